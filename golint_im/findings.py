@@ -1,0 +1,85 @@
+"""What a rule reports: a finding with the evidence a reviewer needs.
+
+Locations carry a display path relative to the analysed root (never an
+absolute path of this machine) so reports are portable and deterministic.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: str  # relative, forward slashes, as shown to users and in SARIF URIs
+    line: int  # 1-based
+    col: int = 1  # 1-based, in characters
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One hop on the path that explains a finding (a call, a send, ...)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location
+    message: str
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    message: str
+    location: Location
+    severity: str = "warning"  # error | warning | note
+    related: tuple[Related, ...] = ()
+    steps: tuple[Step, ...] = ()
+    # Stable identity that survives line shifts: rule + what the finding is
+    # about (names, not line numbers). Rules pass a key; see fingerprint().
+    key: str = ""
+    suppressed: str = ""  # non-empty: the justification of an inline suppression
+
+    @property
+    def fingerprint(self) -> str:
+        basis = f"{self.rule_id}\0{self.location.path}\0{self.key or self.message}"
+        return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+    def sort_key(self):
+        return (self.location.path, self.location.line, self.location.col, self.rule_id, self.message)
+
+    def touches(self, paths: set[str]) -> bool:
+        """True when the finding or one of its related locations is in paths."""
+        if self.location.path in paths:
+            return True
+        return any(r.location.path in paths for r in self.related)
+
+
+@dataclass
+class Notice:
+    """A per-file problem that did not stop the run (unreadable, not UTF-8, ...)."""
+
+    path: str
+    message: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    files_analysed: int = 0
+    suppressed: list[Finding] = field(default_factory=list)
+    debug: dict = field(default_factory=dict)
