@@ -1,0 +1,116 @@
+"""Plain, picklable facts extracted from one Go file.
+
+These are the only thing that crosses the process boundary and the cache:
+tree-sitter trees do not pickle, and re-parsing is the cost we avoid. Keep
+them small (tuples, slots) so loading a warm cache is cheap.
+
+Expressions are nested tuples whose first item is a tag:
+
+    ('id', name)                       identifier
+    ('sel', base, name)                base.name
+    ('call', fn, args, call_no)        call; call_no indexes FuncFacts.ops
+    ('str', text)                      string literal, decoded
+    ('int', value)                     integer literal
+    ('lit', text)                      any other literal (float, rune, nil, true)
+    ('bin', op, left, right)           binary expression
+    ('un', op, operand)                unary: & * - ! <- ^
+    ('idx', base, index)               index expression, also generic instantiation
+    ('slice', base)                    slice expression
+    ('assert', operand, type)          type assertion x.(T)
+    ('type', text)                     a type used as an expression (make's first arg)
+    ('funclit', func_index)            function literal; index into FileFacts.funcs
+    ('comp', type, ((key, value), ...))composite literal; key is None when positional
+    ('range', expr)                    right side of `for ... := range expr`
+    ('other', text)                    anything else, kept as text
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Expr = tuple
+
+# Region kinds: where an op sits, so rules can ask "inside which select case,
+# loop, if-branch, goroutine literal" without re-parsing.
+REGION_KINDS = ("body", "block", "if", "else", "for", "range", "case", "default", "select", "switch")
+
+
+@dataclass(slots=True)
+class Region:
+    kind: str
+    parent: int  # index in FuncFacts.regions, -1 for the function body
+    line: int
+    # 'if': condition expr; 'range': ranged expr; 'case': ('recv'|'send', chan expr) for
+    # select cases, else None; 'select': (has_default, number of cases)
+    info: object = None
+    end_line: int = 0
+
+
+@dataclass(slots=True)
+class Op:
+    """One thing a function does, in source order.
+
+    kind:
+      'call'   fn, args; mode is 'plain', 'go' or 'defer'
+      'send'   fn=channel expr, args=(value,)
+      'recv'   fn=channel expr; mode is 'expr', 'case' or 'range'; body is the
+               region whose statements handle the received value
+      'assign' lhs in `targets`, rhs in args; mode ':=', '=', 'var'; vtype for `var x T`
+      'return' args = returned exprs
+    """
+
+    kind: str
+    line: int
+    col: int
+    region: int
+    fn: Expr = None
+    args: tuple = ()
+    mode: str = ""
+    targets: tuple = ()
+    vtype: str = ""
+    body: int = -1  # handler region for receives
+    select: int = -1  # enclosing select region for select-case sends/receives
+
+
+@dataclass(slots=True)
+class FuncFacts:
+    name: str  # "" for literals, "<init>" for package-level var initialisers
+    recv: str  # receiver base type name ("" for plain functions)
+    recv_ptr: bool
+    recv_name: str
+    params: tuple  # ((name, type), ...) ; unnamed params get ""
+    results: tuple  # (type, ...)
+    line: int
+    col: int
+    end_line: int
+    parent: int = -1  # enclosing function for literals
+    ops: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    type_params: tuple = ()
+    variadic: bool = False
+
+
+@dataclass(slots=True)
+class TypeFacts:
+    name: str
+    kind: str  # 'struct' | 'interface' | 'func' | 'other'
+    line: int
+    col: int
+    # struct: ((field_name, type, embedded), ...); interface: ((method, n_params, results), ...)
+    members: tuple = ()
+    embeds: tuple = ()  # interface embeds (type strings)
+    underlying: str = ""
+    type_params: tuple = ()
+
+
+@dataclass(slots=True)
+class FileFacts:
+    path: str  # display path, relative to its analysed root
+    package: str = ""
+    imports: dict = field(default_factory=dict)  # local name -> import path
+    types: list = field(default_factory=list)
+    funcs: list = field(default_factory=list)
+    consts: dict = field(default_factory=dict)  # name -> Expr
+    directives: list = field(default_factory=list)  # (line, col, text, own_line)
+    error_lines: tuple = ()  # lines where the parser recovered from a syntax error
+    generated: bool = False
+    is_test: bool = False

@@ -1,0 +1,632 @@
+"""The only module that touches tree-sitter: Go source bytes -> FileFacts.
+
+One walk over each tree, statements first and expressions on demand, so a
+file costs one parse and one pass. Anything the walker does not understand
+becomes an ('other', text) expression rather than an error: broken or
+unusual code yields what could be read, never an exception.
+"""
+from __future__ import annotations
+
+import re
+
+import tree_sitter as ts
+import tree_sitter_go as tsgo
+
+from .facts import FileFacts, FuncFacts, Op, Region, TypeFacts
+
+GO = ts.Language(tsgo.language())
+_PARSER = None
+
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
+_DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a",
+            "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _parser() -> ts.Parser:
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = ts.Parser(GO)
+    return _PARSER
+
+
+def is_generated(src: bytes) -> bool:
+    """Go's convention: the marker line appears before the package clause."""
+    head = src[:4096]
+    return bool(_GENERATED.search(head))
+
+
+def parse(src: bytes, path: str, is_test: bool = False) -> FileFacts:
+    tree = _parser().parse(src)
+    return _Walker(src, path, is_test).file(tree.root_node)
+
+
+class _Walker:
+    def __init__(self, src: bytes, path: str, is_test: bool):
+        self.src = src
+        self.ascii = src.isascii()
+        self.facts = FileFacts(path=path, is_test=is_test, generated=is_generated(src))
+        self.errors: list[int] = []
+        self.fn: FuncFacts | None = None
+        self.fn_index = -1
+
+    # ---- helpers -------------------------------------------------------
+    def text(self, node) -> str:
+        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def pos(self, node) -> tuple[int, int]:
+        row, col = node.start_point
+        if not self.ascii and col:
+            line_start = node.start_byte - col
+            col = len(self.src[line_start:node.start_byte].decode("utf-8", "replace"))
+        return row + 1, col + 1
+
+    # ---- file level ----------------------------------------------------
+    def file(self, root) -> FileFacts:
+        f = self.facts
+        init = FuncFacts("<init>", "", False, "", (), (), 1, 1, root.end_point[0] + 1)
+        init.regions.append(Region("body", -1, 1))
+        f.funcs.append(init)
+        self.fn, self.fn_index = init, 0  # package-level expressions belong to <init>
+        for child in root.children:
+            t = child.type
+            try:
+                if t == "package_clause":
+                    for c in child.named_children:
+                        f.package = self.text(c)
+                elif t == "import_declaration":
+                    self.imports(child)
+                elif t == "function_declaration" or t == "method_declaration":
+                    self.function(child)
+                elif t == "type_declaration":
+                    self.type_decl(child)
+                elif t == "const_declaration":
+                    self.consts(child)
+                elif t == "var_declaration":
+                    self.var_decl(child, 0)
+                elif t == "comment":
+                    self.comment(child)
+                elif t == "ERROR":
+                    self.errors.append(child.start_point[0] + 1)
+            except RecursionError:
+                self.errors.append(child.start_point[0] + 1)
+        if root.has_error:
+            self.collect_errors(root)
+        f.error_lines = tuple(sorted(set(self.errors)))
+        return f
+
+    def collect_errors(self, node):
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.is_error or n.is_missing:
+                self.errors.append(n.start_point[0] + 1)
+            elif n.has_error:
+                stack.extend(n.children)
+
+    def in_function(self, index, action):
+        saved = self.fn, self.fn_index
+        self.fn, self.fn_index = self.facts.funcs[index], index
+        try:
+            action()
+        finally:
+            self.fn, self.fn_index = saved
+
+    def imports(self, node):
+        for spec in _descendants_of_type(node, "import_spec"):
+            path_node = spec.child_by_field_name("path")
+            if path_node is None:
+                continue
+            path = self.text(path_node).strip('"`')
+            name_node = spec.child_by_field_name("name")
+            local = self.text(name_node) if name_node is not None else default_import_name(path)
+            self.facts.imports[local] = path
+
+    def comment(self, node):
+        text = self.text(node)
+        if _DIRECTIVE.match(text):
+            line, col = self.pos(node)
+            prev = node.prev_sibling
+            own_line = prev is None or prev.end_point[0] != node.start_point[0]
+            self.facts.directives.append((line, col, text, own_line))
+
+    def consts(self, node):
+        for spec in _descendants_of_type(node, "const_spec"):
+            names = [self.text(c) for c in spec.children_by_field_name("name")]
+            value = spec.child_by_field_name("value")
+            values = [self.expr(v) for v in value.named_children] if value is not None else []
+            for i, name in enumerate(names):
+                if i < len(values):
+                    self.facts.consts[name] = values[i]
+
+    def type_decl(self, node):
+        for spec in node.named_children:
+            if spec.type not in ("type_spec", "type_alias"):
+                continue
+            name_node = spec.child_by_field_name("name")
+            type_node = spec.child_by_field_name("type")
+            if name_node is None or type_node is None:
+                continue
+            line, col = self.pos(name_node)
+            tparams = self.type_params(spec)
+            kind, members, embeds = "other", (), ()
+            if type_node.type == "struct_type":
+                kind, members = "struct", self.struct_fields(type_node)
+            elif type_node.type == "interface_type":
+                kind, members, embeds = ("interface",) + self.interface_members(type_node)
+            elif type_node.type == "function_type":
+                kind = "func"
+            self.facts.types.append(TypeFacts(self.text(name_node), kind, line, col, members, embeds,
+                                              self.type_text(type_node), tparams))
+
+    def type_params(self, node):
+        tp = node.child_by_field_name("type_parameters")
+        if tp is None:
+            return ()
+        names = []
+        for decl in tp.named_children:
+            names.extend(self.text(n) for n in decl.children_by_field_name("name"))
+        return tuple(names)
+
+    def struct_fields(self, node):
+        fields = []
+        for decl in _descendants_of_type(node, "field_declaration"):
+            type_node = decl.child_by_field_name("type")
+            type_text = self.type_text(type_node) if type_node is not None else ""
+            names = decl.children_by_field_name("name")
+            if names:
+                fields.extend((self.text(n), type_text, False) for n in names)
+            else:  # embedded: the field is named after the type
+                base = type_text.lstrip("*").split("[")[0].rsplit(".", 1)[-1]
+                fields.append((base, type_text, True))
+        return tuple(fields)
+
+    def interface_members(self, node):
+        methods, embeds = [], []
+        for child in node.named_children:
+            if child.type == "method_elem":
+                name = child.child_by_field_name("name")
+                params = child.child_by_field_name("parameters")
+                result = child.child_by_field_name("result")
+                n_params = sum(max(1, len(p.children_by_field_name("name")))
+                               for p in params.named_children) if params is not None else 0
+                methods.append((self.text(name), n_params, self.result_types(result)))
+            elif child.type == "type_elem":
+                for t in child.named_children:
+                    embeds.append(self.type_text(t))
+        return tuple(methods), tuple(embeds)
+
+    def type_text(self, node) -> str:
+        return " ".join(self.text(node).split())
+
+    def result_types(self, node) -> tuple:
+        if node is None:
+            return ()
+        if node.type == "parameter_list":
+            out = []
+            for p in node.named_children:
+                t = p.child_by_field_name("type")
+                n = max(1, len(p.children_by_field_name("name")))
+                out.extend([self.type_text(t) if t is not None else ""] * n)
+            return tuple(out)
+        return (self.type_text(node),)
+
+    def params(self, node):
+        out, variadic = [], False
+        if node is None:
+            return (), False
+        for p in node.named_children:
+            if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+                continue
+            t = p.child_by_field_name("type")
+            type_text = self.type_text(t) if t is not None else ""
+            if p.type == "variadic_parameter_declaration":
+                variadic = True
+                type_text = "..." + type_text
+            names = p.children_by_field_name("name")
+            if names:
+                out.extend((self.text(n), type_text) for n in names)
+            else:
+                out.append(("", type_text))
+        return tuple(out), variadic
+
+    # ---- functions -----------------------------------------------------
+    def function(self, node):
+        name_node = node.child_by_field_name("name")
+        recv, recv_ptr, recv_name = "", False, ""
+        receiver = node.child_by_field_name("receiver")
+        if receiver is not None:
+            for p in receiver.named_children:
+                t = p.child_by_field_name("type")
+                n = p.child_by_field_name("name")
+                if t is not None:
+                    text = self.type_text(t)
+                    recv_ptr = text.startswith("*")
+                    recv = text.lstrip("*").split("[")[0].strip()
+                if n is not None:
+                    recv_name = self.text(n)
+        index = self.new_func(node, self.text(name_node) if name_node is not None else "",
+                              recv, recv_ptr, recv_name, -1)
+        if node.type == "function_declaration":
+            self.facts.funcs[index].type_params = self.type_params(node)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.in_function(index, lambda: self.block(body, 0))
+
+    def new_func(self, node, name, recv, recv_ptr, recv_name, parent) -> int:
+        line, col = self.pos(node)
+        params, variadic = self.params(node.child_by_field_name("parameters"))
+        results = self.result_types(node.child_by_field_name("result"))
+        fn = FuncFacts(name, recv, recv_ptr, recv_name, params, results, line, col,
+                       node.end_point[0] + 1, parent)
+        fn.variadic = variadic
+        fn.regions.append(Region("body", -1, line, None, node.end_point[0] + 1))
+        self.facts.funcs.append(fn)
+        return len(self.facts.funcs) - 1
+
+    def func_literal(self, node) -> tuple:
+        index = self.new_func(node, "", "", False, "", self.fn_index)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.in_function(index, lambda: self.block(body, 0))
+        return ("funclit", index)
+
+    def region(self, kind, parent, node, info=None) -> int:
+        line, _ = self.pos(node)
+        self.fn.regions.append(Region(kind, parent, line, info, node.end_point[0] + 1))
+        return len(self.fn.regions) - 1
+
+    def op(self, kind, node, region, **kw) -> Op:
+        line, col = self.pos(node)
+        o = Op(kind, line, col, region, **kw)
+        self.fn.ops.append(o)
+        return o
+
+    # ---- statements ----------------------------------------------------
+    def block(self, node, region):
+        for child in node.named_children:
+            if child.type == "statement_list":
+                for stmt in child.named_children:
+                    self.stmt(stmt, region)
+            else:
+                self.stmt(child, region)
+
+    def stmt(self, node, region):
+        t = node.type
+        if t == "expression_statement":
+            for c in node.named_children:
+                self.expr(c, region)
+        elif t == "short_var_declaration" or t == "assignment_statement":
+            self.assign(node, region)
+        elif t == "var_declaration":
+            self.var_decl(node, region)
+        elif t == "send_statement":
+            self.send(node, region, -1)
+        elif t == "return_statement":
+            values = []
+            for c in node.named_children:
+                if c.type == "expression_list":
+                    values.extend(self.expr(e, region) for e in c.named_children)
+                else:
+                    values.append(self.expr(c, region))
+            self.op("return", node, region, args=tuple(values))
+        elif t == "go_statement" or t == "defer_statement":
+            for c in node.named_children:
+                if c.type == "call_expression":
+                    self.call(c, region, "go" if t == "go_statement" else "defer")
+                else:
+                    self.expr(c, region)
+        elif t == "if_statement":
+            self.if_stmt(node, region)
+        elif t == "for_statement":
+            self.for_stmt(node, region)
+        elif t == "select_statement":
+            self.select_stmt(node, region)
+        elif t in ("expression_switch_statement", "type_switch_statement"):
+            self.switch_stmt(node, region)
+        elif t == "block":
+            self.block(node, self.region("block", region, node))
+        elif t == "labeled_statement":
+            for c in node.named_children:
+                if c.type != "label_name":
+                    self.stmt(c, region)
+        elif t in ("inc_statement", "dec_statement"):
+            for c in node.named_children:
+                self.expr(c, region)
+        elif t == "ERROR":
+            self.errors.append(node.start_point[0] + 1)
+        elif t == "const_declaration":
+            self.consts(node)
+        # break/continue/goto/fallthrough/empty/type decls: nothing to record
+
+    def assign(self, node, region, mode=None):
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        rhs = tuple(self.expr(e, region) for e in right.named_children) if right is not None else ()
+        lhs = tuple(self.expr(e, region) for e in left.named_children) if left is not None else ()
+        if mode is None:
+            if node.type == "short_var_declaration":
+                mode = ":="
+            else:
+                op_node = node.child_by_field_name("operator")
+                mode = self.text(op_node) if op_node is not None else "="
+        self.op("assign", node, region, targets=lhs, args=rhs, mode=mode)
+
+    def var_decl(self, node, region):
+        for spec in _descendants_of_type(node, "var_spec"):
+            names = tuple(("id", self.text(n)) for n in spec.children_by_field_name("name"))
+            type_node = spec.child_by_field_name("type")
+            value = spec.child_by_field_name("value")
+            rhs = tuple(self.expr(e, region) for e in value.named_children) if value is not None else ()
+            self.op("assign", spec, region, targets=names, args=rhs, mode="var",
+                    vtype=self.type_text(type_node) if type_node is not None else "")
+
+    def send(self, node, region, select) -> Op:
+        ch = node.child_by_field_name("channel")
+        val = node.child_by_field_name("value")
+        return self.op("send", node, region, fn=self.expr(ch, region),
+                       args=(self.expr(val, region),) if val is not None else (), select=select)
+
+    def if_stmt(self, node, region):
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.stmt(init, region)
+        cond = node.child_by_field_name("condition")
+        cond_expr = self.expr(cond, region) if cond is not None else None
+        cons = node.child_by_field_name("consequence")
+        if cons is not None:
+            self.block(cons, self.region("if", region, cons, cond_expr))
+        alt = node.child_by_field_name("alternative")
+        if alt is not None:
+            r = self.region("else", region, alt, cond_expr)
+            if alt.type == "if_statement":
+                self.if_stmt(alt, r)
+            else:
+                self.block(alt, r)
+
+    def for_stmt(self, node, region):
+        body = node.child_by_field_name("body")
+        rng = None
+        for c in node.named_children:
+            if c.type == "range_clause":
+                rng = c
+            elif c.type == "for_clause":
+                for part in ("initializer", "condition", "update"):
+                    p = c.child_by_field_name(part)
+                    if p is not None:
+                        self.stmt(p, region) if part != "condition" else self.expr(p, region)
+            elif c is not body and c.type not in ("block",):
+                self.expr(c, region)
+        if rng is not None:
+            right = rng.child_by_field_name("right")
+            ranged = self.expr(right, region) if right is not None else ("other", "")
+            r = self.region("range", region, node, ranged)
+            left = rng.child_by_field_name("left")
+            if left is not None:
+                lhs = tuple(self.expr(e, region) for e in left.named_children)
+                self.op("assign", rng, r, targets=lhs, args=(("range", ranged),), mode=":=")
+            # `for x := range ch` is a receive whose handler is the loop body.
+            self.op("recv", node, region, fn=ranged, mode="range", body=r)
+        else:
+            r = self.region("for", region, node)
+        if body is not None:
+            self.block(body, r)
+
+    def select_stmt(self, node, region):
+        cases = [c for c in node.named_children if c.type in ("communication_case", "default_case")]
+        has_default = any(c.type == "default_case" for c in cases)
+        sel = self.region("select", region, node, (has_default, len(cases)))
+        for case in cases:
+            if case.type == "default_case":
+                body_region = self.region("default", sel, case)
+                self.case_body(case, body_region)
+                continue
+            comm = case.child_by_field_name("communication")
+            info = None
+            body_region = self.region("case", sel, case)
+            if comm is not None and comm.type == "send_statement":
+                op = self.send(comm, sel, sel)
+                info = ("send", op.fn)
+            elif comm is not None:
+                info = self.select_receive(comm, sel, body_region)
+            self.fn.regions[body_region].info = info
+            self.case_body(case, body_region)
+
+    def select_receive(self, comm, sel, body_region):
+        right = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
+        operand = right
+        if right is not None and right.type == "unary_expression":
+            operand = right.child_by_field_name("operand")
+        ch = self.expr(operand, sel) if operand is not None else ("other", "")
+        self.op("recv", comm, sel, fn=ch, mode="case", body=body_region, select=sel)
+        left = comm.child_by_field_name("left") if comm.type == "receive_statement" else None
+        if left is not None:
+            lhs = tuple(self.expr(e, sel) for e in left.named_children)
+            self.op("assign", comm, body_region, targets=lhs, args=(("un", "<-", ch),), mode=":=")
+        return ("recv", ch)
+
+    def case_body(self, case, region):
+        for c in case.named_children:
+            if c.type == "statement_list":
+                for stmt in c.named_children:
+                    self.stmt(stmt, region)
+
+    def switch_stmt(self, node, region):
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.stmt(init, region)
+        value = node.child_by_field_name("value")
+        if value is not None:
+            v = self.expr(value, region)
+            alias = node.child_by_field_name("alias")
+            if alias is not None:
+                lhs = tuple(self.expr(e, region) for e in alias.named_children)
+                self.op("assign", alias, region, targets=lhs, args=(("assert", v, ""),), mode=":=")
+        sw = self.region("switch", region, node)
+        for case in node.named_children:
+            if case.type in ("expression_case", "type_case", "default_case"):
+                r = self.region("block", sw, case)
+                if case.type == "expression_case":
+                    val = case.child_by_field_name("value")
+                    if val is not None:
+                        for e in val.named_children:
+                            self.expr(e, r)
+                self.case_body(case, r)
+
+    # ---- expressions ---------------------------------------------------
+    def expr(self, node, region=0) -> tuple:
+        t = node.type
+        if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
+            return ("id", self.text(node))
+        if t == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            field_node = node.child_by_field_name("field")
+            return ("sel", self.expr(operand, region), self.text(field_node) if field_node is not None else "")
+        if t == "call_expression":
+            return self.call(node, region, "plain")
+        if t == "interpreted_string_literal":
+            return ("str", self.string(node))
+        if t == "raw_string_literal":
+            return ("str", self.text(node)[1:-1])
+        if t == "int_literal":
+            return ("int", _int(self.text(node)))
+        if t == "parenthesized_expression":
+            inner = node.named_children
+            return self.expr(inner[0], region) if inner else ("other", "")
+        if t == "binary_expression":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            op_node = node.child_by_field_name("operator")
+            return ("bin", self.text(op_node) if op_node is not None else "?",
+                    self.expr(left, region) if left is not None else ("other", ""),
+                    self.expr(right, region) if right is not None else ("other", ""))
+        if t == "unary_expression":
+            operand = node.child_by_field_name("operand")
+            op_node = node.child_by_field_name("operator")
+            op = self.text(op_node) if op_node is not None else "?"
+            inner = self.expr(operand, region) if operand is not None else ("other", "")
+            if op == "<-":
+                self.op("recv", node, region, fn=inner, mode="expr")
+            return ("un", op, inner)
+        if t == "func_literal":
+            return self.func_literal(node)
+        if t == "composite_literal":
+            return self.composite(node, region)
+        if t == "index_expression":
+            operand = node.child_by_field_name("operand")
+            index = node.child_by_field_name("index")
+            return ("idx", self.expr(operand, region) if operand is not None else ("other", ""),
+                    self.expr(index, region) if index is not None else ("other", ""))
+        if t == "slice_expression":
+            operand = node.child_by_field_name("operand")
+            for c in node.named_children:
+                if c is not operand:
+                    self.expr(c, region)
+            return ("slice", self.expr(operand, region) if operand is not None else ("other", ""))
+        if t == "type_assertion_expression":
+            operand = node.child_by_field_name("operand")
+            type_node = node.child_by_field_name("type")
+            return ("assert", self.expr(operand, region) if operand is not None else ("other", ""),
+                    self.type_text(type_node) if type_node is not None else "")
+        if t == "type_conversion_expression":
+            type_node = node.child_by_field_name("type")
+            operand = node.child_by_field_name("operand")
+            return ("call", ("type", self.type_text(type_node) if type_node is not None else ""),
+                    (self.expr(operand, region),) if operand is not None else (), -1)
+        if t in ("true", "false", "nil", "iota", "float_literal", "rune_literal", "imaginary_literal"):
+            return ("lit", self.text(node))
+        if t == "generic_type" or t.endswith("_type"):
+            return ("type", self.type_text(node))
+        if t == "keyed_element" or t == "literal_element":
+            inner = node.named_children
+            return self.expr(inner[0], region) if inner else ("other", "")
+        if t == "ERROR":
+            self.errors.append(node.start_point[0] + 1)
+        # Unknown shapes: still visit children so nested calls/literals are recorded.
+        for c in node.named_children:
+            self.expr(c, region)
+        return ("other", self.text(node)[:80])
+
+    def call(self, node, region, mode) -> tuple:
+        fn_node = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        fn = self.expr(fn_node, region) if fn_node is not None else ("other", "")
+        args = []
+        if args_node is not None:
+            for a in args_node.named_children:
+                if a.type.endswith("_type") or a.type in ("generic_type", "type_identifier") and _is_make(fn):
+                    args.append(("type", self.type_text(a)))
+                else:
+                    args.append(self.expr(a, region))
+        op = self.op("call", node, region, fn=fn, args=tuple(args), mode=mode)
+        return ("call", fn, op.args, len(self.fn.ops) - 1)
+
+    def composite(self, node, region) -> tuple:
+        type_node = node.child_by_field_name("type")
+        body = node.child_by_field_name("body")
+        elements = []
+        if body is not None:
+            for el in body.named_children:
+                if el.type == "keyed_element":
+                    key_node = el.child_by_field_name("key")
+                    value_node = el.child_by_field_name("value")
+                    if key_node is None or value_node is None:
+                        kids = el.named_children
+                        key_node, value_node = (kids + [None, None])[:2]
+                    key = self.expr(key_node, region) if key_node is not None else None
+                    value = self.expr(value_node, region) if value_node is not None else ("other", "")
+                    elements.append((key, value))
+                elif el.type != "comment":
+                    elements.append((None, self.expr(el, region)))
+        return ("comp", self.type_text(type_node) if type_node is not None else "", tuple(elements))
+
+    def string(self, node) -> str:
+        parts = []
+        for c in node.children:
+            if c.type == "interpreted_string_literal_content":
+                parts.append(self.text(c))
+            elif c.type == "escape_sequence":
+                esc = self.text(c)
+                parts.append(_ESCAPES.get(esc[1:2], esc))
+        return "".join(parts)
+
+
+def _is_make(fn) -> bool:
+    return fn == ("id", "make") or fn == ("id", "new")
+
+
+def _int(text: str):
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        try:
+            return int(text.replace("_", ""), 8)
+        except ValueError:
+            return None
+
+
+def _descendants_of_type(node, type_name):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == type_name:
+            yield n
+            continue
+        stack.extend(reversed(n.named_children))
+
+
+_VERSION_SUFFIX = re.compile(r"^v\d+$")
+
+
+def default_import_name(path: str) -> str:
+    """The package name Go code most likely uses for an import path."""
+    parts = path.split("/")
+    name = parts[-1]
+    if _VERSION_SUFFIX.match(name) and len(parts) > 1:
+        name = parts[-2]
+    name = re.sub(r"\.v\d+$", "", name)
+    if name.startswith("go-"):
+        name = name[3:]
+    elif name.endswith("-go"):
+        name = name[:-3]
+    return name.replace("-", "_")
