@@ -15,6 +15,16 @@ import tree_sitter_go as tsgo
 from .facts import FileFacts, FuncFacts, Op, Region, TypeFacts
 
 GO = ts.Language(tsgo.language())
+# Facts depend on the grammar's node names: part of the cache key.
+def _grammar_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return f"ts{version('tree-sitter')}-go{version('tree-sitter-go')}"
+    except PackageNotFoundError:
+        return f"abi{GO.abi_version}"
+
+
+GRAMMAR_VERSION = _grammar_version()
 _PARSER = None
 
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)

@@ -1,0 +1,105 @@
+"""Per-file facts keyed by content hash and analyzer version.
+
+The cache lives outside the analysed tree by default (the user's cache
+directory): a repository must never be able to plant an entry that we
+would unpickle. Entries carry an HMAC under a key private to the cache
+directory, so a corrupt, truncated or foreign entry is ignored and rebuilt.
+Writes go to a temp file and are renamed into place, so an interrupted or
+concurrent run never leaves a half-written entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .source import GRAMMAR_VERSION
+
+FACTS_VERSION = 1
+CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "golint-im"
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, directory: Path | None):
+        self.dir = None
+        self.key = b""
+        if directory is None:
+            return
+        try:
+            root = Path(directory) / CACHE_VERSION
+            root.mkdir(parents=True, exist_ok=True)
+            self.key = self._load_key(Path(directory))
+            self.dir = root
+        except OSError:
+            self.dir = None  # read-only or unusable: run without a cache
+
+    @staticmethod
+    def _load_key(directory: Path) -> bytes:
+        path = directory / "key"
+        try:
+            key = path.read_bytes()
+            if len(key) == 32:
+                return key
+        except OSError:
+            pass
+        key = secrets.token_bytes(32)
+        _atomic_write(path, key)
+        return path.read_bytes()  # another process may have won the race
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pkl"
+
+    def get(self, key: str):
+        if self.dir is None:
+            return None
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        mac, payload = blob[:32], blob[32:]
+        if len(mac) != 32 or not hmac.compare_digest(mac, hmac.new(self.key, payload, "sha256").digest()):
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # corrupt beyond the MAC's reach: rebuild
+            return None
+
+    def put(self, key: str, facts) -> None:
+        if self.dir is None:
+            return
+        payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = hmac.new(self.key, payload, "sha256").digest() + payload
+        path = self._path(key)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            _atomic_write(path, blob)
+        except OSError:
+            pass  # a read-only cache is not an error
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

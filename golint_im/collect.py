@@ -1,0 +1,95 @@
+"""Turn discovered files into facts: cache first, then parse misses in processes.
+
+Parsing is CPU-bound and the GIL makes threads useless, so misses go to a
+process pool; workers return plain facts (trees do not pickle). Results are
+put back in discovery order so output never depends on scheduling.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from .cache import FactsCache, content_key
+from .discover import SourceFile
+from .findings import Notice
+from .source import is_generated, parse
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _read(f: SourceFile) -> tuple[bytes | None, str]:
+    try:
+        with open(f.abs_path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        return None, f"cannot read file: {e.strerror or e}"
+    if len(data) > MAX_FILE_BYTES:
+        return None, f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    if b"\0" in data[:8192]:
+        return None, "skipped: binary file (NUL bytes)"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, f"skipped: not valid UTF-8 (byte {e.start})"
+    return data, ""
+
+
+def _parse_job(job):
+    """Worker: parse one file. Never raises: a crash becomes a notice."""
+    key, rel, is_test, data = job
+    try:
+        return key, parse(data, rel, is_test), ""
+    except RecursionError:
+        return key, None, "skipped: nesting too deep to analyse"
+    except Exception as e:  # the walker is defensive; this is the last net
+        return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})"
+
+
+def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False,
+            progress=None):
+    notices: list[Notice] = []
+    facts_by_index: dict[int, object] = {}
+    pending = []  # (index, job)
+    for i, f in enumerate(files):
+        data, problem = _read(f)
+        if data is None:
+            notices.append(Notice(f.rel_path, problem))
+            continue
+        if not include_generated and is_generated(data):
+            continue
+        key = content_key(data)
+        cached = cache.get(key)
+        if cached is not None:
+            cached.path = f.rel_path
+            cached.is_test = f.is_test
+            facts_by_index[i] = cached
+        else:
+            pending.append((i, (key, f.rel_path, f.is_test, data)))
+
+    def done(i, key, facts, problem):
+        if facts is None:
+            notices.append(Notice(files[i].rel_path, problem))
+            return
+        cache.put(key, facts)
+        facts_by_index[i] = facts
+        if progress:
+            progress()
+
+    if jobs > 1 and len(pending) > 8:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, min(64, len(pending) // (jobs * 8)))
+            results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)
+            for (i, _), (key, facts, problem) in zip(pending, results):
+                done(i, key, facts, problem)
+    else:
+        for i, job in pending:
+            done(i, *_parse_job(job))
+    for i, facts in facts_by_index.items():
+        for line in facts.error_lines[:1]:
+            notices.append(Notice(files[i].rel_path, "syntax error; analysed what could be parsed", line))
+    ordered = [facts_by_index[i] for i in sorted(facts_by_index)]
+    return ordered, notices, len(pending)
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -1,0 +1,141 @@
+"""Find the Go files to analyse and the module each belongs to.
+
+Several roots in one run are one deployment: the cross-repository rules
+need all of them in one program. Display paths are relative to the common
+parent of the roots so two checkouts stay distinguishable in reports.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Notice
+
+SKIP_DIRS = {"vendor", "testdata", "node_modules"}
+_MODULE = re.compile(r"^\s*module\s+\"?([^\s\"]+)\"?", re.M)
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    abs_path: str
+    rel_path: str  # display path, forward slashes
+    module: str  # module path from the nearest go.mod ("" if none)
+    module_dir: str  # rel_path of the module root directory ("" at top)
+    package_dir: str  # rel dir of the file
+    is_test: bool
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    base: str = ""  # the directory display paths are relative to
+
+
+def _common_base(roots: list[Path]) -> Path:
+    dirs = [r if r.is_dir() else r.parent for r in roots]
+    if len(dirs) == 1:
+        return dirs[0]
+    return Path(os.path.commonpath([str(d) for d in dirs]))
+
+
+def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
+    if not paths:
+        paths = ["."]
+    roots = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            raise UsageError(f"path does not exist: {p}")
+        roots.append(path.resolve())
+    base = _common_base(roots)
+    result = Discovery(base=str(base))
+    seen: set[str] = set()
+    modules: dict[str, str] = {}  # abs dir -> module path (cache of go.mod lookups)
+    inside = [str(r if r.is_dir() else r.parent) for r in roots]
+    for root in roots:
+        if root.is_file():
+            if root.suffix == ".go":
+                _add(result, root, base, seen, modules, exclude)
+            continue
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not d.startswith((".", "_")) and d not in SKIP_DIRS)
+            for name in sorted(filenames):
+                if not name.endswith(".go"):
+                    continue
+                full = Path(dirpath) / name
+                if full.is_symlink():
+                    target = full.resolve()
+                    if not any(str(target).startswith(i + os.sep) for i in inside):
+                        result.notices.append(Notice(_rel(full, base), "symlink points outside the analysed roots; skipped"))
+                        continue
+                _add(result, full, base, seen, modules, exclude)
+    result.files.sort(key=lambda f: f.rel_path)
+    return result
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        rel = path.relative_to(base).as_posix()
+    except ValueError:
+        return path.name
+    return "" if rel == "." else rel
+
+
+def _add(result, full: Path, base: Path, seen, modules, exclude):
+    key = str(full.resolve()) if full.is_symlink() else str(full)
+    if key in seen:
+        return
+    seen.add(key)
+    rel = _rel(full, base)
+    if exclude and any(fnmatch.fnmatch(rel, pat) for pat in exclude):
+        return
+    module, module_dir = _module_for(full.parent, modules)
+    result.files.append(SourceFile(
+        abs_path=str(full), rel_path=rel, module=module,
+        module_dir=_rel(Path(module_dir), base) if module_dir else "",
+        package_dir=_rel(full.parent, base),
+        is_test=full.name.endswith("_test.go")))
+
+
+def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
+    """Nearest go.mod upwards: (module path, module dir)."""
+    chain = []
+    d = directory
+    found = ("", "")
+    while True:
+        key = str(d)
+        if key in cache:
+            found = cache[key]
+            break
+        chain.append(key)
+        gomod = d / "go.mod"
+        if gomod.is_file():
+            try:
+                m = _MODULE.search(gomod.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                m = None
+            found = (m.group(1) if m else "", key)
+            break
+        if d.parent == d:
+            break
+        d = d.parent
+    for key in chain:
+        cache[key] = found
+    return found
+
+
+def import_path(f: SourceFile) -> str:
+    """The Go import path of the file's package, derived from its module."""
+    if not f.module:
+        return f.package_dir or "."
+    sub = f.package_dir[len(f.module_dir):].strip("/") if f.module_dir else f.package_dir
+    return f"{f.module}/{sub}" if sub else f.module
