@@ -30,6 +30,7 @@ class SourceFile:
     module_dir: str  # rel_path of the module root directory ("" at top)
     package_dir: str  # rel dir of the file
     is_test: bool
+    import_path: str = ""  # Go import path of the file's package
 
 
 @dataclass
@@ -99,11 +100,17 @@ def _add(result, full: Path, base: Path, seen, modules, exclude):
     if exclude and any(fnmatch.fnmatch(rel, pat) for pat in exclude):
         return
     module, module_dir = _module_for(full.parent, modules)
+    package_dir = _rel(full.parent, base)
+    if module:
+        sub = Path(full.parent).relative_to(module_dir).as_posix()
+        ipath = module if sub == "." else f"{module}/{sub}"
+    else:
+        ipath = package_dir or "."
     result.files.append(SourceFile(
         abs_path=str(full), rel_path=rel, module=module,
         module_dir=_rel(Path(module_dir), base) if module_dir else "",
-        package_dir=_rel(full.parent, base),
-        is_test=full.name.endswith("_test.go")))
+        package_dir=package_dir,
+        is_test=full.name.endswith("_test.go"), import_path=ipath))
 
 
 def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
@@ -131,11 +138,3 @@ def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
     for key in chain:
         cache[key] = found
     return found
-
-
-def import_path(f: SourceFile) -> str:
-    """The Go import path of the file's package, derived from its module."""
-    if not f.module:
-        return f.package_dir or "."
-    sub = f.package_dir[len(f.module_dir):].strip("/") if f.module_dir else f.package_dir
-    return f"{f.module}/{sub}" if sub else f.module

@@ -1,0 +1,286 @@
+"""Channel-flow graph: which goroutines send on and receive from which channels.
+
+A channel is identified by where it is held (struct field, package var,
+local, parameter); assignments, composite literals and call arguments
+alias those holders (union-find), so `ws.ch` in two methods of *WsServer and
+`h.ch` after `h := &Hub{ch: make(...)}` are one channel. Goroutine roots are
+the functions run by `go` (literal or named) and the functions nothing calls
+(entry points); each function belongs to the roots that reach it by
+ordinary calls.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .program import Function, Program
+
+
+@dataclass
+class Channel:
+    key: str  # canonical holder, e.g. "field:example.com/ws#Server.joinCh"
+    label: str  # short name for messages: "Server.joinCh"
+    capacity: int | None = None  # None: unknown; 0: unbuffered
+    make_sites: list = field(default_factory=list)  # (Function, Op)
+    receives: list = field(default_factory=list)  # (Function, Op)
+    sends: list = field(default_factory=list)  # (Function, Op)
+    closes: list = field(default_factory=list)  # (Function, Op)
+    elem: str = ""
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        p = self.parent.get(x, x)
+        if p == x:
+            return x
+        root = self.find(p)
+        self.parent[x] = root
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # Prefer a field or package var as the representative: it names the channel best.
+            if _rank(rb) < _rank(ra):
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _rank(key: str) -> int:
+    return {"field": 0, "var": 1, "local": 2, "param": 3}.get(key.split(":", 1)[0], 4)
+
+
+class ChannelFlow:
+    def __init__(self, program: Program):
+        self.program = program
+        self.uf = _UnionFind()
+        self.channels: dict[str, Channel] = {}
+        self._labels: dict[str, str] = {}
+        self._entries_cache: dict[int, frozenset] = {}
+        self._pending_makes: list = []  # (raw key, Function, make expr)
+        self._alias()
+        self._collect_ops()
+        self.graph = self._build_graph()
+
+    # ---- identity ----------------------------------------------------------
+    def raw_key(self, fn: Function, expr) -> str | None:
+        """Holder of a channel expression before aliasing, or None if unknown."""
+        p = self.program
+        tag = expr[0]
+        if tag == "sel":
+            base = expr[1]
+            if base[0] == "id" and p._is_import(fn, base[1]):
+                path = fn.file.imports[base[1]]
+                self._labels.setdefault(f"var:{path}.{expr[2]}", expr[2])
+                return f"var:{path}.{expr[2]}"
+            bt = p.type_of(fn, base)
+            named = p.named(bt) if bt else None
+            if not named:
+                return None
+            ft = p.field_type(named, expr[2])
+            if ft is None or not _is_chan(p.underlying(ft[0])):
+                return None
+            key = f"field:{ft[1]}.{expr[2]}"
+            self._labels.setdefault(key, f"{ft[1].split('#')[1]}.{expr[2]}")
+            return key
+        if tag == "id":
+            name = expr[1]
+            owner = fn
+            while owner is not None and name not in p.locals(owner):
+                owner = owner.parent
+            if owner is not None:
+                if not _is_chan(p.underlying(p.locals(owner)[name])):
+                    return None
+                kind = "param" if any(pn == name for pn, _ in owner.facts.params) else "local"
+                key = f"{kind}:{owner.id}:{name}"
+                self._labels.setdefault(key, name)
+                return key
+            if name in fn.pkg.vars:
+                key = f"var:{fn.pkg.path}.{name}"
+                self._labels.setdefault(key, name)
+                return key
+            return None
+        if tag == "un" and expr[1] in ("*", "&"):
+            return self.raw_key(fn, expr[2])
+        return None
+
+    def key(self, fn: Function, expr) -> str | None:
+        raw = self.raw_key(fn, expr)
+        return self.uf.find(raw) if raw else None
+
+    def label(self, key: str) -> str:
+        return self._labels.get(key, key.split(":")[-1])
+
+    def _alias(self):
+        p = self.program
+        for fn in p.functions:
+            for op in fn.facts.ops:
+                if op.kind == "assign":
+                    for i, target in enumerate(op.targets):
+                        if i < len(op.args) and len(op.targets) == len(op.args):
+                            self._alias_pair(fn, target, op.args[i])
+                if op.kind in ("assign", "call", "return", "send"):
+                    for arg in op.args:
+                        self._alias_composite(fn, arg)
+                if op.kind == "call":
+                    targets = p.resolve_call(fn, op)
+                    for t in targets:
+                        params = t.function.facts.params
+                        for i, arg in enumerate(op.args):
+                            if i < len(params) and params[i][0]:
+                                a = self.raw_key(fn, arg)
+                                if a:
+                                    b = self.raw_key(t.function, ("id", params[i][0]))
+                                    if b:
+                                        self.uf.union(a, b)
+
+    def _alias_pair(self, fn, target, value):
+        if value[0] == "call" and value[1] == ("id", "make"):
+            return  # a fresh channel: recorded as a make site, not an alias
+        a = self.raw_key(fn, target)
+        if a is None:
+            return
+        b = self.raw_key(fn, value)
+        if b is not None:
+            self.uf.union(a, b)
+
+    def _alias_composite(self, fn, expr):
+        if expr[0] == "un" and expr[1] == "&":
+            expr = expr[2]
+        if expr[0] != "comp" or not expr[1]:
+            return
+        p = self.program
+        named = p.named(p.qualify(expr[1], fn.file))
+        if not named:
+            return
+        for key, value in expr[2]:
+            if key is None or key[0] != "id":
+                continue
+            ft = p.field_type(named, key[1])
+            if ft is None or not _is_chan(p.underlying(ft[0])):
+                continue
+            fkey = f"field:{ft[1]}.{key[1]}"
+            self._labels.setdefault(fkey, f"{ft[1].split('#')[1]}.{key[1]}")
+            if value[0] == "call" and value[1] == ("id", "make"):
+                self._make_site(fkey, fn, value)
+            else:
+                other = self.raw_key(fn, value)
+                if other:
+                    self.uf.union(fkey, other)
+
+    def _make_site(self, raw_key, fn, make_expr):
+        self._pending_makes.append((raw_key, fn, make_expr))
+
+    # ---- operations ----------------------------------------------------------
+    def channel(self, key: str) -> Channel:
+        ch = self.channels.get(key)
+        if ch is None:
+            ch = self.channels[key] = Channel(key, self.label(key))
+        return ch
+
+    def _collect_ops(self):
+        p = self.program
+        for fn in p.functions:
+            for op in fn.facts.ops:
+                if op.kind == "recv":
+                    k = self.key(fn, op.fn)
+                    if k:
+                        self.channel(k).receives.append((fn, op))
+                elif op.kind == "send":
+                    k = self.key(fn, op.fn)
+                    if k:
+                        self.channel(k).sends.append((fn, op))
+                elif op.kind == "call" and op.fn == ("id", "close") and op.args:
+                    k = self.key(fn, op.args[0])
+                    if k:
+                        self.channel(k).closes.append((fn, op))
+                elif op.kind == "assign":
+                    for i, value in enumerate(op.args):
+                        if value[0] == "call" and value[1] == ("id", "make") and i < len(op.targets):
+                            raw = self.raw_key(fn, op.targets[i])
+                            if raw:
+                                self._pending_makes.append((raw, fn, value))
+        for raw, fn, make_expr in self._pending_makes:
+            ch = self.channel(self.uf.find(raw))
+            args = make_expr[2]
+            cap = p.const_int(fn, args[1]) if len(args) > 1 else 0
+            op = fn.facts.ops[make_expr[3]] if 0 <= make_expr[3] < len(fn.facts.ops) else None
+            ch.make_sites.append((fn, op))
+            if args and args[0][0] == "type":
+                ch.elem = p.elem(p.qualify(args[0][1], fn.file))
+            if len(ch.make_sites) == 1:
+                ch.capacity = cap
+            elif ch.capacity != cap:
+                ch.capacity = None  # made in several places with different sizes
+
+    # ---- goroutines ------------------------------------------------------------
+    def entries(self, fn: Function) -> frozenset:
+        """Goroutine roots that run fn by ordinary (non-go) calls."""
+        cached = self._entries_cache.get(fn.id)
+        if cached is not None:
+            return cached
+        roots, seen, stack = set(), {fn.id}, [fn]
+        while stack:
+            f = stack.pop()
+            callers = [c for c, op in self.program.callers(f) if op.mode != "go"]
+            if f.go_sites or not callers:
+                roots.add(f)
+            for c in callers:
+                if c.id not in seen:
+                    seen.add(c.id)
+                    stack.append(c)
+        result = frozenset(r.id for r in roots)
+        self._entries_cache[fn.id] = result
+        return result
+
+    def spawned_many(self, fn: Function) -> bool:
+        """True if fn may run as several goroutines at once (go in a loop, or several go sites)."""
+        if len(fn.go_sites) > 1:
+            return True
+        return any(in_loop(caller.facts, op.region) for caller, op in fn.go_sites)
+
+    def _build_graph(self) -> nx.MultiDiGraph:
+        g = nx.MultiDiGraph()
+        fns = self.program.functions
+        for ch in self.channels.values():
+            cnode = f"chan {ch.label}"
+            g.add_node(cnode, kind="channel", key=ch.key, capacity=ch.capacity)
+            for edges, kind in ((ch.sends, "send"), (ch.receives, "recv"), (ch.closes, "close")):
+                for fn, op in edges:
+                    for root in sorted(self.entries(fn)):
+                        gnode = f"goroutine {fns[root].short}"
+                        g.add_node(gnode, kind="goroutine")
+                        attrs = dict(kind=kind, function=fn.short, path=fn.file.path, line=op.line,
+                                     mode=op.mode)
+                        if kind == "recv":
+                            g.add_edge(cnode, gnode, **attrs)
+                        else:
+                            g.add_edge(gnode, cnode, **attrs)
+        return g
+
+    def receivers(self, key: str) -> set:
+        """Goroutine roots (Function ids) that receive from the channel."""
+        ch = self.channels.get(key)
+        out = set()
+        for fn, _op in (ch.receives if ch else ()):
+            out |= self.entries(fn)
+        return out
+
+
+def _is_chan(t: str) -> bool:
+    t = t.strip()
+    return t.startswith(("chan ", "chan<-", "<-chan", "chan("))
+
+
+def in_loop(facts, region: int) -> bool:
+    regions = facts.regions
+    while region >= 0:
+        if regions[region].kind in ("for", "range"):
+            return True
+        region = regions[region].parent
+    return False

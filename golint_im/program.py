@@ -1,0 +1,757 @@
+"""Link the facts of all files into one program a rule can question.
+
+What it knows: packages (from go.mod + directory), named types with their
+fields and method sets (promotion through embedding included), which
+concrete types implement which interface (by method names: class-hierarchy
+analysis), the static type of most local expressions, and where a call can
+go. What it does not know it says: resolve_call returns no targets and the
+caller decides to stay silent.
+
+Types are written as qualified strings: a named type is "importpath#Name",
+so "*example.com/app/ws#Server" or "[]example.com/app/ws#Client".
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .discover import SourceFile
+from .facts import FileFacts, FuncFacts, Op, TypeFacts
+
+BUILTIN_TYPES = {
+    "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
+    "uint32", "uint64", "uintptr", "byte", "rune", "float32", "float64", "complex64",
+    "complex128", "error", "any", "comparable",
+}
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
+MAX_IMPLEMENTATIONS = 24  # an interface call fanning out wider than this is "unknown"
+
+
+@dataclass(eq=False)
+class Function:
+    """A function, method or literal of the analysed program."""
+
+    id: int
+    facts: FuncFacts
+    file: FileFacts
+    pkg: "Package"
+    parent: "Function | None" = None
+    literals: list = field(default_factory=list)
+    go_sites: list = field(default_factory=list)  # (caller Function, Op) spawning this as a goroutine
+
+    @property
+    def name(self) -> str:
+        f = self.facts
+        if self.parent is not None:
+            n = sum(1 for lit in self.parent.literals if lit.facts.line <= f.line and lit is not self)
+            return f"{self.parent.name}.func{n + 1}"
+        if f.recv:
+            star = "*" if f.recv_ptr else ""
+            return f"({star}{f.recv}).{f.name}"
+        return f.name
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.pkg.path}.{self.name}"
+
+    @property
+    def short(self) -> str:
+        return f"{self.pkg.name}.{self.name}"
+
+    def __repr__(self):
+        return f"<Function {self.qualname}>"
+
+
+@dataclass(eq=False)
+class Package:
+    path: str  # import path
+    name: str
+    dir: str
+    files: list = field(default_factory=list)
+    types: dict = field(default_factory=dict)  # name -> (TypeFacts, FileFacts)
+    funcs: dict = field(default_factory=dict)  # name -> Function
+    methods: dict = field(default_factory=dict)  # (type name, method) -> Function
+    consts: dict = field(default_factory=dict)  # name -> (Expr, FileFacts)
+    vars: dict = field(default_factory=dict)  # package var -> (type or "", init Expr or None, FileFacts)
+
+
+@dataclass(frozen=True)
+class External:
+    """A call into code we did not analyse: import path + name (+ receiver type)."""
+
+    pkg: str
+    name: str
+    recv: str = ""  # qualified receiver type for methods of external types
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.pkg}.{self.recv + '.' if self.recv else ''}{self.name}"
+
+
+@dataclass(frozen=True)
+class Target:
+    function: Function
+    via: str = ""  # e.g. "interface ws#LongConnServer.UnRegister" when resolved by CHA
+
+
+class Program:
+    def __init__(self, sources: list[SourceFile], facts: list[FileFacts]):
+        self.packages: dict[str, Package] = {}
+        self.functions: list[Function] = []
+        self.files: list[FileFacts] = facts
+        self._file_pkg: dict[int, Package] = {}
+        self._qualify_cache: dict = {}
+        self._impl_cache: dict = {}
+        self._method_set_cache: dict = {}
+        self._locals_cache: dict = {}
+        self._call_cache: dict = {}
+        self._by_facts: dict = {}
+        self.unresolved_calls = 0
+        by_path = {s.rel_path: s for s in sources}
+        for ff in facts:
+            src = by_path.get(ff.path)
+            ip = src.import_path if src else ff.package
+            # Tests of package foo_test form their own package.
+            if ff.package.endswith("_test"):
+                ip += "_test"
+            pkg = self.packages.get(ip)
+            if pkg is None:
+                pkg = self.packages[ip] = Package(ip, ff.package, src.package_dir if src else "")
+            pkg.files.append(ff)
+            self._file_pkg[id(ff)] = pkg
+        self._index()
+        self._method_name_index()
+        self._link_calls()
+
+    # ---- indexing ------------------------------------------------------
+    def pkg_of(self, ff: FileFacts) -> Package:
+        return self._file_pkg[id(ff)]
+
+    def _index(self):
+        for pkg in self.packages.values():
+            for ff in pkg.files:
+                for t in ff.types:
+                    pkg.types.setdefault(t.name, (t, ff))
+                for name, value in ff.consts.items():
+                    pkg.consts.setdefault(name, (value, ff))
+                local: list[Function] = []
+                for fi, f in enumerate(ff.funcs):
+                    parent = local[f.parent] if f.parent >= 0 else None
+                    fn = Function(len(self.functions), f, ff, pkg, parent)
+                    self.functions.append(fn)
+                    self._by_facts[id(f)] = fn
+                    local.append(fn)
+                    if parent is not None:
+                        parent.literals.append(fn)
+                    elif f.recv:
+                        pkg.methods.setdefault((f.recv, f.name), fn)
+                    elif f.name == "<init>":
+                        for op in f.ops:
+                            if op.kind == "assign" and op.mode == "var":
+                                for i, t in enumerate(op.targets):
+                                    if t[0] == "id":
+                                        init = op.args[i] if i < len(op.args) else None
+                                        pkg.vars.setdefault(t[1], (op.vtype, init, ff))
+                    elif f.name and f.name not in ("init", "_"):
+                        pkg.funcs.setdefault(f.name, fn)
+
+    def _method_name_index(self):
+        """method name -> [(pkg, type name)] of concrete types declaring it."""
+        self._by_method: dict[str, list] = defaultdict(list)
+        for pkg in self.packages.values():
+            for (tname, mname) in pkg.methods:
+                self._by_method[mname].append((pkg, tname))
+
+    def _link_calls(self):
+        for fn in self.functions:
+            for op in fn.facts.ops:
+                if op.kind == "call" and op.mode == "go":
+                    for t in self.resolve_call(fn, op):
+                        t.function.go_sites.append((fn, op))
+
+    # ---- types ---------------------------------------------------------
+    def qualify(self, type_str: str, ff: FileFacts) -> str:
+        """Rewrite a type as written in ff into qualified form."""
+        key = (type_str, id(ff))
+        cached = self._qualify_cache.get(key)
+        if cached is not None:
+            return cached
+        pkg = self.pkg_of(ff)
+
+        def repl(m):
+            word = m.group(0)
+            if "." in word:
+                alias, name = word.split(".", 1)
+                path = ff.imports.get(alias)
+                return f"{path}#{name}" if path else word
+            if word in BUILTIN_TYPES or word in ("chan", "map", "func", "struct", "interface"):
+                return word
+            if word in pkg.types:
+                return f"{pkg.path}#{word}"
+            return word
+
+        out = _IDENT.sub(repl, type_str)
+        self._qualify_cache[key] = out
+        return out
+
+    @staticmethod
+    def named(qtype: str) -> str | None:
+        """The named type a (possibly pointer) type refers to: 'path#Name' or None."""
+        t = qtype.lstrip("*").strip()
+        if t.startswith("(") and t.endswith(")"):
+            t = t[1:-1].lstrip("*")
+        t = t.split("[", 1)[0]
+        return t if "#" in t else None
+
+    @staticmethod
+    def elem(qtype: str) -> str:
+        """Element type of a slice, array, map (value), channel or pointer-to-array."""
+        t = qtype.strip().lstrip("*")
+        if t.startswith("..."):
+            return t[3:]
+        if t.startswith("[]"):
+            return t[2:]
+        if t.startswith("["):
+            return t[t.index("]") + 1:] if "]" in t else ""
+        if t.startswith("map["):
+            depth = 0
+            for i, ch in enumerate(t):
+                if ch == "[":
+                    depth += 1
+                elif ch == "]":
+                    depth -= 1
+                    if depth == 0:
+                        return t[i + 1:]
+            return ""
+        for prefix in ("chan<- ", "<-chan ", "chan "):
+            if t.startswith(prefix):
+                return t[len(prefix):].strip()
+        return ""
+
+    def type_decl(self, named: str):
+        """(TypeFacts, FileFacts) of 'path#Name' if analysed."""
+        path, _, name = named.partition("#")
+        pkg = self.packages.get(path)
+        if pkg is None:
+            return None
+        return pkg.types.get(name)
+
+    def underlying(self, qtype: str, depth=0) -> str:
+        """Follow `type X chan T` style definitions to the structural type."""
+        n = self.named(qtype)
+        if n is None or qtype.strip().startswith("*") or depth > 5:
+            return qtype
+        decl = self.type_decl(n)
+        if decl is None or decl[0].kind in ("struct", "interface"):
+            return qtype
+        return self.underlying(self.qualify(decl[0].underlying, decl[1]), depth + 1)
+
+    def is_interface(self, named: str) -> bool:
+        d = self.type_decl(named)
+        return d is not None and d[0].kind == "interface"
+
+    def field_type(self, named: str, fname: str, depth=0) -> tuple[str, str] | None:
+        """(qualified field type, declaring named type) through embedding."""
+        d = self.type_decl(named)
+        if d is None or d[0].kind != "struct" or depth > 4:
+            return None
+        t, ff = d
+        for name, ftype, _emb in t.members:
+            if name == fname:
+                return self.qualify(ftype, ff), named
+        for name, ftype, emb in t.members:
+            if emb:
+                inner = self.named(self.qualify(ftype, ff))
+                if inner:
+                    found = self.field_type(inner, fname, depth + 1)
+                    if found:
+                        return found
+        return None
+
+    def interface_methods(self, named: str, depth=0) -> dict:
+        """method name -> (n_params, results) including embedded interfaces."""
+        d = self.type_decl(named)
+        if d is None or d[0].kind != "interface" or depth > 5:
+            return {}
+        t, ff = d
+        out = {m[0]: (m[1], m[2]) for m in t.members}
+        for e in t.embeds:
+            inner = self.named(self.qualify(e, ff))
+            if inner:
+                for k, v in self.interface_methods(inner, depth + 1).items():
+                    out.setdefault(k, v)
+        return out
+
+    def method(self, named: str, mname: str, depth=0) -> Function | None:
+        """The method mname of named type (pointer receivers included), through embedding."""
+        key = (named, mname)
+        if key in self._method_set_cache:
+            return self._method_set_cache[key]
+        result = None
+        path, _, name = named.partition("#")
+        pkg = self.packages.get(path)
+        if pkg is not None:
+            result = pkg.methods.get((name, mname))
+            if result is None and depth < 4:
+                d = pkg.types.get(name)
+                if d is not None and d[0].kind == "struct":
+                    for _fname, ftype, emb in d[0].members:
+                        if emb:
+                            inner = self.named(self.qualify(ftype, d[1]))
+                            if inner and not self.is_interface(inner):
+                                result = self.method(inner, mname, depth + 1)
+                                if result:
+                                    break
+        self._method_set_cache[key] = result
+        return result
+
+    def implementations(self, iface: str) -> list[str]:
+        """Concrete analysed types whose method set covers the interface (CHA)."""
+        if iface in self._impl_cache:
+            return self._impl_cache[iface]
+        methods = self.interface_methods(iface)
+        out = []
+        if methods:
+            # Candidates: types declaring the rarest method; then check the rest.
+            rarest = min(methods, key=lambda m: len(self._by_method.get(m, ())))
+            for pkg, tname in self._by_method.get(rarest, ()):
+                named = f"{pkg.path}#{tname}"
+                if self.is_interface(named):
+                    continue
+                if all(self._has_method(named, m, methods[m][0]) for m in methods):
+                    out.append(named)
+        out.sort()
+        self._impl_cache[iface] = out
+        return out
+
+    def _has_method(self, named, mname, n_params) -> bool:
+        fn = self.method(named, mname)
+        if fn is None:
+            return False
+        have = len(fn.facts.params)
+        return have == n_params or fn.facts.variadic or n_params == 0 and have == 0
+
+    # ---- locals and expression types -------------------------------------
+    def locals(self, fn: Function) -> dict:
+        """name -> qualified type for params, receiver, results and inferable locals."""
+        cached = self._locals_cache.get(fn.id)
+        if cached is not None:
+            return cached
+        env: dict[str, str] = {}
+        self._locals_cache[fn.id] = env  # guards recursion through literals
+        f, ff = fn.facts, fn.file
+        if f.recv_name:
+            env[f.recv_name] = self.qualify(("*" if f.recv_ptr else "") + f.recv, ff)
+        for name, t in f.params:
+            if name and name != "_":
+                env[name] = self.qualify(t, ff)
+        for op in f.ops:
+            if op.kind != "assign" or op.mode not in (":=", "var", "="):
+                continue
+            if op.mode == "var" and op.vtype:
+                for t in op.targets:
+                    if t[0] == "id":
+                        env[t[1]] = self.qualify(op.vtype, ff)
+                continue
+            types = self._rhs_types(fn, op, env)
+            for i, t in enumerate(op.targets):
+                if t[0] == "id" and t[1] != "_" and i < len(types) and types[i]:
+                    if op.mode != "=" or t[1] not in env:
+                        env[t[1]] = types[i]
+        return env
+
+    def _rhs_types(self, fn, op, env) -> list:
+        if len(op.args) == 1 and len(op.targets) > 1:
+            rhs = op.args[0]
+            if rhs[0] == "call":
+                return self.call_result_types(fn, rhs, env)
+            if rhs[0] == "range":
+                t = self.type_of(fn, rhs[1], env) or ""
+                u = self.underlying(t) if t else ""
+                if u.startswith("map["):
+                    return [_map_key(u), self.elem(u)]
+                if u.lstrip("*").startswith("[") or u.startswith("..."):
+                    return ["int", self.elem(u)]
+                return ["", ""]
+            if rhs[0] == "idx":  # v, ok := m[k]
+                return [self.type_of(fn, rhs, env), "bool"]
+            if rhs[0] == "assert":
+                return [self.type_of(fn, rhs, env), "bool"]
+            if rhs[0] == "un" and rhs[1] == "<-":
+                return [self.type_of(fn, rhs, env), "bool"]
+            return []
+        if len(op.args) == 1 and op.args[0][0] == "range":
+            t = self.type_of(fn, op.args[0][1], env) or ""
+            u = self.underlying(t) if t else ""
+            if u.startswith(("chan", "<-chan")):
+                return [self.elem(u)]
+            return ["int" if not u.startswith("map[") else _map_key(u)]
+        return [self.type_of(fn, e, env) for e in op.args]
+
+    def lookup_local(self, fn: Function, name: str) -> str | None:
+        f = fn
+        while f is not None:
+            env = self.locals(f)
+            if name in env:
+                return env[name]
+            f = f.parent
+        return None
+
+    def type_of(self, fn: Function, expr, env=None) -> str | None:
+        """Qualified static type of an expression, or None when unknown."""
+        if expr is None:
+            return None
+        tag = expr[0]
+        if tag == "id":
+            name = expr[1]
+            if env is not None and name in env:
+                return env[name]
+            t = self.lookup_local(fn, name) if env is None or fn.parent is not None else None
+            if t:
+                return t
+            var = fn.pkg.vars.get(name)
+            if var is not None:
+                vtype, init, vff = var
+                if vtype:
+                    return self.qualify(vtype, vff)
+                if init is not None and init[0] != "id":
+                    init_fn = self._init_function(vff)
+                    return self.type_of(init_fn, init, {}) if init_fn else None
+            return None
+        if tag == "sel":
+            base = expr[1]
+            if base[0] == "id" and self._is_import(fn, base[1]):
+                path = fn.file.imports[base[1]]
+                pkg = self.packages.get(path)
+                if pkg and expr[2] in pkg.vars:
+                    vtype, init, vff = pkg.vars[expr[2]]
+                    return self.qualify(vtype, vff) if vtype else None
+                return None
+            bt = self.type_of(fn, base, env)
+            if not bt:
+                return None
+            named = self.named(bt)
+            if named:
+                ft = self.field_type(named, expr[2])
+                if ft:
+                    return ft[0]
+                m = self.method(named, expr[2])
+                if m is not None:
+                    return "func"
+            return None
+        if tag == "call":
+            types = self.call_result_types(fn, expr, env)
+            return types[0] if types else None
+        if tag == "un":
+            inner = self.type_of(fn, expr[2], env)
+            if expr[1] == "&":
+                if expr[2][0] == "comp":
+                    return "*" + inner if inner else None
+                return "*" + inner if inner else None
+            if expr[1] == "*":
+                return inner[1:] if inner and inner.startswith("*") else None
+            if expr[1] == "<-":
+                return self.elem(self.underlying(inner)) if inner else None
+            return inner
+        if tag == "comp":
+            return self.qualify(expr[1], fn.file) if expr[1] else None
+        if tag == "idx":
+            bt = self.type_of(fn, expr[1], env)
+            if bt:
+                return self.elem(self.underlying(bt)) or None
+            return None
+        if tag == "slice":
+            return self.type_of(fn, expr[1], env)
+        if tag == "assert":
+            return self.qualify(expr[2], fn.file) if expr[2] else None
+        if tag == "str":
+            return "string"
+        if tag == "int":
+            return "int"
+        if tag == "bin":
+            if expr[1] in ("==", "!=", "<", ">", "<=", ">=", "&&", "||"):
+                return "bool"
+            return self.type_of(fn, expr[2], env) or self.type_of(fn, expr[3], env)
+        if tag == "funclit":
+            return "func"
+        return None
+
+    def _init_function(self, ff: FileFacts) -> Function | None:
+        return self._by_facts.get(id(ff.funcs[0])) if ff.funcs else None
+
+    def _is_import(self, fn: Function, name: str) -> bool:
+        return name in fn.file.imports and self.lookup_local(fn, name) is None
+
+    def call_result_types(self, fn, call_expr, env=None) -> list:
+        callee = call_expr[1]
+        if callee[0] == "id" and callee[1] in ("make", "new") and call_expr[2]:
+            arg = call_expr[2][0]
+            t = self.qualify(arg[1], fn.file) if arg[0] == "type" else ""
+            return ["*" + t if callee[1] == "new" else t]
+        if callee[0] == "type":
+            return [self.qualify(callee[1], fn.file)]
+        if callee[0] == "id" and callee[1] in fn.pkg.types and self.lookup_local(fn, callee[1]) is None:
+            return [f"{fn.pkg.path}#{callee[1]}"]  # conversion T(x)
+        if callee[0] == "sel" and callee[1][0] == "id" and self._is_import(fn, callee[1][1]):
+            path = fn.file.imports[callee[1][1]]
+            pkg = self.packages.get(path)
+            if pkg is not None and callee[2] in pkg.types:
+                return [f"{path}#{callee[2]}"]
+        for target in self.resolve_expr_call(fn, callee, env):
+            f = target.function
+            return [self.qualify(t, f.file) for t in f.facts.results]
+        return []
+
+    # ---- calls ---------------------------------------------------------
+    def resolve_call(self, fn: Function, op: Op) -> list[Target]:
+        key = (fn.id, id(op))
+        cached = self._call_cache.get(key)
+        if cached is None:
+            cached = self.resolve_expr_call(fn, op.fn)
+            self._call_cache[key] = cached
+            if not cached and not self.external_callee(fn, op.fn) and not _is_builtin_call(op.fn):
+                self.unresolved_calls += 1
+        return cached
+
+    def resolve_expr_call(self, fn: Function, callee, env=None) -> list[Target]:
+        tag = callee[0]
+        if tag == "funclit":
+            lit = self.literal(fn, callee[1])
+            return [Target(lit)] if lit else []
+        if tag == "idx":  # generic instantiation f[T](...)
+            return self.resolve_expr_call(fn, callee[1], env)
+        if tag == "id":
+            name = callee[1]
+            if self.lookup_local(fn, name) is not None:
+                return self.func_values_of_local(fn, name)
+            f = fn.pkg.funcs.get(name)
+            return [Target(f)] if f else []
+        if tag == "sel":
+            base, mname = callee[1], callee[2]
+            if base[0] == "id" and self._is_import(fn, base[1]):
+                pkg = self.packages.get(fn.file.imports[base[1]])
+                if pkg is not None:
+                    f = pkg.funcs.get(mname)
+                    return [Target(f)] if f else []
+                return []
+            bt = self.type_of(fn, base, env)
+            if not bt:
+                return []
+            named = self.named(bt)
+            if not named:
+                return []
+            if self.is_interface(named):
+                out = []
+                impls = self.implementations(named)
+                if len(impls) > MAX_IMPLEMENTATIONS:
+                    return []
+                iname = named.split("#")[1]
+                for impl in impls:
+                    m = self.method(impl, mname)
+                    if m is not None:
+                        out.append(Target(m, f"interface {iname}.{mname}"))
+                return out
+            m = self.method(named, mname)
+            if m is not None:
+                return [Target(m)]
+            ft = self.field_type(named, mname)
+            if ft is not None:  # a func-typed field: the values stored in it
+                return self.func_values_of_field(ft[1], mname)
+            return []
+        return []
+
+    def external_callee(self, fn: Function, callee) -> External | None:
+        """For calls into unanalysed packages: which package function or method."""
+        if callee[0] != "sel":
+            return None
+        base, name = callee[1], callee[2]
+        if base[0] == "id" and self._is_import(fn, base[1]):
+            path = fn.file.imports[base[1]]
+            if path not in self.packages:
+                return External(path, name)
+            return None
+        bt = self.type_of(fn, base)
+        named = self.named(bt) if bt else None
+        if named and named.split("#")[0] not in self.packages:
+            return External(named.split("#")[0], name, named.split("#")[1])
+        return None
+
+    def literal(self, fn: Function, index: int) -> Function | None:
+        """The Function of a literal; indexes are local to the file."""
+        if index >= len(fn.file.funcs):
+            return None
+        return self._by_facts.get(id(fn.file.funcs[index]))
+
+    def function_of(self, facts: FuncFacts) -> Function | None:
+        return self._by_facts.get(id(facts))
+
+    # ---- function values (callbacks, method values) -----------------------
+    def _func_value(self, fn: Function, expr) -> list[Target]:
+        tag = expr[0]
+        if tag == "funclit":
+            lit = self.literal(fn, expr[1])
+            return [Target(lit, "function literal")] if lit else []
+        if tag == "id":
+            if self.lookup_local(fn, expr[1]) is None:
+                f = fn.pkg.funcs.get(expr[1])
+                return [Target(f, "function value")] if f else []
+            return []
+        if tag == "sel":
+            base = expr[1]
+            if base[0] == "id" and self._is_import(fn, base[1]):
+                pkg = self.packages.get(fn.file.imports[base[1]])
+                f = pkg.funcs.get(expr[2]) if pkg else None
+                return [Target(f, "function value")] if f else []
+            bt = self.type_of(fn, base)
+            named = self.named(bt) if bt else None
+            if named and not self.is_interface(named):
+                m = self.method(named, expr[2])
+                if m is not None:
+                    return [Target(m, f"method value {m.name}")]
+        return []
+
+    def func_values_of_local(self, fn: Function, name: str) -> list[Target]:
+        """Function values assigned to a local variable or passed for a parameter."""
+        out = []
+        owner = fn
+        while owner is not None and name not in self.locals(owner):
+            owner = owner.parent
+        if owner is None:
+            return out
+        for f in [owner] + list(_all_literals(owner)):
+            for op in f.facts.ops:
+                if op.kind == "assign":
+                    for i, t in enumerate(op.targets):
+                        if t == ("id", name) and i < len(op.args):
+                            out.extend(self._func_value(f, op.args[i]))
+        params = [p[0] for p in owner.facts.params]
+        if name in params:
+            idx = params.index(name)
+            for caller, op in self.callers(owner):
+                if idx < len(op.args):
+                    out.extend(Target(t.function, f"callback passed by {caller.short}")
+                               for t in self._func_value(caller, op.args[idx]))
+        return _dedupe(out)
+
+    def func_values_of_field(self, named: str, fname: str) -> list[Target]:
+        key = ("field-values", named, fname)
+        if key in self._call_cache:
+            return self._call_cache[key]
+        self._call_cache[key] = []
+        out = []
+        tname = named.split("#")[1]
+        for f in self.functions:
+            for op in f.facts.ops:
+                if op.kind != "assign":
+                    continue
+                for i, t in enumerate(op.targets):
+                    if t[0] == "sel" and t[2] == fname and i < len(op.args):
+                        bt = self.type_of(f, t[1])
+                        if bt and self.named(bt) == named:
+                            out.extend(Target(v.function, f"stored in field {tname}.{fname}")
+                                       for v in self._func_value(f, op.args[i]))
+                for arg in op.args:
+                    out.extend(self._func_values_in_comp(f, arg, named, fname, tname))
+        out = _dedupe(out)
+        self._call_cache[key] = out
+        return out
+
+    def _func_values_in_comp(self, f, expr, named, fname, tname):
+        if expr[0] == "un" and expr[1] == "&":
+            expr = expr[2]
+        if expr[0] != "comp" or not expr[1]:
+            return []
+        if self.named(self.qualify(expr[1], f.file)) != named:
+            return []
+        out = []
+        for key, value in expr[2]:
+            if key == ("id", fname):
+                out.extend(Target(v.function, f"stored in field {tname}.{fname}")
+                           for v in self._func_value(f, value))
+        return out
+
+    def callers(self, target: Function) -> list:
+        """(caller Function, call Op) pairs for every resolved call of target."""
+        if not hasattr(self, "_callers"):
+            self._callers = defaultdict(list)
+            for f in self.functions:
+                for op in f.facts.ops:
+                    if op.kind == "call":
+                        for t in self.resolve_call(f, op):
+                            self._callers[t.function.id].append((f, op))
+        return self._callers.get(target.id, [])
+
+    # ---- constants -----------------------------------------------------
+    def const_int(self, fn: Function, expr, depth=0):
+        if expr is None or depth > 8:
+            return None
+        tag = expr[0]
+        if tag == "int":
+            return expr[1]
+        if tag == "id":
+            c = fn.pkg.consts.get(expr[1])
+            return self.const_int(fn, c[0], depth + 1) if c else None
+        if tag == "sel" and expr[1][0] == "id" and self._is_import(fn, expr[1][1]):
+            pkg = self.packages.get(fn.file.imports[expr[1][1]])
+            c = pkg.consts.get(expr[2]) if pkg else None
+            if c is not None:
+                init = self._init_function(c[1])
+                return self.const_int(init, c[0], depth + 1) if init else None
+            return None
+        if tag == "bin":
+            a, b = self.const_int(fn, expr[2], depth + 1), self.const_int(fn, expr[3], depth + 1)
+            if a is None or b is None:
+                return None
+            try:
+                return {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if b < 64 else None,
+                        "/": a // b if b else None}.get(expr[1])
+            except (TypeError, ValueError):
+                return None
+        if tag == "call" and expr[1][0] in ("id", "type") and len(expr[2]) == 1:
+            return self.const_int(fn, expr[2][0], depth + 1)  # int(N)
+        return None
+
+
+def _map_key(t: str) -> str:
+    if not t.startswith("map["):
+        return ""
+    depth = 0
+    for i, ch in enumerate(t):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return t[4:i]
+    return ""
+
+
+def _all_literals(fn: Function):
+    for lit in fn.literals:
+        yield lit
+        yield from _all_literals(lit)
+
+
+def _dedupe(targets):
+    seen, out = set(), []
+    for t in targets:
+        if t.function.id not in seen:
+            seen.add(t.function.id)
+            out.append(t)
+    return out
+
+
+_BUILTINS = {"make", "new", "len", "cap", "append", "copy", "delete", "panic", "recover", "print",
+             "println", "close", "min", "max", "clear", "complex", "real", "imag"}
+
+
+def _is_builtin_call(callee) -> bool:
+    return callee[0] == "type" or callee[0] == "id" and (callee[1] in _BUILTINS or callee[1] in BUILTIN_TYPES)
+
+
+def enclosing_regions(fn: FuncFacts, region: int):
+    """Yield region indexes from region up to the function body."""
+    while region >= 0:
+        yield region
+        region = fn.regions[region].parent
