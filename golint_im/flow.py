@@ -10,7 +10,7 @@ ordinary calls.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import deque
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -263,6 +263,58 @@ class ChannelFlow:
                             g.add_edge(gnode, cnode, **attrs)
         return g
 
+    def reachable_sends(self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25):
+        """Sends reachable from ops of fn by ordinary calls (not `go`), breadth first.
+
+        Yields (function, send op, call path, channel key); the path is a tuple
+        of (caller, call op, callee, via). Channel parameters are bound to what
+        each call passes, so a helper `send(ch, v)` is attributed to the caller's
+        channel, not to every channel ever passed to it.
+        """
+        seen = {(fn.id, ())}
+        queue = deque([(fn, {}, (), list(ops))])
+        while queue and len(seen) < max_states:
+            cur, bindings, path, cur_ops = queue.popleft()
+            for op in cur_ops:
+                if op.kind == "send":
+                    key = self._bound_key(cur, op.fn, bindings)
+                    if key is not None:
+                        yield cur, op, path, key
+                elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
+                    for target in self.program.resolve_call(cur, op):
+                        callee = target.function
+                        new_bindings = self._bind_params(cur, op, callee, bindings)
+                        state = (callee.id, tuple(sorted(new_bindings.items())))
+                        if state in seen:
+                            continue
+                        seen.add(state)
+                        queue.append((callee, new_bindings, path + ((cur, op, callee, target.via),),
+                                      callee.facts.ops))
+
+    def _bound_key(self, fn, expr, bindings):
+        raw = self.raw_key(fn, expr)
+        if raw is None:
+            return None
+        return bindings.get(raw) or self.uf.find(raw)
+
+    def _bind_params(self, caller, op, callee, bindings):
+        out = {}
+        params = callee.facts.params
+        for i, arg in enumerate(op.args):
+            if i < len(params) and params[i][0]:
+                key = self._bound_key(caller, arg, bindings)
+                if key is not None:
+                    out[f"param:{callee.id}:{params[i][0]}"] = key
+        return out
+
+    def loop_receives(self):
+        """(channel, function, recv op) for receives a goroutine performs in a loop."""
+        for key in sorted(self.channels):
+            ch = self.channels[key]
+            for fn, op in ch.receives:
+                if op.mode == "range" or in_loop(fn.facts, op.region):
+                    yield ch, fn, op
+
     def receivers(self, key: str) -> set:
         """Goroutine roots (Function ids) that receive from the channel."""
         ch = self.channels.get(key)
@@ -284,3 +336,24 @@ def in_loop(facts, region: int) -> bool:
             return True
         region = regions[region].parent
     return False
+
+
+def handler_ops(fn, recv):
+    """Ops that handle a received value: the case or range body, or the rest of the loop body."""
+    regions = fn.facts.regions
+    if recv.mode in ("case", "range"):
+        stop = recv.body
+        after = (0, 0)
+    else:
+        stop = recv.region
+        while stop >= 0 and regions[stop].kind not in ("for", "range"):
+            stop = regions[stop].parent
+        after = (recv.line, recv.col)
+    for op in fn.facts.ops:
+        if (op.line, op.col) <= after:
+            continue
+        r = op.region
+        while r >= 0 and r != stop:
+            r = regions[r].parent
+        if r == stop:
+            yield op

@@ -325,12 +325,27 @@ class Program:
         self._impl_cache[iface] = out
         return out
 
-    def _has_method(self, named, mname, n_params) -> bool:
+    def _has_method(self, named, mname, n_params, depth=0) -> bool:
         fn = self.method(named, mname)
-        if fn is None:
+        if fn is not None:
+            have = len(fn.facts.params)
+            return have == n_params or fn.facts.variadic
+        # Promoted from an embedded interface field: the struct satisfies it by embedding.
+        d = self.type_decl(named)
+        if d is None or d[0].kind != "struct" or depth > 3:
             return False
-        have = len(fn.facts.params)
-        return have == n_params or fn.facts.variadic or n_params == 0 and have == 0
+        for _f, ftype, emb in d[0].members:
+            if not emb:
+                continue
+            inner = self.named(self.qualify(ftype, d[1]))
+            if inner is None:
+                continue
+            if self.is_interface(inner):
+                if mname in self.interface_methods(inner):
+                    return True
+            elif self._has_method(inner, mname, n_params, depth + 1):
+                return True
+        return False
 
     # ---- locals and expression types -------------------------------------
     def locals(self, fn: Function) -> dict:

@@ -1,0 +1,300 @@
+"""The `golint-im` command line.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
+error, 130 interrupted. No traceback reaches a user unless --debug.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .cache import default_cache_dir
+from .collect import default_jobs
+from .config import Config, ConfigError, find_config, load_config, select_rules
+from .discover import UsageError
+from .report import FORMATS, render
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _fail(message: str) -> None:
+    click.echo(f"golint-im: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _known_rules() -> set[str]:
+    from .registry import all_rule_infos
+
+    return {r.id for r in all_rule_infos()}
+
+
+def _load_config(config_path, targets) -> Config:
+    path = Path(config_path) if config_path else None
+    if path is None:
+        start = Path(targets[0]) if targets else Path(".")
+        path = find_config(start.resolve() if start.exists() else Path(".").resolve())
+    if path is None:
+        return Config()
+    return load_config(path, _known_rules())
+
+
+def _write_output(text: str, output: str | None) -> None:
+    """Write atomically: an interrupted run leaves no partial file."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".golint-im-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.n = 0
+
+    def __call__(self):
+        self.n += 1
+        if self.enabled and self.n % 50 == 0:
+            click.echo(f"\rparsed {self.n} files", err=True, nl=False)
+
+    def done(self):
+        if self.enabled and self.n >= 50:
+            click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="golint-im")
+def main():
+    """Find Go concurrency, resource-leak and routing bugs: select loops that deadlock on
+    themselves, connections opened per message and never closed, and hash rings fed
+    addresses in different formats."""
+
+
+def _common_check_options(f):
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="Output format."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Use this .golint-im.toml instead of searching upwards."),
+        click.option("--select", "select", multiple=True, help="Only these rules (IDs or prefixes, comma-separated)."),
+        click.option("--ignore", "ignore", multiple=True, help="Skip these rules (IDs or prefixes)."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+                     help="Parser processes (default: CPU count)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+                     help="Facts cache directory (default: $XDG_CACHE_HOME/golint-im)."),
+        click.option("--include-generated", is_flag=True, help="Also analyse files marked `Code generated ... DO NOT EDIT.`"),
+        click.option("--quiet", "-q", is_flag=True, help="No notices or summary on stderr."),
+        click.option("--debug", is_flag=True, help="Timings, unresolved-call counts, and tracebacks."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
+         quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None):
+    from .engine import Options, analyse
+    from .registry import all_rule_infos
+
+    try:
+        paths = list(paths) or ["."]
+        config = _load_config(config_path, paths)
+        infos = all_rule_infos()
+        rules = select_rules([r.id for r in infos], config, select, ignore)
+        opts = Options(paths=paths, rules=rules, config=config, jobs=jobs or default_jobs(),
+                       cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
+                       include_generated=include_generated, debug=debug,
+                       progress=_Progress(sys.stderr.isatty() and not quiet))
+        result, _ctx = analyse(opts)
+        if opts.progress:
+            opts.progress.done()
+        if new_from_rev or baseline:
+            result.findings = _filter_known(result, opts, paths, new_from_rev, baseline)
+        if only_files is not None:
+            result.findings = [f for f in result.findings if f.touches(only_files)]
+        if write_baseline:
+            from .baseline import write_baseline as _write
+
+            _write(write_baseline, result.findings, __version__)
+        text = render(fmt, result, infos, color=fmt == "text" and not output and sys.stdout.isatty(),
+                      tool_version=__version__)
+        _write_output(text, output)
+        if not quiet:
+            for notice in result.notices:
+                click.echo(f"golint-im: {notice}", err=True)
+            if result.files_analysed == 0 and not result.notices:
+                click.echo("golint-im: no Go files found", err=True)
+        if debug:
+            click.echo("golint-im: debug: " + json.dumps(result.debug, sort_keys=True, default=str), err=True)
+        return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    except KeyboardInterrupt:
+        click.echo("golint-im: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except (UsageError, ConfigError) as e:
+        _fail(str(e))
+    except Exception as e:  # noqa: BLE001 - the last net: one line, not a traceback
+        if _is_baseline_error(e):
+            _fail(str(e))
+        if debug:
+            raise
+        _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)")
+
+
+def _is_baseline_error(e) -> bool:
+    from .baseline import BaselineError
+
+    return isinstance(e, BaselineError)
+
+
+def _filter_known(result, opts, paths, new_from_rev, baseline):
+    from .baseline import filter_new, load_baseline, snapshot_at_rev
+    from .engine import analyse
+
+    known = set()
+    if baseline:
+        known |= load_baseline(baseline)
+    if new_from_rev:
+        root = _git_root(Path(paths[0]))
+        with snapshot_at_rev(root, new_from_rev) as snap:
+            old_paths = []
+            for p in paths:
+                rel = os.path.relpath(Path(p).resolve(), root)
+                old_paths.append(str(Path(snap) / rel))
+            old_paths = [p for p in old_paths if Path(p).exists()] or [str(snap)]
+            old_opts = Options_copy(opts, old_paths)
+            old, _ = analyse(old_opts)
+            # Display paths are relative to the analysed roots in both runs.
+            known |= {(f.rule_id, f.fingerprint) for f in old.findings}
+    return filter_new(result.findings, known)
+
+
+def Options_copy(opts, paths):
+    from dataclasses import replace
+
+    return replace(opts, paths=paths, progress=None)
+
+
+def _git_root(path: Path) -> Path:
+    from .baseline import BaselineError
+
+    start = path if path.is_dir() else path.parent
+    try:
+        out = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, check=False)
+    except OSError:
+        raise BaselineError("--new-from-rev needs git on PATH")
+    if out.returncode != 0:
+        raise BaselineError(f"--new-from-rev needs a git repository: {path} is not inside one")
+    return Path(out.stdout.strip())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@_common_check_options
+@click.option("--new-from-rev", metavar="REV", help="Report only findings that are new since git revision REV.")
+@click.option("--baseline", type=click.Path(dir_okay=False, exists=True), help="Hide findings recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
+def check(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
+          quiet, debug, new_from_rev, baseline, write_baseline):
+    """Analyse the Go code under PATHS (default: .) as one program.
+
+    Several checkouts given together are analysed as one deployment, which is
+    how cross-service bugs (two services hashing one ring differently) are found.
+    """
+    sys.exit(_run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
+                  include_generated, quiet, debug, new_from_rev=new_from_rev, baseline=baseline,
+                  write_baseline=write_baseline))
+
+
+@main.command("pre-commit")
+@click.argument("files", nargs=-1, type=click.Path())
+@_common_check_options
+def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
+               quiet, debug):
+    """Analyse the whole repository, report only findings in FILES.
+
+    Cross-file rules need the whole program, so the hook reads everything but
+    only blames the files being committed (or findings whose other end is in them).
+    """
+    root = Path(".").resolve()
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
+        if out.returncode == 0:
+            root = Path(out.stdout.strip())
+    except OSError:
+        pass
+    wanted = set()
+    for f in files:
+        try:
+            wanted.add(Path(f).resolve().relative_to(root).as_posix())
+        except ValueError:
+            continue
+    sys.exit(_run([str(root)], fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
+                  include_generated, quiet, debug, only_files=wanted))
+
+
+@main.command()
+def rules():
+    """List every rule."""
+    from .registry import all_rule_infos
+
+    infos = all_rule_infos()
+    width = max(len(r.name) for r in infos)
+    click.echo(f"{'ID':<7} {'NAME':<{width}} {'FAMILY':<12} {'SEVERITY':<8} SUMMARY")
+    for r in infos:
+        click.echo(f"{r.id:<7} {r.name:<{width}} {r.family:<12} {r.severity:<8} {r.summary}")
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule):
+    """Show a rule's documentation (by ID or name)."""
+    from .registry import all_rule_infos
+
+    for r in all_rule_infos():
+        if rule.upper() == r.id or rule.lower() == r.name:
+            click.echo(f"{r.id} {r.name} ({r.family}, default severity {r.severity})\n")
+            click.echo(r.doc)
+            return
+    _fail(f"unknown rule '{rule}' (see `golint-im rules`)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None)
+def graph(paths, fmt, output, jobs):
+    """Export the channel-flow graph: goroutines, channels, send/receive edges."""
+    from .engine import Options, analyse
+    from .graph_export import to_dot, to_json
+
+    try:
+        _result, ctx = analyse(Options(paths=list(paths) or ["."], rules=set(), jobs=jobs or default_jobs(),
+                                       cache_dir=default_cache_dir()))
+        flow = ctx.flow
+        _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output)
+    except UsageError as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Run the pipeline: discover -> facts -> program -> rules -> suppressions.
+
+Everything here is deterministic given the inputs: files are processed in
+path order, findings sorted, so worker count and cache state never change
+the output.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .cache import FactsCache
+from .collect import collect
+from .config import Config
+from .discover import discover
+from .findings import RunResult
+from .flow import ChannelFlow
+from .program import Program
+from .registry import rule_modules
+from .suppress import Directive, apply_suppressions
+
+
+@dataclass
+class Options:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    rules: set[str] | None = None  # None: every rule
+    config: Config = field(default_factory=Config)
+    jobs: int = 1
+    cache_dir: Path | None = None  # None: no cache
+    include_generated: bool = False
+    debug: bool = False
+    progress: object = None
+
+
+class Context:
+    """What a rule sees: the linked program, the channel flow (built on first use), the config."""
+
+    def __init__(self, program: Program, config: Config):
+        self.program = program
+        self.config = config
+        self.debug: dict = {}
+
+    @cached_property
+    def flow(self) -> ChannelFlow:
+        return ChannelFlow(self.program)
+
+
+def analyse(options: Options) -> tuple[RunResult, Context]:
+    timings = {}
+    t0 = time.perf_counter()
+    found = discover(options.paths, exclude=None)
+    files = [f for f in found.files if not options.config.is_excluded(f.rel_path)]
+    cache = FactsCache(options.cache_dir)
+    facts, notices, parsed = collect(files, options.jobs, cache, options.include_generated,
+                                     progress=options.progress)
+    timings["parse"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    program = Program(files, facts)
+    ctx = Context(program, options.config)
+    timings["link"] = time.perf_counter() - t1
+    findings = []
+    active = set()
+    for mod in rule_modules():
+        if options.rules is not None and mod.ID not in options.rules:
+            continue
+        active.add(mod.ID)
+        t = time.perf_counter()
+        for f in mod.check(ctx):
+            f.severity = options.config.severity.get(f.rule_id, f.severity)
+            findings.append(f)
+        timings[mod.ID] = time.perf_counter() - t
+    directives = [Directive(ff.path, line, col, text, own)
+                  for ff in facts for (line, col, text, own) in ff.directives]
+    kept, suppressed, meta = apply_suppressions(findings, directives, active)
+    if options.rules is None or "GIM001" in options.rules:
+        kept.extend(meta)
+    kept.sort(key=lambda f: f.sort_key())
+    suppressed.sort(key=lambda f: f.sort_key())
+    result = RunResult(findings=kept, notices=found.notices + notices, files_analysed=len(facts),
+                       suppressed=suppressed)
+    timings["total"] = time.perf_counter() - t0
+    result.debug = {"timings": timings, "files_parsed": parsed, "files_cached": len(facts) - parsed,
+                    "unresolved_calls": program.unresolved_calls, **ctx.debug}
+    return result, ctx

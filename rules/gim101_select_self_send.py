@@ -1,0 +1,181 @@
+"""GIM101 select-loop-self-send: a receive loop whose handler can block sending into a channel only that loop drains.
+
+## What it does
+Finds goroutines that loop receiving from channels (a `select` in a loop,
+`for x := range ch`, or `x := <-ch` in a loop) where the code handling one
+received value — followed through calls, methods, interface calls (every
+implementation in the analysed code), closures, method values and
+callbacks stored in struct fields — reaches a blocking send `s <- v` on a
+channel `s` that no goroutine other than the loop itself receives from.
+
+## Why is this bad
+While the loop runs the handler it is not receiving. The send succeeds only
+while the channel's buffer has room; under load the buffer fills, the send
+blocks, and the only goroutine that could make room is the one blocked. The
+loop stops for good, and everything feeding its other channels piles up
+behind it. A buffer (`make(chan T, 1000)`) only delays this, which is why
+it passes tests and fails in production. OpenIM's gateway hit exactly this:
+registering a client kicked an old connection, whose close path sent on
+`unregisterChan`, drained only by the same `select` loop.
+
+## Example
+```go
+go func() {
+    for {
+        select {
+        case c := <-s.joinCh:
+            s.join(c)        // join -> kick -> c.close() -> s.Leave(c)
+        case c := <-s.leaveCh:
+            s.leave(c)
+        }
+    }
+}()
+
+func (s *Server) Leave(c *Conn) { s.leaveCh <- c } // blocks once leaveCh is full
+```
+
+## Fix
+Drain each channel on its own goroutine, so that a handler of one never
+waits for the other; or hand the send off so it cannot block the loop
+(`go func() { s.leaveCh <- c }()`, or `select { case s.leaveCh <- c: default: ... }`
+with a decision about what to do when full); or handle the event inline
+instead of re-queuing it.
+
+## Known limits
+- A send inside a `select` with a `default` case, or with a timer case
+  (`time.After`, a ticker) or another data channel, is treated as non-blocking.
+  A `select` whose only alternative is a shutdown signal (`ctx.Done()`, a
+  channel that is only ever closed, a `chan struct{}`) still blocks until
+  shutdown: it is reported, with a note.
+- Calls the model cannot resolve (function values from unknown places,
+  interfaces with more than 24 implementations, code outside the analysed
+  roots) are not followed; `--debug` counts them.
+- Goroutines started in a loop or from several `go` statements are several
+  receivers, and are not reported.
+- Channel identity is by holder (struct field, variable); two instances of
+  the same struct type share a field's identity unless one of them is
+  drained by a different goroutine, in which case the rule stays silent.
+"""
+from __future__ import annotations
+
+from golint_im.findings import Finding, Location, Related, Step
+from golint_im.flow import handler_ops
+
+ID = "GIM101"
+NAME = "select-loop-self-send"
+FAMILY = "concurrency"
+SEVERITY = "error"
+SUMMARY = "A receive loop's handler can block sending into a channel only that loop drains"
+
+_TIMERS = {("time", "After"), ("time", "Tick")}
+
+
+def check(ctx):
+    flow = ctx.flow
+    program = ctx.program
+    reported = set()
+    for ch, fn, recv in flow.loop_receives():
+        entries = flow.entries(fn)
+        if len(entries) != 1:
+            continue  # run by several goroutines: cannot say who drains what
+        root = program.functions[next(iter(entries))]
+        if flow.spawned_many(root):
+            continue
+        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries):
+            key = (fn.id, recv.line, sink_key)
+            if key in reported:
+                continue
+            reported.add(key)
+            yield _finding(ch, fn, recv, root, flow.channels[sink_key], path, send_fn, send_op, note)
+
+
+def _blocking_sends(ctx, loop_fn, recv, entries):
+    """Sends reachable from the handler on channels only this goroutine drains."""
+    flow = ctx.flow
+    for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv)):
+        ch = flow.channels.get(key)
+        if ch is None or not ch.receives or flow.receivers(key) != entries:
+            continue
+        blocking, note = _send_blocks(ctx, fn, op)
+        if blocking:
+            yield key, path, fn, op, note
+
+
+def _send_blocks(ctx, fn, send):
+    """(blocks?, note) for a send, looking at the select it may sit in."""
+    if send.select < 0:
+        return True, ""
+    sel = fn.facts.regions[send.select]
+    has_default, _n = sel.info or (False, 0)
+    if has_default:
+        return False, ""
+    alternatives = [r for r in fn.facts.regions
+                    if r.parent == send.select and r.kind == "case" and r.info and r.info[1] != send.fn]
+    if not alternatives:
+        return True, ""
+    for case in alternatives:
+        if not _is_shutdown_signal(ctx, fn, case.info):
+            return False, ""
+    return True, " (the send's `select` can only give up at shutdown, so until then the loop still waits on itself)"
+
+
+def _is_shutdown_signal(ctx, fn, info) -> bool:
+    direction, expr = info
+    if direction != "recv":
+        return False
+    if expr[0] == "call":
+        callee = expr[1]
+        if callee[0] == "sel" and callee[2] == "Done" and not expr[2]:
+            return True  # ctx.Done()
+        if callee[0] == "sel" and callee[1][0] == "id" and (callee[1][1], callee[2]) in _TIMERS:
+            return False
+        return False
+    key = ctx.flow.key(fn, expr)
+    if key is None:
+        return False
+    ch = ctx.flow.channels.get(key)
+    if ch is None:
+        return False
+    if ch.elem == "struct{}" or not ch.sends and ch.closes:
+        return True
+    return False
+
+
+def _capacity_text(ch) -> str:
+    if ch.capacity is None:
+        return "buffer size unknown"
+    if ch.capacity == 0:
+        return "unbuffered"
+    return f"buffer {ch.capacity}"
+
+
+def _finding(recv_ch, loop_fn, recv, root, sink, path, send_fn, send_op, note):
+    loc = Location(loop_fn.file.path, recv.line, recv.col)
+    send_loc = Location(send_fn.file.path, send_op.line, send_op.col)
+    steps = [Step(loc, f"`{loop_fn.short}` receives from `{recv_ch.label}` and handles it")]
+    chain = []
+    for caller, op, callee, via in path:
+        text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
+        steps.append(Step(Location(caller.file.path, op.line, op.col), text))
+        chain.append(callee.name if not via else f"{via} → {callee.name}")
+    same = sink.key == recv_ch.key
+    steps.append(Step(send_loc, f"sends on `{sink.label}` ({_capacity_text(sink)}); blocks when it is full"))
+    if sink.capacity:
+        delay = f"; {_capacity_text(sink)} only delays it"
+    elif sink.capacity == 0:
+        delay = "; it is unbuffered, so the first such send blocks"
+    else:
+        delay = ""
+    via = " → ".join(chain) if chain else "directly"
+    what = "back into the channel it is draining" if same else f"into `{sink.label}`"
+    message = (f"receive from `{recv_ch.label}` ({_capacity_text(recv_ch)}) can deadlock its loop: the handler "
+               f"({via}) sends {what}, which is drained only by this same goroutine `{root.short}`; once "
+               f"`{sink.label}` is full the loop waits on itself{delay}{note}. Drain `{sink.label}` on its own "
+               f"goroutine, or hand the send off (`go`, or `select` with `default`).")
+    related = [Related(send_loc, f"blocking send on `{sink.label}`")]
+    for mfn, mop in sink.make_sites[:1]:
+        if mop is not None:
+            related.append(Related(Location(mfn.file.path, mop.line, mop.col),
+                                   f"`{sink.label}` made here ({_capacity_text(sink)})"))
+    return Finding(rule_id=ID, message=message, location=loc, severity=SEVERITY, related=tuple(related),
+                   steps=tuple(steps), key=f"{loop_fn.qualname}|{recv_ch.label}|{sink.label}")
