@@ -1,0 +1,3 @@
+module example.com/deadlock-fixed
+
+go 1.21

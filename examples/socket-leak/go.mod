@@ -1,0 +1,5 @@
+module example.com/socket-leak
+
+go 1.21
+
+require google.golang.org/grpc v1.62.0
