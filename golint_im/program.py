@@ -562,7 +562,11 @@ class Program:
                 if len(impls) > MAX_IMPLEMENTATIONS:
                     return []
                 iname = named.split("#")[1]
+                holder = self._field_holder(fn, base, env)
                 for impl in impls:
+                    if holder is not None and self.field_type(impl, base[2]) is not None \
+                            and self.field_type(impl, base[2])[1] == holder:
+                        continue  # a wrapper's field of the interface it implements holds the inner value
                     m = self.method(impl, mname)
                     if m is not None:
                         out.append(Target(m, f"interface {iname}.{mname}"))
@@ -575,6 +579,17 @@ class Program:
                 return self.func_values_of_field(ft[1], mname)
             return []
         return []
+
+    def _field_holder(self, fn, base, env):
+        """For x.f used as a receiver: the named type declaring field f, else None."""
+        if base[0] != "sel":
+            return None
+        bt = self.type_of(fn, base[1], env)
+        named = self.named(bt) if bt else None
+        if not named:
+            return None
+        ft = self.field_type(named, base[2])
+        return ft[1] if ft else None
 
     def external_callee(self, fn: Function, callee) -> External | None:
         """For calls into unanalysed packages: which package function or method."""
@@ -649,41 +664,51 @@ class Program:
                                for t in self._func_value(caller, op.args[idx]))
         return _dedupe(out)
 
+    def _field_writes(self) -> dict:
+        """field name -> [(Function, base expr or None, composite type, value expr)], built once."""
+        idx = getattr(self, "_field_writes_idx", None)
+        if idx is not None:
+            return idx
+        idx = self._field_writes_idx = defaultdict(list)
+
+        def comps(f, expr):
+            if expr[0] == "un" and expr[1] == "&":
+                expr = expr[2]
+            if expr[0] == "comp" and expr[1]:
+                for key, value in expr[2]:
+                    if key is not None and key[0] == "id" and _maybe_func_value(value):
+                        idx[key[1]].append((f, None, expr[1], value))
+
+        for f in self.functions:
+            for op in f.facts.ops:
+                if op.kind == "assign":
+                    for i, t in enumerate(op.targets):
+                        if t[0] == "sel" and i < len(op.args) and _maybe_func_value(op.args[i]):
+                            idx[t[2]].append((f, t[1], "", op.args[i]))
+                for arg in op.args:
+                    if arg[0] in ("comp", "un"):
+                        comps(f, arg)
+        return idx
+
     def func_values_of_field(self, named: str, fname: str) -> list[Target]:
+        """Function values stored in a func-typed struct field, program-wide."""
         key = ("field-values", named, fname)
         if key in self._call_cache:
             return self._call_cache[key]
         self._call_cache[key] = []
         out = []
         tname = named.split("#")[1]
-        for f in self.functions:
-            for op in f.facts.ops:
-                if op.kind != "assign":
-                    continue
-                for i, t in enumerate(op.targets):
-                    if t[0] == "sel" and t[2] == fname and i < len(op.args):
-                        bt = self.type_of(f, t[1])
-                        if bt and self.named(bt) == named:
-                            out.extend(Target(v.function, f"stored in field {tname}.{fname}")
-                                       for v in self._func_value(f, op.args[i]))
-                for arg in op.args:
-                    out.extend(self._func_values_in_comp(f, arg, named, fname, tname))
-        out = _dedupe(out)
-        self._call_cache[key] = out
-        return out
-
-    def _func_values_in_comp(self, f, expr, named, fname, tname):
-        if expr[0] == "un" and expr[1] == "&":
-            expr = expr[2]
-        if expr[0] != "comp" or not expr[1]:
-            return []
-        if self.named(self.qualify(expr[1], f.file)) != named:
-            return []
-        out = []
-        for key, value in expr[2]:
-            if key == ("id", fname):
+        for f, base, comp_type, value in self._field_writes().get(fname, ()):
+            if base is not None:
+                bt = self.type_of(f, base)
+                owner = self.named(bt) if bt else None
+            else:
+                owner = self.named(self.qualify(comp_type, f.file))
+            if owner == named:
                 out.extend(Target(v.function, f"stored in field {tname}.{fname}")
                            for v in self._func_value(f, value))
+        out = _dedupe(out)
+        self._call_cache[key] = out
         return out
 
     def callers(self, target: Function) -> list:
@@ -726,6 +751,10 @@ class Program:
         if tag == "call" and expr[1][0] in ("id", "type") and len(expr[2]) == 1:
             return self.const_int(fn, expr[2][0], depth + 1)  # int(N)
         return None
+
+
+def _maybe_func_value(expr) -> bool:
+    return expr[0] in ("funclit", "id", "sel")
 
 
 def _map_key(t: str) -> str:

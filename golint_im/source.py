@@ -26,6 +26,7 @@ def _grammar_version() -> str:
 
 GRAMMAR_VERSION = _grammar_version()
 _PARSER = None
+_COMMENTS = ts.Query(GO, "(comment) @c")
 
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
@@ -94,12 +95,14 @@ class _Walker:
                     self.consts(child)
                 elif t == "var_declaration":
                     self.var_decl(child, 0)
-                elif t == "comment":
-                    self.comment(child)
                 elif t == "ERROR":
                     self.errors.append(child.start_point[0] + 1)
             except RecursionError:
                 self.errors.append(child.start_point[0] + 1)
+        if b"golintim" in self.src or b"nolint" in self.src:
+            for node in ts.QueryCursor(_COMMENTS).captures(root).get("c", []):
+                self.comment(node)
+            self.facts.directives.sort()
         if root.has_error:
             self.collect_errors(root)
         f.error_lines = tuple(sorted(set(self.errors)))
