@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
 
 

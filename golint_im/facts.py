@@ -26,6 +26,7 @@ Expressions are nested tuples whose first item is a tag:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Expr = tuple
 
@@ -45,9 +46,8 @@ class Region:
     end_line: int = 0
 
 
-@dataclass(slots=True)
-class Op:
-    """One thing a function does, in source order.
+class Op(NamedTuple):
+    """One thing a function does, in source order (a tuple: cheap to pickle and cache).
 
     kind:
       'call'   fn, args; mode is 'plain', 'go' or 'defer'
