@@ -114,3 +114,4 @@ class FileFacts:
     error_lines: tuple = ()  # lines where the parser recovered from a syntax error
     generated: bool = False
     is_test: bool = False
+

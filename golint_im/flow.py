@@ -63,6 +63,7 @@ class ChannelFlow:
         self._labels: dict[str, str] = {}
         self._entries_cache: dict[int, frozenset] = {}
         self._pending_makes: list = []  # (raw key, Function, make expr)
+        self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
         self._alias()
         self._collect_ops()
         self.graph = self._build_graph()
@@ -281,7 +282,10 @@ class ChannelFlow:
                     if key is not None:
                         yield cur, op, path, key
                 elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
-                    for target in self.program.resolve_call(cur, op):
+                    targets = self.program.resolve_call(cur, op)
+                    if not targets and self.program.is_unknown_call(cur, op):
+                        self.unresolved_on_paths += 1
+                    for target in targets:
                         callee = target.function
                         new_bindings = self._bind_params(cur, op, callee, bindings)
                         state = (callee.id, tuple(sorted(new_bindings.items())))

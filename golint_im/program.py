@@ -525,9 +525,13 @@ class Program:
         if cached is None:
             cached = self.resolve_expr_call(fn, op.fn)
             self._call_cache[key] = cached
-            if not cached and not self.external_callee(fn, op.fn) and not _is_builtin_call(op.fn):
+            if not cached and self.is_unknown_call(fn, op):
                 self.unresolved_calls += 1
         return cached
+
+    def is_unknown_call(self, fn: Function, op: Op) -> bool:
+        """A call with no target that is neither a builtin nor a call into unanalysed code."""
+        return not _is_builtin_call(op.fn) and self.external_callee(fn, op.fn) is None
 
     def resolve_expr_call(self, fn: Function, callee, env=None) -> list[Target]:
         tag = callee[0]

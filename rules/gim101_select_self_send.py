@@ -87,6 +87,7 @@ def check(ctx):
                 continue
             reported.add(key)
             yield _finding(ch, fn, recv, root, flow.channels[sink_key], path, send_fn, send_op, note)
+    ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
 
 
 def _blocking_sends(ctx, loop_fn, recv, entries):
