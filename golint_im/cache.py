@@ -37,6 +37,7 @@ class FactsCache:
     def __init__(self, directory: Path | None):
         self.dir = None
         self.key = b""
+        self.directory = directory  # as given: workers open their own FactsCache on it
         if directory is None:
             return
         try:

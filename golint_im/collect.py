@@ -34,15 +34,27 @@ def _read(f: SourceFile) -> tuple[bytes | None, str]:
     return data, ""
 
 
+_WORKER_CACHE: FactsCache | None = None
+
+
+def _init_worker(cache_dir):
+    """Each worker writes its own cache entries: pickling stays off the parent's critical path."""
+    global _WORKER_CACHE
+    _WORKER_CACHE = FactsCache(cache_dir) if cache_dir is not None else None
+
+
 def _parse_job(job):
     """Worker: parse one file. Never raises: a crash becomes a notice."""
     key, rel, is_test, data = job
     try:
-        return key, parse(data, rel, is_test), ""
+        facts = parse(data, rel, is_test)
     except RecursionError:
         return key, None, "skipped: nesting too deep to analyse"
     except Exception as e:  # the walker is defensive; this is the last net
         return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})"
+    if _WORKER_CACHE is not None:
+        _WORKER_CACHE.put(key, facts)
+    return key, facts, ""
 
 
 def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False,
@@ -66,24 +78,26 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
         else:
             pending.append((i, (key, f.rel_path, f.is_test, data)))
 
-    def done(i, key, facts, problem):
+    def done(i, key, facts, problem, cached_by_worker):
         if facts is None:
             notices.append(Notice(files[i].rel_path, problem))
             return
-        cache.put(key, facts)
+        if not cached_by_worker:
+            cache.put(key, facts)
         facts_by_index[i] = facts
         if progress:
             progress()
 
     if jobs > 1 and len(pending) > 8:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(cache.directory,)) as pool:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)
             for (i, _), (key, facts, problem) in zip(pending, results):
-                done(i, key, facts, problem)
+                done(i, key, facts, problem, True)
     else:
         for i, job in pending:
-            done(i, *_parse_job(job))
+            done(i, *_parse_job(job), False)
     for i, facts in facts_by_index.items():
         for line in facts.error_lines[:1]:
             notices.append(Notice(files[i].rel_path, "syntax error; analysed what could be parsed", line))

@@ -25,7 +25,15 @@ BUILTIN_TYPES = {
     "complex128", "error", "any", "comparable",
 }
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
-MAX_IMPLEMENTATIONS = 24  # an interface call fanning out wider than this is "unknown"
+MAX_IMPLEMENTATIONS = 24
+# Library calls that run their function argument on a new goroutine: (import path, receiver type).
+SPAWNERS = {
+    ("golang.org/x/sync/errgroup", "Group"),
+    ("sync", "WaitGroup"),
+    ("github.com/sourcegraph/conc", "WaitGroup"),
+    ("github.com/sourcegraph/conc/pool", "Pool"),
+}
+SPAWNER_METHODS = {"Go", "TryGo"}  # an interface call fanning out wider than this is "unknown"
 
 
 @dataclass(eq=False)
@@ -164,11 +172,19 @@ class Program:
                 self._by_method[mname].append((pkg, tname))
 
     def _link_calls(self):
+        """Record where each function is started as a goroutine."""
         for fn in self.functions:
             for op in fn.facts.ops:
-                if op.kind == "call" and op.mode == "go":
+                if op.kind != "call":
+                    continue
+                if op.mode == "go":
                     for t in self.resolve_call(fn, op):
                         t.function.go_sites.append((fn, op))
+                elif op.fn[0] == "sel" and op.fn[2] in SPAWNER_METHODS and op.args:
+                    ext = self.external_callee(fn, op.fn)
+                    if ext is not None and (ext.pkg, ext.recv) in SPAWNERS:
+                        for t in self._func_value(fn, op.args[-1]):
+                            t.function.go_sites.append((fn, op))
 
     # ---- types ---------------------------------------------------------
     def qualify(self, type_str: str, ff: FileFacts) -> str:
