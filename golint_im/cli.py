@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -172,22 +173,15 @@ def _filter_known(result, opts, paths, new_from_rev, baseline):
     if new_from_rev:
         root = _git_root(Path(paths[0]))
         with snapshot_at_rev(root, new_from_rev) as snap:
-            old_paths = []
-            for p in paths:
-                rel = os.path.relpath(Path(p).resolve(), root)
-                old_paths.append(str(Path(snap) / rel))
-            old_paths = [p for p in old_paths if Path(p).exists()] or [str(snap)]
-            old_opts = Options_copy(opts, old_paths)
-            old, _ = analyse(old_opts)
-            # Display paths are relative to the analysed roots in both runs.
-            known |= {(f.rule_id, f.fingerprint) for f in old.findings}
+            snap_root = Path(snap)  # the snapshot of the repository's top directory
+            old_paths = [str(snap_root / os.path.relpath(Path(p).resolve(), root)) for p in paths]
+            old_paths = [p for p in old_paths if Path(p).exists()]
+            if old_paths:
+                # The same display base inside the snapshot, so fingerprints line up.
+                old_base = snap_root / os.path.relpath(result.base, root)
+                old, _ = analyse(replace(opts, paths=old_paths, progress=None, base=str(old_base)))
+                known |= {(f.rule_id, f.fingerprint) for f in old.findings}
     return filter_new(result.findings, known)
-
-
-def Options_copy(opts, paths):
-    from dataclasses import replace
-
-    return replace(opts, paths=paths, progress=None)
 
 
 def _git_root(path: Path) -> Path:

@@ -41,13 +41,19 @@ class Discovery:
 
 
 def _common_base(roots: list[Path]) -> Path:
+    """The working directory when every root is inside it (paths then read like
+    golangci-lint's and match a repository's layout for code scanning), else the
+    roots' common parent directory."""
     dirs = [r if r.is_dir() else r.parent for r in roots]
+    cwd = Path.cwd().resolve()
+    if all(d == cwd or cwd in d.parents for d in dirs):
+        return cwd
     if len(dirs) == 1:
         return dirs[0]
     return Path(os.path.commonpath([str(d) for d in dirs]))
 
 
-def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
+def discover(paths: list[str], exclude: list[str] | None = None, base: str | None = None) -> Discovery:
     if not paths:
         paths = ["."]
     roots = []
@@ -56,7 +62,7 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
         if not path.exists():
             raise UsageError(f"path does not exist: {p}")
         roots.append(path.resolve())
-    base = _common_base(roots)
+    base = Path(base).resolve() if base else _common_base(roots)
     result = Discovery(base=str(base))
     seen: set[str] = set()
     modules: dict[str, str] = {}  # abs dir -> module path (cache of go.mod lookups)

@@ -32,6 +32,7 @@ class Options:
     include_generated: bool = False
     debug: bool = False
     progress: object = None
+    base: str | None = None  # display paths relative to this (default: cwd or the roots' parent)
 
 
 class Context:
@@ -50,7 +51,7 @@ class Context:
 def analyse(options: Options) -> tuple[RunResult, Context]:
     timings = {}
     t0 = time.perf_counter()
-    found = discover(options.paths, exclude=None)
+    found = discover(options.paths, exclude=None, base=options.base)
     files = [f for f in found.files if not options.config.is_excluded(f.rel_path)]
     cache = FactsCache(options.cache_dir)
     facts, notices, parsed = collect(files, options.jobs, cache, options.include_generated,
@@ -81,6 +82,7 @@ def analyse(options: Options) -> tuple[RunResult, Context]:
     result = RunResult(findings=kept, notices=found.notices + notices, files_analysed=len(facts),
                        suppressed=suppressed)
     timings["total"] = time.perf_counter() - t0
+    result.base = found.base
     result.debug = {"timings": timings, "files_parsed": parsed, "files_cached": len(facts) - parsed,
                     "unresolved_calls": program.unresolved_calls, **ctx.debug}
     return result, ctx

@@ -83,3 +83,4 @@ class RunResult:
     files_analysed: int = 0
     suppressed: list[Finding] = field(default_factory=list)
     debug: dict = field(default_factory=dict)
+    base: str = ""  # directory the display paths are relative to

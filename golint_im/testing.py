@@ -58,7 +58,7 @@ def expectations(case_dir: Path) -> list[Expectation]:
 
 
 def run_case(case_dir: Path) -> CaseResult:
-    result, _ = analyse(Options(paths=[str(case_dir)], jobs=1, cache_dir=None))
+    result, _ = analyse(Options(paths=[str(case_dir)], jobs=1, cache_dir=None, base=str(case_dir)))
     res = CaseResult(case_dir.name)
     exp = expectations(case_dir)
     by_line: dict = {}
