@@ -11,6 +11,7 @@ ordinary calls.
 from __future__ import annotations
 
 from collections import deque
+from functools import cached_property
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -66,7 +67,6 @@ class ChannelFlow:
         self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
         self._alias()
         self._collect_ops()
-        self.graph = self._build_graph()
 
     # ---- identity ----------------------------------------------------------
     def raw_key(self, fn: Function, expr) -> str | None:
@@ -245,7 +245,9 @@ class ChannelFlow:
             return True
         return any(in_loop(caller.facts, op.region) for caller, op in fn.go_sites)
 
-    def _build_graph(self) -> nx.MultiDiGraph:
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx view, built on first use (rules query the indexes directly)."""
         g = nx.MultiDiGraph()
         fns = self.program.functions
         for ch in self.channels.values():
