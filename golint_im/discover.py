@@ -80,10 +80,17 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
                     continue
                 full = Path(dirpath) / name
                 if full.is_symlink():
-                    target = full.resolve()
+                    try:
+                        target = full.resolve(strict=True)
+                    except (OSError, RuntimeError):  # a loop (RuntimeError before 3.13) or dangling
+                        result.notices.append(Notice(_rel(full, base), "broken symlink or symlink loop; skipped"))
+                        continue
                     if not any(str(target).startswith(i + os.sep) for i in inside):
                         result.notices.append(Notice(_rel(full, base), "symlink points outside the analysed roots; skipped"))
                         continue
+                if not full.is_file():  # a FIFO or device would block the reader forever
+                    result.notices.append(Notice(_rel(full, base), "not a regular file; skipped"))
+                    continue
                 _add(result, full, base, seen, modules, exclude)
     result.files.sort(key=lambda f: f.rel_path)
     return result
