@@ -52,14 +52,31 @@ def _write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".golint-im-")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".golint-im-")
+    except OSError as e:
+        raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        # mkstemp makes the file 0600; give the report the mode a plain open() would
+        # (or keep the old file's), so a CI step running as another user can read it.
+        os.chmod(tmp, _output_mode(target))
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
         raise
+
+
+def _output_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 class _Progress:
@@ -287,6 +304,10 @@ def graph(paths, fmt, output, jobs):
     except UsageError as e:
         _fail(str(e))
     except KeyboardInterrupt:
+        click.echo("golint-im: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as e:  # noqa: BLE001 - as in check: one line, not a traceback
+        _fail(f"internal error: {type(e).__name__}: {e}")
         sys.exit(EXIT_INTERRUPTED)
 
 
