@@ -7,6 +7,7 @@ put back in discovery order so output never depends on scheduling.
 from __future__ import annotations
 
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 from .cache import FactsCache, content_key
@@ -40,7 +41,22 @@ _WORKER_CACHE: FactsCache | None = None
 def _init_worker(cache_dir):
     """Each worker writes its own cache entries: pickling stays off the parent's critical path."""
     global _WORKER_CACHE
+    # Ctrl-C reaches the whole process group: the parent alone reacts (exit 130)
+    # and ends the workers, rather than each worker printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_CACHE = FactsCache(cache_dir) if cache_dir is not None else None
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    # shutdown() cannot stop a chunk already being parsed and the executor has no
+    # public way to; end the workers themselves (they only parse and write
+    # cache entries, which are renamed into place whole).
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
 
 
 def _parse_job(job):
@@ -89,12 +105,16 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
             progress()
 
     if jobs > 1 and len(pending) > 8:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(cache.directory,)) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cache.directory,))
+        try:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)
             for (i, _), (key, facts, problem) in zip(pending, results):
                 done(i, key, facts, problem, True)
+        except BaseException:
+            _abandon(pool)  # Ctrl-C: exit now, not after every queued chunk is parsed
+            raise
+        pool.shutdown()
     else:
         for i, job in pending:
             done(i, *_parse_job(job), False)
