@@ -18,10 +18,12 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .facts import FileFacts
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
+_FACT_SLOTS = FileFacts.__slots__
 
 
 def default_cache_dir() -> Path:
@@ -57,9 +59,27 @@ class FactsCache:
                 return key
         except OSError:
             pass
-        key = secrets.token_bytes(32)
-        _atomic_write(path, key)
-        return path.read_bytes()  # another process may have won the race
+        # Create-if-absent, atomically: two runs starting on a fresh cache directory
+        # must end up with one key, or each would find the other's entries foreign.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-key-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+            try:
+                os.link(tmp, path)  # fails if another process made the key first
+            except FileExistsError:
+                pass
+            except OSError:  # a filesystem without hard links: last writer wins
+                os.replace(tmp, path)
+        finally:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        key = path.read_bytes()
+        if len(key) != 32:
+            raise OSError("unusable cache key")  # a damaged key file: run without a cache
+        return key
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.pkl"
@@ -75,9 +95,14 @@ class FactsCache:
         if len(mac) != 32 or not hmac.compare_digest(mac, hmac.new(self.key, payload, "sha256").digest()):
             return None
         try:
-            return pickle.loads(payload)
+            facts = pickle.loads(payload)
         except Exception:  # corrupt beyond the MAC's reach: rebuild
             return None
+        # An entry written by a build whose facts differ but share this version
+        # string (a developer forgot to bump FACTS_VERSION): rebuild, never crash later.
+        if not isinstance(facts, FileFacts) or not all(hasattr(facts, s) for s in _FACT_SLOTS):
+            return None
+        return facts
 
     def put(self, key: str, facts) -> None:
         if self.dir is None:
