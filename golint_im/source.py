@@ -553,6 +553,8 @@ class _Walker:
         if t == "keyed_element" or t == "literal_element":
             inner = node.named_children
             return self.expr(inner[0], region) if inner else ("other", "")
+        if t == "literal_value":  # element of a composite literal with its type elided: []T{{...}}
+            return ("comp", "", self.elements(node, region))
         if t == "ERROR":
             self.errors.append(node.start_point[0] + 1)
         # Unknown shapes: still visit children so nested calls/literals are recorded.
@@ -577,6 +579,10 @@ class _Walker:
     def composite(self, node, region) -> tuple:
         type_node = node.child_by_field_name("type")
         body = node.child_by_field_name("body")
+        elements = self.elements(body, region) if body is not None else ()
+        return ("comp", self.type_text(type_node) if type_node is not None else "", elements)
+
+    def elements(self, body, region) -> tuple:
         elements = []
         if body is not None:
             for el in body.named_children:
@@ -591,7 +597,7 @@ class _Walker:
                     elements.append((key, value))
                 elif el.type != "comment":
                     elements.append((None, self.expr(el, region)))
-        return ("comp", self.type_text(type_node) if type_node is not None else "", tuple(elements))
+        return tuple(elements)
 
     def string(self, node) -> str:
         parts = []
