@@ -1,0 +1,73 @@
+"""GIM201 grpc-conn-leak: a gRPC client connection that is not closed on every path.
+
+## What it does
+Follows every `*grpc.ClientConn` opened by `grpc.Dial`, `grpc.DialContext` or
+`grpc.NewClient` (plus the constructors listed under `[resources.GIM201]` in
+the config), and every call of a function in the analysed code that returns
+a brand-new one on each call (directly or through further such functions,
+or through an interface one of whose implementations does), and reports the
+acquisition when some path out of the function neither closes it nor hands
+it to an owner. Closing counts directly, in a `defer`, in a deferred or
+`t.Cleanup` closure, or in a helper whose body closes its parameter.
+Handing over counts when the connection is returned, stored in a struct
+field, a package variable, or a map or slice that outlives the function,
+sent on a channel, passed to a function that keeps or closes it, or captured
+by a goroutine that closes it. A connection kept only in a local map or
+slice is still the function's to close.
+
+## Why is this bad
+Each `ClientConn` owns sockets and a handful of goroutines (resolver,
+balancer, transport readers) until `Close` is called; garbage collection
+does not close it. One leaked per request grows sockets and goroutines
+without bound: OpenIM's push service asked its Kubernetes service-discovery
+for a connection per message, and every one of them stayed open.
+
+## Example
+```go
+func (p *Pusher) Push(ctx context.Context, msg *Message) error {
+    conns := make(map[string]*grpc.ClientConn)
+    for _, host := range p.gateways() {
+        conn, err := p.resolver.GetConn(ctx, host) // kube resolver: grpc.DialContext per call
+        if err != nil {
+            continue
+        }
+        conns[host] = conn
+    }
+    ... // uses conns, then returns: every conn leaks
+}
+```
+
+## Fix
+Close the connection when done (`defer conn.Close()` right after the error
+check), or better, keep one connection per target for the life of the
+process (a pool or a resolver that caches) and share it: a `ClientConn`
+is safe for concurrent use and multiplexes calls.
+
+## Known limits
+- A connection passed to a function the analysis cannot resolve (a
+  function value, an interface without analysed implementations, a package
+  outside the analysed roots other than common borrowers such as `fmt`,
+  `io`, generated `NewXxxClient` stubs) is assumed to be handed over.
+- A function is a constructor only when every non-nil value it returns is
+  a fresh connection; one returning a slice of fresh connections is not
+  followed.
+- `break`, `continue` and `goto` are not modelled: a loop whose body closes
+  the connection on some path is taken to close it.
+- Leaks on paths that end the process (`log.Fatal`, `os.Exit`, returns
+  from `main`) are not reported.
+"""
+from __future__ import annotations
+
+from golint_im.rules import _resources
+
+ID = "GIM201"
+NAME = "grpc-conn-leak"
+FAMILY = "resources"
+SEVERITY = "error"
+SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
+
+
+def check(ctx):
+    for f in _resources.findings(ctx, ID):
+        f.severity = SEVERITY
+        yield f

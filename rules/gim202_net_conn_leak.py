@@ -1,0 +1,63 @@
+"""GIM202 net-conn-leak: a network connection that is not closed on every path.
+
+## What it does
+Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
+`tls.Dial*`, websocket dialers (`github.com/gorilla/websocket`,
+`nhooyr.io/websocket`, `github.com/coder/websocket`) and a listener's
+`Accept`, plus constructors listed under `[resources.GIM202]` in the config
+and functions of the analysed code that return a fresh connection on every
+call, and reports the acquisition when some path out of the function neither
+closes it (directly, deferred, in a closure, or through a helper that closes
+its parameter) nor hands it to an owner (returned, stored in a field, a
+package variable or a long-lived container, sent on a channel, passed to a
+function or goroutine that keeps or closes it).
+
+## Why is this bad
+An unclosed connection keeps its file descriptor and, on the peer, a
+server-side goroutine and buffers until the process exits or the peer
+times out. Under load the process runs out of descriptors (`too many open
+files`) and the peer out of memory. Error paths are where this hides: the
+`defer conn.Close()` is registered after the first early return.
+
+## Example
+```go
+conn, err := net.Dial("tcp", addr)
+if err != nil {
+    return err
+}
+if _, err := fmt.Fprintf(conn, "HELLO\r\n"); err != nil {
+    return err // conn leaks here
+}
+defer conn.Close()
+```
+
+## Fix
+Register `defer conn.Close()` immediately after the error check of the dial,
+before anything else can return; or close explicitly on each early return.
+Connections accepted in a loop must be handed to the goroutine that serves
+(and closes) them.
+
+## Known limits
+- Connections handed to functions the analysis cannot resolve (outside the
+  analysed roots, function values) are assumed to be owned there; common
+  borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known.
+- `break`/`continue`/`goto` are not modelled; a loop body that closes on some
+  path counts as closing.
+- `websocket.Upgrader.Upgrade` and `net.Listen` are not in the catalog; add
+  them in the config if a project wants them followed.
+"""
+from __future__ import annotations
+
+from golint_im.rules import _resources
+
+ID = "GIM202"
+NAME = "net-conn-leak"
+FAMILY = "resources"
+SEVERITY = "error"
+SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
+
+
+def check(ctx):
+    for f in _resources.findings(ctx, ID):
+        f.severity = SEVERITY
+        yield f

@@ -1,0 +1,58 @@
+"""GIM203 http-body-leak: an HTTP response body that is not closed on every path.
+
+## What it does
+Follows every `*http.Response` from `http.Get/Post/Head/PostForm`,
+`(*http.Client).Do/Get/Post/Head/PostForm`, `http.DefaultClient.*` and
+`RoundTrip`, plus functions of the analysed code that return a fresh
+response on every call, and reports the request when some path out of the
+function neither closes `resp.Body` (directly, deferred, in a closure, or
+via a helper that closes it) nor hands the response or its body on
+(returned, stored, sent, passed to a function that closes or keeps it).
+On the `err != nil` branch of the request there is no body to close.
+
+## Why is this bad
+Until the body is closed the transport cannot reuse the connection, and the
+connection (a socket plus two goroutines) stays open until the server gives
+up. A health check that only looks at `resp.StatusCode` leaks one
+connection per check; an early `return` on a non-200 status leaks one per
+failure, which is exactly when the server is already struggling.
+
+## Example
+```go
+resp, err := c.hc.Do(req)
+if err != nil {
+    return nil, err
+}
+if resp.StatusCode != http.StatusOK {
+    return nil, fmt.Errorf("status %d", resp.StatusCode) // body leaks
+}
+defer resp.Body.Close()
+```
+
+## Fix
+`defer resp.Body.Close()` right after the error check, before looking at the
+status. Drain it (`io.Copy(io.Discard, resp.Body)`) first if the connection
+should be reused.
+
+## Known limits
+- In `_test.go` files that use `net/http/httptest`, requests are taken to
+  go to the test server, whose `Close` tears the connections down.
+- Bodies handed to functions the analysis cannot resolve are assumed to be
+  closed there; `io`, `encoding/json` and the like are known to only read.
+- `break`/`continue`/`goto` are not modelled.
+"""
+from __future__ import annotations
+
+from golint_im.rules import _resources
+
+ID = "GIM203"
+NAME = "http-body-leak"
+FAMILY = "resources"
+SEVERITY = "warning"
+SUMMARY = "An HTTP response body is not closed on every path"
+
+
+def check(ctx):
+    for f in _resources.findings(ctx, ID):
+        f.severity = SEVERITY
+        yield f

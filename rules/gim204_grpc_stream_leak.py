@@ -1,0 +1,65 @@
+"""GIM204 grpc-stream-leak: a gRPC client stream that is abandoned while still open.
+
+## What it does
+Finds streams opened by a method of a generated `<Svc>Client` interface
+whose result is a `<Svc>_<Method>Client` (server-streaming and
+bidirectional RPCs; also through functions that return such a stream), and
+reports the call when some path out of the function leaves the stream open:
+its context is not cancelled by the function, `CloseSend`/`CloseAndRecv` is
+not called, and the stream has not been read until `Recv` failed. A stream
+returned, stored, sent, or handed to a function or goroutine that reads it
+to the end is fine.
+
+## Why is this bad
+A client stream lives until its context is cancelled or it is read to
+`io.EOF`/an error. Returning after the first message (or after finding the
+value one was waiting for) leaves the RPC, its transport stream and a
+goroutine alive on both sides for as long as the context lives, often the
+whole process with `context.Background()`.
+
+## Example
+```go
+stream, err := c.Watch(ctx, &pb.WatchRequest{Key: key})
+if err != nil {
+    return "", err
+}
+ev, err := stream.Recv()
+if err != nil {
+    return "", err
+}
+return ev.Value, nil // the stream stays open
+```
+
+## Fix
+Derive a cancellable context for the stream and cancel it when done:
+`ctx, cancel := context.WithCancel(ctx); defer cancel()`; or keep reading
+until `Recv` returns an error.
+
+## Known limits
+- Conservative on purpose: any `CloseSend`, a context created in the
+  function by `context.With{Cancel,Timeout,Deadline}` whose cancel function
+  is used, or a context taken from a struct field (owned by a longer-lived
+  object) counts as released.
+- Generated stubs are usually not analysed (generated files are skipped):
+  a method of a `...Client` type then counts as opening a stream only when
+  its result is used like one (`Recv`, `Send`, `CloseSend`) or returned as
+  a `..._<Method>Client`.
+- A `break` out of a reading loop is not visible; a loop that calls `Recv`
+  is taken to read the stream to its end unless it returns on another
+  condition.
+"""
+from __future__ import annotations
+
+from golint_im.rules import _resources
+
+ID = "GIM204"
+NAME = "grpc-stream-leak"
+FAMILY = "resources"
+SEVERITY = "warning"
+SUMMARY = "A gRPC client stream is left open: not cancelled, not closed, not read to the end"
+
+
+def check(ctx):
+    for f in _resources.findings(ctx, ID):
+        f.severity = SEVERITY
+        yield f
