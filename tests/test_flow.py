@@ -1,0 +1,164 @@
+"""Channel-flow graph: channel identity, capacities, aliasing, and the `graph` export."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from golint_im.cli import main
+from golint_im.engine import Options, analyse
+from golint_im.flow import handler_ops
+
+GATEWAY = """
+package gw
+
+const queueSize = 1000
+
+type WsServer struct {
+	registerChan   chan *Client
+	unregisterChan chan *Client
+}
+
+type Client struct{ id int }
+
+func NewWsServer() *WsServer {
+	return &WsServer{
+		registerChan:   make(chan *Client, queueSize),
+		unregisterChan: make(chan *Client, queueSize*2),
+	}
+}
+
+func (ws *WsServer) Register(c *Client) { ws.registerChan <- c }
+
+func (ws *WsServer) Run() {
+	for {
+		select {
+		case c := <-ws.registerChan:
+			ws.forward(ws.unregisterChan, c)
+		case <-ws.unregisterChan:
+		}
+	}
+}
+
+func (ws *WsServer) forward(out chan *Client, c *Client) {
+	out <- c
+}
+
+func pump(in chan int) {
+	for v := range in {
+		_ = v
+	}
+}
+
+func main() {
+	ws := NewWsServer()
+	go ws.Run()
+	local := make(chan int, 3)
+	go pump(local)
+	local <- 1
+	close(local)
+}
+"""
+
+
+def line(snippet: str) -> int:
+    """1-based line of the first line of GATEWAY containing snippet."""
+    lines = textwrap.dedent(GATEWAY).lstrip().splitlines()
+    return next(i for i, text in enumerate(lines, 1) if snippet in text)
+
+
+@pytest.fixture
+def gateway(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "go.mod").write_text("module example.com/gw\n")
+    (tmp_path / "ws.go").write_text(textwrap.dedent(GATEWAY).lstrip())
+    return tmp_path
+
+
+@pytest.fixture
+def flow(gateway):
+    _result, ctx = analyse(Options(paths=[str(gateway)], jobs=1, cache_dir=None))
+    return ctx.flow
+
+
+def where(pairs) -> list:
+    return sorted((fn.short, op.line) for fn, op in pairs)
+
+
+def test_field_channel_is_one_channel_across_methods_with_const_capacity(flow):
+    key = "field:example.com/gw#WsServer.registerChan"
+    ch = flow.channels[key]
+    assert ch.label == "WsServer.registerChan"
+    assert ch.capacity == 1000
+    assert ch.elem == "*example.com/gw#Client"
+    # The send in Register and the receive in Run are on the same channel.
+    assert where(ch.sends) == [("gw.(*WsServer).Register", line("ws.registerChan <- c"))]
+    assert where(ch.receives) == [("gw.(*WsServer).Run", line("case c := <-ws.registerChan"))]
+    assert where(ch.make_sites) == [("gw.NewWsServer", line("registerChan:   make"))]
+    assert flow.channels["field:example.com/gw#WsServer.unregisterChan"].capacity == 2000
+
+
+def test_channel_parameter_aliases_to_the_callers_channel(flow):
+    unregister = flow.channels["field:example.com/gw#WsServer.unregisterChan"]
+    assert where(unregister.sends) == [("gw.(*WsServer).forward", line("out <- c"))]
+    local = next(ch for ch in flow.channels.values() if ch.label == "local")
+    assert local.capacity == 3
+    assert [op.mode for _fn, op in local.receives] == ["range"]
+    assert where(local.receives) == [("gw.pump", line("range in"))]
+    assert where(local.closes) == [("gw.main", line("close(local)"))]
+    assert len(flow.channels) == 3  # `out` and `in` are not channels of their own
+
+
+def test_receivers_and_reachable_sends_from_a_handler(flow):
+    program = flow.program
+    run = next(f for f in program.functions if f.name == "(*WsServer).Run")
+    key = flow.key(run, ("sel", ("id", "ws"), "registerChan"))
+    assert {program.functions[i].short for i in flow.receivers(key)} == {"gw.(*WsServer).Run"}
+    loops = {(ch.label, fn.short) for ch, fn, _op in flow.loop_receives()}
+    assert ("WsServer.registerChan", "gw.(*WsServer).Run") in loops
+    ch, fn, recv = next(x for x in flow.loop_receives() if x[0].label == "WsServer.registerChan")
+    reached = [(sfn.short, op.line, k, [(c.short, o.line, callee.short) for c, o, callee, _via in path])
+               for sfn, op, path, k in flow.reachable_sends(fn, handler_ops(fn, recv))]
+    assert reached == [("gw.(*WsServer).forward", line("out <- c"), "field:example.com/gw#WsServer.unregisterChan",
+                        [("gw.(*WsServer).Run", line("ws.forward("), "gw.(*WsServer).forward")])]
+
+
+def test_goroutine_entries(flow):
+    program = flow.program
+    pump = next(f for f in program.functions if f.name == "pump")
+    assert [op.mode for _caller, op in pump.go_sites] == ["go"]
+    assert flow.entries(pump) == frozenset({pump.id})
+
+
+def _graph(gateway, monkeypatch, fmt):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(gateway / ".cache-home"))
+    result = CliRunner().invoke(main, ["graph", str(gateway), "--format", fmt, "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_graph_json_has_goroutine_and_channel_nodes(gateway, monkeypatch):
+    data = json.loads(_graph(gateway, monkeypatch, "json"))
+    kinds = {n["id"]: n["kind"] for n in data["nodes"]}
+    assert kinds["chan WsServer.registerChan"] == "channel"
+    assert kinds["goroutine gw.(*WsServer).Run"] == "goroutine"
+    caps = {n["id"]: n.get("capacity") for n in data["nodes"]}
+    assert caps["chan WsServer.registerChan"] == 1000
+    edges = {(e["from"], e["to"], e["kind"]) for e in data["edges"]}
+    assert ("chan WsServer.registerChan", "goroutine gw.(*WsServer).Run", "recv") in edges
+    assert ("goroutine gw.(*WsServer).Run", "chan WsServer.unregisterChan", "send") in edges
+    (hp,) = [h for h in data["handler_paths"] if h["receive"]["channel"] == "WsServer.registerChan"]
+    assert hp["send"]["channel"] == "WsServer.unregisterChan"
+    assert [c["callee"] for c in hp["calls"]] == ["gw.(*WsServer).forward"]
+
+
+def test_graph_dot(gateway, monkeypatch):
+    dot = _graph(gateway, monkeypatch, "dot")
+    assert dot.startswith("digraph channel_flow {")
+    assert '"chan WsServer.registerChan" [shape=box, label="chan WsServer.registerChan (cap 1000)"];' in dot
+    assert '"goroutine gw.(*WsServer).Run" [shape=ellipse];' in dot
+    assert '"chan WsServer.registerChan" -> "goroutine gw.(*WsServer).Run"' in dot
+    assert "// handler of WsServer.registerChan" in dot
+    assert dot.rstrip().endswith("}")

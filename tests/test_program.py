@@ -1,0 +1,232 @@
+"""Program model: packages, method sets, interface implementations, call resolution."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from golint_im.engine import Options, analyse
+
+STORE = {
+    "go.mod": "module example.com/svc\n",
+    "store/store.go": """
+        package store
+
+        type Store interface {
+            Put(key string, v []byte) error
+            Close() error
+        }
+    """,
+    "store/mem/mem.go": """
+        package mem
+
+        type Mem struct{ m map[string][]byte }
+
+        func (s *Mem) Put(key string, v []byte) error { s.m[key] = v; return nil }
+        func (s *Mem) Close() error                    { return nil }
+    """,
+    "store/disk/disk.go": """
+        package disk
+
+        type Disk struct{ dir string }
+
+        func (d Disk) Put(key string, v []byte) error { return nil }
+        func (d Disk) Close() error                    { return nil }
+
+        // Put with the wrong arity and no Close: not a Store.
+        type NotAStore struct{}
+
+        func (NotAStore) Put(key string) error { return nil }
+    """,
+    "app/app.go": """
+        package app
+
+        import (
+            "fmt"
+
+            "example.com/svc/store"
+        )
+
+        type Inner struct{}
+
+        func (i *Inner) Flush() {}
+
+        type Outer struct {
+            *Inner
+            name string
+        }
+
+        type Hub struct {
+            onMsg func(string)
+            st    store.Store
+        }
+
+        type Server struct{ hub *Hub }
+
+        func (s *Server) handle(m string) {}
+
+        func (s *Server) Start() {
+            s.hub = &Hub{onMsg: s.handle}
+            f := s.handle
+            f("x")
+            run(s.handle)
+        }
+
+        func run(cb func(string)) { cb("y") }
+
+        func (h *Hub) Deliver(m string) {
+            h.onMsg(m)
+            _ = h.st.Put(m, nil)
+            fmt.Println(m)
+            unknown.Thing()
+            var o Outer
+            o.Flush()
+            mystery().Go()
+        }
+    """,
+}
+
+
+def build(root, files: dict):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    _result, ctx = analyse(Options(paths=[str(root)], jobs=1, cache_dir=None))
+    return ctx.program
+
+
+@pytest.fixture
+def program(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return build(tmp_path, STORE)
+
+
+def calls_in(program, name: str) -> dict:
+    """callee expression text -> resolved qualified names, for each call in function `name`."""
+    fn = next(f for f in program.functions if f.name == name)
+    out = {}
+    for op in fn.facts.ops:
+        if op.kind == "call":
+            targets = program.resolve_call(fn, op)
+            out[_text(op.fn)] = sorted((t.function.qualname, t.via) for t in targets)
+    return out
+
+
+def _text(expr) -> str:
+    if expr[0] == "id":
+        return expr[1]
+    if expr[0] == "sel":
+        return f"{_text(expr[1])}.{expr[2]}"
+    if expr[0] == "call":
+        return f"{_text(expr[1])}()"
+    return expr[0]
+
+
+def test_packages_from_go_mod_and_directories(program):
+    assert sorted(program.packages) == [
+        "example.com/svc/app", "example.com/svc/store", "example.com/svc/store/disk",
+        "example.com/svc/store/mem"]
+    assert program.packages["example.com/svc/store/mem"].name == "mem"
+
+
+def test_interface_call_resolves_to_every_implementation_across_packages(program):
+    assert program.implementations("example.com/svc/store#Store") == [
+        "example.com/svc/store/disk#Disk", "example.com/svc/store/mem#Mem"]
+    put = calls_in(program, "(*Hub).Deliver")["h.st.Put"]
+    assert put == [
+        ("example.com/svc/store/disk.(Disk).Put", "interface Store.Put"),
+        ("example.com/svc/store/mem.(*Mem).Put", "interface Store.Put"),
+    ]
+
+
+def test_embedded_struct_method_promotion(program):
+    flush = program.method("example.com/svc/app#Outer", "Flush")
+    assert flush is not None and flush.qualname == "example.com/svc/app.(*Inner).Flush"
+    assert calls_in(program, "(*Hub).Deliver")["o.Flush"] == [("example.com/svc/app.(*Inner).Flush", "")]
+    assert program.method("example.com/svc/app#Outer", "Nope") is None
+
+
+def test_method_values_and_callbacks_resolve(program):
+    start = calls_in(program, "(*Server).Start")
+    assert start["f"] == [("example.com/svc/app.(*Server).handle", "method value (*Server).handle")]
+    assert calls_in(program, "run")["cb"] == [
+        ("example.com/svc/app.(*Server).handle", "callback passed by app.(*Server).Start")]
+    assert calls_in(program, "(*Hub).Deliver")["h.onMsg"] == [
+        ("example.com/svc/app.(*Server).handle", "stored in field Hub.onMsg")]
+
+
+def test_unknown_calls_stay_unresolved(program):
+    deliver = calls_in(program, "(*Hub).Deliver")
+    assert deliver["fmt.Println"] == []
+    assert deliver["unknown.Thing"] == []
+    assert deliver["mystery().Go"] == []
+    fn = next(f for f in program.functions if f.name == "(*Hub).Deliver")
+    external = {op.fn[2]: program.external_callee(fn, op.fn) for op in fn.facts.ops
+                if op.kind == "call" and op.fn[0] == "sel"}
+    assert external["Println"].qualname == "fmt.Println"
+    assert external["Thing"] is None  # not even an import: unknown, not guessed
+    assert program.unresolved_calls >= 2
+
+
+def test_callers_and_local_types(program):
+    handle = next(f for f in program.functions if f.name == "(*Server).handle")
+    callers = sorted(c.name for c, _op in program.callers(handle))
+    assert callers == ["(*Hub).Deliver", "(*Server).Start", "run"]
+    deliver = next(f for f in program.functions if f.name == "(*Hub).Deliver")
+    assert program.type_of(deliver, ("sel", ("id", "h"), "st")) == "example.com/svc/store#Store"
+    assert program.type_of(deliver, ("id", "o")) == "example.com/svc/app#Outer"
+
+
+@pytest.mark.xfail(reason="program.py: CHA takes candidates from the types that declare the interface's "
+                          "rarest method, so a type whose method is promoted from an embedded struct "
+                          "is never considered", strict=False)
+def test_implementation_through_a_promoted_method(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    program = build(tmp_path, {
+        "go.mod": "module example.com/p\n",
+        "p.go": """
+            package p
+
+            type Closer interface{ Close() error; Name() string }
+
+            type base struct{}
+
+            func (base) Close() error { return nil }
+
+            type File struct{ base }
+
+            func (File) Name() string { return "f" }
+
+            type Sock struct{}
+
+            func (Sock) Close() error  { return nil }
+            func (Sock) Name() string  { return "s" }
+            func (Sock) Other() string { return "" }
+        """,
+    })
+    assert program.implementations("example.com/p#Closer") == ["example.com/p#File", "example.com/p#Sock"]
+
+
+def test_two_directories_without_go_mod(tmp_path, monkeypatch):
+    """Without go.mod, a package's import path is its directory; both are linked."""
+    monkeypatch.chdir(tmp_path)
+    program = build(tmp_path, {
+        "a/a.go": """
+            package a
+
+            type Sender interface{ Send(int) }
+
+            func Use(s Sender) { s.Send(1) }
+        """,
+        "b/b.go": """
+            package b
+
+            type Impl struct{}
+
+            func (Impl) Send(int) {}
+        """,
+    })
+    assert sorted(program.packages) == ["a", "b"]
+    assert program.implementations("a#Sender") == ["b#Impl"]
+    assert calls_in(program, "Use")["s.Send"] == [("b.(Impl).Send", "interface Sender.Send")]

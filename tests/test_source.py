@@ -1,0 +1,411 @@
+"""Parser facts: what source.parse records for small Go files.
+
+Each test parses a few lines written inline; nothing here depends on the
+fixtures tree, so a failure points at the walker, not at a rule.
+"""
+from __future__ import annotations
+
+import pickle
+import textwrap
+
+import pytest
+
+from golint_im.facts import FileFacts
+from golint_im.source import default_import_name, is_generated, parse
+
+
+def facts(src: str, path: str = "a.go") -> FileFacts:
+    return parse(textwrap.dedent(src).lstrip().encode(), path)
+
+
+def func(ff: FileFacts, name: str, recv: str = ""):
+    for f in ff.funcs:
+        if f.name == name and f.recv == recv:
+            return f
+    raise AssertionError(f"no function {recv}.{name} in {[(f.recv, f.name) for f in ff.funcs]}")
+
+
+def ops(fn, kind: str) -> list:
+    return [o for o in fn.ops if o.kind == kind]
+
+
+def type_named(ff: FileFacts, name: str):
+    return next(t for t in ff.types if t.name == name)
+
+
+def test_package_and_imports_with_aliases():
+    ff = facts('''
+        package ws
+
+        import "fmt"
+        import (
+            log "github.com/acme/logging"
+            _ "net/http/pprof"
+            . "strings"
+            "google.golang.org/grpc/v2"
+            "gopkg.in/yaml.v3"
+            "github.com/redis/go-redis/v9"
+        )
+    ''')
+    assert ff.package == "ws"
+    assert ff.imports == {
+        "fmt": "fmt",
+        "log": "github.com/acme/logging",
+        "_": "net/http/pprof",
+        ".": "strings",
+        "grpc": "google.golang.org/grpc/v2",
+        "yaml": "gopkg.in/yaml.v3",
+        "redis": "github.com/redis/go-redis/v9",
+    }
+
+
+@pytest.mark.parametrize("path, name", [
+    ("github.com/acme/go-kit", "kit"),
+    ("github.com/acme/client-go", "client"),
+    ("github.com/acme/my-pkg", "my_pkg"),
+    ("k8s.io/api/v1", "api"),
+    ("fmt", "fmt"),
+])
+def test_default_import_name(path, name):
+    assert default_import_name(path) == name
+
+
+def test_struct_fields_including_embedded():
+    ff = facts('''
+        package ws
+
+        type Base struct{ id int }
+        type Server struct {
+            Base
+            *Other
+            pkg.Remote
+            ch, done chan int
+            mu       sync.Mutex
+            handlers map[string]func(int) error
+        }
+    ''')
+    server = type_named(ff, "Server")
+    assert server.kind == "struct"
+    by_name = {name: (t, emb) for name, t, emb in server.members}
+    assert by_name["Base"] == ("Base", True)
+    assert by_name["Other"][1] is True
+    assert by_name["Remote"] == ("pkg.Remote", True)
+    assert by_name["ch"] == ("chan int", False)
+    assert by_name["done"] == ("chan int", False)
+    assert by_name["mu"] == ("sync.Mutex", False)
+    assert by_name["handlers"] == ("map[string]func(int) error", False)
+
+
+def test_interfaces_with_embedded_interfaces():
+    ff = facts('''
+        package ws
+
+        type Reader interface{ Read(p []byte) (n int, err error) }
+        type RW interface {
+            Reader
+            io.Writer
+            Close() error
+            Reset(a, b int, c string)
+        }
+    ''')
+    reader = type_named(ff, "Reader")
+    assert reader.kind == "interface"
+    assert reader.members == (("Read", 1, ("int", "error")),)
+    rw = type_named(ff, "RW")
+    assert rw.embeds == ("Reader", "io.Writer")
+    methods = {m[0]: (m[1], m[2]) for m in rw.members}
+    assert methods == {"Close": (0, ("error",)), "Reset": (3, ())}
+
+
+def test_methods_with_pointer_and_value_receivers():
+    ff = facts('''
+        package ws
+
+        type S struct{}
+
+        func (s *S) Ptr(a int, b, c string) (int, error) { return 0, nil }
+        func (S) Val() {}
+        func (s *G[T]) Gen() {}
+        func Plain(xs ...int) {}
+    ''')
+    ptr = func(ff, "Ptr", "S")
+    assert (ptr.recv_ptr, ptr.recv_name) == (True, "s")
+    assert ptr.params == (("a", "int"), ("b", "string"), ("c", "string"))
+    assert ptr.results == ("int", "error")
+    val = func(ff, "Val", "S")
+    assert (val.recv_ptr, val.recv_name) == (False, "")
+    assert func(ff, "Gen", "G").recv_ptr is True  # generic receiver: base name only
+    plain = func(ff, "Plain")
+    assert plain.variadic and plain.params == (("xs", "...int"),)
+
+
+def test_closures_have_their_parent_and_go_statements_have_mode_go():
+    ff = facts('''
+        package ws
+
+        func (s *S) Run() {
+            f := func() { s.ch <- 1 }
+            go f()
+            go func() {
+                inner := func() {}
+                inner()
+            }()
+            go s.loop(1)
+        }
+    ''')
+    run = func(ff, "Run", "S")
+    run_index = ff.funcs.index(run)
+    literals = [(i, f) for i, f in enumerate(ff.funcs) if f.name == "" and f.parent >= 0]
+    assert len(literals) == 3
+    assert [f.parent for _, f in literals[:2]] == [run_index, run_index]
+    assert literals[2][1].parent == literals[1][0]  # nested inside the go literal
+    gos = [o for o in run.ops if o.kind == "call" and o.mode == "go"]
+    assert [o.fn for o in gos] == [("id", "f"), ("funclit", literals[1][0]),
+                                  ("sel", ("id", "s"), "loop")]
+    assert ops(literals[0][1], "send")[0].fn == ("sel", ("id", "s"), "ch")
+
+
+def test_defer():
+    ff = facts('''
+        package ws
+
+        func F() {
+            defer mu.Unlock()
+            defer func() { recover() }()
+        }
+    ''')
+    defers = [o for o in func(ff, "F").ops if o.kind == "call" and o.mode == "defer"]
+    assert defers[0].fn == ("sel", ("id", "mu"), "Unlock")
+    assert defers[1].fn[0] == "funclit"
+
+
+def test_select_cases_and_default_regions():
+    ff = facts('''
+        package ws
+
+        func (s *S) Run() {
+            for {
+                select {
+                case c := <-s.register:
+                    s.add(c)
+                case <-s.quit:
+                    return
+                case s.out <- 1:
+                default:
+                    s.idle()
+                }
+            }
+        }
+    ''')
+    run = func(ff, "Run", "S")
+    kinds = [r.kind for r in run.regions]
+    assert kinds.count("case") == 3 and kinds.count("default") == 1
+    sel_index = kinds.index("select")
+    assert run.regions[sel_index].info == (True, 4)  # has default, four cases
+    assert run.regions[run.regions[sel_index].parent].kind == "for"
+
+    recvs = ops(run, "recv")
+    assert [(o.fn, o.mode) for o in recvs] == [
+        (("sel", ("id", "s"), "register"), "case"), (("sel", ("id", "s"), "quit"), "case")]
+    assert all(o.select == sel_index for o in recvs)
+    # The handler of each receive is its case body, and the call sits in it.
+    body = run.regions[recvs[0].body]
+    assert body.kind == "case" and body.info == ("recv", ("sel", ("id", "s"), "register"))
+    add = next(o for o in ops(run, "call") if o.fn == ("sel", ("id", "s"), "add"))
+    assert add.region == recvs[0].body
+    send = ops(run, "send")[0]
+    assert send.fn == ("sel", ("id", "s"), "out") and send.select == sel_index
+    idle = next(o for o in ops(run, "call") if o.fn == ("sel", ("id", "s"), "idle"))
+    assert run.regions[idle.region].kind == "default"
+    # `c := <-s.register` binds c inside the case body.
+    bind = next(o for o in ops(run, "assign") if o.targets == (("id", "c"),))
+    assert bind.region == recvs[0].body
+
+
+def test_range_over_channel_is_a_receive_with_mode_range():
+    ff = facts('''
+        package ws
+
+        func drain(jobs <-chan int) {
+            for j := range jobs {
+                handle(j)
+            }
+        }
+    ''')
+    fn = func(ff, "drain")
+    (recv,) = ops(fn, "recv")
+    assert recv.mode == "range" and recv.fn == ("id", "jobs")
+    assert fn.regions[recv.body].kind == "range"
+    handle = next(o for o in ops(fn, "call") if o.fn == ("id", "handle"))
+    assert handle.region == recv.body
+
+
+def test_make_chan_with_constant_capacity():
+    ff = facts('''
+        package ws
+
+        const bufSize = 64
+        const (
+            big = bufSize * 2
+        )
+
+        func New() *S {
+            return &S{ch: make(chan string, bufSize), done: make(chan struct{})}
+        }
+    ''')
+    assert ff.consts["bufSize"] == ("int", 64)
+    assert ff.consts["big"] == ("bin", "*", ("id", "bufSize"), ("int", 2))
+    makes = [o for o in ops(func(ff, "New"), "call") if o.fn == ("id", "make")]
+    assert makes[0].args == (("type", "chan string"), ("id", "bufSize"))
+    assert makes[1].args == (("type", "chan struct{}"),)
+
+
+@pytest.mark.xfail(reason="source.py: the grammar puts the ',' of `const a, b = 1, 2` in the name "
+                          "field, so b is recorded under ','", strict=False)
+def test_const_spec_with_several_names():
+    ff = facts('''
+        package ws
+
+        const a, b = 1, 2
+    ''')
+    assert ff.consts == {"a": ("int", 1), "b": ("int", 2)}
+
+
+def test_generics_do_not_crash():
+    ff = facts('''
+        package q
+
+        type Q[T any] struct{ items []T; ch chan T }
+        type Number interface{ ~int | ~float64 }
+        type Pair[K comparable, V any] struct{ k K; v V }
+
+        func F[T any]() {}
+        func Sum[N Number](xs ...N) (s N) {
+            for _, x := range xs { s += x }
+            return
+        }
+        func (q *Q[T]) Push(v T) { q.ch <- v }
+        func use() {
+            F[int]()
+            _ = Sum[float64](1, 2)
+            var p Pair[string, int]
+            _ = p
+        }
+    ''')
+    assert type_named(ff, "Q").type_params == ("T",)
+    assert type_named(ff, "Pair").type_params == ("K", "V")
+    assert func(ff, "F").type_params == ("T",)
+    assert func(ff, "Push", "Q").recv_ptr
+    assert not ff.error_lines
+    calls = [o.fn for o in ops(func(ff, "use"), "call")]
+    assert ("idx", ("id", "F"), ("id", "int")) in calls
+
+
+@pytest.mark.parametrize("literal, decoded", [
+    (r'"%s:%d"', "%s:%d"),
+    (r'"a\n\tb\\c\"d"', 'a\n\tb\\c"d'),
+    (r'"\a\b\f\v\r"', "\a\b\f\v\r"),
+    (r"`raw\n%s:%d`", r"raw\n%s:%d"),
+    ("`multi\nline`", "multi\nline"),
+    (r'"héllo"', "héllo"),
+    (r'""', ""),
+    pytest.param(r'"\x41\101\u00e9\U0001F600"', "AAé\U0001F600",
+                 marks=pytest.mark.xfail(reason="source.py keeps \\x, octal and \\u escapes undecoded",
+                                         strict=False)),
+])
+def test_sprintf_string_literal_decoding(literal, decoded):
+    ff = facts(f'''
+        package ws
+
+        func F(h string, p int) string {{
+            return fmt.Sprintf({literal}, h, p)
+        }}
+    ''')
+    (call,) = ops(func(ff, "F"), "call")
+    assert call.fn == ("sel", ("id", "fmt"), "Sprintf")
+    assert call.args[0] == ("str", decoded)
+    assert call.args[1:] == (("id", "h"), ("id", "p"))
+
+
+def test_string_concatenation_and_joinhostport_are_expressions():
+    ff = facts('''
+        package ws
+
+        func F(host string, port int) string {
+            a := host + ":" + strconv.Itoa(port)
+            return net.JoinHostPort(host, a)
+        }
+    ''')
+    fn = func(ff, "F")
+    assign = ops(fn, "assign")[0]
+    assert assign.args[0][:2] == ("bin", "+")
+    assert assign.args[0][2] == ("bin", "+", ("id", "host"), ("str", ":"))
+    assert assign.args[0][3][:2] == ("call", ("sel", ("id", "strconv"), "Itoa"))
+    ret = ops(fn, "return")[0]
+    assert ret.args[0][1] == ("sel", ("id", "net"), "JoinHostPort")
+
+
+def test_directives_in_function_bodies():
+    ff = facts('''
+        package ws
+
+        //golintim:ignore GIM201 file-level reason
+        func F() {
+            conn := dial() //golintim:ignore GIM201 closed by the pool
+            // nolint:GIM101 reviewed
+            ch <- 1
+            // an ordinary comment
+        }
+    ''')
+    assert ff.directives == [
+        (3, 1, "//golintim:ignore GIM201 file-level reason", True),
+        (5, 20, "//golintim:ignore GIM201 closed by the pool", False),
+        (6, 5, "// nolint:GIM101 reviewed", True),
+    ]
+
+
+def test_generated_marker():
+    assert is_generated(b"// Code generated by protoc-gen-go. DO NOT EDIT.\n\npackage pb\n")
+    assert not is_generated(b"package pb\n\n// This code is generated by hand, sort of.\n")
+    assert facts("// Code generated by x. DO NOT EDIT.\npackage pb\n").generated
+
+
+def test_syntax_errors_keep_the_valid_parts():
+    ff = facts('''
+        package ws
+
+        func broken( {
+            x :=
+        }
+
+        func ok(ch chan int) { ch <- 1 }
+    ''')
+    assert ff.error_lines and ff.error_lines[0] <= 4
+    assert ops(func(ff, "ok"), "send")
+
+
+def test_columns_count_characters_not_bytes():
+    ff = facts('''
+        package ws
+
+        func F() { s := "ééé"; ch <- s }
+    ''')
+    (send,) = ops(func(ff, "F"), "send")
+    assert (send.line, send.col) == (3, 24)
+
+
+@pytest.mark.parametrize("src", [
+    b"",
+    b"package",
+    b"package main\nfunc",
+    b"\xef\xbb\xbfpackage main\n",  # BOM
+    b"package main\nfunc main() { go }\n",
+    b"package main\nfunc main() { select { case } }\n",
+    b"package main\ntype T[ struct{}\n",
+    b"package main\nvar x = []int{1, 2,\n",
+    b"package main\nfunc (s *) M() {}\n",
+    b"package main\nfunc f() { for range {} }\n",
+])
+def test_fragments_never_raise_and_facts_pickle(src):
+    ff = parse(src, "a.go")
+    assert pickle.loads(pickle.dumps(ff)).path == "a.go"
