@@ -1,0 +1,199 @@
+"""The command line as a user meets it: exit codes, --output, rules, explain, --version.
+
+Runs the real entry point in a subprocess (python -m golint_im.cli), so what
+is checked is what a shell or CI step sees.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from golint_im import __version__, cli
+from golint_im.discover import UsageError
+from golint_im.registry import all_rule_infos
+
+ROOT = Path(__file__).resolve().parent.parent
+SELF_REQUEUE = ROOT / "fixtures" / "GIM101" / "want_self_requeue"
+
+CLEAN = """package main
+
+import "fmt"
+
+type worker struct{ jobs chan int }
+
+func (w *worker) run() {
+	for j := range w.jobs {
+		fmt.Println(j)
+	}
+}
+
+func main() {
+	w := &worker{jobs: make(chan int, 4)}
+	go w.run()
+	w.jobs <- 1
+	close(w.jobs)
+}
+"""
+
+
+def gim(*args, cwd, env=None):
+    full_env = dict(os.environ, XDG_CACHE_HOME=str(Path(cwd) / ".xdg-cache"), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, env=full_env, timeout=120)
+
+
+@pytest.fixture
+def clean(tmp_path):
+    d = tmp_path / "clean"
+    d.mkdir()
+    (d / "go.mod").write_text("module example.com/clean\n")
+    (d / "main.go").write_text(CLEAN)
+    return d
+
+
+@pytest.fixture
+def buggy(tmp_path):
+    d = tmp_path / "buggy"
+    shutil.copytree(SELF_REQUEUE, d)
+    return d
+
+
+def test_exit_0_on_clean_code(clean, tmp_path):
+    r = gim("check", "clean", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_exit_1_on_a_finding(buggy, tmp_path):
+    r = gim("check", "buggy", "--no-cache", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert "GIM101" in r.stdout and "buggy/main.go:" in r.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check", "clean", "--select", "GIM999"], "unknown rule or prefix 'GIM999' in --select"),
+    (["check", "clean", "--ignore", "BOGUS"], "unknown rule or prefix 'BOGUS' in --ignore"),
+    (["check", "does-not-exist"], "path does not exist: does-not-exist"),
+    (["check", "clean", "--format", "xml"], "Invalid value for '--format'"),
+    (["check", "clean", "--jobs", "0"], "Invalid value for '--jobs'"),
+    (["check", "clean", "--output", "no-such-dir/report.txt"], "cannot write no-such-dir/report.txt"),
+    (["explain", "GIM999"], "unknown rule 'GIM999'"),
+    (["graph", "does-not-exist"], "path does not exist"),
+    (["frobnicate"], "No such command"),
+])
+def test_exit_2_on_usage_errors(clean, tmp_path, args, message):
+    r = gim(*args, cwd=tmp_path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert r.stdout == ""
+
+
+def test_select_narrows_the_rules(buggy, tmp_path):
+    assert gim("check", "buggy", "--select", "GIM3", cwd=tmp_path).returncode == 0
+    assert gim("check", "buggy", "--ignore", "GIM101", cwd=tmp_path).returncode == 0
+    assert gim("check", "buggy", "--select", "GIM1", cwd=tmp_path).returncode == 1
+
+
+def test_output_writes_the_report_to_a_file(buggy, tmp_path):
+    out = tmp_path / "report.sarif"
+    r = gim("check", "buggy", "--format", "sarif", "--output", str(out), cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == ""
+    sarif = json.loads(out.read_text())
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "GIM101"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".golint-im-")]
+    # Like a file the shell would create: not the 0600 of a temp file.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_output_replaces_an_existing_report_and_keeps_its_mode(buggy, clean, tmp_path):
+    out = tmp_path / "report.txt"
+    out.write_text("old report\n")
+    out.chmod(0o640)
+    assert gim("check", "clean", "-o", str(out), cwd=tmp_path).returncode == 0
+    assert "old report" not in out.read_text()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_output_is_atomic_when_interrupted(tmp_path, monkeypatch):
+    """An interrupt between writing and renaming leaves the old file and no temp file."""
+    out = tmp_path / "report.txt"
+    out.write_text("previous\n")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cli._write_output("new report\n", str(out))
+    assert out.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
+def test_output_write_failure_is_a_usage_error(tmp_path, monkeypatch):
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli.os, "replace", full)
+    with pytest.raises(UsageError, match="No space left on device"):
+        cli._write_output("x", str(tmp_path / "r.txt"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github", "text"])
+def test_every_format_renders(buggy, tmp_path, fmt):
+    r = gim("check", "buggy", "--format", fmt, cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    if fmt in ("json", "sarif"):
+        json.loads(r.stdout)
+    elif fmt == "github":
+        assert r.stdout.startswith("::error file=buggy/main.go,line=")
+    else:
+        assert "buggy/main.go:" in r.stdout
+
+
+def test_rules_lists_every_rule(tmp_path):
+    r = gim("rules", cwd=tmp_path)
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:4] == ["ID", "NAME", "FAMILY", "SEVERITY"]
+    listed = [line.split()[0] for line in lines[1:]]
+    assert listed == [i.id for i in all_rule_infos()]
+    assert "GIM001" in listed and "GIM101" in listed
+
+
+def test_explain_gim101(tmp_path):
+    r = gim("explain", "GIM101", cwd=tmp_path)
+    assert r.returncode == 0
+    assert r.stdout.startswith("GIM101 select-loop-self-send (concurrency, default severity error)")
+    for section in ("## What it does", "## Why is this bad", "## Example", "## Fix", "## Known limits"):
+        assert section in r.stdout
+    by_name = gim("explain", "select-loop-self-send", cwd=tmp_path)
+    assert by_name.stdout == r.stdout
+
+
+def test_version(tmp_path):
+    r = gim("--version", cwd=tmp_path)
+    assert r.returncode == 0
+    assert r.stdout.strip() == f"golint-im, version {__version__}"
+
+
+def test_quiet_and_debug(clean, tmp_path):
+    (clean / "bad.go").write_bytes(b"package main\n\xff\xfe\n")
+    loud = gim("check", "clean", cwd=tmp_path)
+    assert "clean/bad.go: skipped: not valid UTF-8" in loud.stderr
+    quiet = gim("check", "clean", "--quiet", cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    debug = gim("check", "clean", "--debug", cwd=tmp_path)
+    line = next(x for x in debug.stderr.splitlines() if x.startswith("golint-im: debug: "))
+    info = json.loads(line[len("golint-im: debug: "):])
+    assert {"timings", "files_parsed", "files_cached", "unresolved_calls"} <= set(info)
