@@ -67,6 +67,7 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
     seen: set[str] = set()
     modules: dict[str, str] = {}  # abs dir -> module path (cache of go.mod lookups)
     inside = [str(r if r.is_dir() else r.parent) for r in roots]
+    links: list[Path] = []  # added after every real file: a file and a link to it are reported at the file
     for root in roots:
         if root.is_file():
             if root.suffix == ".go":
@@ -88,10 +89,15 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
                     if not any(str(target).startswith(i + os.sep) for i in inside):
                         result.notices.append(Notice(_rel(full, base), "symlink points outside the analysed roots; skipped"))
                         continue
+                    if target.is_file():
+                        links.append(full)
+                        continue
                 if not full.is_file():  # a FIFO or device would block the reader forever
                     result.notices.append(Notice(_rel(full, base), "not a regular file; skipped"))
                     continue
                 _add(result, full, base, seen, modules, exclude)
+    for full in links:
+        _add(result, full, base, seen, modules, exclude)
     result.files.sort(key=lambda f: f.rel_path)
     return result
 
