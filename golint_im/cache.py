@@ -53,11 +53,13 @@ class FactsCache:
     @staticmethod
     def _load_key(directory: Path) -> bytes:
         path = directory / "key"
+        damaged = False
         try:
             key = path.read_bytes()
             if len(key) == 32:
                 return key
-        except OSError:
+            damaged = True  # truncated by a crash or a full disk: replace it below
+        except FileNotFoundError:
             pass
         # Create-if-absent, atomically: two runs starting on a fresh cache directory
         # must end up with one key, or each would find the other's entries foreign.
@@ -65,12 +67,15 @@ class FactsCache:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(32))
-            try:
-                os.link(tmp, path)  # fails if another process made the key first
-            except FileExistsError:
-                pass
-            except OSError:  # a filesystem without hard links: last writer wins
+            if damaged:
                 os.replace(tmp, path)
+            else:
+                try:
+                    os.link(tmp, path)  # fails if another process made the key first
+                except FileExistsError:
+                    pass
+                except OSError:  # a filesystem without hard links: last writer wins
+                    os.replace(tmp, path)
         finally:
             try:
                 os.unlink(tmp)
@@ -107,7 +112,10 @@ class FactsCache:
     def put(self, key: str, facts) -> None:
         if self.dir is None:
             return
-        payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, RecursionError):  # e.g. absurdly deep expressions
+            return  # not cached: parsed again next time, which is all a miss costs
         blob = hmac.new(self.key, payload, "sha256").digest() + payload
         path = self._path(key)
         try:
