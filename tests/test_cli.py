@@ -197,3 +197,81 @@ def test_quiet_and_debug(clean, tmp_path):
     line = next(x for x in debug.stderr.splitlines() if x.startswith("golint-im: debug: "))
     info = json.loads(line[len("golint-im: debug: "):])
     assert {"timings", "files_parsed", "files_cached", "unresolved_calls"} <= set(info)
+
+
+# ---- interruption -------------------------------------------------------------
+
+CORPUS = ROOT.parent / "corpus" / "grpc-go"
+
+
+def _synthetic_tree(root: Path, files: int = 1500) -> Path:
+    """A few thousand lines per file of plain Go: enough for a cold run of many seconds."""
+    funcs = "\n".join(
+        f"func (s *S{{i}}) M{j}(ch chan int) {{{{\n\tfor v := range ch {{{{\n\t\ts.n += v * {j}\n\t}}}}\n}}}}\n"
+        for j in range(60))
+    for i in range(files):
+        d = root / f"pkg{i % 40}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"f{i}.go").write_text(f"package pkg{i % 40}\n\ntype S{i} struct{{ n int }}\n\n"
+                                    + funcs.format(i=i))
+    return root
+
+
+def _group_alive(pgid: int) -> list[int]:
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == pgid:
+                    alive.append(int(entry.name))
+            except OSError:
+                continue
+    return alive
+
+
+@pytest.mark.parametrize("target", [
+    "synthetic",
+    pytest.param("grpc-go", marks=[
+        pytest.mark.slow,
+        pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1"),
+        pytest.mark.skipif(not CORPUS.is_dir(), reason="no grpc-go checkout beside the repository")]),
+])
+@pytest.mark.parametrize("whom", ["process", "group"])
+def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, target, whom):
+    import signal
+    import time
+
+    from golint_im.cache import FactsCache
+
+    tree = _synthetic_tree(tmp_path / "tree") if target == "synthetic" else CORPUS
+    out = tmp_path / "report.sarif"
+    cache_dir = tmp_path / "cache"
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "golint_im.cli", "check", str(tree), "--format", "sarif", "--output", str(out),
+         "--jobs", "2", "--cache-dir", str(cache_dir)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        # A terminal's Ctrl-C: SIGINT not ignored (a background shell would ignore it), own group.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(cache_dir.rglob("*.pkl")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # wait until the workers are parsing
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    t0 = time.monotonic()
+    if whom == "group":
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does
+    else:
+        proc.send_signal(signal.SIGINT)
+    _stdout, stderr = proc.communicate(timeout=60)
+    took = time.monotonic() - t0
+    assert proc.returncode == 130, stderr.decode()
+    assert stderr.decode() == "golint-im: interrupted\n"
+    assert not out.exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".golint-im-")]
+    assert not list(cache_dir.rglob(".tmp-*"))
+    cache = FactsCache(cache_dir)
+    written = sorted(cache_dir.rglob("*.pkl"))
+    assert written and all(cache.get(p.stem) is not None for p in written)  # every entry whole
+    time.sleep(0.2)
+    assert _group_alive(proc.pid) == []  # no worker left running
+    assert took < 30  # prompt; not a benchmark, only a guard against waiting for the whole parse
