@@ -457,7 +457,11 @@ class Program:
                 pkg = self.packages.get(path)
                 if pkg and expr[2] in pkg.vars:
                     vtype, init, vff = pkg.vars[expr[2]]
-                    return self.qualify(vtype, vff) if vtype else None
+                    if vtype:
+                        return self.qualify(vtype, vff)
+                    if init is not None and init[0] != "id":  # var Ring = &HashRing{}: typed by its initialiser
+                        init_fn = self._init_function(vff)
+                        return self.type_of(init_fn, init, {}) if init_fn else None
                 return None
             bt = self.type_of(fn, base, env)
             if not bt:
