@@ -1,0 +1,1074 @@
+"""Shared by GIM301 and GIM302: where a string becomes a ring member, a hash
+key or a dial/listen address, and how that string was built.
+
+Two halves:
+
+* Templates. A string built by `fmt.Sprintf`, `+`, `net.JoinHostPort` or
+  `strings.Join` is summarised as a template: literal text and holes
+  (`%s`, `%d`, ...). Small pure functions below take templates apart into
+  scheme / host body / port / trailing character, so the rules can say how
+  two spellings of one node differ.
+
+* Tracing. `Tracer` follows a sink's argument backwards — local variables,
+  slices it is appended to, composite literal elements, `range` variables,
+  struct fields, package variables, function returns and, through
+  `Program.callers`, function parameters — to the places where it was
+  built (its origins). Operands inside one template (`Sprintf` arguments,
+  `+` operands) are inlined only when they are constants or a single
+  template built in the same function, so a template does not depend on
+  who calls its function: a shared helper yields one origin whoever calls it.
+
+The sink catalog is data (`hash_sinks.toml` next to this file), extended by
+`hash-sinks` in the project's config.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from golint_im.findings import Location, Step
+from golint_im.program import External, Program
+
+CATALOG_PATH = Path(__file__).with_name("hash_sinks.toml")
+RING_KINDS = ("member", "members", "hash")
+ADDRESS_KINDS = ("dial", "listen")
+MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
+MAX_DEPTH = 48
+MAX_CALLERS = 64
+MAX_TARGETS = 8
+
+# In-program ring types found by name: a method that adds members to a type
+# whose name has one of these words (HashRing, ConsistentHash, NodeRing...).
+RING_TYPE_WORDS = {"ring", "consistent", "hashring", "rendezvous", "ringhash"}
+MEMBER_METHODS = {"Add", "AddNode", "AddNodes", "AddMember", "AddMembers", "Set", "SetNodes",
+                  "SetMembers", "Remove", "RemoveNode", "RemoveMember"}
+
+_FMT_VERB = re.compile(r"%([-+# 0]*)(\[\d+\])?(\*|\d+)?(?:\.(\*|\d+)?)?(\[\d+\])?([a-zA-Z%])")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://+")
+_PORT = re.compile(r":(\x00|\x02|\d+)$")
+_WORD = re.compile(r"[\x00\x01\x02]|[a-z0-9]+")
+_HOSTISH = re.compile(r"host|addr|ip$|^ip|endpoint|node|peer|server|target|instance|pod|member", re.I)
+_SIMPLE_SPREAD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\.\.\.$")
+
+HOLE = "\x00"  # a string hole (%s, %v, a variable)
+JHP_HOLE = "\x01"  # the host hole of net.JoinHostPort: bracketed when it is IPv6
+INT_HOLE = "\x02"  # a numeric hole (%d, strconv.Itoa)
+
+
+# --------------------------------------------------------------------------
+# Templates: tuples of ('lit', text) and ('hole', verb, name)
+
+
+def lit(text: str) -> tuple:
+    return ("lit", text)
+
+
+def hole(verb: str, name: str = "") -> tuple:
+    return ("hole", verb, name)
+
+
+def join_parts(parts) -> tuple:
+    """Flatten nested templates, merge adjacent literal text, drop empty text."""
+    out: list = []
+    for p in parts:
+        if p and p[0] in ("lit", "hole"):
+            items = [p]
+        else:
+            items = list(p)
+        for q in items:
+            if q[0] == "lit":
+                if not q[1]:
+                    continue
+                if out and out[-1][0] == "lit":
+                    out[-1] = lit(out[-1][1] + q[1])
+                    continue
+            out.append(q)
+    return tuple(out)
+
+
+def has_literal(t: tuple) -> bool:
+    return any(p[0] == "lit" and p[1] for p in t)
+
+
+def _is_int_verb(verb: str) -> bool:
+    return verb in ("d", "x", "X", "o", "b", "c")
+
+
+def render(t: tuple) -> str:
+    """Sprintf-style text of a template: `%s-gw-%d.%s.svc:%d`."""
+    out = []
+    for p in t:
+        if p[0] == "lit":
+            out.append(p[1])
+        else:
+            out.append("%s" if p[1] == "jhp" else "%" + p[1])
+    return "".join(out)
+
+
+def norm(t: tuple) -> str:
+    """Template text with holes as marker characters: what comparisons use."""
+    out = []
+    for p in t:
+        if p[0] == "lit":
+            out.append(p[1])
+        elif p[1] == "jhp":
+            out.append(JHP_HOLE)
+        else:
+            out.append(INT_HOLE if _is_int_verb(p[1]) else HOLE)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A template taken apart the way an address is."""
+
+    scheme: str
+    body: str  # host part, holes as markers, brackets and port removed
+    port: str | None  # marker or digits; None when there is no port
+    trailing: str  # "." or "/" after everything, or ""
+    bracketed: bool  # `[%s]:%d`
+    joinhostport: bool  # built by net.JoinHostPort
+
+
+def shape(n: str) -> Shape:
+    scheme = ""
+    m = _SCHEME.match(n)
+    if m:
+        scheme, n = m.group(0), n[m.end():]
+    trailing = ""
+    if n.endswith(("/", ".")) and len(n) > 1:
+        trailing, n = n[-1], n[:-1]
+    port = None
+    m = _PORT.search(n)
+    if m and m.start() > 0:
+        port, n = m.group(1), n[:m.start()]
+    bracketed = n.startswith("[") and n.endswith("]")
+    if bracketed:
+        n = n[1:-1]
+    jhp = JHP_HOLE in n
+    return Shape(scheme, n.replace(JHP_HOLE, HOLE), port, trailing, bracketed, jhp)
+
+
+def skeleton(t: tuple) -> tuple:
+    """What kind of node a template names: its words and holes, without port,
+    scheme, brackets, separators or case. Same skeleton = same kind of node."""
+    body = shape(norm(t)).body.lower().replace(INT_HOLE, HOLE)
+    return tuple(_WORD.findall(body))
+
+
+def distinctive(skel: tuple) -> bool:
+    """At least one word of literal text (not only holes and numbers)."""
+    return any(tok not in (HOLE, JHP_HOLE, INT_HOLE) and not tok.isdigit() for tok in skel)
+
+
+def differences(a: tuple, b: tuple) -> list[str]:
+    """Address-significant ways two templates of one skeleton differ."""
+    na, nb = norm(a), norm(b)
+    if na.replace(INT_HOLE, HOLE) == nb.replace(INT_HOLE, HOLE):
+        return []
+    sa, sb = shape(na), shape(nb)
+    out = []
+    if (sa.port is None) != (sb.port is None):
+        out.append("port suffix")
+    elif sa.port and sb.port and sa.port.isdigit() and sb.port.isdigit() and sa.port != sb.port:
+        out.append(f"port {sa.port} vs {sb.port}")
+    if sa.scheme != sb.scheme:
+        out.append("scheme prefix " + " vs ".join(f"`{s}`" if s else "none" for s in (sa.scheme, sb.scheme)))
+    if sa.trailing != sb.trailing:
+        which = sa.trailing or sb.trailing
+        out.append("trailing dot" if which == "." else "trailing slash")
+    form_a = "bracketed" if sa.bracketed else "joinhostport" if sa.joinhostport else "plain"
+    form_b = "bracketed" if sb.bracketed else "joinhostport" if sb.joinhostport else "plain"
+    if form_a != form_b and sa.port is not None and sb.port is not None:
+        out.append("IPv6 brackets (`[host]:port` vs `host:port`)" if "joinhostport" not in (form_a, form_b)
+                   else "IPv6 brackets (net.JoinHostPort vs a plain `:`)")
+    ba, bb = sa.body.replace(INT_HOLE, HOLE), sb.body.replace(INT_HOLE, HOLE)
+    if ba != bb:
+        if ba.lower() == bb.lower():
+            out.append("letter case")
+        else:
+            pa, pb = _punct(ba), _punct(bb)
+            out.append(f"separators (`{pa}` vs `{pb}`)" if pa != pb else "spelling")
+    return out or ["spelling"]
+
+
+def _punct(body: str) -> str:
+    return "".join(ch for ch in body if not ch.isalnum() and ch not in (HOLE, JHP_HOLE, INT_HOLE))
+
+
+def address_like(t: tuple) -> bool:
+    """Does this template name a network node? Direct hash sinks hash many
+    things (`userID:platform` keys); only node names count for them."""
+    s = shape(norm(t))
+    if s.scheme or s.bracketed or s.joinhostport:
+        return True
+    holes = [p for p in t if p[0] == "hole"]
+    if any(p[2] and _HOSTISH.search(p[2]) for p in holes):
+        return True
+    if s.port is not None and (s.port.isdigit() or holes and re.search("port", holes[-1][2], re.I)):
+        return True
+    # A DNS name template: dot-separated labels, some literal words, some holes (`%s.cache.%s.svc`).
+    labels = s.body.split(".")
+    return (len(labels) >= 3 and any(HOLE in lb or INT_HOLE in lb for lb in labels)
+            and any(re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", lb) for lb in labels))
+
+
+def bare_host_port(t: tuple) -> bool:
+    """`%s:%d`, `host + ":" + port` (optionally after a scheme, before a path):
+    the host part is exactly one string hole, so an IPv6 host is not bracketed."""
+    parts = list(t)
+    if parts and parts[0][0] == "lit" and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:/*", parts[0][1]):
+        parts = parts[1:]
+    if len(parts) < 2 or parts[0][0] != "hole" or parts[0][1] not in ("s", "v"):
+        return False
+    sep = parts[1]
+    if sep[0] != "lit" or not sep[1].startswith(":"):
+        return False
+    if sep[1] == ":":
+        if len(parts) < 3 or parts[2][0] != "hole":
+            return False
+        rest = parts[3:]
+    else:
+        if not re.fullmatch(r":\d+(/.*)?", sep[1], re.S):
+            return False
+        rest = parts[2:]
+    if not rest:
+        return True
+    return rest[0][0] == "lit" and rest[0][1].startswith("/")
+
+
+# A first hole with one of these names is a network or scheme ("unix:%s"), not a host.
+_NOT_HOST = {"network", "net", "scheme", "proto", "protocol", "transport", "kind"}
+
+
+def host_may_be_ipv6(tracer, origin) -> bool:
+    """Could the host filling a bare `%s:%d` be an unbracketed IPv6 literal?
+
+    No when the host operand is named like a network or scheme, when any of
+    its values is already bracketed (or comes from net.JoinHostPort), or when
+    all of its values are known text without a colon (literal names,
+    IPv4 addresses, DNS name templates). Unknown values: yes."""
+    if origin.first_hole is None:
+        return True
+    fn, expr = origin.first_hole
+    if hole_name(expr).lower() in _NOT_HOST:
+        return False
+    values = tracer.values(fn, expr, origin.site)
+    if not values:
+        return True
+    known = True
+    for v in values:
+        n = norm(v.template)
+        if n.startswith("[") or JHP_HOLE in n:
+            return False
+        if v.kind == "opaque" or not has_literal(v.template) and v.kind != "literal":
+            known = False
+        elif ":" in "".join(p[1] for p in v.template if p[0] == "lit"):
+            known = False
+    return not known
+
+
+def parse_format(fmt: str):
+    """Yield ('lit', text) and ('verb', verb, arg_index) for a Printf format."""
+    pos, argi = 0, 0
+    for m in _FMT_VERB.finditer(fmt):
+        if m.start() > pos:
+            yield ("lit", fmt[pos:m.start()])
+        pos = m.end()
+        flags, idx1, width, prec, idx2, verb = m.groups()
+        if verb == "%":
+            yield ("lit", "%")
+            continue
+        for star in (width, prec):
+            if star == "*":
+                argi += 1
+        explicit = idx2 or idx1
+        if explicit:
+            argi = int(explicit[1:-1]) - 1
+        yield ("verb", verb, argi)
+        argi += 1
+    if pos < len(fmt):
+        yield ("lit", fmt[pos:])
+
+
+# --------------------------------------------------------------------------
+# Origins and sinks
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where and how a string was built. kind: sprintf | concat | join |
+    joinhostport | literal | opaque (unknown: a hole with no site)."""
+
+    template: tuple
+    kind: str
+    site: Location | None = None
+    how: str = ""
+    steps: tuple = ()  # Step, from the site to the expression being traced
+    # (Function, expr) that filled the template's first hole, when one operand did
+    first_hole: tuple | None = field(default=None, compare=False)
+
+    @property
+    def formatted(self) -> bool:
+        return self.kind in ("sprintf", "concat", "join", "joinhostport") and has_literal(self.template)
+
+    def hop(self, loc: Location, text: str) -> "Origin":
+        if self.kind == "opaque":
+            return self
+        if self.steps and self.steps[-1].location.path == loc.path and self.steps[-1].location.line == loc.line:
+            return self
+        return replace(self, steps=self.steps + (Step(loc, text),))
+
+
+def opaque(name: str = "", verb: str = "s") -> Origin:
+    return Origin((hole(verb, name),), "opaque")
+
+
+def _built(template: tuple, kind: str, site: Location, how: str, first_hole=None) -> Origin:
+    return Origin(template, kind, site, how, (Step(site, f"builds `{render(template)}` with {how}"),), first_hole)
+
+
+@dataclass(frozen=True, eq=False)
+class Sink:
+    kind: str  # member | members | hash | dial | listen
+    family: str  # ring library, hash function or in-program ring type
+    label: str  # how messages name the call
+    fn: object
+    op: object
+    arg: tuple
+    holder: tuple | None  # identity of the ring value, when known
+
+    @property
+    def location(self) -> Location:
+        return Location(self.fn.file.path, self.op.line, self.op.col)
+
+    def step(self) -> Step:
+        verb = {"member": "becomes a ring member via", "members": "become ring members via",
+                "hash": "is hashed by", "dial": "is dialled by", "listen": "is listened on by"}[self.kind]
+        return Step(self.location, f"{verb} `{self.label}`")
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    kind: str
+    arg: int
+    ring: str = ""
+
+
+def load_catalog(path: Path = CATALOG_PATH):
+    """(sinks {(pkg, recv, name): SinkSpec}, constructors {(pkg, name): qualified type})."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    sinks = {}
+    for s in data.get("sink", []):
+        key = (s["pkg"], s.get("recv", ""), s["name"])
+        sinks[key] = SinkSpec(s["kind"], int(s.get("arg", 0)), s.get("ring", ""))
+    ctors = {(c["pkg"], c["name"]): c["returns"] for c in data.get("constructor", [])}
+    return sinks, ctors
+
+
+def _config_matcher(names):
+    """'pkg.Type.Method' / 'pkg.Func' / 'example.com/x/pkg.Type.Method' -> predicate(pkg_path, pkg_name, recv, name)."""
+    specs = []
+    for item in names:
+        prefix, _, last = item.rpartition("/")
+        parts = last.split(".")
+        if len(parts) == 2:
+            pkg, recv, name = parts[0], "", parts[1]
+        elif len(parts) == 3:
+            pkg, recv, name = parts
+        else:
+            continue
+        specs.append((f"{prefix}/{pkg}" if prefix else "", pkg, recv.lstrip("*"), name))
+
+    def match(pkg_path: str, pkg_name: str, recv: str, name: str) -> bool:
+        for full, pkg, r, n in specs:
+            if n != name or r != recv:
+                continue
+            if full and pkg_path == full:
+                return True
+            if not full and (pkg == pkg_name or pkg_path.rsplit("/", 1)[-1] == pkg):
+                return True
+        return False
+
+    return match
+
+
+def _camel_words(name: str) -> set:
+    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)}
+
+
+def _short_type(qualified: str) -> str:
+    path, _, name = qualified.partition("#")
+    return f"{path.rsplit('/', 1)[-1]}.{name}" if name else qualified
+
+
+# --------------------------------------------------------------------------
+# Tracing
+
+
+class Tracer:
+    def __init__(self, program: Program, hash_sinks=()):
+        self.p = program
+        self.catalog, self.ctors = load_catalog()
+        self._method_names = {name for (_pkg, recv, name) in self.catalog if recv}
+        self._method_names.update(item.rsplit(".", 1)[-1] for item in hash_sinks)
+        self.config_match = _config_matcher(hash_sinks)
+        self.memo: dict = {}
+        self.active: set = set()
+        self.cut = 0  # traces stopped by a limit or a cycle
+        self._declared: dict = {}
+        self._field_writes = None
+        self._var_writes = None
+        self._sinks = None
+        self._origins: dict = {}
+
+    # ---- helpers -------------------------------------------------------
+    @staticmethod
+    def loc(fn, op) -> Location:
+        return Location(fn.file.path, op.line, op.col)
+
+    def call_loc(self, fn, expr, at: Location) -> Location:
+        n = expr[3] if len(expr) > 3 else -1
+        if isinstance(n, int) and 0 <= n < len(fn.facts.ops):
+            return self.loc(fn, fn.facts.ops[n])
+        return at
+
+    def declared(self, f) -> set:
+        got = self._declared.get(f.id)
+        if got is None:
+            got = {p[0] for p in f.facts.params if p[0]}
+            if f.facts.recv_name:
+                got.add(f.facts.recv_name)
+            for op in f.facts.ops:
+                if op.kind == "assign" and op.mode in (":=", "var"):
+                    got.update(t[1] for t in op.targets if t[0] == "id")
+            self._declared[f.id] = got
+        return got
+
+    def owner(self, fn, name: str):
+        f = fn
+        while f is not None:
+            if name in self.declared(f):
+                return f
+            f = f.parent
+        return None
+
+    def is_import(self, fn, name: str) -> bool:
+        return name in fn.file.imports and self.owner(fn, name) is None
+
+    def const_string(self, fn, e, depth=0) -> str | None:
+        if e is None or depth > 8:
+            return None
+        tag = e[0]
+        if tag == "str":
+            return e[1]
+        if tag == "id" and self.owner(fn, e[1]) is None:
+            c = fn.pkg.consts.get(e[1])
+            if c is not None:
+                init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
+                return self.const_string(init, c[0], depth + 1) if init else None
+        if tag == "sel" and e[1][0] == "id" and self.is_import(fn, e[1][1]):
+            pkg = self.p.packages.get(fn.file.imports[e[1][1]])
+            c = pkg.consts.get(e[2]) if pkg else None
+            if c is not None:
+                init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
+                return self.const_string(init, c[0], depth + 1) if init else None
+        if tag == "bin" and e[1] == "+":
+            a = self.const_string(fn, e[2], depth + 1)
+            b = self.const_string(fn, e[3], depth + 1) if a is not None else None
+            return a + b if b is not None else None
+        return None
+
+    def external(self, fn, callee) -> External | None:
+        """The external function a call goes to, typing receivers through known constructors."""
+        ext = self.p.external_callee(fn, callee)
+        if ext is not None or callee[0] != "sel":
+            return ext
+        base = callee[1]
+        if callee[2] not in self._method_names or base[0] == "id" and self.is_import(fn, base[1]):
+            return None
+        rt = self.recv_type(fn, base)
+        if rt and rt.split("#")[0] not in self.p.packages:
+            path, _, name = rt.partition("#")
+            return External(path, callee[2], name)
+        return None
+
+    def recv_type(self, fn, base) -> str | None:
+        bt = self.p.type_of(fn, base)
+        named = Program.named(bt) if bt else None
+        if named:
+            return named
+        for f, rhs in self._sources(fn, base):
+            if rhs[0] == "call":
+                ext = self.p.external_callee(f, rhs[1])
+                if ext is not None and not ext.recv:
+                    t = self.ctors.get((ext.pkg, ext.name))
+                    if t:
+                        return t
+        return None
+
+    def _sources(self, fn, e):
+        """(function, right-hand side) of the plain writes to a variable or field expression."""
+        if e[0] == "id":
+            owner = self.owner(fn, e[1])
+            if owner is not None:
+                for f, op, i in self._local_writes(owner, e[1]):
+                    if len(op.args) == len(op.targets):
+                        yield f, op.args[i]
+                return
+            yield from self._var_sources(fn.pkg, e[1])
+        elif e[0] == "sel":
+            if e[1][0] == "id" and self.is_import(fn, e[1][1]):
+                pkg = self.p.packages.get(fn.file.imports[e[1][1]])
+                if pkg is not None:
+                    yield from self._var_sources(pkg, e[2])
+                return
+            bt = self.p.type_of(fn, e[1])
+            named = Program.named(bt) if bt else None
+            if named:
+                for f, op, rhs, _kind in self._field_writes_of(named, e[2]):
+                    yield f, rhs
+
+    def _var_sources(self, pkg, name):
+        for f, op, i in self._package_var_writes(pkg, name):
+            if len(op.args) == len(op.targets):
+                yield f, op.args[i]
+
+    def _local_writes(self, owner, name):
+        out = []
+        stack = [owner]
+        while stack:
+            f = stack.pop()
+            for op in f.facts.ops:
+                if op.kind == "assign":
+                    for i, t in enumerate(op.targets):
+                        if t == ("id", name):
+                            out.append((f, op, i))
+            stack.extend(f.literals)
+        return out
+
+    # ---- indexes of writes ----------------------------------------------
+    def _build_indexes(self):
+        fields: dict = {}
+        variables: dict = {}
+        for f in self.p.functions:
+            for op in f.facts.ops:
+                if op.kind == "assign":
+                    for i, t in enumerate(op.targets):
+                        if t[0] == "sel":
+                            fields.setdefault(t[2], []).append((f, op, i, "assign"))
+                            if t[1][0] == "id":
+                                variables.setdefault(t[2], []).append((f, op, i))
+                        elif t[0] == "idx" and t[1][0] == "sel":
+                            fields.setdefault(t[1][2], []).append((f, op, i, "index"))
+                        elif t[0] == "id":
+                            variables.setdefault(t[1], []).append((f, op, i))
+                for e in op.args:
+                    if e[0] not in _MAY_HOLD_COMP:
+                        continue
+                    for comp, ctype in _comps(e):
+                        for key, value in comp[2]:
+                            if key is not None and key[0] == "id":
+                                fields.setdefault(key[1], []).append((f, op, ctype, "comp", value))
+        self._field_writes, self._var_writes = fields, variables
+
+    def _field_writes_of(self, named: str, fname: str):
+        """(function, op, rhs, kind) writing field fname of named type: `x.f = v`, `x.f[i] = v`, `T{f: v}`."""
+        if self._field_writes is None:
+            self._build_indexes()
+        out = []
+        for entry in self._field_writes.get(fname, ()):
+            f, op = entry[0], entry[1]
+            if entry[3] == "comp":
+                ctype, value = entry[2], entry[4]
+                if ctype and Program.named(self.p.qualify(ctype, f.file)) == named:
+                    out.append((f, op, value, "assign"))
+                continue
+            i = entry[2]
+            target = op.targets[i]
+            base = target[1] if entry[3] == "assign" else target[1][1]
+            if base[0] == "id" and self.is_import(f, base[1]):
+                continue
+            bt = self.p.type_of(f, base)
+            if bt and Program.named(bt) == named and len(op.args) == len(op.targets):
+                out.append((f, op, op.args[i], entry[3]))
+        return out
+
+    def _package_var_writes(self, pkg, name: str):
+        if self._var_writes is None:
+            self._build_indexes()
+        out = []
+        for f, op, i in self._var_writes.get(name, ()):
+            t = op.targets[i]
+            if t[0] == "id":
+                if f.pkg is pkg and self.owner(f, name) is None:
+                    out.append((f, op, i))
+                elif f.pkg is pkg and f.facts.name == "<init>" and op.mode == "var":
+                    out.append((f, op, i))
+            elif t[0] == "sel" and self.is_import(f, t[1][1]) and f.file.imports[t[1][1]] == pkg.path:
+                out.append((f, op, i))
+        return out
+
+    # ---- tracing -------------------------------------------------------
+    def values(self, fn, e, at: Location, deep=True, index=0) -> tuple:
+        """Origins of the string value of e (evaluated in fn at `at`)."""
+        return self._trace(fn, e, at, deep, index, "value")
+
+    def elems(self, fn, e, at: Location, deep=True) -> tuple:
+        """Origins of the elements of the slice (or array, map values) e."""
+        return self._trace(fn, e, at, deep, 0, "elems")
+
+    def _trace(self, fn, e, at, deep, index, mode):
+        if e is None:
+            return ()
+        positional = e[0] in ("str", "bin", "call", "comp", "other")
+        key = (fn.id, e, mode, deep, index, at if positional else None)
+        got = self.memo.get(key)
+        if got is not None:
+            return got
+        if key in self.active or len(self.active) > MAX_DEPTH:
+            self.cut += 1
+            return ()
+        self.active.add(key)
+        try:
+            raw = self._values(fn, e, at, deep, index) if mode == "value" else self._elems(fn, e, at, deep)
+        finally:
+            self.active.discard(key)
+        out, seen = [], set()
+        for o in raw:
+            k = (o.site, o.template, o.kind)
+            if k not in seen:
+                seen.add(k)
+                out.append(o)
+        if len(out) > MAX_ORIGINS:
+            self.cut += 1
+            out = out[:MAX_ORIGINS]
+        result = tuple(out)
+        self.memo[key] = result
+        return result
+
+    def _values(self, fn, e, at, deep, index):
+        tag = e[0]
+        if tag == "str":
+            return (Origin((lit(e[1]),) if e[1] else (), "literal", at, "a literal"),)
+        if tag == "call":
+            return self._call_values(fn, e, at, deep, index)
+        if tag == "bin" and e[1] == "+":
+            s = self.const_string(fn, e)
+            if s is not None:
+                return (Origin((lit(s),), "literal", at, "constants"),)
+            pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in _plus_leaves(e)]
+            return (_built(join_parts(p for _l, p in pieces), "concat", at, "`+`", _first_hole(fn, pieces)),)
+        if tag == "id":
+            if self.owner(fn, e[1]) is None:
+                s = self.const_string(fn, e)
+                if s is not None:
+                    return (Origin((lit(s),), "literal", at, f"constant `{e[1]}`"),)
+            return self._variable(fn, e, at, deep, index, "value") or (opaque(e[1]),)
+        if tag == "sel":
+            s = self.const_string(fn, e)
+            if s is not None:
+                return (Origin((lit(s),), "literal", at, f"constant `{e[2]}`"),)
+            return self._variable(fn, e, at, deep, index, "value") or (opaque(e[2]),)
+        if tag == "idx":
+            return self.elems(fn, e[1], at, deep) or (opaque(hole_name(e)),)
+        return (opaque(hole_name(e)),)
+
+    def _elems(self, fn, e, at, deep):
+        tag = e[0]
+        if tag == "comp":
+            out = []
+            for _key, value in e[2]:
+                out.extend(self.values(fn, value, at, deep))
+            return out
+        if tag == "call":
+            callee, args = e[1], e[2]
+            cl = self.call_loc(fn, e, at)
+            if callee == ("id", "append") and args:
+                out = list(self.elems(fn, args[0], cl, deep))
+                name = hole_name(args[0])
+                for a in args[1:]:
+                    spread = _spread(a)
+                    got = self.elems(fn, spread, cl, deep) if spread else self.values(fn, a, cl, deep)
+                    out.extend(o.hop(cl, f"appended to `{name}`") for o in got)
+                return out
+            if _is_conversion(self, fn, callee) and args:
+                return self.elems(fn, args[0], at, deep)
+            return self._returns(fn, e, cl, deep, 0, "elems")
+        if tag in ("id", "sel"):
+            return self._variable(fn, e, at, deep, 0, "elems")
+        if tag == "slice":
+            return self.elems(fn, e[1], at, deep)
+        if tag == "other":
+            spread = _spread(e)
+            return self.elems(fn, spread, at, deep) if spread else ()
+        return ()
+
+    def _call_values(self, fn, e, at, deep, index):
+        callee, args = e[1], e[2]
+        cl = self.call_loc(fn, e, at)
+        if _is_conversion(self, fn, callee):
+            return self.values(fn, args[0], at, deep) if args else ()
+        ext = self.external(fn, callee)
+        key = (ext.pkg, ext.name) if ext is not None and not ext.recv else None
+        if key == ("fmt", "Sprintf") and args:
+            fmt = self.const_string(fn, args[0])
+            if fmt is None:
+                return (opaque("Sprintf"),)
+            pieces = []
+            for piece in parse_format(fmt):
+                if piece[0] == "lit":
+                    pieces.append((None, (lit(piece[1]),)))
+                else:
+                    verb, ai = piece[1], piece[2] + 1
+                    arg = args[ai] if ai < len(args) else None
+                    pieces.append((arg, self.operand(fn, arg, cl, verb) if arg is not None else (hole(verb),)))
+            return (_built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf",
+                           _first_hole(fn, pieces)),)
+        if key == ("fmt", "Sprint") and args:
+            pieces = [(a, self.operand(fn, a, cl)) for a in args]
+            return (_built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", _first_hole(fn, pieces)),)
+        if key == ("net", "JoinHostPort") and len(args) == 2:
+            host = self.operand(fn, args[0], cl)
+            if len(host) == 1 and host[0][0] == "hole":
+                host = (hole("jhp", host[0][2]),)
+            t = join_parts([host, lit(":"), self.operand(fn, args[1], cl)])
+            return (_built(t, "joinhostport", cl, "net.JoinHostPort"),)
+        if key == ("strings", "Join") and len(args) == 2 and args[0][0] == "comp":
+            sep = self.const_string(fn, args[1])
+            if sep is not None:
+                parts = []
+                for i, (_k, v) in enumerate(args[0][2]):
+                    if i:
+                        parts.append(lit(sep))
+                    parts.append(self.operand(fn, v, cl))
+                return (_built(join_parts(parts), "join", cl, "strings.Join"),)
+        if key in (("strings", "ToLower"), ("strings", "ToUpper")) and args:
+            up = key[1] == "ToUpper"
+            out = []
+            for o in self.values(fn, args[0], cl, deep):
+                t = tuple(lit(p[1].upper() if up else p[1].lower()) if p[0] == "lit" else p for p in o.template)
+                out.append(replace(o, template=t).hop(cl, f"{key[1]} applied"))
+            return out
+        if key is not None and key[0] == "strconv" and key[1] in ("Itoa", "FormatInt", "FormatUint"):
+            return (opaque(hole_name(args[0]) if args else "", "d"),)
+        if ext is not None:
+            return (opaque(ext.name),)
+        return self._returns(fn, e, cl, deep, index, "value") or (opaque(hole_name(callee)),)
+
+    def _returns(self, fn, e, cl, deep, index, mode):
+        """Origins of what an in-program call returns (result `index`)."""
+        n = e[3] if len(e) > 3 else -1
+        if not isinstance(n, int) or not 0 <= n < len(fn.facts.ops):
+            return ()
+        out = []
+        for target in self.p.resolve_call(fn, fn.facts.ops[n])[:MAX_TARGETS]:
+            callee = target.function
+            for rop in callee.facts.ops:
+                if rop.kind != "return" or not rop.args:
+                    continue
+                rl = self.loc(callee, rop)
+                if len(rop.args) == 1:  # `return x`, or `return f()` passing f's results on
+                    got = self._trace(callee, rop.args[0], rl, deep, index, mode)
+                elif index < len(rop.args):
+                    got = self._trace(callee, rop.args[index], rl, deep, 0, mode)
+                else:
+                    continue
+                out.extend(o.hop(rl, f"returned by `{callee.short}`") for o in got)
+        return out
+
+    def _variable(self, fn, e, at, deep, index, mode):
+        """Origins of a variable, package variable or field: its writes, and for
+        parameters what callers pass."""
+        if e[0] == "id":
+            name = e[1]
+            owner = self.owner(fn, name)
+            if owner is None:
+                return self._writes(self._package_var_writes(fn.pkg, name), name, deep, mode)
+            out = self._writes(self._local_writes(owner, name), name, deep, mode)
+            params = [p[0] for p in owner.facts.params]
+            if deep and name in params:
+                out.extend(self._from_callers(owner, params.index(name), name, mode))
+            return out
+        base, fname = e[1], e[2]
+        if base[0] == "id" and self.is_import(fn, base[1]):
+            pkg = self.p.packages.get(fn.file.imports[base[1]])
+            return self._writes(self._package_var_writes(pkg, fname), fname, deep, mode) if pkg else []
+        if not deep:
+            return []
+        bt = self.p.type_of(fn, base)
+        named = Program.named(bt) if bt else None
+        if not named or named.split("#")[0] not in self.p.packages:
+            return []  # fields of library types (url.URL.Host) are written all over: no evidence
+        out = []
+        label = f"{named.split('#')[1]}.{fname}"
+        for f, op, rhs, kind in self._field_writes_of(named, fname):
+            wl = self.loc(f, op)
+            if kind == "index":
+                got = self.values(f, rhs, wl, deep) if mode == "elems" else ()
+            else:
+                got = self._trace(f, rhs, wl, deep, 0, mode)
+            out.extend(o.hop(wl, f"stored in `{label}`") for o in got)
+        return out
+
+    def _writes(self, writes, name, deep, mode):
+        out = []
+        for f, op, i in writes:
+            wl = self.loc(f, op)
+            if len(op.args) == len(op.targets):
+                rhs, idx = op.args[i], 0
+            elif len(op.args) == 1:
+                rhs, idx = op.args[0], i
+            else:
+                continue
+            if rhs[0] == "range":
+                if idx == 1 and mode == "value":
+                    got = self.elems(f, rhs[1], wl, deep)
+                    out.extend(o.hop(wl, f"ranged over as `{name}`") for o in got)
+                continue
+            got = self._trace(f, rhs, wl, deep, idx, mode)
+            text = f"assigned to `{name}`" if mode == "value" else f"collected in `{name}`"
+            out.extend(o.hop(wl, text) for o in got)
+        return out
+
+    def _from_callers(self, owner, pi, name, mode):
+        out = []
+        variadic = owner.facts.variadic and pi == len(owner.facts.params) - 1
+        for caller, cop in self.p.callers(owner)[:MAX_CALLERS]:
+            cl = self.loc(caller, cop)
+            if variadic:
+                if mode != "elems":
+                    continue
+                got = []
+                for a in cop.args[pi:]:
+                    spread = _spread(a)
+                    got.extend(self.elems(caller, spread, cl) if spread else self.values(caller, a, cl))
+            elif pi < len(cop.args):
+                got = self._trace(caller, cop.args[pi], cl, True, 0, mode)
+            else:
+                continue
+            out.extend(o.hop(cl, f"passed to `{owner.short}` as `{name}`") for o in got)
+        return out
+
+    def operand(self, fn, e, at, verb="s") -> tuple:
+        """The template piece for one Sprintf argument or `+` operand: constants
+        and a single template built in this function are inlined, the rest is a hole."""
+        name = hole_name(e)
+        if _is_int_verb(verb):
+            v = self.p.const_int(fn, e)
+            return (lit(str(v)),) if isinstance(v, int) and verb == "d" else (hole(verb, name),)
+        if verb not in ("s", "v"):
+            return (hole(verb, name),)
+        s = self.const_string(fn, e)
+        if s is not None:
+            return (lit(s),)
+        if e[0] == "call":
+            ext = self.external(fn, e[1])
+            if ext is not None and (ext.pkg, ext.name) in (("strconv", "Itoa"), ("strconv", "FormatInt"),
+                                                           ("strconv", "FormatUint")):
+                return (hole("d", hole_name(e[2][0]) if e[2] else name),)
+        origins = self.values(fn, e, at, deep=False)
+        templates = {o.template for o in origins}
+        if len(templates) == 1 and all(o.kind != "opaque" for o in origins):
+            t = next(iter(templates))
+            if t:
+                return t
+        return (hole(verb, name),)
+
+    # ---- sinks ---------------------------------------------------------
+    def sinks(self) -> list[Sink]:
+        if self._sinks is None:
+            self._sinks = [s for fn in self.p.functions for op in fn.facts.ops
+                           if op.kind == "call" for s in self._sinks_of(fn, op)]
+        return self._sinks
+
+    def _sinks_of(self, fn, op):
+        callee = op.fn
+        ext = self.external(fn, callee)
+        if ext is not None:
+            spec = self.catalog.get((ext.pkg, ext.recv, ext.name))
+            label = _label(ext.pkg, ext.recv, ext.name)
+            if spec is None and self.config_match(ext.pkg, ext.pkg.rsplit("/", 1)[-1], ext.recv, ext.name):
+                kind = "members" if (self.p.type_of(fn, op.args[0]) or "").startswith("[]") else "member"
+                spec = SinkSpec(kind, 0, f"{ext.pkg}.{ext.recv}")
+            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
+                yield self._sink(fn, op, spec, label, ext.recv)
+            return
+        for target in self.p.resolve_call(fn, op)[:MAX_TARGETS]:
+            f = target.function
+            recv = f.facts.recv
+            spec = self.catalog.get((f.pkg.path, recv, f.facts.name))
+            if spec is None and (self.config_match(f.pkg.path, f.pkg.name, recv, f.facts.name)
+                                 or recv and f.facts.name in MEMBER_METHODS
+                                 and _camel_words(recv) & RING_TYPE_WORDS):
+                spec = _member_param(f)
+            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
+                yield self._sink(fn, op, spec, _label(f.pkg.path, recv, f.facts.name, f.facts.recv_ptr), recv)
+                return
+
+    def _sink(self, fn, op, spec, label, recv):
+        holder = self.holder(fn, op.fn[1]) if recv and op.fn[0] == "sel" else ("call", fn.id, op.line, op.col)
+        family = spec.ring or label
+        return Sink(spec.kind, family, label, fn, op, op.args[spec.arg], holder)
+
+    def holder(self, fn, base, depth=0):
+        """Identity of the value a method is called on: which ring."""
+        if base[0] == "id":
+            owner = self.owner(fn, base[1])
+            if owner is None:
+                return ("var", fn.pkg.path, base[1])
+            params = [p[0] for p in owner.facts.params]
+            if base[1] in params and depth < 4:
+                pi = params.index(base[1])
+                found = {self.holder(c, cop.args[pi], depth + 1)
+                         for c, cop in self.p.callers(owner)[:MAX_CALLERS] if pi < len(cop.args)}
+                if len(found) == 1:
+                    return found.pop()
+            return ("local", owner.id, base[1])
+        if base[0] == "sel":
+            if base[1][0] == "id" and self.is_import(fn, base[1][1]):
+                return ("var", fn.file.imports[base[1][1]], base[2])
+            bt = self.p.type_of(fn, base[1])
+            named = Program.named(bt) if bt else None
+            if named:
+                return ("field", named, base[2])
+        return ("expr", fn.id, base)
+
+    def origins(self, sink: Sink) -> tuple:
+        got = self._origins.get(sink)
+        if got is None:
+            at = sink.location
+            got = self.elems(sink.fn, sink.arg, at) if sink.kind == "members" else self.values(sink.fn, sink.arg, at)
+            self._origins[sink] = got
+        return got
+
+
+def _member_param(f) -> SinkSpec | None:
+    for i, (_name, t) in enumerate(f.facts.params):
+        t = t.replace(" ", "")
+        if t == "string":
+            return SinkSpec("member", i, "")
+        if t in ("[]string", "...string"):
+            return SinkSpec("members", i, "")
+    return None
+
+
+def _label(pkg: str, recv: str, name: str, ptr: bool = True) -> str:
+    short = pkg.rsplit("/", 1)[-1]
+    if short.startswith("v") and short[1:].isdigit() and "/" in pkg:
+        short = pkg.rsplit("/", 2)[-2]
+    if recv:
+        return f"({'*' if ptr else ''}{short}.{recv}).{name}"
+    return f"{short}.{name}"
+
+
+def hole_name(e) -> str:
+    if e is None:
+        return ""
+    tag = e[0]
+    if tag == "id":
+        return e[1]
+    if tag == "sel":
+        return e[2]
+    if tag == "call":
+        return hole_name(e[1]) if e[1][0] in ("id", "sel") else ""
+    if tag in ("idx", "slice", "un"):
+        return hole_name(e[1] if tag != "un" else e[2])
+    return ""
+
+
+def _plus_leaves(e) -> list:
+    """Operands of a `+` chain, left to right."""
+    out, stack = [], [e]
+    while stack:
+        x = stack.pop()
+        if x[0] == "bin" and x[1] == "+":
+            stack.append(x[3])
+            stack.append(x[2])
+        else:
+            out.append(x)
+    return out
+
+
+def _first_hole(fn, pieces):
+    """(fn, expr) of the operand that produced the template's first hole, if it produced only that."""
+    for expr, piece in pieces:
+        holes = [p for p in piece if p[0] == "hole"]
+        if holes:
+            return (fn, expr) if expr is not None and len(piece) == 1 else None
+    return None
+
+
+def _spread(e):
+    """`xs...` is kept as ('other', 'xs...'): the expression inside, when simple."""
+    if e and e[0] == "other":
+        m = _SIMPLE_SPREAD.match(e[1].strip())
+        if m:
+            names = m.group(1).split(".")
+            expr = ("id", names[0])
+            for n in names[1:]:
+                expr = ("sel", expr, n)
+            return expr
+    return None
+
+
+def _is_conversion(tracer, fn, callee) -> bool:
+    if callee[0] == "type":
+        return True
+    if callee[0] == "id":
+        if callee[1] in ("string", "[]byte"):
+            return True
+        return callee[1] in fn.pkg.types and tracer.owner(fn, callee[1]) is None
+    if callee[0] == "sel" and callee[1][0] == "id" and tracer.is_import(fn, callee[1][1]):
+        pkg = tracer.p.packages.get(fn.file.imports[callee[1][1]])
+        return pkg is not None and callee[2] in pkg.types
+    return False
+
+
+_MAY_HOLD_COMP = {"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"}
+
+
+def _comps(e):
+    """(composite literal, its type) in an expression, elided element types
+    (`[]*T{{...}}`) filled in; not descending into calls that are ops of their own."""
+    stack = [(e, "")]
+    while stack:
+        x, inherited = stack.pop()
+        if not isinstance(x, tuple) or not x:
+            continue
+        tag = x[0]
+        if tag == "comp":
+            ctype = x[1] or inherited
+            yield x, ctype
+            inner = Program.elem(ctype).lstrip("*") if ctype else ""
+            for _k, v in x[2]:
+                stack.append((v, inner))
+        elif tag == "call":
+            if len(x) > 3 and isinstance(x[3], int) and x[3] >= 0:
+                continue
+            stack.extend((y, "") for y in x[2])
+        elif tag == "un" and x[1] == "&":
+            stack.append((x[2], inherited))
+        elif tag in _MAY_HOLD_COMP:
+            stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMP)
+
+
+_TRACERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def tracer_for(ctx) -> Tracer:
+    """One tracer per program and sink configuration, shared by GIM301 and GIM302."""
+    sinks = tuple(getattr(ctx.config, "hash_sinks", ()) or ())
+    per_program = _TRACERS.setdefault(ctx.program, {})
+    t = per_program.get(sinks)
+    if t is None:
+        t = per_program[sinks] = Tracer(ctx.program, sinks)
+    return t

@@ -1,0 +1,88 @@
+"""GIM302 hostport-without-joinhostport: a host and a port glued with ":" reach a dial, a listen or a hash ring.
+
+## What it does
+Finds addresses built as `fmt.Sprintf("%s:%d", host, port)`,
+`host + ":" + port` or `host + ":" + strconv.Itoa(port)` — the host part
+being exactly one value, not a DNS name template — whose result reaches
+`net.Dial*`, `(*net.Dialer).Dial*`, `tls.Dial`, `grpc.Dial/DialContext/NewClient`,
+`net.Listen*`, `http.ListenAndServe*`, or a hash ring / hash sink (see
+GIM301). The string is traced the same way as for GIM301: through
+variables, slices, fields, returns and parameters. Strings that are only
+logged or printed are not reported.
+
+## Why is this bad
+An IPv6 host needs brackets: `net.JoinHostPort("fd00::5", "6379")` is
+`[fd00::5]:6379`, while `"%s:%d"` gives `fd00::5:6379`, which `net.Dial`
+rejects ("too many colons") and a human cannot split either. Clusters that
+move to IPv6 or dual stack (Kubernetes pod IPs) break at the first dial,
+and ring members stop matching the addresses other components produce with
+`JoinHostPort`.
+
+## Example
+```go
+addr := fmt.Sprintf("%s:%d", podIP, port)
+conn, err := net.Dial("tcp", addr)
+```
+
+## Fix
+```go
+addr := net.JoinHostPort(podIP, strconv.Itoa(port))
+```
+
+## Known limits
+- Reported only when the host part is a single value; `%s.%s.svc:%d` is a
+  DNS name and cannot be an IPv6 literal. A single value that is always a
+  host name (never an IP) is still reported; suppress it with a reason.
+- Sinks are the catalog in `hash_sinks.toml`; a custom dialer wrapping
+  `net.Dial` is followed through its parameters, one that stores the
+  address in a struct (`http.Server{Addr: ...}`) is not seen.
+- Test files are not analysed for this rule.
+"""
+from __future__ import annotations
+
+from golint_im.findings import Finding, Related
+
+from ._addresses import address_like, bare_host_port, host_may_be_ipv6, render, tracer_for
+
+ID = "GIM302"
+NAME = "hostport-without-joinhostport"
+FAMILY = "routing"
+SEVERITY = "warning"
+SUMMARY = "host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink (breaks IPv6)"
+
+_WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring member",
+         "members": "hash-ring members", "hash": "hashed"}
+
+
+def check(ctx):
+    tracer = tracer_for(ctx)
+    by_site: dict = {}
+    for sink in tracer.sinks():
+        if sink.fn.file.is_test:
+            continue
+        for origin in tracer.origins(sink):
+            if origin.kind not in ("sprintf", "concat") or origin.site.path.endswith("_test.go"):
+                continue
+            if sink.kind == "hash" and not address_like(origin.template):
+                continue  # `userID:platform` hashed to pick a shard is a key, not an address
+            if bare_host_port(origin.template) and host_may_be_ipv6(tracer, origin):
+                by_site.setdefault(origin.site, []).append((origin, sink))
+    ctx.debug["gim3xx_traces_cut"] = tracer.cut
+    for site in sorted(by_site, key=lambda loc: (loc.path, loc.line, loc.col)):
+        hits = sorted(by_site[site], key=lambda h: (h[1].location.path, h[1].location.line, h[1].location.col))
+        origin, sink = hits[0]
+        template = render(origin.template)
+        how = "fmt.Sprintf" if origin.kind == "sprintf" else "concatenation"
+        sinks = []
+        for _o, s in hits:
+            if s.label not in sinks:
+                sinks.append(s.label)
+        message = (f"`{template}` ({how}) joins host and port with a bare `:` and is {_WHAT[sink.kind]} via "
+                   f"`{'`, `'.join(sinks)}`; an IPv6 host such as `fd00::1` yields `fd00::1:<port>`, which "
+                   f"cannot be split into host and port. Use net.JoinHostPort(host, port) "
+                   f"(with strconv.Itoa for an int port).")
+        related = tuple(Related(s.location, f"reaches `{s.label}` here")
+                        for _o, s in hits[:3])
+        steps = origin.steps + (sink.step(),)
+        yield Finding(rule_id=ID, message=message, location=site, severity=SEVERITY, related=related,
+                      steps=steps, key=f"{origin.site.path}|{template}|{sink.label}")
