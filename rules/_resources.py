@@ -273,6 +273,23 @@ def _funclits_in(expr, out):
     return out
 
 
+def _sels_named(expr, name, out):
+    """Bases of the `X.name` selectors inside an expression."""
+    if not isinstance(expr, tuple) or not expr:
+        return out
+    if expr[0] == "sel" and expr[2] == name:
+        out.append(expr[1])
+    for part in expr[1:]:
+        if isinstance(part, tuple):
+            if part and isinstance(part[0], str):
+                _sels_named(part, name, out)
+            else:
+                for x in part:
+                    if isinstance(x, tuple):
+                        _sels_named(x, name, out)
+    return out
+
+
 def _ref(expr, holders) -> Ref | None:
     """The holder an expression evaluates to (the resource, its response, a container, an element)."""
     if not isinstance(expr, tuple) or not expr:
@@ -368,6 +385,15 @@ class FnView:
 
     def in_region(self, r: int, outer: int) -> bool:
         return outer in enclosing_regions(self.fn.facts, r)
+
+    def kids_within(self, outer: int):
+        """All regions nested inside outer."""
+        out, stack = [], list(self.kids.get(outer, ()))
+        while stack:
+            r = stack.pop()
+            out.append(r)
+            stack.extend(self.kids.get(r, ()))
+        return sorted(out)
 
     def loops_around(self, r: int):
         return [x for x in enclosing_regions(self.fn.facts, r) if self.regions[x].kind in ("for", "range")]
@@ -593,8 +619,11 @@ class Analysis:
                     return Origin(k, 0, sorted(hit, key=len)[-1])
         # Calls into the analysed code: catalog functions analysed themselves, or fresh-resource functions.
         best = None
+        want = self._results_wanted(fn, op)
         for t in self.targets(fn, op):
             f = t.function
+            if want is not None and len(f.facts.results) != want:
+                continue  # CHA by method name matched a method of another shape
             for k in self.kinds.values():
                 hit = self.function_names(f) & k.constructors
                 if hit:
@@ -655,6 +684,19 @@ class Analysis:
         if idx is None:
             idx = self._op_idx[fn.id] = {id(o): i for i, o in enumerate(fn.facts.ops)}
         return idx.get(id(op), -1)
+
+    def _results_wanted(self, fn, op):
+        """How many results the call's consumer expects, when it says so (`a, b, err := f()`)."""
+        parent = self._parent_op(fn, op)
+        if parent is None:
+            return None
+        pop = fn.facts.ops[parent]
+        idx = self.op_index(fn, op)
+        if pop.kind == "assign" and len(pop.args) == 1 and pop.args[0][0] == "call" and pop.args[0][3] == idx:
+            return len(pop.targets)
+        if pop.kind == "return" and len(pop.args) == 1 and pop.args[0][0] == "call" and pop.args[0][3] == idx:
+            return len(fn.facts.results) or None
+        return None
 
     def _ops_with_literals(self, fn):
         yield from fn.facts.ops
@@ -792,12 +834,18 @@ class Analysis:
             return None
         # It must not be kept anywhere else: a function that caches is not a constructor.
         holders = {name: Holder(name, found[0].suffix)}
-        for op in self._ops_with_literals(f):
+        for op in f.facts.ops:
             if op.kind == "return":
+                if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
+                    return None  # `return cc, func() { cc.Close() }`: hands back its own closer
                 continue
             eff = self.op_effect(f, op, holders, found[0], scan=True)
             if eff == ESCAPE:
                 return None
+            if eff == RELEASE and (op.mode == "defer" or self._nested_literals_effect(f, op, holders, found[0])
+                                   or (op.kind == "call" and any(a[0] == "funclit" for a in op.args))
+                                   or op.fn is not None and op.fn[0] == "funclit"):
+                return None  # released by the function itself (`defer`, `t.Cleanup`): the caller only borrows it
             if any(h.container for h in holders.values()):
                 return None
         return found
@@ -805,6 +853,9 @@ class Analysis:
     # ---- effects of ops on holders ----------------------------------------
     def op_effect(self, fn, op, holders, kind, scan=False):
         """RELEASE, ESCAPE, ("store", container) or None; records new aliases in holders."""
+        lit_eff = self._nested_literals_effect(fn, op, holders, kind)
+        if lit_eff is not None:
+            return lit_eff
         if op.kind == "call":
             return self.call_effect(fn, op, holders, kind)
         if op.kind == "send":
@@ -814,10 +865,40 @@ class Analysis:
         if op.kind == "assign":
             return self.assign_effect(fn, op, holders, kind)
         if op.kind == "return" and scan:
-            for a in op.args:
-                if _value_ref(a, holders) is not None:
-                    return ESCAPE
+            if self.returns_holder(fn, op, holders):
+                return ESCAPE
         return None
+
+    def returns_holder(self, fn, op, holders) -> bool:
+        """The return hands a holder to the caller (directly, in a composite, or in a closure)."""
+        for a in op.args:
+            if _value_ref(a, holders) is not None:
+                return True
+            for index in _funclits_in(a, []):
+                lit = self.program.literal(fn, index)
+                if lit is not None and self.captured(lit, holders):
+                    return True
+        return False
+
+    def _nested_literals_effect(self, fn, op, holders, kind):
+        """Closures built by this op (`cancel := func() { conn.Close() }`, `&T{stop: func() {...}}`)."""
+        exprs = list(op.args) + list(op.targets)
+        if op.kind == "call":
+            exprs = [a for a in op.args if a[0] != "funclit"]
+        lits = []
+        for e in exprs:
+            _funclits_in(e, lits)
+        best = None
+        for index in lits:
+            lit = self.program.literal(fn, index)
+            if lit is None:
+                continue
+            eff = self.literal_effect(lit, holders, kind)
+            if eff == RELEASE:
+                return RELEASE
+            if eff == ESCAPE:
+                best = ESCAPE
+        return best
 
     def call_effect(self, fn, op, holders, kind):
         callee = op.fn
@@ -934,16 +1015,20 @@ class Analysis:
         self._summary[key] = res
         return res
 
-    def literal_effect(self, lit, holders, kind):
-        """What a function literal does with the holders it captures."""
+    def captured(self, lit, holders) -> dict:
+        """The holders a function literal refers to (and does not redeclare)."""
         captured = {n: h for n, h in holders.items() if n not in self.declared(lit)}
         if not captured:
-            return None
+            return {}
         used = set()
         for op in self._ops_with_literals(lit):
             for e in list(op.args) + list(op.targets) + ([op.fn] if op.fn is not None else []):
                 _ids_in(e, used)
-        captured = {n: h for n, h in captured.items() if n in used}
+        return {n: h for n, h in captured.items() if n in used}
+
+    def literal_effect(self, lit, holders, kind):
+        """What a function literal does with the holders it captures."""
+        captured = self.captured(lit, holders)
         if not captured:
             return None
         key = (lit.id, tuple(sorted((n, h.suffix, h.container) for n, h in captured.items())), kind.rule)
@@ -998,6 +1083,14 @@ class Analysis:
             pairs = list(zip(targets, values))
         result = None
         for t, v in pairs:
+            if v[0] == "funclit":
+                lit = self.program.literal(fn, v[1])
+                if lit is not None and self.captured(lit, holders):
+                    if t[0] == "id" and t[1] in self.declared(fn) and t[1] not in self.params(fn):
+                        holders[t[1]] = Holder(t[1], None, "", self.declared(fn).get(t[1], 0))
+                    elif not (t[0] == "id" and t[1] == "_"):
+                        result = _stronger(result, ESCAPE)  # a closure kept in a field or outer variable
+                continue
             if v[0] == "range":
                 r = _ref(v[1], holders)
                 if r is not None and r.container and t[0] == "id" and t[1] != "_":
@@ -1060,6 +1153,11 @@ class Analysis:
         if expr[0] == "sel":
             return expr[1][0] != "id" or not self.is_import(fn, expr[1][1])  # s.ctx: the owner's context
         if expr[0] == "call":
+            c = expr[1]
+            if c[0] == "sel" and c[2] == "Context" and not expr[2]:
+                # t.Context(), r.Context(), stream.Context(): cancelled when the test, the request
+                # or the RPC that owns it ends.
+                return True
             if expr[2]:
                 return self._ctx_expr_cancelled(fn, expr[2][0], depth + 1)
             return False
@@ -1071,6 +1169,18 @@ class Analysis:
             g = g.parent
         if g is None:
             return False
+        assigned = any(o.kind == "assign" and ("id", name) in o.targets for o in g.facts.ops)
+        if not assigned and name in self.params(g) and name != g.facts.recv_name:
+            # A parameter: cancelled if every caller passes a context it cancels.
+            names = [p[0] for p in g.facts.params]
+            i = names.index(name)
+            callers = self.program.callers(g) or self._table_callers(g)
+            if not callers or len(callers) > 16:
+                return False
+            for caller, cop in callers:
+                if i >= len(cop.args) or not self._ctx_expr_cancelled(caller, cop.args[i], depth + 1):
+                    return False
+            return True
         for o in g.facts.ops:
             if o.kind != "assign" or ("id", name) not in o.targets:
                 continue
@@ -1082,12 +1192,91 @@ class Analysis:
                     if cancel[0] == "id" and cancel[1] != "_" and self._used(g, cancel[1]):
                         return True
                     continue
-                if call[2] and self._ctx_expr_cancelled(g, call[2][0], depth + 1):
+                if self._ctx_expr_cancelled(g, call, depth + 1):
                     return True
             elif len(o.targets) == len(o.args):
                 v = o.args[o.targets.index(("id", name))]
                 if self._ctx_expr_cancelled(g, v, depth + 1):
                     return True
+        return False
+
+    def _table_callers(self, lit):
+        """Callers of a literal kept in a test table (`{name: ..., run: func(ctx ...) {...}}`, `tc.run(ctx)`)."""
+        if lit.parent is None:
+            return []
+        top = lit.parent
+        while top.parent is not None:
+            top = top.parent
+        index = next((i for i, ff in enumerate(lit.file.funcs) if ff is lit.facts), -1)
+        keys = set()
+        for f in [top] + list(self._all_literals(top)):
+            for op in f.facts.ops:
+                for e in op.args:
+                    self._comp_keys_of(e, index, keys)
+        if not keys:
+            return []
+        out = []
+        for f in [top] + list(self._all_literals(top)):
+            for op in f.facts.ops:
+                if op.kind == "call" and op.fn[0] == "sel" and op.fn[2] in keys:
+                    out.append((f, op))
+        return out
+
+    def _comp_keys_of(self, expr, index, keys):
+        if not isinstance(expr, tuple) or not expr:
+            return
+        if expr[0] == "un":
+            self._comp_keys_of(expr[2], index, keys)
+        elif expr[0] == "comp":
+            for k, v in expr[2]:
+                if v == ("funclit", index) and k is not None and k[0] == "id":
+                    keys.add(k[1])
+                else:
+                    self._comp_keys_of(v, index, keys)
+        elif expr[0] == "call":
+            for a in expr[2]:
+                self._comp_keys_of(a, index, keys)
+
+    def _all_literals(self, fn):
+        for lit in fn.literals:
+            yield lit
+            yield from self._all_literals(lit)
+
+    # ---- GIM203: requests to an httptest server ------------------------------
+    def to_httptest(self, fn, op) -> bool:
+        """The request goes to an httptest server (its Close tears the connections down)."""
+        callee = op.fn
+        if callee[0] == "sel" and callee[1][0] == "call":
+            inner = callee[1][1]
+            if inner[0] == "sel" and inner[2] == "Client" and self._is_test_server(fn, inner[1]):
+                return True  # srv.Client().Get(...)
+        if not op.args:
+            return False
+        url = op.args[0]
+        if url[0] == "id":  # Do(req) / RoundTrip(req): the URL is in the request
+            v = self._single_assignment(fn, url[1])
+            if v is None:
+                for f in [fn] + list(self._all_literals(fn)):
+                    for o in f.facts.ops:
+                        if o.kind == "assign" and o.targets and o.targets[0] == url and len(o.args) == 1:
+                            v = o.args[0]
+            if v is not None and v[0] == "call" and v[1][0] == "sel" and v[1][2].startswith("NewRequest"):
+                if v[1][1][0] == "id" and fn.file.imports.get(v[1][1][1]) == "net/http/httptest":
+                    return True
+                url = v
+        sels = []
+        _sels_named(url, "URL", sels)
+        return any(self._is_test_server(fn, base) for base in sels)
+
+    def _is_test_server(self, fn, expr) -> bool:
+        t = self.type_of(fn, expr) or ""
+        if "net/http/httptest#Server" in t:
+            return True
+        if expr[0] == "id":
+            v = self._single_assignment(fn, expr[1])
+            if v is not None and v[0] == "call" and v[1][0] == "sel" and v[1][1][0] == "id" \
+                    and fn.file.imports.get(v[1][1][1]) == "net/http/httptest":
+                return True
         return False
 
     def _used(self, fn, name) -> bool:
@@ -1183,11 +1372,11 @@ class Walk:
         an, fn, kind = self.an, self.fn, self.kind
         if kind.stream and an.ctx_cancelled(fn, self.op):
             return None
-        if kind.rule == "GIM203" and fn.file.is_test and "net/http/httptest" in fn.file.imports.values():
+        if kind.rule == "GIM203" and fn.file.is_test and an.to_httptest(fn, self.op):
             return None  # requests to an httptest server: the server's Close releases them
         parent = an._parent_op(fn, self.op)
         if parent is None:
-            if self._is_statement():
+            if self._is_statement() and not fn.file.is_test:
                 return self._finding(Leak("discard", self.op.line, self.op.col))
             return None
         pop = self.ops[parent]
@@ -1197,6 +1386,8 @@ class Walk:
         if start_state is None:
             return None
         if start_state == "discard":
+            if fn.file.is_test:
+                return None  # `_, err := http.Get(u)` in a test: a probe expected to fail
             return self._finding(Leak("discard", pop.line, pop.col))
         # Releases registered before the acquisition (a deferred closure over a variable declared earlier).
         self._early_defers(parent)
@@ -1264,11 +1455,21 @@ class Walk:
         chain = set(enclosing_regions(self.fn.facts, self.ops[parent].region))
         for i in range(0, self.a):
             o = self.ops[i]
+            eff = None
             if o.kind == "call" and o.mode == "defer" and o.region in chain:
-                eff = self.an.call_effect(self.fn, o, self.holders, self.kind)
-                if eff in (RELEASE, ESCAPE):
-                    self.done_early = True
-                    return
+                eff = self.an.call_effect(self.fn, o, dict(self.holders), self.kind)
+            elif o.kind in ("call", "assign"):
+                # A closure built earlier over the same variable (`var cc *ClientConn` ... `cc.Close()` in it).
+                lits = []
+                for e in list(o.args) + ([o.fn] if o.kind == "call" else []):
+                    _funclits_in(e, lits)
+                for index in lits:
+                    lit = self.an.program.literal(self.fn, index)
+                    if lit is not None and self.an.literal_effect(lit, self.holders, self.kind) == RELEASE:
+                        eff = RELEASE
+            if eff in (RELEASE, ESCAPE):
+                self.done_early = True
+                return
 
     # ---- walking -------------------------------------------------------------
     def walk_from(self, start):
@@ -1332,19 +1533,25 @@ class Walk:
             if x in consumed:
                 continue
             kind = regions[x].kind
-            if kind == "if":
-                e = self.view.else_of.get(x)
-                s1 = self.exec_region(x, self.branch_state(x, state, True))
-                if e is not None:
-                    consumed.add(e)
-                    s2 = self.exec_region(e, self.branch_state(x, state, False))
+            if kind in ("if", "else"):
+                if kind == "if":
+                    cond_region, then_r, else_r = x, x, self.view.else_of.get(x)
                 else:
-                    s2 = self.branch_state(x, state, False)
-                state = _merge(s1, s2)
-            elif kind == "else":
-                partner = self.view.if_of.get(x)
-                s1 = self.branch_state(partner, state, True) if partner is not None else state
-                s2 = self.exec_region(x, self.branch_state(partner, state, False) if partner is not None else state)
+                    cond_region, then_r, else_r = self.view.if_of.get(x), None, x
+                # Both branches see the state (and the assignments) from before the `if`.
+                in_then = self.branch_state(cond_region, state, True)
+                in_else = self.branch_state(cond_region, state, False)
+                before = dict(self.last_assign)
+                s1 = self.exec_region(then_r, in_then) if then_r is not None else in_then
+                after_then = self.last_assign
+                self.last_assign = dict(before)
+                if else_r is not None:
+                    consumed.add(else_r)
+                    s2 = self.exec_region(else_r, in_else)
+                else:
+                    s2 = in_else
+                self.last_assign = _merge_assigns(after_then if s1 is not None else None,
+                                                  self.last_assign if s2 is not None else None, before)
                 state = _merge(s1, s2)
             elif kind in ("for", "range"):
                 body = self.exec_region(x, state)
@@ -1369,7 +1576,16 @@ class Walk:
         alts = self.view.kids[r]
         if not alts:
             return None if not no_match else state
-        outs = [self.exec_region(c, state) for c in alts]
+        before = dict(self.last_assign)
+        outs = []
+        merged = None
+        for c in alts:
+            self.last_assign = dict(before)
+            out = self.exec_region(c, state)
+            outs.append(out)
+            if out is not None:
+                merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
+        self.last_assign = merged if merged is not None else before
         if no_match:
             outs.append(state)
         return _merge(*outs)
@@ -1459,13 +1675,8 @@ class Walk:
                 self.an.op_effect(self.fn, o, self.holders, self.kind)  # keep aliases current
             return state
         if o.kind == "return":
-            for a in o.args:
-                if _value_ref(a, self.holders) is not None:
-                    return None
-                for lit_index in _funclits_in(a, []):
-                    lit = self.an.program.literal(self.fn, lit_index)
-                    if lit is not None and self.an.literal_effect(lit, self.holders, self.kind):
-                        return None
+            if self.an.returns_holder(self.fn, o, self.holders):
+                return None
             if self._is_main():
                 return None
             self._leak(self._return_leak(o))
@@ -1484,7 +1695,7 @@ class Walk:
         marker = ("op", i)
         if val is not None and val[0] == "call":
             c = val[1]
-            if c[0] == "sel" and c[2] in ("Recv", "RecvMsg") and self.kind.stream:
+            if c[0] == "sel" and c[2] in ("Recv", "RecvMsg", "Send", "SendMsg", "Header") and self.kind.stream:
                 r = _ref(c[1], self.holders)
                 if r is not None and r.resource:
                     marker = "recv"
@@ -1544,6 +1755,12 @@ class Walk:
                     self._leak(Leak("later-iteration", lk.line, lk.col, lk.detail, self._container()))
                     break
             return False
+        # `if err == nil { break }`: a retry loop that leaves with the resource on success.
+        for r in self.view.kids_within(loop):
+            reg = self.view.regions[r]
+            if reg.kind == "if" and self.view.first[r] is None and reg.line >= self.op.line \
+                    and self.cond_class(reg.info) == "ok":
+                return False
         # `if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop.
         for h in self.holders.values():
             if not h.container and h.name != self.primary and not self._declared_within(h, loop) \
@@ -1645,6 +1862,18 @@ class Walk:
             if o.kind == "call" and self.an.call_effect(self.fn, o, holders, self.kind) == RELEASE:
                 return True
         return False
+
+
+def _merge_assigns(a, b, before):
+    """Last assignments after an if/else: where the branches disagree, nothing is known."""
+    if a is None and b is None:
+        return before
+    if a is None or b is None:
+        return dict(a if a is not None else b)
+    out = {}
+    for k in set(a) | set(b):
+        out[k] = a.get(k) if a.get(k) == b.get(k) else "mixed"
+    return out
 
 
 def _merge(*states):
