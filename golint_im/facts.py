@@ -21,6 +21,7 @@ Expressions are nested tuples whose first item is a tag:
     ('funclit', func_index)            function literal; index into FileFacts.funcs
     ('comp', type, ((key, value), ...))composite literal; key is None when positional
     ('range', expr)                    right side of `for ... := range expr`
+    ('spread', expr)                   `expr...` as the last argument of a call
     ('other', text)                    anything else, kept as text
 """
 from __future__ import annotations

@@ -550,6 +550,9 @@ class _Walker:
             return ("lit", self.text(node))
         if t == "generic_type" or t.endswith("_type"):
             return ("type", self.type_text(node))
+        if t == "variadic_argument":  # f(xs...)
+            inner = node.named_children
+            return ("spread", self.expr(inner[0], region)) if inner else ("other", self.text(node)[:80])
         if t == "keyed_element" or t == "literal_element":
             inner = node.named_children
             return self.expr(inner[0], region) if inner else ("other", "")
