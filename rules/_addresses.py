@@ -55,7 +55,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://+")
 _PORT = re.compile(r":(\x00|\x02|\d+)$")
 _WORD = re.compile(r"[\x00\x01\x02]|[a-z0-9]+")
 _HOSTISH = re.compile(r"host|addr|ip$|^ip|endpoint|node|peer|server|target|instance|pod|member", re.I)
-_SIMPLE_SPREAD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\.\.\.$")
 
 HOLE = "\x00"  # a string hole (%s, %v, a variable)
 JHP_HOLE = "\x01"  # the host hole of net.JoinHostPort: bracketed when it is IPv6
@@ -251,10 +250,11 @@ _NOT_HOST = {"network", "net", "scheme", "proto", "protocol", "transport", "kind
 def host_may_be_ipv6(tracer, origin) -> bool:
     """Could the host filling a bare `%s:%d` be an unbracketed IPv6 literal?
 
-    No when the host operand is named like a network or scheme, when any of
-    its values is already bracketed (or comes from net.JoinHostPort), or when
-    all of its values are known text without a colon (literal names,
-    IPv4 addresses, DNS name templates). Unknown values: yes."""
+    No when the host operand is named like a network or scheme, when one of
+    its values is bracketed by the code that builds it (a helper returning
+    "[" + ip + "]", net.JoinHostPort), or when all of its values are known and
+    safe: literal names, IPv4 addresses, bracketed literals, DNS name
+    templates. Unknown values: yes."""
     if origin.first_hole is None:
         return True
     fn, expr = origin.first_hole
@@ -266,11 +266,12 @@ def host_may_be_ipv6(tracer, origin) -> bool:
     known = True
     for v in values:
         n = norm(v.template)
-        if n.startswith("[") or JHP_HOLE in n:
+        bracketed = n.startswith("[") and n.endswith("]")
+        if v.kind != "literal" and (bracketed or JHP_HOLE in n):
             return False
         if v.kind == "opaque" or not has_literal(v.template) and v.kind != "literal":
             known = False
-        elif ":" in "".join(p[1] for p in v.template if p[0] == "lit"):
+        elif ":" in n and not bracketed:
             known = False
     return not known
 
@@ -403,11 +404,6 @@ def _config_matcher(names):
 
 def _camel_words(name: str) -> set:
     return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)}
-
-
-def _short_type(qualified: str) -> str:
-    path, _, name = qualified.partition("#")
-    return f"{path.rsplit('/', 1)[-1]}.{name}" if name else qualified
 
 
 # --------------------------------------------------------------------------
@@ -544,15 +540,12 @@ class Tracer:
 
     def _local_writes(self, owner, name):
         out = []
-        stack = [owner]
-        while stack:
-            f = stack.pop()
+        for f in [owner] + _nested(owner):
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
                         if t == ("id", name):
                             out.append((f, op, i))
-            stack.extend(f.literals)
         return out
 
     # ---- indexes of writes ----------------------------------------------
@@ -629,7 +622,7 @@ class Tracer:
     def _trace(self, fn, e, at, deep, index, mode):
         if e is None:
             return ()
-        positional = e[0] in ("str", "bin", "call", "comp", "other")
+        positional = e[0] in ("str", "bin", "call", "comp", "spread")
         key = (fn.id, e, mode, deep, index, at if positional else None)
         got = self.memo.get(key)
         if got is not None:
@@ -696,9 +689,7 @@ class Tracer:
                 out = list(self.elems(fn, args[0], cl, deep))
                 name = hole_name(args[0])
                 for a in args[1:]:
-                    spread = _spread(a)
-                    got = self.elems(fn, spread, cl, deep) if spread else self.values(fn, a, cl, deep)
-                    out.extend(o.hop(cl, f"appended to `{name}`") for o in got)
+                    out.extend(o.hop(cl, f"appended to `{name}`") for o in self._variadic_arg(fn, a, cl, deep))
                 return out
             if _is_conversion(self, fn, callee) and args:
                 return self.elems(fn, args[0], at, deep)
@@ -707,9 +698,8 @@ class Tracer:
             return self._variable(fn, e, at, deep, 0, "elems")
         if tag == "slice":
             return self.elems(fn, e[1], at, deep)
-        if tag == "other":
-            spread = _spread(e)
-            return self.elems(fn, spread, at, deep) if spread else ()
+        if tag == "spread":
+            return self.elems(fn, e[1], at, deep)
         return ()
 
     def _call_values(self, fn, e, at, deep, index):
@@ -758,11 +748,41 @@ class Tracer:
                 t = tuple(lit(p[1].upper() if up else p[1].lower()) if p[0] == "lit" else p for p in o.template)
                 out.append(replace(o, template=t).hop(cl, f"{key[1]} applied"))
             return out
+        if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net/url", "URL", "String") and callee[0] == "sel":
+            built = self._url_string(fn, callee[1], cl)
+            if built is not None:
+                return built
         if key is not None and key[0] == "strconv" and key[1] in ("Itoa", "FormatInt", "FormatUint"):
             return (opaque(hole_name(args[0]) if args else "", "d"),)
         if ext is not None:
             return (opaque(ext.name),)
         return self._returns(fn, e, cl, deep, index, "value") or (opaque(hole_name(callee)),)
+
+    def _url_string(self, fn, base, cl):
+        """`(&url.URL{Scheme: "http", Host: h, Path: p}).String()` as a template, for a
+        local built from one composite literal."""
+        base = _unref(base)
+        comp = base if base[0] == "comp" else None
+        if base[0] == "id":
+            owner = self.owner(fn, base[1])
+            writes = self._local_writes(owner, base[1]) if owner is not None else []
+            if len(writes) == 1 and len(writes[0][1].args) == len(writes[0][1].targets):
+                comp = _unref(writes[0][1].args[writes[0][2]])
+        if comp is None or comp[0] != "comp":
+            return None
+        fields = {k[1]: v for k, v in comp[2] if k is not None and k[0] == "id"}
+        if "Host" not in fields or "Opaque" in fields or "User" in fields:
+            return None
+        pieces = []
+        scheme = self.const_string(fn, fields["Scheme"]) if "Scheme" in fields else ""
+        if scheme is None:
+            return None
+        if scheme:
+            pieces.append((None, (lit(scheme + "://"),)))
+        pieces.append((fields["Host"], self.operand(fn, fields["Host"], cl)))
+        if "Path" in fields:
+            pieces.append((None, self.operand(fn, fields["Path"], cl)))
+        return (_built(join_parts(p for _e, p in pieces), "concat", cl, "url.URL.String", _first_hole(fn, pieces)),)
 
     def _returns(self, fn, e, cl, deep, index, mode):
         """Origins of what an in-program call returns (result `index`)."""
@@ -802,6 +822,10 @@ class Tracer:
         if base[0] == "id" and self.is_import(fn, base[1]):
             pkg = self.p.packages.get(fn.file.imports[base[1]])
             return self._writes(self._package_var_writes(pkg, fname), fname, deep, mode) if pkg else []
+        if base[0] == "id":
+            local = self._local_field(fn, base[1], fname, mode)
+            if local is not None:
+                return local
         if not deep:
             return []
         bt = self.p.type_of(fn, base)
@@ -811,12 +835,67 @@ class Tracer:
         out = []
         label = f"{named.split('#')[1]}.{fname}"
         for f, op, rhs, kind in self._field_writes_of(named, fname):
+            if f.file.is_test and not fn.file.is_test:
+                continue
             wl = self.loc(f, op)
             if kind == "index":
                 got = self.values(f, rhs, wl, deep) if mode == "elems" else ()
             else:
                 got = self._trace(f, rhs, wl, deep, 0, mode)
             out.extend(o.hop(wl, f"stored in `{label}`") for o in got)
+        return out
+
+    def _local_field(self, fn, var, fname, mode):
+        """`u := url.URL{Host: h}; ... u.Host`: the field of a local built from a
+        composite literal, read where it was written. None when var is not such a local."""
+        owner = self.owner(fn, var)
+        if owner is None or var in {p[0] for p in owner.facts.params}:
+            return None
+        found, out = False, []
+        for f, op, i in self._local_writes(owner, var):
+            wl = self.loc(f, op)
+            if len(op.args) == 1 and op.args[0][0] == "range" and i == 1:
+                comps = self._element_comps(f, op.args[0][1])  # for _, v := range []T{{...}, {...}}
+            elif len(op.args) == len(op.targets):
+                comps = [_unref(op.args[i])]
+            else:
+                comps = None
+            if comps is None or any(c[0] != "comp" for c in comps):
+                return None  # also assigned from elsewhere: let the caller decide
+            found = True
+            for comp in comps:
+                for key, value in comp[2]:
+                    if key == ("id", fname):
+                        out.extend(o.hop(wl, f"stored in `{var}.{fname}`")
+                                   for o in self._trace(f, value, wl, True, 0, mode))
+        for f in [owner] + _nested(owner):
+            for op in f.facts.ops:
+                if op.kind == "assign" and len(op.args) == len(op.targets):
+                    for i, t in enumerate(op.targets):
+                        if t == ("sel", ("id", var), fname):
+                            wl = self.loc(f, op)
+                            out.extend(o.hop(wl, f"stored in `{var}.{fname}`")
+                                       for o in self._trace(f, op.args[i], wl, True, 0, mode))
+        return out if found else None
+
+    def _element_comps(self, fn, e, depth=0):
+        """The composite literal elements of a slice literal, directly or through a
+        local assigned only slice literals; None when anything else can be in it."""
+        e = _unref(e)
+        if e[0] == "comp":
+            elems = [_unref(v) for _k, v in e[2]]
+            return elems if all(x[0] == "comp" for x in elems) else None
+        if e[0] != "id" or depth > 2:
+            return None
+        owner = self.owner(fn, e[1])
+        if owner is None or e[1] in {p[0] for p in owner.facts.params}:
+            return None
+        out = []
+        for f, op, i in self._local_writes(owner, e[1]):
+            got = self._element_comps(f, op.args[i], depth + 1) if len(op.args) == len(op.targets) else None
+            if got is None:
+                return None
+            out.extend(got)
         return out
 
     def _writes(self, writes, name, deep, mode):
@@ -843,20 +922,24 @@ class Tracer:
         out = []
         variadic = owner.facts.variadic and pi == len(owner.facts.params) - 1
         for caller, cop in self.p.callers(owner)[:MAX_CALLERS]:
+            if caller.file.is_test and not owner.file.is_test:
+                continue  # tests calling production code: not how production builds its strings
             cl = self.loc(caller, cop)
             if variadic:
                 if mode != "elems":
                     continue
-                got = []
-                for a in cop.args[pi:]:
-                    spread = _spread(a)
-                    got.extend(self.elems(caller, spread, cl) if spread else self.values(caller, a, cl))
+                got = [o for a in cop.args[pi:] for o in self._variadic_arg(caller, a, cl, True)]
             elif pi < len(cop.args):
                 got = self._trace(caller, cop.args[pi], cl, True, 0, mode)
             else:
                 continue
             out.extend(o.hop(cl, f"passed to `{owner.short}` as `{name}`") for o in got)
         return out
+
+    def _variadic_arg(self, fn, a, at, deep):
+        """Elements contributed by one argument of a variadic call: `x`, or all of `xs...`."""
+        spread = _spread(a)
+        return self.elems(fn, spread, at, deep) if spread else self.values(fn, a, at, deep)
 
     def operand(self, fn, e, at, verb="s") -> tuple:
         """The template piece for one Sprintf argument or `+` operand: constants
@@ -946,9 +1029,22 @@ class Tracer:
         got = self._origins.get(sink)
         if got is None:
             at = sink.location
-            got = self.elems(sink.fn, sink.arg, at) if sink.kind == "members" else self.values(sink.fn, sink.arg, at)
+            if sink.kind == "members":
+                got = self.elems(sink.fn, sink.arg, at)
+            elif sink.kind == "hash" and not self._hashes_a_string(sink.fn, sink.arg):
+                got = ()  # a byte buffer filled piecemeal (labels, records): not an address
+            else:
+                got = self.values(sink.fn, sink.arg, at)
             self._origins[sink] = got
         return got
+
+
+    def _hashes_a_string(self, fn, arg) -> bool:
+        """`[]byte(s)`, a string, or something we cannot type; not a []byte variable."""
+        if arg[0] == "call" and _is_conversion(self, fn, arg[1]):
+            return True
+        t = self.p.type_of(fn, arg)
+        return t is None or t == "string"
 
 
 def _member_param(f) -> SinkSpec | None:
@@ -985,6 +1081,15 @@ def hole_name(e) -> str:
     return ""
 
 
+def _nested(fn) -> list:
+    """Function literals inside fn, at any depth, in source order."""
+    out = []
+    for lit_fn in fn.literals:
+        out.append(lit_fn)
+        out.extend(_nested(lit_fn))
+    return out
+
+
 def _plus_leaves(e) -> list:
     """Operands of a `+` chain, left to right."""
     out, stack = [], [e]
@@ -1007,17 +1112,13 @@ def _first_hole(fn, pieces):
     return None
 
 
+def _unref(e):
+    return e[2] if e and e[0] == "un" and e[1] == "&" else e
+
+
 def _spread(e):
-    """`xs...` is kept as ('other', 'xs...'): the expression inside, when simple."""
-    if e and e[0] == "other":
-        m = _SIMPLE_SPREAD.match(e[1].strip())
-        if m:
-            names = m.group(1).split(".")
-            expr = ("id", names[0])
-            for n in names[1:]:
-                expr = ("sel", expr, n)
-            return expr
-    return None
+    """The slice inside a spread argument `xs...`, or None."""
+    return e[1] if e and e[0] == "spread" else None
 
 
 def _is_conversion(tracer, fn, callee) -> bool:

@@ -10,8 +10,8 @@ to pick a node — `consistent.New().Add/Set/Remove`, `hashring.New(nodes)`,
 member is traced back — through variables, slices it is appended to,
 `range` loops, struct fields, function returns and parameters, across
 packages and across every root given on the command line — to the
-`fmt.Sprintf` format, concatenation, `net.JoinHostPort` or `strings.Join`
-that built it, and summarised as a template such as
+`fmt.Sprintf` format, concatenation, `net.JoinHostPort`, `strings.Join` or
+`url.URL{...}.String()` that built it, and summarised as a template such as
 `%s-gw-%d.%s-gw-headless.%s.svc.cluster.local:%d`.
 
 Templates feeding rings of the same library that name the same kind of node
@@ -62,8 +62,11 @@ Then compare the rings' membership in a test.
 - Templates made only of holes and numbers (`%s:%d`) are compared only when
   they reach the same ring value; otherwise two unrelated rings of one
   library would be confused.
-- Lookup keys (`Get(userID)`) are never members. Test files are not
-  analysed for this rule.
+- Lookup keys (`Get(userID)`) are never members; direct hashes count only
+  for address-like strings (a port, a scheme, a DNS name template, a hole
+  named like a host), so `crc32(userID + ":" + platform)` is not a member.
+- Test files are neither reported nor followed: a test calling a helper is
+  not how production builds its members.
 - Calls the model cannot resolve are not followed; `--debug` counts traces
   stopped by a limit or a cycle (`gim3xx_traces_cut`).
 """

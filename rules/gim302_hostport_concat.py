@@ -30,13 +30,19 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 ```
 
 ## Known limits
-- Reported only when the host part is a single value; `%s.%s.svc:%d` is a
-  DNS name and cannot be an IPv6 literal. A single value that is always a
-  host name (never an IP) is still reported; suppress it with a reason.
+- Reported only when the host part is a single value that may be an IPv6
+  literal: `%s.%s.svc:%d` is a DNS name; a host operand named `network` or
+  `scheme` (`unix:%s`) is not a host; a host whose every traced value is a
+  literal name, an IPv4 address or a bracketed literal is safe, and so is
+  one that a helper brackets (`"[" + ip + "]"`). A value read from config
+  or the environment that is always a host name is still reported;
+  suppress it with a reason.
+- Hashes count only for address-like strings: `userID:platform` shard keys
+  are not addresses.
 - Sinks are the catalog in `hash_sinks.toml`; a custom dialer wrapping
   `net.Dial` is followed through its parameters, one that stores the
   address in a struct (`http.Server{Addr: ...}`) is not seen.
-- Test files are not analysed for this rule.
+- Test files are neither reported nor followed.
 """
 from __future__ import annotations
 

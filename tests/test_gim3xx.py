@@ -213,3 +213,105 @@ def test_two_roots_are_one_deployment(tmp_path):
     assert "`%s.gw-headless.%s.svc.cluster.local` here vs `%s.gw-headless.%s.svc.cluster.local:%d`" in f.message
     step_paths = {s.location.path for s in f.steps}
     assert step_paths == {"gateway/peers/peers.go", "proxy/balance/balance.go"}
+
+
+URL_MEMBERS = '''package main
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/stathat/consistent"
+)
+
+var backends = consistent.New()
+
+func fromProbe(pod string) {
+	u := url.URL{Scheme: "http", Host: pod + ".render.svc:8080", Path: "/"}
+	backends.Add(u.String())
+}
+
+func fromConfig(pod string) {
+	backends.Add(fmt.Sprintf("%s.render.svc:8080", pod))
+}
+'''
+
+
+def test_url_string_members_are_templates(tmp_path):
+    _write_module(tmp_path / "m", "example.com/urls", {"main.go": URL_MEMBERS})
+    found = _run([tmp_path / "m"])
+    assert [(f.rule_id, f.location.line) for f in found] == [("GIM301", 18)]
+    assert "scheme prefix" in found[0].message and "trailing slash" in found[0].message
+
+
+SPREAD = '''package main
+
+import (
+	"fmt"
+
+	"github.com/stathat/consistent"
+)
+
+func primary(pods []string) []string {
+	var out []string
+	for _, p := range pods {
+		out = append(out, fmt.Sprintf("%s.queue.prod.svc:%d", p, 5672))
+	}
+	return out
+}
+
+func standby(pods ...string) []string {
+	var out []string
+	for _, p := range pods {
+		out = append(out, fmt.Sprintf("%s.queue.prod.svc", p))
+	}
+	return out
+}
+
+func main() {
+	ring := consistent.New()
+	nodes := primary([]string{"q-0"})
+	nodes = append(nodes, standby("q-1", "q-2")...)
+	ring.Set(nodes)
+}
+'''
+
+ELIDED = '''package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+)
+
+type listener struct {
+	host string
+	port int
+}
+
+func main() {
+	all := []*listener{{host: "[::1]", port: 7001}, {host: "127.0.0.1", port: 7002}}
+	for _, l := range all {
+		ln, _ := net.Listen("tcp", fmt.Sprintf("%s:%d", l.host, l.port))
+		ln.Close()
+	}
+	more := []*listener{{host: os.Getenv("BIND"), port: 7003}}
+	for _, m := range more {
+		ln, _ := net.Listen("tcp", fmt.Sprintf("%s:%d", m.host, m.port))
+		ln.Close()
+	}
+}
+'''
+
+
+def test_spread_append_and_variadic_parameters_are_followed(tmp_path):
+    _write_module(tmp_path / "m", "example.com/spread", {"main.go": SPREAD})
+    found = _run([tmp_path / "m"])
+    assert [(f.rule_id, f.location.line) for f in found] == [("GIM301", 20)]
+
+
+def test_elided_composite_literal_hosts_are_known(tmp_path):
+    """Bracketed literal hosts in []*T{{...}} are safe; a host from the environment is not."""
+    _write_module(tmp_path / "m", "example.com/elided", {"main.go": ELIDED})
+    found = _run([tmp_path / "m"])
+    assert [(f.rule_id, f.location.line) for f in found] == [("GIM302", 22)]
