@@ -273,6 +273,14 @@ def _funclits_in(expr, out):
     return out
 
 
+STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs
+
+
+def _stub_constructor(callee) -> bool:
+    name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
+    return bool(_GENERATED_CLIENT.match(name or ""))
+
+
 def _sels_named(expr, name, out):
     """Bases of the `X.name` selectors inside an expression."""
     if not isinstance(expr, tuple) or not expr:
@@ -315,6 +323,13 @@ def _ref(expr, holders) -> Ref | None:
         return _ref(expr[1], holders)
     if tag == "call" and expr[1][0] == "type" and len(expr[2]) == 1:
         return _ref(expr[2][0], holders)
+    if tag == "call" and _stub_constructor(expr[1]):
+        # `pb.NewFooClient(cc)`: the generated stub holds the connection for as long as it lives.
+        for a in expr[2]:
+            r = _ref(a, holders)
+            if r is not None and r.resource:
+                return Ref(r.name, STUB)
+        return None
     if tag == "idx":
         r = _ref(expr[1], holders)
         if r is not None and r.container:
@@ -553,16 +568,29 @@ class Analysis:
                     continue
                 rtypes = [p.qualify(t, f.file) for t in results]
                 for op in f.facts.ops:
-                    if op.kind != "return" or len(op.args) != len(rtypes):
+                    if op.kind != "return":
                         continue
-                    for rt, arg in zip(rtypes, op.args):
+                    if len(op.args) == len(rtypes):
+                        pairs = list(zip(rtypes, op.args))
+                    elif len(op.args) == 1 and op.args[0][0] == "call":
+                        try:  # return newImpl(...): the callee's result types
+                            ats = p.call_result_types(f, op.args[0])
+                        except RecursionError:
+                            ats = []
+                        pairs = [(rt, ("type", at)) for rt, at in zip(rtypes, ats) if at]
+                    else:
+                        continue
+                    for rt, arg in pairs:
                         n = Program.named(rt)
                         if n is None or rt.startswith("*") or n.split("#")[0] in p.packages:
                             continue
-                        try:
-                            at = p.type_of(f, arg)
-                        except RecursionError:
-                            at = None
+                        if arg[0] == "type":
+                            at = arg[1]
+                        else:
+                            try:
+                                at = p.type_of(f, arg)
+                            except RecursionError:
+                                at = None
                         an = Program.named(at) if at else None
                         if an and an.split("#")[0] in p.packages and not p.is_interface(an):
                             ev.setdefault(n, set()).add(an)
@@ -589,7 +617,8 @@ class Analysis:
                     for impl in self.external_impls(named):
                         m = self.program.method(impl, op.fn[2])
                         if m is not None:
-                            out.append(Target(m, f"interface {named.split('#')[1]}.{op.fn[2]}"))
+                            path, _, tname = named.partition("#")
+                            out.append(Target(m, f"interface {self.pkg_name(path)}.{tname}.{op.fn[2]}"))
         self._targets_cache[key] = out
         return out
 
@@ -973,8 +1002,8 @@ class Analysis:
         if callee[0] == "type":
             return None
         name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
-        if kind.rule == "GIM201" and r.resource and _GENERATED_CLIENT.match(name or ""):
-            return None  # generated stubs (`pb.NewFooClient(cc)`) borrow the connection
+        if r.resource and _GENERATED_CLIENT.match(name or ""):
+            return None  # generated stubs (`pb.NewFooClient(cc)`): followed as a wrapper of the value
         ext = self.program.external_callee(fn, callee)
         if ext is not None:
             if f"{ext.pkg}.{ext.name}" in _TAKERS:
@@ -1003,15 +1032,15 @@ class Analysis:
         pname = params[i][0]
         if not pname or pname == "_":
             return None
-        return self.summary(f, pname, r.suffix if not r.container else None, kind)
+        return self.summary(f, pname, r.suffix, kind, "slice" if r.container else "")
 
-    def summary(self, f, pname, suffix, kind):
+    def summary(self, f, pname, suffix, kind, container=""):
         """What f does with its parameter pname: RELEASE (closes it), ESCAPE (keeps it), None (borrows)."""
-        key = (f.id, pname, suffix, kind.rule)
+        key = (f.id, pname, suffix, kind.rule, container)
         if key in self._summary:
             return self._summary[key]
         self._summary[key] = None  # recursion: assume it borrows
-        res = self.scan(f, {pname: Holder(pname, suffix)}, kind)
+        res = self.scan(f, {pname: Holder(pname, suffix, container)}, kind)
         self._summary[key] = res
         return res
 
@@ -1500,7 +1529,7 @@ class Walk:
             cur = (self.view.first[r], 1, r)
         # Fell off the end of the function.
         if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
-            self._leak(Leak("end", f.end_line, 1))
+            self._leak(Leak("end", f.end_line, 1, "", self._container()))
 
     def _is_main(self) -> bool:
         fn = self.fn
@@ -1715,25 +1744,36 @@ class Walk:
         return ""
 
     def _path_condition(self, o) -> str:
-        """`checkVersion` fails / `resp.StatusCode != 200`: the branch the return sits in."""
+        """`checkVersion` fails / `resp.StatusCode != 200`: the branches the return sits in (outermost first)."""
         a_chain = set(enclosing_regions(self.fn.facts, self.op.region))
+        parts = []
         for r in enclosing_regions(self.fn.facts, o.region):
             if r in a_chain:
                 break
-            reg = self.view.regions[r]
-            if reg.kind not in ("if", "else") or not isinstance(reg.info, tuple):
-                continue
-            cond = reg.info
-            if reg.kind == "if" and cond[0] == "bin" and cond[1] == "!=" and _is_nil(cond[3]) \
-                    and cond[2][0] == "id":
-                m = self.last_assign.get(cond[2][1])
-                if isinstance(m, tuple) and m[0] == "op":
-                    src = self.ops[m[1]]
-                    val = src.args[0] if len(src.args) == 1 else None
-                    if val is not None and val[0] == "call":
-                        return f"`{render(val[1])}` fails"
-            return f"`{render(cond)}`" if reg.kind == "if" else f"`{_negate(cond)}`"
-        return ""
+            text = self._branch_text(self.view.regions[r])
+            if text:
+                parts.append(text)
+        return " and ".join(reversed(parts[:2]))
+
+    def _branch_text(self, reg) -> str:
+        if reg.kind == "case" and isinstance(reg.info, tuple) and len(reg.info) == 2:
+            direction, ch = reg.info
+            return f"`<-{render(ch)}` is received" if direction == "recv" else f"`{render(ch)} <-` is sent"
+        if reg.kind == "default":
+            return "the `select` takes its `default` case"
+        if reg.kind == "block" and reg.parent >= 0 and self.view.regions[reg.parent].kind == "switch":
+            return f"the `switch` takes the case at line {reg.line}"
+        if reg.kind not in ("if", "else") or not isinstance(reg.info, tuple):
+            return ""
+        cond = reg.info
+        if reg.kind == "if" and cond[0] == "bin" and cond[1] == "!=" and _is_nil(cond[3]) and cond[2][0] == "id":
+            m = self.last_assign.get(cond[2][1])
+            if isinstance(m, tuple) and m[0] == "op":
+                src = self.ops[m[1]]
+                val = src.args[0] if len(src.args) == 1 else None
+                if val is not None and val[0] == "call":
+                    return f"`{render(val[1])}` fails"
+        return f"`{render(cond)}`" if reg.kind == "if" else f"`{_negate(cond)}`"
 
     def _leak(self, leak: Leak):
         self.leaks.append(leak)
