@@ -1639,60 +1639,68 @@ class Walk:
     def branch_state(self, if_region, state, taken):
         if state is not False or if_region is None:
             return state
-        c = self.cond_class(self.view.regions[if_region].info)
-        if c == "failed":
-            return True if taken else state
-        if c == "ok":
-            return state if taken else True
-        if c == "ended":
-            return True if taken else state
-        return state
+        on_true, on_false = self.cond_effect(self.view.regions[if_region].info)
+        eff = on_true if taken else on_false
+        return True if eff in ("failed", "ended") else state
 
-    def cond_class(self, cond):
-        if not isinstance(cond, tuple) or cond[0] != "bin" and cond[0] != "call":
-            return None
+    def cond_effect(self, cond):
+        """What a condition says about the resource when true and when false.
+
+        "failed": the acquisition failed (nothing to release); "ok": it succeeded;
+        "ended": the stream ended (Recv/Send returned an error); None: nothing known.
+        """
+        if not isinstance(cond, tuple) or not cond:
+            return None, None
+        if cond[0] == "un" and cond[1] == "!":
+            t, f = self.cond_effect(cond[2])
+            return f, t
         if cond[0] == "call":
-            if self.kind.stream:
-                for a in cond[2]:
-                    if a[0] == "id" and self.last_assign.get(a[1]) == "recv":
-                        return "ended"  # errors.Is(err, io.EOF), status.Code(err) == ...
-            return None
+            if self.kind.stream and any(a[0] == "id" and self.last_assign.get(a[1]) == "recv" for a in cond[2]):
+                return "ended", None  # errors.Is(err, io.EOF)
+            return None, None
+        if cond[0] != "bin":
+            return None, None
         op = cond[1]
-        if op == "&&":
-            for side in (cond[2], cond[3]):
-                c = self.cond_class(side)
-                if c in ("failed", "ended"):
-                    return c
-            return None
-        if op == "||":
-            cs = {self.cond_class(cond[2]), self.cond_class(cond[3])}
-            return "failed" if cs == {"failed"} else None
+        if op in ("&&", "||"):
+            a, b = self.cond_effect(cond[2]), self.cond_effect(cond[3])
+            strong = ("failed", "ended")
+
+            def pick(x, y):
+                for v in (x, y):
+                    if v in strong:
+                        return v
+                return x if x is not None else y
+
+            if op == "&&":  # true: both hold; false: one fails
+                return pick(a[0], b[0]), (a[1] if a[1] == b[1] else None)
+            return (a[0] if a[0] == b[0] else None), pick(a[1], b[1])
         if op not in ("==", "!="):
-            if self.kind.stream:
-                ids = _ids_in(cond, set())
-                if any(self.last_assign.get(n) == "recv" for n in ids):
-                    return "ended"
-            return None
+            if self.kind.stream and any(self.last_assign.get(n) == "recv" for n in _ids_in(cond, set())):
+                return "ended", None
+            return None, None
         left, right = cond[2], cond[3]
         if _is_nil(left):
             left, right = right, left
-        if left[0] == "call" and self.kind.stream:
-            return self.cond_class(left) if op == "==" else None
+        if left[0] == "call":
+            if self.kind.stream and op == "==" and self.cond_effect(left)[0] == "ended":
+                return "ended", None  # status.Code(err) == codes.Canceled
+            return None, None
         if left[0] != "id":
-            return None
+            return None, None
         marker = self.last_assign.get(left[1])
+        eq = op == "=="
         if _is_nil(right):
             if marker == "acq" and not self.no_nil:
-                return "failed" if op == "!=" else "ok"
+                return ("ok", "failed") if eq else ("failed", "ok")
             h = self.holders.get(left[1])
             if h is not None and not h.container and not self.no_nil:
-                return "failed" if op == "==" else "ok"
+                return ("failed", "ok") if eq else ("ok", "failed")
             if marker == "recv":
-                return "ended" if op == "!=" else None
-            return None
-        if marker == "recv" and op == "==":
-            return "ended"  # err == io.EOF
-        return None
+                return (None, "ended") if eq else ("ended", None)
+            return None, None
+        if marker == "recv":
+            return ("ended", None) if eq else (None, "ended")  # err == io.EOF / err != io.EOF
+        return None, None
 
     # ---- transfer function -------------------------------------------------
     def transfer(self, i, state):
@@ -1753,7 +1761,8 @@ class Walk:
             text = self._branch_text(self.view.regions[r])
             if text:
                 parts.append(text)
-        return " and ".join(reversed(parts[:2]))
+        parts = parts[:3]
+        return " and ".join(reversed(parts))
 
     def _branch_text(self, reg) -> str:
         if reg.kind == "case" and isinstance(reg.info, tuple) and len(reg.info) == 2:
@@ -1799,7 +1808,7 @@ class Walk:
         for r in self.view.kids_within(loop):
             reg = self.view.regions[r]
             if reg.kind == "if" and self.view.first[r] is None and reg.line >= self.op.line \
-                    and self.cond_class(reg.info) == "ok":
+                    and self.cond_effect(reg.info)[0] == "ok":
                 return False
         # `if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop.
         for h in self.holders.values():
