@@ -56,7 +56,7 @@ _BORROW_PKGS = {
     "fmt", "io", "io/ioutil", "bufio", "bytes", "strings", "strconv", "errors", "log", "log/slog", "context",
     "sync", "sync/atomic", "time", "sort", "reflect", "encoding/json", "encoding/xml", "encoding/binary",
     "encoding/gob", "encoding/csv", "encoding/pem", "encoding/base64", "encoding/hex", "compress/gzip",
-    "compress/flate", "compress/zlib", "mime", "mime/multipart", "testing", "runtime", "os", "unicode/utf8",
+    "compress/flate", "compress/zlib", "mime", "mime/multipart", "testing", "os", "unicode/utf8",
     "github.com/stretchr/testify/assert", "github.com/stretchr/testify/require", "go.uber.org/zap",
     "github.com/sirupsen/logrus", "k8s.io/klog", "k8s.io/klog/v2", "github.com/go-kit/log",
     "github.com/go-kit/log/level", "github.com/go-kit/kit/log", "github.com/go-kit/kit/log/level",
@@ -69,7 +69,7 @@ _TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn",
            "io/ioutil.NopCloser"}
 _BUILTINS_NEUTRAL = {"len", "cap", "delete", "print", "println", "min", "max", "clear", "copy", "append",
                      "panic", "new", "make", "close", "complex", "real", "imag", "recover"}
-_STREAM_USE = {"Recv", "RecvMsg", "CloseSend", "Send", "SendMsg", "CloseAndRecv", "Header", "Trailer"}
+_STREAM_USE = {"Recv", "RecvMsg", "CloseSend", "CloseAndRecv"}  # a value used so is a stream
 _CTX_WITH = {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
              "WithDeadlineCause"}
 _GENERATED_CLIENT = re.compile(r"^New\w*Client$")
@@ -143,14 +143,6 @@ class Origin:
     impl_op: object = None  # the op in impl that acquires it
 
 
-@dataclass
-class Acquisition:
-    fn: object
-    op: object  # the call op
-    origin: Origin
-    parent: int = -1  # index of the op that consumes the call's value
-
-
 # ---------------------------------------------------------------------------
 # Expression helpers
 
@@ -208,68 +200,46 @@ def _is_nil(expr) -> bool:
     return expr is not None and expr[0] == "lit" and expr[1] == "nil"
 
 
+def _subexprs(expr):
+    """Every expression inside expr, itself included; function literal bodies are not entered."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, tuple) or not e or not isinstance(e[0], str):
+            continue
+        yield e
+        tag = e[0]
+        if tag == "call":
+            stack.append(e[1])
+            stack.extend(e[2])
+        elif tag == "comp":
+            stack.extend(v for _k, v in e[2])
+        elif tag in ("sel", "slice", "assert", "range"):
+            stack.append(e[1])
+        elif tag == "un":
+            stack.append(e[2])
+        elif tag in ("bin", "idx"):
+            stack.extend(e[-2:])
+
+
 def _calls_in(expr):
-    """Call numbers of the calls inside an expression (not inside literals)."""
-    if not isinstance(expr, tuple) or not expr:
-        return
-    tag = expr[0]
-    if tag == "call":
-        yield expr[3]
-        yield from _calls_in(expr[1])
-        for a in expr[2]:
-            yield from _calls_in(a)
-    elif tag == "comp":
-        for _k, v in expr[2]:
-            yield from _calls_in(v)
-    elif tag in ("sel", "un", "assert", "slice", "range"):
-        for part in expr[1:]:
-            if isinstance(part, tuple):
-                yield from _calls_in(part)
-    elif tag in ("bin", "idx"):
-        for part in expr[1:]:
-            if isinstance(part, tuple):
-                yield from _calls_in(part)
+    """Call numbers of the calls inside an expression."""
+    return [e[3] for e in _subexprs(expr) if e[0] == "call"]
 
 
-def _ids_in(expr, out):
-    if not isinstance(expr, tuple) or not expr:
-        return out
-    tag = expr[0]
-    if tag == "id":
-        out.add(expr[1])
-    elif tag == "sel":
-        _ids_in(expr[1], out)
-    elif tag == "call":
-        _ids_in(expr[1], out)
-        for a in expr[2]:
-            _ids_in(a, out)
-    elif tag == "comp":
-        for _k, v in expr[2]:
-            _ids_in(v, out)
-    elif tag in ("bin", "un", "idx", "slice", "assert", "range"):
-        for part in expr[1:]:
-            if isinstance(part, tuple):
-                _ids_in(part, out)
+def _ids_in(expr, out: set) -> set:
+    out.update(e[1] for e in _subexprs(expr) if e[0] == "id")
     return out
 
 
-def _funclits_in(expr, out):
-    if not isinstance(expr, tuple) or not expr:
-        return out
-    tag = expr[0]
-    if tag == "funclit":
-        out.append(expr[1])
-    elif tag == "call":
-        _funclits_in(expr[1], out)
-        for a in expr[2]:
-            _funclits_in(a, out)
-    elif tag == "comp":
-        for _k, v in expr[2]:
-            _funclits_in(v, out)
-    elif tag in ("sel", "bin", "un", "idx", "slice", "assert"):
-        for part in expr[1:]:
-            if isinstance(part, tuple):
-                _funclits_in(part, out)
+def _funclits_in(expr, out: list) -> list:
+    out.extend(e[1] for e in _subexprs(expr) if e[0] == "funclit")
+    return out
+
+
+def _sels_named(expr, name, out: list) -> list:
+    """Bases of the `X.name` selectors inside an expression."""
+    out.extend(e[1] for e in _subexprs(expr) if e[0] == "sel" and e[2] == name)
     return out
 
 
@@ -279,23 +249,6 @@ STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: i
 def _stub_constructor(callee) -> bool:
     name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
     return bool(_GENERATED_CLIENT.match(name or ""))
-
-
-def _sels_named(expr, name, out):
-    """Bases of the `X.name` selectors inside an expression."""
-    if not isinstance(expr, tuple) or not expr:
-        return out
-    if expr[0] == "sel" and expr[2] == name:
-        out.append(expr[1])
-    for part in expr[1:]:
-        if isinstance(part, tuple):
-            if part and isinstance(part[0], str):
-                _sels_named(part, name, out)
-            else:
-                for x in part:
-                    if isinstance(x, tuple):
-                        _sels_named(x, name, out)
-    return out
 
 
 def _ref(expr, holders) -> Ref | None:
@@ -412,14 +365,6 @@ class FnView:
 
     def loops_around(self, r: int):
         return [x for x in enclosing_regions(self.fn.facts, r) if self.regions[x].kind in ("for", "range")]
-
-    def last_op(self, r: int) -> int:
-        """Index of the last op inside region r (its subtree), or -1."""
-        last = -1
-        for i, op in enumerate(self.ops):
-            if self.in_region(op.region, r):
-                last = i
-        return last
 
 
 # ---------------------------------------------------------------------------
@@ -1170,11 +1115,15 @@ class Analysis:
         return ESCAPE
 
     # ---- GIM204: the context of a stream -----------------------------------
-    def ctx_cancelled(self, fn, op) -> bool:
+    def ctx_cancelled(self, fn, op, origin=None) -> bool:
         """The stream's context is cancelled by this function, or owned by a longer-lived object."""
-        if not op.args:
+        index = 0  # generated stubs take the context first
+        if origin is not None and origin.impl is not None:
+            params = origin.impl.facts.params
+            index = next((i for i, (_n, t) in enumerate(params) if t.endswith("context.Context")), -1)
+        if not 0 <= index < len(op.args):
             return False
-        return self._ctx_expr_cancelled(fn, op.args[0], 0)
+        return self._ctx_expr_cancelled(fn, op.args[index], 0)
 
     def _ctx_expr_cancelled(self, fn, expr, depth) -> bool:
         if depth > 4 or expr is None:
@@ -1251,20 +1200,12 @@ class Analysis:
                     out.append((f, op))
         return out
 
-    def _comp_keys_of(self, expr, index, keys):
-        if not isinstance(expr, tuple) or not expr:
-            return
-        if expr[0] == "un":
-            self._comp_keys_of(expr[2], index, keys)
-        elif expr[0] == "comp":
-            for k, v in expr[2]:
-                if v == ("funclit", index) and k is not None and k[0] == "id":
-                    keys.add(k[1])
-                else:
-                    self._comp_keys_of(v, index, keys)
-        elif expr[0] == "call":
-            for a in expr[2]:
-                self._comp_keys_of(a, index, keys)
+    @staticmethod
+    def _comp_keys_of(expr, index, keys):
+        """Keys under which the literal `index` is stored in composite literals inside expr."""
+        for e in _subexprs(expr):
+            if e[0] == "comp":
+                keys.update(k[1] for k, v in e[2] if v == ("funclit", index) and k is not None and k[0] == "id")
 
     def _all_literals(self, fn):
         for lit in fn.literals:
@@ -1348,12 +1289,9 @@ class Analysis:
 
 
 def _stronger(a, b):
-    order = {None: 0, ("store",): 1, ESCAPE: 2, RELEASE: 3}
-
+    """The effect that matters more for ownership: release > escape > store into a container > nothing."""
     def rank(x):
-        if isinstance(x, tuple):
-            return 1
-        return order.get(x, 0)
+        return 3 if x == RELEASE else 2 if x == ESCAPE else 1 if isinstance(x, tuple) else 0
     return a if rank(a) >= rank(b) else b
 
 
@@ -1399,13 +1337,13 @@ class Walk:
     # ---- entry -------------------------------------------------------------
     def run(self):
         an, fn, kind = self.an, self.fn, self.kind
-        if kind.stream and an.ctx_cancelled(fn, self.op):
+        if kind.stream and an.ctx_cancelled(fn, self.op, self.origin):
             return None
         if kind.rule == "GIM203" and fn.file.is_test and an.to_httptest(fn, self.op):
             return None  # requests to an httptest server: the server's Close releases them
         parent = an._parent_op(fn, self.op)
-        if parent is None:
-            if self._is_statement() and not fn.file.is_test:
+        if parent is None:  # an expression statement: the value is dropped
+            if not fn.file.is_test:
                 return self._finding(Leak("discard", self.op.line, self.op.col))
             return None
         pop = self.ops[parent]
@@ -1426,10 +1364,6 @@ class Walk:
         if not self.leaks:
             return None
         return self._finding(self.leaks[0])
-
-    def _is_statement(self) -> bool:
-        # The call's value is used by nothing that follows: an expression statement.
-        return self.op.mode == "plain"
 
     def _bind(self, pop):
         """Holders after the assignment that receives the call; None: nothing to track."""
