@@ -73,6 +73,9 @@ _STREAM_USE = {"Recv", "RecvMsg", "CloseSend", "CloseAndRecv"}  # a value used s
 _CTX_WITH = {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
              "WithDeadlineCause"}
 _GENERATED_CLIENT = re.compile(r"^New\w*Client$")
+# Logging and formatting calls only print their arguments, whatever logger implements them.
+_LOGGING = re.compile(r"^(Print|Log|Info|Warn|Warning|Error|Debug|Trace|Fatal|Panic|Notice|Sprint|Errorf)"
+                      r"(f|ln|w|S|Depth|Context)?$")
 
 
 # ---------------------------------------------------------------------------
@@ -949,6 +952,8 @@ class Analysis:
         name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
         if r.resource and _GENERATED_CLIENT.match(name or ""):
             return None  # generated stubs (`pb.NewFooClient(cc)`): followed as a wrapper of the value
+        if _LOGGING.match(name or ""):
+            return None
         ext = self.program.external_callee(fn, callee)
         if ext is not None:
             if f"{ext.pkg}.{ext.name}" in _TAKERS:
