@@ -217,7 +217,7 @@ def _subexprs(expr):
             stack.extend(e[2])
         elif tag == "comp":
             stack.extend(v for _k, v in e[2])
-        elif tag in ("sel", "slice", "assert", "range"):
+        elif tag in ("sel", "slice", "assert", "range", "spread"):
             stack.append(e[1])
         elif tag == "un":
             stack.append(e[2])
