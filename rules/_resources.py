@@ -1883,3 +1883,13 @@ def findings(ctx, rule_id: str) -> list[Finding]:
         for k, v in an.debug.items():
             ctx.debug[k] = v
     return list(an.findings.get(rule_id, []))
+
+
+def rule_check(rule_id: str, severity: str):
+    """The `check(ctx)` of one GIM2xx rule: its share of the analysis, at its severity."""
+    def check(ctx):
+        for f in findings(ctx, rule_id):
+            f.severity = severity
+            yield f
+    check.__name__ = f"check_{rule_id}"
+    return check

@@ -66,8 +66,4 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
 
-
-def check(ctx):
-    for f in _resources.findings(ctx, ID):
-        f.severity = SEVERITY
-        yield f
+check = _resources.rule_check(ID, SEVERITY)

@@ -56,8 +56,4 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
-
-def check(ctx):
-    for f in _resources.findings(ctx, ID):
-        f.severity = SEVERITY
-        yield f
+check = _resources.rule_check(ID, SEVERITY)

@@ -51,8 +51,4 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
-
-def check(ctx):
-    for f in _resources.findings(ctx, ID):
-        f.severity = SEVERITY
-        yield f
+check = _resources.rule_check(ID, SEVERITY)

@@ -58,8 +58,4 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "A gRPC client stream is left open: not cancelled, not closed, not read to the end"
 
-
-def check(ctx):
-    for f in _resources.findings(ctx, ID):
-        f.severity = SEVERITY
-        yield f
+check = _resources.rule_check(ID, SEVERITY)
