@@ -50,11 +50,18 @@ is safe for concurrent use and multiplexes calls.
   `io`, generated `NewXxxClient` stubs) is assumed to be handed over.
 - A function is a constructor only when every non-nil value it returns is
   a fresh connection; one returning a slice of fresh connections is not
-  followed.
+  followed, nor one that also arranges the release itself (`defer`,
+  `t.Cleanup`, or a returned closer function): its callers only borrow.
+- An interface declared outside the analysed code (a service-discovery SDK)
+  is resolved to the analysed types seen converted to it (returned as it,
+  or assigned to a variable of that type); an implementation nobody wires
+  in does not make its callers report.
 - `break`, `continue` and `goto` are not modelled: a loop whose body closes
-  the connection on some path is taken to close it.
+  the connection on some path is taken to close it, and an empty
+  `if err == nil {` in a loop is taken as `break`.
 - Leaks on paths that end the process (`log.Fatal`, `os.Exit`, returns
-  from `main`) are not reported.
+  from `main`) are not reported, nor results discarded in `_test.go` files
+  (`_, err := grpc.Dial(...)` expecting an error).
 """
 from __future__ import annotations
 

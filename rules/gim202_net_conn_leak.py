@@ -42,7 +42,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
   analysed roots, function values) are assumed to be owned there; common
   borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known.
 - `break`/`continue`/`goto` are not modelled; a loop body that closes on some
-  path counts as closing.
+  path counts as closing, and an empty `if err == nil {` in a retry loop is
+  taken as `break`.
+- Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
+  listener) are not reported.
 - `websocket.Upgrader.Upgrade` and `net.Listen` are not in the catalog; add
   them in the config if a project wants them followed.
 """

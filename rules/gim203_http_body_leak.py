@@ -35,8 +35,11 @@ status. Drain it (`io.Copy(io.Discard, resp.Body)`) first if the connection
 should be reused.
 
 ## Known limits
-- In `_test.go` files that use `net/http/httptest`, requests are taken to
-  go to the test server, whose `Close` tears the connections down.
+- In `_test.go` files, a request whose URL is an `httptest.Server`'s
+  (`srv.URL + "/x"`, directly or through `http.NewRequest`) or that is sent
+  with `srv.Client()` is not reported: the server's `Close` tears the
+  connections down. Discarded responses in tests (`_, err := http.Get(u)`,
+  a probe expected to fail) are not reported either.
 - Bodies handed to functions the analysis cannot resolve are assumed to be
   closed there; `io`, `encoding/json` and the like are known to only read.
 - `break`/`continue`/`goto` are not modelled.

@@ -36,10 +36,12 @@ Derive a cancellable context for the stream and cancel it when done:
 until `Recv` returns an error.
 
 ## Known limits
-- Conservative on purpose: any `CloseSend`, a context created in the
+- Conservative on purpose: any `CloseSend`; a context created in the
   function by `context.With{Cancel,Timeout,Deadline}` whose cancel function
-  is used, or a context taken from a struct field (owned by a longer-lived
-  object) counts as released.
+  is used; a context taken from a struct field or from `X.Context()` (a
+  test, a request, a server stream: owned by something that ends); a
+  context parameter every caller passes such a context for; each counts as
+  released. A failed `Send` or `Recv` ends the stream.
 - Generated stubs are usually not analysed (generated files are skipped):
   a method of a `...Client` type then counts as opening a stream only when
   its result is used like one (`Recv`, `Send`, `CloseSend`) or returned as
