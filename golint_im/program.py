@@ -231,15 +231,8 @@ class Program:
         if t.startswith("["):
             return t[t.index("]") + 1:] if "]" in t else ""
         if t.startswith("map["):
-            depth = 0
-            for i, ch in enumerate(t):
-                if ch == "[":
-                    depth += 1
-                elif ch == "]":
-                    depth -= 1
-                    if depth == 0:
-                        return t[i + 1:]
-            return ""
+            end = _map_key_end(t)
+            return t[end + 1:] if end else ""
         for prefix in ("chan<- ", "<-chan ", "chan "):
             if t.startswith(prefix):
                 return t[len(prefix):].strip()
@@ -781,9 +774,8 @@ def _maybe_func_value(expr) -> bool:
     return expr[0] in ("funclit", "id", "sel")
 
 
-def _map_key(t: str) -> str:
-    if not t.startswith("map["):
-        return ""
+def _map_key_end(t: str) -> int:
+    """Index of the `]` closing a map type's key (0 if malformed)."""
     depth = 0
     for i, ch in enumerate(t):
         if ch == "[":
@@ -791,8 +783,15 @@ def _map_key(t: str) -> str:
         elif ch == "]":
             depth -= 1
             if depth == 0:
-                return t[4:i]
-    return ""
+                return i
+    return 0
+
+
+def _map_key(t: str) -> str:
+    if not t.startswith("map["):
+        return ""
+    end = _map_key_end(t)
+    return t[4:end] if end else ""
 
 
 def _all_literals(fn: Function):
