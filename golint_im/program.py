@@ -24,7 +24,7 @@ BUILTIN_TYPES = {
     "uint32", "uint64", "uintptr", "byte", "rune", "float32", "float64", "complex64",
     "complex128", "error", "any", "comparable",
 }
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
+_IDENT = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)?")  # Go identifiers are Unicode letters and digits
 MAX_IMPLEMENTATIONS = 24
 # Library calls that run their function argument on a new goroutine: (import path, receiver type).
 SPAWNERS = {
@@ -165,11 +165,40 @@ class Program:
                         pkg.funcs.setdefault(f.name, fn)
 
     def _method_name_index(self):
-        """method name -> [(pkg, type name)] of concrete types declaring it."""
+        """method name -> [(pkg, type name)] of types having it, declared or promoted by embedding."""
         self._by_method: dict[str, list] = defaultdict(list)
         for pkg in self.packages.values():
             for (tname, mname) in pkg.methods:
                 self._by_method[mname].append((pkg, tname))
+        for pkg in self.packages.values():
+            for tname, (t, ff) in pkg.types.items():
+                if t.kind != "struct" or not any(emb for _n, _t, emb in t.members):
+                    continue
+                own = {m for (tn, m) in pkg.methods if tn == tname}
+                for mname in self._promoted_names(f"{pkg.path}#{tname}", 0) - own:
+                    self._by_method[mname].append((pkg, tname))
+
+    def _promoted_names(self, named: str, depth: int) -> set:
+        """Method names a struct gets from its embedded fields (structs and interfaces)."""
+        d = self.type_decl(named)
+        if d is None or d[0].kind != "struct" or depth > 3:
+            return set()
+        out = set()
+        for _f, ftype, emb in d[0].members:
+            if not emb:
+                continue
+            inner = self.named(self.qualify(ftype, d[1]))
+            if inner is None:
+                continue
+            if self.is_interface(inner):
+                out |= set(self.interface_methods(inner))
+            else:
+                path, _, name = inner.partition("#")
+                ipkg = self.packages.get(path)
+                if ipkg is not None:
+                    out |= {m for (tn, m) in ipkg.methods if tn == name}
+                out |= self._promoted_names(inner, depth + 1)
+        return out
 
     def _link_calls(self):
         """Record where each function is started as a goroutine."""
@@ -745,7 +774,7 @@ class Program:
             return None
         tag = expr[0]
         if tag == "int":
-            return expr[1]
+            return expr[1] if expr[1] is not None and -(1 << 63) <= expr[1] < (1 << 64) else None
         if tag == "id":
             c = fn.pkg.consts.get(expr[1])
             return self.const_int(fn, c[0], depth + 1) if c else None
@@ -761,10 +790,11 @@ class Program:
             if a is None or b is None:
                 return None
             try:
-                return {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if b < 64 else None,
-                        "/": a // b if b else None}.get(expr[1])
+                value = {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if 0 <= b < 64 else None,
+                         "/": a // b if b else None}.get(expr[1])
             except (TypeError, ValueError):
                 return None
+            return value if value is not None and -(1 << 63) <= value < (1 << 64) else None
         if tag == "call" and expr[1][0] in ("id", "type") and len(expr[2]) == 1:
             return self.const_int(fn, expr[2][0], depth + 1)  # int(N)
         return None

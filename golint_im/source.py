@@ -145,7 +145,7 @@ class _Walker:
 
     def consts(self, node):
         for spec in _descendants_of_type(node, "const_spec"):
-            names = [self.text(c) for c in spec.children_by_field_name("name")]
+            names = [self.text(c) for c in spec.children_by_field_name("name") if c.type == "identifier"]
             value = spec.child_by_field_name("value")
             values = [self.expr(v) for v in value.named_children] if value is not None else []
             for i, name in enumerate(names):
@@ -608,9 +608,21 @@ class _Walker:
             if c.type == "interpreted_string_literal_content":
                 parts.append(self.text(c))
             elif c.type == "escape_sequence":
-                esc = self.text(c)
-                parts.append(_ESCAPES.get(esc[1:2], esc))
+                parts.append(_unescape(self.text(c)))
         return "".join(parts)
+
+
+def _unescape(esc: str) -> str:
+    """One Go escape sequence: \\n, \\x41, \\101, \\u00e9, \\U0001F600."""
+    kind = esc[1:2]
+    try:
+        if kind in ("x", "u", "U"):
+            return chr(int(esc[2:], 16))
+        if kind.isdigit():
+            return chr(int(esc[1:], 8))
+    except ValueError:
+        return esc
+    return _ESCAPES.get(kind, esc)
 
 
 def _is_make(fn) -> bool:

@@ -178,9 +178,6 @@ def test_callers_and_local_types(program):
     assert program.type_of(deliver, ("id", "o")) == "example.com/svc/app#Outer"
 
 
-@pytest.mark.xfail(reason="program.py: CHA takes candidates from the types that declare the interface's "
-                          "rarest method, so a type whose method is promoted from an embedded struct "
-                          "is never considered", strict=False)
 def test_implementation_through_a_promoted_method(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     program = build(tmp_path, {
