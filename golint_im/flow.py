@@ -31,6 +31,11 @@ class Channel:
     elem: str = ""
 
 
+# Reachability follows an interface call only into this many implementations:
+# beyond that, class-hierarchy analysis is guessing which one runs.
+MAX_INTERFACE_FANOUT = 4
+
+
 class _UnionFind:
     def __init__(self):
         self.parent: dict[str, str] = {}
@@ -266,7 +271,8 @@ class ChannelFlow:
                             g.add_edge(gnode, cnode, **attrs)
         return g
 
-    def reachable_sends(self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25):
+    def reachable_sends(self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25,
+                        max_fanout: int = MAX_INTERFACE_FANOUT):
         """Sends reachable from ops of fn by ordinary calls (not `go`), breadth first.
 
         Yields (function, send op, call path, channel key); the path is a tuple
@@ -285,7 +291,10 @@ class ChannelFlow:
                         yield cur, op, path, key
                 elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
                     targets = self.program.resolve_call(cur, op)
-                    if not targets and self.program.is_unknown_call(cur, op):
+                    if len(targets) > max_fanout:
+                        targets = []  # an interface with many implementations: which one runs is a guess
+                        self.unresolved_on_paths += 1
+                    elif not targets and self.program.is_unknown_call(cur, op):
                         self.unresolved_on_paths += 1
                     for target in targets:
                         callee = target.function

@@ -48,8 +48,9 @@ instead of re-queuing it.
   channel that is only ever closed, a `chan struct{}`) still blocks until
   shutdown: it is reported, with a note.
 - Calls the model cannot resolve (function values from unknown places,
-  interfaces with more than 24 implementations, code outside the analysed
-  roots) are not followed; `--debug` counts them.
+  code outside the analysed roots) are not followed, and neither is an
+  interface call with more than 4 implementations in the analysed code:
+  which one runs would be a guess. `--debug` counts both.
 - Goroutines started in a loop or from several `go` statements are several
   receivers, and are not reported.
 - Channel identity is by holder (struct field, variable); two instances of
