@@ -10,26 +10,14 @@ from __future__ import annotations
 import builtins
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from golint_im import collect
 from golint_im.engine import Options, analyse
+from test_cli import SELF_REQUEUE, gim  # the CLI as a user runs it; asserts no traceback
 
-ROOT = Path(__file__).resolve().parent.parent
-SELF_REQUEUE = ROOT / "fixtures" / "GIM101" / "want_self_requeue"
 FIVE_MB = 5 * 1024 * 1024
-
-
-def gim(*args, cwd):
-    env = dict(os.environ, XDG_CACHE_HOME=str(Path(cwd) / ".xdg-cache"))
-    r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
-                       text=True, env=env, timeout=300)
-    assert "Traceback" not in r.stderr, r.stderr
-    return r
 
 
 @pytest.fixture

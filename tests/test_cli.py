@@ -44,9 +44,12 @@ func main() {
 
 
 def gim(*args, cwd, env=None):
+    """Run the CLI as a user would; no run may ever show a traceback."""
     full_env = dict(os.environ, XDG_CACHE_HOME=str(Path(cwd) / ".xdg-cache"), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, env=full_env, timeout=120)
+    r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
+                       text=True, env=full_env, timeout=300)
+    assert "Traceback" not in r.stderr, r.stderr
+    return r
 
 
 @pytest.fixture
