@@ -14,8 +14,6 @@ from collections import deque
 from functools import cached_property
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from .program import Function, Program
 
 
@@ -251,8 +249,10 @@ class ChannelFlow:
         return any(in_loop(caller.facts, op.region) for caller, op in fn.go_sites)
 
     @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        """The networkx view, built on first use (rules query the indexes directly)."""
+    def graph(self):
+        """The networkx MultiDiGraph view, built on first use (rules query the indexes directly)."""
+        import networkx as nx  # 0.2 s to import: only graph export pays it
+
         g = nx.MultiDiGraph()
         fns = self.program.functions
         for ch in self.channels.values():

@@ -25,6 +25,7 @@ BUILTIN_TYPES = {
     "complex128", "error", "any", "comparable",
 }
 _IDENT = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)?")  # Go identifiers are Unicode letters and digits
+_NAMED_CACHE: dict = {}  # named() is a pure function of its string: memoised process-wide
 MAX_IMPLEMENTATIONS = 24
 # Library calls that run their function argument on a new goroutine: (import path, receiver type).
 SPAWNERS = {
@@ -47,6 +48,7 @@ class Function:
     parent: "Function | None" = None
     literals: list = field(default_factory=list)
     go_sites: list = field(default_factory=list)  # (caller Function, Op) spawning this as a goroutine
+    env: dict | None = None  # local variable types, filled by Program.locals on first use
 
     @property
     def name(self) -> str:
@@ -112,7 +114,6 @@ class Program:
         self._qualify_cache: dict = {}
         self._impl_cache: dict = {}
         self._method_set_cache: dict = {}
-        self._locals_cache: dict = {}
         self._call_cache: dict = {}
         self._by_facts: dict = {}
         self.unresolved_calls = 0
@@ -218,8 +219,10 @@ class Program:
     # ---- types ---------------------------------------------------------
     def qualify(self, type_str: str, ff: FileFacts) -> str:
         """Rewrite a type as written in ff into qualified form."""
-        key = (type_str, id(ff))
-        cached = self._qualify_cache.get(key)
+        per_file = self._qualify_cache.get(id(ff))
+        if per_file is None:
+            per_file = self._qualify_cache[id(ff)] = {}
+        cached = per_file.get(type_str)
         if cached is not None:
             return cached
         pkg = self.pkg_of(ff)
@@ -237,17 +240,22 @@ class Program:
             return word
 
         out = _IDENT.sub(repl, type_str)
-        self._qualify_cache[key] = out
+        per_file[type_str] = out
         return out
 
     @staticmethod
     def named(qtype: str) -> str | None:
         """The named type a (possibly pointer) type refers to: 'path#Name' or None."""
+        try:
+            return _NAMED_CACHE[qtype]
+        except KeyError:
+            pass
         t = qtype.lstrip("*").strip()
         if t.startswith("(") and t.endswith(")"):
             t = t[1:-1].lstrip("*")
         t = t.split("[", 1)[0]
-        return t if "#" in t else None
+        out = _NAMED_CACHE[qtype] = t if "#" in t else None
+        return out
 
     @staticmethod
     def elem(qtype: str) -> str:
@@ -388,11 +396,11 @@ class Program:
     # ---- locals and expression types -------------------------------------
     def locals(self, fn: Function) -> dict:
         """name -> qualified type for params, receiver, results and inferable locals."""
-        cached = self._locals_cache.get(fn.id)
+        cached = fn.env
         if cached is not None:
             return cached
         env: dict[str, str] = {}
-        self._locals_cache[fn.id] = env  # guards recursion through literals
+        fn.env = env  # guards recursion through literals
         f, ff = fn.facts, fn.file
         if f.recv_name:
             env[f.recv_name] = self.qualify(("*" if f.recv_ptr else "") + f.recv, ff)
