@@ -6,6 +6,7 @@ put back in discovery order so output never depends on scheduling.
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +42,7 @@ _WORKER_CACHE: FactsCache | None = None
 def _init_worker(cache_dir):
     """Each worker writes its own cache entries: pickling stays off the parent's critical path."""
     global _WORKER_CACHE
+    gc.disable()  # the walker allocates many long-lived tuples: see engine.analyse
     # Ctrl-C reaches the whole process group: the parent alone reacts (exit 130)
     # and ends the workers, rather than each worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
