@@ -87,10 +87,12 @@ def _exit(code: int):
     repository, a third of a warm run. By now the report is written (renamed
     into place), the parse pool is shut down and cache entries are renamed
     whole, so nothing is lost by skipping it: flush and leave. When stdout or
-    stderr are not the process's own (click's test runner, pytest capture),
-    exit normally so an in-process caller survives.
+    stderr are not the process's own (click's test runner, pytest capture), or
+    a profiler or tracer is attached (`python -m cProfile`, coverage: they
+    write their data at exit), exit normally.
     """
-    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+    if (sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__
+            or sys.getprofile() is not None or sys.gettrace() is not None):
         sys.exit(code)
     try:
         sys.stdout.flush()
