@@ -511,8 +511,6 @@ class Program:
         if tag == "un":
             inner = self.type_of(fn, expr[2], env)
             if expr[1] == "&":
-                if expr[2][0] == "comp":
-                    return "*" + inner if inner else None
                 return "*" + inner if inner else None
             if expr[1] == "*":
                 return inner[1:] if inner and inner.startswith("*") else None
@@ -552,7 +550,7 @@ class Program:
         callee = call_expr[1]
         if callee[0] == "id" and callee[1] in ("make", "new") and call_expr[2]:
             arg = call_expr[2][0]
-            t = self.qualify(arg[1], fn.file) if arg[0] == "type" else ""
+            t = self.qualify(arg[1], fn.file) if arg[0] in ("type", "id") else ""  # new(T) parses T as a name
             return ["*" + t if callee[1] == "new" else t]
         if callee[0] == "type":
             return [self.qualify(callee[1], fn.file)]

@@ -340,9 +340,18 @@ class _Walker:
         elif t == "block":
             self.block(node, self.region("block", region, node))
         elif t == "labeled_statement":
+            label = ""
             for c in node.named_children:
-                if c.type != "label_name":
+                if c.type == "label_name":
+                    label = self.text(c)
+                else:
+                    first = len(self.fn.regions)
                     self.stmt(c, region)
+                    # `L: for ...`: the loop (switch, select) is the first region the statement opens.
+                    if label and first < len(self.fn.regions):
+                        r = self.fn.regions[first]
+                        if r.parent == region and r.kind in _LABELLED_KINDS:
+                            r.label = label
         elif t in ("inc_statement", "dec_statement"):
             for c in node.named_children:
                 self.expr(c, region)
@@ -350,7 +359,11 @@ class _Walker:
             self.errors.append(node.start_point[0] + 1)
         elif t == "const_declaration":
             self.consts(node)
-        # break/continue/goto/fallthrough/empty/type decls: nothing to record
+        elif t in _JUMPS:
+            label = next((c for c in node.named_children if c.type == "label_name"), None)
+            self.op("jump", node, region, mode=_JUMPS[t],
+                    fn=("id", self.text(label)) if label is not None else None)
+        # empty statements, type declarations: nothing to record
 
     def assign(self, node, region, mode=None):
         left = node.child_by_field_name("left")
@@ -400,6 +413,7 @@ class _Walker:
     def for_stmt(self, node, region):
         body = node.child_by_field_name("body")
         rng = None
+        cond = None
         for c in node.named_children:
             if c.type == "range_clause":
                 rng = c
@@ -407,9 +421,12 @@ class _Walker:
                 for part in ("initializer", "condition", "update"):
                     p = c.child_by_field_name(part)
                     if p is not None:
-                        self.stmt(p, region) if part != "condition" else self.expr(p, region)
-            elif c is not body and c.type not in ("block",):
-                self.expr(c, region)
+                        if part == "condition":
+                            cond = self.expr(p, region)
+                        else:
+                            self.stmt(p, region)
+            elif c is not body and c.type not in ("block", "comment"):
+                cond = self.expr(c, region)
         if rng is not None:
             right = rng.child_by_field_name("right")
             ranged = self.expr(right, region) if right is not None else ("other", "")
@@ -421,7 +438,7 @@ class _Walker:
             # `for x := range ch` is a receive whose handler is the loop body.
             self.op("recv", node, region, fn=ranged, mode="range", body=r)
         else:
-            r = self.region("for", region, node)
+            r = self.region("for", region, node, cond)
         if body is not None:
             self.block(body, r)
 
@@ -572,7 +589,8 @@ class _Walker:
         args = []
         if args_node is not None:
             for a in args_node.named_children:
-                if a.type.endswith("_type") or a.type in ("generic_type", "type_identifier") and _is_make(fn):
+                # make(chan T, n) / new(T): a bare type name is a type, not a variable.
+                if a.type.endswith("_type") or (a.type == "type_identifier" and _is_make(fn)):
                     args.append(("type", self.type_text(a)))
                 else:
                     args.append(self.expr(a, region))
@@ -610,6 +628,11 @@ class _Walker:
             elif c.type == "escape_sequence":
                 parts.append(_unescape(self.text(c)))
         return "".join(parts)
+
+
+_JUMPS = {"break_statement": "break", "continue_statement": "continue", "goto_statement": "goto",
+          "fallthrough_statement": "fallthrough"}
+_LABELLED_KINDS = ("for", "range", "switch", "select")
 
 
 def _unescape(esc: str) -> str:
