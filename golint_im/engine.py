@@ -16,7 +16,7 @@ from .cache import FactsCache
 from .collect import collect
 from .config import Config
 from .discover import discover
-from .findings import RunResult
+from .findings import Notice, RunResult
 from .flow import ChannelFlow
 from .program import Program
 from .registry import rule_modules
@@ -43,6 +43,9 @@ class Context:
         self.program = program
         self.config = config
         self.debug: dict = {}
+        # State a family of rules shares within one run (e.g. GIM301/302's tracer);
+        # it lives and dies with this context, never with a module global.
+        self.shared: dict = {}
 
     @cached_property
     def flow(self) -> ChannelFlow:
@@ -80,13 +83,22 @@ def _analyse(options: Options) -> tuple[RunResult, Context]:
     ctx = Context(program, options.config)
     timings["link"] = time.perf_counter() - t1
     findings = []
+    rule_errors: list[Notice] = []
     active = set()
     for mod in rule_modules():
         if options.rules is not None and mod.ID not in options.rules:
             continue
         active.add(mod.ID)
         t = time.perf_counter()
-        for f in mod.check(ctx):
+        try:
+            produced = list(mod.check(ctx))
+        except Exception as e:  # noqa: BLE001 - one rule's bug must not cost the others' findings
+            if options.debug:
+                raise
+            rule_errors.append(Notice("", f"{mod.ID} stopped with an internal error ({type(e).__name__}: {e}); "
+                                          "its findings are missing from this run (--debug for a traceback)"))
+            produced = []
+        for f in produced:
             f.severity = options.config.severity.get(f.rule_id, f.severity)
             findings.append(f)
         timings[mod.ID] = time.perf_counter() - t
@@ -97,7 +109,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context]:
         kept.extend(meta)
     kept.sort(key=lambda f: f.sort_key())
     suppressed.sort(key=lambda f: f.sort_key())
-    result = RunResult(findings=kept, notices=found.notices + notices, files_analysed=len(facts),
+    result = RunResult(findings=kept, notices=found.notices + notices + rule_errors, files_analysed=len(facts),
                        suppressed=suppressed)
     timings["total"] = time.perf_counter() - t0
     result.base = found.base

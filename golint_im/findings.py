@@ -73,7 +73,7 @@ class Notice:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass

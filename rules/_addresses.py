@@ -24,7 +24,6 @@ The sink catalog is data (`hash_sinks.toml` next to this file), extended by
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -1162,14 +1161,11 @@ def _comps(e):
             stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMP)
 
 
-_TRACERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def tracer_for(ctx) -> Tracer:
-    """One tracer per program and sink configuration, shared by GIM301 and GIM302."""
+    """One tracer per run and sink configuration, shared by GIM301 and GIM302."""
     sinks = tuple(getattr(ctx.config, "hash_sinks", ()) or ())
-    per_program = _TRACERS.setdefault(ctx.program, {})
-    t = per_program.get(sinks)
+    key = ("gim3xx-tracer", sinks)
+    t = ctx.shared.get(key)
     if t is None:
-        t = per_program[sinks] = Tracer(ctx.program, sinks)
+        t = ctx.shared[key] = Tracer(ctx.program, sinks)
     return t

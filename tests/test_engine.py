@@ -1,0 +1,31 @@
+"""The engine keeps going when one rule fails, and frees each run's model."""
+import gc
+from pathlib import Path
+
+from golint_im import registry
+from golint_im.engine import Options, analyse
+from golint_im.program import Program
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "fixtures" / "GIM101" / "want_self_requeue"
+RING = ROOT / "fixtures" / "GIM301" / "want_port_mismatch"
+
+
+def test_a_failing_rule_becomes_a_notice_and_the_others_still_report(monkeypatch):
+    broken = next(m for m in registry.rule_modules() if m.ID == "GIM301")
+
+    def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(broken, "check", boom)
+    result, _ = analyse(Options(paths=[str(CASE)], base=str(CASE)))
+    assert [f.rule_id for f in result.findings] == ["GIM101"]
+    messages = [str(n) for n in result.notices]
+    assert any(m.startswith("GIM301 stopped with an internal error (RuntimeError: kaboom)") for m in messages)
+
+
+def test_programs_do_not_outlive_their_run():
+    for _ in range(3):
+        analyse(Options(paths=[str(RING)], base=str(RING)))
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Program)]
