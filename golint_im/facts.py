@@ -41,10 +41,12 @@ class Region:
     kind: str
     parent: int  # index in FuncFacts.regions, -1 for the function body
     line: int
-    # 'if': condition expr; 'range': ranged expr; 'case': ('recv'|'send', chan expr) for
-    # select cases, else None; 'select': (has_default, number of cases)
+    # 'if': condition expr; 'for': condition expr, None when there is none (`for {`);
+    # 'range': ranged expr; 'case': ('recv'|'send', chan expr) for select cases, else None;
+    # 'select': (has_default, number of cases)
     info: object = None
     end_line: int = 0
+    label: str = ""  # `L:` on a for/range/switch/select statement: what `break L`/`continue L` name
 
 
 class Op(NamedTuple):
@@ -57,6 +59,10 @@ class Op(NamedTuple):
                region whose statements handle the received value
       'assign' lhs in `targets`, rhs in args; mode ':=', '=', 'var'; vtype for `var x T`
       'return' args = returned exprs
+      'jump'   mode is 'break', 'continue', 'goto' or 'fallthrough'; fn=('id', label)
+               when labelled, else None. Where it goes is left to the rule: an
+               unlabelled break leaves the innermost for/range/switch/select region,
+               continue the innermost for/range, a label names a Region.label.
     """
 
     kind: str

@@ -15,11 +15,12 @@ reused by the others. It answers, for every call in the analysed code:
 
 The second question is answered by a small abstract interpreter over the
 function's ops, replayed in source order along the region tree (if/else,
-loops, switch, select): the state on each path is "live", "done" (closed,
-or ownership moved: returned, stored in a field / package variable / a
-container that outlives the function, sent on a channel, handed to a
-function that closes or stores it, captured by a closure that does) or "no
-path" (returned, panicked). Aliases (`last = conn`) and local containers
+loops, switch, select; `break` and `continue` carry their path's state to
+where they land, a path taking `goto` is not followed): the state on each
+path is "live", "done" (closed, or ownership moved: returned, stored in a
+field / package variable / a container that outlives the function, sent on
+a channel, handed to a function that closes or stores it, captured by a
+closure that does) or "no path" (returned, panicked). Aliases (`last = conn`) and local containers
 (`conns[host] = conn`, `conns = append(conns, c)`) are followed; a local
 container is itself a holder that must be released or handed on.
 
@@ -357,17 +358,28 @@ class FnView:
     def in_region(self, r: int, outer: int) -> bool:
         return outer in enclosing_regions(self.fn.facts, r)
 
-    def kids_within(self, outer: int):
-        """All regions nested inside outer."""
-        out, stack = [], list(self.kids.get(outer, ()))
-        while stack:
-            r = stack.pop()
-            out.append(r)
-            stack.extend(self.kids.get(r, ()))
-        return sorted(out)
-
     def loops_around(self, r: int):
         return [x for x in enclosing_regions(self.fn.facts, r) if self.regions[x].kind in ("for", "range")]
+
+    def jump_target(self, op) -> int | None:
+        """The region a `break`/`continue` leaves; None for goto, fallthrough or an unknown label."""
+        if op.mode == "continue":
+            kinds = ("for", "range")
+        elif op.mode == "break":
+            kinds = ("for", "range", "switch", "select")
+        else:
+            return None
+        label = op.fn[1] if op.fn is not None and op.fn[0] == "id" else ""
+        for r in enclosing_regions(self.fn.facts, op.region):
+            reg = self.regions[r]
+            if reg.kind in kinds and (not label or reg.label == label):
+                return r
+        return None
+
+    def endless(self, r: int) -> bool:
+        """`for {`: left only by break, return, panic or goto."""
+        reg = self.regions[r]
+        return reg.kind == "for" and reg.info is None
 
 
 # ---------------------------------------------------------------------------
@@ -1001,7 +1013,7 @@ class Analysis:
             return {}
         used = set()
         for op in self._ops_with_literals(lit):
-            for e in list(op.args) + list(op.targets) + ([op.fn] if op.fn is not None else []):
+            for e in list(op.args) + list(op.targets) + ([op.fn] if op.fn is not None and op.kind != "jump" else []):
                 _ids_in(e, used)
         return {n: h for n, h in captured.items() if n in used}
 
@@ -1256,7 +1268,7 @@ class Analysis:
 
     def _used(self, fn, name) -> bool:
         for o in self._ops_with_literals(fn):
-            exprs = list(o.args) + ([o.fn] if o.fn is not None else [])
+            exprs = list(o.args) + ([o.fn] if o.fn is not None and o.kind != "jump" else [])
             for e in exprs:
                 if name in _ids_in(e, set()):
                     return True
@@ -1315,7 +1327,7 @@ def _terminates(op) -> bool:
 
 @dataclass
 class Leak:
-    how: str  # "return" | "end" | "loop" | "discard" | "later-iteration"
+    how: str  # "return" | "end" | "loop" | "discard" | "later-iteration" | "continue" | "break"
     line: int = 0
     col: int = 0
     detail: str = ""
@@ -1338,6 +1350,7 @@ class Walk:
         self.no_nil = False
         self.primary = ""
         self.stored_in = ""
+        self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
 
     # ---- entry -------------------------------------------------------------
     def run(self):
@@ -1459,12 +1472,16 @@ class Walk:
             if regions[r].kind in ("select", "switch") and cur[1] == 1:
                 rest = []
             state = self.exec_items(rest, state, consumed)
-            if state is None or state is True:
+            kind = regions[r].kind
+            if kind in ("for", "range", "select", "switch"):
+                continues, breaks = self._take_jumps(r)
+                if kind in ("for", "range"):
+                    state = _merge(state, *continues)
+                    if state is False:
+                        state = self.iteration_end(r, state)
+                state = _merge(state, *breaks)
+            if state is not False and not any(j[2] is False for j in self.jumps):
                 return
-            if regions[r].kind in ("for", "range"):
-                state = self.iteration_end(r, state)
-                if state is None or state is True:
-                    return
             cur = (self.view.first[r], 1, r)
         # Fell off the end of the function.
         if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
@@ -1496,7 +1513,7 @@ class Walk:
             if state is None:
                 return None
             if not is_region:
-                state = self.transfer(x, state)
+                state = self.jump(x, state) if self.ops[x].kind == "jump" else self.transfer(x, state)
                 continue
             if x in consumed:
                 continue
@@ -1523,10 +1540,13 @@ class Walk:
                 state = _merge(s1, s2)
             elif kind in ("for", "range"):
                 body = self.exec_region(x, state)
-                if state is False and self._releases_within(x):
+                continues, breaks = self._take_jumps(x)
+                if self.view.endless(x):
+                    state = _merge(*breaks)  # `for {`: only a break gets past it
+                elif state is False and self._releases_within(x):
                     state = True
                 else:
-                    state = _merge(state, body)
+                    state = _merge(state, body, *continues, *breaks)
             elif kind == "select":
                 state = self.exec_alternatives(x, state, no_match=False)
             elif kind == "switch":
@@ -1543,6 +1563,7 @@ class Walk:
             return None
         alts = self.view.kids[r]
         if not alts:
+            self._take_jumps(r)
             return None if not no_match else state
         before = dict(self.last_assign)
         outs = []
@@ -1556,7 +1577,45 @@ class Walk:
         self.last_assign = merged if merged is not None else before
         if no_match:
             outs.append(state)
-        return _merge(*outs)
+        _continues, breaks = self._take_jumps(r)
+        return _merge(*outs, *breaks)
+
+    # ---- jumps ---------------------------------------------------------------
+    def jump(self, i, state):
+        """A break/continue ends this path; its state is picked up where it lands (see _take_jumps).
+
+        Leaving the loop the resource was acquired in, with the resource live and held
+        by nothing that outlives the iteration, is a leak on that path.
+        """
+        o = self.ops[i]
+        if o.mode == "fallthrough":
+            return state  # into the next case: taken as reaching the end of this one
+        target = self.view.jump_target(o)
+        if target is None:
+            return None  # goto (or a label we cannot find): where it lands is not modelled
+        if state is False and self.view.in_region(self.op.region, target):
+            if o.mode == "continue":
+                kept = self._kept_across_iterations(target)
+            else:
+                kept = any(not self._declared_within(h, target) for h in self.holders.values())
+            if not kept:
+                self._leak(Leak(o.mode, o.line, o.col, self._path_condition(o), self._container()))
+                return None
+        self.jumps.append((target, o.mode, state))
+        return None
+
+    def _take_jumps(self, r):
+        """(continue states, break states) of the pending jumps landing on region r."""
+        continues, breaks, rest = [], [], []
+        for j in self.jumps:
+            if j[0] != r:
+                rest.append(j)
+            elif j[1] == "continue":
+                continues.append(j[2])
+            else:
+                breaks.append(j[2])
+        self.jumps = rest
+        return continues, breaks
 
     def _releases_within(self, r) -> bool:
         """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
@@ -1729,34 +1788,40 @@ class Walk:
     # ---- loops -------------------------------------------------------------
     def iteration_end(self, loop, state):
         """The acquisition sits in this loop: what is still live at the end of one iteration."""
-        outside = [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]
-        if outside:
+        if self._outside_containers(loop):
             # The next iteration's early exits drop everything kept so far.
-            saved = (self.no_nil, list(self.leaks))
+            saved = (self.no_nil, list(self.leaks), self.jumps)
             self.no_nil = True
             self.leaks = []
+            self.jumps = []
             self.exec_region(loop, False)
             later = self.leaks
-            self.no_nil, self.leaks = saved
+            self.no_nil, self.leaks, self.jumps = saved
             for lk in later:
                 if lk.how == "return":
                     self._leak(Leak("later-iteration", lk.line, lk.col, lk.detail, self._container()))
                     break
             return False
-        # `if err == nil { break }`: a retry loop that leaves with the resource on success.
-        for r in self.view.kids_within(loop):
-            reg = self.view.regions[r]
-            if reg.kind == "if" and self.view.first[r] is None and reg.line >= self.op.line \
-                    and self.cond_effect(reg.info)[0] == "ok":
-                return False
-        # `if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop.
-        for h in self.holders.values():
-            if not h.container and h.name != self.primary and not self._declared_within(h, loop) \
-                    and self._closed_in(h.name, loop):
-                return None
+        if self._previous_closed(loop):
+            return None
         after = self._closed_after(loop)
         self._leak(Leak("loop", self.view.regions[loop].line, 1, after))
         return None
+
+    def _outside_containers(self, loop) -> list:
+        return [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]
+
+    def _previous_closed(self, loop) -> bool:
+        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop."""
+        for h in self.holders.values():
+            if not h.container and h.name != self.primary and not self._declared_within(h, loop) \
+                    and self._closed_in(h.name, loop):
+                return True
+        return False
+
+    def _kept_across_iterations(self, loop) -> bool:
+        """What iteration_end accepts: a container from outside the loop, or a variable the loop closes later."""
+        return bool(self._outside_containers(loop)) or self._previous_closed(loop)
 
     def _declared_within(self, h, loop) -> bool:
         return self.view.in_region(h.decl_region, loop)
@@ -1800,13 +1865,21 @@ class Walk:
                        f"returns at line {leak.line}" + (f" (when {leak.detail})" if leak.detail else ""))
             related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
         elif leak.container:
-            where = f"on return (line {leak.line})" if leak.how == "return" else "when the function ends"
+            where = {"return": f"on return (line {leak.line})", "continue": f"by the `continue` at line {leak.line}",
+                     "break": f"by the `break` at line {leak.line}"}.get(leak.how, "when the function ends")
             problem = f"is stored only in local {leak.container}, which is dropped {where}"
             if leak.detail:
                 problem += f" when {leak.detail}"
             related.append(Related(Location(fn.file.path, leak.line, max(leak.col, 1)), "dropped here"))
         elif leak.how == "end":
             problem = "is left open when the function ends" if kind.stream else "is never closed"
+        elif leak.how in ("continue", "break"):
+            if leak.detail:
+                problem = f"is not closed when {leak.detail} ({leak.how} at line {leak.line})"
+            else:
+                problem = f"is not closed before the `{leak.how}` at line {leak.line}"
+            gone = "goes to the next iteration" if leak.how == "continue" else "leaves the loop"
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), f"{gone} without closing it"))
         elif leak.detail:
             problem = f"is not closed when {leak.detail} (return at line {leak.line})"
             related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))

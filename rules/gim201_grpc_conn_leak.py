@@ -56,9 +56,10 @@ is safe for concurrent use and multiplexes calls.
   is resolved to the analysed types seen converted to it (returned as it,
   or assigned to a variable of that type); an implementation nobody wires
   in does not make its callers report.
-- `break`, `continue` and `goto` are not modelled: a loop whose body closes
-  the connection on some path is taken to close it, and an empty
-  `if err == nil {` in a loop is taken as `break`.
+- `break` and `continue` are followed to where they land; a path that
+  takes a `goto` is not followed. A loop that may run zero times (`for cond {`,
+  `range`) and closes the connection on some path of its body is taken to
+  close it.
 - Leaks on paths that end the process (`log.Fatal`, `os.Exit`, returns
   from `main`) are not reported, nor results discarded in `_test.go` files
   (`_, err := grpc.Dial(...)` expecting an error).

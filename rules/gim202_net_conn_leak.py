@@ -41,9 +41,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - Connections handed to functions the analysis cannot resolve (outside the
   analysed roots, function values) are assumed to be owned there; common
   borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known.
-- `break`/`continue`/`goto` are not modelled; a loop body that closes on some
-  path counts as closing, and an empty `if err == nil {` in a retry loop is
-  taken as `break`.
+- `break` and `continue` are followed to where they land; a path that takes
+  a `goto` is not followed. A loop that may run zero times (`for cond {`,
+  `range`) and closes the connection on some path of its body counts as
+  closing it.
 - Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
   listener) are not reported.
 - `websocket.Upgrader.Upgrade` and `net.Listen` are not in the catalog; add

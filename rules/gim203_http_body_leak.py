@@ -42,7 +42,7 @@ should be reused.
   a probe expected to fail) are not reported either.
 - Bodies handed to functions the analysis cannot resolve are assumed to be
   closed there; `io`, `encoding/json` and the like are known to only read.
-- `break`/`continue`/`goto` are not modelled.
+- A path that takes a `goto` is not followed (`break` and `continue` are).
 """
 from __future__ import annotations
 

@@ -46,9 +46,9 @@ until `Recv` returns an error.
   a method of a `...Client` type then counts as opening a stream only when
   its result is used like one (`Recv`, `Send`, `CloseSend`) or returned as
   a `..._<Method>Client`.
-- A `break` out of a reading loop is not visible; a loop that calls `Recv`
-  is taken to read the stream to its end unless it returns on another
-  condition.
+- A loop with a condition or a `range` that calls `Recv` is taken to read
+  the stream to its end unless it returns on another condition; out of an
+  endless `for {` loop, only its `break`s are followed.
 """
 from __future__ import annotations
 

@@ -240,6 +240,42 @@ def test_range_over_channel_is_a_receive_with_mode_range():
     assert handle.region == recv.body
 
 
+def test_jumps_are_ops_and_labels_name_their_loop():
+    ff = facts('''
+        package ws
+
+        func f(xs []int) {
+        outer:
+            for i := 0; ; i++ {
+                switch i {
+                case 1:
+                    fallthrough
+                case 2:
+                    break outer
+                }
+                if i > 3 {
+                    continue outer
+                }
+                goto done
+            }
+        done:
+            for len(xs) > 0 {
+                break
+            }
+        }
+    ''')
+    fn = func(ff, "f")
+    jumps = [(o.mode, o.fn, fn.regions[o.region].kind) for o in ops(fn, "jump")]
+    assert jumps == [("fallthrough", None, "block"), ("break", ("id", "outer"), "block"),
+                     ("continue", ("id", "outer"), "if"), ("goto", ("id", "done"), "for"),
+                     ("break", None, "for")]
+    loops = [r for r in fn.regions if r.kind == "for"]
+    assert [r.label for r in loops] == ["outer", "done"]
+    assert loops[0].info is None  # no condition: left only by a jump or a return
+    cond = loops[1].info
+    assert cond[:2] == ("bin", ">") and cond[2][:3] == ("call", ("id", "len"), (("id", "xs"),))
+
+
 def test_make_chan_with_constant_capacity():
     ff = facts('''
         package ws
