@@ -116,6 +116,7 @@ class Program:
         self._method_set_cache: dict = {}
         self._call_cache: dict = {}
         self._by_facts: dict = {}
+        self._declared: dict = {}
         self.unresolved_calls = 0
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
@@ -449,6 +450,48 @@ class Program:
                 return [self.elem(u)]
             return ["int" if not u.startswith("map[") else _map_key(u)]
         return [self.type_of(fn, e, env) for e in op.args]
+
+    # ---- scopes: which function declares a name -----------------------------
+    def declared(self, fn: Function) -> dict:
+        """name -> region of its first declaration, for the names fn itself declares.
+
+        The receiver and parameters are in region 0, `:=` and `var` targets in the
+        region of their statement; the blank identifier declares nothing. Unlike
+        locals() this needs no types, so a local whose type cannot be inferred
+        still shadows a package-level name or an import of the same name.
+        """
+        d = self._declared.get(fn.id)
+        if d is None:
+            d = self._declared[fn.id] = {}
+            f = fn.facts
+            if f.recv_name and f.recv_name != "_":
+                d[f.recv_name] = 0
+            for name, _t in f.params:
+                if name and name != "_":
+                    d[name] = 0
+            for op in f.ops:
+                if op.kind == "assign" and op.mode in (":=", "var"):
+                    for t in op.targets:
+                        if t[0] == "id" and t[1] != "_":
+                            d.setdefault(t[1], op.region)
+        return d
+
+    def declaring_function(self, fn: Function, name: str) -> Function | None:
+        """The function a name used in fn belongs to: fn itself or, inside a function
+        literal, the innermost enclosing function that declares it. None means the
+        name is package-level (function, type, variable, constant) or an import.
+        The rules that follow values through variables (GIM2xx ownership, GIM3xx
+        address tracing) ask this, so both resolve names the same way."""
+        f = fn
+        while f is not None:
+            if name in self.declared(f):
+                return f
+            f = f.parent
+        return None
+
+    def refers_to_import(self, fn: Function, name: str) -> bool:
+        """`name` used in fn is an imported package: the file imports it and no local shadows it."""
+        return name in fn.file.imports and self.declaring_function(fn, name) is None
 
     def lookup_local(self, fn: Function, name: str) -> str | None:
         f = fn

@@ -419,7 +419,6 @@ class Tracer:
         self.memo: dict = {}
         self.active: set = set()
         self.cut = 0  # traces stopped by a limit or a cycle
-        self._declared: dict = {}
         self._field_writes = None
         self._var_writes = None
         self._sinks = None
@@ -436,41 +435,18 @@ class Tracer:
             return self.loc(fn, fn.facts.ops[n])
         return at
 
-    def declared(self, f) -> set:
-        got = self._declared.get(f.id)
-        if got is None:
-            got = {p[0] for p in f.facts.params if p[0]}
-            if f.facts.recv_name:
-                got.add(f.facts.recv_name)
-            for op in f.facts.ops:
-                if op.kind == "assign" and op.mode in (":=", "var"):
-                    got.update(t[1] for t in op.targets if t[0] == "id")
-            self._declared[f.id] = got
-        return got
-
-    def owner(self, fn, name: str):
-        f = fn
-        while f is not None:
-            if name in self.declared(f):
-                return f
-            f = f.parent
-        return None
-
-    def is_import(self, fn, name: str) -> bool:
-        return name in fn.file.imports and self.owner(fn, name) is None
-
     def const_string(self, fn, e, depth=0) -> str | None:
         if e is None or depth > 8:
             return None
         tag = e[0]
         if tag == "str":
             return e[1]
-        if tag == "id" and self.owner(fn, e[1]) is None:
+        if tag == "id" and self.p.declaring_function(fn, e[1]) is None:
             c = fn.pkg.consts.get(e[1])
             if c is not None:
                 init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
                 return self.const_string(init, c[0], depth + 1) if init else None
-        if tag == "sel" and e[1][0] == "id" and self.is_import(fn, e[1][1]):
+        if tag == "sel" and e[1][0] == "id" and self.p.refers_to_import(fn, e[1][1]):
             pkg = self.p.packages.get(fn.file.imports[e[1][1]])
             c = pkg.consts.get(e[2]) if pkg else None
             if c is not None:
@@ -488,7 +464,7 @@ class Tracer:
         if ext is not None or callee[0] != "sel":
             return ext
         base = callee[1]
-        if callee[2] not in self._method_names or base[0] == "id" and self.is_import(fn, base[1]):
+        if callee[2] not in self._method_names or base[0] == "id" and self.p.refers_to_import(fn, base[1]):
             return None
         rt = self.recv_type(fn, base)
         if rt and rt.split("#")[0] not in self.p.packages:
@@ -513,7 +489,7 @@ class Tracer:
     def _sources(self, fn, e):
         """(function, right-hand side) of the plain writes to a variable or field expression."""
         if e[0] == "id":
-            owner = self.owner(fn, e[1])
+            owner = self.p.declaring_function(fn, e[1])
             if owner is not None:
                 for f, op, i in self._local_writes(owner, e[1]):
                     if len(op.args) == len(op.targets):
@@ -521,7 +497,7 @@ class Tracer:
                 return
             yield from self._var_sources(fn.pkg, e[1])
         elif e[0] == "sel":
-            if e[1][0] == "id" and self.is_import(fn, e[1][1]):
+            if e[1][0] == "id" and self.p.refers_to_import(fn, e[1][1]):
                 pkg = self.p.packages.get(fn.file.imports[e[1][1]])
                 if pkg is not None:
                     yield from self._var_sources(pkg, e[2])
@@ -587,7 +563,7 @@ class Tracer:
             i = entry[2]
             target = op.targets[i]
             base = target[1] if entry[3] == "assign" else target[1][1]
-            if base[0] == "id" and self.is_import(f, base[1]):
+            if base[0] == "id" and self.p.refers_to_import(f, base[1]):
                 continue
             bt = self.p.type_of(f, base)
             if bt and Program.named(bt) == named and len(op.args) == len(op.targets):
@@ -601,11 +577,11 @@ class Tracer:
         for f, op, i in self._var_writes.get(name, ()):
             t = op.targets[i]
             if t[0] == "id":
-                if f.pkg is pkg and self.owner(f, name) is None:
+                if f.pkg is pkg and self.p.declaring_function(f, name) is None:
                     out.append((f, op, i))
                 elif f.pkg is pkg and f.facts.name == "<init>" and op.mode == "var":
                     out.append((f, op, i))
-            elif t[0] == "sel" and self.is_import(f, t[1][1]) and f.file.imports[t[1][1]] == pkg.path:
+            elif t[0] == "sel" and self.p.refers_to_import(f, t[1][1]) and f.file.imports[t[1][1]] == pkg.path:
                 out.append((f, op, i))
         return out
 
@@ -660,7 +636,7 @@ class Tracer:
             pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in _plus_leaves(e)]
             return (_built(join_parts(p for _l, p in pieces), "concat", at, "`+`", _first_hole(fn, pieces)),)
         if tag == "id":
-            if self.owner(fn, e[1]) is None:
+            if self.p.declaring_function(fn, e[1]) is None:
                 s = self.const_string(fn, e)
                 if s is not None:
                     return (Origin((lit(s),), "literal", at, f"constant `{e[1]}`"),)
@@ -763,7 +739,7 @@ class Tracer:
         base = _unref(base)
         comp = base if base[0] == "comp" else None
         if base[0] == "id":
-            owner = self.owner(fn, base[1])
+            owner = self.p.declaring_function(fn, base[1])
             writes = self._local_writes(owner, base[1]) if owner is not None else []
             if len(writes) == 1 and len(writes[0][1].args) == len(writes[0][1].targets):
                 comp = _unref(writes[0][1].args[writes[0][2]])
@@ -809,7 +785,7 @@ class Tracer:
         parameters what callers pass."""
         if e[0] == "id":
             name = e[1]
-            owner = self.owner(fn, name)
+            owner = self.p.declaring_function(fn, name)
             if owner is None:
                 return self._writes(self._package_var_writes(fn.pkg, name), name, deep, mode)
             out = self._writes(self._local_writes(owner, name), name, deep, mode)
@@ -818,7 +794,7 @@ class Tracer:
                 out.extend(self._from_callers(owner, params.index(name), name, mode))
             return out
         base, fname = e[1], e[2]
-        if base[0] == "id" and self.is_import(fn, base[1]):
+        if base[0] == "id" and self.p.refers_to_import(fn, base[1]):
             pkg = self.p.packages.get(fn.file.imports[base[1]])
             return self._writes(self._package_var_writes(pkg, fname), fname, deep, mode) if pkg else []
         if base[0] == "id":
@@ -847,7 +823,7 @@ class Tracer:
     def _local_field(self, fn, var, fname, mode):
         """`u := url.URL{Host: h}; ... u.Host`: the field of a local built from a
         composite literal, read where it was written. None when var is not such a local."""
-        owner = self.owner(fn, var)
+        owner = self.p.declaring_function(fn, var)
         if owner is None or var in {p[0] for p in owner.facts.params}:
             return None
         found, out = False, []
@@ -886,7 +862,7 @@ class Tracer:
             return elems if all(x[0] == "comp" for x in elems) else None
         if e[0] != "id" or depth > 2:
             return None
-        owner = self.owner(fn, e[1])
+        owner = self.p.declaring_function(fn, e[1])
         if owner is None or e[1] in {p[0] for p in owner.facts.params}:
             return None
         out = []
@@ -1004,7 +980,7 @@ class Tracer:
     def holder(self, fn, base, depth=0):
         """Identity of the value a method is called on: which ring."""
         if base[0] == "id":
-            owner = self.owner(fn, base[1])
+            owner = self.p.declaring_function(fn, base[1])
             if owner is None:
                 return ("var", fn.pkg.path, base[1])
             params = [p[0] for p in owner.facts.params]
@@ -1016,7 +992,7 @@ class Tracer:
                     return found.pop()
             return ("local", owner.id, base[1])
         if base[0] == "sel":
-            if base[1][0] == "id" and self.is_import(fn, base[1][1]):
+            if base[1][0] == "id" and self.p.refers_to_import(fn, base[1][1]):
                 return ("var", fn.file.imports[base[1][1]], base[2])
             bt = self.p.type_of(fn, base[1])
             named = Program.named(bt) if bt else None
@@ -1126,8 +1102,8 @@ def _is_conversion(tracer, fn, callee) -> bool:
     if callee[0] == "id":
         if callee[1] in ("string", "[]byte"):
             return True
-        return callee[1] in fn.pkg.types and tracer.owner(fn, callee[1]) is None
-    if callee[0] == "sel" and callee[1][0] == "id" and tracer.is_import(fn, callee[1][1]):
+        return callee[1] in fn.pkg.types and tracer.p.declaring_function(fn, callee[1]) is None
+    if callee[0] == "sel" and callee[1][0] == "id" and tracer.p.refers_to_import(fn, callee[1][1]):
         pkg = tracer.p.packages.get(fn.file.imports[callee[1][1]])
         return pkg is not None and callee[2] in pkg.types
     return False

@@ -394,7 +394,6 @@ class Analysis:
         self.kinds = load_kinds(resources)
         self.debug = {"gim2xx_unresolved_handoffs": 0, "gim2xx_acquisitions": 0}
         self._views: dict = {}
-        self._declared: dict = {}
         self._fresh: dict = {}
         self._summary: dict = {}
         self._lit_effect: dict = {}
@@ -416,42 +415,12 @@ class Analysis:
             v = self._views[fn.id] = FnView(fn)
         return v
 
-    def declared(self, fn) -> dict:
-        """name -> region of its declaration (params: 0) for names declared in fn itself."""
-        d = self._declared.get(fn.id)
-        if d is not None:
-            return d
-        d = {}
-        f = fn.facts
-        if f.recv_name:
-            d[f.recv_name] = 0
-        for name, _t in f.params:
-            if name and name != "_":
-                d[name] = 0
-        for op in f.ops:
-            if op.kind == "assign" and op.mode in (":=", "var"):
-                for t in op.targets:
-                    if t[0] == "id" and t[1] != "_":
-                        d.setdefault(t[1], op.region)
-        self._declared[fn.id] = d
-        return d
-
     def params(self, fn) -> set:
         f = fn.facts
         out = {name for name, _t in f.params if name}
         if f.recv_name:
             out.add(f.recv_name)
         return out
-
-    def is_import(self, fn, name: str) -> bool:
-        if name not in fn.file.imports:
-            return False
-        g = fn
-        while g is not None:
-            if name in self.declared(g):
-                return False
-            g = g.parent
-        return True
 
     def pkg_name(self, path: str) -> str:
         pkg = self.program.packages.get(path)
@@ -470,36 +439,35 @@ class Analysis:
             call = self._single_assignment(fn, expr[1])
         if call is not None and call[0] == "call" and call[1][0] == "sel":
             base, name = call[1][1], call[1][2]
-            if base[0] == "id" and self.is_import(fn, base[1]) and name.startswith("New") and name.endswith("Client"):
+            if base[0] == "id" and self.program.refers_to_import(fn, base[1]) \
+                    and name.startswith("New") and name.endswith("Client"):
                 return f"{fn.file.imports[base[1]]}#{name[3:]}"
         return None
 
     def _single_assignment(self, fn, name):
-        g = fn
-        while g is not None:
-            if name in self.declared(g):
-                found = None
-                for op in g.facts.ops:
-                    if op.kind == "assign" and len(op.targets) == len(op.args):
-                        for t, v in zip(op.targets, op.args):
-                            if t == ("id", name):
-                                if found is not None:
-                                    return None
-                                found = v
-                return found
-            g = g.parent
-        return None
+        g = self.program.declaring_function(fn, name)
+        if g is None:
+            return None
+        found = None
+        for op in g.facts.ops:
+            if op.kind == "assign" and len(op.targets) == len(op.args):
+                for t, v in zip(op.targets, op.args):
+                    if t == ("id", name):
+                        if found is not None:
+                            return None
+                        found = v
+        return found
 
     def call_names(self, fn, callee) -> set:
         """Catalog names a callee may go by: importpath.Func, pkg.Func, importpath.Type.Method, ..."""
         names = set()
         if callee[0] == "sel":
             base, m = callee[1], callee[2]
-            if base[0] == "id" and self.is_import(fn, base[1]):
+            if base[0] == "id" and self.program.refers_to_import(fn, base[1]):
                 path = fn.file.imports[base[1]]
                 names |= {f"{path}.{m}", f"{self.pkg_name(path)}.{m}"}
                 return names
-            if base[0] == "sel" and base[1][0] == "id" and self.is_import(fn, base[1][1]):
+            if base[0] == "sel" and base[1][0] == "id" and self.program.refers_to_import(fn, base[1][1]):
                 path = fn.file.imports[base[1][1]]
                 names |= {f"{path}.{base[2]}.{m}", f"{self.pkg_name(path)}.{base[2]}.{m}"}
             t = self.type_of(fn, base)
@@ -570,7 +538,7 @@ class Analysis:
             out = []
         if not out and op.fn[0] == "sel":
             base = op.fn[1]
-            if not (base[0] == "id" and self.is_import(fn, base[1])):
+            if not (base[0] == "id" and self.program.refers_to_import(fn, base[1])):
                 t = self.type_of(fn, base)
                 named = Program.named(t) if t else None
                 if named and named.split("#")[0] not in self.program.packages:
@@ -629,7 +597,7 @@ class Analysis:
     def _stream_call(self, fn, op) -> bool:
         """A method of a generated `<Svc>Client` returning a `<Svc>_<Method>Client` stream."""
         base, m = op.fn[1], op.fn[2]
-        if base[0] == "id" and self.is_import(fn, base[1]):
+        if base[0] == "id" and self.program.refers_to_import(fn, base[1]):
             return False
         t = self.type_of(fn, base)
         named = Program.named(t) if t else None
@@ -789,7 +757,7 @@ class Analysis:
             if o is not None and o.result == 0:
                 return (o.kind, i, o.base, ops[expr[3]])
             return None
-        if expr[0] != "id" or expr[1] not in self.declared(f) or expr[1] in self.params(f):
+        if expr[0] != "id" or expr[1] not in self.program.declared(f) or expr[1] in self.params(f):
             return None
         name = expr[1]
         found = None
@@ -1008,7 +976,7 @@ class Analysis:
 
     def captured(self, lit, holders) -> dict:
         """The holders a function literal refers to (and does not redeclare)."""
-        captured = {n: h for n, h in holders.items() if n not in self.declared(lit)}
+        captured = {n: h for n, h in holders.items() if n not in self.program.declared(lit)}
         if not captured:
             return {}
         used = set()
@@ -1064,7 +1032,7 @@ class Analysis:
                 if r is not None and r.container:
                     for t in targets:
                         if t[0] == "id" and t[1] != "_":
-                            holders[t[1]] = Holder(t[1], r.suffix, "", self.declared(fn).get(t[1], op.region))
+                            holders[t[1]] = Holder(t[1], r.suffix, "", self.program.declared(fn).get(t[1], op.region))
                 return None
             if v[0] in ("assert", "idx"):
                 pairs = [(targets[0], v)]
@@ -1077,15 +1045,15 @@ class Analysis:
             if v[0] == "funclit":
                 lit = self.program.literal(fn, v[1])
                 if lit is not None and self.captured(lit, holders):
-                    if t[0] == "id" and t[1] in self.declared(fn) and t[1] not in self.params(fn):
-                        holders[t[1]] = Holder(t[1], None, "", self.declared(fn).get(t[1], 0))
+                    if t[0] == "id" and t[1] in self.program.declared(fn) and t[1] not in self.params(fn):
+                        holders[t[1]] = Holder(t[1], None, "", self.program.declared(fn).get(t[1], 0))
                     elif not (t[0] == "id" and t[1] == "_"):
                         result = _stronger(result, ESCAPE)  # a closure kept in a field or outer variable
                 continue
             if v[0] == "range":
                 r = _ref(v[1], holders)
                 if r is not None and r.container and t[0] == "id" and t[1] != "_":
-                    holders[t[1]] = Holder(t[1], r.suffix, "", self.declared(fn).get(t[1], op.region))
+                    holders[t[1]] = Holder(t[1], r.suffix, "", self.program.declared(fn).get(t[1], op.region))
                 continue
             # m[conn] = x: the resource is kept as a key
             if t[0] == "idx":
@@ -1108,9 +1076,9 @@ class Analysis:
                 name = t[1]
                 if name == "_":
                     continue
-                if name in self.declared(fn) and name not in self.params(fn):
+                if name in self.program.declared(fn) and name not in self.params(fn):
                     holders[name] = Holder(name, r.suffix, "map" if r.container else "",
-                                           self.declared(fn).get(name, 0))
+                                           self.program.declared(fn).get(name, 0))
                     continue
                 result = _stronger(result, ESCAPE)
                 continue
@@ -1122,12 +1090,12 @@ class Analysis:
 
     def _store_into(self, fn, op, target, r, holders, how):
         """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v))."""
-        if target[0] == "id" and target[1] in self.declared(fn) and target[1] not in self.params(fn):
+        if target[0] == "id" and target[1] in self.program.declared(fn) and target[1] not in self.params(fn):
             name = target[1]
             t = self.type_of(fn, target) or ""
             shape = "map" if t.startswith("map[") else "slice" if t.startswith("[") else how
             holders[name] = Holder(name, r.suffix if r.suffix is not None else None, shape,
-                                   self.declared(fn).get(name, 0))
+                                   self.program.declared(fn).get(name, 0))
             return ("store", name)
         return ESCAPE
 
@@ -1146,7 +1114,7 @@ class Analysis:
         if depth > 4 or expr is None:
             return False
         if expr[0] == "sel":
-            return expr[1][0] != "id" or not self.is_import(fn, expr[1][1])  # s.ctx: the owner's context
+            return expr[1][0] != "id" or not self.program.refers_to_import(fn, expr[1][1])  # s.ctx: the owner's context
         if expr[0] == "call":
             c = expr[1]
             if c[0] == "sel" and c[2] == "Context" and not expr[2]:
@@ -1159,9 +1127,7 @@ class Analysis:
         if expr[0] != "id":
             return False
         name = expr[1]
-        g = fn
-        while g is not None and name not in self.declared(g):
-            g = g.parent
+        g = self.program.declaring_function(fn, name)
         if g is None:
             return False
         assigned = any(o.kind == "assign" and ("id", name) in o.targets for o in g.facts.ops)
@@ -1410,7 +1376,7 @@ class Walk:
         if target[0] == "id" and target[1] == "_":
             return "discard"
         an = self.an
-        decl = an.declared(self.fn)
+        decl = an.program.declared(self.fn)
         if target[0] == "id":
             name = target[1]
             if name not in decl or name in an.params(self.fn):

@@ -227,3 +227,42 @@ def test_two_directories_without_go_mod(tmp_path, monkeypatch):
     assert sorted(program.packages) == ["a", "b"]
     assert program.implementations("a#Sender") == ["b#Impl"]
     assert calls_in(program, "Use")["s.Send"] == [("b.(Impl).Send", "interface Sender.Send")]
+
+
+def test_which_function_declares_a_name(tmp_path, monkeypatch):
+    """Scopes without types: a local shadows an import even when its type is unknown."""
+    monkeypatch.chdir(tmp_path)
+    program = build(tmp_path, {
+        "go.mod": "module example.com/p\n",
+        "p.go": """
+            package p
+
+            import (
+                "net"
+                _ "net/http/pprof"
+            )
+
+            var conns []net.Conn
+
+            func Serve(addr string) {
+                net := unknownHelper(addr)
+                go func() {
+                    _ = net
+                    ln, _ := listen(addr)
+                    _ = ln
+                }()
+            }
+
+            func Dial(addr string) (net.Conn, error) { return net.Dial("tcp", addr) }
+        """,
+    })
+    serve = next(f for f in program.functions if f.name == "Serve")
+    (lit,) = serve.literals
+    dial = next(f for f in program.functions if f.name == "Dial")
+    assert program.declared(serve) == {"addr": 0, "net": 0}
+    assert program.declaring_function(lit, "addr") is serve  # captured from the enclosing function
+    assert program.declaring_function(lit, "ln") is lit
+    assert program.declaring_function(lit, "conns") is None  # package-level
+    assert not program.refers_to_import(lit, "net")  # shadowed by Serve's untyped local
+    assert program.refers_to_import(dial, "net")
+    assert program.declaring_function(lit, "_") is None and "_" not in program.declared(lit)
