@@ -123,6 +123,8 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
     for i, facts in facts_by_index.items():
         for line in facts.error_lines[:1]:
             notices.append(Notice(files[i].rel_path, "syntax error; analysed what could be parsed", line))
+        for line in facts.deep_lines[:1]:
+            notices.append(Notice(files[i].rel_path, "nesting too deep to analyse; skipped that declaration", line))
     ordered = [facts_by_index[i] for i in sorted(facts_by_index)]
     return ordered, notices, len(pending)
 

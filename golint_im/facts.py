@@ -119,6 +119,7 @@ class FileFacts:
     consts: dict = field(default_factory=dict)  # name -> Expr
     directives: list = field(default_factory=list)  # (line, col, text, own_line)
     error_lines: tuple = ()  # lines where the parser recovered from a syntax error
+    deep_lines: tuple = ()  # declarations skipped because they nest too deep to walk
     generated: bool = False
     is_test: bool = False
 

@@ -58,6 +58,7 @@ class _Walker:
         self.ascii = src.isascii()
         self.facts = FileFacts(path=path, is_test=is_test, generated=is_generated(src))
         self.errors: list[int] = []
+        self.too_deep: list[int] = []
         self.fn: FuncFacts | None = None
         self.fn_index = -1
 
@@ -97,8 +98,8 @@ class _Walker:
                     self.var_decl(child, 0)
                 elif t == "ERROR":
                     self.errors.append(child.start_point[0] + 1)
-            except RecursionError:
-                self.errors.append(child.start_point[0] + 1)
+            except RecursionError:  # valid but absurdly nested: skip this declaration, keep the rest
+                self.too_deep.append(child.start_point[0] + 1)
         if b"golintim" in self.src or b"nolint" in self.src:
             for node in ts.QueryCursor(_COMMENTS).captures(root).get("c", []):
                 self.comment(node)
@@ -106,6 +107,7 @@ class _Walker:
         if root.has_error:
             self.collect_errors(root)
         f.error_lines = tuple(sorted(set(self.errors)))
+        f.deep_lines = tuple(self.too_deep)
         return f
 
     def collect_errors(self, node):
@@ -190,6 +192,8 @@ class _Walker:
             if names:
                 fields.extend((self.text(n), type_text, False) for n in names)
             else:  # embedded: the field is named after the type
+                if not type_text.startswith("*") and any(c.type == "*" for c in decl.children):
+                    type_text = "*" + type_text  # `*Other`: the star is a sibling of the type node
                 base = type_text.lstrip("*").split("[")[0].rsplit(".", 1)[-1]
                 fields.append((base, type_text, True))
         return tuple(fields)
