@@ -80,6 +80,13 @@ def _output_mode(target: Path) -> int:
         return 0o666 & ~mask
 
 
+def _owns_process() -> bool:
+    """True when run as the command itself: not inside a test runner, and with no
+    profiler or tracer attached (cProfile and coverage write their data at exit)."""
+    return (sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__
+            and sys.getprofile() is None and sys.gettrace() is None)
+
+
 def _exit(code: int):
     """End a finished run without tearing the heap down object by object.
 
@@ -91,8 +98,7 @@ def _exit(code: int):
     a profiler or tracer is attached (`python -m cProfile`, coverage: they
     write their data at exit), exit normally.
     """
-    if (sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__
-            or sys.getprofile() is not None or sys.gettrace() is not None):
+    if not _owns_process():
         sys.exit(code)
     try:
         sys.stdout.flush()
@@ -155,8 +161,9 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
 
     # A command-line run ends right after its report: keep the cyclic GC off
     # for good, or re-enabling it after analyse() costs a full pass over the
-    # model (0.6 s on grpc-go) just before exiting.
-    gc.disable()
+    # model (0.6 s on grpc-go) just before exiting. In-process callers keep theirs.
+    if _owns_process():
+        gc.disable()
     try:
         paths = list(paths) or ["."]
         config = _load_config(config_path, paths)
