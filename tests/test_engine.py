@@ -29,3 +29,14 @@ def test_programs_do_not_outlive_their_run():
         analyse(Options(paths=[str(RING)], base=str(RING)))
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, Program)]
+
+
+def test_in_process_callers_keep_their_garbage_collector():
+    from click.testing import CliRunner
+
+    from golint_im.cli import main
+
+    assert gc.isenabled()
+    res = CliRunner().invoke(main, ["check", str(CASE), "--no-cache", "-q"])
+    assert res.exit_code == 1
+    assert gc.isenabled()
