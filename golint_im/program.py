@@ -169,36 +169,30 @@ class Program:
     def _method_name_index(self):
         """method name -> [(pkg, type name)] of types having it, declared or promoted by embedding."""
         self._by_method: dict[str, list] = defaultdict(list)
+        self._declared_methods: dict[str, set] = defaultdict(set)  # "path#Type" -> method names
         for pkg in self.packages.values():
             for (tname, mname) in pkg.methods:
                 self._by_method[mname].append((pkg, tname))
+                self._declared_methods[f"{pkg.path}#{tname}"].add(mname)
         for pkg in self.packages.values():
             for tname, (t, ff) in pkg.types.items():
                 if t.kind != "struct" or not any(emb for _n, _t, emb in t.members):
                     continue
-                own = {m for (tn, m) in pkg.methods if tn == tname}
-                for mname in self._promoted_names(f"{pkg.path}#{tname}", 0) - own:
+                named = f"{pkg.path}#{tname}"
+                own = self._declared_methods.get(named, set())
+                for mname in self._promoted_names(named, 0) - own:
                     self._by_method[mname].append((pkg, tname))
 
     def _promoted_names(self, named: str, depth: int) -> set:
         """Method names a struct gets from its embedded fields (structs and interfaces)."""
-        d = self.type_decl(named)
-        if d is None or d[0].kind != "struct" or depth > 3:
+        if depth > 3:
             return set()
         out = set()
-        for _f, ftype, emb in d[0].members:
-            if not emb:
-                continue
-            inner = self.named(self.qualify(ftype, d[1]))
-            if inner is None:
-                continue
+        for inner in self.embedded(named):
             if self.is_interface(inner):
                 out |= set(self.interface_methods(inner))
             else:
-                path, _, name = inner.partition("#")
-                ipkg = self.packages.get(path)
-                if ipkg is not None:
-                    out |= {m for (tn, m) in ipkg.methods if tn == name}
+                out |= self._declared_methods.get(inner, set())
                 out |= self._promoted_names(inner, depth + 1)
         return out
 
@@ -298,6 +292,19 @@ class Program:
         d = self.type_decl(named)
         return d is not None and d[0].kind == "interface"
 
+    def embedded(self, named: str) -> list[str]:
+        """Named types embedded in a struct (qualified), in declaration order."""
+        d = self.type_decl(named)
+        if d is None or d[0].kind != "struct":
+            return []
+        out = []
+        for _f, ftype, emb in d[0].members:
+            if emb:
+                inner = self.named(self.qualify(ftype, d[1]))
+                if inner is not None:
+                    out.append(inner)
+        return out
+
     def field_type(self, named: str, fname: str, depth=0) -> tuple[str, str] | None:
         """(qualified field type, declaring named type) through embedding."""
         d = self.type_decl(named)
@@ -307,13 +314,10 @@ class Program:
         for name, ftype, _emb in t.members:
             if name == fname:
                 return self.qualify(ftype, ff), named
-        for name, ftype, emb in t.members:
-            if emb:
-                inner = self.named(self.qualify(ftype, ff))
-                if inner:
-                    found = self.field_type(inner, fname, depth + 1)
-                    if found:
-                        return found
+        for inner in self.embedded(named):
+            found = self.field_type(inner, fname, depth + 1)
+            if found:
+                return found
         return None
 
     def interface_methods(self, named: str, depth=0) -> dict:
@@ -341,15 +345,11 @@ class Program:
         if pkg is not None:
             result = pkg.methods.get((name, mname))
             if result is None and depth < 4:
-                d = pkg.types.get(name)
-                if d is not None and d[0].kind == "struct":
-                    for _fname, ftype, emb in d[0].members:
-                        if emb:
-                            inner = self.named(self.qualify(ftype, d[1]))
-                            if inner and not self.is_interface(inner):
-                                result = self.method(inner, mname, depth + 1)
-                                if result:
-                                    break
+                for inner in self.embedded(named):
+                    if not self.is_interface(inner):
+                        result = self.method(inner, mname, depth + 1)
+                        if result:
+                            break
         self._method_set_cache[key] = result
         return result
 
@@ -378,15 +378,9 @@ class Program:
             have = len(fn.facts.params)
             return have == n_params or fn.facts.variadic
         # Promoted from an embedded interface field: the struct satisfies it by embedding.
-        d = self.type_decl(named)
-        if d is None or d[0].kind != "struct" or depth > 3:
+        if depth > 3:
             return False
-        for _f, ftype, emb in d[0].members:
-            if not emb:
-                continue
-            inner = self.named(self.qualify(ftype, d[1]))
-            if inner is None:
-                continue
+        for inner in self.embedded(named):
             if self.is_interface(inner):
                 if mname in self.interface_methods(inner):
                     return True
