@@ -171,14 +171,11 @@ class ChannelFlow:
             fkey = f"field:{ft[1]}.{key[1]}"
             self._labels.setdefault(fkey, f"{ft[1].split('#')[1]}.{key[1]}")
             if value[0] == "call" and value[1] == ("id", "make"):
-                self._make_site(fkey, fn, value)
+                self._pending_makes.append((fkey, fn, value))
             else:
                 other = self.raw_key(fn, value)
                 if other:
                     self.uf.union(fkey, other)
-
-    def _make_site(self, raw_key, fn, make_expr):
-        self._pending_makes.append((raw_key, fn, make_expr))
 
     # ---- operations ----------------------------------------------------------
     def channel(self, key: str) -> Channel:
