@@ -15,29 +15,9 @@ from .report import RuleInfo
 DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Fix", "Known limits")
 
 
-def _rules_package():
-    """golint_im.rules when installed; the checkout's rules/ when run from source."""
-    try:
-        return importlib.import_module("golint_im.rules")
-    except ModuleNotFoundError:
-        from importlib import util as importlib_util
-        import sys
-        from pathlib import Path
-
-        src = Path(__file__).resolve().parent.parent / "rules"
-        spec = importlib_util.spec_from_file_location(
-            "golint_im.rules", src / "__init__.py", submodule_search_locations=[str(src)])
-        if spec is None or not (src / "__init__.py").is_file():
-            raise
-        module = importlib_util.module_from_spec(spec)
-        sys.modules["golint_im.rules"] = module
-        spec.loader.exec_module(module)
-        return module
-
-
 @lru_cache(maxsize=1)
 def rule_modules() -> tuple:
-    pkg = _rules_package()
+    pkg = importlib.import_module("golint_im.rules")  # see golint_im._checkout_rules
 
     mods = []
     for info in pkgutil.iter_modules(pkg.__path__):
