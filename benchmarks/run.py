@@ -12,7 +12,10 @@ affects every tool alike:
 
   cold     golint-im with a fresh, empty --cache-dir
   warm     golint-im again on that cache (every file a hit)
-  touched  golint-im after one file's content changed (one miss)
+  touched  golint-im after a comment was appended to one file (one miss; that
+           file's facts are unchanged, so the stored result is reused)
+  edited   golint-im after a function was added to that file (one miss; the
+           facts changed, so the program is linked and every rule runs again)
   semgrep  semgrep with benchmarks/semgrep-rules.yml over the same .go files
 
 Per run: wall time, peak RSS of the whole process tree (sampled from /proc
@@ -223,7 +226,7 @@ def benchmark(args, trees: list[Path], files: list[tuple[Path, str]], work: Path
     touch = sorted(staged, key=lambda p: p.stat().st_size)[len(staged) // 2] if staged else None
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "xdg"), SEMGREP_ENABLE_VERSION_CHECK="0",
                SEMGREP_SEND_METRICS="off")
-    names = names or ["cold", "warm", "touched"] + ([] if args.no_peer else ["semgrep"])
+    names = names or ["cold", "warm", "touched", "edited"] + ([] if args.no_peer else ["semgrep"])
     runs = {name: [] for name in names}
     for i in range(args.runs):
         cache = work / f"cache-{i}"
@@ -232,6 +235,9 @@ def benchmark(args, trees: list[Path], files: list[tuple[Path, str]], work: Path
             if name == "touched" and touch is not None:
                 with touch.open("a") as fh:
                     fh.write(f"\n// benchmark round {i}: one file changed\n")
+            if name == "edited" and touch is not None:
+                with touch.open("a") as fh:
+                    fh.write(f"\nfunc benchmarkEdit{i}() int {{ return {i} }}\n")
             if name == "semgrep":
                 run = measure(semgrep_cmd(args, staged, work / "semgrep.json"), work, env)
                 check_rc(name, run, (0, 1))

@@ -21,7 +21,7 @@ from . import __version__
 from .facts import FileFacts
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 8
+FACTS_VERSION = 9
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
 _FACT_SLOTS = FileFacts.__slots__
 
@@ -89,7 +89,13 @@ class FactsCache:
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.pkl"
 
-    def get(self, key: str):
+    def read(self, key: str) -> tuple[bytes, bytes] | None:
+        """(mac, payload) of a sound entry, without unpickling it.
+
+        The MAC doubles as the digest of the facts (same key, same payload, same
+        MAC): a whole-run result can be looked up from it before any entry is
+        unpickled.
+        """
         if self.dir is None:
             return None
         try:
@@ -99,6 +105,11 @@ class FactsCache:
         mac, payload = blob[:32], blob[32:]
         if len(mac) != 32 or not hmac.compare_digest(mac, hmac.new(self.key, payload, "sha256").digest()):
             return None
+        return mac, payload
+
+    @staticmethod
+    def load(payload: bytes):
+        """The facts in a payload from read(), or None if it does not hold usable facts."""
         try:
             facts = pickle.loads(payload)
         except Exception:  # corrupt beyond the MAC's reach: rebuild
@@ -109,20 +120,36 @@ class FactsCache:
             return None
         return facts
 
-    def put(self, key: str, facts) -> None:
+    def get(self, key: str):
+        entry = self.read(key)
+        return None if entry is None else self.load(entry[1])
+
+    def put(self, key: str, facts) -> bytes | None:
+        """Store facts; returns their digest (the entry's MAC), None when nothing was stored."""
         if self.dir is None:
-            return
+            return None
+        # An entry is keyed by content alone, and whoever loads it sets path and
+        # is_test: store neither, so equal content gives an equal payload (and
+        # digest) whichever copy of a duplicated file wrote it.
+        stripped = isinstance(facts, FileFacts) and hasattr(facts, "path") and hasattr(facts, "is_test")
+        if stripped:
+            path, is_test = facts.path, facts.is_test
+            facts.path, facts.is_test = "", False
         try:
             payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, RecursionError):  # e.g. absurdly deep expressions
-            return  # not cached: parsed again next time, which is all a miss costs
-        blob = hmac.new(self.key, payload, "sha256").digest() + payload
+            return None  # not cached: parsed again next time, which is all a miss costs
+        finally:
+            if stripped:
+                facts.path, facts.is_test = path, is_test
+        mac = hmac.new(self.key, payload, "sha256").digest()
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True)
-            _atomic_write(path, blob)
+            _atomic_write(path, mac + payload)
         except OSError:
-            pass  # a read-only cache is not an error
+            return None  # a read-only cache is not an error
+        return mac
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -332,7 +332,7 @@ def graph(paths, fmt, output, jobs):
 
     try:
         _result, ctx = analyse(Options(paths=list(paths) or ["."], rules=set(), jobs=jobs or default_jobs(),
-                                       cache_dir=default_cache_dir()))
+                                       cache_dir=default_cache_dir(), reuse=False))
         flow = ctx.flow
         _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output)
     except UsageError as e:

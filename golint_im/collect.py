@@ -10,6 +10,7 @@ import gc
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 from .cache import FactsCache, content_key
 from .discover import SourceFile
@@ -67,41 +68,91 @@ def _parse_job(job):
     try:
         facts = parse(data, rel, is_test)
     except RecursionError:
-        return key, None, "skipped: nesting too deep to analyse"
+        return key, None, "skipped: nesting too deep to analyse", None
     except Exception as e:  # the walker is defensive; this is the last net
-        return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})"
-    if _WORKER_CACHE is not None:
-        _WORKER_CACHE.put(key, facts)
-    return key, facts, ""
+        return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})", None
+    digest = _WORKER_CACHE.put(key, facts) if _WORKER_CACHE is not None else None
+    return key, facts, "", digest
+
+
+@dataclass
+class Collected:
+    """What collect() found: per analysed file a digest, and the facts on demand.
+
+    Cache hits stay unpickled until facts() is called: when a whole-run result
+    can be reused (see reuse.py), they never are.
+    """
+
+    files: list[SourceFile]
+    notices: list[Notice]
+    parsed: int
+    # Per file index, in discovery order: the facts' digest (bytes), the reason
+    # it has no facts (str), or None when the facts exist but have no digest.
+    digests: dict[int, bytes | str | None]
+    _facts: dict[int, object]
+    _payloads: dict[int, tuple[str, bytes]]  # index -> (content key, payload) of unloaded hits
+    _cache: FactsCache
+    _include_notices: bool = True
+
+    def facts(self) -> list:
+        """Every file's facts in discovery order (unpickling cache hits once)."""
+        for i, (key, payload) in self._payloads.items():
+            facts = self._cache.load(payload)
+            if facts is None:  # sound MAC, unusable payload: a bug's entry; parse again
+                f = self.files[i]
+                data, _problem = _read(f)
+                _key, facts, problem, _digest = _parse_job((key, f.rel_path, f.is_test, data or b""))
+                self.parsed += 1
+                if facts is None:
+                    self.notices.append(Notice(f.rel_path, problem))
+                    continue
+                self._cache.put(key, facts)
+            facts.path = self.files[i].rel_path
+            facts.is_test = self.files[i].is_test
+            self._facts[i] = facts
+        self._payloads.clear()
+        if self._include_notices:
+            self._include_notices = False
+            for i, facts in sorted(self._facts.items()):
+                for line in facts.error_lines[:1]:
+                    self.notices.append(Notice(self.files[i].rel_path, "syntax error; analysed what could be parsed", line))
+                for line in facts.deep_lines[:1]:
+                    self.notices.append(Notice(self.files[i].rel_path,
+                                               "nesting too deep to analyse; skipped that declaration", line))
+        return [self._facts[i] for i in sorted(self._facts)]
 
 
 def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False,
-            progress=None):
+            progress=None) -> Collected:
     notices: list[Notice] = []
     facts_by_index: dict[int, object] = {}
+    payloads: dict[int, tuple[str, bytes]] = {}
+    digests: dict[int, bytes | str | None] = {}
     pending = []  # (index, job)
     for i, f in enumerate(files):
         data, problem = _read(f)
         if data is None:
             notices.append(Notice(f.rel_path, problem))
+            digests[i] = problem
             continue
         if not include_generated and is_generated(data):
             continue
         key = content_key(data)
-        cached = cache.get(key)
-        if cached is not None:
-            cached.path = f.rel_path
-            cached.is_test = f.is_test
-            facts_by_index[i] = cached
+        entry = cache.read(key)
+        if entry is not None:
+            digests[i] = entry[0]
+            payloads[i] = (key, entry[1])
         else:
             pending.append((i, (key, f.rel_path, f.is_test, data)))
 
-    def done(i, key, facts, problem, cached_by_worker):
+    def done(i, key, facts, problem, digest, cached_by_worker):
         if facts is None:
             notices.append(Notice(files[i].rel_path, problem))
+            digests[i] = problem
             return
         if not cached_by_worker:
-            cache.put(key, facts)
+            digest = cache.put(key, facts)
+        digests[i] = digest
         facts_by_index[i] = facts
         if progress:
             progress()
@@ -111,8 +162,8 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
         try:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)
-            for (i, _), (key, facts, problem) in zip(pending, results):
-                done(i, key, facts, problem, True)
+            for (i, _), (key, facts, problem, digest) in zip(pending, results):
+                done(i, key, facts, problem, digest, True)
         except BaseException:
             _abandon(pool)  # Ctrl-C: exit now, not after every queued chunk is parsed
             raise
@@ -120,13 +171,7 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
     else:
         for i, job in pending:
             done(i, *_parse_job(job), False)
-    for i, facts in facts_by_index.items():
-        for line in facts.error_lines[:1]:
-            notices.append(Notice(files[i].rel_path, "syntax error; analysed what could be parsed", line))
-        for line in facts.deep_lines[:1]:
-            notices.append(Notice(files[i].rel_path, "nesting too deep to analyse; skipped that declaration", line))
-    ordered = [facts_by_index[i] for i in sorted(facts_by_index)]
-    return ordered, notices, len(pending)
+    return Collected(files, notices, len(pending), dict(sorted(digests.items())), facts_by_index, payloads, cache)
 
 
 def default_jobs() -> int:

@@ -20,6 +20,7 @@ from .findings import Notice, RunResult
 from .flow import ChannelFlow
 from .program import Program
 from .registry import rule_modules
+from .reuse import ResultCache, run_key
 from .suppress import Directive, apply_suppressions
 
 
@@ -34,6 +35,7 @@ class Options:
     debug: bool = False
     progress: object = None
     base: str | None = None  # display paths relative to this (default: cwd or the roots' parent)
+    reuse: bool = True  # answer from a stored result when the facts are unchanged (no Context then)
 
 
 class Context:
@@ -69,15 +71,26 @@ def analyse(options: Options) -> tuple[RunResult, Context]:
             gc.enable()
 
 
-def _analyse(options: Options) -> tuple[RunResult, Context]:
+def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     timings = {}
     t0 = time.perf_counter()
     found = discover(options.paths, exclude=None, base=options.base)
     files = [f for f in found.files if not options.config.is_excluded(f.rel_path)]
     cache = FactsCache(options.cache_dir)
-    facts, notices, parsed = collect(files, options.jobs, cache, options.include_generated,
-                                     progress=options.progress)
+    collected = collect(files, options.jobs, cache, options.include_generated, progress=options.progress)
     timings["parse"] = time.perf_counter() - t0
+    results = ResultCache(cache)
+    key = None
+    if options.reuse and results.dir is not None:
+        key = run_key(files, collected.digests, _fingerprint(options, found.base))
+        stored = results.get(key)
+        if stored is not None:
+            timings["total"] = time.perf_counter() - t0
+            return _finish(stored, found, timings, collected, reused=True), None
+    t1 = time.perf_counter()
+    facts = collected.facts()
+    notices = collected.notices
+    timings["load"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     program = Program(files, facts)
     ctx = Context(program, options.config)
@@ -109,10 +122,25 @@ def _analyse(options: Options) -> tuple[RunResult, Context]:
         kept.extend(meta)
     kept.sort(key=lambda f: f.sort_key())
     suppressed.sort(key=lambda f: f.sort_key())
-    result = RunResult(findings=kept, notices=found.notices + notices + rule_errors, files_analysed=len(facts),
+    result = RunResult(findings=kept, notices=notices + rule_errors, files_analysed=len(facts),
                        suppressed=suppressed)
+    result.debug = {"unresolved_calls": program.unresolved_calls, **ctx.debug}
+    results.put(key, result)  # before the run's own details are added below
     timings["total"] = time.perf_counter() - t0
+    return _finish(result, found, timings, collected, reused=False), ctx
+
+
+def _fingerprint(options: Options, base: str) -> str:
+    """Everything besides the facts and golint-im's code that can change a result."""
+    rules = sorted(options.rules) if options.rules is not None else None
+    return repr((rules, options.config, options.include_generated, str(base)))
+
+
+def _finish(result: RunResult, found, timings: dict, collected, reused: bool) -> RunResult:
+    """Add what belongs to this run only: discovery notices, display base, timings."""
+    result.notices = found.notices + result.notices
     result.base = found.base
-    result.debug = {"timings": timings, "files_parsed": parsed, "files_cached": len(facts) - parsed,
-                    "unresolved_calls": program.unresolved_calls, **ctx.debug}
-    return result, ctx
+    result.debug = {"timings": timings, "files_parsed": collected.parsed,
+                    "files_cached": result.files_analysed - collected.parsed, "result_reused": reused,
+                    **result.debug}
+    return result

@@ -76,7 +76,10 @@ class _Walker:
     # ---- file level ----------------------------------------------------
     def file(self, root) -> FileFacts:
         f = self.facts
-        init = FuncFacts("<init>", "", False, "", (), (), 1, 1, root.end_point[0] + 1)
+        # <init> spans the file's declarations, not its trailing comments: an edit
+        # below the last declaration must leave the facts (and a reused result) equal.
+        last = max((c.end_point[0] + 1 for c in root.children if c.type != "comment"), default=1)
+        init = FuncFacts("<init>", "", False, "", (), (), 1, 1, last)
         init.regions.append(Region("body", -1, 1))
         f.funcs.append(init)
         self.fn, self.fn_index = init, 0  # package-level expressions belong to <init>

@@ -16,13 +16,13 @@ def test_benchmark_smoke(tmp_path):
                         "--runs", "1", "--no-peer", "--jobs", "1", "--json", str(out)],
                        capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    for name in ("cold", "warm", "touched"):
+    for name in ("cold", "warm", "touched", "edited"):
         assert any(line.startswith(name) for line in r.stdout.splitlines()), r.stdout
     report = json.loads(out.read_text())
     assert report["machine"]["nproc"] >= 1
     bench = report["benchmark"]
     assert bench["files"] == 1 and bench["bytes"] > 0
-    for name in ("cold", "warm", "touched"):
+    for name in ("cold", "warm", "touched", "edited"):
         m = bench["summary"][name]
         assert m["runs"] == 1 and m["median_wall_s"] > 0 and m["exit_codes"] == [1]  # the fixture's finding
         assert m["median_peak_rss_tree_mib"] > 0
