@@ -19,6 +19,7 @@ from .discover import discover
 from .findings import Notice, RunResult
 from .flow import ChannelFlow
 from .program import Program
+from .parallel import run_lanes
 from .registry import rule_modules
 from .reuse import ResultCache, run_key
 from .suppress import Directive, apply_suppressions
@@ -95,26 +96,11 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     program = Program(files, facts)
     ctx = Context(program, options.config)
     timings["link"] = time.perf_counter() - t1
-    findings = []
-    rule_errors: list[Notice] = []
-    active = set()
-    for mod in rule_modules():
-        if options.rules is not None and mod.ID not in options.rules:
-            continue
-        active.add(mod.ID)
-        t = time.perf_counter()
-        try:
-            produced = list(mod.check(ctx))
-        except Exception as e:  # noqa: BLE001 - one rule's bug must not cost the others' findings
-            if options.debug:
-                raise
-            rule_errors.append(Notice("", f"{mod.ID} stopped with an internal error ({type(e).__name__}: {e}); "
-                                          "its findings are missing from this run (--debug for a traceback)"))
-            produced = []
-        for f in produced:
-            f.severity = options.config.severity.get(f.rule_id, f.severity)
-            findings.append(f)
-        timings[mod.ID] = time.perf_counter() - t
+    mods = [m for m in rule_modules() if options.rules is None or m.ID in options.rules]
+    active = {m.ID for m in mods}
+    t1 = time.perf_counter()
+    findings, rule_errors = run_rules(ctx, mods, options, timings)
+    timings["rules"] = time.perf_counter() - t1
     directives = [Directive(ff.path, line, col, text, own)
                   for ff in facts for (line, col, text, own) in ff.directives]
     kept, suppressed, meta = apply_suppressions(findings, directives, active)
@@ -128,6 +114,53 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     results.put(key, result)  # before the run's own details are added below
     timings["total"] = time.perf_counter() - t0
     return _finish(result, found, timings, collected, reused=False), ctx
+
+
+def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tuple[list, list[Notice]]:
+    """Every selected rule's findings; families side by side when there are cores for it.
+
+    A family shares state within ctx.shared, so it stays in one process;
+    families are spread over options.jobs lanes by their COST hint. --debug
+    runs everything here, so a rule's traceback reaches the user.
+    """
+    families: dict[str, list] = {}
+    for mod in mods:
+        families.setdefault(getattr(mod, "FAMILY", mod.ID), []).append(mod)
+    n_lanes = 1 if options.debug else max(1, min(options.jobs, len(families)))
+    lanes: list[list] = [[] for _ in range(n_lanes)]
+    load = [0] * n_lanes
+    by_cost = sorted(families.values(), key=lambda fam: -sum(getattr(m, "COST", 1) for m in fam))
+    for fam in by_cost:  # the heaviest family first, each onto the least loaded lane
+        lane = load.index(min(load))
+        lanes[lane].extend(fam)
+        load[lane] += sum(getattr(m, "COST", 1) for m in fam)
+
+    def run_lane(lane_mods):
+        found, errors, spent = [], [], {}
+        for mod in sorted(lane_mods, key=lambda m: m.ID):
+            t = time.perf_counter()
+            try:
+                produced = list(mod.check(ctx))
+            except Exception as e:  # noqa: BLE001 - one rule's bug must not cost the others' findings
+                if options.debug:
+                    raise
+                errors.append(Notice("", f"{mod.ID} stopped with an internal error ({type(e).__name__}: {e}); "
+                                         "its findings are missing from this run (--debug for a traceback)"))
+                produced = []
+            for f in produced:
+                f.severity = options.config.severity.get(f.rule_id, f.severity)
+            found.extend(produced)
+            spent[mod.ID] = time.perf_counter() - t
+        return found, errors, spent, dict(ctx.debug)
+
+    findings, rule_errors = [], []
+    for found, errors, spent, debug in run_lanes([lane for lane in lanes if lane], run_lane):
+        findings.extend(found)
+        rule_errors.extend(errors)
+        timings.update(spent)
+        ctx.debug.update(debug)
+    rule_errors.sort(key=lambda n: n.message)
+    return findings, rule_errors
 
 
 def _fingerprint(options: Options, base: str) -> str:

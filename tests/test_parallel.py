@@ -1,0 +1,59 @@
+"""Rule families in forked lanes (parallel.py): same output as one lane, and a
+lane that fails in its child is run again in the parent."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from golint_im import __version__, parallel
+from golint_im.engine import Options, analyse
+from golint_im.registry import all_rule_infos
+from golint_im.report import render
+
+ROOT = Path(__file__).resolve().parent.parent
+
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="lanes run in order where fork is unavailable")
+
+
+def sarif(jobs: int, paths) -> str:
+    result, _ = analyse(Options(paths=[str(p) for p in paths], jobs=jobs, cache_dir=None, base=str(ROOT)))
+    return render("sarif", result, all_rule_infos(), tool_version=__version__)
+
+
+@needs_fork
+def test_lanes_give_the_same_report_as_one_lane():
+    paths = [ROOT / "examples", ROOT / "fixtures"]
+    assert sarif(2, paths) == sarif(1, paths)
+
+
+@needs_fork
+def test_results_come_back_in_lane_order_from_children():
+    parent = os.getpid()
+    got = parallel.run_lanes([1, 2, 3], lambda lane: (lane * 10, os.getpid() != parent))
+    assert [value for value, _ in got] == [10, 20, 30]
+    assert [in_child for _, in_child in got] == [False, True, True]
+
+
+@needs_fork
+@pytest.mark.parametrize("how", ["raises", "dies", "unpicklable"])
+def test_a_lane_that_fails_in_its_child_runs_here(how):
+    parent = os.getpid()
+
+    def run_lane(lane):
+        if os.getpid() != parent and lane == "b":
+            if how == "raises":
+                raise RuntimeError("child only")
+            if how == "dies":
+                os._exit(9)
+            return lambda: None  # does not pickle
+        return f"done {lane}"
+
+    assert parallel.run_lanes(["a", "b"], run_lane) == ["done a", "done b"]
+
+
+def test_one_lane_or_no_fork_runs_in_order(monkeypatch):
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    parent = os.getpid()
+    assert parallel.run_lanes([1, 2], lambda lane: (lane, os.getpid() == parent)) == [(1, True), (2, True)]
