@@ -40,6 +40,7 @@ class FactsCache:
         self.dir = None
         self.key = b""
         self.directory = directory  # as given: workers open their own FactsCache on it
+        self._made: set[Path] = set()  # entry subdirectories known to exist
         if directory is None:
             return
         try:
@@ -126,6 +127,15 @@ class FactsCache:
 
     def put(self, key: str, facts) -> bytes | None:
         """Store facts; returns their digest (the entry's MAC), None when nothing was stored."""
+        stored = self.store(key, facts)
+        return None if stored is None else stored[0]
+
+    def store(self, key: str, facts) -> tuple[bytes, bytes] | None:
+        """Store facts; returns (digest, payload), None when nothing was stored.
+
+        A parser process hands the payload back rather than the facts: they
+        are pickled once, for the cache, not a second time for the trip.
+        """
         if self.dir is None:
             return None
         # An entry is keyed by content alone, and whoever loads it sets path and
@@ -145,11 +155,13 @@ class FactsCache:
         mac = hmac.new(self.key, payload, "sha256").digest()
         path = self._path(key)
         try:
-            path.parent.mkdir(exist_ok=True)
+            if path.parent not in self._made:
+                path.parent.mkdir(exist_ok=True)
+                self._made.add(path.parent)
             _atomic_write(path, mac + payload)
         except OSError:
             return None  # a read-only cache is not an error
-        return mac
+        return mac, payload
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -71,8 +71,10 @@ def _parse_job(job):
         return key, None, "skipped: nesting too deep to analyse", None
     except Exception as e:  # the walker is defensive; this is the last net
         return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})", None
-    digest = _WORKER_CACHE.put(key, facts) if _WORKER_CACHE is not None else None
-    return key, facts, "", digest
+    stored = _WORKER_CACHE.store(key, facts) if _WORKER_CACHE is not None else None
+    if stored is not None:
+        return key, stored[1], "", stored[0]  # the cache's payload: pickled once, not twice
+    return key, facts, "", None
 
 
 @dataclass
@@ -150,7 +152,14 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
             notices.append(Notice(files[i].rel_path, problem))
             digests[i] = problem
             return
-        if not cached_by_worker:
+        if isinstance(facts, bytes):  # a worker's cache payload: stored without path and is_test
+            facts = cache.load(facts)
+            if facts is None:
+                notices.append(Notice(files[i].rel_path, "skipped: internal error while parsing (unreadable facts)"))
+                digests[i] = "unreadable facts"
+                return
+            facts.path, facts.is_test = files[i].rel_path, files[i].is_test
+        elif not cached_by_worker:
             digest = cache.put(key, facts)
         digests[i] = digest
         facts_by_index[i] = facts
