@@ -58,7 +58,9 @@ def run_key(files, digests: dict, options_fingerprint: str) -> str | None:
         if digest is None:
             return None
         f = files[i]
-        h.update(f"{f.rel_path}\0{int(f.is_test)}\0".encode())
+        # Where the file sits in the Go module (go.mod decides import paths), not just its facts.
+        h.update(f"{f.rel_path}\0{int(f.is_test)}\0{f.module}\0{f.module_dir}\0{f.package_dir}\0"
+                 f"{f.import_path}\0".encode())
         h.update(digest if isinstance(digest, bytes) else b"notice:" + digest.encode())
         h.update(b"\0")
     return h.hexdigest()

@@ -103,6 +103,16 @@ def test_options_are_part_of_the_key(opts, tree, change):
     assert out == fresh(other)
 
 
+def test_go_mod_is_part_of_the_key(opts, tree):
+    """A renamed module changes every import path, with every file's facts equal."""
+    run(opts)
+    gomod = next(tree.rglob("go.mod"))
+    gomod.write_text(gomod.read_text().replace("module ", "module renamed.example/", 1))
+    out, result, _ = run(opts)
+    assert not result.debug["result_reused"]
+    assert out == fresh(opts)
+
+
 def test_golint_im_code_is_part_of_the_key(opts, monkeypatch):
     run(opts)
     monkeypatch.setattr(reuse, "code_digest", lambda: "a rule was edited")
