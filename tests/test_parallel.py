@@ -57,3 +57,30 @@ def test_one_lane_or_no_fork_runs_in_order(monkeypatch):
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     parent = os.getpid()
     assert parallel.run_lanes([1, 2], lambda lane: (lane, os.getpid() == parent)) == [(1, True), (2, True)]
+
+
+@needs_fork
+def test_interrupt_in_the_parent_ends_the_children():
+    """Ctrl-C while lanes run: the parent's KeyboardInterrupt propagates and no child is left behind."""
+    parent = os.getpid()
+
+    def run_lane(lane):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        import time
+
+        time.sleep(30)  # a child still working when the parent is interrupted
+        return lane
+
+    before = set(_children())
+    with pytest.raises(KeyboardInterrupt):
+        parallel.run_lanes(["here", "there"], run_lane)
+    assert set(_children()) == before  # killed and reaped: no zombie, no orphan
+
+
+def _children() -> list[int]:
+    try:
+        with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
