@@ -119,21 +119,20 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
 def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tuple[list, list[Notice]]:
     """Every selected rule's findings; families side by side when there are cores for it.
 
-    A family shares state within ctx.shared, so it stays in one process;
-    families are spread over options.jobs lanes by their COST hint. --debug
-    runs everything here, so a rule's traceback reaches the user.
+    A family shares state within ctx.shared, so it stays in one process.
+    With more than one core each family gets its own lane and the kernel
+    balances them: the families' costs differ from one code base to the next
+    (on grpc-go they are about equal, on prometheus routing costs the most),
+    so any fixed pairing of families onto fewer lanes is wrong somewhere.
+    --debug runs everything here, so a rule's traceback reaches the user.
     """
     families: dict[str, list] = {}
     for mod in mods:
         families.setdefault(getattr(mod, "FAMILY", mod.ID), []).append(mod)
-    n_lanes = 1 if options.debug else max(1, min(options.jobs, len(families)))
-    lanes: list[list] = [[] for _ in range(n_lanes)]
-    load = [0] * n_lanes
-    by_cost = sorted(families.values(), key=lambda fam: -sum(getattr(m, "COST", 1) for m in fam))
-    for fam in by_cost:  # the heaviest family first, each onto the least loaded lane
-        lane = load.index(min(load))
-        lanes[lane].extend(fam)
-        load[lane] += sum(getattr(m, "COST", 1) for m in fam)
+    if options.debug or options.jobs < 2:
+        lanes = [list(mods)] if mods else []
+    else:
+        lanes = list(families.values())
 
     def run_lane(lane_mods):
         found, errors, spent = [], [], {}
@@ -154,7 +153,7 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
         return found, errors, spent, dict(ctx.debug)
 
     findings, rule_errors = [], []
-    for found, errors, spent, debug in run_lanes([lane for lane in lanes if lane], run_lane):
+    for found, errors, spent, debug in run_lanes(lanes, run_lane):
         findings.extend(found)
         rule_errors.extend(errors)
         timings.update(spent)
