@@ -120,19 +120,25 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
     """Every selected rule's findings; families side by side when there are cores for it.
 
     A family shares state within ctx.shared, so it stays in one process.
-    With more than one core each family gets its own lane and the kernel
-    balances them: the families' costs differ from one code base to the next
-    (on grpc-go they are about equal, on prometheus routing costs the most),
-    so any fixed pairing of families onto fewer lanes is wrong somewhere.
-    --debug runs everything here, so a rule's traceback reaches the user.
+    Families are spread over at most options.jobs lanes, the costliest first,
+    each onto the least loaded lane; a family costs the largest COST of its
+    modules (default 1, measured on real code: see docs/performance.md).
+    No more lanes than jobs: each forked child ends up copying most of the
+    model it reads (reference counts are writes), so a third lane on two
+    cores added 40 % memory for no time. --debug runs everything here, so a
+    rule's traceback reaches the user.
     """
     families: dict[str, list] = {}
     for mod in mods:
         families.setdefault(getattr(mod, "FAMILY", mod.ID), []).append(mod)
-    if options.debug or options.jobs < 2:
-        lanes = [list(mods)] if mods else []
-    else:
-        lanes = list(families.values())
+    n_lanes = 1 if options.debug else max(1, min(options.jobs, len(families)))
+    lanes: list[list] = [[] for _ in range(n_lanes)]
+    load = [0] * n_lanes
+    for fam in sorted(families.values(), key=_family_cost, reverse=True):
+        lane = load.index(min(load))
+        lanes[lane].extend(fam)
+        load[lane] += _family_cost(fam)
+    lanes = [lane for lane in lanes if lane]
 
     def run_lane(lane_mods):
         found, errors, spent = [], [], {}
@@ -160,6 +166,10 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
         ctx.debug.update(debug)
     rule_errors.sort(key=lambda n: n.message)
     return findings, rule_errors
+
+
+def _family_cost(family: list) -> int:
+    return max(getattr(mod, "COST", 1) for mod in family)
 
 
 def _fingerprint(options: Options, base: str) -> str:

@@ -3,6 +3,8 @@
 A rule module in `rules/` (installed as golint_im.rules) defines ID, NAME,
 FAMILY, SEVERITY, SUMMARY, a docstring with the sections below, and
 check(ctx) -> iterable of Finding. Rules receive a linked program, never text.
+Optional: COST, the family's relative run time (default 1), used to spread
+families over parallel lanes.
 """
 from __future__ import annotations
 

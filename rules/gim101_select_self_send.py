@@ -67,6 +67,7 @@ NAME = "select-loop-self-send"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A receive loop's handler can block sending into a channel only that loop drains"
+COST = 2  # relative run time of its family (it builds the channel flow); see engine.run_rules
 
 def check(ctx):
     flow = ctx.flow

@@ -82,6 +82,7 @@ NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
 SEVERITY = "error"
 SUMMARY = "The members of one hash ring are spelled two ways (port, scheme, brackets...), so each side picks a different node"
+COST = 3  # relative run time of its family (tracing address formats is the heaviest family); see engine.run_rules
 
 
 def check(ctx):
