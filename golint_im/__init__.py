@@ -24,6 +24,7 @@ def _checkout_rules() -> None:
     spec = importlib.util.spec_from_file_location("golint_im.rules", init, submodule_search_locations=[src])
     module = importlib.util.module_from_spec(spec)
     sys.modules["golint_im.rules"] = module
+    setattr(sys.modules[__name__], "rules", module)  # as an import of the subpackage would
     spec.loader.exec_module(module)
 
 
