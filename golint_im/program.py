@@ -706,6 +706,10 @@ class Program:
         return self._by_facts.get(id(facts))
 
     # ---- function values (callbacks, method values) -----------------------
+    def func_values(self, fn: Function, expr) -> list[Target]:
+        """Functions an expression used as a value in fn may hold (a literal, a function, a method value...)."""
+        return self._func_value(fn, expr)
+
     def _func_value(self, fn: Function, expr) -> list[Target]:
         tag = expr[0]
         if tag == "funclit":
@@ -801,14 +805,30 @@ class Program:
         return out
 
     def callers(self, target: Function) -> list:
-        """(caller Function, call Op) pairs for every resolved call of target."""
+        """(caller Function, call Op) pairs for every resolved call of target.
+
+        Built in two passes. A call through a local function value (`f()` with
+        `f` a parameter, as in a `spawn(f func())` wrapper) is resolved from
+        what the callers pass, i.e. from this very index: resolved during the
+        first pass it would see only the callers indexed so far, and its
+        answer would depend on the order of the files. So such calls wait for
+        the second pass, when every ordinary call is in.
+        """
         if not hasattr(self, "_callers"):
             self._callers = defaultdict(list)
+            through_values = []
             for f in self.functions:
                 for op in f.facts.ops:
-                    if op.kind == "call":
-                        for t in self.resolve_call(f, op):
-                            self._callers[t.function.id].append((f, op))
+                    if op.kind != "call":
+                        continue
+                    if op.fn[0] == "id" and self.lookup_local(f, op.fn[1]) is not None:
+                        through_values.append((f, op))
+                        continue
+                    for t in self.resolve_call(f, op):
+                        self._callers[t.function.id].append((f, op))
+            for f, op in through_values:
+                for t in self.resolve_call(f, op):
+                    self._callers[t.function.id].append((f, op))
         return self._callers.get(target.id, [])
 
     # ---- constants -----------------------------------------------------
