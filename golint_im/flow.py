@@ -228,8 +228,10 @@ class ChannelFlow:
         roots, seen, stack = set(), {fn.id}, [fn]
         while stack:
             f = stack.pop()
-            callers = [c for c, op in self.program.callers(f) if op.mode != "go"]
-            if f.go_sites or not callers:
+            calls = [(c, op) for c, op in self.program.callers(f) if op.mode != "go"]
+            spawned = [c for c, op in calls if self._spawned_callback(c, op)]
+            callers = [c for c, op in calls if not self._spawned_callback(c, op)]
+            if f.go_sites or spawned or not callers:
                 roots.add(f)
             for c in callers:
                 if c.id not in seen:
@@ -240,10 +242,36 @@ class ChannelFlow:
         return result
 
     def spawned_many(self, fn: Function) -> bool:
-        """True if fn may run as several goroutines at once (go in a loop, or several go sites)."""
-        if len(fn.go_sites) > 1:
+        """True if fn may run as several goroutines at once: several `go` sites or
+        spawning wrapper calls (see _spawned_callback), or one of them in a loop."""
+        starts = len(fn.go_sites)
+        if any(in_loop(caller.facts, op.region) for caller, op in fn.go_sites):
             return True
-        return any(in_loop(caller.facts, op.region) for caller, op in fn.go_sites)
+        for c, op in self.program.callers(fn):
+            if op.mode == "go" or not self._spawned_callback(c, op):
+                continue
+            if self.spawned_many(c):
+                return True
+            wrapper = self.program.declaring_function(c, op.fn[1])
+            index = [p[0] for p in wrapper.facts.params].index(op.fn[1])
+            for wc, wop in self.program.callers(wrapper):
+                if index < len(wop.args) and any(t.function is fn for t in self.program.func_values(wc, wop.args[index])):
+                    starts += 2 if in_loop(wc.facts, wop.region) else 1
+        return starts > 1
+
+    def _spawned_callback(self, caller: Function, op) -> bool:
+        """The call `f()` in a goroutine that a wrapper starts for its parameter f.
+
+        `func (s *S) spawn(f func()) { go func() { defer s.wg.Done(); f() }() }`
+        called as `s.spawn(s.run)` and `s.spawn(s.apply)` starts two goroutines,
+        one running run and one running apply. Naming both by the wrapper's
+        literal would make them one goroutine (that drains what the other sends);
+        each function reached this way is a goroutine root of its own instead.
+        """
+        if not caller.go_sites or op.fn[0] != "id":
+            return False
+        owner = self.program.declaring_function(caller, op.fn[1])
+        return owner is not None and owner is not caller and any(p[0] == op.fn[1] for p in owner.facts.params)
 
     @cached_property
     def graph(self):

@@ -53,6 +53,12 @@ instead of re-queuing it.
   which one runs would be a guess. `--debug` counts both.
 - Goroutines started in a loop or from several `go` statements are several
   receivers, and are not reported.
+- A wrapper that starts its function argument in a goroutine
+  (`func (s *S) spawn(f func()) { go func() { defer s.wg.Done(); f() }() }`)
+  starts one goroutine per call: each function passed to it is a goroutine of
+  its own, and one passed several times, or in a loop, is several receivers.
+  Wrappers that store the function first (a queue of tasks, a worker pool's
+  channel of funcs) are not followed.
 - Channel identity is by holder (struct field, variable); two instances of
   the same struct type share a field's identity unless one of them is
   drained by a different goroutine, in which case the rule stays silent.
