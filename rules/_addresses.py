@@ -259,6 +259,8 @@ def host_may_be_ipv6(tracer, origin) -> bool:
     fn, expr = origin.first_hole
     if hole_name(expr).lower() in _NOT_HOST:
         return False
+    if _split_checked(tracer, fn, expr):
+        return False
     values = tracer.values(fn, expr, origin.site)
     if not values:
         return True
@@ -273,6 +275,33 @@ def host_may_be_ipv6(tracer, origin) -> bool:
         elif ":" in n and not bracketed:
             known = False
     return not known
+
+
+def _split_checked(tracer, fn, expr) -> bool:
+    """The host variable itself is given to net.SplitHostPort in the same function.
+
+    That is the port-aware idiom `if _, _, err := net.SplitHostPort(addr); err
+    is "missing port" { addr = fmt.Sprintf("%s:%d", addr, port) }`: SplitHostPort
+    reports a missing port only for a string with no colon or a bracketed
+    literal, and either takes `:port` safely. (A host *returned* by
+    SplitHostPort is another variable, and is still checked.)"""
+    if expr[0] != "id":
+        return False
+    for f in (fn,) + tuple(_enclosing(fn)):
+        for op in f.facts.ops:
+            if op.kind == "call" and op.args and op.args[0] == expr and op.fn[0] == "sel" \
+                    and op.fn[2] == "SplitHostPort":
+                ext = tracer.external(f, op.fn)
+                if ext is not None and ext.pkg == "net" and not ext.recv:
+                    return True
+    return False
+
+
+def _enclosing(fn):
+    parent = fn.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
 
 
 def parse_format(fmt: str):

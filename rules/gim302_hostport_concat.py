@@ -34,7 +34,9 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   literal: `%s.%s.svc:%d` is a DNS name; a host operand named `network` or
   `scheme` (`unix:%s`) is not a host; a host whose every traced value is a
   literal name, an IPv4 address or a bracketed literal is safe, and so is
-  one that a helper brackets (`"[" + ip + "]"`). A value read from config
+  one that a helper brackets (`"[" + ip + "]"`), and so is a variable the
+  same function first gives to `net.SplitHostPort` (the "add the default
+  port when it is missing" idiom). A value read from config
   or the environment that is always a host name is still reported;
   suppress it with a reason.
 - Hashes count only for address-like strings: `userID:platform` shard keys
