@@ -1621,6 +1621,11 @@ class Walk:
         if cond[0] == "call":
             if self.kind.stream and any(a[0] == "id" and self.last_assign.get(a[1]) == "recv" for a in cond[2]):
                 return "ended", None  # errors.Is(err, io.EOF)
+            if not self.no_nil and any(a[0] == "id" and self.last_assign.get(a[1]) == "acq" for a in cond[2]):
+                # A predicate on the acquisition's error (netutil.IsTemporaryError(err),
+                # errors.Is(err, x), os.IsTimeout(err)) holds only for a non-nil error,
+                # when the resource is nil: nothing to release on that branch.
+                return "failed", None
             return None, None
         if cond[0] != "bin":
             return None, None
@@ -1700,6 +1705,8 @@ class Walk:
                 r = _ref(c[1], self.holders)
                 if r is not None and r.resource:
                     marker = "recv"
+        if val is not None and val[0] == "id" and self.last_assign.get(val[1]) == "acq":
+            marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
         for t in o.targets:
             if t[0] == "id" and t[1] != "_":
                 self.last_assign[t[1]] = marker
