@@ -53,6 +53,11 @@ instead of re-queuing it.
   which one runs would be a guess. `--debug` counts both.
 - Goroutines started in a loop or from several `go` statements are several
   receivers, and are not reported.
+- A `chan struct{}` the loop receives from and the handler sends back into is
+  a semaphore (`<-slots` ... `slots <- struct{}{}`): the send returns the
+  token the receive took, and is not reported. A token channel that other
+  goroutines also fill with blocking sends could still block; that case is
+  missed.
 - A wrapper that starts its function argument in a goroutine
   (`func (s *S) spawn(f func()) { go func() { defer s.wg.Done(); f() }() }`)
   starts one goroutine per call: each function passed to it is a goroutine of
@@ -86,7 +91,7 @@ def check(ctx):
         root = program.functions[next(iter(entries))]
         if flow.spawned_many(root):
             continue
-        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries):
+        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries, ch):
             key = (fn.id, recv.line, sink_key)
             if key in reported:
                 continue
@@ -95,13 +100,15 @@ def check(ctx):
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
 
 
-def _blocking_sends(ctx, loop_fn, recv, entries):
+def _blocking_sends(ctx, loop_fn, recv, entries, received):
     """Sends reachable from the handler on channels only this goroutine drains."""
     flow = ctx.flow
     for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv)):
         ch = flow.channels.get(key)
         if ch is None or not ch.receives or flow.receivers(key) != entries:
             continue
+        if key == received.key and ch.elem == "struct{}":
+            continue  # a semaphore: the handler gives back the token this receive took, so a slot is free
         blocking, note = _send_blocks(ctx, fn, op)
         if blocking:
             yield key, path, fn, op, note
