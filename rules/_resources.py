@@ -1505,13 +1505,20 @@ class Walk:
                                                   self.last_assign if s2 is not None else None, before)
                 state = _merge(s1, s2)
             elif kind in ("for", "range"):
-                body = self.exec_region(x, state)
+                before = dict(self.last_assign)
+                # `for ... isRetryable(err) {`: the body runs only after the acquisition failed.
+                in_body = self.branch_state(x, state, True) if kind == "for" else state
+                body = self.exec_region(x, in_body)
                 continues, breaks = self._take_jumps(x)
                 if self.view.endless(x):
                     state = _merge(*breaks)  # `for {`: only a break gets past it
                 elif state is False and self._releases_within(x):
                     state = True
                 else:
+                    if state is False and all(s is not False for s in (body, *continues, *breaks)):
+                        # Still live only by skipping the body: what the body assigned
+                        # says nothing about it (the error checked next is its own).
+                        self.last_assign = before
                     state = _merge(state, body, *continues, *breaks)
             elif kind == "select":
                 state = self.exec_alternatives(x, state, no_match=False)
@@ -1761,6 +1768,11 @@ class Walk:
     # ---- loops -------------------------------------------------------------
     def iteration_end(self, loop, state):
         """The acquisition sits in this loop: what is still live at the end of one iteration."""
+        reg = self.view.regions[loop]
+        if reg.kind == "for" and self.cond_effect(reg.info)[0] in ("failed", "ended"):
+            # `for ... && isRetryable(err) { resp, err = c.Do(req) }`: the loop goes
+            # round again only after a failed acquisition, so a live one leaves it.
+            return False
         if self._outside_containers(loop):
             # The next iteration's early exits drop everything kept so far.
             saved = (self.no_nil, list(self.leaks), self.jumps)
