@@ -1148,6 +1148,12 @@ class Analysis:
             if len(o.args) == 1 and o.args[0][0] == "call":
                 call = o.args[0]
                 c = call[1]
+                if c[0] == "sel" and c[2] == "WithContext" and o.targets.index(("id", name)) == 1:
+                    ext = self.program.external_callee(g, c)
+                    if ext is not None and ext.pkg == "golang.org/x/sync/errgroup":
+                        # `g, gctx := errgroup.WithContext(ctx)`: cancelled when a goroutine
+                        # of the group fails and when Wait returns.
+                        return True
                 if c[0] == "sel" and c[2] in _CTX_WITH and len(o.targets) > 1:
                     cancel = o.targets[1]
                     if cancel[0] == "id" and cancel[1] != "_" and self._used(g, cancel[1]):
