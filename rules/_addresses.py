@@ -278,23 +278,41 @@ def host_may_be_ipv6(tracer, origin) -> bool:
 
 
 def _split_checked(tracer, fn, expr) -> bool:
-    """The host variable itself is given to net.SplitHostPort in the same function.
+    """The host is what the same function gave to net.SplitHostPort, or built from it.
 
     That is the port-aware idiom `if _, _, err := net.SplitHostPort(addr); err
     is "missing port" { addr = fmt.Sprintf("%s:%d", addr, port) }`: SplitHostPort
     reports a missing port only for a string with no colon or a bracketed
-    literal, and either takes `:port` safely. (A host *returned* by
+    literal, and either takes `:port` safely. `host := "dns+" + u.Host` checked
+    as `net.SplitHostPort(u.Host)` counts too. (A host *returned* by
     SplitHostPort is another variable, and is still checked.)"""
-    if expr[0] != "id":
-        return False
-    for f in (fn,) + tuple(_enclosing(fn)):
+    checked = []
+    scope = (fn,) + tuple(_enclosing(fn))
+    for f in scope:
         for op in f.facts.ops:
-            if op.kind == "call" and op.args and op.args[0] == expr and op.fn[0] == "sel" \
-                    and op.fn[2] == "SplitHostPort":
+            if op.kind == "call" and op.args and op.fn[0] == "sel" and op.fn[2] == "SplitHostPort":
                 ext = tracer.external(f, op.fn)
                 if ext is not None and ext.pkg == "net" and not ext.recv:
+                    checked.append(op.args[0])
+    if not checked:
+        return False
+    if expr in checked:
+        return True
+    if expr[0] != "id":
+        return False
+    for f in scope:
+        for op in f.facts.ops:
+            if op.kind == "assign" and ("id", expr[1]) in op.targets and len(op.targets) == len(op.args):
+                value = op.args[op.targets.index(("id", expr[1]))]
+                if any(_contains(value, c) for c in checked):
                     return True
     return False
+
+
+def _contains(expr, part) -> bool:
+    if expr == part:
+        return True
+    return isinstance(expr, tuple) and any(isinstance(x, tuple) and _contains(x, part) for x in expr)
 
 
 def _enclosing(fn):
