@@ -40,7 +40,8 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   or the environment that is always a host name is still reported;
   suppress it with a reason.
 - Hashes count only for address-like strings: `userID:platform` shard keys
-  are not addresses.
+  are not addresses, and neither are virtual-node keys whose number is the
+  counter of the loop around the hash (`addr + ":" + strconv.Itoa(i)`).
 - Sinks are the catalog in `hash_sinks.toml`; a custom dialer wrapping
   `net.Dial` is followed through its parameters, one that stores the
   address in a struct (`http.Server{Addr: ...}`) is not seen.
@@ -73,6 +74,8 @@ def check(ctx):
                 continue
             if sink.kind == "hash" and not address_like(origin.template):
                 continue  # `userID:platform` hashed to pick a shard is a key, not an address
+            if sink.kind == "hash" and _loop_counter_suffix(origin.template, sink):
+                continue  # `addr + ":" + strconv.Itoa(i)` per ring section: a key, not a port
             if bare_host_port(origin.template) and host_may_be_ipv6(tracer, origin):
                 by_site.setdefault(origin.site, []).append((origin, sink))
     ctx.debug["gim3xx_traces_cut"] = tracer.cut
@@ -94,3 +97,27 @@ def check(ctx):
         steps = origin.steps + (sink.step(),)
         yield Finding(rule_id=ID, message=message, location=site, severity=SEVERITY, related=related,
                       steps=steps, key=f"{origin.site.path}|{template}|{sink.label}")
+
+
+def _loop_counter_suffix(template, sink) -> bool:
+    """The number after the last `:` is the counter of a `for` around the hash.
+
+    A ketama ring hashes `node + ":" + i` for i in 1..sections: virtual-node
+    keys, never split back into host and port."""
+    last = template[-1] if template else None
+    if not last or last[0] != "hole" or not last[2]:
+        return False
+    counter = ("id", last[2])
+    regions = sink.fn.facts.regions
+    r = sink.op.region
+    while r >= 0:
+        reg = regions[r]
+        if reg.kind == "for" and isinstance(reg.info, tuple) and _mentions(reg.info, counter):
+            return True
+        r = reg.parent
+    return False
+
+
+def _mentions(expr, part) -> bool:
+    return expr == part or any(isinstance(x, tuple) and _mentions(x, part) for x in expr)
+
