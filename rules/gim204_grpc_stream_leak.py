@@ -46,6 +46,8 @@ until `Recv` returns an error.
   a method of a `...Client` type then counts as opening a stream only when
   its result is used like one (`Recv`, `Send`, `CloseSend`) or returned as
   a `..._<Method>Client`.
+- Test files are not reported: a stream a test leaves open ends with the
+  test's client connection, which tests close in a Cleanup or a defer.
 - A loop with a condition or a `range` that calls `Recv` is taken to read
   the stream to its end unless it returns on another condition; out of an
   endless `for {` loop, only its `break`s are followed.
