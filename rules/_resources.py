@@ -1530,7 +1530,12 @@ class Walk:
                         # Still live only by skipping the body: what the body assigned
                         # says nothing about it (the error checked next is its own).
                         self.last_assign = before
-                    state = _merge(state, body, *continues, *breaks)
+                    normal = _merge(state, body, *continues)
+                    if kind == "for":
+                        # Leaving other than by `break` means the condition was false:
+                        # `for ...; !errors.Is(err, io.EOF); m, err = s.Recv()` ends read out.
+                        normal = self.branch_state(x, normal, False)
+                    state = _merge(normal, *breaks)
             elif kind == "select":
                 state = self.exec_alternatives(x, state, no_match=False)
             elif kind == "switch":
