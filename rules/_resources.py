@@ -1110,6 +1110,31 @@ class Analysis:
             return False
         return self._ctx_expr_cancelled(fn, op.args[index], 0)
 
+    def conn_closed_by_defer(self, fn, op) -> bool:
+        """The stream's client wraps a connection this function closes with `defer conn.Close()`.
+
+        Closing a ClientConn ends every stream opened on it, so
+        `conn := grpc.NewClient(...); defer conn.Close(); c := pb.NewXClient(conn);
+        s, _ := c.Bidi(ctx)` releases s whatever the paths in between."""
+        callee = op.fn
+        if callee[0] != "sel":
+            return False
+        base = callee[1]
+        if base[0] == "id":  # client := pb.NewXClient(conn)
+            for o in fn.facts.ops:
+                if o.kind == "assign" and len(o.targets) == len(o.args) and base in o.targets:
+                    value = o.args[o.targets.index(base)]
+                    if value[0] == "call":
+                        base = value
+                        break
+        if base[0] != "call" or base[1][0] not in ("sel", "id") or not base[2]:
+            return False
+        name = base[1][2] if base[1][0] == "sel" else base[1][1]
+        conn = base[2][0]
+        if not (name.startswith("New") and name.endswith("Client")) or conn[0] != "id":
+            return False
+        return any(o.kind == "call" and o.mode == "defer" and o.fn == ("sel", conn, "Close") for o in fn.facts.ops)
+
     def _ctx_expr_cancelled(self, fn, expr, depth) -> bool:
         if depth > 4 or expr is None:
             return False
@@ -1333,6 +1358,8 @@ class Walk:
             # none worth a reviewer's time.
             return None
         if kind.stream and an.ctx_cancelled(fn, self.op, self.origin):
+            return None
+        if kind.stream and an.conn_closed_by_defer(fn, self.op):
             return None
         if kind.rule == "GIM203" and fn.file.is_test and an.to_httptest(fn, self.op):
             return None  # requests to an httptest server: the server's Close releases them
