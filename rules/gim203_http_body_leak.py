@@ -39,7 +39,12 @@ should be reused.
   (`srv.URL + "/x"`, directly or through `http.NewRequest`) or that is sent
   with `srv.Client()` is not reported: the server's `Close` tears the
   connections down. Discarded responses in tests (`_, err := http.Get(u)`,
-  a probe expected to fail) are not reported either.
+  a probe expected to fail) are not reported either, nor are responses of a
+  `RoundTrip` a test calls directly: it is testing a round tripper, over a
+  fake transport whose bodies live in memory.
+- A round tripper whose responses are in-memory buffers is not recognised
+  outside tests when it is reached through `http.RoundTripper`: its
+  responses are taken for real ones.
 - Bodies handed to functions the analysis cannot resolve are assumed to be
   closed there; `io`, `encoding/json` and the like are known to only read.
 - A path that takes a `goto` is not followed (`break` and `continue` are).
