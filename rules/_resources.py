@@ -280,7 +280,7 @@ def _ref(expr, holders) -> Ref | None:
         return _ref(expr[1], holders)
     if tag == "call" and expr[1][0] == "type" and len(expr[2]) == 1:
         return _ref(expr[2][0], holders)
-    if tag == "call" and _stub_constructor(expr[1]):
+    if tag == "call" and _stub_constructor(expr[1]) and len(expr[2]) == 1:
         # `pb.NewFooClient(cc)`: the generated stub holds the connection for as long as it lives.
         for a in expr[2]:
             r = _ref(a, holders)
@@ -930,8 +930,10 @@ class Analysis:
         if callee[0] == "type":
             return None
         name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
-        if r.resource and _GENERATED_CLIENT.match(name or ""):
-            return None  # generated stubs (`pb.NewFooClient(cc)`): followed as a wrapper of the value
+        if r.resource and _GENERATED_CLIENT.match(name or "") and len(op.args) == 1:
+            # Generated stubs (`pb.NewFooClient(cc)`, always one argument): followed as a
+            # wrapper of the value. `NewRTCClient(conn, opts)` is a constructor like any other.
+            return None
         if _LOGGING.match(name or ""):
             return None
         ext = self.program.external_callee(fn, callee)
