@@ -499,7 +499,9 @@ class _Walker:
             if alias is not None:
                 lhs = tuple(self.expr(e, region) for e in alias.named_children)
                 self.op("assign", alias, region, targets=lhs, args=(("assert", v, ""),), mode=":=")
-        sw = self.region("switch", region, node)
+        # info: whether a `default` clause exists (without one, no case may run at all)
+        has_default = any(c.type == "default_case" for c in node.named_children)
+        sw = self.region("switch", region, node, has_default)
         for case in node.named_children:
             if case.type in ("expression_case", "type_case", "default_case"):
                 r = self.region("block", sw, case)

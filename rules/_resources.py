@@ -1572,7 +1572,8 @@ class Walk:
             elif kind == "select":
                 state = self.exec_alternatives(x, state, no_match=False)
             elif kind == "switch":
-                state = self.exec_alternatives(x, state, no_match=True)
+                # Without a `default`, no case may match and the state goes on as it was.
+                state = self.exec_alternatives(x, state, no_match=not regions[x].info)
             else:
                 state = self.exec_region(x, state)
         return state
@@ -1706,6 +1707,11 @@ class Walk:
         left, right = cond[2], cond[3]
         if _is_nil(left):
             left, right = right, left
+        if left[0] == "sel" and _is_nil(right) and not self.no_nil:
+            r = _ref(left, self.holders)
+            if r is not None and r.resource:
+                # `if resp.Body != nil { resp.Body.Close() }`: a nil one has nothing to release.
+                return ("failed", "ok") if op == "==" else ("ok", "failed")
         if left[0] == "call":
             if self.kind.stream and op == "==" and self.cond_effect(left)[0] == "ended":
                 return "ended", None  # status.Code(err) == codes.Canceled
