@@ -1920,6 +1920,12 @@ class Walk:
                 problem = f"is not closed before the `{leak.how}` at line {leak.line}"
             gone = "goes to the next iteration" if leak.how == "continue" else "leaves the loop"
             related.append(Related(Location(fn.file.path, leak.line, leak.col), f"{gone} without closing it"))
+        elif leak.detail and not kind.stream and not self._handled_somewhere():
+            # Nothing after the acquisition closes it: naming one branch would suggest
+            # a fix on that branch only (dendrite's lookups leak on success too).
+            problem = (f"is never closed (first dropped when {leak.detail}, return at line {leak.line}; "
+                       f"no path closes it)")
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
         elif leak.detail:
             problem = f"is not closed when {leak.detail} (return at line {leak.line})"
             related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
@@ -1956,6 +1962,21 @@ class Walk:
         key = f"{fn.qualname}|{callee}|{leak.how}"
         return Finding(rule_id=kind.rule, message=message, location=loc, severity="warning",
                        related=tuple(related), steps=tuple(steps), key=key)
+
+    def _handled_somewhere(self) -> bool:
+        """Some op after the acquisition closes, hands off, stores or returns the resource."""
+        holders = dict(self.holders)
+        for o in self.ops[self.a + 1:]:
+            if o.kind == "return":
+                if self.an.returns_holder(self.fn, o, holders):
+                    return True
+                continue
+            if o.kind not in ("assign", "call"):
+                continue
+            eff = self.an.op_effect(self.fn, o, holders, self.kind)
+            if eff in (RELEASE, ESCAPE) or (isinstance(eff, tuple) and eff[0] == "store"):
+                return True
+        return False
 
     def _released_somewhere(self) -> bool:
         holders = dict(self.holders)
