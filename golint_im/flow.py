@@ -4,7 +4,8 @@ A channel is identified by where it is held (struct field, package var,
 local, parameter); assignments, composite literals and call arguments
 alias those holders (union-find), so `ws.ch` in two methods of *WsServer and
 `h.ch` after `h := &Hub{ch: make(...)}` are one channel. Goroutine roots are
-the functions run by `go` (literal or named) and the functions nothing calls
+the functions run by `go` (literal or named), the functions a spawning
+wrapper runs for its function parameter, and the functions nothing calls
 (entry points); each function belongs to the roots that reach it by
 ordinary calls.
 """
