@@ -103,10 +103,7 @@ class FactsCache:
             blob = self._path(key).read_bytes()
         except OSError:
             return None
-        mac, payload = blob[:32], blob[32:]
-        if len(mac) != 32 or not hmac.compare_digest(mac, hmac.new(self.key, payload, "sha256").digest()):
-            return None
-        return mac, payload
+        return unseal(self.key, blob)
 
     @staticmethod
     def load(payload: bytes):
@@ -152,7 +149,7 @@ class FactsCache:
         finally:
             if stripped:
                 facts.path, facts.is_test = path, is_test
-        mac = hmac.new(self.key, payload, "sha256").digest()
+        mac = seal(self.key, payload)
         path = self._path(key)
         try:
             if path.parent not in self._made:
@@ -162,6 +159,19 @@ class FactsCache:
         except OSError:
             return None  # a read-only cache is not an error
         return mac, payload
+
+
+def seal(key: bytes, payload: bytes) -> bytes:
+    """The MAC stored in front of a payload (facts, or a whole run's result)."""
+    return hmac.new(key, payload, "sha256").digest()
+
+
+def unseal(key: bytes, blob: bytes) -> tuple[bytes, bytes] | None:
+    """(mac, payload) of a blob whose MAC verifies under key, else None."""
+    mac, payload = blob[:32], blob[32:]
+    if len(mac) != 32 or not hmac.compare_digest(mac, seal(key, payload)):
+        return None
+    return mac, payload
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -18,13 +18,12 @@ and written atomically like them; a damaged one is a miss.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import CACHE_VERSION, FactsCache, _atomic_write
+from .cache import CACHE_VERSION, FactsCache, _atomic_write, seal, unseal
 from .findings import RunResult
 
 KEEP_RESULTS = 32  # per cache directory: enough for several repositories and branches
@@ -81,11 +80,11 @@ class ResultCache:
             blob = path.read_bytes()
         except OSError:
             return None
-        mac, payload = blob[:32], blob[32:]
-        if len(mac) != 32 or not hmac.compare_digest(mac, hmac.new(self.key, payload, "sha256").digest()):
+        sealed = unseal(self.key, blob)
+        if sealed is None:
             return None
         try:
-            result = pickle.loads(payload)
+            result = pickle.loads(sealed[1])
         except Exception:  # noqa: BLE001 - written by another build: a miss
             return None
         if not isinstance(result, RunResult):
@@ -102,7 +101,7 @@ class ResultCache:
         try:
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             self.dir.mkdir(exist_ok=True)
-            _atomic_write(self.dir / f"{key}.pkl", hmac.new(self.key, payload, "sha256").digest() + payload)
+            _atomic_write(self.dir / f"{key}.pkl", seal(self.key, payload) + payload)
             self._prune()
         except (OSError, pickle.PicklingError, TypeError, RecursionError):
             pass  # not stored: the next run analyses again, which is all a miss costs
