@@ -1113,7 +1113,7 @@ class Analysis:
         return self._ctx_expr_cancelled(fn, op.args[index], 0)
 
     def conn_closed_by_defer(self, fn, op) -> bool:
-        """The stream's client wraps a connection this function closes with `defer conn.Close()`.
+        """The stream's client is built from a connection this function closes with `defer conn.Close()`.
 
         Closing a ClientConn ends every stream opened on it, so
         `conn := grpc.NewClient(...); defer conn.Close(); c := pb.NewXClient(conn);
@@ -1129,13 +1129,13 @@ class Analysis:
                     if value[0] == "call":
                         base = value
                         break
-        if base[0] != "call" or base[1][0] not in ("sel", "id") or not base[2]:
+        if base[0] != "call":
             return False
-        name = base[1][2] if base[1][0] == "sel" else base[1][1]
-        conn = base[2][0]
-        if not (name.startswith("New") and name.endswith("Client")) or conn[0] != "id":
-            return False
-        return any(o.kind == "call" and o.mode == "defer" and o.fn == ("sel", conn, "Close") for o in fn.facts.ops)
+        # Whatever builds the client from the connection (a generated constructor or a
+        # hand-written wrapper), the connection it was given is what ends the stream.
+        closed = {o.fn[1] for o in fn.facts.ops
+                  if o.kind == "call" and o.mode == "defer" and o.fn[0] == "sel" and o.fn[2] == "Close"}
+        return any(arg[0] == "id" and arg in closed for arg in base[2])
 
     def _ctx_expr_cancelled(self, fn, expr, depth) -> bool:
         if depth > 4 or expr is None:
