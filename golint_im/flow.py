@@ -229,9 +229,14 @@ class ChannelFlow:
         roots, seen, stack = set(), {fn.id}, [fn]
         while stack:
             f = stack.pop()
-            calls = [(c, op) for c, op in self.program.callers(f) if op.mode != "go"]
-            spawned = [c for c, op in calls if self._spawned_callback(c, op)]
-            callers = [c for c, op in calls if not self._spawned_callback(c, op)]
+            callers, spawned = [], False
+            for c, op in self.program.callers(f):
+                if op.mode == "go":
+                    continue
+                if self._spawned_callback(c, op):
+                    spawned = True
+                else:
+                    callers.append(c)
             if f.go_sites or spawned or not callers:
                 roots.add(f)
             for c in callers:
