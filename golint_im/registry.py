@@ -1,6 +1,6 @@
 """The rule contract and the list of rules.
 
-A rule module in `rules/` (installed as golint_im.rules) defines ID, NAME,
+A rule module in `golint_im/rules/` defines ID, NAME,
 FAMILY, SEVERITY, SUMMARY, a docstring with the sections below, and
 check(ctx) -> iterable of Finding. Rules receive a linked program, never text.
 Optional: COST, the family's relative run time (default 1), used to spread
@@ -19,7 +19,7 @@ DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Fix", "Known limi
 
 @lru_cache(maxsize=1)
 def rule_modules() -> tuple:
-    pkg = importlib.import_module("golint_im.rules")  # see golint_im._checkout_rules
+    pkg = importlib.import_module("golint_im.rules")
 
     mods = []
     for info in pkgutil.iter_modules(pkg.__path__):
