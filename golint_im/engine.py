@@ -17,7 +17,7 @@ from .collect import collect
 from .config import Config
 from .discover import discover
 from .findings import Notice, RunResult
-from .flow import ChannelFlow
+from .analysis.flow import ChannelFlow
 from .program import Program
 from .parallel import run_lanes
 from .registry import rule_modules

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .flow import ChannelFlow, handler_ops
+from .analysis.flow import ChannelFlow, handler_ops
 
 
 def _capacity(c):

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from golint_im.cli import main
 from golint_im.engine import Options, analyse
-from golint_im.flow import handler_ops
+from golint_im.analysis.flow import handler_ops
 
 GATEWAY = """
 package gw

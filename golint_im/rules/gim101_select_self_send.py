@@ -71,7 +71,7 @@ instead of re-queuing it.
 from __future__ import annotations
 
 from golint_im.findings import Finding, Location, Related, Step
-from golint_im.flow import handler_ops
+from golint_im.analysis.flow import handler_ops
 
 ID = "GIM101"
 NAME = "select-loop-self-send"

@@ -15,7 +15,7 @@ from collections import deque
 from functools import cached_property
 from dataclasses import dataclass, field
 
-from .program import Function, Program
+from ..program import Function, Program
 
 
 @dataclass
