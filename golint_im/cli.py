@@ -327,13 +327,15 @@ def explain(rule):
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None)
 def graph(paths, fmt, output, jobs):
     """Export the channel-flow graph: goroutines, channels, send/receive edges."""
+    from .analysis.flow import CHANNEL_FLOW
     from .engine import Options, analyse
     from .graph_export import to_dot, to_json
 
     try:
         _result, ctx = analyse(Options(paths=list(paths) or ["."], rules=set(), jobs=jobs or default_jobs(),
                                        cache_dir=default_cache_dir(), reuse=False))
-        flow = ctx.flow
+        assert ctx is not None  # reuse=False: the program is always linked
+        flow = ctx.result(CHANNEL_FLOW)
         _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output)
     except UsageError as e:
         _fail(str(e))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from .cache import FactsCache
@@ -17,9 +16,9 @@ from .collect import collect
 from .config import Config
 from .discover import discover
 from .findings import Notice, RunResult
-from .analysis.flow import ChannelFlow
-from .program import Program
 from .parallel import run_lanes
+from .passes import Context, lane_groups
+from .program import Program
 from .registry import rule_modules
 from .reuse import ResultCache, run_key
 from .suppress import Directive, apply_suppressions
@@ -39,23 +38,7 @@ class Options:
     reuse: bool = True  # answer from a stored result when the facts are unchanged (no Context then)
 
 
-class Context:
-    """What a rule sees: the linked program, the channel flow (built on first use), the config."""
-
-    def __init__(self, program: Program, config: Config):
-        self.program = program
-        self.config = config
-        self.debug: dict = {}
-        # State a family of rules shares within one run (e.g. GIM301/302's tracer);
-        # it lives and dies with this context, never with a module global.
-        self.shared: dict = {}
-
-    @cached_property
-    def flow(self) -> ChannelFlow:
-        return ChannelFlow(self.program)
-
-
-def analyse(options: Options) -> tuple[RunResult, Context]:
+def analyse(options: Options) -> tuple[RunResult, Context | None]:
     """Run the pipeline with the cyclic garbage collector paused.
 
     Facts and the program model are millions of small, long-lived tuples;
@@ -117,27 +100,24 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
 
 
 def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tuple[list, list[Notice]]:
-    """Every selected rule's findings; families side by side when there are cores for it.
+    """Every selected rule's findings; groups of rules side by side when there are cores for it.
 
-    A family shares state within ctx.shared, so it stays in one process.
-    Families are spread over at most options.jobs lanes, the costliest first,
-    each onto the least loaded lane; a family costs the largest COST of its
-    modules (default 1, measured on real code: see docs/performance.md).
-    No more lanes than jobs: each forked child ends up copying most of the
-    model it reads (reference counts are writes), so a third lane on two
-    cores added 40 % memory for no time. --debug runs everything here, so a
-    rule's traceback reaches the user.
+    Rules that need the same costly pass form a group and stay in one
+    process (`passes.lane_groups`, from the rules' REQUIRES). Groups are
+    spread over at most options.jobs lanes, the costliest first, each onto
+    the least loaded lane. No more lanes than jobs: each forked child ends
+    up copying most of the model it reads (reference counts are writes), so
+    a third lane on two cores added 40 % memory for no time. --debug runs
+    everything here, so a rule's traceback reaches the user.
     """
-    families: dict[str, list] = {}
-    for mod in mods:
-        families.setdefault(getattr(mod, "FAMILY", mod.ID), []).append(mod)
-    n_lanes = 1 if options.debug else max(1, min(options.jobs, len(families)))
+    groups = lane_groups(mods)
+    n_lanes = 1 if options.debug else max(1, min(options.jobs, len(groups)))
     lanes: list[list] = [[] for _ in range(n_lanes)]
     load = [0] * n_lanes
-    for fam in sorted(families.values(), key=_family_cost, reverse=True):
+    for group, cost in groups:
         lane = load.index(min(load))
-        lanes[lane].extend(fam)
-        load[lane] += _family_cost(fam)
+        lanes[lane].extend(group)
+        load[lane] += cost
     lanes = [lane for lane in lanes if lane]
 
     def run_lane(lane_mods):
@@ -166,10 +146,6 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
         ctx.debug.update(debug)
     rule_errors.sort(key=lambda n: n.message)
     return findings, rule_errors
-
-
-def _family_cost(family: list) -> int:
-    return max(getattr(mod, "COST", 1) for mod in family)
 
 
 def _fingerprint(options: Options, base: str) -> str:

@@ -1,10 +1,10 @@
 """The rule contract and the list of rules.
 
-A rule module in `golint_im/rules/` defines ID, NAME,
-FAMILY, SEVERITY, SUMMARY, a docstring with the sections below, and
-check(ctx) -> iterable of Finding. Rules receive a linked program, never text.
-Optional: COST, the family's relative run time (default 1), used to spread
-families over parallel lanes.
+A rule module in `golint_im/rules/` defines ID, NAME, FAMILY (shown in
+`golint-im rules`), SEVERITY, SUMMARY, REQUIRES (the analysis passes whose
+results it asks for with `ctx.result`; see golint_im.passes), a docstring
+with the sections below, and check(ctx) -> iterable of Finding. Rules
+receive a linked program and analysis results, never text.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from golint_im.cli import main
 from golint_im.engine import Options, analyse
-from golint_im.analysis.flow import handler_ops
+from golint_im.analysis.flow import CHANNEL_FLOW, handler_ops
 
 GATEWAY = """
 package gw
@@ -80,7 +80,7 @@ def gateway(tmp_path, monkeypatch):
 @pytest.fixture
 def flow(gateway):
     _result, ctx = analyse(Options(paths=[str(gateway)], jobs=1, cache_dir=None))
-    return ctx.flow
+    return ctx.result(CHANNEL_FLOW)
 
 
 def where(pairs) -> list:

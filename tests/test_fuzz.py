@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from golint_im import __version__
+from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.engine import Options, analyse
 from golint_im.graph_export import to_dot, to_json
 from golint_im.registry import all_rule_infos
@@ -163,8 +164,8 @@ def run_engine(files: dict[str, bytes]):
         infos = all_rule_infos()
         for fmt in FORMATS:
             render(fmt, result, infos, tool_version=__version__)
-        to_json(ctx.flow)
-        to_dot(ctx.flow)
+        to_json(ctx.result(CHANNEL_FLOW))
+        to_dot(ctx.result(CHANNEL_FLOW))
         assert d not in render("sarif", result, infos, tool_version=__version__)
         return result
 

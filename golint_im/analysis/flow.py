@@ -15,6 +15,7 @@ from collections import deque
 from functools import cached_property
 from dataclasses import dataclass, field
 
+from ..passes import Context, Pass
 from ..program import Function, Program
 
 
@@ -403,3 +404,12 @@ def handler_ops(fn, recv):
             r = regions[r].parent
         if r == stop:
             yield op
+
+
+def _build(ctx: Context) -> ChannelFlow:
+    return ChannelFlow(ctx.program)
+
+
+# Building the flow is GIM101's main cost on real code (see docs/performance.md).
+CHANNEL_FLOW = Pass("channel-flow", _build, cost=2,
+                    doc="channels by holder, their operations, goroutine roots and the paths between them")

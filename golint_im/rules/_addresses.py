@@ -33,6 +33,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from golint_im.findings import Location, Step
+from golint_im.passes import Pass
 from golint_im.program import External, Program
 
 CATALOG_PATH = Path(__file__).with_name("hash_sinks.toml")
@@ -1184,11 +1185,14 @@ def _comps(e):
             stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMP)
 
 
+def _tracer(ctx) -> Tracer:
+    return Tracer(ctx.program, tuple(getattr(ctx.config, "hash_sinks", ()) or ()))
+
+
+# Tracing address formats is the heaviest layer on real code (see docs/performance.md).
+VALUE_TRACE = Pass("value-trace", _tracer, cost=3, doc="where the strings reaching dial, listen and hash-ring sinks come from")
+
+
 def tracer_for(ctx) -> Tracer:
-    """One tracer per run and sink configuration, shared by GIM301 and GIM302."""
-    sinks = tuple(getattr(ctx.config, "hash_sinks", ()) or ())
-    key = ("gim3xx-tracer", sinks)
-    t = ctx.shared.get(key)
-    if t is None:
-        t = ctx.shared[key] = Tracer(ctx.program, sinks)
-    return t
+    """The run's tracer, shared by GIM301 and GIM302."""
+    return ctx.result(VALUE_TRACE)

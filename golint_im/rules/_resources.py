@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from golint_im.findings import Finding, Location, Related, Step
+from golint_im.passes import Pass
 from golint_im.program import Program, Target, enclosing_regions
 from golint_im.source import default_import_name
 
@@ -2009,14 +2010,20 @@ def _merge(*states):
 # Entry point for the rules
 
 
+def _analyse(ctx) -> Analysis:
+    an = Analysis(ctx)
+    for k, v in an.debug.items():
+        ctx.debug[k] = v
+    return an
+
+
+# The resource walk is the family's main cost on real code (see docs/performance.md).
+OWNERSHIP = Pass("ownership", _analyse, cost=2,
+                 doc="resources acquired, and the paths on which they are neither released nor handed on")
+
+
 def findings(ctx, rule_id: str) -> list[Finding]:
-    an = getattr(ctx, "_gim2xx_analysis", None)
-    if an is None or an.program is not ctx.program:
-        an = Analysis(ctx)
-        ctx._gim2xx_analysis = an
-        for k, v in an.debug.items():
-            ctx.debug[k] = v
-    return list(an.findings.get(rule_id, []))
+    return list(ctx.result(OWNERSHIP).findings.get(rule_id, []))
 
 
 def rule_check(rule_id: str, severity: str):

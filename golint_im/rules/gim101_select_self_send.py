@@ -70,18 +70,18 @@ instead of re-queuing it.
 """
 from __future__ import annotations
 
+from golint_im.analysis.flow import CHANNEL_FLOW, handler_ops
 from golint_im.findings import Finding, Location, Related, Step
-from golint_im.analysis.flow import handler_ops
 
 ID = "GIM101"
 NAME = "select-loop-self-send"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A receive loop's handler can block sending into a channel only that loop drains"
-COST = 2  # relative run time of its family (it builds the channel flow); see engine.run_rules
+REQUIRES = (CHANNEL_FLOW,)
 
 def check(ctx):
-    flow = ctx.flow
+    flow = ctx.result(CHANNEL_FLOW)
     program = ctx.program
     reported = set()
     for ch, fn, recv in flow.loop_receives():
@@ -102,7 +102,7 @@ def check(ctx):
 
 def _blocking_sends(ctx, loop_fn, recv, entries, received):
     """Sends reachable from the handler on channels only this goroutine drains."""
-    flow = ctx.flow
+    flow = ctx.result(CHANNEL_FLOW)
     for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv)):
         ch = flow.channels.get(key)
         if ch is None or not ch.receives or flow.receivers(key) != entries:
@@ -142,8 +142,8 @@ def _is_shutdown_signal(ctx, fn, info) -> bool:
     if expr[0] == "call":
         callee = expr[1]
         return callee[0] == "sel" and callee[2] == "Done" and not expr[2]
-    key = ctx.flow.key(fn, expr)
-    ch = ctx.flow.channels.get(key) if key is not None else None
+    key = ctx.result(CHANNEL_FLOW).key(fn, expr)
+    ch = ctx.result(CHANNEL_FLOW).channels.get(key) if key is not None else None
     if ch is None:
         return False
     return ch.elem == "struct{}" or (not ch.sends and bool(ch.closes))

@@ -73,6 +73,7 @@ NAME = "grpc-conn-leak"
 FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
-COST = 2  # relative run time of its family (it runs the resource tracker the family shares); see engine.run_rules
+
+REQUIRES = (_resources.OWNERSHIP,)
 
 check = _resources.rule_check(ID, SEVERITY)

@@ -60,4 +60,6 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
+REQUIRES = (_resources.OWNERSHIP,)
+
 check = _resources.rule_check(ID, SEVERITY)

@@ -59,4 +59,6 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
+REQUIRES = (_resources.OWNERSHIP,)
+
 check = _resources.rule_check(ID, SEVERITY)

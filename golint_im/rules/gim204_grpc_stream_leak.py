@@ -62,4 +62,6 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "A gRPC client stream is left open: not cancelled, not closed, not read to the end"
 
+REQUIRES = (_resources.OWNERSHIP,)
+
 check = _resources.rule_check(ID, SEVERITY)

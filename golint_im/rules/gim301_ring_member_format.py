@@ -74,7 +74,7 @@ from __future__ import annotations
 
 from golint_im.findings import Finding, Related
 
-from ._addresses import (INT_HOLE, HOLE, RING_KINDS, address_like, differences, distinctive, norm, render,
+from ._addresses import (INT_HOLE, HOLE, VALUE_TRACE, RING_KINDS, address_like, differences, distinctive, norm, render,
                          skeleton, tracer_for)
 
 ID = "GIM301"
@@ -82,7 +82,7 @@ NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
 SEVERITY = "error"
 SUMMARY = "The members of one hash ring are spelled two ways (port, scheme, brackets...), so each side picks a different node"
-COST = 3  # relative run time of its family (tracing address formats is the heaviest family); see engine.run_rules
+REQUIRES = (VALUE_TRACE,)
 
 
 def check(ctx):

@@ -51,12 +51,13 @@ from __future__ import annotations
 
 from golint_im.findings import Finding, Related
 
-from ._addresses import address_like, bare_host_port, host_may_be_ipv6, render, tracer_for
+from ._addresses import VALUE_TRACE, address_like, bare_host_port, host_may_be_ipv6, render, tracer_for
 
 ID = "GIM302"
 NAME = "hostport-without-joinhostport"
 FAMILY = "routing"
 SEVERITY = "warning"
+REQUIRES = (VALUE_TRACE,)
 SUMMARY = "host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink (breaks IPv6)"
 
 _WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring member",

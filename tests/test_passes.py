@@ -1,0 +1,52 @@
+"""The pass contract: a result is computed once per run, requirements first, and lanes follow the declarations."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from golint_im.config import Config
+from golint_im.passes import Context, Pass, closure, lane_groups
+from golint_im.program import Program
+
+
+def _ctx() -> Context:
+    return Context(Program([], []), Config())
+
+
+def test_result_is_computed_once_and_requirements_first():
+    calls: list[str] = []
+    base = Pass("base", lambda ctx: calls.append("base") or 1)
+    top = Pass("top", lambda ctx: calls.append("top") or ctx.result(base) + 1, requires=(base,))
+    ctx = _ctx()
+    assert ctx.result(top) == 2
+    assert ctx.result(top) == 2
+    assert ctx.result(base) == 1
+    assert calls == ["base", "top"]
+
+
+def test_a_pass_requiring_itself_is_an_error_not_a_hang():
+    holder: list[Pass] = []
+    loop = Pass("loop", lambda ctx: ctx.result(holder[0]))
+    holder.append(loop)
+    with pytest.raises(RuntimeError, match="requires itself"):
+        _ctx().result(loop)
+
+
+def test_closure_lists_each_pass_once_requirements_first():
+    a = Pass("a", lambda ctx: None)
+    b = Pass("b", lambda ctx: None, requires=(a,))
+    c = Pass("c", lambda ctx: None, requires=(a, b))
+    assert closure([c, b]) == [a, b, c]
+
+
+def test_rules_sharing_a_costly_pass_share_a_lane_and_cheap_ones_do_not_tie():
+    cheap = Pass("cheap", lambda ctx: None)
+    costly = Pass("costly", lambda ctx: None, requires=(cheap,), cost=3)
+    other = Pass("other", lambda ctx: None, requires=(cheap,), cost=2)
+    r1 = SimpleNamespace(ID="R1", REQUIRES=(costly,))
+    r2 = SimpleNamespace(ID="R2", REQUIRES=(other,))
+    r3 = SimpleNamespace(ID="R3", REQUIRES=(costly,))
+    r4 = SimpleNamespace(ID="R4", REQUIRES=())
+    groups = lane_groups([r1, r2, r3, r4])
+    assert [([r.ID for r in g], cost) for g, cost in groups] == [(["R1", "R3"], 3), (["R2"], 2), (["R4"], 1)]
