@@ -1,0 +1,410 @@
+"""The one place that knows how an expression is laid out.
+
+Facts store Go expressions as nested tuples whose first item is a tag (see
+`facts`): cheap to build, to cache and to load. Everything else reads them
+through this module: a destructuring helper per form that returns the parts
+or None, one walk over sub-expressions, one renderer. So the layout can
+change here alone, and no pass or rule indexes a tuple or compares a tag.
+
+The helpers are deliberately plain functions (no wrapper objects): they run
+millions of times per analysis, and a wrapper per node would cost more than
+the analysis it serves.
+
+    ('id', name)                       identifier
+    ('sel', base, name)                base.name
+    ('call', fn, args, call_no)        call; call_no indexes FuncFacts.ops (-1: not an op of its own)
+    ('str', text)                      string literal, decoded
+    ('int', value)                     integer literal
+    ('lit', text)                      any other literal (float, rune, nil, true)
+    ('bin', op, left, right)           binary expression
+    ('un', op, operand)                unary: & * - ! <- ^
+    ('idx', base, index)               index expression, also generic instantiation
+    ('slice', base)                    slice expression
+    ('assert', operand, type)          type assertion x.(T)
+    ('type', text)                     a type used as an expression (make's first arg)
+    ('funclit', func_index)            function literal; index into FileFacts.funcs
+    ('comp', type, ((key, value), ...))composite literal; key is None when positional
+    ('range', expr)                    right side of `for ... := range expr`
+    ('spread', expr)                   `expr...` as the last argument of a call
+    ('other', text)                    anything else, kept as text
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+Expr = Any  # a tagged tuple as described above, or None where a slot is empty
+
+# Go's predeclared functions: a call of one of these names (not shadowed) is no call into code.
+BUILTIN_FUNCS = frozenset({"make", "new", "len", "cap", "append", "copy", "delete", "panic", "recover", "print",
+                           "println", "close", "complex", "real", "imag", "min", "max", "clear"})
+
+
+# ---- building --------------------------------------------------------------------
+
+
+def make_ident(name: str) -> Expr:
+    return ("id", name)
+
+
+def make_binary(op: str, left: Expr, right: Expr) -> Expr:
+    return ("bin", op, left, right)
+
+
+def make_selector(base: Expr, name: str) -> Expr:
+    return ("sel", base, name)
+
+
+# ---- what an expression is ----------------------------------------------------------
+
+
+def is_expr(e: object) -> bool:
+    """A tagged tuple (slots hold None or other values where no expression was written)."""
+    return isinstance(e, tuple) and bool(e) and isinstance(e[0], str)
+
+
+def ident(e: Expr) -> str | None:
+    """The name of an identifier, else None."""
+    return e[1] if e is not None and e[0] == "id" else None
+
+
+def is_ident(e: Expr, name: str) -> bool:
+    return e is not None and e[0] == "id" and e[1] == name
+
+
+def selector(e: Expr) -> tuple[Expr, str] | None:
+    """(base, name) of `base.name`, else None."""
+    return (e[1], e[2]) if e is not None and e[0] == "sel" else None
+
+
+def selected_name(e: Expr) -> str | None:
+    """`name` of `base.name`, else None."""
+    return e[2] if e is not None and e[0] == "sel" else None
+
+
+def selector_base(e: Expr) -> Expr:
+    """`base` of `base.name`, else None."""
+    return e[1] if e is not None and e[0] == "sel" else None
+
+
+def call(e: Expr) -> tuple[Expr, tuple, int] | None:
+    """(callee, args, call number) of a call, else None."""
+    return (e[1], e[2], e[3]) if e is not None and e[0] == "call" else None
+
+
+def callee(e: Expr) -> Expr:
+    """The called expression of a call, else None."""
+    return e[1] if e is not None and e[0] == "call" else None
+
+
+def call_args(e: Expr) -> tuple:
+    """The arguments of a call; () for anything else."""
+    return e[2] if e is not None and e[0] == "call" else ()
+
+
+def call_number(e: Expr) -> int | None:
+    """Which op of its function a call is (-1: none of its own), None for anything else."""
+    if e is not None and e[0] == "call":
+        return e[3] if len(e) > 3 and isinstance(e[3], int) else -1
+    return None
+
+
+def string(e: Expr) -> str | None:
+    """The decoded text of a string literal, else None."""
+    return e[1] if e is not None and e[0] == "str" else None
+
+
+def integer(e: Expr) -> int | None:
+    """The value of an integer literal, else None."""
+    return e[1] if e is not None and e[0] == "int" else None
+
+
+def literal(e: Expr) -> str | None:
+    """The text of another literal (float, rune, nil, true), else None."""
+    return e[1] if e is not None and e[0] == "lit" else None
+
+
+def is_nil(e: Expr) -> bool:
+    return e is not None and e[0] == "lit" and e[1] == "nil"
+
+
+def binary(e: Expr) -> tuple[str, Expr, Expr] | None:
+    """(operator, left, right) of a binary expression, else None."""
+    return (e[1], e[2], e[3]) if e is not None and e[0] == "bin" else None
+
+
+def unary(e: Expr) -> tuple[str, Expr] | None:
+    """(operator, operand) of a unary expression, else None."""
+    return (e[1], e[2]) if e is not None and e[0] == "un" else None
+
+
+def unary_operand(e: Expr, *ops: str) -> Expr:
+    """The operand of a unary expression whose operator is one of `ops` (`unary_operand(e, "&", "*")`), else None."""
+    return e[2] if e is not None and e[0] == "un" and e[1] in ops else None
+
+
+def address_of(e: Expr) -> Expr:
+    """x of `&x`, else None."""
+    return e[2] if e is not None and e[0] == "un" and e[1] == "&" else None
+
+
+def strip_address(e: Expr) -> Expr:
+    """x for `&x`, e itself otherwise."""
+    return e[2] if e is not None and e[0] == "un" and e[1] == "&" else e
+
+
+def received(e: Expr) -> Expr:
+    """The channel of a receive expression `<-ch`, else None."""
+    return e[2] if e is not None and e[0] == "un" and e[1] == "<-" else None
+
+
+def index(e: Expr) -> tuple[Expr, Expr] | None:
+    """(base, index) of `base[index]`, else None."""
+    return (e[1], e[2]) if e is not None and e[0] == "idx" else None
+
+
+def sliced(e: Expr) -> Expr:
+    """The base of a slice expression `base[i:j]`, else None."""
+    return e[1] if e is not None and e[0] == "slice" else None
+
+
+def assertion(e: Expr) -> tuple[Expr, str] | None:
+    """(operand, type text) of `x.(T)`, else None."""
+    return (e[1], e[2]) if e is not None and e[0] == "assert" else None
+
+
+def type_text(e: Expr) -> str | None:
+    """The text of a type used as an expression, else None."""
+    return e[1] if e is not None and e[0] == "type" else None
+
+
+def funclit(e: Expr) -> int | None:
+    """The FileFacts.funcs index of a function literal, else None."""
+    return e[1] if e is not None and e[0] == "funclit" else None
+
+
+def composite(e: Expr) -> tuple[str, tuple] | None:
+    """(type text, ((key, value), ...)) of a composite literal, else None."""
+    return (e[1], e[2]) if e is not None and e[0] == "comp" else None
+
+
+def ranged(e: Expr) -> Expr:
+    """x of `range x` (an assignment's right side), else None."""
+    return e[1] if e is not None and e[0] == "range" else None
+
+
+def spread(e: Expr) -> Expr:
+    """xs of a spread argument `xs...`, else None."""
+    return e[1] if e is not None and e[0] == "spread" else None
+
+
+def other(e: Expr) -> str | None:
+    """The source text of an expression the facts keep only as text, else None."""
+    return e[1] if e is not None and e[0] == "other" else None
+
+
+def is_name_or_selector(e: Expr) -> bool:
+    """An identifier or a selector: something that can name a variable, field or function."""
+    return e is not None and e[0] in ("id", "sel")
+
+
+def may_be_func_value(e: Expr) -> bool:
+    """A function literal, a name or a selector: what can hold a function value."""
+    return e is not None and e[0] in ("funclit", "id", "sel")
+
+
+def is_conversion_callee(e: Expr) -> bool:
+    """A type written as the callee (`[]byte(x)`, `(*T)(x)`)."""
+    return e is not None and e[0] == "type"
+
+
+def is_builtin_callee(e: Expr, builtin_types: frozenset | set) -> bool:
+    """A callee that names a predeclared function or type, or is a type: no call into code."""
+    return e[0] == "type" or (e[0] == "id" and (e[1] in BUILTIN_FUNCS or e[1] in builtin_types))
+
+
+def is_make_call(e: Expr) -> bool:
+    """`make(...)` written with the predeclared name."""
+    return e is not None and e[0] == "call" and e[1] == ("id", "make")
+
+
+def call_name(e: Expr) -> str:
+    """The last name of a callee: `f` for `f` and `x.y.f`, "" for anything else."""
+    if e is None:
+        return ""
+    if e[0] == "sel":
+        return e[2]
+    if e[0] == "id":
+        return e[1]
+    return ""
+
+
+def root_ident(e: Expr) -> str | None:
+    """The variable an access path starts from: `c` for `c`, `c.x.y`, `c[i]`, `*c`, `c.(T)`."""
+    while e is not None:
+        tag = e[0]
+        if tag == "id":
+            return e[1]
+        if tag in ("sel", "idx", "slice", "assert"):
+            e = e[1]
+        elif tag == "un" and e[1] in ("&", "*"):
+            e = e[2]
+        else:
+            return None
+    return None
+
+
+# ---- walking --------------------------------------------------------------------------
+
+
+def subexprs(e: Expr) -> Iterator[Expr]:
+    """Every expression inside e, itself included; function literal bodies are not entered."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if not isinstance(x, tuple) or not x or not isinstance(x[0], str):
+            continue
+        yield x
+        tag = x[0]
+        if tag == "call":
+            stack.append(x[1])
+            stack.extend(x[2])
+        elif tag == "comp":
+            stack.extend(v for _k, v in x[2])
+        elif tag in ("sel", "slice", "assert", "range", "spread"):
+            stack.append(x[1])
+        elif tag == "un":
+            stack.append(x[2])
+        elif tag in ("bin", "idx"):
+            stack.extend(x[-2:])
+
+
+def calls_in(e: Expr) -> list[int]:
+    """Call numbers of the calls inside an expression."""
+    return [x[3] for x in subexprs(e) if x[0] == "call"]
+
+
+def calls_within(e: Expr) -> Iterator[Expr]:
+    """The call expressions inside an expression, itself included."""
+    return (x for x in subexprs(e) if x[0] == "call")
+
+
+def idents_in(e: Expr, out: set) -> set:
+    """Add the names of the identifiers inside e to out."""
+    out.update(x[1] for x in subexprs(e) if x[0] == "id")
+    return out
+
+
+def funclits_in(e: Expr, out: list) -> list:
+    """Append the FileFacts.funcs indexes of the function literals inside e to out."""
+    out.extend(x[1] for x in subexprs(e) if x[0] == "funclit")
+    return out
+
+
+def selector_bases(e: Expr, name: str, out: list) -> list:
+    """Append the bases of the `X.name` selectors inside e to out."""
+    out.extend(x[1] for x in subexprs(e) if x[0] == "sel" and x[2] == name)
+    return out
+
+
+def mentions(e: Expr, part: Expr) -> bool:
+    """`part` occurs inside e (equal as a tree)."""
+    return any(x == part for x in subexprs(e))
+
+
+def plus_operands(e: Expr) -> list:
+    """Operands of a `+` chain, left to right (e itself when it is no `+`)."""
+    out, stack = [], [e]
+    while stack:
+        x = stack.pop()
+        if x[0] == "bin" and x[1] == "+":
+            stack.append(x[3])
+            stack.append(x[2])
+        else:
+            out.append(x)
+    return out
+
+
+_MAY_HOLD_COMPOSITE = frozenset({"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"})
+
+
+def composites_in(e: Expr, elem_of) -> Iterator[tuple[Expr, str]]:
+    """(composite literal, its type) inside e, elided element types filled in.
+
+    `elem_of(type text)` gives the element type of a container type, so that
+    `[]*T{{...}}`'s inner literals are typed `T`. Calls that are ops of their
+    own are not entered: their arguments are seen where the op is.
+    """
+    stack = [(e, "")]
+    while stack:
+        x, inherited = stack.pop()
+        if not isinstance(x, tuple) or not x:
+            continue
+        tag = x[0]
+        if tag == "comp":
+            ctype = x[1] or inherited
+            yield x, ctype
+            inner = elem_of(ctype).lstrip("*") if ctype else ""
+            for _k, v in x[2]:
+                stack.append((v, inner))
+        elif tag == "call":
+            if len(x) > 3 and isinstance(x[3], int) and x[3] >= 0:
+                continue
+            stack.extend((y, "") for y in x[2])
+        elif tag == "un" and x[1] == "&":
+            stack.append((x[2], inherited))
+        elif tag in _MAY_HOLD_COMPOSITE:
+            stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMPOSITE)
+
+
+# ---- rendering ------------------------------------------------------------------------
+
+_FLIP = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def render(e: Expr, depth: int = 0) -> str:
+    """Short Go-like source text for messages; deep or long parts elided with `…`."""
+    if e is None:
+        return ""
+    if depth > 6:
+        return "…"
+    tag = e[0]
+    if tag == "id":
+        return e[1]
+    if tag == "sel":
+        return f"{render(e[1], depth + 1)}.{e[2]}"
+    if tag == "call":
+        args = ", ".join(render(a, depth + 1) for a in e[2][:3])
+        if len(e[2]) > 3:
+            args += ", …"
+        return f"{render(e[1], depth + 1)}({args})"
+    if tag == "str":
+        return '"' + e[1][:20] + '"'
+    if tag in ("int", "lit"):
+        return str(e[1])
+    if tag == "bin":
+        return f"{render(e[2], depth + 1)} {e[1]} {render(e[3], depth + 1)}"
+    if tag == "un":
+        return f"{e[1]}{render(e[2], depth + 1)}"
+    if tag == "idx":
+        return f"{render(e[1], depth + 1)}[{render(e[2], depth + 1)}]"
+    if tag == "slice":
+        return f"{render(e[1], depth + 1)}[:]"
+    if tag == "assert":
+        return f"{render(e[1], depth + 1)}.({e[2]})"
+    if tag == "type":
+        return e[1]
+    if tag == "funclit":
+        return "func(){…}"
+    if tag == "comp":
+        return f"{e[1]}{{…}}"
+    return str(e[1])[:40] if len(e) > 1 else "…"
+
+
+def render_negated(e: Expr) -> str:
+    """The condition that holds on the other branch of `if e`, as text."""
+    if e[0] == "bin" and e[1] in _FLIP:
+        return render(("bin", _FLIP[e[1]], e[2], e[3]))
+    if e[0] == "un" and e[1] == "!":
+        return render(e[2])
+    return f"!({render(e)})"

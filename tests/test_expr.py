@@ -1,0 +1,56 @@
+"""The expression module: destructuring, walking and rendering the facts' expressions."""
+from __future__ import annotations
+
+from golint_im import expr as E
+from golint_im.source import parse
+
+
+def _call(src_expr: str):
+    """The outermost call op's callee and args of `func f() { <src_expr> }`."""
+    ff = parse(f"package p\nfunc f() {{ {src_expr} }}\n".encode(), "x.go")
+    op = [o for fn in ff.funcs for o in fn.ops if o.kind == "call"][-1]  # the outermost call comes last
+    return op
+
+
+def test_destructuring_returns_parts_or_none():
+    op = _call('c.hc.Do(req, "x", 3)')
+    base, name = E.selector(op.fn)
+    assert name == "Do" and E.selected_name(op.fn) == "Do"
+    assert E.selector(base)[1] == "hc" and E.ident(E.selector_base(base)) == "c"
+    assert E.ident(op.fn) is None and E.call(op.fn) is None
+    assert E.ident(op.args[0]) == "req" and E.string(op.args[1]) == "x" and E.integer(op.args[2]) == 3
+    assert E.call_name(op.fn) == "Do" and E.root_ident(op.fn) == "c"
+
+
+def test_unary_and_address():
+    op = _call("use(&x, *y, <-ch, nil)")
+    amp, star, recv, nil = op.args
+    assert E.ident(E.address_of(amp)) == "x" and E.address_of(star) is None
+    assert E.unary_operand(star, "&", "*") is not None and E.unary_operand(recv, "&", "*") is None
+    assert E.ident(E.received(recv)) == "ch"
+    assert E.is_nil(nil) and not E.is_nil(amp)
+    assert E.strip_address(amp) == E.address_of(amp) and E.strip_address(star) is star
+
+
+def test_walk_sees_nested_calls_and_render_elides():
+    op = _call('f(g(h(1)), a.b, "a long string literal that is cut", x+y)')
+    names = {E.call_name(E.callee(c)) for c in E.calls_within(E_call_of(op))}
+    assert {"f", "g", "h"} <= names
+    assert E.render(E_call_of(op)) == 'f(g(h(1)), a.b, "a long string litera", …)'
+    assert E.idents_in(E_call_of(op), set()) >= {"x", "y", "a", "f"}
+
+
+def E_call_of(op):
+    """The op as the call expression the facts would nest: callee, args, call number."""
+    return ("call", op.fn, op.args, 0)
+
+
+def test_negation_reads_like_the_other_branch():
+    assert E.render_negated(E.make_binary("!=", E.make_ident("err"), ("lit", "nil"))) == "err == nil"
+    assert E.render_negated(("un", "!", E.make_ident("ok"))) == "ok"
+    assert E.render_negated(E.make_ident("ok")) == "!(ok)"
+
+
+def test_plus_operands_in_order():
+    e = E.make_binary("+", E.make_binary("+", ("str", "a"), E.make_ident("b")), ("str", "c"))
+    assert [E.render(x) for x in E.plus_operands(e)] == ['"a"', "b", '"c"']
