@@ -32,11 +32,12 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from golint_im import knowledge
 from golint_im.findings import Location, Step
 from golint_im.passes import Pass
 from golint_im.program import External, Program
 
-CATALOG_PATH = Path(__file__).with_name("hash_sinks.toml")
+CATALOG_PATH = knowledge.path("hash_sinks.toml")
 RING_KINDS = ("member", "members", "hash")
 ADDRESS_KINDS = ("dial", "listen")
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence

@@ -35,6 +35,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from golint_im import knowledge
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Pass
 from golint_im.program import Program, Target, enclosing_regions
@@ -45,7 +46,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-CATALOG = Path(__file__).with_name("resources.toml")
+CATALOG = knowledge.path("resources.toml")
 
 RELEASE = "release"
 ESCAPE = "escape"
