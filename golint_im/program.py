@@ -72,6 +72,21 @@ class Function:
     def __repr__(self):
         return f"<Function {self.qualname}>"
 
+    def nested_literals(self) -> list[Function]:
+        """Function literals inside this function, at any depth, in source order (depth first)."""
+        out: list[Function] = []
+        for lit in self.literals:
+            out.append(lit)
+            out.extend(lit.nested_literals())
+        return out
+
+    def outermost(self) -> Function:
+        """The declared function (or package initialiser) this one is nested in; itself if it is not a literal."""
+        fn = self
+        while fn.parent is not None:
+            fn = fn.parent
+        return fn
+
 
 @dataclass(eq=False)
 class Package:
@@ -742,7 +757,7 @@ class Program:
             owner = owner.parent
         if owner is None:
             return out
-        for f in [owner] + list(_all_literals(owner)):
+        for f in [owner] + owner.nested_literals():
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
@@ -885,12 +900,6 @@ def _map_key(t: str) -> str:
         return ""
     end = _map_key_end(t)
     return t[4:end] if end else ""
-
-
-def _all_literals(fn: Function):
-    for lit in fn.literals:
-        yield lit
-        yield from _all_literals(lit)
 
 
 def _dedupe(targets):
