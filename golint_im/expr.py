@@ -119,6 +119,11 @@ def integer(e: Expr) -> int | None:
     return e[1] if e is not None and e[0] == "int" else None
 
 
+def is_int_literal(e: Expr) -> bool:
+    """An integer literal, whether or not its value could be read."""
+    return e is not None and e[0] == "int"
+
+
 def literal(e: Expr) -> str | None:
     """The text of another literal (float, rune, nil, true), else None."""
     return e[1] if e is not None and e[0] == "lit" else None

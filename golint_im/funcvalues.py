@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from . import expr as E
 from .symbols import Function, Target
 
 if TYPE_CHECKING:
@@ -38,25 +39,28 @@ class FunctionValues:
         return self._func_value(fn, expr)
 
     def _func_value(self, fn: Function, expr) -> list[Target]:
-        tag = expr[0]
-        if tag == "funclit":
-            lit = self.literal(fn, expr[1])
+        lit_index = E.funclit(expr)
+        if lit_index is not None:
+            lit = self.literal(fn, lit_index)
             return [Target(lit, "function literal")] if lit else []
-        if tag == "id":
-            if self.lookup_local(fn, expr[1]) is None:
-                f = fn.pkg.funcs.get(expr[1])
+        name = E.ident(expr)
+        if name is not None:
+            if self.lookup_local(fn, name) is None:
+                f = fn.pkg.funcs.get(name)
                 return [Target(f, "function value")] if f else []
             return []
-        if tag == "sel":
-            base = expr[1]
-            if base[0] == "id" and self._is_import(fn, base[1]):
-                pkg = self.packages.get(fn.file.imports[base[1]])
-                f = pkg.funcs.get(expr[2]) if pkg else None
+        sel = E.selector(expr)
+        if sel is not None:
+            base, mname = sel
+            imported = E.ident(base)
+            if imported is not None and self._is_import(fn, imported):
+                pkg = self.packages.get(fn.file.imports[imported])
+                f = pkg.funcs.get(mname) if pkg else None
                 return [Target(f, "function value")] if f else []
             bt = self.type_of(fn, base)
             named = self.named(bt) if bt else None
             if named and not self.is_interface(named):
-                m = self.method(named, expr[2])
+                m = self.method(named, mname)
                 if m is not None:
                     return [Target(m, f"method value {m.name}")]
         return []
@@ -91,23 +95,22 @@ class FunctionValues:
             return idx
         idx = self._field_writes_idx = defaultdict(list)
 
-        def comps(f, expr):
-            if expr[0] == "un" and expr[1] == "&":
-                expr = expr[2]
-            if expr[0] == "comp" and expr[1]:
-                for key, value in expr[2]:
-                    if key is not None and key[0] == "id" and _maybe_func_value(value):
-                        idx[key[1]].append((f, None, expr[1], value))
-
         for f in self.functions:
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
-                        if t[0] == "sel" and i < len(op.args) and _maybe_func_value(op.args[i]):
-                            idx[t[2]].append((f, t[1], "", op.args[i]))
+                        sel = E.selector(t)
+                        if sel is not None and i < len(op.args) and E.may_be_func_value(op.args[i]):
+                            idx[sel[1]].append((f, sel[0], "", op.args[i]))
                 for arg in op.args:
-                    if arg[0] in ("comp", "un"):
-                        comps(f, arg)
+                    comp = E.composite(E.strip_address(arg))  # T{f: v} or &T{f: v}
+                    if comp is None or not comp[0]:
+                        continue
+                    ctype, elems = comp
+                    for key, value in elems:
+                        fname = E.ident(key)
+                        if fname is not None and E.may_be_func_value(value):
+                            idx[fname].append((f, None, ctype, value))
         return idx
 
     def func_values_of_field(self, named: str, fname: str) -> list[Target]:
@@ -148,7 +151,8 @@ class FunctionValues:
                 for op in f.facts.ops:
                     if op.kind != "call":
                         continue
-                    if op.fn[0] == "id" and self.lookup_local(f, op.fn[1]) is not None:
+                    name = E.ident(op.fn)
+                    if name is not None and self.lookup_local(f, name) is not None:
                         through_values.append((f, op))
                         continue
                     for t in self.resolve_call(f, op):
@@ -157,10 +161,6 @@ class FunctionValues:
                 for t in self.resolve_call(f, op):
                     self._callers[t.function.id].append((f, op))
         return self._callers.get(target.id, [])
-
-
-def _maybe_func_value(expr) -> bool:
-    return expr[0] in ("funclit", "id", "sel")
 
 
 def _dedupe(targets):

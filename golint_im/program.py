@@ -12,6 +12,7 @@ so "*example.com/app/ws#Server" or "[]example.com/app/ws#Client".
 """
 from __future__ import annotations
 
+from . import expr as E
 from .discover import SourceFile
 from .facts import FileFacts, FuncFacts, Op
 from .funcvalues import FunctionValues
@@ -86,9 +87,10 @@ class Program(TypeSystem, FunctionValues):
                         for op in f.ops:
                             if op.kind == "assign" and op.mode == "var":
                                 for i, t in enumerate(op.targets):
-                                    if t[0] == "id":
+                                    name = E.ident(t)
+                                    if name is not None:
                                         init = op.args[i] if i < len(op.args) else None
-                                        pkg.vars.setdefault(t[1], (op.vtype, init, ff))
+                                        pkg.vars.setdefault(name, (op.vtype, init, ff))
                     elif f.name and f.name not in ("init", "_"):
                         pkg.funcs.setdefault(f.name, fn)
 
@@ -101,7 +103,7 @@ class Program(TypeSystem, FunctionValues):
                 if op.mode == "go":
                     for t in self.resolve_call(fn, op):
                         t.function.go_sites.append((fn, op))
-                elif op.fn[0] == "sel" and op.fn[2] in SPAWNER_METHODS and op.args:
+                elif E.selected_name(op.fn) in SPAWNER_METHODS and op.args:
                     ext = self.external_callee(fn, op.fn)
                     if ext is not None and (ext.pkg, ext.recv) in SPAWNERS:
                         for t in self._func_value(fn, op.args[-1]):
@@ -127,38 +129,38 @@ class Program(TypeSystem, FunctionValues):
                 continue
             if op.mode == "var" and op.vtype:
                 for t in op.targets:
-                    if t[0] == "id":
-                        env[t[1]] = self.qualify(op.vtype, ff)
+                    name = E.ident(t)
+                    if name is not None:
+                        env[name] = self.qualify(op.vtype, ff)
                 continue
             types = self._rhs_types(fn, op, env)
             for i, t in enumerate(op.targets):
-                if t[0] == "id" and t[1] != "_" and i < len(types) and types[i]:
-                    if op.mode != "=" or t[1] not in env:
-                        env[t[1]] = types[i]
+                name = E.ident(t)
+                if name is not None and name != "_" and i < len(types) and types[i]:
+                    if op.mode != "=" or name not in env:
+                        env[name] = types[i]
         return env
 
     def _rhs_types(self, fn, op, env) -> list:
         if len(op.args) == 1 and len(op.targets) > 1:
             rhs = op.args[0]
-            if rhs[0] == "call":
+            if E.call(rhs) is not None:
                 return self.call_result_types(fn, rhs, env)
-            if rhs[0] == "range":
-                t = self.type_of(fn, rhs[1], env) or ""
+            ranged = E.ranged(rhs)
+            if ranged is not None:
+                t = self.type_of(fn, ranged, env) or ""
                 u = self.underlying(t) if t else ""
                 if u.startswith("map["):
                     return [_map_key(u), self.elem(u)]
                 if u.lstrip("*").startswith("[") or u.startswith("..."):
                     return ["int", self.elem(u)]
                 return ["", ""]
-            if rhs[0] == "idx":  # v, ok := m[k]
-                return [self.type_of(fn, rhs, env), "bool"]
-            if rhs[0] == "assert":
-                return [self.type_of(fn, rhs, env), "bool"]
-            if rhs[0] == "un" and rhs[1] == "<-":
-                return [self.type_of(fn, rhs, env), "bool"]
+            if E.index(rhs) is not None or E.assertion(rhs) is not None or E.received(rhs) is not None:
+                return [self.type_of(fn, rhs, env), "bool"]  # v, ok := m[k] / x.(T) / <-ch
             return []
-        if len(op.args) == 1 and op.args[0][0] == "range":
-            t = self.type_of(fn, op.args[0][1], env) or ""
+        ranged = E.ranged(op.args[0]) if len(op.args) == 1 else None
+        if ranged is not None:
+            t = self.type_of(fn, ranged, env) or ""
             u = self.underlying(t) if t else ""
             if u.startswith(("chan", "<-chan")):
                 return [self.elem(u)]
@@ -186,8 +188,9 @@ class Program(TypeSystem, FunctionValues):
             for op in f.ops:
                 if op.kind == "assign" and op.mode in (":=", "var"):
                     for t in op.targets:
-                        if t[0] == "id" and t[1] != "_":
-                            d.setdefault(t[1], op.region)
+                        name = E.ident(t)
+                        if name is not None and name != "_":
+                            d.setdefault(name, op.region)
         return d
 
     def declaring_function(self, fn: Function, name: str) -> Function | None:
@@ -220,9 +223,8 @@ class Program(TypeSystem, FunctionValues):
         """Qualified static type of an expression, or None when unknown."""
         if expr is None:
             return None
-        tag = expr[0]
-        if tag == "id":
-            name = expr[1]
+        name = E.ident(expr)
+        if name is not None:
             if env is not None and name in env:
                 return env[name]
             t = self.lookup_local(fn, name) if env is None or fn.parent is not None else None
@@ -233,20 +235,22 @@ class Program(TypeSystem, FunctionValues):
                 vtype, init, vff = var
                 if vtype:
                     return self.qualify(vtype, vff)
-                if init is not None and init[0] != "id":
+                if init is not None and E.ident(init) is None:
                     init_fn = self._init_function(vff)
                     return self.type_of(init_fn, init, {}) if init_fn else None
             return None
-        if tag == "sel":
-            base = expr[1]
-            if base[0] == "id" and self._is_import(fn, base[1]):
-                path = fn.file.imports[base[1]]
+        sel = E.selector(expr)
+        if sel is not None:
+            base, fname = sel
+            imported = E.ident(base)
+            if imported is not None and self._is_import(fn, imported):
+                path = fn.file.imports[imported]
                 pkg = self.packages.get(path)
-                if pkg and expr[2] in pkg.vars:
-                    vtype, init, vff = pkg.vars[expr[2]]
+                if pkg and fname in pkg.vars:
+                    vtype, init, vff = pkg.vars[fname]
                     if vtype:
                         return self.qualify(vtype, vff)
-                    if init is not None and init[0] != "id":  # var Ring = &HashRing{}: typed by its initialiser
+                    if init is not None and E.ident(init) is None:  # var Ring = &HashRing{}: typed by its initialiser
                         init_fn = self._init_function(vff)
                         return self.type_of(init_fn, init, {}) if init_fn else None
                 return None
@@ -255,45 +259,52 @@ class Program(TypeSystem, FunctionValues):
                 return None
             named = self.named(bt)
             if named:
-                ft = self.field_type(named, expr[2])
+                ft = self.field_type(named, fname)
                 if ft:
                     return ft[0]
-                m = self.method(named, expr[2])
+                m = self.method(named, fname)
                 if m is not None:
                     return "func"
             return None
-        if tag == "call":
+        if E.call(expr) is not None:
             types = self.call_result_types(fn, expr, env)
             return types[0] if types else None
-        if tag == "un":
-            inner = self.type_of(fn, expr[2], env)
-            if expr[1] == "&":
+        un = E.unary(expr)
+        if un is not None:
+            op, operand = un
+            inner = self.type_of(fn, operand, env)
+            if op == "&":
                 return "*" + inner if inner else None
-            if expr[1] == "*":
+            if op == "*":
                 return inner[1:] if inner and inner.startswith("*") else None
-            if expr[1] == "<-":
+            if op == "<-":
                 return self.elem(self.underlying(inner)) if inner else None
             return inner
-        if tag == "comp":
-            return self.qualify(expr[1], fn.file) if expr[1] else None
-        if tag == "idx":
-            bt = self.type_of(fn, expr[1], env)
+        comp = E.composite(expr)
+        if comp is not None:
+            return self.qualify(comp[0], fn.file) if comp[0] else None
+        idx = E.index(expr)
+        if idx is not None:
+            bt = self.type_of(fn, idx[0], env)
             if bt:
                 return self.elem(self.underlying(bt)) or None
             return None
-        if tag == "slice":
-            return self.type_of(fn, expr[1], env)
-        if tag == "assert":
-            return self.qualify(expr[2], fn.file) if expr[2] else None
-        if tag == "str":
+        sliced = E.sliced(expr)
+        if sliced is not None:
+            return self.type_of(fn, sliced, env)
+        asserted = E.assertion(expr)
+        if asserted is not None:
+            return self.qualify(asserted[1], fn.file) if asserted[1] else None
+        if E.string(expr) is not None:
             return "string"
-        if tag == "int":
+        if E.is_int_literal(expr):
             return "int"
-        if tag == "bin":
-            if expr[1] in ("==", "!=", "<", ">", "<=", ">=", "&&", "||"):
+        binary = E.binary(expr)
+        if binary is not None:
+            if binary[0] in ("==", "!=", "<", ">", "<=", ">=", "&&", "||"):
                 return "bool"
-            return self.type_of(fn, expr[2], env) or self.type_of(fn, expr[3], env)
-        if tag == "funclit":
+            return self.type_of(fn, binary[1], env) or self.type_of(fn, binary[2], env)
+        if E.funclit(expr) is not None:
             return "func"
         return None
 
@@ -304,20 +315,24 @@ class Program(TypeSystem, FunctionValues):
         return name in fn.file.imports and self.lookup_local(fn, name) is None
 
     def call_result_types(self, fn, call_expr, env=None) -> list:
-        callee = call_expr[1]
-        if callee[0] == "id" and callee[1] in ("make", "new") and call_expr[2]:
-            arg = call_expr[2][0]
-            t = self.qualify(arg[1], fn.file) if arg[0] in ("type", "id") else ""  # new(T) parses T as a name
-            return ["*" + t if callee[1] == "new" else t]
-        if callee[0] == "type":
-            return [self.qualify(callee[1], fn.file)]
-        if callee[0] == "id" and callee[1] in fn.pkg.types and self.lookup_local(fn, callee[1]) is None:
-            return [f"{fn.pkg.path}#{callee[1]}"]  # conversion T(x)
-        if callee[0] == "sel" and callee[1][0] == "id" and self._is_import(fn, callee[1][1]):
-            path = fn.file.imports[callee[1][1]]
+        callee, args, _n = E.call(call_expr)
+        name = E.ident(callee)
+        if name in ("make", "new") and args:
+            written = E.type_text(args[0]) or E.ident(args[0])  # new(T) parses T as a name
+            t = self.qualify(written, fn.file) if written is not None else ""
+            return ["*" + t if name == "new" else t]
+        conversion = E.type_text(callee)
+        if conversion is not None:
+            return [self.qualify(conversion, fn.file)]
+        if name is not None and name in fn.pkg.types and self.lookup_local(fn, name) is None:
+            return [f"{fn.pkg.path}#{name}"]  # conversion T(x)
+        sel = E.selector(callee)
+        imported = E.ident(sel[0]) if sel is not None else None
+        if sel is not None and imported is not None and self._is_import(fn, imported):
+            path = fn.file.imports[imported]
             pkg = self.packages.get(path)
-            if pkg is not None and callee[2] in pkg.types:
-                return [f"{path}#{callee[2]}"]
+            if pkg is not None and sel[1] in pkg.types:
+                return [f"{path}#{sel[1]}"]
         for target in self.resolve_expr_call(fn, callee, env):
             f = target.function
             return [self.qualify(t, f.file) for t in f.facts.results]
@@ -339,22 +354,18 @@ class Program(TypeSystem, FunctionValues):
         return not _is_builtin_call(op.fn) and self.external_callee(fn, op.fn) is None
 
     def resolve_expr_call(self, fn: Function, callee, env=None) -> list[Target]:
-        tag = callee[0]
-        if tag == "funclit":
-            lit = self.literal(fn, callee[1])
-            return [Target(lit)] if lit else []
-        if tag == "idx":  # generic instantiation f[T](...)
-            return self.resolve_expr_call(fn, callee[1], env)
-        if tag == "id":
-            name = callee[1]
+        name = E.ident(callee)
+        if name is not None:
             if self.lookup_local(fn, name) is not None:
                 return self.func_values_of_local(fn, name)
             f = fn.pkg.funcs.get(name)
             return [Target(f)] if f else []
-        if tag == "sel":
-            base, mname = callee[1], callee[2]
-            if base[0] == "id" and self._is_import(fn, base[1]):
-                pkg = self.packages.get(fn.file.imports[base[1]])
+        sel = E.selector(callee)
+        if sel is not None:
+            base, mname = sel
+            imported = E.ident(base)
+            if imported is not None and self._is_import(fn, imported):
+                pkg = self.packages.get(fn.file.imports[imported])
                 if pkg is not None:
                     f = pkg.funcs.get(mname)
                     return [Target(f)] if f else []
@@ -372,10 +383,12 @@ class Program(TypeSystem, FunctionValues):
                     return []
                 iname = named.split("#")[1]
                 holder = self._field_holder(fn, base, env)
+                held_in = E.selected_name(base)
                 for impl in impls:
-                    if holder is not None and self.field_type(impl, base[2]) is not None \
-                            and self.field_type(impl, base[2])[1] == holder:
-                        continue  # a wrapper's field of the interface it implements holds the inner value
+                    if holder is not None and held_in is not None:
+                        declared = self.field_type(impl, held_in)
+                        if declared is not None and declared[1] == holder:
+                            continue  # a wrapper's field of the interface it implements holds the inner value
                     m = self.method(impl, mname)
                     if m is not None:
                         out.append(Target(m, f"interface {iname}.{mname}"))
@@ -387,26 +400,36 @@ class Program(TypeSystem, FunctionValues):
             if ft is not None:  # a func-typed field: the values stored in it
                 return self.func_values_of_field(ft[1], mname)
             return []
+        lit_index = E.funclit(callee)
+        if lit_index is not None:
+            lit = self.literal(fn, lit_index)
+            return [Target(lit)] if lit else []
+        instantiated = E.index(callee)
+        if instantiated is not None:  # generic instantiation f[T](...)
+            return self.resolve_expr_call(fn, instantiated[0], env)
         return []
 
     def _field_holder(self, fn, base, env):
         """For x.f used as a receiver: the named type declaring field f, else None."""
-        if base[0] != "sel":
+        sel = E.selector(base)
+        if sel is None:
             return None
-        bt = self.type_of(fn, base[1], env)
+        bt = self.type_of(fn, sel[0], env)
         named = self.named(bt) if bt else None
         if not named:
             return None
-        ft = self.field_type(named, base[2])
+        ft = self.field_type(named, sel[1])
         return ft[1] if ft else None
 
     def external_callee(self, fn: Function, callee) -> External | None:
         """For calls into unanalysed packages: which package function or method."""
-        if callee[0] != "sel":
+        sel = E.selector(callee)
+        if sel is None:
             return None
-        base, name = callee[1], callee[2]
-        if base[0] == "id" and self._is_import(fn, base[1]):
-            path = fn.file.imports[base[1]]
+        base, name = sel
+        imported = E.ident(base)
+        if imported is not None and self._is_import(fn, imported):
+            path = fn.file.imports[imported]
             if path not in self.packages:
                 return External(path, name)
             return None
@@ -430,40 +453,45 @@ class Program(TypeSystem, FunctionValues):
     def const_int(self, fn: Function, expr, depth=0):
         if expr is None or depth > 8:
             return None
-        tag = expr[0]
-        if tag == "int":
-            return expr[1] if expr[1] is not None and -(1 << 63) <= expr[1] < (1 << 64) else None
-        if tag == "id":
-            c = fn.pkg.consts.get(expr[1])
+        if E.is_int_literal(expr):
+            value = E.integer(expr)
+            return value if value is not None and -(1 << 63) <= value < (1 << 64) else None
+        name = E.ident(expr)
+        if name is not None:
+            c = fn.pkg.consts.get(name)
             return self.const_int(fn, c[0], depth + 1) if c else None
-        if tag == "sel" and expr[1][0] == "id" and self._is_import(fn, expr[1][1]):
-            pkg = self.packages.get(fn.file.imports[expr[1][1]])
-            c = pkg.consts.get(expr[2]) if pkg else None
+        sel = E.selector(expr)
+        if sel is not None:
+            imported = E.ident(sel[0])
+            if imported is None or not self._is_import(fn, imported):
+                return None
+            pkg = self.packages.get(fn.file.imports[imported])
+            c = pkg.consts.get(sel[1]) if pkg else None
             if c is not None:
                 init = self._init_function(c[1])
                 return self.const_int(init, c[0], depth + 1) if init else None
             return None
-        if tag == "bin":
-            a, b = self.const_int(fn, expr[2], depth + 1), self.const_int(fn, expr[3], depth + 1)
+        binary = E.binary(expr)
+        if binary is not None:
+            op, left, right = binary
+            a, b = self.const_int(fn, left, depth + 1), self.const_int(fn, right, depth + 1)
             if a is None or b is None:
                 return None
             try:
                 value = {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if 0 <= b < 64 else None,
-                         "/": a // b if b else None}.get(expr[1])
+                         "/": a // b if b else None}.get(op)
             except (TypeError, ValueError):
                 return None
             return value if value is not None and -(1 << 63) <= value < (1 << 64) else None
-        if tag == "call" and expr[1][0] in ("id", "type") and len(expr[2]) == 1:
-            return self.const_int(fn, expr[2][0], depth + 1)  # int(N)
+        called = E.call(expr)
+        if called is not None and len(called[1]) == 1 and (
+                E.ident(called[0]) is not None or E.type_text(called[0]) is not None):
+            return self.const_int(fn, called[1][0], depth + 1)  # int(N)
         return None
 
 
-_BUILTINS = {"make", "new", "len", "cap", "append", "copy", "delete", "panic", "recover", "print",
-             "println", "close", "min", "max", "clear", "complex", "real", "imag"}
-
-
 def _is_builtin_call(callee) -> bool:
-    return callee[0] == "type" or callee[0] == "id" and (callee[1] in _BUILTINS or callee[1] in BUILTIN_TYPES)
+    return E.is_builtin_callee(callee, BUILTIN_TYPES)
 
 
 def enclosing_regions(fn: FuncFacts, region: int):

@@ -15,8 +15,9 @@ from collections import deque
 from functools import cached_property
 from dataclasses import dataclass, field
 
+from .. import expr as E
 from ..passes import Context, Pass
-from ..program import Function, Program
+from ..program import Function, Program, enclosing_regions
 
 
 @dataclass
@@ -77,25 +78,26 @@ class ChannelFlow:
     def raw_key(self, fn: Function, expr) -> str | None:
         """Holder of a channel expression before aliasing, or None if unknown."""
         p = self.program
-        tag = expr[0]
-        if tag == "sel":
-            base = expr[1]
-            if base[0] == "id" and p._is_import(fn, base[1]):
-                path = fn.file.imports[base[1]]
-                self._labels.setdefault(f"var:{path}.{expr[2]}", expr[2])
-                return f"var:{path}.{expr[2]}"
+        sel = E.selector(expr)
+        if sel is not None:
+            base, fname = sel
+            imported = E.ident(base)
+            if imported is not None and p._is_import(fn, imported):
+                path = fn.file.imports[imported]
+                self._labels.setdefault(f"var:{path}.{fname}", fname)
+                return f"var:{path}.{fname}"
             bt = p.type_of(fn, base)
             named = p.named(bt) if bt else None
             if not named:
                 return None
-            ft = p.field_type(named, expr[2])
+            ft = p.field_type(named, fname)
             if ft is None or not _is_chan(p.underlying(ft[0])):
                 return None
-            key = f"field:{ft[1]}.{expr[2]}"
-            self._labels.setdefault(key, f"{ft[1].split('#')[1]}.{expr[2]}")
+            key = f"field:{ft[1]}.{fname}"
+            self._labels.setdefault(key, f"{ft[1].split('#')[1]}.{fname}")
             return key
-        if tag == "id":
-            name = expr[1]
+        name = E.ident(expr)
+        if name is not None:
             owner = fn
             while owner is not None and name not in p.locals(owner):
                 owner = owner.parent
@@ -111,8 +113,9 @@ class ChannelFlow:
                 self._labels.setdefault(key, name)
                 return key
             return None
-        if tag == "un" and expr[1] in ("*", "&"):
-            return self.raw_key(fn, expr[2])
+        pointed = E.unary_operand(expr, "*", "&")
+        if pointed is not None:
+            return self.raw_key(fn, pointed)
         return None
 
     def key(self, fn: Function, expr) -> str | None:
@@ -141,12 +144,12 @@ class ChannelFlow:
                             if i < len(params) and params[i][0]:
                                 a = self.raw_key(fn, arg)
                                 if a:
-                                    b = self.raw_key(t.function, ("id", params[i][0]))
+                                    b = self.raw_key(t.function, E.make_ident(params[i][0]))
                                     if b:
                                         self.uf.union(a, b)
 
     def _alias_pair(self, fn, target, value):
-        if value[0] == "call" and value[1] == ("id", "make"):
+        if E.is_make_call(value):
             return  # a fresh channel: recorded as a make site, not an alias
         a = self.raw_key(fn, target)
         if a is None:
@@ -156,23 +159,24 @@ class ChannelFlow:
             self.uf.union(a, b)
 
     def _alias_composite(self, fn, expr):
-        if expr[0] == "un" and expr[1] == "&":
-            expr = expr[2]
-        if expr[0] != "comp" or not expr[1]:
+        comp = E.composite(E.strip_address(expr))
+        if comp is None or not comp[0]:
             return
+        ctype, elems = comp
         p = self.program
-        named = p.named(p.qualify(expr[1], fn.file))
+        named = p.named(p.qualify(ctype, fn.file))
         if not named:
             return
-        for key, value in expr[2]:
-            if key is None or key[0] != "id":
+        for key, value in elems:
+            fname = E.ident(key)
+            if fname is None:
                 continue
-            ft = p.field_type(named, key[1])
+            ft = p.field_type(named, fname)
             if ft is None or not _is_chan(p.underlying(ft[0])):
                 continue
-            fkey = f"field:{ft[1]}.{key[1]}"
-            self._labels.setdefault(fkey, f"{ft[1].split('#')[1]}.{key[1]}")
-            if value[0] == "call" and value[1] == ("id", "make"):
+            fkey = f"field:{ft[1]}.{fname}"
+            self._labels.setdefault(fkey, f"{ft[1].split('#')[1]}.{fname}")
+            if E.is_make_call(value):
                 self._pending_makes.append((fkey, fn, value))
             else:
                 other = self.raw_key(fn, value)
@@ -198,24 +202,25 @@ class ChannelFlow:
                     k = self.key(fn, op.fn)
                     if k:
                         self.channel(k).sends.append((fn, op))
-                elif op.kind == "call" and op.fn == ("id", "close") and op.args:
+                elif op.kind == "call" and E.is_ident(op.fn, "close") and op.args:
                     k = self.key(fn, op.args[0])
                     if k:
                         self.channel(k).closes.append((fn, op))
                 elif op.kind == "assign":
                     for i, value in enumerate(op.args):
-                        if value[0] == "call" and value[1] == ("id", "make") and i < len(op.targets):
+                        if E.is_make_call(value) and i < len(op.targets):
                             raw = self.raw_key(fn, op.targets[i])
                             if raw:
                                 self._pending_makes.append((raw, fn, value))
         for raw, fn, make_expr in self._pending_makes:
             ch = self.channel(self.uf.find(raw))
-            args = make_expr[2]
+            _make, args, call_no = E.call(make_expr)
             cap = p.const_int(fn, args[1]) if len(args) > 1 else 0
-            op = fn.facts.ops[make_expr[3]] if 0 <= make_expr[3] < len(fn.facts.ops) else None
+            op = fn.facts.ops[call_no] if 0 <= call_no < len(fn.facts.ops) else None
             ch.make_sites.append((fn, op))
-            if args and args[0][0] == "type":
-                ch.elem = p.elem(p.qualify(args[0][1], fn.file))
+            made = E.type_text(args[0]) if args else None
+            if made is not None:
+                ch.elem = p.elem(p.qualify(made, fn.file))
             if len(ch.make_sites) == 1:
                 ch.capacity = cap
             elif ch.capacity != cap:
@@ -259,8 +264,9 @@ class ChannelFlow:
                 continue
             if self.spawned_many(c):
                 return True
-            wrapper = self.program.declaring_function(c, op.fn[1])
-            index = [p[0] for p in wrapper.facts.params].index(op.fn[1])
+            param = E.ident(op.fn)  # _spawned_callback: the wrapper's parameter, called
+            wrapper = self.program.declaring_function(c, param)
+            index = [p[0] for p in wrapper.facts.params].index(param)
             for wc, wop in self.program.callers(wrapper):
                 if index < len(wop.args) and any(t.function is fn for t in self.program.func_values(wc, wop.args[index])):
                     starts += 2 if in_loop(wc.facts, wop.region) else 1
@@ -275,10 +281,11 @@ class ChannelFlow:
         literal would make them one goroutine (that drains what the other sends);
         each function reached this way is a goroutine root of its own instead.
         """
-        if not caller.go_sites or op.fn[0] != "id":
+        name = E.ident(op.fn)
+        if not caller.go_sites or name is None:
             return False
-        owner = self.program.declaring_function(caller, op.fn[1])
-        return owner is not None and owner is not caller and any(p[0] == op.fn[1] for p in owner.facts.params)
+        owner = self.program.declaring_function(caller, name)
+        return owner is not None and owner is not caller and any(p[0] == name for p in owner.facts.params)
 
     @cached_property
     def graph(self):
@@ -377,12 +384,8 @@ def _is_chan(t: str) -> bool:
 
 
 def in_loop(facts, region: int) -> bool:
-    regions = facts.regions
-    while region >= 0:
-        if regions[region].kind in ("for", "range"):
-            return True
-        region = regions[region].parent
-    return False
+    """The region is inside a `for` or `range` loop of its function."""
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, region))
 
 
 def handler_ops(fn, recv):

@@ -70,6 +70,7 @@ instead of re-queuing it.
 """
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW, handler_ops
 from golint_im.findings import Finding, Location, Related, Step
 
@@ -139,11 +140,13 @@ def _is_shutdown_signal(ctx, fn, info) -> bool:
     direction, expr = info
     if direction != "recv":
         return False
-    if expr[0] == "call":
-        callee = expr[1]
-        return callee[0] == "sel" and callee[2] == "Done" and not expr[2]
-    key = ctx.result(CHANNEL_FLOW).key(fn, expr)
-    ch = ctx.result(CHANNEL_FLOW).channels.get(key) if key is not None else None
+    called = E.call(expr)
+    if called is not None:
+        callee, args, _n = called
+        return E.selected_name(callee) == "Done" and not args
+    flow = ctx.result(CHANNEL_FLOW)
+    key = flow.key(fn, expr)
+    ch = flow.channels.get(key) if key is not None else None
     if ch is None:
         return False
     return ch.elem == "struct{}" or (not ch.sends and bool(ch.closes))
