@@ -6,15 +6,24 @@ Annotations are trailing comments on the line where a finding starts:
     // todo-want GIM101 "re"    a known miss: counted, not failing
     // todo-ok GIM101 why       a known false positive: counted, not failing
 Matching is exhaustive: a finding on a line without want/todo-ok fails.
+
+A case may also pin the whole text of its findings (message, steps, related
+locations) in `findings.txt` beside its Go files: a `want` pattern says where
+and roughly what, the snapshot catches every change in wording. Write or
+refresh snapshots with GOLINT_IM_UPDATE_SNAPSHOTS=1, then review the diff.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import Options, analyse
+from .report.text import render_text
+
+SNAPSHOT = "findings.txt"
 
 _ANNOTATION = re.compile(r"//\s*(want|ok|todo-want|todo-ok)\s+(GIM\d{3})\b\s*(.*)$")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -37,6 +46,7 @@ class CaseResult:
     fn: Counter = field(default_factory=Counter)
     todo: Counter = field(default_factory=Counter)
     problems: list = field(default_factory=list)
+    text: str = ""  # the findings as `golint-im check` prints them, without the summary line
 
     @property
     def ok(self) -> bool:
@@ -60,6 +70,8 @@ def expectations(case_dir: Path) -> list[Expectation]:
 def run_case(case_dir: Path) -> CaseResult:
     result, _ = analyse(Options(paths=[str(case_dir)], jobs=1, cache_dir=None, base=str(case_dir)))
     res = CaseResult(case_dir.name)
+    res.text = "".join(render_text(result).splitlines(keepends=True)[:-1])
+    res.problems.extend(snapshot_problems(case_dir, res.text))
     exp = expectations(case_dir)
     by_line: dict = {}
     for e in exp:
@@ -88,3 +100,24 @@ def run_case(case_dir: Path) -> CaseResult:
 
 def fixture_cases(root: Path) -> list[Path]:
     return sorted(p for p in root.glob("GIM*/*") if p.is_dir())
+
+
+def snapshot_problems(case_dir: Path, text: str) -> list[str]:
+    """The differences between a case's findings and its pinned `findings.txt`, if it has one."""
+    pinned = case_dir / SNAPSHOT
+    if os.environ.get("GOLINT_IM_UPDATE_SNAPSHOTS") == "1":
+        if text:
+            pinned.write_text(text, encoding="utf-8")
+        elif pinned.exists():
+            pinned.unlink()
+        return []
+    if not pinned.exists():
+        return []
+    expected = pinned.read_text(encoding="utf-8")
+    if expected == text:
+        return []
+    import difflib
+
+    diff = difflib.unified_diff(expected.splitlines(), text.splitlines(), f"{SNAPSHOT} (pinned)", "this run",
+                                lineterm="")
+    return ["findings differ from the pinned text:\n" + "\n".join(diff)]

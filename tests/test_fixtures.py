@@ -2,7 +2,7 @@
 import pytest
 
 from golint_im.registry import rule_modules
-from golint_im.testing import fixture_cases, run_case
+from golint_im.testing import SNAPSHOT, expectations, fixture_cases, run_case
 
 from conftest import FIXTURE_STATS, ROOT
 
@@ -32,3 +32,10 @@ def test_every_rule_has_want_and_ok_fixtures_and_every_fixture_dir_a_rule():
     for rule in sorted(rules):
         assert f"want {rule}" in text, f"{rule} has no `want` fixture"
         assert f"ok {rule}" in text, f"{rule} has no `ok` fixture"
+
+
+def test_every_case_with_a_want_pins_its_messages():
+    """Short `want` patterns let wording regressions through; the snapshot does not."""
+    unpinned = [f"{c.parent.name}/{c.name}" for c in CASES
+                if any(e.kind == "want" for e in expectations(c)) and not (c / SNAPSHOT).exists()]
+    assert not unpinned, f"cases without {SNAPSHOT} (GOLINT_IM_UPDATE_SNAPSHOTS=1 writes them): {unpinned}"
