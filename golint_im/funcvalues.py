@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from . import expr as E
-from .symbols import Function, Target
+from .symbols import Function, Package, Target
 
 if TYPE_CHECKING:
     from .facts import FileFacts, Op
@@ -20,7 +20,9 @@ class FunctionValues:
     """Function-value and caller queries over the linked program (mixed into `Program`)."""
 
     functions: list[Function]
+    packages: dict[str, Package]
     _call_cache: dict
+    _field_writes_idx: dict[str, list[tuple]]
 
     if TYPE_CHECKING:
         def literal(self, fn: Function, index: int) -> Function | None: ...
@@ -67,8 +69,8 @@ class FunctionValues:
 
     def func_values_of_local(self, fn: Function, name: str) -> list[Target]:
         """Function values assigned to a local variable or passed for a parameter."""
-        out = []
-        owner = fn
+        out: list[Target] = []
+        owner: Function | None = fn
         while owner is not None and name not in self.locals(owner):
             owner = owner.parent
         if owner is None:
@@ -90,11 +92,10 @@ class FunctionValues:
 
     def _field_writes(self) -> dict:
         """field name -> [(Function, base expr or None, composite type, value expr)], built once."""
-        idx = getattr(self, "_field_writes_idx", None)
+        idx: dict[str, list[tuple]] | None = getattr(self, "_field_writes_idx", None)
         if idx is not None:
             return idx
         idx = self._field_writes_idx = defaultdict(list)
-
         for f in self.functions:
             for op in f.facts.ops:
                 if op.kind == "assign":
@@ -119,7 +120,7 @@ class FunctionValues:
         if key in self._call_cache:
             return self._call_cache[key]
         self._call_cache[key] = []
-        out = []
+        out: list[Target] = []
         tname = named.split("#")[1]
         for f, base, comp_type, value in self._field_writes().get(fname, ()):
             if base is not None:

@@ -73,7 +73,7 @@ class Program(TypeSystem, FunctionValues):
                 for name, value in ff.consts.items():
                     pkg.consts.setdefault(name, (value, ff))
                 local: list[Function] = []
-                for fi, f in enumerate(ff.funcs):
+                for _fi, f in enumerate(ff.funcs):
                     parent = local[f.parent] if f.parent >= 0 else None
                     fn = Function(len(self.functions), f, ff, pkg, parent)
                     self.functions.append(fn)
@@ -199,7 +199,7 @@ class Program(TypeSystem, FunctionValues):
         name is package-level (function, type, variable, constant) or an import.
         The rules that follow values through variables (GIM2xx ownership, GIM3xx
         address tracing) ask this, so both resolve names the same way."""
-        f = fn
+        f: Function | None = fn
         while f is not None:
             if name in self.declared(f):
                 return f
@@ -211,7 +211,7 @@ class Program(TypeSystem, FunctionValues):
         return name in fn.file.imports and self.declaring_function(fn, name) is None
 
     def lookup_local(self, fn: Function, name: str) -> str | None:
-        f = fn
+        f: Function | None = fn
         while f is not None:
             env = self.locals(f)
             if name in env:
@@ -315,7 +315,10 @@ class Program(TypeSystem, FunctionValues):
         return name in fn.file.imports and self.lookup_local(fn, name) is None
 
     def call_result_types(self, fn, call_expr, env=None) -> list:
-        callee, args, _n = E.call(call_expr)
+        called = E.call(call_expr)
+        if called is None:
+            return []
+        callee, args, _n = called
         name = E.ident(callee)
         if name in ("make", "new") and args:
             written = E.type_text(args[0]) or E.ident(args[0])  # new(T) parses T as a name

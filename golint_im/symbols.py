@@ -17,8 +17,8 @@ class Function:
     id: int
     facts: FuncFacts
     file: FileFacts
-    pkg: "Package"
-    parent: "Function | None" = None
+    pkg: Package
+    parent: Function | None = None
     literals: list = field(default_factory=list)
     go_sites: list = field(default_factory=list)  # (caller Function, Op) spawning this as a goroutine
     env: dict | None = None  # local variable types, filled by Program.locals on first use

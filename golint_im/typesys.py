@@ -47,7 +47,7 @@ class TypeSystem:
                 self._by_method[mname].append((pkg, tname))
                 self._declared_methods[f"{pkg.path}#{tname}"].add(mname)
         for pkg in self.packages.values():
-            for tname, (t, ff) in pkg.types.items():
+            for tname, (t, _ff) in pkg.types.items():
                 if t.kind != "struct" or not any(emb for _n, _t, emb in t.members):
                     continue
                 named = f"{pkg.path}#{tname}"

@@ -12,8 +12,8 @@ ordinary calls.
 from __future__ import annotations
 
 from collections import deque
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .. import expr as E
 from ..passes import Context, Pass
@@ -98,7 +98,7 @@ class ChannelFlow:
             return key
         name = E.ident(expr)
         if name is not None:
-            owner = fn
+            owner: Function | None = fn
             while owner is not None and name not in p.locals(owner):
                 owner = owner.parent
             if owner is not None:
@@ -265,10 +265,13 @@ class ChannelFlow:
             if self.spawned_many(c):
                 return True
             param = E.ident(op.fn)  # _spawned_callback: the wrapper's parameter, called
-            wrapper = self.program.declaring_function(c, param)
+            wrapper = self.program.declaring_function(c, param) if param is not None else None
+            if wrapper is None:
+                continue
             index = [p[0] for p in wrapper.facts.params].index(param)
             for wc, wop in self.program.callers(wrapper):
-                if index < len(wop.args) and any(t.function is fn for t in self.program.func_values(wc, wop.args[index])):
+                if index < len(wop.args) and any(
+                        t.function is fn for t in self.program.func_values(wc, wop.args[index])):
                     starts += 2 if in_loop(wc.facts, wop.region) else 1
         return starts > 1
 
@@ -320,7 +323,7 @@ class ChannelFlow:
         channel, not to every channel ever passed to it.
         """
         seen = {(fn.id, ())}
-        queue = deque([(fn, {}, (), list(ops))])
+        queue: deque[tuple[Function, dict, tuple, list]] = deque([(fn, {}, (), list(ops))])
         while queue and len(seen) < max_states:
             cur, bindings, path, cur_ops = queue.popleft()
             for op in cur_ops:
@@ -372,7 +375,7 @@ class ChannelFlow:
     def receivers(self, key: str) -> set:
         """Goroutine roots (Function ids) that receive from the channel."""
         ch = self.channels.get(key)
-        out = set()
+        out: set[int] = set()
         for fn, _op in (ch.receives if ch else ()):
             out |= self.entries(fn)
         return out
