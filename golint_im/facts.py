@@ -4,25 +4,8 @@ These are the only thing that crosses the process boundary and the cache:
 tree-sitter trees do not pickle, and re-parsing is the cost we avoid. Keep
 them small (tuples, slots) so loading a warm cache is cheap.
 
-Expressions are nested tuples whose first item is a tag:
-
-    ('id', name)                       identifier
-    ('sel', base, name)                base.name
-    ('call', fn, args, call_no)        call; call_no indexes FuncFacts.ops
-    ('str', text)                      string literal, decoded
-    ('int', value)                     integer literal
-    ('lit', text)                      any other literal (float, rune, nil, true)
-    ('bin', op, left, right)           binary expression
-    ('un', op, operand)                unary: & * - ! <- ^
-    ('idx', base, index)               index expression, also generic instantiation
-    ('slice', base)                    slice expression
-    ('assert', operand, type)          type assertion x.(T)
-    ('type', text)                     a type used as an expression (make's first arg)
-    ('funclit', func_index)            function literal; index into FileFacts.funcs
-    ('comp', type, ((key, value), ...))composite literal; key is None when positional
-    ('range', expr)                    right side of `for ... := range expr`
-    ('spread', expr)                   `expr...` as the last argument of a call
-    ('other', text)                    anything else, kept as text
+Expressions are nested tuples whose first item is a tag; `golint_im.expr`
+documents the layout and is the only code that takes them apart.
 """
 from __future__ import annotations
 

@@ -242,9 +242,8 @@ class Program(TypeSystem, FunctionValues):
         sel = E.selector(expr)
         if sel is not None:
             base, fname = sel
-            imported = E.ident(base)
-            if imported is not None and self._is_import(fn, imported):
-                path = fn.file.imports[imported]
+            path = self.imported_path(fn, base)
+            if path is not None:
                 pkg = self.packages.get(path)
                 if pkg and fname in pkg.vars:
                     vtype, init, vff = pkg.vars[fname]
@@ -314,6 +313,13 @@ class Program(TypeSystem, FunctionValues):
     def _is_import(self, fn: Function, name: str) -> bool:
         return name in fn.file.imports and self.lookup_local(fn, name) is None
 
+    def imported_path(self, fn: Function, expr) -> str | None:
+        """The import path when expr names an imported package in fn (`http` in `http.Get`), else None."""
+        name = E.ident(expr)
+        if name is None or not self._is_import(fn, name):
+            return None
+        return fn.file.imports[name]
+
     def call_result_types(self, fn, call_expr, env=None) -> list:
         called = E.call(call_expr)
         if called is None:
@@ -330,9 +336,8 @@ class Program(TypeSystem, FunctionValues):
         if name is not None and name in fn.pkg.types and self.lookup_local(fn, name) is None:
             return [f"{fn.pkg.path}#{name}"]  # conversion T(x)
         sel = E.selector(callee)
-        imported = E.ident(sel[0]) if sel is not None else None
-        if sel is not None and imported is not None and self._is_import(fn, imported):
-            path = fn.file.imports[imported]
+        path = self.imported_path(fn, sel[0]) if sel is not None else None
+        if sel is not None and path is not None:
             pkg = self.packages.get(path)
             if pkg is not None and sel[1] in pkg.types:
                 return [f"{path}#{sel[1]}"]
@@ -366,9 +371,9 @@ class Program(TypeSystem, FunctionValues):
         sel = E.selector(callee)
         if sel is not None:
             base, mname = sel
-            imported = E.ident(base)
-            if imported is not None and self._is_import(fn, imported):
-                pkg = self.packages.get(fn.file.imports[imported])
+            path = self.imported_path(fn, base)
+            if path is not None:
+                pkg = self.packages.get(path)
                 if pkg is not None:
                     f = pkg.funcs.get(mname)
                     return [Target(f)] if f else []
@@ -430,9 +435,8 @@ class Program(TypeSystem, FunctionValues):
         if sel is None:
             return None
         base, name = sel
-        imported = E.ident(base)
-        if imported is not None and self._is_import(fn, imported):
-            path = fn.file.imports[imported]
+        path = self.imported_path(fn, base)
+        if path is not None:
             if path not in self.packages:
                 return External(path, name)
             return None
@@ -465,10 +469,10 @@ class Program(TypeSystem, FunctionValues):
             return self.const_int(fn, c[0], depth + 1) if c else None
         sel = E.selector(expr)
         if sel is not None:
-            imported = E.ident(sel[0])
-            if imported is None or not self._is_import(fn, imported):
+            path = self.imported_path(fn, sel[0])
+            if path is None:
                 return None
-            pkg = self.packages.get(fn.file.imports[imported])
+            pkg = self.packages.get(path)
             c = pkg.consts.get(sel[1]) if pkg else None
             if c is not None:
                 init = self._init_function(c[1])

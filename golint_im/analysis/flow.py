@@ -81,9 +81,8 @@ class ChannelFlow:
         sel = E.selector(expr)
         if sel is not None:
             base, fname = sel
-            imported = E.ident(base)
-            if imported is not None and p._is_import(fn, imported):
-                path = fn.file.imports[imported]
+            path = p.imported_path(fn, base)
+            if path is not None:
                 self._labels.setdefault(f"var:{path}.{fname}", fname)
                 return f"var:{path}.{fname}"
             bt = p.type_of(fn, base)
