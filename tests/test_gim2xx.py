@@ -6,7 +6,7 @@ import pytest
 from golint_im.config import Config
 from golint_im.engine import Options, analyse
 from golint_im.registry import rule_modules
-from golint_im.rules import _resources
+from golint_im.analysis import resources
 
 GO_MOD = "module example.com/app\n\ngo 1.21\n"
 
@@ -23,7 +23,7 @@ def run(tmp_path: Path, files: dict, resources=None, rules=("GIM201", "GIM202", 
 
 
 def test_catalog_has_one_table_per_rule():
-    kinds = _resources.load_kinds()
+    kinds = resources.load_kinds()
     assert set(kinds) == {"GIM201", "GIM202", "GIM203", "GIM204"}
     assert "google.golang.org/grpc.NewClient" in kinds["GIM201"].constructors
     assert "net/http.Client.Do" in kinds["GIM203"].constructors

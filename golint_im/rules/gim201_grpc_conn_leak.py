@@ -66,7 +66,7 @@ is safe for concurrent use and multiplexes calls.
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from golint_im.analysis import ownership
 
 ID = "GIM201"
 NAME = "grpc-conn-leak"
@@ -74,6 +74,6 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (ownership.OWNERSHIP,)
 
-check = _resources.rule_check(ID, SEVERITY)
+check = ownership.rule_check(ID, SEVERITY)

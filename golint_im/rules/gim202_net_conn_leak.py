@@ -52,7 +52,7 @@ Connections accepted in a loop must be handed to the goroutine that serves
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from golint_im.analysis import ownership
 
 ID = "GIM202"
 NAME = "net-conn-leak"
@@ -60,6 +60,6 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (ownership.OWNERSHIP,)
 
-check = _resources.rule_check(ID, SEVERITY)
+check = ownership.rule_check(ID, SEVERITY)

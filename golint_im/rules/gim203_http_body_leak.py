@@ -51,7 +51,7 @@ should be reused.
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from golint_im.analysis import ownership
 
 ID = "GIM203"
 NAME = "http-body-leak"
@@ -59,6 +59,6 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (ownership.OWNERSHIP,)
 
-check = _resources.rule_check(ID, SEVERITY)
+check = ownership.rule_check(ID, SEVERITY)

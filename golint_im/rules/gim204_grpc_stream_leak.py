@@ -54,7 +54,7 @@ until `Recv` returns an error.
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from golint_im.analysis import ownership
 
 ID = "GIM204"
 NAME = "grpc-stream-leak"
@@ -62,6 +62,6 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "A gRPC client stream is left open: not cancelled, not closed, not read to the end"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (ownership.OWNERSHIP,)
 
-check = _resources.rule_check(ID, SEVERITY)
+check = ownership.rule_check(ID, SEVERITY)

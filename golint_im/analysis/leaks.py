@@ -1,0 +1,707 @@
+"""The path walk from one acquisition: the paths on which the resource is neither released nor handed on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from golint_im.findings import Finding, Location, Related, Step
+from golint_im.program import enclosing_regions
+
+from .resources import _TERMINATORS, ESCAPE, RELEASE, Holder, Origin, _funclits_in, _ids_in, _is_nil, _negate, _ref, render
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
+
+
+def _terminates(op) -> bool:
+    c = op.fn
+    if c is None:
+        return False
+    if c[0] == "id" and c[1] == "panic":
+        return True
+    return c[0] == "sel" and c[2] in _TERMINATORS
+
+
+# ---------------------------------------------------------------------------
+# The path walk from one acquisition
+
+
+@dataclass
+class Leak:
+    how: str  # "return" | "end" | "loop" | "discard" | "later-iteration" | "continue" | "break"
+    line: int = 0
+    col: int = 0
+    detail: str = ""
+    container: str = ""
+
+
+class Walk:
+    def __init__(self, an: Analysis, fn, op, origin: Origin):
+        self.an = an
+        self.fn = fn
+        self.op = op
+        self.origin = origin
+        self.kind = origin.kind
+        self.view = an.view(fn)
+        self.ops = fn.facts.ops
+        self.a = an.op_index(fn, op)
+        self.holders: dict[str, Holder] = {}
+        self.last_assign: dict[str, object] = {}
+        self.leaks: list[Leak] = []
+        self.no_nil = False
+        self.primary = ""
+        self.stored_in = ""
+        self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
+
+    # ---- entry -------------------------------------------------------------
+    def run(self):
+        an, fn, kind = self.an, self.fn, self.kind
+        if kind.stream and fn.file.is_test:
+            # A stream a test leaves open ends with the test's connection (closed
+            # in a Cleanup or a defer): jaeger and cortex had forty such reports,
+            # none worth a reviewer's time.
+            return None
+        if kind.stream and an.ctx_cancelled(fn, self.op, self.origin):
+            return None
+        if kind.stream and an.conn_closed_by_defer(fn, self.op):
+            return None
+        if kind.rule == "GIM203" and fn.file.is_test and an.to_httptest(fn, self.op):
+            return None  # requests to an httptest server: the server's Close releases them
+        if kind.rule == "GIM203" and fn.file.is_test and self.op.fn[0] == "sel" and self.op.fn[2] == "RoundTrip":
+            # A test calling RoundTrip directly is testing a round tripper, over a fake
+            # transport whose bodies are in memory (jaeger, thanos, cortex: 11 such reports).
+            return None
+        parent = an._parent_op(fn, self.op)
+        if parent is None:  # an expression statement: the value is dropped
+            if not fn.file.is_test:
+                return self._finding(Leak("discard", self.op.line, self.op.col))
+            return None
+        pop = self.ops[parent]
+        if pop.kind != "assign":
+            return None  # returned, sent, passed on: the consumer's business
+        start_state = self._bind(pop)
+        if start_state is None:
+            return None
+        if start_state == "discard":
+            if fn.file.is_test:
+                return None  # `_, err := http.Get(u)` in a test: a probe expected to fail
+            return self._finding(Leak("discard", pop.line, pop.col))
+        # Releases registered before the acquisition (a deferred closure over a variable declared earlier).
+        self._early_defers(parent)
+        if self.done_early:
+            return None
+        self.walk_from(parent)
+        if not self.leaks:
+            return None
+        return self._finding(self.leaks[0])
+
+    def _bind(self, pop):
+        """Holders after the assignment that receives the call; None: nothing to track."""
+        idx = self.a
+        targets, values = pop.targets, pop.args
+        res = self.origin.result
+        target = None
+        errname = None
+        if len(values) == 1 and len(targets) > 1:
+            if values[0][0] != "call" or values[0][3] != idx:
+                return None
+            if res < len(targets):
+                target = targets[res]
+            last = targets[-1]
+            if last[0] == "id" and last[1] != "_" and res != len(targets) - 1:
+                errname = last[1]
+        else:
+            for t, v in zip(targets, values):
+                if v[0] == "call" and v[3] == idx:
+                    target = t
+                    break
+            if target is None:
+                return None  # nested inside another expression
+        if target is None:
+            return None
+        if target[0] == "id" and target[1] == "_":
+            return "discard"
+        an = self.an
+        decl = an.program.declared(self.fn)
+        if target[0] == "id":
+            name = target[1]
+            if name not in decl or name in an.params(self.fn):
+                return None  # outer variable, named result, package variable: not ours to judge
+            self.holders[name] = Holder(name, self.kind.suffix, "", decl.get(name, 0))
+            self.primary = name
+        elif target[0] == "idx" and target[1][0] == "id" and target[1][1] in decl \
+                and target[1][1] not in an.params(self.fn):
+            name = target[1][1]
+            t = an.type_of(self.fn, target[1]) or ""
+            self.holders[name] = Holder(name, self.kind.suffix, "slice" if t.startswith("[") else "map",
+                                        decl.get(name, 0))
+            self.primary = name
+            self.stored_in = name
+        else:
+            return None
+        if errname:
+            self.last_assign[errname] = "acq"
+        return False
+
+    def _early_defers(self, parent):
+        self.done_early = False
+        chain = set(enclosing_regions(self.fn.facts, self.ops[parent].region))
+        for i in range(0, self.a):
+            o = self.ops[i]
+            eff = None
+            if o.kind == "call" and o.mode == "defer" and o.region in chain:
+                eff = self.an.call_effect(self.fn, o, dict(self.holders), self.kind)
+            elif o.kind in ("call", "assign"):
+                # A closure built earlier over the same variable (`var cc *ClientConn` ... `cc.Close()` in it).
+                lits = []
+                for e in list(o.args) + ([o.fn] if o.kind == "call" else []):
+                    _funclits_in(e, lits)
+                for index in lits:
+                    lit = self.an.program.literal(self.fn, index)
+                    if lit is not None and self.an.literal_effect(lit, self.holders, self.kind) == RELEASE:
+                        eff = RELEASE
+            if eff in (RELEASE, ESCAPE):
+                self.done_early = True
+                return
+
+    # ---- walking -------------------------------------------------------------
+    def walk_from(self, start):
+        f = self.fn.facts
+        regions = f.regions
+        chain = list(enclosing_regions(f, self.ops[start].region))
+        state = False
+        cur = (start, 0, start)
+        for r in chain:
+            items = self.view.children[r]
+            try:
+                pos = items.index(cur)
+            except ValueError:
+                return
+            rest = items[pos + 1:]
+            consumed = set()
+            if cur[1] == 1 and cur[2] in self.view.else_of:
+                consumed.add(self.view.else_of[cur[2]])
+            if regions[r].kind in ("select", "switch") and cur[1] == 1:
+                rest = []
+            state = self.exec_items(rest, state, consumed)
+            kind = regions[r].kind
+            if kind in ("for", "range", "select", "switch"):
+                continues, breaks = self._take_jumps(r)
+                if kind in ("for", "range"):
+                    state = _merge(state, *continues)
+                    if state is False:
+                        state = self.iteration_end(r, state)
+                state = _merge(state, *breaks)
+            if state is not False and not any(j[2] is False for j in self.jumps):
+                return
+            cur = (self.view.first[r], 1, r)
+        # Fell off the end of the function.
+        if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
+            self._leak(Leak("end", f.end_line, 1, "", self._container()))
+
+    def _is_main(self) -> bool:
+        fn = self.fn
+        while fn.parent is not None:
+            fn = fn.parent
+        return fn.pkg.name == "main" and fn.facts.name == "main" and not fn.facts.recv
+
+    def _ends_in_endless_loop(self) -> bool:
+        items = self.view.children[0]
+        if not items or items[-1][1] != 1:
+            return False
+        r = items[-1][2]
+        reg = self.view.regions[r]
+        if reg.kind != "for":
+            return False
+        # `for {` / `for cond {`: no init statement recorded on the loop's line.
+        return not any(o.region == 0 and o.line == reg.line and o.kind == "assign" for o in self.ops)
+
+    def exec_region(self, r, state):
+        return self.exec_items(self.view.children[r], state, set())
+
+    def exec_items(self, items, state, consumed):
+        regions = self.view.regions
+        for _key, is_region, x in items:
+            if state is None:
+                return None
+            if not is_region:
+                state = self.jump(x, state) if self.ops[x].kind == "jump" else self.transfer(x, state)
+                continue
+            if x in consumed:
+                continue
+            kind = regions[x].kind
+            if kind in ("if", "else"):
+                if kind == "if":
+                    cond_region, then_r, else_r = x, x, self.view.else_of.get(x)
+                else:
+                    cond_region, then_r, else_r = self.view.if_of.get(x), None, x
+                # Both branches see the state (and the assignments) from before the `if`.
+                in_then = self.branch_state(cond_region, state, True)
+                in_else = self.branch_state(cond_region, state, False)
+                before = dict(self.last_assign)
+                s1 = self.exec_region(then_r, in_then) if then_r is not None else in_then
+                after_then = self.last_assign
+                self.last_assign = dict(before)
+                if else_r is not None:
+                    consumed.add(else_r)
+                    s2 = self.exec_region(else_r, in_else)
+                else:
+                    s2 = in_else
+                self.last_assign = _merge_assigns(after_then if s1 is not None else None,
+                                                  self.last_assign if s2 is not None else None, before)
+                state = _merge(s1, s2)
+            elif kind in ("for", "range"):
+                before = dict(self.last_assign)
+                # `for ... isRetryable(err) {`: the body runs only after the acquisition failed.
+                in_body = self.branch_state(x, state, True) if kind == "for" else state
+                body = self.exec_region(x, in_body)
+                continues, breaks = self._take_jumps(x)
+                if self.view.endless(x):
+                    state = _merge(*breaks)  # `for {`: only a break gets past it
+                elif state is False and self._releases_within(x):
+                    state = True
+                else:
+                    if state is False and all(s is not False for s in (body, *continues, *breaks)):
+                        # Still live only by skipping the body: what the body assigned
+                        # says nothing about it (the error checked next is its own).
+                        self.last_assign = before
+                    normal = _merge(state, body, *continues)
+                    if kind == "for":
+                        # Leaving other than by `break` means the condition was false:
+                        # `for ...; !errors.Is(err, io.EOF); m, err = s.Recv()` ends read out.
+                        normal = self.branch_state(x, normal, False)
+                    state = _merge(normal, *breaks)
+            elif kind == "select":
+                state = self.exec_alternatives(x, state, no_match=False)
+            elif kind == "switch":
+                # Without a `default`, no case may match and the state goes on as it was.
+                state = self.exec_alternatives(x, state, no_match=not regions[x].info)
+            else:
+                state = self.exec_region(x, state)
+        return state
+
+    def exec_alternatives(self, r, state, no_match):
+        # Ops directly in the select/switch region (case communications) run first.
+        direct = [it for it in self.view.children[r] if not it[1]]
+        state = self.exec_items(direct, state, set())
+        if state is None:
+            return None
+        alts = self.view.kids[r]
+        if not alts:
+            self._take_jumps(r)
+            return None if not no_match else state
+        before = dict(self.last_assign)
+        outs = []
+        merged = None
+        for c in alts:
+            self.last_assign = dict(before)
+            out = self.exec_region(c, state)
+            outs.append(out)
+            if out is not None:
+                merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
+        self.last_assign = merged if merged is not None else before
+        if no_match:
+            outs.append(state)
+        _continues, breaks = self._take_jumps(r)
+        return _merge(*outs, *breaks)
+
+    # ---- jumps ---------------------------------------------------------------
+    def jump(self, i, state):
+        """A break/continue ends this path; its state is picked up where it lands (see _take_jumps).
+
+        Leaving the loop the resource was acquired in, with the resource live and held
+        by nothing that outlives the iteration, is a leak on that path.
+        """
+        o = self.ops[i]
+        if o.mode == "fallthrough":
+            return state  # into the next case: taken as reaching the end of this one
+        target = self.view.jump_target(o)
+        if target is None:
+            return None  # goto (or a label we cannot find): where it lands is not modelled
+        if state is False and self.view.in_region(self.op.region, target):
+            if o.mode == "continue":
+                kept = self._kept_across_iterations(target)
+            else:
+                kept = any(not self._declared_within(h, target) for h in self.holders.values())
+            if not kept:
+                self._leak(Leak(o.mode, o.line, o.col, self._path_condition(o), self._container()))
+                return None
+        self.jumps.append((target, o.mode, state))
+        return None
+
+    def _take_jumps(self, r):
+        """(continue states, break states) of the pending jumps landing on region r."""
+        continues, breaks, rest = [], [], []
+        for j in self.jumps:
+            if j[0] != r:
+                rest.append(j)
+            elif j[1] == "continue":
+                continues.append(j[2])
+            else:
+                breaks.append(j[2])
+        self.jumps = rest
+        return continues, breaks
+
+    def _releases_within(self, r) -> bool:
+        """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
+        holders = dict(self.holders)
+        for i, o in enumerate(self.ops):
+            if i <= self.a or not self.view.in_region(o.region, r):
+                continue
+            if o.kind == "call" and o.fn[0] == "sel":
+                ref = _ref(o.fn[1], holders)
+                if ref is not None and ref.resource:
+                    if o.fn[2] in self.kind.closers:
+                        return True
+                    if self.kind.stream and o.fn[2] in ("Recv", "RecvMsg"):
+                        return True
+            if o.kind in ("call", "assign") and self.an.op_effect(self.fn, o, holders, self.kind) == RELEASE:
+                return True
+        return False
+
+    def branch_state(self, if_region, state, taken):
+        if state is not False or if_region is None:
+            return state
+        on_true, on_false = self.cond_effect(self.view.regions[if_region].info)
+        eff = on_true if taken else on_false
+        return True if eff in ("failed", "ended") else state
+
+    def cond_effect(self, cond):
+        """What a condition says about the resource when true and when false.
+
+        "failed": the acquisition failed (nothing to release); "ok": it succeeded;
+        "ended": the stream ended (Recv/Send returned an error); None: nothing known.
+        """
+        if not isinstance(cond, tuple) or not cond:
+            return None, None
+        if cond[0] == "un" and cond[1] == "!":
+            t, f = self.cond_effect(cond[2])
+            return f, t
+        if cond[0] == "call":
+            if self.kind.stream and any(a[0] == "id" and self.last_assign.get(a[1]) == "recv" for a in cond[2]):
+                return "ended", None  # errors.Is(err, io.EOF)
+            if not self.no_nil and any(a[0] == "id" and self.last_assign.get(a[1]) == "acq" for a in cond[2]):
+                # A predicate on the acquisition's error (netutil.IsTemporaryError(err),
+                # errors.Is(err, x), os.IsTimeout(err)) holds only for a non-nil error,
+                # when the resource is nil: nothing to release on that branch.
+                return "failed", None
+            return None, None
+        if cond[0] != "bin":
+            return None, None
+        op = cond[1]
+        if op in ("&&", "||"):
+            a, b = self.cond_effect(cond[2]), self.cond_effect(cond[3])
+            strong = ("failed", "ended")
+
+            def pick(x, y):
+                for v in (x, y):
+                    if v in strong:
+                        return v
+                return x if x is not None else y
+
+            if op == "&&":  # true: both hold; false: one fails
+                return pick(a[0], b[0]), (a[1] if a[1] == b[1] else None)
+            return (a[0] if a[0] == b[0] else None), pick(a[1], b[1])
+        if op not in ("==", "!="):
+            if self.kind.stream and any(self.last_assign.get(n) == "recv" for n in _ids_in(cond, set())):
+                return "ended", None
+            return None, None
+        left, right = cond[2], cond[3]
+        if _is_nil(left):
+            left, right = right, left
+        if left[0] == "sel" and _is_nil(right) and not self.no_nil:
+            r = _ref(left, self.holders)
+            if r is not None and r.resource:
+                # `if resp.Body != nil { resp.Body.Close() }`: a nil one has nothing to release.
+                return ("failed", "ok") if op == "==" else ("ok", "failed")
+        if left[0] == "call":
+            if self.kind.stream and op == "==" and self.cond_effect(left)[0] == "ended":
+                return "ended", None  # status.Code(err) == codes.Canceled
+            return None, None
+        if left[0] != "id":
+            return None, None
+        marker = self.last_assign.get(left[1])
+        eq = op == "=="
+        if _is_nil(right):
+            if marker == "acq" and not self.no_nil:
+                return ("ok", "failed") if eq else ("failed", "ok")
+            h = self.holders.get(left[1])
+            if h is not None and not h.container and not self.no_nil:
+                return ("failed", "ok") if eq else ("ok", "failed")
+            if marker == "recv":
+                return (None, "ended") if eq else ("ended", None)
+            return None, None
+        if marker == "recv":
+            return ("ended", None) if eq else (None, "ended")  # err == io.EOF / err != io.EOF
+        return None, None
+
+    # ---- transfer function -------------------------------------------------
+    def transfer(self, i, state):
+        o = self.ops[i]
+        if o.kind == "assign":
+            self._note_assign(i, o)
+        if state is not False:
+            if o.kind in ("assign", "call"):
+                self.an.op_effect(self.fn, o, self.holders, self.kind)  # keep aliases current
+            return state
+        if o.kind == "return":
+            if self.an.returns_holder(self.fn, o, self.holders):
+                return None
+            if self._is_main():
+                return None
+            self._leak(self._return_leak(o))
+            return None
+        if o.kind == "call" and _terminates(o):
+            return None
+        eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
+        if eff in (RELEASE, ESCAPE):
+            return True
+        if isinstance(eff, tuple) and eff[0] == "store":
+            self.stored_in = eff[1]
+        return False
+
+    def _note_assign(self, i, o):
+        val = o.args[0] if len(o.args) == 1 else None
+        marker = ("op", i)
+        if val is not None and val[0] == "call":
+            c = val[1]
+            if c[0] == "sel" and c[2] in ("Recv", "RecvMsg", "Send", "SendMsg", "Header") and self.kind.stream:
+                r = _ref(c[1], self.holders)
+                if r is not None and r.resource:
+                    marker = "recv"
+        if val is not None and val[0] == "id" and self.last_assign.get(val[1]) == "acq":
+            marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
+        for t in o.targets:
+            if t[0] == "id" and t[1] != "_":
+                self.last_assign[t[1]] = marker
+
+    def _return_leak(self, o) -> Leak:
+        container = self._container()
+        detail = self._path_condition(o)
+        return Leak("return", o.line, o.col, detail, container)
+
+    def _container(self) -> str:
+        if self.stored_in and self.stored_in in self.holders:
+            h = self.holders[self.stored_in]
+            return f"{h.container or 'map'} `{h.name}`"
+        return ""
+
+    def _path_condition(self, o) -> str:
+        """`checkVersion` fails / `resp.StatusCode != 200`: the branches the return sits in (outermost first)."""
+        a_chain = set(enclosing_regions(self.fn.facts, self.op.region))
+        parts = []
+        for r in enclosing_regions(self.fn.facts, o.region):
+            if r in a_chain:
+                break
+            text = self._branch_text(self.view.regions[r])
+            if text:
+                parts.append(text)
+        parts = parts[:3]
+        return " and ".join(reversed(parts))
+
+    def _branch_text(self, reg) -> str:
+        if reg.kind == "case" and isinstance(reg.info, tuple) and len(reg.info) == 2:
+            direction, ch = reg.info
+            return f"`<-{render(ch)}` is received" if direction == "recv" else f"`{render(ch)} <-` is sent"
+        if reg.kind == "default":
+            return "the `select` takes its `default` case"
+        if reg.kind == "block" and reg.parent >= 0 and self.view.regions[reg.parent].kind == "switch":
+            return f"the `switch` takes the case at line {reg.line}"
+        if reg.kind not in ("if", "else") or not isinstance(reg.info, tuple):
+            return ""
+        cond = reg.info
+        if reg.kind == "if" and cond[0] == "bin" and cond[1] == "!=" and _is_nil(cond[3]) and cond[2][0] == "id":
+            m = self.last_assign.get(cond[2][1])
+            if isinstance(m, tuple) and m[0] == "op":
+                src = self.ops[m[1]]
+                val = src.args[0] if len(src.args) == 1 else None
+                if val is not None and val[0] == "call":
+                    return f"`{render(val[1])}` fails"
+        return f"`{render(cond)}`" if reg.kind == "if" else f"`{_negate(cond)}`"
+
+    def _leak(self, leak: Leak):
+        self.leaks.append(leak)
+
+    # ---- loops -------------------------------------------------------------
+    def iteration_end(self, loop, state):
+        """The acquisition sits in this loop: what is still live at the end of one iteration."""
+        reg = self.view.regions[loop]
+        if reg.kind == "for" and self.cond_effect(reg.info)[0] in ("failed", "ended"):
+            # `for ... && isRetryable(err) { resp, err = c.Do(req) }`: the loop goes
+            # round again only after a failed acquisition, so a live one leaves it.
+            return False
+        if self._outside_containers(loop):
+            # The next iteration's early exits drop everything kept so far.
+            saved = (self.no_nil, list(self.leaks), self.jumps)
+            self.no_nil = True
+            self.leaks = []
+            self.jumps = []
+            self.exec_region(loop, False)
+            later = self.leaks
+            self.no_nil, self.leaks, self.jumps = saved
+            for lk in later:
+                if lk.how == "return":
+                    self._leak(Leak("later-iteration", lk.line, lk.col, lk.detail, self._container()))
+                    break
+            return False
+        if self._previous_closed(loop):
+            return None
+        after = self._closed_after(loop)
+        self._leak(Leak("loop", self.view.regions[loop].line, 1, after))
+        return None
+
+    def _outside_containers(self, loop) -> list:
+        return [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]
+
+    def _previous_closed(self, loop) -> bool:
+        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop."""
+        for h in self.holders.values():
+            if not h.container and h.name != self.primary and not self._declared_within(h, loop) \
+                    and self._closed_in(h.name, loop):
+                return True
+        return False
+
+    def _kept_across_iterations(self, loop) -> bool:
+        """What iteration_end accepts: a container from outside the loop, or a variable the loop closes later."""
+        return bool(self._outside_containers(loop)) or self._previous_closed(loop)
+
+    def _declared_within(self, h, loop) -> bool:
+        return self.view.in_region(h.decl_region, loop)
+
+    def _closed_in(self, name, loop) -> bool:
+        for o in self.ops:
+            if o.kind == "call" and o.fn[0] == "sel" and o.fn[1] == ("id", name) and o.fn[2] in self.kind.closers \
+                    and self.view.in_region(o.region, loop):
+                return True
+        return False
+
+    def _closed_after(self, loop) -> str:
+        end = self.view.regions[loop].end_line
+        for o in self.ops:
+            if o.line <= end or o.kind != "call" or o.fn[0] != "sel":
+                continue
+            r = _ref(o.fn[1], self.holders)
+            if r is not None and r.resource and o.fn[2] in self.kind.closers:
+                return f"line {o.line}"
+        return ""
+
+    # ---- the finding ---------------------------------------------------------
+    def _finding(self, leak: Leak) -> Finding:
+        fn, op, kind, origin = self.fn, self.op, self.kind, self.origin
+        callee = render(op.fn)
+        what = f"{kind.noun} from `{callee}`"
+        loc = Location(fn.file.path, op.line, op.col)
+        related, steps = [], [Step(loc, f"{kind.verb} here")]
+        if leak.how == "discard":
+            problem = "is discarded without being closed"
+        elif leak.how == "loop":
+            line = leak.line
+            if leak.detail:
+                problem = (f"is {kind.verb} for every iteration of the loop at line {line}; "
+                           f"closed only after the loop ({leak.detail}), so all but the last one leak")
+            else:
+                problem = f"is {kind.verb} for every iteration of the loop at line {line} and not closed in it"
+            related.append(Related(Location(fn.file.path, line, 1), "the loop"))
+        elif leak.how == "later-iteration":
+            problem = (f"is kept only in local {leak.container}, which is dropped when a later iteration "
+                       f"returns at line {leak.line}" + (f" (when {leak.detail})" if leak.detail else ""))
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
+        elif leak.container:
+            where = {"return": f"on return (line {leak.line})", "continue": f"by the `continue` at line {leak.line}",
+                     "break": f"by the `break` at line {leak.line}"}.get(leak.how, "when the function ends")
+            problem = f"is stored only in local {leak.container}, which is dropped {where}"
+            if leak.detail:
+                problem += f" when {leak.detail}"
+            related.append(Related(Location(fn.file.path, leak.line, max(leak.col, 1)), "dropped here"))
+        elif leak.how == "end":
+            problem = "is left open when the function ends" if kind.stream else "is never closed"
+        elif leak.how in ("continue", "break"):
+            if leak.detail:
+                problem = f"is not closed when {leak.detail} ({leak.how} at line {leak.line})"
+            else:
+                problem = f"is not closed before the `{leak.how}` at line {leak.line}"
+            gone = "goes to the next iteration" if leak.how == "continue" else "leaves the loop"
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), f"{gone} without closing it"))
+        elif leak.detail and not kind.stream and not self._handled_somewhere():
+            # Nothing after the acquisition closes it: naming one branch would suggest
+            # a fix on that branch only (dendrite's lookups leak on success too).
+            problem = (f"is never closed (first dropped when {leak.detail}, return at line {leak.line}; "
+                       f"no path closes it)")
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
+        elif leak.detail:
+            problem = f"is not closed when {leak.detail} (return at line {leak.line})"
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
+        elif self._released_somewhere():
+            problem = f"is not closed on the path that returns at line {leak.line}"
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
+        elif kind.stream:
+            problem = (f"is left open on the return at line {leak.line}: its context is not cancelled here, "
+                       f"CloseSend is not called and it is not read until Recv fails")
+        else:
+            problem = f"is never closed (the function returns at line {leak.line})"
+            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
+        note = ""
+        if origin.impl is not None:
+            impl = origin.impl
+            iop = origin.impl_op
+            base_short = origin.base.rsplit("/", 1)[-1]
+            via = f" (through {origin.via})" if origin.via else ""
+            note = (f"; `{callee}` resolves{via} to `{impl.short}`, which returns a new one on every call "
+                    f"(`{base_short}` at {impl.file.path}:{iop.line if iop is not None else impl.facts.line})")
+            related.append(Related(Location(impl.file.path, iop.line if iop is not None else impl.facts.line,
+                                            iop.col if iop is not None else 1),
+                                   f"`{impl.short}` returns a new {kind.noun} on every call"))
+        fix = {
+            "GIM201": "close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+            "GIM202": "close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+            "GIM203": "close the body on every path (`defer resp.Body.Close()` right after the error check)",
+            "GIM204": ("cancel the stream's context when done (`ctx, cancel := context.WithCancel(ctx); "
+                       "defer cancel()`), or read it until it returns an error"),
+        }.get(kind.rule, "release it on every path")
+        message = f"{what} {problem}{note}. Fix: {fix}."
+        for rel in related:
+            steps.append(Step(rel.location, rel.message))
+        key = f"{fn.qualname}|{callee}|{leak.how}"
+        return Finding(rule_id=kind.rule, message=message, location=loc, severity="warning",
+                       related=tuple(related), steps=tuple(steps), key=key)
+
+    def _handled_somewhere(self) -> bool:
+        """Some op after the acquisition closes, hands off, stores or returns the resource."""
+        holders = dict(self.holders)
+        for o in self.ops[self.a + 1:]:
+            if o.kind == "return":
+                if self.an.returns_holder(self.fn, o, holders):
+                    return True
+                continue
+            if o.kind not in ("assign", "call"):
+                continue
+            eff = self.an.op_effect(self.fn, o, holders, self.kind)
+            if eff in (RELEASE, ESCAPE) or (isinstance(eff, tuple) and eff[0] == "store"):
+                return True
+        return False
+
+    def _released_somewhere(self) -> bool:
+        holders = dict(self.holders)
+        for o in self.ops[self.a + 1:]:
+            if o.kind == "call" and self.an.call_effect(self.fn, o, holders, self.kind) == RELEASE:
+                return True
+        return False
+
+
+def _merge_assigns(a, b, before):
+    """Last assignments after an if/else: where the branches disagree, nothing is known."""
+    if a is None and b is None:
+        return before
+    if a is None or b is None:
+        return dict(a if a is not None else b)
+    out = {}
+    for k in set(a) | set(b):
+        out[k] = a.get(k) if a.get(k) == b.get(k) else "mixed"
+    return out
+
+
+def _merge(*states):
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    return all(live)
