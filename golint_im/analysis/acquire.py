@@ -6,17 +6,24 @@ from dataclasses import dataclass
 
 from golint_im.program import Program
 
-from .resources import (
-    _STREAM_USE,
-    ESCAPE,
-    RELEASE,
-    Holder,
-    Kind,
-    Origin,
-    _is_nil,
-    _sels_named,
+from golint_im.expr import (
+    call_name,
+    call_number,
+    callee,
+    funclit,
+    ident,
+    is_ident,
+    is_nil,
+    op_number,
     render,
+    selected_name,
+    selector,
+    selector_base,
+    selector_bases,
 )
+
+from .regions import assignments_to, ops_with_literals
+from .resources import _STREAM_USE, ESCAPE, RELEASE, Holder, Kind, Origin
 
 
 @dataclass
@@ -42,12 +49,12 @@ class Acquire:
         return origin
 
     def _acquisition(self, fn, op) -> Origin | None:
-        callee = op.fn
-        last = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else None
-        if last is None:
+        fn_expr = op.fn
+        last = call_name(fn_expr)
+        if not last:
             return None
         if last in self._by_name:
-            names = self.call_names(fn, callee)
+            names = self.call_names(fn, fn_expr)
             for k in self._by_name[last]:
                 hit = names & k.constructors
                 if hit:
@@ -68,14 +75,15 @@ class Acquire:
                 best = Origin(fr.kind, fr.result, fr.base, impl=f, via=t.via, impl_op=fr.impl_op)
         if best is not None:
             return best
-        if callee[0] == "sel" and "GIM204" in self.kinds and self._stream_call(fn, op):
-            return Origin(self.kinds["GIM204"], 0, f"{render(callee)}")
+        if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
+            return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
 
     def _stream_call(self, fn, op) -> bool:
         """A method of a generated `<Svc>Client` returning a `<Svc>_<Method>Client` stream."""
-        base, m = op.fn[1], op.fn[2]
-        if base[0] == "id" and self.program.refers_to_import(fn, base[1]):
+        base, m = selector(op.fn)
+        pkg = ident(base)
+        if pkg is not None and self.program.refers_to_import(fn, pkg):
             return False
         t = self.type_of(fn, base)
         named = Program.named(t) if t else None
@@ -101,14 +109,14 @@ class Acquire:
         if pop.kind == "return":
             results = fn.facts.results
             for i, a in enumerate(pop.args):
-                if a[0] == "call" and a[3] == self.op_index(fn, op) and i < len(results):
+                if call_number(a) == self.op_index(fn, op) and i < len(results):
                     rt = results[i] if len(pop.args) == len(results) else results[0]
                     return bool(want.search(rt.strip().lstrip("*")))
             return False
-        if pop.kind == "assign" and pop.targets and pop.targets[0][0] == "id":
-            name = pop.targets[0][1]
-            for o in self._ops_with_literals(fn):
-                if o.kind == "call" and o.fn[0] == "sel" and o.fn[1] == ("id", name) and o.fn[2] in _STREAM_USE:
+        name = ident(pop.targets[0]) if pop.kind == "assign" and pop.targets else None
+        if name is not None:
+            for o in ops_with_literals(fn):
+                if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in _STREAM_USE:
                     return True
             if pop.mode == "var" and pop.vtype and want.search(pop.vtype):
                 return True
@@ -161,17 +169,17 @@ class Acquire:
         """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""
         ops = f.facts.ops
         if len(r.args) == 1 and n > 1:
-            a = r.args[0]
-            if a[0] == "call" and a[3] >= 0:
-                o = self.acquisition(f, ops[a[3]])
+            n_op = op_number(r.args[0])
+            if n_op is not None:
+                o = self.acquisition(f, ops[n_op])
                 if o is not None:
-                    return {o.result: (o.kind, o.result, o.base, ops[a[3]])}, set()
+                    return {o.result: (o.kind, o.result, o.base, ops[n_op])}, set()
             return None
         if len(r.args) != n:
             return None
         fresh, nils = {}, set()
         for i, a in enumerate(r.args):
-            if _is_nil(a):
+            if is_nil(a):
                 nils.add(i)
                 continue
             c = self._fresh_value(f, a, i)
@@ -182,41 +190,38 @@ class Acquire:
     def _fresh_value(self, f, expr, i):
         """(kind, i, base, op) if expr is a constructor call or a local holding only constructor results."""
         ops = f.facts.ops
-        if expr[0] == "call" and expr[3] >= 0:
-            o = self.acquisition(f, ops[expr[3]])
+        n_op = op_number(expr)
+        if n_op is not None:
+            o = self.acquisition(f, ops[n_op])
             if o is not None and o.result == 0:
-                return (o.kind, i, o.base, ops[expr[3]])
+                return (o.kind, i, o.base, ops[n_op])
             return None
-        if expr[0] != "id" or expr[1] not in self.program.declared(f) or expr[1] in self.params(f):
+        name = ident(expr)
+        if name is None or name not in self.program.declared(f) or name in self.params(f):
             return None
-        name = expr[1]
         found = None
-        for op in ops:
-            if op.kind != "assign":
+        for op, ti in assignments_to(f, name):
+            if op.mode == "var" and not op.args:
                 continue
-            for ti, t in enumerate(op.targets):
-                if t != ("id", name):
-                    continue
-                if op.mode == "var" and not op.args:
-                    continue
-                if len(op.args) == 1 and len(op.targets) > 1:
-                    v = op.args[0]
-                    pos = ti
-                elif ti < len(op.args):
-                    v = op.args[ti]
-                    pos = 0
-                else:
-                    return None
-                if _is_nil(v):
-                    continue
-                if v[0] != "call" or v[3] < 0:
-                    return None
-                o = self.acquisition(f, ops[v[3]])
-                if o is None or o.result != pos:
-                    return None
-                if found is not None and found[0] is not o.kind:
-                    return None
-                found = (o.kind, i, o.base, ops[v[3]])
+            if len(op.args) == 1 and len(op.targets) > 1:
+                v = op.args[0]
+                pos = ti
+            elif ti < len(op.args):
+                v = op.args[ti]
+                pos = 0
+            else:
+                return None
+            if is_nil(v):
+                continue
+            n_op = op_number(v)
+            if n_op is None:
+                return None
+            o = self.acquisition(f, ops[n_op])
+            if o is None or o.result != pos:
+                return None
+            if found is not None and found[0] is not o.kind:
+                return None
+            found = (o.kind, i, o.base, ops[n_op])
         if found is None:
             return None
         # It must not be kept anywhere else: a function that caches is not a constructor.
@@ -230,8 +235,8 @@ class Acquire:
             if eff == ESCAPE:
                 return None
             if eff == RELEASE and (op.mode == "defer" or self._nested_literals_effect(f, op, holders, found[0])
-                                   or (op.kind == "call" and any(a[0] == "funclit" for a in op.args))
-                                   or op.fn is not None and op.fn[0] == "funclit"):
+                                   or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
+                                   or funclit(op.fn) is not None):
                 return None  # released by the function itself (`defer`, `t.Cleanup`): the caller only borrows it
             if any(h.container for h in holders.values()):
                 return None
@@ -240,36 +245,40 @@ class Acquire:
     # ---- GIM203: requests to an httptest server ------------------------------
     def to_httptest(self, fn, op) -> bool:
         """The request goes to an httptest server (its Close tears the connections down)."""
-        callee = op.fn
-        if callee[0] == "sel" and callee[1][0] == "call":
-            inner = callee[1][1]
-            if inner[0] == "sel" and inner[2] == "Client" and self._is_test_server(fn, inner[1]):
-                return True  # srv.Client().Get(...)
+        inner = callee(selector_base(op.fn))
+        if selected_name(inner) == "Client" and self._is_test_server(fn, selector_base(inner)):
+            return True  # srv.Client().Get(...)
         if not op.args:
             return False
         url = op.args[0]
-        if url[0] == "id":  # Do(req) / RoundTrip(req): the URL is in the request
-            v = self._single_assignment(fn, url[1])
+        req = ident(url)
+        if req is not None:  # Do(req) / RoundTrip(req): the URL is in the request
+            v = self._single_assignment(fn, req)
             if v is None:
-                for f in [fn] + list(self._all_literals(fn)):
-                    for o in f.facts.ops:
-                        if o.kind == "assign" and o.targets and o.targets[0] == url and len(o.args) == 1:
+                for f in [fn, *fn.nested_literals()]:
+                    for o, ti in assignments_to(f, req):
+                        if ti == 0 and len(o.args) == 1:
                             v = o.args[0]
-            if v is not None and v[0] == "call" and v[1][0] == "sel" and v[1][2].startswith("NewRequest"):
-                if v[1][1][0] == "id" and fn.file.imports.get(v[1][1][1]) == "net/http/httptest":
+            sel = selector(callee(v))
+            if sel is not None and sel[1].startswith("NewRequest"):
+                if self._httptest_import(fn, sel[0]):
                     return True
                 url = v
-        sels = []
-        _sels_named(url, "URL", sels)
-        return any(self._is_test_server(fn, base) for base in sels)
+        return any(self._is_test_server(fn, base) for base in selector_bases(url, "URL", []))
 
     def _is_test_server(self, fn, expr) -> bool:
         t = self.type_of(fn, expr) or ""
         if "net/http/httptest#Server" in t:
             return True
-        if expr[0] == "id":
-            v = self._single_assignment(fn, expr[1])
-            if v is not None and v[0] == "call" and v[1][0] == "sel" and v[1][1][0] == "id" \
-                    and fn.file.imports.get(v[1][1][1]) == "net/http/httptest":
+        name = ident(expr)
+        if name is not None:
+            v = self._single_assignment(fn, name)
+            if self._httptest_import(fn, selector_base(callee(v))):
                 return True
         return False
+
+    @staticmethod
+    def _httptest_import(fn, e) -> bool:
+        """e names the file's import of net/http/httptest."""
+        name = ident(e)
+        return name is not None and fn.file.imports.get(name) == "net/http/httptest"

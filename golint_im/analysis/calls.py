@@ -4,16 +4,14 @@ from __future__ import annotations
 from golint_im.program import Program, Target
 from golint_im.source import default_import_name
 
-from .regions import FnView
-from .resources import _calls_in
+from golint_im.expr import call, call_number, callee, calls_in, ident, selector, type_text
+
+from .regions import FnView, single_assignment
 
 
 class Calls:
     def view(self, fn) -> FnView:
-        v = self._views.get(fn.id)
-        if v is None:
-            v = self._views[fn.id] = FnView(fn)
-        return v
+        return self.regions.view(fn)
 
     def params(self, fn) -> set:
         f = fn.facts
@@ -34,49 +32,46 @@ class Calls:
         if t:
             return t
         # Generated stubs are not analysed: `pb.NewFooClient(cc)` is a pb#FooClient.
-        call = expr
-        if expr[0] == "id":
-            call = self._single_assignment(fn, expr[1])
-        if call is not None and call[0] == "call" and call[1][0] == "sel":
-            base, name = call[1][1], call[1][2]
-            if base[0] == "id" and self.program.refers_to_import(fn, base[1]) \
+        value = expr
+        name = ident(expr)
+        if name is not None:
+            value = self._single_assignment(fn, name)
+        sel = selector(callee(value))
+        if sel is not None:
+            pkg, name = ident(sel[0]), sel[1]
+            if pkg is not None and self.program.refers_to_import(fn, pkg) \
                     and name.startswith("New") and name.endswith("Client"):
-                return f"{fn.file.imports[base[1]]}#{name[3:]}"
+                return f"{fn.file.imports[pkg]}#{name[3:]}"
         return None
 
     def _single_assignment(self, fn, name):
-        g = self.program.declaring_function(fn, name)
-        if g is None:
-            return None
-        found = None
-        for op in g.facts.ops:
-            if op.kind == "assign" and len(op.targets) == len(op.args):
-                for t, v in zip(op.targets, op.args):
-                    if t == ("id", name):
-                        if found is not None:
-                            return None
-                        found = v
-        return found
+        return single_assignment(self.program, fn, name)
 
     def call_names(self, fn, callee) -> set:
         """Catalog names a callee may go by: importpath.Func, pkg.Func, importpath.Type.Method, ..."""
-        names = set()
-        if callee[0] == "sel":
-            base, m = callee[1], callee[2]
-            if base[0] == "id" and self.program.refers_to_import(fn, base[1]):
-                path = fn.file.imports[base[1]]
+        names: set[str] = set()
+        sel = selector(callee)
+        if sel is not None:
+            base, m = sel
+            pkg = ident(base)
+            if pkg is not None and self.program.refers_to_import(fn, pkg):
+                path = fn.file.imports[pkg]
                 names |= {f"{path}.{m}", f"{self.pkg_name(path)}.{m}"}
                 return names
-            if base[0] == "sel" and base[1][0] == "id" and self.program.refers_to_import(fn, base[1][1]):
-                path = fn.file.imports[base[1][1]]
-                names |= {f"{path}.{base[2]}.{m}", f"{self.pkg_name(path)}.{base[2]}.{m}"}
+            inner = selector(base)
+            pkg = ident(inner[0]) if inner is not None else None
+            if inner is not None and pkg is not None and self.program.refers_to_import(fn, pkg):
+                path = fn.file.imports[pkg]
+                names |= {f"{path}.{inner[1]}.{m}", f"{self.pkg_name(path)}.{inner[1]}.{m}"}
             t = self.type_of(fn, base)
             named = Program.named(t) if t else None
             if named:
                 path, _, tname = named.partition("#")
                 names |= {f"{path}.{tname}.{m}", f"{self.pkg_name(path)}.{tname}.{m}"}
-        elif callee[0] == "id":
-            names |= {f"{fn.pkg.path}.{callee[1]}", f"{fn.pkg.name}.{callee[1]}"}
+        else:
+            name = ident(callee)
+            if name is not None:
+                names |= {f"{fn.pkg.path}.{name}", f"{fn.pkg.name}.{name}"}
         return names
 
     @staticmethod
@@ -98,22 +93,24 @@ class Calls:
                 for op in f.facts.ops:
                     if op.kind != "return":
                         continue
+                    # (result type, the returned value's type when known, the returned value)
+                    pairs: list[tuple[str, str | None, object]]
                     if len(op.args) == len(rtypes):
-                        pairs = list(zip(rtypes, op.args))
-                    elif len(op.args) == 1 and op.args[0][0] == "call":
+                        pairs = [(rt, type_text(a), a) for rt, a in zip(rtypes, op.args)]
+                    elif len(op.args) == 1 and call(op.args[0]) is not None:
                         try:  # return newImpl(...): the callee's result types
                             ats = p.call_result_types(f, op.args[0])
                         except RecursionError:
                             ats = []
-                        pairs = [(rt, ("type", at)) for rt, at in zip(rtypes, ats) if at]
+                        pairs = [(rt, at, None) for rt, at in zip(rtypes, ats) if at]
                     else:
                         continue
-                    for rt, arg in pairs:
+                    for rt, known, arg in pairs:
                         n = Program.named(rt)
                         if n is None or rt.startswith("*") or n.split("#")[0] in p.packages:
                             continue
-                        if arg[0] == "type":
-                            at = arg[1]
+                        if known is not None:
+                            at = known
                         else:
                             try:
                                 at = p.type_of(f, arg)
@@ -136,17 +133,19 @@ class Calls:
             out = list(self.program.resolve_call(fn, op))
         except RecursionError:
             out = []
-        if not out and op.fn[0] == "sel":
-            base = op.fn[1]
-            if not (base[0] == "id" and self.program.refers_to_import(fn, base[1])):
+        sel = selector(op.fn) if not out else None
+        if sel is not None:
+            base, method = sel
+            pkg = ident(base)
+            if not (pkg is not None and self.program.refers_to_import(fn, pkg)):
                 t = self.type_of(fn, base)
                 named = Program.named(t) if t else None
                 if named and named.split("#")[0] not in self.program.packages:
                     for impl in self.external_impls(named):
-                        m = self.program.method(impl, op.fn[2])
+                        m = self.program.method(impl, method)
                         if m is not None:
                             path, _, tname = named.partition("#")
-                            out.append(Target(m, f"interface {self.pkg_name(path)}.{tname}.{op.fn[2]}"))
+                            out.append(Target(m, f"interface {self.pkg_name(path)}.{tname}.{method}"))
         self._targets_cache[key] = out
         return out
 
@@ -163,16 +162,11 @@ class Calls:
             return None
         pop = fn.facts.ops[parent]
         idx = self.op_index(fn, op)
-        if pop.kind == "assign" and len(pop.args) == 1 and pop.args[0][0] == "call" and pop.args[0][3] == idx:
+        if pop.kind == "assign" and len(pop.args) == 1 and call_number(pop.args[0]) == idx:
             return len(pop.targets)
-        if pop.kind == "return" and len(pop.args) == 1 and pop.args[0][0] == "call" and pop.args[0][3] == idx:
+        if pop.kind == "return" and len(pop.args) == 1 and call_number(pop.args[0]) == idx:
             return len(fn.facts.results) or None
         return None
-
-    def _ops_with_literals(self, fn):
-        yield from fn.facts.ops
-        for lit in fn.literals:
-            yield from self._ops_with_literals(lit)
 
     def _parent_op(self, fn, op) -> int | None:
         """Index of the op that consumes the value of call op (assign, return, call, send), if any."""
@@ -186,6 +180,6 @@ class Calls:
             if o.kind in ("call", "send") and o.fn is not None:
                 exprs.append(o.fn)
             for e in exprs:
-                if idx in set(_calls_in(e)):
+                if idx in calls_in(e):
                     return j
         return None

@@ -1,6 +1,27 @@
 """Effects of ops on the holders of a resource: released, escaped (handed on), stored in a container."""
 from __future__ import annotations
 
+from golint_im.expr import (
+    assertion,
+    call_args,
+    call_name,
+    funclit,
+    funclits_in,
+    ident,
+    idents_in,
+    index,
+    is_conversion_callee,
+    is_ident,
+    ranged,
+    selected_name,
+    selector,
+    selector_base,
+)
+from golint_im.expr import (
+    callee as callee_of,
+)
+
+from .regions import ops_with_literals
 from .resources import (
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
@@ -10,8 +31,7 @@ from .resources import (
     ESCAPE,
     RELEASE,
     Holder,
-    _funclits_in,
-    _ids_in,
+    Store,
     _ref,
     _value_ref,
 )
@@ -20,7 +40,7 @@ from .resources import (
 class Effects:
     # ---- effects of ops on holders ----------------------------------------
     def op_effect(self, fn, op, holders, kind, scan=False):
-        """RELEASE, ESCAPE, ("store", container) or None; records new aliases in holders."""
+        """RELEASE, ESCAPE, Store(container) or None; records new aliases in holders."""
         lit_eff = self._nested_literals_effect(fn, op, holders, kind)
         if lit_eff is not None:
             return lit_eff
@@ -42,8 +62,8 @@ class Effects:
         for a in op.args:
             if _value_ref(a, holders) is not None:
                 return True
-            for index in _funclits_in(a, []):
-                lit = self.program.literal(fn, index)
+            for lit_no in funclits_in(a, []):
+                lit = self.program.literal(fn, lit_no)
                 if lit is not None and self.captured(lit, holders):
                     return True
         return False
@@ -52,13 +72,13 @@ class Effects:
         """Closures built by this op (`cancel := func() { conn.Close() }`, `&T{stop: func() {...}}`)."""
         exprs = list(op.args) + list(op.targets)
         if op.kind == "call":
-            exprs = [a for a in op.args if a[0] != "funclit"]
-        lits = []
+            exprs = [a for a in op.args if funclit(a) is None]
+        lits: list[int] = []
         for e in exprs:
-            _funclits_in(e, lits)
+            funclits_in(e, lits)
         best = None
-        for index in lits:
-            lit = self.program.literal(fn, index)
+        for lit_no in lits:
+            lit = self.program.literal(fn, lit_no)
             if lit is None:
                 continue
             eff = self.literal_effect(lit, holders, kind)
@@ -70,18 +90,20 @@ class Effects:
 
     def call_effect(self, fn, op, holders, kind):
         callee = op.fn
-        if callee[0] == "sel":
-            r = _ref(callee[1], holders)
+        sel = selector(callee)
+        if sel is not None:
+            r = _ref(sel[0], holders)
             if r is not None and not r.container:
-                m = callee[2]
+                m = sel[1]
                 if r.suffix is None:  # a struct wrapping the resource
                     if m in kind.closers or m.startswith(("Close", "Stop", "Shutdown", "Release")):
                         return RELEASE
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
                     return RELEASE
-        if callee[0] == "funclit":
-            lit = self.program.literal(fn, callee[1])
+        lit_index = funclit(callee)
+        if lit_index is not None:
+            lit = self.program.literal(fn, lit_index)
             if lit is None:
                 return ESCAPE
             eff = self.literal_effect(lit, holders, kind)
@@ -96,15 +118,16 @@ class Effects:
             return None
         effects = []
         for i, a in enumerate(op.args):
-            if a[0] == "funclit":
-                lit = self.program.literal(fn, a[1])
+            lit_index = funclit(a)
+            if lit_index is not None:
+                lit = self.program.literal(fn, lit_index)
                 if lit is not None:
                     e = self.literal_effect(lit, holders, kind)
                     if e:
                         effects.append(e)
                 continue
-            if a[0] == "sel" and a[2] in kind.closers:
-                r = _ref(a[1], holders)
+            if selected_name(a) in kind.closers:
+                r = _ref(selector_base(a), holders)
                 if r is not None and r.resource:
                     effects.append(RELEASE)  # `t.Cleanup(conn.Close)`: the method value is handed over
                     continue
@@ -135,12 +158,13 @@ class Effects:
     def pass_effect(self, fn, op, i, r, kind):
         """What the callee does with a holder passed as argument i."""
         callee = op.fn
-        if callee[0] == "id" and callee[1] in _BUILTINS_NEUTRAL and self.program.lookup_local(fn, callee[1]) is None \
-                and callee[1] not in fn.pkg.funcs:
+        builtin = ident(callee)
+        if builtin in _BUILTINS_NEUTRAL and self.program.lookup_local(fn, builtin) is None \
+                and builtin not in fn.pkg.funcs:
             return None
-        if callee[0] == "type":
+        if is_conversion_callee(callee):
             return None
-        name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
+        name = call_name(callee)
         if r.resource and _GENERATED_CLIENT.match(name or "") and len(op.args) == 1:
             # Generated stubs (`pb.NewFooClient(cc)`, always one argument): followed as a
             # wrapper of the value. `NewRTCClient(conn, opts)` is a constructor like any other.
@@ -179,7 +203,7 @@ class Effects:
 
     def summary(self, f, pname, suffix, kind, container=""):
         """What f does with its parameter pname: RELEASE (closes it), ESCAPE (keeps it), None (borrows)."""
-        key = (f.id, pname, suffix, kind.rule, container)
+        key = (f.id, pname, suffix, kind.name, container)
         if key in self._summary:
             return self._summary[key]
         self._summary[key] = None  # recursion: assume it borrows
@@ -192,10 +216,10 @@ class Effects:
         captured = {n: h for n, h in holders.items() if n not in self.program.declared(lit)}
         if not captured:
             return {}
-        used = set()
-        for op in self._ops_with_literals(lit):
+        used: set[str] = set()
+        for op in ops_with_literals(lit):
             for e in list(op.args) + list(op.targets) + ([op.fn] if op.fn is not None and op.kind != "jump" else []):
-                _ids_in(e, used)
+                idents_in(e, used)
         return {n: h for n, h in captured.items() if n in used}
 
     def literal_effect(self, lit, holders, kind):
@@ -203,7 +227,7 @@ class Effects:
         captured = self.captured(lit, holders)
         if not captured:
             return None
-        key = (lit.id, tuple(sorted((n, h.suffix, h.container) for n, h in captured.items())), kind.rule)
+        key = (lit.id, tuple(sorted((n, h.suffix, h.container) for n, h in captured.items())), kind.name)
         if key in self._lit_effect:
             return self._lit_effect[key]
         self._lit_effect[key] = None
@@ -229,8 +253,8 @@ class Effects:
         """A stream read in a loop (Recv until it fails) is released by the reader."""
         view = self.view(f)
         for op in f.facts.ops:
-            if op.kind == "call" and op.fn[0] == "sel" and op.fn[2] in ("Recv", "RecvMsg"):
-                r = _ref(op.fn[1], holders)
+            if op.kind == "call" and selected_name(op.fn) in ("Recv", "RecvMsg"):
+                r = _ref(selector_base(op.fn), holders)
                 if r is not None and r.resource and view.loops_around(op.region):
                     return True
         return False
@@ -240,14 +264,16 @@ class Effects:
         pairs = []
         if len(values) == 1 and len(targets) > 1:
             v = values[0]
-            if v[0] == "range":
-                r = _ref(v[1], holders)
+            over = ranged(v)
+            if over is not None:
+                r = _ref(over, holders)
                 if r is not None and r.container:
                     for t in targets:
-                        if t[0] == "id" and t[1] != "_":
-                            holders[t[1]] = Holder(t[1], r.suffix, "", self.program.declared(fn).get(t[1], op.region))
+                        name = ident(t)
+                        if name is not None and name != "_":
+                            holders[name] = Holder(name, r.suffix, "", self.program.declared(fn).get(name, op.region))
                 return None
-            if v[0] in ("assert", "idx"):
+            if assertion(v) is not None or index(v) is not None:
                 pairs = [(targets[0], v)]
             else:
                 return None
@@ -255,27 +281,32 @@ class Effects:
             pairs = list(zip(targets, values))
         result = None
         for t, v in pairs:
-            if v[0] == "funclit":
-                lit = self.program.literal(fn, v[1])
+            tname = ident(t)
+            lit_index = funclit(v)
+            if lit_index is not None:
+                lit = self.program.literal(fn, lit_index)
                 if lit is not None and self.captured(lit, holders):
-                    if t[0] == "id" and t[1] in self.program.declared(fn) and t[1] not in self.params(fn):
-                        holders[t[1]] = Holder(t[1], None, "", self.program.declared(fn).get(t[1], 0))
-                    elif not (t[0] == "id" and t[1] == "_"):
+                    if tname is not None and tname in self.program.declared(fn) and tname not in self.params(fn):
+                        holders[tname] = Holder(tname, None, "", self.program.declared(fn).get(tname, 0))
+                    elif tname != "_":
                         result = _stronger(result, ESCAPE)  # a closure kept in a field or outer variable
                 continue
-            if v[0] == "range":
-                r = _ref(v[1], holders)
-                if r is not None and r.container and t[0] == "id" and t[1] != "_":
-                    holders[t[1]] = Holder(t[1], r.suffix, "", self.program.declared(fn).get(t[1], op.region))
+            over = ranged(v)
+            if over is not None:
+                r = _ref(over, holders)
+                if r is not None and r.container and tname is not None and tname != "_":
+                    holders[tname] = Holder(tname, r.suffix, "", self.program.declared(fn).get(tname, op.region))
                 continue
             # m[conn] = x: the resource is kept as a key
-            if t[0] == "idx":
-                kr = _ref(t[2], holders)
+            target_index = index(t)
+            if target_index is not None:
+                kr = _ref(target_index[1], holders)
                 if kr is not None and not kr.container:
-                    e = self._store_into(fn, op, t[1], kr, holders, "map")
+                    e = self._store_into(fn, op, target_index[0], kr, holders, "map")
                     result = _stronger(result, e)
-            if v[0] == "call" and v[1] == ("id", "append") and v[2]:
-                for a in v[2][1:]:
+            args = call_args(v)
+            if args and is_ident(callee_of(v), "append"):
+                for a in args[1:]:
                     r = _value_ref(a, holders)
                     if r is None:
                         continue
@@ -285,8 +316,8 @@ class Effects:
             r = _value_ref(v, holders)
             if r is None:
                 continue
-            if t[0] == "id":
-                name = t[1]
+            if tname is not None:
+                name = tname
                 if name == "_":
                     continue
                 if name in self.program.declared(fn) and name not in self.params(fn):
@@ -295,26 +326,26 @@ class Effects:
                     continue
                 result = _stronger(result, ESCAPE)
                 continue
-            if t[0] == "idx":
-                result = _stronger(result, self._store_into(fn, op, t[1], r, holders, "map"))
+            if target_index is not None:
+                result = _stronger(result, self._store_into(fn, op, target_index[0], r, holders, "map"))
                 continue
             result = _stronger(result, ESCAPE)  # field, *p, ...
         return result
 
     def _store_into(self, fn, op, target, r, holders, how):
         """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v))."""
-        if target[0] == "id" and target[1] in self.program.declared(fn) and target[1] not in self.params(fn):
-            name = target[1]
+        name = ident(target)
+        if name is not None and name in self.program.declared(fn) and name not in self.params(fn):
             t = self.type_of(fn, target) or ""
             shape = "map" if t.startswith("map[") else "slice" if t.startswith("[") else how
             holders[name] = Holder(name, r.suffix if r.suffix is not None else None, shape,
                                    self.program.declared(fn).get(name, 0))
-            return ("store", name)
+            return Store(name)
         return ESCAPE
 
 
 def _stronger(a, b):
     """The effect that matters more for ownership: release > escape > store into a container > nothing."""
     def rank(x):
-        return 3 if x == RELEASE else 2 if x == ESCAPE else 1 if isinstance(x, tuple) else 0
+        return 3 if x == RELEASE else 2 if x == ESCAPE else 1 if isinstance(x, Store) else 0
     return a if rank(a) >= rank(b) else b

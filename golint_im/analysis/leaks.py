@@ -4,35 +4,102 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from golint_im.findings import Finding, Location, Related, Step
-from golint_im.program import enclosing_regions
+from golint_im.expr import (
+    Expr,
+    binary,
+    call,
+    call_number,
+    callee,
+    funclits_in,
+    ident,
+    idents_in,
+    index,
+    is_expr,
+    is_ident,
+    is_nil,
+    selected_name,
+    selector,
+    selector_base,
+    unary_operand,
+)
+from golint_im.facts import Op
+from golint_im.program import Function
 
-from .resources import _TERMINATORS, ESCAPE, RELEASE, Holder, Origin, _funclits_in, _ids_in, _is_nil, _negate, _ref, render
+from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, Holder, Origin, Store, _ref
 
 if TYPE_CHECKING:
     from .ownership import Analysis
 
 
-def _terminates(op) -> bool:
+def _terminates(op: Op) -> bool:
+    """A call that ends the path: panic, log.Fatal, os.Exit, t.FailNow, runtime.Goexit..."""
     c = op.fn
     if c is None:
         return False
-    if c[0] == "id" and c[1] == "panic":
+    if is_ident(c, "panic"):
         return True
-    return c[0] == "sel" and c[2] in _TERMINATORS
+    return selected_name(c) in _TERMINATORS
 
 
 # ---------------------------------------------------------------------------
 # The path walk from one acquisition
 
 
+@dataclass(frozen=True)
+class Branch:
+    """One branch a leaking path takes, for the report to name the condition it leaks under.
+
+    kind: "fails" (the `err != nil` branch after the call `expr`), "if" (`expr`
+    holds), "else" (`expr` does not hold), "recv"/"send" (the select case
+    receiving from / sending on channel `expr`), "default" (the select's
+    default case), "case" (the switch case at `line`).
+    """
+
+    kind: str
+    expr: Expr = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Container:
+    """A local map or slice the resource is kept in, dropped with the function."""
+
+    shape: str  # "map" | "slice"
+    name: str
+
+
 @dataclass
 class Leak:
-    how: str  # "return" | "end" | "loop" | "discard" | "later-iteration" | "continue" | "break"
+    """A path on which an acquired resource is neither released nor handed on, as data.
+
+    how: "return", "end" (falls off the end), "loop" (acquired in every
+    iteration, kept in nothing that outlives it), "discard" (the result is
+    dropped), "later-iteration" (a later iteration returns and drops the local
+    container), "continue" or "break". line/col: where the path leaves (the
+    return, the jump, the loop). conditions: the branches the path takes
+    below the acquisition's own, outermost first (at most three).
+    closed_after: for "loop", the line of a close after the loop (0: none).
+
+    The leak reported for an acquisition also carries the acquisition (fn,
+    op, origin) and, for a return leak kept in no container, whether
+    anything after the acquisition handles the resource (`handled_after`,
+    asked when the path has conditions and the resource is no stream) or
+    releases it (`released_after`, asked when it has none). They are asked
+    only there because effects are memoised with recursion guards: asking
+    more often would change what later walks see.
+    """
+
+    how: str
     line: int = 0
     col: int = 0
-    detail: str = ""
-    container: str = ""
+    conditions: tuple[Branch, ...] = ()
+    container: Container | None = None
+    closed_after: int = 0
+    fn: Function | None = None
+    op: Op | None = None
+    origin: Origin | None = None
+    handled_after: bool | None = None
+    released_after: bool | None = None
 
 
 class Walk:
@@ -61,20 +128,20 @@ class Walk:
             # in a Cleanup or a defer): jaeger and cortex had forty such reports,
             # none worth a reviewer's time.
             return None
-        if kind.stream and an.ctx_cancelled(fn, self.op, self.origin):
+        if kind.stream and an.cancellation.ctx_cancelled(fn, self.op, self.origin.impl):
             return None
-        if kind.stream and an.conn_closed_by_defer(fn, self.op):
+        if kind.stream and an.cancellation.conn_closed_by_defer(fn, self.op):
             return None
-        if kind.rule == "GIM203" and fn.file.is_test and an.to_httptest(fn, self.op):
+        if kind.name == HTTP_BODY and fn.file.is_test and an.to_httptest(fn, self.op):
             return None  # requests to an httptest server: the server's Close releases them
-        if kind.rule == "GIM203" and fn.file.is_test and self.op.fn[0] == "sel" and self.op.fn[2] == "RoundTrip":
+        if kind.name == HTTP_BODY and fn.file.is_test and selected_name(self.op.fn) == "RoundTrip":
             # A test calling RoundTrip directly is testing a round tripper, over a fake
             # transport whose bodies are in memory (jaeger, thanos, cortex: 11 such reports).
             return None
         parent = an._parent_op(fn, self.op)
         if parent is None:  # an expression statement: the value is dropped
             if not fn.file.is_test:
-                return self._finding(Leak("discard", self.op.line, self.op.col))
+                return self._reported(Leak("discard", self.op.line, self.op.col))
             return None
         pop = self.ops[parent]
         if pop.kind != "assign":
@@ -85,7 +152,7 @@ class Walk:
         if start_state == "discard":
             if fn.file.is_test:
                 return None  # `_, err := http.Get(u)` in a test: a probe expected to fail
-            return self._finding(Leak("discard", pop.line, pop.col))
+            return self._reported(Leak("discard", pop.line, pop.col))
         # Releases registered before the acquisition (a deferred closure over a variable declared earlier).
         self._early_defers(parent)
         if self.done_early:
@@ -93,7 +160,7 @@ class Walk:
         self.walk_from(parent)
         if not self.leaks:
             return None
-        return self._finding(self.leaks[0])
+        return self._reported(self.leaks[0])
 
     def _bind(self, pop):
         """Holders after the assignment that receives the call; None: nothing to track."""
@@ -103,36 +170,38 @@ class Walk:
         target = None
         errname = None
         if len(values) == 1 and len(targets) > 1:
-            if values[0][0] != "call" or values[0][3] != idx:
+            if call_number(values[0]) != idx:
                 return None
             if res < len(targets):
                 target = targets[res]
-            last = targets[-1]
-            if last[0] == "id" and last[1] != "_" and res != len(targets) - 1:
-                errname = last[1]
+            last = ident(targets[-1])
+            if last is not None and last != "_" and res != len(targets) - 1:
+                errname = last
         else:
             for t, v in zip(targets, values):
-                if v[0] == "call" and v[3] == idx:
+                if call_number(v) == idx:
                     target = t
                     break
             if target is None:
                 return None  # nested inside another expression
         if target is None:
             return None
-        if target[0] == "id" and target[1] == "_":
+        if is_ident(target, "_"):
             return "discard"
         an = self.an
         decl = an.program.declared(self.fn)
-        if target[0] == "id":
-            name = target[1]
+        name = ident(target)
+        container = index(target)
+        container_name = ident(container[0]) if container is not None else None
+        if name is not None:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
             self.holders[name] = Holder(name, self.kind.suffix, "", decl.get(name, 0))
             self.primary = name
-        elif target[0] == "idx" and target[1][0] == "id" and target[1][1] in decl \
-                and target[1][1] not in an.params(self.fn):
-            name = target[1][1]
-            t = an.type_of(self.fn, target[1]) or ""
+        elif container is not None and container_name is not None and container_name in decl \
+                and container_name not in an.params(self.fn):
+            name = container_name
+            t = an.type_of(self.fn, container[0]) or ""
             self.holders[name] = Holder(name, self.kind.suffix, "slice" if t.startswith("[") else "map",
                                         decl.get(name, 0))
             self.primary = name
@@ -145,7 +214,7 @@ class Walk:
 
     def _early_defers(self, parent):
         self.done_early = False
-        chain = set(enclosing_regions(self.fn.facts, self.ops[parent].region))
+        chain = set(self.view.chain(self.ops[parent].region))
         for i in range(0, self.a):
             o = self.ops[i]
             eff = None
@@ -153,9 +222,9 @@ class Walk:
                 eff = self.an.call_effect(self.fn, o, dict(self.holders), self.kind)
             elif o.kind in ("call", "assign"):
                 # A closure built earlier over the same variable (`var cc *ClientConn` ... `cc.Close()` in it).
-                lits = []
+                lits: list[int] = []
                 for e in list(o.args) + ([o.fn] if o.kind == "call" else []):
-                    _funclits_in(e, lits)
+                    funclits_in(e, lits)
                 for index in lits:
                     lit = self.an.program.literal(self.fn, index)
                     if lit is not None and self.an.literal_effect(lit, self.holders, self.kind) == RELEASE:
@@ -168,7 +237,7 @@ class Walk:
     def walk_from(self, start):
         f = self.fn.facts
         regions = f.regions
-        chain = list(enclosing_regions(f, self.ops[start].region))
+        chain = self.view.chain(self.ops[start].region)
         state = False
         cur = (start, 0, start)
         for r in chain:
@@ -197,12 +266,10 @@ class Walk:
             cur = (self.view.first[r], 1, r)
         # Fell off the end of the function.
         if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
-            self._leak(Leak("end", f.end_line, 1, "", self._container()))
+            self._leak(Leak("end", f.end_line, 1, (), self._container()))
 
     def _is_main(self) -> bool:
-        fn = self.fn
-        while fn.parent is not None:
-            fn = fn.parent
+        fn = self.fn.outermost()
         return fn.pkg.name == "main" and fn.facts.name == "main" and not fn.facts.recv
 
     def _ends_in_endless_loop(self) -> bool:
@@ -348,12 +415,13 @@ class Walk:
         for i, o in enumerate(self.ops):
             if i <= self.a or not self.view.in_region(o.region, r):
                 continue
-            if o.kind == "call" and o.fn[0] == "sel":
-                ref = _ref(o.fn[1], holders)
+            sel = selector(o.fn) if o.kind == "call" else None
+            if sel is not None:
+                ref = _ref(sel[0], holders)
                 if ref is not None and ref.resource:
-                    if o.fn[2] in self.kind.closers:
+                    if sel[1] in self.kind.closers:
                         return True
-                    if self.kind.stream and o.fn[2] in ("Recv", "RecvMsg"):
+                    if self.kind.stream and sel[1] in ("Recv", "RecvMsg"):
                         return True
             if o.kind in ("call", "assign") and self.an.op_effect(self.fn, o, holders, self.kind) == RELEASE:
                 return True
@@ -372,25 +440,29 @@ class Walk:
         "failed": the acquisition failed (nothing to release); "ok": it succeeded;
         "ended": the stream ended (Recv/Send returned an error); None: nothing known.
         """
-        if not isinstance(cond, tuple) or not cond:
+        if not is_expr(cond):
             return None, None
-        if cond[0] == "un" and cond[1] == "!":
-            t, f = self.cond_effect(cond[2])
+        negated = unary_operand(cond, "!")
+        if negated is not None:
+            t, f = self.cond_effect(negated)
             return f, t
-        if cond[0] == "call":
-            if self.kind.stream and any(a[0] == "id" and self.last_assign.get(a[1]) == "recv" for a in cond[2]):
+        c = call(cond)
+        if c is not None:
+            args = c[1]
+            if self.kind.stream and any(self.last_assign.get(ident(a)) == "recv" for a in args):
                 return "ended", None  # errors.Is(err, io.EOF)
-            if not self.no_nil and any(a[0] == "id" and self.last_assign.get(a[1]) == "acq" for a in cond[2]):
+            if not self.no_nil and any(self.last_assign.get(ident(a)) == "acq" for a in args):
                 # A predicate on the acquisition's error (netutil.IsTemporaryError(err),
                 # errors.Is(err, x), os.IsTimeout(err)) holds only for a non-nil error,
                 # when the resource is nil: nothing to release on that branch.
                 return "failed", None
             return None, None
-        if cond[0] != "bin":
+        b3 = binary(cond)
+        if b3 is None:
             return None, None
-        op = cond[1]
+        op, left, right = b3
         if op in ("&&", "||"):
-            a, b = self.cond_effect(cond[2]), self.cond_effect(cond[3])
+            a, b = self.cond_effect(left), self.cond_effect(right)
             strong = ("failed", "ended")
 
             def pick(x, y):
@@ -403,29 +475,29 @@ class Walk:
                 return pick(a[0], b[0]), (a[1] if a[1] == b[1] else None)
             return (a[0] if a[0] == b[0] else None), pick(a[1], b[1])
         if op not in ("==", "!="):
-            if self.kind.stream and any(self.last_assign.get(n) == "recv" for n in _ids_in(cond, set())):
+            if self.kind.stream and any(self.last_assign.get(n) == "recv" for n in idents_in(cond, set())):
                 return "ended", None
             return None, None
-        left, right = cond[2], cond[3]
-        if _is_nil(left):
+        if is_nil(left):
             left, right = right, left
-        if left[0] == "sel" and _is_nil(right) and not self.no_nil:
+        if selector(left) is not None and is_nil(right) and not self.no_nil:
             r = _ref(left, self.holders)
             if r is not None and r.resource:
                 # `if resp.Body != nil { resp.Body.Close() }`: a nil one has nothing to release.
                 return ("failed", "ok") if op == "==" else ("ok", "failed")
-        if left[0] == "call":
+        if call(left) is not None:
             if self.kind.stream and op == "==" and self.cond_effect(left)[0] == "ended":
                 return "ended", None  # status.Code(err) == codes.Canceled
             return None, None
-        if left[0] != "id":
+        name = ident(left)
+        if name is None:
             return None, None
-        marker = self.last_assign.get(left[1])
+        marker = self.last_assign.get(name)
         eq = op == "=="
-        if _is_nil(right):
+        if is_nil(right):
             if marker == "acq" and not self.no_nil:
                 return ("ok", "failed") if eq else ("failed", "ok")
-            h = self.holders.get(left[1])
+            h = self.holders.get(name)
             if h is not None and not h.container and not self.no_nil:
                 return ("failed", "ok") if eq else ("ok", "failed")
             if marker == "recv":
@@ -456,68 +528,65 @@ class Walk:
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
         if eff in (RELEASE, ESCAPE):
             return True
-        if isinstance(eff, tuple) and eff[0] == "store":
-            self.stored_in = eff[1]
+        if isinstance(eff, Store):
+            self.stored_in = eff.name
         return False
 
     def _note_assign(self, i, o):
         val = o.args[0] if len(o.args) == 1 else None
-        marker = ("op", i)
-        if val is not None and val[0] == "call":
-            c = val[1]
-            if c[0] == "sel" and c[2] in ("Recv", "RecvMsg", "Send", "SendMsg", "Header") and self.kind.stream:
-                r = _ref(c[1], self.holders)
+        marker: object = i  # the op that last assigned the name
+        c = callee(val)
+        if c is not None:
+            if selected_name(c) in ("Recv", "RecvMsg", "Send", "SendMsg", "Header") and self.kind.stream:
+                r = _ref(selector_base(c), self.holders)
                 if r is not None and r.resource:
                     marker = "recv"
-        if val is not None and val[0] == "id" and self.last_assign.get(val[1]) == "acq":
+        if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
         for t in o.targets:
-            if t[0] == "id" and t[1] != "_":
-                self.last_assign[t[1]] = marker
+            name = ident(t)
+            if name is not None and name != "_":
+                self.last_assign[name] = marker
 
     def _return_leak(self, o) -> Leak:
-        container = self._container()
-        detail = self._path_condition(o)
-        return Leak("return", o.line, o.col, detail, container)
+        return Leak("return", o.line, o.col, self._path_condition(o), self._container())
 
-    def _container(self) -> str:
+    def _container(self) -> Container | None:
         if self.stored_in and self.stored_in in self.holders:
             h = self.holders[self.stored_in]
-            return f"{h.container or 'map'} `{h.name}`"
-        return ""
+            return Container(h.container or "map", h.name)
+        return None
 
-    def _path_condition(self, o) -> str:
-        """`checkVersion` fails / `resp.StatusCode != 200`: the branches the return sits in (outermost first)."""
-        a_chain = set(enclosing_regions(self.fn.facts, self.op.region))
+    def _path_condition(self, o: Op) -> tuple[Branch, ...]:
+        """The branches the op sits in below the acquisition's own, outermost first (the innermost three)."""
         parts = []
-        for r in enclosing_regions(self.fn.facts, o.region):
-            if r in a_chain:
-                break
-            text = self._branch_text(self.view.regions[r])
-            if text:
-                parts.append(text)
-        parts = parts[:3]
-        return " and ".join(reversed(parts))
+        for r in self.view.regions_below(o.region, self.op.region):
+            b = self._branch(self.view.regions[r])
+            if b is not None:
+                parts.append(b)
+        return tuple(reversed(parts[:3]))
 
-    def _branch_text(self, reg) -> str:
+    def _branch(self, reg) -> Branch | None:
         if reg.kind == "case" and isinstance(reg.info, tuple) and len(reg.info) == 2:
             direction, ch = reg.info
-            return f"`<-{render(ch)}` is received" if direction == "recv" else f"`{render(ch)} <-` is sent"
+            return Branch("recv" if direction == "recv" else "send", ch)
         if reg.kind == "default":
-            return "the `select` takes its `default` case"
+            return Branch("default")
         if reg.kind == "block" and reg.parent >= 0 and self.view.regions[reg.parent].kind == "switch":
-            return f"the `switch` takes the case at line {reg.line}"
-        if reg.kind not in ("if", "else") or not isinstance(reg.info, tuple):
-            return ""
+            return Branch("case", None, reg.line)
+        if reg.kind not in ("if", "else") or not is_expr(reg.info):
+            return None
         cond = reg.info
-        if reg.kind == "if" and cond[0] == "bin" and cond[1] == "!=" and _is_nil(cond[3]) and cond[2][0] == "id":
-            m = self.last_assign.get(cond[2][1])
-            if isinstance(m, tuple) and m[0] == "op":
-                src = self.ops[m[1]]
+        b3 = binary(cond) if reg.kind == "if" else None
+        if b3 is not None and b3[0] == "!=" and is_nil(b3[2]) and ident(b3[1]) is not None:
+            m = self.last_assign.get(ident(b3[1]))
+            if isinstance(m, int):
+                src = self.ops[m]
                 val = src.args[0] if len(src.args) == 1 else None
-                if val is not None and val[0] == "call":
-                    return f"`{render(val[1])}` fails"
-        return f"`{render(cond)}`" if reg.kind == "if" else f"`{_negate(cond)}`"
+                c = callee(val)
+                if c is not None:
+                    return Branch("fails", c)
+        return Branch(reg.kind, cond)
 
     def _leak(self, leak: Leak):
         self.leaks.append(leak)
@@ -541,13 +610,12 @@ class Walk:
             self.no_nil, self.leaks, self.jumps = saved
             for lk in later:
                 if lk.how == "return":
-                    self._leak(Leak("later-iteration", lk.line, lk.col, lk.detail, self._container()))
+                    self._leak(Leak("later-iteration", lk.line, lk.col, lk.conditions, self._container()))
                     break
             return False
         if self._previous_closed(loop):
             return None
-        after = self._closed_after(loop)
-        self._leak(Leak("loop", self.view.regions[loop].line, 1, after))
+        self._leak(Leak("loop", self.view.regions[loop].line, 1, closed_after=self._closed_after(loop)))
         return None
 
     def _outside_containers(self, loop) -> list:
@@ -570,100 +638,34 @@ class Walk:
 
     def _closed_in(self, name, loop) -> bool:
         for o in self.ops:
-            if o.kind == "call" and o.fn[0] == "sel" and o.fn[1] == ("id", name) and o.fn[2] in self.kind.closers \
+            if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in self.kind.closers \
                     and self.view.in_region(o.region, loop):
                 return True
         return False
 
-    def _closed_after(self, loop) -> str:
+    def _closed_after(self, loop) -> int:
+        """The line of a close of the resource after the loop, 0 if none."""
         end = self.view.regions[loop].end_line
         for o in self.ops:
-            if o.line <= end or o.kind != "call" or o.fn[0] != "sel":
+            sel = selector(o.fn) if o.line > end and o.kind == "call" else None
+            if sel is None:
                 continue
-            r = _ref(o.fn[1], self.holders)
-            if r is not None and r.resource and o.fn[2] in self.kind.closers:
-                return f"line {o.line}"
-        return ""
+            r = _ref(sel[0], self.holders)
+            if r is not None and r.resource and sel[1] in self.kind.closers:
+                return o.line
+        return 0
 
-    # ---- the finding ---------------------------------------------------------
-    def _finding(self, leak: Leak) -> Finding:
-        fn, op, kind, origin = self.fn, self.op, self.kind, self.origin
-        callee = render(op.fn)
-        what = f"{kind.noun} from `{callee}`"
-        loc = Location(fn.file.path, op.line, op.col)
-        related, steps = [], [Step(loc, f"{kind.verb} here")]
-        if leak.how == "discard":
-            problem = "is discarded without being closed"
-        elif leak.how == "loop":
-            line = leak.line
-            if leak.detail:
-                problem = (f"is {kind.verb} for every iteration of the loop at line {line}; "
-                           f"closed only after the loop ({leak.detail}), so all but the last one leak")
+    # ---- the reported leak -------------------------------------------------
+    def _reported(self, leak: Leak) -> Leak:
+        """The leak reported for this acquisition, with what the report needs to know about the rest."""
+        leak.fn, leak.op, leak.origin = self.fn, self.op, self.origin
+        if leak.how == "return" and leak.container is None:
+            if leak.conditions:
+                if not self.kind.stream:
+                    leak.handled_after = self._handled_somewhere()
             else:
-                problem = f"is {kind.verb} for every iteration of the loop at line {line} and not closed in it"
-            related.append(Related(Location(fn.file.path, line, 1), "the loop"))
-        elif leak.how == "later-iteration":
-            problem = (f"is kept only in local {leak.container}, which is dropped when a later iteration "
-                       f"returns at line {leak.line}" + (f" (when {leak.detail})" if leak.detail else ""))
-            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
-        elif leak.container:
-            where = {"return": f"on return (line {leak.line})", "continue": f"by the `continue` at line {leak.line}",
-                     "break": f"by the `break` at line {leak.line}"}.get(leak.how, "when the function ends")
-            problem = f"is stored only in local {leak.container}, which is dropped {where}"
-            if leak.detail:
-                problem += f" when {leak.detail}"
-            related.append(Related(Location(fn.file.path, leak.line, max(leak.col, 1)), "dropped here"))
-        elif leak.how == "end":
-            problem = "is left open when the function ends" if kind.stream else "is never closed"
-        elif leak.how in ("continue", "break"):
-            if leak.detail:
-                problem = f"is not closed when {leak.detail} ({leak.how} at line {leak.line})"
-            else:
-                problem = f"is not closed before the `{leak.how}` at line {leak.line}"
-            gone = "goes to the next iteration" if leak.how == "continue" else "leaves the loop"
-            related.append(Related(Location(fn.file.path, leak.line, leak.col), f"{gone} without closing it"))
-        elif leak.detail and not kind.stream and not self._handled_somewhere():
-            # Nothing after the acquisition closes it: naming one branch would suggest
-            # a fix on that branch only (dendrite's lookups leak on success too).
-            problem = (f"is never closed (first dropped when {leak.detail}, return at line {leak.line}; "
-                       f"no path closes it)")
-            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
-        elif leak.detail:
-            problem = f"is not closed when {leak.detail} (return at line {leak.line})"
-            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
-        elif self._released_somewhere():
-            problem = f"is not closed on the path that returns at line {leak.line}"
-            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
-        elif kind.stream:
-            problem = (f"is left open on the return at line {leak.line}: its context is not cancelled here, "
-                       f"CloseSend is not called and it is not read until Recv fails")
-        else:
-            problem = f"is never closed (the function returns at line {leak.line})"
-            related.append(Related(Location(fn.file.path, leak.line, leak.col), "returns without closing it"))
-        note = ""
-        if origin.impl is not None:
-            impl = origin.impl
-            iop = origin.impl_op
-            base_short = origin.base.rsplit("/", 1)[-1]
-            via = f" (through {origin.via})" if origin.via else ""
-            note = (f"; `{callee}` resolves{via} to `{impl.short}`, which returns a new one on every call "
-                    f"(`{base_short}` at {impl.file.path}:{iop.line if iop is not None else impl.facts.line})")
-            related.append(Related(Location(impl.file.path, iop.line if iop is not None else impl.facts.line,
-                                            iop.col if iop is not None else 1),
-                                   f"`{impl.short}` returns a new {kind.noun} on every call"))
-        fix = {
-            "GIM201": "close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
-            "GIM202": "close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
-            "GIM203": "close the body on every path (`defer resp.Body.Close()` right after the error check)",
-            "GIM204": ("cancel the stream's context when done (`ctx, cancel := context.WithCancel(ctx); "
-                       "defer cancel()`), or read it until it returns an error"),
-        }.get(kind.rule, "release it on every path")
-        message = f"{what} {problem}{note}. Fix: {fix}."
-        for rel in related:
-            steps.append(Step(rel.location, rel.message))
-        key = f"{fn.qualname}|{callee}|{leak.how}"
-        return Finding(rule_id=kind.rule, message=message, location=loc, severity="warning",
-                       related=tuple(related), steps=tuple(steps), key=key)
+                leak.released_after = self._released_somewhere()
+        return leak
 
     def _handled_somewhere(self) -> bool:
         """Some op after the acquisition closes, hands off, stores or returns the resource."""
@@ -676,7 +678,7 @@ class Walk:
             if o.kind not in ("assign", "call"):
                 continue
             eff = self.an.op_effect(self.fn, o, holders, self.kind)
-            if eff in (RELEASE, ESCAPE) or (isinstance(eff, tuple) and eff[0] == "store"):
+            if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
                 return True
         return False
 

@@ -30,46 +30,65 @@ as "handed on": the rules prefer silence to guessing.
 """
 from __future__ import annotations
 
-from golint_im.findings import Finding
-from golint_im.passes import Pass
+from golint_im.expr import call_name, render, selector
+from golint_im.passes import Context, Pass
 from golint_im.program import Program
 
 from .acquire import Acquire
 from .calls import Calls
-from .cancel import Cancel
+from .cancel import CANCELLATION
 from .effects import Effects
-from .leaks import Walk
-from .resources import Origin, load_kinds, render
+from .leaks import Branch, Container, Leak, Walk
+from .regions import REGIONS
+from .resources import Kind, Origin, load_kinds
+
+__all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
 
 
-# ---------------------------------------------------------------------------
-# The analysis
+class Analysis(Calls, Acquire, Effects):
+    """The ownership analysis of one program: every acquisition and the leak reported for it, if any.
 
+    Its parts live in their own modules and share this object's state and
+    caches: `Calls` (program queries: types, catalog names, call targets),
+    `Acquire` (which calls open a resource, which functions return a fresh
+    one) and `Effects` (what an op does to the holders of a resource). The
+    path walk from each acquisition is `leaks.Walk`. The control regions and
+    the context-cancellation analysis are layers of their own, asked of the
+    run's context.
 
-class Analysis(Calls, Acquire, Effects, Cancel):
-    def __init__(self, ctx):
+    Result: `leaks[kind name]`, one `Leak` per leaking acquisition, in
+    program order; `leaks_of(kind)` for a rule.
+    """
+
+    def __init__(self, ctx: Context):
         self.ctx = ctx
         self.program: Program = ctx.program
         resources = getattr(ctx.config, "resources", None) or {}
         self.kinds = load_kinds(resources)
+        self.stream_kind: Kind | None = next((k for k in self.kinds.values() if k.stream), None)
+        self.regions = ctx.result(REGIONS)
+        self.cancellation = ctx.result(CANCELLATION)
         self.debug = {"gim2xx_unresolved_handoffs": 0, "gim2xx_acquisitions": 0}
-        self._views: dict = {}
         self._fresh: dict = {}
         self._summary: dict = {}
         self._lit_effect: dict = {}
-        self._ext_impls = None
+        self._ext_impls: dict[str, list[str]] | None = None
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}
         self._op_idx: dict = {}
-        self._by_name: dict[str, list] = {}
+        self._by_name: dict[str, list[Kind]] = {}
         for k in self.kinds.values():
             for c in k.constructors:
                 self._by_name.setdefault(c.rsplit(".", 1)[-1], []).append(k)
-        self.findings: dict[str, list] = {k: [] for k in self.kinds}
+        self.leaks: dict[str, list[Leak]] = {k: [] for k in self.kinds}
         self._run()
 
+    def leaks_of(self, kind: str) -> list[Leak]:
+        """The leaks of resources of one kind, in program order."""
+        return self.leaks.get(kind, [])
+
     # ---- driver --------------------------------------------------------------
-    def _run(self):
+    def _run(self) -> None:
         p = self.program
         interesting = set(self._by_name)
         for f in p.functions:
@@ -82,28 +101,24 @@ class Analysis(Calls, Acquire, Effects, Cancel):
                 if op.kind != "call" or op.mode != "plain":
                     continue
                 callee = op.fn
-                last = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else None
-                if last is None:
+                last = call_name(callee)
+                if not last:
                     continue
                 if last in interesting:
                     origin = self.acquisition(fn, op)
-                elif callee[0] == "sel" and "GIM204" in self.kinds and self._stream_call(fn, op):
-                    origin = Origin(self.kinds["GIM204"], 0, render(callee))
+                elif self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
+                    origin = Origin(self.stream_kind, 0, render(callee))
                 else:
                     continue
                 if origin is None:
                     continue
                 self.debug["gim2xx_acquisitions"] += 1
-                finding = Walk(self, fn, op, origin).run()
-                if finding is not None:
-                    self.findings[origin.kind.rule].append(finding)
+                leak = Walk(self, fn, op, origin).run()
+                if leak is not None:
+                    self.leaks[origin.kind.name].append(leak)
 
 
-# ---------------------------------------------------------------------------
-# Entry point for the rules
-
-
-def _analyse(ctx) -> Analysis:
+def _analyse(ctx: Context) -> Analysis:
     an = Analysis(ctx)
     for k, v in an.debug.items():
         ctx.debug[k] = v
@@ -111,19 +126,5 @@ def _analyse(ctx) -> Analysis:
 
 
 # The resource walk is the family's main cost on real code (see docs/performance.md).
-OWNERSHIP = Pass("ownership", _analyse, cost=2,
+OWNERSHIP = Pass("ownership", _analyse, requires=(REGIONS, CANCELLATION), cost=2,
                  doc="resources acquired, and the paths on which they are neither released nor handed on")
-
-
-def findings(ctx, rule_id: str) -> list[Finding]:
-    return list(ctx.result(OWNERSHIP).findings.get(rule_id, []))
-
-
-def rule_check(rule_id: str, severity: str):
-    """The `check(ctx)` of one GIM2xx rule: its share of the analysis, at its severity."""
-    def check(ctx):
-        for f in findings(ctx, rule_id):
-            f.severity = severity
-            yield f
-    check.__name__ = f"check_{rule_id}"
-    return check

@@ -9,6 +9,21 @@ import sys
 from dataclasses import dataclass
 
 from golint_im import knowledge
+from golint_im.expr import (
+    BUILTIN_FUNCS,
+    address_of,
+    assertion,
+    call,
+    call_name,
+    composite,
+    ident,
+    index,
+    is_conversion_callee,
+    is_expr,
+    selector,
+    sliced,
+    unary_operand,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -17,8 +32,17 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CATALOG = knowledge.path("resources.toml")
 
+# What an op does to the holders of a resource (see effects.py): releases it, or hands it to
+# someone who outlives the function; Store(container) when it only puts it in a local container.
 RELEASE = "release"
 ESCAPE = "escape"
+
+
+@dataclass(frozen=True)
+class Store:
+    """The resource was put into the local container `name` (a map or slice the function owns)."""
+
+    name: str
 
 # Calls that end the path: no leak is reported past them.
 _TERMINATORS = {"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "Exit", "FailNow", "Skip",
@@ -39,11 +63,10 @@ _BORROW_PKGS = {
 # ... except these, which wrap the resource and take it over.
 _TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser",
            "io/ioutil.NopCloser"}
-_BUILTINS_NEUTRAL = {"len", "cap", "delete", "print", "println", "min", "max", "clear", "copy", "append",
-                     "panic", "new", "make", "close", "complex", "real", "imag", "recover"}
+# A resource passed to a predeclared function is neither kept nor released: each of them only
+# reads its arguments (`len(conns)`, `append(conns, c)` is followed as an assignment instead).
+_BUILTINS_NEUTRAL = BUILTIN_FUNCS
 _STREAM_USE = {"Recv", "RecvMsg", "CloseSend", "CloseAndRecv"}  # a value used so is a stream
-_CTX_WITH = {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
-             "WithDeadlineCause"}
 _GENERATED_CLIENT = re.compile(r"^New\w*Client$")
 # Logging and formatting calls only print their arguments, whatever logger implements them.
 _LOGGING = re.compile(r"^(Print|Log|Info|Warn|Warning|Error|Debug|Trace|Fatal|Panic|Notice|Sprint|Errorf)"
@@ -54,31 +77,35 @@ _LOGGING = re.compile(r"^(Print|Log|Info|Warn|Warning|Error|Debug|Trace|Fatal|Pa
 # Catalog
 
 
+# The kind whose resource is an HTTP response's body: requests to a test server are its own case.
+HTTP_BODY = "http-body"
+
+
 @dataclass(frozen=True)
 class Kind:
-    rule: str
-    noun: str
-    verb: str
+    """A kind of resource of the catalog: what opens it, what releases it, where it sits in the value."""
+
+    name: str  # "grpc-conn", "net-conn", "http-body", "grpc-stream"
+    config_key: str  # the `[resources.<key>]` table of .golint-im.toml that extends it
     closers: frozenset
     constructors: frozenset
     suffix: tuple  # path from the acquired value to the resource: ("Body",) for responses
-
-    @property
-    def stream(self) -> bool:
-        return self.rule == "GIM204"
+    stream: bool = False  # a gRPC client stream: released by cancelling its context or reading it out
 
 
 def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
+    """The catalog's kinds by name, in catalog order, each extended by its config table."""
     data = tomllib.loads(CATALOG.read_text(encoding="utf-8"))
     extra = config_resources or {}
     kinds = {}
-    for rule, table in sorted(data.items()):
-        add = extra.get(rule, {}) or {}
-        kinds[rule] = Kind(
-            rule=rule, noun=table["resource"], verb=table.get("verb", "opened"),
+    for name, table in data.items():
+        key = table["config"]
+        add = extra.get(key, {}) or {}
+        kinds[name] = Kind(
+            name=name, config_key=key,
             closers=frozenset(table.get("closers", ())) | frozenset(add.get("closers", ())),
             constructors=frozenset(table.get("constructors", ())) | frozenset(add.get("constructors", ())),
-            suffix=(table["field"],) if table.get("field") else ())
+            suffix=(table["field"],) if table.get("field") else (), stream=bool(table.get("stream", False)))
     return kinds
 
 
@@ -118,164 +145,72 @@ class Origin:
     impl_op: object = None  # the op in impl that acquires it
 
 
-# ---------------------------------------------------------------------------
-# Expression helpers
-
-
-def render(expr, depth=0) -> str:
-    if expr is None:
-        return ""
-    if depth > 6:
-        return "…"
-    tag = expr[0]
-    if tag == "id":
-        return expr[1]
-    if tag == "sel":
-        return f"{render(expr[1], depth + 1)}.{expr[2]}"
-    if tag == "call":
-        args = ", ".join(render(a, depth + 1) for a in expr[2][:3])
-        if len(expr[2]) > 3:
-            args += ", …"
-        return f"{render(expr[1], depth + 1)}({args})"
-    if tag == "str":
-        return '"' + expr[1][:20] + '"'
-    if tag in ("int", "lit"):
-        return str(expr[1])
-    if tag == "bin":
-        return f"{render(expr[2], depth + 1)} {expr[1]} {render(expr[3], depth + 1)}"
-    if tag == "un":
-        return f"{expr[1]}{render(expr[2], depth + 1)}"
-    if tag == "idx":
-        return f"{render(expr[1], depth + 1)}[{render(expr[2], depth + 1)}]"
-    if tag == "slice":
-        return f"{render(expr[1], depth + 1)}[:]"
-    if tag == "assert":
-        return f"{render(expr[1], depth + 1)}.({expr[2]})"
-    if tag == "type":
-        return expr[1]
-    if tag == "funclit":
-        return "func(){…}"
-    if tag == "comp":
-        return f"{expr[1]}{{…}}"
-    return str(expr[1])[:40] if len(expr) > 1 else "…"
-
-
-_FLIP = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-
-
-def _negate(expr) -> str:
-    if expr[0] == "bin" and expr[1] in _FLIP:
-        return render(("bin", _FLIP[expr[1]], expr[2], expr[3]))
-    if expr[0] == "un" and expr[1] == "!":
-        return render(expr[2])
-    return f"!({render(expr)})"
-
-
-def _is_nil(expr) -> bool:
-    return expr is not None and expr[0] == "lit" and expr[1] == "nil"
-
-
-def _subexprs(expr):
-    """Every expression inside expr, itself included; function literal bodies are not entered."""
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, tuple) or not e or not isinstance(e[0], str):
-            continue
-        yield e
-        tag = e[0]
-        if tag == "call":
-            stack.append(e[1])
-            stack.extend(e[2])
-        elif tag == "comp":
-            stack.extend(v for _k, v in e[2])
-        elif tag in ("sel", "slice", "assert", "range", "spread"):
-            stack.append(e[1])
-        elif tag == "un":
-            stack.append(e[2])
-        elif tag in ("bin", "idx"):
-            stack.extend(e[-2:])
-
-
-def _calls_in(expr):
-    """Call numbers of the calls inside an expression."""
-    return [e[3] for e in _subexprs(expr) if e[0] == "call"]
-
-
-def _ids_in(expr, out: set) -> set:
-    out.update(e[1] for e in _subexprs(expr) if e[0] == "id")
-    return out
-
-
-def _funclits_in(expr, out: list) -> list:
-    out.extend(e[1] for e in _subexprs(expr) if e[0] == "funclit")
-    return out
-
-
-def _sels_named(expr, name, out: list) -> list:
-    """Bases of the `X.name` selectors inside an expression."""
-    out.extend(e[1] for e in _subexprs(expr) if e[0] == "sel" and e[2] == name)
-    return out
-
-
 STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs
 
 
 def _stub_constructor(callee) -> bool:
-    name = callee[2] if callee[0] == "sel" else callee[1] if callee[0] == "id" else ""
-    return bool(_GENERATED_CLIENT.match(name or ""))
+    return bool(_GENERATED_CLIENT.match(call_name(callee)))
 
 
 def _ref(expr, holders) -> Ref | None:
     """The holder an expression evaluates to (the resource, its response, a container, an element)."""
-    if not isinstance(expr, tuple) or not expr:
+    if not is_expr(expr):
         return None
-    tag = expr[0]
-    if tag == "id":
-        h = holders.get(expr[1])
+    name = ident(expr)
+    if name is not None:
+        h = holders.get(name)
         if h is None:
             return None
         return Ref(h.name, h.suffix, bool(h.container))
-    if tag == "sel":
-        r = _ref(expr[1], holders)
+    sel = selector(expr)
+    if sel is not None:
+        r = _ref(sel[0], holders)
         if r is None or r.container:
             return None
         if r.suffix is None:
             return r
-        if r.suffix and r.suffix[0] == expr[2]:
+        if r.suffix and r.suffix[0] == sel[1]:
             return Ref(r.name, r.suffix[1:])
         return None
-    if tag == "un" and expr[1] in ("&", "*"):
-        return _ref(expr[2], holders)
-    if tag == "assert":
-        return _ref(expr[1], holders)
-    if tag == "call" and expr[1][0] == "type" and len(expr[2]) == 1:
-        return _ref(expr[2][0], holders)
-    if tag == "call" and _stub_constructor(expr[1]) and len(expr[2]) == 1:
-        # `pb.NewFooClient(cc)`: the generated stub holds the connection for as long as it lives.
-        for a in expr[2]:
-            r = _ref(a, holders)
+    inner = unary_operand(expr, "&", "*")
+    if inner is not None:
+        return _ref(inner, holders)
+    asserted = assertion(expr)
+    if asserted is not None:
+        return _ref(asserted[0], holders)
+    c = call(expr)
+    if c is not None:
+        fn, args = c[0], c[1]
+        if is_conversion_callee(fn) and len(args) == 1:
+            return _ref(args[0], holders)
+        if _stub_constructor(fn) and len(args) == 1:
+            # `pb.NewFooClient(cc)`: the generated stub holds the connection for as long as it lives.
+            r = _ref(args[0], holders)
             if r is not None and r.resource:
                 return Ref(r.name, STUB)
         return None
-    if tag == "idx":
-        r = _ref(expr[1], holders)
+    ix = index(expr)
+    if ix is not None:
+        r = _ref(ix[0], holders)
         if r is not None and r.container:
             return Ref(r.name, r.suffix)
         return None
-    if tag == "slice":
-        return _ref(expr[1], holders)
+    base = sliced(expr)
+    if base is not None:
+        return _ref(base, holders)
     return None
 
 
 def _wrapped_ref(expr, holders) -> Ref | None:
     """A holder inside a composite literal (`&Client{cc: cc}`, `[]net.Conn{c}`)."""
-    if not isinstance(expr, tuple) or not expr:
+    if not is_expr(expr):
         return None
-    if expr[0] == "un" and expr[1] == "&":
-        return _wrapped_ref(expr[2], holders)
-    if expr[0] == "comp":
-        for _k, v in expr[2]:
+    inner = address_of(expr)
+    if inner is not None:
+        return _wrapped_ref(inner, holders)
+    comp = composite(expr)
+    if comp is not None:
+        for _k, v in comp[1]:
             r = _ref(v, holders) or _wrapped_ref(v, holders)
             if r is not None:
                 return Ref(r.name, None)
