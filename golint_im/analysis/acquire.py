@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from golint_im.program import Program
-
 from golint_im.expr import (
     call_name,
     call_number,
@@ -21,7 +19,9 @@ from golint_im.expr import (
     selector_base,
     selector_bases,
 )
+from golint_im.program import Program
 
+from .effects import Effects
 from .regions import assignments_to, ops_with_literals
 from .resources import _STREAM_USE, ESCAPE, RELEASE, Holder, Kind, Origin
 
@@ -34,7 +34,22 @@ class Fresh:
     impl_op: object
 
 
-class Acquire:
+class Acquire(Effects):
+    """Which calls acquire a resource the caller must release (`acquisition`), and why (`Origin`).
+
+    A call acquires when it is a catalog constructor, a call of an analysed
+    function that returns a fresh resource on every call (`fresh`, followed
+    through further such functions and CHA), or a method of a generated
+    `<Svc>Client` returning a stream. Knowledge that decides ownership of one
+    kind lives here too: requests to an httptest server (`to_httptest`).
+    """
+
+    kinds: dict[str, Kind]
+    stream_kind: Kind | None
+    _by_name: dict[str, list[Kind]]
+    _acq_cache: dict
+    _fresh: dict
+
     # ---- acquisitions ------------------------------------------------------
     def acquisition(self, fn, op) -> Origin | None:
         """Origin if the call op opens a resource the caller must release."""
@@ -81,7 +96,10 @@ class Acquire:
 
     def _stream_call(self, fn, op) -> bool:
         """A method of a generated `<Svc>Client` returning a `<Svc>_<Method>Client` stream."""
-        base, m = selector(op.fn)
+        sel = selector(op.fn)
+        if sel is None:
+            return False
+        base, m = sel
         pkg = ident(base)
         if pkg is not None and self.program.refers_to_import(fn, pkg):
             return False
@@ -98,7 +116,9 @@ class Acquire:
         if decl is not None:
             if decl[0].kind == "interface":
                 sig = p.interface_methods(named).get(m)
-                return bool(sig) and any(want.search(r.strip().lstrip("*")) for r in sig[1])
+                if not sig:
+                    return False
+                return any(want.search(r.strip().lstrip("*")) for r in sig[1])
             mf = p.method(named, m)
             return mf is not None and any(want.search(r.strip().lstrip("*")) for r in mf.facts.results)
         # The stubs are not analysed (generated files are skipped): judge by the use of the result.

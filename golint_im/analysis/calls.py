@@ -1,15 +1,27 @@
 """Program queries of the ownership analysis: types, catalog names, call targets (with CHA), parent ops."""
 from __future__ import annotations
 
+from golint_im.expr import call, call_number, callee, calls_in, ident, selector, type_text
 from golint_im.program import Program, Target
 from golint_im.source import default_import_name
 
-from golint_im.expr import call, call_number, callee, calls_in, ident, selector, type_text
-
-from .regions import FnView, single_assignment
+from .regions import FnView, Regions, single_assignment
 
 
 class Calls:
+    """Program queries of the ownership analysis, and the state its parts share.
+
+    `Effects` and `Acquire` extend it and `Analysis` sets the state; the
+    parts are split by concern, the caches are one per run.
+    """
+
+    program: Program
+    regions: Regions
+    debug: dict[str, int]
+    _ext_impls: dict[str, list[str]] | None
+    _targets_cache: dict
+    _op_idx: dict
+
     def view(self, fn) -> FnView:
         return self.regions.view(fn)
 
@@ -96,19 +108,20 @@ class Calls:
                     # (result type, the returned value's type when known, the returned value)
                     pairs: list[tuple[str, str | None, object]]
                     if len(op.args) == len(rtypes):
-                        pairs = [(rt, type_text(a), a) for rt, a in zip(rtypes, op.args)]
+                        pairs = [(rt, type_text(a), a) for rt, a in zip(rtypes, op.args, strict=False)]
                     elif len(op.args) == 1 and call(op.args[0]) is not None:
                         try:  # return newImpl(...): the callee's result types
                             ats = p.call_result_types(f, op.args[0])
                         except RecursionError:
                             ats = []
-                        pairs = [(rt, at, None) for rt, at in zip(rtypes, ats) if at]
+                        pairs = [(rt, at, None) for rt, at in zip(rtypes, ats, strict=False) if at]
                     else:
                         continue
                     for rt, known, arg in pairs:
                         n = Program.named(rt)
                         if n is None or rt.startswith("*") or n.split("#")[0] in p.packages:
                             continue
+                        at: str | None
                         if known is not None:
                             at = known
                         else:

@@ -21,6 +21,7 @@ from golint_im.expr import (
     callee as callee_of,
 )
 
+from .calls import Calls
 from .regions import ops_with_literals
 from .resources import (
     _BORROW_PKGS,
@@ -37,7 +38,17 @@ from .resources import (
 )
 
 
-class Effects:
+class Effects(Calls):
+    """What an op does to the holders of a resource: RELEASE, ESCAPE, Store(container) or nothing.
+
+    Interprocedural: a call's effect on an argument is the callee's summary
+    for that parameter (`summary`), a closure's the effect of its body on
+    what it captures (`literal_effect`); both memoised per run.
+    """
+
+    _summary: dict
+    _lit_effect: dict
+
     # ---- effects of ops on holders ----------------------------------------
     def op_effect(self, fn, op, holders, kind, scan=False):
         """RELEASE, ESCAPE, Store(container) or None; records new aliases in holders."""
@@ -278,7 +289,7 @@ class Effects:
             else:
                 return None
         else:
-            pairs = list(zip(targets, values))
+            pairs = list(zip(targets, values, strict=False))
         result = None
         for t, v in pairs:
             tname = ident(t)

@@ -35,23 +35,23 @@ from golint_im.passes import Context, Pass
 from golint_im.program import Program
 
 from .acquire import Acquire
-from .calls import Calls
 from .cancel import CANCELLATION
-from .effects import Effects
-from .leaks import Branch, Container, Leak, Walk
+from .leaks import Walk
+from .paths import Branch, Container, Leak
 from .regions import REGIONS
 from .resources import Kind, Origin, load_kinds
 
 __all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
 
 
-class Analysis(Calls, Acquire, Effects):
+class Analysis(Acquire):
     """The ownership analysis of one program: every acquisition and the leak reported for it, if any.
 
     Its parts live in their own modules and share this object's state and
-    caches: `Calls` (program queries: types, catalog names, call targets),
-    `Acquire` (which calls open a resource, which functions return a fresh
-    one) and `Effects` (what an op does to the holders of a resource). The
+    caches, each extending the one before: `Calls` (program queries: types,
+    catalog names, call targets), `Effects` (what an op does to the holders
+    of a resource) and `Acquire` (which calls open a resource, which
+    functions return a fresh one). The
     path walk from each acquisition is `leaks.Walk`. The control regions and
     the context-cancellation analysis are layers of their own, asked of the
     run's context.

@@ -58,8 +58,8 @@ class FnView:
             items.sort()
         self.else_of: dict[int, int] = {}
         self.if_of: dict[int, int] = {}
-        for p, rs in self.kids.items():
-            for a, b in zip(rs, rs[1:]):
+        for rs in self.kids.values():
+            for a, b in zip(rs, rs[1:], strict=False):
                 ra, rb = f.regions[a], f.regions[b]
                 if ra.kind == "if" and rb.kind == "else" and ra.info == rb.info:
                     self.else_of[a] = b

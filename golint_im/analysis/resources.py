@@ -5,7 +5,6 @@ Shared by the ownership layers (acquisition, effects, the leak walk).
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 
 from golint_im import knowledge
@@ -24,13 +23,8 @@ from golint_im.expr import (
     sliced,
     unary_operand,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-CATALOG = knowledge.path("resources.toml")
+from golint_im.facts import Op
+from golint_im.program import Function
 
 # What an op does to the holders of a resource (see effects.py): releases it, or hands it to
 # someone who outlives the function; Store(container) when it only puts it in a local container.
@@ -95,7 +89,7 @@ class Kind:
 
 def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
     """The catalog's kinds by name, in catalog order, each extended by its config table."""
-    data = tomllib.loads(CATALOG.read_text(encoding="utf-8"))
+    data = knowledge.load("resources.toml")
     extra = config_resources or {}
     kinds = {}
     for name, table in data.items():
@@ -140,9 +134,9 @@ class Origin:
     kind: Kind
     result: int  # index of the resource among the call's results
     base: str  # catalog constructor at the bottom, e.g. "google.golang.org/grpc.DialContext"
-    impl: object = None  # Function of the analysed code returning a fresh resource, if any
+    impl: Function | None = None  # Function of the analysed code returning a fresh resource, if any
     via: str = ""  # "interface discovery.Resolver.GetConn" when resolved by CHA
-    impl_op: object = None  # the op in impl that acquires it
+    impl_op: Op | None = None  # the op in impl that acquires it
 
 
 STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs
