@@ -41,6 +41,18 @@ def _terminates(op: Op) -> bool:
 
 
 class Walk:
+    """The abstract interpreter that follows one acquisition along every path out of its function.
+
+    It replays the function's ops in source order along the region tree
+    (if/else, loops, switch, select). The state on a path is False (the
+    resource is live), True (released or handed on) or None (no path:
+    returned, panicked, jumped away). `break`/`continue` carry their state to
+    where they land; a path taking `goto` is not followed. Branch conditions
+    on the acquisition's error or on a stream's Recv end the obligation on
+    their branch (see paths.cond_effect). The first leaking path found is the
+    one reported (`run` returns it as a `Leak`, or None).
+    """
+
     def __init__(self, an: Analysis, fn, op, origin: Origin):
         self.an = an
         self.fn = fn
