@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from golint_im.analysis import resources
 from golint_im.config import Config
 from golint_im.engine import Options, analyse
 from golint_im.registry import rule_modules
-from golint_im.analysis import resources
 
 GO_MOD = "module example.com/app\n\ngo 1.21\n"
 
