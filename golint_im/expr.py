@@ -109,6 +109,13 @@ def call_number(e: Expr) -> int | None:
     return None
 
 
+def op_number(e: Expr) -> int | None:
+    """Which op of its function a call is, when it is an op of its own (a call nested in one is not); else None."""
+    if e is not None and e[0] == "call" and len(e) > 3 and isinstance(e[3], int) and e[3] >= 0:
+        return e[3]
+    return None
+
+
 def string(e: Expr) -> str | None:
     """The decoded text of a string literal, else None."""
     return e[1] if e is not None and e[0] == "str" else None

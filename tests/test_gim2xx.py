@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from golint_im.analysis import resources
 from golint_im.config import Config
 from golint_im.engine import Options, analyse
 from golint_im.registry import rule_modules
-from golint_im.rules import _resources
 
 GO_MOD = "module example.com/app\n\ngo 1.21\n"
 
@@ -23,12 +23,15 @@ def run(tmp_path: Path, files: dict, resources=None, rules=("GIM201", "GIM202", 
 
 
 def test_catalog_has_one_table_per_rule():
-    kinds = _resources.load_kinds()
-    assert set(kinds) == {"GIM201", "GIM202", "GIM203", "GIM204"}
-    assert "google.golang.org/grpc.NewClient" in kinds["GIM201"].constructors
-    assert "net/http.Client.Do" in kinds["GIM203"].constructors
-    assert kinds["GIM203"].suffix == ("Body",)
-    assert "CloseSend" in kinds["GIM204"].closers
+    kinds = resources.load_kinds()
+    mods = {m.ID: m for m in rule_modules()}
+    by_rule = {rid: kinds[mods[rid].RESOURCE] for rid in ("GIM201", "GIM202", "GIM203", "GIM204")}
+    assert len(kinds) == 4
+    assert {rid: k.config_key for rid, k in by_rule.items()} == {rid: rid for rid in by_rule}
+    assert "google.golang.org/grpc.NewClient" in by_rule["GIM201"].constructors
+    assert "net/http.Client.Do" in by_rule["GIM203"].constructors
+    assert by_rule["GIM203"].suffix == ("Body",)
+    assert "CloseSend" in by_rule["GIM204"].closers
 
 
 def test_rules_are_registered_with_docs():

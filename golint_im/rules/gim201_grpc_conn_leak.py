@@ -66,7 +66,13 @@ is safe for concurrent use and multiplexes calls.
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from collections.abc import Iterator
+
+from golint_im.analysis.ownership import OWNERSHIP
+from golint_im.findings import Finding
+from golint_im.passes import Context
+from golint_im.rules import _leak_wording
+from golint_im.rules._leak_wording import Wording
 
 ID = "GIM201"
 NAME = "grpc-conn-leak"
@@ -74,6 +80,17 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (OWNERSHIP,)
+# The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
+RESOURCE = "grpc-conn"
 
-check = _resources.rule_check(ID, SEVERITY)
+WORDS = Wording(
+    noun="gRPC client connection",
+    verb="dialed",
+    fix="close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Each leak of a grpc-conn the ownership layer found, worded."""
+    return _leak_wording.check(ctx, RESOURCE, ID, SEVERITY, WORDS)

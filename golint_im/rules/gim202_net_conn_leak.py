@@ -52,7 +52,13 @@ Connections accepted in a loop must be handed to the goroutine that serves
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from collections.abc import Iterator
+
+from golint_im.analysis.ownership import OWNERSHIP
+from golint_im.findings import Finding
+from golint_im.passes import Context
+from golint_im.rules import _leak_wording
+from golint_im.rules._leak_wording import Wording
 
 ID = "GIM202"
 NAME = "net-conn-leak"
@@ -60,6 +66,17 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (OWNERSHIP,)
+# The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
+RESOURCE = "net-conn"
 
-check = _resources.rule_check(ID, SEVERITY)
+WORDS = Wording(
+    noun="network connection",
+    verb="opened",
+    fix="close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Each leak of a net-conn the ownership layer found, worded."""
+    return _leak_wording.check(ctx, RESOURCE, ID, SEVERITY, WORDS)

@@ -51,7 +51,13 @@ should be reused.
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from collections.abc import Iterator
+
+from golint_im.analysis.ownership import OWNERSHIP
+from golint_im.findings import Finding
+from golint_im.passes import Context
+from golint_im.rules import _leak_wording
+from golint_im.rules._leak_wording import Wording
 
 ID = "GIM203"
 NAME = "http-body-leak"
@@ -59,6 +65,17 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (OWNERSHIP,)
+# The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
+RESOURCE = "http-body"
 
-check = _resources.rule_check(ID, SEVERITY)
+WORDS = Wording(
+    noun="HTTP response body",
+    verb="received",
+    fix="close the body on every path (`defer resp.Body.Close()` right after the error check)",
+)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Each leak of a http-body the ownership layer found, worded."""
+    return _leak_wording.check(ctx, RESOURCE, ID, SEVERITY, WORDS)

@@ -54,7 +54,13 @@ until `Recv` returns an error.
 """
 from __future__ import annotations
 
-from golint_im.rules import _resources
+from collections.abc import Iterator
+
+from golint_im.analysis.ownership import OWNERSHIP
+from golint_im.findings import Finding
+from golint_im.passes import Context
+from golint_im.rules import _leak_wording
+from golint_im.rules._leak_wording import Wording
 
 ID = "GIM204"
 NAME = "grpc-stream-leak"
@@ -62,6 +68,21 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "A gRPC client stream is left open: not cancelled, not closed, not read to the end"
 
-REQUIRES = (_resources.OWNERSHIP,)
+REQUIRES = (OWNERSHIP,)
+# The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
+RESOURCE = "grpc-stream"
 
-check = _resources.rule_check(ID, SEVERITY)
+WORDS = Wording(
+    noun="gRPC client stream",
+    verb="opened",
+    fix=("cancel the stream's context when done (`ctx, cancel := context.WithCancel(ctx); "
+         "defer cancel()`), or read it until it returns an error"),
+    ends="is left open when the function ends",
+    open_on_return=("is left open on the return at line {line}: its context is not cancelled here, "
+                    "CloseSend is not called and it is not read until Recv fails"),
+)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Each leak of a grpc-stream the ownership layer found, worded."""
+    return _leak_wording.check(ctx, RESOURCE, ID, SEVERITY, WORDS)

@@ -1,0 +1,304 @@
+"""Acquisitions: which calls open a resource (catalog, fresh-resource functions, CHA, streams)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from golint_im.expr import (
+    call_name,
+    call_number,
+    callee,
+    funclit,
+    ident,
+    is_ident,
+    is_nil,
+    op_number,
+    render,
+    selected_name,
+    selector,
+    selector_base,
+    selector_bases,
+)
+from golint_im.program import Program
+
+from .effects import Effects
+from .regions import assignments_to, ops_with_literals
+from .resources import _STREAM_USE, ESCAPE, RELEASE, Holder, Kind, Origin
+
+
+@dataclass
+class Fresh:
+    kind: Kind
+    result: int
+    base: str
+    impl_op: object
+
+
+class Acquire(Effects):
+    """Which calls acquire a resource the caller must release (`acquisition`), and why (`Origin`).
+
+    A call acquires when it is a catalog constructor, a call of an analysed
+    function that returns a fresh resource on every call (`fresh`, followed
+    through further such functions and CHA), or a method of a generated
+    `<Svc>Client` returning a stream. Knowledge that decides ownership of one
+    kind lives here too: requests to an httptest server (`to_httptest`).
+    """
+
+    kinds: dict[str, Kind]
+    stream_kind: Kind | None
+    _by_name: dict[str, list[Kind]]
+    _acq_cache: dict
+    _fresh: dict
+
+    # ---- acquisitions ------------------------------------------------------
+    def acquisition(self, fn, op) -> Origin | None:
+        """Origin if the call op opens a resource the caller must release."""
+        if op.kind != "call" or op.mode != "plain":
+            return None
+        key = (fn.id, id(op))
+        if key in self._acq_cache:
+            return self._acq_cache[key]
+        self._acq_cache[key] = None  # recursion guard
+        origin = self._acquisition(fn, op)
+        self._acq_cache[key] = origin
+        return origin
+
+    def _acquisition(self, fn, op) -> Origin | None:
+        fn_expr = op.fn
+        last = call_name(fn_expr)
+        if not last:
+            return None
+        if last in self._by_name:
+            names = self.call_names(fn, fn_expr)
+            for k in self._by_name[last]:
+                hit = names & k.constructors
+                if hit:
+                    return Origin(k, 0, sorted(hit, key=len)[-1])
+        # Calls into the analysed code: catalog functions analysed themselves, or fresh-resource functions.
+        best = None
+        want = self._results_wanted(fn, op)
+        for t in self.targets(fn, op):
+            f = t.function
+            if want is not None and len(f.facts.results) != want:
+                continue  # CHA by method name matched a method of another shape
+            for k in self.kinds.values():
+                hit = self.function_names(f) & k.constructors
+                if hit:
+                    return Origin(k, 0, sorted(hit, key=len)[-1])
+            fr = self.fresh(f)
+            if fr is not None and best is None:
+                best = Origin(fr.kind, fr.result, fr.base, impl=f, via=t.via, impl_op=fr.impl_op)
+        if best is not None:
+            return best
+        if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
+            return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
+        return None
+
+    def _stream_call(self, fn, op) -> bool:
+        """A method of a generated `<Svc>Client` returning a `<Svc>_<Method>Client` stream."""
+        sel = selector(op.fn)
+        if sel is None:
+            return False
+        base, m = sel
+        pkg = ident(base)
+        if pkg is not None and self.program.refers_to_import(fn, pkg):
+            return False
+        t = self.type_of(fn, base)
+        named = Program.named(t) if t else None
+        if not named:
+            return False
+        tname = named.split("#")[1]
+        if not tname.endswith("Client") or "_" in tname or tname == "Client":
+            return False
+        want = re.compile(rf"(^|[.\w])_{re.escape(m)}Client$")
+        p = self.program
+        decl = p.type_decl(named)
+        if decl is not None:
+            if decl[0].kind == "interface":
+                sig = p.interface_methods(named).get(m)
+                if not sig:
+                    return False
+                return any(want.search(r.strip().lstrip("*")) for r in sig[1])
+            mf = p.method(named, m)
+            return mf is not None and any(want.search(r.strip().lstrip("*")) for r in mf.facts.results)
+        # The stubs are not analysed (generated files are skipped): judge by the use of the result.
+        parent = self._parent_op(fn, op)
+        if parent is None:
+            return False
+        pop = fn.facts.ops[parent]
+        if pop.kind == "return":
+            results = fn.facts.results
+            for i, a in enumerate(pop.args):
+                if call_number(a) == self.op_index(fn, op) and i < len(results):
+                    rt = results[i] if len(pop.args) == len(results) else results[0]
+                    return bool(want.search(rt.strip().lstrip("*")))
+            return False
+        name = ident(pop.targets[0]) if pop.kind == "assign" and pop.targets else None
+        if name is not None:
+            for o in ops_with_literals(fn):
+                if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in _STREAM_USE:
+                    return True
+            if pop.mode == "var" and pop.vtype and want.search(pop.vtype):
+                return True
+        return False
+
+    def fresh(self, f):
+        """Fresh(kind, result index) when every non-nil return of f hands back a new resource."""
+        if f.id in self._fresh:
+            return self._fresh[f.id]
+        self._fresh[f.id] = None  # recursion guard
+        try:
+            res = self._compute_fresh(f)
+        except RecursionError:
+            res = None
+        self._fresh[f.id] = res
+        return res
+
+    def _compute_fresh(self, f):
+        ff = f.facts
+        results = ff.results
+        if not results or ff.name == "<init>":
+            return None
+        returns = [o for o in ff.ops if o.kind == "return"]
+        if not returns:
+            return None
+        shapes = []
+        for r in returns:
+            shape = self._return_values(f, r, len(results))
+            if shape is None:
+                return None
+            shapes.append(shape)
+        found = None
+        for fresh, _nils in shapes:
+            for c in fresh.values():
+                if found is None:
+                    found = c
+                elif c[0] is not found[0] or c[1] != found[1]:
+                    return None
+        if found is None:
+            return None
+        kind, idx = found[0], found[1]
+        for fresh, nils in shapes:
+            if idx not in fresh and idx not in nils:
+                return None
+        if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
+            return None
+        return Fresh(kind, idx, found[2], found[3])
+
+    def _return_values(self, f, r, n):
+        """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""
+        ops = f.facts.ops
+        if len(r.args) == 1 and n > 1:
+            n_op = op_number(r.args[0])
+            if n_op is not None:
+                o = self.acquisition(f, ops[n_op])
+                if o is not None:
+                    return {o.result: (o.kind, o.result, o.base, ops[n_op])}, set()
+            return None
+        if len(r.args) != n:
+            return None
+        fresh, nils = {}, set()
+        for i, a in enumerate(r.args):
+            if is_nil(a):
+                nils.add(i)
+                continue
+            c = self._fresh_value(f, a, i)
+            if c is not None:
+                fresh[i] = c
+        return fresh, nils
+
+    def _fresh_value(self, f, expr, i):
+        """(kind, i, base, op) if expr is a constructor call or a local holding only constructor results."""
+        ops = f.facts.ops
+        n_op = op_number(expr)
+        if n_op is not None:
+            o = self.acquisition(f, ops[n_op])
+            if o is not None and o.result == 0:
+                return (o.kind, i, o.base, ops[n_op])
+            return None
+        name = ident(expr)
+        if name is None or name not in self.program.declared(f) or name in self.params(f):
+            return None
+        found = None
+        for op, ti in assignments_to(f, name):
+            if op.mode == "var" and not op.args:
+                continue
+            if len(op.args) == 1 and len(op.targets) > 1:
+                v = op.args[0]
+                pos = ti
+            elif ti < len(op.args):
+                v = op.args[ti]
+                pos = 0
+            else:
+                return None
+            if is_nil(v):
+                continue
+            n_op = op_number(v)
+            if n_op is None:
+                return None
+            o = self.acquisition(f, ops[n_op])
+            if o is None or o.result != pos:
+                return None
+            if found is not None and found[0] is not o.kind:
+                return None
+            found = (o.kind, i, o.base, ops[n_op])
+        if found is None:
+            return None
+        # It must not be kept anywhere else: a function that caches is not a constructor.
+        holders = {name: Holder(name, found[0].suffix)}
+        for op in f.facts.ops:
+            if op.kind == "return":
+                if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
+                    return None  # `return cc, func() { cc.Close() }`: hands back its own closer
+                continue
+            eff = self.op_effect(f, op, holders, found[0], scan=True)
+            if eff == ESCAPE:
+                return None
+            if eff == RELEASE and (op.mode == "defer" or self._nested_literals_effect(f, op, holders, found[0])
+                                   or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
+                                   or funclit(op.fn) is not None):
+                return None  # released by the function itself (`defer`, `t.Cleanup`): the caller only borrows it
+            if any(h.container for h in holders.values()):
+                return None
+        return found
+
+    # ---- GIM203: requests to an httptest server ------------------------------
+    def to_httptest(self, fn, op) -> bool:
+        """The request goes to an httptest server (its Close tears the connections down)."""
+        inner = callee(selector_base(op.fn))
+        if selected_name(inner) == "Client" and self._is_test_server(fn, selector_base(inner)):
+            return True  # srv.Client().Get(...)
+        if not op.args:
+            return False
+        url = op.args[0]
+        req = ident(url)
+        if req is not None:  # Do(req) / RoundTrip(req): the URL is in the request
+            v = self._single_assignment(fn, req)
+            if v is None:
+                for f in [fn, *fn.nested_literals()]:
+                    for o, ti in assignments_to(f, req):
+                        if ti == 0 and len(o.args) == 1:
+                            v = o.args[0]
+            sel = selector(callee(v))
+            if sel is not None and sel[1].startswith("NewRequest"):
+                if self._httptest_import(fn, sel[0]):
+                    return True
+                url = v
+        return any(self._is_test_server(fn, base) for base in selector_bases(url, "URL", []))
+
+    def _is_test_server(self, fn, expr) -> bool:
+        t = self.type_of(fn, expr) or ""
+        if "net/http/httptest#Server" in t:
+            return True
+        name = ident(expr)
+        if name is not None:
+            v = self._single_assignment(fn, name)
+            if self._httptest_import(fn, selector_base(callee(v))):
+                return True
+        return False
+
+    @staticmethod
+    def _httptest_import(fn, e) -> bool:
+        """e names the file's import of net/http/httptest."""
+        name = ident(e)
+        return name is not None and fn.file.imports.get(name) == "net/http/httptest"

@@ -1,0 +1,201 @@
+"""Context cancellation: is a context cancelled by someone who ends?
+
+A gRPC client stream lives until its context is cancelled or it is read to
+the end, so whether a stream leaks depends on where its context comes from.
+This layer answers that question for a context expression, following
+variables to their assignments and parameters to every caller (including
+the callers of a function literal kept in a test table). It is
+conservative in the direction of "cancelled": a context owned by a struct,
+taken from `X.Context()` (a test, a request, a server stream) or derived
+with a cancel function that the code uses counts as cancelled.
+"""
+from __future__ import annotations
+
+from golint_im.expr import (
+    Expr,
+    call,
+    call_args,
+    callee,
+    composite,
+    funclit,
+    ident,
+    idents_in,
+    selected_name,
+    selector,
+    selector_base,
+    subexprs,
+)
+from golint_im.facts import Op
+from golint_im.passes import Pass
+from golint_im.program import Function, Program
+
+from .regions import assigned_value, assignments_to, ops_with_literals
+
+# The context package's constructors that return a cancel function beside the context.
+_CTX_WITH = {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
+             "WithDeadlineCause"}
+
+
+class Cancellation:
+    """Answers whether a context expression is cancelled by the function or owned by something that ends."""
+
+    def __init__(self, program: Program):
+        self.program = program
+
+    def ctx_cancelled(self, fn: Function, op: Op, impl: Function | None = None) -> bool:
+        """The context of the stream opened by call op is cancelled by this function, or owned by a longer-lived object.
+
+        `impl` is the analysed function the call resolves to, if any: its
+        context parameter is where the context goes; generated stubs take it first.
+        """
+        index = 0  # generated stubs take the context first
+        if impl is not None:
+            params = impl.facts.params
+            index = next((i for i, (_n, t) in enumerate(params) if t.endswith("context.Context")), -1)
+        if not 0 <= index < len(op.args):
+            return False
+        return self._ctx_expr_cancelled(fn, op.args[index], 0)
+
+    def conn_closed_by_defer(self, fn: Function, op: Op) -> bool:
+        """The stream's client is built from a connection this function closes with `defer conn.Close()`.
+
+        Closing a ClientConn ends every stream opened on it, so
+        `conn := grpc.NewClient(...); defer conn.Close(); c := pb.NewXClient(conn);
+        s, _ := c.Bidi(ctx)` releases s whatever the paths in between."""
+        base = selector_base(op.fn)
+        if base is None:
+            return False
+        client = ident(base)
+        if client is not None:  # client := pb.NewXClient(conn)
+            previous = None
+            for o, pos in assignments_to(fn, client):
+                if o is previous:
+                    continue  # the name twice among one op's targets: its first position decides
+                previous = o
+                value = assigned_value(o, pos)
+                if call(value) is not None:
+                    base = value
+                    break
+        if call(base) is None:
+            return False
+        # Whatever builds the client from the connection (a generated constructor or a
+        # hand-written wrapper), the connection it was given is what ends the stream.
+        closed = {selector_base(o.fn) for o in fn.facts.ops
+                  if o.kind == "call" and o.mode == "defer" and selected_name(o.fn) == "Close"}
+        return any(ident(arg) is not None and arg in closed for arg in call_args(base))
+
+    def _ctx_expr_cancelled(self, fn: Function, expr: Expr, depth: int) -> bool:
+        if depth > 4 or expr is None:
+            return False
+        sel = selector(expr)
+        if sel is not None:
+            owner = ident(sel[0])
+            return owner is None or not self.program.refers_to_import(fn, owner)  # s.ctx: the owner's context
+        c = call(expr)
+        if c is not None:
+            fn_expr, args = c[0], c[1]
+            if selected_name(fn_expr) == "Context" and not args:
+                # t.Context(), r.Context(), stream.Context(): cancelled when the test, the request
+                # or the RPC that owns it ends.
+                return True
+            if args:
+                return self._ctx_expr_cancelled(fn, args[0], depth + 1)
+            return False
+        name = ident(expr)
+        if name is None:
+            return False
+        g = self.program.declaring_function(fn, name)
+        if g is None:
+            return False
+        assigned = next(assignments_to(g, name), None) is not None
+        if not assigned and name in _params(g) and name != g.facts.recv_name:
+            # A parameter: cancelled if every caller passes a context it cancels.
+            names = [p[0] for p in g.facts.params]
+            i = names.index(name)
+            callers = self.program.callers(g) or self._table_callers(g)
+            if not callers or len(callers) > 16:
+                return False
+            for caller, cop in callers:
+                if i >= len(cop.args) or not self._ctx_expr_cancelled(caller, cop.args[i], depth + 1):
+                    return False
+            return True
+        previous = None
+        for o, pos in assignments_to(g, name):
+            if o is previous:
+                continue  # one op, the name twice among its targets: its first position decides
+            previous = o
+            value = o.args[0] if len(o.args) == 1 else None
+            cfn = callee(value)
+            if cfn is not None:
+                m = selected_name(cfn)
+                if m == "WithContext" and pos == 1:
+                    ext = self.program.external_callee(g, cfn)
+                    if ext is not None and ext.pkg == "golang.org/x/sync/errgroup":
+                        # `g, gctx := errgroup.WithContext(ctx)`: cancelled when a goroutine
+                        # of the group fails and when Wait returns.
+                        return True
+                if m in _CTX_WITH and len(o.targets) > 1:
+                    cancel = ident(o.targets[1])
+                    if cancel is not None and cancel != "_" and _used(g, cancel):
+                        return True
+                    continue
+                if self._ctx_expr_cancelled(g, value, depth + 1):
+                    return True
+            elif len(o.targets) == len(o.args):
+                if self._ctx_expr_cancelled(g, o.args[pos], depth + 1):
+                    return True
+        return False
+
+    def _table_callers(self, lit: Function) -> list[tuple[Function, Op]]:
+        """Callers of a literal kept in a test table (`{name: ..., run: func(ctx ...) {...}}`, `tc.run(ctx)`)."""
+        if lit.parent is None:
+            return []
+        top = lit.outermost()
+        index = next((i for i, ff in enumerate(lit.file.funcs) if ff is lit.facts), -1)
+        scope = [top, *top.nested_literals()]
+        keys: set[str] = set()
+        for f in scope:
+            for op in f.facts.ops:
+                for e in op.args:
+                    _comp_keys_of(e, index, keys)
+        if not keys:
+            return []
+        out = []
+        for f in scope:
+            for op in f.facts.ops:
+                if op.kind == "call" and selected_name(op.fn) in keys:
+                    out.append((f, op))
+        return out
+
+
+def _params(fn: Function) -> set[str]:
+    f = fn.facts
+    out = {name for name, _t in f.params if name}
+    if f.recv_name:
+        out.add(f.recv_name)
+    return out
+
+
+def _comp_keys_of(expr: Expr, index: int, keys: set[str]) -> None:
+    """Keys under which the literal `index` is stored in composite literals inside expr."""
+    for e in subexprs(expr):
+        comp = composite(e)
+        if comp is not None:
+            for k, v in comp[1]:
+                key = ident(k)
+                if key is not None and funclit(v) == index:
+                    keys.add(key)
+
+
+def _used(fn: Function, name: str) -> bool:
+    """`name` is read somewhere in fn or the literals inside it."""
+    for o in ops_with_literals(fn):
+        exprs = list(o.args) + ([o.fn] if o.fn is not None and o.kind != "jump" else [])
+        for e in exprs:
+            if name in idents_in(e, set()):
+                return True
+    return False
+
+
+CANCELLATION = Pass("cancellation", lambda ctx: Cancellation(ctx.program),
+                    doc="whether a context is cancelled by the function or owned by something that ends")

@@ -1,0 +1,362 @@
+"""Effects of ops on the holders of a resource: released, escaped (handed on), stored in a container."""
+from __future__ import annotations
+
+from golint_im.expr import (
+    assertion,
+    call_args,
+    call_name,
+    funclit,
+    funclits_in,
+    ident,
+    idents_in,
+    index,
+    is_conversion_callee,
+    is_ident,
+    ranged,
+    selected_name,
+    selector,
+    selector_base,
+)
+from golint_im.expr import (
+    callee as callee_of,
+)
+
+from .calls import Calls
+from .regions import ops_with_literals
+from .resources import (
+    _BORROW_PKGS,
+    _BUILTINS_NEUTRAL,
+    _GENERATED_CLIENT,
+    _LOGGING,
+    _TAKERS,
+    ESCAPE,
+    RELEASE,
+    Holder,
+    Store,
+    _ref,
+    _value_ref,
+)
+
+
+class Effects(Calls):
+    """What an op does to the holders of a resource: RELEASE, ESCAPE, Store(container) or nothing.
+
+    Interprocedural: a call's effect on an argument is the callee's summary
+    for that parameter (`summary`), a closure's the effect of its body on
+    what it captures (`literal_effect`); both memoised per run.
+    """
+
+    _summary: dict
+    _lit_effect: dict
+
+    # ---- effects of ops on holders ----------------------------------------
+    def op_effect(self, fn, op, holders, kind, scan=False):
+        """RELEASE, ESCAPE, Store(container) or None; records new aliases in holders."""
+        lit_eff = self._nested_literals_effect(fn, op, holders, kind)
+        if lit_eff is not None:
+            return lit_eff
+        if op.kind == "call":
+            return self.call_effect(fn, op, holders, kind)
+        if op.kind == "send":
+            if op.args and _value_ref(op.args[0], holders) is not None:
+                return ESCAPE
+            return None
+        if op.kind == "assign":
+            return self.assign_effect(fn, op, holders, kind)
+        if op.kind == "return" and scan:
+            if self.returns_holder(fn, op, holders):
+                return ESCAPE
+        return None
+
+    def returns_holder(self, fn, op, holders) -> bool:
+        """The return hands a holder to the caller (directly, in a composite, or in a closure)."""
+        for a in op.args:
+            if _value_ref(a, holders) is not None:
+                return True
+            for lit_no in funclits_in(a, []):
+                lit = self.program.literal(fn, lit_no)
+                if lit is not None and self.captured(lit, holders):
+                    return True
+        return False
+
+    def _nested_literals_effect(self, fn, op, holders, kind):
+        """Closures built by this op (`cancel := func() { conn.Close() }`, `&T{stop: func() {...}}`)."""
+        exprs = list(op.args) + list(op.targets)
+        if op.kind == "call":
+            exprs = [a for a in op.args if funclit(a) is None]
+        lits: list[int] = []
+        for e in exprs:
+            funclits_in(e, lits)
+        best = None
+        for lit_no in lits:
+            lit = self.program.literal(fn, lit_no)
+            if lit is None:
+                continue
+            eff = self.literal_effect(lit, holders, kind)
+            if eff == RELEASE:
+                return RELEASE
+            if eff == ESCAPE:
+                best = ESCAPE
+        return best
+
+    def call_effect(self, fn, op, holders, kind):
+        callee = op.fn
+        sel = selector(callee)
+        if sel is not None:
+            r = _ref(sel[0], holders)
+            if r is not None and not r.container:
+                m = sel[1]
+                if r.suffix is None:  # a struct wrapping the resource
+                    if m in kind.closers or m.startswith(("Close", "Stop", "Shutdown", "Release")):
+                        return RELEASE
+                    return self._wrapper_method(fn, op, holders, kind, r)
+                if r.suffix == () and m in kind.closers:
+                    return RELEASE
+        lit_index = funclit(callee)
+        if lit_index is not None:
+            lit = self.program.literal(fn, lit_index)
+            if lit is None:
+                return ESCAPE
+            eff = self.literal_effect(lit, holders, kind)
+            if eff:
+                return eff
+            for i, a in enumerate(op.args):
+                r = _value_ref(a, holders)
+                if r is not None:
+                    e = self._param_effect(lit, i, r, kind)
+                    if e:
+                        return e
+            return None
+        effects = []
+        for i, a in enumerate(op.args):
+            lit_index = funclit(a)
+            if lit_index is not None:
+                lit = self.program.literal(fn, lit_index)
+                if lit is not None:
+                    e = self.literal_effect(lit, holders, kind)
+                    if e:
+                        effects.append(e)
+                continue
+            if selected_name(a) in kind.closers:
+                r = _ref(selector_base(a), holders)
+                if r is not None and r.resource:
+                    effects.append(RELEASE)  # `t.Cleanup(conn.Close)`: the method value is handed over
+                    continue
+            r = _value_ref(a, holders)
+            if r is None:
+                continue
+            e = self.pass_effect(fn, op, i, r, kind)
+            if e:
+                effects.append(e)
+        if RELEASE in effects:
+            return RELEASE
+        if ESCAPE in effects:
+            return ESCAPE
+        return None
+
+    def _wrapper_method(self, fn, op, holders, kind, r):
+        targets = self.targets(fn, op)
+        if not targets:
+            return ESCAPE
+        effs = set()
+        for t in targets:
+            recv = t.function.facts.recv_name
+            if not recv:
+                return ESCAPE
+            effs.add(self.summary(t.function, recv, None, kind))
+        return RELEASE if RELEASE in effs else ESCAPE if ESCAPE in effs else None
+
+    def pass_effect(self, fn, op, i, r, kind):
+        """What the callee does with a holder passed as argument i."""
+        callee = op.fn
+        builtin = ident(callee)
+        if builtin in _BUILTINS_NEUTRAL and self.program.lookup_local(fn, builtin) is None \
+                and builtin not in fn.pkg.funcs:
+            return None
+        if is_conversion_callee(callee):
+            return None
+        name = call_name(callee)
+        if r.resource and _GENERATED_CLIENT.match(name or "") and len(op.args) == 1:
+            # Generated stubs (`pb.NewFooClient(cc)`, always one argument): followed as a
+            # wrapper of the value. `NewRTCClient(conn, opts)` is a constructor like any other.
+            return None
+        if _LOGGING.match(name or ""):
+            return None
+        ext = self.program.external_callee(fn, callee)
+        if ext is not None:
+            if f"{ext.pkg}.{ext.name}" in _TAKERS:
+                return ESCAPE
+            if ext.pkg in _BORROW_PKGS:
+                return None
+            self.debug["gim2xx_unresolved_handoffs"] += 1
+            return ESCAPE
+        targets = self.targets(fn, op)
+        if not targets:
+            self.debug["gim2xx_unresolved_handoffs"] += 1
+            return ESCAPE
+        effs = set()
+        for t in targets:
+            effs.add(self._param_effect(t.function, i, r, kind))
+        if RELEASE in effs:
+            return RELEASE
+        if ESCAPE in effs:
+            return ESCAPE
+        return None
+
+    def _param_effect(self, f, i, r, kind):
+        params = f.facts.params
+        if i >= len(params) or params[i][1].startswith("..."):
+            return ESCAPE  # gathered into a variadic slice: not followed
+        pname = params[i][0]
+        if not pname or pname == "_":
+            return None
+        return self.summary(f, pname, r.suffix, kind, "slice" if r.container else "")
+
+    def summary(self, f, pname, suffix, kind, container=""):
+        """What f does with its parameter pname: RELEASE (closes it), ESCAPE (keeps it), None (borrows)."""
+        key = (f.id, pname, suffix, kind.name, container)
+        if key in self._summary:
+            return self._summary[key]
+        self._summary[key] = None  # recursion: assume it borrows
+        res = self.scan(f, {pname: Holder(pname, suffix, container)}, kind)
+        self._summary[key] = res
+        return res
+
+    def captured(self, lit, holders) -> dict:
+        """The holders a function literal refers to (and does not redeclare)."""
+        captured = {n: h for n, h in holders.items() if n not in self.program.declared(lit)}
+        if not captured:
+            return {}
+        used: set[str] = set()
+        for op in ops_with_literals(lit):
+            for e in list(op.args) + list(op.targets) + ([op.fn] if op.fn is not None and op.kind != "jump" else []):
+                idents_in(e, used)
+        return {n: h for n, h in captured.items() if n in used}
+
+    def literal_effect(self, lit, holders, kind):
+        """What a function literal does with the holders it captures."""
+        captured = self.captured(lit, holders)
+        if not captured:
+            return None
+        key = (lit.id, tuple(sorted((n, h.suffix, h.container) for n, h in captured.items())), kind.name)
+        if key in self._lit_effect:
+            return self._lit_effect[key]
+        self._lit_effect[key] = None
+        res = self.scan(lit, captured, kind)
+        self._lit_effect[key] = res
+        return res
+
+    def scan(self, f, holders, kind):
+        """Flow-insensitive effect of a whole function body on the given holders."""
+        holders = dict(holders)
+        result = None
+        for op in f.facts.ops:
+            eff = self.op_effect(f, op, holders, kind, scan=True)
+            if eff == RELEASE:
+                return RELEASE
+            if eff == ESCAPE:
+                result = ESCAPE
+        if kind.stream and self._drained(f, holders):
+            return RELEASE
+        return result
+
+    def _drained(self, f, holders) -> bool:
+        """A stream read in a loop (Recv until it fails) is released by the reader."""
+        view = self.view(f)
+        for op in f.facts.ops:
+            if op.kind == "call" and selected_name(op.fn) in ("Recv", "RecvMsg"):
+                r = _ref(selector_base(op.fn), holders)
+                if r is not None and r.resource and view.loops_around(op.region):
+                    return True
+        return False
+
+    def assign_effect(self, fn, op, holders, kind):
+        targets, values = op.targets, op.args
+        pairs = []
+        if len(values) == 1 and len(targets) > 1:
+            v = values[0]
+            over = ranged(v)
+            if over is not None:
+                r = _ref(over, holders)
+                if r is not None and r.container:
+                    for t in targets:
+                        name = ident(t)
+                        if name is not None and name != "_":
+                            holders[name] = Holder(name, r.suffix, "", self.program.declared(fn).get(name, op.region))
+                return None
+            if assertion(v) is not None or index(v) is not None:
+                pairs = [(targets[0], v)]
+            else:
+                return None
+        else:
+            pairs = list(zip(targets, values, strict=False))
+        result = None
+        for t, v in pairs:
+            tname = ident(t)
+            lit_index = funclit(v)
+            if lit_index is not None:
+                lit = self.program.literal(fn, lit_index)
+                if lit is not None and self.captured(lit, holders):
+                    if tname is not None and tname in self.program.declared(fn) and tname not in self.params(fn):
+                        holders[tname] = Holder(tname, None, "", self.program.declared(fn).get(tname, 0))
+                    elif tname != "_":
+                        result = _stronger(result, ESCAPE)  # a closure kept in a field or outer variable
+                continue
+            over = ranged(v)
+            if over is not None:
+                r = _ref(over, holders)
+                if r is not None and r.container and tname is not None and tname != "_":
+                    holders[tname] = Holder(tname, r.suffix, "", self.program.declared(fn).get(tname, op.region))
+                continue
+            # m[conn] = x: the resource is kept as a key
+            target_index = index(t)
+            if target_index is not None:
+                kr = _ref(target_index[1], holders)
+                if kr is not None and not kr.container:
+                    e = self._store_into(fn, op, target_index[0], kr, holders, "map")
+                    result = _stronger(result, e)
+            args = call_args(v)
+            if args and is_ident(callee_of(v), "append"):
+                for a in args[1:]:
+                    r = _value_ref(a, holders)
+                    if r is None:
+                        continue
+                    e = self._store_into(fn, op, t, r, holders, "slice")
+                    result = _stronger(result, e)
+                continue
+            r = _value_ref(v, holders)
+            if r is None:
+                continue
+            if tname is not None:
+                name = tname
+                if name == "_":
+                    continue
+                if name in self.program.declared(fn) and name not in self.params(fn):
+                    holders[name] = Holder(name, r.suffix, "map" if r.container else "",
+                                           self.program.declared(fn).get(name, 0))
+                    continue
+                result = _stronger(result, ESCAPE)
+                continue
+            if target_index is not None:
+                result = _stronger(result, self._store_into(fn, op, target_index[0], r, holders, "map"))
+                continue
+            result = _stronger(result, ESCAPE)  # field, *p, ...
+        return result
+
+    def _store_into(self, fn, op, target, r, holders, how):
+        """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v))."""
+        name = ident(target)
+        if name is not None and name in self.program.declared(fn) and name not in self.params(fn):
+            t = self.type_of(fn, target) or ""
+            shape = "map" if t.startswith("map[") else "slice" if t.startswith("[") else how
+            holders[name] = Holder(name, r.suffix if r.suffix is not None else None, shape,
+                                   self.program.declared(fn).get(name, 0))
+            return Store(name)
+        return ESCAPE
+
+
+def _stronger(a, b):
+    """The effect that matters more for ownership: release > escape > store into a container > nothing."""
+    def rank(x):
+        return 3 if x == RELEASE else 2 if x == ESCAPE else 1 if isinstance(x, Store) else 0
+    return a if rank(a) >= rank(b) else b

@@ -1,0 +1,573 @@
+"""The path walk from one acquisition: the paths on which the resource is neither released nor handed on."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golint_im.expr import (
+    binary,
+    call_number,
+    callee,
+    funclits_in,
+    ident,
+    index,
+    is_expr,
+    is_ident,
+    is_nil,
+    selected_name,
+    selector,
+    selector_base,
+)
+from golint_im.facts import Op
+
+from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect
+from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, Holder, Origin, Store, _ref
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
+
+
+def _terminates(op: Op) -> bool:
+    """A call that ends the path: panic, log.Fatal, os.Exit, t.FailNow, runtime.Goexit..."""
+    c = op.fn
+    if c is None:
+        return False
+    if is_ident(c, "panic"):
+        return True
+    return selected_name(c) in _TERMINATORS
+
+
+# ---------------------------------------------------------------------------
+# The path walk from one acquisition
+
+
+class Walk:
+    """The abstract interpreter that follows one acquisition along every path out of its function.
+
+    It replays the function's ops in source order along the region tree
+    (if/else, loops, switch, select). The state on a path is False (the
+    resource is live), True (released or handed on) or None (no path:
+    returned, panicked, jumped away). `break`/`continue` carry their state to
+    where they land; a path taking `goto` is not followed. Branch conditions
+    on the acquisition's error or on a stream's Recv end the obligation on
+    their branch (see paths.cond_effect). The first leaking path found is the
+    one reported (`run` returns it as a `Leak`, or None).
+    """
+
+    def __init__(self, an: Analysis, fn, op, origin: Origin):
+        self.an = an
+        self.fn = fn
+        self.op = op
+        self.origin = origin
+        self.kind = origin.kind
+        self.view = an.view(fn)
+        self.ops = fn.facts.ops
+        self.a = an.op_index(fn, op)
+        self.holders: dict[str, Holder] = {}
+        self.last_assign: dict[str, object] = {}
+        self.leaks: list[Leak] = []
+        self.no_nil = False
+        self.primary = ""
+        self.stored_in = ""
+        self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
+
+    # ---- entry -------------------------------------------------------------
+    def run(self):
+        an, fn, kind = self.an, self.fn, self.kind
+        if kind.stream and fn.file.is_test:
+            # A stream a test leaves open ends with the test's connection (closed
+            # in a Cleanup or a defer): jaeger and cortex had forty such reports,
+            # none worth a reviewer's time.
+            return None
+        if kind.stream and an.cancellation.ctx_cancelled(fn, self.op, self.origin.impl):
+            return None
+        if kind.stream and an.cancellation.conn_closed_by_defer(fn, self.op):
+            return None
+        if kind.name == HTTP_BODY and fn.file.is_test and an.to_httptest(fn, self.op):
+            return None  # requests to an httptest server: the server's Close releases them
+        if kind.name == HTTP_BODY and fn.file.is_test and selected_name(self.op.fn) == "RoundTrip":
+            # A test calling RoundTrip directly is testing a round tripper, over a fake
+            # transport whose bodies are in memory (jaeger, thanos, cortex: 11 such reports).
+            return None
+        parent = an._parent_op(fn, self.op)
+        if parent is None:  # an expression statement: the value is dropped
+            if not fn.file.is_test:
+                return self._reported(Leak("discard", self.op.line, self.op.col))
+            return None
+        pop = self.ops[parent]
+        if pop.kind != "assign":
+            return None  # returned, sent, passed on: the consumer's business
+        start_state = self._bind(pop)
+        if start_state is None:
+            return None
+        if start_state == "discard":
+            if fn.file.is_test:
+                return None  # `_, err := http.Get(u)` in a test: a probe expected to fail
+            return self._reported(Leak("discard", pop.line, pop.col))
+        # Releases registered before the acquisition (a deferred closure over a variable declared earlier).
+        self._early_defers(parent)
+        if self.done_early:
+            return None
+        self.walk_from(parent)
+        if not self.leaks:
+            return None
+        return self._reported(self.leaks[0])
+
+    def _bind(self, pop):
+        """Holders after the assignment that receives the call; None: nothing to track."""
+        idx = self.a
+        targets, values = pop.targets, pop.args
+        res = self.origin.result
+        target = None
+        errname = None
+        if len(values) == 1 and len(targets) > 1:
+            if call_number(values[0]) != idx:
+                return None
+            if res < len(targets):
+                target = targets[res]
+            last = ident(targets[-1])
+            if last is not None and last != "_" and res != len(targets) - 1:
+                errname = last
+        else:
+            for t, v in zip(targets, values, strict=False):
+                if call_number(v) == idx:
+                    target = t
+                    break
+            if target is None:
+                return None  # nested inside another expression
+        if target is None:
+            return None
+        if is_ident(target, "_"):
+            return "discard"
+        an = self.an
+        decl = an.program.declared(self.fn)
+        name = ident(target)
+        container = index(target)
+        container_name = ident(container[0]) if container is not None else None
+        if name is not None:
+            if name not in decl or name in an.params(self.fn):
+                return None  # outer variable, named result, package variable: not ours to judge
+            self.holders[name] = Holder(name, self.kind.suffix, "", decl.get(name, 0))
+            self.primary = name
+        elif container is not None and container_name is not None and container_name in decl \
+                and container_name not in an.params(self.fn):
+            name = container_name
+            t = an.type_of(self.fn, container[0]) or ""
+            self.holders[name] = Holder(name, self.kind.suffix, "slice" if t.startswith("[") else "map",
+                                        decl.get(name, 0))
+            self.primary = name
+            self.stored_in = name
+        else:
+            return None
+        if errname:
+            self.last_assign[errname] = "acq"
+        return False
+
+    def _early_defers(self, parent):
+        self.done_early = False
+        chain = set(self.view.chain(self.ops[parent].region))
+        for i in range(0, self.a):
+            o = self.ops[i]
+            eff = None
+            if o.kind == "call" and o.mode == "defer" and o.region in chain:
+                eff = self.an.call_effect(self.fn, o, dict(self.holders), self.kind)
+            elif o.kind in ("call", "assign"):
+                # A closure built earlier over the same variable (`var cc *ClientConn` ... `cc.Close()` in it).
+                lits: list[int] = []
+                for e in list(o.args) + ([o.fn] if o.kind == "call" else []):
+                    funclits_in(e, lits)
+                for index in lits:
+                    lit = self.an.program.literal(self.fn, index)
+                    if lit is not None and self.an.literal_effect(lit, self.holders, self.kind) == RELEASE:
+                        eff = RELEASE
+            if eff in (RELEASE, ESCAPE):
+                self.done_early = True
+                return
+
+    # ---- walking -------------------------------------------------------------
+    def walk_from(self, start):
+        f = self.fn.facts
+        regions = f.regions
+        chain = self.view.chain(self.ops[start].region)
+        state = False
+        cur = (start, 0, start)
+        for r in chain:
+            items = self.view.children[r]
+            try:
+                pos = items.index(cur)
+            except ValueError:
+                return
+            rest = items[pos + 1:]
+            consumed = set()
+            if cur[1] == 1 and cur[2] in self.view.else_of:
+                consumed.add(self.view.else_of[cur[2]])
+            if regions[r].kind in ("select", "switch") and cur[1] == 1:
+                rest = []
+            state = self.exec_items(rest, state, consumed)
+            kind = regions[r].kind
+            if kind in ("for", "range", "select", "switch"):
+                continues, breaks = self._take_jumps(r)
+                if kind in ("for", "range"):
+                    state = _merge(state, *continues)
+                    if state is False:
+                        state = self.iteration_end(r, state)
+                state = _merge(state, *breaks)
+            if state is not False and not any(j[2] is False for j in self.jumps):
+                return
+            cur = (self.view.first[r], 1, r)
+        # Fell off the end of the function.
+        if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
+            self._leak(Leak("end", f.end_line, 1, (), self._container()))
+
+    def _is_main(self) -> bool:
+        fn = self.fn.outermost()
+        return fn.pkg.name == "main" and fn.facts.name == "main" and not fn.facts.recv
+
+    def _ends_in_endless_loop(self) -> bool:
+        items = self.view.children[0]
+        if not items or items[-1][1] != 1:
+            return False
+        r = items[-1][2]
+        reg = self.view.regions[r]
+        if reg.kind != "for":
+            return False
+        # `for {` / `for cond {`: no init statement recorded on the loop's line.
+        return not any(o.region == 0 and o.line == reg.line and o.kind == "assign" for o in self.ops)
+
+    def exec_region(self, r, state):
+        return self.exec_items(self.view.children[r], state, set())
+
+    def exec_items(self, items, state, consumed):
+        regions = self.view.regions
+        for _key, is_region, x in items:
+            if state is None:
+                return None
+            if not is_region:
+                state = self.jump(x, state) if self.ops[x].kind == "jump" else self.transfer(x, state)
+                continue
+            if x in consumed:
+                continue
+            kind = regions[x].kind
+            if kind in ("if", "else"):
+                if kind == "if":
+                    cond_region, then_r, else_r = x, x, self.view.else_of.get(x)
+                else:
+                    cond_region, then_r, else_r = self.view.if_of.get(x), None, x
+                # Both branches see the state (and the assignments) from before the `if`.
+                in_then = self.branch_state(cond_region, state, True)
+                in_else = self.branch_state(cond_region, state, False)
+                before = dict(self.last_assign)
+                s1 = self.exec_region(then_r, in_then) if then_r is not None else in_then
+                after_then = self.last_assign
+                self.last_assign = dict(before)
+                if else_r is not None:
+                    consumed.add(else_r)
+                    s2 = self.exec_region(else_r, in_else)
+                else:
+                    s2 = in_else
+                self.last_assign = _merge_assigns(after_then if s1 is not None else None,
+                                                  self.last_assign if s2 is not None else None, before)
+                state = _merge(s1, s2)
+            elif kind in ("for", "range"):
+                before = dict(self.last_assign)
+                # `for ... isRetryable(err) {`: the body runs only after the acquisition failed.
+                in_body = self.branch_state(x, state, True) if kind == "for" else state
+                body = self.exec_region(x, in_body)
+                continues, breaks = self._take_jumps(x)
+                if self.view.endless(x):
+                    state = _merge(*breaks)  # `for {`: only a break gets past it
+                elif state is False and self._releases_within(x):
+                    state = True
+                else:
+                    if state is False and all(s is not False for s in (body, *continues, *breaks)):
+                        # Still live only by skipping the body: what the body assigned
+                        # says nothing about it (the error checked next is its own).
+                        self.last_assign = before
+                    normal = _merge(state, body, *continues)
+                    if kind == "for":
+                        # Leaving other than by `break` means the condition was false:
+                        # `for ...; !errors.Is(err, io.EOF); m, err = s.Recv()` ends read out.
+                        normal = self.branch_state(x, normal, False)
+                    state = _merge(normal, *breaks)
+            elif kind == "select":
+                state = self.exec_alternatives(x, state, no_match=False)
+            elif kind == "switch":
+                # Without a `default`, no case may match and the state goes on as it was.
+                state = self.exec_alternatives(x, state, no_match=not regions[x].info)
+            else:
+                state = self.exec_region(x, state)
+        return state
+
+    def exec_alternatives(self, r, state, no_match):
+        # Ops directly in the select/switch region (case communications) run first.
+        direct = [it for it in self.view.children[r] if not it[1]]
+        state = self.exec_items(direct, state, set())
+        if state is None:
+            return None
+        alts = self.view.kids[r]
+        if not alts:
+            self._take_jumps(r)
+            return None if not no_match else state
+        before = dict(self.last_assign)
+        outs = []
+        merged = None
+        for c in alts:
+            self.last_assign = dict(before)
+            out = self.exec_region(c, state)
+            outs.append(out)
+            if out is not None:
+                merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
+        self.last_assign = merged if merged is not None else before
+        if no_match:
+            outs.append(state)
+        _continues, breaks = self._take_jumps(r)
+        return _merge(*outs, *breaks)
+
+    # ---- jumps ---------------------------------------------------------------
+    def jump(self, i, state):
+        """A break/continue ends this path; its state is picked up where it lands (see _take_jumps).
+
+        Leaving the loop the resource was acquired in, with the resource live and held
+        by nothing that outlives the iteration, is a leak on that path.
+        """
+        o = self.ops[i]
+        if o.mode == "fallthrough":
+            return state  # into the next case: taken as reaching the end of this one
+        target = self.view.jump_target(o)
+        if target is None:
+            return None  # goto (or a label we cannot find): where it lands is not modelled
+        if state is False and self.view.in_region(self.op.region, target):
+            if o.mode == "continue":
+                kept = self._kept_across_iterations(target)
+            else:
+                kept = any(not self._declared_within(h, target) for h in self.holders.values())
+            if not kept:
+                self._leak(Leak(o.mode, o.line, o.col, self._path_condition(o), self._container()))
+                return None
+        self.jumps.append((target, o.mode, state))
+        return None
+
+    def _take_jumps(self, r):
+        """(continue states, break states) of the pending jumps landing on region r."""
+        continues, breaks, rest = [], [], []
+        for j in self.jumps:
+            if j[0] != r:
+                rest.append(j)
+            elif j[1] == "continue":
+                continues.append(j[2])
+            else:
+                breaks.append(j[2])
+        self.jumps = rest
+        return continues, breaks
+
+    def _releases_within(self, r) -> bool:
+        """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
+        holders = dict(self.holders)
+        for i, o in enumerate(self.ops):
+            if i <= self.a or not self.view.in_region(o.region, r):
+                continue
+            sel = selector(o.fn) if o.kind == "call" else None
+            if sel is not None:
+                ref = _ref(sel[0], holders)
+                if ref is not None and ref.resource:
+                    if sel[1] in self.kind.closers:
+                        return True
+                    if self.kind.stream and sel[1] in ("Recv", "RecvMsg"):
+                        return True
+            if o.kind in ("call", "assign") and self.an.op_effect(self.fn, o, holders, self.kind) == RELEASE:
+                return True
+        return False
+
+    def branch_state(self, if_region, state, taken):
+        if state is not False or if_region is None:
+            return state
+        on_true, on_false = self.cond_effect(self.view.regions[if_region].info)
+        eff = on_true if taken else on_false
+        return True if eff in ("failed", "ended") else state
+
+    def cond_effect(self, cond):
+        """What a condition says about the resource when true and when false (see conditions.cond_effect)."""
+        return cond_effect(cond, self.kind.stream, self.last_assign, self.no_nil, self.holders)
+
+    # ---- transfer function -------------------------------------------------
+    def transfer(self, i, state):
+        o = self.ops[i]
+        if o.kind == "assign":
+            self._note_assign(i, o)
+        if state is not False:
+            if o.kind in ("assign", "call"):
+                self.an.op_effect(self.fn, o, self.holders, self.kind)  # keep aliases current
+            return state
+        if o.kind == "return":
+            if self.an.returns_holder(self.fn, o, self.holders):
+                return None
+            if self._is_main():
+                return None
+            self._leak(self._return_leak(o))
+            return None
+        if o.kind == "call" and _terminates(o):
+            return None
+        eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
+        if eff in (RELEASE, ESCAPE):
+            return True
+        if isinstance(eff, Store):
+            self.stored_in = eff.name
+        return False
+
+    def _note_assign(self, i, o):
+        val = o.args[0] if len(o.args) == 1 else None
+        marker: object = i  # the op that last assigned the name
+        c = callee(val)
+        if c is not None:
+            if selected_name(c) in ("Recv", "RecvMsg", "Send", "SendMsg", "Header") and self.kind.stream:
+                r = _ref(selector_base(c), self.holders)
+                if r is not None and r.resource:
+                    marker = "recv"
+        if self.last_assign.get(ident(val)) == "acq":
+            marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
+        for t in o.targets:
+            name = ident(t)
+            if name is not None and name != "_":
+                self.last_assign[name] = marker
+
+    def _return_leak(self, o) -> Leak:
+        return Leak("return", o.line, o.col, self._path_condition(o), self._container())
+
+    def _container(self) -> Container | None:
+        if self.stored_in and self.stored_in in self.holders:
+            h = self.holders[self.stored_in]
+            return Container(h.container or "map", h.name)
+        return None
+
+    def _path_condition(self, o: Op) -> tuple[Branch, ...]:
+        """The branches the op sits in below the acquisition's own, outermost first (the innermost three)."""
+        parts = []
+        for r in self.view.regions_below(o.region, self.op.region):
+            b = self._branch(self.view.regions[r])
+            if b is not None:
+                parts.append(b)
+        return tuple(reversed(parts[:3]))
+
+    def _branch(self, reg) -> Branch | None:
+        if reg.kind == "case" and isinstance(reg.info, tuple) and len(reg.info) == 2:
+            direction, ch = reg.info
+            return Branch("recv" if direction == "recv" else "send", ch)
+        if reg.kind == "default":
+            return Branch("default")
+        if reg.kind == "block" and reg.parent >= 0 and self.view.regions[reg.parent].kind == "switch":
+            return Branch("case", None, reg.line)
+        if reg.kind not in ("if", "else") or not is_expr(reg.info):
+            return None
+        cond = reg.info
+        b3 = binary(cond) if reg.kind == "if" else None
+        checked = ident(b3[1]) if b3 is not None else None
+        if b3 is not None and b3[0] == "!=" and is_nil(b3[2]) and checked is not None:
+            m = self.last_assign.get(checked)
+            if isinstance(m, int):
+                src = self.ops[m]
+                val = src.args[0] if len(src.args) == 1 else None
+                c = callee(val)
+                if c is not None:
+                    return Branch("fails", c)
+        return Branch(reg.kind, cond)
+
+    def _leak(self, leak: Leak):
+        self.leaks.append(leak)
+
+    # ---- loops -------------------------------------------------------------
+    def iteration_end(self, loop, state):
+        """The acquisition sits in this loop: what is still live at the end of one iteration."""
+        reg = self.view.regions[loop]
+        if reg.kind == "for" and self.cond_effect(reg.info)[0] in ("failed", "ended"):
+            # `for ... && isRetryable(err) { resp, err = c.Do(req) }`: the loop goes
+            # round again only after a failed acquisition, so a live one leaves it.
+            return False
+        if self._outside_containers(loop):
+            # The next iteration's early exits drop everything kept so far.
+            saved = (self.no_nil, list(self.leaks), self.jumps)
+            self.no_nil = True
+            self.leaks = []
+            self.jumps = []
+            self.exec_region(loop, False)
+            later = self.leaks
+            self.no_nil, self.leaks, self.jumps = saved
+            for lk in later:
+                if lk.how == "return":
+                    self._leak(Leak("later-iteration", lk.line, lk.col, lk.conditions, self._container()))
+                    break
+            return False
+        if self._previous_closed(loop):
+            return None
+        self._leak(Leak("loop", self.view.regions[loop].line, 1, closed_after=self._closed_after(loop)))
+        return None
+
+    def _outside_containers(self, loop) -> list:
+        return [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]
+
+    def _previous_closed(self, loop) -> bool:
+        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop."""
+        for h in self.holders.values():
+            if not h.container and h.name != self.primary and not self._declared_within(h, loop) \
+                    and self._closed_in(h.name, loop):
+                return True
+        return False
+
+    def _kept_across_iterations(self, loop) -> bool:
+        """What iteration_end accepts: a container from outside the loop, or a variable the loop closes later."""
+        return bool(self._outside_containers(loop)) or self._previous_closed(loop)
+
+    def _declared_within(self, h, loop) -> bool:
+        return self.view.in_region(h.decl_region, loop)
+
+    def _closed_in(self, name, loop) -> bool:
+        for o in self.ops:
+            if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in self.kind.closers \
+                    and self.view.in_region(o.region, loop):
+                return True
+        return False
+
+    def _closed_after(self, loop) -> int:
+        """The line of a close of the resource after the loop, 0 if none."""
+        end = self.view.regions[loop].end_line
+        for o in self.ops:
+            sel = selector(o.fn) if o.line > end and o.kind == "call" else None
+            if sel is None:
+                continue
+            r = _ref(sel[0], self.holders)
+            if r is not None and r.resource and sel[1] in self.kind.closers:
+                return o.line
+        return 0
+
+    # ---- the reported leak -------------------------------------------------
+    def _reported(self, leak: Leak) -> Leak:
+        """The leak reported for this acquisition, with what the report needs to know about the rest."""
+        leak.fn, leak.op, leak.origin = self.fn, self.op, self.origin
+        if leak.how == "return" and leak.container is None:
+            if leak.conditions:
+                if not self.kind.stream:
+                    leak.handled_after = self._handled_somewhere()
+            else:
+                leak.released_after = self._released_somewhere()
+        return leak
+
+    def _handled_somewhere(self) -> bool:
+        """Some op after the acquisition closes, hands off, stores or returns the resource."""
+        holders = dict(self.holders)
+        for o in self.ops[self.a + 1:]:
+            if o.kind == "return":
+                if self.an.returns_holder(self.fn, o, holders):
+                    return True
+                continue
+            if o.kind not in ("assign", "call"):
+                continue
+            eff = self.an.op_effect(self.fn, o, holders, self.kind)
+            if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
+                return True
+        return False
+
+    def _released_somewhere(self) -> bool:
+        holders = dict(self.holders)
+        for o in self.ops[self.a + 1:]:
+            if o.kind == "call" and self.an.call_effect(self.fn, o, holders, self.kind) == RELEASE:
+                return True
+        return False
+

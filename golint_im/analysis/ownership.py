@@ -1,0 +1,130 @@
+"""Ownership analysis shared by the GIM2xx rules (resources opened and never released).
+
+One `Analysis` per program, built on the first GIM2xx rule that runs and
+reused by the others. It answers, for every call in the analysed code:
+
+* is it an **acquisition**? A constructor of the catalog (`resources.toml`,
+  plus `[resources.GIMxxx] constructors` from the project config), a
+  function of the analysed code that returns a fresh resource on every call
+  (interprocedural: it returns a constructor's result, directly or through
+  another such function), an interface call one of whose implementations is
+  such a function, or (GIM204) a method of a generated `<Svc>Client` whose
+  result is a `<Svc>_<Method>Client` stream;
+* and if so, is the resource **released or handed on** on every path out of
+  the function that acquired it?
+
+The second question is answered by a small abstract interpreter over the
+function's ops, replayed in source order along the region tree (if/else,
+loops, switch, select; `break` and `continue` carry their path's state to
+where they land, a path taking `goto` is not followed): the state on each
+path is "live", "done" (closed, or ownership moved: returned, stored in a
+field / package variable / a container that outlives the function, sent on
+a channel, handed to a function that closes or stores it, captured by a
+closure that does) or "no path" (returned, panicked). Aliases (`last = conn`) and local containers
+(`conns[host] = conn`, `conns = append(conns, c)`) are followed; a local
+container is itself a holder that must be released or handed on.
+
+Whatever the analysis cannot classify (a call it cannot resolve that is
+not a known borrower, an assignment to something it does not model) counts
+as "handed on": the rules prefer silence to guessing.
+"""
+from __future__ import annotations
+
+from golint_im.expr import call_name, render, selector
+from golint_im.passes import Context, Pass
+from golint_im.program import Program
+
+from .acquire import Acquire
+from .cancel import CANCELLATION
+from .leaks import Walk
+from .paths import Branch, Container, Leak
+from .regions import REGIONS
+from .resources import Kind, Origin, load_kinds
+
+__all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
+
+
+class Analysis(Acquire):
+    """The ownership analysis of one program: every acquisition and the leak reported for it, if any.
+
+    Its parts live in their own modules and share this object's state and
+    caches, each extending the one before: `Calls` (program queries: types,
+    catalog names, call targets), `Effects` (what an op does to the holders
+    of a resource) and `Acquire` (which calls open a resource, which
+    functions return a fresh one). The
+    path walk from each acquisition is `leaks.Walk`. The control regions and
+    the context-cancellation analysis are layers of their own, asked of the
+    run's context.
+
+    Result: `leaks[kind name]`, one `Leak` per leaking acquisition, in
+    program order; `leaks_of(kind)` for a rule.
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.program: Program = ctx.program
+        resources = getattr(ctx.config, "resources", None) or {}
+        self.kinds = load_kinds(resources)
+        self.stream_kind: Kind | None = next((k for k in self.kinds.values() if k.stream), None)
+        self.regions = ctx.result(REGIONS)
+        self.cancellation = ctx.result(CANCELLATION)
+        self.debug = {"gim2xx_unresolved_handoffs": 0, "gim2xx_acquisitions": 0}
+        self._fresh: dict = {}
+        self._summary: dict = {}
+        self._lit_effect: dict = {}
+        self._ext_impls: dict[str, list[str]] | None = None
+        self._targets_cache: dict = {}
+        self._acq_cache: dict = {}
+        self._op_idx: dict = {}
+        self._by_name: dict[str, list[Kind]] = {}
+        for k in self.kinds.values():
+            for c in k.constructors:
+                self._by_name.setdefault(c.rsplit(".", 1)[-1], []).append(k)
+        self.leaks: dict[str, list[Leak]] = {k: [] for k in self.kinds}
+        self._run()
+
+    def leaks_of(self, kind: str) -> list[Leak]:
+        """The leaks of resources of one kind, in program order."""
+        return self.leaks.get(kind, [])
+
+    # ---- driver --------------------------------------------------------------
+    def _run(self) -> None:
+        p = self.program
+        interesting = set(self._by_name)
+        for f in p.functions:
+            if f.facts.results and self.fresh(f) is not None:
+                interesting.add(f.facts.name)
+        for fn in p.functions:
+            if fn.facts.name == "<init>" or fn.file.generated:
+                continue
+            for op in fn.facts.ops:
+                if op.kind != "call" or op.mode != "plain":
+                    continue
+                callee = op.fn
+                last = call_name(callee)
+                if not last:
+                    continue
+                if last in interesting:
+                    origin = self.acquisition(fn, op)
+                elif self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
+                    origin = Origin(self.stream_kind, 0, render(callee))
+                else:
+                    continue
+                if origin is None:
+                    continue
+                self.debug["gim2xx_acquisitions"] += 1
+                leak = Walk(self, fn, op, origin).run()
+                if leak is not None:
+                    self.leaks[origin.kind.name].append(leak)
+
+
+def _analyse(ctx: Context) -> Analysis:
+    an = Analysis(ctx)
+    for k, v in an.debug.items():
+        ctx.debug[k] = v
+    return an
+
+
+# The resource walk is the family's main cost on real code (see docs/performance.md).
+OWNERSHIP = Pass("ownership", _analyse, requires=(REGIONS, CANCELLATION), cost=2,
+                 doc="resources acquired, and the paths on which they are neither released nor handed on")

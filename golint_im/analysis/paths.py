@@ -1,0 +1,180 @@
+"""Leak paths as data, and what the walk knows on a path: conditions, merged states.
+
+`Leak` is what the ownership layer reports: which acquisition leaks, how
+the path leaves (return, end, jump, loop), under which branches, kept in
+which container. It carries no rule ID and no wording: the rules word it.
+
+The rest is the small algebra the walk (leaks.py) uses on a path: what a
+branch condition says about the resource (`cond_effect`), and how the states
+and last assignments of paths that meet are merged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from golint_im.expr import (
+    Expr,
+    binary,
+    call,
+    ident,
+    idents_in,
+    is_expr,
+    is_nil,
+    selector,
+    unary_operand,
+)
+from golint_im.facts import Op
+from golint_im.program import Function
+
+from .resources import Origin, _ref
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One branch a leaking path takes, for the report to name the condition it leaks under.
+
+    kind: "fails" (the `err != nil` branch after the call `expr`), "if" (`expr`
+    holds), "else" (`expr` does not hold), "recv"/"send" (the select case
+    receiving from / sending on channel `expr`), "default" (the select's
+    default case), "case" (the switch case at `line`).
+    """
+
+    kind: str
+    expr: Expr = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Container:
+    """A local map or slice the resource is kept in, dropped with the function."""
+
+    shape: str  # "map" | "slice"
+    name: str
+
+
+@dataclass
+class Leak:
+    """A path on which an acquired resource is neither released nor handed on, as data.
+
+    how: "return", "end" (falls off the end), "loop" (acquired in every
+    iteration, kept in nothing that outlives it), "discard" (the result is
+    dropped), "later-iteration" (a later iteration returns and drops the local
+    container), "continue" or "break". line/col: where the path leaves (the
+    return, the jump, the loop). conditions: the branches the path takes
+    below the acquisition's own, outermost first (at most three).
+    closed_after: for "loop", the line of a close after the loop (0: none).
+
+    The leak reported for an acquisition also carries the acquisition (fn,
+    op, origin) and, for a return leak kept in no container, whether
+    anything after the acquisition handles the resource (`handled_after`,
+    asked when the path has conditions and the resource is no stream) or
+    releases it (`released_after`, asked when it has none). They are asked
+    only there because effects are memoised with recursion guards: asking
+    more often would change what later walks see.
+    """
+
+    how: str
+    line: int = 0
+    col: int = 0
+    conditions: tuple[Branch, ...] = ()
+    container: Container | None = None
+    closed_after: int = 0
+    fn: Function | None = None
+    op: Op | None = None
+    origin: Origin | None = None
+    handled_after: bool | None = None
+    released_after: bool | None = None
+
+
+def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holders: dict) -> tuple:
+    """What a condition says about the resource when true and when false.
+
+    "failed": the acquisition failed (nothing to release); "ok": it succeeded;
+    "ended": the stream ended (Recv/Send returned an error); None: nothing known.
+    """
+    if not is_expr(cond):
+        return None, None
+    negated = unary_operand(cond, "!")
+    if negated is not None:
+        t, f = cond_effect(negated, stream, last_assign, no_nil, holders)
+        return f, t
+    c = call(cond)
+    if c is not None:
+        args = c[1]
+        if stream and any(last_assign.get(ident(a)) == "recv" for a in args):
+            return "ended", None  # errors.Is(err, io.EOF)
+        if not no_nil and any(last_assign.get(ident(a)) == "acq" for a in args):
+            # A predicate on the acquisition's error (netutil.IsTemporaryError(err),
+            # errors.Is(err, x), os.IsTimeout(err)) holds only for a non-nil error,
+            # when the resource is nil: nothing to release on that branch.
+            return "failed", None
+        return None, None
+    b3 = binary(cond)
+    if b3 is None:
+        return None, None
+    op, left, right = b3
+    if op in ("&&", "||"):
+        a = cond_effect(left, stream, last_assign, no_nil, holders)
+        b = cond_effect(right, stream, last_assign, no_nil, holders)
+        strong = ("failed", "ended")
+
+        def pick(x, y):
+            for v in (x, y):
+                if v in strong:
+                    return v
+            return x if x is not None else y
+
+        if op == "&&":  # true: both hold; false: one fails
+            return pick(a[0], b[0]), (a[1] if a[1] == b[1] else None)
+        return (a[0] if a[0] == b[0] else None), pick(a[1], b[1])
+    if op not in ("==", "!="):
+        if stream and any(last_assign.get(n) == "recv" for n in idents_in(cond, set())):
+            return "ended", None
+        return None, None
+    if is_nil(left):
+        left, right = right, left
+    if selector(left) is not None and is_nil(right) and not no_nil:
+        r = _ref(left, holders)
+        if r is not None and r.resource:
+            # `if resp.Body != nil { resp.Body.Close() }`: a nil one has nothing to release.
+            return ("failed", "ok") if op == "==" else ("ok", "failed")
+    if call(left) is not None:
+        if stream and op == "==" and cond_effect(left, stream, last_assign, no_nil, holders)[0] == "ended":
+            return "ended", None  # status.Code(err) == codes.Canceled
+        return None, None
+    name = ident(left)
+    if name is None:
+        return None, None
+    marker = last_assign.get(name)
+    eq = op == "=="
+    if is_nil(right):
+        if marker == "acq" and not no_nil:
+            return ("ok", "failed") if eq else ("failed", "ok")
+        h = holders.get(name)
+        if h is not None and not h.container and not no_nil:
+            return ("failed", "ok") if eq else ("ok", "failed")
+        if marker == "recv":
+            return (None, "ended") if eq else ("ended", None)
+        return None, None
+    if marker == "recv":
+        return ("ended", None) if eq else (None, "ended")  # err == io.EOF / err != io.EOF
+    return None, None
+
+
+def _merge_assigns(a, b, before):
+    """Last assignments after an if/else: where the branches disagree, nothing is known."""
+    if a is None and b is None:
+        return before
+    if a is None or b is None:
+        return dict(a if a is not None else b)
+    out = {}
+    for k in set(a) | set(b):
+        out[k] = a.get(k) if a.get(k) == b.get(k) else "mixed"
+    return out
+
+
+def _merge(*states):
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    return all(live)

@@ -1,0 +1,160 @@
+"""Control regions of one function: the items of each region in source order, loops, jump targets.
+
+The facts give every op the region (block, if/else, loop, switch, select,
+case) it sits in and every region its parent. The ownership walk replays a
+function in source order along this tree, so it needs, per region, its ops
+and child regions interleaved in order, which `if` an `else` belongs to,
+where a `break` or `continue` lands and which loops surround an op.
+`FnView` computes that once per function; the module-level helpers answer
+the questions the analyses ask of a function's plain assignments.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from golint_im.expr import Expr, ident, is_ident
+from golint_im.facts import Op
+from golint_im.passes import Pass
+from golint_im.program import Function, Program, enclosing_regions
+
+# An item of a region: (first op index, 0, op index) for an op, (first op index, 1, region) for a child region.
+Item = tuple[int, int, int]
+
+
+class FnView:
+    """One function's region tree as the walk reads it: each region's items in source order.
+
+    `children[r]` interleaves the ops directly in region r with the child
+    regions that contain any op, sorted by their first op; `kids[r]` lists
+    every child region, empty ones included (a `case` with no ops still
+    decides a `select`); `else_of`/`if_of` pair the branches of one `if`.
+    """
+
+    def __init__(self, fn: Function):
+        f = fn.facts
+        self.fn = fn
+        self.regions = f.regions
+        self.ops = f.ops
+        n = len(f.regions)
+        first: list[int | None] = [None] * n
+        for i, op in enumerate(f.ops):
+            r = op.region
+            while 0 <= r < n and first[r] is None:
+                first[r] = i
+                r = f.regions[r].parent
+        self.children: dict[int, list[Item]] = {r: [] for r in range(n)}
+        for i, op in enumerate(f.ops):
+            if 0 <= op.region < n:
+                self.children[op.region].append((i, 0, i))
+        self.kids: dict[int, list[int]] = {r: [] for r in range(n)}  # all child regions, empty ones included
+        for r in range(1, n):
+            p = f.regions[r].parent
+            if 0 <= p < n:
+                self.kids[p].append(r)
+                fr = first[r]
+                if fr is not None:
+                    self.children[p].append((fr, 1, r))
+        for items in self.children.values():
+            items.sort()
+        self.else_of: dict[int, int] = {}
+        self.if_of: dict[int, int] = {}
+        for rs in self.kids.values():
+            for a, b in zip(rs, rs[1:], strict=False):
+                ra, rb = f.regions[a], f.regions[b]
+                if ra.kind == "if" and rb.kind == "else" and ra.info == rb.info:
+                    self.else_of[a] = b
+                    self.if_of[b] = a
+        self.first = first
+
+    def chain(self, r: int) -> list[int]:
+        """r and the regions around it, innermost first, up to the function body."""
+        return list(enclosing_regions(self.fn.facts, r))
+
+    def in_region(self, r: int, outer: int) -> bool:
+        return outer in enclosing_regions(self.fn.facts, r)
+
+    def loops_around(self, r: int) -> list[int]:
+        return [x for x in enclosing_regions(self.fn.facts, r) if self.regions[x].kind in ("for", "range")]
+
+    def regions_below(self, r: int, stop: int) -> list[int]:
+        """The regions around r (innermost first) that are not around `stop` as well."""
+        around_stop = set(enclosing_regions(self.fn.facts, stop))
+        out = []
+        for x in enclosing_regions(self.fn.facts, r):
+            if x in around_stop:
+                break
+            out.append(x)
+        return out
+
+    def jump_target(self, op: Op) -> int | None:
+        """The region a `break`/`continue` leaves; None for goto, fallthrough or an unknown label."""
+        if op.mode == "continue":
+            kinds: tuple[str, ...] = ("for", "range")
+        elif op.mode == "break":
+            kinds = ("for", "range", "switch", "select")
+        else:
+            return None
+        label = ident(op.fn) or ""
+        for r in enclosing_regions(self.fn.facts, op.region):
+            reg = self.regions[r]
+            if reg.kind in kinds and (not label or reg.label == label):
+                return r
+        return None
+
+    def endless(self, r: int) -> bool:
+        """`for {`: left only by break, return, panic or goto."""
+        reg = self.regions[r]
+        return reg.kind == "for" and reg.info is None
+
+
+class Regions:
+    """The `FnView` of each function, built on first request."""
+
+    def __init__(self) -> None:
+        self._views: dict[int, FnView] = {}
+
+    def view(self, fn: Function) -> FnView:
+        v = self._views.get(fn.id)
+        if v is None:
+            v = self._views[fn.id] = FnView(fn)
+        return v
+
+
+REGIONS = Pass("regions", lambda _ctx: Regions(), doc="per-function region views, built on demand")
+
+
+def ops_with_literals(fn: Function) -> Iterator[Op]:
+    """The ops of fn and of the function literals inside it, fn's first."""
+    yield from fn.facts.ops
+    for lit in fn.nested_literals():
+        yield from lit.facts.ops
+
+
+def assignments_to(fn: Function, name: str) -> Iterator[tuple[Op, int]]:
+    """(assignment op, target position) for each assignment to the variable `name` in fn's own body, in order."""
+    for op in fn.facts.ops:
+        if op.kind == "assign":
+            for i, t in enumerate(op.targets):
+                if is_ident(t, name):
+                    yield op, i
+
+
+def assigned_value(op: Op, position: int) -> Expr:
+    """The value an assignment gives its target at `position` when it has one value per target, else None."""
+    if len(op.targets) == len(op.args):
+        return op.args[position]
+    return None
+
+
+def single_assignment(program: Program, fn: Function, name: str) -> Expr:
+    """The one value given to a local `name` (one value per target); None if none or several."""
+    g = program.declaring_function(fn, name)
+    if g is None:
+        return None
+    found = None
+    for op, i in assignments_to(g, name):
+        if len(op.targets) == len(op.args):
+            if found is not None:
+                return None
+            found = op.args[i]
+    return found

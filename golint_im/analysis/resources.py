@@ -1,0 +1,215 @@
+"""What a resource is and what holds it: the catalog's kinds, holders, references, origins.
+
+Shared by the ownership layers (acquisition, effects, the leak walk).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from golint_im import knowledge
+from golint_im.expr import (
+    BUILTIN_FUNCS,
+    address_of,
+    assertion,
+    call,
+    call_name,
+    composite,
+    ident,
+    index,
+    is_conversion_callee,
+    is_expr,
+    selector,
+    sliced,
+    unary_operand,
+)
+from golint_im.facts import Op
+from golint_im.program import Function
+
+# What an op does to the holders of a resource (see effects.py): releases it, or hands it to
+# someone who outlives the function; Store(container) when it only puts it in a local container.
+RELEASE = "release"
+ESCAPE = "escape"
+
+
+@dataclass(frozen=True)
+class Store:
+    """The resource was put into the local container `name` (a map or slice the function owns)."""
+
+    name: str
+
+# Calls that end the path: no leak is reported past them.
+_TERMINATORS = {"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "Exit", "FailNow", "Skip",
+                "Skipf", "SkipNow", "Goexit"}
+# External packages whose functions use a resource without keeping it.
+_BORROW_PKGS = {
+    "fmt", "io", "io/ioutil", "bufio", "bytes", "strings", "strconv", "errors", "log", "log/slog", "context",
+    "sync", "sync/atomic", "time", "sort", "reflect", "encoding/json", "encoding/xml", "encoding/binary",
+    "encoding/gob", "encoding/csv", "encoding/pem", "encoding/base64", "encoding/hex", "compress/gzip",
+    "compress/flate", "compress/zlib", "mime", "mime/multipart", "testing", "os", "unicode/utf8",
+    "github.com/stretchr/testify/assert", "github.com/stretchr/testify/require", "go.uber.org/zap",
+    "github.com/sirupsen/logrus", "k8s.io/klog", "k8s.io/klog/v2", "github.com/go-kit/log",
+    "github.com/go-kit/log/level", "github.com/go-kit/kit/log", "github.com/go-kit/kit/log/level",
+    "google.golang.org/grpc/grpclog", "github.com/google/go-cmp/cmp", "net/http/httputil",
+    "google.golang.org/protobuf/proto", "github.com/golang/protobuf/proto", "github.com/gogo/protobuf/proto",
+    "github.com/pkg/errors",
+}
+# ... except these, which wrap the resource and take it over.
+_TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser",
+           "io/ioutil.NopCloser"}
+# A resource passed to a predeclared function is neither kept nor released: each of them only
+# reads its arguments (`len(conns)`, `append(conns, c)` is followed as an assignment instead).
+_BUILTINS_NEUTRAL = BUILTIN_FUNCS
+_STREAM_USE = {"Recv", "RecvMsg", "CloseSend", "CloseAndRecv"}  # a value used so is a stream
+_GENERATED_CLIENT = re.compile(r"^New\w*Client$")
+# Logging and formatting calls only print their arguments, whatever logger implements them.
+_LOGGING = re.compile(r"^(Print|Log|Info|Warn|Warning|Error|Debug|Trace|Fatal|Panic|Notice|Sprint|Errorf)"
+                      r"(f|ln|w|S|Depth|Context)?$")
+
+
+# ---------------------------------------------------------------------------
+# Catalog
+
+
+# The kind whose resource is an HTTP response's body: requests to a test server are its own case.
+HTTP_BODY = "http-body"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of resource of the catalog: what opens it, what releases it, where it sits in the value."""
+
+    name: str  # "grpc-conn", "net-conn", "http-body", "grpc-stream"
+    config_key: str  # the `[resources.<key>]` table of .golint-im.toml that extends it
+    closers: frozenset
+    constructors: frozenset
+    suffix: tuple  # path from the acquired value to the resource: ("Body",) for responses
+    stream: bool = False  # a gRPC client stream: released by cancelling its context or reading it out
+
+
+def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
+    """The catalog's kinds by name, in catalog order, each extended by its config table."""
+    data = knowledge.load("resources.toml")
+    extra = config_resources or {}
+    kinds = {}
+    for name, table in data.items():
+        key = table["config"]
+        add = extra.get(key, {}) or {}
+        kinds[name] = Kind(
+            name=name, config_key=key,
+            closers=frozenset(table.get("closers", ())) | frozenset(add.get("closers", ())),
+            constructors=frozenset(table.get("constructors", ())) | frozenset(add.get("constructors", ())),
+            suffix=(table["field"],) if table.get("field") else (), stream=bool(table.get("stream", False)))
+    return kinds
+
+
+# ---------------------------------------------------------------------------
+# What the analysis knows about holders of a resource
+
+
+@dataclass
+class Holder:
+    name: str
+    suffix: tuple | None  # None: a struct wrapping the resource somewhere inside
+    container: str = ""  # "map" | "slice" when the variable holds many of them
+    decl_region: int = 0
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+    suffix: tuple | None
+    container: bool = False
+
+    @property
+    def resource(self) -> bool:
+        """The expression is the resource itself (or a wrapper that may close it)."""
+        return not self.container and (self.suffix is None or self.suffix == ())
+
+
+@dataclass
+class Origin:
+    """Why a call is an acquisition: the chain down to the catalog constructor."""
+
+    kind: Kind
+    result: int  # index of the resource among the call's results
+    base: str  # catalog constructor at the bottom, e.g. "google.golang.org/grpc.DialContext"
+    impl: Function | None = None  # Function of the analysed code returning a fresh resource, if any
+    via: str = ""  # "interface discovery.Resolver.GetConn" when resolved by CHA
+    impl_op: Op | None = None  # the op in impl that acquires it
+
+
+STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs
+
+
+def _stub_constructor(callee) -> bool:
+    return bool(_GENERATED_CLIENT.match(call_name(callee)))
+
+
+def _ref(expr, holders) -> Ref | None:
+    """The holder an expression evaluates to (the resource, its response, a container, an element)."""
+    if not is_expr(expr):
+        return None
+    name = ident(expr)
+    if name is not None:
+        h = holders.get(name)
+        if h is None:
+            return None
+        return Ref(h.name, h.suffix, bool(h.container))
+    sel = selector(expr)
+    if sel is not None:
+        r = _ref(sel[0], holders)
+        if r is None or r.container:
+            return None
+        if r.suffix is None:
+            return r
+        if r.suffix and r.suffix[0] == sel[1]:
+            return Ref(r.name, r.suffix[1:])
+        return None
+    inner = unary_operand(expr, "&", "*")
+    if inner is not None:
+        return _ref(inner, holders)
+    asserted = assertion(expr)
+    if asserted is not None:
+        return _ref(asserted[0], holders)
+    c = call(expr)
+    if c is not None:
+        fn, args = c[0], c[1]
+        if is_conversion_callee(fn) and len(args) == 1:
+            return _ref(args[0], holders)
+        if _stub_constructor(fn) and len(args) == 1:
+            # `pb.NewFooClient(cc)`: the generated stub holds the connection for as long as it lives.
+            r = _ref(args[0], holders)
+            if r is not None and r.resource:
+                return Ref(r.name, STUB)
+        return None
+    ix = index(expr)
+    if ix is not None:
+        r = _ref(ix[0], holders)
+        if r is not None and r.container:
+            return Ref(r.name, r.suffix)
+        return None
+    base = sliced(expr)
+    if base is not None:
+        return _ref(base, holders)
+    return None
+
+
+def _wrapped_ref(expr, holders) -> Ref | None:
+    """A holder inside a composite literal (`&Client{cc: cc}`, `[]net.Conn{c}`)."""
+    if not is_expr(expr):
+        return None
+    inner = address_of(expr)
+    if inner is not None:
+        return _wrapped_ref(inner, holders)
+    comp = composite(expr)
+    if comp is not None:
+        for _k, v in comp[1]:
+            r = _ref(v, holders) or _wrapped_ref(v, holders)
+            if r is not None:
+                return Ref(r.name, None)
+    return None
+
+
+def _value_ref(expr, holders) -> Ref | None:
+    return _ref(expr, holders) or _wrapped_ref(expr, holders)

@@ -1,0 +1,134 @@
+"""How the leak rules (GIM201-204) word a leak the ownership layer found.
+
+The layer reports a leak as data (`analysis.ownership.Leak`: how the path
+leaves, where, under which branches, kept in which container); this module
+turns it into the sentence a reviewer reads. The sentences are shared by the
+four rules; each rule brings its own nouns and fix text in a `Wording`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
+from golint_im.expr import render, render_negated
+from golint_im.findings import Finding, Location, Related, Step
+from golint_im.passes import Context
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A leak rule's own words: what the resource is called, how it is obtained, how to fix a leak."""
+
+    noun: str  # "gRPC client connection"
+    verb: str  # "dialed": "... is dialed for every iteration of the loop"
+    fix: str
+    # What a leak at the end of the function, and a return that leaks it under no condition, are called.
+    ends: str = "is never closed"
+    open_on_return: str = ""  # "" : worded like any resource ("is never closed (the function returns ...)")
+
+
+def check(ctx: Context, kind: str, rule_id: str, severity: str, words: Wording) -> Iterator[Finding]:
+    """The findings of one leak rule: the ownership layer's leaks of `kind`, worded."""
+    for leak in ctx.result(OWNERSHIP).leaks_of(kind):
+        yield finding(leak, rule_id, severity, words)
+
+
+def conditions(branches: tuple[Branch, ...]) -> str:
+    """`checkVersion` fails and `resp.StatusCode != 200`: the branches a path takes, outermost first."""
+    return " and ".join(_branch(b) for b in branches)
+
+
+def _branch(b: Branch) -> str:
+    if b.kind == "recv":
+        return f"`<-{render(b.expr)}` is received"
+    if b.kind == "send":
+        return f"`{render(b.expr)} <-` is sent"
+    if b.kind == "default":
+        return "the `select` takes its `default` case"
+    if b.kind == "case":
+        return f"the `switch` takes the case at line {b.line}"
+    if b.kind == "fails":
+        return f"`{render(b.expr)}` fails"
+    if b.kind == "if":
+        return f"`{render(b.expr)}`"
+    return f"`{render_negated(b.expr)}`"
+
+
+def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
+    """The finding for one leak: what leaks, on which path, why the callee is a constructor, how to fix it."""
+    fn, op, origin = leak.fn, leak.op, leak.origin
+    assert fn is not None and op is not None and origin is not None
+    path = fn.file.path
+    callee = render(op.fn)
+    what = f"{words.noun} from `{callee}`"
+    loc = Location(path, op.line, op.col)
+    related: list[Related] = []
+    steps = [Step(loc, f"{words.verb} here")]
+    detail = conditions(leak.conditions)
+    container = f"{leak.container.shape} `{leak.container.name}`" if leak.container is not None else ""
+    returns = Related(Location(path, leak.line, leak.col), "returns without closing it")
+    if leak.how == "discard":
+        problem = "is discarded without being closed"
+    elif leak.how == "loop":
+        line = leak.line
+        if leak.closed_after:
+            problem = (f"is {words.verb} for every iteration of the loop at line {line}; "
+                       f"closed only after the loop (line {leak.closed_after}), so all but the last one leak")
+        else:
+            problem = f"is {words.verb} for every iteration of the loop at line {line} and not closed in it"
+        related.append(Related(Location(path, line, 1), "the loop"))
+    elif leak.how == "later-iteration":
+        problem = (f"is kept only in local {container}, which is dropped when a later iteration "
+                   f"returns at line {leak.line}" + (f" (when {detail})" if detail else ""))
+        related.append(returns)
+    elif container:
+        where = {"return": f"on return (line {leak.line})", "continue": f"by the `continue` at line {leak.line}",
+                 "break": f"by the `break` at line {leak.line}"}.get(leak.how, "when the function ends")
+        problem = f"is stored only in local {container}, which is dropped {where}"
+        if detail:
+            problem += f" when {detail}"
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
+    elif leak.how == "end":
+        problem = words.ends
+    elif leak.how in ("continue", "break"):
+        if detail:
+            problem = f"is not closed when {detail} ({leak.how} at line {leak.line})"
+        else:
+            problem = f"is not closed before the `{leak.how}` at line {leak.line}"
+        gone = "goes to the next iteration" if leak.how == "continue" else "leaves the loop"
+        related.append(Related(Location(path, leak.line, leak.col), f"{gone} without closing it"))
+    elif detail and leak.handled_after is False:
+        # Nothing after the acquisition closes it: naming one branch would suggest
+        # a fix on that branch only (dendrite's lookups leak on success too).
+        problem = (f"is never closed (first dropped when {detail}, return at line {leak.line}; "
+                   f"no path closes it)")
+        related.append(returns)
+    elif detail:
+        problem = f"is not closed when {detail} (return at line {leak.line})"
+        related.append(returns)
+    elif leak.released_after:
+        problem = f"is not closed on the path that returns at line {leak.line}"
+        related.append(returns)
+    elif words.open_on_return:
+        problem = words.open_on_return.format(line=leak.line)
+    else:
+        problem = f"is never closed (the function returns at line {leak.line})"
+        related.append(returns)
+    note = ""
+    impl = origin.impl
+    if impl is not None:
+        iop = origin.impl_op
+        line = iop.line if iop is not None else impl.facts.line
+        base_short = origin.base.rsplit("/", 1)[-1]
+        via = f" (through {origin.via})" if origin.via else ""
+        note = (f"; `{callee}` resolves{via} to `{impl.short}`, which returns a new one on every call "
+                f"(`{base_short}` at {impl.file.path}:{line})")
+        related.append(Related(Location(impl.file.path, line, iop.col if iop is not None else 1),
+                               f"`{impl.short}` returns a new {words.noun} on every call"))
+    message = f"{what} {problem}{note}. Fix: {words.fix}."
+    for rel in related:
+        steps.append(Step(rel.location, rel.message))
+    key = f"{fn.qualname}|{callee}|{leak.how}"
+    return Finding(rule_id=rule_id, message=message, location=loc, severity=severity,
+                   related=tuple(related), steps=tuple(steps), key=key)
