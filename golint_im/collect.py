@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from .cache import FactsCache, content_key
 from .discover import SourceFile
 from .findings import Notice
+from .parallel import die_with_parent
+from .safeio import NotRegularFile, read_regular
 from .source import is_generated, parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -22,8 +24,10 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 
 def _read(f: SourceFile) -> tuple[bytes | None, str]:
     try:
-        with open(f.abs_path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        # Regular files only, opened non-blocking: a FIFO or device swapped in since discovery cannot hang us.
+        data = read_regular(f.abs_path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        return None, "not a regular file; skipped"
     except OSError as e:
         return None, f"cannot read file: {e.strerror or e}"
     if len(data) > MAX_FILE_BYTES:
@@ -40,13 +44,14 @@ def _read(f: SourceFile) -> tuple[bytes | None, str]:
 _WORKER_CACHE: FactsCache | None = None
 
 
-def _init_worker(cache_dir):
+def _init_worker(cache_dir, parent: int):
     """Each worker writes its own cache entries: pickling stays off the parent's critical path."""
     global _WORKER_CACHE
     gc.disable()  # the walker allocates many long-lived tuples: see engine.analyse
     # Ctrl-C reaches the whole process group: the parent alone reacts (exit 130)
     # and ends the workers, rather than each worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)  # SIGTERM ends a worker at once; the parent's death too
     _WORKER_CACHE = FactsCache(cache_dir) if cache_dir is not None else None
 
 
@@ -167,7 +172,8 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
             progress()
 
     if jobs > 1 and len(pending) > 8:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cache.directory,))
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                   initargs=(cache.directory, os.getpid()))
         try:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Notice
+from .safeio import read_regular
 
 SKIP_DIRS = {"vendor", "testdata", "node_modules"}
 _MODULE = re.compile(r"^\s*module\s+\"?([^\s\"]+)\"?", re.M)
@@ -73,7 +74,12 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
             if root.suffix == ".go":
                 _add(result, root, base, seen, modules, exclude)
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        def unreadable(e: OSError, base=base) -> None:
+            # Its files would silently be missing from the report (README: reported, like an unreadable file).
+            where = _rel(Path(e.filename), base) if e.filename else ""
+            result.notices.append(Notice(where, f"cannot read directory: {e.strerror or e}; its files are not analysed"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames
                                  if not d.startswith((".", "_")) and d not in SKIP_DIRS)
             for name in sorted(filenames):
@@ -146,7 +152,8 @@ def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
         gomod = d / "go.mod"
         if gomod.is_file():
             try:
-                m = _MODULE.search(gomod.read_text(encoding="utf-8", errors="replace"))
+                # Regular files only: a go.mod swapped for a FIFO after the check cannot hang the run.
+                m = _MODULE.search(read_regular(gomod, 1 << 20).decode("utf-8", "replace"))
             except OSError:
                 m = None
             found = (m.group(1) if m else "", key)
