@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import signal
 import tempfile
 from pathlib import Path
 
@@ -181,6 +182,18 @@ def unseal(key: bytes, blob: bytes) -> tuple[bytes, bytes] | None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    # SIGTERM or SIGINT wait until the entry is renamed into place: a parser process
+    # killed (default SIGTERM) halfway through must not leave its temp file behind.
+    held = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, held) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        _write_and_rename(path, data)
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _write_and_rename(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -20,6 +21,11 @@ from .safeio import NotRegularFile, read_regular
 from .source import is_generated, parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# Frames the tree walker may use, whichever process runs it. Left to the
+# recursion limit, a parser process (whose stack starts at another depth than
+# the main one) skipped as too deep a declaration that --jobs 1 analysed: the
+# worker count changed the findings. Kept under Python's default limit of 1000.
+WALK_FRAMES = 900
 
 
 def _read(f: SourceFile) -> tuple[bytes | None, str]:
@@ -67,11 +73,28 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
             pass
 
 
+def _stack_depth() -> int:
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
+def _parse(data: bytes, rel: str, is_test: bool):
+    """parse() with the same recursion budget in every process, so nesting limits do not depend on --jobs."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + WALK_FRAMES)
+    try:
+        return parse(data, rel, is_test)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def _parse_job(job):
     """Worker: parse one file. Never raises: a crash becomes a notice."""
     key, rel, is_test, data = job
     try:
-        facts = parse(data, rel, is_test)
+        facts = _parse(data, rel, is_test)
     except RecursionError:
         return key, None, "skipped: nesting too deep to analyse", None
     except Exception as e:  # the walker is defensive; this is the last net

@@ -499,3 +499,26 @@ def test_git_dubious_ownership_is_named(tmp_path):
     r = gim("check", ".", "--new-from-rev", "HEAD", cwd=repo, env=env)
     err = one_error_line(r)
     assert "owned by another user" in err and "safe.directory" in err
+
+
+# ---- 6. the worker count never changes the result ---------------------------------------
+
+@pytest.mark.parametrize("depth", [440, 447, 455, 485])
+def test_nesting_near_the_limit_is_the_same_with_any_jobs(tmp_path, depth):
+    """A declaration nested about as deep as the walker goes, among more than 8 files (so a pool parses them)."""
+    from golint_im import __version__
+    from golint_im.engine import Options, analyse
+    from golint_im.registry import all_rule_infos
+    from golint_im.report import render
+
+    tree = deadlock_tree(tmp_path)
+    src = (tree / "main.go").read_text()
+    (tree / "main.go").write_text(src.replace("func (g *Gateway) Run() {\n",
+                                              "func (g *Gateway) Run() {\n\t" + "{" * depth + "}" * depth + "\n", 1))
+    for i in range(10):
+        (tree / f"f{i}.go").write_text(f"package main\n\nfunc f{i}() {{}}\n")
+    reports = []
+    for jobs in (1, 2):
+        result, _ctx = analyse(Options(paths=[str(tree)], jobs=jobs, base=str(tmp_path)))
+        reports.append(render("sarif", result, all_rule_infos(), tool_version=__version__))
+    assert reports[0] == reports[1]
