@@ -51,6 +51,30 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+_OOM_LINE = b"golint-im: error: out of memory (raise the memory limit, or exclude the largest files)\n"
+_RESERVE: bytearray | None = None  # freed on MemoryError, so that reporting it can allocate again
+
+
+def _out_of_memory() -> None:
+    """Report MemoryError in one line even when the report itself cannot allocate.
+
+    While the exception is handled, its traceback keeps the parse tree and
+    the facts alive; formatting a message or a traceback then fails again, and
+    the run ended with three tracebacks and exit 1. The line is a constant
+    written straight to fd 2, and the process ends there (its children die
+    with it, see parallel.die_with_parent).
+    """
+    global _RESERVE
+    _RESERVE = None
+    if not _owns_process():  # inside a test runner: unwind normally
+        _fail(_OOM_LINE.decode()[len("golint-im: error: "):].rstrip())
+    try:
+        os.write(2, _OOM_LINE)
+    except OSError:
+        pass
+    os._exit(EXIT_ERROR)
+
+
 def _interrupted(e: KeyboardInterrupt) -> None:
     terminated = isinstance(e, Terminated)
     _say("golint-im: terminated" if terminated else "golint-im: interrupted")
@@ -171,10 +195,11 @@ class _Cli(click.Group):
     """The command group, keeping the one-line promise for click's own errors (usage, bad options)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        owns = _owns_process()
-        if owns:
+        global _RESERVE
+        if _owns_process():
             _reserve_std_fds()
             signal.signal(signal.SIGTERM, _on_sigterm)
+            _RESERVE = bytearray(8 * 1024 * 1024)
         try:
             os.getcwd()
         except OSError:
@@ -192,6 +217,8 @@ class _Cli(click.Group):
             sys.exit(EXIT_INTERRUPTED)
         except KeyboardInterrupt as e:
             _interrupted(e)
+        except MemoryError:
+            _out_of_memory()
         except OSError as e:  # writing --help or a rule list to a closed stdout
             _fail(f"cannot write to stdout: {e.strerror or e}")
         sys.exit(rv if isinstance(rv, int) else EXIT_CLEAN)
@@ -279,7 +306,7 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
     except (UsageError, ConfigError) as e:
         _fail(str(e))
     except MemoryError:
-        _fail("out of memory (raise the memory limit, or exclude the largest files)")
+        _out_of_memory()
     except Exception as e:  # noqa: BLE001 - the last net: one line, not a traceback
         if _is_baseline_error(e):
             _fail(str(e))
@@ -435,7 +462,7 @@ def graph(paths, fmt, output, jobs):
     except KeyboardInterrupt as e:
         _interrupted(e)
     except MemoryError:
-        _fail("out of memory (raise the memory limit, or exclude the largest files)")
+        _out_of_memory()
     except Exception as e:  # noqa: BLE001 - as in check: one line, not a traceback
         _fail(_internal_error(e))
 

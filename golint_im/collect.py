@@ -18,7 +18,7 @@ from .discover import SourceFile
 from .findings import Notice
 from .parallel import die_with_parent
 from .safeio import NotRegularFile, read_regular
-from .source import is_generated, parse
+from .source import TooCostly, is_generated, parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # Frames the tree walker may use, whichever process runs it. Left to the
@@ -97,6 +97,10 @@ def _parse_job(job):
         facts = _parse(data, rel, is_test)
     except RecursionError:
         return key, None, "skipped: nesting too deep to analyse", None
+    except TooCostly as e:
+        return key, None, str(e), None
+    except MemoryError:
+        raise  # not this file's fault: the run fails in one line (cli.py), it does not skip findings
     except Exception as e:  # the walker is defensive; this is the last net
         return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})", None
     stored = _WORKER_CACHE.store(key, facts) if _WORKER_CACHE is not None else None

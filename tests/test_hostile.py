@@ -522,3 +522,67 @@ def test_nesting_near_the_limit_is_the_same_with_any_jobs(tmp_path, depth):
         result, _ctx = analyse(Options(paths=[str(tree)], jobs=jobs, base=str(tmp_path)))
         reports.append(render("sarif", result, all_rule_infos(), tool_version=__version__))
     assert reports[0] == reports[1]
+
+
+# ---- 9 and 12. memory -------------------------------------------------------------------
+
+def test_huge_literal_keeps_a_bounded_part(tmp_path):
+    """A generated table keeps MAX_KEPT_ELEMENTS elements; calls in the rest are still ops."""
+    from golint_im.source import MAX_KEPT_ELEMENTS, parse
+
+    n = MAX_KEPT_ELEMENTS * 5
+    src = "package p\n\nvar table = []string{" + ", ".join(f'"s{i}"' for i in range(n)) + ', f("last")}\n'
+    ff = parse(src.encode(), "p.go")
+    init = ff.funcs[0]
+    (assign,) = [op for op in init.ops if op.kind == "assign"]
+    comp = assign.args[0]
+    assert comp[0] == "comp" and len(comp[2]) == MAX_KEPT_ELEMENTS
+    assert [op.fn for op in init.ops if op.kind == "call"] == [("id", "f")]
+
+
+def test_pathological_parse_is_cut_short(tmp_path, monkeypatch):
+    """Unclosed calls make tree-sitter's error recovery grow without end: past its budget the file is a notice."""
+    from golint_im import source
+
+    monkeypatch.setattr(source, "WATCH_FROM", 0)
+    monkeypatch.setattr(source, "PARSE_BUDGET_BASE", 8 * 1024 * 1024)
+    monkeypatch.setattr(source, "PARSE_BUDGET_PER_BYTE", 0)
+    src = b"package main\nfunc f() {\n" + b"x := a(" * 40000 + b"\n}\n"
+    start = time.perf_counter()
+    with pytest.raises(source.TooCostly, match="parsing needs more than 8 MB"):
+        source.parse(src, "x.go")
+    assert time.perf_counter() - start < 60
+    assert source.parse(b"package main\n\nfunc g() {}\n", "y.go").funcs[-1].name == "g"  # the parser is reusable
+
+
+def _generated_functions(size: int) -> str:
+    out, i = ["package main\n\n"], 0
+    while sum(map(len, out)) < size:
+        out.append(f"func f{i}(ch chan int) {{\n\tfor {{\n\t\tselect {{\n\t\tcase v := <-ch:\n\t\t\tch <- v + {i}\n"
+                   "\t\t}\n\t}\n}\n\n")
+        i += 1
+    return "".join(out)
+
+
+def test_low_memory_is_one_line(tmp_path):
+    """Under an address-space limit: findings, or exit 2 with one line; never a signal or a traceback."""
+    import resource
+
+    probe = subprocess.run([sys.executable, "-c", "import golint_im.cli, golint_im.engine, golint_im.source;"
+                            "print(open('/proc/self/statm').read().split()[0])"], capture_output=True, text=True,
+                           cwd=ROOT, check=True)
+    base = int(probe.stdout) * os.sysconf("SC_PAGE_SIZE")
+    (tmp_path / "big.go").write_text(_generated_functions(1_000_000))
+    codes = set()
+    for extra in (24, 48, 96):
+        limit = base + extra * 1024 * 1024
+        r = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", "big.go", "--no-cache", "--jobs", "1",
+                            "--quiet"], cwd=tmp_path, capture_output=True, timeout=300,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           preexec_fn=lambda limit=limit: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+        assert r.returncode in (1, 2), (extra, r.returncode, r.stderr[-2000:])
+        if r.returncode == 2:
+            one_error_line(r)
+            assert b"out of memory" in r.stderr
+        codes.add(r.returncode)
+    assert 2 in codes  # the smallest limit is too small for this file
