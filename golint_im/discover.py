@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .escape import utf8
 from .findings import Notice
 from .safeio import read_regular
 
@@ -135,7 +136,18 @@ def _add(result, full: Path, base: Path, seen, modules, exclude):
         abs_path=str(full), rel_path=rel, module=module,
         module_dir=_rel(Path(module_dir), base) if module_dir else "",
         package_dir=package_dir,
-        is_test=full.name.endswith("_test.go"), import_path=ipath))
+        is_test=full.name.endswith("_test.go"), import_path=_safe_import_path(ipath)))
+
+
+# Characters Go allows in an import path, which the model's qualified names
+# (`importpath#Type`) rely on. A directory named `a#b` or `x y` cannot be a Go
+# package, but it must not hide the code in it either.
+_IMPORT_UNSAFE = re.compile(r"[^\w\-.~+/]")
+
+
+def _safe_import_path(path: str) -> str:
+    """path with every other character percent-encoded: injective, and unchanged for any real import path."""
+    return _IMPORT_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in utf8(m.group())), path)
 
 
 def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
