@@ -586,3 +586,19 @@ def test_low_memory_is_one_line(tmp_path):
             assert b"out of memory" in r.stderr
         codes.add(r.returncode)
     assert 2 in codes  # the smallest limit is too small for this file
+
+
+@pytest.mark.parametrize("directory", [b"a#b", b"[x", b"a b", b"\t", b"*", b"%23"])
+@pytest.mark.parametrize("gomod", [True, False])
+def test_directory_name_cannot_hide_a_finding(tmp_path, directory, gomod):
+    """Found by fuzzing file names: a package directory named `a#b` broke qualified names and lost the finding."""
+    from golint_im.engine import Options, analyse
+
+    where = os.path.join(os.fsencode(tmp_path), directory)
+    os.makedirs(where)
+    with open(os.path.join(where, b"main.go"), "wb") as fh:
+        fh.write((DEADLOCK / "main.go").read_bytes())
+    if gomod:
+        (tmp_path / "go.mod").write_text("module example.com/m\n")
+    result, _ctx = analyse(Options(paths=[str(tmp_path)], jobs=1, base=str(tmp_path)))
+    assert [f.rule_id for f in result.findings] == ["GIM101"]
