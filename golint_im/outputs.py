@@ -25,7 +25,7 @@ def _inside(path: Path, roots: list[Path]) -> bool:
 def analysed_roots(paths: list[str]) -> list[Path]:
     """The analysed paths, resolved (a file root as itself)."""
     roots = []
-    for p in paths or ["."]:
+    for p in paths:
         try:
             roots.append(Path(p).resolve())
         except OSError:
