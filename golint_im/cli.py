@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import mmap
 import os
 import signal
 import subprocess
@@ -52,7 +53,9 @@ def _fail(message: str) -> None:
 
 
 _OOM_LINE = b"golint-im: error: out of memory (raise the memory limit, or exclude the largest files)\n"
-_RESERVE: bytearray | None = None  # freed on MemoryError, so that reporting it can allocate again
+# Address space given back on MemoryError, so that reporting it can allocate again.
+# An untouched anonymous mapping: it counts against ulimit -v, not in RSS.
+_RESERVE: mmap.mmap | None = None
 
 
 def _out_of_memory() -> None:
@@ -65,7 +68,9 @@ def _out_of_memory() -> None:
     with it, see parallel.die_with_parent).
     """
     global _RESERVE
-    _RESERVE = None
+    if _RESERVE is not None:
+        _RESERVE.close()
+        _RESERVE = None
     if not _owns_process():  # inside a test runner: unwind normally
         _fail(_OOM_LINE.decode()[len("golint-im: error: "):].rstrip())
     try:
@@ -199,7 +204,10 @@ class _Cli(click.Group):
         if _owns_process():
             _reserve_std_fds()
             signal.signal(signal.SIGTERM, _on_sigterm)
-            _RESERVE = bytearray(8 * 1024 * 1024)
+            try:
+                _RESERVE = mmap.mmap(-1, 8 * 1024 * 1024)
+            except (OSError, ValueError):  # already at the limit: nothing to keep in reserve
+                _RESERVE = None
         try:
             os.getcwd()
         except OSError:
