@@ -44,15 +44,20 @@ def resolve_target(output: str, roots: list[Path]) -> tuple[Path, bool]:
     if _inside(target, roots) and (target.suffix == ".go" or target.name == "go.mod"):
         raise UsageError(f"refusing to write {output}: it is a Go source file in the analysed tree")
     try:
-        mode = os.stat(target).st_mode
+        st = os.stat(absolute)  # through the links as open() goes, /proc/self/fd/N included
     except FileNotFoundError:
         return target, False
     except OSError as e:
         raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
-    if stat.S_ISREG(mode):
-        return target, False
-    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
-        return target, True  # /dev/stdout, /dev/null, a pipe: written into, never replaced
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        return absolute, True  # /dev/stdout, /dev/null, a pipe: written into, never replaced
+    if stat.S_ISREG(st.st_mode):
+        try:
+            same = os.path.samestat(st, os.stat(target))
+        except OSError:
+            same = False
+        # A link resolve() cannot name (/dev/stdout redirected to a file): written in place.
+        return (target, False) if same else (absolute, True)
     raise UsageError(f"cannot write {output}: not a regular file, character device or FIFO")
 
 
@@ -62,7 +67,7 @@ def write_text(text: str, output: str, roots: list[Path]) -> None:
     data = text.encode("utf-8")
     if in_place:
         try:
-            fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+            fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
             try:
                 _write_all(fd, data)
             finally:

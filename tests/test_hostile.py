@@ -296,6 +296,20 @@ def test_output_into_a_fifo_is_written_not_replaced(tmp_path):
     assert b"GIM101" in got[0]
 
 
+def test_output_through_a_link_to_our_stdout(tmp_path):
+    """What `-o /dev/stdout` does, through a link made here to /proc/self/fd/1 (not the machine's /dev)."""
+    deadlock_tree(tmp_path)
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    r = gim("check", "t", "-o", str(link), cwd=tmp_path)
+    assert r.returncode == 1 and b"GIM101" in r.stdout and link.is_symlink()
+    with open(tmp_path / "captured", "wb") as fh:  # stdout redirected to a file, as `> captured` does
+        r = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", "t", "-o", str(link)], cwd=tmp_path,
+                           stdout=fh, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                                   "XDG_CACHE_HOME": str(tmp_path.parent / "xdg")})
+    assert r.returncode == 1 and b"GIM101" in (tmp_path / "captured").read_bytes() and link.is_symlink()
+
+
 def test_output_onto_a_device_node_is_written_not_replaced(tmp_path):
     """A character device made here (major 1, minor 3: what /dev/null is), never the machine's own."""
     node = tmp_path / "null"
