@@ -21,10 +21,13 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .escape import json_safe
 from .findings import Finding
+from .safeio import read_regular
 
 FORMAT_KEY = "golint-im-baseline"
 FORMAT_VERSION = 1
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
 
 class BaselineError(Exception):
@@ -35,9 +38,8 @@ class BaselineError(Exception):
 # Baseline files
 
 
-def write_baseline(path: Path | str, findings: Iterable[Finding], tool_version: str) -> None:
-    """Write the fingerprints of findings to path, atomically, sorted and deduplicated."""
-    path = Path(path)
+def baseline_text(findings: Iterable[Finding], tool_version: str) -> str:
+    """The baseline file's text: the fingerprints of findings, sorted and deduplicated."""
     entries = {
         (f.location.path, f.rule_id, f.fingerprint): {
             "rule": f.rule_id,
@@ -52,7 +54,13 @@ def write_baseline(path: Path | str, findings: Iterable[Finding], tool_version: 
         "tool_version": tool_version,
         "findings": [entries[k] for k in sorted(entries)],
     }
-    data = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"  # paths need not be UTF-8
+
+
+def write_baseline(path: Path | str, findings: Iterable[Finding], tool_version: str) -> None:
+    """Write the fingerprints of findings to path, atomically."""
+    path = Path(path)
+    data = baseline_text(findings, tool_version)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -71,15 +79,22 @@ def load_baseline(path: Path | str) -> set[tuple[str, str]]:
     """The (rule, fingerprint) pairs recorded in a baseline file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # A FIFO or device committed as the baseline must not hang or flood the run.
+        text = read_regular(path, MAX_BASELINE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+    if len(text) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"{path}: baseline larger than {MAX_BASELINE_BYTES >> 20} MB")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: not a golint-im baseline (invalid JSON: {exc})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a golint-im baseline (nested too deeply)") from None
     if not isinstance(doc, dict) or FORMAT_KEY not in doc:
         raise BaselineError(f"{path}: not a golint-im baseline (no \"{FORMAT_KEY}\" key)")
     version = doc[FORMAT_KEY]
@@ -143,10 +158,23 @@ def _toplevel(repo_root: Path) -> Path:
     proc = _git(repo_root, "rev-parse", "--show-toplevel")
     if proc.returncode != 0:
         err = proc.stderr.strip()
+        refusal = git_refusal(err)
+        if refusal:
+            raise BaselineError(f"--new-from-rev: {refusal}")
         if "not a git repository" in err.lower() or not err:
             raise BaselineError(f"--new-from-rev needs a git repository: {repo_root} is not inside one")
         raise BaselineError(f"--new-from-rev: git failed in {repo_root}: {err}")
     return Path(proc.stdout.strip())
+
+
+def git_refusal(stderr: str) -> str | None:
+    """git's refusal to work in a repository another user owns, in one line; None for any other failure."""
+    if "dubious ownership" not in stderr:
+        return None
+    where = next((line.split("in repository at", 1)[1].strip(" '") for line in stderr.splitlines()
+                  if "in repository at" in line), "the repository")
+    return (f"git refuses {where}: it is owned by another user (\"dubious ownership\"); "
+            f"if it is trusted, run `git config --global --add safe.directory {where}`")
 
 
 def _resolve(top: Path, rev: str) -> str:

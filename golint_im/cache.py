@@ -1,9 +1,12 @@
 """Per-file facts keyed by content hash and analyzer version.
 
-The cache lives outside the analysed tree by default (the user's cache
-directory): a repository must never be able to plant an entry that we
-would unpickle. Entries carry an HMAC under a key private to the cache
-directory, so a corrupt, truncated or foreign entry is ignored and rebuilt.
+The cache lives outside the analysed tree (the user's cache directory; one
+inside an analysed root or its repository is refused, see cli.py), so a
+repository cannot plant entries or the key. Entries are plain data, never
+pickles (factcodec.py): reading one cannot run code. They carry an HMAC under
+a key private to the cache directory, so a corrupt, truncated or foreign
+entry, and one of the wrong shape, is ignored and rebuilt. Files are read
+only when regular (safeio.py): a FIFO planted as an entry cannot hang a run.
 Writes go to a temp file and are renamed into place, so an interrupted or
 concurrent run never leaves a half-written entry.
 """
@@ -12,22 +15,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import pickle
 import secrets
+import signal
 import tempfile
 from pathlib import Path
 
 from . import __version__
+from . import factcodec
 from .facts import FileFacts
+from .safeio import read_regular
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 10
+FACTS_VERSION = 11  # 11: entries are factcodec data, not pickles
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
-_FACT_SLOTS = FileFacts.__slots__
+MAX_ENTRY_BYTES = 512 * 1024 * 1024  # far above any facts; a planted endless file is not read whole
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """$XDG_CACHE_HOME/golint-im, or ~/.cache/golint-im.
+
+    A relative XDG_CACHE_HOME is ignored, as the XDG spec asks: it would put
+    the cache (and its key) inside whatever directory the run starts in,
+    usually the checkout being analysed.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "golint-im"
 
 
@@ -56,12 +69,14 @@ class FactsCache:
         path = directory / "key"
         damaged = False
         try:
-            key = path.read_bytes()
+            key = read_regular(path, 64)
             if len(key) == 32:
                 return key
             damaged = True  # truncated by a crash or a full disk: replace it below
         except FileNotFoundError:
             pass
+        except OSError:  # a FIFO, a directory...: replaced below
+            damaged = True
         # Create-if-absent, atomically: two runs starting on a fresh cache directory
         # must end up with one key, or each would find the other's entries foreign.
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-key-")
@@ -82,41 +97,40 @@ class FactsCache:
                 os.unlink(tmp)
             except OSError:
                 pass
-        key = path.read_bytes()
+        key = read_regular(path, 64)
         if len(key) != 32:
             raise OSError("unusable cache key")  # a damaged key file: run without a cache
         return key
 
     def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key}.pkl"
+        return self.dir / key[:2] / f"{key}.facts"
 
     def read(self, key: str) -> tuple[bytes, bytes] | None:
-        """(mac, payload) of a sound entry, without unpickling it.
+        """(mac, payload) of a sound entry, without decoding it.
 
         The MAC doubles as the digest of the facts (same key, same payload, same
         MAC): a whole-run result can be looked up from it before any entry is
-        unpickled.
+        decoded.
         """
         if self.dir is None:
             return None
         try:
-            blob = self._path(key).read_bytes()
+            blob = read_regular(self._path(key), MAX_ENTRY_BYTES)
         except OSError:
             return None
         return unseal(self.key, blob)
 
     @staticmethod
     def load(payload: bytes):
-        """The facts in a payload from read(), or None if it does not hold usable facts."""
+        """The facts in a payload from read(), or None if it does not hold usable facts.
+
+        An entry of the wrong shape (written by a build whose facts differ but
+        share this version string, or crafted) is a miss: rebuilt, never a crash later.
+        """
         try:
-            facts = pickle.loads(payload)
-        except Exception:  # corrupt beyond the MAC's reach: rebuild
+            return factcodec.decode(payload)
+        except factcodec.BadEntry:
             return None
-        # An entry written by a build whose facts differ but share this version
-        # string (a developer forgot to bump FACTS_VERSION): rebuild, never crash later.
-        if not isinstance(facts, FileFacts) or not all(hasattr(facts, s) for s in _FACT_SLOTS):
-            return None
-        return facts
 
     def get(self, key: str):
         entry = self.read(key)
@@ -131,24 +145,17 @@ class FactsCache:
         """Store facts; returns (digest, payload), None when nothing was stored.
 
         A parser process hands the payload back rather than the facts: they
-        are pickled once, for the cache, not a second time for the trip.
+        are encoded once, for the cache, not pickled a second time for the trip.
+        The payload leaves out path and is_test (whoever loads an entry sets
+        them), so equal content gives an equal payload (and digest) whichever
+        copy of a duplicated file wrote it.
         """
-        if self.dir is None:
+        if self.dir is None or not isinstance(facts, FileFacts):
             return None
-        # An entry is keyed by content alone, and whoever loads it sets path and
-        # is_test: store neither, so equal content gives an equal payload (and
-        # digest) whichever copy of a duplicated file wrote it.
-        stripped = isinstance(facts, FileFacts) and hasattr(facts, "path") and hasattr(facts, "is_test")
-        if stripped:
-            path, is_test = facts.path, facts.is_test
-            facts.path, facts.is_test = "", False
         try:
-            payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, RecursionError):  # e.g. absurdly deep expressions
+            payload = factcodec.encode(facts)
+        except (ValueError, TypeError, AttributeError, RecursionError):  # e.g. absurdly deep expressions
             return None  # not cached: parsed again next time, which is all a miss costs
-        finally:
-            if stripped:
-                facts.path, facts.is_test = path, is_test
         mac = seal(self.key, payload)
         path = self._path(key)
         try:
@@ -175,6 +182,18 @@ def unseal(key: bytes, blob: bytes) -> tuple[bytes, bytes] | None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    # SIGTERM or SIGINT wait until the entry is renamed into place: a parser process
+    # killed (default SIGTERM) halfway through must not leave its temp file behind.
+    held = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, held) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        _write_and_rename(path, data)
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _write_and_rename(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -1,16 +1,19 @@
 """The `golint-im` command line.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
-error, 130 interrupted. No traceback reaches a user unless --debug.
+error, 130 interrupted, 143 terminated (SIGTERM). No traceback reaches a user
+unless --debug; every error is one line on stderr, with whatever it quotes
+from the analysed tree (file names, config values) escaped.
 """
 from __future__ import annotations
 
 import gc
 import json
+import mmap
 import os
+import signal
 import subprocess
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,14 +24,66 @@ from .cache import default_cache_dir
 from .collect import default_jobs
 from .config import Config, ConfigError, find_config, load_config, select_rules
 from .discover import UsageError
+from .escape import printable
+from .outputs import analysed_roots, resolve_target, write_text
 from .report import FORMATS, render
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is so it unwinds like Ctrl-C: workers ended, no partial output."""
+
+
+def _on_sigterm(_signum, _frame):
+    raise Terminated()
+
+
+def _say(line: str) -> None:
+    """One line on stderr, escaped; nothing (and no traceback) when stderr is closed."""
+    try:
+        click.echo(printable(line), err=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _fail(message: str) -> None:
-    click.echo(f"golint-im: error: {message}", err=True)
+    _say(f"golint-im: error: {message}")
     sys.exit(EXIT_ERROR)
+
+
+_OOM_LINE = b"golint-im: error: out of memory (raise the memory limit, or exclude the largest files)\n"
+# Address space given back on MemoryError, so that reporting it can allocate again.
+# An untouched anonymous mapping: it counts against ulimit -v, not in RSS.
+_RESERVE: mmap.mmap | None = None
+
+
+def _out_of_memory() -> None:
+    """Report MemoryError in one line even when the report itself cannot allocate.
+
+    While the exception is handled, its traceback keeps the parse tree and
+    the facts alive; formatting a message or a traceback then fails again, and
+    the run ended with three tracebacks and exit 1. The line is a constant
+    written straight to fd 2, and the process ends there (its children die
+    with it, see parallel.die_with_parent).
+    """
+    global _RESERVE
+    if _RESERVE is not None:
+        _RESERVE.close()
+        _RESERVE = None
+    if not _owns_process():  # inside a test runner: unwind normally
+        _fail(_OOM_LINE.decode()[len("golint-im: error: "):].rstrip())
+    try:
+        os.write(2, _OOM_LINE)
+    except OSError:
+        pass
+    os._exit(EXIT_ERROR)
+
+
+def _interrupted(e: KeyboardInterrupt) -> None:
+    terminated = isinstance(e, Terminated)
+    _say("golint-im: terminated" if terminated else "golint-im: interrupted")
+    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
 
 
 def _known_rules() -> set[str]:
@@ -47,37 +102,29 @@ def _load_config(config_path, targets) -> Config:
     return load_config(path, _known_rules())
 
 
-def _write_output(text: str, output: str | None) -> None:
-    """Write atomically: an interrupted run leaves no partial file."""
+def _write_output(text: str, output: str | None, paths: list[str] | None = None) -> None:
+    """The report to stdout, or to a file (see outputs.py: atomic, never over a source or a device)."""
     if not output:
-        click.echo(text, nl=False)
+        if _STDOUT_CLOSED or sys.stdout is None:
+            raise UsageError("cannot write the report: stdout is closed")
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except OSError as e:  # a closed or broken pipe: the report did not arrive, so not a clean exit
+            raise UsageError(f"cannot write the report to stdout: {e.strerror or e}") from None
         return
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".golint-im-")
-    except OSError as e:
-        raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        # mkstemp makes the file 0600; give the report the mode a plain open() would
-        # (or keep the old file's), so a CI step running as another user can read it.
-        os.chmod(tmp, _output_mode(target))
-        os.replace(tmp, target)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
-        raise
+    write_text(text, output, analysed_roots(paths or []))
 
 
-def _output_mode(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def _check_cache_dir(cache_dir: Path | None, paths: list[str]) -> None:
+    """Refuse a cache inside an analysed root: the repository would provide its key and entries."""
+    if cache_dir is None:
+        return
+    cache = Path(os.path.abspath(cache_dir)).resolve()
+    for root in analysed_roots(paths):
+        if cache == root or root in cache.parents:
+            raise UsageError(f"the cache directory {cache_dir} is inside the analysed tree {root}, where the "
+                             "repository could plant its entries; use --cache-dir outside it, or --no-cache")
 
 
 def _owns_process() -> bool:
@@ -123,7 +170,69 @@ class _Progress:
             click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_STDOUT_CLOSED = False  # fd 1 was closed when we started: the report has nowhere to go
+
+
+def _reserve_std_fds() -> None:
+    """Give a closed fd 0, 1 or 2 to os.devnull (opened, never written over).
+
+    Otherwise the next file we open (a report's temp file, a cache entry)
+    takes that number, and whatever writes to stdout or stderr, here or in a
+    child, writes into it.
+    """
+    global _STDOUT_CLOSED
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            if fd == 1:
+                _STDOUT_CLOSED = True
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+            except OSError:
+                pass
+
+
+class _Cli(click.Group):
+    """The command group, keeping the one-line promise for click's own errors (usage, bad options)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        global _RESERVE
+        if _owns_process():
+            _reserve_std_fds()
+            signal.signal(signal.SIGTERM, _on_sigterm)
+            try:
+                _RESERVE = mmap.mmap(-1, 8 * 1024 * 1024)
+            except (OSError, ValueError):  # already at the limit: nothing to keep in reserve
+                _RESERVE = None
+        try:
+            os.getcwd()
+        except OSError:
+            _fail("the current directory no longer exists (it was deleted or moved)")
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            _fail("no command given (see `golint-im --help`)")
+        except click.ClickException as e:
+            ctx = getattr(e, "ctx", None)
+            command = f"golint-im {ctx.info_name}" if ctx is not None and ctx.parent is not None else "golint-im"
+            _fail(e.format_message() + (f" (see `{command} --help`)" if isinstance(e, click.UsageError) else ""))
+        except click.Abort:
+            _say("golint-im: interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as e:
+            _interrupted(e)
+        except MemoryError:
+            _out_of_memory()
+        except OSError as e:  # writing --help or a rule list to a closed stdout
+            _fail(f"cannot write to stdout: {e.strerror or e}")
+        sys.exit(rv if isinstance(rv, int) else EXIT_CLEAN)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="golint-im")
 def main():
     """Find Go concurrency, resource-leak and routing bugs: select loops that deadlock on
@@ -169,10 +278,15 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
         config = _load_config(config_path, paths)
         infos = all_rule_infos()
         rules = select_rules([r.id for r in infos], config, select, ignore)
+        cache = None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir()
+        _check_cache_dir(cache, paths)
+        for target in (output, write_baseline):
+            if target:
+                resolve_target(target, analysed_roots(paths))  # refused before the analysis, not after it
         opts = Options(paths=paths, rules=rules, config=config, jobs=jobs or default_jobs(),
-                       cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
+                       cache_dir=cache,
                        include_generated=include_generated, debug=debug,
-                       progress=_Progress(sys.stderr.isatty() and not quiet))
+                       progress=_Progress(sys.stderr is not None and sys.stderr.isatty() and not quiet))
         result, _ctx = analyse(opts)
         if opts.progress:
             opts.progress.done()
@@ -181,31 +295,40 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
         if only_files is not None:
             result.findings = [f for f in result.findings if f.touches(only_files)]
         if write_baseline:
-            from .baseline import write_baseline as _write
+            from .baseline import baseline_text
 
-            _write(write_baseline, result.findings, __version__)
-        text = render(fmt, result, infos, color=fmt == "text" and not output and sys.stdout.isatty(),
-                      tool_version=__version__)
-        _write_output(text, output)
+            _write_output(baseline_text(result.findings, __version__), write_baseline, paths)
+        color = fmt == "text" and not output and sys.stdout is not None and sys.stdout.isatty()
+        text = render(fmt, result, infos, color=color, tool_version=__version__)
+        _write_output(text, output, paths)
         if not quiet:
             for notice in result.notices:
-                click.echo(f"golint-im: {notice}", err=True)
+                _say(f"golint-im: {notice}")
             if result.files_analysed == 0 and not result.notices:
-                click.echo("golint-im: no Go files found", err=True)
+                _say("golint-im: no Go files found")
         if debug:
-            click.echo("golint-im: debug: " + json.dumps(result.debug, sort_keys=True, default=str), err=True)
+            _say("golint-im: debug: " + json.dumps(result.debug, sort_keys=True, default=str))
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
-    except KeyboardInterrupt:
-        click.echo("golint-im: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as e:
+        _interrupted(e)
     except (UsageError, ConfigError) as e:
         _fail(str(e))
+    except MemoryError:
+        _out_of_memory()
     except Exception as e:  # noqa: BLE001 - the last net: one line, not a traceback
         if _is_baseline_error(e):
             _fail(str(e))
         if debug:
             raise
-        _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)")
+        _fail(_internal_error(e))
+
+
+def _internal_error(e: BaseException) -> str:
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(e, BrokenProcessPool):  # a parser process killed: by the OOM killer, a memory limit, a signal
+        return "a parser process died (out of memory?); run with --jobs 1 --debug for details"
+    return f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)"
 
 
 def _is_baseline_error(e) -> bool:
@@ -236,7 +359,7 @@ def _filter_known(result, opts, paths, new_from_rev, baseline):
 
 
 def _git_root(path: Path) -> Path:
-    from .baseline import BaselineError
+    from .baseline import BaselineError, git_refusal
 
     start = path if path.is_dir() else path.parent
     try:
@@ -245,6 +368,9 @@ def _git_root(path: Path) -> Path:
     except OSError:
         raise BaselineError("--new-from-rev needs git on PATH")
     if out.returncode != 0:
+        refusal = git_refusal(out.stderr)
+        if refusal:
+            raise BaselineError(f"--new-from-rev: {refusal}")
         raise BaselineError(f"--new-from-rev needs a git repository: {path} is not inside one")
     return Path(out.stdout.strip())
 
@@ -332,19 +458,23 @@ def graph(paths, fmt, output, jobs):
     from .graph_export import to_dot, to_json
 
     try:
-        _result, ctx = analyse(Options(paths=list(paths) or ["."], rules=set(), jobs=jobs or default_jobs(),
+        paths = list(paths) or ["."]
+        _check_cache_dir(default_cache_dir(), paths)
+        if output:
+            resolve_target(output, analysed_roots(paths))
+        _result, ctx = analyse(Options(paths=paths, rules=set(), jobs=jobs or default_jobs(),
                                        cache_dir=default_cache_dir(), reuse=False))
         assert ctx is not None  # reuse=False: the program is always linked
         flow = ctx.result(CHANNEL_FLOW)
-        _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output)
+        _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output, paths)
     except UsageError as e:
         _fail(str(e))
-    except KeyboardInterrupt:
-        click.echo("golint-im: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as e:
+        _interrupted(e)
+    except MemoryError:
+        _out_of_memory()
     except Exception as e:  # noqa: BLE001 - as in check: one line, not a traceback
-        _fail(f"internal error: {type(e).__name__}: {e}")
-        sys.exit(EXIT_INTERRUPTED)
+        _fail(_internal_error(e))
 
 
 if __name__ == "__main__":

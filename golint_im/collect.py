@@ -9,21 +9,31 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .cache import FactsCache, content_key
 from .discover import SourceFile
 from .findings import Notice
-from .source import is_generated, parse
+from .parallel import die_with_parent
+from .safeio import NotRegularFile, read_regular
+from .source import TooCostly, is_generated, parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# Frames the tree walker may use, whichever process runs it. Left to the
+# recursion limit, a parser process (whose stack starts at another depth than
+# the main one) skipped as too deep a declaration that --jobs 1 analysed: the
+# worker count changed the findings. Kept under Python's default limit of 1000.
+WALK_FRAMES = 900
 
 
 def _read(f: SourceFile) -> tuple[bytes | None, str]:
     try:
-        with open(f.abs_path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        # Regular files only, opened non-blocking: a FIFO or device swapped in since discovery cannot hang us.
+        data = read_regular(f.abs_path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        return None, "not a regular file; skipped"
     except OSError as e:
         return None, f"cannot read file: {e.strerror or e}"
     if len(data) > MAX_FILE_BYTES:
@@ -40,13 +50,14 @@ def _read(f: SourceFile) -> tuple[bytes | None, str]:
 _WORKER_CACHE: FactsCache | None = None
 
 
-def _init_worker(cache_dir):
+def _init_worker(cache_dir, parent: int):
     """Each worker writes its own cache entries: pickling stays off the parent's critical path."""
     global _WORKER_CACHE
     gc.disable()  # the walker allocates many long-lived tuples: see engine.analyse
     # Ctrl-C reaches the whole process group: the parent alone reacts (exit 130)
     # and ends the workers, rather than each worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)  # SIGTERM ends a worker at once; the parent's death too
     _WORKER_CACHE = FactsCache(cache_dir) if cache_dir is not None else None
 
 
@@ -62,13 +73,34 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
             pass
 
 
+def _stack_depth() -> int:
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
+def _parse(data: bytes, rel: str, is_test: bool):
+    """parse() with the same recursion budget in every process, so nesting limits do not depend on --jobs."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + WALK_FRAMES)
+    try:
+        return parse(data, rel, is_test)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def _parse_job(job):
     """Worker: parse one file. Never raises: a crash becomes a notice."""
     key, rel, is_test, data = job
     try:
-        facts = parse(data, rel, is_test)
+        facts = _parse(data, rel, is_test)
     except RecursionError:
         return key, None, "skipped: nesting too deep to analyse", None
+    except TooCostly as e:
+        return key, None, str(e), None
+    except MemoryError:
+        raise  # not this file's fault: the run fails in one line (cli.py), it does not skip findings
     except Exception as e:  # the walker is defensive; this is the last net
         return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})", None
     stored = _WORKER_CACHE.store(key, facts) if _WORKER_CACHE is not None else None
@@ -167,7 +199,8 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
             progress()
 
     if jobs > 1 and len(pending) > 8:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cache.directory,))
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                   initargs=(cache.directory, os.getpid()))
         try:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)

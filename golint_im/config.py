@@ -25,11 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .globs import GlobError, GlobSet
+from .safeio import read_regular
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 CONFIG_FILE = ".golint-im.toml"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "golint-im")
@@ -103,12 +107,12 @@ _PYPROJECT_HEADER = re.compile(r"""^\s*\[\s*tool\s*\.\s*(golint-im|"golint-im"|'
 
 def _pyproject_has_table(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         # Broken, but clearly meant for us: let load_config report why.
         return bool(_PYPROJECT_HEADER.search(text))
     tool = data.get("tool")
@@ -123,10 +127,19 @@ def load_config(path: Path | None, known_rules: set[str]) -> Config:
     """Read and validate a config file; None gives the defaults."""
     if path is None:
         return Config()
-    path = Path(path)
+    try:
+        return _load_config(Path(path), known_rules)
+    except RecursionError:  # tomllib, or a repr() of the offending value, on `a = [[[[...]]]]`
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply", path=str(path)) from None
+
+
+def _load_config(path: Path, known_rules: set[str]) -> Config:
     source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = read_regular(path, MAX_CONFIG_BYTES)  # a FIFO or device named as the config cannot hang the run
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{source}: config larger than {MAX_CONFIG_BYTES >> 20} MB", path=source)
+        text = data.decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"{source}: cannot read config: {exc.strerror or exc}", path=source) from None
     except UnicodeDecodeError:
@@ -179,6 +192,10 @@ class _Validator:
             for pattern in config.exclude:
                 if not pattern.strip():
                     self.fail(("exclude",), "empty pattern in 'exclude'", pattern)
+            try:
+                GlobSet(config.exclude)
+            except GlobError as e:
+                self.fail(("exclude",), f"unusable 'exclude': {e}")
         if "severity" in data:
             config.severity = self.severity(data["severity"])
         if "resources" in data:
@@ -445,44 +462,11 @@ def _specificity(selector: str) -> int:
 # Exclude globs
 
 
-def _glob_to_regex(pattern: str) -> str:
-    out, i, n = [], 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif ch == "*":
-            out.append("[^/]*")
-            i += 1
-        elif ch == "?":
-            out.append("[^/]")
-            i += 1
-        elif ch == "[":
-            end = pattern.find("]", i + 2)
-            if end == -1:
-                out.append(re.escape(ch))
-                i += 1
-            else:
-                body = pattern[i + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end + 1
-        else:
-            out.append(re.escape(ch))
-            i += 1
-    return "".join(out)
-
-
-_GLOB_CACHE: dict[str, re.Pattern] = {}
+_GLOB_SETS: dict[tuple[str, ...], GlobSet] = {}
 
 
 def path_excluded(relpath: str, patterns: Iterable[str]) -> bool:
-    """Match a forward-slash relative path against exclude globs.
+    """Match a forward-slash relative path against exclude globs (see globs.py), in linear time.
 
     `*` and `?` stay within one path segment, `**` spans segments
     (`**/mocks/**`, `vendor/**`); a pattern without a slash matches the file
@@ -492,16 +476,8 @@ def path_excluded(relpath: str, patterns: Iterable[str]) -> bool:
     path = relpath.replace("\\", "/")
     while path.startswith("./"):
         path = path[2:]
-    for pattern in patterns:
-        rx = _GLOB_CACHE.get(pattern)
-        if rx is None:
-            pat = pattern.strip().replace("\\", "/")
-            if pat.startswith("./"):
-                pat = pat[2:]
-            pat = pat.rstrip("/")
-            if "/" not in pat:
-                pat = "**/" + pat
-            rx = _GLOB_CACHE[pattern] = re.compile(_glob_to_regex(pat.lstrip("/")) + "(?:/.*)?")
-        if rx.fullmatch(path):
-            return True
-    return False
+    key = tuple(patterns)
+    globs = _GLOB_SETS.get(key)
+    if globs is None:
+        globs = _GLOB_SETS[key] = GlobSet(key)
+    return globs.matches(path)

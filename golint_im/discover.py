@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .escape import utf8
 from .findings import Notice
+from .safeio import read_regular
 
 SKIP_DIRS = {"vendor", "testdata", "node_modules"}
 _MODULE = re.compile(r"^\s*module\s+\"?([^\s\"]+)\"?", re.M)
@@ -73,7 +75,12 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
             if root.suffix == ".go":
                 _add(result, root, base, seen, modules, exclude)
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        def unreadable(e: OSError, base=base) -> None:
+            # Its files would silently be missing from the report (README: reported, like an unreadable file).
+            where = _rel(Path(e.filename), base) if e.filename else ""
+            result.notices.append(Notice(where, f"cannot read directory: {e.strerror or e}; its files are not analysed"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames
                                  if not d.startswith((".", "_")) and d not in SKIP_DIRS)
             for name in sorted(filenames):
@@ -129,7 +136,18 @@ def _add(result, full: Path, base: Path, seen, modules, exclude):
         abs_path=str(full), rel_path=rel, module=module,
         module_dir=_rel(Path(module_dir), base) if module_dir else "",
         package_dir=package_dir,
-        is_test=full.name.endswith("_test.go"), import_path=ipath))
+        is_test=full.name.endswith("_test.go"), import_path=_safe_import_path(ipath)))
+
+
+# Characters Go allows in an import path, which the model's qualified names
+# (`importpath#Type`) rely on. A directory named `a#b` or `x y` cannot be a Go
+# package, but it must not hide the code in it either.
+_IMPORT_UNSAFE = re.compile(r"[^\w\-.~+/]")
+
+
+def _safe_import_path(path: str) -> str:
+    """path with every other character percent-encoded: injective, and unchanged for any real import path."""
+    return _IMPORT_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in utf8(m.group())), path)
 
 
 def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
@@ -146,7 +164,8 @@ def _module_for(directory: Path, cache: dict) -> tuple[str, str]:
         gomod = d / "go.mod"
         if gomod.is_file():
             try:
-                m = _MODULE.search(gomod.read_text(encoding="utf-8", errors="replace"))
+                # Regular files only: a go.mod swapped for a FIFO after the check cannot hang the run.
+                m = _MODULE.search(read_regular(gomod, 1 << 20).decode("utf-8", "replace"))
             except OSError:
                 m = None
             found = (m.group(1) if m else "", key)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from .escape import utf8
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -51,7 +53,7 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         basis = f"{self.rule_id}\0{self.location.path}\0{self.key or self.message}"
-        return hashlib.sha256(basis.encode()).hexdigest()[:32]
+        return hashlib.sha256(utf8(basis)).hexdigest()[:32]  # a file name need not be UTF-8
 
     def sort_key(self):
         return (self.location.path, self.location.line, self.location.col, self.rule_id, self.message)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from .analysis.flow import ChannelFlow, handler_ops
+from .escape import printable
 
 
 def _capacity(c):
@@ -34,12 +35,14 @@ def to_json(flow: ChannelFlow) -> str:
     nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
     edges = sorted(({"from": a, "to": b, **d} for a, b, d in g.edges(data=True)),
                    key=lambda e: (e["from"], e["to"], e.get("line", 0), e.get("kind", "")))
+    # ASCII-only: names from the tree (controls, bidi marks, undecodable bytes) come out as \u escapes.
     return json.dumps({"nodes": nodes, "edges": edges, "handler_paths": handler_paths(flow)},
                       indent=2, sort_keys=True) + "\n"
 
 
 def _q(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT quoted string; a newline or control in a name is escaped, never a line of its own."""
+    return '"' + printable(s.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
 def to_dot(flow: ChannelFlow) -> str:
@@ -55,8 +58,9 @@ def to_dot(flow: ChannelFlow) -> str:
         lines.append(f"  {_q(a)} -> {_q(b)} [label={_q(label)}];")
     for hp in handler_paths(flow):
         chain = " -> ".join(c["callee"] + (f" [{c['via']}]" if c["via"] else "") for c in hp["calls"])
-        lines.append(f"  // handler of {hp['receive']['channel']} ({hp['receive']['function']}:"
-                     f"{hp['receive']['line']}) reaches send on {hp['send']['channel']} at "
-                     f"{hp['send']['path']}:{hp['send']['line']} via {chain or 'direct'}")
+        comment = (f"handler of {hp['receive']['channel']} ({hp['receive']['function']}:"
+                   f"{hp['receive']['line']}) reaches send on {hp['send']['channel']} at "
+                   f"{hp['send']['path']}:{hp['send']['line']} via {chain or 'direct'}")
+        lines.append("  // " + printable(comment))  # a newline in a name would end the comment
     lines.append("}")
     return "\n".join(lines) + "\n"

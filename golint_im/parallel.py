@@ -18,6 +18,28 @@ import sys
 from typing import Callable
 
 
+def die_with_parent(parent: int) -> None:
+    """In a child: default SIGTERM, and be killed when the parent dies, however it dies.
+
+    The parent turns SIGTERM into an orderly exit that ends its children; a
+    child that inherited that handler would instead unwind into its own
+    error net. PR_SET_PDEATHSIG covers a parent that is SIGKILLed: no lane
+    or parser keeps burning CPU, or blocks forever, as an orphan.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl: nothing would signal us
+        os._exit(1)
+
+
 def can_fork() -> bool:
     # fork() without exec is only dependable on Linux (macOS frameworks are not fork-safe).
     return hasattr(os, "fork") and sys.platform.startswith("linux")
@@ -47,12 +69,14 @@ def run_lanes(lanes: list, run_lane: Callable[[object], object]) -> list:
 
 def _fork(lane, run_lane) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: run the lane, send the result, exit without cleanup
         code = 0
         try:
             os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends us
+            die_with_parent(parent)
             payload = pickle.dumps(run_lane(lane), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_fd, "wb") as out:
                 out.write(payload)

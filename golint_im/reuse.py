@@ -13,18 +13,22 @@ MAC. An edit that leaves a file's facts equal (a comment that moves no line)
 therefore reuses the result; any change to code relinks and reruns the rules.
 
 Results live beside the facts in the private cache directory, MAC-checked
-and written atomically like them; a damaged one is a miss.
+and written atomically like them, as plain data (never a pickle: reading a
+result cannot run code); a damaged one, or one of the wrong shape, is a miss.
 """
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import CACHE_VERSION, FactsCache, _atomic_write, seal, unseal
-from .findings import RunResult
+from .cache import CACHE_VERSION, MAX_ENTRY_BYTES, FactsCache, _atomic_write, seal, unseal
+from .escape import utf8
+from .factcodec import BadEntry, check_record, load_record
+from .findings import Finding, Location, Notice, Related, RunResult, Step
+from .safeio import read_regular
 
 KEEP_RESULTS = 32  # per cache directory: enough for several repositories and branches
 
@@ -50,15 +54,15 @@ def code_digest() -> str:
 def run_key(files, digests: dict, options_fingerprint: str) -> str | None:
     """The key of a run's result, or None when a file's facts have no digest."""
     h = hashlib.blake2b(digest_size=24)
-    h.update(f"{CACHE_VERSION}\0{code_digest()}\0{options_fingerprint}\0".encode())
+    h.update(utf8(f"{CACHE_VERSION}\0{code_digest()}\0{options_fingerprint}\0"))
     for i, digest in digests.items():
         if digest is None:
             return None
         f = files[i]
         # Where the file sits in the Go module (go.mod decides import paths), not just its facts.
-        h.update(f"{f.rel_path}\0{int(f.is_test)}\0{f.module}\0{f.module_dir}\0{f.package_dir}\0"
-                 f"{f.import_path}\0".encode())
-        h.update(digest if isinstance(digest, bytes) else b"notice:" + digest.encode())
+        h.update(utf8(f"{f.rel_path}\0{int(f.is_test)}\0{f.module}\0{f.module_dir}\0{f.package_dir}\0"
+                      f"{f.import_path}\0"))  # a file name need not be UTF-8
+        h.update(digest if isinstance(digest, bytes) else b"notice:" + utf8(digest))
         h.update(b"\0")
     return h.hexdigest()
 
@@ -71,19 +75,17 @@ class ResultCache:
     def get(self, key: str | None) -> RunResult | None:
         if self.dir is None or key is None:
             return None
-        path = self.dir / f"{key}.pkl"
+        path = self.dir / f"{key}.result"
         try:
-            blob = path.read_bytes()
+            blob = read_regular(path, MAX_ENTRY_BYTES)
         except OSError:
             return None
         sealed = unseal(self.key, blob)
         if sealed is None:
             return None
         try:
-            result = pickle.loads(sealed[1])
-        except Exception:  # noqa: BLE001 - written by another build: a miss
-            return None
-        if not isinstance(result, RunResult):
+            result = decode_result(sealed[1])
+        except BadEntry:  # written by another build: a miss
             return None
         try:
             os.utime(path)  # recently used: kept by _prune
@@ -95,17 +97,17 @@ class ResultCache:
         if self.dir is None or key is None:
             return
         try:
-            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = encode_result(result)
             self.dir.mkdir(exist_ok=True)
-            _atomic_write(self.dir / f"{key}.pkl", seal(self.key, payload) + payload)
+            _atomic_write(self.dir / f"{key}.result", seal(self.key, payload) + payload)
             self._prune()
-        except (OSError, pickle.PicklingError, TypeError, RecursionError):
+        except (OSError, ValueError, TypeError, RecursionError):
             pass  # not stored: the next run analyses again, which is all a miss costs
 
     def _prune(self) -> None:
         entries = []
         for entry in os.scandir(self.dir):
-            if entry.name.endswith(".pkl"):
+            if entry.name.endswith(".result"):
                 try:
                     entries.append((entry.stat().st_mtime, entry.path))
                 except OSError:
@@ -115,3 +117,58 @@ class ResultCache:
                 os.unlink(path)
             except OSError:
                 pass
+
+
+_LOCATION_TYPES = (str, int, int, int, int)
+_FINDING_TYPES = (str, str, tuple, str, tuple, tuple, str, str)
+_NOTICE_TYPES = (str, str, int)
+_RESULT_TYPES = (list, list, int, list, dict)
+
+
+def _location(loc: Location) -> tuple:
+    return (loc.path, loc.line, loc.col, loc.end_line, loc.end_col)
+
+
+def _finding(f: Finding) -> tuple:
+    return (f.rule_id, f.message, _location(f.location), f.severity,
+            tuple((_location(r.location), r.message) for r in f.related),
+            tuple((_location(s.location), s.message) for s in f.steps), f.key, f.suppressed)
+
+
+def encode_result(result: RunResult) -> bytes:
+    """A run's result as plain data; ValueError when something in it is not plain (a rule's debug value)."""
+    return marshal.dumps(([_finding(f) for f in result.findings],
+                          [(n.path, n.message, n.line) for n in result.notices], result.files_analysed,
+                          [_finding(f) for f in result.suppressed], result.debug))
+
+
+def _decode_location(values) -> Location:
+    check_record(values, _LOCATION_TYPES)
+    return Location(*values)
+
+
+def _decode_evidence(values, cls):
+    check_record(values, (tuple, str))
+    return cls(_decode_location(values[0]), values[1])
+
+
+def _decode_finding(values) -> Finding:
+    check_record(values, _FINDING_TYPES)
+    rule_id, message, location, severity, related, steps, key, suppressed = values
+    return Finding(rule_id, message, _decode_location(location), severity,
+                   tuple(_decode_evidence(r, Related) for r in related),
+                   tuple(_decode_evidence(s, Step) for s in steps), key, suppressed)
+
+
+def _decode_notice(values) -> Notice:
+    check_record(values, _NOTICE_TYPES)
+    return Notice(*values)
+
+
+def decode_result(payload: bytes) -> RunResult:
+    """The result in payload; BadEntry when it is not one of this build."""
+    record = load_record(payload, _RESULT_TYPES)
+    findings, notices, files_analysed, suppressed, debug = record
+    return RunResult(findings=[_decode_finding(f) for f in findings],
+                     notices=[_decode_notice(n) for n in notices], files_analysed=files_analysed,
+                     suppressed=[_decode_finding(f) for f in suppressed], debug=debug)

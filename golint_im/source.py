@@ -7,7 +7,9 @@ unusual code yields what could be read, never an exception.
 """
 from __future__ import annotations
 
+import os
 import re
+import resource
 
 import tree_sitter as ts
 import tree_sitter_go as tsgo
@@ -47,9 +49,80 @@ def is_generated(src: bytes) -> bool:
     return bool(_GENERATED.search(head))
 
 
+class TooCostly(Exception):
+    """tree-sitter's error recovery outgrew its memory budget on this file (str(): why)."""
+
+
+# Memory tree-sitter may add while parsing one file: a base plus a multiple of
+# its size. A normal 8 MB file needs about 350 MB; 1.7 MB of unclosed calls
+# (`x := a(x := a(...`) took 1.2 GB and 80 s before this cut them short.
+PARSE_BUDGET_BASE = 256 * 1024 * 1024
+PARSE_BUDGET_PER_BYTE = 96
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_CHUNK = 1 << 16
+WATCH_FROM = 256 * 1024  # smaller files cannot reach the budget
+
+
+def _memory() -> tuple[int, int]:
+    """(virtual size, resident size) of this process in bytes; (0, 0) where /proc is missing."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            fields = fh.read().split()
+        return int(fields[0]) * _PAGE, int(fields[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
+def _tree(src: bytes):
+    """src parsed, with tree-sitter's memory watched.
+
+    tree-sitter aborts the process (SIGSEGV, SIGABRT) when an allocation
+    fails, so a run under a memory limit (ulimit -v, a container) must stop
+    before the limit rather than at it: MemoryError, which the command line
+    reports in one line. A file whose parse merely outgrows its budget is
+    TooCostly: skipped with a notice, like an oversized file.
+    """
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    vm0, rss0 = _memory()
+    if not vm0 or (len(src) < WATCH_FROM and soft == resource.RLIM_INFINITY):
+        return _parser().parse(src)  # cannot outgrow the budget: the faster, unwatched parse
+    headroom = 64 * 1024 * 1024  # allocations between two progress callbacks, and the walk's own start
+    if soft != resource.RLIM_INFINITY and vm0 + headroom > soft:
+        raise MemoryError("no memory left to parse under the address-space limit")
+    budget = PARSE_BUDGET_BASE + PARSE_BUDGET_PER_BYTE * len(src)
+    stop: list[str] = []
+    calls = [0]
+
+    def progress(_offset, _has_error) -> bool:
+        calls[0] += 1
+        if calls[0] % 8:
+            return False
+        vm, rss = _memory()
+        if soft != resource.RLIM_INFINITY and vm + headroom > soft:
+            stop.append("limit")
+        elif rss - rss0 > budget:
+            stop.append("budget")
+        return bool(stop)
+
+    try:
+        tree = _parser().parse(lambda offset, _point: src[offset:offset + _CHUNK], progress_callback=progress)
+    except ValueError:  # "Parsing failed": cancelled by progress()
+        tree = None
+    if tree is None or stop:
+        _parser().reset()  # a cancelled parse would otherwise resume on the next file
+        if stop and stop[0] == "limit":
+            raise MemoryError("tree-sitter reached the address-space limit")
+        raise TooCostly(f"skipped: parsing needs more than {budget >> 20} MB (pathological syntax errors?)")
+    return tree
+
+
 def parse(src: bytes, path: str, is_test: bool = False) -> FileFacts:
-    tree = _parser().parse(src)
+    tree = _tree(src)
     return _Walker(src, path, is_test).file(tree.root_node)
+
+
+# Elements of one composite literal kept in the facts (see _Walker.elements).
+MAX_KEPT_ELEMENTS = 1024
 
 
 class _Walker:
@@ -65,6 +138,11 @@ class _Walker:
     # ---- helpers -------------------------------------------------------
     def text(self, node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def head(self, node, chars: int = 80) -> str:
+        """The first chars characters of a node's text, without decoding all of it (a node can be megabytes)."""
+        end = min(node.end_byte, node.start_byte + 4 * chars)  # 4 bytes per character at most: same result
+        return self.src[node.start_byte:end].decode("utf-8", "replace")[:chars]
 
     def pos(self, node) -> tuple[int, int]:
         row, col = node.start_point
@@ -578,7 +656,7 @@ class _Walker:
             return ("type", self.type_text(node))
         if t == "variadic_argument":  # f(xs...)
             inner = node.named_children
-            return ("spread", self.expr(inner[0], region)) if inner else ("other", self.text(node)[:80])
+            return ("spread", self.expr(inner[0], region)) if inner else ("other", self.head(node))
         if t == "keyed_element" or t == "literal_element":
             inner = node.named_children
             return self.expr(inner[0], region) if inner else ("other", "")
@@ -589,7 +667,7 @@ class _Walker:
         # Unknown shapes: still visit children so nested calls/literals are recorded.
         for c in node.named_children:
             self.expr(c, region)
-        return ("other", self.text(node)[:80])
+        return ("other", self.head(node))
 
     def call(self, node, region, mode) -> tuple:
         fn_node = node.child_by_field_name("function")
@@ -613,9 +691,20 @@ class _Walker:
         return ("comp", self.type_text(type_node) if type_node is not None else "", elements)
 
     def elements(self, body, region) -> tuple:
+        """A composite literal's elements; past MAX_KEPT_ELEMENTS only what they do (calls, literals) is kept.
+
+        A generated table of a million entries kept every entry as tuples:
+        hundreds of MB per file. No rule reads past the first few elements of
+        a literal; the calls and function literals inside every element are
+        still recorded as ops, so no finding is lost.
+        """
         elements = []
         if body is not None:
-            for el in body.named_children:
+            for n, el in enumerate(body.named_children):
+                if n >= MAX_KEPT_ELEMENTS:
+                    if el.type != "comment":
+                        self.expr(el, region)
+                    continue
                 if el.type == "keyed_element":
                     key_node = el.child_by_field_name("key")
                     value_node = el.child_by_field_name("value")

@@ -7,7 +7,6 @@ rest of the tree was still analysed.
 """
 from __future__ import annotations
 
-import builtins
 import os
 import shutil
 
@@ -188,14 +187,14 @@ def test_unreadable_file_in_process(tree, monkeypatch):
     """As root chmod 000 does not stop reading, so the open itself is made to fail."""
     secret = tree / "secret.go"
     secret.write_text("package main\n")
-    real_open = builtins.open
+    real_open = os.open  # sources are opened with os.open (non-blocking, regular files only)
 
     def guarded_open(file, *args, **kwargs):
         if str(file) == str(secret):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)
     result, _ctx = analyse(Options(paths=[str(tree)], jobs=1, cache_dir=None))
     (notice,) = result.notices
     assert notice.path.endswith("secret.go") and notice.message == "cannot read file: Permission denied"

@@ -5,6 +5,7 @@ a read-only or unusable cache directory, two runs at once: results identical to
 from __future__ import annotations
 
 import errno
+import marshal
 import os
 import pickle
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from golint_im import __version__, cache as cache_mod
+from golint_im import __version__, cache as cache_mod, factcodec
 from golint_im.cache import FactsCache, content_key
 from golint_im.engine import Options, analyse
 from golint_im.registry import all_rule_infos
@@ -26,7 +27,7 @@ TREE = ROOT / "fixtures" / "GIM101"
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.rglob("*.pkl"))
+    return sorted(cache_dir.rglob("*.facts"))
 
 
 @pytest.fixture
@@ -103,17 +104,93 @@ def test_entry_under_another_key_is_foreign(tmp_path):
     assert FactsCache(a).get(key) is not None
 
 
+def plant(c: FactsCache, key: str, payload: bytes) -> Path:
+    """An entry whose MAC verifies: what a build with other facts, or anyone holding the key, could write."""
+    path = c._path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(cache_mod.seal(c.key, payload) + payload)
+    return path
+
+
 def test_valid_mac_but_not_facts_is_a_miss(tmp_path):
     """What an older build with the same version string could have left: rebuilt, not trusted."""
     c = FactsCache(tmp_path)
     key = content_key(b"w")
-    c.put(key, {"not": "facts"})
-    assert c.get(key) is None
+    assert c.put(key, {"not": "facts"}) is None  # only facts are stored
     half = cache_mod.FileFacts.__new__(cache_mod.FileFacts)  # a FileFacts missing its fields
-    c.put(key, half)
+    assert c.put(key, half) is None
+    assert c.put(key, pickle) is None  # put() must not raise either
     assert c.get(key) is None
-    c.put(key, pickle)  # a module does not even pickle: put() must not raise either
-    assert c.get(key) is None or c.get(key) is not pickle
+    for payload in (marshal.dumps({"not": "facts"}), marshal.dumps(("facts", "from", "an", "older", "layout")),
+                    pickle.dumps(sample_facts()), b"", b"\xff" * 9):
+        plant(c, key, payload)
+        assert c.get(key) is None
+
+
+def _wrong_typed_entries():
+    """Sound payloads of sample_facts() with one field of one record given a wrong type."""
+    good = marshal.loads(factcodec.encode(sample_facts()))
+    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated = good
+    fn = list(funcs[-1])
+    op = list(fn[10][0])
+    region = list(fn[11][0])
+    yield "file field", (package, [], types, funcs, consts, directives, error_lines, deep_lines, generated)
+    yield "import", (package, {"x": 1}, types, funcs, consts, directives, error_lines, deep_lines, generated)
+    yield "short file", good[:-1]
+    yield "func name", (package, imports, types, [tuple([5] + fn[1:])], consts, directives, error_lines,
+                        deep_lines, generated)
+    bad_op = fn[:10] + [[tuple(op[:1] + ["line"] + op[2:])]] + fn[11:]
+    yield "op line", (package, imports, types, [tuple(bad_op)], consts, directives, error_lines, deep_lines,
+                      generated)
+    bad_region = fn[:11] + [[tuple(region[:1] + [None] + region[2:])]] + fn[12:]
+    yield "region parent", (package, imports, types, [tuple(bad_region)], consts, directives, error_lines,
+                            deep_lines, generated)
+    yield "error lines", (package, imports, types, funcs, consts, directives, ("1",), deep_lines, generated)
+    yield "directive", (package, imports, types, funcs, consts, [(1, 2)], error_lines, deep_lines, generated)
+
+
+@pytest.mark.parametrize("what,record", list(_wrong_typed_entries()), ids=[w for w, _ in _wrong_typed_entries()])
+def test_valid_mac_wrong_field_types_is_rebuilt(tree, tmp_path, reference, what, record):
+    """Issue 17: a sound MAC over facts of the wrong shape is a miss, rebuilt on the next run, never a crash."""
+    cache_dir = tmp_path / "cache"
+    run(tree, cache_dir)
+    c = FactsCache(cache_dir)
+    files = entries(cache_dir)
+    for path in files:
+        plant(c, path.stem, marshal.dumps(record))
+    damaged, debug = run(tree, cache_dir)
+    assert damaged == reference and debug["files_cached"] == 0
+    healed, debug = run(tree, cache_dir)
+    assert healed == reference and debug["files_parsed"] == 0
+
+
+def test_entries_never_unpickle(tmp_path, monkeypatch):
+    """Issue 17: reading the cache cannot run code: no entry is ever given to pickle."""
+    c = FactsCache(tmp_path)
+    key = content_key(b"p")
+    c.put(key, sample_facts())
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the cache unpickled an entry")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    assert c.get(key).funcs[-1].name == "F"
+
+
+def test_fifo_entry_and_key_do_not_hang(tmp_path):
+    """Issue 17: a FIFO planted as an entry or as the key is a miss or a new key, not a read that never returns."""
+    c = FactsCache(tmp_path)
+    key = content_key(b"f")
+    c.put(key, sample_facts())
+    path = c._path(key)
+    path.unlink()
+    os.mkfifo(path)
+    assert c.get(key) is None
+    (tmp_path / "key").unlink()
+    os.mkfifo(tmp_path / "key")
+    c = FactsCache(tmp_path)  # the FIFO key is replaced by a real one
+    assert c.dir is not None and len((tmp_path / "key").read_bytes()) == 32
 
 
 def test_damaged_key_file_means_no_cache_not_a_crash(tmp_path):
@@ -167,7 +244,7 @@ def test_version_mismatched_entries_are_not_used(tree, tmp_path, reference, monk
     current = cache_dir / cache_mod.CACHE_VERSION
     c = FactsCache(cache_dir)
     for path in entries(cache_dir / "0.0.0-f0-old-grammar"):
-        c.put(path.stem, ("facts", "from", "an", "older", "layout"))
+        plant(c, path.stem, marshal.dumps(("facts", "from", "an", "older", "layout")))
     assert entries(current)
     new, debug = run(tree, cache_dir)
     assert new == reference

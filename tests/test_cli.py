@@ -240,7 +240,9 @@ def _group_alive(pgid: int) -> list[int]:
         pytest.mark.skipif(not CORPUS.is_dir(), reason="no grpc-go checkout beside the repository")]),
 ])
 @pytest.mark.parametrize("whom", ["process", "group"])
-def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, target, whom):
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, target, whom, sig):
+    """SIGINT (Ctrl-C) exits 130, SIGTERM (issue 17: a CI runner cancelling the job) 143; alike otherwise."""
     import signal
     import time
 
@@ -257,23 +259,24 @@ def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, targ
         # A terminal's Ctrl-C: SIGINT not ignored (a background shell would ignore it), own group.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), start_new_session=True)
     deadline = time.monotonic() + 60
-    while not any(cache_dir.rglob("*.pkl")) and proc.poll() is None and time.monotonic() < deadline:
+    while not any(cache_dir.rglob("*.facts")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)  # wait until the workers are parsing
     assert proc.poll() is None, "the run finished before it could be interrupted"
     t0 = time.monotonic()
+    signum = getattr(signal, sig)
     if whom == "group":
-        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does
+        os.killpg(proc.pid, signum)  # what a terminal does
     else:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
     _stdout, stderr = proc.communicate(timeout=60)
     took = time.monotonic() - t0
-    assert proc.returncode == 130, stderr.decode()
-    assert stderr.decode() == "golint-im: interrupted\n"
+    assert proc.returncode == (130 if sig == "SIGINT" else 143), stderr.decode()
+    assert stderr.decode() == ("golint-im: interrupted\n" if sig == "SIGINT" else "golint-im: terminated\n")
     assert not out.exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".golint-im-")]
     assert not list(cache_dir.rglob(".tmp-*"))
     cache = FactsCache(cache_dir)
-    written = sorted(cache_dir.rglob("*.pkl"))
+    written = sorted(cache_dir.rglob("*.facts"))
     assert written and all(cache.get(p.stem) is not None for p in written)  # every entry whole
     time.sleep(0.2)
     assert _group_alive(proc.pid) == []  # no worker left running

@@ -44,7 +44,7 @@ def test_same_sarif_bytes_for_any_jobs_and_cache_state(tmp_path, tree):
     differing = [name for name, out in runs.items() if out != reference]
     assert not differing, f"SARIF differs from `jobs 1, no cache` for: {differing}"
     # The cache was really used: the cold run filled it.
-    assert any((tmp_path / "cache").rglob("*.pkl"))
+    assert any((tmp_path / "cache").rglob("*.facts"))
     # Portable: no absolute path of this machine in the report.
     assert str(tmp_path).encode() not in reference
 

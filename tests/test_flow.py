@@ -133,7 +133,7 @@ def test_goroutine_entries(flow):
 
 
 def _graph(gateway, monkeypatch, fmt):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(gateway / ".cache-home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(gateway.parent / ".cache-home"))  # not in the tree: refused there
     result = CliRunner().invoke(main, ["graph", str(gateway), "--format", fmt, "--jobs", "1"])
     assert result.exit_code == 0, result.output
     return result.stdout

@@ -244,6 +244,180 @@ def check_huge_literal(kind, size):
     run_engine({"go.mod": b"module example.com/big\n", "big.go": src})
 
 
+# ---- file names and config values (issue 17) ------------------------------------
+
+NAME_PIECES = [b"::error file=x.go,line=1::X", b"\n", b"\r", b"%", b",", b":", b"\x1b[31m", b"\x1b]0;t\x07", b"\x07",
+               b"\xff", b"\xc3", b"\xe2\x80\xae", b"\xe2\x80\xa8", b" ", b'"', b"\\", b"`", b"}", b"{", b"digraph",
+               b"//", b"[", b"]", b"*", b"?", "é".encode(), b"a", b"-"]
+DEADLOCK = (ROOT / "examples" / "deadlock" / "main.go").read_bytes()
+
+
+@st.composite
+def file_name(draw):
+    """A file name as bytes: pieces that forge workflow commands, escapes, bad UTF-8, plus random bytes."""
+    parts = draw(st.lists(st.one_of(st.sampled_from(NAME_PIECES), st.binary(min_size=1, max_size=4)), max_size=8))
+    name = b"".join(parts).replace(b"/", b"_").replace(b"\x00", b"_")[:200]
+    assume(name not in (b"", b".", b".."))
+    return name
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF
+            or c in "\u2028\u2029\u202e"]
+
+
+def check_file_name(directory: bytes, name: bytes):
+    """The deadlock under a hostile name: still found at the same line; every output escaped and valid."""
+    from golint_im.escape import printable
+    from golint_im.findings import Notice
+
+    STATS["hostile file names"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        where = os.path.join(os.fsencode(d), directory)
+        os.makedirs(where, exist_ok=True)
+        with open(os.path.join(where, name + b".go"), "wb") as fh:
+            fh.write(DEADLOCK)
+        # Hidden, _-prefixed and vendor-like directories are not analysed.
+        skipped = directory.startswith((b".", b"_")) or directory in (b"vendor", b"testdata", b"node_modules")
+        result, ctx = analyse(Options(paths=[d], jobs=1, cache_dir=None, base=d))
+        if skipped:
+            return
+        assert [(f.rule_id, f.location.line) for f in result.findings] == [("GIM101", 67)]
+        infos = all_rule_infos()
+        for fmt in FORMATS:
+            out = render(fmt, result, infos, tool_version=__version__)
+            out.encode("utf-8")  # strict: no lone surrogate reaches a writer
+            assert not _raw_controls(out), (fmt, out[:300])
+            if fmt == "github":
+                assert all(line.startswith("::error file=") for line in out.splitlines())
+            elif fmt in ("json", "sarif"):
+                json.loads(out)
+        dot = to_dot(ctx.result(CHANNEL_FLOW))
+        assert not _raw_controls(dot) and dot.count("\n}\n") == 1 and dot.startswith("digraph channel_flow {\n")
+        json.loads(to_json(ctx.result(CHANNEL_FLOW)))
+        line = printable(str(Notice(result.findings[0].location.path, "a notice")))
+        assert "\n" not in line and not _raw_controls(line)
+
+
+GLOB_ALPHABET = "ab/*?[]!-.\\z^"
+TOML_KEYS = ["select", "ignore", "exclude", "severity", "resources", "hash-sinks", "hash_sinks", "nope"]
+
+
+def _toml_value(draw, depth=0):
+    kind = draw(st.sampled_from(["str", "glob", "int", "bool", "list", "table"] if depth < 3 else ["str", "int"]))
+    if kind == "str":
+        return json.dumps(draw(st.text(max_size=20)))  # a JSON string is a TOML basic string
+    if kind == "glob":
+        return json.dumps(draw(st.text(alphabet=GLOB_ALPHABET, max_size=12)))
+    if kind == "int":
+        return str(draw(st.integers(-10, 10**6)))
+    if kind == "bool":
+        return draw(st.sampled_from(["true", "false"]))
+    if kind == "list":
+        return "[" + ", ".join(_toml_value(draw, depth + 1) for _ in range(draw(st.integers(0, 4)))) + "]"
+    items = [f"{json.dumps(draw(st.sampled_from(['GIM101', 'GIM201', 'gim2', 'X', 'constructors', 'closers'])))} = "
+             f"{_toml_value(draw, depth + 1)}" for _ in range(draw(st.integers(0, 3)))]
+    return "{" + ", ".join(items) + "}"
+
+
+@st.composite
+def config_text(draw):
+    """A .golint-im.toml: known and unknown keys with values of every TOML type, or random text."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=200))
+    keys = draw(st.lists(st.sampled_from(TOML_KEYS), unique=True, max_size=4))
+    return "".join(f"{k} = {_toml_value(draw)}\n" for k in keys)
+
+
+def _reference_glob(pattern: str) -> str:
+    """The exclude semantics written as a regular expression: what globs.GlobSet must agree with."""
+    import re
+
+    pat = pattern.strip().replace("\\", "/")
+    pat = pat[2:] if pat.startswith("./") else pat
+    pat = pat.rstrip("/")
+    pat = ("**/" + pat if "/" not in pat else pat).lstrip("/")
+    out, i = [], 0
+    while i < len(pat):
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pat[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pat[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pat[i] == "[" and pat.find("]", i + 2) != -1:
+            end = pat.find("]", i + 2)
+            body = pat[i + 1:end]
+            body = "^" + body[1:] if body.startswith("!") else body
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pat[i]))
+            i += 1
+    return "".join(out) + "(?:/.*)?"
+
+
+def _reference_match(patterns: list[str], path: str) -> bool | None:
+    """Whether the reference matches; None where it cannot compile a pattern GlobSet accepts (`[!]...`,
+    whose class the regular expression reads on past its `]`)."""
+    import re
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return any(re.fullmatch(_reference_glob(p), path, re.S) for p in patterns)
+        except re.error:
+            return None
+
+
+def check_config(text: str, paths: list[str]):
+    """Any config: loaded or a ConfigError (never another exception); its globs agree with the reference."""
+    import time
+
+    from golint_im.config import ConfigError, load_config, path_excluded
+
+    STATS["fuzzed configs"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        cfg = Path(d) / ".golint-im.toml"
+        cfg.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            config = load_config(cfg, {"GIM101", "GIM201", "GIM202"})
+        except ConfigError as e:
+            assert str(e)
+            return
+    STATS["fuzzed configs accepted"] += 1
+    start = time.perf_counter()
+    for path in paths:
+        got = path_excluded(path, config.exclude)
+        expected = _reference_match(config.exclude, path)
+        assert expected is None or got == expected, (config.exclude, path)
+    assert time.perf_counter() - start < 5
+
+
+def check_globs(patterns: list[str], paths: list[str]):
+    """Random globs: GlobSet agrees with the reference, or refuses a pattern the reference cannot compile."""
+    from golint_im.globs import GlobError, GlobSet
+
+    STATS["fuzzed globs"] += len(patterns)
+    try:
+        globs = GlobSet(patterns)
+    except GlobError:
+        return
+    for path in paths:
+        expected = _reference_match(patterns, path)
+        assert expected is None or globs.matches(path) == expected, (patterns, path)
+
+
+GLOB_PATHS = st.lists(st.text(alphabet="ab/.z-\n", max_size=14), min_size=1, max_size=6)
+
+
 # ---- CI-sized runs ------------------------------------------------------------
 
 @FAST
@@ -290,6 +464,24 @@ def test_huge_constant_capacity():
     run_engine({"go.mod": b"module example.com/fuzz\n", "main.go": src.encode()})
 
 
+@FAST
+@given(st.binary(max_size=6).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_")), file_name())
+def test_hostile_file_names(directory, name):
+    check_file_name(directory, name)
+
+
+@FAST
+@given(config_text(), GLOB_PATHS)
+def test_fuzzed_configs(text, paths):
+    check_config(text, paths)
+
+
+@FAST
+@given(st.lists(st.text(alphabet=GLOB_ALPHABET, min_size=1, max_size=10), min_size=1, max_size=3), GLOB_PATHS)
+def test_fuzzed_globs(patterns, paths):
+    check_globs(patterns, paths)
+
+
 # ---- the long versions ----------------------------------------------------------
 
 @pytest.mark.parametrize("_", [None], ids=["mutations"])
@@ -323,3 +515,27 @@ def test_deep_nesting_long(shape, depth):
 @given(st.sampled_from(["string", "raw", "escapes", "int", "float", "hex", "sprintf"]), st.integers(1, 2_000_000))
 def test_huge_literals_long(kind, size):
     check_huge_literal(kind, size)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1")
+@LONG
+@given(st.binary(max_size=6).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_")), file_name())
+def test_hostile_file_names_long(directory, name):
+    check_file_name(directory, name)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1")
+@LONG
+@given(config_text(), GLOB_PATHS)
+def test_fuzzed_configs_long(text, paths):
+    check_config(text, paths)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1")
+@LONG
+@given(st.lists(st.text(alphabet=GLOB_ALPHABET, min_size=1, max_size=10), min_size=1, max_size=3), GLOB_PATHS)
+def test_fuzzed_globs_long(patterns, paths):
+    check_globs(patterns, paths)

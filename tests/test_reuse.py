@@ -123,7 +123,7 @@ def test_golint_im_code_is_part_of_the_key(opts, monkeypatch):
 @pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
 def test_damaged_result_is_a_miss(opts, tmp_path, damage):
     cold, _, _ = run(opts)
-    (stored,) = sorted((tmp_path / "cache").rglob("runs/*.pkl"))
+    (stored,) = sorted((tmp_path / "cache").rglob("runs/*.result"))
     blob = bytearray(stored.read_bytes())
     if damage == "truncate":
         blob = blob[: len(blob) // 2]
@@ -132,6 +132,23 @@ def test_damaged_result_is_a_miss(opts, tmp_path, damage):
     else:
         blob = bytearray()
     stored.write_bytes(bytes(blob))
+    again, result, _ = run(opts)
+    assert not result.debug["result_reused"] and again == cold
+
+
+@pytest.mark.parametrize("record", [{"a": 1}, ([("GIM101",)], [], 1, [], {}), ([], [("p", 1, "m")], 1, [], {}),
+                                    ([], [], "1", [], {}), ([], [], 1, [], [])])
+def test_wrong_typed_result_is_a_miss(opts, tmp_path, record):
+    """Issue 17: a result whose MAC verifies but whose fields have the wrong types is a miss, not a crash."""
+    import marshal
+
+    from golint_im.cache import seal
+
+    cold, _, _ = run(opts)
+    (stored,) = sorted((tmp_path / "cache").rglob("runs/*.result"))
+    key = (stored.parents[2] / "key").read_bytes()
+    payload = marshal.dumps(record)
+    stored.write_bytes(seal(key, payload) + payload)
     again, result, _ = run(opts)
     assert not result.debug["result_reused"] and again == cold
 
@@ -170,4 +187,4 @@ def test_old_results_are_pruned(opts, tree, monkeypatch):
     for i in range(4):
         target.write_text(f"// version {i}\n" * (i + 1) + text)
         run(opts)
-    assert len(list(Path(opts.cache_dir).rglob("runs/*.pkl"))) == 2
+    assert len(list(Path(opts.cache_dir).rglob("runs/*.result"))) == 2

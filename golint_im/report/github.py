@@ -1,10 +1,13 @@
 """GitHub Actions workflow commands, so findings show as annotations without a SARIF upload.
 
 Escaping follows the Actions toolkit: %, CR, LF in the message; also ':' and ','
-in properties, where they would end the value.
+in properties, where they would end the value. Other controls (ANSI, OSC, a
+file name's undecodable bytes) are escaped as in text output, so the log
+shows what is there.
 """
 from __future__ import annotations
 
+from ..escape import printable
 from ..findings import Finding, RunResult
 from . import RuleInfo, sorted_findings, sorted_notices
 
@@ -12,7 +15,7 @@ _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(s: str) -> str:

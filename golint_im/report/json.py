@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from ..escape import json_safe
 from ..findings import Finding, Location, RunResult
 from . import sorted_findings, sorted_notices
 
@@ -34,4 +35,4 @@ def render_json(result: RunResult, *, tool_version: str) -> str:
         "notices": [{"path": n.path, "line": n.line, "message": n.message} for n in sorted_notices(result.notices)],
         "files_analysed": result.files_analysed,
     }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import attr
 import sarif_om as om
 
+from ..escape import json_safe, utf8
 from ..findings import Finding, Location, Notice, RunResult
 from . import RuleInfo, sorted_notices
 
@@ -63,8 +64,8 @@ def to_plain(obj: object) -> object:
 
 
 def _uri(path: str) -> str:
-    """Relative URI reference: forward slashes, percent-encoded (spaces, non-ASCII)."""
-    return quote(path.replace("\\", "/"), safe="/")
+    """Relative URI reference: forward slashes, percent-encoded (spaces, non-ASCII, a name's undecodable bytes)."""
+    return quote(utf8(path.replace("\\", "/")), safe="/")
 
 
 def _location(loc: Location, message: str = "", id: int = -1) -> om.Location:
@@ -201,4 +202,4 @@ def render_sarif(
 ) -> str:
     log = to_plain(build_log(result, rules, tool_version=tool_version, automation_id=automation_id))
     log = {"$schema": log["$schema"], "version": log["version"], "runs": log["runs"]}  # readers look here first
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

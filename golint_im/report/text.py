@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..escape import printable
 from ..findings import RunResult
 from . import sorted_findings
 
@@ -40,10 +41,11 @@ def render_text(result: RunResult, *, color: bool = False) -> str:
     lines = []
     for f in sorted_findings(result.findings):
         rule = paint(_SEVERITY_COLOR.get(f.severity, _BOLD), f.rule_id)
-        lines.append(f"{paint(_BOLD, str(f.location))}: {rule} {f.message}")
+        # Paths and messages carry file names and Go strings: escaped, so none can rewrite the terminal.
+        lines.append(f"{paint(_BOLD, printable(str(f.location)))}: {rule} {printable(f.message)}")
         for s in f.steps:
-            lines.append(paint(_DIM, f"    {s.location.path}:{s.location.line}: {s.message}"))
+            lines.append(paint(_DIM, printable(f"    {s.location.path}:{s.location.line}: {s.message}")))
         for r in f.related:
-            lines.append(paint(_DIM, f"    related: {r.location.path}:{r.location.line}: {r.message}"))
+            lines.append(paint(_DIM, printable(f"    related: {r.location.path}:{r.location.line}: {r.message}")))
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
