@@ -21,6 +21,7 @@ from .cache import default_cache_dir
 from .collect import default_jobs
 from .config import Config, ConfigError, find_config, load_config, select_rules
 from .discover import UsageError
+from .targets import in_report, resolve_targets, strip_go_pattern
 from .report import FORMATS, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -40,7 +41,7 @@ def _known_rules() -> set[str]:
 def _load_config(config_path, targets) -> Config:
     path = Path(config_path) if config_path else None
     if path is None:
-        start = Path(targets[0]) if targets else Path(".")
+        start = Path(strip_go_pattern(targets[0])) if targets else Path(".")
         path = find_config(start.resolve() if start.exists() else Path(".").resolve())
     if path is None:
         return Config()
@@ -146,7 +147,9 @@ def _common_check_options(f):
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Facts cache directory (default: $XDG_CACHE_HOME/golint-im)."),
         click.option("--include-generated", is_flag=True, help="Also analyse files marked `Code generated ... DO NOT EDIT.`"),
-        click.option("--quiet", "-q", is_flag=True, help="No notices or summary on stderr."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                     help="Colour the text report; auto: on a terminal unless NO_COLOR is set."),
+        click.option("--quiet", "-q", is_flag=True, help="Findings only: no summary line, notices or progress."),
         click.option("--debug", is_flag=True, help="Timings, unresolved-call counts, and tracebacks."),
     ]
     for opt in reversed(options):
@@ -155,7 +158,8 @@ def _common_check_options(f):
 
 
 def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-         quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None):
+         quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None,
+         color="auto", link_modules=True):
     from .engine import Options, analyse
     from .registry import all_rule_infos
 
@@ -165,27 +169,38 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
     if _owns_process():
         gc.disable()
     try:
-        paths = list(paths) or ["."]
+        paths = list(paths) or ["./..."]
         config = _load_config(config_path, paths)
+        targets = resolve_targets(paths, config.root if config.source else None, link_modules=link_modules)
+        config = _rebase_excludes(config, targets.root)
+        baseline = baseline or _config_baseline(config, new_from_rev, write_baseline)
         infos = all_rule_infos()
         rules = select_rules([r.id for r in infos], config, select, ignore)
-        opts = Options(paths=paths, rules=rules, config=config, jobs=jobs or default_jobs(),
+        opts = Options(paths=targets.analyse, rules=rules, config=config, jobs=jobs or default_jobs(),
                        cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
-                       include_generated=include_generated, debug=debug,
-                       progress=_Progress(sys.stderr.isatty() and not quiet))
+                       include_generated=include_generated, debug=debug, base=str(targets.root),
+                       progress=_Progress(_progress_wanted(quiet)))
         result, _ctx = analyse(opts)
         if opts.progress:
             opts.progress.done()
+        if targets.report is not None:
+            result.findings = [f for f in result.findings if in_report(f.location.path, targets.report)]
+            result.suppressed = [f for f in result.suppressed if in_report(f.location.path, targets.report)]
         if new_from_rev or baseline:
-            result.findings = _filter_known(result, opts, paths, new_from_rev, baseline)
+            result.findings = _filter_known(result, opts, targets.analyse, new_from_rev, baseline)
         if only_files is not None:
-            result.findings = [f for f in result.findings if f.touches(only_files)]
+            wanted = _relative_to(only_files, targets.root)
+            result.findings = [f for f in result.findings if f.touches(wanted)]
         if write_baseline:
             from .baseline import write_baseline as _write
 
             _write(write_baseline, result.findings, __version__)
-        text = render(fmt, result, infos, color=fmt == "text" and not output and sys.stdout.isatty(),
-                      tool_version=__version__)
+            if not quiet:
+                n = len(result.findings)
+                click.echo(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}", err=True)
+            return EXIT_CLEAN
+        text = render(fmt, result, infos, color=fmt == "text" and _color_wanted(color, output),
+                      tool_version=__version__, summary=not quiet)
         _write_output(text, output)
         if not quiet:
             for notice in result.notices:
@@ -206,6 +221,61 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
         if debug:
             raise
         _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)")
+
+
+def _relative_to(files, root: Path) -> set[str]:
+    """Absolute paths as root-relative display paths; files outside root are dropped."""
+    out = set()
+    for f in files:
+        try:
+            out.add(Path(f).relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return out
+
+
+def _rebase_excludes(config: Config, root: Path) -> Config:
+    """Exclude globs are written relative to the config file's folder; make them
+    relative to the run's root when that is a different (enclosing) folder.
+
+    A pattern without a slash matches a file name anywhere and needs no change.
+    """
+    if not config.exclude or config.root is None or config.root == root:
+        return config
+    try:
+        prefix = config.root.relative_to(root).as_posix()
+    except ValueError:
+        return config
+    rebased = [p if "/" not in p.strip().strip("/") else f"{prefix}/{p.strip().lstrip('./').lstrip('/')}"
+               for p in config.exclude]
+    return replace(config, exclude=rebased)
+
+
+def _config_baseline(config: Config, new_from_rev, write_baseline) -> str | None:
+    """The config's `baseline` file, relative to the config's folder; not while
+    writing one (the file being rewritten must not hide what it records)."""
+    if write_baseline or not config.baseline or config.root is None:
+        return None
+    path = config.root / config.baseline
+    if not path.is_file():
+        raise UsageError(f"{config.source}: baseline file {config.baseline} does not exist "
+                         "(create it with `golint-im check --write-baseline FILE`)")
+    return str(path)
+
+
+def _color_wanted(choice: str, output: str | None) -> bool:
+    """--color always|never decide; auto colours a terminal unless NO_COLOR is set
+    (https://no-color.org: any non-empty value) or the report goes to a file."""
+    if choice == "always":
+        return True
+    if choice == "never" or output:
+        return False
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _progress_wanted(quiet: bool) -> bool:
+    """Progress is for a person watching a terminal: never in a pipe, a log or CI."""
+    return not quiet and sys.stderr.isatty()
 
 
 def _is_baseline_error(e) -> bool:
@@ -249,29 +319,47 @@ def _git_root(path: Path) -> Path:
     return Path(out.stdout.strip())
 
 
+def _known_options(f):
+    """--new-from-rev, --baseline: shared by check and the pre-commit hook, so a
+    legacy repository can adopt the hook and see only what it adds."""
+    options = [
+        click.option("--new-from-rev", metavar="REV", help="Report only findings that are new since git revision REV."),
+        click.option("--baseline", type=click.Path(dir_okay=False, exists=True),
+                     help="Hide findings recorded in this baseline file (default: the config's `baseline`)."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @_common_check_options
-@click.option("--new-from-rev", metavar="REV", help="Report only findings that are new since git revision REV.")
-@click.option("--baseline", type=click.Path(dir_okay=False, exists=True), help="Hide findings recorded in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
+@_known_options
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in FILE and exit 0 without reporting them.")
 def check(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-          quiet, debug, new_from_rev, baseline, write_baseline):
-    """Analyse the Go code under PATHS (default: .) as one program.
+          color, quiet, debug, new_from_rev, baseline, write_baseline):
+    """Analyse the Go code under PATHS (default: ./...) as one program.
 
-    Several checkouts given together are analysed as one deployment, which is
-    how cross-service bugs (two services hashing one ring differently) are found.
+    A PATH inside a Go module links the whole module (rules follow calls
+    across packages) and reports the findings located under PATH. Go patterns
+    (`./...`, `pkg/...`) are accepted; a directory always includes everything
+    below it. Several checkouts given together are analysed as one
+    deployment, which is how cross-service bugs (two services hashing one
+    ring differently) are found.
     """
     _exit(_run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
                include_generated, quiet, debug, new_from_rev=new_from_rev, baseline=baseline,
-               write_baseline=write_baseline))
+               write_baseline=write_baseline, color=color))
 
 
 @main.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
 @_common_check_options
+@_known_options
 def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-               quiet, debug):
+               color, quiet, debug, new_from_rev, baseline):
     """Analyse the whole repository, report only findings in FILES.
 
     Cross-file rules need the whole program, so the hook reads everything but
@@ -281,17 +369,13 @@ def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, 
     try:
         out = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
         if out.returncode == 0:
-            root = Path(out.stdout.strip())
+            root = Path(out.stdout.strip()).resolve()
     except OSError:
         pass
-    wanted = set()
-    for f in files:
-        try:
-            wanted.add(Path(f).resolve().relative_to(root).as_posix())
-        except ValueError:
-            continue
+    wanted = {Path(f).resolve() for f in files}
     _exit(_run([str(root)], fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
-               include_generated, quiet, debug, only_files=wanted))
+               include_generated, quiet, debug, only_files=wanted, new_from_rev=new_from_rev,
+               baseline=baseline, color=color, link_modules=False))
 
 
 @main.command()

@@ -45,15 +45,23 @@ func main() {
 
 def gim(*args, cwd, env=None):
     """Run the CLI as a user would; no run may ever show a traceback."""
-    full_env = dict(os.environ, XDG_CACHE_HOME=str(Path(cwd) / ".xdg-cache"), **(env or {}))
+    full_env = {**os.environ, "XDG_CACHE_HOME": str(Path(cwd) / ".xdg-cache"), **(env or {})}
     r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
                        text=True, env=full_env, timeout=300)
     assert "Traceback" not in r.stderr, r.stderr
     return r
 
 
+def git_init(directory: Path) -> Path:
+    """Make directory a git work tree: the fixed root that paths are shown relative to
+    (without one, and without a config file, paths start at the analysed directory)."""
+    subprocess.run(["git", "init", "-q", str(directory)], check=True, capture_output=True)
+    return directory
+
+
 @pytest.fixture
 def clean(tmp_path):
+    git_init(tmp_path)
     d = tmp_path / "clean"
     d.mkdir()
     (d / "go.mod").write_text("module example.com/clean\n")
@@ -63,6 +71,7 @@ def clean(tmp_path):
 
 @pytest.fixture
 def buggy(tmp_path):
+    git_init(tmp_path)
     d = tmp_path / "buggy"
     shutil.copytree(SELF_REQUEUE, d)
     return d
