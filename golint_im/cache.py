@@ -21,7 +21,7 @@ from . import __version__
 from .facts import FileFacts
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 10
+FACTS_VERSION = 11
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
 _FACT_SLOTS = FileFacts.__slots__
 

@@ -101,8 +101,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     t1 = time.perf_counter()
     findings, rule_errors = run_rules(ctx, mods, options, timings)
     timings["rules"] = time.perf_counter() - t1
-    directives = [Directive(ff.path, line, col, text, own)
-                  for ff in facts for (line, col, text, own) in ff.directives]
+    directives = [Directive(ff.path, *d) for ff in facts for d in ff.directives]
     kept, suppressed, meta = apply_suppressions(findings, directives, active)
     if options.rules is None or "GIM001" in options.rules:
         kept.extend(meta)
