@@ -51,7 +51,7 @@ def _load_config(config_path, targets) -> Config:
 def _write_output(text: str, output: str | None) -> None:
     """Write atomically: an interrupted run leaves no partial file."""
     if not output:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)  # colour was decided by --color; click would strip it off a tty
         return
     target = Path(output)
     try:
@@ -110,18 +110,38 @@ def _exit(code: int):
 
 
 class _Progress:
+    """`parsed 812/2,694 files`, then the phase after parsing, on one stderr line.
+
+    Only for a person at a terminal (the caller decides): a pipe, a log file
+    or a CI step must get no carriage-return noise.
+    """
+
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.n = 0
+        self.total = 0
+        self.shown = False
 
-    def __call__(self):
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def __call__(self) -> None:
         self.n += 1
-        if self.enabled and self.n % 50 == 0:
-            click.echo(f"\rparsed {self.n} files", err=True, nl=False)
+        step = max(1, self.total // 100)
+        if self.enabled and (self.n % step == 0 or self.n == self.total):
+            self._show(f"parsed {self.n:,}/{self.total:,} files")
 
-    def done(self):
-        if self.enabled and self.n >= 50:
-            click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
+    def phase(self, name: str) -> None:
+        if self.enabled:
+            self._show(name)
+
+    def _show(self, text: str) -> None:
+        click.echo(f"\r\x1b[K{text}", err=True, nl=False)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.enabled and self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
