@@ -179,7 +179,7 @@ def _common_check_options(f):
 
 def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
          quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None,
-         color="auto", link_modules=True):
+         color="auto", link_modules=True, hook=False):
     from .engine import Options, analyse
     from .registry import all_rule_infos
 
@@ -220,7 +220,7 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
                 click.echo(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}", err=True)
             return EXIT_CLEAN
         text = render(fmt, result, infos, color=fmt == "text" and _color_wanted(color, output),
-                      tool_version=__version__, summary=not quiet)
+                      tool_version=__version__, summary=not quiet and (not hook or bool(result.findings)))
         _write_output(text, output)
         if not quiet:
             for notice in result.notices:
@@ -384,6 +384,10 @@ def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, 
 
     Cross-file rules need the whole program, so the hook reads everything but
     only blames the files being committed (or findings whose other end is in them).
+    pre-commit splits a long file list (`--all-files`) into several runs even
+    with require_serial; the first analyses and stores the result, the others
+    reuse it without linking, and a run with nothing to report prints nothing
+    (pre-commit says "Passed"), so the split costs little and adds no noise.
     """
     root = Path(".").resolve()
     try:
@@ -395,7 +399,7 @@ def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, 
     wanted = {Path(f).resolve() for f in files}
     _exit(_run([str(root)], fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
                include_generated, quiet, debug, only_files=wanted, new_from_rev=new_from_rev,
-               baseline=baseline, color=color, link_modules=False))
+               baseline=baseline, color=color, link_modules=False, hook=True))
 
 
 @main.command()
