@@ -403,11 +403,15 @@ def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, 
 
 
 @main.command()
-def rules():
+@click.option("--markdown", is_flag=True, help="Every rule's documentation as one Markdown page (docs/rules.md).")
+def rules(markdown):
     """List every rule."""
-    from .registry import all_rule_infos
+    from .registry import all_rule_infos, rules_markdown
 
     infos = all_rule_infos()
+    if markdown:
+        click.echo(rules_markdown(infos), nl=False)
+        return
     width = max(len(r.name) for r in infos)
     click.echo(f"{'ID':<7} {'NAME':<{width}} {'FAMILY':<12} {'SEVERITY':<8} SUMMARY")
     for r in infos:

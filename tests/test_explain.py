@@ -59,3 +59,41 @@ def test_every_go_example_in_explain_parses(rule):
 def test_gim202_example_keeps_its_escape_sequence():
     out = CliRunner().invoke(main, ["explain", "GIM202"]).output
     assert '"HELLO\\r\\n"' in out
+
+
+def test_docs_rules_md_is_generated_from_the_rules():
+    """docs/rules.md is what `golint-im rules --markdown` prints (regenerate it after a doc change)."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == CliRunner().invoke(main, ["rules", "--markdown"]).output
+
+
+def test_sarif_links_every_rule_to_its_section_of_docs_rules_md():
+    import json
+    from pathlib import Path
+
+    from golint_im import __url__, __version__
+    from golint_im.findings import RunResult
+    from golint_im.report import render
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    driver = json.loads(render("sarif", RunResult(), all_rule_infos(), tool_version=__version__))["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == __url__
+    for rule in driver["rules"]:
+        prefix = f"{__url__}/blob/v{__version__}/docs/rules.md#"
+        assert rule["helpUri"].startswith(prefix)
+        anchor = rule["helpUri"][len(prefix):]
+        # GitHub's anchor of "## GIM101 select-loop-self-send" is "gim101-select-loop-self-send".
+        assert f"\n## {rule['id']} {rule['name']}\n" in page
+        assert anchor == f"{rule['id']} {rule['name']}".lower().replace(" ", "-")
+
+
+def test_project_url_is_the_one_in_pyproject():
+    from pathlib import Path
+
+    from golint_im import __url__
+    from golint_im.config import tomllib  # tomli on Python 3.10
+
+    meta = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["project"]["urls"]["Homepage"] == __url__
