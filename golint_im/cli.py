@@ -434,27 +434,57 @@ def explain(rule):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["dot", "json", "html"]), default="dot", show_default=True,
+              help="dot for Graphviz, json for tools, html: a page with the graph as SVG beside the findings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--focus", metavar="FINDING",
+              help="Draw only this finding's cycle: FILE:LINE, RULE@FILE:LINE or a fingerprint (prefix).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Use this .golint-im.toml instead of searching upwards.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None)
-def graph(paths, fmt, output, jobs):
-    """Export the channel-flow graph: goroutines, channels, send/receive edges."""
+def graph(paths, fmt, output, focus, config_path, jobs):
+    """Export the channel-flow graph: goroutines, channels, send/receive edges.
+
+    Each deadlock cycle GIM101 reports is marked (red, bold, its handler path
+    as a numbered chain); --focus keeps only one.
+    """
     from .engine import Options, analyse
-    from .graph_export import to_dot, to_json
+    from .graph_export import find_cycles, focus_cycles, to_dot, to_json
 
     try:
-        _result, ctx = analyse(Options(paths=list(paths) or ["."], rules=set(), jobs=jobs or default_jobs(),
-                                       cache_dir=default_cache_dir(), reuse=False))
+        paths = list(paths) or ["./..."]
+        config = _load_config(config_path, paths)
+        targets = resolve_targets(paths, config.root if config.source else None, link_modules=False)
+        config = _rebase_excludes(config, targets.root)
+        result, ctx = analyse(Options(paths=targets.analyse, rules={"GIM101"}, config=config,
+                                      jobs=jobs or default_jobs(), base=str(targets.root),
+                                      cache_dir=default_cache_dir(), reuse=False))
         flow = ctx.flow
-        _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output)
-    except UsageError as e:
+        cycles = find_cycles(flow, result.findings)
+        findings = result.findings
+        if focus:
+            cycles = focus_cycles(cycles, focus)
+            if not cycles:
+                raise UsageError(f"--focus {focus}: no GIM101 finding there (see `golint-im check --format json`)")
+            findings = [c.finding for c in cycles]
+        if fmt == "dot":
+            text = to_dot(flow, cycles, focus=bool(focus))
+        elif fmt == "json":
+            text = to_json(flow, cycles, focus=bool(focus))
+        else:
+            from .graph_html import render_html
+            from .graph_export import _subgraph
+
+            text = render_html(_subgraph(flow, cycles if focus else None), cycles, findings,
+                               title=focus or Path(targets.root).name or str(targets.root))
+        _write_output(text, output)
+    except (UsageError, ConfigError) as e:
         _fail(str(e))
     except KeyboardInterrupt:
         click.echo("golint-im: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as e:  # noqa: BLE001 - as in check: one line, not a traceback
         _fail(f"internal error: {type(e).__name__}: {e}")
-        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":
