@@ -193,7 +193,7 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
         config = _load_config(config_path, paths)
         targets = resolve_targets(paths, config.root if config.source else None, link_modules=link_modules)
         config = _rebase_excludes(config, targets.root)
-        baseline = baseline or _config_baseline(config, new_from_rev, write_baseline)
+        baseline = baseline or _config_baseline(config, write_baseline)
         infos = all_rule_infos()
         rules = select_rules([r.id for r in infos], config, select, ignore)
         opts = Options(paths=targets.analyse, rules=rules, config=config, jobs=jobs or default_jobs(),
@@ -266,12 +266,16 @@ def _rebase_excludes(config: Config, root: Path) -> Config:
         prefix = config.root.relative_to(root).as_posix()
     except ValueError:
         return config
-    rebased = [p if "/" not in p.strip().strip("/") else f"{prefix}/{p.strip().lstrip('./').lstrip('/')}"
-               for p in config.exclude]
+    rebased = []
+    for pattern in config.exclude:
+        pat = pattern.strip()
+        while pat.startswith(("./", "/")):
+            pat = pat[1:] if pat.startswith("/") else pat[2:]
+        rebased.append(pattern if "/" not in pat.rstrip("/") else f"{prefix}/{pat}")
     return replace(config, exclude=rebased)
 
 
-def _config_baseline(config: Config, new_from_rev, write_baseline) -> str | None:
+def _config_baseline(config: Config, write_baseline) -> str | None:
     """The config's `baseline` file, relative to the config's folder; not while
     writing one (the file being rewritten must not hide what it records)."""
     if write_baseline or not config.baseline or config.root is None:
@@ -449,7 +453,7 @@ def graph(paths, fmt, output, focus, config_path, jobs):
     as a numbered chain); --focus keeps only one.
     """
     from .engine import Options, analyse
-    from .graph_export import find_cycles, focus_cycles, to_dot, to_json
+    from .graph_export import find_cycles, focus_cycles, subgraph, to_dot, to_json
 
     try:
         paths = list(paths) or ["./..."]
@@ -473,9 +477,8 @@ def graph(paths, fmt, output, focus, config_path, jobs):
             text = to_json(flow, cycles, focus=bool(focus))
         else:
             from .graph_html import render_html
-            from .graph_export import _subgraph
 
-            text = render_html(_subgraph(flow, cycles if focus else None), cycles, findings,
+            text = render_html(subgraph(flow, cycles if focus else None), cycles, findings,
                                title=focus or Path(targets.root).name or str(targets.root))
         _write_output(text, output)
     except (UsageError, ConfigError) as e:

@@ -115,7 +115,7 @@ def _cycle_json(c: Cycle) -> dict:
             "chain": [{"callee": callee, "via": via} for callee, via in c.chain]}
 
 
-def _subgraph(flow: ChannelFlow, cycles: list[Cycle] | None):
+def subgraph(flow: ChannelFlow, cycles: list[Cycle] | None):
     """The whole graph, or with focus only the nodes on the chosen cycles."""
     g = flow.graph
     if cycles is None:
@@ -125,7 +125,7 @@ def _subgraph(flow: ChannelFlow, cycles: list[Cycle] | None):
 
 
 def to_json(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> str:
-    g = _subgraph(flow, list(cycles) if focus else None)
+    g = subgraph(flow, list(cycles) if focus else None)
     nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
     edges = sorted(({"from": a, "to": b, **d} for a, b, d in g.edges(data=True)),
                    key=lambda e: (e["from"], e["to"], e.get("line", 0), e.get("kind", "")))
@@ -142,7 +142,7 @@ def _q(s: str) -> str:
 def to_dot(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> str:
     """DOT; the cycles' nodes and edges in bold red, each handler chain as numbered call nodes."""
     cycles = list(cycles)
-    g = _subgraph(flow, cycles if focus else None)
+    g = subgraph(flow, cycles if focus else None)
     on_cycle = {n for c in cycles for n in (c.goroutine, c.received, c.sent)}
     marked = {(c.received, c.goroutine) for c in cycles} | {(c.sent, c.goroutine) for c in cycles}
     red = f"color={_q(CYCLE_COLOR)}, fontcolor={_q(CYCLE_COLOR)}, penwidth=2.5"

@@ -182,3 +182,12 @@ def test_exclude_is_relative_to_the_config_folder_when_the_root_is_above_it(repo
     r = gim("check", "--config", "pkg/.golint-im.toml", ".", cwd=repo)
     paths = [f[0] for f in _rules(r.stdout)]
     assert "pkg/util/fetch.go" not in paths and "gen/gen.go" in paths
+
+
+def test_rebased_excludes_keep_their_meaning():
+    from golint_im.cli import _rebase_excludes
+    from golint_im.config import Config
+
+    config = Config(exclude=["./util/fetch.go", "*.pb.go", ".hidden/x", "gen/"], root=Path("/r/pkg"))
+    assert _rebase_excludes(config, Path("/r")).exclude == ["pkg/util/fetch.go", "*.pb.go", "pkg/.hidden/x", "gen/"]
+    assert _rebase_excludes(config, Path("/r/pkg")) is config

@@ -18,7 +18,8 @@ from . import RuleInfo, sorted_notices
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 MAX_RESULTS = 25_000  # code scanning rejects runs with more results
 SRCROOT = "%SRCROOT%"
-_SRCROOT_TEXT = "The root directory golint-im analysed; result URIs are relative to it."
+_SRCROOT_TEXT = ("The root result URIs are relative to: the folder of golint-im's config file, "
+                 "else the git top level, else the analysed directory.")
 _LEVELS = ("error", "warning", "note")  # also the keep-order when truncating
 _ALWAYS_WRITTEN = {"level"}  # viewers disagree on its default: never leave it implicit
 
