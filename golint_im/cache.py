@@ -26,7 +26,7 @@ from .facts import FileFacts
 from .safeio import read_regular
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 11  # 11: entries are factcodec data, not pickles
+FACTS_VERSION = 12  # 11: entries are factcodec data, not pickles; 12: directives carry their declaration's end
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
 MAX_ENTRY_BYTES = 512 * 1024 * 1024  # far above any facts; a planted endless file is not read whole
 

@@ -26,6 +26,7 @@ from .config import Config, ConfigError, find_config, load_config, select_rules
 from .discover import UsageError
 from .escape import printable
 from .outputs import analysed_roots, resolve_target, write_text
+from .targets import in_report, resolve_targets, strip_go_pattern
 from .report import FORMATS, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -95,7 +96,7 @@ def _known_rules() -> set[str]:
 def _load_config(config_path, targets) -> Config:
     path = Path(config_path) if config_path else None
     if path is None:
-        start = Path(targets[0]) if targets else Path(".")
+        start = Path(strip_go_pattern(targets[0])) if targets else Path(".")
         path = find_config(start.resolve() if start.exists() else Path(".").resolve())
     if path is None:
         return Config()
@@ -108,7 +109,7 @@ def _write_output(text: str, output: str | None, paths: list[str] | None = None)
         if _STDOUT_CLOSED or sys.stdout is None:
             raise UsageError("cannot write the report: stdout is closed")
         try:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=True)  # colour was decided by --color; click would strip it off a tty
             sys.stdout.flush()
         except OSError as e:  # a closed or broken pipe: the report did not arrive, so not a clean exit
             raise UsageError(f"cannot write the report to stdout: {e.strerror or e}") from None
@@ -156,18 +157,38 @@ def _exit(code: int):
 
 
 class _Progress:
+    """`parsed 812/2,694 files`, then the phase after parsing, on one stderr line.
+
+    Only for a person at a terminal (the caller decides): a pipe, a log file
+    or a CI step must get no carriage-return noise.
+    """
+
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.n = 0
+        self.total = 0
+        self.shown = False
 
-    def __call__(self):
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def __call__(self) -> None:
         self.n += 1
-        if self.enabled and self.n % 50 == 0:
-            click.echo(f"\rparsed {self.n} files", err=True, nl=False)
+        step = max(1, self.total // 100)
+        if self.enabled and (self.n % step == 0 or self.n == self.total):
+            self._show(f"parsed {self.n:,}/{self.total:,} files")
 
-    def done(self):
-        if self.enabled and self.n >= 50:
-            click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
+    def phase(self, name: str) -> None:
+        if self.enabled:
+            self._show(name)
+
+    def _show(self, text: str) -> None:
+        click.echo(f"\r\x1b[K{text}", err=True, nl=False)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.enabled and self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
 
 
 _STDOUT_CLOSED = False  # fd 1 was closed when we started: the report has nowhere to go
@@ -255,7 +276,9 @@ def _common_check_options(f):
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Facts cache directory (default: $XDG_CACHE_HOME/golint-im)."),
         click.option("--include-generated", is_flag=True, help="Also analyse files marked `Code generated ... DO NOT EDIT.`"),
-        click.option("--quiet", "-q", is_flag=True, help="No notices or summary on stderr."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                     help="Colour the text report; auto: on a terminal unless NO_COLOR is set."),
+        click.option("--quiet", "-q", is_flag=True, help="Findings only: no summary line, notices or progress."),
         click.option("--debug", is_flag=True, help="Timings, unresolved-call counts, and tracebacks."),
     ]
     for opt in reversed(options):
@@ -264,7 +287,8 @@ def _common_check_options(f):
 
 
 def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-         quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None):
+         quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None,
+         color="auto", link_modules=True, hook=False):
     from .engine import Options, analyse
     from .registry import all_rule_infos
 
@@ -274,33 +298,43 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
     if _owns_process():
         gc.disable()
     try:
-        paths = list(paths) or ["."]
+        paths = list(paths) or ["./..."]
         config = _load_config(config_path, paths)
+        targets = resolve_targets(paths, config.root if config.source else None, link_modules=link_modules)
+        config = _rebase_excludes(config, targets.root)
+        baseline = baseline or _config_baseline(config, write_baseline)
         infos = all_rule_infos()
         rules = select_rules([r.id for r in infos], config, select, ignore)
         cache = None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir()
-        _check_cache_dir(cache, paths)
+        _check_cache_dir(cache, targets.analyse)
         for target in (output, write_baseline):
             if target:
-                resolve_target(target, analysed_roots(paths))  # refused before the analysis, not after it
-        opts = Options(paths=paths, rules=rules, config=config, jobs=jobs or default_jobs(),
-                       cache_dir=cache,
-                       include_generated=include_generated, debug=debug,
-                       progress=_Progress(sys.stderr is not None and sys.stderr.isatty() and not quiet))
+                resolve_target(target, analysed_roots(targets.analyse))  # refused before the analysis, not after it
+        opts = Options(paths=targets.analyse, rules=rules, config=config, jobs=jobs or default_jobs(),
+                       cache_dir=cache, include_generated=include_generated, debug=debug, base=str(targets.root),
+                       progress=_Progress(_progress_wanted(quiet)))
         result, _ctx = analyse(opts)
         if opts.progress:
             opts.progress.done()
+        if targets.report is not None:
+            result.findings = [f for f in result.findings if in_report(f.location.path, targets.report)]
+            result.suppressed = [f for f in result.suppressed if in_report(f.location.path, targets.report)]
         if new_from_rev or baseline:
-            result.findings = _filter_known(result, opts, paths, new_from_rev, baseline)
+            result.findings = _filter_known(result, opts, targets.analyse, new_from_rev, baseline)
         if only_files is not None:
-            result.findings = [f for f in result.findings if f.touches(only_files)]
+            wanted = _relative_to(only_files, targets.root)
+            result.findings = [f for f in result.findings if f.touches(wanted)]
         if write_baseline:
             from .baseline import baseline_text
 
-            _write_output(baseline_text(result.findings, __version__), write_baseline, paths)
-        color = fmt == "text" and not output and sys.stdout is not None and sys.stdout.isatty()
-        text = render(fmt, result, infos, color=color, tool_version=__version__)
-        _write_output(text, output, paths)
+            _write_output(baseline_text(result.findings, __version__), write_baseline, targets.analyse)
+            if not quiet:
+                n = len(result.findings)
+                _say(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}")
+            return EXIT_CLEAN
+        text = render(fmt, result, infos, color=fmt == "text" and _color_wanted(color, output),
+                      tool_version=__version__, summary=not quiet and (not hook or bool(result.findings)))
+        _write_output(text, output, targets.analyse)
         if not quiet:
             for notice in result.notices:
                 _say(f"golint-im: {notice}")
@@ -329,6 +363,65 @@ def _internal_error(e: BaseException) -> str:
     if isinstance(e, BrokenProcessPool):  # a parser process killed: by the OOM killer, a memory limit, a signal
         return "a parser process died (out of memory?); run with --jobs 1 --debug for details"
     return f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)"
+
+
+def _relative_to(files, root: Path) -> set[str]:
+    """Absolute paths as root-relative display paths; files outside root are dropped."""
+    out = set()
+    for f in files:
+        try:
+            out.add(Path(f).relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return out
+
+
+def _rebase_excludes(config: Config, root: Path) -> Config:
+    """Exclude globs are written relative to the config file's folder; make them
+    relative to the run's root when that is a different (enclosing) folder.
+
+    A pattern without a slash matches a file name anywhere and needs no change.
+    """
+    if not config.exclude or config.root is None or config.root == root:
+        return config
+    try:
+        prefix = config.root.relative_to(root).as_posix()
+    except ValueError:
+        return config
+    rebased = []
+    for pattern in config.exclude:
+        pat = pattern.strip()
+        while pat.startswith(("./", "/")):
+            pat = pat[1:] if pat.startswith("/") else pat[2:]
+        rebased.append(pattern if "/" not in pat.rstrip("/") else f"{prefix}/{pat}")
+    return replace(config, exclude=rebased)
+
+
+def _config_baseline(config: Config, write_baseline) -> str | None:
+    """The config's `baseline` file, relative to the config's folder; not while
+    writing one (the file being rewritten must not hide what it records)."""
+    if write_baseline or not config.baseline or config.root is None:
+        return None
+    path = config.root / config.baseline
+    if not path.is_file():
+        raise UsageError(f"{config.source}: baseline file {config.baseline} does not exist "
+                         "(create it with `golint-im check --write-baseline FILE`)")
+    return str(path)
+
+
+def _color_wanted(choice: str, output: str | None) -> bool:
+    """--color always|never decide; auto colours a terminal unless NO_COLOR is set
+    (https://no-color.org: any non-empty value) or the report goes to a file."""
+    if choice == "always":
+        return True
+    if choice == "never" or output:
+        return False
+    return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _progress_wanted(quiet: bool) -> bool:
+    """Progress is for a person watching a terminal: never in a pipe, a log or CI."""
+    return not quiet and sys.stderr is not None and sys.stderr.isatty()
 
 
 def _is_baseline_error(e) -> bool:
@@ -375,57 +468,79 @@ def _git_root(path: Path) -> Path:
     return Path(out.stdout.strip())
 
 
+def _known_options(f):
+    """--new-from-rev, --baseline: shared by check and the pre-commit hook, so a
+    legacy repository can adopt the hook and see only what it adds."""
+    options = [
+        click.option("--new-from-rev", metavar="REV", help="Report only findings that are new since git revision REV."),
+        click.option("--baseline", type=click.Path(dir_okay=False, exists=True),
+                     help="Hide findings recorded in this baseline file (default: the config's `baseline`)."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @_common_check_options
-@click.option("--new-from-rev", metavar="REV", help="Report only findings that are new since git revision REV.")
-@click.option("--baseline", type=click.Path(dir_okay=False, exists=True), help="Hide findings recorded in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
+@_known_options
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in FILE and exit 0 without reporting them.")
 def check(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-          quiet, debug, new_from_rev, baseline, write_baseline):
-    """Analyse the Go code under PATHS (default: .) as one program.
+          color, quiet, debug, new_from_rev, baseline, write_baseline):
+    """Analyse the Go code under PATHS (default: ./...) as one program.
 
-    Several checkouts given together are analysed as one deployment, which is
-    how cross-service bugs (two services hashing one ring differently) are found.
+    A PATH inside a Go module links the whole module (rules follow calls
+    across packages) and reports the findings located under PATH. Go patterns
+    (`./...`, `pkg/...`) are accepted; a directory always includes everything
+    below it. Several checkouts given together are analysed as one
+    deployment, which is how cross-service bugs (two services hashing one
+    ring differently) are found.
     """
     _exit(_run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
                include_generated, quiet, debug, new_from_rev=new_from_rev, baseline=baseline,
-               write_baseline=write_baseline))
+               write_baseline=write_baseline, color=color))
 
 
 @main.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
 @_common_check_options
+@_known_options
 def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-               quiet, debug):
+               color, quiet, debug, new_from_rev, baseline):
     """Analyse the whole repository, report only findings in FILES.
 
     Cross-file rules need the whole program, so the hook reads everything but
     only blames the files being committed (or findings whose other end is in them).
+    pre-commit splits a long file list (`--all-files`) into several runs even
+    with require_serial; the first analyses and stores the result, the others
+    reuse it without linking, and a run with nothing to report prints nothing
+    (pre-commit says "Passed"), so the split costs little and adds no noise.
     """
     root = Path(".").resolve()
     try:
         out = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
         if out.returncode == 0:
-            root = Path(out.stdout.strip())
+            root = Path(out.stdout.strip()).resolve()
     except OSError:
         pass
-    wanted = set()
-    for f in files:
-        try:
-            wanted.add(Path(f).resolve().relative_to(root).as_posix())
-        except ValueError:
-            continue
+    wanted = {Path(f).resolve() for f in files}
     _exit(_run([str(root)], fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
-               include_generated, quiet, debug, only_files=wanted))
+               include_generated, quiet, debug, only_files=wanted, new_from_rev=new_from_rev,
+               baseline=baseline, color=color, link_modules=False, hook=True))
 
 
 @main.command()
-def rules():
+@click.option("--markdown", is_flag=True, help="Every rule's documentation as one Markdown page (docs/rules.md).")
+def rules(markdown):
     """List every rule."""
-    from .registry import all_rule_infos
+    from .registry import all_rule_infos, rules_markdown
 
     infos = all_rule_infos()
+    if markdown:
+        click.echo(rules_markdown(infos), nl=False)
+        return
     width = max(len(r.name) for r in infos)
     click.echo(f"{'ID':<7} {'NAME':<{width}} {'FAMILY':<12} {'SEVERITY':<8} SUMMARY")
     for r in infos:
@@ -448,26 +563,55 @@ def explain(rule):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["dot", "json", "html"]), default="dot", show_default=True,
+              help="dot for Graphviz, json for tools, html: a page with the graph as SVG beside the findings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--focus", metavar="FINDING",
+              help="Draw only this finding's cycle: FILE:LINE, RULE@FILE:LINE or a fingerprint (prefix).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Use this .golint-im.toml instead of searching upwards.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None)
-def graph(paths, fmt, output, jobs):
-    """Export the channel-flow graph: goroutines, channels, send/receive edges."""
+def graph(paths, fmt, output, focus, config_path, jobs):
+    """Export the channel-flow graph: goroutines, channels, send/receive edges.
+
+    Each deadlock cycle GIM101 reports is marked (red, bold, its handler path
+    as a numbered chain); --focus keeps only one.
+    """
     from .analysis.flow import CHANNEL_FLOW
     from .engine import Options, analyse
-    from .graph_export import to_dot, to_json
+    from .graph_export import find_cycles, focus_cycles, subgraph, to_dot, to_json
 
     try:
-        paths = list(paths) or ["."]
-        _check_cache_dir(default_cache_dir(), paths)
+        paths = list(paths) or ["./..."]
+        config = _load_config(config_path, paths)
+        targets = resolve_targets(paths, config.root if config.source else None, link_modules=False)
+        config = _rebase_excludes(config, targets.root)
+        _check_cache_dir(default_cache_dir(), targets.analyse)
         if output:
-            resolve_target(output, analysed_roots(paths))
-        _result, ctx = analyse(Options(paths=paths, rules=set(), jobs=jobs or default_jobs(),
-                                       cache_dir=default_cache_dir(), reuse=False))
+            resolve_target(output, analysed_roots(targets.analyse))
+        result, ctx = analyse(Options(paths=targets.analyse, rules={"GIM101"}, config=config,
+                                      jobs=jobs or default_jobs(), base=str(targets.root),
+                                      cache_dir=default_cache_dir(), reuse=False))
         assert ctx is not None  # reuse=False: the program is always linked
         flow = ctx.result(CHANNEL_FLOW)
-        _write_output(to_dot(flow) if fmt == "dot" else to_json(flow), output, paths)
-    except UsageError as e:
+        cycles = find_cycles(flow, result.findings)
+        findings = result.findings
+        if focus:
+            cycles = focus_cycles(cycles, focus)
+            if not cycles:
+                raise UsageError(f"--focus {focus}: no GIM101 finding there (see `golint-im check --format json`)")
+            findings = [c.finding for c in cycles]
+        if fmt == "dot":
+            text = to_dot(flow, cycles, focus=bool(focus))
+        elif fmt == "json":
+            text = to_json(flow, cycles, focus=bool(focus))
+        else:
+            from .graph_html import render_html
+
+            text = render_html(subgraph(flow, cycles if focus else None), cycles, findings,
+                               title=focus or Path(targets.root).name or str(targets.root))
+        _write_output(text, output, targets.analyse)
+    except (UsageError, ConfigError) as e:
         _fail(str(e))
     except KeyboardInterrupt as e:
         _interrupted(e)

@@ -198,6 +198,9 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
         if progress:
             progress()
 
+    start = getattr(progress, "start", None)
+    if start is not None:
+        start(len(pending))  # the total to show: only misses are parsed
     if jobs > 1 and len(pending) > 8:
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                    initargs=(cache.directory, os.getpid()))

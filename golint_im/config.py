@@ -8,8 +8,9 @@ Example `.golint-im.toml`::
 
     select = ["GIM1", "GIM201"]       # rule IDs or prefixes; default: all
     ignore = ["GIM302"]
-    exclude = ["**/mocks/**", "*.pb.go"]
+    exclude = ["**/mocks/**", "*.pb.go"]   # not analysed at all, relative to this file's folder
     hash-sinks = ["mypkg.Ring.Add"]
+    baseline = ".golint-im-baseline.json"  # hide the findings recorded there
 
     [severity]
     GIM201 = "error"
@@ -38,7 +39,7 @@ CONFIG_FILE = ".golint-im.toml"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "golint-im")
 
-KNOWN_KEYS = ("select", "ignore", "exclude", "severity", "resources", "hash-sinks")
+KNOWN_KEYS = ("select", "ignore", "exclude", "severity", "resources", "hash-sinks", "baseline")
 SEVERITIES = ("error", "warning", "note")
 # What a `[resources.GIMxxx]` table may add to a rule's resource catalog.
 RESOURCE_KEYS = ("constructors", "closers")
@@ -68,6 +69,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     resources: dict[str, dict] = field(default_factory=dict)
     hash_sinks: list[str] = field(default_factory=list)
+    baseline: str | None = None  # baseline file, relative to the config's folder
     source: str | None = None  # the config file as named in messages
     root: Path | None = None  # the directory that holds the config file
 
@@ -203,6 +205,11 @@ class _Validator:
         for key in ("hash-sinks", "hash_sinks"):
             if key in data:
                 config.hash_sinks = self.names((key,), data[key])
+        if "baseline" in data:
+            value = data["baseline"]
+            if not isinstance(value, str) or not value.strip():
+                self.fail(("baseline",), f"'baseline' must be a file name, not {_toml_type(value)} {value!r}")
+            config.baseline = value
         return config
 
     def strings(self, key: str, value, keys: tuple[str, ...] | None = None) -> list[str]:

@@ -71,6 +71,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
         if stored is not None:
             timings["total"] = time.perf_counter() - t0
             return _finish(stored, found, timings, collected, reused=True), None
+    _phase(options, "linking")
     t1 = time.perf_counter()
     facts = collected.facts()
     notices = collected.notices
@@ -81,11 +82,11 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     timings["link"] = time.perf_counter() - t1
     mods = [m for m in rule_modules() if options.rules is None or m.ID in options.rules]
     active = {m.ID for m in mods}
+    _phase(options, "rules")
     t1 = time.perf_counter()
     findings, rule_errors = run_rules(ctx, mods, options, timings)
     timings["rules"] = time.perf_counter() - t1
-    directives = [Directive(ff.path, line, col, text, own)
-                  for ff in facts for (line, col, text, own) in ff.directives]
+    directives = [Directive(ff.path, *d) for ff in facts for d in ff.directives]
     kept, suppressed, meta = apply_suppressions(findings, directives, active)
     if options.rules is None or "GIM001" in options.rules:
         kept.extend(meta)
@@ -97,6 +98,13 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     results.put(key, result)  # before the run's own details are added below
     timings["total"] = time.perf_counter() - t0
     return _finish(result, found, timings, collected, reused=False), ctx
+
+
+def _phase(options: Options, name: str) -> None:
+    """Tell a progress display (the CLI's, on a terminal) which phase follows parsing."""
+    phase = getattr(options.progress, "phase", None)
+    if phase is not None:
+        phase(name)
 
 
 def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tuple[list, list[Notice]]:

@@ -100,7 +100,7 @@ class FileFacts:
     types: list = field(default_factory=list)
     funcs: list = field(default_factory=list)
     consts: dict = field(default_factory=dict)  # name -> Expr
-    directives: list = field(default_factory=list)  # (line, col, text, own_line)
+    directives: list = field(default_factory=list)  # (line, col, text, own_line, end_line of the node below)
     error_lines: tuple = ()  # lines where the parser recovered from a syntax error
     deep_lines: tuple = ()  # declarations skipped because they nest too deep to walk
     generated: bool = False

@@ -224,7 +224,8 @@ class _Walker:
             line, col = self.pos(node)
             prev = node.prev_sibling
             own_line = prev is None or prev.end_point[0] != node.start_point[0]
-            self.facts.directives.append((line, col, text, own_line))
+            end_line = _declaration_end(node) if own_line else 0
+            self.facts.directives.append((line, col, text, own_line, end_line))
 
     def consts(self, node):
         for spec in _descendants_of_type(node, "const_spec"):
@@ -785,3 +786,26 @@ def default_import_name(path: str) -> str:
     elif name.endswith("-go"):
         name = name[:-3]
     return name.replace("-", "_")
+
+
+def _declaration_end(comment) -> int:
+    """The last line (1-based) of the declaration or statement a comment sits on top of, or 0.
+
+    golangci-lint users write `//nolint:RULE` above a func or a block to
+    silence the whole of it. The comment counts as on top when only comment
+    lines, with no blank line, stand between it and the node. A comment
+    before a block's first statement is a sibling of the statement list, so
+    the target is that list's first statement.
+    """
+    row = comment.end_point[0]
+    node = comment.next_named_sibling
+    while node is not None and node.type == "comment":
+        if node.start_point[0] != row + 1:
+            return 0
+        row = node.end_point[0]
+        node = node.next_named_sibling
+    if node is not None and node.type == "statement_list":
+        node = node.named_children[0] if node.named_children else None
+    if node is None or node.start_point[0] != row + 1:
+        return 0
+    return node.end_point[0] + 1

@@ -14,16 +14,24 @@ case-insensitive, lists are comma-separated):
     x := f() //nolint                  (every golint-im rule)
     x := f() //nolint:all              (every golint-im rule)
     x := f() //nolint:errcheck         (another linter's: ignored here)
+    x := f() //nolint:grpc-conn-leak   (a rule's name works as its ID)
 
 A directive on a line of its own applies to the next line; several
-directive lines stacked above one statement all apply to it.
+directive lines stacked above one statement all apply to it. As in
+golangci-lint, a directive on top of a declaration or statement (a `func`,
+a `for` or `select` block; only comments in between) applies to all of it.
+
+A name that is almost a golint-im rule name (`http-body-leek`), or an ID
+that is no rule (`GIM299`), is reported as GIM001: the suppression it was
+meant to be does nothing, and silence would hide that.
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .findings import Finding, Location
 
@@ -44,6 +52,7 @@ class Directive:
     col: int  # 1-based column of the comment
     text: str  # the comment text including `//`
     own_line: bool  # nothing but whitespace before the comment on its line
+    end_line: int = 0  # own line, on top of a declaration or statement: its last line
 
 
 @dataclass(frozen=True)
@@ -54,14 +63,18 @@ class Parsed:
     rules: frozenset[str]  # golint-im rule IDs named (upper case)
     all_rules: bool  # bare //nolint or //nolint:all
     reason: str
+    unknown: tuple[tuple[str, str], ...] = ()  # (name as written, the rule name it resembles)
 
 
-def parse_directive(text: str) -> Parsed | None:
+def parse_directive(text: str, names: Mapping[str, str] | None = None) -> Parsed | None:
     """Read a comment; None when it is not a golint-im-relevant directive.
 
-    `//nolint:errcheck` (only other linters named) gives None: it is not
-    ours to apply or to report.
+    names maps lower-case rule names to IDs, so `//nolint:http-body-leak`
+    means GIM203. `//nolint:errcheck` (only other linters named) gives None:
+    it is not ours to apply or to report; a name close to one of ours is
+    kept in `unknown` so it can be reported.
     """
+    names = names or {}
     body = text.strip()
     if body.startswith("//"):
         body = body[2:]
@@ -77,10 +90,16 @@ def parse_directive(text: str) -> Parsed | None:
         rules = []
         # Rule IDs come first: "GIM201,GIM202 reason" or "GIM201 GIM202 reason".
         while True:
-            tok = re.match(r"[\s,]*(GIM\d+)(?![\w-])", rest, re.I)
+            tok = re.match(r"[\s,]*(GIM\d+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])", rest, re.I)
             if not tok:
                 break
-            rules.append(tok.group(1).upper())
+            word = tok.group(1)
+            if _RULE_RE.fullmatch(word):
+                rules.append(word.upper())
+            elif word.lower() in names:
+                rules.append(names[word.lower()])
+            else:
+                break  # a hyphenated word that is no rule name: the reason starts here
             rest = rest[tok.end():]
         return Parsed("golintim", frozenset(rules), False, _clean_reason(rest))
 
@@ -91,14 +110,27 @@ def parse_directive(text: str) -> Parsed | None:
             if rest.startswith(":"):
                 return None  # "//nolint:" that names nothing readable
             return Parsed("nolint", frozenset(), True, _clean_reason(rest))
-        names = [n.strip() for n in names_text.split(",") if n.strip()]
-        if any(n.lower() == "all" for n in names):
+        if any(n.strip().lower() == "all" for n in names_text.split(",")):
             return Parsed("nolint", frozenset(), True, _clean_reason(rest))
-        rules = frozenset(n.upper() for n in names if _RULE_RE.fullmatch(n))
-        if not rules:
+        written = [n.strip() for n in names_text.split(",") if n.strip()]
+        rules = frozenset(n.upper() if _RULE_RE.fullmatch(n) else names[n.lower()]
+                          for n in written if _RULE_RE.fullmatch(n) or n.lower() in names)
+        unknown = tuple((n, _resembles(n, names)) for n in written
+                        if not _RULE_RE.fullmatch(n) and n.lower() not in names and _resembles(n, names))
+        if not rules and not unknown:
             return None
-        return Parsed("nolint", rules, False, _clean_reason(rest))
+        return Parsed("nolint", rules, False, _clean_reason(rest), unknown)
     return None
+
+
+def _resembles(name: str, names: Mapping[str, str]) -> str:
+    """The rule a name not ours was probably meant to be ("" if none): a near
+    miss of a rule name, or something spelt like an ID (`GIM2O1`). Other
+    linters' names (`errcheck`) resemble nothing and stay theirs."""
+    close = difflib.get_close_matches(name.lower(), list(names), n=1, cutoff=0.8)
+    if close:
+        return close[0]
+    return "a GIMnnn rule ID" if name.upper().startswith("GIM") else ""
 
 
 def _clean_reason(rest: str) -> str:
@@ -115,6 +147,7 @@ def apply_suppressions(
     active_rules: set[str],
     *,
     known_rules: set[str] | None = None,
+    rule_names: Mapping[str, str] | None = None,
 ) -> tuple[list[Finding], list[Finding], list[Finding]]:
     """Apply inline suppressions.
 
@@ -131,11 +164,16 @@ def apply_suppressions(
     active_rules are the rules that ran (GIM001 itself need not be among
     them): an unused suppression is only reported for those. Whether GIM001
     findings are shown at all (`--ignore GIM001`) is the caller's decision.
+    rule_names (lower-case name -> ID) default to the registered rules'.
     """
     active = {r.upper() for r in active_rules}
+    if rule_names is None:
+        rule_names = _registered_names()
+    if known_rules is None:
+        known_rules = set(rule_names.values()) | {META_RULE}
     parsed: list[tuple[Directive, Parsed]] = []
     for d in directives:
-        p = parse_directive(d.text)
+        p = parse_directive(d.text, rule_names)
         if p is not None:
             parsed.append((d, p))
     stacked = {(d.path, d.line) for d, _ in parsed if d.own_line}
@@ -152,7 +190,8 @@ def apply_suppressions(
 
     by_line: dict[tuple[str, int], list[int]] = {}
     for i, (d, _, target) in enumerate(resolved):
-        by_line.setdefault((d.path, target), []).append(i)
+        for line in range(target, max(target, d.end_line) + 1):
+            by_line.setdefault((d.path, line), []).append(i)
     used: list[set[str]] = [set() for _ in resolved]
 
     def covering(f: Finding) -> int | None:
@@ -188,13 +227,17 @@ def apply_suppressions(
             elif not p.reason:
                 ids = ", ".join(sorted(p.rules))
                 notes.append((f"suppression of {ids} without a reason", f"no-reason {ids}"))
+        for written, meant in p.unknown:
+            notes.append((f"suppression names unknown rule '{written}' (did you mean {meant}?)",
+                          f"unknown {written}"))
+        where_text = f"on line {target}" if d.end_line <= target else f"in lines {target}-{d.end_line}"
         for rule in sorted(p.rules):
             if rule == META_RULE:
                 continue
             if known_rules is not None and rule not in {k.upper() for k in known_rules}:
                 notes.append((f"suppression names unknown rule {rule}", f"unknown {rule}"))
             elif rule in active and rule not in used[i]:
-                notes.append((f"unused suppression for {rule}: no {rule} finding on line {target}",
+                notes.append((f"unused suppression for {rule}: no {rule} finding {where_text}",
                               f"unused {rule} {d.text.strip()}"))
         for message, key in notes:
             finding = Finding(META_RULE, message, where, severity="warning", key=key)
@@ -213,3 +256,11 @@ def apply_suppressions(
                 meta.append(finding)
     meta.sort(key=Finding.sort_key)
     return kept, suppressed, meta
+
+
+def _registered_names() -> dict[str, str]:
+    """Lower-case rule name -> ID for every registered rule (imported late: the
+    registry loads the rule modules)."""
+    from .registry import all_rule_infos
+
+    return {r.name.lower(): r.id for r in all_rule_infos()}

@@ -46,12 +46,13 @@ def test_is_a_composite_action_with_the_documented_inputs(action):
     assert action["runs"]["using"] == "composite"
     assert set(action["inputs"]) == {
         "paths", "config", "args", "new-from-rev", "sarif-file", "upload",
-        "fail-on-findings", "category", "python-version",
+        "fail-on-findings", "category", "python-version", "cache",
     }
     defaults = {name: spec.get("default") for name, spec in action["inputs"].items()}
     assert defaults == {
-        "paths": ".", "config": "", "args": "", "new-from-rev": "", "sarif-file": "golint-im.sarif",
-        "upload": "true", "fail-on-findings": "true", "category": "golint-im", "python-version": "3.11",
+        "paths": ".", "config": "", "args": "", "new-from-rev": "", "sarif-file": "",
+        "upload": "true", "fail-on-findings": "true", "category": "golint-im", "python-version": "3.13",
+        "cache": "true",
     }
     for name, spec in action["inputs"].items():
         assert spec.get("description"), name
@@ -87,26 +88,49 @@ def test_env_values_are_single_expressions(action):
             assert EXPR.fullmatch(str(value)), (step.get("name"), key, value)
 
 
-def test_third_party_actions_are_the_expected_ones(action):
+PINNED = {  # the current major of each, pinned to the commit of that release
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/cache": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "github/codeql-action/upload-sarif": ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2"),
+}
+
+
+def test_third_party_actions_are_pinned_by_commit_with_the_version_in_a_comment(action):
     uses = [s["uses"] for s in steps(action) if "uses" in s]
-    assert uses == ["actions/setup-python@v5", "github/codeql-action/upload-sarif@v3"]
+    assert uses == [f"{name}@{sha}" for name, (sha, _) in PINNED.items()]
+    text = ACTION.read_text(encoding="utf-8")
+    for name, (sha, version) in PINNED.items():
+        assert re.search(rf"uses: {re.escape(name)}@{sha} # {re.escape(version)}\n", text), name
+    for line in re.findall(r"uses: (\S+)", text):
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", line), f"not pinned by commit: {line}"
     upload = next(s for s in steps(action) if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert set(upload["with"]) == {"sarif_file", "category"}
     assert "steps.decide.outputs.upload" in upload["if"]
+    cache = next(s for s in steps(action) if s.get("uses", "").startswith("actions/cache"))
+    assert "inputs.cache" in cache["if"]
+    assert cache["with"]["path"] == "${{ steps.install.outputs.cache-dir }}"
+    assert "steps.install.outputs.version" in cache["with"]["key"] and "hashFiles('**/go.sum')" in cache["with"]["key"]
 
 
-def test_install_uses_the_action_path_from_env(action):
+def test_install_goes_into_a_private_venv_outside_the_checkout(action):
     install = next(s for s in steps(action) if s.get("id") == "install")
     assert '"$GITHUB_ACTION_PATH"' in install["run"]
+    assert 'venv="$RUNNER_TEMP/golint-im-venv"' in install["run"]
+    assert '"$venv/bin/python" -m pip install' in install["run"]
+    assert re.search(r"^\s*python -m venv ", install["run"], re.M)
+    assert "python -m pip" not in install["run"].replace('"$venv/bin/python" -m pip', "")
 
 
 def test_documented_workflow_matches_the_action(action):
     text = DOC.read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
     workflow = next(yaml.safe_load(b) for b in blocks if "jobs:" in b)
-    assert workflow["permissions"] == {"contents": "read", "security-events": "write"}
+    assert workflow["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    assert workflow["jobs"]["golint-im"]["timeout-minutes"] > 0
     job_steps = workflow["jobs"]["golint-im"]["steps"]
     assert job_steps[0]["with"]["fetch-depth"] == 0
+    assert job_steps[0]["with"]["persist-credentials"] is False
+    assert re.fullmatch(r"actions/checkout@[0-9a-f]{40}", job_steps[0]["uses"])
     ours = next(s for s in job_steps if s["uses"].endswith("/golint-im@v1"))
     assert set(ours.get("with") or {}) <= set(action["inputs"])
     for name in action["inputs"]:
@@ -218,7 +242,10 @@ def run_action(action: dict, workspace: Path, tmp: Path, *, inputs: dict | None 
         assert "if" not in step, "the test runner does not evaluate if: on run steps"
         script = step["run"]
         if step.get("id") == "install":
-            script = "command -v golint-im\n"  # installed already; check it is there
+            # Installed already (this venv); report it as the install step would.
+            script = ('bin="$(command -v golint-im)"\necho "bin=$bin" >> "$GITHUB_OUTPUT"\n'
+                      'echo "version=0.1.0" >> "$GITHUB_OUTPUT"\n'
+                      'echo "cache-dir=$RUNNER_TEMP/golint-im-cache" >> "$GITHUB_OUTPUT"\n')
         env = dict(base_env)
         for key, value in step.get("env", {}).items():
             env[key] = EXPR.sub(lambda m: lookup(m.group(1)), str(value))
@@ -280,6 +307,7 @@ def stub(tmp_path):
         return run, calls
 
     go.workspace = workspace
+    go.runner_temp = work
     return go
 
 
@@ -289,14 +317,16 @@ needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is no
 @needs_bash
 def test_push_with_defaults(action, stub):
     run, calls = stub(action, exit_code=1)
-    assert run.skipped == ["actions/setup-python@v5", "github/codeql-action/upload-sarif@v3"]
+    assert run.skipped == [f"{name}@{sha}" for name, (sha, _) in PINNED.items()]
+    temp = stub.runner_temp
+    quiet = ["--quiet", "--cache-dir", f"{temp}/golint-im-cache"]
     assert calls == [
-        ["check", "--format", "sarif", "--output", "golint-im.sarif", "--", "."],
-        ["check", "--format", "github", "--", "."],
+        ["check", *quiet, "--format", "sarif", "--output", f"{temp}/golint-im.sarif", "--", "."],
+        ["check", *quiet, "--format", "github", "--", "."],
     ]
     check = run.step("check")
     assert check.returncode == 0
-    assert check.outputs == {"exit-code": "1", "sarif-file": "golint-im.sarif"}
+    assert check.outputs == {"exit-code": "1", "sarif-file": f"{temp}/golint-im.sarif"}
     assert "::error file=a.go" in check.stdout
     assert run.step("decide").outputs == {"upload": "true"}
     result = run.step("result")
@@ -317,7 +347,7 @@ def test_inputs_are_word_split_but_never_expanded(action, stub):
     })
     assert calls[0] == [
         "check", "--select", "GIM2", "$(touch", "pwned)", ";touch", "pwned2",
-        "--config", "conf dir/golint-im.toml",
+        "--quiet", "--cache-dir", f"{stub.runner_temp}/golint-im-cache", "--config", "conf dir/golint-im.toml",
         "--format", "sarif", "--output", "out/$HOME.sarif", "--", "cmd", "internal/*", "pkg",
     ]
     assert not (stub.workspace / "pwned").exists() and not (stub.workspace / "pwned2").exists()
@@ -482,7 +512,8 @@ def test_action_runs_the_real_cli(action, go_workspace):
     assert check.returncode == 0, check.stderr
     assert check.outputs["exit-code"] == "1", check.stdout + check.stderr  # the select loop sends to itself
     assert "::error file=main.go" in check.stdout  # annotations from --format github
-    sarif = json.loads((workspace / "golint-im.sarif").read_text())
+    assert sorted(p.name for p in workspace.iterdir()) == sorted(GO_PROGRAM)  # nothing left in the checkout
+    sarif = json.loads((work / "golint-im.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["GIM101"]
     assert run.step("decide").outputs == {"upload": "true"}

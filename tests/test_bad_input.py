@@ -14,14 +14,15 @@ import pytest
 
 from golint_im import collect
 from golint_im.engine import Options, analyse
-from test_cli import SELF_REQUEUE, gim  # the CLI as a user runs it; asserts no traceback
+from test_cli import SELF_REQUEUE, gim, git_init  # the CLI as a user runs it; asserts no traceback
 
 FIVE_MB = 5 * 1024 * 1024
 
 
 @pytest.fixture
 def tree(tmp_path):
-    """tmp_path/app: a program with one GIM101 finding in main.go."""
+    """tmp_path/app: a program with one GIM101 finding in main.go, in a git work tree at tmp_path."""
+    git_init(tmp_path)
     app = tmp_path / "app"
     shutil.copytree(SELF_REQUEUE, app)
     return app

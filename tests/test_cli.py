@@ -45,15 +45,23 @@ func main() {
 
 def gim(*args, cwd, env=None):
     """Run the CLI as a user would; no run may ever show a traceback."""
-    full_env = dict(os.environ, XDG_CACHE_HOME=str(Path(cwd) / ".xdg-cache"), **(env or {}))
+    full_env = {**os.environ, "XDG_CACHE_HOME": str(Path(cwd) / ".xdg-cache"), **(env or {})}
     r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
                        text=True, env=full_env, timeout=300)
     assert "Traceback" not in r.stderr, r.stderr
     return r
 
 
+def git_init(directory: Path) -> Path:
+    """Make directory a git work tree: the fixed root that paths are shown relative to
+    (without one, and without a config file, paths start at the analysed directory)."""
+    subprocess.run(["git", "init", "-q", str(directory)], check=True, capture_output=True)
+    return directory
+
+
 @pytest.fixture
 def clean(tmp_path):
+    git_init(tmp_path)
     d = tmp_path / "clean"
     d.mkdir()
     (d / "go.mod").write_text("module example.com/clean\n")
@@ -63,6 +71,7 @@ def clean(tmp_path):
 
 @pytest.fixture
 def buggy(tmp_path):
+    git_init(tmp_path)
     d = tmp_path / "buggy"
     shutil.copytree(SELF_REQUEUE, d)
     return d
@@ -281,3 +290,79 @@ def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, targ
     time.sleep(0.2)
     assert _group_alive(proc.pid) == []  # no worker left running
     assert took < 30  # prompt; not a benchmark, only a guard against waiting for the whole parse
+
+
+# ---- Go command-line habits (issue 14) -----------------------------------------
+
+
+def test_color_follows_the_flag_and_no_color(buggy, tmp_path):
+    plain = gim("check", "buggy", cwd=tmp_path)
+    assert "\x1b[" not in plain.stdout  # a pipe: auto means no colour
+    forced = gim("check", "buggy", "--color", "always", cwd=tmp_path)
+    assert "\x1b[1m" in forced.stdout
+    assert forced.stdout.replace("\x1b[0m", "").count("GIM101") == plain.stdout.count("GIM101")
+    assert not cli._color_wanted("never", None)
+    assert cli._color_wanted("always", "report.txt")
+
+
+def test_no_color_env_wins_over_a_terminal(monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._color_wanted("auto", None)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli._color_wanted("auto", None)
+    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
+    assert cli._color_wanted("auto", None)
+
+
+def test_quiet_drops_the_summary_line(buggy, clean, tmp_path):
+    loud = gim("check", "buggy", cwd=tmp_path)
+    assert loud.stdout.splitlines()[-1] == "1 finding (GIM101: 1); 1 file analysed"
+    quiet = gim("check", "buggy", "--quiet", cwd=tmp_path)
+    assert quiet.returncode == 1
+    assert quiet.stdout == "".join(line + "\n" for line in loud.stdout.splitlines()[:-1])
+    assert gim("check", "clean", "-q", cwd=tmp_path).stdout == ""
+
+
+def test_write_baseline_exits_0_without_the_report(buggy, tmp_path):
+    r = gim("check", "buggy", "--write-baseline", "base.json", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, "")
+    assert r.stderr == "golint-im: wrote 1 finding to base.json\n"
+    assert json.loads((tmp_path / "base.json").read_text())["findings"][0]["rule"] == "GIM101"
+    assert gim("check", "buggy", "--write-baseline", "b2.json", "-q", cwd=tmp_path).stderr == ""
+
+
+def test_baseline_key_in_the_config(buggy, tmp_path):
+    (buggy / ".golint-im.toml").write_text('select = ["GIM1"]\n')  # the root is now buggy/
+    gim("check", "buggy", "--write-baseline", "buggy/known.json", cwd=tmp_path)
+    (buggy / ".golint-im.toml").write_text('select = ["GIM1"]\nbaseline = "known.json"\n')
+    r = gim("check", "buggy", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout
+    (buggy / ".golint-im.toml").write_text('baseline = "missing.json"\n')
+    r = gim("check", "buggy", cwd=tmp_path)
+    assert r.returncode == 2 and "baseline file missing.json does not exist" in r.stderr
+
+
+def test_progress_only_on_a_terminal(buggy, tmp_path):
+    import pty
+
+    assert "parsed" not in gim("check", "buggy", "--no-cache", cwd=tmp_path).stderr  # not a tty
+    leader, follower = pty.openpty()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / ".xdg-cache")}
+    proc = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", "buggy", "--no-cache"],
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=300)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.returncode == 1
+    text = seen.decode()
+    assert "parsed 1/1 files" in text and "linking" in text and "rules" in text
+    assert "parsed" not in proc.stdout.decode()  # stderr only

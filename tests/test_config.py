@@ -157,7 +157,7 @@ def test_unknown_top_level_key_names_file_line_and_key(tmp_path):
         """)
     err = load_error(path)
     assert str(err) == (f"{path}:3: unknown key 'selct' "
-                        "(known: select, ignore, exclude, severity, resources, hash-sinks)")
+                        "(known: select, ignore, exclude, severity, resources, hash-sinks, baseline)")
     assert (err.path, err.line, err.key) == (str(path), 3, "selct")
 
 

@@ -157,8 +157,10 @@ def test_graph_json_has_goroutine_and_channel_nodes(gateway, monkeypatch):
 def test_graph_dot(gateway, monkeypatch):
     dot = _graph(gateway, monkeypatch, "dot")
     assert dot.startswith("digraph channel_flow {")
-    assert '"chan WsServer.registerChan" [shape=box, label="chan WsServer.registerChan (cap 1000)"];' in dot
-    assert '"goroutine gw.(*WsServer).Run" [shape=ellipse];' in dot
+    # The GIM101 cycle through Run (issue 14) is drawn in bold red.
+    red = 'color="#d62728", fontcolor="#d62728", penwidth=2.5, style=bold];'
+    assert f'"chan WsServer.registerChan" [shape=box, label="chan WsServer.registerChan (cap 1000)", {red}' in dot
+    assert f'"goroutine gw.(*WsServer).Run" [shape=ellipse, {red}' in dot
     assert '"chan WsServer.registerChan" -> "goroutine gw.(*WsServer).Run"' in dot
     assert "// handler of WsServer.registerChan" in dot
     assert dot.rstrip().endswith("}")

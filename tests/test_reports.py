@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib.resources
 import json
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,6 +14,7 @@ from golint_im.report import FORMATS, RuleInfo, render
 from golint_im.report.github import escape_data, escape_property
 from golint_im.report.sarif import MAX_RESULTS
 
+ROOT = Path(__file__).resolve().parent.parent
 WS = "internal/msggateway/n_ws_server.go"
 PUSH = "internal/push/push_to_client.go"
 K8S = "pkg/common/discovery register/kubernetes.go"  # a space: URIs must encode it
@@ -103,14 +105,14 @@ def test_text_lines():
         f"    related: {WS}:120: the select loop [Run]",
     ]
     assert f"{K8S}:40:9: GIM201 grpc.Dial result is never closed" in lines
-    assert lines[-1] == "3 findings (GIM101: 1, GIM201: 1, GIM301: 1) in 12 files, 1 suppressed"
+    assert lines[-1] == "3 findings (GIM101: 1, GIM201: 1, GIM301: 1), 1 suppressed; 12 files analysed"
     assert "not valid UTF-8" not in "\n".join(lines)  # notices go to stderr, by the CLI
     assert "\x1b[" not in "\n".join(lines)
 
 
 def test_text_color_and_empty():
     assert "\x1b[31mGIM101\x1b[0m" in rend("text", color=True)
-    assert rend("text", RunResult(files_analysed=1)) == "no findings in 1 file\n"
+    assert rend("text", RunResult(files_analysed=1)) == "no findings; 1 file analysed\n"
 
 
 # -- json ---------------------------------------------------------------
@@ -126,6 +128,20 @@ def test_json_shape():
     assert len(first["fingerprint"]) == 32
     assert doc["notices"] == [{"path": "broken.go", "line": 3, "message": "not valid UTF-8"}]
     assert doc["suppressed"][0]["justification"] == "the pool closes it"
+
+
+def test_json_follows_its_documented_versioned_schema():
+    """Every report validates against docs/json-schema.json; unknown ends are absent, not 0."""
+    schema = json.loads((ROOT / "docs" / "json-schema.json").read_text(encoding="utf-8"))
+    doc = json.loads(rend("json"))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert doc["schema_version"] == 1
+    leak = next(f for f in doc["findings"] if f["rule"] == "GIM201")
+    assert leak["location"] == {"path": K8S, "line": 40, "col": 9}
+    assert doc["findings"][0]["related"][0]["location"] == {"path": WS, "line": 120, "col": 3}
+    run_notice = json.loads(rend("json", RunResult(notices=[Notice("", "GIM201 stopped")])))["notices"]
+    assert run_notice == [{"path": "", "message": "GIM201 stopped"}]
+    assert "schema_version" in (ROOT / "docs" / "json-format.md").read_text(encoding="utf-8")
 
 
 # -- github -------------------------------------------------------------

@@ -390,9 +390,9 @@ def test_directives_in_function_bodies():
         }
     ''')
     assert ff.directives == [
-        (3, 1, "//golintim:ignore GIM201 file-level reason", True),
-        (5, 20, "//golintim:ignore GIM201 closed by the pool", False),
-        (6, 5, "// nolint:GIM101 reviewed", True),
+        (3, 1, "//golintim:ignore GIM201 file-level reason", True, 9),  # on top of func F: lines 4-9
+        (5, 20, "//golintim:ignore GIM201 closed by the pool", False, 0),
+        (6, 5, "// nolint:GIM101 reviewed", True, 7),
     ]
 
 

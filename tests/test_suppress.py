@@ -208,3 +208,63 @@ def test_kept_preserves_order():
     fs = [finding("GIM301", 30), finding("GIM101", 5), finding("GIM201", 10)]
     kept, _, _ = run(fs, [trailing(10, "//nolint:GIM201")])
     assert kept == [fs[0], fs[1]]
+
+
+# -- golangci-lint habits (issue 14) -----------------------------------------
+
+LEAKY = """package api
+
+import "net/http"
+
+{directive}
+func Fetch(u string) int {{
+	resp, err := http.Get(u)
+	if err != nil {{
+		return 0
+	}}
+	return resp.StatusCode
+}}
+"""
+
+
+def _analyse(tmp_path, directive: str):
+    from golint_im.engine import Options, analyse
+
+    (tmp_path / "go.mod").write_text("module example.com/api\n")
+    (tmp_path / "api.go").write_text(LEAKY.format(directive=directive))
+    result, _ = analyse(Options(paths=[str(tmp_path)], base=str(tmp_path), cache_dir=None))
+    return result
+
+
+def test_nolint_on_top_of_a_func_covers_the_whole_declaration(tmp_path):
+    plain = _analyse(tmp_path, "// Fetch returns a status.")
+    assert [f.rule_id for f in plain.findings] == ["GIM203"]
+    for directive in ("//nolint:GIM203 // the caller drains it", "//nolint:http-body-leak // drained",
+                      "// Fetch returns a status.\n//nolint:GIM203 // drained by the caller"):
+        result = _analyse(tmp_path, directive)
+        assert result.findings == [], directive
+        assert [f.rule_id for f in result.suppressed] == ["GIM203"]
+
+
+def test_nolint_separated_by_a_blank_line_covers_nothing_below(tmp_path):
+    result = _analyse(tmp_path, "//nolint:GIM203 // drained\n")
+    assert sorted(f.rule_id for f in result.findings) == ["GIM001", "GIM203"]
+
+
+def test_rule_names_work_like_ids_and_near_misses_are_reported():
+    assert parse_directive("//nolint:http-body-leak", {"http-body-leak": "GIM203"}).rules == {"GIM203"}
+    p = parse_directive("//golintim:ignore grpc-conn-leak pooled", {"grpc-conn-leak": "GIM201"})
+    assert (p.rules, p.reason) == ({"GIM201"}, "pooled")
+    assert parse_directive("//nolint:errcheck,gosec", {"http-body-leak": "GIM203"}) is None
+    _, _, meta = run([finding("GIM203", 10)], [trailing(10, "//nolint:http-body-leek // drained")])
+    assert messages(meta) == [("GIM001", 10, "suppression names unknown rule 'http-body-leek' "
+                                             "(did you mean http-body-leak?)", "warning")]
+    _, _, meta = run([], [trailing(10, "//nolint:GIM2O1")])
+    assert [m.message for m in meta] == ["suppression names unknown rule 'GIM2O1' (did you mean a GIMnnn rule ID?)"]
+    _, _, meta = run([], [trailing(10, "//nolint:GIM299 // typo")])
+    assert [m.message for m in meta] == ["suppression names unknown rule GIM299"]
+
+
+def test_unused_func_level_suppression_names_the_lines():
+    _, _, meta = run([], [Directive(PATH, 5, 1, "//nolint:GIM201 // pooled", True, end_line=12)])
+    assert [m.message for m in meta] == ["unused suppression for GIM201: no GIM201 finding in lines 6-12"]

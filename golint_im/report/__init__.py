@@ -41,6 +41,7 @@ def render(
     rules: list[RuleInfo],
     *,
     color: bool = False,
+    summary: bool = True,
     tool_version: str,
     automation_id: str = "golint-im/",
 ) -> str:
@@ -48,7 +49,7 @@ def render(
     if fmt == "text":
         from .text import render_text
 
-        return render_text(result, color=color)
+        return render_text(result, color=color, summary=summary)
     if fmt == "json":
         from .json import render_json
 

@@ -19,7 +19,8 @@ from . import RuleInfo, sorted_notices
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 MAX_RESULTS = 25_000  # code scanning rejects runs with more results
 SRCROOT = "%SRCROOT%"
-_SRCROOT_TEXT = "The root directory golint-im analysed; result URIs are relative to it."
+_SRCROOT_TEXT = ("The root result URIs are relative to: the folder of golint-im's config file, "
+                 "else the git top level, else the analysed directory.")
 _LEVELS = ("error", "warning", "note")  # also the keep-order when truncating
 _ALWAYS_WRITTEN = {"level"}  # viewers disagree on its default: never leave it implicit
 
@@ -113,10 +114,14 @@ def _result(f: Finding, suppressed: bool, rule_index: dict[str, int]) -> om.Resu
     return res
 
 
-def _rule(r: RuleInfo) -> om.ReportingDescriptor:
+def _rule(r: RuleInfo, tool_version: str) -> om.ReportingDescriptor:
+    from .. import __url__
+    from ..registry import rule_help_uri
+
     return om.ReportingDescriptor(
         id=r.id,
         name=r.name,
+        help_uri=rule_help_uri(r, __url__, tool_version),
         short_description=om.MultiformatMessageString(text=r.summary),
         full_description=om.MultiformatMessageString(text=_what_it_does(r.doc) or r.summary),
         help=om.MultiformatMessageString(text=_plain(r.doc) or r.summary, markdown=r.doc or None),
@@ -184,7 +189,10 @@ def build_log(result: RunResult, rules: list[RuleInfo], *, tool_version: str, au
     rule_index = {r.id: i for i, r in enumerate(rules)}
     findings, dropped = _select(result)
     notifications = _notifications(result.notices, dropped, len(result.findings) + len(result.suppressed))
-    driver = om.ToolComponent(name="golint-im", semantic_version=tool_version, rules=[_rule(r) for r in rules])
+    from .. import __url__
+
+    driver = om.ToolComponent(name="golint-im", semantic_version=tool_version, information_uri=__url__,
+                              rules=[_rule(r, tool_version) for r in rules])
     run = om.Run(
         tool=om.Tool(driver=driver),
         automation_details=om.RunAutomationDetails(id=automation_id),

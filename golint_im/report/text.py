@@ -21,20 +21,24 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary_line(result: RunResult) -> str:
-    """`3 findings (GIM101: 1, GIM201: 2) in 12 files`, or `no findings in 12 files`."""
+    """`3 findings (GIM101: 1, GIM201: 2); 12 files analysed`, or `no findings; 12 files analysed`.
+
+    The count is of files analysed (parsed and linked), not of files the
+    findings are in: "2 findings in 341 files" read as the latter.
+    """
     files = _plural(result.files_analysed, "file")
     counts = Counter(f.rule_id for f in result.findings)
     if counts:
         per_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(counts.items()))
-        line = f"{_plural(len(result.findings), 'finding')} ({per_rule}) in {files}"
+        line = f"{_plural(len(result.findings), 'finding')} ({per_rule})"
     else:
-        line = f"no findings in {files}"
+        line = "no findings"
     if result.suppressed:
         line += f", {len(result.suppressed)} suppressed"
-    return line
+    return f"{line}; {files} analysed"
 
 
-def render_text(result: RunResult, *, color: bool = False) -> str:
+def render_text(result: RunResult, *, color: bool = False, summary: bool = True) -> str:
     def paint(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color else s
 
@@ -47,5 +51,6 @@ def render_text(result: RunResult, *, color: bool = False) -> str:
             lines.append(paint(_DIM, printable(f"    {s.location.path}:{s.location.line}: {s.message}")))
         for r in f.related:
             lines.append(paint(_DIM, printable(f"    related: {r.location.path}:{r.location.line}: {r.message}")))
-    lines.append(summary_line(result))
-    return "\n".join(lines) + "\n"
+    if summary:
+        lines.append(summary_line(result))
+    return "".join(line + "\n" for line in lines)

@@ -1,4 +1,4 @@
-"""GIM101 select-loop-self-send: a receive loop whose handler can block sending into a channel only that loop drains.
+r"""GIM101 select-loop-self-send: a receive loop whose handler can block sending into a channel only that loop drains.
 
 ## What it does
 Finds goroutines that loop receiving from channels (a `select` in a loop,

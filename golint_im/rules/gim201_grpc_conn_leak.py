@@ -1,4 +1,4 @@
-"""GIM201 grpc-conn-leak: a gRPC client connection that is not closed on every path.
+r"""GIM201 grpc-conn-leak: a gRPC client connection that is not closed on every path.
 
 ## What it does
 Follows every `*grpc.ClientConn` opened by `grpc.Dial`, `grpc.DialContext` or

@@ -1,4 +1,4 @@
-"""GIM202 net-conn-leak: a network connection that is not closed on every path.
+r"""GIM202 net-conn-leak: a network connection that is not closed on every path.
 
 ## What it does
 Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,

@@ -1,4 +1,4 @@
-"""GIM203 http-body-leak: an HTTP response body that is not closed on every path.
+r"""GIM203 http-body-leak: an HTTP response body that is not closed on every path.
 
 ## What it does
 Follows every `*http.Response` from `http.Get/Post/Head/PostForm`,

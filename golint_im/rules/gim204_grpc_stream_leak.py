@@ -1,4 +1,4 @@
-"""GIM204 grpc-stream-leak: a gRPC client stream that is abandoned while still open.
+r"""GIM204 grpc-stream-leak: a gRPC client stream that is abandoned while still open.
 
 ## What it does
 Finds streams opened by a method of a generated `<Svc>Client` interface

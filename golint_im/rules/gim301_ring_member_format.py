@@ -1,4 +1,4 @@
-"""GIM301 ring-member-format-mismatch: the members of one hash ring are spelled two ways, so each side routes a key to a different node.
+r"""GIM301 ring-member-format-mismatch: the members of one hash ring are spelled two ways, so each side routes a key to a different node.
 
 ## What it does
 Finds where strings become members of a consistent-hash ring or are hashed

@@ -1,4 +1,4 @@
-"""GIM302 hostport-without-joinhostport: a host and a port glued with ":" reach a dial, a listen or a hash ring.
+r"""GIM302 hostport-without-joinhostport: a host and a port glued with ":" reach a dial, a listen or a hash ring.
 
 ## What it does
 Finds addresses built as `fmt.Sprintf("%s:%d", host, port)`,
