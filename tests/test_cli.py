@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,17 @@ func main() {
 """
 
 
+_SESSION_CACHE = tempfile.mkdtemp(prefix="golint-im-test-xdg-")
+
+
 def gim(*args, cwd, env=None):
-    """Run the CLI as a user would; no run may ever show a traceback."""
-    full_env = {**os.environ, "XDG_CACHE_HOME": str(Path(cwd) / ".xdg-cache"), **(env or {})}
+    """Run the CLI as a user would; no run may ever show a traceback.
+
+    The cache is one temporary directory for the session, never inside a tested
+    tree: a cache inside an analysed tree is refused (the repository could plant
+    its entries).
+    """
+    full_env = {**os.environ, "XDG_CACHE_HOME": _SESSION_CACHE, **(env or {})}
     r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
                        text=True, env=full_env, timeout=300)
     assert "Traceback" not in r.stderr, r.stderr
