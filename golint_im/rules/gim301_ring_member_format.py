@@ -72,10 +72,10 @@ Then compare the rings' membership in a test.
 """
 from __future__ import annotations
 
+from golint_im.analysis.sinks import RING_KINDS
+from golint_im.analysis.templates import HOLE, INT_HOLE, address_like, differences, distinctive, norm, render, skeleton
+from golint_im.analysis.values import VALUE_TRACE, tracer_for
 from golint_im.findings import Finding, Related
-
-from ._addresses import (INT_HOLE, HOLE, VALUE_TRACE, RING_KINDS, address_like, differences, distinctive, norm, render,
-                         skeleton, tracer_for)
 
 ID = "GIM301"
 NAME = "ring-member-format-mismatch"

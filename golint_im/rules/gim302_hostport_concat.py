@@ -49,9 +49,9 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 """
 from __future__ import annotations
 
+from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, norm, render
+from golint_im.analysis.values import VALUE_TRACE, hole_name, tracer_for
 from golint_im.findings import Finding, Related
-
-from ._addresses import VALUE_TRACE, address_like, bare_host_port, host_may_be_ipv6, render, tracer_for
 
 ID = "GIM302"
 NAME = "hostport-without-joinhostport"
@@ -121,4 +121,86 @@ def _loop_counter_suffix(template, sink) -> bool:
 
 def _mentions(expr, part) -> bool:
     return expr == part or any(isinstance(x, tuple) and _mentions(x, part) for x in expr)
+
+
+
+# A first hole with one of these names is a network or scheme ("unix:%s"), not a host.
+_NOT_HOST = {"network", "net", "scheme", "proto", "protocol", "transport", "kind"}
+
+
+def host_may_be_ipv6(tracer, origin) -> bool:
+    """Could the host filling a bare `%s:%d` be an unbracketed IPv6 literal?
+
+    No when the host operand is named like a network or scheme, when one of
+    its values is bracketed by the code that builds it (a helper returning
+    "[" + ip + "]", net.JoinHostPort), or when all of its values are known and
+    safe: literal names, IPv4 addresses, bracketed literals, DNS name
+    templates. Unknown values: yes."""
+    if origin.first_hole is None:
+        return True
+    fn, expr = origin.first_hole
+    if hole_name(expr).lower() in _NOT_HOST:
+        return False
+    if _split_checked(tracer, fn, expr):
+        return False
+    values = tracer.values(fn, expr, origin.site)
+    if not values:
+        return True
+    known = True
+    for v in values:
+        n = norm(v.template)
+        bracketed = n.startswith("[") and n.endswith("]")
+        if v.kind != "literal" and (bracketed or JHP_HOLE in n):
+            return False
+        if v.kind == "opaque" or not has_literal(v.template) and v.kind != "literal":
+            known = False
+        elif ":" in n and not bracketed:
+            known = False
+    return not known
+
+
+def _split_checked(tracer, fn, expr) -> bool:
+    """The host is what the same function gave to net.SplitHostPort, or built from it.
+
+    That is the port-aware idiom `if _, _, err := net.SplitHostPort(addr); err
+    is "missing port" { addr = fmt.Sprintf("%s:%d", addr, port) }`: SplitHostPort
+    reports a missing port only for a string with no colon or a bracketed
+    literal, and either takes `:port` safely. `host := "dns+" + u.Host` checked
+    as `net.SplitHostPort(u.Host)` counts too. (A host *returned* by
+    SplitHostPort is another variable, and is still checked.)"""
+    checked = []
+    scope = (fn,) + tuple(_enclosing(fn))
+    for f in scope:
+        for op in f.facts.ops:
+            if op.kind == "call" and op.args and op.fn[0] == "sel" and op.fn[2] == "SplitHostPort":
+                ext = tracer.external(f, op.fn)
+                if ext is not None and ext.pkg == "net" and not ext.recv:
+                    checked.append(op.args[0])
+    if not checked:
+        return False
+    if expr in checked:
+        return True
+    if expr[0] != "id":
+        return False
+    for f in scope:
+        for op in f.facts.ops:
+            if op.kind == "assign" and ("id", expr[1]) in op.targets and len(op.targets) == len(op.args):
+                value = op.args[op.targets.index(("id", expr[1]))]
+                if any(_contains(value, c) for c in checked):
+                    return True
+    return False
+
+
+def _contains(expr, part) -> bool:
+    if expr == part:
+        return True
+    return isinstance(expr, tuple) and any(isinstance(x, tuple) and _contains(x, part) for x in expr)
+
+
+def _enclosing(fn):
+    parent = fn.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
 

@@ -1,350 +1,39 @@
-"""Shared by GIM301 and GIM302: where a string becomes a ring member, a hash
-key or a dial/listen address, and how that string was built.
+"""Value tracing: where a string value comes from.
 
-Two halves:
-
-* Templates. A string built by `fmt.Sprintf`, `+`, `net.JoinHostPort` or
-  `strings.Join` is summarised as a template: literal text and holes
-  (`%s`, `%d`, ...). Small pure functions below take templates apart into
-  scheme / host body / port / trailing character, so the rules can say how
-  two spellings of one node differ.
-
-* Tracing. `Tracer` follows a sink's argument backwards — local variables,
-  slices it is appended to, composite literal elements, `range` variables,
-  struct fields, package variables, function returns and, through
-  `Program.callers`, function parameters — to the places where it was
-  built (its origins). Operands inside one template (`Sprintf` arguments,
-  `+` operands) are inlined only when they are constants or a single
-  template built in the same function, so a template does not depend on
-  who calls its function: a shared helper yields one origin whoever calls it.
-
-The sink catalog is data (`hash_sinks.toml` next to this file), extended by
-`hash-sinks` in the project's config.
+`Tracer` follows a sink's argument backwards — local variables,
+slices it is appended to, composite literal elements, `range` variables,
+struct fields, package variables, function returns and, through
+`Program.callers`, function parameters — to the places where it was
+built (its origins). Operands inside one template (`Sprintf` arguments,
+`+` operands) are inlined only when they are constants or a single
+template built in the same function, so a template does not depend on
+who calls its function: a shared helper yields one origin whoever calls it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
-from golint_im import knowledge
 from golint_im.findings import Location, Step
 from golint_im.passes import Pass
 from golint_im.program import External, Program
 
-CATALOG_PATH = knowledge.path("hash_sinks.toml")
-RING_KINDS = ("member", "members", "hash")
-ADDRESS_KINDS = ("dial", "listen")
+from .sinks import (
+    MEMBER_METHODS,
+    RING_TYPE_WORDS,
+    Sink,
+    SinkSpec,
+    _camel_words,
+    _config_matcher,
+    _label,
+    _member_param,
+    load_catalog,
+)
+from .templates import _is_int_verb, has_literal, hole, join_parts, lit, parse_format, render
+
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
 MAX_DEPTH = 48
 MAX_CALLERS = 64
 MAX_TARGETS = 8
-
-# In-program ring types found by name: a method that adds members to a type
-# whose name has one of these words (HashRing, ConsistentHash, NodeRing...).
-RING_TYPE_WORDS = {"ring", "consistent", "hashring", "rendezvous", "ringhash"}
-MEMBER_METHODS = {"Add", "AddNode", "AddNodes", "AddMember", "AddMembers", "Set", "SetNodes",
-                  "SetMembers", "Remove", "RemoveNode", "RemoveMember"}
-
-_FMT_VERB = re.compile(r"%([-+# 0]*)(\[\d+\])?(\*|\d+)?(?:\.(\*|\d+)?)?(\[\d+\])?([a-zA-Z%])")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://+")
-_PORT = re.compile(r":(\x00|\x02|\d+)$")
-_WORD = re.compile(r"[\x00\x01\x02]|[a-z0-9]+")
-_HOSTISH = re.compile(r"host|addr|ip$|^ip|endpoint|node|peer|server|target|instance|pod|member", re.I)
-
-HOLE = "\x00"  # a string hole (%s, %v, a variable)
-JHP_HOLE = "\x01"  # the host hole of net.JoinHostPort: bracketed when it is IPv6
-INT_HOLE = "\x02"  # a numeric hole (%d, strconv.Itoa)
-
-
-# --------------------------------------------------------------------------
-# Templates: tuples of ('lit', text) and ('hole', verb, name)
-
-
-def lit(text: str) -> tuple:
-    return ("lit", text)
-
-
-def hole(verb: str, name: str = "") -> tuple:
-    return ("hole", verb, name)
-
-
-def join_parts(parts) -> tuple:
-    """Flatten nested templates, merge adjacent literal text, drop empty text."""
-    out: list = []
-    for p in parts:
-        if p and p[0] in ("lit", "hole"):
-            items = [p]
-        else:
-            items = list(p)
-        for q in items:
-            if q[0] == "lit":
-                if not q[1]:
-                    continue
-                if out and out[-1][0] == "lit":
-                    out[-1] = lit(out[-1][1] + q[1])
-                    continue
-            out.append(q)
-    return tuple(out)
-
-
-def has_literal(t: tuple) -> bool:
-    return any(p[0] == "lit" and p[1] for p in t)
-
-
-def _is_int_verb(verb: str) -> bool:
-    return verb in ("d", "x", "X", "o", "b", "c")
-
-
-def render(t: tuple) -> str:
-    """Sprintf-style text of a template: `%s-gw-%d.%s.svc:%d`."""
-    out = []
-    for p in t:
-        if p[0] == "lit":
-            out.append(p[1])
-        else:
-            out.append("%s" if p[1] == "jhp" else "%" + p[1])
-    return "".join(out)
-
-
-def norm(t: tuple) -> str:
-    """Template text with holes as marker characters: what comparisons use."""
-    out = []
-    for p in t:
-        if p[0] == "lit":
-            out.append(p[1])
-        elif p[1] == "jhp":
-            out.append(JHP_HOLE)
-        else:
-            out.append(INT_HOLE if _is_int_verb(p[1]) else HOLE)
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class Shape:
-    """A template taken apart the way an address is."""
-
-    scheme: str
-    body: str  # host part, holes as markers, brackets and port removed
-    port: str | None  # marker or digits; None when there is no port
-    trailing: str  # "." or "/" after everything, or ""
-    bracketed: bool  # `[%s]:%d`
-    joinhostport: bool  # built by net.JoinHostPort
-
-
-def shape(n: str) -> Shape:
-    scheme = ""
-    m = _SCHEME.match(n)
-    if m:
-        scheme, n = m.group(0), n[m.end():]
-    trailing = ""
-    if n.endswith(("/", ".")) and len(n) > 1:
-        trailing, n = n[-1], n[:-1]
-    port = None
-    m = _PORT.search(n)
-    if m and m.start() > 0:
-        port, n = m.group(1), n[:m.start()]
-    bracketed = n.startswith("[") and n.endswith("]")
-    if bracketed:
-        n = n[1:-1]
-    jhp = JHP_HOLE in n
-    return Shape(scheme, n.replace(JHP_HOLE, HOLE), port, trailing, bracketed, jhp)
-
-
-def skeleton(t: tuple) -> tuple:
-    """What kind of node a template names: its words and holes, without port,
-    scheme, brackets, separators or case. Same skeleton = same kind of node."""
-    body = shape(norm(t)).body.lower().replace(INT_HOLE, HOLE)
-    return tuple(_WORD.findall(body))
-
-
-def distinctive(skel: tuple) -> bool:
-    """At least one word of literal text (not only holes and numbers)."""
-    return any(tok not in (HOLE, JHP_HOLE, INT_HOLE) and not tok.isdigit() for tok in skel)
-
-
-def differences(a: tuple, b: tuple) -> list[str]:
-    """Address-significant ways two templates of one skeleton differ."""
-    na, nb = norm(a), norm(b)
-    if na.replace(INT_HOLE, HOLE) == nb.replace(INT_HOLE, HOLE):
-        return []
-    sa, sb = shape(na), shape(nb)
-    out = []
-    if (sa.port is None) != (sb.port is None):
-        out.append("port suffix")
-    elif sa.port and sb.port and sa.port.isdigit() and sb.port.isdigit() and sa.port != sb.port:
-        out.append(f"port {sa.port} vs {sb.port}")
-    if sa.scheme != sb.scheme:
-        out.append("scheme prefix " + " vs ".join(f"`{s}`" if s else "none" for s in (sa.scheme, sb.scheme)))
-    if sa.trailing != sb.trailing:
-        which = sa.trailing or sb.trailing
-        out.append("trailing dot" if which == "." else "trailing slash")
-    form_a = "bracketed" if sa.bracketed else "joinhostport" if sa.joinhostport else "plain"
-    form_b = "bracketed" if sb.bracketed else "joinhostport" if sb.joinhostport else "plain"
-    if form_a != form_b and sa.port is not None and sb.port is not None:
-        out.append("IPv6 brackets (`[host]:port` vs `host:port`)" if "joinhostport" not in (form_a, form_b)
-                   else "IPv6 brackets (net.JoinHostPort vs a plain `:`)")
-    ba, bb = sa.body.replace(INT_HOLE, HOLE), sb.body.replace(INT_HOLE, HOLE)
-    if ba != bb:
-        if ba.lower() == bb.lower():
-            out.append("letter case")
-        else:
-            pa, pb = _punct(ba), _punct(bb)
-            out.append(f"separators (`{pa}` vs `{pb}`)" if pa != pb else "spelling")
-    return out or ["spelling"]
-
-
-def _punct(body: str) -> str:
-    return "".join(ch for ch in body if not ch.isalnum() and ch not in (HOLE, JHP_HOLE, INT_HOLE))
-
-
-def address_like(t: tuple) -> bool:
-    """Does this template name a network node? Direct hash sinks hash many
-    things (`userID:platform` keys); only node names count for them."""
-    s = shape(norm(t))
-    if s.scheme or s.bracketed or s.joinhostport:
-        return True
-    holes = [p for p in t if p[0] == "hole"]
-    if any(p[2] and _HOSTISH.search(p[2]) for p in holes):
-        return True
-    if s.port is not None and (s.port.isdigit() or holes and re.search("port", holes[-1][2], re.I)):
-        return True
-    # A DNS name template: dot-separated labels, some literal words, some holes (`%s.cache.%s.svc`).
-    labels = s.body.split(".")
-    return (len(labels) >= 3 and any(HOLE in lb or INT_HOLE in lb for lb in labels)
-            and any(re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", lb) for lb in labels))
-
-
-def bare_host_port(t: tuple) -> bool:
-    """`%s:%d`, `host + ":" + port` (optionally after a scheme, before a path):
-    the host part is exactly one string hole, so an IPv6 host is not bracketed."""
-    parts = list(t)
-    if parts and parts[0][0] == "lit" and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:/*", parts[0][1]):
-        parts = parts[1:]
-    if len(parts) < 2 or parts[0][0] != "hole" or parts[0][1] not in ("s", "v"):
-        return False
-    sep = parts[1]
-    if sep[0] != "lit" or not sep[1].startswith(":"):
-        return False
-    if sep[1] == ":":
-        if len(parts) < 3 or parts[2][0] != "hole":
-            return False
-        rest = parts[3:]
-    else:
-        if not re.fullmatch(r":\d+(/.*)?", sep[1], re.S):
-            return False
-        rest = parts[2:]
-    if not rest:
-        return True
-    return rest[0][0] == "lit" and rest[0][1].startswith("/")
-
-
-# A first hole with one of these names is a network or scheme ("unix:%s"), not a host.
-_NOT_HOST = {"network", "net", "scheme", "proto", "protocol", "transport", "kind"}
-
-
-def host_may_be_ipv6(tracer, origin) -> bool:
-    """Could the host filling a bare `%s:%d` be an unbracketed IPv6 literal?
-
-    No when the host operand is named like a network or scheme, when one of
-    its values is bracketed by the code that builds it (a helper returning
-    "[" + ip + "]", net.JoinHostPort), or when all of its values are known and
-    safe: literal names, IPv4 addresses, bracketed literals, DNS name
-    templates. Unknown values: yes."""
-    if origin.first_hole is None:
-        return True
-    fn, expr = origin.first_hole
-    if hole_name(expr).lower() in _NOT_HOST:
-        return False
-    if _split_checked(tracer, fn, expr):
-        return False
-    values = tracer.values(fn, expr, origin.site)
-    if not values:
-        return True
-    known = True
-    for v in values:
-        n = norm(v.template)
-        bracketed = n.startswith("[") and n.endswith("]")
-        if v.kind != "literal" and (bracketed or JHP_HOLE in n):
-            return False
-        if v.kind == "opaque" or not has_literal(v.template) and v.kind != "literal":
-            known = False
-        elif ":" in n and not bracketed:
-            known = False
-    return not known
-
-
-def _split_checked(tracer, fn, expr) -> bool:
-    """The host is what the same function gave to net.SplitHostPort, or built from it.
-
-    That is the port-aware idiom `if _, _, err := net.SplitHostPort(addr); err
-    is "missing port" { addr = fmt.Sprintf("%s:%d", addr, port) }`: SplitHostPort
-    reports a missing port only for a string with no colon or a bracketed
-    literal, and either takes `:port` safely. `host := "dns+" + u.Host` checked
-    as `net.SplitHostPort(u.Host)` counts too. (A host *returned* by
-    SplitHostPort is another variable, and is still checked.)"""
-    checked = []
-    scope = (fn,) + tuple(_enclosing(fn))
-    for f in scope:
-        for op in f.facts.ops:
-            if op.kind == "call" and op.args and op.fn[0] == "sel" and op.fn[2] == "SplitHostPort":
-                ext = tracer.external(f, op.fn)
-                if ext is not None and ext.pkg == "net" and not ext.recv:
-                    checked.append(op.args[0])
-    if not checked:
-        return False
-    if expr in checked:
-        return True
-    if expr[0] != "id":
-        return False
-    for f in scope:
-        for op in f.facts.ops:
-            if op.kind == "assign" and ("id", expr[1]) in op.targets and len(op.targets) == len(op.args):
-                value = op.args[op.targets.index(("id", expr[1]))]
-                if any(_contains(value, c) for c in checked):
-                    return True
-    return False
-
-
-def _contains(expr, part) -> bool:
-    if expr == part:
-        return True
-    return isinstance(expr, tuple) and any(isinstance(x, tuple) and _contains(x, part) for x in expr)
-
-
-def _enclosing(fn):
-    parent = fn.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
-
-
-def parse_format(fmt: str):
-    """Yield ('lit', text) and ('verb', verb, arg_index) for a Printf format."""
-    pos, argi = 0, 0
-    for m in _FMT_VERB.finditer(fmt):
-        if m.start() > pos:
-            yield ("lit", fmt[pos:m.start()])
-        pos = m.end()
-        flags, idx1, width, prec, idx2, verb = m.groups()
-        if verb == "%":
-            yield ("lit", "%")
-            continue
-        for star in (width, prec):
-            if star == "*":
-                argi += 1
-        explicit = idx2 or idx1
-        if explicit:
-            argi = int(explicit[1:-1]) - 1
-        yield ("verb", verb, argi)
-        argi += 1
-    if pos < len(fmt):
-        yield ("lit", fmt[pos:])
 
 
 # --------------------------------------------------------------------------
@@ -368,7 +57,7 @@ class Origin:
     def formatted(self) -> bool:
         return self.kind in ("sprintf", "concat", "join", "joinhostport") and has_literal(self.template)
 
-    def hop(self, loc: Location, text: str) -> "Origin":
+    def hop(self, loc: Location, text: str) -> Origin:
         if self.kind == "opaque":
             return self
         if self.steps and self.steps[-1].location.path == loc.path and self.steps[-1].location.line == loc.line:
@@ -383,75 +72,6 @@ def opaque(name: str = "", verb: str = "s") -> Origin:
 def _built(template: tuple, kind: str, site: Location, how: str, first_hole=None) -> Origin:
     return Origin(template, kind, site, how, (Step(site, f"builds `{render(template)}` with {how}"),), first_hole)
 
-
-@dataclass(frozen=True, eq=False)
-class Sink:
-    kind: str  # member | members | hash | dial | listen
-    family: str  # ring library, hash function or in-program ring type
-    label: str  # how messages name the call
-    fn: object
-    op: object
-    arg: tuple
-    holder: tuple | None  # identity of the ring value, when known
-
-    @property
-    def location(self) -> Location:
-        return Location(self.fn.file.path, self.op.line, self.op.col)
-
-    def step(self) -> Step:
-        verb = {"member": "becomes a ring member via", "members": "become ring members via",
-                "hash": "is hashed by", "dial": "is dialled by", "listen": "is listened on by"}[self.kind]
-        return Step(self.location, f"{verb} `{self.label}`")
-
-
-@dataclass(frozen=True)
-class SinkSpec:
-    kind: str
-    arg: int
-    ring: str = ""
-
-
-def load_catalog(path: Path = CATALOG_PATH):
-    """(sinks {(pkg, recv, name): SinkSpec}, constructors {(pkg, name): qualified type})."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    sinks = {}
-    for s in data.get("sink", []):
-        key = (s["pkg"], s.get("recv", ""), s["name"])
-        sinks[key] = SinkSpec(s["kind"], int(s.get("arg", 0)), s.get("ring", ""))
-    ctors = {(c["pkg"], c["name"]): c["returns"] for c in data.get("constructor", [])}
-    return sinks, ctors
-
-
-def _config_matcher(names):
-    """'pkg.Type.Method' / 'pkg.Func' / 'example.com/x/pkg.Type.Method' -> predicate(pkg_path, pkg_name, recv, name)."""
-    specs = []
-    for item in names:
-        prefix, _, last = item.rpartition("/")
-        parts = last.split(".")
-        if len(parts) == 2:
-            pkg, recv, name = parts[0], "", parts[1]
-        elif len(parts) == 3:
-            pkg, recv, name = parts
-        else:
-            continue
-        specs.append((f"{prefix}/{pkg}" if prefix else "", pkg, recv.lstrip("*"), name))
-
-    def match(pkg_path: str, pkg_name: str, recv: str, name: str) -> bool:
-        for full, pkg, r, n in specs:
-            if n != name or r != recv:
-                continue
-            if full and pkg_path == full:
-                return True
-            if not full and (pkg == pkg_name or pkg_path.rsplit("/", 1)[-1] == pkg):
-                return True
-        return False
-
-    return match
-
-
-def _camel_words(name: str) -> set:
-    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)}
 
 
 # --------------------------------------------------------------------------
@@ -1070,24 +690,6 @@ class Tracer:
         t = self.p.type_of(fn, arg)
         return t is None or t == "string"
 
-
-def _member_param(f) -> SinkSpec | None:
-    for i, (_name, t) in enumerate(f.facts.params):
-        t = t.replace(" ", "")
-        if t == "string":
-            return SinkSpec("member", i, "")
-        if t in ("[]string", "...string"):
-            return SinkSpec("members", i, "")
-    return None
-
-
-def _label(pkg: str, recv: str, name: str, ptr: bool = True) -> str:
-    short = pkg.rsplit("/", 1)[-1]
-    if short.startswith("v") and short[1:].isdigit() and "/" in pkg:
-        short = pkg.rsplit("/", 2)[-2]
-    if recv:
-        return f"({'*' if ptr else ''}{short}.{recv}).{name}"
-    return f"{short}.{name}"
 
 
 def hole_name(e) -> str:
