@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from golint_im.analysis import templates as A
-from golint_im.analysis.sinks import load_catalog
+from golint_im.analysis.sink_catalog import load_catalog
 from golint_im.config import Config
 from golint_im.engine import Options, analyse
 from golint_im.registry import DOC_SECTIONS, rule_modules

@@ -12,8 +12,8 @@ ordinary calls.
 from __future__ import annotations
 
 from collections import deque
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..passes import Context, Pass
 from ..program import Function, Program

@@ -1,26 +1,21 @@
-"""Where a string becomes a ring member, a hash key or a dial/listen address.
+"""Sinks in the program: calls where a string becomes a ring member, a hash key or a dial/listen address.
 
-The sink catalog is data (`knowledge/hash_sinks.toml`), extended by
-`hash-sinks` in the project's config.
+A call is a sink when the catalog (`SINK_CATALOG`) or the config names its
+callee, or when it is a member-adding method (`Add`, `SetNodes`...) of an
+in-program type named like a ring. `ADDRESS_SINKS` lists them once per run
+and traces what reaches each (`VALUE_TRACE`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
-from golint_im import knowledge
 from golint_im.findings import Location, Step
+from golint_im.passes import Context, Pass
+from golint_im.program import Program
 
-CATALOG_PATH = knowledge.path("hash_sinks.toml")
-RING_KINDS = ("member", "members", "hash")
-ADDRESS_KINDS = ("dial", "listen")
-
+from .sink_catalog import SINK_CATALOG, SinkSpec
+from .values import MAX_CALLERS, MAX_TARGETS, VALUE_TRACE, Tracer, _is_conversion
 
 # In-program ring types found by name: a method that adds members to a type
 # whose name has one of these words (HashRing, ConsistentHash, NodeRing...).
@@ -49,52 +44,6 @@ class Sink:
         return Step(self.location, f"{verb} `{self.label}`")
 
 
-@dataclass(frozen=True)
-class SinkSpec:
-    kind: str
-    arg: int
-    ring: str = ""
-
-
-def load_catalog(path: Path = CATALOG_PATH):
-    """(sinks {(pkg, recv, name): SinkSpec}, constructors {(pkg, name): qualified type})."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    sinks = {}
-    for s in data.get("sink", []):
-        key = (s["pkg"], s.get("recv", ""), s["name"])
-        sinks[key] = SinkSpec(s["kind"], int(s.get("arg", 0)), s.get("ring", ""))
-    ctors = {(c["pkg"], c["name"]): c["returns"] for c in data.get("constructor", [])}
-    return sinks, ctors
-
-
-def _config_matcher(names):
-    """'pkg.Type.Method' / 'pkg.Func' / 'example.com/x/pkg.Type.Method' -> predicate(pkg_path, pkg_name, recv, name)."""
-    specs = []
-    for item in names:
-        prefix, _, last = item.rpartition("/")
-        parts = last.split(".")
-        if len(parts) == 2:
-            pkg, recv, name = parts[0], "", parts[1]
-        elif len(parts) == 3:
-            pkg, recv, name = parts
-        else:
-            continue
-        specs.append((f"{prefix}/{pkg}" if prefix else "", pkg, recv.lstrip("*"), name))
-
-    def match(pkg_path: str, pkg_name: str, recv: str, name: str) -> bool:
-        for full, pkg, r, n in specs:
-            if n != name or r != recv:
-                continue
-            if full and pkg_path == full:
-                return True
-            if not full and (pkg == pkg_name or pkg_path.rsplit("/", 1)[-1] == pkg):
-                return True
-        return False
-
-    return match
-
-
 def _camel_words(name: str) -> set:
     return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)}
 
@@ -118,3 +67,104 @@ def _label(pkg: str, recv: str, name: str, ptr: bool = True) -> str:
         return f"({'*' if ptr else ''}{short}.{recv}).{name}"
     return f"{short}.{name}"
 
+
+
+class AddressSinks:
+    """The sinks of one program and, memoised per sink, the origins of what reaches them."""
+
+    def __init__(self, tracer: Tracer, catalog):
+        self.tracer = tracer
+        self.p = tracer.p
+        self.catalog = catalog.specs
+        self.config_match = catalog.config_match
+        self.external = tracer.external
+        self._sinks = None
+        self._origins: dict = {}
+
+    def sinks(self) -> list[Sink]:
+        if self._sinks is None:
+            self._sinks = [s for fn in self.p.functions for op in fn.facts.ops
+                           if op.kind == "call" for s in self._sinks_of(fn, op)]
+        return self._sinks
+
+    def _sinks_of(self, fn, op):
+        callee = op.fn
+        ext = self.external(fn, callee)
+        if ext is not None:
+            spec = self.catalog.get((ext.pkg, ext.recv, ext.name))
+            label = _label(ext.pkg, ext.recv, ext.name)
+            if spec is None and self.config_match(ext.pkg, ext.pkg.rsplit("/", 1)[-1], ext.recv, ext.name):
+                kind = "members" if (self.p.type_of(fn, op.args[0]) or "").startswith("[]") else "member"
+                spec = SinkSpec(kind, 0, f"{ext.pkg}.{ext.recv}")
+            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
+                yield self._sink(fn, op, spec, label, ext.recv)
+            return
+        for target in self.p.resolve_call(fn, op)[:MAX_TARGETS]:
+            f = target.function
+            recv = f.facts.recv
+            spec = self.catalog.get((f.pkg.path, recv, f.facts.name))
+            if spec is None and (self.config_match(f.pkg.path, f.pkg.name, recv, f.facts.name)
+                                 or recv and f.facts.name in MEMBER_METHODS
+                                 and _camel_words(recv) & RING_TYPE_WORDS):
+                spec = _member_param(f)
+            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
+                yield self._sink(fn, op, spec, _label(f.pkg.path, recv, f.facts.name, f.facts.recv_ptr), recv)
+                return
+
+    def _sink(self, fn, op, spec, label, recv):
+        holder = self.holder(fn, op.fn[1]) if recv and op.fn[0] == "sel" else ("call", fn.id, op.line, op.col)
+        family = spec.ring or label
+        return Sink(spec.kind, family, label, fn, op, op.args[spec.arg], holder)
+
+    def holder(self, fn, base, depth=0):
+        """Identity of the value a method is called on: which ring."""
+        if base[0] == "id":
+            owner = self.p.declaring_function(fn, base[1])
+            if owner is None:
+                return ("var", fn.pkg.path, base[1])
+            params = [p[0] for p in owner.facts.params]
+            if base[1] in params and depth < 4:
+                pi = params.index(base[1])
+                found = {self.holder(c, cop.args[pi], depth + 1)
+                         for c, cop in self.p.callers(owner)[:MAX_CALLERS] if pi < len(cop.args)}
+                if len(found) == 1:
+                    return found.pop()
+            return ("local", owner.id, base[1])
+        if base[0] == "sel":
+            if base[1][0] == "id" and self.p.refers_to_import(fn, base[1][1]):
+                return ("var", fn.file.imports[base[1][1]], base[2])
+            bt = self.p.type_of(fn, base[1])
+            named = Program.named(bt) if bt else None
+            if named:
+                return ("field", named, base[2])
+        return ("expr", fn.id, base)
+
+    def origins(self, sink: Sink) -> tuple:
+        got = self._origins.get(sink)
+        if got is None:
+            at = sink.location
+            if sink.kind == "members":
+                got = self.tracer.elems(sink.fn, sink.arg, at)
+            elif sink.kind == "hash" and not self._hashes_a_string(sink.fn, sink.arg):
+                got = ()  # a byte buffer filled piecemeal (labels, records): not an address
+            else:
+                got = self.tracer.values(sink.fn, sink.arg, at)
+            self._origins[sink] = got
+        return got
+
+
+    def _hashes_a_string(self, fn, arg) -> bool:
+        """`[]byte(s)`, a string, or something we cannot type; not a []byte variable."""
+        if arg[0] == "call" and _is_conversion(self.tracer, fn, arg[1]):
+            return True
+        t = self.p.type_of(fn, arg)
+        return t is None or t == "string"
+
+
+def _sinks(ctx: Context) -> AddressSinks:
+    return AddressSinks(ctx.result(VALUE_TRACE), ctx.result(SINK_CATALOG))
+
+
+# Tracing address formats is the heaviest layer on real code (see docs/performance.md).
+ADDRESS_SINKS = Pass("address-sinks", _sinks, requires=(VALUE_TRACE, SINK_CATALOG), cost=3,
+                     doc="dial, listen and hash-ring sinks, and where the strings reaching them come from")

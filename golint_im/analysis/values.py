@@ -14,21 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from golint_im.findings import Location, Step
-from golint_im.passes import Pass
+from golint_im.passes import Context, Pass
 from golint_im.program import External, Program
 
-from .sinks import (
-    MEMBER_METHODS,
-    RING_TYPE_WORDS,
-    Sink,
-    SinkSpec,
-    _camel_words,
-    _config_matcher,
-    _label,
-    _member_param,
-    load_catalog,
-)
+from .sink_catalog import SINK_CATALOG
 from .templates import _is_int_verb, has_literal, hole, join_parts, lit, parse_format, render
+from .writes import WriteIndex, _nested
 
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
 MAX_DEPTH = 48
@@ -79,19 +70,14 @@ def _built(template: tuple, kind: str, site: Location, how: str, first_hole=None
 
 
 class Tracer:
-    def __init__(self, program: Program, hash_sinks=()):
+    def __init__(self, program: Program, ctors: dict, typed_methods: set):
         self.p = program
-        self.catalog, self.ctors = load_catalog()
-        self._method_names = {name for (_pkg, recv, name) in self.catalog if recv}
-        self._method_names.update(item.rsplit(".", 1)[-1] for item in hash_sinks)
-        self.config_match = _config_matcher(hash_sinks)
+        self.ctors = ctors
+        self._method_names = typed_methods
+        self.writes = WriteIndex(program)
         self.memo: dict = {}
         self.active: set = set()
         self.cut = 0  # traces stopped by a limit or a cycle
-        self._field_writes = None
-        self._var_writes = None
-        self._sinks = None
-        self._origins: dict = {}
 
     # ---- helpers -------------------------------------------------------
     @staticmethod
@@ -146,7 +132,7 @@ class Tracer:
         named = Program.named(bt) if bt else None
         if named:
             return named
-        for f, rhs in self._sources(fn, base):
+        for f, rhs in self.writes.sources(fn, base):
             if rhs[0] == "call":
                 ext = self.p.external_callee(f, rhs[1])
                 if ext is not None and not ext.recv:
@@ -155,106 +141,6 @@ class Tracer:
                         return t
         return None
 
-    def _sources(self, fn, e):
-        """(function, right-hand side) of the plain writes to a variable or field expression."""
-        if e[0] == "id":
-            owner = self.p.declaring_function(fn, e[1])
-            if owner is not None:
-                for f, op, i in self._local_writes(owner, e[1]):
-                    if len(op.args) == len(op.targets):
-                        yield f, op.args[i]
-                return
-            yield from self._var_sources(fn.pkg, e[1])
-        elif e[0] == "sel":
-            if e[1][0] == "id" and self.p.refers_to_import(fn, e[1][1]):
-                pkg = self.p.packages.get(fn.file.imports[e[1][1]])
-                if pkg is not None:
-                    yield from self._var_sources(pkg, e[2])
-                return
-            bt = self.p.type_of(fn, e[1])
-            named = Program.named(bt) if bt else None
-            if named:
-                for f, op, rhs, _kind in self._field_writes_of(named, e[2]):
-                    yield f, rhs
-
-    def _var_sources(self, pkg, name):
-        for f, op, i in self._package_var_writes(pkg, name):
-            if len(op.args) == len(op.targets):
-                yield f, op.args[i]
-
-    def _local_writes(self, owner, name):
-        out = []
-        for f in [owner] + _nested(owner):
-            for op in f.facts.ops:
-                if op.kind == "assign":
-                    for i, t in enumerate(op.targets):
-                        if t == ("id", name):
-                            out.append((f, op, i))
-        return out
-
-    # ---- indexes of writes ----------------------------------------------
-    def _build_indexes(self):
-        fields: dict = {}
-        variables: dict = {}
-        for f in self.p.functions:
-            for op in f.facts.ops:
-                if op.kind == "assign":
-                    for i, t in enumerate(op.targets):
-                        if t[0] == "sel":
-                            fields.setdefault(t[2], []).append((f, op, i, "assign"))
-                            if t[1][0] == "id":
-                                variables.setdefault(t[2], []).append((f, op, i))
-                        elif t[0] == "idx" and t[1][0] == "sel":
-                            fields.setdefault(t[1][2], []).append((f, op, i, "index"))
-                        elif t[0] == "id":
-                            variables.setdefault(t[1], []).append((f, op, i))
-                for e in op.args:
-                    if e[0] not in _MAY_HOLD_COMP:
-                        continue
-                    for comp, ctype in _comps(e):
-                        for key, value in comp[2]:
-                            if key is not None and key[0] == "id":
-                                fields.setdefault(key[1], []).append((f, op, ctype, "comp", value))
-        self._field_writes, self._var_writes = fields, variables
-
-    def _field_writes_of(self, named: str, fname: str):
-        """(function, op, rhs, kind) writing field fname of named type: `x.f = v`, `x.f[i] = v`, `T{f: v}`."""
-        if self._field_writes is None:
-            self._build_indexes()
-        out = []
-        for entry in self._field_writes.get(fname, ()):
-            f, op = entry[0], entry[1]
-            if entry[3] == "comp":
-                ctype, value = entry[2], entry[4]
-                if ctype and Program.named(self.p.qualify(ctype, f.file)) == named:
-                    out.append((f, op, value, "assign"))
-                continue
-            i = entry[2]
-            target = op.targets[i]
-            base = target[1] if entry[3] == "assign" else target[1][1]
-            if base[0] == "id" and self.p.refers_to_import(f, base[1]):
-                continue
-            bt = self.p.type_of(f, base)
-            if bt and Program.named(bt) == named and len(op.args) == len(op.targets):
-                out.append((f, op, op.args[i], entry[3]))
-        return out
-
-    def _package_var_writes(self, pkg, name: str):
-        if self._var_writes is None:
-            self._build_indexes()
-        out = []
-        for f, op, i in self._var_writes.get(name, ()):
-            t = op.targets[i]
-            if t[0] == "id":
-                if f.pkg is pkg and self.p.declaring_function(f, name) is None:
-                    out.append((f, op, i))
-                elif f.pkg is pkg and f.facts.name == "<init>" and op.mode == "var":
-                    out.append((f, op, i))
-            elif t[0] == "sel" and self.p.refers_to_import(f, t[1][1]) and f.file.imports[t[1][1]] == pkg.path:
-                out.append((f, op, i))
-        return out
-
-    # ---- tracing -------------------------------------------------------
     def values(self, fn, e, at: Location, deep=True, index=0) -> tuple:
         """Origins of the string value of e (evaluated in fn at `at`)."""
         return self._trace(fn, e, at, deep, index, "value")
@@ -409,7 +295,7 @@ class Tracer:
         comp = base if base[0] == "comp" else None
         if base[0] == "id":
             owner = self.p.declaring_function(fn, base[1])
-            writes = self._local_writes(owner, base[1]) if owner is not None else []
+            writes = self.writes.local_writes(owner, base[1]) if owner is not None else []
             if len(writes) == 1 and len(writes[0][1].args) == len(writes[0][1].targets):
                 comp = _unref(writes[0][1].args[writes[0][2]])
         if comp is None or comp[0] != "comp":
@@ -456,8 +342,8 @@ class Tracer:
             name = e[1]
             owner = self.p.declaring_function(fn, name)
             if owner is None:
-                return self._writes(self._package_var_writes(fn.pkg, name), name, deep, mode)
-            out = self._writes(self._local_writes(owner, name), name, deep, mode)
+                return self._writes(self.writes.package_var_writes(fn.pkg, name), name, deep, mode)
+            out = self._writes(self.writes.local_writes(owner, name), name, deep, mode)
             params = [p[0] for p in owner.facts.params]
             if deep and name in params:
                 out.extend(self._from_callers(owner, params.index(name), name, mode))
@@ -465,7 +351,7 @@ class Tracer:
         base, fname = e[1], e[2]
         if base[0] == "id" and self.p.refers_to_import(fn, base[1]):
             pkg = self.p.packages.get(fn.file.imports[base[1]])
-            return self._writes(self._package_var_writes(pkg, fname), fname, deep, mode) if pkg else []
+            return self._writes(self.writes.package_var_writes(pkg, fname), fname, deep, mode) if pkg else []
         if base[0] == "id":
             local = self._local_field(fn, base[1], fname, mode)
             if local is not None:
@@ -478,7 +364,7 @@ class Tracer:
             return []  # fields of library types (url.URL.Host) are written all over: no evidence
         out = []
         label = f"{named.split('#')[1]}.{fname}"
-        for f, op, rhs, kind in self._field_writes_of(named, fname):
+        for f, op, rhs, kind in self.writes.field_writes_of(named, fname):
             if f.file.is_test and not fn.file.is_test:
                 continue
             wl = self.loc(f, op)
@@ -496,7 +382,7 @@ class Tracer:
         if owner is None or var in {p[0] for p in owner.facts.params}:
             return None
         found, out = False, []
-        for f, op, i in self._local_writes(owner, var):
+        for f, op, i in self.writes.local_writes(owner, var):
             wl = self.loc(f, op)
             if len(op.args) == 1 and op.args[0][0] == "range" and i == 1:
                 comps = self._element_comps(f, op.args[0][1])  # for _, v := range []T{{...}, {...}}
@@ -535,7 +421,7 @@ class Tracer:
         if owner is None or e[1] in {p[0] for p in owner.facts.params}:
             return None
         out = []
-        for f, op, i in self._local_writes(owner, e[1]):
+        for f, op, i in self.writes.local_writes(owner, e[1]):
             got = self._element_comps(f, op.args[i], depth + 1) if len(op.args) == len(op.targets) else None
             if got is None:
                 return None
@@ -610,87 +496,6 @@ class Tracer:
                 return t
         return (hole(verb, name),)
 
-    # ---- sinks ---------------------------------------------------------
-    def sinks(self) -> list[Sink]:
-        if self._sinks is None:
-            self._sinks = [s for fn in self.p.functions for op in fn.facts.ops
-                           if op.kind == "call" for s in self._sinks_of(fn, op)]
-        return self._sinks
-
-    def _sinks_of(self, fn, op):
-        callee = op.fn
-        ext = self.external(fn, callee)
-        if ext is not None:
-            spec = self.catalog.get((ext.pkg, ext.recv, ext.name))
-            label = _label(ext.pkg, ext.recv, ext.name)
-            if spec is None and self.config_match(ext.pkg, ext.pkg.rsplit("/", 1)[-1], ext.recv, ext.name):
-                kind = "members" if (self.p.type_of(fn, op.args[0]) or "").startswith("[]") else "member"
-                spec = SinkSpec(kind, 0, f"{ext.pkg}.{ext.recv}")
-            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
-                yield self._sink(fn, op, spec, label, ext.recv)
-            return
-        for target in self.p.resolve_call(fn, op)[:MAX_TARGETS]:
-            f = target.function
-            recv = f.facts.recv
-            spec = self.catalog.get((f.pkg.path, recv, f.facts.name))
-            if spec is None and (self.config_match(f.pkg.path, f.pkg.name, recv, f.facts.name)
-                                 or recv and f.facts.name in MEMBER_METHODS
-                                 and _camel_words(recv) & RING_TYPE_WORDS):
-                spec = _member_param(f)
-            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
-                yield self._sink(fn, op, spec, _label(f.pkg.path, recv, f.facts.name, f.facts.recv_ptr), recv)
-                return
-
-    def _sink(self, fn, op, spec, label, recv):
-        holder = self.holder(fn, op.fn[1]) if recv and op.fn[0] == "sel" else ("call", fn.id, op.line, op.col)
-        family = spec.ring or label
-        return Sink(spec.kind, family, label, fn, op, op.args[spec.arg], holder)
-
-    def holder(self, fn, base, depth=0):
-        """Identity of the value a method is called on: which ring."""
-        if base[0] == "id":
-            owner = self.p.declaring_function(fn, base[1])
-            if owner is None:
-                return ("var", fn.pkg.path, base[1])
-            params = [p[0] for p in owner.facts.params]
-            if base[1] in params and depth < 4:
-                pi = params.index(base[1])
-                found = {self.holder(c, cop.args[pi], depth + 1)
-                         for c, cop in self.p.callers(owner)[:MAX_CALLERS] if pi < len(cop.args)}
-                if len(found) == 1:
-                    return found.pop()
-            return ("local", owner.id, base[1])
-        if base[0] == "sel":
-            if base[1][0] == "id" and self.p.refers_to_import(fn, base[1][1]):
-                return ("var", fn.file.imports[base[1][1]], base[2])
-            bt = self.p.type_of(fn, base[1])
-            named = Program.named(bt) if bt else None
-            if named:
-                return ("field", named, base[2])
-        return ("expr", fn.id, base)
-
-    def origins(self, sink: Sink) -> tuple:
-        got = self._origins.get(sink)
-        if got is None:
-            at = sink.location
-            if sink.kind == "members":
-                got = self.elems(sink.fn, sink.arg, at)
-            elif sink.kind == "hash" and not self._hashes_a_string(sink.fn, sink.arg):
-                got = ()  # a byte buffer filled piecemeal (labels, records): not an address
-            else:
-                got = self.values(sink.fn, sink.arg, at)
-            self._origins[sink] = got
-        return got
-
-
-    def _hashes_a_string(self, fn, arg) -> bool:
-        """`[]byte(s)`, a string, or something we cannot type; not a []byte variable."""
-        if arg[0] == "call" and _is_conversion(self, fn, arg[1]):
-            return True
-        t = self.p.type_of(fn, arg)
-        return t is None or t == "string"
-
-
 
 def hole_name(e) -> str:
     if e is None:
@@ -705,15 +510,6 @@ def hole_name(e) -> str:
     if tag in ("idx", "slice", "un"):
         return hole_name(e[1] if tag != "un" else e[2])
     return ""
-
-
-def _nested(fn) -> list:
-    """Function literals inside fn, at any depth, in source order."""
-    out = []
-    for lit_fn in fn.literals:
-        out.append(lit_fn)
-        out.extend(_nested(lit_fn))
-    return out
 
 
 def _plus_leaves(e) -> list:
@@ -760,42 +556,11 @@ def _is_conversion(tracer, fn, callee) -> bool:
     return False
 
 
-_MAY_HOLD_COMP = {"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"}
+def _tracer(ctx: Context) -> Tracer:
+    catalog = ctx.result(SINK_CATALOG)
+    return Tracer(ctx.program, catalog.ctors, catalog.method_names)
 
 
-def _comps(e):
-    """(composite literal, its type) in an expression, elided element types
-    (`[]*T{{...}}`) filled in; not descending into calls that are ops of their own."""
-    stack = [(e, "")]
-    while stack:
-        x, inherited = stack.pop()
-        if not isinstance(x, tuple) or not x:
-            continue
-        tag = x[0]
-        if tag == "comp":
-            ctype = x[1] or inherited
-            yield x, ctype
-            inner = Program.elem(ctype).lstrip("*") if ctype else ""
-            for _k, v in x[2]:
-                stack.append((v, inner))
-        elif tag == "call":
-            if len(x) > 3 and isinstance(x[3], int) and x[3] >= 0:
-                continue
-            stack.extend((y, "") for y in x[2])
-        elif tag == "un" and x[1] == "&":
-            stack.append((x[2], inherited))
-        elif tag in _MAY_HOLD_COMP:
-            stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMP)
-
-
-def _tracer(ctx) -> Tracer:
-    return Tracer(ctx.program, tuple(getattr(ctx.config, "hash_sinks", ()) or ()))
-
-
-# Tracing address formats is the heaviest layer on real code (see docs/performance.md).
-VALUE_TRACE = Pass("value-trace", _tracer, cost=3, doc="where the strings reaching dial, listen and hash-ring sinks come from")
-
-
-def tracer_for(ctx) -> Tracer:
-    """The run's tracer, shared by GIM301 and GIM302."""
-    return ctx.result(VALUE_TRACE)
+# Tracing values is the heaviest layer on real code (see docs/performance.md).
+VALUE_TRACE = Pass("value-trace", _tracer, requires=(SINK_CATALOG,), cost=3,
+                   doc="where a string value comes from: writes, returns, callers' arguments")

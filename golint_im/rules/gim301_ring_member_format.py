@@ -72,9 +72,9 @@ Then compare the rings' membership in a test.
 """
 from __future__ import annotations
 
-from golint_im.analysis.sinks import RING_KINDS
+from golint_im.analysis.sink_catalog import RING_KINDS
+from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import HOLE, INT_HOLE, address_like, differences, distinctive, norm, render, skeleton
-from golint_im.analysis.values import VALUE_TRACE, tracer_for
 from golint_im.findings import Finding, Related
 
 ID = "GIM301"
@@ -82,16 +82,17 @@ NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
 SEVERITY = "error"
 SUMMARY = "The members of one hash ring are spelled two ways (port, scheme, brackets...), so each side picks a different node"
-REQUIRES = (VALUE_TRACE,)
+REQUIRES = (ADDRESS_SINKS,)
 
 
 def check(ctx):
-    tracer = tracer_for(ctx)
+    sinks = ctx.result(ADDRESS_SINKS)
+    tracer = sinks.tracer
     families: dict = {}
-    for sink in tracer.sinks():
+    for sink in sinks.sinks():
         if sink.kind not in RING_KINDS or sink.fn.file.is_test:
             continue
-        for origin in tracer.origins(sink):
+        for origin in sinks.origins(sink):
             if not origin.formatted or origin.site.path.endswith("_test.go"):
                 continue
             if sink.kind == "hash" and not address_like(origin.template):

@@ -49,15 +49,16 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 """
 from __future__ import annotations
 
+from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, norm, render
-from golint_im.analysis.values import VALUE_TRACE, hole_name, tracer_for
+from golint_im.analysis.values import hole_name
 from golint_im.findings import Finding, Related
 
 ID = "GIM302"
 NAME = "hostport-without-joinhostport"
 FAMILY = "routing"
 SEVERITY = "warning"
-REQUIRES = (VALUE_TRACE,)
+REQUIRES = (ADDRESS_SINKS,)
 SUMMARY = "host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink (breaks IPv6)"
 
 _WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring member",
@@ -65,12 +66,13 @@ _WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring memb
 
 
 def check(ctx):
-    tracer = tracer_for(ctx)
+    sinks = ctx.result(ADDRESS_SINKS)
+    tracer = sinks.tracer
     by_site: dict = {}
-    for sink in tracer.sinks():
+    for sink in sinks.sinks():
         if sink.fn.file.is_test:
             continue
-        for origin in tracer.origins(sink):
+        for origin in sinks.origins(sink):
             if origin.kind not in ("sprintf", "concat") or origin.site.path.endswith("_test.go"):
                 continue
             if sink.kind == "hash" and not address_like(origin.template):
