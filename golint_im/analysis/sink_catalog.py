@@ -6,32 +6,26 @@ in the project's config: `SINK_CATALOG` is both, read once per run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 from golint_im import knowledge
 from golint_im.passes import Context, Pass
 
-CATALOG_PATH = knowledge.path("hash_sinks.toml")
 RING_KINDS = ("member", "members", "hash")
 ADDRESS_KINDS = ("dial", "listen")
 
 
 @dataclass(frozen=True)
 class SinkSpec:
+    """One catalog entry: the call's argument `arg` is a sink of `kind` (ring: the ring library it feeds)."""
+
     kind: str
     arg: int
     ring: str = ""
 
 
-def load_catalog(path: Path = CATALOG_PATH):
-    """(sinks {(pkg, recv, name): SinkSpec}, constructors {(pkg, name): qualified type})."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+def load_catalog(name: str = "hash_sinks.toml") -> tuple[dict, dict]:
+    """(sinks {(pkg, recv, name): SinkSpec}, constructors {(pkg, name): qualified type}) of a knowledge table."""
+    data = knowledge.load(name)
     sinks = {}
     for s in data.get("sink", []):
         key = (s["pkg"], s.get("recv", ""), s["name"])

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from golint_im import expr as ex
+from golint_im.facts import Op
 from golint_im.findings import Location, Step
 from golint_im.passes import Context, Pass
-from golint_im.program import Program
+from golint_im.program import Function, Program
 
 from .sink_catalog import SINK_CATALOG, SinkSpec
-from .values import MAX_CALLERS, MAX_TARGETS, VALUE_TRACE, Tracer, _is_conversion
+from .values import MAX_CALLERS, MAX_TARGETS, VALUE_TRACE, Tracer, is_conversion
 
 # In-program ring types found by name: a method that adds members to a type
 # whose name has one of these words (HashRing, ConsistentHash, NodeRing...).
@@ -26,11 +28,13 @@ MEMBER_METHODS = {"Add", "AddNode", "AddNodes", "AddMember", "AddMembers", "Set"
 
 @dataclass(frozen=True, eq=False)
 class Sink:
+    """A call where a string becomes a ring member, is hashed, dialled or listened on."""
+
     kind: str  # member | members | hash | dial | listen
     family: str  # ring library, hash function or in-program ring type
     label: str  # how messages name the call
-    fn: object
-    op: object
+    fn: Function
+    op: Op
     arg: tuple
     holder: tuple | None  # identity of the ring value, when known
 
@@ -46,7 +50,6 @@ class Sink:
 
 def _camel_words(name: str) -> set:
     return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)}
-
 
 
 def _member_param(f) -> SinkSpec | None:
@@ -68,9 +71,14 @@ def _label(pkg: str, recv: str, name: str, ptr: bool = True) -> str:
     return f"{short}.{name}"
 
 
-
 class AddressSinks:
-    """The sinks of one program and, memoised per sink, the origins of what reaches them."""
+    """The sinks of one program and, memoised per sink, the origins of what reaches them.
+
+    `sinks()` scans every call once per run; `origins(sink)` traces the sink's
+    argument with the run's `Tracer` (elements for a `members` sink). A sink's
+    `holder` identifies the ring value it feeds, so that rules can tell two
+    rings of one library apart.
+    """
 
     def __init__(self, tracer: Tracer, catalog):
         self.tracer = tracer
@@ -78,10 +86,11 @@ class AddressSinks:
         self.catalog = catalog.specs
         self.config_match = catalog.config_match
         self.external = tracer.external
-        self._sinks = None
+        self._sinks: list[Sink] | None = None
         self._origins: dict = {}
 
     def sinks(self) -> list[Sink]:
+        """Every sink call in the program, in function and op order."""
         if self._sinks is None:
             self._sinks = [s for fn in self.p.functions for op in fn.facts.ops
                            if op.kind == "call" for s in self._sinks_of(fn, op)]
@@ -112,34 +121,40 @@ class AddressSinks:
                 return
 
     def _sink(self, fn, op, spec, label, recv):
-        holder = self.holder(fn, op.fn[1]) if recv and op.fn[0] == "sel" else ("call", fn.id, op.line, op.col)
+        sel = ex.selector(op.fn)
+        holder = self.holder(fn, sel[0]) if recv and sel is not None else ("call", fn.id, op.line, op.col)
         family = spec.ring or label
         return Sink(spec.kind, family, label, fn, op, op.args[spec.arg], holder)
 
     def holder(self, fn, base, depth=0):
         """Identity of the value a method is called on: which ring."""
-        if base[0] == "id":
-            owner = self.p.declaring_function(fn, base[1])
+        name = ex.ident(base)
+        if name is not None:
+            owner = self.p.declaring_function(fn, name)
             if owner is None:
-                return ("var", fn.pkg.path, base[1])
+                return ("var", fn.pkg.path, name)
             params = [p[0] for p in owner.facts.params]
-            if base[1] in params and depth < 4:
-                pi = params.index(base[1])
+            if name in params and depth < 4:
+                pi = params.index(name)
                 found = {self.holder(c, cop.args[pi], depth + 1)
                          for c, cop in self.p.callers(owner)[:MAX_CALLERS] if pi < len(cop.args)}
                 if len(found) == 1:
                     return found.pop()
-            return ("local", owner.id, base[1])
-        if base[0] == "sel":
-            if base[1][0] == "id" and self.p.refers_to_import(fn, base[1][1]):
-                return ("var", fn.file.imports[base[1][1]], base[2])
-            bt = self.p.type_of(fn, base[1])
+            return ("local", owner.id, name)
+        sel = ex.selector(base)
+        if sel is not None:
+            inner, fname = sel
+            pkg_name = ex.ident(inner)
+            if pkg_name is not None and self.p.refers_to_import(fn, pkg_name):
+                return ("var", fn.file.imports[pkg_name], fname)
+            bt = self.p.type_of(fn, inner)
             named = Program.named(bt) if bt else None
             if named:
-                return ("field", named, base[2])
+                return ("field", named, fname)
         return ("expr", fn.id, base)
 
     def origins(self, sink: Sink) -> tuple:
+        """The origins of the string (or strings) reaching a sink."""
         got = self._origins.get(sink)
         if got is None:
             at = sink.location
@@ -152,10 +167,10 @@ class AddressSinks:
             self._origins[sink] = got
         return got
 
-
     def _hashes_a_string(self, fn, arg) -> bool:
         """`[]byte(s)`, a string, or something we cannot type; not a []byte variable."""
-        if arg[0] == "call" and _is_conversion(self.tracer, fn, arg[1]):
+        callee = ex.callee(arg)
+        if callee is not None and is_conversion(self.p, fn, callee):
             return True
         t = self.p.type_of(fn, arg)
         return t is None or t == "string"

@@ -2,9 +2,13 @@
 
 A string built by `fmt.Sprintf`, `+`, `net.JoinHostPort` or `strings.Join`
 is summarised as a template: literal text and holes (`%s`, `%d`, ...).
-Small pure functions below take templates apart into scheme / host body /
-port / trailing character, so the rules can say how two spellings of one
-node differ.
+Value tracing (`values.Tracer`) builds templates; small pure functions below
+take them apart into scheme / host body / port / trailing character, so the
+rules can say how two spellings of one node differ.
+
+This module is the one place that knows how a template part is laid out
+(as `expr` is for expressions): other modules build parts with `lit` and
+`hole` and read them with `is_hole`, `hole_label` and `single_hole`.
 """
 from __future__ import annotations
 
@@ -33,6 +37,26 @@ def hole(verb: str, name: str = "") -> tuple:
     return ("hole", verb, name)
 
 
+def is_hole(p: tuple) -> bool:
+    """A hole, not literal text."""
+    return p[0] == "hole"
+
+
+def hole_label(p: tuple) -> str | None:
+    """The name of the value that fills a hole ("" when unnamed); None for literal text."""
+    return p[2] if p[0] == "hole" else None
+
+
+def single_hole(t: tuple) -> str | None:
+    """The hole's name when the template is one hole and nothing else, else None."""
+    return t[0][2] if len(t) == 1 and t[0][0] == "hole" else None
+
+
+def map_text(t: tuple, f) -> tuple:
+    """The template with `f` applied to each piece of literal text (holes unchanged, nothing merged)."""
+    return tuple(lit(f(p[1])) if p[0] == "lit" else p for p in t)
+
+
 def join_parts(parts) -> tuple:
     """Flatten nested templates, merge adjacent literal text, drop empty text."""
     out: list = []
@@ -56,7 +80,7 @@ def has_literal(t: tuple) -> bool:
     return any(p[0] == "lit" and p[1] for p in t)
 
 
-def _is_int_verb(verb: str) -> bool:
+def is_int_verb(verb: str) -> bool:
     return verb in ("d", "x", "X", "o", "b", "c")
 
 
@@ -80,7 +104,7 @@ def norm(t: tuple) -> str:
         elif p[1] == "jhp":
             out.append(JHP_HOLE)
         else:
-            out.append(INT_HOLE if _is_int_verb(p[1]) else HOLE)
+            out.append(INT_HOLE if is_int_verb(p[1]) else HOLE)
     return "".join(out)
 
 
@@ -205,7 +229,10 @@ def bare_host_port(t: tuple) -> bool:
 
 
 def parse_format(fmt: str):
-    """Yield ('lit', text) and ('verb', verb, arg_index) for a Printf format."""
+    """Yield ('lit', text) and ('verb', verb, arg_index) for a Printf format.
+
+    A ('lit', text) piece is a template part as it is (`lit(text)`); read a
+    verb piece with `format_verb`."""
     pos, argi = 0, 0
     for m in _FMT_VERB.finditer(fmt):
         if m.start() > pos:
@@ -225,3 +252,8 @@ def parse_format(fmt: str):
         argi += 1
     if pos < len(fmt):
         yield ("lit", fmt[pos:])
+
+
+def format_verb(piece: tuple) -> tuple[str, int] | None:
+    """(verb, argument index) of a `parse_format` verb piece; None for literal text."""
+    return (piece[1], piece[2]) if piece[0] == "verb" else None

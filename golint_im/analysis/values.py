@@ -13,13 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from golint_im import expr as ex
 from golint_im.findings import Location, Step
 from golint_im.passes import Context, Pass
 from golint_im.program import External, Program
 
 from .sink_catalog import SINK_CATALOG
-from .templates import _is_int_verb, has_literal, hole, join_parts, lit, parse_format, render
-from .writes import WriteIndex, _nested
+from .templates import (
+    format_verb,
+    has_literal,
+    hole,
+    is_hole,
+    is_int_verb,
+    join_parts,
+    lit,
+    map_text,
+    parse_format,
+    render,
+    single_hole,
+)
+from .writes import WriteIndex
 
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
 MAX_DEPTH = 48
@@ -70,6 +83,33 @@ def _built(template: tuple, kind: str, site: Location, how: str, first_hole=None
 
 
 class Tracer:
+    """Backward value tracing: where the string a given expression holds was built.
+
+    `values(fn, e, at)` answers for a string, `elems(fn, e, at)` for the
+    elements of a slice, array or map; both return `Origin`s: the template
+    built at each origin site, its kind, and the steps (assignments, appends,
+    stores into fields, returns, arguments passed by callers) from that site
+    to `e`. Any analysis asking "where does this value come from" can use it;
+    it knows nothing about rings or addresses beyond the templates it builds.
+
+    Results are memoised per (function, expression, mode, depth, result
+    index), and per place for expressions made in place. The search is
+    bounded, because a program-wide backward search can fan out without end
+    and a long or wide trace is noise rather than evidence:
+
+    * MAX_ORIGINS origins per traced expression, the rest dropped;
+    * MAX_DEPTH nested traces in progress (and any cycle) stop a trace;
+    * MAX_CALLERS callers are asked for a parameter's value;
+    * MAX_TARGETS targets of one dynamic call are followed.
+
+    Every stop counts in `cut` (reported by `--debug`).
+
+    `ctors` maps an external constructor (pkg, name) to the type it returns,
+    so that `r := consistent.New(); r.Add(x)` types `r`; only methods named in
+    `typed_methods` are typed that way, which keeps the look-up off the
+    hot path for every other method call.
+    """
+
     def __init__(self, program: Program, ctors: dict, typed_methods: set):
         self.p = program
         self.ctors = ctors
@@ -84,63 +124,80 @@ class Tracer:
     def loc(fn, op) -> Location:
         return Location(fn.file.path, op.line, op.col)
 
-    def call_loc(self, fn, expr, at: Location) -> Location:
-        n = expr[3] if len(expr) > 3 else -1
-        if isinstance(n, int) and 0 <= n < len(fn.facts.ops):
+    def call_loc(self, fn, e, at: Location) -> Location:
+        """Where call e is, when it is an op of fn; else `at`."""
+        n = ex.call_number(e)
+        if n is not None and 0 <= n < len(fn.facts.ops):
             return self.loc(fn, fn.facts.ops[n])
         return at
 
     def const_string(self, fn, e, depth=0) -> str | None:
+        """The value of a string constant expression (literal, named constant, `+` of those), else None."""
         if e is None or depth > 8:
             return None
-        tag = e[0]
-        if tag == "str":
-            return e[1]
-        if tag == "id" and self.p.declaring_function(fn, e[1]) is None:
-            c = fn.pkg.consts.get(e[1])
-            if c is not None:
-                init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
-                return self.const_string(init, c[0], depth + 1) if init else None
-        if tag == "sel" and e[1][0] == "id" and self.p.refers_to_import(fn, e[1][1]):
-            pkg = self.p.packages.get(fn.file.imports[e[1][1]])
-            c = pkg.consts.get(e[2]) if pkg else None
-            if c is not None:
-                init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
-                return self.const_string(init, c[0], depth + 1) if init else None
-        if tag == "bin" and e[1] == "+":
-            a = self.const_string(fn, e[2], depth + 1)
-            b = self.const_string(fn, e[3], depth + 1) if a is not None else None
-            return a + b if b is not None else None
+        s = ex.string(e)
+        if s is not None:
+            return s
+        name = ex.ident(e)
+        if name is not None:
+            if self.p.declaring_function(fn, name) is None:
+                c = fn.pkg.consts.get(name)
+                if c is not None:
+                    init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
+                    return self.const_string(init, c[0], depth + 1) if init else None
+            return None
+        sel = ex.selector(e)
+        if sel is not None:
+            pkg_name = ex.ident(sel[0])
+            if pkg_name is not None and self.p.refers_to_import(fn, pkg_name):
+                pkg = self.p.packages.get(fn.file.imports[pkg_name])
+                c = pkg.consts.get(sel[1]) if pkg else None
+                if c is not None:
+                    init = self.p.function_of(c[1].funcs[0]) if c[1].funcs else None
+                    return self.const_string(init, c[0], depth + 1) if init else None
+            return None
+        b = ex.binary(e)
+        if b is not None and b[0] == "+":
+            a = self.const_string(fn, b[1], depth + 1)
+            rest = self.const_string(fn, b[2], depth + 1) if a is not None else None
+            return a + rest if a is not None and rest is not None else None
         return None
 
     def external(self, fn, callee) -> External | None:
         """The external function a call goes to, typing receivers through known constructors."""
         ext = self.p.external_callee(fn, callee)
-        if ext is not None or callee[0] != "sel":
+        sel = ex.selector(callee)
+        if ext is not None or sel is None:
             return ext
-        base = callee[1]
-        if callee[2] not in self._method_names or base[0] == "id" and self.p.refers_to_import(fn, base[1]):
+        base, method = sel
+        if method not in self._method_names:
+            return None
+        base_name = ex.ident(base)
+        if base_name is not None and self.p.refers_to_import(fn, base_name):
             return None
         rt = self.recv_type(fn, base)
         if rt and rt.split("#")[0] not in self.p.packages:
             path, _, name = rt.partition("#")
-            return External(path, callee[2], name)
+            return External(path, method, name)
         return None
 
     def recv_type(self, fn, base) -> str | None:
+        """The named type of a receiver: its static type, else what the external constructor writing it returns."""
         bt = self.p.type_of(fn, base)
         named = Program.named(bt) if bt else None
         if named:
             return named
         for f, rhs in self.writes.sources(fn, base):
-            if rhs[0] == "call":
-                ext = self.p.external_callee(f, rhs[1])
+            rhs_callee = ex.callee(rhs)
+            if rhs_callee is not None:
+                ext = self.p.external_callee(f, rhs_callee)
                 if ext is not None and not ext.recv:
                     t = self.ctors.get((ext.pkg, ext.name))
                     if t:
                         return t
         return None
 
+    # ---- tracing -------------------------------------------------------
     def values(self, fn, e, at: Location, deep=True, index=0) -> tuple:
         """Origins of the string value of e (evaluated in fn at `at`)."""
         return self._trace(fn, e, at, deep, index, "value")
@@ -152,8 +209,7 @@ class Tracer:
     def _trace(self, fn, e, at, deep, index, mode):
         if e is None:
             return ()
-        positional = e[0] in ("str", "bin", "call", "comp", "spread")
-        key = (fn.id, e, mode, deep, index, at if positional else None)
+        key = (fn.id, e, mode, deep, index, at if ex.made_in_place(e) else None)
         got = self.memo.get(key)
         if got is not None:
             return got
@@ -179,63 +235,71 @@ class Tracer:
         return result
 
     def _values(self, fn, e, at, deep, index):
-        tag = e[0]
-        if tag == "str":
-            return (Origin((lit(e[1]),) if e[1] else (), "literal", at, "a literal"),)
-        if tag == "call":
-            return self._call_values(fn, e, at, deep, index)
-        if tag == "bin" and e[1] == "+":
+        s = ex.string(e)
+        if s is not None:
+            return (Origin((lit(s),) if s else (), "literal", at, "a literal"),)
+        c = ex.call(e)
+        if c is not None:
+            return self._call_values(fn, e, c[0], c[1], at, deep, index)
+        b = ex.binary(e)
+        if b is not None:
+            if b[0] != "+":
+                return (opaque(hole_name(e)),)
             s = self.const_string(fn, e)
             if s is not None:
                 return (Origin((lit(s),), "literal", at, "constants"),)
-            pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in _plus_leaves(e)]
+            pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in ex.plus_operands(e)]
             return (_built(join_parts(p for _l, p in pieces), "concat", at, "`+`", _first_hole(fn, pieces)),)
-        if tag == "id":
-            if self.p.declaring_function(fn, e[1]) is None:
+        name = ex.ident(e)
+        if name is not None:
+            if self.p.declaring_function(fn, name) is None:
                 s = self.const_string(fn, e)
                 if s is not None:
-                    return (Origin((lit(s),), "literal", at, f"constant `{e[1]}`"),)
-            return self._variable(fn, e, at, deep, index, "value") or (opaque(e[1]),)
-        if tag == "sel":
+                    return (Origin((lit(s),), "literal", at, f"constant `{name}`"),)
+            return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
+        name = ex.selected_name(e)
+        if name is not None:
             s = self.const_string(fn, e)
             if s is not None:
-                return (Origin((lit(s),), "literal", at, f"constant `{e[2]}`"),)
-            return self._variable(fn, e, at, deep, index, "value") or (opaque(e[2]),)
-        if tag == "idx":
-            return self.elems(fn, e[1], at, deep) or (opaque(hole_name(e)),)
+                return (Origin((lit(s),), "literal", at, f"constant `{name}`"),)
+            return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
+        ix = ex.index(e)
+        if ix is not None:
+            return self.elems(fn, ix[0], at, deep) or (opaque(hole_name(e)),)
         return (opaque(hole_name(e)),)
 
     def _elems(self, fn, e, at, deep):
-        tag = e[0]
-        if tag == "comp":
+        comp = ex.composite(e)
+        if comp is not None:
             out = []
-            for _key, value in e[2]:
+            for _key, value in comp[1]:
                 out.extend(self.values(fn, value, at, deep))
             return out
-        if tag == "call":
-            callee, args = e[1], e[2]
+        c = ex.call(e)
+        if c is not None:
+            callee, args = c[0], c[1]
             cl = self.call_loc(fn, e, at)
-            if callee == ("id", "append") and args:
+            if args and ex.is_ident(callee, "append"):
                 out = list(self.elems(fn, args[0], cl, deep))
                 name = hole_name(args[0])
                 for a in args[1:]:
                     out.extend(o.hop(cl, f"appended to `{name}`") for o in self._variadic_arg(fn, a, cl, deep))
                 return out
-            if _is_conversion(self, fn, callee) and args:
+            if is_conversion(self.p, fn, callee) and args:
                 return self.elems(fn, args[0], at, deep)
             return self._returns(fn, e, cl, deep, 0, "elems")
-        if tag in ("id", "sel"):
+        if ex.is_name_or_selector(e):
             return self._variable(fn, e, at, deep, 0, "elems")
-        if tag == "slice":
-            return self.elems(fn, e[1], at, deep)
-        if tag == "spread":
-            return self.elems(fn, e[1], at, deep)
+        inner = ex.sliced(e)
+        if inner is None:
+            inner = ex.spread(e)
+        if inner is not None:
+            return self.elems(fn, inner, at, deep)
         return ()
 
-    def _call_values(self, fn, e, at, deep, index):
-        callee, args = e[1], e[2]
+    def _call_values(self, fn, e, callee, args, at, deep, index):
         cl = self.call_loc(fn, e, at)
-        if _is_conversion(self, fn, callee):
+        if is_conversion(self.p, fn, callee):
             return self.values(fn, args[0], at, deep) if args else ()
         ext = self.external(fn, callee)
         key = (ext.pkg, ext.name) if ext is not None and not ext.recv else None
@@ -243,12 +307,13 @@ class Tracer:
             fmt = self.const_string(fn, args[0])
             if fmt is None:
                 return (opaque("Sprintf"),)
-            pieces = []
+            pieces: list = []
             for piece in parse_format(fmt):
-                if piece[0] == "lit":
-                    pieces.append((None, (lit(piece[1]),)))
+                verb_arg = format_verb(piece)
+                if verb_arg is None:
+                    pieces.append((None, (piece,)))  # literal text: a template part as it is
                 else:
-                    verb, ai = piece[1], piece[2] + 1
+                    verb, ai = verb_arg[0], verb_arg[1] + 1
                     arg = args[ai] if ai < len(args) else None
                     pieces.append((arg, self.operand(fn, arg, cl, verb) if arg is not None else (hole(verb),)))
             return (_built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf",
@@ -258,28 +323,30 @@ class Tracer:
             return (_built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", _first_hole(fn, pieces)),)
         if key == ("net", "JoinHostPort") and len(args) == 2:
             host = self.operand(fn, args[0], cl)
-            if len(host) == 1 and host[0][0] == "hole":
-                host = (hole("jhp", host[0][2]),)
+            host_name = single_hole(host)
+            if host_name is not None:
+                host = (hole("jhp", host_name),)
             t = join_parts([host, lit(":"), self.operand(fn, args[1], cl)])
             return (_built(t, "joinhostport", cl, "net.JoinHostPort"),)
-        if key == ("strings", "Join") and len(args) == 2 and args[0][0] == "comp":
+        joined = ex.composite(args[0]) if key == ("strings", "Join") and len(args) == 2 else None
+        if joined is not None:
             sep = self.const_string(fn, args[1])
             if sep is not None:
                 parts = []
-                for i, (_k, v) in enumerate(args[0][2]):
+                for i, (_k, v) in enumerate(joined[1]):
                     if i:
                         parts.append(lit(sep))
                     parts.append(self.operand(fn, v, cl))
                 return (_built(join_parts(parts), "join", cl, "strings.Join"),)
         if key in (("strings", "ToLower"), ("strings", "ToUpper")) and args:
-            up = key[1] == "ToUpper"
+            case = str.upper if key[1] == "ToUpper" else str.lower
             out = []
             for o in self.values(fn, args[0], cl, deep):
-                t = tuple(lit(p[1].upper() if up else p[1].lower()) if p[0] == "lit" else p for p in o.template)
-                out.append(replace(o, template=t).hop(cl, f"{key[1]} applied"))
+                out.append(replace(o, template=map_text(o.template, case)).hop(cl, f"{key[1]} applied"))
             return out
-        if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net/url", "URL", "String") and callee[0] == "sel":
-            built = self._url_string(fn, callee[1], cl)
+        if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net/url", "URL", "String"):
+            sel = ex.selector(callee)
+            built = self._url_string(fn, sel[0], cl) if sel is not None else None
             if built is not None:
                 return built
         if key is not None and key[0] == "strconv" and key[1] in ("Itoa", "FormatInt", "FormatUint"):
@@ -291,16 +358,21 @@ class Tracer:
     def _url_string(self, fn, base, cl):
         """`(&url.URL{Scheme: "http", Host: h, Path: p}).String()` as a template, for a
         local built from one composite literal."""
-        base = _unref(base)
-        comp = base if base[0] == "comp" else None
-        if base[0] == "id":
-            owner = self.p.declaring_function(fn, base[1])
-            writes = self.writes.local_writes(owner, base[1]) if owner is not None else []
+        base = ex.strip_address(base)
+        comp = ex.composite(base)
+        var = ex.ident(base)
+        if var is not None:
+            owner = self.p.declaring_function(fn, var)
+            writes = self.writes.local_writes(owner, var) if owner is not None else []
             if len(writes) == 1 and len(writes[0][1].args) == len(writes[0][1].targets):
-                comp = _unref(writes[0][1].args[writes[0][2]])
-        if comp is None or comp[0] != "comp":
+                comp = ex.composite(ex.strip_address(writes[0][1].args[writes[0][2]]))
+        if comp is None:
             return None
-        fields = {k[1]: v for k, v in comp[2] if k is not None and k[0] == "id"}
+        fields = {}
+        for k, v in comp[1]:
+            key = ex.ident(k)
+            if key is not None:
+                fields[key] = v
         if "Host" not in fields or "Opaque" in fields or "User" in fields:
             return None
         pieces = []
@@ -316,8 +388,8 @@ class Tracer:
 
     def _returns(self, fn, e, cl, deep, index, mode):
         """Origins of what an in-program call returns (result `index`)."""
-        n = e[3] if len(e) > 3 else -1
-        if not isinstance(n, int) or not 0 <= n < len(fn.facts.ops):
+        n = ex.call_number(e)
+        if n is None or not 0 <= n < len(fn.facts.ops):
             return ()
         out = []
         for target in self.p.resolve_call(fn, fn.facts.ops[n])[:MAX_TARGETS]:
@@ -338,8 +410,8 @@ class Tracer:
     def _variable(self, fn, e, at, deep, index, mode):
         """Origins of a variable, package variable or field: its writes, and for
         parameters what callers pass."""
-        if e[0] == "id":
-            name = e[1]
+        name = ex.ident(e)
+        if name is not None:
             owner = self.p.declaring_function(fn, name)
             if owner is None:
                 return self._writes(self.writes.package_var_writes(fn.pkg, name), name, deep, mode)
@@ -348,12 +420,13 @@ class Tracer:
             if deep and name in params:
                 out.extend(self._from_callers(owner, params.index(name), name, mode))
             return out
-        base, fname = e[1], e[2]
-        if base[0] == "id" and self.p.refers_to_import(fn, base[1]):
-            pkg = self.p.packages.get(fn.file.imports[base[1]])
+        base, fname = ex.selector(e)
+        base_name = ex.ident(base)
+        if base_name is not None and self.p.refers_to_import(fn, base_name):
+            pkg = self.p.packages.get(fn.file.imports[base_name])
             return self._writes(self.writes.package_var_writes(pkg, fname), fname, deep, mode) if pkg else []
-        if base[0] == "id":
-            local = self._local_field(fn, base[1], fname, mode)
+        if base_name is not None:
+            local = self._local_field(fn, base_name, fname, mode)
             if local is not None:
                 return local
         if not deep:
@@ -381,28 +454,31 @@ class Tracer:
         owner = self.p.declaring_function(fn, var)
         if owner is None or var in {p[0] for p in owner.facts.params}:
             return None
+        field_key = ex.make_ident(fname)
         found, out = False, []
         for f, op, i in self.writes.local_writes(owner, var):
             wl = self.loc(f, op)
-            if len(op.args) == 1 and op.args[0][0] == "range" and i == 1:
-                comps = self._element_comps(f, op.args[0][1])  # for _, v := range []T{{...}, {...}}
+            ranged = ex.ranged(op.args[0]) if len(op.args) == 1 and i == 1 else None
+            if ranged is not None:
+                comps = self._element_comps(f, ranged)  # for _, v := range []T{{...}, {...}}
             elif len(op.args) == len(op.targets):
-                comps = [_unref(op.args[i])]
+                comps = [ex.strip_address(op.args[i])]
             else:
                 comps = None
-            if comps is None or any(c[0] != "comp" for c in comps):
+            if comps is None or any(ex.composite(c) is None for c in comps):
                 return None  # also assigned from elsewhere: let the caller decide
             found = True
-            for comp in comps:
-                for key, value in comp[2]:
-                    if key == ("id", fname):
+            for c in comps:
+                for key, value in ex.composite_items(c):
+                    if key == field_key:
                         out.extend(o.hop(wl, f"stored in `{var}.{fname}`")
                                    for o in self._trace(f, value, wl, True, 0, mode))
-        for f in [owner] + _nested(owner):
+        target = ex.make_selector(ex.make_ident(var), fname)
+        for f in [owner] + owner.nested_literals():
             for op in f.facts.ops:
                 if op.kind == "assign" and len(op.args) == len(op.targets):
                     for i, t in enumerate(op.targets):
-                        if t == ("sel", ("id", var), fname):
+                        if t == target:
                             wl = self.loc(f, op)
                             out.extend(o.hop(wl, f"stored in `{var}.{fname}`")
                                        for o in self._trace(f, op.args[i], wl, True, 0, mode))
@@ -411,17 +487,19 @@ class Tracer:
     def _element_comps(self, fn, e, depth=0):
         """The composite literal elements of a slice literal, directly or through a
         local assigned only slice literals; None when anything else can be in it."""
-        e = _unref(e)
-        if e[0] == "comp":
-            elems = [_unref(v) for _k, v in e[2]]
-            return elems if all(x[0] == "comp" for x in elems) else None
-        if e[0] != "id" or depth > 2:
+        e = ex.strip_address(e)
+        comp = ex.composite(e)
+        if comp is not None:
+            elems = [ex.strip_address(v) for _k, v in comp[1]]
+            return elems if all(ex.composite(x) is not None for x in elems) else None
+        var = ex.ident(e)
+        if var is None or depth > 2:
             return None
-        owner = self.p.declaring_function(fn, e[1])
-        if owner is None or e[1] in {p[0] for p in owner.facts.params}:
+        owner = self.p.declaring_function(fn, var)
+        if owner is None or var in {p[0] for p in owner.facts.params}:
             return None
         out = []
-        for f, op, i in self.writes.local_writes(owner, e[1]):
+        for f, op, i in self.writes.local_writes(owner, var):
             got = self._element_comps(f, op.args[i], depth + 1) if len(op.args) == len(op.targets) else None
             if got is None:
                 return None
@@ -438,9 +516,10 @@ class Tracer:
                 rhs, idx = op.args[0], i
             else:
                 continue
-            if rhs[0] == "range":
+            ranged = ex.ranged(rhs)
+            if ranged is not None:
                 if idx == 1 and mode == "value":
-                    got = self.elems(f, rhs[1], wl, deep)
+                    got = self.elems(f, ranged, wl, deep)
                     out.extend(o.hop(wl, f"ranged over as `{name}`") for o in got)
                 continue
             got = self._trace(f, rhs, wl, deep, idx, mode)
@@ -468,14 +547,14 @@ class Tracer:
 
     def _variadic_arg(self, fn, a, at, deep):
         """Elements contributed by one argument of a variadic call: `x`, or all of `xs...`."""
-        spread = _spread(a)
+        spread = ex.spread(a)
         return self.elems(fn, spread, at, deep) if spread else self.values(fn, a, at, deep)
 
     def operand(self, fn, e, at, verb="s") -> tuple:
         """The template piece for one Sprintf argument or `+` operand: constants
         and a single template built in this function are inlined, the rest is a hole."""
         name = hole_name(e)
-        if _is_int_verb(verb):
+        if is_int_verb(verb):
             v = self.p.const_int(fn, e)
             return (lit(str(v)),) if isinstance(v, int) and verb == "d" else (hole(verb, name),)
         if verb not in ("s", "v"):
@@ -483,11 +562,12 @@ class Tracer:
         s = self.const_string(fn, e)
         if s is not None:
             return (lit(s),)
-        if e[0] == "call":
-            ext = self.external(fn, e[1])
+        c = ex.call(e)
+        if c is not None:
+            ext = self.external(fn, c[0])
             if ext is not None and (ext.pkg, ext.name) in (("strconv", "Itoa"), ("strconv", "FormatInt"),
                                                            ("strconv", "FormatUint")):
-                return (hole("d", hole_name(e[2][0]) if e[2] else name),)
+                return (hole("d", hole_name(c[1][0]) if c[1] else name),)
         origins = self.values(fn, e, at, deep=False)
         templates = {o.template for o in origins}
         if len(templates) == 1 and all(o.kind != "opaque" for o in origins):
@@ -498,61 +578,55 @@ class Tracer:
 
 
 def hole_name(e) -> str:
-    if e is None:
-        return ""
-    tag = e[0]
-    if tag == "id":
-        return e[1]
-    if tag == "sel":
-        return e[2]
-    if tag == "call":
-        return hole_name(e[1]) if e[1][0] in ("id", "sel") else ""
-    if tag in ("idx", "slice", "un"):
-        return hole_name(e[1] if tag != "un" else e[2])
+    """The name a hole filled by e is labelled with: `port` for `port`, `cfg.Port`, `port()`, `ports[i]`, `&port`."""
+    while e is not None:
+        name = ex.ident(e)
+        if name is not None:
+            return name
+        name = ex.selected_name(e)
+        if name is not None:
+            return name
+        fn = ex.callee(e)
+        if fn is not None:
+            return hole_name(fn) if ex.is_name_or_selector(fn) else ""
+        ix = ex.index(e)
+        if ix is not None:
+            e = ix[0]
+            continue
+        inner = ex.sliced(e)
+        if inner is None:
+            u = ex.unary(e)
+            inner = u[1] if u is not None else None
+        if inner is None:
+            return ""
+        e = inner
     return ""
-
-
-def _plus_leaves(e) -> list:
-    """Operands of a `+` chain, left to right."""
-    out, stack = [], [e]
-    while stack:
-        x = stack.pop()
-        if x[0] == "bin" and x[1] == "+":
-            stack.append(x[3])
-            stack.append(x[2])
-        else:
-            out.append(x)
-    return out
 
 
 def _first_hole(fn, pieces):
     """(fn, expr) of the operand that produced the template's first hole, if it produced only that."""
-    for expr, piece in pieces:
-        holes = [p for p in piece if p[0] == "hole"]
-        if holes:
-            return (fn, expr) if expr is not None and len(piece) == 1 else None
+    for e, piece in pieces:
+        if any(is_hole(p) for p in piece):
+            return (fn, e) if e is not None and len(piece) == 1 else None
     return None
 
 
-def _unref(e):
-    return e[2] if e and e[0] == "un" and e[1] == "&" else e
-
-
-def _spread(e):
-    """The slice inside a spread argument `xs...`, or None."""
-    return e[1] if e and e[0] == "spread" else None
-
-
-def _is_conversion(tracer, fn, callee) -> bool:
-    if callee[0] == "type":
+def is_conversion(program: Program, fn, callee) -> bool:
+    """A callee that converts rather than calls: a type, `string`, `[]byte`, a type of this or an imported package."""
+    if ex.is_conversion_callee(callee):
         return True
-    if callee[0] == "id":
-        if callee[1] in ("string", "[]byte"):
+    name = ex.ident(callee)
+    if name is not None:
+        if name in ("string", "[]byte"):
             return True
-        return callee[1] in fn.pkg.types and tracer.p.declaring_function(fn, callee[1]) is None
-    if callee[0] == "sel" and callee[1][0] == "id" and tracer.p.refers_to_import(fn, callee[1][1]):
-        pkg = tracer.p.packages.get(fn.file.imports[callee[1][1]])
-        return pkg is not None and callee[2] in pkg.types
+        return name in fn.pkg.types and program.declaring_function(fn, name) is None
+    sel = ex.selector(callee)
+    if sel is None:
+        return False
+    pkg_name = ex.ident(sel[0])
+    if pkg_name is not None and program.refers_to_import(fn, pkg_name):
+        pkg = program.packages.get(fn.file.imports[pkg_name])
+        return pkg is not None and sel[1] in pkg.types
     return False
 
 

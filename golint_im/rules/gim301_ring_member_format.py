@@ -69,7 +69,7 @@ Then compare the rings' membership in a test.
   not how production builds its members.
 - Calls the model cannot resolve are not followed; `--debug` counts traces
   stopped by a limit or a cycle (`gim3xx_traces_cut`).
-"""
+"""  # noqa: E501 (the first line is the rule's one-line summary)
 from __future__ import annotations
 
 from golint_im.analysis.sink_catalog import RING_KINDS
@@ -81,7 +81,8 @@ ID = "GIM301"
 NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
 SEVERITY = "error"
-SUMMARY = "The members of one hash ring are spelled two ways (port, scheme, brackets...), so each side picks a different node"
+SUMMARY = ("The members of one hash ring are spelled two ways (port, scheme, brackets...), "
+           "so each side picks a different node")
 REQUIRES = (ADDRESS_SINKS,)
 
 
@@ -121,7 +122,7 @@ _BODY_DIFFS = ("separators", "spelling", "letter case")
 
 def _compare(entries: dict, reported: set, weak: bool):
     variants: dict = {}
-    for (site, variant), (origin, sink) in sorted(entries.items(), key=lambda kv: _order(kv[0][0])):
+    for (_site, variant), (origin, sink) in sorted(entries.items(), key=lambda kv: _order(kv[0][0])):
         variants.setdefault(variant, []).append((origin, sink))
     if len(variants) < 2:
         return

@@ -49,8 +49,9 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 """
 from __future__ import annotations
 
+from golint_im import expr as ex
 from golint_im.analysis.sinks import ADDRESS_SINKS
-from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, norm, render
+from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
 from golint_im.analysis.values import hole_name
 from golint_im.findings import Finding, Related
 
@@ -59,7 +60,8 @@ NAME = "hostport-without-joinhostport"
 FAMILY = "routing"
 SEVERITY = "warning"
 REQUIRES = (ADDRESS_SINKS,)
-SUMMARY = "host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink (breaks IPv6)"
+SUMMARY = ("host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink "
+           "(breaks IPv6)")
 
 _WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring member",
          "members": "hash-ring members", "hash": "hashed"}
@@ -79,7 +81,7 @@ def check(ctx):
                 continue  # `userID:platform` hashed to pick a shard is a key, not an address
             if sink.kind == "hash" and _loop_counter_suffix(origin.template, sink):
                 continue  # `addr + ":" + strconv.Itoa(i)` per ring section: a key, not a port
-            if bare_host_port(origin.template) and host_may_be_ipv6(tracer, origin):
+            if bare_host_port(origin.template) and _host_may_be_ipv6(tracer, origin):
                 by_site.setdefault(origin.site, []).append((origin, sink))
     ctx.debug["gim3xx_traces_cut"] = tracer.cut
     for site in sorted(by_site, key=lambda loc: (loc.path, loc.line, loc.col)):
@@ -107,30 +109,25 @@ def _loop_counter_suffix(template, sink) -> bool:
 
     A ketama ring hashes `node + ":" + i` for i in 1..sections: virtual-node
     keys, never split back into host and port."""
-    last = template[-1] if template else None
-    if not last or last[0] != "hole" or not last[2]:
+    label = hole_label(template[-1]) if template else None
+    if not label:
         return False
-    counter = ("id", last[2])
+    counter = ex.make_ident(label)
     regions = sink.fn.facts.regions
     r = sink.op.region
     while r >= 0:
         reg = regions[r]
-        if reg.kind == "for" and isinstance(reg.info, tuple) and _mentions(reg.info, counter):
+        if reg.kind == "for" and isinstance(reg.info, tuple) and ex.occurs_in(reg.info, counter):
             return True
         r = reg.parent
     return False
-
-
-def _mentions(expr, part) -> bool:
-    return expr == part or any(isinstance(x, tuple) and _mentions(x, part) for x in expr)
-
 
 
 # A first hole with one of these names is a network or scheme ("unix:%s"), not a host.
 _NOT_HOST = {"network", "net", "scheme", "proto", "protocol", "transport", "kind"}
 
 
-def host_may_be_ipv6(tracer, origin) -> bool:
+def _host_may_be_ipv6(tracer, origin) -> bool:
     """Could the host filling a bare `%s:%d` be an unbracketed IPv6 literal?
 
     No when the host operand is named like a network or scheme, when one of
@@ -171,10 +168,12 @@ def _split_checked(tracer, fn, expr) -> bool:
     as `net.SplitHostPort(u.Host)` counts too. (A host *returned* by
     SplitHostPort is another variable, and is still checked.)"""
     checked = []
-    scope = (fn,) + tuple(_enclosing(fn))
+    scope = [fn]  # fn and the functions it is nested in
+    while scope[-1].parent is not None:
+        scope.append(scope[-1].parent)
     for f in scope:
         for op in f.facts.ops:
-            if op.kind == "call" and op.args and op.fn[0] == "sel" and op.fn[2] == "SplitHostPort":
+            if op.kind == "call" and op.args and ex.selected_name(op.fn) == "SplitHostPort":
                 ext = tracer.external(f, op.fn)
                 if ext is not None and ext.pkg == "net" and not ext.recv:
                     checked.append(op.args[0])
@@ -182,27 +181,12 @@ def _split_checked(tracer, fn, expr) -> bool:
         return False
     if expr in checked:
         return True
-    if expr[0] != "id":
+    if ex.ident(expr) is None:
         return False
     for f in scope:
         for op in f.facts.ops:
-            if op.kind == "assign" and ("id", expr[1]) in op.targets and len(op.targets) == len(op.args):
-                value = op.args[op.targets.index(("id", expr[1]))]
-                if any(_contains(value, c) for c in checked):
+            if op.kind == "assign" and expr in op.targets and len(op.targets) == len(op.args):
+                value = op.args[op.targets.index(expr)]
+                if any(ex.occurs_in(value, c) for c in checked):
                     return True
     return False
-
-
-def _contains(expr, part) -> bool:
-    if expr == part:
-        return True
-    return isinstance(expr, tuple) and any(isinstance(x, tuple) and _contains(x, part) for x in expr)
-
-
-def _enclosing(fn):
-    parent = fn.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
-
-
