@@ -352,9 +352,15 @@ def plus_operands(e: Expr) -> list:
 _MAY_HOLD_COMPOSITE = frozenset({"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"})
 
 
-def may_hold_composite(e: Expr) -> bool:
-    """Cheap pre-test for `composites_in`: False when e cannot contain a composite literal."""
-    return e[0] in _MAY_HOLD_COMPOSITE
+def composites_in_each(exprs: tuple, elem_of) -> Iterator[tuple[Expr, str]]:
+    """`composites_in` over several expressions (an op's arguments), in order.
+
+    Expressions that cannot hold a composite literal (names, literals) are
+    skipped without starting a walk: most arguments are such.
+    """
+    for e in exprs:
+        if e[0] in _MAY_HOLD_COMPOSITE:
+            yield from composites_in(e, elem_of)
 
 
 def composites_in(e: Expr, elem_of) -> Iterator[tuple[Expr, str]]:

@@ -166,9 +166,11 @@ class Tracer:
     def external(self, fn, callee) -> External | None:
         """The external function a call goes to, typing receivers through known constructors."""
         ext = self.p.external_callee(fn, callee)
-        sel = ex.selector(callee)
-        if ext is not None or sel is None:
+        if ext is not None:
             return ext
+        sel = ex.selector(callee)
+        if sel is None:
+            return None
         base, method = sel
         if method not in self._method_names:
             return None

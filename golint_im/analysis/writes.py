@@ -74,6 +74,10 @@ class WriteIndex:
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
+                        name = ex.ident(t)
+                        if name is not None:
+                            variables.setdefault(name, []).append((f, op, i))
+                            continue
                         sel = ex.selector(t)
                         if sel is not None:
                             fields.setdefault(sel[1], []).append((f, op, i, "assign"))
@@ -84,18 +88,13 @@ class WriteIndex:
                         indexed_field = ex.selected_name(ix[0]) if ix is not None else None
                         if indexed_field is not None:
                             fields.setdefault(indexed_field, []).append((f, op, i, "index"))
-                            continue
-                        name = ex.ident(t)
+                if not op.args:
+                    continue
+                for comp, ctype in ex.composites_in_each(op.args, Program.elem):
+                    for key, value in ex.composite_items(comp):
+                        name = ex.ident(key)
                         if name is not None:
-                            variables.setdefault(name, []).append((f, op, i))
-                for e in op.args:
-                    if not ex.may_hold_composite(e):
-                        continue
-                    for comp, ctype in ex.composites_in(e, Program.elem):
-                        for key, value in ex.composite_items(comp):
-                            name = ex.ident(key)
-                            if name is not None:
-                                fields.setdefault(name, []).append((f, op, ctype, "comp", value))
+                            fields.setdefault(name, []).append((f, op, ctype, "comp", value))
         self._field_writes, self._var_writes = fields, variables
         return fields, variables
 
