@@ -50,9 +50,9 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 from __future__ import annotations
 
 from golint_im import expr as ex
+from golint_im.analysis.origins import hole_name
 from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
-from golint_im.analysis.values import hole_name
 from golint_im.findings import Finding, Related
 
 ID = "GIM302"
