@@ -29,9 +29,11 @@ class Origin:
 
     @property
     def formatted(self) -> bool:
+        """Built by formatting or joining around some literal text: a template worth comparing."""
         return self.kind in ("sprintf", "concat", "join", "joinhostport") and has_literal(self.template)
 
     def hop(self, loc: Location, text: str) -> Origin:
+        """This origin one step further from its site (no step for an unknown value or on the same line)."""
         if self.kind == "opaque":
             return self
         if self.steps and self.steps[-1].location.path == loc.path and self.steps[-1].location.line == loc.line:
@@ -40,10 +42,12 @@ class Origin:
 
 
 def opaque(name: str = "", verb: str = "s") -> Origin:
+    """An unknown value: one hole named after what holds it."""
     return Origin((hole(verb, name),), "opaque")
 
 
-def _built(template: tuple, kind: str, site: Location, how: str, first_hole=None) -> Origin:
+def built(template: tuple, kind: str, site: Location, how: str, first_hole=None) -> Origin:
+    """A template built at `site` by `how` (`fmt.Sprintf`, `+`...), its first step saying so."""
     return Origin(template, kind, site, how, (Step(site, f"builds `{render(template)}` with {how}"),), first_hole)
 
 
@@ -74,7 +78,7 @@ def hole_name(e) -> str:
     return ""
 
 
-def _first_hole(fn, pieces):
+def first_hole_of(fn, pieces):
     """(fn, expr) of the operand that produced the template's first hole, if it produced only that."""
     for e, piece in pieces:
         if any(is_hole(p) for p in piece):

@@ -5,6 +5,7 @@ in the project's config: `SINK_CATALOG` is both, read once per run.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from golint_im import knowledge
@@ -34,7 +35,7 @@ def load_catalog(name: str = "hash_sinks.toml") -> tuple[dict, dict]:
     return sinks, ctors
 
 
-def _config_matcher(names):
+def _config_matcher(names) -> Callable[[str, str, str, str], bool]:
     """'pkg.Type.Method' / 'pkg.Func' / 'example.com/x/pkg.Type.Method' -> predicate(pkg_path, pkg_name, recv, name)."""
     specs = []
     for item in names:

@@ -18,7 +18,7 @@ from golint_im.findings import Location
 from golint_im.passes import Context, Pass
 from golint_im.program import External, Program
 
-from .origins import Origin, _built, _first_hole, hole_name, opaque
+from .origins import Origin, built, first_hole_of, hole_name, opaque
 from .sink_catalog import SINK_CATALOG
 from .templates import format_verb, hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
 from .writes import WriteIndex
@@ -202,7 +202,7 @@ class Tracer:
             if s is not None:
                 return (Origin((lit(s),), "literal", at, "constants"),)
             pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in ex.plus_operands(e)]
-            return (_built(join_parts(p for _l, p in pieces), "concat", at, "`+`", _first_hole(fn, pieces)),)
+            return (built(join_parts(p for _l, p in pieces), "concat", at, "`+`", first_hole_of(fn, pieces)),)
         name = ex.ident(e)
         if name is not None:
             if self.p.declaring_function(fn, name) is None:
@@ -269,18 +269,18 @@ class Tracer:
                     verb, ai = verb_arg[0], verb_arg[1] + 1
                     arg = args[ai] if ai < len(args) else None
                     pieces.append((arg, self.operand(fn, arg, cl, verb) if arg is not None else (hole(verb),)))
-            return (_built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf",
-                           _first_hole(fn, pieces)),)
+            return (built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf",
+                           first_hole_of(fn, pieces)),)
         if key == ("fmt", "Sprint") and args:
             pieces = [(a, self.operand(fn, a, cl)) for a in args]
-            return (_built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", _first_hole(fn, pieces)),)
+            return (built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", first_hole_of(fn, pieces)),)
         if key == ("net", "JoinHostPort") and len(args) == 2:
             host = self.operand(fn, args[0], cl)
             host_name = single_hole(host)
             if host_name is not None:
                 host = (hole("jhp", host_name),)
             t = join_parts([host, lit(":"), self.operand(fn, args[1], cl)])
-            return (_built(t, "joinhostport", cl, "net.JoinHostPort"),)
+            return (built(t, "joinhostport", cl, "net.JoinHostPort"),)
         joined = ex.composite(args[0]) if key == ("strings", "Join") and len(args) == 2 else None
         if joined is not None:
             sep = self.const_string(fn, args[1])
@@ -290,7 +290,7 @@ class Tracer:
                     if i:
                         parts.append(lit(sep))
                     parts.append(self.operand(fn, v, cl))
-                return (_built(join_parts(parts), "join", cl, "strings.Join"),)
+                return (built(join_parts(parts), "join", cl, "strings.Join"),)
         if key in (("strings", "ToLower"), ("strings", "ToUpper")) and args:
             case = str.upper if key[1] == "ToUpper" else str.lower
             out = []
@@ -299,9 +299,9 @@ class Tracer:
             return out
         if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net/url", "URL", "String"):
             sel = ex.selector(callee)
-            built = self._url_string(fn, sel[0], cl) if sel is not None else None
-            if built is not None:
-                return built
+            from_url = self._url_string(fn, sel[0], cl) if sel is not None else None
+            if from_url is not None:
+                return from_url
         if key is not None and key[0] == "strconv" and key[1] in ("Itoa", "FormatInt", "FormatUint"):
             return (opaque(hole_name(args[0]) if args else "", "d"),)
         if ext is not None:
@@ -337,7 +337,7 @@ class Tracer:
         pieces.append((fields["Host"], self.operand(fn, fields["Host"], cl)))
         if "Path" in fields:
             pieces.append((None, self.operand(fn, fields["Path"], cl)))
-        return (_built(join_parts(p for _e, p in pieces), "concat", cl, "url.URL.String", _first_hole(fn, pieces)),)
+        return (built(join_parts(p for _e, p in pieces), "concat", cl, "url.URL.String", first_hole_of(fn, pieces)),)
 
     def _returns(self, fn, e, cl, deep, index, mode):
         """Origins of what an in-program call returns (result `index`)."""
