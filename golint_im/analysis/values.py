@@ -204,17 +204,14 @@ class Tracer:
             pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in ex.plus_operands(e)]
             return (built(join_parts(p for _l, p in pieces), "concat", at, "`+`", first_hole_of(fn, pieces)),)
         name = ex.ident(e)
-        if name is not None:
-            if self.p.declaring_function(fn, name) is None:
+        local = name is not None and self.p.declaring_function(fn, name) is not None
+        if name is None:
+            name = ex.selected_name(e)
+        if name is not None:  # a variable, a field or a constant
+            if not local:
                 s = self.const_string(fn, e)
                 if s is not None:
                     return (Origin((lit(s),), "literal", at, f"constant `{name}`"),)
-            return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
-        name = ex.selected_name(e)
-        if name is not None:
-            s = self.const_string(fn, e)
-            if s is not None:
-                return (Origin((lit(s),), "literal", at, f"constant `{name}`"),)
             return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
         ix = ex.index(e)
         if ix is not None:
