@@ -355,4 +355,4 @@ def test_value_trace_is_a_layer_of_its_own(tmp_path):
     ret = next(op for op in use.facts.ops if op.kind == "return")
     origins = tracer.values(use, ret.args[0], Location(use.file.path, ret.line, ret.col))
     assert [(render(o.template), o.kind, o.site.line) for o in origins] == [("%s:%d", "sprintf", 8)]
-    assert [s.message for s in origins[0].steps] == ["builds `%s:%d` with fmt.Sprintf"]  # the store is on that line
+    assert [step[1:] for step in origins[0].steps] == [("built", origins[0].template, "fmt.Sprintf")]  # one line

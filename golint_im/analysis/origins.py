@@ -3,15 +3,20 @@
 An `Origin` is one place where a traced string was built (or the admission
 that it is unknown), with the template it built there and the steps from
 that place to the traced expression.
+
+Steps are data, not text: `(location, what, *names)` with `what` one of
+built (template, how), assigned, collected, ranged, appended (name), stored
+(field), returned (function), passed (function, parameter), applied
+(function). The rules that report a trace word them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
 from golint_im import expr as ex
-from golint_im.findings import Location, Step
+from golint_im.findings import Location
 
-from .templates import has_literal, hole, is_hole, render
+from .templates import has_literal, hole, is_hole
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class Origin:
     kind: str
     site: Location | None = None
     how: str = ""
-    steps: tuple = ()  # Step, from the site to the expression being traced
+    steps: tuple = ()  # (Location, what, *names), from the site to the expression being traced
     # (Function, expr) that filled the template's first hole, when one operand did
     first_hole: tuple | None = field(default=None, compare=False)
 
@@ -32,13 +37,13 @@ class Origin:
         """Built by formatting or joining around some literal text: a template worth comparing."""
         return self.kind in ("sprintf", "concat", "join", "joinhostport") and has_literal(self.template)
 
-    def hop(self, loc: Location, text: str) -> Origin:
+    def hop(self, loc: Location, what: str, *names: str) -> Origin:
         """This origin one step further from its site (no step for an unknown value or on the same line)."""
         if self.kind == "opaque":
             return self
-        if self.steps and self.steps[-1].location.path == loc.path and self.steps[-1].location.line == loc.line:
+        if self.steps and self.steps[-1][0].path == loc.path and self.steps[-1][0].line == loc.line:
             return self
-        return replace(self, steps=self.steps + (Step(loc, text),))
+        return replace(self, steps=self.steps + ((loc, what) + names,))
 
 
 def opaque(name: str = "", verb: str = "s") -> Origin:
@@ -48,7 +53,7 @@ def opaque(name: str = "", verb: str = "s") -> Origin:
 
 def built(template: tuple, kind: str, site: Location, how: str, first_hole=None) -> Origin:
     """A template built at `site` by `how` (`fmt.Sprintf`, `+`...), its first step saying so."""
-    return Origin(template, kind, site, how, (Step(site, f"builds `{render(template)}` with {how}"),), first_hole)
+    return Origin(template, kind, site, how, ((site, "built", template, how),), first_hole)
 
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from golint_im import expr as ex
 from golint_im.facts import Op
-from golint_im.findings import Location, Step
+from golint_im.findings import Location
 from golint_im.passes import Context, Pass
 from golint_im.program import Function, Program
 
@@ -41,11 +41,6 @@ class Sink:
     @property
     def location(self) -> Location:
         return Location(self.fn.file.path, self.op.line, self.op.col)
-
-    def step(self) -> Step:
-        verb = {"member": "becomes a ring member via", "members": "become ring members via",
-                "hash": "is hashed by", "dial": "is dialled by", "listen": "is listened on by"}[self.kind]
-        return Step(self.location, f"{verb} `{self.label}`")
 
 
 def _camel_words(name: str) -> set:

@@ -233,7 +233,7 @@ class Tracer:
                 out = list(self.elems(fn, args[0], cl, deep))
                 name = hole_name(args[0])
                 for a in args[1:]:
-                    out.extend(o.hop(cl, f"appended to `{name}`") for o in self._variadic_arg(fn, a, cl, deep))
+                    out.extend(o.hop(cl, "appended", name) for o in self._variadic_arg(fn, a, cl, deep))
                 return out
             if is_conversion(self.p, fn, callee) and args:
                 return self.elems(fn, args[0], at, deep)
@@ -292,7 +292,7 @@ class Tracer:
             case = str.upper if key[1] == "ToUpper" else str.lower
             out = []
             for o in self.values(fn, args[0], cl, deep):
-                out.append(replace(o, template=map_text(o.template, case)).hop(cl, f"{key[1]} applied"))
+                out.append(replace(o, template=map_text(o.template, case)).hop(cl, "applied", key[1]))
             return out
         if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net/url", "URL", "String"):
             sel = ex.selector(callee)
@@ -354,7 +354,7 @@ class Tracer:
                     got = self._trace(callee, rop.args[index], rl, deep, 0, mode)
                 else:
                     continue
-                out.extend(o.hop(rl, f"returned by `{callee.short}`") for o in got)
+                out.extend(o.hop(rl, "returned", callee.short) for o in got)
         return out
 
     def _variable(self, fn, e, at, deep, index, mode):
@@ -395,7 +395,7 @@ class Tracer:
                 got = self.values(f, rhs, wl, deep) if mode == "elems" else ()
             else:
                 got = self._trace(f, rhs, wl, deep, 0, mode)
-            out.extend(o.hop(wl, f"stored in `{label}`") for o in got)
+            out.extend(o.hop(wl, "stored", label) for o in got)
         return out
 
     def _local_field(self, fn, var, fname, mode):
@@ -421,7 +421,7 @@ class Tracer:
             for c in comps:
                 for key, value in ex.composite_items(c):
                     if key == field_key:
-                        out.extend(o.hop(wl, f"stored in `{var}.{fname}`")
+                        out.extend(o.hop(wl, "stored", f"{var}.{fname}")
                                    for o in self._trace(f, value, wl, True, 0, mode))
         target = ex.make_selector(ex.make_ident(var), fname)
         for f in [owner] + owner.nested_literals():
@@ -430,7 +430,7 @@ class Tracer:
                     for i, t in enumerate(op.targets):
                         if t == target:
                             wl = self.loc(f, op)
-                            out.extend(o.hop(wl, f"stored in `{var}.{fname}`")
+                            out.extend(o.hop(wl, "stored", f"{var}.{fname}")
                                        for o in self._trace(f, op.args[i], wl, True, 0, mode))
         return out if found else None
 
@@ -470,11 +470,11 @@ class Tracer:
             if ranged is not None:
                 if idx == 1 and mode == "value":
                     got = self.elems(f, ranged, wl, deep)
-                    out.extend(o.hop(wl, f"ranged over as `{name}`") for o in got)
+                    out.extend(o.hop(wl, "ranged", name) for o in got)
                 continue
             got = self._trace(f, rhs, wl, deep, idx, mode)
-            text = f"assigned to `{name}`" if mode == "value" else f"collected in `{name}`"
-            out.extend(o.hop(wl, text) for o in got)
+            what = "assigned" if mode == "value" else "collected"
+            out.extend(o.hop(wl, what, name) for o in got)
         return out
 
     def _from_callers(self, owner, pi, name, mode):
@@ -492,7 +492,7 @@ class Tracer:
                 got = self._trace(caller, cop.args[pi], cl, True, 0, mode)
             else:
                 continue
-            out.extend(o.hop(cl, f"passed to `{owner.short}` as `{name}`") for o in got)
+            out.extend(o.hop(cl, "passed", owner.short, name) for o in got)
         return out
 
     def _variadic_arg(self, fn, a, at, deep):

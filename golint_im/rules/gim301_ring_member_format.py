@@ -77,6 +77,8 @@ from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import HOLE, INT_HOLE, address_like, differences, distinctive, norm, render, skeleton
 from golint_im.findings import Finding, Related
 
+from ._trace_words import sink_step, trace_steps
+
 ID = "GIM301"
 NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
@@ -152,7 +154,8 @@ def _finding(origin, sink, other, other_sink, majority_count, diffs):
                f"{', '.join(diffs)}. Both feed `{sink.label}` rings of the same nodes; the same node hashes to a "
                f"different point on each side, so once there is more than one node a key is routed to a "
                f"different member. Build the member name in one shared helper that every side calls.")
-    steps = tuple(_dedupe(origin.steps + (sink.step(),) + other.steps + (other_sink.step(),)))
+    steps = tuple(_dedupe(trace_steps(origin.steps) + (sink_step(sink),) + trace_steps(other.steps)
+                          + (sink_step(other_sink),)))
     related = [Related(other.site, f"the other spelling: `{there}`"),
                Related(other_sink.location, f"its ring: `{other_sink.label}`")]
     if sink.location != origin.site:

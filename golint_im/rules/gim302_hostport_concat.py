@@ -55,6 +55,8 @@ from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
 from golint_im.findings import Finding, Related
 
+from ._trace_words import sink_step, trace_steps
+
 ID = "GIM302"
 NAME = "hostport-without-joinhostport"
 FAMILY = "routing"
@@ -99,7 +101,7 @@ def check(ctx):
                    f"(with strconv.Itoa for an int port).")
         related = tuple(Related(s.location, f"reaches `{s.label}` here")
                         for _o, s in hits[:3])
-        steps = origin.steps + (sink.step(),)
+        steps = trace_steps(origin.steps) + (sink_step(sink),)
         yield Finding(rule_id=ID, message=message, location=site, severity=SEVERITY, related=related,
                       steps=steps, key=f"{origin.site.path}|{template}|{sink.label}")
 
