@@ -352,15 +352,17 @@ def plus_operands(e: Expr) -> list:
 _MAY_HOLD_COMPOSITE = frozenset({"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"})
 
 
-def composites_in_each(exprs: tuple, elem_of) -> Iterator[tuple[Expr, str]]:
-    """`composites_in` over several expressions (an op's arguments), in order.
+def composites_in_each(exprs: tuple, elem_of) -> list[tuple[Expr, str]]:
+    """`composites_in` over several expressions (an op's arguments), in order, as a list.
 
     Expressions that cannot hold a composite literal (names, literals) are
     skipped without starting a walk: most arguments are such.
     """
+    out: list[tuple[Expr, str]] = []
     for e in exprs:
         if e[0] in _MAY_HOLD_COMPOSITE:
-            yield from composites_in(e, elem_of)
+            out.extend(composites_in(e, elem_of))
+    return out
 
 
 def composites_in(e: Expr, elem_of) -> Iterator[tuple[Expr, str]]:

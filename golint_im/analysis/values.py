@@ -119,12 +119,10 @@ class Tracer:
         ext = self.p.external_callee(fn, callee)
         if ext is not None:
             return ext
-        sel = ex.selector(callee)
-        if sel is None:
+        method = ex.selected_name(callee)
+        if method is None or method not in self._method_names:
             return None
-        base, method = sel
-        if method not in self._method_names:
-            return None
+        base = ex.selector_base(callee)
         base_name = ex.ident(base)
         if base_name is not None and self.p.refers_to_import(fn, base_name):
             return None

@@ -88,8 +88,6 @@ class WriteIndex:
                         indexed_field = ex.selected_name(ix[0]) if ix is not None else None
                         if indexed_field is not None:
                             fields.setdefault(indexed_field, []).append((f, op, i, "index"))
-                if not op.args:
-                    continue
                 for comp, ctype in ex.composites_in_each(op.args, Program.elem):
                     for key, value in ex.composite_items(comp):
                         name = ex.ident(key)
