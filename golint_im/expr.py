@@ -200,6 +200,11 @@ def composite(e: Expr) -> tuple[str, tuple] | None:
     return (e[1], e[2]) if e is not None and e[0] == "comp" else None
 
 
+def composite_items(e: Expr) -> tuple:
+    """The ((key, value), ...) elements of a composite literal; () for anything else."""
+    return e[2] if e is not None and e[0] == "comp" else ()
+
+
 def ranged(e: Expr) -> Expr:
     """x of `range x` (an assignment's right side), else None."""
     return e[1] if e is not None and e[0] == "range" else None
@@ -213,6 +218,15 @@ def spread(e: Expr) -> Expr:
 def other(e: Expr) -> str | None:
     """The source text of an expression the facts keep only as text, else None."""
     return e[1] if e is not None and e[0] == "other" else None
+
+
+_MADE_IN_PLACE = frozenset({"str", "bin", "call", "comp", "spread"})
+
+
+def made_in_place(e: Expr) -> bool:
+    """A string literal, binary expression, call, composite literal or spread: a value made where it is
+    written, so what it stands for can depend on the place (a name is looked up wherever it is read)."""
+    return e[0] in _MADE_IN_PLACE
 
 
 def is_name_or_selector(e: Expr) -> bool:
@@ -324,6 +338,16 @@ def mentions(e: Expr, part: Expr) -> bool:
     return any(x == part for x in subexprs(e))
 
 
+def occurs_in(e: object, part: Expr) -> bool:
+    """`part` anywhere in e's nested tuples, composite literal keys included (`mentions` skips keys).
+
+    e may also be a plain tuple of expressions (a region's info).
+    """
+    if e == part:
+        return True
+    return isinstance(e, tuple) and any(isinstance(x, tuple) and occurs_in(x, part) for x in e)
+
+
 def plus_operands(e: Expr) -> list:
     """Operands of a `+` chain, left to right (e itself when it is no `+`)."""
     out, stack = [], [e]
@@ -338,6 +362,19 @@ def plus_operands(e: Expr) -> list:
 
 
 _MAY_HOLD_COMPOSITE = frozenset({"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"})
+
+
+def composites_in_each(exprs: tuple, elem_of) -> list[tuple[Expr, str]]:
+    """`composites_in` over several expressions (an op's arguments), in order, as a list.
+
+    Expressions that cannot hold a composite literal (names, literals) are
+    skipped without starting a walk: most arguments are such.
+    """
+    out: list[tuple[Expr, str]] = []
+    for e in exprs:
+        if e[0] in _MAY_HOLD_COMPOSITE:
+            out.extend(composites_in(e, elem_of))
+    return out
 
 
 def composites_in(e: Expr, elem_of) -> Iterator[tuple[Expr, str]]:

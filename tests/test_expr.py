@@ -54,3 +54,19 @@ def test_negation_reads_like_the_other_branch():
 def test_plus_operands_in_order():
     e = E.make_binary("+", E.make_binary("+", ("str", "a"), E.make_ident("b")), ("str", "c"))
     assert [E.render(x) for x in E.plus_operands(e)] == ['"a"', "b", '"c"']
+
+
+def test_occurs_in_counts_composite_keys_where_mentions_does_not():
+    op = _call("f(map[string]int{host: 1})")
+    host = E.make_ident("host")
+    assert E.occurs_in(op.args[0], host) and not E.mentions(op.args[0], host)
+    assert E.occurs_in((None, op.args[0]), host)  # a plain tuple holding expressions, like a region's info
+    assert E.composite_items(op.args[0])[0][0] == host and E.composite_items(host) == ()
+
+
+def test_composites_in_each_matches_composites_in_per_argument():
+    op = _call("f(x, T{A: 1}, &U{B: []V{{C: 2}}})")
+    each = list(E.composites_in_each(op.args, lambda t: t[2:] if t.startswith("[]") else ""))
+    one_by_one = [c for a in op.args for c in E.composites_in(a, lambda t: t[2:] if t.startswith("[]") else "")]
+    assert each == one_by_one and [t for _c, t in each] == ["T", "U", "[]V", "V"]
+    assert E.made_in_place(op.args[1]) and not E.made_in_place(op.args[0])

@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from golint_im.analysis import templates as A
+from golint_im.analysis.sink_catalog import load_catalog
 from golint_im.config import Config
 from golint_im.engine import Options, analyse
 from golint_im.registry import DOC_SECTIONS, rule_modules
-from golint_im.rules import _addresses as A
 
 
 def t(*parts):
@@ -93,7 +94,7 @@ def test_user_platform_key_is_not_an_address():
 
 
 def test_catalog_is_well_formed():
-    sinks, ctors = A.load_catalog()
+    sinks, ctors = load_catalog()
     kinds = {s.kind for s in sinks.values()}
     assert kinds <= {"member", "members", "hash", "dial", "listen", "lookup"}
     assert {"member", "members", "hash", "dial", "listen", "lookup"} <= kinds
@@ -315,3 +316,43 @@ def test_elided_composite_literal_hosts_are_known(tmp_path):
     _write_module(tmp_path / "m", "example.com/elided", {"main.go": ELIDED})
     found = _run([tmp_path / "m"])
     assert [(f.rule_id, f.location.line) for f in found] == [("GIM302", 22)]
+
+
+def test_template_parts_are_read_through_helpers():
+    jhp = (A.hole("jhp", "host"),)
+    assert A.single_hole(jhp) == "host" and A.single_hole(t("%s", ":")) is None
+    assert A.hole_label(A.hole("d", "port")) == "port" and A.hole_label(A.lit(":")) is None
+    assert A.is_hole(A.hole("s")) and not A.is_hole(A.lit("x"))
+    assert A.map_text(t("GW-", "%s"), str.lower) == t("gw-", "%s")
+    pieces = list(A.parse_format("a%d"))
+    assert [A.format_verb(p) for p in pieces] == [None, ("d", 0)] and pieces[0] == A.lit("a")
+
+
+TRACED = '''package app
+
+import "fmt"
+
+type Server struct{ Addr string }
+
+func newServer(host string, port int) *Server {
+	return &Server{Addr: fmt.Sprintf("%s:%d", host, port)}
+}
+
+func use(s *Server) string { return s.Addr }
+'''
+
+
+def test_value_trace_is_a_layer_of_its_own(tmp_path):
+    """A rule that only asks where a value comes from gets the tracer alone: no sinks, no rule IDs."""
+    from golint_im.analysis.templates import render
+    from golint_im.analysis.values import VALUE_TRACE
+    from golint_im.findings import Location
+
+    _write_module(tmp_path / "m", "example.com/traced", {"app/app.go": TRACED})
+    _result, ctx = analyse(Options(paths=[str(tmp_path / "m")], rules=set(), cache_dir=None))
+    tracer = ctx.result(VALUE_TRACE)
+    use = next(fn for fn in ctx.program.functions if fn.facts.name == "use")
+    ret = next(op for op in use.facts.ops if op.kind == "return")
+    origins = tracer.values(use, ret.args[0], Location(use.file.path, ret.line, ret.col))
+    assert [(render(o.template), o.kind, o.site.line) for o in origins] == [("%s:%d", "sprintf", 8)]
+    assert [step[1:] for step in origins[0].steps] == [("built", origins[0].template, "fmt.Sprintf")]  # one line

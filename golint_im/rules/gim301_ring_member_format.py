@@ -69,29 +69,33 @@ Then compare the rings' membership in a test.
   not how production builds its members.
 - Calls the model cannot resolve are not followed; `--debug` counts traces
   stopped by a limit or a cycle (`gim3xx_traces_cut`).
-"""
+"""  # noqa: E501 (the first line is the rule's one-line summary)
 from __future__ import annotations
 
+from golint_im.analysis.sink_catalog import RING_KINDS
+from golint_im.analysis.sinks import ADDRESS_SINKS
+from golint_im.analysis.templates import HOLE, INT_HOLE, address_like, differences, distinctive, norm, render, skeleton
 from golint_im.findings import Finding, Related
 
-from ._addresses import (INT_HOLE, HOLE, VALUE_TRACE, RING_KINDS, address_like, differences, distinctive, norm, render,
-                         skeleton, tracer_for)
+from ._trace_words import sink_step, trace_steps
 
 ID = "GIM301"
 NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
 SEVERITY = "error"
-SUMMARY = "The members of one hash ring are spelled two ways (port, scheme, brackets...), so each side picks a different node"
-REQUIRES = (VALUE_TRACE,)
+SUMMARY = ("The members of one hash ring are spelled two ways (port, scheme, brackets...), "
+           "so each side picks a different node")
+REQUIRES = (ADDRESS_SINKS,)
 
 
 def check(ctx):
-    tracer = tracer_for(ctx)
+    sinks = ctx.result(ADDRESS_SINKS)
+    tracer = sinks.tracer
     families: dict = {}
-    for sink in tracer.sinks():
+    for sink in sinks.sinks():
         if sink.kind not in RING_KINDS or sink.fn.file.is_test:
             continue
-        for origin in tracer.origins(sink):
+        for origin in sinks.origins(sink):
             if not origin.formatted or origin.site.path.endswith("_test.go"):
                 continue
             if sink.kind == "hash" and not address_like(origin.template):
@@ -120,7 +124,7 @@ _BODY_DIFFS = ("separators", "spelling", "letter case")
 
 def _compare(entries: dict, reported: set, weak: bool):
     variants: dict = {}
-    for (site, variant), (origin, sink) in sorted(entries.items(), key=lambda kv: _order(kv[0][0])):
+    for (_site, variant), (origin, sink) in sorted(entries.items(), key=lambda kv: _order(kv[0][0])):
         variants.setdefault(variant, []).append((origin, sink))
     if len(variants) < 2:
         return
@@ -150,7 +154,8 @@ def _finding(origin, sink, other, other_sink, majority_count, diffs):
                f"{', '.join(diffs)}. Both feed `{sink.label}` rings of the same nodes; the same node hashes to a "
                f"different point on each side, so once there is more than one node a key is routed to a "
                f"different member. Build the member name in one shared helper that every side calls.")
-    steps = tuple(_dedupe(origin.steps + (sink.step(),) + other.steps + (other_sink.step(),)))
+    steps = tuple(_dedupe(trace_steps(origin.steps) + (sink_step(sink),) + trace_steps(other.steps)
+                          + (sink_step(other_sink),)))
     related = [Related(other.site, f"the other spelling: `{there}`"),
                Related(other_sink.location, f"its ring: `{other_sink.label}`")]
     if sink.location != origin.site:

@@ -49,35 +49,41 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 """
 from __future__ import annotations
 
+from golint_im import expr as ex
+from golint_im.analysis.origins import hole_name
+from golint_im.analysis.sinks import ADDRESS_SINKS
+from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
 from golint_im.findings import Finding, Related
 
-from ._addresses import VALUE_TRACE, address_like, bare_host_port, host_may_be_ipv6, render, tracer_for
+from ._trace_words import sink_step, trace_steps
 
 ID = "GIM302"
 NAME = "hostport-without-joinhostport"
 FAMILY = "routing"
 SEVERITY = "warning"
-REQUIRES = (VALUE_TRACE,)
-SUMMARY = "host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink (breaks IPv6)"
+REQUIRES = (ADDRESS_SINKS,)
+SUMMARY = ("host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink "
+           "(breaks IPv6)")
 
 _WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring member",
          "members": "hash-ring members", "hash": "hashed"}
 
 
 def check(ctx):
-    tracer = tracer_for(ctx)
+    sinks = ctx.result(ADDRESS_SINKS)
+    tracer = sinks.tracer
     by_site: dict = {}
-    for sink in tracer.sinks():
+    for sink in sinks.sinks():
         if sink.fn.file.is_test:
             continue
-        for origin in tracer.origins(sink):
+        for origin in sinks.origins(sink):
             if origin.kind not in ("sprintf", "concat") or origin.site.path.endswith("_test.go"):
                 continue
             if sink.kind == "hash" and not address_like(origin.template):
                 continue  # `userID:platform` hashed to pick a shard is a key, not an address
             if sink.kind == "hash" and _loop_counter_suffix(origin.template, sink):
                 continue  # `addr + ":" + strconv.Itoa(i)` per ring section: a key, not a port
-            if bare_host_port(origin.template) and host_may_be_ipv6(tracer, origin):
+            if bare_host_port(origin.template) and _host_may_be_ipv6(tracer, origin):
                 by_site.setdefault(origin.site, []).append((origin, sink))
     ctx.debug["gim3xx_traces_cut"] = tracer.cut
     for site in sorted(by_site, key=lambda loc: (loc.path, loc.line, loc.col)):
@@ -95,7 +101,7 @@ def check(ctx):
                    f"(with strconv.Itoa for an int port).")
         related = tuple(Related(s.location, f"reaches `{s.label}` here")
                         for _o, s in hits[:3])
-        steps = origin.steps + (sink.step(),)
+        steps = trace_steps(origin.steps) + (sink_step(sink),)
         yield Finding(rule_id=ID, message=message, location=site, severity=SEVERITY, related=related,
                       steps=steps, key=f"{origin.site.path}|{template}|{sink.label}")
 
@@ -105,20 +111,84 @@ def _loop_counter_suffix(template, sink) -> bool:
 
     A ketama ring hashes `node + ":" + i` for i in 1..sections: virtual-node
     keys, never split back into host and port."""
-    last = template[-1] if template else None
-    if not last or last[0] != "hole" or not last[2]:
+    label = hole_label(template[-1]) if template else None
+    if not label:
         return False
-    counter = ("id", last[2])
+    counter = ex.make_ident(label)
     regions = sink.fn.facts.regions
     r = sink.op.region
     while r >= 0:
         reg = regions[r]
-        if reg.kind == "for" and isinstance(reg.info, tuple) and _mentions(reg.info, counter):
+        if reg.kind == "for" and isinstance(reg.info, tuple) and ex.occurs_in(reg.info, counter):
             return True
         r = reg.parent
     return False
 
 
-def _mentions(expr, part) -> bool:
-    return expr == part or any(isinstance(x, tuple) and _mentions(x, part) for x in expr)
+# A first hole with one of these names is a network or scheme ("unix:%s"), not a host.
+_NOT_HOST = {"network", "net", "scheme", "proto", "protocol", "transport", "kind"}
 
+
+def _host_may_be_ipv6(tracer, origin) -> bool:
+    """Could the host filling a bare `%s:%d` be an unbracketed IPv6 literal?
+
+    No when the host operand is named like a network or scheme, when one of
+    its values is bracketed by the code that builds it (a helper returning
+    "[" + ip + "]", net.JoinHostPort), or when all of its values are known and
+    safe: literal names, IPv4 addresses, bracketed literals, DNS name
+    templates. Unknown values: yes."""
+    if origin.first_hole is None:
+        return True
+    fn, expr = origin.first_hole
+    if hole_name(expr).lower() in _NOT_HOST:
+        return False
+    if _split_checked(tracer, fn, expr):
+        return False
+    values = tracer.values(fn, expr, origin.site)
+    if not values:
+        return True
+    known = True
+    for v in values:
+        n = norm(v.template)
+        bracketed = n.startswith("[") and n.endswith("]")
+        if v.kind != "literal" and (bracketed or JHP_HOLE in n):
+            return False
+        if v.kind == "opaque" or not has_literal(v.template) and v.kind != "literal":
+            known = False
+        elif ":" in n and not bracketed:
+            known = False
+    return not known
+
+
+def _split_checked(tracer, fn, expr) -> bool:
+    """The host is what the same function gave to net.SplitHostPort, or built from it.
+
+    That is the port-aware idiom `if _, _, err := net.SplitHostPort(addr); err
+    is "missing port" { addr = fmt.Sprintf("%s:%d", addr, port) }`: SplitHostPort
+    reports a missing port only for a string with no colon or a bracketed
+    literal, and either takes `:port` safely. `host := "dns+" + u.Host` checked
+    as `net.SplitHostPort(u.Host)` counts too. (A host *returned* by
+    SplitHostPort is another variable, and is still checked.)"""
+    checked = []
+    scope = [fn]  # fn and the functions it is nested in
+    while scope[-1].parent is not None:
+        scope.append(scope[-1].parent)
+    for f in scope:
+        for op in f.facts.ops:
+            if op.kind == "call" and op.args and ex.selected_name(op.fn) == "SplitHostPort":
+                ext = tracer.external(f, op.fn)
+                if ext is not None and ext.pkg == "net" and not ext.recv:
+                    checked.append(op.args[0])
+    if not checked:
+        return False
+    if expr in checked:
+        return True
+    if ex.ident(expr) is None:
+        return False
+    for f in scope:
+        for op in f.facts.ops:
+            if op.kind == "assign" and expr in op.targets and len(op.targets) == len(op.args):
+                value = op.args[op.targets.index(expr)]
+                if any(ex.occurs_in(value, c) for c in checked):
+                    return True
+    return False

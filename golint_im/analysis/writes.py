@@ -1,0 +1,137 @@
+"""Where variables and fields are written: the indexes value tracing reads.
+
+Built once per run over every assignment and composite literal of the
+program, so that asking "who writes field `Host` of `T`" or "who assigns
+package variable `addrs`" is a dictionary look-up, not a scan.
+"""
+from __future__ import annotations
+
+from golint_im import expr as ex
+from golint_im.program import Program
+
+
+class WriteIndex:
+    """Writes to locals, package variables and struct fields.
+
+    Entries are (function, assign op, target position) or, for fields,
+    (function, op, right-hand side, kind) with kind "assign" (`x.f = v`,
+    `T{f: v}`) or "index" (`x.f[i] = v`). The indexes are built on first use.
+    """
+
+    def __init__(self, program: Program):
+        self.p = program
+        self._field_writes: dict | None = None
+        self._var_writes: dict | None = None
+
+    def sources(self, fn, e):
+        """(function, right-hand side) of the plain writes to a variable or field expression."""
+        name = ex.ident(e)
+        if name is not None:
+            owner = self.p.declaring_function(fn, name)
+            if owner is not None:
+                for f, op, i in self.local_writes(owner, name):
+                    if len(op.args) == len(op.targets):
+                        yield f, op.args[i]
+                return
+            yield from self._var_sources(fn.pkg, name)
+            return
+        sel = ex.selector(e)
+        if sel is not None:
+            base, fname = sel
+            pkg_name = ex.ident(base)
+            if pkg_name is not None and self.p.refers_to_import(fn, pkg_name):
+                pkg = self.p.packages.get(fn.file.imports[pkg_name])
+                if pkg is not None:
+                    yield from self._var_sources(pkg, fname)
+                return
+            bt = self.p.type_of(fn, base)
+            named = Program.named(bt) if bt else None
+            if named:
+                for f, _op, rhs, _kind in self.field_writes_of(named, fname):
+                    yield f, rhs
+
+    def _var_sources(self, pkg, name):
+        for f, op, i in self.package_var_writes(pkg, name):
+            if len(op.args) == len(op.targets):
+                yield f, op.args[i]
+
+    def local_writes(self, owner, name) -> list:
+        """(function, op, target position) of the assignments to local `name` of `owner`, its literals included."""
+        target = ex.make_ident(name)
+        out = []
+        for f in [owner] + owner.nested_literals():
+            for op in f.facts.ops:
+                if op.kind == "assign":
+                    for i, t in enumerate(op.targets):
+                        if t == target:
+                            out.append((f, op, i))
+        return out
+
+    def _build_indexes(self) -> tuple[dict, dict]:
+        fields: dict = {}
+        variables: dict = {}
+        for f in self.p.functions:
+            for op in f.facts.ops:
+                if op.kind == "assign":
+                    for i, t in enumerate(op.targets):
+                        name = ex.ident(t)
+                        if name is not None:
+                            variables.setdefault(name, []).append((f, op, i))
+                            continue
+                        sel = ex.selector(t)
+                        if sel is not None:
+                            fields.setdefault(sel[1], []).append((f, op, i, "assign"))
+                            if ex.ident(sel[0]) is not None:
+                                variables.setdefault(sel[1], []).append((f, op, i))
+                            continue
+                        ix = ex.index(t)
+                        indexed_field = ex.selected_name(ix[0]) if ix is not None else None
+                        if indexed_field is not None:
+                            fields.setdefault(indexed_field, []).append((f, op, i, "index"))
+                for comp, ctype in ex.composites_in_each(op.args, Program.elem):
+                    for key, value in ex.composite_items(comp):
+                        name = ex.ident(key)
+                        if name is not None:
+                            fields.setdefault(name, []).append((f, op, ctype, "comp", value))
+        self._field_writes, self._var_writes = fields, variables
+        return fields, variables
+
+    def field_writes_of(self, named: str, fname: str) -> list:
+        """(function, op, rhs, kind) writing field fname of named type: `x.f = v`, `x.f[i] = v`, `T{f: v}`."""
+        fields = self._field_writes if self._field_writes is not None else self._build_indexes()[0]
+        out = []
+        for entry in fields.get(fname, ()):
+            f, op = entry[0], entry[1]
+            if entry[3] == "comp":
+                ctype, value = entry[2], entry[4]
+                if ctype and Program.named(self.p.qualify(ctype, f.file)) == named:
+                    out.append((f, op, value, "assign"))
+                continue
+            i = entry[2]
+            target = op.targets[i]
+            indexed = ex.index(target)  # `x.f[i] = v`: the base of x.f
+            base = ex.selector_base(target if entry[3] == "assign" else indexed[0] if indexed else None)
+            base_name = ex.ident(base)
+            if base_name is not None and self.p.refers_to_import(f, base_name):
+                continue
+            bt = self.p.type_of(f, base)
+            if bt and Program.named(bt) == named and len(op.args) == len(op.targets):
+                out.append((f, op, op.args[i], entry[3]))
+        return out
+
+    def package_var_writes(self, pkg, name: str) -> list:
+        """(function, op, target position) of the writes to package variable `name` of pkg, from any package."""
+        variables = self._var_writes if self._var_writes is not None else self._build_indexes()[1]
+        out = []
+        for f, op, i in variables.get(name, ()):
+            t = op.targets[i]
+            if ex.ident(t) is not None:
+                if f.pkg is pkg and self.p.declaring_function(f, name) is None:
+                    out.append((f, op, i))
+                elif f.pkg is pkg and f.facts.name == "<init>" and op.mode == "var":
+                    out.append((f, op, i))
+                continue
+            pkg_name = ex.ident(ex.selector_base(t))
+            if pkg_name is not None and self.p.refers_to_import(f, pkg_name) and f.file.imports[pkg_name] == pkg.path:
+                out.append((f, op, i))
+        return out
