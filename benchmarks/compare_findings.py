@@ -67,6 +67,7 @@ keeps the new revision's reports the same way (a baseline for later runs).
 
 Runs are sequential, one target at a time; --jobs is passed to golint-im.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,8 +107,16 @@ _RUN_SPECIFIC = (
 )
 
 # Python variables that change what an import finds; the runs get none of them from our environment.
-_IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "PYTHONNOUSERSITE",
-               "PYTHONSAFEPATH", "PYTHONPLATLIBDIR", "PYTHONEXECUTABLE")
+_IMPORT_ENV = (
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "PYTHONUSERBASE",
+    "PYTHONNOUSERSITE",
+    "PYTHONSAFEPATH",
+    "PYTHONPLATLIBDIR",
+    "PYTHONEXECUTABLE",
+)
 
 PROBE = r"""
 import importlib, json, os, pkgutil, sys
@@ -127,6 +136,7 @@ class HarnessError(Exception):
 
 
 # ---- targets ---------------------------------------------------------------------------
+
 
 @dataclass
 class Target:
@@ -167,8 +177,9 @@ def check_target_dirs(targets: Sequence[Target], base: Path) -> None:
             if not full.is_dir():
                 raise HarnessError(f"target {t.name}: {d} is not a directory under {base}")
             if base.resolve() not in full.parents:
-                raise HarnessError(f"target {t.name}: {d} is not inside the targets directory {base}; "
-                                   "display paths would depend on it")
+                raise HarnessError(
+                    f"target {t.name}: {d} is not inside the targets directory {base}; display paths would depend on it"
+                )
 
 
 def fingerprint(base: Path, target: Target) -> dict[str, object]:
@@ -202,6 +213,7 @@ def fingerprint(base: Path, target: Target) -> dict[str, object]:
 
 # ---- revisions ---------------------------------------------------------------------------
 
+
 def _git(args: list[str], *, cwd: Path | None = None, check: bool = True) -> str | None:
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -221,8 +233,12 @@ def describe_revision(repo: Path, rev: str) -> dict[str, object]:
     if rev == WORKTREE:
         head = (_git(["rev-parse", "HEAD"], cwd=repo) or "").strip()
         status = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all"], cwd=repo) or ""
-        return {"spec": rev, "commit": head, "dirty": bool(status),
-                "status_sha256": hashlib.sha256(status.encode()).hexdigest()}
+        return {
+            "spec": rev,
+            "commit": head,
+            "dirty": bool(status),
+            "status_sha256": hashlib.sha256(status.encode()).hexdigest(),
+        }
     out = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=repo, check=False)
     if not out:
         raise HarnessError(f"{rev!r} is not a commit of {repo}")
@@ -253,8 +269,7 @@ def materialise(repo: Path, revision: dict[str, object], into: Path) -> Path:
     commit = str(revision["commit"])
     archive = into / "tree.tar"
     with archive.open("wb") as out:
-        proc = subprocess.run(["git", "archive", "--format=tar", commit], cwd=repo, stdout=out,
-                              stderr=subprocess.PIPE)
+        proc = subprocess.run(["git", "archive", "--format=tar", commit], cwd=repo, stdout=out, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         raise HarnessError(f"git archive {commit}: {proc.stderr.decode(errors='replace').strip()}")
     proc = subprocess.run(["tar", "-x", "-f", str(archive), "-C", str(tree)], capture_output=True)
@@ -270,6 +285,7 @@ def materialise(repo: Path, revision: dict[str, object], into: Path) -> Path:
 
 
 # ---- running golint-im --------------------------------------------------------------------
+
 
 @dataclass
 class RunOutput:
@@ -300,8 +316,13 @@ class Runner:
     def probe(self) -> dict[str, object]:
         """Import golint_im and every rule module the way a run will; fail if any comes from outside the tree."""
         cache_home = Path(tempfile.mkdtemp(prefix="xdg-", dir=self.scratch))
-        proc = subprocess.run([self.python, "-S", "-c", PROBE, str(self.tree)], cwd=self.cwd,
-                              env=self.env(cache_home), capture_output=True, text=True)
+        proc = subprocess.run(
+            [self.python, "-S", "-c", PROBE, str(self.tree)],
+            cwd=self.cwd,
+            env=self.env(cache_home),
+            capture_output=True,
+            text=True,
+        )
         shutil.rmtree(cache_home, ignore_errors=True)
         if proc.returncode != 0:
             raise HarnessError(f"cannot import golint_im from {self.tree}:\n{proc.stderr.strip()}")
@@ -312,12 +333,28 @@ class Runner:
 
     def run(self, target: Target, fmt: str) -> RunOutput:
         cache_home = Path(tempfile.mkdtemp(prefix="xdg-", dir=self.scratch))
-        cmd = [self.python, "-S", "-m", "golint_im", "check", *target.dirs, "--no-cache", "--format", fmt,
-               *self.golint_args]
+        cmd = [
+            self.python,
+            "-S",
+            "-m",
+            "golint_im",
+            "check",
+            *target.dirs,
+            "--no-cache",
+            "--format",
+            fmt,
+            *self.golint_args,
+        ]
         t0 = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, cwd=self.cwd, env=self.env(cache_home), stdin=subprocess.DEVNULL,
-                                  capture_output=True, timeout=self.timeout)
+            proc = subprocess.run(
+                cmd,
+                cwd=self.cwd,
+                env=self.env(cache_home),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=self.timeout,
+            )
         except subprocess.TimeoutExpired:
             raise HarnessError(f"{target.name}: --format {fmt} did not finish in {self.timeout:.0f} s") from None
         finally:
@@ -327,11 +364,13 @@ class Runner:
 
 def site_dirs(python: str) -> list[str]:
     """The interpreter's site-packages (and user site, if enabled and present), as `site` would add them."""
-    code = ("import json, os, site\n"
-            "dirs = list(site.getsitepackages())\n"
-            "user = site.getusersitepackages() if site.ENABLE_USER_SITE else None\n"
-            "dirs += [user] if user and os.path.isdir(user) else []\n"
-            "print(json.dumps([d for d in dirs if os.path.isdir(d)]))\n")
+    code = (
+        "import json, os, site\n"
+        "dirs = list(site.getsitepackages())\n"
+        "user = site.getusersitepackages() if site.ENABLE_USER_SITE else None\n"
+        "dirs += [user] if user and os.path.isdir(user) else []\n"
+        "print(json.dumps([d for d in dirs if os.path.isdir(d)]))\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in _IMPORT_ENV}
     proc = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     if proc.returncode != 0:
@@ -340,8 +379,9 @@ def site_dirs(python: str) -> list[str]:
 
 
 def interpreter_version(python: str) -> str:
-    proc = subprocess.run([python, "-S", "-c", "import sys; print(sys.version.split()[0])"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [python, "-S", "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True
+    )
     return proc.stdout.strip()
 
 
@@ -414,8 +454,11 @@ def _scalar_spans(text: str) -> Iterator[tuple[tuple[str, ...], int, int]]:
 
 def _run_specific(path: tuple[str, ...]) -> bool:
     for prefix, keys in _RUN_SPECIFIC:
-        if len(path) == len(prefix) + 1 and path[-1] in keys and all(
-                p == "*" or p == q for p, q in zip(prefix, path[:-1], strict=True)):
+        if (
+            len(path) == len(prefix) + 1
+            and path[-1] in keys
+            and all(p == "*" or p == q for p, q in zip(prefix, path[:-1], strict=True))
+        ):
             return True
     return False
 
@@ -442,8 +485,8 @@ def normalise_sarif(data: bytes) -> tuple[bytes, list[str]]:
 
 # ---- comparing ----------------------------------------------------------------------------
 
-def compare_one(fmt: str, old: RunOutput, new: RunOutput, label_old: str, label_new: str,
-                max_lines: int) -> list[str]:
+
+def compare_one(fmt: str, old: RunOutput, new: RunOutput, label_old: str, label_new: str, max_lines: int) -> list[str]:
     """Human-readable differences (empty when the same)."""
     problems = []
     if old.exit_code != new.exit_code:
@@ -453,14 +496,20 @@ def compare_one(fmt: str, old: RunOutput, new: RunOutput, label_old: str, label_
         a, _ = normalise_sarif(a)
         b, _ = normalise_sarif(b)
     if a != b:
-        diff = list(difflib.unified_diff(
-            a.decode("utf-8", "backslashreplace").splitlines(keepends=True),
-            b.decode("utf-8", "backslashreplace").splitlines(keepends=True),
-            fromfile=f"{fmt} {label_old}", tofile=f"{fmt} {label_new}"))
+        diff = list(
+            difflib.unified_diff(
+                a.decode("utf-8", "backslashreplace").splitlines(keepends=True),
+                b.decode("utf-8", "backslashreplace").splitlines(keepends=True),
+                fromfile=f"{fmt} {label_old}",
+                tofile=f"{fmt} {label_new}",
+            )
+        )
         if not diff:  # same lines, different bytes (line endings, a missing final newline)
-            diff = [f"--- {fmt} {label_old}\n", f"+++ {fmt} {label_new}\n",
-                    f"  the outputs differ only in bytes the line diff does not show "
-                    f"({len(a)} vs {len(b)} bytes)\n"]
+            diff = [
+                f"--- {fmt} {label_old}\n",
+                f"+++ {fmt} {label_new}\n",
+                f"  the outputs differ only in bytes the line diff does not show ({len(a)} vs {len(b)} bytes)\n",
+            ]
         shown = diff[:max_lines] if max_lines > 0 else diff
         body = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in shown)
         if len(shown) < len(diff):
@@ -471,6 +520,7 @@ def compare_one(fmt: str, old: RunOutput, new: RunOutput, label_old: str, label_
 
 # ---- saved outputs ------------------------------------------------------------------------
 
+
 def save_outputs(directory: Path, target: Target, outputs: dict[str, RunOutput]) -> dict[str, dict[str, object]]:
     sub = directory / target.key
     sub.mkdir(parents=True, exist_ok=True)
@@ -478,16 +528,24 @@ def save_outputs(directory: Path, target: Target, outputs: dict[str, RunOutput])
     for fmt, out in outputs.items():
         (sub / f"{fmt}.stdout").write_bytes(out.stdout)
         (sub / f"{fmt}.stderr").write_bytes(out.stderr)
-        runs[fmt] = {"exit_code": out.exit_code, "seconds": round(out.seconds, 3),
-                     "stdout": f"{target.key}/{fmt}.stdout", "stderr": f"{target.key}/{fmt}.stderr"}
+        runs[fmt] = {
+            "exit_code": out.exit_code,
+            "seconds": round(out.seconds, 3),
+            "stdout": f"{target.key}/{fmt}.stdout",
+            "stderr": f"{target.key}/{fmt}.stderr",
+        }
     return runs
 
 
 def load_outputs(directory: Path, entry: dict) -> dict[str, RunOutput]:
     out = {}
     for fmt, run in entry["runs"].items():
-        out[fmt] = RunOutput(run["exit_code"], (directory / run["stdout"]).read_bytes(),
-                             (directory / run["stderr"]).read_bytes(), run["seconds"])
+        out[fmt] = RunOutput(
+            run["exit_code"],
+            (directory / run["stdout"]).read_bytes(),
+            (directory / run["stderr"]).read_bytes(),
+            run["seconds"],
+        )
     return out
 
 
@@ -504,8 +562,9 @@ class Saver:
 
     def add(self, target: Target, fp: dict[str, object], outputs: dict[str, RunOutput]) -> None:
         runs = save_outputs(self.directory, target, outputs)
-        self.entries.append({"name": target.name, "dirs": target.dirs, "key": target.key,
-                             "fingerprint": fp, "runs": runs})
+        self.entries.append(
+            {"name": target.name, "dirs": target.dirs, "key": target.key, "fingerprint": fp, "runs": runs}
+        )
         tmp = self.directory / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps({**self.manifest, "targets": self.entries}, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, self.directory / MANIFEST)
@@ -513,31 +572,49 @@ class Saver:
 
 # ---- main ---------------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="See the module docstring for details.")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="See the module docstring for details.",
+    )
     p.add_argument("targets", nargs="*", metavar="TARGET", help="DIR[+DIR...] or NAME=DIR[+DIR...]")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--old", metavar="REV", help="old revision (a git revision of this repository)")
     src.add_argument("--old-from", metavar="DIR", type=Path, help="read the old outputs saved with --save")
-    p.add_argument("--new", metavar="REV", default=WORKTREE,
-                   help=f"new revision, or {WORKTREE} for the current working tree (default)")
-    p.add_argument("--targets-dir", type=Path, default=None,
-                   help=f"directory holding the targets; the runs' working directory "
-                        f"(default: ${TARGETS_ENV}, else the saved one with --old-from, else .)")
-    p.add_argument("--targets-file", type=Path, action="append", default=[],
-                   help="read TARGETs from this file, one per line")
+    p.add_argument(
+        "--new",
+        metavar="REV",
+        default=WORKTREE,
+        help=f"new revision, or {WORKTREE} for the current working tree (default)",
+    )
+    p.add_argument(
+        "--targets-dir",
+        type=Path,
+        default=None,
+        help=f"directory holding the targets; the runs' working directory "
+        f"(default: ${TARGETS_ENV}, else the saved one with --old-from, else .)",
+    )
+    p.add_argument(
+        "--targets-file", type=Path, action="append", default=[], help="read TARGETs from this file, one per line"
+    )
     p.add_argument("--save", metavar="DIR", type=Path, help="save the old revision's outputs here")
     p.add_argument("--save-new", metavar="DIR", type=Path, help="save the new revision's outputs here")
     p.add_argument("--force", action="store_true", help="overwrite a saved run in --save/--save-new")
     p.add_argument("--jobs", "-j", type=int, default=None, help="passed to golint-im --jobs")
-    p.add_argument("--golint-arg", action="append", default=[], metavar="ARG",
-                   help="one more argument for `golint-im check` (repeatable), e.g. --golint-arg=--select=GIM2")
+    p.add_argument(
+        "--golint-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more argument for `golint-im check` (repeatable), e.g. --golint-arg=--select=GIM2",
+    )
     p.add_argument("--python", default=None, help="interpreter to run golint-im with (default: this one)")
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds per golint-im run (default 3600)")
-    p.add_argument("--max-diff-lines", type=int, default=200,
-                   help="diff lines shown per target and format (0: all; default 200)")
+    p.add_argument(
+        "--max-diff-lines", type=int, default=200, help="diff lines shown per target and format (0: all; default 200)"
+    )
     p.add_argument("--keep-trees", action="store_true", help="keep the extracted revisions (paths are printed)")
     return p
 
@@ -598,11 +675,17 @@ def _main(args: argparse.Namespace) -> int:
         if not args.jobs and not args.golint_arg:
             golint_args = list(saved["golint_args"])
         elif golint_args != saved["golint_args"]:
-            print(f"compare_findings: warning: golint-im arguments {golint_args} differ from the saved "
-                  f"{saved['golint_args']}", file=sys.stderr)
+            print(
+                f"compare_findings: warning: golint-im arguments {golint_args} differ from the saved "
+                f"{saved['golint_args']}",
+                file=sys.stderr,
+            )
         if saved.get("python_version") != py_version:
-            print(f"compare_findings: warning: Python {py_version} here, {saved.get('python_version')} "
-                  "when the baseline was saved", file=sys.stderr)
+            print(
+                f"compare_findings: warning: Python {py_version} here, {saved.get('python_version')} "
+                "when the baseline was saved",
+                file=sys.stderr,
+            )
         by_name = {t["name"]: t for t in saved["targets"]}
         for t in targets:
             if t.name not in by_name or by_name[t.name]["dirs"] != t.dirs:
@@ -612,8 +695,14 @@ def _main(args: argparse.Namespace) -> int:
     new_rev = describe_revision(repo, args.new)
     label_old, label_new = f"old {_label(old_rev)}", f"new {_label(new_rev)}"
 
-    header = {"manifest_version": MANIFEST_VERSION, "targets_dir": str(base), "python": python,
-              "python_version": py_version, "platform": platform.platform(), "golint_args": golint_args}
+    header = {
+        "manifest_version": MANIFEST_VERSION,
+        "targets_dir": str(base),
+        "python": python,
+        "python_version": py_version,
+        "platform": platform.platform(),
+        "golint_args": golint_args,
+    }
     save_old = Saver(args.save, {**header, "revision": old_rev}, args.force) if args.save else None
     save_new = Saver(args.save_new, {**header, "revision": new_rev}, args.force) if args.save_new else None
 
@@ -626,16 +715,27 @@ def _main(args: argparse.Namespace) -> int:
         sides = [("new", new_rev)] if saved is not None else [("old", old_rev), ("new", new_rev)]
         for side, rev in sides:
             tree = materialise(repo, rev, scratch / side)
-            runner = Runner(python=python, tree=tree, cwd=base, scratch=scratch, golint_args=golint_args,
-                            timeout=args.timeout, site_dirs=sites)
+            runner = Runner(
+                python=python,
+                tree=tree,
+                cwd=base,
+                scratch=scratch,
+                golint_args=golint_args,
+                timeout=args.timeout,
+                site_dirs=sites,
+            )
             probe = runner.probe()
             runners[side] = runner
             dirty = " + working-tree changes" if rev.get("dirty") else ""
             where = tree if args.keep_trees else "its tree"
-            print(f"{side}: {rev['spec']} = {rev['commit']}{dirty}, golint-im {probe['version']}, "
-                  f"{probe['modules']} modules from {where}")
-        print(f"python {py_version} ({python}), cwd {base}, golint-im check ... --no-cache "
-              f"--format text|sarif {' '.join(golint_args)}".rstrip())
+            print(
+                f"{side}: {rev['spec']} = {rev['commit']}{dirty}, golint-im {probe['version']}, "
+                f"{probe['modules']} modules from {where}"
+            )
+        print(
+            f"python {py_version} ({python}), cwd {base}, golint-im check ... --no-cache "
+            f"--format text|sarif {' '.join(golint_args)}".rstrip()
+        )
 
         counts = {"same": 0, "different": 0, "error": 0}
         seconds = {"old": 0.0, "new": 0.0}
@@ -646,9 +746,11 @@ def _main(args: argparse.Namespace) -> int:
                 if saved is not None:
                     entry = next(t for t in saved["targets"] if t["name"] == target.name)
                     if entry["fingerprint"]["sha256"] != fp["sha256"]:
-                        raise HarnessError(f"{target.name}: the Go sources changed since the baseline was saved "
-                                           f"({entry['fingerprint']['files']} -> {fp['files']} files; "
-                                           f"commits {entry['fingerprint']['commits']} -> {fp['commits']})")
+                        raise HarnessError(
+                            f"{target.name}: the Go sources changed since the baseline was saved "
+                            f"({entry['fingerprint']['files']} -> {fp['files']} files; "
+                            f"commits {entry['fingerprint']['commits']} -> {fp['commits']})"
+                        )
                     old_out = load_outputs(args.old_from, entry)
                 else:
                     old_out = {fmt: runners["old"].run(target, fmt) for fmt in FORMATS}
@@ -663,18 +765,23 @@ def _main(args: argparse.Namespace) -> int:
                     for fmt, out in outs.items():
                         if out.exit_code not in (0, 1):
                             tail = out.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-                            raise HarnessError(f"{target.name}: {side} --format {fmt} exited {out.exit_code}: "
-                                               + " | ".join(tail))
+                            raise HarnessError(
+                                f"{target.name}: {side} --format {fmt} exited {out.exit_code}: " + " | ".join(tail)
+                            )
             except HarnessError as e:
                 counts["error"] += 1
                 print(f"{prefix}: ERROR: {e}", flush=True)
                 continue
-            problems = [p for fmt in FORMATS
-                        for p in compare_one(fmt, old_out[fmt], new_out[fmt], label_old, label_new,
-                                             args.max_diff_lines)]
-            timing = " ".join(f"{side} {sum(o.seconds for o in outs.values()):.1f} s"
-                              for side, outs in (("old", old_out), ("new", new_out))
-                              if side == "new" or saved is None)
+            problems = [
+                p
+                for fmt in FORMATS
+                for p in compare_one(fmt, old_out[fmt], new_out[fmt], label_old, label_new, args.max_diff_lines)
+            ]
+            timing = " ".join(
+                f"{side} {sum(o.seconds for o in outs.values()):.1f} s"
+                for side, outs in (("old", old_out), ("new", new_out))
+                if side == "new" or saved is None
+            )
             codes = f"exit {old_out['text'].exit_code}"
             if problems:
                 counts["different"] += 1
@@ -686,10 +793,12 @@ def _main(args: argparse.Namespace) -> int:
                 print(f"{prefix}: same ({codes}; {timing})", flush=True)
 
         total = time.perf_counter() - started
-        print(f"\n{counts['same']} same, {counts['different']} different, {counts['error']} errors "
-              f"of {len(targets)} targets; golint-im time "
-              + ", ".join(f"{side} {seconds[side]:.1f} s" for side in seconds if side in runners)
-              + f"; total {total:.1f} s")
+        print(
+            f"\n{counts['same']} same, {counts['different']} different, {counts['error']} errors "
+            f"of {len(targets)} targets; golint-im time "
+            + ", ".join(f"{side} {seconds[side]:.1f} s" for side in seconds if side in runners)
+            + f"; total {total:.1f} s"
+        )
         if args.keep_trees:
             print(f"trees kept in {scratch}")
         if counts["error"]:

@@ -26,6 +26,7 @@ packages and fits time ~ size^k.
 
 A benchmark, not a test: nothing here asserts a time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,6 +52,7 @@ if str(REPO) not in sys.path:
 
 
 # ---- what is analysed -------------------------------------------------------------
+
 
 def analysed_files(trees: list[Path]) -> list[tuple[Path, str]]:
     """(absolute path, path inside the staged copy) of every file golint-im analyses:
@@ -87,6 +89,7 @@ def stage(trees: list[Path], files: list[tuple[Path, str]], dest: Path) -> list[
 
 
 # ---- measuring one run -------------------------------------------------------------
+
 
 def _children(pid: int) -> list[int]:
     out = []
@@ -156,25 +159,48 @@ def measure(cmd: list[str], cwd: Path, env: dict) -> dict:
     sampler.stopped.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": wall, "rc": proc.returncode,
-            "peak_rss_tree_mib": sampler.peak_kib / 1024,
-            "peak_pss_tree_mib": sampler.peak_pss_kib / 1024,
-            "max_rss_single_mib": usage.ru_maxrss / 1024,  # KiB on Linux
-            "stderr_tail": stderr.decode("utf-8", "replace")[-400:]}
+    return {
+        "wall_s": wall,
+        "rc": proc.returncode,
+        "peak_rss_tree_mib": sampler.peak_kib / 1024,
+        "peak_pss_tree_mib": sampler.peak_pss_kib / 1024,
+        "max_rss_single_mib": usage.ru_maxrss / 1024,  # KiB on Linux
+        "stderr_tail": stderr.decode("utf-8", "replace")[-400:],
+    }
 
 
 # ---- the tools ---------------------------------------------------------------------
 
+
 def golint_cmd(args, targets: list[str], cache_dir: Path, out: Path) -> list[str]:
     base = args.golint_im.split() if args.golint_im else [sys.executable, "-m", "golint_im.cli"]
-    cmd = base + ["check", *targets, "--format", "sarif", "--output", str(out), "--quiet",
-                  "--cache-dir", str(cache_dir)]
+    cmd = base + [
+        "check",
+        *targets,
+        "--format",
+        "sarif",
+        "--output",
+        str(out),
+        "--quiet",
+        "--cache-dir",
+        str(cache_dir),
+    ]
     return cmd + (["--jobs", str(args.jobs)] if args.jobs else [])
 
 
 def semgrep_cmd(args, files: list[Path], out: Path) -> list[str]:
-    cmd = [args.semgrep, "scan", "--metrics=off", "--disable-version-check", "--config", str(RULES),
-           "--json", "--output", str(out), "--quiet"]
+    cmd = [
+        args.semgrep,
+        "scan",
+        "--metrics=off",
+        "--disable-version-check",
+        "--config",
+        str(RULES),
+        "--json",
+        "--output",
+        str(out),
+        "--quiet",
+    ]
     if args.jobs:
         cmd += ["--jobs", str(args.jobs)]
     return cmd + [str(f) for f in files]
@@ -194,6 +220,7 @@ def tool_version(cmd: list[str]) -> str:
 
 # ---- machine -------------------------------------------------------------------------
 
+
 def machine() -> dict:
     info = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     try:
@@ -211,21 +238,26 @@ def machine() -> dict:
 
 # ---- the benchmark -----------------------------------------------------------------
 
+
 def median_of(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
 def summarise(runs: list[dict], n_files: int, n_bytes: int) -> dict:
     wall = median_of(runs, "wall_s")
-    return {"runs": len(runs), "median_wall_s": wall, "min_wall_s": min(r["wall_s"] for r in runs),
-            "max_wall_s": max(r["wall_s"] for r in runs),
-            "median_peak_rss_tree_mib": median_of(runs, "peak_rss_tree_mib"),
-            "median_peak_pss_tree_mib": median_of(runs, "peak_pss_tree_mib"),
-            "max_peak_rss_tree_mib": max(r["peak_rss_tree_mib"] for r in runs),
-            "median_max_rss_single_mib": median_of(runs, "max_rss_single_mib"),
-            "files_per_s": n_files / wall if wall else 0.0,
-            "mib_per_s": n_bytes / 1048576 / wall if wall else 0.0,
-            "exit_codes": sorted({r["rc"] for r in runs})}
+    return {
+        "runs": len(runs),
+        "median_wall_s": wall,
+        "min_wall_s": min(r["wall_s"] for r in runs),
+        "max_wall_s": max(r["wall_s"] for r in runs),
+        "median_peak_rss_tree_mib": median_of(runs, "peak_rss_tree_mib"),
+        "median_peak_pss_tree_mib": median_of(runs, "peak_pss_tree_mib"),
+        "max_peak_rss_tree_mib": max(r["peak_rss_tree_mib"] for r in runs),
+        "median_max_rss_single_mib": median_of(runs, "max_rss_single_mib"),
+        "files_per_s": n_files / wall if wall else 0.0,
+        "mib_per_s": n_bytes / 1048576 / wall if wall else 0.0,
+        "exit_codes": sorted({r["rc"] for r in runs}),
+    }
 
 
 def check_rc(name: str, run: dict, ok: tuple) -> None:
@@ -233,14 +265,16 @@ def check_rc(name: str, run: dict, ok: tuple) -> None:
         sys.exit(f"benchmark: {name} exited {run['rc']}:\n{run['stderr_tail']}")
 
 
-def benchmark(args, trees: list[Path], files: list[tuple[Path, str]], work: Path, label: str,
-              names: list[str] | None = None) -> dict:
+def benchmark(
+    args, trees: list[Path], files: list[tuple[Path, str]], work: Path, label: str, names: list[str] | None = None
+) -> dict:
     staged = stage(trees, files, work / "tree")
     targets = [str(work / "tree" / t.name) for t in trees]
     n_bytes = sum(p.stat().st_size for p in staged)
     touch = sorted(staged, key=lambda p: p.stat().st_size)[len(staged) // 2] if staged else None
-    env = dict(os.environ, XDG_CACHE_HOME=str(work / "xdg"), SEMGREP_ENABLE_VERSION_CHECK="0",
-               SEMGREP_SEND_METRICS="off")
+    env = dict(
+        os.environ, XDG_CACHE_HOME=str(work / "xdg"), SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off"
+    )
     names = names or ["cold", "warm", "touched", "edited"] + ([] if args.no_peer else ["semgrep"])
     runs = {name: [] for name in names}
     for i in range(args.runs):
@@ -260,12 +294,22 @@ def benchmark(args, trees: list[Path], files: list[tuple[Path, str]], work: Path
                 run = measure(golint_cmd(args, targets, cache, out), work, env)
                 check_rc(name, run, (0, 1))
             runs[name].append(run)
-            print(f"  [{label}] round {i + 1}/{args.runs} {name:<8} {run['wall_s']:7.2f} s "
-                  f"{run['peak_rss_tree_mib']:7.0f} MiB", file=sys.stderr, flush=True)
+            print(
+                f"  [{label}] round {i + 1}/{args.runs} {name:<8} {run['wall_s']:7.2f} s "
+                f"{run['peak_rss_tree_mib']:7.0f} MiB",
+                file=sys.stderr,
+                flush=True,
+            )
         shutil.rmtree(cache, ignore_errors=True)
     summary = {name: summarise(r, len(staged), n_bytes) for name, r in runs.items()}
-    result = {"label": label, "files": len(staged), "bytes": n_bytes, "touched_file": str(touch.relative_to(work / "tree")) if touch else None,
-              "summary": summary, "runs": runs}
+    result = {
+        "label": label,
+        "files": len(staged),
+        "bytes": n_bytes,
+        "touched_file": str(touch.relative_to(work / "tree")) if touch else None,
+        "summary": summary,
+        "runs": runs,
+    }
     if "semgrep" in summary:
         result["semgrep_over_cold"] = summary["semgrep"]["median_wall_s"] / summary["cold"]["median_wall_s"]
     return result
@@ -306,7 +350,8 @@ def scaling(args, trees, files, work: Path) -> dict:
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "xdg"))
     startup = statistics.median(
         measure(golint_cmd(args, [str(tiny / "t")], work / "tiny-cache", work / "tiny.sarif"), work, env)["wall_s"]
-        for _ in range(args.runs))
+        for _ in range(args.runs)
+    )
     points = []
     for pct in (25, 50, 100):
         chosen = subset(files, pct / 100) if pct < 100 else files
@@ -314,51 +359,69 @@ def scaling(args, trees, files, work: Path) -> dict:
         # "edited" rather than "warm": a warm run reuses the stored result, so only
         # a run whose facts changed shows how linking and the rules scale.
         res = benchmark(args, trees, chosen, sub, f"{pct}%", names=["cold", "warm", "edited"])
-        points.append({"percent": pct, "files": res["files"], "bytes": res["bytes"],
-                       "cold_s": res["summary"]["cold"]["median_wall_s"],
-                       "warm_s": res["summary"]["warm"]["median_wall_s"],
-                       "edited_s": res["summary"]["edited"]["median_wall_s"],
-                       "cold_peak_rss_tree_mib": res["summary"]["cold"]["median_peak_rss_tree_mib"]})
+        points.append(
+            {
+                "percent": pct,
+                "files": res["files"],
+                "bytes": res["bytes"],
+                "cold_s": res["summary"]["cold"]["median_wall_s"],
+                "warm_s": res["summary"]["warm"]["median_wall_s"],
+                "edited_s": res["summary"]["edited"]["median_wall_s"],
+                "cold_peak_rss_tree_mib": res["summary"]["cold"]["median_peak_rss_tree_mib"],
+            }
+        )
         shutil.rmtree(sub, ignore_errors=True)
     out = {"startup_s": startup, "points": points}
     for kind in ("cold", "warm", "edited"):
         out[f"{kind}_exponent"] = fit_exponent([(p["bytes"], p[f"{kind}_s"]) for p in points])
-        out[f"{kind}_exponent_minus_startup"] = fit_exponent(
-            [(p["bytes"], p[f"{kind}_s"] - startup) for p in points])
+        out[f"{kind}_exponent_minus_startup"] = fit_exponent([(p["bytes"], p[f"{kind}_s"] - startup) for p in points])
     return out
 
 
 # ---- output -----------------------------------------------------------------------
 
+
 def table(result: dict) -> str:
     s = result["summary"]
-    lines = [f"{result['files']} files, {result['bytes'] / 1048576:.1f} MiB; median of {s['cold']['runs']} runs",
-             f"{'run':<9} {'wall s':>8} {'min-max s':>13} {'peak RSS tree':>14} {'PSS tree':>9} {'max 1 proc':>11} "
-             f"{'files/s':>9} {'MiB/s':>7}"]
+    lines = [
+        f"{result['files']} files, {result['bytes'] / 1048576:.1f} MiB; median of {s['cold']['runs']} runs",
+        f"{'run':<9} {'wall s':>8} {'min-max s':>13} {'peak RSS tree':>14} {'PSS tree':>9} {'max 1 proc':>11} "
+        f"{'files/s':>9} {'MiB/s':>7}",
+    ]
     for name, m in s.items():
-        lines.append(f"{name:<9} {m['median_wall_s']:8.2f} {m['min_wall_s']:6.2f}-{m['max_wall_s']:<6.2f} "
-                     f"{m['median_peak_rss_tree_mib']:10.0f} MiB {m['median_peak_pss_tree_mib']:5.0f} MiB "
-                     f"{m['median_max_rss_single_mib']:7.0f} MiB "
-                     f"{m['files_per_s']:9.0f} {m['mib_per_s']:7.2f}")
+        lines.append(
+            f"{name:<9} {m['median_wall_s']:8.2f} {m['min_wall_s']:6.2f}-{m['max_wall_s']:<6.2f} "
+            f"{m['median_peak_rss_tree_mib']:10.0f} MiB {m['median_peak_pss_tree_mib']:5.0f} MiB "
+            f"{m['median_max_rss_single_mib']:7.0f} MiB "
+            f"{m['files_per_s']:9.0f} {m['mib_per_s']:7.2f}"
+        )
     if "semgrep_over_cold" in result:
-        lines.append(f"golint-im cold : semgrep = 1 : {result['semgrep_over_cold']:.2f} "
-                     f"(golint-im cold is {result['semgrep_over_cold']:.1f}x as fast)")
+        lines.append(
+            f"golint-im cold : semgrep = 1 : {result['semgrep_over_cold']:.2f} "
+            f"(golint-im cold is {result['semgrep_over_cold']:.1f}x as fast)"
+        )
     return "\n".join(lines)
 
 
 def scaling_table(sc: dict) -> str:
-    lines = [f"startup (one tiny file): {sc['startup_s']:.2f} s",
-             f"{'share':>6} {'files':>6} {'MiB':>7} {'cold s':>8} {'warm s':>8} {'edited s':>9} {'cold RSS':>9}"]
+    lines = [
+        f"startup (one tiny file): {sc['startup_s']:.2f} s",
+        f"{'share':>6} {'files':>6} {'MiB':>7} {'cold s':>8} {'warm s':>8} {'edited s':>9} {'cold RSS':>9}",
+    ]
     for p in sc["points"]:
-        lines.append(f"{p['percent']:>5}% {p['files']:>6} {p['bytes'] / 1048576:7.1f} {p['cold_s']:8.2f} "
-                     f"{p['warm_s']:8.2f} {p['edited_s']:9.2f} {p['cold_peak_rss_tree_mib']:6.0f} MiB")
+        lines.append(
+            f"{p['percent']:>5}% {p['files']:>6} {p['bytes'] / 1048576:7.1f} {p['cold_s']:8.2f} "
+            f"{p['warm_s']:8.2f} {p['edited_s']:9.2f} {p['cold_peak_rss_tree_mib']:6.0f} MiB"
+        )
 
     def fmt(x):
         return "n/a" if x is None else f"{x:.2f}"
 
-    lines.append(f"time ~ size^k: cold k={fmt(sc['cold_exponent'])} (minus startup {fmt(sc['cold_exponent_minus_startup'])}), "
-                 f"edited k={fmt(sc['edited_exponent'])} (minus startup {fmt(sc['edited_exponent_minus_startup'])}), "
-                 f"warm k={fmt(sc['warm_exponent'])} (minus startup {fmt(sc['warm_exponent_minus_startup'])})")
+    lines.append(
+        f"time ~ size^k: cold k={fmt(sc['cold_exponent'])} (minus startup {fmt(sc['cold_exponent_minus_startup'])}), "
+        f"edited k={fmt(sc['edited_exponent'])} (minus startup {fmt(sc['edited_exponent_minus_startup'])}), "
+        f"warm k={fmt(sc['warm_exponent'])} (minus startup {fmt(sc['warm_exponent_minus_startup'])})"
+    )
     return "\n".join(lines)
 
 
@@ -389,11 +452,13 @@ def main(argv=None) -> int:
     files = analysed_files(trees)
     work = Path(tempfile.mkdtemp(prefix="golint-im-bench-"))
     try:
-        report = {"machine": machine(), "checkouts": [t.name for t in trees],
-                  "golint_im": tool_version(golint_cmd(args, [], work, work / "x")[:3] + ["--version"]),
-                  "semgrep": None if args.no_peer else tool_version([args.semgrep, "--version",
-                                                                     "--disable-version-check"]),
-                  "jobs": args.jobs or "default"}
+        report = {
+            "machine": machine(),
+            "checkouts": [t.name for t in trees],
+            "golint_im": tool_version(golint_cmd(args, [], work, work / "x")[:3] + ["--version"]),
+            "semgrep": None if args.no_peer else tool_version([args.semgrep, "--version", "--disable-version-check"]),
+            "jobs": args.jobs or "default",
+        }
         main_result = benchmark(args, trees, files, work / "main", "+".join(report["checkouts"]))
         report["benchmark"] = main_result
         print(table(main_result))

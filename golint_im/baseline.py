@@ -10,6 +10,7 @@ Two ways to say "new":
 Fingerprints come from Finding.fingerprint: rule + path + what the finding
 is about, never line numbers, so edits above a finding do not make it new.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -96,7 +97,7 @@ def load_baseline(path: Path | str) -> set[tuple[str, str]]:
     except RecursionError:
         raise BaselineError(f"{path}: not a golint-im baseline (nested too deeply)") from None
     if not isinstance(doc, dict) or FORMAT_KEY not in doc:
-        raise BaselineError(f"{path}: not a golint-im baseline (no \"{FORMAT_KEY}\" key)")
+        raise BaselineError(f'{path}: not a golint-im baseline (no "{FORMAT_KEY}" key)')
     version = doc[FORMAT_KEY]
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BaselineError(f"{path}: bad baseline format number {version!r}")
@@ -108,13 +109,13 @@ def load_baseline(path: Path | str) -> set[tuple[str, str]]:
         )
     items = doc.get("findings")
     if not isinstance(items, list):
-        raise BaselineError(f"{path}: malformed baseline: \"findings\" must be a list")
+        raise BaselineError(f'{path}: malformed baseline: "findings" must be a list')
     known = set()
     for n, item in enumerate(items):
-        if not (isinstance(item, dict) and isinstance(item.get("rule"), str)
-                and isinstance(item.get("fingerprint"), str)):
-            raise BaselineError(
-                f"{path}: malformed baseline: findings[{n}] needs string \"rule\" and \"fingerprint\"")
+        if not (
+            isinstance(item, dict) and isinstance(item.get("rule"), str) and isinstance(item.get("fingerprint"), str)
+        ):
+            raise BaselineError(f'{path}: malformed baseline: findings[{n}] needs string "rule" and "fingerprint"')
         known.add((item["rule"], item["fingerprint"]))
     return known
 
@@ -146,7 +147,10 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
             ["git", *_GIT_SAFE_CONFIG, "-C", str(repo), *args],
-            capture_output=True, text=True, env={**os.environ, **_GIT_ENV}, check=False,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **_GIT_ENV},
+            check=False,
         )
     except FileNotFoundError:
         raise BaselineError("--new-from-rev needs git, and git is not installed (not on PATH)") from None
@@ -171,10 +175,18 @@ def git_refusal(stderr: str) -> str | None:
     """git's refusal to work in a repository another user owns, in one line; None for any other failure."""
     if "dubious ownership" not in stderr:
         return None
-    where = next((line.split("in repository at", 1)[1].strip(" '") for line in stderr.splitlines()
-                  if "in repository at" in line), "the repository")
-    return (f"git refuses {where}: it is owned by another user (\"dubious ownership\"); "
-            f"if it is trusted, run `git config --global --add safe.directory {where}`")
+    where = next(
+        (
+            line.split("in repository at", 1)[1].strip(" '")
+            for line in stderr.splitlines()
+            if "in repository at" in line
+        ),
+        "the repository",
+    )
+    return (
+        f'git refuses {where}: it is owned by another user ("dubious ownership"); '
+        f"if it is trusted, run `git config --global --add safe.directory {where}`"
+    )
 
 
 def _resolve(top: Path, rev: str) -> str:
@@ -183,8 +195,11 @@ def _resolve(top: Path, rev: str) -> str:
     proc = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if proc.returncode != 0 or not proc.stdout.strip():
         shallow = _git(top, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
-        hint = (" (this is a shallow clone: fetch the history, e.g. actions/checkout with fetch-depth: 0)"
-                if shallow else "")
+        hint = (
+            " (this is a shallow clone: fetch the history, e.g. actions/checkout with fetch-depth: 0)"
+            if shallow
+            else ""
+        )
         raise BaselineError(f"unknown revision {rev!r} in {top}{hint}")
     return proc.stdout.strip()
 
@@ -242,8 +257,9 @@ def snapshot_at_rev(repo_root: Path | str, rev: str) -> Iterator[Path]:
         if args:
             with tempfile.TemporaryFile() as errors:
                 cmd = ["git", *_GIT_SAFE_CONFIG, "-C", str(top), *args]
-                with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors,
-                                      env={**os.environ, **_GIT_ENV}) as proc:
+                with subprocess.Popen(
+                    cmd, stdout=subprocess.PIPE, stderr=errors, env={**os.environ, **_GIT_ENV}
+                ) as proc:
                     assert proc.stdout is not None
                     try:
                         with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:

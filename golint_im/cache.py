@@ -10,6 +10,7 @@ only when regular (safeio.py): a FIFO planted as an entry cannot hang a run.
 Writes go to a temp file and are renamed into place, so an interrupted or
 concurrent run never leaves a half-written entry.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ error, 130 interrupted, 143 terminated (SIGTERM). No traceback reaches a user
 unless --debug; every error is one line on stderr, with whatever it quotes
 from the analysed tree (file names, config values) escaped.
 """
+
 from __future__ import annotations
 
 import gc
@@ -73,7 +74,7 @@ def _out_of_memory() -> None:
         _RESERVE.close()
         _RESERVE = None
     if not _owns_process():  # inside a test runner: unwind normally
-        _fail(_OOM_LINE.decode()[len("golint-im: error: "):].rstrip())
+        _fail(_OOM_LINE.decode()[len("golint-im: error: ") :].rstrip())
     try:
         os.write(2, _OOM_LINE)
     except OSError:
@@ -124,15 +125,21 @@ def _check_cache_dir(cache_dir: Path | None, paths: list[str]) -> None:
     cache = Path(os.path.abspath(cache_dir)).resolve()
     for root in analysed_roots(paths):
         if cache == root or root in cache.parents:
-            raise UsageError(f"the cache directory {cache_dir} is inside the analysed tree {root}, where the "
-                             "repository could plant its entries; use --cache-dir outside it, or --no-cache")
+            raise UsageError(
+                f"the cache directory {cache_dir} is inside the analysed tree {root}, where the "
+                "repository could plant its entries; use --cache-dir outside it, or --no-cache"
+            )
 
 
 def _owns_process() -> bool:
     """True when run as the command itself: not inside a test runner, and with no
     profiler or tracer attached (cProfile and coverage write their data at exit)."""
-    return (sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__
-            and sys.getprofile() is None and sys.gettrace() is None)
+    return (
+        sys.stdout is sys.__stdout__
+        and sys.stderr is sys.__stderr__
+        and sys.getprofile() is None
+        and sys.gettrace() is None
+    )
 
 
 def _exit(code: int):
@@ -263,21 +270,38 @@ def main():
 
 def _common_check_options(f):
     options = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                     help="Output format."),
+        click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+        ),
         click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                     help="Use this .golint-im.toml instead of searching upwards."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="Use this .golint-im.toml instead of searching upwards.",
+        ),
         click.option("--select", "select", multiple=True, help="Only these rules (IDs or prefixes, comma-separated)."),
         click.option("--ignore", "ignore", multiple=True, help="Skip these rules (IDs or prefixes)."),
-        click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-                     help="Parser processes (default: CPU count)."),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parser processes (default: CPU count)."
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-                     help="Facts cache directory (default: $XDG_CACHE_HOME/golint-im)."),
-        click.option("--include-generated", is_flag=True, help="Also analyse files marked `Code generated ... DO NOT EDIT.`"),
-        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-                     help="Colour the text report; auto: on a terminal unless NO_COLOR is set."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="Facts cache directory (default: $XDG_CACHE_HOME/golint-im).",
+        ),
+        click.option(
+            "--include-generated", is_flag=True, help="Also analyse files marked `Code generated ... DO NOT EDIT.`"
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour the text report; auto: on a terminal unless NO_COLOR is set.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="Findings only: no summary line, notices or progress."),
         click.option("--debug", is_flag=True, help="Timings, unresolved-call counts, and tracebacks."),
     ]
@@ -286,9 +310,27 @@ def _common_check_options(f):
     return f
 
 
-def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-         quiet, debug, only_files=None, new_from_rev=None, baseline=None, write_baseline=None,
-         color="auto", link_modules=True, hook=False):
+def _run(
+    paths,
+    fmt,
+    output,
+    config_path,
+    select,
+    ignore,
+    jobs,
+    no_cache,
+    cache_dir,
+    include_generated,
+    quiet,
+    debug,
+    only_files=None,
+    new_from_rev=None,
+    baseline=None,
+    write_baseline=None,
+    color="auto",
+    link_modules=True,
+    hook=False,
+):
     from .engine import Options, analyse
     from .registry import all_rule_infos
 
@@ -310,9 +352,17 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
         for target in (output, write_baseline):
             if target:
                 resolve_target(target, analysed_roots(targets.analyse))  # refused before the analysis, not after it
-        opts = Options(paths=targets.analyse, rules=rules, config=config, jobs=jobs or default_jobs(),
-                       cache_dir=cache, include_generated=include_generated, debug=debug, base=str(targets.root),
-                       progress=_Progress(_progress_wanted(quiet)))
+        opts = Options(
+            paths=targets.analyse,
+            rules=rules,
+            config=config,
+            jobs=jobs or default_jobs(),
+            cache_dir=cache,
+            include_generated=include_generated,
+            debug=debug,
+            base=str(targets.root),
+            progress=_Progress(_progress_wanted(quiet)),
+        )
         result, _ctx = analyse(opts)
         if opts.progress:
             opts.progress.done()
@@ -332,8 +382,14 @@ def _run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_
                 n = len(result.findings)
                 _say(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}")
             return EXIT_CLEAN
-        text = render(fmt, result, infos, color=fmt == "text" and _color_wanted(color, output),
-                      tool_version=__version__, summary=not quiet and (not hook or bool(result.findings)))
+        text = render(
+            fmt,
+            result,
+            infos,
+            color=fmt == "text" and _color_wanted(color, output),
+            tool_version=__version__,
+            summary=not quiet and (not hook or bool(result.findings)),
+        )
         _write_output(text, output, targets.analyse)
         if not quiet:
             for notice in result.notices:
@@ -404,8 +460,10 @@ def _config_baseline(config: Config, write_baseline) -> str | None:
         return None
     path = config.root / config.baseline
     if not path.is_file():
-        raise UsageError(f"{config.source}: baseline file {config.baseline} does not exist "
-                         "(create it with `golint-im check --write-baseline FILE`)")
+        raise UsageError(
+            f"{config.source}: baseline file {config.baseline} does not exist "
+            "(create it with `golint-im check --write-baseline FILE`)"
+        )
     return str(path)
 
 
@@ -456,8 +514,9 @@ def _git_root(path: Path) -> Path:
 
     start = path if path.is_dir() else path.parent
     try:
-        out = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+        )
     except OSError:
         raise BaselineError("--new-from-rev needs git on PATH")
     if out.returncode != 0:
@@ -473,8 +532,11 @@ def _known_options(f):
     legacy repository can adopt the hook and see only what it adds."""
     options = [
         click.option("--new-from-rev", metavar="REV", help="Report only findings that are new since git revision REV."),
-        click.option("--baseline", type=click.Path(dir_okay=False, exists=True),
-                     help="Hide findings recorded in this baseline file (default: the config's `baseline`)."),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, exists=True),
+            help="Hide findings recorded in this baseline file (default: the config's `baseline`).",
+        ),
     ]
     for opt in reversed(options):
         f = opt(f)
@@ -485,10 +547,29 @@ def _known_options(f):
 @click.argument("paths", nargs=-1, type=click.Path())
 @_common_check_options
 @_known_options
-@click.option("--write-baseline", type=click.Path(dir_okay=False),
-              help="Record the current findings in FILE and exit 0 without reporting them.")
-def check(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-          color, quiet, debug, new_from_rev, baseline, write_baseline):
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record the current findings in FILE and exit 0 without reporting them.",
+)
+def check(
+    paths,
+    fmt,
+    output,
+    config_path,
+    select,
+    ignore,
+    jobs,
+    no_cache,
+    cache_dir,
+    include_generated,
+    color,
+    quiet,
+    debug,
+    new_from_rev,
+    baseline,
+    write_baseline,
+):
     """Analyse the Go code under PATHS (default: ./...) as one program.
 
     A PATH inside a Go module links the whole module (rules follow calls
@@ -498,17 +579,49 @@ def check(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache
     deployment, which is how cross-service bugs (two services hashing one
     ring differently) are found.
     """
-    _exit(_run(paths, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
-               include_generated, quiet, debug, new_from_rev=new_from_rev, baseline=baseline,
-               write_baseline=write_baseline, color=color))
+    _exit(
+        _run(
+            paths,
+            fmt,
+            output,
+            config_path,
+            select,
+            ignore,
+            jobs,
+            no_cache,
+            cache_dir,
+            include_generated,
+            quiet,
+            debug,
+            new_from_rev=new_from_rev,
+            baseline=baseline,
+            write_baseline=write_baseline,
+            color=color,
+        )
+    )
 
 
 @main.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
 @_common_check_options
 @_known_options
-def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir, include_generated,
-               color, quiet, debug, new_from_rev, baseline):
+def pre_commit(
+    files,
+    fmt,
+    output,
+    config_path,
+    select,
+    ignore,
+    jobs,
+    no_cache,
+    cache_dir,
+    include_generated,
+    color,
+    quiet,
+    debug,
+    new_from_rev,
+    baseline,
+):
     """Analyse the whole repository, report only findings in FILES.
 
     Cross-file rules need the whole program, so the hook reads everything but
@@ -526,9 +639,28 @@ def pre_commit(files, fmt, output, config_path, select, ignore, jobs, no_cache, 
     except OSError:
         pass
     wanted = {Path(f).resolve() for f in files}
-    _exit(_run([str(root)], fmt, output, config_path, select, ignore, jobs, no_cache, cache_dir,
-               include_generated, quiet, debug, only_files=wanted, new_from_rev=new_from_rev,
-               baseline=baseline, color=color, link_modules=False, hook=True))
+    _exit(
+        _run(
+            [str(root)],
+            fmt,
+            output,
+            config_path,
+            select,
+            ignore,
+            jobs,
+            no_cache,
+            cache_dir,
+            include_generated,
+            quiet,
+            debug,
+            only_files=wanted,
+            new_from_rev=new_from_rev,
+            baseline=baseline,
+            color=color,
+            link_modules=False,
+            hook=True,
+        )
+    )
 
 
 @main.command()
@@ -563,13 +695,26 @@ def explain(rule):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["dot", "json", "html"]), default="dot", show_default=True,
-              help="dot for Graphviz, json for tools, html: a page with the graph as SVG beside the findings.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dot", "json", "html"]),
+    default="dot",
+    show_default=True,
+    help="dot for Graphviz, json for tools, html: a page with the graph as SVG beside the findings.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
-@click.option("--focus", metavar="FINDING",
-              help="Draw only this finding's cycle: FILE:LINE, RULE@FILE:LINE or a fingerprint (prefix).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Use this .golint-im.toml instead of searching upwards.")
+@click.option(
+    "--focus",
+    metavar="FINDING",
+    help="Draw only this finding's cycle: FILE:LINE, RULE@FILE:LINE or a fingerprint (prefix).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Use this .golint-im.toml instead of searching upwards.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None)
 def graph(paths, fmt, output, focus, config_path, jobs):
     """Export the channel-flow graph: goroutines, channels, send/receive edges.
@@ -589,9 +734,17 @@ def graph(paths, fmt, output, focus, config_path, jobs):
         _check_cache_dir(default_cache_dir(), targets.analyse)
         if output:
             resolve_target(output, analysed_roots(targets.analyse))
-        result, ctx = analyse(Options(paths=targets.analyse, rules={"GIM101"}, config=config,
-                                      jobs=jobs or default_jobs(), base=str(targets.root),
-                                      cache_dir=default_cache_dir(), reuse=False))
+        result, ctx = analyse(
+            Options(
+                paths=targets.analyse,
+                rules={"GIM101"},
+                config=config,
+                jobs=jobs or default_jobs(),
+                base=str(targets.root),
+                cache_dir=default_cache_dir(),
+                reuse=False,
+            )
+        )
         assert ctx is not None  # reuse=False: the program is always linked
         flow = ctx.result(CHANNEL_FLOW)
         cycles = find_cycles(flow, result.findings)
@@ -608,8 +761,12 @@ def graph(paths, fmt, output, focus, config_path, jobs):
         else:
             from .graph_html import render_html
 
-            text = render_html(subgraph(flow, cycles if focus else None), cycles, findings,
-                               title=focus or Path(targets.root).name or str(targets.root))
+            text = render_html(
+                subgraph(flow, cycles if focus else None),
+                cycles,
+                findings,
+                title=focus or Path(targets.root).name or str(targets.root),
+            )
         _write_output(text, output, targets.analyse)
     except (UsageError, ConfigError) as e:
         _fail(str(e))

@@ -4,6 +4,7 @@ Parsing is CPU-bound and the GIL makes threads useless, so misses go to a
 process pool; workers return plain facts (trees do not pickle). Results are
 put back in discovery order so output never depends on scheduling.
 """
+
 from __future__ import annotations
 
 import gc
@@ -149,15 +150,19 @@ class Collected:
             self._include_notices = False
             for i, facts in sorted(self._facts.items()):
                 for line in facts.error_lines[:1]:
-                    self.notices.append(Notice(self.files[i].rel_path, "syntax error; analysed what could be parsed", line))
+                    self.notices.append(
+                        Notice(self.files[i].rel_path, "syntax error; analysed what could be parsed", line)
+                    )
                 for line in facts.deep_lines[:1]:
-                    self.notices.append(Notice(self.files[i].rel_path,
-                                               "nesting too deep to analyse; skipped that declaration", line))
+                    self.notices.append(
+                        Notice(self.files[i].rel_path, "nesting too deep to analyse; skipped that declaration", line)
+                    )
         return [self._facts[i] for i in sorted(self._facts)]
 
 
-def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False,
-            progress=None) -> Collected:
+def collect(
+    files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False, progress=None
+) -> Collected:
     notices: list[Notice] = []
     facts_by_index: dict[int, object] = {}
     payloads: dict[int, tuple[str, bytes]] = {}
@@ -202,8 +207,7 @@ def collect(files: list[SourceFile], jobs: int, cache: FactsCache, include_gener
     if start is not None:
         start(len(pending))  # the total to show: only misses are parsed
     if jobs > 1 and len(pending) > 8:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                   initargs=(cache.directory, os.getpid()))
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cache.directory, os.getpid()))
         try:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)

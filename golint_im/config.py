@@ -18,6 +18,7 @@ Example `.golint-im.toml`::
     [resources.GIM201]
     constructors = ["mypkg.MustDial"]
 """
+
 from __future__ import annotations
 
 import re
@@ -226,8 +227,12 @@ class _Validator:
         items = self.strings(keys[-1], value, keys)
         for item in items:
             if not item or any(ch.isspace() for ch in item) or "." not in item:
-                self.fail(keys, f"'{'.'.join(keys)}' entries are qualified Go names like 'pkg.Func' "
-                          f"or 'pkg.Type.Method'; got {item!r}", item)
+                self.fail(
+                    keys,
+                    f"'{'.'.join(keys)}' entries are qualified Go names like 'pkg.Func' "
+                    f"or 'pkg.Type.Method'; got {item!r}",
+                    item,
+                )
         return items
 
     def rule_selectors(self, key: str, value) -> list[str]:
@@ -236,7 +241,9 @@ class _Validator:
         for item in items:
             sel = item.strip().upper()
             if not _matches(sel, self.known):
-                self.fail((key,), f"unknown rule or prefix '{item}' in '{key}' (known: {_known_list(self.known)})", item)
+                self.fail(
+                    (key,), f"unknown rule or prefix '{item}' in '{key}' (known: {_known_list(self.known)})", item
+                )
             out.append(sel)
         return out
 
@@ -247,7 +254,9 @@ class _Validator:
 
     def severity(self, value) -> dict[str, str]:
         if not isinstance(value, dict):
-            self.fail(("severity",), f"'severity' must be a table of rule = \"error|warning|note\", not {_toml_type(value)}")
+            self.fail(
+                ("severity",), f"'severity' must be a table of rule = \"error|warning|note\", not {_toml_type(value)}"
+            )
         out = {}
         for rule, level in value.items():
             keys = ("severity", rule)
@@ -269,7 +278,9 @@ class _Validator:
             catalog = {}
             for sub, names in entry.items():
                 if sub not in RESOURCE_KEYS:
-                    self.fail(keys + (sub,), f"unknown key '{sub}' in 'resources.{rule}' (known: {', '.join(RESOURCE_KEYS)})")
+                    self.fail(
+                        keys + (sub,), f"unknown key '{sub}' in 'resources.{rule}' (known: {', '.join(RESOURCE_KEYS)})"
+                    )
                 catalog[sub] = self.names(keys + (sub,), names)
             out[rid] = catalog
         return out
@@ -293,8 +304,7 @@ def _known_list(known: set[str]) -> str:
     return ", ".join(sorted(known)) or "none"
 
 
-def _fail(source: str, text: str, table: tuple[str, ...], keys: tuple[str, ...], what: str,
-          value: str | None = None):
+def _fail(source: str, text: str, table: tuple[str, ...], keys: tuple[str, ...], what: str, value: str | None = None):
     line = find_key_line(text, table + keys, value)
     where = f"{source}:{line}" if line else source
     raise ConfigError(f"{where}: {what}", path=source, line=line, key=".".join(keys))
@@ -374,7 +384,7 @@ def find_key_line(text: str, keys: tuple[str, ...], value: str | None = None) ->
             return _value_line(lines, no, value)
         # `severity = { GIM999 = "error" }`: the key is inside an inline table
         if full == keys[: len(full)] and len(full) < len(keys) and rhs.strip().startswith("{"):
-            inner = keys[len(full):]
+            inner = keys[len(full) :]
             if re.search(r"""(^|[{,\s."'])["']?""" + re.escape(inner[0]) + r"""["']?\s*[=.]""", rhs):
                 return no
             best = best or no
@@ -416,8 +426,7 @@ def _split_selectors(values) -> list[str]:
     return out
 
 
-def select_rules(all_ids: Iterable[str], config: Config | None,
-                 cli_select=None, cli_ignore=None) -> set[str]:
+def select_rules(all_ids: Iterable[str], config: Config | None, cli_select=None, cli_ignore=None) -> set[str]:
     """The rule IDs to run.
 
     Selectors are rule IDs or prefixes ("GIM2" is every GIM2xx; "ALL" is

@@ -4,6 +4,7 @@ Several roots in one run are one deployment: the cross-repository rules
 need all of them in one program. Display paths are relative to the common
 parent of the roots so two checkouts stay distinguishable in reports.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -75,14 +76,16 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
             if root.suffix == ".go":
                 _add(result, root, base, seen, modules, exclude)
             continue
+
         def unreadable(e: OSError, base=base) -> None:
             # Its files would silently be missing from the report (README: reported, like an unreadable file).
             where = _rel(Path(e.filename), base) if e.filename else ""
-            result.notices.append(Notice(where, f"cannot read directory: {e.strerror or e}; its files are not analysed"))
+            result.notices.append(
+                Notice(where, f"cannot read directory: {e.strerror or e}; its files are not analysed")
+            )
 
         for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames
-                                 if not d.startswith((".", "_")) and d not in SKIP_DIRS)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d not in SKIP_DIRS)
             for name in sorted(filenames):
                 if not name.endswith(".go"):
                     continue
@@ -94,7 +97,9 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
                         result.notices.append(Notice(_rel(full, base), "broken symlink or symlink loop; skipped"))
                         continue
                     if not any(str(target).startswith(i + os.sep) for i in inside):
-                        result.notices.append(Notice(_rel(full, base), "symlink points outside the analysed roots; skipped"))
+                        result.notices.append(
+                            Notice(_rel(full, base), "symlink points outside the analysed roots; skipped")
+                        )
                         continue
                     if target.is_file():
                         links.append(full)
@@ -132,11 +137,17 @@ def _add(result, full: Path, base: Path, seen, modules, exclude):
         ipath = module if sub == "." else f"{module}/{sub}"
     else:
         ipath = package_dir or "."
-    result.files.append(SourceFile(
-        abs_path=str(full), rel_path=rel, module=module,
-        module_dir=_rel(Path(module_dir), base) if module_dir else "",
-        package_dir=package_dir,
-        is_test=full.name.endswith("_test.go"), import_path=_safe_import_path(ipath)))
+    result.files.append(
+        SourceFile(
+            abs_path=str(full),
+            rel_path=rel,
+            module=module,
+            module_dir=_rel(Path(module_dir), base) if module_dir else "",
+            package_dir=package_dir,
+            is_test=full.name.endswith("_test.go"),
+            import_path=_safe_import_path(ipath),
+        )
+    )
 
 
 # Characters Go allows in an import path, which the model's qualified names

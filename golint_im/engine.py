@@ -4,6 +4,7 @@ Everything here is deterministic given the inputs: files are processed in
 path order, findings sorted, so worker count and cache state never change
 the output.
 """
+
 from __future__ import annotations
 
 import gc
@@ -92,8 +93,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
         kept.extend(meta)
     kept.sort(key=lambda f: f.sort_key())
     suppressed.sort(key=lambda f: f.sort_key())
-    result = RunResult(findings=kept, notices=notices + rule_errors, files_analysed=len(facts),
-                       suppressed=suppressed)
+    result = RunResult(findings=kept, notices=notices + rule_errors, files_analysed=len(facts), suppressed=suppressed)
     result.debug = {"unresolved_calls": program.unresolved_calls, **ctx.debug}
     results.put(key, result)  # before the run's own details are added below
     timings["total"] = time.perf_counter() - t0
@@ -137,8 +137,13 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
             except Exception as e:  # noqa: BLE001 - one rule's bug must not cost the others' findings
                 if options.debug:
                     raise
-                errors.append(Notice("", f"{mod.ID} stopped with an internal error ({type(e).__name__}: {e}); "
-                                         "its findings are missing from this run (--debug for a traceback)"))
+                errors.append(
+                    Notice(
+                        "",
+                        f"{mod.ID} stopped with an internal error ({type(e).__name__}: {e}); "
+                        "its findings are missing from this run (--debug for a traceback)",
+                    )
+                )
                 produced = []
             for f in produced:
                 f.severity = options.config.severity.get(f.rule_id, f.severity)
@@ -166,7 +171,11 @@ def _finish(result: RunResult, found, timings: dict, collected, reused: bool) ->
     """Add what belongs to this run only: discovery notices, display base, timings."""
     result.notices = found.notices + result.notices
     result.base = found.base
-    result.debug = {"timings": timings, "files_parsed": collected.parsed,
-                    "files_cached": result.files_analysed - collected.parsed, "result_reused": reused,
-                    **result.debug}
+    result.debug = {
+        "timings": timings,
+        "files_parsed": collected.parsed,
+        "files_cached": result.files_analysed - collected.parsed,
+        "result_reused": reused,
+        **result.debug,
+    }
     return result

@@ -7,6 +7,7 @@ than it is), or a byte that is not UTF-8 (a file name kept by Python as a
 lone surrogate, which no UTF-8 writer accepts). Each output escapes what its
 own syntax needs; printable() is the common part for one-line text.
 """
+
 from __future__ import annotations
 
 import re

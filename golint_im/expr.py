@@ -28,6 +28,7 @@ the analysis it serves.
     ('spread', expr)                   `expr...` as the last argument of a call
     ('other', text)                    anything else, kept as text
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,8 +37,28 @@ from typing import Any
 Expr = Any  # a tagged tuple as described above, or None where a slot is empty
 
 # Go's predeclared functions: a call of one of these names (not shadowed) is no call into code.
-BUILTIN_FUNCS = frozenset({"make", "new", "len", "cap", "append", "copy", "delete", "panic", "recover", "print",
-                           "println", "close", "complex", "real", "imag", "min", "max", "clear"})
+BUILTIN_FUNCS = frozenset(
+    {
+        "make",
+        "new",
+        "len",
+        "cap",
+        "append",
+        "copy",
+        "delete",
+        "panic",
+        "recover",
+        "print",
+        "println",
+        "close",
+        "complex",
+        "real",
+        "imag",
+        "min",
+        "max",
+        "clear",
+    }
+)
 
 
 # ---- building --------------------------------------------------------------------

@@ -8,6 +8,7 @@ type, so an entry that is sound by its MAC but not by its shape (written by
 a build with other facts, or crafted) is a miss and is rebuilt, never a
 crash later in the linker.
 """
+
 from __future__ import annotations
 
 import marshal
@@ -19,8 +20,17 @@ _EXPR = (tuple, _NONE)
 
 # The stored fields of each record, in order, with the types each may hold.
 # FileFacts.path and is_test are not stored: whoever loads an entry sets them.
-_FILE_FIELDS = ("package", "imports", "types", "funcs", "consts", "directives", "error_lines", "deep_lines",
-                "generated")
+_FILE_FIELDS = (
+    "package",
+    "imports",
+    "types",
+    "funcs",
+    "consts",
+    "directives",
+    "error_lines",
+    "deep_lines",
+    "generated",
+)
 _FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool)
 _TYPE_TYPES = (str, str, int, int, tuple, tuple, str, tuple)
 _FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool)
@@ -50,8 +60,17 @@ def encode(facts: FileFacts) -> bytes:
     """facts as bytes (path and is_test left out); ValueError when they do not fit (absurd nesting)."""
     funcs = [tuple(_func_field(fn, s) for s in _FUNC_FIELDS) for fn in facts.funcs]
     types = [tuple(getattr(t, s) for s in _TYPE_FIELDS) for t in facts.types]
-    record = (facts.package, facts.imports, types, funcs, facts.consts, [tuple(d) for d in facts.directives],
-              tuple(facts.error_lines), tuple(facts.deep_lines), facts.generated)
+    record = (
+        facts.package,
+        facts.imports,
+        types,
+        funcs,
+        facts.consts,
+        [tuple(d) for d in facts.directives],
+        tuple(facts.error_lines),
+        tuple(facts.deep_lines),
+        facts.generated,
+    )
     return marshal.dumps(record)
 
 
@@ -109,5 +128,6 @@ def decode(payload: bytes) -> FileFacts:
             check_record(r, _REGION_TYPES)
             regions[i] = Region(*r)
         func_list.append(fn)
-    return FileFacts("", package, imports, type_list, func_list, consts, directives, error_lines, deep_lines,
-                     generated, False)
+    return FileFacts(
+        "", package, imports, type_list, func_list, consts, directives, error_lines, deep_lines, generated, False
+    )

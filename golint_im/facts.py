@@ -7,6 +7,7 @@ them small (tuples, slots) so loading a warm cache is cheap.
 Expressions are nested tuples whose first item is a tag; `golint_im.expr`
 documents the layout and is the only code that takes them apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -105,4 +106,3 @@ class FileFacts:
     deep_lines: tuple = ()  # declarations skipped because they nest too deep to walk
     generated: bool = False
     is_test: bool = False
-

@@ -3,6 +3,7 @@
 Locations carry a display path relative to the analysed root (never an
 absolute path of this machine) so reports are portable and deterministic.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ A call through a variable, a parameter or a struct field reaches the
 functions stored in it; these queries find them program-wide (assignments,
 composite literals, arguments at every call site). `Program` inherits them.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,6 +26,7 @@ class FunctionValues:
     _field_writes_idx: dict[str, list[tuple]]
 
     if TYPE_CHECKING:
+
         def literal(self, fn: Function, index: int) -> Function | None: ...
         def lookup_local(self, fn: Function, name: str) -> str | None: ...
         def locals(self, fn: Function) -> dict: ...
@@ -86,8 +88,10 @@ class FunctionValues:
             idx = params.index(name)
             for caller, op in self.callers(owner):
                 if idx < len(op.args):
-                    out.extend(Target(t.function, f"callback passed by {caller.short}")
-                               for t in self._func_value(caller, op.args[idx]))
+                    out.extend(
+                        Target(t.function, f"callback passed by {caller.short}")
+                        for t in self._func_value(caller, op.args[idx])
+                    )
         return _dedupe(out)
 
     def _field_writes(self) -> dict:
@@ -129,8 +133,7 @@ class FunctionValues:
             else:
                 owner = self.named(self.qualify(comp_type, f.file))
             if owner == named:
-                out.extend(Target(v.function, f"stored in field {tname}.{fname}")
-                           for v in self._func_value(f, value))
+                out.extend(Target(v.function, f"stored in field {tname}.{fname}") for v in self._func_value(f, value))
         out = _dedupe(out)
         self._call_cache[key] = out
         return out

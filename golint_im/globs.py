@@ -12,6 +12,7 @@ Semantics: `*` and `?` stay within one path segment, `**` spans segments
 a pattern without a slash matches the file name anywhere, and a pattern that
 matches a directory matches everything below it.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,7 @@ def _tokens(pat: str, pattern: str) -> list[tuple]:
             tok, i = ("one",), i + 1
         elif ch == "[" and pat.find("]", i + 2) != -1:
             end = pat.find("]", i + 2)
-            tok, i = ("class", _class(pat[i + 1:end], pattern)), end + 1
+            tok, i = ("class", _class(pat[i + 1 : end], pattern)), end + 1
         else:
             tok, i = ("lit", ch), i + 1
         if out and tok[0].startswith("star") and out[-1][0].startswith("star"):

@@ -7,6 +7,7 @@ goroutine, the channel it receives from, the handler's call chain, the
 channel it sends into and back) is marked, so the picture shows the bug
 rather than every goroutine of the program; `focus` keeps only one.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,9 +68,15 @@ def find_cycles(flow: ChannelFlow, findings: list[Finding]) -> list[Cycle]:
             if (rec["path"], rec["line"]) != (f.location.path, f.location.line) or snd["channel"] != sent_label:
                 continue
             received = f"chan {rec['channel']}"
-            loops = sorted(b for _, b, d in g.out_edges(received, data=True)
-                           if d.get("kind") == "recv" and d.get("line") == rec["line"]
-                           and d.get("function") == rec["function"]) if received in g else []
+            loops = (
+                sorted(
+                    b
+                    for _, b, d in g.out_edges(received, data=True)
+                    if d.get("kind") == "recv" and d.get("line") == rec["line"] and d.get("function") == rec["function"]
+                )
+                if received in g
+                else []
+            )
             if loops:
                 chain = tuple((c["callee"], c["via"] or "") for c in hp["calls"])
                 out.append(Cycle(f, loops[0], received, f"chan {sent_label}", chain))
@@ -86,7 +93,8 @@ def focus_cycles(cycles: list[Cycle], spec: str) -> list[Cycle]:
         if rule and rule.upper() != c.finding.rule_id:
             continue
         if where in (f"{loc.path}:{loc.line}", f"{loc.path}:{loc.line}:{loc.col}") or (
-                not rule and len(spec) >= 6 and c.finding.fingerprint.startswith(spec.lower())):
+            not rule and len(spec) >= 6 and c.finding.fingerprint.startswith(spec.lower())
+        ):
             chosen.append(c)
     return chosen
 
@@ -99,21 +107,37 @@ def handler_paths(flow: ChannelFlow):
     out = []
     for ch, fn, recv in flow.loop_receives():
         for send_fn, op, path, key in flow.reachable_sends(fn, handler_ops(fn, recv)):
-            out.append({
-                "receive": {"channel": ch.label, "function": fn.short, "path": fn.file.path, "line": recv.line},
-                "send": {"channel": flow.label(key) if key not in flow.channels else flow.channels[key].label,
-                         "function": send_fn.short, "path": send_fn.file.path, "line": op.line},
-                "calls": [{"caller": c.short, "line": o.line, "callee": callee.short, "via": via}
-                          for c, o, callee, via in path],
-            })
+            out.append(
+                {
+                    "receive": {"channel": ch.label, "function": fn.short, "path": fn.file.path, "line": recv.line},
+                    "send": {
+                        "channel": flow.label(key) if key not in flow.channels else flow.channels[key].label,
+                        "function": send_fn.short,
+                        "path": send_fn.file.path,
+                        "line": op.line,
+                    },
+                    "calls": [
+                        {"caller": c.short, "line": o.line, "callee": callee.short, "via": via}
+                        for c, o, callee, via in path
+                    ],
+                }
+            )
     return out
 
 
 def _cycle_json(c: Cycle) -> dict:
-    return {"finding": {"rule": c.finding.rule_id, "path": c.finding.location.path, "line": c.finding.location.line,
-                        "fingerprint": c.finding.fingerprint},
-            "goroutine": c.goroutine, "received": c.received, "sent": c.sent,
-            "chain": [{"callee": callee, "via": via} for callee, via in c.chain]}
+    return {
+        "finding": {
+            "rule": c.finding.rule_id,
+            "path": c.finding.location.path,
+            "line": c.finding.location.line,
+            "fingerprint": c.finding.fingerprint,
+        },
+        "goroutine": c.goroutine,
+        "received": c.received,
+        "sent": c.sent,
+        "chain": [{"callee": callee, "via": via} for callee, via in c.chain],
+    }
 
 
 def subgraph(flow: ChannelFlow, cycles: list[Cycle] | None):
@@ -128,8 +152,10 @@ def subgraph(flow: ChannelFlow, cycles: list[Cycle] | None):
 def to_json(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> str:
     g = subgraph(flow, list(cycles) if focus else None)
     nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
-    edges = sorted(({"from": a, "to": b, **d} for a, b, d in g.edges(data=True)),
-                   key=lambda e: (e["from"], e["to"], e.get("line", 0), e.get("kind", "")))
+    edges = sorted(
+        ({"from": a, "to": b, **d} for a, b, d in g.edges(data=True)),
+        key=lambda e: (e["from"], e["to"], e.get("line", 0), e.get("kind", "")),
+    )
     doc = {"nodes": nodes, "edges": edges, "handler_paths": handler_paths(flow)}
     if cycles or focus:
         doc["cycles"] = [_cycle_json(c) for c in cycles]
@@ -153,7 +179,9 @@ def to_dot(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> 
     for n, d in sorted(g.nodes(data=True)):
         mark = f", {red}, style=bold" if n in on_cycle else ""
         if d.get("kind") == "channel":
-            lines.append(f"  {_q(n)} [shape=box, label={_q(n + ' (cap ' + str(_capacity(d.get('capacity'))) + ')')}{mark}];")
+            lines.append(
+                f"  {_q(n)} [shape=box, label={_q(n + ' (cap ' + str(_capacity(d.get('capacity'))) + ')')}{mark}];"
+            )
         else:
             lines.append(f"  {_q(n)} [shape=ellipse{mark}];")
     for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("line", 0))):
@@ -170,9 +198,11 @@ def to_dot(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> 
             lines.append(f"  {_q(a)} -> {_q(b)} [label={_q(label)}, {red}, style=bold];")
     for hp in handler_paths(flow):
         chain = " -> ".join(c["callee"] + (f" [{c['via']}]" if c["via"] else "") for c in hp["calls"])
-        comment = (f"handler of {hp['receive']['channel']} ({hp['receive']['function']}:"
-                   f"{hp['receive']['line']}) reaches send on {hp['send']['channel']} at "
-                   f"{hp['send']['path']}:{hp['send']['line']} via {chain or 'direct'}")
+        comment = (
+            f"handler of {hp['receive']['channel']} ({hp['receive']['function']}:"
+            f"{hp['receive']['line']}) reaches send on {hp['send']['channel']} at "
+            f"{hp['send']['path']}:{hp['send']['line']} via {chain or 'direct'}"
+        )
         lines.append("  // " + printable(comment))  # a newline in a name would end the comment
     lines.append("}")
     return "\n".join(lines) + "\n"

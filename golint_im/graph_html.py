@@ -8,6 +8,7 @@ close a cycle are set aside, those edges then curve back up on the right
 GIM101 finding's cycle is drawn in the same red as in the DOT output. Every
 text (file names, Go identifiers, messages) is HTML-escaped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -101,16 +102,20 @@ def _shape(n: _Node) -> str:
     cls = "node cycle" if n.cycle else "node"
     common = f'class="{cls}" fill="#fff" stroke="{stroke}" stroke-width="{width}"'
     if n.kind == "goroutine":
-        body = (f'<ellipse {common} cx="{n.x + n.w / 2:.1f}" cy="{n.y + NODE_H / 2:.1f}" '
-                f'rx="{n.w / 2:.1f}" ry="{NODE_H / 2:.1f}"/>')
+        body = (
+            f'<ellipse {common} cx="{n.x + n.w / 2:.1f}" cy="{n.y + NODE_H / 2:.1f}" '
+            f'rx="{n.w / 2:.1f}" ry="{NODE_H / 2:.1f}"/>'
+        )
     else:
         dash = ' stroke-dasharray="5 3"' if n.kind == "call" else ""
         radius = 10 if n.kind == "call" else 2
         body = f'<rect {common}{dash} x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{NODE_H}" rx="{radius}"/>'
     color = CYCLE_COLOR if n.cycle else "#111"
-    text = (f'<text x="{n.x + n.w / 2:.1f}" y="{n.y + NODE_H / 2 + 4:.1f}" text-anchor="middle" '
-            f'fill="{color}">{escape(n.label)}</text>')
-    return f'<g><title>{escape(n.id)}</title>{body}{text}</g>'
+    text = (
+        f'<text x="{n.x + n.w / 2:.1f}" y="{n.y + NODE_H / 2 + 4:.1f}" text-anchor="middle" '
+        f'fill="{color}">{escape(n.label)}</text>'
+    )
+    return f"<g><title>{escape(n.id)}</title>{body}{text}</g>"
 
 
 def _edge(a: _Node, b: _Node, label: str, red: bool, right: float) -> str:
@@ -129,9 +134,11 @@ def _edge(a: _Node, b: _Node, label: str, red: bool, right: float) -> str:
         d = f"M{x1:.1f},{y1:.1f} C{out:.1f},{y1:.1f} {out:.1f},{y2:.1f} {x2 + 2:.1f},{y2:.1f}"
         lx, ly, anchor = out - 4, (y1 + y2) / 2, "end"
     cls = "edge cycle" if red else "edge"
-    return (f'<g class="{cls}"><path d="{d}" fill="none" stroke="{color}" stroke-width="{width}" '
-            f'marker-end="url(#{marker})"/><text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" '
-            f'class="edge-label" fill="{color}">{escape(label)}</text></g>')
+    return (
+        f'<g class="{cls}"><path d="{d}" fill="none" stroke="{color}" stroke-width="{width}" '
+        f'marker-end="url(#{marker})"/><text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" '
+        f'class="edge-label" fill="{color}">{escape(label)}</text></g>'
+    )
 
 
 def render_svg(graph, cycles: list[Cycle]) -> str:
@@ -156,14 +163,16 @@ def render_svg(graph, cycles: list[Cycle]) -> str:
             if a in nodes and b in nodes:
                 drawn[(a, b)] = (label, True)
     width, height = layout(list(nodes.values()), list(drawn))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-             f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="channel-flow graph">',
-             "<defs>",
-             '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
-             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>',
-             f'<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
-             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{CYCLE_COLOR}"/></marker>',
-             "</defs>"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="channel-flow graph">',
+        "<defs>",
+        '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>',
+        f'<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{CYCLE_COLOR}"/></marker>',
+        "</defs>",
+    ]
     for (a, b), (label, red) in sorted(drawn.items(), key=lambda e: (e[1][1], e[0])):
         parts.append(_edge(nodes[a], nodes[b], label, red, width))
     parts += [_shape(n) for n in sorted(nodes.values(), key=lambda n: n.id)]
@@ -192,23 +201,32 @@ def render_html(graph, cycles: list[Cycle], findings: list[Finding], title: str)
     items = []
     for f in findings:
         loc = f.location
-        steps = "".join(f'<li><span class="loc">{escape(s.location.path)}:{s.location.line}</span> '
-                        f"{escape(s.message)}</li>" for s in f.steps)
-        related = "".join(f'<li>related: <span class="loc">{escape(r.location.path)}:{r.location.line}</span> '
-                          f"{escape(r.message)}</li>" for r in f.related)
+        steps = "".join(
+            f'<li><span class="loc">{escape(s.location.path)}:{s.location.line}</span> {escape(s.message)}</li>'
+            for s in f.steps
+        )
+        related = "".join(
+            f'<li>related: <span class="loc">{escape(r.location.path)}:{r.location.line}</span> '
+            f"{escape(r.message)}</li>"
+            for r in f.related
+        )
         cls = "finding" if id(f) in in_cycle else "finding other"
-        items.append(f'<section class="{cls}"><h3><code>{escape(f.rule_id)}</code> '
-                     f'<span class="loc">{escape(loc.path)}:{loc.line}:{loc.col}</span></h3>'
-                     f"<p>{escape(f.message)}</p>"
-                     + (f"<ol>{steps}</ol>" if steps else "")
-                     + (f"<ul>{related}</ul>" if related else "") + "</section>")
+        items.append(
+            f'<section class="{cls}"><h3><code>{escape(f.rule_id)}</code> '
+            f'<span class="loc">{escape(loc.path)}:{loc.line}:{loc.col}</span></h3>'
+            f"<p>{escape(f.message)}</p>"
+            + (f"<ol>{steps}</ol>" if steps else "")
+            + (f"<ul>{related}</ul>" if related else "")
+            + "</section>"
+        )
     if not items:
         items.append("<p>No findings.</p>")
-    summary = (f"{len(cycles)} cycle{'' if len(cycles) == 1 else 's'} marked in red"
-               if cycles else "no deadlock cycle")
-    return ("<!DOCTYPE html>\n"
-            '<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-            f"<header><h1>golint-im: channel-flow graph</h1><p>{escape(title)}: {summary}.</p></header>"
-            f"<main><figure>{render_svg(graph, cycles)}</figure><aside><h2>Findings</h2>{''.join(items)}</aside></main>"
-            "</body></html>\n")
+    summary = f"{len(cycles)} cycle{'' if len(cycles) == 1 else 's'} marked in red" if cycles else "no deadlock cycle"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>golint-im: channel-flow graph</h1><p>{escape(title)}: {summary}.</p></header>"
+        f"<main><figure>{render_svg(graph, cycles)}</figure><aside><h2>Findings</h2>{''.join(items)}</aside></main>"
+        "</body></html>\n"
+    )

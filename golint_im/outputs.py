@@ -8,6 +8,7 @@ file is updated, except one inside the analysed tree pointing out of it
 (the repository would choose what we overwrite); and a Go source inside an
 analysed root is never written over.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,12 @@ def resolve_target(output: str, roots: list[Path]) -> tuple[Path, bool]:
     given = Path(output)
     absolute = Path(os.path.abspath(given))
     target = absolute.resolve()  # through every symlink, also of the directories on the way
-    if target != absolute and os.path.islink(absolute) and _inside(absolute.parent.resolve(), roots) \
-            and not _inside(target, roots):
+    if (
+        target != absolute
+        and os.path.islink(absolute)
+        and _inside(absolute.parent.resolve(), roots)
+        and not _inside(target, roots)
+    ):
         raise UsageError(f"refusing to write {output}: it is a symlink in the analysed tree pointing outside it")
     if _inside(target, roots) and (target.suffix == ".go" or target.name == "go.mod"):
         raise UsageError(f"refusing to write {output}: it is a Go source file in the analysed tree")
@@ -99,7 +104,7 @@ def write_text(text: str, output: str, roots: list[Path]) -> None:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _output_mode(target: Path) -> int:

@@ -9,6 +9,7 @@ pipe. Anything unusual (no fork on this platform, a child that dies, a
 result that does not unpickle) falls back to running that lane here, so
 the output never depends on whether a lane ran in parallel.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ it for the rest of the run, so rules sharing a layer share its work, and the
 engine can tell from the declarations alone which rules must run in the same
 process (see `lane_groups`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -10,6 +10,7 @@ caller decides to stay silent.
 Types are written as qualified strings: a named type is "importpath#Name",
 so "*example.com/app/ws#Server" or "[]example.com/app/ws#Client".
 """
+
 from __future__ import annotations
 
 from . import expr as E
@@ -485,14 +486,22 @@ class Program(TypeSystem, FunctionValues):
             if a is None or b is None:
                 return None
             try:
-                value = {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if 0 <= b < 64 else None,
-                         "/": a // b if b else None}.get(op)
+                value = {
+                    "+": a + b,
+                    "-": a - b,
+                    "*": a * b,
+                    "<<": a << b if 0 <= b < 64 else None,
+                    "/": a // b if b else None,
+                }.get(op)
             except (TypeError, ValueError):
                 return None
             return value if value is not None and -(1 << 63) <= value < (1 << 64) else None
         called = E.call(expr)
-        if called is not None and len(called[1]) == 1 and (
-                E.ident(called[0]) is not None or E.type_text(called[0]) is not None):
+        if (
+            called is not None
+            and len(called[1]) == 1
+            and (E.ident(called[0]) is not None or E.type_text(called[0]) is not None)
+        ):
             return self.const_int(fn, called[1][0], depth + 1)  # int(N)
         return None
 

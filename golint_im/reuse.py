@@ -16,6 +16,7 @@ Results live beside the facts in the private cache directory, MAC-checked
 and written atomically like them, as plain data (never a pickle: reading a
 result cannot run code); a damaged one, or one of the wrong shape, is a miss.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,8 +61,9 @@ def run_key(files, digests: dict, options_fingerprint: str) -> str | None:
             return None
         f = files[i]
         # Where the file sits in the Go module (go.mod decides import paths), not just its facts.
-        h.update(utf8(f"{f.rel_path}\0{int(f.is_test)}\0{f.module}\0{f.module_dir}\0{f.package_dir}\0"
-                      f"{f.import_path}\0"))  # a file name need not be UTF-8
+        h.update(
+            utf8(f"{f.rel_path}\0{int(f.is_test)}\0{f.module}\0{f.module_dir}\0{f.package_dir}\0{f.import_path}\0")
+        )  # a file name need not be UTF-8
         h.update(digest if isinstance(digest, bytes) else b"notice:" + utf8(digest))
         h.update(b"\0")
     return h.hexdigest()
@@ -130,16 +132,29 @@ def _location(loc: Location) -> tuple:
 
 
 def _finding(f: Finding) -> tuple:
-    return (f.rule_id, f.message, _location(f.location), f.severity,
-            tuple((_location(r.location), r.message) for r in f.related),
-            tuple((_location(s.location), s.message) for s in f.steps), f.key, f.suppressed)
+    return (
+        f.rule_id,
+        f.message,
+        _location(f.location),
+        f.severity,
+        tuple((_location(r.location), r.message) for r in f.related),
+        tuple((_location(s.location), s.message) for s in f.steps),
+        f.key,
+        f.suppressed,
+    )
 
 
 def encode_result(result: RunResult) -> bytes:
     """A run's result as plain data; ValueError when something in it is not plain (a rule's debug value)."""
-    return marshal.dumps(([_finding(f) for f in result.findings],
-                          [(n.path, n.message, n.line) for n in result.notices], result.files_analysed,
-                          [_finding(f) for f in result.suppressed], result.debug))
+    return marshal.dumps(
+        (
+            [_finding(f) for f in result.findings],
+            [(n.path, n.message, n.line) for n in result.notices],
+            result.files_analysed,
+            [_finding(f) for f in result.suppressed],
+            result.debug,
+        )
+    )
 
 
 def _decode_location(values) -> Location:
@@ -155,9 +170,16 @@ def _decode_evidence(values, cls):
 def _decode_finding(values) -> Finding:
     check_record(values, _FINDING_TYPES)
     rule_id, message, location, severity, related, steps, key, suppressed = values
-    return Finding(rule_id, message, _decode_location(location), severity,
-                   tuple(_decode_evidence(r, Related) for r in related),
-                   tuple(_decode_evidence(s, Step) for s in steps), key, suppressed)
+    return Finding(
+        rule_id,
+        message,
+        _decode_location(location),
+        severity,
+        tuple(_decode_evidence(r, Related) for r in related),
+        tuple(_decode_evidence(s, Step) for s in steps),
+        key,
+        suppressed,
+    )
 
 
 def _decode_notice(values) -> Notice:
@@ -169,6 +191,10 @@ def decode_result(payload: bytes) -> RunResult:
     """The result in payload; BadEntry when it is not one of this build."""
     record = load_record(payload, _RESULT_TYPES)
     findings, notices, files_analysed, suppressed, debug = record
-    return RunResult(findings=[_decode_finding(f) for f in findings],
-                     notices=[_decode_notice(n) for n in notices], files_analysed=files_analysed,
-                     suppressed=[_decode_finding(f) for f in suppressed], debug=debug)
+    return RunResult(
+        findings=[_decode_finding(f) for f in findings],
+        notices=[_decode_notice(n) for n in notices],
+        files_analysed=files_analysed,
+        suppressed=[_decode_finding(f) for f in suppressed],
+        debug=debug,
+    )

@@ -6,6 +6,7 @@ writer forever) or a device (endless data, side effects). Files are opened
 non-blocking and checked with fstat on the open descriptor, so what is read
 is what was checked.
 """
+
 from __future__ import annotations
 
 import errno

@@ -5,6 +5,7 @@ file costs one parse and one pass. Anything the walker does not understand
 becomes an ('other', text) expression rather than an error: broken or
 unusual code yields what could be read, never an exception.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,12 @@ import tree_sitter_go as tsgo
 from .facts import FileFacts, FuncFacts, Op, Region, TypeFacts
 
 GO = ts.Language(tsgo.language())
+
+
 # Facts depend on the grammar's node names: part of the cache key.
 def _grammar_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return f"ts{version('tree-sitter')}-go{version('tree-sitter-go')}"
     except PackageNotFoundError:
@@ -32,8 +36,7 @@ _COMMENTS = ts.Query(GO, "(comment) @c")
 
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a",
-            "b": "\b", "f": "\f", "v": "\v"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
 
 def _parser() -> ts.Parser:
@@ -105,7 +108,7 @@ def _tree(src: bytes):
         return bool(stop)
 
     try:
-        tree = _parser().parse(lambda offset, _point: src[offset:offset + _CHUNK], progress_callback=progress)
+        tree = _parser().parse(lambda offset, _point: src[offset : offset + _CHUNK], progress_callback=progress)
     except ValueError:  # "Parsing failed": cancelled by progress()
         tree = None
     if tree is None or stop:
@@ -137,18 +140,18 @@ class _Walker:
 
     # ---- helpers -------------------------------------------------------
     def text(self, node) -> str:
-        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def head(self, node, chars: int = 80) -> str:
         """The first chars characters of a node's text, without decoding all of it (a node can be megabytes)."""
         end = min(node.end_byte, node.start_byte + 4 * chars)  # 4 bytes per character at most: same result
-        return self.src[node.start_byte:end].decode("utf-8", "replace")[:chars]
+        return self.src[node.start_byte : end].decode("utf-8", "replace")[:chars]
 
     def pos(self, node) -> tuple[int, int]:
         row, col = node.start_point
         if not self.ascii and col:
             line_start = node.start_byte - col
-            col = len(self.src[line_start:node.start_byte].decode("utf-8", "replace"))
+            col = len(self.src[line_start : node.start_byte].decode("utf-8", "replace"))
         return row + 1, col + 1
 
     # ---- file level ----------------------------------------------------
@@ -253,8 +256,9 @@ class _Walker:
                 kind, members, embeds = ("interface",) + self.interface_members(type_node)
             elif type_node.type == "function_type":
                 kind = "func"
-            self.facts.types.append(TypeFacts(self.text(name_node), kind, line, col, members, embeds,
-                                              self.type_text(type_node), tparams))
+            self.facts.types.append(
+                TypeFacts(self.text(name_node), kind, line, col, members, embeds, self.type_text(type_node), tparams)
+            )
 
     def type_params(self, node):
         tp = node.child_by_field_name("type_parameters")
@@ -287,8 +291,11 @@ class _Walker:
                 name = child.child_by_field_name("name")
                 params = child.child_by_field_name("parameters")
                 result = child.child_by_field_name("result")
-                n_params = sum(max(1, len(p.children_by_field_name("name")))
-                               for p in params.named_children) if params is not None else 0
+                n_params = (
+                    sum(max(1, len(p.children_by_field_name("name"))) for p in params.named_children)
+                    if params is not None
+                    else 0
+                )
                 methods.append((self.text(name), n_params, self.result_types(result)))
             elif child.type == "type_elem":
                 for t in child.named_children:
@@ -344,8 +351,9 @@ class _Walker:
                     recv = text.lstrip("*").split("[")[0].strip()
                 if n is not None:
                     recv_name = self.text(n)
-        index = self.new_func(node, self.text(name_node) if name_node is not None else "",
-                              recv, recv_ptr, recv_name, -1)
+        index = self.new_func(
+            node, self.text(name_node) if name_node is not None else "", recv, recv_ptr, recv_name, -1
+        )
         if node.type == "function_declaration":
             self.facts.funcs[index].type_params = self.type_params(node)
         body = node.child_by_field_name("body")
@@ -356,8 +364,7 @@ class _Walker:
         line, col = self.pos(node)
         params, variadic = self.params(node.child_by_field_name("parameters"))
         results = self.result_types(node.child_by_field_name("result"))
-        fn = FuncFacts(name, recv, recv_ptr, recv_name, params, results, line, col,
-                       node.end_point[0] + 1, parent)
+        fn = FuncFacts(name, recv, recv_ptr, recv_name, params, results, line, col, node.end_point[0] + 1, parent)
         fn.variadic = variadic
         fn.regions.append(Region("body", -1, line, None, node.end_point[0] + 1))
         self.facts.funcs.append(fn)
@@ -447,8 +454,7 @@ class _Walker:
             self.consts(node)
         elif t in _JUMPS:
             label = next((c for c in node.named_children if c.type == "label_name"), None)
-            self.op("jump", node, region, mode=_JUMPS[t],
-                    fn=("id", self.text(label)) if label is not None else None)
+            self.op("jump", node, region, mode=_JUMPS[t], fn=("id", self.text(label)) if label is not None else None)
         # empty statements, type declarations: nothing to record
 
     def assign(self, node, region, mode=None):
@@ -470,14 +476,27 @@ class _Walker:
             type_node = spec.child_by_field_name("type")
             value = spec.child_by_field_name("value")
             rhs = tuple(self.expr(e, region) for e in value.named_children) if value is not None else ()
-            self.op("assign", spec, region, targets=names, args=rhs, mode="var",
-                    vtype=self.type_text(type_node) if type_node is not None else "")
+            self.op(
+                "assign",
+                spec,
+                region,
+                targets=names,
+                args=rhs,
+                mode="var",
+                vtype=self.type_text(type_node) if type_node is not None else "",
+            )
 
     def send(self, node, region, select) -> Op:
         ch = node.child_by_field_name("channel")
         val = node.child_by_field_name("value")
-        return self.op("send", node, region, fn=self.expr(ch, region),
-                       args=(self.expr(val, region),) if val is not None else (), select=select)
+        return self.op(
+            "send",
+            node,
+            region,
+            fn=self.expr(ch, region),
+            args=(self.expr(val, region),) if val is not None else (),
+            select=select,
+        )
 
     def if_stmt(self, node, region):
         init = node.child_by_field_name("initializer")
@@ -615,9 +634,12 @@ class _Walker:
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
             op_node = node.child_by_field_name("operator")
-            return ("bin", self.text(op_node) if op_node is not None else "?",
-                    self.expr(left, region) if left is not None else ("other", ""),
-                    self.expr(right, region) if right is not None else ("other", ""))
+            return (
+                "bin",
+                self.text(op_node) if op_node is not None else "?",
+                self.expr(left, region) if left is not None else ("other", ""),
+                self.expr(right, region) if right is not None else ("other", ""),
+            )
         if t == "unary_expression":
             operand = node.child_by_field_name("operand")
             op_node = node.child_by_field_name("operator")
@@ -633,8 +655,11 @@ class _Walker:
         if t == "index_expression":
             operand = node.child_by_field_name("operand")
             index = node.child_by_field_name("index")
-            return ("idx", self.expr(operand, region) if operand is not None else ("other", ""),
-                    self.expr(index, region) if index is not None else ("other", ""))
+            return (
+                "idx",
+                self.expr(operand, region) if operand is not None else ("other", ""),
+                self.expr(index, region) if index is not None else ("other", ""),
+            )
         if t == "slice_expression":
             operand = node.child_by_field_name("operand")
             for c in node.named_children:
@@ -644,13 +669,20 @@ class _Walker:
         if t == "type_assertion_expression":
             operand = node.child_by_field_name("operand")
             type_node = node.child_by_field_name("type")
-            return ("assert", self.expr(operand, region) if operand is not None else ("other", ""),
-                    self.type_text(type_node) if type_node is not None else "")
+            return (
+                "assert",
+                self.expr(operand, region) if operand is not None else ("other", ""),
+                self.type_text(type_node) if type_node is not None else "",
+            )
         if t == "type_conversion_expression":
             type_node = node.child_by_field_name("type")
             operand = node.child_by_field_name("operand")
-            return ("call", ("type", self.type_text(type_node) if type_node is not None else ""),
-                    (self.expr(operand, region),) if operand is not None else (), -1)
+            return (
+                "call",
+                ("type", self.type_text(type_node) if type_node is not None else ""),
+                (self.expr(operand, region),) if operand is not None else (),
+                -1,
+            )
         if t in ("true", "false", "nil", "iota", "float_literal", "rune_literal", "imaginary_literal"):
             return ("lit", self.text(node))
         if t == "generic_type" or t.endswith("_type"):
@@ -729,8 +761,12 @@ class _Walker:
         return "".join(parts)
 
 
-_JUMPS = {"break_statement": "break", "continue_statement": "continue", "goto_statement": "goto",
-          "fallthrough_statement": "fallthrough"}
+_JUMPS = {
+    "break_statement": "break",
+    "continue_statement": "continue",
+    "goto_statement": "goto",
+    "fallthrough_statement": "fallthrough",
+}
 _LABELLED_KINDS = ("for", "range", "switch", "select")
 
 

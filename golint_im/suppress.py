@@ -25,6 +25,7 @@ A name that is almost a golint-im rule name (`http-body-leek`), or an ID
 that is no rule (`GIM299`), is reported as GIM001: the suppression it was
 meant to be does nothing, and silence would hide that.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -100,7 +101,7 @@ def parse_directive(text: str, names: Mapping[str, str] | None = None) -> Parsed
                 rules.append(names[word.lower()])
             else:
                 break  # a hyphenated word that is no rule name: the reason starts here
-            rest = rest[tok.end():]
+            rest = rest[tok.end() :]
         return Parsed("golintim", frozenset(rules), False, _clean_reason(rest))
 
     m = _NOLINT_RE.match(body)
@@ -113,10 +114,16 @@ def parse_directive(text: str, names: Mapping[str, str] | None = None) -> Parsed
         if any(n.strip().lower() == "all" for n in names_text.split(",")):
             return Parsed("nolint", frozenset(), True, _clean_reason(rest))
         written = [n.strip() for n in names_text.split(",") if n.strip()]
-        rules = frozenset(n.upper() if _RULE_RE.fullmatch(n) else names[n.lower()]
-                          for n in written if _RULE_RE.fullmatch(n) or n.lower() in names)
-        unknown = tuple((n, _resembles(n, names)) for n in written
-                        if not _RULE_RE.fullmatch(n) and n.lower() not in names and _resembles(n, names))
+        rules = frozenset(
+            n.upper() if _RULE_RE.fullmatch(n) else names[n.lower()]
+            for n in written
+            if _RULE_RE.fullmatch(n) or n.lower() in names
+        )
+        unknown = tuple(
+            (n, _resembles(n, names))
+            for n in written
+            if not _RULE_RE.fullmatch(n) and n.lower() not in names and _resembles(n, names)
+        )
         if not rules and not unknown:
             return None
         return Parsed("nolint", rules, False, _clean_reason(rest), unknown)
@@ -222,14 +229,17 @@ def apply_suppressions(
         notes: list[tuple[str, str]] = []  # (message, key)
         if p.kind == "golintim":
             if not p.rules:
-                notes.append(("golintim:ignore without a rule ID; write //golintim:ignore GIMxxx <reason>",
-                              f"no-rule {d.text.strip()}"))
+                notes.append(
+                    (
+                        "golintim:ignore without a rule ID; write //golintim:ignore GIMxxx <reason>",
+                        f"no-rule {d.text.strip()}",
+                    )
+                )
             elif not p.reason:
                 ids = ", ".join(sorted(p.rules))
                 notes.append((f"suppression of {ids} without a reason", f"no-reason {ids}"))
         for written, meant in p.unknown:
-            notes.append((f"suppression names unknown rule '{written}' (did you mean {meant}?)",
-                          f"unknown {written}"))
+            notes.append((f"suppression names unknown rule '{written}' (did you mean {meant}?)", f"unknown {written}"))
         where_text = f"on line {target}" if d.end_line <= target else f"in lines {target}-{d.end_line}"
         for rule in sorted(p.rules):
             if rule == META_RULE:
@@ -237,8 +247,12 @@ def apply_suppressions(
             if known_rules is not None and rule not in {k.upper() for k in known_rules}:
                 notes.append((f"suppression names unknown rule {rule}", f"unknown {rule}"))
             elif rule in active and rule not in used[i]:
-                notes.append((f"unused suppression for {rule}: no {rule} finding {where_text}",
-                              f"unused {rule} {d.text.strip()}"))
+                notes.append(
+                    (
+                        f"unused suppression for {rule}: no {rule} finding {where_text}",
+                        f"unused {rule} {d.text.strip()}",
+                    )
+                )
         for message, key in notes:
             finding = Finding(META_RULE, message, where, severity="warning", key=key)
             # A directive may silence its own complaints by naming GIM001,

@@ -3,6 +3,7 @@
 Kept apart from `Program` so the modules that `Program` is assembled from
 (types, function values) can build and return them without importing it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

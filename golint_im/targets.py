@@ -17,6 +17,7 @@ Go path patterns are accepted because Go users type them: `./...` and
 `pkg/...` mean the directory and everything below it, which is what a
 directory argument always means here.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,9 +53,13 @@ def strip_go_pattern(path: str) -> str:
 def git_toplevel(directory: Path) -> Path | None:
     """The git work tree holding directory, or None (not a repository, no git)."""
     try:
-        out = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=False,
-                             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+        out = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
     except OSError:
         return None
     if out.returncode != 0 or not out.stdout.strip():

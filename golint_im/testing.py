@@ -12,6 +12,7 @@ locations) in `findings.txt` beside its Go files: a `want` pattern says where
 and roughly what, the snapshot catches every change in wording. Write or
 refresh snapshots with GOLINT_IM_UPDATE_SNAPSHOTS=1, then review the diff.
 """
+
 from __future__ import annotations
 
 import os
@@ -92,7 +93,7 @@ def run_case(case_dir: Path) -> CaseResult:
     for e in exp:
         if e.kind == "want" and id(e) not in matched:
             res.fn[e.rule] += 1
-            res.problems.append(f"missing {e.path}:{e.line}: want {e.rule} \"{e.pattern}\"")
+            res.problems.append(f'missing {e.path}:{e.line}: want {e.rule} "{e.pattern}"')
         elif e.kind == "todo-want" and id(e) not in matched:
             res.todo[e.rule] += 1  # a known miss, still missed
     return res
@@ -118,6 +119,7 @@ def snapshot_problems(case_dir: Path, text: str) -> list[str]:
         return []
     import difflib
 
-    diff = difflib.unified_diff(expected.splitlines(), text.splitlines(), f"{SNAPSHOT} (pinned)", "this run",
-                                lineterm="")
+    diff = difflib.unified_diff(
+        expected.splitlines(), text.splitlines(), f"{SNAPSHOT} (pinned)", "this run", lineterm=""
+    )
     return ["findings differ from the pinned text:\n" + "\n".join(diff)]

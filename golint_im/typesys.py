@@ -7,6 +7,7 @@ whose method set covers it (class-hierarchy analysis by name and arity).
 `Program` inherits these queries; they need only the packages and their
 type declarations, not the call graph.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,28 @@ if TYPE_CHECKING:
     from .symbols import Function, Package
 
 BUILTIN_TYPES = {
-    "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
-    "uint32", "uint64", "uintptr", "byte", "rune", "float32", "float64", "complex64",
-    "complex128", "error", "any", "comparable",
+    "bool",
+    "string",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "byte",
+    "rune",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "error",
+    "any",
+    "comparable",
 }
 _IDENT = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)?")  # Go identifiers are Unicode letters and digits
 _NAMED_CACHE: dict = {}  # named() is a pure function of its string: memoised process-wide
@@ -36,6 +56,7 @@ class TypeSystem:
     _method_set_cache: dict
 
     if TYPE_CHECKING:
+
         def pkg_of(self, ff: FileFacts) -> Package: ...
 
     def _method_name_index(self):
@@ -43,7 +64,7 @@ class TypeSystem:
         self._by_method: dict[str, list] = defaultdict(list)
         self._declared_methods: dict[str, set] = defaultdict(set)  # "path#Type" -> method names
         for pkg in self.packages.values():
-            for (tname, mname) in pkg.methods:
+            for tname, mname in pkg.methods:
                 self._by_method[mname].append((pkg, tname))
                 self._declared_methods[f"{pkg.path}#{tname}"].add(mname)
         for pkg in self.packages.values():
@@ -117,13 +138,13 @@ class TypeSystem:
         if t.startswith("[]"):
             return t[2:]
         if t.startswith("["):
-            return t[t.index("]") + 1:] if "]" in t else ""
+            return t[t.index("]") + 1 :] if "]" in t else ""
         if t.startswith("map["):
             end = _map_key_end(t)
-            return t[end + 1:] if end else ""
+            return t[end + 1 :] if end else ""
         for prefix in ("chan<- ", "<-chan ", "chan "):
             if t.startswith(prefix):
-                return t[len(prefix):].strip()
+                return t[len(prefix) :].strip()
         return ""
 
     def type_decl(self, named: str):

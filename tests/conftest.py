@@ -20,4 +20,5 @@ def pytest_terminal_summary(terminalreporter):
     for r in rules:
         terminalreporter.write_line(
             f"{r}: TP {FIXTURE_STATS['tp'][r]}  FP {FIXTURE_STATS['fp'][r]}  "
-            f"FN {FIXTURE_STATS['fn'][r]}  todo {FIXTURE_STATS['todo'][r]}")
+            f"FN {FIXTURE_STATS['fn'][r]}  todo {FIXTURE_STATS['todo'][r]}"
+        )

@@ -6,6 +6,7 @@ environment a runner would give them: first against a stub `golint-im`
 (argument passing, exit-code handling, upload decision), then, when the real
 CLI is installed, against a small Go program.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -45,13 +46,28 @@ def steps(action: dict) -> list[dict]:
 def test_is_a_composite_action_with_the_documented_inputs(action):
     assert action["runs"]["using"] == "composite"
     assert set(action["inputs"]) == {
-        "paths", "config", "args", "new-from-rev", "sarif-file", "upload",
-        "fail-on-findings", "category", "python-version", "cache",
+        "paths",
+        "config",
+        "args",
+        "new-from-rev",
+        "sarif-file",
+        "upload",
+        "fail-on-findings",
+        "category",
+        "python-version",
+        "cache",
     }
     defaults = {name: spec.get("default") for name, spec in action["inputs"].items()}
     assert defaults == {
-        "paths": ".", "config": "", "args": "", "new-from-rev": "", "sarif-file": "",
-        "upload": "true", "fail-on-findings": "true", "category": "golint-im", "python-version": "3.13",
+        "paths": ".",
+        "config": "",
+        "args": "",
+        "new-from-rev": "",
+        "sarif-file": "",
+        "upload": "true",
+        "fail-on-findings": "true",
+        "category": "golint-im",
+        "python-version": "3.13",
         "cache": "true",
     }
     for name, spec in action["inputs"].items():
@@ -196,9 +212,18 @@ def read_output_file(path: Path) -> dict[str, str]:
     return out
 
 
-def run_action(action: dict, workspace: Path, tmp: Path, *, inputs: dict | None = None,
-               event_name: str = "push", event: dict | None = None, path_dirs=(),
-               extra_env: dict | None = None, actor: str = "dev") -> Run:
+def run_action(
+    action: dict,
+    workspace: Path,
+    tmp: Path,
+    *,
+    inputs: dict | None = None,
+    event_name: str = "push",
+    event: dict | None = None,
+    path_dirs=(),
+    extra_env: dict | None = None,
+    actor: str = "dev",
+) -> Run:
     """Run the action's `run:` steps like a runner would; `uses:` steps are skipped."""
     values = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
     values.update(inputs or {})
@@ -243,9 +268,11 @@ def run_action(action: dict, workspace: Path, tmp: Path, *, inputs: dict | None 
         script = step["run"]
         if step.get("id") == "install":
             # Installed already (this venv); report it as the install step would.
-            script = ('bin="$(command -v golint-im)"\necho "bin=$bin" >> "$GITHUB_OUTPUT"\n'
-                      'echo "version=0.1.0" >> "$GITHUB_OUTPUT"\n'
-                      'echo "cache-dir=$RUNNER_TEMP/golint-im-cache" >> "$GITHUB_OUTPUT"\n')
+            script = (
+                'bin="$(command -v golint-im)"\necho "bin=$bin" >> "$GITHUB_OUTPUT"\n'
+                'echo "version=0.1.0" >> "$GITHUB_OUTPUT"\n'
+                'echo "cache-dir=$RUNNER_TEMP/golint-im-cache" >> "$GITHUB_OUTPUT"\n'
+            )
         env = dict(base_env)
         for key, value in step.get("env", {}).items():
             env[key] = EXPR.sub(lambda m: lookup(m.group(1)), str(value))
@@ -254,8 +281,14 @@ def run_action(action: dict, workspace: Path, tmp: Path, *, inputs: dict | None 
         env["GITHUB_OUTPUT"] = str(out_file)
         script_file = tmp / f"step_{n}.sh"
         script_file.write_text(script)
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script_file)],
-                              cwd=workspace, env=env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script_file)],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         step_outputs = read_output_file(out_file)
         if step.get("id"):
             outputs[step["id"]] = step_outputs
@@ -266,7 +299,7 @@ def run_action(action: dict, workspace: Path, tmp: Path, *, inputs: dict | None 
     return result
 
 
-STUB = '''#!{python}
+STUB = """#!{python}
 import json, os, sys
 args = sys.argv[1:]
 with open(os.environ["STUB_LOG"], "a") as fh:
@@ -283,7 +316,7 @@ if "--output" in args:
 elif "github" in args and code == 1:
     print("::error file=a.go,line=3,title=GIM201::leak")
 sys.exit(code)
-'''
+"""
 
 
 @pytest.fixture
@@ -339,16 +372,37 @@ def test_inputs_are_word_split_but_never_expanded(action, stub):
     (stub.workspace / "internal").mkdir()
     (stub.workspace / "internal" / "a.go").write_text("package internal\n")  # what a glob would find
     (stub.workspace / "out").mkdir()
-    run, calls = stub(action, exit_code=0, inputs={
-        "paths": "cmd  internal/*\n  pkg ",
-        "args": "--select GIM2 $(touch pwned) ;touch pwned2",
-        "config": "conf dir/golint-im.toml",
-        "sarif-file": "out/$HOME.sarif",
-    })
+    run, calls = stub(
+        action,
+        exit_code=0,
+        inputs={
+            "paths": "cmd  internal/*\n  pkg ",
+            "args": "--select GIM2 $(touch pwned) ;touch pwned2",
+            "config": "conf dir/golint-im.toml",
+            "sarif-file": "out/$HOME.sarif",
+        },
+    )
     assert calls[0] == [
-        "check", "--select", "GIM2", "$(touch", "pwned)", ";touch", "pwned2",
-        "--quiet", "--cache-dir", f"{stub.runner_temp}/golint-im-cache", "--config", "conf dir/golint-im.toml",
-        "--format", "sarif", "--output", "out/$HOME.sarif", "--", "cmd", "internal/*", "pkg",
+        "check",
+        "--select",
+        "GIM2",
+        "$(touch",
+        "pwned)",
+        ";touch",
+        "pwned2",
+        "--quiet",
+        "--cache-dir",
+        f"{stub.runner_temp}/golint-im-cache",
+        "--config",
+        "conf dir/golint-im.toml",
+        "--format",
+        "sarif",
+        "--output",
+        "out/$HOME.sarif",
+        "--",
+        "cmd",
+        "internal/*",
+        "pkg",
     ]
     assert not (stub.workspace / "pwned").exists() and not (stub.workspace / "pwned2").exists()
     assert run.step("result").returncode == 0
@@ -363,13 +417,18 @@ def test_explicit_new_from_rev(action, stub):
 
 def git(repo: Path, *args: str) -> str:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 def pr_event(base_sha: str, head_repo: str = "org/openim", base_repo: str = "org/openim") -> dict:
-    return {"pull_request": {"base": {"sha": base_sha, "repo": {"full_name": base_repo}},
-                             "head": {"repo": {"full_name": head_repo}}}}
+    return {
+        "pull_request": {
+            "base": {"sha": base_sha, "repo": {"full_name": base_repo}},
+            "head": {"repo": {"full_name": head_repo}},
+        }
+    }
 
 
 @needs_bash
@@ -387,8 +446,9 @@ def test_pull_request_defaults_to_base_sha(action, stub):
     assert "fetching" not in run.step("check").stdout  # the commit is there: no fetch
     assert run.step("decide").outputs == {"upload": "true"}
     # An explicit input wins over the event.
-    _, calls = stub(action, exit_code=0, event_name="pull_request", event=pr_event(sha),
-                    inputs={"new-from-rev": "v3.5.1"})
+    _, calls = stub(
+        action, exit_code=0, event_name="pull_request", event=pr_event(sha), inputs={"new-from-rev": "v3.5.1"}
+    )
     assert calls[0][calls[0].index("--new-from-rev") + 1] == "v3.5.1"
     # On push, the base sha of an event is not used.
     _, calls = stub(action, exit_code=0, event_name="push", event=pr_event(sha))
@@ -397,9 +457,13 @@ def test_pull_request_defaults_to_base_sha(action, stub):
 
 @needs_bash
 def test_fork_pull_request_skips_upload_with_notice(action, stub):
-    run, _ = stub(action, exit_code=1, event_name="pull_request",
-                  event=pr_event("", head_repo="someone/openim", base_repo="org/openim"),
-                  inputs={"fail-on-findings": "false"})
+    run, _ = stub(
+        action,
+        exit_code=1,
+        event_name="pull_request",
+        event=pr_event("", head_repo="someone/openim", base_repo="org/openim"),
+        inputs={"fail-on-findings": "false"},
+    )
     decide = run.step("decide")
     assert decide.outputs == {"upload": "false"}
     assert "::notice::pull request from a fork" in decide.stdout
@@ -533,8 +597,9 @@ def test_pull_request_reports_only_new_findings(action, go_workspace):
     # The PR shifts the old finding down a few lines: still not new.
     main = workspace / "main.go"
     main.write_text(main.read_text().replace("package main\n", "package main\n\n// Hub fans clients in.\n\n", 1))
-    run = run_action(action, workspace, work, path_dirs=[Path(_real_cli()).parent],
-                     event_name="pull_request", event=pr_event(base))
+    run = run_action(
+        action, workspace, work, path_dirs=[Path(_real_cli()).parent], event_name="pull_request", event=pr_event(base)
+    )
     check = run.step("check")
     assert check.outputs["exit-code"] == "0", check.stdout + check.stderr
     assert run.step("result").returncode == 0

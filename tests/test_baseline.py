@@ -1,4 +1,5 @@
 """Baseline files and the git snapshot behind --new-from-rev."""
+
 from __future__ import annotations
 
 import json
@@ -75,14 +76,17 @@ def test_newer_format_is_refused(tmp_path):
         load_baseline(path)
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("not json", "invalid JSON"),
-    ("[]", "not a golint-im baseline"),
-    ('{"findings": []}', "not a golint-im baseline"),
-    (json.dumps({FORMAT_KEY: "1", "findings": []}), "bad baseline format"),
-    (json.dumps({FORMAT_KEY: 1, "findings": {}}), "must be a list"),
-    (json.dumps({FORMAT_KEY: 1, "findings": [{"rule": "GIM201"}]}), "findings[0]"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("not json", "invalid JSON"),
+        ("[]", "not a golint-im baseline"),
+        ('{"findings": []}', "not a golint-im baseline"),
+        (json.dumps({FORMAT_KEY: "1", "findings": []}), "bad baseline format"),
+        (json.dumps({FORMAT_KEY: 1, "findings": {}}), "must be a list"),
+        (json.dumps({FORMAT_KEY: 1, "findings": [{"rule": "GIM201"}]}), "findings[0]"),
+    ],
+)
 def test_malformed_baselines(tmp_path, content, fragment):
     path = tmp_path / "baseline.json"
     path.write_text(content)
@@ -101,8 +105,9 @@ def test_missing_baseline(tmp_path):
 
 def git(repo: Path, *args: str) -> str:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 @pytest.fixture

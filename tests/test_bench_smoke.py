@@ -1,4 +1,5 @@
 """The benchmark script still runs: one round on a small fixture, no peer. Times are not checked."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,24 @@ SCRIPT = ROOT / "benchmarks" / "run.py"
 
 def test_benchmark_smoke(tmp_path):
     out = tmp_path / "bench.json"
-    r = subprocess.run([sys.executable, str(SCRIPT), str(ROOT / "fixtures" / "GIM101" / "want_self_requeue"),
-                        "--runs", "1", "--no-peer", "--jobs", "1", "--json", str(out)],
-                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            str(ROOT / "fixtures" / "GIM101" / "want_self_requeue"),
+            "--runs",
+            "1",
+            "--no-peer",
+            "--jobs",
+            "1",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     for name in ("cold", "warm", "touched", "edited"):
         assert any(line.startswith(name) for line in r.stdout.splitlines()), r.stdout
@@ -32,8 +48,13 @@ def test_benchmark_smoke(tmp_path):
 
 
 def test_scaling_smoke(tmp_path):
-    r = subprocess.run([sys.executable, str(SCRIPT), str(ROOT / "examples"), "--runs", "1", "--no-peer",
-                        "--jobs", "1", "--scaling"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    r = subprocess.run(
+        [sys.executable, str(SCRIPT), str(ROOT / "examples"), "--runs", "1", "--no-peer", "--jobs", "1", "--scaling"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     assert "time ~ size^k: cold k=" in r.stdout
     assert "100%" in r.stdout

@@ -2,6 +2,7 @@
 a read-only or unusable cache directory, two runs at once: results identical to
 --no-cache, entries rebuilt, no crash.
 """
+
 from __future__ import annotations
 
 import errno
@@ -52,6 +53,7 @@ def reference(tree):
 
 # ---- the cache object -------------------------------------------------------
 
+
 def sample_facts():
     return parse(b"package p\n\nfunc F(ch chan int) { ch <- 1 }\n", "p.go")
 
@@ -66,8 +68,7 @@ def test_round_trip(tmp_path):
     assert not list(tmp_path.rglob(".tmp-*"))  # the rename happened
 
 
-@pytest.mark.parametrize("damage", ["truncate", "truncate-to-mac", "empty", "flip-payload", "flip-mac",
-                                    "garbage"])
+@pytest.mark.parametrize("damage", ["truncate", "truncate-to-mac", "empty", "flip-payload", "flip-mac", "garbage"])
 def test_damaged_entry_is_a_miss(tmp_path, damage):
     c = FactsCache(tmp_path)
     key = content_key(b"y")
@@ -121,8 +122,13 @@ def test_valid_mac_but_not_facts_is_a_miss(tmp_path):
     assert c.put(key, half) is None
     assert c.put(key, pickle) is None  # put() must not raise either
     assert c.get(key) is None
-    for payload in (marshal.dumps({"not": "facts"}), marshal.dumps(("facts", "from", "an", "older", "layout")),
-                    pickle.dumps(sample_facts()), b"", b"\xff" * 9):
+    for payload in (
+        marshal.dumps({"not": "facts"}),
+        marshal.dumps(("facts", "from", "an", "older", "layout")),
+        pickle.dumps(sample_facts()),
+        b"",
+        b"\xff" * 9,
+    ):
         plant(c, key, payload)
         assert c.get(key) is None
 
@@ -137,14 +143,17 @@ def _wrong_typed_entries():
     yield "file field", (package, [], types, funcs, consts, directives, error_lines, deep_lines, generated)
     yield "import", (package, {"x": 1}, types, funcs, consts, directives, error_lines, deep_lines, generated)
     yield "short file", good[:-1]
-    yield "func name", (package, imports, types, [tuple([5] + fn[1:])], consts, directives, error_lines,
-                        deep_lines, generated)
+    yield (
+        "func name",
+        (package, imports, types, [tuple([5] + fn[1:])], consts, directives, error_lines, deep_lines, generated),
+    )
     bad_op = fn[:10] + [[tuple(op[:1] + ["line"] + op[2:])]] + fn[11:]
-    yield "op line", (package, imports, types, [tuple(bad_op)], consts, directives, error_lines, deep_lines,
-                      generated)
+    yield "op line", (package, imports, types, [tuple(bad_op)], consts, directives, error_lines, deep_lines, generated)
     bad_region = fn[:11] + [[tuple(region[:1] + [None] + region[2:])]] + fn[12:]
-    yield "region parent", (package, imports, types, [tuple(bad_region)], consts, directives, error_lines,
-                            deep_lines, generated)
+    yield (
+        "region parent",
+        (package, imports, types, [tuple(bad_region)], consts, directives, error_lines, deep_lines, generated),
+    )
     yield "error lines", (package, imports, types, funcs, consts, directives, ("1",), deep_lines, generated)
     yield "directive", (package, imports, types, funcs, consts, [(1, 2)], error_lines, deep_lines, generated)
 
@@ -205,6 +214,7 @@ def test_damaged_key_file_means_no_cache_not_a_crash(tmp_path):
 
 
 # ---- whole runs over damaged caches ------------------------------------------
+
 
 @pytest.mark.parametrize("damage", ["truncate", "corrupt", "garbage", "empty"])
 def test_run_over_a_damaged_cache_equals_no_cache(tree, tmp_path, reference, damage):
@@ -295,13 +305,25 @@ def test_read_only_cache_dir_chmod(tree, tmp_path, reference):
 def test_two_processes_at_once_on_one_fresh_cache_dir(tree, tmp_path, reference):
     cache_dir = tmp_path / "shared-cache"
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"))
-    cmd = [sys.executable, "-m", "golint_im.cli", "check", str(tree), "--format", "sarif", "--quiet",
-           "--jobs", "2", "--cache-dir", str(cache_dir)]
-    procs = [subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-             for _ in range(2)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "golint_im.cli",
+        "check",
+        str(tree),
+        "--format",
+        "sarif",
+        "--quiet",
+        "--jobs",
+        "2",
+        "--cache-dir",
+        str(cache_dir),
+    ]
+    procs = [
+        subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
-    no_cache = subprocess.run(cmd[:-2] + ["--no-cache"], cwd=tmp_path, capture_output=True, env=env,
-                              timeout=300)
+    no_cache = subprocess.run(cmd[:-2] + ["--no-cache"], cwd=tmp_path, capture_output=True, env=env, timeout=300)
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 1, err.decode()
         assert b"Traceback" not in err

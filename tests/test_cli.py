@@ -3,6 +3,7 @@
 Runs the real entry point in a subprocess (python -m golint_im.cli), so what
 is checked is what a shell or CI step sees.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,14 @@ def gim(*args, cwd, env=None):
     its entries).
     """
     full_env = {**os.environ, "XDG_CACHE_HOME": _SESSION_CACHE, **(env or {})}
-    r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
-                       text=True, env=full_env, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "golint_im.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
+    )
     assert "Traceback" not in r.stderr, r.stderr
     return r
 
@@ -98,17 +105,20 @@ def test_exit_1_on_a_finding(buggy, tmp_path):
     assert "GIM101" in r.stdout and "buggy/main.go:" in r.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["check", "clean", "--select", "GIM999"], "unknown rule or prefix 'GIM999' in --select"),
-    (["check", "clean", "--ignore", "BOGUS"], "unknown rule or prefix 'BOGUS' in --ignore"),
-    (["check", "does-not-exist"], "path does not exist: does-not-exist"),
-    (["check", "clean", "--format", "xml"], "Invalid value for '--format'"),
-    (["check", "clean", "--jobs", "0"], "Invalid value for '--jobs'"),
-    (["check", "clean", "--output", "no-such-dir/report.txt"], "cannot write no-such-dir/report.txt"),
-    (["explain", "GIM999"], "unknown rule 'GIM999'"),
-    (["graph", "does-not-exist"], "path does not exist"),
-    (["frobnicate"], "No such command"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "clean", "--select", "GIM999"], "unknown rule or prefix 'GIM999' in --select"),
+        (["check", "clean", "--ignore", "BOGUS"], "unknown rule or prefix 'BOGUS' in --ignore"),
+        (["check", "does-not-exist"], "path does not exist: does-not-exist"),
+        (["check", "clean", "--format", "xml"], "Invalid value for '--format'"),
+        (["check", "clean", "--jobs", "0"], "Invalid value for '--jobs'"),
+        (["check", "clean", "--output", "no-such-dir/report.txt"], "cannot write no-such-dir/report.txt"),
+        (["explain", "GIM999"], "unknown rule 'GIM999'"),
+        (["graph", "does-not-exist"], "path does not exist"),
+        (["frobnicate"], "No such command"),
+    ],
+)
 def test_exit_2_on_usage_errors(clean, tmp_path, args, message):
     r = gim(*args, cwd=tmp_path)
     assert r.returncode == 2, (r.stdout, r.stderr)
@@ -216,7 +226,7 @@ def test_quiet_and_debug(clean, tmp_path):
     assert quiet.returncode == 0 and quiet.stderr == ""
     debug = gim("check", "clean", "--debug", cwd=tmp_path)
     line = next(x for x in debug.stderr.splitlines() if x.startswith("golint-im: debug: "))
-    info = json.loads(line[len("golint-im: debug: "):])
+    info = json.loads(line[len("golint-im: debug: ") :])
     assert {"timings", "files_parsed", "files_cached", "unresolved_calls"} <= set(info)
 
 
@@ -229,12 +239,12 @@ def _synthetic_tree(root: Path, files: int = 1500) -> Path:
     """A few thousand lines per file of plain Go: enough for a cold run of many seconds."""
     funcs = "\n".join(
         f"func (s *S{{i}}) M{j}(ch chan int) {{{{\n\tfor v := range ch {{{{\n\t\ts.n += v * {j}\n\t}}}}\n}}}}\n"
-        for j in range(60))
+        for j in range(60)
+    )
     for i in range(files):
         d = root / f"pkg{i % 40}"
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"f{i}.go").write_text(f"package pkg{i % 40}\n\ntype S{i} struct{{ n int }}\n\n"
-                                    + funcs.format(i=i))
+        (d / f"f{i}.go").write_text(f"package pkg{i % 40}\n\ntype S{i} struct{{ n int }}\n\n" + funcs.format(i=i))
     return root
 
 
@@ -250,13 +260,20 @@ def _group_alive(pgid: int) -> list[int]:
     return alive
 
 
-@pytest.mark.parametrize("target", [
-    "synthetic",
-    pytest.param("grpc-go", marks=[
-        pytest.mark.slow,
-        pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1"),
-        pytest.mark.skipif(not CORPUS.is_dir(), reason="no grpc-go checkout beside the repository")]),
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "synthetic",
+        pytest.param(
+            "grpc-go",
+            marks=[
+                pytest.mark.slow,
+                pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1"),
+                pytest.mark.skipif(not CORPUS.is_dir(), reason="no grpc-go checkout beside the repository"),
+            ],
+        ),
+    ],
+)
 @pytest.mark.parametrize("whom", ["process", "group"])
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
 def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, target, whom, sig):
@@ -271,11 +288,29 @@ def test_ctrl_c_exits_130_without_partial_output_or_cache_entries(tmp_path, targ
     cache_dir = tmp_path / "cache"
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "golint_im.cli", "check", str(tree), "--format", "sarif", "--output", str(out),
-         "--jobs", "2", "--cache-dir", str(cache_dir)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        [
+            sys.executable,
+            "-m",
+            "golint_im.cli",
+            "check",
+            str(tree),
+            "--format",
+            "sarif",
+            "--output",
+            str(out),
+            "--jobs",
+            "2",
+            "--cache-dir",
+            str(cache_dir),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
         # A terminal's Ctrl-C: SIGINT not ignored (a background shell would ignore it), own group.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), start_new_session=True)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while not any(cache_dir.rglob("*.facts")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)  # wait until the workers are parsing
@@ -358,8 +393,14 @@ def test_progress_only_on_a_terminal(buggy, tmp_path):
     assert "parsed" not in gim("check", "buggy", "--no-cache", cwd=tmp_path).stderr  # not a tty
     leader, follower = pty.openpty()
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / ".xdg-cache")}
-    proc = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", "buggy", "--no-cache"],
-                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "golint_im.cli", "check", "buggy", "--no-cache"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        timeout=300,
+    )
     os.close(follower)
     seen = b""
     while True:

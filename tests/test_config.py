@@ -1,4 +1,5 @@
 """Config discovery, loading, strict validation and rule selection."""
+
 from __future__ import annotations
 
 import textwrap
@@ -80,7 +81,9 @@ def test_load_none_gives_defaults():
 
 
 def test_load_full_config(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         select = ["GIM1", "gim201"]
         ignore = ["GIM302"]
         exclude = ["**/mocks/**", "*.pb.go"]
@@ -92,7 +95,8 @@ def test_load_full_config(tmp_path):
 
         [resources.GIM201]
         constructors = ["mypkg.MustDial"]
-        """)
+        """,
+    )
     cfg = load_config(path, RULES)
     assert cfg.select == ["GIM1", "GIM201"]
     assert cfg.ignore == ["GIM302"]
@@ -116,7 +120,9 @@ def test_both_hash_sink_spellings_is_an_error(tmp_path):
 
 
 def test_pyproject_table(tmp_path):
-    path = write(tmp_path / "pyproject.toml", """
+    path = write(
+        tmp_path / "pyproject.toml",
+        """
         [project]
         name = "x"
 
@@ -125,7 +131,8 @@ def test_pyproject_table(tmp_path):
 
         [tool.golint-im.severity]
         GIM202 = "warning"
-        """)
+        """,
+    )
     cfg = load_config(path, RULES)
     assert cfg.ignore == ["GIM3"]
     assert cfg.severity == {"GIM202": "warning"}
@@ -137,98 +144,126 @@ def test_pyproject_without_table(tmp_path):
 
 
 def test_pyproject_unknown_key_line_is_inside_our_table(tmp_path):
-    path = write(tmp_path / "pyproject.toml", """
+    path = write(
+        tmp_path / "pyproject.toml",
+        """
         [project]
         name = "x"
         selct = "not ours, other table"
 
         [tool.golint-im]
         selct = ["GIM1"]
-        """)
+        """,
+    )
     err = load_error(path)
     assert str(err).startswith(f"{path}:6: unknown key 'selct'")
 
 
 def test_unknown_top_level_key_names_file_line_and_key(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         # project settings
         select = ["GIM1"]
         selct = ["GIM2"]
-        """)
+        """,
+    )
     err = load_error(path)
-    assert str(err) == (f"{path}:3: unknown key 'selct' "
-                        "(known: select, ignore, exclude, severity, resources, hash-sinks, baseline)")
+    assert str(err) == (
+        f"{path}:3: unknown key 'selct' (known: select, ignore, exclude, severity, resources, hash-sinks, baseline)"
+    )
     assert (err.path, err.line, err.key) == (str(path), 3, "selct")
 
 
 def test_unknown_rule_in_multiline_select_points_at_its_line(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         ignore = [
           "GIM101",
           "GIM999",
         ]
-        """)
+        """,
+    )
     err = load_error(path)
     assert str(err).startswith(f"{path}:3: unknown rule or prefix 'GIM999' in 'ignore'")
 
 
 def test_unknown_rule_in_severity_table(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         [severity]
         GIM201 = "error"
         GIM299 = "error"
-        """)
+        """,
+    )
     err = load_error(path)
     assert err.line == 3 and "unknown rule 'GIM299'" in str(err) and err.key == "severity.GIM299"
 
 
 def test_unknown_rule_in_inline_severity_table(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         select = ["GIM2"]
         severity = { GIM201 = "error", GIM777 = "note" }
-        """)
+        """,
+    )
     assert load_error(path).line == 2
 
 
 def test_bad_severity_value(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         [severity]
         GIM201 = "fatal"
-        """)
+        """,
+    )
     err = load_error(path)
     assert err.line == 2
     assert "bad severity 'fatal' for 'GIM201' (use one of: error, warning, note)" in str(err)
 
 
 def test_unknown_rule_in_resources(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         [resources.GIM299]
         constructors = ["a.Dial"]
-        """)
+        """,
+    )
     err = load_error(path)
     assert err.line == 1 and "unknown rule 'GIM299' in 'resources'" in str(err)
 
 
 def test_unknown_resource_key(tmp_path):
-    path = write(tmp_path / ".golint-im.toml", """
+    path = write(
+        tmp_path / ".golint-im.toml",
+        """
         [resources.GIM201]
         constructors = ["a.Dial"]
         constructr = ["a.MustDial"]
-        """)
+        """,
+    )
     err = load_error(path)
     assert err.line == 3 and "unknown key 'constructr' in 'resources.GIM201'" in str(err)
 
 
-@pytest.mark.parametrize("text, line, fragment", [
-    ('select = "GIM1"\n', 1, "'select' must be a list of strings, not a string"),
-    ('exclude = ["a", 3]\n', 1, "found a number 3"),
-    ('severity = "error"\n', 1, "'severity' must be a table"),
-    ('\nresources = ["GIM201"]\n', 2, "'resources' must be a table"),
-    ('[resources]\nGIM201 = "a.Dial"\n', 2, "'resources.GIM201' must be a table"),
-    ('[resources.GIM201]\nconstructors = "a.Dial"\n', 2, "must be a list of strings"),
-    ('hash-sinks = ["Add"]\n', 1, "qualified Go names"),
-    ('exclude = [""]\n', 1, "empty pattern"),
-])
+@pytest.mark.parametrize(
+    "text, line, fragment",
+    [
+        ('select = "GIM1"\n', 1, "'select' must be a list of strings, not a string"),
+        ('exclude = ["a", 3]\n', 1, "found a number 3"),
+        ('severity = "error"\n', 1, "'severity' must be a table"),
+        ('\nresources = ["GIM201"]\n', 2, "'resources' must be a table"),
+        ('[resources]\nGIM201 = "a.Dial"\n', 2, "'resources.GIM201' must be a table"),
+        ('[resources.GIM201]\nconstructors = "a.Dial"\n', 2, "must be a list of strings"),
+        ('hash-sinks = ["Add"]\n', 1, "qualified Go names"),
+        ('exclude = [""]\n', 1, "empty pattern"),
+    ],
+)
 def test_wrong_types(tmp_path, text, line, fragment):
     path = tmp_path / ".golint-im.toml"
     path.write_text(text)
@@ -309,19 +344,22 @@ def test_unknown_selector_on_cli(select, ignore, flag):
 # -- exclude ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, excluded", [
-    ("mocks/a.go", True),
-    ("internal/mocks/a.go", True),
-    ("internal/mocksx/a.go", False),
-    ("pkg/api.pb.go", True),
-    ("api.pb.go", True),
-    ("pkg/api.go", False),
-    ("internal/gen/x/y.go", True),  # a directory pattern covers what is below it
-    ("./internal/gen/z.go", True),
-    ("src/internal/gen/z.go", False),  # with a slash: anchored at the root
-    ("a/testdata/b.go", True),  # without a slash: a name anywhere
-    ("a/testdatax/b.go", False),
-])
+@pytest.mark.parametrize(
+    "path, excluded",
+    [
+        ("mocks/a.go", True),
+        ("internal/mocks/a.go", True),
+        ("internal/mocksx/a.go", False),
+        ("pkg/api.pb.go", True),
+        ("api.pb.go", True),
+        ("pkg/api.go", False),
+        ("internal/gen/x/y.go", True),  # a directory pattern covers what is below it
+        ("./internal/gen/z.go", True),
+        ("src/internal/gen/z.go", False),  # with a slash: anchored at the root
+        ("a/testdata/b.go", True),  # without a slash: a name anywhere
+        ("a/testdatax/b.go", False),
+    ],
+)
 def test_exclude_globs(path, excluded):
     cfg = Config(exclude=["**/mocks/**", "*.pb.go", "internal/gen", "testdata"])
     assert cfg.is_excluded(path) is excluded

@@ -3,6 +3,7 @@
 The trees are copied first so a colleague editing fixtures mid-run cannot
 make two runs see different input.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def sarif(cwd: Path, tree: str, *args, seed: str = "random") -> bytes:
     env = dict(os.environ, PYTHONHASHSEED=seed, XDG_CACHE_HOME=str(cwd / ".xdg-cache"))
-    r = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", tree, "--format", "sarif", "--quiet",
-                        *args], cwd=cwd, capture_output=True, env=env, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "golint_im.cli", "check", tree, "--format", "sarif", "--quiet", *args],
+        cwd=cwd,
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
     assert r.returncode in (0, 1), r.stderr.decode()
     assert b"Traceback" not in r.stderr
     return r.stdout

@@ -1,5 +1,6 @@
 """README and RELEASING.md say what is true: the sample output is today's, the
 Python requirement and the version match pyproject.toml."""
+
 from __future__ import annotations
 
 import re

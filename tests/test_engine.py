@@ -1,4 +1,5 @@
 """The engine keeps going when one rule fails, and frees each run's model."""
+
 import gc
 from pathlib import Path
 

@@ -4,6 +4,7 @@ Rule docs are docstrings; a non-raw docstring turns the `\\n` inside a Go
 string of an example into a real line break. Every ```go block of every
 rule's `explain` output must parse as Go (with golint-im's own parser).
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,11 @@ def chunks(example: str) -> list[tuple[bool, str]]:
     out: list[tuple[bool, list[str]]] = []
     for line in ELISION.sub(r"\1// ...\2", example).splitlines():
         decl = bool(TOP_LEVEL.match(line))
-        if not out or (decl and not out[-1][0]) or (line and not line[0].isspace() and not decl
-                                                     and out[-1][0] and out[-1][1][-1].startswith("}")):
+        if (
+            not out
+            or (decl and not out[-1][0])
+            or (line and not line[0].isspace() and not decl and out[-1][0] and out[-1][1][-1].startswith("}"))
+        ):
             out.append((decl, []))
         out[-1][1].append(line)
     return [(decl, "\n".join(lines)) for decl, lines in out]
@@ -78,12 +82,14 @@ def test_sarif_links_every_rule_to_its_section_of_docs_rules_md():
     from golint_im.report import render
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
-    driver = json.loads(render("sarif", RunResult(), all_rule_infos(), tool_version=__version__))["runs"][0]["tool"]["driver"]
+    driver = json.loads(render("sarif", RunResult(), all_rule_infos(), tool_version=__version__))["runs"][0]["tool"][
+        "driver"
+    ]
     assert driver["informationUri"] == __url__
     for rule in driver["rules"]:
         prefix = f"{__url__}/blob/v{__version__}/docs/rules.md#"
         assert rule["helpUri"].startswith(prefix)
-        anchor = rule["helpUri"][len(prefix):]
+        anchor = rule["helpUri"][len(prefix) :]
         # GitHub's anchor of "## GIM101 select-loop-self-send" is "gim101-select-loop-self-send".
         assert f"\n## {rule['id']} {rule['name']}\n" in page
         assert anchor == f"{rule['id']} {rule['name']}".lower().replace(" ", "-")

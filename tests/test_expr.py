@@ -1,4 +1,5 @@
 """The expression module: destructuring, walking and rendering the facts' expressions."""
+
 from __future__ import annotations
 
 from golint_im import expr as E

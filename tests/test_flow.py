@@ -1,4 +1,5 @@
 """Channel-flow graph: channel identity, capacities, aliasing, and the `graph` export."""
+
 from __future__ import annotations
 
 import json
@@ -119,10 +120,18 @@ def test_receivers_and_reachable_sends_from_a_handler(flow):
     loops = {(ch.label, fn.short) for ch, fn, _op in flow.loop_receives()}
     assert ("WsServer.registerChan", "gw.(*WsServer).Run") in loops
     ch, fn, recv = next(x for x in flow.loop_receives() if x[0].label == "WsServer.registerChan")
-    reached = [(sfn.short, op.line, k, [(c.short, o.line, callee.short) for c, o, callee, _via in path])
-               for sfn, op, path, k in flow.reachable_sends(fn, handler_ops(fn, recv))]
-    assert reached == [("gw.(*WsServer).forward", line("out <- c"), "field:example.com/gw#WsServer.unregisterChan",
-                        [("gw.(*WsServer).Run", line("ws.forward("), "gw.(*WsServer).forward")])]
+    reached = [
+        (sfn.short, op.line, k, [(c.short, o.line, callee.short) for c, o, callee, _via in path])
+        for sfn, op, path, k in flow.reachable_sends(fn, handler_ops(fn, recv))
+    ]
+    assert reached == [
+        (
+            "gw.(*WsServer).forward",
+            line("out <- c"),
+            "field:example.com/gw#WsServer.unregisterChan",
+            [("gw.(*WsServer).Run", line("ws.forward("), "gw.(*WsServer).forward")],
+        )
+    ]
 
 
 def test_goroutine_entries(flow):

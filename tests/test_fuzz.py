@@ -7,6 +7,7 @@ Each run must end in findings or per-file notices, never an exception.
 The default examples keep CI to seconds; the `slow` versions run thousands
 (GOLINT_IM_SLOW=1 pytest -m slow tests/test_fuzz.py; numbers in docs/reliability.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,20 +30,55 @@ from golint_im.source import parse
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = sorted(p for p in (ROOT / "fixtures").glob("GIM*/*") if p.is_dir())
 GO_FILES = sorted(f for p in PROGRAMS for f in p.rglob("*.go"))
-SLOW = [pytest.mark.slow,
-        pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1")]
+SLOW = [pytest.mark.slow, pytest.mark.skipif(not os.environ.get("GOLINT_IM_SLOW"), reason="slow: set GOLINT_IM_SLOW=1")]
 
-FAST = settings(max_examples=50, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-LONG = settings(max_examples=int(os.environ.get("GOLINT_IM_FUZZ_EXAMPLES", "3000")), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+LONG = settings(
+    max_examples=int(os.environ.get("GOLINT_IM_FUZZ_EXAMPLES", "3000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-TOKENS = [b"{", b"}", b"(", b")", b"[", b"]", b"func", b"go ", b"select {", b"case <-", b"chan ", b"<-",
-          b"defer ", b"range ", b"make(chan int, ", b"interface{", b"struct{", b"//golintim:ignore GIM101",
-          b"`", b'"', b"\\", b"/*", b"*/", b"\n", b"\x00", b"\xff", "é".encode(), b"\r\n", b"[T any]"]
+TOKENS = [
+    b"{",
+    b"}",
+    b"(",
+    b")",
+    b"[",
+    b"]",
+    b"func",
+    b"go ",
+    b"select {",
+    b"case <-",
+    b"chan ",
+    b"<-",
+    b"defer ",
+    b"range ",
+    b"make(chan int, ",
+    b"interface{",
+    b"struct{",
+    b"//golintim:ignore GIM101",
+    b"`",
+    b'"',
+    b"\\",
+    b"/*",
+    b"*/",
+    b"\n",
+    b"\x00",
+    b"\xff",
+    "é".encode(),
+    b"\r\n",
+    b"[T any]",
+]
 
 
 # ---- strategies -----------------------------------------------------------------
+
 
 @st.composite
 def mutated(draw):
@@ -59,14 +95,14 @@ def mutated(draw):
         elif kind == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=16))
         elif kind == "delete":
-            del data[at: at + draw(st.integers(1, 200))]
+            del data[at : at + draw(st.integers(1, 200))]
         elif kind == "truncate":
             del data[at:]
         elif kind == "token":
             data[at:at] = draw(st.sampled_from(TOKENS))
         elif kind == "duplicate":
             length = draw(st.integers(1, 400))
-            data[at:at] = data[at: at + length]
+            data[at:at] = data[at : at + length]
     program = next(p for p in PROGRAMS if p in path.parents)
     return program, path.relative_to(program).as_posix(), bytes(data), n
 
@@ -76,13 +112,77 @@ def _identifier_char(first: bool):
     return st.characters(categories=cats, exclude_characters="\x00")
 
 
-GO_KEYWORDS = {"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for",
-               "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return",
-               "select", "struct", "switch", "type", "var"}
-PREDECLARED = {"make", "close", "len", "cap", "new", "append", "panic", "print", "println", "copy", "delete",
-               "recover", "min", "max", "clear", "nil", "true", "false", "iota", "any", "error", "string",
-               "int", "bool", "byte", "rune", "main", "init", "fmt", "_", "complex", "real", "imag",
-               "comparable", "float64", "float32", "uint", "int64", "int32", "uint64", "uint32", "uintptr"}
+GO_KEYWORDS = {
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+}
+PREDECLARED = {
+    "make",
+    "close",
+    "len",
+    "cap",
+    "new",
+    "append",
+    "panic",
+    "print",
+    "println",
+    "copy",
+    "delete",
+    "recover",
+    "min",
+    "max",
+    "clear",
+    "nil",
+    "true",
+    "false",
+    "iota",
+    "any",
+    "error",
+    "string",
+    "int",
+    "bool",
+    "byte",
+    "rune",
+    "main",
+    "init",
+    "fmt",
+    "_",
+    "complex",
+    "real",
+    "imag",
+    "comparable",
+    "float64",
+    "float32",
+    "uint",
+    "int64",
+    "int32",
+    "uint64",
+    "uint32",
+    "uintptr",
+}
 
 
 @st.composite
@@ -152,6 +252,7 @@ def _report_stats():
     target = os.environ.get("GOLINT_IM_FUZZ_REPORT")
     if target:
         Path(target).write_text(json.dumps(dict(STATS), indent=2, sort_keys=True) + "\n")
+
 
 def run_engine(files: dict[str, bytes]):
     """Analyse files as one program; render every format and the graph. Returns the RunResult."""
@@ -238,17 +339,46 @@ def check_huge_literal(kind, size):
         decl, capacity = f"const big = {literal}", "big*big"
     else:
         decl, capacity = f"var big = {literal}", "3"
-    src = (f"package main\n\nimport \"fmt\"\n\nvar h, p = \"h\", 1\n\n{decl}\n\n"
-           f"func main() {{ ch := make(chan int, {capacity}); ch <- 1; fmt.Println(big, <-ch) }}\n").encode()
+    src = (
+        f'package main\n\nimport "fmt"\n\nvar h, p = "h", 1\n\n{decl}\n\n'
+        f"func main() {{ ch := make(chan int, {capacity}); ch <- 1; fmt.Println(big, <-ch) }}\n"
+    ).encode()
     parse(src, "big.go")
     run_engine({"go.mod": b"module example.com/big\n", "big.go": src})
 
 
 # ---- file names and config values (issue 17) ------------------------------------
 
-NAME_PIECES = [b"::error file=x.go,line=1::X", b"\n", b"\r", b"%", b",", b":", b"\x1b[31m", b"\x1b]0;t\x07", b"\x07",
-               b"\xff", b"\xc3", b"\xe2\x80\xae", b"\xe2\x80\xa8", b" ", b'"', b"\\", b"`", b"}", b"{", b"digraph",
-               b"//", b"[", b"]", b"*", b"?", "é".encode(), b"a", b"-"]
+NAME_PIECES = [
+    b"::error file=x.go,line=1::X",
+    b"\n",
+    b"\r",
+    b"%",
+    b",",
+    b":",
+    b"\x1b[31m",
+    b"\x1b]0;t\x07",
+    b"\x07",
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x80\xae",
+    b"\xe2\x80\xa8",
+    b" ",
+    b'"',
+    b"\\",
+    b"`",
+    b"}",
+    b"{",
+    b"digraph",
+    b"//",
+    b"[",
+    b"]",
+    b"*",
+    b"?",
+    "é".encode(),
+    b"a",
+    b"-",
+]
 DEADLOCK = (ROOT / "examples" / "deadlock" / "main.go").read_bytes()
 
 
@@ -262,8 +392,14 @@ def file_name(draw):
 
 
 def _raw_controls(text: str) -> list[str]:
-    return [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF
-            or c in "\u2028\u2029\u202e"]
+    return [
+        c
+        for c in text
+        if (ord(c) < 0x20 and c != "\n")
+        or 0x7F <= ord(c) <= 0x9F
+        or 0xD800 <= ord(c) <= 0xDFFF
+        or c in "\u2028\u2029\u202e"
+    ]
 
 
 def check_file_name(directory: bytes, name: bytes):
@@ -315,8 +451,11 @@ def _toml_value(draw, depth=0):
         return draw(st.sampled_from(["true", "false"]))
     if kind == "list":
         return "[" + ", ".join(_toml_value(draw, depth + 1) for _ in range(draw(st.integers(0, 4)))) + "]"
-    items = [f"{json.dumps(draw(st.sampled_from(['GIM101', 'GIM201', 'gim2', 'X', 'constructors', 'closers'])))} = "
-             f"{_toml_value(draw, depth + 1)}" for _ in range(draw(st.integers(0, 3)))]
+    items = [
+        f"{json.dumps(draw(st.sampled_from(['GIM101', 'GIM201', 'gim2', 'X', 'constructors', 'closers'])))} = "
+        f"{_toml_value(draw, depth + 1)}"
+        for _ in range(draw(st.integers(0, 3)))
+    ]
     return "{" + ", ".join(items) + "}"
 
 
@@ -353,7 +492,7 @@ def _reference_glob(pattern: str) -> str:
             i += 1
         elif pat[i] == "[" and pat.find("]", i + 2) != -1:
             end = pat.find("]", i + 2)
-            body = pat[i + 1:end]
+            body = pat[i + 1 : end]
             body = "^" + body[1:] if body.startswith("!") else body
             out.append("[" + body.replace("\\", "\\\\") + "]")
             i = end + 1
@@ -420,6 +559,7 @@ GLOB_PATHS = st.lists(st.text(alphabet="ab/.z-\n", max_size=14), min_size=1, max
 
 # ---- CI-sized runs ------------------------------------------------------------
 
+
 @FAST
 @given(mutated())
 def test_mutated_fixtures(case):
@@ -483,6 +623,7 @@ def test_fuzzed_globs(patterns, paths):
 
 
 # ---- the long versions ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("_", [None], ids=["mutations"])
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 """GIM201-204: the catalog, project-configured constructors and closers, and a few path shapes."""
+
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,11 @@ func main() {}
 
 @pytest.mark.parametrize("name", ["example.com/app/dialer.MustDial", "dialer.MustDial"])
 def test_config_constructor_by_import_path_or_package_name(tmp_path, name):
-    findings = run(tmp_path, {"dialer/dialer.go": DIALER, "main.go": USER},
-                   resources={"GIM202": {"constructors": [name], "closers": ["Shutdown"]}})
+    findings = run(
+        tmp_path,
+        {"dialer/dialer.go": DIALER, "main.go": USER},
+        resources={"GIM202": {"constructors": [name], "closers": ["Shutdown"]}},
+    )
     assert [(f.rule_id, f.location.line) for f in findings] == [("GIM202", 6)]
     assert "dialer.MustDial" in findings[0].message
 

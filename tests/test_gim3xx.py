@@ -1,4 +1,5 @@
 """GIM301/GIM302: templates, the sink catalog, config sinks, and cross-root runs."""
+
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,16 @@ def t(*parts):
 
 def test_parse_format_verbs_flags_and_indexes():
     got = list(A.parse_format("%s-gw-%02d.%[1]s:%d%%"))
-    assert got == [("verb", "s", 0), ("lit", "-gw-"), ("verb", "d", 1), ("lit", "."),
-                   ("verb", "s", 0), ("lit", ":"), ("verb", "d", 1), ("lit", "%")]
+    assert got == [
+        ("verb", "s", 0),
+        ("lit", "-gw-"),
+        ("verb", "d", 1),
+        ("lit", "."),
+        ("verb", "s", 0),
+        ("lit", ":"),
+        ("verb", "d", 1),
+        ("lit", "%"),
+    ]
 
 
 def test_shape_takes_an_address_apart():
@@ -30,15 +39,18 @@ def test_shape_takes_an_address_apart():
     assert A.shape(A.norm(t("[", "%s", "]:", "%d"))).bracketed
 
 
-@pytest.mark.parametrize("a,b,expected", [
-    (t("%s", ".svc.cluster.local:", "%d"), t("%s", ".svc.cluster.local"), "port suffix"),
-    (t("http://", "%s", ".svc:", "%d"), t("%s", ".svc:", "%d"), "scheme prefix"),
-    (t("%s", ".svc.cluster.local."), t("%s", ".svc.cluster.local"), "trailing dot"),
-    (t("[", "%s", "]:", "%d"), t("%s", ":", "%d"), "IPv6 brackets"),
-    (t("%s", ".Cache.svc"), t("%s", ".cache.svc"), "letter case"),
-    (t("%s", "-cache-", "%d"), t("%s", "_cache_", "%d"), "separators"),
-    (t("%s", ".svc:80"), t("%s", ".svc:88"), "port 80 vs 88"),
-])
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        (t("%s", ".svc.cluster.local:", "%d"), t("%s", ".svc.cluster.local"), "port suffix"),
+        (t("http://", "%s", ".svc:", "%d"), t("%s", ".svc:", "%d"), "scheme prefix"),
+        (t("%s", ".svc.cluster.local."), t("%s", ".svc.cluster.local"), "trailing dot"),
+        (t("[", "%s", "]:", "%d"), t("%s", ":", "%d"), "IPv6 brackets"),
+        (t("%s", ".Cache.svc"), t("%s", ".cache.svc"), "letter case"),
+        (t("%s", "-cache-", "%d"), t("%s", "_cache_", "%d"), "separators"),
+        (t("%s", ".svc:80"), t("%s", ".svc:88"), "port 80 vs 88"),
+    ],
+)
 def test_differences_name_what_differs(a, b, expected):
     assert A.skeleton(a) == A.skeleton(b)
     assert any(d.startswith(expected) for d in A.differences(a, b)), A.differences(a, b)
@@ -60,29 +72,35 @@ def test_skeleton_ignores_port_scheme_and_case_but_not_words():
     assert A.distinctive(A.skeleton(t("shard-", "%d")))
 
 
-@pytest.mark.parametrize("template,bare", [
-    (t("%s", ":", "%d"), True),
-    (t("%v", ":", "%v"), True),
-    (t("dns:///", "%s", ":", "%d"), True),
-    (t("%s", ":0"), True),
-    (t("http://", "%s", ":", "%d", "/metrics"), True),
-    (t("%s", ".svc:", "%d"), False),  # a DNS name: cannot be an IPv6 literal
-    (t(":", "%d"), False),  # no host
-    (t("localhost:", "%d"), False),
-    (t("[", "%s", "]:", "%d"), False),
-    (t("%s", ":", "%s", ":", "%d"), False),
-])
+@pytest.mark.parametrize(
+    "template,bare",
+    [
+        (t("%s", ":", "%d"), True),
+        (t("%v", ":", "%v"), True),
+        (t("dns:///", "%s", ":", "%d"), True),
+        (t("%s", ":0"), True),
+        (t("http://", "%s", ":", "%d", "/metrics"), True),
+        (t("%s", ".svc:", "%d"), False),  # a DNS name: cannot be an IPv6 literal
+        (t(":", "%d"), False),  # no host
+        (t("localhost:", "%d"), False),
+        (t("[", "%s", "]:", "%d"), False),
+        (t("%s", ":", "%s", ":", "%d"), False),
+    ],
+)
 def test_bare_host_port(template, bare):
     assert A.bare_host_port(template) is bare
 
 
-@pytest.mark.parametrize("template,like", [
-    (t("%s", ".cache.", "%s", ".svc.cluster.local."), True),
-    (t("http://", "%s"), True),
-    (t("%s", ":8080"), True),
-    (t("%s", "-", "%d"), False),
-    (t("token/", "%s"), False),
-])
+@pytest.mark.parametrize(
+    "template,like",
+    [
+        (t("%s", ".cache.", "%s", ".svc.cluster.local."), True),
+        (t("http://", "%s"), True),
+        (t("%s", ":8080"), True),
+        (t("%s", "-", "%d"), False),
+        (t("token/", "%s"), False),
+    ],
+)
 def test_address_like(template, like):
     assert A.address_like(template) is like
 
@@ -112,7 +130,7 @@ def test_rules_document_every_section():
                 assert f"## {section}" in mod.__doc__, (mod.ID, section)
 
 
-RING_PKG = '''package ring
+RING_PKG = """package ring
 
 import "sort"
 
@@ -120,9 +138,9 @@ import "sort"
 type Table struct{ names []string }
 
 func (t *Table) Enroll(name string) { t.names = append(t.names, name); sort.Strings(t.names) }
-'''
+"""
 
-USER_PKG = '''package app
+USER_PKG = """package app
 
 import (
 	"fmt"
@@ -139,7 +157,7 @@ func fromDiscovery(pod, ns string, port int) {
 func fromAnnounce(pod, ns string) {
 	tbl.Enroll(fmt.Sprintf("%s.relay.%s.svc", pod, ns))
 }
-'''
+"""
 
 
 def _write_module(root: Path, module: str, files: dict):
@@ -166,7 +184,7 @@ def test_config_hash_sinks_add_a_project_ring(tmp_path):
         assert "port suffix" in found[0].message
 
 
-GATEWAY = '''package peers
+GATEWAY = """package peers
 
 import (
 	"fmt"
@@ -181,9 +199,9 @@ func Build(pods []string, ns string, port int) *consistent.Consistent {
 	}
 	return c
 }
-'''
+"""
 
-PROXY = '''package balance
+PROXY = """package balance
 
 import (
 	"fmt"
@@ -198,7 +216,7 @@ func Build(pods []string, ns string) *consistent.Consistent {
 	}
 	return c
 }
-'''
+"""
 
 
 def test_two_roots_are_one_deployment(tmp_path):
@@ -216,7 +234,7 @@ def test_two_roots_are_one_deployment(tmp_path):
     assert step_paths == {"gateway/peers/peers.go", "proxy/balance/balance.go"}
 
 
-URL_MEMBERS = '''package main
+URL_MEMBERS = """package main
 
 import (
 	"fmt"
@@ -235,7 +253,7 @@ func fromProbe(pod string) {
 func fromConfig(pod string) {
 	backends.Add(fmt.Sprintf("%s.render.svc:8080", pod))
 }
-'''
+"""
 
 
 def test_url_string_members_are_templates(tmp_path):
@@ -245,7 +263,7 @@ def test_url_string_members_are_templates(tmp_path):
     assert "scheme prefix" in found[0].message and "trailing slash" in found[0].message
 
 
-SPREAD = '''package main
+SPREAD = """package main
 
 import (
 	"fmt"
@@ -275,9 +293,9 @@ func main() {
 	nodes = append(nodes, standby("q-1", "q-2")...)
 	ring.Set(nodes)
 }
-'''
+"""
 
-ELIDED = '''package main
+ELIDED = """package main
 
 import (
 	"fmt"
@@ -302,7 +320,7 @@ func main() {
 		ln.Close()
 	}
 }
-'''
+"""
 
 
 def test_spread_append_and_variadic_parameters_are_followed(tmp_path):
@@ -328,7 +346,7 @@ def test_template_parts_are_read_through_helpers():
     assert [A.format_verb(p) for p in pieces] == [None, ("d", 0)] and pieces[0] == A.lit("a")
 
 
-TRACED = '''package app
+TRACED = """package app
 
 import "fmt"
 
@@ -339,7 +357,7 @@ func newServer(host string, port int) *Server {
 }
 
 func use(s *Server) string { return s.Addr }
-'''
+"""
 
 
 def test_value_trace_is_a_layer_of_its_own(tmp_path):

@@ -4,6 +4,7 @@ The browser test renders the page in headless Chromium (skipped when none is
 installed: `apt-get install chromium`) and checks the screenshot: the page
 loads and the cycle's red is on it.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,24 +50,37 @@ def test_focus_keeps_only_that_finding(tmp_path):
     focused = json.loads(graph("--format", "json", "--focus", f"GIM101@{LOOP}", tmp_path=tmp_path))
     assert len(focused["cycles"]) == 1 and focused["cycles"][0]["sent"] == "chan Gateway.logouts"
     assert {n["id"] for n in focused["nodes"]} == {
-        "chan Gateway.logins", "chan Gateway.logouts", "goroutine main.(*Gateway).Run"}
+        "chan Gateway.logins",
+        "chan Gateway.logouts",
+        "goroutine main.(*Gateway).Run",
+    }
     assert "goroutine main.main.func1" in {n["id"] for n in whole["nodes"]}
-    by_fingerprint = graph("--format", "json", "--focus", focused["cycles"][0]["finding"]["fingerprint"][:10],
-                           tmp_path=tmp_path)
+    by_fingerprint = graph(
+        "--format", "json", "--focus", focused["cycles"][0]["finding"]["fingerprint"][:10], tmp_path=tmp_path
+    )
     assert json.loads(by_fingerprint)["cycles"] == focused["cycles"]
-    missing = gim("graph", EXAMPLE, "--focus", "examples/deadlock/main.go:1", cwd=ROOT,
-                  env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    missing = gim(
+        "graph",
+        EXAMPLE,
+        "--focus",
+        "examples/deadlock/main.go:1",
+        cwd=ROOT,
+        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
     assert missing.returncode == 2 and "no GIM101 finding there" in missing.stderr
 
 
 def test_html_embeds_the_svg_beside_the_findings(tmp_path):
     page = graph("--format", "html", tmp_path=tmp_path)
-    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "http://" not in page.replace(
-        'xmlns="http://www.w3.org/2000/svg"', "")
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert (
+        page.startswith("<!DOCTYPE html>")
+        and "<script" not in page
+        and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert svg.count('class="edge cycle"') == 7  # receive, 4 calls, the blocking send, the drain
     assert "main.(*Conn).Kick" in svg and "1. calls" in svg
-    aside = page[page.index("<aside>"):]
+    aside = page[page.index("<aside>") :]
     assert "GIM101" in aside and "examples/deadlock/main.go:67:8" in aside
     assert "sends on `Gateway.logouts`" in aside  # the code flow, step by step
 
@@ -89,8 +103,8 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width = 8, b"", 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
             assert depth == 8 and ctype in (2, 6)
@@ -102,7 +116,7 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     stride = width * bpp
     rows, prev = [], bytearray(stride)
     for y in range(height):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -131,19 +145,39 @@ def test_html_page_renders_in_a_browser_and_shows_the_cycle(tmp_path):
     page = tmp_path / "graph.html"
     page.write_text(graph("--format", "html", tmp_path=tmp_path), encoding="utf-8")
     shot = tmp_path / "shot.png"
-    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1800,900",
-           f"--screenshot={shot}", page.as_uri()]
+    cmd = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1800,900",
+        f"--screenshot={shot}",
+        page.as_uri(),
+    ]
     subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     assert shot.exists() and shot.stat().st_size > 1000, "Chromium wrote no screenshot"
     width, bpp, rows = _png_pixels(shot.read_bytes())
     target = bytes.fromhex(CYCLE_COLOR[1:])
-    red = sum(1 for row in rows for x in range(0, width * bpp, bpp)
-              if all(abs(row[x + k] - target[k]) < 40 for k in range(3)))
+    red = sum(
+        1 for row in rows for x in range(0, width * bpp, bpp) if all(abs(row[x + k] - target[k]) < 40 for k in range(3))
+    )
     dark = sum(1 for row in rows for x in range(0, width * bpp, bpp) if row[x] < 60 and row[x + 1] < 60)
     assert dark > 500, "the page did not render (no text)"
     assert red > 2000, f"the cycle is not drawn in red ({red} red pixels)"
-    dom = subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-                          f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
+    dom = subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'profile2'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     assert 'class="edge cycle"' in dom and "main.(*Conn).Kick" in dom

@@ -5,6 +5,7 @@ attacker's. Device nodes and symlinks used here are made by the test in its
 own temporary directory: never the machine's /dev (as root, writing over
 them would replace them for every process on the machine).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ def gim(*args, cwd, env=None, **kw):
     """The real entry point in a subprocess; no run may show a traceback."""
     # The cache beside the tree, not in it: one inside an analysed root is refused.
     full_env = {**os.environ, "XDG_CACHE_HOME": str(Path(cwd).parent / f"{Path(cwd).name}.xdg-cache"), **(env or {})}
-    r = subprocess.run([sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True,
-                       env=full_env, timeout=300, **kw)
+    r = subprocess.run(
+        [sys.executable, "-m", "golint_im.cli", *args], cwd=cwd, capture_output=True, env=full_env, timeout=300, **kw
+    )
     assert b"Traceback" not in r.stderr, r.stderr
     return r
 
@@ -79,6 +81,7 @@ def hostile_tree(tmp_path) -> Path:
 
 # ---- 1. exclude globs ------------------------------------------------------------
 
+
 def test_backtracking_exclude_glob_is_linear(tmp_path):
     """`**a**a...b` against a 40-character name: minutes as a regular expression, instant here."""
     pattern = "**a" * 12 + "**b"
@@ -98,11 +101,14 @@ def test_backtracking_exclude_in_a_config_does_not_hang_a_run(tmp_path):
     assert r.returncode == 0 and time.perf_counter() - start < 60
 
 
-@pytest.mark.parametrize("exclude,why", [
-    ('["[z-a].go"]', "bad character class"),
-    ('["' + "x" * (MAX_PATTERN_CHARS + 1) + '"]', "longer than"),
-    ("[" + ", ".join(f'"p{i}"' for i in range(MAX_PATTERNS + 1)) + "]", "too many patterns"),
-])
+@pytest.mark.parametrize(
+    "exclude,why",
+    [
+        ('["[z-a].go"]', "bad character class"),
+        ('["' + "x" * (MAX_PATTERN_CHARS + 1) + '"]', "longer than"),
+        ("[" + ", ".join(f'"p{i}"' for i in range(MAX_PATTERNS + 1)) + "]", "too many patterns"),
+    ],
+)
 def test_unusable_exclude_is_a_config_error(tmp_path, exclude, why):
     cfg = tmp_path / ".golint-im.toml"
     cfg.write_text(f"exclude = {exclude}\n")
@@ -112,22 +118,35 @@ def test_unusable_exclude_is_a_config_error(tmp_path, exclude, why):
     assert why in one_error_line(gim("check", ".", cwd=tmp_path))
 
 
-@pytest.mark.parametrize("pattern,path,expected", [
-    ("**/mocks/**", "a/mocks/b.go", True), ("*.pb.go", "x/y/z.pb.go", True), ("internal/gen", "internal/gen/a.go", True),
-    ("vendor/**", "vendor/a/b.go", True), ("a/*/c.go", "a/b/x/c.go", False), ("a/**/c.go", "a/c.go", True),
-    ("?.go", "dir/x.go", True), ("[!a]*.go", "b.go", True), ("[!a]*.go", "a.go", False), ("*.go", "a\nb.go", True),
-    ("a**b", "a/x/b", True), ("**/", "x.go", True),
-])
+@pytest.mark.parametrize(
+    "pattern,path,expected",
+    [
+        ("**/mocks/**", "a/mocks/b.go", True),
+        ("*.pb.go", "x/y/z.pb.go", True),
+        ("internal/gen", "internal/gen/a.go", True),
+        ("vendor/**", "vendor/a/b.go", True),
+        ("a/*/c.go", "a/b/x/c.go", False),
+        ("a/**/c.go", "a/c.go", True),
+        ("?.go", "dir/x.go", True),
+        ("[!a]*.go", "b.go", True),
+        ("[!a]*.go", "a.go", False),
+        ("*.go", "a\nb.go", True),
+        ("a**b", "a/x/b", True),
+        ("**/", "x.go", True),
+    ],
+)
 def test_glob_semantics(pattern, path, expected):
     assert GlobSet([pattern]).matches(path) is expected
 
 
 # ---- 2 and 5. file names in every output --------------------------------------------
 
+
 def _no_raw_controls(text: str) -> None:
     for ch in text:
-        assert ch in "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF
-                                  or ch in "\u202e\u2028\u2029"), repr(ch)
+        assert ch in "\n" or not (
+            ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\u202e\u2028\u2029"
+        ), repr(ch)
 
 
 @pytest.mark.parametrize("fmt", ["text", "github", "json", "sarif"])
@@ -147,7 +166,9 @@ def test_hostile_file_name_in_every_format(hostile_tree, fmt):
     if fmt == "github":
         lines = out.splitlines()
         assert len(lines) == 2 and all(line.startswith(("::error file=ma", "::warning file=bad")) for line in lines)
-        assert "INJECTED" in lines[0] and not any(line.startswith(("::add-mask", "::error file=x.go")) for line in lines)
+        assert "INJECTED" in lines[0] and not any(
+            line.startswith(("::add-mask", "::error file=x.go")) for line in lines
+        )
     elif fmt == "text":
         assert "GIM101" in out and "\\n::error" in out and "\\x1b[31m" in out and "\\xff" in out
     else:
@@ -183,7 +204,8 @@ def test_hostile_names_in_the_graph(tmp_path):
     assert lines[0] == "digraph channel_flow {" and lines[-1] == "}"
     assert all(line.startswith(("  ", "digraph", "}")) for line in lines)
     assert sum(line == "}" for line in lines) == 1 and "digraph evil" not in "\n".join(lines[1:-1]).replace(
-        "\\ndigraph evil", "")
+        "\\ndigraph evil", ""
+    )
     json.loads(to_json(ctx.result(CHANNEL_FLOW)))
 
 
@@ -205,6 +227,7 @@ def test_notices_and_errors_are_escaped(tmp_path):
 
 
 # ---- 3. cache ------------------------------------------------------------------------
+
 
 def test_cache_dir_inside_an_analysed_root_is_refused(tmp_path):
     tree = tmp_path / "t"
@@ -254,6 +277,7 @@ def test_planted_pickle_never_runs(tmp_path):
 
 
 # ---- 4. outputs ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("option", ["--output", "--write-baseline"])
 def test_output_over_an_analysed_source_is_refused(tmp_path, option):
@@ -308,9 +332,13 @@ def test_output_through_a_link_to_our_stdout(tmp_path):
     r = gim("check", "t", "-o", str(link), cwd=tmp_path)
     assert r.returncode == 1 and b"GIM101" in r.stdout and link.is_symlink()
     with open(tmp_path / "captured", "wb") as fh:  # stdout redirected to a file, as `> captured` does
-        r = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", "t", "-o", str(link)], cwd=tmp_path,
-                           stdout=fh, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                                   "XDG_CACHE_HOME": str(tmp_path.parent / "xdg")})
+        r = subprocess.run(
+            [sys.executable, "-m", "golint_im.cli", "check", "t", "-o", str(link)],
+            cwd=tmp_path,
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path.parent / "xdg")},
+        )
     assert r.returncode == 1 and b"GIM101" in (tmp_path / "captured").read_bytes() and link.is_symlink()
 
 
@@ -331,6 +359,7 @@ def test_output_onto_a_device_node_is_written_not_replaced(tmp_path):
 
 # ---- 8. unreadable directories -------------------------------------------------------
 
+
 def test_unreadable_directory_is_reported(tmp_path, monkeypatch):
     """As a non-root user a chmod 000 directory cannot be listed; simulated, since root reads anything."""
     from golint_im.discover import discover
@@ -350,7 +379,8 @@ def test_unreadable_directory_is_reported(tmp_path, monkeypatch):
     found = discover([str(tree)], base=str(tmp_path))
     assert [f.rel_path for f in found.files] == ["t/b.go"]
     assert [str(n) for n in found.notices] == [
-        "t/locked: cannot read directory: Permission denied; its files are not analysed"]
+        "t/locked: cannot read directory: Permission denied; its files are not analysed"
+    ]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 directory")
@@ -367,6 +397,7 @@ def test_unreadable_directory_is_reported_for_real(tmp_path):
 
 
 # ---- 13. special files ---------------------------------------------------------------
+
 
 def test_fifo_swapped_in_after_discovery_does_not_hang(tmp_path):
     from golint_im.collect import _read
@@ -405,23 +436,26 @@ except cli.Terminated:
 
 
 def test_sigterm_in_the_rule_phase_ends_the_forked_lanes(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-c", _LANES_SCRIPT], cwd=ROOT, stdout=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LANES_SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True
+    )
     assert proc.stdout.readline() == b"ready\n"
     children = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
     assert len(children) == 2
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 143
     time.sleep(0.2)
-    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()
-                and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert not [
+        pid
+        for pid in children
+        if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    ]
 
 
 def test_a_lane_dies_with_its_parent(tmp_path):
     """Even a SIGKILLed parent leaves no lane burning CPU (PR_SET_PDEATHSIG)."""
     script = _LANES_SCRIPT.replace('print("ready", flush=True)', 'print("ready", flush=True); os.kill(os.getpid(), 9)')
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
     assert proc.stdout.readline() == b"ready\n"
     proc.wait(30)
     deadline = time.monotonic() + 10
@@ -432,10 +466,18 @@ def test_a_lane_dies_with_its_parent(tmp_path):
 
 # ---- 14. the one-line promise ----------------------------------------------------------
 
-@pytest.mark.parametrize("args", [
-    ["check", "--no-such-option"], ["check", "--format", "xml"], ["explain"], ["nosuchcommand"],
-    ["check", "--jobs", "0"], [],
-])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--no-such-option"],
+        ["check", "--format", "xml"],
+        ["explain"],
+        ["nosuchcommand"],
+        ["check", "--jobs", "0"],
+        [],
+    ],
+)
 def test_click_usage_errors_are_one_line(tmp_path, args):
     one_error_line(gim(*args, cwd=tmp_path))
 
@@ -501,8 +543,7 @@ def test_git_dubious_ownership_is_named(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "x.go").write_text("package x\n")
-    env = dict(os.environ, GIT_CONFIG_GLOBAL=str(tmp_path / "gitconfig"), GIT_CONFIG_NOSYSTEM="1",
-               HOME=str(tmp_path))
+    env = dict(os.environ, GIT_CONFIG_GLOBAL=str(tmp_path / "gitconfig"), GIT_CONFIG_NOSYSTEM="1", HOME=str(tmp_path))
     (tmp_path / "gitconfig").write_text("")
     for cmd in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
         subprocess.run(["git", *cmd], cwd=repo, env=env, check=True)
@@ -521,6 +562,7 @@ def test_git_dubious_ownership_is_named(tmp_path):
 
 # ---- 6. the worker count never changes the result ---------------------------------------
 
+
 @pytest.mark.parametrize("depth", [440, 447, 455, 485])
 def test_nesting_near_the_limit_is_the_same_with_any_jobs(tmp_path, depth):
     """A declaration nested about as deep as the walker goes, among more than 8 files (so a pool parses them)."""
@@ -531,8 +573,11 @@ def test_nesting_near_the_limit_is_the_same_with_any_jobs(tmp_path, depth):
 
     tree = deadlock_tree(tmp_path)
     src = (tree / "main.go").read_text()
-    (tree / "main.go").write_text(src.replace("func (g *Gateway) Run() {\n",
-                                              "func (g *Gateway) Run() {\n\t" + "{" * depth + "}" * depth + "\n", 1))
+    (tree / "main.go").write_text(
+        src.replace(
+            "func (g *Gateway) Run() {\n", "func (g *Gateway) Run() {\n\t" + "{" * depth + "}" * depth + "\n", 1
+        )
+    )
     for i in range(10):
         (tree / f"f{i}.go").write_text(f"package main\n\nfunc f{i}() {{}}\n")
     reports = []
@@ -543,6 +588,7 @@ def test_nesting_near_the_limit_is_the_same_with_any_jobs(tmp_path, depth):
 
 
 # ---- 9 and 12. memory -------------------------------------------------------------------
+
 
 def test_huge_literal_keeps_a_bounded_part(tmp_path):
     """A generated table keeps MAX_KEPT_ELEMENTS elements; calls in the rest are still ops."""
@@ -576,8 +622,10 @@ def test_pathological_parse_is_cut_short(tmp_path, monkeypatch):
 def _generated_functions(size: int) -> str:
     out, i = ["package main\n\n"], 0
     while sum(map(len, out)) < size:
-        out.append(f"func f{i}(ch chan int) {{\n\tfor {{\n\t\tselect {{\n\t\tcase v := <-ch:\n\t\t\tch <- v + {i}\n"
-                   "\t\t}\n\t}\n}\n\n")
+        out.append(
+            f"func f{i}(ch chan int) {{\n\tfor {{\n\t\tselect {{\n\t\tcase v := <-ch:\n\t\t\tch <- v + {i}\n"
+            "\t\t}\n\t}\n}\n\n"
+        )
         i += 1
     return "".join(out)
 
@@ -586,18 +634,31 @@ def test_low_memory_is_one_line(tmp_path):
     """Under an address-space limit: findings, or exit 2 with one line; never a signal or a traceback."""
     import resource
 
-    probe = subprocess.run([sys.executable, "-c", "import golint_im.cli, golint_im.engine, golint_im.source;"
-                            "print(open('/proc/self/statm').read().split()[0])"], capture_output=True, text=True,
-                           cwd=ROOT, check=True)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import golint_im.cli, golint_im.engine, golint_im.source;"
+            "print(open('/proc/self/statm').read().split()[0])",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     base = int(probe.stdout) * os.sysconf("SC_PAGE_SIZE")
     (tmp_path / "big.go").write_text(_generated_functions(1_000_000))
     codes = set()
     for extra in (24, 48, 96):
         limit = base + extra * 1024 * 1024
-        r = subprocess.run([sys.executable, "-m", "golint_im.cli", "check", "big.go", "--no-cache", "--jobs", "1",
-                            "--quiet"], cwd=tmp_path, capture_output=True, timeout=300,
-                           env={**os.environ, "PYTHONPATH": str(ROOT)},
-                           preexec_fn=lambda limit=limit: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+        r = subprocess.run(
+            [sys.executable, "-m", "golint_im.cli", "check", "big.go", "--no-cache", "--jobs", "1", "--quiet"],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            preexec_fn=lambda limit=limit: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+        )
         assert r.returncode in (1, 2), (extra, r.returncode, r.stderr[-2000:])
         if r.returncode == 2:
             one_error_line(r)

@@ -1,5 +1,6 @@
 """Rule families in forked lanes (parallel.py): same output as one lane, and a
 lane that fails in its child is run again in the parent."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The pass contract: a result is computed once per run, requirements first, and lanes follow the declarations."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

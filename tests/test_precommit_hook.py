@@ -4,6 +4,7 @@ pre-commit builds the hook's own virtualenv and installs golint-im into it
 from the package registry, so this needs the registry (marked `network`;
 deselect with `-m "not network"` when offline). CI runs it.
 """
+
 import json
 import os
 import shutil
@@ -46,16 +47,32 @@ FIXED = BUGGY.replace("\t\t\th.Leave(who)\n", "\t\t\tgo h.Leave(who)\n")
 
 
 def _git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+        },
+    )
 
 
 def _try_repo(project: Path, home: Path):
     exe = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
     env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
-    return subprocess.run([exe, "try-repo", str(ROOT), "golint-im", "--all-files"], cwd=project,
-                          capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [exe, "try-repo", str(ROOT), "golint-im", "--all-files"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 @pytest.mark.network
@@ -90,6 +107,7 @@ def test_hook_fails_on_bug_and_passes_when_fixed(tmp_path):
 # hook (language: system, this Python), so pre-commit needs no registry:
 # file selection, exclude, batching and args are pre-commit's own.
 
+
 def _hook_definition() -> dict:
     import yaml
 
@@ -108,10 +126,21 @@ def _local_config(project: Path, args: list[str]) -> None:
 
 def _run_hook(project: Path, tmp_path: Path, *extra: str):
     exe = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "XDG_CACHE_HOME": str(tmp_path / "xdg"),
-           "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run([exe, "run", "--verbose", "--color", "never", *extra], cwd=project,
-                          capture_output=True, text=True, env=env, timeout=600)
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pc-home"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+        "PYTHONPATH": str(ROOT),
+        "NO_COLOR": "1",
+    }
+    return subprocess.run(
+        [exe, "run", "--verbose", "--color", "never", *extra],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
 
 
 LEAK = """package {pkg}
@@ -139,7 +168,8 @@ def _legacy_project(tmp_path: Path) -> Path:
 
 needs_pre_commit = pytest.mark.skipif(
     shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists(),
-    reason="pre-commit is not installed")
+    reason="pre-commit is not installed",
+)
 
 
 @pytest.mark.slow
@@ -149,8 +179,13 @@ def test_hook_adopts_a_legacy_repo_with_a_baseline(tmp_path, how):
     project = _legacy_project(tmp_path)
     from test_cli import gim
 
-    written = gim("check", "--write-baseline", ".golint-im-baseline.json", cwd=project,
-                  env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    written = gim(
+        "check",
+        "--write-baseline",
+        ".golint-im-baseline.json",
+        cwd=project,
+        env={"XDG_CACHE_HOME": str(tmp_path / "xdg")},
+    )
     assert written.returncode == 0, written.stderr
     if how == "args":
         _local_config(project, ["--baseline", ".golint-im-baseline.json"])
@@ -212,8 +247,9 @@ def test_all_files_is_analysed_once_despite_the_batch_split(tmp_path):
     r = _run_hook(project, tmp_path, "--all-files")
     out = r.stdout + r.stderr
     assert r.returncode == 1, out
-    debug = [json.loads(line.split("golint-im: debug: ", 1)[1]) for line in out.splitlines()
-             if "golint-im: debug: " in line]
+    debug = [
+        json.loads(line.split("golint-im: debug: ", 1)[1]) for line in out.splitlines() if "golint-im: debug: " in line
+    ]
     assert len(debug) >= 2  # pre-commit did split the list
     assert [d["result_reused"] for d in debug].count(False) == 1
     assert out.count("d0/leak.go:6:15: GIM203") == 1

@@ -1,4 +1,5 @@
 """Program model: packages, method sets, interface implementations, call resolution."""
+
 from __future__ import annotations
 
 import textwrap
@@ -125,14 +126,19 @@ def _text(expr) -> str:
 
 def test_packages_from_go_mod_and_directories(program):
     assert sorted(program.packages) == [
-        "example.com/svc/app", "example.com/svc/store", "example.com/svc/store/disk",
-        "example.com/svc/store/mem"]
+        "example.com/svc/app",
+        "example.com/svc/store",
+        "example.com/svc/store/disk",
+        "example.com/svc/store/mem",
+    ]
     assert program.packages["example.com/svc/store/mem"].name == "mem"
 
 
 def test_interface_call_resolves_to_every_implementation_across_packages(program):
     assert program.implementations("example.com/svc/store#Store") == [
-        "example.com/svc/store/disk#Disk", "example.com/svc/store/mem#Mem"]
+        "example.com/svc/store/disk#Disk",
+        "example.com/svc/store/mem#Mem",
+    ]
     put = calls_in(program, "(*Hub).Deliver")["h.st.Put"]
     assert put == [
         ("example.com/svc/store/disk.(Disk).Put", "interface Store.Put"),
@@ -151,9 +157,11 @@ def test_method_values_and_callbacks_resolve(program):
     start = calls_in(program, "(*Server).Start")
     assert start["f"] == [("example.com/svc/app.(*Server).handle", "method value (*Server).handle")]
     assert calls_in(program, "run")["cb"] == [
-        ("example.com/svc/app.(*Server).handle", "callback passed by app.(*Server).Start")]
+        ("example.com/svc/app.(*Server).handle", "callback passed by app.(*Server).Start")
+    ]
     assert calls_in(program, "(*Hub).Deliver")["h.onMsg"] == [
-        ("example.com/svc/app.(*Server).handle", "stored in field Hub.onMsg")]
+        ("example.com/svc/app.(*Server).handle", "stored in field Hub.onMsg")
+    ]
 
 
 def test_unknown_calls_stay_unresolved(program):
@@ -162,8 +170,9 @@ def test_unknown_calls_stay_unresolved(program):
     assert deliver["unknown.Thing"] == []
     assert deliver["mystery().Go"] == []
     fn = next(f for f in program.functions if f.name == "(*Hub).Deliver")
-    external = {op.fn[2]: program.external_callee(fn, op.fn) for op in fn.facts.ops
-                if op.kind == "call" and op.fn[0] == "sel"}
+    external = {
+        op.fn[2]: program.external_callee(fn, op.fn) for op in fn.facts.ops if op.kind == "call" and op.fn[0] == "sel"
+    }
     assert external["Println"].qualname == "fmt.Println"
     assert external["Thing"] is None  # not even an import: unknown, not guessed
     assert program.unresolved_calls >= 2
@@ -180,9 +189,11 @@ def test_callers_and_local_types(program):
 
 def test_implementation_through_a_promoted_method(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    program = build(tmp_path, {
-        "go.mod": "module example.com/p\n",
-        "p.go": """
+    program = build(
+        tmp_path,
+        {
+            "go.mod": "module example.com/p\n",
+            "p.go": """
             package p
 
             type Closer interface{ Close() error; Name() string }
@@ -201,29 +212,33 @@ def test_implementation_through_a_promoted_method(tmp_path, monkeypatch):
             func (Sock) Name() string  { return "s" }
             func (Sock) Other() string { return "" }
         """,
-    })
+        },
+    )
     assert program.implementations("example.com/p#Closer") == ["example.com/p#File", "example.com/p#Sock"]
 
 
 def test_two_directories_without_go_mod(tmp_path, monkeypatch):
     """Without go.mod, a package's import path is its directory; both are linked."""
     monkeypatch.chdir(tmp_path)
-    program = build(tmp_path, {
-        "a/a.go": """
+    program = build(
+        tmp_path,
+        {
+            "a/a.go": """
             package a
 
             type Sender interface{ Send(int) }
 
             func Use(s Sender) { s.Send(1) }
         """,
-        "b/b.go": """
+            "b/b.go": """
             package b
 
             type Impl struct{}
 
             func (Impl) Send(int) {}
         """,
-    })
+        },
+    )
     assert sorted(program.packages) == ["a", "b"]
     assert program.implementations("a#Sender") == ["b#Impl"]
     assert calls_in(program, "Use")["s.Send"] == [("b.(Impl).Send", "interface Sender.Send")]
@@ -232,9 +247,11 @@ def test_two_directories_without_go_mod(tmp_path, monkeypatch):
 def test_which_function_declares_a_name(tmp_path, monkeypatch):
     """Scopes without types: a local shadows an import even when its type is unknown."""
     monkeypatch.chdir(tmp_path)
-    program = build(tmp_path, {
-        "go.mod": "module example.com/p\n",
-        "p.go": """
+    program = build(
+        tmp_path,
+        {
+            "go.mod": "module example.com/p\n",
+            "p.go": """
             package p
 
             import (
@@ -255,7 +272,8 @@ def test_which_function_declares_a_name(tmp_path, monkeypatch):
 
             func Dial(addr string) (net.Conn, error) { return net.Dial("tcp", addr) }
         """,
-    })
+        },
+    )
     serve = next(f for f in program.functions if f.name == "Serve")
     (lit,) = serve.literals
     dial = next(f for f in program.functions if f.name == "Dial")

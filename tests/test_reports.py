@@ -1,4 +1,5 @@
 """Report writers: formats people read, scripts parse, and code scanning / Actions accept."""
+
 from __future__ import annotations
 
 import importlib.resources
@@ -69,9 +70,9 @@ def sample() -> RunResult:
     ring = Finding(
         rule_id="GIM301",
         severity="note",
-        message="hash ring fed \"host:port\" here",
+        message='hash ring fed "host:port" here',
         location=Location(K8S, 55, 12),
-        related=(Related(Location("proxy/consistentHash.go", 30, 6), "\"host\" without port"),),
+        related=(Related(Location("proxy/consistentHash.go", 30, 6), '"host" without port'),),
     )
     pooled = Finding(
         rule_id="GIM202",
@@ -225,19 +226,24 @@ def test_sarif_valid_and_complete(validator):
         assert r["partialFingerprints"]["golintImFingerprint/v1"]
     dl = results[0]
     assert dl["message"]["text"] == (
-        "send on unregisterChan, drained only by this select loop: 100% blocks."
-        " See [the select loop \\[Run\\]](1)."
+        "send on unregisterChan, drained only by this select loop: 100% blocks. See [the select loop \\[Run\\]](1)."
     )
     assert dl["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 210, "startColumn": 5, "endLine": 210, "endColumn": 27,
+        "startLine": 210,
+        "startColumn": 5,
+        "endLine": 210,
+        "endColumn": 27,
     }
     assert dl["relatedLocations"][0]["id"] == 1
     flow = dl["codeFlows"][0]["threadFlows"][0]["locations"]
     assert [s["location"]["message"]["text"] for s in flow] == [
-        "registerClient", "multiTerminalLoginChecker", "ws.unregisterChan <- c",
+        "registerClient",
+        "multiTerminalLoginChecker",
+        "ws.unregisterChan <- c",
     ]
     assert results[2]["locations"][0]["physicalLocation"]["artifactLocation"] == {
-        "uri": "pkg/common/discovery%20register/kubernetes.go", "uriBaseId": "%SRCROOT%",
+        "uri": "pkg/common/discovery%20register/kubernetes.go",
+        "uriBaseId": "%SRCROOT%",
     }
     assert "suppressions" not in dl
     assert results[1]["suppressions"] == [

@@ -2,6 +2,7 @@
 facts, options, configuration and golint-im's code are those of a stored run,
 and never different from a run that analyses everything again.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -136,8 +137,16 @@ def test_damaged_result_is_a_miss(opts, tmp_path, damage):
     assert not result.debug["result_reused"] and again == cold
 
 
-@pytest.mark.parametrize("record", [{"a": 1}, ([("GIM101",)], [], 1, [], {}), ([], [("p", 1, "m")], 1, [], {}),
-                                    ([], [], "1", [], {}), ([], [], 1, [], [])])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"a": 1},
+        ([("GIM101",)], [], 1, [], {}),
+        ([], [("p", 1, "m")], 1, [], {}),
+        ([], [], "1", [], {}),
+        ([], [], 1, [], []),
+    ],
+)
 def test_wrong_typed_result_is_a_miss(opts, tmp_path, record):
     """Issue 17: a result whose MAC verifies but whose fields have the wrong types is a miss, not a crash."""
     import marshal

@@ -3,6 +3,7 @@
 Each test parses a few lines written inline; nothing here depends on the
 fixtures tree, so a failure points at the walker, not at a rule.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -34,7 +35,7 @@ def type_named(ff: FileFacts, name: str):
 
 
 def test_package_and_imports_with_aliases():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         import "fmt"
@@ -46,7 +47,7 @@ def test_package_and_imports_with_aliases():
             "gopkg.in/yaml.v3"
             "github.com/redis/go-redis/v9"
         )
-    ''')
+    """)
     assert ff.package == "ws"
     assert ff.imports == {
         "fmt": "fmt",
@@ -59,19 +60,22 @@ def test_package_and_imports_with_aliases():
     }
 
 
-@pytest.mark.parametrize("path, name", [
-    ("github.com/acme/go-kit", "kit"),
-    ("github.com/acme/client-go", "client"),
-    ("github.com/acme/my-pkg", "my_pkg"),
-    ("k8s.io/api/v1", "api"),
-    ("fmt", "fmt"),
-])
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("github.com/acme/go-kit", "kit"),
+        ("github.com/acme/client-go", "client"),
+        ("github.com/acme/my-pkg", "my_pkg"),
+        ("k8s.io/api/v1", "api"),
+        ("fmt", "fmt"),
+    ],
+)
 def test_default_import_name(path, name):
     assert default_import_name(path) == name
 
 
 def test_struct_fields_including_embedded():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         type Base struct{ id int }
@@ -83,7 +87,7 @@ def test_struct_fields_including_embedded():
             mu       sync.Mutex
             handlers map[string]func(int) error
         }
-    ''')
+    """)
     server = type_named(ff, "Server")
     assert server.kind == "struct"
     by_name = {name: (t, emb) for name, t, emb in server.members}
@@ -97,7 +101,7 @@ def test_struct_fields_including_embedded():
 
 
 def test_interfaces_with_embedded_interfaces():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         type Reader interface{ Read(p []byte) (n int, err error) }
@@ -107,7 +111,7 @@ def test_interfaces_with_embedded_interfaces():
             Close() error
             Reset(a, b int, c string)
         }
-    ''')
+    """)
     reader = type_named(ff, "Reader")
     assert reader.kind == "interface"
     assert reader.members == (("Read", 1, ("int", "error")),)
@@ -118,7 +122,7 @@ def test_interfaces_with_embedded_interfaces():
 
 
 def test_methods_with_pointer_and_value_receivers():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         type S struct{}
@@ -127,7 +131,7 @@ def test_methods_with_pointer_and_value_receivers():
         func (S) Val() {}
         func (s *G[T]) Gen() {}
         func Plain(xs ...int) {}
-    ''')
+    """)
     ptr = func(ff, "Ptr", "S")
     assert (ptr.recv_ptr, ptr.recv_name) == (True, "s")
     assert ptr.params == (("a", "int"), ("b", "string"), ("c", "string"))
@@ -140,7 +144,7 @@ def test_methods_with_pointer_and_value_receivers():
 
 
 def test_closures_have_their_parent_and_go_statements_have_mode_go():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func (s *S) Run() {
@@ -152,7 +156,7 @@ def test_closures_have_their_parent_and_go_statements_have_mode_go():
             }()
             go s.loop(1)
         }
-    ''')
+    """)
     run = func(ff, "Run", "S")
     run_index = ff.funcs.index(run)
     literals = [(i, f) for i, f in enumerate(ff.funcs) if f.name == "" and f.parent >= 0]
@@ -160,27 +164,26 @@ def test_closures_have_their_parent_and_go_statements_have_mode_go():
     assert [f.parent for _, f in literals[:2]] == [run_index, run_index]
     assert literals[2][1].parent == literals[1][0]  # nested inside the go literal
     gos = [o for o in run.ops if o.kind == "call" and o.mode == "go"]
-    assert [o.fn for o in gos] == [("id", "f"), ("funclit", literals[1][0]),
-                                  ("sel", ("id", "s"), "loop")]
+    assert [o.fn for o in gos] == [("id", "f"), ("funclit", literals[1][0]), ("sel", ("id", "s"), "loop")]
     assert ops(literals[0][1], "send")[0].fn == ("sel", ("id", "s"), "ch")
 
 
 def test_defer():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func F() {
             defer mu.Unlock()
             defer func() { recover() }()
         }
-    ''')
+    """)
     defers = [o for o in func(ff, "F").ops if o.kind == "call" and o.mode == "defer"]
     assert defers[0].fn == ("sel", ("id", "mu"), "Unlock")
     assert defers[1].fn[0] == "funclit"
 
 
 def test_select_cases_and_default_regions():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func (s *S) Run() {
@@ -196,7 +199,7 @@ def test_select_cases_and_default_regions():
                 }
             }
         }
-    ''')
+    """)
     run = func(ff, "Run", "S")
     kinds = [r.kind for r in run.regions]
     assert kinds.count("case") == 3 and kinds.count("default") == 1
@@ -206,7 +209,9 @@ def test_select_cases_and_default_regions():
 
     recvs = ops(run, "recv")
     assert [(o.fn, o.mode) for o in recvs] == [
-        (("sel", ("id", "s"), "register"), "case"), (("sel", ("id", "s"), "quit"), "case")]
+        (("sel", ("id", "s"), "register"), "case"),
+        (("sel", ("id", "s"), "quit"), "case"),
+    ]
     assert all(o.select == sel_index for o in recvs)
     # The handler of each receive is its case body, and the call sits in it.
     body = run.regions[recvs[0].body]
@@ -223,7 +228,7 @@ def test_select_cases_and_default_regions():
 
 
 def test_range_over_channel_is_a_receive_with_mode_range():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func drain(jobs <-chan int) {
@@ -231,7 +236,7 @@ def test_range_over_channel_is_a_receive_with_mode_range():
                 handle(j)
             }
         }
-    ''')
+    """)
     fn = func(ff, "drain")
     (recv,) = ops(fn, "recv")
     assert recv.mode == "range" and recv.fn == ("id", "jobs")
@@ -241,7 +246,7 @@ def test_range_over_channel_is_a_receive_with_mode_range():
 
 
 def test_jumps_are_ops_and_labels_name_their_loop():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func f(xs []int) {
@@ -263,12 +268,16 @@ def test_jumps_are_ops_and_labels_name_their_loop():
                 break
             }
         }
-    ''')
+    """)
     fn = func(ff, "f")
     jumps = [(o.mode, o.fn, fn.regions[o.region].kind) for o in ops(fn, "jump")]
-    assert jumps == [("fallthrough", None, "block"), ("break", ("id", "outer"), "block"),
-                     ("continue", ("id", "outer"), "if"), ("goto", ("id", "done"), "for"),
-                     ("break", None, "for")]
+    assert jumps == [
+        ("fallthrough", None, "block"),
+        ("break", ("id", "outer"), "block"),
+        ("continue", ("id", "outer"), "if"),
+        ("goto", ("id", "done"), "for"),
+        ("break", None, "for"),
+    ]
     loops = [r for r in fn.regions if r.kind == "for"]
     assert [r.label for r in loops] == ["outer", "done"]
     assert loops[0].info is None  # no condition: left only by a jump or a return
@@ -277,7 +286,7 @@ def test_jumps_are_ops_and_labels_name_their_loop():
 
 
 def test_make_chan_with_constant_capacity():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         const bufSize = 64
@@ -288,7 +297,7 @@ def test_make_chan_with_constant_capacity():
         func New() *S {
             return &S{ch: make(chan string, bufSize), done: make(chan struct{})}
         }
-    ''')
+    """)
     assert ff.consts["bufSize"] == ("int", 64)
     assert ff.consts["big"] == ("bin", "*", ("id", "bufSize"), ("int", 2))
     makes = [o for o in ops(func(ff, "New"), "call") if o.fn == ("id", "make")]
@@ -297,16 +306,16 @@ def test_make_chan_with_constant_capacity():
 
 
 def test_const_spec_with_several_names():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         const a, b = 1, 2
-    ''')
+    """)
     assert ff.consts == {"a": ("int", 1), "b": ("int", 2)}
 
 
 def test_generics_do_not_crash():
-    ff = facts('''
+    ff = facts("""
         package q
 
         type Q[T any] struct{ items []T; ch chan T }
@@ -325,7 +334,7 @@ def test_generics_do_not_crash():
             var p Pair[string, int]
             _ = p
         }
-    ''')
+    """)
     assert type_named(ff, "Q").type_params == ("T",)
     assert type_named(ff, "Pair").type_params == ("K", "V")
     assert func(ff, "F").type_params == ("T",)
@@ -335,24 +344,27 @@ def test_generics_do_not_crash():
     assert ("idx", ("id", "F"), ("id", "int")) in calls
 
 
-@pytest.mark.parametrize("literal, decoded", [
-    (r'"%s:%d"', "%s:%d"),
-    (r'"a\n\tb\\c\"d"', 'a\n\tb\\c"d'),
-    (r'"\a\b\f\v\r"', "\a\b\f\v\r"),
-    (r"`raw\n%s:%d`", r"raw\n%s:%d"),
-    ("`multi\nline`", "multi\nline"),
-    (r'"héllo"', "héllo"),
-    (r'""', ""),
-    (r'"\x41\101\u00e9\U0001F600"', "AAé\U0001F600"),
-])
+@pytest.mark.parametrize(
+    "literal, decoded",
+    [
+        (r'"%s:%d"', "%s:%d"),
+        (r'"a\n\tb\\c\"d"', 'a\n\tb\\c"d'),
+        (r'"\a\b\f\v\r"', "\a\b\f\v\r"),
+        (r"`raw\n%s:%d`", r"raw\n%s:%d"),
+        ("`multi\nline`", "multi\nline"),
+        (r'"héllo"', "héllo"),
+        (r'""', ""),
+        (r'"\x41\101\u00e9\U0001F600"', "AAé\U0001f600"),
+    ],
+)
 def test_sprintf_string_literal_decoding(literal, decoded):
-    ff = facts(f'''
+    ff = facts(f"""
         package ws
 
         func F(h string, p int) string {{
             return fmt.Sprintf({literal}, h, p)
         }}
-    ''')
+    """)
     (call,) = ops(func(ff, "F"), "call")
     assert call.fn == ("sel", ("id", "fmt"), "Sprintf")
     assert call.args[0] == ("str", decoded)
@@ -360,14 +372,14 @@ def test_sprintf_string_literal_decoding(literal, decoded):
 
 
 def test_string_concatenation_and_joinhostport_are_expressions():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func F(host string, port int) string {
             a := host + ":" + strconv.Itoa(port)
             return net.JoinHostPort(host, a)
         }
-    ''')
+    """)
     fn = func(ff, "F")
     assign = ops(fn, "assign")[0]
     assert assign.args[0][:2] == ("bin", "+")
@@ -378,7 +390,7 @@ def test_string_concatenation_and_joinhostport_are_expressions():
 
 
 def test_directives_in_function_bodies():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         //golintim:ignore GIM201 file-level reason
@@ -388,7 +400,7 @@ def test_directives_in_function_bodies():
             ch <- 1
             // an ordinary comment
         }
-    ''')
+    """)
     assert ff.directives == [
         (3, 1, "//golintim:ignore GIM201 file-level reason", True, 9),  # on top of func F: lines 4-9
         (5, 20, "//golintim:ignore GIM201 closed by the pool", False, 0),
@@ -403,7 +415,7 @@ def test_generated_marker():
 
 
 def test_syntax_errors_keep_the_valid_parts():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func broken( {
@@ -411,33 +423,36 @@ def test_syntax_errors_keep_the_valid_parts():
         }
 
         func ok(ch chan int) { ch <- 1 }
-    ''')
+    """)
     assert ff.error_lines and ff.error_lines[0] <= 4
     assert ops(func(ff, "ok"), "send")
 
 
 def test_columns_count_characters_not_bytes():
-    ff = facts('''
+    ff = facts("""
         package ws
 
         func F() { s := "ééé"; ch <- s }
-    ''')
+    """)
     (send,) = ops(func(ff, "F"), "send")
     assert (send.line, send.col) == (3, 24)
 
 
-@pytest.mark.parametrize("src", [
-    b"",
-    b"package",
-    b"package main\nfunc",
-    b"\xef\xbb\xbfpackage main\n",  # BOM
-    b"package main\nfunc main() { go }\n",
-    b"package main\nfunc main() { select { case } }\n",
-    b"package main\ntype T[ struct{}\n",
-    b"package main\nvar x = []int{1, 2,\n",
-    b"package main\nfunc (s *) M() {}\n",
-    b"package main\nfunc f() { for range {} }\n",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        b"",
+        b"package",
+        b"package main\nfunc",
+        b"\xef\xbb\xbfpackage main\n",  # BOM
+        b"package main\nfunc main() { go }\n",
+        b"package main\nfunc main() { select { case } }\n",
+        b"package main\ntype T[ struct{}\n",
+        b"package main\nvar x = []int{1, 2,\n",
+        b"package main\nfunc (s *) M() {}\n",
+        b"package main\nfunc f() { for range {} }\n",
+    ],
+)
 def test_fragments_never_raise_and_facts_pickle(src):
     ff = parse(src, "a.go")
     assert pickle.loads(pickle.dumps(ff)).path == "a.go"

@@ -1,4 +1,5 @@
 """Inline suppressions and the GIM001 reports about them."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,31 +34,37 @@ def messages(meta):
 # -- parsing ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, rules, all_rules, reason", [
-    ("//golintim:ignore GIM201 pooled by caller", {"GIM201"}, False, "pooled by caller"),
-    ("// golintim:ignore GIM101", {"GIM101"}, False, ""),
-    ("//golintim:ignore GIM201,GIM202 closed in Stop", {"GIM201", "GIM202"}, False, "closed in Stop"),
-    ("//golintim:ignore gim201: because", {"GIM201"}, False, "because"),
-    ("//nolint:GIM201,GIM202 // reason", {"GIM201", "GIM202"}, False, "reason"),
-    ("//nolint:gim201", {"GIM201"}, False, ""),
-    ("//nolint:errcheck,GIM203", {"GIM203"}, False, ""),
-    ("//nolint", set(), True, ""),
-    ("//nolint:all // generated", set(), True, "generated"),
-    ("// nolint:GIM301", {"GIM301"}, False, ""),
-])
+@pytest.mark.parametrize(
+    "text, rules, all_rules, reason",
+    [
+        ("//golintim:ignore GIM201 pooled by caller", {"GIM201"}, False, "pooled by caller"),
+        ("// golintim:ignore GIM101", {"GIM101"}, False, ""),
+        ("//golintim:ignore GIM201,GIM202 closed in Stop", {"GIM201", "GIM202"}, False, "closed in Stop"),
+        ("//golintim:ignore gim201: because", {"GIM201"}, False, "because"),
+        ("//nolint:GIM201,GIM202 // reason", {"GIM201", "GIM202"}, False, "reason"),
+        ("//nolint:gim201", {"GIM201"}, False, ""),
+        ("//nolint:errcheck,GIM203", {"GIM203"}, False, ""),
+        ("//nolint", set(), True, ""),
+        ("//nolint:all // generated", set(), True, "generated"),
+        ("// nolint:GIM301", {"GIM301"}, False, ""),
+    ],
+)
 def test_parse_forms(text, rules, all_rules, reason):
     p = parse_directive(text)
     assert p is not None
     assert set(p.rules) == rules and p.all_rules is all_rules and p.reason == reason
 
 
-@pytest.mark.parametrize("text", [
-    "//nolint:errcheck",
-    "//nolint:errcheck,gosec // other linters",
-    "// nolintlint is a linter",
-    "// just a comment about golintim",
-    "//nolint:",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "//nolint:errcheck",
+        "//nolint:errcheck,gosec // other linters",
+        "// nolintlint is a linter",
+        "// just a comment about golintim",
+        "//nolint:",
+    ],
+)
 def test_not_ours(text):
     assert parse_directive(text) is None
 
@@ -85,17 +92,19 @@ def test_trailing_does_not_reach_next_line():
     f = finding("GIM201", 11)
     kept, suppressed, meta = run([f], [trailing(10, "//golintim:ignore GIM201 why")])
     assert kept == [f] and suppressed == []
-    assert messages(meta) == [
-        ("GIM001", 10, "unused suppression for GIM201: no GIM201 finding on line 10", "warning")]
+    assert messages(meta) == [("GIM001", 10, "unused suppression for GIM201: no GIM201 finding on line 10", "warning")]
 
 
 def test_stacked_directives_apply_to_the_statement_below():
     f = finding("GIM202", 12)
     g = finding("GIM201", 12)
-    kept, suppressed, meta = run([f, g], [
-        above(10, "//golintim:ignore GIM201 pooled"),
-        above(11, "//nolint:GIM202 // closed by Stop"),
-    ])
+    kept, suppressed, meta = run(
+        [f, g],
+        [
+            above(10, "//golintim:ignore GIM201 pooled"),
+            above(11, "//nolint:GIM202 // closed by Stop"),
+        ],
+    )
     assert kept == [] and meta == []
     assert sorted(s.suppressed for s in suppressed) == ["closed by Stop", "pooled"]
 
@@ -104,8 +113,7 @@ def test_other_rule_on_the_line_is_kept_and_directive_unused():
     f = finding("GIM202", 10)
     kept, suppressed, meta = run([f], [trailing(10, "//nolint:GIM201")])
     assert kept == [f]
-    assert messages(meta) == [
-        ("GIM001", 10, "unused suppression for GIM201: no GIM201 finding on line 10", "warning")]
+    assert messages(meta) == [("GIM001", 10, "unused suppression for GIM201: no GIM201 finding on line 10", "warning")]
 
 
 def test_other_file_is_not_affected():
@@ -141,8 +149,7 @@ def test_other_linters_are_ignored_silently():
 
 def test_mixed_nolint_list_reports_only_our_unused_rule():
     kept, suppressed, meta = run([], [trailing(10, "//nolint:errcheck,GIM203")])
-    assert messages(meta) == [
-        ("GIM001", 10, "unused suppression for GIM203: no GIM203 finding on line 10", "warning")]
+    assert messages(meta) == [("GIM001", 10, "unused suppression for GIM203: no GIM203 finding on line 10", "warning")]
 
 
 def test_golintim_ignore_without_reason_warns_but_suppresses():
@@ -182,10 +189,13 @@ def test_unknown_rule_reported_when_known_rules_given():
 
 def test_two_directives_for_one_finding_are_both_used():
     f = finding("GIM201", 10)
-    kept, suppressed, meta = run([f], [
-        above(9, "//golintim:ignore GIM201 pooled"),
-        trailing(10, "//nolint:GIM201 // pooled"),
-    ])
+    kept, suppressed, meta = run(
+        [f],
+        [
+            above(9, "//golintim:ignore GIM201 pooled"),
+            trailing(10, "//nolint:GIM201 // pooled"),
+        ],
+    )
     assert kept == [] and len(suppressed) == 1 and meta == []
 
 
@@ -239,8 +249,11 @@ def _analyse(tmp_path, directive: str):
 def test_nolint_on_top_of_a_func_covers_the_whole_declaration(tmp_path):
     plain = _analyse(tmp_path, "// Fetch returns a status.")
     assert [f.rule_id for f in plain.findings] == ["GIM203"]
-    for directive in ("//nolint:GIM203 // the caller drains it", "//nolint:http-body-leak // drained",
-                      "// Fetch returns a status.\n//nolint:GIM203 // drained by the caller"):
+    for directive in (
+        "//nolint:GIM203 // the caller drains it",
+        "//nolint:http-body-leak // drained",
+        "// Fetch returns a status.\n//nolint:GIM203 // drained by the caller",
+    ):
         result = _analyse(tmp_path, directive)
         assert result.findings == [], directive
         assert [f.rule_id for f in result.suppressed] == ["GIM203"]
@@ -257,8 +270,9 @@ def test_rule_names_work_like_ids_and_near_misses_are_reported():
     assert (p.rules, p.reason) == ({"GIM201"}, "pooled")
     assert parse_directive("//nolint:errcheck,gosec", {"http-body-leak": "GIM203"}) is None
     _, _, meta = run([finding("GIM203", 10)], [trailing(10, "//nolint:http-body-leek // drained")])
-    assert messages(meta) == [("GIM001", 10, "suppression names unknown rule 'http-body-leek' "
-                                             "(did you mean http-body-leak?)", "warning")]
+    assert messages(meta) == [
+        ("GIM001", 10, "suppression names unknown rule 'http-body-leek' (did you mean http-body-leak?)", "warning")
+    ]
     _, _, meta = run([], [trailing(10, "//nolint:GIM2O1")])
     assert [m.message for m in meta] == ["suppression names unknown rule 'GIM2O1' (did you mean a GIMnnn rule ID?)"]
     _, _, meta = run([], [trailing(10, "//nolint:GIM299 // typo")])

@@ -5,6 +5,7 @@ A small repository whose deadlock in internal/ is only visible when cmd/
 (the interface implementation that sends back) is linked too, with a config
 file that excludes gen/.
 """
+
 from __future__ import annotations
 
 import json
@@ -82,9 +83,13 @@ func Fetch(u string) int {{
 def repo(tmp_path) -> Path:
     root = git_init(tmp_path / "repo")
     (root / "go.mod").write_text("module example.com/svc\n\ngo 1.21\n")
-    for rel, text in {"internal/hub/hub.go": HUB, "cmd/app/main.go": MAIN,
-                      "gen/gen.go": LEAK.format(pkg="gen"), "internal/fetch.go": LEAK.format(pkg="internal"),
-                      "pkg/util/fetch.go": LEAK.format(pkg="util")}.items():
+    for rel, text in {
+        "internal/hub/hub.go": HUB,
+        "cmd/app/main.go": MAIN,
+        "gen/gen.go": LEAK.format(pkg="gen"),
+        "internal/fetch.go": LEAK.format(pkg="internal"),
+        "pkg/util/fetch.go": LEAK.format(pkg="util"),
+    }.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     (root / ".golint-im.toml").write_text('exclude = ["gen"]\n')
@@ -92,8 +97,11 @@ def repo(tmp_path) -> Path:
 
 
 def _rules(stdout: str) -> list[tuple[str, str]]:
-    return [(line.split(":")[0], line.split(" ")[1]) for line in stdout.splitlines()
-            if line and not line.startswith(" ") and ": GIM" in line]
+    return [
+        (line.split(":")[0], line.split(" ")[1])
+        for line in stdout.splitlines()
+        if line and not line.startswith(" ") and ": GIM" in line
+    ]
 
 
 def test_same_findings_paths_and_sarif_from_any_directory(repo, tmp_path):
@@ -132,8 +140,7 @@ def test_check_path_links_the_module_and_reports_what_lies_in_path(repo, tmp_pat
     assert ("internal/hub/hub.go", "GIM101") in inside  # needs cmd/app to be linked
     assert _rules(gim("check", "internal", cwd=repo).stdout) == inside
     assert _rules(gim("check", "repo/internal", cwd=tmp_path).stdout) == inside
-    assert _rules(gim("check", "hub.go", cwd=repo / "internal" / "hub").stdout) == [
-        ("internal/hub/hub.go", "GIM101")]
+    assert _rules(gim("check", "hub.go", cwd=repo / "internal" / "hub").stdout) == [("internal/hub/hub.go", "GIM101")]
 
 
 @pytest.mark.parametrize("args,cwd", [((), "."), (("./...",), "."), (("...",), "."), (("repo/...",), "..")])

@@ -1,4 +1,5 @@
 """Acquisitions: which calls open a resource (catalog, fresh-resource functions, CHA, streams)."""
+
 from __future__ import annotations
 
 import re
@@ -254,9 +255,12 @@ class Acquire(Effects):
             eff = self.op_effect(f, op, holders, found[0], scan=True)
             if eff == ESCAPE:
                 return None
-            if eff == RELEASE and (op.mode == "defer" or self._nested_literals_effect(f, op, holders, found[0])
-                                   or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
-                                   or funclit(op.fn) is not None):
+            if eff == RELEASE and (
+                op.mode == "defer"
+                or self._nested_literals_effect(f, op, holders, found[0])
+                or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
+                or funclit(op.fn) is not None
+            ):
                 return None  # released by the function itself (`defer`, `t.Cleanup`): the caller only borrows it
             if any(h.container for h in holders.values()):
                 return None

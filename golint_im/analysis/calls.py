@@ -1,4 +1,5 @@
 """Program queries of the ownership analysis: types, catalog names, call targets (with CHA), parent ops."""
+
 from __future__ import annotations
 
 from golint_im.expr import call, call_number, callee, calls_in, ident, selector, type_text
@@ -51,8 +52,12 @@ class Calls:
         sel = selector(callee(value))
         if sel is not None:
             pkg, name = ident(sel[0]), sel[1]
-            if pkg is not None and self.program.refers_to_import(fn, pkg) \
-                    and name.startswith("New") and name.endswith("Client"):
+            if (
+                pkg is not None
+                and self.program.refers_to_import(fn, pkg)
+                and name.startswith("New")
+                and name.endswith("Client")
+            ):
                 return f"{fn.file.imports[pkg]}#{name[3:]}"
         return None
 

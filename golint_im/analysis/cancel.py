@@ -9,6 +9,7 @@ conservative in the direction of "cancelled": a context owned by a struct,
 taken from `X.Context()` (a test, a request, a server stream) or derived
 with a cancel function that the code uses counts as cancelled.
 """
+
 from __future__ import annotations
 
 from golint_im.expr import (
@@ -32,8 +33,7 @@ from golint_im.program import Function, Program
 from .regions import assigned_value, assignments_to, ops_with_literals
 
 # The context package's constructors that return a cancel function beside the context.
-_CTX_WITH = {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
-             "WithDeadlineCause"}
+_CTX_WITH = {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause"}
 
 
 class Cancellation:
@@ -80,8 +80,11 @@ class Cancellation:
             return False
         # Whatever builds the client from the connection (a generated constructor or a
         # hand-written wrapper), the connection it was given is what ends the stream.
-        closed = {selector_base(o.fn) for o in fn.facts.ops
-                  if o.kind == "call" and o.mode == "defer" and selected_name(o.fn) == "Close"}
+        closed = {
+            selector_base(o.fn)
+            for o in fn.facts.ops
+            if o.kind == "call" and o.mode == "defer" and selected_name(o.fn) == "Close"
+        }
         return any(ident(arg) is not None and arg in closed for arg in call_args(base))
 
     def _ctx_expr_cancelled(self, fn: Function, expr: Expr, depth: int) -> bool:
@@ -197,5 +200,8 @@ def _used(fn: Function, name: str) -> bool:
     return False
 
 
-CANCELLATION = Pass("cancellation", lambda ctx: Cancellation(ctx.program),
-                    doc="whether a context is cancelled by the function or owned by something that ends")
+CANCELLATION = Pass(
+    "cancellation",
+    lambda ctx: Cancellation(ctx.program),
+    doc="whether a context is cancelled by the function or owned by something that ends",
+)

@@ -1,4 +1,5 @@
 """Effects of ops on the holders of a resource: released, escaped (handed on), stored in a container."""
+
 from __future__ import annotations
 
 from golint_im.expr import (
@@ -170,8 +171,11 @@ class Effects(Calls):
         """What the callee does with a holder passed as argument i."""
         callee = op.fn
         builtin = ident(callee)
-        if builtin in _BUILTINS_NEUTRAL and self.program.lookup_local(fn, builtin) is None \
-                and builtin not in fn.pkg.funcs:
+        if (
+            builtin in _BUILTINS_NEUTRAL
+            and self.program.lookup_local(fn, builtin) is None
+            and builtin not in fn.pkg.funcs
+        ):
             return None
         if is_conversion_callee(callee):
             return None
@@ -332,8 +336,9 @@ class Effects(Calls):
                 if name == "_":
                     continue
                 if name in self.program.declared(fn) and name not in self.params(fn):
-                    holders[name] = Holder(name, r.suffix, "map" if r.container else "",
-                                           self.program.declared(fn).get(name, 0))
+                    holders[name] = Holder(
+                        name, r.suffix, "map" if r.container else "", self.program.declared(fn).get(name, 0)
+                    )
                     continue
                 result = _stronger(result, ESCAPE)
                 continue
@@ -349,14 +354,17 @@ class Effects(Calls):
         if name is not None and name in self.program.declared(fn) and name not in self.params(fn):
             t = self.type_of(fn, target) or ""
             shape = "map" if t.startswith("map[") else "slice" if t.startswith("[") else how
-            holders[name] = Holder(name, r.suffix if r.suffix is not None else None, shape,
-                                   self.program.declared(fn).get(name, 0))
+            holders[name] = Holder(
+                name, r.suffix if r.suffix is not None else None, shape, self.program.declared(fn).get(name, 0)
+            )
             return Store(name)
         return ESCAPE
 
 
 def _stronger(a, b):
     """The effect that matters more for ownership: release > escape > store into a container > nothing."""
+
     def rank(x):
         return 3 if x == RELEASE else 2 if x == ESCAPE else 1 if isinstance(x, Store) else 0
+
     return a if rank(a) >= rank(b) else b

@@ -9,6 +9,7 @@ wrapper runs for its function parameter, and the functions nothing calls
 (entry points); each function belongs to the roots that reach it by
 ordinary calls.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -270,7 +271,8 @@ class ChannelFlow:
             index = [p[0] for p in wrapper.facts.params].index(param)
             for wc, wop in self.program.callers(wrapper):
                 if index < len(wop.args) and any(
-                        t.function is fn for t in self.program.func_values(wc, wop.args[index])):
+                    t.function is fn for t in self.program.func_values(wc, wop.args[index])
+                ):
                     starts += 2 if in_loop(wc.facts, wop.region) else 1
         return starts > 1
 
@@ -304,16 +306,16 @@ class ChannelFlow:
                     for root in sorted(self.entries(fn)):
                         gnode = f"goroutine {fns[root].short}"
                         g.add_node(gnode, kind="goroutine")
-                        attrs = dict(kind=kind, function=fn.short, path=fn.file.path, line=op.line,
-                                     mode=op.mode)
+                        attrs = dict(kind=kind, function=fn.short, path=fn.file.path, line=op.line, mode=op.mode)
                         if kind == "recv":
                             g.add_edge(cnode, gnode, **attrs)
                         else:
                             g.add_edge(gnode, cnode, **attrs)
         return g
 
-    def reachable_sends(self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25,
-                        max_fanout: int = MAX_INTERFACE_FANOUT):
+    def reachable_sends(
+        self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25, max_fanout: int = MAX_INTERFACE_FANOUT
+    ):
         """Sends reachable from ops of fn by ordinary calls (not `go`), breadth first.
 
         Yields (function, send op, call path, channel key); the path is a tuple
@@ -344,8 +346,7 @@ class ChannelFlow:
                         if state in seen:
                             continue
                         seen.add(state)
-                        queue.append((callee, new_bindings, path + ((cur, op, callee, target.via),),
-                                      callee.facts.ops))
+                        queue.append((callee, new_bindings, path + ((cur, op, callee, target.via),), callee.facts.ops))
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)
@@ -375,7 +376,7 @@ class ChannelFlow:
         """Goroutine roots (Function ids) that receive from the channel."""
         ch = self.channels.get(key)
         out: set[int] = set()
-        for fn, _op in (ch.receives if ch else ()):
+        for fn, _op in ch.receives if ch else ():
             out |= self.entries(fn)
         return out
 
@@ -416,5 +417,9 @@ def _build(ctx: Context) -> ChannelFlow:
 
 
 # Building the flow is GIM101's main cost on real code (see docs/performance.md).
-CHANNEL_FLOW = Pass("channel-flow", _build, cost=2,
-                    doc="channels by holder, their operations, goroutine roots and the paths between them")
+CHANNEL_FLOW = Pass(
+    "channel-flow",
+    _build,
+    cost=2,
+    doc="channels by holder, their operations, goroutine roots and the paths between them",
+)

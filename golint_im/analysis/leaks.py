@@ -1,4 +1,5 @@
 """The path walk from one acquisition: the paths on which the resource is neither released nor handed on."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -148,12 +149,17 @@ class Walk:
                 return None  # outer variable, named result, package variable: not ours to judge
             self.holders[name] = Holder(name, self.kind.suffix, "", decl.get(name, 0))
             self.primary = name
-        elif container is not None and container_name is not None and container_name in decl \
-                and container_name not in an.params(self.fn):
+        elif (
+            container is not None
+            and container_name is not None
+            and container_name in decl
+            and container_name not in an.params(self.fn)
+        ):
             name = container_name
             t = an.type_of(self.fn, container[0]) or ""
-            self.holders[name] = Holder(name, self.kind.suffix, "slice" if t.startswith("[") else "map",
-                                        decl.get(name, 0))
+            self.holders[name] = Holder(
+                name, self.kind.suffix, "slice" if t.startswith("[") else "map", decl.get(name, 0)
+            )
             self.primary = name
             self.stored_in = name
         else:
@@ -196,7 +202,7 @@ class Walk:
                 pos = items.index(cur)
             except ValueError:
                 return
-            rest = items[pos + 1:]
+            rest = items[pos + 1 :]
             consumed = set()
             if cur[1] == 1 and cur[2] in self.view.else_of:
                 consumed.add(self.view.else_of[cur[2]])
@@ -264,8 +270,9 @@ class Walk:
                     s2 = self.exec_region(else_r, in_else)
                 else:
                     s2 = in_else
-                self.last_assign = _merge_assigns(after_then if s1 is not None else None,
-                                                  self.last_assign if s2 is not None else None, before)
+                self.last_assign = _merge_assigns(
+                    after_then if s1 is not None else None, self.last_assign if s2 is not None else None, before
+                )
                 state = _merge(s1, s2)
             elif kind in ("for", "range"):
                 before = dict(self.last_assign)
@@ -506,8 +513,12 @@ class Walk:
     def _previous_closed(self, loop) -> bool:
         """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop."""
         for h in self.holders.values():
-            if not h.container and h.name != self.primary and not self._declared_within(h, loop) \
-                    and self._closed_in(h.name, loop):
+            if (
+                not h.container
+                and h.name != self.primary
+                and not self._declared_within(h, loop)
+                and self._closed_in(h.name, loop)
+            ):
                 return True
         return False
 
@@ -520,8 +531,12 @@ class Walk:
 
     def _closed_in(self, name, loop) -> bool:
         for o in self.ops:
-            if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in self.kind.closers \
-                    and self.view.in_region(o.region, loop):
+            if (
+                o.kind == "call"
+                and is_ident(selector_base(o.fn), name)
+                and selected_name(o.fn) in self.kind.closers
+                and self.view.in_region(o.region, loop)
+            ):
                 return True
         return False
 
@@ -552,7 +567,7 @@ class Walk:
     def _handled_somewhere(self) -> bool:
         """Some op after the acquisition closes, hands off, stores or returns the resource."""
         holders = dict(self.holders)
-        for o in self.ops[self.a + 1:]:
+        for o in self.ops[self.a + 1 :]:
             if o.kind == "return":
                 if self.an.returns_holder(self.fn, o, holders):
                     return True
@@ -566,8 +581,7 @@ class Walk:
 
     def _released_somewhere(self) -> bool:
         holders = dict(self.holders)
-        for o in self.ops[self.a + 1:]:
+        for o in self.ops[self.a + 1 :]:
             if o.kind == "call" and self.an.call_effect(self.fn, o, holders, self.kind) == RELEASE:
                 return True
         return False
-

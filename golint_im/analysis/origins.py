@@ -9,6 +9,7 @@ built (template, how), assigned, collected, ranged, appended (name), stored
 (field), returned (function), passed (function, parameter), applied
 (function). The rules that report a trace word them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -54,7 +55,6 @@ def opaque(name: str = "", verb: str = "s") -> Origin:
 def built(template: tuple, kind: str, site: Location, how: str, first_hole=None) -> Origin:
     """A template built at `site` by `how` (`fmt.Sprintf`, `+`...), its first step saying so."""
     return Origin(template, kind, site, how, ((site, "built", template, how),), first_hole)
-
 
 
 def hole_name(e) -> str:

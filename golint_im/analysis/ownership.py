@@ -28,6 +28,7 @@ Whatever the analysis cannot classify (a call it cannot resolve that is
 not a known borrower, an assignment to something it does not model) counts
 as "handed on": the rules prefer silence to guessing.
 """
+
 from __future__ import annotations
 
 from golint_im.expr import call_name, render, selector
@@ -126,5 +127,10 @@ def _analyse(ctx: Context) -> Analysis:
 
 
 # The resource walk is the family's main cost on real code (see docs/performance.md).
-OWNERSHIP = Pass("ownership", _analyse, requires=(REGIONS, CANCELLATION), cost=2,
-                 doc="resources acquired, and the paths on which they are neither released nor handed on")
+OWNERSHIP = Pass(
+    "ownership",
+    _analyse,
+    requires=(REGIONS, CANCELLATION),
+    cost=2,
+    doc="resources acquired, and the paths on which they are neither released nor handed on",
+)

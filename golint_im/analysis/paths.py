@@ -8,6 +8,7 @@ The rest is the small algebra the walk (leaks.py) uses on a path: what a
 branch condition says about the resource (`cond_effect`), and how the states
 and last assignments of paths that meet are merged.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,6 +8,7 @@ where a `break` or `continue` lands and which loops surround an op.
 `FnView` computes that once per function; the module-level helpers answer
 the questions the analyses ask of a function's plain assignments.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

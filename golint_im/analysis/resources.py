@@ -2,6 +2,7 @@
 
 Shared by the ownership layers (acquisition, effects, the leak walk).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,33 +39,86 @@ class Store:
 
     name: str
 
+
 # Calls that end the path: no leak is reported past them.
-_TERMINATORS = {"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "Exit", "FailNow", "Skip",
-                "Skipf", "SkipNow", "Goexit"}
+_TERMINATORS = {
+    "Fatal",
+    "Fatalf",
+    "Fatalln",
+    "Panic",
+    "Panicf",
+    "Panicln",
+    "Exit",
+    "FailNow",
+    "Skip",
+    "Skipf",
+    "SkipNow",
+    "Goexit",
+}
 # External packages whose functions use a resource without keeping it.
 _BORROW_PKGS = {
-    "fmt", "io", "io/ioutil", "bufio", "bytes", "strings", "strconv", "errors", "log", "log/slog", "context",
-    "sync", "sync/atomic", "time", "sort", "reflect", "encoding/json", "encoding/xml", "encoding/binary",
-    "encoding/gob", "encoding/csv", "encoding/pem", "encoding/base64", "encoding/hex", "compress/gzip",
-    "compress/flate", "compress/zlib", "mime", "mime/multipart", "testing", "os", "unicode/utf8",
-    "github.com/stretchr/testify/assert", "github.com/stretchr/testify/require", "go.uber.org/zap",
-    "github.com/sirupsen/logrus", "k8s.io/klog", "k8s.io/klog/v2", "github.com/go-kit/log",
-    "github.com/go-kit/log/level", "github.com/go-kit/kit/log", "github.com/go-kit/kit/log/level",
-    "google.golang.org/grpc/grpclog", "github.com/google/go-cmp/cmp", "net/http/httputil",
-    "google.golang.org/protobuf/proto", "github.com/golang/protobuf/proto", "github.com/gogo/protobuf/proto",
+    "fmt",
+    "io",
+    "io/ioutil",
+    "bufio",
+    "bytes",
+    "strings",
+    "strconv",
+    "errors",
+    "log",
+    "log/slog",
+    "context",
+    "sync",
+    "sync/atomic",
+    "time",
+    "sort",
+    "reflect",
+    "encoding/json",
+    "encoding/xml",
+    "encoding/binary",
+    "encoding/gob",
+    "encoding/csv",
+    "encoding/pem",
+    "encoding/base64",
+    "encoding/hex",
+    "compress/gzip",
+    "compress/flate",
+    "compress/zlib",
+    "mime",
+    "mime/multipart",
+    "testing",
+    "os",
+    "unicode/utf8",
+    "github.com/stretchr/testify/assert",
+    "github.com/stretchr/testify/require",
+    "go.uber.org/zap",
+    "github.com/sirupsen/logrus",
+    "k8s.io/klog",
+    "k8s.io/klog/v2",
+    "github.com/go-kit/log",
+    "github.com/go-kit/log/level",
+    "github.com/go-kit/kit/log",
+    "github.com/go-kit/kit/log/level",
+    "google.golang.org/grpc/grpclog",
+    "github.com/google/go-cmp/cmp",
+    "net/http/httputil",
+    "google.golang.org/protobuf/proto",
+    "github.com/golang/protobuf/proto",
+    "github.com/gogo/protobuf/proto",
     "github.com/pkg/errors",
 }
 # ... except these, which wrap the resource and take it over.
-_TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser",
-           "io/ioutil.NopCloser"}
+_TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser", "io/ioutil.NopCloser"}
 # A resource passed to a predeclared function is neither kept nor released: each of them only
 # reads its arguments (`len(conns)`, `append(conns, c)` is followed as an assignment instead).
 _BUILTINS_NEUTRAL = BUILTIN_FUNCS
 _STREAM_USE = {"Recv", "RecvMsg", "CloseSend", "CloseAndRecv"}  # a value used so is a stream
 _GENERATED_CLIENT = re.compile(r"^New\w*Client$")
 # Logging and formatting calls only print their arguments, whatever logger implements them.
-_LOGGING = re.compile(r"^(Print|Log|Info|Warn|Warning|Error|Debug|Trace|Fatal|Panic|Notice|Sprint|Errorf)"
-                      r"(f|ln|w|S|Depth|Context)?$")
+_LOGGING = re.compile(
+    r"^(Print|Log|Info|Warn|Warning|Error|Debug|Trace|Fatal|Panic|Notice|Sprint|Errorf)"
+    r"(f|ln|w|S|Depth|Context)?$"
+)
 
 
 # ---------------------------------------------------------------------------
@@ -96,10 +150,13 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
         key = table["config"]
         add = extra.get(key, {}) or {}
         kinds[name] = Kind(
-            name=name, config_key=key,
+            name=name,
+            config_key=key,
             closers=frozenset(table.get("closers", ())) | frozenset(add.get("closers", ())),
             constructors=frozenset(table.get("constructors", ())) | frozenset(add.get("constructors", ())),
-            suffix=(table["field"],) if table.get("field") else (), stream=bool(table.get("stream", False)))
+            suffix=(table["field"],) if table.get("field") else (),
+            stream=bool(table.get("stream", False)),
+        )
     return kinds
 
 

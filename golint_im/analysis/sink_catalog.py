@@ -3,6 +3,7 @@
 The catalog is data (`knowledge/hash_sinks.toml`), extended by `hash-sinks`
 in the project's config: `SINK_CATALOG` is both, read once per run.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -60,7 +61,6 @@ def _config_matcher(names) -> Callable[[str, str, str, str], bool]:
         return False
 
     return match
-
 
 
 class SinkCatalog:

@@ -5,6 +5,7 @@ callee, or when it is a member-adding method (`Add`, `SetNodes`...) of an
 in-program type named like a ring. `ADDRESS_SINKS` lists them once per run
 and traces what reaches each (`VALUE_TRACE`).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,19 @@ from .values import MAX_CALLERS, MAX_TARGETS, VALUE_TRACE, Tracer, is_conversion
 # In-program ring types found by name: a method that adds members to a type
 # whose name has one of these words (HashRing, ConsistentHash, NodeRing...).
 RING_TYPE_WORDS = {"ring", "consistent", "hashring", "rendezvous", "ringhash"}
-MEMBER_METHODS = {"Add", "AddNode", "AddNodes", "AddMember", "AddMembers", "Set", "SetNodes",
-                  "SetMembers", "Remove", "RemoveNode", "RemoveMember"}
+MEMBER_METHODS = {
+    "Add",
+    "AddNode",
+    "AddNodes",
+    "AddMember",
+    "AddMembers",
+    "Set",
+    "SetNodes",
+    "SetMembers",
+    "Remove",
+    "RemoveNode",
+    "RemoveMember",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,8 +99,9 @@ class AddressSinks:
     def sinks(self) -> list[Sink]:
         """Every sink call in the program, in function and op order."""
         if self._sinks is None:
-            self._sinks = [s for fn in self.p.functions for op in fn.facts.ops
-                           if op.kind == "call" for s in self._sinks_of(fn, op)]
+            self._sinks = [
+                s for fn in self.p.functions for op in fn.facts.ops if op.kind == "call" for s in self._sinks_of(fn, op)
+            ]
         return self._sinks
 
     def _sinks_of(self, fn, op):
@@ -107,9 +120,12 @@ class AddressSinks:
             f = target.function
             recv = f.facts.recv
             spec = self.catalog.get((f.pkg.path, recv, f.facts.name))
-            if spec is None and (self.config_match(f.pkg.path, f.pkg.name, recv, f.facts.name)
-                                 or recv and f.facts.name in MEMBER_METHODS
-                                 and _camel_words(recv) & RING_TYPE_WORDS):
+            if spec is None and (
+                self.config_match(f.pkg.path, f.pkg.name, recv, f.facts.name)
+                or recv
+                and f.facts.name in MEMBER_METHODS
+                and _camel_words(recv) & RING_TYPE_WORDS
+            ):
                 spec = _member_param(f)
             if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
                 yield self._sink(fn, op, spec, _label(f.pkg.path, recv, f.facts.name, f.facts.recv_ptr), recv)
@@ -131,8 +147,11 @@ class AddressSinks:
             params = [p[0] for p in owner.facts.params]
             if name in params and depth < 4:
                 pi = params.index(name)
-                found = {self.holder(c, cop.args[pi], depth + 1)
-                         for c, cop in self.p.callers(owner)[:MAX_CALLERS] if pi < len(cop.args)}
+                found = {
+                    self.holder(c, cop.args[pi], depth + 1)
+                    for c, cop in self.p.callers(owner)[:MAX_CALLERS]
+                    if pi < len(cop.args)
+                }
                 if len(found) == 1:
                     return found.pop()
             return ("local", owner.id, name)
@@ -176,5 +195,10 @@ def _sinks(ctx: Context) -> AddressSinks:
 
 
 # Tracing address formats is the heaviest layer on real code (see docs/performance.md).
-ADDRESS_SINKS = Pass("address-sinks", _sinks, requires=(VALUE_TRACE, SINK_CATALOG), cost=3,
-                     doc="dial, listen and hash-ring sinks, and where the strings reaching them come from")
+ADDRESS_SINKS = Pass(
+    "address-sinks",
+    _sinks,
+    requires=(VALUE_TRACE, SINK_CATALOG),
+    cost=3,
+    doc="dial, listen and hash-ring sinks, and where the strings reaching them come from",
+)

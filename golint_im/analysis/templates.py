@@ -10,6 +10,7 @@ This module is the one place that knows how a template part is laid out
 (as `expr` is for expressions): other modules build parts with `lit` and
 `hole` and read them with `is_hole`, `hole_label` and `single_hole`.
 """
+
 from __future__ import annotations
 
 import re
@@ -124,14 +125,14 @@ def shape(n: str) -> Shape:
     scheme = ""
     m = _SCHEME.match(n)
     if m:
-        scheme, n = m.group(0), n[m.end():]
+        scheme, n = m.group(0), n[m.end() :]
     trailing = ""
     if n.endswith(("/", ".")) and len(n) > 1:
         trailing, n = n[-1], n[:-1]
     port = None
     m = _PORT.search(n)
     if m and m.start() > 0:
-        port, n = m.group(1), n[:m.start()]
+        port, n = m.group(1), n[: m.start()]
     bracketed = n.startswith("[") and n.endswith("]")
     if bracketed:
         n = n[1:-1]
@@ -170,8 +171,11 @@ def differences(a: tuple, b: tuple) -> list[str]:
     form_a = "bracketed" if sa.bracketed else "joinhostport" if sa.joinhostport else "plain"
     form_b = "bracketed" if sb.bracketed else "joinhostport" if sb.joinhostport else "plain"
     if form_a != form_b and sa.port is not None and sb.port is not None:
-        out.append("IPv6 brackets (`[host]:port` vs `host:port`)" if "joinhostport" not in (form_a, form_b)
-                   else "IPv6 brackets (net.JoinHostPort vs a plain `:`)")
+        out.append(
+            "IPv6 brackets (`[host]:port` vs `host:port`)"
+            if "joinhostport" not in (form_a, form_b)
+            else "IPv6 brackets (net.JoinHostPort vs a plain `:`)"
+        )
     ba, bb = sa.body.replace(INT_HOLE, HOLE), sb.body.replace(INT_HOLE, HOLE)
     if ba != bb:
         if ba.lower() == bb.lower():
@@ -199,8 +203,11 @@ def address_like(t: tuple) -> bool:
         return True
     # A DNS name template: dot-separated labels, some literal words, some holes (`%s.cache.%s.svc`).
     labels = s.body.split(".")
-    return (len(labels) >= 3 and any(HOLE in lb or INT_HOLE in lb for lb in labels)
-            and any(re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", lb) for lb in labels))
+    return (
+        len(labels) >= 3
+        and any(HOLE in lb or INT_HOLE in lb for lb in labels)
+        and any(re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", lb) for lb in labels)
+    )
 
 
 def bare_host_port(t: tuple) -> bool:
@@ -227,7 +234,6 @@ def bare_host_port(t: tuple) -> bool:
     return rest[0][0] == "lit" and rest[0][1].startswith("/")
 
 
-
 def parse_format(fmt: str):
     """Yield ('lit', text) and ('verb', verb, arg_index) for a Printf format.
 
@@ -236,7 +242,7 @@ def parse_format(fmt: str):
     pos, argi = 0, 0
     for m in _FMT_VERB.finditer(fmt):
         if m.start() > pos:
-            yield ("lit", fmt[pos:m.start()])
+            yield ("lit", fmt[pos : m.start()])
         pos = m.end()
         flags, idx1, width, prec, idx2, verb = m.groups()
         if verb == "%":

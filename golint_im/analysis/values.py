@@ -9,6 +9,7 @@ built (its origins). Operands inside one template (`Sprintf` arguments,
 template built in the same function, so a template does not depend on
 who calls its function: a shared helper yields one origin whoever calls it.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -264,8 +265,7 @@ class Tracer:
                     verb, ai = verb_arg[0], verb_arg[1] + 1
                     arg = args[ai] if ai < len(args) else None
                     pieces.append((arg, self.operand(fn, arg, cl, verb) if arg is not None else (hole(verb),)))
-            return (built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf",
-                           first_hole_of(fn, pieces)),)
+            return (built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf", first_hole_of(fn, pieces)),)
         if key == ("fmt", "Sprint") and args:
             pieces = [(a, self.operand(fn, a, cl)) for a in args]
             return (built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", first_hole_of(fn, pieces)),)
@@ -419,8 +419,9 @@ class Tracer:
             for c in comps:
                 for key, value in ex.composite_items(c):
                     if key == field_key:
-                        out.extend(o.hop(wl, "stored", f"{var}.{fname}")
-                                   for o in self._trace(f, value, wl, True, 0, mode))
+                        out.extend(
+                            o.hop(wl, "stored", f"{var}.{fname}") for o in self._trace(f, value, wl, True, 0, mode)
+                        )
         target = ex.make_selector(ex.make_ident(var), fname)
         for f in [owner] + owner.nested_literals():
             for op in f.facts.ops:
@@ -428,8 +429,10 @@ class Tracer:
                     for i, t in enumerate(op.targets):
                         if t == target:
                             wl = self.loc(f, op)
-                            out.extend(o.hop(wl, "stored", f"{var}.{fname}")
-                                       for o in self._trace(f, op.args[i], wl, True, 0, mode))
+                            out.extend(
+                                o.hop(wl, "stored", f"{var}.{fname}")
+                                for o in self._trace(f, op.args[i], wl, True, 0, mode)
+                            )
         return out if found else None
 
     def _element_comps(self, fn, e, depth=0):
@@ -513,8 +516,11 @@ class Tracer:
         c = ex.call(e)
         if c is not None:
             ext = self.external(fn, c[0])
-            if ext is not None and (ext.pkg, ext.name) in (("strconv", "Itoa"), ("strconv", "FormatInt"),
-                                                           ("strconv", "FormatUint")):
+            if ext is not None and (ext.pkg, ext.name) in (
+                ("strconv", "Itoa"),
+                ("strconv", "FormatInt"),
+                ("strconv", "FormatUint"),
+            ):
                 return (hole("d", hole_name(c[1][0]) if c[1] else name),)
         origins = self.values(fn, e, at, deep=False)
         templates = {o.template for o in origins}
@@ -550,5 +556,10 @@ def _tracer(ctx: Context) -> Tracer:
 
 
 # Tracing values is the heaviest layer on real code (see docs/performance.md).
-VALUE_TRACE = Pass("value-trace", _tracer, requires=(SINK_CATALOG,), cost=3,
-                   doc="where a string value comes from: writes, returns, callers' arguments")
+VALUE_TRACE = Pass(
+    "value-trace",
+    _tracer,
+    requires=(SINK_CATALOG,),
+    cost=3,
+    doc="where a string value comes from: writes, returns, callers' arguments",
+)

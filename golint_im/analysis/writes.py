@@ -4,6 +4,7 @@ Built once per run over every assignment and composite literal of the
 program, so that asking "who writes field `Host` of `T`" or "who assigns
 package variable `addrs`" is a dictionary look-up, not a scan.
 """
+
 from __future__ import annotations
 
 from golint_im import expr as ex

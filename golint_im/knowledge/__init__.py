@@ -5,6 +5,7 @@ released (connections, response bodies, streams) and how it is released;
 `hash_sinks.toml` lists the hash-ring and address sinks. Passes read these
 tables through `load`; rules never hard-code an API's name.
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Renderers only format; they never decide what is a finding. They receive the
 rules as RuleInfo so they do not depend on how rules are loaded.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

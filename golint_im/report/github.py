@@ -5,6 +5,7 @@ in properties, where they would end the value. Other controls (ANSI, OSC, a
 file name's undecodable bytes) are escaped as in text output, so the log
 shows what is there.
 """
+
 from __future__ import annotations
 
 from ..escape import printable

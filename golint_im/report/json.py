@@ -6,6 +6,7 @@ or changes meaning, so scripts can refuse a shape they do not know. A
 position golint-im does not know (an end line, a notice's line) is left out
 rather than written as 0, which a reader would take for a real position.
 """
+
 from __future__ import annotations
 
 import json

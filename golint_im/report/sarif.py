@@ -4,6 +4,7 @@ Serialized here rather than with sarif-om's usual serializer, which drops values
 equal to class defaults (so `level: "warning"` would vanish). Output is
 byte-deterministic: results sorted, key order fixed by the classes.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ from . import RuleInfo, sorted_notices
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 MAX_RESULTS = 25_000  # code scanning rejects runs with more results
 SRCROOT = "%SRCROOT%"
-_SRCROOT_TEXT = ("The root result URIs are relative to: the folder of golint-im's config file, "
-                 "else the git top level, else the analysed directory.")
+_SRCROOT_TEXT = (
+    "The root result URIs are relative to: the folder of golint-im's config file, "
+    "else the git top level, else the analysed directory."
+)
 _LEVELS = ("error", "warning", "note")  # also the keep-order when truncating
 _ALWAYS_WRITTEN = {"level"}  # viewers disagree on its default: never leave it implicit
 
@@ -191,8 +194,12 @@ def build_log(result: RunResult, rules: list[RuleInfo], *, tool_version: str, au
     notifications = _notifications(result.notices, dropped, len(result.findings) + len(result.suppressed))
     from .. import __url__
 
-    driver = om.ToolComponent(name="golint-im", semantic_version=tool_version, information_uri=__url__,
-                              rules=[_rule(r, tool_version) for r in rules])
+    driver = om.ToolComponent(
+        name="golint-im",
+        semantic_version=tool_version,
+        information_uri=__url__,
+        rules=[_rule(r, tool_version) for r in rules],
+    )
     run = om.Run(
         tool=om.Tool(driver=driver),
         automation_details=om.RunAutomationDetails(id=automation_id),

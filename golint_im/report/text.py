@@ -2,6 +2,7 @@
 
 Notices are left to the CLI (stderr) so stdout stays findings only.
 """
+
 from __future__ import annotations
 
 from collections import Counter

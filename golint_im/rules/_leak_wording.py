@@ -5,6 +5,7 @@ leaves, where, under which branches, kept in which container); this module
 turns it into the sentence a reviewer reads. The sentences are shared by the
 four rules; each rule brings its own nouns and fix text in a `Wording`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -73,18 +74,25 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     elif leak.how == "loop":
         line = leak.line
         if leak.closed_after:
-            problem = (f"is {words.verb} for every iteration of the loop at line {line}; "
-                       f"closed only after the loop (line {leak.closed_after}), so all but the last one leak")
+            problem = (
+                f"is {words.verb} for every iteration of the loop at line {line}; "
+                f"closed only after the loop (line {leak.closed_after}), so all but the last one leak"
+            )
         else:
             problem = f"is {words.verb} for every iteration of the loop at line {line} and not closed in it"
         related.append(Related(Location(path, line, 1), "the loop"))
     elif leak.how == "later-iteration":
-        problem = (f"is kept only in local {container}, which is dropped when a later iteration "
-                   f"returns at line {leak.line}" + (f" (when {detail})" if detail else ""))
+        problem = (
+            f"is kept only in local {container}, which is dropped when a later iteration "
+            f"returns at line {leak.line}" + (f" (when {detail})" if detail else "")
+        )
         related.append(returns)
     elif container:
-        where = {"return": f"on return (line {leak.line})", "continue": f"by the `continue` at line {leak.line}",
-                 "break": f"by the `break` at line {leak.line}"}.get(leak.how, "when the function ends")
+        where = {
+            "return": f"on return (line {leak.line})",
+            "continue": f"by the `continue` at line {leak.line}",
+            "break": f"by the `break` at line {leak.line}",
+        }.get(leak.how, "when the function ends")
         problem = f"is stored only in local {container}, which is dropped {where}"
         if detail:
             problem += f" when {detail}"
@@ -101,8 +109,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     elif detail and leak.handled_after is False:
         # Nothing after the acquisition closes it: naming one branch would suggest
         # a fix on that branch only (dendrite's lookups leak on success too).
-        problem = (f"is never closed (first dropped when {detail}, return at line {leak.line}; "
-                   f"no path closes it)")
+        problem = f"is never closed (first dropped when {detail}, return at line {leak.line}; no path closes it)"
         related.append(returns)
     elif detail:
         problem = f"is not closed when {detail} (return at line {leak.line})"
@@ -122,13 +129,26 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         line = iop.line if iop is not None else impl.facts.line
         base_short = origin.base.rsplit("/", 1)[-1]
         via = f" (through {origin.via})" if origin.via else ""
-        note = (f"; `{callee}` resolves{via} to `{impl.short}`, which returns a new one on every call "
-                f"(`{base_short}` at {impl.file.path}:{line})")
-        related.append(Related(Location(impl.file.path, line, iop.col if iop is not None else 1),
-                               f"`{impl.short}` returns a new {words.noun} on every call"))
+        note = (
+            f"; `{callee}` resolves{via} to `{impl.short}`, which returns a new one on every call "
+            f"(`{base_short}` at {impl.file.path}:{line})"
+        )
+        related.append(
+            Related(
+                Location(impl.file.path, line, iop.col if iop is not None else 1),
+                f"`{impl.short}` returns a new {words.noun} on every call",
+            )
+        )
     message = f"{what} {problem}{note}. Fix: {words.fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))
     key = f"{fn.qualname}|{callee}|{leak.how}"
-    return Finding(rule_id=rule_id, message=message, location=loc, severity=severity,
-                   related=tuple(related), steps=tuple(steps), key=key)
+    return Finding(
+        rule_id=rule_id,
+        message=message,
+        location=loc,
+        severity=severity,
+        related=tuple(related),
+        steps=tuple(steps),
+        key=key,
+    )

@@ -3,6 +3,7 @@
 Value tracing (`analysis.values`) records each step as data,
 `(location, what, *names)`; these are the sentences a finding shows for them.
 """
+
 from __future__ import annotations
 
 from golint_im.analysis.sinks import Sink
@@ -20,8 +21,13 @@ _STEPS = {
     "applied": "{} applied",
 }
 
-_SINKS = {"member": "becomes a ring member via", "members": "become ring members via",
-          "hash": "is hashed by", "dial": "is dialled by", "listen": "is listened on by"}
+_SINKS = {
+    "member": "becomes a ring member via",
+    "members": "become ring members via",
+    "hash": "is hashed by",
+    "dial": "is dialled by",
+    "listen": "is listened on by",
+}
 
 
 def trace_steps(steps: tuple) -> tuple[Step, ...]:

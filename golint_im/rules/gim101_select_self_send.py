@@ -68,6 +68,7 @@ instead of re-queuing it.
   the same struct type share a field's identity unless one of them is
   drained by a different goroutine, in which case the rule stays silent.
 """
+
 from __future__ import annotations
 
 from golint_im import expr as E
@@ -80,6 +81,7 @@ FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A receive loop's handler can block sending into a channel only that loop drains"
 REQUIRES = (CHANNEL_FLOW,)
+
 
 def check(ctx):
     flow = ctx.result(CHANNEL_FLOW)
@@ -123,8 +125,9 @@ def _send_blocks(ctx, fn, send):
     has_default, _n = sel.info or (False, 0)
     if has_default:
         return False, ""
-    alternatives = [r for r in fn.facts.regions
-                    if r.parent == send.select and r.kind == "case" and r.info and r.info[1] != send.fn]
+    alternatives = [
+        r for r in fn.facts.regions if r.parent == send.select and r.kind == "case" and r.info and r.info[1] != send.fn
+    ]
     if not alternatives:
         return True, ""
     for case in alternatives:
@@ -179,14 +182,26 @@ def _finding(recv_ch, loop_fn, recv, root, sink, path, send_fn, send_op, note):
         delay = ""
     via = " → ".join(chain) if chain else "directly"
     what = "back into the channel it is draining" if same else f"into `{sink.label}`"
-    message = (f"receive from `{recv_ch.label}` ({_capacity_text(recv_ch)}) can deadlock its loop: the handler "
-               f"({via}) sends {what}, which is drained only by this same goroutine `{root.short}`; once "
-               f"`{sink.label}` is full the loop waits on itself{delay}{note}. Drain `{sink.label}` on its own "
-               f"goroutine, or hand the send off (`go`, or `select` with `default`).")
+    message = (
+        f"receive from `{recv_ch.label}` ({_capacity_text(recv_ch)}) can deadlock its loop: the handler "
+        f"({via}) sends {what}, which is drained only by this same goroutine `{root.short}`; once "
+        f"`{sink.label}` is full the loop waits on itself{delay}{note}. Drain `{sink.label}` on its own "
+        f"goroutine, or hand the send off (`go`, or `select` with `default`)."
+    )
     related = [Related(send_loc, f"blocking send on `{sink.label}`")]
     for mfn, mop in sink.make_sites[:1]:
         if mop is not None:
-            related.append(Related(Location(mfn.file.path, mop.line, mop.col),
-                                   f"`{sink.label}` made here ({_capacity_text(sink)})"))
-    return Finding(rule_id=ID, message=message, location=loc, severity=SEVERITY, related=tuple(related),
-                   steps=tuple(steps), key=f"{loop_fn.qualname}|{recv_ch.label}|{sink.label}")
+            related.append(
+                Related(
+                    Location(mfn.file.path, mop.line, mop.col), f"`{sink.label}` made here ({_capacity_text(sink)})"
+                )
+            )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=tuple(related),
+        steps=tuple(steps),
+        key=f"{loop_fn.qualname}|{recv_ch.label}|{sink.label}",
+    )

@@ -64,6 +64,7 @@ is safe for concurrent use and multiplexes calls.
   from `main`) are not reported, nor results discarded in `_test.go` files
   (`_, err := grpc.Dial(...)` expecting an error).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

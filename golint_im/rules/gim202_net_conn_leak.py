@@ -50,6 +50,7 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - `websocket.Upgrader.Upgrade` and `net.Listen` are not in the catalog; add
   them in the config if a project wants them followed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

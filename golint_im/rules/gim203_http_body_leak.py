@@ -49,6 +49,7 @@ should be reused.
   closed there; `io`, `encoding/json` and the like are known to only read.
 - A path that takes a `goto` is not followed (`break` and `continue` are).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

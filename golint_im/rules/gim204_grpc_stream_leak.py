@@ -52,6 +52,7 @@ until `Recv` returns an error.
   the stream to its end unless it returns on another condition; out of an
   endless `for {` loop, only its `break`s are followed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -75,11 +76,15 @@ RESOURCE = "grpc-stream"
 WORDS = Wording(
     noun="gRPC client stream",
     verb="opened",
-    fix=("cancel the stream's context when done (`ctx, cancel := context.WithCancel(ctx); "
-         "defer cancel()`), or read it until it returns an error"),
+    fix=(
+        "cancel the stream's context when done (`ctx, cancel := context.WithCancel(ctx); "
+        "defer cancel()`), or read it until it returns an error"
+    ),
     ends="is left open when the function ends",
-    open_on_return=("is left open on the return at line {line}: its context is not cancelled here, "
-                    "CloseSend is not called and it is not read until Recv fails"),
+    open_on_return=(
+        "is left open on the return at line {line}: its context is not cancelled here, "
+        "CloseSend is not called and it is not read until Recv fails"
+    ),
 )
 
 

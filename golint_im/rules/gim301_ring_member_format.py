@@ -70,6 +70,7 @@ Then compare the rings' membership in a test.
 - Calls the model cannot resolve are not followed; `--debug` counts traces
   stopped by a limit or a cycle (`gim3xx_traces_cut`).
 """  # noqa: E501 (the first line is the rule's one-line summary)
+
 from __future__ import annotations
 
 from golint_im.analysis.sink_catalog import RING_KINDS
@@ -83,8 +84,9 @@ ID = "GIM301"
 NAME = "ring-member-format-mismatch"
 FAMILY = "routing"
 SEVERITY = "error"
-SUMMARY = ("The members of one hash ring are spelled two ways (port, scheme, brackets...), "
-           "so each side picks a different node")
+SUMMARY = (
+    "The members of one hash ring are spelled two ways (port, scheme, brackets...), so each side picks a different node"
+)
 REQUIRES = (ADDRESS_SINKS,)
 
 
@@ -150,18 +152,30 @@ def _order(loc):
 def _finding(origin, sink, other, other_sink, majority_count, diffs):
     here, there = render(origin.template), render(other.template)
     side = "the other spelling" if majority_count == 1 else f"the spelling used at {majority_count} sites"
-    message = (f"hash-ring members spelled two ways: `{here}` here vs `{there}` at {other.site} ({side}) — "
-               f"{', '.join(diffs)}. Both feed `{sink.label}` rings of the same nodes; the same node hashes to a "
-               f"different point on each side, so once there is more than one node a key is routed to a "
-               f"different member. Build the member name in one shared helper that every side calls.")
-    steps = tuple(_dedupe(trace_steps(origin.steps) + (sink_step(sink),) + trace_steps(other.steps)
-                          + (sink_step(other_sink),)))
-    related = [Related(other.site, f"the other spelling: `{there}`"),
-               Related(other_sink.location, f"its ring: `{other_sink.label}`")]
+    message = (
+        f"hash-ring members spelled two ways: `{here}` here vs `{there}` at {other.site} ({side}) — "
+        f"{', '.join(diffs)}. Both feed `{sink.label}` rings of the same nodes; the same node hashes to a "
+        f"different point on each side, so once there is more than one node a key is routed to a "
+        f"different member. Build the member name in one shared helper that every side calls."
+    )
+    steps = tuple(
+        _dedupe(trace_steps(origin.steps) + (sink_step(sink),) + trace_steps(other.steps) + (sink_step(other_sink),))
+    )
+    related = [
+        Related(other.site, f"the other spelling: `{there}`"),
+        Related(other_sink.location, f"its ring: `{other_sink.label}`"),
+    ]
     if sink.location != origin.site:
         related.insert(1, Related(sink.location, f"this spelling's ring: `{sink.label}`"))
-    return Finding(rule_id=ID, message=message, location=origin.site, severity=SEVERITY, related=tuple(related),
-                   steps=steps, key=f"{sink.family}|{here}|{there}")
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=origin.site,
+        severity=SEVERITY,
+        related=tuple(related),
+        steps=steps,
+        key=f"{sink.family}|{here}|{there}",
+    )
 
 
 def _dedupe(steps):
@@ -171,4 +185,3 @@ def _dedupe(steps):
         if k not in seen:
             seen.add(k)
             yield s
-

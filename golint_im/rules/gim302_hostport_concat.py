@@ -47,6 +47,7 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   address in a struct (`http.Server{Addr: ...}`) is not seen.
 - Test files are neither reported nor followed.
 """
+
 from __future__ import annotations
 
 from golint_im import expr as ex
@@ -62,11 +63,17 @@ NAME = "hostport-without-joinhostport"
 FAMILY = "routing"
 SEVERITY = "warning"
 REQUIRES = (ADDRESS_SINKS,)
-SUMMARY = ("host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink "
-           "(breaks IPv6)")
+SUMMARY = (
+    "host:port built with Sprintf or + instead of net.JoinHostPort reaches a dial, listen or hash sink (breaks IPv6)"
+)
 
-_WHAT = {"dial": "dialled", "listen": "listened on", "member": "a hash-ring member",
-         "members": "hash-ring members", "hash": "hashed"}
+_WHAT = {
+    "dial": "dialled",
+    "listen": "listened on",
+    "member": "a hash-ring member",
+    "members": "hash-ring members",
+    "hash": "hashed",
+}
 
 
 def check(ctx):
@@ -95,15 +102,23 @@ def check(ctx):
         for _o, s in hits:
             if s.label not in sinks:
                 sinks.append(s.label)
-        message = (f"`{template}` ({how}) joins host and port with a bare `:` and is {_WHAT[sink.kind]} via "
-                   f"`{'`, `'.join(sinks)}`; an IPv6 host such as `fd00::1` yields `fd00::1:<port>`, which "
-                   f"cannot be split into host and port. Use net.JoinHostPort(host, port) "
-                   f"(with strconv.Itoa for an int port).")
-        related = tuple(Related(s.location, f"reaches `{s.label}` here")
-                        for _o, s in hits[:3])
+        message = (
+            f"`{template}` ({how}) joins host and port with a bare `:` and is {_WHAT[sink.kind]} via "
+            f"`{'`, `'.join(sinks)}`; an IPv6 host such as `fd00::1` yields `fd00::1:<port>`, which "
+            f"cannot be split into host and port. Use net.JoinHostPort(host, port) "
+            f"(with strconv.Itoa for an int port)."
+        )
+        related = tuple(Related(s.location, f"reaches `{s.label}` here") for _o, s in hits[:3])
         steps = trace_steps(origin.steps) + (sink_step(sink),)
-        yield Finding(rule_id=ID, message=message, location=site, severity=SEVERITY, related=related,
-                      steps=steps, key=f"{origin.site.path}|{template}|{sink.label}")
+        yield Finding(
+            rule_id=ID,
+            message=message,
+            location=site,
+            severity=SEVERITY,
+            related=related,
+            steps=steps,
+            key=f"{origin.site.path}|{template}|{sink.label}",
+        )
 
 
 def _loop_counter_suffix(template, sink) -> bool:
