@@ -19,8 +19,8 @@ import os
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .escape import json_safe
 from .findings import Finding

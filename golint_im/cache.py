@@ -21,8 +21,7 @@ import signal
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from . import factcodec
+from . import __version__, factcodec
 from .facts import FileFacts
 from .safeio import read_regular
 from .source import GRAMMAR_VERSION
@@ -104,6 +103,7 @@ class FactsCache:
         return key
 
     def _path(self, key: str) -> Path:
+        assert self.dir is not None  # only asked for when the cache is on
         return self.dir / key[:2] / f"{key}.facts"
 
     def read(self, key: str) -> tuple[bytes, bytes] | None:

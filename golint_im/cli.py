@@ -27,8 +27,8 @@ from .config import Config, ConfigError, find_config, load_config, select_rules
 from .discover import UsageError
 from .escape import printable
 from .outputs import analysed_roots, resolve_target, write_text
-from .targets import in_report, resolve_targets, strip_go_pattern
 from .report import FORMATS, render
+from .targets import in_report, resolve_targets, strip_go_pattern
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -518,7 +518,7 @@ def _git_root(path: Path) -> Path:
             ["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
         )
     except OSError:
-        raise BaselineError("--new-from-rev needs git on PATH")
+        raise BaselineError("--new-from-rev needs git on PATH") from None
     if out.returncode != 0:
         refusal = git_refusal(out.stderr)
         if refusal:

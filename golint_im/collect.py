@@ -13,9 +13,11 @@ import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from types import FrameType
 
 from .cache import FactsCache, content_key
 from .discover import SourceFile
+from .facts import FileFacts
 from .findings import Notice
 from .parallel import die_with_parent
 from .safeio import NotRegularFile, read_regular
@@ -75,7 +77,8 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
 
 
 def _stack_depth() -> int:
-    depth, frame = 0, sys._getframe()
+    depth = 0
+    frame: FrameType | None = sys._getframe()
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
     return depth
@@ -124,7 +127,7 @@ class Collected:
     # Per file index, in discovery order: the facts' digest (bytes), the reason
     # it has no facts (str), or None when the facts exist but have no digest.
     digests: dict[int, bytes | str | None]
-    _facts: dict[int, object]
+    _facts: dict[int, FileFacts]
     _payloads: dict[int, tuple[str, bytes]]  # index -> (content key, payload) of unloaded hits
     _cache: FactsCache
     _include_notices: bool = True
@@ -164,7 +167,7 @@ def collect(
     files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False, progress=None
 ) -> Collected:
     notices: list[Notice] = []
-    facts_by_index: dict[int, object] = {}
+    facts_by_index: dict[int, FileFacts] = {}
     payloads: dict[int, tuple[str, bytes]] = {}
     digests: dict[int, bytes | str | None] = {}
     pending = []  # (index, job)
@@ -211,7 +214,7 @@ def collect(
         try:
             chunk = max(1, min(64, len(pending) // (jobs * 8)))
             results = pool.map(_parse_job, [job for _, job in pending], chunksize=chunk)
-            for (i, _), (key, facts, problem, digest) in zip(pending, results):
+            for (i, _), (key, facts, problem, digest) in zip(pending, results, strict=False):
                 done(i, key, facts, problem, digest, True)
         except BaseException:
             _abandon(pool)  # Ctrl-C: exit now, not after every queued chunk is parsed
@@ -219,7 +222,8 @@ def collect(
         pool.shutdown()
     else:
         for i, job in pending:
-            done(i, *_parse_job(job), False)
+            key, facts, problem, digest = _parse_job(job)
+            done(i, key, facts, problem, digest, False)
     return Collected(files, notices, len(pending), dict(sorted(digests.items())), facts_by_index, payloads, cache)
 
 

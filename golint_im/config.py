@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .globs import GlobError, GlobSet
 from .safeio import read_regular
@@ -420,7 +420,7 @@ def _split_selectors(values) -> list[str]:
         return []
     if isinstance(values, str):
         values = [values]
-    out = []
+    out: list[str] = []
     for value in values:
         out.extend(s.strip().upper() for s in re.split(r"[,\s]+", value) if s.strip())
     return out

@@ -65,8 +65,8 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
         if not path.exists():
             raise UsageError(f"path does not exist: {p}")
         roots.append(path.resolve())
-    base = Path(base).resolve() if base else _common_base(roots)
-    result = Discovery(base=str(base))
+    base_dir = Path(base).resolve() if base else _common_base(roots)
+    result = Discovery(base=str(base_dir))
     seen: set[str] = set()
     modules: dict[str, str] = {}  # abs dir -> module path (cache of go.mod lookups)
     inside = [str(r if r.is_dir() else r.parent) for r in roots]
@@ -74,12 +74,12 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
     for root in roots:
         if root.is_file():
             if root.suffix == ".go":
-                _add(result, root, base, seen, modules, exclude)
+                _add(result, root, base_dir, seen, modules, exclude)
             continue
 
-        def unreadable(e: OSError, base=base) -> None:
+        def unreadable(e: OSError, base_dir=base_dir) -> None:
             # Its files would silently be missing from the report (README: reported, like an unreadable file).
-            where = _rel(Path(e.filename), base) if e.filename else ""
+            where = _rel(Path(e.filename), base_dir) if e.filename else ""
             result.notices.append(
                 Notice(where, f"cannot read directory: {e.strerror or e}; its files are not analysed")
             )
@@ -94,22 +94,22 @@ def discover(paths: list[str], exclude: list[str] | None = None, base: str | Non
                     try:
                         target = full.resolve(strict=True)
                     except (OSError, RuntimeError):  # a loop (RuntimeError before 3.13) or dangling
-                        result.notices.append(Notice(_rel(full, base), "broken symlink or symlink loop; skipped"))
+                        result.notices.append(Notice(_rel(full, base_dir), "broken symlink or symlink loop; skipped"))
                         continue
                     if not any(str(target).startswith(i + os.sep) for i in inside):
                         result.notices.append(
-                            Notice(_rel(full, base), "symlink points outside the analysed roots; skipped")
+                            Notice(_rel(full, base_dir), "symlink points outside the analysed roots; skipped")
                         )
                         continue
                     if target.is_file():
                         links.append(full)
                         continue
                 if not full.is_file():  # a FIFO or device would block the reader forever
-                    result.notices.append(Notice(_rel(full, base), "not a regular file; skipped"))
+                    result.notices.append(Notice(_rel(full, base_dir), "not a regular file; skipped"))
                     continue
-                _add(result, full, base, seen, modules, exclude)
+                _add(result, full, base_dir, seen, modules, exclude)
     for full in links:
-        _add(result, full, base, seen, modules, exclude)
+        _add(result, full, base_dir, seen, modules, exclude)
     result.files.sort(key=lambda f: f.rel_path)
     return result
 

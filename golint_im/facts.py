@@ -53,7 +53,7 @@ class Op(NamedTuple):
     line: int
     col: int
     region: int
-    fn: Expr = None
+    fn: Expr | None = None
     args: tuple = ()
     mode: str = ""
     targets: tuple = ()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Iterable
+from collections.abc import Iterable
 
 MAX_PATTERNS = 100
 MAX_PATTERN_CHARS = 256
@@ -56,6 +56,7 @@ def _tokens(pat: str, pattern: str) -> list[tuple]:
     i, n = 0, len(pat)
     while i < n:
         ch = pat[i]
+        tok: tuple
         if pat.startswith("**/", i):
             tok, i = ("star2slash",), i + 3
         elif pat.startswith("**", i):

@@ -11,6 +11,7 @@ rather than every goroutine of the program; `focus` keeps only one.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .analysis.flow import ChannelFlow, handler_ops
@@ -45,7 +46,7 @@ class Cycle:
         """(from, to, label): the receive, the numbered call chain, the blocking send, the drain."""
         out = [(self.received, self.goroutine, "receives")]
         hops = [self.goroutine, *self.chain_nodes()]
-        for i, (a, b) in enumerate(zip(hops, hops[1:]), 1):
+        for i, (a, b) in enumerate(zip(hops, hops[1:], strict=False), 1):
             via = self.chain[i - 1][1]
             out.append((a, b, f"{i}. calls" + (f" ({via})" if via else "")))
         out.append((hops[-1], self.sent, "blocks sending"))
@@ -149,7 +150,7 @@ def subgraph(flow: ChannelFlow, cycles: list[Cycle] | None):
     return g.subgraph(keep)
 
 
-def to_json(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> str:
+def to_json(flow: ChannelFlow, cycles: Sequence[Cycle] = (), focus: bool = False) -> str:
     g = subgraph(flow, list(cycles) if focus else None)
     nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
     edges = sorted(
@@ -168,7 +169,7 @@ def _q(s: str) -> str:
     return '"' + printable(s.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
-def to_dot(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> str:
+def to_dot(flow: ChannelFlow, cycles: Sequence[Cycle] = (), focus: bool = False) -> str:
     """DOT; the cycles' nodes and edges in bold red, each handler chain as numbered call nodes."""
     cycles = list(cycles)
     g = subgraph(flow, cycles if focus else None)
@@ -191,7 +192,7 @@ def to_dot(flow: ChannelFlow, cycles: list[Cycle] = (), focus: bool = False) -> 
     for i, c in enumerate(cycles):
         lines.append(f"  subgraph {_q(f'cluster_cycle_{i}')} {{")
         lines.append(f"    graph [label={_q(c.title + ': the handler path')}, {red}, style=dashed];")
-        for node, (callee, _via) in zip(c.chain_nodes(), c.chain):
+        for node, (callee, _via) in zip(c.chain_nodes(), c.chain, strict=False):
             lines.append(f"    {_q(node)} [shape=note, label={_q(callee)}, {red}];")
         lines.append("  }")
         for a, b, label in c.edges()[1:-2] + c.edges()[-2:-1]:

@@ -87,7 +87,7 @@ def layout(nodes: list[_Node], edges: list[tuple[str, str]]) -> tuple[float, flo
     width = 0.0
     y = MARGIN
     for r in sorted(rows):
-        x = MARGIN
+        x: float = MARGIN
         for n in rows[r]:
             n.x, n.y = x, y
             x += n.w + COL_GAP
@@ -98,7 +98,7 @@ def layout(nodes: list[_Node], edges: list[tuple[str, str]]) -> tuple[float, flo
 
 def _shape(n: _Node) -> str:
     stroke = CYCLE_COLOR if n.cycle else "#444"
-    width = 3 if n.cycle else 1.2
+    width = 3.0 if n.cycle else 1.2
     cls = "node cycle" if n.cycle else "node"
     common = f'class="{cls}" fill="#fff" stroke="{stroke}" stroke-width="{width}"'
     if n.kind == "goroutine":
@@ -157,7 +157,7 @@ def render_svg(graph, cycles: list[Cycle]) -> str:
     for c in cycles:
         if c.chain:  # the numbered chain shows this send; a second, direct arrow would cross it
             drawn.pop((c.goroutine, c.sent), None)
-        for node, (callee, _via) in zip(c.chain_nodes(), c.chain):
+        for node, (callee, _via) in zip(c.chain_nodes(), c.chain, strict=False):
             nodes[node] = _Node(node, callee, "call", cycle=True)
         for a, b, label in c.edges():
             if a in nodes and b in nodes:
@@ -167,9 +167,11 @@ def render_svg(graph, cycles: list[Cycle]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="channel-flow graph">',
         "<defs>",
-        '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
+        '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>',
-        f'<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
+        '<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{CYCLE_COLOR}"/></marker>',
         "</defs>",
     ]

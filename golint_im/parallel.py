@@ -16,7 +16,7 @@ import os
 import pickle
 import signal
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 
 def die_with_parent(parent: int) -> None:
@@ -59,7 +59,7 @@ def run_lanes(lanes: list, run_lane: Callable[[object], object]) -> list:
         for lane in lanes[1:]:
             children.append(_fork(lane, run_lane))
         results = [run_lane(lanes[0])]
-        for lane, (pid, fd) in zip(lanes[1:], children):
+        for lane, (pid, fd) in zip(lanes[1:], children, strict=False):
             results.append(_collect(pid, fd, lane, run_lane))
         children = []
         return results

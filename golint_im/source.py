@@ -379,13 +379,17 @@ class _Walker:
 
     def region(self, kind, parent, node, info=None) -> int:
         line, _ = self.pos(node)
-        self.fn.regions.append(Region(kind, parent, line, info, node.end_point[0] + 1))
-        return len(self.fn.regions) - 1
+        fn = self.fn
+        assert fn is not None  # regions and ops are only met inside a function (or <init>)
+        fn.regions.append(Region(kind, parent, line, info, node.end_point[0] + 1))
+        return len(fn.regions) - 1
 
     def op(self, kind, node, region, **kw) -> Op:
         line, col = self.pos(node)
         o = Op(kind, line, col, region, **kw)
-        self.fn.ops.append(o)
+        fn = self.fn
+        assert fn is not None
+        fn.ops.append(o)
         return o
 
     # ---- statements ----------------------------------------------------
@@ -715,6 +719,7 @@ class _Walker:
                 else:
                     args.append(self.expr(a, region))
         op = self.op("call", node, region, fn=fn, args=tuple(args), mode=mode)
+        assert self.fn is not None
         return ("call", fn, op.args, len(self.fn.ops) - 1)
 
     def composite(self, node, region) -> tuple:

@@ -31,8 +31,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from .findings import Finding, Location
 
@@ -88,7 +88,7 @@ def parse_directive(text: str, names: Mapping[str, str] | None = None) -> Parsed
     m = _IGNORE_RE.match(body)
     if m:
         rest = m.group(1).strip()
-        rules = []
+        listed: list[str] = []
         # Rule IDs come first: "GIM201,GIM202 reason" or "GIM201 GIM202 reason".
         while True:
             tok = re.match(r"[\s,]*(GIM\d+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])", rest, re.I)
@@ -96,13 +96,13 @@ def parse_directive(text: str, names: Mapping[str, str] | None = None) -> Parsed
                 break
             word = tok.group(1)
             if _RULE_RE.fullmatch(word):
-                rules.append(word.upper())
+                listed.append(word.upper())
             elif word.lower() in names:
-                rules.append(names[word.lower()])
+                listed.append(names[word.lower()])
             else:
                 break  # a hyphenated word that is no rule name: the reason starts here
             rest = rest[tok.end() :]
-        return Parsed("golintim", frozenset(rules), False, _clean_reason(rest))
+        return Parsed("golintim", frozenset(listed), False, _clean_reason(rest))
 
     m = _NOLINT_RE.match(body)
     if m:
@@ -212,8 +212,8 @@ def apply_suppressions(
     kept: list[Finding] = []
     suppressed: list[Finding] = []
     for f in findings:
-        i = covering(f)
-        if i is None:
+        found = covering(f)
+        if found is None:
             kept.append(f)
         else:
             # Mark every other directive on the line that also names the rule as used.
@@ -221,7 +221,7 @@ def apply_suppressions(
                 pj = resolved[j][1]
                 if f.rule_id.upper() in pj.rules or pj.all_rules:
                     used[j].add(f.rule_id.upper())
-            suppressed.append(dataclasses.replace(f, suppressed=resolved[i][1].reason or NO_REASON))
+            suppressed.append(dataclasses.replace(f, suppressed=resolved[found][1].reason or NO_REASON))
 
     meta: list[Finding] = []
     for i, (d, p, target) in enumerate(resolved):

@@ -136,7 +136,7 @@ def resolve_targets(paths: list[str], config_root: Path | None, link_modules: bo
             root = candidate.resolve()
             break
 
-    report = None
+    report: list[str] | None = None
     if narrowed:
         report = []
         for path in given:

@@ -12,10 +12,10 @@ import os
 import shutil
 
 import pytest
+from test_cli import SELF_REQUEUE, gim, git_init  # the CLI as a user runs it; asserts no traceback
 
 from golint_im import collect
 from golint_im.engine import Options, analyse
-from test_cli import SELF_REQUEUE, gim, git_init  # the CLI as a user runs it; asserts no traceback
 
 FIVE_MB = 5 * 1024 * 1024
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from golint_im import __version__, cache as cache_mod, factcodec
+from golint_im import __version__, factcodec
+from golint_im import cache as cache_mod
 from golint_im.cache import FactsCache, content_key
 from golint_im.engine import Options, analyse
 from golint_im.registry import all_rule_infos
@@ -324,7 +325,7 @@ def test_two_processes_at_once_on_one_fresh_cache_dir(tree, tmp_path, reference)
     ]
     outs = [p.communicate(timeout=300) for p in procs]
     no_cache = subprocess.run(cmd[:-2] + ["--no-cache"], cwd=tmp_path, capture_output=True, env=env, timeout=300)
-    for p, (out, err) in zip(procs, outs):
+    for p, (out, err) in zip(procs, outs, strict=False):
         assert p.returncode == 1, err.decode()
         assert b"Traceback" not in err
         assert out == no_cache.stdout

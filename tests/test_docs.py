@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from test_cli import gim
+
 from golint_im import __version__
 from golint_im.config import tomllib  # tomli on Python 3.10
-from test_cli import gim
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -8,9 +8,9 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
+from golint_im.analysis.flow import CHANNEL_FLOW, handler_ops
 from golint_im.cli import main
 from golint_im.engine import Options, analyse
-from golint_im.analysis.flow import CHANNEL_FLOW, handler_ops
 
 GATEWAY = """
 package gw

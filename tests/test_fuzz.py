@@ -17,7 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from golint_im import __version__
 from golint_im.analysis.flow import CHANNEL_FLOW
@@ -289,7 +290,7 @@ def check_mutation(case):
 def check_unicode_names(names):
     assume(len(set(names)) == len(names))
     STATS["renamed programs"] += 1
-    mapping = dict(zip(SLOTS, names))
+    mapping = dict(zip(SLOTS, names, strict=False))
     src = TEMPLATE.format(**mapping).encode()
     parse(src, "main.go")
     result = run_engine({"go.mod": b"module example.com/fuzz\n", "main.go": src})

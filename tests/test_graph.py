@@ -16,9 +16,9 @@ import zlib
 from pathlib import Path
 
 import pytest
+from test_cli import gim
 
 from golint_im.graph_export import CYCLE_COLOR
-from test_cli import gim
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "examples/deadlock"
@@ -86,10 +86,10 @@ def test_html_embeds_the_svg_beside_the_findings(tmp_path):
 
 
 def test_html_escapes_what_comes_from_the_code(tmp_path):
+    import networkx as nx
+
     from golint_im.findings import Finding, Location
     from golint_im.graph_html import render_html
-
-    import networkx as nx
 
     g = nx.MultiDiGraph()
     g.add_node("chan <script>", kind="channel", capacity=1)

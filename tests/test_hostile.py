@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
+from test_cli import _group_alive  # tests/ is on sys.path under pytest's default import mode
 
 from golint_im import cli
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.config import ConfigError, load_config, path_excluded
 from golint_im.globs import MAX_PATTERN_CHARS, MAX_PATTERNS, GlobSet
-from test_cli import _group_alive  # tests/ is on sys.path under pytest's default import mode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLOCK = ROOT / "examples" / "deadlock"
@@ -312,7 +312,7 @@ def test_symlink_in_the_tree_pointing_out_is_refused(tmp_path):
 
 
 def test_output_into_a_fifo_is_written_not_replaced(tmp_path):
-    tree = deadlock_tree(tmp_path)
+    deadlock_tree(tmp_path)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
@@ -349,7 +349,7 @@ def test_output_onto_a_device_node_is_written_not_replaced(tmp_path):
         os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     except (PermissionError, OSError):
         pytest.skip("cannot create a device node here")
-    tree = deadlock_tree(tmp_path)
+    deadlock_tree(tmp_path)
     r = gim("check", "t", "-o", str(node), cwd=tmp_path)
     # Written (exit 1) or, on a nodev mount, refused in one line: never replaced by a regular file.
     assert r.returncode in (1, 2) and stat.S_ISCHR(node.lstat().st_mode)
@@ -525,7 +525,7 @@ def test_deleted_working_directory_is_one_line(tmp_path):
 
 
 def test_closed_stdout_is_one_line(tmp_path):
-    tree = deadlock_tree(tmp_path)
+    deadlock_tree(tmp_path)
     r = sh('exec "$0" -m golint_im.cli check t >&-', tmp_path, stderr=subprocess.PIPE)
     assert "stdout is closed" in one_error_line(r)
 

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
+from test_cli import gim, git_init
 
 from golint_im.targets import in_report, resolve_targets, strip_go_pattern
-from test_cli import gim, git_init
 
 HUB = """package hub
 

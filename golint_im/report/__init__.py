@@ -6,8 +6,8 @@ rules as RuleInfo so they do not depend on how rules are loaded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..findings import Finding, Notice, RunResult
 

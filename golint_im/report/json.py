@@ -15,7 +15,6 @@ from ..escape import json_safe
 from ..findings import Finding, Location, RunResult
 from . import sorted_findings, sorted_notices
 
-
 SCHEMA_VERSION = 1
 
 

@@ -43,7 +43,7 @@ def _fields(cls: type) -> list[tuple[str, str, object]]:
         out = []
         for a in attr.fields(cls):
             default = a.default
-            if isinstance(default, attr.Factory):
+            if isinstance(default, attr.Factory):  # type: ignore[arg-type]  # a class at run time
                 default = default.factory()
             out.append((a.name, a.metadata["schema_property_name"], default))
         _FIELDS[cls] = out
@@ -113,7 +113,9 @@ def _result(f: Finding, suppressed: bool, rule_index: dict[str, int]) -> om.Resu
         steps = [om.ThreadFlowLocation(location=_location(s.location, s.message)) for s in f.steps]
         res.code_flows = [om.CodeFlow(thread_flows=[om.ThreadFlow(locations=steps)])]
     if suppressed:
-        res.suppressions = [Suppression(kind="inSource", status="accepted", justification=f.suppressed or None)]
+        res.suppressions = [
+            Suppression(kind="inSource", status="accepted", justification=f.suppressed or None)  # type: ignore[call-arg]
+        ]
     return res
 
 
@@ -138,7 +140,7 @@ def _what_it_does(doc: str) -> str:
     lines = doc.splitlines()
     for i, line in enumerate(lines):
         if line.lstrip("#* ").lower().startswith("what it does"):
-            para = []
+            para: list[str] = []
             for body in lines[i + 1 :]:
                 if (not body.strip() and para) or body.startswith("#"):
                     break
@@ -215,6 +217,7 @@ def build_log(result: RunResult, rules: list[RuleInfo], *, tool_version: str, au
 def render_sarif(
     result: RunResult, rules: list[RuleInfo], *, tool_version: str, automation_id: str = "golint-im/"
 ) -> str:
-    log = to_plain(build_log(result, rules, tool_version=tool_version, automation_id=automation_id))
-    log = {"$schema": log["$schema"], "version": log["version"], "runs": log["runs"]}  # readers look here first
+    plain = to_plain(build_log(result, rules, tool_version=tool_version, automation_id=automation_id))
+    assert isinstance(plain, dict)
+    log = {"$schema": plain["$schema"], "version": plain["version"], "runs": plain["runs"]}  # readers look here first
     return json_safe(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
