@@ -278,3 +278,20 @@ def snapshot_at_rev(repo_root: Path | str, rev: str) -> Iterator[Path]:
         root = target / rel if rel != "." else target
         root.mkdir(parents=True, exist_ok=True)
         yield root
+
+
+def git_root(path: Path) -> Path:
+    """The top directory of the git repository holding path, for --new-from-rev."""
+    start = path if path.is_dir() else path.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        raise BaselineError("--new-from-rev needs git on PATH") from None
+    if out.returncode != 0:
+        refusal = git_refusal(out.stderr)
+        if refusal:
+            raise BaselineError(f"--new-from-rev: {refusal}")
+        raise BaselineError(f"--new-from-rev needs a git repository: {path} is not inside one")
+    return Path(out.stdout.strip())

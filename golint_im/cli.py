@@ -12,7 +12,6 @@ import gc
 import json
 import mmap
 import os
-import signal
 import subprocess
 import sys
 from dataclasses import replace
@@ -24,68 +23,29 @@ from . import __version__
 from .cache import default_cache_dir
 from .collect import default_jobs
 from .config import Config, ConfigError, find_config, load_config, select_rules
+from .console import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    Progress,
+    color_wanted,
+    exit_now,
+    fail,
+    internal_error,
+    interrupted,
+    out_of_memory,
+    owns_process,
+    prepare_process,
+    progress_wanted,
+    say,
+    write_output,
+)
 from .discover import UsageError
-from .escape import printable
-from .outputs import analysed_roots, resolve_target, write_text
+from .outputs import analysed_roots, resolve_target
 from .report import FORMATS, render
 from .targets import in_report, resolve_targets, strip_go_pattern
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the run is so it unwinds like Ctrl-C: workers ended, no partial output."""
-
-
-def _on_sigterm(_signum, _frame):
-    raise Terminated()
-
-
-def _say(line: str) -> None:
-    """One line on stderr, escaped; nothing (and no traceback) when stderr is closed."""
-    try:
-        click.echo(printable(line), err=True)
-    except (OSError, ValueError):
-        pass
-
-
-def _fail(message: str) -> None:
-    _say(f"golint-im: error: {message}")
-    sys.exit(EXIT_ERROR)
-
-
-_OOM_LINE = b"golint-im: error: out of memory (raise the memory limit, or exclude the largest files)\n"
-# Address space given back on MemoryError, so that reporting it can allocate again.
-# An untouched anonymous mapping: it counts against ulimit -v, not in RSS.
 _RESERVE: mmap.mmap | None = None
-
-
-def _out_of_memory() -> None:
-    """Report MemoryError in one line even when the report itself cannot allocate.
-
-    While the exception is handled, its traceback keeps the parse tree and
-    the facts alive; formatting a message or a traceback then fails again, and
-    the run ended with three tracebacks and exit 1. The line is a constant
-    written straight to fd 2, and the process ends there (its children die
-    with it, see parallel.die_with_parent).
-    """
-    global _RESERVE
-    if _RESERVE is not None:
-        _RESERVE.close()
-        _RESERVE = None
-    if not _owns_process():  # inside a test runner: unwind normally
-        _fail(_OOM_LINE.decode()[len("golint-im: error: ") :].rstrip())
-    try:
-        os.write(2, _OOM_LINE)
-    except OSError:
-        pass
-    os._exit(EXIT_ERROR)
-
-
-def _interrupted(e: KeyboardInterrupt) -> None:
-    terminated = isinstance(e, Terminated)
-    _say("golint-im: terminated" if terminated else "golint-im: interrupted")
-    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
 
 
 def _known_rules() -> set[str]:
@@ -104,20 +64,6 @@ def _load_config(config_path, targets) -> Config:
     return load_config(path, _known_rules())
 
 
-def _write_output(text: str, output: str | None, paths: list[str] | None = None) -> None:
-    """The report to stdout, or to a file (see outputs.py: atomic, never over a source or a device)."""
-    if not output:
-        if _STDOUT_CLOSED or sys.stdout is None:
-            raise UsageError("cannot write the report: stdout is closed")
-        try:
-            click.echo(text, nl=False, color=True)  # colour was decided by --color; click would strip it off a tty
-            sys.stdout.flush()
-        except OSError as e:  # a closed or broken pipe: the report did not arrive, so not a clean exit
-            raise UsageError(f"cannot write the report to stdout: {e.strerror or e}") from None
-        return
-    write_text(text, output, analysed_roots(paths or []))
-
-
 def _check_cache_dir(cache_dir: Path | None, paths: list[str]) -> None:
     """Refuse a cache inside an analysed root: the repository would provide its key and entries."""
     if cache_dir is None:
@@ -131,132 +77,33 @@ def _check_cache_dir(cache_dir: Path | None, paths: list[str]) -> None:
             )
 
 
-def _owns_process() -> bool:
-    """True when run as the command itself: not inside a test runner, and with no
-    profiler or tracer attached (cProfile and coverage write their data at exit)."""
-    return (
-        sys.stdout is sys.__stdout__
-        and sys.stderr is sys.__stderr__
-        and sys.getprofile() is None
-        and sys.gettrace() is None
-    )
-
-
-def _exit(code: int):
-    """End a finished run without tearing the heap down object by object.
-
-    Freeing the program model at interpreter shutdown costs 1-2 s on a large
-    repository, a third of a warm run. By now the report is written (renamed
-    into place), the parse pool is shut down and cache entries are renamed
-    whole, so nothing is lost by skipping it: flush and leave. When stdout or
-    stderr are not the process's own (click's test runner, pytest capture), or
-    a profiler or tracer is attached (`python -m cProfile`, coverage: they
-    write their data at exit), exit normally.
-    """
-    if not _owns_process():
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: the exit code still matters
-        pass
-    os._exit(code)
-
-
-class _Progress:
-    """`parsed 812/2,694 files`, then the phase after parsing, on one stderr line.
-
-    Only for a person at a terminal (the caller decides): a pipe, a log file
-    or a CI step must get no carriage-return noise.
-    """
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.n = 0
-        self.total = 0
-        self.shown = False
-
-    def start(self, total: int) -> None:
-        self.total = total
-
-    def __call__(self) -> None:
-        self.n += 1
-        step = max(1, self.total // 100)
-        if self.enabled and (self.n % step == 0 or self.n == self.total):
-            self._show(f"parsed {self.n:,}/{self.total:,} files")
-
-    def phase(self, name: str) -> None:
-        if self.enabled:
-            self._show(name)
-
-    def _show(self, text: str) -> None:
-        click.echo(f"\r\x1b[K{text}", err=True, nl=False)
-        self.shown = True
-
-    def done(self) -> None:
-        if self.enabled and self.shown:
-            click.echo("\r\x1b[K", err=True, nl=False)
-
-
-_STDOUT_CLOSED = False  # fd 1 was closed when we started: the report has nowhere to go
-
-
-def _reserve_std_fds() -> None:
-    """Give a closed fd 0, 1 or 2 to os.devnull (opened, never written over).
-
-    Otherwise the next file we open (a report's temp file, a cache entry)
-    takes that number, and whatever writes to stdout or stderr, here or in a
-    child, writes into it.
-    """
-    global _STDOUT_CLOSED
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            if fd == 1:
-                _STDOUT_CLOSED = True
-            try:
-                null = os.open(os.devnull, os.O_RDWR)
-                if null != fd:
-                    os.dup2(null, fd)
-                    os.close(null)
-            except OSError:
-                pass
-
-
 class _Cli(click.Group):
     """The command group, keeping the one-line promise for click's own errors (usage, bad options)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        global _RESERVE
-        if _owns_process():
-            _reserve_std_fds()
-            signal.signal(signal.SIGTERM, _on_sigterm)
-            try:
-                _RESERVE = mmap.mmap(-1, 8 * 1024 * 1024)
-            except (OSError, ValueError):  # already at the limit: nothing to keep in reserve
-                _RESERVE = None
+        if owns_process():
+            prepare_process()
         try:
             os.getcwd()
         except OSError:
-            _fail("the current directory no longer exists (it was deleted or moved)")
+            fail("the current directory no longer exists (it was deleted or moved)")
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError:
-            _fail("no command given (see `golint-im --help`)")
+            fail("no command given (see `golint-im --help`)")
         except click.ClickException as e:
             ctx = getattr(e, "ctx", None)
             command = f"golint-im {ctx.info_name}" if ctx is not None and ctx.parent is not None else "golint-im"
-            _fail(e.format_message() + (f" (see `{command} --help`)" if isinstance(e, click.UsageError) else ""))
+            fail(e.format_message() + (f" (see `{command} --help`)" if isinstance(e, click.UsageError) else ""))
         except click.Abort:
-            _say("golint-im: interrupted")
+            say("golint-im: interrupted")
             sys.exit(EXIT_INTERRUPTED)
         except KeyboardInterrupt as e:
-            _interrupted(e)
+            interrupted(e)
         except MemoryError:
-            _out_of_memory()
+            out_of_memory()
         except OSError as e:  # writing --help or a rule list to a closed stdout
-            _fail(f"cannot write to stdout: {e.strerror or e}")
+            fail(f"cannot write to stdout: {e.strerror or e}")
         sys.exit(rv if isinstance(rv, int) else EXIT_CLEAN)
 
 
@@ -337,7 +184,7 @@ def _run(
     # A command-line run ends right after its report: keep the cyclic GC off
     # for good, or re-enabling it after analyse() costs a full pass over the
     # model (0.6 s on grpc-go) just before exiting. In-process callers keep theirs.
-    if _owns_process():
+    if owns_process():
         gc.disable()
     try:
         paths = list(paths) or ["./..."]
@@ -361,7 +208,7 @@ def _run(
             include_generated=include_generated,
             debug=debug,
             base=str(targets.root),
-            progress=_Progress(_progress_wanted(quiet)),
+            progress=Progress(progress_wanted(quiet)),
         )
         result, _ctx = analyse(opts)
         if opts.progress:
@@ -377,48 +224,40 @@ def _run(
         if write_baseline:
             from .baseline import baseline_text
 
-            _write_output(baseline_text(result.findings, __version__), write_baseline, targets.analyse)
+            write_output(baseline_text(result.findings, __version__), write_baseline, targets.analyse)
             if not quiet:
                 n = len(result.findings)
-                _say(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}")
+                say(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}")
             return EXIT_CLEAN
         text = render(
             fmt,
             result,
             infos,
-            color=fmt == "text" and _color_wanted(color, output),
+            color=fmt == "text" and color_wanted(color, output),
             tool_version=__version__,
             summary=not quiet and (not hook or bool(result.findings)),
         )
-        _write_output(text, output, targets.analyse)
+        write_output(text, output, targets.analyse)
         if not quiet:
             for notice in result.notices:
-                _say(f"golint-im: {notice}")
+                say(f"golint-im: {notice}")
             if result.files_analysed == 0 and not result.notices:
-                _say("golint-im: no Go files found")
+                say("golint-im: no Go files found")
         if debug:
-            _say("golint-im: debug: " + json.dumps(result.debug, sort_keys=True, default=str))
+            say("golint-im: debug: " + json.dumps(result.debug, sort_keys=True, default=str))
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except KeyboardInterrupt as e:
-        _interrupted(e)
+        interrupted(e)
     except (UsageError, ConfigError) as e:
-        _fail(str(e))
+        fail(str(e))
     except MemoryError:
-        _out_of_memory()
+        out_of_memory()
     except Exception as e:  # noqa: BLE001 - the last net: one line, not a traceback
         if _is_baseline_error(e):
-            _fail(str(e))
+            fail(str(e))
         if debug:
             raise
-        _fail(_internal_error(e))
-
-
-def _internal_error(e: BaseException) -> str:
-    from concurrent.futures.process import BrokenProcessPool
-
-    if isinstance(e, BrokenProcessPool):  # a parser process killed: by the OOM killer, a memory limit, a signal
-        return "a parser process died (out of memory?); run with --jobs 1 --debug for details"
-    return f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)"
+        fail(internal_error(e))
 
 
 def _relative_to(files, root: Path) -> set[str]:
@@ -467,21 +306,6 @@ def _config_baseline(config: Config, write_baseline) -> str | None:
     return str(path)
 
 
-def _color_wanted(choice: str, output: str | None) -> bool:
-    """--color always|never decide; auto colours a terminal unless NO_COLOR is set
-    (https://no-color.org: any non-empty value) or the report goes to a file."""
-    if choice == "always":
-        return True
-    if choice == "never" or output:
-        return False
-    return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-def _progress_wanted(quiet: bool) -> bool:
-    """Progress is for a person watching a terminal: never in a pipe, a log or CI."""
-    return not quiet and sys.stderr is not None and sys.stderr.isatty()
-
-
 def _is_baseline_error(e) -> bool:
     from .baseline import BaselineError
 
@@ -489,14 +313,14 @@ def _is_baseline_error(e) -> bool:
 
 
 def _filter_known(result, opts, paths, new_from_rev, baseline):
-    from .baseline import filter_new, load_baseline, snapshot_at_rev
+    from .baseline import filter_new, git_root, load_baseline, snapshot_at_rev
     from .engine import analyse
 
     known = set()
     if baseline:
         known |= load_baseline(baseline)
     if new_from_rev:
-        root = _git_root(Path(paths[0]))
+        root = git_root(Path(paths[0]))
         with snapshot_at_rev(root, new_from_rev) as snap:
             snap_root = Path(snap)  # the snapshot of the repository's top directory
             old_paths = [str(snap_root / os.path.relpath(Path(p).resolve(), root)) for p in paths]
@@ -507,24 +331,6 @@ def _filter_known(result, opts, paths, new_from_rev, baseline):
                 old, _ = analyse(replace(opts, paths=old_paths, progress=None, base=str(old_base)))
                 known |= {(f.rule_id, f.fingerprint) for f in old.findings}
     return filter_new(result.findings, known)
-
-
-def _git_root(path: Path) -> Path:
-    from .baseline import BaselineError, git_refusal
-
-    start = path if path.is_dir() else path.parent
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
-        )
-    except OSError:
-        raise BaselineError("--new-from-rev needs git on PATH") from None
-    if out.returncode != 0:
-        refusal = git_refusal(out.stderr)
-        if refusal:
-            raise BaselineError(f"--new-from-rev: {refusal}")
-        raise BaselineError(f"--new-from-rev needs a git repository: {path} is not inside one")
-    return Path(out.stdout.strip())
 
 
 def _known_options(f):
@@ -579,7 +385,7 @@ def check(
     deployment, which is how cross-service bugs (two services hashing one
     ring differently) are found.
     """
-    _exit(
+    exit_now(
         _run(
             paths,
             fmt,
@@ -639,7 +445,7 @@ def pre_commit(
     except OSError:
         pass
     wanted = {Path(f).resolve() for f in files}
-    _exit(
+    exit_now(
         _run(
             [str(root)],
             fmt,
@@ -690,7 +496,7 @@ def explain(rule):
             click.echo(f"{r.id} {r.name} ({r.family}, default severity {r.severity})\n")
             click.echo(r.doc)
             return
-    _fail(f"unknown rule '{rule}' (see `golint-im rules`)")
+    fail(f"unknown rule '{rule}' (see `golint-im rules`)")
 
 
 @main.command()
@@ -767,15 +573,15 @@ def graph(paths, fmt, output, focus, config_path, jobs):
                 findings,
                 title=focus or Path(targets.root).name or str(targets.root),
             )
-        _write_output(text, output, targets.analyse)
+        write_output(text, output, targets.analyse)
     except (UsageError, ConfigError) as e:
-        _fail(str(e))
+        fail(str(e))
     except KeyboardInterrupt as e:
-        _interrupted(e)
+        interrupted(e)
     except MemoryError:
-        _out_of_memory()
+        out_of_memory()
     except Exception as e:  # noqa: BLE001 - as in check: one line, not a traceback
-        _fail(_internal_error(e))
+        fail(internal_error(e))
 
 
 if __name__ == "__main__":

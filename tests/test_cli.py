@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from golint_im import __version__, cli
+from golint_im import __version__, console
 from golint_im.discover import UsageError
 from golint_im.registry import all_rule_infos
 
@@ -163,9 +163,9 @@ def test_output_is_atomic_when_interrupted(tmp_path, monkeypatch):
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.os, "replace", interrupted)
+    monkeypatch.setattr(console.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cli._write_output("new report\n", str(out))
+        console.write_output("new report\n", str(out))
     assert out.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
 
@@ -174,9 +174,9 @@ def test_output_write_failure_is_a_usage_error(tmp_path, monkeypatch):
     def full(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli.os, "replace", full)
+    monkeypatch.setattr(console.os, "replace", full)
     with pytest.raises(UsageError, match="No space left on device"):
-        cli._write_output("x", str(tmp_path / "r.txt"))
+        console.write_output("x", str(tmp_path / "r.txt"))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -345,18 +345,18 @@ def test_color_follows_the_flag_and_no_color(buggy, tmp_path):
     forced = gim("check", "buggy", "--color", "always", cwd=tmp_path)
     assert "\x1b[1m" in forced.stdout
     assert forced.stdout.replace("\x1b[0m", "").count("GIM101") == plain.stdout.count("GIM101")
-    assert not cli._color_wanted("never", None)
-    assert cli._color_wanted("always", "report.txt")
+    assert not console.color_wanted("never", None)
+    assert console.color_wanted("always", "report.txt")
 
 
 def test_no_color_env_wins_over_a_terminal(monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._color_wanted("auto", None)
+    assert console.color_wanted("auto", None)
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._color_wanted("auto", None)
+    assert not console.color_wanted("auto", None)
     monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
-    assert cli._color_wanted("auto", None)
+    assert console.color_wanted("auto", None)
 
 
 def test_quiet_drops_the_summary_line(buggy, clean, tmp_path):

@@ -421,8 +421,8 @@ def test_fifo_as_baseline_or_config_does_not_hang(tmp_path):
 
 _LANES_SCRIPT = """
 import os, signal, sys, time
-from golint_im import cli, parallel
-signal.signal(signal.SIGTERM, cli._on_sigterm)
+from golint_im import console, parallel
+signal.signal(signal.SIGTERM, console.on_sigterm)
 def lane(n):
     if n:
         time.sleep(120)  # a child's rules, still running
@@ -430,7 +430,7 @@ def lane(n):
     time.sleep(120)
 try:
     parallel.run_lanes([0, 1, 2], lane)
-except cli.Terminated:
+except console.Terminated:
     sys.exit(143)
 """
 
