@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark golint-im against a peer (semgrep) on a Go checkout.
 
-    python benchmarks/run.py CHECKOUT [CHECKOUT...] [--runs 3] [--json FILE] [--no-peer] [--scaling]
+    python benchmarks/run.py CHECKOUT [CHECKOUT...] [--runs 3] [--json FILE] [--no-peer] [--scaling] [--base-rev REV]
 
 Several checkouts are analysed together, as one deployment (golint-im's way of
 finding cross-service bugs). The trees are copied to a temporary directory
@@ -23,6 +23,11 @@ every 20 ms: parent and worker processes summed), the largest single process's
 RSS (from wait4), files/s and MiB/s. The table shows medians; --json writes
 every run as well. --scaling times cold and warm runs on 25/50/100% of the
 packages and fits time ~ size^k.
+
+With --base-rev REV, cold and edited runs of golint-im as it was at git
+revision REV (unpacked into the temporary directory) alternate with this
+tree's, and the table gives each ratio: how a refactor is held to "no
+slower", both measured in one run on the same load.
 
 A benchmark, not a test: nothing here asserts a time.
 """
@@ -172,8 +177,11 @@ def measure(cmd: list[str], cwd: Path, env: dict) -> dict:
 # ---- the tools ---------------------------------------------------------------------
 
 
-def golint_cmd(args, targets: list[str], cache_dir: Path, out: Path) -> list[str]:
-    base = args.golint_im.split() if args.golint_im else [sys.executable, "-m", "golint_im.cli"]
+def golint_cmd(args, targets: list[str], cache_dir: Path, out: Path, base_rev: bool = False) -> list[str]:
+    if base_rev:  # the other revision's tree, not the installed one (see base_env)
+        base = [sys.executable, "-S", "-m", "golint_im.cli"]
+    else:
+        base = args.golint_im.split() if args.golint_im else [sys.executable, "-m", "golint_im.cli"]
     cmd = base + [
         "check",
         *targets,
@@ -239,6 +247,27 @@ def machine() -> dict:
 # ---- the benchmark -----------------------------------------------------------------
 
 
+def extract_revision(rev: str, into: Path) -> Path:
+    """golint-im as it was at git revision REV of this repository, unpacked (nothing in the checkout is written)."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev], capture_output=True, check=False)
+    if archive.returncode != 0:
+        sys.exit(f"benchmark: git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def base_env(env: dict, tree: Path) -> dict:
+    """Run the extracted revision: its tree first on sys.path, then site-packages without their .pth hooks
+    (an editable install of golint-im would otherwise map its modules to this checkout)."""
+    import site
+
+    out = dict(env)
+    out["PYTHONPATH"] = os.pathsep.join([str(tree), *site.getsitepackages()])
+    out["PYTHONSAFEPATH"] = "1"
+    return out
+
+
 def median_of(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
@@ -276,6 +305,10 @@ def benchmark(
         os.environ, XDG_CACHE_HOME=str(work / "xdg"), SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off"
     )
     names = names or ["cold", "warm", "touched", "edited"] + ([] if args.no_peer else ["semgrep"])
+    if args.base_rev and names[:1] == ["cold"]:
+        # cold@base right after cold, edited@base right after edited: each pair sees the same machine load.
+        names = [n for name in names for n in ([name, f"{name}@base"] if name in ("cold", "edited") else [name])]
+        env_base = base_env(env, args.base_tree)
     runs = {name: [] for name in names}
     for i in range(args.runs):
         cache = work / f"cache-{i}"
@@ -290,6 +323,10 @@ def benchmark(
             if name == "semgrep":
                 run = measure(semgrep_cmd(args, staged, work / "semgrep.json"), work, env)
                 check_rc(name, run, (0, 1))
+            elif name.endswith("@base"):
+                cmd = golint_cmd(args, targets, work / f"cache-base-{i}", work / "report-base.sarif", base_rev=True)
+                run = measure(cmd, work, env_base)
+                check_rc(name, run, (0, 1))
             else:
                 run = measure(golint_cmd(args, targets, cache, out), work, env)
                 check_rc(name, run, (0, 1))
@@ -301,6 +338,7 @@ def benchmark(
                 flush=True,
             )
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(work / f"cache-base-{i}", ignore_errors=True)
     summary = {name: summarise(r, len(staged), n_bytes) for name, r in runs.items()}
     result = {
         "label": label,
@@ -312,6 +350,9 @@ def benchmark(
     }
     if "semgrep" in summary:
         result["semgrep_over_cold"] = summary["semgrep"]["median_wall_s"] / summary["cold"]["median_wall_s"]
+    for name in ("cold", "edited"):
+        if f"{name}@base" in summary:
+            result[f"{name}_over_base"] = summary[name]["median_wall_s"] / summary[f"{name}@base"]["median_wall_s"]
     return result
 
 
@@ -395,6 +436,11 @@ def table(result: dict) -> str:
             f"{m['median_max_rss_single_mib']:7.0f} MiB "
             f"{m['files_per_s']:9.0f} {m['mib_per_s']:7.2f}"
         )
+    for name in ("cold", "edited"):
+        if f"{name}_over_base" in result:
+            lines.append(
+                f"{name} : {name}@base = {result[f'{name}_over_base']:.3f} (this tree's time over the base revision's)"
+            )
     if "semgrep_over_cold" in result:
         lines.append(
             f"golint-im cold : semgrep = 1 : {result['semgrep_over_cold']:.2f} "
@@ -436,6 +482,12 @@ def main(argv=None) -> int:
     ap.add_argument("--scaling", action="store_true", help="also time 25/50/100%% of the packages")
     ap.add_argument("--json", type=Path, help="write every measurement to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary copy (its path is printed)")
+    ap.add_argument(
+        "--base-rev",
+        default=None,
+        metavar="REV",
+        help="also time cold and edited runs of golint-im at git revision REV, alternating with this tree's",
+    )
     args = ap.parse_args(argv)
 
     trees = [c.resolve() for c in args.checkouts]
@@ -451,6 +503,7 @@ def main(argv=None) -> int:
 
     files = analysed_files(trees)
     work = Path(tempfile.mkdtemp(prefix="golint-im-bench-"))
+    args.base_tree = extract_revision(args.base_rev, work / "base-rev") if args.base_rev else None
     try:
         report = {
             "machine": machine(),
