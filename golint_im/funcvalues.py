@@ -81,7 +81,7 @@ class FunctionValues:
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
-                        if t == ("id", name) and i < len(op.args):
+                        if E.is_ident(t, name) and i < len(op.args):
                             out.extend(self._func_value(f, op.args[i]))
         params = [p[0] for p in owner.facts.params]
         if name in params:
