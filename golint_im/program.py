@@ -42,6 +42,7 @@ class Program(TypeSystem, FunctionValues):
         self._qualify_cache: dict = {}
         self._impl_cache: dict = {}
         self._method_set_cache: dict = {}
+        self._field_index: dict[str, dict[str, str]] = {}
         self._call_cache: dict = {}
         self._by_facts: dict = {}
         self._declared: dict = {}

@@ -23,6 +23,8 @@ class Function:
     literals: list = field(default_factory=list)
     go_sites: list = field(default_factory=list)  # (caller Function, Op) spawning this as a goroutine
     env: dict | None = None  # local variable types, filled by Program.locals on first use
+    # (ops by region, child regions by parent), built by the flow layer on first use
+    region_index: tuple[dict[int, list[int]], dict[int, list[int]]] | None = None
 
     @property
     def name(self) -> str:

@@ -54,6 +54,7 @@ class TypeSystem:
     _qualify_cache: dict
     _impl_cache: dict
     _method_set_cache: dict
+    _field_index: dict[str, dict[str, str]]
 
     if TYPE_CHECKING:
 
@@ -188,9 +189,14 @@ class TypeSystem:
         if d is None or d[0].kind != "struct" or depth > 4:
             return None
         t, ff = d
-        for name, ftype, _emb in t.members:
-            if name == fname:
-                return self.qualify(ftype, ff), named
+        fields = self._field_index.get(named)
+        if fields is None:  # a dict per struct: a lookup must not scan a thousand-field struct each time
+            fields = self._field_index[named] = {}
+            for name, ftype, _emb in t.members:
+                fields.setdefault(name, ftype)
+        ftype = fields.get(fname)
+        if ftype is not None:
+            return self.qualify(ftype, ff), named
         for inner in self.embedded(named):
             found = self.field_type(inner, fname, depth + 1)
             if found:

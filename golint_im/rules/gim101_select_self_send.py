@@ -72,7 +72,7 @@ instead of re-queuing it.
 from __future__ import annotations
 
 from golint_im import expr as E
-from golint_im.analysis.flow import CHANNEL_FLOW, handler_ops
+from golint_im.analysis.flow import CHANNEL_FLOW, child_regions, handler_ops
 from golint_im.findings import Finding, Location, Related, Step
 
 ID = "GIM101"
@@ -125,8 +125,11 @@ def _send_blocks(ctx, fn, send):
     has_default, _n = sel.info or (False, 0)
     if has_default:
         return False, ""
+    regions = fn.facts.regions
     alternatives = [
-        r for r in fn.facts.regions if r.parent == send.select and r.kind == "case" and r.info and r.info[1] != send.fn
+        regions[i]
+        for i in child_regions(fn, send.select)
+        if regions[i].kind == "case" and regions[i].info and regions[i].info[1] != send.fn
     ]
     if not alternatives:
         return True, ""
