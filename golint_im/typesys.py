@@ -186,6 +186,10 @@ class TypeSystem:
     def field_type(self, named: str, fname: str, depth=0) -> tuple[str, str] | None:
         """(qualified field type, declaring named type) through embedding."""
         d = self.type_decl(named)
+        if d is not None and d[0].kind == "other" and depth <= 4:
+            # `type UserApi rpcclient.User`: a defined type has the fields of the struct it is defined as.
+            under = self.named(self.qualify(d[0].underlying, d[1]))
+            return self.field_type(under, fname, depth + 1) if under and under != named else None
         if d is None or d[0].kind != "struct" or depth > 4:
             return None
         t, ff = d

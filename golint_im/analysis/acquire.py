@@ -6,12 +6,17 @@ import re
 from dataclasses import dataclass
 
 from golint_im.expr import (
+    call_args,
     call_name,
     call_number,
     callee,
+    composite,
+    composite_items,
     funclit,
     ident,
+    index,
     is_ident,
+    is_make_call,
     is_nil,
     op_number,
     render,
@@ -25,6 +30,7 @@ from golint_im.program import Program
 from .effects import Effects
 from .regions import assignments_to, ops_with_literals
 from .resources import _STREAM_USE, ESCAPE, RELEASE, Holder, Kind, Origin
+from .writes import WriteIndex
 
 
 @dataclass
@@ -33,6 +39,7 @@ class Fresh:
     result: int
     base: str
     impl_op: object
+    collection: bool = False  # a slice of fresh resources, each the caller's to release
 
 
 class Acquire(Effects):
@@ -50,6 +57,7 @@ class Acquire(Effects):
     _by_name: dict[str, list[Kind]]
     _acq_cache: dict
     _fresh: dict
+    _writes: WriteIndex | None = None
 
     # ---- acquisitions ------------------------------------------------------
     def acquisition(self, fn, op) -> Origin | None:
@@ -88,7 +96,9 @@ class Acquire(Effects):
                     return Origin(k, 0, sorted(hit, key=len)[-1])
             fr = self.fresh(f)
             if fr is not None and best is None:
-                best = Origin(fr.kind, fr.result, fr.base, impl=f, via=t.via, impl_op=fr.impl_op)
+                best = Origin(
+                    fr.kind, fr.result, fr.base, impl=f, via=t.via, impl_op=fr.impl_op, collection=fr.collection
+                )
         if best is not None:
             return best
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
@@ -174,7 +184,7 @@ class Acquire(Effects):
             for c in fresh.values():
                 if found is None:
                     found = c
-                elif c[0] is not found[0] or c[1] != found[1]:
+                elif c[0] is not found[0] or c[1] != found[1] or c[4] != found[4]:
                     return None
         if found is None:
             return None
@@ -184,7 +194,7 @@ class Acquire(Effects):
                 return None
         if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
             return None
-        return Fresh(kind, idx, found[2], found[3])
+        return Fresh(kind, idx, found[2], found[3], found[4])
 
     def _return_values(self, f, r, n):
         """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""
@@ -194,32 +204,39 @@ class Acquire(Effects):
             if n_op is not None:
                 o = self.acquisition(f, ops[n_op])
                 if o is not None:
-                    return {o.result: (o.kind, o.result, o.base, ops[n_op])}, set()
+                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection)}, set()
             return None
         if len(r.args) != n:
             return None
         fresh, nils = {}, set()
         for i, a in enumerate(r.args):
-            if is_nil(a):
-                nils.add(i)
+            if is_nil(a) or self.unfilled_cache(f, a):
+                nils.add(i)  # a cache nothing fills hands back nothing
                 continue
             c = self._fresh_value(f, a, i)
             if c is not None:
                 fresh[i] = c
         return fresh, nils
 
-    def _fresh_value(self, f, expr, i):
-        """(kind, i, base, op) if expr is a constructor call or a local holding only constructor results."""
+    def _fresh_value(self, f, expr, i, into=""):
+        """(kind, i, base, op, collection) if expr is a constructor call or a local holding only its results.
+
+        `into`: the value is an element of a returned slice (see `fresh_collection`): local slices may hold it.
+        """
         ops = f.facts.ops
         n_op = op_number(expr)
         if n_op is not None:
             o = self.acquisition(f, ops[n_op])
-            if o is not None and o.result == 0:
-                return (o.kind, i, o.base, ops[n_op])
+            if o is not None and o.result == 0 and not (into and o.collection):
+                return (o.kind, i, o.base, ops[n_op], o.collection)
             return None
+        if composite(expr) is not None and not into:
+            return self.fresh_literal(f, expr, i)
         name = ident(expr)
         if name is None or name not in self.program.declared(f) or name in self.params(f):
             return None
+        if not into and self.is_collection(f, name):
+            return self.fresh_collection(f, name, i)
         found = None
         for op, ti in assignments_to(f, name):
             if op.mode == "var" and not op.args:
@@ -238,15 +255,16 @@ class Acquire(Effects):
             if n_op is None:
                 return None
             o = self.acquisition(f, ops[n_op])
-            if o is None or o.result != pos:
+            if o is None or o.result != pos or (into and o.collection):
                 return None
-            if found is not None and found[0] is not o.kind:
+            if found is not None and (found[0] is not o.kind or found[4] != o.collection):
                 return None
-            found = (o.kind, i, o.base, ops[n_op])
+            found = (o.kind, i, o.base, ops[n_op], o.collection)
         if found is None:
             return None
         # It must not be kept anywhere else: a function that caches is not a constructor.
-        holders = {name: Holder(name, found[0].suffix)}
+        coll = name if found[4] else ""
+        holders = {name: Holder(name, found[0].suffix, "slice" if coll else "")}
         for op in f.facts.ops:
             if op.kind == "return":
                 if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
@@ -256,15 +274,102 @@ class Acquire(Effects):
             if eff == ESCAPE:
                 return None
             if eff == RELEASE and (
-                op.mode == "defer"
+                coll
+                or op.mode == "defer"
                 or self._nested_literals_effect(f, op, holders, found[0])
                 or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
                 or funclit(op.fn) is not None
             ):
                 return None  # released by the function itself (`defer`, `t.Cleanup`): the caller only borrows it
-            if any(h.container for h in holders.values()):
+            if not into and any(h.container and h.name != coll for h in holders.values()):
                 return None
         return found
+
+    # ---- caches checked but never filled --------------------------------------
+    def unfilled_cache(self, f, expr) -> bool:
+        """expr reads a struct field (`d.conns`, `d.conns[k]`, or a local holding that) nothing ever fills.
+
+        Only `nil`, `make(...)` or an empty literal is ever assigned to the
+        field anywhere in the program: a "cache" that is read but never written.
+        """
+        name = ident(expr)
+        if name is not None:
+            if name not in self.program.declared(f) or name in self.params(f):
+                return False
+            reads = [op.args[0] if len(op.args) == 1 else None for op, _ti in assignments_to(f, name)]
+            return bool(reads) and all(r is not None and self._unfilled_field(f, r) for r in reads)
+        return self._unfilled_field(f, expr)
+
+    def _unfilled_field(self, f, expr) -> bool:
+        ix = index(expr)
+        field = selector(ix[0] if ix is not None else expr)
+        if field is None:
+            return False
+        t = self.type_of(f, field[0])
+        named = Program.named(t) if t else None
+        if not named or self.program.field_type(named, field[1]) is None:
+            return False
+        if self._writes is None:
+            self._writes = WriteIndex(self.program)
+        for _g, _op, rhs, _how in self._writes.field_writes_of(named, field[1]):
+            if not (is_nil(rhs) or is_make_call(rhs) or (composite(rhs) is not None and not composite_items(rhs))):
+                return False
+        return True
+
+    # ---- collections of fresh resources --------------------------------------
+    def fresh_literal(self, f, expr, i):
+        """`[]*grpc.ClientConn{conn}`: a slice literal every element of which is fresh."""
+        found = None
+        for _k, v in composite_items(expr):
+            c = self._fresh_value(f, v, i, into="[]")
+            if c is None or c[4] or (found is not None and found[0] is not c[0]):
+                return None
+            found = found or c
+        return found[:4] + (True,) if found is not None else None
+
+    def is_collection(self, f, name) -> bool:
+        """The local is built as a slice: `append`ed to, or given a `make` or a literal."""
+        for op, ti in assignments_to(f, name):
+            v = op.args[ti] if len(op.args) == len(op.targets) else None
+            if is_make_call(v) or composite(v) is not None or is_ident(callee(v), "append"):
+                return True
+        return False
+
+    def fresh_collection(self, f, name, i):
+        """(kind, i, base, op, True) if the local slice `name` holds only fresh resources and is kept nowhere.
+
+        Its values are `nil`, `make(...)`, literals of fresh elements and
+        `append(name, fresh...)`; neither it nor an element escapes or is released.
+        """
+        found = None
+        for op, ti in assignments_to(f, name):
+            if op.mode == "var" and not op.args:
+                continue
+            if len(op.args) == 1 and self._unfilled_field(f, op.args[0]):
+                continue  # `conns, ok := d.conns[k]`: a cache nothing fills holds nothing
+            if len(op.args) != len(op.targets):
+                return None
+            v = op.args[ti]
+            if is_nil(v) or is_make_call(v):
+                continue
+            if composite(v) is not None:
+                elems = [e for _k, e in composite_items(v)]
+            elif is_ident(callee(v), "append") and call_args(v) and is_ident(call_args(v)[0], name):
+                elems = list(call_args(v)[1:])
+            else:
+                return None
+            for e in elems:
+                c = self._fresh_value(f, e, i, into=name)
+                if c is None or (found is not None and found[0] is not c[0]):
+                    return None
+                found = found or c
+        if found is None:
+            return None
+        holders = {name: Holder(name, found[0].suffix, "slice")}
+        for op in f.facts.ops:
+            if op.kind != "return" and self.op_effect(f, op, holders, found[0], scan=True) in (ESCAPE, RELEASE):
+                return None
+        return found[:4] + (True,)
 
     # ---- GIM203: requests to an httptest server ------------------------------
     def to_httptest(self, fn, op) -> bool:

@@ -147,8 +147,10 @@ class Walk:
         if name is not None:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
-            self.holders[name] = Holder(name, self.kind.suffix, "", decl.get(name, 0))
+            shape = "slice" if self.origin.collection else ""
+            self.holders[name] = Holder(name, self.kind.suffix, shape, decl.get(name, 0))
             self.primary = name
+            self.stored_in = name if shape else ""
         elif (
             container is not None
             and container_name is not None

@@ -194,6 +194,7 @@ class Origin:
     impl: Function | None = None  # Function of the analysed code returning a fresh resource, if any
     via: str = ""  # "interface discovery.Resolver.GetConn" when resolved by CHA
     impl_op: Op | None = None  # the op in impl that acquires it
+    collection: bool = False  # the call returns a slice of fresh resources, each to be released
 
 
 STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs

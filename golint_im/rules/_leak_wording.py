@@ -63,6 +63,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     path = fn.file.path
     callee = render(op.fn)
     what = f"{words.noun} from `{callee}`"
+    many = origin.collection  # a slice of fresh ones: every element is the caller's to close
+    if many:
+        what = f"every {words.noun} in the slice from `{callee}`"
     loc = Location(path, op.line, op.col)
     related: list[Related] = []
     steps = [Step(loc, f"{words.verb} here")]
@@ -96,6 +99,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         problem = f"is stored only in local {container}, which is dropped {where}"
         if detail:
             problem += f" when {detail}"
+        if many:
+            problem += " with none of them closed"
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
     elif leak.how == "end":
         problem = words.ends
@@ -129,8 +134,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         line = iop.line if iop is not None else impl.facts.line
         base_short = origin.base.rsplit("/", 1)[-1]
         via = f" (through {origin.via})" if origin.via else ""
+        fresh = "a slice of new ones" if many else "a new one"
         note = (
-            f"; `{callee}` resolves{via} to `{impl.short}`, which returns a new one on every call "
+            f"; `{callee}` resolves{via} to `{impl.short}`, which returns {fresh} on every call "
             f"(`{base_short}` at {impl.file.path}:{line})"
         )
         related.append(
@@ -139,7 +145,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"`{impl.short}` returns a new {words.noun} on every call",
             )
         )
-    message = f"{what} {problem}{note}. Fix: {words.fix}."
+    fix = words.fix
+    if many and leak.container is not None:
+        fix = (
+            f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
+            "or keep one per target and share it"
+        )
+    message = f"{what} {problem}{note}. Fix: {fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))
     key = f"{fn.qualname}|{callee}|{leak.how}"

@@ -49,9 +49,13 @@ is safe for concurrent use and multiplexes calls.
   outside the analysed roots other than common borrowers such as `fmt`,
   `io`, generated `NewXxxClient` stubs) is assumed to be handed over.
 - A function is a constructor only when every non-nil value it returns is
-  a fresh connection; one returning a slice of fresh connections is not
-  followed, nor one that also arranges the release itself (`defer`,
-  `t.Cleanup`, or a returned closer function): its callers only borrow.
+  a fresh connection, or a slice of them (a literal of fresh ones, or a
+  local slice only `append`ed fresh ones and kept nowhere else); not one
+  that also arranges the release itself (`defer`, `t.Cleanup`, or a
+  returned closer function): its callers only borrow. A value read from a
+  struct field that nothing in the program ever fills (a "cache" checked
+  but never written) counts as nothing returned. Maps of fresh
+  connections are not followed.
 - An interface declared outside the analysed code (a service-discovery SDK)
   is resolved to the analysed types seen converted to it (returned as it,
   or assigned to a variable of that type); an implementation nobody wires
