@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
-from .flow import CHANNEL_FLOW, Channel, ChannelFlow, in_loop
+from .flow import CHANNEL_FLOW, Channel, ChannelFlow
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 _HARMLESS_BUILTINS = ("len", "cap", "close")
@@ -149,37 +149,66 @@ class Partners:
             if not blocking:
                 self.debug["GIM102_sends_in_select"] += 1
                 continue
-            count = self._count(owner, go_op, blocking, starts)
+            count = self._count(owner, go_op, blocking, starts, recvs)
+            if count is None:
+                self.debug["GIM102_senders_uncounted"] += 1
+                return None
             if count != UNBOUNDED and cap >= count:
                 continue
             fed = self._fed_by(go_op, owner) - {ch.key}
+
+            def absorbs(heard: bool, count: int = count) -> bool:
+                """The buffer holds every sender still waiting (one fewer after a receive)."""
+                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
+
             g = index[id(go_op)]
             for ri, recv in recvs:
                 if ri < g:
                     continue
-                exit = self._exit(owner, g, ri, recv, fed, recvs)
+                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs)
                 if exit is None:
-                    continue
-                if count != UNBOUNDED and cap >= count - (1 if exit.after_receive else 0):
                     continue
                 sfn, sop, path = blocking[0]
                 return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv)
         return None
 
-    def _count(self, owner, go_op, blocking, starts) -> int:
-        """Senders that may block at once: one per `go` statement, unbounded in a loop."""
+    def _count(self, owner, go_op, blocking, starts, recvs) -> int | None:
+        """Senders that may block at once: one per `go` statement, UNBOUNDED for a fan-out
+        loop or a send loop; None when the model cannot count them (an event loop that
+        both starts and hears goroutines, a sender paced by requests)."""
         total = 0
         for op, sends in starts:
             live = [s for s in sends if s[1].select < 0]
             if not live:
                 continue
-            if in_loop(owner.facts, op.region):
-                return UNBOUNDED
+            loop = _innermost_loop(owner.facts, op.region)
+            if loop is not None:
+                if not any(loop in enclosing_regions(owner.facts, r.region) for _i, r in recvs):
+                    return UNBOUNDED  # a fan-out: the loop starts them all before any receive
+                if not self._heard_each_round(owner, op, loop, recvs):
+                    return None
             for sfn, sop, path in live:
-                if in_loop(sfn.facts, sop.region) or any(in_loop(c.facts, cop.region) for c, cop, _t, _v in path):
+                places = [(sfn, sop.region)] + [(c, cop.region) for c, cop, _t, _v in path]
+                for fn, region in places:
+                    inner = _innermost_loop(fn.facts, region)
+                    if inner is None:
+                        continue
+                    if _receives_in(fn.facts, inner):
+                        return None  # a worker answering requests: one send per request
                     return UNBOUNDED
             total += 1
         return total
+
+    def _heard_each_round(self, owner: Function, go_op, loop: int, recvs) -> bool:
+        """The `go` statement's loop also receives, after it and with no `continue` between:
+        each round hears its goroutine (or exits), so at most one is ever waiting."""
+        facts = owner.facts
+        g = facts.ops.index(go_op)
+        for ri, recv in recvs:
+            if ri > g and loop in enclosing_regions(facts, recv.region):
+                between = facts.ops[g + 1 : ri]
+                return not any(op.kind == "jump" and op.mode in ("continue", "goto") for op in between)
+        return False
 
     def _fed_by(self, go_op, owner) -> set:
         """Channels the goroutine started by go_op sends on: a receive from one of them
@@ -190,7 +219,7 @@ class Partners:
                 keys.add(key)
         return keys
 
-    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs) -> Exit | None:
+    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs) -> Exit | None:
         facts = owner.facts
         regions = facts.regions
         go_region = facts.ops[g].region
@@ -220,11 +249,13 @@ class Partners:
             )
             if _after_drain(facts, g, i, chain, recvs):
                 continue  # a `range` over the channel ran to its close first: every sender was heard
-            after = False
+            after = _heard_on_the_way(g, i, chain, recvs)  # the exit's own path receives first
             if case is None and i > ri:
                 if loop is None or loop not in chain:
                     continue
                 after = True
+            if absorbs(after):
+                continue
             if self._coordinated(owner, g, i, chain, fed):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
@@ -263,6 +294,25 @@ def _exclusive(facts, chain_a: list, chain_b: list) -> bool:
     if facts.regions[common].kind in ("select", "switch"):
         return True
     return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info
+
+
+def _innermost_loop(facts, region: int) -> int | None:
+    return next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind in ("for", "range")), None)
+
+
+def _receives_in(facts, loop: int) -> bool:
+    """The loop receives from some channel each round (or ranges over one)."""
+    return any(
+        op.kind == "recv" and (op.body == loop or loop in enclosing_regions(facts, op.region)) for op in facts.ops
+    )
+
+
+def _heard_on_the_way(g: int, i: int, chain: list, recvs) -> bool:
+    """A plain receive from the channel runs on the way to the exit at index i."""
+    return any(
+        g < ri < i and ((op.mode == "expr" and op.region in chain) or (op.mode != "expr" and op.body in chain))
+        for ri, op in recvs
+    )
 
 
 def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
