@@ -188,7 +188,9 @@ class Partners:
                 if not self._heard_each_round(owner, op, loop, recvs):
                     return None
             for sfn, sop, path in live:
-                places = [(sfn, sop.region)] + [(c, cop.region) for c, cop, _t, _v in path]
+                places = [(c, cop.region) for c, cop, _t, _v in path]
+                if not _returns_after(sfn.facts, sop):
+                    places.append((sfn, sop.region))
                 for fn, region in places:
                     inner = _innermost_loop(fn.facts, region)
                     if inner is None:
@@ -294,6 +296,13 @@ def _exclusive(facts, chain_a: list, chain_b: list) -> bool:
     if facts.regions[common].kind in ("select", "switch"):
         return True
     return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info
+
+
+def _returns_after(facts, op) -> bool:
+    """The statement after op, in op's own block, is a `return`: a send in a loop made once."""
+    i = facts.ops.index(op)
+    nxt = facts.ops[i + 1] if i + 1 < len(facts.ops) else None
+    return nxt is not None and nxt.kind == "return" and nxt.region == op.region
 
 
 def _innermost_loop(facts, region: int) -> int | None:
