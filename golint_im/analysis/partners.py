@@ -1,0 +1,361 @@
+"""Forgotten senders: goroutines that send on a channel whose only receiver can leave first.
+
+The shape: a function makes a channel, starts goroutines (`go func(){...}()`
+or `go f(ch)`) that send on it, and receives from it itself, but on some
+path it returns before that receive: a `select` case on `ctx.Done()`, a
+timer, `default`, or an early `return` on an error. A sender that has not
+delivered by then waits forever, unless the buffer still has room for it.
+
+Only channels whose whole life is visible are judged: made once in one
+function with a constant capacity, received only by that function's own
+statements, sent on only by goroutines it starts with `go`, and never handed
+anywhere else (returned, stored, passed to code outside the analysed tree).
+Everything else is silence, counted in `debug` by the reason it was given up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..passes import Context, Pass
+from ..program import Function, Program, enclosing_regions
+from .flow import CHANNEL_FLOW, Channel, ChannelFlow
+
+UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
+_HARMLESS_BUILTINS = ("len", "cap", "close")
+
+
+@dataclass
+class Exit:
+    """A `return` of the receiving function that skips the receive."""
+
+    op: object  # the return Op
+    region: int  # the region that decides it: a select case, default, if or else (-1: none)
+    after_receive: bool  # in the receive's loop, after it: one receive may have happened
+
+
+@dataclass
+class StuckSend:
+    channel: Channel
+    owner: Function  # makes the channel, starts the senders, receives
+    go_op: object  # the `go` statement that starts the sender
+    sender: Function  # the function that sends (the goroutine, or what it calls)
+    send: object  # the send Op
+    path: tuple  # calls from the goroutine to the send (caller, op, callee, via)
+    senders: int  # goroutines that may send (UNBOUNDED)
+    exit: Exit
+    receive: object  # the receive Op the exit skips
+
+
+class Partners:
+    def __init__(self, program: Program, flow: ChannelFlow):
+        self.program = program
+        self.flow = flow
+        self.debug: Counter = Counter()
+        self.stuck: list[StuckSend] = []
+        for key in sorted(flow.channels):
+            found = self._judge(flow.channels[key])
+            if found is not None:
+                self.stuck.append(found)
+
+    # ---- which channels can be judged ----------------------------------------------
+    def _judge(self, ch: Channel) -> StuckSend | None:
+        if not ch.sends:
+            return None
+        if len(ch.make_sites) != 1 or ch.capacity is None:
+            self.debug["GIM102_channels_unknown_capacity"] += 1
+            return None
+        owner = ch.make_sites[0][0]
+        name = self.flow.label(ch.key)
+        if ch.key != f"local:{owner.id}:{name}":
+            self.debug["GIM102_channels_not_local"] += 1
+            return None
+        if not ch.receives or any(fn is not owner for fn, _op in ch.receives):
+            self.debug["GIM102_channels_received_elsewhere"] += 1
+            return None
+        starts = self._senders(owner, ch)
+        if starts is None:
+            self.debug["GIM102_channels_sent_elsewhere"] += 1
+            return None
+        if not self._confined(owner, name, 0):
+            self.debug["GIM102_channels_escaping"] += 1
+            return None
+        return self._skipped_receive(ch, owner, starts)
+
+    def _senders(self, owner: Function, ch: Channel):
+        """[(go op, [(sender fn, send op, path)])] for the `go` statements of owner that send on ch;
+        None when some send on ch is made by anything else."""
+        out, covered = [], set()
+        for op in owner.facts.ops:
+            if op.kind != "call" or op.mode != "go":
+                continue
+            sends = []
+            for target in self.program.resolve_call(owner, op):
+                for sfn, sop, path, key in self.flow.reachable_sends(target.function, target.function.facts.ops):
+                    if key == ch.key:
+                        sends.append((sfn, sop, path))
+                        covered.add((sfn.id, sop.line, sop.col))
+            if sends:
+                out.append((op, sends))
+        if any((fn.id, op.line, op.col) not in covered for fn, op in ch.sends):
+            return None
+        return out
+
+    def _confined(self, fn: Function, name: str, depth: int) -> bool:
+        """The channel `name` is only sent on, received from, closed or measured in fn and
+        its literals, or passed to analysed functions that do the same; never stored,
+        returned or handed to unknown code."""
+        if depth > 3:
+            return False
+        for f in [fn, *fn.nested_literals()]:
+            for op in f.facts.ops:
+                if op.kind in ("recv", "send") and E.is_ident(op.fn, name):
+                    exprs = op.args
+                else:
+                    exprs = (op.fn, *op.args)
+                if not any(_uses(e, name) for e in exprs):
+                    continue
+                if op.kind == "assign" and len(op.targets) == 1 and E.is_ident(op.targets[0], name):
+                    if len(op.args) == 1 and E.is_make_call(op.args[0]):
+                        continue
+                if op.kind != "call" or any(_uses(a, name) for a in (op.fn,)):
+                    return False
+                if E.ident(op.fn) in _HARMLESS_BUILTINS:
+                    continue
+                targets = self.program.resolve_call(f, op)
+                for t in targets:
+                    params = t.function.facts.params
+                    for i, a in enumerate(op.args):
+                        if not _uses(a, name):
+                            continue
+                        if not E.is_ident(a, name) or i >= len(params) or not params[i][0]:
+                            return False
+                        if not self._confined(t.function, params[i][0], depth + 1):
+                            return False
+                if not targets:
+                    return False
+        return True
+
+    # ---- the receive an early return skips -------------------------------------------
+    def _skipped_receive(self, ch: Channel, owner: Function, starts) -> StuckSend | None:
+        facts = owner.facts
+        index = {id(op): i for i, op in enumerate(facts.ops)}
+        recvs = sorted((index[id(op)], op) for fn, op in ch.receives if id(op) in index)
+        cap = ch.capacity or 0
+        for go_op, sends in starts:
+            blocking = [(sfn, sop, path) for sfn, sop, path in sends if sop.select < 0]
+            if not blocking:
+                self.debug["GIM102_sends_in_select"] += 1
+                continue
+            count = self._count(owner, go_op, blocking, starts, recvs)
+            if count is None:
+                self.debug["GIM102_senders_uncounted"] += 1
+                return None
+            if count != UNBOUNDED and cap >= count:
+                continue
+            fed = self._fed_by(go_op, owner) - {ch.key}
+
+            def absorbs(heard: bool, count: int = count) -> bool:
+                """The buffer holds every sender still waiting (one fewer after a receive)."""
+                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
+
+            g = index[id(go_op)]
+            for ri, recv in recvs:
+                if ri < g:
+                    continue
+                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs)
+                if exit is None:
+                    continue
+                sfn, sop, path = blocking[0]
+                return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv)
+        return None
+
+    def _count(self, owner, go_op, blocking, starts, recvs) -> int | None:
+        """Senders that may block at once: one per `go` statement, UNBOUNDED for a fan-out
+        loop or a send loop; None when the model cannot count them (an event loop that
+        both starts and hears goroutines, a sender paced by requests)."""
+        total = 0
+        for op, sends in starts:
+            live = [s for s in sends if s[1].select < 0]
+            if not live:
+                continue
+            loop = _innermost_loop(owner.facts, op.region)
+            if loop is not None:
+                if not any(loop in enclosing_regions(owner.facts, r.region) for _i, r in recvs):
+                    return UNBOUNDED  # a fan-out: the loop starts them all before any receive
+                if not self._heard_each_round(owner, op, loop, recvs):
+                    return None
+            for sfn, sop, path in live:
+                places = [(c, cop.region) for c, cop, _t, _v in path]
+                if not _returns_after(sfn.facts, sop):
+                    places.append((sfn, sop.region))
+                for fn, region in places:
+                    inner = _innermost_loop(fn.facts, region)
+                    if inner is None:
+                        continue
+                    if _receives_in(fn.facts, inner):
+                        return None  # a worker answering requests: one send per request
+                    return UNBOUNDED
+            total += 1
+        return total
+
+    def _heard_each_round(self, owner: Function, go_op, loop: int, recvs) -> bool:
+        """The `go` statement's loop also receives, after it and with no `continue` between:
+        each round hears its goroutine (or exits), so at most one is ever waiting."""
+        facts = owner.facts
+        g = facts.ops.index(go_op)
+        for ri, recv in recvs:
+            if ri > g and loop in enclosing_regions(facts, recv.region):
+                between = facts.ops[g + 1 : ri]
+                return not any(op.kind == "jump" and op.mode in ("continue", "goto") for op in between)
+        return False
+
+    def _fed_by(self, go_op, owner) -> set:
+        """Channels the goroutine started by go_op sends on: a receive from one of them
+        before an exit means the exit may follow the sender's own signal."""
+        keys = set()
+        for target in self.program.resolve_call(owner, go_op):
+            for _f, _op, _p, key in self.flow.reachable_sends(target.function, target.function.facts.ops):
+                keys.add(key)
+        return keys
+
+    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs) -> Exit | None:
+        facts = owner.facts
+        regions = facts.regions
+        go_region = facts.ops[g].region
+        recv_chain = list(enclosing_regions(facts, recv.region))
+        loop = next((r for r in recv_chain if regions[r].kind in ("for", "range")), None)
+        go_chain = set(enclosing_regions(facts, go_region))
+        if loop is not None and loop in go_chain:
+            loop = None  # the goroutine is started inside the receive's loop: one per iteration
+        for i in range(g + 1, len(facts.ops)):
+            op = facts.ops[i]
+            if op.kind != "return":
+                continue
+            chain = list(enclosing_regions(facts, op.region))
+            if _exclusive(facts, list(enclosing_regions(facts, go_region)), chain):
+                continue  # on another branch than the `go` statement
+            case = next(
+                (
+                    r
+                    for r in chain
+                    if regions[r].kind in ("case", "default")
+                    and recv.select >= 0
+                    and regions[r].parent == recv.select
+                    and r != recv.body
+                    and r not in recv_chain
+                ),
+                None,
+            )
+            if _after_drain(facts, g, i, chain, recvs):
+                continue  # a `range` over the channel ran to its close first: every sender was heard
+            after = _heard_on_the_way(g, i, chain, recvs)  # the exit's own path receives first
+            if case is None and i > ri:
+                if loop is None or loop not in chain:
+                    continue
+                after = True
+            if absorbs(after):
+                continue
+            if self._coordinated(owner, g, i, chain, fed):
+                self.debug["GIM102_exits_after_sender_signal"] += 1
+                continue
+            decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
+            return Exit(op, decider, after)
+        return None
+
+    def _coordinated(self, owner, g, i, chain, fed) -> bool:
+        """The exit follows something the same goroutine sent (another of its channels)."""
+        if not fed:
+            return False
+        facts = owner.facts
+        for r in chain:
+            info = facts.regions[r].info
+            if facts.regions[r].kind == "case" and info and info[0] == "recv":
+                if self.flow.key(owner, info[1]) in fed:
+                    return True
+        for op in facts.ops[g + 1 : i]:
+            if op.kind == "recv" and self.flow.key(owner, op.fn) in fed:
+                return True
+        return False
+
+
+def _exclusive(facts, chain_a: list, chain_b: list) -> bool:
+    """Two ops (given by their region chains, innermost first) sit on branches that exclude each
+    other: different cases of one select or switch, or the two sides of one `if`."""
+    around_b = set(chain_b)
+    common = next((r for r in chain_a if r in around_b), None)
+    if common is None:
+        return False
+    a = chain_a[chain_a.index(common) - 1] if chain_a.index(common) > 0 else None
+    b = chain_b[chain_b.index(common) - 1] if chain_b.index(common) > 0 else None
+    if a is None or b is None or a == b:
+        return False
+    kinds = {facts.regions[a].kind, facts.regions[b].kind}
+    if facts.regions[common].kind in ("select", "switch"):
+        return True
+    return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info
+
+
+def _returns_after(facts, op) -> bool:
+    """The statement after op, in op's own block, is a `return`: a send in a loop made once."""
+    i = facts.ops.index(op)
+    nxt = facts.ops[i + 1] if i + 1 < len(facts.ops) else None
+    return nxt is not None and nxt.kind == "return" and nxt.region == op.region
+
+
+def _innermost_loop(facts, region: int) -> int | None:
+    return next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind in ("for", "range")), None)
+
+
+def _receives_in(facts, loop: int) -> bool:
+    """The loop receives from some channel each round (or ranges over one)."""
+    return any(
+        op.kind == "recv" and (op.body == loop or loop in enclosing_regions(facts, op.region)) for op in facts.ops
+    )
+
+
+def _heard_on_the_way(g: int, i: int, chain: list, recvs) -> bool:
+    """A plain receive from the channel runs on the way to the exit at index i."""
+    return any(
+        g < ri < i and ((op.mode == "expr" and op.region in chain) or (op.mode != "expr" and op.body in chain))
+        for ri, op in recvs
+    )
+
+
+def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
+    """The op at index i follows (outside it) a `range` over the channel started after the `go`."""
+    for ri, op in recvs:
+        if g < ri < i and op.mode == "range" and op.body not in chain:
+            return True
+    return False
+
+
+def _uses(e, name: str) -> bool:
+    """e mentions the variable `name` other than by receiving from it or ranging over it."""
+    if e is None or not E.is_expr(e):
+        return False
+    ident = E.make_ident(name)
+    seen = received = 0
+    for x in E.subexprs(e):
+        if x == ident:
+            seen += 1
+        elif E.received(x) == ident or E.ranged(x) == ident:
+            received += 1
+    return seen > received
+
+
+def _build(ctx: Context) -> Partners:
+    p = Partners(ctx.program, ctx.result(CHANNEL_FLOW))
+    for k, v in p.debug.items():
+        ctx.debug[k] = v
+    return p
+
+
+PARTNERS = Pass(
+    "partners",
+    _build,
+    requires=(CHANNEL_FLOW,),
+    doc="goroutines sending on a channel whose only receiver can return before receiving",
+)
