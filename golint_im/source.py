@@ -34,7 +34,9 @@ GRAMMAR_VERSION = _grammar_version()
 _PARSER = None
 _COMMENTS = ts.Query(GO, "(comment) @c")
 
-_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
+# A line of its own, anywhere before the package clause (CRLF endings allowed, as Go strips the CR).
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
+_BLANKS = re.compile(rb"[ \t\r\n\f\v]+")
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
@@ -47,9 +49,37 @@ def _parser() -> ts.Parser:
 
 
 def is_generated(src: bytes) -> bool:
-    """Go's convention: the marker line appears before the package clause."""
-    head = src[:4096]
-    return bool(_GENERATED.search(head))
+    """Go's convention: a `// Code generated ... DO NOT EDIT.` line before the package clause, however long.
+
+    Only the leading comments are scanned (each comment is skipped with one
+    find(), not character by character), so a large file costs as much as
+    its header; a look-alike line after the package clause does not count.
+    """
+    return bool(_GENERATED.search(src, 0, header_end(src)))
+
+
+def header_end(src: bytes) -> int:
+    """Offset of the first token that is neither blank nor a comment: normally the package clause."""
+    pos, n = 0, len(src)
+    if src.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, which Go allows first
+        pos = 3
+    while pos < n:
+        blanks = _BLANKS.match(src, pos)
+        if blanks is not None:
+            pos = blanks.end()
+        elif src.startswith(b"//", pos):
+            end = src.find(b"\n", pos)
+            if end < 0:
+                return n
+            pos = end + 1
+        elif src.startswith(b"/*", pos):
+            end = src.find(b"*/", pos + 2)
+            if end < 0:
+                return n
+            pos = end + 2
+        else:
+            return pos
+    return n
 
 
 class TooCostly(Exception):
