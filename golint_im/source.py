@@ -151,7 +151,58 @@ def _tree(src: bytes):
 
 def parse(src: bytes, path: str, is_test: bool = False) -> FileFacts:
     tree = _tree(src)
-    return _Walker(src, path, is_test).file(tree.root_node)
+    newer: tuple = ()
+    if tree.root_node.has_error and b"new" in src:
+        tree, newer = _read_newer_syntax(src, tree)
+    facts = _Walker(src, path, is_test).file(tree.root_node)
+    facts.newer_syntax = newer
+    return facts
+
+
+# Go syntax newer than the grammar (tree-sitter-go 0.25.0 covers Go 1.25):
+# Go 1.26's `new(expr)`, which the grammar only accepts with a type argument.
+NEW_EXPR = "new(expr)"
+_NEW_CALL = re.compile(rb"\bnew\s*\(")
+
+
+def _read_newer_syntax(src: bytes, tree):
+    """(tree, ((construct, line), ...)): the file parsed again with the newer constructs made readable.
+
+    `new(expr)` is parsed as a call of `nex`, a name of the same length, so
+    every offset stays put and the walker, which reads names from the
+    original bytes, still sees `new`. Only the `new` calls the parser
+    rejected are renamed, and the new tree is kept only when it has fewer
+    errors: other syntax errors are reported as before.
+    """
+    root = tree.root_node
+    spots = []
+    for m in _NEW_CALL.finditer(src):
+        node = root.descendant_for_byte_range(m.start(), m.start() + 3)
+        if node is None or node.type != "identifier" or node.start_byte != m.start() or node.end_byte != m.start() + 3:
+            continue  # in a comment or a string, or part of a longer name
+        parent = node.parent
+        if parent is not None and (parent.is_error or parent.has_error):
+            spots.append(m.start())
+    if not spots:
+        return tree, ()
+    patched = bytearray(src)
+    for at in spots:
+        patched[at + 2 : at + 3] = b"x"
+    retry = _tree(bytes(patched))
+    if _error_count(retry.root_node) >= _error_count(root):
+        return tree, ()
+    return retry, tuple(sorted({(NEW_EXPR, src.count(b"\n", 0, at) + 1) for at in spots}))
+
+
+def _error_count(node) -> int:
+    count, stack = 0, [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            count += 1
+        elif n.has_error:
+            stack.extend(n.children)
+    return count
 
 
 # Elements of one composite literal kept in the facts (see _Walker.elements).

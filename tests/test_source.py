@@ -482,3 +482,35 @@ def test_columns_count_characters_not_bytes():
 def test_fragments_never_raise_and_facts_pickle(src):
     ff = parse(src, "a.go")
     assert pickle.loads(pickle.dumps(ff)).path == "a.go"
+
+
+NEW_EXPR_FILE = b"""package p
+
+// new(in a comment) and "new(in a string)" are left alone.
+func Ptr() (*int, *string) {
+	n := new(42)
+	s := new(describe(n))
+	t := new(int)
+	_ = t
+	return n, s
+}
+"""
+
+
+def test_go_1_26_new_of_an_expression_is_read_as_a_call():
+    ff = parse(NEW_EXPR_FILE, "p.go")
+    assert ff.error_lines == ()  # nothing swallowed by the parser's error recovery
+    assert ff.newer_syntax == (("new(expr)", 5), ("new(expr)", 6))
+    fn = next(f for f in ff.funcs if f.name == "Ptr")
+    calls = [(op.line, op.fn, op.args) for op in fn.ops if op.kind == "call"]
+    assert (5, ("id", "new"), (("int", 42),)) in calls
+    assert (7, ("id", "new"), (("type", "int"),)) in calls  # new(T): as before
+    assert any(line == 6 and fn_ == ("id", "describe") for line, fn_, _ in calls)
+    assert [op.line for op in fn.ops if op.kind == "assign"][-1] == 8  # `_ = t`, after the newer syntax
+
+
+def test_other_syntax_errors_are_not_taken_for_newer_syntax():
+    src = b"package p\n\nfunc F() {\n\tx := new(int\n\ty := 1 +\n}\n"
+    ff = parse(src, "p.go")
+    assert ff.error_lines
+    assert ff.newer_syntax == ()
