@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .cache import FactsCache, content_key
 from .discover import SourceFile
+from .facts import FileFacts
 from .findings import Notice
 from .parallel import die_with_parent
 from .safeio import NotRegularFile, read_regular
@@ -124,7 +125,7 @@ class Collected:
     # Per file index, in discovery order: the facts' digest (bytes), the reason
     # it has no facts (str), or None when the facts exist but have no digest.
     digests: dict[int, bytes | str | None]
-    _facts: dict[int, object]
+    _facts: dict[int, FileFacts]
     _payloads: dict[int, tuple[str, bytes]]  # index -> (content key, payload) of unloaded hits
     _cache: FactsCache
     _include_notices: bool = True
@@ -176,7 +177,7 @@ def collect(
     files: list[SourceFile], jobs: int, cache: FactsCache, include_generated: bool = False, progress=None
 ) -> Collected:
     notices: list[Notice] = []
-    facts_by_index: dict[int, object] = {}
+    facts_by_index: dict[int, FileFacts] = {}
     payloads: dict[int, tuple[str, bytes]] = {}
     digests: dict[int, bytes | str | None] = {}
     pending = []  # (index, job)
