@@ -69,7 +69,7 @@ def analysed_files(trees: list[Path]) -> list[tuple[Path, str]]:
     for tree in trees:
         for f in discover([str(tree)], base=str(tree)).files:
             with open(f.abs_path, "rb") as fh:
-                if is_generated(fh.read(4096)):
+                if is_generated(fh.read()):  # the marker line can be tens of kB long
                     continue
             out.append((Path(f.abs_path), f"{tree.name}/{f.rel_path}"))
     return out

@@ -26,7 +26,9 @@ from .facts import FileFacts
 from .safeio import read_regular
 from .source import GRAMMAR_VERSION
 
-FACTS_VERSION = 12  # 11: entries are factcodec data, not pickles; 12: directives carry their declaration's end
+# 11: entries are factcodec data, not pickles; 12: directives carry their declaration's end;
+# 13: newer syntax (Go 1.26's new(expr)) is read, and recorded
+FACTS_VERSION = 13
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
 MAX_ENTRY_BYTES = 512 * 1024 * 1024  # far above any facts; a planted endless file is not read whole
 

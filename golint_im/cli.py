@@ -33,6 +33,7 @@ from .console import (
     fail,
     internal_error,
     interrupted,
+    notice_lines,
     out_of_memory,
     owns_process,
     prepare_process,
@@ -239,8 +240,8 @@ def _run(
         )
         write_output(text, output, targets.analyse)
         if not quiet:
-            for notice in result.notices:
-                say(f"golint-im: {notice}")
+            for line in notice_lines(result.notices, debug):
+                say(f"golint-im: {line}")
             if result.files_analysed == 0 and not result.notices:
                 say("golint-im: no Go files found")
         if debug:

@@ -156,6 +156,18 @@ class Collected:
                     self.notices.append(
                         Notice(self.files[i].rel_path, "syntax error; analysed what could be parsed", line)
                     )
+                first_use: dict[str, int] = {}
+                for construct, line in facts.newer_syntax:
+                    first_use.setdefault(construct, line)
+                for construct, line in first_use.items():
+                    self.notices.append(
+                        Notice(
+                            self.files[i].rel_path,
+                            f"uses {construct}, syntax newer than the grammar; read anyway, the whole file analysed",
+                            line,
+                            construct,
+                        )
+                    )
                 for line in facts.deep_lines[:1]:
                     self.notices.append(
                         Notice(self.files[i].rel_path, "nesting too deep to analyse; skipped that declaration", line)

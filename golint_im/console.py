@@ -45,6 +45,29 @@ def on_sigterm(_signum, _frame):
     raise Terminated()
 
 
+def notice_lines(notices, debug: bool) -> list[str]:
+    """The notices as printed: files using syntax newer than the grammar summed up per construct, unless debug.
+
+    A large project on a new Go release can have hundreds of such files; a
+    line each would bury every other notice.
+    """
+    newer: dict[str, int] = {}
+    lines = []
+    for notice in notices:
+        if notice.construct and not debug:
+            newer[notice.construct] = newer.get(notice.construct, 0) + 1
+        else:
+            lines.append(str(notice))
+    if newer:
+        files = len({n.path for n in notices if n.construct})
+        counts = ", ".join(f"{construct}: {n}" for construct, n in sorted(newer.items()))
+        lines.append(
+            f"{files} file{'s' if files != 1 else ''} use{'' if files != 1 else 's'} syntax newer than the grammar"
+            f" ({counts}); read anyway, each file fully analysed; --debug lists them"
+        )
+    return lines
+
+
 def say(line: str) -> None:
     """One line on stderr, escaped; nothing (and no traceback) when stderr is closed."""
     try:

@@ -30,8 +30,9 @@ _FILE_FIELDS = (
     "error_lines",
     "deep_lines",
     "generated",
+    "newer_syntax",
 )
-_FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool)
+_FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool, tuple)
 _TYPE_TYPES = (str, str, int, int, tuple, tuple, str, tuple)
 _FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool)
 _REGION_TYPES = (str, int, int, object, int, str)
@@ -70,6 +71,7 @@ def encode(facts: FileFacts) -> bytes:
         tuple(facts.error_lines),
         tuple(facts.deep_lines),
         facts.generated,
+        tuple(facts.newer_syntax),
     )
     return marshal.dumps(record)
 
@@ -101,7 +103,7 @@ def load_record(payload: bytes, types: tuple) -> tuple:
 def decode(payload: bytes) -> FileFacts:
     """The facts in payload; BadEntry when it is not facts of this build."""
     record = load_record(payload, _FILE_TYPES)
-    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated = record
+    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, newer = record
     if not all(type(k) is str and type(v) is str for k, v in imports.items()):
         raise BadEntry("imports")
     if not all(type(k) is str and isinstance(v, (tuple, str, int, _NONE)) for k, v in consts.items()):
@@ -110,6 +112,8 @@ def decode(payload: bytes) -> FileFacts:
         check_record(d, _DIRECTIVE_TYPES)
     if not all(type(n) is int for n in error_lines) or not all(type(n) is int for n in deep_lines):
         raise BadEntry("lines")
+    if not all(type(c) is tuple and len(c) == 2 and type(c[0]) is str and type(c[1]) is int for c in newer):
+        raise BadEntry("newer syntax")
     type_list = []
     for t in types:
         check_record(t, _TYPE_TYPES)
@@ -129,5 +133,5 @@ def decode(payload: bytes) -> FileFacts:
             regions[i] = Region(*r)
         func_list.append(fn)
     return FileFacts(
-        "", package, imports, type_list, func_list, consts, directives, error_lines, deep_lines, generated, False
+        "", package, imports, type_list, func_list, consts, directives, error_lines, deep_lines, generated, False, newer
     )

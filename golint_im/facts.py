@@ -106,3 +106,5 @@ class FileFacts:
     deep_lines: tuple = ()  # declarations skipped because they nest too deep to walk
     generated: bool = False
     is_test: bool = False
+    # (construct, line) of Go syntax newer than the grammar, read anyway: see source.NEW_EXPR
+    newer_syntax: tuple = ()

@@ -73,6 +73,9 @@ class Notice:
     path: str
     message: str
     line: int = 0
+    # Set on a file's use of Go syntax newer than the grammar (see source.NEW_EXPR): the
+    # command line shows these as one summary line per construct unless --debug.
+    construct: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

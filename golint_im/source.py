@@ -34,7 +34,9 @@ GRAMMAR_VERSION = _grammar_version()
 _PARSER = None
 _COMMENTS = ts.Query(GO, "(comment) @c")
 
-_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
+# A line of its own, anywhere before the package clause (CRLF endings allowed, as Go strips the CR).
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
+_BLANKS = re.compile(rb"[ \t\r\n\f\v]+")
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
@@ -47,9 +49,37 @@ def _parser() -> ts.Parser:
 
 
 def is_generated(src: bytes) -> bool:
-    """Go's convention: the marker line appears before the package clause."""
-    head = src[:4096]
-    return bool(_GENERATED.search(head))
+    """Go's convention: a `// Code generated ... DO NOT EDIT.` line before the package clause, however long.
+
+    Only the leading comments are scanned (each comment is skipped with one
+    find(), not character by character), so a large file costs as much as
+    its header; a look-alike line after the package clause does not count.
+    """
+    return bool(_GENERATED.search(src, 0, header_end(src)))
+
+
+def header_end(src: bytes) -> int:
+    """Offset of the first token that is neither blank nor a comment: normally the package clause."""
+    pos, n = 0, len(src)
+    if src.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, which Go allows first
+        pos = 3
+    while pos < n:
+        blanks = _BLANKS.match(src, pos)
+        if blanks is not None:
+            pos = blanks.end()
+        elif src.startswith(b"//", pos):
+            end = src.find(b"\n", pos)
+            if end < 0:
+                return n
+            pos = end + 1
+        elif src.startswith(b"/*", pos):
+            end = src.find(b"*/", pos + 2)
+            if end < 0:
+                return n
+            pos = end + 2
+        else:
+            return pos
+    return n
 
 
 class TooCostly(Exception):
@@ -121,7 +151,58 @@ def _tree(src: bytes):
 
 def parse(src: bytes, path: str, is_test: bool = False) -> FileFacts:
     tree = _tree(src)
-    return _Walker(src, path, is_test).file(tree.root_node)
+    newer: tuple = ()
+    if tree.root_node.has_error and b"new" in src:
+        tree, newer = _read_newer_syntax(src, tree)
+    facts = _Walker(src, path, is_test).file(tree.root_node)
+    facts.newer_syntax = newer
+    return facts
+
+
+# Go syntax newer than the grammar (tree-sitter-go 0.25.0 covers Go 1.25):
+# Go 1.26's `new(expr)`, which the grammar only accepts with a type argument.
+NEW_EXPR = "new(expr)"
+_NEW_CALL = re.compile(rb"\bnew\s*\(")
+
+
+def _read_newer_syntax(src: bytes, tree):
+    """(tree, ((construct, line), ...)): the file parsed again with the newer constructs made readable.
+
+    `new(expr)` is parsed as a call of `nex`, a name of the same length, so
+    every offset stays put and the walker, which reads names from the
+    original bytes, still sees `new`. Only the `new` calls the parser
+    rejected are renamed, and the new tree is kept only when it has fewer
+    errors: other syntax errors are reported as before.
+    """
+    root = tree.root_node
+    spots = []
+    for m in _NEW_CALL.finditer(src):
+        node = root.descendant_for_byte_range(m.start(), m.start() + 3)
+        if node is None or node.type != "identifier" or node.start_byte != m.start() or node.end_byte != m.start() + 3:
+            continue  # in a comment or a string, or part of a longer name
+        parent = node.parent
+        if parent is not None and (parent.is_error or parent.has_error):
+            spots.append(m.start())
+    if not spots:
+        return tree, ()
+    patched = bytearray(src)
+    for at in spots:
+        patched[at + 2 : at + 3] = b"x"
+    retry = _tree(bytes(patched))
+    if _error_count(retry.root_node) >= _error_count(root):
+        return tree, ()
+    return retry, tuple(sorted({(NEW_EXPR, src.count(b"\n", 0, at) + 1) for at in spots}))
+
+
+def _error_count(node) -> int:
+    count, stack = 0, [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            count += 1
+        elif n.has_error:
+            stack.extend(n.children)
+    return count
 
 
 # Elements of one composite literal kept in the facts (see _Walker.elements).

@@ -86,6 +86,28 @@ def test_syntax_error_in_the_file_with_the_bug(tree, tmp_path):
     assert err == [f"golint-im: app/main.go:{n + 2}: syntax error; analysed what could be parsed"]
 
 
+def test_go_1_26_syntax_is_summed_up_in_one_line_and_listed_with_debug(tree, tmp_path):
+    main = tree / "main.go"
+    n = len(main.read_text().splitlines())
+    with main.open("a") as fh:
+        fh.write("\nfunc ptr() *int { return new(42) }\n")
+    (tree / "ptrs.go").write_text('package main\n\nfunc name() *string { return new("x") }\n')
+    r, err = check(tmp_path)
+    assert_still_found(r)  # the rest of the file is analysed
+    assert err == [
+        "golint-im: 2 files use syntax newer than the grammar (new(expr): 2);"
+        " read anyway, each file fully analysed; --debug lists them"
+    ]
+    r, err = check(tmp_path, "--debug")
+    assert_still_found(r)
+    listed = [line for line in err if "newer than the grammar" in line]
+    assert listed == [
+        f"golint-im: app/main.go:{n + 2}: uses new(expr), syntax newer than the grammar;"
+        " read anyway, the whole file analysed",
+        "golint-im: app/ptrs.go:3: uses new(expr), syntax newer than the grammar; read anyway, the whole file analysed",
+    ]
+
+
 def test_syntax_error_in_another_file_of_the_package(tree, tmp_path):
     (tree / "broken.go").write_text("package main\n\nfunc half() {\n\tif x {\n")
     r, err = check(tmp_path)

@@ -137,26 +137,34 @@ def test_valid_mac_but_not_facts_is_a_miss(tmp_path):
 def _wrong_typed_entries():
     """Sound payloads of sample_facts() with one field of one record given a wrong type."""
     good = marshal.loads(factcodec.encode(sample_facts()))
-    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated = good
+    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, newer = good
     fn = list(funcs[-1])
     op = list(fn[10][0])
     region = list(fn[11][0])
-    yield "file field", (package, [], types, funcs, consts, directives, error_lines, deep_lines, generated)
-    yield "import", (package, {"x": 1}, types, funcs, consts, directives, error_lines, deep_lines, generated)
+    yield "file field", (package, [], types, funcs, consts, directives, error_lines, deep_lines, generated, newer)
+    yield "import", (package, {"x": 1}, types, funcs, consts, directives, error_lines, deep_lines, generated, newer)
     yield "short file", good[:-1]
     yield (
         "func name",
-        (package, imports, types, [tuple([5] + fn[1:])], consts, directives, error_lines, deep_lines, generated),
+        (package, imports, types, [tuple([5] + fn[1:])], consts, directives, error_lines, deep_lines, generated, newer),
     )
     bad_op = fn[:10] + [[tuple(op[:1] + ["line"] + op[2:])]] + fn[11:]
-    yield "op line", (package, imports, types, [tuple(bad_op)], consts, directives, error_lines, deep_lines, generated)
+    yield (
+        "op line",
+        (package, imports, types, [tuple(bad_op)], consts, directives, error_lines, deep_lines, generated, newer),
+    )
     bad_region = fn[:11] + [[tuple(region[:1] + [None] + region[2:])]] + fn[12:]
     yield (
         "region parent",
-        (package, imports, types, [tuple(bad_region)], consts, directives, error_lines, deep_lines, generated),
+        (package, imports, types, [tuple(bad_region)], consts, directives, error_lines, deep_lines, generated, newer),
     )
-    yield "error lines", (package, imports, types, funcs, consts, directives, ("1",), deep_lines, generated)
-    yield "directive", (package, imports, types, funcs, consts, [(1, 2)], error_lines, deep_lines, generated)
+    yield "error lines", (package, imports, types, funcs, consts, directives, ("1",), deep_lines, generated, newer)
+    yield "directive", (package, imports, types, funcs, consts, [(1, 2)], error_lines, deep_lines, generated, newer)
+    yield "newer syntax", (package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, (1,))
+    yield (
+        "newer syntax line",
+        (package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, (("new(expr)", "1"),)),
+    )
 
 
 @pytest.mark.parametrize("what,record", list(_wrong_typed_entries()), ids=[w for w, _ in _wrong_typed_entries()])

@@ -23,6 +23,7 @@ class WriteIndex:
         self.p = program
         self._field_writes: dict | None = None
         self._var_writes: dict | None = None
+        self._field_writes_by_type: dict[str, dict[str, list]] = {}  # field name -> named type -> writes
 
     def sources(self, fn, e):
         """(function, right-hand side) of the plain writes to a variable or field expression."""
@@ -99,14 +100,29 @@ class WriteIndex:
 
     def field_writes_of(self, named: str, fname: str) -> list:
         """(function, op, rhs, kind) writing field fname of named type: `x.f = v`, `x.f[i] = v`, `T{f: v}`."""
+        by_type = self._field_writes_by_type.get(fname)
+        if by_type is None:
+            by_type = self._field_writes_by_type[fname] = self._resolve_field_writes(fname)
+        return list(by_type.get(named, ()))
+
+    def _resolve_field_writes(self, fname: str) -> dict[str, list]:
+        """The writes to every field called fname, grouped by the named type declaring the written value's base.
+
+        A look-up used to resolve the base type of every write to a field of
+        that name, whatever type was asked for: `Name`, `ID` or `Addr` are
+        written all over a large program, so GIM301 grew superlinearly. Each
+        write is now resolved once, the first time its field name is asked for;
+        the order within a type is the index's, so results are unchanged.
+        """
         fields = self._field_writes if self._field_writes is not None else self._build_indexes()[0]
-        out = []
+        out: dict[str, list] = {}
         for entry in fields.get(fname, ()):
             f, op = entry[0], entry[1]
             if entry[3] == "comp":
                 ctype, value = entry[2], entry[4]
-                if ctype and Program.named(self.p.qualify(ctype, f.file)) == named:
-                    out.append((f, op, value, "assign"))
+                named = Program.named(self.p.qualify(ctype, f.file)) if ctype else None
+                if named:
+                    out.setdefault(named, []).append((f, op, value, "assign"))
                 continue
             i = entry[2]
             target = op.targets[i]
@@ -115,9 +131,12 @@ class WriteIndex:
             base_name = ex.ident(base)
             if base_name is not None and self.p.refers_to_import(f, base_name):
                 continue
+            if len(op.args) != len(op.targets):
+                continue
             bt = self.p.type_of(f, base)
-            if bt and Program.named(bt) == named and len(op.args) == len(op.targets):
-                out.append((f, op, op.args[i], entry[3]))
+            named = Program.named(bt) if bt else None
+            if named:
+                out.setdefault(named, []).append((f, op, op.args[i], entry[3]))
         return out
 
     def package_var_writes(self, pkg, name: str) -> list:
