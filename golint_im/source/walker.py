@@ -1,215 +1,27 @@
-"""The only module that touches tree-sitter: Go source bytes -> FileFacts.
+"""The statement walker: one pass over a file's tree, declarations and statements into FileFacts.
 
-One walk over each tree, statements first and expressions on demand, so a
-file costs one parse and one pass. Anything the walker does not understand
-becomes an ('other', text) expression rather than an error: broken or
-unusual code yields what could be read, never an exception.
+Expressions are read on demand by the mixed-in ExpressionReader (exprs.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import resource
 
 import tree_sitter as ts
-import tree_sitter_go as tsgo
 
-from .facts import FileFacts, FuncFacts, Op, Region, TypeFacts
+from ..facts import FileFacts, FuncFacts, Op, Region, TypeFacts
+from .conventions import default_import_name, is_generated
+from .exprs import MAX_KEPT_ELEMENTS, ExpressionReader
+from .grammar import COMMENTS
 
-GO = ts.Language(tsgo.language())
-
-
-# Facts depend on the grammar's node names: part of the cache key.
-def _grammar_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"ts{version('tree-sitter')}-go{version('tree-sitter-go')}"
-    except PackageNotFoundError:
-        return f"abi{GO.abi_version}"
-
-
-GRAMMAR_VERSION = _grammar_version()
-_PARSER = None
-_COMMENTS = ts.Query(GO, "(comment) @c")
-
-# A line of its own, anywhere before the package clause (CRLF endings allowed, as Go strips the CR).
-_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
-_BLANKS = re.compile(rb"[ \t\r\n\f\v]+")
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+__all__ = ["MAX_KEPT_ELEMENTS", "Walker"]
 
 
-def _parser() -> ts.Parser:
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = ts.Parser(GO)
-    return _PARSER
+class Walker(ExpressionReader):
+    """One file's walk: declarations, functions and their statements, regions and ops, in source order."""
 
-
-def is_generated(src: bytes) -> bool:
-    """Go's convention: a `// Code generated ... DO NOT EDIT.` line before the package clause, however long.
-
-    Only the leading comments are scanned (each comment is skipped with one
-    find(), not character by character), so a large file costs as much as
-    its header; a look-alike line after the package clause does not count.
-    """
-    return bool(_GENERATED.search(src, 0, header_end(src)))
-
-
-def header_end(src: bytes) -> int:
-    """Offset of the first token that is neither blank nor a comment: normally the package clause."""
-    pos, n = 0, len(src)
-    if src.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, which Go allows first
-        pos = 3
-    while pos < n:
-        blanks = _BLANKS.match(src, pos)
-        if blanks is not None:
-            pos = blanks.end()
-        elif src.startswith(b"//", pos):
-            end = src.find(b"\n", pos)
-            if end < 0:
-                return n
-            pos = end + 1
-        elif src.startswith(b"/*", pos):
-            end = src.find(b"*/", pos + 2)
-            if end < 0:
-                return n
-            pos = end + 2
-        else:
-            return pos
-    return n
-
-
-class TooCostly(Exception):
-    """tree-sitter's error recovery outgrew its memory budget on this file (str(): why)."""
-
-
-# Memory tree-sitter may add while parsing one file: a base plus a multiple of
-# its size. A normal 8 MB file needs about 350 MB; 1.7 MB of unclosed calls
-# (`x := a(x := a(...`) took 1.2 GB and 80 s before this cut them short.
-PARSE_BUDGET_BASE = 256 * 1024 * 1024
-PARSE_BUDGET_PER_BYTE = 96
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-_CHUNK = 1 << 16
-WATCH_FROM = 256 * 1024  # smaller files cannot reach the budget
-
-
-def _memory() -> tuple[int, int]:
-    """(virtual size, resident size) of this process in bytes; (0, 0) where /proc is missing."""
-    try:
-        with open("/proc/self/statm", "rb") as fh:
-            fields = fh.read().split()
-        return int(fields[0]) * _PAGE, int(fields[1]) * _PAGE
-    except (OSError, ValueError, IndexError):
-        return 0, 0
-
-
-def _tree(src: bytes):
-    """src parsed, with tree-sitter's memory watched.
-
-    tree-sitter aborts the process (SIGSEGV, SIGABRT) when an allocation
-    fails, so a run under a memory limit (ulimit -v, a container) must stop
-    before the limit rather than at it: MemoryError, which the command line
-    reports in one line. A file whose parse merely outgrows its budget is
-    TooCostly: skipped with a notice, like an oversized file.
-    """
-    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
-    vm0, rss0 = _memory()
-    if not vm0 or (len(src) < WATCH_FROM and soft == resource.RLIM_INFINITY):
-        return _parser().parse(src)  # cannot outgrow the budget: the faster, unwatched parse
-    headroom = 64 * 1024 * 1024  # allocations between two progress callbacks, and the walk's own start
-    if soft != resource.RLIM_INFINITY and vm0 + headroom > soft:
-        raise MemoryError("no memory left to parse under the address-space limit")
-    budget = PARSE_BUDGET_BASE + PARSE_BUDGET_PER_BYTE * len(src)
-    stop: list[str] = []
-    calls = [0]
-
-    def progress(_offset, _has_error) -> bool:
-        calls[0] += 1
-        if calls[0] % 8:
-            return False
-        vm, rss = _memory()
-        if soft != resource.RLIM_INFINITY and vm + headroom > soft:
-            stop.append("limit")
-        elif rss - rss0 > budget:
-            stop.append("budget")
-        return bool(stop)
-
-    try:
-        tree = _parser().parse(lambda offset, _point: src[offset : offset + _CHUNK], progress_callback=progress)
-    except ValueError:  # "Parsing failed": cancelled by progress()
-        tree = None
-    if tree is None or stop:
-        _parser().reset()  # a cancelled parse would otherwise resume on the next file
-        if stop and stop[0] == "limit":
-            raise MemoryError("tree-sitter reached the address-space limit")
-        raise TooCostly(f"skipped: parsing needs more than {budget >> 20} MB (pathological syntax errors?)")
-    return tree
-
-
-def parse(src: bytes, path: str, is_test: bool = False) -> FileFacts:
-    tree = _tree(src)
-    newer: tuple = ()
-    if tree.root_node.has_error and b"new" in src:
-        tree, newer = _read_newer_syntax(src, tree)
-    facts = _Walker(src, path, is_test).file(tree.root_node)
-    facts.newer_syntax = newer
-    return facts
-
-
-# Go syntax newer than the grammar (tree-sitter-go 0.25.0 covers Go 1.25):
-# Go 1.26's `new(expr)`, which the grammar only accepts with a type argument.
-NEW_EXPR = "new(expr)"
-_NEW_CALL = re.compile(rb"\bnew\s*\(")
-
-
-def _read_newer_syntax(src: bytes, tree):
-    """(tree, ((construct, line), ...)): the file parsed again with the newer constructs made readable.
-
-    `new(expr)` is parsed as a call of `nex`, a name of the same length, so
-    every offset stays put and the walker, which reads names from the
-    original bytes, still sees `new`. Only the `new` calls the parser
-    rejected are renamed, and the new tree is kept only when it has fewer
-    errors: other syntax errors are reported as before.
-    """
-    root = tree.root_node
-    spots = []
-    for m in _NEW_CALL.finditer(src):
-        node = root.descendant_for_byte_range(m.start(), m.start() + 3)
-        if node is None or node.type != "identifier" or node.start_byte != m.start() or node.end_byte != m.start() + 3:
-            continue  # in a comment or a string, or part of a longer name
-        parent = node.parent
-        if parent is not None and (parent.is_error or parent.has_error):
-            spots.append(m.start())
-    if not spots:
-        return tree, ()
-    patched = bytearray(src)
-    for at in spots:
-        patched[at + 2 : at + 3] = b"x"
-    retry = _tree(bytes(patched))
-    if _error_count(retry.root_node) >= _error_count(root):
-        return tree, ()
-    return retry, tuple(sorted({(NEW_EXPR, src.count(b"\n", 0, at) + 1) for at in spots}))
-
-
-def _error_count(node) -> int:
-    count, stack = 0, [node]
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            count += 1
-        elif n.has_error:
-            stack.extend(n.children)
-    return count
-
-
-# Elements of one composite literal kept in the facts (see _Walker.elements).
-MAX_KEPT_ELEMENTS = 1024
-
-
-class _Walker:
     def __init__(self, src: bytes, path: str, is_test: bool):
         self.src = src
         self.ascii = src.isascii()
@@ -266,7 +78,7 @@ class _Walker:
             except RecursionError:  # valid but absurdly nested: skip this declaration, keep the rest
                 self.too_deep.append(child.start_point[0] + 1)
         if b"golintim" in self.src or b"nolint" in self.src:
-            for node in ts.QueryCursor(_COMMENTS).captures(root).get("c", []):
+            for node in ts.QueryCursor(COMMENTS).captures(root).get("c", []):
                 self.comment(node)
             self.facts.directives.sort()
         if root.has_error:
@@ -696,155 +508,6 @@ class _Walker:
                 self.case_body(case, r)
 
     # ---- expressions ---------------------------------------------------
-    def expr(self, node, region=0) -> tuple:
-        t = node.type
-        if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
-            return ("id", self.text(node))
-        if t == "selector_expression":
-            operand = node.child_by_field_name("operand")
-            field_node = node.child_by_field_name("field")
-            return ("sel", self.expr(operand, region), self.text(field_node) if field_node is not None else "")
-        if t == "call_expression":
-            return self.call(node, region, "plain")
-        if t == "interpreted_string_literal":
-            return ("str", self.string(node))
-        if t == "raw_string_literal":
-            return ("str", self.text(node)[1:-1])
-        if t == "int_literal":
-            return ("int", _int(self.text(node)))
-        if t == "parenthesized_expression":
-            inner = node.named_children
-            return self.expr(inner[0], region) if inner else ("other", "")
-        if t == "binary_expression":
-            left = node.child_by_field_name("left")
-            right = node.child_by_field_name("right")
-            op_node = node.child_by_field_name("operator")
-            return (
-                "bin",
-                self.text(op_node) if op_node is not None else "?",
-                self.expr(left, region) if left is not None else ("other", ""),
-                self.expr(right, region) if right is not None else ("other", ""),
-            )
-        if t == "unary_expression":
-            operand = node.child_by_field_name("operand")
-            op_node = node.child_by_field_name("operator")
-            op = self.text(op_node) if op_node is not None else "?"
-            inner = self.expr(operand, region) if operand is not None else ("other", "")
-            if op == "<-":
-                self.op("recv", node, region, fn=inner, mode="expr")
-            return ("un", op, inner)
-        if t == "func_literal":
-            return self.func_literal(node)
-        if t == "composite_literal":
-            return self.composite(node, region)
-        if t == "index_expression":
-            operand = node.child_by_field_name("operand")
-            index = node.child_by_field_name("index")
-            return (
-                "idx",
-                self.expr(operand, region) if operand is not None else ("other", ""),
-                self.expr(index, region) if index is not None else ("other", ""),
-            )
-        if t == "slice_expression":
-            operand = node.child_by_field_name("operand")
-            for c in node.named_children:
-                if c is not operand:
-                    self.expr(c, region)
-            return ("slice", self.expr(operand, region) if operand is not None else ("other", ""))
-        if t == "type_assertion_expression":
-            operand = node.child_by_field_name("operand")
-            type_node = node.child_by_field_name("type")
-            return (
-                "assert",
-                self.expr(operand, region) if operand is not None else ("other", ""),
-                self.type_text(type_node) if type_node is not None else "",
-            )
-        if t == "type_conversion_expression":
-            type_node = node.child_by_field_name("type")
-            operand = node.child_by_field_name("operand")
-            return (
-                "call",
-                ("type", self.type_text(type_node) if type_node is not None else ""),
-                (self.expr(operand, region),) if operand is not None else (),
-                -1,
-            )
-        if t in ("true", "false", "nil", "iota", "float_literal", "rune_literal", "imaginary_literal"):
-            return ("lit", self.text(node))
-        if t == "generic_type" or t.endswith("_type"):
-            return ("type", self.type_text(node))
-        if t == "variadic_argument":  # f(xs...)
-            inner = node.named_children
-            return ("spread", self.expr(inner[0], region)) if inner else ("other", self.head(node))
-        if t == "keyed_element" or t == "literal_element":
-            inner = node.named_children
-            return self.expr(inner[0], region) if inner else ("other", "")
-        if t == "literal_value":  # element of a composite literal with its type elided: []T{{...}}
-            return ("comp", "", self.elements(node, region))
-        if t == "ERROR":
-            self.errors.append(node.start_point[0] + 1)
-        # Unknown shapes: still visit children so nested calls/literals are recorded.
-        for c in node.named_children:
-            self.expr(c, region)
-        return ("other", self.head(node))
-
-    def call(self, node, region, mode) -> tuple:
-        fn_node = node.child_by_field_name("function")
-        args_node = node.child_by_field_name("arguments")
-        fn = self.expr(fn_node, region) if fn_node is not None else ("other", "")
-        args = []
-        if args_node is not None:
-            for a in args_node.named_children:
-                # make(chan T, n) / new(T): a bare type name is a type, not a variable.
-                if a.type.endswith("_type") or (a.type == "type_identifier" and _is_make(fn)):
-                    args.append(("type", self.type_text(a)))
-                else:
-                    args.append(self.expr(a, region))
-        op = self.op("call", node, region, fn=fn, args=tuple(args), mode=mode)
-        assert self.fn is not None
-        return ("call", fn, op.args, len(self.fn.ops) - 1)
-
-    def composite(self, node, region) -> tuple:
-        type_node = node.child_by_field_name("type")
-        body = node.child_by_field_name("body")
-        elements = self.elements(body, region) if body is not None else ()
-        return ("comp", self.type_text(type_node) if type_node is not None else "", elements)
-
-    def elements(self, body, region) -> tuple:
-        """A composite literal's elements; past MAX_KEPT_ELEMENTS only what they do (calls, literals) is kept.
-
-        A generated table of a million entries kept every entry as tuples:
-        hundreds of MB per file. No rule reads past the first few elements of
-        a literal; the calls and function literals inside every element are
-        still recorded as ops, so no finding is lost.
-        """
-        elements = []
-        if body is not None:
-            for n, el in enumerate(body.named_children):
-                if n >= MAX_KEPT_ELEMENTS:
-                    if el.type != "comment":
-                        self.expr(el, region)
-                    continue
-                if el.type == "keyed_element":
-                    key_node = el.child_by_field_name("key")
-                    value_node = el.child_by_field_name("value")
-                    if key_node is None or value_node is None:
-                        kids = el.named_children
-                        key_node, value_node = (kids + [None, None])[:2]
-                    key = self.expr(key_node, region) if key_node is not None else None
-                    value = self.expr(value_node, region) if value_node is not None else ("other", "")
-                    elements.append((key, value))
-                elif el.type != "comment":
-                    elements.append((None, self.expr(el, region)))
-        return tuple(elements)
-
-    def string(self, node) -> str:
-        parts = []
-        for c in node.children:
-            if c.type == "interpreted_string_literal_content":
-                parts.append(self.text(c))
-            elif c.type == "escape_sequence":
-                parts.append(_unescape(self.text(c)))
-        return "".join(parts)
 
 
 _JUMPS = {
@@ -854,60 +517,6 @@ _JUMPS = {
     "fallthrough_statement": "fallthrough",
 }
 _LABELLED_KINDS = ("for", "range", "switch", "select")
-
-
-def _unescape(esc: str) -> str:
-    """One Go escape sequence: \\n, \\x41, \\101, \\u00e9, \\U0001F600."""
-    kind = esc[1:2]
-    try:
-        if kind in ("x", "u", "U"):
-            return chr(int(esc[2:], 16))
-        if kind.isdigit():
-            return chr(int(esc[1:], 8))
-    except ValueError:
-        return esc
-    return _ESCAPES.get(kind, esc)
-
-
-def _is_make(fn) -> bool:
-    return fn == ("id", "make") or fn == ("id", "new")
-
-
-def _int(text: str):
-    try:
-        return int(text.replace("_", ""), 0)
-    except ValueError:
-        try:
-            return int(text.replace("_", ""), 8)
-        except ValueError:
-            return None
-
-
-def _descendants_of_type(node, type_name):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == type_name:
-            yield n
-            continue
-        stack.extend(reversed(n.named_children))
-
-
-_VERSION_SUFFIX = re.compile(r"^v\d+$")
-
-
-def default_import_name(path: str) -> str:
-    """The package name Go code most likely uses for an import path."""
-    parts = path.split("/")
-    name = parts[-1]
-    if _VERSION_SUFFIX.match(name) and len(parts) > 1:
-        name = parts[-2]
-    name = re.sub(r"\.v\d+$", "", name)
-    if name.startswith("go-"):
-        name = name[3:]
-    elif name.endswith("-go"):
-        name = name[:-3]
-    return name.replace("-", "_")
 
 
 def _declaration_end(comment) -> int:
@@ -931,3 +540,13 @@ def _declaration_end(comment) -> int:
     if node is None or node.start_point[0] != row + 1:
         return 0
     return node.end_point[0] + 1
+
+
+def _descendants_of_type(node, type_name):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == type_name:
+            yield n
+            continue
+        stack.extend(reversed(n.named_children))

@@ -1,0 +1,209 @@
+"""Expressions of a Go file as the facts' tagged tuples (see golint_im.expr for the layout).
+
+The walker reads statements; this half of it reads the expressions inside
+them, on demand. Anything it does not understand becomes ('other', text).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..facts import FuncFacts, Op
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+# Elements of one composite literal kept in the facts (see _Walker.elements).
+MAX_KEPT_ELEMENTS = 1024
+
+
+class ExpressionReader:
+    """The expression half of the walker (mixed into `Walker`)."""
+
+    fn: FuncFacts | None
+    errors: list
+
+    if TYPE_CHECKING:
+
+        def text(self, node) -> str: ...
+        def head(self, node, chars: int = 80) -> str: ...
+        def type_text(self, node) -> str: ...
+        def func_literal(self, node) -> tuple: ...
+        def op(self, kind, node, region, **kw) -> Op: ...
+
+    def expr(self, node, region=0) -> tuple:
+        t = node.type
+        if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
+            return ("id", self.text(node))
+        if t == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            field_node = node.child_by_field_name("field")
+            return ("sel", self.expr(operand, region), self.text(field_node) if field_node is not None else "")
+        if t == "call_expression":
+            return self.call(node, region, "plain")
+        if t == "interpreted_string_literal":
+            return ("str", self.string(node))
+        if t == "raw_string_literal":
+            return ("str", self.text(node)[1:-1])
+        if t == "int_literal":
+            return ("int", _int(self.text(node)))
+        if t == "parenthesized_expression":
+            inner = node.named_children
+            return self.expr(inner[0], region) if inner else ("other", "")
+        if t == "binary_expression":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            op_node = node.child_by_field_name("operator")
+            return (
+                "bin",
+                self.text(op_node) if op_node is not None else "?",
+                self.expr(left, region) if left is not None else ("other", ""),
+                self.expr(right, region) if right is not None else ("other", ""),
+            )
+        if t == "unary_expression":
+            operand = node.child_by_field_name("operand")
+            op_node = node.child_by_field_name("operator")
+            op = self.text(op_node) if op_node is not None else "?"
+            inner = self.expr(operand, region) if operand is not None else ("other", "")
+            if op == "<-":
+                self.op("recv", node, region, fn=inner, mode="expr")
+            return ("un", op, inner)
+        if t == "func_literal":
+            return self.func_literal(node)
+        if t == "composite_literal":
+            return self.composite(node, region)
+        if t == "index_expression":
+            operand = node.child_by_field_name("operand")
+            index = node.child_by_field_name("index")
+            return (
+                "idx",
+                self.expr(operand, region) if operand is not None else ("other", ""),
+                self.expr(index, region) if index is not None else ("other", ""),
+            )
+        if t == "slice_expression":
+            operand = node.child_by_field_name("operand")
+            for c in node.named_children:
+                if c is not operand:
+                    self.expr(c, region)
+            return ("slice", self.expr(operand, region) if operand is not None else ("other", ""))
+        if t == "type_assertion_expression":
+            operand = node.child_by_field_name("operand")
+            type_node = node.child_by_field_name("type")
+            return (
+                "assert",
+                self.expr(operand, region) if operand is not None else ("other", ""),
+                self.type_text(type_node) if type_node is not None else "",
+            )
+        if t == "type_conversion_expression":
+            type_node = node.child_by_field_name("type")
+            operand = node.child_by_field_name("operand")
+            return (
+                "call",
+                ("type", self.type_text(type_node) if type_node is not None else ""),
+                (self.expr(operand, region),) if operand is not None else (),
+                -1,
+            )
+        if t in ("true", "false", "nil", "iota", "float_literal", "rune_literal", "imaginary_literal"):
+            return ("lit", self.text(node))
+        if t == "generic_type" or t.endswith("_type"):
+            return ("type", self.type_text(node))
+        if t == "variadic_argument":  # f(xs...)
+            inner = node.named_children
+            return ("spread", self.expr(inner[0], region)) if inner else ("other", self.head(node))
+        if t == "keyed_element" or t == "literal_element":
+            inner = node.named_children
+            return self.expr(inner[0], region) if inner else ("other", "")
+        if t == "literal_value":  # element of a composite literal with its type elided: []T{{...}}
+            return ("comp", "", self.elements(node, region))
+        if t == "ERROR":
+            self.errors.append(node.start_point[0] + 1)
+        # Unknown shapes: still visit children so nested calls/literals are recorded.
+        for c in node.named_children:
+            self.expr(c, region)
+        return ("other", self.head(node))
+
+    def call(self, node, region, mode) -> tuple:
+        fn_node = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        fn = self.expr(fn_node, region) if fn_node is not None else ("other", "")
+        args = []
+        if args_node is not None:
+            for a in args_node.named_children:
+                # make(chan T, n) / new(T): a bare type name is a type, not a variable.
+                if a.type.endswith("_type") or (a.type == "type_identifier" and _is_make(fn)):
+                    args.append(("type", self.type_text(a)))
+                else:
+                    args.append(self.expr(a, region))
+        op = self.op("call", node, region, fn=fn, args=tuple(args), mode=mode)
+        assert self.fn is not None
+        return ("call", fn, op.args, len(self.fn.ops) - 1)
+
+    def composite(self, node, region) -> tuple:
+        type_node = node.child_by_field_name("type")
+        body = node.child_by_field_name("body")
+        elements = self.elements(body, region) if body is not None else ()
+        return ("comp", self.type_text(type_node) if type_node is not None else "", elements)
+
+    def elements(self, body, region) -> tuple:
+        """A composite literal's elements; past MAX_KEPT_ELEMENTS only what they do (calls, literals) is kept.
+
+        A generated table of a million entries kept every entry as tuples:
+        hundreds of MB per file. No rule reads past the first few elements of
+        a literal; the calls and function literals inside every element are
+        still recorded as ops, so no finding is lost.
+        """
+        elements = []
+        if body is not None:
+            for n, el in enumerate(body.named_children):
+                if n >= MAX_KEPT_ELEMENTS:
+                    if el.type != "comment":
+                        self.expr(el, region)
+                    continue
+                if el.type == "keyed_element":
+                    key_node = el.child_by_field_name("key")
+                    value_node = el.child_by_field_name("value")
+                    if key_node is None or value_node is None:
+                        kids = el.named_children
+                        key_node, value_node = (kids + [None, None])[:2]
+                    key = self.expr(key_node, region) if key_node is not None else None
+                    value = self.expr(value_node, region) if value_node is not None else ("other", "")
+                    elements.append((key, value))
+                elif el.type != "comment":
+                    elements.append((None, self.expr(el, region)))
+        return tuple(elements)
+
+    def string(self, node) -> str:
+        parts = []
+        for c in node.children:
+            if c.type == "interpreted_string_literal_content":
+                parts.append(self.text(c))
+            elif c.type == "escape_sequence":
+                parts.append(_unescape(self.text(c)))
+        return "".join(parts)
+
+
+def _unescape(esc: str) -> str:
+    """One Go escape sequence: \\n, \\x41, \\101, \\u00e9, \\U0001F600."""
+    kind = esc[1:2]
+    try:
+        if kind in ("x", "u", "U"):
+            return chr(int(esc[2:], 16))
+        if kind.isdigit():
+            return chr(int(esc[1:], 8))
+    except ValueError:
+        return esc
+    return _ESCAPES.get(kind, esc)
+
+
+def _is_make(fn) -> bool:
+    return fn == ("id", "make") or fn == ("id", "new")
+
+
+def _int(text: str):
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        try:
+            return int(text.replace("_", ""), 8)
+        except ValueError:
+            return None
