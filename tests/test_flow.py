@@ -234,3 +234,49 @@ def test_handler_ops_of_every_case_read_each_op_a_bounded_number_of_times(tmp_pa
 def test_handler_ops_match_the_scan_on_the_gateway(flow):
     for _ch, fn, recv in flow.loop_receives():
         assert list(handler_ops(fn, recv)) == _handler_ops_by_scanning(fn, recv)
+
+
+DECOYS = """
+package main
+
+type Conn struct{ owner owner }
+
+type owner interface{ Logout(c *Conn) }
+
+type Hub struct{ logins, logouts chan *Conn }
+
+func (h *Hub) Logout(c *Conn) { h.logouts <- c }
+
+type A struct{}
+type B struct{}
+type C struct{}
+type D struct{}
+
+func (A) Logout(c *Conn) {}
+func (B) Logout(c *Conn) {}
+func (C) Logout(c *Conn) {}
+func (D) Logout(c *Conn) {}
+
+func (h *Hub) Run() {
+	for {
+		select {
+		case c := <-h.logins:
+			c.owner.Logout(c)
+		case <-h.logouts:
+		}
+	}
+}
+
+func main() {
+	h := &Hub{logins: make(chan *Conn, 1), logouts: make(chan *Conn, 1)}
+	go h.Run()
+}
+"""
+
+
+def test_a_call_too_wide_to_follow_is_counted_in_debug(tmp_path):
+    """Four decoy implementations hide the path; the run must say so in --debug, not stay silent about it."""
+    (tmp_path / "go.mod").write_text("module example.com/decoys\n")
+    (tmp_path / "main.go").write_text(DECOYS)
+    result, _ = analyse(Options(paths=[str(tmp_path)], jobs=1, cache_dir=None, rules={"GIM101"}))
+    assert result.debug["GIM101_interface_calls_too_wide_to_follow"] >= 1

@@ -72,6 +72,8 @@ class ChannelFlow:
         self._entries_cache: dict[int, frozenset] = {}
         self._pending_makes: list = []  # (raw key, Function, make expr)
         self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
+        # ... of which interface calls with more implementations than it follows: which one runs is a guess
+        self.wide_interface_calls = 0
         self._alias()
         self._collect_ops()
 
@@ -337,6 +339,7 @@ class ChannelFlow:
                     if len(targets) > max_fanout:
                         targets = []  # an interface with many implementations: which one runs is a guess
                         self.unresolved_on_paths += 1
+                        self.wide_interface_calls += 1
                     elif not targets and self.program.is_unknown_call(cur, op):
                         self.unresolved_on_paths += 1
                     for target in targets:

@@ -101,6 +101,7 @@ def check(ctx):
             reported.add(key)
             yield _finding(ch, fn, recv, root, flow.channels[sink_key], path, send_fn, send_op, note)
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
+    ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = flow.wide_interface_calls
 
 
 def _blocking_sends(ctx, loop_fn, recv, entries, received):
