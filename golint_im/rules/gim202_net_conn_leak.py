@@ -3,10 +3,13 @@ r"""GIM202 net-conn-leak: a network connection that is not closed on every path.
 ## What it does
 Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
 `tls.Dial*`, websocket dialers (`github.com/gorilla/websocket`,
-`nhooyr.io/websocket`, `github.com/coder/websocket`) and a listener's
-`Accept`, plus constructors listed under `[resources.GIM202]` in the config
-and functions of the analysed code that return a fresh connection on every
-call, and reports the acquisition when some path out of the function neither
+`nhooyr.io/websocket`, `github.com/coder/websocket`), a listener's
+`Accept`, listeners (`net.Listen*`, `tls.Listen`), streams of multiplexed
+sessions (quic-go, yamux, smux `OpenStream`/`AcceptStream`, keyed by the
+session's package) and redis connections (redigo `Dial*`, `Pool.Get`),
+plus constructors listed under `[resources.GIM202]` in the config and
+functions of the analysed code that return a fresh connection on every call,
+and reports the acquisition when some path out of the function neither
 closes it (directly, deferred, in a closure, or through a helper that closes
 its parameter) nor hands it to an owner (returned, stored in a field, a
 package variable or a long-lived container, sent on a channel, passed to a
@@ -47,8 +50,8 @@ Connections accepted in a loop must be handed to the goroutine that serves
   closing it.
 - Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
   listener) are not reported.
-- `websocket.Upgrader.Upgrade` and `net.Listen` are not in the catalog; add
-  them in the config if a project wants them followed.
+- `websocket.Upgrader.Upgrade` is not in the catalog; add it in the config
+  if a project wants it followed.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ r"""GIM203 http-body-leak: an HTTP response body that is not closed on every pat
 ## What it does
 Follows every `*http.Response` from `http.Get/Post/Head/PostForm`,
 `(*http.Client).Do/Get/Post/Head/PostForm`, `http.DefaultClient.*` and
-`RoundTrip`, plus functions of the analysed code that return a fresh
+`RoundTrip`, `ctxhttp.Do/Get/Post/Head/PostForm`, plus functions of the analysed code that return a fresh
 response on every call, and reports the request when some path out of the
 function neither closes `resp.Body` (directly, deferred, in a closure, or
 via a helper that closes it) nor hands the response or its body on
