@@ -24,6 +24,7 @@ from golint_im.expr import (
     selector,
     selector_base,
     selector_bases,
+    strip_address,
 )
 from golint_im.program import Program
 
@@ -40,6 +41,7 @@ class Fresh:
     base: str
     impl_op: object
     collection: bool = False  # a slice of fresh resources, each the caller's to release
+    suffix: tuple | None = None  # (field, ...): a struct wrapping the resource (see Origin.suffix)
 
 
 class Acquire(Effects):
@@ -97,7 +99,14 @@ class Acquire(Effects):
             fr = self.fresh(f)
             if fr is not None and best is None:
                 best = Origin(
-                    fr.kind, fr.result, fr.base, impl=f, via=t.via, impl_op=fr.impl_op, collection=fr.collection
+                    fr.kind,
+                    fr.result,
+                    fr.base,
+                    impl=f,
+                    via=t.via,
+                    impl_op=fr.impl_op,
+                    collection=fr.collection,
+                    suffix=fr.suffix,
                 )
         if best is not None:
             return best
@@ -184,7 +193,7 @@ class Acquire(Effects):
             for c in fresh.values():
                 if found is None:
                     found = c
-                elif c[0] is not found[0] or c[1] != found[1] or c[4] != found[4]:
+                elif c[0] is not found[0] or c[1] != found[1] or c[4] != found[4] or c[5] != found[5]:
                     return None
         if found is None:
             return None
@@ -194,7 +203,7 @@ class Acquire(Effects):
                 return None
         if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
             return None
-        return Fresh(kind, idx, found[2], found[3], found[4])
+        return Fresh(kind, idx, found[2], found[3], found[4], found[5])
 
     def _return_values(self, f, r, n):
         """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""
@@ -204,7 +213,7 @@ class Acquire(Effects):
             if n_op is not None:
                 o = self.acquisition(f, ops[n_op])
                 if o is not None:
-                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection)}, set()
+                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection, o.suffix)}, set()
             return None
         if len(r.args) != n:
             return None
@@ -218,20 +227,25 @@ class Acquire(Effects):
                 fresh[i] = c
         return fresh, nils
 
-    def _fresh_value(self, f, expr, i, into=""):
-        """(kind, i, base, op, collection) if expr is a constructor call or a local holding only its results.
+    def _fresh_value(self, f, expr, i, into="", skip=None):
+        """(kind, i, base, op, collection, suffix) if expr is a constructor call or a local holding only its results.
 
         `into`: the value is an element of a returned slice (see `fresh_collection`): local slices may hold it.
+        `skip`: the op wrapping the value (`tls.Client(raw, cfg)`), which neither keeps nor releases it.
         """
         ops = f.facts.ops
         n_op = op_number(expr)
         if n_op is not None:
             o = self.acquisition(f, ops[n_op])
             if o is not None and o.result == 0 and not (into and o.collection):
-                return (o.kind, i, o.base, ops[n_op], o.collection)
+                return (o.kind, i, o.base, ops[n_op], o.collection, o.suffix)
+            if o is None and not into:
+                return self._wrapping_call(f, ops[n_op], i)
             return None
-        if composite(expr) is not None and not into:
-            return self.fresh_literal(f, expr, i)
+        if composite(strip_address(expr)) is not None and not into:
+            if (composite(expr) or ("",))[0].startswith("["):
+                return self.fresh_literal(f, expr, i)
+            return self._wrapping_literal(f, expr, i)
         name = ident(expr)
         if name is None or name not in self.program.declared(f) or name in self.params(f):
             return None
@@ -252,20 +266,30 @@ class Acquire(Effects):
             if is_nil(v):
                 continue
             n_op = op_number(v)
+            c = None
             if n_op is None:
+                if composite(strip_address(v)) is not None and not into and pos == 0:
+                    c = self._wrapping_literal(f, v, i)
+            else:
+                o = self.acquisition(f, ops[n_op])
+                if o is not None and o.result == pos and not (into and o.collection):
+                    c = (o.kind, i, o.base, ops[n_op], o.collection, o.suffix)
+                elif o is None and not into and pos == 0:
+                    c = self._wrapping_call(f, ops[n_op], i)
+            if c is None:
                 return None
-            o = self.acquisition(f, ops[n_op])
-            if o is None or o.result != pos or (into and o.collection):
+            if found is not None and (found[0] is not c[0] or found[4] != c[4] or found[5] != c[5]):
                 return None
-            if found is not None and (found[0] is not o.kind or found[4] != o.collection):
-                return None
-            found = (o.kind, i, o.base, ops[n_op], o.collection)
+            found = c
         if found is None:
             return None
         # It must not be kept anywhere else: a function that caches is not a constructor.
         coll = name if found[4] else ""
-        holders = {name: Holder(name, found[0].suffix, "slice" if coll else "")}
+        suffix = found[5] if found[5] is not None else found[0].suffix
+        holders = {name: Holder(name, suffix, "slice" if coll else "")}
         for op in f.facts.ops:
+            if op is skip:
+                continue
             if op.kind == "return":
                 if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
                     return None  # `return cc, func() { cc.Close() }`: hands back its own closer
@@ -284,6 +308,68 @@ class Acquire(Effects):
             if not into and any(h.container and h.name != coll for h in holders.values()):
                 return None
         return found
+
+    # ---- resources known by the declared type, and wrappers of them ----------
+    def _declared_kind(self, f, i):
+        """The kind whose resource f's result i is, by its declared type (`net.Conn`, `*grpc.ClientConn`)."""
+        results = f.facts.results
+        if i >= len(results):
+            return None
+        named = Program.named(self.program.qualify(results[i], f.file))
+        if named is None:
+            return None
+        return next((k for k in self.kinds.values() if named in k.types), None)
+
+    def _wrapping_call(self, f, op, i):
+        """`tls.Client(raw, cfg)` returned as f's `net.Conn`: a call over a fresh resource of the declared kind.
+
+        The declared result type says what comes back is a resource of that
+        kind; it is fresh when the resource it wraps is (and kept nowhere else).
+        """
+        kind = self._declared_kind(f, i)
+        if kind is None or op.kind != "call" or op.mode != "plain":
+            return None
+        for a in op.args:
+            if ident(a) is None:
+                continue
+            c = self._fresh_value(f, a, i, skip=op)
+            if c is not None and c[0] is kind and not c[4] and c[5] is None:
+                return (kind, i, c[2], c[3], False, None)
+        return None
+
+    def _wrapping_literal(self, f, expr, i):
+        """`&Client{conn: conn}`: a struct of the analysed code whose Close closes the fresh resource it is given.
+
+        The struct is then the resource: the caller must call its Close.
+        """
+        lit = strip_address(expr)
+        comp = composite(lit)
+        if comp is None:
+            return None
+        t = self.type_of(f, lit)
+        named = Program.named(t) if t else None
+        if not named or named.split("#")[0] not in self.program.packages:
+            return None
+        for key, v in comp[1]:
+            field = ident(key) if key is not None else None
+            if field is None or ident(v) is None:
+                continue
+            c = self._fresh_value(f, v, i)
+            if c is None or c[4] or c[5] is not None:
+                continue
+            suffix = (field, *c[0].suffix)
+            if self._closes_field(named, suffix, c[0]):
+                return (c[0], i, c[2], c[3], False, suffix)
+        return None
+
+    def _closes_field(self, named, suffix, kind) -> bool:
+        """The type's closer (`Close`) releases the resource at suffix (`c.conn.Close()`)."""
+        for m in sorted(kind.closers):
+            mf = self.program.method(named, m)
+            recv = mf.facts.recv_name if mf is not None else ""
+            if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
+                return True
+        return False
 
     # ---- caches checked but never filled --------------------------------------
     def unfilled_cache(self, f, expr) -> bool:
@@ -322,10 +408,10 @@ class Acquire(Effects):
         found = None
         for _k, v in composite_items(expr):
             c = self._fresh_value(f, v, i, into="[]")
-            if c is None or c[4] or (found is not None and found[0] is not c[0]):
+            if c is None or c[4] or c[5] is not None or (found is not None and found[0] is not c[0]):
                 return None
             found = found or c
-        return found[:4] + (True,) if found is not None else None
+        return found[:4] + (True, None) if found is not None else None
 
     def is_collection(self, f, name) -> bool:
         """The local is built as a slice: `append`ed to, or given a `make` or a literal."""
@@ -360,7 +446,7 @@ class Acquire(Effects):
                 return None
             for e in elems:
                 c = self._fresh_value(f, e, i, into=name)
-                if c is None or (found is not None and found[0] is not c[0]):
+                if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                     return None
                 found = found or c
         if found is None:
@@ -369,7 +455,7 @@ class Acquire(Effects):
         for op in f.facts.ops:
             if op.kind != "return" and self.op_effect(f, op, holders, found[0], scan=True) in (ESCAPE, RELEASE):
                 return None
-        return found[:4] + (True,)
+        return found[:4] + (True, None)
 
     # ---- GIM203: requests to an httptest server ------------------------------
     def to_httptest(self, fn, op) -> bool:

@@ -32,6 +32,7 @@ from .resources import (
     _TAKERS,
     ESCAPE,
     RELEASE,
+    STUB,
     Holder,
     Store,
     _ref,
@@ -113,6 +114,10 @@ class Effects(Calls):
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
                     return RELEASE
+                if r.suffix and r.suffix != STUB:
+                    eff = self._holder_method(fn, op, r, kind)
+                    if eff is not None:
+                        return eff
         lit_index = funclit(callee)
         if lit_index is not None:
             lit = self.program.literal(fn, lit_index)
@@ -165,6 +170,20 @@ class Effects(Calls):
             if not recv:
                 return ESCAPE
             effs.add(self.summary(t.function, recv, None, kind))
+        return RELEASE if RELEASE in effs else ESCAPE if ESCAPE in effs else None
+
+    def _holder_method(self, fn, op, r, kind):
+        """A method of the analysed code called on a struct holding the resource in a field (`client.Close()`).
+
+        Its effect is the method's own on that field of its receiver; a
+        goroutine started on it (`go c.readLoop()`) takes it over.
+        """
+        targets = self.targets(fn, op)
+        if not targets or any(not t.function.facts.recv_name for t in targets):
+            return None
+        effs = {self.summary(t.function, t.function.facts.recv_name, r.suffix, kind) for t in targets}
+        if op.mode == "go" and effs & {RELEASE, ESCAPE}:
+            return ESCAPE
         return RELEASE if RELEASE in effs else ESCAPE if ESCAPE in effs else None
 
     def pass_effect(self, fn, op, i, r, kind):

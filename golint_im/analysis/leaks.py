@@ -148,7 +148,7 @@ class Walk:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
             shape = "slice" if self.origin.collection else ""
-            self.holders[name] = Holder(name, self.kind.suffix, shape, decl.get(name, 0))
+            self.holders[name] = Holder(name, self.origin.holder_suffix, shape, decl.get(name, 0))
             self.primary = name
             self.stored_in = name if shape else ""
         elif (
@@ -160,7 +160,7 @@ class Walk:
             name = container_name
             t = an.type_of(self.fn, container[0]) or ""
             self.holders[name] = Holder(
-                name, self.kind.suffix, "slice" if t.startswith("[") else "map", decl.get(name, 0)
+                name, self.origin.holder_suffix, "slice" if t.startswith("[") else "map", decl.get(name, 0)
             )
             self.primary = name
             self.stored_in = name

@@ -139,6 +139,7 @@ class Kind:
     constructors: frozenset
     suffix: tuple  # path from the acquired value to the resource: ("Body",) for responses
     stream: bool = False  # a gRPC client stream: released by cancelling its context or reading it out
+    types: frozenset = frozenset()  # declared result types ("path#Name") that hold a resource of the kind
 
 
 def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
@@ -156,6 +157,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             constructors=frozenset(table.get("constructors", ())) | frozenset(add.get("constructors", ())),
             suffix=(table["field"],) if table.get("field") else (),
             stream=bool(table.get("stream", False)),
+            types=frozenset(t.rsplit(".", 1)[0] + "#" + t.rsplit(".", 1)[1] for t in table.get("types", ())),
         )
     return kinds
 
@@ -195,6 +197,14 @@ class Origin:
     via: str = ""  # "interface discovery.Resolver.GetConn" when resolved by CHA
     impl_op: Op | None = None  # the op in impl that acquires it
     collection: bool = False  # the call returns a slice of fresh resources, each to be released
+    # Path from the returned value to the resource when it differs from the kind's: (field, ...) for a
+    # struct of the analysed code wrapping a fresh resource in `field`, whose Close closes it.
+    suffix: tuple | None = None
+
+    @property
+    def holder_suffix(self) -> tuple:
+        """The path from what the call returns to the resource."""
+        return self.suffix if self.suffix is not None else self.kind.suffix
 
 
 STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs

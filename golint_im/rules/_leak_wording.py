@@ -134,10 +134,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         line = iop.line if iop is not None else impl.facts.line
         base_short = origin.base.rsplit("/", 1)[-1]
         via = f" (through {origin.via})" if origin.via else ""
-        fresh = "a slice of new ones" if many else "a new one"
+        fresh = f"returns {'a slice of new ones' if many else 'a new one'} on every call"
+        if origin.suffix:
+            fresh = (
+                f"wraps a new one on every call in the struct it returns "
+                f"(field `{origin.suffix[0]}`, closed by the struct's `Close`)"
+            )
         note = (
-            f"; `{callee}` resolves{via} to `{impl.short}`, which returns {fresh} on every call "
-            f"(`{base_short}` at {impl.file.path}:{line})"
+            f"; `{callee}` resolves{via} to `{impl.short}`, which {fresh} (`{base_short}` at {impl.file.path}:{line})"
         )
         related.append(
             Related(
