@@ -18,6 +18,7 @@ from golint_im.expr import (
     is_ident,
     is_make_call,
     is_nil,
+    make_ident,
     op_number,
     render,
     selected_name,
@@ -40,7 +41,7 @@ class Fresh:
     result: int
     base: str
     impl_op: object
-    collection: bool = False  # a slice of fresh resources, each the caller's to release
+    collection: str = ""  # "slice" | "map": a collection of fresh resources, each the caller's to release
     suffix: tuple | None = None  # (field, ...): a struct wrapping the resource (see Origin.suffix)
 
 
@@ -286,7 +287,7 @@ class Acquire(Effects):
         # It must not be kept anywhere else: a function that caches is not a constructor.
         coll = name if found[4] else ""
         suffix = found[5] if found[5] is not None else found[0].suffix
-        holders = {name: Holder(name, suffix, "slice" if coll else "")}
+        holders = {name: Holder(name, suffix, found[4])}
         for op in f.facts.ops:
             if op is skip:
                 continue
@@ -411,10 +412,10 @@ class Acquire(Effects):
             if c is None or c[4] or c[5] is not None or (found is not None and found[0] is not c[0]):
                 return None
             found = found or c
-        return found[:4] + (True, None) if found is not None else None
+        return found[:4] + ("slice", None) if found is not None else None
 
     def is_collection(self, f, name) -> bool:
-        """The local is built as a slice: `append`ed to, or given a `make` or a literal."""
+        """The local is built as a slice or map: `append`ed to, or given a `make` or a literal."""
         for op, ti in assignments_to(f, name):
             v = op.args[ti] if len(op.args) == len(op.targets) else None
             if is_make_call(v) or composite(v) is not None or is_ident(callee(v), "append"):
@@ -422,12 +423,25 @@ class Acquire(Effects):
         return False
 
     def fresh_collection(self, f, name, i):
-        """(kind, i, base, op, True) if the local slice `name` holds only fresh resources and is kept nowhere.
+        """(kind, i, base, op, shape) if the local slice or map `name` holds only fresh resources, kept nowhere.
 
-        Its values are `nil`, `make(...)`, literals of fresh elements and
-        `append(name, fresh...)`; neither it nor an element escapes or is released.
+        Its values are `nil`, `make(...)`, literals of fresh elements,
+        `append(name, fresh...)` and `name[k] = fresh`; neither it nor an
+        element escapes or is released. shape: "map" when filled by key.
         """
         found = None
+        shape = "map" if (self.type_of(f, make_ident(name)) or "").startswith("map[") else "slice"
+        for op in f.facts.ops:
+            if op.kind != "assign" or len(op.args) != len(op.targets):
+                continue
+            for t, v in zip(op.targets, op.args, strict=True):
+                ix = index(t)
+                if ix is None or not is_ident(ix[0], name):
+                    continue
+                c = self._fresh_value(f, v, i, into=name)
+                if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                    return None
+                found = found or c
         for op, ti in assignments_to(f, name):
             if op.mode == "var" and not op.args:
                 continue
@@ -455,7 +469,7 @@ class Acquire(Effects):
         for op in f.facts.ops:
             if op.kind != "return" and self.op_effect(f, op, holders, found[0], scan=True) in (ESCAPE, RELEASE):
                 return None
-        return found[:4] + (True, None)
+        return found[:4] + (shape, None)
 
     # ---- GIM203: requests to an httptest server ------------------------------
     def to_httptest(self, fn, op) -> bool:

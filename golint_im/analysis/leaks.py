@@ -147,7 +147,7 @@ class Walk:
         if name is not None:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
-            shape = "slice" if self.origin.collection else ""
+            shape = self.origin.collection
             self.holders[name] = Holder(name, self.origin.holder_suffix, shape, decl.get(name, 0))
             self.primary = name
             self.stored_in = name if shape else ""

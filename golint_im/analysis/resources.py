@@ -196,7 +196,7 @@ class Origin:
     impl: Function | None = None  # Function of the analysed code returning a fresh resource, if any
     via: str = ""  # "interface discovery.Resolver.GetConn" when resolved by CHA
     impl_op: Op | None = None  # the op in impl that acquires it
-    collection: bool = False  # the call returns a slice of fresh resources, each to be released
+    collection: str = ""  # "slice" | "map": the call returns a collection of fresh resources, each to be released
     # Path from the returned value to the resource when it differs from the kind's: (field, ...) for a
     # struct of the analysed code wrapping a fresh resource in `field`, whose Close closes it.
     suffix: tuple | None = None

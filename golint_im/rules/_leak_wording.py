@@ -65,7 +65,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     what = f"{words.noun} from `{callee}`"
     many = origin.collection  # a slice of fresh ones: every element is the caller's to close
     if many:
-        what = f"every {words.noun} in the slice from `{callee}`"
+        what = f"every {words.noun} in the {many} from `{callee}`"
     loc = Location(path, op.line, op.col)
     related: list[Related] = []
     steps = [Step(loc, f"{words.verb} here")]
@@ -134,7 +134,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         line = iop.line if iop is not None else impl.facts.line
         base_short = origin.base.rsplit("/", 1)[-1]
         via = f" (through {origin.via})" if origin.via else ""
-        fresh = f"returns {'a slice of new ones' if many else 'a new one'} on every call"
+        fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
         if origin.suffix:
             fresh = (
                 f"wraps a new one on every call in the struct it returns "
