@@ -49,13 +49,15 @@ is safe for concurrent use and multiplexes calls.
   outside the analysed roots other than common borrowers such as `fmt`,
   `io`, generated `NewXxxClient` stubs) is assumed to be handed over.
 - A function is a constructor only when every non-nil value it returns is
-  a fresh connection, or a slice of them (a literal of fresh ones, or a
-  local slice only `append`ed fresh ones and kept nowhere else); not one
+  a fresh connection, a slice or map of them (a literal of fresh ones, or a
+  local slice only `append`ed fresh ones, or a local map only filled by key
+  with fresh ones, kept nowhere else), or a struct of the analysed code
+  holding one whose `Close` closes it; not one
   that also arranges the release itself (`defer`, `t.Cleanup`, or a
   returned closer function): its callers only borrow. A value read from a
   struct field that nothing in the program ever fills (a "cache" checked
-  but never written) counts as nothing returned. Maps of fresh
-  connections are not followed.
+  but never written) counts as nothing returned. A dialer that closes the
+  ones it already made when a later dial fails is not summarised.
 - An interface declared outside the analysed code (a service-discovery SDK)
   is resolved to the analysed types seen converted to it (returned as it,
   or assigned to a variable of that type); an implementation nobody wires
