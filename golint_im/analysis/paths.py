@@ -21,6 +21,7 @@ from golint_im.expr import (
     idents_in,
     is_expr,
     is_nil,
+    selected_name,
     selector,
     unary_operand,
 )
@@ -28,6 +29,9 @@ from golint_im.facts import Op
 from golint_im.program import Function
 
 from .resources import Origin, _ref
+
+# testify's assertions that hold when the error is nil (true: the acquisition succeeded).
+_ASSERTS_NO_ERROR = {"NoError", "NoErrorf", "Nil", "Nilf"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
         if stream and any(last_assign.get(ident(a)) == "recv" for a in args):
             return "ended", None  # errors.Is(err, io.EOF)
         if not no_nil and any(last_assign.get(ident(a)) == "acq" for a in args):
+            if selected_name(c[0]) in _ASSERTS_NO_ERROR:
+                return None, "failed"  # `if !assert.NoError(t, err) { return }`: false when it failed
             # A predicate on the acquisition's error (netutil.IsTemporaryError(err),
             # errors.Is(err, x), os.IsTimeout(err)) holds only for a non-nil error,
             # when the resource is nil: nothing to release on that branch.
