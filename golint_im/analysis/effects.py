@@ -37,6 +37,7 @@ from .resources import (
     Store,
     _ref,
     _value_ref,
+    _wrapped_ref,
 )
 
 
@@ -104,6 +105,8 @@ class Effects(Calls):
     def call_effect(self, fn, op, holders, kind):
         callee = op.fn
         sel = selector(callee)
+        if sel is not None and _wrapped_ref(sel[0], holders) is not None:
+            return ESCAPE  # `(&Transport{Conn: conn}).Listen(...)`: the struct built around it takes it over
         if sel is not None:
             r = _ref(sel[0], holders)
             if r is not None and not r.container:

@@ -69,7 +69,11 @@ class Analysis(Acquire):
         self.stream_kind: Kind | None = next((k for k in self.kinds.values() if k.stream), None)
         self.regions = ctx.result(REGIONS)
         self.cancellation = ctx.result(CANCELLATION)
-        self.debug = {"gim2xx_unresolved_handoffs": 0, "gim2xx_acquisitions": 0}
+        self.debug = {
+            "gim2xx_unresolved_handoffs": 0,
+            "gim2xx_acquisitions": 0,
+            "gim2xx_test_session_streams": 0,
+        }
         self._fresh: dict = {}
         self._summary: dict = {}
         self._lit_effect: dict = {}

@@ -140,6 +140,7 @@ class Kind:
     suffix: tuple  # path from the acquired value to the resource: ("Body",) for responses
     stream: bool = False  # a gRPC client stream: released by cancelling its context or reading it out
     types: frozenset = frozenset()  # declared result types ("path#Name") that hold a resource of the kind
+    session_streams: frozenset = frozenset()  # constructors of streams a multiplexed session owns too
 
 
 def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
@@ -154,9 +155,12 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             name=name,
             config_key=key,
             closers=frozenset(table.get("closers", ())) | frozenset(add.get("closers", ())),
-            constructors=frozenset(table.get("constructors", ())) | frozenset(add.get("constructors", ())),
+            constructors=frozenset(table.get("constructors", ()))
+            | frozenset(table.get("session_streams", ()))
+            | frozenset(add.get("constructors", ())),
             suffix=(table["field"],) if table.get("field") else (),
             stream=bool(table.get("stream", False)),
+            session_streams=frozenset(table.get("session_streams", ())),
             types=frozenset(t.rsplit(".", 1)[0] + "#" + t.rsplit(".", 1)[1] for t in table.get("types", ())),
         )
     return kinds
