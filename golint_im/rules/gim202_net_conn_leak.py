@@ -49,7 +49,14 @@ Connections accepted in a loop must be handed to the goroutine that serves
   `range`) and closes the connection on some path of its body counts as
   closing it.
 - Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
-  listener) are not reported.
+  listener) are not reported, nor are streams of a multiplexed session
+  (quic-go, yamux, smux) opened in a test: they end with the session the
+  test tears down (counted as `gim2xx_test_session_streams` in `--debug`).
+- A function of the analysed code returning `net.Conn` (or another type
+  listed as the kind's `types`) that wraps a fresh connection
+  (`tls.Client(raw, cfg)`), or a struct whose `Close` closes the fresh
+  connection it holds, is a constructor for its callers; a struct whose
+  `Close` releases it only through further calls is not followed.
 - `websocket.Upgrader.Upgrade` is not in the catalog; add it in the config
   if a project wants it followed.
 """
