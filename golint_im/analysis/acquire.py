@@ -300,12 +300,12 @@ class Acquire(Effects):
                 return None
             if eff == RELEASE and (
                 coll
-                or op.mode == "defer"
+                or op.mode in ("defer", "go")
                 or self._nested_literals_effect(f, op, holders, found[0])
                 or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
                 or funclit(op.fn) is not None
             ):
-                return None  # released by the function itself (`defer`, `t.Cleanup`): the caller only borrows it
+                return None  # released by the function itself (`defer`, `t.Cleanup`, a goroutine it starts): the caller only borrows it
             if not into and any(h.container and h.name != coll for h in holders.values()):
                 return None
         return found
@@ -467,7 +467,10 @@ class Acquire(Effects):
             return None
         holders = {name: Holder(name, found[0].suffix, "slice")}
         for op in f.facts.ops:
-            if op.kind != "return" and self.op_effect(f, op, holders, found[0], scan=True) in (ESCAPE, RELEASE):
+            if op.kind == "return":
+                if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
+                    return None  # `return conns, func() { ...Close() }`: hands back its own closer
+            elif self.op_effect(f, op, holders, found[0], scan=True) in (ESCAPE, RELEASE):
                 return None
         return found[:4] + (shape, None)
 
