@@ -305,7 +305,8 @@ class Acquire(Effects):
                 or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
                 or funclit(op.fn) is not None
             ):
-                return None  # released by the function itself (`defer`, `t.Cleanup`, a goroutine it starts): the caller only borrows it
+                # Released by the function itself (`defer`, `t.Cleanup`, a goroutine it starts): callers borrow it.
+                return None
             if not into and any(h.container and h.name != coll for h in holders.values()):
                 return None
         return found
