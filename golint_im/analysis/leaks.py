@@ -21,7 +21,8 @@ from golint_im.expr import (
 from golint_im.facts import Op
 
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect
-from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, Holder, Origin, Store, _ref
+from .replaced import receiver_fields, runs_again
+from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -112,10 +113,26 @@ class Walk:
         self._early_defers(parent)
         if self.done_early:
             return None
+        start_holders = dict(self.holders)
         self.walk_from(parent)
         if not self.leaks:
-            return None
+            return self._replaced(parent, start_holders)
         return self._reported(self.leaks[0])
+
+    def _replaced(self, parent, holders):
+        """Owned by a field of the receiver that the method overwrites when it runs again (see replaced.py)."""
+        if self.kind.stream or not self.fn.facts.recv_name:
+            return None
+        fields, store = receiver_fields(self.an, self.fn, parent, holders, self.kind)
+        if not fields or store is None:
+            return None
+        again = runs_again(self.an, self.fn, fields, self.kind)
+        if again is None:
+            return None
+        name = f"{self.fn.facts.recv_name}.{fields[0]}"
+        refs = [_value_ref(v, holders) for v in store.args]
+        shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
+        return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
 
     def _bind(self, pop):
         """Holders after the assignment that receives the call; None: nothing to track."""

@@ -28,6 +28,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Function
 
+from .replaced import Again
 from .resources import Origin, _ref
 
 # testify's assertions that hold when the error is nil (true: the acquisition succeeded).
@@ -53,7 +54,7 @@ class Branch:
 class Container:
     """A local map or slice the resource is kept in, dropped with the function."""
 
-    shape: str  # "map" | "slice"
+    shape: str  # "map" | "slice"; how == "replaced": "field" of the receiver, or "stub" (a client stub in one)
     name: str
 
 
@@ -61,7 +62,8 @@ class Container:
 class Leak:
     """A path on which an acquired resource is neither released nor handed on, as data.
 
-    how: "return", "end" (falls off the end), "loop" (acquired in every
+    how: "return", "end" (falls off the end), "replaced" (kept only in a
+    field of the receiver that the next run of the method overwrites), "loop" (acquired in every
     iteration, kept in nothing that outlives it), "discard" (the result is
     dropped), "later-iteration" (a later iteration returns and drops the local
     container), "continue" or "break". line/col: where the path leaves (the
@@ -89,6 +91,8 @@ class Leak:
     origin: Origin | None = None
     handled_after: bool | None = None
     released_after: bool | None = None
+    # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
+    again: Again | None = None
 
 
 def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holders: dict) -> tuple:

@@ -90,6 +90,18 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"returns at line {leak.line}" + (f" (when {detail})" if detail else "")
         )
         related.append(returns)
+    elif leak.how == "replaced" and leak.container is not None and leak.again is not None:
+        again = leak.again
+        caller = again.caller
+        stub = leak.container.shape == "stub"
+        kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
+        problem = (
+            f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites "
+            f"without closing the previous one each time it runs again: `{caller.short}` calls it in the loop "
+            f"at {caller.file.path}:{again.loop_line}"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
+        related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
     elif container:
         where = {
             "return": f"on return (line {leak.line})",
@@ -155,6 +167,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
             "or keep one per target and share it"
         )
+    if leak.how == "replaced" and leak.container is not None:
+        fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
+        if leak.container.shape == "stub":
+            fix = "keep the connection itself in a field and close the previous one before dialling again"
     message = f"{what} {problem}{note}. Fix: {fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))
