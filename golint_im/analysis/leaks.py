@@ -28,6 +28,22 @@ if TYPE_CHECKING:
     from .ownership import Analysis
 
 
+# A test reporting a failure (`t.Errorf("dial succeeded")`) in the branch where the acquisition succeeded.
+_TEST_FAILURES = {"Error", "Errorf", "Fatal", "Fatalf", "Fail", "FailNow"}
+# testify assertions that the error is not nil: past them, in a passing test, nothing was acquired.
+_ASSERTS_ERROR = {
+    "Error",
+    "Errorf",
+    "NotNil",
+    "NotNilf",
+    "ErrorIs",
+    "ErrorIsf",
+    "ErrorContains",
+    "EqualError",
+    "ErrorAs",
+}
+
+
 def _terminates(op: Op) -> bool:
     """A call that ends the path: panic, log.Fatal, os.Exit, t.FailNow, runtime.Goexit..."""
     c = op.fn
@@ -284,6 +300,8 @@ class Walk:
                 # Both branches see the state (and the assignments) from before the `if`.
                 in_then = self.branch_state(cond_region, state, True)
                 in_else = self.branch_state(cond_region, state, False)
+                if state is False and self.fn.file.is_test and cond_region is not None:
+                    in_then, in_else = self._asserted_to_fail(cond_region, then_r, else_r, in_then, in_else)
                 before = dict(self.last_assign)
                 s1 = self.exec_region(then_r, in_then) if then_r is not None else in_then
                 after_then = self.last_assign
@@ -407,6 +425,38 @@ class Walk:
                 return True
         return False
 
+    def _asserted_to_fail(self, cond_region, then_r, else_r, in_then, in_else):
+        """A test dial expected to fail: the branch where it succeeded reports a test failure, so no path goes on.
+
+        `c, err := Dial(bad); if err == nil { t.Errorf("dial succeeded") }`.
+        """
+        on_true, on_false = self.cond_effect(self.view.regions[cond_region].info)
+        if on_true == "ok" and then_r is not None and self._reports_failure(then_r):
+            self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
+            return None, in_else
+        if on_false == "ok" and else_r is not None and self._reports_failure(else_r):
+            self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
+            return in_then, None
+        return in_then, in_else
+
+    def _reports_failure(self, region) -> bool:
+        """The region calls `t.Error*`/`t.Fatal*` on a *testing.T (or B, TB)."""
+        for o in self.ops:
+            if o.kind == "call" and selected_name(o.fn) in _TEST_FAILURES and self.view.in_region(o.region, region):
+                t = self.an.type_of(self.fn, selector_base(o.fn)) or ""
+                if t.lstrip("*").startswith("testing#"):
+                    return True
+        return False
+
+    def _asserts_error(self, o) -> bool:
+        """`require.Error(t, err)` on the acquisition's error, in a test: it asserts nothing was acquired."""
+        if not self.fn.file.is_test or selected_name(o.fn) not in _ASSERTS_ERROR:
+            return False
+        pkg = ident(selector_base(o.fn))
+        if pkg is None or not self.fn.file.imports.get(pkg, "").startswith("github.com/stretchr/testify/"):
+            return False
+        return any(self.last_assign.get(ident(a)) == "acq" for a in o.args)
+
     def branch_state(self, if_region, state, taken):
         if state is not False or if_region is None:
             return state
@@ -436,6 +486,9 @@ class Walk:
             return None
         if o.kind == "call" and _terminates(o):
             return None
+        if o.kind == "call" and self._asserts_error(o):
+            self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
+            return True
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
         if eff in (RELEASE, ESCAPE):
             return True
