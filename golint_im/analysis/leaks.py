@@ -455,7 +455,7 @@ class Walk:
         pkg = ident(selector_base(o.fn))
         if pkg is None or not self.fn.file.imports.get(pkg, "").startswith("github.com/stretchr/testify/"):
             return False
-        return any(self.last_assign.get(ident(a)) == "acq" for a in o.args)
+        return any(self.last_assign.get(ident(a) or "") == "acq" for a in o.args)
 
     def branch_state(self, if_region, state, taken):
         if state is not False or if_region is None:
