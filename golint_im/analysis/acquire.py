@@ -89,7 +89,13 @@ class Acquire(Effects):
         # Calls into the analysed code: catalog functions analysed themselves, or fresh-resource functions.
         best = None
         want = self._results_wanted(fn, op)
-        for t in self.targets(fn, op):
+        targets = self.targets(fn, op)
+        if fn.file.is_test and any(t.via.startswith("interface") and t.function.file.is_test for t in targets):
+            # The test declares an implementation of the interface of its own (a fake): which one
+            # the call reaches is the test's choice, and the dialing one is not evidence.
+            self.debug["gim2xx_test_fake_implementations"] += 1
+            return None
+        for t in targets:
             f = t.function
             if want is not None and len(f.facts.results) != want:
                 continue  # CHA by method name matched a method of another shape

@@ -74,6 +74,7 @@ class Analysis(Acquire):
             "gim2xx_acquisitions": 0,
             "gim2xx_test_session_streams": 0,
             "gim2xx_test_dials_asserted_to_fail": 0,
+            "gim2xx_test_fake_implementations": 0,
         }
         self._fresh: dict = {}
         self._summary: dict = {}
