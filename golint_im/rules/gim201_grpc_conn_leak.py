@@ -13,7 +13,12 @@ Handing over counts when the connection is returned, stored in a struct
 field, a package variable, or a map or slice that outlives the function,
 sent on a channel, passed to a function that keeps or closes it, or captured
 by a goroutine that closes it. A connection kept only in a local map or
-slice is still the function's to close.
+slice is still the function's to close. A connection kept only in a field
+of the receiver (or inside a generated client stub stored there) is
+reported when the method that stores it runs again from a caller's loop
+(up to two methods up, on the same receiver) that does not stop once it
+succeeds, and nothing on that chain closes the field first: each round
+drops the previous connection open.
 
 ## Why is this bad
 Each `ClientConn` owns sockets and a handful of goroutines (resolver,
