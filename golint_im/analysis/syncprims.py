@@ -244,7 +244,9 @@ class SyncPrimitives:
                 added = any(c.key == key and s_ops.index(c.op) < gi for c in self._own(starter, WAITGROUP, "Add"))
                 if started or added or len(mine) != 1:
                     self.debug["GIM106_adds_in_spawning_goroutines"] += 1
-                else:
+                elif self._synchronised(starter, go_op, wait, g, adds[0]):
+                    self.debug["GIM106_adds_before_a_handshake"] += 1
+                elif not any(a.goroutine is g and a.add is adds[0] for a in self.add_inside):
                     self.add_inside.append(AddInside(starter, go_op, g, adds[0], wait))
                 continue
             if any(c.op.mode == "defer" for c in mine):
@@ -253,6 +255,9 @@ class SyncPrimitives:
             if not counted:
                 continue
             done_idx = [ops.index(c.op) for c in mine]
+            if any(self._in_loop(g, ops[i].region) for i in done_idx):
+                self.debug["GIM106_dones_in_loops"] += 1  # the group counts items, not goroutines
+                continue
             for i, t in returns_skipping(g.facts, done_idx):
                 if self._done_on_the_way(g, i, ops[t].region, key):
                     self.debug["GIM106_returns_through_calls"] += 1
@@ -261,6 +266,22 @@ class SyncPrimitives:
                 done = next(c for c in mine if c.op is ops[t])
                 self.done_skipped.append(DoneSkipped(starter, go_op, g, ops[i], region, done, wait))
                 break
+
+    def _synchronised(self, starter: Function, go_op, wait: SyncCall, g: Function, add: SyncCall) -> bool:
+        """Between the `go` and the Wait the starter blocks on something the goroutine may signal after
+        its Add (a receive, a select, another group's Wait): the Add may be known to come first."""
+        s_ops = starter.facts.ops
+        between = s_ops[s_ops.index(go_op) + 1 : s_ops.index(wait.op)]
+        waits = {id(c.op) for c in self._own(starter, WAITGROUP, "Wait")}
+        blocks = any(op.kind == "recv" or id(op) in waits for op in between)
+        if not blocks:
+            return False
+        after = g.facts.ops[g.facts.ops.index(add.op) + 1 :]
+        other_dones = {id(c.op) for c in self._own(g, WAITGROUP, "Done") if c.key != add.key}
+        return any(
+            op.kind == "send" or id(op) in other_dones or (op.kind == "call" and E.is_ident(op.fn, "close"))
+            for op in after
+        )
 
     def _done_on_the_way(self, fn: Function, i: int, stop_region: int, key: str) -> bool:
         """Before the return at index i, on its branch, fn calls code that may call Done (or hands the group on)."""
