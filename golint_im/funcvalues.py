@@ -50,6 +50,9 @@ class FunctionValues:
             return [Target(lit, "function literal")] if lit else []
         called = E.call(expr)
         if called is not None:
+            callee = E.ident(called[0])
+            if callee is not None and self.lookup_local(fn, callee) is not None:
+                return []  # a call through a local function value: following it could loop back here
             return self._returned_func_values(fn, called[0])
         name = E.ident(expr)
         if name is not None:
@@ -77,7 +80,15 @@ class FunctionValues:
         """Function values a call gives back: what its callees' `return` statements return as their
         first, func-typed, result (`leave := h.register(m)` holds the literal register returns)."""
         out: list[Target] = []
-        for t in self.resolve_expr_call(fn, callee):
+        busy = self._call_cache.setdefault(("returned-values", "busy"), set())
+        if (fn.id, callee) in busy:
+            return out  # resolving this callee needs its own answer: no value found this way
+        busy.add((fn.id, callee))
+        try:
+            targets = self.resolve_expr_call(fn, callee)
+        finally:
+            busy.discard((fn.id, callee))
+        for t in targets:
             g = t.function
             key = ("returned-values", g.id)
             cached = self._call_cache.get(key)

@@ -11,7 +11,8 @@ passes (`go worker(&wg)`). On that identity the layer finds:
 - a `return` of a counted goroutine that skips its (not deferred) `wg.Done`
   while the starter waits on the group;
 - `Cond.Wait` outside any loop (its condition is not re-checked after a
-  wake-up), unless the function is a wrapper its callers loop around;
+  wake-up) on a condition variable something `Signal`s, unless the function
+  is a wrapper its callers loop around;
 - `Cond.Wait` on a condition variable nothing ever signals or broadcasts,
   when the variable never leaves the code the model sees.
 
@@ -312,6 +313,13 @@ class SyncPrimitives:
                 else:
                     self.cond_waits.append(CondWait(waits[0], True))
                     continue
+            if signalled and not any(c.method == "Signal" for c in calls):
+                # Only Broadcast: typically a one-shot event (done, result ready) set before the
+                # broadcast and never reset, for which a single `if !done { Wait() }` is enough.
+                self.debug["GIM106_unlooped_waits_on_broadcast_only"] += sum(
+                    1 for w in waits if not self._in_loop(w.fn, w.op.region)
+                )
+                continue
             for w in waits:
                 if self._in_loop(w.fn, w.op.region):
                     continue

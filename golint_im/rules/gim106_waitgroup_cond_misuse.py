@@ -11,7 +11,8 @@ package variable, a struct field; a parameter is what its callers pass):
 - a counted goroutine that can `return` before its `wg.Done()` (no
   `defer wg.Done()`), while its starter waits on the group: the finding
   names the `return`;
-- `Cond.Wait` outside any `for` loop;
+- `Cond.Wait` outside any `for` loop, on a condition variable that is
+  woken with `Signal`;
 - `Cond.Wait` on a condition variable that nothing signals or broadcasts.
 
 ## Why is this bad
@@ -63,6 +64,10 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   calls analysed code that touches any WaitGroup, or that passes the group
   on, is taken to count down there. Panics and falling off the end are not
   followed.
+- `Cond.Wait` outside a loop is reported only on a condition variable that
+  some code `Signal`s. One only ever `Broadcast` is usually a one-shot event
+  (a result is ready, set once and never reset) for which `if !done {
+  c.Wait() }` is enough, and is left alone.
 - `Cond.Wait` outside a loop is not reported in a function whose callers
   loop around it, or in an exported function nothing here calls (a wrapper
   its users loop around). A condition variable passed, returned or stored
