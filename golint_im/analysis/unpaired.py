@@ -52,8 +52,8 @@ class SkippedSend:
     go_op: object
     sender: Function
     send: object
-    exit: object  # the sender's `return` that skips the send
-    region: int  # the branch of the sender deciding that return (-1: none)
+    exit: object | None  # the sender's `return` that skips the send; None: it ends past an `if` with no `else`
+    region: int  # the branch of the sender deciding that return, or the `if` it ends past (-1: none)
     receive: object
 
 
@@ -247,7 +247,31 @@ class Unpaired:
                     continue
                 region = deciding_region(facts, ret.region, facts.ops[t].region)
                 return SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0])
+            guard = self._falls_past(sfn, sidx)
+            if guard is not None:
+                return SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0])
         return None
+
+    def _falls_past(self, fn: Function, sidx: list[int]) -> int | None:
+        """The `if` (with no `else`) around fn's one send, when fn has no `return` and nothing outside
+        that `if` sends: with the condition false, fn ends without sending. None otherwise."""
+        facts = fn.facts
+        if len(sidx) != 1 or any(op.kind == "return" for op in facts.ops):
+            return None
+        chain = list(enclosing_regions(facts, facts.ops[sidx[0]].region))
+        if any(facts.regions[r].kind not in ("block", "if", "body") for r in chain):
+            return None
+        guard = next((r for r in chain if facts.regions[r].kind == "if" and not _has_else(facts, r)), None)
+        if guard is None:
+            return None
+        outside = [op for op in facts.ops if guard not in enclosing_regions(facts, op.region)]
+        if any(op.kind == "send" for op in outside):
+            return None
+        calls = [op for op in outside if op.kind == "call" and op.mode != "go"]
+        if any(True for _ in self.flow.reachable_sends(fn, calls, max_states=200)):
+            self.debug["GIM102_skips_signalled"] += 1
+            return None
+        return guard
 
     def _defers_signal(self, fn: Function) -> bool:
         """A deferred call of fn sends on some channel (or calls code that does): the return may be heard."""
@@ -305,6 +329,14 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _has_else(facts, if_region: int) -> bool:
+    """The `if` region has an `else` (a sibling `else` region with the same condition)."""
+    reg = facts.regions[if_region]
+    return any(
+        r.kind == "else" and r.parent == reg.parent and r.info == reg.info and r.line >= reg.line for r in facts.regions
+    )
 
 
 def _is_chan_type(t: str) -> bool:

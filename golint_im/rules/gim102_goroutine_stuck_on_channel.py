@@ -19,8 +19,9 @@ after the last send the ranging goroutine (or the function itself) waits
 forever.
 
 A receive whose only sender is skipped: a goroutine that can `return`
-(on an error, say) before its one send, while the function that started
-it waits on a plain `<-ch`. The finding names that `return`.
+(on an error, say) before its one send, or end past an `if` with no `else`
+that holds it, while the function that started it waits on a plain
+`<-ch`. The finding names that `return` or that `if`.
 
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns: a nil channel blocks forever.
@@ -79,8 +80,10 @@ completes; or make the sender give up too:
 - A skipped send is reported only when the goroutine sends directly (not
   through calls), once (not in a loop, not in a `select`), defers nothing
   that sends, and the return's own branch sends nothing (an error channel
-  the receiver may hear). Falling off the end of the goroutine without a
-  `return` is not followed. The receiver must be a plain `<-ch`.
+  the receiver may hear). A goroutine with no `return` that sends only
+  inside an `if` with no `else` (`if err == nil { ch <- v }`) ends without
+  sending when the condition is false, and is reported the same way unless
+  something outside that `if` sends. The receiver must be a plain `<-ch`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -88,6 +91,7 @@ completes; or make the sender give up too:
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.rules._block_wording import branch_text
@@ -226,16 +230,22 @@ def _unclosed_finding(u):
 def _skipped_finding(k):
     ch, owner = k.channel, k.owner
     name = ch.label
-    exit_loc = _loc(k.sender, k.exit)
-    why = branch_text(k.sender.facts, k.region)
+    facts = k.sender.facts
+    if k.exit is not None:
+        exit_loc = _loc(k.sender, k.exit)
+        why = f"{branch_text(facts, k.region)} at line {k.exit.line}"
+    else:
+        guard = facts.regions[k.region]
+        exit_loc = Location(k.sender.file.path, guard.line)
+        why = f"ends when `{E.render_negated(guard.info)}` (the `if` at line {guard.line} has no `else`)"
     steps = (
         Step(_loc(owner, k.go_op), f"`{owner.short}` starts the goroutine that sends on `{name}`"),
-        Step(exit_loc, f"the goroutine {why} at line {k.exit.line}, before its send"),
+        Step(exit_loc, f"the goroutine {why}, before its send"),
         Step(_loc(k.sender, k.send), f"the only send on `{name}`, skipped on that path"),
         Step(_loc(owner, k.receive), f"`{owner.short}` waits here for a value that never comes"),
     )
     message = (
-        f"the goroutine started at line {k.go_op.line} {why} at line {k.exit.line} without sending on `{name}`, "
+        f"the goroutine started at line {k.go_op.line} {why} without sending on `{name}`, "
         f"and `{owner.short}` blocks forever on `<-{name}` at line {k.receive.line}. "
         f"Fix: send on that path too (an error value, or a result type carrying the error), "
         f"`close({name})` in a defer, or receive in a `select` with `ctx.Done()`."
