@@ -95,6 +95,7 @@ from golint_im import expr as E
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.rules._block_wording import branch_text
+from golint_im.rules._block_wording import op_location as _loc
 
 ID = "GIM102"
 NAME = "goroutine-stuck-on-channel"
@@ -180,10 +181,6 @@ def _finding(s):
         steps=tuple(steps),
         key=f"{owner.qualname}|{ch.label}",
     )
-
-
-def _loc(fn, op) -> Location:
-    return Location(fn.file.path, op.line, op.col)
 
 
 def _made_here(ch) -> list:

@@ -79,8 +79,9 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 from __future__ import annotations
 
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
-from golint_im.findings import Finding, Location, Related, Step
+from golint_im.findings import Finding, Related, Step
 from golint_im.rules._block_wording import branch_text
+from golint_im.rules._block_wording import op_location as _loc
 
 ID = "GIM106"
 NAME = "waitgroup-cond-misuse"
@@ -98,10 +99,6 @@ def check(ctx):
         yield _done_skipped(d)
     for c in prims.cond_waits:
         yield _cond_wait(c)
-
-
-def _loc(fn, op) -> Location:
-    return Location(fn.file.path, op.line, op.col)
 
 
 def _add_inside(a):
