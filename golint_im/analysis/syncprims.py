@@ -35,6 +35,7 @@ from .regions import deciding_region, returns_skipping
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
 _METHODS = {WAITGROUP: ("Add", "Done", "Wait", "Go"), COND: ("Wait", "Signal", "Broadcast")}
+_METHOD_NAMES = frozenset(m for methods in _METHODS.values() for m in methods)
 
 
 @dataclass
@@ -100,12 +101,14 @@ class SyncPrimitives:
         self._judge_conds()
 
     # ---- identity -------------------------------------------------------------------
-    def kind_of(self, fn: Function, expr) -> str | None:
+    def kind_of(self, fn: Function, expr, method: str) -> str | None:
         """WAITGROUP or COND when expr (or what it points to) is one, else None."""
         expr = E.strip_address(expr)
         t = (self.program.type_of(fn, expr) or "").lstrip("*")
         if t in _METHODS:
             return t
+        if method not in _METHODS[COND]:
+            return None
         name = E.ident(expr)
         g = self.program.declaring_function(fn, name) if name is not None else None
         if g is None or name is None:
@@ -169,13 +172,13 @@ class SyncPrimitives:
     def _collect(self) -> None:
         for fn in self.program.functions:
             for op in fn.facts.ops:
-                if op.kind != "call":
+                if op.kind != "call" or E.selected_name(op.fn) not in _METHOD_NAMES:
                     continue
                 sel = E.selector(op.fn)
-                if sel is None or not any(sel[1] in methods for methods in _METHODS.values()):
+                if sel is None:
                     continue
                 base, method = sel
-                kind = self.kind_of(fn, base)
+                kind = self.kind_of(fn, base, method)
                 if kind is None or method not in _METHODS[kind]:
                     continue
                 key = self.holder(fn, base)

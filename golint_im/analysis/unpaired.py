@@ -86,15 +86,18 @@ class Unpaired:
         self.nil_ops: list[NilChannelOp] = []
         for key in sorted(flow.channels):
             ch = flow.channels[key]
+            ranged = any(op.mode == "range" for _fn, op in ch.receives)
+            if not ch.sends or not (ranged or _plain_receives_only(ch)):
+                continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
             if whole is None:
                 continue
             owner, name = whole
-            if any(op.mode == "range" for _fn, op in ch.receives):
+            if ranged:
                 found = self._unclosed_range(ch, owner, name)
                 if found is not None:
                     self.unclosed.append(found)
-            elif ch.sends:
+            else:
                 skipped = self._skipped_send(ch, owner)
                 if skipped is not None:
                     self.skipped.append(skipped)
@@ -329,6 +332,12 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _plain_receives_only(ch: Channel) -> bool:
+    """Every receive from ch is a plain `<-ch` outside any select, all in one function."""
+    fns = {fn.id for fn, _op in ch.receives}
+    return len(fns) == 1 and all(op.mode == "expr" and op.select < 0 for _fn, op in ch.receives)
 
 
 def _has_else(facts, if_region: int) -> bool:
