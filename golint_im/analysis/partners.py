@@ -11,6 +11,10 @@ function with a constant capacity, received only by that function's own
 statements, sent on only by goroutines it starts with `go`, and never handed
 anywhere else (returned, stored, passed to code outside the analysed tree).
 Everything else is silence, counted in `debug` by the reason it was given up.
+
+On the same channels, `unpaired.py` (`Partners.unpaired`) finds the other
+side missing: a range nobody closes, a send skipped on a return, a nil
+channel.
 """
 
 from __future__ import annotations
@@ -343,5 +347,5 @@ PARTNERS = Pass(
     "partners",
     _build,
     requires=(CHANNEL_FLOW,),
-    doc="goroutines sending on a channel whose only receiver can return before receiving",
+    doc="goroutines stuck on a channel: a receiver that returns first, a range never closed, a skipped send",
 )
