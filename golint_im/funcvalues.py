@@ -37,6 +37,7 @@ class FunctionValues:
         def is_interface(self, named: str) -> bool: ...
         def method(self, named: str, mname: str, depth=0) -> Function | None: ...
         def resolve_call(self, fn: Function, op: Op) -> list[Target]: ...
+        def resolve_expr_call(self, fn: Function, callee, env=None) -> list[Target]: ...
 
     def func_values(self, fn: Function, expr) -> list[Target]:
         """Functions an expression used as a value in fn may hold (a literal, a function, a method value...)."""
@@ -47,6 +48,12 @@ class FunctionValues:
         if lit_index is not None:
             lit = self.literal(fn, lit_index)
             return [Target(lit, "function literal")] if lit else []
+        called = E.call(expr)
+        if called is not None:
+            callee = E.ident(called[0])
+            if callee is not None and self.lookup_local(fn, callee) is not None:
+                return []  # a call through a local function value: following it could loop back here
+            return self._returned_func_values(fn, called[0])
         name = E.ident(expr)
         if name is not None:
             if self.lookup_local(fn, name) is None:
@@ -68,6 +75,35 @@ class FunctionValues:
                 if m is not None:
                     return [Target(m, f"method value {m.name}")]
         return []
+
+    def _returned_func_values(self, fn: Function, callee) -> list[Target]:
+        """Function values a call gives back: what its callees' `return` statements return as their
+        first, func-typed, result (`leave := h.register(m)` holds the literal register returns)."""
+        out: list[Target] = []
+        busy = self._call_cache.setdefault(("returned-values", "busy"), set())
+        if (fn.id, callee) in busy:
+            return out  # resolving this callee needs its own answer: no value found this way
+        busy.add((fn.id, callee))
+        try:
+            targets = self.resolve_expr_call(fn, callee)
+        finally:
+            busy.discard((fn.id, callee))
+        for t in targets:
+            g = t.function
+            key = ("returned-values", g.id)
+            cached = self._call_cache.get(key)
+            if cached is None:
+                self._call_cache[key] = []  # a function returning its own call: stop there
+                found: list[Target] = []
+                if g.facts.results and g.facts.results[0].lstrip("(").startswith("func"):
+                    for op in g.facts.ops:
+                        if op.kind == "return" and op.args:
+                            found.extend(
+                                Target(v.function, f"returned by {g.short}") for v in self._func_value(g, op.args[0])
+                            )
+                cached = self._call_cache[key] = _dedupe(found)
+            out.extend(cached)
+        return _dedupe(out)
 
     def func_values_of_local(self, fn: Function, name: str) -> list[Target]:
         """Function values assigned to a local variable or passed for a parameter."""
@@ -105,7 +141,7 @@ class FunctionValues:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
                         sel = E.selector(t)
-                        if sel is not None and i < len(op.args) and E.may_be_func_value(op.args[i]):
+                        if sel is not None and i < len(op.args) and _may_hold_func(op.args[i]):
                             idx[sel[1]].append((f, sel[0], "", op.args[i]))
                 for arg in op.args:
                     comp = E.composite(E.strip_address(arg))  # T{f: v} or &T{f: v}
@@ -114,7 +150,7 @@ class FunctionValues:
                     ctype, elems = comp
                     for key, value in elems:
                         fname = E.ident(key)
-                        if fname is not None and E.may_be_func_value(value):
+                        if fname is not None and _may_hold_func(value):
                             idx[fname].append((f, None, ctype, value))
         return idx
 
@@ -133,7 +169,9 @@ class FunctionValues:
             else:
                 owner = self.named(self.qualify(comp_type, f.file))
             if owner == named:
-                out.extend(Target(v.function, f"stored in field {tname}.{fname}") for v in self._func_value(f, value))
+                for v in self._func_value(f, value):
+                    returned = f"{v.via}, " if v.via.startswith("returned by") else ""
+                    out.append(Target(v.function, f"{returned}stored in field {tname}.{fname}"))
         out = _dedupe(out)
         self._call_cache[key] = out
         return out
@@ -165,6 +203,11 @@ class FunctionValues:
                 for t in self.resolve_call(f, op):
                     self._callers[t.function.id].append((f, op))
         return self._callers.get(target.id, [])
+
+
+def _may_hold_func(e) -> bool:
+    """A value that may be a function: a literal, a name, a selector, or a call that may return one."""
+    return E.may_be_func_value(e) or E.call(e) is not None
 
 
 def _dedupe(targets):

@@ -11,6 +11,10 @@ function with a constant capacity, received only by that function's own
 statements, sent on only by goroutines it starts with `go`, and never handed
 anywhere else (returned, stored, passed to code outside the analysed tree).
 Everything else is silence, counted in `debug` by the reason it was given up.
+
+On the same channels, `unpaired.py` (`Partners.unpaired`) finds the other
+side missing: a range nobody closes, a send skipped on a return, a nil
+channel.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from .. import expr as E
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow
+from .regions import exclusive_branches
+from .unpaired import Unpaired
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 _HARMLESS_BUILTINS = ("len", "cap", "close")
@@ -59,6 +65,7 @@ class Partners:
             found = self._judge(flow.channels[key])
             if found is not None:
                 self.stuck.append(found)
+        self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug)
 
     # ---- which channels can be judged ----------------------------------------------
     def _judge(self, ch: Channel) -> StuckSend | None:
@@ -235,7 +242,7 @@ class Partners:
             if op.kind != "return":
                 continue
             chain = list(enclosing_regions(facts, op.region))
-            if _exclusive(facts, list(enclosing_regions(facts, go_region)), chain):
+            if exclusive_branches(facts, list(enclosing_regions(facts, go_region)), chain):
                 continue  # on another branch than the `go` statement
             case = next(
                 (
@@ -279,23 +286,6 @@ class Partners:
             if op.kind == "recv" and self.flow.key(owner, op.fn) in fed:
                 return True
         return False
-
-
-def _exclusive(facts, chain_a: list, chain_b: list) -> bool:
-    """Two ops (given by their region chains, innermost first) sit on branches that exclude each
-    other: different cases of one select or switch, or the two sides of one `if`."""
-    around_b = set(chain_b)
-    common = next((r for r in chain_a if r in around_b), None)
-    if common is None:
-        return False
-    a = chain_a[chain_a.index(common) - 1] if chain_a.index(common) > 0 else None
-    b = chain_b[chain_b.index(common) - 1] if chain_b.index(common) > 0 else None
-    if a is None or b is None or a == b:
-        return False
-    kinds = {facts.regions[a].kind, facts.regions[b].kind}
-    if facts.regions[common].kind in ("select", "switch"):
-        return True
-    return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info
 
 
 def _returns_after(facts, op) -> bool:
@@ -357,5 +347,5 @@ PARTNERS = Pass(
     "partners",
     _build,
     requires=(CHANNEL_FLOW,),
-    doc="goroutines sending on a channel whose only receiver can return before receiving",
+    doc="goroutines stuck on a channel: a receiver that returns first, a range never closed, a skipped send",
 )

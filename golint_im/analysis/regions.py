@@ -159,3 +159,60 @@ def single_assignment(program: Program, fn: Function, name: str) -> Expr:
                 return None
             found = op.args[i]
     return found
+
+
+def returns_skipping(facts, targets: list[int]) -> list[tuple[int, int]]:
+    """(return index, target index) for each `return` of a function that leaves before a target op.
+
+    The target comes after the return in a region around it (so, had the
+    return not been taken, the function would have gone on to it), and no
+    target op runs on the return's own way there. `targets` are op indexes.
+    Used for "the goroutine returns on an error before it sends / calls
+    Done": the partner waiting for that op waits forever.
+    """
+    out = []
+    for i, op in enumerate(facts.ops):
+        if op.kind != "return":
+            continue
+        chain = list(enclosing_regions(facts, op.region))
+        around = set(chain)
+        if any(t < i and facts.ops[t].region in around for t in targets):
+            continue  # a target already ran on the way to this return
+        other = [
+            t for t in targets if exclusive_branches(facts, list(enclosing_regions(facts, facts.ops[t].region)), chain)
+        ]
+        if any(t < i and t not in other for t in targets):
+            continue  # an earlier target may have run: the model does not follow which branch was taken
+        later = next((t for t in targets if (t > i and facts.ops[t].region in around) or t in other), None)
+        if later is not None:
+            out.append((i, later))
+    return out
+
+
+def deciding_region(facts, op_region: int, stop_region: int) -> int:
+    """The innermost branch (if, else, case, default, loop) around op_region that is not around
+    stop_region as well: what sends a path away from the op at stop_region. -1: none."""
+    around_stop = set(enclosing_regions(facts, stop_region))
+    for r in enclosing_regions(facts, op_region):
+        if r in around_stop:
+            break
+        if facts.regions[r].kind != "block":
+            return r
+    return -1
+
+
+def exclusive_branches(facts, chain_a: list, chain_b: list) -> bool:
+    """Two ops (given by their region chains, innermost first) sit on branches that exclude each
+    other: different cases of one select or switch, or the two sides of one `if`."""
+    around_b = set(chain_b)
+    common = next((r for r in chain_a if r in around_b), None)
+    if common is None:
+        return False
+    a = chain_a[chain_a.index(common) - 1] if chain_a.index(common) > 0 else None
+    b = chain_b[chain_b.index(common) - 1] if chain_b.index(common) > 0 else None
+    if a is None or b is None or a == b:
+        return False
+    kinds = {facts.regions[a].kind, facts.regions[b].kind}
+    if facts.regions[common].kind in ("select", "switch"):
+        return True
+    return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info

@@ -5,7 +5,8 @@ Finds goroutines that loop receiving from channels (a `select` in a loop,
 `for x := range ch`, or `x := <-ch` in a loop) where the code handling one
 received value — followed through calls, methods, interface calls (every
 implementation in the analysed code), closures, method values and
-callbacks stored in struct fields — reaches a blocking send `s <- v` on a
+callbacks stored in struct fields (also a function another call returned,
+as in `h.leave = h.register(m)` ... `h.leave()`) — reaches a blocking send `s <- v` on a
 channel `s` that no goroutine other than the loop itself receives from.
 
 ## Why is this bad
@@ -47,6 +48,10 @@ instead of re-queuing it.
   A `select` whose only alternative is a shutdown signal (`ctx.Done()`, a
   channel that is only ever closed, a `chan struct{}`) still blocks until
   shutdown: it is reported, with a note.
+- A function value returned by a call is followed through the callee's
+  `return` statements of its first result, when that result is written
+  `func(...)`; a named function type as the result, or a later result, is
+  not.
 - Calls the model cannot resolve (function values from unknown places,
   code outside the analysed roots) are not followed, and neither is an
   interface call with more than 4 implementations in the analysed code:

@@ -1,7 +1,10 @@
-r"""GIM102 goroutine-stuck-on-channel: a goroutine sends on a channel whose only receiver can return before receiving.
+r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds the forgotten sender: a function makes a channel, starts goroutines
+Finds four shapes of a goroutine stuck on a channel, each with both sides
+shown as steps.
+
+The forgotten sender: a function makes a channel, starts goroutines
 with `go` (a literal, or a named function given the channel, followed
 through calls) that send on it, and receives from it itself, but on some
 path returns before that receive: a `select` case on `ctx.Done()`, a timer
@@ -9,6 +12,19 @@ or `default` beside the receive, an earlier `return` on an error, or a
 `return` inside the receive loop before every sender was heard. When the
 channel's buffer is smaller than the number of senders that may still be
 waiting, the rest block on their send forever.
+
+A `range` over a channel that nothing closes: the senders all finish (no
+endless or receive-driven loop around them) but no path calls `close`, so
+after the last send the ranging goroutine (or the function itself) waits
+forever.
+
+A receive whose only sender is skipped: a goroutine that can `return`
+(on an error, say) before its one send, or end past an `if` with no `else`
+that holds it, while the function that started it waits on a plain
+`<-ch`. The finding names that `return` or that `if`.
+
+A send or receive, outside any `select`, on a local `var ch chan T` that
+nothing ever assigns: a nil channel blocks forever.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -54,8 +70,23 @@ completes; or make the sender give up too:
   a loop counts as unboundedly many, so any constant buffer is too small.
 - Conditions are not evaluated: an early return the program can never
   take (or only after the sender finished) is still a path.
-- Not yet covered: a `range` over a channel nobody closes, a receive whose
-  only senders are skipped, `select {}` and nil channels.
+- A `range` nobody closes is reported only when the channel is local,
+  closed nowhere (through calls, defers and literals, any `close` of it
+  silences), never escapes, and the range has no `return`, `break`, `goto`
+  or `panic` of its own. A send in a `for {` loop or in a loop that receives
+  from a channel is a long-lived producer: a worker pool ranging forever is
+  then the design, and nothing is reported. In `main`, a goroutine left
+  ranging ends with the process and is not reported.
+- A skipped send is reported only when the goroutine sends directly (not
+  through calls), once (not in a loop, not in a `select`), defers nothing
+  that sends, and the return's own branch sends nothing (an error channel
+  the receiver may hear). A goroutine with no `return` that sends only
+  inside an `if` with no `else` (`if err == nil { ch <- v }`) ends without
+  sending when the condition is false, and is reported the same way unless
+  something outside that `if` sends. The receiver must be a plain `<-ch`.
+- A nil channel is reported only when the variable is never assigned at
+  all (nor its address taken). A variable made on some paths only is not
+  followed, and `select {}` is never reported (parking `main` is the idiom).
 """
 
 from __future__ import annotations
@@ -63,18 +94,27 @@ from __future__ import annotations
 from golint_im import expr as E
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.findings import Finding, Location, Related, Step
+from golint_im.rules._block_wording import branch_text
+from golint_im.rules._block_wording import op_location as _loc
 
 ID = "GIM102"
 NAME = "goroutine-stuck-on-channel"
 FAMILY = "concurrency"
 SEVERITY = "error"
-SUMMARY = "A goroutine sends on a channel whose only receiver can return before receiving, and blocks forever"
+SUMMARY = "A goroutine blocks forever on a channel: its receiver left, its range is never closed, its sender returned"
 REQUIRES = (PARTNERS,)
 
 
 def check(ctx):
-    for s in ctx.result(PARTNERS).stuck:
+    partners = ctx.result(PARTNERS)
+    for s in partners.stuck:
         yield _finding(s)
+    for u in partners.unpaired.unclosed:
+        yield _unclosed_finding(u)
+    for k in partners.unpaired.skipped:
+        yield _skipped_finding(k)
+    for n in partners.unpaired.nil_ops:
+        yield _nil_finding(n)
 
 
 def _capacity_text(cap: int) -> str:
@@ -89,24 +129,9 @@ def _senders_text(n: int) -> str:
 
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
-    facts = s.owner.facts
-    if s.exit.region < 0:
-        return "returns"
-    reg = facts.regions[s.exit.region]
-    if reg.kind == "default":
-        return "takes the `default` case of the `select` (the sender is not ready yet) and returns"
-    if reg.kind == "case" and reg.info:
-        direction, chan = reg.info
-        if direction == "recv":
-            return f"takes `case <-{E.render(chan)}` and returns"
-        return f"takes `case {E.render(chan)} <- …` and returns"
-    if reg.kind == "if" and reg.info is not None:
-        return f"returns when `{E.render(reg.info)}`"
-    if reg.kind == "else" and reg.info is not None:
-        return f"returns when `{E.render_negated(reg.info)}`"
-    if reg.kind in ("for", "range"):
+    if s.exit.region >= 0 and s.owner.facts.regions[s.exit.region].kind in ("for", "range"):
         return "returns from inside its receive loop"
-    return "returns"
+    return branch_text(s.owner.facts, s.exit.region)
 
 
 def _finding(s):
@@ -155,4 +180,100 @@ def _finding(s):
         related=tuple(related),
         steps=tuple(steps),
         key=f"{owner.qualname}|{ch.label}",
+    )
+
+
+def _made_here(ch) -> list:
+    mfn, mop = ch.make_sites[0]
+    if mop is None:
+        return []
+    cap = "unknown buffer" if ch.capacity is None else _capacity_text(ch.capacity)
+    return [Related(_loc(mfn, mop), f"`{ch.label}` made here ({cap})")]
+
+
+def _unclosed_finding(u):
+    ch, owner = u.channel, u.owner
+    name = ch.label
+    range_loc = _loc(u.ranger, u.range_op)
+    steps = []
+    if u.go_op is not None:
+        steps.append(Step(_loc(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`"))
+    steps.append(Step(_loc(u.sender, u.send), f"the last send on `{name}`; every sender finishes after it"))
+    if u.go_op is not None:
+        waiter = f"the goroutine started at line {u.go_op.line}"
+        after = f"once the senders are done (last send at line {u.send.line}) and `{owner.short}` returns"
+    else:
+        waiter = f"`{owner.short}`"
+        after = f"after the last send (line {u.send.line}) the loop waits forever and `{owner.short}` never returns"
+    steps.append(Step(range_loc, f"{waiter} waits here for a next value or a close, neither of which comes"))
+    if u.go_op is not None:
+        after += ", the loop waits forever"
+    message = (
+        f"{waiter} ranges over `{name}`, which is never closed: {after}. "
+        f"Fix: `close({name})` after the last send (a `defer close({name})` in the only sender, or after "
+        f"`wg.Wait()` when several send), or leave the loop another way."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=range_loc,
+        severity=SEVERITY,
+        related=tuple([Related(_loc(u.sender, u.send), f"last send on `{name}`"), *_made_here(ch)]),
+        steps=tuple(steps),
+        key=f"{owner.qualname}|{name}|range",
+    )
+
+
+def _skipped_finding(k):
+    ch, owner = k.channel, k.owner
+    name = ch.label
+    facts = k.sender.facts
+    if k.exit is not None:
+        exit_loc = _loc(k.sender, k.exit)
+        why = f"{branch_text(facts, k.region)} at line {k.exit.line}"
+    else:
+        guard = facts.regions[k.region]
+        exit_loc = Location(k.sender.file.path, guard.line)
+        why = f"ends when `{E.render_negated(guard.info)}` (the `if` at line {guard.line} has no `else`)"
+    steps = (
+        Step(_loc(owner, k.go_op), f"`{owner.short}` starts the goroutine that sends on `{name}`"),
+        Step(exit_loc, f"the goroutine {why}, before its send"),
+        Step(_loc(k.sender, k.send), f"the only send on `{name}`, skipped on that path"),
+        Step(_loc(owner, k.receive), f"`{owner.short}` waits here for a value that never comes"),
+    )
+    message = (
+        f"the goroutine started at line {k.go_op.line} {why} without sending on `{name}`, "
+        f"and `{owner.short}` blocks forever on `<-{name}` at line {k.receive.line}. "
+        f"Fix: send on that path too (an error value, or a result type carrying the error), "
+        f"`close({name})` in a defer, or receive in a `select` with `ctx.Done()`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=tuple([Related(_loc(owner, k.receive), f"the receive from `{name}` left waiting"), *_made_here(ch)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|skipped",
+    )
+
+
+def _nil_finding(n):
+    verb = "send on" if n.op.kind == "send" else "receive from"
+    loc = _loc(n.fn, n.op)
+    message = (
+        f"{verb} a nil channel: `{n.name}` is declared at line {n.declared.line} and never assigned, "
+        f"so this blocks forever. Fix: `{n.name} := make(...)`, or assign it before use."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(_loc(n.fn, n.declared), f"`{n.name}` declared, never made"),),
+        steps=(
+            Step(_loc(n.fn, n.declared), f"`var {n.name}` starts nil and nothing assigns it"),
+            Step(loc, f"{verb} `{n.name}` blocks forever"),
+        ),
+        key=f"{n.fn.qualname}|{n.name}|nil",
     )

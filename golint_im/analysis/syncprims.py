@@ -1,0 +1,395 @@
+"""WaitGroups and condition variables by holder, and the ways their partners go missing.
+
+A `sync.WaitGroup` or `sync.Cond` is identified like a channel: by where it
+is held (a local of the function that declares it, a package variable, a
+struct field), with a parameter joined to whatever each analysed caller
+passes (`go worker(&wg)`). On that identity the layer finds:
+
+- `wg.Add` inside the goroutine it counts: the goroutine also calls
+  `wg.Done`, starts no goroutine of its own, and the function that starts it
+  waits on the same group without having added for it;
+- a `return` of a counted goroutine that skips its (not deferred) `wg.Done`
+  while the starter waits on the group;
+- `Cond.Wait` outside any loop (its condition is not re-checked after a
+  wake-up) on a condition variable something `Signal`s, unless the function
+  is a wrapper its callers loop around;
+- `Cond.Wait` on a condition variable nothing ever signals or broadcasts,
+  when the variable never leaves the code the model sees.
+
+Data only; rule GIM106 words it. What cannot be judged is counted in
+`debug`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..passes import Context, Pass
+from ..program import Function, Program, enclosing_regions
+from .flow import _UnionFind
+from .regions import deciding_region, returns_skipping
+
+WAITGROUP = "sync#WaitGroup"
+COND = "sync#Cond"
+_METHODS = {WAITGROUP: ("Add", "Done", "Wait", "Go"), COND: ("Wait", "Signal", "Broadcast")}
+_METHOD_NAMES = frozenset(m for methods in _METHODS.values() for m in methods)
+
+
+@dataclass
+class SyncCall:
+    fn: Function
+    op: Op
+    key: str
+    kind: str  # WAITGROUP or COND
+    method: str
+    text: str  # the holder as written at this call: `wg`, `s.wg`
+
+
+@dataclass
+class AddInside:
+    """`wg.Add` in the goroutine it counts, while the starter waits."""
+
+    starter: Function
+    go_op: object
+    goroutine: Function
+    add: SyncCall
+    wait: SyncCall
+
+
+@dataclass
+class DoneSkipped:
+    """A counted goroutine's `return` that skips its `wg.Done`."""
+
+    starter: Function
+    go_op: object
+    goroutine: Function
+    exit: object
+    region: int  # the branch deciding the return (-1: none)
+    done: SyncCall
+    wait: SyncCall
+
+
+@dataclass
+class CondWait:
+    """A `Cond.Wait` outside a loop, or with nothing that signals it."""
+
+    call: SyncCall
+    unsignalled: bool  # True: nothing signals; False: outside a loop
+
+
+class SyncPrimitives:
+    def __init__(self, program: Program):
+        self.program = program
+        self.debug: Counter = Counter()
+        self.uf = _UnionFind()
+        self._labels: dict[str, str] = {}
+        self._raw: list[SyncCall] = []
+        self._made_conds: dict[int, set[str]] = {}
+        self._collect()
+        self._join_parameters()
+        self.calls: dict[str, list[SyncCall]] = defaultdict(list)
+        for c in self._raw:
+            c.key = self.uf.find(c.key)
+            self.calls[c.key].append(c)
+        self.add_inside: list[AddInside] = []
+        self.done_skipped: list[DoneSkipped] = []
+        self.cond_waits: list[CondWait] = []
+        self._judge_goroutines()
+        self._judge_conds()
+
+    # ---- identity -------------------------------------------------------------------
+    def kind_of(self, fn: Function, expr, method: str) -> str | None:
+        """WAITGROUP or COND when expr (or what it points to) is one, else None."""
+        expr = E.strip_address(expr)
+        t = (self.program.type_of(fn, expr) or "").lstrip("*")
+        if t in _METHODS:
+            return t
+        if method not in _METHODS[COND]:
+            return None
+        name = E.ident(expr)
+        g = self.program.declaring_function(fn, name) if name is not None else None
+        if g is None or name is None:
+            return None
+        found = self._made_conds.get(g.id)
+        if found is None:
+            found = self._made_conds[g.id] = self._new_cond_locals(g)
+        return COND if name in found else None
+
+    def _new_cond_locals(self, fn: Function) -> set[str]:
+        """The locals of fn assigned `sync.NewCond(...)` (their type is not inferred from the call)."""
+        out = set()
+        for op in fn.facts.ops:
+            if op.kind == "assign" and len(op.targets) == len(op.args):
+                for target, value in zip(op.targets, op.args, strict=True):
+                    name = E.ident(target)
+                    if name is not None and self._is_new_cond(fn, value):
+                        out.add(name)
+        return out
+
+    def _is_new_cond(self, fn: Function, value) -> bool:
+        called = E.call(value)
+        if called is None:
+            return False
+        ext = self.program.external_callee(fn, called[0])
+        return ext is not None and (ext.pkg, ext.name, ext.recv) == ("sync", "NewCond", "")
+
+    def holder(self, fn: Function, expr) -> str | None:
+        """Where the value is held, before joining parameters: local, package var or field."""
+        expr = E.strip_address(expr)
+        pointed = E.unary_operand(expr, "*")
+        if pointed is not None:
+            expr = pointed
+        name = E.ident(expr)
+        if name is not None:
+            g = self.program.declaring_function(fn, name)
+            if g is not None:
+                key = f"local:{g.id}:{name}"
+            elif name in fn.pkg.vars:
+                key = f"var:{fn.pkg.path}.{name}"
+            else:
+                return None
+            self._labels.setdefault(key, name)
+            return key
+        sel = E.selector(expr)
+        if sel is None:
+            return None
+        base, fname = sel
+        bt = self.program.type_of(fn, base)
+        named = self.program.named(bt) if bt else None
+        ft = self.program.field_type(named, fname) if named else None
+        if ft is None:
+            return None
+        key = f"field:{ft[1]}.{fname}"
+        self._labels.setdefault(key, f"{ft[1].split('#')[1]}.{fname}")
+        return key
+
+    def label(self, key: str) -> str:
+        return self._labels.get(key, key.split(":")[-1])
+
+    def _collect(self) -> None:
+        for fn in self.program.functions:
+            for op in fn.facts.ops:
+                if op.kind != "call" or E.selected_name(op.fn) not in _METHOD_NAMES:
+                    continue
+                sel = E.selector(op.fn)
+                if sel is None:
+                    continue
+                base, method = sel
+                kind = self.kind_of(fn, base, method)
+                if kind is None or method not in _METHODS[kind]:
+                    continue
+                key = self.holder(fn, base)
+                if key is None:
+                    self.debug["GIM106_holders_unknown"] += 1
+                    continue
+                self._raw.append(SyncCall(fn, op, key, kind, method, E.render(E.strip_address(base))))
+
+    def _join_parameters(self) -> None:
+        """A WaitGroup or Cond parameter is whatever its analysed callers pass."""
+        for fn in self.program.functions:
+            params = fn.facts.params
+            wanted = [
+                (i, name) for i, (name, t) in enumerate(params) if name and ("sync.WaitGroup" in t or "sync.Cond" in t)
+            ]
+            if not wanted:
+                continue
+            for caller, op in self.program.callers(fn):
+                for i, name in wanted:
+                    if i < len(op.args):
+                        a = self.holder(caller, op.args[i])
+                        if a is not None:
+                            self.uf.union(a, f"local:{fn.id}:{name}")
+
+    def _key(self, fn: Function, expr) -> str | None:
+        raw = self.holder(fn, expr)
+        return self.uf.find(raw) if raw else None
+
+    # ---- WaitGroups and the goroutines they count ---------------------------------------
+    def _own(self, fn: Function, kind: str, method: str) -> list[SyncCall]:
+        return [c for c in self._by_fn.get(fn.id, ()) if c.kind == kind and c.method == method]
+
+    def _judge_goroutines(self) -> None:
+        self._by_fn: dict[int, list[SyncCall]] = defaultdict(list)
+        for calls in self.calls.values():
+            for c in calls:
+                self._by_fn[c.fn.id].append(c)
+        for g in self.program.functions:
+            if not g.go_sites or not self._by_fn.get(g.id):
+                continue
+            for starter, go_op in g.go_sites:
+                self._judge_goroutine(starter, go_op, g)
+
+    def _wait_after(self, starter: Function, go_op, key: str) -> SyncCall | None:
+        ops = starter.facts.ops
+        g = ops.index(go_op)
+        for c in self._own(starter, WAITGROUP, "Wait"):
+            if c.key == key and ops.index(c.op) > g:
+                return c
+        return None
+
+    def _judge_goroutine(self, starter: Function, go_op, g: Function) -> None:
+        ops = g.facts.ops
+        if any(c.method == "Go" for c in self._by_fn[g.id]):
+            return
+        dones = self._own(g, WAITGROUP, "Done")
+        for key in sorted({c.key for c in dones}):
+            wait = self._wait_after(starter, go_op, key)
+            if wait is None:
+                continue
+            mine = [c for c in dones if c.key == key]
+            adds = [c for c in self._own(g, WAITGROUP, "Add") if c.key == key]
+            if adds:
+                started = any(op.kind == "call" and op.mode == "go" for op in ops)
+                s_ops = starter.facts.ops
+                gi = s_ops.index(go_op)
+                added = any(c.key == key and s_ops.index(c.op) < gi for c in self._own(starter, WAITGROUP, "Add"))
+                if started or added or len(mine) != 1:
+                    self.debug["GIM106_adds_in_spawning_goroutines"] += 1
+                elif self._synchronised(starter, go_op, wait, g, adds[0]):
+                    self.debug["GIM106_adds_before_a_handshake"] += 1
+                elif not any(a.goroutine is g and a.add is adds[0] for a in self.add_inside):
+                    self.add_inside.append(AddInside(starter, go_op, g, adds[0], wait))
+                continue
+            if any(c.op.mode == "defer" for c in mine):
+                continue
+            counted = any(c.key == key and c.method == "Add" for c in self.calls[key])
+            if not counted:
+                continue
+            done_idx = [ops.index(c.op) for c in mine]
+            if any(self._in_loop(g, ops[i].region) for i in done_idx):
+                self.debug["GIM106_dones_in_loops"] += 1  # the group counts items, not goroutines
+                continue
+            for i, t in returns_skipping(g.facts, done_idx):
+                if self._done_on_the_way(g, i, ops[t].region, key):
+                    self.debug["GIM106_returns_through_calls"] += 1
+                    continue
+                region = deciding_region(g.facts, ops[i].region, ops[t].region)
+                done = next(c for c in mine if c.op is ops[t])
+                self.done_skipped.append(DoneSkipped(starter, go_op, g, ops[i], region, done, wait))
+                break
+
+    def _synchronised(self, starter: Function, go_op, wait: SyncCall, g: Function, add: SyncCall) -> bool:
+        """Between the `go` and the Wait the starter blocks on something the goroutine may signal after
+        its Add (a receive, a select, another group's Wait): the Add may be known to come first."""
+        s_ops = starter.facts.ops
+        between = s_ops[s_ops.index(go_op) + 1 : s_ops.index(wait.op)]
+        waits = {id(c.op) for c in self._own(starter, WAITGROUP, "Wait")}
+        blocks = any(op.kind == "recv" or id(op) in waits for op in between)
+        if not blocks:
+            return False
+        after = g.facts.ops[g.facts.ops.index(add.op) + 1 :]
+        other_dones = {id(c.op) for c in self._own(g, WAITGROUP, "Done") if c.key != add.key}
+        return any(
+            op.kind == "send" or id(op) in other_dones or (op.kind == "call" and E.is_ident(op.fn, "close"))
+            for op in after
+        )
+
+    def _done_on_the_way(self, fn: Function, i: int, stop_region: int, key: str) -> bool:
+        """Before the return at index i, on its branch, fn calls code that may call Done (or hands the group on)."""
+        facts = fn.facts
+        around_stop = set(enclosing_regions(facts, stop_region))
+        branch = [r for r in enclosing_regions(facts, facts.ops[i].region) if r not in around_stop]
+        for op in facts.ops[:i]:
+            if op.region not in branch or op.kind != "call":
+                continue
+            if any(self._key(fn, a) == key for a in op.args):
+                return True
+            for t in self.program.resolve_call(fn, op):
+                if self._by_fn.get(t.function.id):
+                    return True
+        return False
+
+    # ---- condition variables ------------------------------------------------------------
+    def _judge_conds(self) -> None:
+        for key in sorted(self.calls):
+            calls = self.calls[key]
+            waits = [c for c in calls if c.kind == COND and c.method == "Wait"]
+            if not waits:
+                continue
+            signalled = any(c.method in ("Signal", "Broadcast") for c in calls)
+            if not signalled:
+                if self._escapes(key, waits[0]):
+                    self.debug["GIM106_conds_escaping"] += 1
+                else:
+                    self.cond_waits.append(CondWait(waits[0], True))
+                    continue
+            if signalled and not any(c.method == "Signal" for c in calls):
+                # Only Broadcast: typically a one-shot event (done, result ready) set before the
+                # broadcast and never reset, for which a single `if !done { Wait() }` is enough.
+                self.debug["GIM106_unlooped_waits_on_broadcast_only"] += sum(
+                    1 for w in waits if not self._in_loop(w.fn, w.op.region)
+                )
+                continue
+            for w in waits:
+                if self._in_loop(w.fn, w.op.region):
+                    continue
+                if self._looped_by_callers(w.fn):
+                    self.debug["GIM106_cond_waits_in_looping_wrappers"] += 1
+                    continue
+                self.cond_waits.append(CondWait(w, False))
+
+    def _in_loop(self, fn: Function, region: int) -> bool:
+        regions = fn.facts.regions
+        return any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, region))
+
+    def _looped_by_callers(self, fn: Function) -> bool:
+        """fn may be a wrapper around Wait: a caller loops around it, or (exported, uncalled) callers are unseen."""
+        callers = self.program.callers(fn)
+        if not callers:
+            return fn.parent is None and fn.facts.name[:1].isupper()
+        return any(self._in_loop(c, op.region) for c, op in callers)
+
+    def _escapes(self, key: str, wait: SyncCall) -> bool:
+        """The Cond is used other than by its own methods (passed, returned, stored elsewhere), or held
+        where code outside the analysed tree can reach it (an exported field or package variable)."""
+        label = self.label(key)
+        name = label.split(".")[-1]
+        if key.startswith(("field:", "var:")) and name[:1].isupper():
+            return True
+        if key.startswith("local:"):
+            owner = self.program.functions[int(key.split(":")[1])]
+            scope = [owner, *owner.nested_literals()]
+        else:
+            scope = [f for f in self.program.functions if f.pkg is wait.fn.pkg]
+        for fn in scope:
+            for op in fn.facts.ops:
+                exprs = [op.fn, *op.args]
+                if op.kind != "assign":
+                    exprs += list(op.targets)
+                for e in exprs:
+                    if e is None or not E.is_expr(e):
+                        continue
+                    seen = used = 0
+                    for x in E.subexprs(e):
+                        sel = E.selector(x)
+                        if sel is not None and sel[1] in ("Wait", "Signal", "Broadcast", "L"):
+                            if self._names(fn, sel[0], name) and self._key(fn, sel[0]) == key:
+                                used += 1
+                        if self._names(fn, x, name) and self._key(fn, x) == key:
+                            seen += 1
+                    if seen > used:
+                        return True
+        return False
+
+    def _names(self, fn: Function, x, name: str) -> bool:
+        """Cheap pre-check before a type query: x is `name` or `something.name`."""
+        x = E.strip_address(x)
+        sel = E.selector(x)
+        return E.is_ident(x, name) or (sel is not None and sel[1] == name)
+
+
+def _build(ctx: Context) -> SyncPrimitives:
+    s = SyncPrimitives(ctx.program)
+    for k, v in s.debug.items():
+        ctx.debug[k] = v
+    return s
+
+
+SYNC_PRIMITIVES = Pass(
+    "sync-primitives",
+    _build,
+    doc="WaitGroups and condition variables by holder: Add inside the counted goroutine, skipped Done, lone Cond.Wait",
+)

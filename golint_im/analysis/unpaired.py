@@ -1,0 +1,381 @@
+"""Receives whose partner never comes: ranges nobody closes, sends skipped on a return, nil channels.
+
+Three shapes of a goroutine stuck on a channel that the forgotten-sender
+analysis in `partners.py` does not cover, judged on the same channels (made
+once, locally, and never handed to code the model cannot see):
+
+- a `range` over a channel that nothing closes, while every sender finishes
+  (no endless or request-driven loop around a send): after the last send
+  the ranging goroutine waits forever;
+- a plain `<-ch` whose only senders are goroutines that can `return` (on an
+  error, say) before their send: the receiver waits forever on that path;
+- a send or receive on a local `var ch chan T` that is never assigned: a
+  nil channel blocks forever.
+
+What the model cannot see is silence, counted in `debug` by reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..program import Function, Program, enclosing_regions
+from .flow import Channel, ChannelFlow, _ops_under
+from .regions import deciding_region, returns_skipping
+
+# Library calls that end the process or the goroutine: a loop calling one has another way out.
+_PROCESS_EXITS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("runtime", "Goexit")}
+
+
+@dataclass
+class UnclosedRange:
+    """A `range` over a channel that no path closes, while its senders all finish."""
+
+    channel: Channel
+    owner: Function  # makes the channel and starts (or is) the ranging goroutine
+    ranger: Function  # the function holding the range
+    range_op: object
+    go_op: object | None  # the `go` statement starting the ranger (None: the owner ranges itself)
+    sender: Function
+    send: object  # the last send in source order of the sending side
+
+
+@dataclass
+class SkippedSend:
+    """A plain receive whose sending goroutine can return before its send."""
+
+    channel: Channel
+    owner: Function
+    go_op: object
+    sender: Function
+    send: object
+    exit: object | None  # the sender's `return` that skips the send; None: it ends past an `if` with no `else`
+    region: int  # the branch of the sender deciding that return, or the `if` it ends past (-1: none)
+    receive: object
+
+
+@dataclass
+class NilChannelOp:
+    """A send or receive, outside any `select`, on a local channel variable that is never assigned."""
+
+    fn: Function
+    op: object
+    name: str
+    declared: object  # the `var` op
+
+
+class Unpaired:
+    def __init__(
+        self,
+        program: Program,
+        flow: ChannelFlow,
+        confined: Callable[[Function, str, int], bool],
+        senders: Callable,
+        debug: Counter,
+    ):
+        self.program = program
+        self.flow = flow
+        self.confined = confined
+        self.senders = senders
+        self.debug = debug
+        self.unclosed: list[UnclosedRange] = []
+        self.skipped: list[SkippedSend] = []
+        self.nil_ops: list[NilChannelOp] = []
+        for key in sorted(flow.channels):
+            ch = flow.channels[key]
+            ranged = any(op.mode == "range" for _fn, op in ch.receives)
+            if not ch.sends or not (ranged or _plain_receives_only(ch)):
+                continue  # cheap checks first: the confinement walk below is the costly part
+            whole = self._whole(ch)
+            if whole is None:
+                continue
+            owner, name = whole
+            if ranged:
+                found = self._unclosed_range(ch, owner, name)
+                if found is not None:
+                    self.unclosed.append(found)
+            else:
+                skipped = self._skipped_send(ch, owner)
+                if skipped is not None:
+                    self.skipped.append(skipped)
+        for fn in program.functions:
+            if fn.parent is None:
+                self.nil_ops.extend(self._nil_channel_ops(fn))
+
+    def _whole(self, ch: Channel) -> tuple[Function, str] | None:
+        """(owner, local name) when the channel's whole life is visible and no path closes it."""
+        if ch.closes or len(ch.make_sites) != 1 or not ch.receives:
+            return None
+        owner = ch.make_sites[0][0]
+        name = self.flow.label(ch.key)
+        if ch.key != f"local:{owner.id}:{name}":
+            return None
+        if not self.confined(owner, name, 0):
+            self.debug["GIM102_unclosed_escaping"] += 1
+            return None
+        return owner, name
+
+    # ---- a range nobody closes ---------------------------------------------------------
+    def _unclosed_range(self, ch: Channel, owner: Function, name: str) -> UnclosedRange | None:
+        ranges = [(fn, op) for fn, op in ch.receives if op.mode == "range"]
+        ranger, range_op = ranges[0]
+        if any(self._range_exits(fn, op) for fn, op in ranges):
+            self.debug["GIM102_ranges_with_exit"] += 1
+            return None
+        go_op = None
+        if ranger is not owner:
+            go_op = self._starter(owner, ranger)
+            if go_op is None:
+                self.debug["GIM102_ranges_not_started_by_maker"] += 1
+                return None
+            if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+                return None  # the process ends with main: a goroutine left ranging does not matter
+        if self._senders_long_lived(ch, owner, name):
+            self.debug["GIM102_ranges_senders_long_lived"] += 1
+            return None
+        if not ch.sends:
+            return None
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send)
+
+    def _range_exits(self, fn: Function, op) -> bool:
+        """The range loop has a way out besides the close: return, break, goto, panic or a process exit."""
+        regions = fn.facts.regions
+        for inner in _ops_under(fn, op.body):
+            if inner.kind == "return":
+                return True
+            if inner.kind == "jump" and inner.mode == "goto":
+                return True
+            if inner.kind == "jump" and inner.mode == "break":
+                if inner.fn is not None:
+                    return True  # a labelled break may leave the range
+                target = next(
+                    (r for r in enclosing_regions(fn.facts, inner.region) if regions[r].kind in _BREAKABLE), None
+                )
+                if target == op.body:
+                    return True
+            if inner.kind == "call" and self._exits_process(fn, inner):
+                return True
+        return False
+
+    def _exits_process(self, fn: Function, op) -> bool:
+        if E.is_ident(op.fn, "panic"):
+            return True
+        ext = self.program.external_callee(fn, op.fn)
+        return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
+
+    def _starter(self, owner: Function, ranger: Function):
+        """The `go` statement of owner (or of its literals) that runs ranger."""
+        for f in [owner, *owner.nested_literals()]:
+            for op in f.facts.ops:
+                if op.kind == "call" and op.mode == "go":
+                    if any(t.function is ranger for t in self.program.resolve_call(f, op)):
+                        return op
+        return None
+
+    def _long_lived(self, fn: Function, region: int) -> bool:
+        """A loop around region runs for good (`for {`) or as long as some channel delivers."""
+        facts = fn.facts
+        for r in enclosing_regions(facts, region):
+            reg = facts.regions[r]
+            if reg.kind == "for" and reg.info is None:
+                return True
+            if reg.kind in ("for", "range") and self._receives_in(fn, r):
+                return True
+        return False
+
+    def _receives_in(self, fn: Function, loop: int) -> bool:
+        """The loop receives from a channel each round, or ranges over one."""
+        facts = fn.facts
+        for op in facts.ops:
+            if op.kind != "recv":
+                continue
+            if op.mode == "range" and op.body == loop:
+                if self.flow.key(fn, op.fn) is not None:
+                    return True
+            elif loop in enclosing_regions(facts, op.region):
+                return True
+        return False
+
+    def _senders_long_lived(self, ch: Channel, owner: Function, name: str) -> bool:
+        """Some send on ch, or the statement of owner that starts it, sits in a loop that does not end
+        by itself: a long-lived producer, for which a consumer ranging forever is the design."""
+        for fn, op in ch.sends:
+            f, region = fn, op.region
+            while region is not None:
+                if self._long_lived(f, region):
+                    return True
+                if f is owner or f.parent is None:
+                    break
+                region, f = _creation_region(self.program, f), f.parent
+        for f in [owner, *owner.nested_literals()]:
+            for op in f.facts.ops:
+                if op.kind in ("call", "send") and _mentions(op, name) and self._long_lived(f, op.region):
+                    return True
+        return False
+
+    # ---- a send skipped on a return -------------------------------------------------------
+    def _skipped_send(self, ch: Channel, owner: Function) -> SkippedSend | None:
+        recvs = [op for fn, op in ch.receives if fn is owner]
+        if len(recvs) != len(ch.receives) or any(op.mode != "expr" or op.select >= 0 for op in recvs):
+            return None  # a select can take another case; a receive elsewhere is another story
+        starts = self.senders(owner, ch)
+        if not starts:
+            return None
+        index = {id(op): i for i, op in enumerate(owner.facts.ops)}
+        for go_op, sends in starts:
+            if any(path for _sfn, _sop, path in sends):
+                self.debug["GIM102_skips_send_through_calls"] += 1
+                return None
+            sfn = sends[0][0]
+            if any(s[0] is not sfn for s in sends):
+                return None
+            facts = sfn.facts
+            sidx = [facts.ops.index(sop) for _f, sop, _p in sends]
+            if any(_in_loop(facts, facts.ops[i].region) or facts.ops[i].select >= 0 for i in sidx):
+                return None
+            if self._defers_signal(sfn):
+                return None
+            g = index.get(id(go_op), -1)
+            later = [r for r in recvs if index.get(id(r), -1) > g]
+            if not later:
+                continue
+            for i, t in returns_skipping(facts, sidx):
+                ret = facts.ops[i]
+                if self._signals_on_the_way(sfn, i, facts.ops[t].region):
+                    self.debug["GIM102_skips_signalled"] += 1
+                    continue
+                region = deciding_region(facts, ret.region, facts.ops[t].region)
+                return SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0])
+            guard = self._falls_past(sfn, sidx)
+            if guard is not None:
+                return SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0])
+        return None
+
+    def _falls_past(self, fn: Function, sidx: list[int]) -> int | None:
+        """The `if` (with no `else`) around fn's one send, when fn has no `return` and nothing outside
+        that `if` sends: with the condition false, fn ends without sending. None otherwise."""
+        facts = fn.facts
+        if len(sidx) != 1 or any(op.kind == "return" for op in facts.ops):
+            return None
+        chain = list(enclosing_regions(facts, facts.ops[sidx[0]].region))
+        if any(facts.regions[r].kind not in ("block", "if", "body") for r in chain):
+            return None
+        guard = next((r for r in chain if facts.regions[r].kind == "if" and not _has_else(facts, r)), None)
+        if guard is None:
+            return None
+        outside = [op for op in facts.ops if guard not in enclosing_regions(facts, op.region)]
+        if any(op.kind == "send" for op in outside):
+            return None
+        calls = [op for op in outside if op.kind == "call" and op.mode != "go"]
+        if any(True for _ in self.flow.reachable_sends(fn, calls, max_states=200)):
+            self.debug["GIM102_skips_signalled"] += 1
+            return None
+        return guard
+
+    def _defers_signal(self, fn: Function) -> bool:
+        """A deferred call of fn sends on some channel (or calls code that does): the return may be heard."""
+        for op in fn.facts.ops:
+            if op.kind == "call" and op.mode == "defer":
+                if any(True for _ in self.flow.reachable_sends(fn, [op._replace(mode="plain")], max_states=200)):
+                    return True
+                if self.program.is_unknown_call(fn, op):
+                    return True
+        return False
+
+    def _signals_on_the_way(self, fn: Function, i: int, stop_region: int) -> bool:
+        """Before the return at index i, in the branch that leads to it, fn sends on some channel."""
+        facts = fn.facts
+        around_stop = set(enclosing_regions(facts, stop_region))
+        branch = [r for r in enclosing_regions(facts, facts.ops[i].region) if r not in around_stop]
+        ops = [op for op in facts.ops[:i] if op.region in branch]
+        if any(op.kind == "send" for op in ops):
+            return True
+        calls = [op for op in ops if op.kind == "call" and op.mode != "go"]
+        return any(True for _ in self.flow.reachable_sends(fn, calls, max_states=200))
+
+    # ---- nil channels ------------------------------------------------------------------------
+    def _nil_channel_ops(self, top: Function):
+        """Sends and receives outside a select on `var ch chan T` locals never assigned afterwards."""
+        for fn in [top, *top.nested_literals()]:
+            for op in fn.facts.ops:
+                if op.kind != "assign" or op.mode != "var" or op.args or not _is_chan_type(op.vtype):
+                    continue
+                for target in op.targets:
+                    name = E.ident(target)
+                    if name is None or name == "_" or self._ever_assigned(fn, name, op):
+                        continue
+                    for f in [fn, *fn.nested_literals()]:
+                        if self.program.declaring_function(f, name) is not fn:
+                            continue
+                        for use in f.facts.ops:
+                            if use.kind in ("send", "recv") and use.select < 0 and E.is_ident(use.fn, name):
+                                yield NilChannelOp(f, use, name, op)
+
+    def _ever_assigned(self, fn: Function, name: str, decl) -> bool:
+        """Anything but the declaration assigns `name`, or takes its address (a callee could assign it)."""
+        ident = E.make_ident(name)
+        for f in [fn, *fn.nested_literals()]:
+            for op in f.facts.ops:
+                if op is decl:
+                    continue
+                if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets):
+                    return True
+                for e in (op.fn, *op.args, *op.targets):
+                    if e is not None and E.is_expr(e):
+                        if any(E.unary_operand(x, "&") == ident for x in E.subexprs(e)):
+                            return True
+        return False
+
+
+_BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _plain_receives_only(ch: Channel) -> bool:
+    """Every receive from ch is a plain `<-ch` outside any select, all in one function."""
+    fns = {fn.id for fn, _op in ch.receives}
+    return len(fns) == 1 and all(op.mode == "expr" and op.select < 0 for _fn, op in ch.receives)
+
+
+def _has_else(facts, if_region: int) -> bool:
+    """The `if` region has an `else` (a sibling `else` region with the same condition)."""
+    reg = facts.regions[if_region]
+    return any(
+        r.kind == "else" and r.parent == reg.parent and r.info == reg.info and r.line >= reg.line for r in facts.regions
+    )
+
+
+def _is_chan_type(t: str) -> bool:
+    t = t.strip()
+    return t.startswith(("chan ", "chan<-", "<-chan", "chan("))
+
+
+def _in_loop(facts, region: int) -> bool:
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, region))
+
+
+def _creation_region(program: Program, lit: Function) -> int | None:
+    """The region of the statement of its parent that creates the literal lit (None: not found)."""
+    parent = lit.parent
+    if parent is None:
+        return None
+    for op in parent.facts.ops:
+        for e in (op.fn, *op.args):
+            if e is None or not E.is_expr(e):
+                continue
+            for x in E.subexprs(e):
+                index = E.funclit(x)
+                if index is not None and program.literal(parent, index) is lit:
+                    return op.region
+    return None
+
+
+def _mentions(op, name: str) -> bool:
+    ident = E.make_ident(name)
+    for e in (op.fn, *op.args):
+        if e is not None and E.is_expr(e) and any(x == ident for x in E.subexprs(e)):
+            return True
+    return False

@@ -1,0 +1,32 @@
+"""How the blocking rules (GIM102, GIM106) word the branch that sends a path away from an operation."""
+
+from __future__ import annotations
+
+from golint_im import expr as E
+from golint_im.findings import Location
+
+
+def op_location(fn, op) -> Location:
+    """Where an op of fn sits, as findings and steps show it."""
+    return Location(fn.file.path, op.line, op.col)
+
+
+def branch_text(facts, region: int) -> str:
+    """ "returns when `err != nil`": the `return` under the branch `region` (-1: no branch)."""
+    if region < 0:
+        return "returns"
+    reg = facts.regions[region]
+    if reg.kind == "default":
+        return "takes the `default` case of the `select` (the sender is not ready yet) and returns"
+    if reg.kind == "case" and reg.info:
+        direction, chan = reg.info
+        if direction == "recv":
+            return f"takes `case <-{E.render(chan)}` and returns"
+        return f"takes `case {E.render(chan)} <- …` and returns"
+    if reg.kind == "if" and reg.info is not None:
+        return f"returns when `{E.render(reg.info)}`"
+    if reg.kind == "else" and reg.info is not None:
+        return f"returns when `{E.render_negated(reg.info)}`"
+    if reg.kind in ("for", "range"):
+        return "returns from inside a loop"
+    return "returns"

@@ -1,0 +1,179 @@
+r"""GIM106 waitgroup-cond-misuse: a WaitGroup or Cond used so that a Wait can return early or never.
+
+## What it does
+Finds four misuses of `sync.WaitGroup` and `sync.Cond`, each on one
+group or condition variable identified by where it is held (a local, a
+package variable, a struct field; a parameter is what its callers pass):
+
+- `wg.Add` inside the goroutine it counts: the function that starts the
+  goroutine calls `wg.Wait()` after the `go` statement without having added
+  for it, and the goroutine itself calls `wg.Add` and `wg.Done`;
+- a counted goroutine that can `return` before its `wg.Done()` (no
+  `defer wg.Done()`), while its starter waits on the group: the finding
+  names the `return`;
+- `Cond.Wait` outside any `for` loop, on a condition variable that is
+  woken with `Signal`;
+- `Cond.Wait` on a condition variable that nothing signals or broadcasts.
+
+## Why is this bad
+`Wait` may run before the goroutine reaches its `Add`: the counter is still
+zero, `Wait` returns at once and the caller reads results that are not
+there yet, or returns while the goroutine still runs. A skipped `Done`
+leaves the counter above zero for good: `Wait` never returns, and every
+goroutine waiting behind it leaks. A `Cond.Wait` can wake up without its
+condition being true (another goroutine got there first, or `Broadcast`
+woke everyone), so a `Wait` not re-checked in a loop acts on a stale
+condition; and a `Wait` nobody signals sleeps forever.
+
+## Example
+```go
+func fetchAll(urls []string) {
+    var wg sync.WaitGroup
+    for _, u := range urls {
+        go func(u string) {
+            wg.Add(1)          // too late: Wait below may already have returned
+            defer wg.Done()
+            fetch(u)
+        }(u)
+    }
+    wg.Wait()
+}
+
+func worker(wg *sync.WaitGroup, job string) {
+    if job == "" {
+        return                 // Done is skipped: Wait never returns
+    }
+    process(job)
+    wg.Done()
+}
+```
+
+## Fix
+Call `wg.Add(1)` before the `go` statement; call `defer wg.Done()` first
+thing in the goroutine, so every return (and a panic) counts down. Wait on
+a condition in a loop: `for !ready { cond.Wait() }`; make sure the code that
+changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
+
+## Known limits
+- Only goroutines started with `go` are followed, and only the `Add`,
+  `Done` and `Wait` calls they make themselves. A goroutine that starts
+  goroutines of its own is taken to `Add` for those, and is not reported;
+  neither is a starter that also adds before the `go` statement.
+- A skipped `Done` is looked for only on `return` statements that come
+  before every `Done` or on the other side of its branch; a branch that
+  calls analysed code that touches any WaitGroup, or that passes the group
+  on, is taken to count down there. Panics and falling off the end are not
+  followed.
+- `Cond.Wait` outside a loop is reported only on a condition variable that
+  some code `Signal`s. One only ever `Broadcast` is usually a one-shot event
+  (a result is ready, set once and never reset) for which `if !done {
+  c.Wait() }` is enough, and is left alone.
+- `Cond.Wait` outside a loop is not reported in a function whose callers
+  loop around it, or in an exported function nothing here calls (a wrapper
+  its users loop around). A condition variable passed, returned or stored
+  elsewhere, or held in an exported field or variable, may be signalled by
+  code the model does not see: it is never reported as unsignalled.
+- `--debug` counts what was given up (`GIM106_*`).
+"""
+
+from __future__ import annotations
+
+from golint_im.analysis.syncprims import SYNC_PRIMITIVES
+from golint_im.findings import Finding, Related, Step
+from golint_im.rules._block_wording import branch_text
+from golint_im.rules._block_wording import op_location as _loc
+
+ID = "GIM106"
+NAME = "waitgroup-cond-misuse"
+FAMILY = "concurrency"
+SEVERITY = "error"
+SUMMARY = "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Cond.Wait unlooped or unsignalled"
+REQUIRES = (SYNC_PRIMITIVES,)
+
+
+def check(ctx):
+    prims = ctx.result(SYNC_PRIMITIVES)
+    for a in prims.add_inside:
+        yield _add_inside(a)
+    for d in prims.done_skipped:
+        yield _done_skipped(d)
+    for c in prims.cond_waits:
+        yield _cond_wait(c)
+
+
+def _add_inside(a):
+    wg, wait = a.add.text, a.wait
+    add_loc = _loc(a.goroutine, a.add.op)
+    message = (
+        f"`{wg}.Add` runs inside the goroutine it counts (started at line {a.go_op.line}): "
+        f"`{a.starter.short}` can reach `{wait.text}.Wait()` at line {wait.op.line} before the goroutine has "
+        f"added, and return while it still runs. Fix: call `{wait.text}.Add(1)` before the `go` statement."
+    )
+    steps = (
+        Step(_loc(a.starter, a.go_op), f"`{a.starter.short}` starts the goroutine, not yet counted"),
+        Step(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` may see a zero counter and return at once"),
+        Step(add_loc, f"the goroutine adds to `{wg}` only when it gets to run"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=add_loc,
+        severity=SEVERITY,
+        related=(Related(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` that can return early"),),
+        steps=steps,
+        key=f"{a.starter.qualname}|{wait.text}|add",
+    )
+
+
+def _done_skipped(d):
+    wg, wait = d.done.text, d.wait
+    why = branch_text(d.goroutine.facts, d.region)
+    exit_loc = _loc(d.goroutine, d.exit)
+    message = (
+        f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line} without calling "
+        f"`{wg}.Done()`: `{d.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
+        f"Fix: `defer {wg}.Done()` at the top of the goroutine."
+    )
+    steps = (
+        Step(_loc(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine counted by `{wait.text}`"),
+        Step(exit_loc, f"the goroutine {why} at line {d.exit.line}"),
+        Step(_loc(d.goroutine, d.done.op), f"`{wg}.Done()`, skipped on that path"),
+        Step(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
+        steps=steps,
+        key=f"{d.starter.qualname}|{wait.text}|done",
+    )
+
+
+def _cond_wait(c):
+    call = c.call
+    label = call.text
+    loc = _loc(call.fn, call.op)
+    if c.unsignalled:
+        message = (
+            f"`{label}.Wait()` in `{call.fn.short}` can never wake up: nothing calls `{label}.Signal()` "
+            f"or `{label}.Broadcast()`. Fix: signal where the condition changes, or use a channel."
+        )
+        step = f"waits on `{label}`, which nothing signals or broadcasts"
+        key = "unsignalled"
+    else:
+        message = (
+            f"`{label}.Wait()` in `{call.fn.short}` is not in a loop: it can return while the condition "
+            f"is still false (another waiter got there first). Fix: `for !condition {{ {label}.Wait() }}`."
+        )
+        step = f"waits on `{label}` once and goes on without re-checking the condition"
+        key = "unlooped"
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        steps=(Step(loc, step),),
+        key=f"{call.fn.qualname}|{label}|{key}",
+    )
