@@ -69,10 +69,16 @@ class Analysis(Acquire):
         self.stream_kind: Kind | None = next((k for k in self.kinds.values() if k.stream), None)
         self.regions = ctx.result(REGIONS)
         self.cancellation = ctx.result(CANCELLATION)
-        self.debug = {"gim2xx_unresolved_handoffs": 0, "gim2xx_acquisitions": 0}
+        self.debug = {
+            "gim2xx_unresolved_handoffs": 0,
+            "gim2xx_acquisitions": 0,
+            # hand-offs that count only when the callee succeeds (its error is checked after)
+            "gim2xx_handoffs_on_success": 0,
+        }
         self._fresh: dict = {}
         self._summary: dict = {}
         self._lit_effect: dict = {}
+        self._refuses: dict = {}
         self._ext_impls: dict[str, list[str]] | None = None
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}
