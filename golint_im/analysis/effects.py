@@ -12,6 +12,7 @@ from golint_im.expr import (
     idents_in,
     index,
     is_conversion_callee,
+    is_expr,
     is_ident,
     is_nil,
     ranged,
@@ -268,19 +269,39 @@ class Effects(Calls):
         self._refuses[key] = False  # recursion: assume it keeps the value
         holders = {pname: Holder(pname, r.suffix, "slice" if r.container else "")}
         refuses = False
+        read_error: dict[str, bool] = {}  # name -> last assigned from the stream's Recv
         for op in f.facts.ops:
             if op.kind == "return":
                 if self.returns_holder(f, op, holders):
                     break
+                if kind.stream and self._after_failed_read(f, op, read_error):
+                    continue  # the stream ended: returning its error leaves nothing open
                 if op.args and not is_nil(op.args[-1]):
                     refuses = True  # `return err`, `return nil, fmt.Errorf(...)`, `return g(c)`
                     break
                 continue
+            if op.kind == "assign" and kind.stream:
+                value = callee_of(op.args[0]) if len(op.args) == 1 else None
+                recv = selected_name(value) in ("Recv", "RecvMsg") and _ref(selector_base(value), holders) is not None
+                for t in op.targets:
+                    name = ident(t)
+                    if name is not None:
+                        read_error[name] = recv
             eff = self.op_effect(f, op, holders, kind, scan=True)
             if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
                 break
         self._refuses[key] = refuses
         return refuses
+
+    def _after_failed_read(self, f, op, read_error: dict[str, bool]) -> bool:
+        """The return sits under a condition on the error of the stream's last Recv (`if err != nil`)."""
+        view = self.view(f)
+        for r in view.chain(op.region):
+            reg = view.regions[r]
+            if reg.kind in ("if", "else") and is_expr(reg.info):
+                if any(read_error.get(n) for n in idents_in(reg.info, set())):
+                    return True
+        return False
 
     def _param_effect(self, f, i, r, kind):
         params = f.facts.params

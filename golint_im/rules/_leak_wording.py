@@ -130,7 +130,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if leak.refused_by is not None:
         # The resource was handed on, but on this path the callee failed: by Go
         # convention a function that returns an error has not taken it over.
-        problem += f": `{render(leak.refused_by)}` keeps it only when it succeeds"
+        problem += f": `{render(leak.refused_by)}` takes it over only when it succeeds"
     note = ""
     impl = origin.impl
     if impl is not None:
