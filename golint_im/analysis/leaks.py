@@ -583,7 +583,12 @@ class Walk:
         return [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]
 
     def _previous_closed(self, loop) -> bool:
-        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop."""
+        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop.
+
+        Also the variable the acquisition assigns, when the loop closes it
+        before the acquisition (`if resp != nil { resp.Body.Close() }` at the
+        top of the body): each iteration's resource is closed by the next.
+        """
         for h in self.holders.values():
             if (
                 not h.container
@@ -592,6 +597,16 @@ class Walk:
                 and self._closed_in(h.name, loop)
             ):
                 return True
+        primary = self.holders.get(self.primary)
+        if primary is None or primary.container or self._declared_within(primary, loop):
+            return False
+        own = {self.primary: primary}
+        for o in self.ops[: self.a]:
+            sel = selector(o.fn) if o.kind == "call" and self.view.in_region(o.region, loop) else None
+            if sel is not None and sel[1] in self.kind.closers:
+                r = _ref(sel[0], own)
+                if r is not None and r.resource:
+                    return True
         return False
 
     def _kept_across_iterations(self, loop) -> bool:
@@ -602,14 +617,14 @@ class Walk:
         return self.view.in_region(h.decl_region, loop)
 
     def _closed_in(self, name, loop) -> bool:
+        """The loop closes the resource the variable holds (`prev.Close()`, `prev.Body.Close()`)."""
+        own = {name: self.holders[name]}
         for o in self.ops:
-            if (
-                o.kind == "call"
-                and is_ident(selector_base(o.fn), name)
-                and selected_name(o.fn) in self.kind.closers
-                and self.view.in_region(o.region, loop)
-            ):
-                return True
+            sel = selector(o.fn) if o.kind == "call" and self.view.in_region(o.region, loop) else None
+            if sel is not None and sel[1] in self.kind.closers:
+                r = _ref(sel[0], own)
+                if r is not None and r.resource:
+                    return True
         return False
 
     def _closed_after(self, loop) -> int:
