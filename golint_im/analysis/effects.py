@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from golint_im.expr import (
     assertion,
+    binary,
     call_args,
     call_name,
     funclit,
@@ -19,6 +20,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    subexprs,
 )
 from golint_im.expr import (
     callee as callee_of,
@@ -276,6 +278,8 @@ class Effects(Calls):
                     break
                 if kind.stream and self._after_failed_read(f, op, read_error):
                     continue  # the stream ended: returning its error leaves nothing open
+                if self._after_nil_test(f, op, pname):
+                    continue  # `if resp == nil || respErr != nil { return nil, respErr }`: nothing was given
                 if op.args and not is_nil(op.args[-1]):
                     refuses = True  # `return err`, `return nil, fmt.Errorf(...)`, `return g(c)`
                     break
@@ -293,14 +297,31 @@ class Effects(Calls):
         self._refuses[key] = refuses
         return refuses
 
-    def _after_failed_read(self, f, op, read_error: dict[str, bool]) -> bool:
-        """The return sits under a condition on the error of the stream's last Recv (`if err != nil`)."""
+    def _conditions_around(self, f, op):
+        """The conditions of the `if`/`else` branches the op sits in, innermost first."""
         view = self.view(f)
         for r in view.chain(op.region):
             reg = view.regions[r]
             if reg.kind in ("if", "else") and is_expr(reg.info):
-                if any(read_error.get(n) for n in idents_in(reg.info, set())):
-                    return True
+                yield reg.info
+
+    def _after_failed_read(self, f, op, read_error: dict[str, bool]) -> bool:
+        """The return sits under a condition on the error of the stream's last Recv (`if err != nil`)."""
+        return any(any(read_error.get(n) for n in idents_in(cond, set())) for cond in self._conditions_around(f, op))
+
+    def _after_nil_test(self, f, op, pname: str) -> bool:
+        """The return sits under a condition comparing the parameter (or a field of it) with nil."""
+        for cond in self._conditions_around(f, op):
+            for e in subexprs(cond):
+                b3 = binary(e)
+                if b3 is None or b3[0] not in ("==", "!="):
+                    continue
+                for side, other in ((b3[1], b3[2]), (b3[2], b3[1])):
+                    base = side
+                    while selector(base) is not None:
+                        base = selector_base(base)
+                    if is_nil(other) and is_ident(base, pname):
+                        return True
         return False
 
     def _param_effect(self, f, i, r, kind):
