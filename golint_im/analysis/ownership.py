@@ -20,7 +20,10 @@ where they land, a path taking `goto` is not followed): the state on each
 path is "live", "done" (closed, or ownership moved: returned, stored in a
 field / package variable / a container that outlives the function, sent on
 a channel, handed to a function that closes or stores it, captured by a
-closure that does) or "no path" (returned, panicked). Aliases (`last = conn`) and local containers
+closure that does) or "no path" (returned, panicked). A hand-off to a
+function whose error is tested next holds only where that error is nil: a
+Go function that fails has not taken over its argument, unless its body
+shows it closes, keeps or returns it before failing. Aliases (`last = conn`) and local containers
 (`conns[host] = conn`, `conns = append(conns, c)`) are followed; a local
 container is itself a holder that must be released or handed on.
 
