@@ -600,14 +600,7 @@ class Walk:
         primary = self.holders.get(self.primary)
         if primary is None or primary.container or self._declared_within(primary, loop):
             return False
-        own = {self.primary: primary}
-        for o in self.ops[: self.a]:
-            sel = selector(o.fn) if o.kind == "call" and self.view.in_region(o.region, loop) else None
-            if sel is not None and sel[1] in self.kind.closers:
-                r = _ref(sel[0], own)
-                if r is not None and r.resource:
-                    return True
-        return False
+        return self._closed_in(self.primary, loop, before=self.a)
 
     def _kept_across_iterations(self, loop) -> bool:
         """What iteration_end accepts: a container from outside the loop, or a variable the loop closes later."""
@@ -616,10 +609,10 @@ class Walk:
     def _declared_within(self, h, loop) -> bool:
         return self.view.in_region(h.decl_region, loop)
 
-    def _closed_in(self, name, loop) -> bool:
-        """The loop closes the resource the variable holds (`prev.Close()`, `prev.Body.Close()`)."""
+    def _closed_in(self, name, loop, before: int | None = None) -> bool:
+        """The loop closes the resource the variable holds (`prev.Close()`, `prev.Body.Close()`), before op `before`."""
         own = {name: self.holders[name]}
-        for o in self.ops:
+        for o in self.ops[:before]:
             sel = selector(o.fn) if o.kind == "call" and self.view.in_region(o.region, loop) else None
             if sel is not None and sel[1] in self.kind.closers:
                 r = _ref(sel[0], own)
