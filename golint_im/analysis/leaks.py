@@ -232,7 +232,11 @@ class Walk:
             cur = (self.view.first[r], 1, r)
         # Fell off the end of the function.
         if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
-            self._leak(Leak("end", f.end_line, 1, (), self._container()))
+            leak = Leak("end", f.end_line, 1, (), self._container())
+            if self.handoff_assigns or self.handoff_calls:
+                # Live at the end only because a conditional hand-off failed on some path.
+                leak.refused_by = next(reversed(self.refused_by.values()), None)
+            self._leak(leak)
 
     def _is_main(self) -> bool:
         fn = self.fn.outermost()

@@ -102,6 +102,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if many:
             problem += " with none of them closed"
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
+    elif leak.how == "end" and leak.refused_by is not None:
+        problem = f"is not closed when `{render(leak.refused_by)}` fails (the function then ends at line {leak.line})"
     elif leak.how == "end":
         problem = words.ends
     elif leak.how in ("continue", "break"):
