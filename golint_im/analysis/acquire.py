@@ -167,6 +167,23 @@ class Acquire(Effects):
                     return True
             if pop.mode == "var" and pop.vtype and want.search(pop.vtype):
                 return True
+            return self._passed_as_stream(fn, name, want)
+        return False
+
+    def _passed_as_stream(self, fn, name: str, want) -> bool:
+        """The value is handed to a function of the tree whose parameter is declared a `<Svc>_<Method>Client`.
+
+        A read loop kept in a helper (`consume(stream)`) leaves no `Recv` in the
+        caller; the helper's signature says what the value is.
+        """
+        for o in fn.facts.ops:
+            if o.kind != "call" or not any(is_ident(a, name) for a in o.args):
+                continue
+            for t in self.targets(fn, o):
+                params = t.function.facts.params
+                for i, a in enumerate(o.args):
+                    if is_ident(a, name) and i < len(params) and want.search(params[i][1].strip().lstrip("*")):
+                        return True
         return False
 
     def fresh(self, f):

@@ -85,7 +85,8 @@ class Cancellation:
             for o in fn.facts.ops
             if o.kind == "call" and o.mode == "defer" and selected_name(o.fn) == "Close"
         }
-        return any(ident(arg) is not None and arg in closed for arg in call_args(base))
+        # `conn` or a field holding it (`defer c.conn.Close()` ... `pb.NewXClient(c.conn)`).
+        return any((ident(arg) is not None or selector(arg) is not None) and arg in closed for arg in call_args(base))
 
     def _ctx_expr_cancelled(self, fn: Function, expr: Expr, depth: int) -> bool:
         if depth > 4 or expr is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from golint_im.expr import (
     assertion,
+    binary,
     call_args,
     call_name,
     funclit,
@@ -12,11 +13,14 @@ from golint_im.expr import (
     idents_in,
     index,
     is_conversion_callee,
+    is_expr,
     is_ident,
+    is_nil,
     ranged,
     selected_name,
     selector,
     selector_base,
+    subexprs,
 )
 from golint_im.expr import (
     callee as callee_of,
@@ -28,6 +32,7 @@ from .resources import (
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
     _GENERATED_CLIENT,
+    _KEEP_ON_FAILURE,
     _LOGGING,
     _TAKERS,
     ESCAPE,
@@ -51,6 +56,7 @@ class Effects(Calls):
 
     _summary: dict
     _lit_effect: dict
+    _refuses: dict
 
     # ---- effects of ops on holders ----------------------------------------
     def op_effect(self, fn, op, holders, kind, scan=False):
@@ -228,6 +234,117 @@ class Effects(Calls):
         if ESCAPE in effs:
             return ESCAPE
         return None
+
+    # ---- hand-offs that count only when the callee succeeds ----------------
+    def refused_on_failure(self, fn, op, holders, kind, results: int) -> bool:
+        """The call takes over the holders it is given only if it succeeds.
+
+        By Go convention a function that returns an error has not taken
+        ownership of what it was given. `results` is how many results the
+        caller receives (`x, err := f(conn)`: 2; `f(conn) != nil`: 1); the
+        last is the error. True when every argument carrying a holder goes to
+        a callee that, failing, keeps nothing: a function of the analysed code
+        whose last result is an `error` and whose failing returns all come
+        before anything that closes, keeps or returns the parameter, or a named
+        function of another module received as `x, err := ...` that is not
+        known to keep its argument when it fails (`_KEEP_ON_FAILURE`).
+        Anything else (function values, closures, calls the program cannot
+        name, a callee of the tree that keeps the value first) keeps the
+        hand-off unconditional, as before.
+        """
+        if op.mode != "plain" or funclit(op.fn) is not None:
+            return False
+        refs = [(i, r) for i, a in enumerate(op.args) if funclit(a) is None and (r := _value_ref(a, holders))]
+        if not refs:
+            return False
+        ext = self.program.external_callee(fn, op.fn)
+        if ext is not None:
+            if ext.qualname in _KEEP_ON_FAILURE or f"{ext.pkg}.{ext.name}" in _TAKERS:
+                return False
+            return results >= 2 and ext.pkg not in self.program.packages
+        targets = self.targets(fn, op)
+        if not targets:
+            return False
+        for t in targets:
+            f = t.function
+            if len(f.facts.results) != results or f.facts.results[-1] != "error":
+                return False
+            if not all(self._refuses_on_failure(f, i, r, kind) for i, r in refs):
+                return False
+        return True
+
+    def _refuses_on_failure(self, f, i, r, kind) -> bool:
+        """f returns a failure before anything it does closes, keeps or returns its parameter i.
+
+        Read in source order, flow-insensitively: a release or hand-off
+        anywhere before a failing return (a `defer conn.Close()` at the top,
+        `s.conns[c] = ...` before the check) counts as taking the value on
+        that return, which errs on the side of silence.
+        """
+        params = f.facts.params
+        if i >= len(params) or params[i][1].startswith("..."):
+            return False
+        pname = params[i][0]
+        if not pname or pname == "_":
+            return True  # never looked at
+        key = (f.id, pname, r.suffix, kind.name, bool(r.container))
+        if key in self._refuses:
+            return self._refuses[key]
+        self._refuses[key] = False  # recursion: assume it keeps the value
+        holders = {pname: Holder(pname, r.suffix, "slice" if r.container else "")}
+        refuses = False
+        read_error: dict[str, bool] = {}  # name -> last assigned from the stream's Recv
+        for op in f.facts.ops:
+            if op.kind == "return":
+                if self.returns_holder(f, op, holders):
+                    break
+                if kind.stream and self._after_failed_read(f, op, read_error):
+                    continue  # the stream ended: returning its error leaves nothing open
+                if self._after_nil_test(f, op, pname):
+                    continue  # `if resp == nil || respErr != nil { return nil, respErr }`: nothing was given
+                if op.args and not is_nil(op.args[-1]):
+                    refuses = True  # `return err`, `return nil, fmt.Errorf(...)`, `return g(c)`
+                    break
+                continue
+            if op.kind == "assign" and kind.stream:
+                value = callee_of(op.args[0]) if len(op.args) == 1 else None
+                recv = selected_name(value) in ("Recv", "RecvMsg") and _ref(selector_base(value), holders) is not None
+                for t in op.targets:
+                    name = ident(t)
+                    if name is not None:
+                        read_error[name] = recv
+            eff = self.op_effect(f, op, holders, kind, scan=True)
+            if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
+                break
+        self._refuses[key] = refuses
+        return refuses
+
+    def _conditions_around(self, f, op):
+        """The conditions of the `if`/`else` branches the op sits in, innermost first."""
+        view = self.view(f)
+        for r in view.chain(op.region):
+            reg = view.regions[r]
+            if reg.kind in ("if", "else") and is_expr(reg.info):
+                yield reg.info
+
+    def _after_failed_read(self, f, op, read_error: dict[str, bool]) -> bool:
+        """The return sits under a condition on the error of the stream's last Recv (`if err != nil`)."""
+        return any(any(read_error.get(n) for n in idents_in(cond, set())) for cond in self._conditions_around(f, op))
+
+    def _after_nil_test(self, f, op, pname: str) -> bool:
+        """The return sits under a condition comparing the parameter (or a field of it) with nil."""
+        for cond in self._conditions_around(f, op):
+            for e in subexprs(cond):
+                b3 = binary(e)
+                if b3 is None or b3[0] not in ("==", "!="):
+                    continue
+                for side, other in ((b3[1], b3[2]), (b3[2], b3[1])):
+                    base = side
+                    while selector(base) is not None:
+                        base = selector_base(base)
+                    if is_nil(other) and is_ident(base, pname):
+                        return True
+        return False
 
     def _param_effect(self, f, i, r, kind):
         params = f.facts.params

@@ -8,8 +8,10 @@ from golint_im.expr import (
     binary,
     call_number,
     callee,
+    calls_in,
     funclits_in,
     ident,
+    idents_in,
     index,
     is_expr,
     is_ident,
@@ -20,7 +22,7 @@ from golint_im.expr import (
 )
 from golint_im.facts import Op
 
-from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect
+from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, handoff_refused
 from .replaced import receiver_fields, runs_again
 from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
 
@@ -87,6 +89,12 @@ class Walk:
         self.primary = ""
         self.stored_in = ""
         self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
+        # Hand-offs that count only if the callee succeeds: the assignments receiving their
+        # error (`err := register(conn)`) and the calls tested directly (`if send(c) != nil`).
+        # A branch on which that error is non-nil has the resource back (see branch_state).
+        self.handoff_assigns: set[int] = set()
+        self.handoff_calls: set[int] = set()
+        self.refused_by: dict[int, object] = {}  # assignment or call index -> the callee
 
     # ---- entry -------------------------------------------------------------
     def run(self):
@@ -261,7 +269,11 @@ class Walk:
             cur = (self.view.first[r], 1, r)
         # Fell off the end of the function.
         if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
-            self._leak(Leak("end", f.end_line, 1, (), self._container()))
+            leak = Leak("end", f.end_line, 1, (), self._container())
+            if self.handoff_assigns or self.handoff_calls:
+                # Live at the end only because a conditional hand-off failed on some path.
+                leak.refused_by = next(reversed(self.refused_by.values()), None)
+            self._leak(leak)
 
     def _is_main(self) -> bool:
         fn = self.fn.outermost()
@@ -389,7 +401,9 @@ class Walk:
             else:
                 kept = any(not self._declared_within(h, target) for h in self.holders.values())
             if not kept:
-                self._leak(Leak(o.mode, o.line, o.col, self._path_condition(o), self._container()))
+                leak = Leak(o.mode, o.line, o.col, self._path_condition(o), self._container())
+                leak.refused_by = self._refusing_callee(o)
+                self._leak(leak)
                 return None
         self.jumps.append((target, o.mode, state))
         return None
@@ -458,7 +472,15 @@ class Walk:
         return any(self.last_assign.get(ident(a) or "") == "acq" for a in o.args)
 
     def branch_state(self, if_region, state, taken):
-        if state is not False or if_region is None:
+        if if_region is None:
+            return state
+        if state is True and (self.handoff_assigns or self.handoff_calls):
+            # `if err := register(conn); err != nil {`: the callee failed and did not take it.
+            on_true, on_false = handoff_refused(
+                self.view.regions[if_region].info, self.last_assign, self.handoff_assigns, self.handoff_calls
+            )
+            return False if (on_true if taken else on_false) else state
+        if state is not False:
             return state
         on_true, on_false = self.cond_effect(self.view.regions[if_region].info)
         eff = on_true if taken else on_false
@@ -475,7 +497,11 @@ class Walk:
             self._note_assign(i, o)
         if state is not False:
             if o.kind in ("assign", "call"):
-                self.an.op_effect(self.fn, o, self.holders, self.kind)  # keep aliases current
+                eff = self.an.op_effect(self.fn, o, self.holders, self.kind)  # keep aliases current
+                if eff in (RELEASE, ESCAPE) and state is True:
+                    # Released or handed on again: a pending hand-off's failure no longer matters.
+                    self.handoff_assigns.clear()
+                    self.handoff_calls.clear()
             return state
         if o.kind == "return":
             if self.an.returns_holder(self.fn, o, self.holders):
@@ -490,11 +516,36 @@ class Walk:
             self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
             return True
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
+        if eff in (RELEASE, ESCAPE) and o.kind == "call":
+            self._note_conditional_handoff(i, o)
         if eff in (RELEASE, ESCAPE):
             return True
         if isinstance(eff, Store):
             self.stored_in = eff.name
         return False
+
+    def _note_conditional_handoff(self, i, o) -> None:
+        """Remember a hand-off whose error is checked next, if the callee takes the resource only on success."""
+        an = self.an
+        parent = an._parent_op(self.fn, o)
+        if parent is not None:
+            pop = self.ops[parent]
+            if pop.kind != "assign" or len(pop.args) != 1 or call_number(pop.args[0]) != i:
+                return
+            err = ident(pop.targets[-1]) if pop.targets else None
+            if err is None or err == "_":
+                return
+            if an.refused_on_failure(self.fn, o, self.holders, self.kind, len(pop.targets)):
+                self.handoff_assigns.add(parent)
+                self.refused_by[parent] = o.fn
+                an.debug["gim2xx_handoffs_on_success"] += 1
+            return
+        # `if send(conn) != nil {`: the call sits in the condition of the `if` that follows.
+        tested = any(r.kind == "if" and i in calls_in(r.info) for r in self.view.regions if is_expr(r.info))
+        if tested and an.refused_on_failure(self.fn, o, self.holders, self.kind, 1):
+            self.handoff_calls.add(i)
+            self.refused_by[i] = o.fn
+            an.debug["gim2xx_handoffs_on_success"] += 1
 
     def _note_assign(self, i, o):
         val = o.args[0] if len(o.args) == 1 else None
@@ -513,7 +564,30 @@ class Walk:
                 self.last_assign[name] = marker
 
     def _return_leak(self, o) -> Leak:
-        return Leak("return", o.line, o.col, self._path_condition(o), self._container())
+        leak = Leak("return", o.line, o.col, self._path_condition(o), self._container())
+        leak.refused_by = self._refusing_callee(o)
+        return leak
+
+    def _refusing_callee(self, o: Op):
+        """The callee of a conditional hand-off whose failure the branch around o stands for, if any."""
+        if not (self.handoff_assigns or self.handoff_calls):
+            return None
+        regions = self.view.regions
+        for r in self.view.regions_below(o.region, self.op.region):
+            reg = regions[r]
+            if reg.kind == "if":
+                cond, taken = reg.info, True
+            elif reg.kind == "else" and self.view.if_of.get(r) is not None:
+                cond, taken = regions[self.view.if_of[r]].info, False
+            else:
+                continue
+            on_true, on_false = handoff_refused(cond, self.last_assign, self.handoff_assigns, self.handoff_calls)
+            if not (on_true if taken else on_false):
+                continue
+            for a in (*calls_in(cond), *(self.last_assign.get(n) for n in idents_in(cond, set()))):
+                if a in self.refused_by:
+                    return self.refused_by[a]
+        return None
 
     def _container(self) -> Container | None:
         if self.stored_in and self.stored_in in self.holders:
@@ -587,7 +661,12 @@ class Walk:
         return [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]
 
     def _previous_closed(self, loop) -> bool:
-        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop."""
+        """`if prev != nil { prev.Close() }; prev = conn`: the previous one is closed in the loop.
+
+        Also the variable the acquisition assigns, when the loop closes it
+        before the acquisition (`if resp != nil { resp.Body.Close() }` at the
+        top of the body): each iteration's resource is closed by the next.
+        """
         for h in self.holders.values():
             if (
                 not h.container
@@ -596,7 +675,10 @@ class Walk:
                 and self._closed_in(h.name, loop)
             ):
                 return True
-        return False
+        primary = self.holders.get(self.primary)
+        if primary is None or primary.container or self._declared_within(primary, loop):
+            return False
+        return self._closed_in(self.primary, loop, before=self.a)
 
     def _kept_across_iterations(self, loop) -> bool:
         """What iteration_end accepts: a container from outside the loop, or a variable the loop closes later."""
@@ -605,15 +687,15 @@ class Walk:
     def _declared_within(self, h, loop) -> bool:
         return self.view.in_region(h.decl_region, loop)
 
-    def _closed_in(self, name, loop) -> bool:
-        for o in self.ops:
-            if (
-                o.kind == "call"
-                and is_ident(selector_base(o.fn), name)
-                and selected_name(o.fn) in self.kind.closers
-                and self.view.in_region(o.region, loop)
-            ):
-                return True
+    def _closed_in(self, name, loop, before: int | None = None) -> bool:
+        """The loop closes the resource the variable holds (`prev.Close()`, `prev.Body.Close()`), before op `before`."""
+        own = {name: self.holders[name]}
+        for o in self.ops[:before]:
+            sel = selector(o.fn) if o.kind == "call" and self.view.in_region(o.region, loop) else None
+            if sel is not None and sel[1] in self.kind.closers:
+                r = _ref(sel[0], own)
+                if r is not None and r.resource:
+                    return True
         return False
 
     def _closed_after(self, loop) -> int:

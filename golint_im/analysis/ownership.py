@@ -20,7 +20,10 @@ where they land, a path taking `goto` is not followed): the state on each
 path is "live", "done" (closed, or ownership moved: returned, stored in a
 field / package variable / a container that outlives the function, sent on
 a channel, handed to a function that closes or stores it, captured by a
-closure that does) or "no path" (returned, panicked). Aliases (`last = conn`) and local containers
+closure that does) or "no path" (returned, panicked). A hand-off to a
+function whose error is tested next holds only where that error is nil: a
+Go function that fails has not taken over its argument, unless its body
+shows it closes, keeps or returns it before failing. Aliases (`last = conn`) and local containers
 (`conns[host] = conn`, `conns = append(conns, c)`) are followed; a local
 container is itself a holder that must be released or handed on.
 
@@ -75,10 +78,13 @@ class Analysis(Acquire):
             "gim2xx_test_session_streams": 0,
             "gim2xx_test_dials_asserted_to_fail": 0,
             "gim2xx_test_fake_implementations": 0,
+            # hand-offs that count only when the callee succeeds (its error is checked after)
+            "gim2xx_handoffs_on_success": 0,
         }
         self._fresh: dict = {}
         self._summary: dict = {}
         self._lit_effect: dict = {}
+        self._refuses: dict = {}
         self._ext_impls: dict[str, list[str]] | None = None
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}

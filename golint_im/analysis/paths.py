@@ -17,6 +17,7 @@ from golint_im.expr import (
     Expr,
     binary,
     call,
+    call_number,
     ident,
     idents_in,
     is_expr,
@@ -75,7 +76,9 @@ class Leak:
     op, origin) and, for a return leak kept in no container, whether
     anything after the acquisition handles the resource (`handled_after`,
     asked when the path has conditions and the resource is no stream) or
-    releases it (`released_after`, asked when it has none). They are asked
+    releases it (`released_after`, asked when it has none). `refused_by`: the
+    callee the resource was handed to, when the path is the one on which that
+    callee failed (a Go function that returns an error has not taken it over). They are asked
     only there because effects are memoised with recursion guards: asking
     more often would change what later walks see.
     """
@@ -93,6 +96,7 @@ class Leak:
     released_after: bool | None = None
     # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
     again: Again | None = None
+    refused_by: Expr = None  # the callee whose failure left the resource with the caller on this path
 
 
 def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holders: dict) -> tuple:
@@ -170,6 +174,51 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
     if marker == "recv":
         return ("ended", None) if eq else (None, "ended")  # err == io.EOF / err != io.EOF
     return None, None
+
+
+def handoff_refused(cond: Expr, last_assign: dict, assigns: set, calls: set) -> tuple[bool, bool]:
+    """Does a condition, when true / when false, say that a conditional hand-off failed?
+
+    `assigns` are the assignments receiving the error of a call that takes the
+    resource only if it succeeds (`err := register(conn)`), `calls` such calls
+    tested directly (`if send(conn) != nil`). `err != nil`, `errors.Is(err, x)`
+    and `isTimeout(err)` hold only when the callee failed; `err == nil` only
+    when it succeeded.
+    """
+    if not is_expr(cond):
+        return False, False
+    negated = unary_operand(cond, "!")
+    if negated is not None:
+        t, f = handoff_refused(negated, last_assign, assigns, calls)
+        return f, t
+
+    def failed_call(e) -> bool:
+        n = call_number(e)
+        if n is not None:
+            return n in calls
+        name = ident(e)
+        return name is not None and last_assign.get(name) in assigns
+
+    c = call(cond)
+    if c is not None:
+        return any(failed_call(a) for a in c[1] if call_number(a) is None), False
+    b3 = binary(cond)
+    if b3 is None:
+        return False, False
+    op, left, right = b3
+    if op in ("&&", "||"):
+        a = handoff_refused(left, last_assign, assigns, calls)
+        b = handoff_refused(right, last_assign, assigns, calls)
+        if op == "&&":  # true: both hold; false: at least one does not
+            return a[0] or b[0], a[1] and b[1]
+        return a[0] and b[0], a[1] or b[1]
+    if op not in ("==", "!="):
+        return False, False
+    if is_nil(left):
+        left, right = right, left
+    if not is_nil(right) or not failed_call(left):
+        return False, False
+    return (True, False) if op == "!=" else (False, True)
 
 
 def _merge_assigns(a, b, before):

@@ -109,6 +109,20 @@ _BORROW_PKGS = {
 }
 # ... except these, which wrap the resource and take it over.
 _TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser", "io/ioutil.NopCloser"}
+# Functions of other modules that keep (or close) the resource they are given even when they
+# fail: a server's Serve closes its listener whatever it returns, ssh closes the connection
+# whose handshake failed. Any other named function of another module that fails is taken, by
+# Go convention, not to have taken its argument (see Effects.refused_on_failure).
+_KEEP_ON_FAILURE = {
+    "net/http.Serve",
+    "net/http.ServeTLS",
+    "net/http.Server.Serve",
+    "net/http.Server.ServeTLS",
+    "net/http/fcgi.Serve",
+    "google.golang.org/grpc.Server.Serve",
+    "golang.org/x/crypto/ssh.NewClientConn",
+    "golang.org/x/crypto/ssh.NewServerConn",
+}
 # A resource passed to a predeclared function is neither kept nor released: each of them only
 # reads its arguments (`len(conns)`, `append(conns, c)` is followed as an assignment instead).
 _BUILTINS_NEUTRAL = BUILTIN_FUNCS

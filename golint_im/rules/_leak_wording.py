@@ -114,6 +114,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if many:
             problem += " with none of them closed"
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
+    elif leak.how == "end" and leak.refused_by is not None:
+        problem = f"is not closed when `{render(leak.refused_by)}` fails (the function then ends at line {leak.line})"
     elif leak.how == "end":
         problem = words.ends
     elif leak.how in ("continue", "break"):
@@ -139,6 +141,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     else:
         problem = f"is never closed (the function returns at line {leak.line})"
         related.append(returns)
+    if leak.refused_by is not None:
+        # The resource was handed on, but on this path the callee failed: by Go
+        # convention a function that returns an error has not taken it over.
+        problem += f": `{render(leak.refused_by)}` takes it over only when it succeeds"
     note = ""
     impl = origin.impl
     if impl is not None:

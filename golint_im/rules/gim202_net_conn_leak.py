@@ -15,6 +15,13 @@ its parameter) nor hands it to an owner (returned, stored in a field, a
 package variable or a long-lived container, sent on a channel, passed to a
 function or goroutine that keeps or closes it).
 
+A function that returns an error has, by Go convention, not taken over what
+it was given when it fails: after `if err := register(conn); err != nil`,
+the connection is still the caller's on the error branch, unless the
+callee's own body closes, keeps or returns it before its first failing
+return (or it is a library function known to keep it, like
+`(*http.Server).Serve` or `ssh.NewClientConn`).
+
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
 server-side goroutine and buffers until the process exits or the peer
@@ -41,6 +48,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
 (and closes) them.
 
 ## Known limits
+- A hand-off is conditional only when its error is tested on the next
+  branch (`err != nil`, `errors.Is(err, ...)`, `f(conn) != nil`), and, for
+  a function of another module, only when received as `x, err := f(conn)`;
+  an error that is ignored or returned as is keeps the hand-off
+  unconditional.
 - Connections handed to functions the analysis cannot resolve (outside the
   analysed roots, function values) are assumed to be owned there; common
   borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known.

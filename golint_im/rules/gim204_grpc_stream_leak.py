@@ -44,8 +44,11 @@ until `Recv` returns an error.
   released. A failed `Send` or `Recv` ends the stream.
 - Generated stubs are usually not analysed (generated files are skipped):
   a method of a `...Client` type then counts as opening a stream only when
-  its result is used like one (`Recv`, `Send`, `CloseSend`) or returned as
-  a `..._<Method>Client`.
+  its result is used like one (`Recv`, `Send`, `CloseSend`), returned as
+  a `..._<Method>Client`, or passed to a function of the analysed code whose
+  parameter is one. A helper that reads the stream in a loop and fails only
+  when `Recv` fails has ended it; one that also fails on its own errors
+  leaves it open on those, and the caller returning that error leaks it.
 - Test files are not reported: a stream a test leaves open ends with the
   test's client connection, which tests close in a Cleanup or a defer.
 - A loop with a condition or a `range` that calls `Recv` is taken to read
