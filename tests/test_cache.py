@@ -73,7 +73,10 @@ def test_round_trip_of_a_file_with_suppression_directives(tmp_path):
     """Directives record where the node below ends: an entry with one must load, not be
     dropped as unreadable (a parser process's file was then skipped, so --jobs changed findings)."""
     c = FactsCache(tmp_path)
-    source = b"package p\n\n//nolint:GIM101\nfunc F(ch chan int) {\n\tch <- 1\n}\n\nfunc G() {} // golintim:ignore GIM202 why\n"
+    source = (
+        b"package p\n\n//nolint:GIM101\nfunc F(ch chan int) {\n\tch <- 1\n}\n\n"
+        b"func G() {} // golintim:ignore GIM202 why\n"
+    )
     facts = parse(source, "p.go")
     assert facts.directives
     key = content_key(source)
