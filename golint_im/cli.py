@@ -388,7 +388,8 @@ def _filter_known(result, opts, paths, new_from_rev, baseline):
             if old_paths:
                 # The same display base inside the snapshot, so fingerprints line up.
                 old_base = snap_root / os.path.relpath(result.base, root)
-                old, _ = analyse(replace(opts, paths=old_paths, progress=None, base=str(old_base)))
+                # Whole, never sharded: the old tree may split its packages over the shards otherwise.
+                old, _ = analyse(replace(opts, paths=old_paths, progress=None, base=str(old_base), shard=None))
                 known |= {(f.rule_id, f.fingerprint) for f in old.findings}
     return filter_new(result.findings, known)
 
