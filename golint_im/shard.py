@@ -43,6 +43,7 @@ _MAX_INT = 2**31
 _SEVERITIES = ("error", "warning", "note")
 _SPEC = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 _DIGEST = re.compile(r"[0-9a-f]{1,128}")
+_RULE_ID = re.compile(r"GIM[0-9]{3}")
 
 
 class ShardError(Exception):
@@ -224,9 +225,12 @@ def _items(doc: dict, key: str, decode) -> list:
 
 
 def _checked_finding(record) -> Finding:
+    """A finding whose rule ID and severity are ones golint-im writes (reports print them unescaped)."""
     finding = decode_finding(record)
     if finding.severity not in _SEVERITIES:
         raise BadEntry("a finding's severity")
+    if not _RULE_ID.fullmatch(finding.rule_id):
+        raise BadEntry("a finding's rule ID")
     return finding
 
 

@@ -143,6 +143,7 @@ def _tamper(path: Path, change) -> None:
         lambda d: d["findings"].append([999, [True]]),
         lambda d: d["findings"].append([999, ["GIM202", "m", ["a.go", True, 1, 0, 0], "error", [], [], "", ""]]),
         lambda d: d["findings"].append([999, ["GIM202", "m", ["a.go", 1, 1, 0, 0], "evil", [], [], "", ""]]),
+        lambda d: d["findings"].append([999, ["\x1b[2J", "m", ["a.go", 1, 1, 0, 0], "error", [], [], "", ""]]),
         lambda d: d["findings"].append([999, ["GIM202", "m", ["a.go", 1.5, 1, 0, 0], "error", [], [], "", ""]]),
         lambda d: d["notices"].append([999, ["a.go", "m", -1, ""]]),
         lambda d: d.update(shard=[2, 1]),
