@@ -31,6 +31,7 @@ class Walker(ExpressionReader):
         self.too_deep: list[int] = []
         self.fn: FuncFacts | None = None
         self.fn_index = -1
+        self.idents = {}
 
     # ---- helpers -------------------------------------------------------
     def text(self, node) -> str:
