@@ -2,6 +2,7 @@
 """Benchmark golint-im against a peer (semgrep) on a Go checkout.
 
     python benchmarks/run.py CHECKOUT [CHECKOUT...] [--runs 3] [--json FILE] [--no-peer] [--scaling] [--base-rev REV]
+    python benchmarks/run.py --scenario 10k --targets-dir DIR [--targets-dir DIR...] [options]
 
 Several checkouts are analysed together, as one deployment (golint-im's way of
 finding cross-service bugs). The trees are copied to a temporary directory
@@ -28,6 +29,11 @@ With --base-rev REV, cold and edited runs of golint-im as it was at git
 revision REV (unpacked into the temporary directory) alternate with this
 tree's, and the table gives each ratio: how a refactor is held to "no
 slower", both measured in one run on the same load.
+
+--scenario NAME analyses a large deployment made of several checkouts (see
+SCENARIOS): checkouts are taken, in the scenario's order, from the
+--targets-dir folders until the analysed files reach the scenario's size.
+semgrep is skipped there when it is not installed.
 
 A benchmark, not a test: nothing here asserts a time.
 """
@@ -57,6 +63,46 @@ if str(REPO) not in sys.path:
 
 
 # ---- what is analysed -------------------------------------------------------------
+
+# Large deployments, as one analysed set: (analysed files to reach, checkout names in the order taken).
+# The names are directories under a --targets-dir; the biggest Go projects come first, so a scenario
+# needs as few checkouts as it can. 20k needs more Go than the usual target list holds: gardener and
+# moby (checked out beside the others) bring it there.
+SCENARIOS: dict[str, tuple[int, list[str]]] = {
+    "10k": (
+        10_000,
+        ["go-ethereum", "jaeger", "etcd", "grpc-go", "go-zero", "cortex", "dubbo-go", "kitex", "prometheus"]
+        + ["dendrite", "thanos", "quic-go", "livekit", "protoactor-go", "dskit", "open-im-server", "sarama"],
+    ),
+    "20k": (
+        20_000,
+        ["gardener", "moby", "go-ethereum", "jaeger", "etcd", "grpc-go", "go-zero", "cortex", "dubbo-go"]
+        + ["kitex", "prometheus", "dendrite", "thanos", "quic-go", "livekit", "protoactor-go", "dskit"]
+        + ["open-im-server", "sarama", "kratos", "kafka-go", "nats-server", "nakama", "centrifuge", "watermill"]
+        + ["olric", "nats.go", "gotify-server", "nsq", "serf", "etcd-raft", "tinode-chat", "go-redis", "raft"],
+    ),
+}
+
+
+def scenario_checkouts(name: str, dirs: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The checkouts of scenario `name` found under dirs, taken in order until its size, and their files."""
+    size, names = SCENARIOS[name]
+    trees: list[Path] = []
+    files: list[tuple[Path, str]] = []
+    missing = []
+    for checkout in names:
+        found = next((d / checkout for d in dirs if (d / checkout).is_dir()), None)
+        if found is None:
+            missing.append(checkout)
+            continue
+        trees.append(found.resolve())
+        files += analysed_files([trees[-1]])
+        if len(files) >= size:
+            return trees, files
+    sys.exit(
+        f"benchmark: scenario {name} reaches {len(files)} of {size} files; "
+        f"not found under --targets-dir: {', '.join(missing) or 'none'}"
+    )
 
 
 def analysed_files(trees: list[Path]) -> list[tuple[Path, str]]:
@@ -154,6 +200,7 @@ class TreeSampler(threading.Thread):
 
 
 def measure(cmd: list[str], cwd: Path, env: dict) -> dict:
+    load = os.getloadavg()[0]  # other work on the machine: times are comparable only at a like load
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampler = TreeSampler(proc.pid)
@@ -166,6 +213,7 @@ def measure(cmd: list[str], cwd: Path, env: dict) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {
         "wall_s": wall,
+        "load_1m": load,
         "rc": proc.returncode,
         "peak_rss_tree_mib": sampler.peak_kib / 1024,
         "peak_pss_tree_mib": sampler.peak_pss_kib / 1024,
@@ -286,6 +334,7 @@ def summarise(runs: list[dict], n_files: int, n_bytes: int) -> dict:
         "files_per_s": n_files / wall if wall else 0.0,
         "mib_per_s": n_bytes / 1048576 / wall if wall else 0.0,
         "exit_codes": sorted({r["rc"] for r in runs}),
+        "median_load_1m": median_of(runs, "load_1m"),
     }
 
 
@@ -333,7 +382,7 @@ def benchmark(
             runs[name].append(run)
             print(
                 f"  [{label}] round {i + 1}/{args.runs} {name:<8} {run['wall_s']:7.2f} s "
-                f"{run['peak_rss_tree_mib']:7.0f} MiB",
+                f"{run['peak_rss_tree_mib']:7.0f} MiB (PSS {run['peak_pss_tree_mib']:.0f}) load {run['load_1m']:.1f}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -427,14 +476,14 @@ def table(result: dict) -> str:
     lines = [
         f"{result['files']} files, {result['bytes'] / 1048576:.1f} MiB; median of {s['cold']['runs']} runs",
         f"{'run':<9} {'wall s':>8} {'min-max s':>13} {'peak RSS tree':>14} {'PSS tree':>9} {'max 1 proc':>11} "
-        f"{'files/s':>9} {'MiB/s':>7}",
+        f"{'files/s':>9} {'MiB/s':>7} {'load':>5}",
     ]
     for name, m in s.items():
         lines.append(
             f"{name:<9} {m['median_wall_s']:8.2f} {m['min_wall_s']:6.2f}-{m['max_wall_s']:<6.2f} "
             f"{m['median_peak_rss_tree_mib']:10.0f} MiB {m['median_peak_pss_tree_mib']:5.0f} MiB "
             f"{m['median_max_rss_single_mib']:7.0f} MiB "
-            f"{m['files_per_s']:9.0f} {m['mib_per_s']:7.2f}"
+            f"{m['files_per_s']:9.0f} {m['mib_per_s']:7.2f} {m['median_load_1m']:5.1f}"
         )
     for name in ("cold", "edited"):
         if f"{name}_over_base" in result:
@@ -473,7 +522,11 @@ def scaling_table(sc: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("checkouts", nargs="+", type=Path, help="Go checkout(s), analysed together")
+    ap.add_argument("checkouts", nargs="*", type=Path, help="Go checkout(s), analysed together")
+    ap.add_argument("--scenario", choices=sorted(SCENARIOS), help="a large deployment of several checkouts")
+    ap.add_argument(
+        "--targets-dir", type=Path, action="append", default=[], help="where --scenario finds its checkouts"
+    )
     ap.add_argument("--runs", type=int, default=3, help="rounds per measurement (median reported)")
     ap.add_argument("--jobs", type=int, default=0, help="--jobs for both tools (default: each tool's own)")
     ap.add_argument("--no-peer", action="store_true", help="skip semgrep")
@@ -490,29 +543,40 @@ def main(argv=None) -> int:
     )
     args = ap.parse_args(argv)
 
-    trees = [c.resolve() for c in args.checkouts]
-    for t in trees:
-        if not t.is_dir():
-            ap.error(f"not a directory: {t}")
+    if bool(args.scenario) == bool(args.checkouts):
+        ap.error("give checkouts or --scenario NAME (with --targets-dir), not both")
+    if args.scenario:
+        trees, files = scenario_checkouts(args.scenario, args.targets_dir)
+    else:
+        trees = [c.resolve() for c in args.checkouts]
+        for t in trees:
+            if not t.is_dir():
+                ap.error(f"not a directory: {t}")
     if len({t.name for t in trees}) != len(trees):
         ap.error("checkouts must have different directory names")
     if not args.no_peer:
         args.semgrep = args.semgrep or find_semgrep()
-        if not args.semgrep:
+        if not args.semgrep and args.scenario:
+            print("benchmark: semgrep is not installed; its approximation is skipped", file=sys.stderr)
+            args.no_peer = True
+        elif not args.semgrep:
             ap.error("semgrep not found (pip install semgrep, or --no-peer)")
-
-    files = analysed_files(trees)
+    if not args.scenario:
+        files = analysed_files(trees)
     work = Path(tempfile.mkdtemp(prefix="golint-im-bench-"))
     args.base_tree = extract_revision(args.base_rev, work / "base-rev") if args.base_rev else None
     try:
         report = {
             "machine": machine(),
+            "scenario": args.scenario,
+            "load_before": os.getloadavg(),
             "checkouts": [t.name for t in trees],
             "golint_im": tool_version(golint_cmd(args, [], work, work / "x")[:3] + ["--version"]),
             "semgrep": None if args.no_peer else tool_version([args.semgrep, "--version", "--disable-version-check"]),
             "jobs": args.jobs or "default",
         }
-        main_result = benchmark(args, trees, files, work / "main", "+".join(report["checkouts"]))
+        label = f"scenario {args.scenario}" if args.scenario else "+".join(report["checkouts"])
+        main_result = benchmark(args, trees, files, work / "main", label)
         report["benchmark"] = main_result
         print(table(main_result))
         if args.scaling:

@@ -14,6 +14,8 @@ import mmap
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,6 +46,7 @@ from .console import (
 from .discover import UsageError
 from .outputs import analysed_roots, resolve_target
 from .report import FORMATS, render
+from .shard import ShardError, parse_spec
 from .targets import in_report, resolve_targets, strip_go_pattern
 
 _RESERVE: mmap.mmap | None = None
@@ -178,6 +181,7 @@ def _run(
     color="auto",
     link_modules=True,
     hook=False,
+    shard=None,
 ):
     from .engine import Options, analyse
     from .registry import all_rule_infos
@@ -189,6 +193,7 @@ def _run(
         gc.disable()
     try:
         paths = list(paths) or ["./..."]
+        shard_spec = _shard_spec(shard, write_baseline)
         config = _load_config(config_path, paths)
         targets = resolve_targets(paths, config.root if config.source else None, link_modules=link_modules)
         config = _rebase_excludes(config, targets.root)
@@ -210,6 +215,7 @@ def _run(
             debug=debug,
             base=str(targets.root),
             progress=Progress(progress_wanted(quiet)),
+            shard=shard_spec,
         )
         result, _ctx = analyse(opts)
         if opts.progress:
@@ -230,6 +236,8 @@ def _run(
                 n = len(result.findings)
                 say(f"golint-im: wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}")
             return EXIT_CLEAN
+        if shard_spec is not None:
+            return _write_shard(result, shard_spec, opts, targets, (new_from_rev, baseline), output, quiet)
         text = render(
             fmt,
             result,
@@ -249,7 +257,7 @@ def _run(
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except KeyboardInterrupt as e:
         interrupted(e)
-    except (UsageError, ConfigError) as e:
+    except (UsageError, ConfigError, ShardError) as e:
         fail(str(e))
     except MemoryError:
         out_of_memory()
@@ -258,6 +266,57 @@ def _run(
             fail(str(e))
         if debug:
             raise
+        fail(internal_error(e))
+
+
+def _shard_spec(shard: str | None, write_baseline) -> tuple[int, int] | None:
+    """--shard I/N as (I, N); the report format is merge's to choose, and a baseline needs every shard."""
+    if shard is None:
+        return None
+    spec = parse_spec(shard)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source("fmt") not in (None, click.core.ParameterSource.DEFAULT):
+        raise UsageError("--shard writes a shard file; choose the report's --format when merging (`golint-im merge`)")
+    if write_baseline:
+        raise UsageError("--write-baseline needs every finding: run it without --shard")
+    return spec
+
+
+def _write_shard(result, spec, opts, targets, known_filters, output, quiet) -> int:
+    """Write this shard's part of the run as a shard file; exit 0 (the verdict is merge's)."""
+    from .shard import Ownership, keep_owned, run_identity, shard_text
+
+    new_from_rev, baseline = known_filters
+    known = None
+    if baseline:
+        from .baseline import load_baseline
+
+        known = sorted(load_baseline(baseline))
+    identity = run_identity(result, opts, (targets.report, new_from_rev, known))
+    ownership = Ownership.of((path for path, _digest in result.tree), *spec)
+    write_output(shard_text(result, ownership, identity), output, targets.analyse)
+    if not quiet:
+        n = len(keep_owned(result, ownership)[0])
+        say(
+            f"golint-im: shard {spec[0]}/{spec[1]}: {n} finding{'' if n == 1 else 's'} in "
+            f"{sum(1 for s in ownership.packages.values() if s == spec[0])} of {len(ownership.packages)} packages"
+            f"{' written to ' + output if output else ''}; `golint-im merge` joins the shards"
+        )
+    return EXIT_CLEAN
+
+
+@contextmanager
+def _errors_in_one_line() -> Iterator[None]:
+    """As in check: a usage, configuration or shard problem, an interrupt or an internal error is one line."""
+    try:
+        yield
+    except (UsageError, ConfigError, ShardError) as e:
+        fail(str(e))
+    except KeyboardInterrupt as e:
+        interrupted(e)
+    except MemoryError:
+        out_of_memory()
+    except Exception as e:  # noqa: BLE001 - the last net: one line, not a traceback
         fail(internal_error(e))
 
 
@@ -329,7 +388,8 @@ def _filter_known(result, opts, paths, new_from_rev, baseline):
             if old_paths:
                 # The same display base inside the snapshot, so fingerprints line up.
                 old_base = snap_root / os.path.relpath(result.base, root)
-                old, _ = analyse(replace(opts, paths=old_paths, progress=None, base=str(old_base)))
+                # Whole, never sharded: the old tree may split its packages over the shards otherwise.
+                old, _ = analyse(replace(opts, paths=old_paths, progress=None, base=str(old_base), shard=None))
                 known |= {(f.rule_id, f.fingerprint) for f in old.findings}
     return filter_new(result.findings, known)
 
@@ -359,6 +419,11 @@ def _known_options(f):
     type=click.Path(dir_okay=False),
     help="Record the current findings in FILE and exit 0 without reporting them.",
 )
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Report only the packages of shard I of N, as a shard file for `golint-im merge` (exit 0).",
+)
 def check(
     paths,
     fmt,
@@ -376,6 +441,7 @@ def check(
     new_from_rev,
     baseline,
     write_baseline,
+    shard,
 ):
     """Analyse the Go code under PATHS (default: ./...) as one program.
 
@@ -385,6 +451,10 @@ def check(
     below it. Several checkouts given together are analysed as one
     deployment, which is how cross-service bugs (two services hashing one
     ring differently) are found.
+
+    --shard I/N splits the report over N jobs: each still links the whole
+    program, reports the packages it owns into a shard file (-o), and
+    `golint-im merge` joins the N files into the single run's report.
     """
     exit_now(
         _run(
@@ -404,6 +474,7 @@ def check(
             baseline=baseline,
             write_baseline=write_baseline,
             color=color,
+            shard=shard,
         )
     )
 
@@ -471,6 +542,47 @@ def pre_commit(
 
 
 @main.command()
+@click.argument("shard_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report; auto: on a terminal unless NO_COLOR is set.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Findings only: no summary line or notices.")
+def merge(shard_files, fmt, output, color, quiet):
+    """Join the shard files of `check --shard I/N` (all N of them) into the single run's report.
+
+    The report, notices and exit code are those the unsharded `check` gives.
+    Shards of different trees, configurations or golint-im builds, and an
+    incomplete set, are refused (exit 2).
+    """
+    from .registry import all_rule_infos
+    from .reuse import code_digest
+    from .shard import Identity, merge_shards, read_shard
+
+    with _errors_in_one_line():
+        shards = [read_shard(path) for path in shard_files]
+        result = merge_shards(shards, Identity(__version__, code_digest(), "", []))
+        text = render(
+            fmt,
+            result,
+            all_rule_infos(),
+            color=fmt == "text" and color_wanted(color, output),
+            tool_version=__version__,
+            summary=not quiet,
+        )
+        write_output(text, output, [])
+        if not quiet:
+            for line in notice_lines(result.notices, False):
+                say(f"golint-im: {line}")
+    exit_now(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+@main.command()
 @click.option("--markdown", is_flag=True, help="Every rule's documentation as one Markdown page (docs/rules.md).")
 def rules(markdown):
     """List every rule."""
@@ -533,7 +645,7 @@ def graph(paths, fmt, output, focus, config_path, jobs):
     from .engine import Options, analyse
     from .graph_export import find_cycles, focus_cycles, subgraph, to_dot, to_json
 
-    try:
+    with _errors_in_one_line():
         paths = list(paths) or ["./..."]
         config = _load_config(config_path, paths)
         targets = resolve_targets(paths, config.root if config.source else None, link_modules=False)
@@ -575,14 +687,6 @@ def graph(paths, fmt, output, focus, config_path, jobs):
                 title=focus or Path(targets.root).name or str(targets.root),
             )
         write_output(text, output, targets.analyse)
-    except (UsageError, ConfigError) as e:
-        fail(str(e))
-    except KeyboardInterrupt as e:
-        interrupted(e)
-    except MemoryError:
-        out_of_memory()
-    except Exception as e:  # noqa: BLE001 - as in check: one line, not a traceback
-        fail(internal_error(e))
 
 
 if __name__ == "__main__":

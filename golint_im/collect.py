@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 
 from .cache import FactsCache, content_key
@@ -131,6 +131,9 @@ class Collected:
     _payloads: dict[int, tuple[str, bytes]]  # index -> (content key, payload) of unloaded hits
     _cache: FactsCache
     _include_notices: bool = True
+    # Per file index: the digest of its bytes (content_key), for every file that was read,
+    # generated ones included; what a shard records so merge can tell two trees apart.
+    content_keys: dict[int, str] = field(default_factory=dict)
 
     def facts(self) -> list:
         """Every file's facts in discovery order (unpickling cache hits once)."""
@@ -182,6 +185,7 @@ def collect(
     facts_by_index: dict[int, FileFacts] = {}
     payloads: dict[int, tuple[str, bytes]] = {}
     digests: dict[int, bytes | str | None] = {}
+    content_keys: dict[int, str] = {}
     pending = []  # (index, job)
     for i, f in enumerate(files):
         data, problem = _read(f)
@@ -189,9 +193,9 @@ def collect(
             notices.append(Notice(f.rel_path, problem))
             digests[i] = problem
             continue
+        key = content_keys[i] = content_key(data)
         if not include_generated and is_generated(data):
             continue
-        key = content_key(data)
         entry = cache.read(key)
         if entry is not None:
             digests[i] = entry[0]
@@ -236,7 +240,16 @@ def collect(
         for i, job in pending:
             key, facts, problem, digest = _parse_job(job)
             done(i, key, facts, problem, digest, False)
-    return Collected(files, notices, len(pending), dict(sorted(digests.items())), facts_by_index, payloads, cache)
+    return Collected(
+        files,
+        notices,
+        len(pending),
+        dict(sorted(digests.items())),
+        facts_by_index,
+        payloads,
+        cache,
+        content_keys=content_keys,
+    )
 
 
 def default_jobs() -> int:

@@ -22,6 +22,7 @@ from .passes import Context, lane_groups
 from .program import Program
 from .registry import rule_modules
 from .reuse import ResultCache, run_key
+from .shard import Ownership, tree_digests
 from .suppress import Directive, apply_suppressions
 
 
@@ -37,6 +38,9 @@ class Options:
     progress: object = None
     base: str | None = None  # display paths relative to this (default: cwd or the roots' parent)
     reuse: bool = True  # answer from a stored result when the facts are unchanged (no Context then)
+    # (I, N): shard I of N (see shard.py). The run still links everything; layers may skip
+    # work whose findings would be anchored in packages another shard reports.
+    shard: tuple[int, int] | None = None
 
 
 def analyse(options: Options) -> tuple[RunResult, Context | None]:
@@ -64,6 +68,8 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     cache = FactsCache(options.cache_dir)
     collected = collect(files, options.jobs, cache, options.include_generated, progress=options.progress)
     timings["parse"] = time.perf_counter() - t0
+    ownership = Ownership.of((f.rel_path for f in files), *options.shard) if options.shard else None
+    tree = tree_digests(files, collected.content_keys, collected.digests)
     results = ResultCache(cache)
     key = None
     if options.reuse and results.dir is not None:
@@ -71,7 +77,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
         stored = results.get(key)
         if stored is not None:
             timings["total"] = time.perf_counter() - t0
-            return _finish(stored, found, timings, collected, reused=True), None
+            return _finish(stored, found, timings, collected, reused=True, tree=tree), None
     _phase(options, "linking")
     t1 = time.perf_counter()
     facts = collected.facts()
@@ -79,7 +85,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     timings["load"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     program = Program(files, facts)
-    ctx = Context(program, options.config)
+    ctx = Context(program, options.config, owns=ownership.owns if ownership is not None else None)
     timings["link"] = time.perf_counter() - t1
     mods = [m for m in rule_modules() if options.rules is None or m.ID in options.rules]
     active = {m.ID for m in mods}
@@ -97,7 +103,7 @@ def _analyse(options: Options) -> tuple[RunResult, Context | None]:
     result.debug = {"unresolved_calls": program.unresolved_calls, **ctx.debug}
     results.put(key, result)  # before the run's own details are added below
     timings["total"] = time.perf_counter() - t0
-    return _finish(result, found, timings, collected, reused=False), ctx
+    return _finish(result, found, timings, collected, reused=False, tree=tree), ctx
 
 
 def _phase(options: Options, name: str) -> None:
@@ -164,13 +170,14 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
 def _fingerprint(options: Options, base: str) -> str:
     """Everything besides the facts and golint-im's code that can change a result."""
     rules = sorted(options.rules) if options.rules is not None else None
-    return repr((rules, options.config, options.include_generated, str(base)))
+    return repr((rules, options.config, options.include_generated, str(base), options.shard))
 
 
-def _finish(result: RunResult, found, timings: dict, collected, reused: bool) -> RunResult:
-    """Add what belongs to this run only: discovery notices, display base, timings."""
+def _finish(result: RunResult, found, timings: dict, collected, reused: bool, tree: list) -> RunResult:
+    """Add what belongs to this run only: discovery notices, display base, the tree's digests, timings."""
     result.notices = found.notices + result.notices
     result.base = found.base
+    result.tree = tree
     result.debug = {
         "timings": timings,
         "files_parsed": collected.parsed,

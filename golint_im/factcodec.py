@@ -37,7 +37,7 @@ _TYPE_TYPES = (str, str, int, int, tuple, tuple, str, tuple)
 _FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool)
 _REGION_TYPES = (str, int, int, object, int, str)
 _OP_TYPES = (str, int, int, int, _EXPR, tuple, str, tuple, str, int, int)
-_DIRECTIVE_TYPES = (int, int, str, bool)
+_DIRECTIVE_TYPES = (int, int, str, bool, int)  # line, col, text, own line, end of the node below
 
 
 def _slots(cls) -> tuple[str, ...]:

@@ -90,3 +90,6 @@ class RunResult:
     suppressed: list[Finding] = field(default_factory=list)
     debug: dict = field(default_factory=dict)
     base: str = ""  # directory the display paths are relative to
+    # Every discovered file's display path and digest of its bytes, in discovery order:
+    # what shards of one run must agree on (see shard.py). Not part of any report.
+    tree: list[tuple[str, str]] = field(default_factory=list)

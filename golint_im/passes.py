@@ -47,6 +47,9 @@ class Context:
 
     program: Program
     config: Config
+    # In a shard (`check --shard`): whether this shard reports what is anchored at a display
+    # path. A layer may skip work whose every finding would be anchored elsewhere; None: report all.
+    owns: Callable[[str], bool] | None = None
     debug: dict = field(default_factory=dict)
     _results: dict = field(default_factory=dict, repr=False)
     _running: set = field(default_factory=set, repr=False)

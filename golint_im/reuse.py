@@ -123,7 +123,7 @@ class ResultCache:
 
 _LOCATION_TYPES = (str, int, int, int, int)
 _FINDING_TYPES = (str, str, tuple, str, tuple, tuple, str, str)
-_NOTICE_TYPES = (str, str, int)
+_NOTICE_TYPES = (str, str, int, str)
 _RESULT_TYPES = (list, list, int, list, dict)
 
 
@@ -131,7 +131,8 @@ def _location(loc: Location) -> tuple:
     return (loc.path, loc.line, loc.col, loc.end_line, loc.end_col)
 
 
-def _finding(f: Finding) -> tuple:
+def finding_record(f: Finding) -> tuple:
+    """A finding as a tuple of plain values (decode_finding reads it back)."""
     return (
         f.rule_id,
         f.message,
@@ -148,10 +149,10 @@ def encode_result(result: RunResult) -> bytes:
     """A run's result as plain data; ValueError when something in it is not plain (a rule's debug value)."""
     return marshal.dumps(
         (
-            [_finding(f) for f in result.findings],
-            [(n.path, n.message, n.line) for n in result.notices],
+            [finding_record(f) for f in result.findings],
+            [notice_record(n) for n in result.notices],
             result.files_analysed,
-            [_finding(f) for f in result.suppressed],
+            [finding_record(f) for f in result.suppressed],
             result.debug,
         )
     )
@@ -167,7 +168,8 @@ def _decode_evidence(values, cls):
     return cls(_decode_location(values[0]), values[1])
 
 
-def _decode_finding(values) -> Finding:
+def decode_finding(values) -> Finding:
+    """The finding of a finding_record; BadEntry when values is not one."""
     check_record(values, _FINDING_TYPES)
     rule_id, message, location, severity, related, steps, key, suppressed = values
     return Finding(
@@ -182,7 +184,13 @@ def _decode_finding(values) -> Finding:
     )
 
 
-def _decode_notice(values) -> Notice:
+def notice_record(n: Notice) -> tuple:
+    """A notice as a tuple of plain values; its construct too, so a reused run still sums them up."""
+    return (n.path, n.message, n.line, n.construct)
+
+
+def decode_notice(values) -> Notice:
+    """The notice of a notice_record; BadEntry when values is not one."""
     check_record(values, _NOTICE_TYPES)
     return Notice(*values)
 
@@ -192,9 +200,9 @@ def decode_result(payload: bytes) -> RunResult:
     record = load_record(payload, _RESULT_TYPES)
     findings, notices, files_analysed, suppressed, debug = record
     return RunResult(
-        findings=[_decode_finding(f) for f in findings],
-        notices=[_decode_notice(n) for n in notices],
+        findings=[decode_finding(f) for f in findings],
+        notices=[decode_notice(n) for n in notices],
         files_analysed=files_analysed,
-        suppressed=[_decode_finding(f) for f in suppressed],
+        suppressed=[decode_finding(f) for f in suppressed],
         debug=debug,
     )

@@ -69,6 +69,21 @@ def test_round_trip(tmp_path):
     assert not list(tmp_path.rglob(".tmp-*"))  # the rename happened
 
 
+def test_round_trip_of_a_file_with_suppression_directives(tmp_path):
+    """Directives record where the node below ends: an entry with one must load, not be
+    dropped as unreadable (a parser process's file was then skipped, so --jobs changed findings)."""
+    c = FactsCache(tmp_path)
+    source = (
+        b"package p\n\n//nolint:GIM101\nfunc F(ch chan int) {\n\tch <- 1\n}\n\n"
+        b"func G() {} // golintim:ignore GIM202 why\n"
+    )
+    facts = parse(source, "p.go")
+    assert facts.directives
+    key = content_key(source)
+    c.put(key, facts)
+    assert c.get(key).directives == facts.directives
+
+
 @pytest.mark.parametrize("damage", ["truncate", "truncate-to-mac", "empty", "flip-payload", "flip-mac", "garbage"])
 def test_damaged_entry_is_a_miss(tmp_path, damage):
     c = FactsCache(tmp_path)

@@ -89,3 +89,26 @@ def test_outside_a_git_repository(tmp_path):
     (tmp_path / "x.go").write_text("package x\n")
     res = _check(tmp_path, "--new-from-rev", "HEAD", ".")
     assert res.returncode == 2 and "git" in res.stderr
+
+
+def test_sharded_new_from_rev_merges_into_the_unsharded_report(repo):
+    """Each shard compares with the whole old tree (whose packages may be split otherwise)."""
+    (repo / "svc" / "b.go").write_text(LOOP.format(n="B"))
+    (repo / "other").mkdir()
+    (repo / "other" / "c.go").write_text(LOOP.format(n="C").replace("package svc", "package other"))
+    single = _check(repo, "--new-from-rev", "HEAD", ".")
+    assert single.returncode == 1, single.stderr
+    shards = []
+    for i in (1, 2):
+        out = repo.parent / f"shard-{i}.json"
+        r = _check(repo, "--new-from-rev", "HEAD", "--shard", f"{i}/2", "-o", str(out), ".")
+        assert r.returncode == 0, r.stderr
+        shards.append(str(out))
+    merged = subprocess.run(
+        [sys.executable, "-m", "golint_im.cli", "merge", *shards],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert (merged.returncode, merged.stdout) == (single.returncode, single.stdout), merged.stderr

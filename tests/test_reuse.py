@@ -197,3 +197,12 @@ def test_old_results_are_pruned(opts, tree, monkeypatch):
         target.write_text(f"// version {i}\n" * (i + 1) + text)
         run(opts)
     assert len(list(Path(opts.cache_dir).rglob("runs/*.result"))) == 2
+
+
+def test_a_stored_result_keeps_what_the_notices_are_about():
+    """A reused run must still sum up the files using newer syntax in one line, as the run that stored it did."""
+    from golint_im.findings import Notice, RunResult
+    from golint_im.reuse import decode_result, encode_result
+
+    notice = Notice("a.go", "uses new(expr), syntax newer than the grammar", 3, "new(expr)")
+    assert decode_result(encode_result(RunResult(notices=[notice]))).notices == [notice]

@@ -107,9 +107,12 @@ class Analysis(Acquire):
         for f in p.functions:
             if f.facts.results and self.fresh(f) is not None:
                 interesting.add(f.facts.name)
+        owns = self.ctx.owns
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:
                 continue
+            if owns is not None and not owns(fn.file.path):
+                continue  # a shard: a leak is reported at its acquisition, in fn's file, which another shard owns
             for op in fn.facts.ops:
                 if op.kind != "call" or op.mode != "plain":
                     continue

@@ -22,6 +22,9 @@ class ExpressionReader:
 
     fn: FuncFacts | None
     errors: list
+    # One ("id", name) tuple per name in a file: 280,000 of them in grpc-go's facts, 43,000 distinct
+    # per file. Shared objects stay shared through the cache (marshal writes a reference).
+    idents: dict[str, tuple]
 
     if TYPE_CHECKING:
 
@@ -34,7 +37,11 @@ class ExpressionReader:
     def expr(self, node, region=0) -> tuple:
         t = node.type
         if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
-            return ("id", self.text(node))
+            name = self.text(node)
+            ident = self.idents.get(name)
+            if ident is None:
+                ident = self.idents[name] = ("id", name)
+            return ident
         if t == "selector_expression":
             operand = node.child_by_field_name("operand")
             field_node = node.child_by_field_name("field")

@@ -6,6 +6,7 @@ Expressions are read on demand by the mixed-in ExpressionReader (exprs.py).
 from __future__ import annotations
 
 import re
+import sys
 
 import tree_sitter as ts
 
@@ -30,10 +31,18 @@ class Walker(ExpressionReader):
         self.too_deep: list[int] = []
         self.fn: FuncFacts | None = None
         self.fn_index = -1
+        self.idents = {}
 
     # ---- helpers -------------------------------------------------------
     def text(self, node) -> str:
-        return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        """The node's source text, interned.
+
+        Identifiers, selectors and type names repeat across a program (grpc-go:
+        517,000 strings in the facts, 38,500 distinct). Interned, every copy is
+        one object, and marshal keeps the mark: facts loaded from the cache are
+        interned by marshal itself, in C, so loading costs nothing more.
+        """
+        return sys.intern(self.src[node.start_byte : node.end_byte].decode("utf-8", "replace"))
 
     def head(self, node, chars: int = 80) -> str:
         """The first chars characters of a node's text, without decoding all of it (a node can be megabytes)."""
@@ -196,7 +205,7 @@ class Walker(ExpressionReader):
         return tuple(methods), tuple(embeds)
 
     def type_text(self, node) -> str:
-        return " ".join(self.text(node).split())
+        return sys.intern(" ".join(self.text(node).split()))
 
     def result_types(self, node) -> tuple:
         if node is None:
