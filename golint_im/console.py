@@ -46,18 +46,24 @@ def on_sigterm(_signum, _frame):
 
 
 def notice_lines(notices, debug: bool) -> list[str]:
-    """The notices as printed: files using syntax newer than the grammar summed up per construct, unless debug.
+    """The notices as printed: files using syntax newer than the grammar summed up per construct, and
+    notices sharing a summary (see Notice.summary) as that one line, unless debug.
 
     A large project on a new Go release can have hundreds of such files; a
     line each would bury every other notice.
     """
     newer: dict[str, int] = {}
+    summaries: dict[str, int] = {}
     lines = []
     for notice in notices:
         if notice.construct and not debug:
             newer[notice.construct] = newer.get(notice.construct, 0) + 1
+        elif notice.summary and not debug:
+            summaries[notice.summary] = summaries.get(notice.summary, 0) + 1
         else:
             lines.append(str(notice))
+    for summary, n in sorted(summaries.items()):
+        lines.append(summary.replace("{n}", str(n)).replace("{s}", "" if n == 1 else "s"))
     if newer:
         files = len({n.path for n in notices if n.construct})
         counts = ", ".join(f"{construct}: {n}" for construct, n in sorted(newer.items()))

@@ -76,6 +76,10 @@ class Notice:
     # Set on a file's use of Go syntax newer than the grammar (see source.NEW_EXPR): the
     # command line shows these as one summary line per construct unless --debug.
     construct: str = ""
+    # Notices of one kind that can come by the hundred (a rule's work budget spent in a
+    # function, interface calls too wide to follow) share a summary: the command line
+    # prints it once, `{n}` the number of such notices and `{s}` a plural "s", unless --debug.
+    summary: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

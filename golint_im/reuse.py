@@ -123,7 +123,7 @@ class ResultCache:
 
 _LOCATION_TYPES = (str, int, int, int, int)
 _FINDING_TYPES = (str, str, tuple, str, tuple, tuple, str, str)
-_NOTICE_TYPES = (str, str, int)
+_NOTICE_TYPES = (str, str, int, str, str)
 _RESULT_TYPES = (list, list, int, list, dict)
 
 
@@ -149,7 +149,7 @@ def encode_result(result: RunResult) -> bytes:
     return marshal.dumps(
         (
             [_finding(f) for f in result.findings],
-            [(n.path, n.message, n.line) for n in result.notices],
+            [(n.path, n.message, n.line, n.construct, n.summary) for n in result.notices],
             result.files_analysed,
             [_finding(f) for f in result.suppressed],
             result.debug,

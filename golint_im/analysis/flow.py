@@ -13,6 +13,7 @@ ordinary calls.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,9 +34,11 @@ class Channel:
     elem: str = ""
 
 
-# Reachability follows an interface call only into this many implementations:
-# beyond that, class-hierarchy analysis is guessing which one runs.
-MAX_INTERFACE_FANOUT = 4
+# Reachability follows an interface call into every implementation that can be
+# the dynamic type (same signature, a type the program makes: see
+# Program.possible_implementations), up to this many; beyond that it gives up,
+# and says so (the rule turns `wide` into one summarised notice).
+MAX_INTERFACE_FANOUT = 16
 
 
 class _UnionFind:
@@ -316,19 +319,32 @@ class ChannelFlow:
         return g
 
     def reachable_sends(
-        self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25, max_fanout: int = MAX_INTERFACE_FANOUT
+        self,
+        fn: Function,
+        ops,
+        max_states: int = 4000,
+        max_depth: int = 25,
+        max_fanout: int = MAX_INTERFACE_FANOUT,
+        wide: dict | None = None,
+        charge: Callable[[int], bool] | None = None,
     ):
         """Sends reachable from ops of fn by ordinary calls (not `go`), breadth first.
 
         Yields (function, send op, call path, channel key); the path is a tuple
         of (caller, call op, callee, via). Channel parameters are bound to what
         each call passes, so a helper `send(ch, v)` is attributed to the caller's
-        channel, not to every channel ever passed to it.
+        channel, not to every channel ever passed to it. Interface calls with
+        more than max_fanout possible implementations are not followed: each is
+        recorded in `wide` ((function id, op id) -> (function, op, implementations)).
+        `charge(units)` is told the work done (one unit per op read); when it
+        answers False the walk stops there (a rule's work budget ran out).
         """
         seen = {(fn.id, ())}
         queue: deque[tuple[Function, dict, tuple, list]] = deque([(fn, {}, (), list(ops))])
         while queue and len(seen) < max_states:
             cur, bindings, path, cur_ops = queue.popleft()
+            if charge is not None and not charge(len(cur_ops) + 1):
+                return
             for op in cur_ops:
                 if op.kind == "send":
                     key = self._bound_key(cur, op.fn, bindings)
@@ -336,7 +352,10 @@ class ChannelFlow:
                         yield cur, op, path, key
                 elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
                     targets = self.program.resolve_call(cur, op)
-                    if len(targets) > max_fanout:
+                    width = len(targets) if targets else self.program.interface_width(cur, op)
+                    if width > max_fanout:
+                        if wide is not None:
+                            wide.setdefault((cur.id, id(op)), (cur, op, width))
                         targets = []  # an interface with many implementations: which one runs is a guess
                         self.unresolved_on_paths += 1
                         self.wide_interface_calls += 1

@@ -72,8 +72,8 @@ instead of re-queuing it.
 from __future__ import annotations
 
 from golint_im import expr as E
-from golint_im.analysis.flow import CHANNEL_FLOW, child_regions, handler_ops
-from golint_im.findings import Finding, Location, Related, Step
+from golint_im.analysis.flow import CHANNEL_FLOW, MAX_INTERFACE_FANOUT, child_regions, handler_ops
+from golint_im.findings import Finding, Location, Notice, Related, Step
 
 ID = "GIM101"
 NAME = "select-loop-self-send"
@@ -86,7 +86,9 @@ REQUIRES = (CHANNEL_FLOW,)
 def check(ctx):
     flow = ctx.result(CHANNEL_FLOW)
     program = ctx.program
+    budget = ctx.budget(ID)
     reported = set()
+    wide: dict = {}
     for ch, fn, recv in flow.loop_receives():
         entries = flow.entries(fn)
         if len(entries) != 1:
@@ -94,20 +96,46 @@ def check(ctx):
         root = program.functions[next(iter(entries))]
         if flow.spawned_many(root):
             continue
-        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries, ch):
+        work = _Work(budget, fn)
+        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries, ch, wide, work):
             key = (fn.id, recv.line, sink_key)
             if key in reported:
                 continue
             reported.add(key)
             yield _finding(ch, fn, recv, root, flow.channels[sink_key], path, send_fn, send_op, note)
+    ctx.notices.extend(_wide_notice(fn, op, width) for fn, op, width in wide.values())
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
-    ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = flow.wide_interface_calls
+    ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = len(wide)
 
 
-def _blocking_sends(ctx, loop_fn, recv, entries, received):
+class _Work:
+    """Charges the work of one handler walk to the budget of the function whose loop it handles."""
+
+    def __init__(self, budget, fn):
+        self.budget, self.fn = budget, fn
+
+    def __call__(self, units: int) -> bool:
+        return self.budget.charge(self.fn, units)
+
+
+def _wide_notice(fn, op, width) -> Notice:
+    """An interface call on a handler path with too many possible implementations to follow."""
+    return Notice(
+        fn.file.path,
+        f"{ID}: the interface call `{E.render(op.fn)}` in `{fn.short}` has {width} possible implementations, "
+        f"more than the {MAX_INTERFACE_FANOUT} a handler path follows; not followed",
+        op.line,
+        summary=(
+            f"{ID}: {{n}} interface call{{s}} on handler paths not followed, each with more than "
+            f"{MAX_INTERFACE_FANOUT} possible implementations; --debug lists them"
+        ),
+    )
+
+
+def _blocking_sends(ctx, loop_fn, recv, entries, received, wide, work):
     """Sends reachable from the handler on channels only this goroutine drains."""
     flow = ctx.result(CHANNEL_FLOW)
-    for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv)):
+    for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv), wide=wide, charge=work):
         ch = flow.channels.get(key)
         if ch is None or not ch.receives or flow.receivers(key) != entries:
             continue
