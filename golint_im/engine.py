@@ -130,9 +130,10 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
 
     def run_lane(lane_mods):
         found, errors, spent = [], [], {}
+        budgets_before = set(ctx.budgets)
         for mod in sorted(lane_mods, key=lambda m: m.ID):
             t = time.perf_counter()
-            first_notice, budgets_before = len(ctx.notices), set(ctx.budgets)
+            first_notice = len(ctx.notices)
             try:
                 produced = list(mod.check(ctx))
             except Exception as e:  # noqa: BLE001 - one rule's bug must not cost the others' findings
@@ -147,12 +148,13 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
                 )
                 produced = []
             errors.extend(ctx.notices[first_notice:])
-            for owner in sorted(set(ctx.budgets) - budgets_before):
-                errors.extend(budget_notices(ctx.budgets[owner], ctx.debug))
             for f in produced:
                 f.severity = options.config.severity.get(f.rule_id, f.severity)
             found.extend(produced)
             spent[mod.ID] = time.perf_counter() - t
+        # After the whole lane: a pass's budget (address tracing) is spent by every rule asking it.
+        for owner in sorted(set(ctx.budgets) - budgets_before):
+            errors.extend(budget_notices(ctx.budgets[owner], ctx.debug))
         return found, errors, spent, dict(ctx.debug)
 
     findings, rule_errors = [], []
@@ -177,13 +179,13 @@ def budget_notices(budget: Budget, debug: dict) -> list[Notice]:
         return []
     rest = " and then for the rest of the run" if budget.run_out else ""
     summary = (
-        f"{budget.owner} ran out of its work budget in {{n}} function{{s}}{rest}; the rest of each "
+        f"{budget.label} ran out of its work budget in {{n}} function{{s}}{rest}; the rest of each "
         "was not analysed, every other result is kept; --debug lists them"
     )
     return [
         Notice(
             fn.file.path,
-            f"{budget.owner} ran out of its work budget in `{fn.short}`; the rest of this function was not analysed",
+            f"{budget.label} ran out of its work budget in `{fn.short}`; the rest of this function was not analysed",
             fn.facts.line,
             summary=summary,
         )

@@ -74,8 +74,9 @@ class Budget:
     (function id -> Function, in the order it happened) for the notice.
     """
 
-    def __init__(self, owner: str, per_function: int, per_run: int):
+    def __init__(self, owner: str, per_function: int, per_run: int, label: str = ""):
         self.owner = owner
+        self.label = label or owner  # how notices name it: the rules it serves
         self.per_function = per_function
         self.per_run = per_run
         self.spent = 0
@@ -114,11 +115,11 @@ class Context:
     _results: dict = field(default_factory=dict, repr=False)
     _running: set = field(default_factory=set, repr=False)
 
-    def budget(self, owner: str) -> Budget:
-        """The work budget of a rule or pass (by ID or name), made on first request."""
+    def budget(self, owner: str, label: str = "") -> Budget:
+        """The work budget of a rule or pass (by ID or name), made on first request; label names it in notices."""
         b = self.budgets.get(owner)
         if b is None:
-            b = self.budgets[owner] = Budget(owner, *budget_limits())
+            b = self.budgets[owner] = Budget(owner, *budget_limits(), label=label)
         return b
 
     def result(self, p: Pass) -> Any:

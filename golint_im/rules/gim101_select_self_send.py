@@ -71,6 +71,8 @@ instead of re-queuing it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW, MAX_INTERFACE_FANOUT, child_regions, handler_ops
 from golint_im.findings import Finding, Location, Notice, Related, Step
@@ -96,7 +98,7 @@ def check(ctx):
         root = program.functions[next(iter(entries))]
         if flow.spawned_many(root):
             continue
-        work = _Work(budget, fn)
+        work = partial(budget.charge, fn)  # a handler's walk is work done for the loop's function
         for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries, ch, wide, work):
             key = (fn.id, recv.line, sink_key)
             if key in reported:
@@ -106,16 +108,6 @@ def check(ctx):
     ctx.notices.extend(_wide_notice(fn, op, width) for fn, op, width in wide.values())
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
     ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = len(wide)
-
-
-class _Work:
-    """Charges the work of one handler walk to the budget of the function whose loop it handles."""
-
-    def __init__(self, budget, fn):
-        self.budget, self.fn = budget, fn
-
-    def __call__(self, units: int) -> bool:
-        return self.budget.charge(self.fn, units)
 
 
 def _wide_notice(fn, op, width) -> Notice:
