@@ -4,7 +4,8 @@ r"""GIM101 select-loop-self-send: a receive loop whose handler can block sending
 Finds goroutines that loop receiving from channels (a `select` in a loop,
 `for x := range ch`, or `x := <-ch` in a loop) where the code handling one
 received value — followed through calls, methods, interface calls (every
-implementation in the analysed code), closures, method values and
+implementation in the analysed code that can be the value called: same
+signature, and a type the program makes), closures, method values and
 callbacks stored in struct fields — reaches a blocking send `s <- v` on a
 channel `s` that no goroutine other than the loop itself receives from.
 
@@ -48,9 +49,15 @@ instead of re-queuing it.
   channel that is only ever closed, a `chan struct{}`) still blocks until
   shutdown: it is reported, with a note.
 - Calls the model cannot resolve (function values from unknown places,
-  code outside the analysed roots) are not followed, and neither is an
-  interface call with more than 4 implementations in the analysed code:
-  which one runs would be a guess. `--debug` counts both.
+  code outside the analysed roots) are not followed; `--debug` counts them.
+  An interface call is followed into each implementation that fits the
+  interface's parameter and result types and whose type the program makes
+  (`T{}`, `new(T)`, a zero value; exported structs of library packages and
+  non-struct types always count), up to 16 of them. Past that it is not
+  followed, and the run says so in one notice (`--debug` lists the calls).
+- Each function's handlers get a work budget (and the rule one per run), far
+  above real code; an input that spends it has the rest of that function
+  skipped, with a notice naming the rule.
 - Goroutines started in a loop or from several `go` statements are several
   receivers, and are not reported.
 - A `chan struct{}` the loop receives from and the handler sends back into is
