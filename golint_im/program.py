@@ -137,68 +137,77 @@ class Program(TypeSystem, FunctionValues):
         return not named.partition("#")[2][:1].isupper() or pkg is None or pkg.name == "main"
 
     def instantiated_types(self) -> set[str]:
-        """Named types the program may make a value of, from one pass over every function and struct."""
+        """Named types the program may make a value of, from one pass over every function and struct.
+
+        The type texts are gathered per file first (most repeat), then each
+        distinct one is qualified once.
+        """
         if self._instantiated is not None:
             return self._instantiated
-        made: set[str] = set()
+        texts: dict[int, tuple[FileFacts, set[str]]] = {}
 
-        def mentioned(type_text: str, ff: FileFacts, pointer_is_enough: bool = True) -> None:
-            """Add the named types type_text mentions; a bare `*T` makes no T unless pointer_is_enough."""
-            if not type_text or (not pointer_is_enough and type_text.startswith("*") and "[" not in type_text):
-                return
-            made.update(_QUALIFIED_NAME.findall(self.qualify(type_text, ff)))
+        def mention(ff: FileFacts, type_text: str, pointer_is_enough: bool = True) -> None:
+            """Note the named types type_text mentions; a bare `*T` makes no T unless pointer_is_enough."""
+            if type_text and (pointer_is_enough or not type_text.startswith("*") or "[" in type_text):
+                texts.setdefault(id(ff), (ff, set()))[1].add(type_text)
 
         for pkg in self.packages.values():
             for t, ff in pkg.types.values():
                 if t.kind == "struct":
                     for _name, ftype, _emb in t.members:
-                        mentioned(ftype, ff, pointer_is_enough=False)  # a value field is a zero value
+                        mention(ff, ftype, pointer_is_enough=False)  # a value field is a zero value
         for fn in self.functions:
             ff = fn.file
+            written = texts.setdefault(id(ff), (ff, set()))[1]
             for result in fn.facts.results:
-                mentioned(result, ff, pointer_is_enough=False)  # a named result starts as a zero value
+                mention(ff, result, pointer_is_enough=False)  # a named result starts as a zero value
             for op in fn.facts.ops:
                 if op.vtype:
-                    mentioned(op.vtype, ff, pointer_is_enough=False)
+                    mention(ff, op.vtype, pointer_is_enough=False)
                 if op.kind == "call":
-                    self._made_by_call(fn, op, mentioned)
-                exprs = op.args + op.targets if op.fn is None else op.args + op.targets + (op.fn,)
-                for _comp, ctype in E.composites_in_each(exprs, self._elem_text):
-                    mentioned(ctype, ff)
+                    self._made_by_call(fn, op, mention)
+                if op.args:
+                    E.composite_types(op.args, written)
+                if op.fn is not None:
+                    E.composite_types((op.fn,), written)  # `holder{o: &hub{}}.run()`
+        made: set[str] = set()
+        for ff, written in texts.values():
+            for text in written:
+                made.update(_QUALIFIED_NAME.findall(self.qualify(text, ff)))
         self._instantiated = made
         return made
 
-    @staticmethod
-    def _elem_text(type_text: str) -> str:
-        return TypeSystem.elem(type_text)
-
-    def _made_by_call(self, fn: Function, op: Op, mentioned) -> None:
+    def _made_by_call(self, fn: Function, op: Op, mention) -> None:
         """new(T), make(...T...), conversions T(x) / (*T)(x) / pkg.T(x), and generic f[T](...)."""
-        callee = op.fn
-        name = E.ident(callee)
-        if name in ("new", "make") and op.args:
-            written = E.type_text(op.args[0]) or E.ident(op.args[0]) or ""
-            sel = E.selector(op.args[0])
-            if sel is not None and E.ident(sel[0]) is not None:
-                written = f"{E.ident(sel[0])}.{sel[1]}"
-            mentioned(written, fn.file)
-            return
-        if len(op.args) == 1 and E.is_ident(op.args[0], "nil"):
+        callee, args = op.fn, op.args
+        if len(args) == 1 and E.is_ident(args[0], "nil"):
             return  # `var _ I = (*T)(nil)` asserts that T implements I; it makes no T
+        name = E.ident(callee)
+        if name is not None:
+            if name in ("new", "make") and args:
+                sel = E.selector(args[0])
+                base = E.ident(sel[0]) if sel is not None else None
+                written = f"{base}.{sel[1]}" if sel is not None and base is not None else None
+                mention(fn.file, written or E.type_text(args[0]) or E.ident(args[0]) or "")
+            elif name in fn.pkg.types:
+                mention(fn.file, name)
+            return
         conversion = E.type_text(callee)
         if conversion is not None:
-            mentioned(conversion, fn.file)
-        elif name is not None and name in fn.pkg.types:
-            mentioned(name, fn.file)
+            mention(fn.file, conversion)
+            return
         sel = E.selector(callee)
-        if sel is not None and E.ident(sel[0]) is not None:
-            mentioned(f"{E.ident(sel[0])}.{sel[1]}", fn.file)
+        if sel is not None:
+            alias = E.ident(sel[0])
+            if alias is not None and alias in fn.file.imports:  # pkg.T(x)
+                mention(fn.file, f"{alias}.{sel[1]}")
+            return
         instantiated = E.index(callee)
         if instantiated is not None:
             for x in E.subexprs(instantiated[1]):
                 word = E.ident(x) or E.type_text(x)
                 if word is not None:
-                    mentioned(word, fn.file)
+                    mention(fn.file, word)
 
     # ---- locals and expression types -------------------------------------
     def locals(self, fn: Function) -> dict:
