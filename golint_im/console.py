@@ -17,6 +17,7 @@ import click
 
 from .discover import UsageError
 from .escape import printable
+from .findings import summarised
 from .outputs import analysed_roots, write_text
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -53,17 +54,12 @@ def notice_lines(notices, debug: bool) -> list[str]:
     line each would bury every other notice.
     """
     newer: dict[str, int] = {}
-    summaries: dict[str, int] = {}
     lines = []
-    for notice in notices:
+    for notice in notices if debug else summarised(notices):
         if notice.construct and not debug:
             newer[notice.construct] = newer.get(notice.construct, 0) + 1
-        elif notice.summary and not debug:
-            summaries[notice.summary] = summaries.get(notice.summary, 0) + 1
         else:
             lines.append(str(notice))
-    for summary, n in sorted(summaries.items()):
-        lines.append(summary.replace("{n}", str(n)).replace("{s}", "" if n == 1 else "s"))
     if newer:
         files = len({n.path for n in notices if n.construct})
         counts = ", ".join(f"{construct}: {n}" for construct, n in sorted(newer.items()))

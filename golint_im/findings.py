@@ -86,6 +86,18 @@ class Notice:
         return f"{where}: {self.message}" if where else self.message
 
 
+def summarised(notices: list[Notice]) -> list[Notice]:
+    """The notices with each group sharing a summary (see Notice.summary) made into one notice, in first-seen order."""
+    counts: dict[str, int] = {}
+    for n in notices:
+        if n.summary:
+            counts[n.summary] = counts.get(n.summary, 0) + 1
+    out = [n for n in notices if not n.summary]
+    for summary, k in counts.items():
+        out.append(Notice("", summary.replace("{n}", str(k)).replace("{s}", "" if k == 1 else "s")))
+    return out
+
+
 @dataclass
 class RunResult:
     findings: list[Finding] = field(default_factory=list)

@@ -755,6 +755,10 @@ def test_an_interface_call_too_wide_to_follow_is_a_notice(tmp_path):
     assert "the interface call `h.plugin.Handle` in `main.(*Host).serve` has 31 possible implementations" in err
     assert '"GIM101_interface_calls_too_wide_to_follow": 1' in err
     _no_raw_controls(err)
+    # Annotations for Actions: one warning for the summary, not one per call.
+    r = gim("check", "--no-cache", "--format", "github", ".", cwd=tree)
+    warnings = [line for line in r.stdout.decode().splitlines() if "possible implementations" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("::warning::GIM101: 1 interface call"), warnings
     # Within the bound every implementation is followed, and the echo path is found.
     (tree / "small.go").write_text(_too_many_plugins(12).replace("package main", "package main\n\n// small", 1))
     os.remove(os.path.join(os.fsencode(tree), HOSTILE))
