@@ -39,6 +39,11 @@ class Channel:
 # Program.possible_implementations), up to this many; beyond that it gives up,
 # and says so (the rule turns `wide` into one summarised notice).
 MAX_INTERFACE_FANOUT = 16
+# Any number of calls on a path may go through interfaces with at most this many
+# implementations; one call per path may choose among more (up to the bound above).
+# Two such guesses in a row compound: a wrapper's inner stream resolved back to
+# the stream type that wraps it is another instance, not this one.
+NARROW_INTERFACE_FANOUT = 4
 
 
 class _UnionFind:
@@ -77,6 +82,9 @@ class ChannelFlow:
         self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
         # ... of which interface calls with more implementations than it follows: which one runs is a guess
         self.wide_interface_calls = 0
+        # ... and interface calls with more than NARROW_INTERFACE_FANOUT implementations met
+        # on a path that already went through one
+        self.second_guesses = 0
         self._alias()
         self._collect_ops()
 
@@ -340,9 +348,10 @@ class ChannelFlow:
         answers False the walk stops there (a rule's work budget ran out).
         """
         seen = {(fn.id, ())}
-        queue: deque[tuple[Function, dict, tuple, list]] = deque([(fn, {}, (), list(ops))])
+        # (function, channel bindings, call path, ops to read, whether the path already chose among many)
+        queue: deque[tuple[Function, dict, tuple, list, bool]] = deque([(fn, {}, (), list(ops), False)])
         while queue and len(seen) < max_states:
-            cur, bindings, path, cur_ops = queue.popleft()
+            cur, bindings, path, cur_ops, guessed = queue.popleft()
             if charge is not None and not charge(len(cur_ops) + 1):
                 return
             for op in cur_ops:
@@ -361,6 +370,11 @@ class ChannelFlow:
                         self.wide_interface_calls += 1
                     elif not targets and self.program.is_unknown_call(cur, op):
                         self.unresolved_on_paths += 1
+                    guess = len(targets) > NARROW_INTERFACE_FANOUT
+                    if guess and guessed:
+                        targets = []  # a second choice among many on one path: too speculative
+                        self.unresolved_on_paths += 1
+                        self.second_guesses += 1
                     for target in targets:
                         callee = target.function
                         new_bindings = self._bind_params(cur, op, callee, bindings)
@@ -368,7 +382,8 @@ class ChannelFlow:
                         if state in seen:
                             continue
                         seen.add(state)
-                        queue.append((callee, new_bindings, path + ((cur, op, callee, target.via),), callee.facts.ops))
+                        step = ((cur, op, callee, target.via),)
+                        queue.append((callee, new_bindings, path + step, callee.facts.ops, guessed or guess))
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)

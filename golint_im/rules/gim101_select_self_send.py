@@ -55,6 +55,10 @@ instead of re-queuing it.
   (`T{}`, `new(T)`, a zero value; exported structs of library packages and
   non-struct types always count), up to 16 of them. Past that it is not
   followed, and the run says so in one notice (`--debug` lists the calls).
+  A path chooses among more than 4 implementations only once: a second such
+  call on the same path is not followed (`--debug` counts it), because two
+  guesses compound (a wrapper's inner stream resolved back to the wrapping
+  type is another instance, whose channels the model cannot tell apart).
 - Each function's handlers get a work budget (and the rule one per run), far
   above real code; an input that spends it has the rest of that function
   skipped, with a notice naming the rule.
@@ -115,6 +119,7 @@ def check(ctx):
     ctx.notices.extend(_wide_notice(fn, op, width) for fn, op, width in wide.values())
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
     ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = len(wide)
+    ctx.debug["GIM101_second_wide_interface_calls_on_a_path"] = flow.second_guesses
 
 
 def _wide_notice(fn, op, width) -> Notice:
