@@ -370,6 +370,8 @@ class ChannelFlow:
                         self.wide_interface_calls += 1
                     elif not targets and self.program.is_unknown_call(cur, op):
                         self.unresolved_on_paths += 1
+                    if path and targets:
+                        targets = self._passed_here(cur, op, path[-1], targets)
                     guess = len(targets) > NARROW_INTERFACE_FANOUT
                     if guess and guessed:
                         targets = []  # a second choice among many on one path: too speculative
@@ -384,6 +386,25 @@ class ChannelFlow:
                         seen.add(state)
                         step = ((cur, op, callee, target.via),)
                         queue.append((callee, new_bindings, path + step, callee.facts.ops, guessed or guess))
+
+    def _passed_here(self, cur: Function, op, came_by: tuple, targets: list) -> list:
+        """For `f()` where f is a parameter of cur: only what the call that led here passed for f.
+
+        Every caller's function values are candidates for a parameter in
+        general; on one path the value is the one its call passed, like a
+        channel parameter is bound to the caller's channel. When that value
+        cannot be told, all candidates stay.
+        """
+        name = E.ident(op.fn)
+        params = [p[0] for p in cur.facts.params]
+        if name is None or name not in params or self.program.declaring_function(cur, name) is not cur:
+            return targets
+        caller, call, _callee, _via = came_by
+        index = params.index(name)
+        if index >= len(call.args) or call.mode == "go":
+            return targets
+        passed = {t.function.id for t in self.program.func_values(caller, call.args[index])}
+        return [t for t in targets if t.function.id in passed] if passed else targets
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)
