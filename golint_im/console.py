@@ -17,6 +17,7 @@ import click
 
 from .discover import UsageError
 from .escape import printable
+from .findings import summarised
 from .outputs import analysed_roots, write_text
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -46,14 +47,15 @@ def on_sigterm(_signum, _frame):
 
 
 def notice_lines(notices, debug: bool) -> list[str]:
-    """The notices as printed: files using syntax newer than the grammar summed up per construct, unless debug.
+    """The notices as printed: files using syntax newer than the grammar summed up per construct, and
+    notices sharing a summary (see Notice.summary) as that one line, unless debug.
 
     A large project on a new Go release can have hundreds of such files; a
     line each would bury every other notice.
     """
     newer: dict[str, int] = {}
     lines = []
-    for notice in notices:
+    for notice in notices if debug else summarised(notices):
         if notice.construct and not debug:
             newer[notice.construct] = newer.get(notice.construct, 0) + 1
         else:

@@ -18,7 +18,7 @@ from .config import Config
 from .discover import discover
 from .findings import Notice, RunResult
 from .parallel import run_lanes
-from .passes import Context, lane_groups
+from .passes import Budget, Context, budget_limits, lane_groups
 from .program import Program
 from .registry import rule_modules
 from .reuse import ResultCache, run_key
@@ -136,8 +136,10 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
 
     def run_lane(lane_mods):
         found, errors, spent = [], [], {}
+        budgets_before = set(ctx.budgets)
         for mod in sorted(lane_mods, key=lambda m: m.ID):
             t = time.perf_counter()
+            first_notice = len(ctx.notices)
             try:
                 produced = list(mod.check(ctx))
             except Exception as e:  # noqa: BLE001 - one rule's bug must not cost the others' findings
@@ -151,10 +153,14 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
                     )
                 )
                 produced = []
+            errors.extend(ctx.notices[first_notice:])
             for f in produced:
                 f.severity = options.config.severity.get(f.rule_id, f.severity)
             found.extend(produced)
             spent[mod.ID] = time.perf_counter() - t
+        # After the whole lane: a pass's budget (address tracing) is spent by every rule asking it.
+        for owner in sorted(set(ctx.budgets) - budgets_before):
+            errors.extend(budget_notices(ctx.budgets[owner], ctx.debug))
         return found, errors, spent, dict(ctx.debug)
 
     findings, rule_errors = [], []
@@ -167,10 +173,36 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
     return findings, rule_errors
 
 
+def budget_notices(budget: Budget, debug: dict) -> list[Notice]:
+    """One notice per function a rule's or pass's work budget cut short, printed as one summary line.
+
+    Also records in `debug` how much of the budget was spent, so that we can
+    see on real code how far from the limits ordinary work stays.
+    """
+    debug[f"budget_{budget.owner}_spent"] = budget.spent
+    debug[f"budget_{budget.owner}_most_on_one_function"] = budget.most_on_one_function
+    if not budget.cut:
+        return []
+    rest = " and then for the rest of the run" if budget.run_out else ""
+    summary = (
+        f"{budget.label} ran out of its work budget in {{n}} function{{s}}{rest}; the rest of each "
+        "was not analysed, every other result is kept; --debug lists them"
+    )
+    return [
+        Notice(
+            fn.file.path,
+            f"{budget.label} ran out of its work budget in `{fn.short}`; the rest of this function was not analysed",
+            fn.facts.line,
+            summary=summary,
+        )
+        for fn in budget.cut.values()
+    ]
+
+
 def _fingerprint(options: Options, base: str) -> str:
     """Everything besides the facts and golint-im's code that can change a result."""
     rules = sorted(options.rules) if options.rules is not None else None
-    return repr((rules, options.config, options.include_generated, str(base), options.shard))
+    return repr((rules, options.config, options.include_generated, str(base), options.shard, budget_limits()))
 
 
 def _finish(result: RunResult, found, timings: dict, collected, reused: bool, tree: list) -> RunResult:

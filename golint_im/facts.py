@@ -86,7 +86,7 @@ class TypeFacts:
     kind: str  # 'struct' | 'interface' | 'func' | 'other'
     line: int
     col: int
-    # struct: ((field_name, type, embedded), ...); interface: ((method, n_params, results), ...)
+    # struct: ((field_name, type, embedded), ...); interface: ((method, n_params, results, param types), ...)
     members: tuple = ()
     embeds: tuple = ()  # interface embeds (type strings)
     underlying: str = ""

@@ -76,10 +76,26 @@ class Notice:
     # Set on a file's use of Go syntax newer than the grammar (see source.NEW_EXPR): the
     # command line shows these as one summary line per construct unless --debug.
     construct: str = ""
+    # Notices of one kind that can come by the hundred (a rule's work budget spent in a
+    # function, interface calls too wide to follow) share a summary: the command line
+    # prints it once, `{n}` the number of such notices and `{s}` a plural "s", unless --debug.
+    summary: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}" if where else self.message
+
+
+def summarised(notices: list[Notice]) -> list[Notice]:
+    """The notices with each group sharing a summary (see Notice.summary) made into one notice, in first-seen order."""
+    counts: dict[str, int] = {}
+    for n in notices:
+        if n.summary:
+            counts[n.summary] = counts.get(n.summary, 0) + 1
+    out = [n for n in notices if not n.summary]
+    for summary, k in counts.items():
+        out.append(Notice("", summary.replace("{n}", str(k)).replace("{s}", "" if k == 1 else "s")))
+    return out
 
 
 @dataclass

@@ -10,6 +10,7 @@ process (see `lane_groups`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -41,6 +42,66 @@ class Pass:
         return f"Pass({self.name})"
 
 
+# Work units (ops read, states visited) a rule or pass may spend on one function, and on
+# the whole run. Far above what any real project needs (the largest of our 45 validation
+# targets spends under a tenth of them, see docs/reliability.md): they exist so that no input
+# can make a rule superlinear, not to trim ordinary work.
+FUNCTION_BUDGET = 2_000_000
+RUN_BUDGET = 40_000_000
+# Tests only: "per function,per run" to lower the budgets (never to raise them).
+BUDGET_ENV = "GOLINT_IM_TEST_BUDGET"
+
+
+def budget_limits() -> tuple[int, int]:
+    """(per function, per run): the defaults, lowered by GOLINT_IM_TEST_BUDGET when a test sets it."""
+    per_function, per_run = FUNCTION_BUDGET, RUN_BUDGET
+    wanted = os.environ.get(BUDGET_ENV, "")
+    try:
+        f, r = (int(x) for x in wanted.split(","))
+    except ValueError:
+        return per_function, per_run
+    return max(1, min(f, per_function)), max(1, min(r, per_run))
+
+
+class Budget:
+    """The work a rule or pass may still do, per function and per run, counted in units.
+
+    Units, not seconds: the same input runs out at the same place on any
+    machine, under any load and with any --jobs, so the results stay
+    deterministic. A caller charges the units it is about to spend on a
+    function; a False answer means stop working on that function (its
+    budget, or the run's, is spent). What was cut short is kept in `cut`
+    (function id -> Function, in the order it happened) for the notice.
+    """
+
+    def __init__(self, owner: str, per_function: int, per_run: int, label: str = ""):
+        self.owner = owner
+        self.label = label or owner  # how notices name it: the rules it serves
+        self.per_function = per_function
+        self.per_run = per_run
+        self.spent = 0
+        self.most_on_one_function = 0
+        self.run_out = False
+        self._by_function: dict[int, int] = {}
+        self.cut: dict[int, Any] = {}
+
+    def charge(self, fn, units: int) -> bool:
+        """Spend units on fn; False (and fn recorded as cut short) once its or the run's budget is spent."""
+        if self.run_out:
+            self.cut.setdefault(fn.id, fn)
+            return False
+        on_fn = self._by_function.get(fn.id, 0) + units
+        self._by_function[fn.id] = on_fn
+        self.spent += units
+        self.most_on_one_function = max(self.most_on_one_function, on_fn)
+        if self.spent > self.per_run:
+            self.run_out = True
+        if on_fn > self.per_function or self.run_out:
+            self.cut.setdefault(fn.id, fn)
+            return False
+        return True
+
+
 @dataclass
 class Context:
     """What a rule sees: the linked program, the config, and the results of the passes it asked for."""
@@ -51,8 +112,18 @@ class Context:
     # path. A layer may skip work whose every finding would be anchored elsewhere; None: report all.
     owns: Callable[[str], bool] | None = None
     debug: dict = field(default_factory=dict)
+    # Notices a rule adds while it runs (the engine hands them on with the rule's findings).
+    notices: list = field(default_factory=list)
+    budgets: dict = field(default_factory=dict, repr=False)
     _results: dict = field(default_factory=dict, repr=False)
     _running: set = field(default_factory=set, repr=False)
+
+    def budget(self, owner: str, label: str = "") -> Budget:
+        """The work budget of a rule or pass (by ID or name), made on first request; label names it in notices."""
+        b = self.budgets.get(owner)
+        if b is None:
+            b = self.budgets[owner] = Budget(owner, *budget_limits(), label=label)
+        return b
 
     def result(self, p: Pass) -> Any:
         """The result of pass `p` in this run, computed on first request (its requirements first)."""

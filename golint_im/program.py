@@ -18,6 +18,7 @@ from .discover import SourceFile
 from .facts import FileFacts, FuncFacts, Op
 from .funcvalues import FunctionValues
 from .symbols import External, Function, Package, Target
+from .typesys import _QUALIFIED as _QUALIFIED_NAME
 from .typesys import BUILTIN_TYPES, TypeSystem, _map_key
 
 __all__ = ["BUILTIN_TYPES", "External", "Function", "Package", "Program", "Target", "enclosing_regions"]
@@ -47,6 +48,7 @@ class Program(TypeSystem, FunctionValues):
         self._by_facts: dict = {}
         self._declared: dict = {}
         self.unresolved_calls = 0
+        self._instantiated: set[str] | None = None
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
             src = by_path.get(ff.path)
@@ -112,6 +114,101 @@ class Program(TypeSystem, FunctionValues):
                             t.function.go_sites.append((fn, op))
 
     # ---- types ---------------------------------------------------------
+    def possible_implementations(self, iface: str) -> list[str]:
+        """The implementations (CHA, by signature) a value of the interface can have at run time.
+
+        Rapid type analysis: a struct type the program never makes (no `T{}`,
+        `&T{}`, `new(T)`, zero value of a `var`, field, element or result) has
+        no values, so calling through the interface cannot run its methods;
+        decoys that only declare a method of the same name drop out. Other
+        defined types (`type F func()`, `type N int`) get values by implicit
+        conversion, and an exported struct of a library package can be made by
+        code outside the analysed roots: those always count.
+        """
+        made = self.instantiated_types()
+        return [t for t in self.implementations(iface) if t in made or not self._only_made_here(t)]
+
+    def _only_made_here(self, named: str) -> bool:
+        """named is a struct type that only the analysed code can make (unexported, or in package main)."""
+        d = self.type_decl(named)
+        if d is None or d[0].kind != "struct":
+            return False
+        pkg = self.packages.get(named.partition("#")[0])
+        return not named.partition("#")[2][:1].isupper() or pkg is None or pkg.name == "main"
+
+    def instantiated_types(self) -> set[str]:
+        """Named types the program may make a value of, from one pass over every function and struct.
+
+        The type texts are gathered per file first (most repeat), then each
+        distinct one is qualified once.
+        """
+        if self._instantiated is not None:
+            return self._instantiated
+        texts: dict[int, tuple[FileFacts, set[str]]] = {}
+
+        def mention(ff: FileFacts, type_text: str, pointer_is_enough: bool = True) -> None:
+            """Note the named types type_text mentions; a bare `*T` makes no T unless pointer_is_enough."""
+            if type_text and (pointer_is_enough or not type_text.startswith("*") or "[" in type_text):
+                texts.setdefault(id(ff), (ff, set()))[1].add(type_text)
+
+        for pkg in self.packages.values():
+            for t, ff in pkg.types.values():
+                if t.kind == "struct":
+                    for _name, ftype, _emb in t.members:
+                        mention(ff, ftype, pointer_is_enough=False)  # a value field is a zero value
+        for fn in self.functions:
+            ff = fn.file
+            written = texts.setdefault(id(ff), (ff, set()))[1]
+            for result in fn.facts.results:
+                mention(ff, result, pointer_is_enough=False)  # a named result starts as a zero value
+            for op in fn.facts.ops:
+                if op.vtype:
+                    mention(ff, op.vtype, pointer_is_enough=False)
+                if op.kind == "call":
+                    self._made_by_call(fn, op, mention)
+                if op.args:
+                    E.composite_types(op.args, written)
+                if op.fn is not None:
+                    E.composite_types((op.fn,), written)  # `holder{o: &hub{}}.run()`
+        made: set[str] = set()
+        for ff, written in texts.values():
+            for text in written:
+                made.update(_QUALIFIED_NAME.findall(self.qualify(text, ff)))
+        self._instantiated = made
+        return made
+
+    def _made_by_call(self, fn: Function, op: Op, mention) -> None:
+        """new(T), make(...T...), conversions T(x) / (*T)(x) / pkg.T(x), and generic f[T](...)."""
+        callee, args = op.fn, op.args
+        if len(args) == 1 and E.is_ident(args[0], "nil"):
+            return  # `var _ I = (*T)(nil)` asserts that T implements I; it makes no T
+        name = E.ident(callee)
+        if name is not None:
+            if name in ("new", "make") and args:
+                sel = E.selector(args[0])
+                base = E.ident(sel[0]) if sel is not None else None
+                written = f"{base}.{sel[1]}" if sel is not None and base is not None else None
+                mention(fn.file, written or E.type_text(args[0]) or E.ident(args[0]) or "")
+            elif name in fn.pkg.types:
+                mention(fn.file, name)
+            return
+        conversion = E.type_text(callee)
+        if conversion is not None:
+            mention(fn.file, conversion)
+            return
+        sel = E.selector(callee)
+        if sel is not None:
+            alias = E.ident(sel[0])
+            if alias is not None and alias in fn.file.imports:  # pkg.T(x)
+                mention(fn.file, f"{alias}.{sel[1]}")
+            return
+        instantiated = E.index(callee)
+        if instantiated is not None:
+            for x in E.subexprs(instantiated[1]):
+                word = E.ident(x) or E.type_text(x)
+                if word is not None:
+                    mention(fn.file, word)
+
     # ---- locals and expression types -------------------------------------
     def locals(self, fn: Function) -> dict:
         """name -> qualified type for params, receiver, results and inferable locals."""
@@ -359,6 +456,17 @@ class Program(TypeSystem, FunctionValues):
                 self.unresolved_calls += 1
         return cached
 
+    def interface_width(self, fn: Function, op: Op) -> int:
+        """For a method call on an interface value: how many implementations it may run; else 0."""
+        sel = E.selector(op.fn)
+        if sel is None or self.imported_path(fn, sel[0]) is not None:
+            return 0
+        bt = self.type_of(fn, sel[0])
+        named = self.named(bt) if bt else None
+        if not named or not self.is_interface(named):
+            return 0
+        return len(self.possible_implementations(named))
+
     def is_unknown_call(self, fn: Function, op: Op) -> bool:
         """A call with no target that is neither a builtin nor a call into unanalysed code."""
         return not _is_builtin_call(op.fn) and self.external_callee(fn, op.fn) is None
@@ -388,7 +496,7 @@ class Program(TypeSystem, FunctionValues):
                 return []
             if self.is_interface(named):
                 out = []
-                impls = self.implementations(named)
+                impls = self.possible_implementations(named)
                 if len(impls) > MAX_IMPLEMENTATIONS:
                     return []
                 iname = named.split("#")[1]

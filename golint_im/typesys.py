@@ -208,12 +208,15 @@ class TypeSystem:
         return None
 
     def interface_methods(self, named: str, depth=0) -> dict:
-        """method name -> (n_params, results) including embedded interfaces."""
+        """method name -> (n_params, results, qualified params, qualified results), embedded interfaces included."""
         d = self.type_decl(named)
         if d is None or d[0].kind != "interface" or depth > 5:
             return {}
         t, ff = d
-        out = {m[0]: (m[1], m[2]) for m in t.members}
+        out = {
+            m[0]: (m[1], m[2], tuple(self.qualify(p, ff) for p in m[3]), tuple(self.qualify(r, ff) for r in m[2]))
+            for m in t.members
+        }
         for e in t.embeds:
             inner = self.named(self.qualify(e, ff))
             if inner:
@@ -253,17 +256,17 @@ class TypeSystem:
                 named = f"{pkg.path}#{tname}"
                 if self.is_interface(named):
                     continue
-                if all(self._has_method(named, m, methods[m][0]) for m in methods):
+                if all(self._has_method(named, m, methods[m]) for m in methods):
                     out.append(named)
         out.sort()
         self._impl_cache[iface] = out
         return out
 
-    def _has_method(self, named, mname, n_params, depth=0) -> bool:
+    def _has_method(self, named, mname, sig, depth=0) -> bool:
+        """named has a method mname fitting the interface's signature sig (see interface_methods)."""
         fn = self.method(named, mname)
         if fn is not None:
-            have = len(fn.facts.params)
-            return have == n_params or fn.facts.variadic
+            return self._signature_fits(fn, sig)
         # Promoted from an embedded interface field: the struct satisfies it by embedding.
         if depth > 3:
             return False
@@ -271,9 +274,67 @@ class TypeSystem:
             if self.is_interface(inner):
                 if mname in self.interface_methods(inner):
                     return True
-            elif self._has_method(inner, mname, n_params, depth + 1):
+            elif self._has_method(inner, mname, sig, depth + 1):
                 return True
         return False
+
+    def _signature_fits(self, fn: Function, sig) -> bool:
+        """fn's parameters and results can be those of the interface method: same arity, and no
+        type that is surely another one. Decoys sharing a method name (or a copy of the package,
+        whose `*Conn` is another type) do not implement the interface, so they are not followed."""
+        n_params, _results, qparams, qresults = sig
+        f = fn.facts
+        if len(f.params) != n_params and not f.variadic:
+            return False
+        if len(f.results) != len(qresults):
+            return False
+        if len(f.params) == len(qparams):
+            for (_name, have), want in zip(f.params, qparams, strict=True):
+                if self.surely_different(self.qualify(have, fn.file), want):
+                    return False
+        for have, want in zip(f.results, qresults, strict=True):
+            if self.surely_different(self.qualify(have, fn.file), want):
+                return False
+        return True
+
+    def surely_different(self, a: str, b: str) -> bool:
+        """Two qualified types are certainly not the same type, as far as the model can tell.
+
+        Only what cannot be an alias or a type parameter counts: builtins,
+        analysed structs and interfaces, types of packages outside the
+        analysed code. A name the model does not know, a defined type that may
+        be an alias (`type Conn = ws.Conn`), a function or struct type written
+        out (parameter names differ) make the pair undecided: not different.
+        """
+        a, b = _normal_type(a), _normal_type(b)
+        if a == b:
+            return False
+        for t in (a, b):
+            if any(k in t for k in ("func", "struct{", "interface{")) and t not in ("interface{}", "struct{}"):
+                return False
+            for named in _QUALIFIED.findall(t):
+                path = named.split("#", 1)[0]
+                decl = self.type_decl(named) if path in self.packages else None
+                if path in self.packages and (decl is None or decl[0].kind not in ("struct", "interface")):
+                    return False
+            rest = _QUALIFIED.sub(" ", t)
+            if any(w not in _CERTAIN_WORDS for w in _IDENT.findall(rest)):
+                return False
+        return True
+
+
+_QUALIFIED = re.compile(r"[^\s\[\]*(){},;#]+#[^\W\d]\w*")
+_CERTAIN_WORDS = BUILTIN_TYPES | {"chan", "map", "interface", "struct"}
+_SAME_TYPES = {"byte": "uint8", "rune": "int32", "any": "interface{}"}
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def _normal_type(t: str) -> str:
+    """A type string with the spellings Go treats as one type made the same (byte is uint8...)."""
+    t = " ".join(t.replace("interface {}", "interface{}").replace("struct {}", "struct{}").split())
+    if any(w in t for w in _SAME_TYPES):
+        t = _WORD.sub(lambda m: _SAME_TYPES.get(m.group(0), m.group(0)), t)
+    return t
 
 
 def _map_key_end(t: str) -> int:

@@ -274,9 +274,21 @@ func main() {
 """
 
 
-def test_a_call_too_wide_to_follow_is_counted_in_debug(tmp_path):
-    """Four decoy implementations hide the path; the run must say so in --debug, not stay silent about it."""
+def test_decoys_never_made_do_not_hide_the_path(tmp_path):
+    """Four types that only declare a method of the same name are never made: the call has one target."""
     (tmp_path / "go.mod").write_text("module example.com/decoys\n")
     (tmp_path / "main.go").write_text(DECOYS)
     result, _ = analyse(Options(paths=[str(tmp_path)], jobs=1, cache_dir=None, rules={"GIM101"}))
-    assert result.debug["GIM101_interface_calls_too_wide_to_follow"] >= 1
+    assert [f.rule_id for f in result.findings] == ["GIM101"]
+    assert result.debug["GIM101_interface_calls_too_wide_to_follow"] == 0
+
+
+def test_a_call_too_wide_to_follow_is_counted_in_debug(tmp_path):
+    """Decoys that are all made are too many to follow; the run must say so, not stay silent about it."""
+    made = "".join(f"var _ = {t}{{}}\n" for t in "ABCD")
+    many = "".join(f"type E{i} struct{{}}\n\nfunc (E{i}) Logout(c *Conn) {{}}\n\nvar _ = E{i}{{}}\n" for i in range(20))
+    (tmp_path / "go.mod").write_text("module example.com/decoys\n")
+    (tmp_path / "main.go").write_text(DECOYS + made + many)
+    result, _ = analyse(Options(paths=[str(tmp_path)], jobs=1, cache_dir=None, rules={"GIM101"}))
+    assert result.debug["GIM101_interface_calls_too_wide_to_follow"] == 1
+    assert [n.line for n in result.notices if "possible implementations" in n.message] == [26]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -681,3 +682,171 @@ def test_directory_name_cannot_hide_a_finding(tmp_path, directory, gomod):
         (tmp_path / "go.mod").write_text("module example.com/m\n")
     result, _ctx = analyse(Options(paths=[str(tmp_path)], jobs=1, base=str(tmp_path)))
     assert [f.rule_id for f in result.findings] == ["GIM101"]
+
+
+# ---- decoys (item 7) and work budgets (item 10) ---------------------------------------------------
+
+DECOY_FIXTURES = ROOT / "fixtures" / "GIM101"
+
+
+@pytest.mark.parametrize("fixture", ["want_decoy_methods", "want_package_copies"])
+def test_decoys_cannot_hide_a_finding(tmp_path, fixture):
+    """Types that only share a method name, or copies of the package, once hid the deadlock (exit 0)."""
+    tree = tmp_path / "t"
+    shutil.copytree(DECOY_FIXTURES / fixture, tree, ignore=shutil.ignore_patterns("findings.txt"))
+    r = gim("check", "--no-cache", ".", cwd=tree)
+    assert r.returncode == 1, r.stderr
+    assert b"GIM101" in r.stdout and b"logouts" in r.stdout
+    assert b"possible implementations" not in r.stderr  # nothing left too wide to follow
+
+
+def _too_many_plugins(n: int) -> str:
+    """examples' plugin host whose Plugin has n made implementations besides the echo that deadlocks."""
+    impls = "".join(f"type p{i} struct{{}}\n\nfunc (p{i}) Handle(h *Host, msg string) {{}}\n\n" for i in range(n))
+    made = ", ".join(f"p{i}{{}}" for i in range(n))
+    return f"""package main
+
+type Plugin interface {{
+	Handle(h *Host, msg string)
+}}
+
+type Host struct {{
+	queue  chan string
+	plugin Plugin
+}}
+
+func (h *Host) Post(msg string) {{ h.queue <- msg }}
+
+func (h *Host) serve() {{
+	for msg := range h.queue {{
+		h.plugin.Handle(h, msg)
+	}}
+}}
+
+type echo struct{{}}
+
+func (echo) Handle(h *Host, msg string) {{ h.Post("echo: " + msg) }}
+
+{impls}var all = []Plugin{{echo{{}}, {made}}}
+
+func main() {{
+	h := &Host{{queue: make(chan string, 32), plugin: all[0]}}
+	go h.serve()
+	h.Post("hello")
+}}
+"""
+
+
+def test_an_interface_call_too_wide_to_follow_is_a_notice(tmp_path):
+    """Past the bound the path is not followed, and the run says so: one summary line, --debug names the call."""
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "go.mod").write_text("module example.com/plugins\n")
+    with open(os.path.join(os.fsencode(tree), HOSTILE), "w") as fh:  # the notice names this file: escaped
+        fh.write(_too_many_plugins(30))
+    r = gim("check", "--no-cache", ".", cwd=tree)
+    err = r.stderr.decode()
+    assert r.returncode == 0
+    assert err.count("possible implementations") == 1, err
+    assert "GIM101: 1 interface call on handler paths not followed, each with more than 16 possible" in err
+    assert "--debug lists them" in err
+    r = gim("check", "--no-cache", "--debug", ".", cwd=tree)
+    err = r.stderr.decode()
+    assert "the interface call `h.plugin.Handle` in `main.(*Host).serve` has 31 possible implementations" in err
+    assert '"GIM101_interface_calls_too_wide_to_follow": 1' in err
+    _no_raw_controls(err)
+    # Annotations for Actions: one warning for the summary, not one per call.
+    r = gim("check", "--no-cache", "--format", "github", ".", cwd=tree)
+    warnings = [line for line in r.stdout.decode().splitlines() if "possible implementations" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("::warning::GIM101: 1 interface call"), warnings
+    # Within the bound every implementation is followed, and the echo path is found.
+    (tree / "small.go").write_text(_too_many_plugins(12).replace("package main", "package main\n\n// small", 1))
+    os.remove(os.path.join(os.fsencode(tree), HOSTILE))
+    r = gim("check", "--no-cache", ".", cwd=tree)
+    assert r.returncode == 1 and b"echo" in r.stdout, r.stdout
+
+
+def _costly_select(cases: int, chain: int) -> str:
+    """A receive loop of `cases` cases, each handled by a call chain `chain` deep: much work, no finding."""
+    steps = "".join(f"func step{i}(v int) int {{ return step{i + 1}(v + {i}) }}\n\n" for i in range(chain))
+    chans = "\n".join(f"\tc{i} chan int" for i in range(cases))
+    arms = "".join(f"\t\tcase v := <-p.c{i}:\n\t\t\tp.out <- step0(v)\n" for i in range(cases))
+    return f"""package main
+
+type Pump struct {{
+	out chan int
+{chans}
+}}
+
+{steps}func step{chain}(v int) int {{ return v }}
+
+func (p *Pump) Run() {{
+	for {{
+		select {{
+{arms}		}}
+	}}
+}}
+
+func start() {{
+	p := &Pump{{out: make(chan int)}}
+	go p.Run()
+	for v := range p.out {{
+		_ = v
+	}}
+}}
+"""
+
+
+def budget_tree(tmp_path: Path) -> Path:
+    """The deadlock example beside a generated select whose handlers cost far more than its own."""
+    tree = deadlock_tree(tmp_path)
+    (tree / "go.mod").write_bytes((DEADLOCK / "go.mod").read_bytes())
+    (tree / "pump.go").write_text(_costly_select(cases=60, chain=30))
+    return tree
+
+
+SMALL_BUDGET = {"GOLINT_IM_TEST_BUDGET": "2000,1000000"}
+
+
+def test_a_spent_budget_is_a_notice_and_keeps_every_other_result(tmp_path):
+    tree = budget_tree(tmp_path)
+    full = gim("check", "--no-cache", "--format", "json", ".", cwd=tree)
+    r = gim("check", "--no-cache", "--format", "json", ".", cwd=tree, env=SMALL_BUDGET)
+    err = r.stderr.decode()
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["findings"] == json.loads(full.stdout)["findings"] != []
+    assert "GIM101 ran out of its work budget in 1 function; the rest of each was not analysed" in err, err
+    assert "budget" not in full.stderr.decode()
+    r = gim("check", "--no-cache", "--debug", ".", cwd=tree, env=SMALL_BUDGET)
+    assert "pump.go:" in r.stderr.decode() and "in `main.(*Pump).Run`" in r.stderr.decode()
+
+
+def test_a_spent_run_budget_is_said_too(tmp_path):
+    tree = budget_tree(tmp_path)
+    """Once the run's budget is spent, every function after is cut short too (the deadlock's loop among them)."""
+    r = gim("check", "--no-cache", ".", cwd=tree, env={"GOLINT_IM_TEST_BUDGET": "2000,500"})
+    assert "GIM101 ran out of its work budget in 2 functions and then for the rest of the run" in r.stderr.decode()
+
+
+def test_a_spent_budget_is_the_same_with_any_jobs(tmp_path):
+    """Budgets count work units, not seconds: where they run out does not depend on the worker count."""
+    tree = budget_tree(tmp_path)
+    outs = [
+        gim("check", "--no-cache", "--jobs", jobs, "--format", "sarif", ".", cwd=tree, env=SMALL_BUDGET)
+        for jobs in ("1", "2")
+    ]
+    assert outs[0].returncode == outs[1].returncode == 1
+    assert outs[0].stdout == outs[1].stdout
+    assert outs[0].stderr == outs[1].stderr
+    assert b"ran out of its work budget" in outs[0].stderr
+
+
+def test_a_test_budget_can_only_lower_the_limits(monkeypatch):
+    from golint_im.passes import FUNCTION_BUDGET, RUN_BUDGET, budget_limits
+
+    monkeypatch.setenv("GOLINT_IM_TEST_BUDGET", f"{FUNCTION_BUDGET * 10},{RUN_BUDGET * 10}")
+    assert budget_limits() == (FUNCTION_BUDGET, RUN_BUDGET)
+    monkeypatch.setenv("GOLINT_IM_TEST_BUDGET", "nonsense")
+    assert budget_limits() == (FUNCTION_BUDGET, RUN_BUDGET)
+    monkeypatch.setenv("GOLINT_IM_TEST_BUDGET", "0,-5")
+    assert budget_limits() == (1, 1)

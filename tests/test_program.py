@@ -284,3 +284,78 @@ def test_which_function_declares_a_name(tmp_path, monkeypatch):
     assert not program.refers_to_import(lit, "net")  # shadowed by Serve's untyped local
     assert program.refers_to_import(dial, "net")
     assert program.declaring_function(lit, "_") is None and "_" not in program.declared(lit)
+
+
+def test_surely_different_only_when_no_alias_or_type_parameter_can_make_them_one(program):
+    differ = program.surely_different
+    assert not differ("[]byte", "[]uint8")
+    assert not differ("interface {}", "any")
+    assert differ("int", "string")
+    assert differ("*example.com/svc/store/mem#Mem", "*example.com/svc/store/disk#Disk")
+    assert differ("net#Conn", "*example.com/svc/store/mem#Mem")
+    assert not differ("T", "int")  # a type parameter
+    assert not differ("func(a int)", "func(b int)")  # parameter names differ, the types do not
+
+
+DECOYS = {
+    "go.mod": "module example.com/d\n",
+    "main.go": """
+        package main
+
+        import "example.com/d/lib"
+
+        type Conn struct{}
+
+        type owner interface{ Logout(c *Conn) }
+
+        type hub struct{}
+        type decoy struct{}
+        type asserted struct{}
+        type wrongParam struct{}
+        type fewerResults struct{}
+
+        func (*hub) Logout(c *Conn)        {}
+        func (decoy) Logout(c *Conn)       {}
+        func (*asserted) Logout(c *Conn)   {}
+        func (wrongParam) Logout(c string) {}
+
+        var _ owner = (*asserted)(nil)
+        var _ = wrongParam{}
+
+        type holder struct{ o owner }
+
+        func (h holder) run() { h.o.Logout(&Conn{}) }
+
+        func main() {
+            holder{o: &hub{}}.run()
+            var c lib.Closer
+            _ = c
+        }
+    """,
+    "lib/lib.go": """
+        package lib
+
+        type Exported struct{}
+
+        type unexported struct{}
+
+        func (Exported) Close() error   { return nil }
+        func (unexported) Close() error { return nil }
+
+        type Closer interface{ Close() error }
+    """,
+}
+
+
+def test_possible_implementations_are_the_made_ones_of_the_right_signature(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    p = build(tmp_path, DECOYS)
+    assert p.implementations("example.com/d#owner") == [
+        "example.com/d#asserted",
+        "example.com/d#decoy",
+        "example.com/d#hub",
+    ]
+    assert p.possible_implementations("example.com/d#owner") == ["example.com/d#hub"]
+    # An exported struct of a library can be made by code we do not see; an unexported one cannot.
+    assert p.possible_implementations("example.com/d/lib#Closer") == ["example.com/d/lib#Exported"]
+    assert calls_in(p, "(holder).run")["h.o.Logout"] == [("example.com/d.(*hub).Logout", "interface owner.Logout")]

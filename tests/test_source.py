@@ -114,7 +114,7 @@ def test_interfaces_with_embedded_interfaces():
     """)
     reader = type_named(ff, "Reader")
     assert reader.kind == "interface"
-    assert reader.members == (("Read", 1, ("int", "error")),)
+    assert reader.members == (("Read", 1, ("int", "error"), ("[]byte",)),)
     rw = type_named(ff, "RW")
     assert rw.embeds == ("Reader", "io.Writer")
     methods = {m[0]: (m[1], m[2]) for m in rw.members}

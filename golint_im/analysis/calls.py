@@ -22,6 +22,7 @@ class Calls:
     _ext_impls: dict[str, list[str]] | None
     _targets_cache: dict
     _op_idx: dict
+    _consumer_index: dict
 
     def view(self, fn) -> FnView:
         return self.regions.view(fn)
@@ -188,16 +189,26 @@ class Calls:
 
     def _parent_op(self, fn, op) -> int | None:
         """Index of the op that consumes the value of call op (assign, return, call, send), if any."""
-        ops = fn.facts.ops
         idx = self.op_index(fn, op)
         if idx < 0:
             return None
-        for j in range(idx + 1, len(ops)):
-            o = ops[j]
-            exprs = list(o.args) + list(o.targets)
-            if o.kind in ("call", "send") and o.fn is not None:
-                exprs.append(o.fn)
-            for e in exprs:
-                if idx in calls_in(e):
-                    return j
-        return None
+        return self._consumers(fn).get(idx)
+
+    def _consumers(self, fn) -> dict[int, int]:
+        """call op index -> index of the first later op whose expressions hold that call, built once per function.
+
+        Asking op by op by scanning forward read the rest of the function for
+        every call whose value nobody uses: quadratic in a long function.
+        """
+        found = self._consumer_index.get(fn.id)
+        if found is None:
+            found = self._consumer_index[fn.id] = {}
+            for j, o in enumerate(fn.facts.ops):
+                exprs = list(o.args) + list(o.targets)
+                if o.kind in ("call", "send") and o.fn is not None:
+                    exprs.append(o.fn)
+                for e in exprs:
+                    for idx in calls_in(e):
+                        if idx < j:
+                            found.setdefault(idx, j)
+        return found

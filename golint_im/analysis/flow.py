@@ -13,6 +13,7 @@ ordinary calls.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,9 +34,16 @@ class Channel:
     elem: str = ""
 
 
-# Reachability follows an interface call only into this many implementations:
-# beyond that, class-hierarchy analysis is guessing which one runs.
-MAX_INTERFACE_FANOUT = 4
+# Reachability follows an interface call into every implementation that can be
+# the dynamic type (same signature, a type the program makes: see
+# Program.possible_implementations), up to this many; beyond that it gives up,
+# and says so (the rule turns `wide` into one summarised notice).
+MAX_INTERFACE_FANOUT = 16
+# Any number of calls on a path may go through interfaces with at most this many
+# implementations; one call per path may choose among more (up to the bound above).
+# Two such guesses in a row compound: a wrapper's inner stream resolved back to
+# the stream type that wraps it is another instance, not this one.
+NARROW_INTERFACE_FANOUT = 4
 
 
 class _UnionFind:
@@ -74,6 +82,9 @@ class ChannelFlow:
         self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
         # ... of which interface calls with more implementations than it follows: which one runs is a guess
         self.wide_interface_calls = 0
+        # ... and interface calls with more than NARROW_INTERFACE_FANOUT implementations met
+        # on a path that already went through one
+        self.second_guesses = 0
         self._alias()
         self._collect_ops()
 
@@ -316,19 +327,33 @@ class ChannelFlow:
         return g
 
     def reachable_sends(
-        self, fn: Function, ops, max_states: int = 4000, max_depth: int = 25, max_fanout: int = MAX_INTERFACE_FANOUT
+        self,
+        fn: Function,
+        ops,
+        max_states: int = 4000,
+        max_depth: int = 25,
+        max_fanout: int = MAX_INTERFACE_FANOUT,
+        wide: dict | None = None,
+        charge: Callable[[int], bool] | None = None,
     ):
         """Sends reachable from ops of fn by ordinary calls (not `go`), breadth first.
 
         Yields (function, send op, call path, channel key); the path is a tuple
         of (caller, call op, callee, via). Channel parameters are bound to what
         each call passes, so a helper `send(ch, v)` is attributed to the caller's
-        channel, not to every channel ever passed to it.
+        channel, not to every channel ever passed to it. Interface calls with
+        more than max_fanout possible implementations are not followed: each is
+        recorded in `wide` ((function id, op id) -> (function, op, implementations)).
+        `charge(units)` is told the work done (one unit per op read); when it
+        answers False the walk stops there (a rule's work budget ran out).
         """
         seen = {(fn.id, ())}
-        queue: deque[tuple[Function, dict, tuple, list]] = deque([(fn, {}, (), list(ops))])
+        # (function, channel bindings, call path, ops to read, whether the path already chose among many)
+        queue: deque[tuple[Function, dict, tuple, list, bool]] = deque([(fn, {}, (), list(ops), False)])
         while queue and len(seen) < max_states:
-            cur, bindings, path, cur_ops = queue.popleft()
+            cur, bindings, path, cur_ops, guessed = queue.popleft()
+            if charge is not None and not charge(len(cur_ops) + 1):
+                return
             for op in cur_ops:
                 if op.kind == "send":
                     key = self._bound_key(cur, op.fn, bindings)
@@ -336,12 +361,22 @@ class ChannelFlow:
                         yield cur, op, path, key
                 elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
                     targets = self.program.resolve_call(cur, op)
-                    if len(targets) > max_fanout:
+                    width = len(targets) if targets else self.program.interface_width(cur, op)
+                    if width > max_fanout:
+                        if wide is not None:
+                            wide.setdefault((cur.id, id(op)), (cur, op, width))
                         targets = []  # an interface with many implementations: which one runs is a guess
                         self.unresolved_on_paths += 1
                         self.wide_interface_calls += 1
                     elif not targets and self.program.is_unknown_call(cur, op):
                         self.unresolved_on_paths += 1
+                    if path and targets:
+                        targets = self._passed_here(cur, op, path[-1], targets)
+                    guess = len(targets) > NARROW_INTERFACE_FANOUT
+                    if guess and guessed:
+                        targets = []  # a second choice among many on one path: too speculative
+                        self.unresolved_on_paths += 1
+                        self.second_guesses += 1
                     for target in targets:
                         callee = target.function
                         new_bindings = self._bind_params(cur, op, callee, bindings)
@@ -349,7 +384,27 @@ class ChannelFlow:
                         if state in seen:
                             continue
                         seen.add(state)
-                        queue.append((callee, new_bindings, path + ((cur, op, callee, target.via),), callee.facts.ops))
+                        step = ((cur, op, callee, target.via),)
+                        queue.append((callee, new_bindings, path + step, callee.facts.ops, guessed or guess))
+
+    def _passed_here(self, cur: Function, op, came_by: tuple, targets: list) -> list:
+        """For `f()` where f is a parameter of cur: only what the call that led here passed for f.
+
+        Every caller's function values are candidates for a parameter in
+        general; on one path the value is the one its call passed, like a
+        channel parameter is bound to the caller's channel. When that value
+        cannot be told, all candidates stay.
+        """
+        name = E.ident(op.fn)
+        params = [p[0] for p in cur.facts.params]
+        if name is None or name not in params or self.program.declaring_function(cur, name) is not cur:
+            return targets
+        caller, call, _callee, _via = came_by
+        index = params.index(name)
+        if index >= len(call.args) or call.mode == "go":
+            return targets
+        passed = {t.function.id for t in self.program.func_values(caller, call.args[index])}
+        return [t for t in targets if t.function.id in passed] if passed else targets
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)

@@ -72,6 +72,7 @@ class Analysis(Acquire):
         self.stream_kind: Kind | None = next((k for k in self.kinds.values() if k.stream), None)
         self.regions = ctx.result(REGIONS)
         self.cancellation = ctx.result(CANCELLATION)
+        self.budget = ctx.budget("ownership", "GIM201-GIM204 (resource ownership)")
         self.debug = {
             "gim2xx_unresolved_handoffs": 0,
             "gim2xx_acquisitions": 0,
@@ -89,6 +90,7 @@ class Analysis(Acquire):
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}
         self._op_idx: dict = {}
+        self._consumer_index: dict = {}
         self._by_name: dict[str, list[Kind]] = {}
         for k in self.kinds.values():
             for c in k.constructors:
@@ -129,6 +131,9 @@ class Analysis(Acquire):
                 if origin is None:
                     continue
                 self.debug["gim2xx_acquisitions"] += 1
+                # Each walk reads the function's ops: many acquisitions in one huge function add up.
+                if not self.budget.charge(fn, len(fn.facts.ops) + 1):
+                    continue
                 leak = Walk(self, fn, op, origin).run()
                 if leak is not None:
                     self.leaks[origin.kind.name].append(leak)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 from .. import expr as E
-from ..passes import Context, Pass
+from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow
 from .regions import exclusive_branches
@@ -56,14 +57,16 @@ class StuckSend:
 
 
 class Partners:
-    def __init__(self, program: Program, flow: ChannelFlow):
+    def __init__(self, program: Program, flow: ChannelFlow, budget: Budget):
         self.program = program
         self.flow = flow
+        self.budget = budget
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         for key in sorted(flow.channels):
             found = self._judge(flow.channels[key])
-            if found is not None:
+            # A channel whose owner's budget ran out was judged on part of its senders: no finding.
+            if found is not None and found.owner.id not in budget.cut:
                 self.stuck.append(found)
         self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug)
 
@@ -100,7 +103,10 @@ class Partners:
                 continue
             sends = []
             for target in self.program.resolve_call(owner, op):
-                for sfn, sop, path, key in self.flow.reachable_sends(target.function, target.function.facts.ops):
+                charge = partial(self.budget.charge, owner)
+                for sfn, sop, path, key in self.flow.reachable_sends(
+                    target.function, target.function.facts.ops, charge=charge
+                ):
                     if key == ch.key:
                         sends.append((sfn, sop, path))
                         covered.add((sfn.id, sop.line, sop.col))
@@ -224,7 +230,10 @@ class Partners:
         before an exit means the exit may follow the sender's own signal."""
         keys = set()
         for target in self.program.resolve_call(owner, go_op):
-            for _f, _op, _p, key in self.flow.reachable_sends(target.function, target.function.facts.ops):
+            charge = partial(self.budget.charge, owner)
+            for _f, _op, _p, key in self.flow.reachable_sends(
+                target.function, target.function.facts.ops, charge=charge
+            ):
                 keys.add(key)
         return keys
 
@@ -337,7 +346,7 @@ def _uses(e, name: str) -> bool:
 
 
 def _build(ctx: Context) -> Partners:
-    p = Partners(ctx.program, ctx.result(CHANNEL_FLOW))
+    p = Partners(ctx.program, ctx.result(CHANNEL_FLOW), ctx.budget("partners", "GIM102 (goroutine partners)"))
     for k, v in p.debug.items():
         ctx.debug[k] = v
     return p

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from golint_im import expr as ex
 from golint_im.facts import Op
 from golint_im.findings import Location
-from golint_im.passes import Context, Pass
+from golint_im.passes import Budget, Context, Pass
 from golint_im.program import Function, Program
 
 from .sink_catalog import SINK_CATALOG, SinkSpec
@@ -87,8 +87,9 @@ class AddressSinks:
     rings of one library apart.
     """
 
-    def __init__(self, tracer: Tracer, catalog):
+    def __init__(self, tracer: Tracer, catalog, budget: Budget):
         self.tracer = tracer
+        self.budget = budget
         self.p = tracer.p
         self.catalog = catalog.specs
         self.config_match = catalog.config_match
@@ -172,12 +173,17 @@ class AddressSinks:
         got = self._origins.get(sink)
         if got is None:
             at = sink.location
-            if sink.kind == "members":
+            steps = self.tracer.steps
+            if not self.budget.charge(sink.fn, 1):
+                got = ()  # the budget of this function, or of the run, is spent: nothing is known
+            elif sink.kind == "members":
                 got = self.tracer.elems(sink.fn, sink.arg, at)
             elif sink.kind == "hash" and not self._hashes_a_string(sink.fn, sink.arg):
                 got = ()  # a byte buffer filled piecemeal (labels, records): not an address
             else:
                 got = self.tracer.values(sink.fn, sink.arg, at)
+            # One trace is bounded by the tracer's own limits; its steps are charged after it.
+            self.budget.charge(sink.fn, self.tracer.steps - steps)
             self._origins[sink] = got
         return got
 
@@ -191,7 +197,8 @@ class AddressSinks:
 
 
 def _sinks(ctx: Context) -> AddressSinks:
-    return AddressSinks(ctx.result(VALUE_TRACE), ctx.result(SINK_CATALOG))
+    budget = ctx.budget("address-sinks", "GIM301/GIM302 (address tracing)")
+    return AddressSinks(ctx.result(VALUE_TRACE), ctx.result(SINK_CATALOG), budget)
 
 
 # Tracing address formats is the heaviest layer on real code (see docs/performance.md).

@@ -70,6 +70,7 @@ class Tracer:
         self.memo: dict = {}
         self.active: set = set()
         self.cut = 0  # traces stopped by a limit or a cycle
+        self.steps = 0  # traces computed (not answered from the memo): the work a budget counts
 
     # ---- helpers -------------------------------------------------------
     @staticmethod
@@ -169,6 +170,7 @@ class Tracer:
             self.cut += 1
             return ()
         self.active.add(key)
+        self.steps += 1
         try:
             raw = self._values(fn, e, at, deep, index) if mode == "value" else self._elems(fn, e, at, deep)
         finally:

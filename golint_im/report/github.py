@@ -9,7 +9,7 @@ shows what is there.
 from __future__ import annotations
 
 from ..escape import printable
-from ..findings import Finding, RunResult
+from ..findings import Finding, RunResult, summarised
 from . import RuleInfo, sorted_findings, sorted_notices
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -53,5 +53,6 @@ def _annotation(f: Finding, rules: dict[str, RuleInfo]) -> str:
 def render_github(result: RunResult, rules: list[RuleInfo]) -> str:
     by_id = {r.id: r for r in rules}
     out = [_annotation(f, by_id) for f in sorted_findings(result.findings)]
-    out += [command("warning", n.message, file=n.path, line=n.line) for n in sorted_notices(result.notices)]
+    # One annotation per summary: a hundred "not followed" warnings would bury the findings.
+    out += [command("warning", n.message, file=n.path, line=n.line) for n in sorted_notices(summarised(result.notices))]
     return "".join(line + "\n" for line in out)

@@ -4,7 +4,8 @@ r"""GIM101 select-loop-self-send: a receive loop whose handler can block sending
 Finds goroutines that loop receiving from channels (a `select` in a loop,
 `for x := range ch`, or `x := <-ch` in a loop) where the code handling one
 received value — followed through calls, methods, interface calls (every
-implementation in the analysed code), closures, method values and
+implementation in the analysed code that can be the value called: same
+signature, and a type the program makes), closures, method values and
 callbacks stored in struct fields (also a function another call returned,
 as in `h.leave = h.register(m)` ... `h.leave()`) — reaches a blocking send `s <- v` on a
 channel `s` that no goroutine other than the loop itself receives from.
@@ -53,9 +54,19 @@ instead of re-queuing it.
   `func(...)`; a named function type as the result, or a later result, is
   not.
 - Calls the model cannot resolve (function values from unknown places,
-  code outside the analysed roots) are not followed, and neither is an
-  interface call with more than 4 implementations in the analysed code:
-  which one runs would be a guess. `--debug` counts both.
+  code outside the analysed roots) are not followed; `--debug` counts them.
+  An interface call is followed into each implementation that fits the
+  interface's parameter and result types and whose type the program makes
+  (`T{}`, `new(T)`, a zero value; exported structs of library packages and
+  non-struct types always count), up to 16 of them. Past that it is not
+  followed, and the run says so in one notice (`--debug` lists the calls).
+  A path chooses among more than 4 implementations only once: a second such
+  call on the same path is not followed (`--debug` counts it), because two
+  guesses compound (a wrapper's inner stream resolved back to the wrapping
+  type is another instance, whose channels the model cannot tell apart).
+- Each function's handlers get a work budget (and the rule one per run), far
+  above real code; an input that spends it has the rest of that function
+  skipped, with a notice naming the rule.
 - Goroutines started in a loop or from several `go` statements are several
   receivers, and are not reported.
 - A `chan struct{}` the loop receives from and the handler sends back into is
@@ -76,9 +87,11 @@ instead of re-queuing it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from golint_im import expr as E
-from golint_im.analysis.flow import CHANNEL_FLOW, child_regions, handler_ops
-from golint_im.findings import Finding, Location, Related, Step
+from golint_im.analysis.flow import CHANNEL_FLOW, MAX_INTERFACE_FANOUT, child_regions, handler_ops
+from golint_im.findings import Finding, Location, Notice, Related, Step
 
 ID = "GIM101"
 NAME = "select-loop-self-send"
@@ -91,7 +104,9 @@ REQUIRES = (CHANNEL_FLOW,)
 def check(ctx):
     flow = ctx.result(CHANNEL_FLOW)
     program = ctx.program
+    budget = ctx.budget(ID)
     reported = set()
+    wide: dict = {}
     for ch, fn, recv in flow.loop_receives():
         entries = flow.entries(fn)
         if len(entries) != 1:
@@ -99,20 +114,37 @@ def check(ctx):
         root = program.functions[next(iter(entries))]
         if flow.spawned_many(root):
             continue
-        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries, ch):
+        work = partial(budget.charge, fn)  # a handler's walk is work done for the loop's function
+        for sink_key, path, send_fn, send_op, note in _blocking_sends(ctx, fn, recv, entries, ch, wide, work):
             key = (fn.id, recv.line, sink_key)
             if key in reported:
                 continue
             reported.add(key)
             yield _finding(ch, fn, recv, root, flow.channels[sink_key], path, send_fn, send_op, note)
+    ctx.notices.extend(_wide_notice(fn, op, width) for fn, op, width in wide.values())
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
-    ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = flow.wide_interface_calls
+    ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = len(wide)
+    ctx.debug["GIM101_second_wide_interface_calls_on_a_path"] = flow.second_guesses
 
 
-def _blocking_sends(ctx, loop_fn, recv, entries, received):
+def _wide_notice(fn, op, width) -> Notice:
+    """An interface call on a handler path with too many possible implementations to follow."""
+    return Notice(
+        fn.file.path,
+        f"{ID}: the interface call `{E.render(op.fn)}` in `{fn.short}` has {width} possible implementations, "
+        f"more than the {MAX_INTERFACE_FANOUT} a handler path follows; not followed",
+        op.line,
+        summary=(
+            f"{ID}: {{n}} interface call{{s}} on handler paths not followed, each with more than "
+            f"{MAX_INTERFACE_FANOUT} possible implementations; --debug lists them"
+        ),
+    )
+
+
+def _blocking_sends(ctx, loop_fn, recv, entries, received, wide, work):
     """Sends reachable from the handler on channels only this goroutine drains."""
     flow = ctx.result(CHANNEL_FLOW)
-    for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv)):
+    for fn, op, path, key in flow.reachable_sends(loop_fn, handler_ops(loop_fn, recv), wide=wide, charge=work):
         ch = flow.channels.get(key)
         if ch is None or not ch.receives or flow.receivers(key) != entries:
             continue

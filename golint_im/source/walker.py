@@ -198,7 +198,9 @@ class Walker(ExpressionReader):
                     if params is not None
                     else 0
                 )
-                methods.append((self.text(name), n_params, self.result_types(result)))
+                # The parameter types too: implementations are told apart by signature, not only arity.
+                param_types = tuple(t for _n, t in self.params(params)[0])
+                methods.append((self.text(name), n_params, self.result_types(result), param_types))
             elif child.type == "type_elem":
                 for t in child.named_children:
                     embeds.append(self.type_text(t))
