@@ -84,15 +84,20 @@ class Acquire:
     op: Op
     hops: tuple[Hop, ...] = ()
     text: str = ""  # the locked expression as written at op: "s.mu"
+    # taken (or reached) under an `if` on a parameter of its function (`if needLock { mu.Lock() }`):
+    # the caller decides whether it happens, so it is no evidence of a double lock
+    flagged: bool = False
+    # classes of the caller's locks released (on some path) before this one is taken: a
+    # caller holding one of them does not hold it here (`c.mu.Unlock(); ...; other.Lock()`)
+    after_release: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
 class Held:
     acq: Acquire
-    deferred: bool = False  # a `defer` releases it when the function returns
 
     def key(self) -> tuple:
-        return (self.acq.lock.cls, self.acq.lock.inst, self.acq.mode, self.deferred)
+        return (self.acq.lock.cls, self.acq.lock.inst, self.acq.mode)
 
 
 @dataclass
@@ -146,7 +151,7 @@ State = tuple  # of Held, in the order taken; None: no path reaches here
 
 
 def _merge(*states: State | None) -> State | None:
-    """What every path holds: the locks held (with the same defer status) on each side."""
+    """What every path holds: the locks held on each side."""
     live = [s for s in states if s is not None]
     if not live:
         return None
@@ -315,11 +320,7 @@ class LockModel:
         return s
 
     def call_targets(self, fn: Function, op: Op) -> list:
-        targets = self.program.resolve_call(fn, op)
-        if len(targets) > 1:
-            self.debug["GIM10x_wide_calls"] += 1
-            return []  # which implementation runs is a guess: its locks are not this call's
-        return targets
+        return self.program.resolve_call(fn, op)
 
     # ---- lost unlocks: what callers say --------------------------------------------------
     def _filter_lost_unlocks(self) -> None:
@@ -349,6 +350,8 @@ class _Walk:
         self.releases: dict[tuple, Lock] = {}
         self.exits: list[tuple[int, int, State]] = []  # (line, col, state) at each return and the end
         self.jumps: dict[tuple[str, int], list[State]] = {}  # (break/continue, region it leaves) -> states
+        self.deferred: set[tuple] = set()  # (class, instance) a `defer` releases
+        self.released_classes: set[str] = set()  # classes of the caller's locks released so far
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
 
@@ -361,7 +364,7 @@ class _Walk:
         held_on_return: list[Acquire] = []
         if self.exits and not self.gives_up:
             final = _merge(*(s for _l, _c, s in self.exits))
-            held_on_return = [h.acq for h in final or () if not h.deferred]
+            held_on_return = [h.acq for h in final or () if not self._deferred(h.acq)]
         released = {(lk.cls, lk.inst) for lk in self.releases.values()}
         acquires = [a for a in self.acquires.values() if (a.lock.cls, a.lock.inst) not in released]
         return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block)
@@ -392,7 +395,10 @@ class _Walk:
         v = self.view
         kind = v.regions[r].kind
         if kind == "if":
-            taken = self.walk_region(r, state)
+            if E.literal(v.regions[r].info) == "false":
+                taken = None  # `if false {`: never taken
+            else:
+                taken = self.walk_region(r, state)
             other = v.else_of.get(r)
             if other is None:
                 return _merge(taken, state)
@@ -448,6 +454,18 @@ class _Walk:
             return state
         return self.call(state, op)
 
+    def on_parameter(self, op: Op) -> bool:
+        """op sits under an `if`/`else` whose condition names one of the function's parameters."""
+        params = {pn for pn, _t in self.fn.facts.params if pn}
+        if not params:
+            return False
+        regions = self.view.regions
+        for r in self.view.chain(op.region):
+            reg = regions[r]
+            if reg.kind in ("if", "else") and reg.info is not None and E.idents_in(reg.info, set()) & params:
+                return True
+        return False
+
     def _select_has_default(self, r: int) -> bool:
         info = self.view.regions[r].info
         return bool(info and info[0])
@@ -465,7 +483,9 @@ class _Walk:
                     model.lock_ops.setdefault(lock.cls, []).append((fn, op, "acquire"))
                     if op.mode == "defer":
                         return state
-                    return self.acquire(state, Acquire(lock, ACQUIRE[name], fn, op, (), text))
+                    flagged = self.on_parameter(op)
+                    acq = Acquire(lock, ACQUIRE[name], fn, op, (), text, flagged, frozenset(self.released_classes))
+                    return self.acquire(state, acq)
                 model.lock_ops.setdefault(lock.cls, []).append((fn, op, "release"))
                 return self.release(state, lock, RELEASE[name], op.mode == "defer")
         ext = model.program.external_callee(fn, op.fn)
@@ -478,6 +498,13 @@ class _Walk:
         targets = model.call_targets(fn, op)
         if not targets:
             return state
+        if len(targets) > 1:
+            # Which one runs is a guess: none of their locks is taken for sure, but any may be released.
+            model.debug["GIM10x_wide_calls"] += 1
+            for t in targets:
+                for lk in model.summary(t.function).releases:
+                    state = self.release(state, model.map_lock(fn, op, t.function, lk), None, op.mode == "defer")
+            return state
         callee = targets[0].function
         s = model.summary(callee)
         hop = Hop(fn, op, callee)
@@ -488,8 +515,11 @@ class _Walk:
         if s.block is not None:
             op_fn, block_op, hops, kind = s.block
             self._blocked(state, op_fn, block_op, (hop, *hops), kind)
+        flagged = self.on_parameter(op)
         for a in s.acquires:
-            mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
+            lock = model.map_lock(fn, op, callee, a.lock)
+            after = a.after_release | self.released_classes
+            mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.flagged or flagged, after)
             self.check_acquire(state, mapped)
             self.note_acquire(mapped)
         for lk in s.releases:
@@ -517,9 +547,11 @@ class _Walk:
 
     def check_acquire(self, state: State, a: Acquire) -> None:
         model = self.model
+        state = tuple(h for h in state if h.acq.lock.cls not in a.after_release)
         for h in state:
             if h.acq.lock.same(a.lock):
-                model.double_locks.append(DoubleLock(self.fn, h.acq, a))
+                if not a.flagged:
+                    model.double_locks.append(DoubleLock(self.fn, h.acq, a))
                 return
         if self.fn.file.is_test or a.lock.cls.startswith("param:"):
             return
@@ -529,16 +561,23 @@ class _Walk:
                 model.order_edges.append(OrderEdge(self.fn, h.acq, a, classes - {h.acq.lock.cls, a.lock.cls}))
 
     def release(self, state: State, lock: Lock, mode: str | None, deferred: bool) -> State:
+        if deferred:
+            self.deferred.add((lock.cls, lock.inst))  # released on every return from here on
+            return state
         for i in range(len(state) - 1, -1, -1):
             h = state[i]
-            if h.deferred or not _matches(h.acq.lock, lock) or (mode is not None and h.acq.mode != mode):
-                continue
-            if deferred:
-                return (*state[:i], Held(h.acq, True), *state[i + 1 :])
-            return (*state[:i], *state[i + 1 :])
-        if not deferred:
-            self.releases.setdefault((lock.cls, lock.inst), lock)
+            if _matches(h.acq.lock, lock) and (mode is None or h.acq.mode == mode):
+                return (*state[:i], *state[i + 1 :])
+        self.releases.setdefault((lock.cls, lock.inst), lock)
+        self.released_classes.add(lock.cls)
         return state
+
+    def _callers_lock(self, lock: Lock) -> bool:
+        """The function releases this lock without having taken it: it is its caller's, relocked on return."""
+        return any(_matches(lock, other) for other in self.releases.values())
+
+    def _deferred(self, a: Acquire) -> bool:
+        return any(_matches(a.lock, Lock(cls, inst, "")) for cls, inst in self.deferred)
 
     # ---- lost unlocks ------------------------------------------------------------
     def _lost_unlocks(self) -> None:
@@ -549,7 +588,7 @@ class _Walk:
         for line, col, state in self.exits:
             for h in state:
                 a = h.acq
-                if h.deferred or a.hops or a.fn is not self.fn:
+                if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
                     continue
                 key = (a.lock.cls, a.lock.inst, a.mode)
                 if key in reported:
