@@ -27,7 +27,7 @@ performed while holding a lock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import expr as E
 from ..facts import Op
@@ -35,6 +35,7 @@ from ..passes import Context, Pass
 from ..program import Function, Program
 from .regions import REGIONS, FnView, Regions
 
+BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
 EMBEDDED_LOCKS = ("Mutex", "RWMutex")
 ACQUIRE = {"Lock": "w", "RLock": "r"}
@@ -60,6 +61,7 @@ class Lock:
     cls: str
     inst: tuple | None
     label: str  # the class for messages: "Server.mu", "mu"
+    striped: bool = False  # an element of a slice, array or map of locks: which one is a runtime value
 
     def same(self, other: Lock) -> bool:
         return self.inst is not None and self.cls == other.cls and self.inst == other.inst
@@ -84,9 +86,10 @@ class Acquire:
     op: Op
     hops: tuple[Hop, ...] = ()
     text: str = ""  # the locked expression as written at op: "s.mu"
-    # taken (or reached) under an `if` on a parameter of its function (`if needLock { mu.Lock() }`):
-    # the caller decides whether it happens, so it is no evidence of a double lock
-    flagged: bool = False
+    # taken (or reached) under a branch of a called function (`if needLock { mu.Lock() }`,
+    # `if w == nil { w = store() }`): whether it happens depends on values the walk does not
+    # evaluate, so a caller does not count it as certain
+    conditional: bool = False
     # classes of the caller's locks released (on some path) before this one is taken: a
     # caller holding one of them does not hold it here (`c.mu.Unlock(); ...; other.Lock()`)
     after_release: frozenset = frozenset()
@@ -181,6 +184,7 @@ class LockModel:
         for fn in program.functions:
             self.summary(fn)
         self._filter_lost_unlocks()
+        self._filter_handed_over()
 
     # ---- identity ------------------------------------------------------------------
     def instance(self, fn: Function, expr) -> tuple | None:
@@ -233,7 +237,8 @@ class LockModel:
             if ft is not None and ft[0].lstrip("*") in LOCK_TYPES:
                 inst = self.instance(fn, holder)
                 label = f"{ft[1].split('#')[1]}.{emb}"
-                return Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label), E.render(holder)
+                lock = Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label, _striped(holder))
+                return lock, E.render(holder)
         return None
 
     def _holder_lock(self, fn: Function, holder) -> Lock | None:
@@ -253,7 +258,7 @@ class LockModel:
             ft = p.field_type(named, fname) if named else None
             if ft is None:
                 return None
-            return Lock(f"field:{ft[1]}.{fname}", inst, f"{ft[1].split('#')[1]}.{fname}")
+            return Lock(f"field:{ft[1]}.{fname}", inst, f"{ft[1].split('#')[1]}.{fname}", _striped(holder))
         name = E.ident(bare)
         if name is None or inst is None:
             return None
@@ -321,6 +326,22 @@ class LockModel:
 
     def call_targets(self, fn: Function, op: Op) -> list:
         return self.program.resolve_call(fn, op)
+
+    def _filter_handed_over(self) -> None:
+        """Drop double locks of a mutex that a goroutine unlocks without locking it: a signal between goroutines.
+
+        `h.Lock(); go func() { ...; h.Unlock() }(); h.Lock()` waits, on purpose, for
+        the other goroutine to unlock: the mutex is used as a semaphore.
+        """
+        handed = {
+            lk.cls
+            for fn in self.program.functions
+            if fn.go_sites
+            for lk in self.summaries.get(fn.id, Summary()).releases
+        }
+        if handed:
+            self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
+            self.double_locks = [d for d in self.double_locks if d.held.lock.cls not in handed]
 
     # ---- lost unlocks: what callers say --------------------------------------------------
     def _filter_lost_unlocks(self) -> None:
@@ -454,17 +475,10 @@ class _Walk:
             return state
         return self.call(state, op)
 
-    def on_parameter(self, op: Op) -> bool:
-        """op sits under an `if`/`else` whose condition names one of the function's parameters."""
-        params = {pn for pn, _t in self.fn.facts.params if pn}
-        if not params:
-            return False
+    def on_branch(self, op: Op) -> bool:
+        """op sits in a branch of its function: an `if`/`else`, a `switch` or `select` case."""
         regions = self.view.regions
-        for r in self.view.chain(op.region):
-            reg = regions[r]
-            if reg.kind in ("if", "else") and reg.info is not None and E.idents_in(reg.info, set()) & params:
-                return True
-        return False
+        return any(regions[r].kind in BRANCHES for r in self.view.chain(op.region))
 
     def _select_has_default(self, r: int) -> bool:
         info = self.view.regions[r].info
@@ -483,8 +497,7 @@ class _Walk:
                     model.lock_ops.setdefault(lock.cls, []).append((fn, op, "acquire"))
                     if op.mode == "defer":
                         return state
-                    flagged = self.on_parameter(op)
-                    acq = Acquire(lock, ACQUIRE[name], fn, op, (), text, flagged, frozenset(self.released_classes))
+                    acq = Acquire(lock, ACQUIRE[name], fn, op, (), text, False, frozenset(self.released_classes))
                     return self.acquire(state, acq)
                 model.lock_ops.setdefault(lock.cls, []).append((fn, op, "release"))
                 return self.release(state, lock, RELEASE[name], op.mode == "defer")
@@ -515,13 +528,13 @@ class _Walk:
         if s.block is not None:
             op_fn, block_op, hops, kind = s.block
             self._blocked(state, op_fn, block_op, (hop, *hops), kind)
-        flagged = self.on_parameter(op)
+        branch = self.on_branch(op)
         for a in s.acquires:
             lock = model.map_lock(fn, op, callee, a.lock)
             after = a.after_release | self.released_classes
-            mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.flagged or flagged, after)
+            mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after)
             self.check_acquire(state, mapped)
-            self.note_acquire(mapped)
+            self.note_acquire(replace(mapped, conditional=a.conditional or branch))
         for lk in s.releases:
             state = self.release(state, model.map_lock(fn, op, callee, lk), None, False)
         for a in s.held_on_return:
@@ -536,6 +549,8 @@ class _Walk:
             self.model.blocked.append(BlockedUnderLock(self.fn, h.acq, op_fn, op, hops, kind))
 
     def note_acquire(self, a: Acquire) -> None:
+        if not a.hops and self.on_branch(a.op):
+            a = replace(a, conditional=True)
         key = (a.lock.cls, a.lock.inst, a.mode)
         if key not in self.acquires:
             self.acquires[key] = a
@@ -548,16 +563,17 @@ class _Walk:
     def check_acquire(self, state: State, a: Acquire) -> None:
         model = self.model
         state = tuple(h for h in state if h.acq.lock.cls not in a.after_release)
+        if a.conditional:
+            return
         for h in state:
             if h.acq.lock.same(a.lock):
-                if not a.flagged:
-                    model.double_locks.append(DoubleLock(self.fn, h.acq, a))
+                model.double_locks.append(DoubleLock(self.fn, h.acq, a))
                 return
-        if self.fn.file.is_test or a.lock.cls.startswith("param:"):
+        if self.fn.file.is_test or a.lock.cls.startswith("param:") or a.lock.striped:
             return
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
-            if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:"):
+            if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:
                 model.order_edges.append(OrderEdge(self.fn, h.acq, a, classes - {h.acq.lock.cls, a.lock.cls}))
 
     def release(self, state: State, lock: Lock, mode: str | None, deferred: bool) -> State:
@@ -601,6 +617,11 @@ class _Walk:
                 if free:
                     reported.add(key)
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+
+
+def _striped(holder) -> bool:
+    """The lock is reached through an index (`s.locks[i]`): one of many, chosen at run time."""
+    return any(E.index(e) is not None for e in E.subexprs(holder))
 
 
 def _matches(held: Lock, lock: Lock) -> bool:
