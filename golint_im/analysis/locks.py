@@ -205,15 +205,15 @@ class LockModel:
                 return (("var", f"{path}.{name}"), *reversed(fields))
             fields.append(name)
             e = base
-        name = E.ident(e)
-        if name is None:
+        root = E.ident(e)
+        if root is None:
             return None
-        owner = self.program.declaring_function(fn, name)
+        owner = self.program.declaring_function(fn, root)
         if owner is None:
-            if name in fn.pkg.vars:
-                return (("var", f"{fn.pkg.path}.{name}"), *reversed(fields))
+            if root in fn.pkg.vars:
+                return (("var", f"{fn.pkg.path}.{root}"), *reversed(fields))
             return None
-        return (("name", owner.id, name), *reversed(fields))
+        return (("name", owner.id, root), *reversed(fields))
 
     def lock_of(self, fn: Function, op: Op) -> tuple[Lock, str] | None:
         """For `X.Lock()`-like calls on a sync mutex (or a struct embedding one): the lock and its text."""
@@ -393,9 +393,10 @@ class _Walk:
     # ---- structure -----------------------------------------------------------
     def walk_ops(self, state: State, indexes: list[int]) -> State | None:
         for i in indexes:
-            state = self.op(state, self.fn.facts.ops[i])
-            if state is None:
+            after = self.op(state, self.fn.facts.ops[i])
+            if after is None:
                 return None
+            state = after
         return state
 
     def walk_region(self, r: int, state: State | None) -> State | None:
@@ -441,14 +442,14 @@ class _Walk:
     def branches(self, r: int, state: State) -> State | None:
         v = self.view
         own = [x for _f, is_region, x in v.children.get(r, ()) if not is_region]
-        state = self.walk_ops(state, own)
-        if state is None:
+        entry = self.walk_ops(state, own)
+        if entry is None:
             return None
         kids = v.kids.get(r, [])
-        outs = [self.walk_region(k, state) for k in kids]
+        outs = [self.walk_region(k, entry) for k in kids]
         has_default = any(v.regions[k].kind == "default" for k in kids)
         if v.regions[r].kind == "switch" and not has_default:
-            outs.append(state)
+            outs.append(entry)
         return _merge(*outs, *self.jumps.pop(("break", r), []))
 
     # ---- one operation ----------------------------------------------------------
