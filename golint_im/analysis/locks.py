@@ -28,6 +28,7 @@ performed while holding a lock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .. import expr as E
 from ..facts import Op
@@ -643,3 +644,89 @@ LOCKS = Pass(
     cost=2,
     doc="mutexes by holder; per function the locks held on every path, summaries for callers, lock events",
 )
+
+
+def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tuple[int, int] | None:
+    """Two goroutine roots (function ids) of the channel flow that can run f1 and f2 at the same time, or None.
+
+    Different roots run concurrently; one root only when it is started several
+    times (`flow.spawned_many`).
+    """
+    r1, r2 = sorted(flow.entries(f1)), sorted(flow.entries(f2))
+    for x in r1:
+        for y in r2:
+            if x != y:
+                return x, y
+    for x in r1:
+        if x in r2 and flow.spawned_many(program.functions[x]):
+            return x, x
+    return None
+
+
+@dataclass(frozen=True)
+class HeldAcross:
+    """A blocking channel operation under a lock whose every partner operation is performed under the same lock."""
+
+    blocked: BlockedUnderLock
+    channel: Any  # flow.Channel
+    partners: tuple[BlockedUnderLock, ...]  # one record per partner operation: it runs holding the lock
+    roots: tuple[int, int]
+
+
+def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
+    """Channel operations performed holding a lock that every partner needs first (GIM103's cases).
+
+    Judged only where the answer is structural: the channel is unbuffered and
+    declared beside the lock (fields of one type, or package variables of one
+    package), the operation is not a `select` case, nothing closes the channel
+    when it is a receive, and every partner operation runs holding a lock of
+    the same class, in a goroutine that can run at the same time.
+    """
+    by_op: dict[int, list[BlockedUnderLock]] = {}
+    for b in model.blocked:
+        by_op.setdefault(id(b.op), []).append(b)
+    for key in ("GIM103_unknown_or_buffered_channels", "GIM103_partners_without_the_lock"):
+        debug.setdefault(key, 0)
+    out: list[HeldAcross] = []
+    seen: set[tuple] = set()
+    for b in model.blocked:
+        if b.kind not in ("send", "recv") or b.op.select >= 0:
+            continue
+        where = (b.fn.id, id(b.hops[0].op if b.hops else b.op))
+        if where in seen:
+            continue
+        ch_key = flow.key(b.op_fn, b.op.fn)
+        ch = flow.channels.get(ch_key) if ch_key else None
+        if ch is None or ch.capacity != 0 or not _declared_together(b.held.lock.cls, ch.key):
+            debug["GIM103_unknown_or_buffered_channels"] += 1
+            continue
+        if b.kind == "recv" and ch.closes:
+            continue
+        partner_ops = ch.receives if b.kind == "send" else ch.sends
+        partners: list[BlockedUnderLock] = []
+        for _pfn, pop in partner_ops:
+            under = [q for q in by_op.get(id(pop), ()) if q.held.lock.cls == b.held.lock.cls and q.op is not b.op]
+            if not under:
+                partners = []
+                break
+            partners.append(under[0])
+        if not partners:
+            debug["GIM103_partners_without_the_lock"] += 1
+            continue
+        roots = concurrent_roots(model.program, flow, b.fn, partners[0].fn)
+        if roots is None:
+            continue
+        seen.add(where)
+        out.append(HeldAcross(b, ch, tuple(partners), roots))
+    # Both sides under the lock is one deadlock: told once, from the sender.
+    sent = {(c.channel.key, c.blocked.held.lock.cls) for c in out if c.blocked.kind == "send"}
+    return [c for c in out if c.blocked.kind == "send" or (c.channel.key, c.blocked.held.lock.cls) not in sent]
+
+
+def _declared_together(lock_cls: str, chan_key: str) -> bool:
+    """The lock and the channel are fields of one type, or package variables of one package."""
+    lkind, _, lname = lock_cls.partition(":")
+    ckind, _, cname = chan_key.partition(":")
+    if lkind != ckind or lkind not in ("field", "var"):
+        return False
+    return lname.rpartition(".")[0] == cname.rpartition(".")[0]

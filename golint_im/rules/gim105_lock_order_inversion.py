@@ -52,7 +52,7 @@ what you need under one lock, then take the other).
 from __future__ import annotations
 
 from golint_im.analysis.flow import CHANNEL_FLOW
-from golint_im.analysis.locks import LOCKS, OrderEdge
+from golint_im.analysis.locks import LOCKS, OrderEdge, concurrent_roots
 from golint_im.findings import Finding, Related
 
 from ._lock_words import acquire_steps, at, lock_call, via
@@ -97,26 +97,13 @@ def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
                 continue
             if e1.also_held & e2.also_held:
                 continue  # a gate lock held around both orders
-            roots = _concurrent_roots(ctx.program, flow, e1.fn, e2.fn)
+            roots = concurrent_roots(ctx.program, flow, e1.fn, e2.fn)
             if roots is None:
                 blocked_only_by_roots = True
                 continue
             return e1, e2, roots
     if blocked_only_by_roots:
         ctx.debug["GIM105_inversions_not_concurrent"] += 1
-    return None
-
-
-def _concurrent_roots(program, flow, f1, f2):
-    """Two goroutine roots (ids) that can run f1 and f2 at the same time, or None."""
-    r1, r2 = sorted(flow.entries(f1)), sorted(flow.entries(f2))
-    for x in r1:
-        for y in r2:
-            if x != y:
-                return x, y
-    for x in r1:
-        if x in r2 and flow.spawned_many(program.functions[x]):
-            return x, x
     return None
 
 
