@@ -329,7 +329,7 @@ class LockModel:
         return self.program.resolve_call(fn, op)
 
     def _filter_handed_over(self) -> None:
-        """Drop double locks of a mutex that a goroutine unlocks without locking it: a signal between goroutines.
+        """Drop double locks of a mutex that a goroutine literal unlocks without locking it: a signal between goroutines.
 
         `h.Lock(); go func() { ...; h.Unlock() }(); h.Lock()` waits, on purpose, for
         the other goroutine to unlock: the mutex is used as a semaphore.
@@ -337,8 +337,9 @@ class LockModel:
         handed = {
             lk.cls
             for fn in self.program.functions
-            if fn.go_sites
+            if fn.go_sites and fn.parent is not None
             for lk in self.summaries.get(fn.id, Summary()).releases
+            if lk.inst is not None and lk.inst[0][0] == "name" and lk.inst[0][1] != fn.id
         }
         if handed:
             self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
@@ -473,9 +474,26 @@ class _Walk:
             if not (op.select >= 0 and self._select_has_default(op.select)):
                 self._blocked(state, self.fn, op, (), kind)
             return state
-        if kind != "call" or op.mode == "go":
+        if kind != "call":
             return state
+        if op.mode == "go":
+            return self.spawn(state, op)
         return self.call(state, op)
+
+    def spawn(self, state: State, op: Op) -> State:
+        """`go f()`: the new goroutine holds none of our locks, but what it unlocks is handed over to it."""
+        model = self.model
+        targets = model.call_targets(self.fn, op)
+        if len(targets) != 1:
+            return state
+        callee = targets[0].function
+        for lk in model.summary(callee).releases:
+            mapped = model.map_lock(self.fn, op, callee, lk)
+            for i in range(len(state) - 1, -1, -1):
+                if _matches(state[i].acq.lock, mapped):
+                    state = (*state[:i], *state[i + 1 :])
+                    break
+        return state
 
     def on_branch(self, op: Op) -> bool:
         """op sits in a branch of its function: an `if`/`else`, a `switch` or `select` case."""
