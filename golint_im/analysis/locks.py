@@ -44,6 +44,8 @@ RELEASE = {"Unlock": "w", "RUnlock": "r"}
 # Calls after which a path never continues: nothing after them runs.
 NO_RETURN = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
 BLOCKING_WAITS = frozenset({("sync", "WaitGroup", "Wait"), ("sync", "Cond", "Wait")})
+# The names of those calls: only a call so named is looked up as a call into another package.
+EXTERNAL_NAMES = frozenset({name for _pkg, name in NO_RETURN} | {name for _p, _r, name in BLOCKING_WAITS})
 # A summary keeps at most this many acquisitions: a function taking more locks than that is
 # summarised by the first ones in source order (the rules only lose findings, never gain).
 MAX_ACQUIRES = 32
@@ -318,7 +320,9 @@ class LockModel:
         self._running.add(fn.id)
         self._depth += 1
         try:
-            s = _Walk(self, fn).run()
+            s = self._lock_free(fn)
+            if s is None:
+                s = _Walk(self, fn).run()
         finally:
             self._depth -= 1
             self._running.discard(fn.id)
@@ -327,6 +331,43 @@ class LockModel:
 
     def call_targets(self, fn: Function, op: Op) -> list:
         return self.program.resolve_call(fn, op)
+
+    def _lock_free(self, fn: Function) -> Summary | None:
+        """The summary of a function that touches no lock, itself or through its calls, without walking it.
+
+        Most functions are like that; their walk would hold nothing on any path
+        and report nothing, so only the first blocking operation is worth
+        finding. None when the function needs the walk.
+        """
+        block: tuple | None = None
+        facts = fn.facts
+        for op in facts.ops:
+            if op.kind in ("send", "recv"):
+                if block is None and not (op.select >= 0 and _has_default(facts.regions[op.select])):
+                    block = (fn, op, (), op.kind)
+                continue
+            if op.kind != "call":
+                continue
+            name = E.selected_name(op.fn)
+            if name in ACQUIRE or name in RELEASE:
+                return None
+            if op.mode == "go":
+                continue
+            if name in EXTERNAL_NAMES:
+                ext = self.program.external_callee(fn, op.fn)
+                if ext is not None and (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
+                    block = block or (fn, op, (), "wait")
+            targets = self.call_targets(fn, op)
+            if len(targets) != 1:
+                continue
+            callee = targets[0].function
+            s = self.summary(callee)
+            if s.acquires or s.releases or s.held_on_return:
+                return None
+            if block is None and s.block is not None and op.mode != "defer":
+                op_fn, block_op, hops, kind = s.block
+                block = (op_fn, block_op, (Hop(fn, op, callee), *hops), kind)
+        return Summary(block=block)
 
     def _filter_handed_over(self) -> None:
         """Drop double locks of a mutex that a goroutine literal unlocks without locking it: a signal between goroutines.
@@ -375,6 +416,7 @@ class _Walk:
         self.jumps: dict[tuple[str, int], list[State]] = {}  # (break/continue, region it leaves) -> states
         self.deferred: set[tuple] = set()  # (class, instance) a `defer` releases
         self.released_classes: set[str] = set()  # classes of the caller's locks released so far
+        self._branch: dict[int, bool] = {}  # region -> inside a branch
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
 
@@ -497,12 +539,14 @@ class _Walk:
 
     def on_branch(self, op: Op) -> bool:
         """op sits in a branch of its function: an `if`/`else`, a `switch` or `select` case."""
-        regions = self.view.regions
-        return any(regions[r].kind in BRANCHES for r in self.view.chain(op.region))
+        known = self._branch.get(op.region)
+        if known is None:
+            regions = self.view.regions
+            known = self._branch[op.region] = any(regions[r].kind in BRANCHES for r in self.view.chain(op.region))
+        return known
 
     def _select_has_default(self, r: int) -> bool:
-        info = self.view.regions[r].info
-        return bool(info and info[0])
+        return _has_default(self.view.regions[r])
 
     def call(self, state: State, op: Op) -> State | None:
         model, fn = self.model, self.fn
@@ -521,7 +565,7 @@ class _Walk:
                     return self.acquire(state, acq)
                 model.lock_ops.setdefault(lock.cls, []).append((fn, op, "release"))
                 return self.release(state, lock, RELEASE[name], op.mode == "defer")
-        ext = model.program.external_callee(fn, op.fn)
+        ext = model.program.external_callee(fn, op.fn) if name in EXTERNAL_NAMES else None
         if ext is not None:
             if (ext.pkg, ext.name) in NO_RETURN and not ext.recv:
                 return None
@@ -637,6 +681,12 @@ class _Walk:
                 if free:
                     reported.add(key)
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+
+
+def _has_default(select_region) -> bool:
+    """A `select` region with a `default` case (its info is (has_default, number of cases))."""
+    info = select_region.info
+    return bool(info and info[0])
 
 
 def _striped(holder) -> bool:
