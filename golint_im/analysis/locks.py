@@ -370,7 +370,7 @@ class LockModel:
         return Summary(block=block)
 
     def _filter_handed_over(self) -> None:
-        """Drop double locks of a mutex that a goroutine literal unlocks without locking it: a signal between goroutines.
+        """Drop double locks of a mutex a goroutine literal unlocks without locking it: a signal between goroutines.
 
         `h.Lock(); go func() { ...; h.Unlock() }(); h.Lock()` waits, on purpose, for
         the other goroutine to unlock: the mutex is used as a semaphore.
