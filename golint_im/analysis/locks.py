@@ -718,15 +718,18 @@ def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tupl
     """Two goroutine roots (function ids) of the channel flow that can run f1 and f2 at the same time, or None.
 
     Different roots run concurrently; one root only when it is started several
-    times (`flow.spawned_many`).
+    times (`flow.spawned_many`). Test functions are no evidence: tests exercise
+    code one call at a time unless they say otherwise.
     """
-    r1, r2 = sorted(flow.entries(f1)), sorted(flow.entries(f2))
+    fns = program.functions
+    r1 = sorted(r for r in flow.entries(f1) if not fns[r].file.is_test)
+    r2 = sorted(r for r in flow.entries(f2) if not fns[r].file.is_test)
     for x in r1:
         for y in r2:
             if x != y:
                 return x, y
     for x in r1:
-        if x in r2 and flow.spawned_many(program.functions[x]):
+        if x in r2 and flow.spawned_many(fns[x]):
             return x, x
     return None
 
@@ -798,3 +801,23 @@ def _declared_together(lock_cls: str, chan_key: str) -> bool:
     if lkind != ckind or lkind not in ("field", "var"):
         return False
     return lname.rpartition(".")[0] == cname.rpartition(".")[0]
+
+
+def waits_for_goroutine(flow, fn: Function, before_line: int, other: Function) -> bool:
+    """fn receives, before `before_line`, from a channel that a goroutine running `other` closes or sends on.
+
+    `<-s.recvDone; s.mu.Lock()` waits for the receive loop to finish before
+    taking its locks: whatever order that loop takes them in, it is over.
+    """
+    others = flow.entries(other)
+    for op in fn.facts.ops:
+        if op.kind != "recv" or op.line >= before_line:
+            continue
+        key = flow.key(fn, op.fn)
+        ch = flow.channels.get(key) if key else None
+        if ch is None:
+            continue
+        for cfn, _cop in (*ch.closes, *ch.sends):
+            if flow.entries(cfn) & others:
+                return True
+    return False

@@ -43,8 +43,12 @@ what you need under one lock, then take the other).
   is not judged (pairs of one class are skipped). Read locks on both sides
   of the same mutex do not block each other and are not reported.
 - A third mutex held around both orders (a gate) makes them safe and is
-  recognised; other ways the program keeps the two paths apart (a channel
-  handshake, a state check) are not.
+  recognised, and so is a side that first waits (a receive) on a channel the
+  other side's goroutine closes or sends on (`<-s.recvDone` before locking);
+  other ways the program keeps the two paths apart (a state check, an object
+  not yet shared) are not.
+- Goroutine roots in `_test.go` files are no evidence of concurrency: an
+  inversion seen only between a test and the code it calls is not reported.
 - Calls are followed as for GIM104 (one resolved target, no recursion).
   Functions in `_test.go` files are not judged.
 """
@@ -52,7 +56,7 @@ what you need under one lock, then take the other).
 from __future__ import annotations
 
 from golint_im.analysis.flow import CHANNEL_FLOW
-from golint_im.analysis.locks import LOCKS, OrderEdge, concurrent_roots
+from golint_im.analysis.locks import LOCKS, OrderEdge, concurrent_roots, waits_for_goroutine
 from golint_im.findings import Finding, Related
 
 from ._lock_words import acquire_steps, at, lock_call, via
@@ -98,13 +102,24 @@ def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
             if e1.also_held & e2.also_held:
                 continue  # a gate lock held around both orders
             roots = concurrent_roots(ctx.program, flow, e1.fn, e2.fn)
-            if roots is None:
+            if roots is None or _one_waits_for_the_other(flow, e1, e2):
                 blocked_only_by_roots = True
                 continue
             return e1, e2, roots
     if blocked_only_by_roots:
         ctx.debug["GIM105_inversions_not_concurrent"] += 1
     return None
+
+
+def _one_waits_for_the_other(flow, e1: OrderEdge, e2: OrderEdge) -> bool:
+    """One side receives, before taking its first lock, from a channel the other side's goroutine closes or sends on."""
+    return waits_for_goroutine(flow, e1.fn, _first_line(e1), e2.fn) or waits_for_goroutine(
+        flow, e2.fn, _first_line(e2), e1.fn
+    )
+
+
+def _first_line(e: OrderEdge) -> int:
+    return e.first.hops[0].op.line if e.first.hops else e.first.op.line
 
 
 def _where(e: OrderEdge):
