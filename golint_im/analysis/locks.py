@@ -718,12 +718,12 @@ def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tupl
     """Two goroutine roots (function ids) of the channel flow that can run f1 and f2 at the same time, or None.
 
     Different roots run concurrently; one root only when it is started several
-    times (`flow.spawned_many`). Test functions are no evidence: tests exercise
-    code one call at a time unless they say otherwise.
+    times (`flow.spawned_many`). Only roots that are seen to start count (see
+    `_runs_on_its_own`).
     """
     fns = program.functions
-    r1 = sorted(r for r in flow.entries(f1) if not fns[r].file.is_test)
-    r2 = sorted(r for r in flow.entries(f2) if not fns[r].file.is_test)
+    r1 = sorted(r for r in flow.entries(f1) if _runs_on_its_own(program, fns[r]))
+    r2 = sorted(r for r in flow.entries(f2) if _runs_on_its_own(program, fns[r]))
     for x in r1:
         for y in r2:
             if x != y:
@@ -732,6 +732,24 @@ def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tupl
         if x in r2 and flow.spawned_many(fns[x]):
             return x, x
     return None
+
+
+def _runs_on_its_own(program: Program, fn: Function) -> bool:
+    """A goroutine root that is evidence of concurrency: started by `go` or a spawning call, or an entry point.
+
+    Entry points are `main` and exported functions and methods (callers outside
+    the analysed code run them on goroutines of their own). An unexported
+    function nothing visible calls is run through something the model cannot
+    see (a handler table, reflection): where it runs is unknown, so it is no
+    evidence. Test functions are none either: tests call code one at a time
+    unless they say otherwise.
+    """
+    if fn.file.is_test:
+        return False
+    if fn.go_sites or program.callers(fn):
+        return True
+    name = fn.facts.name
+    return fn.parent is None and (name == "main" or name[:1].isupper())
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,13 @@ what you need under one lock, then take the other).
   other side's goroutine closes or sends on (`<-s.recvDone` before locking);
   other ways the program keeps the two paths apart (a state check, an object
   not yet shared) are not.
-- Goroutine roots in `_test.go` files are no evidence of concurrency: an
-  inversion seen only between a test and the code it calls is not reported.
+- Concurrency needs evidence: a goroutine root counts when it is started
+  with `go` (or a spawning call), or is `main` or an exported function or
+  method. Test functions and unexported functions nothing visible calls (run
+  through a handler table or reflection) are no evidence.
+- Two values of one type in different roles (a leaf connection and an
+  inbound gateway connection, both `client`) are one class: an order between
+  them can be reported although no value plays both roles.
 - Calls are followed as for GIM104 (one resolved target, no recursion).
   Functions in `_test.go` files are not judged.
 """
