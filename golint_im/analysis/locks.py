@@ -373,14 +373,16 @@ class LockModel:
         """Drop double locks of a mutex a goroutine literal unlocks without locking it: a signal between goroutines.
 
         `h.Lock(); go func() { ...; h.Unlock() }(); h.Lock()` waits, on purpose, for
-        the other goroutine to unlock: the mutex is used as a semaphore.
+        the other goroutine to unlock: the local mutex is used as a semaphore.
+        Only locals captured by the literal count: a field's class spans every
+        value of its type.
         """
         handed = {
             lk.cls
             for fn in self.program.functions
             if fn.go_sites and fn.parent is not None
             for lk in self.summaries.get(fn.id, Summary()).releases
-            if lk.inst is not None and lk.inst[0][0] == "name" and lk.inst[0][1] != fn.id
+            if lk.cls.startswith("local:") and lk.inst is not None and lk.inst[0][1] != fn.id
         }
         if handed:
             self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
