@@ -724,8 +724,8 @@ def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tupl
     `_runs_on_its_own`).
     """
     fns = program.functions
-    r1 = sorted(r for r in flow.entries(f1) if _runs_on_its_own(program, fns[r]))
-    r2 = sorted(r for r in flow.entries(f2) if _runs_on_its_own(program, fns[r]))
+    r1 = _evidence_roots(program, flow, f1)
+    r2 = _evidence_roots(program, flow, f2)
     for x in r1:
         for y in r2:
             if x != y:
@@ -734,6 +734,23 @@ def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tupl
         if x in r2 and flow.spawned_many(fns[x]):
             return x, x
     return None
+
+
+def _evidence_roots(program: Program, flow, fn: Function) -> list[int]:
+    """The goroutine roots running fn that are evidence of concurrency, and fn itself when it is exported API.
+
+    An exported function or method may be called from any goroutine of the
+    code that imports it, even when the analysed code calls it only from tests.
+    """
+    fns = program.functions
+    roots = {r for r in flow.entries(fn) if _runs_on_its_own(program, fns[r])}
+    if _exported(fn):
+        roots.add(fn.id)
+    return sorted(roots)
+
+
+def _exported(fn: Function) -> bool:
+    return not fn.file.is_test and fn.parent is None and fn.facts.name[:1].isupper()
 
 
 def _runs_on_its_own(program: Program, fn: Function) -> bool:
@@ -750,8 +767,7 @@ def _runs_on_its_own(program: Program, fn: Function) -> bool:
         return False
     if fn.go_sites or program.callers(fn):
         return True
-    name = fn.facts.name
-    return fn.parent is None and (name == "main" or name[:1].isupper())
+    return _exported(fn) or (fn.parent is None and fn.facts.name == "main")
 
 
 @dataclass(frozen=True)
