@@ -181,6 +181,7 @@ class LockModel:
         self.lost_unlocks: list[LostUnlock] = []
         self.order_edges: list[OrderEdge] = []
         self.blocked: list[BlockedUnderLock] = []
+        self._handed: set[int] | None = None
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         for key in ("GIM10x_recursive_calls", "GIM10x_calls_too_deep", "GIM10x_wide_calls"):
             debug.setdefault(key, 0)
@@ -331,6 +332,28 @@ class LockModel:
 
     def call_targets(self, fn: Function, op: Op) -> list:
         return self.program.resolve_call(fn, op)
+
+    def handed_to_other_code(self) -> set[int]:
+        """Functions passed by name or as method values to calls into other packages (`time.AfterFunc(d, s.check)`).
+
+        The other code may run them on a goroutine of its own: such a root is
+        evidence of concurrency, unlike one reached through a table we cannot see.
+        """
+        if self._handed is None:
+            p = self.program
+            handed: set[int] = set()
+            for fn in p.functions:
+                for op in fn.facts.ops:
+                    if op.kind != "call" or not op.args:
+                        continue
+                    named = [a for a in op.args if E.selector(a) is not None or E.ident(a) in fn.pkg.funcs]
+                    if not named or p.external_callee(fn, op.fn) is None:
+                        continue
+                    for arg in named:
+                        # `s.check` names the method as a call would: resolve it like a callee
+                        handed.update(t.function.id for t in p.resolve_expr_call(fn, arg))
+            self._handed = handed
+        return self._handed
 
     def _lock_free(self, fn: Function) -> Summary | None:
         """The summary of a function that touches no lock, itself or through its calls, without walking it.
@@ -716,16 +739,17 @@ LOCKS = Pass(
 )
 
 
-def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tuple[int, int] | None:
+def concurrent_roots(model: LockModel, flow, f1: Function, f2: Function) -> tuple[int, int] | None:
     """Two goroutine roots (function ids) of the channel flow that can run f1 and f2 at the same time, or None.
 
     Different roots run concurrently; one root only when it is started several
     times (`flow.spawned_many`). Only roots that are seen to start count (see
     `_runs_on_its_own`).
     """
+    program = model.program
     fns = program.functions
-    r1 = _evidence_roots(program, flow, f1)
-    r2 = _evidence_roots(program, flow, f2)
+    r1 = _evidence_roots(model, flow, f1)
+    r2 = _evidence_roots(model, flow, f2)
     for x in r1:
         for y in r2:
             if x != y:
@@ -736,14 +760,16 @@ def concurrent_roots(program: Program, flow, f1: Function, f2: Function) -> tupl
     return None
 
 
-def _evidence_roots(program: Program, flow, fn: Function) -> list[int]:
+def _evidence_roots(model: LockModel, flow, fn: Function) -> list[int]:
     """The goroutine roots running fn that are evidence of concurrency, and fn itself when it is exported API.
 
     An exported function or method may be called from any goroutine of the
     code that imports it, even when the analysed code calls it only from tests.
     """
+    program = model.program
     fns = program.functions
-    roots = {r for r in flow.entries(fn) if _runs_on_its_own(program, fns[r])}
+    handed = model.handed_to_other_code()
+    roots = {r for r in flow.entries(fn) if r in handed or _runs_on_its_own(program, fns[r])}
     if _exported(fn):
         roots.add(fn.id)
     return sorted(roots)
@@ -820,7 +846,7 @@ def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
         if not partners:
             debug["GIM103_partners_without_the_lock"] += 1
             continue
-        roots = concurrent_roots(model.program, flow, b.fn, partners[0].fn)
+        roots = concurrent_roots(model, flow, b.fn, partners[0].fn)
         if roots is None:
             continue
         seen.add(where)

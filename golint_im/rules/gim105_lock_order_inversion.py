@@ -106,7 +106,7 @@ def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
                 continue
             if e1.also_held & e2.also_held:
                 continue  # a gate lock held around both orders
-            roots = concurrent_roots(ctx.program, flow, e1.fn, e2.fn)
+            roots = concurrent_roots(ctx.result(LOCKS), flow, e1.fn, e2.fn)
             if roots is None or _one_waits_for_the_other(flow, e1, e2):
                 blocked_only_by_roots = True
                 continue
