@@ -776,7 +776,11 @@ def _evidence_roots(model: LockModel, flow, fn: Function) -> list[int]:
 
 
 def _exported(fn: Function) -> bool:
-    return not fn.file.is_test and fn.parent is None and fn.facts.name[:1].isupper()
+    """Part of the package's API: an exported function, or an exported method of an exported type."""
+    f = fn.facts
+    if fn.file.is_test or fn.parent is not None or not f.name[:1].isupper():
+        return False
+    return not f.recv or f.recv.lstrip("*")[:1].isupper()
 
 
 def _runs_on_its_own(program: Program, fn: Function) -> bool:
