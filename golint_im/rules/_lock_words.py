@@ -30,7 +30,12 @@ def lock_call(a: Acquire) -> str:
 
 def via(a: Acquire) -> str:
     """` through `f` → `g`` for an acquisition reached through calls; empty for a direct one."""
-    if not a.hops:
+    return through(a.hops)
+
+
+def through(hops: tuple[Hop, ...]) -> str:
+    """` through `f` → `g`` naming the functions called on the way; empty without calls."""
+    if not hops:
         return ""
-    names = " → ".join(f"`{h.callee.short}`" for h in a.hops)
+    names = " → ".join(f"`{h.callee.short}`" for h in hops)
     return f" through {names}"

@@ -61,7 +61,7 @@ from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
 from golint_im.findings import Finding, Related, Step
 
-from ._lock_words import acquire_steps, at, call_steps, lock_call, via
+from ._lock_words import acquire_steps, at, call_steps, lock_call, through, via
 
 ID = "GIM103"
 NAME = "lock-held-across-blocking-op"
@@ -101,7 +101,7 @@ def _finding(ctx, case: HeldAcross) -> Finding:
     if len(case.partners) > 3:
         names += f" and {len(case.partners) - 3} more"
     message = (
-        f"`{b.fn.short}` {verb} unbuffered `{ch.label}` at line {b.op.line}{_through(b)} while holding "
+        f"`{b.fn.short}` {verb} unbuffered `{ch.label}` at line {b.op.line}{through(b.hops)} while holding "
         f"`{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but every {other} on "
         f"`{ch.label}` runs holding `{label}` too: {names}. Goroutines running `{fns[x].short}` and "
         f"`{fns[y].short}` wait for each other forever. "
@@ -118,9 +118,3 @@ def _finding(ctx, case: HeldAcross) -> Finding:
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}",
     )
-
-
-def _through(b) -> str:
-    if not b.hops:
-        return ""
-    return " (through " + " → ".join(f"`{h.callee.short}`" for h in b.hops) + ")"
