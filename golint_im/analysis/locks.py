@@ -33,7 +33,7 @@ from typing import Any
 from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
-from ..program import Function, Program, enclosing_regions
+from ..program import Function, Program
 from .regions import REGIONS, FnView, Regions
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
@@ -356,17 +356,13 @@ class LockModel:
         return self._handed
 
     def _lock_free(self, fn: Function) -> Summary | None:
-        """The summary of a function that never holds a lock itself, read in source order without a walk.
+        """The summary of a function that touches no lock, itself or through its calls, without walking it.
 
-        A function that takes no lock of its own and calls nothing that returns
-        holding one holds nothing on any path: its walk would report nothing, and
-        its summary is what its calls take and release, in order. Most functions
-        are like that. None when the function needs the walk.
+        Most functions are like that; their walk would hold nothing on any path
+        and report nothing, so only the first blocking operation is worth
+        finding. None when the function needs the walk.
         """
         block: tuple | None = None
-        acquires: dict[tuple, Acquire] = {}
-        releases: dict[tuple, Lock] = {}
-        released_classes: set[str] = set()
         facts = fn.facts
         for op in facts.ops:
             if op.kind in ("send", "recv"):
@@ -385,41 +381,16 @@ class LockModel:
                 if ext is not None and (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
                     block = block or (fn, op, (), "wait")
             targets = self.call_targets(fn, op)
-            if not targets:
-                continue
-            if len(targets) > 1:
-                if op.mode != "defer":
-                    for t in targets:
-                        for lk in self.summary(t.function).releases:
-                            mapped = self.map_lock(fn, op, t.function, lk)
-                            releases.setdefault((mapped.cls, mapped.inst), mapped)
-                            released_classes.add(mapped.cls)
+            if len(targets) != 1:
                 continue
             callee = targets[0].function
             s = self.summary(callee)
-            if s.held_on_return:
+            if s.acquires or s.releases or s.held_on_return:
                 return None
-            if op.mode == "defer":
-                continue  # a deferred call releases only at the return, where nothing is held
-            if block is None and s.block is not None:
+            if block is None and s.block is not None and op.mode != "defer":
                 op_fn, block_op, hops, kind = s.block
                 block = (op_fn, block_op, (Hop(fn, op, callee), *hops), kind)
-            if s.acquires:
-                hop = Hop(fn, op, callee)
-                branch = any(facts.regions[r].kind in BRANCHES for r in enclosing_regions(facts, op.region))
-                for a in s.acquires:
-                    lock = self.map_lock(fn, op, callee, a.lock)
-                    after = a.after_release | released_classes
-                    hops = (hop, *a.hops)
-                    mapped_acq = Acquire(lock, a.mode, a.fn, a.op, hops, a.text, a.conditional or branch, after)
-                    acquires.setdefault((lock.cls, lock.inst, a.mode), mapped_acq)
-            for lk in s.releases:
-                mapped = self.map_lock(fn, op, callee, lk)
-                releases.setdefault((mapped.cls, mapped.inst), mapped)
-                released_classes.add(mapped.cls)
-        released = set(releases)
-        kept = [a for a in acquires.values() if (a.lock.cls, a.lock.inst) not in released]
-        return Summary(kept[:MAX_ACQUIRES], list(releases.values()), [], block)
+        return Summary(block=block)
 
     def _filter_handed_over(self) -> None:
         """Drop double locks of a mutex a goroutine literal unlocks without locking it: a signal between goroutines.
