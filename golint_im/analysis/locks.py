@@ -1,0 +1,889 @@
+"""Mutexes by holder, the order each function takes and releases them, and what a call does to them.
+
+A lock is named twice. Its *class* is where it is declared: the field of a
+type (`field:pkg#Server.mu`, embedded `sync.Mutex` included), a package
+variable, or a function's local; two `Server` values share the class. Its
+*instance* is the access path in the function at hand: the variable the path
+starts from (receiver, parameter, local or package variable) and the fields
+after it, so `s.mu` in a method is the receiver's own mutex. A call maps the
+callee's instances onto the caller's: the receiver to the call's receiver
+expression, a parameter to the argument, the callee's own locals to nothing
+(another instance on every call).
+
+Each function is walked once along its region tree (`REGIONS`), keeping the
+locks held on every path (a join keeps what both sides hold), and summarised
+for its callers: the locks it may acquire (transitively), the ones it
+releases without taking them (its caller's), and the ones it returns
+holding. Summaries are computed on demand, callees first; a call back into a
+function still being summarised (recursion) is read as doing nothing to
+locks, which can only make the rules quieter.
+
+From the walk come the events the rules word: the same instance locked again
+while held (directly or through calls), a return that keeps a lock the
+function took while another path releases it, the pairs of lock classes one
+function takes in order (for inversions), and channel or `Wait` operations
+performed while holding a lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .. import expr as E
+from ..facts import Op
+from ..passes import Context, Pass
+from ..program import Function, Program
+from .regions import REGIONS, FnView, Regions
+
+BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
+LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
+EMBEDDED_LOCKS = ("Mutex", "RWMutex")
+ACQUIRE = {"Lock": "w", "RLock": "r"}
+RELEASE = {"Unlock": "w", "RUnlock": "r"}
+# Calls after which a path never continues: nothing after them runs.
+NO_RETURN = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
+BLOCKING_WAITS = frozenset({("sync", "WaitGroup", "Wait"), ("sync", "Cond", "Wait")})
+# The names of those calls: only a call so named is looked up as a call into another package.
+EXTERNAL_NAMES = frozenset({name for _pkg, name in NO_RETURN} | {name for _p, _r, name in BLOCKING_WAITS})
+# A summary keeps at most this many acquisitions: a function taking more locks than that is
+# summarised by the first ones in source order (the rules only lose findings, never gain).
+MAX_ACQUIRES = 32
+# Calls followed to summarise deeper than this are read as doing nothing to locks.
+MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A mutex: its class (where it is declared) and its instance in the function at hand.
+
+    inst is (root, field, field...) with root ("name", declaring function id, name)
+    or ("var", "pkgpath.name"); None when the instance is not known here.
+    """
+
+    cls: str
+    inst: tuple | None
+    label: str  # the class for messages: "Server.mu", "mu"
+    striped: bool = False  # an element of a slice, array or map of locks: which one is a runtime value
+
+    def same(self, other: Lock) -> bool:
+        return self.inst is not None and self.cls == other.cls and self.inst == other.inst
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One call on the way from a function to the lock operation it reaches."""
+
+    fn: Function
+    op: Op
+    callee: Function
+
+
+@dataclass(frozen=True)
+class Acquire:
+    """A lock taken: the `Lock`/`RLock` call (fn, op), reached from the walked function through hops."""
+
+    lock: Lock
+    mode: str  # "w" (Lock) or "r" (RLock)
+    fn: Function
+    op: Op
+    hops: tuple[Hop, ...] = ()
+    text: str = ""  # the locked expression as written at op: "s.mu"
+    # taken (or reached) under a branch of a called function (`if needLock { mu.Lock() }`,
+    # `if w == nil { w = store() }`): whether it happens depends on values the walk does not
+    # evaluate, so a caller does not count it as certain
+    conditional: bool = False
+    # classes of the caller's locks released (on some path) before this one is taken: a
+    # caller holding one of them does not hold it here (`c.mu.Unlock(); ...; other.Lock()`)
+    after_release: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Held:
+    acq: Acquire
+
+    def key(self) -> tuple:
+        return (self.acq.lock.cls, self.acq.lock.inst, self.acq.mode)
+
+
+@dataclass
+class Summary:
+    acquires: list[Acquire] = field(default_factory=list)
+    releases: list[Lock] = field(default_factory=list)  # released without being taken here: the caller's
+    held_on_return: list[Acquire] = field(default_factory=list)
+    # the first channel operation or Wait it performs, itself or through calls: (fn, op, hops, kind)
+    block: tuple | None = None
+
+
+@dataclass(frozen=True)
+class DoubleLock:
+    fn: Function
+    held: Acquire
+    again: Acquire  # hops empty: locked again in fn itself
+
+
+@dataclass(frozen=True)
+class LostUnlock:
+    fn: Function
+    acq: Acquire
+    exit_line: int  # the return (or the function's end) reached holding the lock
+    exit_col: int
+    released_line: int  # a return or the end reached without it (the lock is not the function's contract)
+
+
+@dataclass(frozen=True)
+class OrderEdge:
+    """In fn, `first` is held (on every path) when `second` is taken."""
+
+    fn: Function
+    first: Acquire
+    second: Acquire
+    also_held: frozenset  # classes of the other locks held at that point
+
+
+@dataclass(frozen=True)
+class BlockedUnderLock:
+    """A channel operation or Wait (op in fn, or reached through hops) performed while `held` is held."""
+
+    fn: Function
+    held: Acquire
+    op_fn: Function
+    op: Op
+    hops: tuple[Hop, ...]
+    kind: str  # "send", "recv", "wait"
+
+
+State = tuple  # of Held, in the order taken; None: no path reaches here
+
+
+def _merge(*states: State | None) -> State | None:
+    """What every path holds: the locks held on each side."""
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return live[0]
+    common = set.intersection(*({h.key() for h in s} for s in live))
+    return tuple(h for h in live[0] if h.key() in common)
+
+
+class LockModel:
+    """Per function: summaries for callers and the lock events of its walk."""
+
+    def __init__(self, program: Program, regions: Regions, debug: dict):
+        self.program = program
+        self.regions = regions
+        self.debug = debug
+        self.summaries: dict[int, Summary] = {}
+        self._running: set[int] = set()
+        self._depth = 0
+        self.double_locks: list[DoubleLock] = []
+        self.lost_unlocks: list[LostUnlock] = []
+        self.order_edges: list[OrderEdge] = []
+        self.blocked: list[BlockedUnderLock] = []
+        self._handed: set[int] | None = None
+        self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
+        for key in ("GIM10x_recursive_calls", "GIM10x_calls_too_deep", "GIM10x_wide_calls"):
+            debug.setdefault(key, 0)
+        for fn in program.functions:
+            self.summary(fn)
+        self._filter_lost_unlocks()
+        self._filter_handed_over()
+
+    # ---- identity ------------------------------------------------------------------
+    def instance(self, fn: Function, expr) -> tuple | None:
+        """The access path of expr in fn: (root, field, ...), or None when it is not a plain path."""
+        fields: list[str] = []
+        e = expr
+        while True:
+            inner = E.unary_operand(e, "*", "&")
+            if inner is not None:
+                e = inner
+                continue
+            sel = E.selector(e)
+            if sel is None:
+                break
+            base, name = sel
+            path = self.program.imported_path(fn, base)
+            if path is not None:
+                return (("var", f"{path}.{name}"), *reversed(fields))
+            fields.append(name)
+            e = base
+        root = E.ident(e)
+        if root is None:
+            return None
+        owner = self.program.declaring_function(fn, root)
+        if owner is None:
+            if root in fn.pkg.vars:
+                return (("var", f"{fn.pkg.path}.{root}"), *reversed(fields))
+            return None
+        return (("name", owner.id, root), *reversed(fields))
+
+    def lock_of(self, fn: Function, op: Op) -> tuple[Lock, str] | None:
+        """For `X.Lock()`-like calls on a sync mutex (or a struct embedding one): the lock and its text."""
+        sel = E.selector(op.fn)
+        if sel is None:
+            return None
+        holder = sel[0]
+        p = self.program
+        t = p.type_of(fn, holder)
+        if not t:
+            return None
+        t = t.lstrip("*")
+        if t in LOCK_TYPES:
+            lock = self._holder_lock(fn, holder)
+            return (lock, E.render(holder)) if lock else None
+        named = p.named(t)
+        if named is None or p.method(named, sel[1]) is not None:
+            return None  # the type's own Lock method: a call like any other
+        for emb in EMBEDDED_LOCKS:
+            ft = p.field_type(named, emb)
+            if ft is not None and ft[0].lstrip("*") in LOCK_TYPES:
+                inst = self.instance(fn, holder)
+                label = f"{ft[1].split('#')[1]}.{emb}"
+                lock = Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label, _striped(holder))
+                return lock, E.render(holder)
+        return None
+
+    def _holder_lock(self, fn: Function, holder) -> Lock | None:
+        p = self.program
+        inst = self.instance(fn, holder)
+        bare = holder
+        while (inner := E.unary_operand(bare, "*", "&")) is not None:
+            bare = inner
+        sel = E.selector(bare)
+        if sel is not None:
+            base, fname = sel
+            path = p.imported_path(fn, base)
+            if path is not None:
+                return Lock(f"var:{path}.{fname}", inst, fname)
+            bt = p.type_of(fn, base)
+            named = p.named(bt) if bt else None
+            ft = p.field_type(named, fname) if named else None
+            if ft is None:
+                return None
+            return Lock(f"field:{ft[1]}.{fname}", inst, f"{ft[1].split('#')[1]}.{fname}", _striped(holder))
+        name = E.ident(bare)
+        if name is None or inst is None:
+            return None
+        root = inst[0]
+        if root[0] == "var":
+            return Lock(f"var:{root[1]}", inst, name)
+        owner = p.functions[root[1]]
+        if any(pn == name for pn, _t in owner.facts.params):
+            return Lock(f"param:{owner.id}:{name}", inst, name)  # its class is the caller's argument's
+        return Lock(f"local:{owner.id}:{name}", inst, name)
+
+    def map_lock(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
+        """The callee's lock as the caller sees it at the call op."""
+        inst = lock.inst
+        if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id:
+            return lock  # a package variable, or a variable of a function around both
+        name, rest = inst[0][2], inst[1:]
+        f = callee.facts
+        arg = None
+        if name == f.recv_name:
+            sel = E.selector(op.fn)
+            if sel is not None and self._direct_receiver(caller, sel[0], callee):
+                arg = sel[0]
+        else:
+            for i, (pn, _t) in enumerate(f.params):
+                if pn == name and i < len(op.args) and not (f.variadic and i == len(f.params) - 1):
+                    arg = op.args[i]
+        if arg is None:
+            return Lock(lock.cls, None, lock.label)
+        if not rest and lock.cls.startswith("param:"):
+            bare = arg
+            while (inner := E.unary_operand(bare, "*", "&")) is not None:
+                bare = inner
+            found = self._holder_lock(caller, bare)
+            return found if found is not None else Lock(lock.cls, None, lock.label)
+        base = self.instance(caller, arg)
+        return Lock(lock.cls, (*base, *rest) if base is not None else None, lock.label)
+
+    def _direct_receiver(self, caller: Function, recv_expr, callee: Function) -> bool:
+        """The call's receiver is the callee's receiver itself (not an embedded field it was promoted from)."""
+        t = self.program.type_of(caller, recv_expr)
+        named = self.program.named(t) if t else None
+        return named is not None and named.split("#")[1] == callee.facts.recv
+
+    # ---- summaries -------------------------------------------------------------
+    def summary(self, fn: Function) -> Summary:
+        done = self.summaries.get(fn.id)
+        if done is not None:
+            return done
+        if fn.id in self._running:
+            self.debug["GIM10x_recursive_calls"] += 1
+            return Summary()
+        if self._depth > MAX_DEPTH:
+            self.debug["GIM10x_calls_too_deep"] += 1
+            return Summary()
+        self._running.add(fn.id)
+        self._depth += 1
+        try:
+            s = self._lock_free(fn)
+            if s is None:
+                s = _Walk(self, fn).run()
+        finally:
+            self._depth -= 1
+            self._running.discard(fn.id)
+        self.summaries[fn.id] = s
+        return s
+
+    def call_targets(self, fn: Function, op: Op) -> list:
+        return self.program.resolve_call(fn, op)
+
+    def handed_to_other_code(self) -> set[int]:
+        """Functions passed by name or as method values to calls into other packages (`time.AfterFunc(d, s.check)`).
+
+        The other code may run them on a goroutine of its own: such a root is
+        evidence of concurrency, unlike one reached through a table we cannot see.
+        """
+        if self._handed is None:
+            p = self.program
+            handed: set[int] = set()
+            for fn in p.functions:
+                for op in fn.facts.ops:
+                    if op.kind != "call" or not op.args:
+                        continue
+                    named = [a for a in op.args if E.selector(a) is not None or E.ident(a) in fn.pkg.funcs]
+                    if not named or p.external_callee(fn, op.fn) is None:
+                        continue
+                    for arg in named:
+                        # `s.check` names the method as a call would: resolve it like a callee
+                        handed.update(t.function.id for t in p.resolve_expr_call(fn, arg))
+            self._handed = handed
+        return self._handed
+
+    def _lock_free(self, fn: Function) -> Summary | None:
+        """The summary of a function that touches no lock, itself or through its calls, without walking it.
+
+        Most functions are like that; their walk would hold nothing on any path
+        and report nothing, so only the first blocking operation is worth
+        finding. None when the function needs the walk.
+        """
+        block: tuple | None = None
+        facts = fn.facts
+        for op in facts.ops:
+            if op.kind in ("send", "recv"):
+                if block is None and not (op.select >= 0 and _has_default(facts.regions[op.select])):
+                    block = (fn, op, (), op.kind)
+                continue
+            if op.kind != "call":
+                continue
+            name = E.selected_name(op.fn)
+            if name in ACQUIRE or name in RELEASE:
+                return None
+            if op.mode == "go":
+                continue
+            if name in EXTERNAL_NAMES:
+                ext = self.program.external_callee(fn, op.fn)
+                if ext is not None and (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
+                    block = block or (fn, op, (), "wait")
+            targets = self.call_targets(fn, op)
+            if len(targets) != 1:
+                continue
+            callee = targets[0].function
+            s = self.summary(callee)
+            if s.acquires or s.releases or s.held_on_return:
+                return None
+            if block is None and s.block is not None and op.mode != "defer":
+                op_fn, block_op, hops, kind = s.block
+                block = (op_fn, block_op, (Hop(fn, op, callee), *hops), kind)
+        return Summary(block=block)
+
+    def _filter_handed_over(self) -> None:
+        """Drop double locks of a mutex a goroutine literal unlocks without locking it: a signal between goroutines.
+
+        `h.Lock(); go func() { ...; h.Unlock() }(); h.Lock()` waits, on purpose, for
+        the other goroutine to unlock: the local mutex is used as a semaphore.
+        Only locals captured by the literal count: a field's class spans every
+        value of its type.
+        """
+        handed = {
+            lk.cls
+            for fn in self.program.functions
+            if fn.go_sites and fn.parent is not None
+            for lk in self.summaries.get(fn.id, Summary()).releases
+            if lk.cls.startswith("local:") and lk.inst is not None and lk.inst[0][1] != fn.id
+        }
+        if handed:
+            self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
+            self.double_locks = [d for d in self.double_locks if d.held.lock.cls not in handed]
+
+    # ---- lost unlocks: what callers say --------------------------------------------------
+    def _filter_lost_unlocks(self) -> None:
+        """Keep a lost unlock only when no caller releases the lock after the call (the function's contract)."""
+        kept = []
+        for lost in self.lost_unlocks:
+            if not self._caller_releases(lost.fn, lost.acq.lock.cls):
+                kept.append(lost)
+        self.lost_unlocks = kept
+
+    def _caller_releases(self, fn: Function, cls: str) -> bool:
+        for caller, call_op in self.program.callers(fn):
+            for fn2, op, what in self.lock_ops.get(cls, ()):
+                if fn2.outermost() is caller.outermost() and what == "release" and op.line >= call_op.line:
+                    return True
+        return False
+
+
+class _Walk:
+    """One function's walk along its region tree: the state on every path, and its summary."""
+
+    def __init__(self, model: LockModel, fn: Function):
+        self.model = model
+        self.fn = fn
+        self.view: FnView = model.regions.view(fn)
+        self.acquires: dict[tuple, Acquire] = {}
+        self.releases: dict[tuple, Lock] = {}
+        self.exits: list[tuple[int, int, State]] = []  # (line, col, state) at each return and the end
+        self.jumps: dict[tuple[str, int], list[State]] = {}  # (break/continue, region it leaves) -> states
+        self.deferred: set[tuple] = set()  # (class, instance) a `defer` releases
+        self.released_classes: set[str] = set()  # classes of the caller's locks released so far
+        self._branch: dict[int, bool] = {}  # region -> inside a branch
+        self.gives_up = False  # goto: the walk cannot follow where paths go
+        self.block: tuple | None = None
+
+    def run(self) -> Summary:
+        fn = self.fn
+        end = self.walk_region(0, ()) if self.view.regions else self.walk_ops((), list(range(len(fn.facts.ops))))
+        if end is not None:
+            self.exits.append((fn.facts.end_line, 1, end))
+        self._lost_unlocks()
+        held_on_return: list[Acquire] = []
+        if self.exits and not self.gives_up:
+            final = _merge(*(s for _l, _c, s in self.exits))
+            held_on_return = [h.acq for h in final or () if not self._deferred(h.acq)]
+        released = {(lk.cls, lk.inst) for lk in self.releases.values()}
+        acquires = [a for a in self.acquires.values() if (a.lock.cls, a.lock.inst) not in released]
+        return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block)
+
+    # ---- structure -----------------------------------------------------------
+    def walk_ops(self, state: State, indexes: list[int]) -> State | None:
+        for i in indexes:
+            after = self.op(state, self.fn.facts.ops[i])
+            if after is None:
+                return None
+            state = after
+        return state
+
+    def walk_region(self, r: int, state: State | None) -> State | None:
+        v = self.view
+        done: set[int] = set()
+        for _first, is_region, x in v.children.get(r, ()):
+            if state is None:
+                return None
+            if not is_region:
+                state = self.op(state, v.ops[x])
+                continue
+            if x in done:
+                continue
+            state = self.child(x, state, done)
+        return state
+
+    def child(self, r: int, state: State, done: set[int]) -> State | None:
+        v = self.view
+        kind = v.regions[r].kind
+        if kind == "if":
+            if E.literal(v.regions[r].info) == "false":
+                taken = None  # `if false {`: never taken
+            else:
+                taken = self.walk_region(r, state)
+            other = v.else_of.get(r)
+            if other is None:
+                return _merge(taken, state)
+            done.add(other)
+            return _merge(taken, self.walk_region(other, state))
+        if kind == "else":
+            return _merge(state, self.walk_region(r, state))  # its `if` has no ops: it passes the state on
+        if kind in ("for", "range"):
+            body = self.walk_region(r, state)
+            again = _merge(body, *self.jumps.pop(("continue", r), []))
+            breaks = self.jumps.pop(("break", r), [])
+            if v.endless(r):
+                return _merge(*breaks)
+            return _merge(state, again, *breaks)
+        if kind in ("switch", "select"):
+            return self.branches(r, state)
+        return self.walk_region(r, state)
+
+    def branches(self, r: int, state: State) -> State | None:
+        v = self.view
+        own = [x for _f, is_region, x in v.children.get(r, ()) if not is_region]
+        entry = self.walk_ops(state, own)
+        if entry is None:
+            return None
+        kids = v.kids.get(r, [])
+        outs = [self.walk_region(k, entry) for k in kids]
+        has_default = any(v.regions[k].kind == "default" for k in kids)
+        if v.regions[r].kind == "switch" and not has_default:
+            outs.append(entry)
+        return _merge(*outs, *self.jumps.pop(("break", r), []))
+
+    # ---- one operation ----------------------------------------------------------
+    def op(self, state: State, op: Op) -> State | None:
+        kind = op.kind
+        if kind == "return":
+            self.exits.append((op.line, op.col, state))
+            return None
+        if kind == "jump":
+            if op.mode in ("break", "continue"):
+                target = self.view.jump_target(op)
+                if target is not None:
+                    self.jumps.setdefault((op.mode, target), []).append(state)
+                    return None
+            if op.mode == "goto":
+                self.gives_up = True
+                return None
+            return state
+        if kind in ("send", "recv"):
+            if not (op.select >= 0 and self._select_has_default(op.select)):
+                self._blocked(state, self.fn, op, (), kind)
+            return state
+        if kind != "call":
+            return state
+        if op.mode == "go":
+            return self.spawn(state, op)
+        return self.call(state, op)
+
+    def spawn(self, state: State, op: Op) -> State:
+        """`go f()`: the new goroutine holds none of our locks, but what it unlocks is handed over to it."""
+        model = self.model
+        targets = model.call_targets(self.fn, op)
+        if len(targets) != 1:
+            return state
+        callee = targets[0].function
+        for lk in model.summary(callee).releases:
+            mapped = model.map_lock(self.fn, op, callee, lk)
+            for i in range(len(state) - 1, -1, -1):
+                if _matches(state[i].acq.lock, mapped):
+                    state = (*state[:i], *state[i + 1 :])
+                    break
+        return state
+
+    def on_branch(self, op: Op) -> bool:
+        """op sits in a branch of its function: an `if`/`else`, a `switch` or `select` case."""
+        known = self._branch.get(op.region)
+        if known is None:
+            regions = self.view.regions
+            known = self._branch[op.region] = any(regions[r].kind in BRANCHES for r in self.view.chain(op.region))
+        return known
+
+    def _select_has_default(self, r: int) -> bool:
+        return _has_default(self.view.regions[r])
+
+    def call(self, state: State, op: Op) -> State | None:
+        model, fn = self.model, self.fn
+        name = E.selected_name(op.fn)
+        if E.is_ident(op.fn, "panic") and model.program.declaring_function(fn, "panic") is None:
+            return None
+        if name in ACQUIRE or name in RELEASE:
+            found = model.lock_of(fn, op)
+            if found is not None:
+                lock, text = found
+                if name in ACQUIRE:
+                    model.lock_ops.setdefault(lock.cls, []).append((fn, op, "acquire"))
+                    if op.mode == "defer":
+                        return state
+                    acq = Acquire(lock, ACQUIRE[name], fn, op, (), text, False, frozenset(self.released_classes))
+                    return self.acquire(state, acq)
+                model.lock_ops.setdefault(lock.cls, []).append((fn, op, "release"))
+                return self.release(state, lock, RELEASE[name], op.mode == "defer")
+        ext = model.program.external_callee(fn, op.fn) if name in EXTERNAL_NAMES else None
+        if ext is not None:
+            if (ext.pkg, ext.name) in NO_RETURN and not ext.recv:
+                return None
+            if (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
+                self._blocked(state, fn, op, (), "wait")
+            return state
+        targets = model.call_targets(fn, op)
+        if not targets:
+            return state
+        if len(targets) > 1:
+            # Which one runs is a guess: none of their locks is taken for sure, but any may be released.
+            model.debug["GIM10x_wide_calls"] += 1
+            for t in targets:
+                for lk in model.summary(t.function).releases:
+                    state = self.release(state, model.map_lock(fn, op, t.function, lk), None, op.mode == "defer")
+            return state
+        callee = targets[0].function
+        s = model.summary(callee)
+        hop = Hop(fn, op, callee)
+        if op.mode == "defer":
+            for lk in s.releases:
+                state = self.release(state, model.map_lock(fn, op, callee, lk), None, True)
+            return state
+        if s.block is not None:
+            op_fn, block_op, hops, kind = s.block
+            self._blocked(state, op_fn, block_op, (hop, *hops), kind)
+        branch = self.on_branch(op)
+        for a in s.acquires:
+            lock = model.map_lock(fn, op, callee, a.lock)
+            after = a.after_release | self.released_classes
+            mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after)
+            self.check_acquire(state, mapped)
+            self.note_acquire(replace(mapped, conditional=a.conditional or branch))
+        for lk in s.releases:
+            state = self.release(state, model.map_lock(fn, op, callee, lk), None, False)
+        for a in s.held_on_return:
+            mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
+            state = (*state, Held(mapped))
+        return state
+
+    def _blocked(self, state: State, op_fn: Function, op: Op, hops: tuple, kind: str) -> None:
+        if self.block is None:
+            self.block = (op_fn, op, hops, kind)
+        for h in state:
+            self.model.blocked.append(BlockedUnderLock(self.fn, h.acq, op_fn, op, hops, kind))
+
+    def note_acquire(self, a: Acquire) -> None:
+        if not a.hops and self.on_branch(a.op):
+            a = replace(a, conditional=True)
+        key = (a.lock.cls, a.lock.inst, a.mode)
+        if key not in self.acquires:
+            self.acquires[key] = a
+
+    def acquire(self, state: State, a: Acquire) -> State:
+        self.check_acquire(state, a)
+        self.note_acquire(a)
+        return (*state, Held(a))
+
+    def check_acquire(self, state: State, a: Acquire) -> None:
+        model = self.model
+        state = tuple(h for h in state if h.acq.lock.cls not in a.after_release)
+        if a.conditional:
+            return
+        for h in state:
+            if h.acq.lock.same(a.lock):
+                model.double_locks.append(DoubleLock(self.fn, h.acq, a))
+                return
+        if self.fn.file.is_test or a.lock.cls.startswith("param:") or a.lock.striped:
+            return
+        classes = frozenset(h.acq.lock.cls for h in state)
+        for h in state:
+            if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:
+                model.order_edges.append(OrderEdge(self.fn, h.acq, a, classes - {h.acq.lock.cls, a.lock.cls}))
+
+    def release(self, state: State, lock: Lock, mode: str | None, deferred: bool) -> State:
+        if deferred:
+            self.deferred.add((lock.cls, lock.inst))  # released on every return from here on
+            return state
+        for i in range(len(state) - 1, -1, -1):
+            h = state[i]
+            if _matches(h.acq.lock, lock) and (mode is None or h.acq.mode == mode):
+                return (*state[:i], *state[i + 1 :])
+        self.releases.setdefault((lock.cls, lock.inst), lock)
+        self.released_classes.add(lock.cls)
+        return state
+
+    def _callers_lock(self, lock: Lock) -> bool:
+        """The function releases this lock without having taken it: it is its caller's, relocked on return."""
+        return any(_matches(lock, other) for other in self.releases.values())
+
+    def _deferred(self, a: Acquire) -> bool:
+        return any(_matches(a.lock, Lock(cls, inst, "")) for cls, inst in self.deferred)
+
+    # ---- lost unlocks ------------------------------------------------------------
+    def _lost_unlocks(self) -> None:
+        """A lock this function takes that one exit keeps while another exit has released it."""
+        if self.gives_up or len(self.exits) < 2:
+            return
+        reported: set[tuple] = set()
+        for line, col, state in self.exits:
+            for h in state:
+                a = h.acq
+                if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
+                    continue
+                key = (a.lock.cls, a.lock.inst, a.mode)
+                if key in reported:
+                    continue
+                free = [
+                    ln
+                    for ln, _c, s in self.exits
+                    if ln > a.op.line and not any(_matches(x.acq.lock, a.lock) for x in s)
+                ]
+                if free:
+                    reported.add(key)
+                    self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+
+
+def _has_default(select_region) -> bool:
+    """A `select` region with a `default` case (its info is (has_default, number of cases))."""
+    info = select_region.info
+    return bool(info and info[0])
+
+
+def _striped(holder) -> bool:
+    """The lock is reached through an index (`s.locks[i]`): one of many, chosen at run time."""
+    return any(E.index(e) is not None for e in E.subexprs(holder))
+
+
+def _matches(held: Lock, lock: Lock) -> bool:
+    """A release of `lock` releases `held`: the same instance, or the same class when either instance is unknown."""
+    if held.cls != lock.cls:
+        return False
+    return held.inst is None or lock.inst is None or held.inst == lock.inst
+
+
+def _build(ctx: Context) -> LockModel:
+    return LockModel(ctx.program, ctx.result(REGIONS), ctx.debug)
+
+
+LOCKS = Pass(
+    "locks",
+    _build,
+    requires=(REGIONS,),
+    cost=2,
+    doc="mutexes by holder; per function the locks held on every path, summaries for callers, lock events",
+)
+
+
+def concurrent_roots(model: LockModel, flow, f1: Function, f2: Function) -> tuple[int, int] | None:
+    """Two goroutine roots (function ids) of the channel flow that can run f1 and f2 at the same time, or None.
+
+    Different roots run concurrently; one root only when it is started several
+    times (`flow.spawned_many`). Only roots that are seen to start count (see
+    `_runs_on_its_own`).
+    """
+    program = model.program
+    fns = program.functions
+    r1 = _evidence_roots(model, flow, f1)
+    r2 = _evidence_roots(model, flow, f2)
+    for x in r1:
+        for y in r2:
+            if x != y:
+                return x, y
+    for x in r1:
+        if x in r2 and flow.spawned_many(fns[x]):
+            return x, x
+    return None
+
+
+def _evidence_roots(model: LockModel, flow, fn: Function) -> list[int]:
+    """The goroutine roots running fn that are evidence of concurrency, and fn itself when it is exported API.
+
+    An exported function or method may be called from any goroutine of the
+    code that imports it, even when the analysed code calls it only from tests.
+    """
+    program = model.program
+    fns = program.functions
+    handed = model.handed_to_other_code()
+    roots = {r for r in flow.entries(fn) if r in handed or _runs_on_its_own(program, fns[r])}
+    if _exported(fn):
+        roots.add(fn.id)
+    return sorted(roots)
+
+
+def _exported(fn: Function) -> bool:
+    """Part of the package's API: an exported function, or an exported method of an exported type."""
+    f = fn.facts
+    if fn.file.is_test or fn.parent is not None or not f.name[:1].isupper():
+        return False
+    return not f.recv or f.recv.lstrip("*")[:1].isupper()
+
+
+def _runs_on_its_own(program: Program, fn: Function) -> bool:
+    """A goroutine root that is evidence of concurrency: started by `go` or a spawning call, or an entry point.
+
+    Entry points are `main` and exported functions and methods (callers outside
+    the analysed code run them on goroutines of their own). An unexported
+    function nothing visible calls is run through something the model cannot
+    see (a handler table, reflection): where it runs is unknown, so it is no
+    evidence. Test functions are none either: tests call code one at a time
+    unless they say otherwise.
+    """
+    if fn.file.is_test:
+        return False
+    if fn.go_sites or program.callers(fn):
+        return True
+    return _exported(fn) or (fn.parent is None and fn.facts.name == "main")
+
+
+@dataclass(frozen=True)
+class HeldAcross:
+    """A blocking channel operation under a lock whose every partner operation is performed under the same lock."""
+
+    blocked: BlockedUnderLock
+    channel: Any  # flow.Channel
+    partners: tuple[BlockedUnderLock, ...]  # one record per partner operation: it runs holding the lock
+    roots: tuple[int, int]
+
+
+def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
+    """Channel operations performed holding a lock that every partner needs first (GIM103's cases).
+
+    Judged only where the answer is structural: the channel is unbuffered and
+    declared beside the lock (fields of one type, or package variables of one
+    package), the operation is not a `select` case, nothing closes the channel
+    when it is a receive, and every partner operation runs holding a lock of
+    the same class, in a goroutine that can run at the same time.
+    """
+    by_op: dict[int, list[BlockedUnderLock]] = {}
+    for b in model.blocked:
+        by_op.setdefault(id(b.op), []).append(b)
+    for key in ("GIM103_unknown_or_buffered_channels", "GIM103_partners_without_the_lock"):
+        debug.setdefault(key, 0)
+    out: list[HeldAcross] = []
+    seen: set[tuple] = set()
+    for b in model.blocked:
+        if b.kind not in ("send", "recv") or b.op.select >= 0:
+            continue
+        where = (b.fn.id, id(b.hops[0].op if b.hops else b.op))
+        if where in seen:
+            continue
+        ch_key = flow.key(b.op_fn, b.op.fn)
+        ch = flow.channels.get(ch_key) if ch_key else None
+        if ch is None or ch.capacity != 0 or not _declared_together(b.held.lock.cls, ch.key):
+            debug["GIM103_unknown_or_buffered_channels"] += 1
+            continue
+        if b.kind == "recv" and ch.closes:
+            continue
+        partner_ops = ch.receives if b.kind == "send" else ch.sends
+        partners: list[BlockedUnderLock] = []
+        for _pfn, pop in partner_ops:
+            under = [q for q in by_op.get(id(pop), ()) if q.held.lock.cls == b.held.lock.cls and q.op is not b.op]
+            if not under:
+                partners = []
+                break
+            partners.append(under[0])
+        if not partners:
+            debug["GIM103_partners_without_the_lock"] += 1
+            continue
+        roots = concurrent_roots(model, flow, b.fn, partners[0].fn)
+        if roots is None:
+            continue
+        seen.add(where)
+        out.append(HeldAcross(b, ch, tuple(partners), roots))
+    # Both sides under the lock is one deadlock: told once, from the sender.
+    sent = {(c.channel.key, c.blocked.held.lock.cls) for c in out if c.blocked.kind == "send"}
+    return [c for c in out if c.blocked.kind == "send" or (c.channel.key, c.blocked.held.lock.cls) not in sent]
+
+
+def _declared_together(lock_cls: str, chan_key: str) -> bool:
+    """The lock and the channel are fields of one type, or package variables of one package."""
+    lkind, _, lname = lock_cls.partition(":")
+    ckind, _, cname = chan_key.partition(":")
+    if lkind != ckind or lkind not in ("field", "var"):
+        return False
+    return lname.rpartition(".")[0] == cname.rpartition(".")[0]
+
+
+def waits_for_goroutine(flow, fn: Function, before_line: int, other: Function) -> bool:
+    """fn receives, before `before_line`, from a channel that a goroutine running `other` closes or sends on.
+
+    `<-s.recvDone; s.mu.Lock()` waits for the receive loop to finish before
+    taking its locks: whatever order that loop takes them in, it is over.
+    """
+    others = flow.entries(other)
+    for op in fn.facts.ops:
+        if op.kind != "recv" or op.line >= before_line:
+            continue
+        key = flow.key(fn, op.fn)
+        ch = flow.channels.get(key) if key else None
+        if ch is None:
+            continue
+        for cfn, _cop in (*ch.closes, *ch.sends):
+            if flow.entries(cfn) & others:
+                return True
+    return False

@@ -1,0 +1,41 @@
+"""How GIM103, GIM104 and GIM105 word a lock acquisition: where it is taken and the calls that reach it."""
+
+from __future__ import annotations
+
+from golint_im.analysis.locks import Acquire, Hop
+from golint_im.findings import Location, Step
+
+MODE_CALL = {"w": "Lock", "r": "RLock"}
+
+
+def at(fn, op) -> Location:
+    """Where op of fn starts."""
+    return Location(fn.file.path, op.line, op.col)
+
+
+def call_steps(hops: tuple[Hop, ...]) -> list[Step]:
+    """One step per call on the way to an operation."""
+    return [Step(at(h.fn, h.op), f"`{h.fn.short}` calls `{h.callee.short}`") for h in hops]
+
+
+def acquire_steps(a: Acquire, what: str) -> list[Step]:
+    """The calls reaching an acquisition, then the `Lock`/`RLock` itself, described by `what`."""
+    return [*call_steps(a.hops), Step(at(a.fn, a.op), f"`{a.text}.{MODE_CALL[a.mode]}()` {what}")]
+
+
+def lock_call(a: Acquire) -> str:
+    """`s.mu.Lock()` as written where it is taken."""
+    return f"`{a.text}.{MODE_CALL[a.mode]}()`"
+
+
+def via(a: Acquire) -> str:
+    """` through `f` → `g`` for an acquisition reached through calls; empty for a direct one."""
+    return through(a.hops)
+
+
+def through(hops: tuple[Hop, ...]) -> str:
+    """` through `f` → `g`` naming the functions called on the way; empty without calls."""
+    if not hops:
+        return ""
+    names = " → ".join(f"`{h.callee.short}`" for h in hops)
+    return f" through {names}"

@@ -1,0 +1,120 @@
+r"""GIM103 lock-held-across-blocking-op: a channel operation under a mutex that its partner must take first.
+
+## What it does
+Finds a send or receive on an unbuffered channel performed while holding a
+mutex (directly or in a function called under it), where every goroutine
+that could complete the operation (every receiver of the send, every sender
+of the receive) performs its side while holding the same mutex. The partner
+must take the mutex first, and the mutex is not released until the
+operation completes: both wait forever.
+
+## Why is this bad
+This is the most common mixed channel/lock deadlock in Go programs: a
+component notifies a worker on a channel while holding its state lock, and
+the worker takes that lock before it reads the next notification. It only
+bites when both happen at once, so it passes tests and hangs in production.
+
+## Example
+```go
+type Hub struct {
+    mu      sync.Mutex
+    updates chan string
+    last    string
+}
+
+func (h *Hub) Publish(s string) {
+    h.mu.Lock()
+    defer h.mu.Unlock()
+    h.updates <- s // the receiver needs h.mu first
+}
+
+func (h *Hub) run() {
+    for {
+        h.mu.Lock()
+        h.last = <-h.updates
+        h.mu.Unlock()
+    }
+}
+```
+
+## Fix
+Release the mutex before the channel operation (copy what you need under
+the lock, then send), or let the partner take the lock only after the
+operation; a buffered channel only postpones the deadlock.
+
+## Known limits
+- Judged only where the answer is structural: the channel is unbuffered and
+  declared beside the mutex (fields of one type, or package variables of one
+  package), the operation is not a `select` case, a received channel is
+  never closed, and every partner operation runs under a mutex of the same
+  declaration in a goroutine that can run at the same time. `--debug` counts
+  what was not judged (`GIM103_*`).
+- Mutexes are compared by declaration: a partner holding the same field of
+  another value of the type is taken as the same mutex.
+- `WaitGroup.Wait` and `Cond.Wait` under a lock are recorded by the lock
+  layer but not yet matched with their `Done`/`Signal` callers.
+"""
+
+from __future__ import annotations
+
+from golint_im.analysis.flow import CHANNEL_FLOW
+from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
+from golint_im.findings import Finding, Related, Step
+
+from ._lock_words import acquire_steps, at, call_steps, lock_call, through, via
+
+ID = "GIM103"
+NAME = "lock-held-across-blocking-op"
+FAMILY = "concurrency"
+SEVERITY = "error"
+SUMMARY = "A channel operation performed while holding a mutex that every partner goroutine must take first"
+REQUIRES = (LOCKS, CHANNEL_FLOW)
+
+_VERB = {"send": ("sends on", "receive"), "recv": ("receives from", "send")}
+
+
+def check(ctx):
+    model = ctx.result(LOCKS)
+    flow = ctx.result(CHANNEL_FLOW)
+    for case in held_across(model, flow, ctx.debug):
+        yield _finding(ctx, case)
+
+
+def _finding(ctx, case: HeldAcross) -> Finding:
+    b, ch = case.blocked, case.channel
+    held = b.held
+    label = held.lock.label
+    verb, other = _VERB[b.kind]
+    partner = case.partners[0]
+    fns = ctx.program.functions
+    x, y = case.roots
+    op_loc = at(b.op_fn, b.op)
+    steps = [
+        *acquire_steps(held, f"takes `{label}`"),
+        *call_steps(b.hops),
+        Step(op_loc, f"{verb} `{ch.label}` (unbuffered) while holding `{label}`: waits for the partner"),
+        *acquire_steps(partner.held, f"the partner takes `{label}` first: waits for the lock"),
+        *call_steps(partner.hops),
+        Step(at(partner.op_fn, partner.op), f"the partner's {other} on `{ch.label}`, never reached"),
+    ]
+    names = ", ".join(f"`{p.op_fn.short}` (line {p.op.line})" for p in case.partners[:3])
+    if len(case.partners) > 3:
+        names += f" and {len(case.partners) - 3} more"
+    message = (
+        f"`{b.fn.short}` {verb} unbuffered `{ch.label}` at line {b.op.line}{through(b.hops)} while holding "
+        f"`{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but every {other} on "
+        f"`{ch.label}` runs holding `{label}` too: {names}. Goroutines running `{fns[x].short}` and "
+        f"`{fns[y].short}` wait for each other forever. "
+        f"Fix: unlock `{held.text}` before the channel operation, or take `{label}` in the partner only after it."
+    )
+    related = [Related(at(p.op_fn, p.op), f"{other} on `{ch.label}` under `{label}`") for p in case.partners[:3]]
+    where = at(b.fn, b.hops[0].op) if b.hops else op_loc
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=where,
+        severity=SEVERITY,
+        related=tuple(related),
+        steps=tuple(steps),
+        key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}",
+    )

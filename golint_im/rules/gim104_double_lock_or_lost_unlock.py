@@ -1,0 +1,175 @@
+r"""GIM104 double-lock-or-lost-unlock: a mutex locked again while held, or a return that keeps it locked.
+
+## What it does
+Follows each function's `Lock`/`Unlock` (and `RLock`/`RUnlock`) calls along
+its branches, and through the calls it makes, and reports:
+
+- **a double lock**: the same mutex of the same value locked again while
+  held, directly or in a function called while it is held (`s.mu` locked in
+  one method that calls another method on the same receiver `s` that locks
+  `s.mu` too). `sync.Mutex` is not reentrant: the goroutine waits for
+  itself. A recursive `RLock` is reported too: it deadlocks as soon as a
+  writer queues between the two read locks.
+- **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
+  paths but still held on another `return`.
+
+A mutex is known by where it is declared (a field of a type, embedded
+`sync.Mutex` included, a package variable or a local) and by the value it
+belongs to: `a.mu` and `b.mu` of two values of one type are two mutexes.
+
+## Why is this bad
+A double lock hangs the goroutine forever, with every goroutine that then
+wants the same mutex: a request handler, a cache, a whole server. A lost
+unlock does the same one call later, far from the return that forgot it.
+Both hide on the rare path (a cache miss, an error return) that tests do not
+take.
+
+## Example
+```go
+func (s *Store) Len() int {
+    s.mu.Lock()
+    defer s.mu.Unlock()
+    return len(s.items)
+}
+
+func (s *Store) Add(k string) {
+    s.mu.Lock()
+    defer s.mu.Unlock()
+    if s.Len() > 100 { // Len locks s.mu again: deadlock
+        return
+    }
+    s.items[k] = true
+}
+
+func (s *Store) Get(k string) (int, error) {
+    s.mu.Lock()
+    v, ok := s.items[k]
+    if !ok {
+        return 0, errMissing // s.mu stays locked
+    }
+    s.mu.Unlock()
+    return v, nil
+}
+```
+
+## Fix
+For a double lock, split the callee into a locked wrapper and an unlocked
+body (`lenLocked`) and call the body while holding the lock, or release the
+lock before the call. For a lost unlock, write `defer s.mu.Unlock()` right
+after the `Lock`, or unlock before every `return`.
+
+## Known limits
+- Calls are followed when they resolve to one function (interfaces with one
+  implementation included); wider interface calls and function values
+  stored elsewhere are not, and recursive calls are read as touching no lock
+  (`--debug` counts both as `GIM10x_*`).
+- Paths are the function's branches, loops and `select`/`switch` cases;
+  conditions are not evaluated, so a lock taken and released under the same
+  condition in two places is followed as if both branches could differ
+  (the join keeps only what every path holds, which keeps it quiet).
+  Functions with `goto` are not judged for lost unlocks.
+- A function that returns holding the lock on every path (a `lock()`
+  helper), or whose caller unlocks after calling it, is taken to hand the
+  lock over and is not a lost unlock. A `panic` path is not followed.
+- A mutex reached through an alias (`mu := &s.mu`) or a map or slice
+  element is not identified with its holder. A mutex that a goroutine
+  unlocks without having locked it is a signal between goroutines and is
+  not judged for double locks.
+- One finding per lock held: the first place that takes it again.
+  Recursive read locks in `_test.go` files are not reported (a test that
+  holds a read lock on purpose has no writer racing it).
+"""
+
+from __future__ import annotations
+
+from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock
+from golint_im.findings import Finding, Location, Related, Step
+
+from ._lock_words import acquire_steps, at, lock_call, via
+
+ID = "GIM104"
+NAME = "double-lock-or-lost-unlock"
+FAMILY = "concurrency"
+SEVERITY = "error"
+SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
+REQUIRES = (LOCKS,)
+
+
+def check(ctx):
+    model = ctx.result(LOCKS)
+    seen: set[tuple] = set()
+    for d in model.double_locks:
+        if d.held.mode == "r" and d.again.mode == "r" and d.fn.file.is_test:
+            continue  # a test holding a read lock on purpose while it reads again: no writer races it there
+        key = (d.fn.id, d.held.fn.id, d.held.op.line, d.held.op.col)
+        if key in seen:
+            continue  # one finding per lock held: the first call that takes it again
+        seen.add(key)
+        yield _double(d)
+    for lost in model.lost_unlocks:
+        yield _lost(lost)
+
+
+def _consequence(held: str, again: str) -> str:
+    if held == "r" and again == "r":
+        return (
+            "a recursive read lock: once a writer calls `Lock` between the two, it waits for the first "
+            "`RLock` and the second waits for the writer, so the goroutine deadlocks"
+        )
+    if held == "w" and again == "w":
+        return "the mutex is not reentrant, so the goroutine waits for itself forever"
+    return "a read and a write lock of one `RWMutex` exclude each other, so the goroutine waits for itself forever"
+
+
+def _double(d: DoubleLock) -> Finding:
+    held, again = d.held, d.again
+    where = d.again.hops[0].op if again.hops else again.op
+    loc = at(d.fn, where)
+    label = held.lock.label
+    steps = [
+        *acquire_steps(held, f"takes `{label}`" + (" (read)" if held.mode == "r" else "")),
+        *acquire_steps(again, f"takes `{label}` again, still held"),
+    ]
+    message = (
+        f"`{d.fn.short}` holds `{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}) "
+        f"and takes it again with {lock_call(again)} at line {again.op.line}{via(again)}: "
+        f"{_consequence(held.mode, again.mode)}. "
+        "Fix: release it before that call, or call a variant that expects the lock to be held."
+    )
+    related = [Related(at(held.fn, held.op), f"`{label}` taken here"), Related(at(again.fn, again.op), "taken again")]
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=tuple(related),
+        steps=tuple(steps),
+        key=f"{d.fn.qualname}|double|{label}|{again.fn.qualname}",
+    )
+
+
+def _lost(lost: LostUnlock) -> Finding:
+    a, fn = lost.acq, lost.fn
+    label = a.lock.label
+    unlock = "RUnlock" if a.mode == "r" else "Unlock"
+    exit_loc = Location(fn.file.path, lost.exit_line, lost.exit_col)
+    steps = [
+        Step(at(a.fn, a.op), f"{lock_call(a)} takes `{label}`"),
+        Step(exit_loc, f"`{fn.short}` returns here with `{label}` still held"),
+        Step(Location(fn.file.path, lost.released_line), f"whereas this exit comes with `{label}` released"),
+    ]
+    message = (
+        f"`{fn.short}` returns at line {lost.exit_line} with `{a.text}` (`{label}`) still locked by "
+        f"{lock_call(a)} at line {a.op.line}, while its exit at line {lost.released_line} releases it: "
+        f"the next `{a.text}.Lock()` anywhere blocks forever. "
+        f"Fix: call `{a.text}.{unlock}()` before this return, or `defer {a.text}.{unlock}()` right after locking."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(at(a.fn, a.op), f"`{label}` locked here"),),
+        steps=tuple(steps),
+        key=f"{fn.qualname}|lost|{label}",
+    )

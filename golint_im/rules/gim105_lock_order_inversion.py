@@ -1,0 +1,168 @@
+r"""GIM105 lock-order-inversion: two goroutines take the same two mutexes in opposite orders.
+
+## What it does
+Records, in every function, which mutex is held (on every path) when another
+is taken, directly or in a function it calls, by the mutexes' declarations
+(`Server.mu`, `Conn.mu`, a package variable). When one function takes `A`
+then `B` and another takes `B` then `A`, and the two can run at the same
+time (they belong to different goroutine roots: functions started with
+`go`, or entry points nothing in the analysed code calls, or one root
+started several times), it reports the pair with both acquisition paths.
+
+## Why is this bad
+Each goroutine can take its first mutex and then wait forever for the
+other's: a deadlock that needs only unlucky timing, so it shows up under
+load in production and never in tests. It is one of the most common
+blocking bugs in Go programs.
+
+## Example
+```go
+func (a *Account) Transfer(b *Bank) {
+    a.mu.Lock()
+    defer a.mu.Unlock()
+    b.mu.Lock() // Account.mu, then Bank.mu
+    defer b.mu.Unlock()
+}
+
+func (b *Bank) Audit(a *Account) {
+    b.mu.Lock()
+    defer b.mu.Unlock()
+    a.mu.Lock() // Bank.mu, then Account.mu: the opposite order
+    defer a.mu.Unlock()
+}
+```
+
+## Fix
+Take the mutexes in one global order everywhere (say `Bank.mu` always
+before `Account.mu`), or release the first before taking the second (copy
+what you need under one lock, then take the other).
+
+## Known limits
+- Mutexes are compared by declaration, not by value: two values of one type
+  are one class, so an order between a parent and a child of the same type
+  is not judged (pairs of one class are skipped). Read locks on both sides
+  of the same mutex do not block each other and are not reported.
+- A third mutex held around both orders (a gate) makes them safe and is
+  recognised, and so is a side that first waits (a receive) on a channel the
+  other side's goroutine closes or sends on (`<-s.recvDone` before locking);
+  other ways the program keeps the two paths apart (a state check, an object
+  not yet shared) are not.
+- Concurrency needs evidence: a goroutine root counts when it is started
+  with `go` (or a spawning call), or is `main` or an exported function or
+  method. Test functions and unexported functions nothing visible calls (run
+  through a handler table or reflection) are no evidence.
+- Two values of one type in different roles (a leaf connection and an
+  inbound gateway connection, both `client`) are one class: an order between
+  them can be reported although no value plays both roles.
+- Calls are followed as for GIM104 (one resolved target, no recursion).
+  Functions in `_test.go` files are not judged.
+"""
+
+from __future__ import annotations
+
+from golint_im.analysis.flow import CHANNEL_FLOW
+from golint_im.analysis.locks import LOCKS, OrderEdge, concurrent_roots, waits_for_goroutine
+from golint_im.findings import Finding, Related
+
+from ._lock_words import acquire_steps, at, lock_call, via
+
+ID = "GIM105"
+NAME = "lock-order-inversion"
+FAMILY = "concurrency"
+SEVERITY = "error"
+SUMMARY = "Two goroutines take the same two mutexes in opposite orders and can deadlock"
+REQUIRES = (LOCKS, CHANNEL_FLOW)
+
+# Edges compared per ordered pair of lock classes: enough to find a witness, bounded for huge code.
+MAX_EDGES_PER_PAIR = 16
+
+
+def check(ctx):
+    model = ctx.result(LOCKS)
+    flow = ctx.result(CHANNEL_FLOW)
+    by_pair: dict[tuple[str, str], list[OrderEdge]] = {}
+    for e in model.order_edges:
+        edges = by_pair.setdefault((e.first.lock.cls, e.second.lock.cls), [])
+        if len(edges) < MAX_EDGES_PER_PAIR:
+            edges.append(e)
+    ctx.debug.setdefault("GIM105_inversions_not_concurrent", 0)
+    for (a, b), forward in sorted(by_pair.items()):
+        if a >= b or (b, a) not in by_pair:
+            continue
+        witness = _witness(ctx, flow, forward, by_pair[(b, a)])
+        if witness is not None:
+            yield _finding(ctx, *witness)
+
+
+def _conflict(m1: str, m2: str) -> bool:
+    return m1 == "w" or m2 == "w"
+
+
+def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
+    blocked_only_by_roots = False
+    for e1 in forward:
+        for e2 in backward:
+            if not (_conflict(e1.first.mode, e2.second.mode) and _conflict(e2.first.mode, e1.second.mode)):
+                continue
+            if e1.also_held & e2.also_held:
+                continue  # a gate lock held around both orders
+            roots = concurrent_roots(ctx.result(LOCKS), flow, e1.fn, e2.fn)
+            if roots is None or _one_waits_for_the_other(flow, e1, e2):
+                blocked_only_by_roots = True
+                continue
+            return e1, e2, roots
+    if blocked_only_by_roots:
+        ctx.debug["GIM105_inversions_not_concurrent"] += 1
+    return None
+
+
+def _one_waits_for_the_other(flow, e1: OrderEdge, e2: OrderEdge) -> bool:
+    """One side receives, before taking its first lock, from a channel the other side's goroutine closes or sends on."""
+    return waits_for_goroutine(flow, e1.fn, _first_line(e1), e2.fn) or waits_for_goroutine(
+        flow, e2.fn, _first_line(e2), e1.fn
+    )
+
+
+def _first_line(e: OrderEdge) -> int:
+    return e.first.hops[0].op.line if e.first.hops else e.first.op.line
+
+
+def _where(e: OrderEdge):
+    return e.second.hops[0].op if e.second.hops else e.second.op
+
+
+def _finding(ctx, e1: OrderEdge, e2: OrderEdge, roots) -> Finding:
+    fns = ctx.program.functions
+    a, b = e1.first.lock.label, e1.second.lock.label
+    steps = [
+        *acquire_steps(e1.first, f"takes `{a}` first"),
+        *acquire_steps(e1.second, f"then takes `{b}` while holding `{a}`"),
+        *acquire_steps(e2.first, f"the other goroutine takes `{b}` first"),
+        *acquire_steps(e2.second, f"then takes `{a}` while holding `{b}`"),
+    ]
+    x, y = roots
+    running = (
+        f"goroutines running `{fns[x].short}` and `{fns[y].short}`"
+        if x != y
+        else f"several goroutines running `{fns[x].short}`"
+    )
+    message = (
+        f"lock-order inversion between `{a}` and `{b}`: `{e1.fn.short}` holds `{a}` ({lock_call(e1.first)} "
+        f"at line {e1.first.op.line}{via(e1.first)}) and takes `{b}` ({lock_call(e1.second)} at line "
+        f"{e1.second.op.line}{via(e1.second)}), while `{e2.fn.short}` holds `{b}` ({lock_call(e2.first)} at "
+        f"line {e2.first.op.line}{via(e2.first)}) and takes `{a}` ({lock_call(e2.second)} at line "
+        f"{e2.second.op.line}{via(e2.second)}); {running} can each hold one and wait forever for the other. "
+        f"Fix: take `{a}` and `{b}` in one order everywhere, or release one before taking the other."
+    )
+    related = [
+        Related(at(e2.fn, _where(e2)), f"`{e2.fn.short}` takes `{a}` while holding `{b}`"),
+    ]
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=at(e1.fn, _where(e1)),
+        severity=SEVERITY,
+        related=tuple(related),
+        steps=tuple(steps),
+        key=f"{e1.fn.qualname}|{a}|{b}|{e2.fn.qualname}",
+    )
