@@ -85,6 +85,8 @@ class ChannelFlow:
         # ... and interface calls with more than NARROW_INTERFACE_FANOUT implementations met
         # on a path that already went through one
         self.second_guesses = 0
+        # sends on a local channel reached through a new call of the function that makes it: another instance
+        self.fresh_instance_sends = 0
         self._alias()
         self._collect_ops()
 
@@ -357,7 +359,9 @@ class ChannelFlow:
             for op in cur_ops:
                 if op.kind == "send":
                     key = self._bound_key(cur, op.fn, bindings)
-                    if key is not None:
+                    if key is not None and self._made_anew_on(cur, op.fn, path):
+                        self.fresh_instance_sends += 1
+                    elif key is not None:
                         yield cur, op, path, key
                 elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
                     targets = self.program.resolve_call(cur, op)
@@ -405,6 +409,19 @@ class ChannelFlow:
             return targets
         passed = {t.function.id for t in self.program.func_values(caller, call.args[index])}
         return [t for t in targets if t.function.id in passed] if passed else targets
+
+    def _made_anew_on(self, fn: Function, expr, path: tuple) -> bool:
+        """The send's channel is a local whose maker the call path enters again.
+
+        `func ForEach(...) { ch := make(...); for v := range ch { job(v) } }` where `job` calls
+        `ForEach` once more: that call makes a channel of its own, and the send into it cannot fill
+        the channel the first call's loop drains.
+        """
+        raw = self.raw_key(fn, expr)
+        if raw is None or not raw.startswith("local:"):
+            return False
+        maker = int(raw.split(":")[1])
+        return any(callee.id == maker for _caller, _op, callee, _via in path)
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)

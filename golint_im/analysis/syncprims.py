@@ -38,6 +38,10 @@ _METHODS = {WAITGROUP: ("Add", "Done", "Wait", "Go"), COND: ("Wait", "Signal", "
 _METHOD_NAMES = frozenset(m for methods in _METHODS.values() for m in methods)
 
 
+# How many levels of callers may wrap a `Cond.Wait` whose re-check loop is further up.
+_WRAPPER_DEPTH = 3
+
+
 @dataclass
 class SyncCall:
     fn: Function
@@ -336,11 +340,27 @@ class SyncPrimitives:
         return any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, region))
 
     def _looped_by_callers(self, fn: Function) -> bool:
-        """fn may be a wrapper around Wait: a caller loops around it, or (exported, uncalled) callers are unseen."""
-        callers = self.program.callers(fn)
-        if not callers:
-            return fn.parent is None and fn.facts.name[:1].isupper()
-        return any(self._in_loop(c, op.region) for c, op in callers)
+        """fn may be a wrapper around Wait: a caller loops around it, or (exported, uncalled) callers are unseen.
+
+        Wrappers nest (`Wait` in a queue method, called by a helper that a worker loop calls), so callers
+        are followed up to _WRAPPER_DEPTH levels; each function is visited once, so this stays linear.
+        """
+        seen = {id(fn)}
+        level = [fn]
+        for _ in range(_WRAPPER_DEPTH):
+            upper = []
+            for f in level:
+                callers = self.program.callers(f)
+                if not callers and f.parent is None and f.facts.name[:1].isupper():
+                    return True
+                for c, op in callers:
+                    if self._in_loop(c, op.region):
+                        return True
+                    if id(c) not in seen:
+                        seen.add(id(c))
+                        upper.append(c)
+            level = upper
+        return False
 
     def _escapes(self, key: str, wait: SyncCall) -> bool:
         """The Cond is used other than by its own methods (passed, returned, stored elsewhere), or held

@@ -67,6 +67,10 @@ instead of re-queuing it.
 - Each function's handlers get a work budget (and the rule one per run), far
   above real code; an input that spends it has the rest of that function
   skipped, with a notice naming the rule.
+- A channel made in a local variable has one instance per call of the
+  function that makes it: a send reached through a new call of that function
+  (a job that runs the same helper again for its children) goes into another
+  instance and is not reported (`--debug` counts it).
 - Goroutines started in a loop or from several `go` statements are several
   receivers, and are not reported.
 - A `chan struct{}` the loop receives from and the handler sends back into is
@@ -125,6 +129,7 @@ def check(ctx):
     ctx.debug["GIM101_unresolved_calls_on_handler_paths"] = flow.unresolved_on_paths
     ctx.debug["GIM101_interface_calls_too_wide_to_follow"] = len(wide)
     ctx.debug["GIM101_second_wide_interface_calls_on_a_path"] = flow.second_guesses
+    ctx.debug["GIM101_sends_on_another_instance_of_a_local"] = flow.fresh_instance_sends
 
 
 def _wide_notice(fn, op, width) -> Notice:

@@ -69,7 +69,7 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   (a result is ready, set once and never reset) for which `if !done {
   c.Wait() }` is enough, and is left alone.
 - `Cond.Wait` outside a loop is not reported in a function whose callers
-  loop around it, or in an exported function nothing here calls (a wrapper
+  (up to three calls up) loop around it, or in an exported function nothing here calls (a wrapper
   its users loop around). A condition variable passed, returned or stored
   elsewhere, or held in an exported field or variable, may be signalled by
   code the model does not see: it is never reported as unsignalled.
