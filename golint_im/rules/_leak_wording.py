@@ -9,7 +9,7 @@ four rules; each rule brings its own nouns and fix text in a `Wording`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.expr import render, render_negated
@@ -23,7 +23,8 @@ class Wording:
 
     noun: str  # "gRPC client connection"
     verb: str  # "dialed": "... is dialed for every iteration of the loop"
-    fix: str
+    fix: str  # may name the variable it closes as `{holder}`
+    holder: str = "conn"  # that variable, unless the catalog names what the constructor opens
     # What a leak at the end of the function, and a return that leaks it under no condition, are called.
     ends: str = "is never closed"
     open_on_return: str = ""  # "" : worded like any resource ("is never closed (the function returns ...)")
@@ -62,6 +63,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     assert fn is not None and op is not None and origin is not None
     path = fn.file.path
     callee = render(op.fn)
+    named = origin.kind.name_of(origin.base)
+    if named is not None:
+        # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
+        words = replace(words, noun=named.noun, holder=named.holder)
     what = f"{words.noun} from `{callee}`"
     many = origin.collection  # a slice of fresh ones: every element is the caller's to close
     if many:
@@ -167,7 +172,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"`{impl.short}` returns a new {words.noun} on every call",
             )
         )
-    fix = words.fix
+    fix = words.fix.replace("{holder}", words.holder)
     if many and leak.container is not None:
         fix = (
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "

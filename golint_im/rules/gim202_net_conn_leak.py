@@ -13,7 +13,10 @@ and reports the acquisition when some path out of the function neither
 closes it (directly, deferred, in a closure, or through a helper that closes
 its parameter) nor hands it to an owner (returned, stored in a field, a
 package variable or a long-lived container, sent on a channel, passed to a
-function or goroutine that keeps or closes it).
+function or goroutine that keeps or closes it). A finding calls the
+resource what its constructor opens, as the catalog names it: a listener
+(`net.Listen`, `tls.Listen`), a packet connection (`net.ListenPacket`,
+`net.ListenUDP`), a session's stream, otherwise a network connection.
 
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
@@ -96,7 +99,7 @@ RESOURCE = "net-conn"
 WORDS = Wording(
     noun="network connection",
     verb="opened",
-    fix="close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+    fix="close it on every path (`defer {holder}.Close()` after the error check) or hand it to an owner",
 )
 
 
