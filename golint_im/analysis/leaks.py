@@ -22,6 +22,7 @@ from golint_im.expr import (
 )
 from golint_im.facts import Op
 
+from .owned_fields import never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, handoff_refused
 from .replaced import receiver_fields, runs_again
 from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
@@ -151,9 +152,14 @@ class Walk:
         if not fields or store is None:
             return None
         again = runs_again(self.an, self.fn, fields, self.kind)
-        if again is None:
-            return None
         name = f"{self.fn.facts.recv_name}.{fields[0]}"
+        if again is None:
+            if not self.origin.collection and never_closed(self.an, self.fn, fields, self.kind):
+                # No method of the type closes the field, and no other code reaches it.
+                return self._reported(
+                    Leak("owner-never-closes", store.line, store.col, container=Container("field", name))
+                )
+            return None
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
         return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))

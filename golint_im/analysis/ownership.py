@@ -81,8 +81,11 @@ class Analysis(Acquire):
             "gim2xx_test_fake_implementations": 0,
             # hand-offs that count only when the callee succeeds (its error is checked after)
             "gim2xx_handoffs_on_success": 0,
+            # receiver fields holding a fresh resource, selected by code other than the type's methods
+            "gim2xx_fields_reached_elsewhere": 0,
         }
         self._fresh: dict = {}
+        self._field_users: dict[str, set[tuple[str, str]]] | None = None  # see owned_fields.field_users
         self._summary: dict = {}
         self._lit_effect: dict = {}
         self._refuses: dict = {}

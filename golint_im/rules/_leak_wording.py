@@ -107,6 +107,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
         related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
+    elif leak.how == "owner-never-closes" and leak.container is not None:
+        owner = f"`{fn.facts.recv}`"
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), and no method of {owner} closes it "
+            f"nor does any other code reach that field: it stays open for as long as the {owner} value lives"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, never closed"))
     elif container:
         where = {
             "return": f"on return (line {leak.line})",
@@ -182,6 +189,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
         if leak.container.shape == "stub":
             fix = "keep the connection itself in a field and close the previous one before dialling again"
+    if leak.how == "owner-never-closes" and leak.container is not None:
+        fix = (
+            f"close `{leak.container.name}` in a method of `{fn.facts.recv}` (its `Close`), "
+            "and call it when the value is no longer needed"
+        )
     message = f"{what} {problem}{note}. Fix: {fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))

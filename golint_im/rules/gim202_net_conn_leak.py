@@ -18,6 +18,12 @@ resource what its constructor opens, as the catalog names it: a listener
 (`net.Listen`, `tls.Listen`), a packet connection (`net.ListenPacket`,
 `net.ListenUDP`), a session's stream, otherwise a network connection.
 
+A connection stored only in an unexported field of the receiver is
+reported when no method of the receiver's type closes, returns or hands on
+that field and no other code of the tree selects a field of that name
+(nothing can ever close it), and, as for GIM201, when the storing method
+runs again from a caller's loop without closing the field first.
+
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
 the connection is still the caller's on the error branch, unless the
