@@ -119,6 +119,8 @@ class Walk:
             # A test calling RoundTrip directly is testing a round tripper, over a fake
             # transport whose bodies are in memory (jaeger, thanos, cortex: 11 such reports).
             return None
+        if self.origin.filled is not None:
+            return self._run_filled()
         parent = an._parent_op(fn, self.op)
         if parent is None:  # an expression statement: the value is dropped
             if not fn.file.is_test:
@@ -143,6 +145,33 @@ class Walk:
         if not self.leaks:
             return self._replaced(parent, start_holders)
         return self._reported(self.leaks[0])
+
+    def _run_filled(self):
+        """`c.Connect()` filled the local struct `c` with a fresh resource: follow `c` until its closer runs.
+
+        When the call's error is received (`err := c.Connect()`), the error branch holds no resource.
+        """
+        filled = self.origin.filled
+        assert filled is not None
+        name = filled.holder
+        decl = self.an.program.declared(self.fn)
+        self.holders[name] = Holder(name, self.origin.holder_suffix, "", decl.get(name, 0))
+        self.primary = name
+        start = self.a
+        parent = self.an._parent_op(self.fn, self.op)
+        if parent is not None:
+            pop = self.ops[parent]
+            if pop.kind != "assign":
+                return None  # returned or handed on with its error: the consumer's business
+            last = ident(pop.targets[-1]) if pop.targets else None
+            if last is not None and last != "_":
+                self.last_assign[last] = "acq"
+            start = parent
+        self._early_defers(start)
+        if self.done_early:
+            return None
+        self.walk_from(start)
+        return self._reported(self.leaks[0]) if self.leaks else None
 
     def _replaced(self, parent, holders):
         """Owned by a field of the receiver that the method overwrites when it runs again (see replaced.py)."""

@@ -21,11 +21,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from golint_im.expr import selected_name, subexprs
+from golint_im.expr import (
+    call_number,
+    composite,
+    ident,
+    is_ident,
+    is_new_call,
+    selected_name,
+    selector,
+    strip_address,
+    subexprs,
+)
+from golint_im.facts import Op
 from golint_im.program import Function
 
-from .replaced import closes_fields
-from .resources import ESCAPE, RELEASE, Kind
+from .regions import assignments_to
+from .replaced import closes_fields, receiver_fields
+from .resources import ESCAPE, RELEASE, Holder, Kind, Origin
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -87,3 +99,91 @@ def never_closed(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> b
             if an.summary(method, recv, (f, *kind.suffix), kind) in (RELEASE, ESCAPE):
                 return False
     return True
+
+
+# ---- a local struct that a method fills with a fresh resource, then dropped --------------
+
+
+def field_store(an: Analysis, method: Function) -> tuple[Origin, str, str, Op] | None:
+    """(origin, field, closer, acquiring op) when `method` stores a fresh resource into a field of its receiver.
+
+    Evidence required: the acquisition (a catalog constructor or a fresh-resource
+    function, no collection, no stream) is kept only in one field of the
+    receiver, and the receiver's type has a closer method (`Close`) that
+    releases that field. A caller holding the struct in a local then owns the
+    resource and must call that closer.
+    """
+    cache = an._field_stores
+    if method.id in cache:
+        return cache[method.id]
+    cache[method.id] = None  # recursion guard
+    found = _field_store(an, method)
+    cache[method.id] = found
+    return found
+
+
+def _field_store(an: Analysis, method: Function) -> tuple[Origin, str, str, Op] | None:
+    recv = method.facts.recv_name
+    if not recv or method.parent is not None:
+        return None
+    named = f"{method.pkg.path}#{method.facts.recv}"
+    ops = method.facts.ops
+    found = None
+    for i, op in enumerate(ops):
+        if op.kind != "call" or op.mode != "plain":
+            continue
+        origin = an.acquisition(method, op)
+        if origin is None:
+            continue
+        if origin.collection or origin.kind.stream or found is not None:
+            return None
+        parent = an._parent_op(method, op)
+        if parent is None or ops[parent].kind != "assign":
+            return None
+        fields = _stored_fields(an, method, parent, op, i, origin)
+        if len(fields) != 1:
+            return None
+        closer = an.field_closer(named, (fields[0], *origin.holder_suffix), origin.kind)
+        if closer is None:
+            return None
+        found = (origin, fields[0], closer, op)
+    return found
+
+
+def _stored_fields(an: Analysis, method: Function, parent: int, op, index: int, origin: Origin) -> list[str]:
+    """The receiver fields the acquisition at op ends up in: assigned directly, or through a local."""
+    recv = method.facts.recv_name
+    pop = method.facts.ops[parent]
+    if len(pop.args) == 1 and len(pop.targets) > 1:
+        target = pop.targets[origin.result] if origin.result < len(pop.targets) else None
+    else:
+        target = next((t for t, v in zip(pop.targets, pop.args, strict=False) if call_number(v) == index), None)
+    if target is None:
+        return []
+    sel = selector(target)
+    if sel is not None and is_ident(sel[0], recv):
+        return [sel[1]]
+    name = ident(target)
+    if name is None or name not in an.program.declared(method) or name in an.params(method):
+        return []
+    holders = {name: Holder(name, origin.holder_suffix, "")}
+    fields, _store = receiver_fields(an, method, parent, holders, origin.kind)
+    return fields
+
+
+def local_struct(an: Analysis, fn: Function, name: str) -> bool:
+    """`name` is a struct value fn builds itself (`&T{...}`, `T{}`, `new(T)`, `var x T`) and nothing else."""
+    if name not in an.program.declared(fn) or name in an.params(fn):
+        return False
+    seen = False
+    for op, pos in assignments_to(fn, name):
+        if op.mode == "var" and not op.args:
+            seen = True
+            continue
+        if len(op.targets) != len(op.args):
+            return False
+        value = op.args[pos]
+        if composite(strip_address(value)) is None and not is_new_call(value):
+            return False
+        seen = True
+    return seen

@@ -227,6 +227,15 @@ class Ref:
         return not self.container and (self.suffix is None or self.suffix == ())
 
 
+@dataclass(frozen=True)
+class Filled:
+    """The local struct a method call filled with a fresh resource: `c.Connect()` storing into `c.conn`."""
+
+    holder: str  # the local variable holding the struct ("c")
+    field: str  # the field the method stored the resource in ("conn")
+    closer: str  # the type's method that releases it ("Close")
+
+
 @dataclass
 class Origin:
     """Why a call is an acquisition: the chain down to the catalog constructor."""
@@ -241,6 +250,7 @@ class Origin:
     # Path from the returned value to the resource when it differs from the kind's: (field, ...) for a
     # struct of the analysed code wrapping a fresh resource in `field`, whose Close closes it.
     suffix: tuple | None = None
+    filled: Filled | None = None  # the call filled a local struct (its receiver) rather than returning it
 
     @property
     def holder_suffix(self) -> tuple:

@@ -68,6 +68,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
         words = replace(words, noun=named.noun, holder=named.holder)
     what = f"{words.noun} from `{callee}`"
+    filled = origin.filled  # the call filled a local struct: the struct holds the resource
+    if filled is not None:
+        what = f"{words.noun} that `{callee}` stores in `{filled.holder}.{filled.field}`"
     many = origin.collection  # a slice of fresh ones: every element is the caller's to close
     if many:
         what = f"every {words.noun} in the {many} from `{callee}`"
@@ -165,7 +168,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         base_short = origin.base.rsplit("/", 1)[-1]
         via = f" (through {origin.via})" if origin.via else ""
         fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
-        if origin.suffix:
+        made = f"returns a new {words.noun} on every call"
+        if filled is not None:
+            fresh = f"stores a new one in its receiver's field `{filled.field}` on every call"
+            made = f"stores a new {words.noun} in its receiver on every call"
+        elif origin.suffix:
             fresh = (
                 f"wraps a new one on every call in the struct it returns "
                 f"(field `{origin.suffix[0]}`, closed by the struct's `Close`)"
@@ -176,7 +183,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(
             Related(
                 Location(impl.file.path, line, iop.col if iop is not None else 1),
-                f"`{impl.short}` returns a new {words.noun} on every call",
+                f"`{impl.short}` {made}",
             )
         )
     fix = words.fix.replace("{holder}", words.holder)
@@ -189,6 +196,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
         if leak.container.shape == "stub":
             fix = "keep the connection itself in a field and close the previous one before dialling again"
+    if filled is not None:
+        fix = (
+            f"call `{filled.holder}.{filled.closer}()` on every path "
+            f"(`defer {filled.holder}.{filled.closer}()` after the error check), or hand `{filled.holder}` to an owner"
+        )
     if leak.how == "owner-never-closes" and leak.container is not None:
         fix = (
             f"close `{leak.container.name}` in a method of `{fn.facts.recv}` (its `Close`), "
