@@ -275,6 +275,11 @@ def is_make_call(e: Expr) -> bool:
     return e is not None and e[0] == "call" and e[1] == ("id", "make")
 
 
+def is_new_call(e: Expr) -> bool:
+    """`new(T)` written with the predeclared name."""
+    return e is not None and e[0] == "call" and e[1] == ("id", "new")
+
+
 def call_name(e: Expr) -> str:
     """The last name of a callee: `f` for `f` and `x.y.f`, "" for anything else."""
     if e is None:

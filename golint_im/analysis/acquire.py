@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 from golint_im.expr import (
     call_args,
@@ -30,9 +31,13 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .effects import Effects
+from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
-from .resources import _STREAM_USE, ESCAPE, RELEASE, Holder, Kind, Origin
+from .resources import _STREAM_USE, ESCAPE, RELEASE, Filled, Holder, Kind, Origin
 from .writes import WriteIndex
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
 
 
 @dataclass
@@ -117,9 +122,37 @@ class Acquire(Effects):
                 )
         if best is not None:
             return best
+        into = self._filled_local_struct(fn, op, targets)
+        if into is not None:
+            return into
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
+
+    def _filled_local_struct(self, fn, op, targets) -> Origin | None:
+        """`c.Connect()` on a struct fn built itself, whose method stores a fresh resource in a field of it.
+
+        The struct then holds the resource: fn must call the type's closer on it
+        (see owned_fields.field_store), or hand the struct on.
+        """
+        an = cast("Analysis", self)  # the ownership analysis this mixin is part of
+        sel = selector(op.fn)
+        name = ident(sel[0]) if sel is not None else None
+        if name is None or len(targets) != 1 or not local_struct(an, fn, name):
+            return None
+        stored = field_store(an, targets[0].function)
+        if stored is None:
+            return None
+        origin, field, closer, stored_op = stored
+        return replace(
+            origin,
+            result=-1,
+            impl=targets[0].function,
+            impl_op=stored_op,
+            via="",
+            suffix=(field, *origin.holder_suffix),
+            filled=Filled(name, field, closer),
+        )
 
     def _stream_call(self, fn, op) -> bool:
         """A method of a generated `<Svc>Client` returning a `<Svc>_<Method>Client` stream."""
@@ -389,12 +422,16 @@ class Acquire(Effects):
 
     def _closes_field(self, named, suffix, kind) -> bool:
         """The type's closer (`Close`) releases the resource at suffix (`c.conn.Close()`)."""
+        return self.field_closer(named, suffix, kind) is not None
+
+    def field_closer(self, named, suffix, kind) -> str | None:
+        """The name of the type's closer method that releases the resource at suffix of its receiver, if any."""
         for m in sorted(kind.closers):
             mf = self.program.method(named, m)
             recv = mf.facts.recv_name if mf is not None else ""
             if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
-                return True
-        return False
+                return m
+        return None
 
     # ---- caches checked but never filled --------------------------------------
     def unfilled_cache(self, f, expr) -> bool:

@@ -22,6 +22,7 @@ from golint_im.expr import (
 )
 from golint_im.facts import Op
 
+from .owned_fields import never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, handoff_refused
 from .replaced import receiver_fields, runs_again
 from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
@@ -118,6 +119,8 @@ class Walk:
             # A test calling RoundTrip directly is testing a round tripper, over a fake
             # transport whose bodies are in memory (jaeger, thanos, cortex: 11 such reports).
             return None
+        if self.origin.filled is not None:
+            return self._run_filled()
         parent = an._parent_op(fn, self.op)
         if parent is None:  # an expression statement: the value is dropped
             if not fn.file.is_test:
@@ -143,6 +146,33 @@ class Walk:
             return self._replaced(parent, start_holders)
         return self._reported(self.leaks[0])
 
+    def _run_filled(self):
+        """`c.Connect()` filled the local struct `c` with a fresh resource: follow `c` until its closer runs.
+
+        When the call's error is received (`err := c.Connect()`), the error branch holds no resource.
+        """
+        filled = self.origin.filled
+        assert filled is not None
+        name = filled.holder
+        decl = self.an.program.declared(self.fn)
+        self.holders[name] = Holder(name, self.origin.holder_suffix, "", decl.get(name, 0))
+        self.primary = name
+        start = self.a
+        parent = self.an._parent_op(self.fn, self.op)
+        if parent is not None:
+            pop = self.ops[parent]
+            if pop.kind != "assign":
+                return None  # returned or handed on with its error: the consumer's business
+            last = ident(pop.targets[-1]) if pop.targets else None
+            if last is not None and last != "_":
+                self.last_assign[last] = "acq"
+            start = parent
+        self._early_defers(start)
+        if self.done_early:
+            return None
+        self.walk_from(start)
+        return self._reported(self.leaks[0]) if self.leaks else None
+
     def _replaced(self, parent, holders):
         """Owned by a field of the receiver that the method overwrites when it runs again (see replaced.py)."""
         if self.kind.stream or not self.fn.facts.recv_name:
@@ -151,9 +181,14 @@ class Walk:
         if not fields or store is None:
             return None
         again = runs_again(self.an, self.fn, fields, self.kind)
-        if again is None:
-            return None
         name = f"{self.fn.facts.recv_name}.{fields[0]}"
+        if again is None:
+            if not self.origin.collection and never_closed(self.an, self.fn, fields, self.kind):
+                # No method of the type closes the field, and no other code reaches it.
+                return self._reported(
+                    Leak("owner-never-closes", store.line, store.col, container=Container("field", name))
+                )
+            return None
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
         return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))

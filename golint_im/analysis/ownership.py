@@ -41,6 +41,7 @@ from golint_im.program import Program
 from .acquire import Acquire
 from .cancel import CANCELLATION
 from .leaks import Walk
+from .owned_fields import field_store
 from .paths import Branch, Container, Leak
 from .regions import REGIONS
 from .resources import Kind, Origin, load_kinds
@@ -81,8 +82,12 @@ class Analysis(Acquire):
             "gim2xx_test_fake_implementations": 0,
             # hand-offs that count only when the callee succeeds (its error is checked after)
             "gim2xx_handoffs_on_success": 0,
+            # receiver fields holding a fresh resource, selected by code other than the type's methods
+            "gim2xx_fields_reached_elsewhere": 0,
         }
         self._fresh: dict = {}
+        self._field_users: dict[str, set[tuple[str, str]]] | None = None  # see owned_fields.field_users
+        self._field_stores: dict = {}  # see owned_fields.field_store
         self._summary: dict = {}
         self._lit_effect: dict = {}
         self._refuses: dict = {}
@@ -109,6 +114,12 @@ class Analysis(Acquire):
         for f in p.functions:
             if f.facts.results and self.fresh(f) is not None:
                 interesting.add(f.facts.name)
+        for f in p.functions:
+            # Methods that fill their receiver with a fresh resource (see owned_fields.field_store):
+            # only those that call an acquiring function are asked.
+            if f.facts.recv and any(o.kind == "call" and call_name(o.fn) in interesting for o in f.facts.ops):
+                if field_store(self, f) is not None:
+                    interesting.add(f.facts.name)
         owns = self.ctx.owns
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:

@@ -67,7 +67,9 @@ class Leak:
     field of the receiver that the next run of the method overwrites), "loop" (acquired in every
     iteration, kept in nothing that outlives it), "discard" (the result is
     dropped), "later-iteration" (a later iteration returns and drops the local
-    container), "continue" or "break". line/col: where the path leaves (the
+    container), "owner-never-closes" (kept only in a field of the receiver that no
+    method of its type closes and no other code reaches; container is the
+    field), "continue" or "break". line/col: where the path leaves (the
     return, the jump, the loop). conditions: the branches the path takes
     below the acquisition's own, outermost first (at most three).
     closed_after: for "loop", the line of a close after the loop (0: none).

@@ -95,7 +95,7 @@ def _receiver_stores(op: Op, recv: str, holders: dict[str, Holder]) -> list[str]
 
 def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Again | None:
     """The loop that calls fn again on the same receiver without closing the fields first, if any."""
-    if _closes_fields(fn, fn.facts.recv_name, fields, kind):
+    if closes_fields(fn, fn.facts.recv_name, fields, kind):
         return None
     frontier = [fn]
     seen = {fn.id}
@@ -107,7 +107,7 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 if not recv or not is_ident(selector_base(call.fn), recv) or caller.id in seen:
                     continue
                 seen.add(caller.id)
-                if _closes_fields(caller, recv, fields, kind):
+                if closes_fields(caller, recv, fields, kind):
                     return None
                 line = _repeating_loop(an, caller, call)
                 if line:
@@ -117,7 +117,7 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
     return None
 
 
-def _closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> bool:
+def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> bool:
     """fn (or a closure in it) closes one of the receiver's fields (`c.conn.Close()`)."""
     for op in ops_with_literals(fn):
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:

@@ -144,6 +144,15 @@ HTTP_BODY = "http-body"
 
 
 @dataclass(frozen=True)
+class ResourceName:
+    """What findings call the resources some constructors of a kind open (a listener, not a connection)."""
+
+    noun: str  # "listener"
+    holder: str  # the variable the fix text closes: "ln"
+    constructors: frozenset
+
+
+@dataclass(frozen=True)
 class Kind:
     """A kind of resource of the catalog: what opens it, what releases it, where it sits in the value."""
 
@@ -155,6 +164,11 @@ class Kind:
     stream: bool = False  # a gRPC client stream: released by cancelling its context or reading it out
     types: frozenset = frozenset()  # declared result types ("path#Name") that hold a resource of the kind
     session_streams: frozenset = frozenset()  # constructors of streams a multiplexed session owns too
+    names: tuple[ResourceName, ...] = ()  # nouns for what some constructors open, when not the rule's own
+
+    def name_of(self, base: str) -> ResourceName | None:
+        """The catalog's name for what the constructor `base` opens, if it has one of its own."""
+        return next((n for n in self.names if base in n.constructors), None)
 
 
 def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
@@ -176,8 +190,17 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             stream=bool(table.get("stream", False)),
             session_streams=frozenset(table.get("session_streams", ())),
             types=frozenset(t.rsplit(".", 1)[0] + "#" + t.rsplit(".", 1)[1] for t in table.get("types", ())),
+            names=tuple(_resource_name(entry, table) for entry in table.get("names", ())),
         )
     return kinds
+
+
+def _resource_name(entry: dict, table: dict) -> ResourceName:
+    """One `[[<kind>.names]]` entry: its constructors, or the kind's session streams."""
+    constructors = frozenset(entry.get("constructors", ()))
+    if entry.get("session_streams"):
+        constructors |= frozenset(table.get("session_streams", ()))
+    return ResourceName(noun=entry["noun"], holder=entry["holder"], constructors=constructors)
 
 
 # ---------------------------------------------------------------------------
@@ -204,6 +227,15 @@ class Ref:
         return not self.container and (self.suffix is None or self.suffix == ())
 
 
+@dataclass(frozen=True)
+class Filled:
+    """The local struct a method call filled with a fresh resource: `c.Connect()` storing into `c.conn`."""
+
+    holder: str  # the local variable holding the struct ("c")
+    field: str  # the field the method stored the resource in ("conn")
+    closer: str  # the type's method that releases it ("Close")
+
+
 @dataclass
 class Origin:
     """Why a call is an acquisition: the chain down to the catalog constructor."""
@@ -218,6 +250,7 @@ class Origin:
     # Path from the returned value to the resource when it differs from the kind's: (field, ...) for a
     # struct of the analysed code wrapping a fresh resource in `field`, whose Close closes it.
     suffix: tuple | None = None
+    filled: Filled | None = None  # the call filled a local struct (its receiver) rather than returning it
 
     @property
     def holder_suffix(self) -> tuple:

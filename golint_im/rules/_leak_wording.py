@@ -9,7 +9,7 @@ four rules; each rule brings its own nouns and fix text in a `Wording`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.expr import render, render_negated
@@ -23,7 +23,8 @@ class Wording:
 
     noun: str  # "gRPC client connection"
     verb: str  # "dialed": "... is dialed for every iteration of the loop"
-    fix: str
+    fix: str  # may name the variable it closes as `{holder}`
+    holder: str = "conn"  # that variable, unless the catalog names what the constructor opens
     # What a leak at the end of the function, and a return that leaks it under no condition, are called.
     ends: str = "is never closed"
     open_on_return: str = ""  # "" : worded like any resource ("is never closed (the function returns ...)")
@@ -62,7 +63,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     assert fn is not None and op is not None and origin is not None
     path = fn.file.path
     callee = render(op.fn)
+    named = origin.kind.name_of(origin.base)
+    if named is not None:
+        # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
+        words = replace(words, noun=named.noun, holder=named.holder)
     what = f"{words.noun} from `{callee}`"
+    filled = origin.filled  # the call filled a local struct: the struct holds the resource
+    if filled is not None:
+        what = f"{words.noun} that `{callee}` stores in `{filled.holder}.{filled.field}`"
     many = origin.collection  # a slice of fresh ones: every element is the caller's to close
     if many:
         what = f"every {words.noun} in the {many} from `{callee}`"
@@ -102,6 +110,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
         related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
+    elif leak.how == "owner-never-closes" and leak.container is not None:
+        owner = f"`{fn.facts.recv}`"
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), and no method of {owner} closes it "
+            f"nor does any other code reach that field: it stays open for as long as the {owner} value lives"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, never closed"))
     elif container:
         where = {
             "return": f"on return (line {leak.line})",
@@ -153,7 +168,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         base_short = origin.base.rsplit("/", 1)[-1]
         via = f" (through {origin.via})" if origin.via else ""
         fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
-        if origin.suffix:
+        made = f"returns a new {words.noun} on every call"
+        if filled is not None:
+            fresh = f"stores a new one in its receiver's field `{filled.field}` on every call"
+            made = f"stores a new {words.noun} in its receiver on every call"
+        elif origin.suffix:
             fresh = (
                 f"wraps a new one on every call in the struct it returns "
                 f"(field `{origin.suffix[0]}`, closed by the struct's `Close`)"
@@ -164,10 +183,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(
             Related(
                 Location(impl.file.path, line, iop.col if iop is not None else 1),
-                f"`{impl.short}` returns a new {words.noun} on every call",
+                f"`{impl.short}` {made}",
             )
         )
-    fix = words.fix
+    fix = words.fix.replace("{holder}", words.holder)
     if many and leak.container is not None:
         fix = (
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
@@ -177,6 +196,16 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
         if leak.container.shape == "stub":
             fix = "keep the connection itself in a field and close the previous one before dialling again"
+    if filled is not None:
+        fix = (
+            f"call `{filled.holder}.{filled.closer}()` on every path "
+            f"(`defer {filled.holder}.{filled.closer}()` after the error check), or hand `{filled.holder}` to an owner"
+        )
+    if leak.how == "owner-never-closes" and leak.container is not None:
+        fix = (
+            f"close `{leak.container.name}` in a method of `{fn.facts.recv}` (its `Close`), "
+            "and call it when the value is no longer needed"
+        )
     message = f"{what} {problem}{note}. Fix: {fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))

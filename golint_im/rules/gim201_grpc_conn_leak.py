@@ -18,7 +18,14 @@ of the receiver (or inside a generated client stub stored there) is
 reported when the method that stores it runs again from a caller's loop
 (up to two methods up, on the same receiver) that does not stop once it
 succeeds, and nothing on that chain closes the field first: each round
-drops the previous connection open.
+drops the previous connection open. It is also reported when the field is
+unexported, no method of the receiver's type closes it, returns it or hands
+it on, and no other code of the tree selects a field of that name: nothing
+can ever close it. A struct the function builds itself (`c := &Client{}`)
+whose method stores a fresh connection in one of its fields (`c.Connect()`)
+holds that connection: when the type has a closer (`Close`) that closes the
+field, the struct is followed like the connection, and a path that drops it
+without calling the closer (or handing the struct on) is reported.
 
 ## Why is this bad
 Each `ClientConn` owns sockets and a handful of goroutines (resolver,

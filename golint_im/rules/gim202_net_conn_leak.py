@@ -13,7 +13,16 @@ and reports the acquisition when some path out of the function neither
 closes it (directly, deferred, in a closure, or through a helper that closes
 its parameter) nor hands it to an owner (returned, stored in a field, a
 package variable or a long-lived container, sent on a channel, passed to a
-function or goroutine that keeps or closes it).
+function or goroutine that keeps or closes it). A finding calls the
+resource what its constructor opens, as the catalog names it: a listener
+(`net.Listen`, `tls.Listen`), a packet connection (`net.ListenPacket`,
+`net.ListenUDP`), a session's stream, otherwise a network connection.
+
+A connection stored only in an unexported field of the receiver is
+reported when no method of the receiver's type closes, returns or hands on
+that field and no other code of the tree selects a field of that name
+(nothing can ever close it), and, as for GIM201, when the storing method
+runs again from a caller's loop without closing the field first.
 
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
@@ -96,7 +105,7 @@ RESOURCE = "net-conn"
 WORDS = Wording(
     noun="network connection",
     verb="opened",
-    fix="close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+    fix="close it on every path (`defer {holder}.Close()` after the error check) or hand it to an owner",
 )
 
 
