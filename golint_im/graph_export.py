@@ -96,6 +96,9 @@ def find_cycles(flow: ChannelFlow, findings: list[Finding]) -> list[Cycle]:
     return out
 
 
+# Goroutine roots drawn per side of a finding: a function that hundreds of tests call would
+# otherwise bury the picture; the rest are counted (goroutines_not_drawn).
+MAX_ROOTS = 3
 MARKED_RULES = frozenset({"GIM102", "GIM103", "GIM104", "GIM105", "GIM106"})
 
 
@@ -107,6 +110,7 @@ class Mark:
     goroutines: tuple[str, ...]  # graph nodes of the goroutine roots involved
     channels: tuple[str, ...]  # graph nodes of the channels operated at the finding's locations
     lock_edges: tuple[tuple[str, str, str, str, int], ...]  # (goroutine, lock node, locks|waits, function, line)
+    goroutines_not_drawn: int = 0  # roots past MAX_ROOTS per side (a library function every test calls)
 
     @property
     def title(self) -> str:
@@ -136,6 +140,7 @@ class Mark:
             "finding": _finding_json(self.finding),
             "goroutines": list(self.goroutines),
             "channels": list(self.channels),
+            "goroutines_not_drawn": self.goroutines_not_drawn,
             "locks": [
                 {"goroutine": g, "lock": lock, "kind": k, "function": f, "line": line}
                 for g, lock, k, f, line in self.lock_edges
@@ -187,30 +192,61 @@ def find_marks(flow: ChannelFlow, locks: LockModel, findings: list[Finding]) -> 
         around = [fn for fn in spans.get(where[0], ()) if fn.facts.line <= where[1] <= fn.facts.end_line]
         return [min(around, key=lambda fn: fn.facts.end_line - fn.facts.line)] if around else []
 
-    def roots(fn) -> list[str]:
-        return [f"goroutine {fns[r].short}" for r in sorted(flow.entries(fn))]
+    def tops(fn, mine: frozenset[int]) -> list[Function]:
+        """The finding's own functions that run fn by ordinary calls (fn when none does): a callee
+        on the finding's call path belongs to the goroutine of the function that calls it there,
+        not to every goroutine that calls it elsewhere."""
+        found, seen, stack = [], {fn.id}, [fn]
+        while stack:
+            cur = stack.pop()
+            up = [c for c, op in flow.program.callers(cur) if op.mode != "go" and c.id in mine]
+            if not up:
+                found.append(cur)
+            for c in up:
+                if c.id not in seen:
+                    seen.add(c.id)
+                    stack.append(c)
+        return found or [fn]
+
+    def roots(fn) -> tuple[list[str], int]:
+        """fn's goroutine roots, outside tests first, at most MAX_ROOTS; and how many were left out."""
+        every = sorted(flow.entries(fn), key=lambda r: (fns[r].file.is_test, fns[r].short))
+        return [f"goroutine {fns[r].short}" for r in every[:MAX_ROOTS]], max(0, len(every) - MAX_ROOTS)
+
+    def goroutines_of(fn, mine: frozenset[int], left_out: dict[int, int]) -> list[tuple[str, int]]:
+        """The sides running fn in this finding, (goroutine, the finding's function calling fn):
+        one goroutine that runs both sides of an inversion is two sides, each with its own order."""
+        found: list[tuple[str, int]] = []
+        for top in tops(fn, mine):
+            names, left_out[top.id] = roots(top)
+            found += [(n, top.id) for n in names]
+        return found
 
     out = []
     for f in chosen:
         goroutines: dict[str, None] = {}
         channels: dict[str, None] = {}
-        taken: dict[str, list[tuple[str, str, int]]] = {}  # goroutine -> (lock, function, line) in order
+        taken: dict[tuple[str, int], list[tuple[str, str, int]]] = {}  # side -> (lock, function, line) in order
+        mine = frozenset(fn.id for where in _finding_locations(f) for fn in owner(where))
+        left_out: dict[int, int] = {}
         for where in _finding_locations(f):
             for fn in owner(where):
-                for g in roots(fn):
+                for g, _top in goroutines_of(fn, mine, left_out):
                     goroutines.setdefault(g, None)
             for c in sorted(chans.get(where, ())):
                 channels.setdefault(c, None)
             for lock, fn in acquires.get(where, ()):
-                for g in roots(fn):
-                    taken.setdefault(g, []).append((lock, fn.short, where[1]))
+                for side in goroutines_of(fn, mine, left_out):
+                    seq = taken.setdefault(side, [])
+                    if (lock, fn.short, where[1]) not in seq:
+                        seq.append((lock, fn.short, where[1]))
         edges, locked_before = [], set()
-        for g, seq in taken.items():  # goroutines in reading order: the first to take a lock holds it
+        for (g, _top), seq in taken.items():  # sides in reading order: the first to take a lock holds it
             for i, (lock, fname, line) in enumerate(seq):
                 waits = i == len(seq) - 1 and (len(seq) > 1 or lock in locked_before)
                 edges.append((g, lock, "waits" if waits else "locks", fname, line))
             locked_before |= {lock for lock, _f, _l in seq}
-        out.append(Mark(f, tuple(goroutines), tuple(channels), tuple(edges)))
+        out.append(Mark(f, tuple(goroutines), tuple(channels), tuple(edges), sum(left_out.values())))
     return out
 
 
@@ -278,7 +314,14 @@ def marked_graph(flow: ChannelFlow, marks: Sequence[Mark] = ()):
     g = g.copy()
     for m in marks:
         loc = m.finding.location
-        g.add_node(m.node, kind="finding", rule=m.finding.rule_id, path=loc.path, line=loc.line)
+        g.add_node(
+            m.node,
+            kind="finding",
+            rule=m.finding.rule_id,
+            path=loc.path,
+            line=loc.line,
+            goroutines_not_drawn=m.goroutines_not_drawn,
+        )
         for n in m.goroutines:
             if n not in g:
                 g.add_node(n, kind="goroutine")
@@ -342,7 +385,9 @@ def to_dot(flow: ChannelFlow, cycles: Sequence[Cycle] = (), focus: bool = False,
                 f"  {_q(n)} [shape=box, label={_q(n + ' (cap ' + str(_capacity(d.get('capacity'))) + ')')}{mark}];"
             )
         elif d.get("kind") in NODE_SHAPES:
-            lines.append(f"  {_q(n)} [shape={NODE_SHAPES[d['kind']]}{mark}];")
+            more = d.get("goroutines_not_drawn", 0)
+            label = f", label={_q(f'{n} (+{more} more goroutines)')}" if more else ""
+            lines.append(f"  {_q(n)} [shape={NODE_SHAPES[d['kind']]}{label}{mark}];")
         else:
             lines.append(f"  {_q(n)} [shape=ellipse{mark}];")
     for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("line", 0))):
