@@ -626,7 +626,7 @@ def explain(rule):
 @click.option(
     "--focus",
     metavar="FINDING",
-    help="Draw only this finding's cycle: FILE:LINE, RULE@FILE:LINE or a fingerprint (prefix).",
+    help="Draw only this GIM1xx finding's marked part: FILE:LINE, RULE@FILE:LINE or a fingerprint (prefix).",
 )
 @click.option(
     "--config",
@@ -639,11 +639,16 @@ def graph(paths, fmt, output, focus, config_path, jobs):
     """Export the channel-flow graph: goroutines, channels, send/receive edges.
 
     Each deadlock cycle GIM101 reports is marked (red, bold, its handler path
-    as a numbered chain); --focus keeps only one.
+    as a numbered chain). Each GIM102-GIM106 finding is marked too: a node
+    named by its rule and location points at the goroutines involved on both
+    sides, the channels, and for lock rules the mutexes (lock nodes named by
+    class, with locks/waits edges from the goroutines). --focus keeps only
+    one finding's marked part.
     """
     from .analysis.flow import CHANNEL_FLOW
+    from .analysis.locks import LOCKS
     from .engine import Options, analyse
-    from .graph_export import find_cycles, focus_cycles, subgraph, to_dot, to_json
+    from .graph_export import MARKED_RULES, find_cycles, find_marks, focus_cycles, subgraph, to_dot, to_json
 
     with _errors_in_one_line():
         paths = list(paths) or ["./..."]
@@ -656,7 +661,7 @@ def graph(paths, fmt, output, focus, config_path, jobs):
         result, ctx = analyse(
             Options(
                 paths=targets.analyse,
-                rules={"GIM101"},
+                rules={"GIM101", *MARKED_RULES},
                 config=config,
                 jobs=jobs or default_jobs(),
                 base=str(targets.root),
@@ -667,24 +672,27 @@ def graph(paths, fmt, output, focus, config_path, jobs):
         assert ctx is not None  # reuse=False: the program is always linked
         flow = ctx.result(CHANNEL_FLOW)
         cycles = find_cycles(flow, result.findings)
+        marks = find_marks(flow, ctx.result(LOCKS), result.findings)
         findings = result.findings
         if focus:
             cycles = focus_cycles(cycles, focus)
-            if not cycles:
-                raise UsageError(f"--focus {focus}: no GIM101 finding there (see `golint-im check --format json`)")
-            findings = [c.finding for c in cycles]
+            marks = focus_cycles(marks, focus)
+            if not cycles and not marks:
+                raise UsageError(f"--focus {focus}: no GIM1xx finding there (see `golint-im check --format json`)")
+            findings = [c.finding for c in [*cycles, *marks]]
         if fmt == "dot":
-            text = to_dot(flow, cycles, focus=bool(focus))
+            text = to_dot(flow, cycles, focus=bool(focus), marks=marks)
         elif fmt == "json":
-            text = to_json(flow, cycles, focus=bool(focus))
+            text = to_json(flow, cycles, focus=bool(focus), marks=marks)
         else:
             from .graph_html import render_html
 
             text = render_html(
-                subgraph(flow, cycles if focus else None),
+                subgraph(flow, cycles if focus else None, marks),
                 cycles,
                 findings,
                 title=focus or Path(targets.root).name or str(targets.root),
+                marks=marks,
             )
         write_output(text, output, targets.analyse)
 

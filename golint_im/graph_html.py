@@ -11,11 +11,12 @@ text (file names, Go identifiers, messages) is HTML-escaped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from .findings import Finding
-from .graph_export import CYCLE_COLOR, Cycle
+from .graph_export import CYCLE_COLOR, Cycle, Mark
 
 NODE_H = 34
 ROW_GAP = 46  # between ranks: room for an edge label
@@ -28,7 +29,7 @@ MARGIN = 20
 class _Node:
     id: str
     label: str
-    kind: str  # channel | goroutine | call
+    kind: str  # channel | goroutine | call | lock | finding
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0
@@ -141,9 +142,11 @@ def _edge(a: _Node, b: _Node, label: str, red: bool, right: float) -> str:
     )
 
 
-def render_svg(graph, cycles: list[Cycle]) -> str:
-    """The channel-flow graph (networkx) plus each cycle's handler chain, as an SVG element."""
-    on_cycle = {n for c in cycles for n in (c.goroutine, c.received, c.sent)}
+def render_svg(graph, cycles: list[Cycle], marks: Sequence[Mark] = ()) -> str:
+    """The channel-flow graph (networkx, with the marks' lock and finding nodes) plus each
+    cycle's handler chain, as an SVG element; cycles and marked findings in red."""
+    on_cycle = {n for c in cycles for n in (c.goroutine, c.received, c.sent)} | {n for m in marks for n in m.nodes()}
+    marked_edges = {e for m in marks for e in m.edges()}
     nodes: dict[str, _Node] = {}
     for n, d in graph.nodes(data=True):
         label = n
@@ -153,7 +156,7 @@ def render_svg(graph, cycles: list[Cycle]) -> str:
         nodes[n] = _Node(n, label, d.get("kind", "goroutine"), cycle=n in on_cycle)
     drawn: dict[tuple[str, str], tuple[str, bool]] = {}
     for a, b, d in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("line", 0))):
-        drawn.setdefault((a, b), (f"{d['kind']} :{d['line']}", False))
+        drawn.setdefault((a, b), (f"{d['kind']} :{d['line']}", (a, b) in marked_edges))
     for c in cycles:
         if c.chain:  # the numbered chain shows this send; a second, direct arrow would cross it
             drawn.pop((c.goroutine, c.sent), None)
@@ -197,9 +200,9 @@ ol {{ padding-left: 20px; }}
 """
 
 
-def render_html(graph, cycles: list[Cycle], findings: list[Finding], title: str) -> str:
+def render_html(graph, cycles: list[Cycle], findings: list[Finding], title: str, marks: Sequence[Mark] = ()) -> str:
     """The page: the SVG on the left, each finding with its code flow on the right."""
-    in_cycle = {id(c.finding) for c in cycles}
+    in_cycle = {id(c.finding) for c in cycles} | {id(m.finding) for m in marks}
     items = []
     for f in findings:
         loc = f.location
@@ -224,11 +227,14 @@ def render_html(graph, cycles: list[Cycle], findings: list[Finding], title: str)
     if not items:
         items.append("<p>No findings.</p>")
     summary = f"{len(cycles)} cycle{'' if len(cycles) == 1 else 's'} marked in red" if cycles else "no deadlock cycle"
+    if marks:
+        summary += f", {len(marks)} other blocking finding{'' if len(marks) == 1 else 's'} marked in red"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
         f"<header><h1>golint-im: channel-flow graph</h1><p>{escape(title)}: {summary}.</p></header>"
-        f"<main><figure>{render_svg(graph, cycles)}</figure><aside><h2>Findings</h2>{''.join(items)}</aside></main>"
+        f"<main><figure>{render_svg(graph, cycles, marks)}</figure>"
+        f"<aside><h2>Findings</h2>{''.join(items)}</aside></main>"
         "</body></html>\n"
     )

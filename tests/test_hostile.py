@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from test_cli import _group_alive  # tests/ is on sys.path under pytest's default import mode
@@ -208,6 +209,30 @@ def test_hostile_names_in_the_graph(tmp_path):
         "\\ndigraph evil", ""
     )
     json.loads(to_json(ctx.result(CHANNEL_FLOW)))
+
+
+def test_hostile_lock_node_in_the_graph():
+    """A lock node and a finding node named from the code: a newline or quote stays inside its string."""
+    import networkx as nx
+
+    from golint_im.findings import Finding, Location
+    from golint_im.graph_export import Mark, marked_graph, to_dot, to_json
+    from golint_im.graph_html import render_svg
+
+    evil = 'mu"]\n}\ndigraph evil { a -> b }\n//'
+    flow = SimpleNamespace(graph=nx.MultiDiGraph(), loop_receives=list)
+    finding = Finding("GIM104", "double lock", Location(f"{evil}.go", 3, 1))
+    mark = Mark(finding, ("goroutine main.main",), (), (("goroutine main.main", f"lock {evil}", "waits", "main.f", 3),))
+    dot = to_dot(flow, marks=[mark])
+    lines = dot.splitlines()
+    assert lines[0] == "digraph channel_flow {" and lines[-1] == "}"
+    assert all(line.startswith(("  ", "digraph", "}")) for line in lines)
+    assert sum(line == "}" for line in lines) == 1 and "\ndigraph evil" not in dot
+    assert '"lock mu\\"]\\n}\\ndigraph evil { a -> b }\\n//" [shape=octagon' in dot
+    doc = json.loads(to_json(flow, marks=[mark]))
+    assert f"lock {evil}" in {n["id"] for n in doc["nodes"]} and doc["marks"][0]["locks"][0]["kind"] == "waits"
+    svg = render_svg(marked_graph(flow, [mark]), [], [mark])
+    assert 'mu"]' not in svg and "mu&quot;]" in svg
 
 
 def test_escape_helpers():

@@ -183,6 +183,9 @@ class LockModel:
         self.blocked: list[BlockedUnderLock] = []
         self._handed: set[int] | None = None
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
+        # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
+        # local's name with the function that declares it (two locals `mu` are two locks)
+        self.lock_names: dict[str, str] = {}
         for key in ("GIM10x_recursive_calls", "GIM10x_calls_too_deep", "GIM10x_wide_calls"):
             debug.setdefault(key, 0)
         for fn in program.functions:
@@ -582,6 +585,9 @@ class _Walk:
             found = model.lock_of(fn, op)
             if found is not None:
                 lock, text = found
+                if lock.cls not in model.lock_names:
+                    local = lock.cls.startswith(("local:", "param:"))
+                    model.lock_names[lock.cls] = f"{lock.label} in {fn.short}" if local else lock.label
                 if name in ACQUIRE:
                     model.lock_ops.setdefault(lock.cls, []).append((fn, op, "acquire"))
                     if op.mode == "defer":
