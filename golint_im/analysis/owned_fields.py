@@ -55,12 +55,23 @@ def _owner(fn: Function) -> tuple[str, str]:
     return (top.pkg.path, top.facts.recv) if top.facts.recv else _OTHER
 
 
-def field_users(an: Analysis) -> dict[str, set[tuple[str, str]]]:
-    """Field name -> the owners of the functions that select a field of that name (built once, linear)."""
-    if an._field_users is not None:
-        return an._field_users
+def field_users(an: Analysis, pkg_path: str) -> dict[str, set[tuple[str, str]]]:
+    """Field name -> the owners of the functions of one package that select a field of that name.
+
+    Only the package's own code can select an unexported field, so each package is read at
+    most once, and only when one of its methods stores a fresh resource in a field (linear).
+    """
+    if an._field_users is None:
+        by_pkg: dict[str, list[Function]] = {}
+        for fn in an.program.functions:
+            by_pkg.setdefault(fn.pkg.path, []).append(fn)
+        an._field_users = {}
+        an._functions_by_pkg = by_pkg
+    cached = an._field_users.get(pkg_path)
+    if cached is not None:
+        return cached
     users: dict[str, set[tuple[str, str]]] = {}
-    for fn in an.program.functions:
+    for fn in an._functions_by_pkg.get(pkg_path, ()):
         owner = _owner(fn)
         exprs: list = []
         for op in fn.facts.ops:
@@ -73,7 +84,7 @@ def field_users(an: Analysis) -> dict[str, set[tuple[str, str]]]:
                 name = selected_name(x)
                 if name is not None:
                     users.setdefault(name, set()).add(owner)
-    an._field_users = users
+    an._field_users[pkg_path] = users
     return users
 
 
@@ -85,7 +96,7 @@ def never_closed(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> b
     if any(not f[:1].islower() for f in fields):
         return False  # exported: code outside the tree may close it
     owner = (fn.pkg.path, recv_type)
-    users = field_users(an)
+    users = field_users(an, fn.pkg.path)
     if any(users.get(f, set()) - {owner} for f in fields):
         an.debug["gim2xx_fields_reached_elsewhere"] += 1
         return False

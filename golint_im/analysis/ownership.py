@@ -37,6 +37,7 @@ from __future__ import annotations
 from golint_im.expr import call_name, render, selector
 from golint_im.passes import Context, Pass
 from golint_im.program import Program
+from golint_im.symbols import Function
 
 from .acquire import Acquire
 from .cancel import CANCELLATION
@@ -86,7 +87,9 @@ class Analysis(Acquire):
             "gim2xx_fields_reached_elsewhere": 0,
         }
         self._fresh: dict = {}
-        self._field_users: dict[str, set[tuple[str, str]]] | None = None  # see owned_fields.field_users
+        # see owned_fields.field_users: per package, field name -> who selects it; functions by package
+        self._field_users: dict[str, dict[str, set[tuple[str, str]]]] | None = None
+        self._functions_by_pkg: dict[str, list[Function]] = {}
         self._field_stores: dict = {}  # see owned_fields.field_store
         self._summary: dict = {}
         self._lit_effect: dict = {}
