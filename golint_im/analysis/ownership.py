@@ -155,8 +155,7 @@ class Analysis(Acquire):
 
 def _analyse(ctx: Context) -> Analysis:
     an = Analysis(ctx)
-    for k, v in an.debug.items():
-        ctx.debug[k] = v
+    ctx.debug.update(an.debug)
     return an
 
 

@@ -347,8 +347,7 @@ def _uses(e, name: str) -> bool:
 
 def _build(ctx: Context) -> Partners:
     p = Partners(ctx.program, ctx.result(CHANNEL_FLOW), ctx.budget("partners", "GIM102 (goroutine partners)"))
-    for k, v in p.debug.items():
-        ctx.debug[k] = v
+    ctx.debug.update(p.debug)
     return p
 
 

@@ -403,8 +403,7 @@ class SyncPrimitives:
 
 def _build(ctx: Context) -> SyncPrimitives:
     s = SyncPrimitives(ctx.program)
-    for k, v in s.debug.items():
-        ctx.debug[k] = v
+    ctx.debug.update(s.debug)
     return s
 
 
