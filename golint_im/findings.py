@@ -24,6 +24,11 @@ class Location:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+def op_location(fn, op) -> Location:
+    """Where an op of a function starts, as findings, steps and related places show it."""
+    return Location(fn.file.path, op.line, op.col)
+
+
 @dataclass(frozen=True)
 class Step:
     """One hop on the path that explains a finding (a call, a send, ...)."""

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 from golint_im import expr as E
-from golint_im.findings import Location
-
-
-def op_location(fn, op) -> Location:
-    """Where an op of fn sits, as findings and steps show it."""
-    return Location(fn.file.path, op.line, op.col)
 
 
 def branch_text(facts, region: int) -> str:

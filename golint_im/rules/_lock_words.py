@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from golint_im.analysis.locks import Acquire, Hop
-from golint_im.findings import Location, Step
+from golint_im.findings import Step, op_location
 
 MODE_CALL = {"w": "Lock", "r": "RLock"}
 
 
-def at(fn, op) -> Location:
-    """Where op of fn starts."""
-    return Location(fn.file.path, op.line, op.col)
-
-
 def call_steps(hops: tuple[Hop, ...]) -> list[Step]:
     """One step per call on the way to an operation."""
-    return [Step(at(h.fn, h.op), f"`{h.fn.short}` calls `{h.callee.short}`") for h in hops]
+    return [Step(op_location(h.fn, h.op), f"`{h.fn.short}` calls `{h.callee.short}`") for h in hops]
 
 
 def acquire_steps(a: Acquire, what: str) -> list[Step]:
     """The calls reaching an acquisition, then the `Lock`/`RLock` itself, described by `what`."""
-    return [*call_steps(a.hops), Step(at(a.fn, a.op), f"`{a.text}.{MODE_CALL[a.mode]}()` {what}")]
+    return [*call_steps(a.hops), Step(op_location(a.fn, a.op), f"`{a.text}.{MODE_CALL[a.mode]}()` {what}")]
 
 
 def lock_call(a: Acquire) -> str:

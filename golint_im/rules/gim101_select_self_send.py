@@ -95,7 +95,7 @@ from functools import partial
 
 from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW, MAX_INTERFACE_FANOUT, child_regions, handler_ops
-from golint_im.findings import Finding, Location, Notice, Related, Step
+from golint_im.findings import Finding, Notice, Related, Step, op_location
 
 ID = "GIM101"
 NAME = "select-loop-self-send"
@@ -210,13 +210,13 @@ def _capacity_text(ch) -> str:
 
 
 def _finding(recv_ch, loop_fn, recv, root, sink, path, send_fn, send_op, note):
-    loc = Location(loop_fn.file.path, recv.line, recv.col)
-    send_loc = Location(send_fn.file.path, send_op.line, send_op.col)
+    loc = op_location(loop_fn, recv)
+    send_loc = op_location(send_fn, send_op)
     steps = [Step(loc, f"`{loop_fn.short}` receives from `{recv_ch.label}` and handles it")]
     chain = []
     for caller, op, callee, via in path:
         text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
-        steps.append(Step(Location(caller.file.path, op.line, op.col), text))
+        steps.append(Step(op_location(caller, op), text))
         chain.append(callee.name if not via else f"{via} → {callee.name}")
     same = sink.key == recv_ch.key
     steps.append(Step(send_loc, f"sends on `{sink.label}` ({_capacity_text(sink)}); blocks when it is full"))
@@ -237,11 +237,7 @@ def _finding(recv_ch, loop_fn, recv, root, sink, path, send_fn, send_op, note):
     related = [Related(send_loc, f"blocking send on `{sink.label}`")]
     for mfn, mop in sink.make_sites[:1]:
         if mop is not None:
-            related.append(
-                Related(
-                    Location(mfn.file.path, mop.line, mop.col), f"`{sink.label}` made here ({_capacity_text(sink)})"
-                )
-            )
+            related.append(Related(op_location(mfn, mop), f"`{sink.label}` made here ({_capacity_text(sink)})"))
     return Finding(
         rule_id=ID,
         message=message,

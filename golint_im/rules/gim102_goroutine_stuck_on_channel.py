@@ -93,9 +93,8 @@ from __future__ import annotations
 
 from golint_im import expr as E
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
-from golint_im.findings import Finding, Location, Related, Step
+from golint_im.findings import Finding, Location, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
-from golint_im.rules._block_wording import op_location as _loc
 
 ID = "GIM102"
 NAME = "goroutine-stuck-on-channel"
@@ -151,7 +150,7 @@ def _finding(s):
     steps = [Step(go_loc, f"`{owner.short}` starts the sending goroutine")]
     for caller, op, callee, via in s.path:
         text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
-        steps.append(Step(Location(caller.file.path, op.line, op.col), text))
+        steps.append(Step(op_location(caller, op), text))
     steps.append(Step(send_loc, f"sends on `{ch.label}` ({cap}): waits for a receiver"))
     steps.append(Step(exit_loc, f"`{owner.short}` {why} at line {s.exit.op.line}, {before}"))
     steps.append(Step(recv_loc, f"the only receive from `{ch.label}`, skipped on that path"))
@@ -171,7 +170,7 @@ def _finding(s):
     ]
     mfn, mop = ch.make_sites[0]
     if mop is not None:
-        related.append(Related(Location(mfn.file.path, mop.line, mop.col), f"`{ch.label}` made here ({cap})"))
+        related.append(Related(op_location(mfn, mop), f"`{ch.label}` made here ({cap})"))
     return Finding(
         rule_id=ID,
         message=message,
@@ -188,17 +187,19 @@ def _made_here(ch) -> list:
     if mop is None:
         return []
     cap = "unknown buffer" if ch.capacity is None else _capacity_text(ch.capacity)
-    return [Related(_loc(mfn, mop), f"`{ch.label}` made here ({cap})")]
+    return [Related(op_location(mfn, mop), f"`{ch.label}` made here ({cap})")]
 
 
 def _unclosed_finding(u):
     ch, owner = u.channel, u.owner
     name = ch.label
-    range_loc = _loc(u.ranger, u.range_op)
+    range_loc = op_location(u.ranger, u.range_op)
     steps = []
     if u.go_op is not None:
-        steps.append(Step(_loc(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`"))
-    steps.append(Step(_loc(u.sender, u.send), f"the last send on `{name}`; every sender finishes after it"))
+        steps.append(
+            Step(op_location(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`")
+        )
+    steps.append(Step(op_location(u.sender, u.send), f"the last send on `{name}`; every sender finishes after it"))
     if u.go_op is not None:
         waiter = f"the goroutine started at line {u.go_op.line}"
         after = f"once the senders are done (last send at line {u.send.line}) and `{owner.short}` returns"
@@ -218,7 +219,7 @@ def _unclosed_finding(u):
         message=message,
         location=range_loc,
         severity=SEVERITY,
-        related=tuple([Related(_loc(u.sender, u.send), f"last send on `{name}`"), *_made_here(ch)]),
+        related=tuple([Related(op_location(u.sender, u.send), f"last send on `{name}`"), *_made_here(ch)]),
         steps=tuple(steps),
         key=f"{owner.qualname}|{name}|range",
     )
@@ -229,17 +230,17 @@ def _skipped_finding(k):
     name = ch.label
     facts = k.sender.facts
     if k.exit is not None:
-        exit_loc = _loc(k.sender, k.exit)
+        exit_loc = op_location(k.sender, k.exit)
         why = f"{branch_text(facts, k.region)} at line {k.exit.line}"
     else:
         guard = facts.regions[k.region]
         exit_loc = Location(k.sender.file.path, guard.line)
         why = f"ends when `{E.render_negated(guard.info)}` (the `if` at line {guard.line} has no `else`)"
     steps = (
-        Step(_loc(owner, k.go_op), f"`{owner.short}` starts the goroutine that sends on `{name}`"),
+        Step(op_location(owner, k.go_op), f"`{owner.short}` starts the goroutine that sends on `{name}`"),
         Step(exit_loc, f"the goroutine {why}, before its send"),
-        Step(_loc(k.sender, k.send), f"the only send on `{name}`, skipped on that path"),
-        Step(_loc(owner, k.receive), f"`{owner.short}` waits here for a value that never comes"),
+        Step(op_location(k.sender, k.send), f"the only send on `{name}`, skipped on that path"),
+        Step(op_location(owner, k.receive), f"`{owner.short}` waits here for a value that never comes"),
     )
     message = (
         f"the goroutine started at line {k.go_op.line} {why} without sending on `{name}`, "
@@ -252,7 +253,9 @@ def _skipped_finding(k):
         message=message,
         location=exit_loc,
         severity=SEVERITY,
-        related=tuple([Related(_loc(owner, k.receive), f"the receive from `{name}` left waiting"), *_made_here(ch)]),
+        related=tuple(
+            [Related(op_location(owner, k.receive), f"the receive from `{name}` left waiting"), *_made_here(ch)]
+        ),
         steps=steps,
         key=f"{owner.qualname}|{name}|skipped",
     )
@@ -260,7 +263,7 @@ def _skipped_finding(k):
 
 def _nil_finding(n):
     verb = "send on" if n.op.kind == "send" else "receive from"
-    loc = _loc(n.fn, n.op)
+    loc = op_location(n.fn, n.op)
     message = (
         f"{verb} a nil channel: `{n.name}` is declared at line {n.declared.line} and never assigned, "
         f"so this blocks forever. Fix: `{n.name} := make(...)`, or assign it before use."
@@ -270,9 +273,9 @@ def _nil_finding(n):
         message=message,
         location=loc,
         severity=SEVERITY,
-        related=(Related(_loc(n.fn, n.declared), f"`{n.name}` declared, never made"),),
+        related=(Related(op_location(n.fn, n.declared), f"`{n.name}` declared, never made"),),
         steps=(
-            Step(_loc(n.fn, n.declared), f"`var {n.name}` starts nil and nothing assigns it"),
+            Step(op_location(n.fn, n.declared), f"`var {n.name}` starts nil and nothing assigns it"),
             Step(loc, f"{verb} `{n.name}` blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.name}|nil",

@@ -59,9 +59,9 @@ from __future__ import annotations
 
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
-from golint_im.findings import Finding, Related, Step
+from golint_im.findings import Finding, Related, Step, op_location
 
-from ._lock_words import acquire_steps, at, call_steps, lock_call, through, via
+from ._lock_words import acquire_steps, call_steps, lock_call, through, via
 
 ID = "GIM103"
 NAME = "lock-held-across-blocking-op"
@@ -88,14 +88,14 @@ def _finding(ctx, case: HeldAcross) -> Finding:
     partner = case.partners[0]
     fns = ctx.program.functions
     x, y = case.roots
-    op_loc = at(b.op_fn, b.op)
+    op_loc = op_location(b.op_fn, b.op)
     steps = [
         *acquire_steps(held, f"takes `{label}`"),
         *call_steps(b.hops),
         Step(op_loc, f"{verb} `{ch.label}` (unbuffered) while holding `{label}`: waits for the partner"),
         *acquire_steps(partner.held, f"the partner takes `{label}` first: waits for the lock"),
         *call_steps(partner.hops),
-        Step(at(partner.op_fn, partner.op), f"the partner's {other} on `{ch.label}`, never reached"),
+        Step(op_location(partner.op_fn, partner.op), f"the partner's {other} on `{ch.label}`, never reached"),
     ]
     names = ", ".join(f"`{p.op_fn.short}` (line {p.op.line})" for p in case.partners[:3])
     if len(case.partners) > 3:
@@ -107,8 +107,10 @@ def _finding(ctx, case: HeldAcross) -> Finding:
         f"`{fns[y].short}` wait for each other forever. "
         f"Fix: unlock `{held.text}` before the channel operation, or take `{label}` in the partner only after it."
     )
-    related = [Related(at(p.op_fn, p.op), f"{other} on `{ch.label}` under `{label}`") for p in case.partners[:3]]
-    where = at(b.fn, b.hops[0].op) if b.hops else op_loc
+    related = [
+        Related(op_location(p.op_fn, p.op), f"{other} on `{ch.label}` under `{label}`") for p in case.partners[:3]
+    ]
+    where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
     return Finding(
         rule_id=ID,
         message=message,

@@ -83,9 +83,9 @@ after the `Lock`, or unlock before every `return`.
 from __future__ import annotations
 
 from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock
-from golint_im.findings import Finding, Location, Related, Step
+from golint_im.findings import Finding, Location, Related, Step, op_location
 
-from ._lock_words import acquire_steps, at, lock_call, via
+from ._lock_words import acquire_steps, lock_call, via
 
 ID = "GIM104"
 NAME = "double-lock-or-lost-unlock"
@@ -124,7 +124,7 @@ def _consequence(held: str, again: str) -> str:
 def _double(d: DoubleLock) -> Finding:
     held, again = d.held, d.again
     where = d.again.hops[0].op if again.hops else again.op
-    loc = at(d.fn, where)
+    loc = op_location(d.fn, where)
     label = held.lock.label
     steps = [
         *acquire_steps(held, f"takes `{label}`" + (" (read)" if held.mode == "r" else "")),
@@ -136,7 +136,10 @@ def _double(d: DoubleLock) -> Finding:
         f"{_consequence(held.mode, again.mode)}. "
         "Fix: release it before that call, or call a variant that expects the lock to be held."
     )
-    related = [Related(at(held.fn, held.op), f"`{label}` taken here"), Related(at(again.fn, again.op), "taken again")]
+    related = [
+        Related(op_location(held.fn, held.op), f"`{label}` taken here"),
+        Related(op_location(again.fn, again.op), "taken again"),
+    ]
     return Finding(
         rule_id=ID,
         message=message,
@@ -154,7 +157,7 @@ def _lost(lost: LostUnlock) -> Finding:
     unlock = "RUnlock" if a.mode == "r" else "Unlock"
     exit_loc = Location(fn.file.path, lost.exit_line, lost.exit_col)
     steps = [
-        Step(at(a.fn, a.op), f"{lock_call(a)} takes `{label}`"),
+        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}`"),
         Step(exit_loc, f"`{fn.short}` returns here with `{label}` still held"),
         Step(Location(fn.file.path, lost.released_line), f"whereas this exit comes with `{label}` released"),
     ]
@@ -169,7 +172,7 @@ def _lost(lost: LostUnlock) -> Finding:
         message=message,
         location=exit_loc,
         severity=SEVERITY,
-        related=(Related(at(a.fn, a.op), f"`{label}` locked here"),),
+        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
         steps=tuple(steps),
         key=f"{fn.qualname}|lost|{label}",
     )

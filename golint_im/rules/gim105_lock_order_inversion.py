@@ -62,9 +62,9 @@ from __future__ import annotations
 
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, OrderEdge, concurrent_roots, waits_for_goroutine
-from golint_im.findings import Finding, Related
+from golint_im.findings import Finding, Related, op_location
 
-from ._lock_words import acquire_steps, at, lock_call, via
+from ._lock_words import acquire_steps, lock_call, via
 
 ID = "GIM105"
 NAME = "lock-order-inversion"
@@ -155,12 +155,12 @@ def _finding(ctx, e1: OrderEdge, e2: OrderEdge, roots) -> Finding:
         f"Fix: take `{a}` and `{b}` in one order everywhere, or release one before taking the other."
     )
     related = [
-        Related(at(e2.fn, _where(e2)), f"`{e2.fn.short}` takes `{a}` while holding `{b}`"),
+        Related(op_location(e2.fn, _where(e2)), f"`{e2.fn.short}` takes `{a}` while holding `{b}`"),
     ]
     return Finding(
         rule_id=ID,
         message=message,
-        location=at(e1.fn, _where(e1)),
+        location=op_location(e1.fn, _where(e1)),
         severity=SEVERITY,
         related=tuple(related),
         steps=tuple(steps),

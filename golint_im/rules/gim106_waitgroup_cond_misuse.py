@@ -79,9 +79,8 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 from __future__ import annotations
 
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
-from golint_im.findings import Finding, Related, Step
+from golint_im.findings import Finding, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
-from golint_im.rules._block_wording import op_location as _loc
 
 ID = "GIM106"
 NAME = "waitgroup-cond-misuse"
@@ -103,15 +102,15 @@ def check(ctx):
 
 def _add_inside(a):
     wg, wait = a.add.text, a.wait
-    add_loc = _loc(a.goroutine, a.add.op)
+    add_loc = op_location(a.goroutine, a.add.op)
     message = (
         f"`{wg}.Add` runs inside the goroutine it counts (started at line {a.go_op.line}): "
         f"`{a.starter.short}` can reach `{wait.text}.Wait()` at line {wait.op.line} before the goroutine has "
         f"added, and return while it still runs. Fix: call `{wait.text}.Add(1)` before the `go` statement."
     )
     steps = (
-        Step(_loc(a.starter, a.go_op), f"`{a.starter.short}` starts the goroutine, not yet counted"),
-        Step(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` may see a zero counter and return at once"),
+        Step(op_location(a.starter, a.go_op), f"`{a.starter.short}` starts the goroutine, not yet counted"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` may see a zero counter and return at once"),
         Step(add_loc, f"the goroutine adds to `{wg}` only when it gets to run"),
     )
     return Finding(
@@ -119,7 +118,7 @@ def _add_inside(a):
         message=message,
         location=add_loc,
         severity=SEVERITY,
-        related=(Related(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` that can return early"),),
+        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` that can return early"),),
         steps=steps,
         key=f"{a.starter.qualname}|{wait.text}|add",
     )
@@ -128,24 +127,24 @@ def _add_inside(a):
 def _done_skipped(d):
     wg, wait = d.done.text, d.wait
     why = branch_text(d.goroutine.facts, d.region)
-    exit_loc = _loc(d.goroutine, d.exit)
+    exit_loc = op_location(d.goroutine, d.exit)
     message = (
         f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line} without calling "
         f"`{wg}.Done()`: `{d.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
         f"Fix: `defer {wg}.Done()` at the top of the goroutine."
     )
     steps = (
-        Step(_loc(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine counted by `{wait.text}`"),
+        Step(op_location(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine counted by `{wait.text}`"),
         Step(exit_loc, f"the goroutine {why} at line {d.exit.line}"),
-        Step(_loc(d.goroutine, d.done.op), f"`{wg}.Done()`, skipped on that path"),
-        Step(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
+        Step(op_location(d.goroutine, d.done.op), f"`{wg}.Done()`, skipped on that path"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
     )
     return Finding(
         rule_id=ID,
         message=message,
         location=exit_loc,
         severity=SEVERITY,
-        related=(Related(_loc(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
+        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{d.starter.qualname}|{wait.text}|done",
     )
@@ -154,7 +153,7 @@ def _done_skipped(d):
 def _cond_wait(c):
     call = c.call
     label = call.text
-    loc = _loc(call.fn, call.op)
+    loc = op_location(call.fn, call.op)
     if c.unsignalled:
         message = (
             f"`{label}.Wait()` in `{call.fn.short}` can never wake up: nothing calls `{label}.Signal()` "
