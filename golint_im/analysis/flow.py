@@ -358,11 +358,13 @@ class ChannelFlow:
                 return
             for op in cur_ops:
                 if op.kind == "send":
-                    key = self._bound_key(cur, op.fn, bindings)
-                    if key is not None and self._made_anew_on(cur, op.fn, path):
+                    raw = self.raw_key(cur, op.fn)
+                    if raw is None:
+                        continue
+                    if _made_anew_on(raw, path):
                         self.fresh_instance_sends += 1
-                    elif key is not None:
-                        yield cur, op, path, key
+                    else:
+                        yield cur, op, path, bindings.get(raw) or self.uf.find(raw)
                 elif op.kind == "call" and op.mode != "go" and len(path) < max_depth:
                     targets = self.program.resolve_call(cur, op)
                     width = len(targets) if targets else self.program.interface_width(cur, op)
@@ -409,19 +411,6 @@ class ChannelFlow:
             return targets
         passed = {t.function.id for t in self.program.func_values(caller, call.args[index])}
         return [t for t in targets if t.function.id in passed] if passed else targets
-
-    def _made_anew_on(self, fn: Function, expr, path: tuple) -> bool:
-        """The send's channel is a local whose maker the call path enters again.
-
-        `func ForEach(...) { ch := make(...); for v := range ch { job(v) } }` where `job` calls
-        `ForEach` once more: that call makes a channel of its own, and the send into it cannot fill
-        the channel the first call's loop drains.
-        """
-        raw = self.raw_key(fn, expr)
-        if raw is None or not raw.startswith("local:"):
-            return False
-        maker = int(raw.split(":")[1])
-        return any(callee.id == maker for _caller, _op, callee, _via in path)
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)
@@ -533,3 +522,16 @@ CHANNEL_FLOW = Pass(
     cost=2,
     doc="channels by holder, their operations, goroutine roots and the paths between them",
 )
+
+
+def _made_anew_on(raw_key: str, path: tuple) -> bool:
+    """The send's channel is a local whose maker the call path enters again.
+
+    `func ForEach(...) { ch := make(...); for v := range ch { job(v) } }` where `job` calls
+    `ForEach` once more: that call makes a channel of its own, and the send into it cannot fill
+    the channel the first call's loop drains.
+    """
+    if not raw_key.startswith("local:"):
+        return False
+    maker = int(raw_key.split(":")[1])
+    return any(callee.id == maker for _caller, _op, callee, _via in path)
