@@ -31,7 +31,7 @@ the analysis it serves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 Expr = Any  # a tagged tuple as described above, or None where a slot is empty
@@ -432,29 +432,37 @@ def composites_in(e: Expr, elem_of) -> Iterator[tuple[Expr, str]]:
             stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMPOSITE)
 
 
-def composite_types(exprs: tuple, out: set) -> None:
-    """Add to out the written types of the composite literals inside exprs (an op's arguments).
+def composite_types(exprs: Sequence[Expr], out: set) -> None:
+    """Add to out the written types of the composite literals inside exprs (ops' arguments and callees).
 
     Elided element types are left out: the enclosing literal's type already
     names them. Like `composites_in`, calls that are ops of their own are not
-    entered. One flat walk with no per-literal work: the program model asks
-    this of every op to know which types get made.
+    entered. One flat walk with no per-literal work and no generator per
+    node: the program model asks this of every function to know which types
+    get made.
     """
-    stack = [e for e in exprs if e and e[0] in _MAY_HOLD_COMPOSITE]
+    may_hold = _MAY_HOLD_COMPOSITE
+    stack = [e for e in exprs if e and e[0] in may_hold]
+    push, pop = stack.append, stack.pop
     while stack:
-        x = stack.pop()
+        x = pop()
         tag = x[0]
         if tag == "comp":
             if x[1]:
                 out.add(x[1])
-            parts = [v for _k, v in x[2]]
-        elif tag == "call":
+            for _k, y in x[2]:
+                if isinstance(y, tuple) and y and y[0] in may_hold:
+                    push(y)
+            continue
+        if tag == "call":
             if len(x) > 3 and isinstance(x[3], int) and x[3] >= 0:
                 continue
             parts = x[2]
         else:
             parts = x[1:]
-        stack.extend(y for y in parts if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMPOSITE)
+        for y in parts:
+            if isinstance(y, tuple) and y and y[0] in may_hold:
+                push(y)
 
 
 # ---- rendering ------------------------------------------------------------------------

@@ -161,15 +161,17 @@ class Program(TypeSystem, FunctionValues):
             written = texts.setdefault(id(ff), (ff, set()))[1]
             for result in fn.facts.results:
                 mention(ff, result, pointer_is_enough=False)  # a named result starts as a zero value
+            exprs: list = []  # every op's arguments and callee: one composite walk per function
             for op in fn.facts.ops:
                 if op.vtype:
                     mention(ff, op.vtype, pointer_is_enough=False)
                 if op.kind == "call":
                     self._made_by_call(fn, op, mention)
                 if op.args:
-                    E.composite_types(op.args, written)
+                    exprs.extend(op.args)
                 if op.fn is not None:
-                    E.composite_types((op.fn,), written)  # `holder{o: &hub{}}.run()`
+                    exprs.append(op.fn)  # `holder{o: &hub{}}.run()`
+            E.composite_types(exprs, written)
         made: set[str] = set()
         for ff, written in texts.values():
             for text in written:
