@@ -390,46 +390,53 @@ def plus_operands(e: Expr) -> list:
 _MAY_HOLD_COMPOSITE = frozenset({"comp", "call", "un", "sel", "idx", "slice", "assert", "range", "bin"})
 
 
-def composites_in_each(exprs: tuple, elem_of) -> list[tuple[Expr, str]]:
-    """`composites_in` over several expressions (an op's arguments), in order, as a list.
+def composites_in_each(exprs: Sequence[Expr], elem_of) -> list[tuple[Expr, str]]:
+    """(composite literal, its type) inside several expressions (an op's arguments), in order, as a list.
 
-    Expressions that cannot hold a composite literal (names, literals) are
-    skipped without starting a walk: most arguments are such.
+    Elided element types are filled in: `elem_of(type text)` gives the
+    element type of a container type, so that `[]*T{{...}}`'s inner literals
+    are typed `T`. Calls that are ops of their own are not entered: their
+    arguments are seen where the op is. Expressions that cannot hold a
+    composite literal (names, literals, such calls) are skipped without
+    starting a walk: most arguments are such. No generator per expression:
+    the write index asks this of every op of the program.
     """
     out: list[tuple[Expr, str]] = []
+    may_hold = _MAY_HOLD_COMPOSITE
     for e in exprs:
-        if e[0] in _MAY_HOLD_COMPOSITE:
-            out.extend(composites_in(e, elem_of))
+        tag = e[0]
+        if tag not in may_hold or (tag == "call" and len(e) > 3 and isinstance(e[3], int) and e[3] >= 0):
+            continue
+        stack = [(e, "")]
+        push, pop = stack.append, stack.pop
+        while stack:
+            x, inherited = pop()
+            if not isinstance(x, tuple) or not x:
+                continue
+            tag = x[0]
+            if tag == "comp":
+                ctype = x[1] or inherited
+                out.append((x, ctype))
+                inner = elem_of(ctype).lstrip("*") if ctype else ""
+                for _k, v in x[2]:
+                    push((v, inner))
+            elif tag == "call":
+                if len(x) > 3 and isinstance(x[3], int) and x[3] >= 0:
+                    continue
+                for y in x[2]:
+                    push((y, ""))
+            elif tag == "un" and x[1] == "&":
+                push((x[2], inherited))
+            elif tag in may_hold:
+                for y in x[1:]:
+                    if isinstance(y, tuple) and y and y[0] in may_hold:
+                        push((y, ""))
     return out
 
 
-def composites_in(e: Expr, elem_of) -> Iterator[tuple[Expr, str]]:
-    """(composite literal, its type) inside e, elided element types filled in.
-
-    `elem_of(type text)` gives the element type of a container type, so that
-    `[]*T{{...}}`'s inner literals are typed `T`. Calls that are ops of their
-    own are not entered: their arguments are seen where the op is.
-    """
-    stack = [(e, "")]
-    while stack:
-        x, inherited = stack.pop()
-        if not isinstance(x, tuple) or not x:
-            continue
-        tag = x[0]
-        if tag == "comp":
-            ctype = x[1] or inherited
-            yield x, ctype
-            inner = elem_of(ctype).lstrip("*") if ctype else ""
-            for _k, v in x[2]:
-                stack.append((v, inner))
-        elif tag == "call":
-            if len(x) > 3 and isinstance(x[3], int) and x[3] >= 0:
-                continue
-            stack.extend((y, "") for y in x[2])
-        elif tag == "un" and x[1] == "&":
-            stack.append((x[2], inherited))
-        elif tag in _MAY_HOLD_COMPOSITE:
-            stack.extend((y, "") for y in x[1:] if isinstance(y, tuple) and y and y[0] in _MAY_HOLD_COMPOSITE)
+def composites_in(e: Expr, elem_of) -> list[tuple[Expr, str]]:
+    """`composites_in_each` of one expression."""
+    return composites_in_each((e,), elem_of)
 
 
 def composite_types(exprs: Sequence[Expr], out: set) -> None:

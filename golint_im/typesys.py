@@ -45,6 +45,7 @@ BUILTIN_TYPES = {
 }
 _IDENT = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)?")  # Go identifiers are Unicode letters and digits
 _NAMED_CACHE: dict = {}  # named() is a pure function of its string: memoised process-wide
+_ELEM_CACHE: dict[str, str] = {}  # so is elem(): one entry per distinct type text
 
 
 class TypeSystem:
@@ -133,20 +134,12 @@ class TypeSystem:
     @staticmethod
     def elem(qtype: str) -> str:
         """Element type of a slice, array, map (value), channel or pointer-to-array."""
-        t = qtype.strip().lstrip("*")
-        if t.startswith("..."):
-            return t[3:]
-        if t.startswith("[]"):
-            return t[2:]
-        if t.startswith("["):
-            return t[t.index("]") + 1 :] if "]" in t else ""
-        if t.startswith("map["):
-            end = _map_key_end(t)
-            return t[end + 1 :] if end else ""
-        for prefix in ("chan<- ", "<-chan ", "chan "):
-            if t.startswith(prefix):
-                return t[len(prefix) :].strip()
-        return ""
+        try:
+            return _ELEM_CACHE[qtype]
+        except KeyError:
+            pass
+        out = _ELEM_CACHE[qtype] = _element_type(qtype)
+        return out
 
     def type_decl(self, named: str):
         """(TypeFacts, FileFacts) of 'path#Name' if analysed."""
@@ -355,3 +348,21 @@ def _map_key(t: str) -> str:
         return ""
     end = _map_key_end(t)
     return t[4:end] if end else ""
+
+
+def _element_type(qtype: str) -> str:
+    """TypeSystem.elem, uncached."""
+    t = qtype.strip().lstrip("*")
+    if t.startswith("..."):
+        return t[3:]
+    if t.startswith("[]"):
+        return t[2:]
+    if t.startswith("["):
+        return t[t.index("]") + 1 :] if "]" in t else ""
+    if t.startswith("map["):
+        end = _map_key_end(t)
+        return t[end + 1 :] if end else ""
+    for prefix in ("chan<- ", "<-chan ", "chan "):
+        if t.startswith(prefix):
+            return t[len(prefix) :].strip()
+    return ""
