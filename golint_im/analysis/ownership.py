@@ -46,6 +46,7 @@ from .owned_fields import field_store
 from .paths import Branch, Container, Leak
 from .regions import REGIONS
 from .resources import Kind, Origin, load_kinds
+from .writes import WRITES
 
 __all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
 
@@ -74,6 +75,7 @@ class Analysis(Acquire):
         self.stream_kind: Kind | None = next((k for k in self.kinds.values() if k.stream), None)
         self.regions = ctx.result(REGIONS)
         self.cancellation = ctx.result(CANCELLATION)
+        self._writes = ctx.result(WRITES)  # shared with value tracing when both run in one process
         self.budget = ctx.budget("ownership", "GIM201-GIM204 (resource ownership)")
         self.debug = {
             "gim2xx_unresolved_handoffs": 0,
@@ -163,7 +165,7 @@ def _analyse(ctx: Context) -> Analysis:
 OWNERSHIP = Pass(
     "ownership",
     _analyse,
-    requires=(REGIONS, CANCELLATION),
+    requires=(REGIONS, CANCELLATION, WRITES),
     cost=2,
     doc="resources acquired, and the paths on which they are neither released nor handed on",
 )

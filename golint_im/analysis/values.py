@@ -22,7 +22,7 @@ from golint_im.program import External, Program
 from .origins import Origin, built, first_hole_of, hole_name, opaque
 from .sink_catalog import SINK_CATALOG
 from .templates import format_verb, hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
-from .writes import WriteIndex
+from .writes import WRITES, WriteIndex
 
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
 MAX_DEPTH = 48
@@ -62,11 +62,11 @@ class Tracer:
     hot path for every other method call.
     """
 
-    def __init__(self, program: Program, ctors: dict, typed_methods: set):
+    def __init__(self, program: Program, ctors: dict, typed_methods: set, writes: WriteIndex):
         self.p = program
         self.ctors = ctors
         self._method_names = typed_methods
-        self.writes = WriteIndex(program)
+        self.writes = writes
         self.memo: dict = {}
         self.active: set = set()
         self.cut = 0  # traces stopped by a limit or a cycle
@@ -554,14 +554,14 @@ def is_conversion(program: Program, fn, callee) -> bool:
 
 def _tracer(ctx: Context) -> Tracer:
     catalog = ctx.result(SINK_CATALOG)
-    return Tracer(ctx.program, catalog.ctors, catalog.method_names)
+    return Tracer(ctx.program, catalog.ctors, catalog.method_names, ctx.result(WRITES))
 
 
 # Tracing values is the heaviest layer on real code (see docs/performance.md).
 VALUE_TRACE = Pass(
     "value-trace",
     _tracer,
-    requires=(SINK_CATALOG,),
+    requires=(SINK_CATALOG, WRITES),
     cost=3,
     doc="where a string value comes from: writes, returns, callers' arguments",
 )

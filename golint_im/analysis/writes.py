@@ -8,6 +8,7 @@ package variable `addrs`" is a dictionary look-up, not a scan.
 from __future__ import annotations
 
 from golint_im import expr as ex
+from golint_im.passes import Pass
 from golint_im.program import Program
 
 
@@ -155,3 +156,10 @@ class WriteIndex:
             if pkg_name is not None and self.p.refers_to_import(f, pkg_name) and f.file.imports[pkg_name] == pkg.path:
                 out.append((f, op, i))
         return out
+
+
+WRITES = Pass(
+    "writes",
+    lambda ctx: WriteIndex(ctx.program),
+    doc="who writes each local, package variable and struct field (built on first question)",
+)
