@@ -47,7 +47,7 @@ class Program(TypeSystem, FunctionValues):
         self._call_cache: dict = {}
         self._by_facts: dict = {}
         self._declared: dict = {}
-        self.unresolved_calls = 0
+        self._resolved_to_nothing: list[tuple[Function, Op]] = []
         self._instantiated: set[str] | None = None
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
@@ -454,9 +454,19 @@ class Program(TypeSystem, FunctionValues):
         if cached is None:
             cached = self.resolve_expr_call(fn, op.fn)
             self._call_cache[key] = cached
-            if not cached and self.is_unknown_call(fn, op):
-                self.unresolved_calls += 1
+            if not cached:
+                self._resolved_to_nothing.append((fn, op))
         return cached
+
+    @property
+    def unresolved_calls(self) -> int:
+        """How many calls resolved so far reach no target and are neither builtins nor calls into unanalysed code.
+
+        Told apart when asked (only `--debug` prints it), not as each call is
+        resolved: `is_unknown_call` types every such callee's base again,
+        a tenth of the link's time.
+        """
+        return sum(1 for fn, op in self._resolved_to_nothing if self.is_unknown_call(fn, op))
 
     def interface_width(self, fn: Function, op: Op) -> int:
         """For a method call on an interface value: how many implementations it may run; else 0."""
