@@ -31,7 +31,7 @@ the analysis it serves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from typing import Any
 
 Expr = Any  # a tagged tuple as described above, or None where a slot is empty
@@ -309,8 +309,12 @@ def root_ident(e: Expr) -> str | None:
 # ---- walking --------------------------------------------------------------------------
 
 
-def subexprs(e: Expr) -> Iterator[Expr]:
-    """Every expression inside e, itself included; function literal bodies are not entered."""
+def subexprs(e: Expr, skip_calls: Container[int] = ()) -> Iterator[Expr]:
+    """Every expression inside e, itself included; function literal bodies are not entered.
+
+    A call whose number is in skip_calls is yielded but not entered (a caller
+    that has already seen the inside of those calls).
+    """
     stack = [e]
     while stack:
         x = stack.pop()
@@ -319,6 +323,8 @@ def subexprs(e: Expr) -> Iterator[Expr]:
         yield x
         tag = x[0]
         if tag == "call":
+            if skip_calls and x[3] in skip_calls:
+                continue
             stack.append(x[1])
             stack.extend(x[2])
         elif tag == "comp":
@@ -331,9 +337,9 @@ def subexprs(e: Expr) -> Iterator[Expr]:
             stack.extend(x[-2:])
 
 
-def calls_in(e: Expr) -> list[int]:
-    """Call numbers of the calls inside an expression."""
-    return [x[3] for x in subexprs(e) if x[0] == "call"]
+def calls_in(e: Expr, skip_calls: Container[int] = ()) -> list[int]:
+    """Call numbers of the calls inside an expression (of those in skip_calls, not the calls inside them)."""
+    return [x[3] for x in subexprs(e, skip_calls) if x[0] == "call"]
 
 
 def calls_within(e: Expr) -> Iterator[Expr]:

@@ -199,6 +199,11 @@ class Calls:
 
         Asking op by op by scanning forward read the rest of the function for
         every call whose value nobody uses: quadratic in a long function.
+        A call nested in another is an op before it (the walker numbers a
+        call after its callee and arguments), so when op j meets call n < j,
+        op n has already indexed every call inside n: n's inside is not
+        walked again, and each expression is read once, not once per
+        enclosing call.
         """
         found = self._consumer_index.get(fn.id)
         if found is None:
@@ -207,8 +212,9 @@ class Calls:
                 exprs = list(o.args) + list(o.targets)
                 if o.kind in ("call", "send") and o.fn is not None:
                     exprs.append(o.fn)
+                indexed = range(j)
                 for e in exprs:
-                    for idx in calls_in(e):
+                    for idx in calls_in(e, indexed):
                         if idx < j:
                             found.setdefault(idx, j)
         return found
