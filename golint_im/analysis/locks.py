@@ -736,11 +736,13 @@ def _build(ctx: Context) -> LockModel:
     return LockModel(ctx.program, ctx.result(REGIONS), ctx.debug)
 
 
+# With CHANNEL_FLOW beside it (GIM101-GIM105 share a lane), the costliest family on
+# the checkouts measured: it gets a lane of its own (see docs/performance.md).
 LOCKS = Pass(
     "locks",
     _build,
     requires=(REGIONS,),
-    cost=2,
+    cost=3,
     doc="mutexes by holder; per function the locks held on every path, summaries for callers, lock events",
 )
 

@@ -201,11 +201,11 @@ def _sinks(ctx: Context) -> AddressSinks:
     return AddressSinks(ctx.result(VALUE_TRACE), ctx.result(SINK_CATALOG), budget)
 
 
-# Tracing address formats is the heaviest layer on real code (see docs/performance.md).
+# Like VALUE_TRACE: shares a lane with the ownership family (see docs/performance.md).
 ADDRESS_SINKS = Pass(
     "address-sinks",
     _sinks,
     requires=(VALUE_TRACE, SINK_CATALOG),
-    cost=3,
+    cost=2,
     doc="dial, listen and hash-ring sinks, and where the strings reaching them come from",
 )

@@ -557,11 +557,12 @@ def _tracer(ctx: Context) -> Tracer:
     return Tracer(ctx.program, catalog.ctors, catalog.method_names, ctx.result(WRITES))
 
 
-# Tracing values is the heaviest layer on real code (see docs/performance.md).
+# Costly enough to keep GIM301/GIM302 in one lane; cheaper than the concurrency family
+# (see docs/performance.md, "Winning back this round's cost").
 VALUE_TRACE = Pass(
     "value-trace",
     _tracer,
     requires=(SINK_CATALOG, WRITES),
-    cost=3,
+    cost=2,
     doc="where a string value comes from: writes, returns, callers' arguments",
 )
