@@ -129,11 +129,12 @@ class SyncPrimitives:
             if op.kind == "assign" and len(op.targets) == len(op.args):
                 for target, value in zip(op.targets, op.args, strict=True):
                     name = E.ident(target)
-                    if name is not None and self._is_new_cond(fn, value):
+                    if name is not None and self.is_new_cond(fn, value):
                         out.add(name)
         return out
 
-    def _is_new_cond(self, fn: Function, value) -> bool:
+    def is_new_cond(self, fn: Function, value) -> bool:
+        """value is a call of `sync.NewCond`."""
         called = E.call(value)
         if called is None:
             return False
@@ -207,7 +208,8 @@ class SyncPrimitives:
                         if a is not None:
                             self.uf.union(a, f"local:{fn.id}:{name}")
 
-    def _key(self, fn: Function, expr) -> str | None:
+    def key_of(self, fn: Function, expr) -> str | None:
+        """The group's or condition variable's identity: its holder, parameters joined to what callers pass."""
         raw = self.holder(fn, expr)
         return self.uf.find(raw) if raw else None
 
@@ -299,7 +301,7 @@ class SyncPrimitives:
         for op in facts.ops[:i]:
             if op.region not in branch or op.kind != "call":
                 continue
-            if any(self._key(fn, a) == key for a in op.args):
+            if any(self.key_of(fn, a) == key for a in op.args):
                 return True
             for t in self.program.resolve_call(fn, op):
                 if self._by_fn.get(t.function.id):
@@ -386,9 +388,9 @@ class SyncPrimitives:
                     for x in E.subexprs(e):
                         sel = E.selector(x)
                         if sel is not None and sel[1] in ("Wait", "Signal", "Broadcast", "L"):
-                            if self._names(fn, sel[0], name) and self._key(fn, sel[0]) == key:
+                            if self._names(fn, sel[0], name) and self.key_of(fn, sel[0]) == key:
                                 used += 1
-                        if self._names(fn, x, name) and self._key(fn, x) == key:
+                        if self._names(fn, x, name) and self.key_of(fn, x) == key:
                             seen += 1
                     if seen > used:
                         return True

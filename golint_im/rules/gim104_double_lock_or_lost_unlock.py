@@ -83,6 +83,7 @@ after the `Lock`, or unlock before every `return`.
 from __future__ import annotations
 
 from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock
+from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
 from ._lock_words import acquire_steps, lock_call, via
@@ -92,7 +93,7 @@ NAME = "double-lock-or-lost-unlock"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
-REQUIRES = (LOCKS,)
+REQUIRES = (LOCKS, RECOVERED_PANICS)
 
 
 def check(ctx):
@@ -108,6 +109,12 @@ def check(ctx):
         yield _double(d)
     for lost in model.lost_unlocks:
         yield _lost(lost)
+    told: set[tuple] = set()
+    for p in ctx.result(RECOVERED_PANICS):
+        key = (p.held.fn.id, p.held.acq.lock.cls, p.held.acq.lock.inst)
+        if key not in told:  # one finding per lock: the first panic that keeps it
+            told.add(key)
+            yield _panicked(p)
 
 
 def _consequence(held: str, again: str) -> str:
@@ -175,4 +182,41 @@ def _lost(lost: LostUnlock) -> Finding:
         related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
         steps=tuple(steps),
         key=f"{fn.qualname}|lost|{label}",
+    )
+
+
+def _panicked(p: RecoveredPanic) -> Finding:
+    a, fn, panic_op = p.held.acq, p.held.fn, p.held.panic_op
+    label = a.lock.label
+    unlock = "RUnlock" if a.mode == "r" else "Unlock"
+    panic_loc = op_location(fn, panic_op)
+    catcher = p.recovered_in
+    if p.by_http_server:
+        caught = f"the http server recovers it (`{catcher.short}` is a handler)"
+        recovers = f"`{catcher.short}` is a net/http handler: the server recovers its panic and serves on"
+    elif catcher is fn:
+        caught = f"`{fn.short}` recovers it in a deferred call"
+        recovers = f"`{fn.short}` recovers the panic in a deferred call"
+    else:
+        caught = f"`{catcher.short}`, which calls it, recovers it in a deferred call"
+        recovers = f"`{catcher.short}` recovers the panic in a deferred call"
+    message = (
+        f"`{fn.short}` panics at line {panic_op.line} with `{a.text}` (`{label}`) still locked by "
+        f"{lock_call(a)} at line {a.op.line} and no deferred `{unlock}`; {caught}, and the program goes on with "
+        f"`{label}` held: the next `{a.text}.Lock()` anywhere blocks forever. "
+        f"Fix: `defer {a.text}.{unlock}()` right after locking, or unlock before the panic."
+    )
+    steps = (
+        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}`, released later without `defer`"),
+        Step(panic_loc, f"panics here with `{label}` still held: the `{unlock}` is skipped"),
+        Step(Location(catcher.file.path, catcher.facts.line), recovers),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=panic_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
+        steps=steps,
+        key=f"{fn.qualname}|panic|{label}",
     )
