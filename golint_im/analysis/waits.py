@@ -34,6 +34,7 @@ DEBUG_KEYS = (
     "GIM103_waits_on_unknown_groups",
     "GIM103_cond_waits_with_unknown_locker",
     "GIM103_waits_whose_partners_skip_the_lock",
+    "GIM103_waits_on_goroutines_adding_themselves",
 )
 
 
@@ -56,6 +57,9 @@ class _Matcher:
         self.debug = debug
         self.by_op = {id(c.op): c for calls in prims.calls.values() for c in calls}
         self._cond_lockers: dict[str, set[str]] | None = None
+        self.adders: dict[str, set[int]] = {}  # group key -> functions calling its Add themselves
+        for key, calls in prims.calls.items():
+            self.adders[key] = {c.fn.id for c in calls if c.method == "Add"}
 
     # ---- the partner's side ------------------------------------------------------------------
     def takes_before(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
@@ -96,6 +100,24 @@ class _Matcher:
                 out.append((caller, None if call.mode == "defer" else call))
         return out
 
+    def adds_itself(self, fns: tuple[Function, ...], key: str) -> bool:
+        """One of fns calls the group's `Add`, itself or in a function it calls directly.
+
+        Such a goroutine is counted only once it runs: when it takes the
+        mutex before its own `Add` (a start helper that adds under the lock
+        so that Add cannot race Wait), the waiter holding the mutex does not
+        wait for it.
+        """
+        adders = self.adders.get(key, set())
+        program = self.model.program
+        for fn in fns:
+            if fn.id in adders:
+                return True
+            for op in fn.facts.ops:
+                if op.kind == "call" and any(t.function.id in adders for t in program.resolve_call(fn, op)):
+                    return True
+        return False
+
     # ---- WaitGroup ---------------------------------------------------------------------------
     def waitgroup(self, b: BlockedUnderLock, wait: SyncCall) -> WaitHeldAcross | None:
         cls = b.held.lock.cls
@@ -104,6 +126,9 @@ class _Matcher:
         for done in dones:
             for g, stop in self.goroutines_counting(done):
                 if g is b.fn or g is b.op_fn:
+                    continue
+                if self.adds_itself((g, done.fn), wait.key):
+                    self.debug["GIM103_waits_on_goroutines_adding_themselves"] += 1
                     continue
                 checked += 1
                 a = self.takes_before(g, stop, cls)
