@@ -41,7 +41,9 @@ class RecoveredPanic:
     by_http_server: bool  # True: recovered_in is a net/http handler; False: it defers a recover()
 
 
-class _Recovery:
+class Recovery:
+    """Which functions recover a panic: a deferred `recover()`, or a net/http handler (the server recovers)."""
+
     def __init__(self, program: Program):
         self.program = program
         self._recovers: dict[int, bool] = {}
@@ -93,7 +95,7 @@ class _Recovery:
 def recovered_panics(program: Program, panics: list[PanicHeld], debug: dict) -> list[RecoveredPanic]:
     """The panics held under a lock that a deferred recover or an http server is seen to catch."""
     debug.setdefault("GIM104_panics_not_seen_recovered", 0)
-    recovery = _Recovery(program)
+    recovery = Recovery(program)
     out: list[RecoveredPanic] = []
     for p in panics:
         found = recovery.catcher(p.fn)

@@ -1,4 +1,4 @@
-r"""GIM103 lock-held-across-blocking-op: a channel operation under a mutex that its partner must take first.
+r"""GIM103 lock-held-across-blocking-op: a channel operation or Wait under a mutex that its partner must take first.
 
 ## What it does
 Finds a send or receive on an unbuffered channel performed while holding a
@@ -7,6 +7,17 @@ that could complete the operation (every receiver of the send, every sender
 of the receive) performs its side while holding the same mutex. The partner
 must take the mutex first, and the mutex is not released until the
 operation completes: both wait forever.
+
+The same for the two other waits of package `sync`:
+
+- `wg.Wait()` while holding a mutex that a goroutine counted by `wg`
+  (started with `go`, calling `wg.Done()` itself or through one call) takes
+  before its `Done` (a deferred `Done`: anywhere in the goroutine, itself or
+  in a function it calls). The waiter keeps the mutex until the last `Done`,
+  the goroutine needs the mutex to get there.
+- `c.Wait()` while holding a mutex that is not the Cond's locker (`Wait`
+  releases only `c.L`), when every `c.Signal()`/`c.Broadcast()` comes after
+  its function takes that mutex: nothing can wake the waiter.
 
 ## Why is this bad
 This is the most common mixed channel/lock deadlock in Go programs: a
@@ -51,8 +62,16 @@ operation; a buffered channel only postpones the deadlock.
   what was not judged (`GIM103_*`).
 - Mutexes are compared by declaration: a partner holding the same field of
   another value of the type is taken as the same mutex.
-- `WaitGroup.Wait` and `Cond.Wait` under a lock are recorded by the lock
-  layer but not yet matched with their `Done`/`Signal` callers.
+- A goroutine counted by the group that also calls `Add` itself (or in a
+  function it calls) is not a partner: it may take the mutex before it is
+  counted (a start helper that adds under the lock so that `Add` cannot race
+  `Wait`). Goroutines started through wrappers (`errgroup`, `WaitGroup.Go`)
+  are not followed.
+- A Cond's locker is known only from `x = sync.NewCond(&mu)` assignments;
+  a Cond built as a composite literal, or made with several lockers, is not
+  judged. Goroutine-side locks are looked for in the goroutine's own code and
+  the functions it calls directly or through summaries (one resolved target),
+  in source order before the `Done`/`Signal`, whatever branch they sit in.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ its branches, and through the calls it makes, and reports:
   writer queues between the two read locks.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
+- **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
+  `Unlock`, released on some path but still held at an explicit `panic(...)`,
+  in a function whose panic is recovered: it defers a `recover()`, or a
+  function calling it does (a few calls up, in the same goroutine), or it is
+  (or is called by) a `net/http` handler, whose panics the server recovers.
 
 A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
@@ -50,13 +55,26 @@ func (s *Store) Get(k string) (int, error) {
     s.mu.Unlock()
     return v, nil
 }
+
+func (s *Store) MustPut(k string) { // the server recovers a handler's panic
+    s.mu.Lock()
+    if _, dup := s.items[k]; dup {
+        panic("duplicate " + k) // s.mu stays locked after the recovery
+    }
+    s.items[k] = true
+    s.mu.Unlock()
+}
+
+func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+    s.MustPut(r.URL.Path)
+}
 ```
 
 ## Fix
 For a double lock, split the callee into a locked wrapper and an unlocked
 body (`lenLocked`) and call the body while holding the lock, or release the
 lock before the call. For a lost unlock, write `defer s.mu.Unlock()` right
-after the `Lock`, or unlock before every `return`.
+after the `Lock`, or unlock before every `return` (and every `panic`).
 
 ## Known limits
 - Calls are followed when they resolve to one function (interfaces with one
@@ -70,7 +88,11 @@ after the `Lock`, or unlock before every `return`.
   Functions with `goto` are not judged for lost unlocks.
 - A function that returns holding the lock on every path (a `lock()`
   helper), or whose caller unlocks after calling it, is taken to hand the
-  lock over and is not a lost unlock. A `panic` path is not followed.
+  lock over and is not a lost unlock. A `panic` path is followed only to an
+  explicit `panic(...)` call, and reported only with evidence that the panic
+  is recovered (without it the process dies with the lock; `--debug` counts
+  `GIM104_panics_not_seen_recovered`). Panics from a runtime error (a nil
+  map, an index out of range) or from a called function are not followed.
 - A mutex reached through an alias (`mu := &s.mu`) or a map or slice
   element is not identified with its holder. A mutex that a goroutine
   unlocks without having locked it is a signal between goroutines and is
