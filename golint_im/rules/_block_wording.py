@@ -25,18 +25,3 @@ def branch_text(facts, region: int, verb: str = "returns") -> str:
     if reg.kind in ("for", "range"):
         return f"{verb} from inside a loop"
     return verb
-    reg = facts.regions[region]
-    if reg.kind == "default":
-        return "takes the `default` case of the `select` (the sender is not ready yet) and returns"
-    if reg.kind == "case" and reg.info:
-        direction, chan = reg.info
-        if direction == "recv":
-            return f"takes `case <-{E.render(chan)}` and returns"
-        return f"takes `case {E.render(chan)} <- …` and returns"
-    if reg.kind == "if" and reg.info is not None:
-        return f"returns when `{E.render(reg.info)}`"
-    if reg.kind == "else" and reg.info is not None:
-        return f"returns when `{E.render_negated(reg.info)}`"
-    if reg.kind in ("for", "range"):
-        return "returns from inside a loop"
-    return "returns"
