@@ -47,6 +47,7 @@ class Recovery:
     def __init__(self, program: Program):
         self.program = program
         self._recovers: dict[int, bool] = {}
+        self._catchers: dict[int, tuple[Function, bool] | None] = {}
 
     def defers_recover(self, fn: Function) -> bool:
         """fn defers a call (a literal or a function of the analysed code) that calls `recover()` itself."""
@@ -75,6 +76,11 @@ class Recovery:
 
     def catcher(self, fn: Function) -> tuple[Function, bool] | None:
         """The nearest function (fn or a caller, same goroutine) that recovers a panic raised in fn."""
+        if fn.id not in self._catchers:
+            self._catchers[fn.id] = self._search_callers(fn)
+        return self._catchers[fn.id]
+
+    def _search_callers(self, fn: Function) -> tuple[Function, bool] | None:
         seen = {fn.id}
         level = [fn]
         for _ in range(MAX_CALLER_DEPTH + 1):

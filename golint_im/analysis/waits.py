@@ -57,13 +57,25 @@ class _Matcher:
         self.debug = debug
         self.by_op = {id(c.op): c for calls in prims.calls.values() for c in calls}
         self._cond_lockers: dict[str, set[str]] | None = None
+        self._taken: dict[tuple, Acquire | None] = {}
+        self._adding: dict[tuple[int, str], bool] = {}
         self.adders: dict[str, set[int]] = {}  # group key -> functions calling its Add themselves
         for key, calls in prims.calls.items():
             self.adders[key] = {c.fn.id for c in calls if c.method == "Add"}
 
     # ---- the partner's side ------------------------------------------------------------------
     def takes_before(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
-        """fn takes a mutex of class cls (itself, or in a function it calls) before the op `stop` (None: ever)."""
+        """fn takes a mutex of class cls (itself, or in a function it calls) before the op `stop` (None: ever).
+
+        Memoised: many Waits on one group ask about the same goroutines, and each answer reads the
+        goroutine's ops once, so the layer stays linear in the ops of the partners it looks at.
+        """
+        key = (fn.id, id(stop), cls)
+        if key not in self._taken:
+            self._taken[key] = self._first_acquire(fn, stop, cls)
+        return self._taken[key]
+
+    def _first_acquire(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
         model = self.model
         for op in fn.facts.ops:
             if op is stop:
@@ -108,15 +120,18 @@ class _Matcher:
         so that Add cannot race Wait), the waiter holding the mutex does not
         wait for it.
         """
-        adders = self.adders.get(key, set())
-        program = self.model.program
-        for fn in fns:
-            if fn.id in adders:
-                return True
-            for op in fn.facts.ops:
-                if op.kind == "call" and any(t.function.id in adders for t in program.resolve_call(fn, op)):
-                    return True
-        return False
+        return any(self._adds(fn, key) for fn in fns)
+
+    def _adds(self, fn: Function, key: str) -> bool:
+        memo = (fn.id, key)
+        if memo not in self._adding:
+            adders = self.adders.get(key, set())
+            program = self.model.program
+            self._adding[memo] = fn.id in adders or any(
+                op.kind == "call" and any(t.function.id in adders for t in program.resolve_call(fn, op))
+                for op in fn.facts.ops
+            )
+        return self._adding[memo]
 
     # ---- WaitGroup ---------------------------------------------------------------------------
     def waitgroup(self, b: BlockedUnderLock, wait: SyncCall) -> WaitHeldAcross | None:
