@@ -46,12 +46,26 @@ func (h *Hub) run() {
         h.mu.Unlock()
     }
 }
+
+func (p *Pool) Stop() {
+    p.mu.Lock()
+    defer p.mu.Unlock()
+    p.wg.Wait() // each worker takes p.mu before its Done
+}
+
+func (p *Pool) work() {
+    defer p.wg.Done()
+    p.mu.Lock()
+    p.done++
+    p.mu.Unlock()
+}
 ```
 
 ## Fix
-Release the mutex before the channel operation (copy what you need under
-the lock, then send), or let the partner take the lock only after the
-operation; a buffered channel only postpones the deadlock.
+Release the mutex before the channel operation or the `Wait` (copy what you
+need under the lock, then send or wait), or let the partner take the lock
+only after the operation (`Done` before `Lock`); a buffered channel only
+postpones the deadlock. For a Cond, wait holding only its own locker.
 
 ## Known limits
 - Judged only where the answer is structural: the channel is unbuffered and
