@@ -647,6 +647,7 @@ def graph(paths, fmt, output, focus, config_path, jobs):
     """
     from .analysis.flow import CHANNEL_FLOW
     from .analysis.locks import LOCKS
+    from .analysis.syncprims import SYNC_PRIMITIVES
     from .engine import Options, analyse
     from .graph_export import MARKED_RULES, find_cycles, find_marks, focus_cycles, subgraph, to_dot, to_json
 
@@ -672,7 +673,7 @@ def graph(paths, fmt, output, focus, config_path, jobs):
         assert ctx is not None  # reuse=False: the program is always linked
         flow = ctx.result(CHANNEL_FLOW)
         cycles = find_cycles(flow, result.findings)
-        marks = find_marks(flow, ctx.result(LOCKS), result.findings)
+        marks = find_marks(flow, ctx.result(LOCKS), result.findings, ctx.result(SYNC_PRIMITIVES))
         findings = result.findings
         if focus:
             cycles = focus_cycles(cycles, focus)

@@ -24,11 +24,17 @@ from dataclasses import dataclass
 
 from .analysis.flow import ChannelFlow, handler_ops
 from .analysis.locks import LockModel
+from .analysis.syncprims import WAITGROUP, SyncPrimitives
 from .escape import printable
 from .findings import Finding
 from .program import Function
 
-NODE_SHAPES = {"lock": "octagon", "finding": "note"}  # added by marks; goroutines and channels as the flow draws them
+NODE_SHAPES = {
+    "lock": "octagon",
+    "waitgroup": "box3d",
+    "cond": "hexagon",
+    "finding": "note",
+}  # added by marks; goroutines and channels as the flow draws them
 CYCLE_COLOR = "#d62728"  # one red for DOT and HTML, so a reader knows it from either
 
 
@@ -111,6 +117,8 @@ class Mark:
     channels: tuple[str, ...]  # graph nodes of the channels operated at the finding's locations
     lock_edges: tuple[tuple[str, str, str, str, int], ...]  # (goroutine, lock node, locks|waits, function, line)
     goroutines_not_drawn: int = 0  # roots past MAX_ROOTS per side (a library function every test calls)
+    # (goroutine, WaitGroup or Cond node, waits|done|adds|signals, function, line)
+    sync_edges: tuple[tuple[str, str, str, str, int], ...] = ()
 
     @property
     def title(self) -> str:
@@ -125,13 +133,17 @@ class Mark:
     def locks(self) -> list[str]:
         return sorted({lock for _g, lock, _k, _f, _l in self.lock_edges})
 
+    def syncs(self) -> list[str]:
+        """The WaitGroup and Cond nodes: `waitgroup Pool.wg`, `cond Queue.cond`."""
+        return sorted({node for _g, node, _k, _f, _l in self.sync_edges})
+
     def nodes(self) -> list[str]:
-        return [self.node, *self.goroutines, *self.channels, *self.locks()]
+        return [self.node, *self.goroutines, *self.channels, *self.locks(), *self.syncs()]
 
     def edges(self) -> set[tuple[str, str]]:
-        """The graph edges this finding marks: its goroutines' operations on its channels and locks."""
+        """The graph edges this finding marks: its goroutines' operations on its channels, locks, groups, conds."""
         mine = set(self.goroutines)
-        out = {(g, lock) for g, lock, _k, _f, _l in self.lock_edges}
+        out = {(g, node) for g, node, _k, _f, _l in (*self.lock_edges, *self.sync_edges)}
         out |= {(g, c) for g in mine for c in self.channels} | {(c, g) for g in mine for c in self.channels}
         return out | {(self.node, n) for n in self.nodes()[1:]}
 
@@ -145,6 +157,10 @@ class Mark:
                 {"goroutine": g, "lock": lock, "kind": k, "function": f, "line": line}
                 for g, lock, k, f, line in self.lock_edges
             ],
+            "syncs": [
+                {"goroutine": g, "node": node, "kind": k, "function": f, "line": line}
+                for g, node, k, f, line in self.sync_edges
+            ],
         }
 
 
@@ -156,12 +172,16 @@ def _finding_locations(f: Finding) -> list[tuple[str, int]]:
     return list(seen)
 
 
-def find_marks(flow: ChannelFlow, locks: LockModel, findings: list[Finding]) -> list[Mark]:
+def find_marks(
+    flow: ChannelFlow, locks: LockModel, findings: list[Finding], prims: SyncPrimitives | None = None
+) -> list[Mark]:
     """Mark each GIM102-GIM106 finding: the functions owning an operation at one of its locations
     (innermost function by span where no operation is recorded), their goroutine roots, the
     channels the flow layer recorded operations on there, and the lock acquisitions LOCKS recorded
     there. Per goroutine the last lock it takes waits when it already holds another or when a
-    goroutine read earlier in the finding takes that one; the others are held."""
+    goroutine read earlier in the finding takes that one; the others are held. With the
+    sync-primitives layer, the WaitGroup and Cond calls at the finding's locations are marked too,
+    as nodes named by holder with waits/done/adds/signals edges from the goroutines."""
     chosen = [f for f in findings if f.rule_id in MARKED_RULES]
     wanted = {where for f in chosen for where in _finding_locations(f)}
     if not wanted:
@@ -185,6 +205,8 @@ def find_marks(flow: ChannelFlow, locks: LockModel, findings: list[Finding]) -> 
         for fn, op, what in ops:
             if what == "acquire" and op.mode != "defer" and (fn.file.path, op.line) in wanted:
                 acquires.setdefault((fn.file.path, op.line), []).append((f"lock {locks.lock_names[cls]}", fn))
+
+    syncs = _sync_calls(prims, wanted) if prims is not None else {}
 
     def owner(where: tuple[str, int]) -> list:
         if where in owners:
@@ -246,7 +268,28 @@ def find_marks(flow: ChannelFlow, locks: LockModel, findings: list[Finding]) -> 
                 waits = i == len(seq) - 1 and (len(seq) > 1 or lock in locked_before)
                 edges.append((g, lock, "waits" if waits else "locks", fname, line))
             locked_before |= {lock for lock, _f, _l in seq}
-        out.append(Mark(f, tuple(goroutines), tuple(channels), tuple(edges), sum(left_out.values())))
+        sync_edges: dict[tuple[str, str, str, str, int], None] = {}
+        for where in _finding_locations(f):
+            for node, fn, kind in syncs.get(where, ()):
+                for g, _top in goroutines_of(fn, mine, left_out):
+                    sync_edges.setdefault((g, node, kind, fn.short, where[1]), None)
+        marked = Mark(f, tuple(goroutines), tuple(channels), tuple(edges), sum(left_out.values()), tuple(sync_edges))
+        out.append(marked)
+    return out
+
+
+_SYNC_EDGE = {"Wait": "waits", "Done": "done", "Add": "adds", "Signal": "signals", "Broadcast": "signals"}
+
+
+def _sync_calls(prims: SyncPrimitives, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], list]:
+    """(path, line) -> [(node, function, edge kind)] for the WaitGroup and Cond calls at the wanted lines."""
+    out: dict[tuple[str, int], list] = {}
+    for key, calls in prims.calls.items():
+        for c in calls:
+            where = (c.fn.file.path, c.op.line)
+            if where in wanted and c.method in _SYNC_EDGE:
+                node = f"{'waitgroup' if c.kind == WAITGROUP else 'cond'} {prims.label(key)}"
+                out.setdefault(where, []).append((node, c.fn, _SYNC_EDGE[c.method]))
     return out
 
 
@@ -327,7 +370,9 @@ def marked_graph(flow: ChannelFlow, marks: Sequence[Mark] = ()):
                 g.add_node(n, kind="goroutine")
         for lock in m.locks():
             g.add_node(lock, kind="lock")
-        for a, lock, kind, fname, line in m.lock_edges:
+        for _g, node, _k, _f, _l in m.sync_edges:
+            g.add_node(node, kind=node.split(" ", 1)[0])
+        for a, lock, kind, fname, line in (*m.lock_edges, *m.sync_edges):
             if not any(
                 d.get("kind") == kind and d.get("line") == line for d in g.get_edge_data(a, lock, default={}).values()
             ):

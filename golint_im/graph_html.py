@@ -29,7 +29,7 @@ MARGIN = 20
 class _Node:
     id: str
     label: str
-    kind: str  # channel | goroutine | call | lock | finding
+    kind: str  # channel | goroutine | call | lock | waitgroup | cond | finding
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0

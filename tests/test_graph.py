@@ -258,3 +258,20 @@ def test_html_page_renders_in_a_browser_and_shows_the_cycle(tmp_path):
         timeout=120,
     ).stdout
     assert 'class="edge cycle"' in dom and "main.(*Conn).Kick" in dom
+
+
+def test_wait_findings_mark_their_waitgroup_and_cond(tmp_path):
+    """GIM103 on a Wait: the WaitGroup or Cond is a node of its own, with the waiter's `waits`
+    edge and the partner goroutine's `done`/`signals` edge beside the lock both need."""
+    fixture = "fixtures/GIM103/want_wait_under_lock"
+    r = gim("graph", fixture, "--format", "json", cwd=ROOT, env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    syncs = {(e["goroutine"], e["node"], e["kind"]) for m in doc["marks"] for e in m["syncs"]}
+    assert ("goroutine main.main", "waitgroup Pool.wg", "waits") in syncs
+    assert ("goroutine main.(*Pool).work", "waitgroup Pool.wg", "done") in syncs
+    assert ("goroutine main.(*Queue).Put", "cond Queue.cond", "signals") in syncs
+    kinds = {n["id"]: n["kind"] for n in doc["nodes"]}
+    assert kinds["waitgroup Pool.wg"] == "waitgroup" and kinds["cond Queue.cond"] == "cond"
+    dot = gim("graph", fixture, cwd=ROOT, env={"XDG_CACHE_HOME": str(tmp_path / "cache")}).stdout
+    assert '"waitgroup Pool.wg" [shape=box3d' in dot

@@ -132,6 +132,16 @@ class LostUnlock:
 
 
 @dataclass(frozen=True)
+class PanicHeld:
+    """A `panic(...)` in fn reached holding `acq`, a lock fn took itself with no deferred release, while
+    another exit of fn releases it: if the panic is recovered, the lock stays held."""
+
+    fn: Function
+    acq: Acquire
+    panic_op: Op
+
+
+@dataclass(frozen=True)
 class OrderEdge:
     """In fn, `first` is held (on every path) when `second` is taken."""
 
@@ -181,6 +191,7 @@ class LockModel:
         self.lost_unlocks: list[LostUnlock] = []
         self.order_edges: list[OrderEdge] = []
         self.blocked: list[BlockedUnderLock] = []
+        self.panics_held: list[PanicHeld] = []
         self._handed: set[int] | None = None
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
@@ -247,6 +258,10 @@ class LockModel:
                 lock = Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label, _striped(holder))
                 return lock, E.render(holder)
         return None
+
+    def lock_at(self, fn: Function, expr) -> Lock | None:
+        """The mutex expr denotes in fn (`&s.mu`, `mu`), or None when it is not a plain path to one."""
+        return self._holder_lock(fn, E.strip_address(expr))
 
     def _holder_lock(self, fn: Function, holder) -> Lock | None:
         p = self.program
@@ -447,6 +462,7 @@ class _Walk:
         self._branch: dict[int, bool] = {}  # region -> inside a branch
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
+        self.panics: list[tuple[Op, State]] = []  # each `panic(...)` and the locks held there
 
     def run(self) -> Summary:
         fn = self.fn
@@ -454,6 +470,7 @@ class _Walk:
         if end is not None:
             self.exits.append((fn.facts.end_line, 1, end))
         self._lost_unlocks()
+        self._panics_held()
         held_on_return: list[Acquire] = []
         if self.exits and not self.gives_up:
             final = _merge(*(s for _l, _c, s in self.exits))
@@ -580,6 +597,7 @@ class _Walk:
         model, fn = self.model, self.fn
         name = E.selected_name(op.fn)
         if E.is_ident(op.fn, "panic") and model.program.declaring_function(fn, "panic") is None:
+            self.panics.append((op, state))
             return None
         if name in ACQUIRE or name in RELEASE:
             found = model.lock_of(fn, op)
@@ -712,6 +730,18 @@ class _Walk:
                 if free:
                     reported.add(key)
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+
+    def _panics_held(self) -> None:
+        """Locks this function took, held at a `panic` with no deferred release, and released by some exit."""
+        if self.gives_up or not self.panics:
+            return
+        for op, state in self.panics:
+            for h in state:
+                a = h.acq
+                if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
+                    continue
+                if any(not any(_matches(x.acq.lock, a.lock) for x in s) for ln, _c, s in self.exits if ln > a.op.line):
+                    self.model.panics_held.append(PanicHeld(self.fn, a, op))
 
 
 def _has_default(select_region) -> bool:

@@ -11,7 +11,7 @@ the questions the analyses ask of a function's plain assignments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from golint_im.expr import Expr, ident, is_ident
 from golint_im.facts import Op
@@ -161,8 +161,11 @@ def single_assignment(program: Program, fn: Function, name: str) -> Expr:
     return found
 
 
-def returns_skipping(facts, targets: list[int]) -> list[tuple[int, int]]:
+def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | None = None) -> list[tuple[int, int]]:
     """(return index, target index) for each `return` of a function that leaves before a target op.
+
+    `is_exit` picks other ops that leave the function instead of `return`
+    (a `panic(...)` call, for a goroutine that recovers).
 
     The target comes after the return in a region around it (so, had the
     return not been taken, the function would have gone on to it), and no
@@ -172,7 +175,7 @@ def returns_skipping(facts, targets: list[int]) -> list[tuple[int, int]]:
     """
     out = []
     for i, op in enumerate(facts.ops):
-        if op.kind != "return":
+        if not (is_exit(op) if is_exit is not None else op.kind == "return"):
             continue
         chain = list(enclosing_regions(facts, op.region))
         around = set(chain)

@@ -23,6 +23,7 @@ Data only; rule GIM106 words it. What cannot be judged is counted in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import expr as E
@@ -30,6 +31,7 @@ from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import _UnionFind
+from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
 
 WAITGROUP = "sync#WaitGroup"
@@ -61,6 +63,7 @@ class AddInside:
     goroutine: Function
     add: SyncCall
     wait: SyncCall
+    via: Op | None = None  # the goroutine's call reaching the Add in another function (None: its own Add)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class DoneSkipped:
     region: int  # the branch deciding the return (-1: none)
     done: SyncCall
     wait: SyncCall
+    panics: bool = False  # the exit is a `panic(...)` the goroutine itself recovers, not a `return`
 
 
 @dataclass
@@ -89,6 +93,7 @@ class SyncPrimitives:
         self.program = program
         self.debug: Counter = Counter()
         self.uf = _UnionFind()
+        self._recovery = Recovery(program)
         self._labels: dict[str, str] = {}
         self._raw: list[SyncCall] = []
         self._made_conds: dict[int, set[str]] = {}
@@ -129,11 +134,12 @@ class SyncPrimitives:
             if op.kind == "assign" and len(op.targets) == len(op.args):
                 for target, value in zip(op.targets, op.args, strict=True):
                     name = E.ident(target)
-                    if name is not None and self._is_new_cond(fn, value):
+                    if name is not None and self.is_new_cond(fn, value):
                         out.add(name)
         return out
 
-    def _is_new_cond(self, fn: Function, value) -> bool:
+    def is_new_cond(self, fn: Function, value) -> bool:
+        """value is a call of `sync.NewCond`."""
         called = E.call(value)
         if called is None:
             return False
@@ -207,7 +213,8 @@ class SyncPrimitives:
                         if a is not None:
                             self.uf.union(a, f"local:{fn.id}:{name}")
 
-    def _key(self, fn: Function, expr) -> str | None:
+    def key_of(self, fn: Function, expr) -> str | None:
+        """The group's or condition variable's identity: its holder, parameters joined to what callers pass."""
         raw = self.holder(fn, expr)
         return self.uf.find(raw) if raw else None
 
@@ -245,6 +252,9 @@ class SyncPrimitives:
                 continue
             mine = [c for c in dones if c.key == key]
             adds = [c for c in self._own(g, WAITGROUP, "Add") if c.key == key]
+            via = None
+            if not adds:
+                via, adds = self._adds_through_call(g, key, mine)
             if adds:
                 started = any(op.kind == "call" and op.mode == "go" for op in ops)
                 s_ops = starter.facts.ops
@@ -252,10 +262,10 @@ class SyncPrimitives:
                 added = any(c.key == key and s_ops.index(c.op) < gi for c in self._own(starter, WAITGROUP, "Add"))
                 if started or added or len(mine) != 1:
                     self.debug["GIM106_adds_in_spawning_goroutines"] += 1
-                elif self._synchronised(starter, go_op, wait, g, adds[0]):
+                elif self._synchronised(starter, go_op, wait, g, via or adds[0].op, key):
                     self.debug["GIM106_adds_before_a_handshake"] += 1
                 elif not any(a.goroutine is g and a.add is adds[0] for a in self.add_inside):
-                    self.add_inside.append(AddInside(starter, go_op, g, adds[0], wait))
+                    self.add_inside.append(AddInside(starter, go_op, g, adds[0], wait, via))
                 continue
             if any(c.op.mode == "defer" for c in mine):
                 continue
@@ -266,16 +276,47 @@ class SyncPrimitives:
             if any(self._in_loop(g, ops[i].region) for i in done_idx):
                 self.debug["GIM106_dones_in_loops"] += 1  # the group counts items, not goroutines
                 continue
-            for i, t in returns_skipping(g.facts, done_idx):
+            self._exits_skipping(starter, go_op, g, key, mine, wait)
+
+    def _exits_skipping(self, starter: Function, go_op, g: Function, key: str, mine: list, wait: SyncCall) -> None:
+        """The first `return` of g (or `panic`, when g recovers it) before its Done on that path: one finding."""
+        ops = g.facts.ops
+        done_idx = [ops.index(c.op) for c in mine]
+        exits = [(False, returns_skipping(g.facts, done_idx))]
+        if self._recovery.defers_recover(g):
+            exits.append((True, returns_skipping(g.facts, done_idx, self._is_panic(g))))
+        for panics, found in exits:
+            for i, t in found:
                 if self._done_on_the_way(g, i, ops[t].region, key):
                     self.debug["GIM106_returns_through_calls"] += 1
                     continue
                 region = deciding_region(g.facts, ops[i].region, ops[t].region)
                 done = next(c for c in mine if c.op is ops[t])
-                self.done_skipped.append(DoneSkipped(starter, go_op, g, ops[i], region, done, wait))
-                break
+                self.done_skipped.append(DoneSkipped(starter, go_op, g, ops[i], region, done, wait, panics))
+                return
 
-    def _synchronised(self, starter: Function, go_op, wait: SyncCall, g: Function, add: SyncCall) -> bool:
+    def _is_panic(self, fn: Function) -> Callable[[Op], bool]:
+        """A predicate: the op calls the builtin `panic`."""
+        builtin = self.program.declaring_function(fn, "panic") is None
+        return lambda op: builtin and op.kind == "call" and op.mode == "plain" and E.is_ident(op.fn, "panic")
+
+    def _adds_through_call(self, g: Function, key: str, dones: list[SyncCall]) -> tuple[Op | None, list[SyncCall]]:
+        """g's own call (before its Done) to a function that adds to the group itself: (that call, [its Add])."""
+        ops = g.facts.ops
+        first_done = min(ops.index(c.op) if c.op.mode != "defer" else len(ops) for c in dones)
+        for op in ops[:first_done]:
+            if op.kind != "call" or op.mode != "plain":
+                continue
+            targets = self.program.resolve_call(g, op)
+            if len(targets) != 1 or targets[0].function.go_sites:
+                continue
+            callee = targets[0].function
+            adds = [c for c in self._own(callee, WAITGROUP, "Add") if c.key == key]
+            if adds and not any(o.kind == "call" and o.mode == "go" for o in callee.facts.ops):
+                return op, adds
+        return None, []
+
+    def _synchronised(self, starter: Function, go_op, wait: SyncCall, g: Function, add_op: Op, key: str) -> bool:
         """Between the `go` and the Wait the starter blocks on something the goroutine may signal after
         its Add (a receive, a select, another group's Wait): the Add may be known to come first."""
         s_ops = starter.facts.ops
@@ -284,8 +325,8 @@ class SyncPrimitives:
         blocks = any(op.kind == "recv" or id(op) in waits for op in between)
         if not blocks:
             return False
-        after = g.facts.ops[g.facts.ops.index(add.op) + 1 :]
-        other_dones = {id(c.op) for c in self._own(g, WAITGROUP, "Done") if c.key != add.key}
+        after = g.facts.ops[g.facts.ops.index(add_op) + 1 :]
+        other_dones = {id(c.op) for c in self._own(g, WAITGROUP, "Done") if c.key != key}
         return any(
             op.kind == "send" or id(op) in other_dones or (op.kind == "call" and E.is_ident(op.fn, "close"))
             for op in after
@@ -299,7 +340,7 @@ class SyncPrimitives:
         for op in facts.ops[:i]:
             if op.region not in branch or op.kind != "call":
                 continue
-            if any(self._key(fn, a) == key for a in op.args):
+            if any(self.key_of(fn, a) == key for a in op.args):
                 return True
             for t in self.program.resolve_call(fn, op):
                 if self._by_fn.get(t.function.id):
@@ -386,9 +427,9 @@ class SyncPrimitives:
                     for x in E.subexprs(e):
                         sel = E.selector(x)
                         if sel is not None and sel[1] in ("Wait", "Signal", "Broadcast", "L"):
-                            if self._names(fn, sel[0], name) and self._key(fn, sel[0]) == key:
+                            if self._names(fn, sel[0], name) and self.key_of(fn, sel[0]) == key:
                                 used += 1
-                        if self._names(fn, x, name) and self._key(fn, x) == key:
+                        if self._names(fn, x, name) and self.key_of(fn, x) == key:
                             seen += 1
                     if seen > used:
                         return True

@@ -5,22 +5,23 @@ from __future__ import annotations
 from golint_im import expr as E
 
 
-def branch_text(facts, region: int) -> str:
-    """ "returns when `err != nil`": the `return` under the branch `region` (-1: no branch)."""
+def branch_text(facts, region: int, verb: str = "returns") -> str:
+    """ "returns when `err != nil`": the `return` (or what `verb` names: "panics") under the branch `region`
+    (-1: no branch)."""
     if region < 0:
-        return "returns"
+        return verb
     reg = facts.regions[region]
     if reg.kind == "default":
-        return "takes the `default` case of the `select` (the sender is not ready yet) and returns"
+        return f"takes the `default` case of the `select` (the sender is not ready yet) and {verb}"
     if reg.kind == "case" and reg.info:
         direction, chan = reg.info
         if direction == "recv":
-            return f"takes `case <-{E.render(chan)}` and returns"
-        return f"takes `case {E.render(chan)} <- …` and returns"
+            return f"takes `case <-{E.render(chan)}` and {verb}"
+        return f"takes `case {E.render(chan)} <- …` and {verb}"
     if reg.kind == "if" and reg.info is not None:
-        return f"returns when `{E.render(reg.info)}`"
+        return f"{verb} when `{E.render(reg.info)}`"
     if reg.kind == "else" and reg.info is not None:
-        return f"returns when `{E.render_negated(reg.info)}`"
+        return f"{verb} when `{E.render_negated(reg.info)}`"
     if reg.kind in ("for", "range"):
-        return "returns from inside a loop"
-    return "returns"
+        return f"{verb} from inside a loop"
+    return verb

@@ -1,4 +1,4 @@
-r"""GIM103 lock-held-across-blocking-op: a channel operation under a mutex that its partner must take first.
+r"""GIM103 lock-held-across-blocking-op: a channel operation or Wait under a mutex that its partner must take first.
 
 ## What it does
 Finds a send or receive on an unbuffered channel performed while holding a
@@ -7,6 +7,17 @@ that could complete the operation (every receiver of the send, every sender
 of the receive) performs its side while holding the same mutex. The partner
 must take the mutex first, and the mutex is not released until the
 operation completes: both wait forever.
+
+The same for the two other waits of package `sync`:
+
+- `wg.Wait()` while holding a mutex that a goroutine counted by `wg`
+  (started with `go`, calling `wg.Done()` itself or through one call) takes
+  before its `Done` (a deferred `Done`: anywhere in the goroutine, itself or
+  in a function it calls). The waiter keeps the mutex until the last `Done`,
+  the goroutine needs the mutex to get there.
+- `c.Wait()` while holding a mutex that is not the Cond's locker (`Wait`
+  releases only `c.L`), when every `c.Signal()`/`c.Broadcast()` comes after
+  its function takes that mutex: nothing can wake the waiter.
 
 ## Why is this bad
 This is the most common mixed channel/lock deadlock in Go programs: a
@@ -35,12 +46,26 @@ func (h *Hub) run() {
         h.mu.Unlock()
     }
 }
+
+func (p *Pool) Stop() {
+    p.mu.Lock()
+    defer p.mu.Unlock()
+    p.wg.Wait() // each worker takes p.mu before its Done
+}
+
+func (p *Pool) work() {
+    defer p.wg.Done()
+    p.mu.Lock()
+    p.done++
+    p.mu.Unlock()
+}
 ```
 
 ## Fix
-Release the mutex before the channel operation (copy what you need under
-the lock, then send), or let the partner take the lock only after the
-operation; a buffered channel only postpones the deadlock.
+Release the mutex before the channel operation or the `Wait` (copy what you
+need under the lock, then send or wait), or let the partner take the lock
+only after the operation (`Done` before `Lock`); a buffered channel only
+postpones the deadlock. For a Cond, wait holding only its own locker.
 
 ## Known limits
 - Judged only where the answer is structural: the channel is unbuffered and
@@ -51,14 +76,24 @@ operation; a buffered channel only postpones the deadlock.
   what was not judged (`GIM103_*`).
 - Mutexes are compared by declaration: a partner holding the same field of
   another value of the type is taken as the same mutex.
-- `WaitGroup.Wait` and `Cond.Wait` under a lock are recorded by the lock
-  layer but not yet matched with their `Done`/`Signal` callers.
+- A goroutine counted by the group that also calls `Add` itself (or in a
+  function it calls) is not a partner: it may take the mutex before it is
+  counted (a start helper that adds under the lock so that `Add` cannot race
+  `Wait`). Goroutines started through wrappers (`errgroup`, `WaitGroup.Go`)
+  are not followed.
+- A Cond's locker is known only from `x = sync.NewCond(&mu)` assignments;
+  a Cond built as a composite literal, or made with several lockers, is not
+  judged. Goroutine-side locks are looked for in the goroutine's own code and
+  the functions it calls directly or through summaries (one resolved target),
+  in source order before the `Done`/`Signal`, whatever branch they sit in.
 """
 
 from __future__ import annotations
 
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
+from golint_im.analysis.syncprims import WAITGROUP
+from golint_im.analysis.waits import WAITS_UNDER_LOCK, WaitHeldAcross
 from golint_im.findings import Finding, Related, Step, op_location
 
 from ._lock_words import acquire_steps, call_steps, lock_call, through, via
@@ -67,8 +102,11 @@ ID = "GIM103"
 NAME = "lock-held-across-blocking-op"
 FAMILY = "concurrency"
 SEVERITY = "error"
-SUMMARY = "A channel operation performed while holding a mutex that every partner goroutine must take first"
-REQUIRES = (LOCKS, CHANNEL_FLOW)
+SUMMARY = (
+    "A channel operation, WaitGroup.Wait or Cond.Wait performed while holding a mutex "
+    "that the partner goroutine must take first"
+)
+REQUIRES = (LOCKS, CHANNEL_FLOW, WAITS_UNDER_LOCK)
 
 _VERB = {"send": ("sends on", "receive"), "recv": ("receives from", "send")}
 
@@ -78,6 +116,8 @@ def check(ctx):
     flow = ctx.result(CHANNEL_FLOW)
     for case in held_across(model, flow, ctx.debug):
         yield _finding(ctx, case)
+    for wait in ctx.result(WAITS_UNDER_LOCK):
+        yield _wait_finding(wait)
 
 
 def _finding(ctx, case: HeldAcross) -> Finding:
@@ -119,4 +159,56 @@ def _finding(ctx, case: HeldAcross) -> Finding:
         related=tuple(related),
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}",
+    )
+
+
+def _wait_finding(case: WaitHeldAcross) -> Finding:
+    b, wait, partner = case.blocked, case.wait, case.partner_lock
+    held, label = b.held, b.held.lock.label
+    wait_loc = op_location(b.op_fn, b.op)
+    call = f"`{wait.text}.{case.partner_call.method}()`"
+    call_loc = op_location(case.partner_call.fn, case.partner_call.op)
+    holding = f"`{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)})"
+    takes = f"{lock_call(partner)} at line {partner.op.line}{via(partner)}"
+    if wait.kind == WAITGROUP:
+        wait_step = f"`{wait.text}.Wait()` while holding `{label}`: waits for every counted goroutine's `Done`"
+        partner_what = f"the goroutine `{case.partner_fn.short}` counted by `{wait.text}` takes `{label}` first"
+        done_step = f"its {call}, never reached"
+        message = (
+            f"`{b.fn.short}` waits in `{wait.text}.Wait()` at line {b.op.line}{through(b.hops)} while holding "
+            f"{holding}, but the goroutine `{case.partner_fn.short}` counted by `{wait.text}` takes `{label}` "
+            f"({takes}) before its {call} at line {case.partner_call.op.line}: the Wait never returns and the "
+            f"goroutine never gets the lock. Fix: unlock `{held.text}` before `{wait.text}.Wait()`, or let the "
+            f"goroutine call `{wait.text}.Done()` before it takes `{label}`."
+        )
+        key_kind = "waitgroup"
+    else:
+        others = "" if case.partners == 1 else f" (and {case.partners - 1} more, all under `{label}`)"
+        wait_step = f"`{wait.text}.Wait()` releases only the Cond's own locker, `{label}` stays held"
+        partner_what = f"`{case.partner_fn.short}` takes `{label}` before it signals"
+        done_step = f"{call}, never reached: nothing wakes the waiter"
+        message = (
+            f"`{b.fn.short}` waits in `{wait.text}.Wait()` at line {b.op.line}{through(b.hops)} while holding "
+            f"{holding}, which is not the Cond's locker (`Wait` releases only that one), but every "
+            f"`Signal`/`Broadcast` of `{wait.text}` runs after taking `{label}`: `{case.partner_fn.short}` "
+            f"({takes}, then {call} at line {case.partner_call.op.line}){others}. Nothing can wake the waiter. "
+            f"Fix: unlock `{held.text}` before `{wait.text}.Wait()`, or make `{label}` the Cond's locker."
+        )
+        key_kind = "cond"
+    steps = [
+        *acquire_steps(held, f"takes `{label}`"),
+        *call_steps(b.hops),
+        Step(wait_loc, wait_step),
+        *acquire_steps(partner, partner_what + ": waits for the lock"),
+        Step(call_loc, done_step),
+    ]
+    where = op_location(b.fn, b.hops[0].op) if b.hops else wait_loc
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=where,
+        severity=SEVERITY,
+        related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken before {call}"),),
+        steps=tuple(steps),
+        key=f"{b.fn.qualname}|{label}|{wait.text}|{key_kind}",
     )

@@ -12,6 +12,11 @@ its branches, and through the calls it makes, and reports:
   writer queues between the two read locks.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
+- **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
+  `Unlock`, released on some path but still held at an explicit `panic(...)`,
+  in a function whose panic is recovered: it defers a `recover()`, or a
+  function calling it does (a few calls up, in the same goroutine), or it is
+  (or is called by) a `net/http` handler, whose panics the server recovers.
 
 A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
@@ -50,13 +55,26 @@ func (s *Store) Get(k string) (int, error) {
     s.mu.Unlock()
     return v, nil
 }
+
+func (s *Store) MustPut(k string) { // the server recovers a handler's panic
+    s.mu.Lock()
+    if _, dup := s.items[k]; dup {
+        panic("duplicate " + k) // s.mu stays locked after the recovery
+    }
+    s.items[k] = true
+    s.mu.Unlock()
+}
+
+func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+    s.MustPut(r.URL.Path)
+}
 ```
 
 ## Fix
 For a double lock, split the callee into a locked wrapper and an unlocked
 body (`lenLocked`) and call the body while holding the lock, or release the
 lock before the call. For a lost unlock, write `defer s.mu.Unlock()` right
-after the `Lock`, or unlock before every `return`.
+after the `Lock`, or unlock before every `return` (and every `panic`).
 
 ## Known limits
 - Calls are followed when they resolve to one function (interfaces with one
@@ -70,7 +88,11 @@ after the `Lock`, or unlock before every `return`.
   Functions with `goto` are not judged for lost unlocks.
 - A function that returns holding the lock on every path (a `lock()`
   helper), or whose caller unlocks after calling it, is taken to hand the
-  lock over and is not a lost unlock. A `panic` path is not followed.
+  lock over and is not a lost unlock. A `panic` path is followed only to an
+  explicit `panic(...)` call, and reported only with evidence that the panic
+  is recovered (without it the process dies with the lock; `--debug` counts
+  `GIM104_panics_not_seen_recovered`). Panics from a runtime error (a nil
+  map, an index out of range) or from a called function are not followed.
 - A mutex reached through an alias (`mu := &s.mu`) or a map or slice
   element is not identified with its holder. A mutex that a goroutine
   unlocks without having locked it is a signal between goroutines and is
@@ -83,6 +105,7 @@ after the `Lock`, or unlock before every `return`.
 from __future__ import annotations
 
 from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock
+from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
 from ._lock_words import acquire_steps, lock_call, via
@@ -92,7 +115,7 @@ NAME = "double-lock-or-lost-unlock"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
-REQUIRES = (LOCKS,)
+REQUIRES = (LOCKS, RECOVERED_PANICS)
 
 
 def check(ctx):
@@ -108,6 +131,12 @@ def check(ctx):
         yield _double(d)
     for lost in model.lost_unlocks:
         yield _lost(lost)
+    told: set[tuple] = set()
+    for p in ctx.result(RECOVERED_PANICS):
+        key = (p.held.fn.id, p.held.acq.lock.cls, p.held.acq.lock.inst)
+        if key not in told:  # one finding per lock: the first panic that keeps it
+            told.add(key)
+            yield _panicked(p)
 
 
 def _consequence(held: str, again: str) -> str:
@@ -175,4 +204,41 @@ def _lost(lost: LostUnlock) -> Finding:
         related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
         steps=tuple(steps),
         key=f"{fn.qualname}|lost|{label}",
+    )
+
+
+def _panicked(p: RecoveredPanic) -> Finding:
+    a, fn, panic_op = p.held.acq, p.held.fn, p.held.panic_op
+    label = a.lock.label
+    unlock = "RUnlock" if a.mode == "r" else "Unlock"
+    panic_loc = op_location(fn, panic_op)
+    catcher = p.recovered_in
+    if p.by_http_server:
+        caught = f"the http server recovers it (`{catcher.short}` is a handler)"
+        recovers = f"`{catcher.short}` is a net/http handler: the server recovers its panic and serves on"
+    elif catcher is fn:
+        caught = f"`{fn.short}` recovers it in a deferred call"
+        recovers = f"`{fn.short}` recovers the panic in a deferred call"
+    else:
+        caught = f"`{catcher.short}`, which calls it, recovers it in a deferred call"
+        recovers = f"`{catcher.short}` recovers the panic in a deferred call"
+    message = (
+        f"`{fn.short}` panics at line {panic_op.line} with `{a.text}` (`{label}`) still locked by "
+        f"{lock_call(a)} at line {a.op.line} and no deferred `{unlock}`; {caught}, and the program goes on with "
+        f"`{label}` held: the next `{a.text}.Lock()` anywhere blocks forever. "
+        f"Fix: `defer {a.text}.{unlock}()` right after locking, or unlock before the panic."
+    )
+    steps = (
+        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}`, released later without `defer`"),
+        Step(panic_loc, f"panics here with `{label}` still held: the `{unlock}` is skipped"),
+        Step(Location(catcher.file.path, catcher.facts.line), recovers),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=panic_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
+        steps=steps,
+        key=f"{fn.qualname}|panic|{label}",
     )

@@ -7,10 +7,13 @@ package variable, a struct field; a parameter is what its callers pass):
 
 - `wg.Add` inside the goroutine it counts: the function that starts the
   goroutine calls `wg.Wait()` after the `go` statement without having added
-  for it, and the goroutine itself calls `wg.Add` and `wg.Done`;
+  for it, and the goroutine itself calls `wg.Add` (or a function that does,
+  before its `Done`) and `wg.Done`;
 - a counted goroutine that can `return` before its `wg.Done()` (no
   `defer wg.Done()`), while its starter waits on the group: the finding
-  names the `return`;
+  names the `return`; or that `panic`s before it while the goroutine
+  recovers its own panics (a deferred `recover()`), so it ends without
+  counting down;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
 - `Cond.Wait` on a condition variable that nothing signals or broadcasts.
@@ -56,14 +59,18 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 
 ## Known limits
 - Only goroutines started with `go` are followed, and only the `Add`,
-  `Done` and `Wait` calls they make themselves. A goroutine that starts
+  `Done` and `Wait` calls they make themselves (an `Add` also in a function
+  they call directly with one resolved target). Goroutines started by
+  `WaitGroup.Go`, `errgroup` or a spawning helper that adds and defers
+  `Done` for them are counted by that wrapper and stay silent. A goroutine that starts
   goroutines of its own is taken to `Add` for those, and is not reported;
   neither is a starter that also adds before the `go` statement.
 - A skipped `Done` is looked for only on `return` statements that come
   before every `Done` or on the other side of its branch; a branch that
   calls analysed code that touches any WaitGroup, or that passes the group
-  on, is taken to count down there. Panics and falling off the end are not
-  followed.
+  on, is taken to count down there. An explicit `panic(...)` is followed
+  only in a goroutine that defers a `recover()` itself (otherwise the
+  process dies and nothing waits); falling off the end is not followed.
 - `Cond.Wait` outside a loop is reported only on a condition variable that
   some code `Signal`s. One only ever `Broadcast` is usually a one-shot event
   (a result is ready, set once and never reset) for which `if !done {
@@ -102,15 +109,17 @@ def check(ctx):
 
 def _add_inside(a):
     wg, wait = a.add.text, a.wait
-    add_loc = op_location(a.goroutine, a.add.op)
+    add_loc = op_location(a.add.fn, a.add.op)
+    called = f", in `{a.add.fn.short}` that it calls at line {a.via.line}" if a.via is not None else ""
     message = (
-        f"`{wg}.Add` runs inside the goroutine it counts (started at line {a.go_op.line}): "
+        f"`{wg}.Add` runs inside the goroutine it counts (started at line {a.go_op.line}{called}): "
         f"`{a.starter.short}` can reach `{wait.text}.Wait()` at line {wait.op.line} before the goroutine has "
         f"added, and return while it still runs. Fix: call `{wait.text}.Add(1)` before the `go` statement."
     )
     steps = (
         Step(op_location(a.starter, a.go_op), f"`{a.starter.short}` starts the goroutine, not yet counted"),
         Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` may see a zero counter and return at once"),
+        *([Step(op_location(a.goroutine, a.via), f"the goroutine calls `{a.add.fn.short}`")] if a.via else []),
         Step(add_loc, f"the goroutine adds to `{wg}` only when it gets to run"),
     )
     return Finding(
@@ -126,10 +135,11 @@ def _add_inside(a):
 
 def _done_skipped(d):
     wg, wait = d.done.text, d.wait
-    why = branch_text(d.goroutine.facts, d.region)
+    why = branch_text(d.goroutine.facts, d.region, "panics" if d.panics else "returns")
     exit_loc = op_location(d.goroutine, d.exit)
+    recovered = " (its deferred `recover()` swallows the panic)" if d.panics else ""
     message = (
-        f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line} without calling "
+        f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line}{recovered} without calling "
         f"`{wg}.Done()`: `{d.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
         f"Fix: `defer {wg}.Done()` at the top of the goroutine."
     )

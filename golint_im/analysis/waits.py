@@ -1,0 +1,236 @@
+"""`WaitGroup.Wait` and `Cond.Wait` under a held mutex, matched with the goroutines that would end the wait.
+
+The lock layer records every `Wait` performed while a mutex is held (a
+`BlockedUnderLock` of kind "wait"); the sync-primitives layer knows each
+WaitGroup and Cond by holder, with its `Done` and `Signal`/`Broadcast`
+calls. This layer joins the two:
+
+- a `wg.Wait()` under mutex M, where a goroutine counted by `wg` (started
+  with `go`, calling `wg.Done()` itself or through one call) takes M before
+  its `Done` (a deferred `Done`: anywhere in the goroutine). The waiter keeps
+  M until every `Done` arrives, the goroutine needs M to get there;
+- a `c.Wait()` under mutex M that is not the Cond's own `L` (`Wait` releases
+  only `L`), where every `Signal`/`Broadcast` of `c` is preceded, in its
+  function, by taking M.
+
+Mutexes are compared by declaration (class), as for channel partners; a read
+lock on both sides is no conflict. What cannot be judged is counted in
+`debug` (`GIM103_*`). Data only; rule GIM103 words it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..passes import Context, Pass
+from ..program import Function
+from .locks import ACQUIRE, LOCKS, Acquire, BlockedUnderLock, Hop, LockModel
+from .syncprims import COND, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
+
+# Counted in --debug: the Waits under a lock this layer gave up on, by reason.
+DEBUG_KEYS = (
+    "GIM103_waits_on_unknown_groups",
+    "GIM103_cond_waits_with_unknown_locker",
+    "GIM103_waits_whose_partners_skip_the_lock",
+    "GIM103_waits_on_goroutines_adding_themselves",
+)
+
+
+@dataclass(frozen=True)
+class WaitHeldAcross:
+    """A Wait under `blocked.held` whose partner (a counted goroutine, or every signaller) must take that lock."""
+
+    blocked: BlockedUnderLock
+    wait: SyncCall
+    partner_fn: Function  # the goroutine (WaitGroup) or the signalling function (Cond)
+    partner_lock: Acquire  # the partner's acquisition of the held mutex's class, reached from partner_fn
+    partner_call: SyncCall  # the Done, Signal or Broadcast it reaches only after that
+    partners: int  # how many partner functions were checked (all take the lock for a Cond)
+
+
+class _Matcher:
+    def __init__(self, model: LockModel, prims: SyncPrimitives, debug: dict):
+        self.model = model
+        self.prims = prims
+        self.debug = debug
+        self.by_op = {id(c.op): c for calls in prims.calls.values() for c in calls}
+        self._cond_lockers: dict[str, set[str]] | None = None
+        self._taken: dict[tuple, Acquire | None] = {}
+        self._adding: dict[tuple[int, str], bool] = {}
+        self.adders: dict[str, set[int]] = {}  # group key -> functions calling its Add themselves
+        for key, calls in prims.calls.items():
+            self.adders[key] = {c.fn.id for c in calls if c.method == "Add"}
+
+    # ---- the partner's side ------------------------------------------------------------------
+    def takes_before(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
+        """fn takes a mutex of class cls (itself, or in a function it calls) before the op `stop` (None: ever).
+
+        Memoised: many Waits on one group ask about the same goroutines, and each answer reads the
+        goroutine's ops once, so the layer stays linear in the ops of the partners it looks at.
+        """
+        key = (fn.id, id(stop), cls)
+        if key not in self._taken:
+            self._taken[key] = self._first_acquire(fn, stop, cls)
+        return self._taken[key]
+
+    def _first_acquire(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
+        model = self.model
+        for op in fn.facts.ops:
+            if op is stop:
+                return None
+            if op.kind != "call" or op.mode in ("go", "defer"):
+                continue
+            name = E.selected_name(op.fn)
+            if name in ACQUIRE:
+                found = model.lock_of(fn, op)
+                if found is not None and found[0].cls == cls:
+                    return Acquire(found[0], ACQUIRE[name], fn, op, (), found[1])
+                continue
+            targets = model.call_targets(fn, op)
+            if len(targets) != 1:
+                continue
+            callee = targets[0].function
+            for a in model.summary(callee).acquires:
+                if a.lock.cls == cls:
+                    return Acquire(a.lock, a.mode, a.fn, a.op, (Hop(fn, op, callee), *a.hops), a.text)
+        return None
+
+    def goroutines_counting(self, done: SyncCall) -> list[tuple[Function, Op | None]]:
+        """The goroutines whose run ends in this `Done`: (goroutine function, op its Done comes with; None: at the end).
+
+        The Done's own function when it is started with `go`, or a goroutine
+        calling that function directly.
+        """
+        fn, op = done.fn, done.op
+        out: list[tuple[Function, Op | None]] = []
+        if fn.go_sites:
+            out.append((fn, None if op.mode == "defer" else op))
+        for caller, call in self.model.program.callers(fn):
+            if caller.go_sites and call.mode != "go":
+                out.append((caller, None if call.mode == "defer" else call))
+        return out
+
+    def adds_itself(self, fns: tuple[Function, ...], key: str) -> bool:
+        """One of fns calls the group's `Add`, itself or in a function it calls directly.
+
+        Such a goroutine is counted only once it runs: when it takes the
+        mutex before its own `Add` (a start helper that adds under the lock
+        so that Add cannot race Wait), the waiter holding the mutex does not
+        wait for it.
+        """
+        return any(self._adds(fn, key) for fn in fns)
+
+    def _adds(self, fn: Function, key: str) -> bool:
+        memo = (fn.id, key)
+        if memo not in self._adding:
+            adders = self.adders.get(key, set())
+            program = self.model.program
+            self._adding[memo] = fn.id in adders or any(
+                op.kind == "call" and any(t.function.id in adders for t in program.resolve_call(fn, op))
+                for op in fn.facts.ops
+            )
+        return self._adding[memo]
+
+    # ---- WaitGroup ---------------------------------------------------------------------------
+    def waitgroup(self, b: BlockedUnderLock, wait: SyncCall) -> WaitHeldAcross | None:
+        cls = b.held.lock.cls
+        dones = [c for c in self.prims.calls.get(wait.key, ()) if c.method == "Done"]
+        checked = 0
+        for done in dones:
+            for g, stop in self.goroutines_counting(done):
+                if g is b.fn or g is b.op_fn:
+                    continue
+                if self.adds_itself((g, done.fn), wait.key):
+                    self.debug["GIM103_waits_on_goroutines_adding_themselves"] += 1
+                    continue
+                checked += 1
+                a = self.takes_before(g, stop, cls)
+                if a is not None and not (a.mode == "r" and b.held.mode == "r"):
+                    return WaitHeldAcross(b, wait, g, a, done, checked)
+        if checked:
+            self.debug["GIM103_waits_whose_partners_skip_the_lock"] += 1
+        else:
+            self.debug["GIM103_waits_on_unknown_groups"] += 1
+        return None
+
+    # ---- Cond --------------------------------------------------------------------------------
+    def cond_lockers(self) -> dict[str, set[str]]:
+        """Cond key -> the classes of the mutexes it is made with (`sync.NewCond(&s.mu)` assigned to it)."""
+        if self._cond_lockers is None:
+            found: dict[str, set[str]] = {}
+            prims, model = self.prims, self.model
+            for fn in model.program.functions:
+                for op in fn.facts.ops:
+                    if op.kind != "assign" or len(op.targets) != len(op.args):
+                        continue
+                    for target, value in zip(op.targets, op.args, strict=True):
+                        called = E.call(value)
+                        if called is None or not called[1] or not prims.is_new_cond(fn, value):
+                            continue
+                        key = prims.key_of(fn, target)
+                        lock = model.lock_at(fn, called[1][0])
+                        if key is not None:
+                            found.setdefault(key, set()).add(lock.cls if lock is not None else "")
+            self._cond_lockers = found
+        return self._cond_lockers
+
+    def cond(self, b: BlockedUnderLock, wait: SyncCall) -> WaitHeldAcross | None:
+        cls = b.held.lock.cls
+        lockers = self.cond_lockers().get(wait.key)
+        if not lockers or "" in lockers or len(lockers) != 1:
+            self.debug["GIM103_cond_waits_with_unknown_locker"] += 1
+            return None
+        if cls in lockers:
+            return None  # Wait releases the mutex it holds: the signaller can take it
+        signals = [c for c in self.prims.calls.get(wait.key, ()) if c.method in ("Signal", "Broadcast")]
+        first: tuple[SyncCall, Acquire] | None = None
+        for s in signals:
+            a = self.takes_before(s.fn, s.op, cls)
+            if a is None or (a.mode == "r" and b.held.mode == "r"):
+                self.debug["GIM103_waits_whose_partners_skip_the_lock"] += 1
+                return None
+            first = first or (s, a)
+        if first is None:
+            return None  # nothing signals: GIM106's case
+        s, a = first
+        return WaitHeldAcross(b, wait, s.fn, a, s, len(signals))
+
+
+def waits_held_across(model: LockModel, prims: SyncPrimitives, debug: dict) -> list[WaitHeldAcross]:
+    """Every `WaitGroup.Wait`/`Cond.Wait` under a mutex that its partner must take first, one per Wait call site."""
+    for key in DEBUG_KEYS:
+        debug.setdefault(key, 0)
+    matcher = _Matcher(model, prims, debug)
+    out: list[WaitHeldAcross] = []
+    seen: set[tuple] = set()
+    for b in model.blocked:
+        if b.kind != "wait" or b.op.mode == "go":
+            continue
+        where = (b.fn.id, id(b.hops[0].op if b.hops else b.op), b.held.lock.cls)
+        if where in seen:
+            continue
+        seen.add(where)
+        wait = matcher.by_op.get(id(b.op))
+        if wait is None or wait.method != "Wait":
+            debug["GIM103_waits_on_unknown_groups"] += 1
+            continue
+        found = matcher.waitgroup(b, wait) if wait.kind == WAITGROUP else None
+        if wait.kind == COND:
+            found = matcher.cond(b, wait)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _build(ctx: Context) -> list[WaitHeldAcross]:
+    return waits_held_across(ctx.result(LOCKS), ctx.result(SYNC_PRIMITIVES), ctx.debug)
+
+
+WAITS_UNDER_LOCK = Pass(
+    "waits-under-lock",
+    _build,
+    requires=(LOCKS, SYNC_PRIMITIVES),
+    doc="WaitGroup.Wait and Cond.Wait under a mutex that the goroutine ending the wait must take first",
+)
