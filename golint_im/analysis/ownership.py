@@ -41,6 +41,7 @@ from golint_im.symbols import Function
 
 from .acquire import Acquire
 from .cancel import CANCELLATION
+from .closed_values import closed_locals, closed_value_origins
 from .leaks import Walk
 from .owned_fields import field_store
 from .paths import Branch, Container, Leak
@@ -85,6 +86,15 @@ class Analysis(Acquire):
             "gim2xx_handoffs_on_success": 0,
             # receiver fields holding a fresh resource, selected by code other than the type's methods
             "gim2xx_fields_reached_elsewhere": 0,
+            # locals the function closes on some path, taken as resources on every path (closed_values.py)
+            "gim2xx_closed_value_candidates": 0,
+            # ... left out: a plain function of the tree returns them, the standard library, a stream kind
+            "gim2xx_closed_value_static_callee": 0,
+            "gim2xx_closed_value_stdlib": 0,
+            "gim2xx_closed_value_other_kind": 0,
+            "gim2xx_closed_value_owner_deferred": 0,
+            "gim2xx_closed_value_shadowed": 0,
+            "gim2xx_closed_value_over_memory": 0,
         }
         self._fresh: dict = {}
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
@@ -124,24 +134,17 @@ class Analysis(Acquire):
                 if field_store(self, f) is not None:
                     interesting.add(f.facts.name)
         owns = self.ctx.owns
+        closes = closed_locals(self)
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:
                 continue
             if owns is not None and not owns(fn.file.path):
                 continue  # a shard: a leak is reported at its acquisition, in fn's file, which another shard owns
-            for op in fn.facts.ops:
-                if op.kind != "call" or op.mode != "plain":
-                    continue
-                callee = op.fn
-                last = call_name(callee)
-                if not last:
-                    continue
-                if last in interesting:
-                    origin = self.acquisition(fn, op)
-                elif self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
-                    origin = Origin(self.stream_kind, 0, render(callee))
-                else:
-                    continue
+            closed = closed_value_origins(self, fn, closes[fn.id]) if fn.id in closes else {}
+            for i, op in enumerate(fn.facts.ops):
+                origin = closed.get(i)
+                if origin is None:
+                    origin = self._catalog_acquisition(fn, op, interesting)
                 if origin is None:
                     continue
                 self.debug["gim2xx_acquisitions"] += 1
@@ -151,6 +154,20 @@ class Analysis(Acquire):
                 leak = Walk(self, fn, op, origin).run()
                 if leak is not None:
                     self.leaks[origin.kind.name].append(leak)
+
+    def _catalog_acquisition(self, fn: Function, op, interesting: set) -> Origin | None:
+        """The Origin of a call known by name: the catalog, a fresh-resource function, a stream method."""
+        if op.kind != "call" or op.mode != "plain":
+            return None
+        callee = op.fn
+        last = call_name(callee)
+        if not last:
+            return None
+        if last in interesting:
+            return self.acquisition(fn, op)
+        if self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
+            return Origin(self.stream_kind, 0, render(callee))
+        return None
 
 
 def _analyse(ctx: Context) -> Analysis:

@@ -1,0 +1,224 @@
+"""Resources known by the function's own behaviour: a local the function closes on one path.
+
+The catalog cannot list every library's `Dial`, `Accept` or `OpenStream`, and
+a dialer handed in as a function value has no name at all. But when a
+function calls `x.Close()` on some path (plainly, deferred, or inside a
+closure it builds) on a local `x` it obtained from a call or a channel
+receive, its author has said that `x` needs closing. That value is then a
+resource on every path, and the paths that drop it are the ownership walk's
+to find (`leaks.Walk`), exactly as for a catalog constructor.
+
+Candidates are kept narrow, for precision:
+
+* the local is declared in the function (not a parameter, field or package
+  variable) and assigned from a call or from `<-ch`;
+* the call is not one whose body the program can read as a plain function
+  or method (if that body returned a fresh resource, the catalog walk would
+  already know it; if it does not, the value may well be shared). Interface
+  calls, function values (struct fields of func type, parameters) and
+  calls into other modules qualify;
+* calls into the standard library are left out: what it opens that needs
+  closing over the network is in the catalog, and the rest are files and
+  pipes, which the GIM2xx rules do not report.
+
+Each candidate is counted in `--debug` (`gim2xx_closed_value_*`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from golint_im.expr import (
+    address_of,
+    composite,
+    ident,
+    is_ident,
+    make_ident,
+    op_number,
+    selected_name,
+    selector,
+    selector_base,
+    unary_operand,
+)
+from golint_im.facts import Op
+from golint_im.program import Program
+from golint_im.symbols import Function
+
+from .regions import assignments_to
+from .resources import ClosedHere, Kind, Origin
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
+
+# The method whose call on a local says the author considers it a resource.
+_CLOSE = "Close"
+
+
+def closed_locals(an: Analysis) -> dict[int, dict[str, Op]]:
+    """Declaring function id -> {local name: its first `name.Close()` op}, from one pass over every op.
+
+    The close may sit in a function literal inside the declaring function
+    (`defer func() { if err != nil { c.Close() } }()`): it is recorded
+    against the function that declares the variable.
+    """
+    p = an.program
+    found: dict[int, dict[str, Op]] = defaultdict(dict)
+    for f in p.functions:
+        for op in f.facts.ops:
+            if op.kind != "call" or op.mode == "go":
+                continue
+            sel = selector(op.fn)
+            if sel is None or sel[1] != _CLOSE:
+                continue
+            name = ident(sel[0])
+            if name is None:
+                continue
+            owner = p.declaring_function(f, name)
+            if owner is None or name in an.params(owner):
+                continue
+            found[owner.id].setdefault(name, op)
+    return found
+
+
+def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> dict[int, Origin]:
+    """Op index -> Origin for each call or receive in fn whose value lands in a local fn closes elsewhere.
+
+    The op is the call (or the `recv` op of `<-ch`) whose value the
+    assignment stores; the walk starts from that assignment.
+    """
+    out: dict[int, Origin] = {}
+    ops = fn.facts.ops
+    for name, close in closes.items():
+        if _declarations(fn, name) > 1:
+            # `t := ...` in one block, another `t := ...` in the next: which one the close is of needs scopes.
+            an.debug["gim2xx_closed_value_shadowed"] += 1
+            continue
+        for assign, position in assignments_to(fn, name):
+            at = _acquiring_op(an, fn, assign, position)
+            if at is None:
+                continue
+            idx, result, value = at
+            op = ops[idx]
+            if op.kind == "call" and not _unknown_callee(an, fn, op):
+                continue
+            if op.kind == "call" and _over_memory(an, fn, op):
+                an.debug["gim2xx_closed_value_over_memory"] += 1
+                continue
+            if op.kind == "call" and _from_deferred_closer(fn, op):
+                an.debug["gim2xx_closed_value_owner_deferred"] += 1
+                continue
+            if an.acquisition(fn, op) is not None:
+                continue  # the catalog or a fresh-resource function already knows it
+            kind, typed = _kind_of(an, fn, name, value if op.kind == "call" else None, result)
+            if kind is None:
+                continue
+            an.debug["gim2xx_closed_value_candidates"] += 1
+            out[idx] = Origin(kind, result, "", closed=ClosedHere(name, close, typed))
+    return out
+
+
+def _acquiring_op(an: Analysis, fn: Function, assign: Op, position: int) -> tuple[int, int, object] | None:
+    """(index of the call or receive op giving the value at `position`, its index among the results, the value)."""
+    if assign.mode == "var" and not assign.args:
+        return None
+    ops = fn.facts.ops
+    if len(assign.args) == 1 and len(assign.targets) > 1:
+        value, result = assign.args[0], position
+    elif position < len(assign.args):
+        value, result = assign.args[position], 0
+    else:
+        return None
+    n = op_number(value)
+    if n is not None:
+        return (n, result, value) if ops[n].kind == "call" and ops[n].mode == "plain" else None
+    channel = unary_operand(value, "<-")
+    if channel is None or result != 0:
+        return None
+    # The receive is recorded as its own op just before the assignment that stores its value.
+    i = an.op_index(fn, assign)
+    if i > 0 and ops[i - 1].kind == "recv" and ops[i - 1].mode in ("expr", "case") and ops[i - 1].fn == channel:
+        return i - 1, 0, value
+    return None
+
+
+def _declarations(fn: Function, name: str) -> int:
+    """How many `:=` / `var` statements of fn's own body declare `name`."""
+    return sum(
+        1
+        for op in fn.facts.ops
+        if op.kind == "assign" and op.mode in (":=", "var") and any(is_ident(t, name) for t in op.targets)
+    )
+
+
+# In-memory values: what is built over one of them (`s2.NewWriter(&buf)`) is a codec, not a connection.
+_MEMORY = frozenset({"bytes#Buffer", "bytes#Reader", "strings#Builder", "strings#Reader"})
+
+
+def _over_memory(an: Analysis, fn: Function, op: Op) -> bool:
+    """The call is given an in-memory buffer: its result (a compressor, an encoder) frees memory when closed."""
+    for a in op.args:
+        inner = address_of(a)
+        for e in (a, inner):
+            if e is None:
+                continue
+            if composite(e) is not None:
+                return True
+            t = an.type_of(fn, e)
+            named = Program.named(t) if t else None
+            if named in _MEMORY:
+                return True
+    return False
+
+
+def _from_deferred_closer(fn: Function, op: Op) -> bool:
+    """`str, err := conn.OpenStream()` where fn runs `defer conn.Close()`: closing the owner ends what it opened."""
+    owner = ident(selector_base(op.fn))
+    if owner is None:
+        return False
+    deferred = (o for o in fn.facts.ops if o.kind == "call" and o.mode == "defer")
+    return any(selected_name(o.fn) == _CLOSE and is_ident(selector_base(o.fn), owner) for o in deferred)
+
+
+def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
+    """The call reaches code whose body does not decide the question: another module, an interface, a func value."""
+    targets = an.targets(fn, op)
+    if any(not t.via for t in targets):
+        an.debug["gim2xx_closed_value_static_callee"] += 1
+        return False  # a plain function of the tree: its body says whether what it returns is fresh
+    ext = an.program.external_callee(fn, op.fn)
+    if ext is not None and "." not in ext.pkg.split("/", 1)[0]:
+        an.debug["gim2xx_closed_value_stdlib"] += 1
+        return False
+    return True
+
+
+def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> tuple[Kind | None, bool]:
+    """The catalog kind the local's declared type belongs to (typed), else the network connections' kind (untyped).
+
+    Streams and bodies are released otherwise than by their own `Close`, so
+    only kinds closed by `Close` take an untyped value.
+    """
+    t = an.type_of(fn, make_ident(name))
+    if not t and call_expr is not None:
+        # A function value's declared signature (`dial func(...) (net.Conn, error)`) types what it returns.
+        try:
+            results = an.program.call_result_types(fn, call_expr)
+        except RecursionError:
+            results = []
+        t = results[result] if result < len(results) else None
+    named = Program.named(t) if t else None
+    if named is not None:
+        for k in an.kinds.values():
+            if named in k.types:
+                if k.stream or k.suffix:
+                    an.debug["gim2xx_closed_value_other_kind"] += 1
+                    return None, False
+                return k, True
+        if "." not in named.split("/", 1)[0]:
+            # A standard-library type the catalog does not list (`io.WriteCloser` of a compressor,
+            # `*os.File`): closing it flushes or frees a file, not a connection.
+            an.debug["gim2xx_closed_value_stdlib"] += 1
+            return None, False
+    fallback = an.kinds.get("net-conn")
+    return fallback, False
