@@ -21,7 +21,13 @@ Candidates are kept narrow, for precision:
   closing over the network is in the catalog, and the rest are files and
   pipes, which the GIM2xx rules do not report.
 
-Each candidate is counted in `--debug` (`gim2xx_closed_value_*`).
+A connection received from a channel (`c, ok := <-l.incoming`, `case c :=
+<-conns:`) needs no close to be known when the channel's element type says
+what it carries: a type of the catalog (`chan net.Conn`), or a type of the
+tree with a connection's methods (`Read`, `Write`, `Close`, `RemoteAddr`).
+
+Each candidate is counted in `--debug` (`gim2xx_closed_value_*`,
+`gim2xx_received_connections`).
 """
 
 from __future__ import annotations
@@ -115,7 +121,46 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
                 continue
             an.debug["gim2xx_closed_value_candidates"] += 1
             out[idx] = Origin(kind, result, "", closed=ClosedHere(name, close, typed))
+    for idx, name, kind in _connection_receives(an, fn):
+        if idx not in out:
+            an.debug["gim2xx_received_connections"] += 1
+            out[idx] = Origin(kind, 0, "", closed=ClosedHere(name, None, True))
     return out
+
+
+# The methods of a connection (`net.Conn`'s own): a type of the tree with all of them is one.
+_CONNECTION_METHODS = ("Read", "Write", "Close", "RemoteAddr")
+
+
+def _connection_receives(an: Analysis, fn: Function):
+    """(recv op index, local, kind) for `c := <-ch` / `case c := <-ch:` where ch carries connections by its type.
+
+    The element type is one the catalog lists (`chan net.Conn`), or a type of
+    the tree with a connection's methods (`chan *Conn` of a websocket wrapper):
+    each value received is a connection the receiver now owns.
+    """
+    ops = fn.facts.ops
+    p = an.program
+    for i, op in enumerate(ops):
+        if op.kind != "recv" or op.mode not in ("expr", "case") or i + 1 >= len(ops):
+            continue
+        assign = ops[i + 1]
+        if assign.kind != "assign" or not assign.targets or len(assign.args) != 1:
+            continue
+        if unary_operand(assign.args[0], "<-") != op.fn:
+            continue
+        name = ident(assign.targets[0])
+        if name is None or name == "_" or name in an.params(fn) or _declarations(fn, name) != 1:
+            continue
+        elem = Program.named(Program.elem(an.type_of(fn, op.fn) or ""))
+        if elem is None:
+            continue
+        kind = next((k for k in an.kinds.values() if elem in k.types and not k.stream and not k.suffix), None)
+        if kind is None and elem.split("#")[0] in p.packages:
+            if all(p.method(elem, m) is not None for m in _CONNECTION_METHODS):
+                kind = an.kinds.get("net-conn")
+        if kind is not None:
+            yield i, name, kind
 
 
 def _acquiring_op(an: Analysis, fn: Function, assign: Op, position: int) -> tuple[int, int, object] | None:

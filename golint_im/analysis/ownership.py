@@ -95,6 +95,8 @@ class Analysis(Acquire):
             "gim2xx_closed_value_owner_deferred": 0,
             "gim2xx_closed_value_shadowed": 0,
             "gim2xx_closed_value_over_memory": 0,
+            # `c := <-ch` where ch's element type is a connection (catalog type, or the tree's with its methods)
+            "gim2xx_received_connections": 0,
         }
         self._fresh: dict = {}
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
@@ -140,7 +142,7 @@ class Analysis(Acquire):
                 continue
             if owns is not None and not owns(fn.file.path):
                 continue  # a shard: a leak is reported at its acquisition, in fn's file, which another shard owns
-            closed = closed_value_origins(self, fn, closes[fn.id]) if fn.id in closes else {}
+            closed = closed_value_origins(self, fn, closes.get(fn.id, {}))
             for i, op in enumerate(fn.facts.ops):
                 origin = closed.get(i)
                 if origin is None:

@@ -238,10 +238,13 @@ class Filled:
 
 @dataclass(frozen=True)
 class ClosedHere:
-    """The evidence for a resource known by the function's own behaviour: it closes the local on some path."""
+    """The evidence for a resource not known by name: the function closes the local on some path.
+
+    Or (close None) a connection received from a channel whose element type says what it is.
+    """
 
     holder: str  # the local the value is stored in ("conn")
-    close: Op  # the `conn.Close()` call that says it needs closing
+    close: Op | None  # the `conn.Close()` call that says it needs closing; None: its type says so
     typed: bool  # its declared type is one of the kind's types (else it is named neutrally)
 
 

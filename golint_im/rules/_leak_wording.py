@@ -136,7 +136,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         problem = f"is not closed when `{render(leak.refused_by)}` fails (the function then ends at line {leak.line})"
     elif leak.how == "end" and detail:
         problem = f"is not closed when {detail} (the function then ends at line {leak.line})"
-    elif leak.how == "end" and closed is not None:
+    elif leak.how == "end" and closed is not None and closed.close is not None:
         problem = f"is not closed on every path to the end of the function (line {leak.line})"
     elif leak.how == "end":
         problem = words.ends
@@ -193,7 +193,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"`{impl.short}` {made}",
             )
         )
-    if closed is not None:
+    if closed is not None and closed.close is not None:
         note += (
             f"; `{fn.short}` closes `{closed.holder}` itself at line {closed.close.line}, "
             "so it holds something that must be closed on every path"
