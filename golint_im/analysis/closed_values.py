@@ -45,6 +45,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    strip_address,
     unary_operand,
 )
 from golint_im.facts import Op
@@ -154,6 +155,9 @@ def _connection_receives(an: Analysis, fn: Function):
             continue
         elem = Program.named(Program.elem(an.type_of(fn, op.fn) or ""))
         if elem is None:
+            continue
+        if not _sent_fresh(an, fn, op.fn):
+            an.debug["gim2xx_received_kept_by_sender"] += 1
             continue
         kind = next((k for k in an.kinds.values() if elem in k.types and not k.stream and not k.suffix), None)
         if kind is None and elem.split("#")[0] in p.packages:
@@ -267,3 +271,39 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
             return None, False
     fallback = an.kinds.get("net-conn")
     return fallback, False
+
+
+def _sent_fresh(an: Analysis, fn: Function, channel) -> bool:
+    """Every send on the channel field (`l.incoming <- NewConn(c)`) gives away a value its sender keeps nowhere else.
+
+    A sender that also keeps what it sends (`s.streams[id] = stream; s.acceptCh
+    <- stream`) still owns it: the receiver only borrows it. Only channels in a
+    struct field are judged (their senders are found by the field and the
+    struct's type); a local or a parameter's senders are not looked for.
+    """
+    sel = selector(channel)
+    owner = Program.named(an.type_of(fn, sel[0]) or "") if sel is not None else None
+    if sel is None or owner is None:
+        return False
+    sends = [(g, o) for g, o in an.sends_on_field(sel[1]) if _channel_owner(an, g, o) == owner]
+    return bool(sends) and all(_given_away(g, o.args[0]) for g, o in sends if o.args)
+
+
+def _channel_owner(an: Analysis, g: Function, send: Op) -> str | None:
+    """The named type whose field the send's channel is (`l` of `l.incoming <- c`)."""
+    sel = selector(send.fn)
+    return Program.named(an.type_of(g, sel[0]) or "") if sel is not None else None
+
+
+def _given_away(g: Function, value) -> bool:
+    """The sent value is a call's result, or a local nothing but the send takes (not stored in a field or map)."""
+    if op_number(value) is not None or composite(strip_address(value)) is not None:
+        return True
+    name = ident(value)
+    if name is None:
+        return False
+    for o in g.facts.ops:
+        if o.kind == "assign" and any(is_ident(a, name) for a in o.args):
+            if any(ident(t) is None for t in o.targets):
+                return False  # `s.streams[id] = stream`, `s.last = stream`: the sender keeps it too
+    return True

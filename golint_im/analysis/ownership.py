@@ -97,6 +97,8 @@ class Analysis(Acquire):
             "gim2xx_closed_value_over_memory": 0,
             # `c := <-ch` where ch's element type is a connection (catalog type, or the tree's with its methods)
             "gim2xx_received_connections": 0,
+            # ... not taken: a sender also keeps what it sends (or the senders are not found)
+            "gim2xx_received_kept_by_sender": 0,
         }
         self._fresh: dict = {}
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
@@ -111,6 +113,7 @@ class Analysis(Acquire):
         self._acq_cache: dict = {}
         self._op_idx: dict = {}
         self._consumer_index: dict = {}
+        self._sends_by_field: dict[str, list] | None = None
         self._by_name: dict[str, list[Kind]] = {}
         for k in self.kinds.values():
             for c in k.constructors:
@@ -156,6 +159,17 @@ class Analysis(Acquire):
                 leak = Walk(self, fn, op, origin).run()
                 if leak is not None:
                     self.leaks[origin.kind.name].append(leak)
+
+    def sends_on_field(self, field: str) -> list:
+        """(function, send op) for every send on a channel selected as `x.field`, indexed once per run."""
+        if self._sends_by_field is None:
+            self._sends_by_field = {}
+            for g in self.program.functions:
+                for o in g.facts.ops:
+                    sel = selector(o.fn) if o.kind == "send" else None
+                    if sel is not None:
+                        self._sends_by_field.setdefault(sel[1], []).append((g, o))
+        return self._sends_by_field.get(field, [])
 
     def _catalog_acquisition(self, fn: Function, op, interesting: set) -> Origin | None:
         """The Origin of a call known by name: the catalog, a fresh-resource function, a stream method."""
