@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from golint_im.expr import (
     address_of,
+    callee,
     composite,
     ident,
     is_ident,
@@ -52,7 +53,7 @@ from golint_im.facts import Op
 from golint_im.program import Program
 from golint_im.symbols import Function
 
-from .regions import assignments_to
+from .regions import assignments_to, single_assignment
 from .resources import ClosedHere, Kind, Origin
 
 if TYPE_CHECKING:
@@ -200,12 +201,13 @@ def _declarations(fn: Function, name: str) -> int:
     )
 
 
-# In-memory values: what is built over one of them (`s2.NewWriter(&buf)`) is a codec, not a connection.
-_MEMORY = frozenset({"bytes#Buffer", "bytes#Reader", "strings#Builder", "strings#Reader"})
+# Packages of in-memory values and streams a function already has: what is built over one of
+# them (`s2.NewWriter(&buf)`, `yaml.NewEncoder(w)`) is a codec, whose Close flushes, not a connection.
+_STREAM_PACKAGES = frozenset({"io", "bufio", "bytes", "strings", "os"})
 
 
 def _over_memory(an: Analysis, fn: Function, op: Op) -> bool:
-    """The call is given an in-memory buffer: its result (a compressor, an encoder) frees memory when closed."""
+    """The call is given an in-memory buffer or a stream: its result (a compressor, an encoder) wraps it."""
     for a in op.args:
         inner = address_of(a)
         for e in (a, inner):
@@ -215,7 +217,7 @@ def _over_memory(an: Analysis, fn: Function, op: Op) -> bool:
                 return True
             t = an.type_of(fn, e)
             named = Program.named(t) if t else None
-            if named in _MEMORY:
+            if named is not None and named.split("#")[0] in _STREAM_PACKAGES:
                 return True
     return False
 
@@ -236,10 +238,22 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False  # a plain function of the tree: its body says whether what it returns is fresh
     ext = an.program.external_callee(fn, op.fn)
-    if ext is not None and "." not in ext.pkg.split("/", 1)[0]:
+    if ext is not None and _standard(ext.pkg):
+        an.debug["gim2xx_closed_value_stdlib"] += 1
+        return False
+    base = ident(selector_base(op.fn))
+    made = single_assignment(an.program, fn, base) if base is not None else None
+    maker = an.program.external_callee(fn, callee(made)) if made is not None and callee(made) is not None else None
+    if maker is not None and _standard(maker.pkg):
+        # `cmd := exec.Command(...)`; `cmd.StdinPipe()`: a method of a standard-library value.
         an.debug["gim2xx_closed_value_stdlib"] += 1
         return False
     return True
+
+
+def _standard(path: str) -> bool:
+    """The import path is the standard library's (no domain in its first element)."""
+    return "." not in path.split("/", 1)[0]
 
 
 def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> tuple[Kind | None, bool]:
@@ -264,7 +278,7 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
                     an.debug["gim2xx_closed_value_other_kind"] += 1
                     return None, False
                 return k, True
-        if "." not in named.split("/", 1)[0]:
+        if _standard(named.split("#")[0]):
             # A standard-library type the catalog does not list (`io.WriteCloser` of a compressor,
             # `*os.File`): closing it flushes or frees a file, not a connection.
             an.debug["gim2xx_closed_value_stdlib"] += 1
