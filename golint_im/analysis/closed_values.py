@@ -33,16 +33,21 @@ Each candidate is counted in `--debug` (`gim2xx_closed_value_*`,
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from golint_im.expr import (
     address_of,
+    call_number,
     callee,
     composite,
+    funclits_in,
     ident,
+    index,
     is_ident,
     make_ident,
     op_number,
+    ranged,
     selected_name,
     selector,
     selector_base,
@@ -53,7 +58,7 @@ from golint_im.facts import Op
 from golint_im.program import Program
 from golint_im.symbols import Function
 
-from .regions import assignments_to, single_assignment
+from .regions import assigned_value, assignments_to, ops_with_literals, single_assignment
 from .resources import ClosedHere, Kind, Origin
 
 if TYPE_CHECKING:
@@ -97,6 +102,11 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
     """
     out: dict[int, Origin] = {}
     ops = fn.facts.ops
+    if closes and _deferred_cleanup(an, fn):
+        # `defer func() { if err != nil { for _, q := range qs { q.Close() } } }()`: a cleanup
+        # conditioned on the named error result, which the path walk does not model.
+        an.debug["gim2xx_closed_value_deferred_cleanup"] += 1
+        closes = {}
     for name, close in closes.items():
         if _declarations(fn, name) > 1:
             # `t := ...` in one block, another `t := ...` in the next: which one the close is of needs scopes.
@@ -121,6 +131,10 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
             kind, typed = _kind_of(an, fn, name, value if op.kind == "call" else None, result)
             if kind is None:
                 continue
+            releases = _releases_before_return(fn, name)
+            if releases:
+                # `_ = sink.Cancel(); return err`: the function's own way of letting it go on that path.
+                kind = replace(kind, closers=kind.closers | releases)
             an.debug["gim2xx_closed_value_candidates"] += 1
             out[idx] = Origin(kind, result, "", closed=ClosedHere(name, close, typed))
     for idx, name, kind in _connection_receives(an, fn):
@@ -192,6 +206,43 @@ def _acquiring_op(an: Analysis, fn: Function, assign: Op, position: int) -> tupl
     return None
 
 
+def _deferred_cleanup(an: Analysis, fn: Function) -> bool:
+    """fn defers a closure that closes something."""
+    for op in fn.facts.ops:
+        if op.kind != "call" or op.mode != "defer":
+            continue
+        lits: list[int] = []
+        funclits_in(op.fn, lits)
+        for at in lits:
+            lit = an.program.literal(fn, at)
+            if lit is not None and any(
+                o.kind == "call" and selected_name(o.fn) == _CLOSE for o in ops_with_literals(lit)
+            ):
+                return True
+    return False
+
+
+def _releases_before_return(fn: Function, name: str) -> frozenset:
+    """Methods fn calls on `name` without arguments, result dropped, in a block that then returns: `sink.Cancel()`.
+
+    Linear in fn's ops: the blocks holding a return are listed once.
+    """
+    ops = fn.facts.ops
+    returning = {o.region for o in ops if o.kind == "return"}
+    found = set()
+    for i, op in enumerate(ops[:-1]):
+        sel = selector(op.fn) if op.kind == "call" and op.mode == "plain" and not op.args else None
+        if sel is None or not is_ident(sel[0], name) or sel[1] == _CLOSE:
+            continue
+        after = ops[i + 1]
+        if after.kind == "assign" and after.args and call_number(after.args[0]) == i:
+            if not all(is_ident(t, "_") for t in after.targets):
+                continue  # its result is used: `str, err := conn.OpenStream()`
+        if op.region in returning:
+            found.add(sel[1])
+    return frozenset(found)
+
+
 def _declarations(fn: Function, name: str) -> int:
     """How many `:=` / `var` statements of fn's own body declare `name`."""
     return sum(
@@ -237,6 +288,11 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
     if any(not t.via for t in targets):
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False  # a plain function of the tree: its body says whether what it returns is fresh
+    if any(_returns_shared(an, t.function, 0, 3) for t in targets):
+        # An implementation of the tree hands out what it keeps (`return client.brokers[id]`):
+        # closing it is a reset on failure, not the release of the caller's own.
+        an.debug["gim2xx_closed_value_shared"] += 1
+        return False
     ext = an.program.external_callee(fn, op.fn)
     if ext is not None and _standard(ext.pkg):
         an.debug["gim2xx_closed_value_stdlib"] += 1
@@ -321,3 +377,35 @@ def _given_away(g: Function, value) -> bool:
             if any(ident(t) is None for t in o.targets):
                 return False  # `s.streams[id] = stream`, `s.last = stream`: the sender keeps it too
     return True
+
+
+def _returns_shared(an: Analysis, f: Function, result: int, depth: int) -> bool:
+    """Some return of f hands back, as its result `result`, a value kept in a field, map or slice."""
+    n = len(f.facts.results)
+    for op in f.facts.ops:
+        if op.kind == "return" and len(op.args) == n and result < n and _shared(an, f, op.args[result], depth):
+            return True
+    return False
+
+
+def _shared(an: Analysis, f: Function, value, depth: int) -> bool:
+    """The value is read from a field, map or slice, directly, through a local, or through a plain function."""
+    if depth <= 0 or value is None:
+        return False
+    if op_number(value) is None and (selector(value) is not None or index(value) is not None):
+        return True
+    n = op_number(value)
+    if n is not None:
+        targets = an.targets(f, f.facts.ops[n])
+        return any(not t.via and _returns_shared(an, t.function, 0, depth - 1) for t in targets)
+    name = ident(value)
+    if name is None or name not in an.program.declared(f) or name in an.params(f):
+        return False
+    for op, position in assignments_to(f, name):
+        v = assigned_value(op, position)
+        over = ranged(op.args[0]) if len(op.args) == 1 else None
+        if over is not None and (selector(over) is not None or index(over) is not None):
+            return True  # `for _, b := range client.brokers`
+        if v is not None and _shared(an, f, v, depth - 1):
+            return True
+    return False

@@ -94,6 +94,8 @@ class Analysis(Acquire):
             "gim2xx_closed_value_other_kind": 0,
             "gim2xx_closed_value_owner_deferred": 0,
             "gim2xx_closed_value_shadowed": 0,
+            "gim2xx_closed_value_shared": 0,
+            "gim2xx_closed_value_deferred_cleanup": 0,
             "gim2xx_closed_value_over_memory": 0,
             # `c := <-ch` where ch's element type is a connection (catalog type, or the tree's with its methods)
             "gim2xx_received_connections": 0,
