@@ -136,8 +136,6 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         problem = f"is not closed when `{render(leak.refused_by)}` fails (the function then ends at line {leak.line})"
     elif leak.how == "end" and detail:
         problem = f"is not closed when {detail} (the function then ends at line {leak.line})"
-    elif leak.how == "end" and closed is not None and closed.close is not None:
-        problem = f"is not closed on every path to the end of the function (line {leak.line})"
     elif leak.how == "end":
         problem = words.ends
     elif leak.how in ("continue", "break"):
