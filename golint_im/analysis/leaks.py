@@ -19,6 +19,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    unary_operand,
 )
 from golint_im.facts import Op
 
@@ -83,6 +84,9 @@ class Walk:
         self.view = an.view(fn)
         self.ops = fn.facts.ops
         self.a = an.op_index(fn, op)
+        # Where the value is held from: a select case's receive is stored in the case's body.
+        received = op.kind == "recv" and self.a + 1 < len(self.ops)
+        self.base_region = self.ops[self.a + 1].region if received else op.region
         self.holders: dict[str, Holder] = {}
         self.last_assign: dict[str, object] = {}
         self.leaks: list[Leak] = []
@@ -96,6 +100,8 @@ class Walk:
         self.handoff_assigns: set[int] = set()
         self.handoff_calls: set[int] = set()
         self.refused_by: dict[int, object] = {}  # assignment or call index -> the callee
+        # select region -> the case on which the resource stays live while another case hands it on
+        self.live_case: dict[int, Branch | None] = {}
 
     # ---- entry -------------------------------------------------------------
     def run(self):
@@ -121,7 +127,7 @@ class Walk:
             return None
         if self.origin.filled is not None:
             return self._run_filled()
-        parent = an._parent_op(fn, self.op)
+        parent = self.a + 1 if self.op.kind == "recv" else an._parent_op(fn, self.op)
         if parent is None:  # an expression statement: the value is dropped
             if not fn.file.is_test:
                 return self._reported(Leak("discard", self.op.line, self.op.col))
@@ -200,8 +206,13 @@ class Walk:
         res = self.origin.result
         target = None
         errname = None
+        received = self.op.kind == "recv"  # `c, ok := <-ch`: the receive op just before its assignment
+
+        def acquired(v) -> bool:
+            return unary_operand(v, "<-") is not None if received else call_number(v) == idx
+
         if len(values) == 1 and len(targets) > 1:
-            if call_number(values[0]) != idx:
+            if not acquired(values[0]):
                 return None
             if res < len(targets):
                 target = targets[res]
@@ -210,7 +221,7 @@ class Walk:
                 errname = last
         else:
             for t, v in zip(targets, values, strict=False):
-                if call_number(v) == idx:
+                if acquired(v):
                     target = t
                     break
             if target is None:
@@ -247,7 +258,8 @@ class Walk:
         else:
             return None
         if errname:
-            self.last_assign[errname] = "acq"
+            # `ok` of a receive is true when a value came: false, the channel is closed and holds none.
+            self.last_assign[errname] = "received" if received else "acq"
         return False
 
     def _early_defers(self, parent):
@@ -304,7 +316,9 @@ class Walk:
             cur = (self.view.first[r], 1, r)
         # Fell off the end of the function.
         if state is False and not f.results and not self._ends_in_endless_loop() and not self._is_main():
-            leak = Leak("end", f.end_line, 1, (), self._container())
+            last = self.view.children[0][-1] if self.view.children[0] else None
+            case = self.live_case.get(last[2]) if last is not None and last[1] else None
+            leak = Leak("end", f.end_line, 1, (case,) if case is not None else (), self._container())
             if self.handoff_assigns or self.handoff_calls:
                 # Live at the end only because a conditional hand-off failed on some path.
                 leak.refused_by = next(reversed(self.refused_by.values()), None)
@@ -393,9 +407,12 @@ class Walk:
         return state
 
     def exec_alternatives(self, r, state, no_match):
-        # Ops directly in the select/switch region (case communications) run first.
+        # Ops directly in the select/switch region (case communications) run first, except a
+        # select case's send: it happens only when its case is chosen (`case out <- conn:` hands
+        # the resource on; `case <-ctx.Done():` does not).
         direct = [it for it in self.view.children[r] if not it[1]]
-        state = self.exec_items(direct, state, set())
+        case_sends = self._case_sends(r, direct)
+        state = self.exec_items([it for it in direct if it[0] not in case_sends.values()], state, set())
         if state is None:
             return None
         alts = self.view.kids[r]
@@ -405,9 +422,13 @@ class Walk:
         before = dict(self.last_assign)
         outs = []
         merged = None
+        regions = self.fn.facts.regions
         for c in alts:
             self.last_assign = dict(before)
-            out = self.exec_region(c, state)
+            send = case_sends.get(regions[c].line) if regions[c].info and regions[c].info[0] == "send" else None
+            out = self.exec_items([(send, 0, send)], state, set()) if send is not None else state
+            if out is not None:
+                out = self.exec_region(c, out)
             outs.append(out)
             if out is not None:
                 merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
@@ -415,7 +436,19 @@ class Walk:
         if no_match:
             outs.append(state)
         _continues, breaks = self._take_jumps(r)
+        if regions[r].kind == "select" and False in outs and True in outs:
+            # Some cases hand it on or close it, others keep it live: the first of those names the leak's branch.
+            self.live_case[r] = self._branch(regions[alts[outs.index(False)]])
         return _merge(*outs, *breaks)
+
+    def _case_sends(self, r, direct) -> dict[int, int]:
+        """Line of a select case -> index of the send op it communicates, when one send sits on that line."""
+        lines: dict[int, list[int]] = {}
+        for it in direct:
+            o = self.ops[it[0]]
+            if o.kind == "send" and o.select == r:
+                lines.setdefault(o.line, []).append(it[0])
+        return {line: ops[0] for line, ops in lines.items() if len(ops) == 1}
 
     # ---- jumps ---------------------------------------------------------------
     def jump(self, i, state):
@@ -608,7 +641,7 @@ class Walk:
         if not (self.handoff_assigns or self.handoff_calls):
             return None
         regions = self.view.regions
-        for r in self.view.regions_below(o.region, self.op.region):
+        for r in self.view.regions_below(o.region, self.base_region):
             reg = regions[r]
             if reg.kind == "if":
                 cond, taken = reg.info, True
@@ -633,7 +666,7 @@ class Walk:
     def _path_condition(self, o: Op) -> tuple[Branch, ...]:
         """The branches the op sits in below the acquisition's own, outermost first (the innermost three)."""
         parts = []
-        for r in self.view.regions_below(o.region, self.op.region):
+        for r in self.view.regions_below(o.region, self.base_region):
             b = self._branch(self.view.regions[r])
             if b is not None:
                 parts.append(b)

@@ -41,6 +41,7 @@ from golint_im.symbols import Function
 
 from .acquire import Acquire
 from .cancel import CANCELLATION
+from .closed_values import closed_locals, closed_value_origins
 from .leaks import Walk
 from .owned_fields import field_store
 from .paths import Branch, Container, Leak
@@ -87,6 +88,22 @@ class Analysis(Acquire):
             "gim2xx_handoffs_on_success": 0,
             # receiver fields holding a fresh resource, selected by code other than the type's methods
             "gim2xx_fields_reached_elsewhere": 0,
+            # locals the function closes on some path, taken as resources on every path (closed_values.py)
+            "gim2xx_closed_value_candidates": 0,
+            # ... left out: a plain function of the tree returns them, the standard library, a stream kind
+            "gim2xx_closed_value_static_callee": 0,
+            "gim2xx_closed_value_stdlib": 0,
+            "gim2xx_closed_value_other_kind": 0,
+            "gim2xx_closed_value_owner_deferred": 0,
+            "gim2xx_closed_value_shadowed": 0,
+            "gim2xx_closed_value_shared": 0,
+            "gim2xx_closed_value_deferred_cleanup": 0,
+            "gim2xx_closed_value_end_unnamed": 0,
+            "gim2xx_closed_value_over_memory": 0,
+            # `c := <-ch` where ch's element type is a connection (catalog type, or the tree's with its methods)
+            "gim2xx_received_connections": 0,
+            # ... not taken: a sender also keeps what it sends (or the senders are not found)
+            "gim2xx_received_kept_by_sender": 0,
         }
         self._fresh: dict = {}
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
@@ -101,6 +118,7 @@ class Analysis(Acquire):
         self._acq_cache: dict = {}
         self._op_idx: dict = {}
         self._consumer_index: dict = {}
+        self._sends_by_field: dict[str, list] | None = None
         self._by_name: dict[str, list[Kind]] = {}
         for k in self.kinds.values():
             for c in k.constructors:
@@ -126,24 +144,17 @@ class Analysis(Acquire):
                 if field_store(self, f) is not None:
                     interesting.add(f.facts.name)
         owns = self.ctx.owns
+        closes = closed_locals(self)
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:
                 continue
             if owns is not None and not owns(fn.file.path):
                 continue  # a shard: a leak is reported at its acquisition, in fn's file, which another shard owns
-            for op in fn.facts.ops:
-                if op.kind != "call" or op.mode != "plain":
-                    continue
-                callee = op.fn
-                last = call_name(callee)
-                if not last:
-                    continue
-                if last in interesting:
-                    origin = self.acquisition(fn, op)
-                elif self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
-                    origin = Origin(self.stream_kind, 0, render(callee))
-                else:
-                    continue
+            closed = closed_value_origins(self, fn, closes.get(fn.id, {}))
+            for i, op in enumerate(fn.facts.ops):
+                origin = closed.get(i)
+                if origin is None:
+                    origin = self._catalog_acquisition(fn, op, interesting)
                 if origin is None:
                     continue
                 self.debug["gim2xx_acquisitions"] += 1
@@ -151,8 +162,45 @@ class Analysis(Acquire):
                 if not self.budget.charge(fn, len(fn.facts.ops) + 1):
                     continue
                 leak = Walk(self, fn, op, origin).run()
+                if leak is not None and _unnamed_end(origin, leak):
+                    # Known only by a close on another path, and no branch names where it is dropped:
+                    # the close's own condition (`if expectedOk { defer c.Close() }`) may cover it.
+                    self.debug["gim2xx_closed_value_end_unnamed"] += 1
+                    continue
                 if leak is not None:
                     self.leaks[origin.kind.name].append(leak)
+
+    def sends_on_field(self, field: str) -> list:
+        """(function, send op) for every send on a channel selected as `x.field`, indexed once per run."""
+        if self._sends_by_field is None:
+            self._sends_by_field = {}
+            for g in self.program.functions:
+                for o in g.facts.ops:
+                    sel = selector(o.fn) if o.kind == "send" else None
+                    if sel is not None:
+                        self._sends_by_field.setdefault(sel[1], []).append((g, o))
+        return self._sends_by_field.get(field, [])
+
+    def _catalog_acquisition(self, fn: Function, op, interesting: set) -> Origin | None:
+        """The Origin of a call known by name: the catalog, a fresh-resource function, a stream method."""
+        if op.kind != "call" or op.mode != "plain":
+            return None
+        callee = op.fn
+        last = call_name(callee)
+        if not last:
+            return None
+        if last in interesting:
+            return self.acquisition(fn, op)
+        if self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
+            return Origin(self.stream_kind, 0, render(callee))
+        return None
+
+
+def _unnamed_end(origin: Origin, leak: Leak) -> bool:
+    """A value known by its close that leaks only by reaching the end of the function, on no named branch."""
+    closed = origin.closed
+    known_by_close = closed is not None and closed.close is not None
+    return known_by_close and leak.how == "end" and not leak.conditions and leak.refused_by is None
 
 
 def _analyse(ctx: Context) -> Analysis:

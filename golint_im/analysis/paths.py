@@ -113,6 +113,11 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
     if negated is not None:
         t, f = cond_effect(negated, stream, last_assign, no_nil, holders)
         return f, t
+    marker = last_assign.get(ident(cond))
+    if marker == "received" or (marker == "acq" and not no_nil):
+        # `if ok`: the receive `c, ok := <-ch` got a value (else the channel was closed), or the
+        # acquisition's last result is a bool saying it succeeded (`conn, ok := h.NewConn(w, r)`).
+        return "ok", "failed"
     c = call(cond)
     if c is not None:
         args = c[1]

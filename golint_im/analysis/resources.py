@@ -236,6 +236,18 @@ class Filled:
     closer: str  # the type's method that releases it ("Close")
 
 
+@dataclass(frozen=True)
+class ClosedHere:
+    """The evidence for a resource not known by name: the function closes the local on some path.
+
+    Or (close None) a connection received from a channel whose element type says what it is.
+    """
+
+    holder: str  # the local the value is stored in ("conn")
+    close: Op | None  # the `conn.Close()` call that says it needs closing; None: its type says so
+    typed: bool  # its declared type is one of the kind's types (else it is named neutrally)
+
+
 @dataclass
 class Origin:
     """Why a call is an acquisition: the chain down to the catalog constructor."""
@@ -251,6 +263,8 @@ class Origin:
     # struct of the analysed code wrapping a fresh resource in `field`, whose Close closes it.
     suffix: tuple | None = None
     filled: Filled | None = None  # the call filled a local struct (its receiver) rather than returning it
+    # Not known by name: the function closes the local it stores the value in on another path (closed_values.py).
+    closed: ClosedHere | None = None
 
     @property
     def holder_suffix(self) -> tuple:

@@ -67,7 +67,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if named is not None:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
         words = replace(words, noun=named.noun, holder=named.holder)
-    what = f"{words.noun} from `{callee}`"
+    closed = origin.closed  # not known by name: the function closes it on another path
+    if closed is not None:
+        words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
+    what = f"{words.noun} {'received from `<-' if op.kind == 'recv' else 'from `'}{callee}`"
     filled = origin.filled  # the call filled a local struct: the struct holds the resource
     if filled is not None:
         what = f"{words.noun} that `{callee}` stores in `{filled.holder}.{filled.field}`"
@@ -131,6 +134,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
     elif leak.how == "end" and leak.refused_by is not None:
         problem = f"is not closed when `{render(leak.refused_by)}` fails (the function then ends at line {leak.line})"
+    elif leak.how == "end" and detail:
+        problem = f"is not closed when {detail} (the function then ends at line {leak.line})"
     elif leak.how == "end":
         problem = words.ends
     elif leak.how in ("continue", "break"):
@@ -186,6 +191,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"`{impl.short}` {made}",
             )
         )
+    if closed is not None and closed.close is not None:
+        note += (
+            f"; `{fn.short}` closes `{closed.holder}` itself at line {closed.close.line}, "
+            "so it holds something that must be closed on every path"
+        )
+        related.append(Related(Location(path, closed.close.line, closed.close.col), "closed here on another path"))
     fix = words.fix.replace("{holder}", words.holder)
     if many and leak.container is not None:
         fix = (

@@ -24,6 +24,20 @@ that field and no other code of the tree selects a field of that name
 (nothing can ever close it), and, as for GIM201, when the storing method
 runs again from a caller's loop without closing the field first.
 
+Connections the catalog does not know by name are found by the function's
+own behaviour: a local that the function closes on some path (`x.Close()`,
+deferred or in a closure it builds), obtained from a call into another
+module, an interface method or a function value (a dialer kept in a field or
+passed as a parameter), or received from a channel, is a resource on every
+path, and the paths that drop it are reported. Such a finding names it a
+network connection when its declared type is one the catalog lists, else
+neutrally "value", and points at the close that shows it needs closing. A
+connection received from a channel of connections (`c, ok := <-l.incoming`,
+`case c := <-conns:`) is acquired there even when the function never closes
+it, when the channel's element type is a catalog type or a type of the tree
+with a connection's methods (`Read`, `Write`, `Close`, `RemoteAddr`), and
+every send on that channel gives away a value its sender keeps nowhere else.
+
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
 the connection is still the caller's on the error branch, unless the
@@ -73,6 +87,15 @@ Connections accepted in a loop must be handed to the goroutine that serves
   listener) are not reported, nor are streams of a multiplexed session
   (quic-go, yamux, smux) opened in a test: they end with the session the
   test tears down (counted as `gim2xx_test_session_streams` in `--debug`).
+- A value known only by its close is not taken from a plain function of the
+  tree (its body says whether what it returns is fresh), from the standard
+  library (files and pipes), when its declared type is another standard
+  library type (`io.WriteCloser`), when it is built over an in-memory buffer
+  (a compressor over a `bytes.Buffer`), when the value it came from is
+  closed by `defer` (a stream of a deferred session), nor when the function
+  declares its name more than once (counted as `gim2xx_closed_value_*` in
+  `--debug`). A dialer function value's declared result type is not read, so
+  such a value is named neutrally.
 - A function of the analysed code returning `net.Conn` (or another type
   listed as the kind's `types`) that wraps a fresh connection
   (`tls.Client(raw, cfg)`), or a struct whose `Close` closes the fresh

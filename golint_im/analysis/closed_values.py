@@ -1,0 +1,411 @@
+"""Resources known by the function's own behaviour: a local the function closes on one path.
+
+The catalog cannot list every library's `Dial`, `Accept` or `OpenStream`, and
+a dialer handed in as a function value has no name at all. But when a
+function calls `x.Close()` on some path (plainly, deferred, or inside a
+closure it builds) on a local `x` it obtained from a call or a channel
+receive, its author has said that `x` needs closing. That value is then a
+resource on every path, and the paths that drop it are the ownership walk's
+to find (`leaks.Walk`), exactly as for a catalog constructor.
+
+Candidates are kept narrow, for precision:
+
+* the local is declared in the function (not a parameter, field or package
+  variable) and assigned from a call or from `<-ch`;
+* the call is not one whose body the program can read as a plain function
+  or method (if that body returned a fresh resource, the catalog walk would
+  already know it; if it does not, the value may well be shared). Interface
+  calls, function values (struct fields of func type, parameters) and
+  calls into other modules qualify;
+* calls into the standard library are left out: what it opens that needs
+  closing over the network is in the catalog, and the rest are files and
+  pipes, which the GIM2xx rules do not report.
+
+A connection received from a channel (`c, ok := <-l.incoming`, `case c :=
+<-conns:`) needs no close to be known when the channel's element type says
+what it carries: a type of the catalog (`chan net.Conn`), or a type of the
+tree with a connection's methods (`Read`, `Write`, `Close`, `RemoteAddr`).
+
+Each candidate is counted in `--debug` (`gim2xx_closed_value_*`,
+`gim2xx_received_connections`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from golint_im.expr import (
+    address_of,
+    call_number,
+    callee,
+    composite,
+    funclits_in,
+    ident,
+    index,
+    is_ident,
+    make_ident,
+    op_number,
+    ranged,
+    selected_name,
+    selector,
+    selector_base,
+    strip_address,
+    unary_operand,
+)
+from golint_im.facts import Op
+from golint_im.program import Program
+from golint_im.symbols import Function
+
+from .regions import assigned_value, assignments_to, ops_with_literals, single_assignment
+from .resources import ClosedHere, Kind, Origin
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
+
+# The method whose call on a local says the author considers it a resource.
+_CLOSE = "Close"
+
+
+def closed_locals(an: Analysis) -> dict[int, dict[str, Op]]:
+    """Declaring function id -> {local name: its first `name.Close()` op}, from one pass over every op.
+
+    The close may sit in a function literal inside the declaring function
+    (`defer func() { if err != nil { c.Close() } }()`): it is recorded
+    against the function that declares the variable.
+    """
+    p = an.program
+    found: dict[int, dict[str, Op]] = defaultdict(dict)
+    for f in p.functions:
+        for op in f.facts.ops:
+            if op.kind != "call" or op.mode == "go":
+                continue
+            sel = selector(op.fn)
+            if sel is None or sel[1] != _CLOSE:
+                continue
+            name = ident(sel[0])
+            if name is None:
+                continue
+            owner = p.declaring_function(f, name)
+            if owner is None or name in an.params(owner):
+                continue
+            found[owner.id].setdefault(name, op)
+    return found
+
+
+def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> dict[int, Origin]:
+    """Op index -> Origin for each call or receive in fn whose value lands in a local fn closes elsewhere.
+
+    The op is the call (or the `recv` op of `<-ch`) whose value the
+    assignment stores; the walk starts from that assignment.
+    """
+    out: dict[int, Origin] = {}
+    ops = fn.facts.ops
+    if closes and _deferred_cleanup(an, fn):
+        # `defer func() { if err != nil { for _, q := range qs { q.Close() } } }()`: a cleanup
+        # conditioned on the named error result, which the path walk does not model.
+        an.debug["gim2xx_closed_value_deferred_cleanup"] += 1
+        closes = {}
+    for name, close in closes.items():
+        if _declarations(fn, name) > 1:
+            # `t := ...` in one block, another `t := ...` in the next: which one the close is of needs scopes.
+            an.debug["gim2xx_closed_value_shadowed"] += 1
+            continue
+        for assign, position in assignments_to(fn, name):
+            at = _acquiring_op(an, fn, assign, position)
+            if at is None:
+                continue
+            idx, result, value = at
+            op = ops[idx]
+            if op.kind == "call" and not _unknown_callee(an, fn, op):
+                continue
+            if op.kind == "call" and _over_memory(an, fn, op):
+                an.debug["gim2xx_closed_value_over_memory"] += 1
+                continue
+            if op.kind == "call" and _from_deferred_closer(fn, op):
+                an.debug["gim2xx_closed_value_owner_deferred"] += 1
+                continue
+            if an.acquisition(fn, op) is not None:
+                continue  # the catalog or a fresh-resource function already knows it
+            kind, typed = _kind_of(an, fn, name, value if op.kind == "call" else None, result)
+            if kind is None:
+                continue
+            releases = _releases_before_return(fn, name)
+            if releases:
+                # `_ = sink.Cancel(); return err`: the function's own way of letting it go on that path.
+                kind = replace(kind, closers=kind.closers | releases)
+            an.debug["gim2xx_closed_value_candidates"] += 1
+            out[idx] = Origin(kind, result, "", closed=ClosedHere(name, close, typed))
+    for idx, name, kind in _connection_receives(an, fn):
+        if idx not in out:
+            an.debug["gim2xx_received_connections"] += 1
+            out[idx] = Origin(kind, 0, "", closed=ClosedHere(name, None, True))
+    return out
+
+
+# The methods of a connection (`net.Conn`'s own): a type of the tree with all of them is one.
+_CONNECTION_METHODS = ("Read", "Write", "Close", "RemoteAddr")
+
+
+def _connection_receives(an: Analysis, fn: Function):
+    """(recv op index, local, kind) for `c := <-ch` / `case c := <-ch:` where ch carries connections by its type.
+
+    The element type is one the catalog lists (`chan net.Conn`), or a type of
+    the tree with a connection's methods (`chan *Conn` of a websocket wrapper):
+    each value received is a connection the receiver now owns.
+    """
+    ops = fn.facts.ops
+    p = an.program
+    for i, op in enumerate(ops):
+        if op.kind != "recv" or op.mode not in ("expr", "case") or i + 1 >= len(ops):
+            continue
+        assign = ops[i + 1]
+        if assign.kind != "assign" or not assign.targets or len(assign.args) != 1:
+            continue
+        if unary_operand(assign.args[0], "<-") != op.fn:
+            continue
+        name = ident(assign.targets[0])
+        if name is None or name == "_" or name in an.params(fn) or _declarations(fn, name) != 1:
+            continue
+        elem = Program.named(Program.elem(an.type_of(fn, op.fn) or ""))
+        if elem is None:
+            continue
+        if not _sent_fresh(an, fn, op.fn):
+            an.debug["gim2xx_received_kept_by_sender"] += 1
+            continue
+        kind = next((k for k in an.kinds.values() if elem in k.types and not k.stream and not k.suffix), None)
+        if kind is None and elem.split("#")[0] in p.packages:
+            if all(p.method(elem, m) is not None for m in _CONNECTION_METHODS):
+                kind = an.kinds.get("net-conn")
+        if kind is not None:
+            yield i, name, kind
+
+
+def _acquiring_op(an: Analysis, fn: Function, assign: Op, position: int) -> tuple[int, int, object] | None:
+    """(index of the call or receive op giving the value at `position`, its index among the results, the value)."""
+    if assign.mode == "var" and not assign.args:
+        return None
+    ops = fn.facts.ops
+    if len(assign.args) == 1 and len(assign.targets) > 1:
+        value, result = assign.args[0], position
+    elif position < len(assign.args):
+        value, result = assign.args[position], 0
+    else:
+        return None
+    n = op_number(value)
+    if n is not None:
+        return (n, result, value) if ops[n].kind == "call" and ops[n].mode == "plain" else None
+    channel = unary_operand(value, "<-")
+    if channel is None or result != 0:
+        return None
+    # The receive is recorded as its own op just before the assignment that stores its value.
+    i = an.op_index(fn, assign)
+    if i > 0 and ops[i - 1].kind == "recv" and ops[i - 1].mode in ("expr", "case") and ops[i - 1].fn == channel:
+        return i - 1, 0, value
+    return None
+
+
+def _deferred_cleanup(an: Analysis, fn: Function) -> bool:
+    """fn defers a closure that closes something."""
+    for op in fn.facts.ops:
+        if op.kind != "call" or op.mode != "defer":
+            continue
+        lits: list[int] = []
+        funclits_in(op.fn, lits)
+        for at in lits:
+            lit = an.program.literal(fn, at)
+            if lit is not None and any(
+                o.kind == "call" and selected_name(o.fn) == _CLOSE for o in ops_with_literals(lit)
+            ):
+                return True
+    return False
+
+
+def _releases_before_return(fn: Function, name: str) -> frozenset:
+    """Methods fn calls on `name` without arguments, result dropped, in a block that then returns: `sink.Cancel()`.
+
+    Linear in fn's ops: the blocks holding a return are listed once.
+    """
+    ops = fn.facts.ops
+    returning = {o.region for o in ops if o.kind == "return"}
+    found = set()
+    for i, op in enumerate(ops[:-1]):
+        sel = selector(op.fn) if op.kind == "call" and op.mode == "plain" and not op.args else None
+        if sel is None or not is_ident(sel[0], name) or sel[1] == _CLOSE:
+            continue
+        after = ops[i + 1]
+        if after.kind == "assign" and after.args and call_number(after.args[0]) == i:
+            if not all(is_ident(t, "_") for t in after.targets):
+                continue  # its result is used: `str, err := conn.OpenStream()`
+        if op.region in returning:
+            found.add(sel[1])
+    return frozenset(found)
+
+
+def _declarations(fn: Function, name: str) -> int:
+    """How many `:=` / `var` statements of fn's own body declare `name`."""
+    return sum(
+        1
+        for op in fn.facts.ops
+        if op.kind == "assign" and op.mode in (":=", "var") and any(is_ident(t, name) for t in op.targets)
+    )
+
+
+# Packages of in-memory values and streams a function already has: what is built over one of
+# them (`s2.NewWriter(&buf)`, `yaml.NewEncoder(w)`) is a codec, whose Close flushes, not a connection.
+_STREAM_PACKAGES = frozenset({"io", "bufio", "bytes", "strings", "os"})
+
+
+def _over_memory(an: Analysis, fn: Function, op: Op) -> bool:
+    """The call is given an in-memory buffer or a stream: its result (a compressor, an encoder) wraps it."""
+    for a in op.args:
+        inner = address_of(a)
+        for e in (a, inner):
+            if e is None:
+                continue
+            if composite(e) is not None:
+                return True
+            t = an.type_of(fn, e)
+            named = Program.named(t) if t else None
+            if named is not None and named.split("#")[0] in _STREAM_PACKAGES:
+                return True
+    return False
+
+
+def _from_deferred_closer(fn: Function, op: Op) -> bool:
+    """`str, err := conn.OpenStream()` where fn runs `defer conn.Close()`: closing the owner ends what it opened."""
+    owner = ident(selector_base(op.fn))
+    if owner is None:
+        return False
+    deferred = (o for o in fn.facts.ops if o.kind == "call" and o.mode == "defer")
+    return any(selected_name(o.fn) == _CLOSE and is_ident(selector_base(o.fn), owner) for o in deferred)
+
+
+def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
+    """The call reaches code whose body does not decide the question: another module, an interface, a func value."""
+    targets = an.targets(fn, op)
+    if any(not t.via for t in targets):
+        an.debug["gim2xx_closed_value_static_callee"] += 1
+        return False  # a plain function of the tree: its body says whether what it returns is fresh
+    if any(_returns_shared(an, t.function, 0, 3) for t in targets):
+        # An implementation of the tree hands out what it keeps (`return client.brokers[id]`):
+        # closing it is a reset on failure, not the release of the caller's own.
+        an.debug["gim2xx_closed_value_shared"] += 1
+        return False
+    ext = an.program.external_callee(fn, op.fn)
+    if ext is not None and _standard(ext.pkg):
+        an.debug["gim2xx_closed_value_stdlib"] += 1
+        return False
+    base = ident(selector_base(op.fn))
+    made = single_assignment(an.program, fn, base) if base is not None else None
+    maker = an.program.external_callee(fn, callee(made)) if made is not None and callee(made) is not None else None
+    if maker is not None and _standard(maker.pkg):
+        # `cmd := exec.Command(...)`; `cmd.StdinPipe()`: a method of a standard-library value.
+        an.debug["gim2xx_closed_value_stdlib"] += 1
+        return False
+    return True
+
+
+def _standard(path: str) -> bool:
+    """The import path is the standard library's (no domain in its first element)."""
+    return "." not in path.split("/", 1)[0]
+
+
+def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> tuple[Kind | None, bool]:
+    """The catalog kind the local's declared type belongs to (typed), else the network connections' kind (untyped).
+
+    Streams and bodies are released otherwise than by their own `Close`, so
+    only kinds closed by `Close` take an untyped value.
+    """
+    t = an.type_of(fn, make_ident(name))
+    if not t and call_expr is not None:
+        # A function value's declared signature (`dial func(...) (net.Conn, error)`) types what it returns.
+        try:
+            results = an.program.call_result_types(fn, call_expr)
+        except RecursionError:
+            results = []
+        t = results[result] if result < len(results) else None
+    named = Program.named(t) if t else None
+    if named is not None:
+        for k in an.kinds.values():
+            if named in k.types:
+                if k.stream or k.suffix:
+                    an.debug["gim2xx_closed_value_other_kind"] += 1
+                    return None, False
+                return k, True
+        if _standard(named.split("#")[0]):
+            # A standard-library type the catalog does not list (`io.WriteCloser` of a compressor,
+            # `*os.File`): closing it flushes or frees a file, not a connection.
+            an.debug["gim2xx_closed_value_stdlib"] += 1
+            return None, False
+    fallback = an.kinds.get("net-conn")
+    return fallback, False
+
+
+def _sent_fresh(an: Analysis, fn: Function, channel) -> bool:
+    """Every send on the channel field (`l.incoming <- NewConn(c)`) gives away a value its sender keeps nowhere else.
+
+    A sender that also keeps what it sends (`s.streams[id] = stream; s.acceptCh
+    <- stream`) still owns it: the receiver only borrows it. Only channels in a
+    struct field are judged (their senders are found by the field and the
+    struct's type); a local or a parameter's senders are not looked for.
+    """
+    sel = selector(channel)
+    owner = Program.named(an.type_of(fn, sel[0]) or "") if sel is not None else None
+    if sel is None or owner is None:
+        return False
+    sends = [(g, o) for g, o in an.sends_on_field(sel[1]) if _channel_owner(an, g, o) == owner]
+    return bool(sends) and all(_given_away(g, o.args[0]) for g, o in sends if o.args)
+
+
+def _channel_owner(an: Analysis, g: Function, send: Op) -> str | None:
+    """The named type whose field the send's channel is (`l` of `l.incoming <- c`)."""
+    sel = selector(send.fn)
+    return Program.named(an.type_of(g, sel[0]) or "") if sel is not None else None
+
+
+def _given_away(g: Function, value) -> bool:
+    """The sent value is a call's result, or a local nothing but the send takes (not stored in a field or map)."""
+    if op_number(value) is not None or composite(strip_address(value)) is not None:
+        return True
+    name = ident(value)
+    if name is None:
+        return False
+    for o in g.facts.ops:
+        if o.kind == "assign" and any(is_ident(a, name) for a in o.args):
+            if any(ident(t) is None for t in o.targets):
+                return False  # `s.streams[id] = stream`, `s.last = stream`: the sender keeps it too
+    return True
+
+
+def _returns_shared(an: Analysis, f: Function, result: int, depth: int) -> bool:
+    """Some return of f hands back, as its result `result`, a value kept in a field, map or slice."""
+    n = len(f.facts.results)
+    for op in f.facts.ops:
+        if op.kind == "return" and len(op.args) == n and result < n and _shared(an, f, op.args[result], depth):
+            return True
+    return False
+
+
+def _shared(an: Analysis, f: Function, value, depth: int) -> bool:
+    """The value is read from a field, map or slice, directly, through a local, or through a plain function."""
+    if depth <= 0 or value is None:
+        return False
+    if op_number(value) is None and (selector(value) is not None or index(value) is not None):
+        return True
+    n = op_number(value)
+    if n is not None:
+        targets = an.targets(f, f.facts.ops[n])
+        return any(not t.via and _returns_shared(an, t.function, 0, depth - 1) for t in targets)
+    name = ident(value)
+    if name is None or name not in an.program.declared(f) or name in an.params(f):
+        return False
+    for op, position in assignments_to(f, name):
+        v = assigned_value(op, position)
+        over = ranged(op.args[0]) if len(op.args) == 1 else None
+        if over is not None and (selector(over) is not None or index(over) is not None):
+            return True  # `for _, b := range client.brokers`
+        if v is not None and _shared(an, f, v, depth - 1):
+            return True
+    return False
