@@ -88,6 +88,7 @@ class Walk:
         self.leaks: list[Leak] = []
         self.no_nil = False
         self.primary = ""
+        self.named_result = ""  # the acquisition's target is this named result (see _retried_named_result)
         self.stored_in = ""
         self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
         # Hand-offs that count only if the callee succeeds: the assignments receiving their
@@ -224,6 +225,9 @@ class Walk:
         name = ident(target)
         container = index(target)
         container_name = ident(container[0]) if container is not None else None
+        if name is not None and self._retried_named_result(name):
+            decl = {**decl, name: 0}
+            self.named_result = name
         if name is not None:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
@@ -249,6 +253,21 @@ class Walk:
         if errname:
             self.last_assign[errname] = "acq"
         return False
+
+    def _retried_named_result(self, name: str) -> bool:
+        """`resp, err = c.Do(req)` in a retry loop, into the named result `resp`.
+
+        Go lets a function assign only what it, an enclosing function or the
+        package declares, or a named result: a name a declared function does
+        not declare and the package does not hold is a named result. Inside a
+        loop, each round overwrites the response the last one left there.
+        """
+        fn = self.fn
+        if fn.facts.parent >= 0 or not fn.facts.results or name in fn.pkg.vars:
+            return False
+        if name in self.an.program.declared(fn):
+            return False
+        return bool(self.view.loops_around(self.op.region))
 
     def _early_defers(self, parent):
         self.done_early = False
@@ -567,8 +586,8 @@ class Walk:
                     self.handoff_calls.clear()
             return state
         if o.kind == "return":
-            if self.an.returns_holder(self.fn, o, self.holders):
-                return None
+            if self.an.returns_holder(self.fn, o, self.holders) or (self.named_result and not o.args):
+                return None  # a bare `return` hands the named result back
             if self._is_main():
                 return None
             self._leak(self._return_leak(o))
