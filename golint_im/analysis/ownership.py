@@ -46,6 +46,7 @@ from .owned_fields import field_store
 from .paths import Branch, Container, Leak
 from .regions import REGIONS
 from .resources import Kind, Origin, load_kinds
+from .unwrapped import replaced_resources
 
 __all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
 
@@ -124,6 +125,7 @@ class Analysis(Acquire):
                 if field_store(self, f) is not None:
                     interesting.add(f.facts.name)
         owns = self.ctx.owns
+        wrapped_kinds = [k for k in self.kinds.values() if k.unclosing_wrappers]
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:
                 continue
@@ -151,6 +153,8 @@ class Analysis(Acquire):
                 leak = Walk(self, fn, op, origin).run()
                 if leak is not None:
                     self.leaks[origin.kind.name].append(leak)
+            for kind in wrapped_kinds:
+                self.leaks[kind.name].extend(replaced_resources(self, fn, kind))
 
 
 def _analyse(ctx: Context) -> Analysis:

@@ -165,6 +165,7 @@ class Kind:
     types: frozenset = frozenset()  # declared result types ("path#Name") that hold a resource of the kind
     session_streams: frozenset = frozenset()  # constructors of streams a multiplexed session owns too
     names: tuple[ResourceName, ...] = ()  # nouns for what some constructors open, when not the rule's own
+    unclosing_wrappers: frozenset = frozenset()  # readers over the resource whose Close leaves it open
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -191,6 +192,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             session_streams=frozenset(table.get("session_streams", ())),
             types=frozenset(t.rsplit(".", 1)[0] + "#" + t.rsplit(".", 1)[1] for t in table.get("types", ())),
             names=tuple(_resource_name(entry, table) for entry in table.get("names", ())),
+            unclosing_wrappers=frozenset(table.get("unclosing_wrappers", ())),
         )
     return kinds
 
