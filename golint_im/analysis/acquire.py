@@ -408,23 +408,21 @@ class Acquire(Effects):
     # ---- resources known by the declared type, and wrappers of them ----------
     def _declared_resource(self, f, i):
         """The kind whose resource itself f's result i is declared as (`io.ReadCloser`: a body)."""
-        results = f.facts.results
-        if i >= len(results):
-            return None
-        named = Program.named(self.program.qualify(results[i], f.file))
-        if named is None:
-            return None
-        return next((k for k in self.kinds.values() if named in k.resource_types), None)
+        return self._declared(f, i, lambda k: k.resource_types)
 
     def _declared_kind(self, f, i):
         """The kind whose resource f's result i is, by its declared type (`net.Conn`, `*grpc.ClientConn`)."""
+        return self._declared(f, i, lambda k: k.types)
+
+    def _declared(self, f, i, types_of):
+        """The first kind among whose `types_of(kind)` the declared type of f's result i is."""
         results = f.facts.results
         if i >= len(results):
             return None
         named = Program.named(self.program.qualify(results[i], f.file))
         if named is None:
             return None
-        return next((k for k in self.kinds.values() if named in k.types), None)
+        return next((k for k in self.kinds.values() if named in types_of(k)), None)
 
     def _wrapping_call(self, f, op, i):
         """`tls.Client(raw, cfg)` returned as f's `net.Conn`: a call over a fresh resource of the declared kind.
