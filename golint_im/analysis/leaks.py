@@ -522,30 +522,8 @@ class Walk:
         return continues, breaks
 
     def _runs_at_least_once(self, r) -> bool:
-        """`for i := 0; i < 100; i++`: a loop whose counter starts below a constant bound enters its body.
-
-        Only an integer constant start, assigned on the loop's own line, and a
-        `<` or `<=` test of that counter against an integer constant count.
-        """
-        reg = self.view.regions[r]
-        if reg.kind != "for" or not is_expr(reg.info):
-            return False
-        test = binary(reg.info)
-        if test is None or test[0] not in ("<", "<="):
-            return False
-        counter = ident(test[1])
-        program = self.an.program
-        bound = program.const_int(self.fn, test[2])
-        if counter is None or bound is None:
-            return False
-        for o in self.ops:
-            if o.line != reg.line or o.kind != "assign" or self.view.in_region(o.region, r):
-                continue
-            if len(o.targets) == 1 and len(o.args) == 1 and is_ident(o.targets[0], counter):
-                start = program.const_int(self.fn, o.args[0])
-                if start is not None:
-                    return start < bound or (test[0] == "<=" and start == bound)
-        return False
+        """`for i := 0; i < 100; i++`: a loop whose counter starts below a constant bound enters its body."""
+        return r in self.an.counted_loops(self.fn)
 
     def _releases_within(self, r) -> bool:
         """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
