@@ -303,6 +303,9 @@ class Acquire(Effects):
             if (composite(expr) or ("",))[0].startswith("["):
                 return self.fresh_literal(f, expr, i)
             return self._wrapping_literal(f, expr, i)
+        sel = selector(expr)
+        if sel is not None and not into:
+            return self._fresh_field(f, sel, i, skip)
         name = ident(expr)
         if name is None or name not in self.program.declared(f) or name in self.params(f):
             return None
@@ -327,6 +330,8 @@ class Acquire(Effects):
             if n_op is None:
                 if composite(strip_address(v)) is not None and not into and pos == 0:
                     c = self._wrapping_literal(f, v, i)
+                elif selector(v) is not None and not into and pos == 0:
+                    c = self._fresh_field(f, selector(v), i, skip)
             else:
                 o = self.acquisition(f, ops[n_op])
                 if o is not None and o.result == pos and not (into and o.collection):
@@ -354,6 +359,8 @@ class Acquire(Effects):
             eff = self.op_effect(f, op, holders, found[0], scan=True)
             if eff == ESCAPE:
                 return None
+            if eff == RELEASE and self._released_where_nothing_returned(f, op, i):
+                continue  # `if resp.StatusCode >= 400 { defer resp.Body.Close(); ...; return nil, err }`
             if eff == RELEASE and (
                 coll
                 or op.mode in ("defer", "go")
@@ -367,16 +374,55 @@ class Acquire(Effects):
                 return None
         return found
 
+    def _fresh_field(self, f, sel, i, skip):
+        """`return resp.Body` as f's `io.ReadCloser`: the body of a fresh response is the resource itself."""
+        base, field = sel
+        if ident(base) is None:
+            return None
+        c = self._fresh_value(f, base, i, skip=skip)
+        if c is None or c[4] or c[5] is not None or c[0].suffix != (field,):
+            return None
+        if self._declared_resource(f, i) is not c[0]:
+            return None
+        return (c[0], i, c[2], c[3], "", ())
+
+    def _released_where_nothing_returned(self, f, op, i) -> bool:
+        """op sits in a branch that ends in a return and whose every return hands back nil as result i.
+
+        The release then serves the failing path only (an error status read
+        and closed), and the other returns still hand the resource over.
+        """
+        view = self.view(f)
+        n = len(f.facts.results)
+        branch = next((r for r in view.chain(op.region) if view.regions[r].kind in ("if", "else")), None)
+        if branch is None:
+            return False
+        inside = [o for o in f.facts.ops if view.in_region(o.region, branch)]
+        last = inside[-1] if inside else None
+        if last is None or last.kind != "return" or last.region != branch:
+            return False
+        return all(
+            len(o.args) == n and is_nil(o.args[i]) for o in inside if o.kind == "return" and o.fn is None
+        ) and not any(o.kind == "jump" for o in inside)
+
     # ---- resources known by the declared type, and wrappers of them ----------
+    def _declared_resource(self, f, i):
+        """The kind whose resource itself f's result i is declared as (`io.ReadCloser`: a body)."""
+        return self._declared(f, i, lambda k: k.resource_types)
+
     def _declared_kind(self, f, i):
         """The kind whose resource f's result i is, by its declared type (`net.Conn`, `*grpc.ClientConn`)."""
+        return self._declared(f, i, lambda k: k.types)
+
+    def _declared(self, f, i, types_of):
+        """The first kind among whose `types_of(kind)` the declared type of f's result i is."""
         results = f.facts.results
         if i >= len(results):
             return None
         named = Program.named(self.program.qualify(results[i], f.file))
         if named is None:
             return None
-        return next((k for k in self.kinds.values() if named in k.types), None)
+        return next((k for k in self.kinds.values() if named in types_of(k)), None)
 
     def _wrapping_call(self, f, op, i):
         """`tls.Client(raw, cfg)` returned as f's `net.Conn`: a call over a fresh resource of the declared kind.
@@ -385,14 +431,18 @@ class Acquire(Effects):
         kind; it is fresh when the resource it wraps is (and kept nowhere else).
         """
         kind = self._declared_kind(f, i)
+        itself = None  # the result is declared as the resource itself (`io.ReadCloser` over a body)
+        if kind is None:
+            kind = self._declared_resource(f, i)
+            itself = ()
         if kind is None or op.kind != "call" or op.mode != "plain":
             return None
         for a in op.args:
-            if ident(a) is None:
+            if ident(a) is None and (itself is None or selector(a) is None):
                 continue
             c = self._fresh_value(f, a, i, skip=op)
-            if c is not None and c[0] is kind and not c[4] and c[5] is None:
-                return (kind, i, c[2], c[3], False, None)
+            if c is not None and c[0] is kind and not c[4] and c[5] == itself:
+                return (kind, i, c[2], c[3], "", itself)
         return None
 
     def _wrapping_literal(self, f, expr, i):

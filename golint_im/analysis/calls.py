@@ -34,6 +34,18 @@ class Calls:
             out.add(f.recv_name)
         return out
 
+    def named_result(self, fn, name: str) -> bool:
+        """`name`, used in fn, is a named result (of fn, or of a function around a literal).
+
+        The facts do not list result names; Go lets a function use only what
+        it or an enclosing function declares, what the package declares, an
+        import, or a named result. A name of none of the others is the last.
+        """
+        if not fn.outermost().facts.results or self.program.declaring_function(fn, name) is not None:
+            return False
+        pkg = fn.pkg
+        return name not in pkg.vars and name not in pkg.funcs and name not in pkg.consts and name not in fn.file.imports
+
     def pkg_name(self, path: str) -> str:
         pkg = self.program.packages.get(path)
         return pkg.name if pkg is not None else default_import_name(path)

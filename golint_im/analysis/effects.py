@@ -7,6 +7,7 @@ from golint_im.expr import (
     binary,
     call_args,
     call_name,
+    call_number,
     funclit,
     funclits_in,
     ident,
@@ -16,6 +17,7 @@ from golint_im.expr import (
     is_expr,
     is_ident,
     is_nil,
+    op_number,
     ranged,
     selected_name,
     selector,
@@ -25,6 +27,7 @@ from golint_im.expr import (
 from golint_im.expr import (
     callee as callee_of,
 )
+from golint_im.program import Program
 
 from .calls import Calls
 from .regions import ops_with_literals
@@ -39,6 +42,7 @@ from .resources import (
     RELEASE,
     STUB,
     Holder,
+    Ref,
     Store,
     _ref,
     _value_ref,
@@ -160,6 +164,8 @@ class Effects(Calls):
             r = _value_ref(a, holders)
             if r is None:
                 continue
+            if self._wraps_into_local(fn, op, i, r, kind):
+                continue  # `rc = limited(rc, n)`: the local the wrapper goes to holds it (assign_effect)
             e = self.pass_effect(fn, op, i, r, kind)
             if e:
                 effects.append(e)
@@ -234,6 +240,70 @@ class Effects(Calls):
         if ESCAPE in effs:
             return ESCAPE
         return None
+
+    # ---- wrappers of the analysed code -----------------------------------------
+    def _wrapper_ref(self, fn, value, holders, kind) -> Ref | None:
+        """`limited(rc, n)`: a call of a wrapper (see `wraps_only`) over a holder: the wrapper holds it."""
+        n = op_number(value)
+        if n is None:
+            return None
+        op = fn.facts.ops[n]
+        for i, a in enumerate(op.args):
+            r = _value_ref(a, holders)
+            if r is not None and r.resource and self._wraps_all(fn, op, i, r, kind):
+                return Ref(r.name, None)
+        return None
+
+    def _wraps_into_local(self, fn, op, i, r, kind) -> bool:
+        """The call wraps argument i (see `wraps_only`) and its only result goes to a local of fn."""
+        if op.mode != "plain" or not r.resource:
+            return False
+        parent = self._parent_op(fn, op)
+        pop = fn.facts.ops[parent] if parent is not None else None
+        if pop is None or pop.kind != "assign" or len(pop.targets) != 1 or len(pop.args) != 1:
+            return False
+        if call_number(pop.args[0]) != self.op_index(fn, op):
+            return False
+        name = ident(pop.targets[0])
+        if name is None or name not in self.program.declared(fn) or name in self.params(fn):
+            return False
+        return self._wraps_all(fn, op, i, r, kind)
+
+    def _wraps_all(self, fn, op, i, r, kind) -> bool:
+        targets = self.targets(fn, op)
+        return bool(targets) and all(self.wraps_only(t.function, i, r, kind) for t in targets)
+
+    def wraps_only(self, f, i, r, kind) -> bool:
+        """f's one result, declared a resource of the kind, wraps its parameter i; f does nothing else with it.
+
+        `func limited(rc io.ReadCloser, n int64) io.ReadCloser { return lrc{io.LimitReader(rc, n), rc} }`:
+        every use of the parameter only reads it or puts it in what f returns,
+        so the resource lives exactly as long as the wrapper the caller gets.
+        """
+        params = f.facts.params
+        if len(f.facts.results) != 1 or i >= len(params) or params[i][1].startswith("..."):
+            return False
+        declared = Program.named(self.program.qualify(f.facts.results[0], f.file))
+        if declared is None or declared not in kind.types | kind.resource_types:
+            return False  # only a result declared as a resource of the kind (`io.ReadCloser`, `net.Conn`)
+        pname = params[i][0]
+        if not pname or pname == "_":
+            return False
+        key = (f.id, pname, r.suffix, kind.name, "wraps")
+        if key in self._summary:
+            return self._summary[key]
+        self._summary[key] = False  # recursion: not a wrapper
+        holders = {pname: Holder(pname, r.suffix, "")}
+        returned = False
+        for op in f.facts.ops:
+            if op.kind == "return":
+                returned = returned or self.returns_holder(f, op, holders)
+                continue
+            eff = self.op_effect(f, op, holders, kind, scan=True)
+            if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
+                return False
+        self._summary[key] = returned
+        return returned
 
     # ---- hand-offs that count only when the callee succeeds ----------------
     def refused_on_failure(self, fn, op, holders, kind, results: int) -> bool:
@@ -468,6 +538,8 @@ class Effects(Calls):
                     result = _stronger(result, e)
                 continue
             r = _value_ref(v, holders)
+            if r is None and tname is not None:
+                r = self._wrapper_ref(fn, v, holders, kind)
             if r is None:
                 continue
             if tname is not None:

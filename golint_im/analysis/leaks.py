@@ -9,6 +9,7 @@ from golint_im.expr import (
     call_number,
     callee,
     calls_in,
+    funclit,
     funclits_in,
     ident,
     idents_in,
@@ -92,6 +93,10 @@ class Walk:
         self.leaks: list[Leak] = []
         self.no_nil = False
         self.primary = ""
+        self.named_result = ""  # the acquisition's target is this named result (see _retried_named_result)
+        # A deferred closure closes the resource only when the function returns no error: the
+        # returns that fail still leak it (see _closes_on_success_only).
+        self.closed_on_success = False
         self.stored_in = ""
         self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
         # Hand-offs that count only if the callee succeeds: the assignments receiving their
@@ -235,6 +240,9 @@ class Walk:
         name = ident(target)
         container = index(target)
         container_name = ident(container[0]) if container is not None else None
+        if name is not None and self._retried_named_result(name):
+            decl = {**decl, name: 0}
+            self.named_result = name
         if name is not None:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
@@ -261,6 +269,61 @@ class Walk:
             # `ok` of a receive is true when a value came: false, the channel is closed and holds none.
             self.last_assign[errname] = "received" if received else "acq"
         return False
+
+    def _retried_named_result(self, name: str) -> bool:
+        """`resp, err = c.Do(req)` in a retry loop, into the named result `resp`.
+
+        Only in a declared function (in a literal the name may be an outer
+        function's result). Inside a loop, each round overwrites the response
+        the last one left there.
+        """
+        fn = self.fn
+        if fn.facts.parent >= 0 or not self.an.named_result(fn, name):
+            return False
+        return bool(self.view.loops_around(self.op.region))
+
+    def _closes_on_success_only(self, o: Op) -> bool:
+        """`defer func() { if e != nil { return }; resp.Body.Close() }()`: the close waits on the named error.
+
+        The deferred closure releases the resource only when the function's
+        named error result is nil: either it returns early when the error is
+        set, or the release sits under `if e == nil`. Then a return with an
+        error leaks what the closure would have closed. Not followed when the
+        acquisition sits in a loop (a defer there runs only at the end).
+        """
+        lit_index = funclit(o.fn)
+        results = self.fn.facts.results
+        if lit_index is None or not results or results[-1] != "error" or self.view.loops_around(self.op.region):
+            return False
+        an = self.an
+        lit = an.program.literal(self.fn, lit_index)
+        if lit is None or an.literal_effect(lit, self.holders, self.kind) != RELEASE:
+            return False
+        holders = dict(an.captured(lit, self.holders))
+        view = an.view(lit)
+        early_return = False  # a return under `if e != nil` came first
+        for lo in lit.facts.ops:
+            conds = [(view.regions[r].kind, view.regions[r].info) for r in view.chain(lo.region)]
+            if lo.kind == "return":
+                early_return = early_return or any(
+                    k == "if" and self._named_error_test(lit, c) == "!=" for k, c in conds
+                )
+                continue
+            if lo.kind in ("call", "assign") and an.op_effect(lit, lo, holders, self.kind) == RELEASE:
+                guarded = any(k == "if" and self._named_error_test(lit, c) == "==" for k, c in conds)
+                return early_return or guarded
+        return False
+
+    def _named_error_test(self, lit, cond) -> str:
+        """ "!=" or "==" when cond compares a named result with nil (`e != nil`), else ""."""
+        test = binary(cond) if is_expr(cond) else None
+        if test is None or test[0] not in ("==", "!="):
+            return ""
+        for side, other in ((test[1], test[2]), (test[2], test[1])):
+            name = ident(side)
+            if name is not None and is_nil(other) and self.an.named_result(lit, name):
+                return test[0]
+        return ""
 
     def _early_defers(self, parent):
         self.done_early = False
@@ -391,7 +454,9 @@ class Walk:
                         # Still live only by skipping the body: what the body assigned
                         # says nothing about it (the error checked next is its own).
                         self.last_assign = before
-                    normal = _merge(state, body, *continues)
+                    # A counted loop (`for i := 0; i < 100; i++`) runs its body: no path skips it.
+                    skipped = None if self._runs_at_least_once(x) else state
+                    normal = _merge(skipped, body, *continues)
                     if kind == "for":
                         # Leaving other than by `break` means the condition was false:
                         # `for ...; !errors.Is(err, io.EOF); m, err = s.Recv()` ends read out.
@@ -489,6 +554,10 @@ class Walk:
         self.jumps = rest
         return continues, breaks
 
+    def _runs_at_least_once(self, r) -> bool:
+        """`for i := 0; i < 100; i++`: a loop whose counter starts below a constant bound enters its body."""
+        return r in self.an.counted_loops(self.fn)
+
     def _releases_within(self, r) -> bool:
         """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
         holders = dict(self.holders)
@@ -572,14 +641,19 @@ class Walk:
                     self.handoff_calls.clear()
             return state
         if o.kind == "return":
-            if self.an.returns_holder(self.fn, o, self.holders):
-                return None
+            if self.an.returns_holder(self.fn, o, self.holders) or (self.named_result and not o.args):
+                return None  # a bare `return` hands the named result back
+            if self.closed_on_success and (not o.args or is_nil(o.args[-1])):
+                return None  # the deferred closure closes it: this return succeeds
             if self._is_main():
                 return None
             self._leak(self._return_leak(o))
             return None
         if o.kind == "call" and _terminates(o):
             return None
+        if o.kind == "call" and o.mode == "defer" and self._closes_on_success_only(o):
+            self.closed_on_success = True
+            return False
         if o.kind == "call" and self._asserts_error(o):
             self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
             return True

@@ -34,7 +34,7 @@ as "handed on": the rules prefer silence to guessing.
 
 from __future__ import annotations
 
-from golint_im.expr import call_name, render, selector
+from golint_im.expr import binary, call_name, ident, is_expr, is_ident, render, selector
 from golint_im.passes import Context, Pass
 from golint_im.program import Program
 from golint_im.symbols import Function
@@ -48,6 +48,7 @@ from .paths import Branch, Container, Leak
 from .regions import REGIONS
 from .resources import Kind, Origin, load_kinds
 from .writes import WRITES
+from .unwrapped import replaced_resources
 
 __all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
 
@@ -106,6 +107,7 @@ class Analysis(Acquire):
             "gim2xx_received_kept_by_sender": 0,
         }
         self._fresh: dict = {}
+        self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
         self._field_users: dict[str, dict[str, set[tuple[str, str]]]] | None = None
         self._functions_by_pkg: dict[str, list[Function]] = {}
@@ -126,6 +128,39 @@ class Analysis(Acquire):
         self.leaks: dict[str, list[Leak]] = {k: [] for k in self.kinds}
         self._run()
 
+    def counted_loops(self, fn: Function) -> frozenset[int]:
+        """The `for` regions of fn that run their body at least once (`for i := 0; i < 100; i++`).
+
+        Only an integer constant start, assigned on the loop's own line
+        outside its body, and a `<` or `<=` test of that counter against an
+        integer constant. One pass over fn's ops, kept for every walk in fn.
+        """
+        found = self._counted_loops.get(fn.id)
+        if found is not None:
+            return found
+        view = self.view(fn)
+        tests: dict[int, tuple[int, str, int, str]] = {}  # line -> (region, counter, bound, comparison)
+        for r, reg in enumerate(view.regions):
+            test = binary(reg.info) if reg.kind == "for" and is_expr(reg.info) else None
+            counter = ident(test[1]) if test is not None and test[0] in ("<", "<=") else None
+            if test is None or counter is None:
+                continue
+            bound = self.program.const_int(fn, test[2])
+            if bound is not None:
+                tests.setdefault(reg.line, (r, counter, bound, test[0]))
+        counted = set()
+        for o in fn.facts.ops if tests else ():
+            t = tests.get(o.line)
+            if t is None or o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1:
+                continue
+            r, counter, bound, cmp = t
+            if is_ident(o.targets[0], counter) and not view.in_region(o.region, r):
+                start = self.program.const_int(fn, o.args[0])
+                if start is not None and (start < bound or (cmp == "<=" and start == bound)):
+                    counted.add(r)
+        found = self._counted_loops[fn.id] = frozenset(counted)
+        return found
+
     def leaks_of(self, kind: str) -> list[Leak]:
         """The leaks of resources of one kind, in program order."""
         return self.leaks.get(kind, [])
@@ -145,6 +180,7 @@ class Analysis(Acquire):
                     interesting.add(f.facts.name)
         owns = self.ctx.owns
         closes = closed_locals(self)
+        wrapped_kinds = [k for k in self.kinds.values() if k.unclosing_wrappers]
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:
                 continue
@@ -169,6 +205,8 @@ class Analysis(Acquire):
                     continue
                 if leak is not None:
                     self.leaks[origin.kind.name].append(leak)
+            for kind in wrapped_kinds:
+                self.leaks[kind.name].extend(replaced_resources(self, fn, kind))
 
     def sends_on_field(self, field: str) -> list:
         """(function, send op) for every send on a channel selected as `x.field`, indexed once per run."""

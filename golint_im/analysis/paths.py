@@ -99,6 +99,9 @@ class Leak:
     # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
     again: Again | None = None
     refused_by: Expr = None  # the callee whose failure left the resource with the caller on this path
+    # how == "unwrapped": the resource (container: the field) was replaced by a reader over it that
+    # does not close it; op is the assignment, wrapper the reader's constructor (`gzip.NewReader`).
+    wrapper: Expr = None
 
 
 def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holders: dict) -> tuple:

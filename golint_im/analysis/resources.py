@@ -165,6 +165,10 @@ class Kind:
     types: frozenset = frozenset()  # declared result types ("path#Name") that hold a resource of the kind
     session_streams: frozenset = frozenset()  # constructors of streams a multiplexed session owns too
     names: tuple[ResourceName, ...] = ()  # nouns for what some constructors open, when not the rule's own
+    unclosing_wrappers: frozenset = frozenset()  # readers over the resource whose Close leaves it open
+    # declared types ("path#Name") of a value that is the resource itself, not a holder of it
+    # (`io.ReadCloser` for a body, where `types` has the response that holds one)
+    resource_types: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -189,10 +193,18 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             suffix=(table["field"],) if table.get("field") else (),
             stream=bool(table.get("stream", False)),
             session_streams=frozenset(table.get("session_streams", ())),
-            types=frozenset(t.rsplit(".", 1)[0] + "#" + t.rsplit(".", 1)[1] for t in table.get("types", ())),
+            types=frozenset(_qualified(t) for t in table.get("types", ())),
             names=tuple(_resource_name(entry, table) for entry in table.get("names", ())),
+            unclosing_wrappers=frozenset(table.get("unclosing_wrappers", ())),
+            resource_types=frozenset(_qualified(t) for t in table.get("resource_types", ())),
         )
     return kinds
+
+
+def _qualified(name: str) -> str:
+    """ "net/http.Response" -> "net/http#Response", the program's qualified type."""
+    path, _, type_name = name.rpartition(".")
+    return f"{path}#{type_name}"
 
 
 def _resource_name(entry: dict, table: dict) -> ResourceName:

@@ -62,7 +62,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     fn, op, origin = leak.fn, leak.op, leak.origin
     assert fn is not None and op is not None and origin is not None
     path = fn.file.path
-    callee = render(op.fn)
+    callee = render(op.fn if leak.wrapper is None else leak.wrapper)  # unwrapped: op is the replacing assignment
     named = origin.kind.name_of(origin.base)
     if named is not None:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
@@ -83,7 +83,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     detail = conditions(leak.conditions)
     container = f"{leak.container.shape} `{leak.container.name}`" if leak.container is not None else ""
     returns = Related(Location(path, leak.line, leak.col), "returns without closing it")
-    if leak.how == "discard":
+    if leak.how == "unwrapped" and leak.container is not None:
+        body = leak.container.name
+        what = f"{words.noun} `{body}`"
+        steps = [Step(loc, f"replaced here by a `{callee}` reader over it, which does not close it")]
+        problem = (
+            f"is replaced by the `{callee}` reader over it, whose `Close` leaves it open: "
+            f"closing `{body}` afterwards closes only the reader, and nothing can close the original any more"
+        )
+    elif leak.how == "discard":
         problem = "is discarded without being closed"
     elif leak.how == "loop":
         line = leak.line
@@ -211,6 +219,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"call `{filled.holder}.{filled.closer}()` on every path "
             f"(`defer {filled.holder}.{filled.closer}()` after the error check), or hand `{filled.holder}` to an owner"
+        )
+    if leak.how == "unwrapped" and leak.container is not None:
+        fix = (
+            f"keep the original and close it too (`orig := {leak.container.name}` before wrapping, "
+            "then `defer orig.Close()`), or replace it with a reader whose `Close` closes both"
         )
     if leak.how == "owner-never-closes" and leak.container is not None:
         fix = (

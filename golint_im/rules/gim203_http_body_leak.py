@@ -10,6 +10,13 @@ via a helper that closes it) nor hands the response or its body on
 (returned, stored, sent, passed to a function that closes or keeps it).
 On the `err != nil` branch of the request there is no body to close.
 
+Also reported: a body replaced by a reader over it whose `Close` leaves it
+open (`resp.Body, err = gzip.NewReader(resp.Body)`, zlib, flate, brotli,
+zstd, `io.NopCloser(bufio.NewReader(resp.Body))`): the owner's later
+`resp.Body.Close()` closes only the reader. A response received into a named
+result inside a retry loop, and a deferred closure that closes the body only
+when the function's named error is nil, are followed as well.
+
 ## Why is this bad
 Until the body is closed the transport cannot reuse the connection, and the
 connection (a socket plus two goroutines) stays open until the server gives
@@ -48,6 +55,10 @@ should be reused.
 - Bodies handed to functions the analysis cannot resolve are assumed to be
   closed there; `io`, `encoding/json` and the like are known to only read.
 - A path that takes a `goto` is not followed (`break` and `continue` are).
+- A body replaced by a decompressing reader is reported only when nothing
+  before the replacement kept the original (`orig := resp.Body`, `defer
+  resp.Body.Close()`, a deferred call given it); a reader whose `Close`
+  closes both is not in the catalog and is not reported.
 """
 
 from __future__ import annotations
