@@ -47,8 +47,8 @@ from .owned_fields import field_store
 from .paths import Branch, Container, Leak
 from .regions import REGIONS
 from .resources import Kind, Origin, load_kinds
-from .writes import WRITES
 from .unwrapped import replaced_resources
+from .writes import WRITES
 
 __all__ = ["OWNERSHIP", "Analysis", "Branch", "Container", "Kind", "Leak", "Origin"]
 
