@@ -311,13 +311,19 @@ def root_ident(e: Expr) -> str | None:
 
 def subexprs(e: Expr) -> Iterator[Expr]:
     """Every expression inside e, itself included; function literal bodies are not entered."""
+    return _walk(e, skip_own_calls=False)
+
+
+def _walk(e: Expr, skip_own_calls: bool) -> Iterator[Expr]:
     stack = [e]
     while stack:
         x = stack.pop()
         if not isinstance(x, tuple) or not x or not isinstance(x[0], str):
             continue
-        yield x
         tag = x[0]
+        if skip_own_calls and tag == "call" and (call_number(x) or 0) >= 0:
+            continue
+        yield x
         if tag == "call":
             stack.append(x[1])
             stack.extend(x[2])
@@ -329,6 +335,12 @@ def subexprs(e: Expr) -> Iterator[Expr]:
             stack.append(x[2])
         elif tag in ("bin", "idx"):
             stack.extend(x[-2:])
+
+
+def subexprs_outside_calls(e: Expr) -> Iterator[Expr]:
+    """Every expression inside e, not entering calls that are ops of their own (their arguments
+    are read at that op): in `return wait(ctx, ch)` the `ch` is the call's, not the return's."""
+    yield from _walk(e, skip_own_calls=True)
 
 
 def calls_in(e: Expr) -> list[int]:

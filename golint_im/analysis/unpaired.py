@@ -75,6 +75,7 @@ class Unpaired:
         confined: Callable[[Function, str, int], bool],
         senders: Callable,
         debug: Counter,
+        instances: list | None = None,
     ):
         self.program = program
         self.flow = flow
@@ -86,24 +87,32 @@ class Unpaired:
         self.nil_ops: list[NilChannelOp] = []
         for key in sorted(flow.channels):
             ch = flow.channels[key]
-            ranged = any(op.mode == "range" for _fn, op in ch.receives)
-            if not ch.sends or not (ranged or _plain_receives_only(ch)):
+            if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
-            if whole is None:
+            if whole is not None:
+                self._judge(ch, *whole)
+        # Instances (see instances.py) come confined already; they need only be unclosed, and not
+        # reported above under their holder.
+        reported = {(u.owner.id, u.channel.label) for u in [*self.unclosed, *self.skipped]}
+        for ch, owner, name in instances or ():
+            if (owner.id, name) in reported:
                 continue
-            owner, name = whole
-            if ranged:
-                found = self._unclosed_range(ch, owner, name)
-                if found is not None:
-                    self.unclosed.append(found)
-            else:
-                skipped = self._skipped_send(ch, owner)
-                if skipped is not None:
-                    self.skipped.append(skipped)
+            if ch.sends and not ch.closes and (_ranged(ch) or _plain_receives_only(ch)):
+                self._judge(ch, owner, name)
         for fn in program.functions:
             if fn.parent is None:
                 self.nil_ops.extend(self._nil_channel_ops(fn))
+
+    def _judge(self, ch: Channel, owner: Function, name: str) -> None:
+        if _ranged(ch):
+            found = self._unclosed_range(ch, owner, name)
+            if found is not None:
+                self.unclosed.append(found)
+        else:
+            skipped = self._skipped_send(ch, owner)
+            if skipped is not None:
+                self.skipped.append(skipped)
 
     def _whole(self, ch: Channel) -> tuple[Function, str] | None:
         """(owner, local name) when the channel's whole life is visible and no path closes it."""
@@ -332,6 +341,10 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _ranged(ch: Channel) -> bool:
+    return any(op.mode == "range" for _fn, op in ch.receives)
 
 
 def _plain_receives_only(ch: Channel) -> bool:

@@ -128,31 +128,50 @@ def _senders_text(n: int) -> str:
 
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
-    if s.exit.region >= 0 and s.owner.facts.regions[s.exit.region].kind in ("for", "range"):
+    facts = s.waiter.facts
+    if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
         return "returns from inside its receive loop"
-    return branch_text(s.owner.facts, s.exit.region)
+    return branch_text(facts, s.exit.region)
+
+
+def _send_text(s, cap: str) -> str:
+    """The send, naming the parameter it goes through when the sender holds the channel by another name."""
+    held = E.ident(s.send.fn)
+    if held is not None and held != s.channel.label:
+        return f"sends on `{held}`, which is `{s.channel.label}` of `{s.owner.short}` ({cap}): waits for a receiver"
+    return f"sends on `{s.channel.label}` ({cap}): waits for a receiver"
 
 
 def _finding(s):
-    ch, owner, send = s.channel, s.owner, s.send
+    ch, owner, send, waiter = s.channel, s.owner, s.send, s.waiter
     path = owner.file.path
     send_loc = Location(s.sender.file.path, send.line, send.col)
     go_loc = Location(path, s.go_op.line, s.go_op.col)
-    exit_loc = Location(path, s.exit.op.line, s.exit.op.col)
-    recv_loc = Location(path, s.receive.line, s.receive.col)
+    exit_loc = op_location(waiter, s.exit.op)
+    recv_loc = op_location(waiter, s.receive)
     cap = _capacity_text(ch.capacity)
     why = _why(s)
+    if s.helper is None and s.helper_call is not None:
+        receive = f"the call at line {s.receive.line} that receives"
+    else:
+        receive = f"the receive at line {s.receive.line}"
     before = (
         f"before it has heard every sender (receive at line {s.receive.line})"
         if s.exit.after_receive
-        else f"without reaching the receive at line {s.receive.line}"
+        else f"without reaching {receive}"
     )
     steps = [Step(go_loc, f"`{owner.short}` starts the sending goroutine")]
     for caller, op, callee, via in s.path:
         text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
         steps.append(Step(op_location(caller, op), text))
-    steps.append(Step(send_loc, f"sends on `{ch.label}` ({cap}): waits for a receiver"))
-    steps.append(Step(exit_loc, f"`{owner.short}` {why} at line {s.exit.op.line}, {before}"))
+    steps.append(Step(send_loc, _send_text(s, cap)))
+    if s.helper is not None:
+        steps.append(
+            Step(
+                op_location(owner, s.helper_call), f"`{owner.short}` passes `{ch.label}` to `{waiter.short}` to receive"
+            )
+        )
+    steps.append(Step(exit_loc, f"`{waiter.short}` {why} at line {s.exit.op.line}, {before}"))
     steps.append(Step(recv_loc, f"the only receive from `{ch.label}`, skipped on that path"))
     room = f"{_senders_text(s.senders)}, {cap}"
     if s.senders == UNBOUNDED:
@@ -161,11 +180,11 @@ def _finding(s):
         fix = f"give `{ch.label}` a buffer of {s.senders}"
     message = (
         f"goroutine started at line {s.go_op.line} can block forever sending on `{ch.label}` ({room}): "
-        f"`{owner.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
+        f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
         f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
     )
     related = [
-        Related(exit_loc, f"`{owner.short}` returns here without receiving"),
+        Related(exit_loc, f"`{waiter.short}` returns here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
