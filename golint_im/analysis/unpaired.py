@@ -94,7 +94,8 @@ class Unpaired:
                 self._judge(ch, *whole)
         # Instances (see instances.py) come confined already; they need only be unclosed, and not
         # reported above under their holder.
-        reported = {(u.owner.id, u.channel.label) for u in [*self.unclosed, *self.skipped]}
+        reported = {(u.owner.id, u.channel.label) for u in self.unclosed}
+        reported |= {(k.owner.id, k.channel.label) for k in self.skipped}
         for ch, owner, name in instances or ():
             if (owner.id, name) in reported:
                 continue
