@@ -41,6 +41,7 @@ class UnclosedRange:
     go_op: object | None  # the `go` statement starting the ranger (None: the owner ranges itself)
     sender: Function
     send: object  # the last send in source order of the sending side
+    producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
 
 
 @dataclass
@@ -149,7 +150,11 @@ class Unpaired:
         if not ch.sends:
             return None
         sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
-        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send)
+        producer = next(
+            (op for op in owner.facts.ops if op.kind == "call" and op.mode == "go" and _mentions(op, name)),
+            None,
+        )
+        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer)
 
     def _range_exits(self, fn: Function, op) -> bool:
         """The range loop has a way out besides the close: return, break, goto, panic or a process exit."""

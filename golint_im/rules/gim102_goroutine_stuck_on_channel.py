@@ -218,6 +218,10 @@ def _unclosed_finding(u):
         steps.append(
             Step(op_location(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`")
         )
+    if u.producer_go is not None:
+        steps.append(
+            Step(op_location(owner, u.producer_go), f"`{owner.short}` starts the goroutine that sends on `{name}`")
+        )
     steps.append(Step(op_location(u.sender, u.send), f"the last send on `{name}`; every sender finishes after it"))
     if u.go_op is not None:
         waiter = f"the goroutine started at line {u.go_op.line}"
