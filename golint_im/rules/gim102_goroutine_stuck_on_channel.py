@@ -5,13 +5,16 @@ Finds four shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
-with `go` (a literal, or a named function given the channel, followed
-through calls) that send on it, and receives from it itself, but on some
-path returns before that receive: a `select` case on `ctx.Done()`, a timer
-or `default` beside the receive, an earlier `return` on an error, or a
-`return` inside the receive loop before every sender was heard. When the
-channel's buffer is smaller than the number of senders that may still be
-waiting, the rest block on their send forever.
+with `go` (a literal, or a named function or method given the channel,
+`go worker(ch)` / `go s.fetch(ch)`, followed through calls) that send on
+it, and receives from it itself or in one helper it passes the channel to
+(`return wait(ctx, ch)`), but on some path returns before that receive: a
+`select` case on `ctx.Done()`, a timer or `default` beside the receive, an
+earlier `return` on an error, or a `return` inside the receive loop before
+every sender was heard. When the channel's buffer is smaller than the
+number of senders that may still be waiting, the rest block on their send
+forever. A worker shared by several callers is judged per call site: the
+parameter is the channel that call passed, not every channel ever passed.
 
 A `range` over a channel that nothing closes: the senders all finish (no
 endless or receive-driven loop around them) but no path calls `close`, so
@@ -56,9 +59,16 @@ completes; or make the sender give up too:
 ## Known limits
 - Only channels whose whole life is visible are judged: made once, in one
   function, with a constant capacity, received only by that function's own
-  statements, sent on only by goroutines it starts with `go`, and never
+  statements (or by one helper it calls once, outside loops, with the
+  channel), sent on only by goroutines it starts with `go`, and never
   returned, stored or passed to code outside the analysed tree. Everything
-  else is silence; `--debug` counts each reason (`GIM102_channels_*`).
+  else is silence; `--debug` counts each reason (`GIM102_channels_*`, and
+  `GIM102_instances_*` for channels judged per call site).
+- A channel passed on through parameters is followed at most three calls
+  deep; a parameter that is stored, sent, returned, reassigned or passed to
+  code the model cannot see makes the whole channel escape (silence). A
+  helper that receives is judged alone: its own early return, with the
+  caller receiving nothing afterwards.
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
