@@ -27,7 +27,7 @@ from .. import expr as E
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow
-from .instances import confined, instance_bindings, is_instance, local_instances
+from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .regions import exclusive_branches
 from .unpaired import Unpaired
 
@@ -72,12 +72,13 @@ class Partners:
         self.budget = budget
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
+        self.confinement = Confinement(program)
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
         # channels) or could not judge (a helper receives): judged again one instance at a time.
         reported = {s.channel.key for s in self.stuck}
-        instances = local_instances(program, flow, reported, self.debug)
+        instances = local_instances(program, flow, self.confinement, reported, self.debug)
         self.debug["GIM102_instances"] += len(instances)
         for ch, owner, _name in instances:
             self._keep(self._judge_instance(ch, owner))
@@ -116,6 +117,16 @@ class Partners:
         """The forgotten-sender judgement of one instance (see instances.py): its receives all
         in owner, its sends all in goroutines owner starts."""
         if not ch.sends or not ch.receives:
+            return None
+        if any(fn is owner for fn, _op in ch.sends):
+            self.debug["GIM102_instances_sent_elsewhere"] += 1
+            return None  # owner sends itself: not only goroutines it starts (and no walk needed to know)
+        if all(op.select >= 0 for _fn, op in ch.sends):
+            self.debug["GIM102_sends_in_select"] += 1
+            return None
+        receivers = {fn.id for fn, _op in ch.receives}
+        if owner.id not in receivers and len(receivers) != 1:
+            self.debug["GIM102_instances_received_elsewhere"] += 1
             return None
         starts = self._senders(owner, ch)
         if starts is None:
@@ -200,7 +211,7 @@ class Partners:
 
     def _confined(self, fn: Function, name: str, depth: int) -> bool:
         """The channel `name` never leaves fn, its literals and the analysed functions it is passed to."""
-        return confined(self.program, fn, name, depth)
+        return self.confinement.confined(fn, name, depth)
 
     # ---- the receive an early return skips -------------------------------------------
     def _skipped_receive(self, ch: Channel, owner: Function, starts, recvs=None) -> StuckSend | None:
