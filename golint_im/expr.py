@@ -315,13 +315,20 @@ def subexprs(e: Expr, skip_calls: Container[int] = ()) -> Iterator[Expr]:
     A call whose number is in skip_calls is yielded but not entered (a caller
     that has already seen the inside of those calls).
     """
+    return _walk(e, False, skip_calls)
+
+
+def _walk(e: Expr, skip_own_calls: bool, skip_calls: Container[int] = ()) -> Iterator[Expr]:
+    """The one walk behind subexprs and subexprs_outside_calls (a stack, no recursion: any depth)."""
     stack = [e]
     while stack:
         x = stack.pop()
         if not isinstance(x, tuple) or not x or not isinstance(x[0], str):
             continue
-        yield x
         tag = x[0]
+        if skip_own_calls and tag == "call" and (call_number(x) or 0) >= 0:
+            continue
+        yield x
         if tag == "call":
             if skip_calls and x[3] in skip_calls:
                 continue
@@ -335,6 +342,12 @@ def subexprs(e: Expr, skip_calls: Container[int] = ()) -> Iterator[Expr]:
             stack.append(x[2])
         elif tag in ("bin", "idx"):
             stack.extend(x[-2:])
+
+
+def subexprs_outside_calls(e: Expr) -> Iterator[Expr]:
+    """Every expression inside e, not entering calls that are ops of their own (their arguments
+    are read at that op): in `return wait(ctx, ch)` the `ch` is the call's, not the return's."""
+    yield from _walk(e, skip_own_calls=True)
 
 
 def calls_in(e: Expr, skip_calls: Container[int] = ()) -> list[int]:

@@ -225,18 +225,24 @@ class Program(TypeSystem, FunctionValues):
         for name, t in f.params:
             if name and name != "_":
                 env[name] = self.qualify(t, ff)
+        # The receiver and parameters keep their type: a `:=` of the same name can only shadow
+        # them in an inner block (`js, total := s.tracked()` inside an `if`), where the flat
+        # name -> type map cannot tell the two apart; the function-wide meaning wins.
+        signature = set(env)
         for op in f.ops:
             if op.kind != "assign" or op.mode not in (":=", "var", "="):
                 continue
             if op.mode == "var" and op.vtype:
                 for t in op.targets:
                     name = E.ident(t)
-                    if name is not None:
+                    if name is not None and name not in signature:
                         env[name] = self.qualify(op.vtype, ff)
                 continue
             types = self._rhs_types(fn, op, env)
             for i, t in enumerate(op.targets):
                 name = E.ident(t)
+                if name in signature:
+                    continue
                 if name is not None and name != "_" and i < len(types) and types[i]:
                     if op.mode != "=" or name not in env:
                         env[name] = types[i]

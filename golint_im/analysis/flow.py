@@ -337,6 +337,7 @@ class ChannelFlow:
         max_fanout: int = MAX_INTERFACE_FANOUT,
         wide: dict | None = None,
         charge: Callable[[int], bool] | None = None,
+        bound: dict | None = None,
     ):
         """Sends reachable from ops of fn by ordinary calls (not `go`), breadth first.
 
@@ -348,10 +349,12 @@ class ChannelFlow:
         recorded in `wide` ((function id, op id) -> (function, op, implementations)).
         `charge(units)` is told the work done (one unit per op read); when it
         answers False the walk stops there (a rule's work budget ran out).
+        `bound` binds raw holder keys of fn to channels from the start (a channel
+        instance the goroutine was given: see instances.py).
         """
         seen = {(fn.id, ())}
         # (function, channel bindings, call path, ops to read, whether the path already chose among many)
-        queue: deque[tuple[Function, dict, tuple, list, bool]] = deque([(fn, {}, (), list(ops), False)])
+        queue: deque[tuple[Function, dict, tuple, list, bool]] = deque([(fn, dict(bound or {}), (), list(ops), False)])
         while queue and len(seen) < max_states:
             cur, bindings, path, cur_ops, guessed = queue.popleft()
             if charge is not None and not charge(len(cur_ops) + 1):

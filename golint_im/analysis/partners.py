@@ -27,11 +27,11 @@ from .. import expr as E
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow
+from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .regions import exclusive_branches
 from .unpaired import Unpaired
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
-_HARMLESS_BUILTINS = ("len", "cap", "close")
 
 
 @dataclass
@@ -54,6 +54,15 @@ class StuckSend:
     senders: int  # goroutines that may send (UNBOUNDED)
     exit: Exit
     receive: object  # the receive Op the exit skips
+    # The receiving side is a helper owner calls with the channel (`wait(ctx, ch)`): the helper,
+    # and owner's call into it. The exit and the receive are then the helper's.
+    helper: Function | None = None
+    helper_call: object = None
+
+    @property
+    def waiter(self) -> Function:
+        """The function that returns without receiving: the helper, or owner itself."""
+        return self.helper or self.owner
 
 
 class Partners:
@@ -63,12 +72,22 @@ class Partners:
         self.budget = budget
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
+        self.confinement = Confinement(program)
         for key in sorted(flow.channels):
-            found = self._judge(flow.channels[key])
-            # A channel whose owner's budget ran out was judged on part of its senders: no finding.
-            if found is not None and found.owner.id not in budget.cut:
-                self.stuck.append(found)
-        self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug)
+            self._keep(self._judge(flow.channels[key]))
+        # Channels the holder view merged with others (a worker started with several makers'
+        # channels) or could not judge (a helper receives): judged again one instance at a time.
+        reported = {s.channel.key for s in self.stuck}
+        instances = local_instances(program, flow, self.confinement, reported, self.debug)
+        self.debug["GIM102_instances"] += len(instances)
+        for ch, owner, _name in instances:
+            self._keep(self._judge_instance(ch, owner))
+        self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug, instances)
+
+    def _keep(self, found: StuckSend | None) -> None:
+        # A channel whose owner's budget ran out was judged on part of its senders: no finding.
+        if found is not None and found.owner.id not in self.budget.cut:
+            self.stuck.append(found)
 
     # ---- which channels can be judged ----------------------------------------------
     def _judge(self, ch: Channel) -> StuckSend | None:
@@ -94,6 +113,77 @@ class Partners:
             return None
         return self._skipped_receive(ch, owner, starts)
 
+    def _judge_instance(self, ch: Channel, owner: Function) -> StuckSend | None:
+        """The forgotten-sender judgement of one instance (see instances.py): its receives all
+        in owner, its sends all in goroutines owner starts."""
+        if not ch.sends or not ch.receives:
+            return None
+        if any(fn is owner for fn, _op in ch.sends):
+            self.debug["GIM102_instances_sent_elsewhere"] += 1
+            return None  # owner sends itself: not only goroutines it starts (and no walk needed to know)
+        if all(op.select >= 0 for _fn, op in ch.sends):
+            self.debug["GIM102_sends_in_select"] += 1
+            return None
+        receivers = {fn.id for fn, _op in ch.receives}
+        if owner.id not in receivers and len(receivers) != 1:
+            self.debug["GIM102_instances_received_elsewhere"] += 1
+            return None
+        starts = self._senders(owner, ch)
+        if starts is None:
+            self.debug["GIM102_instances_sent_elsewhere"] += 1
+            return None
+        if all(fn is owner for fn, _op in ch.receives):
+            return self._skipped_receive(ch, owner, starts)
+        return self._helper_skips_receive(ch, owner, starts)
+
+    def _helper_skips_receive(self, ch: Channel, owner: Function, starts) -> StuckSend | None:
+        """Every receive of the instance is in one helper that owner calls once, with the channel,
+        outside any loop (`return wait(ctx, ch)`): the helper's early return (a `ctx.Done()` case)
+        leaves the senders waiting, since owner receives nothing after it."""
+        helpers = {fn.id: fn for fn, _op in ch.receives}
+        helper = next(iter(helpers.values()))
+        if len(helpers) != 1 or helper.parent is not None:
+            self.debug["GIM102_instances_received_elsewhere"] += 1
+            return None
+        calls = [
+            op
+            for op in owner.facts.ops
+            if op.kind == "call"
+            and op.mode == "plain"
+            and any(E.is_ident(a, ch.label) for a in op.args)
+            and any(t.function is helper for t in self.program.resolve_call(owner, op))
+        ]
+        if len(calls) != 1 or _innermost_loop(owner.facts, calls[0].region) is not None:
+            self.debug["GIM102_instances_received_elsewhere"] += 1
+            return None
+        call = calls[0]
+        index = owner.facts.ops.index(call)
+        if any(owner.facts.ops.index(go_op) > index for go_op, _sends in starts):
+            return None
+        # Owner's side: the call stands for the receive (an owner exit before it skips it too).
+        found = self._skipped_receive(ch, owner, starts, [(index, call)])
+        if found is not None:
+            found.helper_call = call  # owner leaves before calling the helper that receives
+            return found
+        hrecvs = sorted((helper.facts.ops.index(op), op) for _fn, op in ch.receives)
+        cap = ch.capacity or 0
+        for go_op, sends in starts:
+            blocking = [(sfn, sop, path) for sfn, sop, path in sends if sop.select < 0]
+            count = self._count(owner, go_op, blocking, starts, [(index, call)]) if blocking else None
+            if count is None or (count != UNBOUNDED and cap >= count):
+                continue
+
+            def absorbs(heard: bool, count: int = count) -> bool:
+                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
+
+            fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
+            for ri, recv in hrecvs:
+                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs)
+                if exit is not None:
+                    sfn, sop, path = blocking[0]
+                    return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv, helper, call)
+        return None
+
     def _senders(self, owner: Function, ch: Channel):
         """[(go op, [(sender fn, send op, path)])] for the `go` statements of owner that send on ch;
         None when some send on ch is made by anything else."""
@@ -104,8 +194,11 @@ class Partners:
             sends = []
             for target in self.program.resolve_call(owner, op):
                 charge = partial(self.budget.charge, owner)
+                bound = None
+                if is_instance(ch):
+                    bound = instance_bindings(self.flow, owner, ch, owner, op, target.function)
                 for sfn, sop, path, key in self.flow.reachable_sends(
-                    target.function, target.function.facts.ops, charge=charge
+                    target.function, target.function.facts.ops, charge=charge, bound=bound
                 ):
                     if key == ch.key:
                         sends.append((sfn, sop, path))
@@ -117,45 +210,16 @@ class Partners:
         return out
 
     def _confined(self, fn: Function, name: str, depth: int) -> bool:
-        """The channel `name` is only sent on, received from, closed or measured in fn and
-        its literals, or passed to analysed functions that do the same; never stored,
-        returned or handed to unknown code."""
-        if depth > 3:
-            return False
-        for f in [fn, *fn.nested_literals()]:
-            for op in f.facts.ops:
-                if op.kind in ("recv", "send") and E.is_ident(op.fn, name):
-                    exprs = op.args
-                else:
-                    exprs = (op.fn, *op.args)
-                if not any(_uses(e, name) for e in exprs):
-                    continue
-                if op.kind == "assign" and len(op.targets) == 1 and E.is_ident(op.targets[0], name):
-                    if len(op.args) == 1 and E.is_make_call(op.args[0]):
-                        continue
-                if op.kind != "call" or any(_uses(a, name) for a in (op.fn,)):
-                    return False
-                if E.ident(op.fn) in _HARMLESS_BUILTINS:
-                    continue
-                targets = self.program.resolve_call(f, op)
-                for t in targets:
-                    params = t.function.facts.params
-                    for i, a in enumerate(op.args):
-                        if not _uses(a, name):
-                            continue
-                        if not E.is_ident(a, name) or i >= len(params) or not params[i][0]:
-                            return False
-                        if not self._confined(t.function, params[i][0], depth + 1):
-                            return False
-                if not targets:
-                    return False
-        return True
+        """The channel `name` never leaves fn, its literals and the analysed functions it is passed to."""
+        return self.confinement.confined(fn, name, depth)
 
     # ---- the receive an early return skips -------------------------------------------
-    def _skipped_receive(self, ch: Channel, owner: Function, starts) -> StuckSend | None:
+    def _skipped_receive(self, ch: Channel, owner: Function, starts, recvs=None) -> StuckSend | None:
+        """`recvs`: (index, op) of owner's receives, when not ch's own (a call standing for one)."""
         facts = owner.facts
         index = {id(op): i for i, op in enumerate(facts.ops)}
-        recvs = sorted((index[id(op)], op) for fn, op in ch.receives if id(op) in index)
+        if recvs is None:
+            recvs = sorted((index[id(op)], op) for fn, op in ch.receives if id(op) in index)
         cap = ch.capacity or 0
         for go_op, sends in starts:
             blocking = [(sfn, sop, path) for sfn, sop, path in sends if sop.select < 0]
@@ -168,7 +232,7 @@ class Partners:
                 return None
             if count != UNBOUNDED and cap >= count:
                 continue
-            fed = self._fed_by(go_op, owner) - {ch.key}
+            fed = self._fed_by(go_op, owner) - {ch.key, self.flow.key(owner, E.make_ident(ch.label))}
 
             def absorbs(heard: bool, count: int = count) -> bool:
                 """The buffer holds every sender still waiting (one fewer after a receive)."""
@@ -240,7 +304,7 @@ class Partners:
     def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs) -> Exit | None:
         facts = owner.facts
         regions = facts.regions
-        go_region = facts.ops[g].region
+        go_region = facts.ops[g].region if g >= 0 else -1  # -1: a helper, running from its start
         recv_chain = list(enclosing_regions(facts, recv.region))
         loop = next((r for r in recv_chain if regions[r].kind in ("for", "range")), None)
         go_chain = set(enclosing_regions(facts, go_region))
@@ -329,20 +393,6 @@ def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
         if g < ri < i and op.mode == "range" and op.body not in chain:
             return True
     return False
-
-
-def _uses(e, name: str) -> bool:
-    """e mentions the variable `name` other than by receiving from it or ranging over it."""
-    if e is None or not E.is_expr(e):
-        return False
-    ident = E.make_ident(name)
-    seen = received = 0
-    for x in E.subexprs(e):
-        if x == ident:
-            seen += 1
-        elif E.received(x) == ident or E.ranged(x) == ident:
-            received += 1
-    return seen > received
 
 
 def _build(ctx: Context) -> Partners:

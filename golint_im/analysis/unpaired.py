@@ -41,6 +41,7 @@ class UnclosedRange:
     go_op: object | None  # the `go` statement starting the ranger (None: the owner ranges itself)
     sender: Function
     send: object  # the last send in source order of the sending side
+    producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Unpaired:
         confined: Callable[[Function, str, int], bool],
         senders: Callable,
         debug: Counter,
+        instances: list | None = None,
     ):
         self.program = program
         self.flow = flow
@@ -86,24 +88,33 @@ class Unpaired:
         self.nil_ops: list[NilChannelOp] = []
         for key in sorted(flow.channels):
             ch = flow.channels[key]
-            ranged = any(op.mode == "range" for _fn, op in ch.receives)
-            if not ch.sends or not (ranged or _plain_receives_only(ch)):
+            if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
-            if whole is None:
+            if whole is not None:
+                self._judge(ch, *whole)
+        # Instances (see instances.py) come confined already; they need only be unclosed, and not
+        # reported above under their holder.
+        reported = {(u.owner.id, u.channel.label) for u in self.unclosed}
+        reported |= {(k.owner.id, k.channel.label) for k in self.skipped}
+        for ch, owner, name in instances or ():
+            if (owner.id, name) in reported:
                 continue
-            owner, name = whole
-            if ranged:
-                found = self._unclosed_range(ch, owner, name)
-                if found is not None:
-                    self.unclosed.append(found)
-            else:
-                skipped = self._skipped_send(ch, owner)
-                if skipped is not None:
-                    self.skipped.append(skipped)
+            if ch.sends and not ch.closes and (_ranged(ch) or _plain_receives_only(ch)):
+                self._judge(ch, owner, name)
         for fn in program.functions:
             if fn.parent is None:
                 self.nil_ops.extend(self._nil_channel_ops(fn))
+
+    def _judge(self, ch: Channel, owner: Function, name: str) -> None:
+        if _ranged(ch):
+            found = self._unclosed_range(ch, owner, name)
+            if found is not None:
+                self.unclosed.append(found)
+        else:
+            skipped = self._skipped_send(ch, owner)
+            if skipped is not None:
+                self.skipped.append(skipped)
 
     def _whole(self, ch: Channel) -> tuple[Function, str] | None:
         """(owner, local name) when the channel's whole life is visible and no path closes it."""
@@ -139,7 +150,11 @@ class Unpaired:
         if not ch.sends:
             return None
         sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
-        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send)
+        producer = next(
+            (op for op in owner.facts.ops if op.kind == "call" and op.mode == "go" and _mentions(op, name)),
+            None,
+        )
+        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer)
 
     def _range_exits(self, fn: Function, op) -> bool:
         """The range loop has a way out besides the close: return, break, goto, panic or a process exit."""
@@ -332,6 +347,10 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _ranged(ch: Channel) -> bool:
+    return any(op.mode == "range" for _fn, op in ch.receives)
 
 
 def _plain_receives_only(ch: Channel) -> bool:

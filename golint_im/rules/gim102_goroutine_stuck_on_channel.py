@@ -5,13 +5,16 @@ Finds four shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
-with `go` (a literal, or a named function given the channel, followed
-through calls) that send on it, and receives from it itself, but on some
-path returns before that receive: a `select` case on `ctx.Done()`, a timer
-or `default` beside the receive, an earlier `return` on an error, or a
-`return` inside the receive loop before every sender was heard. When the
-channel's buffer is smaller than the number of senders that may still be
-waiting, the rest block on their send forever.
+with `go` (a literal, or a named function or method given the channel,
+`go worker(ch)` / `go s.fetch(ch)`, followed through calls) that send on
+it, and receives from it itself or in one helper it passes the channel to
+(`return wait(ctx, ch)`), but on some path returns before that receive: a
+`select` case on `ctx.Done()`, a timer or `default` beside the receive, an
+earlier `return` on an error, or a `return` inside the receive loop before
+every sender was heard. When the channel's buffer is smaller than the
+number of senders that may still be waiting, the rest block on their send
+forever. A worker shared by several callers is judged per call site: the
+parameter is the channel that call passed, not every channel ever passed.
 
 A `range` over a channel that nothing closes: the senders all finish (no
 endless or receive-driven loop around them) but no path calls `close`, so
@@ -56,9 +59,16 @@ completes; or make the sender give up too:
 ## Known limits
 - Only channels whose whole life is visible are judged: made once, in one
   function, with a constant capacity, received only by that function's own
-  statements, sent on only by goroutines it starts with `go`, and never
+  statements (or by one helper it calls once, outside loops, with the
+  channel), sent on only by goroutines it starts with `go`, and never
   returned, stored or passed to code outside the analysed tree. Everything
-  else is silence; `--debug` counts each reason (`GIM102_channels_*`).
+  else is silence; `--debug` counts each reason (`GIM102_channels_*`, and
+  `GIM102_instances_*` for channels judged per call site).
+- A channel passed on through parameters is followed at most three calls
+  deep; a parameter that is stored, sent, returned, reassigned or passed to
+  code the model cannot see makes the whole channel escape (silence). A
+  helper that receives is judged alone: its own early return, with the
+  caller receiving nothing afterwards.
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
@@ -128,31 +138,50 @@ def _senders_text(n: int) -> str:
 
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
-    if s.exit.region >= 0 and s.owner.facts.regions[s.exit.region].kind in ("for", "range"):
+    facts = s.waiter.facts
+    if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
         return "returns from inside its receive loop"
-    return branch_text(s.owner.facts, s.exit.region)
+    return branch_text(facts, s.exit.region)
+
+
+def _send_text(s, cap: str) -> str:
+    """The send, naming the parameter it goes through when the sender holds the channel by another name."""
+    held = E.ident(s.send.fn)
+    if held is not None and held != s.channel.label:
+        return f"sends on `{held}`, which is `{s.channel.label}` of `{s.owner.short}` ({cap}): waits for a receiver"
+    return f"sends on `{s.channel.label}` ({cap}): waits for a receiver"
 
 
 def _finding(s):
-    ch, owner, send = s.channel, s.owner, s.send
+    ch, owner, send, waiter = s.channel, s.owner, s.send, s.waiter
     path = owner.file.path
     send_loc = Location(s.sender.file.path, send.line, send.col)
     go_loc = Location(path, s.go_op.line, s.go_op.col)
-    exit_loc = Location(path, s.exit.op.line, s.exit.op.col)
-    recv_loc = Location(path, s.receive.line, s.receive.col)
+    exit_loc = op_location(waiter, s.exit.op)
+    recv_loc = op_location(waiter, s.receive)
     cap = _capacity_text(ch.capacity)
     why = _why(s)
+    if s.helper is None and s.helper_call is not None:
+        receive = f"the call at line {s.receive.line} that receives"
+    else:
+        receive = f"the receive at line {s.receive.line}"
     before = (
         f"before it has heard every sender (receive at line {s.receive.line})"
         if s.exit.after_receive
-        else f"without reaching the receive at line {s.receive.line}"
+        else f"without reaching {receive}"
     )
     steps = [Step(go_loc, f"`{owner.short}` starts the sending goroutine")]
     for caller, op, callee, via in s.path:
         text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
         steps.append(Step(op_location(caller, op), text))
-    steps.append(Step(send_loc, f"sends on `{ch.label}` ({cap}): waits for a receiver"))
-    steps.append(Step(exit_loc, f"`{owner.short}` {why} at line {s.exit.op.line}, {before}"))
+    steps.append(Step(send_loc, _send_text(s, cap)))
+    if s.helper is not None:
+        steps.append(
+            Step(
+                op_location(owner, s.helper_call), f"`{owner.short}` passes `{ch.label}` to `{waiter.short}` to receive"
+            )
+        )
+    steps.append(Step(exit_loc, f"`{waiter.short}` {why} at line {s.exit.op.line}, {before}"))
     steps.append(Step(recv_loc, f"the only receive from `{ch.label}`, skipped on that path"))
     room = f"{_senders_text(s.senders)}, {cap}"
     if s.senders == UNBOUNDED:
@@ -161,11 +190,11 @@ def _finding(s):
         fix = f"give `{ch.label}` a buffer of {s.senders}"
     message = (
         f"goroutine started at line {s.go_op.line} can block forever sending on `{ch.label}` ({room}): "
-        f"`{owner.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
+        f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
         f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
     )
     related = [
-        Related(exit_loc, f"`{owner.short}` returns here without receiving"),
+        Related(exit_loc, f"`{waiter.short}` returns here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
@@ -198,6 +227,10 @@ def _unclosed_finding(u):
     if u.go_op is not None:
         steps.append(
             Step(op_location(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`")
+        )
+    if u.producer_go is not None:
+        steps.append(
+            Step(op_location(owner, u.producer_go), f"`{owner.short}` starts the goroutine that sends on `{name}`")
         )
     steps.append(Step(op_location(u.sender, u.send), f"the last send on `{name}`; every sender finishes after it"))
     if u.go_op is not None:

@@ -48,9 +48,12 @@ what you need under one lock, then take the other).
   other ways the program keeps the two paths apart (a state check, an object
   not yet shared) are not.
 - Concurrency needs evidence: a goroutine root counts when it is started
-  with `go` (or a spawning call), or is `main` or an exported function or
-  method. Test functions and unexported functions nothing visible calls (run
-  through a handler table or reflection) are no evidence.
+  with `go` (or a spawning call), is handed by name or as a method value to
+  another package (`time.AfterFunc(d, s.check)`, `http.HandleFunc(p, s.serve)`),
+  or is `main` or an exported function or method. Test functions and
+  unexported functions nothing visible calls (run through a handler table or
+  reflection) are no evidence. A receiver or parameter keeps its type when
+  an inner block shadows its name with `:=`.
 - Two values of one type in different roles (a leaf connection and an
   inbound gateway connection, both `client`) are one class: an order between
   them can be reported although no value plays both roles.
