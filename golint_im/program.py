@@ -453,7 +453,7 @@ class Program(TypeSystem, FunctionValues):
         The cache holds an entry for every call of the program (grpc-go:
         79,000), read by every rule lane: its key is one integer rather than a
         pair, and the 47,000 calls with no target share one empty list (never
-        mutated: callers only read what this returns). 9 MB less on grpc-go.
+        mutated: callers only read what this returns). 6.7 MB less on grpc-go.
         """
         key = id(op) << 32 | fn.id
         cached = self._call_cache.get(key)

@@ -47,9 +47,10 @@ class ExpressionReader:
 
         Selectors, literals and operators repeat within a file (`s.mu`,
         `("other", "")`): grpc-go's facts hold 630,000 tuples of which 370,000
-        are distinct per file. Sharing equal ones, like identifiers, keeps
-        about 14 MiB less in memory and in every rule lane that reads them, and
-        marshal keeps the sharing through the cache. An operator expression is
+        are distinct per file. Sharing equal ones (and equal argument tuples,
+        `share_list`), as for identifiers, leaves 621,000 tuples after the link
+        instead of 790,000: 10 MB less, in memory and in every rule lane that
+        reads them; marshal keeps the sharing through the cache. An operator expression is
         looked up by its operands' identities (they are shared already), so a
         look-up costs the same at any nesting depth. Calls and function
         literals carry their op or function index and are never equal: not looked up.
