@@ -4,8 +4,8 @@ After linking, the families (concurrency, resources, routing) read the same
 model and share nothing with each other, so on a multi-core machine each can
 run in its own process. fork() gives every child the linked model for free
 (copy-on-write, with the cyclic GC off nothing rewrites it wholesale); a
-child sends back only its findings, notices and counters, pickled over a
-pipe. Anything unusual (no fork on this platform, a child that dies, a
+child sends back only its findings, notices and counters, pickled into a
+temporary file. Anything unusual (no fork on this platform, a child that dies, a
 result that does not unpickle) falls back to running that lane here, so
 the output never depends on whether a lane ran in parallel.
 """
@@ -16,7 +16,9 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
+from typing import BinaryIO
 
 
 def die_with_parent(parent: int) -> None:
@@ -54,60 +56,60 @@ def run_lanes(lanes: list, run_lane: Callable[[object], object]) -> list:
     """
     if len(lanes) < 2 or not can_fork():
         return [run_lane(lane) for lane in lanes]
-    children = []  # (pid, read end) per forked lane
+    children = []  # (pid, result file) per forked lane
     try:
         for lane in lanes[1:]:
             children.append(_fork(lane, run_lane))
         results = [run_lane(lanes[0])]
-        for lane, (pid, fd) in zip(lanes[1:], children, strict=False):
-            results.append(_collect(pid, fd, lane, run_lane))
+        for lane, (pid, out) in zip(lanes[1:], children, strict=False):
+            results.append(_collect(pid, out, lane, run_lane))
         children = []
         return results
     finally:
-        for pid, fd in children:  # interrupted: end the children, leave no zombies
-            _end(pid, fd)
+        for pid, out in children:  # interrupted: end the children, leave no zombies
+            _end(pid, out)
 
 
-def _fork(lane, run_lane) -> tuple[int, int]:
-    read_fd, write_fd = os.pipe()
+def _fork(lane, run_lane) -> tuple[int, BinaryIO]:
+    """Start a lane in a child; its result comes back through an unlinked temporary file.
+
+    A file, not a pipe: a child that ends first writes its result and exits at
+    once, whatever its size, instead of waiting (with every page of the model
+    it copied) until the parent is done with its own lane and reads a pipe.
+    """
+    out = tempfile.TemporaryFile()
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: run the lane, send the result, exit without cleanup
         code = 0
         try:
-            os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends us
             die_with_parent(parent)
-            payload = pickle.dumps(run_lane(lane), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
+            out.write(pickle.dumps(run_lane(lane), protocol=pickle.HIGHEST_PROTOCOL))
+            out.flush()
         except BaseException:  # noqa: BLE001 - the parent reruns the lane itself
             code = 1
         finally:
             os._exit(code)
-    os.close(write_fd)
-    return pid, read_fd
+    return pid, out
 
 
-def _collect(pid: int, fd: int, lane, run_lane):
-    with os.fdopen(fd, "rb") as pipe:
-        payload = pipe.read()
+def _collect(pid: int, out: BinaryIO, lane, run_lane):
     _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
-        try:
-            return pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - fall through to running it here
-            pass
+    with out:
+        if os.waitstatus_to_exitcode(status) == 0:
+            try:
+                out.seek(0)
+                return pickle.loads(out.read())
+            except Exception:  # noqa: BLE001 - fall through to running it here
+                pass
     return run_lane(lane)
 
 
-def _end(pid: int, fd: int) -> None:
+def _end(pid: int, out: BinaryIO) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except OSError:
         pass
-    try:
-        os.close(fd)
-    except OSError:
-        pass
+    out.close()

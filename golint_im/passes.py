@@ -125,6 +125,11 @@ class Context:
             b = self.budgets[owner] = Budget(owner, *budget_limits(), label=label)
         return b
 
+    def release(self, passes: Iterable[Pass]) -> None:
+        """Forget these passes' results (their last user is done); asked again, one is computed again."""
+        for p in passes:
+            self._results.pop(p, None)
+
     def result(self, p: Pass) -> Any:
         """The result of pass `p` in this run, computed on first request (its requirements first)."""
         try:
@@ -141,6 +146,24 @@ class Context:
         finally:
             self._running.discard(p)
         return value
+
+
+def last_users(rules: list) -> dict[str, list[Pass]]:
+    """Per rule ID, the passes no rule after it in `rules` needs (directly or through requirements).
+
+    A lane runs its rules in this order and releases each pass's result once
+    its last user is done: the layers of one family (channel flow, locks) are
+    not kept while the next (ownership) builds its own, so a lane's peak is its
+    largest family rather than the sum of them.
+    """
+    last: dict[Pass, str] = {}
+    for rule in rules:
+        for p in closure(getattr(rule, "REQUIRES", ())):
+            last[p] = rule.ID
+    out: dict[str, list[Pass]] = {}
+    for p, rule_id in last.items():
+        out.setdefault(rule_id, []).append(p)
+    return out
 
 
 def closure(passes: Iterable[Pass]) -> list[Pass]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .facts import FileFacts, FuncFacts
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Function:
     """A function, method or literal of the analysed program."""
 
@@ -64,7 +64,7 @@ class Function:
         return fn
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Package:
     path: str  # import path
     name: str
@@ -90,7 +90,7 @@ class External:
         return f"{self.pkg}.{self.recv + '.' if self.recv else ''}{self.name}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     function: Function
     via: str = ""  # e.g. "interface ws#LongConnServer.UnRegister" when resolved by CHA

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from golint_im.config import Config
-from golint_im.passes import Context, Pass, closure, lane_groups
+from golint_im.passes import Context, Pass, closure, lane_groups, last_users
 from golint_im.program import Program
 
 
@@ -51,3 +51,22 @@ def test_rules_sharing_a_costly_pass_share_a_lane_and_cheap_ones_do_not_tie():
     r4 = SimpleNamespace(ID="R4", REQUIRES=())
     groups = lane_groups([r1, r2, r3, r4])
     assert [([r.ID for r in g], cost) for g, cost in groups] == [(["R1", "R3"], 3), (["R2"], 2), (["R4"], 1)]
+
+
+def test_a_pass_is_released_after_its_last_user_and_computed_again_if_asked():
+    calls: list[str] = []
+    base = Pass("base", lambda ctx: calls.append("base") or 1)
+    flow = Pass("flow", lambda ctx: calls.append("flow") or 2, requires=(base,), cost=2)
+    own = Pass("own", lambda ctx: calls.append("own") or 3, requires=(base,), cost=2)
+    rules = [
+        SimpleNamespace(ID="R1", REQUIRES=(flow,)),
+        SimpleNamespace(ID="R2", REQUIRES=(flow,)),
+        SimpleNamespace(ID="R3", REQUIRES=(own,)),
+    ]
+    assert last_users(rules) == {"R2": [flow], "R3": [base, own]}
+    ctx = _ctx()
+    assert ctx.result(flow) == 2
+    ctx.release([flow])
+    assert ctx.result(own) == 3  # base was kept: computed once
+    assert ctx.result(flow) == 2  # released: computed again
+    assert calls == ["base", "flow", "own", "flow"]

@@ -247,7 +247,9 @@ def _analyse(ctx: Context) -> Analysis:
     return an
 
 
-# The resource walk is the family's main cost on real code (see docs/performance.md).
+# The resource walk is the family's main cost on real code, and the costliest layer of all
+# (docs/performance.md, "Where an edited run's time goes"): its lane is the one run in the
+# parent process, so the other lanes end first and give back the pages they copied.
 OWNERSHIP = Pass(
     "ownership",
     _analyse,

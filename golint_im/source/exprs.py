@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
+# Expressions shared by value within a file (`ExpressionReader.expr`): leaves hold strings or an
+# integer only; operators hold strings and operand expressions (compared by identity, as
+# the operands are shared first), never an integer that an identity could be mistaken for.
+_LEAVES = frozenset(("str", "int", "lit", "type", "other"))
+_OPERATORS = frozenset(("sel", "un", "bin", "idx", "slice", "assert", "spread"))
+
 # Elements of one composite literal kept in the facts (see _Walker.elements).
 MAX_KEPT_ELEMENTS = 1024
 
@@ -25,6 +31,8 @@ class ExpressionReader:
     # One ("id", name) tuple per name in a file: 280,000 of them in grpc-go's facts, 43,000 distinct
     # per file. Shared objects stay shared through the cache (marshal writes a reference).
     idents: dict[str, tuple]
+    # Every other leaf or operator expression, once per distinct value in a file (see `expr`).
+    shared: dict[tuple, tuple]
 
     if TYPE_CHECKING:
 
@@ -35,6 +43,32 @@ class ExpressionReader:
         def op(self, kind, node, region, **kw) -> Op: ...
 
     def expr(self, node, region=0) -> tuple:
+        """The expression at node, as one object per distinct value in the file.
+
+        Selectors, literals and operators repeat within a file (`s.mu`,
+        `("other", "")`): grpc-go's facts hold 630,000 tuples of which 370,000
+        are distinct per file. Sharing equal ones (and equal argument tuples,
+        `share_list`), as for identifiers, leaves 621,000 tuples after the link
+        instead of 790,000: 10 MB less, in memory and in every rule lane that
+        reads them; marshal keeps the sharing through the cache. An operator expression is
+        looked up by its operands' identities (they are shared already), so a
+        look-up costs the same at any nesting depth. Calls and function
+        literals carry their op or function index and are never equal: not looked up.
+        """
+        e = self.read_expr(node, region)
+        tag = e[0]
+        if tag in _LEAVES:
+            return self.shared.setdefault(e, e)
+        if tag in _OPERATORS:
+            key = (tag, *[id(x) if type(x) is tuple else x for x in e[1:]])
+            return self.shared.setdefault(key, e)
+        return e
+
+    def share_list(self, exprs: tuple) -> tuple:
+        """A tuple of expressions (an op's arguments or targets), once per distinct tuple in the file."""
+        return self.shared.setdefault(("*", *map(id, exprs)), exprs)
+
+    def read_expr(self, node, region) -> tuple:
         t = node.type
         if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
             name = self.text(node)

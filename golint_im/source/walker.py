@@ -32,6 +32,7 @@ class Walker(ExpressionReader):
         self.fn: FuncFacts | None = None
         self.fn_index = -1
         self.idents = {}
+        self.shared = {}
 
     # ---- helpers -------------------------------------------------------
     def text(self, node) -> str:
@@ -290,6 +291,9 @@ class Walker(ExpressionReader):
 
     def op(self, kind, node, region, **kw) -> Op:
         line, col = self.pos(node)
+        for name in ("args", "targets"):
+            if kw.get(name):
+                kw[name] = self.share_list(kw[name])
         o = Op(kind, line, col, region, **kw)
         fn = self.fn
         assert fn is not None
