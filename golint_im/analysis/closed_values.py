@@ -112,11 +112,14 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
             # `t := ...` in one block, another `t := ...` in the next: which one the close is of needs scopes.
             an.debug["gim2xx_closed_value_shadowed"] += 1
             continue
-        for assign, position in assignments_to(fn, name):
-            at = _acquiring_op(an, fn, assign, position)
-            if at is None:
-                continue
-            idx, result, value = at
+        found = (_acquiring_op(an, fn, assign, position) for assign, position in assignments_to(fn, name))
+        acquiring = [at for at in found if at is not None]
+        if len(acquiring) > 1:
+            # `db, err := open(p); if corrupt(err) { db, err = recover(p) }; if err != nil { return }`:
+            # the later error test is the second call's, so which value a path holds is not known.
+            an.debug["gim2xx_closed_value_reassigned"] += 1
+            continue
+        for idx, result, value in acquiring:
             op = ops[idx]
             if op.kind == "call" and not _unknown_callee(an, fn, op):
                 continue

@@ -97,6 +97,7 @@ class Analysis(Acquire):
             "gim2xx_closed_value_other_kind": 0,
             "gim2xx_closed_value_owner_deferred": 0,
             "gim2xx_closed_value_shadowed": 0,
+            "gim2xx_closed_value_reassigned": 0,
             "gim2xx_closed_value_shared": 0,
             "gim2xx_closed_value_deferred_cleanup": 0,
             "gim2xx_closed_value_end_unnamed": 0,

@@ -183,6 +183,9 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
         return None, None
     if marker == "recv":
         return ("ended", None) if eq else (None, "ended")  # err == io.EOF / err != io.EOF
+    if marker == "acq" and not no_nil:
+        # `err == pebble.ErrNotFound`: equal to a non-nil error only when the acquisition failed.
+        return ("failed", None) if eq else (None, "failed")
     return None, None
 
 
