@@ -274,12 +274,19 @@ class Effects(Calls):
         return self._wraps_all(fn, op, i, r, kind)
 
     def _wraps_into_call(self, fn, op, i, r, kind) -> bool:
-        """The call wraps argument i (see `wraps_only`) and is itself an argument of the next call."""
+        """The call wraps argument i (see `wraps_only`) and is itself an argument of a function's call.
+
+        The outer call must be one the program can name (of the tree or of
+        another module): a builtin (`append(ls, wrap(c))`) is left to the
+        assignment that stores its value.
+        """
         if op.mode != "plain" or not r.resource:
             return False
         parent = self._parent_op(fn, op)
         pop = fn.facts.ops[parent] if parent is not None else None
         if pop is None or pop.kind != "call" or pop.mode != "plain":
+            return False
+        if self.program.external_callee(fn, pop.fn) is None and not self.targets(fn, pop):
             return False
         here = self.op_index(fn, op)
         if not any(call_number(a) == here for a in pop.args):
@@ -333,8 +340,8 @@ class Effects(Calls):
         T (`named`) must be a type of the analysed code: its closer is read,
         not assumed.
         """
-        if named.split("#")[0] not in self.program.packages:
-            return False
+        if r.suffix is None or named.split("#")[0] not in self.program.packages:
+            return False  # a wrapper of a wrapper (`_wrapper_ref`): where the resource sits is not known
         found = False
         for op in f.facts.ops:
             if op.kind != "return" or len(op.args) != 1 or is_nil(op.args[0]):
