@@ -474,15 +474,6 @@ class Acquire(Effects):
         """The type's closer (`Close`) releases the resource at suffix (`c.conn.Close()`)."""
         return self.field_closer(named, suffix, kind) is not None
 
-    def field_closer(self, named, suffix, kind) -> str | None:
-        """The name of the type's closer method that releases the resource at suffix of its receiver, if any."""
-        for m in sorted(kind.closers):
-            mf = self.program.method(named, m)
-            recv = mf.facts.recv_name if mf is not None else ""
-            if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
-                return m
-        return None
-
     # ---- caches checked but never filled --------------------------------------
     def unfilled_cache(self, f, expr) -> bool:
         """expr reads a struct field (`d.conns`, `d.conns[k]`, or a local holding that) nothing ever fills.

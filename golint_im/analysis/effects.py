@@ -8,6 +8,7 @@ from golint_im.expr import (
     call_args,
     call_name,
     call_number,
+    composite,
     funclit,
     funclits_in,
     ident,
@@ -22,6 +23,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    strip_address,
     subexprs,
 )
 from golint_im.expr import (
@@ -161,11 +163,13 @@ class Effects(Calls):
                 if r is not None and r.resource:
                     effects.append(RELEASE)  # `t.Cleanup(conn.Close)`: the method value is handed over
                     continue
-            r = _value_ref(a, holders)
+            r = _value_ref(a, holders) or self._wrapper_ref(fn, a, holders, kind)
             if r is None:
                 continue
             if self._wraps_into_local(fn, op, i, r, kind):
                 continue  # `rc = limited(rc, n)`: the local the wrapper goes to holds it (assign_effect)
+            if self._wraps_into_call(fn, op, i, r, kind):
+                continue  # `manet.WrapNetConn(NewConn(c))`: the call given the wrapper is the hand-off
             e = self.pass_effect(fn, op, i, r, kind)
             if e:
                 effects.append(e)
@@ -269,6 +273,26 @@ class Effects(Calls):
             return False
         return self._wraps_all(fn, op, i, r, kind)
 
+    def _wraps_into_call(self, fn, op, i, r, kind) -> bool:
+        """The call wraps argument i (see `wraps_only`) and is itself an argument of a function's call.
+
+        The outer call must be one the program can name (of the tree or of
+        another module): a builtin (`append(ls, wrap(c))`) is left to the
+        assignment that stores its value.
+        """
+        if op.mode != "plain" or not r.resource:
+            return False
+        parent = self._parent_op(fn, op)
+        pop = fn.facts.ops[parent] if parent is not None else None
+        if pop is None or pop.kind != "call" or pop.mode != "plain":
+            return False
+        if self.program.external_callee(fn, pop.fn) is None and not self.targets(fn, pop):
+            return False
+        here = self.op_index(fn, op)
+        if not any(call_number(a) == here for a in pop.args):
+            return False
+        return self._wraps_all(fn, op, i, r, kind)
+
     def _wraps_all(self, fn, op, i, r, kind) -> bool:
         targets = self.targets(fn, op)
         return bool(targets) and all(self.wraps_only(t.function, i, r, kind) for t in targets)
@@ -279,16 +303,21 @@ class Effects(Calls):
         `func limited(rc io.ReadCloser, n int64) io.ReadCloser { return lrc{io.LimitReader(rc, n), rc} }`:
         every use of the parameter only reads it or puts it in what f returns,
         so the resource lives exactly as long as the wrapper the caller gets.
+        The result may also be a struct of the analysed code whose closer
+        releases the field the parameter is put in (`func NewConn(raw *ws.Conn)
+        *Conn { return &Conn{Conn: raw} }`, `Conn.Close` closing `c.Conn`).
         """
         params = f.facts.params
         if len(f.facts.results) != 1 or i >= len(params) or params[i][1].startswith("..."):
             return False
         declared = Program.named(self.program.qualify(f.facts.results[0], f.file))
-        if declared is None or declared not in kind.types | kind.resource_types:
-            return False  # only a result declared as a resource of the kind (`io.ReadCloser`, `net.Conn`)
         pname = params[i][0]
-        if not pname or pname == "_":
+        if declared is None or not pname or pname == "_":
             return False
+        if declared not in kind.types | kind.resource_types and not self._returned_in_closed_field(
+            f, declared, pname, r, kind
+        ):
+            return False  # only a result declared as a resource of the kind (`io.ReadCloser`, `net.Conn`)
         key = (f.id, pname, r.suffix, kind.name, "wraps")
         if key in self._summary:
             return self._summary[key]
@@ -304,6 +333,36 @@ class Effects(Calls):
                 return False
         self._summary[key] = returned
         return returned
+
+    def _returned_in_closed_field(self, f, named, pname, r, kind) -> bool:
+        """Every return of f that gives back parameter pname builds `&T{field: pname}`, T's closer releasing field.
+
+        T (`named`) must be a type of the analysed code: its closer is read,
+        not assumed.
+        """
+        if r.suffix is None or named.split("#")[0] not in self.program.packages:
+            return False  # a wrapper of a wrapper (`_wrapper_ref`): where the resource sits is not known
+        found = False
+        for op in f.facts.ops:
+            if op.kind != "return" or len(op.args) != 1 or is_nil(op.args[0]):
+                continue
+            comp = composite(strip_address(op.args[0]))
+            fields = [ident(k) for k, v in comp[1] if k is not None and is_ident(v, pname)] if comp else []
+            if len(fields) != 1 or fields[0] is None:
+                return False
+            if self.field_closer(named, (fields[0], *r.suffix), kind) is None:
+                return False
+            found = True
+        return found
+
+    def field_closer(self, named, suffix, kind) -> str | None:
+        """The name of the type's closer method that releases the resource at suffix of its receiver, if any."""
+        for m in sorted(kind.closers):
+            mf = self.program.method(named, m)
+            recv = mf.facts.recv_name if mf is not None else ""
+            if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
+                return m
+        return None
 
     # ---- hand-offs that count only when the callee succeeds ----------------
     def refused_on_failure(self, fn, op, holders, kind, results: int) -> bool:
@@ -324,7 +383,11 @@ class Effects(Calls):
         """
         if op.mode != "plain" or funclit(op.fn) is not None:
             return False
-        refs = [(i, r) for i, a in enumerate(op.args) if funclit(a) is None and (r := _value_ref(a, holders))]
+        refs = [
+            (i, r)
+            for i, a in enumerate(op.args)
+            if funclit(a) is None and (r := _value_ref(a, holders) or self._wrapper_ref(fn, a, holders, kind))
+        ]
         if not refs:
             return False
         ext = self.program.external_callee(fn, op.fn)
