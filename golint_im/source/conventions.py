@@ -44,6 +44,19 @@ def header_end(src: bytes) -> int:
 
 
 _VERSION_SUFFIX = re.compile(r"^v\d+$")
+# Where a vendoring tool copies another module inside the tree: `go mod vendor` (and GOPATH
+# vendoring before it) and godep's rewritten imports.
+_VENDORED = re.compile(r"^(?:.*/)?(?:vendor|Godeps/_workspace/src)/")
+
+
+def devendored_import_path(path: str) -> str:
+    """The import path of the package a vendored import names (`.../vendor/google.golang.org/grpc`).
+
+    Code of older projects imports its dependencies through the copy it
+    vendors; the package is still the library's own, and the catalogs
+    (`resources.toml`) know it only by its own path.
+    """
+    return _VENDORED.sub("", path, count=1)
 
 
 def default_import_name(path: str) -> str:

@@ -11,7 +11,7 @@ import sys
 import tree_sitter as ts
 
 from ..facts import FileFacts, FuncFacts, Op, Region, TypeFacts
-from .conventions import default_import_name, is_generated
+from .conventions import default_import_name, devendored_import_path, is_generated
 from .exprs import MAX_KEPT_ELEMENTS, ExpressionReader
 from .grammar import COMMENTS
 
@@ -119,7 +119,7 @@ class Walker(ExpressionReader):
             path_node = spec.child_by_field_name("path")
             if path_node is None:
                 continue
-            path = self.text(path_node).strip('"`')
+            path = devendored_import_path(self.text(path_node).strip('"`'))
             name_node = spec.child_by_field_name("name")
             local = self.text(name_node) if name_node is not None else default_import_name(path)
             self.facts.imports[local] = path
