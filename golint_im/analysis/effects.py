@@ -41,6 +41,7 @@ from .resources import (
     _LOGGING,
     _TAKERS,
     ESCAPE,
+    FOREIGN_WRAPPER,
     RELEASE,
     STUB,
     Holder,
@@ -129,7 +130,14 @@ class Effects(Calls):
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
                     return RELEASE
-                if r.suffix and r.suffix != STUB:
+                if r.suffix in (FOREIGN_WRAPPER, STUB):
+                    # A generated stub has no closer: `rpc.NewClient(conn)` followed by
+                    # `client.Close()` is a wrapper of another module closing what it wraps.
+                    if m in kind.closers or m.startswith(("Close", "Stop", "Shutdown", "Release")):
+                        return RELEASE
+                    if op.mode == "go" and r.suffix == FOREIGN_WRAPPER:
+                        return ESCAPE  # `go dec.Loop()`: the goroutine keeps the wrapper
+                elif r.suffix:
                     eff = self._holder_method(fn, op, r, kind)
                     if eff is not None:
                         return eff
@@ -170,6 +178,8 @@ class Effects(Calls):
                 continue  # `rc = limited(rc, n)`: the local the wrapper goes to holds it (assign_effect)
             if self._wraps_into_call(fn, op, i, r, kind):
                 continue  # `manet.WrapNetConn(NewConn(c))`: the call given the wrapper is the hand-off
+            if self._foreign_wrapper_into_local(fn, op, r):
+                continue  # `enc := codec.NewEncoder(conn, h)`: the local wrapper holds it (assign_effect)
             e = self.pass_effect(fn, op, i, r, kind)
             if e:
                 effects.append(e)
@@ -247,7 +257,12 @@ class Effects(Calls):
 
     # ---- wrappers of the analysed code -----------------------------------------
     def _wrapper_ref(self, fn, value, holders, kind) -> Ref | None:
-        """`limited(rc, n)`: a call of a wrapper (see `wraps_only`) over a holder: the wrapper holds it."""
+        """`limited(rc, n)`: a call of a wrapper (see `wraps_only`) over a holder: the wrapper holds it.
+
+        A `New*` function of another module given the resource, whose one
+        result goes to a local (`enc := codec.NewEncoder(conn, h)`), makes a
+        `FOREIGN_WRAPPER` holder of it (see `_foreign_wrapper_into_local`).
+        """
         n = op_number(value)
         if n is None:
             return None
@@ -256,12 +271,14 @@ class Effects(Calls):
             r = _value_ref(a, holders)
             if r is not None and r.resource and self._wraps_all(fn, op, i, r, kind):
                 return Ref(r.name, None)
+        for a in op.args:
+            r = _value_ref(a, holders)
+            if r is not None and self._foreign_wrapper_into_local(fn, op, r):
+                return Ref(r.name, FOREIGN_WRAPPER)
         return None
 
-    def _wraps_into_local(self, fn, op, i, r, kind) -> bool:
-        """The call wraps argument i (see `wraps_only`) and its only result goes to a local of fn."""
-        if op.mode != "plain" or not r.resource:
-            return False
+    def _result_to_local(self, fn, op) -> bool:
+        """The call's only result goes straight to a local of fn (`w := wrap(c)`), not a parameter."""
         parent = self._parent_op(fn, op)
         pop = fn.facts.ops[parent] if parent is not None else None
         if pop is None or pop.kind != "assign" or len(pop.targets) != 1 or len(pop.args) != 1:
@@ -269,9 +286,32 @@ class Effects(Calls):
         if call_number(pop.args[0]) != self.op_index(fn, op):
             return False
         name = ident(pop.targets[0])
-        if name is None or name not in self.program.declared(fn) or name in self.params(fn):
+        return name is not None and name in self.program.declared(fn) and name not in self.params(fn)
+
+    def _wraps_into_local(self, fn, op, i, r, kind) -> bool:
+        """The call wraps argument i (see `wraps_only`) and its only result goes to a local of fn."""
+        if op.mode != "plain" or not r.resource or not self._result_to_local(fn, op):
             return False
         return self._wraps_all(fn, op, i, r, kind)
+
+    def _foreign_wrapper_into_local(self, fn, op, r) -> bool:
+        """`enc := codec.NewEncoder(conn, h)`: a `New*` function of another module wraps the resource in a local.
+
+        We cannot read its body, but what it builds is kept only in that
+        local: the resource lives as long as the wrapper, which the walk then
+        follows (closing it closes the resource, handing it on hands the
+        resource on, dropping it drops the resource). Packages known to only
+        borrow (`bufio`, `encoding/json`) keep their plain "borrows" reading,
+        and the known takers (`httputil.NewClientConn`) stay hand-offs.
+        """
+        if op.mode != "plain" or r.container or r.suffix != ():
+            return False
+        ext = self.program.external_callee(fn, op.fn)
+        if ext is None or ext.recv or not ext.name.startswith("New"):
+            return False
+        if ext.pkg in _BORROW_PKGS or ext.qualname in _TAKERS or _GENERATED_CLIENT.match(ext.name):
+            return False
+        return self._result_to_local(fn, op)
 
     def _wraps_into_call(self, fn, op, i, r, kind) -> bool:
         """The call wraps argument i (see `wraps_only`) and is itself an argument of a function's call.

@@ -285,6 +285,10 @@ class Origin:
 
 
 STUB = ("<stub>",)  # suffix of a generated client stub wrapping a connection: its methods are RPCs
+# Suffix of a wrapper another module's `New*` function built over the resource and the function
+# keeps in a local (`enc := codec.NewEncoder(conn, h)`): its methods use the resource, its closer
+# closes it, and when it is dropped the resource goes with it.
+FOREIGN_WRAPPER = ("<wrapper>",)
 
 
 def _stub_constructor(callee) -> bool:

@@ -45,6 +45,14 @@ callee's own body closes, keeps or returns it before its first failing
 return (or it is a library function known to keep it, like
 `(*http.Server).Serve` or `ssh.NewClientConn`).
 
+A connection given to a `New*` function of another module whose result is
+kept only in a local (`enc := msgpack.NewEncoder(conn)`,
+`client := rpc.NewClient(conn)`) lives as long as that wrapper: closing the
+wrapper closes it, handing the wrapper on (returning, storing, passing it,
+a goroutine started on it) hands it on, and dropping the wrapper drops it.
+Imports through a vendored copy (`.../vendor/<path>`,
+`Godeps/_workspace/src/<path>`) name the library's own package.
+
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
 server-side goroutine and buffers until the process exits or the peer
