@@ -389,8 +389,13 @@ class Unpaired:
                     return []
         out = []
         for _named, key, ch in candidates.values():
+            fname = key.rpartition(".")[2]
             blocking = sorted(
-                ((f, op) for f, op in (*ch.sends, *ch.receives) if op.select < 0),
+                (
+                    (f, op)
+                    for f, op in (*ch.sends, *ch.receives)
+                    if op.select < 0 and E.selected_name(op.fn) == fname and not _under_nil_check(f, op)
+                ),
                 key=lambda x: (x[0].file.path, x[1].line, x[1].col),
             )
             if blocking:
@@ -416,6 +421,17 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _under_nil_check(fn: Function, op) -> bool:
+    """op sits under an `if` whose condition compares something with nil (`if ch != nil {`):
+    the author knows the channel may be nil and may never reach op with it."""
+    regions = fn.facts.regions
+    for r in enclosing_regions(fn.facts, op.region):
+        if regions[r].kind in ("if", "else") and regions[r].info is not None:
+            if any(E.is_nil(x) for x in E.subexprs(regions[r].info)):
+                return True
+    return False
 
 
 def _ranged(ch: Channel) -> bool:
