@@ -327,7 +327,8 @@ class SyncPrimitives:
             inner = list(enclosing_regions(facts, op.region))
             if any(regions[r].kind in ("for", "range", "switch", "select") for r in inner[: inner.index(loop)]):
                 continue  # it leaves an inner statement, not this loop
-            self.starts_skipped.append(StartSkipped(starter, add, regions[loop].line, op, go_op, g, wait, E.render(add.op.args[0])))
+            count_text = E.render(add.op.args[0])
+            self.starts_skipped.append(StartSkipped(starter, add, regions[loop].line, op, go_op, g, wait, count_text))
             return
 
     def _exits_skipping(self, starter: Function, go_op, g: Function, key: str, mine: list, wait: SyncCall) -> None:

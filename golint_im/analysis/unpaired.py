@@ -377,13 +377,13 @@ class Unpaired:
                     if pointed is not None:
                         candidates.pop(E.selected_name(pointed) or "", None)
                 for comp, ctype in E.composites_in_each(op.args, program.elem):
-                    named = program.named(program.qualify(ctype, fn.file)) if ctype else None
+                    lit_type = program.named(program.qualify(ctype, fn.file)) if ctype else None
                     for k, _v in E.composite_items(comp):
                         name = E.ident(k)
                         if name is not None:
                             candidates.pop(name, None)
-                        elif named in types:
-                            for n in [n for n, c in candidates.items() if c[0] == named]:
+                        elif lit_type in types:
+                            for n in [n for n, c in candidates.items() if c[0] == lit_type]:
                                 candidates.pop(n)
                 if not candidates:
                     return []

@@ -330,11 +330,12 @@ def _nil_field_finding(n):
     if n.op.kind == "recv" and n.op.mode == "range":
         verb = "range over"
     loc = op_location(n.fn, n.op)
+    type_name, _, field_name = n.label.partition(".")
     more = f" (and {n.others} more operation{'s' if n.others != 1 else ''} on it)" if n.others else ""
     message = (
         f"{verb} a nil channel: the field `{n.label}` is never given a value (no `make`, no assignment, "
         f"no struct literal sets it), so this blocks forever{more}. "
-        f"Fix: make the channel where the `{n.label.split('.')[0]}` is built, e.g. `{n.label.split('.')[1]}: make(...)`."
+        f"Fix: make the channel where the `{type_name}` is built, e.g. `{field_name}: make(...)`."
     )
     return Finding(
         rule_id=ID,
