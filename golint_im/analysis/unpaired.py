@@ -347,8 +347,9 @@ class Unpaired:
         The field is unexported, so only its own package can set it, and that package is
         analysed: no `make` reaches it, and no assignment, keyed literal, literal without keys
         of its type, or `&x.field` hand-off gives any field of that name a value (whatever
-        the base type, so an unresolved type only makes this quieter). Reads of the zero
-        value then block forever. One finding per field, at its first blocking operation.
+        the base type, so an unresolved type only makes this quieter), while some keyed
+        literal does build the type (the constructor that forgot it). Operations on the
+        zero value then block forever. One finding per field, at its first blocking operation.
         """
         candidates: dict[str, tuple[str, str, Channel]] = {}  # field name -> (type, key, channel)
         for key, ch in self.flow.channels.items():
@@ -364,6 +365,7 @@ class Unpaired:
         if not candidates:
             return []
         types = {named for named, _k, _c in candidates.values()}
+        built: set[str] = set()  # candidate types some struct literal builds: a constructor forgot the field
         program = self.program
         for fn in program.functions:
             for op in fn.facts.ops:
@@ -378,6 +380,8 @@ class Unpaired:
                         candidates.pop(E.selected_name(pointed) or "", None)
                 for comp, ctype in E.composites_in_each(op.args, program.elem):
                     lit_type = program.named(program.qualify(ctype, fn.file)) if ctype else None
+                    if lit_type in types:
+                        built.add(lit_type)
                     for k, _v in E.composite_items(comp):
                         name = E.ident(k)
                         if name is not None:
@@ -388,7 +392,10 @@ class Unpaired:
                 if not candidates:
                     return []
         out = []
-        for _named, key, ch in candidates.values():
+        for named, key, ch in candidates.values():
+            if named not in built:
+                self.debug["GIM102_nil_fields_of_types_never_built"] += 1
+                continue  # no literal builds the type here: dead code, or built where the model cannot see
             fname = key.rpartition(".")[2]
             blocking = sorted(
                 (

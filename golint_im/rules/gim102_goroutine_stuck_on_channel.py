@@ -102,7 +102,9 @@ completes; or make the sender give up too:
   A nil field is reported only when the field is unexported and no field of
   that name is assigned, set in a keyed literal or has its address passed
   anywhere in the analysed code, whatever the type, and no literal without
-  keys builds its type; operations inside a `select` (a disabled case is an
+  keys builds its type, while some keyed literal does build it (a type
+  no literal builds is dead code or built out of sight: silence, counted
+  as `GIM102_nil_fields_of_types_never_built`); operations inside a `select` (a disabled case is an
   idiom) never count. Code excluded from the analysis (generated files,
   unless `--include-generated`) is not seen setting it.
 """
