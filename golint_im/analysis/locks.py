@@ -132,6 +132,16 @@ class LostUnlock:
 
 
 @dataclass(frozen=True)
+class RelockedInLoop:
+    """A `continue` leaves a loop iteration holding a lock that the next iteration takes again."""
+
+    fn: Function
+    acq: Acquire  # the Lock call at the top of the loop body, taken again on the next iteration
+    jump: Op  # the `continue` reached with the lock held
+    released_line: int  # where the iteration's normal path releases it (the author's intent)
+
+
+@dataclass(frozen=True)
 class PanicHeld:
     """A `panic(...)` in fn reached holding `acq`, a lock fn took itself with no deferred release, while
     another exit of fn releases it: if the panic is recovered, the lock stays held."""
@@ -192,6 +202,7 @@ class LockModel:
         self.order_edges: list[OrderEdge] = []
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
+        self.loop_relocks: list[RelockedInLoop] = []
         self._handed: set[int] | None = None
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
@@ -457,6 +468,7 @@ class _Walk:
         self.releases: dict[tuple, Lock] = {}
         self.exits: list[tuple[int, int, State]] = []  # (line, col, state) at each return and the end
         self.jumps: dict[tuple[str, int], list[State]] = {}  # (break/continue, region it leaves) -> states
+        self.continues: dict[int, list[tuple[Op, State]]] = {}  # loop region -> each `continue` and its state
         self.deferred: set[tuple] = set()  # (class, instance) a `defer` releases
         self.released_classes: set[str] = set()  # classes of the caller's locks released so far
         self._branch: dict[int, bool] = {}  # region -> inside a branch
@@ -519,6 +531,7 @@ class _Walk:
             return _merge(state, self.walk_region(r, state))  # its `if` has no ops: it passes the state on
         if kind in ("for", "range"):
             body = self.walk_region(r, state)
+            self._relocked_in_loop(r, body)
             again = _merge(body, *self.jumps.pop(("continue", r), []))
             breaks = self.jumps.pop(("break", r), [])
             if v.endless(r):
@@ -552,6 +565,8 @@ class _Walk:
                 target = self.view.jump_target(op)
                 if target is not None:
                     self.jumps.setdefault((op.mode, target), []).append(state)
+                    if op.mode == "continue":
+                        self.continues.setdefault(target, []).append((op, state))
                     return None
             if op.mode == "goto":
                 self.gives_up = True
@@ -730,6 +745,54 @@ class _Walk:
                 if free:
                     reported.add(key)
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+
+    def _relocked_in_loop(self, loop: int, body_end: State | None) -> None:
+        """A `continue` that keeps a lock the loop body took unconditionally: the next iteration locks it again.
+
+        Only a lock whose instance is the same on every iteration (its path does not start
+        from a variable the loop assigns) and that the body's normal path releases: then
+        the author meant one lock per iteration and the `continue` skipped the unlock.
+        """
+        jumps = self.continues.pop(loop, [])
+        if not jumps or self.gives_up or body_end is None:
+            return
+        view = self.view
+        for jump, state in jumps:
+            for h in state:
+                a = h.acq
+                if a.hops or a.fn is not self.fn or a.conditional or a.lock.inst is None or a.lock.striped:
+                    continue
+                if self._deferred(a) or not view.in_region(a.op.region, loop) or a.op.line > jump.line:
+                    continue
+                if any(_matches(x.acq.lock, a.lock) for x in body_end):
+                    continue  # the normal path keeps it too: held across iterations on purpose
+                inner = view.regions_below(a.op.region, loop)
+                if any(view.regions[x].kind in BRANCHES or view.regions[x].kind in ("for", "range") for x in inner):
+                    continue  # taken only on some iterations
+                if self._assigned_in_loop(a.lock.inst, loop):
+                    continue  # another instance on every iteration
+                released = self._release_line(a.lock, a.op.line)
+                if released is not None:
+                    self.model.loop_relocks.append(RelockedInLoop(self.fn, a, jump, released))
+                    return
+
+    def _assigned_in_loop(self, inst: tuple, loop: int) -> bool:
+        root = inst[0]
+        if root[0] != "name":
+            return False
+        view = self.view
+        for op in self.fn.facts.ops:
+            if op.kind == "assign" and view.in_region(op.region, loop):
+                if any(E.is_ident(t, root[2]) for t in op.targets):
+                    return True
+        return False
+
+    def _release_line(self, lock: Lock, after: int) -> int | None:
+        """The first line after `after` where this function itself releases `lock`."""
+        for fn2, op, what in self.model.lock_ops.get(lock.cls, ()):
+            if fn2 is self.fn and what == "release" and op.line > after:
+                return op.line
+        return None
 
     def _panics_held(self) -> None:
         """Locks this function took, held at a `panic` with no deferred release, and released by some exit."""

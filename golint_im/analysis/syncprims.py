@@ -81,6 +81,20 @@ class DoneSkipped:
 
 
 @dataclass
+class StartSkipped:
+    """`wg.Add` counts one goroutine per loop iteration up front, and a `continue` skips starting one."""
+
+    starter: Function
+    add: SyncCall
+    loop_line: int
+    jump: Op  # the `continue` (or `break`) before the `go` statement
+    go_op: object
+    goroutine: Function
+    wait: SyncCall
+    count_text: str  # the Add's argument as written: `len(items)`
+
+
+@dataclass
 class CondWait:
     """A `Cond.Wait` outside a loop, or with nothing that signals it."""
 
@@ -105,6 +119,7 @@ class SyncPrimitives:
             self.calls[c.key].append(c)
         self.add_inside: list[AddInside] = []
         self.done_skipped: list[DoneSkipped] = []
+        self.starts_skipped: list[StartSkipped] = []
         self.cond_waits: list[CondWait] = []
         self._judge_goroutines()
         self._judge_conds()
@@ -267,6 +282,7 @@ class SyncPrimitives:
                 elif not any(a.goroutine is g and a.add is adds[0] for a in self.add_inside):
                     self.add_inside.append(AddInside(starter, go_op, g, adds[0], wait, via))
                 continue
+            self._start_skipped(starter, go_op, g, key, wait)
             if any(c.op.mode == "defer" for c in mine):
                 continue
             counted = any(c.key == key and c.method == "Add" for c in self.calls[key])
@@ -277,6 +293,43 @@ class SyncPrimitives:
                 self.debug["GIM106_dones_in_loops"] += 1  # the group counts items, not goroutines
                 continue
             self._exits_skipping(starter, go_op, g, key, mine, wait)
+
+    def _start_skipped(self, starter: Function, go_op, g: Function, key: str, wait: SyncCall) -> None:
+        """`wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over xs (or `i < n`) whose body may `continue`
+        before the `go` statement: the skipped iterations start no goroutine, so Wait never returns.
+
+        Only when the `go` is on the body's straight line (no branch around it in the loop), the
+        loop is the one the Add's count describes, the starter calls no other Add or Done of the
+        group, and Wait follows the loop.
+        """
+        facts = starter.facts
+        regions = facts.regions
+        chain = list(enclosing_regions(facts, go_op.region))
+        loop = next((r for r in chain if regions[r].kind in ("for", "range")), None)
+        if loop is None or any(regions[r].kind not in ("for", "range") for r in chain[: chain.index(loop)]):
+            return  # not in a loop, or started on a branch of it
+        own = [c for c in self._by_fn.get(starter.id, ()) if c.key == key and c.method in ("Add", "Done")]
+        adds = [c for c in own if c.method == "Add"]
+        if len(own) != 1 or len(adds) != 1 or adds[0].op.line >= regions[loop].line:
+            return
+        add = adds[0]
+        if wait.op.line <= regions[loop].end_line or not add.op.args:
+            return
+        if not _counts_loop(add.op.args[0], regions[loop]):
+            return
+        ops = facts.ops
+        g_idx = ops.index(go_op)
+        for op in ops[:g_idx]:
+            if op.kind != "jump" or op.mode not in ("continue", "break") or op.line < regions[loop].line:
+                continue
+            if loop not in enclosing_regions(facts, op.region) or E.ident(op.fn):
+                continue  # outside this loop's body, or a labelled jump to another loop
+            inner = list(enclosing_regions(facts, op.region))
+            if any(regions[r].kind in ("for", "range", "switch", "select") for r in inner[: inner.index(loop)]):
+                continue  # it leaves an inner statement, not this loop
+            count_text = E.render(add.op.args[0])
+            self.starts_skipped.append(StartSkipped(starter, add, regions[loop].line, op, go_op, g, wait, count_text))
+            return
 
     def _exits_skipping(self, starter: Function, go_op, g: Function, key: str, mine: list, wait: SyncCall) -> None:
         """The first `return` of g (or `panic`, when g recovers it) before its Done on that path: one finding."""
@@ -440,6 +493,17 @@ class SyncPrimitives:
         x = E.strip_address(x)
         sel = E.selector(x)
         return E.is_ident(x, name) or (sel is not None and sel[1] == name)
+
+
+def _counts_loop(count, loop) -> bool:
+    """The Add's count is the loop's trip count: `len(xs)` for `range xs`, `n` for `i < n`."""
+    if loop.kind == "range":
+        c = E.call(count)
+        if c is None or not E.is_ident(c[0], "len") or len(c[1]) != 1:
+            return False
+        return E.render(c[1][0]) == E.render(loop.info)
+    b = E.binary(loop.info) if loop.info is not None else None
+    return b is not None and b[0] == "<" and E.render(b[2]) == E.render(count)
 
 
 def _build(ctx: Context) -> SyncPrimitives:

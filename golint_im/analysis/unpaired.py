@@ -68,6 +68,16 @@ class NilChannelOp:
     declared: object  # the `var` op
 
 
+@dataclass
+class NilFieldOp:
+    """A send or receive, outside any `select`, on a struct field channel that nothing ever sets."""
+
+    fn: Function
+    op: object
+    label: str  # "Queue.items"
+    others: int  # further sends and receives on the field, as stuck
+
+
 class Unpaired:
     def __init__(
         self,
@@ -105,6 +115,7 @@ class Unpaired:
         for fn in program.functions:
             if fn.parent is None:
                 self.nil_ops.extend(self._nil_channel_ops(fn))
+        self.nil_fields: list[NilFieldOp] = self._nil_field_ops()
 
     def _judge(self, ch: Channel, owner: Function, name: str) -> None:
         if _ranged(ch):
@@ -330,6 +341,76 @@ class Unpaired:
                             if use.kind in ("send", "recv") and use.select < 0 and E.is_ident(use.fn, name):
                                 yield NilChannelOp(f, use, name, op)
 
+    def _nil_field_ops(self) -> list[NilFieldOp]:
+        """Sends and receives outside a select on an unexported struct field channel never given a value.
+
+        The field is unexported, so only its own package can set it, and that package is
+        analysed: no `make` reaches it, and no assignment, keyed literal, literal without keys
+        of its type, or `&x.field` hand-off gives any field of that name a value (whatever
+        the base type, so an unresolved type only makes this quieter), while some keyed
+        literal does build the type (the constructor that forgot it). Operations on the
+        zero value then block forever. One finding per field, at its first blocking operation.
+        """
+        candidates: dict[str, tuple[str, str, Channel]] = {}  # field name -> (type, key, channel)
+        for key, ch in self.flow.channels.items():
+            if not key.startswith("field:") or ch.make_sites or not (ch.sends or ch.receives):
+                continue
+            named, _, fname = key[len("field:") :].rpartition(".")
+            if not fname[:1].islower() or fname in candidates:
+                if fname in candidates:
+                    candidates[fname] = ("", "", ch)  # two types share the name: leave both alone
+                continue
+            candidates[fname] = (named, key, ch)
+        candidates = {n: c for n, c in candidates.items() if c[1]}
+        if not candidates:
+            return []
+        types = {named for named, _k, _c in candidates.values()}
+        built: set[str] = set()  # candidate types some struct literal builds: a constructor forgot the field
+        program = self.program
+        for fn in program.functions:
+            for op in fn.facts.ops:
+                if op.kind == "assign":
+                    for t in op.targets:
+                        candidates.pop(E.selected_name(t) or "", None)
+                if op.kind not in ("assign", "call", "return", "send", "go", "defer"):
+                    continue
+                for arg in op.args:
+                    pointed = E.unary_operand(arg, "&")
+                    if pointed is not None:
+                        candidates.pop(E.selected_name(pointed) or "", None)
+                for comp, ctype in E.composites_in_each(op.args, program.elem):
+                    lit_type = program.named(program.qualify(ctype, fn.file)) if ctype else None
+                    if lit_type in types:
+                        built.add(lit_type)
+                    for k, _v in E.composite_items(comp):
+                        name = E.ident(k)
+                        if name is not None:
+                            candidates.pop(name, None)
+                        elif lit_type in types:
+                            for n in [n for n, c in candidates.items() if c[0] == lit_type]:
+                                candidates.pop(n)
+                if not candidates:
+                    return []
+        out = []
+        for named, key, ch in candidates.values():
+            if named not in built:
+                self.debug["GIM102_nil_fields_of_types_never_built"] += 1
+                continue  # no literal builds the type here: dead code, or built where the model cannot see
+            fname = key.rpartition(".")[2]
+            blocking = sorted(
+                (
+                    (f, op)
+                    for f, op in (*ch.sends, *ch.receives)
+                    if op.select < 0 and E.selected_name(op.fn) == fname and not _under_nil_check(f, op)
+                ),
+                key=lambda x: (x[0].file.path, x[1].line, x[1].col),
+            )
+            if blocking:
+                self.debug["GIM102_nil_fields"] += 1
+                f, op = blocking[0]
+                out.append(NilFieldOp(f, op, self.flow.label(key), len(blocking) - 1))
+        return out
+
     def _ever_assigned(self, fn: Function, name: str, decl) -> bool:
         """Anything but the declaration assigns `name`, or takes its address (a callee could assign it)."""
         ident = E.make_ident(name)
@@ -347,6 +428,17 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def _under_nil_check(fn: Function, op) -> bool:
+    """op sits under an `if` whose condition compares something with nil (`if ch != nil {`):
+    the author knows the channel may be nil and may never reach op with it."""
+    regions = fn.facts.regions
+    for r in enclosing_regions(fn.facts, op.region):
+        if regions[r].kind in ("if", "else") and regions[r].info is not None:
+            if any(E.is_nil(x) for x in E.subexprs(regions[r].info)):
+                return True
+    return False
 
 
 def _ranged(ch: Channel) -> bool:

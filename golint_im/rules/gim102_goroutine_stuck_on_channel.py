@@ -27,7 +27,9 @@ that holds it, while the function that started it waits on a plain
 `<-ch`. The finding names that `return` or that `if`.
 
 A send or receive, outside any `select`, on a local `var ch chan T` that
-nothing ever assigns: a nil channel blocks forever.
+nothing ever assigns, or on an unexported struct field channel that its
+package never gives a value (a constructor that forgot the `make`): a nil
+channel blocks forever.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -97,6 +99,14 @@ completes; or make the sender give up too:
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
+  A nil field is reported only when the field is unexported and no field of
+  that name is assigned, set in a keyed literal or has its address passed
+  anywhere in the analysed code, whatever the type, and no literal without
+  keys builds its type, while some keyed literal does build it (a type
+  no literal builds is dead code or built out of sight: silence, counted
+  as `GIM102_nil_fields_of_types_never_built`); operations inside a `select` (a disabled case is an
+  idiom) never count. Code excluded from the analysis (generated files,
+  unless `--include-generated`) is not seen setting it.
 """
 
 from __future__ import annotations
@@ -124,6 +134,8 @@ def check(ctx):
         yield _skipped_finding(k)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
+    for nf in partners.unpaired.nil_fields:
+        yield _nil_field_finding(nf)
 
 
 def _capacity_text(cap: int) -> str:
@@ -312,4 +324,26 @@ def _nil_finding(n):
             Step(loc, f"{verb} `{n.name}` blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.name}|nil",
+    )
+
+
+def _nil_field_finding(n):
+    verb = {"send": "send on"}.get(n.op.kind, "receive from")
+    if n.op.kind == "recv" and n.op.mode == "range":
+        verb = "range over"
+    loc = op_location(n.fn, n.op)
+    type_name, _, field_name = n.label.partition(".")
+    more = f" (and {n.others} more operation{'s' if n.others != 1 else ''} on it)" if n.others else ""
+    message = (
+        f"{verb} a nil channel: the field `{n.label}` is never given a value (no `make`, no assignment, "
+        f"no struct literal sets it), so this blocks forever{more}. "
+        f"Fix: make the channel where the `{type_name}` is built, e.g. `{field_name}: make(...)`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        steps=(Step(loc, f"{verb} `{n.label}`, still nil: blocks forever"),),
+        key=f"{n.fn.qualname}|{n.label}|nilfield",
     )

@@ -12,6 +12,10 @@ its branches, and through the calls it makes, and reports:
   writer queues between the two read locks.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
+- **a lock kept across `continue`**: a loop body that locks at its top
+  level and unlocks on its normal path, but reaches `continue` still
+  holding the lock; the next iteration locks it again and the goroutine
+  waits for itself.
 - **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
   `Unlock`, released on some path but still held at an explicit `panic(...)`,
   in a function whose panic is recovered: it defers a `recover()`, or a
@@ -98,13 +102,18 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   unlocks without having locked it is a signal between goroutines and is
   not judged for double locks.
 - One finding per lock held: the first place that takes it again.
+- A lock kept across `continue` is reported only when the body takes it
+  unconditionally on every iteration, on a value that is the same on every
+  iteration (not a range variable or a value the loop assigns), and
+  releases it itself on the normal path. A `break` that leaves the loop
+  holding the lock is not followed.
   Recursive read locks in `_test.go` files are not reported (a test that
   holds a read lock on purpose has no writer racing it).
 """
 
 from __future__ import annotations
 
-from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock
+from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, RelockedInLoop
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
@@ -131,6 +140,8 @@ def check(ctx):
         yield _double(d)
     for lost in model.lost_unlocks:
         yield _lost(lost)
+    for relock in model.loop_relocks:
+        yield _relocked(relock)
     told: set[tuple] = set()
     for p in ctx.result(RECOVERED_PANICS):
         key = (p.held.fn.id, p.held.acq.lock.cls, p.held.acq.lock.inst)
@@ -204,6 +215,34 @@ def _lost(lost: LostUnlock) -> Finding:
         related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
         steps=tuple(steps),
         key=f"{fn.qualname}|lost|{label}",
+    )
+
+
+def _relocked(r: RelockedInLoop) -> Finding:
+    a, fn = r.acq, r.fn
+    label = a.lock.label
+    unlock = "RUnlock" if a.mode == "r" else "Unlock"
+    jump_loc = Location(fn.file.path, r.jump.line, r.jump.col)
+    steps = [
+        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}` at the top of each iteration"),
+        Step(jump_loc, f"`continue` goes to the next iteration with `{label}` still held"),
+        Step(op_location(a.fn, a.op), f"the next iteration blocks here taking `{label}` again"),
+    ]
+    message = (
+        f"`{fn.short}` reaches `continue` at line {r.jump.line} with `{a.text}` (`{label}`) still locked by "
+        f"{lock_call(a)} at line {a.op.line}, which the next iteration runs again, while the iteration's normal "
+        f"path releases it at line {r.released_line}: the goroutine deadlocks on its own lock. "
+        f"Fix: call `{a.text}.{unlock}()` before this `continue`, or move the iteration's body into a function "
+        f"with `defer {a.text}.{unlock}()`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=jump_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
+        steps=tuple(steps),
+        key=f"{fn.qualname}|relock|{label}",
     )
 
 

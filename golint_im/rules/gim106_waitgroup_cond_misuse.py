@@ -14,6 +14,10 @@ package variable, a struct field; a parameter is what its callers pass):
   names the `return`; or that `panic`s before it while the goroutine
   recovers its own panics (a deferred `recover()`), so it ends without
   counting down;
+- `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
+  `i < n`) whose body can `continue` or `break` before the `go` statement
+  that starts a counted goroutine: the skipped iterations never call
+  `Done`, and the `Wait` after the loop never returns;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
 - `Cond.Wait` on a condition variable that nothing signals or broadcasts.
@@ -80,6 +84,12 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   its users loop around). A condition variable passed, returned or stored
   elsewhere, or held in an exported field or variable, may be signalled by
   code the model does not see: it is never reported as unsignalled.
+- A counted start skipped by `continue`/`break` is reported only when
+  the `Add`'s argument is the loop's own trip count as written
+  (`len(xs)` for `range xs`, `n` for `i < n`), the `go` statement is on
+  the loop body's straight line, and the starter makes no other `Add` or
+  `Done` call on the group (a `wg.Done()` on the skipping branch is
+  accepted as counting it down).
 - `--debug` counts what was given up (`GIM106_*`).
 """
 
@@ -103,6 +113,8 @@ def check(ctx):
         yield _add_inside(a)
     for d in prims.done_skipped:
         yield _done_skipped(d)
+    for k in prims.starts_skipped:
+        yield _start_skipped(k)
     for c in prims.cond_waits:
         yield _cond_wait(c)
 
@@ -157,6 +169,33 @@ def _done_skipped(d):
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{d.starter.qualname}|{wait.text}|done",
+    )
+
+
+def _start_skipped(k):
+    add, wait = k.add, k.wait
+    add_text = k.count_text
+    jump_loc = op_location(k.starter, k.jump)
+    message = (
+        f"`{add.text}.Add({add_text})` at line {add.op.line} counts one goroutine per iteration of the loop at "
+        f"line {k.loop_line}, but `{k.jump.mode}` at line {k.jump.line} skips the `go` statement at line "
+        f"{k.go_op.line}: `{k.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
+        f"Fix: call `{add.text}.Add(1)` right before the `go` statement instead."
+    )
+    steps = (
+        Step(op_location(add.fn, add.op), f"`{add.text}.Add({add_text})` counts every iteration up front"),
+        Step(jump_loc, f"`{k.jump.mode}` skips this iteration's goroutine"),
+        Step(op_location(k.starter, k.go_op), "the goroutine that would have called Done, never started"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=jump_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(add.fn, add.op), f"`{add.text}.Add` counting the skipped goroutines"),),
+        steps=steps,
+        key=f"{k.starter.qualname}|{wait.text}|start",
     )
 
 
