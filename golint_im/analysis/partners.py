@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from functools import partial
 
 from .. import expr as E
+from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
-from .flow import CHANNEL_FLOW, Channel, ChannelFlow
+from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .regions import exclusive_branches
-from .unpaired import Unpaired
+from .unpaired import Unpaired, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 
@@ -41,6 +42,9 @@ class Exit:
     op: object  # the return Op
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
+    # No `return`: a `select` case that runs on to the end of the function (op is a stand-in
+    # `return` at the function's closing line).
+    falls_off: bool = False
 
 
 @dataclass
@@ -343,6 +347,42 @@ class Partners:
                 continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
             return Exit(op, decider, after)
+        return self._falls_off_end(owner, g, recv, fed, recvs, absorbs)
+
+    def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, absorbs) -> Exit | None:
+        """A case of the receive's `select` with no `return` that runs on to the end of the function:
+        it leaves as surely as a `return` would. Only a `select` outside any loop, with no receive
+        from the channel after it, in a function that is not `main` (the process ends with it)."""
+        facts = owner.facts
+        if recv.select < 0 or _innermost_loop(facts, recv.select) is not None:
+            return None
+        if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+            return None
+        inside = _ops_under(owner, recv.select)
+        end = facts.ops.index(inside[-1]) if inside else -1
+        if any(ri > end for ri, _op in recvs):
+            return None  # the function receives again after the select
+        go_chain = list(enclosing_regions(facts, facts.ops[g].region)) if g >= 0 else []
+        for case in child_regions(owner, recv.select):
+            if case == recv.body or facts.regions[case].kind not in ("case", "default"):
+                continue
+            if any(
+                op.kind in ("return", "jump") or exits_process(self.program, owner, op)
+                for op in _ops_under(owner, case)
+            ):
+                continue  # leaves another way (a `return` is judged above), or may loop back
+            chain = list(enclosing_regions(facts, case))
+            if exclusive_branches(facts, go_chain, chain):
+                continue
+            after = _heard_on_the_way(g, len(facts.ops), chain, recvs)
+            if absorbs(after):
+                continue
+            if self._coordinated(owner, g, len(facts.ops), chain, fed):
+                self.debug["GIM102_exits_after_sender_signal"] += 1
+                continue
+            self.debug["GIM102_exits_falling_off_end"] += 1
+            end_op = Op("return", facts.end_line, 1, case)
+            return Exit(end_op, case, after, falls_off=True)
         return None
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:

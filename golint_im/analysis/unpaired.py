@@ -172,15 +172,9 @@ class Unpaired:
                 )
                 if target == op.body:
                     return True
-            if inner.kind == "call" and self._exits_process(fn, inner):
+            if inner.kind == "call" and exits_process(self.program, fn, inner):
                 return True
         return False
-
-    def _exits_process(self, fn: Function, op) -> bool:
-        if E.is_ident(op.fn, "panic"):
-            return True
-        ext = self.program.external_callee(fn, op.fn)
-        return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
 
     def _starter(self, owner: Function, ranger: Function):
         """The `go` statement of owner (or of its literals) that runs ranger."""
@@ -347,6 +341,16 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def exits_process(program: Program, fn: Function, op) -> bool:
+    """The call op is `panic(...)` or a library call that ends the process or the goroutine."""
+    if op.kind != "call":
+        return False
+    if E.is_ident(op.fn, "panic"):
+        return True
+    ext = program.external_callee(fn, op.fn)
+    return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
 
 
 def _ranged(ch: Channel) -> bool:

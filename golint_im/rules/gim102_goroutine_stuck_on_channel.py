@@ -72,7 +72,10 @@ completes; or make the sender give up too:
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
-- Early exits are `return` statements. `break`, `goto`, `panic` and
+- Early exits are `return` statements, and a case of the receive's
+  `select` that runs on to the end of the function (the `select` in no
+  loop, no receive from the channel after it, not in `main`, whose end
+  ends the process). `break`, `goto`, `panic` and
   `os.Exit` are not followed, and neither is an exit that comes after a
   receive from another channel the same goroutine sends on (the exit may be
   the sender's own signal).
@@ -141,6 +144,8 @@ def _why(s) -> str:
     facts = s.waiter.facts
     if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
         return "returns from inside its receive loop"
+    if s.exit.falls_off:
+        return branch_text(facts, s.exit.region, "ends the function")
     return branch_text(facts, s.exit.region)
 
 
@@ -194,7 +199,7 @@ def _finding(s):
         f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
     )
     related = [
-        Related(exit_loc, f"`{waiter.short}` returns here without receiving"),
+        Related(exit_loc, f"`{waiter.short}` {'ends' if s.exit.falls_off else 'returns'} here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
