@@ -27,6 +27,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
+from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .regions import exclusive_branches
@@ -87,6 +88,9 @@ class Partners:
         for ch, owner, _name in instances:
             self._keep(self._judge_instance(ch, owner))
         self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug, instances)
+        # Channels in struct fields, one locally allocated instance at a time (field_instances.py).
+        self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
+        self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

@@ -42,6 +42,7 @@ class UnclosedRange:
     sender: Function
     send: object  # the last send in source order of the sending side
     producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
+    starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
 
 
 @dataclass

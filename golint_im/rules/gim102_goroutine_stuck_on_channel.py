@@ -127,6 +127,9 @@ def check(ctx):
         yield _skipped_finding(k)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
+    for r in partners.fields.short:
+        if r.owner.id not in partners.budget.cut:
+            yield _short_finding(r)
 
 
 def _capacity_text(cap: int) -> str:
@@ -229,9 +232,10 @@ def _unclosed_finding(u):
     name = ch.label
     range_loc = op_location(u.ranger, u.range_op)
     steps = []
+    starter = u.starter or owner
     if u.go_op is not None:
         steps.append(
-            Step(op_location(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`")
+            Step(op_location(starter, u.go_op), f"`{starter.short}` starts the goroutine that ranges over `{name}`")
         )
     if u.producer_go is not None:
         steps.append(
@@ -317,4 +321,44 @@ def _nil_finding(n):
             Step(loc, f"{verb} `{n.name}` blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.name}|nil",
+    )
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _short_finding(r):
+    """A goroutine sends more values on an instance's field channel than its owner ever receives."""
+    ch, owner = r.channel, r.owner
+    name = ch.label
+    cap = _capacity_text(ch.capacity)
+    go_loc = op_location(r.go_fn, r.go_op)
+    send_loc = op_location(r.sender, r.send)
+    last = r.receives[-1] if r.receives else None
+    sends = "in an endless loop" if r.sends == UNBOUNDED else _times(r.sends)
+    got = f"receives only {_times(len(r.receives))}" if r.receives else "never receives"
+    where = f" (last at line {last.line})" if last is not None else ""
+    end = owner.facts.end_line
+    steps = [
+        Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sends} ({cap})"),
+        *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`") for op in r.receives),
+        Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`"),
+        Step(send_loc, "this send waits for a receiver forever"),
+    ]
+    fix = "receive every value" if r.sends != UNBOUNDED else "stop the loop"
+    message = (
+        f"the goroutine started at line {r.go_op.line} sends on `{name}` {sends} ({cap}), but `{owner.short}` "
+        f"{got}{where} and ends at line {end}: the send at line {r.send.line} blocks forever. "
+        f"Fix: {fix}, give `{name}` room for what is not received, or let the sender give up "
+        f"(`select` on a stop channel that `{owner.short}` closes)."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(go_loc, "the sending goroutine is started here"), *_made_here(ch)]),
+        steps=tuple(steps),
+        key=f"{owner.qualname}|{name}|short",
     )
