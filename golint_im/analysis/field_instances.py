@@ -38,7 +38,8 @@ from ..facts import Op
 from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
-from .unpaired import UnclosedRange, Unpaired, exits_process
+from .syncprims import WAITGROUP
+from .unpaired import UnclosedRange, Unpaired, exits_process, literal_creation
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
@@ -115,6 +116,7 @@ class _Walk:
     ctor: Function | None = None
     allocs: set = field(default_factory=set)  # id() of the allocating ops (owner's, constructor's)
     chans: dict = field(default_factory=dict)  # field name -> FieldChannel
+    waitgroups: list = field(default_factory=list)  # (function, op, WaitGroup field, "Wait"|"Done", Goroutine)
     makes: dict = field(default_factory=dict)  # field name -> [(function, make op, capacity or None)]
 
     def __post_init__(self):
@@ -150,8 +152,12 @@ class FieldInstances:
                 if found is None:
                     continue
                 named, var, start = found
-                for fc in self._instance(owner, index, named, var, start):
-                    self._judge(fc)
+                walk = self._instance(owner, index, named, var, start)
+                if walk is None:
+                    continue
+                for _name, fc in sorted(walk.chans.items()):
+                    if fc.channel.make_sites:
+                        self._judge(fc, walk.waitgroups)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -211,12 +217,12 @@ class FieldInstances:
         return named, var, _State(ctor, local, OWN, None, False)
 
     # ---- the shapes --------------------------------------------------------------------------
-    def _judge(self, fc: FieldChannel) -> None:
+    def _judge(self, fc: FieldChannel, groups: list) -> None:
         ch = fc.channel
         if not ch.sends:
             return
         if any(op.mode == "range" for _fn, op in ch.receives):
-            found = self._unclosed_range(fc)
+            found = self._unclosed_range(fc, groups)
             if found is not None:
                 self.unclosed.append(found)
             return
@@ -224,7 +230,7 @@ class FieldInstances:
         if short is not None:
             self.short.append(short)
 
-    def _unclosed_range(self, fc: FieldChannel) -> UnclosedRange | None:
+    def _unclosed_range(self, fc: FieldChannel, groups: list) -> UnclosedRange | None:
         """A `range` over the field that no path closes, while every sender finishes."""
         ch, owner = fc.channel, fc.owner
         if ch.closes:
@@ -243,7 +249,10 @@ class FieldInstances:
         rng = ranges[0]
         last = max(sends, key=lambda u: (u.fn.file.path, u.op.line, u.op.col))
         go = rng.routine
-        return UnclosedRange(ch, owner, rng.fn, rng.op, go.op, last.fn, last.op, starter=go.fn)
+        found = UnclosedRange(ch, owner, rng.fn, rng.op, go.op, last.fn, last.op, starter=go.fn)
+        if go.target is rng.fn:
+            found.awaited = _awaited(groups, go)
+        return found
 
     def _short_receive(self, fc: FieldChannel) -> ShortReceive | None:
         """One goroutine sends a known number of times; the owner receives fewer, unconditionally,
@@ -258,6 +267,9 @@ class FieldInstances:
         if any(not _straight(facts, u.op.region) for u in recvs):
             self.debug["GIM102_field_receives_not_counted"] += 1
             return None
+        if any(u.op.select >= 0 for u in sends):
+            self.debug["GIM102_sends_in_select"] += 1
+            return None  # the sender has another way out
         routine = sends[0].routine
         go_fn, go_op, sender = routine.fn, routine.op, routine.target
         if go_fn is None or go_op is None or sender is None:
@@ -286,12 +298,14 @@ class FieldInstances:
         return ShortReceive(ch, owner, go_fn, go_op, sender, stuck, total, received)
 
     # ---- the walk ------------------------------------------------------------------------------
-    def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> list[FieldChannel]:
+    def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> _Walk | None:
+        """The walk over one instance's users, its channel fields given their one make site; None
+        when the instance escapes or is not one."""
         if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
-            return []  # the process ends with main: what main leaves behind does not matter here
+            return None  # the process ends with main: what main leaves behind does not matter here
         if sum(1 for op in owner.facts.ops if op.kind == "assign" and _assigns(op, var)) != 1:
             self.debug["GIM102_field_instances_reassigned"] += 1
-            return []
+            return None
         walk = _Walk(owner, var, named, owner.facts.ops[index])
         states = [_State(owner, var, OWN, None, False)]
         if ctor is not None:
@@ -317,9 +331,8 @@ class FieldInstances:
                         states.append(nxt)
         except _Escape as reason:
             self.debug[f"GIM102_field_instances_{reason}"] += 1
-            return []
+            return None
         self.debug["GIM102_field_instances"] += 1
-        out = []
         for fname, fc in sorted(walk.chans.items()):
             sites = walk.makes.get(fname, [])
             if len(sites) != 1 or sites[0][2] is None:
@@ -332,8 +345,7 @@ class FieldInstances:
                 kind = use.op.kind
                 edges = fc.channel.sends if kind == "send" else fc.channel.receives if kind == "recv" else None
                 (edges if edges is not None else fc.channel.closes).append((use.fn, use.op))
-            out.append(fc)
-        return out
+        return walk
 
     def _composite_makes(self, fn: Function, op, walk: _Walk) -> None:
         """The channel fields `&T{f: make(chan X, n)}` makes; a field given any other value has no
@@ -361,6 +373,9 @@ class FieldInstances:
                 if not self._mentions(f, op, state):
                     continue
                 long_lived = state.long_lived or self._long_lived(f, op.region)
+                group = self._waitgroup_call(op, state.name, walk.named)
+                if group is not None:
+                    walk.waitgroups.append((f, op, group[0], group[1], routine))
                 for fname, role in self._roles(op, state.name, walk, f is walk.ctor):
                     if role == "method":
                         for t in p.resolve_call(f, op):
@@ -381,6 +396,19 @@ class FieldInstances:
                         fc.uses.append(Use(f, op, routine, anchor, long_lived))
         return out
 
+    def _waitgroup_call(self, op, name: str, named: str) -> tuple[str, str] | None:
+        """(field, method) for `name.wg.Wait()` / `name.wg.Done()` on a `sync.WaitGroup` field."""
+        sel = E.selector(op.fn) if op.kind == "call" else None
+        if sel is None or sel[1] not in ("Wait", "Done"):
+            return None
+        holder = E.selector(sel[0])
+        if holder is None or not E.is_ident(holder[0], name):
+            return None
+        ft = self.program.field_type(named, holder[1])
+        if ft is None or self.program.named(ft[0]) != WAITGROUP:
+            return None
+        return holder[1], sel[1]
+
     def _long_lived(self, fn: Function, region: int) -> bool:
         key = (fn.id, region)
         found = self._long_cache.get(key)
@@ -398,7 +426,7 @@ class FieldInstances:
         anchors = {state.fn.id: state.anchor}
         for lit in state.fn.nested_literals():  # parents before the literals inside them
             parent = lit.parent
-            made = _creation(p, lit)
+            made = literal_creation(p, lit)
             if parent is None or made is None or parent.id not in routines:
                 routines[lit.id], anchors[lit.id] = UNKNOWN, state.anchor
             else:
@@ -453,6 +481,15 @@ class FieldInstances:
                 continue  # another field: a mutex, a WaitGroup, a counter
             out.append((fname, _channel_role(op, pos, e, x)))
         return out
+
+
+def _awaited(groups: list, go: Goroutine) -> tuple[Function, Op] | None:
+    """(function, op) of a `Wait` on a WaitGroup field whose `Done` the goroutine go defers, made
+    by another goroutine: that waiter waits as long as go runs."""
+    done = {g for _f, op, g, method, routine in groups if method == "Done" and routine == go and op.mode == "defer"}
+    return next(
+        ((f, op) for f, op, g, method, routine in groups if method == "Wait" and g in done and routine != go), None
+    )
 
 
 def _straight(facts, region: int) -> bool:
@@ -577,19 +614,3 @@ def _method_of(fn: Function, named: str) -> bool:
     """fn is a method declared on the named type itself (not on an embedded one)."""
     path, _, name = named.partition("#")
     return fn.facts.recv == name and fn.pkg.path == path
-
-
-def _creation(p: Program, lit: Function) -> tuple[int, Op] | None:
-    """(index, op) of the statement of its parent that creates the literal."""
-    parent = lit.parent
-    if parent is None:
-        return None
-    for i, op in enumerate(parent.facts.ops):
-        for e in (op.fn, *op.args):
-            if e is None or not E.is_expr(e):
-                continue
-            for x in E.subexprs(e):
-                index = E.funclit(x)
-                if index is not None and p.literal(parent, index) is lit:
-                    return i, op
-    return None

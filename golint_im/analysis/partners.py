@@ -370,11 +370,12 @@ class Partners:
         for case in child_regions(owner, recv.select):
             if case == recv.body or facts.regions[case].kind not in ("case", "default"):
                 continue
-            if any(
-                op.kind in ("return", "jump") or exits_process(self.program, owner, op)
-                for op in _ops_under(owner, case)
-            ):
+            body = _ops_under(owner, case)
+            if any(op.kind in ("return", "jump") or exits_process(self.program, owner, op) for op in body):
                 continue  # leaves another way (a `return` is judged above), or may loop back
+            if any(self._test_stop(owner, op) for op in body):
+                self.debug["GIM102_falls_off_after_test_stop"] += 1
+                continue  # `t.Fatal` leaves there, not at the end: not this shape
             chain = list(enclosing_regions(facts, case))
             if exclusive_branches(facts, go_chain, chain):
                 continue
@@ -388,6 +389,13 @@ class Partners:
             end_op = Op("return", facts.end_line, 1, case)
             return Exit(end_op, case, after, falls_off=True)
         return None
+
+    def _test_stop(self, fn: Function, op) -> bool:
+        """A call of package testing that stops the test where it stands (`t.Fatal`, `t.Skip`, `FailNow`)."""
+        if op.kind != "call":
+            return False
+        ext = self.program.external_callee(fn, op.fn)
+        return ext is not None and ext.pkg == "testing" and ext.name.startswith(("Fatal", "Skip", "FailNow"))
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import expr as E
+from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
@@ -43,6 +44,7 @@ class UnclosedRange:
     send: object  # the last send in source order of the sending side
     producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
     starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
+    awaited: tuple | None = None  # (function, `wg.Wait()` op) waiting for the ranging goroutine to end
 
 
 @dataclass
@@ -383,17 +385,23 @@ def _in_loop(facts, region: int) -> bool:
 
 def _creation_region(program: Program, lit: Function) -> int | None:
     """The region of the statement of its parent that creates the literal lit (None: not found)."""
+    made = literal_creation(program, lit)
+    return made[1].region if made is not None else None
+
+
+def literal_creation(program: Program, lit: Function) -> tuple[int, Op] | None:
+    """(index, op) of the statement of its parent that creates the literal lit (None: not found)."""
     parent = lit.parent
     if parent is None:
         return None
-    for op in parent.facts.ops:
+    for i, op in enumerate(parent.facts.ops):
         for e in (op.fn, *op.args):
             if e is None or not E.is_expr(e):
                 continue
             for x in E.subexprs(e):
                 index = E.funclit(x)
                 if index is not None and program.literal(parent, index) is lit:
-                    return op.region
+                    return i, op
     return None
 
 

@@ -29,6 +29,16 @@ that holds it, while the function that started it waits on a plain
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns: a nil channel blocks forever.
 
+Channels held in a struct field are judged one instance at a time, when
+the function allocates the struct itself (`p := &Pool{jobs: make(chan
+int)}`, or `w := NewWatcher()` where the in-tree constructor returns its
+own `&Watcher{...}`, perhaps after `go w.loop()`) and every use of it is
+in sight: a `range` over the field that nothing closes (and, when the
+ranging goroutine defers `wg.Done()`, the `wg.Wait()` that then waits
+forever too); and a goroutine that sends a known number of times (or in
+an endless loop) while the allocating function receives fewer times than
+the buffer leaves over, then ends.
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -97,6 +107,22 @@ completes; or make the sender give up too:
   inside an `if` with no `else` (`if err == nil { ch <- v }`) ends without
   sending when the condition is false, and is reported the same way unless
   something outside that `if` sends. The receiver must be a plain `<-ch`.
+- A field channel is judged only on an instance allocated in the function
+  (or by a constructor with one result that returns its own `&T{...}`)
+  whose every use is a method call on it, a field access, or a send,
+  receive, `range`, `close`, `len` or `cap` of a channel field: stored,
+  passed, returned, converted to an interface, a method value taken or a
+  channel field handed on, and the instance is not judged. The field must
+  be made once, with a constant capacity. Methods of embedded types, more
+  than 64 functions or goroutines on the walk, and `main` (whose end ends
+  the process) are not followed. `--debug` counts each reason
+  (`GIM102_field_*`).
+- A sender counted on a field channel sends directly in the goroutine
+  (not through calls), outside any `select`, with no `return` or jump
+  before its last send: straight-line sends, one `for {` with no way out,
+  or one `for i := 0; i < K; i++` (the post statement is taken to be
+  `i++`). The allocating function's receives must all be plain `<-x.ch`
+  in its own body, outside any branch or loop, after the `go`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -249,7 +275,14 @@ def _unclosed_finding(u):
         waiter = f"`{owner.short}`"
         after = f"after the last send (line {u.send.line}) the loop waits forever and `{owner.short}` never returns"
     steps.append(Step(range_loc, f"{waiter} waits here for a next value or a close, neither of which comes"))
-    if u.go_op is not None:
+    if u.awaited is not None:
+        wfn, wop = u.awaited
+        steps.append(Step(op_location(wfn, wop), f"`{wfn.short}` waits here for that goroutine to finish"))
+        after = (
+            f"after the last send (line {u.send.line}) the loop waits forever, and `{wfn.short}` waits for it "
+            f"at line {wop.line} (`{E.render(wop.fn)}()`), so neither ever returns"
+        )
+    elif u.go_op is not None:
         after += ", the loop waits forever"
     message = (
         f"{waiter} ranges over `{name}`, which is never closed: {after}. "
@@ -346,12 +379,13 @@ def _short_finding(r):
         Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`"),
         Step(send_loc, "this send waits for a receiver forever"),
     ]
-    fix = "receive every value" if r.sends != UNBOUNDED else "stop the loop"
+    fix = "let the sender give up"
+    if r.sends != UNBOUNDED:
+        fix = f"receive every value, give `{name}` room for what is not received, or {fix}"
     message = (
         f"the goroutine started at line {r.go_op.line} sends on `{name}` {sends} ({cap}), but `{owner.short}` "
         f"{got}{where} and ends at line {end}: the send at line {r.send.line} blocks forever. "
-        f"Fix: {fix}, give `{name}` room for what is not received, or let the sender give up "
-        f"(`select` on a stop channel that `{owner.short}` closes)."
+        f"Fix: {fix} (`select` on a stop channel that `{owner.short}` closes)."
     )
     return Finding(
         rule_id=ID,
