@@ -97,6 +97,21 @@ class ShortReceive:
 
 
 @dataclass
+class ReceiverGone:
+    """The owner cancels the context its receiving goroutine returns on, then sends to it."""
+
+    channel: Channel
+    owner: Function
+    go_op: Op  # the owner's `go` statement starting the receiver
+    receiver: Function
+    gone: Op  # the receiver's `return` in its `case <-ctx.Done():`
+    cancel: Op  # the owner's `cancel()`
+    via: Op  # the owner's statement that sends, or calls the method that does
+    sender: Function
+    send: Op
+
+
+@dataclass
 class _State:
     fn: Function
     name: str  # the variable holding the instance in fn (a receiver, the owner's variable)
@@ -144,6 +159,7 @@ class FieldInstances:
         self.debug = debug
         self.unclosed: list[UnclosedRange] = []
         self.short: list[ShortReceive] = []
+        self.gone: list[ReceiverGone] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         constructors = self._constructors()
         for owner in program.functions:
@@ -229,6 +245,77 @@ class FieldInstances:
         short = self._short_receive(fc)
         if short is not None:
             self.short.append(short)
+            return
+        gone = self._receiver_gone(fc)
+        if gone is not None:
+            self.gone.append(gone)
+
+    def _receiver_gone(self, fc: FieldChannel) -> ReceiverGone | None:
+        """Every receive is in one goroutine the owner starts with its `ctx` from
+        `context.WithCancel`, in a `select` of an endless loop whose `case <-ctx.Done():` returns;
+        the owner calls `cancel()` and afterwards, on the same path, sends (itself or through a
+        method it calls) more values than the buffer holds: once that goroutine has taken the
+        Done case nothing receives."""
+        ch, owner = fc.channel, fc.owner
+        facts = owner.facts
+        recvs = [u for u in fc.uses if u.op.kind == "recv"]
+        if not recvs:
+            return None
+        go = recvs[0].routine
+        receiver, go_op = go.target, go.op
+        if go.fn is not owner or receiver is None or go_op is None or not _straight(facts, go_op.region):
+            return None
+        if any(u.routine != go or u.fn is not receiver or u.op.select < 0 for u in recvs):
+            return None
+        cancel_name = self._cancel_for(owner, go_op, receiver)
+        if cancel_name is None:
+            return None
+        ctx_param, cancel = cancel_name
+        gone = _done_return(receiver, ctx_param, recvs)
+        if gone is None:
+            self.debug["GIM102_field_receiver_stays"] += 1
+            return None
+        c = facts.ops.index(cancel)
+        late = [u for u in fc.uses if u.op.kind == "send" and u.routine == OWN and u.anchor > c]
+        late = [u for u in late if u.op.select < 0 and self._runs_unconditionally(owner, u)]
+        if len(late) <= (ch.capacity or 0):
+            return None
+        u = late[(ch.capacity or 0)]
+        return ReceiverGone(ch, owner, go_op, receiver, gone, cancel, facts.ops[u.anchor], u.fn, u.op)
+
+    def _cancel_for(self, owner: Function, go_op: Op, receiver: Function) -> tuple[str, Op] | None:
+        """(the receiver's context parameter, the owner's plain `cancel()` after the `go`) when the
+        `go` passes it the owner's `ctx` of `ctx, cancel := context.WithCancel(...)`."""
+        facts = owner.facts
+        params = receiver.facts.params
+        for i, arg in enumerate(go_op.args):
+            ctx = E.ident(arg)
+            if ctx is None or i >= len(params) or not params[i][0]:
+                continue
+            for op in facts.ops:
+                if op.kind != "assign" or len(op.targets) != 2 or not E.is_ident(op.targets[0], ctx):
+                    continue
+                call = E.call(op.args[0]) if len(op.args) == 1 else None
+                ext = self.program.external_callee(owner, call[0]) if call else None
+                cancel_name = E.ident(op.targets[1])
+                if ext is None or (ext.pkg, ext.name) != ("context", "WithCancel") or not cancel_name:
+                    continue
+                g = facts.ops.index(go_op)
+                for j, c in enumerate(facts.ops):
+                    if j > g and c.kind == "call" and c.mode == "plain" and E.is_ident(c.fn, cancel_name):
+                        if _straight(facts, c.region):
+                            return params[i][0], c
+        return None
+
+    def _runs_unconditionally(self, owner: Function, use: Use) -> bool:
+        """The send runs whenever the owner's statement that leads to it does: the owner's own
+        unconditional send, or one straight in a method that statement calls directly."""
+        via = owner.facts.ops[use.anchor]
+        if not _straight(owner.facts, via.region) or not _straight(use.fn.facts, use.op.region):
+            return False
+        if use.fn is owner:
+            return via is use.op
+        return via.kind == "call" and any(t.function is use.fn for t in self.program.resolve_call(owner, via))
 
     def _unclosed_range(self, fc: FieldChannel, groups: list) -> UnclosedRange | None:
         """A `range` over the field that no path closes, while every sender finishes."""
@@ -275,7 +362,7 @@ class FieldInstances:
         if go_fn is None or go_op is None or sender is None:
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
-        if any(u.routine != routine or u.fn is not sender for u in sends):
+        if any(u.routine != routine or u.fn is not sender or u.anchor != sends[0].anchor for u in sends):
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
         if not _straight(go_fn.facts, go_op.region) or not _straight(facts, facts.ops[sends[0].anchor].region):
@@ -316,14 +403,15 @@ class FieldInstances:
         for fn, op in ((owner, walk.alloc), (ctor.fn, _allocation_op(ctor.fn, ctor.name)) if ctor else (None, None)):
             if fn is not None:
                 self._composite_makes(fn, op, walk)
-        seen = {(s.fn.id, s.routine) for s in states}
+        # One state per statement of the owner that leads there: `s.Submit(1)` before and after `cancel()`.
+        seen = {(s.fn.id, s.routine, s.anchor) for s in states}
         try:
             while states:
                 state = states.pop()
                 if not self.budget.charge(owner, len(state.fn.facts.ops) + 1):
                     raise _Escape("budget")
                 for nxt in self._read(state, walk):
-                    key = (nxt.fn.id, nxt.routine)
+                    key = (nxt.fn.id, nxt.routine, nxt.anchor)
                     if key not in seen:
                         if len(seen) >= MAX_FUNCTIONS:
                             raise _Escape("too_wide")
@@ -490,6 +578,30 @@ def _awaited(groups: list, go: Goroutine) -> tuple[Function, Op] | None:
     return next(
         ((f, op) for f, op, g, method, routine in groups if method == "Wait" and g in done and routine != go), None
     )
+
+
+def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
+    """The `return` in `case <-ctx.Done():` of the `select` holding the receives, when that select
+    sits in an endless `for {` loop: the receiver's way out once ctx is cancelled."""
+    facts = fn.facts
+    selects = {u.op.select for u in recvs}
+    if len(selects) != 1:
+        return None
+    select = selects.pop()
+    loop = next((r for r in enclosing_regions(facts, select) if facts.regions[r].kind in ("for", "range")), None)
+    if loop is None or facts.regions[loop].kind != "for" or facts.regions[loop].info is not None:
+        return None
+    for op in facts.ops:
+        if op.kind != "recv" or op.select != select:
+            continue
+        call = E.call(op.fn)
+        sel = E.selector(call[0]) if call else None
+        if sel is None or sel[1] != "Done" or not E.is_ident(sel[0], ctx) or call is None or call[1]:
+            continue
+        return next(
+            (r for r in facts.ops if r.kind == "return" and op.body in enclosing_regions(facts, r.region)), None
+        )
+    return None
 
 
 def _straight(facts, region: int) -> bool:

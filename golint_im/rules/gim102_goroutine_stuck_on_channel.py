@@ -37,7 +37,10 @@ in sight: a `range` over the field that nothing closes (and, when the
 ranging goroutine defers `wg.Done()`, the `wg.Wait()` that then waits
 forever too); and a goroutine that sends a known number of times (or in
 an endless loop) while the allocating function receives fewer times than
-the buffer leaves over, then ends.
+the buffer leaves over, then ends; and a send after the function has
+called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
+`ctx` it gave the only receiving goroutine, when that goroutine returns in
+its `case <-ctx.Done():`.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -123,6 +126,14 @@ completes; or make the sender give up too:
   or one `for i := 0; i < K; i++` (the post statement is taken to be
   `i++`). The allocating function's receives must all be plain `<-x.ch`
   in its own body, outside any branch or loop, after the `go`.
+- A send after `cancel()` is reported only when the receiving goroutine is
+  started by the allocating function itself with that `ctx`, receives
+  only in one `select` of an endless `for {` loop whose `ctx.Done()` case
+  returns, and the `cancel()` and the send (the function's own, or straight
+  in a method it calls directly) are both unconditional and outside any
+  `select`, and more sends follow the `cancel()` than the buffer holds. The
+  goroutine may still take one of them before it sees the cancellation;
+  the send then waits for the next.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -156,6 +167,9 @@ def check(ctx):
     for r in partners.fields.short:
         if r.owner.id not in partners.budget.cut:
             yield _short_finding(r)
+    for g in partners.fields.gone:
+        if g.owner.id not in partners.budget.cut:
+            yield _gone_finding(g)
 
 
 def _capacity_text(cap: int) -> str:
@@ -395,4 +409,35 @@ def _short_finding(r):
         related=tuple([Related(go_loc, "the sending goroutine is started here"), *_made_here(ch)]),
         steps=tuple(steps),
         key=f"{owner.qualname}|{name}|short",
+    )
+
+
+def _gone_finding(g):
+    """The owner cancels the context its receiving goroutine returns on, then sends to it."""
+    ch, owner, receiver = g.channel, g.owner, g.receiver
+    name = ch.label
+    send_loc = op_location(g.sender, g.send)
+    through = "" if g.via is g.send else f" (through `{E.render(g.via.fn)}(…)` at line {g.via.line})"
+    steps = (
+        Step(op_location(owner, g.go_op), f"`{owner.short}` starts `{receiver.short}`, the only receiver of `{name}`"),
+        Step(op_location(receiver, g.gone), f"`{receiver.short}` returns here once the context is cancelled"),
+        Step(op_location(owner, g.cancel), f"`{owner.short}` cancels that context"),
+        Step(op_location(owner, g.via), f"`{owner.short}` goes on to send on `{name}`"),
+        Step(send_loc, "this send waits for a receiver that may be gone"),
+    )
+    message = (
+        f"`{owner.short}` calls `{E.render(g.cancel.fn)}()` at line {g.cancel.line}, which makes "
+        f"`{receiver.short}` (started at line {g.go_op.line}, the only receiver of `{name}`) return at line "
+        f"{g.gone.line}, and then sends on `{name}` at line {g.send.line}{through}: once that goroutine is gone "
+        f"nothing receives, and the send blocks forever. Fix: send in a `select` with `case <-ctx.Done():`, "
+        f"or send before cancelling."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(op_location(receiver, g.gone), f"`{receiver.short}` returns here"), *_made_here(ch)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|gone",
     )
