@@ -118,6 +118,7 @@ class _State:
     routine: Goroutine
     anchor: int | None  # None: fn is the owner, each op is its own anchor
     long_lived: bool
+    alloc: Op | None = None  # a constructor's allocating op (`v := &T{...}` or `return &T{...}`)
 
 
 @dataclass
@@ -183,23 +184,33 @@ class FieldInstances:
             return None
         p = self.program
         named = p.named(p.qualify(comp[0], fn.file))
-        decl = p.type_decl(named) if named else None
+        return named if named is not None and self._channel_fields(named) else None
+
+    def _channel_fields(self, named: str) -> list[str] | None:
+        """The channel fields a named struct type declares itself; None for any other type."""
+        p = self.program
+        decl = p.type_decl(named)
         if decl is None or decl[0].kind != "struct":
             return None
-        if not any(_is_chan(p.underlying(p.qualify(m[1], decl[1]))) for m in decl[0].members):
-            return None
-        return named
+        fields = [m[0] for m in decl[0].members if _is_chan(p.underlying(p.qualify(m[1], decl[1])))]
+        return fields or None
 
-    def _constructors(self) -> dict[int, tuple[str, str]]:
-        """Function id -> (named type, local) for in-tree functions that allocate `v := &T{...}`
-        (T with a channel field) and whose every `return` returns exactly `v`."""
+    def _constructors(self) -> dict[int, tuple[str, str, Op]]:
+        """Function id -> (named type, local, allocating op) for in-tree functions with one result
+        that allocate `v := &T{...}` (T with a channel field) and whose every `return` returns
+        exactly `v`; or whose one statement returning is `return &T{...}` (no local: "")."""
         out = {}
         for fn in self.program.functions:
             facts = fn.facts
             if fn.parent is not None or facts.recv or len(facts.results) != 1:
                 continue
             returns = [op for op in facts.ops if op.kind == "return"]
-            if not returns or any(len(r.args) != 1 or E.ident(r.args[0]) is None for r in returns):
+            if not returns or any(len(r.args) != 1 for r in returns):
+                continue
+            if len(returns) == 1 and E.ident(returns[0].args[0]) is None:
+                named = self._struct_with_channels(fn, returns[0].args[0])
+                if named is not None:
+                    out[fn.id] = (named, "", returns[0])
                 continue
             name = E.ident(returns[0].args[0])
             if name is None or any(not E.is_ident(r.args[0], name) for r in returns):
@@ -208,16 +219,24 @@ class FieldInstances:
                 if op.kind == "assign" and len(op.targets) == 1 and E.is_ident(op.targets[0], name) and op.args:
                     named = self._struct_with_channels(fn, op.args[0])
                     if named is not None:
-                        out[fn.id] = (named, name)
+                        out[fn.id] = (named, name, op)
                     break
         return out
 
     def _allocation(self, owner: Function, op, constructors) -> tuple[str, str, _State | None] | None:
-        """(named type, variable, constructor state) when op is `v := &T{...}` or `v := NewT()`."""
-        if op.kind != "assign" or op.mode != ":=" or len(op.targets) != 1 or len(op.args) != 1:
+        """(named type, variable, constructor state) when op is `v := &T{...}`, `var v T` or
+        `v := NewT()`."""
+        if op.kind != "assign" or len(op.targets) != 1:
             return None
         var = E.ident(op.targets[0])
         if var is None or var == "_":
+            return None
+        if op.mode == "var" and not op.args:
+            named = self.program.named(self.program.qualify(op.vtype, owner.file)) if op.vtype else None
+            if named is None or op.vtype.startswith("*") or self._channel_fields(named) is None:
+                return None
+            return named, var, None
+        if op.mode != ":=" or len(op.args) != 1:
             return None
         named = self._struct_with_channels(owner, op.args[0])
         if named is not None:
@@ -229,8 +248,10 @@ class FieldInstances:
         if len(targets) != 1 or targets[0].function.id not in constructors:
             return None
         ctor = targets[0].function
-        named, local = constructors[ctor.id]
-        return named, var, _State(ctor, local, OWN, None, False)
+        named, local, alloc = constructors[ctor.id]
+        state = _State(ctor, local, OWN, None, False)
+        state.alloc = alloc
+        return named, var, state
 
     # ---- the shapes --------------------------------------------------------------------------
     def _judge(self, fc: FieldChannel, groups: list) -> None:
@@ -395,14 +416,14 @@ class FieldInstances:
             return None
         walk = _Walk(owner, var, named, owner.facts.ops[index])
         states = [_State(owner, var, OWN, None, False)]
+        self._composite_makes(owner, walk.alloc, walk)
         if ctor is not None:
             ctor.anchor = index
-            states.append(ctor)
+            if ctor.name:
+                states.append(ctor)  # a constructor with no local (`return &T{...}`) has nothing more to walk
             walk.ctor = ctor.fn
-            walk.allocs.add(id(_allocation_op(ctor.fn, ctor.name)))
-        for fn, op in ((owner, walk.alloc), (ctor.fn, _allocation_op(ctor.fn, ctor.name)) if ctor else (None, None)):
-            if fn is not None:
-                self._composite_makes(fn, op, walk)
+            walk.allocs.add(id(ctor.alloc))
+            self._composite_makes(ctor.fn, ctor.alloc, walk)
         # One state per statement of the owner that leads there: `s.Submit(1)` before and after `cancel()`.
         seen = {(s.fn.id, s.routine, s.anchor) for s in states}
         try:
@@ -715,11 +736,6 @@ def _make_site(p: Program, f: Function, value, op) -> tuple[Function, object, in
 
 def _assigns(op, name: str) -> bool:
     return any(E.is_ident(t, name) for t in op.targets)
-
-
-def _allocation_op(fn: Function, name: str):
-    """The constructor's `name := &T{...}`."""
-    return next(op for op in fn.facts.ops if op.kind == "assign" and _assigns(op, name))
 
 
 def _method_of(fn: Function, named: str) -> bool:
