@@ -93,7 +93,7 @@ class ShortReceive:
     sender: Function
     send: Op  # the first send that no receive and no buffer slot takes
     sends: int  # UNBOUNDED for an endless loop
-    receives: list  # the owner's receive ops, in source order
+    receives: list  # the owner's receives, or its calls of a method that receives, in order
 
 
 @dataclass
@@ -363,16 +363,17 @@ class FieldInstances:
         return found
 
     def _short_receive(self, fc: FieldChannel) -> ShortReceive | None:
-        """One goroutine sends a known number of times; the owner receives fewer, unconditionally,
-        then ends: a send that neither a receive nor the buffer takes waits forever."""
+        """One goroutine sends a known number of times; the owner receives fewer (itself or
+        straight in a method it calls directly), unconditionally, then ends: a send that neither
+        a receive nor the buffer takes waits forever."""
         ch, owner = fc.channel, fc.owner
         recvs = [u for u in fc.uses if u.op.kind == "recv"]
         sends = [u for u in fc.uses if u.op.kind == "send"]
         facts = owner.facts
-        if any(u.fn is not owner or u.op.mode != "expr" or u.op.select >= 0 for u in recvs):
-            self.debug["GIM102_field_receives_not_counted"] += 1
-            return None
-        if any(not _straight(facts, u.op.region) for u in recvs):
+        if any(
+            u.routine != OWN or u.op.mode != "expr" or u.op.select >= 0 or not self._runs_unconditionally(owner, u)
+            for u in recvs
+        ):
             self.debug["GIM102_field_receives_not_counted"] += 1
             return None
         if any(u.op.select >= 0 for u in sends):
@@ -389,7 +390,7 @@ class FieldInstances:
         if not _straight(go_fn.facts, go_op.region) or not _straight(facts, facts.ops[sends[0].anchor].region):
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
-        first = min((facts.ops.index(u.op) for u in recvs), default=len(facts.ops))
+        first = min((u.anchor for u in recvs), default=len(facts.ops))
         if sends[0].anchor >= first:
             return None  # the goroutine starts after the receives
         counted = _count_sends(self.program, sender, [u.op for u in sends])
@@ -402,7 +403,7 @@ class FieldInstances:
         if total != UNBOUNDED and total <= taken:
             return None
         stuck = ordered[min(taken, len(ordered) - 1)]
-        received = sorted((u.op for u in recvs), key=lambda op: (op.line, op.col))
+        received = [facts.ops[i] for i in sorted(u.anchor for u in recvs)]
         return ShortReceive(ch, owner, go_fn, go_op, sender, stuck, total, received)
 
     # ---- the walk ------------------------------------------------------------------------------

@@ -125,7 +125,8 @@ completes; or make the sender give up too:
   before its last send: straight-line sends, one `for {` with no way out,
   or one `for i := 0; i < K; i++` (the post statement is taken to be
   `i++`). The allocating function's receives must all be plain `<-x.ch`
-  in its own body, outside any branch or loop, after the `go`.
+  in its own body (or straight in a method it calls directly), outside
+  any branch or loop, after the `go`.
 - A send after `cancel()` is reported only when the receiving goroutine is
   started by the allocating function itself with that `ctx`, receives
   only in one `select` of an endless `for {` loop whose `ctx.Done()` case
@@ -375,6 +376,11 @@ def _times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
+def _through(op) -> str:
+    """ " through `w.Next(…)`" when the owner's statement is a call of the method that receives."""
+    return "" if op.kind == "recv" else f" through `{E.render(op.fn)}{'(…)' if op.args else '()'}`"
+
+
 def _short_finding(r):
     """A goroutine sends more values on an instance's field channel than its owner ever receives."""
     ch, owner = r.channel, r.owner
@@ -389,7 +395,7 @@ def _short_finding(r):
     end = owner.facts.end_line
     steps = [
         Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sends} ({cap})"),
-        *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`") for op in r.receives),
+        *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`{_through(op)}") for op in r.receives),
         Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`"),
         Step(send_loc, "this send waits for a receiver forever"),
     ]
@@ -417,7 +423,7 @@ def _gone_finding(g):
     ch, owner, receiver = g.channel, g.owner, g.receiver
     name = ch.label
     send_loc = op_location(g.sender, g.send)
-    through = "" if g.via is g.send else f" (through `{E.render(g.via.fn)}(…)` at line {g.via.line})"
+    through = "" if g.via is g.send else f" ({_through(g.via).strip()} at line {g.via.line})"
     steps = (
         Step(op_location(owner, g.go_op), f"`{owner.short}` starts `{receiver.short}`, the only receiver of `{name}`"),
         Step(op_location(receiver, g.gone), f"`{receiver.short}` returns here once the context is cancelled"),
