@@ -186,7 +186,7 @@ class Partners:
 
             fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
             for ri, recv in hrecvs:
-                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs)
+                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs, count)
                 if exit is not None:
                     sfn, sop, path = blocking[0]
                     return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv, helper, call)
@@ -250,7 +250,7 @@ class Partners:
             for ri, recv in recvs:
                 if ri < g:
                     continue
-                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs)
+                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs, count)
                 if exit is None:
                     continue
                 sfn, sop, path = blocking[0]
@@ -309,7 +309,7 @@ class Partners:
                 keys.add(key)
         return keys
 
-    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs) -> Exit | None:
+    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs, count: int) -> Exit | None:
         facts = owner.facts
         regions = facts.regions
         go_region = facts.ops[g].region if g >= 0 else -1  # -1: a helper, running from its start
@@ -351,13 +351,18 @@ class Partners:
                 continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
             return Exit(op, decider, after)
-        return self._falls_off_end(owner, g, recv, fed, recvs, absorbs)
+        return self._falls_off_end(owner, g, recv, fed, recvs, absorbs, count)
 
-    def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, absorbs) -> Exit | None:
+    def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, absorbs, count: int) -> Exit | None:
         """A case of the receive's `select` with no `return` that runs on to the end of the function:
         it leaves as surely as a `return` would. Only a `select` outside any loop, with no receive
-        from the channel after it, in a function that is not `main` (the process ends with it)."""
+        from the channel after it, in a function that is not `main` (the process ends with it), for
+        senders the model can count: a fan-out whose goroutines send at most once each (`errs <- err;
+        break`) would be counted as unbounded, and a test's error channel is exactly that."""
         facts = owner.facts
+        if count == UNBOUNDED:
+            self.debug["GIM102_falls_off_senders_uncounted"] += 1
+            return None
         if recv.select < 0 or _innermost_loop(facts, recv.select) is not None:
             return None
         if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":

@@ -88,7 +88,8 @@ completes; or make the sender give up too:
 - Early exits are `return` statements, and a case of the receive's
   `select` that runs on to the end of the function (the `select` in no
   loop, no receive from the channel after it, not in `main`, whose end
-  ends the process). `break`, `goto`, `panic` and
+  ends the process, no `t.Fatal` or `t.Skip` in the case, and senders
+  the model counts: not a `go` or a send in a loop). `break`, `goto`, `panic` and
   `os.Exit` are not followed, and neither is an exit that comes after a
   receive from another channel the same goroutine sends on (the exit may be
   the sender's own signal).
