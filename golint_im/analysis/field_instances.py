@@ -589,6 +589,10 @@ class FieldInstances:
             ft = p.field_type(named, fname)
             if ft is None or not _is_chan(p.underlying(ft[0])):
                 continue  # another field: a mutex, a WaitGroup, a counter
+            if ft[1] != named:
+                # An embedded value's channel: its own methods (not followed) use it, and an
+                # embedded pointer may be shared with other instances.
+                raise _Escape("embedded_channel")
             out.append((fname, _channel_role(op, pos, e, x)))
         return out
 
