@@ -21,7 +21,9 @@ in (the `go` statement that starts it, or the allocating function's own).
 Two shapes are judged on them (GIM102):
 
 - a `range` over the field that nothing closes, while its senders all
-  finish (`UnclosedRange`, as for local channels in `unpaired.py`);
+  finish and something waits for the ranging goroutine (`wg.Wait()` on a
+  WaitGroup field whose `Done` it defers), or the allocating function
+  ranges itself (`UnclosedRange`, as for local channels in `unpaired.py`);
 - a goroutine that sends a known number of times (straight-line sends, a
   `for i := 0; i < K; i++` loop, or an endless `for {`) on an instance
   channel that the allocating function receives from fewer times (plain
@@ -358,8 +360,15 @@ class FieldInstances:
         last = max(sends, key=lambda u: (u.fn.file.path, u.op.line, u.op.col))
         go = rng.routine
         found = UnclosedRange(ch, owner, rng.fn, rng.op, go.op, last.fn, last.op, starter=go.fn)
+        if go.fn is None:
+            return found  # the allocating function ranges itself: it never returns
         if go.target is rng.fn:
             found.awaited = _awaited(groups, go)
+        if found.awaited is None:
+            # A consumer nobody waits for is left ranging when the function returns: a leak, but
+            # also the way many tests and services leave a watcher running; not judged.
+            self.debug["GIM102_field_ranges_not_awaited"] += 1
+            return None
         return found
 
     def _short_receive(self, fc: FieldChannel) -> ShortReceive | None:

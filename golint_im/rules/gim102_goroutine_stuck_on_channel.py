@@ -33,11 +33,12 @@ Channels held in a struct field are judged one instance at a time, when
 the function allocates the struct itself (`p := &Pool{jobs: make(chan
 int)}`, or `w := NewWatcher()` where the in-tree constructor returns its
 own `&Watcher{...}`, perhaps after `go w.loop()`) and every use of it is
-in sight: a `range` over the field that nothing closes (and, when the
-ranging goroutine defers `wg.Done()`, the `wg.Wait()` that then waits
-forever too); and a goroutine that sends a known number of times (or in
-an endless loop) while the allocating function receives fewer times than
-the buffer leaves over, then ends; and a send after the function has
+in sight: a `range` over the field that nothing closes, in a goroutine
+that defers `wg.Done()` on a WaitGroup field someone waits on (the
+`wg.Wait()` then waits forever too) or in the allocating function
+itself; a goroutine that sends a known number of times (or in an endless
+loop) while the allocating function receives fewer times than the buffer
+leaves over, then ends; and a send after the function has
 called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 `ctx` it gave the only receiving goroutine, when that goroutine returns in
 its `case <-ctx.Done():`.
@@ -119,7 +120,9 @@ completes; or make the sender give up too:
   channel field handed on, and the instance is not judged. The field must
   be made once, with a constant capacity. Methods of embedded types, more
   than 64 functions or goroutines on the walk, and `main` (whose end ends
-  the process) are not followed. `--debug` counts each reason
+  the process) are not followed. A goroutine left ranging over a field
+  that nobody waits for is not reported (a watcher running past the test
+  is common and often intended). `--debug` counts each reason
   (`GIM102_field_*`).
 - A sender counted on a field channel sends directly in the goroutine
   (not through calls), outside any `select`, with no `return` or jump
