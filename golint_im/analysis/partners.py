@@ -30,6 +30,7 @@ from ..program import Function, Program, enclosing_regions
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
+from .recovery import Recovery
 from .regions import exclusive_branches
 from .unpaired import Unpaired, exits_process
 
@@ -78,6 +79,7 @@ class Partners:
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
+        self.recovery = Recovery(program)
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
@@ -363,6 +365,11 @@ class Partners:
         if count == UNBOUNDED:
             self.debug["GIM102_falls_off_senders_uncounted"] += 1
             return None
+        if g >= 0 and any(
+            self.recovery.defers_recover(t.function) for t in self.program.resolve_call(owner, facts.ops[g])
+        ):
+            self.debug["GIM102_falls_off_sender_recovers"] += 1
+            return None  # a recovered panic may end the sender before its send (`q.Close()` unblocking it)
         if recv.select < 0 or _innermost_loop(facts, recv.select) is not None:
             return None
         if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
