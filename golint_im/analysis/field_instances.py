@@ -40,8 +40,9 @@ from ..facts import Op
 from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
+from .instances import goroutine_starters
 from .syncprims import WAITGROUP
-from .unpaired import UnclosedRange, Unpaired, exits_process, literal_creation
+from .unpaired import UnclosedRange, Unpaired, exits_process
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
@@ -164,13 +165,28 @@ class FieldInstances:
         self.short: list[ShortReceive] = []
         self.gone: list[ReceiverGone] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
+        self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
+        self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
+        self._fields: dict[str, list[str] | None] = {}
+        # Every shape has its partner in a goroutine some walked function starts: the owner (or a
+        # literal in it), the constructor, or a method of the type. Instances with none are skipped.
+        self._starters = goroutine_starters(program)
+        self._starting_types = {
+            f"{f.pkg.path}#{f.facts.recv}" for f in program.functions if f.id in self._starters and f.facts.recv
+        }
         constructors = self._constructors()
+        self._constructor_names = {program.functions[i].facts.name for i in constructors}
         for owner in program.functions:
             for index, op in enumerate(owner.facts.ops):
+                if op.kind != "assign":
+                    continue
                 found = self._allocation(owner, op, constructors)
                 if found is None:
                     continue
                 named, var, start = found
+                if owner.id not in self._starters and named not in self._starting_types:
+                    if start is None or start.fn.id not in self._starters:
+                        continue
                 walk = self._instance(owner, index, named, var, start)
                 if walk is None:
                     continue
@@ -190,12 +206,15 @@ class FieldInstances:
 
     def _channel_fields(self, named: str) -> list[str] | None:
         """The channel fields a named struct type declares itself; None for any other type."""
+        if named in self._fields:
+            return self._fields[named]
         p = self.program
         decl = p.type_decl(named)
-        if decl is None or decl[0].kind != "struct":
-            return None
-        fields = [m[0] for m in decl[0].members if _is_chan(p.underlying(p.qualify(m[1], decl[1])))]
-        return fields or None
+        fields = None
+        if decl is not None and decl[0].kind == "struct":
+            fields = [m[0] for m in decl[0].members if _is_chan(p.underlying(p.qualify(m[1], decl[1])))] or None
+        self._fields[named] = fields
+        return fields
 
     def _constructors(self) -> dict[int, tuple[str, str, Op]]:
         """Function id -> (named type, local, allocating op) for in-tree functions with one result
@@ -246,6 +265,9 @@ class FieldInstances:
         number = E.call_number(op.args[0])
         if number is None or not 0 <= number < len(owner.facts.ops):
             return None
+        callee = E.callee(op.args[0])
+        if (E.selected_name(callee) or E.ident(callee)) not in self._constructor_names:
+            return None  # not named like any constructor: no need to resolve the call
         targets = self.program.resolve_call(owner, owner.facts.ops[number])
         if len(targets) != 1 or targets[0].function.id not in constructors:
             return None
@@ -487,10 +509,8 @@ class FieldInstances:
         out = []
         p = self.program
         for f, routine, lit_anchor in self._with_literals(state):
-            for i, op in enumerate(f.facts.ops):
+            for i, op in self._naming(f).get(state.name, ()):
                 anchor = lit_anchor if lit_anchor is not None else i
-                if not self._mentions(f, op, state):
-                    continue
                 long_lived = state.long_lived or self._long_lived(f, op.region)
                 group = self._waitgroup_call(op, state.name, walk.named)
                 if group is not None:
@@ -543,9 +563,10 @@ class FieldInstances:
         p = self.program
         routines = {state.fn.id: state.routine}
         anchors = {state.fn.id: state.anchor}
+        created = self._created(state.fn)
         for lit in state.fn.nested_literals():  # parents before the literals inside them
             parent = lit.parent
-            made = literal_creation(p, lit)
+            made = created.get(lit.id)
             if parent is None or made is None or parent.id not in routines:
                 routines[lit.id], anchors[lit.id] = UNKNOWN, state.anchor
             else:
@@ -561,12 +582,38 @@ class FieldInstances:
             if p.declaring_function(lit, state.name) is state.fn:
                 yield lit, routines[lit.id], anchors[lit.id]
 
-    def _mentions(self, f: Function, op, state: _State) -> bool:
-        ident = E.make_ident(state.name)
-        return any(
-            e is not None and E.is_expr(e) and any(x == ident for x in E.subexprs(e))
-            for e in (op.fn, *op.args, *op.targets)
-        ) and (f is state.fn or self.program.declaring_function(f, state.name) is state.fn)
+    def _naming(self, f: Function) -> dict[str, list[tuple[int, Op]]]:
+        """(index, op) of f's ops by the identifiers they name (callee, arguments, targets), built
+        once per function: a walk reads only the ops that name its variable."""
+        index = self._names.get(f.id)
+        if index is None:
+            index = self._names[f.id] = {}
+            for i, op in enumerate(f.facts.ops):
+                names: set = set()
+                for e in (op.fn, *op.args, *op.targets):
+                    if e is not None and E.is_expr(e):
+                        E.idents_in(e, names)
+                for n in names:
+                    index.setdefault(n, []).append((i, op))
+        return index
+
+    def _created(self, fn: Function) -> dict[int, tuple[int, Op]]:
+        """Literal id -> (index, op) of the statement of its parent creating it, for every literal
+        inside fn, from one read of their ops (once per function)."""
+        found = self._creations.get(fn.id)
+        if found is None:
+            found = self._creations[fn.id] = {}
+            for f in [fn, *fn.nested_literals()]:
+                for i, op in enumerate(f.facts.ops):
+                    numbers: list = []
+                    for e in (op.fn, *op.args):
+                        if e is not None and E.is_expr(e):
+                            E.funclits_in(e, numbers)
+                    for number in numbers:
+                        lit = self.program.literal(f, number)
+                        if lit is not None and lit.parent is f:
+                            found.setdefault(lit.id, (i, op))
+        return found
 
     def _roles(self, op, name: str, walk: _Walk, in_ctor: bool) -> list[tuple[str, str]]:
         """(field or method name, role) for each use of the instance variable in op; raises _Escape on
