@@ -18,7 +18,7 @@ may touch its channels. Each reason is counted in `debug`.
 For each channel field made exactly once (constant capacity) the walk yields
 the instance's sends, receives and closes, each with the goroutine it runs
 in (the `go` statement that starts it, or the allocating function's own).
-Two shapes are judged on them (GIM102):
+Three shapes are judged on them (GIM102):
 
 - a `range` over the field that nothing closes, while its senders all
   finish and something waits for the ranging goroutine (`wg.Wait()` on a
@@ -27,7 +27,11 @@ Two shapes are judged on them (GIM102):
 - a goroutine that sends a known number of times (straight-line sends, a
   `for i := 0; i < K; i++` loop, or an endless `for {`) on an instance
   channel that the allocating function receives from fewer times (plain
-  receives, unconditional, in no loop) before it ends (`ShortReceive`).
+  receives, unconditional, in no loop, its own or straight in a method it
+  calls) before it ends (`ShortReceive`);
+- a send, after the allocating function called the `cancel` of the context
+  its only receiving goroutine returns on, that nothing is left to take
+  (`ReceiverGone`).
 """
 
 from __future__ import annotations
@@ -154,7 +158,7 @@ class _Escape(Exception):
 
 
 class FieldInstances:
-    """Field channels of locally allocated, non-escaping instances, and the two shapes judged on them."""
+    """Field channels of locally allocated, non-escaping instances, and the three shapes judged on them."""
 
     def __init__(self, program: Program, unpaired: Unpaired, budget: Budget, debug: Counter):
         self.program = program
