@@ -114,7 +114,7 @@ def local_instances(
     (counted in debug)."""
     # Only names some function makes a channel into, in a function that starts goroutines (every
     # shape GIM102 judges has its partner in a goroutine the maker starts): the rest cost nothing.
-    starters = _goroutine_starters(program)
+    starters = goroutine_starters(program)
     made = {
         E.ident(t)
         for f in program.functions
@@ -168,7 +168,7 @@ def local_instances(
     return out
 
 
-def _goroutine_starters(program: Program) -> set[int]:
+def goroutine_starters(program: Program) -> set[int]:
     """Ids of the functions that have a `go` statement, themselves or in a literal inside them."""
     out: set[int] = set()
     for f in program.functions:

@@ -24,12 +24,15 @@ from dataclasses import dataclass
 from functools import partial
 
 from .. import expr as E
+from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
-from .flow import CHANNEL_FLOW, Channel, ChannelFlow
+from .field_instances import FieldInstances
+from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
+from .recovery import Recovery
 from .regions import exclusive_branches
-from .unpaired import Unpaired
+from .unpaired import Unpaired, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 
@@ -41,6 +44,9 @@ class Exit:
     op: object  # the return Op
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
+    # No `return`: a `select` case that runs on to the end of the function (op is a stand-in
+    # `return` at the function's closing line).
+    falls_off: bool = False
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Partners:
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
+        self.recovery = Recovery(program)
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
@@ -83,6 +90,9 @@ class Partners:
         for ch, owner, _name in instances:
             self._keep(self._judge_instance(ch, owner))
         self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug, instances)
+        # Channels in struct fields, one locally allocated instance at a time (field_instances.py).
+        self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
+        self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.
@@ -178,7 +188,7 @@ class Partners:
 
             fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
             for ri, recv in hrecvs:
-                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs)
+                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs, count)
                 if exit is not None:
                     sfn, sop, path = blocking[0]
                     return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv, helper, call)
@@ -242,7 +252,7 @@ class Partners:
             for ri, recv in recvs:
                 if ri < g:
                     continue
-                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs)
+                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs, count)
                 if exit is None:
                     continue
                 sfn, sop, path = blocking[0]
@@ -301,7 +311,7 @@ class Partners:
                 keys.add(key)
         return keys
 
-    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs) -> Exit | None:
+    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs, count: int) -> Exit | None:
         facts = owner.facts
         regions = facts.regions
         go_region = facts.ops[g].region if g >= 0 else -1  # -1: a helper, running from its start
@@ -343,7 +353,61 @@ class Partners:
                 continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
             return Exit(op, decider, after)
+        return self._falls_off_end(owner, g, recv, fed, recvs, absorbs, count)
+
+    def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, absorbs, count: int) -> Exit | None:
+        """A case of the receive's `select` with no `return` that runs on to the end of the function:
+        it leaves as surely as a `return` would. Only a `select` outside any loop, with no receive
+        from the channel after it, in a function that is not `main` (the process ends with it), for
+        senders the model can count: a fan-out whose goroutines send at most once each (`errs <- err;
+        break`) would be counted as unbounded, and a test's error channel is exactly that."""
+        facts = owner.facts
+        if count == UNBOUNDED:
+            self.debug["GIM102_falls_off_senders_uncounted"] += 1
+            return None
+        if g >= 0 and any(
+            self.recovery.defers_recover(t.function) for t in self.program.resolve_call(owner, facts.ops[g])
+        ):
+            self.debug["GIM102_falls_off_sender_recovers"] += 1
+            return None  # a recovered panic may end the sender before its send (`q.Close()` unblocking it)
+        if recv.select < 0 or _innermost_loop(facts, recv.select) is not None:
+            return None
+        if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+            return None
+        inside = _ops_under(owner, recv.select)
+        end = facts.ops.index(inside[-1]) if inside else -1
+        if any(ri > end for ri, _op in recvs):
+            return None  # the function receives again after the select
+        go_chain = list(enclosing_regions(facts, facts.ops[g].region)) if g >= 0 else []
+        for case in child_regions(owner, recv.select):
+            if case == recv.body or facts.regions[case].kind not in ("case", "default"):
+                continue
+            body = _ops_under(owner, case)
+            if any(op.kind in ("return", "jump") or exits_process(self.program, owner, op) for op in body):
+                continue  # leaves another way (a `return` is judged above), or may loop back
+            if any(self._test_stop(owner, op) for op in body):
+                self.debug["GIM102_falls_off_after_test_stop"] += 1
+                continue  # `t.Fatal` leaves there, not at the end: not this shape
+            chain = list(enclosing_regions(facts, case))
+            if exclusive_branches(facts, go_chain, chain):
+                continue
+            after = _heard_on_the_way(g, len(facts.ops), chain, recvs)
+            if absorbs(after):
+                continue
+            if self._coordinated(owner, g, len(facts.ops), chain, fed):
+                self.debug["GIM102_exits_after_sender_signal"] += 1
+                continue
+            self.debug["GIM102_exits_falling_off_end"] += 1
+            end_op = Op("return", facts.end_line, 1, case)
+            return Exit(end_op, case, after, falls_off=True)
         return None
+
+    def _test_stop(self, fn: Function, op) -> bool:
+        """A call of package testing that stops the test where it stands (`t.Fatal`, `t.Skip`, `FailNow`)."""
+        if op.kind != "call":
+            return False
+        ext = self.program.external_callee(fn, op.fn)
+        return ext is not None and ext.pkg == "testing" and ext.name.startswith(("Fatal", "Skip", "FailNow"))
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""

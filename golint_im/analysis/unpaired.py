@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import expr as E
+from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
@@ -42,6 +43,8 @@ class UnclosedRange:
     sender: Function
     send: object  # the last send in source order of the sending side
     producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
+    starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
+    awaited: tuple | None = None  # (function, `wg.Wait()` op) waiting for the ranging goroutine to end
 
 
 @dataclass
@@ -183,15 +186,9 @@ class Unpaired:
                 )
                 if target == op.body:
                     return True
-            if inner.kind == "call" and self._exits_process(fn, inner):
+            if inner.kind == "call" and exits_process(self.program, fn, inner):
                 return True
         return False
-
-    def _exits_process(self, fn: Function, op) -> bool:
-        if E.is_ident(op.fn, "panic"):
-            return True
-        ext = self.program.external_callee(fn, op.fn)
-        return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
 
     def _starter(self, owner: Function, ranger: Function):
         """The `go` statement of owner (or of its literals) that runs ranger."""
@@ -441,6 +438,16 @@ def _under_nil_check(fn: Function, op) -> bool:
     return False
 
 
+def exits_process(program: Program, fn: Function, op) -> bool:
+    """The call op is `panic(...)` or a library call that ends the process or the goroutine."""
+    if op.kind != "call":
+        return False
+    if E.is_ident(op.fn, "panic"):
+        return True
+    ext = program.external_callee(fn, op.fn)
+    return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
+
+
 def _ranged(ch: Channel) -> bool:
     return any(op.mode == "range" for _fn, op in ch.receives)
 
@@ -470,17 +477,23 @@ def _in_loop(facts, region: int) -> bool:
 
 def _creation_region(program: Program, lit: Function) -> int | None:
     """The region of the statement of its parent that creates the literal lit (None: not found)."""
+    made = literal_creation(program, lit)
+    return made[1].region if made is not None else None
+
+
+def literal_creation(program: Program, lit: Function) -> tuple[int, Op] | None:
+    """(index, op) of the statement of its parent that creates the literal lit (None: not found)."""
     parent = lit.parent
     if parent is None:
         return None
-    for op in parent.facts.ops:
+    for i, op in enumerate(parent.facts.ops):
         for e in (op.fn, *op.args):
             if e is None or not E.is_expr(e):
                 continue
             for x in E.subexprs(e):
                 index = E.funclit(x)
                 if index is not None and program.literal(parent, index) is lit:
-                    return op.region
+                    return i, op
     return None
 
 

@@ -31,6 +31,20 @@ nothing ever assigns, or on an unexported struct field channel that its
 package never gives a value (a constructor that forgot the `make`): a nil
 channel blocks forever.
 
+Channels held in a struct field are judged one instance at a time, when
+the function allocates the struct itself (`p := &Pool{jobs: make(chan
+int)}`, or `w := NewWatcher()` where the in-tree constructor returns its
+own `&Watcher{...}`, perhaps after `go w.loop()`) and every use of it is
+in sight: a `range` over the field that nothing closes, in a goroutine
+that defers `wg.Done()` on a WaitGroup field someone waits on (the
+`wg.Wait()` then waits forever too) or in the allocating function
+itself; a goroutine that sends a known number of times (or in an endless
+loop) while the allocating function receives fewer times than the buffer
+leaves over, then ends; and a send after the function has
+called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
+`ctx` it gave the only receiving goroutine, when that goroutine returns in
+its `case <-ctx.Done():`.
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -74,7 +88,11 @@ completes; or make the sender give up too:
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
-- Early exits are `return` statements. `break`, `goto`, `panic` and
+- Early exits are `return` statements, and a case of the receive's
+  `select` that runs on to the end of the function (the `select` in no
+  loop, no receive from the channel after it, not in `main`, whose end
+  ends the process, no `t.Fatal` or `t.Skip` in the case, and senders
+  the model counts: not a `go` or a send in a loop). `break`, `goto`, `panic` and
   `os.Exit` are not followed, and neither is an exit that comes after a
   receive from another channel the same goroutine sends on (the exit may be
   the sender's own signal).
@@ -96,6 +114,33 @@ completes; or make the sender give up too:
   inside an `if` with no `else` (`if err == nil { ch <- v }`) ends without
   sending when the condition is false, and is reported the same way unless
   something outside that `if` sends. The receiver must be a plain `<-ch`.
+- A field channel is judged only on an instance allocated in the function
+  (or by a constructor with one result that returns its own `&T{...}`)
+  whose every use is a method call on it, a field access, or a send,
+  receive, `range`, `close`, `len` or `cap` of a channel field: stored,
+  passed, returned, converted to an interface, a method value taken or a
+  channel field handed on, and the instance is not judged. The field must
+  be made once, with a constant capacity. Methods of embedded types, more
+  than 64 functions or goroutines on the walk, and `main` (whose end ends
+  the process) are not followed. A goroutine left ranging over a field
+  that nobody waits for is not reported (a watcher running past the test
+  is common and often intended). `--debug` counts each reason
+  (`GIM102_field_*`).
+- A sender counted on a field channel sends directly in the goroutine
+  (not through calls), outside any `select`, with no `return` or jump
+  before its last send: straight-line sends, one `for {` with no way out,
+  or one `for i := 0; i < K; i++` (the post statement is taken to be
+  `i++`). The allocating function's receives must all be plain `<-x.ch`
+  in its own body (or straight in a method it calls directly), outside
+  any branch or loop, after the `go`.
+- A send after `cancel()` is reported only when the receiving goroutine is
+  started by the allocating function itself with that `ctx`, receives
+  only in one `select` of an endless `for {` loop whose `ctx.Done()` case
+  returns, and the `cancel()` and the send (the function's own, or straight
+  in a method it calls directly) are both unconditional and outside any
+  `select`, and more sends follow the `cancel()` than the buffer holds. The
+  goroutine may still take one of them before it sees the cancellation;
+  the send then waits for the next.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -136,6 +181,12 @@ def check(ctx):
         yield _nil_finding(n)
     for nf in partners.unpaired.nil_fields:
         yield _nil_field_finding(nf)
+    for r in partners.fields.short:
+        if r.owner.id not in partners.budget.cut:
+            yield _short_finding(r)
+    for g in partners.fields.gone:
+        if g.owner.id not in partners.budget.cut:
+            yield _gone_finding(g)
 
 
 def _capacity_text(cap: int) -> str:
@@ -153,6 +204,8 @@ def _why(s) -> str:
     facts = s.waiter.facts
     if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
         return "returns from inside its receive loop"
+    if s.exit.falls_off:
+        return branch_text(facts, s.exit.region, "ends the function")
     return branch_text(facts, s.exit.region)
 
 
@@ -206,7 +259,7 @@ def _finding(s):
         f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
     )
     related = [
-        Related(exit_loc, f"`{waiter.short}` returns here without receiving"),
+        Related(exit_loc, f"`{waiter.short}` {'ends' if s.exit.falls_off else 'returns'} here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
@@ -236,9 +289,10 @@ def _unclosed_finding(u):
     name = ch.label
     range_loc = op_location(u.ranger, u.range_op)
     steps = []
+    starter = u.starter or owner
     if u.go_op is not None:
         steps.append(
-            Step(op_location(owner, u.go_op), f"`{owner.short}` starts the goroutine that ranges over `{name}`")
+            Step(op_location(starter, u.go_op), f"`{starter.short}` starts the goroutine that ranges over `{name}`")
         )
     if u.producer_go is not None:
         steps.append(
@@ -252,7 +306,14 @@ def _unclosed_finding(u):
         waiter = f"`{owner.short}`"
         after = f"after the last send (line {u.send.line}) the loop waits forever and `{owner.short}` never returns"
     steps.append(Step(range_loc, f"{waiter} waits here for a next value or a close, neither of which comes"))
-    if u.go_op is not None:
+    if u.awaited is not None:
+        wfn, wop = u.awaited
+        steps.append(Step(op_location(wfn, wop), f"`{wfn.short}` waits here for that goroutine to finish"))
+        after = (
+            f"after the last send (line {u.send.line}) the loop waits forever, and `{wfn.short}` waits for it "
+            f"at line {wop.line} (`{E.render(wop.fn)}()`), so neither ever returns"
+        )
+    elif u.go_op is not None:
         after += ", the loop waits forever"
     message = (
         f"{waiter} ranges over `{name}`, which is never closed: {after}. "
@@ -324,6 +385,83 @@ def _nil_finding(n):
             Step(loc, f"{verb} `{n.name}` blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.name}|nil",
+    )
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _through(op) -> str:
+    """ " through `w.Next(…)`" when the owner's statement is a call of the method that receives."""
+    return "" if op.kind == "recv" else f" through `{E.render(op.fn)}{'(…)' if op.args else '()'}`"
+
+
+def _short_finding(r):
+    """A goroutine sends more values on an instance's field channel than its owner ever receives."""
+    ch, owner = r.channel, r.owner
+    name = ch.label
+    cap = _capacity_text(ch.capacity)
+    go_loc = op_location(r.go_fn, r.go_op)
+    send_loc = op_location(r.sender, r.send)
+    last = r.receives[-1] if r.receives else None
+    sends = "in an endless loop" if r.sends == UNBOUNDED else _times(r.sends)
+    got = f"receives only {_times(len(r.receives))}" if r.receives else "never receives"
+    where = f" (last at line {last.line})" if last is not None else ""
+    end = owner.facts.end_line
+    steps = [
+        Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sends} ({cap})"),
+        *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`{_through(op)}") for op in r.receives),
+        Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`"),
+        Step(send_loc, "this send waits for a receiver forever"),
+    ]
+    fix = "let the sender give up"
+    if r.sends != UNBOUNDED:
+        fix = f"receive every value, give `{name}` room for what is not received, or {fix}"
+    message = (
+        f"the goroutine started at line {r.go_op.line} sends on `{name}` {sends} ({cap}), but `{owner.short}` "
+        f"{got}{where} and ends at line {end}: the send at line {r.send.line} blocks forever. "
+        f"Fix: {fix} (`select` on a stop channel that `{owner.short}` closes)."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(go_loc, "the sending goroutine is started here"), *_made_here(ch)]),
+        steps=tuple(steps),
+        key=f"{owner.qualname}|{name}|short",
+    )
+
+
+def _gone_finding(g):
+    """The owner cancels the context its receiving goroutine returns on, then sends to it."""
+    ch, owner, receiver = g.channel, g.owner, g.receiver
+    name = ch.label
+    send_loc = op_location(g.sender, g.send)
+    through = "" if g.via is g.send else f" ({_through(g.via).strip()} at line {g.via.line})"
+    steps = (
+        Step(op_location(owner, g.go_op), f"`{owner.short}` starts `{receiver.short}`, the only receiver of `{name}`"),
+        Step(op_location(receiver, g.gone), f"`{receiver.short}` returns here once the context is cancelled"),
+        Step(op_location(owner, g.cancel), f"`{owner.short}` cancels that context"),
+        Step(op_location(owner, g.via), f"`{owner.short}` goes on to send on `{name}`"),
+        Step(send_loc, "this send waits for a receiver that may be gone"),
+    )
+    message = (
+        f"`{owner.short}` calls `{E.render(g.cancel.fn)}()` at line {g.cancel.line}, which makes "
+        f"`{receiver.short}` (started at line {g.go_op.line}, the only receiver of `{name}`) return at line "
+        f"{g.gone.line}, and then sends on `{name}` at line {g.send.line}{through}: once that goroutine is gone "
+        f"nothing receives, and the send blocks forever. Fix: send in a `select` with `case <-ctx.Done():`, "
+        f"or send before cancelling."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(op_location(receiver, g.gone), f"`{receiver.short}` returns here"), *_made_here(ch)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|gone",
     )
 
 

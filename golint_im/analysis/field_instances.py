@@ -1,0 +1,809 @@
+"""Channels held in a struct field of one instance whose every user the model can see.
+
+The channel-flow graph names a field channel by its class (`Pool.jobs` of every
+`Pool`), so GIM102 gives up on it: any `Pool` anywhere may close, send or
+receive. Here the identity is one instance instead: a struct a function
+allocates itself (`p := &Pool{jobs: make(chan int)}`, `var p Pool` then
+`p.jobs = make(...)`, or `w := NewWatcher()` where the in-tree constructor
+returns its own `&Watcher{...}`), followed into the methods called on it
+(`p.Run()`, `go w.loop()`), their methods in turn, and the function
+literals of each. Every use of the instance must be one of: a method call on
+it, a field read or write, a send, receive, `range`, `close`, `len` or `cap`
+of one of its channel fields, or (in the constructor only) `return` of it.
+Anything else (the instance stored, passed, returned by the function being
+judged, converted to an interface; a channel field handed on; a method
+value taken) and the instance is not judged: nothing the model cannot see
+may touch its channels. Each reason is counted in `debug`.
+
+For each channel field made exactly once (constant capacity) the walk yields
+the instance's sends, receives and closes, each with the goroutine it runs
+in (the `go` statement that starts it, or the allocating function's own).
+Three shapes are judged on them (GIM102):
+
+- a `range` over the field that nothing closes, while its senders all
+  finish and something waits for the ranging goroutine (`wg.Wait()` on a
+  WaitGroup field whose `Done` it defers), or the allocating function
+  ranges itself (`UnclosedRange`, as for local channels in `unpaired.py`);
+- a goroutine that sends a known number of times (straight-line sends, a
+  `for i := 0; i < K; i++` loop, or an endless `for {`) on an instance
+  channel that the allocating function receives from fewer times (plain
+  receives, unconditional, in no loop, its own or straight in a method it
+  calls) before it ends (`ShortReceive`);
+- a send, after the allocating function called the `cancel` of the context
+  its only receiving goroutine returns on, that nothing is left to take
+  (`ReceiverGone`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .. import expr as E
+from ..facts import Op
+from ..passes import Budget
+from ..program import Function, Program, enclosing_regions
+from .flow import Channel, _is_chan
+from .instances import goroutine_starters
+from .syncprims import WAITGROUP
+from .unpaired import UnclosedRange, Unpaired, exits_process
+
+MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
+UNBOUNDED = -1  # an endless loop of sends
+_HARMLESS_BUILTINS = ("len", "cap")
+_STRAIGHT = ("body", "block")  # regions every run of a function passes through
+
+
+@dataclass(frozen=True)
+class Goroutine:
+    """Where a walked op runs: started by the `go` op of `fn` (None: the allocating function's
+    own goroutine). `known` is False inside a function literal run at a time the model cannot
+    tell (stored, handed to a callback)."""
+
+    fn: Function | None = None
+    op: Op | None = None
+    target: Function | None = None  # the function the `go` statement runs
+    known: bool = True
+
+
+OWN = Goroutine()
+UNKNOWN = Goroutine(known=False)
+
+
+@dataclass
+class Use:
+    """A send, receive or close of one channel field of the instance."""
+
+    fn: Function
+    op: Op
+    routine: Goroutine
+    anchor: int  # index in the owner's ops of the statement through which the walk got here
+    long_lived: bool  # a call on the way sits in a loop that runs for good or per received value
+
+
+@dataclass
+class FieldChannel:
+    channel: Channel  # key `field-instance:<owner id>:<var>.<field>`, label `<var>.<field>`
+    owner: Function  # allocates the instance (or calls its constructor)
+    var: str
+    uses: list[Use] = field(default_factory=list)
+
+
+@dataclass
+class ShortReceive:
+    """A goroutine sends `sends` times; the owner receives `receives` times, then ends."""
+
+    channel: Channel
+    owner: Function
+    go_fn: Function  # holds the `go` statement
+    go_op: Op
+    sender: Function
+    send: Op  # the first send that no receive and no buffer slot takes
+    sends: int  # UNBOUNDED for an endless loop
+    receives: list  # the owner's receives, or its calls of a method that receives, in order
+
+
+@dataclass
+class ReceiverGone:
+    """The owner cancels the context its receiving goroutine returns on, then sends to it."""
+
+    channel: Channel
+    owner: Function
+    go_op: Op  # the owner's `go` statement starting the receiver
+    receiver: Function
+    gone: Op  # the receiver's `return` in its `case <-ctx.Done():`
+    cancel: Op  # the owner's `cancel()`
+    via: Op  # the owner's statement that sends, or calls the method that does
+    sender: Function
+    send: Op
+
+
+@dataclass
+class _State:
+    fn: Function
+    name: str  # the variable holding the instance in fn (a receiver, the owner's variable)
+    routine: Goroutine
+    anchor: int | None  # None: fn is the owner, each op is its own anchor
+    long_lived: bool
+    alloc: Op | None = None  # a constructor's allocating op (`v := &T{...}` or `return &T{...}`)
+
+
+@dataclass
+class _Walk:
+    """What one instance's walk has found so far."""
+
+    owner: Function
+    var: str
+    named: str
+    alloc: Op  # the owner's allocating op
+    ctor: Function | None = None
+    allocs: set = field(default_factory=set)  # id() of the allocating ops (owner's, constructor's)
+    chans: dict = field(default_factory=dict)  # field name -> FieldChannel
+    waitgroups: list = field(default_factory=list)  # (function, op, WaitGroup field, "Wait"|"Done", Goroutine)
+    makes: dict = field(default_factory=dict)  # field name -> [(function, make op, capacity or None)]
+
+    def __post_init__(self):
+        self.allocs.add(id(self.alloc))
+
+    def channel(self, fname: str) -> FieldChannel:
+        fc = self.chans.get(fname)
+        if fc is None:
+            key = f"field-instance:{self.owner.id}:{self.var}.{fname}"
+            fc = self.chans[fname] = FieldChannel(Channel(key, f"{self.var}.{fname}"), self.owner, self.var)
+        return fc
+
+
+class _Escape(Exception):
+    """The instance leaves what the walk can see; the message is the debug reason."""
+
+
+class FieldInstances:
+    """Field channels of locally allocated, non-escaping instances, and the three shapes judged on them."""
+
+    def __init__(self, program: Program, unpaired: Unpaired, budget: Budget, debug: Counter):
+        self.program = program
+        self.unpaired = unpaired
+        self.budget = budget
+        self.debug = debug
+        self.unclosed: list[UnclosedRange] = []
+        self.short: list[ShortReceive] = []
+        self.gone: list[ReceiverGone] = []
+        self._long_cache: dict[tuple[int, int], bool] = {}
+        self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
+        self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
+        self._fields: dict[str, list[str] | None] = {}
+        # Every shape has its partner in a goroutine some walked function starts: the owner (or a
+        # literal in it), the constructor, or a method of the type. Instances with none are skipped.
+        self._starters = goroutine_starters(program)
+        self._starting_types = {
+            f"{f.pkg.path}#{f.facts.recv}" for f in program.functions if f.id in self._starters and f.facts.recv
+        }
+        constructors = self._constructors()
+        self._constructor_names = {program.functions[i].facts.name for i in constructors}
+        for owner in program.functions:
+            for index, op in enumerate(owner.facts.ops):
+                if op.kind != "assign":
+                    continue
+                found = self._allocation(owner, op, constructors)
+                if found is None:
+                    continue
+                named, var, start = found
+                if owner.id not in self._starters and named not in self._starting_types:
+                    if start is None or start.fn.id not in self._starters:
+                        continue
+                walk = self._instance(owner, index, named, var, start)
+                if walk is None:
+                    continue
+                for _name, fc in sorted(walk.chans.items()):
+                    if fc.channel.make_sites:
+                        self._judge(fc, walk.waitgroups)
+
+    # ---- which values are instances ---------------------------------------------------------
+    def _struct_with_channels(self, fn: Function, value) -> str | None:
+        """The named struct type of `&T{...}` / `T{...}` when it has a channel field."""
+        comp = E.composite(E.strip_address(value))
+        if comp is None or not comp[0]:
+            return None
+        p = self.program
+        named = p.named(p.qualify(comp[0], fn.file))
+        return named if named is not None and self._channel_fields(named) else None
+
+    def _channel_fields(self, named: str) -> list[str] | None:
+        """The channel fields a named struct type declares itself; None for any other type."""
+        if named in self._fields:
+            return self._fields[named]
+        p = self.program
+        decl = p.type_decl(named)
+        fields = None
+        if decl is not None and decl[0].kind == "struct":
+            fields = [m[0] for m in decl[0].members if _is_chan(p.underlying(p.qualify(m[1], decl[1])))] or None
+        self._fields[named] = fields
+        return fields
+
+    def _constructors(self) -> dict[int, tuple[str, str, Op]]:
+        """Function id -> (named type, local, allocating op) for in-tree functions with one result
+        that allocate `v := &T{...}` (T with a channel field) and whose every `return` returns
+        exactly `v`; or whose one statement returning is `return &T{...}` (no local: "")."""
+        out = {}
+        for fn in self.program.functions:
+            facts = fn.facts
+            if fn.parent is not None or facts.recv or len(facts.results) != 1:
+                continue
+            returns = [op for op in facts.ops if op.kind == "return"]
+            if not returns or any(len(r.args) != 1 for r in returns):
+                continue
+            if len(returns) == 1 and E.ident(returns[0].args[0]) is None:
+                named = self._struct_with_channels(fn, returns[0].args[0])
+                if named is not None:
+                    out[fn.id] = (named, "", returns[0])
+                continue
+            name = E.ident(returns[0].args[0])
+            if name is None or any(not E.is_ident(r.args[0], name) for r in returns):
+                continue
+            for op in facts.ops:
+                if op.kind == "assign" and len(op.targets) == 1 and E.is_ident(op.targets[0], name) and op.args:
+                    named = self._struct_with_channels(fn, op.args[0])
+                    if named is not None:
+                        out[fn.id] = (named, name, op)
+                    break
+        return out
+
+    def _allocation(self, owner: Function, op, constructors) -> tuple[str, str, _State | None] | None:
+        """(named type, variable, constructor state) when op is `v := &T{...}`, `var v T` or
+        `v := NewT()`."""
+        if op.kind != "assign" or len(op.targets) != 1:
+            return None
+        var = E.ident(op.targets[0])
+        if var is None or var == "_":
+            return None
+        if op.mode == "var" and not op.args:
+            named = self.program.named(self.program.qualify(op.vtype, owner.file)) if op.vtype else None
+            if named is None or op.vtype.startswith("*") or self._channel_fields(named) is None:
+                return None
+            return named, var, None
+        if op.mode != ":=" or len(op.args) != 1:
+            return None
+        named = self._struct_with_channels(owner, op.args[0])
+        if named is not None:
+            return named, var, None
+        number = E.call_number(op.args[0])
+        if number is None or not 0 <= number < len(owner.facts.ops):
+            return None
+        callee = E.callee(op.args[0])
+        if (E.selected_name(callee) or E.ident(callee)) not in self._constructor_names:
+            return None  # not named like any constructor: no need to resolve the call
+        targets = self.program.resolve_call(owner, owner.facts.ops[number])
+        if len(targets) != 1 or targets[0].function.id not in constructors:
+            return None
+        ctor = targets[0].function
+        named, local, alloc = constructors[ctor.id]
+        state = _State(ctor, local, OWN, None, False)
+        state.alloc = alloc
+        return named, var, state
+
+    # ---- the shapes --------------------------------------------------------------------------
+    def _judge(self, fc: FieldChannel, groups: list) -> None:
+        ch = fc.channel
+        if not ch.sends:
+            return
+        if any(op.mode == "range" for _fn, op in ch.receives):
+            found = self._unclosed_range(fc, groups)
+            if found is not None:
+                self.unclosed.append(found)
+            return
+        short = self._short_receive(fc)
+        if short is not None:
+            self.short.append(short)
+            return
+        gone = self._receiver_gone(fc)
+        if gone is not None:
+            self.gone.append(gone)
+
+    def _receiver_gone(self, fc: FieldChannel) -> ReceiverGone | None:
+        """Every receive is in one goroutine the owner starts with its `ctx` from
+        `context.WithCancel`, in a `select` of an endless loop whose `case <-ctx.Done():` returns;
+        the owner calls `cancel()` and afterwards, on the same path, sends (itself or through a
+        method it calls) more values than the buffer holds: once that goroutine has taken the
+        Done case nothing receives."""
+        ch, owner = fc.channel, fc.owner
+        facts = owner.facts
+        recvs = [u for u in fc.uses if u.op.kind == "recv"]
+        if not recvs:
+            return None
+        go = recvs[0].routine
+        receiver, go_op = go.target, go.op
+        if go.fn is not owner or receiver is None or go_op is None or not _straight(facts, go_op.region):
+            return None
+        if any(u.routine != go or u.fn is not receiver or u.op.select < 0 for u in recvs):
+            return None
+        cancel_name = self._cancel_for(owner, go_op, receiver)
+        if cancel_name is None:
+            return None
+        ctx_param, cancel = cancel_name
+        gone = _done_return(receiver, ctx_param, recvs)
+        if gone is None:
+            self.debug["GIM102_field_receiver_stays"] += 1
+            return None
+        c = facts.ops.index(cancel)
+        late = [u for u in fc.uses if u.op.kind == "send" and u.routine == OWN and u.anchor > c]
+        late = [u for u in late if u.op.select < 0 and self._runs_unconditionally(owner, u)]
+        if len(late) <= (ch.capacity or 0):
+            return None
+        u = late[(ch.capacity or 0)]
+        return ReceiverGone(ch, owner, go_op, receiver, gone, cancel, facts.ops[u.anchor], u.fn, u.op)
+
+    def _cancel_for(self, owner: Function, go_op: Op, receiver: Function) -> tuple[str, Op] | None:
+        """(the receiver's context parameter, the owner's plain `cancel()` after the `go`) when the
+        `go` passes it the owner's `ctx` of `ctx, cancel := context.WithCancel(...)`."""
+        facts = owner.facts
+        params = receiver.facts.params
+        for i, arg in enumerate(go_op.args):
+            ctx = E.ident(arg)
+            if ctx is None or i >= len(params) or not params[i][0]:
+                continue
+            for op in facts.ops:
+                if op.kind != "assign" or len(op.targets) != 2 or not E.is_ident(op.targets[0], ctx):
+                    continue
+                call = E.call(op.args[0]) if len(op.args) == 1 else None
+                ext = self.program.external_callee(owner, call[0]) if call else None
+                cancel_name = E.ident(op.targets[1])
+                if ext is None or (ext.pkg, ext.name) != ("context", "WithCancel") or not cancel_name:
+                    continue
+                g = facts.ops.index(go_op)
+                for j, c in enumerate(facts.ops):
+                    if j > g and c.kind == "call" and c.mode == "plain" and E.is_ident(c.fn, cancel_name):
+                        if _straight(facts, c.region):
+                            return params[i][0], c
+        return None
+
+    def _runs_unconditionally(self, owner: Function, use: Use) -> bool:
+        """The send runs whenever the owner's statement that leads to it does: the owner's own
+        unconditional send, or one straight in a method that statement calls directly."""
+        via = owner.facts.ops[use.anchor]
+        if not _straight(owner.facts, via.region) or not _straight(use.fn.facts, use.op.region):
+            return False
+        if use.fn is owner:
+            return via is use.op
+        return via.kind == "call" and any(t.function is use.fn for t in self.program.resolve_call(owner, via))
+
+    def _unclosed_range(self, fc: FieldChannel, groups: list) -> UnclosedRange | None:
+        """A `range` over the field that no path closes, while every sender finishes."""
+        ch, owner = fc.channel, fc.owner
+        if ch.closes:
+            return None
+        ranges = [u for u in fc.uses if u.op.kind == "recv" and u.op.mode == "range"]
+        if any(not u.routine.known for u in fc.uses):
+            self.debug["GIM102_field_channels_used_at_unknown_time"] += 1
+            return None
+        if any(self.unpaired._range_exits(u.fn, u.op) for u in ranges):
+            self.debug["GIM102_ranges_with_exit"] += 1
+            return None
+        sends = [u for u in fc.uses if u.op.kind == "send"]
+        if any(u.long_lived or self._long_lived(u.fn, u.op.region) for u in sends):
+            self.debug["GIM102_ranges_senders_long_lived"] += 1
+            return None
+        rng = ranges[0]
+        last = max(sends, key=lambda u: (u.fn.file.path, u.op.line, u.op.col))
+        go = rng.routine
+        found = UnclosedRange(ch, owner, rng.fn, rng.op, go.op, last.fn, last.op, starter=go.fn)
+        if go.fn is None:
+            return found  # the allocating function ranges itself: it never returns
+        if go.target is rng.fn:
+            found.awaited = _awaited(groups, go)
+        if found.awaited is None:
+            # A consumer nobody waits for is left ranging when the function returns: a leak, but
+            # also the way many tests and services leave a watcher running; not judged.
+            self.debug["GIM102_field_ranges_not_awaited"] += 1
+            return None
+        return found
+
+    def _short_receive(self, fc: FieldChannel) -> ShortReceive | None:
+        """One goroutine sends a known number of times; the owner receives fewer (itself or
+        straight in a method it calls directly), unconditionally, then ends: a send that neither
+        a receive nor the buffer takes waits forever."""
+        ch, owner = fc.channel, fc.owner
+        recvs = [u for u in fc.uses if u.op.kind == "recv"]
+        sends = [u for u in fc.uses if u.op.kind == "send"]
+        facts = owner.facts
+        if any(
+            u.routine != OWN or u.op.mode != "expr" or u.op.select >= 0 or not self._runs_unconditionally(owner, u)
+            for u in recvs
+        ):
+            self.debug["GIM102_field_receives_not_counted"] += 1
+            return None
+        if any(u.op.select >= 0 for u in sends):
+            self.debug["GIM102_sends_in_select"] += 1
+            return None  # the sender has another way out
+        routine = sends[0].routine
+        go_fn, go_op, sender = routine.fn, routine.op, routine.target
+        if go_fn is None or go_op is None or sender is None:
+            self.debug["GIM102_field_senders_not_counted"] += 1
+            return None
+        if any(u.routine != routine or u.fn is not sender or u.anchor != sends[0].anchor for u in sends):
+            self.debug["GIM102_field_senders_not_counted"] += 1
+            return None
+        if not _straight(go_fn.facts, go_op.region) or not _straight(facts, facts.ops[sends[0].anchor].region):
+            self.debug["GIM102_field_senders_not_counted"] += 1
+            return None
+        first = min((u.anchor for u in recvs), default=len(facts.ops))
+        if sends[0].anchor >= first:
+            return None  # the goroutine starts after the receives
+        counted = _count_sends(self.program, sender, [u.op for u in sends])
+        if counted is None:
+            self.debug["GIM102_field_senders_not_counted"] += 1
+            return None
+        total, ordered = counted
+        cap = ch.capacity or 0
+        taken = len(recvs) + cap
+        if total != UNBOUNDED and total <= taken:
+            return None
+        stuck = ordered[min(taken, len(ordered) - 1)]
+        received = [facts.ops[i] for i in sorted(u.anchor for u in recvs)]
+        return ShortReceive(ch, owner, go_fn, go_op, sender, stuck, total, received)
+
+    # ---- the walk ------------------------------------------------------------------------------
+    def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> _Walk | None:
+        """The walk over one instance's users, its channel fields given their one make site; None
+        when the instance escapes or is not one."""
+        if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+            return None  # the process ends with main: what main leaves behind does not matter here
+        if sum(1 for op in owner.facts.ops if op.kind == "assign" and _assigns(op, var)) != 1:
+            self.debug["GIM102_field_instances_reassigned"] += 1
+            return None
+        walk = _Walk(owner, var, named, owner.facts.ops[index])
+        states = [_State(owner, var, OWN, None, False)]
+        self._composite_makes(owner, walk.alloc, walk)
+        if ctor is not None:
+            ctor.anchor = index
+            if ctor.name:
+                states.append(ctor)  # a constructor with no local (`return &T{...}`) has nothing more to walk
+            walk.ctor = ctor.fn
+            walk.allocs.add(id(ctor.alloc))
+            self._composite_makes(ctor.fn, ctor.alloc, walk)
+        # One state per statement of the owner that leads there: `s.Submit(1)` before and after `cancel()`.
+        seen = {(s.fn.id, s.routine, s.anchor) for s in states}
+        try:
+            while states:
+                state = states.pop()
+                if not self.budget.charge(owner, len(state.fn.facts.ops) + 1):
+                    raise _Escape("budget")
+                for nxt in self._read(state, walk):
+                    key = (nxt.fn.id, nxt.routine, nxt.anchor)
+                    if key not in seen:
+                        if len(seen) >= MAX_FUNCTIONS:
+                            raise _Escape("too_wide")
+                        seen.add(key)
+                        states.append(nxt)
+        except _Escape as reason:
+            self.debug[f"GIM102_field_instances_{reason}"] += 1
+            return None
+        self.debug["GIM102_field_instances"] += 1
+        for fname, fc in sorted(walk.chans.items()):
+            sites = walk.makes.get(fname, [])
+            if len(sites) != 1 or sites[0][2] is None:
+                self.debug["GIM102_field_channels_unknown_capacity"] += 1
+                continue
+            mfn, mop, cap = sites[0]
+            fc.channel.capacity = cap
+            fc.channel.make_sites.append((mfn, mop))
+            for use in fc.uses:
+                kind = use.op.kind
+                edges = fc.channel.sends if kind == "send" else fc.channel.receives if kind == "recv" else None
+                (edges if edges is not None else fc.channel.closes).append((use.fn, use.op))
+        return walk
+
+    def _composite_makes(self, fn: Function, op, walk: _Walk) -> None:
+        """The channel fields `&T{f: make(chan X, n)}` makes; a field given any other value has no
+        one make site (it is made nowhere, or shared with whatever it was given)."""
+        p = self.program
+        comp = E.composite(E.strip_address(op.args[0])) if op is not None and op.args else None
+        for key, value in comp[1] if comp else ():
+            fname = E.ident(key)
+            ft = p.field_type(walk.named, fname) if fname else None
+            if fname is None or ft is None or not _is_chan(p.underlying(ft[0])):
+                continue
+            walk.channel(fname)
+            if E.is_make_call(value):
+                walk.makes.setdefault(fname, []).append(_make_site(p, fn, value, op))
+            else:
+                walk.makes.setdefault(fname, []).append((fn, op, None))
+
+    def _read(self, state: _State, walk: _Walk) -> list[_State]:
+        """Record the instance's channel uses in state.fn and its literals; the states it calls into."""
+        out = []
+        p = self.program
+        for f, routine, lit_anchor in self._with_literals(state):
+            for i, op in self._naming(f).get(state.name, ()):
+                anchor = lit_anchor if lit_anchor is not None else i
+                long_lived = state.long_lived or self._long_lived(f, op.region)
+                group = self._waitgroup_call(op, state.name, walk.named)
+                if group is not None:
+                    walk.waitgroups.append((f, op, group[0], group[1], routine))
+                for fname, role in self._roles(op, state.name, walk, f is walk.ctor):
+                    if role == "method":
+                        for t in p.resolve_call(f, op):
+                            callee = t.function
+                            if not _method_of(callee, walk.named):
+                                continue  # a method of an embedded value: it cannot reach this struct's fields
+                            recv = callee.facts.recv_name
+                            if not recv or recv == "_":
+                                continue
+                            sub = Goroutine(f, op, callee) if op.mode == "go" else routine
+                            out.append(_State(callee, recv, sub, anchor, long_lived))
+                        continue
+                    fc = walk.channel(fname)
+                    if role == "make":
+                        value = next(v for t, v in zip(op.targets, op.args, strict=True) if E.selected_name(t) == fname)
+                        walk.makes.setdefault(fname, []).append(_make_site(p, f, value, op))
+                    elif role in ("send", "recv", "close"):
+                        fc.uses.append(Use(f, op, routine, anchor, long_lived))
+        return out
+
+    def _waitgroup_call(self, op, name: str, named: str) -> tuple[str, str] | None:
+        """(field, method) for `name.wg.Wait()` / `name.wg.Done()` on a `sync.WaitGroup` field."""
+        sel = E.selector(op.fn) if op.kind == "call" else None
+        if sel is None or sel[1] not in ("Wait", "Done"):
+            return None
+        holder = E.selector(sel[0])
+        if holder is None or not E.is_ident(holder[0], name):
+            return None
+        ft = self.program.field_type(named, holder[1])
+        if ft is None or self.program.named(ft[0]) != WAITGROUP:
+            return None
+        return holder[1], sel[1]
+
+    def _long_lived(self, fn: Function, region: int) -> bool:
+        key = (fn.id, region)
+        found = self._long_cache.get(key)
+        if found is None:
+            found = self._long_cache[key] = self.unpaired._long_lived(fn, region)
+        return found
+
+    def _with_literals(self, state: _State):
+        """(function, goroutine, anchor) for state.fn and each literal inside it that names the
+        instance: a literal started by `go` is a goroutine of its own, one called or deferred in
+        place runs in its creator's, any other runs at a time nobody can tell."""
+        yield state.fn, state.routine, state.anchor
+        p = self.program
+        routines = {state.fn.id: state.routine}
+        anchors = {state.fn.id: state.anchor}
+        created = self._created(state.fn)
+        for lit in state.fn.nested_literals():  # parents before the literals inside them
+            parent = lit.parent
+            made = created.get(lit.id)
+            if parent is None or made is None or parent.id not in routines:
+                routines[lit.id], anchors[lit.id] = UNKNOWN, state.anchor
+            else:
+                idx, op = made
+                number = E.funclit(op.fn) if op.kind == "call" else None
+                called = number is not None and p.literal(parent, number) is lit
+                if called and op.mode == "go":
+                    routines[lit.id] = Goroutine(parent, op, lit)
+                else:
+                    routines[lit.id] = routines[parent.id] if called else UNKNOWN
+                parent_anchor = anchors[parent.id]
+                anchors[lit.id] = parent_anchor if parent_anchor is not None else idx
+            if p.declaring_function(lit, state.name) is state.fn:
+                yield lit, routines[lit.id], anchors[lit.id]
+
+    def _naming(self, f: Function) -> dict[str, list[tuple[int, Op]]]:
+        """(index, op) of f's ops by the identifiers they name (callee, arguments, targets), built
+        once per function: a walk reads only the ops that name its variable."""
+        index = self._names.get(f.id)
+        if index is None:
+            index = self._names[f.id] = {}
+            for i, op in enumerate(f.facts.ops):
+                names: set = set()
+                for e in (op.fn, *op.args, *op.targets):
+                    if e is not None and E.is_expr(e):
+                        E.idents_in(e, names)
+                for n in names:
+                    index.setdefault(n, []).append((i, op))
+        return index
+
+    def _created(self, fn: Function) -> dict[int, tuple[int, Op]]:
+        """Literal id -> (index, op) of the statement of its parent creating it, for every literal
+        inside fn, from one read of their ops (once per function)."""
+        found = self._creations.get(fn.id)
+        if found is None:
+            found = self._creations[fn.id] = {}
+            for f in [fn, *fn.nested_literals()]:
+                for i, op in enumerate(f.facts.ops):
+                    numbers: list = []
+                    for e in (op.fn, *op.args):
+                        if e is not None and E.is_expr(e):
+                            E.funclits_in(e, numbers)
+                    for number in numbers:
+                        lit = self.program.literal(f, number)
+                        if lit is not None and lit.parent is f:
+                            found.setdefault(lit.id, (i, op))
+        return found
+
+    def _roles(self, op, name: str, walk: _Walk, in_ctor: bool) -> list[tuple[str, str]]:
+        """(field or method name, role) for each use of the instance variable in op; raises _Escape on
+        a use the walk cannot follow."""
+        p = self.program
+        ident = E.make_ident(name)
+        out = []
+        bare = 0
+        sels: list = []
+        for pos, e in _positions(op):
+            for x in E.subexprs_outside_calls(e):
+                if x == ident:
+                    bare += 1
+                sel = E.selector(x)
+                if sel is not None and sel[0] == ident:
+                    sels.append((pos, e, x, sel[1]))
+        named = walk.named
+        if id(op) in walk.allocs:
+            bare -= 1  # the allocation itself
+        if bare > len(sels):
+            if not (in_ctor and op.kind == "return" and bare == len(sels) + 1):
+                raise _Escape("escaping")
+        for pos, e, x, fname in sels:
+            if p.method(named, fname) is not None and p.field_type(named, fname) is None:
+                if op.kind == "call" and pos == "fn" and e == x:
+                    out.append((fname, "method"))
+                    continue
+                raise _Escape("method_value")
+            ft = p.field_type(named, fname)
+            if ft is None or not _is_chan(p.underlying(ft[0])):
+                continue  # another field: a mutex, a WaitGroup, a counter
+            if ft[1] != named:
+                # An embedded value's channel: its own methods (not followed) use it, and an
+                # embedded pointer may be shared with other instances.
+                raise _Escape("embedded_channel")
+            out.append((fname, _channel_role(op, pos, e, x)))
+        return out
+
+
+def _awaited(groups: list, go: Goroutine) -> tuple[Function, Op] | None:
+    """(function, op) of a `Wait` on a WaitGroup field whose `Done` the goroutine go defers, made
+    by another goroutine: that waiter waits as long as go runs."""
+    done = {g for _f, op, g, method, routine in groups if method == "Done" and routine == go and op.mode == "defer"}
+    return next(
+        ((f, op) for f, op, g, method, routine in groups if method == "Wait" and g in done and routine != go), None
+    )
+
+
+def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
+    """The `return` in `case <-ctx.Done():` of the `select` holding the receives, when that select
+    sits in an endless `for {` loop: the receiver's way out once ctx is cancelled."""
+    facts = fn.facts
+    selects = {u.op.select for u in recvs}
+    if len(selects) != 1:
+        return None
+    select = selects.pop()
+    loop = next((r for r in enclosing_regions(facts, select) if facts.regions[r].kind in ("for", "range")), None)
+    if loop is None or facts.regions[loop].kind != "for" or facts.regions[loop].info is not None:
+        return None
+    for op in facts.ops:
+        if op.kind != "recv" or op.select != select:
+            continue
+        call = E.call(op.fn)
+        sel = E.selector(call[0]) if call else None
+        if sel is None or sel[1] != "Done" or not E.is_ident(sel[0], ctx) or call is None or call[1]:
+            continue
+        return next(
+            (r for r in facts.ops if r.kind == "return" and op.body in enclosing_regions(facts, r.region)), None
+        )
+    return None
+
+
+def _straight(facts, region: int) -> bool:
+    """Every run of the function passes region: no branch, case or loop around it."""
+    return all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, region))
+
+
+def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | None:
+    """(how many times fn sends, the sends in the order they run) when fn runs them unconditionally:
+    no `return`, `panic` or jump before the last one; each send straight in the body or in one
+    loop that is `for {` with no way out (UNBOUNDED) or `for i := 0; i < K; i++` (K times).
+    None when the count cannot be told. The order repeats a loop's sends; for an endless loop,
+    once is enough."""
+    facts = fn.facts
+    last = max(facts.ops.index(op) for op in sends)
+    for op in facts.ops[: last + 1]:
+        if op.kind in ("return", "jump") or exits_process(p, fn, op):
+            return None
+    total, ordered, loops_seen = 0, [], set()
+    for op in sorted(sends, key=lambda o: facts.ops.index(o)):
+        chain = list(enclosing_regions(facts, op.region))
+        loops = [r for r in chain if facts.regions[r].kind not in _STRAIGHT]
+        if not loops:
+            total = total if total == UNBOUNDED else total + 1
+            ordered.append(op)
+            continue
+        if len(loops) != 1 or facts.regions[loops[0]].kind != "for" or loops[0] in loops_seen:
+            return None
+        loop = loops[0]
+        loops_seen.add(loop)
+        times = _loop_times(p, fn, loop)
+        if times is None:
+            return None
+        body = [o for o in facts.ops if o.kind == "send" and loop in enclosing_regions(facts, o.region)]
+        if any(o not in sends for o in body):
+            return None
+        if times == UNBOUNDED:
+            return UNBOUNDED, ordered + body
+        total = total if total == UNBOUNDED else total + times * len(body)
+        ordered.extend(body * times)
+    return total, ordered
+
+
+def _loop_times(p: Program, fn: Function, loop: int) -> int | None:
+    """UNBOUNDED for `for {` with no way out; K for `for i := 0; i < K; i++` whose body assigns no i
+    (the post statement is not in the facts: `i++` is assumed); None otherwise."""
+    facts = fn.facts
+    region = facts.regions[loop]
+    inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
+    if any(op.kind in ("return", "jump") or exits_process(p, fn, op) for op in inside):
+        return None
+    if region.info is None:
+        return UNBOUNDED
+    cond = E.binary(region.info)
+    if cond is None or cond[0] != "<":
+        return None
+    var = E.ident(cond[1])
+    bound = p.const_int(fn, cond[2])
+    if var is None or bound is None or bound > 1000:
+        return None
+    init = [
+        op
+        for op in facts.ops
+        if op.kind == "assign" and op.line == region.line and op.region == region.parent and _assigns(op, var)
+    ]
+    if len(init) != 1 or len(init[0].args) != 1 or E.integer(init[0].args[0]) != 0:
+        return None
+    if any(op.kind == "assign" and _assigns(op, var) for op in inside):
+        return None
+    return bound
+
+
+def _positions(op):
+    """(position, expression) of each expression an op holds: its callee or channel, arguments, targets."""
+    if op.fn is not None and E.is_expr(op.fn):
+        yield "fn", op.fn
+    for a in op.args:
+        if a is not None and E.is_expr(a):
+            yield "arg", a
+    for t in op.targets:
+        if t is not None and E.is_expr(t):
+            yield "target", t
+
+
+def _channel_role(op, pos: str, e, x) -> str:
+    """What an op does with the instance's channel field x (found at position pos in expression e)."""
+    if e == x:
+        if op.kind in ("send", "recv") and pos == "fn":
+            return op.kind
+        if op.kind == "call" and pos == "arg":
+            if E.is_ident(op.fn, "close"):
+                return "close"
+            if E.ident(op.fn) in _HARMLESS_BUILTINS:
+                return "read"
+        if op.kind == "assign" and pos == "target":
+            i = op.targets.index(x)
+            if len(op.args) == len(op.targets) and E.is_make_call(op.args[i]):
+                return "make"
+    elif E.received(e) == x or E.ranged(e) == x:
+        return "read"  # `v := <-p.ch`, `for v := range p.ch`: the receive is an op of its own
+    raise _Escape("channel_handed_on")
+
+
+def _make_site(p: Program, f: Function, value, op) -> tuple[Function, object, int | None]:
+    """(function, the `make` call's op, capacity or None) for `make(chan T, n)` written in op."""
+    _make, args, call_no = E.call(value) or (None, (), -1)
+    cap = p.const_int(f, args[1]) if len(args) > 1 else 0
+    make_op = f.facts.ops[call_no] if 0 <= call_no < len(f.facts.ops) else op
+    return f, make_op, cap
+
+
+def _assigns(op, name: str) -> bool:
+    return any(E.is_ident(t, name) for t in op.targets)
+
+
+def _method_of(fn: Function, named: str) -> bool:
+    """fn is a method declared on the named type itself (not on an embedded one)."""
+    path, _, name = named.partition("#")
+    return fn.facts.recv == name and fn.pkg.path == path
