@@ -3,7 +3,8 @@
 The shape: a function makes a channel, starts goroutines (`go func(){...}()`
 or `go f(ch)`) that send on it, and receives from it itself, but on some
 path it returns before that receive: a `select` case on `ctx.Done()`, a
-timer, `default`, or an early `return` on an error. A sender that has not
+timer, `default`, or an early `return` on an error (or a call that ends the
+goroutine like a `return`: `t.Fatal`, `runtime.Goexit`). A sender that has not
 delivered by then waits forever, unless the buffer still has room for it.
 
 Only channels whose whole life is visible are judged: made once in one
@@ -33,12 +34,18 @@ from .unpaired import Unpaired
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 
+# Methods of testing's T, B, F and TB that end the calling goroutine (runtime.Goexit), not the
+# process: the test goes on to its cleanup while a sender still waits. log.Fatal and os.Exit end
+# the process (nothing is left to leak) and are not here.
+_TESTING_GOEXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})  # receiver types in package testing
+
 
 @dataclass
 class Exit:
-    """A `return` of the receiving function that skips the receive."""
+    """A `return` of the receiving function that skips the receive (or a call ending the goroutine)."""
 
-    op: object  # the return Op
+    op: object  # the return Op, or the call Op (`t.Fatal(...)`, `runtime.Goexit()`)
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
 
@@ -312,7 +319,7 @@ class Partners:
             loop = None  # the goroutine is started inside the receive's loop: one per iteration
         for i in range(g + 1, len(facts.ops)):
             op = facts.ops[i]
-            if op.kind != "return":
+            if op.kind != "return" and not self._ends_goroutine(owner, op):
                 continue
             chain = list(enclosing_regions(facts, op.region))
             if exclusive_branches(facts, list(enclosing_regions(facts, go_region)), chain):
@@ -344,6 +351,18 @@ class Partners:
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
             return Exit(op, decider, after)
         return None
+
+    def _ends_goroutine(self, fn: Function, op) -> bool:
+        """A plain call that ends the running goroutine as a `return` would: `runtime.Goexit()`,
+        or `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or `testing.TB`."""
+        if op.kind != "call" or op.mode != "plain":
+            return False
+        ext = self.program.external_callee(fn, op.fn)
+        if ext is None:
+            return False
+        if not ext.recv:
+            return (ext.pkg, ext.name) == ("runtime", "Goexit")
+        return ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""

@@ -72,8 +72,13 @@ completes; or make the sender give up too:
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
-- Early exits are `return` statements. `break`, `goto`, `panic` and
-  `os.Exit` are not followed, and neither is an exit that comes after a
+- Early exits are `return` statements and the calls that end the goroutine
+  like one: `runtime.Goexit()`, and `Fatal`, `Fatalf`, `FailNow`, `Skip`,
+  `Skipf`, `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or
+  `testing.TB` (a test that times out with `t.Fatal` leaves its sender
+  behind). `log.Fatal` and `os.Exit` end the process, so nothing is left to
+  leak; `break`, `goto` and `panic` are not followed, nor is a helper of the
+  test's own that calls `t.Fatal` for it, and neither is an exit that comes after a
   receive from another channel the same goroutine sends on (the exit may be
   the sender's own signal).
 - Senders are counted one per `go` statement; a `go` statement or a send in
@@ -136,12 +141,24 @@ def _senders_text(n: int) -> str:
     return "1 sender" if n == 1 else f"{n} senders"
 
 
+def _exit_verb(s) -> str:
+    """ "returns", or "ends its goroutine" for a call like `t.Fatal` that leaves without a `return`."""
+    return "returns" if s.exit.op.kind == "return" else "ends its goroutine"
+
+
+def _leaves(s) -> str:
+    """How the receiving function leaves: "returns", or the call that ends its goroutine."""
+    if s.exit.op.kind == "return":
+        return "returns"
+    return f"calls `{E.render(s.exit.op.fn)}{'()' if not s.exit.op.args else '(…)'}` (the goroutine ends there)"
+
+
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
     facts = s.waiter.facts
     if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
-        return "returns from inside its receive loop"
-    return branch_text(facts, s.exit.region)
+        return f"{_leaves(s)} from inside its receive loop"
+    return branch_text(facts, s.exit.region, _leaves(s))
 
 
 def _send_text(s, cap: str) -> str:
@@ -194,7 +211,7 @@ def _finding(s):
         f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
     )
     related = [
-        Related(exit_loc, f"`{waiter.short}` returns here without receiving"),
+        Related(exit_loc, f"`{waiter.short}` {_exit_verb(s)} here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
