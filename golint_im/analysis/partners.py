@@ -3,9 +3,11 @@
 The shape: a function makes a channel, starts goroutines (`go func(){...}()`
 or `go f(ch)`) that send on it, and receives from it itself, but on some
 path it returns before that receive: a `select` case on `ctx.Done()`, a
-timer, `default`, or an early `return` on an error (or a call that ends the
-goroutine like a `return`: `t.Fatal`, `runtime.Goexit`). A sender that has not
-delivered by then waits forever, unless the buffer still has room for it.
+timer, `default`, or an early `return` on an error (or what leaves like a
+`return`: `t.Fatal`, `runtime.Goexit`, a recovered `panic`, a `break` out of
+the receive loop with nothing received after it). A sender started before
+that exit, on its path, that has not delivered by then waits forever, unless
+the buffer still has room for it.
 
 Only channels whose whole life is visible are judged: made once in one
 function with a constant capacity, received only by that function's own
@@ -29,10 +31,14 @@ from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow
 from .instances import Confinement, instance_bindings, is_instance, local_instances
-from .regions import exclusive_branches
+from .recovery import Recovery
+from .regions import REGIONS, Regions, exclusive_branches
 from .unpaired import Unpaired
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
+# Up to this many `go` statements on one channel, two on exclusive branches count as one sender
+# (the check is quadratic in them); beyond it every one counts.
+MAX_EXCLUSIVE_STARTS = 16
 
 # Methods of testing's T, B, F and TB that end the calling goroutine (runtime.Goexit), not the
 # process: the test goes on to its cleanup while a sender still waits. log.Fatal and os.Exit end
@@ -43,11 +49,17 @@ _TESTING_TYPES = frozenset({"T", "B", "F", "TB"})  # receiver types in package t
 
 @dataclass
 class Exit:
-    """A `return` of the receiving function that skips the receive (or a call ending the goroutine)."""
+    """A way out of the receiving function that skips the receive: a `return`, or one of the
+    early exits of `_early_exit` (a call ending the goroutine, a recovered panic, a `break` out
+    of the receive loop with no receive after it)."""
 
-    op: object  # the return Op, or the call Op (`t.Fatal(...)`, `runtime.Goexit()`)
+    op: object  # the return Op, the call Op (`t.Fatal(...)`, `panic(...)`) or the `break` Op
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
+    how: str = "return"  # "return", "goexit", "panic" or "break"
+    senders: int = 0  # senders started before the exit on its path and not heard on it (UNBOUNDED: a loop)
+    # for "panic": (the function whose deferred recover() catches it, True: a net/http handler the server recovers)
+    recovered: tuple[Function, bool] | None = None
 
 
 @dataclass
@@ -73,10 +85,12 @@ class StuckSend:
 
 
 class Partners:
-    def __init__(self, program: Program, flow: ChannelFlow, budget: Budget):
+    def __init__(self, program: Program, flow: ChannelFlow, budget: Budget, regions: Regions):
         self.program = program
         self.flow = flow
         self.budget = budget
+        self.regions = regions
+        self.recovery = Recovery(program)
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
@@ -180,15 +194,16 @@ class Partners:
             if count is None or (count != UNBOUNDED and cap >= count):
                 continue
 
-            def absorbs(heard: bool, count: int = count) -> bool:
-                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
+            def helper_waiting(_i: int, _chain: list, heard: bool, count: int = count) -> tuple[int, int]:
+                """Every sender was started before the helper call: (started, still waiting)."""
+                return count, (count if count == UNBOUNDED else count - (1 if heard else 0))
 
             fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
             for ri, recv in hrecvs:
-                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs)
+                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, cap, helper_waiting)
                 if exit is not None:
                     sfn, sop, path = blocking[0]
-                    return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv, helper, call)
+                    return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, helper, call)
         return None
 
     def _senders(self, owner: Function, ch: Channel):
@@ -228,7 +243,9 @@ class Partners:
         if recvs is None:
             recvs = sorted((index[id(op)], op) for fn, op in ch.receives if id(op) in index)
         cap = ch.capacity or 0
-        for go_op, sends in starts:
+        counted: dict = {}  # (exit index, heard): what `_waiting_at_exit` said, asked once per exit
+        # The latest `go` first: at an exit after several, the earlier ones may have been heard.
+        for go_op, sends in reversed(starts):
             blocking = [(sfn, sop, path) for sfn, sop, path in sends if sop.select < 0]
             if not blocking:
                 self.debug["GIM102_sends_in_select"] += 1
@@ -240,20 +257,21 @@ class Partners:
             if count != UNBOUNDED and cap >= count:
                 continue
             fed = self._fed_by(go_op, owner) - {ch.key, self.flow.key(owner, E.make_ident(ch.label))}
-
-            def absorbs(heard: bool, count: int = count) -> bool:
-                """The buffer holds every sender still waiting (one fewer after a receive)."""
-                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
-
             g = index[id(go_op)]
+
+            def waiting(i: int, chain: list, heard: bool) -> tuple[int, int] | None:
+                if (i, heard) not in counted:
+                    counted[i, heard] = self._waiting_at_exit(owner, index, starts, recvs, i, chain, heard)
+                return counted[i, heard]
+
             for ri, recv in recvs:
                 if ri < g:
                     continue
-                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs)
+                exit = self._exit(owner, g, ri, recv, fed, recvs, cap, waiting)
                 if exit is None:
                     continue
                 sfn, sop, path = blocking[0]
-                return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv)
+                return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv)
         return None
 
     def _count(self, owner, go_op, blocking, starts, recvs) -> int | None:
@@ -308,7 +326,10 @@ class Partners:
                 keys.add(key)
         return keys
 
-    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs) -> Exit | None:
+    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, cap: int, waiting) -> Exit | None:
+        """The first way out of owner after the `go` at index g that skips the receive recv while
+        more senders may wait than the buffer (cap) holds. `waiting(i, chain, heard)` gives
+        (senders started, senders still waiting) at the exit of index i, or None (not counted)."""
         facts = owner.facts
         regions = facts.regions
         go_region = facts.ops[g].region if g >= 0 else -1  # -1: a helper, running from its start
@@ -319,7 +340,8 @@ class Partners:
             loop = None  # the goroutine is started inside the receive's loop: one per iteration
         for i in range(g + 1, len(facts.ops)):
             op = facts.ops[i]
-            if op.kind != "return" and not self._ends_goroutine(owner, op):
+            how = "return" if op.kind == "return" else self._early_exit(owner, op, i, recvs)
+            if how is None:
                 continue
             chain = list(enclosing_regions(facts, op.region))
             if exclusive_branches(facts, list(enclosing_regions(facts, go_region)), chain):
@@ -343,14 +365,101 @@ class Partners:
                 if loop is None or loop not in chain:
                     continue
                 after = True
-            if absorbs(after):
-                continue
+            counted = waiting(i, chain, after)
+            if counted is None or (counted[1] != UNBOUNDED and cap >= counted[1]):
+                continue  # the buffer holds every sender still waiting there
             if self._coordinated(owner, g, i, chain, fed):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
-            return Exit(op, decider, after)
+            recovered = self.recovery.catcher(owner) if how == "panic" else None
+            return Exit(op, decider, after, how, counted[0], recovered)
         return None
+
+    # ---- early exits other than `return` (issue 16) ----------------------------------
+    def _early_exit(self, owner: Function, op, i: int, recvs) -> str | None:
+        """How op leaves owner for good without a `return`, skipping every receive after it:
+        "goexit" (`t.Fatal`, `runtime.Goexit()`), "panic" (a `panic` the goroutine recovers),
+        "break" (out of the receive loop, with no receive after the loop); None otherwise."""
+        if self._ends_goroutine(owner, op):
+            return "goexit"
+        if self._recovered_panic(owner, op):
+            return "panic"
+        if self._breaks_past_receives(owner, op, i, recvs):
+            return "break"
+        return None
+
+    def _recovered_panic(self, fn: Function, op) -> bool:
+        """A `panic(...)` that a deferred `recover()` of fn or of a caller in the same goroutine
+        (or the net/http server) catches: fn's frame is gone and its receive never runs. A panic
+        nothing recovers ends the process, like `os.Exit`: nothing is left to leak."""
+        if not (
+            op.kind == "call"
+            and op.mode == "plain"
+            and E.is_ident(op.fn, "panic")
+            and self.program.declaring_function(fn, "panic") is None
+        ):
+            return False
+        if self.recovery.catcher(fn) is None:
+            self.debug["GIM102_panics_not_seen_recovered"] += 1
+            return False
+        return True
+
+    def _breaks_past_receives(self, fn: Function, op, i: int, recvs) -> bool:
+        """A `break` out of a loop that holds a receive, when no receive follows the loop and no
+        loop around it can come back to it: once out, fn goes on to return without receiving."""
+        if op.kind != "jump" or op.mode != "break":
+            return False
+        view = self.regions.view(fn)
+        target = view.jump_target(op)
+        if target is None or fn.facts.regions[target].kind not in ("for", "range"):
+            return False
+        inside = [view.in_region(_recv_region(r), target) for _ri, r in recvs]
+        if not any(inside):
+            return False  # the loop it leaves is not a receive loop
+        if any(not ins and ri > i for (ri, _r), ins in zip(recvs, inside, strict=True)):
+            self.debug["GIM102_breaks_to_a_later_receive"] += 1
+            return False
+        if view.loops_around(fn.facts.regions[target].parent):
+            self.debug["GIM102_breaks_inside_outer_loop"] += 1
+            return False  # the outer loop may come back to the receive loop
+        return True
+
+    def _waiting_at_exit(self, owner: Function, index: dict, starts, recvs, i: int, chain: list, heard: bool):
+        """(senders started and not heard for sure, senders still waiting) at owner's exit of
+        index i, or None when the model cannot count them. Only a `go` statement that can run
+        before the exit on its path counts (one after it, or on a branch excluding it, never
+        started), less the receives the path makes on the way (at least one when `heard`: a
+        receive of an earlier round may have happened)."""
+        facts = owner.facts
+        started: list = []
+        chains: list = []
+        for op, sends in starts:
+            go_chain = list(enclosing_regions(facts, op.region))
+            if index[id(op)] > i or exclusive_branches(facts, go_chain, chain):
+                continue
+            if len(starts) <= MAX_EXCLUSIVE_STARTS and any(exclusive_branches(facts, go_chain, c) for c in chains):
+                continue  # the other side of an `if` (or another case) than a `go` already counted
+            started.append((op, sends))
+            chains.append(go_chain)
+        if len(started) < len(starts):
+            self.debug["GIM102_senders_not_started_at_exit"] += 1
+        count = self._count(owner, None, None, started, recvs)
+        if count is None or not started:
+            return None
+        first = min(index[id(op)] for op, _sends in started)
+        heard_count = 0
+        for ri, op in recvs:
+            if not first < ri < i:
+                continue
+            if _on_the_way(op, chain):
+                heard_count += 1
+            elif _drained_in_loop(facts, op, chain):
+                self.debug["GIM102_exits_after_receive_loop"] += 1
+                return count, 0  # a loop of receives ran first: it may have heard every sender
+        if count == UNBOUNDED:
+            return count, count
+        return count - heard_count, count - max(heard_count, 1 if heard else 0)
 
     def _ends_goroutine(self, fn: Function, op) -> bool:
         """A plain call that ends the running goroutine as a `return` would: `runtime.Goexit()`,
@@ -400,10 +509,26 @@ def _receives_in(facts, loop: int) -> bool:
 
 def _heard_on_the_way(g: int, i: int, chain: list, recvs) -> bool:
     """A plain receive from the channel runs on the way to the exit at index i."""
-    return any(
-        g < ri < i and ((op.mode == "expr" and op.region in chain) or (op.mode != "expr" and op.body in chain))
-        for ri, op in recvs
-    )
+    return any(g < ri < i and _on_the_way(op, chain) for ri, op in recvs)
+
+
+def _on_the_way(recv, chain: list) -> bool:
+    """The receive runs on every path to an op whose region chain is `chain` that gets past it:
+    a plain receive in a region around the op, or a select case / range whose body holds it."""
+    return (recv.mode == "expr" and recv.region in chain) or (recv.mode != "expr" and recv.body in chain)
+
+
+def _recv_region(recv) -> int:
+    """The region a receive runs in: its own for a plain receive, its handler body for a case or range."""
+    return recv.region if recv.mode == "expr" else recv.body
+
+
+def _drained_in_loop(facts, recv, chain: list) -> bool:
+    """A plain or select receive inside a loop that ran to its end on the way to the op of `chain`."""
+    if recv.mode == "range":
+        return False  # `_after_drain` judges ranges: they end at the close
+    loop = _innermost_loop(facts, recv.region)
+    return loop is not None and loop not in chain and facts.regions[loop].parent in chain
 
 
 def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
@@ -415,7 +540,12 @@ def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
 
 
 def _build(ctx: Context) -> Partners:
-    p = Partners(ctx.program, ctx.result(CHANNEL_FLOW), ctx.budget("partners", "GIM102 (goroutine partners)"))
+    p = Partners(
+        ctx.program,
+        ctx.result(CHANNEL_FLOW),
+        ctx.budget("partners", "GIM102 (goroutine partners)"),
+        ctx.result(REGIONS),
+    )
     ctx.debug.update(p.debug)
     return p
 
@@ -423,6 +553,6 @@ def _build(ctx: Context) -> Partners:
 PARTNERS = Pass(
     "partners",
     _build,
-    requires=(CHANNEL_FLOW,),
+    requires=(CHANNEL_FLOW, REGIONS),
     doc="goroutines stuck on a channel: a receiver that returns first, a range never closed, a skipped send",
 )

@@ -72,15 +72,27 @@ completes; or make the sender give up too:
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
-- Early exits are `return` statements and the calls that end the goroutine
-  like one: `runtime.Goexit()`, and `Fatal`, `Fatalf`, `FailNow`, `Skip`,
-  `Skipf`, `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or
-  `testing.TB` (a test that times out with `t.Fatal` leaves its sender
-  behind). `log.Fatal` and `os.Exit` end the process, so nothing is left to
-  leak; `break`, `goto` and `panic` are not followed, nor is a helper of the
-  test's own that calls `t.Fatal` for it, and neither is an exit that comes after a
-  receive from another channel the same goroutine sends on (the exit may be
-  the sender's own signal).
+- Early exits are `return` statements and what leaves like one:
+  `runtime.Goexit()`; `Fatal`, `Fatalf`, `FailNow`, `Skip`, `Skipf`,
+  `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
+  (a test that times out with `t.Fatal` leaves its sender behind); a
+  `panic(...)` that a deferred `recover()` of the function or of a caller
+  up to four calls up in the same goroutine catches, or the `net/http`
+  server; and a `break` out of a loop that receives, when no receive
+  follows the loop and no loop around it can come back to it. `log.Fatal`,
+  `os.Exit` and a panic nothing is seen to recover end the process, so
+  nothing is left to leak (`GIM102_panics_not_seen_recovered`). `goto` is
+  not followed, nor is a helper of the test's own (or a library such as
+  testify's `require`) that calls `t.Fatal` for it, and neither is an exit
+  that comes after a receive from another channel the same goroutine sends
+  on (the exit may be the sender's own signal).
+- Senders are counted at each exit: only the `go` statements that can run
+  before it on its path (one after it, or on the other side of an `if` or
+  another case, never started; of two on exclusive branches one counts, up
+  to 16 `go` statements on the channel), less the receives made on the way
+  to it. A receive inside a loop that ran to its end before the exit may
+  have heard every sender: such an exit is not reported
+  (`GIM102_exits_after_receive_loop`).
 - Senders are counted one per `go` statement; a `go` statement or a send in
   a loop counts as unboundedly many, so any constant buffer is too small.
 - Conditions are not evaluated: an early return the program can never
@@ -142,22 +154,40 @@ def _senders_text(n: int) -> str:
 
 
 def _exit_verb(s) -> str:
-    """ "returns", or "ends its goroutine" for a call like `t.Fatal` that leaves without a `return`."""
-    return "returns" if s.exit.op.kind == "return" else "ends its goroutine"
+    """What the receiving function does at its exit, for the related location."""
+    how = s.exit.how
+    if how == "goexit":
+        return "ends its goroutine"
+    if how == "panic":
+        return "panics"
+    if how == "break":
+        return "leaves its receive loop"
+    return "returns"
 
 
 def _leaves(s) -> str:
-    """How the receiving function leaves: "returns", or the call that ends its goroutine."""
-    if s.exit.op.kind == "return":
-        return "returns"
-    return f"calls `{E.render(s.exit.op.fn)}{'()' if not s.exit.op.args else '(…)'}` (the goroutine ends there)"
+    """How the receiving function leaves: "returns", the call that ends its goroutine, the
+    recovered panic, or the `break` out of its receive loop."""
+    how, op = s.exit.how, s.exit.op
+    if how == "goexit":
+        return f"calls `{E.render(op.fn)}{'()' if not op.args else '(…)'}` (the goroutine ends there)"
+    if how == "panic":
+        catcher, by_http = s.exit.recovered
+        if by_http:
+            return f"panics (the net/http server recovers `{catcher.short}`)"
+        if catcher is s.waiter:
+            return "panics (its deferred `recover()` makes it return)"
+        return f"panics (recovered by the deferred `recover()` of `{catcher.short}`)"
+    if how == "break":
+        return "breaks out of its receive loop (nothing receives after it)"
+    return "returns"
 
 
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
     facts = s.waiter.facts
     if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
-        return f"{_leaves(s)} from inside its receive loop"
+        return _leaves(s) if s.exit.how == "break" else f"{_leaves(s)} from inside its receive loop"
     return branch_text(facts, s.exit.region, _leaves(s))
 
 
