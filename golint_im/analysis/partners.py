@@ -484,7 +484,7 @@ class Partners:
                 if self.flow.key(owner, info[1]) in fed:
                     return True
         for op in facts.ops[g + 1 : i]:
-            if op.kind == "recv" and self.flow.key(owner, op.fn) in fed:
+            if op.kind == "recv" and self.flow.key(owner, op.fn) in fed and not _excluded_by(facts, op, chain):
                 return True
         return False
 
@@ -521,6 +521,14 @@ def _on_the_way(recv, chain: list) -> bool:
 def _recv_region(recv) -> int:
     """The region a receive runs in: its own for a plain receive, its handler body for a case or range."""
     return recv.region if recv.mode == "expr" else recv.body
+
+
+def _excluded_by(facts, op, chain: list) -> bool:
+    """op sits on a branch that excludes the op of `chain` (another case of its select, the
+    other side of its `if`): it never ran on the way there."""
+    return exclusive_branches(
+        facts, list(enclosing_regions(facts, _recv_region(op) if op.kind == "recv" else op.region)), chain
+    )
 
 
 def _drained_in_loop(facts, recv, chain: list) -> bool:
