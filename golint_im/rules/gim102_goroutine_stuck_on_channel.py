@@ -90,11 +90,17 @@ completes; or make the sender give up too:
   before it on its path (one after it, or on the other side of an `if` or
   another case, never started; of two on exclusive branches one counts, up
   to 16 `go` statements on the channel), less the receives made on the way
-  to it. A receive inside a loop that ran to its end before the exit may
-  have heard every sender: such an exit is not reported
-  (`GIM102_exits_after_receive_loop`).
+  to it (a select passed only through its receive case, every other case
+  leaving, counts as a receive on the way). A receive inside a loop that
+  ran to its end before the exit may have heard every sender: such an exit
+  is not reported (`GIM102_exits_after_receive_loop`). At an exit other
+  than `return`, a buffered channel fed by a loop of senders is not judged
+  (`GIM102_buffered_loop_senders_at_early_exit`): tests size such buffers
+  to a loop bound the model does not read.
 - Senders are counted one per `go` statement; a `go` statement or a send in
-  a loop counts as unboundedly many, so any constant buffer is too small.
+  a loop counts as unboundedly many, so any constant buffer is too small,
+  unless the send is followed by a `return` or a `break` out of that loop
+  (made once).
 - Conditions are not evaluated: an early return the program can never
   take (or only after the sender finished) is still a path.
 - A `range` nobody closes is reported only when the channel is local,
