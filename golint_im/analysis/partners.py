@@ -56,7 +56,7 @@ class Exit:
     op: object  # the return Op, the call Op (`t.Fatal(...)`, `panic(...)`) or the `break` Op
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
-    how: str = "return"  # "return", "goexit", "panic" or "break"
+    how: str = "return"  # "return", "fatal" (t.Fatal...), "goexit" (runtime.Goexit), "panic" or "break"
     senders: int = 0  # senders started before the exit on its path and not heard on it (UNBOUNDED: a loop)
     # for "panic": (the function whose deferred recover() catches it, True: a net/http handler the server recovers)
     recovered: tuple[Function, bool] | None = None
@@ -194,9 +194,9 @@ class Partners:
             if count is None or (count != UNBOUNDED and cap >= count):
                 continue
 
-            def helper_waiting(_i: int, _chain: list, heard: bool, count: int = count) -> tuple[int, int]:
-                """Every sender was started before the helper call: (started, still waiting)."""
-                return count, (count if count == UNBOUNDED else count - (1 if heard else 0))
+            def helper_waiting(_i: int, _chain: list, heard: bool, count: int = count) -> tuple[int, int, bool]:
+                """Every sender was started before the helper call: (started, still waiting, False)."""
+                return count, (count if count == UNBOUNDED else count - (1 if heard else 0)), False
 
             fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
             for ri, recv in hrecvs:
@@ -259,7 +259,7 @@ class Partners:
             fed = self._fed_by(go_op, owner) - {ch.key, self.flow.key(owner, E.make_ident(ch.label))}
             g = index[id(go_op)]
 
-            def waiting(i: int, chain: list, heard: bool) -> tuple[int, int] | None:
+            def waiting(i: int, chain: list, heard: bool) -> tuple[int, int, bool] | None:
                 if (i, heard) not in counted:
                     counted[i, heard] = self._waiting_at_exit(owner, index, starts, recvs, i, chain, heard)
                 return counted[i, heard]
@@ -368,7 +368,8 @@ class Partners:
             counted = waiting(i, chain, after)
             if counted is None or (counted[1] != UNBOUNDED and cap >= counted[1]):
                 continue  # the buffer holds every sender still waiting there
-            if how != "return" and self._buffer_may_be_sized(cap, counted[1]):
+            beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
+            if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
             if self._coordinated(owner, g, i, chain, fed):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
@@ -383,8 +384,9 @@ class Partners:
         """How op leaves owner for good without a `return`, skipping every receive after it:
         "goexit" (`t.Fatal`, `runtime.Goexit()`), "panic" (a `panic` the goroutine recovers),
         "break" (out of the receive loop, with no receive after the loop); None otherwise."""
-        if self._ends_goroutine(owner, op):
-            return "goexit"
+        ends = self._ends_goroutine(owner, op)
+        if ends is not None:
+            return ends
         if self._recovered_panic(owner, op):
             return "panic"
         if self._breaks_past_receives(owner, op, i, recvs):
@@ -428,8 +430,9 @@ class Partners:
         return True
 
     def _waiting_at_exit(self, owner: Function, index: dict, starts, recvs, i: int, chain: list, heard: bool):
-        """(senders started and not heard for sure, senders still waiting) at owner's exit of
-        index i, or None when the model cannot count them. Only a `go` statement that can run
+        """(senders started and not heard for sure, senders still waiting, some reached only
+        through an interface or function value) at owner's exit of index i, or None when the
+        model cannot count them. Only a `go` statement that can run
         before the exit on its path counts (one after it, or on a branch excluding it, never
         started), less the receives the path makes on the way (at least one when `heard`: a
         receive of an earlier round may have happened)."""
@@ -458,17 +461,27 @@ class Partners:
                 heard_count += 1
             elif _drained_in_loop(facts, op, chain):
                 self.debug["GIM102_exits_after_receive_loop"] += 1
-                return count, 0  # a loop of receives ran first: it may have heard every sender
+                return count, 0, False  # a loop of receives ran first: it may have heard every sender
+        maybe = any(via for _op, sends in started for _f, _s, path in sends for *_step, via in path)
         if count == UNBOUNDED:
-            return count, count
-        return count - heard_count, count - max(heard_count, 1 if heard else 0)
+            return count, count, maybe
+        return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
 
-    def _buffer_may_be_sized(self, cap: int, waiting: int) -> bool:
-        """A buffered channel fed by a loop of senders, at an exit other than `return`: in tests
-        the buffer is often sized to a loop bound the model does not read (`make(chan error, 8)`
-        for the campaigns below), so it is not judged there."""
-        if cap > 0 and waiting == UNBOUNDED:
-            self.debug["GIM102_buffered_loop_senders_at_early_exit"] += 1
+    def _early_exit_unjudged(self, how: str, beside_receive: bool, cap: int, counted) -> bool:
+        """Exits other than `return` the model does not judge, for precision (each counted):
+
+        - a `t.Fatal` (Skip, FailNow...) under an `if` before any receive: in tests that is
+          mostly a set-up failure (`net.Dial`, a handshake) the sender itself waits on, so the
+          sender never reaches its send. Judged are the `t.Fatal` in a case of the receive's
+          own select (the timeout beside it) and one after a receive (the first error of many);
+        - a buffered channel fed by a loop of senders, or by senders reached through an
+          interface or a function value: tests size such buffers to a loop bound the model
+          does not read (`make(chan error, 8)`), and a may-call is not a sender for sure."""
+        if how == "fatal" and not beside_receive:
+            self.debug["GIM102_test_exits_before_any_receive"] += 1
+            return True
+        if cap > 0 and (counted[1] == UNBOUNDED or counted[2]):
+            self.debug["GIM102_buffered_uncertain_senders_at_early_exit"] += 1
             return True
         return False
 
@@ -484,7 +497,7 @@ class Partners:
         view = self.regions.view(fn)
         return all(
             any(
-                kind == 0 and (view.ops[at].kind == "return" or self._ends_goroutine(fn, view.ops[at]))
+                kind == 0 and (view.ops[at].kind == "return" or self._ends_goroutine(fn, view.ops[at]) is not None)
                 for _first, kind, at in view.children[case]
             )
             for case in view.kids[recv.select]
@@ -503,17 +516,20 @@ class Partners:
             return False
         return self.regions.view(fn).jump_target(nxt) == _innermost_loop(facts, send.region)
 
-    def _ends_goroutine(self, fn: Function, op) -> bool:
-        """A plain call that ends the running goroutine as a `return` would: `runtime.Goexit()`,
-        or `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or `testing.TB`."""
+    def _ends_goroutine(self, fn: Function, op) -> str | None:
+        """A plain call that ends the running goroutine as a `return` would: "goexit" for
+        `runtime.Goexit()`, "fatal" for `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or
+        `testing.TB`; None for anything else."""
         if op.kind != "call" or op.mode != "plain":
-            return False
+            return None
         ext = self.program.external_callee(fn, op.fn)
         if ext is None:
-            return False
+            return None
         if not ext.recv:
-            return (ext.pkg, ext.name) == ("runtime", "Goexit")
-        return ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS
+            return "goexit" if (ext.pkg, ext.name) == ("runtime", "Goexit") else None
+        if ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS:
+            return "fatal"
+        return None
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""

@@ -94,9 +94,15 @@ completes; or make the sender give up too:
   leaving, counts as a receive on the way). A receive inside a loop that
   ran to its end before the exit may have heard every sender: such an exit
   is not reported (`GIM102_exits_after_receive_loop`). At an exit other
-  than `return`, a buffered channel fed by a loop of senders is not judged
-  (`GIM102_buffered_loop_senders_at_early_exit`): tests size such buffers
-  to a loop bound the model does not read.
+  than `return`, a buffered channel fed by a loop of senders, or by senders
+  reached through an interface or a function value, is not judged
+  (`GIM102_buffered_uncertain_senders_at_early_exit`): tests size such
+  buffers to a loop bound the model does not read.
+- A `t.Fatal` (Skip, FailNow...) is judged in a case of the receive's own
+  `select` (the timeout beside it) or after a receive on its way (the
+  first error of several); one under an `if` before any receive is mostly a
+  set-up failure (a dial, a handshake) the sender itself waits on, and is
+  not judged (`GIM102_test_exits_before_any_receive`).
 - Senders are counted one per `go` statement; a `go` statement or a send in
   a loop counts as unboundedly many, so any constant buffer is too small,
   unless the send is followed by a `return` or a `break` out of that loop
@@ -162,7 +168,7 @@ def _senders_text(n: int) -> str:
 def _exit_verb(s) -> str:
     """What the receiving function does at its exit, for the related location."""
     how = s.exit.how
-    if how == "goexit":
+    if how in ("goexit", "fatal"):
         return "ends its goroutine"
     if how == "panic":
         return "panics"
@@ -175,7 +181,7 @@ def _leaves(s) -> str:
     """How the receiving function leaves: "returns", the call that ends its goroutine, the
     recovered panic, or the `break` out of its receive loop."""
     how, op = s.exit.how, s.exit.op
-    if how == "goexit":
+    if how in ("goexit", "fatal"):
         return f"calls `{E.render(op.fn)}{'()' if not op.args else '(…)'}` (the goroutine ends there)"
     if how == "panic":
         catcher, by_http = s.exit.recovered
