@@ -371,7 +371,11 @@ class Partners:
             beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
             if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
-            if self._coordinated(owner, g, i, chain, fed):
+            if self._coordinated(owner, g, i, chain, fed) or (
+                how != "return"
+                and g >= 0
+                and self._coordinated(owner, g, i, chain, self._closed_by(owner, facts.ops[g]))
+            ):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
@@ -484,6 +488,17 @@ class Partners:
             self.debug["GIM102_buffered_uncertain_senders_at_early_exit"] += 1
             return True
         return False
+
+    def _closed_by(self, owner: Function, go_op) -> set:
+        """Channels the goroutine started by go_op closes in its own body (`close(done)`, deferred
+        or not): at an early exit, a receive from one of them may be the sender saying it is done."""
+        keys = set()
+        for target in self.program.resolve_call(owner, go_op):
+            fn = target.function
+            for op in fn.facts.ops:
+                if op.kind == "call" and E.is_ident(op.fn, "close") and op.args:
+                    keys.add(self.flow.key(fn, op.args[0]))
+        return keys
 
     def _only_way_past(self, fn: Function, recv, chain: list) -> bool:
         """A receive in a case of a select that ran to its end on the way to the op of `chain`,
