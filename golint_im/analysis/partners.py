@@ -270,6 +270,9 @@ class Partners:
                 exit = self._exit(owner, g, ri, recv, fed, recvs, cap, waiting)
                 if exit is None:
                     continue
+                if exit.how != "return" and _defers_close(owner, ch.label):
+                    self.debug["GIM102_early_exits_closing_the_channel"] += 1
+                    continue  # the sender panics on the closed channel: another defect, not this one
                 sfn, sop, path = blocking[0]
                 return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv)
         return None
@@ -594,6 +597,18 @@ def _on_the_way(recv, chain: list) -> bool:
 def _recv_region(recv) -> int:
     """The region a receive runs in: its own for a plain receive, its handler body for a case or range."""
     return recv.region if recv.mode == "expr" else recv.body
+
+
+def _defers_close(fn: Function, name: str) -> bool:
+    """fn defers `close(name)`: a send still waiting when fn leaves panics instead of blocking."""
+    return any(
+        op.kind == "call"
+        and op.mode == "defer"
+        and E.is_ident(op.fn, "close")
+        and op.args
+        and E.is_ident(op.args[0], name)
+        for op in fn.facts.ops
+    )
 
 
 def _excluded_by(facts, op, chain: list) -> bool:

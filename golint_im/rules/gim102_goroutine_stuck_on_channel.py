@@ -102,7 +102,10 @@ completes; or make the sender give up too:
   `select` (the timeout beside it) or after a receive on its way (the
   first error of several); one under an `if` before any receive is mostly a
   set-up failure (a dial, a handshake) the sender itself waits on, and is
-  not judged (`GIM102_test_exits_before_any_receive`).
+  not judged (`GIM102_test_exits_before_any_receive`). Neither is an early
+  exit of a function that defers `close` of the channel (the late sender
+  panics instead, `GIM102_early_exits_closing_the_channel`), nor one after
+  a receive from a channel the sender closes (its done signal).
 - Senders are counted one per `go` statement; a `go` statement or a send in
   a loop counts as unboundedly many, so any constant buffer is too small,
   unless the send is followed by a `return` or a `break` out of that loop
