@@ -3,8 +3,11 @@
 The shape: a function makes a channel, starts goroutines (`go func(){...}()`
 or `go f(ch)`) that send on it, and receives from it itself, but on some
 path it returns before that receive: a `select` case on `ctx.Done()`, a
-timer, `default`, or an early `return` on an error. A sender that has not
-delivered by then waits forever, unless the buffer still has room for it.
+timer, `default`, or an early `return` on an error (or what leaves like a
+`return`: `t.Fatal`, `runtime.Goexit`, a recovered `panic`, a `break` out of
+the receive loop with nothing received after it). A sender started before
+that exit, on its path, that has not delivered by then waits forever, unless
+the buffer still has room for it.
 
 Only channels whose whole life is visible are judged: made once in one
 function with a constant capacity, received only by that function's own
@@ -31,19 +34,34 @@ from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .recovery import Recovery
-from .regions import exclusive_branches
+from .regions import REGIONS, Regions, exclusive_branches
 from .unpaired import Unpaired, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
+# Up to this many `go` statements on one channel, two on exclusive branches count as one sender
+# (the check is quadratic in them); beyond it every one counts.
+MAX_EXCLUSIVE_STARTS = 16
+
+# Methods of testing's T, B, F and TB that end the calling goroutine (runtime.Goexit), not the
+# process: the test goes on to its cleanup while a sender still waits. log.Fatal and os.Exit end
+# the process (nothing is left to leak) and are not here.
+_TESTING_GOEXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})  # receiver types in package testing
 
 
 @dataclass
 class Exit:
-    """A `return` of the receiving function that skips the receive."""
+    """A way out of the receiving function that skips the receive: a `return`, or one of the
+    early exits of `_early_exit` (a call ending the goroutine, a recovered panic, a `break` out
+    of the receive loop with no receive after it)."""
 
-    op: object  # the return Op
+    op: object  # the return Op, the call Op (`t.Fatal(...)`, `panic(...)`) or the `break` Op
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
+    how: str = "return"  # "return", "fatal" (t.Fatal...), "goexit" (runtime.Goexit), "panic" or "break"
+    senders: int = 0  # senders started before the exit on its path and not heard on it (UNBOUNDED: a loop)
+    # for "panic": (the function whose deferred recover() catches it, True: a net/http handler the server recovers)
+    recovered: tuple[Function, bool] | None = None
     # No `return`: a `select` case that runs on to the end of the function (op is a stand-in
     # `return` at the function's closing line).
     falls_off: bool = False
@@ -72,14 +90,15 @@ class StuckSend:
 
 
 class Partners:
-    def __init__(self, program: Program, flow: ChannelFlow, budget: Budget):
+    def __init__(self, program: Program, flow: ChannelFlow, budget: Budget, regions: Regions):
         self.program = program
         self.flow = flow
         self.budget = budget
+        self.regions = regions
+        self.recovery = Recovery(program)
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
-        self.recovery = Recovery(program)
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
@@ -183,15 +202,16 @@ class Partners:
             if count is None or (count != UNBOUNDED and cap >= count):
                 continue
 
-            def absorbs(heard: bool, count: int = count) -> bool:
-                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
+            def helper_waiting(_i: int, _chain: list, heard: bool, count: int = count) -> tuple[int, int, bool]:
+                """Every sender was started before the helper call: (started, still waiting, False)."""
+                return count, (count if count == UNBOUNDED else count - (1 if heard else 0)), False
 
             fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
             for ri, recv in hrecvs:
-                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, absorbs, count)
+                exit = self._exit(helper, -1, ri, recv, fed, hrecvs, cap, helper_waiting)
                 if exit is not None:
                     sfn, sop, path = blocking[0]
-                    return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv, helper, call)
+                    return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, helper, call)
         return None
 
     def _senders(self, owner: Function, ch: Channel):
@@ -231,7 +251,9 @@ class Partners:
         if recvs is None:
             recvs = sorted((index[id(op)], op) for fn, op in ch.receives if id(op) in index)
         cap = ch.capacity or 0
-        for go_op, sends in starts:
+        counted: dict = {}  # (exit index, heard): what `_waiting_at_exit` said, asked once per exit
+        # The latest `go` first: at an exit after several, the earlier ones may have been heard.
+        for go_op, sends in reversed(starts):
             blocking = [(sfn, sop, path) for sfn, sop, path in sends if sop.select < 0]
             if not blocking:
                 self.debug["GIM102_sends_in_select"] += 1
@@ -243,20 +265,24 @@ class Partners:
             if count != UNBOUNDED and cap >= count:
                 continue
             fed = self._fed_by(go_op, owner) - {ch.key, self.flow.key(owner, E.make_ident(ch.label))}
-
-            def absorbs(heard: bool, count: int = count) -> bool:
-                """The buffer holds every sender still waiting (one fewer after a receive)."""
-                return count != UNBOUNDED and cap >= count - (1 if heard else 0)
-
             g = index[id(go_op)]
+
+            def waiting(i: int, chain: list, heard: bool) -> tuple[int, int, bool] | None:
+                if (i, heard) not in counted:
+                    counted[i, heard] = self._waiting_at_exit(owner, index, starts, recvs, i, chain, heard)
+                return counted[i, heard]
+
             for ri, recv in recvs:
                 if ri < g:
                     continue
-                exit = self._exit(owner, g, ri, recv, fed, recvs, absorbs, count)
+                exit = self._exit(owner, g, ri, recv, fed, recvs, cap, waiting)
                 if exit is None:
                     continue
+                if exit.how != "return" and _defers_close(owner, ch.label):
+                    self.debug["GIM102_early_exits_closing_the_channel"] += 1
+                    continue  # the sender panics on the closed channel: another defect, not this one
                 sfn, sop, path = blocking[0]
-                return StuckSend(ch, owner, go_op, sfn, sop, path, count, exit, recv)
+                return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv)
         return None
 
     def _count(self, owner, go_op, blocking, starts, recvs) -> int | None:
@@ -276,7 +302,7 @@ class Partners:
                     return None
             for sfn, sop, path in live:
                 places = [(c, cop.region) for c, cop, _t, _v in path]
-                if not _returns_after(sfn.facts, sop):
+                if not self._leaves_after_send(sfn, sop):
                     places.append((sfn, sop.region))
                 for fn, region in places:
                     inner = _innermost_loop(fn.facts, region)
@@ -311,7 +337,10 @@ class Partners:
                 keys.add(key)
         return keys
 
-    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, absorbs, count: int) -> Exit | None:
+    def _exit(self, owner: Function, g: int, ri: int, recv, fed: set, recvs, cap: int, waiting) -> Exit | None:
+        """The first way out of owner after the `go` at index g that skips the receive recv while
+        more senders may wait than the buffer (cap) holds. `waiting(i, chain, heard)` gives
+        (senders started, senders still waiting) at the exit of index i, or None (not counted)."""
         facts = owner.facts
         regions = facts.regions
         go_region = facts.ops[g].region if g >= 0 else -1  # -1: a helper, running from its start
@@ -322,7 +351,8 @@ class Partners:
             loop = None  # the goroutine is started inside the receive's loop: one per iteration
         for i in range(g + 1, len(facts.ops)):
             op = facts.ops[i]
-            if op.kind != "return":
+            how = "return" if op.kind == "return" else self._early_exit(owner, op, i, recvs)
+            if how is None:
                 continue
             chain = list(enclosing_regions(facts, op.region))
             if exclusive_branches(facts, list(enclosing_regions(facts, go_region)), chain):
@@ -346,25 +376,31 @@ class Partners:
                 if loop is None or loop not in chain:
                     continue
                 after = True
-            if absorbs(after):
+            counted = waiting(i, chain, after)
+            if counted is None or (counted[1] != UNBOUNDED and cap >= counted[1]):
+                continue  # the buffer holds every sender still waiting there
+            beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
+            if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
-            if self._coordinated(owner, g, i, chain, fed):
+            if self._coordinated(owner, g, i, chain, fed) or (
+                how != "return"
+                and g >= 0
+                and self._coordinated(owner, g, i, chain, self._closed_by(owner, facts.ops[g]))
+            ):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
-            return Exit(op, decider, after)
-        return self._falls_off_end(owner, g, recv, fed, recvs, absorbs, count)
+            recovered = self.recovery.catcher(owner) if how == "panic" else None
+            return Exit(op, decider, after, how, counted[0], recovered)
+        return self._falls_off_end(owner, g, recv, fed, recvs, cap, waiting)
 
-    def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, absorbs, count: int) -> Exit | None:
+    def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, cap: int, waiting) -> Exit | None:
         """A case of the receive's `select` with no `return` that runs on to the end of the function:
         it leaves as surely as a `return` would. Only a `select` outside any loop, with no receive
         from the channel after it, in a function that is not `main` (the process ends with it), for
         senders the model can count: a fan-out whose goroutines send at most once each (`errs <- err;
         break`) would be counted as unbounded, and a test's error channel is exactly that."""
         facts = owner.facts
-        if count == UNBOUNDED:
-            self.debug["GIM102_falls_off_senders_uncounted"] += 1
-            return None
         if g >= 0 and any(
             self.recovery.defers_recover(t.function) for t in self.program.resolve_call(owner, facts.ops[g])
         ):
@@ -385,29 +421,191 @@ class Partners:
             body = _ops_under(owner, case)
             if any(op.kind in ("return", "jump") or exits_process(self.program, owner, op) for op in body):
                 continue  # leaves another way (a `return` is judged above), or may loop back
-            if any(self._test_stop(owner, op) for op in body):
+            if any(self._ends_goroutine(owner, op) is not None for op in body):
                 self.debug["GIM102_falls_off_after_test_stop"] += 1
-                continue  # `t.Fatal` leaves there, not at the end: not this shape
+                continue  # `t.Fatal` leaves there, not at the end: judged as that exit
             chain = list(enclosing_regions(facts, case))
             if exclusive_branches(facts, go_chain, chain):
                 continue
             after = _heard_on_the_way(g, len(facts.ops), chain, recvs)
-            if absorbs(after):
+            counted = waiting(len(facts.ops), chain, after)
+            if counted is None:
                 continue
+            if counted[0] == UNBOUNDED:
+                self.debug["GIM102_falls_off_senders_uncounted"] += 1
+                return None
+            if cap >= counted[1]:
+                continue  # the buffer holds every sender still waiting there
             if self._coordinated(owner, g, len(facts.ops), chain, fed):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
             self.debug["GIM102_exits_falling_off_end"] += 1
             end_op = Op("return", facts.end_line, 1, case)
-            return Exit(end_op, case, after, falls_off=True)
+            return Exit(end_op, case, after, "return", counted[0], None, falls_off=True)
         return None
 
-    def _test_stop(self, fn: Function, op) -> bool:
-        """A call of package testing that stops the test where it stands (`t.Fatal`, `t.Skip`, `FailNow`)."""
-        if op.kind != "call":
+    # ---- early exits other than `return` (issue 16) ----------------------------------
+    def _early_exit(self, owner: Function, op, i: int, recvs) -> str | None:
+        """How op leaves owner for good without a `return`, skipping every receive after it:
+        "goexit" (`t.Fatal`, `runtime.Goexit()`), "panic" (a `panic` the goroutine recovers),
+        "break" (out of the receive loop, with no receive after the loop); None otherwise."""
+        ends = self._ends_goroutine(owner, op)
+        if ends is not None:
+            return ends
+        if self._recovered_panic(owner, op):
+            return "panic"
+        if self._breaks_past_receives(owner, op, i, recvs):
+            return "break"
+        return None
+
+    def _recovered_panic(self, fn: Function, op) -> bool:
+        """A `panic(...)` that a deferred `recover()` of fn or of a caller in the same goroutine
+        (or the net/http server) catches: fn's frame is gone and its receive never runs. A panic
+        nothing recovers ends the process, like `os.Exit`: nothing is left to leak."""
+        if not (
+            op.kind == "call"
+            and op.mode == "plain"
+            and E.is_ident(op.fn, "panic")
+            and self.program.declaring_function(fn, "panic") is None
+        ):
             return False
+        if self.recovery.catcher(fn) is None:
+            self.debug["GIM102_panics_not_seen_recovered"] += 1
+            return False
+        return True
+
+    def _breaks_past_receives(self, fn: Function, op, i: int, recvs) -> bool:
+        """A `break` out of a loop that holds a receive, when no receive follows the loop and no
+        loop around it can come back to it: once out, fn goes on to return without receiving."""
+        if op.kind != "jump" or op.mode != "break":
+            return False
+        view = self.regions.view(fn)
+        target = view.jump_target(op)
+        if target is None or fn.facts.regions[target].kind not in ("for", "range"):
+            return False
+        inside = [view.in_region(_recv_region(r), target) for _ri, r in recvs]
+        if not any(inside):
+            return False  # the loop it leaves is not a receive loop
+        if any(not ins and ri > i for (ri, _r), ins in zip(recvs, inside, strict=True)):
+            self.debug["GIM102_breaks_to_a_later_receive"] += 1
+            return False
+        if view.loops_around(fn.facts.regions[target].parent):
+            self.debug["GIM102_breaks_inside_outer_loop"] += 1
+            return False  # the outer loop may come back to the receive loop
+        return True
+
+    def _waiting_at_exit(self, owner: Function, index: dict, starts, recvs, i: int, chain: list, heard: bool):
+        """(senders started and not heard for sure, senders still waiting, some reached only
+        through an interface or function value) at owner's exit of index i, or None when the
+        model cannot count them. Only a `go` statement that can run
+        before the exit on its path counts (one after it, or on a branch excluding it, never
+        started), less the receives the path makes on the way (at least one when `heard`: a
+        receive of an earlier round may have happened)."""
+        facts = owner.facts
+        started: list = []
+        chains: list = []
+        for op, sends in starts:
+            go_chain = list(enclosing_regions(facts, op.region))
+            if index[id(op)] > i or exclusive_branches(facts, go_chain, chain):
+                continue
+            if len(starts) <= MAX_EXCLUSIVE_STARTS and any(exclusive_branches(facts, go_chain, c) for c in chains):
+                continue  # the other side of an `if` (or another case) than a `go` already counted
+            started.append((op, sends))
+            chains.append(go_chain)
+        if len(started) < len(starts):
+            self.debug["GIM102_senders_not_started_at_exit"] += 1
+        count = self._count(owner, None, None, started, recvs)
+        if count is None or not started:
+            return None
+        first = min(index[id(op)] for op, _sends in started)
+        heard_count = 0
+        for ri, op in recvs:
+            if not first < ri < i:
+                continue
+            if _on_the_way(op, chain) or self._only_way_past(owner, op, chain):
+                heard_count += 1
+            elif _drained_in_loop(facts, op, chain):
+                self.debug["GIM102_exits_after_receive_loop"] += 1
+                return count, 0, False  # a loop of receives ran first: it may have heard every sender
+        maybe = any(via for _op, sends in started for _f, _s, path in sends for *_step, via in path)
+        if count == UNBOUNDED:
+            return count, count, maybe
+        return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
+
+    def _early_exit_unjudged(self, how: str, beside_receive: bool, cap: int, counted) -> bool:
+        """Exits other than `return` the model does not judge, for precision (each counted):
+
+        - a `t.Fatal` (Skip, FailNow...) under an `if` before any receive: in tests that is
+          mostly a set-up failure (`net.Dial`, a handshake) the sender itself waits on, so the
+          sender never reaches its send. Judged are the `t.Fatal` in a case of the receive's
+          own select (the timeout beside it) and one after a receive (the first error of many);
+        - a buffered channel fed by a loop of senders, or by senders reached through an
+          interface or a function value: tests size such buffers to a loop bound the model
+          does not read (`make(chan error, 8)`), and a may-call is not a sender for sure."""
+        if how == "fatal" and not beside_receive:
+            self.debug["GIM102_test_exits_before_any_receive"] += 1
+            return True
+        if cap > 0 and (counted[1] == UNBOUNDED or counted[2]):
+            self.debug["GIM102_buffered_uncertain_senders_at_early_exit"] += 1
+            return True
+        return False
+
+    def _closed_by(self, owner: Function, go_op) -> set:
+        """Channels the goroutine started by go_op closes in its own body (`close(done)`, deferred
+        or not): at an early exit, a receive from one of them may be the sender saying it is done."""
+        keys = set()
+        for target in self.program.resolve_call(owner, go_op):
+            fn = target.function
+            for op in fn.facts.ops:
+                if op.kind == "call" and E.is_ident(op.fn, "close") and op.args:
+                    keys.add(self.flow.key(fn, op.args[0]))
+        return keys
+
+    def _only_way_past(self, fn: Function, recv, chain: list) -> bool:
+        """A receive in a case of a select that ran to its end on the way to the op of `chain`,
+        every other case of which leaves fn (`return`, `t.Fatal`...): past that select, the
+        receive happened (`select { case <-done: case <-time.After(d): t.Fatal(...) }`)."""
+        if recv.mode != "case" or recv.select < 0:
+            return False
+        regions = fn.facts.regions
+        if recv.select in chain or regions[recv.select].parent not in chain:
+            return False
+        view = self.regions.view(fn)
+        return all(
+            any(
+                kind == 0 and (view.ops[at].kind == "return" or self._ends_goroutine(fn, view.ops[at]) is not None)
+                for _first, kind, at in view.children[case]
+            )
+            for case in view.kids[recv.select]
+            if case != recv.body
+        )
+
+    def _leaves_after_send(self, fn: Function, send) -> bool:
+        """The statement after the send, in its own block, is a `return` or a `break` out of the
+        loop around it: a send in a loop that is made once."""
+        facts = fn.facts
+        if _returns_after(facts, send):
+            return True
+        i = facts.ops.index(send)
+        nxt = facts.ops[i + 1] if i + 1 < len(facts.ops) else None
+        if nxt is None or nxt.kind != "jump" or nxt.mode != "break" or nxt.region != send.region:
+            return False
+        return self.regions.view(fn).jump_target(nxt) == _innermost_loop(facts, send.region)
+
+    def _ends_goroutine(self, fn: Function, op) -> str | None:
+        """A plain call that ends the running goroutine as a `return` would: "goexit" for
+        `runtime.Goexit()`, "fatal" for `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or
+        `testing.TB`; None for anything else."""
+        if op.kind != "call" or op.mode != "plain":
+            return None
         ext = self.program.external_callee(fn, op.fn)
-        return ext is not None and ext.pkg == "testing" and ext.name.startswith(("Fatal", "Skip", "FailNow"))
+        if ext is None:
+            return None
+        if not ext.recv:
+            return "goexit" if (ext.pkg, ext.name) == ("runtime", "Goexit") else None
+        if ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS:
+            return "fatal"
+        return None
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""
@@ -420,7 +618,7 @@ class Partners:
                 if self.flow.key(owner, info[1]) in fed:
                     return True
         for op in facts.ops[g + 1 : i]:
-            if op.kind == "recv" and self.flow.key(owner, op.fn) in fed:
+            if op.kind == "recv" and self.flow.key(owner, op.fn) in fed and not _excluded_by(facts, op, chain):
                 return True
         return False
 
@@ -445,10 +643,46 @@ def _receives_in(facts, loop: int) -> bool:
 
 def _heard_on_the_way(g: int, i: int, chain: list, recvs) -> bool:
     """A plain receive from the channel runs on the way to the exit at index i."""
+    return any(g < ri < i and _on_the_way(op, chain) for ri, op in recvs)
+
+
+def _on_the_way(recv, chain: list) -> bool:
+    """The receive runs on every path to an op whose region chain is `chain` that gets past it:
+    a plain receive in a region around the op, or a select case / range whose body holds it."""
+    return (recv.mode == "expr" and recv.region in chain) or (recv.mode != "expr" and recv.body in chain)
+
+
+def _recv_region(recv) -> int:
+    """The region a receive runs in: its own for a plain receive, its handler body for a case or range."""
+    return recv.region if recv.mode == "expr" else recv.body
+
+
+def _defers_close(fn: Function, name: str) -> bool:
+    """fn defers `close(name)`: a send still waiting when fn leaves panics instead of blocking."""
     return any(
-        g < ri < i and ((op.mode == "expr" and op.region in chain) or (op.mode != "expr" and op.body in chain))
-        for ri, op in recvs
+        op.kind == "call"
+        and op.mode == "defer"
+        and E.is_ident(op.fn, "close")
+        and op.args
+        and E.is_ident(op.args[0], name)
+        for op in fn.facts.ops
     )
+
+
+def _excluded_by(facts, op, chain: list) -> bool:
+    """op sits on a branch that excludes the op of `chain` (another case of its select, the
+    other side of its `if`): it never ran on the way there."""
+    return exclusive_branches(
+        facts, list(enclosing_regions(facts, _recv_region(op) if op.kind == "recv" else op.region)), chain
+    )
+
+
+def _drained_in_loop(facts, recv, chain: list) -> bool:
+    """A plain or select receive inside a loop that ran to its end on the way to the op of `chain`."""
+    if recv.mode == "range":
+        return False  # `_after_drain` judges ranges: they end at the close
+    loop = _innermost_loop(facts, recv.region)
+    return loop is not None and loop not in chain and facts.regions[loop].parent in chain
 
 
 def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
@@ -460,7 +694,12 @@ def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:
 
 
 def _build(ctx: Context) -> Partners:
-    p = Partners(ctx.program, ctx.result(CHANNEL_FLOW), ctx.budget("partners", "GIM102 (goroutine partners)"))
+    p = Partners(
+        ctx.program,
+        ctx.result(CHANNEL_FLOW),
+        ctx.budget("partners", "GIM102 (goroutine partners)"),
+        ctx.result(REGIONS),
+    )
     ctx.debug.update(p.debug)
     return p
 
@@ -468,6 +707,6 @@ def _build(ctx: Context) -> Partners:
 PARTNERS = Pass(
     "partners",
     _build,
-    requires=(CHANNEL_FLOW,),
+    requires=(CHANNEL_FLOW, REGIONS),
     doc="goroutines stuck on a channel: a receiver that returns first, a range never closed, a skipped send",
 )

@@ -88,16 +88,50 @@ completes; or make the sender give up too:
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
   `WaitGroup.Go` and other wrappers are not followed.
-- Early exits are `return` statements, and a case of the receive's
-  `select` that runs on to the end of the function (the `select` in no
-  loop, no receive from the channel after it, not in `main`, whose end
-  ends the process, no `t.Fatal` or `t.Skip` in the case, and senders
-  the model counts: not a `go` or a send in a loop). `break`, `goto`, `panic` and
-  `os.Exit` are not followed, and neither is an exit that comes after a
-  receive from another channel the same goroutine sends on (the exit may be
-  the sender's own signal).
+- Early exits are `return` statements and what leaves like one:
+  `runtime.Goexit()`; `Fatal`, `Fatalf`, `FailNow`, `Skip`, `Skipf`,
+  `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
+  (a test that times out with `t.Fatal` leaves its sender behind); a
+  `panic(...)` that a deferred `recover()` of the function or of a caller
+  up to four calls up in the same goroutine catches, or the `net/http`
+  server; and a `break` out of a loop that receives, when no receive
+  follows the loop and no loop around it can come back to it. `log.Fatal`,
+  `os.Exit` and a panic nothing is seen to recover end the process, so
+  nothing is left to leak (`GIM102_panics_not_seen_recovered`). `goto` is
+  not followed, nor is a helper of the test's own (or a library such as
+  testify's `require`) that calls `t.Fatal` for it, and neither is an exit
+  that comes after a receive from another channel the same goroutine sends
+  on (the exit may be the sender's own signal).
+- Senders are counted at each exit: only the `go` statements that can run
+  before it on its path (one after it, or on the other side of an `if` or
+  another case, never started; of two on exclusive branches one counts, up
+  to 16 `go` statements on the channel), less the receives made on the way
+  to it (a select passed only through its receive case, every other case
+  leaving, counts as a receive on the way). A receive inside a loop that
+  ran to its end before the exit may have heard every sender: such an exit
+  is not reported (`GIM102_exits_after_receive_loop`). At an exit other
+  than `return`, a buffered channel fed by a loop of senders, or by senders
+  reached through an interface or a function value, is not judged
+  (`GIM102_buffered_uncertain_senders_at_early_exit`): tests size such
+  buffers to a loop bound the model does not read.
+- A `t.Fatal` (Skip, FailNow...) is judged in a case of the receive's own
+  `select` (the timeout beside it) or after a receive on its way (the
+  first error of several); one under an `if` before any receive is mostly a
+  set-up failure (a dial, a handshake) the sender itself waits on, and is
+  not judged (`GIM102_test_exits_before_any_receive`). Neither is an early
+  exit of a function that defers `close` of the channel (the late sender
+  panics instead, `GIM102_early_exits_closing_the_channel`), nor one after
+  a receive from a channel the sender closes (its done signal).
+- A case of the receive's `select` that runs on to the end of the
+  function leaves like a `return` too, when the `select` is in no loop, no
+  receive from the channel follows it, the function is not `main` (whose
+  end ends the process), the case calls no `t.Fatal` or `t.Skip` (judged
+  as that exit), and the senders are counted (not a `go` or a send in a
+  loop).
 - Senders are counted one per `go` statement; a `go` statement or a send in
-  a loop counts as unboundedly many, so any constant buffer is too small.
+  a loop counts as unboundedly many, so any constant buffer is too small,
+  unless the send is followed by a `return` or a `break` out of that loop
+  (made once).
 - Conditions are not evaluated: an early return the program can never
   take (or only after the sender finished) is still a path.
 - A `range` nobody closes is reported only when the channel is local,
@@ -199,14 +233,46 @@ def _senders_text(n: int) -> str:
     return "1 sender" if n == 1 else f"{n} senders"
 
 
+def _exit_verb(s) -> str:
+    """What the receiving function does at its exit, for the related location."""
+    how = s.exit.how
+    if s.exit.falls_off:
+        return "ends"
+    if how in ("goexit", "fatal"):
+        return "ends its goroutine"
+    if how == "panic":
+        return "panics"
+    if how == "break":
+        return "leaves its receive loop"
+    return "returns"
+
+
+def _leaves(s) -> str:
+    """How the receiving function leaves: "returns", the call that ends its goroutine, the
+    recovered panic, or the `break` out of its receive loop."""
+    how, op = s.exit.how, s.exit.op
+    if s.exit.falls_off:
+        return "ends the function"
+    if how in ("goexit", "fatal"):
+        return f"calls `{E.render(op.fn)}{'()' if not op.args else '(…)'}` (the goroutine ends there)"
+    if how == "panic":
+        catcher, by_http = s.exit.recovered
+        if by_http:
+            return f"panics (the net/http server recovers `{catcher.short}`)"
+        if catcher is s.waiter:
+            return "panics (its deferred `recover()` makes it return)"
+        return f"panics (recovered by the deferred `recover()` of `{catcher.short}`)"
+    if how == "break":
+        return "breaks out of its receive loop (nothing receives after it)"
+    return "returns"
+
+
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
     facts = s.waiter.facts
     if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
-        return "returns from inside its receive loop"
-    if s.exit.falls_off:
-        return branch_text(facts, s.exit.region, "ends the function")
-    return branch_text(facts, s.exit.region)
+        return _leaves(s) if s.exit.how == "break" else f"{_leaves(s)} from inside its receive loop"
+    return branch_text(facts, s.exit.region, _leaves(s))
 
 
 def _send_text(s, cap: str) -> str:
@@ -259,7 +325,7 @@ def _finding(s):
         f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
     )
     related = [
-        Related(exit_loc, f"`{waiter.short}` {'ends' if s.exit.falls_off else 'returns'} here without receiving"),
+        Related(exit_loc, f"`{waiter.short}` {_exit_verb(s)} here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
