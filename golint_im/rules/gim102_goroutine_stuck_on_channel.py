@@ -102,16 +102,18 @@ completes; or make the sender give up too:
 from __future__ import annotations
 
 from golint_im import expr as E
+from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.findings import Finding, Location, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
+from golint_im.rules._circular_wording import circular_finding
 
 ID = "GIM102"
 NAME = "goroutine-stuck-on-channel"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A goroutine blocks forever on a channel: its receiver left, its range is never closed, its sender returned"
-REQUIRES = (PARTNERS,)
+REQUIRES = (PARTNERS, CIRCULAR)
 
 
 def check(ctx):
@@ -124,6 +126,9 @@ def check(ctx):
         yield _skipped_finding(k)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
+    for w in ctx.result(CIRCULAR).found:
+        if not w.is_group:
+            yield circular_finding(w, ID, SEVERITY)
 
 
 def _capacity_text(cap: int) -> str:

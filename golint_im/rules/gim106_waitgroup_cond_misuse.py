@@ -85,16 +85,18 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 
 from __future__ import annotations
 
+from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
+from golint_im.rules._circular_wording import circular_finding
 
 ID = "GIM106"
 NAME = "waitgroup-cond-misuse"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Cond.Wait unlooped or unsignalled"
-REQUIRES = (SYNC_PRIMITIVES,)
+REQUIRES = (SYNC_PRIMITIVES, CIRCULAR)
 
 
 def check(ctx):
@@ -105,6 +107,9 @@ def check(ctx):
         yield _done_skipped(d)
     for c in prims.cond_waits:
         yield _cond_wait(c)
+    for w in ctx.result(CIRCULAR).found:
+        if w.is_group:
+            yield circular_finding(w, ID, SEVERITY)
 
 
 def _add_inside(a):

@@ -1,0 +1,424 @@
+"""Circular waits between a goroutine and the function that started it.
+
+Two of the commonest communication deadlocks are one shape seen from two
+sides. A function S starts a goroutine T, then blocks on an operation X
+(a `wg.Wait()` or `errgroup.Group.Wait()`, a plain receive, a plain send)
+whose only release is in T: the `Done` that T defers, the `close(done)` or
+send on `done`, the receive of what S sends. T, before that release, blocks
+on an operation Y (a send, a receive, a `range`) whose only partner is in S,
+after X. S waits for T, T waits for S: neither moves.
+
+- Wait before drain: counted goroutines send on `out` before their `Done`,
+  and S calls `wg.Wait()` before it receives from `out`.
+- Channel cycle: T does `a <- 1; <-b`, S does `b <- 2; <-a`.
+
+Only channel instances whose whole life is visible are judged (a local made
+once with a constant capacity, followed into the functions it is passed to:
+see `instances.py`), so every partner of X and Y is known. A send whose
+buffer holds every sender made before the drain does not block; with a
+buffer, the senders must be counted (a constant-bound loop starting them),
+else the channel is not judged. Operations inside a `select` are taken as
+non-blocking. Everything given up is counted in `debug` (`circular_*`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+
+from .. import expr as E
+from ..passes import Budget, Context, Pass
+from ..program import Function, Program, enclosing_regions
+from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under
+from .instances import Confinement, instance_bindings, local_instances
+from .regions import exclusive_branches
+from .syncprims import SYNC_PRIMITIVES, WAITGROUP, SyncPrimitives
+
+UNCOUNTED = -1  # goroutines started by a loop whose bound is not a constant
+_GROUP_TYPES = ("golang.org/x/sync/errgroup#Group", "sync#WaitGroup")  # `g.Go(f)`: counted, Done at f's end
+
+
+@dataclass
+class Started:
+    """A goroutine S starts: by `go`, or by `g.Go(f)` of an errgroup or WaitGroup (counted by g)."""
+
+    op: object  # the `go` statement or the `g.Go(...)` call, in S
+    function: Function  # T
+    group: str | None = None  # the holder key of g for `g.Go(f)`
+    times: int = 1  # how many the statement starts (a constant-bound loop), UNCOUNTED
+
+
+@dataclass
+class CircularWait:
+    """S blocks on `wait` until T's `release`; T blocks on `blocked` until S's `partner`, after `wait`."""
+
+    starter: Function  # S
+    started: Started  # the statement starting T
+    blocked_fn: Function  # the function holding T's blocking operation (T, or one it calls)
+    blocked: object  # Y: T's send, receive or range
+    path: tuple  # calls from T to Y (caller, op, callee, via)
+    channel: Channel  # Y's channel
+    wait: object  # X, in S
+    wait_kind: str  # "group" (a Wait), "recv" or "send"
+    wait_text: str  # the holder as written at X: `wg`, `done`, `b`
+    release: object | None  # T's op that would let X go (None: the end of a `g.Go` function)
+    partner: object  # S's op that Y waits for, after X
+    senders: int = 1  # sends that may be waiting on `channel` before S's partner (UNCOUNTED)
+    wait_channel: Channel | None = None  # X's channel for "recv"/"send"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_group(self) -> bool:
+        return self.wait_kind == "group"
+
+
+class Circular:
+    def __init__(self, program: Program, flow: ChannelFlow, prims: SyncPrimitives, budget: Budget):
+        self.program = program
+        self.flow = flow
+        self.prims = prims
+        self.budget = budget
+        self.debug: Counter = Counter()
+        self.found: list[CircularWait] = []
+        self._sync_calls: dict[int, list] = {}
+        for calls in prims.calls.values():
+            for c in calls:
+                self._sync_calls.setdefault(c.fn.id, []).append(c)
+        instances = local_instances(program, flow, Confinement(program), set(), Counter())
+        self._by_maker: dict[int, list[Channel]] = {}
+        for ch, maker, _name in instances:
+            self._by_maker.setdefault(maker.id, []).append(ch)
+        # Which instances each op belongs to (a worker's send may serve several callers' instances).
+        self._roles: dict[int, list[tuple[Channel, str]]] = {}
+        for ch, _maker, _name in instances:
+            for role, ops in (("send", ch.sends), ("recv", ch.receives), ("close", ch.closes)):
+                for _fn, op in ops:
+                    self._roles.setdefault(id(op), []).append((ch, role))
+        for fn in program.functions:
+            if any(op.kind == "call" for op in fn.facts.ops):
+                self._judge_starter(fn)
+
+    # ---- what S starts and what it then blocks on ------------------------------------------
+    def _calls_in(self, fn: Function) -> list:
+        """The WaitGroup and Cond calls fn makes itself."""
+        return self._sync_calls.get(fn.id, [])
+
+    def _instances_around(self, fn: Function) -> list[Channel]:
+        out: list[Channel] = []
+        g: Function | None = fn
+        while g is not None:
+            out.extend(self._by_maker.get(g.id, ()))
+            g = g.parent
+        return out
+
+    def _starts(self, s: Function) -> list[Started]:
+        out = []
+        for op in s.facts.ops:
+            if op.kind != "call":
+                continue
+            if op.mode == "go":
+                targets = self.program.resolve_call(s, op)
+                if len(targets) != 1:
+                    self.debug["circular_go_unresolved"] += 1
+                    continue
+                out.append(Started(op, targets[0].function, None, self._times(s, op)))
+            elif op.mode == "plain" and E.selected_name(op.fn) == "Go" and len(op.args) == 1:
+                base = E.selector_base(op.fn)
+                if (self.program.type_of(s, base) or "").lstrip("*") not in _GROUP_TYPES:
+                    continue
+                values = self.program.func_values(s, op.args[0])
+                group = self.prims.key_of(s, base)
+                if len(values) != 1 or group is None:
+                    self.debug["circular_go_unresolved"] += 1
+                    continue
+                out.append(Started(op, values[0].function, group, self._times(s, op)))
+        return out
+
+    def _times(self, s: Function, op) -> int:
+        """How many goroutines the statement starts: 1 outside loops, K in `for i := 0; i < K; i++`."""
+        times = 1
+        for r in enclosing_regions(s.facts, op.region):
+            reg = s.facts.regions[r]
+            if reg.kind == "range":
+                return UNCOUNTED
+            if reg.kind != "for":
+                continue
+            cond = E.binary(reg.info) if reg.info is not None else None
+            bound = self.program.const_int(s, cond[2]) if cond is not None and cond[0] == "<" else None
+            if bound is None or self._leaves_loop(s, r):
+                return UNCOUNTED
+            times *= bound
+        return times
+
+    def _leaves_loop(self, s: Function, loop: int) -> bool:
+        return any(
+            op.kind in ("return", "jump") and loop in enclosing_regions(s.facts, op.region) for op in s.facts.ops
+        )
+
+    def _judge_starter(self, s: Function) -> None:
+        starts = self._starts(s)
+        if not starts:
+            return
+        channels = self._instances_around(s)
+        ops = s.facts.ops
+        index = {id(op): i for i, op in enumerate(ops)}
+        waits = [c for c in self._calls_in(s) if c.method == "Wait" and c.kind == WAITGROUP]
+        blocking = [
+            (i, op)
+            for i, op in enumerate(ops)
+            if op.kind in ("send", "recv") and op.select < 0 and op.mode != "range" and self._roles.get(id(op))
+        ]
+        group_waits = self._group_waits(s, waits)
+        if not blocking and not group_waits:
+            return
+        if not self.budget.charge(s, len(ops) * (len(starts) + 1)):
+            return
+        reported: set[int] = set()
+        for started in starts:
+            g = index[id(started.op)]
+            ys = self._goroutine_blocks(s, started, channels)
+            if not ys:
+                continue
+            for xi, x, kind, text, key in self._waits_after(s, g, group_waits, blocking):
+                if id(x) in reported or self._exclusive(s, started.op, x):
+                    continue
+                found = self._cycle(s, started, ys, xi, x, kind, text, key, starts, index)
+                if found is not None:
+                    reported.add(id(x))
+                    self.found.append(found)
+
+    def _group_waits(self, s: Function, waits) -> list:
+        """(index, Wait op, holder text, key) of S's `Wait` calls on WaitGroups and errgroups."""
+        ops = s.facts.ops
+        out = [(ops.index(c.op), c.op, c.text, c.key) for c in waits if c.op.mode == "plain"]
+        for i, op in enumerate(ops):
+            if op.kind == "call" and op.mode == "plain" and E.selected_name(op.fn) == "Wait" and not op.args:
+                base = E.selector_base(op.fn)
+                if (self.program.type_of(s, base) or "").lstrip("*") == _GROUP_TYPES[0]:
+                    key = self.prims.key_of(s, base)
+                    if key is not None:
+                        out.append((i, op, E.render(E.strip_address(base)), key))
+        return sorted(out, key=lambda w: w[0])
+
+    def _waits_after(self, s: Function, g: int, group_waits, blocking):
+        """S's blocking operations after the statement at index g, in source order."""
+        out = [(i, op, "group", text, key) for i, op, text, key in group_waits if i > g]
+        for i, op in blocking:
+            if i > g:
+                out.append((i, op, op.kind, E.render(op.fn), None))
+        out.sort(key=lambda w: w[0])
+        return out
+
+    def _exclusive(self, fn: Function, a, b) -> bool:
+        facts = fn.facts
+        return exclusive_branches(
+            facts, list(enclosing_regions(facts, a.region)), list(enclosing_regions(facts, b.region))
+        )
+
+    # ---- what T blocks on ------------------------------------------------------------------
+    def _goroutine_blocks(self, s: Function, started: Started, channels: list[Channel]) -> list:
+        """(index in T, T's op at that index, function, Y, path, channel) for T's blocking operations
+        on the instances around S, in T's order."""
+        t = started.function
+        t_ops = t.facts.ops
+        t_index = {id(op): i for i, op in enumerate(t_ops)}
+        out = []
+        for ch in channels:
+            maker = ch.make_sites[0][0]
+            bound = instance_bindings(self.flow, maker, ch, s, started.op, t)
+            if not any(raw.startswith("param:") for raw in bound) and t.parent is None:
+                continue  # a named function not given the channel
+            for op in t_ops:
+                if op.kind == "recv" and op.select < 0 and self._bound(t, op.fn, bound) == ch.key:
+                    if op.mode == "range" and _range_has_exit(t, op):
+                        self.debug["circular_range_with_exit"] += 1
+                        continue
+                    out.append((t_index[id(op)], op, t, op, (), ch))
+            charge = partial(self.budget.charge, s)
+            for sfn, sop, path, key in self.flow.reachable_sends(t, t_ops, max_states=200, charge=charge, bound=bound):
+                if key != ch.key or sop.select >= 0:
+                    continue
+                first = path[0][1] if path else sop
+                if id(first) in t_index and first.mode != "go":
+                    out.append((t_index[id(first)], first, sfn, sop, path, ch))
+        out.sort(key=lambda y: y[0])
+        return out
+
+    def _bound(self, fn: Function, expr, bound: dict) -> str | None:
+        raw = self.flow.raw_key(fn, expr)
+        return bound.get(raw) if raw is not None else None
+
+    # ---- the cycle -------------------------------------------------------------------------
+    def _cycle(self, s, started, ys, xi, x, kind, text, key, starts, index) -> CircularWait | None:
+        s_ops = s.facts.ops
+        t = started.function
+        for yi, _first, yfn, y, path, ch in ys:
+            if kind != "group" and any(c is ch for c, _r in self._roles.get(id(x), ())):
+                continue  # S blocks on the same channel: not a cycle of two
+            release = self._release(s, started, x, kind, key, yi)
+            if release is False:
+                continue
+            partners = self._partners(ch, y)
+            if not partners:
+                self.debug["circular_no_partner"] += 1
+                continue
+            if any(fn is not s for fn, _op in partners):
+                self.debug["circular_partner_elsewhere"] += 1
+                continue
+            later = [op for _fn, op in partners if index[id(op)] > xi]
+            if len(later) != len(partners):
+                continue  # S meets T's operation before it blocks
+            partner = min(later, key=lambda op: index[id(op)])
+            if self._exclusive(s, x, partner):
+                continue
+            senders = 1
+            if y.kind == "send":
+                senders = self._senders(s, started, ch, release, starts, index, xi, kind)
+                if senders is None:
+                    continue
+            wait_channel = None
+            if kind != "group":
+                wait_channel = next(c for c, _r in self._roles[id(x)])
+            return CircularWait(
+                s,
+                started,
+                yfn,
+                y,
+                path,
+                ch,
+                x,
+                kind,
+                text,
+                release,
+                partner,
+                senders,
+                wait_channel,
+                {"t": t.id, "x_index": s_ops.index(x)},
+            )
+        return None
+
+    def _partners(self, ch: Channel, y) -> list:
+        """What lets Y go: receives for a send, sends and closes for a receive, closes for a range."""
+        if y.kind == "send":
+            return list(ch.receives)
+        if y.mode == "range":
+            return list(ch.closes)
+        return [*ch.sends, *ch.closes]
+
+    def _release(self, s: Function, started: Started, x, kind: str, key, yi: int):
+        """T's operation that lets X go, every one of them after Y (or deferred); False when there is
+        none, one elsewhere, or one that may come before Y."""
+        t = started.function
+        t_ops = t.facts.ops
+        if kind == "group":
+            if started.group is not None:
+                return None if started.group == key else False  # `g.Go(f)`: Done when f returns
+            dones = [c for c in self._calls_in(t) if c.key == key and c.method == "Done"]
+            if not dones:
+                return False
+            if not any(
+                c.key == key and c.method == "Add" and c.fn is s and c.op.line <= started.op.line
+                for c in self._calls_in(s)
+            ):
+                self.debug["circular_group_not_added_by_starter"] += 1
+                return False
+            if any(c.op.mode != "defer" and t_ops.index(c.op) < yi for c in dones):
+                return False
+            return min(dones, key=lambda c: t_ops.index(c.op)).op
+        wait_ch = [c for c, _r in self._roles.get(id(x), ())]
+        if len(wait_ch) != 1:
+            return False
+        d = wait_ch[0]
+        if kind == "send":
+            if d.capacity != 0:
+                self.debug["circular_buffered_wait"] += 1
+                return False
+            releases = list(d.receives)
+        else:
+            releases = [*d.sends, *d.closes]
+        if not releases or any(fn is not t for fn, _op in releases):
+            self.debug["circular_release_elsewhere"] += 1
+            return False
+        indexes = [t_ops.index(op) for _fn, op in releases]
+        if any(
+            i < yi and not (op.kind == "call" and op.mode == "defer")
+            for i, (_f, op) in zip(indexes, releases, strict=True)
+        ):
+            return False
+        return min(releases, key=lambda r: t_ops.index(r[1]))[1]
+
+    def _senders(self, s, started, ch, release, starts, index, xi, kind) -> int | None:
+        """Sends on ch made before S's partner (UNCOUNTED: a loop starts the senders); None when
+        the buffer may hold every send made before T's release, so T need not block."""
+        cap = ch.capacity or 0
+        total = 0
+        for other in starts:
+            if index[id(other.op)] > xi:
+                continue
+            if cap > 0 and (other.function is not started.function or (kind == "group") != bool(self._counted(other))):
+                continue  # with a buffer, only the goroutines holding the release are counted
+            n = self._sends_before(other.function, ch, release if other.function is started.function else None, cap > 0)
+            if n is None:
+                self.debug["circular_buffered_sends_uncounted"] += 1
+                return None
+            if n == 0:
+                continue
+            if other.times == UNCOUNTED:
+                if cap > 0:
+                    self.debug["circular_buffered_senders_uncounted"] += 1
+                    return None
+                return UNCOUNTED
+            total += other.times * n
+        if total <= cap:
+            self.debug["circular_buffer_holds_senders"] += 1
+            return None
+        return total
+
+    def _counted(self, started: Started) -> bool:
+        """The goroutine counts down a group (by `g.Go` or its own Done)."""
+        return started.group is not None or any(c.method == "Done" for c in self._calls_in(started.function))
+
+    def _sends_before(self, t: Function, ch: Channel, release, certain: bool) -> int | None:
+        """T's own sends on ch before its release (all of them for a deferred or no release).
+        With `certain`, None when one of them sits in a branch, loop or select (it may not happen)."""
+        ops = t.facts.ops
+        stop = len(ops) if release is None or release.mode == "defer" else ops.index(release)
+        n = 0
+        for op in ops[:stop]:
+            if op.kind != "send" or not any(c is ch for c, _r in self._roles.get(id(op), ())):
+                continue
+            kinds = {t.facts.regions[r].kind for r in enclosing_regions(t.facts, op.region)}
+            if certain and (op.select >= 0 or not kinds <= {"body", "block"}):
+                return None
+            n += 1
+        return n
+
+
+def _range_has_exit(fn: Function, op) -> bool:
+    """The range body may leave the loop before the channel is closed: return, break, goto, panic."""
+    for inner in _ops_under(fn, op.body):
+        if inner.kind == "return" or (inner.kind == "jump" and inner.mode in ("break", "goto")):
+            return True
+        if inner.kind == "call" and E.is_ident(inner.fn, "panic"):
+            return True
+    return False
+
+
+def _build(ctx: Context) -> Circular:
+    c = Circular(
+        ctx.program,
+        ctx.result(CHANNEL_FLOW),
+        ctx.result(SYNC_PRIMITIVES),
+        ctx.budget("circular", "GIM102/GIM106 (circular waits)"),
+    )
+    ctx.debug.update(c.debug)
+    return c
+
+
+CIRCULAR = Pass(
+    "circular",
+    _build,
+    requires=(CHANNEL_FLOW, SYNC_PRIMITIVES),
+    doc="circular waits: a starter blocked on a goroutine that is blocked on the starter's later operation",
+)
