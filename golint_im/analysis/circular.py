@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from .. import expr as E
+from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under
-from .instances import Confinement, instance_bindings, local_instances
+from .instances import Confinement, goroutine_starters, instance_bindings, local_instances
 from .regions import exclusive_branches
 from .syncprims import SYNC_PRIMITIVES, WAITGROUP, SyncPrimitives
 
@@ -43,7 +44,7 @@ _GROUP_TYPES = ("golang.org/x/sync/errgroup#Group", "sync#WaitGroup")  # `g.Go(f
 class Started:
     """A goroutine S starts: by `go`, or by `g.Go(f)` of an errgroup or WaitGroup (counted by g)."""
 
-    op: object  # the `go` statement or the `g.Go(...)` call, in S
+    op: Op  # the `go` statement or the `g.Go(...)` call, in S
     function: Function  # T
     group: str | None = None  # the holder key of g for `g.Go(f)`
     times: int = 1  # how many the statement starts (a constant-bound loop), UNCOUNTED
@@ -56,14 +57,14 @@ class CircularWait:
     starter: Function  # S
     started: Started  # the statement starting T
     blocked_fn: Function  # the function holding T's blocking operation (T, or one it calls)
-    blocked: object  # Y: T's send, receive or range
+    blocked: Op  # Y: T's send, receive or range
     path: tuple  # calls from T to Y (caller, op, callee, via)
     channel: Channel  # Y's channel
-    wait: object  # X, in S
+    wait: Op  # X, in S
     wait_kind: str  # "group" (a Wait), "recv" or "send"
     wait_text: str  # the holder as written at X: `wg`, `done`, `b`
-    release: object | None  # T's op that would let X go (None: the end of a `g.Go` function)
-    partner: object  # S's op that Y waits for, after X
+    release: Op | None  # T's op that would let X go (None: the end of a `g.Go` function)
+    partner: Op  # S's op that Y waits for, after X
     senders: int = 1  # sends that may be waiting on `channel` before S's partner (UNCOUNTED)
     wait_channel: Channel | None = None  # X's channel for "recv"/"send"
     extra: dict = field(default_factory=dict)
@@ -85,7 +86,8 @@ class Circular:
         for calls in prims.calls.values():
             for c in calls:
                 self._sync_calls.setdefault(c.fn.id, []).append(c)
-        instances = local_instances(program, flow, Confinement(program), set(), Counter())
+        starters = goroutine_starters(program, _spawns)
+        instances = local_instances(program, flow, Confinement(program), set(), Counter(), starters)
         self._by_maker: dict[int, list[Channel]] = {}
         for ch, maker, _name in instances:
             self._by_maker.setdefault(maker.id, []).append(ch)
@@ -125,7 +127,7 @@ class Circular:
                 out.append(Started(op, targets[0].function, None, self._times(s, op)))
             elif op.mode == "plain" and E.selected_name(op.fn) == "Go" and len(op.args) == 1:
                 base = E.selector_base(op.fn)
-                if (self.program.type_of(s, base) or "").lstrip("*") not in _GROUP_TYPES:
+                if not self._is_group(s, base, _GROUP_TYPES):
                     continue
                 values = self.program.func_values(s, op.args[0])
                 group = self.prims.key_of(s, base)
@@ -134,6 +136,23 @@ class Circular:
                     continue
                 out.append(Started(op, values[0].function, group, self._times(s, op)))
         return out
+
+    def _is_group(self, s: Function, base, types: tuple) -> bool:
+        """base is a WaitGroup or errgroup.Group of `types`: by its type, or a local assigned the
+        group of `errgroup.WithContext` (whose result type the model does not know)."""
+        if (self.program.type_of(s, base) or "").lstrip("*") in types:
+            return True
+        name = E.ident(base)
+        owner = self.program.declaring_function(s, name) if name is not None else None
+        if name is None or owner is None or _GROUP_TYPES[0] not in types:
+            return False
+        for op in owner.facts.ops:
+            if op.kind == "assign" and op.targets and E.is_ident(op.targets[0], name) and len(op.args) == 1:
+                called = E.call(op.args[0])
+                ext = self.program.external_callee(owner, called[0]) if called is not None else None
+                if ext is not None and (ext.pkg, ext.name) == ("golang.org/x/sync/errgroup", "WithContext"):
+                    return True
+        return False
 
     def _times(self, s: Function, op) -> int:
         """How many goroutines the statement starts: 1 outside loops, K in `for i := 0; i < K; i++`."""
@@ -195,7 +214,7 @@ class Circular:
         for i, op in enumerate(ops):
             if op.kind == "call" and op.mode == "plain" and E.selected_name(op.fn) == "Wait" and not op.args:
                 base = E.selector_base(op.fn)
-                if (self.program.type_of(s, base) or "").lstrip("*") == _GROUP_TYPES[0]:
+                if self._is_group(s, base, _GROUP_TYPES[:1]):
                     key = self.prims.key_of(s, base)
                     if key is not None:
                         out.append((i, op, E.render(E.strip_address(base)), key))
@@ -272,11 +291,11 @@ class Circular:
             partner = min(later, key=lambda op: index[id(op)])
             if self._exclusive(s, x, partner):
                 continue
-            senders = 1
+            senders: int | None = 1
             if y.kind == "send":
                 senders = self._senders(s, started, ch, release, starts, index, xi, kind)
-                if senders is None:
-                    continue
+            if senders is None:
+                continue
             wait_channel = None
             if kind != "group":
                 wait_channel = next(c for c, _r in self._roles[id(x)])
@@ -393,6 +412,11 @@ class Circular:
                 return None
             n += 1
         return n
+
+
+def _spawns(_fn: Function, op) -> bool:
+    """A call that may start its function argument as a goroutine: `g.Go(f)` (checked later)."""
+    return op.mode == "plain" and E.selected_name(op.fn) == "Go" and len(op.args) == 1
 
 
 def _range_has_exit(fn: Function, op) -> bool:

@@ -33,10 +33,10 @@ def _senders(n: int) -> str:
     return "1 sender" if n == 1 else f"{n} senders"
 
 
-def _release_text(c: CircularWait) -> str:
+def _release_text(c: CircularWait, whose: str = "its") -> str:
     if c.release is None:
-        return f"its function returns (`{c.wait_text}.Go`)"
-    deferred = "deferred " if c.release.kind == "call" and c.release.mode == "defer" else ""
+        return f"the end of the function `{c.wait_text}.Go` runs"
+    deferred = f"{whose} deferred " if c.release.kind == "call" and c.release.mode == "defer" else ""
     return f"{deferred}`{_op_text(c.release)}` (line {c.release.line})"
 
 
@@ -88,7 +88,7 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
             f"`{s.short}` calls `{x}` at line {c.wait.line} before it receives from `{ch.label}` "
             f"(line {c.partner.line}), but the goroutines started at line {go_line} "
             f"({_senders(c.senders)}, `{ch.label}` {cap}) send on `{ch.label}` at line {c.blocked.line} "
-            f"before their {_release_text(c)}: "
+            f"before {_release_text(c, 'their')}: "
             "the senders wait for the receiver and the receiver waits for the senders. "
             f"Fix: {_fix(c)}."
         )
