@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds four shapes of a goroutine stuck on a channel, each with both sides
+Finds five shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -28,6 +28,13 @@ that holds it, while the function that started it waits on a plain
 
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns: a nil channel blocks forever.
+
+A circular wait: a function starts a goroutine, then blocks on a send or
+receive (`b <- 2`, `<-done`) that only the goroutine can complete, after
+its own send or receive (`a <- 1`, `values <- v`) whose only partner is in
+the function, after that blocking operation (`<-a`, `<-values`). Each
+waits for the other. The finding sits on the function's operation and
+names both sides. (The `wg.Wait()` form is GIM106's.)
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -94,6 +101,19 @@ completes; or make the sender give up too:
   inside an `if` with no `else` (`if err == nil { ch <- v }`) ends without
   sending when the condition is false, and is reported the same way unless
   something outside that `if` sends. The receiver must be a plain `<-ch`.
+- A circular wait is judged only on local channels made once with a
+  constant capacity and never handed to code the model cannot see (the
+  instances above), followed into the goroutine's literal or the function
+  or method it runs with the channel as an argument; struct-field channels
+  are not followed yet. Every partner of both operations must be seen: the
+  goroutine's release (a `close`, send or receive of the channel the
+  function blocks on) in the goroutine itself, after its own operation or
+  deferred; the partner of the goroutine's operation in the function
+  itself, after its blocking one. A send the function blocks on must be on
+  an unbuffered channel; a send of the goroutine on a buffered one blocks
+  only when its own sends outside branches and loops exceed the buffer.
+  Operations inside a `select` and `range` loops of the function are not
+  judged. `--debug` counts what was given up (`circular_*`).
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).

@@ -1,7 +1,7 @@
 r"""GIM106 waitgroup-cond-misuse: a WaitGroup or Cond used so that a Wait can return early or never.
 
 ## What it does
-Finds four misuses of `sync.WaitGroup` and `sync.Cond`, each on one
+Finds five misuses of `sync.WaitGroup` and `sync.Cond`, each on one
 group or condition variable identified by where it is held (a local, a
 package variable, a struct field; a parameter is what its callers pass):
 
@@ -16,7 +16,13 @@ package variable, a struct field; a parameter is what its callers pass):
   counting down;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
-- `Cond.Wait` on a condition variable that nothing signals or broadcasts.
+- `Cond.Wait` on a condition variable that nothing signals or broadcasts;
+- a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
+  counted goroutines need: they send on `out` (unbuffered, or more sends
+  than its buffer) before their `Done`, and the function calls `wg.Wait()`
+  before it receives from `out` (or workers `range` over `jobs` that the
+  function closes only after `wg.Wait()`). The finding sits on the `Wait`
+  and names both sides.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
@@ -26,7 +32,9 @@ leaves the counter above zero for good: `Wait` never returns, and every
 goroutine waiting behind it leaks. A `Cond.Wait` can wake up without its
 condition being true (another goroutine got there first, or `Broadcast`
 woke everyone), so a `Wait` not re-checked in a loop acts on a stale
-condition; and a `Wait` nobody signals sleeps forever.
+condition; and a `Wait` nobody signals sleeps forever. A `Wait` before the
+drain is a deadlock: the senders wait for the receiver and the receiver
+waits for the senders.
 
 ## Example
 ```go
@@ -80,7 +88,17 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   its users loop around). A condition variable passed, returned or stored
   elsewhere, or held in an exported field or variable, may be signalled by
   code the model does not see: it is never reported as unsignalled.
-- `--debug` counts what was given up (`GIM106_*`).
+- Wait before drain (the `circular` layer, shared with GIM102): the
+  channel must be a local made once with a constant capacity and never
+  handed to code the model cannot see (`make(chan T, n)` with a variable
+  `n` is not judged); every receive of it must be in the waiting function
+  itself, after the `Wait`. The counted goroutine is one started by `go`
+  (or `g.Go(f)`) after a `wg.Add` in the same function, whose every
+  `Done` is deferred or comes after the send. A send inside a `select` is
+  taken as non-blocking. With a buffer, the senders must be counted: a
+  constant-bound loop `for i := 0; i < 3; i++` and sends outside branches
+  and loops, else silence. Struct-field channels are not followed yet.
+- `--debug` counts what was given up (`GIM106_*`, `circular_*`).
 """
 
 from __future__ import annotations
