@@ -36,6 +36,8 @@ from .instances import Confinement, goroutine_starters, instance_bindings, local
 from .regions import exclusive_branches
 from .syncprims import SYNC_PRIMITIVES, WAITGROUP, SyncPrimitives
 
+_SCOPE_DEPTH = 3  # calls followed from S and T to find the operations on S's struct-field channel
+_SCOPE_SIZE = 200  # functions in that scope before giving up (silence)
 UNCOUNTED = -1  # goroutines started by a loop whose bound is not a constant
 _GROUP_TYPES = ("golang.org/x/sync/errgroup#Group", "sync#WaitGroup")  # `g.Go(f)`: counted, Done at f's end
 
@@ -82,6 +84,7 @@ class Circular:
         self.budget = budget
         self.debug: Counter = Counter()
         self.found: list[CircularWait] = []
+        self._scopes: dict[tuple[int, int, str], set[int] | None] = {}
         self._sync_calls: dict[int, list] = {}
         for calls in prims.calls.values():
             for c in calls:
@@ -91,9 +94,18 @@ class Circular:
         self._by_maker: dict[int, list[Channel]] = {}
         for ch, maker, _name in instances:
             self._by_maker.setdefault(maker.id, []).append(ch)
+        # Struct-field channels made once (`&T{ch: make(chan int)}`): one instance when the starter
+        # holds the struct through one variable and every partner is seen (checked per use).
+        self._fields_by_maker: dict[int, list[Channel]] = {}
+        fields = []
+        for key in sorted(flow.channels):
+            ch = flow.channels[key]
+            if key.startswith("field:") and len(ch.make_sites) == 1 and ch.capacity is not None:
+                fields.append(ch)
+                self._fields_by_maker.setdefault(ch.make_sites[0][0].id, []).append(ch)
         # Which instances each op belongs to (a worker's send may serve several callers' instances).
         self._roles: dict[int, list[tuple[Channel, str]]] = {}
-        for ch, _maker, _name in instances:
+        for ch in [c for c, _maker, _name in instances] + fields:
             for role, ops in (("send", ch.sends), ("recv", ch.receives), ("close", ch.closes)):
                 for _fn, op in ops:
                     self._roles.setdefault(id(op), []).append((ch, role))
@@ -107,12 +119,45 @@ class Circular:
         return self._sync_calls.get(fn.id, [])
 
     def _instances_around(self, fn: Function) -> list[Channel]:
+        """The local instances made by fn or a function around it, and the field channels made
+        there or in a function fn calls (a constructor)."""
         out: list[Channel] = []
         g: Function | None = fn
         while g is not None:
             out.extend(self._by_maker.get(g.id, ()))
+            out.extend(self._fields_by_maker.get(g.id, ()))
             g = g.parent
+        if self._fields_by_maker:
+            for op in fn.facts.ops:
+                if op.kind == "call" and op.mode == "plain":
+                    targets = self.program.resolve_call(fn, op)
+                    if len(targets) == 1:
+                        out.extend(c for c in self._fields_by_maker.get(targets[0].function.id, ()) if c not in out)
         return out
+
+    def _holders_in(self, s: Function, ch: Channel) -> set[str]:
+        """How s names the struct holding the field channel ch in its operations on it (`srv`)."""
+        out = set()
+        for ops in (ch.sends, ch.receives, ch.closes):
+            for fn, op in ops:
+                if fn is s:
+                    held = E.strip_address(op.fn if op.kind != "call" else op.args[0])
+                    base = E.selector_base(held)
+                    out.add(E.render(base) if base is not None else "")
+        return out
+
+    def _held_once(self, s: Function, started: Started, ch: Channel) -> bool:
+        """A field channel is used in s through one variable (`srv.in`, never `a.in` and `b.in`),
+        and the goroutine is a literal or is given that variable (`go srv.loop()`, `go run(srv)`)."""
+        bases = self._holders_in(s, ch)
+        if len(bases) != 1:
+            self.debug["circular_field_held_twice"] += 1
+            return False
+        if started.function.parent is not None:
+            return True
+        base = next(iter(bases))
+        given = [E.selector_base(started.op.fn), *started.op.args]
+        return any(e is not None and E.render(E.strip_address(e)) == base for e in given)
 
     def _starts(self, s: Function) -> list[Started]:
         out = []
@@ -245,9 +290,14 @@ class Circular:
         out = []
         for ch in channels:
             maker = ch.make_sites[0][0]
-            bound = instance_bindings(self.flow, maker, ch, s, started.op, t)
-            if not any(raw.startswith("param:") for raw in bound) and t.parent is None:
-                continue  # a named function not given the channel
+            if ch.key.startswith("field:"):
+                bound = {}
+                if not self._held_once(s, started, ch):
+                    continue
+            else:
+                bound = instance_bindings(self.flow, maker, ch, s, started.op, t)
+                if not any(raw.startswith("param:") for raw in bound) and t.parent is None:
+                    continue  # a named function not given the channel
             for op in t_ops:
                 if op.kind == "recv" and op.select < 0 and self._bound(t, op.fn, bound) == ch.key:
                     if op.mode == "range" and _range_has_exit(t, op):
@@ -265,8 +315,9 @@ class Circular:
         return out
 
     def _bound(self, fn: Function, expr, bound: dict) -> str | None:
+        """The channel expr names: an instance through the bindings, else its holder key."""
         raw = self.flow.raw_key(fn, expr)
-        return bound.get(raw) if raw is not None else None
+        return (bound.get(raw) or self.flow.uf.find(raw)) if raw is not None else None
 
     # ---- the cycle -------------------------------------------------------------------------
     def _cycle(self, s, started, ys, xi, x, kind, text, key, starts, index) -> CircularWait | None:
@@ -278,7 +329,9 @@ class Circular:
             release = self._release(s, started, x, kind, key, yi)
             if release is False:
                 continue
-            partners = self._partners(ch, y)
+            partners = self._in_scope(s, started, ch, self._partners(ch, y))
+            if partners is None:
+                continue
             if not partners:
                 self.debug["circular_no_partner"] += 1
                 continue
@@ -316,6 +369,54 @@ class Circular:
                 {"t": t.id, "x_index": s_ops.index(x)},
             )
         return None
+
+    def _in_scope(self, s: Function, started: Started, ch: Channel, ops: list) -> list | None:
+        """The operations of ch that can meet S's instance. A local instance: all of them. A field
+        channel (one holder for every struct of its type): those in S, T and what they call, a few
+        calls deep; None when S hands the struct to code the model cannot follow."""
+        if not ch.key.startswith("field:"):
+            return ops
+        bases = self._holders_in(s, ch)
+        scope = self._scope(s, started.function, next(iter(bases))) if len(bases) == 1 else None
+        if scope is None:
+            return None
+        return [(fn, op) for fn, op in ops if fn.id in scope]
+
+    def _scope(self, s: Function, t: Function, base: str) -> set[int] | None:
+        """Ids of s, t, their literals and the functions they reach by calls (up to _SCOPE_DEPTH
+        deep, _SCOPE_SIZE functions); None when s passes `base` (the struct) to a call nothing resolves."""
+        cached = self._scopes.get((s.id, t.id, base))
+        if cached is not None or (s.id, t.id, base) in self._scopes:
+            return cached
+        seen: set[int] = set()
+        frontier = [s, *s.nested_literals(), t, *t.nested_literals()]
+        escapes = False
+        for depth in range(_SCOPE_DEPTH + 1):
+            nxt: list[Function] = []
+            for f in frontier:
+                if f.id in seen:
+                    continue
+                seen.add(f.id)
+                for op in f.facts.ops:
+                    if op.kind != "call" or depth == _SCOPE_DEPTH:
+                        continue
+                    targets = self.program.resolve_call(f, op)
+                    if not targets and f.outermost() is s.outermost() and self._passes_holder(op, base):
+                        escapes = True
+                    nxt.extend(x.function for x in targets)
+            frontier = nxt
+            if len(seen) > _SCOPE_SIZE:
+                escapes = True
+                break
+        result = None if escapes else seen
+        if escapes:
+            self.debug["circular_field_holder_escapes"] += 1
+        self._scopes[(s.id, t.id, base)] = result
+        return result
+
+    def _passes_holder(self, op, base: str) -> bool:
+        """The unresolved call op passes the struct's variable whole (`register(srv)`, `f(&srv)`)."""
+        return any(E.render(E.strip_address(a)) == base for a in op.args)
 
     def _partners(self, ch: Channel, y) -> list:
         """What lets Y go: receives for a send, sends and closes for a receive, closes for a range."""
@@ -356,6 +457,10 @@ class Circular:
             releases = list(d.receives)
         else:
             releases = [*d.sends, *d.closes]
+        scoped = self._in_scope(s, started, d, releases)
+        if scoped is None:
+            return False
+        releases = scoped
         if not releases or any(fn is not t for fn, _op in releases):
             self.debug["circular_release_elsewhere"] += 1
             return False

@@ -40,9 +40,16 @@ def _release_text(c: CircularWait, whose: str = "its") -> str:
     return f"{deferred}`{_op_text(c.release)}` (line {c.release.line})"
 
 
+def _name(c: CircularWait) -> str:
+    """The goroutine's channel as the starter writes it: `out`, or `srv.out` for a field."""
+    p = c.partner
+    held = p.fn if p.kind != "call" else (p.args[0] if p.args else None)
+    return E.render(held) if held is not None else c.channel.label
+
+
 def _waits_for(c: CircularWait) -> str:
     """What the goroutine's operation needs from the starter."""
-    name = c.channel.label
+    name = _name(c)
     if c.blocked.kind == "send":
         return f"a receive from `{name}`"
     if c.blocked.mode == "range":
@@ -51,7 +58,7 @@ def _waits_for(c: CircularWait) -> str:
 
 
 def _fix(c: CircularWait) -> str:
-    name = c.channel.label
+    name = _name(c)
     x = _op_text(c.wait)
     if c.is_group:
         if c.blocked.kind == "send":
@@ -75,7 +82,7 @@ def _fix(c: CircularWait) -> str:
 
 
 def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
-    s, ch = c.starter, c.channel
+    s, ch, name = c.starter, c.channel, _name(c)
     x_loc = op_location(s, c.wait)
     y_loc = op_location(c.blocked_fn, c.blocked)
     partner_loc = op_location(s, c.partner)
@@ -85,9 +92,9 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
     starts = "`go` statement" if c.started.op.mode == "go" else f"`{E.render(c.started.op.fn)}`"
     if c.is_group and c.blocked.kind == "send":
         message = (
-            f"`{s.short}` calls `{x}` at line {c.wait.line} before it receives from `{ch.label}` "
+            f"`{s.short}` calls `{x}` at line {c.wait.line} before it receives from `{name}` "
             f"(line {c.partner.line}), but the goroutines started at line {go_line} "
-            f"({_senders(c.senders)}, `{ch.label}` {cap}) send on `{ch.label}` at line {c.blocked.line} "
+            f"({_senders(c.senders)}, `{name}` {cap}) send on `{name}` at line {c.blocked.line} "
             f"before {_release_text(c, 'their')}: "
             "the senders wait for the receiver and the receiver waits for the senders. "
             f"Fix: {_fix(c)}."
@@ -96,14 +103,14 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
         message = (
             f"`{s.short}` blocks on `{x}` at line {c.wait.line} until the goroutine started at line {go_line} "
             f"reaches {_release_text(c)}, but that goroutine first blocks on `{y}` at line {c.blocked.line} "
-            f"(`{ch.label}` {cap}) waiting for {_waits_for(c)}, which `{s.short}` does only at line "
+            f"(`{name}` {cap}) waiting for {_waits_for(c)}, which `{s.short}` does only at line "
             f"{c.partner.line}, after line {c.wait.line}: each waits for the other. Fix: {_fix(c)}."
         )
     steps = [Step(op_location(s, c.started.op), f"`{s.short}` starts the goroutine ({starts})")]
     for caller, op, callee, via in c.path:
         text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
         steps.append(Step(op_location(caller, op), text))
-    steps.append(Step(y_loc, f"the goroutine blocks on `{y}` (`{ch.label}` {cap}) waiting for {_waits_for(c)}"))
+    steps.append(Step(y_loc, f"the goroutine blocks on `{y}` (`{name}` {cap}) waiting for {_waits_for(c)}"))
     if c.release is not None:
         steps.append(
             Step(
