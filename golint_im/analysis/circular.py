@@ -49,7 +49,6 @@ class Started:
     op: Op  # the `go` statement or the `g.Go(...)` call, in S
     function: Function  # T
     group: str | None = None  # the holder key of g for `g.Go(f)`
-    times: int = 1  # how many the statement starts (a constant-bound loop), UNCOUNTED
 
 
 @dataclass
@@ -169,7 +168,7 @@ class Circular:
                 if len(targets) != 1:
                     self.debug["circular_go_unresolved"] += 1
                     continue
-                out.append(Started(op, targets[0].function, None, self._times(s, op)))
+                out.append(Started(op, targets[0].function, None))
             elif op.mode == "plain" and E.selected_name(op.fn) == "Go" and len(op.args) == 1:
                 base = E.selector_base(op.fn)
                 if not self._is_group(s, base, _GROUP_TYPES):
@@ -179,7 +178,7 @@ class Circular:
                 if len(values) != 1 or group is None:
                     self.debug["circular_go_unresolved"] += 1
                     continue
-                out.append(Started(op, values[0].function, group, self._times(s, op)))
+                out.append(Started(op, values[0].function, group))
         return out
 
     def _is_group(self, s: Function, base, types: tuple) -> bool:
@@ -199,10 +198,15 @@ class Circular:
                     return True
         return False
 
-    def _times(self, s: Function, op) -> int:
-        """How many goroutines the statement starts: 1 outside loops, K in `for i := 0; i < K; i++`."""
+    def _times(self, s: Function, op, ch: Channel) -> int:
+        """How many goroutines the statement starts for one instance of ch: 1 outside loops, K in
+        `for i := 0; i < K; i++` (a loop that also makes the channel makes one per round)."""
         times = 1
+        maker, make_op = ch.make_sites[0]
+        around_make = set(enclosing_regions(s.facts, make_op.region)) if maker is s and make_op is not None else set()
         for r in enclosing_regions(s.facts, op.region):
+            if r in around_make:
+                continue
             reg = s.facts.regions[r]
             if reg.kind == "range":
                 return UNCOUNTED
@@ -488,12 +492,13 @@ class Circular:
                 return None
             if n == 0:
                 continue
-            if other.times == UNCOUNTED:
+            times = self._times(s, other.op, ch)
+            if times == UNCOUNTED:
                 if cap > 0:
                     self.debug["circular_buffered_senders_uncounted"] += 1
                     return None
                 return UNCOUNTED
-            total += other.times * n
+            total += times * n
         if total <= cap:
             self.debug["circular_buffer_holds_senders"] += 1
             return None
