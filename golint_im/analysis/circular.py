@@ -24,7 +24,7 @@ non-blocking. Everything given up is counted in `debug` (`circular_*`).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from .. import expr as E
@@ -68,7 +68,8 @@ class CircularWait:
     partner: Op  # S's op that Y waits for, after X
     senders: int = 1  # sends that may be waiting on `channel` before S's partner (UNCOUNTED)
     wait_channel: Channel | None = None  # X's channel for "recv"/"send"
-    extra: dict = field(default_factory=dict)
+    wait_call: Op | None = None  # S's call reaching X in a callee (`srv.Stop()`); None: X is S's own
+    wait_fn: Function | None = None  # the function holding X (S, or the callee)
 
     @property
     def is_group(self) -> bool:
@@ -238,7 +239,8 @@ class Circular:
             if op.kind in ("send", "recv") and op.select < 0 and op.mode != "range" and self._roles.get(id(op))
         ]
         group_waits = self._group_waits(s, waits)
-        if not blocking and not group_waits:
+        called = self._blocking_calls(s, starts)
+        if not blocking and not group_waits and not called:
             return
         if not self.budget.charge(s, len(ops) * (len(starts) + 1)):
             return
@@ -248,10 +250,12 @@ class Circular:
             ys = self._goroutine_blocks(s, started, channels)
             if not ys:
                 continue
-            for xi, x, kind, text, key in self._waits_after(s, g, group_waits, blocking):
-                if id(x) in reported or self._exclusive(s, started.op, x):
+            for xi, x, kind, text, key, via in self._waits_after(s, g, group_waits, blocking, called):
+                if id(x) in reported or self._exclusive(s, started.op, via or x):
                     continue
-                found = self._cycle(s, started, ys, xi, x, kind, text, key, starts, index)
+                if via is not None and not self._same_receiver(started, via, x):
+                    continue
+                found = self._cycle(s, started, ys, xi, x, kind, text, key, starts, index, via)
                 if found is not None:
                     reported.add(id(x))
                     self.found.append(found)
@@ -269,14 +273,52 @@ class Circular:
                         out.append((i, op, E.render(E.strip_address(base)), key))
         return sorted(out, key=lambda w: w[0])
 
-    def _waits_after(self, s: Function, g: int, group_waits, blocking):
-        """S's blocking operations after the statement at index g, in source order."""
-        out = [(i, op, "group", text, key) for i, op, text, key in group_waits if i > g]
+    def _waits_after(self, s: Function, g: int, group_waits, blocking, called):
+        """S's blocking operations after the statement at index g, in source order: (index in S, op,
+        kind, holder text, group key, the call of S reaching op in a callee or None)."""
+        out = [(i, op, "group", text, key, None) for i, op, text, key in group_waits if i > g]
         for i, op in blocking:
             if i > g:
-                out.append((i, op, op.kind, E.render(op.fn), None))
+                out.append((i, op, op.kind, E.render(op.fn), None, None))
+        out.extend(w for w in called if w[0] > g)
         out.sort(key=lambda w: w[0])
         return out
+
+    def _blocking_calls(self, s: Function, starts: list[Started]) -> list:
+        """S's calls (`srv.Stop()`) to a function with one resolved target whose own body, before any
+        `return` and outside branches and loops, blocks like a wait of S would: its first such op."""
+        out = []
+        started_ops = {id(st.op) for st in starts}
+        for i, op in enumerate(s.facts.ops):
+            if op.kind != "call" or op.mode != "plain" or id(op) in started_ops:
+                continue
+            targets = self.program.resolve_call(s, op)
+            if len(targets) != 1 or targets[0].function is s:
+                continue
+            f = targets[0].function
+            waits = [c for c in self._calls_in(f) if c.method == "Wait" and c.kind == WAITGROUP]
+            inner = [(j, x, "group", text, key) for j, x, text, key in self._group_waits(f, waits)]
+            inner += [
+                (j, x, x.kind, E.render(x.fn), None)
+                for j, x in enumerate(f.facts.ops)
+                if x.kind in ("send", "recv") and x.select < 0 and x.mode != "range" and self._roles.get(id(x))
+            ]
+            for j, x, kind, text, key in sorted(inner, key=lambda w: w[0]):
+                before = f.facts.ops[:j]
+                regions = {f.facts.regions[r].kind for r in enclosing_regions(f.facts, x.region)}
+                if regions <= {"body", "block"} and not any(o.kind in ("return", "jump") for o in before):
+                    out.append((i, x, kind, text, key, op))
+                break
+        return out
+
+    def _same_receiver(self, started: Started, via, x) -> bool:
+        """A call standing for S's wait acts on what the goroutine was given: the same receiver
+        (`go srv.loop()` and `srv.Stop()`), or a channel instance (its identity is already exact)."""
+        if not any(c.key.startswith("field:") for c, _r in self._roles.get(id(x), ())) and x.kind != "call":
+            return True
+        base = E.selector_base(via.fn)
+        given = E.selector_base(started.op.fn)
+        return base is not None and given is not None and E.render(base) == E.render(given)
 
     def _exclusive(self, fn: Function, a, b) -> bool:
         facts = fn.facts
@@ -324,9 +366,7 @@ class Circular:
         return (bound.get(raw) or self.flow.uf.find(raw)) if raw is not None else None
 
     # ---- the cycle -------------------------------------------------------------------------
-    def _cycle(self, s, started, ys, xi, x, kind, text, key, starts, index) -> CircularWait | None:
-        s_ops = s.facts.ops
-        t = started.function
+    def _cycle(self, s, started, ys, xi, x, kind, text, key, starts, index, via) -> CircularWait | None:
         for yi, _first, yfn, y, path, ch in ys:
             if kind != "group" and any(c is ch for c, _r in self._roles.get(id(x), ())):
                 continue  # S blocks on the same channel: not a cycle of two
@@ -346,7 +386,7 @@ class Circular:
             if len(later) != len(partners):
                 continue  # S meets T's operation before it blocks
             partner = min(later, key=lambda op: index[id(op)])
-            if self._exclusive(s, x, partner):
+            if self._exclusive(s, via or x, partner):
                 continue
             senders: int | None = 1
             if y.kind == "send":
@@ -370,7 +410,8 @@ class Circular:
                 partner,
                 senders,
                 wait_channel,
-                {"t": t.id, "x_index": s_ops.index(x)},
+                via,
+                self.program.resolve_call(s, via)[0].function if via is not None else s,
             )
         return None
 
@@ -381,6 +422,9 @@ class Circular:
         if not ch.key.startswith("field:"):
             return ops
         bases = self._holders_in(s, ch)
+        given = E.selector_base(started.op.fn)
+        if not bases and given is not None:
+            bases = {E.render(given)}  # S reaches ch only through methods of what T runs on
         scope = self._scope(s, started.function, next(iter(bases))) if len(bases) == 1 else None
         if scope is None:
             return None

@@ -59,7 +59,7 @@ def _waits_for(c: CircularWait) -> str:
 
 def _fix(c: CircularWait) -> str:
     name = _name(c)
-    x = _op_text(c.wait)
+    x = _op_text(c.wait_call or c.wait)
     if c.is_group:
         if c.blocked.kind == "send":
             more = (
@@ -83,16 +83,20 @@ def _fix(c: CircularWait) -> str:
 
 def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
     s, ch, name = c.starter, c.channel, _name(c)
-    x_loc = op_location(s, c.wait)
+    at = c.wait_call or c.wait  # S's own statement: the wait, or the call that waits
+    x_loc = op_location(s, at)
     y_loc = op_location(c.blocked_fn, c.blocked)
     partner_loc = op_location(s, c.partner)
     go_line = c.started.op.line
     x, y = _op_text(c.wait), _op_text(c.blocked)
+    where = ""
+    if c.wait_call is not None and c.wait_fn is not None:
+        where = f" in `{c.wait_fn.short}`"
     cap = _capacity(ch.capacity)
     starts = "`go` statement" if c.started.op.mode == "go" else f"`{E.render(c.started.op.fn)}`"
     if c.is_group and c.blocked.kind == "send":
         message = (
-            f"`{s.short}` calls `{x}` at line {c.wait.line} before it receives from `{name}` "
+            f"`{s.short}` calls `{x}`{where} at line {at.line} before it receives from `{name}` "
             f"(line {c.partner.line}), but the goroutines started at line {go_line} "
             f"({_senders(c.senders)}, `{name}` {cap}) send on `{name}` at line {c.blocked.line} "
             f"before {_release_text(c, 'their')}: "
@@ -101,10 +105,10 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
         )
     else:
         message = (
-            f"`{s.short}` blocks on `{x}` at line {c.wait.line} until the goroutine started at line {go_line} "
+            f"`{s.short}` blocks on `{x}`{where} at line {at.line} until the goroutine started at line {go_line} "
             f"reaches {_release_text(c)}, but that goroutine first blocks on `{y}` at line {c.blocked.line} "
             f"(`{name}` {cap}) waiting for {_waits_for(c)}, which `{s.short}` does only at line "
-            f"{c.partner.line}, after line {c.wait.line}: each waits for the other. Fix: {_fix(c)}."
+            f"{c.partner.line}, after line {at.line}: each waits for the other. Fix: {_fix(c)}."
         )
     steps = [Step(op_location(s, c.started.op), f"`{s.short}` starts the goroutine ({starts})")]
     for caller, op, callee, via in c.path:
@@ -118,7 +122,16 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
                 f"only after it, `{_op_text(c.release)}` would release `{x}`",
             )
         )
-    steps.append(Step(x_loc, f"`{s.short}` blocks on `{x}` until the goroutine gets past line {c.blocked.line}"))
+    if c.wait_call is not None and c.wait_fn is not None:
+        steps.append(Step(x_loc, f"`{s.short}` calls `{c.wait_fn.short}`"))
+        steps.append(
+            Step(
+                op_location(c.wait_fn, c.wait),
+                f"`{c.wait_fn.short}` blocks on `{x}` until the goroutine gets past line {c.blocked.line}",
+            )
+        )
+    else:
+        steps.append(Step(x_loc, f"`{s.short}` blocks on `{x}` until the goroutine gets past line {c.blocked.line}"))
     steps.append(Step(partner_loc, f"`{s.short}` reaches `{_op_text(c.partner)}` only here, after `{x}`: never"))
     related = [
         Related(y_loc, f"the goroutine's `{y}`, waiting for `{s.short}`"),
