@@ -32,7 +32,8 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under
-from .instances import Confinement, goroutine_starters, instance_bindings, local_instances
+from .instances import Confinement, instance_bindings, local_instances
+from .partners import PARTNERS
 from .regions import exclusive_branches
 from .syncprims import SYNC_PRIMITIVES, WAITGROUP, SyncPrimitives
 
@@ -77,7 +78,14 @@ class CircularWait:
 
 
 class Circular:
-    def __init__(self, program: Program, flow: ChannelFlow, prims: SyncPrimitives, budget: Budget):
+    def __init__(
+        self,
+        program: Program,
+        flow: ChannelFlow,
+        prims: SyncPrimitives,
+        budget: Budget,
+        confinement: Confinement | None = None,
+    ):
         self.program = program
         self.flow = flow
         self.prims = prims
@@ -89,8 +97,25 @@ class Circular:
         for calls in prims.calls.values():
             for c in calls:
                 self._sync_calls.setdefault(c.fn.id, []).append(c)
-        starters = goroutine_starters(program, _spawns)
-        instances = local_instances(program, flow, Confinement(program), set(), Counter(), starters)
+        # Functions that start goroutines themselves (the only possible S), and with the functions
+        # around them, where local channels may be followed as instances.
+        # Only the callers of `go` statements the program resolved, and functions with literals (a
+        # `g.Go(func() {...})` whose group's type the model may not know), need their ops read.
+        candidates = {caller.id for f in program.functions for caller, _op in f.go_sites}
+        candidates |= {f.id for f in program.functions if f.literals}
+        own = [
+            f
+            for f in program.functions
+            if f.id in candidates and any(op.kind == "call" and _starts_one(op) for op in f.facts.ops)
+        ]
+        starters: set[int] = set()
+        for f in own:
+            g: Function | None = f
+            while g is not None and g.id not in starters:
+                starters.add(g.id)
+                g = g.parent
+        confinement = confinement or Confinement(program)  # GIM102's, whose op index is built already
+        instances = local_instances(program, flow, confinement, set(), Counter(), starters)
         self._by_maker: dict[int, list[Channel]] = {}
         for ch, maker, _name in instances:
             self._by_maker.setdefault(maker.id, []).append(ch)
@@ -109,9 +134,12 @@ class Circular:
             for role, ops in (("send", ch.sends), ("recv", ch.receives), ("close", ch.closes)):
                 for _fn, op in ops:
                     self._roles.setdefault(id(op), []).append((ch, role))
-        for fn in program.functions:
-            if any(op.kind == "call" for op in fn.facts.ops):
-                self._judge_starter(fn)
+        # The functions each channel has operations in: the goroutine's partner must be in S.
+        self._users: dict[str, set[int]] = {}
+        for ch in [c for c, _maker, _name in instances] + fields:
+            self._users[ch.key] = {fn.id for ops in (ch.sends, ch.receives, ch.closes) for fn, _op in ops}
+        for fn in own:
+            self._judge_starter(fn)
 
     # ---- what S starts and what it then blocks on ------------------------------------------
     def _calls_in(self, fn: Function) -> list:
@@ -335,6 +363,8 @@ class Circular:
         t_index = {id(op): i for i, op in enumerate(t_ops)}
         out = []
         for ch in channels:
+            if s.id not in self._users.get(ch.key, ()):
+                continue  # S never meets the channel: no partner of T's operation in S
             maker = ch.make_sites[0][0]
             if ch.key.startswith("field:"):
                 bound = {}
@@ -350,8 +380,11 @@ class Circular:
                         self.debug["circular_range_with_exit"] += 1
                         continue
                     out.append((t_index[id(op)], op, t, op, (), ch))
+            if not any(fn is not t for fn, _op in ch.sends):  # T's own sends: no need to walk its calls
+                out.extend((t_index[id(op)], op, t, op, (), ch) for _fn, op in ch.sends if op.select < 0)
+                continue
             charge = partial(self.budget.charge, s)
-            for sfn, sop, path, key in self.flow.reachable_sends(t, t_ops, max_states=200, charge=charge, bound=bound):
+            for sfn, sop, path, key in self.flow.reachable_sends(t, t_ops, max_states=50, charge=charge, bound=bound):
                 if key != ch.key or sop.select >= 0:
                     continue
                 first = path[0][1] if path else sop
@@ -568,9 +601,9 @@ class Circular:
         return n
 
 
-def _spawns(_fn: Function, op) -> bool:
-    """A call that may start its function argument as a goroutine: `g.Go(f)` (checked later)."""
-    return op.mode == "plain" and E.selected_name(op.fn) == "Go" and len(op.args) == 1
+def _starts_one(op) -> bool:
+    """A call op that starts a goroutine: `go f()`, or `g.Go(f)` (the group's type is checked later)."""
+    return op.mode == "go" or (op.mode == "plain" and len(op.args) == 1 and E.selected_name(op.fn) == "Go")
 
 
 def _range_has_exit(fn: Function, op) -> bool:
@@ -589,6 +622,7 @@ def _build(ctx: Context) -> Circular:
         ctx.result(CHANNEL_FLOW),
         ctx.result(SYNC_PRIMITIVES),
         ctx.budget("circular", "GIM102/GIM106 (circular waits)"),
+        ctx.result(PARTNERS).confinement,
     )
     ctx.debug.update(c.debug)
     return c
@@ -597,6 +631,6 @@ def _build(ctx: Context) -> Circular:
 CIRCULAR = Pass(
     "circular",
     _build,
-    requires=(CHANNEL_FLOW, SYNC_PRIMITIVES),
+    requires=(CHANNEL_FLOW, SYNC_PRIMITIVES, PARTNERS),
     doc="circular waits: a starter blocked on a goroutine that is blocked on the starter's later operation",
 )

@@ -117,11 +117,11 @@ def local_instances(
     is not in `skip` (channels the holder view already reported). The instance's sends, receives
     and closes are those its confinement walk meets; an escaping variable gives no instance
     (counted in debug). `starters`: the ids of the functions that start goroutines, when the
-    caller counts more than `go` statements (by default, see goroutine_starters)."""
+    caller counts more than `go` statements (by default, see _goroutine_starters)."""
     # Only names some function makes a channel into, in a function that starts goroutines (every
     # shape GIM102 judges has its partner in a goroutine the maker starts): the rest cost nothing.
     if starters is None:
-        starters = goroutine_starters(program)
+        starters = _goroutine_starters(program)
     made = {
         E.ident(t)
         for f in program.functions
@@ -175,12 +175,11 @@ def local_instances(
     return out
 
 
-def goroutine_starters(program: Program, spawns=None) -> set[int]:
-    """Ids of the functions that have a `go` statement (or a call `spawns(f, op)` says starts one),
-    themselves or in a literal inside them."""
+def _goroutine_starters(program: Program) -> set[int]:
+    """Ids of the functions that have a `go` statement, themselves or in a literal inside them."""
     out: set[int] = set()
     for f in program.functions:
-        if any(op.kind == "call" and (op.mode == "go" or (spawns and spawns(f, op))) for op in f.facts.ops):
+        if any(op.kind == "call" and op.mode == "go" for op in f.facts.ops):
             g: Function | None = f
             while g is not None and g.id not in out:
                 out.add(g.id)
