@@ -104,8 +104,15 @@ completes; or make the sender give up too:
 - A circular wait is judged only on local channels made once with a
   constant capacity and never handed to code the model cannot see (the
   instances above), followed into the goroutine's literal or the function
-  or method it runs with the channel as an argument; struct-field channels
-  are not followed yet. Every partner of both operations must be seen: the
+  or method it runs with the channel as an argument; and on struct-field
+  channels made once (`&T{ch: make(chan int)}`, in the function or a
+  constructor it calls) of a struct the function holds in one variable
+  and never hands to code nothing resolves, the goroutine being a literal
+  or a method of that variable (`go srv.loop()`); for those, the partners
+  are the operations in the function, the goroutine and what they call
+  (three calls deep). The function's blocking operation may be a call to a
+  method of the same variable that blocks first thing (`srv.Wait()`).
+  Every partner of both operations must be seen: the
   goroutine's release (a `close`, send or receive of the channel the
   function blocks on) in the goroutine itself, after its own operation or
   deferred; the partner of the goroutine's operation in the function

@@ -97,7 +97,9 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   `Done` is deferred or comes after the send. A send inside a `select` is
   taken as non-blocking. With a buffer, the senders must be counted: a
   constant-bound loop `for i := 0; i < 3; i++` and sends outside branches
-  and loops, else silence. Struct-field channels are not followed yet.
+  and loops, else silence. A struct-field channel is judged as GIM102's
+  circular waits say (one variable holds the struct, partners seen in the
+  function, the goroutine and what they call).
 - `--debug` counts what was given up (`GIM106_*`, `circular_*`).
 """
 
