@@ -227,14 +227,17 @@ class Circular:
                     return True
         return False
 
-    def _times(self, s: Function, op, ch: Channel) -> int:
-        """How many goroutines the statement starts for one instance of ch: 1 outside loops, K in
-        `for i := 0; i < K; i++` (a loop that also makes the channel makes one per round)."""
+    def _times(self, s: Function, op, ch: Channel, x_at) -> int:
+        """How many goroutines the statement starts for one instance of ch, waiting at S's blocking
+        operation x_at: 1 outside loops, K in `for i := 0; i < K; i++`. A loop that also makes the
+        channel makes one per round, and one around x_at too waits for each round's goroutines."""
         times = 1
         maker, make_op = ch.make_sites[0]
-        around_make = set(enclosing_regions(s.facts, make_op.region)) if maker is s and make_op is not None else set()
+        per_round = set(enclosing_regions(s.facts, x_at.region))
+        if maker is s and make_op is not None:
+            per_round |= set(enclosing_regions(s.facts, make_op.region))
         for r in enclosing_regions(s.facts, op.region):
-            if r in around_make:
+            if r in per_round:
                 continue
             reg = s.facts.regions[r]
             if reg.kind == "range":
@@ -569,7 +572,7 @@ class Circular:
                 return None
             if n == 0:
                 continue
-            times = self._times(s, other.op, ch)
+            times = self._times(s, other.op, ch, s.facts.ops[xi])
             if times == UNCOUNTED:
                 if cap > 0:
                     self.debug["circular_buffered_senders_uncounted"] += 1
