@@ -105,16 +105,23 @@ class Confinement:
 
 
 def local_instances(
-    program: Program, flow: ChannelFlow, confinement: Confinement, skip: set, debug: Counter
+    program: Program,
+    flow: ChannelFlow,
+    confinement: Confinement,
+    skip: set,
+    debug: Counter,
+    starters: set[int] | None = None,
 ) -> list[tuple[Channel, Function, str]]:
     """(instance channel, maker, variable) for each local channel variable made exactly once,
     by `name := make(chan T, n)` with a constant n in the function declaring it, whose holder key
     is not in `skip` (channels the holder view already reported). The instance's sends, receives
     and closes are those its confinement walk meets; an escaping variable gives no instance
-    (counted in debug)."""
+    (counted in debug). `starters`: the ids of the functions that start goroutines, when the
+    caller counts more than `go` statements (by default, see goroutine_starters)."""
     # Only names some function makes a channel into, in a function that starts goroutines (every
     # shape GIM102 judges has its partner in a goroutine the maker starts): the rest cost nothing.
-    starters = goroutine_starters(program)
+    if starters is None:
+        starters = goroutine_starters(program)
     made = {
         E.ident(t)
         for f in program.functions

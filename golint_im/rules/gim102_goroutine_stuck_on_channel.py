@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds four shapes of a goroutine stuck on a channel, each with both sides
+Finds five shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -44,6 +44,13 @@ leaves over, then ends; and a send after the function has
 called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 `ctx` it gave the only receiving goroutine, when that goroutine returns in
 its `case <-ctx.Done():`.
+
+A circular wait: a function starts a goroutine, then blocks on a send or
+receive (`b <- 2`, `<-done`) that only the goroutine can complete, after
+its own send or receive (`a <- 1`, `values <- v`) whose only partner is in
+the function, after that blocking operation (`<-a`, `<-values`). Each
+waits for the other. The finding sits on the function's operation and
+names both sides. (The `wg.Wait()` form is GIM106's.)
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -175,6 +182,26 @@ completes; or make the sender give up too:
   `select`, and more sends follow the `cancel()` than the buffer holds. The
   goroutine may still take one of them before it sees the cancellation;
   the send then waits for the next.
+- A circular wait is judged only on local channels made once with a
+  constant capacity and never handed to code the model cannot see (the
+  instances above), followed into the goroutine's literal or the function
+  or method it runs with the channel as an argument; and on struct-field
+  channels made once (`&T{ch: make(chan int)}`, in the function or a
+  constructor it calls) of a struct the function holds in one variable
+  and never hands to code nothing resolves, the goroutine being a literal
+  or a method of that variable (`go srv.loop()`); for those, the partners
+  are the operations in the function, the goroutine and what they call
+  (three calls deep). The function's blocking operation may be a call to a
+  method of the same variable that blocks first thing (`srv.Wait()`).
+  Every partner of both operations must be seen: the
+  goroutine's release (a `close`, send or receive of the channel the
+  function blocks on) in the goroutine itself, after its own operation or
+  deferred; the partner of the goroutine's operation in the function
+  itself, after its blocking one. A send the function blocks on must be on
+  an unbuffered channel; a send of the goroutine on a buffered one blocks
+  only when its own sends outside branches and loops exceed the buffer.
+  Operations inside a `select` and `range` loops of the function are not
+  judged. `--debug` counts what was given up (`circular_*`).
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -191,16 +218,18 @@ completes; or make the sender give up too:
 from __future__ import annotations
 
 from golint_im import expr as E
+from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.findings import Finding, Location, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
+from golint_im.rules._circular_wording import circular_finding
 
 ID = "GIM102"
 NAME = "goroutine-stuck-on-channel"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A goroutine blocks forever on a channel: its receiver left, its range is never closed, its sender returned"
-REQUIRES = (PARTNERS,)
+REQUIRES = (PARTNERS, CIRCULAR)
 
 
 def check(ctx):
@@ -221,6 +250,9 @@ def check(ctx):
     for g in partners.fields.gone:
         if g.owner.id not in partners.budget.cut:
             yield _gone_finding(g)
+    for w in ctx.result(CIRCULAR).found:
+        if not w.is_group:
+            yield circular_finding(w, ID, SEVERITY)
 
 
 def _capacity_text(cap: int) -> str:

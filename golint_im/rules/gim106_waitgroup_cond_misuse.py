@@ -1,7 +1,7 @@
 r"""GIM106 waitgroup-cond-misuse: a WaitGroup or Cond used so that a Wait can return early or never.
 
 ## What it does
-Finds four misuses of `sync.WaitGroup` and `sync.Cond`, each on one
+Finds five misuses of `sync.WaitGroup` and `sync.Cond`, each on one
 group or condition variable identified by where it is held (a local, a
 package variable, a struct field; a parameter is what its callers pass):
 
@@ -20,7 +20,13 @@ package variable, a struct field; a parameter is what its callers pass):
   `Done`, and the `Wait` after the loop never returns;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
-- `Cond.Wait` on a condition variable that nothing signals or broadcasts.
+- `Cond.Wait` on a condition variable that nothing signals or broadcasts;
+- a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
+  counted goroutines need: they send on `out` (unbuffered, or more sends
+  than its buffer) before their `Done`, and the function calls `wg.Wait()`
+  before it receives from `out` (or workers `range` over `jobs` that the
+  function closes only after `wg.Wait()`). The finding sits on the `Wait`
+  and names both sides.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
@@ -30,7 +36,9 @@ leaves the counter above zero for good: `Wait` never returns, and every
 goroutine waiting behind it leaks. A `Cond.Wait` can wake up without its
 condition being true (another goroutine got there first, or `Broadcast`
 woke everyone), so a `Wait` not re-checked in a loop acts on a stale
-condition; and a `Wait` nobody signals sleeps forever.
+condition; and a `Wait` nobody signals sleeps forever. A `Wait` before the
+drain is a deadlock: the senders wait for the receiver and the receiver
+waits for the senders.
 
 ## Example
 ```go
@@ -90,21 +98,35 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   the loop body's straight line, and the starter makes no other `Add` or
   `Done` call on the group (a `wg.Done()` on the skipping branch is
   accepted as counting it down).
-- `--debug` counts what was given up (`GIM106_*`).
+- Wait before drain (the `circular` layer, shared with GIM102): the
+  channel must be a local made once with a constant capacity and never
+  handed to code the model cannot see (`make(chan T, n)` with a variable
+  `n` is not judged); every receive of it must be in the waiting function
+  itself, after the `Wait`. The counted goroutine is one started by `go`
+  (or `g.Go(f)`) after a `wg.Add` in the same function, whose every
+  `Done` is deferred or comes after the send. A send inside a `select` is
+  taken as non-blocking. With a buffer, the senders must be counted: a
+  constant-bound loop `for i := 0; i < 3; i++` and sends outside branches
+  and loops, else silence. A struct-field channel is judged as GIM102's
+  circular waits say (one variable holds the struct, partners seen in the
+  function, the goroutine and what they call).
+- `--debug` counts what was given up (`GIM106_*`, `circular_*`).
 """
 
 from __future__ import annotations
 
+from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
+from golint_im.rules._circular_wording import circular_finding
 
 ID = "GIM106"
 NAME = "waitgroup-cond-misuse"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Cond.Wait unlooped or unsignalled"
-REQUIRES = (SYNC_PRIMITIVES,)
+REQUIRES = (SYNC_PRIMITIVES, CIRCULAR)
 
 
 def check(ctx):
@@ -117,6 +139,9 @@ def check(ctx):
         yield _start_skipped(k)
     for c in prims.cond_waits:
         yield _cond_wait(c)
+    for w in ctx.result(CIRCULAR).found:
+        if w.is_group:
+            yield circular_finding(w, ID, SEVERITY)
 
 
 def _add_inside(a):
