@@ -193,6 +193,7 @@ class LockModel:
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
         self._handed: set[int] | None = None
+        self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
         # local's name with the function that declares it (two locals `mu` are two locks)
@@ -428,6 +429,31 @@ class LockModel:
         if handed:
             self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
             self.double_locks = [d for d in self.double_locks if d.held.lock.cls not in handed]
+
+    def tests_starting(self, flow, root: Function, depth: int = 0) -> frozenset:
+        """The test functions (`TestXxx(t *testing.T)`) that run goroutine root: itself, or the tests starting it.
+
+        A root started by `go` belongs to the tests that reach its `go`
+        statements (through calls and through the goroutines they start).
+        """
+        known = self._tests_of.get(root.id)
+        if known is not None:
+            return known
+        self._tests_of[root.id] = frozenset()  # a cycle of goroutines starting each other adds nothing
+        if _test_function(root):
+            found = frozenset({root.id})
+        elif depth > MAX_DEPTH:
+            return frozenset()
+        else:
+            fns = self.program.functions
+            found = frozenset(
+                t
+                for starter, _op in root.go_sites
+                for r in flow.entries(starter)
+                for t in self.tests_starting(flow, fns[r], depth + 1)
+            )
+        self._tests_of[root.id] = found
+        return found
 
     # ---- lost unlocks: what callers say --------------------------------------------------
     def _filter_lost_unlocks(self) -> None:
@@ -682,7 +708,7 @@ class _Walk:
             if h.acq.lock.same(a.lock):
                 model.double_locks.append(DoubleLock(self.fn, h.acq, a))
                 return
-        if self.fn.file.is_test or a.lock.cls.startswith("param:") or a.lock.striped:
+        if a.lock.cls.startswith("param:") or a.lock.striped:
             return
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
@@ -795,6 +821,24 @@ def concurrent_roots(model: LockModel, flow, f1: Function, f2: Function) -> tupl
     for x in r1:
         if x in r2 and flow.spawned_many(fns[x]):
             return x, x
+    return _concurrent_in_one_test(model, flow, f1, f2)
+
+
+def _concurrent_in_one_test(model: LockModel, flow, f1: Function, f2: Function) -> tuple[int, int] | None:
+    """Two roots of one test that run f1 and f2 at the same time: the test and a goroutine it starts, or two of those.
+
+    A test binary runs its `TestXxx` functions one after the other (and never
+    `main`), so a test function is evidence of concurrency only beside the
+    goroutines that it starts itself, directly or through the calls it makes
+    (`NewServer()` starting `go s.loop()`).
+    """
+    fns = model.program.functions
+    tests1 = {r: model.tests_starting(flow, fns[r]) for r in flow.entries(f1)}
+    tests2 = {r: model.tests_starting(flow, fns[r]) for r in flow.entries(f2)}
+    for x, tx in sorted(tests1.items()):
+        for y, ty in sorted(tests2.items()):
+            if tx & ty and (x != y or flow.spawned_many(fns[x])):
+                return x, y
     return None
 
 
@@ -821,6 +865,14 @@ def _exported(fn: Function) -> bool:
     return not f.recv or f.recv.lstrip("*")[:1].isupper()
 
 
+def _test_function(fn: Function) -> bool:
+    """A `TestXxx(t *testing.T)` function of a `_test.go` file: an entry point of the test binary."""
+    f = fn.facts
+    if not fn.file.is_test or fn.parent is not None or f.recv or not f.name.startswith("Test"):
+        return False
+    return len(f.params) == 1 and f.params[0][1].lstrip("*") == "testing.T"
+
+
 def _runs_on_its_own(program: Program, fn: Function) -> bool:
     """A goroutine root that is evidence of concurrency: started by `go` or a spawning call, or an entry point.
 
@@ -836,6 +888,22 @@ def _runs_on_its_own(program: Program, fn: Function) -> bool:
     if fn.go_sites or program.callers(fn):
         return True
     return _exported(fn) or (fn.parent is None and fn.facts.name == "main")
+
+
+def racing_writer(model: LockModel, flow, d: DoubleLock) -> tuple[Function, Op] | None:
+    """For a recursive read lock, a write `Lock` of the same mutex class that can come between the two `RLock`s.
+
+    Without a writer anywhere, read locks never wait for each other. In a
+    `_test.go` file the writer must also run beside the reader, in a goroutine
+    of the same test (see `concurrent_roots`): a test holding a read lock on
+    purpose while it reads again has no writer racing it.
+    """
+    for wfn, op, what in model.lock_ops.get(d.held.lock.cls, ()):
+        if what != "acquire" or op.mode == "defer" or E.selected_name(op.fn) != "Lock":
+            continue
+        if not d.fn.file.is_test or concurrent_roots(model, flow, d.fn, wfn) is not None:
+            return wfn, op
+    return None
 
 
 @dataclass(frozen=True)

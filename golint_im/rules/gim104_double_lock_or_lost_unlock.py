@@ -104,7 +104,8 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
 
 from __future__ import annotations
 
-from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock
+from golint_im.analysis.flow import CHANNEL_FLOW
+from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, racing_writer
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
@@ -115,20 +116,25 @@ NAME = "double-lock-or-lost-unlock"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
-REQUIRES = (LOCKS, RECOVERED_PANICS)
+REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW)
 
 
 def check(ctx):
     model = ctx.result(LOCKS)
     seen: set[tuple] = set()
+    ctx.debug.setdefault("GIM104_recursive_read_locks_without_a_writer", 0)
     for d in model.double_locks:
-        if d.held.mode == "r" and d.again.mode == "r" and d.fn.file.is_test:
-            continue  # a test holding a read lock on purpose while it reads again: no writer races it there
         key = (d.fn.id, d.held.fn.id, d.held.op.line, d.held.op.col)
         if key in seen:
             continue  # one finding per lock held: the first call that takes it again
+        writer = None
+        if d.held.mode == "r" and d.again.mode == "r":
+            writer = racing_writer(model, ctx.result(CHANNEL_FLOW), d)
+            if writer is None:
+                ctx.debug["GIM104_recursive_read_locks_without_a_writer"] += 1
+                continue
         seen.add(key)
-        yield _double(d)
+        yield _double(d, writer)
     for lost in model.lost_unlocks:
         yield _lost(lost)
     told: set[tuple] = set()
@@ -150,7 +156,7 @@ def _consequence(held: str, again: str) -> str:
     return "a read and a write lock of one `RWMutex` exclude each other, so the goroutine waits for itself forever"
 
 
-def _double(d: DoubleLock) -> Finding:
+def _double(d: DoubleLock, writer: tuple | None) -> Finding:
     held, again = d.held, d.again
     where = d.again.hops[0].op if again.hops else again.op
     loc = op_location(d.fn, where)
@@ -169,6 +175,9 @@ def _double(d: DoubleLock) -> Finding:
         Related(op_location(held.fn, held.op), f"`{label}` taken here"),
         Related(op_location(again.fn, again.op), "taken again"),
     ]
+    if writer is not None:
+        wfn, wop = writer
+        related.append(Related(op_location(wfn, wop), f"`{wfn.short}` takes `{label}` for writing here"))
     return Finding(
         rule_id=ID,
         message=message,
