@@ -193,6 +193,8 @@ class LockModel:
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
         self._handed: set[int] | None = None
+        self._composites: dict[tuple[str, str], list] | None = None
+        self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
@@ -325,6 +327,116 @@ class LockModel:
         t = self.program.type_of(caller, recv_expr)
         named = self.program.named(t) if t else None
         return named is not None and named.split("#")[1] == callee.facts.recv
+
+    # ---- dynamic calls: code registered on the receiver ------------------------------
+    def tie_to_receiver(self, fn: Function, op: Op, callee: Function, lock: Lock, mapped: Lock) -> Lock:
+        """The callee's lock as a field of fn's receiver, when a dynamic call reaches code registered on that value.
+
+        A call through a function value or an interface loses the instance:
+        the callee's locks are another value's as far as the mapping knows.
+        Two registrations tie them back, both on a value of fn's receiver type:
+        a closure handed to one of its methods that locks through the variable
+        it was handed on (`r.Register(func() { r.Count() })`), and an
+        implementation built with a field holding the value it is stored into
+        (`s.obs = append(s.obs, &printer{s: s})`, printer's method locking
+        `p.s.mu`). Anything else keeps the mapped (unknown) instance.
+        """
+        recv = fn.facts.recv_name
+        if not recv or lock.inst is None or E.funclit(op.fn) is not None:
+            return mapped
+        rest = self._registered_closure(fn, callee, mapped) if callee.parent is not None else None
+        if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
+            rest = self._registered_implementation(fn, callee, lock)
+        if rest is None:
+            return mapped
+        self.debug["GIM10x_locks_tied_through_registration"] = (
+            self.debug.get("GIM10x_locks_tied_through_registration", 0) + 1
+        )
+        return Lock(mapped.cls, (("name", fn.id, recv), *rest), mapped.label, mapped.striped)
+
+    def _registered_closure(self, fn: Function, lit: Function, mapped: Lock) -> tuple | None:
+        """For `v.Method(func() { ... v.mu ... })` with v of fn's receiver type: the path after v (`("mu",)`)."""
+        inst = mapped.inst
+        if inst is None or inst[0][0] != "name" or len(inst) < 2:
+            return None
+        recv_type = self._receiver_type(fn)
+        if recv_type is not None and (inst[0], recv_type) in self._handed_on(lit):
+            return inst[1:]
+        return None
+
+    def _handed_on(self, lit: Function) -> set[tuple]:
+        """(root of v, v's named type) for each `v.Method(..., lit, ...)` that hands the literal to a method of v."""
+        known = self._closure_registrations.get(lit.id)
+        if known is not None:
+            return known
+        found: set[tuple] = set()
+        parent = lit.parent
+        p = self.program
+        if parent is None:
+            return found
+        for op in parent.facts.ops:
+            if op.kind != "call" or not any(p.literal(parent, i) is lit for i in _funclits(op.args)):
+                continue
+            sel = E.selector(op.fn)
+            base = self.instance(parent, sel[0]) if sel is not None else None
+            t = p.type_of(parent, sel[0]) if sel is not None and base is not None and len(base) == 1 else None
+            named = p.named(t) if t else None
+            if base is not None and named is not None:
+                found.add((base[0], named))
+        self._closure_registrations[lit.id] = found
+        return found
+
+    def _registered_implementation(self, fn: Function, method: Function, lock: Lock) -> tuple | None:
+        """For a method of P locking `p.f.<rest>`, where some `x.g = append(x.g, &P{f: x})` stores P into the very
+        value its field f points to, x of fn's receiver type: `<rest>`."""
+        inst = lock.inst
+        recv_type = self._receiver_type(fn)
+        if inst is None or len(inst) < 3 or inst[0] != ("name", method.id, method.facts.recv_name):
+            return None
+        impl = self.program.named(f"{method.pkg.path}#{method.facts.recv}")
+        ft = self.program.field_type(impl, inst[1]) if impl else None
+        if impl is None or ft is None or recv_type is None or self.program.named(ft[0]) != recv_type:
+            return None
+        for g, op, holder in self._composites_of(impl, inst[1]):
+            if self._stored_into(g, op, holder):
+                return inst[2:]
+        return None
+
+    def _composites_of(self, named: str, fname: str) -> list[tuple[Function, Op, Any]]:
+        """(function, op, value of field fname) for each `T{fname: value}` (T = named) among an op's arguments."""
+        if self._composites is None:
+            index: dict[tuple[str, str], list] = {}
+            p = self.program
+            for g in p.functions:
+                for op in g.facts.ops:
+                    if op.kind not in ("call", "assign"):
+                        continue
+                    for arg in op.args:
+                        for e in E.subexprs(arg):
+                            comp = E.composite(e)
+                            if comp is None or not comp[0]:
+                                continue
+                            t = p.named(p.qualify(comp[0], g.file))
+                            for key, value in comp[1]:
+                                k = E.ident(key)
+                                if t and k and E.is_name_or_selector(E.strip_address(value)):
+                                    index.setdefault((t, k), []).append((g, op, value))
+            self._composites = index
+        return self._composites.get((named, fname), [])
+
+    def _stored_into(self, g: Function, op: Op, holder) -> bool:
+        """op stores what it builds into the value `holder` names: `holder.f = ...` or a call of holder's method."""
+        base = self.instance(g, holder)
+        if base is None:
+            return False
+        if op.kind == "assign":
+            return any((sel := E.selector(t)) is not None and self.instance(g, sel[0]) == base for t in op.targets)
+        sel = E.selector(op.fn)
+        return sel is not None and self.instance(g, sel[0]) == base
+
+    def _receiver_type(self, fn: Function) -> str | None:
+        f = fn.facts
+        return self.program.named(f"{fn.pkg.path}#{f.recv}") if f.recv else None
 
     # ---- summaries -------------------------------------------------------------
     def summary(self, fn: Function) -> Summary:
@@ -669,7 +781,7 @@ class _Walk:
             self._blocked(state, op_fn, block_op, (hop, *hops), kind)
         branch = self.on_branch(op)
         for a in s.acquires:
-            lock = model.map_lock(fn, op, callee, a.lock)
+            lock = model.tie_to_receiver(fn, op, callee, a.lock, model.map_lock(fn, op, callee, a.lock))
             after = a.after_release | self.released_classes
             mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after)
             self.check_acquire(state, mapped)
@@ -774,6 +886,11 @@ def _has_default(select_region) -> bool:
     """A `select` region with a `default` case (its info is (has_default, number of cases))."""
     info = select_region.info
     return bool(info and info[0])
+
+
+def _funclits(args: tuple) -> list[int]:
+    """The literal indexes of the function literals passed as arguments."""
+    return [i for a in args if (i := E.funclit(a)) is not None]
 
 
 def _striped(holder) -> bool:
