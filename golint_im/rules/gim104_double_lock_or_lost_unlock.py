@@ -8,8 +8,9 @@ its branches, and through the calls it makes, and reports:
   held, directly or in a function called while it is held (`s.mu` locked in
   one method that calls another method on the same receiver `s` that locks
   `s.mu` too). `sync.Mutex` is not reentrant: the goroutine waits for
-  itself. A recursive `RLock` is reported too: it deadlocks as soon as a
-  writer queues between the two read locks.
+  itself. A recursive `RLock` is reported too when something write-locks
+  the same mutex: it deadlocks as soon as that writer queues between the two
+  read locks.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
 - **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
@@ -78,9 +79,19 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
 
 ## Known limits
 - Calls are followed when they resolve to one function (interfaces with one
-  implementation included); wider interface calls and function values
-  stored elsewhere are not, and recursive calls are read as touching no lock
-  (`--debug` counts both as `GIM10x_*`).
+  implementation included, function values in a field or a slice field);
+  wider interface calls are not, and recursive calls are read as touching
+  no lock (`--debug` counts both as `GIM10x_*`).
+- Through a function value or an interface the value whose lock the callee
+  takes is unknown; it is taken to be the caller's receiver only when the
+  code registered it on that very value: a closure handed to a method of
+  `v` that locks through `v` (`r.Register(func() { r.Count() })`), or an
+  implementation built with a field holding `v` and stored into `v`
+  (`s.obs = append(s.obs, &printer{s: s})`), `v` of the caller's receiver
+  type (`--debug`: `GIM10x_locks_tied_through_registration`). A callback
+  registered on another value (a parent of the same type) stays silent, and
+  so does one registered in any other way (a constructor argument, a
+  channel).
 - Paths are the function's branches, loops and `select`/`switch` cases;
   conditions are not evaluated, so a lock taken and released under the same
   condition in two places is followed as if both branches could differ
@@ -98,8 +109,11 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   unlocks without having locked it is a signal between goroutines and is
   not judged for double locks.
 - One finding per lock held: the first place that takes it again.
-  Recursive read locks in `_test.go` files are not reported (a test that
-  holds a read lock on purpose has no writer racing it).
+- A recursive read lock needs a `Lock` of the same mutex declaration
+  somewhere (`--debug`: `GIM104_recursive_read_locks_without_a_writer`);
+  when the reader is in a `_test.go` file the writer must also run beside
+  it, in a goroutine of the same test (a test that holds a read lock on
+  purpose has no writer racing it).
 """
 
 from __future__ import annotations

@@ -50,15 +50,22 @@ what you need under one lock, then take the other).
 - Concurrency needs evidence: a goroutine root counts when it is started
   with `go` (or a spawning call), is handed by name or as a method value to
   another package (`time.AfterFunc(d, s.check)`, `http.HandleFunc(p, s.serve)`),
-  or is `main` or an exported function or method. Test functions and
-  unexported functions nothing visible calls (run through a handler table or
-  reflection) are no evidence. A receiver or parameter keeps its type when
-  an inner block shadows its name with `:=`.
+  or is `main` or an exported function or method. Unexported functions
+  nothing visible calls (run through a handler table or reflection) are no
+  evidence. A `TestXxx(t *testing.T)` function runs beside the goroutines it
+  starts itself, directly or through the calls it makes (`go b.audit()`,
+  a constructor starting a loop), and beside nothing else: tests run one
+  after the other (`t.Parallel` is not read) and never with `main`. A
+  receiver or parameter keeps its type when an inner block shadows its name
+  with `:=`.
 - Two values of one type in different roles (a leaf connection and an
   inbound gateway connection, both `client`) are one class: an order between
   them can be reported although no value plays both roles.
 - Calls are followed as for GIM104 (one resolved target, no recursion).
-  Functions in `_test.go` files are not judged.
+  The same field of two parameters taken in both orders
+  (`transfer(from, to *Account)` called as `transfer(a, b)` and
+  `transfer(b, a)`) is not judged: which value each side locks first
+  depends on the arguments.
 """
 
 from __future__ import annotations
