@@ -113,6 +113,9 @@ class Summary:
     held_on_return: list[Acquire] = field(default_factory=list)
     # the first channel operation or Wait it performs, itself or through calls: (fn, op, hops, kind)
     block: tuple | None = None
+    # (held, taken): the same field of two of its parameters (receiver included), one taken while the
+    # other is held (`from.mu` then `to.mu`): which values they are is the caller's arguments
+    argument_orders: list[tuple[Acquire, Acquire]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,19 @@ class OrderEdge:
     first: Acquire
     second: Acquire
     also_held: frozenset  # classes of the other locks held at that point
+
+
+@dataclass(frozen=True)
+class ArgumentOrder:
+    """At a call (or `go`) op in fn, the callee takes `first` then `second`, the same field of two of its
+    parameters; `locks` are the two as fn sees them (`a.mu`, `b.mu` for `transfer(a, b)`)."""
+
+    fn: Function
+    op: Op
+    callee: Function
+    first: Acquire
+    second: Acquire
+    locks: tuple[Lock, Lock]
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,7 @@ class LockModel:
         self.order_edges: list[OrderEdge] = []
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
+        self.argument_orders: list[ArgumentOrder] = []
         self._handed: set[int] | None = None
         self._composites: dict[tuple[str, str], list] | None = None
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
@@ -601,6 +618,7 @@ class _Walk:
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
         self.panics: list[tuple[Op, State]] = []  # each `panic(...)` and the locks held there
+        self.argument_orders: list[tuple[Acquire, Acquire]] = []
 
     def run(self) -> Summary:
         fn = self.fn
@@ -615,7 +633,8 @@ class _Walk:
             held_on_return = [h.acq for h in final or () if not self._deferred(h.acq)]
         released = {(lk.cls, lk.inst) for lk in self.releases.values()}
         acquires = [a for a in self.acquires.values() if (a.lock.cls, a.lock.inst) not in released]
-        return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block)
+        orders = self.argument_orders[:MAX_ACQUIRES]
+        return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block, orders)
 
     # ---- structure -----------------------------------------------------------
     def walk_ops(self, state: State, indexes: list[int]) -> State | None:
@@ -712,6 +731,7 @@ class _Walk:
         if len(targets) != 1:
             return state
         callee = targets[0].function
+        self.note_argument_orders(op, callee)
         for lk in model.summary(callee).releases:
             mapped = model.map_lock(self.fn, op, callee, lk)
             for i in range(len(state) - 1, -1, -1):
@@ -779,6 +799,7 @@ class _Walk:
         if s.block is not None:
             op_fn, block_op, hops, kind = s.block
             self._blocked(state, op_fn, block_op, (hop, *hops), kind)
+        self.note_argument_orders(op, callee)
         branch = self.on_branch(op)
         for a in s.acquires:
             lock = model.tie_to_receiver(fn, op, callee, a.lock, model.map_lock(fn, op, callee, a.lock))
@@ -792,6 +813,23 @@ class _Walk:
             mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
             state = (*state, Held(mapped))
         return state
+
+    def note_argument_orders(self, op: Op, callee: Function) -> None:
+        """The callee's orders on the same field of two parameters, as this call's arguments."""
+        model = self.model
+        for first, second in model.summary(callee).argument_orders:
+            a = model.map_lock(self.fn, op, callee, first.lock)
+            b = model.map_lock(self.fn, op, callee, second.lock)
+            if a.inst is not None and b.inst is not None and a.inst != b.inst:
+                model.argument_orders.append(ArgumentOrder(self.fn, op, callee, first, second, (a, b)))
+
+    def _parameter_root(self, lock: Lock) -> bool:
+        """The lock's instance starts at one of this function's parameters or its receiver (`from.mu`)."""
+        inst = lock.inst
+        if inst is None or len(inst) < 2 or inst[0][0] != "name" or inst[0][1] != self.fn.id:
+            return False
+        f = self.fn.facts
+        return inst[0][2] == f.recv_name or any(pn == inst[0][2] for pn, _t in f.params)
 
     def _blocked(self, state: State, op_fn: Function, op: Op, hops: tuple, kind: str) -> None:
         if self.block is None:
@@ -822,6 +860,10 @@ class _Walk:
                 return
         if a.lock.cls.startswith("param:") or a.lock.striped:
             return
+        for h in state:
+            same_field = h.acq.lock.cls == a.lock.cls and h.acq.lock.inst != a.lock.inst
+            if same_field and self._parameter_root(h.acq.lock) and self._parameter_root(a.lock):
+                self.argument_orders.append((h.acq, a))
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
             if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:
@@ -1090,6 +1132,61 @@ def _declared_together(lock_cls: str, chan_key: str) -> bool:
     if lkind != ckind or lkind not in ("field", "var"):
         return False
     return lname.rpartition(".")[0] == cname.rpartition(".")[0]
+
+
+def argument_order_inversions(model: LockModel) -> list[tuple[ArgumentOrder, ArgumentOrder]]:
+    """Two calls in one function passing the same two values in opposite orders to code that locks the same field
+    of its parameters in order (`go transfer(a, b)`, then `transfer(b, a)`), the two able to overlap.
+
+    They overlap when both are `go` statements, or when the plain call comes
+    after the `go` statement in source order (the goroutine may still be
+    running). Branch conditions are not read.
+    """
+    by_pair: dict[tuple, list[ArgumentOrder]] = {}
+    for o in model.argument_orders:
+        a, b = o.locks
+        by_pair.setdefault((o.fn.id, a.cls, a.inst, b.inst), []).append(o)
+    out: list[tuple[ArgumentOrder, ArgumentOrder]] = []
+    for (fid, cls, x, y), forward in by_pair.items():
+        if (x, y) > (y, x):
+            continue  # each pair of values once
+        backward = by_pair.get((fid, cls, y, x), [])
+        found = next(
+            ((o1, o2) for o1 in forward for o2 in backward if _exclusive(o1, o2) and _overlap(model, o1, o2)), None
+        )
+        if found is not None:
+            out.append(found if found[0].op.line <= found[1].op.line else (found[1], found[0]))
+    return out
+
+
+def _exclusive(o1: ArgumentOrder, o2: ArgumentOrder) -> bool:
+    """Each side waits for the other: not both read locks on either value."""
+    return "w" in (o1.first.mode, o2.second.mode) and "w" in (o2.first.mode, o1.second.mode)
+
+
+def _overlap(model: LockModel, o1: ArgumentOrder, o2: ArgumentOrder) -> bool:
+    """One of two calls in one function is a `go` statement running before (or beside) the other.
+
+    A plain call after the `go` statement overlaps it unless the function
+    first waits (a receive, a `WaitGroup.Wait`) in between: that may be the
+    goroutine's end.
+    """
+    g1, g2 = o1.op.mode == "go", o2.op.mode == "go"
+    if g1 and g2:
+        return True
+    started, plain = (o1, o2) if g1 else (o2, o1)
+    if not (g1 or g2) or started.op.line >= plain.op.line:
+        return False
+    fn = plain.fn
+    for op in fn.facts.ops:
+        if not started.op.line <= op.line <= plain.op.line:
+            continue
+        if op.kind == "recv":
+            return False
+        ext = model.program.external_callee(fn, op.fn) if op.kind == "call" else None
+        if ext is not None and (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS:
+            return False
+    return True
 
 
 def waits_for_goroutine(flow, fn: Function, before_line: int, other: Function) -> bool:
