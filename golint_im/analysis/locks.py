@@ -980,6 +980,8 @@ def concurrent_roots(model: LockModel, flow, f1: Function, f2: Function) -> tupl
     for x in r1:
         if x in r2 and flow.spawned_many(fns[x]):
             return x, x
+    if not (f1.file.is_test or f2.file.is_test):
+        return None  # the package's own code: a test driving it from two goroutines says little of its design
     return _concurrent_in_one_test(model, flow, f1, f2)
 
 
@@ -989,7 +991,10 @@ def _concurrent_in_one_test(model: LockModel, flow, f1: Function, f2: Function) 
     A test binary runs its `TestXxx` functions one after the other (and never
     `main`), so a test function is evidence of concurrency only beside the
     goroutines that it starts itself, directly or through the calls it makes
-    (`NewServer()` starting `go s.loop()`).
+    (`NewServer()` starting `go s.loop()`). Asked only when f1 or f2 is test
+    code: a test that calls a package's methods from two goroutines (on two
+    values of one type, most often) is no evidence that its own code runs
+    them at once.
     """
     fns = model.program.functions
     tests1 = {r: model.tests_starting(flow, fns[r]) for r in flow.entries(f1)}

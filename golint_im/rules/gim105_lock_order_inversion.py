@@ -62,7 +62,10 @@ lower ID first).
   evidence. A `TestXxx(t *testing.T)` function runs beside the goroutines it
   starts itself, directly or through the calls it makes (`go b.audit()`,
   a constructor starting a loop), and beside nothing else: tests run one
-  after the other (`t.Parallel` is not read) and never with `main`. A
+  after the other (`t.Parallel` is not read) and never with `main`; this
+  counts only where one of the two sides is itself test code (a kernel in a
+  `_test.go` file), not for a package's own methods that a test happens to
+  call from two goroutines. A
   receiver or parameter keeps its type when an inner block shadows its name
   with `:=`.
 - Two values of one type in different roles (a leaf connection and an
