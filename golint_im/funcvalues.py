@@ -36,6 +36,7 @@ class FunctionValues:
         def qualify(self, type_str: str, ff: FileFacts) -> str: ...
         def is_interface(self, named: str) -> bool: ...
         def method(self, named: str, mname: str, depth=0) -> Function | None: ...
+        def field_type(self, named: str, fname: str, depth=0) -> tuple[str, str] | None: ...
         def resolve_call(self, fn: Function, op: Op) -> list[Target]: ...
         def resolve_expr_call(self, fn: Function, callee, env=None) -> list[Target]: ...
 
@@ -115,10 +116,16 @@ class FunctionValues:
             return out
         for f in [owner] + owner.nested_literals():
             for op in f.facts.ops:
-                if op.kind == "assign":
-                    for i, t in enumerate(op.targets):
-                        if E.is_ident(t, name) and i < len(op.args):
-                            out.extend(self._func_value(f, op.args[i]))
+                if op.kind != "assign":
+                    continue
+                ranged = E.ranged(op.args[0]) if len(op.args) == 1 else None
+                if ranged is not None:  # `for _, h := range r.handlers`: the element of a field slice
+                    if len(op.targets) == 2 and E.is_ident(op.targets[1], name):
+                        out.extend(self._elements_of_field(f, ranged))
+                    continue
+                for i, t in enumerate(op.targets):
+                    if E.is_ident(t, name) and i < len(op.args):
+                        out.extend(self._func_value(f, op.args[i]))
         params = [p[0] for p in owner.facts.params]
         if name in params:
             idx = params.index(name)
@@ -129,6 +136,18 @@ class FunctionValues:
                         for t in self._func_value(caller, op.args[idx])
                     )
         return _dedupe(out)
+
+    def _elements_of_field(self, fn: Function, container) -> list[Target]:
+        """Function values stored in a struct field that holds a slice or map of them (`r.handlers`)."""
+        sel = E.selector(container)
+        if sel is None or self.imported_path(fn, sel[0]) is not None:
+            return []
+        bt = self.type_of(fn, sel[0])
+        named = self.named(bt) if bt else None
+        ft = self.field_type(named, sel[1]) if named else None
+        if ft is None or not ft[0].startswith(("[]func", "map[")):
+            return []
+        return self.func_values_of_field(ft[1], sel[1])
 
     def _field_writes(self) -> dict:
         """field name -> [(Function, base expr or None, composite type, value expr)], built once."""
@@ -141,8 +160,15 @@ class FunctionValues:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
                         sel = E.selector(t)
-                        if sel is not None and i < len(op.args) and _may_hold_func(op.args[i]):
-                            idx[sel[1]].append((f, sel[0], "", op.args[i]))
+                        if sel is None or i >= len(op.args):
+                            continue
+                        value = op.args[i]
+                        if E.is_ident(E.callee(value), "append"):  # `r.handlers = append(r.handlers, f)`
+                            for item in E.call_args(value)[1:]:
+                                if _may_hold_func(item):
+                                    idx[sel[1]].append((f, sel[0], "", item))
+                        elif _may_hold_func(value):
+                            idx[sel[1]].append((f, sel[0], "", value))
                 for arg in op.args:
                     comp = E.composite(E.strip_address(arg))  # T{f: v} or &T{f: v}
                     if comp is None or not comp[0]:
@@ -169,7 +195,13 @@ class FunctionValues:
             else:
                 owner = self.named(self.qualify(comp_type, f.file))
             if owner == named:
-                for v in self._func_value(f, value):
+                local = E.ident(value)
+                if local is not None and self.lookup_local(f, local) is not None:
+                    # `r.handlers = append(r.handlers, f)` in `Register(f func())`: what callers pass
+                    values = self.func_values_of_local(f, local)
+                else:
+                    values = self._func_value(f, value)
+                for v in values:
                     returned = f"{v.via}, " if v.via.startswith("returned by") else ""
                     out.append(Target(v.function, f"{returned}stored in field {tname}.{fname}"))
         out = _dedupe(out)

@@ -113,6 +113,9 @@ class Summary:
     held_on_return: list[Acquire] = field(default_factory=list)
     # the first channel operation or Wait it performs, itself or through calls: (fn, op, hops, kind)
     block: tuple | None = None
+    # (held, taken): the same field of two of its parameters (receiver included), one taken while the
+    # other is held (`from.mu` then `to.mu`): which values they are is the caller's arguments
+    argument_orders: list[tuple[Acquire, Acquire]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,19 @@ class OrderEdge:
 
 
 @dataclass(frozen=True)
+class ArgumentOrder:
+    """At a call (or `go`) op in fn, the callee takes `first` then `second`, the same field of two of its
+    parameters; `locks` are the two as fn sees them (`a.mu`, `b.mu` for `transfer(a, b)`)."""
+
+    fn: Function
+    op: Op
+    callee: Function
+    first: Acquire
+    second: Acquire
+    locks: tuple[Lock, Lock]
+
+
+@dataclass(frozen=True)
 class BlockedUnderLock:
     """A channel operation or Wait (op in fn, or reached through hops) performed while `held` is held."""
 
@@ -203,7 +219,11 @@ class LockModel:
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
         self.loop_relocks: list[RelockedInLoop] = []
+        self.argument_orders: list[ArgumentOrder] = []
         self._handed: set[int] | None = None
+        self._composites: dict[tuple[str, str], list] | None = None
+        self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
+        self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
         # local's name with the function that declares it (two locals `mu` are two locks)
@@ -336,6 +356,116 @@ class LockModel:
         named = self.program.named(t) if t else None
         return named is not None and named.split("#")[1] == callee.facts.recv
 
+    # ---- dynamic calls: code registered on the receiver ------------------------------
+    def tie_to_receiver(self, fn: Function, op: Op, callee: Function, lock: Lock, mapped: Lock) -> Lock:
+        """The callee's lock as a field of fn's receiver, when a dynamic call reaches code registered on that value.
+
+        A call through a function value or an interface loses the instance:
+        the callee's locks are another value's as far as the mapping knows.
+        Two registrations tie them back, both on a value of fn's receiver type:
+        a closure handed to one of its methods that locks through the variable
+        it was handed on (`r.Register(func() { r.Count() })`), and an
+        implementation built with a field holding the value it is stored into
+        (`s.obs = append(s.obs, &printer{s: s})`, printer's method locking
+        `p.s.mu`). Anything else keeps the mapped (unknown) instance.
+        """
+        recv = fn.facts.recv_name
+        if not recv or lock.inst is None or E.funclit(op.fn) is not None:
+            return mapped
+        rest = self._registered_closure(fn, callee, mapped) if callee.parent is not None else None
+        if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
+            rest = self._registered_implementation(fn, callee, lock)
+        if rest is None:
+            return mapped
+        self.debug["GIM10x_locks_tied_through_registration"] = (
+            self.debug.get("GIM10x_locks_tied_through_registration", 0) + 1
+        )
+        return Lock(mapped.cls, (("name", fn.id, recv), *rest), mapped.label, mapped.striped)
+
+    def _registered_closure(self, fn: Function, lit: Function, mapped: Lock) -> tuple | None:
+        """For `v.Method(func() { ... v.mu ... })` with v of fn's receiver type: the path after v (`("mu",)`)."""
+        inst = mapped.inst
+        if inst is None or inst[0][0] != "name" or len(inst) < 2:
+            return None
+        recv_type = self._receiver_type(fn)
+        if recv_type is not None and (inst[0], recv_type) in self._handed_on(lit):
+            return inst[1:]
+        return None
+
+    def _handed_on(self, lit: Function) -> set[tuple]:
+        """(root of v, v's named type) for each `v.Method(..., lit, ...)` that hands the literal to a method of v."""
+        known = self._closure_registrations.get(lit.id)
+        if known is not None:
+            return known
+        found: set[tuple] = set()
+        parent = lit.parent
+        p = self.program
+        if parent is None:
+            return found
+        for op in parent.facts.ops:
+            if op.kind != "call" or not any(p.literal(parent, i) is lit for i in _funclits(op.args)):
+                continue
+            sel = E.selector(op.fn)
+            base = self.instance(parent, sel[0]) if sel is not None else None
+            t = p.type_of(parent, sel[0]) if sel is not None and base is not None and len(base) == 1 else None
+            named = p.named(t) if t else None
+            if base is not None and named is not None:
+                found.add((base[0], named))
+        self._closure_registrations[lit.id] = found
+        return found
+
+    def _registered_implementation(self, fn: Function, method: Function, lock: Lock) -> tuple | None:
+        """For a method of P locking `p.f.<rest>`, where some `x.g = append(x.g, &P{f: x})` stores P into the very
+        value its field f points to, x of fn's receiver type: `<rest>`."""
+        inst = lock.inst
+        recv_type = self._receiver_type(fn)
+        if inst is None or len(inst) < 3 or inst[0] != ("name", method.id, method.facts.recv_name):
+            return None
+        impl = self.program.named(f"{method.pkg.path}#{method.facts.recv}")
+        ft = self.program.field_type(impl, inst[1]) if impl else None
+        if impl is None or ft is None or recv_type is None or self.program.named(ft[0]) != recv_type:
+            return None
+        for g, op, holder in self._composites_of(impl, inst[1]):
+            if self._stored_into(g, op, holder):
+                return inst[2:]
+        return None
+
+    def _composites_of(self, named: str, fname: str) -> list[tuple[Function, Op, Any]]:
+        """(function, op, value of field fname) for each `T{fname: value}` (T = named) among an op's arguments."""
+        if self._composites is None:
+            index: dict[tuple[str, str], list] = {}
+            p = self.program
+            for g in p.functions:
+                for op in g.facts.ops:
+                    if op.kind not in ("call", "assign"):
+                        continue
+                    for arg in op.args:
+                        for e in E.subexprs(arg):
+                            comp = E.composite(e)
+                            if comp is None or not comp[0]:
+                                continue
+                            t = p.named(p.qualify(comp[0], g.file))
+                            for key, value in comp[1]:
+                                k = E.ident(key)
+                                if t and k and E.is_name_or_selector(E.strip_address(value)):
+                                    index.setdefault((t, k), []).append((g, op, value))
+            self._composites = index
+        return self._composites.get((named, fname), [])
+
+    def _stored_into(self, g: Function, op: Op, holder) -> bool:
+        """op stores what it builds into the value `holder` names: `holder.f = ...` or a call of holder's method."""
+        base = self.instance(g, holder)
+        if base is None:
+            return False
+        if op.kind == "assign":
+            return any((sel := E.selector(t)) is not None and self.instance(g, sel[0]) == base for t in op.targets)
+        sel = E.selector(op.fn)
+        return sel is not None and self.instance(g, sel[0]) == base
+
+    def _receiver_type(self, fn: Function) -> str | None:
+        f = fn.facts
+        return self.program.named(f"{fn.pkg.path}#{f.recv}") if f.recv else None
+
     # ---- summaries -------------------------------------------------------------
     def summary(self, fn: Function) -> Summary:
         done = self.summaries.get(fn.id)
@@ -440,6 +570,31 @@ class LockModel:
             self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
             self.double_locks = [d for d in self.double_locks if d.held.lock.cls not in handed]
 
+    def tests_starting(self, flow, root: Function, depth: int = 0) -> frozenset:
+        """The test functions (`TestXxx(t *testing.T)`) that run goroutine root: itself, or the tests starting it.
+
+        A root started by `go` belongs to the tests that reach its `go`
+        statements (through calls and through the goroutines they start).
+        """
+        known = self._tests_of.get(root.id)
+        if known is not None:
+            return known
+        self._tests_of[root.id] = frozenset()  # a cycle of goroutines starting each other adds nothing
+        if _test_function(root):
+            found = frozenset({root.id})
+        elif depth > MAX_DEPTH:
+            return frozenset()
+        else:
+            fns = self.program.functions
+            found = frozenset(
+                t
+                for starter, _op in root.go_sites
+                for r in flow.entries(starter)
+                for t in self.tests_starting(flow, fns[r], depth + 1)
+            )
+        self._tests_of[root.id] = found
+        return found
+
     # ---- lost unlocks: what callers say --------------------------------------------------
     def _filter_lost_unlocks(self) -> None:
         """Keep a lost unlock only when no caller releases the lock after the call (the function's contract)."""
@@ -475,6 +630,7 @@ class _Walk:
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
         self.panics: list[tuple[Op, State]] = []  # each `panic(...)` and the locks held there
+        self.argument_orders: list[tuple[Acquire, Acquire]] = []
 
     def run(self) -> Summary:
         fn = self.fn
@@ -489,7 +645,8 @@ class _Walk:
             held_on_return = [h.acq for h in final or () if not self._deferred(h.acq)]
         released = {(lk.cls, lk.inst) for lk in self.releases.values()}
         acquires = [a for a in self.acquires.values() if (a.lock.cls, a.lock.inst) not in released]
-        return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block)
+        orders = self.argument_orders[:MAX_ACQUIRES]
+        return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block, orders)
 
     # ---- structure -----------------------------------------------------------
     def walk_ops(self, state: State, indexes: list[int]) -> State | None:
@@ -589,6 +746,7 @@ class _Walk:
         if len(targets) != 1:
             return state
         callee = targets[0].function
+        self.note_argument_orders(op, callee)
         for lk in model.summary(callee).releases:
             mapped = model.map_lock(self.fn, op, callee, lk)
             for i in range(len(state) - 1, -1, -1):
@@ -656,9 +814,10 @@ class _Walk:
         if s.block is not None:
             op_fn, block_op, hops, kind = s.block
             self._blocked(state, op_fn, block_op, (hop, *hops), kind)
+        self.note_argument_orders(op, callee)
         branch = self.on_branch(op)
         for a in s.acquires:
-            lock = model.map_lock(fn, op, callee, a.lock)
+            lock = model.tie_to_receiver(fn, op, callee, a.lock, model.map_lock(fn, op, callee, a.lock))
             after = a.after_release | self.released_classes
             mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after)
             self.check_acquire(state, mapped)
@@ -669,6 +828,23 @@ class _Walk:
             mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
             state = (*state, Held(mapped))
         return state
+
+    def note_argument_orders(self, op: Op, callee: Function) -> None:
+        """The callee's orders on the same field of two parameters, as this call's arguments."""
+        model = self.model
+        for first, second in model.summary(callee).argument_orders:
+            a = model.map_lock(self.fn, op, callee, first.lock)
+            b = model.map_lock(self.fn, op, callee, second.lock)
+            if a.inst is not None and b.inst is not None and a.inst != b.inst:
+                model.argument_orders.append(ArgumentOrder(self.fn, op, callee, first, second, (a, b)))
+
+    def _parameter_root(self, lock: Lock) -> bool:
+        """The lock's instance starts at one of this function's parameters or its receiver (`from.mu`)."""
+        inst = lock.inst
+        if inst is None or len(inst) < 2 or inst[0][0] != "name" or inst[0][1] != self.fn.id:
+            return False
+        f = self.fn.facts
+        return inst[0][2] == f.recv_name or any(pn == inst[0][2] for pn, _t in f.params)
 
     def _blocked(self, state: State, op_fn: Function, op: Op, hops: tuple, kind: str) -> None:
         if self.block is None:
@@ -697,8 +873,12 @@ class _Walk:
             if h.acq.lock.same(a.lock):
                 model.double_locks.append(DoubleLock(self.fn, h.acq, a))
                 return
-        if self.fn.file.is_test or a.lock.cls.startswith("param:") or a.lock.striped:
+        if a.lock.cls.startswith("param:") or a.lock.striped:
             return
+        for h in state:
+            same_field = h.acq.lock.cls == a.lock.cls and h.acq.lock.inst != a.lock.inst
+            if same_field and self._parameter_root(h.acq.lock) and self._parameter_root(a.lock):
+                self.argument_orders.append((h.acq, a))
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
             if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:
@@ -813,6 +993,11 @@ def _has_default(select_region) -> bool:
     return bool(info and info[0])
 
 
+def _funclits(args: tuple) -> list[int]:
+    """The literal indexes of the function literals passed as arguments."""
+    return [i for a in args if (i := E.funclit(a)) is not None]
+
+
 def _striped(holder) -> bool:
     """The lock is reached through an index (`s.locks[i]`): one of many, chosen at run time."""
     return any(E.index(e) is not None for e in E.subexprs(holder))
@@ -858,6 +1043,29 @@ def concurrent_roots(model: LockModel, flow, f1: Function, f2: Function) -> tupl
     for x in r1:
         if x in r2 and flow.spawned_many(fns[x]):
             return x, x
+    if not (f1.file.is_test or f2.file.is_test):
+        return None  # the package's own code: a test driving it from two goroutines says little of its design
+    return _concurrent_in_one_test(model, flow, f1, f2)
+
+
+def _concurrent_in_one_test(model: LockModel, flow, f1: Function, f2: Function) -> tuple[int, int] | None:
+    """Two roots of one test that run f1 and f2 at the same time: the test and a goroutine it starts, or two of those.
+
+    A test binary runs its `TestXxx` functions one after the other (and never
+    `main`), so a test function is evidence of concurrency only beside the
+    goroutines that it starts itself, directly or through the calls it makes
+    (`NewServer()` starting `go s.loop()`). Asked only when f1 or f2 is test
+    code: a test that calls a package's methods from two goroutines (on two
+    values of one type, most often) is no evidence that its own code runs
+    them at once.
+    """
+    fns = model.program.functions
+    tests1 = {r: model.tests_starting(flow, fns[r]) for r in flow.entries(f1)}
+    tests2 = {r: model.tests_starting(flow, fns[r]) for r in flow.entries(f2)}
+    for x, tx in sorted(tests1.items()):
+        for y, ty in sorted(tests2.items()):
+            if tx & ty and (x != y or flow.spawned_many(fns[x])):
+                return x, y
     return None
 
 
@@ -884,6 +1092,14 @@ def _exported(fn: Function) -> bool:
     return not f.recv or f.recv.lstrip("*")[:1].isupper()
 
 
+def _test_function(fn: Function) -> bool:
+    """A `TestXxx(t *testing.T)` function of a `_test.go` file: an entry point of the test binary."""
+    f = fn.facts
+    if not fn.file.is_test or fn.parent is not None or f.recv or not f.name.startswith("Test"):
+        return False
+    return len(f.params) == 1 and f.params[0][1].lstrip("*") == "testing.T"
+
+
 def _runs_on_its_own(program: Program, fn: Function) -> bool:
     """A goroutine root that is evidence of concurrency: started by `go` or a spawning call, or an entry point.
 
@@ -899,6 +1115,22 @@ def _runs_on_its_own(program: Program, fn: Function) -> bool:
     if fn.go_sites or program.callers(fn):
         return True
     return _exported(fn) or (fn.parent is None and fn.facts.name == "main")
+
+
+def racing_writer(model: LockModel, flow, d: DoubleLock) -> tuple[Function, Op] | None:
+    """For a recursive read lock, a write `Lock` of the same mutex class that can come between the two `RLock`s.
+
+    Without a writer anywhere, read locks never wait for each other. In a
+    `_test.go` file the writer must also run beside the reader, in a goroutine
+    of the same test (see `concurrent_roots`): a test holding a read lock on
+    purpose while it reads again has no writer racing it.
+    """
+    for wfn, op, what in model.lock_ops.get(d.held.lock.cls, ()):
+        if what != "acquire" or op.mode == "defer" or E.selected_name(op.fn) != "Lock":
+            continue
+        if not d.fn.file.is_test or concurrent_roots(model, flow, d.fn, wfn) is not None:
+            return wfn, op
+    return None
 
 
 @dataclass(frozen=True)
@@ -968,6 +1200,61 @@ def _declared_together(lock_cls: str, chan_key: str) -> bool:
     if lkind != ckind or lkind not in ("field", "var"):
         return False
     return lname.rpartition(".")[0] == cname.rpartition(".")[0]
+
+
+def argument_order_inversions(model: LockModel) -> list[tuple[ArgumentOrder, ArgumentOrder]]:
+    """Two calls in one function passing the same two values in opposite orders to code that locks the same field
+    of its parameters in order (`go transfer(a, b)`, then `transfer(b, a)`), the two able to overlap.
+
+    They overlap when both are `go` statements, or when the plain call comes
+    after the `go` statement in source order (the goroutine may still be
+    running). Branch conditions are not read.
+    """
+    by_pair: dict[tuple, list[ArgumentOrder]] = {}
+    for o in model.argument_orders:
+        a, b = o.locks
+        by_pair.setdefault((o.fn.id, a.cls, a.inst, b.inst), []).append(o)
+    out: list[tuple[ArgumentOrder, ArgumentOrder]] = []
+    for (fid, cls, x, y), forward in by_pair.items():
+        if (x, y) > (y, x):
+            continue  # each pair of values once
+        backward = by_pair.get((fid, cls, y, x), [])
+        found = next(
+            ((o1, o2) for o1 in forward for o2 in backward if _exclusive(o1, o2) and _overlap(model, o1, o2)), None
+        )
+        if found is not None:
+            out.append(found if found[0].op.line <= found[1].op.line else (found[1], found[0]))
+    return out
+
+
+def _exclusive(o1: ArgumentOrder, o2: ArgumentOrder) -> bool:
+    """Each side waits for the other: not both read locks on either value."""
+    return "w" in (o1.first.mode, o2.second.mode) and "w" in (o2.first.mode, o1.second.mode)
+
+
+def _overlap(model: LockModel, o1: ArgumentOrder, o2: ArgumentOrder) -> bool:
+    """One of two calls in one function is a `go` statement running before (or beside) the other.
+
+    A plain call after the `go` statement overlaps it unless the function
+    first waits (a receive, a `WaitGroup.Wait`) in between: that may be the
+    goroutine's end.
+    """
+    g1, g2 = o1.op.mode == "go", o2.op.mode == "go"
+    if g1 and g2:
+        return True
+    started, plain = (o1, o2) if g1 else (o2, o1)
+    if not (g1 or g2) or started.op.line >= plain.op.line:
+        return False
+    fn = plain.fn
+    for op in fn.facts.ops:
+        if not started.op.line <= op.line <= plain.op.line:
+            continue
+        if op.kind == "recv":
+            return False
+        ext = model.program.external_callee(fn, op.fn) if op.kind == "call" else None
+        if ext is not None and (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS:
+            return False
+    return True
 
 
 def waits_for_goroutine(flow, fn: Function, before_line: int, other: Function) -> bool:

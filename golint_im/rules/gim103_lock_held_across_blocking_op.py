@@ -76,6 +76,10 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   what was not judged (`GIM103_*`).
 - Mutexes are compared by declaration: a partner holding the same field of
   another value of the type is taken as the same mutex.
+- The two sides must run in goroutines that can overlap, as for GIM105: in a
+  `_test.go` kernel, a `TestXxx` function and the goroutines it starts
+  (`go s.watch()`, or a constructor it calls starting one), when one of
+  the two sides is test code itself; two test functions never overlap.
 - A goroutine counted by the group that also calls `Add` itself (or in a
   function it calls) is not a partner: it may take the mutex before it is
   counted (a start helper that adds under the lock so that `Add` cannot race

@@ -8,8 +8,9 @@ its branches, and through the calls it makes, and reports:
   held, directly or in a function called while it is held (`s.mu` locked in
   one method that calls another method on the same receiver `s` that locks
   `s.mu` too). `sync.Mutex` is not reentrant: the goroutine waits for
-  itself. A recursive `RLock` is reported too: it deadlocks as soon as a
-  writer queues between the two read locks.
+  itself. A recursive `RLock` is reported too when something write-locks
+  the same mutex: it deadlocks as soon as that writer queues between the two
+  read locks.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
 - **a lock kept across `continue`**: a loop body that locks at its top
@@ -82,9 +83,19 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
 
 ## Known limits
 - Calls are followed when they resolve to one function (interfaces with one
-  implementation included); wider interface calls and function values
-  stored elsewhere are not, and recursive calls are read as touching no lock
-  (`--debug` counts both as `GIM10x_*`).
+  implementation included, function values in a field or a slice field);
+  wider interface calls are not, and recursive calls are read as touching
+  no lock (`--debug` counts both as `GIM10x_*`).
+- Through a function value or an interface the value whose lock the callee
+  takes is unknown; it is taken to be the caller's receiver only when the
+  code registered it on that very value: a closure handed to a method of
+  `v` that locks through `v` (`r.Register(func() { r.Count() })`), or an
+  implementation built with a field holding `v` and stored into `v`
+  (`s.obs = append(s.obs, &printer{s: s})`), `v` of the caller's receiver
+  type (`--debug`: `GIM10x_locks_tied_through_registration`). A callback
+  registered on another value (a parent of the same type) stays silent, and
+  so does one registered in any other way (a constructor argument, a
+  channel).
 - Paths are the function's branches, loops and `select`/`switch` cases;
   conditions are not evaluated, so a lock taken and released under the same
   condition in two places is followed as if both branches could differ
@@ -107,13 +118,17 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   iteration (not a range variable or a value the loop assigns), and
   releases it itself on the normal path. A `break` that leaves the loop
   holding the lock is not followed.
-  Recursive read locks in `_test.go` files are not reported (a test that
-  holds a read lock on purpose has no writer racing it).
+- A recursive read lock needs a `Lock` of the same mutex declaration
+  somewhere (`--debug`: `GIM104_recursive_read_locks_without_a_writer`);
+  when the reader is in a `_test.go` file the writer must also run beside
+  it, in a goroutine of the same test (a test that holds a read lock on
+  purpose has no writer racing it).
 """
 
 from __future__ import annotations
 
-from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, RelockedInLoop
+from golint_im.analysis.flow import CHANNEL_FLOW
+from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, RelockedInLoop, racing_writer
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
@@ -124,20 +139,25 @@ NAME = "double-lock-or-lost-unlock"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
-REQUIRES = (LOCKS, RECOVERED_PANICS)
+REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW)
 
 
 def check(ctx):
     model = ctx.result(LOCKS)
     seen: set[tuple] = set()
+    ctx.debug.setdefault("GIM104_recursive_read_locks_without_a_writer", 0)
     for d in model.double_locks:
-        if d.held.mode == "r" and d.again.mode == "r" and d.fn.file.is_test:
-            continue  # a test holding a read lock on purpose while it reads again: no writer races it there
         key = (d.fn.id, d.held.fn.id, d.held.op.line, d.held.op.col)
         if key in seen:
             continue  # one finding per lock held: the first call that takes it again
+        writer = None
+        if d.held.mode == "r" and d.again.mode == "r":
+            writer = racing_writer(model, ctx.result(CHANNEL_FLOW), d)
+            if writer is None:
+                ctx.debug["GIM104_recursive_read_locks_without_a_writer"] += 1
+                continue
         seen.add(key)
-        yield _double(d)
+        yield _double(d, writer)
     for lost in model.lost_unlocks:
         yield _lost(lost)
     for relock in model.loop_relocks:
@@ -161,7 +181,7 @@ def _consequence(held: str, again: str) -> str:
     return "a read and a write lock of one `RWMutex` exclude each other, so the goroutine waits for itself forever"
 
 
-def _double(d: DoubleLock) -> Finding:
+def _double(d: DoubleLock, writer: tuple | None) -> Finding:
     held, again = d.held, d.again
     where = d.again.hops[0].op if again.hops else again.op
     loc = op_location(d.fn, where)
@@ -180,6 +200,9 @@ def _double(d: DoubleLock) -> Finding:
         Related(op_location(held.fn, held.op), f"`{label}` taken here"),
         Related(op_location(again.fn, again.op), "taken again"),
     ]
+    if writer is not None:
+        wfn, wop = writer
+        related.append(Related(op_location(wfn, wop), f"`{wfn.short}` takes `{label}` for writing here"))
     return Finding(
         rule_id=ID,
         message=message,

@@ -9,6 +9,11 @@ time (they belong to different goroutine roots: functions started with
 `go`, or entry points nothing in the analysed code calls, or one root
 started several times), it reports the pair with both acquisition paths.
 
+It also reports one function taking the same field of two of its
+parameters in order (`from.mu`, then `to.mu`) when one function passes the
+same two values in both orders, once in a `go` statement and once in a
+call that can run beside it (`go transfer(a, b)`, then `transfer(b, a)`).
+
 ## Why is this bad
 Each goroutine can take its first mutex and then wait forever for the
 other's: a deadlock that needs only unlucky timing, so it shows up under
@@ -35,7 +40,9 @@ func (b *Bank) Audit(a *Account) {
 ## Fix
 Take the mutexes in one global order everywhere (say `Bank.mu` always
 before `Account.mu`), or release the first before taking the second (copy
-what you need under one lock, then take the other).
+what you need under one lock, then take the other). For two values of one
+type, lock them in an order that does not depend on the arguments (the
+lower ID first).
 
 ## Known limits
 - Mutexes are compared by declaration, not by value: two values of one type
@@ -50,22 +57,43 @@ what you need under one lock, then take the other).
 - Concurrency needs evidence: a goroutine root counts when it is started
   with `go` (or a spawning call), is handed by name or as a method value to
   another package (`time.AfterFunc(d, s.check)`, `http.HandleFunc(p, s.serve)`),
-  or is `main` or an exported function or method. Test functions and
-  unexported functions nothing visible calls (run through a handler table or
-  reflection) are no evidence. A receiver or parameter keeps its type when
-  an inner block shadows its name with `:=`.
+  or is `main` or an exported function or method. Unexported functions
+  nothing visible calls (run through a handler table or reflection) are no
+  evidence. A `TestXxx(t *testing.T)` function runs beside the goroutines it
+  starts itself, directly or through the calls it makes (`go b.audit()`,
+  a constructor starting a loop), and beside nothing else: tests run one
+  after the other (`t.Parallel` is not read) and never with `main`; this
+  counts only where one of the two sides is itself test code (a kernel in a
+  `_test.go` file), not for a package's own methods that a test happens to
+  call from two goroutines. A
+  receiver or parameter keeps its type when an inner block shadows its name
+  with `:=`.
 - Two values of one type in different roles (a leaf connection and an
   inbound gateway connection, both `client`) are one class: an order between
   them can be reported although no value plays both roles.
 - Calls are followed as for GIM104 (one resolved target, no recursion).
-  Functions in `_test.go` files are not judged.
+- Two values of one type through parameters are judged only at the calls
+  of the function that locks them (one level): both calls in one function,
+  the same two variables in opposite argument positions, one a `go`
+  statement and the other another `go` statement or a call after it with
+  no receive or `Wait` in between. Branch conditions are not read (a `go`
+  in one branch and the call in the other would be reported).
 """
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW
-from golint_im.analysis.locks import LOCKS, OrderEdge, concurrent_roots, waits_for_goroutine
-from golint_im.findings import Finding, Related, op_location
+from golint_im.analysis.locks import (
+    LOCKS,
+    ArgumentOrder,
+    Lock,
+    OrderEdge,
+    argument_order_inversions,
+    concurrent_roots,
+    waits_for_goroutine,
+)
+from golint_im.findings import Finding, Related, Step, op_location
 
 from ._lock_words import acquire_steps, lock_call, via
 
@@ -95,6 +123,8 @@ def check(ctx):
         witness = _witness(ctx, flow, forward, by_pair[(b, a)])
         if witness is not None:
             yield _finding(ctx, *witness)
+    for o1, o2 in argument_order_inversions(model):
+        yield _argument_finding(o1, o2)
 
 
 def _conflict(m1: str, m2: str) -> bool:
@@ -168,4 +198,47 @@ def _finding(ctx, e1: OrderEdge, e2: OrderEdge, roots) -> Finding:
         related=tuple(related),
         steps=tuple(steps),
         key=f"{e1.fn.qualname}|{a}|{b}|{e2.fn.qualname}",
+    )
+
+
+def _value(lock: Lock) -> str:
+    """The caller's mutex as a path: `a.mu`."""
+    assert lock.inst is not None
+    root = lock.inst[0]
+    name = root[2] if root[0] == "name" else root[1].rpartition(".")[2]
+    return ".".join([name, *lock.inst[1:]])
+
+
+def _call_text(o: ArgumentOrder) -> str:
+    args = ", ".join(E.render(a) for a in o.op.args)
+    return f"`{'go ' if o.op.mode == 'go' else ''}{E.render(o.op.fn)}({args})`"
+
+
+def _argument_finding(o1: ArgumentOrder, o2: ArgumentOrder) -> Finding:
+    x, y = (_value(lk) for lk in o1.locks)
+    label, callee = o1.first.lock.label, o1.callee.short
+    steps = []
+    for o, (p, q) in ((o1, (x, y)), (o2, (y, x))):
+        steps += [
+            Step(op_location(o.fn, o.op), f"{_call_text(o)} has `{callee}` lock `{p}`, then `{q}`"),
+            Step(op_location(o.first.fn, o.first.op), f"{lock_call(o.first)} takes `{p}`"),
+            Step(op_location(o.second.fn, o.second.op), f"{lock_call(o.second)} then takes `{q}` while holding it"),
+        ]
+    running = "the two goroutines" if o1.op.mode == o2.op.mode else f"the goroutine and `{o1.fn.short}`"
+    message = (
+        f"lock-order inversion between `{x}` and `{y}` (both `{label}`): {_call_text(o1)} at line {o1.op.line} "
+        f"takes `{x}` then `{y}` in `{callee}` ({lock_call(o1.first)} at line {o1.first.op.line}, then "
+        f"{lock_call(o1.second)} at line {o1.second.op.line}), while {_call_text(o2)} at line {o2.op.line} takes "
+        f"`{y}` then `{x}`; {running} can each hold one and wait forever for the other. Fix: in `{callee}`, take "
+        "the two in one order whatever the arguments (by a stable key such as an ID), or do not run the two calls "
+        "at once."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=op_location(o2.fn, o2.op),
+        severity=SEVERITY,
+        related=(Related(op_location(o1.fn, o1.op), f"{_call_text(o1)} takes `{x}` then `{y}`"),),
+        steps=tuple(steps),
+        key=f"{o1.fn.qualname}|{x}|{y}|{callee}",
     )
