@@ -291,9 +291,12 @@ class Walker(ExpressionReader):
 
     def op(self, kind, node, region, **kw) -> Op:
         line, col = self.pos(node)
-        for name in ("args", "targets"):
-            if kw.get(name):
-                kw[name] = self.share_list(kw[name])
+        args = kw.get("args")
+        if args:
+            kw["args"] = self.share_list(args)
+        targets = kw.get("targets")
+        if targets:
+            kw["targets"] = self.share_list(targets)
         o = Op(kind, line, col, region, **kw)
         fn = self.fn
         assert fn is not None
