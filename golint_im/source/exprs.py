@@ -31,6 +31,10 @@ class ExpressionReader:
     # One ("id", name) tuple per name in a file: 280,000 of them in grpc-go's facts, 43,000 distinct
     # per file. Shared objects stay shared through the cache (marshal writes a reference).
     idents: dict[str, tuple]
+    # The same tuples by their source bytes: a name seen before in the file is neither decoded
+    # nor interned again (two byte strings that decode alike still share one tuple via idents).
+    ident_bytes: dict[bytes, tuple]
+    src: bytes
     # Every other leaf or operator expression, once per distinct value in a file (see `expr`).
     shared: dict[tuple, tuple]
 
@@ -60,10 +64,14 @@ class ExpressionReader:
         """
         t = node.type
         if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
-            name = self.text(node)
-            ident = self.idents.get(name)
+            raw = self.src[node.start_byte : node.end_byte]
+            ident = self.ident_bytes.get(raw)
             if ident is None:
-                ident = self.idents[name] = ("id", name)
+                name = self.text(node)
+                ident = self.idents.get(name)
+                if ident is None:
+                    ident = self.idents[name] = ("id", name)
+                self.ident_bytes[raw] = ident
             return ident
         shared = self.shared
         if t == "selector_expression":

@@ -32,6 +32,7 @@ class Walker(ExpressionReader):
         self.fn: FuncFacts | None = None
         self.fn_index = -1
         self.idents = {}
+        self.ident_bytes = {}
         self.shared = {}
 
     # ---- helpers -------------------------------------------------------
