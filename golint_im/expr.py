@@ -318,6 +318,11 @@ def subexprs(e: Expr, skip_calls: Container[int] = ()) -> Iterator[Expr]:
     return _walk(e, False, skip_calls)
 
 
+# Tags of the expressions whose one operand (x[1]) or two operands (x[-2:]) the walks enter.
+_ONE_OPERAND = frozenset(("sel", "slice", "assert", "range", "spread"))
+_TWO_OPERANDS = frozenset(("bin", "idx"))
+
+
 def _walk(e: Expr, skip_own_calls: bool, skip_calls: Container[int] = ()) -> Iterator[Expr]:
     """The one walk behind subexprs and subexprs_outside_calls (a stack, no recursion: any depth)."""
     stack = [e]
@@ -335,12 +340,12 @@ def _walk(e: Expr, skip_own_calls: bool, skip_calls: Container[int] = ()) -> Ite
             stack.append(x[1])
             stack.extend(x[2])
         elif tag == "comp":
-            stack.extend(v for _k, v in x[2])
-        elif tag in ("sel", "slice", "assert", "range", "spread"):
+            stack.extend([v for _k, v in x[2]])
+        elif tag in _ONE_OPERAND:
             stack.append(x[1])
         elif tag == "un":
             stack.append(x[2])
-        elif tag in ("bin", "idx"):
+        elif tag in _TWO_OPERANDS:
             stack.extend(x[-2:])
 
 
@@ -351,8 +356,36 @@ def subexprs_outside_calls(e: Expr) -> Iterator[Expr]:
 
 
 def calls_in(e: Expr, skip_calls: Container[int] = ()) -> list[int]:
-    """Call numbers of the calls inside an expression (of those in skip_calls, not the calls inside them)."""
-    return [x[3] for x in subexprs(e, skip_calls) if x[0] == "call"]
+    """Call numbers of the calls inside an expression (of those in skip_calls, not the calls inside them).
+
+    The same walk as `subexprs`, in the same order, without a generator:
+    the ownership layer's consumer index asks this of every expression of
+    every op of the program, and most of them hold no call. Only the parts
+    that can hold a call are pushed.
+    """
+    out: list[int] = []
+    stack = [e]
+    push, pop = stack.append, stack.pop
+    while stack:
+        x = pop()
+        if not isinstance(x, tuple) or not x or not isinstance(x[0], str):
+            continue
+        tag = x[0]
+        if tag == "call":
+            out.append(x[3])
+            if skip_calls and x[3] in skip_calls:
+                continue
+            push(x[1])
+            stack.extend(x[2])
+        elif tag == "comp":
+            stack.extend([v for _k, v in x[2]])
+        elif tag in _ONE_OPERAND:
+            push(x[1])
+        elif tag == "un":
+            push(x[2])
+        elif tag in _TWO_OPERANDS:
+            stack.extend(x[-2:])
+    return out
 
 
 def calls_within(e: Expr) -> Iterator[Expr]:

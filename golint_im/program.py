@@ -50,6 +50,7 @@ class Program(TypeSystem, FunctionValues):
         self._declared: dict = {}
         self._resolved_to_nothing: list[tuple[Function, Op]] = []
         self._instantiated: set[str] | None = None
+        self._possible_impls: dict[str, list[str]] = {}  # see possible_implementations
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
             src = by_path.get(ff.path)
@@ -125,9 +126,17 @@ class Program(TypeSystem, FunctionValues):
         defined types (`type F func()`, `type N int`) get values by implicit
         conversion, and an exported struct of a library package can be made by
         code outside the analysed roots: those always count.
+
+        Kept per interface: the link asks again at every call through it
+        (interface calls in call-result types are not cached per call).
+        Callers only read the list.
         """
-        made = self.instantiated_types()
-        return [t for t in self.implementations(iface) if t in made or not self._only_made_here(t)]
+        cached = self._possible_impls.get(iface)
+        if cached is None:
+            made = self.instantiated_types()
+            cached = [t for t in self.implementations(iface) if t in made or not self._only_made_here(t)]
+            self._possible_impls[iface] = cached
+        return cached
 
     def _only_made_here(self, named: str) -> bool:
         """named is a struct type that only the analysed code can make (unexported, or in package main)."""

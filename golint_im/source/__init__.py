@@ -63,9 +63,11 @@ def _tree(src: bytes):
     TooCostly: skipped with a notice, like an oversized file.
     """
     soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
-    vm0, rss0 = _memory()
-    if not vm0 or (len(src) < WATCH_FROM and soft == resource.RLIM_INFINITY):
+    if len(src) < WATCH_FROM and soft == resource.RLIM_INFINITY:
         return _parser().parse(src)  # cannot outgrow the budget: the faster, unwatched parse
+    vm0, rss0 = _memory()  # read only when watched: /proc is opened once per file otherwise
+    if not vm0:
+        return _parser().parse(src)
     headroom = 64 * 1024 * 1024  # allocations between two progress callbacks, and the walk's own start
     if soft != resource.RLIM_INFINITY and vm0 + headroom > soft:
         raise MemoryError("no memory left to parse under the address-space limit")

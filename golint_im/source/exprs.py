@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
-# Expressions shared by value within a file (`ExpressionReader.expr`): leaves hold strings or an
+# Expressions are shared by value within a file (`ExpressionReader.expr`): leaves hold strings or an
 # integer only; operators hold strings and operand expressions (compared by identity, as
 # the operands are shared first), never an integer that an identity could be mistaken for.
-_LEAVES = frozenset(("str", "int", "lit", "type", "other"))
-_OPERATORS = frozenset(("sel", "un", "bin", "idx", "slice", "assert", "spread"))
+# The operand of an operator the parser left out: one object, never looked up itself.
+_OTHER = ("other", "")
 
 # Elements of one composite literal kept in the facts (see _Walker.elements).
 MAX_KEPT_ELEMENTS = 1024
@@ -31,6 +31,10 @@ class ExpressionReader:
     # One ("id", name) tuple per name in a file: 280,000 of them in grpc-go's facts, 43,000 distinct
     # per file. Shared objects stay shared through the cache (marshal writes a reference).
     idents: dict[str, tuple]
+    # The same tuples by their source bytes: a name seen before in the file is neither decoded
+    # nor interned again (two byte strings that decode alike still share one tuple via idents).
+    ident_bytes: dict[bytes, tuple]
+    src: bytes
     # Every other leaf or operator expression, once per distinct value in a file (see `expr`).
     shared: dict[tuple, tuple]
 
@@ -50,65 +54,59 @@ class ExpressionReader:
         are distinct per file. Sharing equal ones (and equal argument tuples,
         `share_list`), as for identifiers, leaves 621,000 tuples after the link
         instead of 790,000: 10 MB less, in memory and in every rule lane that
-        reads them; marshal keeps the sharing through the cache. An operator expression is
-        looked up by its operands' identities (they are shared already), so a
-        look-up costs the same at any nesting depth. Calls and function
-        literals carry their op or function index and are never equal: not looked up.
+        reads them; marshal keeps the sharing through the cache. A leaf
+        (`_leaf`) is looked up by its value; an operator expression by its
+        operands' identities (they are shared already), so a look-up costs the
+        same at any nesting depth. Calls and function literals carry their op
+        or function index and are never equal: not looked up. Each branch
+        builds its own key (one tuple, no generic walk over the parts): this
+        is the walker's most called method, 700,000 calls on grpc-go.
         """
-        e = self.read_expr(node, region)
-        tag = e[0]
-        if tag in _LEAVES:
-            return self.shared.setdefault(e, e)
-        if tag in _OPERATORS:
-            key = (tag, *[id(x) if type(x) is tuple else x for x in e[1:]])
-            return self.shared.setdefault(key, e)
-        return e
-
-    def share_list(self, exprs: tuple) -> tuple:
-        """A tuple of expressions (an op's arguments or targets), once per distinct tuple in the file."""
-        return self.shared.setdefault(("*", *map(id, exprs)), exprs)
-
-    def read_expr(self, node, region) -> tuple:
         t = node.type
         if t == "identifier" or t == "field_identifier" or t == "package_identifier" or t == "type_identifier":
-            name = self.text(node)
-            ident = self.idents.get(name)
+            raw = self.src[node.start_byte : node.end_byte]
+            ident = self.ident_bytes.get(raw)
             if ident is None:
-                ident = self.idents[name] = ("id", name)
+                name = self.text(node)
+                ident = self.idents.get(name)
+                if ident is None:
+                    ident = self.idents[name] = ("id", name)
+                self.ident_bytes[raw] = ident
             return ident
+        shared = self.shared
         if t == "selector_expression":
             operand = node.child_by_field_name("operand")
             field_node = node.child_by_field_name("field")
-            return ("sel", self.expr(operand, region), self.text(field_node) if field_node is not None else "")
+            base = self.expr(operand, region)
+            name = self.text(field_node) if field_node is not None else ""
+            return shared.setdefault(("sel", id(base), name), ("sel", base, name))
         if t == "call_expression":
             return self.call(node, region, "plain")
         if t == "interpreted_string_literal":
-            return ("str", self.string(node))
+            return self._leaf(("str", self.string(node)))
         if t == "raw_string_literal":
-            return ("str", self.text(node)[1:-1])
+            return self._leaf(("str", self.text(node)[1:-1]))
         if t == "int_literal":
-            return ("int", _int(self.text(node)))
+            return self._leaf(("int", _int(self.text(node))))
         if t == "parenthesized_expression":
             inner = node.named_children
-            return self.expr(inner[0], region) if inner else ("other", "")
+            return self.expr(inner[0], region) if inner else self._leaf(("other", ""))
         if t == "binary_expression":
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
             op_node = node.child_by_field_name("operator")
-            return (
-                "bin",
-                self.text(op_node) if op_node is not None else "?",
-                self.expr(left, region) if left is not None else ("other", ""),
-                self.expr(right, region) if right is not None else ("other", ""),
-            )
+            op = self.text(op_node) if op_node is not None else "?"
+            a = self.expr(left, region) if left is not None else _OTHER
+            b = self.expr(right, region) if right is not None else _OTHER
+            return shared.setdefault(("bin", op, id(a), id(b)), ("bin", op, a, b))
         if t == "unary_expression":
             operand = node.child_by_field_name("operand")
             op_node = node.child_by_field_name("operator")
             op = self.text(op_node) if op_node is not None else "?"
-            inner = self.expr(operand, region) if operand is not None else ("other", "")
+            inner = self.expr(operand, region) if operand is not None else _OTHER
             if op == "<-":
                 self.op("recv", node, region, fn=inner, mode="expr")
-            return ("un", op, inner)
+            return shared.setdefault(("un", op, id(inner)), ("un", op, inner))
         if t == "func_literal":
             return self.func_literal(node)
         if t == "composite_literal":
@@ -116,25 +114,22 @@ class ExpressionReader:
         if t == "index_expression":
             operand = node.child_by_field_name("operand")
             index = node.child_by_field_name("index")
-            return (
-                "idx",
-                self.expr(operand, region) if operand is not None else ("other", ""),
-                self.expr(index, region) if index is not None else ("other", ""),
-            )
+            a = self.expr(operand, region) if operand is not None else _OTHER
+            b = self.expr(index, region) if index is not None else _OTHER
+            return shared.setdefault(("idx", id(a), id(b)), ("idx", a, b))
         if t == "slice_expression":
             operand = node.child_by_field_name("operand")
             for c in node.named_children:
                 if c is not operand:
                     self.expr(c, region)
-            return ("slice", self.expr(operand, region) if operand is not None else ("other", ""))
+            a = self.expr(operand, region) if operand is not None else _OTHER
+            return shared.setdefault(("slice", id(a)), ("slice", a))
         if t == "type_assertion_expression":
             operand = node.child_by_field_name("operand")
             type_node = node.child_by_field_name("type")
-            return (
-                "assert",
-                self.expr(operand, region) if operand is not None else ("other", ""),
-                self.type_text(type_node) if type_node is not None else "",
-            )
+            a = self.expr(operand, region) if operand is not None else _OTHER
+            asserted = self.type_text(type_node) if type_node is not None else ""
+            return shared.setdefault(("assert", id(a), asserted), ("assert", a, asserted))
         if t == "type_conversion_expression":
             type_node = node.child_by_field_name("type")
             operand = node.child_by_field_name("operand")
@@ -145,15 +140,18 @@ class ExpressionReader:
                 -1,
             )
         if t in ("true", "false", "nil", "iota", "float_literal", "rune_literal", "imaginary_literal"):
-            return ("lit", self.text(node))
+            return self._leaf(("lit", self.text(node)))
         if t == "generic_type" or t.endswith("_type"):
-            return ("type", self.type_text(node))
+            return self._leaf(("type", self.type_text(node)))
         if t == "variadic_argument":  # f(xs...)
             inner = node.named_children
-            return ("spread", self.expr(inner[0], region)) if inner else ("other", self.head(node))
+            if not inner:
+                return self._leaf(("other", self.head(node)))
+            a = self.expr(inner[0], region)
+            return shared.setdefault(("spread", id(a)), ("spread", a))
         if t == "keyed_element" or t == "literal_element":
             inner = node.named_children
-            return self.expr(inner[0], region) if inner else ("other", "")
+            return self.expr(inner[0], region) if inner else self._leaf(("other", ""))
         if t == "literal_value":  # element of a composite literal with its type elided: []T{{...}}
             return ("comp", "", self.elements(node, region))
         if t == "ERROR":
@@ -161,7 +159,15 @@ class ExpressionReader:
         # Unknown shapes: still visit children so nested calls/literals are recorded.
         for c in node.named_children:
             self.expr(c, region)
-        return ("other", self.head(node))
+        return self._leaf(("other", self.head(node)))
+
+    def _leaf(self, e: tuple) -> tuple:
+        """A leaf (a string, number, literal, type or unread shape), once per distinct value in the file."""
+        return self.shared.setdefault(e, e)
+
+    def share_list(self, exprs: tuple) -> tuple:
+        """A tuple of expressions (an op's arguments or targets), once per distinct tuple in the file."""
+        return self.shared.setdefault(("*", *map(id, exprs)), exprs)
 
     def call(self, node, region, mode) -> tuple:
         fn_node = node.child_by_field_name("function")

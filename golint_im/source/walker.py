@@ -32,6 +32,7 @@ class Walker(ExpressionReader):
         self.fn: FuncFacts | None = None
         self.fn_index = -1
         self.idents = {}
+        self.ident_bytes = {}
         self.shared = {}
 
     # ---- helpers -------------------------------------------------------
@@ -291,9 +292,12 @@ class Walker(ExpressionReader):
 
     def op(self, kind, node, region, **kw) -> Op:
         line, col = self.pos(node)
-        for name in ("args", "targets"):
-            if kw.get(name):
-                kw[name] = self.share_list(kw[name])
+        args = kw.get("args")
+        if args:
+            kw["args"] = self.share_list(args)
+        targets = kw.get("targets")
+        if targets:
+            kw["targets"] = self.share_list(targets)
         o = Op(kind, line, col, region, **kw)
         fn = self.fn
         assert fn is not None
