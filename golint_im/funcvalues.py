@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from .facts import FileFacts, Op
 
 
+# Marks a field-write entry made by `x.f = append(x.f, v)` (a registration): only there is a
+# parameter `v` followed back to what callers pass, the registered callbacks.
+_APPENDED = "append"
+
+
 class FunctionValues:
     """Function-value and caller queries over the linked program (mixed into `Program`)."""
 
@@ -166,7 +171,7 @@ class FunctionValues:
                         if E.is_ident(E.callee(value), "append"):  # `r.handlers = append(r.handlers, f)`
                             for item in E.call_args(value)[1:]:
                                 if _may_hold_func(item):
-                                    idx[sel[1]].append((f, sel[0], "", item))
+                                    idx[sel[1]].append((f, sel[0], _APPENDED, item))
                         elif _may_hold_func(value):
                             idx[sel[1]].append((f, sel[0], "", value))
                 for arg in op.args:
@@ -196,7 +201,7 @@ class FunctionValues:
                 owner = self.named(self.qualify(comp_type, f.file))
             if owner == named:
                 local = E.ident(value)
-                if local is not None and self.lookup_local(f, local) is not None:
+                if comp_type == _APPENDED and local is not None and self.lookup_local(f, local) is not None:
                     # `r.handlers = append(r.handlers, f)` in `Register(f func())`: what callers pass
                     values = self.func_values_of_local(f, local)
                 else:
