@@ -449,7 +449,8 @@ class Effects(Calls):
     def _refuses_on_failure(self, f, i, r, kind) -> bool:
         """f returns a failure before anything it does closes, keeps or returns its parameter i.
 
-        Read in source order, flow-insensitively: a release or hand-off
+        A function that closes the parameter anywhere (its success path, say) owns it on
+        every path. Read in source order, flow-insensitively: a release or hand-off
         anywhere before a failing return (a `defer conn.Close()` at the top,
         `s.conns[c] = ...` before the check) counts as taking the value on
         that return, which errs on the side of silence.
@@ -465,6 +466,14 @@ class Effects(Calls):
             return self._refuses[key]
         self._refuses[key] = False  # recursion: assume it keeps the value
         holders = {pname: Holder(pname, r.suffix, "slice" if r.container else "")}
+        if any(
+            _closes_directly(f, op, pname) and self.op_effect(f, op, holders, kind, scan=True) == RELEASE
+            for op in f.facts.ops
+        ):
+            # It closes what it is given (on success, say): an owner, not a borrower; what it does
+            # with the value when it fails is its own business (`Persist(sink)` cancels the sink).
+            self._refuses[key] = False
+            return False
         refuses = False
         read_error: dict[str, bool] = {}  # name -> last assigned from the stream's Recv
         for op in f.facts.ops:
@@ -682,3 +691,9 @@ def _stronger(a, b):
         return 3 if x == RELEASE else 2 if x == ESCAPE else 1 if isinstance(x, Store) else 0
 
     return a if rank(a) >= rank(b) else b
+
+
+def _closes_directly(f, op, pname: str) -> bool:
+    """op is f's own plain call of a method on its parameter `pname` (`sink.Close()`), not a
+    goroutine or a call that closes it further away."""
+    return op.kind == "call" and op.mode in ("plain", "defer") and is_ident(selector_base(op.fn), pname)

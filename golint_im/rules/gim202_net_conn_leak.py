@@ -42,7 +42,9 @@ A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
 the connection is still the caller's on the error branch, unless the
 callee's own body closes, keeps or returns it before its first failing
-return (or it is a library function known to keep it, like
+return, or closes it itself anywhere (an owner: what it does with the value
+when it fails is its own business), or it is a library function known to
+keep it (like
 `(*http.Server).Serve` or `ssh.NewClientConn`).
 
 A connection given to a `New*` function of another module whose result is
