@@ -34,7 +34,7 @@ from ..program import Function, Program, enclosing_regions
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under
 from .instances import Confinement, instance_bindings, local_instances
 from .partners import PARTNERS
-from .regions import exclusive_branches
+from .regions import constant_trip_count, exclusive_branches
 from .syncprims import SYNC_PRIMITIVES, WAITGROUP, SyncPrimitives
 
 _SCOPE_DEPTH = 3  # calls followed from S and T to find the operations on S's struct-field channel
@@ -229,8 +229,9 @@ class Circular:
 
     def _times(self, s: Function, op, ch: Channel, x_at) -> int:
         """How many goroutines the statement starts for one instance of ch, waiting at S's blocking
-        operation x_at: 1 outside loops, K in `for i := 0; i < K; i++`. A loop that also makes the
-        channel makes one per round, and one around x_at too waits for each round's goroutines."""
+        operation x_at: 1 outside loops, K in `for i := 0; i < K; i++` (regions.constant_trip_count).
+        A loop that also makes the channel makes one per round, and one around x_at too waits for
+        each round's goroutines."""
         times = 1
         maker, make_op = ch.make_sites[0]
         per_round = set(enclosing_regions(s.facts, x_at.region))
@@ -244,8 +245,7 @@ class Circular:
                 return UNCOUNTED
             if reg.kind != "for":
                 continue
-            cond = E.binary(reg.info) if reg.info is not None else None
-            bound = self.program.const_int(s, cond[2]) if cond is not None and cond[0] == "<" else None
+            bound = constant_trip_count(self.program, s, r)
             if bound is None or self._leaves_loop(s, r):
                 return UNCOUNTED
             times *= bound

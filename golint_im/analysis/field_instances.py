@@ -45,6 +45,7 @@ from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
+from .regions import constant_trip_count
 from .syncprims import WAITGROUP
 from .unpaired import UnclosedRange, Unpaired, exits_process
 
@@ -732,32 +733,15 @@ def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | No
 
 
 def _loop_times(p: Program, fn: Function, loop: int) -> int | None:
-    """UNBOUNDED for `for {` with no way out; K for `for i := 0; i < K; i++` whose body assigns no i
-    (the post statement is not in the facts: `i++` is assumed); None otherwise."""
+    """UNBOUNDED for `for {` with no way out; K for `for i := 0; i < K; i++` with no way out
+    (see regions.constant_trip_count); None otherwise."""
     facts = fn.facts
-    region = facts.regions[loop]
     inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
     if any(op.kind in ("return", "jump") or exits_process(p, fn, op) for op in inside):
         return None
-    if region.info is None:
+    if facts.regions[loop].info is None:
         return UNBOUNDED
-    cond = E.binary(region.info)
-    if cond is None or cond[0] != "<":
-        return None
-    var = E.ident(cond[1])
-    bound = p.const_int(fn, cond[2])
-    if var is None or bound is None or bound > 1000:
-        return None
-    init = [
-        op
-        for op in facts.ops
-        if op.kind == "assign" and op.line == region.line and op.region == region.parent and _assigns(op, var)
-    ]
-    if len(init) != 1 or len(init[0].args) != 1 or E.integer(init[0].args[0]) != 0:
-        return None
-    if any(op.kind == "assign" and _assigns(op, var) for op in inside):
-        return None
-    return bound
+    return constant_trip_count(p, fn, loop)
 
 
 def _positions(op):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from golint_im.expr import Expr, ident, is_ident
+from golint_im.expr import Expr, binary, ident, integer, is_ident
 from golint_im.facts import Op
 from golint_im.passes import Pass
 from golint_im.program import Function, Program, enclosing_regions
@@ -219,3 +219,31 @@ def exclusive_branches(facts, chain_a: list, chain_b: list) -> bool:
     if facts.regions[common].kind in ("select", "switch"):
         return True
     return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info
+
+
+def constant_trip_count(program: Program, fn: Function, loop: int) -> int | None:
+    """K for `for i := 0; i < K; i++` with K an integer constant (at most 1000), the counter
+    started on the loop's own line and never assigned in the body; None otherwise.
+
+    The post statement is not in the facts: an increment by one is assumed. Whether the body
+    can leave early (`return`, `break`) is the caller's question.
+    """
+    facts = fn.facts
+    region = facts.regions[loop]
+    cond = binary(region.info) if region.kind == "for" and region.info is not None else None
+    if cond is None or cond[0] != "<":
+        return None
+    var = ident(cond[1])
+    bound = program.const_int(fn, cond[2])
+    if var is None or bound is None or bound > 1000:
+        return None
+
+    def assigns(op: Op) -> bool:
+        return op.kind == "assign" and any(is_ident(t, var) for t in op.targets)
+
+    init = [op for op in facts.ops if op.line == region.line and op.region == region.parent and assigns(op)]
+    if len(init) != 1 or len(init[0].args) != 1 or integer(init[0].args[0]) != 0:
+        return None
+    if any(assigns(op) and loop in enclosing_regions(facts, op.region) for op in facts.ops):
+        return None
+    return bound
