@@ -24,10 +24,11 @@ from golint_im.expr import (
 )
 from golint_im.facts import Op
 
+from .exits import call_exit
 from .owned_fields import never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, handoff_refused
 from .replaced import receiver_fields, runs_again
-from .resources import _TERMINATORS, ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
+from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -47,16 +48,6 @@ _ASSERTS_ERROR = {
     "EqualError",
     "ErrorAs",
 }
-
-
-def _terminates(op: Op) -> bool:
-    """A call that ends the path: panic, log.Fatal, os.Exit, t.FailNow, runtime.Goexit..."""
-    c = op.fn
-    if c is None:
-        return False
-    if is_ident(c, "panic"):
-        return True
-    return selected_name(c) in _TERMINATORS
 
 
 # ---------------------------------------------------------------------------
@@ -649,7 +640,7 @@ class Walk:
                 return None
             self._leak(self._return_leak(o))
             return None
-        if o.kind == "call" and _terminates(o):
+        if o.kind == "call" and call_exit(self.an.program, self.fn, o) is not None:
             return None
         if o.kind == "call" and o.mode == "defer" and self._closes_on_success_only(o):
             self.closed_on_success = True

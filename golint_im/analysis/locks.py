@@ -34,6 +34,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program
+from .exits import PROCESS, call_exit
 from .regions import REGIONS, FnView, Regions
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
@@ -41,11 +42,9 @@ LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
 EMBEDDED_LOCKS = ("Mutex", "RWMutex")
 ACQUIRE = {"Lock": "w", "RLock": "r"}
 RELEASE = {"Unlock": "w", "RUnlock": "r"}
-# Calls after which a path never continues: nothing after them runs.
-NO_RETURN = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
 BLOCKING_WAITS = frozenset({("sync", "WaitGroup", "Wait"), ("sync", "Cond", "Wait")})
 # The names of those calls: only a call so named is looked up as a call into another package.
-EXTERNAL_NAMES = frozenset({name for _pkg, name in NO_RETURN} | {name for _p, _r, name in BLOCKING_WAITS})
+EXTERNAL_NAMES = frozenset({name for _p, _r, name in BLOCKING_WAITS})
 # A summary keeps at most this many acquisitions: a function taking more locks than that is
 # summarised by the first ones in source order (the rules only lose findings, never gain).
 MAX_ACQUIRES = 32
@@ -787,10 +786,10 @@ class _Walk:
                     return self.acquire(state, acq)
                 model.lock_ops.setdefault(lock.cls, []).append((fn, op, "release"))
                 return self.release(state, lock, RELEASE[name], op.mode == "defer")
+        if call_exit(model.program, fn, op) == PROCESS:
+            return None  # the process ends here: no lock matters any more, and nothing after runs
         ext = model.program.external_callee(fn, op.fn) if name in EXTERNAL_NAMES else None
         if ext is not None:
-            if (ext.pkg, ext.name) in NO_RETURN and not ext.recv:
-                return None
             if (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
                 self._blocked(state, fn, op, (), "wait")
             return state

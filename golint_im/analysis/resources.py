@@ -40,21 +40,6 @@ class Store:
     name: str
 
 
-# Calls that end the path: no leak is reported past them.
-_TERMINATORS = {
-    "Fatal",
-    "Fatalf",
-    "Fatalln",
-    "Panic",
-    "Panicf",
-    "Panicln",
-    "Exit",
-    "FailNow",
-    "Skip",
-    "Skipf",
-    "SkipNow",
-    "Goexit",
-}
 # External packages whose functions use a resource without keeping it.
 _BORROW_PKGS = {
     "fmt",

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
+from .exits import GOROUTINE, PANIC, PROCESS, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
 
-# Library calls that end the process or the goroutine: a loop calling one has another way out.
-_PROCESS_EXITS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("runtime", "Goexit")}
+# What ends the process or the goroutine (not a test's `t.Fatal`): a loop calling one has another way out.
+_GOROUTINE_ENDS = (PANIC, PROCESS, GOROUTINE)
 
 
 @dataclass
@@ -439,13 +440,9 @@ def _under_nil_check(fn: Function, op) -> bool:
 
 
 def exits_process(program: Program, fn: Function, op) -> bool:
-    """The call op is `panic(...)` or a library call that ends the process or the goroutine."""
-    if op.kind != "call":
-        return False
-    if E.is_ident(op.fn, "panic"):
-        return True
-    ext = program.external_callee(fn, op.fn)
-    return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
+    """The call op is `panic(...)`, a library call that ends the process or the goroutine, or an
+    in-tree helper that always does (see exits.py)."""
+    return call_exit(program, fn, op) in _GOROUTINE_ENDS
 
 
 def _ranged(ch: Channel) -> bool:

@@ -2,7 +2,8 @@
 
 `resources.toml` lists the calls that acquire something that must be
 released (connections, response bodies, streams) and how it is released;
-`hash_sinks.toml` lists the hash-ring and address sinks. Passes read these
+`hash_sinks.toml` lists the hash-ring and address sinks; `exits.toml` the
+library calls that end the process, the goroutine or a test (`analysis/exits.py`). Passes read these
 tables through `load`; rules never hard-code an API's name.
 """
 
