@@ -35,6 +35,7 @@ from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
+from .unheard import unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
@@ -112,6 +113,11 @@ class Partners:
         # Channels in struct fields, one locally allocated instance at a time (field_instances.py).
         self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
         self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
+        # Local channels nothing receives from at all (unheard.py).
+        self.unheard = [
+            u for u in unheard_sends(flow, self._confined, self._senders, self.debug) if u.owner.id not in budget.cut
+        ]
+        self.unheard_fields = unheard_field_sends(program, flow, self.debug)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

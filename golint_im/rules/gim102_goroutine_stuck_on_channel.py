@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds five shapes of a goroutine stuck on a channel, each with both sides
+Finds six shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -51,6 +51,14 @@ its own send or receive (`a <- 1`, `values <- v`) whose only partner is in
 the function, after that blocking operation (`<-a`, `<-values`). Each
 waits for the other. The finding sits on the function's operation and
 names both sides. (The `wg.Wait()` form is GIM106's.)
+
+A send nobody hears: an unbuffered channel that a function makes and
+keeps to itself (never returned, stored, closed or handed to code outside
+the analysed tree), sent on outside any `select` by the function or by a
+goroutine it starts, and received from nowhere (`errc <- srv.Serve()` with
+no `<-errc` anywhere); or an unexported struct field channel, made
+unbuffered, that its package sends on but never receives from, closes, or
+names in any other way. The first send blocks forever.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -250,6 +258,10 @@ def check(ctx):
     for g in partners.fields.gone:
         if g.owner.id not in partners.budget.cut:
             yield _gone_finding(g)
+    for u in partners.unheard:
+        yield _unheard_finding(u)
+    for uf in partners.unheard_fields:
+        yield _unheard_field_finding(uf)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -483,6 +495,62 @@ def _nil_finding(n):
             Step(loc, f"{verb} `{n.name}` blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.name}|nil",
+    )
+
+
+def _unheard_finding(u):
+    """A send on a local unbuffered channel that nothing in the program receives from."""
+    ch, owner = u.channel, u.owner
+    name = ch.label
+    loc = op_location(u.sender, u.send)
+    if u.go_op is None:
+        who = f"`{owner.short}`"
+        steps = [Step(loc, f"{who} sends on `{name}` itself; no receiver exists")]
+        fate = "it deadlocks here, waiting for itself"
+    else:
+        who = f"the goroutine started at line {u.go_op.line}"
+        steps = [
+            Step(op_location(owner, u.go_op), f"`{owner.short}` starts the goroutine that sends on `{name}`"),
+            Step(loc, f"{who} blocks here: no receiver exists"),
+        ]
+        fate = "it blocks there forever and is never collected"
+    others = f" ({u.sends} sends in all)" if u.sends > 1 else ""
+    message = (
+        f"{who} sends on `{name}` (unbuffered) at line {u.send.line}{others}, but nothing ever receives from "
+        f"`{name}`, which never leaves `{owner.short}`: {fate}. "
+        f"Fix: receive from `{name}` where the result is needed (or `select` on it with `ctx.Done()`), "
+        f"or drop the channel."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(ch)),
+        steps=tuple(steps),
+        key=f"{owner.qualname}|{name}|unheard",
+    )
+
+
+def _unheard_field_finding(u):
+    """A send on an unexported, unbuffered field channel that nothing in its package receives from."""
+    ch = u.channel
+    name = ch.label
+    loc = op_location(u.sender, u.send)
+    others = f" ({u.sends} sends in all)" if u.sends > 1 else ""
+    message = (
+        f"`{u.sender.short}` sends on `{name}` (unbuffered) at line {u.send.line}{others}, but nothing ever "
+        f"receives from `{name}`: the field is unexported and its package never reads it, so the send blocks "
+        f"forever. Fix: start the goroutine that should receive from `{name}`, or drop the field."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(ch)),
+        steps=(*(Step(r.location, r.message) for r in _made_here(ch)), Step(loc, "blocks here: no receiver exists")),
+        key=f"{name}|unheard-field",
     )
 
 
