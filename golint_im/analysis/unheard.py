@@ -103,6 +103,7 @@ def unheard_field_sends(program: Program, flow: ChannelFlow, debug: Counter) -> 
     assignment's target: only its own package can name the field, and that package is
     analysed, so no receiver exists anywhere."""
     candidates: dict[str, dict[str, Channel]] = {}  # package path -> field name -> channel
+    shared: set[tuple[str, str]] = set()
     for key, ch in flow.channels.items():
         if not key.startswith("field:") or not ch.sends or ch.receives or ch.closes or not ch.make_sites:
             continue
@@ -112,14 +113,12 @@ def unheard_field_sends(program: Program, flow: ChannelFlow, debug: Counter) -> 
         if ch.capacity != 0:
             debug["GIM102_unheard_buffered_or_unknown"] += 1
             continue
-        fields = candidates.setdefault(named.split("#")[0], {})
-        if fname in fields:
-            fields[fname] = None  # type: ignore[assignment]  # two types share the name: leave both alone
-        else:
-            fields[fname] = ch
-    for fields in candidates.values():
-        for fname in [n for n, c in fields.items() if c is None]:
-            del fields[fname]
+        pkg = named.split("#")[0]
+        if fname in candidates.setdefault(pkg, {}):
+            shared.add((pkg, fname))  # two types share the name: leave both alone
+        candidates[pkg][fname] = ch
+    for pkg, fname in shared:
+        del candidates[pkg][fname]
     if not any(candidates.values()):
         return []
     for fn in program.functions:
