@@ -35,7 +35,7 @@ from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
-from .unheard import unheard_field_sends, unheard_sends
+from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
@@ -118,6 +118,7 @@ class Partners:
             u for u in unheard_sends(flow, self._confined, self._senders, self.debug) if u.owner.id not in budget.cut
         ]
         self.unheard_fields = unheard_field_sends(program, flow, self.debug)
+        self.lone = lone_goroutine_ops(program, flow, self._confined, self.debug)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

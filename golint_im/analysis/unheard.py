@@ -99,13 +99,86 @@ class UnheardFieldSend:
 
 def unheard_field_sends(program: Program, flow: ChannelFlow, debug: Counter) -> list[UnheardFieldSend]:
     """The first blocking send on each unexported field channel that is made unbuffered, sent on,
-    and never received from, closed, or mentioned at all except as a send's channel or an
+    and never received from, closed, or named at all except as a send's channel or an
     assignment's target: only its own package can name the field, and that package is
     analysed, so no receiver exists anywhere."""
+    out = []
+    for ch in _private_unbuffered_fields(program, flow, lambda ch: not ch.receives, debug):
+        blocking = sorted(((fn, op) for fn, op in ch.sends if op.select < 0), key=_position)
+        if blocking:
+            fn, op = blocking[0]
+            out.append(UnheardFieldSend(ch, fn, op, len(blocking)))
+    return sorted(out, key=lambda u: _position((u.sender, u.send)))
+
+
+@dataclass
+class LoneGoroutineOp:
+    """A send or receive on an unbuffered channel that only one goroutine ever touches."""
+
+    channel: Channel
+    root: Function  # the goroutine: the function that makes the channel, or the test (main) running every use
+    fn: Function  # holds the operation
+    op: Op
+    ops: int  # blocking operations on the channel in all
+
+
+def lone_goroutine_ops(
+    program: Program, flow: ChannelFlow, confined: Callable[[Function, str, int], bool], debug: Counter
+) -> list[LoneGoroutineOp]:
+    """Unbuffered channels whose every send and receive runs in one goroutine: the first plain
+    one blocks forever, since nobody else can be at the other end.
+
+    - a local channel, confined, never closed, whose operations are all in the function that
+      makes it (none in a literal or a callee, which a `go` could run);
+    - an unexported field channel named only in its sends, receives and assignments, never
+      closed, whose operations are all reached only from test functions or `main.main` by
+      ordinary calls: no goroutine anybody starts can reach them.
+    Channels with no receive at all are `unheard_sends`'.
+    """
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not ch.sends or not ch.receives or ch.closes or len(ch.make_sites) != 1 or ch.capacity != 0:
+            continue
+        owner = ch.make_sites[0][0]
+        name = flow.label(key)
+        if key != f"local:{owner.id}:{name}":
+            continue
+        uses = [*ch.sends, *ch.receives]
+        if any(fn is not owner for fn, _op in uses) or not confined(owner, name, 0):
+            continue
+        blocking = sorted(((fn, op) for fn, op in uses if op.select < 0), key=_position)
+        if blocking:
+            out.append(LoneGoroutineOp(ch, owner, owner, blocking[0][1], len(blocking)))
+    for ch in _private_unbuffered_fields(program, flow, lambda ch: bool(ch.receives), debug):
+        uses = [*ch.sends, *ch.receives]
+        roots = {r for fn, _op in uses for r in flow.entries(fn)}
+        runners = [program.functions[r] for r in sorted(roots)]
+        if not runners or not all(_test_or_main(r) for r in runners):
+            debug["GIM102_lone_fields_reached_by_goroutines"] += 1
+            continue
+        blocking = sorted(((fn, op) for fn, op in uses if op.select < 0), key=_position)
+        if blocking:
+            fn, op = blocking[0]
+            out.append(LoneGoroutineOp(ch, runners[0], fn, op, len(blocking)))
+    return sorted(out, key=lambda u: _position((u.fn, u.op)))
+
+
+def _test_or_main(fn: Function) -> bool:
+    """A test function (`TestXxx` in a `_test.go` file) or `main.main`, started by nothing but the runtime."""
+    if fn.parent is not None or fn.facts.recv or fn.go_sites:
+        return False
+    name = fn.facts.name
+    return (fn.file.is_test and name.startswith("Test")) or (name == "main" and fn.pkg.name == "main")
+
+
+def _private_unbuffered_fields(program: Program, flow: ChannelFlow, wanted: Callable, debug: Counter) -> list[Channel]:
+    """Unexported field channels that `wanted` accepts, made unbuffered, sent on, never closed,
+    and named nowhere but as the channel of a send or receive or an assignment's target."""
     candidates: dict[str, dict[str, Channel]] = {}  # package path -> field name -> channel
     shared: set[tuple[str, str]] = set()
     for key, ch in flow.channels.items():
-        if not key.startswith("field:") or not ch.sends or ch.receives or ch.closes or not ch.make_sites:
+        if not key.startswith("field:") or not ch.sends or ch.closes or not ch.make_sites or not wanted(ch):
             continue
         named, _, fname = key[len("field:") :].rpartition(".")
         if not fname[:1].islower():
@@ -125,20 +198,22 @@ def unheard_field_sends(program: Program, flow: ChannelFlow, debug: Counter) -> 
         fields = candidates.get(fn.pkg.path)
         if fields:
             for op in fn.facts.ops:
-                # A send's channel and an assignment's target may name the field; nothing else may.
-                exprs = op.args if op.kind in ("send", "assign") else (op.fn, *op.args)
+                # A send's or receive's channel and an assignment's target may name the field; nothing else may.
+                exprs = op.args if op.kind in ("send", "recv", "assign") else (op.fn, *op.args)
                 for fname in [n for n in fields if any(_names_field(e, n) for e in exprs)]:
-                    debug["GIM102_unheard_fields_handed_on"] += 1
+                    debug["GIM102_private_fields_handed_on"] += 1
                     del fields[fname]
-    out = []
-    for fields in candidates.values():
-        for ch in fields.values():
-            blocking = sorted(((fn, op) for fn, op in ch.sends if op.select < 0), key=_position)
-            if blocking:
-                fn, op = blocking[0]
-                out.append(UnheardFieldSend(ch, fn, op, len(blocking)))
-    return sorted(out, key=lambda u: _position((u.sender, u.send)))
+    return [ch for fields in candidates.values() for ch in fields.values()]
 
 
 def _names_field(e, fname: str) -> bool:
-    return e is not None and bool(E.selector_bases(e, fname, []))
+    """`e` names the field `fname` other than as the channel of a receive expression `<-x.fname`."""
+    if e is None:
+        return False
+    named = received = 0
+    for x in E.subexprs(e):
+        if E.selected_name(x) == fname:
+            named += 1
+        elif E.selected_name(E.received(x)) == fname:
+            received += 1
+    return named > received

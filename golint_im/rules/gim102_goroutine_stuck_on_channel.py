@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds six shapes of a goroutine stuck on a channel, each with both sides
+Finds seven shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -59,6 +59,13 @@ goroutine it starts, and received from nowhere (`errc <- srv.Serve()` with
 no `<-errc` anywhere); or an unexported struct field channel, made
 unbuffered, that its package sends on but never receives from, closes, or
 names in any other way. The first send blocks forever.
+
+A goroutine waiting for itself: an unbuffered channel whose every send and
+receive runs in one goroutine, so nobody else can be at the other end. A
+local channel used only in the function that makes it (not in a literal or
+a callee), or an unexported field channel, named only in its sends,
+receives and assignments, whose uses are reached only from test functions
+or `main.main` by ordinary calls (`q.push(1); q.pop()` in one test).
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -262,6 +269,8 @@ def check(ctx):
         yield _unheard_finding(u)
     for uf in partners.unheard_fields:
         yield _unheard_field_finding(uf)
+    for lone in partners.lone:
+        yield _lone_finding(lone)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -551,6 +560,34 @@ def _unheard_field_finding(u):
         related=tuple(_made_here(ch)),
         steps=(*(Step(r.location, r.message) for r in _made_here(ch)), Step(loc, "blocks here: no receiver exists")),
         key=f"{name}|unheard-field",
+    )
+
+
+def _lone_finding(u):
+    """Every send and receive on an unbuffered channel runs in one goroutine: the first blocks forever."""
+    ch = u.channel
+    name = ch.label
+    loc = op_location(u.fn, u.op)
+    verb = "sends on" if u.op.kind == "send" else "receives from"
+    where = f"`{u.fn.short}`" if u.fn is u.root else f"`{u.fn.short}`, called from `{u.root.short}`,"
+    count = f" ({u.ops} in all)" if u.ops > 1 else ""
+    message = (
+        f"{where} {verb} `{name}` (unbuffered) at line {u.op.line}, but every send and receive on `{name}`{count} "
+        f"runs in the goroutine of `{u.root.short}`, so nobody else can ever be at the other end: the first "
+        f"of them to run blocks forever. Fix: run the other side in a goroutine of its own, or give `{name}` "
+        f"a buffer for the values sent before they are received."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(ch)),
+        steps=(
+            *(Step(r.location, r.message) for r in _made_here(ch)),
+            Step(loc, f"the goroutine of `{u.root.short}` blocks here, waiting for itself"),
+        ),
+        key=f"{u.root.qualname}|{name}|lone",
     )
 
 
