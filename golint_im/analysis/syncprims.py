@@ -33,6 +33,7 @@ from ..program import Function, Program, enclosing_regions
 from .flow import _UnionFind
 from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
+from .wg_counts import Miscounted, miscounted_groups
 
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
@@ -123,6 +124,7 @@ class SyncPrimitives:
         self.cond_waits: list[CondWait] = []
         self._judge_goroutines()
         self._judge_conds()
+        self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:

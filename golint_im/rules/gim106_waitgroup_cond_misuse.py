@@ -18,6 +18,10 @@ package variable, a struct field; a parameter is what its callers pass):
   `i < n`) whose body can `continue` or `break` before the `go` statement
   that starts a counted goroutine: the skipped iterations never call
   `Done`, and the `Wait` after the loop never returns;
+- `wg.Add(N)` with a constant N larger than the goroutines the function
+  then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
+  `for i := 0; i < K; i++` loop counts K): the counter never reaches zero.
+  Only when every `Add` and `Done` of the group is in sight and countable;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
 - `Cond.Wait` on a condition variable that nothing signals or broadcasts;
@@ -137,6 +141,8 @@ def check(ctx):
         yield _done_skipped(d)
     for k in prims.starts_skipped:
         yield _start_skipped(k)
+    for m in prims.miscounted:
+        yield _miscounted(m)
     for c in prims.cond_waits:
         yield _cond_wait(c)
     for w in ctx.result(CIRCULAR).found:
@@ -221,6 +227,33 @@ def _start_skipped(k):
         related=(Related(op_location(add.fn, add.op), f"`{add.text}.Add` counting the skipped goroutines"),),
         steps=steps,
         key=f"{k.starter.qualname}|{wait.text}|start",
+    )
+
+
+def _miscounted(m):
+    add, wait = m.add, m.wait
+    add_loc = op_location(add.fn, add.op)
+    goroutines = "goroutine that calls" if m.started == 1 else "goroutines that call"
+    lines = ", ".join(str(g.line) for g in m.go_ops)
+    message = (
+        f"`{add.text}.Add({m.added})` at line {add.op.line} counts {m.added} goroutines, but `{m.starter.short}` "
+        f"starts only {m.started} {goroutines} `{add.text}.Done()` (`go` at line{'s' if len(m.go_ops) > 1 else ''} "
+        f"{lines}): the counter never reaches zero and `{wait.text}.Wait()` "
+        f"at line {wait.op.line} waits forever. Fix: `{add.text}.Add(1)` right before each `go` statement."
+    )
+    steps = (
+        Step(add_loc, f"`{add.text}.Add({m.added})` counts {m.added} goroutines up front"),
+        *(Step(op_location(m.starter, g), "starts a goroutine that calls Done once") for g in m.go_ops),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for {m.added - m.started} more Done"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=add_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
+        steps=steps,
+        key=f"{m.starter.qualname}|{wait.text}|count",
     )
 
 

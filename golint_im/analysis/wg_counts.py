@@ -1,0 +1,116 @@
+"""A WaitGroup counted for more goroutines than are started: `Wait` never returns.
+
+`wg.Add(3)` up front, then two `go` statements whose goroutines each call
+`wg.Done()` once: the counter never gets back to zero and `wg.Wait()` blocks
+forever. Judged on the sync-primitives identity of the group, only where
+every `Add` and `Done` on it is in sight and countable:
+
+- the starting function calls `Add` once, with an integer constant, and
+  `Wait` after every `go` statement; it calls no `Done` itself;
+- every other `Add` or `Done` on the group is in a goroutine it starts: each
+  calls `Done` exactly once (plain or deferred, not in a loop, not behind a
+  branch) and never `Add`s;
+- each `go` statement runs a known number of times: once on the function's
+  straight line, or K times in a `for i := 0; i < K; i++` loop (see
+  regions.constant_trip_count) with no `break`, `continue`, `return` or `goto`;
+- no `go` statement is behind a branch (a path that starts fewer is another
+  finding's business: GIM106's skipped starts).
+
+Anything else is silence; what is given up is counted in `debug`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .regions import constant_trip_count
+
+_STRAIGHT = ("body", "block")  # regions that run every time their parent does
+
+
+@dataclass
+class Miscounted:
+    """`wg.Add(N)` for more goroutines than the function starts before `wg.Wait()`."""
+
+    starter: Function
+    add: object  # SyncCall
+    wait: object  # SyncCall
+    added: int
+    started: int
+    go_ops: list  # the `go` statements counted
+
+
+def miscounted_groups(program: Program, calls: dict, debug: Counter) -> list[Miscounted]:
+    """Groups (sync-primitives keys to their SyncCalls) whose constant Add exceeds the Dones started."""
+    out = []
+    for key in sorted(calls):
+        group = calls[key]
+        adds = [c for c in group if c.method == "Add"]
+        waits = [c for c in group if c.method == "Wait"]
+        if len(adds) != 1 or not waits or any(c.method == "Go" for c in group):
+            continue
+        add = adds[0]
+        starter = add.fn
+        added = program.const_int(starter, add.op.args[0]) if add.op.args else None
+        if added is None or added < 2:
+            continue
+        found = _count_started(program, starter, key, group, add.op)
+        if found is None:
+            debug["GIM106_adds_uncounted"] += 1
+            continue
+        started, go_ops = found
+        wait = next((w for w in waits if w.fn is starter and all(w.op.line > g.line for g in go_ops)), None)
+        if wait is None or not go_ops or started >= added:
+            continue
+        out.append(Miscounted(starter, add, wait, added, started, go_ops))
+    return out
+
+
+def _count_started(program: Program, starter: Function, key: str, group: list, add_op: Op):
+    """(goroutines started that each call Done once, their `go` statements), or None when some Add,
+    Done or start is not countable."""
+    facts = starter.facts
+    go_ops, started, done_fns = [], 0, set()
+    for op in facts.ops:
+        if op.kind != "call" or op.mode != "go":
+            continue
+        targets = program.resolve_call(starter, op)
+        dones = [c for c in group if c.method == "Done" and any(c.fn is t.function for t in targets)]
+        if not dones:
+            continue
+        if len(targets) != 1 or len(dones) != 1 or op.line < add_op.line:
+            return None
+        g = targets[0].function
+        if any(g.facts.regions[r].kind not in _STRAIGHT for r in enclosing_regions(g.facts, dones[0].op.region)):
+            return None  # Done behind a branch or in a loop: not once per goroutine
+        times = _times_run(program, starter, op)
+        if times is None:
+            return None
+        go_ops.append(op)
+        started += times
+        done_fns.add(g.id)
+    for c in group:
+        if c.method == "Done" and c.fn.id not in done_fns:
+            return None  # a Done elsewhere (the starter, a helper, another goroutine): not all in sight
+        if c.method == "Add" and c.op is not add_op:
+            return None
+    return started, go_ops
+
+
+def _times_run(program: Program, fn: Function, op: Op) -> int | None:
+    """1 for a statement on fn's straight line, K inside one constant-trip `for` loop with no way
+    out; None when it is behind a branch or the count is unknown."""
+    facts = fn.facts
+    chain = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind not in _STRAIGHT]
+    if not chain:
+        return 1
+    if len(chain) != 1 or facts.regions[chain[0]].kind != "for":
+        return None
+    loop = chain[0]
+    inside = [o for o in facts.ops if loop in enclosing_regions(facts, o.region)]
+    if any(o.kind in ("return", "jump") for o in inside):
+        return None
+    return constant_trip_count(program, fn, loop)
