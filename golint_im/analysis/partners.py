@@ -33,6 +33,7 @@ from ..program import Function, Program, enclosing_regions
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
+from .never_cancelled import dead_context_waits
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
@@ -119,6 +120,8 @@ class Partners:
         ]
         self.unheard_fields = unheard_field_sends(program, flow, self.debug)
         self.lone = lone_goroutine_ops(program, flow, self._confined, self.debug)
+        # Waits on the Done channel of a context nothing can cancel (never_cancelled.py).
+        self.dead_context_waits = dead_context_waits(program, self.debug)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

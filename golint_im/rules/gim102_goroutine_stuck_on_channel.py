@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds seven shapes of a goroutine stuck on a channel, each with both sides
+Finds eight shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -66,6 +66,13 @@ local channel used only in the function that makes it (not in a literal or
 a callee), or an unexported field channel, named only in its sends,
 receives and assignments, whose uses are reached only from test functions
 or `main.main` by ordinary calls (`q.push(1); q.pop()` in one test).
+
+A wait on a context nothing can cancel: `<-ctx.Done()` (plain, or a
+`select` of nothing else) where `ctx` is `context.Background()` or
+`context.TODO()`, directly, through `context.WithValue`, a `WithCancel`
+whose cancel function is dropped, a local, or a parameter that every
+caller fills that way (only for functions nothing outside the tree can
+call: unexported, or in package main or a test).
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -271,6 +278,8 @@ def check(ctx):
         yield _unheard_field_finding(uf)
     for lone in partners.lone:
         yield _lone_finding(lone)
+    for dead in partners.dead_context_waits:
+        yield _dead_context_finding(dead)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -588,6 +597,32 @@ def _lone_finding(u):
             Step(loc, f"the goroutine of `{u.root.short}` blocks here, waiting for itself"),
         ),
         key=f"{u.root.qualname}|{name}|lone",
+    )
+
+
+def _dead_context_finding(d):
+    """`<-ctx.Done()` on a context that nothing can cancel."""
+    loc = op_location(d.fn, d.op)
+    made = E.render(d.origin)
+    where = "" if d.origin_fn is d.fn else f" (made in `{d.origin_fn.short}`)"
+    message = (
+        f"`{d.fn.short}` waits on `<-{d.ctx_text}.Done()` at line {d.op.line}, but `{d.ctx_text}` comes from "
+        f"`{made}`{where}, which nothing can cancel and which has no deadline: `Done()` never closes, so this "
+        f"blocks forever. Fix: derive the context with `context.WithCancel` (or from the caller's context) "
+        f"and cancel it when the wait should end."
+    )
+    origin_loc = Location(d.origin_fn.file.path, d.origin_line)
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(origin_loc, f"`{made}`: never cancelled"),),
+        steps=(
+            Step(origin_loc, f"`{made}` makes a context with no cancel function and no deadline"),
+            Step(loc, f"`{d.fn.short}` waits here for a cancellation that never comes"),
+        ),
+        key=f"{d.fn.qualname}|{d.ctx_text}|dead-context",
     )
 
 
