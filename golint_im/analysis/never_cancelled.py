@@ -12,7 +12,9 @@ parameter counts only when the function cannot be called from outside the
 analysed tree (unexported, or in package main or a test file) and every
 analysed caller passes such a context; a `WithCancel` whose cancel function
 is dropped (`_`) counts, one whose cancel is kept does not. Only a plain
-receive, or a `select` whose every case waits on such contexts, is judged.
+receive, or a `select` whose every case waits on such contexts, is judged,
+and only when the context is made in a test file: outside tests,
+`run(context.Background())` is how a service runs until it is killed.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ def dead_context_waits(program: Program, debug: Counter) -> list[DeadContextWait
                 debug["GIM102_context_waits_maybe_cancelled"] += 1
                 continue
             ofn, oexpr = origin
+            if not ofn.file.is_test:
+                # `run(context.Background())` from main is how a service says "until the process is
+                # killed": only a test, which must end, is known to wait for an end that never comes.
+                debug["GIM102_context_waits_outside_tests"] += 1
+                continue
             number = E.call_number(oexpr)
             line = ofn.facts.ops[number].line if number is not None and 0 <= number < len(ofn.facts.ops) else op.line
             out.append(DeadContextWait(fn, op, E.render(ctx), ofn, oexpr, line))

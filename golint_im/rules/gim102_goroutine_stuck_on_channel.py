@@ -72,7 +72,9 @@ A wait on a context nothing can cancel: `<-ctx.Done()` (plain, or a
 `context.TODO()`, directly, through `context.WithValue`, a `WithCancel`
 whose cancel function is dropped, a local, or a parameter that every
 caller fills that way (only for functions nothing outside the tree can
-call: unexported, or in package main or a test).
+call: unexported, or in package main or a test), when the context is made
+in a test file (outside tests, `run(context.Background())` is how a service
+runs until it is killed).
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
