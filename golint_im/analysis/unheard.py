@@ -120,6 +120,7 @@ class LoneGoroutineOp:
     fn: Function  # holds the operation
     op: Op
     ops: int  # blocking operations on the channel in all
+    late_go: Op | None = None  # the root's `go` statement starting the partner, only after this op
 
 
 def lone_goroutine_ops(
@@ -132,7 +133,11 @@ def lone_goroutine_ops(
       makes it (none in a literal or a callee, which a `go` could run);
     - an unexported field channel named only in its sends, receives and assignments, never
       closed, whose operations are all reached only from test functions or `main.main` by
-      ordinary calls: no goroutine anybody starts can reach them.
+      ordinary calls: no goroutine anybody starts can reach them;
+    - such a field channel (closes allowed) that goroutines the test starts do use, but that
+      the test uses on its own straight line before its first `go` statement starting one of
+      them (and before any call that may close it): the test blocks there, and the partner
+      is never started.
     Channels with no receive at all are `unheard_sends`'.
     """
     out = []
@@ -150,18 +155,120 @@ def lone_goroutine_ops(
         blocking = sorted(((fn, op) for fn, op in uses if op.select < 0), key=_position)
         if blocking:
             out.append(LoneGoroutineOp(ch, owner, owner, blocking[0][1], len(blocking)))
-    for ch in _private_unbuffered_fields(program, flow, lambda ch: bool(ch.receives), debug):
+    for ch in _private_unbuffered_fields(program, flow, lambda ch: bool(ch.receives), debug, closes_ok=True):
         uses = [*ch.sends, *ch.receives]
-        roots = {r for fn, _op in uses for r in flow.entries(fn)}
+        roots = {r for fn, _op in [*uses, *ch.closes] for r in flow.entries(fn)}
         runners = [program.functions[r] for r in sorted(roots)]
-        if not runners or not all(_test_or_main(r) for r in runners):
+        tests = [r for r in runners if _test_or_main(r)]
+        started = [r for r in runners if not _test_or_main(r)]
+        test_ids = {t.id for t in tests}
+        if not tests or any(
+            not g.go_sites or any(starter.id not in test_ids for starter, _op in g.go_sites) for g in started
+        ):
             debug["GIM102_lone_fields_reached_by_goroutines"] += 1
             continue
         blocking = sorted(((fn, op) for fn, op in uses if op.select < 0), key=_position)
-        if blocking:
+        if not blocking:
+            continue
+        if not started:
+            if ch.closes:
+                continue  # which runs first, a close or a use, is not told here
             fn, op = blocking[0]
-            out.append(LoneGoroutineOp(ch, runners[0], fn, op, len(blocking)))
+            out.append(LoneGoroutineOp(ch, tests[0], fn, op, len(blocking)))
+            continue
+        found = _used_before_partner_starts(program, tests, started, blocking, ch.closes)
+        if found is not None:
+            root, fn, op, go_op = found
+            out.append(LoneGoroutineOp(ch, root, fn, op, len(blocking), go_op))
     return sorted(out, key=lambda u: _position((u.fn, u.op)))
+
+
+def _used_before_partner_starts(program: Program, tests: list, started: list, blocking: list, closes: list):
+    """(test, function, op, go op) when a test reaches a plain use of the channel on its straight
+    line before its first `go` statement starting any of the goroutines that use it, and before
+    any call that may close it: the test blocks there, and the partner is never started."""
+    plain = {(fn.id, id(op)) for fn, op in blocking}
+    closing = {fn.id for fn, _op in closes}
+    close_ops = {(fn.id, id(op)) for fn, op in closes}
+    started_ids = {g.id for g in started}
+    for test in tests:
+        facts = test.facts
+        for i, op in enumerate(facts.ops):
+            if op.kind == "call" and op.mode == "go":
+                if any(t.function.id in started_ids for t in program.resolve_call(test, op)):
+                    break  # a partner may run from here on
+                continue
+            if (test.id, id(op)) in close_ops or (op.kind == "call" and _may_reach(program, test, op, closing, 0)):
+                break  # a close may come first
+            if not _on_straight_line(facts, op.region):
+                continue
+            if (test.id, id(op)) in plain:
+                reached: tuple | None = (test, op)
+            elif op.kind == "call" and op.mode == "plain":
+                reached = _reached_use(program, test, op, plain, 0)
+            else:
+                reached = None
+            if reached is not None:
+                go_op = next(
+                    (
+                        o
+                        for o in facts.ops[i + 1 :]
+                        if o.kind == "call"
+                        and o.mode == "go"
+                        and any(t.function.id in started_ids for t in program.resolve_call(test, o))
+                    ),
+                    None,
+                )
+                if go_op is not None:
+                    return test, reached[0], reached[1], go_op
+                break
+    return None
+
+
+_STRAIGHT_KINDS = ("body", "block")
+_REACH_DEPTH = 3
+
+
+def _on_straight_line(facts, region: int) -> bool:
+    """Every region from this one up to the body runs whenever the function does."""
+    while region >= 0:
+        if facts.regions[region].kind not in _STRAIGHT_KINDS:
+            return False
+        region = facts.regions[region].parent
+    return True
+
+
+def _reached_use(program: Program, fn: Function, call_op: Op, plain: set, depth: int):
+    """(function, op) of a plain use the call reaches on the straight lines of its callees."""
+    if depth >= _REACH_DEPTH:
+        return None
+    targets = program.resolve_call(fn, call_op)
+    if len(targets) != 1:
+        return None
+    callee = targets[0].function
+    facts = callee.facts
+    for op in facts.ops:
+        if not _on_straight_line(facts, op.region):
+            continue
+        if (callee.id, id(op)) in plain:
+            return callee, op
+        if op.kind == "call" and op.mode == "plain":
+            found = _reached_use(program, callee, op, plain, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _may_reach(program: Program, fn: Function, call_op: Op, wanted: set, depth: int) -> bool:
+    """The call may run one of the `wanted` functions (by id), a few calls deep; unresolved calls may not."""
+    if depth >= _REACH_DEPTH or call_op.kind != "call":
+        return False
+    for t in program.resolve_call(fn, call_op):
+        if t.function.id in wanted or any(
+            _may_reach(program, t.function, o, wanted, depth + 1) for o in t.function.facts.ops if o.kind == "call"
+        ):
+            return True
+    return False
 
 
 def _test_or_main(fn: Function) -> bool:
@@ -172,13 +279,17 @@ def _test_or_main(fn: Function) -> bool:
     return (fn.file.is_test and name.startswith("Test")) or (name == "main" and fn.pkg.name == "main")
 
 
-def _private_unbuffered_fields(program: Program, flow: ChannelFlow, wanted: Callable, debug: Counter) -> list[Channel]:
+def _private_unbuffered_fields(
+    program: Program, flow: ChannelFlow, wanted: Callable, debug: Counter, closes_ok: bool = False
+) -> list[Channel]:
     """Unexported field channels that `wanted` accepts, made unbuffered, sent on, never closed,
-    and named nowhere but as the channel of a send or receive or an assignment's target."""
+    and named nowhere but as the channel of a send, receive or `close`, or an assignment's target."""
     candidates: dict[str, dict[str, Channel]] = {}  # package path -> field name -> channel
     shared: set[tuple[str, str]] = set()
     for key, ch in flow.channels.items():
-        if not key.startswith("field:") or not ch.sends or ch.closes or not ch.make_sites or not wanted(ch):
+        if not key.startswith("field:") or not ch.sends or not ch.make_sites or not wanted(ch):
+            continue
+        if ch.closes and not closes_ok:
             continue
         named, _, fname = key[len("field:") :].rpartition(".")
         if not fname[:1].islower():
@@ -199,6 +310,8 @@ def _private_unbuffered_fields(program: Program, flow: ChannelFlow, wanted: Call
         if fields:
             for op in fn.facts.ops:
                 # A send's or receive's channel and an assignment's target may name the field; nothing else may.
+                if op.kind == "call" and E.is_ident(op.fn, "close"):
+                    continue  # `close(x.f)`: the flow counts it among the channel's closes
                 exprs = op.args if op.kind in ("send", "recv", "assign") else (op.fn, *op.args)
                 for fname in [n for n in fields if any(_names_field(e, n) for e in exprs)]:
                     debug["GIM102_private_fields_handed_on"] += 1
@@ -207,13 +320,14 @@ def _private_unbuffered_fields(program: Program, flow: ChannelFlow, wanted: Call
 
 
 def _names_field(e, fname: str) -> bool:
-    """`e` names the field `fname` other than as the channel of a receive expression `<-x.fname`."""
+    """`e` names the field `fname` other than as the channel of a receive `<-x.fname` or a
+    `range x.fname`."""
     if e is None:
         return False
     named = received = 0
     for x in E.subexprs(e):
         if E.selected_name(x) == fname:
             named += 1
-        elif E.selected_name(E.received(x)) == fname:
+        elif E.selected_name(E.received(x)) == fname or E.selected_name(E.ranged(x)) == fname:
             received += 1
     return named > received

@@ -65,7 +65,9 @@ receive runs in one goroutine, so nobody else can be at the other end. A
 local channel used only in the function that makes it (not in a literal or
 a callee), or an unexported field channel, named only in its sends,
 receives and assignments, whose uses are reached only from test functions
-or `main.main` by ordinary calls (`q.push(1); q.pop()` in one test).
+or `main.main` by ordinary calls (`q.push(1); q.pop()` in one test); or
+used by the test on its own straight line before the `go` statement that
+starts the goroutine using the other end (`c.Send(1); go c.readAcks()`).
 
 A wait on a context nothing can cancel: `<-ctx.Done()` (plain, or a
 `select` of nothing else) where `ctx` is `context.Background()` or
@@ -582,12 +584,20 @@ def _lone_finding(u):
     verb = "sends on" if u.op.kind == "send" else "receives from"
     where = f"`{u.fn.short}`" if u.fn is u.root else f"`{u.fn.short}`, called from `{u.root.short}`,"
     count = f" ({u.ops} in all)" if u.ops > 1 else ""
-    message = (
-        f"{where} {verb} `{name}` (unbuffered) at line {u.op.line}, but every send and receive on `{name}`{count} "
-        f"runs in the goroutine of `{u.root.short}`, so nobody else can ever be at the other end: the first "
-        f"of them to run blocks forever. Fix: run the other side in a goroutine of its own, or give `{name}` "
-        f"a buffer for the values sent before they are received."
-    )
+    if u.late_go is not None:
+        message = (
+            f"{where} {verb} `{name}` (unbuffered) at line {u.op.line} before `{u.root.short}` starts the "
+            f"goroutine that would be at the other end (the `go` statement at line {u.late_go.line}): no goroutine "
+            f"running yet uses `{name}`, so it blocks there forever and that goroutine is never started. Fix: start "
+            f"the goroutine first, or give `{name}` a buffer for the values sent before it runs."
+        )
+    else:
+        message = (
+            f"{where} {verb} `{name}` (unbuffered) at line {u.op.line}, but every send and receive on `{name}`"
+            f"{count} runs in the goroutine of `{u.root.short}`, so nobody else can ever be at the other end: the "
+            f"first of them to run blocks forever. Fix: run the other side in a goroutine of its own, or give "
+            f"`{name}` a buffer for the values sent before they are received."
+        )
     return Finding(
         rule_id=ID,
         message=message,
@@ -597,6 +607,7 @@ def _lone_finding(u):
         steps=(
             *(Step(r.location, r.message) for r in _made_here(ch)),
             Step(loc, f"the goroutine of `{u.root.short}` blocks here, waiting for itself"),
+            *([Step(op_location(u.root, u.late_go), "the partner would only be started here")] if u.late_go else []),
         ),
         key=f"{u.root.qualname}|{name}|lone",
     )
