@@ -30,6 +30,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
+from .abandoned import abandoned_waiters
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
@@ -122,6 +123,8 @@ class Partners:
         self.lone = lone_goroutine_ops(program, flow, self._confined, self.debug)
         # Waits on the Done channel of a context nothing can cancel (never_cancelled.py).
         self.dead_context_waits = dead_context_waits(program, self.debug)
+        # Goroutines waiting on a release their starter returns before (abandoned.py).
+        self.abandoned = abandoned_waiters(program, flow, self.debug)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

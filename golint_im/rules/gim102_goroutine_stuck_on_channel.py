@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds eight shapes of a goroutine stuck on a channel, each with both sides
+Finds nine shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -77,6 +77,11 @@ caller fills that way (only for functions nothing outside the tree can
 call: unexported, or in package main or a test), when the context is made
 in a test file (outside tests, `run(context.Background())` is how a service
 runs until it is killed).
+
+A goroutine abandoned by its starter: the function starts a goroutine
+whose first channel operation is a plain receive, then `return`s (on an
+error, say) before the `close` of (or send on) that channel, which is the
+only one in the program: on that path the goroutine waits forever.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -284,6 +289,8 @@ def check(ctx):
         yield _lone_finding(lone)
     for dead in partners.dead_context_waits:
         yield _dead_context_finding(dead)
+    for a in partners.abandoned:
+        yield _abandoned_finding(a)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -636,6 +643,43 @@ def _dead_context_finding(d):
             Step(loc, f"`{d.fn.short}` waits here for a cancellation that never comes"),
         ),
         key=f"{d.fn.qualname}|{d.ctx_text}|dead-context",
+    )
+
+
+def _abandoned_finding(a):
+    """A goroutine waits for a close (or send) that its starter skips on an early return."""
+    closes = a.release.kind == "call"
+    held = E.render(a.release.args[0] if closes else a.release.fn)
+    release = f"close({held})" if closes else f"{held} <- …"
+    waited = E.render(a.receive.fn)
+    exit_loc = op_location(a.starter, a.exit)
+    why = branch_text(a.starter.facts, a.exit.region)
+    message = (
+        f"`{a.starter.short}` {why} at line {a.exit.line} before `{release}` at line {a.release.line}, but the "
+        f"goroutine it started at line {a.go_op.line} waits on `<-{waited}` (line {a.receive.line}) and nothing "
+        f"else ever {'closes' if closes else 'sends on'} `{a.channel.label}`: on that path the goroutine blocks "
+        f"forever. Fix: "
+        + (
+            f"`defer {release}` right after starting the goroutine, or close it on that path too."
+            if closes
+            else f"`close({held})` on that path (the goroutine then sees the channel closed), or let the goroutine "
+            f"`select` on `ctx.Done()` too."
+        )
+    )
+    steps = (
+        Step(op_location(a.starter, a.go_op), f"`{a.starter.short}` starts the goroutine"),
+        Step(op_location(a.waiter, a.receive), f"the goroutine waits on `<-{waited}`"),
+        Step(exit_loc, f"`{a.starter.short}` {why}"),
+        Step(op_location(a.starter, a.release), f"the only `{release}`, skipped on that path"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(a.waiter, a.receive), f"the receive from `{waited}` left waiting"),),
+        steps=steps,
+        key=f"{a.starter.qualname}|{a.channel.label}|abandoned",
     )
 
 
