@@ -33,7 +33,7 @@ from ..program import Function, Program, enclosing_regions
 from .flow import _UnionFind
 from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
-from .wg_counts import Miscounted, miscounted_groups
+from .wg_counts import CopiedGroup, Miscounted, copied_groups, miscounted_groups
 
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
@@ -125,6 +125,7 @@ class SyncPrimitives:
         self._judge_goroutines()
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
+        self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .regions import constant_trip_count
@@ -114,3 +115,71 @@ def _times_run(program: Program, fn: Function, op: Op) -> int | None:
     if any(o.kind in ("return", "jump") for o in inside):
         return None
     return constant_trip_count(program, fn, loop)
+
+
+@dataclass
+class CopiedGroup:
+    """`Done` (or `Add`) on a copy of a WaitGroup: a by-value parameter or a value receiver's field."""
+
+    call: object  # SyncCall
+    holder: str  # "parameter" or "receiver"
+    declared: str  # the parameter or receiver as declared: `wg sync.WaitGroup`, `p Pool`
+    wait: object  # a SyncCall waiting on the original group
+
+
+_BY_VALUE = "sync.WaitGroup"  # a parameter's type as written
+_FIELD_BY_VALUE = "sync#WaitGroup"  # a field's type, qualified
+
+
+def copied_groups(program: Program, calls: dict, debug: Counter) -> list[CopiedGroup]:
+    """`wg.Done()`/`wg.Add()` where `wg` is a `sync.WaitGroup` parameter taken by value, or a
+    WaitGroup field of a value receiver, while the group the caller holds is waited on: the copy
+    counts down (or up) alone, and the Wait on the original never returns (or returns early)."""
+    out = []
+    for key in sorted(calls):
+        group = calls[key]
+        waits = [c for c in group if c.method == "Wait"]
+        if not waits:
+            continue
+        for c in group:
+            if c.method not in ("Done", "Add") or c.op.mode == "go":
+                continue
+            found = _copy_of(program, c)
+            if found is None:
+                continue
+            holder, declared = found
+            wait = next((w for w in waits if _copy_of(program, w) is None), None)
+            if wait is None:
+                continue
+            debug["GIM106_copied_groups"] += 1
+            out.append(CopiedGroup(c, holder, declared, wait))
+    return out
+
+
+def _copy_of(program: Program, call) -> tuple[str, str] | None:
+    """("parameter" | "receiver", as declared) when the call's WaitGroup is a copy."""
+    sel = E.selector(call.op.fn)
+    if sel is None:
+        return None
+    base = sel[0]
+    name = E.ident(base)
+    if name is not None:
+        g = program.declaring_function(call.fn, name)
+        if g is None:
+            return None
+        for pname, ptype in g.facts.params:
+            if pname == name and ptype == _BY_VALUE:
+                return "parameter", f"{pname} {ptype}"
+        return None
+    inner = E.selector(base)
+    owner = E.ident(inner[0]) if inner is not None else None
+    if inner is None or owner is None:
+        return None
+    g = program.declaring_function(call.fn, owner)
+    if g is None or g.facts.recv_name != owner or g.facts.recv_ptr or not g.facts.recv:
+        return None
+    named = program.named(program.qualify(g.facts.recv, g.file))
+    ft = program.field_type(named, inner[1]) if named else None
+    if ft is None or ft[0] != _FIELD_BY_VALUE:
+        return None
+    return "receiver", f"{owner} {g.facts.recv}"

@@ -22,6 +22,9 @@ package variable, a struct field; a parameter is what its callers pass):
   then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
   `for i := 0; i < K; i++` loop counts K): the counter never reaches zero.
   Only when every `Add` and `Done` of the group is in sight and countable;
+- `Done` (or `Add`) on a copy of a WaitGroup that is waited on: a
+  `sync.WaitGroup` parameter taken by value, or the WaitGroup field of a
+  method's value receiver; the original never gets back to zero;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
 - `Cond.Wait` on a condition variable that nothing signals or broadcasts;
@@ -143,6 +146,8 @@ def check(ctx):
         yield _start_skipped(k)
     for m in prims.miscounted:
         yield _miscounted(m)
+    for c in prims.copied:
+        yield _copied(c)
     for c in prims.cond_waits:
         yield _cond_wait(c)
     for w in ctx.result(CIRCULAR).found:
@@ -254,6 +259,34 @@ def _miscounted(m):
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{m.starter.qualname}|{wait.text}|count",
+    )
+
+
+def _copied(c):
+    call, wait = c.call, c.wait
+    loc = op_location(call.fn, call.op)
+    if c.holder == "parameter":
+        why = f"`{call.fn.short}` takes `{c.declared}` by value"
+        fix = f"take `*sync.WaitGroup` and pass `&{wait.text}`"
+    else:
+        why = f"`{call.fn.short}` has a value receiver (`{c.declared}`), so `{call.text}` is a copy of the group"
+        fix = "give the method a pointer receiver"
+    message = (
+        f"{why}: its `{call.text}.{call.method}()` at line {call.op.line} counts on the copy, and "
+        f"`{wait.text}.Wait()` at line {wait.op.line} in `{wait.fn.short}` waits on the original, which never gets "
+        f"back to zero. Fix: {fix}."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` on the original group"),),
+        steps=(
+            Step(loc, f"`{call.text}.{call.method}()` on a copy"),
+            Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that goes to the copy"),
+        ),
+        key=f"{call.fn.qualname}|{call.text}|copied",
     )
 
 
