@@ -31,6 +31,7 @@ from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .flow import _UnionFind
+from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
 from .wg_counts import CopiedGroup, Miscounted, copied_groups, miscounted_groups
@@ -126,6 +127,7 @@ class SyncPrimitives:
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
+        self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:

@@ -27,6 +27,11 @@ A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
 belongs to: `a.mu` and `b.mu` of two values of one type are two mutexes.
 
+A `sync.Once.Do(f)` whose `f` reaches `Do` on the same Once (through the
+functions and method values it holds and the methods it calls on the same
+instance, or on a package-level Once from anywhere): `Do` holds the Once's
+lock while `f` runs, so the inner `Do` waits for the outer forever.
+
 ## Why is this bad
 A double lock hangs the goroutine forever, with every goroutine that then
 wants the same mutex: a request handler, a cache, a whole server. A lost
@@ -130,6 +135,7 @@ from __future__ import annotations
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, RelockedInLoop, racing_writer
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
+from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
 from ._lock_words import acquire_steps, lock_call, via
@@ -139,7 +145,7 @@ NAME = "double-lock-or-lost-unlock"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
-REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW)
+REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW, SYNC_PRIMITIVES)
 
 
 def check(ctx):
@@ -168,6 +174,32 @@ def check(ctx):
         if key not in told:  # one finding per lock: the first panic that keeps it
             told.add(key)
             yield _panicked(p)
+    for once in ctx.result(SYNC_PRIMITIVES).reentered_onces:
+        yield _reentered_once(once)
+
+
+def _reentered_once(r):
+    """`once.Do(f)` whose `f` reaches `Do` on the same Once."""
+    loc = op_location(r.fn, r.op)
+    chain = " → ".join(f"`{f.short}`" for f in r.path)
+    message = (
+        f"`{r.text}.Do` at line {r.op.line} runs {chain}, which calls `{r.text}.Do` again at line "
+        f"{r.inner_op.line}: `Do` holds the Once's lock until its function returns, so the inner `Do` waits "
+        f"for the outer one forever. Fix: let the initialiser use the unguarded values directly, not the "
+        f"getter that calls `Do`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(r.inner_fn, r.inner_op), f"`{r.text}.Do` entered again"),),
+        steps=(
+            Step(loc, f"`{r.text}.Do` takes the Once's lock and runs its function"),
+            Step(op_location(r.inner_fn, r.inner_op), f"`{r.text}.Do` again: waits for the first to finish"),
+        ),
+        key=f"{r.fn.qualname}|{r.text}|once",
+    )
 
 
 def _consequence(held: str, again: str) -> str:
