@@ -31,6 +31,7 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
+from .endless import ineffective_breaks
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
@@ -125,6 +126,8 @@ class Partners:
         self.dead_context_waits = dead_context_waits(program, self.debug)
         # Goroutines waiting on a release their starter returns before (abandoned.py).
         self.abandoned = abandoned_waiters(program, flow, self.debug)
+        # `break` in a select case, the only way meant out of an endless loop (endless.py).
+        self.ineffective_breaks = ineffective_breaks(program, self.debug)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds nine shapes of a goroutine stuck on a channel, each with both sides
+Finds ten shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -82,6 +82,11 @@ A goroutine abandoned by its starter: the function starts a goroutine
 whose first channel operation is a plain receive, then `return`s (on an
 error, say) before the `close` of (or send on) that channel, which is the
 only one in the program: on that path the goroutine waits forever.
+
+A `break` that leaves only the `select`: an unlabelled `break` ending a
+`select` case directly inside a `for {` loop that has no other way out (no
+`return`, `goto`, labelled `break` or call that ends the goroutine): the
+function never returns.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -291,6 +296,8 @@ def check(ctx):
         yield _dead_context_finding(dead)
     for a in partners.abandoned:
         yield _abandoned_finding(a)
+    for b in partners.ineffective_breaks:
+        yield _ineffective_break_finding(b)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -680,6 +687,30 @@ def _abandoned_finding(a):
         related=(Related(op_location(a.waiter, a.receive), f"the receive from `{waited}` left waiting"),),
         steps=steps,
         key=f"{a.starter.qualname}|{a.channel.label}|abandoned",
+    )
+
+
+def _ineffective_break_finding(b):
+    """An unlabelled `break` in a select case meant to leave the endless loop around it."""
+    loc = op_location(b.fn, b.jump)
+    message = (
+        f"`break` at line {b.jump.line} leaves only the `select` (line {b.select_line}), not the `for` loop at "
+        f"line {b.loop_line}, which has no other way out: `{b.fn.short}` never returns"
+        + (", spins through that case once its channel is closed," if b.receives else ",")
+        + " and whoever waits for it waits forever. Fix: label the loop (`loop: for {`) and `break loop`, "
+        "or `return`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(Location(b.fn.file.path, b.loop_line), "the loop it was meant to leave"),),
+        steps=(
+            Step(Location(b.fn.file.path, b.loop_line), "an endless `for` loop"),
+            Step(loc, "`break` ends the `select` only; the loop goes round again"),
+        ),
+        key=f"{b.fn.qualname}|{b.jump.line - b.loop_line}|break",
     )
 
 

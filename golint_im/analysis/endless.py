@@ -1,0 +1,106 @@
+"""A `break` meant to stop a loop that only leaves the `select` around it.
+
+    for {
+        select {
+        case <-p.done:
+            break          // leaves the select, not the loop
+        case h := <-p.hits:
+            ...
+        }
+    }
+
+In Go an unlabelled `break` inside a `select` (or `switch`) ends that
+statement, not the `for` around it. When that `break` was the loop's only
+way out, the goroutine never ends: once `p.done` is closed it spins through
+the case for ever, and whoever waits for it (`wg.Wait()`, `<-finished`)
+waits for ever too.
+
+Judged on `for {` loops with no condition whose body holds no `return`, no
+`goto`, no labelled `break`, no unlabelled `break` of the loop itself, and
+no call that ends the goroutine or the process, while some `select` case
+directly in the loop (not in a nested loop, switch or select) ends with an
+unlabelled `break`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .exits import call_exit
+
+_PLAIN = ("block",)  # regions that do not change where an unlabelled break goes
+_BREAKABLE = ("for", "range", "switch", "select")
+
+
+@dataclass
+class IneffectiveBreak:
+    """An unlabelled `break` in a select case, the only intended way out of an endless loop."""
+
+    fn: Function
+    jump: Op
+    loop_line: int
+    select_line: int
+    receives: bool  # the case receives: once that channel is closed the loop spins through it
+
+
+def ineffective_breaks(program: Program, debug: Counter) -> list[IneffectiveBreak]:
+    out = []
+    for fn in program.functions:
+        facts = fn.facts
+        regions = facts.regions
+        loops = [r for r, region in enumerate(regions) if region.kind == "for" and region.info is None]
+        if not loops:
+            continue
+        for loop in loops:
+            inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
+            if any(_leaves(program, fn, op, loop) for op in inside):
+                continue
+            for op in inside:
+                if op.kind != "jump" or op.mode != "break" or op.fn is not None:
+                    continue
+                chain = list(enclosing_regions(facts, op.region))
+                breakable = [r for r in chain if regions[r].kind in _BREAKABLE]
+                if not breakable or regions[breakable[0]].kind != "select":
+                    continue
+                select = breakable[0]
+                case = chain[chain.index(select) - 1] if chain.index(select) > 0 else -1
+                between = chain[chain.index(select) + 1 : chain.index(loop)] if loop in chain else None
+                if between is None or any(regions[r].kind not in _PLAIN for r in between):
+                    continue  # the select is not straight in the loop's body
+                if case < 0 or regions[case].kind not in ("case", "default"):
+                    continue
+                if not _last_in_case(facts, op, case):
+                    continue
+                debug["GIM102_ineffective_breaks"] += 1
+                info = regions[case].info
+                receives = bool(info) and info[0] == "recv"
+                out.append(IneffectiveBreak(fn, op, regions[loop].line, regions[select].line, receives))
+                break
+    return out
+
+
+def _leaves(program: Program, fn: Function, op: Op, loop: int) -> bool:
+    """op can take the goroutine out of the loop: return, goto, a labelled break, a break of the
+    loop itself, or a call that ends the goroutine or the process."""
+    if op.kind == "return":
+        return True
+    if op.kind == "jump":
+        if op.mode == "goto" or (op.mode == "break" and op.fn is not None):
+            return True
+        if op.mode == "break":
+            regions = fn.facts.regions
+            target = next((r for r in enclosing_regions(fn.facts, op.region) if regions[r].kind in _BREAKABLE), None)
+            return target == loop
+        return False
+    return op.kind == "call" and call_exit(program, fn, op) is not None
+
+
+def _last_in_case(facts, jump: Op, case: int) -> bool:
+    """Nothing of the case's own body follows the break (it is the case's last statement)."""
+    later = [
+        op for op in facts.ops if op.line > jump.line and case in enclosing_regions(facts, op.region) and op is not jump
+    ]
+    return not later
