@@ -34,6 +34,7 @@ from .flow import _UnionFind
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
+from .stopped_timers import StoppedTimerWait, stopped_timer_waits
 from .wg_counts import CopiedGroup, Miscounted, copied_groups, miscounted_groups
 
 WAITGROUP = "sync#WaitGroup"
@@ -128,6 +129,7 @@ class SyncPrimitives:
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
+        self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:

@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds ten shapes of a goroutine stuck on a channel, each with both sides
+Finds eleven shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -87,6 +87,11 @@ A `break` that leaves only the `select`: an unlabelled `break` ending a
 `select` case directly inside a `for {` loop that has no other way out (no
 `return`, `goto`, labelled `break` or call that ends the goroutine): the
 function never returns.
+
+A receive from a stopped timer: `<-t.C` (outside a `select`) after
+`t.Stop()` on the same straight line of a function, directly or through
+methods it calls on the same value, when nothing in the program `Reset`s
+that timer: a stopped timer sends nothing.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -256,6 +261,7 @@ from __future__ import annotations
 from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
+from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Location, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
@@ -265,7 +271,7 @@ NAME = "goroutine-stuck-on-channel"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A goroutine blocks forever on a channel: its receiver left, its range is never closed, its sender returned"
-REQUIRES = (PARTNERS, CIRCULAR)
+REQUIRES = (PARTNERS, CIRCULAR, SYNC_PRIMITIVES)
 
 
 def check(ctx):
@@ -298,6 +304,8 @@ def check(ctx):
         yield _abandoned_finding(a)
     for b in partners.ineffective_breaks:
         yield _ineffective_break_finding(b)
+    for w in ctx.result(SYNC_PRIMITIVES).stopped_timer_waits:
+        yield _stopped_timer_finding(w)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -711,6 +719,30 @@ def _ineffective_break_finding(b):
             Step(loc, "`break` ends the `select` only; the loop goes round again"),
         ),
         key=f"{b.fn.qualname}|{b.jump.line - b.loop_line}|break",
+    )
+
+
+def _stopped_timer_finding(w):
+    """`<-t.C` after `t.Stop()` on the same straight line: a stopped timer sends nothing."""
+    loc = op_location(w.recv_fn, w.recv)
+    stop_loc = op_location(w.stop_fn, w.stop)
+    via = "" if w.recv_fn is w.root else f" (in `{w.recv_fn.short}`, called from `{w.root.short}`)"
+    message = (
+        f"receive from `{w.text}.C` at line {w.recv.line}{via} after `{w.text}.Stop()` at line {w.stop.line}, "
+        f"and nothing ever calls `Reset` on it: a stopped timer sends nothing, so this blocks forever. "
+        f"Fix: `Reset` the timer before waiting, or wait in a `select` with the signal that stopped it."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(stop_loc, f"`{w.text}.Stop()`"),),
+        steps=(
+            Step(stop_loc, f"`{w.text}.Stop()`: the timer will not fire"),
+            Step(loc, f"`<-{w.text}.C` waits for a tick that never comes"),
+        ),
+        key=f"{w.root.qualname}|{w.text}|stopped-timer",
     )
 
 

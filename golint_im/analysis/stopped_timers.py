@@ -1,0 +1,136 @@
+"""A receive from a timer's channel after the timer was stopped: nothing will ever arrive.
+
+    r.timer.Stop()     // Cancel
+    <-r.timer.C        // Wait: blocks forever
+
+A stopped `*time.Timer` sends nothing until it is `Reset`. A function that
+stops the timer and then, on its own straight line (directly or through
+methods it calls on the same value), receives from its channel outside a
+`select`, blocks forever.
+
+The timer is identified by its holder (a local, a package variable, a
+struct field) and by the expression the function reaches it through
+(`r.timer` in the caller is `r.timer` in a method called on `r`). Judged
+only when nothing in the program `Reset`s the timer; anything that cannot
+be followed is silence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .regions import single_assignment
+
+TIMER = "time#Timer"
+_DEPTH = 3
+_STRAIGHT = ("body", "block")
+
+
+@dataclass
+class StoppedTimerWait:
+    """`<-t.C` after `t.Stop()` on the same straight line, with no Reset anywhere."""
+
+    root: Function  # whose straight line runs both
+    stop_fn: Function
+    stop: Op
+    recv_fn: Function
+    recv: Op
+    text: str  # the timer as the root reaches it: `r.timer`
+
+
+def stopped_timer_waits(program: Program, holder: Callable, debug: Counter) -> list[StoppedTimerWait]:
+    """`holder(fn, expr)` names a value's holder (see SyncPrimitives.holder)."""
+    reset: set[str] = set()
+    for fn in program.functions:
+        for op in fn.facts.ops:
+            if op.kind == "call" and E.selected_name(op.fn) == "Reset":
+                base = E.selector_base(op.fn)
+                if _is_timer(program, fn, base):
+                    key = holder(fn, base)
+                    reset.add(key if key is not None else "?")
+    if "?" in reset:
+        return []  # a Reset on a timer the model cannot place: any wait may be woken
+    out, seen = [], set()
+    for fn in program.functions:
+        found = _judge(program, holder, fn, reset)
+        if found is not None and id(found.recv) not in seen:  # one finding per receive, from its first root
+            seen.add(id(found.recv))
+            debug["GIM102_stopped_timer_waits"] += 1
+            out.append(found)
+    return out
+
+
+def _is_timer(program: Program, fn: Function, expr) -> bool:
+    """A `*time.Timer` by its type, or a local made by `time.NewTimer` (the time package is not
+    analysed, so the call's result type is unknown)."""
+    if expr is None:
+        return False
+    if (program.type_of(fn, expr) or "").lstrip("*") == TIMER:
+        return True
+    name = E.ident(expr)
+    value = single_assignment(program, fn, name) if name is not None else None
+    made = E.call(value) if value is not None else None
+    if made is None:
+        return False
+    ext = program.external_callee(fn, made[0])
+    return ext is not None and (ext.pkg, ext.name, ext.recv) == ("time", "NewTimer", "")
+
+
+def _judge(program: Program, holder: Callable, root: Function, reset: set) -> StoppedTimerWait | None:
+    stopped: dict[str, tuple[Function, Op]] = {}  # timer text -> its Stop
+    for fn, op, text, event in _events(program, holder, root, {}, 0):
+        if event == "stop":
+            stopped[text] = (fn, op)
+        elif event == "recv" and text in stopped:
+            key = holder(fn, _timer_of_recv(op))
+            if key is None or key in reset:
+                continue
+            sfn, sop = stopped[text]
+            return StoppedTimerWait(root, sfn, sop, fn, op, text)
+    return None
+
+
+def _events(program: Program, holder: Callable, fn: Function, rename: dict, depth: int):
+    """(function, op, timer text in the root's words, "stop" | "recv") along fn's straight line,
+    through method calls on a named value (its receiver renamed to the caller's expression)."""
+    facts = fn.facts
+    for op in facts.ops:
+        if not all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, op.region)):
+            continue
+        if op.kind == "recv" and op.select < 0:
+            timer = _timer_of_recv(op)
+            if timer is not None and _is_timer(program, fn, timer):
+                yield fn, op, _renamed(timer, rename), "recv"
+            continue
+        if op.kind != "call" or op.mode != "plain":
+            continue
+        base = E.selector_base(op.fn)
+        if E.selected_name(op.fn) == "Stop" and _is_timer(program, fn, base):
+            yield fn, op, _renamed(base, rename), "stop"
+            continue
+        if depth >= _DEPTH or base is None:
+            continue
+        targets = program.resolve_call(fn, op)
+        if len(targets) != 1 or not targets[0].function.facts.recv_name:
+            continue
+        callee = targets[0].function
+        yield from _events(program, holder, callee, {callee.facts.recv_name: _renamed(base, rename)}, depth + 1)
+
+
+def _timer_of_recv(op: Op):
+    """`t` of `<-t.C`, else None."""
+    return E.selector_base(op.fn) if E.selected_name(op.fn) == "C" else None
+
+
+def _renamed(expr, rename: dict) -> str:
+    """The expression as the root function writes it: a callee's receiver replaced by the caller's value."""
+    text = E.render(expr)
+    head, dot, rest = text.partition(".")
+    if head in rename:
+        return rename[head] + (dot + rest if dot else "")
+    return text
