@@ -45,11 +45,15 @@ EXIT_NAMES: frozenset[str] = frozenset(name.rsplit(".", 1)[1] for name in LIBRAR
 
 
 class ExitCalls:
-    """What each call ends, for one program; in-tree helpers are summarised once each."""
+    """What each call ends, for one program; in-tree helpers are summarised once each.
 
-    def __init__(self, program: Program):
+    Made for one question's walk and thrown away; the summaries it learns live in the
+    program's memo (`_MEMOS`), which holds no reference back to the program.
+    """
+
+    def __init__(self, program: Program, memo: dict[int, str | None]):
         self.program = program
-        self._never_returns: dict[int, str | None] = {}
+        self._never_returns = memo
 
     def kind(self, fn: Function, op: Op, depth: int = 0) -> str | None:
         """PROCESS, GOROUTINE, TEST or PANIC for a plain call that ends the path; None otherwise."""
@@ -88,17 +92,14 @@ class ExitCalls:
         return found
 
 
-_BY_PROGRAM: weakref.WeakKeyDictionary[Program, ExitCalls] = weakref.WeakKeyDictionary()
-
-
-def exit_calls(program: Program) -> ExitCalls:
-    """The program's one `ExitCalls`, shared by every layer that asks."""
-    found = _BY_PROGRAM.get(program)
-    if found is None:
-        found = _BY_PROGRAM[program] = ExitCalls(program)
-    return found
+# Per program: function id -> what calling it always ends. Weak keys, plain values: the
+# program is freed with its run.
+_MEMOS: weakref.WeakKeyDictionary[Program, dict[int, str | None]] = weakref.WeakKeyDictionary()
 
 
 def call_exit(program: Program, fn: Function, op: Op) -> str | None:
     """What the call op ends (see `ExitCalls.kind`)."""
-    return exit_calls(program).kind(fn, op)
+    memo = _MEMOS.get(program)
+    if memo is None:
+        memo = _MEMOS[program] = {}
+    return ExitCalls(program, memo).kind(fn, op)
