@@ -1167,7 +1167,7 @@ def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
             continue
         ch_key = flow.key(b.op_fn, b.op.fn)
         ch = flow.channels.get(ch_key) if ch_key else None
-        if ch is None or ch.capacity != 0 or not _declared_together(b.held.lock.cls, ch.key):
+        if ch is None or ch.capacity != 0 or not declared_together(b.held.lock.cls, ch.key):
             debug["GIM103_unknown_or_buffered_channels"] += 1
             continue
         if b.kind == "recv" and ch.closes:
@@ -1193,7 +1193,7 @@ def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
     return [c for c in out if c.blocked.kind == "send" or (c.channel.key, c.blocked.held.lock.cls) not in sent]
 
 
-def _declared_together(lock_cls: str, chan_key: str) -> bool:
+def declared_together(lock_cls: str, chan_key: str) -> bool:
     """The lock and the channel are fields of one type, or package variables of one package."""
     lkind, _, lname = lock_cls.partition(":")
     ckind, _, cname = chan_key.partition(":")
