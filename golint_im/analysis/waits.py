@@ -285,7 +285,7 @@ class _HandoffMatcher:
         self.model = model
         self.flow = flow
         self.matcher = matcher
-        self._memo: dict[tuple, Acquire | None | bool] = {}
+        self._memo: dict[tuple, tuple[Acquire | None | bool, frozenset]] = {}
 
     def first_on_every_path(self, fn: Function, stop: Op, cls: str) -> Acquire | None:
         """fn takes cls before `stop` unconditionally: not under a branch that `stop` is not also under."""
@@ -300,43 +300,46 @@ class _HandoffMatcher:
                 return None
         return a
 
-    def partner_lock(self, blocker: BlockedUnderLock, fn: Function, stop: Op, depth: int = 0) -> Acquire | None | bool:
-        """The acquisition of the held class every goroutine reaching (fn, stop) makes before it.
+    def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:
+        """The acquisition of cls every goroutine reaching (fn, stop) makes before it, and the functions on the way.
 
         None: some way to reach it skips the lock; False: some way to reach it
-        is not a goroutine of its own (the blocked function's code, an unseen caller).
+        is not a goroutine of its own (an unseen caller, calls too deep). The
+        functions on the way (fn and the callers followed) let the caller
+        reject a partner that is the blocked function's own code. Memoised
+        per (function, op, class): each answer reads the partner's ops once.
         """
-        cls = blocker.held.lock.cls
-        key = (fn.id, id(stop), cls, id(blocker.fn))
+        key = (fn.id, id(stop), cls)
         if key in self._memo:
             return self._memo[key]
-        self._memo[key] = False  # a cycle of calls: no answer from it
-        found: Acquire | None | bool
-        if fn is blocker.fn or fn is blocker.op_fn:
-            found = False
-        elif (a := self.first_on_every_path(fn, stop, cls)) is not None:
-            found = a
+        self._memo[key] = (False, frozenset())  # a cycle of calls: no answer from it
+        found: tuple[Acquire | None | bool, frozenset]
+        a = self.first_on_every_path(fn, stop, cls)
+        if a is not None:
+            found = (a, frozenset({fn.id}))
         else:
-            found = self._through_callers(blocker, fn, depth)
+            got, levels = self._through_callers(fn, cls, depth)
+            found = (got, levels | {fn.id})
         self._memo[key] = found
         return found
 
-    def _through_callers(self, blocker: BlockedUnderLock, fn: Function, depth: int) -> Acquire | None | bool:
+    def _through_callers(self, fn: Function, cls: str, depth: int) -> tuple[Acquire | None | bool, frozenset]:
         callers = self.model.program.callers(fn)
         if fn.go_sites:
-            return None  # a goroutine of its own reaches the operation without the lock
+            return None, frozenset()  # a goroutine of its own reaches the operation without the lock
         if not callers or depth >= _PARTNER_DEPTH:
-            return False
+            return False, frozenset()
         first: Acquire | None = None
+        levels: frozenset = frozenset()
         for caller, call in callers:
             if call.mode in ("go", "defer"):
-                return False
-            got = self.partner_lock(blocker, caller, call, depth + 1)
+                return False, frozenset()
+            got, more = self.partner_lock(caller, call, cls, depth + 1)
+            levels |= more
             if not isinstance(got, Acquire):
-                return got
-            if first is None:
-                first = Acquire(got.lock, got.mode, got.fn, got.op, got.hops, got.text)
-        return first
+                return got, levels
+            first = first or got
+        return first, levels
 
 
 def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: dict) -> list[HandoffHeldAcross]:
@@ -387,7 +390,9 @@ def _all_partners_lock(
     """(function, op, acquisition) of the first partner when every partner operation comes after taking the lock."""
     first: tuple[Function, Op, Acquire] | None = None
     for pfn, pop in partner_ops:
-        got = matcher.partner_lock(b, pfn, pop)  # in a `select` or not: the Lock before it waits all the same
+        got, levels = matcher.partner_lock(pfn, pop, b.held.lock.cls)  # in a `select` or not: the Lock waits
+        if b.fn.id in levels or b.op_fn.id in levels:
+            got = False  # the blocked function's own code
         if got is False:
             debug["GIM103_handoffs_with_a_partner_outside_goroutines"] += 1
             return None

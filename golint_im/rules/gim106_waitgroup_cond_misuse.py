@@ -26,7 +26,12 @@ package variable, a struct field; a parameter is what its callers pass):
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
   before it receives from `out` (or workers `range` over `jobs` that the
   function closes only after `wg.Wait()`). The finding sits on the `Wait`
-  and names both sides.
+  and names both sides;
+- a `wg.Wait()` before the release its counted goroutine waits for: the
+  goroutine first blocks on `<-ctx.Done()` of a context whose every
+  `cancel()` comes after the Wait (a `defer cancel()` included), on a
+  receive from a channel whose every send and `close` comes after it, or
+  on a `Cond.Wait` whose every `Signal`/`Broadcast` comes after it.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
@@ -110,13 +115,25 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   and loops, else silence. A struct-field channel is judged as GIM102's
   circular waits say (one variable holds the struct, partners seen in the
   function, the goroutine and what they call).
+- Wait before release: the goroutine is the function holding the `Done`,
+  started with `go` and called nowhere else, and its blocking operation is
+  the first thing on its straight line that can block (not under a branch,
+  a `range` or a bounded loop; a Cond's re-check loop and a one-case
+  `select` are accepted). The context must come from
+  `context.WithCancel(context.Background())` (or `TODO`), its cancel
+  function held in a local or a struct field and only ever called (a
+  cancel handed to other code, `time.AfterFunc(d, cancel)`, is not
+  judged); every release must be the waiting function's own code after the
+  `Wait`, or deferred there. A `defer wg.Wait()` is not judged.
 - `--debug` counts what was given up (`GIM106_*`, `circular_*`).
 """
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
+from golint_im.analysis.wait_release import WAIT_BEFORE_RELEASE, WaitBeforeRelease
 from golint_im.findings import Finding, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
@@ -126,7 +143,7 @@ NAME = "waitgroup-cond-misuse"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Cond.Wait unlooped or unsignalled"
-REQUIRES = (SYNC_PRIMITIVES, CIRCULAR)
+REQUIRES = (SYNC_PRIMITIVES, CIRCULAR, WAIT_BEFORE_RELEASE)
 
 
 def check(ctx):
@@ -139,9 +156,69 @@ def check(ctx):
         yield _start_skipped(k)
     for c in prims.cond_waits:
         yield _cond_wait(c)
+    told: set[int] = set()
     for w in ctx.result(CIRCULAR).found:
         if w.is_group:
+            told.add(id(w.wait))
             yield circular_finding(w, ID, SEVERITY)
+    for r in ctx.result(WAIT_BEFORE_RELEASE):
+        if id(r.wait.op) not in told:
+            yield _wait_before_release(r)
+
+
+_RELEASE_WORDS = {
+    "context": ("`{h}.Done()`", "the context is cancelled", "call `{r}` before `{w}.Wait()`"),
+    "channel": ("`{h}`", "something sends on or closes `{h}`", "do `{r}` before `{w}.Wait()`"),
+    "cond": ("`{h}.Wait()`", "`{h}` is signalled", "signal `{h}` before `{w}.Wait()`"),
+}
+
+
+def _release_text(r: WaitBeforeRelease) -> str:
+    op = r.release
+    if op.kind == "send":
+        return f"{E.render(op.fn)} <- {E.render(op.args[0]) if op.args else 'v'}"
+    deferred = "defer " if op.mode == "defer" else ""
+    if E.funclit(op.fn) is not None:
+        return "defer func() { ... }()"
+    return f"{deferred}{E.render(op.fn)}({', '.join(E.render(a) for a in op.args)})"
+
+
+def _wait_before_release(r: WaitBeforeRelease) -> Finding:
+    wait, g = r.wait, r.goroutine
+    s = wait.fn
+    what, until, fix = _RELEASE_WORDS[r.what]
+    h = r.holder
+    blocked = what.format(h=h)
+    release = _release_text(r)
+    wait_loc = op_location(s, wait.op)
+    blocked_loc = op_location(r.blocked_fn, r.blocked)
+    release_loc = op_location(r.release_fn, r.release)
+    done = "its deferred" if r.done.op.mode == "defer" else "its"
+    only = "" if r.releases == 1 else f" (all {r.releases} of them come after the Wait)"
+    if r.release.mode == "defer":
+        only = f" (deferred: it runs only when `{s.short}` returns){only}"
+    message = (
+        f"`{s.short}` waits in `{wait.text}.Wait()` at line {wait.op.line} for the goroutine `{g.short}`, "
+        f"which first blocks on {blocked} at line {r.blocked.line} until {until.format(h=h)}; but the only "
+        f"release is `{release}` at line {r.release.line}{only}, after the Wait: the goroutine never reaches "
+        f"{done} `{r.done.text}.Done()` and the Wait never returns. "
+        f"Fix: {fix.format(r=release.removeprefix('defer '), w=wait.text, h=h)}."
+    )
+    steps = (
+        Step(blocked_loc, f"the goroutine counted by `{wait.text}` blocks on {blocked}"),
+        Step(op_location(r.done.fn, r.done.op), f"`{r.done.text}.Done()`, reached only after that"),
+        Step(wait_loc, f"`{wait.text}.Wait()` waits for the goroutine"),
+        Step(release_loc, f"`{release}` would release it, but runs only after the Wait"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(release_loc, "the release, after the Wait"),),
+        steps=steps,
+        key=f"{s.qualname}|{wait.text}|release|{r.what}",
+    )
 
 
 def _add_inside(a):
