@@ -383,3 +383,83 @@ WAIT_BEFORE_RELEASE = Pass(
     requires=(SYNC_PRIMITIVES, CHANNEL_FLOW),
     doc="wg.Wait() for a goroutine blocked on a cancel, close, send or Signal the waiter does only after the Wait",
 )
+
+
+# ---- a Cond signalled only before its waiter starts ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlySignal:
+    """`c.Wait()` in a goroutine that `starter` starts with `go_op`, after every `Signal`/`Broadcast` of c."""
+
+    wait: SyncCall
+    starter: Function
+    go_op: Op
+    signals: tuple[SyncCall, ...]  # every Signal/Broadcast of the Cond: the starter's own, before go_op
+
+
+def early_signals(program: Program, prims: SyncPrimitives, debug: dict) -> list[EarlySignal]:
+    """Cond Waits whose every wake-up is sent before the goroutine that waits is even started.
+
+    A signal wakes only goroutines already waiting; one sent before the `go`
+    statement wakes nobody, and nothing signals again. Judged only when the
+    Wait is on the goroutine's straight line (no branch, no `return` before
+    it) and not in a conditional re-check loop (`for !ready { c.Wait() }`
+    may never wait, if the state was set with the signal), the goroutine is
+    started once, from one place, by the function holding every signal, and
+    no loop around the `go` statement could signal again.
+    """
+    debug.setdefault("GIM106_early_signal_waits_unjudged", 0)
+    out: list[EarlySignal] = []
+    for calls in prims.calls.values():
+        signals = tuple(c for c in calls if c.kind == COND and c.method in ("Signal", "Broadcast"))
+        if not signals:
+            continue
+        for w in calls:
+            if w.kind != COND or w.method != "Wait" or w.op.mode != "plain":
+                continue
+            found = _early(program, w, signals)
+            if found is None:
+                debug["GIM106_early_signal_waits_unjudged"] += 1
+                continue
+            out.append(found)
+    return out
+
+
+def _early(program: Program, w: SyncCall, signals: tuple[SyncCall, ...]) -> EarlySignal | None:
+    g = w.fn
+    if len(g.go_sites) != 1 or any(call.mode != "go" for _c, call in program.callers(g)):
+        return None
+    starter, go_op = g.go_sites[0]
+    if go_op.mode != "go" or _in_loop(starter, go_op):
+        return None
+    if any(s.fn is not starter or s.op.mode != "plain" or s.op.line >= go_op.line for s in signals):
+        return None
+    facts = g.facts
+    for op in facts.ops:
+        if op is w.op:
+            break
+        if op.kind in ("return", "jump"):
+            return None
+    for r in enclosing_regions(facts, w.op.region):
+        region = facts.regions[r]
+        if region.kind in BRANCHES or region.kind == "range" or (region.kind == "for" and region.info is not None):
+            return None
+    return EarlySignal(w, starter, go_op, signals)
+
+
+def _in_loop(fn: Function, op: Op) -> bool:
+    facts = fn.facts
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region))
+
+
+def _build_early(ctx: Context) -> list[EarlySignal]:
+    return early_signals(ctx.program, ctx.result(SYNC_PRIMITIVES), ctx.debug)
+
+
+EARLY_SIGNALS = Pass(
+    "early-signals",
+    _build_early,
+    requires=(SYNC_PRIMITIVES,),
+    doc="Cond.Wait in a goroutine started only after every Signal/Broadcast of the Cond",
+)

@@ -31,7 +31,10 @@ package variable, a struct field; a parameter is what its callers pass):
   goroutine first blocks on `<-ctx.Done()` of a context whose every
   `cancel()` comes after the Wait (a `defer cancel()` included), on a
   receive from a channel whose every send and `close` comes after it, or
-  on a `Cond.Wait` whose every `Signal`/`Broadcast` comes after it.
+  on a `Cond.Wait` whose every `Signal`/`Broadcast` comes after it;
+- a `Cond.Wait` in a goroutine started only after every `Signal`/`Broadcast`
+  of the Cond was sent (by the function starting it, before its `go`
+  statement): a signal wakes only goroutines already waiting.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
@@ -125,6 +128,12 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   cancel handed to other code, `time.AfterFunc(d, cancel)`, is not
   judged); every release must be the waiting function's own code after the
   `Wait`, or deferred there. A `defer wg.Wait()` is not judged.
+- Signal before the waiter: the Wait must be on the goroutine's straight
+  line and not in a conditional re-check loop (`for !ready { c.Wait() }`
+  may not wait at all when the state was set with the signal: silent); the
+  goroutine is started once, by `go`, from the one function that holds
+  every signal, with no loop around the `go` statement. Such an unlooped
+  Wait is told once, as the early signal.
 - `--debug` counts what was given up (`GIM106_*`, `circular_*`).
 """
 
@@ -133,7 +142,7 @@ from __future__ import annotations
 from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
-from golint_im.analysis.wait_release import WAIT_BEFORE_RELEASE, WaitBeforeRelease
+from golint_im.analysis.wait_release import EARLY_SIGNALS, WAIT_BEFORE_RELEASE, EarlySignal, WaitBeforeRelease
 from golint_im.findings import Finding, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
@@ -142,8 +151,11 @@ ID = "GIM106"
 NAME = "waitgroup-cond-misuse"
 FAMILY = "concurrency"
 SEVERITY = "error"
-SUMMARY = "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Cond.Wait unlooped or unsignalled"
-REQUIRES = (SYNC_PRIMITIVES, CIRCULAR, WAIT_BEFORE_RELEASE)
+SUMMARY = (
+    "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Wait before what its goroutine "
+    "needs, a Cond.Wait unlooped, unsignalled or signalled only before it starts"
+)
+REQUIRES = (SYNC_PRIMITIVES, CIRCULAR, WAIT_BEFORE_RELEASE, EARLY_SIGNALS)
 
 
 def check(ctx):
@@ -154,8 +166,13 @@ def check(ctx):
         yield _done_skipped(d)
     for k in prims.starts_skipped:
         yield _start_skipped(k)
+    early = ctx.result(EARLY_SIGNALS)
+    told_early = {id(e.wait.op) for e in early}
+    for e in early:
+        yield _early_signal(e)
     for c in prims.cond_waits:
-        yield _cond_wait(c)
+        if id(c.call.op) not in told_early:  # the early signal is the deadlock; its missing loop matters less
+            yield _cond_wait(c)
     told: set[int] = set()
     for w in ctx.result(CIRCULAR).found:
         if w.is_group:
@@ -326,4 +343,34 @@ def _cond_wait(c):
         severity=SEVERITY,
         steps=(Step(loc, step),),
         key=f"{call.fn.qualname}|{label}|{key}",
+    )
+
+
+def _early_signal(e: EarlySignal) -> Finding:
+    w, s = e.wait, e.signals[0]
+    wait_loc = op_location(w.fn, w.op)
+    go_loc = op_location(e.starter, e.go_op)
+    kinds = sorted({x.method for x in e.signals})
+    more = "" if len(e.signals) == 1 else f" (and {len(e.signals) - 1} more, all before it)"
+    message = (
+        f"`{w.text}.Wait()` in the goroutine `{w.fn.short}` waits for a wake-up that was already sent: every "
+        f"`{'`/`'.join(kinds)}` of `{w.text}` is `{e.starter.short}`'s, before it starts the goroutine at line "
+        f"{e.go_op.line} (`{s.text}.{s.method}()` at line {s.op.line}{more}), and a signal wakes only goroutines "
+        f"already waiting: the goroutine waits forever. Fix: set a state under the Cond's lock with the signal "
+        f"and wait only while it is unset (`for !ready {{ {w.text}.Wait() }}`), or signal after the goroutine "
+        f"is waiting."
+    )
+    steps = (
+        Step(op_location(s.fn, s.op), f"`{s.text}.{s.method}()` wakes nobody: no goroutine waits yet"),
+        Step(go_loc, f"`{e.starter.short}` starts the waiting goroutine only now"),
+        Step(wait_loc, f"`{w.text}.Wait()` waits for a signal that never comes again"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(s.fn, s.op), "the only wake-up, sent before the goroutine starts"),),
+        steps=steps,
+        key=f"{w.fn.qualname}|{w.text}|early-signal",
     )
