@@ -252,6 +252,7 @@ WAITS_UNDER_LOCK = Pass(
 # Counted in --debug: the channel operations under a lock this part gave up on, by reason.
 HANDOFF_DEBUG_KEYS = (
     "GIM103_handoffs_on_unknown_channels",
+    "GIM103_handoffs_released_in_callee",
     "GIM103_handoffs_with_a_partner_outside_goroutines",
     "GIM103_handoffs_with_a_partner_skipping_the_lock",
 )
@@ -365,6 +366,9 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         if where in seen:
             continue
         seen.add(where)
+        if _released_on_the_way(model, b):
+            debug["GIM103_handoffs_released_in_callee"] += 1
+            continue
         ch_key = flow.key(b.op_fn, b.op.fn)
         ch = flow.channels.get(ch_key) if ch_key else None
         if ch is None or not (declared_together(b.held.lock.cls, ch.key) or ch.key.startswith("local:")):
@@ -382,6 +386,13 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             continue
         out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops)))
     return out
+
+
+def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
+    """A function on the way to the operation releases a lock of the held class (`s.mu.Unlock(); <-s.ch;
+    s.mu.Lock()` in a helper called under the lock): the operation may run without it."""
+    cls = b.held.lock.cls
+    return any(any(lk.cls == cls for lk in model.summary(h.callee).releases) for h in b.hops)
 
 
 def _all_partners_lock(
