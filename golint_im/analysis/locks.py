@@ -223,6 +223,7 @@ class LockModel:
         self._handed: set[int] | None = None
         self._composites: dict[tuple[str, str], list] | None = None
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
+        self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
@@ -426,18 +427,27 @@ class LockModel:
         if inst is None or name is None or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 2:
             return None
         index = next((i for i, (pn, _t) in enumerate(fn.facts.params) if pn == name), -1)
-        callers = self.program.callers(fn)
-        if index < 0 or not callers or self.program.declaring_function(fn, name) is not fn:
+        if index < 0 or self.program.declaring_function(fn, name) is not fn:
             return None
+        memo = (fn.id, index, method.id)
+        if memo not in self._method_values:
+            self._method_values[memo] = self._callers_pass_own_method(fn, index, method)
+        return inst[1:] if self._method_values[memo] else None
+
+    def _callers_pass_own_method(self, fn: Function, index: int, method: Function) -> bool:
+        """Every caller of fn passes, at index, `x.<method>` with x the value it calls fn on."""
+        callers = self.program.callers(fn)
+        if not callers:
+            return False
         for caller, call in callers:
             recv = E.selector(call.fn)
             value = E.selector(call.args[index]) if index < len(call.args) else None
             if recv is None or value is None or value[1] != method.facts.name:
-                return None
+                return False
             here = self.instance(caller, recv[0])
             if here is None or here != self.instance(caller, value[0]):
-                return None
-        return inst[1:]
+                return False
+        return True
 
     def _stored_in_field(self, parent: Function, op: Op, lit: Function) -> set[tuple]:
         """(root of v, v's named type) for `v.f = lit`: a callback field of v holding the literal.

@@ -70,6 +70,7 @@ class _Finder:
         self.flow = flow
         self.debug = debug
         self._cancel_fields: dict[str, list[tuple[Function, Op]] | None] = {}
+        self._ctx_fields: dict[tuple, list[tuple[Function, Op]] | None] = {}
 
     # ---- the goroutine's side ------------------------------------------------------------
     def counted(self, done: SyncCall) -> list[tuple[Function, Op | None]]:
@@ -227,11 +228,20 @@ class _Finder:
         return self._field_calls(named, fname) if named else None
 
     def _field_cancels_of_ctx(self, g: Function, base, ctx_field: str) -> list[tuple[Function, Op]] | None:
-        """For `<-s.ctx.Done()`: the one field pair `s.ctx, s.cancel` assigned from a fresh WithCancel, its calls."""
+        """For `<-s.ctx.Done()`: the one field pair `s.ctx, s.cancel` assigned from a fresh WithCancel, its calls.
+
+        Memoised per field: the answer reads the whole program once.
+        """
         t = self.program.type_of(g, base)
         named = self.program.named(t) if t else None
         if named is None:
             return None
+        memo = ("ctx", named, ctx_field)
+        if memo not in self._ctx_fields:
+            self._ctx_fields[memo] = self._read_ctx_field(named, ctx_field)
+        return self._ctx_fields[memo]
+
+    def _read_ctx_field(self, named: str, ctx_field: str) -> list[tuple[Function, Op]] | None:
         cancel_field: str | None = None
         for f in self.program.functions:
             for op in f.facts.ops:
