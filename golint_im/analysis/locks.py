@@ -222,6 +222,7 @@ class LockModel:
         self._handed: set[int] | None = None
         self._composites: dict[tuple[str, str], list] | None = None
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
+        self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
@@ -372,6 +373,8 @@ class LockModel:
         if not recv or lock.inst is None or E.funclit(op.fn) is not None:
             return mapped
         rest = self._registered_closure(fn, callee, mapped) if callee.parent is not None else None
+        if rest is None and mapped.inst is None:
+            rest = self._method_value_of_receiver(fn, op, callee, lock)
         if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
             rest = self._registered_implementation(fn, callee, lock)
         if rest is None:
@@ -402,6 +405,9 @@ class LockModel:
         if parent is None:
             return found
         for op in parent.facts.ops:
+            if op.kind == "assign":
+                found.update(self._stored_in_field(parent, op, lit))
+                continue
             if op.kind != "call" or not any(p.literal(parent, i) is lit for i in _funclits(op.args)):
                 continue
             sel = E.selector(op.fn)
@@ -412,6 +418,57 @@ class LockModel:
                 found.add((base[0], named))
         self._closure_registrations[lit.id] = found
         return found
+
+    def _method_value_of_receiver(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
+        """For `f()` with f a parameter of fn that every caller fills with a method value of the very value
+        it calls fn on (`s.report(s.size)`): the path after the method's receiver of its lock (`("mu",)`)."""
+        inst, name = lock.inst, E.ident(op.fn)
+        if inst is None or name is None or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 2:
+            return None
+        index = next((i for i, (pn, _t) in enumerate(fn.facts.params) if pn == name), -1)
+        if index < 0 or self.program.declaring_function(fn, name) is not fn:
+            return None
+        memo = (fn.id, index, method.id)
+        if memo not in self._method_values:
+            self._method_values[memo] = self._callers_pass_own_method(fn, index, method)
+        return inst[1:] if self._method_values[memo] else None
+
+    def _callers_pass_own_method(self, fn: Function, index: int, method: Function) -> bool:
+        """Every caller of fn passes, at index, `x.<method>` with x the value it calls fn on."""
+        callers = self.program.callers(fn)
+        if not callers:
+            return False
+        for caller, call in callers:
+            recv = E.selector(call.fn)
+            value = E.selector(call.args[index]) if index < len(call.args) else None
+            if recv is None or value is None or value[1] != method.facts.name:
+                return False
+            here = self.instance(caller, recv[0])
+            if here is None or here != self.instance(caller, value[0]):
+                return False
+        return True
+
+    def _stored_in_field(self, parent: Function, op: Op, lit: Function) -> set[tuple]:
+        """(root of v, v's named type) for `v.f = lit`: a callback field of v holding the literal.
+
+        A call of `v.f(...)` in a method of v runs the literal; where the
+        literal locks through v, it is the method's receiver it locks.
+        """
+        out: set[tuple] = set()
+        p = self.program
+        if len(op.targets) != len(op.args):
+            return out
+        for target, value in zip(op.targets, op.args, strict=True):
+            i = E.funclit(value)
+            sel = E.selector(target)
+            if i is None or sel is None or p.literal(parent, i) is not lit:
+                continue
+            base = self.instance(parent, sel[0])
+            t = p.type_of(parent, sel[0]) if base is not None and len(base) == 1 else None
+            named = p.named(t) if t else None
+            if base is not None and named is not None:
+                out.add((base[0], named))
+        return out
 
     def _registered_implementation(self, fn: Function, method: Function, lock: Lock) -> tuple | None:
         """For a method of P locking `p.f.<rest>`, where some `x.g = append(x.g, &P{f: x})` stores P into the very
@@ -836,6 +893,27 @@ class _Walk:
             b = model.map_lock(self.fn, op, callee, second.lock)
             if a.inst is not None and b.inst is not None and a.inst != b.inst:
                 model.argument_orders.append(ArgumentOrder(self.fn, op, callee, first, second, (a, b)))
+                self._pass_order_on(op, callee, (first, a), (second, b))
+
+    def _pass_order_on(
+        self, op: Op, callee: Function, first: tuple[Acquire, Lock], second: tuple[Acquire, Lock]
+    ) -> None:
+        """A callee's order on two values that are, here, fields of this function's own parameters or receiver
+        (`transfer(k.a, k.b)` in a method of k) is this function's order too: its callers pass the values.
+
+        So `go k.left()` and `k.right()` in one test, each calling `transfer` with the two fields in the
+        opposite order, are two calls of one function in opposite orders. A go statement is not passed on
+        (the caller does not run it).
+        """
+        if op.mode != "plain" or not (self._parameter_root(first[1]) and self._parameter_root(second[1])):
+            return
+        hop = Hop(self.fn, op, callee)
+        self.argument_orders.append(
+            (
+                replace(first[0], lock=first[1], hops=(hop, *first[0].hops)),
+                replace(second[0], lock=second[1], hops=(hop, *second[0].hops)),
+            )
+        )
 
     def _parameter_root(self, lock: Lock) -> bool:
         """The lock's instance starts at one of this function's parameters or its receiver (`from.mu`)."""
@@ -1166,7 +1244,7 @@ def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
             continue
         ch_key = flow.key(b.op_fn, b.op.fn)
         ch = flow.channels.get(ch_key) if ch_key else None
-        if ch is None or ch.capacity != 0 or not _declared_together(b.held.lock.cls, ch.key):
+        if ch is None or ch.capacity != 0 or not declared_together(b.held.lock.cls, ch.key):
             debug["GIM103_unknown_or_buffered_channels"] += 1
             continue
         if b.kind == "recv" and ch.closes:
@@ -1192,7 +1270,7 @@ def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
     return [c for c in out if c.blocked.kind == "send" or (c.channel.key, c.blocked.held.lock.cls) not in sent]
 
 
-def _declared_together(lock_cls: str, chan_key: str) -> bool:
+def declared_together(lock_cls: str, chan_key: str) -> bool:
     """The lock and the channel are fields of one type, or package variables of one package."""
     lkind, _, lname = lock_cls.partition(":")
     ckind, _, cname = chan_key.partition(":")

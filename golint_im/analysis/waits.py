@@ -21,12 +21,24 @@ lock on both sides is no conflict. What cannot be judged is counted in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
-from ..program import Function
-from .locks import ACQUIRE, LOCKS, Acquire, BlockedUnderLock, Hop, LockModel
+from ..program import Function, enclosing_regions
+from .flow import CHANNEL_FLOW
+from .locks import (
+    ACQUIRE,
+    BRANCHES,
+    LOCKS,
+    Acquire,
+    BlockedUnderLock,
+    Hop,
+    LockModel,
+    concurrent_roots,
+    declared_together,
+)
 from .syncprims import COND, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
 # Counted in --debug: the Waits under a lock this layer gave up on, by reason.
@@ -233,4 +245,182 @@ WAITS_UNDER_LOCK = Pass(
     _build,
     requires=(LOCKS, SYNC_PRIMITIVES),
     doc="WaitGroup.Wait and Cond.Wait under a mutex that the goroutine ending the wait must take first",
+)
+
+
+# ---- channel operations under a lock whose partner takes that lock first ---------------------------
+# Counted in --debug: the channel operations under a lock this part gave up on, by reason.
+HANDOFF_DEBUG_KEYS = (
+    "GIM103_handoffs_on_unknown_channels",
+    "GIM103_handoffs_released_in_callee",
+    "GIM103_handoffs_with_a_partner_outside_goroutines",
+    "GIM103_handoffs_with_a_partner_skipping_the_lock",
+)
+# Calls followed up from a partner's channel operation to the goroutine that runs it.
+_PARTNER_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class HandoffHeldAcross:
+    """A channel operation under `blocked.held` whose every partner first takes that lock in its goroutine.
+
+    For a receive, the partners are every send and `close` of the channel; for
+    a send, every receive. Each partner runs in a goroutine that takes the
+    held lock's class before it reaches its operation, on every path (the
+    lock and the operation may be in a function the goroutine calls): while
+    the operation waits holding the lock, no partner can get past its `Lock`.
+    """
+
+    blocked: BlockedUnderLock
+    channel: Any  # flow.Channel
+    partner_fn: Function  # the function holding the first partner operation
+    partner_op: Op  # that send, receive or close
+    partner_lock: Acquire  # the partner goroutine's acquisition of the held lock's class, before partner_op
+    partners: int  # partner operations checked (every one takes the lock first)
+
+
+class _HandoffMatcher:
+    """Decides, per partner operation, whether every goroutine reaching it takes a lock class before it."""
+
+    def __init__(self, model: LockModel, flow, matcher: _Matcher):
+        self.model = model
+        self.flow = flow
+        self.matcher = matcher
+        self._memo: dict[tuple, tuple[Acquire | None | bool, frozenset]] = {}
+
+    def first_on_every_path(self, fn: Function, stop: Op, cls: str) -> Acquire | None:
+        """fn takes cls before `stop` unconditionally: not under a branch that `stop` is not also under."""
+        a = self.matcher.takes_before(fn, stop, cls)
+        if a is None or a.conditional:
+            return None
+        top = a.hops[0].op if a.hops else a.op
+        regions = fn.facts.regions
+        around_stop = set(enclosing_regions(fn.facts, stop.region))
+        for r in enclosing_regions(fn.facts, top.region):
+            if r not in around_stop and regions[r].kind in BRANCHES:
+                return None
+        return a
+
+    def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:
+        """The acquisition of cls every goroutine reaching (fn, stop) makes before it, and the functions on the way.
+
+        None: some way to reach it skips the lock; False: some way to reach it
+        is not a goroutine of its own (an unseen caller, calls too deep). The
+        functions on the way (fn and the callers followed) let the caller
+        reject a partner that is the blocked function's own code. Memoised
+        per (function, op, class): each answer reads the partner's ops once.
+        """
+        key = (fn.id, id(stop), cls)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = (False, frozenset())  # a cycle of calls: no answer from it
+        found: tuple[Acquire | None | bool, frozenset]
+        a = self.first_on_every_path(fn, stop, cls)
+        if a is not None:
+            found = (a, frozenset({fn.id}))
+        else:
+            got, levels = self._through_callers(fn, cls, depth)
+            found = (got, levels | {fn.id})
+        self._memo[key] = found
+        return found
+
+    def _through_callers(self, fn: Function, cls: str, depth: int) -> tuple[Acquire | None | bool, frozenset]:
+        callers = self.model.program.callers(fn)
+        if fn.go_sites:
+            return None, frozenset()  # a goroutine of its own reaches the operation without the lock
+        if not callers or depth >= _PARTNER_DEPTH:
+            return False, frozenset()
+        first: Acquire | None = None
+        levels: frozenset = frozenset()
+        for caller, call in callers:
+            if call.mode in ("go", "defer"):
+                return False, frozenset()
+            got, more = self.partner_lock(caller, call, cls, depth + 1)
+            levels |= more
+            if not isinstance(got, Acquire):
+                return got, levels
+            first = first or got
+        return first, levels
+
+
+def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: dict) -> list[HandoffHeldAcross]:
+    """Channel sends and receives under a lock whose every partner must take that lock before its operation.
+
+    Complements `locks.held_across` (partners that hold the lock *at* their
+    operation): here the partner takes the lock and may release it, but only
+    gets to its operation after the `Lock`, e.g. a goroutine that updates
+    state under the lock and then closes `done` while the caller waits on
+    `<-done` holding the lock. The channel must be declared beside the lock
+    (fields of one type, package variables of one package) or be a local
+    channel, and not a `select` case.
+    """
+    for key in HANDOFF_DEBUG_KEYS:
+        debug.setdefault(key, 0)
+    matcher = _HandoffMatcher(model, flow, _Matcher(model, prims, debug))
+    out: list[HandoffHeldAcross] = []
+    seen: set[tuple] = set()
+    for b in model.blocked:
+        if b.kind not in ("send", "recv") or b.op.select >= 0:
+            continue
+        where = (b.fn.id, id(b.hops[0].op if b.hops else b.op), b.held.lock.cls)
+        if where in seen:
+            continue
+        seen.add(where)
+        if _released_on_the_way(model, b):
+            debug["GIM103_handoffs_released_in_callee"] += 1
+            continue
+        ch_key = flow.key(b.op_fn, b.op.fn)
+        ch = flow.channels.get(ch_key) if ch_key else None
+        if ch is None or not (declared_together(b.held.lock.cls, ch.key) or ch.key.startswith("local:")):
+            debug["GIM103_handoffs_on_unknown_channels"] += 1
+            continue
+        if b.kind == "send" and ch.capacity != 0:
+            debug["GIM103_handoffs_on_unknown_channels"] += 1
+            continue
+        partner_ops = ch.receives if b.kind == "send" else [*ch.sends, *ch.closes]
+        found = _all_partners_lock(matcher, b, partner_ops, debug)
+        if found is None:
+            continue
+        pfn, pop, a = found
+        if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
+            continue
+        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops)))
+    return out
+
+
+def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
+    """A function on the way to the operation releases a lock of the held class (`s.mu.Unlock(); <-s.ch;
+    s.mu.Lock()` in a helper called under the lock): the operation may run without it."""
+    cls = b.held.lock.cls
+    return any(any(lk.cls == cls for lk in model.summary(h.callee).releases) for h in b.hops)
+
+
+def _all_partners_lock(
+    matcher: _HandoffMatcher, b: BlockedUnderLock, partner_ops: list, debug: dict
+) -> tuple[Function, Op, Acquire] | None:
+    """(function, op, acquisition) of the first partner when every partner operation comes after taking the lock."""
+    first: tuple[Function, Op, Acquire] | None = None
+    for pfn, pop in partner_ops:
+        got, levels = matcher.partner_lock(pfn, pop, b.held.lock.cls)  # in a `select` or not: the Lock waits
+        if b.fn.id in levels or b.op_fn.id in levels:
+            got = False  # the blocked function's own code
+        if got is False:
+            debug["GIM103_handoffs_with_a_partner_outside_goroutines"] += 1
+            return None
+        if not isinstance(got, Acquire) or (got.mode == "r" and b.held.mode == "r"):
+            debug["GIM103_handoffs_with_a_partner_skipping_the_lock"] += 1
+            return None
+        first = first or (pfn, pop, got)
+    return first
+
+
+def _build_handoffs(ctx: Context) -> list[HandoffHeldAcross]:
+    return handoffs_held_across(ctx.result(LOCKS), ctx.result(CHANNEL_FLOW), ctx.result(SYNC_PRIMITIVES), ctx.debug)
+
+
+HANDOFFS_UNDER_LOCK = Pass(
+    "handoffs-under-lock",
+    _build_handoffs,
+    requires=(LOCKS, CHANNEL_FLOW, SYNC_PRIMITIVES),
+    doc="channel operations under a mutex whose every partner goroutine takes that mutex before its operation",
 )

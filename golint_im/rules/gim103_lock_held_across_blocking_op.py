@@ -8,6 +8,15 @@ of the receive) performs its side while holding the same mutex. The partner
 must take the mutex first, and the mutex is not released until the
 operation completes: both wait forever.
 
+It also finds the hand-off form, where the partner does not hold the
+mutex at its operation but takes it on its way there: a receive (or a send)
+under a mutex while every goroutine that would send or `close` (or
+receive) first takes that mutex, itself or in a function it calls, on every
+path before its operation (`mu.Lock(); go f.loop(); <-f.done` with `loop`
+locking `mu` before `close(f.done)`; a producer that locks, unlocks, then
+sends, while the consumer receives holding the lock). A read lock held
+while the partner needs the write lock counts.
+
 The same for the two other waits of package `sync`:
 
 - `wg.Wait()` while holding a mutex that a goroutine counted by `wg`
@@ -74,6 +83,14 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   never closed, and every partner operation runs under a mutex of the same
   declaration in a goroutine that can run at the same time. `--debug` counts
   what was not judged (`GIM103_*`).
+- Hand-off form: the partner's `Lock` must come before its operation on
+  every path (not under a branch the operation is not under, not a
+  `TryLock`), in a goroutine of its own or in a function every caller of
+  which is such a goroutine (followed up to 3 calls); a partner reached
+  from the blocked function's own code, or from an unseen caller, keeps it
+  silent (`GIM103_handoffs_*` in `--debug`). The lock may have been taken
+  and released before the blocked side locked: the finding is a deadlock
+  of some interleavings, most often of the first.
 - Mutexes are compared by declaration: a partner holding the same field of
   another value of the type is taken as the same mutex.
 - The two sides must run in goroutines that can overlap, as for GIM105: in a
@@ -97,7 +114,7 @@ from __future__ import annotations
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
 from golint_im.analysis.syncprims import WAITGROUP
-from golint_im.analysis.waits import WAITS_UNDER_LOCK, WaitHeldAcross
+from golint_im.analysis.waits import HANDOFFS_UNDER_LOCK, WAITS_UNDER_LOCK, HandoffHeldAcross, WaitHeldAcross
 from golint_im.findings import Finding, Related, Step, op_location
 
 from ._lock_words import acquire_steps, call_steps, lock_call, through, via
@@ -110,7 +127,7 @@ SUMMARY = (
     "A channel operation, WaitGroup.Wait or Cond.Wait performed while holding a mutex "
     "that the partner goroutine must take first"
 )
-REQUIRES = (LOCKS, CHANNEL_FLOW, WAITS_UNDER_LOCK)
+REQUIRES = (LOCKS, CHANNEL_FLOW, WAITS_UNDER_LOCK, HANDOFFS_UNDER_LOCK)
 
 _VERB = {"send": ("sends on", "receive"), "recv": ("receives from", "send")}
 
@@ -118,10 +135,21 @@ _VERB = {"send": ("sends on", "receive"), "recv": ("receives from", "send")}
 def check(ctx):
     model = ctx.result(LOCKS)
     flow = ctx.result(CHANNEL_FLOW)
+    told: set[tuple] = set()
     for case in held_across(model, flow, ctx.debug):
+        told.add(_where(case.blocked))
+        told.add((case.channel.key, case.blocked.held.lock.cls))  # both sides under the lock: one deadlock
         yield _finding(ctx, case)
     for wait in ctx.result(WAITS_UNDER_LOCK):
         yield _wait_finding(wait)
+    for handoff in ctx.result(HANDOFFS_UNDER_LOCK):
+        if _where(handoff.blocked) not in told and (handoff.channel.key, handoff.blocked.held.lock.cls) not in told:
+            yield _handoff_finding(handoff)
+
+
+def _where(b) -> tuple:
+    """The blocked function's statement (the operation, or the call reaching it) and the lock class."""
+    return (b.fn.id, id(b.hops[0].op if b.hops else b.op), b.held.lock.cls)
 
 
 def _finding(ctx, case: HeldAcross) -> Finding:
@@ -215,4 +243,49 @@ def _wait_finding(case: WaitHeldAcross) -> Finding:
         related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken before {call}"),),
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{label}|{wait.text}|{key_kind}",
+    )
+
+
+_PARTNER_VERB = {"send": "receive", "recv": "send or `close`"}
+
+
+def _partner_text(op) -> str:
+    if op.kind == "call":
+        return "`close`"
+    return "receive" if op.kind == "recv" else "send"
+
+
+def _handoff_finding(case: HandoffHeldAcross) -> Finding:
+    b, ch, partner = case.blocked, case.channel, case.partner_lock
+    held, label = b.held, b.held.lock.label
+    verb, other = _VERB[b.kind]
+    op_loc = op_location(b.op_fn, b.op)
+    partner_loc = op_location(case.partner_fn, case.partner_op)
+    what = _partner_text(case.partner_op)
+    others = "" if case.partners == 1 else f" (and {case.partners - 1} more, each after taking `{label}`)"
+    message = (
+        f"`{b.fn.short}` {verb} `{ch.label}` at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
+        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but the goroutine that would "
+        f"{_PARTNER_VERB[b.kind]} first takes `{label}` ({lock_call(partner)} at line {partner.op.line}"
+        f"{via(partner)}) before its {what} at line {case.partner_op.line} in `{case.partner_fn.short}`"
+        f"{others}: the operation waits for the goroutine, the goroutine waits for the lock. "
+        f"Fix: unlock `{held.text}` before the channel operation, or let the goroutine do its {what} "
+        f"before it takes `{label}`."
+    )
+    steps = [
+        *acquire_steps(held, f"takes `{label}`"),
+        *call_steps(b.hops),
+        Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {other}"),
+        *acquire_steps(partner, f"the partner takes `{label}` first: waits for the lock"),
+        Step(partner_loc, f"the partner's {what} on `{ch.label}`, never reached"),
+    ]
+    where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=where,
+        severity=SEVERITY,
+        related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken before the {what}"),),
+        steps=tuple(steps),
+        key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}|handoff",
     )

@@ -96,8 +96,11 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   code registered it on that very value: a closure handed to a method of
   `v` that locks through `v` (`r.Register(func() { r.Count() })`), or an
   implementation built with a field holding `v` and stored into `v`
-  (`s.obs = append(s.obs, &printer{s: s})`), `v` of the caller's receiver
-  type (`--debug`: `GIM10x_locks_tied_through_registration`). A callback
+  (`s.obs = append(s.obs, &printer{s: s})`), a closure stored in a field
+  of `v` that locks through `v` (`s.onSet = func(k string) { s.Len() }`),
+  or a parameter `f` that every caller fills with a method value of the
+  value it calls the method on (`s.report(s.size)`), `v` of the caller's
+  receiver type (`--debug`: `GIM10x_locks_tied_through_registration`). A callback
   registered on another value (a parent of the same type) stays silent, and
   so does one registered in any other way (a constructor argument, a
   channel).

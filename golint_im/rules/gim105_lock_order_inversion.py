@@ -72,8 +72,11 @@ lower ID first).
   inbound gateway connection, both `client`) are one class: an order between
   them can be reported although no value plays both roles.
 - Calls are followed as for GIM104 (one resolved target, no recursion).
-- Two values of one type through parameters are judged only at the calls
-  of the function that locks them (one level): both calls in one function,
+- Two values of one type through parameters are judged at the calls of
+  the function that locks them, and at the calls of a function passing it
+  two fields of its own receiver or parameters (`k.pay()` calling
+  `transfer(k.a, k.b)`, `k.refund()` calling `transfer(k.b, k.a)`): both
+  calls in one function,
   the same two variables in opposite argument positions, one a `go`
   statement and the other another `go` statement or a call after it with
   no receive or `Wait` in between. Branch conditions are not read (a `go`
@@ -214,6 +217,13 @@ def _call_text(o: ArgumentOrder) -> str:
     return f"`{'go ' if o.op.mode == 'go' else ''}{E.render(o.op.fn)}({args})`"
 
 
+def _locker(o: ArgumentOrder) -> str:
+    """` through `transfer`` when the callee reaches the two locks in a function it calls with the values."""
+    if o.first.fn is o.callee or o.first.fn is not o.second.fn:
+        return ""
+    return f" through `{o.first.fn.short}`"
+
+
 def _argument_finding(o1: ArgumentOrder, o2: ArgumentOrder) -> Finding:
     x, y = (_value(lk) for lk in o1.locks)
     label, callee = o1.first.lock.label, o1.callee.short
@@ -225,11 +235,12 @@ def _argument_finding(o1: ArgumentOrder, o2: ArgumentOrder) -> Finding:
             Step(op_location(o.second.fn, o.second.op), f"{lock_call(o.second)} then takes `{q}` while holding it"),
         ]
     running = "the two goroutines" if o1.op.mode == o2.op.mode else f"the goroutine and `{o1.fn.short}`"
+    fix_in = o1.first.fn.short if _locker(o1) else callee
     message = (
         f"lock-order inversion between `{x}` and `{y}` (both `{label}`): {_call_text(o1)} at line {o1.op.line} "
-        f"takes `{x}` then `{y}` in `{callee}` ({lock_call(o1.first)} at line {o1.first.op.line}, then "
+        f"takes `{x}` then `{y}` in `{callee}`{_locker(o1)} ({lock_call(o1.first)} at line {o1.first.op.line}, then "
         f"{lock_call(o1.second)} at line {o1.second.op.line}), while {_call_text(o2)} at line {o2.op.line} takes "
-        f"`{y}` then `{x}`; {running} can each hold one and wait forever for the other. Fix: in `{callee}`, take "
+        f"`{y}` then `{x}`; {running} can each hold one and wait forever for the other. Fix: in `{fix_in}`, take "
         "the two in one order whatever the arguments (by a stable key such as an ID), or do not run the two calls "
         "at once."
     )

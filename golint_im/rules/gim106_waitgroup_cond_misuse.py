@@ -33,7 +33,15 @@ package variable, a struct field; a parameter is what its callers pass):
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
   before it receives from `out` (or workers `range` over `jobs` that the
   function closes only after `wg.Wait()`). The finding sits on the `Wait`
-  and names both sides.
+  and names both sides;
+- a `wg.Wait()` before the release its counted goroutine waits for: the
+  goroutine first blocks on `<-ctx.Done()` of a context whose every
+  `cancel()` comes after the Wait (a `defer cancel()` included), on a
+  receive from a channel whose every send and `close` comes after it, or
+  on a `Cond.Wait` whose every `Signal`/`Broadcast` comes after it;
+- a `Cond.Wait` in a goroutine started only after every `Signal`/`Broadcast`
+  of the Cond was sent (by the function starting it, before its `go`
+  statement): a signal wakes only goroutines already waiting.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
@@ -117,13 +125,31 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   and loops, else silence. A struct-field channel is judged as GIM102's
   circular waits say (one variable holds the struct, partners seen in the
   function, the goroutine and what they call).
+- Wait before release: the goroutine is the function holding the `Done`,
+  started with `go` and called nowhere else, and its blocking operation is
+  the first thing on its straight line that can block (not under a branch,
+  a `range` or a bounded loop; a Cond's re-check loop and a one-case
+  `select` are accepted). The context must come from
+  `context.WithCancel(context.Background())` (or `TODO`), its cancel
+  function held in a local or a struct field and only ever called (a
+  cancel handed to other code, `time.AfterFunc(d, cancel)`, is not
+  judged); every release must be the waiting function's own code after the
+  `Wait`, or deferred there. A `defer wg.Wait()` is not judged.
+- Signal before the waiter: the Wait must be on the goroutine's straight
+  line and not in a conditional re-check loop (`for !ready { c.Wait() }`
+  may not wait at all when the state was set with the signal: silent); the
+  goroutine is started once, by `go`, from the one function that holds
+  every signal, with no loop around the `go` statement. Such an unlooped
+  Wait is told once, as the early signal.
 - `--debug` counts what was given up (`GIM106_*`, `circular_*`).
 """
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
+from golint_im.analysis.wait_release import EARLY_SIGNALS, WAIT_BEFORE_RELEASE, EarlySignal, WaitBeforeRelease
 from golint_im.findings import Finding, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
@@ -132,8 +158,11 @@ ID = "GIM106"
 NAME = "waitgroup-cond-misuse"
 FAMILY = "concurrency"
 SEVERITY = "error"
-SUMMARY = "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Cond.Wait unlooped or unsignalled"
-REQUIRES = (SYNC_PRIMITIVES, CIRCULAR)
+SUMMARY = (
+    "WaitGroup.Add inside the counted goroutine, a Done skipped by a return, a Wait before what its goroutine "
+    "needs, a Cond.Wait unlooped, unsignalled or signalled only before it starts"
+)
+REQUIRES = (SYNC_PRIMITIVES, CIRCULAR, WAIT_BEFORE_RELEASE, EARLY_SIGNALS)
 
 
 def check(ctx):
@@ -148,11 +177,76 @@ def check(ctx):
         yield _miscounted(m)
     for c in prims.copied:
         yield _copied(c)
+    early = ctx.result(EARLY_SIGNALS)
+    told_early = {id(e.wait.op) for e in early}
+    for e in early:
+        yield _early_signal(e)
     for c in prims.cond_waits:
-        yield _cond_wait(c)
+        if id(c.call.op) not in told_early:  # the early signal is the deadlock; its missing loop matters less
+            yield _cond_wait(c)
+    told: set[int] = set()
     for w in ctx.result(CIRCULAR).found:
         if w.is_group:
+            told.add(id(w.wait))
             yield circular_finding(w, ID, SEVERITY)
+    for r in ctx.result(WAIT_BEFORE_RELEASE):
+        if id(r.wait.op) not in told:
+            yield _wait_before_release(r)
+
+
+_RELEASE_WORDS = {
+    "context": ("`{h}.Done()`", "the context is cancelled", "call `{r}` before `{w}.Wait()`"),
+    "channel": ("`{h}`", "something sends on or closes `{h}`", "do `{r}` before `{w}.Wait()`"),
+    "cond": ("`{h}.Wait()`", "`{h}` is signalled", "signal `{h}` before `{w}.Wait()`"),
+}
+
+
+def _release_text(r: WaitBeforeRelease) -> str:
+    op = r.release
+    if op.kind == "send":
+        return f"{E.render(op.fn)} <- {E.render(op.args[0]) if op.args else 'v'}"
+    deferred = "defer " if op.mode == "defer" else ""
+    if E.funclit(op.fn) is not None:
+        return "defer func() { ... }()"
+    return f"{deferred}{E.render(op.fn)}({', '.join(E.render(a) for a in op.args)})"
+
+
+def _wait_before_release(r: WaitBeforeRelease) -> Finding:
+    wait, g = r.wait, r.goroutine
+    s = wait.fn
+    what, until, fix = _RELEASE_WORDS[r.what]
+    h = r.holder
+    blocked = what.format(h=h)
+    release = _release_text(r)
+    wait_loc = op_location(s, wait.op)
+    blocked_loc = op_location(r.blocked_fn, r.blocked)
+    release_loc = op_location(r.release_fn, r.release)
+    done = "its deferred" if r.done.op.mode == "defer" else "its"
+    only = "" if r.releases == 1 else f" (all {r.releases} of them come after the Wait)"
+    if r.release.mode == "defer":
+        only = f" (deferred: it runs only when `{s.short}` returns){only}"
+    message = (
+        f"`{s.short}` waits in `{wait.text}.Wait()` at line {wait.op.line} for the goroutine `{g.short}`, "
+        f"which first blocks on {blocked} at line {r.blocked.line} until {until.format(h=h)}; but the only "
+        f"release is `{release}` at line {r.release.line}{only}, after the Wait: the goroutine never reaches "
+        f"{done} `{r.done.text}.Done()` and the Wait never returns. "
+        f"Fix: {fix.format(r=release.removeprefix('defer '), w=wait.text, h=h)}."
+    )
+    steps = (
+        Step(blocked_loc, f"the goroutine counted by `{wait.text}` blocks on {blocked}"),
+        Step(op_location(r.done.fn, r.done.op), f"`{r.done.text}.Done()`, reached only after that"),
+        Step(wait_loc, f"`{wait.text}.Wait()` waits for the goroutine"),
+        Step(release_loc, f"`{release}` would release it, but runs only after the Wait"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(release_loc, "the release, after the Wait"),),
+        steps=steps,
+        key=f"{s.qualname}|{wait.text}|release|{r.what}",
+    )
 
 
 def _add_inside(a):
@@ -315,4 +409,34 @@ def _cond_wait(c):
         severity=SEVERITY,
         steps=(Step(loc, step),),
         key=f"{call.fn.qualname}|{label}|{key}",
+    )
+
+
+def _early_signal(e: EarlySignal) -> Finding:
+    w, s = e.wait, e.signals[0]
+    wait_loc = op_location(w.fn, w.op)
+    go_loc = op_location(e.starter, e.go_op)
+    kinds = sorted({x.method for x in e.signals})
+    more = "" if len(e.signals) == 1 else f" (and {len(e.signals) - 1} more, all before it)"
+    message = (
+        f"`{w.text}.Wait()` in the goroutine `{w.fn.short}` waits for a wake-up that was already sent: every "
+        f"`{'`/`'.join(kinds)}` of `{w.text}` is `{e.starter.short}`'s, before it starts the goroutine at line "
+        f"{e.go_op.line} (`{s.text}.{s.method}()` at line {s.op.line}{more}), and a signal wakes only goroutines "
+        f"already waiting: the goroutine waits forever. Fix: set a state under the Cond's lock with the signal "
+        f"and wait only while it is unset (`for !ready {{ {w.text}.Wait() }}`), or signal after the goroutine "
+        f"is waiting."
+    )
+    steps = (
+        Step(op_location(s.fn, s.op), f"`{s.text}.{s.method}()` wakes nobody: no goroutine waits yet"),
+        Step(go_loc, f"`{e.starter.short}` starts the waiting goroutine only now"),
+        Step(wait_loc, f"`{w.text}.Wait()` waits for a signal that never comes again"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(s.fn, s.op), "the only wake-up, sent before the goroutine starts"),),
+        steps=steps,
+        key=f"{w.fn.qualname}|{w.text}|early-signal",
     )
