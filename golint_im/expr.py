@@ -393,21 +393,54 @@ def calls_within(e: Expr) -> Iterator[Expr]:
     return (x for x in subexprs(e) if x[0] == "call")
 
 
+def _tagged(e: Expr, want: str) -> list:
+    """The expressions tagged `want` inside e, in `subexprs` order: the same walk, without a generator.
+
+    The resource walk asks for the function literals and names of every
+    expression it meets (grpc-go: 110,000 questions, most about a name or a
+    literal), so a generator per question cost more than the walk itself.
+    """
+    if isinstance(e, tuple) and e and (e[0] == "id" or e[0] == "funclit"):  # a leaf: nothing inside it
+        return [e] if e[0] == want else []
+    out = []
+    stack = [e]
+    push, pop, extend = stack.append, stack.pop, stack.extend
+    while stack:
+        x = pop()
+        if not isinstance(x, tuple) or not x or not isinstance(x[0], str):
+            continue
+        tag = x[0]
+        if tag == want:
+            out.append(x)
+        if tag == "call":
+            push(x[1])
+            extend(x[2])
+        elif tag == "comp":
+            extend([v for _k, v in x[2]])
+        elif tag in _ONE_OPERAND:
+            push(x[1])
+        elif tag == "un":
+            push(x[2])
+        elif tag in _TWO_OPERANDS:
+            extend(x[-2:])
+    return out
+
+
 def idents_in(e: Expr, out: set) -> set:
     """Add the names of the identifiers inside e to out."""
-    out.update(x[1] for x in subexprs(e) if x[0] == "id")
+    out.update([x[1] for x in _tagged(e, "id")])
     return out
 
 
 def funclits_in(e: Expr, out: list) -> list:
     """Append the FileFacts.funcs indexes of the function literals inside e to out."""
-    out.extend(x[1] for x in subexprs(e) if x[0] == "funclit")
+    out.extend([x[1] for x in _tagged(e, "funclit")])
     return out
 
 
 def selector_bases(e: Expr, name: str, out: list) -> list:
     """Append the bases of the `X.name` selectors inside e to out."""
-    out.extend(x[1] for x in subexprs(e) if x[0] == "sel" and x[2] == name)
+    out.extend([x[1] for x in _tagged(e, "sel") if x[2] == name])
     return out
 
 
