@@ -28,7 +28,7 @@ class FunctionValues:
     functions: list[Function]
     packages: dict[str, Package]
     _call_cache: dict
-    _partial: int  # see Program._settled: raised while a placeholder answer below stands
+    _partial: int  # see Program.type_of: raised while a placeholder answer below stands
     _field_writes_idx: dict[str, list[tuple]]
 
     if TYPE_CHECKING:
