@@ -84,6 +84,15 @@ def is_expr(e: object) -> bool:
     return isinstance(e, tuple) and bool(e) and isinstance(e[0], str)
 
 
+# Tags of the expressions with nothing inside them.
+_LEAF_TAGS = frozenset(("id", "str", "int", "lit", "type", "other", "funclit"))
+
+
+def is_leaf(e: Expr) -> bool:
+    """A name or a literal: an expression with no expression inside it (so no call, no composite)."""
+    return type(e) is tuple and bool(e) and e[0] in _LEAF_TAGS
+
+
 def ident(e: Expr) -> str | None:
     """The name of an identifier, else None."""
     return e[1] if e is not None and e[0] == "id" else None
@@ -179,6 +188,11 @@ def unary_operand(e: Expr, *ops: str) -> Expr:
 def address_of(e: Expr) -> Expr:
     """x of `&x`, else None."""
     return e[2] if e is not None and e[0] == "un" and e[1] == "&" else None
+
+
+def is_composite_or_address(e: Expr) -> bool:
+    """A composite literal or a unary expression (`&T{...}` among them): what `composite(strip_address(e))` may read."""
+    return e is not None and (e[0] == "comp" or e[0] == "un")
 
 
 def strip_address(e: Expr) -> Expr:

@@ -150,7 +150,7 @@ class ChannelFlow:
                             self._alias_pair(fn, target, op.args[i])
                 if op.kind in ("assign", "call", "return", "send"):
                     for arg in op.args:
-                        if arg is not None and (arg[0] == "comp" or arg[0] == "un"):  # `T{...}` or `&T{...}`
+                        if E.is_composite_or_address(arg):  # tested first: most arguments are not
                             self._alias_composite(fn, arg)
                 if op.kind == "call":
                     targets = p.resolve_call(fn, op)
