@@ -84,6 +84,15 @@ def is_expr(e: object) -> bool:
     return isinstance(e, tuple) and bool(e) and isinstance(e[0], str)
 
 
+# Tags of the expressions with nothing inside them.
+_LEAF_TAGS = frozenset(("id", "str", "int", "lit", "type", "other", "funclit"))
+
+
+def is_leaf(e: Expr) -> bool:
+    """A name or a literal: an expression with no expression inside it (so no call, no composite)."""
+    return type(e) is tuple and bool(e) and e[0] in _LEAF_TAGS
+
+
 def ident(e: Expr) -> str | None:
     """The name of an identifier, else None."""
     return e[1] if e is not None and e[0] == "id" else None
@@ -179,6 +188,11 @@ def unary_operand(e: Expr, *ops: str) -> Expr:
 def address_of(e: Expr) -> Expr:
     """x of `&x`, else None."""
     return e[2] if e is not None and e[0] == "un" and e[1] == "&" else None
+
+
+def is_composite_or_address(e: Expr) -> bool:
+    """A composite literal or a unary expression (`&T{...}` among them): what `composite(strip_address(e))` may read."""
+    return e is not None and (e[0] == "comp" or e[0] == "un")
 
 
 def strip_address(e: Expr) -> Expr:
@@ -393,21 +407,54 @@ def calls_within(e: Expr) -> Iterator[Expr]:
     return (x for x in subexprs(e) if x[0] == "call")
 
 
+def _tagged(e: Expr, want: str) -> list:
+    """The expressions tagged `want` inside e, in `subexprs` order: the same walk, without a generator.
+
+    The resource walk asks for the function literals and names of every
+    expression it meets (grpc-go: 110,000 questions, most about a name or a
+    literal), so a generator per question cost more than the walk itself.
+    """
+    if isinstance(e, tuple) and e and (e[0] == "id" or e[0] == "funclit"):  # a leaf: nothing inside it
+        return [e] if e[0] == want else []
+    out = []
+    stack = [e]
+    push, pop, extend = stack.append, stack.pop, stack.extend
+    while stack:
+        x = pop()
+        if not isinstance(x, tuple) or not x or not isinstance(x[0], str):
+            continue
+        tag = x[0]
+        if tag == want:
+            out.append(x)
+        if tag == "call":
+            push(x[1])
+            extend(x[2])
+        elif tag == "comp":
+            extend([v for _k, v in x[2]])
+        elif tag in _ONE_OPERAND:
+            push(x[1])
+        elif tag == "un":
+            push(x[2])
+        elif tag in _TWO_OPERANDS:
+            extend(x[-2:])
+    return out
+
+
 def idents_in(e: Expr, out: set) -> set:
     """Add the names of the identifiers inside e to out."""
-    out.update(x[1] for x in subexprs(e) if x[0] == "id")
+    out.update([x[1] for x in _tagged(e, "id")])
     return out
 
 
 def funclits_in(e: Expr, out: list) -> list:
     """Append the FileFacts.funcs indexes of the function literals inside e to out."""
-    out.extend(x[1] for x in subexprs(e) if x[0] == "funclit")
+    out.extend([x[1] for x in _tagged(e, "funclit")])
     return out
 
 
 def selector_bases(e: Expr, name: str, out: list) -> list:
     """Append the bases of the `X.name` selectors inside e to out."""
-    out.extend(x[1] for x in subexprs(e) if x[0] == "sel" and x[2] == name)
+    out.extend([x[1] for x in _tagged(e, "sel") if x[2] == name])
     return out
 
 

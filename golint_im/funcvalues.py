@@ -28,6 +28,7 @@ class FunctionValues:
     functions: list[Function]
     packages: dict[str, Package]
     _call_cache: dict
+    _partial: int  # see Program.type_of: raised while a placeholder answer below stands
     _field_writes_idx: dict[str, list[tuple]]
 
     if TYPE_CHECKING:
@@ -90,10 +91,12 @@ class FunctionValues:
         if (fn.id, callee) in busy:
             return out  # resolving this callee needs its own answer: no value found this way
         busy.add((fn.id, callee))
+        self._partial += 1
         try:
             targets = self.resolve_expr_call(fn, callee)
         finally:
             busy.discard((fn.id, callee))
+            self._partial -= 1
         for t in targets:
             g = t.function
             key = ("returned-values", g.id)
@@ -101,12 +104,17 @@ class FunctionValues:
             if cached is None:
                 self._call_cache[key] = []  # a function returning its own call: stop there
                 found: list[Target] = []
-                if g.facts.results and g.facts.results[0].lstrip("(").startswith("func"):
-                    for op in g.facts.ops:
-                        if op.kind == "return" and op.args:
-                            found.extend(
-                                Target(v.function, f"returned by {g.short}") for v in self._func_value(g, op.args[0])
-                            )
+                self._partial += 1
+                try:
+                    if g.facts.results and g.facts.results[0].lstrip("(").startswith("func"):
+                        for op in g.facts.ops:
+                            if op.kind == "return" and op.args:
+                                found.extend(
+                                    Target(v.function, f"returned by {g.short}")
+                                    for v in self._func_value(g, op.args[0])
+                                )
+                finally:
+                    self._partial -= 1
                 cached = self._call_cache[key] = _dedupe(found)
             out.extend(cached)
         return _dedupe(out)
@@ -191,6 +199,15 @@ class FunctionValues:
         if key in self._call_cache:
             return self._call_cache[key]
         self._call_cache[key] = []
+        self._partial += 1
+        try:
+            out = self._stored_func_values(named, fname)
+        finally:
+            self._partial -= 1
+        self._call_cache[key] = out
+        return out
+
+    def _stored_func_values(self, named: str, fname: str) -> list[Target]:
         out: list[Target] = []
         tname = named.split("#")[1]
         for f, base, comp_type, value in self._field_writes().get(fname, ()):
@@ -209,9 +226,7 @@ class FunctionValues:
                 for v in values:
                     returned = f"{v.via}, " if v.via.startswith("returned by") else ""
                     out.append(Target(v.function, f"{returned}stored in field {tname}.{fname}"))
-        out = _dedupe(out)
-        self._call_cache[key] = out
-        return out
+        return _dedupe(out)
 
     def callers(self, target: Function) -> list:
         """(caller Function, call Op) pairs for every resolved call of target.
@@ -224,22 +239,30 @@ class FunctionValues:
         the second pass, when every ordinary call is in.
         """
         if not hasattr(self, "_callers"):
-            self._callers = defaultdict(list)
-            through_values = []
-            for f in self.functions:
-                for op in f.facts.ops:
-                    if op.kind != "call":
-                        continue
-                    name = E.ident(op.fn)
-                    if name is not None and self.lookup_local(f, name) is not None:
-                        through_values.append((f, op))
-                        continue
-                    for t in self.resolve_call(f, op):
-                        self._callers[t.function.id].append((f, op))
-            for f, op in through_values:
+            self._partial += 1
+            try:
+                self._index_callers()
+            finally:
+                self._partial -= 1
+        return self._callers.get(target.id, [])
+
+    def _index_callers(self) -> None:
+        """Fill `_callers` (see `callers`); while it is being filled, callers see part of it."""
+        self._callers = defaultdict(list)
+        through_values = []
+        for f in self.functions:
+            for op in f.facts.ops:
+                if op.kind != "call":
+                    continue
+                name = E.ident(op.fn)
+                if name is not None and self.lookup_local(f, name) is not None:
+                    through_values.append((f, op))
+                    continue
                 for t in self.resolve_call(f, op):
                     self._callers[t.function.id].append((f, op))
-        return self._callers.get(target.id, [])
+        for f, op in through_values:
+            for t in self.resolve_call(f, op):
+                self._callers[t.function.id].append((f, op))
 
 
 def _may_hold_func(e) -> bool:

@@ -71,3 +71,21 @@ def test_composites_in_each_matches_composites_in_per_argument():
     one_by_one = [c for a in op.args for c in E.composites_in(a, lambda t: t[2:] if t.startswith("[]") else "")]
     assert each == one_by_one and [t for _c, t in each] == ["T", "U", "[]V", "V"]
     assert E.made_in_place(op.args[1]) and not E.made_in_place(op.args[0])
+
+
+def test_flat_walks_match_subexprs_in_order():
+    """funclits_in, idents_in and selector_bases walk without a generator: the same answers, in subexprs order."""
+    op = _call("run(func() {}, a.Close, T{k: func() {}, v: b.c.Close}, &s.x, xs[i].Close, -n, func() {})")
+    for e in (*op.args, op.fn, None, ()):
+        assert E.funclits_in(e, []) == [x[1] for x in E.subexprs(e) if x[0] == "funclit"]
+        assert E.idents_in(e, set()) == {x[1] for x in E.subexprs(e) if x[0] == "id"}
+        assert E.selector_bases(e, "Close", []) == [x[1] for x in E.subexprs(e) if x[0] == "sel" and x[2] == "Close"]
+    assert len(E.funclits_in(E_call_of(op), [])) == 3
+
+
+def test_leaves_hold_nothing():
+    op = _call('use(x, "s", 1, nil, f(y), &z, T{})')
+    leaves = [E.is_leaf(a) for a in op.args]
+    assert leaves == [True, True, True, True, False, False, False]
+    assert not any(E.calls_in(a) for a, leaf in zip(op.args, leaves, strict=True) if leaf)
+    assert [E.is_composite_or_address(a) for a in op.args] == [False] * 5 + [True, True]

@@ -359,3 +359,21 @@ def test_possible_implementations_are_the_made_ones_of_the_right_signature(tmp_p
     # An exported struct of a library can be made by code we do not see; an unexported one cannot.
     assert p.possible_implementations("example.com/d/lib#Closer") == ["example.com/d/lib#Exported"]
     assert calls_in(p, "(holder).run")["h.o.Logout"] == [("example.com/d.(*hub).Logout", "interface owner.Logout")]
+
+
+def test_kept_types_are_the_types_computed_afresh(tmp_path, monkeypatch):
+    """type_of and external_callee keep their answers after the link: the same answers as a program that keeps none."""
+    monkeypatch.chdir(tmp_path)
+    kept = build(tmp_path, STORE)
+    fresh = build(tmp_path, STORE)
+    fresh._types = None  # as during the link: nothing kept
+    for p in (kept, fresh):
+        p.answers = [
+            (p.type_of(fn, e), p.external_callee(fn, e))
+            for fn in p.functions
+            for op in fn.facts.ops
+            for e in (op.fn, *op.args, *op.targets)
+            if e is not None
+        ]
+    assert kept.answers == fresh.answers and any(t for t, _x in kept.answers)
+    assert kept._types and not fresh._types and kept._partial == fresh._partial == 0

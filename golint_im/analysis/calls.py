@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from golint_im.expr import call, call_number, callee, calls_in, ident, selector, type_text
+from golint_im.expr import call, call_number, callee, calls_in, ident, is_leaf, selector, type_text
 from golint_im.program import Program, Target
 from golint_im.source import default_import_name
 
@@ -226,6 +226,8 @@ class Calls:
                     exprs.append(o.fn)
                 indexed = range(j)
                 for e in exprs:
+                    if is_leaf(e):
+                        continue  # a name or a literal (most arguments and targets): no call inside
                     for idx in calls_in(e, indexed):
                         if idx < j:
                             found.setdefault(idx, j)

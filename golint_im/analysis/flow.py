@@ -150,14 +150,17 @@ class ChannelFlow:
                             self._alias_pair(fn, target, op.args[i])
                 if op.kind in ("assign", "call", "return", "send"):
                     for arg in op.args:
-                        self._alias_composite(fn, arg)
+                        if E.is_composite_or_address(arg):  # tested first: most arguments are not
+                            self._alias_composite(fn, arg)
                 if op.kind == "call":
                     targets = p.resolve_call(fn, op)
+                    # each argument's holder is found once, not once per target (an interface call has many)
+                    holders: dict[int, str | None] = {}
                     for t in targets:
                         params = t.function.facts.params
                         for i, arg in enumerate(op.args):
                             if i < len(params) and params[i][0]:
-                                a = self.raw_key(fn, arg)
+                                a = holders[i] if i in holders else holders.setdefault(i, self.raw_key(fn, arg))
                                 if a:
                                     b = self.raw_key(t.function, E.make_ident(params[i][0]))
                                     if b:

@@ -179,11 +179,13 @@ def goroutine_starters(program: Program) -> set[int]:
     """Ids of the functions that have a `go` statement, themselves or in a literal inside them."""
     out: set[int] = set()
     for f in program.functions:
-        if any(op.kind == "call" and op.mode == "go" for op in f.facts.ops):
-            g: Function | None = f
-            while g is not None and g.id not in out:
-                out.add(g.id)
-                g = g.parent
+        for op in f.facts.ops:  # a plain loop: two layers ask this of every op of the program
+            if op.mode == "go" and op.kind == "call":
+                g: Function | None = f
+                while g is not None and g.id not in out:
+                    out.add(g.id)
+                    g = g.parent
+                break
     return out
 
 

@@ -674,7 +674,7 @@ class Walk:
                 an.debug["gim2xx_handoffs_on_success"] += 1
             return
         # `if send(conn) != nil {`: the call sits in the condition of the `if` that follows.
-        tested = any(r.kind == "if" and i in calls_in(r.info) for r in self.view.regions if is_expr(r.info))
+        tested = i in self.view.if_condition_calls()
         if tested and an.refused_on_failure(self.fn, o, self.holders, self.kind, 1):
             self.handoff_calls.add(i)
             self.refused_by[i] = o.fn

@@ -877,7 +877,7 @@ class _Walk:
             after = a.after_release | self.released_classes
             mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after)
             self.check_acquire(state, mapped)
-            self.note_acquire(replace(mapped, conditional=a.conditional or branch))
+            self.note_acquire(replace(mapped, conditional=True) if branch and not a.conditional else mapped)
         for lk in s.releases:
             state = self.release(state, model.map_lock(fn, op, callee, lk), None, False)
         for a in s.held_on_return:
@@ -942,6 +942,8 @@ class _Walk:
         return (*state, Held(a))
 
     def check_acquire(self, state: State, a: Acquire) -> None:
+        if not state:
+            return  # nothing held: no double lock, no order
         model = self.model
         state = tuple(h for h in state if h.acq.lock.cls not in a.after_release)
         if a.conditional:

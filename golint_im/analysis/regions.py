@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from golint_im.expr import Expr, binary, ident, integer, is_ident
+from golint_im.expr import Expr, binary, calls_in, ident, integer, is_expr, is_ident
 from golint_im.facts import Op
 from golint_im.passes import Pass
 from golint_im.program import Function, Program, enclosing_regions
@@ -66,6 +66,24 @@ class FnView:
                     self.else_of[a] = b
                     self.if_of[b] = a
         self.first = first
+        self._if_condition_calls: frozenset[int] | None = None
+
+    def if_condition_calls(self) -> frozenset[int]:
+        """Numbers of the calls inside the conditions of the function's `if` statements, found once.
+
+        The resource walk asks, for every call whose value nobody takes,
+        whether an `if` tests it (`if send(conn) != nil {`): reading every
+        condition of the function per call and per walk was quadratic in a
+        long function.
+        """
+        found = self._if_condition_calls
+        if found is None:
+            calls: set[int] = set()
+            for r in self.regions:
+                if r.kind == "if" and is_expr(r.info):
+                    calls.update(calls_in(r.info))
+            found = self._if_condition_calls = frozenset(calls)
+        return found
 
     def chain(self, r: int) -> list[int]:
         """r and the regions around it, innermost first, up to the function body."""
