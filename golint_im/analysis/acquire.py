@@ -31,6 +31,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .effects import Effects
+from .fakes import concrete_methods
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
 from .resources import _STREAM_USE, ESCAPE, RELEASE, Filled, Holder, Kind, Origin
@@ -85,16 +86,26 @@ class Acquire(Effects):
         last = call_name(fn_expr)
         if not last:
             return None
+        an = cast("Analysis", self)  # the ownership analysis this mixin is part of
+        targets = self.targets(fn, op)
+        concrete = None  # the receiver's dynamic type is a type of the tree (a test's fake listener, say)
         if last in self._by_name:
             names = self.call_names(fn, fn_expr)
             for k in self._by_name[last]:
                 hit = names & k.constructors
                 if hit:
-                    return Origin(k, 0, sorted(hit, key=len)[-1])
+                    concrete = concrete_methods(an, fn, op)
+                    if concrete is None:
+                        return Origin(k, 0, sorted(hit, key=len)[-1])
+                    break
+        elif any(t.via for t in targets):
+            concrete = concrete_methods(an, fn, op)
+        if concrete is not None:
+            # Its own method's body decides, not the interface's name in the catalog.
+            targets = concrete
         # Calls into the analysed code: catalog functions analysed themselves, or fresh-resource functions.
         best = None
         want = self._results_wanted(fn, op)
-        targets = self.targets(fn, op)
         if fn.file.is_test and any(t.via.startswith("interface") and t.function.file.is_test for t in targets):
             # The test declares an implementation of the interface of its own (a fake): which one
             # the call reaches is the test's choice, and the dialing one is not evidence.
