@@ -150,6 +150,7 @@ class ResourceName:
     noun: str  # "listener"
     holder: str  # the variable the fix text closes: "ln"
     constructors: frozenset
+    close: str = "Close()"  # the call the fix text makes on it: "CloseWithError(0, \"\")" for a QUIC connection
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,9 @@ def _resource_name(entry: dict, table: dict) -> ResourceName:
     constructors = frozenset(entry.get("constructors", ()))
     if entry.get("session_streams"):
         constructors |= frozenset(table.get("session_streams", ()))
-    return ResourceName(noun=entry["noun"], holder=entry["holder"], constructors=constructors)
+    return ResourceName(
+        noun=entry["noun"], holder=entry["holder"], constructors=constructors, close=entry.get("close", "Close()")
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     named = origin.kind.name_of(origin.base)
     if named is not None:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
-        words = replace(words, noun=named.noun, holder=named.holder)
+        words = replace(words, noun=named.noun, holder=named.holder, fix=words.fix.replace("Close()", named.close))
     closed = origin.closed  # not known by name: the function closes it on another path
     if closed is not None:
         words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
