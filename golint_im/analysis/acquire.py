@@ -31,7 +31,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .effects import Effects
-from .fakes import concrete_methods
+from .fakes import concrete_methods, fake_transport
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
 from .resources import _STREAM_USE, ESCAPE, RELEASE, Filled, Holder, Kind, Origin
@@ -93,6 +93,8 @@ class Acquire(Effects):
             names = self.call_names(fn, fn_expr)
             for k in self._by_name[last]:
                 hit = names & k.constructors
+                if hit and fake_transport(an, fn, op):
+                    return None  # a client over a canned transport of the tree: no connection behind it
                 if hit:
                     concrete = concrete_methods(an, fn, op)
                     if concrete is None:

@@ -13,6 +13,9 @@ name:
   return one. The type's own method then decides what the call returns,
   as for any function of the tree (a fresh resource only if its body
   opens one), not the interface's name in the catalog;
+* **an HTTP client's transport is such a type** (`fake_transport`): the
+  client returns what that `RoundTrip` returns, a fresh response only if
+  its body opens one;
 * **its `Close` does nothing a resource needs** (`noop_close`): the method
   body only sets fields of its receiver, takes or releases a lock of its
   own, stores into an atomic, or returns constants. A value of such a type
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING
 from golint_im.expr import (
     call_number,
     composite,
+    composite_items,
     ident,
     is_ident,
     op_number,
@@ -40,7 +44,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 from golint_im.symbols import Function, Target
 
-from .regions import assigned_value, assignments_to
+from .regions import assigned_value, assignments_to, single_assignment
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -74,6 +78,37 @@ def concrete_methods(an: Analysis, fn: Function, op) -> list[Target] | None:
         out.append(Target(m, ""))
     an.debug["gim2xx_fake_receivers"] += 1
     return out
+
+
+# The standard library's HTTP client, which gets every response from its `Transport` field.
+_HTTP_CLIENT = "net/http#Client"
+
+
+def fake_transport(an: Analysis, fn: Function, op) -> bool:
+    """`client.Do(req)` on a local `&http.Client{Transport: t}` whose transport is a tree type opening nothing.
+
+    The client hands back what its transport's `RoundTrip` returns: when
+    that is a type of the tree (a test's canned transport) whose
+    `RoundTrip` returns no fresh response, no connection is behind it.
+    """
+    sel = selector(op.fn)
+    name = ident(sel[0]) if sel is not None else None
+    if name is None:
+        return False
+    value = single_assignment(an.program, fn, name)
+    lit = strip_address(value) if value is not None else None
+    if composite(lit) is None or Program.named(an.type_of(fn, lit) or "") != _HTTP_CLIENT:
+        return False
+    transport = next((v for k, v in composite_items(lit) if is_ident(k, "Transport")), None)
+    types = dynamic_types(an, fn, transport, _DEPTH) if transport is not None else None
+    if not types:
+        return False
+    for named in types:
+        round_trip = an.program.method(named, "RoundTrip")
+        if round_trip is None or an.fresh(round_trip) is not None:
+            return False
+    an.debug["gim2xx_fake_receivers"] += 1
+    return True
 
 
 def dynamic_types(an: Analysis, fn: Function, expr, depth: int) -> set[str] | None:
