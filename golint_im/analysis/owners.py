@@ -15,9 +15,9 @@ Kept narrow, for precision:
 * only kinds whose resource is the value itself and is not a stream
   (a connection, a listener, a client connection), and not in test files;
 * a parameter: the function returns nothing (its caller cannot learn
-  whether it was closed), is declared (not a literal), is started with
-  `go` by every caller in the tree, or is a method with no caller in the
-  tree (an interface's handler, called from another package); and it
+  whether it was closed), is started with `go` by every caller in the
+  tree (a literal: where it is written), or is a method with no caller in
+  the tree (an interface's handler, called from another package); and it
   closes the parameter itself, with a plain call in a block that then
   returns (`conn.Close(); return`): the author's own failure handling;
 * a captured variable: assigned once, from an acquisition, in the
@@ -64,7 +64,7 @@ def _owned_kind(kind: Kind | None) -> bool:
 
 def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
     f = fn.facts
-    if f.results or f.parent >= 0 or not f.params:
+    if f.results or not f.params:
         return
     for pname, ptype in f.params:
         if not pname or pname == "_":
@@ -102,7 +102,18 @@ def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
 
 
 def _started_as_goroutine(an: Analysis, fn: Function) -> bool:
-    """Every caller in the tree starts fn with `go`; or fn is a method no code of the tree calls."""
+    """Every caller in the tree starts fn with `go`; or fn is a method no code of the tree calls.
+
+    A literal qualifies when the function around it starts it with `go` where it is written
+    (`go func(c net.Conn) { ... }(conn)`).
+    """
+    outer = fn.parent
+    if outer is not None:
+        for op in outer.facts.ops:
+            at = funclit(op.fn) if op.kind == "call" and op.mode == "go" else None
+            if at is not None and an.program.literal(outer, at) is fn:
+                return True
+        return False
     callers = an.program.callers(fn)
     if not callers:
         return bool(fn.facts.recv)
