@@ -88,23 +88,16 @@ class Acquire(Effects):
             return None
         an = cast("Analysis", self)  # the ownership analysis this mixin is part of
         targets = self.targets(fn, op)
-        concrete = None  # the receiver's dynamic type is a type of the tree (a test's fake listener, say)
         if last in self._by_name:
             names = self.call_names(fn, fn_expr)
             for k in self._by_name[last]:
                 hit = names & k.constructors
-                if hit and fake_transport(an, fn, op):
-                    return None  # a client over a canned transport of the tree: no connection behind it
+                if hit and (fake_transport(an, fn, op) or self._opens_nothing(fn, op)):
+                    return None  # a canned transport, a test's fake listener: no connection behind it
                 if hit:
-                    concrete = concrete_methods(an, fn, op)
-                    if concrete is None:
-                        return Origin(k, 0, sorted(hit, key=len)[-1])
-                    break
-        elif any(t.via for t in targets):
-            concrete = concrete_methods(an, fn, op)
-        if concrete is not None:
-            # Its own method's body decides, not the interface's name in the catalog.
-            targets = concrete
+                    return Origin(k, 0, sorted(hit, key=len)[-1])
+        elif any(t.via for t in targets) and self._opens_nothing(fn, op):
+            return None
         # Calls into the analysed code: catalog functions analysed themselves, or fresh-resource functions.
         best = None
         want = self._results_wanted(fn, op)
@@ -141,6 +134,23 @@ class Acquire(Effects):
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
+
+    def _opens_nothing(self, fn, op) -> bool:
+        """The receiver holds only values of tree types whose own method opens nothing (a test's fake).
+
+        Only ever a reason for silence: when the type's method does open a
+        resource, the call keeps the reading it had (catalog or CHA).
+        """
+        concrete = concrete_methods(cast("Analysis", self), fn, op)
+        if concrete is None:
+            return False
+        for t in concrete:
+            if any(self.function_names(t.function) & k.constructors for k in self.kinds.values()):
+                return False
+            if self.fresh(t.function) is not None:
+                return False
+        self.debug["gim2xx_fake_receivers"] += 1
+        return True
 
     def _filled_local_struct(self, fn, op, targets) -> Origin | None:
         """`c.Connect()` on a struct fn built itself, whose method stores a fresh resource in a field of it.

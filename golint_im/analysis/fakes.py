@@ -10,9 +10,10 @@ name:
 * **the dynamic type is known** (`concrete_methods`): the receiver of a
   method call is a local assigned only composite literals of a tree type
   (`&fakeListener{...}`), directly or through functions of the tree that
-  return one. The type's own method then decides what the call returns,
-  as for any function of the tree (a fresh resource only if its body
-  opens one), not the interface's name in the catalog;
+  return one. When the type's own method opens nothing (its body returns
+  no fresh resource), the call acquires nothing, whatever the interface's
+  name in the catalog says; when it does open one, the call keeps its
+  usual reading;
 * **an HTTP client's transport is such a type** (`fake_transport`): the
   client returns what that `RoundTrip` returns, a fresh response only if
   its body opens one;
@@ -76,7 +77,6 @@ def concrete_methods(an: Analysis, fn: Function, op) -> list[Target] | None:
         if m is None:
             return None
         out.append(Target(m, ""))
-    an.debug["gim2xx_fake_receivers"] += 1
     return out
 
 

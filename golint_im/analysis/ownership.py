@@ -114,7 +114,7 @@ class Analysis(Acquire):
             "gim2xx_owned_captured_candidates": 0,
             # ... left out: the function starting the goroutine closes it itself
             "gim2xx_owned_captured_starter_closes": 0,
-            # method calls whose receiver holds only composite literals of a tree type: its method decides (fakes.py)
+            # calls whose receiver holds only composite literals of tree types whose method opens nothing (fakes.py)
             "gim2xx_fake_receivers": 0,
             # values of a tree type whose Close only does bookkeeping (a test double), not taken as resources
             "gim2xx_fake_values": 0,
