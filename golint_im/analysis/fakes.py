@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 # Methods of a `sync` or `sync/atomic` value a no-op Close may call on its receiver's fields.
 _BOOKKEEPING = frozenset({"Lock", "Unlock", "RLock", "RUnlock", "Store", "Add", "Swap", "CompareAndSwap", "Do"})
-_DEPTH = 3  # functions of the tree followed to the composite literal a value comes from
+_DEPTH = 6  # steps (a local's value, a function's return) followed back to the composite literal
 
 
 def concrete_methods(an: Analysis, fn: Function, op) -> list[Target] | None:
@@ -139,7 +139,7 @@ def dynamic_types(an: Analysis, fn: Function, expr, depth: int) -> set[str] | No
         elif value is None:
             found = None
         else:
-            found = dynamic_types(an, fn, value, depth)
+            found = dynamic_types(an, fn, value, depth - 1)  # `a = b; b = a`: every step costs depth
         if not found:
             return None
         types |= found
