@@ -32,11 +32,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from golint_im.expr import funclit, idents_in, is_ident, make_ident, op_number, selected_name, selector_base
+from golint_im.expr import funclit, idents_in, is_ident, make_ident, selected_name, selector_base
 from golint_im.facts import Op
 from golint_im.program import Program
 from golint_im.symbols import Function
 
+from .closed_values import _acquiring_op
 from .leaks import Walk
 from .paths import Leak
 from .regions import assignments_to
@@ -162,16 +163,10 @@ def _acquired_once(an: Analysis, fn: Function, name: str) -> tuple[Op, Origin] |
     found = list(assignments_to(fn, name))
     if len(found) != 1:
         return None
-    assign, position = found[0]
-    if len(assign.args) == 1:  # `c, err := l.Accept()`: result `position` of the one call
-        value, result = assign.args[0], position
-    elif position < len(assign.args):
-        value, result = assign.args[position], 0
-    else:
+    at = _acquiring_op(an, fn, *found[0])
+    if at is None or fn.facts.ops[at[0]].kind != "call":
         return None
-    n = op_number(value)
-    if n is None:
-        return None
+    n, result, _value = at
     acq = fn.facts.ops[n]
     origin = an.acquisition(fn, acq)
     if origin is None or not _owned_kind(origin.kind) or origin.result != result:
