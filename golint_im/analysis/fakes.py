@@ -15,8 +15,8 @@ name:
   name in the catalog says; when it does open one, the call keeps its
   usual reading;
 * **an HTTP client's transport is such a type** (`fake_transport`): the
-  client returns what that `RoundTrip` returns, a fresh response only if
-  its body opens one;
+  client returns what that `RoundTrip` returns: nothing live when it
+  returns only response literals it builds (`&http.Response{...}`);
 * **its `Close` does nothing a resource needs** (`noop_close`): the method
   body only sets fields of its receiver, takes or releases a lock of its
   own, stores into an atomic, or returns constants. A value of such a type
@@ -89,7 +89,8 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
 
     The client hands back what its transport's `RoundTrip` returns: when
     that is a type of the tree (a test's canned transport) whose
-    `RoundTrip` returns no fresh response, no connection is behind it.
+    `RoundTrip` returns only response literals it builds, no connection
+    is behind it.
     """
     sel = selector(op.fn)
     name = ident(sel[0]) if sel is not None else None
@@ -105,10 +106,32 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
         return False
     for named in types:
         round_trip = an.program.method(named, "RoundTrip")
-        if round_trip is None or an.fresh(round_trip) is not None:
+        if round_trip is None or not _canned(an, round_trip):
             return False
     an.debug["gim2xx_fake_receivers"] += 1
     return True
+
+
+def _canned(an: Analysis, round_trip: Function) -> bool:
+    """Every response the `RoundTrip` returns is a literal it builds (`&http.Response{...}`) or nil.
+
+    A transport that gets its responses from anywhere else (a connection, another
+    transport) may well hand back a live body.
+    """
+    returns = [o for o in round_trip.facts.ops if o.kind == "return"]
+    for o in returns:
+        value = o.args[0] if o.args else None
+        if value is None or is_ident(value, "nil"):
+            continue
+        if composite(strip_address(value)) is not None:
+            continue
+        name = ident(value)
+        if name is None or name in an.params(round_trip):
+            return False
+        assigned = [assigned_value(a, position) for a, position in assignments_to(round_trip, name)]
+        if not assigned or not all(v is not None and composite(strip_address(v)) is not None for v in assigned):
+            return False
+    return bool(returns)
 
 
 def dynamic_types(an: Analysis, fn: Function, expr, depth: int) -> set[str] | None:
