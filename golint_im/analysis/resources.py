@@ -151,6 +151,7 @@ class ResourceName:
     holder: str  # the variable the fix text closes: "ln"
     constructors: frozenset
     close: str = "Close()"  # the call the fix text makes on it: "CloseWithError(0, \"\")" for a QUIC connection
+    in_tests: bool = True  # False: not reported in test files (a QUIC test's connection ends by the peer or a timeout)
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,11 @@ def _resource_name(entry: dict, table: dict) -> ResourceName:
     if entry.get("session_streams"):
         constructors |= frozenset(table.get("session_streams", ()))
     return ResourceName(
-        noun=entry["noun"], holder=entry["holder"], constructors=constructors, close=entry.get("close", "Close()")
+        noun=entry["noun"],
+        holder=entry["holder"],
+        constructors=constructors,
+        close=entry.get("close", "Close()"),
+        in_tests=entry.get("in_tests", True),
     )
 
 
