@@ -31,6 +31,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .effects import Effects
+from .fakes import concrete_methods, fake_transport
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
 from .resources import _STREAM_USE, ESCAPE, RELEASE, Filled, Holder, Kind, Origin
@@ -85,16 +86,21 @@ class Acquire(Effects):
         last = call_name(fn_expr)
         if not last:
             return None
+        an = cast("Analysis", self)  # the ownership analysis this mixin is part of
+        targets = self.targets(fn, op)
         if last in self._by_name:
             names = self.call_names(fn, fn_expr)
             for k in self._by_name[last]:
                 hit = names & k.constructors
+                if hit and (fake_transport(an, fn, op) or self._opens_nothing(fn, op)):
+                    return None  # a canned transport, a test's fake listener: no connection behind it
                 if hit:
                     return Origin(k, 0, sorted(hit, key=len)[-1])
+        elif any(t.via for t in targets) and self._opens_nothing(fn, op):
+            return None
         # Calls into the analysed code: catalog functions analysed themselves, or fresh-resource functions.
         best = None
         want = self._results_wanted(fn, op)
-        targets = self.targets(fn, op)
         if fn.file.is_test and any(t.via.startswith("interface") and t.function.file.is_test for t in targets):
             # The test declares an implementation of the interface of its own (a fake): which one
             # the call reaches is the test's choice, and the dialing one is not evidence.
@@ -128,6 +134,23 @@ class Acquire(Effects):
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
+
+    def _opens_nothing(self, fn, op) -> bool:
+        """The receiver holds only values of tree types whose own method opens nothing (a test's fake).
+
+        Only ever a reason for silence: when the type's method does open a
+        resource, the call keeps the reading it had (catalog or CHA).
+        """
+        concrete = concrete_methods(cast("Analysis", self), fn, op)
+        if concrete is None:
+            return False
+        for t in concrete:
+            if any(self.function_names(t.function) & k.constructors for k in self.kinds.values()):
+                return False
+            if self.fresh(t.function) is not None:
+                return False
+        self.debug["gim2xx_fake_receivers"] += 1
+        return True
 
     def _filled_local_struct(self, fn, op, targets) -> Origin | None:
         """`c.Connect()` on a struct fn built itself, whose method stores a fresh resource in a field of it.

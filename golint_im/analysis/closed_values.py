@@ -58,6 +58,7 @@ from golint_im.facts import Op
 from golint_im.program import Program
 from golint_im.symbols import Function
 
+from .fakes import concrete_methods, fake_type
 from .regions import assigned_value, assignments_to, ops_with_literals, single_assignment
 from .resources import ClosedHere, Kind, Origin
 
@@ -178,7 +179,7 @@ def _connection_receives(an: Analysis, fn: Function):
             an.debug["gim2xx_received_kept_by_sender"] += 1
             continue
         kind = next((k for k in an.kinds.values() if elem in k.types and not k.stream and not k.suffix), None)
-        if kind is None and elem.split("#")[0] in p.packages:
+        if kind is None and elem.split("#")[0] in p.packages and not fake_type(an, elem):
             if all(p.method(elem, m) is not None for m in _CONNECTION_METHODS):
                 kind = an.kinds.get("net-conn")
         if kind is not None:
@@ -288,6 +289,10 @@ def _from_deferred_closer(fn: Function, op: Op) -> bool:
 def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
     """The call reaches code whose body does not decide the question: another module, an interface, a func value."""
     targets = an.targets(fn, op)
+    if any(t.via for t in targets) and concrete_methods(an, fn, op) is not None:
+        # `d.Dial()` on a local holding a type of the tree (a test's fake dialer): that body decides.
+        an.debug["gim2xx_closed_value_static_callee"] += 1
+        return False
     if any(not t.via for t in targets):
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False  # a plain function of the tree: its body says whether what it returns is fresh
@@ -337,6 +342,8 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
                     an.debug["gim2xx_closed_value_other_kind"] += 1
                     return None, False
                 return k, True
+        if fake_type(an, named):
+            return None, False  # a type of the tree whose Close only does bookkeeping: a test double
         if _standard(named.split("#")[0]):
             # A standard-library type the catalog does not list (`io.WriteCloser` of a compressor,
             # `*os.File`): closing it flushes or frees a file, not a connection.

@@ -135,6 +135,8 @@ class ResourceName:
     noun: str  # "listener"
     holder: str  # the variable the fix text closes: "ln"
     constructors: frozenset
+    close: str = "Close()"  # the call the fix text makes on it: "CloseWithError(0, \"\")" for a QUIC connection
+    in_tests: bool = True  # False: not reported in test files (a QUIC test's connection ends by the peer or a timeout)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,13 @@ def _resource_name(entry: dict, table: dict) -> ResourceName:
     constructors = frozenset(entry.get("constructors", ()))
     if entry.get("session_streams"):
         constructors |= frozenset(table.get("session_streams", ()))
-    return ResourceName(noun=entry["noun"], holder=entry["holder"], constructors=constructors)
+    return ResourceName(
+        noun=entry["noun"],
+        holder=entry["holder"],
+        constructors=constructors,
+        close=entry.get("close", "Close()"),
+        in_tests=entry.get("in_tests", True),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -245,6 +253,21 @@ class ClosedHere:
     typed: bool  # its declared type is one of the kind's types (else it is named neutrally)
 
 
+@dataclass(frozen=True)
+class OwnedHere:
+    """The evidence for a resource no op of its owner acquires: the function closes it on some path.
+
+    A parameter of a function every caller starts as a goroutine (`go handle(conn)`), or a
+    variable a goroutine's literal captures (`go func() { ... conn.Close() }()`): whoever
+    started it let go of the resource, so the goroutine must close it on every path.
+    """
+
+    holder: str  # the parameter or captured variable ("conn")
+    owner: Function  # the function (or goroutine literal) that owns it
+    close: Op  # its own `conn.Close()` on one path
+    captured: bool  # captured by a goroutine's literal (else a parameter)
+
+
 @dataclass
 class Origin:
     """Why a call is an acquisition: the chain down to the catalog constructor."""
@@ -262,6 +285,8 @@ class Origin:
     filled: Filled | None = None  # the call filled a local struct (its receiver) rather than returning it
     # Not known by name: the function closes the local it stores the value in on another path (closed_values.py).
     closed: ClosedHere | None = None
+    # Not acquired by the function that leaks it: a goroutine owns it and closes it on another path (owners.py).
+    owned: OwnedHere | None = None
 
     @property
     def holder_suffix(self) -> tuple:

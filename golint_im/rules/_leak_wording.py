@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
+from golint_im.analysis.resources import OwnedHere
 from golint_im.expr import render, render_negated
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
@@ -57,6 +58,26 @@ def _branch(b: Branch) -> str:
     return f"`{render_negated(b.expr)}`"
 
 
+def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str, str]:
+    """What leaks and how, for a connection a goroutine owns (a parameter, a captured variable)."""
+    exit_ = f"return at line {leak.line}" if leak.how == "return" else f"it ends at line {leak.line}"
+    detail = conditions(leak.conditions)
+    ends = "returns" if leak.how == "return" else "ends"
+    unclosed = f"not when {detail} ({exit_})" if detail else f"not on the path that {ends} at line {leak.line}"
+    if leak.how not in ("return", "end"):
+        unclosed = f"not before the `{leak.how}` at line {leak.line}"
+    closes = f"closes it at line {owned.close.line} on one path but {unclosed}"
+    if owned.captured:
+        problem = f"is handed to the goroutine started at line {owned.owner.facts.line}, which {closes}"
+        return what, problem
+    name = owned.owner.short
+    what = f"{words.noun} `{owned.holder}` given to `{name}`"
+    problem = (
+        f"is owned by `{name}` (it returns nothing, and the tree calls it only with `go`, if at all), which {closes}"
+    )
+    return what, problem
+
+
 def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     """The finding for one leak: what leaks, on which path, why the callee is a constructor, how to fix it."""
     fn, op, origin = leak.fn, leak.op, leak.origin
@@ -66,7 +87,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     named = origin.kind.name_of(origin.base)
     if named is not None:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
-        words = replace(words, noun=named.noun, holder=named.holder)
+        words = replace(words, noun=named.noun, holder=named.holder, fix=words.fix.replace("Close()", named.close))
     closed = origin.closed  # not known by name: the function closes it on another path
     if closed is not None:
         words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
@@ -83,7 +104,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     detail = conditions(leak.conditions)
     container = f"{leak.container.shape} `{leak.container.name}`" if leak.container is not None else ""
     returns = Related(Location(path, leak.line, leak.col), "returns without closing it")
-    if leak.how == "unwrapped" and leak.container is not None:
+    owned = origin.owned  # a goroutine owns it without acquiring it, and closes it on another path
+    if owned is not None:
+        what, problem = _owned(leak, owned, words, what)
+        if not owned.captured:
+            steps = [Step(loc, "received here as a parameter")]
+        related.append(Related(Location(path, owned.close.line, owned.close.col), "closed here on another path"))
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "left open here"))
+    elif leak.how == "unwrapped" and leak.container is not None:
         body = leak.container.name
         what = f"{words.noun} `{body}`"
         steps = [Step(loc, f"replaced here by a `{callee}` reader over it, which does not close it")]
@@ -224,6 +252,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"keep the original and close it too (`orig := {leak.container.name}` before wrapping, "
             "then `defer orig.Close()`), or replace it with a reader whose `Close` closes both"
+        )
+    if owned is not None:
+        fix = (
+            f"`defer {owned.holder}.Close()` at the top of "
+            f"{'the goroutine' if owned.captured else f'`{fn.short}`'}, or close it on every path"
         )
     if leak.how == "owner-never-closes" and leak.container is not None:
         fix = (

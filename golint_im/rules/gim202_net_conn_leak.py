@@ -38,6 +38,25 @@ it, when the channel's element type is a catalog type or a type of the tree
 with a connection's methods (`Read`, `Write`, `Close`, `RemoteAddr`), and
 every send on that channel gives away a value its sender keeps nowhere else.
 
+A connection handed to the goroutine that serves it is that goroutine's to
+close: a handler every caller of the tree starts with `go` (`go
+handle(conn)`), or a method no code of the tree calls (an interface's
+handler), that returns nothing and closes its connection parameter itself
+before an early `return` (`conn.Close(); return`), must close it on every
+path; so must a goroutine's literal that closes a connection it captures
+(`go func() { ... c.Close() }()`) when the function that accepted it does
+not close it itself. The finding is reported at the parameter (or at the
+acquisition of the captured connection) and names the path that leaves it
+open.
+
+A value whose dynamic type is a type of the tree standing in for a socket
+is not one: when a method's receiver holds only composite literals of a
+tree type (`l := newFakeListener(...)`, which returns `&fakeListener{}`),
+that type's own method decides what the call returns, not the interface's
+name in the catalog; and a tree type whose `Close` only sets fields of its
+receiver, takes a lock or returns constants (a test double) is never a
+resource (counted as `gim2xx_fake_*` in `--debug`).
+
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
 the connection is still the caller's on the error branch, unless the
@@ -96,7 +115,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
   listener) are not reported, nor are streams of a multiplexed session
   (quic-go, yamux, smux) opened in a test: they end with the session the
-  test tears down (counted as `gim2xx_test_session_streams` in `--debug`).
+  test tears down (counted as `gim2xx_test_session_streams` in `--debug`),
+  nor are QUIC connections dialled in a test (the peer or an idle timeout
+  ends them, often as what the test checks; counted the same way).
 - A value known only by its close is not taken from a plain function of the
   tree (its body says whether what it returns is fresh), from the standard
   library (files and pipes), when its declared type is another standard
@@ -111,6 +132,13 @@ Connections accepted in a loop must be handed to the goroutine that serves
   (`tls.Client(raw, cfg)`), or a struct whose `Close` closes the fresh
   connection it holds, is a constructor for its callers; a struct whose
   `Close` releases it only through further calls is not followed.
+- A handler that receives its connection as a parameter is judged only
+  when it closes it before an early return and no caller of the tree calls
+  it without `go` (a plain call may keep using the connection after); a
+  goroutine's literal only for a captured connection assigned once from a
+  known acquisition. A method called on a struct built around the
+  connection (`(&Conn{raw: c}).Run()`) that hands the struct on counts as
+  taking the connection.
 - `websocket.Upgrader.Upgrade` is not in the catalog; add it in the config
   if a project wants it followed.
 """

@@ -49,9 +49,13 @@ should be reused.
   a probe expected to fail) are not reported either, nor are responses of a
   `RoundTrip` a test calls directly: it is testing a round tripper, over a
   fake transport whose bodies live in memory.
-- A round tripper whose responses are in-memory buffers is not recognised
-  outside tests when it is reached through `http.RoundTripper`: its
-  responses are taken for real ones.
+- A client built in the function (`&http.Client{Transport: t}`) over a
+  transport of the tree whose `RoundTrip` returns no fresh response (a
+  canned transport) is not reported, nor is a `RoundTrip` on a local
+  holding such a type. A round tripper whose responses are in-memory
+  buffers is not recognised when it reaches the call through a field or
+  a parameter of type `http.RoundTripper`: its responses are taken for
+  real ones.
 - Bodies handed to functions the analysis cannot resolve are assumed to be
   closed there; `io`, `encoding/json` and the like are known to only read.
 - A path that takes a `goto` is not followed (`break` and `continue` are).

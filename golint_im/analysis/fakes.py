@@ -1,0 +1,249 @@
+"""Test doubles: values whose dynamic type is a type of the tree standing in for a connection.
+
+Tests replace sockets with types of their own: a listener whose `Accept`
+hands out queued in-memory connections, a connection whose `Close` only
+records that it was called. The catalog knows `net.Listener.Accept` by the
+interface's name, so `l.Accept()` on such a fake looked like a socket
+being accepted. Two structural facts tell a fake from a socket, never a
+name:
+
+* **the dynamic type is known** (`concrete_methods`): the receiver of a
+  method call is a local assigned only composite literals of a tree type
+  (`&fakeListener{...}`), directly or through functions of the tree that
+  return one. When the type's own method opens nothing (its body returns
+  no fresh resource), the call acquires nothing, whatever the interface's
+  name in the catalog says; when it does open one, the call keeps its
+  usual reading;
+* **an HTTP client's transport is such a type** (`fake_transport`): the
+  client returns what that `RoundTrip` returns: nothing live when it
+  returns only response literals it builds (`&http.Response{...}`);
+* **its `Close` does nothing a resource needs** (`noop_close`): the method
+  body only sets fields of its receiver, takes or releases a lock of its
+  own, stores into an atomic, or returns constants. A value of such a type
+  is not a resource, whatever interface it is seen through.
+
+Both are counted in `--debug` (`gim2xx_fake_receivers`, `gim2xx_fake_values`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golint_im.expr import (
+    call_number,
+    composite,
+    composite_items,
+    ident,
+    is_ident,
+    op_number,
+    selected_name,
+    selector,
+    selector_base,
+    strip_address,
+    subexprs,
+)
+from golint_im.program import Program
+from golint_im.symbols import Function, Target
+
+from .regions import assigned_value, assignments_to, single_assignment
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
+
+# Methods of a `sync` or `sync/atomic` value a no-op Close may call on its receiver's fields.
+_BOOKKEEPING = frozenset({"Lock", "Unlock", "RLock", "RUnlock", "Store", "Add", "Swap", "CompareAndSwap", "Do"})
+_DEPTH = 6  # steps (a local's value, a function's return) followed back to the composite literal
+
+
+def concrete_methods(an: Analysis, fn: Function, op) -> list[Target] | None:
+    """The tree's own methods a method call reaches when its receiver's dynamic type is known; None if not known.
+
+    Only when every type the receiver may hold is a type of the tree that
+    declares (or embeds from the tree) the method called.
+    """
+    sel = selector(op.fn)
+    if sel is None:
+        return None
+    base, method = sel
+    name = ident(base)
+    if name is None or an.program.refers_to_import(fn, name):
+        return None
+    types = dynamic_types(an, fn, base, _DEPTH)
+    if not types:
+        return None
+    out = []
+    for named in sorted(types):
+        m = an.program.method(named, method)
+        if m is None:
+            return None
+        out.append(Target(m, ""))
+    return out
+
+
+# The standard library's HTTP client, which gets every response from its `Transport` field.
+_HTTP_CLIENT = "net/http#Client"
+
+
+def fake_transport(an: Analysis, fn: Function, op) -> bool:
+    """`client.Do(req)` on a local `&http.Client{Transport: t}` whose transport is a tree type opening nothing.
+
+    The client hands back what its transport's `RoundTrip` returns: when
+    that is a type of the tree (a test's canned transport) whose
+    `RoundTrip` returns only response literals it builds, no connection
+    is behind it.
+    """
+    sel = selector(op.fn)
+    name = ident(sel[0]) if sel is not None else None
+    if name is None:
+        return False
+    value = single_assignment(an.program, fn, name)
+    lit = strip_address(value) if value is not None else None
+    if composite(lit) is None or Program.named(an.type_of(fn, lit) or "") != _HTTP_CLIENT:
+        return False
+    transport = next((v for k, v in composite_items(lit) if is_ident(k, "Transport")), None)
+    types = dynamic_types(an, fn, transport, _DEPTH) if transport is not None else None
+    if not types:
+        return False
+    for named in types:
+        round_trip = an.program.method(named, "RoundTrip")
+        if round_trip is None or not _canned(an, round_trip):
+            return False
+    an.debug["gim2xx_fake_receivers"] += 1
+    return True
+
+
+def _canned(an: Analysis, round_trip: Function) -> bool:
+    """Every response the `RoundTrip` returns is a literal it builds (`&http.Response{...}`) or nil.
+
+    A transport that gets its responses from anywhere else (a connection, another
+    transport) may well hand back a live body.
+    """
+    returns = [o for o in round_trip.facts.ops if o.kind == "return"]
+    for o in returns:
+        value = o.args[0] if o.args else None
+        if value is None or is_ident(value, "nil"):
+            continue
+        if composite(strip_address(value)) is not None:
+            continue
+        name = ident(value)
+        if name is None or name in an.params(round_trip):
+            return False
+        assigned = [assigned_value(a, position) for a, position in assignments_to(round_trip, name)]
+        if not assigned or not all(v is not None and composite(strip_address(v)) is not None for v in assigned):
+            return False
+    return bool(returns)
+
+
+def dynamic_types(an: Analysis, fn: Function, expr, depth: int) -> set[str] | None:
+    """The tree types `expr` may hold at run time, when every value it is given is a composite literal of one.
+
+    A local of fn assigned only `&T{...}` / `T{...}`, or the results of
+    plain functions of the tree that return only such values. None when
+    any value is something else (a parameter, a field, an unknown call).
+    """
+    if depth <= 0:
+        return None
+    lit = strip_address(expr)
+    if composite(lit) is not None:
+        named = Program.named(an.type_of(fn, lit) or "")
+        return {named} if named is not None and named.split("#")[0] in an.program.packages else None
+    n = op_number(expr)
+    if n is not None:
+        return _returned_types(an, fn, fn.facts.ops[n], 0, depth - 1)
+    name = ident(expr)
+    if name is None or name not in an.program.declared(fn) or name in an.params(fn):
+        return None
+    types: set[str] = set()
+    for op, position in assignments_to(fn, name):
+        value = assigned_value(op, position)
+        single = op_number(op.args[0]) if value is None and len(op.args) == 1 else None
+        if single is not None:  # `l, err := newFakeListener()`
+            found = _returned_types(an, fn, fn.facts.ops[single], position, depth - 1)
+        elif value is None:
+            found = None
+        else:
+            found = dynamic_types(an, fn, value, depth - 1)  # `a = b; b = a`: every step costs depth
+        if not found:
+            return None
+        types |= found
+    return types or None
+
+
+def _returned_types(an: Analysis, fn: Function, call, result: int, depth: int) -> set[str] | None:
+    """The tree types a plain call of the tree returns as its result `result`, from every return of the callee."""
+    if call.kind != "call" or call.mode != "plain" or depth <= 0:
+        return None
+    targets = an.targets(fn, call)
+    if len(targets) != 1 or targets[0].via:
+        return None
+    g = targets[0].function
+    n = len(g.facts.results)
+    types: set[str] = set()
+    for o in g.facts.ops:
+        if o.kind != "return":
+            continue
+        if len(o.args) != n or result >= n:
+            return None
+        value = o.args[result]
+        if is_ident(value, "nil"):
+            continue
+        found = dynamic_types(an, g, value, depth)
+        if not found:
+            return None
+        types |= found
+    return types or None
+
+
+def noop_close(an: Analysis, named: str) -> bool:
+    """The tree type's `Close` only does bookkeeping: sets its receiver's fields, locks, returns constants."""
+    p = an.program
+    if named.split("#")[0] not in p.packages:
+        return False
+    close = p.method(named, "Close")
+    if close is None or close.facts.parent >= 0:
+        return False
+    recv = close.facts.recv_name
+    for o in close.facts.ops:
+        if o.kind == "assign":
+            if not all(_receiver_field(t, recv) or is_ident(t, "_") for t in o.targets):
+                return False
+            if any(_calls(a) for a in o.args):
+                return False
+        elif o.kind == "return":
+            if any(_calls(a) for a in o.args):
+                return False
+        elif o.kind == "call":
+            if o.mode == "go" or selected_name(o.fn) not in _BOOKKEEPING:
+                return False
+            owner = selector_base(o.fn)
+            if not (_receiver_field(owner, recv) or is_ident(owner, recv)):
+                return False
+            t = Program.named(an.type_of(close, owner) or "")
+            if t is None or t.split("#")[0] not in ("sync", "sync/atomic"):
+                return False
+        else:
+            return False
+    return True
+
+
+def fake_type(an: Analysis, named: str | None) -> bool:
+    """A type of the tree whose `Close` does nothing a resource needs (counted when it decides)."""
+    if named is None or not noop_close(an, named):
+        return False
+    an.debug["gim2xx_fake_values"] += 1
+    return True
+
+
+def _receiver_field(e, recv: str) -> bool:
+    """`c.closed` (or `c.state.closed`) on the method's receiver `c`."""
+    sel = selector(e)
+    while sel is not None:
+        if is_ident(sel[0], recv):
+            return bool(recv)
+        sel = selector(sel[0])
+    return False
+
+
+def _calls(e) -> bool:
+    """The expression holds a call (its value is another op's result)."""
+    return any(call_number(x) is not None for x in subexprs(e))

@@ -1,0 +1,197 @@
+"""Resources a goroutine owns without acquiring them: a connection it is given and closes on one path.
+
+An accept loop gives each connection to the goroutine that serves it,
+either as the argument of a function every caller starts with `go`
+(`go handle(conn)`) or captured by the literal it starts (`go func() {
+... }()`). The starter lets go of it there (the ownership walk counts
+the hand-off as giving it away), so the goroutine must close it on every
+path. When its body closes the connection on one path, its author has
+said so; the paths that drop it (an early `return` when the greeting
+cannot be read, the end of a session that did not fail) are leaks, found
+by the same path walk as for an acquisition (`leaks.Walk.run_owned`).
+
+Kept narrow, for precision:
+
+* only kinds whose resource is the value itself and is not a stream
+  (a connection, a listener, a client connection), and not in test files;
+* a parameter: the function returns nothing (its caller cannot learn
+  whether it was closed), is started with `go` by every caller in the
+  tree (a literal: where it is written), or is a method with no caller in
+  the tree (an interface's handler, called from another package); and it
+  closes the parameter itself, with a plain call in a block that then
+  returns (`conn.Close(); return`): the author's own failure handling;
+* a captured variable: assigned once, from an acquisition, in the
+  function that starts the goroutine, which does not close it itself.
+
+Each candidate left out is counted in `--debug` (`gim2xx_owned_*`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from golint_im.expr import funclit, idents_in, is_ident, make_ident, selected_name, selector_base
+from golint_im.facts import Op
+from golint_im.program import Program
+from golint_im.symbols import Function
+
+from .closed_values import _acquiring_op
+from .leaks import Walk
+from .paths import Leak
+from .regions import assignments_to
+from .resources import RELEASE, Holder, Kind, Origin, OwnedHere
+
+if TYPE_CHECKING:
+    from .ownership import Analysis
+
+
+def owned_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[Leak]:
+    """The leaks of what fn's goroutines own: fn's own parameters, and what the literals fn starts capture.
+
+    `reported`: ids of fn's acquisition ops that already have a leak (one finding per acquisition).
+    """
+    if fn.file.is_test or fn.file.generated:
+        return
+    yield from _parameter_leaks(an, fn)
+    yield from _captured_leaks(an, fn, reported)
+
+
+def _owned_kind(kind: Kind | None) -> bool:
+    """A kind whose resource is the value itself, closed by its own closer: not a stream, not a body."""
+    return kind is not None and not kind.stream and not kind.suffix
+
+
+def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
+    f = fn.facts
+    if f.results or not f.params:
+        return
+    for pname, ptype in f.params:
+        if not pname or pname == "_":
+            continue
+        named = Program.named(an.program.qualify(ptype, fn.file))
+        kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
+        if kind is None or not _owned_kind(kind):
+            continue
+        close = _closed_then_returns(fn, pname, kind)
+        if close is None:
+            continue
+        an.debug["gim2xx_owned_parameter_candidates"] += 1
+        if not _started_as_goroutine(an, fn):
+            an.debug["gim2xx_owned_parameter_borrowed"] += 1
+            continue
+        start = Op("param", f.line, f.col, 0, make_ident(pname))
+        origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, close, False))
+        if not an.budget.charge(fn, len(f.ops) + 1):
+            continue
+        leak = Walk(an, fn, start, origin).run_owned(pname)
+        if leak is not None:
+            yield leak
+
+
+def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
+    """fn's own plain `name.Close()` in a block that also returns (`conn.Close(); return`), if any."""
+    ops = fn.facts.ops
+    returning = {o.region for o in ops if o.kind == "return"}
+    for o in ops:
+        if o.kind != "call" or o.mode != "plain" or o.region not in returning:
+            continue
+        if selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name):
+            return o
+    return None
+
+
+def _started_as_goroutine(an: Analysis, fn: Function) -> bool:
+    """Every caller in the tree starts fn with `go`; or fn is a method no code of the tree calls.
+
+    A literal qualifies when the function around it starts it with `go` where it is written
+    (`go func(c net.Conn) { ... }(conn)`).
+    """
+    outer = fn.parent
+    if outer is not None:
+        for op in outer.facts.ops:
+            at = funclit(op.fn) if op.kind == "call" and op.mode == "go" else None
+            if at is not None and an.program.literal(outer, at) is fn:
+                return True
+        return False
+    callers = an.program.callers(fn)
+    if not callers:
+        return bool(fn.facts.recv)
+    return all(op.mode == "go" for _caller, op in callers)
+
+
+def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[Leak]:
+    ops = fn.facts.ops
+    for op in ops:
+        at = funclit(op.fn) if op.kind == "call" and op.mode == "go" else None
+        lit = an.program.literal(fn, at) if at is not None else None
+        if lit is None or lit.facts.results:
+            continue
+        used: set[str] = set()
+        for o in lit.facts.ops:
+            for e in (*o.args, *o.targets, *((o.fn,) if o.kind != "jump" and o.fn is not None else ())):
+                idents_in(e, used)
+        declared_here = an.program.declared(lit)
+        for name in sorted(used - set(declared_here)):
+            acquired = _acquired_once(an, fn, name)
+            if acquired is None:
+                continue
+            acq, origin = acquired
+            if id(acq) in reported or _closes_itself(an, fn, name, origin.kind):
+                continue
+            close = _first_close(an, lit, name, origin.kind)
+            if close is None:
+                continue
+            an.debug["gim2xx_owned_captured_candidates"] += 1
+            if not an.budget.charge(lit, len(lit.facts.ops) + 1):
+                continue
+            start = Op("param", lit.facts.line, lit.facts.col, 0, make_ident(name))
+            owned = replace(origin, owned=OwnedHere(name, lit, close, True))
+            leak = Walk(an, lit, start, owned).run_owned(name)
+            if leak is not None:
+                # Reported at the acquisition, in the function that handed it to the goroutine.
+                leak.fn, leak.op = fn, acq
+                reported.add(id(acq))
+                yield leak
+
+
+def _acquired_once(an: Analysis, fn: Function, name: str) -> tuple[Op, Origin] | None:
+    """(acquiring call, its Origin) when fn's local `name` is assigned once, from an acquisition of the value itself."""
+    if name not in an.program.declared(fn) or name in an.params(fn):
+        return None
+    found = list(assignments_to(fn, name))
+    if len(found) != 1:
+        return None
+    at = _acquiring_op(an, fn, *found[0])
+    if at is None or fn.facts.ops[at[0]].kind != "call":
+        return None
+    n, result, _value = at
+    acq = fn.facts.ops[n]
+    origin = an.acquisition(fn, acq)
+    if origin is None or not _owned_kind(origin.kind) or origin.result != result:
+        return None
+    if origin.collection or origin.suffix or origin.filled is not None:
+        return None
+    return acq, origin
+
+
+def _closes_itself(an: Analysis, fn: Function, name: str, kind: Kind) -> bool:
+    """fn calls `name.Close()` in its own body (a deferred close, say): the goroutine only borrows it."""
+    found = any(
+        o.kind == "call" and selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name)
+        for o in fn.facts.ops
+    )
+    if found:
+        an.debug["gim2xx_owned_captured_starter_closes"] += 1
+    return found
+
+
+def _first_close(an: Analysis, lit: Function, name: str, kind: Kind) -> Op | None:
+    """The literal's first own plain call that releases `name` (directly or through a struct built around it)."""
+    holders = {name: Holder(name, kind.suffix)}
+    for o in lit.facts.ops:
+        eff = an.op_effect(lit, o, holders, kind, scan=True)
+        if eff == RELEASE and o.kind == "call" and o.mode == "plain" and funclit(o.fn) is None:
+            return o
+    return None
