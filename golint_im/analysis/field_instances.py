@@ -45,6 +45,7 @@ from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
+from .never_stopped import NeverStopped, signals_on_exit, stop_guard
 from .regions import constant_trip_count
 from .syncprims import WAITGROUP
 from .unpaired import UnclosedRange, Unpaired, exits_process
@@ -140,7 +141,8 @@ class _Walk:
     ctor: Function | None = None
     allocs: set = field(default_factory=set)  # id() of the allocating ops (owner's, constructor's)
     chans: dict = field(default_factory=dict)  # field name -> FieldChannel
-    waitgroups: list = field(default_factory=list)  # (function, op, WaitGroup field, "Wait"|"Done", Goroutine)
+    # (function, op, WaitGroup field, "Wait"|"Done", Goroutine, anchor)
+    waitgroups: list = field(default_factory=list)
     makes: dict = field(default_factory=dict)  # field name -> [(function, make op, capacity or None)]
 
     def __post_init__(self):
@@ -169,6 +171,7 @@ class FieldInstances:
         self.unclosed: list[UnclosedRange] = []
         self.short: list[ShortReceive] = []
         self.gone: list[ReceiverGone] = []
+        self.never: list[NeverStopped] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -198,6 +201,7 @@ class FieldInstances:
                 for _name, fc in sorted(walk.chans.items()):
                     if fc.channel.make_sites:
                         self._judge(fc, walk.waitgroups)
+                self._never_stopped(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -442,6 +446,65 @@ class FieldInstances:
         received = [facts.ops[i] for i in sorted(u.anchor for u in recvs)]
         return ShortReceive(ch, owner, go_fn, go_op, sender, stuck, total, received)
 
+    def _never_stopped(self, walk: _Walk) -> None:
+        """A goroutine of the instance whose only ways out follow a receive from a channel field
+        nothing closes or sends on (`stop_guard`), while the owner waits for it: a plain receive
+        from a field only that goroutine closes or sends on, on its way out, or `wg.Wait()` on a
+        WaitGroup field whose `Done` it defers. The wait blocks forever."""
+        for fc in walk.chans.values():
+            uses = fc.uses
+            if not fc.channel.make_sites or not uses or any(u.op.kind != "recv" for u in uses):
+                continue
+            routine = uses[0].routine
+            target = routine.target
+            if target is None or routine.op is None or routine.fn is None:
+                continue
+            mine = {id(u.op) for u in uses if u.routine == routine and u.fn is target}
+            if not mine or any(not u.routine.known for u in uses):
+                continue
+            stop_op = stop_guard(self.program, target, mine)
+            if stop_op is None:
+                self.debug["GIM102_stop_receivers_with_other_exits"] += 1
+                continue
+            go_anchor = next(u.anchor for u in uses if u.routine == routine)
+            found = self._waits_for(walk, routine, target, mine, go_anchor)
+            if found is not None:
+                waiter, wait, waited, signal = found
+                go = (routine.fn, routine.op, target)
+                self.never.append(NeverStopped(walk.owner, waiter, wait, waited, signal, *go, fc.channel, stop_op))
+                return
+
+    def _waits_for(self, walk: _Walk, routine: Goroutine, target: Function, stop_ids: set, go_anchor: int):
+        """(waiter, wait op, its text, the goroutine's signal) for the owner's unconditional wait,
+        after the goroutine started, on a done field or WaitGroup field only that goroutine
+        signals on its way out; None when there is none."""
+        p = self.program
+        for done in walk.chans.values():
+            signals = [u for u in done.uses if u.op.kind != "recv"]  # sends, and `close` calls
+            if not signals or any(u.routine != routine or u.fn is not target for u in signals):
+                continue
+            if not all(signals_on_exit(p, target, u.op, stop_ids) for u in signals):
+                continue
+            for u in done.uses:
+                if u.op.kind != "recv" or u.op.mode != "expr" or u.op.select >= 0 or u.routine != OWN:
+                    continue
+                if u.anchor > go_anchor and self._runs_unconditionally(walk.owner, u):
+                    return u.fn, u.op, done.channel.label, (target, signals[0].op)
+        groups = walk.waitgroups
+        dones = [g for g in groups if g[3] == "Done" and g[4] == routine]
+        if not dones or any(f is not target or op.mode != "defer" for f, op, *_rest in dones):
+            return None
+        names = {g[2] for g in dones}
+        for f, op, name, method, r, anchor in groups:
+            if method != "Wait" or name not in names or r != OWN or anchor <= go_anchor:
+                continue
+            if any(g[2] == name and g[3] == "Done" and g[4] != routine for g in groups):
+                return None  # another goroutine counted by the same group
+            use = Use(f, op, r, anchor, False)
+            if self._runs_unconditionally(walk.owner, use):
+                return f, op, f"{E.render(op.fn)}()", (target, dones[0][1])
+        return None
+
     # ---- the walk ------------------------------------------------------------------------------
     def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> _Walk | None:
         """The walk over one instance's users, its channel fields given their one make site; None
@@ -519,7 +582,7 @@ class FieldInstances:
                 long_lived = state.long_lived or self._long_lived(f, op.region)
                 group = self._waitgroup_call(op, state.name, walk.named)
                 if group is not None:
-                    walk.waitgroups.append((f, op, group[0], group[1], routine))
+                    walk.waitgroups.append((f, op, group[0], group[1], routine, anchor))
                 for fname, role in self._roles(op, state.name, walk, f is walk.ctor):
                     if role == "method":
                         for t in p.resolve_call(f, op):
@@ -661,9 +724,10 @@ class FieldInstances:
 def _awaited(groups: list, go: Goroutine) -> tuple[Function, Op] | None:
     """(function, op) of a `Wait` on a WaitGroup field whose `Done` the goroutine go defers, made
     by another goroutine: that waiter waits as long as go runs."""
-    done = {g for _f, op, g, method, routine in groups if method == "Done" and routine == go and op.mode == "defer"}
+    done = {g for _f, op, g, method, routine, _a in groups if method == "Done" and routine == go and op.mode == "defer"}
     return next(
-        ((f, op) for f, op, g, method, routine in groups if method == "Wait" and g in done and routine != go), None
+        ((f, op) for f, op, g, method, routine, _a in groups if method == "Wait" and g in done and routine != go),
+        None,
     )
 
 

@@ -33,6 +33,7 @@ from ..program import Function, Program, enclosing_regions
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
+from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
 from .unpaired import Unpaired, exits_process
@@ -112,6 +113,9 @@ class Partners:
         # Channels in struct fields, one locally allocated instance at a time (field_instances.py).
         self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
         self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
+        # Waiters for a goroutine whose only way out is a stop signal nobody gives (never_stopped.py).
+        self.never_stopped = local_never_stopped(program, instances, self.debug)
+        self.never_stopped.extend(n for n in self.fields.never if n.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

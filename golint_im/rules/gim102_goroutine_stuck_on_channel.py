@@ -52,6 +52,14 @@ the function, after that blocking operation (`<-a`, `<-values`). Each
 waits for the other. The finding sits on the function's operation and
 names both sides. (The `wg.Wait()` form is GIM106's.)
 
+A waiter for a goroutine that can never end: a goroutine's only ways out
+come after a receive from a stop channel (`case <-stop: return` in its
+`for { select {...} }`), nothing in the program closes or sends on that
+channel, and someone waits for the goroutine to finish: `<-done` on a
+channel it closes (or sends on) only on its way out, or `wg.Wait()` on a
+WaitGroup whose `Done` it defers. The typical `Close()` that waits for its
+loop and forgot `close(stop)`. A loop nobody waits for is not reported.
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -202,6 +210,18 @@ completes; or make the sender give up too:
   only when its own sends outside branches and loops exceed the buffer.
   Operations inside a `select` and `range` loops of the function are not
   judged. `--debug` counts what was given up (`circular_*`).
+- A waiter for a never-stopped goroutine is judged on local channels (made
+  by the function that starts the goroutine with one `go` outside any
+  branch or loop, and waits on a plain `<-done` after it, outside any
+  branch or loop) and on struct-field channels of one instance (as above;
+  the wait unconditional, in the allocating function or straight in a
+  method it calls after the goroutine started). The goroutine's function
+  must leave only after the stop receive: any other `return`, a `break`
+  out of its endless loop, a `goto`, a `panic`, `t.Fatal`, `os.Exit` or a
+  loop that can end makes it silent (`GIM102_stop_receivers_with_other_exits`);
+  its done signal must be deferred or come after the stop receive, in the
+  goroutine itself (not in a deferred literal or a function it calls); a
+  WaitGroup counting another goroutine too is not judged.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -250,6 +270,8 @@ def check(ctx):
     for g in partners.fields.gone:
         if g.owner.id not in partners.budget.cut:
             yield _gone_finding(g)
+    for n in partners.never_stopped:
+        yield _never_stopped_finding(n)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -582,4 +604,34 @@ def _nil_field_finding(n):
         severity=SEVERITY,
         steps=(Step(loc, f"{verb} `{n.label}`, still nil: blocks forever"),),
         key=f"{n.fn.qualname}|{n.label}|nilfield",
+    )
+
+
+def _never_stopped_finding(n):
+    """The owner waits for a goroutine whose only way out is a stop channel nobody signals."""
+    stop = n.stop.label
+    wait_loc = op_location(n.waiter, n.wait)
+    stop_loc = op_location(n.goroutine, n.stop_op)
+    sig_fn, sig_op = n.signal
+    through = "" if n.waiter is n.owner else f" (in `{n.waiter.short}`)"
+    steps = (
+        Step(op_location(n.go_fn, n.go_op), f"`{n.go_fn.short}` starts `{n.goroutine.short}`"),
+        Step(stop_loc, f"the goroutine leaves only after receiving from `{stop}`"),
+        Step(op_location(sig_fn, sig_op), "it signals the waiter here, on its way out"),
+        Step(wait_loc, f"`{n.owner.short}`{through} waits for it; nothing closes or sends on `{stop}`"),
+    )
+    message = (
+        f"`{n.owner.short}`{through} waits on `{n.waited}` at line {n.wait.line} for the goroutine started at "
+        f"line {n.go_op.line} to finish, but that goroutine leaves only after a receive from `{stop}` "
+        f"(line {n.stop_op.line}), which nothing closes or sends on: the wait blocks forever, and the goroutine "
+        f"with it. Fix: `close({stop})` before waiting, or give the goroutine another way out."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=tuple([Related(stop_loc, f"the only way out: a receive from `{stop}`"), *_made_here(n.stop)]),
+        steps=steps,
+        key=f"{n.owner.qualname}|{stop}|never-stopped",
     )

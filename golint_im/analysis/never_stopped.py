@@ -1,0 +1,209 @@
+"""Waiters for a goroutine that can never end: its only way out is a stop signal nobody gives.
+
+The shape: a goroutine loops (`for { select { case <-stop: return; case v :=
+<-in: ... } }`) and leaves only after a receive from a stop channel; on its
+way out it closes (or sends on) a done channel, or calls the deferred `Done`
+of a WaitGroup. Someone waits for it (`<-done`, `wg.Wait()`), but nothing in
+the program ever closes or sends on the stop channel, and the channel never
+reaches code the model cannot see: the wait blocks forever, with the
+goroutine. The typical bug is a `Close()` that waits for its loop and forgot
+`close(stop)`. A loop nobody waits for is a daemon, not judged here.
+
+`stop_guard` decides, for one function and its receives from the stop
+channel, that every way out of the function comes after such
+a receive. `field_instances.py` asks it for struct-field channels of one
+instance; `local_never_stopped` for local channels (`instances.py`) made by
+the function that starts the goroutine and waits for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .flow import Channel
+from .regions import FnView
+from .unpaired import exits_process
+
+_STRAIGHT = ("body", "block")  # regions every run of a function passes through
+# Methods of the testing types (and runtime.Goexit, see exits_process) that end the goroutine:
+# another way out of the loop.
+_GOROUTINE_ENDS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+
+
+@dataclass
+class NeverStopped:
+    """`waiter` blocks on `wait` for the goroutine `goroutine` (started by `go_op` in `go_fn`),
+    whose only ways out come after `stop_op`, a receive from a channel nothing closes or sends on."""
+
+    owner: Function  # makes the channels (or allocates the instance holding them)
+    waiter: Function  # holds the wait: the owner, or a method it calls
+    wait: Op  # `<-done` or `wg.Wait()`
+    waited: str  # how the finding names the wait: "done" or "k.wg.Wait()"
+    signal: tuple[Function, Op]  # the goroutine's close/send of done or its deferred `Done`
+    go_fn: Function
+    go_op: Op
+    goroutine: Function  # the function the `go` statement runs
+    stop: Channel
+    stop_op: Op  # the goroutine's receive from stop
+
+
+def stop_guard(program: Program, fn: Function, stop_ids: set[int]) -> Op | None:
+    """The first receive from the stop channel (stop_ids: its receive ops' ids) in fn when every
+    way out of fn comes after one: each `return` sits in the body of a `case` receiving from it
+    (or after a plain receive from it in a region around the return), and fn cannot run off its
+    end other than that way (an endless `for {` straight in its body, left only by such guarded
+    `break`s, or a plain receive from it straight in the body). None when another way out
+    exists (a `goto`, a `panic`, a call that ends the goroutine or the process, an unguarded
+    `return` or `break`)."""
+    facts = fn.facts
+    stops = [(i, op) for i, op in enumerate(facts.ops) if op.kind == "recv" and id(op) in stop_ids]
+    if not stops:
+        return None
+
+    def guarded(i: int, op: Op) -> bool:
+        return _after_stop(facts, i, op, stops)
+
+    view = FnView(fn)
+    loop = _top_endless_loop(facts)
+    for i, op in enumerate(facts.ops):
+        if op.kind == "call" and (exits_process(program, fn, op) or E.selected_name(op.fn) in _GOROUTINE_ENDS):
+            return None
+        if op.kind == "return" and not guarded(i, op):
+            return None
+        if op.kind == "jump" and op.mode == "goto":
+            return None
+        if op.kind == "jump" and op.mode == "break" and loop is not None:
+            target = view.jump_target(op)
+            if target is None:
+                return None
+            leaves = target == loop or target in enclosing_regions(facts, loop)
+            if leaves and not guarded(i, op):
+                return None  # a break out of the endless loop runs on to the end
+    if loop is None:
+        straight = any(
+            s.mode == "expr" and s.select < 0 and all(facts.regions[r].kind in _STRAIGHT for r in _chain(facts, s))
+            for _i, s in stops
+        )
+        if not straight:
+            return None
+    return stops[0][1]
+
+
+def _chain(facts, op: Op) -> list[int]:
+    return list(enclosing_regions(facts, op.region))
+
+
+def _top_endless_loop(facts) -> int | None:
+    """The `for {` loop straight in the function's body (no branch around it), if any."""
+    for r, reg in enumerate(facts.regions):
+        if reg.kind == "for" and reg.info is None:
+            around = list(enclosing_regions(facts, reg.parent)) if reg.parent >= 0 else []
+            if all(facts.regions[x].kind in _STRAIGHT for x in around):
+                return r
+    return None
+
+
+def signals_on_exit(program: Program, fn: Function, op: Op, stop_ops: set[int]) -> bool:
+    """op (a close or send of the done channel, a `Done` call) in fn runs only on fn's way out:
+    deferred, or guarded by a receive from the stop channel (ids in stop_ops)."""
+    if op.kind == "call" and op.mode == "defer":
+        return True
+    facts = fn.facts
+    stops = [(j, s) for j, s in enumerate(facts.ops) if id(s) in stop_ops]
+    return _after_stop(facts, facts.ops.index(op), op, stops)
+
+
+def _after_stop(facts, i: int, op: Op, stops: list[tuple[int, Op]]) -> bool:
+    """op (at index i) runs only after a receive from the stop channel: in the body of a `case`
+    receiving from it, or after a plain receive from it in a region around op."""
+    chain = set(enclosing_regions(facts, op.region))
+    for si, s in stops:
+        if s.mode == "case" and s.body in chain:
+            return True
+        if s.mode == "expr" and s.select < 0 and si < i and s.region in chain:
+            return True
+    return False
+
+
+def local_never_stopped(
+    program: Program, instances: list[tuple[Channel, Function, str]], debug: Counter
+) -> list[NeverStopped]:
+    """Local channel instances of one function: a stop channel only received from (in one
+    goroutine the function starts, all of whose ways out follow that receive) and a done channel
+    that goroutine alone closes or sends on, on its way out, while the function waits on a plain
+    `<-done` after the `go`, outside any branch or loop."""
+    by_owner: dict[int, list[Channel]] = {}
+    for ch, owner, _name in instances:
+        by_owner.setdefault(owner.id, []).append(ch)
+    out = []
+    for owner_id, chans in sorted(by_owner.items()):
+        owner = program.functions[owner_id]
+        for stop in chans:
+            if stop.sends or stop.closes or not stop.receives:
+                continue
+            fns = {f.id for f, _op in stop.receives}
+            if len(fns) != 1:
+                continue
+            goroutine = stop.receives[0][0]
+            started = _started_by(program, owner, goroutine)
+            if started is None:
+                continue
+            go_index, go_op = started
+            stop_ids = {id(op) for _f, op in stop.receives}
+            stop_op = stop_guard(program, goroutine, stop_ids)
+            if stop_op is None:
+                debug["GIM102_stop_receivers_with_other_exits"] += 1
+                continue
+            for done in chans:
+                found = _waits_on_done(program, owner, goroutine, go_index, done, stop_ids)
+                if found is not None:
+                    wait, signal = found
+                    out.append(
+                        NeverStopped(owner, owner, wait, done.label, signal, owner, go_op, goroutine, stop, stop_op)
+                    )
+                    break
+    return out
+
+
+def _started_by(program: Program, owner: Function, target: Function) -> tuple[int, Op] | None:
+    """(index, op) of owner's one `go` statement that runs target (a literal of owner, or a
+    function it names), outside any branch or loop; None otherwise."""
+    found = []
+    for i, op in enumerate(owner.facts.ops):
+        if op.kind != "call" or op.mode != "go":
+            continue
+        number = E.funclit(op.fn)
+        if number is not None:
+            if program.literal(owner, number) is target:
+                found.append((i, op))
+        elif any(t.function is target for t in program.resolve_call(owner, op)):
+            found.append((i, op))
+    if len(found) != 1:
+        return None
+    i, op = found[0]
+    if not all(owner.facts.regions[r].kind in _STRAIGHT for r in _chain(owner.facts, op)):
+        return None
+    return i, op
+
+
+def _waits_on_done(
+    program: Program, owner: Function, goroutine: Function, go_index: int, done: Channel, stop_ids: set[int]
+) -> tuple[Op, tuple[Function, Op]] | None:
+    """(owner's plain receive from done after the `go`, the goroutine's signal) when only the
+    goroutine closes or sends on done, each time on its way out."""
+    signals = [(f, op) for f, op in (*done.sends, *done.closes)]
+    if not signals or any(f is not goroutine for f, _op in signals):
+        return None
+    if not all(signals_on_exit(program, goroutine, op, stop_ids) for _f, op in signals):
+        return None
+    facts = owner.facts
+    for f, op in done.receives:
+        if f is not owner or op.mode != "expr" or op.select >= 0:
+            continue
+        if facts.ops.index(op) > go_index and all(facts.regions[r].kind in _STRAIGHT for r in _chain(facts, op)):
+            return op, signals[0]
+    return None
