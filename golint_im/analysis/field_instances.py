@@ -433,7 +433,7 @@ class FieldInstances:
         first = min((u.anchor for u in recvs), default=len(facts.ops))
         if sends[0].anchor >= first:
             return None  # the goroutine starts after the receives
-        counted = _count_sends(self.program, sender, [u.op for u in sends])
+        counted = count_runs(self.program, sender, [u.op for u in sends])
         if counted is None:
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
@@ -760,11 +760,12 @@ def _straight(facts, region: int) -> bool:
     return all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, region))
 
 
-def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | None:
-    """(how many times fn sends, the sends in the order they run) when fn runs them unconditionally:
-    no `return`, `panic` or jump before the last one; each send straight in the body or in one
-    loop that is `for {` with no way out (UNBOUNDED) or `for i := 0; i < K; i++` (K times).
-    None when the count cannot be told. The order repeats a loop's sends; for an endless loop,
+def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | None = None) -> tuple[int, list] | None:
+    """(how many times fn runs the ops `sends` (all sends, or all receives, of one channel), those
+    ops in the order they run) when fn runs them unconditionally: no `return`, `panic` or jump
+    before the last one; each straight in the body or in one loop that is `for {` with no way out
+    (UNBOUNDED) or `for i := 0; i < K; i++` (K times; K a constant or a parameter `known` binds).
+    None when the count cannot be told. The order repeats a loop's ops; for an endless loop,
     once is enough."""
     facts = fn.facts
     last = max(facts.ops.index(op) for op in sends)
@@ -783,10 +784,10 @@ def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | No
             return None
         loop = loops[0]
         loops_seen.add(loop)
-        times = _loop_times(p, fn, loop)
+        times = _loop_times(p, fn, loop, known)
         if times is None:
             return None
-        body = [o for o in facts.ops if o.kind == "send" and loop in enclosing_regions(facts, o.region)]
+        body = [o for o in facts.ops if o.kind == op.kind and loop in enclosing_regions(facts, o.region)]
         if any(o not in sends for o in body):
             return None
         if times == UNBOUNDED:
@@ -796,7 +797,7 @@ def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | No
     return total, ordered
 
 
-def _loop_times(p: Program, fn: Function, loop: int) -> int | None:
+def _loop_times(p: Program, fn: Function, loop: int, known: dict[str, int] | None = None) -> int | None:
     """UNBOUNDED for `for {` with no way out; K for `for i := 0; i < K; i++` with no way out
     (see regions.constant_trip_count); None otherwise."""
     facts = fn.facts
@@ -805,7 +806,7 @@ def _loop_times(p: Program, fn: Function, loop: int) -> int | None:
         return None
     if facts.regions[loop].info is None:
         return UNBOUNDED
-    return constant_trip_count(p, fn, loop)
+    return constant_trip_count(p, fn, loop, known)
 
 
 def _positions(op):

@@ -26,12 +26,9 @@ from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel
 from .regions import FnView
-from .unpaired import exits_process
+from .unpaired import ends_goroutine, exits_process
 
 _STRAIGHT = ("body", "block")  # regions every run of a function passes through
-# Methods of the testing types (and runtime.Goexit, see exits_process) that end the goroutine:
-# another way out of the loop.
-_GOROUTINE_ENDS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
 
 
 @dataclass
@@ -70,7 +67,7 @@ def stop_guard(program: Program, fn: Function, stop_ids: set[int]) -> Op | None:
     view = FnView(fn)
     loop = _top_endless_loop(facts)
     for i, op in enumerate(facts.ops):
-        if op.kind == "call" and (exits_process(program, fn, op) or E.selected_name(op.fn) in _GOROUTINE_ENDS):
+        if op.kind == "call" and (exits_process(program, fn, op) or ends_goroutine(program, fn, op)):
             return None
         if op.kind == "return" and not guarded(i, op):
             return None
@@ -149,7 +146,7 @@ def local_never_stopped(
             if len(fns) != 1:
                 continue
             goroutine = stop.receives[0][0]
-            started = _started_by(program, owner, goroutine)
+            started = started_by(program, owner, goroutine)
             if started is None:
                 continue
             go_index, go_op = started
@@ -169,7 +166,7 @@ def local_never_stopped(
     return out
 
 
-def _started_by(program: Program, owner: Function, target: Function) -> tuple[int, Op] | None:
+def started_by(program: Program, owner: Function, target: Function) -> tuple[int, Op] | None:
     """(index, op) of owner's one `go` statement that runs target (a literal of owner, or a
     function it names), outside any branch or loop; None otherwise."""
     found = []

@@ -30,24 +30,19 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
+from .counted import counted_channels
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
-from .unpaired import Unpaired, exits_process
+from .unpaired import Unpaired, ends_goroutine, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 # Up to this many `go` statements on one channel, two on exclusive branches count as one sender
 # (the check is quadratic in them); beyond it every one counts.
 MAX_EXCLUSIVE_STARTS = 16
-
-# Methods of testing's T, B, F and TB that end the calling goroutine (runtime.Goexit), not the
-# process: the test goes on to its cleanup while a sender still waits. log.Fatal and os.Exit end
-# the process (nothing is left to leak) and are not here.
-_TESTING_GOEXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
-_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})  # receiver types in package testing
 
 
 @dataclass
@@ -116,6 +111,10 @@ class Partners:
         # Waiters for a goroutine whose only way out is a stop signal nobody gives (never_stopped.py).
         self.never_stopped = local_never_stopped(program, instances, self.debug)
         self.never_stopped.extend(n for n in self.fields.never if n.owner.id not in budget.cut)
+        # Sends outnumbering what the one receiver takes (counted.py), on instances not reported above.
+        stuck = {s.channel.key for s in self.stuck}
+        fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
+        self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.
@@ -597,19 +596,7 @@ class Partners:
         return self.regions.view(fn).jump_target(nxt) == _innermost_loop(facts, send.region)
 
     def _ends_goroutine(self, fn: Function, op) -> str | None:
-        """A plain call that ends the running goroutine as a `return` would: "goexit" for
-        `runtime.Goexit()`, "fatal" for `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or
-        `testing.TB`; None for anything else."""
-        if op.kind != "call" or op.mode != "plain":
-            return None
-        ext = self.program.external_callee(fn, op.fn)
-        if ext is None:
-            return None
-        if not ext.recv:
-            return "goexit" if (ext.pkg, ext.name) == ("runtime", "Goexit") else None
-        if ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS:
-            return "fatal"
-        return None
+        return ends_goroutine(self.program, fn, op)
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""

@@ -27,6 +27,12 @@ from ..program import Function, Program, enclosing_regions
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
 
+# Methods of testing's T, B, F and TB that end the calling goroutine (runtime.Goexit), not the
+# process: the test goes on to its cleanup while a sender still waits. log.Fatal and os.Exit end
+# the process (nothing is left to leak) and are not here.
+_TESTING_GOEXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})  # receiver types in package testing
+
 # Library calls that end the process or the goroutine: a loop calling one has another way out.
 _PROCESS_EXITS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("runtime", "Goexit")}
 
@@ -446,6 +452,22 @@ def exits_process(program: Program, fn: Function, op) -> bool:
         return True
     ext = program.external_callee(fn, op.fn)
     return ext is not None and not ext.recv and (ext.pkg, ext.name) in _PROCESS_EXITS
+
+
+def ends_goroutine(program: Program, fn: Function, op) -> str | None:
+    """A plain call that ends the running goroutine as a `return` would: "goexit" for
+    `runtime.Goexit()`, "fatal" for `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or
+    `testing.TB`; None for anything else."""
+    if op.kind != "call" or op.mode != "plain":
+        return None
+    ext = program.external_callee(fn, op.fn)
+    if ext is None:
+        return None
+    if not ext.recv:
+        return "goexit" if (ext.pkg, ext.name) == ("runtime", "Goexit") else None
+    if ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS:
+        return "fatal"
+    return None
 
 
 def _ranged(ch: Channel) -> bool:

@@ -60,6 +60,15 @@ channel it closes (or sends on) only on its way out, or `wg.Wait()` on a
 WaitGroup whose `Done` it defers. The typical `Close()` that waits for its
 loop and forgot `close(stop)`. A loop nobody waits for is not reported.
 
+More values sent than received on a local channel, between a function
+and one goroutine it starts (a literal, or a named function given the
+channel, `go produce(ch, 5)`): the only receive is a `range` whose body
+can `return`, `break` out or call `t.Fatal` while the other side still
+has sends to make (the goroutine's or the function's own); or the
+function receives fewer times than the goroutine sends (counted sends,
+a loop bound the `go` statement passes as a constant included) and
+ends. The buffer is subtracted; the first send nobody takes blocks.
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -222,6 +231,15 @@ completes; or make the sender give up too:
   its done signal must be deferred or come after the stop receive, in the
   goroutine itself (not in a deferred literal or a function it calls); a
   WaitGroup counting another goroutine too is not judged.
+- Counted sends and receives are judged on local channel instances only,
+  between the making function and one goroutine it starts outside any
+  branch or loop, each side sending or receiving directly (not through
+  calls), one receiving and the other sending, with no send in a `select`
+  and no `close` by the receiving side. The range must be the only receive;
+  a send count the model cannot read (a `range` over a slice) is judged
+  only on an unbuffered channel with every send in a loop. Plain receives
+  are counted straight or in a constant-trip loop. `main` is judged only as
+  the sender. `--debug`: `GIM102_counted_*`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -272,6 +290,10 @@ def check(ctx):
             yield _gone_finding(g)
     for n in partners.never_stopped:
         yield _never_stopped_finding(n)
+    for r in partners.short_locals:
+        yield _short_finding(r)
+    for e in partners.early_leaves:
+        yield _early_leave_finding(e)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -512,6 +534,13 @@ def _times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
+def _how_many(sends: int) -> str:
+    """How many times a sender sends: UNBOUNDED for an endless loop, 0 for a loop of unknown count."""
+    if sends == UNBOUNDED:
+        return "in an endless loop"
+    return _times(sends) if sends else "in a loop"
+
+
 def _through(op) -> str:
     """ " through `w.Next(…)`" when the owner's statement is a call of the method that receives."""
     return "" if op.kind == "recv" else f" through `{E.render(op.fn)}{'(…)' if op.args else '()'}`"
@@ -525,7 +554,7 @@ def _short_finding(r):
     go_loc = op_location(r.go_fn, r.go_op)
     send_loc = op_location(r.sender, r.send)
     last = r.receives[-1] if r.receives else None
-    sends = "in an endless loop" if r.sends == UNBOUNDED else _times(r.sends)
+    sends = _how_many(r.sends)
     got = f"receives only {_times(len(r.receives))}" if r.receives else "never receives"
     where = f" (last at line {last.line})" if last is not None else ""
     end = owner.facts.end_line
@@ -634,4 +663,46 @@ def _never_stopped_finding(n):
         related=tuple([Related(stop_loc, f"the only way out: a receive from `{stop}`"), *_made_here(n.stop)]),
         steps=steps,
         key=f"{n.owner.qualname}|{stop}|never-stopped",
+    )
+
+
+def _early_leave_finding(e):
+    """The one range over the channel can be left while the other side still sends."""
+    ch, owner = e.channel, e.owner
+    name = ch.label
+    cap = _capacity_text(ch.capacity)
+    send_loc = op_location(e.sender, e.send)
+    exit_loc = op_location(e.receiver, e.exit)
+    range_loc = op_location(e.receiver, e.range_op)
+    if e.exit.kind == "return":
+        leaves = "returns"
+    elif e.exit.kind == "jump":
+        leaves = "breaks out"
+    else:
+        leaves = f"calls `{E.render(e.exit.fn)}(…)` (the goroutine ends)"
+    if e.receiver is owner:
+        receiver, sender = f"`{owner.short}`", f"the goroutine started at line {e.go_op.line}"
+    else:
+        receiver, sender = f"the goroutine started at line {e.go_op.line}", f"`{owner.short}`"
+    many = _how_many(e.sends)
+    steps = (
+        Step(op_location(owner, e.go_op), f"`{owner.short}` starts the goroutine"),
+        Step(range_loc, f"{receiver} ranges over `{name}`, the only receive from it"),
+        Step(exit_loc, f"{receiver} {leaves} of the loop here, before `{name}` is drained"),
+        Step(send_loc, f"{sender} sends on `{name}` {many} ({cap}): the next send waits for a receiver forever"),
+    )
+    message = (
+        f"{receiver} can leave its `range` over `{name}` at line {e.exit.line} ({leaves}) while {sender} "
+        f"sends on it {many} ({cap}, line {e.send.line}): nothing else receives, so the next send blocks forever. "
+        f"Fix: keep receiving until `{name}` is closed (drain it on the way out), give it room for every value, "
+        f"or send with `select` on a done channel the receiver closes."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(exit_loc, "the receiver leaves here"), *_made_here(ch)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|early-leave",
     )

@@ -1,0 +1,185 @@
+"""Local channels whose sends outnumber what their one receiver takes.
+
+Two shapes on a local channel instance (`instances.py`: made once with a
+constant buffer, never handed to code the model cannot see), between the
+function that makes it and one goroutine it starts (a literal, or a named
+function given the channel as a parameter):
+
+- the receiver leaves early: the only receive is a `range` over the channel
+  whose body can `return`, `break` out or end the goroutine (`t.Fatal`),
+  while the other side sends more values than one receive and the buffer
+  take (a counted loop, several sends, or any loop on an unbuffered
+  channel). After that exit nothing receives, and the next send blocks
+  forever (`EarlyLeave`; either side may be the goroutine);
+- the owner receives fewer times than the goroutine sends: the goroutine's
+  sends are counted (straight-line sends, `for i := 0; i < K; i++` with K a
+  constant or a parameter the `go` statement binds to one, an endless
+  `for {`), the owner's plain receives too, and the surplus is larger than
+  the buffer (`ShortReceive`, as `field_instances.py` finds on fields).
+
+A send inside a `select` has another way out; a second receiver, a
+`close` by the receiving side, or a sender reached through calls makes the
+channel unjudged. `main` is judged only as the sender (it then blocks for
+good): main leaving ends the process, its senders with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .field_instances import UNBOUNDED, ShortReceive, count_runs
+from .flow import Channel
+from .never_stopped import started_by
+from .regions import FnView
+from .unpaired import ends_goroutine
+
+
+@dataclass
+class EarlyLeave:
+    """The one `range` over the channel can be left at `exit` while the other side still sends."""
+
+    channel: Channel
+    owner: Function
+    go_op: Op  # owner's `go` statement starting the goroutine
+    receiver: Function  # holds the range (the owner or the goroutine)
+    range_op: Op
+    exit: Op  # `return`, `break` or the call ending the goroutine
+    sender: Function
+    send: Op  # the send left waiting (the first one)
+    sends: int  # how many the sender makes; UNBOUNDED: an endless loop; 0: a loop of unknown count
+
+
+def counted_channels(
+    program: Program, instances: list[tuple[Channel, Function, str]], debug: Counter
+) -> tuple[list[EarlyLeave], list[ShortReceive]]:
+    """The early leaves and short receives among the local channel instances."""
+    early: list[EarlyLeave] = []
+    short: list[ShortReceive] = []
+    for ch, owner, _name in instances:
+        if not ch.sends or not ch.receives:
+            continue
+        senders = {f.id for f, _op in ch.sends}
+        receivers = {f.id for f, _op in ch.receives}
+        if len(senders) != 1 or len(receivers) != 1 or senders == receivers:
+            continue
+        if any(op.select >= 0 for _f, op in ch.sends):
+            debug["GIM102_counted_sends_in_select"] += 1
+            continue
+        sender, receiver = ch.sends[0][0], ch.receives[0][0]
+        if receiver is owner and _is_main(owner):
+            continue  # main leaving ends the process, the sender with it
+        goroutine = receiver if sender is owner else sender if receiver is owner else None
+        started = started_by(program, owner, goroutine) if goroutine is not None else None
+        if goroutine is None or started is None:
+            debug["GIM102_counted_sides_not_seen"] += 1
+            continue
+        if any(f is receiver for f, _op in ch.closes):
+            continue  # the receiving side closes it: a late send panics instead
+        go_index, go_op = started
+        known = _bound_parameters(program, owner, go_op, goroutine)
+        sends = [op for _f, op in ch.sends]
+        counted = count_runs(program, sender, sends, known if sender is goroutine else None)
+        recvs = [op for _f, op in ch.receives]
+        if len(recvs) == 1 and recvs[0].mode == "range":
+            found = _early_leave(program, ch, owner, go_index, go_op, receiver, sender, sends, counted)
+            if found is not None:
+                early.append(found)
+        elif receiver is owner and counted is not None:
+            found_short = _short_receive(program, ch, owner, go_index, go_op, sender, recvs, counted)
+            if found_short is not None:
+                short.append(found_short)
+    return early, short
+
+
+def _is_main(fn: Function) -> bool:
+    return fn.parent is None and fn.facts.name == "main" and fn.pkg.name == "main"
+
+
+def _bound_parameters(program: Program, owner: Function, go_op: Op, target: Function) -> dict[str, int]:
+    """Parameters of the goroutine's function that its `go` statement gives a constant."""
+    params = target.facts.params
+    out = {}
+    for i, arg in enumerate(go_op.args):
+        if i < len(params) and params[i][0]:
+            value = program.const_int(owner, arg)
+            if value is not None:
+                out[params[i][0]] = value
+    return out
+
+
+def _short_receive(
+    program: Program, ch: Channel, owner: Function, go_index: int, go_op: Op, sender: Function, recvs: list, counted
+) -> ShortReceive | None:
+    """The owner's plain receives, after the `go`, counted; fewer than the sends less the buffer."""
+    facts = owner.facts
+    if any(op.mode != "expr" or op.select >= 0 or facts.ops.index(op) < go_index for op in recvs):
+        return None
+    received = count_runs(program, owner, recvs)
+    if received is None or received[0] == UNBOUNDED:
+        return None
+    total, ordered = counted
+    taken = received[0] + (ch.capacity or 0)
+    if total != UNBOUNDED and total <= taken:
+        return None
+    stuck = ordered[min(taken, len(ordered) - 1)]
+    return ShortReceive(ch, owner, owner, go_op, sender, stuck, total, received[1])
+
+
+def _early_leave(
+    program: Program,
+    ch: Channel,
+    owner: Function,
+    go_index: int,
+    go_op: Op,
+    receiver: Function,
+    sender: Function,
+    sends: list,
+    counted,
+) -> EarlyLeave | None:
+    """The range's early exit, when more sends remain after one receive than the buffer holds."""
+    range_op = ch.receives[0][1]
+    if receiver is owner and owner.facts.ops.index(range_op) < go_index:
+        return None
+    if sender is owner and any(owner.facts.ops.index(op) < go_index for op in sends):
+        return None
+    exit_op = _range_exit(program, receiver, range_op)
+    if exit_op is None:
+        return None
+    cap = ch.capacity or 0
+    facts = sender.facts
+    if counted is not None:
+        total, ordered = counted
+        if total != UNBOUNDED and total - 1 <= cap:
+            return None
+        stuck = ordered[min(1 + cap, len(ordered) - 1)]  # after one receive and a full buffer
+        return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, stuck, total)
+    in_loop = all(
+        any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region)) for op in sends
+    )
+    if cap or not in_loop:
+        return None  # a count the model cannot read: judged only unbuffered, every send in a loop
+    first = min(sends, key=facts.ops.index)
+    return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0)
+
+
+def _range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
+    """The first way out of the `range` body before the channel is drained: a `return`, a
+    `break` leaving the range, or a call ending the goroutine (`t.Fatal`, `runtime.Goexit`)."""
+    facts = fn.facts
+    loop = range_op.body
+    view = FnView(fn)
+    for op in facts.ops:
+        if loop not in enclosing_regions(facts, op.region):
+            continue
+        if op.kind == "return":
+            return op
+        if op.kind == "jump" and op.mode == "break":
+            target = view.jump_target(op)
+            if target is not None and target in enclosing_regions(facts, loop):
+                return op
+        if op.kind == "call" and op.mode == "plain" and ends_goroutine(program, fn, op) is not None:
+            return op
+    return None
