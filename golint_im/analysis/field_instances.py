@@ -121,6 +121,24 @@ class ReceiverGone:
 
 
 @dataclass
+class QuitAfterExit:
+    """The owner sends on a quit channel whose only receiver, a select loop, may already have
+    returned in another case, one the owner itself triggered by an earlier send or close."""
+
+    channel: Channel  # the quit channel
+    owner: Function
+    go_fn: Function
+    go_op: Op
+    receiver: Function  # the goroutine's function holding the select loop
+    gone: Op  # its `return` in the other case
+    other: Channel  # the channel that case receives from
+    trigger: tuple[Function, Op]  # the owner's earlier send on (or close of) `other`
+    via: Op  # the owner's statement that sends on quit, or calls the method that does
+    sender: Function
+    send: Op
+
+
+@dataclass
 class _State:
     fn: Function
     name: str  # the variable holding the instance in fn (a receiver, the owner's variable)
@@ -172,6 +190,7 @@ class FieldInstances:
         self.short: list[ShortReceive] = []
         self.gone: list[ReceiverGone] = []
         self.never: list[NeverStopped] = []
+        self.quit_after_exit: list[QuitAfterExit] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -202,6 +221,7 @@ class FieldInstances:
                     if fc.channel.make_sites:
                         self._judge(fc, walk.waitgroups)
                 self._never_stopped(walk)
+                self._quits_after_exit(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -473,6 +493,75 @@ class FieldInstances:
                 go = (routine.fn, routine.op, target)
                 self.never.append(NeverStopped(walk.owner, waiter, wait, waited, signal, *go, fc.channel, stop_op))
                 return
+
+    def _quits_after_exit(self, walk: _Walk) -> None:
+        """An unbuffered field channel the owner sends on, unconditionally and outside any `select`,
+        whose receives are all `case`s of one goroutine; that goroutine has a `return` in the body
+        of a `case` receiving from another field channel the owner sent on (or closed) before: by
+        the time of the quit send the goroutine may be gone, and nothing else receives."""
+        for fc in walk.chans.values():
+            ch = fc.channel
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if (
+                not ch.make_sites
+                or ch.capacity != 0
+                or not sends
+                or not recvs
+                or len(sends) + len(recvs) != len(fc.uses)
+            ):
+                continue  # buffered, or closed somewhere: no quit send to be left waiting
+            routine = recvs[0].routine
+            target = routine.target
+            if target is None or routine.fn is None or routine.op is None:
+                continue
+            if any(u.routine != routine or u.fn is not target or u.op.mode != "case" for u in recvs):
+                continue
+            if any(
+                u.routine != OWN or u.op.select >= 0 or not self._runs_unconditionally(walk.owner, u) for u in sends
+            ):
+                self.debug["GIM102_quit_sends_not_certain"] += 1
+                continue
+            found = self._left_before(walk, fc, routine, min(u.anchor for u in sends))
+            if found is not None:
+                gone, other, trigger = found
+                u = min(sends, key=lambda x: x.anchor)
+                via = walk.owner.facts.ops[u.anchor]
+                self.quit_after_exit.append(
+                    QuitAfterExit(ch, walk.owner, routine.fn, routine.op, target, gone, other, trigger, via, u.fn, u.op)
+                )
+
+    def _left_before(self, walk: _Walk, quit: FieldChannel, routine: Goroutine, before: int):
+        """(the goroutine's `return`, the other channel, the owner's trigger) for a `return` in the
+        body of a `case` of the goroutine receiving from another field channel that the owner
+        sends on or closes after starting the goroutine and before anchor `before`."""
+        target = routine.target
+        if target is None:
+            return None
+        facts = target.facts
+        go_anchor = next(u.anchor for u in quit.uses if u.routine == routine)
+        returns = [op for op in facts.ops if op.kind == "return"]
+        for other in walk.chans.values():
+            if other is quit:
+                continue
+            triggers = [
+                u for u in other.uses if u.routine == OWN and u.op.kind != "recv" and go_anchor < u.anchor < before
+            ]
+            if not triggers:
+                continue
+            for u in other.uses:
+                if u.routine != routine or u.fn is not target or u.op.kind != "recv" or u.op.mode != "case":
+                    continue
+                if _comma_ok(facts, u.op):
+                    # `v, ok := <-in` with its `return` on `!ok`: the owner's close is what ends it.
+                    triggers = [t for t in triggers if t.op.kind == "call"]
+                    if not triggers:
+                        continue
+                gone = next((r for r in returns if u.op.body in enclosing_regions(facts, r.region)), None)
+                if gone is not None:
+                    last = max(triggers, key=lambda t: (t.anchor, t.fn.facts.ops.index(t.op)))
+                    return gone, other.channel, (last.fn, last.op)
+        return None
 
     def _waits_for(self, walk: _Walk, routine: Goroutine, target: Function, stop_ids: set, go_anchor: int):
         """(waiter, wait op, its text, the goroutine's signal) for the owner's unconditional wait,
@@ -753,6 +842,18 @@ def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
             (r for r in facts.ops if r.kind == "return" and op.body in enclosing_regions(facts, r.region)), None
         )
     return None
+
+
+def _comma_ok(facts, recv: Op) -> bool:
+    """The `case` receive binds `v, ok := <-ch`: its way out is most likely the channel closed."""
+    return any(
+        op.kind == "assign"
+        and op.region == recv.body
+        and len(op.targets) == 2
+        and len(op.args) == 1
+        and E.received(op.args[0]) == recv.fn
+        for op in facts.ops
+    )
 
 
 def _straight(facts, region: int) -> bool:

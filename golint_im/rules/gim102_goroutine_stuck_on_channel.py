@@ -69,6 +69,11 @@ function receives fewer times than the goroutine sends (counted sends,
 a loop bound the `go` statement passes as a constant included) and
 ends. The buffer is subtracted; the first send nobody takes blocks.
 
+A quit sent to a loop that may be gone: the allocating function sends on
+an unbuffered quit field (`Close() { c.quit <- struct{}{} }`) whose only
+receiver is a `case` of a goroutine's select loop, after it sent on (or
+closed) another field channel whose case in that loop can `return`.
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -240,6 +245,14 @@ completes; or make the sender give up too:
   only on an unbuffered channel with every send in a loop. Plain receives
   are counted straight or in a constant-trip loop. `main` is judged only as
   the sender. `--debug`: `GIM102_counted_*`.
+- A quit send is judged on field channels of one instance: unbuffered,
+  closed nowhere, sent on only by the allocating function (itself or
+  straight in a method it calls), unconditionally and outside any
+  `select`; received only in `case`s of one goroutine whose other case
+  (on a field channel the function sent on or closed after starting it)
+  holds a `return`. Conditions are not evaluated, except that a
+  `v, ok := <-ch` case counts only after a `close` of that channel.
+  `--debug`: `GIM102_quit_sends_not_certain`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -285,6 +298,9 @@ def check(ctx):
     for r in partners.fields.short:
         if r.owner.id not in partners.budget.cut:
             yield _short_finding(r)
+    for q in partners.fields.quit_after_exit:
+        if q.owner.id not in partners.budget.cut:
+            yield _quit_after_exit_finding(q)
     for g in partners.fields.gone:
         if g.owner.id not in partners.budget.cut:
             yield _gone_finding(g)
@@ -705,4 +721,41 @@ def _early_leave_finding(e):
         related=tuple([Related(exit_loc, "the receiver leaves here"), *_made_here(ch)]),
         steps=steps,
         key=f"{owner.qualname}|{name}|early-leave",
+    )
+
+
+def _quit_after_exit_finding(q):
+    """The owner's quit send, whose only receiver may have returned through another case."""
+    name, owner, receiver = q.channel.label, q.owner, q.receiver
+    send_loc = op_location(q.sender, q.send)
+    gone_loc = op_location(receiver, q.gone)
+    trig_fn, trig_op = q.trigger
+    through = "" if q.via is q.send else f" ({_through(q.via).strip()} at line {q.via.line})"
+    verb = "closes" if trig_op.kind == "call" else "sends on"
+    steps = (
+        Step(
+            op_location(q.go_fn, q.go_op), f"`{q.go_fn.short}` starts `{receiver.short}`, the only receiver of `{name}`"
+        ),
+        Step(op_location(trig_fn, trig_op), f"`{owner.short}` {verb} `{q.other.label}`"),
+        Step(
+            gone_loc,
+            f"`{receiver.short}` may return here, in its case on `{q.other.label}`, without receiving `{name}`",
+        ),
+        Step(send_loc, f"`{owner.short}` then sends on `{name}` (unbuffered): waits for a receiver that may be gone"),
+    )
+    message = (
+        f"`{owner.short}` sends on `{name}` at line {q.send.line}{through}, but its only receiver, "
+        f"`{receiver.short}` (started at line {q.go_op.line}), can already have returned at line {q.gone.line} "
+        f"in its case on `{q.other.label}`, which `{owner.short}` {verb} at line {trig_op.line}: nothing else "
+        f"receives, so the send blocks forever. Fix: `close({name})` instead of sending, or send in a `select` "
+        f"with a done channel the loop closes on its way out."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(gone_loc, f"`{receiver.short}` returns here"), *_made_here(q.channel)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|quit-after-exit",
     )
