@@ -383,6 +383,8 @@ class Partners:
             if counted is None or (counted[1] != UNBOUNDED and cap >= counted[1]):
                 continue  # the buffer holds every sender still waiting there
             beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
+            if how == "fatal" and not beside_receive and _decided_before_start(facts, g, i, chain):
+                beside_receive = True  # a test exit on a condition the sender cannot influence
             if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
             if self._coordinated(owner, g, i, chain, fed) or (
@@ -612,6 +614,39 @@ class Partners:
             if op.kind == "recv" and self.flow.key(owner, op.fn) in fed and not _excluded_by(facts, op, chain):
                 return True
         return False
+
+
+def _decided_before_start(facts, g: int, i: int, chain: list) -> bool:
+    """The exit at index i sits under `if`s (no loop, switch or case) whose conditions the
+    goroutine started at index g cannot influence: no name in them is assigned between the `go`
+    and the exit, and they call nothing with arguments (`n < 0`, `testing.Short()`). A set-up
+    failure the sender waits on (`conn, err := net.Dial(...)` after the `go`, then
+    `if err != nil { t.Fatal(err) }`) does not qualify."""
+    go_chain = set(enclosing_regions(facts, facts.ops[g].region)) if g >= 0 else set()
+    conditions = []
+    for r in chain:
+        if r in go_chain:
+            break
+        region = facts.regions[r]
+        if region.kind in ("block", "body"):
+            continue
+        if region.kind not in ("if", "else") or region.info is None:
+            return False
+        conditions.append(region.info)
+    if not conditions:
+        return False
+    assigned: set = set()
+    for op in facts.ops[g + 1 : i]:
+        if op.kind == "assign":
+            for t in op.targets:
+                if t is not None and E.is_expr(t):
+                    E.idents_in(t, assigned)
+    for cond in conditions:
+        if E.idents_in(cond, set()) & assigned:
+            return False
+        if any((c := E.call(x)) is not None and c[1] for x in E.subexprs(cond)):
+            return False
+    return True
 
 
 def _returns_after(facts, op) -> bool:

@@ -147,7 +147,9 @@ completes; or make the sender give up too:
   `select` (the timeout beside it) or after a receive on its way (the
   first error of several); one under an `if` before any receive is mostly a
   set-up failure (a dial, a handshake) the sender itself waits on, and is
-  not judged (`GIM102_test_exits_before_any_receive`). Neither is an early
+  judged only when the sender cannot influence the condition: no name in it
+  is assigned after the `go`, and it calls nothing with arguments (`n < 0`,
+  `testing.Short()`); otherwise it is not (`GIM102_test_exits_before_any_receive`). Neither is an early
   exit of a function that defers `close` of the channel (the late sender
   panics instead, `GIM102_early_exits_closing_the_channel`), nor one after
   a receive from a channel the sender closes (its done signal).
