@@ -26,30 +26,12 @@ good): main leaving ends the process, its senders with it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .field_instances import UNBOUNDED, ShortReceive, count_runs
+from .field_instances import UNBOUNDED, EarlyLeave, ShortReceive, count_runs, range_exit
 from .flow import Channel
 from .never_stopped import started_by
-from .regions import FnView
-from .unpaired import ends_goroutine
-
-
-@dataclass
-class EarlyLeave:
-    """The one `range` over the channel can be left at `exit` while the other side still sends."""
-
-    channel: Channel
-    owner: Function
-    go_op: Op  # owner's `go` statement starting the goroutine
-    receiver: Function  # holds the range (the owner or the goroutine)
-    range_op: Op
-    exit: Op  # `return`, `break` or the call ending the goroutine
-    sender: Function
-    send: Op  # the send left waiting (the first one)
-    sends: int  # how many the sender makes; UNBOUNDED: an endless loop; 0: a loop of unknown count
 
 
 def counted_channels(
@@ -145,7 +127,7 @@ def _early_leave(
         return None
     if sender is owner and any(owner.facts.ops.index(op) < go_index for op in sends):
         return None
-    exit_op = _range_exit(program, receiver, range_op)
+    exit_op = range_exit(program, receiver, range_op)
     if exit_op is None:
         return None
     cap = ch.capacity or 0
@@ -163,23 +145,3 @@ def _early_leave(
         return None  # a count the model cannot read: judged only unbuffered, every send in a loop
     first = min(sends, key=facts.ops.index)
     return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0)
-
-
-def _range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
-    """The first way out of the `range` body before the channel is drained: a `return`, a
-    `break` leaving the range, or a call ending the goroutine (`t.Fatal`, `runtime.Goexit`)."""
-    facts = fn.facts
-    loop = range_op.body
-    view = FnView(fn)
-    for op in facts.ops:
-        if loop not in enclosing_regions(facts, op.region):
-            continue
-        if op.kind == "return":
-            return op
-        if op.kind == "jump" and op.mode == "break":
-            target = view.jump_target(op)
-            if target is not None and target in enclosing_regions(facts, loop):
-                return op
-        if op.kind == "call" and op.mode == "plain" and ends_goroutine(program, fn, op) is not None:
-            return op
-    return None

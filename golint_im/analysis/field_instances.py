@@ -46,9 +46,9 @@ from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
 from .never_stopped import NeverStopped, signals_on_exit, stop_guard
-from .regions import constant_trip_count
+from .regions import FnView, constant_trip_count
 from .syncprims import WAITGROUP
-from .unpaired import UnclosedRange, Unpaired, exits_process
+from .unpaired import UnclosedRange, Unpaired, ends_goroutine, exits_process
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
@@ -118,6 +118,22 @@ class ReceiverGone:
     via: Op  # the owner's statement that sends, or calls the method that does
     sender: Function
     send: Op
+
+
+@dataclass
+class EarlyLeave:
+    """The one `range` over the channel can be left at `exit` while the other side still sends."""
+
+    channel: Channel
+    owner: Function
+    go_op: Op  # owner's `go` statement starting the goroutine
+    receiver: Function  # holds the range (the owner or the goroutine)
+    range_op: Op
+    exit: Op  # `return`, `break` or the call ending the goroutine
+    sender: Function
+    send: Op  # the send left waiting (the first one)
+    sends: int  # how many the sender makes; UNBOUNDED: an endless loop; 0: a loop of unknown count
+    go_fn: Function | None = None  # holds go_op when not the owner (a constructor, a method)
 
 
 @dataclass
@@ -191,6 +207,7 @@ class FieldInstances:
         self.gone: list[ReceiverGone] = []
         self.never: list[NeverStopped] = []
         self.quit_after_exit: list[QuitAfterExit] = []
+        self.early: list[EarlyLeave] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -315,6 +332,10 @@ class FieldInstances:
             found = self._unclosed_range(fc, groups)
             if found is not None:
                 self.unclosed.append(found)
+            else:
+                early = self._early_leave(fc)
+                if early is not None:
+                    self.early.append(early)
             return
         short = self._short_receive(fc)
         if short is not None:
@@ -493,6 +514,57 @@ class FieldInstances:
                 go = (routine.fn, routine.op, target)
                 self.never.append(NeverStopped(walk.owner, waiter, wait, waited, signal, *go, fc.channel, stop_op))
                 return
+
+    def _early_leave(self, fc: FieldChannel):
+        """The only receive is a `range` over the field, in the owner's own body or straight in a
+        goroutine it starts, whose body can leave (`range_exit`); the other side (the goroutine,
+        or the owner straight in its body or in methods it calls unconditionally) sends more
+        values, after that goroutine started, than one receive and the buffer take."""
+        ch, owner = fc.channel, fc.owner
+        recvs = [u for u in fc.uses if u.op.kind == "recv"]
+        sends = [u for u in fc.uses if u.op.kind == "send"]
+        if len(recvs) != 1 or len(sends) + 1 != len(fc.uses) or any(u.op.select >= 0 for u in sends):
+            return None
+        rng = recvs[0]
+        goroutine = rng.routine if rng.routine != OWN else sends[0].routine
+        if goroutine == OWN or goroutine.target is None or goroutine.fn is None or goroutine.op is None:
+            return None
+        if rng.routine == OWN and rng.fn is not owner or rng.routine != OWN and rng.fn is not goroutine.target:
+            return None
+        exit_op = range_exit(self.program, rng.fn, rng.op)
+        if exit_op is None:
+            return None
+        other = OWN if rng.routine != OWN else goroutine
+        if any(u.routine != other for u in sends):
+            return None
+        go_anchor = rng.anchor if rng.routine != OWN else sends[0].anchor
+        cap = ch.capacity or 0
+        if other == OWN and all(u.fn is owner for u in sends):
+            if any(u.anchor <= go_anchor for u in sends):
+                return None
+            counted = count_runs(self.program, owner, [u.op for u in sends])
+            if counted is None:
+                return None
+            total, ordered = counted
+        elif other == OWN:
+            if any(u.anchor <= go_anchor or not self._runs_unconditionally(owner, u) for u in sends):
+                return None
+            total = len(sends)
+            ordered = [u.op for u in sorted(sends, key=lambda u: u.anchor)]
+        else:
+            sender = goroutine.target
+            if any(u.fn is not sender for u in sends) or rng.anchor < go_anchor:
+                return None
+            counted = count_runs(self.program, sender, [u.op for u in sends])
+            if counted is None:
+                self.debug["GIM102_field_senders_not_counted"] += 1
+                return None
+            total, ordered = counted
+        if total != UNBOUNDED and total - 1 <= cap:
+            return None
+        stuck = ordered[min(1 + cap, len(ordered) - 1)]
+        stuck_fn = next(u.fn for u in sends if u.op is stuck)
+        return EarlyLeave(ch, owner, goroutine.op, rng.fn, rng.op, exit_op, stuck_fn, stuck, total, goroutine.fn)
 
     def _quits_after_exit(self, walk: _Walk) -> None:
         """An unbuffered field channel the owner sends on, unconditionally and outside any `select`,
@@ -841,6 +913,26 @@ def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
         return next(
             (r for r in facts.ops if r.kind == "return" and op.body in enclosing_regions(facts, r.region)), None
         )
+    return None
+
+
+def range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
+    """The first way out of the `range` body before the channel is drained: a `return`, a
+    `break` leaving the range, or a call ending the goroutine (`t.Fatal`, `runtime.Goexit`)."""
+    facts = fn.facts
+    loop = range_op.body
+    view = FnView(fn)
+    for op in facts.ops:
+        if loop not in enclosing_regions(facts, op.region):
+            continue
+        if op.kind == "return":
+            return op
+        if op.kind == "jump" and op.mode == "break":
+            target = view.jump_target(op)
+            if target is not None and target in enclosing_regions(facts, loop):
+                return op
+        if op.kind == "call" and op.mode == "plain" and ends_goroutine(program, fn, op) is not None:
+            return op
     return None
 
 

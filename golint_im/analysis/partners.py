@@ -115,6 +115,7 @@ class Partners:
         stuck = {s.channel.key for s in self.stuck}
         fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
         self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
+        self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

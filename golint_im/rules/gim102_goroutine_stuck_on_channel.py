@@ -246,7 +246,12 @@ completes; or make the sender give up too:
   a send count the model cannot read (a `range` over a slice) is judged
   only on an unbuffered channel with every send in a loop. Plain receives
   are counted straight or in a constant-trip loop. `main` is judged only as
-  the sender. `--debug`: `GIM102_counted_*`.
+  the sender. `--debug`: `GIM102_counted_*`. On a field channel of one
+  instance (as above) the range must be the only receive and the field
+  closed nowhere: in the allocating function's body with the goroutine
+  sending, or straight in the goroutine with the allocating function
+  sending (in its own body, counted, or once per unconditional call of a
+  method that sends).
 - A quit send is judged on field channels of one instance: unbuffered,
   closed nowhere, sent on only by the allocating function (itself or
   straight in a method it calls), unconditionally and outside any
@@ -704,7 +709,7 @@ def _early_leave_finding(e):
         receiver, sender = f"the goroutine started at line {e.go_op.line}", f"`{owner.short}`"
     many = _how_many(e.sends)
     steps = (
-        Step(op_location(owner, e.go_op), f"`{owner.short}` starts the goroutine"),
+        Step(op_location(e.go_fn or owner, e.go_op), f"`{(e.go_fn or owner).short}` starts the goroutine"),
         Step(range_loc, f"{receiver} ranges over `{name}`, the only receive from it"),
         Step(exit_loc, f"{receiver} {leaves} of the loop here, before `{name}` is drained"),
         Step(send_loc, f"{sender} sends on `{name}` {many} ({cap}): the next send waits for a receiver forever"),
