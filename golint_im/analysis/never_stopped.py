@@ -26,6 +26,7 @@ from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel
 from .regions import FnView
+from .syncprims import WAITGROUP
 from .unpaired import ends_goroutine, exits_process
 
 _STRAIGHT = ("body", "block")  # regions every run of a function passes through
@@ -163,6 +164,12 @@ def local_never_stopped(
                         NeverStopped(owner, owner, wait, done.label, signal, owner, go_op, goroutine, stop, stop_op)
                     )
                     break
+            else:
+                group = _waits_on_group(program, owner, goroutine, go_index)
+                if group is not None:
+                    wait, signal = group
+                    waited = f"{E.render(wait.fn)}()"
+                    out.append(NeverStopped(owner, owner, wait, waited, signal, owner, go_op, goroutine, stop, stop_op))
     return out
 
 
@@ -185,6 +192,34 @@ def started_by(program: Program, owner: Function, target: Function) -> tuple[int
     if not all(owner.facts.regions[r].kind in _STRAIGHT for r in _chain(owner.facts, op)):
         return None
     return i, op
+
+
+def _waits_on_group(
+    program: Program, owner: Function, goroutine: Function, go_index: int
+) -> tuple[Op, tuple[Function, Op]] | None:
+    """(owner's `wg.Wait()` after the `go`, outside any branch or loop, the goroutine's deferred
+    `wg.Done()`) for a local `sync.WaitGroup` of owner whose every `Done` is that deferred one in
+    the goroutine (a literal of owner): the wait lasts as long as the goroutine."""
+    if goroutine.parent is not owner:
+        return None
+    env = program.locals(owner)
+    facts = owner.facts
+    for i, op in enumerate(facts.ops):
+        sel = E.selector(op.fn) if op.kind == "call" and op.mode == "plain" and i > go_index else None
+        name = E.ident(sel[0]) if sel is not None and sel[1] == "Wait" else None
+        if name is None or program.named(env.get(name, "")) != WAITGROUP:
+            continue
+        if not all(facts.regions[r].kind in _STRAIGHT for r in _chain(facts, op)):
+            continue
+        dones = [
+            (f, d)
+            for f in [owner, *owner.nested_literals()]
+            for d in f.facts.ops
+            if d.kind == "call" and (s := E.selector(d.fn)) is not None and s[1] == "Done" and E.is_ident(s[0], name)
+        ]
+        if dones and all(f is goroutine and d.mode == "defer" for f, d in dones):
+            return op, dones[0]
+    return None
 
 
 def _waits_on_done(

@@ -228,8 +228,9 @@ completes; or make the sender give up too:
   judged. `--debug` counts what was given up (`circular_*`).
 - A waiter for a never-stopped goroutine is judged on local channels (made
   by the function that starts the goroutine with one `go` outside any
-  branch or loop, and waits on a plain `<-done` after it, outside any
-  branch or loop) and on struct-field channels of one instance (as above;
+  branch or loop, and waits on a plain `<-done`, or `wg.Wait()` of a local
+  WaitGroup whose only `Done` the goroutine literal defers, after it,
+  outside any branch or loop) and on struct-field channels of one instance (as above;
   the wait unconditional, in the allocating function or straight in a
   method it calls after the goroutine started). The goroutine's function
   must leave only after the stop receive: any other `return`, a `break`
