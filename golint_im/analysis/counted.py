@@ -29,7 +29,7 @@ from collections import Counter
 
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .field_instances import UNBOUNDED, EarlyLeave, ShortReceive, count_runs, range_exit
+from .field_instances import UNBOUNDED, EarlyLeave, ShortReceive, count_runs, range_exit, receive_loop
 from .flow import Channel
 from .never_stopped import started_by
 
@@ -65,10 +65,11 @@ def counted_channels(
         sends = [op for _f, op in ch.sends]
         counted = count_runs(program, sender, sends, known if sender is goroutine else None)
         recvs = [op for _f, op in ch.receives]
-        if len(recvs) == 1 and recvs[0].mode == "range":
+        found = None
+        if len(recvs) == 1 and receive_loop(receiver.facts, recvs[0]) is not None:
             found = _early_leave(program, ch, owner, go_index, go_op, receiver, sender, sends, counted)
-            if found is not None:
-                early.append(found)
+        if found is not None:
+            early.append(found)
         elif receiver is owner and counted is not None:
             found_short = _short_receive(program, ch, owner, go_index, go_op, sender, recvs, counted)
             if found_short is not None:

@@ -344,6 +344,10 @@ class FieldInstances:
         gone = self._receiver_gone(fc)
         if gone is not None:
             self.gone.append(gone)
+            return
+        early = self._early_leave(fc)
+        if early is not None:
+            self.early.append(early)
 
     def _receiver_gone(self, fc: FieldChannel) -> ReceiverGone | None:
         """Every receive is in one goroutine the owner starts with its `ctx` from
@@ -917,10 +921,14 @@ def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
 
 
 def range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
-    """The first way out of the `range` body before the channel is drained: a `return`, a
-    `break` leaving the range, or a call ending the goroutine (`t.Fatal`, `runtime.Goexit`)."""
+    """The first way out of the receive loop before the channel is drained: a `return`, a
+    `break` leaving the loop, or a call ending the goroutine (`t.Fatal`, `runtime.Goexit`). The
+    loop is the outermost around the `range` over the channel or around a plain `v := <-ch`
+    (not `v, ok := <-ch`, whose exit is most likely the close). None: no such exit."""
     facts = fn.facts
-    loop = range_op.body
+    loop = receive_loop(facts, range_op)
+    if loop is None:
+        return None
     view = FnView(fn)
     for op in facts.ops:
         if loop not in enclosing_regions(facts, op.region):
@@ -934,6 +942,32 @@ def range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
         if op.kind == "call" and op.mode == "plain" and ends_goroutine(program, fn, op) is not None:
             return op
     return None
+
+
+def receive_loop(facts, recv: Op) -> int | None:
+    """The loop region a receive repeats in: the outermost loop around the `range` over the
+    channel, or around a plain receive outside any `select` that does not bind `ok` (a `break`
+    out of an inner loop only comes back to the receive)."""
+    if recv.mode == "range":
+        start = recv.body
+    elif recv.mode != "expr" or recv.select >= 0 or _binds_ok(facts, recv):
+        return None
+    else:
+        start = recv.region
+    loops = [r for r in enclosing_regions(facts, start) if facts.regions[r].kind in ("for", "range")]
+    return loops[-1] if loops else None
+
+
+def _binds_ok(facts, recv: Op) -> bool:
+    """`v, ok := <-ch` (or `=`) for this plain receive."""
+    return any(
+        op.kind == "assign"
+        and op.line == recv.line
+        and len(op.targets) == 2
+        and len(op.args) == 1
+        and E.received(op.args[0]) == recv.fn
+        for op in facts.ops
+    )
 
 
 def _comma_ok(facts, recv: Op) -> bool:

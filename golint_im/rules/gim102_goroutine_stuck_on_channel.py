@@ -62,8 +62,9 @@ loop and forgot `close(stop)`. A loop nobody waits for is not reported.
 
 More values sent than received on a local channel, between a function
 and one goroutine it starts (a literal, or a named function given the
-channel, `go produce(ch, 5)`): the only receive is a `range` whose body
-can `return`, `break` out or call `t.Fatal` while the other side still
+channel, `go produce(ch, 5)`): the only receive is a `range` (or a plain
+`v := <-ch` in a loop) whose body can `return`, `break` out or call
+`t.Fatal` while the other side still
 has sends to make (the goroutine's or the function's own); or the
 function receives fewer times than the goroutine sends (counted sends,
 a loop bound the `go` statement passes as a constant included) and
@@ -704,6 +705,7 @@ def _early_leave_finding(e):
         leaves = "breaks out"
     else:
         leaves = f"calls `{E.render(e.exit.fn)}(…)` (the goroutine ends)"
+    loop = f"`range` over `{name}`" if e.range_op.mode == "range" else f"receive loop on `{name}`"
     if e.receiver is owner:
         receiver, sender = f"`{owner.short}`", f"the goroutine started at line {e.go_op.line}"
     else:
@@ -711,12 +713,12 @@ def _early_leave_finding(e):
     many = _how_many(e.sends)
     steps = (
         Step(op_location(e.go_fn or owner, e.go_op), f"`{(e.go_fn or owner).short}` starts the goroutine"),
-        Step(range_loc, f"{receiver} ranges over `{name}`, the only receive from it"),
+        Step(range_loc, f"{receiver} receives from `{name}` here, its only receive"),
         Step(exit_loc, f"{receiver} {leaves} of the loop here, before `{name}` is drained"),
         Step(send_loc, f"{sender} sends on `{name}` {many} ({cap}): the next send waits for a receiver forever"),
     )
     message = (
-        f"{receiver} can leave its `range` over `{name}` at line {e.exit.line} ({leaves}) while {sender} "
+        f"{receiver} can leave its {loop} at line {e.exit.line} ({leaves}) while {sender} "
         f"sends on it {many} ({cap}, line {e.send.line}): nothing else receives, so the next send blocks forever. "
         f"Fix: keep receiving until `{name}` is closed (drain it on the way out), give it room for every value, "
         f"or send with `select` on a done channel the receiver closes."
