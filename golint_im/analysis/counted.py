@@ -40,6 +40,7 @@ def counted_channels(
     """The early leaves and short receives among the local channel instances."""
     early: list[EarlyLeave] = []
     short: list[ShortReceive] = []
+    positions = _Positions()
     for ch, owner, _name in instances:
         if not ch.sends or not ch.receives:
             continue
@@ -67,11 +68,11 @@ def counted_channels(
         recvs = [op for _f, op in ch.receives]
         found = None
         if len(recvs) == 1 and receive_loop(receiver.facts, recvs[0]) is not None:
-            found = _early_leave(program, ch, owner, go_index, go_op, receiver, sender, sends, counted)
+            found = _early_leave(program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted)
         if found is not None:
             early.append(found)
         elif receiver is owner and counted is not None:
-            found_short = _short_receive(program, ch, owner, go_index, go_op, sender, recvs, counted)
+            found_short = _short_receive(program, positions, ch, owner, go_index, go_op, sender, recvs, counted)
             if found_short is not None:
                 short.append(found_short)
     return early, short
@@ -94,11 +95,18 @@ def _bound_parameters(program: Program, owner: Function, go_op: Op, target: Func
 
 
 def _short_receive(
-    program: Program, ch: Channel, owner: Function, go_index: int, go_op: Op, sender: Function, recvs: list, counted
+    program: Program,
+    positions: _Positions,
+    ch: Channel,
+    owner: Function,
+    go_index: int,
+    go_op: Op,
+    sender: Function,
+    recvs: list,
+    counted,
 ) -> ShortReceive | None:
     """The owner's plain receives, after the `go`, counted; fewer than the sends less the buffer."""
-    facts = owner.facts
-    if any(op.mode != "expr" or op.select >= 0 or facts.ops.index(op) < go_index for op in recvs):
+    if any(op.mode != "expr" or op.select >= 0 or positions.of(owner, op) < go_index for op in recvs):
         return None
     received = count_runs(program, owner, recvs)
     if received is None or received[0] == UNBOUNDED:
@@ -113,6 +121,7 @@ def _short_receive(
 
 def _early_leave(
     program: Program,
+    positions: _Positions,
     ch: Channel,
     owner: Function,
     go_index: int,
@@ -124,9 +133,9 @@ def _early_leave(
 ) -> EarlyLeave | None:
     """The range's early exit, when more sends remain after one receive than the buffer holds."""
     range_op = ch.receives[0][1]
-    if receiver is owner and owner.facts.ops.index(range_op) < go_index:
+    if receiver is owner and positions.of(owner, range_op) < go_index:
         return None
-    if sender is owner and any(owner.facts.ops.index(op) < go_index for op in sends):
+    if sender is owner and any(positions.of(owner, op) < go_index for op in sends):
         return None
     exit_op = range_exit(program, receiver, range_op)
     if exit_op is None:
@@ -144,5 +153,18 @@ def _early_leave(
     )
     if cap or not in_loop:
         return None  # a count the model cannot read: judged only unbuffered, every send in a loop
-    first = min(sends, key=facts.ops.index)
+    first = min(sends, key=lambda op: positions.of(sender, op))
     return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0)
+
+
+class _Positions:
+    """Each op's index in its function, from one read of the function's ops."""
+
+    def __init__(self) -> None:
+        self._by_fn: dict[int, dict[int, int]] = {}
+
+    def of(self, fn: Function, op: Op) -> int:
+        found = self._by_fn.get(fn.id)
+        if found is None:
+            found = self._by_fn[fn.id] = {id(o): k for k, o in enumerate(fn.facts.ops)}
+        return found[id(op)]

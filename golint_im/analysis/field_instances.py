@@ -52,6 +52,7 @@ from .unpaired import UnclosedRange, Unpaired, ends_goroutine, exits_process
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
+MAX_COUNTED_OPS = 64  # sends (or receives) of one channel count_runs reads in one function
 _HARMLESS_BUILTINS = ("len", "cap")
 _STRAIGHT = ("body", "block")  # regions every run of a function passes through
 
@@ -995,6 +996,8 @@ def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | No
     None when the count cannot be told. The order repeats a loop's ops; for an endless loop,
     once is enough."""
     facts = fn.facts
+    if len(sends) > MAX_COUNTED_OPS:
+        return None  # keeps the count linear in the function: a few loops read once each
     last = max(facts.ops.index(op) for op in sends)
     for op in facts.ops[: last + 1]:
         if op.kind in ("return", "jump") or exits_process(p, fn, op):

@@ -22,6 +22,7 @@ channel.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
@@ -95,6 +96,7 @@ class Partners:
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
+        self._assigned: dict[int, dict[str, list[int]]] = {}
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
@@ -384,7 +386,7 @@ class Partners:
             if counted is None or (counted[1] != UNBOUNDED and cap >= counted[1]):
                 continue  # the buffer holds every sender still waiting there
             beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
-            if how == "fatal" and not beside_receive and _decided_before_start(facts, g, i, chain):
+            if how == "fatal" and not beside_receive and self._decided_before_start(owner, g, i, chain):
                 beside_receive = True  # a test exit on a condition the sender cannot influence
             if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
@@ -538,6 +540,52 @@ class Partners:
             return count, count, maybe
         return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
 
+    def _decided_before_start(self, owner: Function, g: int, i: int, chain: list) -> bool:
+        """The exit at index i sits under `if`s (no loop, switch or case) whose conditions the
+        goroutine started at index g cannot influence: no name in them is assigned between the
+        `go` and the exit, and they call nothing with arguments (`n < 0`, `testing.Short()`). A
+        set-up failure the sender waits on (`conn, err := net.Dial(...)` after the `go`, then
+        `if err != nil { t.Fatal(err) }`) does not qualify."""
+        facts = owner.facts
+        go_chain = set(enclosing_regions(facts, facts.ops[g].region)) if g >= 0 else set()
+        conditions = []
+        for r in chain:
+            if r in go_chain:
+                break
+            region = facts.regions[r]
+            if region.kind in ("block", "body"):
+                continue
+            if region.kind not in ("if", "else") or region.info is None:
+                return False
+            conditions.append(region.info)
+        if not conditions:
+            return False
+        assigned = self._assignments(owner)
+        for cond in conditions:
+            for name in E.idents_in(cond, set()):
+                at = assigned.get(name, ())
+                k = bisect_right(at, g)
+                if k < len(at) and at[k] < i:
+                    return False  # assigned after the `go`, before the exit
+            if any((c := E.call(x)) is not None and c[1] for x in E.subexprs(cond)):
+                return False
+        return True
+
+    def _assignments(self, fn: Function) -> dict[str, list[int]]:
+        """Name -> indexes of fn's ops assigning it, in order (built once per function)."""
+        found = self._assigned.get(fn.id)
+        if found is None:
+            found = self._assigned[fn.id] = {}
+            for k, op in enumerate(fn.facts.ops):
+                if op.kind == "assign":
+                    names: set = set()
+                    for t in op.targets:
+                        if t is not None and E.is_expr(t):
+                            E.idents_in(t, names)
+                    for name in names:
+                        found.setdefault(name, []).append(k)
+        return found
+
     def _early_exit_unjudged(self, how: str, beside_receive: bool, cap: int, counted) -> bool:
         """Exits other than `return` the model does not judge, for precision (each counted):
 
@@ -615,39 +663,6 @@ class Partners:
             if op.kind == "recv" and self.flow.key(owner, op.fn) in fed and not _excluded_by(facts, op, chain):
                 return True
         return False
-
-
-def _decided_before_start(facts, g: int, i: int, chain: list) -> bool:
-    """The exit at index i sits under `if`s (no loop, switch or case) whose conditions the
-    goroutine started at index g cannot influence: no name in them is assigned between the `go`
-    and the exit, and they call nothing with arguments (`n < 0`, `testing.Short()`). A set-up
-    failure the sender waits on (`conn, err := net.Dial(...)` after the `go`, then
-    `if err != nil { t.Fatal(err) }`) does not qualify."""
-    go_chain = set(enclosing_regions(facts, facts.ops[g].region)) if g >= 0 else set()
-    conditions = []
-    for r in chain:
-        if r in go_chain:
-            break
-        region = facts.regions[r]
-        if region.kind in ("block", "body"):
-            continue
-        if region.kind not in ("if", "else") or region.info is None:
-            return False
-        conditions.append(region.info)
-    if not conditions:
-        return False
-    assigned: set = set()
-    for op in facts.ops[g + 1 : i]:
-        if op.kind == "assign":
-            for t in op.targets:
-                if t is not None and E.is_expr(t):
-                    E.idents_in(t, assigned)
-    for cond in conditions:
-        if E.idents_in(cond, set()) & assigned:
-            return False
-        if any((c := E.call(x)) is not None and c[1] for x in E.subexprs(cond)):
-            return False
-    return True
 
 
 def _returns_after(facts, op) -> bool:
