@@ -29,7 +29,16 @@ from collections import Counter
 
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .field_instances import UNBOUNDED, EarlyLeave, ShortReceive, count_runs, range_exit, receive_loop
+from .field_instances import (
+    UNBOUNDED,
+    EarlyLeave,
+    QuitAfterExit,
+    ShortReceive,
+    comma_ok,
+    count_runs,
+    range_exit,
+    receive_loop,
+)
 from .flow import Channel
 from .never_stopped import started_by
 
@@ -168,3 +177,60 @@ class _Positions:
         if found is None:
             found = self._by_fn[fn.id] = {id(o): k for k, o in enumerate(fn.facts.ops)}
         return found[id(op)]
+
+
+def local_quits_after_exit(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[QuitAfterExit]:
+    """An unbuffered local quit channel the owner sends on (outside any branch, loop or `select`,
+    after the `go`), received only in `case`s of the one goroutine it starts, while that goroutine
+    has a `return` in a `case` on another local channel the owner sent on (or closed) between the
+    `go` and the quit: the goroutine may be gone, and the quit send waits forever."""
+    by_owner: dict[int, list[Channel]] = {}
+    for ch, owner, _name in instances:
+        by_owner.setdefault(owner.id, []).append(ch)
+    positions = _Positions()
+    out = []
+    for owner_id, chans in sorted(by_owner.items()):
+        owner = program.functions[owner_id]
+        facts = owner.facts
+        for quit in chans:
+            if quit.capacity != 0 or quit.closes or not quit.sends or not quit.receives:
+                continue
+            goroutine = quit.receives[0][0]
+            if any(f is not goroutine or op.mode != "case" for f, op in quit.receives):
+                continue
+            if any(f is not owner or op.select >= 0 or not _straight(facts, op) for f, op in quit.sends):
+                continue
+            started = started_by(program, owner, goroutine)
+            if started is None:
+                continue
+            go_index, go_op = started
+            send = min((op for _f, op in quit.sends), key=lambda op: positions.of(owner, op))
+            before = positions.of(owner, send)
+            found = _left_before_quit(program, positions, owner, goroutine, go_index, before, quit, chans)
+            if found is not None:
+                gone, other, trigger = found
+                out.append(QuitAfterExit(quit, owner, owner, go_op, goroutine, gone, other, trigger, send, owner, send))
+    return out
+
+
+def _left_before_quit(program, positions, owner, goroutine, go_index, before, quit, chans):
+    """(the goroutine's `return`, the other channel, owner's trigger) as in `local_quits_after_exit`."""
+    gfacts = goroutine.facts
+    returns = [op for op in gfacts.ops if op.kind == "return"]
+    for other in chans:
+        if other is quit:
+            continue
+        owned = [(f, op) for f, op in (*other.sends, *other.closes) if f is owner]
+        triggers = [(f, op) for f, op in owned if go_index < positions.of(owner, op) < before]
+        for f, recv in other.receives:
+            if f is not goroutine or recv.mode != "case" or not triggers:
+                continue
+            usable = [t for t in triggers if t[1].kind == "call"] if comma_ok(gfacts, recv) else triggers
+            gone = next((r for r in returns if recv.body in enclosing_regions(gfacts, r.region)), None)
+            if gone is not None and usable:
+                return gone, other, max(usable, key=lambda t: positions.of(owner, t[1]))
+    return None
+
+
+def _straight(facts, op: Op) -> bool:
+    return all(facts.regions[r].kind in ("body", "block") for r in enclosing_regions(facts, op.region))

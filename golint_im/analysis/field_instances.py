@@ -629,7 +629,7 @@ class FieldInstances:
             for u in other.uses:
                 if u.routine != routine or u.fn is not target or u.op.kind != "recv" or u.op.mode != "case":
                     continue
-                if _comma_ok(facts, u.op):
+                if comma_ok(facts, u.op):
                     # `v, ok := <-in` with its `return` on `!ok`: the owner's close is what ends it.
                     triggers = [t for t in triggers if t.op.kind == "call"]
                     if not triggers:
@@ -971,7 +971,7 @@ def _binds_ok(facts, recv: Op) -> bool:
     )
 
 
-def _comma_ok(facts, recv: Op) -> bool:
+def comma_ok(facts, recv: Op) -> bool:
     """The `case` receive binds `v, ok := <-ch`: its way out is most likely the channel closed."""
     return any(
         op.kind == "assign"

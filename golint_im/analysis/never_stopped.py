@@ -107,12 +107,19 @@ def _top_endless_loop(facts) -> int | None:
 
 def signals_on_exit(program: Program, fn: Function, op: Op, stop_ops: set[int]) -> bool:
     """op (a close or send of the done channel, a `Done` call) in fn runs only on fn's way out:
-    deferred, or guarded by a receive from the stop channel (ids in stop_ops)."""
+    deferred, after fn's endless loop (`stop_guard` has checked every way out of it), or
+    guarded by a receive from the stop channel (ids in stop_ops)."""
     if op.kind == "call" and op.mode == "defer":
         return True
     facts = fn.facts
     stops = [(j, s) for j, s in enumerate(facts.ops) if id(s) in stop_ops]
-    return _after_stop(facts, facts.ops.index(op), op, stops)
+    i = facts.ops.index(op)
+    loop = _top_endless_loop(facts)
+    if loop is not None and loop not in enclosing_regions(facts, op.region):
+        inside = [j for j, o in enumerate(facts.ops) if loop in enclosing_regions(facts, o.region)]
+        if inside and i > inside[-1]:
+            return True  # after the endless loop: reached only by its (guarded) ways out
+    return _after_stop(facts, i, op, stops)
 
 
 def _after_stop(facts, i: int, op: Op, stops: list[tuple[int, Op]]) -> bool:

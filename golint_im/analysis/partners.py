@@ -31,7 +31,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
-from .counted import counted_channels
+from .counted import counted_channels, local_quits_after_exit
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
@@ -118,6 +118,8 @@ class Partners:
         fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
         self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
         self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
+        self.quit_after_exit = local_quits_after_exit(program, fresh)
+        self.quit_after_exit.extend(q for q in self.fields.quit_after_exit if q.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.

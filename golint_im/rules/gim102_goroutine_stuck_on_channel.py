@@ -70,10 +70,11 @@ function receives fewer times than the goroutine sends (counted sends,
 a loop bound the `go` statement passes as a constant included) and
 ends. The buffer is subtracted; the first send nobody takes blocks.
 
-A quit sent to a loop that may be gone: the allocating function sends on
-an unbuffered quit field (`Close() { c.quit <- struct{}{} }`) whose only
-receiver is a `case` of a goroutine's select loop, after it sent on (or
-closed) another field channel whose case in that loop can `return`.
+A quit sent to a loop that may be gone: the function sends on an
+unbuffered quit channel, a local or a field of an instance it allocates
+(`Close() { c.quit <- struct{}{} }`), whose only receiver is a `case` of a
+goroutine's select loop, after it sent on (or closed) another channel
+whose case in that loop can `return`.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -254,7 +255,9 @@ completes; or make the sender give up too:
   sending, or straight in the goroutine with the allocating function
   sending (in its own body, counted, or once per unconditional call of a
   method that sends).
-- A quit send is judged on field channels of one instance: unbuffered,
+- A quit send is judged on local channel instances (the `go` and the
+  sends straight in the function, the trigger between them) and on field
+  channels of one instance: unbuffered,
   closed nowhere, sent on only by the allocating function (itself or
   straight in a method it calls), unconditionally and outside any
   `select`; received only in `case`s of one goroutine whose other case
@@ -307,9 +310,8 @@ def check(ctx):
     for r in partners.fields.short:
         if r.owner.id not in partners.budget.cut:
             yield _short_finding(r)
-    for q in partners.fields.quit_after_exit:
-        if q.owner.id not in partners.budget.cut:
-            yield _quit_after_exit_finding(q)
+    for q in partners.quit_after_exit:
+        yield _quit_after_exit_finding(q)
     for g in partners.fields.gone:
         if g.owner.id not in partners.budget.cut:
             yield _gone_finding(g)
