@@ -5,7 +5,8 @@ The channel-flow graph names a field channel by its class (`Pool.jobs` of every
 receive. Here the identity is one instance instead: a struct a function
 allocates itself (`p := &Pool{jobs: make(chan int)}`, `var p Pool` then
 `p.jobs = make(...)`, or `w := NewWatcher()` where the in-tree constructor
-returns its own `&Watcher{...}`), followed into the methods called on it
+returns its own `&Watcher{...}`, also held as an interface: `var c Closer =
+NewWatcher()`; its method calls then reach the type's own methods only), followed into the methods called on it
 (`p.Run()`, `go w.loop()`), their methods in turn, and the function
 literals of each. Every use of the instance must be one of: a method call on
 it, a field read or write, a send, receive, `range`, `close`, `len` or `cap`
@@ -304,8 +305,8 @@ class FieldInstances:
             if named is None or op.vtype.startswith("*") or self._channel_fields(named) is None:
                 return None
             return named, var, None
-        if op.mode != ":=" or len(op.args) != 1:
-            return None
+        if op.mode not in (":=", "var") or len(op.args) != 1:
+            return None  # `v := ...`, or `var v I = NewT()` (an interface the instance is seen through)
         named = self._struct_with_channels(owner, op.args[0])
         if named is not None:
             return named, var, None

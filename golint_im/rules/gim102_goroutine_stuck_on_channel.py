@@ -33,7 +33,8 @@ channel blocks forever.
 
 Channels held in a struct field are judged one instance at a time, when
 the function allocates the struct itself (`p := &Pool{jobs: make(chan
-int)}`, or `w := NewWatcher()` where the in-tree constructor returns its
+int)}`, or `w := NewWatcher()` (also `var c Closer = NewWatcher()`, an
+interface it is seen through) where the in-tree constructor returns its
 own `&Watcher{...}`, perhaps after `go w.loop()`) and every use of it is
 in sight: a `range` over the field that nothing closes, in a goroutine
 that defers `wg.Done()` on a WaitGroup field someone waits on (the
