@@ -529,9 +529,12 @@ class FieldInstances:
         ch, owner = fc.channel, fc.owner
         recvs = [u for u in fc.uses if u.op.kind == "recv"]
         sends = [u for u in fc.uses if u.op.kind == "send"]
-        if len(recvs) != 1 or len(sends) + 1 != len(fc.uses) or any(u.op.select >= 0 for u in sends):
+        closes = [u for u in fc.uses if u.op.kind not in ("send", "recv")]
+        if len(recvs) != 1 or not sends or any(u.op.select >= 0 for u in sends):
             return None
         rng = recvs[0]
+        if any(u.routine != sends[0].routine for u in closes):
+            return None  # closed by the receiving side: a late send panics instead
         goroutine = rng.routine if rng.routine != OWN else sends[0].routine
         if goroutine == OWN or goroutine.target is None or goroutine.fn is None or goroutine.op is None:
             return None

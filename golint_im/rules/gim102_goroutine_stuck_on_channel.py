@@ -252,7 +252,7 @@ completes; or make the sender give up too:
   are counted straight or in a constant-trip loop. `main` is judged only as
   the sender. `--debug`: `GIM102_counted_*`. On a field channel of one
   instance (as above) the range must be the only receive and the field
-  closed nowhere: in the allocating function's body with the goroutine
+  closed only by the sending side: in the allocating function's body with the goroutine
   sending, or straight in the goroutine with the allocating function
   sending (in its own body, counted, or once per unconditional call of a
   method that sends).
