@@ -47,6 +47,9 @@ class NeverStopped:
     goroutine: Function  # the function the `go` statement runs
     stop: Channel
     stop_op: Op  # the goroutine's receive from stop
+    # The stop is `ctx.Done()` of `ctx, cancel := context.WithCancel(...)`: the owner's `cancel`
+    # (deferred, or after the wait) that comes too late.
+    cancel: Op | None = None
 
 
 def stop_guard(program: Program, fn: Function, stop_ids: set[int]) -> Op | None:
@@ -163,20 +166,11 @@ def local_never_stopped(
             if stop_op is None:
                 debug["GIM102_stop_receivers_with_other_exits"] += 1
                 continue
-            for done in chans:
-                found = _waits_on_done(program, owner, goroutine, go_index, done, stop_ids)
-                if found is not None:
-                    wait, signal = found
-                    out.append(
-                        NeverStopped(owner, owner, wait, done.label, signal, owner, go_op, goroutine, stop, stop_op)
-                    )
-                    break
-            else:
-                group = _waits_on_group(program, owner, goroutine, go_index)
-                if group is not None:
-                    wait, signal = group
-                    waited = f"{E.render(wait.fn)}()"
-                    out.append(NeverStopped(owner, owner, wait, waited, signal, owner, go_op, goroutine, stop, stop_op))
+            waiter = _local_waiter(program, owner, goroutine, go_index, chans, stop_ids)
+            if waiter is not None:
+                wait, waited, signal = waiter
+                out.append(NeverStopped(owner, owner, wait, waited, signal, owner, go_op, goroutine, stop, stop_op))
+        out.extend(_cancelled_only_after(program, owner, chans, debug))
     return out
 
 
@@ -199,6 +193,101 @@ def started_by(program: Program, owner: Function, target: Function) -> tuple[int
     if not all(owner.facts.regions[r].kind in _STRAIGHT for r in _chain(owner.facts, op)):
         return None
     return i, op
+
+
+def _local_waiter(
+    program: Program, owner: Function, goroutine: Function, go_index: int, chans: list[Channel], stop_ids: set[int]
+) -> tuple[Op, str, tuple[Function, Op]] | None:
+    """(wait op, how to name it, the goroutine's signal): owner's `<-done` on one of its channels
+    or `wg.Wait()` on a local WaitGroup that only the goroutine signals, on its way out."""
+    for done in chans:
+        found = _waits_on_done(program, owner, goroutine, go_index, done, stop_ids)
+        if found is not None:
+            return found[0], done.label, found[1]
+    group = _waits_on_group(program, owner, goroutine, go_index)
+    if group is not None:
+        return group[0], f"{E.render(group[0].fn)}()", group[1]
+    return None
+
+
+def _cancelled_only_after(program: Program, owner: Function, chans: list[Channel], debug: Counter) -> list:
+    """`ctx, cancel := context.WithCancel(context.Background())` in owner, a goroutine literal
+    whose only ways out follow `<-ctx.Done()`, and owner waiting for it (`_local_waiter`) while
+    `cancel` is only deferred or called after that wait: the wait never ends."""
+    facts = owner.facts
+    out = []
+    for k, op in enumerate(facts.ops):
+        made = _with_cancel(program, owner, op)
+        if made is None:
+            continue
+        ctx, cancel = made
+        if sum(1 for o in facts.ops if o.kind == "assign" and any(E.is_ident(t, ctx) for t in o.targets)) != 1:
+            continue
+        for lit in owner.literals:
+            started = started_by(program, owner, lit)
+            if started is None or started[0] < k:
+                continue
+            go_index, go_op = started
+            stop_ids = {id(o) for o in lit.facts.ops if o.kind == "recv" and _is_done_of(o.fn, ctx)}
+            stop_op = stop_guard(program, lit, stop_ids) if stop_ids else None
+            if stop_op is None:
+                continue
+            waiter = _local_waiter(program, owner, lit, go_index, chans, stop_ids)
+            if waiter is None:
+                continue
+            wait, waited, signal = waiter
+            late = _late_cancel(owner, cancel, facts.ops.index(wait))
+            if late is None:
+                debug["GIM102_contexts_cancelled_before_the_wait"] += 1
+                continue
+            stop = Channel(f"context:{owner.id}:{ctx}", f"{ctx}.Done()", 0, [(owner, op)])
+            out.append(NeverStopped(owner, owner, wait, waited, signal, owner, go_op, lit, stop, stop_op, late))
+    return out
+
+
+def _with_cancel(program: Program, fn: Function, op: Op) -> tuple[str, str] | None:
+    """(ctx, cancel) for `ctx, cancel := context.WithCancel(context.Background())` (or `TODO()`):
+    a context nothing but that cancel ends."""
+    if op.kind != "assign" or len(op.targets) != 2 or len(op.args) != 1:
+        return None
+    call = E.call(op.args[0])
+    ext = program.external_callee(fn, call[0]) if call else None
+    if call is None or ext is None or (ext.pkg, ext.name) != ("context", "WithCancel") or len(call[1]) != 1:
+        return None
+    parent = E.call(call[1][0])
+    root = program.external_callee(fn, parent[0]) if parent else None
+    if root is None or root.pkg != "context" or root.name not in ("Background", "TODO"):
+        return None
+    ctx, cancel = E.ident(op.targets[0]), E.ident(op.targets[1])
+    return (ctx, cancel) if ctx and cancel and cancel != "_" else None
+
+
+def _is_done_of(e, ctx: str) -> bool:
+    """e is `ctx.Done()`."""
+    call = E.call(e)
+    sel = E.selector(call[0]) if call else None
+    return call is not None and not call[1] and sel is not None and sel[1] == "Done" and E.is_ident(sel[0], ctx)
+
+
+def _late_cancel(owner: Function, cancel: str, wait_index: int) -> Op | None:
+    """owner's `defer cancel()` (or a `cancel()` after the wait) when that is every use of
+    `cancel` in owner and its literals besides its assignment; None when it may run earlier."""
+    found = None
+    for f in [owner, *owner.nested_literals()]:
+        for i, op in enumerate(f.facts.ops):
+            names: set = set()
+            for e in (op.fn, *op.args):
+                if e is not None and E.is_expr(e):
+                    E.idents_in(e, names)
+            if cancel not in names:
+                continue
+            if f is not owner or op.kind != "call" or not E.is_ident(op.fn, cancel):
+                return None
+            if op.mode == "defer" or (op.mode == "plain" and i > wait_index):
+                found = found or op
+            else:
+                return None
+    return found
 
 
 def _waits_on_group(

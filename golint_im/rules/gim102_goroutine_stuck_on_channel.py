@@ -59,7 +59,9 @@ come after a receive from a stop channel (`case <-stop: return` in its
 channel, and someone waits for the goroutine to finish: `<-done` on a
 channel it closes (or sends on) only on its way out, or `wg.Wait()` on a
 WaitGroup whose `Done` it defers. The typical `Close()` that waits for its
-loop and forgot `close(stop)`. A loop nobody waits for is not reported.
+loop and forgot `close(stop)`; or the stop is `ctx.Done()` of a
+`context.WithCancel(context.Background())` whose `cancel` is only deferred
+(or called after the wait). A loop nobody waits for is not reported.
 
 More values sent than received on a local channel, between a function
 and one goroutine it starts (a literal, or a named function given the
@@ -675,20 +677,29 @@ def _never_stopped_finding(n):
         Step(op_location(n.go_fn, n.go_op), f"`{n.go_fn.short}` starts `{n.goroutine.short}`"),
         Step(stop_loc, f"the goroutine leaves only after receiving from `{stop}`"),
         Step(op_location(sig_fn, sig_op), "it signals the waiter here, on its way out"),
-        Step(wait_loc, f"`{n.owner.short}`{through} waits for it; nothing closes or sends on `{stop}`"),
+        Step(wait_loc, f"`{n.owner.short}`{through} waits for it; nothing ends `{stop}` first"),
     )
+    if n.cancel is not None:
+        when = "is deferred" if n.cancel.mode == "defer" else "comes after the wait"
+        cancel = E.render(n.cancel.fn)
+        never = f"and `{cancel}()` (line {n.cancel.line}) {when}, so nothing cancels the context before"
+        fix = f"Fix: call `{cancel}()` before waiting, or give the goroutine another way out."
+    else:
+        never = "which nothing closes or sends on"
+        fix = f"Fix: `close({stop})` before waiting, or give the goroutine another way out."
     message = (
         f"`{n.owner.short}`{through} waits on `{n.waited}` at line {n.wait.line} for the goroutine started at "
         f"line {n.go_op.line} to finish, but that goroutine leaves only after a receive from `{stop}` "
-        f"(line {n.stop_op.line}), which nothing closes or sends on: the wait blocks forever, and the goroutine "
-        f"with it. Fix: `close({stop})` before waiting, or give the goroutine another way out."
+        f"(line {n.stop_op.line}), {never}: the wait blocks forever, and the goroutine with it. {fix}"
     )
     return Finding(
         rule_id=ID,
         message=message,
         location=wait_loc,
         severity=SEVERITY,
-        related=tuple([Related(stop_loc, f"the only way out: a receive from `{stop}`"), *_made_here(n.stop)]),
+        related=tuple(
+            [Related(stop_loc, f"the only way out: a receive from `{stop}`"), *([] if n.cancel else _made_here(n.stop))]
+        ),
         steps=steps,
         key=f"{n.owner.qualname}|{stop}|never-stopped",
     )
