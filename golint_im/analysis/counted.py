@@ -36,6 +36,7 @@ from .field_instances import (
     ShortReceive,
     comma_ok,
     count_runs,
+    ends_with_marker,
     range_exit,
     receive_loop,
 )
@@ -153,7 +154,7 @@ def _early_leave(
     facts = sender.facts
     if counted is not None:
         total, ordered = counted
-        if total != UNBOUNDED and total - 1 <= cap:
+        if total != UNBOUNDED and total - 1 <= cap or ends_with_marker(ordered):
             return None
         stuck = ordered[min(1 + cap, len(ordered) - 1)]  # after one receive and a full buffer
         return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, stuck, total)

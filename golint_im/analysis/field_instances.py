@@ -571,6 +571,9 @@ class FieldInstances:
             total, ordered = counted
         if total != UNBOUNDED and total - 1 <= cap:
             return None
+        if ends_with_marker(ordered):
+            self.debug["GIM102_early_leaves_after_an_end_marker"] += 1
+            return None
         stuck = ordered[min(1 + cap, len(ordered) - 1)]
         stuck_fn = next(u.fn for u in sends if u.op is stuck)
         return EarlyLeave(ch, owner, goroutine.op, rng.fn, rng.op, exit_op, stuck_fn, stuck, total, goroutine.fn)
@@ -947,6 +950,13 @@ def range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
         if op.kind == "call" and op.mode == "plain" and ends_goroutine(program, fn, op) is not None:
             return op
     return None
+
+
+def ends_with_marker(ordered: list) -> bool:
+    """The sends, in the order they run, end with a send of its own after a loop of them (an
+    end-of-stream value, `ch <- -1` after `for ... { ch <- v }`): the receiver's early exit may
+    be its answer to that value, after which nothing more is sent."""
+    return len(ordered) > 1 and ordered[-1] != ordered[-2] and ordered[-2] in ordered[:-2]
 
 
 def receive_loop(facts, recv: Op) -> int | None:

@@ -250,7 +250,9 @@ completes; or make the sender give up too:
   calls), one receiving and the other sending, with no send in a `select`
   and no `close` by the receiving side. The range must be the only receive;
   a send count the model cannot read (a `range` over a slice) is judged
-  only on an unbuffered channel with every send in a loop. Plain receives
+  only on an unbuffered channel with every send in a loop. Sends that end
+  with one of their own after a loop of them (an end marker, `ch <- -1`)
+  are not judged: the early exit may answer that marker. Plain receives
   are counted straight or in a constant-trip loop. `main` is judged only as
   the sender. `--debug`: `GIM102_counted_*`. On a field channel of one
   instance (as above) the range must be the only receive and the field
