@@ -975,21 +975,19 @@ def receive_loop(facts, recv: Op) -> int | None:
 
 def _binds_ok(facts, recv: Op) -> bool:
     """`v, ok := <-ch` (or `=`) for this plain receive."""
-    return any(
-        op.kind == "assign"
-        and op.line == recv.line
-        and len(op.targets) == 2
-        and len(op.args) == 1
-        and E.received(op.args[0]) == recv.fn
-        for op in facts.ops
-    )
+    return _binds_two(facts, recv, lambda op: op.line == recv.line)
 
 
 def comma_ok(facts, recv: Op) -> bool:
     """The `case` receive binds `v, ok := <-ch`: its way out is most likely the channel closed."""
+    return _binds_two(facts, recv, lambda op: op.region == recv.body)
+
+
+def _binds_two(facts, recv: Op, where) -> bool:
+    """An assignment of two targets from `<-ch` of recv's channel, among the ops `where` picks."""
     return any(
         op.kind == "assign"
-        and op.region == recv.body
+        and where(op)
         and len(op.targets) == 2
         and len(op.args) == 1
         and E.received(op.args[0]) == recv.fn
