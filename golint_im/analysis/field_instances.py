@@ -5,7 +5,8 @@ The channel-flow graph names a field channel by its class (`Pool.jobs` of every
 receive. Here the identity is one instance instead: a struct a function
 allocates itself (`p := &Pool{jobs: make(chan int)}`, `var p Pool` then
 `p.jobs = make(...)`, or `w := NewWatcher()` where the in-tree constructor
-returns its own `&Watcher{...}`), followed into the methods called on it
+returns its own `&Watcher{...}`, also held as an interface: `var c Closer =
+NewWatcher()`; its method calls then reach the type's own methods only), followed into the methods called on it
 (`p.Run()`, `go w.loop()`), their methods in turn, and the function
 literals of each. Every use of the instance must be one of: a method call on
 it, a field read or write, a send, receive, `range`, `close`, `len` or `cap`
@@ -45,12 +46,14 @@ from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
-from .regions import constant_trip_count
+from .never_stopped import NeverStopped, signals_on_exit, stop_guard
+from .regions import FnView, constant_trip_count
 from .syncprims import WAITGROUP
-from .unpaired import UnclosedRange, Unpaired, exits_process
+from .unpaired import UnclosedRange, Unpaired, ends_goroutine, exits_process
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
+MAX_COUNTED_OPS = 64  # sends (or receives) of one channel count_runs reads in one function
 _HARMLESS_BUILTINS = ("len", "cap")
 _STRAIGHT = ("body", "block")  # regions every run of a function passes through
 
@@ -120,6 +123,40 @@ class ReceiverGone:
 
 
 @dataclass
+class EarlyLeave:
+    """The one `range` over the channel can be left at `exit` while the other side still sends."""
+
+    channel: Channel
+    owner: Function
+    go_op: Op  # owner's `go` statement starting the goroutine
+    receiver: Function  # holds the range (the owner or the goroutine)
+    range_op: Op
+    exit: Op  # `return`, `break` or the call ending the goroutine
+    sender: Function
+    send: Op  # the send left waiting (the first one)
+    sends: int  # how many the sender makes; UNBOUNDED: an endless loop; 0: a loop of unknown count
+    go_fn: Function | None = None  # holds go_op when not the owner (a constructor, a method)
+
+
+@dataclass
+class QuitAfterExit:
+    """The owner sends on a quit channel whose only receiver, a select loop, may already have
+    returned in another case, one the owner itself triggered by an earlier send or close."""
+
+    channel: Channel  # the quit channel
+    owner: Function
+    go_fn: Function
+    go_op: Op
+    receiver: Function  # the goroutine's function holding the select loop
+    gone: Op  # its `return` in the other case
+    other: Channel  # the channel that case receives from
+    trigger: tuple[Function, Op]  # the owner's earlier send on (or close of) `other`
+    via: Op  # the owner's statement that sends on quit, or calls the method that does
+    sender: Function
+    send: Op
+
+
+@dataclass
 class _State:
     fn: Function
     name: str  # the variable holding the instance in fn (a receiver, the owner's variable)
@@ -140,7 +177,8 @@ class _Walk:
     ctor: Function | None = None
     allocs: set = field(default_factory=set)  # id() of the allocating ops (owner's, constructor's)
     chans: dict = field(default_factory=dict)  # field name -> FieldChannel
-    waitgroups: list = field(default_factory=list)  # (function, op, WaitGroup field, "Wait"|"Done", Goroutine)
+    # (function, op, WaitGroup field, "Wait"|"Done", Goroutine, anchor)
+    waitgroups: list = field(default_factory=list)
     makes: dict = field(default_factory=dict)  # field name -> [(function, make op, capacity or None)]
 
     def __post_init__(self):
@@ -169,6 +207,9 @@ class FieldInstances:
         self.unclosed: list[UnclosedRange] = []
         self.short: list[ShortReceive] = []
         self.gone: list[ReceiverGone] = []
+        self.never: list[NeverStopped] = []
+        self.quit_after_exit: list[QuitAfterExit] = []
+        self.early: list[EarlyLeave] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -198,6 +239,8 @@ class FieldInstances:
                 for _name, fc in sorted(walk.chans.items()):
                     if fc.channel.make_sites:
                         self._judge(fc, walk.waitgroups)
+                self._never_stopped(walk)
+                self._quits_after_exit(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -262,8 +305,8 @@ class FieldInstances:
             if named is None or op.vtype.startswith("*") or self._channel_fields(named) is None:
                 return None
             return named, var, None
-        if op.mode != ":=" or len(op.args) != 1:
-            return None
+        if op.mode not in (":=", "var") or len(op.args) != 1:
+            return None  # `v := ...`, or `var v I = NewT()` (an interface the instance is seen through)
         named = self._struct_with_channels(owner, op.args[0])
         if named is not None:
             return named, var, None
@@ -291,6 +334,10 @@ class FieldInstances:
             found = self._unclosed_range(fc, groups)
             if found is not None:
                 self.unclosed.append(found)
+            else:
+                early = self._early_leave(fc)
+                if early is not None:
+                    self.early.append(early)
             return
         short = self._short_receive(fc)
         if short is not None:
@@ -299,6 +346,10 @@ class FieldInstances:
         gone = self._receiver_gone(fc)
         if gone is not None:
             self.gone.append(gone)
+            return
+        early = self._early_leave(fc)
+        if early is not None:
+            self.early.append(early)
 
     def _receiver_gone(self, fc: FieldChannel) -> ReceiverGone | None:
         """Every receive is in one goroutine the owner starts with its `ctx` from
@@ -429,7 +480,7 @@ class FieldInstances:
         first = min((u.anchor for u in recvs), default=len(facts.ops))
         if sends[0].anchor >= first:
             return None  # the goroutine starts after the receives
-        counted = _count_sends(self.program, sender, [u.op for u in sends])
+        counted = count_runs(self.program, sender, [u.op for u in sends])
         if counted is None:
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
@@ -441,6 +492,191 @@ class FieldInstances:
         stuck = ordered[min(taken, len(ordered) - 1)]
         received = [facts.ops[i] for i in sorted(u.anchor for u in recvs)]
         return ShortReceive(ch, owner, go_fn, go_op, sender, stuck, total, received)
+
+    def _never_stopped(self, walk: _Walk) -> None:
+        """A goroutine of the instance whose only ways out follow a receive from a channel field
+        nothing closes or sends on (`stop_guard`), while the owner waits for it: a plain receive
+        from a field only that goroutine closes or sends on, on its way out, or `wg.Wait()` on a
+        WaitGroup field whose `Done` it defers. The wait blocks forever."""
+        for fc in walk.chans.values():
+            uses = fc.uses
+            if not fc.channel.make_sites or not uses or any(u.op.kind != "recv" for u in uses):
+                continue
+            routine = uses[0].routine
+            target = routine.target
+            if target is None or routine.op is None or routine.fn is None:
+                continue
+            mine = {id(u.op) for u in uses if u.routine == routine and u.fn is target}
+            if not mine or any(not u.routine.known for u in uses):
+                continue
+            stop_op = stop_guard(self.program, target, mine)
+            if stop_op is None:
+                self.debug["GIM102_stop_receivers_with_other_exits"] += 1
+                continue
+            go_anchor = next(u.anchor for u in uses if u.routine == routine)
+            found = self._waits_for(walk, routine, target, mine, go_anchor)
+            if found is not None:
+                waiter, wait, waited, signal = found
+                go = (routine.fn, routine.op, target)
+                self.never.append(NeverStopped(walk.owner, waiter, wait, waited, signal, *go, fc.channel, stop_op))
+                return
+
+    def _early_leave(self, fc: FieldChannel):
+        """The only receive is a `range` over the field, in the owner's own body or straight in a
+        goroutine it starts, whose body can leave (`range_exit`); the other side (the goroutine,
+        or the owner straight in its body or in methods it calls unconditionally) sends more
+        values, after that goroutine started, than one receive and the buffer take."""
+        ch, owner = fc.channel, fc.owner
+        recvs = [u for u in fc.uses if u.op.kind == "recv"]
+        sends = [u for u in fc.uses if u.op.kind == "send"]
+        closes = [u for u in fc.uses if u.op.kind not in ("send", "recv")]
+        if len(recvs) != 1 or not sends or any(u.op.select >= 0 for u in sends):
+            return None
+        rng = recvs[0]
+        if any(u.routine != sends[0].routine for u in closes):
+            return None  # closed by the receiving side: a late send panics instead
+        goroutine = rng.routine if rng.routine != OWN else sends[0].routine
+        if goroutine == OWN or goroutine.target is None or goroutine.fn is None or goroutine.op is None:
+            return None
+        if rng.routine == OWN and rng.fn is not owner or rng.routine != OWN and rng.fn is not goroutine.target:
+            return None
+        exit_op = range_exit(self.program, rng.fn, rng.op)
+        if exit_op is None:
+            return None
+        other = OWN if rng.routine != OWN else goroutine
+        if any(u.routine != other for u in sends):
+            return None
+        go_anchor = rng.anchor if rng.routine != OWN else sends[0].anchor
+        cap = ch.capacity or 0
+        if other == OWN and all(u.fn is owner for u in sends):
+            if any(u.anchor <= go_anchor for u in sends):
+                return None
+            counted = count_runs(self.program, owner, [u.op for u in sends])
+            if counted is None:
+                return None
+            total, ordered = counted
+        elif other == OWN:
+            if any(u.anchor <= go_anchor or not self._runs_unconditionally(owner, u) for u in sends):
+                return None
+            total = len(sends)
+            ordered = [u.op for u in sorted(sends, key=lambda u: u.anchor)]
+        else:
+            sender = goroutine.target
+            if any(u.fn is not sender for u in sends) or rng.anchor < go_anchor:
+                return None
+            counted = count_runs(self.program, sender, [u.op for u in sends])
+            if counted is None:
+                self.debug["GIM102_field_senders_not_counted"] += 1
+                return None
+            total, ordered = counted
+        if total != UNBOUNDED and total - 1 <= cap:
+            return None
+        if ends_with_marker(ordered):
+            self.debug["GIM102_early_leaves_after_an_end_marker"] += 1
+            return None
+        stuck = ordered[min(1 + cap, len(ordered) - 1)]
+        stuck_fn = next(u.fn for u in sends if u.op is stuck)
+        return EarlyLeave(ch, owner, goroutine.op, rng.fn, rng.op, exit_op, stuck_fn, stuck, total, goroutine.fn)
+
+    def _quits_after_exit(self, walk: _Walk) -> None:
+        """An unbuffered field channel the owner sends on, unconditionally and outside any `select`,
+        whose receives are all `case`s of one goroutine; that goroutine has a `return` in the body
+        of a `case` receiving from another field channel the owner sent on (or closed) before: by
+        the time of the quit send the goroutine may be gone, and nothing else receives."""
+        for fc in walk.chans.values():
+            ch = fc.channel
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if (
+                not ch.make_sites
+                or ch.capacity != 0
+                or not sends
+                or not recvs
+                or len(sends) + len(recvs) != len(fc.uses)
+            ):
+                continue  # buffered, or closed somewhere: no quit send to be left waiting
+            routine = recvs[0].routine
+            target = routine.target
+            if target is None or routine.fn is None or routine.op is None:
+                continue
+            if any(u.routine != routine or u.fn is not target or u.op.mode != "case" for u in recvs):
+                continue
+            if any(
+                u.routine != OWN or u.op.select >= 0 or not self._runs_unconditionally(walk.owner, u) for u in sends
+            ):
+                self.debug["GIM102_quit_sends_not_certain"] += 1
+                continue
+            found = self._left_before(walk, fc, routine, min(u.anchor for u in sends))
+            if found is not None:
+                gone, other, trigger = found
+                u = min(sends, key=lambda x: x.anchor)
+                via = walk.owner.facts.ops[u.anchor]
+                self.quit_after_exit.append(
+                    QuitAfterExit(ch, walk.owner, routine.fn, routine.op, target, gone, other, trigger, via, u.fn, u.op)
+                )
+
+    def _left_before(self, walk: _Walk, quit: FieldChannel, routine: Goroutine, before: int):
+        """(the goroutine's `return`, the other channel, the owner's trigger) for a `return` in the
+        body of a `case` of the goroutine receiving from another field channel that the owner
+        sends on or closes after starting the goroutine and before anchor `before`."""
+        target = routine.target
+        if target is None:
+            return None
+        facts = target.facts
+        go_anchor = next(u.anchor for u in quit.uses if u.routine == routine)
+        returns = [op for op in facts.ops if op.kind == "return"]
+        for other in walk.chans.values():
+            if other is quit:
+                continue
+            triggers = [
+                u for u in other.uses if u.routine == OWN and u.op.kind != "recv" and go_anchor < u.anchor < before
+            ]
+            if not triggers:
+                continue
+            for u in other.uses:
+                if u.routine != routine or u.fn is not target or u.op.kind != "recv" or u.op.mode != "case":
+                    continue
+                if comma_ok(facts, u.op):
+                    # `v, ok := <-in` with its `return` on `!ok`: the owner's close is what ends it.
+                    triggers = [t for t in triggers if t.op.kind == "call"]
+                    if not triggers:
+                        continue
+                gone = next((r for r in returns if u.op.body in enclosing_regions(facts, r.region)), None)
+                if gone is not None:
+                    last = max(triggers, key=lambda t: (t.anchor, t.fn.facts.ops.index(t.op)))
+                    return gone, other.channel, (last.fn, last.op)
+        return None
+
+    def _waits_for(self, walk: _Walk, routine: Goroutine, target: Function, stop_ids: set, go_anchor: int):
+        """(waiter, wait op, its text, the goroutine's signal) for the owner's unconditional wait,
+        after the goroutine started, on a done field or WaitGroup field only that goroutine
+        signals on its way out; None when there is none."""
+        p = self.program
+        for done in walk.chans.values():
+            signals = [u for u in done.uses if u.op.kind != "recv"]  # sends, and `close` calls
+            if not signals or any(u.routine != routine or u.fn is not target for u in signals):
+                continue
+            if not all(signals_on_exit(p, target, u.op, stop_ids) for u in signals):
+                continue
+            for u in done.uses:
+                if u.op.kind != "recv" or u.op.mode != "expr" or u.op.select >= 0 or u.routine != OWN:
+                    continue
+                if u.anchor > go_anchor and self._runs_unconditionally(walk.owner, u):
+                    return u.fn, u.op, done.channel.label, (target, signals[0].op)
+        groups = walk.waitgroups
+        dones = [g for g in groups if g[3] == "Done" and g[4] == routine]
+        if not dones or any(f is not target or op.mode != "defer" for f, op, *_rest in dones):
+            return None
+        names = {g[2] for g in dones}
+        for f, op, name, method, r, anchor in groups:
+            if method != "Wait" or name not in names or r != OWN or anchor <= go_anchor:
+                continue
+            if any(g[2] == name and g[3] == "Done" and g[4] != routine for g in groups):
+                return None  # another goroutine counted by the same group
+            use = Use(f, op, r, anchor, False)
+            if self._runs_unconditionally(walk.owner, use):
+                return f, op, f"{E.render(op.fn)}()", (target, dones[0][1])
+        return None
 
     # ---- the walk ------------------------------------------------------------------------------
     def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> _Walk | None:
@@ -519,7 +755,7 @@ class FieldInstances:
                 long_lived = state.long_lived or self._long_lived(f, op.region)
                 group = self._waitgroup_call(op, state.name, walk.named)
                 if group is not None:
-                    walk.waitgroups.append((f, op, group[0], group[1], routine))
+                    walk.waitgroups.append((f, op, group[0], group[1], routine, anchor))
                 for fname, role in self._roles(op, state.name, walk, f is walk.ctor):
                     if role == "method":
                         for t in p.resolve_call(f, op):
@@ -661,9 +897,10 @@ class FieldInstances:
 def _awaited(groups: list, go: Goroutine) -> tuple[Function, Op] | None:
     """(function, op) of a `Wait` on a WaitGroup field whose `Done` the goroutine go defers, made
     by another goroutine: that waiter waits as long as go runs."""
-    done = {g for _f, op, g, method, routine in groups if method == "Done" and routine == go and op.mode == "defer"}
+    done = {g for _f, op, g, method, routine, _a in groups if method == "Done" and routine == go and op.mode == "defer"}
     return next(
-        ((f, op) for f, op, g, method, routine in groups if method == "Wait" and g in done and routine != go), None
+        ((f, op) for f, op, g, method, routine, _a in groups if method == "Wait" and g in done and routine != go),
+        None,
     )
 
 
@@ -691,18 +928,88 @@ def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
     return None
 
 
+def range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
+    """The first way out of the receive loop before the channel is drained: a `return`, a
+    `break` leaving the loop, or a call ending the goroutine (`t.Fatal`, `runtime.Goexit`). The
+    loop is the outermost around the `range` over the channel or around a plain `v := <-ch`
+    (not `v, ok := <-ch`, whose exit is most likely the close). None: no such exit."""
+    facts = fn.facts
+    loop = receive_loop(facts, range_op)
+    if loop is None:
+        return None
+    view = FnView(fn)
+    for op in facts.ops:
+        if loop not in enclosing_regions(facts, op.region):
+            continue
+        if op.kind == "return":
+            return op
+        if op.kind == "jump" and op.mode == "break":
+            target = view.jump_target(op)
+            if target is not None and target in enclosing_regions(facts, loop):
+                return op
+        if op.kind == "call" and op.mode == "plain" and ends_goroutine(program, fn, op) is not None:
+            return op
+    return None
+
+
+def ends_with_marker(ordered: list) -> bool:
+    """The sends, in the order they run, end with a send of its own after a loop of them (an
+    end-of-stream value, `ch <- -1` after `for ... { ch <- v }`): the receiver's early exit may
+    be its answer to that value, after which nothing more is sent."""
+    return len(ordered) > 1 and ordered[-1] != ordered[-2] and ordered[-2] in ordered[:-2]
+
+
+def receive_loop(facts, recv: Op) -> int | None:
+    """The loop region a receive repeats in: the outermost loop around the `range` over the
+    channel, or around a plain receive outside any `select` that does not bind `ok` (a `break`
+    out of an inner loop only comes back to the receive)."""
+    if recv.mode == "range":
+        start = recv.body
+    elif recv.mode != "expr" or recv.select >= 0 or _binds_ok(facts, recv):
+        return None
+    else:
+        start = recv.region
+    loops = [r for r in enclosing_regions(facts, start) if facts.regions[r].kind in ("for", "range")]
+    return loops[-1] if loops else None
+
+
+def _binds_ok(facts, recv: Op) -> bool:
+    """`v, ok := <-ch` (or `=`) for this plain receive."""
+    return _binds_two(facts, recv, lambda op: op.line == recv.line)
+
+
+def comma_ok(facts, recv: Op) -> bool:
+    """The `case` receive binds `v, ok := <-ch`: its way out is most likely the channel closed."""
+    return _binds_two(facts, recv, lambda op: op.region == recv.body)
+
+
+def _binds_two(facts, recv: Op, where) -> bool:
+    """An assignment of two targets from `<-ch` of recv's channel, among the ops `where` picks."""
+    return any(
+        op.kind == "assign"
+        and where(op)
+        and len(op.targets) == 2
+        and len(op.args) == 1
+        and E.received(op.args[0]) == recv.fn
+        for op in facts.ops
+    )
+
+
 def _straight(facts, region: int) -> bool:
     """Every run of the function passes region: no branch, case or loop around it."""
     return all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, region))
 
 
-def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | None:
-    """(how many times fn sends, the sends in the order they run) when fn runs them unconditionally:
-    no `return`, `panic` or jump before the last one; each send straight in the body or in one
-    loop that is `for {` with no way out (UNBOUNDED) or `for i := 0; i < K; i++` (K times).
-    None when the count cannot be told. The order repeats a loop's sends; for an endless loop,
+def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | None = None) -> tuple[int, list] | None:
+    """(how many times fn runs the ops `sends` (all sends, or all receives, of one channel), those
+    ops in the order they run) when fn runs them unconditionally: no `return`, `panic` or jump
+    before the last one; each straight in the body or in one loop that is `for {` with no way out
+    (UNBOUNDED) or `for i := 0; i < K; i++` (K times; K a constant or a parameter `known` binds).
+    None when the count cannot be told. The order repeats a loop's ops; for an endless loop,
     once is enough."""
     facts = fn.facts
+    if len(sends) > MAX_COUNTED_OPS:
+        return None  # keeps the count linear in the function: a few loops read once each
     last = max(facts.ops.index(op) for op in sends)
     for op in facts.ops[: last + 1]:
         if op.kind in ("return", "jump") or exits_process(p, fn, op):
@@ -719,10 +1026,10 @@ def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | No
             return None
         loop = loops[0]
         loops_seen.add(loop)
-        times = _loop_times(p, fn, loop)
+        times = _loop_times(p, fn, loop, known)
         if times is None:
             return None
-        body = [o for o in facts.ops if o.kind == "send" and loop in enclosing_regions(facts, o.region)]
+        body = [o for o in facts.ops if o.kind == op.kind and loop in enclosing_regions(facts, o.region)]
         if any(o not in sends for o in body):
             return None
         if times == UNBOUNDED:
@@ -732,7 +1039,7 @@ def _count_sends(p: Program, fn: Function, sends: list) -> tuple[int, list] | No
     return total, ordered
 
 
-def _loop_times(p: Program, fn: Function, loop: int) -> int | None:
+def _loop_times(p: Program, fn: Function, loop: int, known: dict[str, int] | None = None) -> int | None:
     """UNBOUNDED for `for {` with no way out; K for `for i := 0; i < K; i++` with no way out
     (see regions.constant_trip_count); None otherwise."""
     facts = fn.facts
@@ -741,7 +1048,7 @@ def _loop_times(p: Program, fn: Function, loop: int) -> int | None:
         return None
     if facts.regions[loop].info is None:
         return UNBOUNDED
-    return constant_trip_count(p, fn, loop)
+    return constant_trip_count(p, fn, loop, known)
 
 
 def _positions(op):

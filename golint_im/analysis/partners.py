@@ -22,6 +22,7 @@ channel.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
@@ -31,26 +32,22 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
+from .counted import counted_channels, local_quits_after_exit
 from .endless import ineffective_breaks
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .never_cancelled import dead_context_waits
+from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
-from .unpaired import Unpaired, exits_process
+from .unpaired import Unpaired, ends_goroutine, exits_process
 
 UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 # Up to this many `go` statements on one channel, two on exclusive branches count as one sender
 # (the check is quadratic in them); beyond it every one counts.
 MAX_EXCLUSIVE_STARTS = 16
-
-# Methods of testing's T, B, F and TB that end the calling goroutine (runtime.Goexit), not the
-# process: the test goes on to its cleanup while a sender still waits. log.Fatal and os.Exit end
-# the process (nothing is left to leak) and are not here.
-_TESTING_GOEXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
-_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})  # receiver types in package testing
 
 
 @dataclass
@@ -103,6 +100,7 @@ class Partners:
         self.debug: Counter = Counter()
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
+        self._assigned: dict[int, dict[str, list[int]]] = {}
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
@@ -128,6 +126,16 @@ class Partners:
         self.abandoned = abandoned_waiters(program, flow, self.debug)
         # `break` in a select case, the only way meant out of an endless loop (endless.py).
         self.ineffective_breaks = ineffective_breaks(program, self.debug)
+        # Waiters for a goroutine whose only way out is a stop signal nobody gives (never_stopped.py).
+        self.never_stopped = local_never_stopped(program, instances, self.debug)
+        self.never_stopped.extend(n for n in self.fields.never if n.owner.id not in budget.cut)
+        # Sends outnumbering what the one receiver takes (counted.py), on instances not reported above.
+        stuck = {s.channel.key for s in self.stuck}
+        fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
+        self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
+        self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
+        self.quit_after_exit = local_quits_after_exit(program, fresh)
+        self.quit_after_exit.extend(q for q in self.fields.quit_after_exit if q.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.
@@ -396,6 +404,8 @@ class Partners:
             if counted is None or (counted[1] != UNBOUNDED and cap >= counted[1]):
                 continue  # the buffer holds every sender still waiting there
             beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
+            if how == "fatal" and not beside_receive and self._decided_before_start(owner, g, i, chain):
+                beside_receive = True  # a test exit on a condition the sender cannot influence
             if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
             if self._coordinated(owner, g, i, chain, fed) or (
@@ -548,6 +558,52 @@ class Partners:
             return count, count, maybe
         return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
 
+    def _decided_before_start(self, owner: Function, g: int, i: int, chain: list) -> bool:
+        """The exit at index i sits under `if`s (no loop, switch or case) whose conditions the
+        goroutine started at index g cannot influence: no name in them is assigned between the
+        `go` and the exit, and they call nothing with arguments (`n < 0`, `testing.Short()`). A
+        set-up failure the sender waits on (`conn, err := net.Dial(...)` after the `go`, then
+        `if err != nil { t.Fatal(err) }`) does not qualify."""
+        facts = owner.facts
+        go_chain = set(enclosing_regions(facts, facts.ops[g].region)) if g >= 0 else set()
+        conditions = []
+        for r in chain:
+            if r in go_chain:
+                break
+            region = facts.regions[r]
+            if region.kind in ("block", "body"):
+                continue
+            if region.kind not in ("if", "else") or region.info is None:
+                return False
+            conditions.append(region.info)
+        if not conditions:
+            return False
+        assigned = self._assignments(owner)
+        for cond in conditions:
+            for name in E.idents_in(cond, set()):
+                at = assigned.get(name, ())
+                k = bisect_right(at, g)
+                if k < len(at) and at[k] < i:
+                    return False  # assigned after the `go`, before the exit
+            if any((c := E.call(x)) is not None and c[1] for x in E.subexprs(cond)):
+                return False
+        return True
+
+    def _assignments(self, fn: Function) -> dict[str, list[int]]:
+        """Name -> indexes of fn's ops assigning it, in order (built once per function)."""
+        found = self._assigned.get(fn.id)
+        if found is None:
+            found = self._assigned[fn.id] = {}
+            for k, op in enumerate(fn.facts.ops):
+                if op.kind == "assign":
+                    names: set = set()
+                    for t in op.targets:
+                        if t is not None and E.is_expr(t):
+                            E.idents_in(t, names)
+                    for name in names:
+                        found.setdefault(name, []).append(k)
+        return found
+
     def _early_exit_unjudged(self, how: str, beside_receive: bool, cap: int, counted) -> bool:
         """Exits other than `return` the model does not judge, for precision (each counted):
 
@@ -609,19 +665,7 @@ class Partners:
         return self.regions.view(fn).jump_target(nxt) == _innermost_loop(facts, send.region)
 
     def _ends_goroutine(self, fn: Function, op) -> str | None:
-        """A plain call that ends the running goroutine as a `return` would: "goexit" for
-        `runtime.Goexit()`, "fatal" for `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or
-        `testing.TB`; None for anything else."""
-        if op.kind != "call" or op.mode != "plain":
-            return None
-        ext = self.program.external_callee(fn, op.fn)
-        if ext is None:
-            return None
-        if not ext.recv:
-            return "goexit" if (ext.pkg, ext.name) == ("runtime", "Goexit") else None
-        if ext.pkg == "testing" and ext.recv in _TESTING_TYPES and ext.name in _TESTING_GOEXITS:
-            return "fatal"
-        return None
+        return ends_goroutine(self.program, fn, op)
 
     def _coordinated(self, owner, g, i, chain, fed) -> bool:
         """The exit follows something the same goroutine sent (another of its channels)."""

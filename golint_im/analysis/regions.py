@@ -239,9 +239,10 @@ def exclusive_branches(facts, chain_a: list, chain_b: list) -> bool:
     return kinds == {"if", "else"} and facts.regions[a].info == facts.regions[b].info
 
 
-def constant_trip_count(program: Program, fn: Function, loop: int) -> int | None:
-    """K for `for i := 0; i < K; i++` with K an integer constant (at most 1000), the counter
-    started on the loop's own line and never assigned in the body; None otherwise.
+def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[str, int] | None = None) -> int | None:
+    """K for `for i := 0; i < K; i++` with K an integer constant (at most 1000), or a name in
+    `known` (a parameter bound to a constant by the caller), the counter started on the loop's
+    own line and never assigned in the body; None otherwise.
 
     The post statement is not in the facts: an increment by one is assumed. Whether the body
     can leave early (`return`, `break`) is the caller's question.
@@ -253,6 +254,8 @@ def constant_trip_count(program: Program, fn: Function, loop: int) -> int | None
         return None
     var = ident(cond[1])
     bound = program.const_int(fn, cond[2])
+    if bound is None and known:
+        bound = known.get(ident(cond[2]) or "")
     if var is None or bound is None or bound > 1000:
         return None
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .exits import GOROUTINE, PANIC, PROCESS, call_exit
+from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
 
@@ -443,6 +443,19 @@ def exits_process(program: Program, fn: Function, op) -> bool:
     """The call op is `panic(...)`, a library call that ends the process or the goroutine, or an
     in-tree helper that always does (see exits.py)."""
     return call_exit(program, fn, op) in _GOROUTINE_ENDS
+
+
+def ends_goroutine(program: Program, fn: Function, op) -> str | None:
+    """A plain call that ends the running goroutine as a `return` would: "goexit" for
+    `runtime.Goexit()`, "fatal" for `Fatal`/`FailNow`/`Skip`... on a `*testing.T` (B, F) or
+    `testing.TB` (the `goroutine` and `test` calls of knowledge/exits.toml); None for anything
+    else. Test-ending calls end the test's goroutine, not the process: a sender may still wait.
+    log.Fatal and os.Exit end the process (nothing is left to leak) and are not here."""
+    if op.kind != "call" or op.mode != "plain":
+        return None
+    ext = program.external_callee(fn, op.fn)
+    kind = LIBRARY_EXITS.get(ext.qualname) if ext is not None else None
+    return "goexit" if kind == GOROUTINE else "fatal" if kind == TEST else None
 
 
 def _ranged(ch: Channel) -> bool:

@@ -1,7 +1,7 @@
 r"""GIM102 goroutine-stuck-on-channel: a goroutine blocks on a channel operation whose partner never comes.
 
 ## What it does
-Finds eleven shapes of a goroutine stuck on a channel, each with both sides
+Finds these shapes of a goroutine stuck on a channel, each with both sides
 shown as steps.
 
 The forgotten sender: a function makes a channel, starts goroutines
@@ -33,7 +33,8 @@ channel blocks forever.
 
 Channels held in a struct field are judged one instance at a time, when
 the function allocates the struct itself (`p := &Pool{jobs: make(chan
-int)}`, or `w := NewWatcher()` where the in-tree constructor returns its
+int)}`, or `w := NewWatcher()` (also `var c Closer = NewWatcher()`, an
+interface it is seen through) where the in-tree constructor returns its
 own `&Watcher{...}`, perhaps after `go w.loop()`) and every use of it is
 in sight: a `range` over the field that nothing closes, in a goroutine
 that defers `wg.Done()` on a WaitGroup field someone waits on (the
@@ -92,6 +93,32 @@ A receive from a stopped timer: `<-t.C` (outside a `select`) after
 `t.Stop()` on the same straight line of a function, directly or through
 methods it calls on the same value, when nothing in the program `Reset`s
 that timer: a stopped timer sends nothing.
+
+A waiter for a goroutine that can never end: a goroutine's only ways out
+come after a receive from a stop channel (`case <-stop: return` in its
+`for { select {...} }`), nothing in the program closes or sends on that
+channel, and someone waits for the goroutine to finish: `<-done` on a
+channel it closes (or sends on) only on its way out, or `wg.Wait()` on a
+WaitGroup whose `Done` it defers. The typical `Close()` that waits for its
+loop and forgot `close(stop)`; or the stop is `ctx.Done()` of a
+`context.WithCancel(context.Background())` whose `cancel` is only deferred
+(or called after the wait). A loop nobody waits for is not reported.
+
+More values sent than received on a local channel, between a function
+and one goroutine it starts (a literal, or a named function given the
+channel, `go produce(ch, 5)`): the only receive is a `range` (or a plain
+`v := <-ch` in a loop) whose body can `return`, `break` out or call
+`t.Fatal` while the other side still
+has sends to make (the goroutine's or the function's own); or the
+function receives fewer times than the goroutine sends (counted sends,
+a loop bound the `go` statement passes as a constant included) and
+ends. The buffer is subtracted; the first send nobody takes blocks.
+
+A quit sent to a loop that may be gone: the function sends on an
+unbuffered quit channel, a local or a field of an instance it allocates
+(`Close() { c.quit <- struct{}{} }`), whose only receiver is a `case` of a
+goroutine's select loop, after it sent on (or closed) another channel
+whose case in that loop can `return`.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -166,7 +193,9 @@ completes; or make the sender give up too:
   `select` (the timeout beside it) or after a receive on its way (the
   first error of several); one under an `if` before any receive is mostly a
   set-up failure (a dial, a handshake) the sender itself waits on, and is
-  not judged (`GIM102_test_exits_before_any_receive`). Neither is an early
+  judged only when the sender cannot influence the condition: no name in it
+  is assigned after the `go`, and it calls nothing with arguments (`n < 0`,
+  `testing.Short()`); otherwise it is not (`GIM102_test_exits_before_any_receive`). Neither is an early
   exit of a function that defers `close` of the channel (the late sender
   panics instead, `GIM102_early_exits_closing_the_channel`), nor one after
   a receive from a channel the sender closes (its done signal).
@@ -243,6 +272,45 @@ completes; or make the sender give up too:
   only when its own sends outside branches and loops exceed the buffer.
   Operations inside a `select` and `range` loops of the function are not
   judged. `--debug` counts what was given up (`circular_*`).
+- A waiter for a never-stopped goroutine is judged on local channels (made
+  by the function that starts the goroutine with one `go` outside any
+  branch or loop, and waits on a plain `<-done`, or `wg.Wait()` of a local
+  WaitGroup whose only `Done` the goroutine literal defers, after it,
+  outside any branch or loop) and on struct-field channels of one instance (as above;
+  the wait unconditional, in the allocating function or straight in a
+  method it calls after the goroutine started). The goroutine's function
+  must leave only after the stop receive: any other `return`, a `break`
+  out of its endless loop, a `goto`, a `panic`, `t.Fatal`, `os.Exit` or a
+  loop that can end makes it silent (`GIM102_stop_receivers_with_other_exits`);
+  its done signal must be deferred or come after the stop receive, in the
+  goroutine itself (not in a deferred literal or a function it calls); a
+  WaitGroup counting another goroutine too is not judged.
+- Counted sends and receives are judged on local channel instances only,
+  between the making function and one goroutine it starts outside any
+  branch or loop, each side sending or receiving directly (not through
+  calls), one receiving and the other sending, with no send in a `select`
+  and no `close` by the receiving side. The range must be the only receive;
+  a send count the model cannot read (a `range` over a slice) is judged
+  only on an unbuffered channel with every send in a loop. Sends that end
+  with one of their own after a loop of them (an end marker, `ch <- -1`)
+  are not judged: the early exit may answer that marker. Plain receives
+  are counted straight or in a constant-trip loop. `main` is judged only as
+  the sender. `--debug`: `GIM102_counted_*`. On a field channel of one
+  instance (as above) the range must be the only receive and the field
+  closed only by the sending side: in the allocating function's body with the goroutine
+  sending, or straight in the goroutine with the allocating function
+  sending (in its own body, counted, or once per unconditional call of a
+  method that sends).
+- A quit send is judged on local channel instances (the `go` and the
+  sends straight in the function, the trigger between them) and on field
+  channels of one instance: unbuffered,
+  closed nowhere, sent on only by the allocating function (itself or
+  straight in a method it calls), unconditionally and outside any
+  `select`; received only in `case`s of one goroutine whose other case
+  (on a field channel the function sent on or closed after starting it)
+  holds a `return`. Conditions are not evaluated, except that a
+  `v, ok := <-ch` case counts only after a `close` of that channel.
+  `--debug`: `GIM102_quit_sends_not_certain`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
   followed, and `select {}` is never reported (parking `main` is the idiom).
@@ -289,6 +357,8 @@ def check(ctx):
     for r in partners.fields.short:
         if r.owner.id not in partners.budget.cut:
             yield _short_finding(r)
+    for q in partners.quit_after_exit:
+        yield _quit_after_exit_finding(q)
     for g in partners.fields.gone:
         if g.owner.id not in partners.budget.cut:
             yield _gone_finding(g)
@@ -306,6 +376,12 @@ def check(ctx):
         yield _ineffective_break_finding(b)
     for w in ctx.result(SYNC_PRIMITIVES).stopped_timer_waits:
         yield _stopped_timer_finding(w)
+    for n in partners.never_stopped:
+        yield _never_stopped_finding(n)
+    for r in partners.short_locals:
+        yield _short_finding(r)
+    for e in partners.early_leaves:
+        yield _early_leave_finding(e)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -750,6 +826,13 @@ def _times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
+def _how_many(sends: int) -> str:
+    """How many times a sender sends: UNBOUNDED for an endless loop, 0 for a loop of unknown count."""
+    if sends == UNBOUNDED:
+        return "in an endless loop"
+    return _times(sends) if sends else "in a loop"
+
+
 def _through(op) -> str:
     """ " through `w.Next(…)`" when the owner's statement is a call of the method that receives."""
     return "" if op.kind == "recv" else f" through `{E.render(op.fn)}{'(…)' if op.args else '()'}`"
@@ -763,7 +846,7 @@ def _short_finding(r):
     go_loc = op_location(r.go_fn, r.go_op)
     send_loc = op_location(r.sender, r.send)
     last = r.receives[-1] if r.receives else None
-    sends = "in an endless loop" if r.sends == UNBOUNDED else _times(r.sends)
+    sends = _how_many(r.sends)
     got = f"receives only {_times(len(r.receives))}" if r.receives else "never receives"
     where = f" (last at line {last.line})" if last is not None else ""
     end = owner.facts.end_line
@@ -842,4 +925,123 @@ def _nil_field_finding(n):
         severity=SEVERITY,
         steps=(Step(loc, f"{verb} `{n.label}`, still nil: blocks forever"),),
         key=f"{n.fn.qualname}|{n.label}|nilfield",
+    )
+
+
+def _never_stopped_finding(n):
+    """The owner waits for a goroutine whose only way out is a stop channel nobody signals."""
+    stop = n.stop.label
+    wait_loc = op_location(n.waiter, n.wait)
+    stop_loc = op_location(n.goroutine, n.stop_op)
+    sig_fn, sig_op = n.signal
+    through = "" if n.waiter is n.owner else f" (in `{n.waiter.short}`)"
+    steps = (
+        Step(op_location(n.go_fn, n.go_op), f"`{n.go_fn.short}` starts `{n.goroutine.short}`"),
+        Step(stop_loc, f"the goroutine leaves only after receiving from `{stop}`"),
+        Step(op_location(sig_fn, sig_op), "it signals the waiter here, on its way out"),
+        Step(wait_loc, f"`{n.owner.short}`{through} waits for it; nothing ends `{stop}` first"),
+    )
+    if n.cancel is not None:
+        when = "is deferred" if n.cancel.mode == "defer" else "comes after the wait"
+        cancel = E.render(n.cancel.fn)
+        never = f"and `{cancel}()` (line {n.cancel.line}) {when}, so nothing cancels the context before"
+        fix = f"Fix: call `{cancel}()` before waiting, or give the goroutine another way out."
+    else:
+        never = "which nothing closes or sends on"
+        fix = f"Fix: `close({stop})` before waiting, or give the goroutine another way out."
+    message = (
+        f"`{n.owner.short}`{through} waits on `{n.waited}` at line {n.wait.line} for the goroutine started at "
+        f"line {n.go_op.line} to finish, but that goroutine leaves only after a receive from `{stop}` "
+        f"(line {n.stop_op.line}), {never}: the wait blocks forever, and the goroutine with it. {fix}"
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=tuple(
+            [Related(stop_loc, f"the only way out: a receive from `{stop}`"), *([] if n.cancel else _made_here(n.stop))]
+        ),
+        steps=steps,
+        key=f"{n.owner.qualname}|{stop}|never-stopped",
+    )
+
+
+def _early_leave_finding(e):
+    """The one range over the channel can be left while the other side still sends."""
+    ch, owner = e.channel, e.owner
+    name = ch.label
+    cap = _capacity_text(ch.capacity)
+    send_loc = op_location(e.sender, e.send)
+    exit_loc = op_location(e.receiver, e.exit)
+    range_loc = op_location(e.receiver, e.range_op)
+    if e.exit.kind == "return":
+        leaves = "returns"
+    elif e.exit.kind == "jump":
+        leaves = "breaks out"
+    else:
+        leaves = f"calls `{E.render(e.exit.fn)}(…)` (the goroutine ends)"
+    loop = f"`range` over `{name}`" if e.range_op.mode == "range" else f"receive loop on `{name}`"
+    if e.receiver is owner:
+        receiver, sender = f"`{owner.short}`", f"the goroutine started at line {e.go_op.line}"
+    else:
+        receiver, sender = f"the goroutine started at line {e.go_op.line}", f"`{owner.short}`"
+    many = _how_many(e.sends)
+    steps = (
+        Step(op_location(e.go_fn or owner, e.go_op), f"`{(e.go_fn or owner).short}` starts the goroutine"),
+        Step(range_loc, f"{receiver} receives from `{name}` here, its only receive"),
+        Step(exit_loc, f"{receiver} {leaves} of the loop here, before `{name}` is drained"),
+        Step(send_loc, f"{sender} sends on `{name}` {many} ({cap}): the next send waits for a receiver forever"),
+    )
+    message = (
+        f"{receiver} can leave its {loop} at line {e.exit.line} ({leaves}) while {sender} "
+        f"sends on it {many} ({cap}, line {e.send.line}): nothing else receives, so the next send blocks forever. "
+        f"Fix: keep receiving until `{name}` is closed (drain it on the way out), give it room for every value, "
+        f"or send with `select` on a done channel the receiver closes."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(exit_loc, "the receiver leaves here"), *_made_here(ch)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|early-leave",
+    )
+
+
+def _quit_after_exit_finding(q):
+    """The owner's quit send, whose only receiver may have returned through another case."""
+    name, owner, receiver = q.channel.label, q.owner, q.receiver
+    send_loc = op_location(q.sender, q.send)
+    gone_loc = op_location(receiver, q.gone)
+    trig_fn, trig_op = q.trigger
+    through = "" if q.via is q.send else f" ({_through(q.via).strip()} at line {q.via.line})"
+    verb = "closes" if trig_op.kind == "call" else "sends on"
+    steps = (
+        Step(
+            op_location(q.go_fn, q.go_op), f"`{q.go_fn.short}` starts `{receiver.short}`, the only receiver of `{name}`"
+        ),
+        Step(op_location(trig_fn, trig_op), f"`{owner.short}` {verb} `{q.other.label}`"),
+        Step(
+            gone_loc,
+            f"`{receiver.short}` may return here, in its case on `{q.other.label}`, without receiving `{name}`",
+        ),
+        Step(send_loc, f"`{owner.short}` then sends on `{name}` (unbuffered): waits for a receiver that may be gone"),
+    )
+    message = (
+        f"`{owner.short}` sends on `{name}` at line {q.send.line}{through}, but its only receiver, "
+        f"`{receiver.short}` (started at line {q.go_op.line}), can already have returned at line {q.gone.line} "
+        f"in its case on `{q.other.label}`, which `{owner.short}` {verb} at line {trig_op.line}: nothing else "
+        f"receives, so the send blocks forever. Fix: `close({name})` instead of sending, or send in a `select` "
+        f"with a done channel the loop closes on its way out."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(gone_loc, f"`{receiver.short}` returns here"), *_made_here(q.channel)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|quit-after-exit",
     )

@@ -1,0 +1,237 @@
+"""Local channels whose sends outnumber what their one receiver takes.
+
+Two shapes on a local channel instance (`instances.py`: made once with a
+constant buffer, never handed to code the model cannot see), between the
+function that makes it and one goroutine it starts (a literal, or a named
+function given the channel as a parameter):
+
+- the receiver leaves early: the only receive is a `range` over the channel
+  whose body can `return`, `break` out or end the goroutine (`t.Fatal`),
+  while the other side sends more values than one receive and the buffer
+  take (a counted loop, several sends, or any loop on an unbuffered
+  channel). After that exit nothing receives, and the next send blocks
+  forever (`EarlyLeave`; either side may be the goroutine);
+- the owner receives fewer times than the goroutine sends: the goroutine's
+  sends are counted (straight-line sends, `for i := 0; i < K; i++` with K a
+  constant or a parameter the `go` statement binds to one, an endless
+  `for {`), the owner's plain receives too, and the surplus is larger than
+  the buffer (`ShortReceive`, as `field_instances.py` finds on fields).
+
+A send inside a `select` has another way out; a second receiver, a
+`close` by the receiving side, or a sender reached through calls makes the
+channel unjudged. `main` is judged only as the sender (it then blocks for
+good): main leaving ends the process, its senders with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .field_instances import (
+    UNBOUNDED,
+    EarlyLeave,
+    QuitAfterExit,
+    ShortReceive,
+    comma_ok,
+    count_runs,
+    ends_with_marker,
+    range_exit,
+    receive_loop,
+)
+from .flow import Channel
+from .never_stopped import started_by
+
+
+def counted_channels(
+    program: Program, instances: list[tuple[Channel, Function, str]], debug: Counter
+) -> tuple[list[EarlyLeave], list[ShortReceive]]:
+    """The early leaves and short receives among the local channel instances."""
+    early: list[EarlyLeave] = []
+    short: list[ShortReceive] = []
+    positions = _Positions()
+    for ch, owner, _name in instances:
+        if not ch.sends or not ch.receives:
+            continue
+        senders = {f.id for f, _op in ch.sends}
+        receivers = {f.id for f, _op in ch.receives}
+        if len(senders) != 1 or len(receivers) != 1 or senders == receivers:
+            continue
+        if any(op.select >= 0 for _f, op in ch.sends):
+            debug["GIM102_counted_sends_in_select"] += 1
+            continue
+        sender, receiver = ch.sends[0][0], ch.receives[0][0]
+        if receiver is owner and _is_main(owner):
+            continue  # main leaving ends the process, the sender with it
+        goroutine = receiver if sender is owner else sender if receiver is owner else None
+        started = started_by(program, owner, goroutine) if goroutine is not None else None
+        if goroutine is None or started is None:
+            debug["GIM102_counted_sides_not_seen"] += 1
+            continue
+        if any(f is receiver for f, _op in ch.closes):
+            continue  # the receiving side closes it: a late send panics instead
+        go_index, go_op = started
+        known = _bound_parameters(program, owner, go_op, goroutine)
+        sends = [op for _f, op in ch.sends]
+        counted = count_runs(program, sender, sends, known if sender is goroutine else None)
+        recvs = [op for _f, op in ch.receives]
+        found = None
+        if len(recvs) == 1 and receive_loop(receiver.facts, recvs[0]) is not None:
+            found = _early_leave(program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted)
+        if found is not None:
+            early.append(found)
+        elif receiver is owner and counted is not None:
+            found_short = _short_receive(program, positions, ch, owner, go_index, go_op, sender, recvs, counted)
+            if found_short is not None:
+                short.append(found_short)
+    return early, short
+
+
+def _is_main(fn: Function) -> bool:
+    return fn.parent is None and fn.facts.name == "main" and fn.pkg.name == "main"
+
+
+def _bound_parameters(program: Program, owner: Function, go_op: Op, target: Function) -> dict[str, int]:
+    """Parameters of the goroutine's function that its `go` statement gives a constant."""
+    params = target.facts.params
+    out = {}
+    for i, arg in enumerate(go_op.args):
+        if i < len(params) and params[i][0]:
+            value = program.const_int(owner, arg)
+            if value is not None:
+                out[params[i][0]] = value
+    return out
+
+
+def _short_receive(
+    program: Program,
+    positions: _Positions,
+    ch: Channel,
+    owner: Function,
+    go_index: int,
+    go_op: Op,
+    sender: Function,
+    recvs: list,
+    counted,
+) -> ShortReceive | None:
+    """The owner's plain receives, after the `go`, counted; fewer than the sends less the buffer."""
+    if any(op.mode != "expr" or op.select >= 0 or positions.of(owner, op) < go_index for op in recvs):
+        return None
+    received = count_runs(program, owner, recvs)
+    if received is None or received[0] == UNBOUNDED:
+        return None
+    total, ordered = counted
+    taken = received[0] + (ch.capacity or 0)
+    if total != UNBOUNDED and total <= taken:
+        return None
+    stuck = ordered[min(taken, len(ordered) - 1)]
+    return ShortReceive(ch, owner, owner, go_op, sender, stuck, total, received[1])
+
+
+def _early_leave(
+    program: Program,
+    positions: _Positions,
+    ch: Channel,
+    owner: Function,
+    go_index: int,
+    go_op: Op,
+    receiver: Function,
+    sender: Function,
+    sends: list,
+    counted,
+) -> EarlyLeave | None:
+    """The range's early exit, when more sends remain after one receive than the buffer holds."""
+    range_op = ch.receives[0][1]
+    if receiver is owner and positions.of(owner, range_op) < go_index:
+        return None
+    if sender is owner and any(positions.of(owner, op) < go_index for op in sends):
+        return None
+    exit_op = range_exit(program, receiver, range_op)
+    if exit_op is None:
+        return None
+    cap = ch.capacity or 0
+    facts = sender.facts
+    if counted is not None:
+        total, ordered = counted
+        if total != UNBOUNDED and total - 1 <= cap or ends_with_marker(ordered):
+            return None
+        stuck = ordered[min(1 + cap, len(ordered) - 1)]  # after one receive and a full buffer
+        return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, stuck, total)
+    in_loop = all(
+        any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region)) for op in sends
+    )
+    if cap or not in_loop:
+        return None  # a count the model cannot read: judged only unbuffered, every send in a loop
+    first = min(sends, key=lambda op: positions.of(sender, op))
+    return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0)
+
+
+class _Positions:
+    """Each op's index in its function, from one read of the function's ops."""
+
+    def __init__(self) -> None:
+        self._by_fn: dict[int, dict[int, int]] = {}
+
+    def of(self, fn: Function, op: Op) -> int:
+        found = self._by_fn.get(fn.id)
+        if found is None:
+            found = self._by_fn[fn.id] = {id(o): k for k, o in enumerate(fn.facts.ops)}
+        return found[id(op)]
+
+
+def local_quits_after_exit(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[QuitAfterExit]:
+    """An unbuffered local quit channel the owner sends on (outside any branch, loop or `select`,
+    after the `go`), received only in `case`s of the one goroutine it starts, while that goroutine
+    has a `return` in a `case` on another local channel the owner sent on (or closed) between the
+    `go` and the quit: the goroutine may be gone, and the quit send waits forever."""
+    by_owner: dict[int, list[Channel]] = {}
+    for ch, owner, _name in instances:
+        by_owner.setdefault(owner.id, []).append(ch)
+    positions = _Positions()
+    out = []
+    for owner_id, chans in sorted(by_owner.items()):
+        owner = program.functions[owner_id]
+        facts = owner.facts
+        for quit in chans:
+            if quit.capacity != 0 or quit.closes or not quit.sends or not quit.receives:
+                continue
+            goroutine = quit.receives[0][0]
+            if any(f is not goroutine or op.mode != "case" for f, op in quit.receives):
+                continue
+            if any(f is not owner or op.select >= 0 or not _straight(facts, op) for f, op in quit.sends):
+                continue
+            started = started_by(program, owner, goroutine)
+            if started is None:
+                continue
+            go_index, go_op = started
+            send = min((op for _f, op in quit.sends), key=lambda op: positions.of(owner, op))
+            before = positions.of(owner, send)
+            found = _left_before_quit(program, positions, owner, goroutine, go_index, before, quit, chans)
+            if found is not None:
+                gone, other, trigger = found
+                out.append(QuitAfterExit(quit, owner, owner, go_op, goroutine, gone, other, trigger, send, owner, send))
+    return out
+
+
+def _left_before_quit(program, positions, owner, goroutine, go_index, before, quit, chans):
+    """(the goroutine's `return`, the other channel, owner's trigger) as in `local_quits_after_exit`."""
+    gfacts = goroutine.facts
+    returns = [op for op in gfacts.ops if op.kind == "return"]
+    for other in chans:
+        if other is quit:
+            continue
+        owned = [(f, op) for f, op in (*other.sends, *other.closes) if f is owner]
+        triggers = [(f, op) for f, op in owned if go_index < positions.of(owner, op) < before]
+        for f, recv in other.receives:
+            if f is not goroutine or recv.mode != "case" or not triggers:
+                continue
+            usable = [t for t in triggers if t[1].kind == "call"] if comma_ok(gfacts, recv) else triggers
+            gone = next((r for r in returns if recv.body in enclosing_regions(gfacts, r.region)), None)
+            if gone is not None and usable:
+                return gone, other, max(usable, key=lambda t: positions.of(owner, t[1]))
+    return None
+
+
+def _straight(facts, op: Op) -> bool:
+    return all(facts.regions[r].kind in ("body", "block") for r in enclosing_regions(facts, op.region))
