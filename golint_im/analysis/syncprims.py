@@ -35,7 +35,7 @@ from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
 from .stopped_timers import StoppedTimerWait, stopped_timer_waits
-from .wg_counts import CopiedGroup, Miscounted, copied_groups, miscounted_groups
+from .wg_counts import CopiedGroup, Miscounted, SelfWait, copied_groups, miscounted_groups, self_waits
 
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
@@ -128,6 +128,7 @@ class SyncPrimitives:
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
+        self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
         self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)
 

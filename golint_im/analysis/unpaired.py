@@ -336,7 +336,7 @@ class Unpaired:
                         if self.program.declaring_function(f, name) is not fn:
                             continue
                         for use in f.facts.ops:
-                            if use.kind in ("send", "recv") and use.select < 0 and E.is_ident(use.fn, name):
+                            if use.kind in ("send", "recv") and _blocks_alone(f, use) and E.is_ident(use.fn, name):
                                 yield NilChannelOp(f, use, name, op)
 
     def _nil_field_ops(self) -> list[NilFieldOp]:
@@ -399,7 +399,7 @@ class Unpaired:
                 (
                     (f, op)
                     for f, op in (*ch.sends, *ch.receives)
-                    if op.select < 0 and E.selected_name(op.fn) == fname and not _under_nil_check(f, op)
+                    if _blocks_alone(f, op) and E.selected_name(op.fn) == fname and not _under_nil_check(f, op)
                 ),
                 key=lambda x: (x[0].file.path, x[1].line, x[1].col),
             )
@@ -437,6 +437,15 @@ def _under_nil_check(fn: Function, op) -> bool:
             if any(E.is_nil(x) for x in E.subexprs(regions[r].info)):
                 return True
     return False
+
+
+def _blocks_alone(fn: Function, op) -> bool:
+    """A send or receive outside any `select`, or the only case of a `select` with no `default`
+    (which waits exactly as the bare operation would)."""
+    if op.select < 0:
+        return True
+    info = fn.facts.regions[op.select].info
+    return info is not None and not info[0] and info[1] == 1
 
 
 def exits_process(program: Program, fn: Function, op) -> bool:

@@ -183,3 +183,53 @@ def _copy_of(program: Program, call) -> tuple[str, str] | None:
     if ft is None or ft[0] != _FIELD_BY_VALUE:
         return None
     return "receiver", f"{owner} {g.facts.recv}"
+
+
+@dataclass
+class SelfWait:
+    """`wg.Wait()` inside a goroutine the same group counts, before that goroutine's own Done."""
+
+    wait: object  # SyncCall
+    done: object  # SyncCall: the goroutine's Done, deferred or after the Wait
+    starter: Function
+    go_op: Op
+    add: object  # SyncCall: the starter's Add counting the goroutine
+
+
+def self_waits(calls: dict, debug: Counter) -> list[SelfWait]:
+    """A goroutine counted by a group (its starter Adds before the `go`, it calls Done) that waits on
+    the group before its own Done has run: the counter cannot reach zero while it waits."""
+    out = []
+    for key in sorted(calls):
+        group = calls[key]
+        for wait in group:
+            if wait.method != "Wait" or wait.op.mode != "plain":
+                continue
+            g = wait.fn
+            ops = g.facts.ops
+            at = ops.index(wait.op)
+            done = next(
+                (
+                    c
+                    for c in group
+                    if c.fn is g and c.method == "Done" and (c.op.mode == "defer" or ops.index(c.op) > at)
+                ),
+                None,
+            )
+            if done is None or not g.go_sites:
+                continue
+            for starter, go_op in g.go_sites:
+                s_ops = starter.facts.ops
+                add = next(
+                    (
+                        c
+                        for c in group
+                        if c.fn is starter and c.method == "Add" and s_ops.index(c.op) < s_ops.index(go_op)
+                    ),
+                    None,
+                )
+                if add is not None:
+                    debug["GIM106_self_waits"] += 1
+                    out.append(SelfWait(wait, done, starter, go_op, add))
+                    break
+    return out

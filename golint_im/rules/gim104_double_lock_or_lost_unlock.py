@@ -27,6 +27,10 @@ A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
 belongs to: `a.mu` and `b.mu` of two values of one type are two mutexes.
 
+A channel used as a semaphore (`sem <- struct{}{}` to acquire, `<-sem` to
+release, a constant buffer, no consumer) whose release a `return` after the
+acquire skips: each such return keeps a slot, like a lost unlock.
+
 A `sync.Once.Do(f)` whose `f` reaches `Do` on the same Once (through the
 functions and method values it holds and the methods it calls on the same
 instance, or on a package-level Once from anywhere): `Do` holds the Once's
@@ -135,12 +139,15 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, RelockedInLoop, racing_writer
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
+from golint_im.analysis.semaphores import SEMAPHORES
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
+from ._block_wording import branch_text
 from ._lock_words import acquire_steps, lock_call, via
 
 ID = "GIM104"
@@ -148,7 +155,7 @@ NAME = "double-lock-or-lost-unlock"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "A mutex is locked again while held (directly or through calls), or a return keeps it locked"
-REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW, SYNC_PRIMITIVES)
+REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW, SYNC_PRIMITIVES, SEMAPHORES)
 
 
 def check(ctx):
@@ -179,6 +186,37 @@ def check(ctx):
             yield _panicked(p)
     for once in ctx.result(SYNC_PRIMITIVES).reentered_onces:
         yield _reentered_once(once)
+    for slot in ctx.result(SEMAPHORES):
+        yield _kept_slot(slot)
+
+
+def _kept_slot(k):
+    """A `return` between a channel semaphore's acquire and its release keeps a slot for ever."""
+    name = E.render(k.acquire.fn)
+    loc = op_location(k.fn, k.exit)
+    why = branch_text(k.fn.facts, k.exit.region)
+    cap = k.channel.capacity
+    message = (
+        f"`{k.fn.short}` {why} at line {k.exit.line} after taking a slot of the semaphore `{name}` "
+        f"(`{name} <- …` at line {k.acquire.line}) and before giving it back (`<-{name}` at line "
+        f"{k.release.line}): each such return keeps "
+        + ("its only slot" if cap == 1 else f"one of its {cap} slots")
+        + " for ever, and once they are all kept every acquire blocks. "
+        f"Fix: `defer func() {{ <-{name} }}()` right after the acquire."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(k.fn, k.acquire), f"`{name}` acquired here"),),
+        steps=(
+            Step(op_location(k.fn, k.acquire), f"takes a slot of `{name}`"),
+            Step(loc, f"`{k.fn.short}` {why}"),
+            Step(op_location(k.fn, k.release), "the release, skipped on that path"),
+        ),
+        key=f"{k.fn.qualname}|{name}|semaphore",
+    )
 
 
 def _reentered_once(r):

@@ -22,6 +22,9 @@ package variable, a struct field; a parameter is what its callers pass):
   then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
   `for i := 0; i < K; i++` loop counts K): the counter never reaches zero.
   Only when every `Add` and `Done` of the group is in sight and countable;
+- `wg.Wait()` inside a goroutine the same group counts (its starter adds
+  for it before the `go`), before its own `Done` (deferred, or later): it
+  waits for itself;
 - `Done` (or `Add`) on a copy of a WaitGroup that is waited on: a
   `sync.WaitGroup` parameter taken by value, or the WaitGroup field of a
   method's value receiver; the original never gets back to zero;
@@ -177,6 +180,8 @@ def check(ctx):
         yield _miscounted(m)
     for c in prims.copied:
         yield _copied(c)
+    for sw in prims.self_waits:
+        yield _self_wait(sw)
     early = ctx.result(EARLY_SIGNALS)
     told_early = {id(e.wait.op) for e in early}
     for e in early:
@@ -353,6 +358,32 @@ def _miscounted(m):
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{m.starter.qualname}|{wait.text}|count",
+    )
+
+
+def _self_wait(s):
+    wait, done = s.wait, s.done
+    loc = op_location(wait.fn, wait.op)
+    how = "deferred" if done.op.mode == "defer" else f"after it, at line {done.op.line}"
+    message = (
+        f"`{wait.text}.Wait()` at line {wait.op.line} runs inside a goroutine that `{wait.text}` counts "
+        f"(`{s.add.text}.Add` at line {s.add.op.line}, started at line {s.go_op.line}; its `Done` is {how}): "
+        f"it waits for its own `Done`, so the counter never reaches zero and every Wait on the group hangs. "
+        f"Fix: wait once, outside the counted goroutines."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(done.fn, done.op), f"the goroutine's own `{done.text}.Done()`"),),
+        steps=(
+            Step(op_location(s.add.fn, s.add.op), f"`{s.add.text}.Add` counts the goroutine"),
+            Step(op_location(s.starter, s.go_op), "starts it"),
+            Step(loc, "the goroutine waits on the group that still counts it"),
+            Step(op_location(done.fn, done.op), "its `Done`, which only runs after that Wait"),
+        ),
+        key=f"{wait.fn.qualname}|{wait.text}|self-wait",
     )
 
 
