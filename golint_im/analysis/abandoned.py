@@ -28,11 +28,9 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
-from ..program import Function, Program, enclosing_regions
+from ..program import Function, Program
 from .flow import Channel, ChannelFlow
-from .regions import returns_skipping
-
-_STRAIGHT = ("body", "block")
+from .regions import on_straight_line, returns_skipping
 
 
 @dataclass
@@ -82,7 +80,7 @@ def _judge(program: Program, flow: ChannelFlow, ch: Channel, starter: Function, 
     for g, go_op in enumerate(facts.ops):
         if go_op.kind != "call" or go_op.mode != "go" or g > targets[0]:
             continue
-        if not _straight(facts, go_op.region):
+        if not on_straight_line(facts, go_op.region):
             continue
         targets_run = program.resolve_call(starter, go_op)
         if len(targets_run) != 1:
@@ -98,10 +96,6 @@ def _judge(program: Program, flow: ChannelFlow, ch: Channel, starter: Function, 
     return None
 
 
-def _straight(facts, region: int) -> bool:
-    return all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, region))
-
-
 def _first_op_is_plain_receive(flow: ChannelFlow, fn: Function, ch: Channel) -> Op | None:
     """fn's first channel operation, on its straight line, is a plain receive from ch (nothing
     before it that could leave: no return, jump, select or other channel operation)."""
@@ -112,7 +106,7 @@ def _first_op_is_plain_receive(flow: ChannelFlow, fn: Function, ch: Channel) -> 
         if op.kind == "call" and op.mode == "defer":
             continue
         if op.kind in ("send", "recv"):
-            if op.kind != "recv" or op.select >= 0 or not _straight(facts, op.region):
+            if op.kind != "recv" or op.select >= 0 or not on_straight_line(facts, op.region):
                 return None
             return op if flow.key(fn, op.fn) == ch.key else None
         if op.kind == "call" and E.ident(op.fn) == "panic":

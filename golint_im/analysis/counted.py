@@ -42,6 +42,7 @@ from .field_instances import (
 )
 from .flow import Channel
 from .never_stopped import started_by
+from .regions import on_straight_line
 
 
 def counted_channels(
@@ -199,7 +200,7 @@ def local_quits_after_exit(program: Program, instances: list[tuple[Channel, Func
             goroutine = quit.receives[0][0]
             if any(f is not goroutine or op.mode != "case" for f, op in quit.receives):
                 continue
-            if any(f is not owner or op.select >= 0 or not _straight(facts, op) for f, op in quit.sends):
+            if any(f is not owner or op.select >= 0 or not on_straight_line(facts, op.region) for f, op in quit.sends):
                 continue
             started = started_by(program, owner, goroutine)
             if started is None:
@@ -231,7 +232,3 @@ def _left_before_quit(program, positions, owner, goroutine, go_index, before, qu
             if gone is not None and usable:
                 return gone, other, max(usable, key=lambda t: positions.of(owner, t[1]))
     return None
-
-
-def _straight(facts, op: Op) -> bool:
-    return all(facts.regions[r].kind in ("body", "block") for r in enclosing_regions(facts, op.region))

@@ -47,7 +47,7 @@ from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
 from .never_stopped import NeverStopped, signals_on_exit, stop_guard
-from .regions import FnView, constant_trip_count
+from .regions import STRAIGHT_KINDS, FnView, constant_trip_count, on_straight_line
 from .syncprims import WAITGROUP
 from .unpaired import UnclosedRange, Unpaired, ends_goroutine, exits_process
 
@@ -55,7 +55,6 @@ MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit 
 UNBOUNDED = -1  # an endless loop of sends
 MAX_COUNTED_OPS = 64  # sends (or receives) of one channel count_runs reads in one function
 _HARMLESS_BUILTINS = ("len", "cap")
-_STRAIGHT = ("body", "block")  # regions every run of a function passes through
 
 
 @dataclass(frozen=True)
@@ -364,7 +363,7 @@ class FieldInstances:
             return None
         go = recvs[0].routine
         receiver, go_op = go.target, go.op
-        if go.fn is not owner or receiver is None or go_op is None or not _straight(facts, go_op.region):
+        if go.fn is not owner or receiver is None or go_op is None or not on_straight_line(facts, go_op.region):
             return None
         if any(u.routine != go or u.fn is not receiver or u.op.select < 0 for u in recvs):
             return None
@@ -404,7 +403,7 @@ class FieldInstances:
                 g = facts.ops.index(go_op)
                 for j, c in enumerate(facts.ops):
                     if j > g and c.kind == "call" and c.mode == "plain" and E.is_ident(c.fn, cancel_name):
-                        if _straight(facts, c.region):
+                        if on_straight_line(facts, c.region):
                             return params[i][0], c
         return None
 
@@ -412,7 +411,7 @@ class FieldInstances:
         """The send runs whenever the owner's statement that leads to it does: the owner's own
         unconditional send, or one straight in a method that statement calls directly."""
         via = owner.facts.ops[use.anchor]
-        if not _straight(owner.facts, via.region) or not _straight(use.fn.facts, use.op.region):
+        if not on_straight_line(owner.facts, via.region) or not on_straight_line(use.fn.facts, use.op.region):
             return False
         if use.fn is owner:
             return via is use.op
@@ -474,7 +473,9 @@ class FieldInstances:
         if any(u.routine != routine or u.fn is not sender or u.anchor != sends[0].anchor for u in sends):
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
-        if not _straight(go_fn.facts, go_op.region) or not _straight(facts, facts.ops[sends[0].anchor].region):
+        if not on_straight_line(go_fn.facts, go_op.region) or not on_straight_line(
+            facts, facts.ops[sends[0].anchor].region
+        ):
             self.debug["GIM102_field_senders_not_counted"] += 1
             return None
         first = min((u.anchor for u in recvs), default=len(facts.ops))
@@ -995,11 +996,6 @@ def _binds_two(facts, recv: Op, where) -> bool:
     )
 
 
-def _straight(facts, region: int) -> bool:
-    """Every run of the function passes region: no branch, case or loop around it."""
-    return all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, region))
-
-
 def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | None = None) -> tuple[int, list] | None:
     """(how many times fn runs the ops `sends` (all sends, or all receives, of one channel), those
     ops in the order they run) when fn runs them unconditionally: no `return`, `panic` or jump
@@ -1017,7 +1013,7 @@ def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | No
     total, ordered, loops_seen = 0, [], set()
     for op in sorted(sends, key=lambda o: facts.ops.index(o)):
         chain = list(enclosing_regions(facts, op.region))
-        loops = [r for r in chain if facts.regions[r].kind not in _STRAIGHT]
+        loops = [r for r in chain if facts.regions[r].kind not in STRAIGHT_KINDS]
         if not loops:
             total = total if total == UNBOUNDED else total + 1
             ordered.append(op)

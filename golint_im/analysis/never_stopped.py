@@ -25,11 +25,9 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .flow import Channel
-from .regions import FnView
+from .regions import STRAIGHT_KINDS, FnView
 from .syncprims import WAITGROUP
 from .unpaired import ends_goroutine, exits_process
-
-_STRAIGHT = ("body", "block")  # regions every run of a function passes through
 
 
 @dataclass
@@ -86,7 +84,7 @@ def stop_guard(program: Program, fn: Function, stop_ids: set[int]) -> Op | None:
                 return None  # a break out of the endless loop runs on to the end
     if loop is None:
         straight = any(
-            s.mode == "expr" and s.select < 0 and all(facts.regions[r].kind in _STRAIGHT for r in _chain(facts, s))
+            s.mode == "expr" and s.select < 0 and all(facts.regions[r].kind in STRAIGHT_KINDS for r in _chain(facts, s))
             for _i, s in stops
         )
         if not straight:
@@ -103,7 +101,7 @@ def _top_endless_loop(facts) -> int | None:
     for r, reg in enumerate(facts.regions):
         if reg.kind == "for" and reg.info is None:
             around = list(enclosing_regions(facts, reg.parent)) if reg.parent >= 0 else []
-            if all(facts.regions[x].kind in _STRAIGHT for x in around):
+            if all(facts.regions[x].kind in STRAIGHT_KINDS for x in around):
                 return r
     return None
 
@@ -190,7 +188,7 @@ def started_by(program: Program, owner: Function, target: Function) -> tuple[int
     if len(found) != 1:
         return None
     i, op = found[0]
-    if not all(owner.facts.regions[r].kind in _STRAIGHT for r in _chain(owner.facts, op)):
+    if not all(owner.facts.regions[r].kind in STRAIGHT_KINDS for r in _chain(owner.facts, op)):
         return None
     return i, op
 
@@ -305,7 +303,7 @@ def _waits_on_group(
         name = E.ident(sel[0]) if sel is not None and sel[1] == "Wait" else None
         if name is None or program.named(env.get(name, "")) != WAITGROUP:
             continue
-        if not all(facts.regions[r].kind in _STRAIGHT for r in _chain(facts, op)):
+        if not all(facts.regions[r].kind in STRAIGHT_KINDS for r in _chain(facts, op)):
             continue
         dones = [
             (f, d)
@@ -332,6 +330,6 @@ def _waits_on_done(
     for f, op in done.receives:
         if f is not owner or op.mode != "expr" or op.select >= 0:
             continue
-        if facts.ops.index(op) > go_index and all(facts.regions[r].kind in _STRAIGHT for r in _chain(facts, op)):
+        if facts.ops.index(op) > go_index and all(facts.regions[r].kind in STRAIGHT_KINDS for r in _chain(facts, op)):
             return op, signals[0]
     return None

@@ -179,6 +179,15 @@ def single_assignment(program: Program, fn: Function, name: str) -> Expr:
     return found
 
 
+# Regions every run of their parent passes through: the function body and plain `{ }` blocks.
+STRAIGHT_KINDS = ("body", "block")
+
+
+def on_straight_line(facts, region: int) -> bool:
+    """Every run of the function passes `region`: no branch, case or loop around it."""
+    return all(facts.regions[r].kind in STRAIGHT_KINDS for r in enclosing_regions(facts, region))
+
+
 def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | None = None) -> list[tuple[int, int]]:
     """(return index, target index) for each `return` of a function that leaves before a target op.
 

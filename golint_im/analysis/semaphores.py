@@ -24,11 +24,9 @@ from dataclasses import dataclass
 
 from ..facts import Op
 from ..passes import Context, Pass
-from ..program import Function, enclosing_regions
+from ..program import Function
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow
-from .regions import returns_skipping
-
-_STRAIGHT = ("body", "block")
+from .regions import on_straight_line, returns_skipping
 
 
 @dataclass
@@ -70,7 +68,7 @@ def _kept(fn: Function, sends: list, recvs: list):
         return None
     index = {id(op): i for i, op in enumerate(facts.ops)}
     acquire = min(sends, key=lambda op: index[id(op)])
-    if any(facts.regions[r].kind not in _STRAIGHT for r in enclosing_regions(facts, acquire.region)):
+    if not on_straight_line(facts, acquire.region):
         return None
     a = index[id(acquire)]
     releases = sorted(index[id(op)] for op in recvs if index[id(op)] > a)

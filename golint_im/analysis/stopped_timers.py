@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
-from ..program import Function, Program, enclosing_regions
-from .regions import single_assignment
+from ..program import Function, Program
+from .regions import on_straight_line, single_assignment
 
 TIMER = "time#Timer"
 _DEPTH = 3
-_STRAIGHT = ("body", "block")
 
 
 @dataclass
@@ -100,7 +99,7 @@ def _events(program: Program, holder: Callable, fn: Function, rename: dict, dept
     through method calls on a named value (its receiver renamed to the caller's expression)."""
     facts = fn.facts
     for op in facts.ops:
-        if not all(facts.regions[r].kind in _STRAIGHT for r in enclosing_regions(facts, op.region)):
+        if not on_straight_line(facts, op.region):
             continue
         if op.kind == "recv" and op.select < 0:
             timer = _timer_of_recv(op)

@@ -24,6 +24,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
 from .flow import Channel, ChannelFlow
+from .regions import on_straight_line
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _used_before_partner_starts(program: Program, tests: list, started: list, bl
                 continue
             if (test.id, id(op)) in close_ops or (op.kind == "call" and _may_reach(program, test, op, closing, 0)):
                 break  # a close may come first
-            if not _on_straight_line(facts, op.region):
+            if not on_straight_line(facts, op.region):
                 continue
             if (test.id, id(op)) in plain:
                 reached: tuple | None = (test, op)
@@ -225,17 +226,7 @@ def _used_before_partner_starts(program: Program, tests: list, started: list, bl
     return None
 
 
-_STRAIGHT_KINDS = ("body", "block")
 _REACH_DEPTH = 3
-
-
-def _on_straight_line(facts, region: int) -> bool:
-    """Every region from this one up to the body runs whenever the function does."""
-    while region >= 0:
-        if facts.regions[region].kind not in _STRAIGHT_KINDS:
-            return False
-        region = facts.regions[region].parent
-    return True
 
 
 def _reached_use(program: Program, fn: Function, call_op: Op, plain: set, depth: int):
@@ -248,7 +239,7 @@ def _reached_use(program: Program, fn: Function, call_op: Op, plain: set, depth:
     callee = targets[0].function
     facts = callee.facts
     for op in facts.ops:
-        if not _on_straight_line(facts, op.region):
+        if not on_straight_line(facts, op.region):
             continue
         if (callee.id, id(op)) in plain:
             return callee, op

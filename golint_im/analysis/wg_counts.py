@@ -27,9 +27,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .regions import constant_trip_count
-
-_STRAIGHT = ("body", "block")  # regions that run every time their parent does
+from .regions import STRAIGHT_KINDS, constant_trip_count, on_straight_line
 
 
 @dataclass
@@ -85,7 +83,7 @@ def _count_started(program: Program, starter: Function, key: str, group: list, a
         if len(targets) != 1 or len(dones) != 1 or op.line < add_op.line:
             return None
         g = targets[0].function
-        if any(g.facts.regions[r].kind not in _STRAIGHT for r in enclosing_regions(g.facts, dones[0].op.region)):
+        if not on_straight_line(g.facts, dones[0].op.region):
             return None  # Done behind a branch or in a loop: not once per goroutine
         times = _times_run(program, starter, op)
         if times is None:
@@ -105,7 +103,7 @@ def _times_run(program: Program, fn: Function, op: Op) -> int | None:
     """1 for a statement on fn's straight line, K inside one constant-trip `for` loop with no way
     out; None when it is behind a branch or the count is unknown."""
     facts = fn.facts
-    chain = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind not in _STRAIGHT]
+    chain = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind not in STRAIGHT_KINDS]
     if not chain:
         return 1
     if len(chain) != 1 or facts.regions[chain[0]].kind != "for":
