@@ -363,6 +363,25 @@ def _walk(e: Expr, skip_own_calls: bool, skip_calls: Container[int] = ()) -> Ite
             stack.extend(x[-2:])
 
 
+def fields_named(e: Expr) -> frozenset[str]:
+    """Names `f` that e selects (`x.f`) more often than it receives from or ranges over them
+    (`<-x.f`, `range x.f`): the fields e names other than as the channel it waits on.
+
+    The same expressions as `subexprs`, counted in one pass for every name at once; a layer
+    asking this of each field in turn walked each expression once per field.
+    """
+    named: dict[str, int] = {}
+    for x in _walk(e, False):
+        tag = x[0]
+        if tag == "sel":
+            named[x[2]] = named.get(x[2], 0) + 1
+        elif (tag == "un" and x[1] == "<-") or tag == "range":
+            inner = x[2] if tag == "un" else x[1]
+            if isinstance(inner, tuple) and inner and inner[0] == "sel":
+                named[inner[2]] = named.get(inner[2], 0) - 1
+    return frozenset(n for n, count in named.items() if count > 0)
+
+
 def subexprs_outside_calls(e: Expr) -> Iterator[Expr]:
     """Every expression inside e, not entering calls that are ops of their own (their arguments
     are read at that op): in `return wait(ctx, ch)` the `ch` is the call's, not the return's."""

@@ -89,3 +89,14 @@ def test_leaves_hold_nothing():
     assert leaves == [True, True, True, True, False, False, False]
     assert not any(E.calls_in(a) for a, leaf in zip(op.args, leaves, strict=True) if leaf)
     assert [E.is_composite_or_address(a) for a in op.args] == [False] * 5 + [True, True]
+
+
+def test_fields_named_leaves_out_the_channels_waited_on():
+    """A field counts as named when selected more often than received from or ranged over."""
+    op = _call("use(<-s.done, s.out, f(<-t.in, t.in), s.x.y)")
+    assert E.fields_named(E_call_of(op)) == {"out", "in", "x", "y"}
+    assert E.fields_named(op.args[0]) == frozenset()
+    assert E.fields_named(op.args[2]) == {"in"}
+    ranged = parse(b"package p\nfunc f() { for v := range s.feed { _ = v } }\n", "x.go")
+    rng = [o for fn in ranged.funcs for o in fn.ops if o.kind == "assign" and o.args][0]
+    assert E.fields_named(rng.args[0]) == frozenset()

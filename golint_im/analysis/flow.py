@@ -87,6 +87,7 @@ class ChannelFlow:
         self.second_guesses = 0
         # sends on a local channel reached through a new call of the function that makes it: another instance
         self.fresh_instance_sends = 0
+        self._param_keys: dict[tuple[int, str], str | None] = {}
         self._alias()
         self._collect_ops()
 
@@ -160,15 +161,26 @@ class ChannelFlow:
                         params = t.function.facts.params
                         for i, arg in enumerate(op.args):
                             if i < len(params) and params[i][0]:
-                                a = holders[i] if i in holders else holders.setdefault(i, self.raw_key(fn, arg))
-                                if a:
-                                    b = self.raw_key(t.function, E.make_ident(params[i][0]))
-                                    if b:
+                                # the parameter first: most are not channels, and then the
+                                # argument's holder is never needed
+                                b = self._param_key(t.function, params[i][0])
+                                if b:
+                                    a = holders[i] if i in holders else holders.setdefault(i, self.raw_key(fn, arg))
+                                    if a:
                                         self.uf.union(a, b)
+
+    def _param_key(self, fn: Function, name: str) -> str | None:
+        """raw_key of parameter `name` of fn, once per parameter: every call of fn asks it."""
+        cache_key = (fn.id, name)
+        if cache_key not in self._param_keys:
+            self._param_keys[cache_key] = self.raw_key(fn, E.make_ident(name))
+        return self._param_keys[cache_key]
 
     def _alias_pair(self, fn, target, value):
         if E.is_make_call(value):
             return  # a fresh channel: recorded as a make site, not an alias
+        if E.selector(value) is None and E.ident(value) is None and E.unary_operand(value, "*", "&") is None:
+            return  # raw_key knows no holder for anything else (a call's result, a literal)
         a = self.raw_key(fn, target)
         if a is None:
             return

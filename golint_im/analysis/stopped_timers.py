@@ -44,6 +44,9 @@ class StoppedTimerWait:
 
 def stopped_timer_waits(program: Program, holder: Callable, debug: Counter) -> list[StoppedTimerWait]:
     """`holder(fn, expr)` names a value's holder (see SyncPrimitives.holder)."""
+    roots = _may_wait(program)
+    if not roots:
+        return []
     reset: set[str] = set()
     for fn in program.functions:
         for op in fn.facts.ops:
@@ -56,12 +59,38 @@ def stopped_timer_waits(program: Program, holder: Callable, debug: Counter) -> l
         return []  # a Reset on a timer the model cannot place: any wait may be woken
     out, seen = [], set()
     for fn in program.functions:
+        if fn.id not in roots:
+            continue
         found = _judge(program, holder, fn, reset)
         if found is not None and id(found.recv) not in seen:  # one finding per receive, from its first root
             seen.add(id(found.recv))
             debug["GIM102_stopped_timer_waits"] += 1
             out.append(found)
     return out
+
+
+def _may_wait(program: Program) -> set[int]:
+    """Ids of the functions whose straight line may reach a `<-x.C` outside a select: those
+    that hold one, and their callers through method calls, up to _DEPTH calls away.
+
+    A cheap superset (any receive from a `.C`, any method call) that spares the costly
+    judgement, which types every `Stop` and `.C`, for the functions that cannot wait.
+    """
+    found = {
+        fn.id
+        for fn in program.functions
+        if any(op.kind == "recv" and op.select < 0 and _timer_of_recv(op) is not None for op in fn.facts.ops)
+    }
+    frontier = [program.functions[i] for i in found]
+    for _ in range(_DEPTH):
+        reached = []
+        for fn in frontier:
+            for caller, op in program.callers(fn):
+                if op.mode == "plain" and E.selector_base(op.fn) is not None and caller.id not in found:
+                    found.add(caller.id)
+                    reached.append(caller)
+        frontier = reached
+    return found
 
 
 def _is_timer(program: Program, fn: Function, expr) -> bool:

@@ -304,21 +304,8 @@ def _private_unbuffered_fields(
                 if op.kind == "call" and E.is_ident(op.fn, "close"):
                     continue  # `close(x.f)`: the flow counts it among the channel's closes
                 exprs = op.args if op.kind in ("send", "recv", "assign") else (op.fn, *op.args)
-                for fname in [n for n in fields if any(_names_field(e, n) for e in exprs)]:
+                names = set().union(*(E.fields_named(e) for e in exprs if e is not None))
+                for fname in [n for n in fields if n in names]:
                     debug["GIM102_private_fields_handed_on"] += 1
                     del fields[fname]
     return [ch for fields in candidates.values() for ch in fields.values()]
-
-
-def _names_field(e, fname: str) -> bool:
-    """`e` names the field `fname` other than as the channel of a receive `<-x.fname` or a
-    `range x.fname`."""
-    if e is None:
-        return False
-    named = received = 0
-    for x in E.subexprs(e):
-        if E.selected_name(x) == fname:
-            named += 1
-        elif E.selected_name(E.received(x)) == fname or E.selected_name(E.ranged(x)) == fname:
-            received += 1
-    return named > received

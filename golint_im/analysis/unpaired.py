@@ -365,7 +365,12 @@ class Unpaired:
         types = {named for named, _k, _c in candidates.values()}
         built: set[str] = set()  # candidate types some struct literal builds: a constructor forgot the field
         program = self.program
-        for fn in program.functions:
+        # The fields are unexported, so their own packages set them when anything does: scan those
+        # first, and most runs are done long before the rest of the program.
+        home = {named.partition("#")[0] for named in types}
+        ordered = [fn for fn in program.functions if fn.pkg.path in home]
+        ordered += [fn for fn in program.functions if fn.pkg.path not in home]
+        for fn in ordered:
             for op in fn.facts.ops:
                 if op.kind == "assign":
                     for t in op.targets:
