@@ -31,8 +31,10 @@ _FILE_FIELDS = (
     "deep_lines",
     "generated",
     "newer_syntax",
+    "made_types",
+    "conversion_names",
 )
-_FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool, tuple)
+_FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool, tuple, tuple, tuple)
 _TYPE_TYPES = (str, str, int, int, tuple, tuple, str, tuple)
 _FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool)
 _REGION_TYPES = (str, int, int, object, int, str)
@@ -72,6 +74,8 @@ def encode(facts: FileFacts) -> bytes:
         tuple(facts.deep_lines),
         facts.generated,
         tuple(facts.newer_syntax),
+        tuple(facts.made_types),
+        tuple(facts.conversion_names),
     )
     return marshal.dumps(record)
 
@@ -103,7 +107,7 @@ def load_record(payload: bytes, types: tuple) -> tuple:
 def decode(payload: bytes) -> FileFacts:
     """The facts in payload; BadEntry when it is not facts of this build."""
     record = load_record(payload, _FILE_TYPES)
-    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, newer = record
+    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, newer, made, conv = record
     if not all(type(k) is str and type(v) is str for k, v in imports.items()):
         raise BadEntry("imports")
     if not all(type(k) is str and isinstance(v, (tuple, str, int, _NONE)) for k, v in consts.items()):
@@ -114,6 +118,8 @@ def decode(payload: bytes) -> FileFacts:
         raise BadEntry("lines")
     if not all(type(c) is tuple and len(c) == 2 and type(c[0]) is str and type(c[1]) is int for c in newer):
         raise BadEntry("newer syntax")
+    if not all(type(t) is str for t in made) or not all(type(n) is str for n in conv):
+        raise BadEntry("made types")
     type_list = []
     for t in types:
         check_record(t, _TYPE_TYPES)
@@ -133,5 +139,18 @@ def decode(payload: bytes) -> FileFacts:
             regions[i] = Region(*r)
         func_list.append(fn)
     return FileFacts(
-        "", package, imports, type_list, func_list, consts, directives, error_lines, deep_lines, generated, False, newer
+        "",
+        package,
+        imports,
+        type_list,
+        func_list,
+        consts,
+        directives,
+        error_lines,
+        deep_lines,
+        generated,
+        False,
+        newer,
+        made,
+        conv,
     )

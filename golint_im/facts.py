@@ -108,3 +108,7 @@ class FileFacts:
     is_test: bool = False
     # (construct, line) of Go syntax newer than the grammar, read anyway: see source.NEW_EXPR
     newer_syntax: tuple = ()
+    # Type texts the file's functions make a value of, and callee names that do when they name
+    # a type of the package (made.made_types): the link's type analysis, worked out per file.
+    made_types: tuple = ()
+    conversion_names: tuple = ()

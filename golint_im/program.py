@@ -154,41 +154,27 @@ class Program(TypeSystem, FunctionValues):
         return not named.partition("#")[2][:1].isupper() or pkg is None or pkg.name == "main"
 
     def instantiated_types(self) -> set[str]:
-        """Named types the program may make a value of, from one pass over every function and struct.
+        """Named types the program may make a value of: value fields of structs, and what each
+        file's functions make (`made.made_types`, worked out at parse time and cached).
 
-        The type texts are gathered per file first (most repeat), then each
-        distinct one is qualified once.
+        Each file's distinct type texts are qualified once.
         """
         if self._instantiated is not None:
             return self._instantiated
         texts: dict[int, tuple[FileFacts, set[str]]] = {}
-
-        def mention(ff: FileFacts, type_text: str, pointer_is_enough: bool = True) -> None:
-            """Note the named types type_text mentions; a bare `*T` makes no T unless pointer_is_enough."""
-            if type_text and (pointer_is_enough or not type_text.startswith("*") or "[" in type_text):
-                texts.setdefault(id(ff), (ff, set()))[1].add(type_text)
-
         for pkg in self.packages.values():
             for t, ff in pkg.types.values():
                 if t.kind == "struct":
+                    written = texts.setdefault(id(ff), (ff, set()))[1]
                     for _name, ftype, _emb in t.members:
-                        mention(ff, ftype, pointer_is_enough=False)  # a value field is a zero value
-        for fn in self.functions:
-            ff = fn.file
-            written = texts.setdefault(id(ff), (ff, set()))[1]
-            for result in fn.facts.results:
-                mention(ff, result, pointer_is_enough=False)  # a named result starts as a zero value
-            exprs: list = []  # every op's arguments and callee: one composite walk per function
-            for op in fn.facts.ops:
-                if op.vtype:
-                    mention(ff, op.vtype, pointer_is_enough=False)
-                if op.kind == "call":
-                    self._made_by_call(fn, op, mention)
-                if op.args:
-                    exprs.extend(op.args)
-                if op.fn is not None:
-                    exprs.append(op.fn)  # `holder{o: &hub{}}.run()`
-            E.composite_types(exprs, written)
+                        # a value field is a zero value; a bare `*T` makes no T
+                        if ftype and (not ftype.startswith("*") or "[" in ftype):
+                            written.add(ftype)
+        for pkg in self.packages.values():
+            for ff in pkg.files:
+                written = texts.setdefault(id(ff), (ff, set()))[1]
+                written.update(ff.made_types)
+                written.update(n for n in ff.conversion_names if n in pkg.types)
         made: set[str] = set()
         for ff, written in texts.values():
             for text in written:
@@ -196,39 +182,6 @@ class Program(TypeSystem, FunctionValues):
         self._instantiated = made
         return made
 
-    def _made_by_call(self, fn: Function, op: Op, mention) -> None:
-        """new(T), make(...T...), conversions T(x) / (*T)(x) / pkg.T(x), and generic f[T](...)."""
-        callee, args = op.fn, op.args
-        if len(args) == 1 and E.is_ident(args[0], "nil"):
-            return  # `var _ I = (*T)(nil)` asserts that T implements I; it makes no T
-        name = E.ident(callee)
-        if name is not None:
-            if name in ("new", "make") and args:
-                sel = E.selector(args[0])
-                base = E.ident(sel[0]) if sel is not None else None
-                written = f"{base}.{sel[1]}" if sel is not None and base is not None else None
-                mention(fn.file, written or E.type_text(args[0]) or E.ident(args[0]) or "")
-            elif name in fn.pkg.types:
-                mention(fn.file, name)
-            return
-        conversion = E.type_text(callee)
-        if conversion is not None:
-            mention(fn.file, conversion)
-            return
-        sel = E.selector(callee)
-        if sel is not None:
-            alias = E.ident(sel[0])
-            if alias is not None and alias in fn.file.imports:  # pkg.T(x)
-                mention(fn.file, f"{alias}.{sel[1]}")
-            return
-        instantiated = E.index(callee)
-        if instantiated is not None:
-            for x in E.subexprs(instantiated[1]):
-                word = E.ident(x) or E.type_text(x)
-                if word is not None:
-                    mention(fn.file, word)
-
-    # ---- locals and expression types -------------------------------------
     def locals(self, fn: Function) -> dict:
         """name -> qualified type for params, receiver, results and inferable locals."""
         cached = fn.env

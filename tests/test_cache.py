@@ -152,34 +152,27 @@ def test_valid_mac_but_not_facts_is_a_miss(tmp_path):
 def _wrong_typed_entries():
     """Sound payloads of sample_facts() with one field of one record given a wrong type."""
     good = marshal.loads(factcodec.encode(sample_facts()))
-    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, newer = good
+    funcs = good[3]
     fn = list(funcs[-1])
     op = list(fn[10][0])
     region = list(fn[11][0])
-    yield "file field", (package, [], types, funcs, consts, directives, error_lines, deep_lines, generated, newer)
-    yield "import", (package, {"x": 1}, types, funcs, consts, directives, error_lines, deep_lines, generated, newer)
+
+    def but(index: int, value) -> tuple:
+        """The good record with field `index` replaced."""
+        return good[:index] + (value,) + good[index + 1 :]
+
+    yield "file field", but(1, [])
+    yield "import", but(1, {"x": 1})
     yield "short file", good[:-1]
-    yield (
-        "func name",
-        (package, imports, types, [tuple([5] + fn[1:])], consts, directives, error_lines, deep_lines, generated, newer),
-    )
-    bad_op = fn[:10] + [[tuple(op[:1] + ["line"] + op[2:])]] + fn[11:]
-    yield (
-        "op line",
-        (package, imports, types, [tuple(bad_op)], consts, directives, error_lines, deep_lines, generated, newer),
-    )
-    bad_region = fn[:11] + [[tuple(region[:1] + [None] + region[2:])]] + fn[12:]
-    yield (
-        "region parent",
-        (package, imports, types, [tuple(bad_region)], consts, directives, error_lines, deep_lines, generated, newer),
-    )
-    yield "error lines", (package, imports, types, funcs, consts, directives, ("1",), deep_lines, generated, newer)
-    yield "directive", (package, imports, types, funcs, consts, [(1, 2)], error_lines, deep_lines, generated, newer)
-    yield "newer syntax", (package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, (1,))
-    yield (
-        "newer syntax line",
-        (package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, (("new(expr)", "1"),)),
-    )
+    yield "func name", but(3, [tuple([5] + fn[1:])])
+    yield "op line", but(3, [tuple(fn[:10] + [[tuple(op[:1] + ["line"] + op[2:])]] + fn[11:])])
+    yield "region parent", but(3, [tuple(fn[:11] + [[tuple(region[:1] + [None] + region[2:])]] + fn[12:])])
+    yield "error lines", but(6, ("1",))
+    yield "directive", but(5, [(1, 2)])
+    yield "newer syntax", but(9, (1,))
+    yield "newer syntax line", but(9, (("new(expr)", "1"),))
+    yield "made types", but(10, (1,))
+    yield "conversion names", but(11, (None,))
 
 
 @pytest.mark.parametrize("what,record", list(_wrong_typed_entries()), ids=[w for w, _ in _wrong_typed_entries()])

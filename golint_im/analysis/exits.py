@@ -92,14 +92,25 @@ class ExitCalls:
         return found
 
 
-# Per program: function id -> what calling it always ends. Weak keys, plain values: the
-# program is freed with its run.
-_MEMOS: weakref.WeakKeyDictionary[Program, dict[int, str | None]] = weakref.WeakKeyDictionary()
+# Per program: (function id -> what calling it always ends, call key -> what that call ends).
+# Weak keys, plain values: the program is freed with its run.
+_MEMOS: weakref.WeakKeyDictionary[Program, tuple[dict[int, str | None], dict[int, str | None]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def call_exit(program: Program, fn: Function, op: Op) -> str | None:
-    """What the call op ends (see `ExitCalls.kind`)."""
-    memo = _MEMOS.get(program)
-    if memo is None:
-        memo = _MEMOS[program] = {}
-    return ExitCalls(program, memo).kind(fn, op)
+    """What the call op ends (see `ExitCalls.kind`), once per call.
+
+    The lock layer asks it of every call on every path it walks (grpc-go: 44,000 questions).
+    A call's answer is settled by its first asking: the helpers it reaches are summarised in
+    the program's memo on the way, and never re-judged.
+    """
+    memos = _MEMOS.get(program)
+    if memos is None:
+        memos = _MEMOS[program] = ({}, {})
+    never_returns, calls = memos
+    key = id(op) << 32 | fn.id
+    if key not in calls:
+        calls[key] = ExitCalls(program, never_returns).kind(fn, op)
+    return calls[key]

@@ -15,6 +15,7 @@ import resource
 import tree_sitter as ts
 
 from ..facts import FileFacts
+from ..made import made_types
 from .conventions import default_import_name, is_generated
 from .grammar import GO, GRAMMAR_VERSION
 from .walker import MAX_KEPT_ELEMENTS, Walker
@@ -105,6 +106,7 @@ def parse(src: bytes, path: str, is_test: bool = False) -> FileFacts:
         tree, newer = _read_newer_syntax(src, tree)
     facts = Walker(src, path, is_test).file(tree.root_node)
     facts.newer_syntax = newer
+    facts.made_types, facts.conversion_names = made_types(facts)
     return facts
 
 
