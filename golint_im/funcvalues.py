@@ -39,6 +39,7 @@ class FunctionValues:
         def imported_path(self, fn: Function, expr) -> str | None: ...
         def type_of(self, fn: Function, expr, env=None) -> str | None: ...
         def named(self, qtype: str) -> str | None: ...
+        def underlying(self, qtype: str, depth=0) -> str: ...
         def qualify(self, type_str: str, ff: FileFacts) -> str: ...
         def is_interface(self, named: str) -> bool: ...
         def method(self, named: str, mname: str, depth=0) -> Function | None: ...
@@ -106,7 +107,7 @@ class FunctionValues:
                 found: list[Target] = []
                 self._partial += 1
                 try:
-                    if g.facts.results and g.facts.results[0].lstrip("(").startswith("func"):
+                    if g.facts.results and self._func_typed(g, g.facts.results[0]):
                         for op in g.facts.ops:
                             if op.kind == "return" and op.args:
                                 found.extend(
@@ -119,8 +120,38 @@ class FunctionValues:
             out.extend(cached)
         return _dedupe(out)
 
+    def _func_typed(self, g: Function, type_text: str) -> bool:
+        """A result type that holds a function: `func(...)`, or a named type defined as one
+        (`type unlockOnce func() bool`)."""
+        text = type_text.lstrip("(")
+        if text.startswith("func"):
+            return True
+        return self.underlying(self.qualify(text, g.file)).startswith("func")
+
+    def _named_func_type(self, fn: Function, type_text: str) -> bool:
+        """type_text (as written in fn's file) names a defined type whose underlying type is a function."""
+        if not type_text or type_text.startswith(("func", "*", "[", "map[", "chan")):
+            return False
+        return self.underlying(self.qualify(type_text, fn.file)).startswith("func")
+
+    def _passed_value(self, caller: Function, value) -> list[Target]:
+        """Function values a caller passes: what `_func_value` sees, and for a local of the caller
+        (`unlock := b.lockAndGetUnlock(); b.enter(unlock)`) what that local holds."""
+        name = E.ident(value)
+        if name is None or self.lookup_local(caller, name) is None:
+            return self._func_value(caller, value)
+        busy = self._call_cache.setdefault(("passed-locals", "busy"), set())
+        if (caller.id, name) in busy:
+            return []  # the local is fed from the parameter being resolved: no value found this way
+        busy.add((caller.id, name))
+        try:
+            return self.func_values_of_local(caller, name)
+        finally:
+            busy.discard((caller.id, name))
+
     def func_values_of_local(self, fn: Function, name: str) -> list[Target]:
-        """Function values assigned to a local variable or passed for a parameter."""
+        """Function values assigned to a local variable, passed for a parameter, or, for a method of
+        a function type (`func (u unlockOnce) UnlockEarly()`), called on as the receiver."""
         out: list[Target] = []
         owner: Function | None = fn
         while owner is not None and name not in self.locals(owner):
@@ -142,13 +173,30 @@ class FunctionValues:
         params = [p[0] for p in owner.facts.params]
         if name in params:
             idx = params.index(name)
+            # A caller's local is followed for a parameter of a named function type (`unlock
+            # unlockOnce`): handles passed down a chain of calls. Plain `func()` parameters are
+            # callbacks, which test helpers hand on from hundreds of literals (tailscale: +25 %
+            # time for no finding), so only what the caller writes at the call counts for them.
+            ptype = owner.facts.params[idx][1]
+            follow = self._passed_value if self._named_func_type(owner, ptype) else self._func_value
             for caller, op in self.callers(owner):
                 if idx < len(op.args):
                     out.extend(
-                        Target(t.function, f"callback passed by {caller.short}")
-                        for t in self._func_value(caller, op.args[idx])
+                        Target(t.function, f"callback passed by {caller.short}") for t in follow(caller, op.args[idx])
+                    )
+        elif name == owner.facts.recv_name and owner.parent is None and self._func_receiver(owner):
+            for caller, op in self.callers(owner):
+                sel = E.selector(op.fn)
+                if sel is not None and op.mode != "go":
+                    out.extend(
+                        Target(t.function, f"called on by {caller.short}") for t in self._passed_value(caller, sel[0])
                     )
         return _dedupe(out)
+
+    def _func_receiver(self, method: Function) -> bool:
+        """The method's receiver type is defined as a function type."""
+        named = self.named(f"{method.pkg.path}#{method.facts.recv}")
+        return named is not None and self.underlying(named).startswith("func")
 
     def _elements_of_field(self, fn: Function, container) -> list[Target]:
         """Function values stored in a struct field that holds a slice or map of them (`r.handlers`)."""

@@ -326,8 +326,10 @@ class LockModel:
     def map_lock(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
         """The callee's lock as the caller sees it at the call op."""
         inst = lock.inst
-        if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id:
-            return lock  # a package variable, or a variable of a function around both
+        if inst is None or inst[0][0] != "name":
+            return lock  # a package variable
+        if inst[0][1] != callee.id:
+            return lock  # a variable of a function around both, or one a closure captured
         name, rest = inst[0][2], inst[1:]
         f = callee.facts
         arg = None
@@ -349,6 +351,20 @@ class LockModel:
             return found if found is not None else Lock(lock.cls, None, lock.label)
         base = self.instance(caller, arg)
         return Lock(lock.cls, (*base, *rest) if base is not None else None, lock.label)
+
+    def map_release(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
+        """A lock the callee releases, as the caller sees it at the call op.
+
+        As map_lock, except for a variable the callee captured from a function the caller
+        is not inside: a closure some call returned (`unlock := b.lockAndGetUnlock();
+        defer unlock()`). Which value that is the caller cannot say, so the release is
+        of an unknown instance of the class, which releases the one held.
+        """
+        mapped = self.map_lock(caller, op, callee, lock)
+        inst = mapped.inst
+        if inst is not None and inst[0][0] == "name" and not _encloses(inst[0][1], caller):
+            return Lock(mapped.cls, None, mapped.label, mapped.striped)
+        return mapped
 
     def _direct_receiver(self, caller: Function, recv_expr, callee: Function) -> bool:
         """The call's receiver is the callee's receiver itself (not an embedded field it was promoted from)."""
@@ -804,7 +820,7 @@ class _Walk:
         callee = targets[0].function
         self.note_argument_orders(op, callee)
         for lk in model.summary(callee).releases:
-            mapped = model.map_lock(self.fn, op, callee, lk)
+            mapped = model.map_release(self.fn, op, callee, lk)
             for i in range(len(state) - 1, -1, -1):
                 if _matches(state[i].acq.lock, mapped):
                     state = (*state[:i], *state[i + 1 :])
@@ -858,14 +874,14 @@ class _Walk:
             model.debug["GIM10x_wide_calls"] += 1
             for t in targets:
                 for lk in model.summary(t.function).releases:
-                    state = self.release(state, model.map_lock(fn, op, t.function, lk), None, op.mode == "defer")
+                    state = self.release(state, model.map_release(fn, op, t.function, lk), None, op.mode == "defer")
             return state
         callee = targets[0].function
         s = model.summary(callee)
         hop = Hop(fn, op, callee)
         if op.mode == "defer":
             for lk in s.releases:
-                state = self.release(state, model.map_lock(fn, op, callee, lk), None, True)
+                state = self.release(state, model.map_release(fn, op, callee, lk), None, True)
             return state
         if s.block is not None:
             op_fn, block_op, hops, kind = s.block
@@ -879,7 +895,7 @@ class _Walk:
             self.check_acquire(state, mapped)
             self.note_acquire(replace(mapped, conditional=True) if branch and not a.conditional else mapped)
         for lk in s.releases:
-            state = self.release(state, model.map_lock(fn, op, callee, lk), None, False)
+            state = self.release(state, model.map_release(fn, op, callee, lk), None, False)
         for a in s.held_on_return:
             mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
             state = (*state, Held(mapped))
@@ -1080,6 +1096,15 @@ def _funclits(args: tuple) -> list[int]:
 def _striped(holder) -> bool:
     """The lock is reached through an index (`s.locks[i]`): one of many, chosen at run time."""
     return any(E.index(e) is not None for e in E.subexprs(holder))
+
+
+def _encloses(fid: int, fn: Function | None) -> bool:
+    """The function with id fid is fn or a function fn is nested in."""
+    while fn is not None:
+        if fn.id == fid:
+            return True
+        fn = fn.parent
+    return False
 
 
 def _matches(held: Lock, lock: Lock) -> bool:

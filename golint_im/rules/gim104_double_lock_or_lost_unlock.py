@@ -108,6 +108,14 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   registered on another value (a parent of the same type) stays silent, and
   so does one registered in any other way (a constructor argument, a
   channel).
+- A lock helper that returns its own unlocker (`unlock := b.lockAndGetUnlock();
+  defer unlock()`, or `unlock` handed down to a `...LockedOnEntry` method
+  as a named function type) is followed: calling the unlocker releases the
+  mutex it took. Which value's mutex that is, the caller cannot tell, so it
+  releases any held mutex of that field (quieter, never louder).
+- A lock a callee takes only inside one of its branches (`if x { b.Prefs() }`)
+  counts as uncertain for its callers, and is not reported as a double lock
+  there; the same call in the caller's own branch is.
 - Paths are the function's branches, loops and `select`/`switch` cases;
   conditions are not evaluated, so a lock taken and released under the same
   condition in two places is followed as if both branches could differ
