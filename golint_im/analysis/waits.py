@@ -255,6 +255,7 @@ HANDOFF_DEBUG_KEYS = (
     "GIM103_handoffs_released_in_callee",
     "GIM103_handoffs_with_a_partner_outside_goroutines",
     "GIM103_handoffs_with_a_partner_skipping_the_lock",
+    "GIM103_handoffs_partner_locks_in_another_case",
 )
 # Calls followed up from a partner's channel operation to the goroutine that runs it.
 _PARTNER_DEPTH = 3
@@ -277,6 +278,9 @@ class HandoffHeldAcross:
     partner_op: Op  # that send, receive or close
     partner_lock: Acquire  # the partner goroutine's acquisition of the held lock's class, before partner_op
     partners: int  # partner operations checked (every one takes the lock first)
+    # the partner receives in a `select` and takes the lock in another of its cases (not before
+    # its receive): while it is in that case, it cannot come back to receive
+    in_other_case: bool = False
 
 
 class _HandoffMatcher:
@@ -300,6 +304,57 @@ class _HandoffMatcher:
             if r not in around_stop and regions[r].kind in BRANCHES:
                 return None
         return a
+
+    def other_case_lock(self, fn: Function, recv: Op, cls: str) -> Acquire | None:
+        """For a receive that is a `select` case: an acquisition of cls that another case of that
+        select makes unconditionally (not under a branch inside the case), itself or through a call.
+
+        A goroutine in that case waits for the lock before it can get back to the receive; while
+        a sender holds the lock and waits for the receive, neither moves.
+        """
+        if recv.select < 0:
+            return None
+        facts = fn.facts
+        regions = facts.regions
+        # a case's own receive sits in the select region; its case is the one opening on its line
+        cases = [r for r, reg in enumerate(regions) if reg.parent == recv.select and reg.kind in ("case", "default")]
+        own_cases = [r for r in cases if regions[r].line == recv.line]
+        if len(own_cases) != 1:
+            return None  # two cases on one line: which one is the receive's, the regions do not say
+        own = own_cases[0]
+        for op in facts.ops:
+            if op.kind != "call" or op.mode != "plain" or op.region < 0:
+                continue
+            chain = list(enclosing_regions(facts, op.region))
+            if recv.select not in chain:
+                continue
+            case = chain[chain.index(recv.select) - 1] if chain.index(recv.select) > 0 else -1
+            if case < 0 or case == own:
+                continue
+            if any(regions[r].kind in BRANCHES for r in chain[: chain.index(case)]):
+                continue  # under a branch inside the case: maybe not taken
+            a = self._acquire_at(fn, op, cls)
+            if a is not None:
+                return a
+        return None
+
+    def _acquire_at(self, fn: Function, op: Op, cls: str) -> Acquire | None:
+        """The unconditional acquisition of cls that the call op makes, itself or in its one callee."""
+        model = self.model
+        name = E.selected_name(op.fn)
+        if name in ACQUIRE:
+            found = model.lock_of(fn, op)
+            if found is not None and found[0].cls == cls:
+                return Acquire(found[0], ACQUIRE[name], fn, op, (), found[1])
+            return None
+        targets = model.call_targets(fn, op)
+        if len(targets) != 1:
+            return None
+        callee = targets[0].function
+        for a in model.summary(callee).acquires:
+            if a.lock.cls == cls and not a.conditional:
+                return Acquire(a.lock, a.mode, a.fn, a.op, (Hop(fn, op, callee), *a.hops), a.text)
+        return None
 
     def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:
         """The acquisition of cls every goroutine reaching (fn, stop) makes before it, and the functions on the way.
@@ -381,10 +436,10 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         found = _all_partners_lock(matcher, b, partner_ops, debug)
         if found is None:
             continue
-        pfn, pop, a = found
+        pfn, pop, a, in_other_case = found
         if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
             continue
-        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops)))
+        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case))
     return out
 
 
@@ -397,11 +452,20 @@ def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
 
 def _all_partners_lock(
     matcher: _HandoffMatcher, b: BlockedUnderLock, partner_ops: list, debug: dict
-) -> tuple[Function, Op, Acquire] | None:
-    """(function, op, acquisition) of the first partner when every partner operation comes after taking the lock."""
-    first: tuple[Function, Op, Acquire] | None = None
+) -> tuple[Function, Op, Acquire, bool] | None:
+    """(function, op, acquisition, in another case) of the first partner, when every partner operation
+    comes after taking the lock, or (a receive in a `select` of a goroutine) shares its select with a
+    case that takes it."""
+    first: tuple[Function, Op, Acquire, bool] | None = None
+    cls = b.held.lock.cls
     for pfn, pop in partner_ops:
-        got, levels = matcher.partner_lock(pfn, pop, b.held.lock.cls)  # in a `select` or not: the Lock waits
+        got, levels = matcher.partner_lock(pfn, pop, cls)  # in a `select` or not: the Lock waits
+        in_other_case = False
+        if got is None and b.kind == "send" and pop.kind == "recv":
+            sibling = matcher.other_case_lock(pfn, pop, cls)
+            if sibling is not None and (pfn.go_sites or pfn.outermost().go_sites):
+                got, levels, in_other_case = sibling, frozenset({pfn.id}), True
+                debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
         if b.fn.id in levels or b.op_fn.id in levels:
             got = False  # the blocked function's own code
         if got is False:
@@ -410,7 +474,7 @@ def _all_partners_lock(
         if not isinstance(got, Acquire) or (got.mode == "r" and b.held.mode == "r"):
             debug["GIM103_handoffs_with_a_partner_skipping_the_lock"] += 1
             return None
-        first = first or (pfn, pop, got)
+        first = first or (pfn, pop, got, in_other_case)
     return first
 
 

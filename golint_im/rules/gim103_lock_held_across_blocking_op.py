@@ -17,6 +17,12 @@ locking `mu` before `close(f.done)`; a producer that locks, unlocks, then
 sends, while the consumer receives holding the lock). A read lock held
 while the partner needs the write lock counts.
 
+A send under a mutex to a goroutine that receives in a `select` whose
+other case takes that mutex (a ticker case that flushes under the lock, a
+stop case that cleans up under it) is reported too: when that case runs
+while the send waits, the goroutine waits for the mutex and never gets
+back to its receive.
+
 The same for the two other waits of package `sync`:
 
 - `wg.Wait()` while holding a mutex that a goroutine counted by `wg`
@@ -83,6 +89,11 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   never closed, and every partner operation runs under a mutex of the same
   declaration in a goroutine that can run at the same time. `--debug` counts
   what was not judged (`GIM103_*`).
+- The other-case form needs the receiving function to be started with `go`
+  and the other case to take the mutex outside any branch of its own
+  (itself or in the one function it calls). A goroutine that takes the
+  mutex after its receive, in the receive's own case, is not reported,
+  although with several producers holding the mutex that deadlocks too.
 - Hand-off form: the partner's `Lock` must come before its operation on
   every path (not under a branch the operation is not under, not a
   `TryLock`), in a goroutine of its own or in a function every caller of
@@ -263,6 +274,8 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
     partner_loc = op_location(case.partner_fn, case.partner_op)
     what = _partner_text(case.partner_op)
     others = "" if case.partners == 1 else f" (and {case.partners - 1} more, each after taking `{label}`)"
+    if case.in_other_case:
+        return _other_case_finding(case, op_loc, partner_loc)
     message = (
         f"`{b.fn.short}` {verb} `{ch.label}` at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
         f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but the goroutine that would "
@@ -286,6 +299,39 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         location=where,
         severity=SEVERITY,
         related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken before the {what}"),),
+        steps=tuple(steps),
+        key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}|handoff",
+    )
+
+
+def _other_case_finding(case: HandoffHeldAcross, op_loc, partner_loc) -> Finding:
+    """The partner receives in a `select` and takes the lock in another of its cases."""
+    b, ch, partner = case.blocked, case.channel, case.partner_lock
+    held, label = b.held, b.held.lock.label
+    verb, other = _VERB[b.kind]
+    message = (
+        f"`{b.fn.short}` {verb} `{ch.label}` at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
+        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but the goroutine "
+        f"`{case.partner_fn.short}` that receives it at line {case.partner_op.line} takes `{label}` in another "
+        f"case of the same `select` ({lock_call(partner)} at line {partner.op.line}{via(partner)}): when that "
+        f"case runs while the send waits, the goroutine waits for the lock and never gets back to the receive. "
+        f"Fix: unlock `{held.text}` before the send, or send in a `select` with a way out "
+        f"(`ctx.Done()`, a quit channel)."
+    )
+    steps = [
+        *acquire_steps(held, f"takes `{label}`"),
+        *call_steps(b.hops),
+        Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {other}"),
+        *acquire_steps(partner, f"the partner, in another case of its `select`, takes `{label}`: waits for the lock"),
+        Step(partner_loc, f"the partner's receive on `{ch.label}`, not reached again"),
+    ]
+    where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=where,
+        severity=SEVERITY,
+        related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken in another case"),),
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}|handoff",
     )
