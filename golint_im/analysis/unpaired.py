@@ -272,12 +272,39 @@ class Unpaired:
                 if self._signals_on_the_way(sfn, i, facts.ops[t].region):
                     self.debug["GIM102_skips_signalled"] += 1
                     continue
+                if self._heard_first(sfn, i, ch, owner, later[0]):
+                    self.debug["GIM102_skips_heard_on_another_channel_first"] += 1
+                    continue
                 region = deciding_region(facts, ret.region, facts.ops[t].region)
                 return SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0])
             guard = self._falls_past(sfn, sidx)
             if guard is not None:
                 return SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0])
         return None
+
+    def _heard_first(self, sender: Function, i: int, ch: Channel, owner: Function, receive) -> bool:
+        """Before its return at index i, the sender sends on another channel that the owner receives
+        from before `receive`, and the owner may leave in between (a `return`, `t.Fatal`, a panic).
+
+        `errc <- err; if err != nil { return }` with the owner doing `if err := <-errc; err != nil {
+        t.Fatal(err) }` before `<-data`: the error arrives first and the owner leaves on it.
+        """
+        flow = self.flow
+        sent = {flow.key(sender, op.fn) for op in sender.facts.ops[:i] if op.kind == "send"}
+        sent.discard(None)
+        sent.discard(ch.key)
+        if not sent:
+            return False
+        heard = False
+        for op in owner.facts.ops:
+            if op is receive:
+                return False
+            if not heard:
+                heard = op.kind == "recv" and flow.key(owner, op.fn) in sent
+                continue
+            if op.kind == "return" or (op.kind == "call" and call_exit(self.program, owner, op) is not None):
+                return True
+        return False
 
     def _falls_past(self, fn: Function, sidx: list[int]) -> int | None:
         """The `if` (with no `else`) around fn's one send, when fn has no `return` and nothing outside

@@ -225,6 +225,10 @@ completes; or make the sender give up too:
   inside an `if` with no `else` (`if err == nil { ch <- v }`) ends without
   sending when the condition is false, and is reported the same way unless
   something outside that `if` sends. The receiver must be a plain `<-ch`.
+  It is not reported either when, before the return, the goroutine sent on
+  another channel that the receiver reads first and may leave after
+  (`errc <- err; if err != nil { return }` against `if err := <-errc; err
+  != nil { t.Fatal(err) }` before `<-data`).
 - A field channel is judged only on an instance allocated in the function
   (or by a constructor with one result that returns its own `&T{...}`)
   whose every use is a method call on it, a field access, or a send,
