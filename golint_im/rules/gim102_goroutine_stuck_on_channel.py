@@ -397,7 +397,7 @@ def _capacity_text(cap: int) -> str:
 
 def _senders_text(n: int) -> str:
     if n == UNBOUNDED:
-        return "senders started in a loop"
+        return "senders or sends in a loop"  # goroutines started in one, or one goroutine sending in one
     return "1 sender" if n == 1 else f"{n} senders"
 
 
