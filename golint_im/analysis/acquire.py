@@ -26,6 +26,7 @@ from golint_im.expr import (
     selector,
     selector_base,
     selector_bases,
+    string,
     strip_address,
 )
 from golint_im.program import Program
@@ -94,6 +95,9 @@ class Acquire(Effects):
                 hit = names & k.constructors
                 if hit and (fake_transport(an, fn, op) or self._opens_nothing(fn, op)):
                     return None  # a canned transport, a test's fake listener: no connection behind it
+                if hit and k.name == "http-body" and self._head_request(fn, op, hit):
+                    self.debug["gim2xx_head_requests"] += 1
+                    return None  # a HEAD response has no body: net/http frees the connection itself
                 if hit:
                     return Origin(k, 0, sorted(hit, key=len)[-1])
         elif any(t.via for t in targets) and self._opens_nothing(fn, op):
@@ -134,6 +138,38 @@ class Acquire(Effects):
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
+
+    def _head_request(self, fn, op, names: set[str]) -> bool:
+        """A HEAD request: `http.Head(url)`, or `Do(req)` / `RoundTrip(req)` on a request built by
+        `http.NewRequest[WithContext]` with the method "HEAD" (a literal or a constant).
+
+        net/http answers HEAD with `http.NoBody` and puts the connection back at once, so there
+        is nothing to close. The request must be a local assigned once in this function.
+        """
+        if any(n.endswith(".Head") for n in names):
+            return True
+        an = cast("Analysis", self)
+        program = an.program
+        for arg in op.args:
+            name = ident(arg)
+            if name is None:
+                continue
+            owner = program.declaring_function(fn, name)
+            if owner is None:
+                continue
+            values = [a.args[0] for a, _i in assignments_to(owner, name) if len(a.args) == 1]
+            if len(values) != 1 or len(list(assignments_to(owner, name))) != 1:
+                continue
+            built = _request_call(values[0])
+            if built is None:
+                continue
+            ext = program.external_callee(owner, callee(built))
+            if ext is None or ext.pkg != "net/http" or ext.name not in ("NewRequest", "NewRequestWithContext"):
+                continue
+            args = call_args(built)
+            method = args[1 if ext.name == "NewRequestWithContext" else 0] if len(args) >= 2 else None
+            return _const_string(program, owner, method) == "HEAD"
+        return False
 
     def _opens_nothing(self, fn, op) -> bool:
         """The receiver holds only values of tree types whose own method opens nothing (a test's fake).
@@ -639,3 +675,36 @@ class Acquire(Effects):
         """e names the file's import of net/http/httptest."""
         name = ident(e)
         return name is not None and fn.file.imports.get(name) == "net/http/httptest"
+
+
+def _request_call(value):
+    """The call that builds a request: the value itself, or the one call among the arguments of a
+    wrapper around it (`must.Get(http.NewRequest(...))`)."""
+    if callee(value) is None:
+        return None
+    if call_name(callee(value)) in ("NewRequest", "NewRequestWithContext"):
+        return value
+    inner = [a for a in call_args(value) if callee(a) is not None]
+    return inner[0] if len(inner) == 1 else value
+
+
+def _const_string(program: Program, fn, expr, depth: int = 0) -> str | None:
+    """The text of a string literal, or of a string constant of fn's package or an imported one."""
+    if expr is None or depth > 4:
+        return None
+    text = string(expr)
+    if text is not None:
+        return text
+    name = ident(expr)
+    if name is not None:
+        c = fn.pkg.consts.get(name)
+        return _const_string(program, fn, c[0], depth + 1) if c else None
+    sel = selector(expr)
+    if sel is not None:
+        if sel[1] == "MethodHead" and program.imported_path(fn, sel[0]) == "net/http":
+            return "HEAD"
+        path = program.imported_path(fn, sel[0])
+        pkg = program.packages.get(path) if path else None
+        c = pkg.consts.get(sel[1]) if pkg else None
+        return string(c[0]) if c else None
+    return None

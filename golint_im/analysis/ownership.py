@@ -116,6 +116,7 @@ class Analysis(Acquire):
             "gim2xx_owned_captured_starter_closes": 0,
             # calls whose receiver holds only composite literals of tree types whose method opens nothing (fakes.py)
             "gim2xx_fake_receivers": 0,
+            "gim2xx_head_requests": 0,
             # values of a tree type whose Close only does bookkeeping (a test double), not taken as resources
             "gim2xx_fake_values": 0,
         }

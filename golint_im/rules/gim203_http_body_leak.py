@@ -42,6 +42,12 @@ status. Drain it (`io.Copy(io.Discard, resp.Body)`) first if the connection
 should be reused.
 
 ## Known limits
+- HEAD requests are not reported (`http.Head`, or `Do` of a request that
+  `http.NewRequest[WithContext]` built with the method `"HEAD"`,
+  `http.MethodHead` or a string constant of it, assigned once): net/http
+  answers them with no body and frees the connection itself. A body read
+  to its end (`io.ReadAll`, `io.Copy`) and never closed is still reported,
+  although net/http frees that connection too.
 - In `_test.go` files, a request whose URL is an `httptest.Server`'s
   (`srv.URL + "/x"`, directly or through `http.NewRequest`) or that is sent
   with `srv.Client()` is not reported: the server's `Close` tears the
