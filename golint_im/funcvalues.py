@@ -124,9 +124,7 @@ class FunctionValues:
         """A result type that holds a function: `func(...)`, or a named type defined as one
         (`type unlockOnce func() bool`)."""
         text = type_text.lstrip("(")
-        if text.startswith("func"):
-            return True
-        return self.underlying(self.qualify(text, g.file)).startswith("func")
+        return text.startswith("func") or self._named_func_type(g, text)
 
     def _named_func_type(self, fn: Function, type_text: str) -> bool:
         """type_text (as written in fn's file) names a defined type whose underlying type is a function."""
@@ -184,7 +182,7 @@ class FunctionValues:
                     out.extend(
                         Target(t.function, f"callback passed by {caller.short}") for t in follow(caller, op.args[idx])
                     )
-        elif name == owner.facts.recv_name and owner.parent is None and self._func_receiver(owner):
+        elif name == owner.facts.recv_name and owner.parent is None and self._named_func_type(owner, owner.facts.recv):
             for caller, op in self.callers(owner):
                 sel = E.selector(op.fn)
                 if sel is not None and op.mode != "go":
@@ -192,11 +190,6 @@ class FunctionValues:
                         Target(t.function, f"called on by {caller.short}") for t in self._passed_value(caller, sel[0])
                     )
         return _dedupe(out)
-
-    def _func_receiver(self, method: Function) -> bool:
-        """The method's receiver type is defined as a function type."""
-        named = self.named(f"{method.pkg.path}#{method.facts.recv}")
-        return named is not None and self.underlying(named).startswith("func")
 
     def _elements_of_field(self, fn: Function, container) -> list[Target]:
         """Function values stored in a struct field that holds a slice or map of them (`r.handlers`)."""

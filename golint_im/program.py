@@ -604,27 +604,39 @@ class Program(TypeSystem, FunctionValues):
 
     # ---- function values (callbacks, method values) -----------------------
     # ---- constants -----------------------------------------------------
+    def _named_const(self, fn: Function, expr) -> tuple[Function, E.Expr] | None:
+        """(a function of the declaring file, the value) of the constant expr names: a name of fn's
+        package or `pkg.Name` of an analysed package; None for anything else."""
+        name = E.ident(expr)
+        if name is not None:
+            c = fn.pkg.consts.get(name)
+            return (fn, c[0]) if c else None
+        sel = E.selector(expr)
+        path = self.imported_path(fn, sel[0]) if sel is not None else None
+        pkg = self.packages.get(path) if path is not None else None
+        c = pkg.consts.get(sel[1]) if pkg is not None and sel is not None else None
+        init = self._init_function(c[1]) if c is not None else None
+        return (init, c[0]) if init is not None and c is not None else None
+
+    def const_string(self, fn: Function, expr, depth=0) -> str | None:
+        """The text of a string literal, or of the string constant expr names (see const_int)."""
+        if expr is None or depth > 8:
+            return None
+        text = E.string(expr)
+        if text is not None:
+            return text
+        named = self._named_const(fn, expr)
+        return self.const_string(*named, depth + 1) if named else None
+
     def const_int(self, fn: Function, expr, depth=0):
         if expr is None or depth > 8:
             return None
         if E.is_int_literal(expr):
             value = E.integer(expr)
             return value if value is not None and -(1 << 63) <= value < (1 << 64) else None
-        name = E.ident(expr)
-        if name is not None:
-            c = fn.pkg.consts.get(name)
-            return self.const_int(fn, c[0], depth + 1) if c else None
-        sel = E.selector(expr)
-        if sel is not None:
-            path = self.imported_path(fn, sel[0])
-            if path is None:
-                return None
-            pkg = self.packages.get(path)
-            c = pkg.consts.get(sel[1]) if pkg else None
-            if c is not None:
-                init = self._init_function(c[1])
-                return self.const_int(init, c[0], depth + 1) if init else None
-            return None
+        if E.ident(expr) is not None or E.selector(expr) is not None:
+            named = self._named_const(fn, expr)
+            return self.const_int(*named, depth + 1) if named else None
         binary = E.binary(expr)
         if binary is not None:
             op, left, right = binary

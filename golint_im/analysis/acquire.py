@@ -26,7 +26,6 @@ from golint_im.expr import (
     selector,
     selector_base,
     selector_bases,
-    string,
     strip_address,
 )
 from golint_im.program import Program
@@ -155,12 +154,10 @@ class Acquire(Effects):
             if name is None:
                 continue
             owner = program.declaring_function(fn, name)
-            if owner is None:
+            assigns = list(assignments_to(owner, name)) if owner is not None else []
+            if owner is None or len(assigns) != 1 or len(assigns[0][0].args) != 1:
                 continue
-            values = [a.args[0] for a, _i in assignments_to(owner, name) if len(a.args) == 1]
-            if len(values) != 1 or len(list(assignments_to(owner, name))) != 1:
-                continue
-            built = _request_call(values[0])
+            built = _request_call(assigns[0][0].args[0])
             if built is None:
                 continue
             ext = program.external_callee(owner, callee(built))
@@ -168,7 +165,12 @@ class Acquire(Effects):
                 continue
             args = call_args(built)
             method = args[1 if ext.name == "NewRequestWithContext" else 0] if len(args) >= 2 else None
-            return _const_string(program, owner, method) == "HEAD"
+            if (
+                selected_name(method) == "MethodHead"
+                and program.imported_path(owner, selector_base(method)) == "net/http"
+            ):
+                return True  # net/http is not analysed: its constant is known here
+            return program.const_string(owner, method) == "HEAD"
         return False
 
     def _opens_nothing(self, fn, op) -> bool:
@@ -686,25 +688,3 @@ def _request_call(value):
         return value
     inner = [a for a in call_args(value) if callee(a) is not None]
     return inner[0] if len(inner) == 1 else value
-
-
-def _const_string(program: Program, fn, expr, depth: int = 0) -> str | None:
-    """The text of a string literal, or of a string constant of fn's package or an imported one."""
-    if expr is None or depth > 4:
-        return None
-    text = string(expr)
-    if text is not None:
-        return text
-    name = ident(expr)
-    if name is not None:
-        c = fn.pkg.consts.get(name)
-        return _const_string(program, fn, c[0], depth + 1) if c else None
-    sel = selector(expr)
-    if sel is not None:
-        if sel[1] == "MethodHead" and program.imported_path(fn, sel[0]) == "net/http":
-            return "HEAD"
-        path = program.imported_path(fn, sel[0])
-        pkg = program.packages.get(path) if path else None
-        c = pkg.consts.get(sel[1]) if pkg else None
-        return string(c[0]) if c else None
-    return None

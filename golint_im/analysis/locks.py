@@ -326,10 +326,8 @@ class LockModel:
     def map_lock(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
         """The callee's lock as the caller sees it at the call op."""
         inst = lock.inst
-        if inst is None or inst[0][0] != "name":
-            return lock  # a package variable
-        if inst[0][1] != callee.id:
-            return lock  # a variable of a function around both, or one a closure captured
+        if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id:
+            return lock  # a package variable, or a variable of a function around both (or one a closure captured)
         name, rest = inst[0][2], inst[1:]
         f = callee.facts
         arg = None

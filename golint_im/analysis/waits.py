@@ -88,25 +88,14 @@ class _Matcher:
         return self._taken[key]
 
     def _first_acquire(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
-        model = self.model
         for op in fn.facts.ops:
             if op is stop:
                 return None
             if op.kind != "call" or op.mode in ("go", "defer"):
                 continue
-            name = E.selected_name(op.fn)
-            if name in ACQUIRE:
-                found = model.lock_of(fn, op)
-                if found is not None and found[0].cls == cls:
-                    return Acquire(found[0], ACQUIRE[name], fn, op, (), found[1])
-                continue
-            targets = model.call_targets(fn, op)
-            if len(targets) != 1:
-                continue
-            callee = targets[0].function
-            for a in model.summary(callee).acquires:
-                if a.lock.cls == cls:
-                    return Acquire(a.lock, a.mode, a.fn, a.op, (Hop(fn, op, callee), *a.hops), a.text)
+            a = acquire_at(self.model, fn, op, cls)
+            if a is not None:
+                return a
         return None
 
     def goroutines_counting(self, done: SyncCall) -> list[tuple[Function, Op | None]]:
@@ -248,6 +237,25 @@ WAITS_UNDER_LOCK = Pass(
 )
 
 
+def acquire_at(model: LockModel, fn: Function, op: Op, cls: str, certain: bool = False) -> Acquire | None:
+    """The acquisition of a mutex of class cls that the call op makes: a `Lock`/`RLock` itself, or
+    one its single callee takes (certain: only one the callee takes outside its branches)."""
+    name = E.selected_name(op.fn)
+    if name in ACQUIRE:
+        found = model.lock_of(fn, op)
+        if found is not None and found[0].cls == cls:
+            return Acquire(found[0], ACQUIRE[name], fn, op, (), found[1])
+        return None
+    targets = model.call_targets(fn, op)
+    if len(targets) != 1:
+        return None
+    callee = targets[0].function
+    for a in model.summary(callee).acquires:
+        if a.lock.cls == cls and not (certain and a.conditional):
+            return Acquire(a.lock, a.mode, a.fn, a.op, (Hop(fn, op, callee), *a.hops), a.text)
+    return None
+
+
 # ---- channel operations under a lock whose partner takes that lock first ---------------------------
 # Counted in --debug: the channel operations under a lock this part gave up on, by reason.
 HANDOFF_DEBUG_KEYS = (
@@ -326,34 +334,14 @@ class _HandoffMatcher:
             if op.kind != "call" or op.mode != "plain" or op.region < 0:
                 continue
             chain = list(enclosing_regions(facts, op.region))
-            if recv.select not in chain:
-                continue
-            case = chain[chain.index(recv.select) - 1] if chain.index(recv.select) > 0 else -1
-            if case < 0 or case == own:
-                continue
-            if any(regions[r].kind in BRANCHES for r in chain[: chain.index(case)]):
+            at = chain.index(recv.select) if recv.select in chain else 0
+            if at == 0 or chain[at - 1] == own:
+                continue  # outside the select's cases, or in the receive's own case
+            if any(regions[r].kind in BRANCHES for r in chain[: at - 1]):
                 continue  # under a branch inside the case: maybe not taken
-            a = self._acquire_at(fn, op, cls)
+            a = acquire_at(self.model, fn, op, cls, certain=True)
             if a is not None:
                 return a
-        return None
-
-    def _acquire_at(self, fn: Function, op: Op, cls: str) -> Acquire | None:
-        """The unconditional acquisition of cls that the call op makes, itself or in its one callee."""
-        model = self.model
-        name = E.selected_name(op.fn)
-        if name in ACQUIRE:
-            found = model.lock_of(fn, op)
-            if found is not None and found[0].cls == cls:
-                return Acquire(found[0], ACQUIRE[name], fn, op, (), found[1])
-            return None
-        targets = model.call_targets(fn, op)
-        if len(targets) != 1:
-            return None
-        callee = targets[0].function
-        for a in model.summary(callee).acquires:
-            if a.lock.cls == cls and not a.conditional:
-                return Acquire(a.lock, a.mode, a.fn, a.op, (Hop(fn, op, callee), *a.hops), a.text)
         return None
 
     def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:

@@ -273,24 +273,37 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
     op_loc = op_location(b.op_fn, b.op)
     partner_loc = op_location(case.partner_fn, case.partner_op)
     what = _partner_text(case.partner_op)
-    others = "" if case.partners == 1 else f" (and {case.partners - 1} more, each after taking `{label}`)"
-    if case.in_other_case:
-        return _other_case_finding(case, op_loc, partner_loc)
-    message = (
+    holding = (
         f"`{b.fn.short}` {verb} `{ch.label}` at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
-        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but the goroutine that would "
-        f"{_PARTNER_VERB[b.kind]} first takes `{label}` ({lock_call(partner)} at line {partner.op.line}"
-        f"{via(partner)}) before its {what} at line {case.partner_op.line} in `{case.partner_fn.short}`"
-        f"{others}: the operation waits for the goroutine, the goroutine waits for the lock. "
-        f"Fix: unlock `{held.text}` before the channel operation, or let the goroutine do its {what} "
-        f"before it takes `{label}`."
+        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)})"
     )
+    taken = f"{lock_call(partner)} at line {partner.op.line}{via(partner)}"
+    if case.in_other_case:  # the partner receives in a `select` and takes the lock in another case
+        message = (
+            f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
+            f"{case.partner_op.line} takes `{label}` in another case of the same `select` ({taken}): when "
+            f"that case runs while the send waits, the goroutine waits for the lock and never gets back to "
+            f"the receive. Fix: unlock `{held.text}` before the send, or send in a `select` with a way out "
+            f"(`ctx.Done()`, a quit channel)."
+        )
+        partner_step = f"the partner, in another case of its `select`, takes `{label}`: waits for the lock"
+        partner_end, related = "not reached again", f"`{label}` taken in another case"
+    else:
+        others = "" if case.partners == 1 else f" (and {case.partners - 1} more, each after taking `{label}`)"
+        message = (
+            f"{holding}, but the goroutine that would {_PARTNER_VERB[b.kind]} first takes `{label}` ({taken}) "
+            f"before its {what} at line {case.partner_op.line} in `{case.partner_fn.short}`{others}: the "
+            f"operation waits for the goroutine, the goroutine waits for the lock. Fix: unlock `{held.text}` "
+            f"before the channel operation, or let the goroutine do its {what} before it takes `{label}`."
+        )
+        partner_step = f"the partner takes `{label}` first: waits for the lock"
+        partner_end, related = "never reached", f"`{label}` taken before the {what}"
     steps = [
         *acquire_steps(held, f"takes `{label}`"),
         *call_steps(b.hops),
         Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {other}"),
-        *acquire_steps(partner, f"the partner takes `{label}` first: waits for the lock"),
-        Step(partner_loc, f"the partner's {what} on `{ch.label}`, never reached"),
+        *acquire_steps(partner, partner_step),
+        Step(partner_loc, f"the partner's {what} on `{ch.label}`, {partner_end}"),
     ]
     where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
     return Finding(
@@ -298,40 +311,7 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         message=message,
         location=where,
         severity=SEVERITY,
-        related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken before the {what}"),),
-        steps=tuple(steps),
-        key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}|handoff",
-    )
-
-
-def _other_case_finding(case: HandoffHeldAcross, op_loc, partner_loc) -> Finding:
-    """The partner receives in a `select` and takes the lock in another of its cases."""
-    b, ch, partner = case.blocked, case.channel, case.partner_lock
-    held, label = b.held, b.held.lock.label
-    verb, other = _VERB[b.kind]
-    message = (
-        f"`{b.fn.short}` {verb} `{ch.label}` at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
-        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}), but the goroutine "
-        f"`{case.partner_fn.short}` that receives it at line {case.partner_op.line} takes `{label}` in another "
-        f"case of the same `select` ({lock_call(partner)} at line {partner.op.line}{via(partner)}): when that "
-        f"case runs while the send waits, the goroutine waits for the lock and never gets back to the receive. "
-        f"Fix: unlock `{held.text}` before the send, or send in a `select` with a way out "
-        f"(`ctx.Done()`, a quit channel)."
-    )
-    steps = [
-        *acquire_steps(held, f"takes `{label}`"),
-        *call_steps(b.hops),
-        Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {other}"),
-        *acquire_steps(partner, f"the partner, in another case of its `select`, takes `{label}`: waits for the lock"),
-        Step(partner_loc, f"the partner's receive on `{ch.label}`, not reached again"),
-    ]
-    where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
-    return Finding(
-        rule_id=ID,
-        message=message,
-        location=where,
-        severity=SEVERITY,
-        related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken in another case"),),
+        related=(Related(op_location(partner.fn, partner.op), related),),
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{label}|{ch.label}|{b.kind}|handoff",
     )
