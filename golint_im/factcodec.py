@@ -33,8 +33,9 @@ _FILE_FIELDS = (
     "newer_syntax",
     "made_types",
     "conversion_names",
+    "unrun_examples",
 )
-_FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool, tuple, tuple, tuple)
+_FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool, tuple, tuple, tuple, tuple)
 _TYPE_TYPES = (str, str, int, int, tuple, tuple, str, tuple)
 _FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool)
 _REGION_TYPES = (str, int, int, object, int, str)
@@ -76,6 +77,7 @@ def encode(facts: FileFacts) -> bytes:
         tuple(facts.newer_syntax),
         tuple(facts.made_types),
         tuple(facts.conversion_names),
+        tuple(facts.unrun_examples),
     )
     return marshal.dumps(record)
 
@@ -107,7 +109,21 @@ def load_record(payload: bytes, types: tuple) -> tuple:
 def decode(payload: bytes) -> FileFacts:
     """The facts in payload; BadEntry when it is not facts of this build."""
     record = load_record(payload, _FILE_TYPES)
-    package, imports, types, funcs, consts, directives, error_lines, deep_lines, generated, newer, made, conv = record
+    (
+        package,
+        imports,
+        types,
+        funcs,
+        consts,
+        directives,
+        error_lines,
+        deep_lines,
+        generated,
+        newer,
+        made,
+        conv,
+        unrun,
+    ) = record
     if not all(type(k) is str and type(v) is str for k, v in imports.items()):
         raise BadEntry("imports")
     if not all(type(k) is str and isinstance(v, (tuple, str, int, _NONE)) for k, v in consts.items()):
@@ -120,6 +136,8 @@ def decode(payload: bytes) -> FileFacts:
         raise BadEntry("newer syntax")
     if not all(type(t) is str for t in made) or not all(type(n) is str for n in conv):
         raise BadEntry("made types")
+    if not all(type(n) is str for n in unrun):
+        raise BadEntry("unrun examples")
     type_list = []
     for t in types:
         check_record(t, _TYPE_TYPES)
@@ -153,4 +171,5 @@ def decode(payload: bytes) -> FileFacts:
         newer,
         made,
         conv,
+        unrun,
     )

@@ -27,6 +27,7 @@ class Region:
     line: int
     # 'if': condition expr; 'for': condition expr, None when there is none (`for {`);
     # 'range': ranged expr; 'case': ('recv'|'send', chan expr) for select cases, else None;
+    # 'block' of a tagless switch's case with one expression (`case err != nil:`): that expression;
     # 'select': (has_default, number of cases)
     info: object = None
     end_line: int = 0
@@ -112,3 +113,6 @@ class FileFacts:
     # a type of the package (made.made_types): the link's type analysis, worked out per file.
     made_types: tuple = ()
     conversion_names: tuple = ()
+    # Example functions of a test file with no `// Output:` comment: `go test` compiles them but
+    # never runs them, so nothing they open can leak at run time.
+    unrun_examples: tuple = ()

@@ -173,6 +173,7 @@ def _wrong_typed_entries():
     yield "newer syntax line", but(9, (("new(expr)", "1"),))
     yield "made types", but(10, (1,))
     yield "conversion names", but(11, (None,))
+    yield "unrun examples", but(12, (3,))
 
 
 @pytest.mark.parametrize("what,record", list(_wrong_typed_entries()), ids=[w for w, _ in _wrong_typed_entries()])

@@ -130,6 +130,8 @@ class Effects(Calls):
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
                     return RELEASE
+                if r.suffix == () and op.mode != "go" and self._closing_method(fn, op, kind):
+                    return RELEASE
                 if r.suffix in (FOREIGN_WRAPPER, STUB):
                     # A generated stub has no closer: `rpc.NewClient(conn)` followed by
                     # `client.Close()` is a wrapper of another module closing what it wraps.
@@ -200,6 +202,19 @@ class Effects(Calls):
                 return ESCAPE
             effs.add(self.summary(t.function, recv, None, kind))
         return RELEASE if RELEASE in effs else ESCAPE if ESCAPE in effs else None
+
+    def _closing_method(self, fn, op, kind) -> bool:
+        """`sess.Exit(0)` where the tree's own `(*Session).Exit` closes its receiver (`s.Close()`).
+
+        Only a call resolved to one method of the analysed code by its static
+        type: through an interface, another implementation may keep the value open.
+        """
+        targets = self.targets(fn, op)
+        if len(targets) != 1 or targets[0].via:
+            return False
+        f = targets[0].function
+        recv = f.facts.recv_name
+        return bool(recv) and self.summary(f, recv, (), kind) == RELEASE
 
     def _holder_method(self, fn, op, r, kind):
         """A method of the analysed code called on a struct holding the resource in a field (`client.Close()`).

@@ -500,10 +500,18 @@ class Walk:
         outs = []
         merged = None
         regions = self.fn.facts.regions
+        # `switch { case err != nil: return nil, err; case ok(res): ... }`: a case is reached only
+        # when the conditions of the cases above it are false, and taken when its own is true.
+        skipped = state
         for c in alts:
             self.last_assign = dict(before)
-            send = case_sends.get(regions[c].line) if regions[c].info and regions[c].info[0] == "send" else None
-            out = self.exec_items([(send, 0, send)], state, set()) if send is not None else state
+            entry = skipped
+            if regions[c].kind == "block" and is_expr(regions[c].info):
+                entry = self.branch_state(c, skipped, True)
+                skipped = self.branch_state(c, skipped, False)
+            info = regions[c].info if regions[c].kind == "case" else None
+            send = case_sends.get(regions[c].line) if info and info[0] == "send" else None
+            out = self.exec_items([(send, 0, send)], entry, set()) if send is not None else entry
             if out is not None:
                 out = self.exec_region(c, out)
             outs.append(out)
@@ -511,7 +519,7 @@ class Walk:
                 merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
         self.last_assign = merged if merged is not None else before
         if no_match:
-            outs.append(state)
+            outs.append(skipped)
         _continues, breaks = self._take_jumps(r)
         if regions[r].kind == "select" and False in outs and True in outs:
             # Some cases hand it on or close it, others keep it live: the first of those names the leak's branch.
@@ -765,7 +773,7 @@ class Walk:
         if reg.kind == "default":
             return Branch("default")
         if reg.kind == "block" and reg.parent >= 0 and self.view.regions[reg.parent].kind == "switch":
-            return Branch("case", None, reg.line)
+            return Branch("case", reg.info if is_expr(reg.info) else None, reg.line)
         if reg.kind not in ("if", "else") or not is_expr(reg.info):
             return None
         cond = reg.info

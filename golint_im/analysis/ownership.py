@@ -119,6 +119,8 @@ class Analysis(Acquire):
             "gim2xx_head_requests": 0,
             # values of a tree type whose Close only does bookkeeping (a test double), not taken as resources
             "gim2xx_fake_values": 0,
+            # functions (and their literals) of Example functions with no `// Output:`, which never run
+            "gim2xx_unrun_examples": 0,
         }
         self._fresh: dict = {}
         self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops
@@ -200,6 +202,9 @@ class Analysis(Acquire):
                 continue
             if owns is not None and not owns(fn.file.path):
                 continue  # a shard: a leak is reported at its acquisition, in fn's file, which another shard owns
+            if fn.outermost().facts.name in fn.file.unrun_examples:
+                self.debug["gim2xx_unrun_examples"] += 1  # no `// Output:`: `go test` never runs it
+                continue
             closed = closed_value_origins(self, fn, closes.get(fn.id, {}))
             reported: set[int] = set()  # ids of fn's acquisition ops with a leak
             for i, op in enumerate(fn.facts.ops):

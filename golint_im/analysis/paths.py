@@ -43,7 +43,7 @@ class Branch:
     kind: "fails" (the `err != nil` branch after the call `expr`), "if" (`expr`
     holds), "else" (`expr` does not hold), "recv"/"send" (the select case
     receiving from / sending on channel `expr`), "default" (the select's
-    default case), "case" (the switch case at `line`).
+    default case), "case" (the switch case at `line`; `expr`: its condition, in a tagless switch).
     """
 
     kind: str

@@ -50,6 +50,8 @@ def _branch(b: Branch) -> str:
     if b.kind == "default":
         return "the `select` takes its `default` case"
     if b.kind == "case":
+        if b.expr is not None:
+            return f"the `switch` takes `case {render(b.expr)}:` at line {b.line}"
         return f"the `switch` takes the case at line {b.line}"
     if b.kind == "fails":
         return f"`{render(b.expr)}` fails"

@@ -56,6 +56,9 @@ process (a pool or a resolver that caches) and share it: a `ClientConn`
 is safe for concurrent use and multiplexes calls.
 
 ## Known limits
+- `Example` functions of test files with no `// Output:` (or `// Unordered
+  output:`) comment are not looked at: `go test` compiles them but never
+  runs them (counted as `gim2xx_unrun_examples` in `--debug`).
 - A connection passed to a function the analysis cannot resolve (a
   function value, an interface without analysed implementations, a package
   outside the analysed roots other than common borrowers such as `fmt`,

@@ -66,6 +66,11 @@ when it fails is its own business), or it is a library function known to
 keep it (like
 `(*http.Server).Serve` or `ssh.NewClientConn`).
 
+A method of the tree called on the connection itself, or on the same value
+under an asserted type (`sess := c.(*Session); defer sess.Exit(0)`), closes
+it when the call resolves by its static type to one method whose body closes
+its receiver (`Exit` calling `s.Close()`).
+
 A connection given to a `New*` function of another module whose result is
 kept only in a local (`enc := msgpack.NewEncoder(conn)`,
 `client := rpc.NewClient(conn)`) lives as long as that wrapper: closing the
@@ -100,6 +105,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
 (and closes) them.
 
 ## Known limits
+- `Example` functions of test files with no `// Output:` (or `// Unordered
+  output:`) comment are not looked at: `go test` compiles them but never
+  runs them (counted as `gim2xx_unrun_examples` in `--debug`).
 - A hand-off is conditional only when its error is tested on the next
   branch (`err != nil`, `errors.Is(err, ...)`, `f(conn) != nil`), and, for
   a function of another module, only when received as `x, err := f(conn)`;

@@ -8,7 +8,10 @@ response on every call, and reports the request when some path out of the
 function neither closes `resp.Body` (directly, deferred, in a closure, or
 via a helper that closes it) nor hands the response or its body on
 (returned, stored, sent, passed to a function that closes or keeps it).
-On the `err != nil` branch of the request there is no body to close.
+On the `err != nil` branch of the request there is no body to close, whether
+it is an `if` or the first case of a tagless `switch` (`switch { case err !=
+nil: return nil, err; case ok(res): ... }`): a later case is taken only when
+the conditions above it are false.
 
 Also reported: a body replaced by a reader over it whose `Close` leaves it
 open (`resp.Body, err = gzip.NewReader(resp.Body)`, zlib, flate, brotli,
@@ -42,6 +45,9 @@ status. Drain it (`io.Copy(io.Discard, resp.Body)`) first if the connection
 should be reused.
 
 ## Known limits
+- `Example` functions of test files with no `// Output:` (or `// Unordered
+  output:`) comment are not looked at: `go test` compiles them but never
+  runs them (counted as `gim2xx_unrun_examples` in `--debug`).
 - HEAD requests are not reported (`http.Head`, or `Do` of a request that
   `http.NewRequest[WithContext]` built with the method `"HEAD"`,
   `http.MethodHead` or a string constant of it, assigned once): net/http

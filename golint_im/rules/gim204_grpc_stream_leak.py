@@ -36,6 +36,9 @@ Derive a cancellable context for the stream and cancel it when done:
 until `Recv` returns an error.
 
 ## Known limits
+- `Example` functions of test files with no `// Output:` (or `// Unordered
+  output:`) comment are not looked at: `go test` compiles them but never
+  runs them (counted as `gim2xx_unrun_examples` in `--debug`).
 - Conservative on purpose: any `CloseSend`; a context created in the
   function by `context.With{Cancel,Timeout,Deadline}` whose cancel function
   is used; a context taken from a struct field or from `X.Context()` (a

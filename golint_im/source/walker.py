@@ -16,6 +16,8 @@ from .exprs import MAX_KEPT_ELEMENTS, ExpressionReader
 from .grammar import COMMENTS
 
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
+# What makes `go test` run an Example function (and compare what it prints): go/doc's rule.
+_OUTPUT_COMMENT = re.compile(r"^(//|/\*)\s*(unordered )?output:", re.IGNORECASE)
 
 __all__ = ["MAX_KEPT_ELEMENTS", "Walker"]
 
@@ -265,6 +267,9 @@ class Walker(ExpressionReader):
         body = node.child_by_field_name("body")
         if body is not None:
             self.in_function(index, lambda: self.block(body, 0))
+            if self.facts.is_test and not recv and self.facts.funcs[index].name.startswith("Example"):
+                if not any(_OUTPUT_COMMENT.match(self.text(c)) for c in _descendants_of_type(body, "comment")):
+                    self.facts.unrun_examples += (self.facts.funcs[index].name,)
 
     def new_func(self, node, name, recv, recv_ptr, recv_name, parent) -> int:
         line, col = self.pos(node)
@@ -522,8 +527,10 @@ class Walker(ExpressionReader):
                 if case.type == "expression_case":
                     val = case.child_by_field_name("value")
                     if val is not None:
-                        for e in val.named_children:
-                            self.expr(e, r)
+                        conds = [self.expr(e, r) for e in val.named_children]
+                        if value is None and len(conds) == 1:
+                            # `switch { case err != nil:`: the case is taken when its condition holds.
+                            self.fn.regions[r].info = conds[0]
                 self.case_body(case, r)
 
     # ---- expressions ---------------------------------------------------
