@@ -31,7 +31,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .effects import Effects
-from .fakes import concrete_methods, fake_transport
+from .fakes import concrete_methods, fake_transport, field_sites, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
 from .resources import _STREAM_USE, ESCAPE, RELEASE, Filled, Holder, Kind, Origin
@@ -119,6 +119,8 @@ class Acquire(Effects):
                     return Origin(k, 0, sorted(hit, key=len)[-1])
             fr = self.fresh(f)
             if fr is not None and best is None:
+                if not t.via and selector(fn_expr) is not None and self._opens_nothing(fn, op):
+                    return None  # `tr.Dial()` on a wrapper the test built around its fake dialer
                 best = Origin(
                     fr.kind,
                     fr.result,
@@ -185,9 +187,40 @@ class Acquire(Effects):
         for t in concrete:
             if any(self.function_names(t.function) & k.constructors for k in self.kinds.values()):
                 return False
-            if self.fresh(t.function) is not None:
+            if self.fresh(t.function) is not None and not self._fake_underneath(fn, op, t.function):
                 return False
         self.debug["gim2xx_fake_receivers"] += 1
+        return True
+
+    def _fake_underneath(self, fn, op, method) -> bool:
+        """`wrapped.Accept()` on `&listener{Listener: fake}`, whose Accept gets its value from `l.Listener.Accept()`.
+
+        The wrapper's method opens something only through one call on a field of
+        its receiver; every value fn's receiver may hold puts in that field a tree
+        type (a test's fake) whose own method opens nothing.
+        """
+        an = cast("Analysis", self)
+        fresh = self.fresh(method)
+        acquiring = [o for o in method.facts.ops if o.kind == "call" and self.acquisition(method, o) is not None]
+        if len(acquiring) != 1 or acquiring[0] is not fresh.impl_op:
+            return False
+        inner = selector(fresh.impl_op.fn)
+        holder = selector(inner[0]) if inner is not None else None
+        recv = method.facts.recv_name
+        if inner is None or holder is None or not recv or not is_ident(holder[0], recv):
+            return False
+        sites = receiver_sites(an, fn, op)
+        named = next((s[0] for s in sites or () if self.program.method(s[0], method.facts.name) is method), None)
+        held = field_sites(an, sites, named, holder[1]) if sites and named else None
+        if not held:
+            return False
+        for field_type in {s[0] for s in held}:
+            m = self.program.method(field_type, inner[1])
+            if m is None or self.fresh(m) is not None:
+                return False
+            if any(self.function_names(m) & k.constructors for k in self.kinds.values()):
+                return False
+        self.debug["gim2xx_fakes_inside_wrappers"] += 1
         return True
 
     def _filled_local_struct(self, fn, op, targets) -> Origin | None:

@@ -13,7 +13,10 @@ name:
   return one. When the type's own method opens nothing (its body returns
   no fresh resource), the call acquires nothing, whatever the interface's
   name in the catalog says; when it does open one, the call keeps its
-  usual reading;
+  usual reading, unless the method only passes on what one call on a
+  field of its receiver returns and every value built puts such a fake
+  in that field (`WrapListener(p, &fakeListener{})`: `value_sites`
+  follows a constructor's parameters to the arguments of its call);
 * **an HTTP client's transport is such a type** (`fake_transport`): the
   client returns what that `RoundTrip` returns: nothing live when it
   returns only response literals it builds (`&http.Response{...}`);
@@ -61,23 +64,28 @@ def concrete_methods(an: Analysis, fn: Function, op) -> list[Target] | None:
     Only when every type the receiver may hold is a type of the tree that
     declares (or embeds from the tree) the method called.
     """
-    sel = selector(op.fn)
-    if sel is None:
+    sites = receiver_sites(an, fn, op)
+    if not sites:
         return None
-    base, method = sel
-    name = ident(base)
-    if name is None or an.program.refers_to_import(fn, name):
-        return None
-    types = dynamic_types(an, fn, base, _DEPTH)
-    if not types:
-        return None
+    method = selected_name(op.fn) or ""
     out = []
-    for named in sorted(types):
+    for named in sorted({site[0] for site in sites}):
         m = an.program.method(named, method)
         if m is None:
             return None
         out.append(Target(m, ""))
     return out
+
+
+def receiver_sites(an: Analysis, fn: Function, op) -> list[Site] | None:
+    """The composite literals the receiver of a method call `x.M()` may hold (see value_sites)."""
+    sel = selector(op.fn)
+    if sel is None:
+        return None
+    name = ident(sel[0])
+    if name is None or an.program.refers_to_import(fn, name):
+        return None
+    return value_sites(an, fn, sel[0], _DEPTH)
 
 
 # The standard library's HTTP client, which gets every response from its `Transport` field.
@@ -134,43 +142,73 @@ def _canned(an: Analysis, round_trip: Function) -> bool:
     return bool(returns)
 
 
+# A value built as a composite literal: (its tree type, the function it is written in, the literal,
+# and the call of that function whose arguments its parameters hold, when known).
+Site = tuple
+
+
 def dynamic_types(an: Analysis, fn: Function, expr, depth: int) -> set[str] | None:
     """The tree types `expr` may hold at run time, when every value it is given is a composite literal of one.
 
     A local of fn assigned only `&T{...}` / `T{...}`, or the results of
-    plain functions of the tree that return only such values. None when
-    any value is something else (a parameter, a field, an unknown call).
+    plain functions of the tree that return only such values, or return a
+    parameter the call is given such a value for. None when any value is
+    something else (a parameter of fn, a field, an unknown call).
     """
+    sites = value_sites(an, fn, expr, depth)
+    return {site[0] for site in sites} if sites else None
+
+
+def value_sites(an: Analysis, fn: Function, expr, depth: int, bound=None) -> list[Site] | None:
+    """The composite literals `expr` may hold (see dynamic_types); `bound`: (caller, call) giving fn's parameters."""
     if depth <= 0:
         return None
     lit = strip_address(expr)
     if composite(lit) is not None:
         named = Program.named(an.type_of(fn, lit) or "")
-        return {named} if named is not None and named.split("#")[0] in an.program.packages else None
+        if named is None or named.split("#")[0] not in an.program.packages:
+            return None
+        return [(named, fn, lit, bound)]
     n = op_number(expr)
     if n is not None:
-        return _returned_types(an, fn, fn.facts.ops[n], 0, depth - 1)
+        return _returned_sites(an, fn, fn.facts.ops[n], 0, depth - 1)
     name = ident(expr)
-    if name is None or name not in an.program.declared(fn) or name in an.params(fn):
+    if name is None:
         return None
-    types: set[str] = set()
+    if name in an.params(fn):
+        return _argument_sites(an, fn, name, bound, depth - 1)
+    if name not in an.program.declared(fn):
+        return None
+    sites: list[Site] = []
     for op, position in assignments_to(fn, name):
         value = assigned_value(op, position)
         single = op_number(op.args[0]) if value is None and len(op.args) == 1 else None
         if single is not None:  # `l, err := newFakeListener()`
-            found = _returned_types(an, fn, fn.facts.ops[single], position, depth - 1)
+            found = _returned_sites(an, fn, fn.facts.ops[single], position, depth - 1)
         elif value is None:
             found = None
         else:
-            found = dynamic_types(an, fn, value, depth - 1)  # `a = b; b = a`: every step costs depth
+            found = value_sites(an, fn, value, depth - 1, bound)  # `a = b; b = a`: every step costs depth
         if not found:
             return None
-        types |= found
-    return types or None
+        sites.extend(found)
+    return sites or None
 
 
-def _returned_types(an: Analysis, fn: Function, call, result: int, depth: int) -> set[str] | None:
-    """The tree types a plain call of the tree returns as its result `result`, from every return of the callee."""
+def _argument_sites(an: Analysis, fn: Function, name: str, bound, depth: int) -> list[Site] | None:
+    """`func Wrap(ln net.Listener) net.Listener { return ln }`: what the call gives the parameter."""
+    if bound is None:
+        return None
+    caller, call = bound
+    params = fn.facts.params
+    index = next((i for i, (p, _t) in enumerate(params) if p == name), None)
+    if index is None or index >= len(call.args) or (fn.facts.variadic and index == len(params) - 1):
+        return None  # the receiver, the variadic slice, or a call written with fewer arguments
+    return value_sites(an, caller, call.args[index], depth)
+
+
+def _returned_sites(an: Analysis, fn: Function, call, result: int, depth: int) -> list[Site] | None:
+    """The composite literals a plain call of the tree returns as its result `result`, from every return."""
     if call.kind != "call" or call.mode != "plain" or depth <= 0:
         return None
     targets = an.targets(fn, call)
@@ -178,7 +216,7 @@ def _returned_types(an: Analysis, fn: Function, call, result: int, depth: int) -
         return None
     g = targets[0].function
     n = len(g.facts.results)
-    types: set[str] = set()
+    sites: list[Site] = []
     for o in g.facts.ops:
         if o.kind != "return":
             continue
@@ -187,11 +225,25 @@ def _returned_types(an: Analysis, fn: Function, call, result: int, depth: int) -
         value = o.args[result]
         if is_ident(value, "nil"):
             continue
-        found = dynamic_types(an, g, value, depth)
+        found = value_sites(an, g, value, depth, (fn, call))
         if not found:
             return None
-        types |= found
-    return types or None
+        sites.extend(found)
+    return sites or None
+
+
+def field_sites(an: Analysis, sites: list[Site], named: str, field: str) -> list[Site] | None:
+    """What field `field` holds in every value of type `named` among sites (`&listener{Listener: ln}`)."""
+    out: list[Site] = []
+    for site_type, fn, lit, bound in sites:
+        if site_type != named:
+            continue
+        value = next((v for k, v in composite_items(lit) if is_ident(k, field)), None)
+        found = value_sites(an, fn, value, _DEPTH, bound) if value is not None else None
+        if not found:
+            return None
+        out.extend(found)
+    return out or None
 
 
 def noop_close(an: Analysis, named: str) -> bool:

@@ -119,6 +119,8 @@ class Analysis(Acquire):
             "gim2xx_head_requests": 0,
             # values of a tree type whose Close only does bookkeeping (a test double), not taken as resources
             "gim2xx_fake_values": 0,
+            # ... calls on a wrapper of the tree whose field holds such a fake (`&listener{Listener: fake}`)
+            "gim2xx_fakes_inside_wrappers": 0,
             # functions (and their literals) of Example functions with no `// Output:`, which never run
             "gim2xx_unrun_examples": 0,
         }

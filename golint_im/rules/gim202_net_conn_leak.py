@@ -53,7 +53,11 @@ A value whose dynamic type is a type of the tree standing in for a socket
 is not one: when a method's receiver holds only composite literals of a
 tree type (`l := newFakeListener(...)`, which returns `&fakeListener{}`),
 that type's own method decides what the call returns, not the interface's
-name in the catalog; and a tree type whose `Close` only sets fields of its
+name in the catalog; so does the fake a wrapper of the tree holds, when the
+wrapper's method gets its connection from one call on a field of its
+receiver and every value the test built puts a tree type opening nothing in
+that field (`WrapListener(policy, &fakeListener{})`,
+`NewTransport(&fakeDialer{})`, through a constructor's parameter); and a tree type whose `Close` only sets fields of its
 receiver, takes a lock or returns constants (a test double) is never a
 resource (counted as `gim2xx_fake_*` in `--debug`).
 

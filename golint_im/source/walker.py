@@ -460,7 +460,7 @@ class Walker(ExpressionReader):
             left = rng.child_by_field_name("left")
             if left is not None:
                 lhs = tuple(self.expr(e, region) for e in left.named_children)
-                self.op("assign", rng, r, targets=lhs, args=(("range", ranged),), mode=":=")
+                self.op("assign", rng, r, targets=lhs, args=(("range", ranged),), mode=_assign_token(rng))
             # `for x := range ch` is a receive whose handler is the loop body.
             self.op("recv", node, region, fn=ranged, mode="range", body=r)
         else:
@@ -498,7 +498,7 @@ class Walker(ExpressionReader):
         left = comm.child_by_field_name("left") if comm.type == "receive_statement" else None
         if left is not None:
             lhs = tuple(self.expr(e, sel) for e in left.named_children)
-            self.op("assign", comm, body_region, targets=lhs, args=(("un", "<-", ch),), mode=":=")
+            self.op("assign", comm, body_region, targets=lhs, args=(("un", "<-", ch),), mode=_assign_token(comm))
         return ("recv", ch)
 
     def case_body(self, case, region):
@@ -543,6 +543,11 @@ _JUMPS = {
     "fallthrough_statement": "fallthrough",
 }
 _LABELLED_KINDS = ("for", "range", "switch", "select")
+
+
+def _assign_token(node) -> str:
+    """`:=` or `=` of a range clause or a select case's receive: only `:=` declares its names."""
+    return "=" if any(c.type == "=" for c in node.children) else ":="
 
 
 def _declaration_end(comment) -> int:
