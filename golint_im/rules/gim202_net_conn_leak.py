@@ -3,7 +3,8 @@ r"""GIM202 net-conn-leak: a network connection that is not closed on every path.
 ## What it does
 Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
 `tls.Dial*`, websocket dialers (`github.com/gorilla/websocket`,
-`nhooyr.io/websocket`, `github.com/coder/websocket`), a listener's
+`nhooyr.io/websocket`, `github.com/coder/websocket`,
+`golang.org/x/net/websocket`), a listener's
 `Accept`, listeners (`net.Listen*`, `tls.Listen`), streams of multiplexed
 sessions (quic-go, yamux, smux `OpenStream`/`AcceptStream`, keyed by the
 session's package) and redis connections (redigo `Dial*`, `Pool.Get`),
