@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from golint_im.expr import (
     binary,
+    call_args,
     call_number,
     callee,
     calls_in,
@@ -718,12 +719,29 @@ class Walk:
                 r = _ref(selector_base(c), self.holders)
                 if r is not None and r.resource:
                     marker = "recv"
+            elif self._reads_to_the_end(c, call_args(val)):
+                marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
         for t in o.targets:
             name = ident(t)
             if name is not None and name != "_":
                 self.last_assign[name] = marker
+
+    def _reads_to_the_end(self, fn_expr, args) -> bool:
+        """`io.ReadAll(resp.Body)`: an HTTP body read until it ends or fails.
+
+        When the read fails, the transport has closed the connection under the
+        body: the `err != nil` branch after it has nothing left to release. A
+        copy to another writer (`io.Copy(w, resp.Body)`) can fail on the writer's
+        side with the body still open, so it is not one.
+        """
+        if self.kind.name != HTTP_BODY or selected_name(fn_expr) != "ReadAll" or len(args) != 1:
+            return False
+        if self.an.program.imported_path(self.fn, selector_base(fn_expr)) not in ("io", "io/ioutil"):
+            return False
+        r = _ref(args[0], self.holders)
+        return r is not None and r.resource
 
     def _return_leak(self, o) -> Leak:
         leak = Leak("return", o.line, o.col, self._path_condition(o), self._container())

@@ -51,9 +51,13 @@ should be reused.
 - HEAD requests are not reported (`http.Head`, or `Do` of a request that
   `http.NewRequest[WithContext]` built with the method `"HEAD"`,
   `http.MethodHead` or a string constant of it, assigned once): net/http
-  answers them with no body and frees the connection itself. A body read
-  to its end (`io.ReadAll`, `io.Copy`) and never closed is still reported,
-  although net/http frees that connection too.
+  answers them with no body and frees the connection itself. Nor is the
+  return on the error of `io.ReadAll(resp.Body)` (`io/ioutil` too): when
+  reading the body fails, net/http closes the connection under it. A copy
+  to another writer (`io.Copy(f, resp.Body)`) may fail on the writer's side
+  with the body open, and is reported. A body read to its end and never
+  closed is still reported, although net/http puts that connection back in
+  its pool: the contract is to close it, and real fixes add that `Close`.
 - In `_test.go` files, a request whose URL is an `httptest.Server`'s
   (`srv.URL + "/x"`, directly or through `http.NewRequest`) or that is sent
   with `srv.Client()` is not reported: the server's `Close` tears the
