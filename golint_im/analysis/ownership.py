@@ -123,6 +123,10 @@ class Analysis(Acquire):
             "gim2xx_fakes_inside_wrappers": 0,
             # functions (and their literals) of Example functions with no `// Output:`, which never run
             "gim2xx_unrun_examples": 0,
+            # `for i := 0; i < n; i++` with a bound not known: taken to run its body (see counted_loops)
+            "gim2xx_loops_assumed_to_run": 0,
+            # listeners given to a goroutine that accepts on them in an endless loop (leaks._served_for_life)
+            "gim2xx_listeners_served_by_goroutines": 0,
         }
         self._fresh: dict = {}
         self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops
@@ -147,25 +151,28 @@ class Analysis(Acquire):
         self._run()
 
     def counted_loops(self, fn: Function) -> frozenset[int]:
-        """The `for` regions of fn that run their body at least once (`for i := 0; i < 100; i++`).
+        """The `for` regions of fn taken to run their body at least once (`for i := 0; i < 100; i++`).
 
         Only an integer constant start, assigned on the loop's own line
         outside its body, and a `<` or `<=` test of that counter against an
-        integer constant. One pass over fn's ops, kept for every walk in fn.
+        integer constant above it, or against a bound the analysis cannot
+        know (`for i := 0; i < workers; i++ { go serve(ln) }`): a leak only
+        when a count is configured to zero is not one to defend in review
+        (counted as `gim2xx_loops_assumed_to_run`). One pass over fn's ops,
+        kept for every walk in fn.
         """
         found = self._counted_loops.get(fn.id)
         if found is not None:
             return found
         view = self.view(fn)
-        tests: dict[int, tuple[int, str, int, str]] = {}  # line -> (region, counter, bound, comparison)
+        tests: dict[int, tuple[int, str, int | None, str]] = {}  # line -> (region, counter, bound, comparison)
         for r, reg in enumerate(view.regions):
             test = binary(reg.info) if reg.kind == "for" and is_expr(reg.info) else None
             counter = ident(test[1]) if test is not None and test[0] in ("<", "<=") else None
             if test is None or counter is None:
                 continue
             bound = self.program.const_int(fn, test[2])
-            if bound is not None:
-                tests.setdefault(reg.line, (r, counter, bound, test[0]))
+            tests.setdefault(reg.line, (r, counter, bound, test[0]))
         counted = set()
         for o in fn.facts.ops if tests else ():
             t = tests.get(o.line)
@@ -174,7 +181,10 @@ class Analysis(Acquire):
             r, counter, bound, cmp = t
             if is_ident(o.targets[0], counter) and not view.in_region(o.region, r):
                 start = self.program.const_int(fn, o.args[0])
-                if start is not None and (start < bound or (cmp == "<=" and start == bound)):
+                if start is not None and bound is None:
+                    self.debug["gim2xx_loops_assumed_to_run"] += 1
+                    counted.add(r)
+                elif start is not None and bound is not None and (start < bound or (cmp == "<=" and start == bound)):
                     counted.add(r)
         found = self._counted_loops[fn.id] = frozenset(counted)
         return found

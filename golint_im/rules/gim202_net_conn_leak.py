@@ -113,6 +113,15 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - `Example` functions of test files with no `// Output:` (or `// Unordered
   output:`) comment are not looked at: `go test` compiles them but never
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).
+- A counted loop (`for i := 0; i < workers; i++ { go serve(ln) }`) is taken
+  to run its body unless its bound is a constant it starts above: a listener
+  left open only when a count is configured to zero is not reported
+  (`gim2xx_loops_assumed_to_run`).
+- A listener given to a goroutine (`go acceptLoop(ln)`) whose function calls
+  it inside an endless `for {` loop is kept by that goroutine for its life
+  (`gim2xx_listeners_served_by_goroutines`); a connection given to such a
+  goroutine is not, since a handler that returns when a read fails still
+  leaves the socket open.
 - A hand-off is conditional only when its error is tested on the next
   branch (`err != nil`, `errors.Is(err, ...)`, `f(conn) != nil`), and, for
   a function of another module, only when received as `x, err := f(conn)`;
