@@ -1008,7 +1008,7 @@ class _Walk:
                 if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
                     continue
                 key = (a.lock.cls, a.lock.inst, a.mode)
-                if key in reported:
+                if key in reported or self._handed_to_caller(a.lock, line, col):
                     continue
                 free = [
                     ln
@@ -1018,6 +1018,36 @@ class _Walk:
                 if free:
                     reported.add(key)
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+
+    def _handed_to_caller(self, lock: Lock, line: int, col: int) -> bool:
+        """The exit returns the value whose mutex is held: `entry.mu.Lock(); return entry`.
+
+        Also through a local copy of the field (`mu := entry.mu; mu.Lock(); ...;
+        return entry`). A function that returns an object locked hands the
+        unlock to its caller on purpose ("returns with its gate held").
+        """
+        inst = lock.inst
+        if inst is None or inst[0][0] != "name":
+            return False
+        ret = next((o for o in self.fn.facts.ops if o.kind == "return" and o.line == line and o.col == col), None)
+        returned = {E.ident(x) for x in ret.args} - {None} if ret is not None else set()
+        if not returned:
+            return False
+        name = inst[0][2]
+        if name in returned and len(inst) > 1:
+            return True
+        for op in self.fn.facts.ops:
+            if op.kind != "assign" or len(op.targets) != len(op.args):
+                continue
+            for t, v in zip(op.targets, op.args, strict=True):
+                if not E.is_ident(t, name) or E.selector(v) is None:
+                    continue
+                base = v
+                while (sel := E.selector(base)) is not None:
+                    base = sel[0]
+                if E.ident(base) in returned:
+                    return True
+        return False
 
     def _relocked_in_loop(self, loop: int, body_end: State | None) -> None:
         """A `continue` that keeps a lock the loop body took unconditionally: the next iteration locks it again.
