@@ -626,6 +626,8 @@ class Effects(Calls):
                 return None
             if assertion(v) is not None or index(v) is not None:
                 pairs = [(targets[0], v)]
+            elif self._receiver_result(fn, v, holders) is not None:
+                pairs = [(targets[0], v)]  # `conn, err := w.Start(m)`: the first result is the same resource
             else:
                 return None
         else:
@@ -668,6 +670,8 @@ class Effects(Calls):
             if r is None and tname is not None:
                 r = self._wrapper_ref(fn, v, holders, kind)
             if r is None:
+                r = self._receiver_result(fn, v, holders)
+            if r is None:
                 continue
             if tname is not None:
                 name = tname
@@ -685,6 +689,42 @@ class Effects(Calls):
                 continue
             result = _stronger(result, ESCAPE)  # field, *p, ...
         return result
+
+    def _receiver_result(self, fn, value, holders) -> Ref | None:
+        """`w.Start(m)` on the resource, where the tree's `Start` returns its receiver or a field of it.
+
+        `func (c *WorkConn) Start(m) (net.Conn, error) { ...; return c.conn, nil }`:
+        the first result is what the holder wraps (or the holder itself), so it
+        holds the same resource. Every non-nil first result must be one.
+        """
+        n = op_number(value)
+        if n is None:
+            return None
+        op = fn.facts.ops[n]
+        sel = selector(op.fn) if op.kind == "call" and op.mode == "plain" else None
+        r = _ref(sel[0], holders) if sel is not None else None
+        if r is None or not r.resource:
+            return None
+        targets = self.targets(fn, op)
+        if len(targets) != 1 or targets[0].via:
+            return None
+        g = targets[0].function
+        recv = g.facts.recv_name
+        found = False
+        for o in g.facts.ops:
+            if o.kind != "return":
+                continue
+            if not recv or not o.args:
+                return None
+            base = o.args[0]
+            if is_nil(base):
+                continue
+            while (inner := selector(base)) is not None:
+                base = inner[0]
+            if not is_ident(base, recv):
+                return None
+            found = True
+        return r if found else None
 
     def _store_into(self, fn, op, target, r, holders, how):
         """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v))."""
