@@ -57,6 +57,15 @@ class SyncCall:
     text: str  # the holder as written at this call: `wg`, `s.wg`
 
 
+def _counts_itself(add: SyncCall, dones: list[SyncCall], via) -> bool:
+    """`wg.Add(1); defer wg.Done()` on the goroutine's own straight line: it counts itself.
+
+    An Add on a branch, or with a Done that is not deferred, may count
+    another goroutine it starts (`wg.Add(1); startGoRoutine(func() { defer wg.Done() ... })`).
+    """
+    return via is None and add.op.region == 0 and len(dones) == 1 and dones[0].op.mode == "defer"
+
+
 @dataclass
 class AddInside:
     """`wg.Add` in the goroutine it counts, while the starter waits."""
@@ -67,6 +76,7 @@ class AddInside:
     add: SyncCall
     wait: SyncCall
     via: Op | None = None  # the goroutine's call reaching the Add in another function (None: its own Add)
+    elsewhere: bool = False  # the Wait is in another function of the package (`Close`), not in the starter
 
 
 @dataclass
@@ -271,7 +281,8 @@ class SyncPrimitives:
         dones = self._own(g, WAITGROUP, "Done")
         for key in sorted({c.key for c in dones}):
             wait = self._wait_after(starter, go_op, key)
-            if wait is None:
+            elsewhere = self._wait_elsewhere(starter, key) if wait is None else None
+            if wait is None and elsewhere is None:
                 continue
             mine = [c for c in dones if c.key == key]
             adds = [c for c in self._own(g, WAITGROUP, "Add") if c.key == key]
@@ -285,11 +296,19 @@ class SyncPrimitives:
                 added = any(c.key == key and s_ops.index(c.op) < gi for c in self._own(starter, WAITGROUP, "Add"))
                 if started or added or len(mine) != 1:
                     self.debug["GIM106_adds_in_spawning_goroutines"] += 1
-                elif self._synchronised(starter, go_op, wait, g, via or adds[0].op, key):
+                elif wait is not None and self._synchronised(starter, go_op, wait, g, via or adds[0].op, key):
+                    self.debug["GIM106_adds_before_a_handshake"] += 1
+                elif elsewhere is not None and not _counts_itself(adds[0], mine, via):
+                    self.debug["GIM106_adds_for_other_goroutines"] += 1
+                elif elsewhere is not None and self._handshake_after(starter, go_op):
                     self.debug["GIM106_adds_before_a_handshake"] += 1
                 elif not any(a.goroutine is g and a.add is adds[0] for a in self.add_inside):
-                    self.add_inside.append(AddInside(starter, go_op, g, adds[0], wait, via))
+                    found = wait or elsewhere
+                    assert found is not None
+                    self.add_inside.append(AddInside(starter, go_op, g, adds[0], found, via, wait is None))
                 continue
+            if wait is None:
+                continue  # the other forms follow the starter's own path to its Wait
             self._start_skipped(starter, go_op, g, key, wait)
             if any(c.op.mode == "defer" for c in mine):
                 continue
@@ -376,6 +395,28 @@ class SyncPrimitives:
             if adds and not any(o.kind == "call" and o.mode == "go" for o in callee.facts.ops):
                 return op, adds
         return None, []
+
+    def _wait_elsewhere(self, starter: Function, key: str) -> SyncCall | None:
+        """A Wait on a struct field's group in another function of the starter's package (`Close`).
+
+        `s.wg` of one type: the constructor or method starting the goroutine and
+        the `Close` waiting on it meet on the same value in the usual life of the
+        type; a local or package group waited elsewhere is not followed.
+        """
+        if not key.startswith("field:"):
+            return None
+        waits = [
+            c
+            for c in self.calls.get(key, ())
+            if c.method == "Wait" and c.fn.outermost() is not starter.outermost() and c.fn.pkg is starter.pkg
+        ]
+        return min(waits, key=lambda c: (c.fn.file.path, c.op.line), default=None)
+
+    def _handshake_after(self, starter: Function, go_op) -> bool:
+        """After the `go` the starter blocks on a receive or a Wait: the goroutine may have added first."""
+        s_ops = starter.facts.ops
+        waits = {id(c.op) for c in self._own(starter, WAITGROUP, "Wait")}
+        return any(op.kind == "recv" or id(op) in waits for op in s_ops[s_ops.index(go_op) + 1 :])
 
     def _synchronised(self, starter: Function, go_op, wait: SyncCall, g: Function, add_op: Op, key: str) -> bool:
         """Between the `go` and the Wait the starter blocks on something the goroutine may signal after

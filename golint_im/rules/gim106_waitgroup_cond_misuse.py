@@ -8,7 +8,10 @@ package variable, a struct field; a parameter is what its callers pass):
 - `wg.Add` inside the goroutine it counts: the function that starts the
   goroutine calls `wg.Wait()` after the `go` statement without having added
   for it, and the goroutine itself calls `wg.Add` (or a function that does,
-  before its `Done`) and `wg.Done`;
+  before its `Done`) and `wg.Done`. For a group held in a struct field
+  (`s.wg`), a `Wait` in another function of the package (a `Close` or
+  `Stop`) counts too, unless the starter blocks on a receive or a Wait after
+  the `go` statement (a handshake the goroutine may answer after its Add);
 - a counted goroutine that can `return` before its `wg.Done()` (no
   `defer wg.Done()`), while its starter waits on the group: the finding
   names the `return`; or that `panic`s before it while the goroutine
@@ -258,10 +261,19 @@ def _add_inside(a):
     wg, wait = a.add.text, a.wait
     add_loc = op_location(a.add.fn, a.add.op)
     called = f", in `{a.add.fn.short}` that it calls at line {a.via.line}" if a.via is not None else ""
+    if a.elsewhere:
+        waiter = (
+            f"`{wait.fn.short}` can call `{wait.text}.Wait()` at line {wait.op.line} before the goroutine has "
+            f"added (`{a.starter.short}` does not wait for it), and return while it still runs"
+        )
+    else:
+        waiter = (
+            f"`{a.starter.short}` can reach `{wait.text}.Wait()` at line {wait.op.line} before the goroutine has "
+            f"added, and return while it still runs"
+        )
     message = (
         f"`{wg}.Add` runs inside the goroutine it counts (started at line {a.go_op.line}{called}): "
-        f"`{a.starter.short}` can reach `{wait.text}.Wait()` at line {wait.op.line} before the goroutine has "
-        f"added, and return while it still runs. Fix: call `{wait.text}.Add(1)` before the `go` statement."
+        f"{waiter}. Fix: call `{a.add.text if a.elsewhere else wait.text}.Add(1)` before the `go` statement."
     )
     steps = (
         Step(op_location(a.starter, a.go_op), f"`{a.starter.short}` starts the goroutine, not yet counted"),
