@@ -41,6 +41,7 @@ from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches
+from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
 
@@ -126,6 +127,8 @@ class Partners:
         self.abandoned = abandoned_waiters(program, flow, self.debug)
         # `break` in a select case, the only way meant out of an endless loop (endless.py).
         self.ineffective_breaks = ineffective_breaks(program, self.debug)
+        # A plain send among sends on the same channel guarded with a way out (unguarded.py).
+        self.unguarded: list[UnguardedSend] = unguarded_sends(flow, self.debug)
         # Waiters for a goroutine whose only way out is a stop signal nobody gives (never_stopped.py).
         self.never_stopped = local_never_stopped(program, instances, self.debug)
         self.never_stopped.extend(n for n in self.fields.never if n.owner.id not in budget.cut)

@@ -120,6 +120,16 @@ unbuffered quit channel, a local or a field of an instance it allocates
 goroutine's select loop, after it sent on (or closed) another channel
 whose case in that loop can `return`.
 
+A plain send in a channel's producer (the function that closes the channel
+when done, `defer close(out)`) is reported when the same function's other
+sends on that channel select on a way out (`<-ctx.Done()`, or a receive
+whose case returns): the author has said its reader may stop reading, which
+is when this send blocks for ever. The reader need not be in the analysed
+code (a returned channel, a framework's output). A `default` case (drop when
+full) or another input the `select` multiplexes is no such evidence, nor is
+a sender that does not close the channel (`GIM102_unguarded_sends_*` in
+`--debug`).
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -378,6 +388,8 @@ def check(ctx):
         yield _abandoned_finding(a)
     for b in partners.ineffective_breaks:
         yield _ineffective_break_finding(b)
+    for u in partners.unguarded:
+        yield _unguarded_finding(u)
     for w in ctx.result(SYNC_PRIMITIVES).stopped_timer_waits:
         yield _stopped_timer_finding(w)
     for n in partners.never_stopped:
@@ -1048,4 +1060,29 @@ def _quit_after_exit_finding(q):
         related=tuple([Related(gone_loc, f"`{receiver.short}` returns here"), *_made_here(q.channel)]),
         steps=steps,
         key=f"{owner.qualname}|{name}|quit-after-exit",
+    )
+
+
+def _unguarded_finding(u):
+    """A plain send among sends on the same channel that select on a way out."""
+    ch = E.render(u.send.fn)
+    buffer = f" (buffer {u.capacity})" if u.capacity else ""
+    message = (
+        f"`{ch} <-` at line {u.send.line} can block forever: `{u.fn.short}` produces `{ch}`{buffer} and "
+        f"selects on {u.way_out} when it sends at line {u.guarded.line}, because its reader may stop reading; "
+        f"this send has no way out. Fix: send here with the same `select` "
+        f"(`select {{ case {ch} <- v: case {u.way_out.strip('`')}: return }}`)."
+    )
+    steps = (
+        Step(op_location(u.fn, u.guarded), f"this send selects on {u.way_out}: the reader may be gone"),
+        Step(op_location(u.fn, u.send), "this send waits for a reader that may be gone, with no way out"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=op_location(u.fn, u.send),
+        severity=SEVERITY,
+        related=(Related(op_location(u.fn, u.guarded), f"a send on `{ch}` guarded by {u.way_out}"),),
+        steps=steps,
+        key=f"{u.fn.qualname}|{ch}|unguarded",
     )

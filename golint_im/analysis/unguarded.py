@@ -1,0 +1,122 @@
+"""A plain send among sends on the same channel that the author guarded with a way out.
+
+    go func() {
+        defer close(out)
+        for _, k := range keys {
+            if err := remove(k); err != nil {
+                out <- Result{Err: err}          // blocks once the reader has gone
+                continue
+            }
+            select {
+            case out <- Result{Key: k}:
+            case <-ctx.Done():                   // the reader may stop reading
+                return
+            }
+        }
+    }()
+
+When a function's sends on a channel select on a way out (`<-ctx.Done()`,
+or a quit channel whose case returns), its author has said that the reader
+may stop reading. A plain send on the same channel in the same function then blocks
+forever once it has: the goroutine leaks with everything it holds. The
+reader need not be in the analysed code (a returned channel, a framework's
+output), which is why the author's own guard is the evidence, not the
+reader.
+
+Only in the channel's producer: the function that closes it when done
+(`defer close(out)`), the generator whose reader is free to leave. A
+function that sends on a channel it does not close may be one of several
+senders on a channel whose capacity the design counts on (a buffer of one
+that the first send of each round always finds empty). Left out as well: a
+channel the function also receives from, and a buffer that holds every send
+of the channel when none is in a loop.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, enclosing_regions
+from .flow import ChannelFlow
+
+
+@dataclass
+class UnguardedSend:
+    """A plain send on a channel that other sends of the same function guard with a way out."""
+
+    fn: Function
+    send: Op
+    guarded: Op  # one of the guarded sends
+    way_out: str  # what the guard selects on: "`<-ctx.Done()`", "`<-s.quit`"
+    label: str  # the channel, for messages
+    capacity: int | None
+
+
+def unguarded_sends(flow: ChannelFlow, debug: Counter) -> list[UnguardedSend]:
+    """Every plain send whose function guards its other sends on the same channel."""
+    out: list[UnguardedSend] = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not ch.sends:
+            continue
+        by_fn: dict[int, list[tuple[Function, Op]]] = {}
+        for fn, op in ch.sends:
+            by_fn.setdefault(fn.id, []).append((fn, op))
+        receivers = {fn.id for fn, _op in ch.receives}
+        closers = {fn.id for fn, _op in ch.closes}
+        for sends in by_fn.values():
+            fn = sends[0][0]
+            guarded = [(op, way) for _fn, op in sends if (way := _way_out(fn, op))]
+            plain = [op for _fn, op in sends if op.select < 0]
+            if not guarded or not plain:
+                continue
+            if fn.id in receivers:
+                debug["GIM102_unguarded_sends_in_receivers"] += 1
+                continue
+            if fn.id not in closers:
+                debug["GIM102_unguarded_sends_not_the_producer"] += 1
+                continue
+            if _buffer_holds_all(flow, ch):
+                debug["GIM102_unguarded_sends_buffered"] += 1
+                continue
+            first = min(plain, key=lambda op: (op.line, op.col))
+            op, way = guarded[0]
+            debug["GIM102_unguarded_sends"] += 1
+            out.append(UnguardedSend(fn, first, op, way, ch.label, ch.capacity))
+    return out
+
+
+def _way_out(fn: Function, op: Op) -> str:
+    """The case a send's `select` leaves by instead of waiting for the reader, or "" if none.
+
+    A receive of a context's `Done()`, or a receive whose case returns
+    straight away (`case <-s.quit: return`): the author expects to stop
+    while the reader is gone. A `default` (drop when full) or another input
+    the select multiplexes (`case v := <-in:`) says nothing about the reader.
+    """
+    if op.select < 0:
+        return ""
+    facts = fn.facts
+    for other in facts.ops:
+        if other.kind != "recv" or other.select != op.select or other.mode != "case":
+            continue
+        done = E.call(other.fn)
+        if done is not None and E.selected_name(done[0]) == "Done" and not done[1]:
+            return f"`<-{E.render(other.fn)}`"
+        if any(o.kind == "return" and o.region == other.body for o in facts.ops):
+            return f"`<-{E.render(other.fn)}`"
+    return ""
+
+
+def _buffer_holds_all(flow: ChannelFlow, ch) -> bool:
+    """The buffer takes every send of the channel: none in a loop, no more of them than its capacity."""
+    if not ch.capacity or len(ch.sends) > ch.capacity:
+        return False
+    for fn, op in ch.sends:
+        regions = fn.facts.regions
+        if any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, op.region)):
+            return False
+    return True
