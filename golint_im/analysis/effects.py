@@ -268,7 +268,31 @@ class Effects(Calls):
             return RELEASE
         if ESCAPE in effs:
             return ESCAPE
+        if op.mode == "go" and all(self._accepts_for_life(t.function, i) for t in targets):
+            self.debug["gim2xx_listeners_served_by_goroutines"] += 1
+            return ESCAPE
         return None
+
+    def _accepts_for_life(self, f, i: int) -> bool:
+        """`go acceptLoop(ln)`: the goroutine calls `Accept*` on its parameter i inside an endless `for {`.
+
+        It keeps the listener for as long as it runs; an Accept that fails (the
+        listener closed under it) ends it. A connection read in such a loop is
+        not kept this way: a handler that returns when its reads fail still
+        leaves the socket open.
+        """
+        params = f.facts.params
+        if i >= len(params) or not params[i][0]:
+            return False
+        pname = params[i][0]
+        view = self.view(f)
+        loops = [r for r in range(len(view.regions)) if view.endless(r)]
+        for op in f.facts.ops if loops else ():
+            name = selected_name(op.fn) if op.kind == "call" else None
+            if name and name.startswith("Accept") and is_ident(selector_base(op.fn), pname):
+                if any(view.in_region(op.region, r) for r in loops):
+                    return True
+        return False
 
     # ---- wrappers of the analysed code -----------------------------------------
     def _wrapper_ref(self, fn, value, holders, kind) -> Ref | None:

@@ -679,9 +679,6 @@ class Walk:
             self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
             return True
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
-        if eff is None and o.kind == "call" and o.mode == "go" and self._served_for_life(o):
-            self.an.debug["gim2xx_listeners_served_by_goroutines"] += 1
-            return True
         if eff in (RELEASE, ESCAPE) and o.kind == "call":
             self._note_conditional_handoff(i, o)
         if eff in (RELEASE, ESCAPE):
@@ -730,33 +727,6 @@ class Walk:
             name = ident(t)
             if name is not None and name != "_":
                 self.last_assign[name] = marker
-
-    def _served_for_life(self, o: Op) -> bool:
-        """`go acceptLoop(srv, ln)`: a listener given to a goroutine that accepts on it in an endless loop.
-
-        The goroutine keeps the listener for as long as it runs; an Accept that
-        fails (the listener closed under it) ends it. A connection is not one:
-        a handler that returns when its reads fail still leaves the socket open.
-        """
-        named = self.kind.name_of(self.origin.base)
-        if named is None or named.noun != "listener":
-            return False
-        targets = self.an.targets(self.fn, o)
-        if len(targets) != 1 or targets[0].via:
-            return False
-        g = targets[0].function
-        params = g.facts.params
-        given = [i for i, a in enumerate(o.args) if _value_ref(a, self.holders) is not None]
-        if len(given) != 1 or given[0] >= len(params) or not params[given[0]][0]:
-            return False
-        pname = params[given[0]][0]
-        view = self.an.view(g)
-        loops = [r for r in range(len(view.regions)) if view.endless(r)]
-        for op in g.facts.ops:
-            if op.kind == "call" and is_ident(selector_base(op.fn), pname):
-                if any(view.in_region(op.region, r) for r in loops):
-                    return True
-        return False
 
     def _reads_to_the_end(self, fn_expr, args) -> bool:
         """`io.ReadAll(resp.Body)`: an HTTP body read until it ends or fails.

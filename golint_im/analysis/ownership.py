@@ -125,7 +125,7 @@ class Analysis(Acquire):
             "gim2xx_unrun_examples": 0,
             # `for i := 0; i < n; i++` with a bound not known: taken to run its body (see counted_loops)
             "gim2xx_loops_assumed_to_run": 0,
-            # listeners given to a goroutine that accepts on them in an endless loop (leaks._served_for_life)
+            # listeners given to a goroutine that accepts on them in an endless loop (effects._accepts_for_life)
             "gim2xx_listeners_served_by_goroutines": 0,
         }
         self._fresh: dict = {}

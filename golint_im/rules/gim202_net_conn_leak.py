@@ -118,10 +118,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
   left open only when a count is configured to zero is not reported
   (`gim2xx_loops_assumed_to_run`).
 - A listener given to a goroutine (`go acceptLoop(ln)`) whose function calls
-  it inside an endless `for {` loop is kept by that goroutine for its life
-  (`gim2xx_listeners_served_by_goroutines`); a connection given to such a
-  goroutine is not, since a handler that returns when a read fails still
-  leaves the socket open.
+  `Accept*` on it inside an endless `for {` loop is kept by that goroutine
+  for its life, also when a function of the tree it is handed to starts
+  that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`);
+  a connection read in such a loop is not, since a handler that returns when
+  a read fails still leaves the socket open.
 - A hand-off is conditional only when its error is tested on the next
   branch (`err != nil`, `errors.Is(err, ...)`, `f(conn) != nil`), and, for
   a function of another module, only when received as `x, err := f(conn)`;
