@@ -646,7 +646,47 @@ class Walk:
 
     def cond_effect(self, cond):
         """What a condition says about the resource when true and when false (see conditions.cond_effect)."""
+        own = self._own_error_test(cond)
+        if own is not None:
+            return own
         return cond_effect(cond, self.kind.stream, self.last_assign, self.no_nil, self.holders)
+
+    def _own_error_test(self, cond) -> tuple | None:
+        """`if resp.Error != nil { return }` on a value known only by its close: the call reported failure.
+
+        A result that carries its own error (a field whose type is `error`, or
+        an error type) and has it set is, by the same convention as
+        `err != nil`, a failed call: its close is for the value it returns
+        when it succeeds. Only for values known by the function's own close,
+        whose type the catalog does not describe.
+        """
+        if self.origin.closed is None or not is_expr(cond):
+            return None
+        b3 = binary(cond)
+        if b3 is None or b3[0] not in ("==", "!="):
+            return None
+        op, left, right = b3
+        if is_nil(left):
+            left, right = right, left
+        sel = selector(left)
+        if sel is None or not is_nil(right):
+            return None
+        r = _ref(sel[0], self.holders)
+        if r is None or not r.resource:
+            return None
+        t = self.an.type_of(self.fn, left) or ""
+        named = self.an.program.named(t) if t and t != "error" else None
+        if t != "error" and not (named and self._error_type(named)):
+            return None
+        self.an.debug["gim2xx_own_error_tests"] += 1
+        return ("failed", None) if op == "!=" else (None, "failed")
+
+    def _error_type(self, named: str) -> bool:
+        """The tree's type implements `error`, or, from another module (or an alias of one), is named
+        the way Go names error types (`*cmds.Error`, `*net.OpError`)."""
+        if self.an.program.method(named, "Error") is not None:
+            return True
+        return named.rpartition("#")[2].endswith("Error")
 
     # ---- transfer function -------------------------------------------------
     def transfer(self, i, state):

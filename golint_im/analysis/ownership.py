@@ -127,6 +127,8 @@ class Analysis(Acquire):
             "gim2xx_loops_assumed_to_run": 0,
             # listeners given to a goroutine that accepts on them in an endless loop (effects._accepts_for_life)
             "gim2xx_listeners_served_by_goroutines": 0,
+            # `if resp.Error != nil` on a value known by its close: the call failed (leaks._own_error_test)
+            "gim2xx_own_error_tests": 0,
         }
         self._fresh: dict = {}
         self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops

@@ -32,7 +32,10 @@ module, an interface method or a function value (a dialer kept in a field or
 passed as a parameter), or received from a channel, is a resource on every
 path, and the paths that drop it are reported. Such a finding names it a
 network connection when its declared type is one the catalog lists, else
-neutrally "value", and points at the close that shows it needs closing. A
+neutrally "value", and points at the close that shows it needs closing.
+Such a value that carries its own error (`if resp.Error != nil { return }`,
+a field of type `error` or of an error type) failed like a call whose `err`
+is set: that branch has nothing to close. A
 connection received from a channel of connections (`c, ok := <-l.incoming`,
 `case c := <-conns:`) is acquired there even when the function never closes
 it, when the channel's element type is a catalog type or a type of the tree
