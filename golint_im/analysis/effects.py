@@ -143,6 +143,8 @@ class Effects(Calls):
                     eff = self._holder_method(fn, op, r, kind)
                     if eff is not None:
                         return eff
+                    if r.suffix == kind.suffix and m in kind.holder_closers and not self.targets(fn, op):
+                        return RELEASE  # `resp.Write(w)`: the library's holder closes its field
         lit_index = funclit(callee)
         if lit_index is not None:
             lit = self.program.literal(fn, lit_index)

@@ -156,6 +156,9 @@ class Kind:
     # declared types ("path#Name") of a value that is the resource itself, not a holder of it
     # (`io.ReadCloser` for a body, where `types` has the response that holds one)
     resource_types: frozenset = frozenset()
+    # methods of a library holder that release the resource in its field
+    # (`resp.Write(w)` sends a response and closes its Body)
+    holder_closers: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -184,6 +187,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             names=tuple(_resource_name(entry, table) for entry in table.get("names", ())),
             unclosing_wrappers=frozenset(table.get("unclosing_wrappers", ())),
             resource_types=frozenset(_qualified(t) for t in table.get("resource_types", ())),
+            holder_closers=frozenset(table.get("holder_closers", ())),
         )
     return kinds
 
