@@ -980,6 +980,11 @@ class _Walk:
     def release(self, state: State, lock: Lock, mode: str | None, deferred: bool) -> State:
         if deferred:
             self.deferred.add((lock.cls, lock.inst))  # released on every return from here on
+            if not any(_matches(h.acq.lock, lock) for h in state):
+                # `defer done.Unlock()` of a lock nobody here took: the caller's, or
+                # the goroutine starter's when the mutex is used as a signal
+                self.releases.setdefault((lock.cls, lock.inst), lock)
+                self.released_classes.add(lock.cls)
             return state
         for i in range(len(state) - 1, -1, -1):
             h = state[i]
