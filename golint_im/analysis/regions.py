@@ -249,7 +249,7 @@ def exclusive_branches(facts, chain_a: list, chain_b: list) -> bool:
 
 
 def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[str, int] | None = None) -> int | None:
-    """K for `for i := 0; i < K; i++` with K an integer constant (at most 1000), or a name in
+    """K for `for i := 0; i < K; i++` or `for range K` with K an integer constant (at most 1000), or a name in
     `known` (a parameter bound to a constant by the caller), the counter started on the loop's
     own line and never assigned in the body; None otherwise.
 
@@ -258,6 +258,11 @@ def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[s
     """
     facts = fn.facts
     region = facts.regions[loop]
+    if region.kind == "range":  # `for range K` over an integer (Go 1.22): K rounds whatever the body does
+        count = program.const_int(fn, region.info) if region.info is not None else None
+        if count is None and known:
+            count = known.get(ident(region.info) or "")
+        return count if count is not None and 0 <= count <= 1000 else None
     cond = binary(region.info) if region.kind == "for" and region.info is not None else None
     if cond is None or cond[0] != "<":
         return None
