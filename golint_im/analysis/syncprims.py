@@ -420,19 +420,26 @@ class SyncPrimitives:
 
     def _synchronised(self, starter: Function, go_op, wait: SyncCall, g: Function, add_op: Op, key: str) -> bool:
         """Between the `go` and the Wait the starter blocks on something the goroutine may signal after
-        its Add (a receive, a select, another group's Wait): the Add may be known to come first."""
+        its Add (a receive, a select, another group's Wait), or sends what the goroutine receives only
+        after its Add: the Add may be known to come first.
+
+        A deferred Wait runs when the starter returns, after every op of its body."""
         s_ops = starter.facts.ops
-        between = s_ops[s_ops.index(go_op) + 1 : s_ops.index(wait.op)]
+        end = len(s_ops) if wait.op.mode == "defer" else s_ops.index(wait.op)
+        between = s_ops[s_ops.index(go_op) + 1 : end]
         waits = {id(c.op) for c in self._own(starter, WAITGROUP, "Wait")}
         blocks = any(op.kind == "recv" or id(op) in waits for op in between)
-        if not blocks:
+        hands = any(op.kind == "send" for op in between)
+        if not blocks and not hands:
             return False
         after = g.facts.ops[g.facts.ops.index(add_op) + 1 :]
         other_dones = {id(c.op) for c in self._own(g, WAITGROUP, "Done") if c.key != key}
-        return any(
+        signals = any(
             op.kind == "send" or id(op) in other_dones or (op.kind == "call" and E.is_ident(op.fn, "close"))
             for op in after
         )
+        takes = any(op.kind == "recv" for op in after)
+        return (blocks and signals) or (hands and takes)
 
     def _done_on_the_way(self, fn: Function, i: int, stop_region: int, key: str) -> bool:
         """Before the return at index i, on its branch, fn calls code that may call Done (or hands the group on)."""
