@@ -19,7 +19,7 @@ the analysis it serves.
     ('bin', op, left, right)           binary expression
     ('un', op, operand)                unary: & * - ! <- ^
     ('idx', base, index)               index expression, also generic instantiation
-    ('slice', base)                    slice expression
+    ('slice', base, low, high, max)    slice expression (a bound None when left out)
     ('assert', operand, type)          type assertion x.(T)
     ('type', text)                     a type used as an expression (make's first arg)
     ('funclit', func_index)            function literal; index into FileFacts.funcs
@@ -621,8 +621,11 @@ def render(e: Expr, depth: int = 0) -> str:
         return f"{e[1]}{render(e[2], depth + 1)}"
     if tag == "idx":
         return f"{render(e[1], depth + 1)}[{render(e[2], depth + 1)}]"
-    if tag == "slice":
-        return f"{render(e[1], depth + 1)}[:]"
+    if tag == "slice":  # ("slice", base, low, high, max), a bound None when left out
+        parts = [render(b, depth + 1) if b is not None else "" for b in e[2:]]
+        if len(parts) == 3 and not parts[2]:
+            parts.pop()  # no capacity: `s[i:j]`, not `s[i:j:]`
+        return f"{render(e[1], depth + 1)}[{':'.join(parts) or ':'}]"
     if tag == "assert":
         return f"{render(e[1], depth + 1)}.({e[2]})"
     if tag == "type":

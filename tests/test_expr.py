@@ -100,3 +100,10 @@ def test_fields_named_leaves_out_the_channels_waited_on():
     ranged = parse(b"package p\nfunc f() { for v := range s.feed { _ = v } }\n", "x.go")
     rng = [o for fn in ranged.funcs for o in fn.ops if o.kind == "assign" and o.args][0]
     assert E.fields_named(rng.args[0]) == frozenset()
+
+
+def test_slices_render_their_bounds():
+    """A message quoting `addr[0:8] == "/ip4/127"` must not say `addr[:]`."""
+    op = _call("use(a[0:8], a[:], a[i:], a[:j:k])")
+    assert [E.render(a) for a in op.args] == ["a[0:8]", "a[:]", "a[i:]", "a[:j:k]"]
+    assert all(E.ident(E.sliced(a)) == "a" and E.root_ident(a) == "a" for a in op.args)

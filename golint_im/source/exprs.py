@@ -119,11 +119,13 @@ class ExpressionReader:
             return shared.setdefault(("idx", id(a), id(b)), ("idx", a, b))
         if t == "slice_expression":
             operand = node.child_by_field_name("operand")
-            for c in node.named_children:
-                if c is not operand:
-                    self.expr(c, region)
+            bounds = []
+            for part in ("start", "end", "capacity"):
+                c = node.child_by_field_name(part)
+                bounds.append(self.expr(c, region) if c is not None else None)
             a = self.expr(operand, region) if operand is not None else _OTHER
-            return shared.setdefault(("slice", id(a)), ("slice", a))
+            key = ("slice", id(a), *(id(b) for b in bounds))
+            return shared.setdefault(key, ("slice", a, *bounds))
         if t == "type_assertion_expression":
             operand = node.child_by_field_name("operand")
             type_node = node.child_by_field_name("type")
