@@ -108,8 +108,9 @@ class Walk:
             # in a Cleanup or a defer): jaeger and cortex had forty such reports,
             # none worth a reviewer's time.
             return None
-        if fn.file.is_test and self.origin.base in kind.session_streams:
-            # A test's stream ends with the session it tears down (quic-go, yamux: 40 such reports).
+        if self.origin.base in kind.session_streams and _test_code(fn):
+            # A test's stream ends with the session it tears down (quic-go, yamux: 40 such reports),
+            # also in a test-suite package's `SubtestX(t *testing.T, ...)` (go-libp2p: 2).
             an.debug["gim2xx_test_session_streams"] += 1
             return None
         named = kind.name_of(self.origin.base)
@@ -963,3 +964,18 @@ class Walk:
             if o.kind == "call" and self.an.call_effect(self.fn, o, holders, self.kind) == RELEASE:
                 return True
         return False
+
+
+_TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
+
+
+def _test_code(fn) -> bool:
+    """fn runs only in tests: a `_test.go` file, or a function (or a literal inside one) of a
+    test-suite package taking a `*testing.T` (B, F, or `testing.TB`)."""
+    if fn.file.is_test:
+        return True
+    for _name, typ in fn.outermost().facts.params:
+        pkg, _, name = (typ or "").lstrip("*").partition(".")
+        if name in _TESTING_TYPES and fn.file.imports.get(pkg) == "testing":
+            return True
+    return False

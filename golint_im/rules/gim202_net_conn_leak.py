@@ -140,8 +140,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
   closing it.
 - Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
   listener) are not reported, nor are streams of a multiplexed session
-  (quic-go, yamux, smux) opened in a test: they end with the session the
-  test tears down (counted as `gim2xx_test_session_streams` in `--debug`),
+  (quic-go, yamux, smux) opened in a test, or in a test-suite package's
+  function taking a `*testing.T` (`testing.TB`, B, F): they end with the
+  session the test tears down (counted as `gim2xx_test_session_streams` in
+  `--debug`),
   nor are QUIC connections dialled in a test (the peer or an idle timeout
   ends them, often as what the test checks; counted the same way).
 - A value known only by its close is not taken from a plain function of the
