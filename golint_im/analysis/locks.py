@@ -64,6 +64,9 @@ class Lock:
     inst: tuple | None
     label: str  # the class for messages: "Server.mu", "mu"
     striped: bool = False  # an element of a slice, array or map of locks: which one is a runtime value
+    # The named type of the value that holds the mutex through structs embedded by value, when that is
+    # not the type declaring it (`s.Lock()` on a *streamScope embedding resourceScope): "" when unknown.
+    outer: str = ""
 
     def same(self, other: Lock) -> bool:
         return self.inst is not None and self.cls == other.cls and self.inst == other.inst
@@ -224,6 +227,7 @@ class LockModel:
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
+        self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
         # local's name with the function that declares it (two locals `mu` are two locks)
@@ -286,7 +290,8 @@ class LockModel:
             if ft is not None and ft[0].lstrip("*") in LOCK_TYPES:
                 inst = self.instance(fn, holder)
                 label = f"{ft[1].split('#')[1]}.{emb}"
-                lock = Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label, _striped(holder))
+                outer = self._embedding_outer(named, ft[1])
+                lock = Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label, _striped(holder), outer)
                 return lock, E.render(holder)
         return None
 
@@ -311,7 +316,9 @@ class LockModel:
             ft = p.field_type(named, fname) if named else None
             if ft is None:
                 return None
-            return Lock(f"field:{ft[1]}.{fname}", inst, f"{ft[1].split('#')[1]}.{fname}", _striped(holder))
+            outer = self._embedding_outer(named, ft[1]) if named else ""
+            label = f"{ft[1].split('#')[1]}.{fname}"
+            return Lock(f"field:{ft[1]}.{fname}", inst, label, _striped(holder), outer)
         name = E.ident(bare)
         if name is None or inst is None:
             return None
@@ -331,16 +338,19 @@ class LockModel:
         name, rest = inst[0][2], inst[1:]
         f = callee.facts
         arg = None
+        outer = lock.outer
         if name == f.recv_name:
             sel = E.selector(op.fn)
             if sel is not None and self._direct_receiver(caller, sel[0], callee):
                 arg = sel[0]
+            elif sel is not None and not outer:
+                outer = self._promoted_outer(caller, sel[0], callee)
         else:
             for i, (pn, _t) in enumerate(f.params):
                 if pn == name and i < len(op.args) and not (f.variadic and i == len(f.params) - 1):
                     arg = op.args[i]
         if arg is None:
-            return Lock(lock.cls, None, lock.label)
+            return Lock(lock.cls, None, lock.label, outer=outer)
         if not rest and lock.cls.startswith("param:"):
             bare = arg
             while (inner := E.unary_operand(bare, "*", "&")) is not None:
@@ -348,7 +358,7 @@ class LockModel:
             found = self._holder_lock(caller, bare)
             return found if found is not None else Lock(lock.cls, None, lock.label)
         base = self.instance(caller, arg)
-        return Lock(lock.cls, (*base, *rest) if base is not None else None, lock.label)
+        return Lock(lock.cls, (*base, *rest) if base is not None else None, lock.label, outer=outer)
 
     def map_release(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
         """A lock the callee releases, as the caller sees it at the call op.
@@ -363,6 +373,53 @@ class LockModel:
         if inst is not None and inst[0][0] == "name" and not _encloses(inst[0][1], caller):
             return Lock(mapped.cls, None, mapped.label, mapped.striped)
         return mapped
+
+    def _promoted_outer(self, caller: Function, recv_expr, callee: Function) -> str:
+        """For a method promoted from a struct embedded by value (`s.IsUnused()` on a *peerScope
+        embedding resourceScope): the named type of the receiver the caller has, else ""."""
+        t = self.program.type_of(caller, recv_expr)
+        named = self.program.named(t) if t else None
+        if named is None or not callee.facts.recv:
+            return ""
+        declaring = f"{callee.pkg.path}#{callee.facts.recv}"
+        return self._embedding_outer(named, declaring)
+
+    def _embedding_outer(self, named: str, declaring: str) -> str:
+        """named when it holds declaring through embedded fields, else ""."""
+        if named == declaring:
+            return ""
+        return named if self.embedding_chain(named, declaring) is not None else ""
+
+    def embedding_chain(self, named: str, declaring: str, depth: int = 0) -> tuple | None:
+        """The embedded fields leading from named to declaring: ((holder type, field, by pointer), ...)."""
+        key = (named, declaring)
+        if depth == 0 and key in self._outer_cache:
+            return self._outer_cache[key]
+        found = None
+        p = self.program
+        d = p.type_decl(named)
+        if d is not None and d[0].kind == "struct" and depth <= 4:
+            for fname, ftype, emb in d[0].members:
+                if not emb:
+                    continue
+                inner = p.named(p.qualify(ftype, d[1]))
+                if inner is None:
+                    continue
+                step = ((named, fname, ftype.lstrip().startswith("*")),)
+                if inner == declaring:
+                    found = step
+                    break
+                rest = self.embedding_chain(inner, declaring, depth + 1)
+                if rest is not None:
+                    found = step + rest
+                    break
+        if depth == 0:
+            self._outer_cache[key] = found
+        return found
+
+    def nested_outers(self, a: str, b: str) -> bool:
+        """One outer type holds the other (the same struct may be reached from both)."""
+        return self.embedding_chain(a, b) is not None or self.embedding_chain(b, a) is not None
 
     def _direct_receiver(self, caller: Function, recv_expr, callee: Function) -> bool:
         """The call's receiver is the callee's receiver itself (not an embedded field it was promoted from)."""

@@ -70,7 +70,12 @@ lower ID first).
   with `:=`.
 - Two values of one type in different roles (a leaf connection and an
   inbound gateway connection, both `client`) are one class: an order between
-  them can be reported although no value plays both roles.
+  them can be reported although no value plays both roles. A mutex of a
+  struct embedded in two unrelated types (`peerScope` and `streamScope` both
+  embedding `scope`) is told apart by the type it is reached through, when
+  the embedding is by value or by a pointer every write sets to a new value
+  (counted as `GIM105_mutexes_of_structs_embedded_in_other_types`); reached
+  through a plain `*scope` (a map of them), it may be any of them.
 - Calls are followed as for GIM104 (one resolved target, no recursion).
 - Two values of one type through parameters are judged at the calls of
   the function that locks them, and at the calls of a function passing it
@@ -96,6 +101,7 @@ from golint_im.analysis.locks import (
     concurrent_roots,
     waits_for_goroutine,
 )
+from golint_im.analysis.writes import WRITES
 from golint_im.findings import Finding, Related, Step, op_location
 
 from ._lock_words import acquire_steps, lock_call, via
@@ -105,7 +111,7 @@ NAME = "lock-order-inversion"
 FAMILY = "concurrency"
 SEVERITY = "error"
 SUMMARY = "Two goroutines take the same two mutexes in opposite orders and can deadlock"
-REQUIRES = (LOCKS, CHANNEL_FLOW)
+REQUIRES = (LOCKS, CHANNEL_FLOW, WRITES)
 
 # Edges compared per ordered pair of lock classes: enough to find a witness, bounded for huge code.
 MAX_EDGES_PER_PAIR = 16
@@ -120,6 +126,7 @@ def check(ctx):
         if len(edges) < MAX_EDGES_PER_PAIR:
             edges.append(e)
     ctx.debug.setdefault("GIM105_inversions_not_concurrent", 0)
+    ctx.debug.setdefault("GIM105_mutexes_of_structs_embedded_in_other_types", 0)
     for (a, b), forward in sorted(by_pair.items()):
         if a >= b or (b, a) not in by_pair:
             continue
@@ -142,6 +149,9 @@ def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
                 continue
             if e1.also_held & e2.also_held:
                 continue  # a gate lock held around both orders
+            if _other_holders(ctx, e1.second.lock, e2.first.lock) or _other_holders(ctx, e1.first.lock, e2.second.lock):
+                ctx.debug["GIM105_mutexes_of_structs_embedded_in_other_types"] += 1
+                continue
             roots = concurrent_roots(ctx.result(LOCKS), flow, e1.fn, e2.fn)
             if roots is None or _one_waits_for_the_other(flow, e1, e2):
                 blocked_only_by_roots = True
@@ -150,6 +160,36 @@ def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
     if blocked_only_by_roots:
         ctx.debug["GIM105_inversions_not_concurrent"] += 1
     return None
+
+
+def _other_holders(ctx, x: Lock, y: Lock) -> bool:
+    """The two acquisitions of one class are of structs embedded in two unrelated types
+    (`peerScope` and `streamScope` both embedding `resourceScope`) that never share one:
+    embedded by value, or by a pointer that every write of the tree sets to a new value."""
+    if not (x.outer and y.outer and x.outer != y.outer):
+        return False
+    model = ctx.result(LOCKS)
+    if model.nested_outers(x.outer, y.outer):
+        return False
+    declaring = x.cls.removeprefix("field:").rpartition(".")[0]
+    return _owns_its_own(ctx, model, x.outer, declaring) and _owns_its_own(ctx, model, y.outer, declaring)
+
+
+def _owns_its_own(ctx, model, outer: str, declaring: str) -> bool:
+    """Each value of outer has a struct of its own: no embedded pointer on the way is copied from elsewhere."""
+    chain = model.embedding_chain(outer, declaring)
+    if chain is None:
+        return False
+    writes = ctx.result(WRITES)
+    for holder, field, by_pointer in chain:
+        if by_pointer and not all(_fresh(rhs) for _f, _op, rhs, _kind in writes.field_writes_of(holder, field)):
+            return False
+    return True
+
+
+def _fresh(rhs) -> bool:
+    """A value built by this write: a constructor's call, or `&T{...}`."""
+    return E.call(rhs) is not None or E.composite(E.address_of(rhs)) is not None
 
 
 def _one_waits_for_the_other(flow, e1: OrderEdge, e2: OrderEdge) -> bool:
