@@ -364,6 +364,9 @@ class Unpaired:
                             continue
                         for use in f.facts.ops:
                             if use.kind in ("send", "recv") and _blocks_alone(f, use) and E.is_ident(use.fn, name):
+                                if _parks_main(f, use):
+                                    self.debug["GIM102_nil_receives_parking_main"] += 1
+                                    continue
                                 yield NilChannelOp(f, use, name, op)
 
     def _nil_field_ops(self) -> list[NilFieldOp]:
@@ -469,6 +472,15 @@ def _under_nil_check(fn: Function, op) -> bool:
             if any(E.is_nil(x) for x in E.subexprs(regions[r].info)):
                 return True
     return False
+
+
+def _parks_main(fn: Function, op) -> bool:
+    """`<-exit` on a nil channel as the last statement of `main`: like `select {}`, it keeps the
+    process serving its goroutines until it is killed, the author's evident intent."""
+    if fn.parent is not None or fn.facts.name != "main" or fn.facts.recv or fn.pkg.name != "main":
+        return False
+    ops = fn.facts.ops
+    return op.kind == "recv" and op.region == 0 and op.select < 0 and ops and ops[-1] is op
 
 
 def _blocks_alone(fn: Function, op) -> bool:

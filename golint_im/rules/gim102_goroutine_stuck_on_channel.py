@@ -327,7 +327,10 @@ completes; or make the sender give up too:
   `--debug`: `GIM102_quit_sends_not_certain`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
-  followed, and `select {}` is never reported (parking `main` is the idiom).
+  followed, and `select {}` is never reported (parking `main` is the idiom),
+  nor is a receive from a nil local that is the last statement of `main`
+  (`var exit chan bool; <-exit`, the same park; counted as
+  `GIM102_nil_receives_parking_main`).
   A nil field is reported only when the field is unexported and no field of
   that name is assigned, set in a keyed literal or has its address passed
   anywhere in the analysed code, whatever the type, and no literal without
