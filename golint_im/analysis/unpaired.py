@@ -480,7 +480,7 @@ def _parks_main(fn: Function, op) -> bool:
     if fn.parent is not None or fn.facts.name != "main" or fn.facts.recv or fn.pkg.name != "main":
         return False
     ops = fn.facts.ops
-    return op.kind == "recv" and op.region == 0 and op.select < 0 and ops and ops[-1] is op
+    return op.kind == "recv" and op.region == 0 and op.select < 0 and bool(ops) and ops[-1] is op
 
 
 def _blocks_alone(fn: Function, op) -> bool:
