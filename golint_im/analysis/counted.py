@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .field_instances import (
+    MAX_COUNTED_OPS,
     UNBOUNDED,
     EarlyLeave,
     QuitAfterExit,
@@ -42,7 +44,8 @@ from .field_instances import (
 )
 from .flow import Channel
 from .never_stopped import started_by
-from .regions import on_straight_line
+from .regions import STRAIGHT_KINDS, exclusive_branches, fan_out_rounds, on_straight_line
+from .unpaired import ends_goroutine, exits_process
 
 
 def counted_channels(
@@ -67,6 +70,11 @@ def counted_channels(
             continue  # main leaving ends the process, the sender with it
         goroutine = receiver if sender is owner else sender if receiver is owner else None
         started = started_by(program, owner, goroutine) if goroutine is not None else None
+        workers = 1
+        if started is None and goroutine is not None and goroutine is receiver:
+            pool = _started_workers(program, owner, goroutine)
+            if pool is not None:
+                started, workers = (pool[0], pool[1]), pool[2]
         if goroutine is None or started is None:
             debug["GIM102_counted_sides_not_seen"] += 1
             continue
@@ -79,12 +87,22 @@ def counted_channels(
         recvs = [op for _f, op in ch.receives]
         found = None
         if len(recvs) == 1 and receive_loop(receiver.facts, recvs[0]) is not None:
-            found = _early_leave(program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted)
+            found = _early_leave(
+                program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted, workers
+            )
         if found is not None:
             early.append(found)
-        elif receiver is owner and counted is not None:
+        elif receiver is owner:
+            one_path: tuple[Op, ...] = ()
+            if counted is None and sender is goroutine:
+                path = most_sends_on_one_path(program, sender, sends)
+                if path is not None:
+                    counted, one_path = (len(path), path), tuple(path)
+            if counted is None:
+                continue
             found_short = _short_receive(program, positions, ch, owner, go_index, go_op, sender, recvs, counted)
             if found_short is not None:
+                found_short.path = one_path
                 short.append(found_short)
     return early, short
 
@@ -141,8 +159,12 @@ def _early_leave(
     sender: Function,
     sends: list,
     counted,
+    workers: int = 1,
 ) -> EarlyLeave | None:
-    """The range's early exit, when more sends remain after one receive than the buffer holds."""
+    """The range's early exit, when more sends remain after one receive than the buffer holds.
+
+    With `workers` copies of the receiving goroutine (a `go` in constant-count loops), each can
+    leave after its first receive: the send after `workers` receives and a full buffer waits."""
     range_op = ch.receives[0][1]
     if receiver is owner and positions.of(owner, range_op) < go_index:
         return None
@@ -155,17 +177,79 @@ def _early_leave(
     facts = sender.facts
     if counted is not None:
         total, ordered = counted
-        if total != UNBOUNDED and total - 1 <= cap or ends_with_marker(ordered):
+        if total != UNBOUNDED and total - workers <= cap or ends_with_marker(ordered):
             return None
-        stuck = ordered[min(1 + cap, len(ordered) - 1)]  # after one receive and a full buffer
-        return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, stuck, total)
+        stuck = ordered[min(workers + cap, len(ordered) - 1)]  # after each receiver's one receive, a full buffer
+        return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, stuck, total, workers=workers)
     in_loop = all(
         any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region)) for op in sends
     )
     if cap or not in_loop:
         return None  # a count the model cannot read: judged only unbuffered, every send in a loop
     first = min(sends, key=lambda op: positions.of(sender, op))
-    return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0)
+    return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0, workers=workers)
+
+
+def most_sends_on_one_path(program: Program, fn: Function, sends: list[Op]) -> list[Op] | None:
+    """The longest run of `sends` that one path through fn makes, in order, when it is two or
+    more: each send outside any loop, and each next one reached after the one before
+    (not on the other side of its `if`, not in another case of its `switch`, and no `return`,
+    jump or goroutine-ending call in a region around the earlier send between the two). A path
+    that takes every `if` it can, e.g. `if err := a(); err != nil { ch <- err }` then
+    `ch <- nil`, sends twice. None when some send sits in a loop or no path sends twice."""
+    facts = fn.facts
+    if len(sends) < 2 or len(sends) > MAX_COUNTED_OPS:
+        return None
+    index = {id(op): k for k, op in enumerate(facts.ops)}
+    chains = {id(op): list(enclosing_regions(facts, op.region)) for op in sends}
+    if any(facts.regions[r].kind in ("for", "range", "select") for op in sends for r in chains[id(op)]):
+        return None
+    ordered = sorted(sends, key=lambda op: index[id(op)])
+    first, last = index[id(ordered[0])], index[id(ordered[-1])]
+    stops = [
+        (k, op)
+        for k, op in enumerate(facts.ops[first:last], start=first)
+        if op.kind in ("return", "jump") or exits_process(program, fn, op) or ends_goroutine(program, fn, op)
+    ]
+
+    def follows(a: Op, b: Op) -> bool:
+        if exclusive_branches(facts, chains[id(a)], chains[id(b)]):
+            return False
+        around_a = set(chains[id(a)])
+        lo, hi = index[id(a)], index[id(b)]
+        return not any(lo < k < hi and op.region in around_a for k, op in stops)
+
+    best: list[list[Op]] = []
+    for j, b in enumerate(ordered):
+        longest = max((best[i] for i in range(j) if follows(ordered[i], b)), key=len, default=[])
+        best.append([*longest, b])
+    path = max(best, key=len)
+    return path if len(path) >= 2 else None
+
+
+def _started_workers(program: Program, owner: Function, target: Function) -> tuple[int, Op, int] | None:
+    """(index, op, how many) for owner's one `go` statement running target from inside loops of
+    constant trip count, with no branch around it: a pool of that many identical workers."""
+    found = []
+    for i, op in enumerate(owner.facts.ops):
+        if op.kind != "call" or op.mode != "go":
+            continue
+        number = E.funclit(op.fn)
+        if number is not None and program.literal(owner, number) is target:
+            found.append((i, op))
+        elif number is None and any(t.function is target for t in program.resolve_call(owner, op)):
+            found.append((i, op))
+    if len(found) != 1:
+        return None
+    i, op = found[0]
+    facts = owner.facts
+    kinds = [facts.regions[r].kind for r in enclosing_regions(facts, op.region)]
+    if any(k not in (*STRAIGHT_KINDS, "for", "range") for k in kinds) or not any(k in ("for", "range") for k in kinds):
+        return None
+    count = fan_out_rounds(program, owner, op.region)
+    if count is None or count < 1:
+        return None
+    return i, op, count
 
 
 class _Positions:
@@ -223,7 +307,10 @@ def _left_before_quit(program, positions, owner, goroutine, go_index, before, qu
         if other is quit:
             continue
         owned = [(f, op) for f, op in (*other.sends, *other.closes) if f is owner]
-        triggers = [(f, op) for f, op in owned if go_index < positions.of(owner, op) < before]
+        # A deferred close runs when the owner returns, after every send it makes.
+        triggers = [
+            (f, op) for f, op in owned if op.mode != "defer" and go_index < positions.of(owner, op) < before
+        ]
         for f, recv in other.receives:
             if f is not goroutine or recv.mode != "case" or not triggers:
                 continue

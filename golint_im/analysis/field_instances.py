@@ -104,6 +104,7 @@ class ShortReceive:
     send: Op  # the first send that no receive and no buffer slot takes
     sends: int  # UNBOUNDED for an endless loop
     receives: list  # the owner's receives, or its calls of a method that receives, in order
+    path: tuple = ()  # when set, `sends` counts these sends, made by one path through branches
 
 
 @dataclass
@@ -135,6 +136,7 @@ class EarlyLeave:
     send: Op  # the send left waiting (the first one)
     sends: int  # how many the sender makes; UNBOUNDED: an endless loop; 0: a loop of unknown count
     go_fn: Function | None = None  # holds go_op when not the owner (a constructor, a method)
+    workers: int = 1  # how many copies of the receiving goroutine the `go` starts (a pool)
 
 
 @dataclass
@@ -629,8 +631,16 @@ class FieldInstances:
         for other in walk.chans.values():
             if other is quit:
                 continue
+            # A deferred close (or a deferred call that closes) runs when the owner returns,
+            # after every send it makes: it cannot be what sent the goroutine away.
             triggers = [
-                u for u in other.uses if u.routine == OWN and u.op.kind != "recv" and go_anchor < u.anchor < before
+                u
+                for u in other.uses
+                if u.routine == OWN
+                and u.op.kind != "recv"
+                and go_anchor < u.anchor < before
+                and u.op.mode != "defer"
+                and walk.owner.facts.ops[u.anchor].mode != "defer"
             ]
             if not triggers:
                 continue

@@ -40,7 +40,7 @@ from .instances import Confinement, instance_bindings, is_instance, local_instan
 from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
-from .regions import REGIONS, Regions, constant_trip_count, exclusive_branches
+from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
@@ -326,7 +326,7 @@ class Partners:
             if loop is not None:
                 if not any(loop in enclosing_regions(owner.facts, r.region) for _i, r in recvs):
                     # a fan-out: the loop starts them all before any receive
-                    rounds = _fan_out_rounds(self.program, owner, op.region)
+                    rounds = fan_out_rounds(self.program, owner, op.region)
                     if rounds is None:
                         return UNBOUNDED
                     started = rounds
@@ -696,19 +696,6 @@ def _returns_after(facts, op) -> bool:
     i = facts.ops.index(op)
     nxt = facts.ops[i + 1] if i + 1 < len(facts.ops) else None
     return nxt is not None and nxt.kind == "return" and nxt.region == op.region
-
-
-def _fan_out_rounds(program: Program, owner: Function, region: int) -> int | None:
-    """How many goroutines a `go` statement in constant-count loops starts: the product of
-    the loops' trip counts (`for range 17`, `for i := 0; i < n; i++` with n constant), or None."""
-    rounds = 1
-    for r in enclosing_regions(owner.facts, region):
-        if owner.facts.regions[r].kind in ("for", "range"):
-            count = constant_trip_count(program, owner, r)
-            if count is None:
-                return None
-            rounds *= count
-    return rounds
 
 
 def _innermost_loop(facts, region: int) -> int | None:

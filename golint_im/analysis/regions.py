@@ -282,3 +282,16 @@ def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[s
     if any(assigns(op) and loop in enclosing_regions(facts, op.region) for op in facts.ops):
         return None
     return bound
+
+
+def fan_out_rounds(program: Program, owner: Function, region: int) -> int | None:
+    """How many goroutines a `go` statement in constant-count loops starts: the product of
+    the loops' trip counts (`for range 17`, `for i := 0; i < n; i++` with n constant), or None."""
+    rounds = 1
+    for r in enclosing_regions(owner.facts, region):
+        if owner.facts.regions[r].kind in ("for", "range"):
+            count = constant_trip_count(program, owner, r)
+            if count is None:
+                return None
+            rounds *= count
+    return rounds

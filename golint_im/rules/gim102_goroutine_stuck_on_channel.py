@@ -111,8 +111,11 @@ channel, `go produce(ch, 5)`): the only receive is a `range` (or a plain
 `t.Fatal` while the other side still
 has sends to make (the goroutine's or the function's own); or the
 function receives fewer times than the goroutine sends (counted sends,
-a loop bound the `go` statement passes as a constant included) and
-ends. The buffer is subtracted; the first send nobody takes blocks.
+a loop bound the `go` statement passes as a constant included, or the
+sends of one path through its branches: a reported error without the
+`return` after it) and ends. The buffer is subtracted; the first send
+nobody takes blocks. A pool of ranging workers started in a counted loop
+is stranded the same way once each worker has left after one receive.
 
 A quit sent to a loop that may be gone: the function sends on an
 unbuffered quit channel, a local or a field of an instance it allocates
@@ -171,8 +174,12 @@ completes; or make the sender give up too:
   helper that receives is judged alone: its own early return, with the
   caller receiving nothing afterwards.
 - A send inside any `select` is taken as non-blocking (it has a `default`,
-  a `ctx.Done()` or another way out). Goroutines started by `errgroup`,
-  `WaitGroup.Go` and other wrappers are not followed.
+  a `ctx.Done()` or another way out). Goroutines started by `errgroup`'s
+  or `WaitGroup`'s `Go` (by the group's type, or a local from
+  `errgroup.WithContext`) count as started like `go` for the skipped send
+  (a receive whose only sender returns first); a receive after the
+  group's `Wait` is not judged (`GIM102_skips_reported_by_group_wait`: the failure is heard
+  there). Other shapes do not follow them.
 - Early exits are `return` statements and what leaves like one:
   `runtime.Goexit()`; `Fatal`, `Fatalf`, `FailNow`, `Skip`, `Skipf`,
   `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
@@ -301,13 +308,21 @@ completes; or make the sender give up too:
   WaitGroup counting another goroutine too is not judged.
 - Counted sends and receives are judged on local channel instances only,
   between the making function and one goroutine it starts outside any
-  branch or loop, each side sending or receiving directly (not through
+  branch or loop (or a pool of ranging workers started by one `go` in
+  loops of constant trip count and no branch: each worker may leave after
+  one receive, so the sends must exceed the workers plus the buffer),
+  each side sending or receiving directly (not through
   calls), one receiving and the other sending, with no send in a `select`
   and no `close` by the receiving side. The range must be the only receive;
   a send count the model cannot read (a `range` over a slice) is judged
   only on an unbuffered channel with every send in a loop. Sends that end
   with one of their own after a loop of them (an end marker, `ch <- -1`)
-  are not judged: the early exit may answer that marker. Plain receives
+  are not judged: the early exit may answer that marker. A goroutine whose
+  sends sit in branches (none in a loop) is counted on its longest path:
+  the sends one path makes in order, each reached from the one before with
+  no `return`, jump or `t.Fatal` between (`if err != nil { ch <- err }`
+  then `ch <- nil` sends twice); the branch conditions are not evaluated,
+  so two branches that cannot both be taken still count. Plain receives
   are counted straight or in a constant-trip loop. `main` is judged only as
   the sender. `--debug`: `GIM102_counted_*`. On a field channel of one
   instance (as above) the range must be the only receive and the field
@@ -865,12 +880,15 @@ def _short_finding(r):
     go_loc = op_location(r.go_fn, r.go_op)
     send_loc = op_location(r.sender, r.send)
     last = r.receives[-1] if r.receives else None
-    sends = _how_many(r.sends)
+    sent = f"{_how_many(r.sends)} ({cap})"
+    if r.path:
+        lines = ", ".join(str(op.line) for op in r.path[:-1]) + f" and {r.path[-1].line}"
+        sent = f"({cap}) {_times(r.sends)} on one path, at lines {lines}"
     got = f"receives only {_times(len(r.receives))}" if r.receives else "never receives"
     where = f" (last at line {last.line})" if last is not None else ""
     end = owner.facts.end_line
     steps = [
-        Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sends} ({cap})"),
+        Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sent}"),
         *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`{_through(op)}") for op in r.receives),
         Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`"),
         Step(send_loc, "this send waits for a receiver forever"),
@@ -878,8 +896,10 @@ def _short_finding(r):
     fix = "let the sender give up"
     if r.sends != UNBOUNDED:
         fix = f"receive every value, give `{name}` room for what is not received, or {fix}"
+    if r.path:
+        fix = f"`return` right after the send at line {r.path[0].line}, {fix}"
     message = (
-        f"the goroutine started at line {r.go_op.line} sends on `{name}` {sends} ({cap}), but `{owner.short}` "
+        f"the goroutine started at line {r.go_op.line} sends on `{name}` {sent}, but `{owner.short}` "
         f"{got}{where} and ends at line {end}: the send at line {r.send.line} blocks forever. "
         f"Fix: {fix} (`select` on a stop channel that `{owner.short}` closes)."
     )
@@ -1003,18 +1023,26 @@ def _early_leave_finding(e):
     loop = f"`range` over `{name}`" if e.range_op.mode == "range" else f"receive loop on `{name}`"
     if e.receiver is owner:
         receiver, sender = f"`{owner.short}`", f"the goroutine started at line {e.go_op.line}"
+    elif e.workers > 1:
+        receiver = f"each of the {e.workers} goroutines started at line {e.go_op.line}"
+        sender = f"`{owner.short}`"
     else:
         receiver, sender = f"the goroutine started at line {e.go_op.line}", f"`{owner.short}`"
     many = _how_many(e.sends)
+    nobody = f"once all {e.workers} have left, nothing receives" if e.workers > 1 else "nothing else receives"
     steps = (
-        Step(op_location(e.go_fn or owner, e.go_op), f"`{(e.go_fn or owner).short}` starts the goroutine"),
+        Step(
+            op_location(e.go_fn or owner, e.go_op),
+            f"`{(e.go_fn or owner).short}` starts "
+            + (f"{e.workers} copies of the goroutine" if e.workers > 1 else "the goroutine"),
+        ),
         Step(range_loc, f"{receiver} receives from `{name}` here, its only receive"),
         Step(exit_loc, f"{receiver} {leaves} of the loop here, before `{name}` is drained"),
         Step(send_loc, f"{sender} sends on `{name}` {many} ({cap}): the next send waits for a receiver forever"),
     )
     message = (
         f"{receiver} can leave its {loop} at line {e.exit.line} ({leaves}) while {sender} "
-        f"sends on it {many} ({cap}, line {e.send.line}): nothing else receives, so the next send blocks forever. "
+        f"sends on it {many} ({cap}, line {e.send.line}): {nobody}, so the next send blocks forever. "
         f"Fix: keep receiving until `{name}` is closed (drain it on the way out), give it room for every value, "
         f"or send with `select` on a done channel the receiver closes."
     )
