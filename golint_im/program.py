@@ -116,11 +116,30 @@ class Program(TypeSystem, FunctionValues):
                 if op.mode == "go":
                     for t in self.resolve_call(fn, op):
                         t.function.go_sites.append((fn, op))
-                elif E.selected_name(op.fn) in SPAWNER_METHODS and op.args:
-                    ext = self.external_callee(fn, op.fn)
-                    if ext is not None and (ext.pkg, ext.recv) in SPAWNERS:
-                        for t in self._func_value(fn, op.args[-1]):
-                            t.function.go_sites.append((fn, op))
+                elif self.is_spawner_call(fn, op):
+                    for t in self._func_value(fn, op.args[-1]):
+                        t.function.go_sites.append((fn, op))
+
+    def is_spawner_call(self, fn: Function, op) -> bool:
+        """op is a plain call of a library method that runs its last argument on a new goroutine
+        (`g.Go(f)` of an errgroup, `wg.Go(f)`, conc's pools): by the receiver's type, or for a
+        local that `errgroup.WithContext` returned, whose result type the model does not hold."""
+        if op.kind != "call" or op.mode != "plain" or not op.args or E.selected_name(op.fn) not in SPAWNER_METHODS:
+            return False
+        ext = self.external_callee(fn, op.fn)
+        if ext is not None:
+            return (ext.pkg, ext.recv) in SPAWNERS
+        name = E.ident(E.selector_base(op.fn))
+        owner = self.declaring_function(fn, name) if name is not None else None
+        if owner is None:
+            return False
+        for a in owner.facts.ops:
+            if a.kind == "assign" and a.targets and E.is_ident(a.targets[0], name) and len(a.args) == 1:
+                called = E.call(a.args[0])
+                made_by = self.external_callee(owner, called[0]) if called is not None else None
+                if made_by is not None and (made_by.pkg, made_by.name) == ("golang.org/x/sync/errgroup", "WithContext"):
+                    return True
+        return False
 
     # ---- types ---------------------------------------------------------
     def possible_implementations(self, iface: str) -> list[str]:

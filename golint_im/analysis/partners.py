@@ -111,7 +111,8 @@ class Partners:
         self.debug["GIM102_instances"] += len(instances)
         for ch, owner, _name in instances:
             self._keep(self._judge_instance(ch, owner))
-        self.unpaired = Unpaired(program, flow, self._confined, self._senders, self.debug, instances)
+        senders = partial(self._senders, spawners=True)
+        self.unpaired = Unpaired(program, flow, self._confined, senders, self.debug, instances)
         # Channels in struct fields, one locally allocated instance at a time (field_instances.py).
         self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
         self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
@@ -241,15 +242,21 @@ class Partners:
                     return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, helper, call)
         return None
 
-    def _senders(self, owner: Function, ch: Channel):
-        """[(go op, [(sender fn, send op, path)])] for the `go` statements of owner that send on ch;
-        None when some send on ch is made by anything else."""
+    def _senders(self, owner: Function, ch: Channel, spawners: bool = False):
+        """[(go op, [(sender fn, send op, path)])] for the `go` statements of owner that send on ch
+        (with `spawners`, its `g.Go(f)` calls too); None when some send on ch is made by anything else."""
         out, covered = [], set()
         for op in owner.facts.ops:
-            if op.kind != "call" or op.mode != "go":
+            if op.kind != "call":
+                continue
+            if op.mode == "go":
+                targets = self.program.resolve_call(owner, op)
+            elif spawners and self.program.is_spawner_call(owner, op):  # `g.Go(func() error {...})`
+                targets = self.program.func_values(owner, op.args[-1])
+            else:
                 continue
             sends = []
-            for target in self.program.resolve_call(owner, op):
+            for target in targets:
                 charge = partial(self.budget.charge, owner)
                 bound = None
                 if is_instance(ch):

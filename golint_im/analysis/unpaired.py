@@ -267,6 +267,11 @@ class Unpaired:
             later = [r for r in recvs if index.get(id(r), -1) > g]
             if not later:
                 continue
+            if go_op.mode != "go" and self._group_waited(owner, go_op, g, index.get(id(later[0]), -1)):
+                # `g.Go(f)` then `if err := g.Wait(); err != nil { return }` before the receive:
+                # the skipping goroutine's error is heard, and the owner leaves on it.
+                self.debug["GIM102_skips_reported_by_group_wait"] += 1
+                continue
             for i, t in returns_skipping(facts, sidx):
                 ret = facts.ops[i]
                 if self._signals_on_the_way(sfn, i, facts.ops[t].region):
@@ -281,6 +286,16 @@ class Unpaired:
             if guard is not None:
                 return SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0])
         return None
+
+    def _group_waited(self, owner: Function, go_op, start: int, stop: int) -> bool:
+        """Between indexes start and stop, owner calls `Wait` on the group whose `Go` is go_op."""
+        group = E.render(E.selector_base(go_op.fn))
+        return any(
+            op.kind == "call"
+            and E.selected_name(op.fn) == "Wait"
+            and E.render(E.selector_base(op.fn)) == group
+            for op in owner.facts.ops[start + 1 : stop]
+        )
 
     def _heard_first(self, sender: Function, i: int, ch: Channel, owner: Function, receive) -> bool:
         """Before its return at index i, the sender sends on another channel that the owner receives
@@ -315,7 +330,7 @@ class Unpaired:
         chain = list(enclosing_regions(facts, facts.ops[sidx[0]].region))
         if any(facts.regions[r].kind not in ("block", "if", "body") for r in chain):
             return None
-        guard = next((r for r in chain if facts.regions[r].kind == "if" and not _has_else(facts, r)), None)
+        guard = next((r for r in chain if facts.regions[r].kind == "if" and not has_else(facts, r)), None)
         if guard is None:
             return None
         outside = [op for op in facts.ops if guard not in enclosing_regions(facts, op.region)]
@@ -521,7 +536,7 @@ def _plain_receives_only(ch: Channel) -> bool:
     return len(fns) == 1 and all(op.mode == "expr" and op.select < 0 for _fn, op in ch.receives)
 
 
-def _has_else(facts, if_region: int) -> bool:
+def has_else(facts, if_region: int) -> bool:
     """The `if` region has an `else` (a sibling `else` region with the same condition)."""
     reg = facts.regions[if_region]
     return any(
