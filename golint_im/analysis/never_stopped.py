@@ -27,7 +27,7 @@ from ..program import Function, Program, enclosing_regions
 from .flow import Channel
 from .regions import STRAIGHT_KINDS, FnView
 from .syncprims import WAITGROUP
-from .unpaired import ends_goroutine, exits_process
+from .unpaired import has_else, ends_goroutine, exits_process
 
 
 @dataclass
@@ -268,9 +268,13 @@ def _is_done_of(e, ctx: str) -> bool:
 
 
 def _late_cancel(owner: Function, cancel: str, wait_index: int) -> Op | None:
-    """owner's `defer cancel()` (or a `cancel()` after the wait) when that is every use of
-    `cancel` in owner and its literals besides its assignment; None when it may run earlier."""
+    """owner's `defer cancel()` (or a `cancel()` after the wait, or one before it that only an
+    `if` with no `else` runs) when that is every use of `cancel` in owner and its literals
+    besides its assignment; None when it may run earlier on every path. With a conditional
+    `cancel()` the path that skips its `if` reaches the wait with the context alive."""
     found = None
+    conditional = None
+    facts = owner.facts
     for f in [owner, *owner.nested_literals()]:
         for i, op in enumerate(f.facts.ops):
             names: set = set()
@@ -283,9 +287,21 @@ def _late_cancel(owner: Function, cancel: str, wait_index: int) -> Op | None:
                 return None
             if op.mode == "defer" or (op.mode == "plain" and i > wait_index):
                 found = found or op
+            elif op.mode == "plain" and _only_under_if(facts, op):
+                conditional = conditional or op
             else:
                 return None
-    return found
+    return conditional or found
+
+
+def _only_under_if(facts, op: Op) -> bool:
+    """op sits in the body of an `if` with no `else` (straight regions around that `if`): the
+    path that finds the condition false skips it."""
+    chain = _chain(facts, op)
+    kinds = [facts.regions[r].kind for r in chain]
+    if any(k not in (*STRAIGHT_KINDS, "if") for k in kinds) or "if" not in kinds:
+        return False
+    return all(not has_else(facts, r) for r in chain if facts.regions[r].kind == "if")
 
 
 def _waits_on_group(

@@ -102,7 +102,9 @@ channel it closes (or sends on) only on its way out, or `wg.Wait()` on a
 WaitGroup whose `Done` it defers. The typical `Close()` that waits for its
 loop and forgot `close(stop)`; or the stop is `ctx.Done()` of a
 `context.WithCancel(context.Background())` whose `cancel` is only deferred
-(or called after the wait). A loop nobody waits for is not reported.
+(or called after the wait, or before it only inside an `if` with no
+`else`, such as the error path: the other path waits with the context
+alive). A loop nobody waits for is not reported.
 
 More values sent than received on a local channel, between a function
 and one goroutine it starts (a literal, or a named function given the
@@ -363,6 +365,7 @@ from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Location, Related, Step, op_location
+from golint_im.program import enclosing_regions
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
 
@@ -980,7 +983,15 @@ def _never_stopped_finding(n):
         Step(op_location(sig_fn, sig_op), "it signals the waiter here, on its way out"),
         Step(wait_loc, f"`{n.owner.short}`{through} waits for it; nothing ends `{stop}` first"),
     )
-    if n.cancel is not None:
+    if n.cancel is not None and n.cancel.mode == "plain" and n.cancel.line < n.wait.line:
+        cancel = E.render(n.cancel.fn)
+        facts = n.owner.facts
+        guard = next(r for r in enclosing_regions(facts, n.cancel.region) if facts.regions[r].kind == "if")
+        when = branch_text(facts, guard, "runs only")
+        never = f"and `{cancel}()` (line {n.cancel.line}) {when}: on the other path nothing cancels the context"
+
+        fix = f"Fix: call `{cancel}()` on every path before waiting (`defer` does not: it runs after the wait)."
+    elif n.cancel is not None:
         when = "is deferred" if n.cancel.mode == "defer" else "comes after the wait"
         cancel = E.render(n.cancel.fn)
         never = f"and `{cancel}()` (line {n.cancel.line}) {when}, so nothing cancels the context before"
