@@ -30,6 +30,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
+from .cond_flags import UnwokenFlag, unwoken_flags
 from .flow import _UnionFind
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
@@ -141,6 +142,8 @@ class SyncPrimitives:
         self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
         self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)
+        conds = {k: v for k, v in self.calls.items() if any(c.kind == COND for c in v)}
+        self.unwoken_flags: list[UnwokenFlag] = unwoken_flags(program, conds, self.debug)
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:

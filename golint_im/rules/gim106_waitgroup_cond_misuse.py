@@ -1,7 +1,7 @@
 r"""GIM106 waitgroup-cond-misuse: a WaitGroup or Cond used so that a Wait can return early or never.
 
 ## What it does
-Finds five misuses of `sync.WaitGroup` and `sync.Cond`, each on one
+Finds these misuses of `sync.WaitGroup` and `sync.Cond`, each on one
 group or condition variable identified by where it is held (a local, a
 package variable, a struct field; a parameter is what its callers pass):
 
@@ -34,6 +34,14 @@ package variable, a struct field; a parameter is what its callers pass):
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
 - `Cond.Wait` on a condition variable that nothing signals or broadcasts;
+- a flag that ends a `Cond.Wait` loop set where nothing wakes the waiters:
+  a method loops `for !q.closed && ... { q.cond.Wait() }` on a Cond field
+  of its receiver, and another method of the same type sets `q.closed =
+  true` with no `Signal`/`Broadcast` of that Cond in it, in a function it
+  calls, or in a caller up to three levels up. Only boolean fields read as
+  `x.f` or `!x.f` in a chain of `&&`, set to the constant that makes their
+  conjunct false, are judged; a Cond signalled from an endless loop (a
+  periodic wake-up) is not (`GIM106_flags_*`);
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
@@ -192,6 +200,8 @@ def check(ctx):
     for c in prims.cond_waits:
         if id(c.call.op) not in told_early:  # the early signal is the deadlock; its missing loop matters less
             yield _cond_wait(c)
+    for u in prims.unwoken_flags:
+        yield _unwoken_flag(u)
     told: set[int] = set()
     for w in ctx.result(CIRCULAR).found:
         if w.is_group:
@@ -452,6 +462,31 @@ def _cond_wait(c):
         severity=SEVERITY,
         steps=(Step(loc, step),),
         key=f"{call.fn.qualname}|{label}|{key}",
+    )
+
+
+def _unwoken_flag(u) -> Finding:
+    """A flag that ends a Cond.Wait loop, set with no Signal/Broadcast around it."""
+    set_loc = op_location(u.setter, u.assign)
+    wait_loc = op_location(u.waiter, u.wait)
+    message = (
+        f"`{u.setter.short}` sets `{u.flag} = {u.value}` at line {u.assign.line}, which ends the wait of "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`), but "
+        f"nothing signals `{u.cond}` after it: a goroutine already waiting is not woken and sleeps on, "
+        f"forever if no other signal comes. Fix: `{u.cond}.Broadcast()` right after setting `{u.flag}`."
+    )
+    steps = (
+        Step(wait_loc, f"`{u.waiter.short}` waits while `{u.condition}` (loop at line {u.loop_line})"),
+        Step(set_loc, f"`{u.setter.short}` makes that condition false, and signals nobody"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=set_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the wait this flag should end"),),
+        steps=steps,
+        key=f"{u.setter.qualname}|{u.flag}|unwoken-flag",
     )
 
 

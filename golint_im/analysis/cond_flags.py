@@ -1,0 +1,166 @@
+"""Flags that end a `Cond.Wait` loop, set where nothing wakes the waiters.
+
+The shape: a method waits in `for !q.closed && len(q.items) == 0 { q.cond.Wait() }`
+on a condition variable held in a field of its receiver. Another method of
+the same type sets the flag that ends the loop (`q.closed = true`) and
+neither it nor any function around it signals the condition variable: a
+goroutine already waiting is not woken, and sleeps until some unrelated
+`Signal` comes, forever if none does. The classic fix is a `Broadcast`
+right after the flag is set.
+
+Only boolean fields of the waiter's receiver, read by the loop condition
+as `x.f` or `!x.f` in a chain of `&&` (each conjunct false ends the loop),
+and set to the constant that makes their conjunct false, are judged. The
+setting method is silent when it, a function it calls, or a caller up to
+three levels up signals or broadcasts on that condition variable, or when
+some signal of it runs in an endless loop (a ticker that wakes everyone).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+
+_CALLER_DEPTH = 3
+
+
+@dataclass
+class UnwokenFlag:
+    """`setter` sets `flag` to `value` at `assign`, which ends `waiter`'s loop around its `Cond.Wait`
+    at `wait`, and nothing signals the condition variable `cond` around it."""
+
+    waiter: Function
+    wait: Op
+    loop_line: int
+    condition: str  # the loop condition as written
+    setter: Function
+    assign: Op
+    flag: str  # `q.closed` as the setter writes it
+    value: str  # "true" or "false"
+    cond: str  # the condition variable as the waiter names it: `q.cond`
+
+
+def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
+    """conds: the condition variables' calls by identity (SyncPrimitives.calls, COND entries)."""
+    out: list[UnwokenFlag] = []
+    methods: dict[tuple[int, str], list[Function]] | None = None
+    for key in sorted(conds):
+        calls = conds[key]
+        if not key.startswith("field:"):
+            continue
+        waits = [c for c in calls if c.method == "Wait"]
+        signals = [c for c in calls if c.method in ("Signal", "Broadcast")]
+        if not waits or not signals:
+            continue  # nothing ever signals: the unsignalled wait is reported on its own
+        if any(_in_endless_loop(c.fn, c.op) for c in signals):
+            debug["GIM106_flags_with_a_periodic_signal"] += 1
+            continue
+        signallers = {c.fn.id for c in signals}
+        if methods is None:  # built once, on the first judged Cond: keeps the pass linear
+            methods = {}
+            for f in program.functions:
+                if f.facts.recv and f.facts.recv_name:
+                    methods.setdefault((id(f.pkg), f.facts.recv), []).append(f)
+        for w in waits:
+            found = _unwoken(program, w, methods.get((id(w.fn.pkg), w.fn.facts.recv), []), signallers, debug)
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def _unwoken(
+    program: Program, w, siblings: list[Function], signallers: set[int], debug: Counter
+) -> UnwokenFlag | None:
+    """The first sibling method (same receiver type) that sets a flag ending w's wait loop unwoken."""
+    fn, facts = w.fn, w.fn.facts
+    recv = facts.recv_name
+    if not facts.recv or not recv:
+        return None
+    loop = next(
+        (r for r in enclosing_regions(facts, w.op.region) if facts.regions[r].kind == "for"),
+        None,
+    )
+    if loop is None or facts.regions[loop].info is None:
+        return None
+    condition = facts.regions[loop].info
+    flags = dict(_exit_values(condition, recv))
+    if not flags:
+        return None
+    for setter in siblings:
+        sf = setter.facts
+        if setter is fn:
+            continue
+        for op in sf.ops:
+            if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+                continue
+            sel = E.selector(op.targets[0])
+            if sel is None or not E.is_ident(sel[0], sf.recv_name) or sel[1] not in flags:
+                continue
+            if E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
+                continue
+            if _woken_around(program, setter, signallers):
+                debug["GIM106_flags_set_with_a_signal_around"] += 1
+                continue
+            if not program.callers(setter) and not sf.name[:1].isupper():
+                debug["GIM106_flags_set_by_uncalled_methods"] += 1
+                continue
+            return UnwokenFlag(
+                fn,
+                w.op,
+                facts.regions[loop].line,
+                E.render(condition),
+                setter,
+                op,
+                E.render(op.targets[0]),
+                flags[sel[1]],
+                w.text,
+            )
+    return None
+
+
+def _exit_values(condition, recv: str):
+    """(field, value) for each conjunct `recv.f` / `!recv.f` of an `&&` chain: the value of f
+    that makes the conjunct, and so the whole condition, false."""
+    b = E.binary(condition)
+    if b is not None and b[0] == "&&":
+        yield from _exit_values(b[1], recv)
+        yield from _exit_values(b[2], recv)
+        return
+    negated = E.unary_operand(condition, "!")
+    target = negated if negated is not None else condition
+    sel = E.selector(target)
+    if sel is not None and E.is_ident(sel[0], recv):
+        yield sel[1], "true" if negated is not None else "false"
+
+
+def _woken_around(program: Program, setter: Function, signallers: set[int]) -> bool:
+    """setter, a function it calls, or a caller up to _CALLER_DEPTH levels up signals the Cond."""
+    if setter.id in signallers:
+        return True
+    for op in setter.facts.ops:
+        if op.kind == "call" and any(t.function.id in signallers for t in program.resolve_call(setter, op)):
+            return True
+    seen = {setter.id}
+    level = [setter]
+    for _ in range(_CALLER_DEPTH):
+        upper = []
+        for f in level:
+            for c, _op in program.callers(f):
+                if c.id in signallers:
+                    return True
+                if c.id not in seen:
+                    seen.add(c.id)
+                    upper.append(c)
+        level = upper
+    return False
+
+
+def _in_endless_loop(fn: Function, op: Op) -> bool:
+    facts = fn.facts
+    return any(
+        facts.regions[r].kind == "for" and facts.regions[r].info is None for r in enclosing_regions(facts, op.region)
+    )
