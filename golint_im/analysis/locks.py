@@ -883,12 +883,31 @@ class _Walk:
         return state
 
     def on_branch(self, op: Op) -> bool:
-        """op sits in a branch of its function: an `if`/`else`, a `switch` or `select` case."""
+        """op sits in a branch of its function whose condition may follow the caller's locking: a
+        `switch` or `select` case, or an `if`/`else` testing a parameter (`if needLock`), a nil
+        comparison (`if w == nil { w = store() }`, lazy set-up) or a call's result. An `if` on the
+        receiver's state or a local (`if len(s.data) > 1 { s.flush() }`) is a path the program
+        takes whatever its caller holds: what is locked there counts as taken."""
         known = self._branch.get(op.region)
         if known is None:
             regions = self.view.regions
-            known = self._branch[op.region] = any(regions[r].kind in BRANCHES for r in self.view.chain(op.region))
+            known = self._branch[op.region] = any(
+                regions[r].kind in BRANCHES and self._uncertain_branch(regions[r]) for r in self.view.chain(op.region)
+            )
         return known
+
+    def _uncertain_branch(self, region) -> bool:
+        if region.kind not in ("if", "else") or region.info is None:
+            return True
+        cond = region.info
+        params = {name for name, _t in self.fn.facts.params if name}
+        for x in E.subexprs(cond):
+            if E.ident(x) in params or E.call(x) is not None and not _is_len(x):
+                return True
+            b = E.binary(x)
+            if b is not None and b[0] in ("==", "!=") and (E.is_nil(b[1]) or E.is_nil(b[2])):
+                return True
+        return False
 
     def _select_has_default(self, r: int) -> bool:
         return _has_default(self.view.regions[r])
@@ -1469,3 +1488,9 @@ def waits_for_goroutine(flow, fn: Function, before_line: int, other: Function) -
             if flow.entries(cfn) & others:
                 return True
     return False
+
+
+def _is_len(x) -> bool:
+    """x is `len(...)` or `cap(...)`: a size, not a call that may read the caller's state."""
+    c = E.call(x)
+    return c is not None and (E.is_ident(c[0], "len") or E.is_ident(c[0], "cap"))
