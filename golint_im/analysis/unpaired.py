@@ -63,6 +63,21 @@ class SkippedSend:
 
 
 @dataclass
+class SkippedClose:
+    """A `range` over a channel whose only closer can `return` before its `close`."""
+
+    channel: Channel
+    owner: Function  # makes the channel and starts the other side
+    ranger: Function
+    range_op: object
+    closer: Function
+    close_op: object
+    exit: object  # the closer's `return` (or goroutine-ending call) that skips the close
+    region: int  # the branch deciding that return (-1: none)
+    go_op: object  # owner's `go` statement starting the closer or the ranger
+
+
+@dataclass
 class NilChannelOp:
     """A send or receive, outside any `select`, on a local channel variable that is never assigned."""
 
@@ -99,9 +114,15 @@ class Unpaired:
         self.debug = debug
         self.unclosed: list[UnclosedRange] = []
         self.skipped: list[SkippedSend] = []
+        self.skipped_closes: list[SkippedClose] = []
         self.nil_ops: list[NilChannelOp] = []
         for key in sorted(flow.channels):
             ch = flow.channels[key]
+            if ch.closes and ch.sends and _ranged(ch):
+                found = self._skipped_close(ch)
+                if found is not None:
+                    self.skipped_closes.append(found)
+                continue
             if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
@@ -240,6 +261,48 @@ class Unpaired:
                 if op.kind in ("call", "send") and _mentions(op, name) and self._long_lived(f, op.region):
                     return True
         return False
+
+    # ---- a close skipped on a return ------------------------------------------------------
+    def _skipped_close(self, ch: Channel) -> SkippedClose | None:
+        """A local channel its maker ranges over, closed (plainly, not deferred) only by a goroutine
+        the maker starts, which can `return` (or end itself) before its `close`: the range then
+        never ends. (The maker closing for a ranging goroutine is the abandoned waiter's shape.)"""
+        if len(ch.make_sites) != 1:
+            return None
+        owner = ch.make_sites[0][0]
+        name = self.flow.label(ch.key)
+        if ch.key != f"local:{owner.id}:{name}":
+            return None
+        ranges = [(fn, op) for fn, op in ch.receives if op.mode == "range"]
+        closers = {fn.id for fn, _op in ch.closes}
+        if len(ranges) != len(ch.receives) or len({fn.id for fn, _op in ranges}) != 1 or len(closers) != 1:
+            return None
+        ranger, range_op = ranges[0]
+        closer = ch.closes[0][0]
+        if closer is ranger or any(op.mode != "plain" for _f, op in ch.closes):
+            return None  # a deferred close runs on every way out
+        if ranger is not owner:
+            return None  # the maker closing, a goroutine ranging: the abandoned waiter's shape
+        go_op = self._starter(owner, closer)
+        if go_op is None:
+            return None
+        if self._range_exits(ranger, range_op):
+            return None
+        if not self.confined(owner, name, 0):
+            self.debug["GIM102_skipped_closes_escaping"] += 1
+            return None
+        if self._senders_long_lived(ch, owner, name):
+            return None
+        facts = closer.facts
+        targets = [facts.ops.index(op) for _f, op in ch.closes]
+
+        def leaves(op) -> bool:
+            return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
+
+        for i, t in returns_skipping(facts, targets, leaves):
+            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+            return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
+        return None
 
     # ---- a send skipped on a return -------------------------------------------------------
     def _skipped_send(self, ch: Channel, owner: Function) -> SkippedSend | None:

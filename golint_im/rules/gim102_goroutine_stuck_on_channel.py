@@ -19,7 +19,9 @@ parameter is the channel that call passed, not every channel ever passed.
 A `range` over a channel that nothing closes: the senders all finish (no
 endless or receive-driven loop around them) but no path calls `close`, so
 after the last send the ranging goroutine (or the function itself) waits
-forever.
+forever. Likewise a range whose only `close` is made (not deferred) by the
+producer goroutine the ranging function starts, when that goroutine can
+`return` (or end with `t.Fatal`) before it: the finding names that return.
 
 A receive whose only sender is skipped: a goroutine that can `return`
 (on an error, say) before its one send, or end past an `if` with no `else`
@@ -385,6 +387,8 @@ def check(ctx):
         yield _unclosed_finding(u)
     for k in partners.unpaired.skipped:
         yield _skipped_finding(k)
+    for sc in partners.unpaired.skipped_closes:
+        yield _skipped_close_finding(sc)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
     for nf in partners.unpaired.nil_fields:
@@ -631,6 +635,38 @@ def _skipped_finding(k):
         ),
         steps=steps,
         key=f"{owner.qualname}|{name}|skipped",
+    )
+
+
+def _skipped_close_finding(k):
+    """A range whose only closer can return before its close."""
+    name = k.channel.label
+    facts = k.closer.facts
+    exit_loc = op_location(k.closer, k.exit)
+    close_loc = op_location(k.closer, k.close_op)
+    range_loc = op_location(k.ranger, k.range_op)
+    verb = "returns" if k.exit.kind == "return" else f"calls `{E.render(k.exit.fn)}(…)`"
+    how = branch_text(facts, k.region, verb)
+    closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.owner.short}`", "at its top"
+    message = (
+        f"{closer} {how} at line {k.exit.line} without `close({name})` (line {k.close_op.line}), and {ranger} "
+        f"ranges over `{name}` at line {k.range_op.line}: that range never ends, so it blocks forever. "
+        f"Fix: `defer close({name})` {where}, so every way out closes it."
+    )
+    steps = (
+        Step(op_location(k.owner, k.go_op), f"`{k.owner.short}` starts the goroutine"),
+        Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
+        Step(exit_loc, f"{closer} {how} here, before closing `{name}`"),
+        Step(close_loc, f"the only `close({name})`, skipped on that path"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=tuple([Related(range_loc, "the range left waiting"), *_made_here(k.channel)]),
+        steps=steps,
+        key=f"{k.owner.qualname}|{name}|skipped-close",
     )
 
 
