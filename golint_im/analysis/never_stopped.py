@@ -27,7 +27,7 @@ from ..program import Function, Program, enclosing_regions
 from .flow import Channel
 from .regions import STRAIGHT_KINDS, FnView
 from .syncprims import WAITGROUP
-from .unpaired import has_else, ends_goroutine, exits_process
+from .unpaired import ends_goroutine, exits_process, has_else
 
 
 @dataclass

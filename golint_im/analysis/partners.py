@@ -41,6 +41,7 @@ from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
+from .replies import skipped_replies
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
@@ -138,6 +139,8 @@ class Partners:
         fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
         self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
         self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
+        # Requests whose reply the server loop can skip (replies.py).
+        self.skipped_replies = skipped_replies(flow, self.debug)
         self.quit_after_exit = local_quits_after_exit(program, fresh)
         self.quit_after_exit.extend(q for q in self.fields.quit_after_exit if q.owner.id not in budget.cut)
 

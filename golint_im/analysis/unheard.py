@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
+from .field_instances import UNBOUNDED, count_runs
 from .flow import Channel, ChannelFlow
 from .regions import on_straight_line
 
@@ -122,6 +123,7 @@ class LoneGoroutineOp:
     op: Op
     ops: int  # blocking operations on the channel in all
     late_go: Op | None = None  # the root's `go` statement starting the partner, only after this op
+    overfilled: int = 0  # buffered: how many values the goroutine sends before its first receive
 
 
 def lone_goroutine_ops(
@@ -144,7 +146,7 @@ def lone_goroutine_ops(
     out = []
     for key in sorted(flow.channels):
         ch = flow.channels[key]
-        if not ch.sends or not ch.receives or ch.closes or len(ch.make_sites) != 1 or ch.capacity != 0:
+        if not ch.sends or not ch.receives or ch.closes or len(ch.make_sites) != 1 or ch.capacity is None:
             continue
         owner = ch.make_sites[0][0]
         name = flow.label(key)
@@ -154,8 +156,15 @@ def lone_goroutine_ops(
         if any(fn is not owner for fn, _op in uses) or not confined(owner, name, 0):
             continue
         blocking = sorted(((fn, op) for fn, op in uses if op.select < 0), key=_position)
-        if blocking:
+        if not blocking:
+            continue
+        if ch.capacity == 0:
             out.append(LoneGoroutineOp(ch, owner, owner, blocking[0][1], len(blocking)))
+            continue
+        overfill = _overfilled(program, owner, ch)
+        if overfill is not None:
+            op, sent = overfill
+            out.append(LoneGoroutineOp(ch, owner, owner, op, len(blocking), overfilled=sent))
     for ch in _private_unbuffered_fields(program, flow, lambda ch: bool(ch.receives), debug, closes_ok=True):
         uses = [*ch.sends, *ch.receives]
         roots = {r for fn, _op in [*uses, *ch.closes] for r in flow.entries(fn)}
@@ -182,6 +191,25 @@ def lone_goroutine_ops(
             root, fn, op, go_op = found
             out.append(LoneGoroutineOp(ch, root, fn, op, len(blocking), go_op))
     return sorted(out, key=lambda u: _position((u.fn, u.op)))
+
+
+def _overfilled(program: Program, owner: Function, ch) -> tuple[Op, int] | None:
+    """(the send that finds the buffer full, how many values are sent) when the one goroutine
+    using a buffered channel sends more than its buffer holds, unconditionally (counted as
+    field_instances.count_runs counts), before its first receive: nobody can make room."""
+    facts = owner.facts
+    position = {id(op): k for k, op in enumerate(facts.ops)}
+    first_recv = min(position[id(op)] for _f, op in ch.receives)
+    early = [op for _f, op in ch.sends if position[id(op)] < first_recv]
+    if not early or any(op.select >= 0 for op in early):
+        return None
+    counted = count_runs(program, owner, early)
+    if counted is None:
+        return None
+    total, ordered = counted
+    if total != UNBOUNDED and total <= ch.capacity:
+        return None
+    return ordered[min(ch.capacity, len(ordered) - 1)], total
 
 
 def _used_before_partner_starts(program: Program, tests: list, started: list, blocking: list, closes: list):

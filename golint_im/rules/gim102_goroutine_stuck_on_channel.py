@@ -71,6 +71,9 @@ receives and assignments, whose uses are reached only from test functions
 or `main.main` by ordinary calls (`q.push(1); q.pop()` in one test); or
 used by the test on its own straight line before the `go` statement that
 starts the goroutine using the other end (`c.Send(1); go c.readAcks()`).
+A buffered local channel used only by the function that makes it is stuck
+the same way when it sends more values than the buffer holds (counted:
+straight sends, constant-trip loops) before its first receive.
 
 A wait on a context nothing can cancel: `<-ctx.Done()` (plain, or a
 `select` of nothing else) where `ctx` is `context.Background()` or
@@ -120,6 +123,15 @@ sends of one path through its branches: a reported error without the
 `return` after it) and ends. The buffer is subtracted; the first send
 nobody takes blocks. A pool of ranging workers started in a counted loop
 is stranded the same way once each worker has left after one receive.
+
+A request whose reply a server skips: a caller sends `r` (a struct with a
+reply channel field, `r.reply`) to a server goroutine and waits on a plain
+`<-r.reply`; the server binds it by a receive (`case r := <-reqs:`) and,
+on some path after that, leaves with `return`, `continue` or `break`
+before its only `r.reply <- v`. Judged when every send on that field
+channel is in the one server, nothing closes it, and the server only reads
+fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
+answer it elsewhere: `GIM102_replies_handed_on`).
 
 A quit sent to a loop that may be gone: the function sends on an
 unbuffered quit channel, a local or a field of an instance it allocates
@@ -389,6 +401,8 @@ def check(ctx):
         yield _skipped_finding(k)
     for sc in partners.unpaired.skipped_closes:
         yield _skipped_close_finding(sc)
+    for sr in partners.skipped_replies:
+        yield _skipped_reply_finding(sr)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
     for nf in partners.unpaired.nil_fields:
@@ -670,6 +684,39 @@ def _skipped_close_finding(k):
     )
 
 
+def _skipped_reply_finding(k):
+    """A server that can leave a received request without sending its reply."""
+    reply = f"{k.name}.{k.field}"
+    exit_loc = op_location(k.server, k.exit)
+    wait_loc = op_location(k.waiter, k.wait)
+    if k.exit.kind == "return":
+        verb = "returns"
+    else:
+        verb = f"leaves with `{k.exit.mode}`"
+    how = branch_text(k.server.facts, k.region, verb)
+    message = (
+        f"`{k.server.short}` receives the request `{k.name}` at line {k.bind.line} and {how} at line "
+        f"{k.exit.line} without `{reply} <- …` (line {k.reply.line}), while `{k.waiter.short}` waits on its reply "
+        f"with a plain receive at line {k.wait.line}: that caller blocks forever. Fix: answer on every path "
+        f"(send an error value on `{reply}`, or `close({reply})`), or let the caller `select` on a way out."
+    )
+    steps = (
+        Step(op_location(k.server, k.bind), f"`{k.server.short}` receives the request `{k.name}`"),
+        Step(exit_loc, f"it {how} here, before replying"),
+        Step(op_location(k.server, k.reply), f"the reply `{reply} <- …`, skipped on that path"),
+        Step(wait_loc, f"`{k.waiter.short}` waits for the reply (`{k.label}`) forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the caller waiting for the reply"),),
+        steps=steps,
+        key=f"{k.server.qualname}|{k.label}|skipped-reply",
+    )
+
+
 def _nil_finding(n):
     verb = "send on" if n.op.kind == "send" else "receive from"
     loc = op_location(n.fn, n.op)
@@ -755,7 +802,15 @@ def _lone_finding(u):
     verb = "sends on" if u.op.kind == "send" else "receives from"
     where = f"`{u.fn.short}`" if u.fn is u.root else f"`{u.fn.short}`, called from `{u.root.short}`,"
     count = f" ({u.ops} in all)" if u.ops > 1 else ""
-    if u.late_go is not None:
+    if u.overfilled:
+        sent = "without end" if u.overfilled == UNBOUNDED else f"{u.overfilled} values"
+        message = (
+            f"`{u.fn.short}` sends {sent} on `{name}` (buffer {ch.capacity}) before its first receive from it, "
+            f"and no other goroutine uses `{name}`: the send at line {u.op.line} finds the buffer full and "
+            f"blocks forever, since only this goroutine could make room. Fix: give `{name}` a buffer of "
+            f"{u.overfilled if u.overfilled != UNBOUNDED else 'the values sent'}, or receive in another goroutine."
+        )
+    elif u.late_go is not None:
         message = (
             f"{where} {verb} `{name}` (unbuffered) at line {u.op.line} before `{u.root.short}` starts the "
             f"goroutine that would be at the other end (the `go` statement at line {u.late_go.line}): no goroutine "
