@@ -131,7 +131,7 @@ class Program(TypeSystem, FunctionValues):
             return (ext.pkg, ext.recv) in SPAWNERS
         name = E.ident(E.selector_base(op.fn))
         owner = self.declaring_function(fn, name) if name is not None else None
-        if owner is None:
+        if owner is None or name is None:
             return False
         for a in owner.facts.ops:
             if a.kind == "assign" and a.targets and E.is_ident(a.targets[0], name) and len(a.args) == 1:

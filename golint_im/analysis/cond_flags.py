@@ -72,9 +72,7 @@ def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[Unwoken
     return out
 
 
-def _unwoken(
-    program: Program, w, siblings: list[Function], signallers: set[int], debug: Counter
-) -> UnwokenFlag | None:
+def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int], debug: Counter) -> UnwokenFlag | None:
     """The first sibling method (same receiver type) that sets a flag ending w's wait loop unwoken."""
     fn, facts = w.fn, w.fn.facts
     recv = facts.recv_name

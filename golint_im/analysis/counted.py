@@ -308,9 +308,7 @@ def _left_before_quit(program, positions, owner, goroutine, go_index, before, qu
             continue
         owned = [(f, op) for f, op in (*other.sends, *other.closes) if f is owner]
         # A deferred close runs when the owner returns, after every send it makes.
-        triggers = [
-            (f, op) for f, op in owned if op.mode != "defer" and go_index < positions.of(owner, op) < before
-        ]
+        triggers = [(f, op) for f, op in owned if op.mode != "defer" and go_index < positions.of(owner, op) < before]
         for f, recv in other.receives:
             if f is not goroutine or recv.mode != "case" or not triggers:
                 continue

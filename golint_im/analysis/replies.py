@@ -75,11 +75,13 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
     sels = [E.selector(op.fn) for op in sends]
     if any(s is None or E.ident(s[0]) is None for s in sels):
         return None
-    names = {E.ident(s[0]) for s in sels if s is not None}
+    names = {E.ident(s[0]) or "" for s in sels if s is not None}
     fields = {s[1] for s in sels if s is not None}
     if len(names) != 1 or len(fields) != 1:
         return None
     name, field = names.pop(), fields.pop()
+    if not name:
+        return None
     binds = [
         (i, op)
         for i, op in enumerate(facts.ops)
@@ -92,9 +94,7 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
     if len(binds) != 1 or any(E.is_ident(t, name) for op in facts.ops if op is not binds[0][1] for t in op.targets):
         return None  # bound once, by a receive, and never reassigned
     b, bind = binds[0]
-    if _escapes(facts.ops, name, bind) or any(
-        _escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()
-    ):
+    if _escapes(facts.ops, name, bind) or any(_escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()):
         debug["GIM102_replies_handed_on"] += 1
         return None
     scope = bind.region

@@ -354,9 +354,7 @@ class Unpaired:
         """Between indexes start and stop, owner calls `Wait` on the group whose `Go` is go_op."""
         group = E.render(E.selector_base(go_op.fn))
         return any(
-            op.kind == "call"
-            and E.selected_name(op.fn) == "Wait"
-            and E.render(E.selector_base(op.fn)) == group
+            op.kind == "call" and E.selected_name(op.fn) == "Wait" and E.render(E.selector_base(op.fn)) == group
             for op in owner.facts.ops[start + 1 : stop]
         )
 
