@@ -164,7 +164,13 @@ def local_instances(
             debug["GIM102_instances_escaping"] += 1
             continue
         ch = Channel(f"instance:{fn.id}:{name}", name, cap, [(fn, op)])
+        seen: set[tuple[int, int]] = set()
         for user, use in found:
+            # A literal handed the channel for a parameter of the same name (`go func(ch chan T)
+            # {...}(ch)`) is reached twice, as a closure and as a callee: count each use once.
+            if (user.id, id(use)) in seen:
+                continue
+            seen.add((user.id, id(use)))
             if use.kind == "recv":
                 ch.receives.append((user, use))
             elif use.kind == "send":
