@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from golint_im.expr import (
     binary,
+    call,
     call_args,
     call_number,
     callee,
@@ -18,6 +19,7 @@ from golint_im.expr import (
     is_expr,
     is_ident,
     is_nil,
+    render,
     selected_name,
     selector,
     selector_base,
@@ -719,6 +721,9 @@ class Walk:
         if o.kind == "call" and self._asserts_error(o):
             self.an.debug["gim2xx_test_dials_asserted_to_fail"] += 1
             return True
+        if o.kind == "call" and self._closes_session(o):
+            self.an.debug["gim2xx_streams_closed_with_their_session"] += 1
+            return True
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
         if eff in (RELEASE, ESCAPE) and o.kind == "call":
             self._note_conditional_handoff(i, o)
@@ -726,6 +731,31 @@ class Walk:
             return True
         if isinstance(eff, Store):
             self.stored_in = eff.name
+        return False
+
+    def _closes_session(self, o: Op) -> bool:
+        """A multiplexed session's stream dies with its session: closing the value it was opened
+        from (`sess.Close()` after `sess.OpenStream()`), or a value holding that one
+        (`conn.Close()` after `conn.session.Open()`), releases the stream too."""
+        if self.origin.base not in self.kind.session_streams or o.mode not in ("plain", "defer"):
+            return False
+        sel = selector(o.fn)
+        if sel is None or sel[1] not in self.kind.closers:
+            return False
+        acquired = self.op.fn if self.op.kind == "call" else None
+        if acquired is None and self.op.args:
+            c = call(self.op.args[0])
+            acquired = c[0] if c is not None else None
+        opened = selector(acquired) if acquired is not None else None
+        if opened is None:
+            return False
+        closed = render(sel[0])
+        source = opened[0]
+        while source is not None:
+            if render(source) == closed:
+                return True
+            parent = selector(source)
+            source = parent[0] if parent is not None else None
         return False
 
     def _note_conditional_handoff(self, i, o) -> None:

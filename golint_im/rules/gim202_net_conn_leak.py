@@ -145,7 +145,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
   session the test tears down (counted as `gim2xx_test_session_streams` in
   `--debug`),
   nor are QUIC connections dialled in a test (the peer or an idle timeout
-  ends them, often as what the test checks; counted the same way).
+  ends them, often as what the test checks; counted the same way). A
+  session's stream also dies with its session: a path that closes the value
+  the stream was opened from (`sess.Close()` after `sess.OpenStream()`), or
+  one holding it (`conn.Close()` after `conn.session.Open()`, taken to close
+  its session), releases it (`gim2xx_streams_closed_with_their_session`).
 - A value known only by its close is not taken from a plain function of the
   tree (its body says whether what it returns is fresh), from the standard
   library (files and pipes), when its declared type is another standard
