@@ -238,6 +238,7 @@ class LockModel:
             self.summary(fn)
         self._filter_lost_unlocks()
         self._filter_handed_over()
+        self._filter_signal_holds()
 
     # ---- identity ------------------------------------------------------------------
     def instance(self, fn: Function, expr) -> tuple | None:
@@ -696,6 +697,35 @@ class LockModel:
         if handed:
             self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
             self.double_locks = [d for d in self.double_locks if d.held.lock.cls not in handed]
+
+    def _filter_signal_holds(self) -> None:
+        """Drop waits and orders under a lock a goroutine literal takes and keeps, when the function
+        that starts it unlocks that lock: the mutex is a signal between the two goroutines.
+
+        `go func() { c.mu.Lock(); close(locked); result <- c.Shutdown() }()`, then the test
+        checks that `Shutdown` blocks and calls `c.mu.Unlock()` itself: the literal holds the
+        lock on purpose, and what it does while holding it waits for that unlock, not for a
+        partner that must lock first.
+        """
+        signals: set[tuple[int, str]] = set()
+        for fn in self.program.functions:
+            if not fn.go_sites or fn.parent is None:
+                continue
+            kept = {a.lock.cls for a in self.summaries.get(fn.id, Summary()).held_on_return}
+            if not kept:
+                continue
+            starter = fn.outermost()
+            for cls in kept:
+                if any(
+                    what == "release" and f2 is not fn and f2.outermost() is starter
+                    for f2, _op, what in self.lock_ops.get(cls, ())
+                ):
+                    signals.add((fn.id, cls))
+        if not signals:
+            return
+        self.debug["GIM10x_mutexes_held_as_signals"] = len(signals)
+        self.blocked = [b for b in self.blocked if (b.fn.id, b.held.lock.cls) not in signals]
+        self.order_edges = [e for e in self.order_edges if (e.fn.id, e.first.lock.cls) not in signals]
 
     def tests_starting(self, flow, root: Function, depth: int = 0) -> frozenset:
         """The test functions (`TestXxx(t *testing.T)`) that run goroutine root: itself, or the tests starting it.

@@ -83,6 +83,10 @@ only after the operation (`Done` before `Lock`); a buffered channel only
 postpones the deadlock. For a Cond, wait holding only its own locker.
 
 ## Known limits
+- A goroutine literal that takes a lock and keeps it, while the function
+  starting it unlocks that lock itself, uses the mutex as a signal between
+  the two: what the literal does under it is not judged
+  (`GIM10x_mutexes_held_as_signals` in `--debug`).
 - Judged only where the answer is structural: the channel is unbuffered and
   declared beside the mutex (fields of one type, or package variables of one
   package), the operation is not a `select` case, a received channel is

@@ -45,6 +45,10 @@ type, lock them in an order that does not depend on the arguments (the
 lower ID first).
 
 ## Known limits
+- A goroutine literal that takes a lock and keeps it, while the function
+  starting it unlocks that lock itself, uses the mutex as a signal between
+  the two: what the literal does under it is not judged
+  (`GIM10x_mutexes_held_as_signals` in `--debug`).
 - Mutexes are compared by declaration, not by value: two values of one type
   are one class, so an order between a parent and a child of the same type
   is not judged (pairs of one class are skipped). Read locks on both sides
