@@ -423,10 +423,20 @@ class LockModel:
         return self.embedding_chain(a, b) is not None or self.embedding_chain(b, a) is not None
 
     def _direct_receiver(self, caller: Function, recv_expr, callee: Function) -> bool:
-        """The call's receiver is the callee's receiver itself (not an embedded field it was promoted from)."""
+        """The call's receiver is the callee's receiver itself (not an embedded field it was promoted from),
+        or an interface parameter the call resolved to this method through: when the callee runs,
+        the parameter's value is that receiver."""
         t = self.program.type_of(caller, recv_expr)
         named = self.program.named(t) if t else None
-        return named is not None and named.split("#")[1] == callee.facts.recv
+        if named is None:
+            return False
+        if named.split("#")[1] == callee.facts.recv:
+            return True
+        # An interface parameter: its lock is then the caller's caller's argument, which
+        # `note_argument_orders` compares with the receiver (`s.AddUnlessFull(1, s)`).
+        name = E.ident(recv_expr)
+        params = {pn for pn, _t in caller.facts.params if pn}
+        return name in params and self.program.is_interface(named)
 
     # ---- dynamic calls: code registered on the receiver ------------------------------
     def tie_to_receiver(self, fn: Function, op: Op, callee: Function, lock: Lock, mapped: Lock) -> Lock:
@@ -1014,6 +1024,19 @@ class _Walk:
             if a.inst is not None and b.inst is not None and a.inst != b.inst:
                 model.argument_orders.append(ArgumentOrder(self.fn, op, callee, first, second, (a, b)))
                 self._pass_order_on(op, callee, (first, a), (second, b))
+            elif (
+                a.inst is not None
+                and a.inst == b.inst
+                and op.mode == "plain"
+                and "w" in (first.mode, second.mode)
+                and not (first.conditional or second.conditional)
+            ):
+                # `s.AddUnlessFull(1, s)`: the callee holds its receiver's mutex and locks its
+                # parameter's; this call passes the same value for both, so it locks it twice.
+                hop = Hop(self.fn, op, callee)
+                held = replace(first, lock=a, hops=(hop, *first.hops))
+                again = replace(second, lock=b, hops=(hop, *second.hops))
+                model.double_locks.append(DoubleLock(self.fn, held, again))
 
     def _pass_order_on(
         self, op: Op, callee: Function, first: tuple[Acquire, Lock], second: tuple[Acquire, Lock]

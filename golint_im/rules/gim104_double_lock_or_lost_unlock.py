@@ -7,8 +7,11 @@ its branches, and through the calls it makes, and reports:
 - **a double lock**: the same mutex of the same value locked again while
   held, directly or in a function called while it is held (`s.mu` locked in
   one method that calls another method on the same receiver `s` that locks
-  `s.mu` too). `sync.Mutex` is not reentrant: the goroutine waits for
-  itself. A recursive `RLock` is reported too when something write-locks
+  `s.mu` too), or locked by a method that holds its receiver's mutex and
+  locks a parameter's of the same type, called with the same value for both
+  (`s.AddUnlessFull(1, s)`, the parameter an interface the call resolves to
+  the same method set). `sync.Mutex` is not reentrant: the goroutine waits
+  for itself. A recursive `RLock` is reported too when something write-locks
   the same mutex: it deadlocks as soon as that writer queues between the two
   read locks.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
