@@ -23,6 +23,15 @@ stop case that cleans up under it) is reported too: when that case runs
 while the send waits, the goroutine waits for the mutex and never gets
 back to its receive.
 
+A publisher that sends to its subscribers under its lock, where a
+subscriber takes that lock: the type keeps the subscribers' channels in a
+field (a map or slice of channels) filled only by a method that makes each
+unbuffered, stores it and returns it (`Subscribe`); a method sends to
+them (`for _, c := range b.subs { c <- e }`) holding the type's mutex; and
+a goroutine that got a channel from `Subscribe` receives from it and takes
+the same mutex (`Unsubscribe`, directly or through a call): while it waits
+for the mutex it does not receive, and the send waits for it.
+
 The same for the two other waits of package `sync`:
 
 - `wg.Wait()` while holding a mutex that a goroutine counted by `wg`
@@ -126,8 +135,10 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
+from golint_im.analysis.subscribers import STARVED_SUBSCRIBERS, StarvedSubscriber
 from golint_im.analysis.syncprims import WAITGROUP
 from golint_im.analysis.waits import HANDOFFS_UNDER_LOCK, WAITS_UNDER_LOCK, HandoffHeldAcross, WaitHeldAcross
 from golint_im.findings import Finding, Related, Step, op_location
@@ -142,7 +153,7 @@ SUMMARY = (
     "A channel operation, WaitGroup.Wait or Cond.Wait performed while holding a mutex "
     "that the partner goroutine must take first"
 )
-REQUIRES = (LOCKS, CHANNEL_FLOW, WAITS_UNDER_LOCK, HANDOFFS_UNDER_LOCK)
+REQUIRES = (LOCKS, CHANNEL_FLOW, WAITS_UNDER_LOCK, HANDOFFS_UNDER_LOCK, STARVED_SUBSCRIBERS)
 
 _VERB = {"send": ("sends on", "receive"), "recv": ("receives from", "send")}
 
@@ -159,7 +170,47 @@ def check(ctx):
         yield _wait_finding(wait)
     for handoff in ctx.result(HANDOFFS_UNDER_LOCK):
         if _where(handoff.blocked) not in told and (handoff.channel.key, handoff.blocked.held.lock.cls) not in told:
+            told.add(_where(handoff.blocked))
             yield _handoff_finding(handoff)
+    for starved in ctx.result(STARVED_SUBSCRIBERS):
+        if _where(starved.blocked) not in told:
+            yield _starved_finding(starved)
+
+
+def _starved_finding(s: StarvedSubscriber) -> Finding:
+    """A send to a subscriber's channel under the lock the subscriber goroutine takes."""
+    b, held = s.blocked, s.blocked.held
+    label = held.lock.label
+    op_loc = op_location(b.op_fn, b.op)
+    call_fn, call_op = s.subscribe_call
+    lock_loc = op_location(s.lock.fn, s.lock.op)
+    through_call = f" (through `{E.render(s.via.fn)}(…)` at line {s.via.line})" if s.via is not None else ""
+    message = (
+        f"`{b.fn.short}` sends to a subscriber's channel (`{s.field}`, made unbuffered by "
+        f"`{s.subscribe.short}`) at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
+        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}); the subscriber goroutine "
+        f"`{s.receiver.short}` receives that channel at line {s.recv.line} and takes `{label}`"
+        f"{through_call}: while it waits for the lock it does not receive, and the send waits for it. "
+        f"Fix: copy the subscribers' channels under the lock and send after unlocking, or give each "
+        f"channel a buffer and send with `select` and `default`."
+    )
+    steps = [
+        *acquire_steps(held, f"takes `{label}`"),
+        *call_steps(b.hops),
+        Step(op_loc, f"sends to a subscriber while holding `{label}`: waits for its receive"),
+        Step(op_location(call_fn, call_op), f"`{call_fn.short}` subscribes and gets the channel"),
+        Step(op_location(s.receiver, s.recv), "the subscriber goroutine receives from it"),
+        Step(lock_loc, f"the subscriber takes `{label}`{through_call}: waits for the publisher's unlock"),
+    ]
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=op_loc,
+        severity=SEVERITY,
+        related=(Related(lock_loc, f"the subscriber takes `{label}` here"),),
+        steps=tuple(steps),
+        key=f"{b.fn.qualname}|{s.field}|starved-subscriber",
+    )
 
 
 def _where(b) -> tuple:

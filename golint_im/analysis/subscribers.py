@@ -1,0 +1,211 @@
+"""Publishers that send to their subscribers while holding the lock the subscribers need.
+
+The pub/sub shape: a type keeps its subscribers' channels in a field
+(`subs map[int]chan Event`, `[]chan Event`), filled by a method that makes
+each channel unbuffered, stores it and returns it (`Subscribe`). Another
+method holds the type's mutex and sends to every subscriber
+(`for _, c := range b.subs { c <- e }`). A goroutine that got a channel
+from `Subscribe` receives from it and, at some point, calls a method that
+takes the same mutex (`Unsubscribe`): while it waits for the mutex it does
+not receive, and the publisher, holding the mutex, waits on its send.
+
+Judged when:
+- every store into the field in the type's methods is a channel the
+  storing method made unbuffered (`make(chan T)`) and returns;
+- the send is under a lock of the type (the lock layer's `blocked` events),
+  on a channel ranged or indexed from that field of the receiver;
+- a function calls the subscribing method, and a goroutine it starts (a
+  literal, or itself when started by `go`) receives from the returned
+  channel and takes the lock's class, directly or through a call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..passes import Context, Pass
+from ..program import Function, Program
+from .locks import LOCKS, Acquire, BlockedUnderLock, LockModel
+
+
+@dataclass
+class StarvedSubscriber:
+    """`blocked`: the publisher's send under the lock; the subscriber `receiver` receives the channel
+    `subscribe` returned at `recv` and takes the lock at `lock` (through `via`, a call of `receiver`)."""
+
+    blocked: BlockedUnderLock
+    field: str  # `bus.subs`
+    subscribe: Function
+    subscribe_call: tuple[Function, Op]  # where the subscriber's channel was obtained
+    receiver: Function
+    recv: Op
+    lock: Acquire
+    via: Op | None  # the receiver's call that takes the lock (None: it locks directly)
+
+
+def starved_subscribers(program: Program, model: LockModel, debug: dict) -> list[StarvedSubscriber]:
+    debug.setdefault("GIM103_published_channels_without_a_locking_subscriber", 0)
+    registries = _registries(program)
+    if not registries:
+        return []
+    out = []
+    seen: set[tuple] = set()
+    for b in model.blocked:
+        if b.kind != "send":
+            continue
+        field = _field_ranged(b.op_fn, b.op)
+        if field is None or (field[0], field[1]) not in registries:
+            continue
+        key = (b.op_fn.id, b.op.line, b.held.lock.cls)
+        if key in seen:
+            continue
+        seen.add(key)
+        found = _subscriber_taking(program, model, registries[(field[0], field[1])], b.held.lock.cls)
+        if found is None:
+            debug["GIM103_published_channels_without_a_locking_subscriber"] += 1
+            continue
+        subscribe, call_site, receiver, recv, lock, via = found
+        out.append(StarvedSubscriber(b, field[1], subscribe, call_site, receiver, recv, lock, via))
+    return out
+
+
+def _registries(program: Program) -> dict[tuple[int, str], list[Function]]:
+    """(package id, type) of a receiver -> its subscribing methods, for fields every store of which
+    (in the type's methods) is an unbuffered channel the method made and returns."""
+    stores: dict[tuple[int, str, str], list[tuple[Function, bool]]] = {}
+    for fn in program.functions:
+        f = fn.facts
+        if not f.recv or not f.recv_name:
+            continue
+        for op in f.ops:
+            stored = _stored_channel(op, f.recv_name)
+            if stored is None:
+                continue
+            name, value = stored
+            ok = value is not None and _made_unbuffered(fn, value) and _returned(fn, value)
+            stores.setdefault((id(fn.pkg), f.recv, name), []).append((fn, ok))
+    out: dict[tuple[int, str], list[Function]] = {}
+    for (pkg, recv, name), found in stores.items():
+        if all(ok for _fn, ok in found):
+            out[(pkg, f"{recv}.{name}")] = [fn for fn, _ok in found]
+    return out
+
+
+def _stored_channel(op: Op, recv: str) -> tuple[str, str | None] | None:
+    """(field, stored local) for `recv.field[k] = c` or `recv.field = append(recv.field, c)`."""
+    if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+        return None
+    target, value = op.targets[0], op.args[0]
+    indexed = E.index(target)
+    if indexed is not None:
+        target = indexed[0]
+    sel = E.selector(target)
+    if sel is None or not E.is_ident(sel[0], recv):
+        return None
+    if indexed is not None:
+        return sel[1], E.ident(value)
+    c = E.call(value)
+    if c is not None and E.is_ident(c[0], "append") and len(c[1]) == 2:
+        return sel[1], E.ident(c[1][1])
+    return None
+
+
+def _made_unbuffered(fn: Function, name: str) -> bool:
+    assigns = [op for op in fn.facts.ops if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets)]
+    if len(assigns) != 1 or len(assigns[0].args) != 1:
+        return False
+    c = E.call(assigns[0].args[0])
+    return c is not None and E.is_make_call(assigns[0].args[0]) and len(c[1]) == 1
+
+
+def _returned(fn: Function, name: str) -> bool:
+    return any(op.kind == "return" and any(E.is_ident(a, name) for a in op.args) for op in fn.facts.ops)
+
+
+def _field_ranged(fn: Function, send: Op) -> tuple[int, str, str] | None:
+    """(package id, `Type.field` key, field) when the sent-on channel is ranged or indexed from a
+    field of fn's receiver: `for _, c := range b.subs { c <- v }` or `b.subs[k] <- v`."""
+    f = fn.facts
+    if not f.recv or not f.recv_name:
+        return None
+    ch = send.fn
+    indexed = E.index(ch)
+    if indexed is not None:
+        sel = E.selector(indexed[0])
+        if sel is not None and E.is_ident(sel[0], f.recv_name):
+            return id(fn.pkg), f"{f.recv}.{sel[1]}", sel[1]
+        return None
+    name = E.ident(ch)
+    if name is None:
+        return None
+    for op in f.ops:
+        if op.kind != "assign" or not op.targets or not any(E.is_ident(t, name) for t in op.targets):
+            continue
+        if len(op.args) == 1 and op.args[0] is not None and op.args[0][0] == "range":
+            sel = E.selector(op.args[0][1])
+            if sel is not None and E.is_ident(sel[0], f.recv_name) and E.is_ident(op.targets[-1], name):
+                return id(fn.pkg), f"{f.recv}.{sel[1]}", sel[1]
+    return None
+
+
+def _subscriber_taking(program: Program, model: LockModel, subscribes: list[Function], cls: str):
+    """(subscribe method, its call, the receiving goroutine, its receive, the lock, the call taking it)
+    for the first subscriber goroutine that receives the returned channel and takes class cls."""
+    ids = {s.id for s in subscribes}
+    for s in subscribes:
+        for caller, call_op in program.callers(s):
+            for name in _result_names(caller, call_op):
+                for r in [caller, *caller.nested_literals()]:
+                    if not r.go_sites or program.declaring_function(r, name) is not caller:
+                        continue
+                    recv = next((op for op in r.facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)), None)
+                    if recv is None:
+                        continue
+                    taken = _takes(program, model, r, cls, ids)
+                    if taken is not None:
+                        return s, (caller, call_op), r, recv, taken[0], taken[1]
+    return None
+
+
+def _result_names(caller: Function, call_op: Op) -> list[str]:
+    """The locals the call's results are assigned to: `c := b.Subscribe()`, `id, c := b.Subscribe()`."""
+    for op in caller.facts.ops:
+        if op.kind == "assign" and op.line == call_op.line and len(op.args) == 1:
+            c = E.call(op.args[0])
+            if c is not None and c[0] == call_op.fn:
+                return [n for t in op.targets if (n := E.ident(t)) and n != "_"]
+    return []
+
+
+def _takes(program: Program, model: LockModel, fn: Function, cls: str, skip: set[int]):
+    """(acquisition, the call reaching it, or None) when fn locks class cls, itself or through a call."""
+    for op in fn.facts.ops:
+        if op.kind != "call" or op.mode not in ("plain", "defer"):
+            continue
+        name = E.selected_name(op.fn)
+        if name in ("Lock", "RLock"):
+            found = model.lock_of(fn, op)
+            if found is not None and found[0].cls == cls:
+                return Acquire(found[0], "w" if name == "Lock" else "r", fn, op, (), found[1]), None
+            continue
+        for t in program.resolve_call(fn, op):
+            if t.function.id in skip:
+                continue
+            for a in model.summary(t.function).acquires:
+                if a.lock.cls == cls and not a.conditional:
+                    return a, op
+    return None
+
+
+def _build(ctx: Context) -> list[StarvedSubscriber]:
+    return starved_subscribers(ctx.program, ctx.result(LOCKS), ctx.debug)
+
+
+STARVED_SUBSCRIBERS = Pass(
+    "starved-subscribers",
+    _build,
+    requires=(LOCKS,),
+    doc="sends to subscriber channels under a lock that the subscribing goroutine takes",
+)
