@@ -47,9 +47,9 @@ from ..program import Function, Program, enclosing_regions
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
 from .never_stopped import NeverStopped, signals_on_exit, stop_guard
-from .regions import STRAIGHT_KINDS, FnView, constant_trip_count, on_straight_line
+from .regions import STRAIGHT_KINDS, FnView, constant_trip_count, deciding_region, on_straight_line, returns_skipping
 from .syncprims import WAITGROUP
-from .unpaired import UnclosedRange, Unpaired, ends_goroutine, exits_process
+from .unpaired import SkippedSend, UnclosedRange, Unpaired, ends_goroutine, exits_process
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
@@ -211,6 +211,7 @@ class FieldInstances:
         self.never: list[NeverStopped] = []
         self.quit_after_exit: list[QuitAfterExit] = []
         self.early: list[EarlyLeave] = []
+        self.skipped: list[SkippedSend] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -242,6 +243,7 @@ class FieldInstances:
                         self._judge(fc, walk.waitgroups)
                 self._never_stopped(walk)
                 self._quits_after_exit(walk)
+                self._skipped_signals(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -523,6 +525,51 @@ class FieldInstances:
                 go = (routine.fn, routine.op, target)
                 self.never.append(NeverStopped(walk.owner, waiter, wait, waited, signal, *go, fc.channel, stop_op))
                 return
+
+    def _skipped_signals(self, walk: _Walk) -> None:
+        """A field channel only one goroutine of the instance sends on or closes (plainly, in the
+        function the `go` runs), that the owner (or a method it calls) waits on with a plain receive
+        after the `go`, while that function can `return` before every send and close: the wait then
+        never ends (`Stop` closing `quit` and waiting on `stopped` after the loop left on an error)."""
+        for fc in walk.chans.values():
+            if not fc.channel.make_sites or any(not u.routine.known for u in fc.uses):
+                continue
+            signals = [u for u in fc.uses if u.op.kind != "recv"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if not signals or not recvs or any(u.routine != OWN for u in recvs):
+                continue
+            routine = signals[0].routine
+            target = routine.target
+            if routine == OWN or target is None or routine.op is None or routine.fn is None:
+                continue
+            if any(u.routine != routine or u.fn is not target or u.op.mode == "defer" for u in signals):
+                continue
+            go_anchor = min(u.anchor for u in signals)
+            waits = [
+                u
+                for u in recvs
+                if u.op.mode == "expr"
+                and u.op.select < 0
+                and u.anchor > go_anchor
+                and self._runs_unconditionally(walk.owner, u)
+            ]
+            if not waits:
+                continue
+            facts = target.facts
+            sidx = [facts.ops.index(u.op) for u in signals]
+
+            def leaves(op: Op, target: Function = target) -> bool:
+                return op.kind == "return" or ends_goroutine(self.program, target, op) is not None
+
+            for i, t in returns_skipping(facts, sidx, leaves):
+                region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+                wait = waits[0]
+                self.skipped.append(
+                    SkippedSend(
+                        fc.channel, walk.owner, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
+                    )
+                )
+                break
 
     def _early_leave(self, fc: FieldChannel):
         """The only receive is a `range` over the field, in the owner's own body or straight in a

@@ -37,6 +37,7 @@ from .endless import ineffective_breaks
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
+from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
@@ -117,6 +118,7 @@ class Partners:
         # Channels in struct fields, one locally allocated instance at a time (field_instances.py).
         self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
         self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
+        self.unpaired.skipped.extend(k for k in self.fields.skipped if k.owner.id not in budget.cut)
         # Local channels nothing receives from at all (unheard.py).
         self.unheard = [
             u for u in unheard_sends(flow, self._confined, self._senders, self.debug) if u.owner.id not in budget.cut
@@ -139,6 +141,8 @@ class Partners:
         fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
         self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
         self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
+        # Partners started only on some paths (missing_partners.py).
+        self.unstarted_receivers, self.skipped_starts = missing_partners(program, fresh, self.debug)
         # Requests whose reply the server loop can skip (replies.py).
         self.skipped_replies = skipped_replies(flow, self.debug)
         self.quit_after_exit = local_quits_after_exit(program, fresh)

@@ -60,6 +60,7 @@ class SkippedSend:
     exit: object | None  # the sender's `return` that skips the send; None: it ends past an `if` with no `else`
     region: int  # the branch of the sender deciding that return, or the `if` it ends past (-1: none)
     receive: object
+    waiter: Function | None = None  # holds the receive when not the owner (a method it calls: `Stop`)
 
 
 @dataclass

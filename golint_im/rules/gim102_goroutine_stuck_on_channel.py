@@ -26,7 +26,11 @@ producer goroutine the ranging function starts, when that goroutine can
 A receive whose only sender is skipped: a goroutine that can `return`
 (on an error, say) before its one send, or end past an `if` with no `else`
 that holds it, while the function that started it waits on a plain
-`<-ch`. The finding names that `return` or that `if`.
+`<-ch`. The finding names that `return` or that `if`. The same on a
+struct field channel of an instance the function allocates: a `Stop` that
+waits on `<-w.stopped`, which only the instance's goroutine sends on or
+closes (not deferred), when that goroutine can return first (on an error,
+in another `select` case) without it.
 
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns, or on an unexported struct field channel that its
@@ -132,6 +136,15 @@ before its only `r.reply <- v`. Judged when every send on that field
 channel is in the one server, nothing closes it, and the server only reads
 fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
 answer it elsewhere: `GIM102_replies_handed_on`).
+
+A partner some path never starts: the only receiver of an unbuffered
+local channel is a goroutine started under an `if` (no `else`), while the
+function sends on the channel outside that `if`; or the goroutines that
+send (one send each) are started by a `go` in a `range xs` loop whose body
+can `continue` or `break` before it, while the function receives once per
+element of the same `xs`. Conditions are not evaluated: a send inside the
+same `if`, a buffer, or receives counted by the goroutines started stay
+silent.
 
 A quit sent to a loop that may be gone: the function sends on an
 unbuffered quit channel, a local or a field of an instance it allocates
@@ -421,6 +434,10 @@ def check(ctx):
         yield _unheard_field_finding(uf)
     for lone in partners.lone:
         yield _lone_finding(lone)
+    for ur in partners.unstarted_receivers:
+        yield _unstarted_receiver_finding(ur)
+    for ss in partners.skipped_starts:
+        yield _skipped_start_finding(ss)
     for dead in partners.dead_context_waits:
         yield _dead_context_finding(dead)
     for a in partners.abandoned:
@@ -620,6 +637,11 @@ def _skipped_finding(k):
     ch, owner = k.channel, k.owner
     name = ch.label
     facts = k.sender.facts
+    waiter = k.waiter or owner
+    closes = k.send.kind == "call"  # the goroutine's signal is a `close`, not a send
+    signal = f"`close({name})`" if closes else f"send on `{name}`"
+    without = f"without closing `{name}`" if closes else f"without sending on `{name}`"
+    verb = "closes" if closes else "sends on"
     if k.exit is not None:
         exit_loc = op_location(k.sender, k.exit)
         why = f"{branch_text(facts, k.region)} at line {k.exit.line}"
@@ -628,16 +650,20 @@ def _skipped_finding(k):
         exit_loc = Location(k.sender.file.path, guard.line)
         why = f"ends when `{E.render_negated(guard.info)}` (the `if` at line {guard.line} has no `else`)"
     steps = (
-        Step(op_location(owner, k.go_op), f"`{owner.short}` starts the goroutine that sends on `{name}`"),
-        Step(exit_loc, f"the goroutine {why}, before its send"),
-        Step(op_location(k.sender, k.send), f"the only send on `{name}`, skipped on that path"),
-        Step(op_location(owner, k.receive), f"`{owner.short}` waits here for a value that never comes"),
+        Step(op_location(owner, k.go_op), f"`{owner.short}` starts the goroutine that {verb} `{name}`"),
+        Step(exit_loc, f"the goroutine {why}, before its {'close' if closes else 'send'}"),
+        Step(op_location(k.sender, k.send), f"the only {signal}, skipped on that path"),
+        Step(op_location(waiter, k.receive), f"`{waiter.short}` waits here for a value that never comes"),
+    )
+    fix = (
+        f"Fix: `defer close({name})` at the top of the goroutine, or receive in a `select` with `ctx.Done()`."
+        if closes
+        else f"Fix: send on that path too (an error value, or a result type carrying the error), "
+        f"`close({name})` in a defer, or receive in a `select` with `ctx.Done()`."
     )
     message = (
-        f"the goroutine started at line {k.go_op.line} {why} without sending on `{name}`, "
-        f"and `{owner.short}` blocks forever on `<-{name}` at line {k.receive.line}. "
-        f"Fix: send on that path too (an error value, or a result type carrying the error), "
-        f"`close({name})` in a defer, or receive in a `select` with `ctx.Done()`."
+        f"the goroutine started at line {k.go_op.line} {why} {without}, "
+        f"and `{waiter.short}` blocks forever on `<-{name}` at line {k.receive.line}. {fix}"
     )
     return Finding(
         rule_id=ID,
@@ -645,7 +671,7 @@ def _skipped_finding(k):
         location=exit_loc,
         severity=SEVERITY,
         related=tuple(
-            [Related(op_location(owner, k.receive), f"the receive from `{name}` left waiting"), *_made_here(ch)]
+            [Related(op_location(waiter, k.receive), f"the receive from `{name}` left waiting"), *_made_here(ch)]
         ),
         steps=steps,
         key=f"{owner.qualname}|{name}|skipped",
@@ -714,6 +740,65 @@ def _skipped_reply_finding(k):
         related=(Related(wait_loc, "the caller waiting for the reply"),),
         steps=steps,
         key=f"{k.server.qualname}|{k.label}|skipped-reply",
+    )
+
+
+def _unstarted_receiver_finding(u):
+    """The only receiver is started under an `if`; the send is made whatever the condition."""
+    name = u.channel.label
+    facts = u.owner.facts
+    cond = facts.regions[u.guard].info
+    when = f"when `{E.render(cond)}`" if cond is not None else "under an `if`"
+    send_loc = op_location(u.owner, u.send)
+    go_loc = op_location(u.owner, u.go_op)
+    message = (
+        f"`{u.owner.short}` starts the only receiver of `{name}` (`{u.receiver.short}`, line {u.go_op.line}) "
+        f"only {when}, but sends on `{name}` (unbuffered) at line {u.send.line} whatever the condition: when it "
+        f"is false nobody receives, and the send blocks forever. Fix: send only where the receiver runs (inside "
+        f"the same `if`), or start the receiver on every path."
+    )
+    steps = (
+        Step(go_loc, f"the only receiver of `{name}` is started only {when}"),
+        Step(send_loc, f"`{u.owner.short}` sends on `{name}` on every path: with no receiver, it waits forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(go_loc, "the receiver, started conditionally"), *_made_here(u.channel)]),
+        steps=steps,
+        key=f"{u.owner.qualname}|{name}|unstarted-receiver",
+    )
+
+
+def _skipped_start_finding(k):
+    """A `continue` skips a sender while the receives are counted by the same collection."""
+    name = k.channel.label
+    jump_loc = op_location(k.owner, k.jump)
+    recv_loc = op_location(k.owner, k.recv)
+    message = (
+        f"`{k.owner.short}` can `{k.jump.mode}` at line {k.jump.line} before the `go` at line {k.go_op.line} that "
+        f"starts the goroutine sending on `{name}`, but receives from `{name}` once per element of "
+        f"`{k.collection}` (line {k.recv.line}): a skipped element sends nothing, and the last receive blocks "
+        f"forever. Fix: count the goroutines started and receive that many times, or send a value for the "
+        f"skipped element too."
+    )
+    steps = (
+        Step(jump_loc, f"skips the `go` at line {k.go_op.line} for this element of `{k.collection}`"),
+        Step(
+            op_location(k.owner, k.go_op), f"one goroutine per element that is not skipped, one send on `{name}` each"
+        ),
+        Step(recv_loc, f"one receive per element of `{k.collection}`: the last waits forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=jump_loc,
+        severity=SEVERITY,
+        related=tuple([Related(recv_loc, "the receive left waiting"), *_made_here(k.channel)]),
+        steps=steps,
+        key=f"{k.owner.qualname}|{name}|skipped-start",
     )
 
 
