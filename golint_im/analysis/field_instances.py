@@ -140,6 +140,22 @@ class EarlyLeave:
 
 
 @dataclass
+class AbandonedFieldSender:
+    """The instance's goroutine sends on an unbuffered field channel whose only receives are cases of
+    one `select` of the owner (or a method it calls), another case of which leaves the function."""
+
+    channel: Channel
+    owner: Function
+    go_fn: Function
+    go_op: Op
+    sender: Function
+    send: Op
+    waiter: Function  # holds the select
+    leave: Op  # the `return` in the other case
+    case_region: int  # that case
+
+
+@dataclass
 class QuitAfterExit:
     """The owner sends on a quit channel whose only receiver, a select loop, may already have
     returned in another case, one the owner itself triggered by an earlier send or close."""
@@ -212,6 +228,7 @@ class FieldInstances:
         self.quit_after_exit: list[QuitAfterExit] = []
         self.early: list[EarlyLeave] = []
         self.skipped: list[SkippedSend] = []
+        self.abandoned: list[AbandonedFieldSender] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -244,6 +261,7 @@ class FieldInstances:
                 self._never_stopped(walk)
                 self._quits_after_exit(walk)
                 self._skipped_signals(walk)
+                self._abandoned_senders(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -525,6 +543,61 @@ class FieldInstances:
                 go = (routine.fn, routine.op, target)
                 self.never.append(NeverStopped(walk.owner, waiter, wait, waited, signal, *go, fc.channel, stop_op))
                 return
+
+    def _abandoned_senders(self, walk: _Walk) -> None:
+        """`f := &fetcher{results: make(chan T)}; go f.run(); select { case r := <-f.results: ...;
+        case <-ctx.Done(): return }`: the goroutine's plain send on the unbuffered field waits for a
+        receive that, once the other case has returned, never comes."""
+        for fc in walk.chans.values():
+            ch = fc.channel
+            if not ch.make_sites or ch.capacity != 0 or any(not u.routine.known for u in fc.uses):
+                continue
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if not sends or not recvs or len(sends) + len(recvs) != len(fc.uses):
+                continue  # closed somewhere, or used another way
+            routine = sends[0].routine
+            target = routine.target
+            if routine == OWN or target is None or routine.fn is None or routine.op is None:
+                continue
+            if any(u.routine != routine or u.fn is not target or u.op.select >= 0 for u in sends):
+                continue
+            if any(u.routine != OWN or u.op.select < 0 for u in recvs) or len({u.fn.id for u in recvs}) != 1:
+                continue
+            waiter = recvs[0].fn
+            facts = waiter.facts
+            selects = {u.op.select for u in recvs}
+            if len(selects) != 1:
+                continue
+            select = selects.pop()
+            if any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, select)):
+                continue  # a loop around the select may come back to the receive
+            mine = {u.op.body for u in recvs}
+            leave = next(
+                (
+                    op
+                    for op in facts.ops
+                    if op.kind == "return"
+                    and any(
+                        facts.regions[r].kind in ("case", "default")
+                        and facts.regions[r].parent == select
+                        and r not in mine
+                        for r in enclosing_regions(facts, op.region)
+                    )
+                ),
+                None,
+            )
+            if leave is None:
+                continue
+            case = next(
+                r
+                for r in enclosing_regions(facts, leave.region)
+                if facts.regions[r].kind in ("case", "default") and facts.regions[r].parent == select
+            )
+            send = min(sends, key=lambda u: target.facts.ops.index(u.op))
+            self.abandoned.append(
+                AbandonedFieldSender(ch, walk.owner, routine.fn, routine.op, target, send.op, waiter, leave, case)
+            )
 
     def _skipped_signals(self, walk: _Walk) -> None:
         """A field channel only one goroutine of the instance sends on or closes (plainly, in the

@@ -137,6 +137,12 @@ channel is in the one server, nothing closes it, and the server only reads
 fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
 answer it elsewhere: `GIM102_replies_handed_on`).
 
+A result sender abandoned on a struct field channel: a function allocates
+an instance with an unbuffered channel field, starts its goroutine (`go
+f.run()`), which sends on the field plainly, and receives it only in a
+`select` (in no loop) with another case that returns (`case <-ctx.Done():`,
+a timeout): after that return nothing receives.
+
 A partner some path never starts: the only receiver of an unbuffered
 local channel is a goroutine started under an `if` (no `else`), while the
 function sends on the channel outside that `if`; or the goroutines that
@@ -434,6 +440,8 @@ def check(ctx):
         yield _unheard_field_finding(uf)
     for lone in partners.lone:
         yield _lone_finding(lone)
+    for af in partners.abandoned_field_senders:
+        yield _abandoned_field_finding(af)
     for ur in partners.unstarted_receivers:
         yield _unstarted_receiver_finding(ur)
     for ss in partners.skipped_starts:
@@ -740,6 +748,34 @@ def _skipped_reply_finding(k):
         related=(Related(wait_loc, "the caller waiting for the reply"),),
         steps=steps,
         key=f"{k.server.qualname}|{k.label}|skipped-reply",
+    )
+
+
+def _abandoned_field_finding(a):
+    """The goroutine's send on a field channel whose only receive is a select case the waiter can skip."""
+    name = a.channel.label
+    send_loc = op_location(a.sender, a.send)
+    leave_loc = op_location(a.waiter, a.leave)
+    how = branch_text(a.waiter.facts, a.case_region)
+    message = (
+        f"the goroutine started at line {a.go_op.line} sends on `{name}` (unbuffered) at line {a.send.line}, "
+        f"but `{a.waiter.short}` receives it only in a `select` that {how} at line {a.leave.line} instead: "
+        f"nothing else receives, so the send blocks forever and the goroutine leaks. Fix: give `{name}` a "
+        f"buffer of 1, or send with `select {{ case {name} <- v: case <-ctx.Done(): }}`."
+    )
+    steps = (
+        Step(op_location(a.go_fn, a.go_op), f"`{a.go_fn.short}` starts the sending goroutine"),
+        Step(leave_loc, f"`{a.waiter.short}` {how} without receiving `{name}`"),
+        Step(send_loc, "the goroutine's send waits for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(leave_loc, "the waiter leaves here"), *_made_here(a.channel)]),
+        steps=steps,
+        key=f"{a.owner.qualname}|{name}|abandoned-field-sender",
     )
 
 
