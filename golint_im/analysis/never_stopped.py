@@ -67,7 +67,7 @@ def stop_guard(program: Program, fn: Function, stop_ids: set[int]) -> Op | None:
         return _after_stop(facts, i, op, stops)
 
     view = FnView(fn)
-    loop = _top_endless_loop(facts)
+    loop = top_endless_loop(facts)
     for i, op in enumerate(facts.ops):
         if op.kind == "call" and (exits_process(program, fn, op) or ends_goroutine(program, fn, op)):
             return None
@@ -96,7 +96,7 @@ def _chain(facts, op: Op) -> list[int]:
     return list(enclosing_regions(facts, op.region))
 
 
-def _top_endless_loop(facts) -> int | None:
+def top_endless_loop(facts) -> int | None:
     """The `for {` loop straight in the function's body (no branch around it), if any."""
     for r, reg in enumerate(facts.regions):
         if reg.kind == "for" and reg.info is None:
@@ -115,7 +115,7 @@ def signals_on_exit(program: Program, fn: Function, op: Op, stop_ops: set[int]) 
     facts = fn.facts
     stops = [(j, s) for j, s in enumerate(facts.ops) if id(s) in stop_ops]
     i = facts.ops.index(op)
-    loop = _top_endless_loop(facts)
+    loop = top_endless_loop(facts)
     if loop is not None and loop not in enclosing_regions(facts, op.region):
         inside = [j for j, o in enumerate(facts.ops) if loop in enclosing_regions(facts, o.region)]
         if inside and i > inside[-1]:

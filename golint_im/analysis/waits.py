@@ -39,6 +39,7 @@ from .locks import (
     concurrent_roots,
     declared_together,
 )
+from .never_stopped import top_endless_loop
 from .syncprims import COND, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
 # Counted in --debug: the Waits under a lock this layer gave up on, by reason.
@@ -301,7 +302,13 @@ class _HandoffMatcher:
         self._memo: dict[tuple, tuple[Acquire | None | bool, frozenset]] = {}
 
     def first_on_every_path(self, fn: Function, stop: Op, cls: str) -> Acquire | None:
-        """fn takes cls before `stop` unconditionally: not under a branch that `stop` is not also under."""
+        """fn takes cls before `stop` unconditionally: not under a branch that `stop` is not also under.
+
+        A deferred `stop` (`defer close(s.done)`) runs at fn's exits: fn takes cls first when every
+        `return` is preceded by the acquisition that way and fn cannot run off its end (an endless
+        `for {` straight in its body, no labelled `break` or `goto`)."""
+        if stop.mode == "defer":
+            return self._before_every_exit(fn, cls)
         a = self.matcher.takes_before(fn, stop, cls)
         if a is None or a.conditional:
             return None
@@ -312,6 +319,23 @@ class _HandoffMatcher:
             if r not in around_stop and regions[r].kind in BRANCHES:
                 return None
         return a
+
+    def _before_every_exit(self, fn: Function, cls: str) -> Acquire | None:
+        facts = fn.facts
+        if top_endless_loop(facts) is None:
+            return None
+        if any(op.kind == "jump" and (op.mode == "goto" or op.fn is not None) for op in facts.ops):
+            return None
+        exits = [op for op in facts.ops if op.kind == "return"]
+        if not exits:
+            return None
+        first = None
+        for ret in exits:
+            a = self.first_on_every_path(fn, ret, cls)
+            if a is None:
+                return None
+            first = first or a
+        return first
 
     def other_case_lock(self, fn: Function, recv: Op, cls: str) -> Acquire | None:
         """For a receive that is a `select` case: an acquisition of cls that another case of that

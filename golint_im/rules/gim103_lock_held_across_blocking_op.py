@@ -15,7 +15,10 @@ receive) first takes that mutex, itself or in a function it calls, on every
 path before its operation (`mu.Lock(); go f.loop(); <-f.done` with `loop`
 locking `mu` before `close(f.done)`; a producer that locks, unlocks, then
 sends, while the consumer receives holding the lock). A read lock held
-while the partner needs the write lock counts.
+while the partner needs the write lock counts. A deferred `close(s.done)`
+runs at the partner's exits: it counts as after the lock when every
+`return` of the partner comes after taking it and the partner cannot run
+off its end (an endless `for {`, no labelled `break` or `goto`).
 
 A send under a mutex to a goroutine that receives in a `select` whose
 other case takes that mutex (a ticker case that flushes under the lock, a
