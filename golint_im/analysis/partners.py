@@ -42,7 +42,7 @@ from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
-from .replies import skipped_replies
+from .replies import skipped_replies, skipped_reply_channels
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
@@ -145,7 +145,7 @@ class Partners:
         # Partners started only on some paths (missing_partners.py).
         self.unstarted_receivers, self.skipped_starts = missing_partners(program, fresh, self.debug)
         # Requests whose reply the server loop can skip (replies.py).
-        self.skipped_replies = skipped_replies(flow, self.debug)
+        self.skipped_replies = skipped_replies(flow, self.debug) + skipped_reply_channels(flow, self.debug)
         self.quit_after_exit = local_quits_after_exit(program, fresh)
         self.quit_after_exit.extend(q for q in self.fields.quit_after_exit if q.owner.id not in budget.cut)
 

@@ -69,6 +69,97 @@ def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
     return out
 
 
+def skipped_reply_channels(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
+    """The same with the reply channel sent as the request itself: the caller makes `resp := make(chan
+    T)`, sends it (`c.reqs <- resp`) and waits on a plain `<-resp`; the server binds it by a receive
+    (`resp := <-c.reqs`) and can leave before `resp <- v`."""
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not ch.sends or not ch.receives:
+            continue
+        waiter = _requester(ch)
+        if waiter is None:
+            continue
+        wfn, wait = waiter
+        servers = {fn.id for fn, _op in ch.receives}
+        if len(servers) != 1:
+            continue
+        server, recv = ch.receives[0]
+        if recv.mode not in ("expr", "case"):
+            continue
+        found = _skipped_on_received(server, recv, debug)
+        if found is not None:
+            bind, name, reply, exit_op, region = found
+            out.append(SkippedReply(flow.label(key), server, bind, name, "", reply, exit_op, region, wfn, wait))
+    return out
+
+
+def _requester(ch) -> tuple[Function, Op] | None:
+    """(function, its plain receive) for a sender on ch whose payload is a channel it made and then
+    waits on: `resp := make(chan T); reqs <- resp; return <-resp`."""
+    for fn, send in ch.sends:
+        if len(send.args) != 1:
+            continue
+        name = E.ident(send.args[0])
+        if name is None:
+            continue
+        made = [
+            op
+            for op in fn.facts.ops
+            if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets) and len(op.args) == 1
+        ]
+        if len(made) != 1 or not E.is_make_call(made[0].args[0]):
+            continue
+        wait = next(
+            (
+                op
+                for op in fn.facts.ops
+                if op.kind == "recv" and op.mode == "expr" and op.select < 0 and E.is_ident(op.fn, name)
+            ),
+            None,
+        )
+        if wait is not None:
+            return fn, wait
+    return None
+
+
+def _skipped_on_received(server: Function, recv: Op, debug: Counter):
+    """(bind, name, first reply send, exit, region) for a server that binds the received reply
+    channel and can leave before sending on it."""
+    facts = server.facts
+    k = facts.ops.index(recv)
+    bind = facts.ops[k + 1] if k + 1 < len(facts.ops) else None
+    if bind is None or bind.kind != "assign" or bind.mode != ":=" or len(bind.targets) != 1 or len(bind.args) != 1:
+        return None  # `=` assigns a variable that outlives the iteration: a `continue` may reach the reply
+    if E.unary_operand(bind.args[0], "<-") is None:
+        return None
+    name = E.ident(bind.targets[0])
+    if not name:
+        return None
+    sends = [i for i, op in enumerate(facts.ops) if op.kind == "send" and E.is_ident(op.fn, name)]
+    if not sends:
+        return None
+    if _escapes(facts.ops, name, bind, allow=frozenset(id(facts.ops[i]) for i in sends)) or any(
+        _escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()
+    ):
+        debug["GIM102_replies_handed_on"] += 1
+        return None
+
+    def leaves(op: Op) -> bool:
+        return op.kind == "return" or (op.kind == "jump" and op.mode in ("continue", "break"))
+
+    b = k + 1
+    for i, t in returns_skipping(facts, sends, leaves):
+        exit_op = facts.ops[i]
+        if i <= b or bind.region not in enclosing_regions(facts, exit_op.region):
+            continue
+        if exit_op.kind == "jump" and exit_op.fn is not None:
+            continue
+        return bind, name, facts.ops[t], exit_op, deciding_region(facts, exit_op.region, bind.region)
+    return None
+
+
 def _skipped(server: Function, sends: list[Op], debug: Counter):
     facts = server.facts
     index = {id(op): i for i, op in enumerate(facts.ops)}
@@ -86,6 +177,7 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
         (i, op)
         for i, op in enumerate(facts.ops)
         if op.kind == "assign"
+        and op.mode == ":="
         and len(op.targets) == 1
         and E.is_ident(op.targets[0], name)
         and len(op.args) == 1
@@ -113,11 +205,12 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
     return None
 
 
-def _escapes(ops: list[Op], name: str, bind: Op) -> bool:
+def _escapes(ops: list[Op], name: str, bind: Op, allow: frozenset = frozenset()) -> bool:
     """The request `name` is used other than by reading its fields (or sending on its reply).
-    In a literal of the server any use counts: a deferred or spawned closure may answer."""
+    In a literal of the server any use counts: a deferred or spawned closure may answer. Ops in
+    `allow` (the sends on a reply channel itself) are not uses."""
     for op in ops:
-        if op is bind:
+        if op is bind or id(op) in allow:
             continue
         exprs = [op.fn, *op.args, *(t for t in op.targets if op.kind != "assign" or not E.is_ident(t, name))]
         for e in exprs:

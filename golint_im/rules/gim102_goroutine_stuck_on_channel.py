@@ -135,7 +135,10 @@ on some path after that, leaves with `return`, `continue` or `break`
 before its only `r.reply <- v`. Judged when every send on that field
 channel is in the one server, nothing closes it, and the server only reads
 fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
-answer it elsewhere: `GIM102_replies_handed_on`).
+answer it elsewhere: `GIM102_replies_handed_on`). The same when the request
+is the reply channel itself: the caller makes `resp`, sends it
+(`c.reqs <- resp`) and waits on a plain `<-resp`, and the server binds
+`resp := <-c.reqs` and can leave before `resp <- v`.
 
 A result sender abandoned on a struct field channel: a function allocates
 an instance with an unbuffered channel field, starts its goroutine (`go
@@ -720,7 +723,7 @@ def _skipped_close_finding(k):
 
 def _skipped_reply_finding(k):
     """A server that can leave a received request without sending its reply."""
-    reply = f"{k.name}.{k.field}"
+    reply = f"{k.name}.{k.field}" if k.field else k.name
     exit_loc = op_location(k.server, k.exit)
     wait_loc = op_location(k.waiter, k.wait)
     if k.exit.kind == "return":
