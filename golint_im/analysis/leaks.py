@@ -121,6 +121,9 @@ class Walk:
             # an idle timeout, which is often what the test checks): quic-go had 17 such reports.
             an.debug["gim2xx_test_session_streams"] += 1
             return None
+        if self._from_in_memory():
+            an.debug["gim2xx_in_memory_values"] += 1
+            return None
         if kind.stream and an.cancellation.ctx_cancelled(fn, self.op, self.origin.impl):
             return None
         if kind.stream and an.cancellation.conn_closed_by_defer(fn, self.op):
@@ -731,6 +734,66 @@ class Walk:
             return True
         if isinstance(eff, Store):
             self.stored_in = eff.name
+        return False
+
+    def _from_in_memory(self) -> bool:
+        """The acquisition is a method call on a value an in-memory constructor of the catalog made
+        (`lis := bufconn.Listen(n)`, directly or returned by a function of the tree): `lis.Accept()`
+        hands out a buffer, not a socket."""
+        if not self.kind.in_memory:
+            return False
+        acquired = self.op.fn if self.op.kind == "call" else None
+        if acquired is None and self.op.args:
+            c = call(self.op.args[0])
+            acquired = c[0] if c is not None else None
+        sel = selector(acquired) if acquired is not None else None
+        name = ident(sel[0]) if sel is not None else None
+        if name is None:
+            return False
+        program = self.an.program
+        owner = program.declaring_function(self.fn, name)
+        if owner is None:
+            return False
+        for op in owner.facts.ops:
+            if op.kind != "assign":
+                continue
+            for i, target in enumerate(op.targets):
+                if not is_ident(target, name):
+                    continue
+                if len(op.args) == 1:
+                    value, position = op.args[0], i
+                elif i < len(op.args):
+                    value, position = op.args[i], 0
+                else:
+                    continue  # `var lis net.Listener`: no value here
+                if self._in_memory_value(owner, value, position, 0):
+                    return True
+        return False
+
+    def _in_memory_value(self, fn, value, position: int, depth: int) -> bool:
+        c = call(value)
+        if c is None:
+            return False
+        program = self.an.program
+        ext = program.external_callee(fn, c[0])
+        if ext is not None:
+            return ext.qualname in self.kind.in_memory
+        if depth > 0:
+            return False
+        for target in program.resolve_expr_call(fn, c[0]):
+            callee = target.function
+            for ret in (o for o in callee.facts.ops if o.kind == "return"):
+                if position >= len(ret.args):
+                    continue
+                returned = ident(ret.args[position])
+                if returned is None:
+                    if self._in_memory_value(callee, ret.args[position], 0, depth + 1):
+                        return True
+                    continue
+                for a in callee.facts.ops:
+                    if a.kind == "assign" and len(a.targets) == 1 and is_ident(a.targets[0], returned) and a.args:
+                        if self._in_memory_value(callee, a.args[0], 0, depth + 1):
+                            return True
         return False
 
     def _closes_session(self, o: Op) -> bool:

@@ -85,6 +85,7 @@ class Analysis(Acquire):
             "gim2xx_acquisitions": 0,
             "gim2xx_test_session_streams": 0,
             "gim2xx_streams_closed_with_their_session": 0,
+            "gim2xx_in_memory_values": 0,
             "gim2xx_test_dials_asserted_to_fail": 0,
             "gim2xx_test_fake_implementations": 0,
             # hand-offs that count only when the callee succeeds (its error is checked after)

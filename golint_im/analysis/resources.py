@@ -159,6 +159,9 @@ class Kind:
     # methods of a library holder that release the resource in its field
     # (`resp.Write(w)` sends a response and closes its Body)
     holder_closers: frozenset = frozenset()
+    # constructors of in-memory stand-ins (`bufconn.Listen`): what is accepted or dialled on their
+    # results is a buffer, not a socket, and is not reported
+    in_memory: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -188,6 +191,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             unclosing_wrappers=frozenset(table.get("unclosing_wrappers", ())),
             resource_types=frozenset(_qualified(t) for t in table.get("resource_types", ())),
             holder_closers=frozenset(table.get("holder_closers", ())),
+            in_memory=frozenset(table.get("in_memory", ())),
         )
     return kinds
 

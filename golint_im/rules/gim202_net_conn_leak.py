@@ -150,6 +150,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
   the stream was opened from (`sess.Close()` after `sess.OpenStream()`), or
   one holding it (`conn.Close()` after `conn.session.Open()`, taken to close
   its session), releases it (`gim2xx_streams_closed_with_their_session`).
+- What is accepted or dialled on an in-memory listener is a buffer, not a
+  socket: a method call on a value made by a catalogued in-memory
+  constructor (`bufconn.Listen`; `in_memory` in the catalog), directly or
+  returned by a function of the tree, is not followed
+  (`gim2xx_in_memory_values`).
 - A value known only by its close is not taken from a plain function of the
   tree (its body says whether what it returns is fresh), from the standard
   library (files and pipes), when its declared type is another standard
