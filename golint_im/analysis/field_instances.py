@@ -156,6 +156,22 @@ class AbandonedFieldSender:
 
 
 @dataclass
+class UnheardFieldSenders:
+    """Goroutines started one per round of a loop each send on an unbuffered field channel, and the
+    function that started them receives in a loop it can `return` from before hearing them all."""
+
+    channel: Channel
+    owner: Function
+    starter: Function  # holds the `go` and the receive loop
+    go_op: Op
+    go_loop: int  # the loop around the `go`
+    sender: Function
+    send: Op
+    recv: Op
+    exit: Op  # the `return` inside the receive loop
+
+
+@dataclass
 class QuitAfterExit:
     """The owner sends on a quit channel whose only receiver, a select loop, may already have
     returned in another case, one the owner itself triggered by an earlier send or close."""
@@ -229,6 +245,7 @@ class FieldInstances:
         self.early: list[EarlyLeave] = []
         self.skipped: list[SkippedSend] = []
         self.abandoned: list[AbandonedFieldSender] = []
+        self.unheard_senders: list[UnheardFieldSenders] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -262,6 +279,7 @@ class FieldInstances:
                 self._quits_after_exit(walk)
                 self._skipped_signals(walk)
                 self._abandoned_senders(walk)
+                self._unheard_senders(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -598,6 +616,64 @@ class FieldInstances:
             self.abandoned.append(
                 AbandonedFieldSender(ch, walk.owner, routine.fn, routine.op, target, send.op, waiter, leave, case)
             )
+
+    def _unheard_senders(self, walk: _Walk) -> None:
+        """`for i := 0; i < n; i++ { go s.serve(i) }` then `for i := 0; i < n; i++ { if err := <-s.errs;
+        err != nil { return err } }` on an unbuffered field: every goroutine sends on every path, so
+        the early `return` leaves the ones not yet heard blocked on their send."""
+        for fc in walk.chans.values():
+            ch = fc.channel
+            if not ch.make_sites or ch.capacity != 0 or any(not u.routine.known for u in fc.uses):
+                continue
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if not sends or not recvs or len(sends) + len(recvs) != len(fc.uses):
+                continue
+            routine = sends[0].routine
+            target, starter, go_op = routine.target, routine.fn, routine.op
+            if routine == OWN or target is None or starter is None or go_op is None:
+                continue
+            if any(u.routine != routine or u.fn is not target or u.op.select >= 0 for u in sends):
+                continue
+            if any(u.routine != OWN or u.fn is not starter or u.op.select >= 0 or u.op.mode != "expr" for u in recvs):
+                continue
+            facts = starter.facts
+            go_loop = next(
+                (r for r in enclosing_regions(facts, go_op.region) if facts.regions[r].kind in ("for", "range")), None
+            )
+            if go_loop is None:
+                continue
+            tfacts = target.facts
+            sidx = [tfacts.ops.index(u.op) for u in sends]
+            if returns_skipping(tfacts, sidx) or any(
+                tfacts.regions[r].kind in ("for", "range")
+                for u in sends
+                for r in enclosing_regions(tfacts, u.op.region)
+            ):
+                continue  # a goroutine that may not send, or sends in a loop: not counted here
+            g = facts.ops.index(go_op)
+            for u in recvs:
+                k = facts.ops.index(u.op)
+                loop = next(
+                    (r for r in enclosing_regions(facts, u.op.region) if facts.regions[r].kind in ("for", "range")),
+                    None,
+                )
+                if k < g or loop is None or loop == go_loop:
+                    continue
+                exit_op = next(
+                    (
+                        op
+                        for op in facts.ops[k + 1 :]
+                        if op.kind == "return" and loop in enclosing_regions(facts, op.region)
+                    ),
+                    None,
+                )
+                if exit_op is not None:
+                    send = min(sends, key=lambda x: tfacts.ops.index(x.op)).op
+                    self.unheard_senders.append(
+                        UnheardFieldSenders(ch, walk.owner, starter, go_op, go_loop, target, send, u.op, exit_op)
+                    )
+                    break
 
     def _skipped_signals(self, walk: _Walk) -> None:
         """A field channel only one goroutine of the instance sends on or closes (plainly, in the

@@ -146,6 +146,12 @@ f.run()`), which sends on the field plainly, and receives it only in a
 `select` (in no loop) with another case that returns (`case <-ctx.Done():`,
 a timeout): after that return nothing receives.
 
+Goroutines started one per round of a loop (`go s.serve(i)` in a method
+of an instance the function allocates) that each send once, on every path,
+on an unbuffered field channel, while the method that started them
+receives in a loop it can `return` from (the first error): the goroutines
+not yet heard block on their send.
+
 A partner some path never starts: the only receiver of an unbuffered
 local channel is a goroutine started under an `if` (no `else`), while the
 function sends on the channel outside that `if`; or the goroutines that
@@ -445,6 +451,8 @@ def check(ctx):
         yield _lone_finding(lone)
     for af in partners.abandoned_field_senders:
         yield _abandoned_field_finding(af)
+    for uh in partners.unheard_field_senders:
+        yield _unheard_field_senders_finding(uh)
     for ur in partners.unstarted_receivers:
         yield _unstarted_receiver_finding(ur)
     for ss in partners.skipped_starts:
@@ -779,6 +787,36 @@ def _abandoned_field_finding(a):
         related=tuple([Related(leave_loc, "the waiter leaves here"), *_made_here(a.channel)]),
         steps=steps,
         key=f"{a.owner.qualname}|{name}|abandoned-field-sender",
+    )
+
+
+def _unheard_field_senders_finding(u):
+    """Goroutines one per round each send; the receive loop can return before hearing them all."""
+    name = u.channel.label
+    loop_line = u.starter.facts.regions[u.go_loop].line
+    exit_loc = op_location(u.starter, u.exit)
+    send_loc = op_location(u.sender, u.send)
+    message = (
+        f"`{u.starter.short}` starts one goroutine per round of the loop at line {loop_line} (`go` at line "
+        f"{u.go_op.line}), each sending on `{name}` (unbuffered, line {u.send.line}), but its receive loop "
+        f"(line {u.recv.line}) can return at line {u.exit.line} before hearing them all: the goroutines not "
+        f"yet heard block on their send forever. Fix: give `{name}` a buffer of one per goroutine, or keep "
+        f"receiving until every goroutine is heard."
+    )
+    steps = (
+        Step(op_location(u.starter, u.go_op), "one goroutine per round of the loop"),
+        Step(send_loc, f"each goroutine sends on `{name}` (unbuffered)"),
+        Step(op_location(u.starter, u.recv), f"`{u.starter.short}` receives one value per round"),
+        Step(exit_loc, "and can return before the last: the rest wait for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(exit_loc, "the receive loop returns here"), *_made_here(u.channel)]),
+        steps=steps,
+        key=f"{u.owner.qualname}|{name}|unheard-field-senders",
     )
 
 
