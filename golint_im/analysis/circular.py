@@ -409,7 +409,16 @@ class Circular:
             release = self._release(s, started, x, kind, key, yi)
             if release is False:
                 continue
-            partners = self._in_scope(s, started, ch, self._partners(ch, y))
+            wanted = self._partners(ch, y)
+            if (
+                y.mode == "range"
+                and isinstance(release, Op)
+                and yfn is started.function
+                and y.body in enclosing_regions(yfn.facts, release.region)
+            ):
+                # The release runs in the range's body: one value lets T reach it, not only a close.
+                wanted = [*ch.sends, *ch.closes]
+            partners = self._in_scope(s, started, ch, wanted)
             if partners is None:
                 continue
             if not partners:

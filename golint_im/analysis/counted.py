@@ -26,6 +26,7 @@ good): main leaving ends the process, its senders with it.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
@@ -263,6 +264,96 @@ class _Positions:
         if found is None:
             found = self._by_fn[fn.id] = {id(o): k for k, o in enumerate(fn.facts.ops)}
         return found[id(op)]
+
+
+@dataclass
+class StalledStage:
+    """The owner feeds a pipeline stage more values than it and the buffers can take before the
+    owner starts reading the stage's output: the stage waits on its output send, the owner on
+    its input send."""
+
+    feed: Channel  # the stage's input, which the owner sends on
+    output: Channel  # the stage's output, which the owner reads only after feeding
+    owner: Function
+    go_op: Op
+    stage: Function
+    stage_send: Op  # the stage's send on the output, in its range over the input
+    stuck: Op  # the owner's send that waits forever
+    sends: int  # how many the owner sends (UNBOUNDED: an endless loop)
+    first_read: Op  # the owner's first receive from the output
+
+
+def stalled_stages(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[StalledStage]:
+    """`go square(in, out)`, then `for i := 0; i < 3; i++ { in <- i }` before `for v := range out`:
+    the stage takes one value and blocks sending its result, nobody takes the next input."""
+    by_owner: dict[int, list[Channel]] = {}
+    for ch, owner, _name in instances:
+        by_owner.setdefault(owner.id, []).append(ch)
+    positions = _Positions()
+    out = []
+    for owner_id, chans in sorted(by_owner.items()):
+        owner = program.functions[owner_id]
+        for feed in chans:
+            if feed.capacity is None or not feed.sends or any(f is not owner for f, _op in feed.sends):
+                continue
+            stages = {f.id for f, _op in feed.receives}
+            if len(stages) != 1 or any(op.mode != "range" for _f, op in feed.receives):
+                continue
+            stage = feed.receives[0][0]
+            if stage is owner:
+                continue
+            range_op = feed.receives[0][1]
+            started = started_by(program, owner, stage)
+            if started is None:
+                continue
+            go_index, go_op = started
+            for output in chans:
+                if output is feed or output.capacity is None or not output.receives:
+                    continue
+                stage_sends = [op for f, op in output.sends if f is stage]
+                if len(stage_sends) != len(output.sends) or len(stage_sends) != 1:
+                    continue
+                stage_send = stage_sends[0]
+                if stage_send.select >= 0 or range_op.body not in enclosing_regions(stage.facts, stage_send.region):
+                    continue
+                if not on_straight_line_within(stage.facts, stage_send.region, range_op.body):
+                    continue
+                reads = [op for f, op in output.receives if f is owner]
+                if not reads or len(reads) != len(output.receives):
+                    continue
+                first_read = min(reads, key=lambda op: positions.of(owner, op))
+                before = [
+                    op for _f, op in feed.sends if go_index < positions.of(owner, op) < positions.of(owner, first_read)
+                ]
+                if not before or len(before) != len(feed.sends) or any(op.select >= 0 for op in before):
+                    continue
+                read_loops = set(enclosing_regions(owner.facts, first_read.region))
+                if any(
+                    r in read_loops and owner.facts.regions[r].kind in ("for", "range")
+                    for op in before
+                    for r in enclosing_regions(owner.facts, op.region)
+                ):
+                    continue  # reads and feeds in one loop: in step
+                counted = count_runs(program, owner, before)
+                if counted is None:
+                    continue
+                total, ordered = counted
+                room = 1 + (output.capacity or 0) + (feed.capacity or 0)
+                if total != UNBOUNDED and total <= room:
+                    continue
+                stuck = ordered[min(room, len(ordered) - 1)]
+                out.append(StalledStage(feed, output, owner, go_op, stage, stage_send, stuck, total, first_read))
+    return out
+
+
+def on_straight_line_within(facts, region: int, top: int) -> bool:
+    """Every region from `region` up to (not including) `top` is a plain block: no branch, no loop."""
+    for r in enclosing_regions(facts, region):
+        if r == top:
+            return True
+        if facts.regions[r].kind not in STRAIGHT_KINDS:
+            return False
+    return False
 
 
 def local_quits_after_exit(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[QuitAfterExit]:

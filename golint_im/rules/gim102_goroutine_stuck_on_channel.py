@@ -152,6 +152,13 @@ on an unbuffered field channel, while the method that started them
 receives in a loop it can `return` from (the first error): the goroutines
 not yet heard block on their send.
 
+A pipeline stage fed too far ahead: a function starts a stage (a goroutine
+ranging over a local channel `in` and sending each result on a local `out`
+in the range's body), then sends on `in` more values (counted) than the
+stage and the two buffers can take (one plus both capacities) before it
+first reads `out`, outside the loop that feeds: the stage waits on `out`,
+the function on `in`.
+
 A partner some path never starts: the only receiver of an unbuffered
 local channel is a goroutine started under an `if` (no `else`), while the
 function sends on the channel outside that `if`; or the goroutines that
@@ -453,6 +460,8 @@ def check(ctx):
         yield _abandoned_field_finding(af)
     for uh in partners.unheard_field_senders:
         yield _unheard_field_senders_finding(uh)
+    for st in partners.stalled_stages:
+        yield _stalled_stage_finding(st)
     for ur in partners.unstarted_receivers:
         yield _unstarted_receiver_finding(ur)
     for ss in partners.skipped_starts:
@@ -817,6 +826,38 @@ def _unheard_field_senders_finding(u):
         related=tuple([Related(exit_loc, "the receive loop returns here"), *_made_here(u.channel)]),
         steps=steps,
         key=f"{u.owner.qualname}|{name}|unheard-field-senders",
+    )
+
+
+def _stalled_stage_finding(st):
+    """The owner feeds a stage more than it and the buffers hold before reading its output."""
+    feed, output = st.feed.label, st.output.label
+    stuck_loc = op_location(st.owner, st.stuck)
+    stage_loc = op_location(st.stage, st.stage_send)
+    room = 1 + (st.output.capacity or 0) + (st.feed.capacity or 0)
+    many = _how_many(st.sends)
+    message = (
+        f"`{st.owner.short}` sends on `{feed}` {many} before it reads `{output}` (line {st.first_read.line}), "
+        f"but the stage it started at line {st.go_op.line} (`{st.stage.short}`) sends each result on `{output}` "
+        f"(line {st.stage_send.line}) before taking the next value: once {room} value"
+        f"{'s are' if room != 1 else ' is'} taken or buffered, the stage waits on `{output}` and the send at line "
+        f"{st.stuck.line} waits on the stage, forever. Fix: feed `{feed}` from its own goroutine, or read "
+        f"`{output}` while feeding."
+    )
+    steps = (
+        Step(op_location(st.owner, st.go_op), f"`{st.owner.short}` starts the stage"),
+        Step(stage_loc, f"the stage sends each result on `{output}` and waits for a reader"),
+        Step(stuck_loc, f"`{st.owner.short}` is still feeding `{feed}`: waits for the stage"),
+        Step(op_location(st.owner, st.first_read), f"the first read of `{output}`, never reached"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=stuck_loc,
+        severity=SEVERITY,
+        related=tuple([Related(stage_loc, "the stage's output send"), *_made_here(st.feed)]),
+        steps=steps,
+        key=f"{st.owner.qualname}|{feed}|stalled-stage",
     )
 
 
