@@ -172,6 +172,22 @@ class UnheardFieldSenders:
 
 
 @dataclass
+class OverfilledField:
+    """The owner sends (itself or through methods it calls) more values on a buffered field channel
+    than its buffer holds before anything can receive: no receive of its own comes first, and the
+    goroutine that receives is started only later (or never)."""
+
+    channel: Channel
+    owner: Function
+    sends: int
+    via: list  # the owner's ops leading to the sends, in order
+    stuck_fn: Function
+    stuck: Op  # the send that finds the buffer full
+    stuck_via: Op
+    partner_go: Op | None  # the `go` starting the receiver, after the sends
+
+
+@dataclass
 class QuitAfterExit:
     """The owner sends on a quit channel whose only receiver, a select loop, may already have
     returned in another case, one the owner itself triggered by an earlier send or close."""
@@ -246,6 +262,7 @@ class FieldInstances:
         self.skipped: list[SkippedSend] = []
         self.abandoned: list[AbandonedFieldSender] = []
         self.unheard_senders: list[UnheardFieldSenders] = []
+        self.overfilled: list[OverfilledField] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -280,6 +297,7 @@ class FieldInstances:
                 self._skipped_signals(walk)
                 self._abandoned_senders(walk)
                 self._unheard_senders(walk)
+                self._overfilled(walk)
 
     # ---- which values are instances ---------------------------------------------------------
     def _struct_with_channels(self, fn: Function, value) -> str | None:
@@ -674,6 +692,50 @@ class FieldInstances:
                         UnheardFieldSenders(ch, walk.owner, starter, go_op, go_loop, target, send, u.op, exit_op)
                     )
                     break
+
+    def _overfilled(self, walk: _Walk) -> None:
+        """`w.kick(); w.kick(); go w.drain()` on a field made with buffer 1: the second send waits for
+        a receiver nobody has started."""
+        owner = walk.owner
+        facts = owner.facts
+        for fc in walk.chans.values():
+            ch = fc.channel
+            if not ch.make_sites or not ch.capacity or any(not u.routine.known for u in fc.uses):
+                continue
+            own_sends = [u for u in fc.uses if u.op.kind == "send" and u.routine == OWN]
+            if not own_sends:
+                continue
+            closes = [u for u in fc.uses if u.op.kind not in ("send", "recv")]
+            if any(u.routine != OWN or u.anchor <= max(x.anchor for x in own_sends) for u in closes):
+                continue  # a close that may come before the sends: which comes first is another question
+            starts = [u.anchor for u in fc.uses if u.routine != OWN and u.op.kind == "recv"]  # the receivers' `go`
+            own_recvs = [u.anchor for u in fc.uses if u.op.kind == "recv" and u.routine == OWN]
+            first_partner = min([*starts, *own_recvs], default=len(facts.ops))
+            early = [u for u in own_sends if u.anchor < first_partner]
+            if not early or any(u.op.select >= 0 or not on_straight_line(u.fn.facts, u.op.region) for u in early):
+                continue
+            if any(u.fn is not owner and facts.ops[u.anchor].kind != "call" for u in early):
+                continue
+            vias = sorted({u.anchor for u in early})
+            counted = count_runs(self.program, owner, [facts.ops[a] for a in vias])
+            if counted is None:
+                continue
+            total, ordered = counted
+            if len({id(facts.ops[a]) for a in vias}) != len(vias) or any(
+                sum(1 for u in early if u.anchor == a) != 1 for a in vias
+            ):
+                continue  # one send per leading statement, so the statements count the sends
+            if total != UNBOUNDED and total <= ch.capacity:
+                continue
+            stuck_via = ordered[min(ch.capacity, len(ordered) - 1)]
+            k = facts.ops.index(stuck_via)
+            stuck_use = next(u for u in early if u.anchor == k)
+            partner_go = facts.ops[min(starts)] if starts and min(starts) < len(facts.ops) else None
+            self.overfilled.append(
+                OverfilledField(
+                    ch, owner, total, [facts.ops[a] for a in vias], stuck_use.fn, stuck_use.op, stuck_via, partner_go
+                )
+            )
 
     def _skipped_signals(self, walk: _Walk) -> None:
         """A field channel only one goroutine of the instance sends on or closes (plainly, in the

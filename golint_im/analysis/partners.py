@@ -121,6 +121,7 @@ class Partners:
         self.unpaired.skipped.extend(k for k in self.fields.skipped if k.owner.id not in budget.cut)
         self.abandoned_field_senders = [a for a in self.fields.abandoned if a.owner.id not in budget.cut]
         self.unheard_field_senders = [a for a in self.fields.unheard_senders if a.owner.id not in budget.cut]
+        self.overfilled_fields = [a for a in self.fields.overfilled if a.owner.id not in budget.cut]
         # Local channels nothing receives from at all (unheard.py).
         self.unheard = [
             u for u in unheard_sends(flow, self._confined, self._senders, self.debug) if u.owner.id not in budget.cut

@@ -159,6 +159,12 @@ stage and the two buffers can take (one plus both capacities) before it
 first reads `out`, outside the loop that feeds: the stage waits on `out`,
 the function on `in`.
 
+A buffered field channel filled before its receiver runs: the function
+allocating the instance sends (itself, or through methods it calls, each
+once on its straight line) more values than the buffer holds before its
+own first receive and before the `go` that starts the receiving
+goroutine: the send that finds the buffer full waits forever.
+
 A partner some path never starts: the only receiver of an unbuffered
 local channel is a goroutine started under an `if` (no `else`), while the
 function sends on the channel outside that `if`; or the goroutines that
@@ -462,6 +468,8 @@ def check(ctx):
         yield _unheard_field_senders_finding(uh)
     for st in partners.stalled_stages:
         yield _stalled_stage_finding(st)
+    for of in partners.overfilled_fields:
+        yield _overfilled_field_finding(of)
     for ur in partners.unstarted_receivers:
         yield _unstarted_receiver_finding(ur)
     for ss in partners.skipped_starts:
@@ -858,6 +866,39 @@ def _stalled_stage_finding(st):
         related=tuple([Related(stage_loc, "the stage's output send"), *_made_here(st.feed)]),
         steps=steps,
         key=f"{st.owner.qualname}|{feed}|stalled-stage",
+    )
+
+
+def _overfilled_field_finding(o):
+    """More sends on a buffered field than its buffer, before any receiver can run."""
+    name = o.channel.label
+    stuck_loc = op_location(o.owner, o.stuck_via)
+    later = (
+        f" (the goroutine that receives starts only at line {o.partner_go.line})" if o.partner_go is not None else ""
+    )
+    message = (
+        f"`{o.owner.short}` sends {_how_many(o.sends)} on `{name}` (buffer {o.channel.capacity}) before anything "
+        f"can receive from it{later}: the send reached at line {o.stuck_via.line} finds the buffer full and "
+        f"blocks forever, since the only goroutine that could make room is the one waiting. Fix: start the "
+        f"receiver first, send with `select` and `default`, or give `{name}` room for every value."
+    )
+    steps = (
+        *(Step(op_location(o.owner, v), f"sends on `{name}`{_through(v)}") for v in o.via[: o.channel.capacity]),
+        Step(stuck_loc, "the buffer is full: this send waits for a receiver that is not running"),
+        *(
+            [Step(op_location(o.owner, o.partner_go), "the receiver would only be started here")]
+            if o.partner_go
+            else []
+        ),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=stuck_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(o.channel)),
+        steps=steps,
+        key=f"{o.owner.qualname}|{name}|overfilled-field",
     )
 
 
