@@ -940,9 +940,12 @@ class _Walk:
         if region.kind not in ("if", "else") or region.info is None:
             return True
         cond = region.info
-        params = {name for name, _t in self.fn.facts.params if name}
+        while (inner := E.unary_operand(cond, "!")) is not None:
+            cond = inner
+        if E.ident(cond) is not None or E.selector(cond) is not None:
+            return True  # a flag (`if needLock`, `if !c.locked`): it may say what the caller holds
         for x in E.subexprs(cond):
-            if E.ident(x) in params or E.call(x) is not None and not _is_len(x):
+            if E.call(x) is not None and not _is_len(x):
                 return True
             b = E.binary(x)
             if b is not None and b[0] in ("==", "!=") and (E.is_nil(b[1]) or E.is_nil(b[2])):
@@ -1101,6 +1104,7 @@ class _Walk:
             same_field = h.acq.lock.cls == a.lock.cls and h.acq.lock.inst != a.lock.inst
             if same_field and self._parameter_root(h.acq.lock) and self._parameter_root(a.lock):
                 self.argument_orders.append((h.acq, a))
+
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
             if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:

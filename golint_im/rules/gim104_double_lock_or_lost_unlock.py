@@ -122,12 +122,13 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   mutex it took. Which value's mutex that is, the caller cannot tell, so it
   releases any held mutex of that field (quieter, never louder).
 - A lock a callee takes only inside one of its branches whose condition may
-  follow the caller's locking (`if needLock { mu.Lock() }` on a parameter, a
-  nil check for lazy set-up, a call's result, a `switch` or `select` case)
+  follow the caller's locking (a flag, `if needLock { mu.Lock() }` or `if
+  !c.locked`, a nil check for lazy set-up, a call's result, a `switch` or
+  `select` case)
   counts as uncertain for its callers, and is not reported as a double lock
   there; the same call in the caller's own branch is. A branch on the
-  receiver's state or a local (`if len(s.data) > 1 { s.flush() }`) does not
-  make it uncertain.
+  receiver's state, a local or a computed value (`if len(s.data) > 1 {
+  s.flush() }`, `if k%2 == 1 { s.Remove(k) }`) does not make it uncertain.
 - Paths are the function's branches, loops and `select`/`switch` cases;
   conditions are not evaluated, so a lock taken and released under the same
   condition in two places is followed as if both branches could differ
