@@ -346,6 +346,58 @@ def stalled_stages(program: Program, instances: list[tuple[Channel, Function, st
     return out
 
 
+@dataclass
+class OutnumberedReceive:
+    """Several goroutines, each started once and sending once, outnumber the owner's receives."""
+
+    channel: Channel
+    owner: Function
+    starts: list  # [(go op, goroutine function, its send)] in start order
+    receives: list  # the owner's receives, in order
+    stuck: tuple  # (goroutine function, send) left waiting: the last started
+
+
+def outnumbered_receives(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[OutnumberedReceive]:
+    """`go func() { errc <- copyA() }(); go func() { errc <- copyB() }(); return <-errc` on an unbuffered
+    channel: the goroutine not heard blocks forever (`ShortReceive` is the one-goroutine case)."""
+    positions = _Positions()
+    out = []
+    for ch, owner, _name in instances:
+        if ch.closes or ch.capacity is None or not ch.sends or not ch.receives:
+            continue
+        senders = {f.id for f, _op in ch.sends}
+        if len(senders) < 2 or owner.id in senders or any(f is not owner for f, _op in ch.receives):
+            continue
+        if len(senders) != len(ch.sends):
+            continue  # one send per goroutine function
+        starts: list[tuple[int, Op, Function, Op]] = []
+        for f, send in ch.sends:
+            started = started_by(program, owner, f)
+            if started is None or send.select >= 0:
+                starts = []
+                break
+            counted = count_runs(program, f, [send])
+            if counted is None or counted[0] != 1:
+                starts = []
+                break
+            starts.append((started[0], started[1], f, send))
+        if not starts:
+            continue
+        recvs = [op for _f, op in ch.receives]
+        last_go = max(i for i, _op, _f, _s in starts)
+        if any(op.mode != "expr" or op.select >= 0 or positions.of(owner, op) < last_go for op in recvs):
+            continue
+        received = count_runs(program, owner, recvs)
+        if received is None or received[0] == UNBOUNDED:
+            continue
+        if len(starts) <= received[0] + (ch.capacity or 0):
+            continue
+        starts.sort(key=lambda x: x[0])
+        _i, _go, f, send = starts[-1]
+        out.append(OutnumberedReceive(ch, owner, [(g, fn, sd) for _k, g, fn, sd in starts], received[1], (f, send)))
+    return out
+
+
 def on_straight_line_within(facts, region: int, top: int) -> bool:
     """Every region from `region` up to (not including) `top` is a plain block: no branch, no loop."""
     for r in enclosing_regions(facts, region):

@@ -867,10 +867,13 @@ class FieldInstances:
             ):
                 self.debug["GIM102_quit_sends_not_certain"] += 1
                 continue
-            found = self._left_before(walk, fc, routine, min(u.anchor for u in sends))
-            if found is not None:
+            found, u = None, None
+            for u in sorted(sends, key=lambda x: x.anchor):  # the first send a trigger comes before
+                found = self._left_before(walk, fc, routine, u.anchor)
+                if found is not None:
+                    break
+            if found is not None and u is not None:
                 gone, other, trigger = found
-                u = min(sends, key=lambda x: x.anchor)
                 via = walk.owner.facts.ops[u.anchor]
                 self.quit_after_exit.append(
                     QuitAfterExit(ch, walk.owner, routine.fn, routine.op, target, gone, other, trigger, via, u.fn, u.op)

@@ -32,7 +32,7 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
-from .counted import counted_channels, local_quits_after_exit, stalled_stages
+from .counted import counted_channels, local_quits_after_exit, outnumbered_receives, stalled_stages
 from .endless import ineffective_breaks
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
@@ -150,6 +150,8 @@ class Partners:
         self.skipped_replies = skipped_replies(flow, self.debug) + skipped_reply_channels(flow, self.debug)
         self.quit_after_exit = local_quits_after_exit(program, fresh)
         self.stalled_stages = stalled_stages(program, fresh)
+        reported = {e.channel.key for e in self.early_leaves} | {r.channel.key for r in self.short_locals}
+        self.outnumbered = [o for o in outnumbered_receives(program, fresh) if o.channel.key not in reported]
         self.quit_after_exit.extend(q for q in self.fields.quit_after_exit if q.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:

@@ -125,7 +125,9 @@ function receives fewer times than the goroutine sends (counted sends,
 a loop bound the `go` statement passes as a constant included, or the
 sends of one path through its branches: a reported error without the
 `return` after it) and ends. The buffer is subtracted; the first send
-nobody takes blocks. A pool of ranging workers started in a counted loop
+nobody takes blocks. Several goroutines, each started once and sending
+once, count as many sends (`go func() { errc <- copyUp() }()` twice, then
+one `<-errc`). A pool of ranging workers started in a counted loop
 is stranded the same way once each worker has left after one receive.
 
 A request whose reply a server skips: a caller sends `r` (a struct with a
@@ -468,6 +470,8 @@ def check(ctx):
         yield _unheard_field_senders_finding(uh)
     for st in partners.stalled_stages:
         yield _stalled_stage_finding(st)
+    for on in partners.outnumbered:
+        yield _outnumbered_finding(on)
     for of in partners.overfilled_fields:
         yield _overfilled_field_finding(of)
     for ur in partners.unstarted_receivers:
@@ -899,6 +903,43 @@ def _overfilled_field_finding(o):
         related=tuple(_made_here(o.channel)),
         steps=steps,
         key=f"{o.owner.qualname}|{name}|overfilled-field",
+    )
+
+
+def _unheard_count(n: int) -> str:
+    return "one goroutine is" if n == 1 else f"{n} goroutines are"
+
+
+def _outnumbered_finding(o):
+    """Goroutines each sending once outnumber the owner's receives and the buffer."""
+    name = o.channel.label
+    fn, send = o.stuck
+    send_loc = op_location(fn, send)
+    lines = ", ".join(str(g.line) for g, _f, _s in o.starts)
+    got = _times(len(o.receives))
+    unheard = len(o.starts) - len(o.receives) - (o.channel.capacity or 0)
+    message = (
+        f"{len(o.starts)} goroutines (started at lines {lines}) each send once on `{name}` "
+        f"({_capacity_text(o.channel.capacity)}), but `{o.owner.short}` receives only {got} "
+        f"(line {o.receives[-1].line}) and ends: {_unheard_count(unheard)} never heard, blocked on its send "
+        f"forever. Fix: give `{name}` a buffer of {len(o.starts)}, or receive once per goroutine."
+    )
+    steps = (
+        *(
+            Step(op_location(o.owner, g), f"`{o.owner.short}` starts a goroutine that sends once")
+            for g, _f, _s in o.starts
+        ),
+        *(Step(op_location(o.owner, r), f"`{o.owner.short}` receives from `{name}`") for r in o.receives),
+        Step(send_loc, "this send waits for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(o.channel)),
+        steps=steps,
+        key=f"{o.owner.qualname}|{name}|outnumbered",
     )
 
 
