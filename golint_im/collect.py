@@ -11,6 +11,7 @@ import gc
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
@@ -64,7 +65,14 @@ def _init_worker(cache_dir, parent: int):
     _WORKER_CACHE = FactsCache(cache_dir) if cache_dir is not None else None
 
 
+def _quiet_thread_errors(args: threading.ExceptHookArgs) -> None:
+    """An abandoned pool's manager thread may fail as its workers die; the run is ending anyway."""
+
+
 def _abandon(pool: ProcessPoolExecutor) -> None:
+    # Ctrl-C or SIGTERM: the user asked for one line ("interrupted"), not the
+    # pool's own traceback from a thread racing with the workers' deaths.
+    threading.excepthook = _quiet_thread_errors
     pool.shutdown(wait=False, cancel_futures=True)
     # shutdown() cannot stop a chunk already being parsed and the executor has no
     # public way to; end the workers themselves (they only parse and write

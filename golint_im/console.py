@@ -111,9 +111,49 @@ def out_of_memory() -> None:
 
 
 def interrupted(e: KeyboardInterrupt) -> None:
+    """One line and exit 130 or 143; when golint-im is the process, without running exit handlers.
+
+    By the time the interrupt reaches here every output and cache entry has
+    been completed or removed (they are renamed into place whole). What is
+    left are the parser pool's own exit handlers, and those can hang: the
+    standard library joins the pool's queue feeder thread at exit, and a
+    feeder blocked writing a chunk to workers that were just killed never
+    finishes (seen once in CI on SIGTERM to the whole group). Ending the
+    process directly is what Ctrl-C promises.
+    """
     terminated = isinstance(e, Terminated)
     say("golint-im: terminated" if terminated else "golint-im: interrupted")
-    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    if owns_process():
+        _end_worker_processes()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
+def _end_worker_processes() -> None:
+    """Kill and reap the parser workers that are left, which the skipped exit handlers would have joined."""
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for child in children:  # SIGTERM, which a worker holds off while it renames a cache entry into place
+        try:
+            child.terminate()
+        except (OSError, ValueError, AssertionError):
+            pass
+    for child in children:
+        try:
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+                child.join(1)
+        except (OSError, ValueError, AssertionError):
+            pass
 
 
 def write_output(text: str, output: str | None, paths: list[str] | None = None) -> None:
