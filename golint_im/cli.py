@@ -41,6 +41,7 @@ from .console import (
     prepare_process,
     progress_wanted,
     say,
+    shown_notices,
     write_output,
 )
 from .discover import UsageError
@@ -247,9 +248,9 @@ def _run(
             summary=not quiet and (not hook or bool(result.findings)),
         )
         write_output(text, output, targets.analyse)
+        for line in notice_lines(shown_notices(result.notices, quiet), debug):
+            say(f"golint-im: {line}")
         if not quiet:
-            for line in notice_lines(result.notices, debug):
-                say(f"golint-im: {line}")
             if result.files_analysed == 0 and not result.notices:
                 say("golint-im: no Go files found")
         if debug:
@@ -576,9 +577,8 @@ def merge(shard_files, fmt, output, color, quiet):
             summary=not quiet,
         )
         write_output(text, output, [])
-        if not quiet:
-            for line in notice_lines(result.notices, False):
-                say(f"golint-im: {line}")
+        for line in notice_lines(shown_notices(result.notices, quiet), False):
+            say(f"golint-im: {line}")
     exit_now(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
 
 

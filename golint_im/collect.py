@@ -52,6 +52,8 @@ def _read(f: SourceFile) -> tuple[bytes | None, str]:
 
 
 _WORKER_CACHE: FactsCache | None = None
+# How a file the parser failed on is reported: the notice is golint-im's own failure (Notice.internal).
+INTERNAL_PARSE_ERROR = "skipped: internal error while parsing"
 
 
 def _init_worker(cache_dir, parent: int):
@@ -114,7 +116,7 @@ def _parse_job(job):
     except MemoryError:
         raise  # not this file's fault: the run fails in one line (cli.py), it does not skip findings
     except Exception as e:  # the walker is defensive; this is the last net
-        return key, None, f"skipped: internal error while parsing ({type(e).__name__}: {e})", None
+        return key, None, f"{INTERNAL_PARSE_ERROR} ({type(e).__name__}: {e})", None
     stored = _WORKER_CACHE.store(key, facts) if _WORKER_CACHE is not None else None
     if stored is not None:
         return key, stored[1], "", stored[0]  # the cache's payload: pickled once, not twice
@@ -213,13 +215,13 @@ def collect(
 
     def done(i, key, facts, problem, digest, cached_by_worker):
         if facts is None:
-            notices.append(Notice(files[i].rel_path, problem))
+            notices.append(Notice(files[i].rel_path, problem, internal=problem.startswith(INTERNAL_PARSE_ERROR)))
             digests[i] = problem
             return
         if isinstance(facts, bytes):  # a worker's cache payload: stored without path and is_test
             facts = cache.load(facts)
             if facts is None:
-                notices.append(Notice(files[i].rel_path, "skipped: internal error while parsing (unreadable facts)"))
+                notices.append(Notice(files[i].rel_path, f"{INTERNAL_PARSE_ERROR} (unreadable facts)", internal=True))
                 digests[i] = "unreadable facts"
                 return
             facts.path, facts.is_test = files[i].rel_path, files[i].is_test

@@ -46,6 +46,12 @@ def on_sigterm(_signum, _frame):
     raise Terminated()
 
 
+def shown_notices(notices, quiet: bool) -> list:
+    """All notices, or with --quiet only golint-im's own failures: a run whose findings
+    may be incomplete must say so even when asked for findings only."""
+    return [n for n in notices if n.internal] if quiet else list(notices)
+
+
 def notice_lines(notices, debug: bool) -> list[str]:
     """The notices as printed: files using syntax newer than the grammar summed up per construct, and
     notices sharing a summary (see Notice.summary) as that one line, unless debug.

@@ -155,6 +155,7 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
                         "",
                         f"{mod.ID} stopped with an internal error ({type(e).__name__}: {e}); "
                         "its findings are missing from this run (--debug for a traceback)",
+                        internal=True,
                     )
                 )
                 produced = []

@@ -85,6 +85,9 @@ class Notice:
     # function, interface calls too wide to follow) share a summary: the command line
     # prints it once, `{n}` the number of such notices and `{s}` a plural "s", unless --debug.
     summary: str = ""
+    # golint-im's own failure (a rule or the parser stopped): findings may be missing, so
+    # --quiet still prints it, as ruff's --quiet still prints its errors.
+    internal: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -123,7 +123,7 @@ class ResultCache:
 
 _LOCATION_TYPES = (str, int, int, int, int)
 _FINDING_TYPES = (str, str, tuple, str, tuple, tuple, str, str)
-_NOTICE_TYPES = (str, str, int, str, str)
+_NOTICE_TYPES = (str, str, int, str, str, bool)
 _RESULT_TYPES = (list, list, int, list, dict)
 
 
@@ -186,7 +186,7 @@ def decode_finding(values) -> Finding:
 
 def notice_record(n: Notice) -> tuple:
     """A notice as a tuple of plain values; its construct and summary too, so a reused run still sums them up."""
-    return (n.path, n.message, n.line, n.construct, n.summary)
+    return (n.path, n.message, n.line, n.construct, n.summary, n.internal)
 
 
 def decode_notice(values) -> Notice:

@@ -35,7 +35,7 @@ from .reuse import decode_finding, decode_notice, finding_record, notice_record
 from .safeio import read_regular
 
 FORMAT_KEY = "golint-im-shard"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: notices carry `internal`
 MAX_SHARDS = 256
 MAX_SHARD_BYTES = 256 * 1024 * 1024
 _MAX_DEPTH = 8  # the deepest value a shard file holds: findings[i][1][4][j][0] is a location, a list of scalars

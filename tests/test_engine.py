@@ -41,3 +41,28 @@ def test_in_process_callers_keep_their_garbage_collector():
     res = CliRunner().invoke(main, ["check", str(CASE), "--no-cache", "-q"])
     assert res.exit_code == 1
     assert gc.isenabled()
+
+
+def test_quiet_still_says_a_rule_stopped_but_hides_ordinary_notices(monkeypatch, tmp_path):
+    """--quiet is "findings only", yet a run missing a rule's findings must not look clean."""
+    from click.testing import CliRunner
+
+    from golint_im.cli import main
+
+    broken = next(m for m in registry.rule_modules() if m.ID == "GIM301")
+
+    def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(broken, "check", boom)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "main.go").write_text((CASE / "main.go").read_text())
+    (tree / "broken.go").write_bytes(b"package main\n\xff\xfe not utf-8\n")
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["check", str(tree), "-q", "--no-cache", "--color", "never"])
+    loud = runner.invoke(main, ["check", str(tree), "--no-cache", "--color", "never"])
+    assert quiet.exit_code == loud.exit_code == 1
+    assert [line for line in quiet.stderr.splitlines() if "GIM301 stopped with an internal error" in line]
+    assert "broken.go" not in quiet.stderr  # an ordinary notice: only without -q
+    assert "broken.go" in loud.stderr

@@ -151,7 +151,7 @@ def _tamper(path: Path, change) -> None:
         lambda d: d.update(tree={"a": 1}),
         lambda d: d.update(files_analysed=False),
         lambda d: d.update(code_digest="\x1b[31m"),
-        lambda d: d.update({"golint-im-shard": 2}),
+        lambda d: d.update({"golint-im-shard": 99}),
         lambda d: d.update(findings=[[[[[[[[[[[]]]]]]]]]]]),
         lambda d: d.update(findings=None),
         lambda d: d.update(findings=[[2, ["GIM202"]], [1, ["GIM202"]]]),
