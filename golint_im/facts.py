@@ -43,6 +43,8 @@ class Op(NamedTuple):
       'recv'   fn=channel expr; mode is 'expr', 'case' or 'range'; body is the
                region whose statements handle the received value
       'assign' lhs in `targets`, rhs in args; mode ':=', '=', 'var'; vtype for `var x T`
+    A call the link makes, never the parser (Program.implicit_calls: `p.String()` run by
+    `fmt.Sprintf("%v", p)`), has the printing function in vtype.
       'return' args = returned exprs
       'jump'   mode is 'break', 'continue', 'goto' or 'fallthrough'; fn=('id', label)
                when labelled, else None. Where it goes is left to the rule: an

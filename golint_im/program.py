@@ -46,6 +46,8 @@ class Program(TypeSystem, FunctionValues):
         self._method_set_cache: dict = {}
         self._field_index: dict[str, dict[str, str]] = {}
         self._call_cache: dict = {}
+        # id(op) << 32 | fn.id -> (op, the method calls a printing call makes): see implicit_calls
+        self._implicit: dict = {}
         self._by_facts: dict = {}
         self._declared: dict = {}
         self._resolved_to_nothing: list[tuple[Function, Op]] = []
@@ -489,6 +491,54 @@ class Program(TypeSystem, FunctionValues):
             if not cached:
                 self._resolved_to_nothing.append((fn, op))
         return cached
+
+    def implicit_calls(self, fn: Function, op: Op) -> tuple[Op, ...]:
+        """The `String`/`Error` calls a standard printing call makes on its operands, as call ops.
+
+        `fmt.Sprintf("peer %v", p)` runs `p.String()` when p's type, declared in
+        the analysed code, has that method in its method set (a pointer
+        receiver needs a pointer operand); `Error` wins over `String`, as in
+        fmt. The ops made are kept with the call, so each keeps one identity
+        (resolve_call's cache is keyed by it) and sits at the printing call's
+        position, its vtype naming the printing function (`fmt.Sprintf`) for
+        messages. See printing.py for what of a format is read.
+        """
+        if op.kind != "call" or not op.args or E.selector(op.fn) is None:
+            return ()
+        key = id(op) << 32 | fn.id
+        entry = self._implicit.get(key)
+        if entry is not None and entry[0] is op:
+            return entry[1]
+        made = self._make_implicit_calls(fn, op)
+        self._implicit[key] = (op, made)
+        return made
+
+    def _make_implicit_calls(self, fn: Function, op: Op) -> tuple[Op, ...]:
+        from .printing import PRINTERS, formatted_positions
+
+        ext = self.external_callee(fn, op.fn)
+        kind = PRINTERS.get((ext.pkg, ext.name)) if ext is not None and not ext.recv else None
+        if ext is None or kind is None:
+            return ()
+        printer = f"{ext.pkg}.{ext.name}"
+        fmt = self.const_string(fn, op.args[kind[0]]) if 0 <= kind[0] < len(op.args) else None
+        positions = formatted_positions(kind, len(op.args), fmt)
+        made = []
+        for i in positions or ():
+            arg = op.args[i]
+            t = self.type_of(fn, arg)
+            named = self.named(t) if t else None
+            if t is None or not named or self.is_interface(named):
+                continue
+            for mname in ("Error", "String"):
+                m = self.method(named, mname)
+                if m is None or m.facts.params or len(m.facts.results) != 1:
+                    continue
+                if m.facts.recv_ptr and not t.startswith("*"):
+                    break  # not in a value's method set: fmt prints the fields
+                made.append(op._replace(fn=E.make_selector(arg, mname), args=(), vtype=printer))
+                break
+        return tuple(made)
 
     @property
     def unresolved_calls(self) -> int:

@@ -672,12 +672,19 @@ class LockModel:
             if name in ACQUIRE or name in RELEASE:
                 return None
             if op.mode == "go":
+                # The goroutine holds none of our locks, but values it passes in an order
+                # (`go func() { transfer(a, b) }()`) are ours: the walk records that order.
+                started = self.call_targets(fn, op)
+                if len(started) == 1 and self.summary(started[0].function).argument_orders:
+                    return None
                 continue
             if name in EXTERNAL_NAMES:
                 ext = self.program.external_callee(fn, op.fn)
                 if ext is not None and (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
                     block = block or (fn, op, (), "wait")
             targets = self.call_targets(fn, op)
+            if not targets and any(self.call_targets(fn, implicit) for implicit in self.program.implicit_calls(fn, op)):
+                return None  # a printing call running a method of the analysed code: walk it
             if len(targets) != 1:
                 continue
             callee = targets[0].function
@@ -985,7 +992,11 @@ class _Walk:
             return state
         targets = model.call_targets(fn, op)
         if not targets:
-            return state
+            # `fmt.Sprintf("%v", p)` runs `p.String()`: what it locks is locked here.
+            printed: State | None = state
+            for implicit in model.program.implicit_calls(fn, op):
+                printed = self.call(printed, implicit) if printed is not None else None
+            return printed
         if len(targets) > 1:
             # Which one runs is a guess: none of their locks is taken for sure, but any may be released.
             model.debug["GIM10x_wide_calls"] += 1
@@ -1050,8 +1061,12 @@ class _Walk:
         So `go k.left()` and `k.right()` in one test, each calling `transfer` with the two fields in the
         opposite order, are two calls of one function in opposite orders. A go statement is not passed on
         (the caller does not run it).
+
+        The same holds for a function literal passing two variables it captured
+        (`go func() { transfer(a, b) }()`): at the literal's `go` or call the
+        values are the enclosing function's own.
         """
-        if op.mode != "plain" or not (self._parameter_root(first[1]) and self._parameter_root(second[1])):
+        if op.mode != "plain" or not (self._passed_root(first[1]) and self._passed_root(second[1])):
             return
         hop = Hop(self.fn, op, callee)
         self.argument_orders.append(
@@ -1059,6 +1074,21 @@ class _Walk:
                 replace(first[0], lock=first[1], hops=(hop, *first[0].hops)),
                 replace(second[0], lock=second[1], hops=(hop, *second[0].hops)),
             )
+        )
+
+    def _passed_root(self, lock: Lock) -> bool:
+        """The lock's instance is one this function's callers name: a parameter's or the receiver's
+        field, or in a function literal a field of a variable it captured from around it."""
+        if self._parameter_root(lock):
+            return True
+        inst = lock.inst
+        return (
+            self.fn.parent is not None
+            and inst is not None
+            and len(inst) >= 2
+            and inst[0][0] == "name"
+            and inst[0][1] != self.fn.id
+            and _encloses(inst[0][1], self.fn.parent)
         )
 
     def _parameter_root(self, lock: Lock) -> bool:
@@ -1505,19 +1535,22 @@ def _exclusive(o1: ArgumentOrder, o2: ArgumentOrder) -> bool:
 def _overlap(model: LockModel, o1: ArgumentOrder, o2: ArgumentOrder) -> bool:
     """One of two calls in one function is a `go` statement running before (or beside) the other.
 
-    A plain call after the `go` statement overlaps it unless the function
-    first waits (a receive, a `WaitGroup.Wait`) in between: that may be the
-    goroutine's end.
+    A plain call, or a second `go` statement, after the first `go` statement
+    overlaps it unless the function first waits (a receive, a
+    `WaitGroup.Wait`) in between: that may be the goroutine's end.
     """
     g1, g2 = o1.op.mode == "go", o2.op.mode == "go"
-    if g1 and g2:
-        return True
-    started, plain = (o1, o2) if g1 else (o2, o1)
-    if not (g1 or g2) or started.op.line >= plain.op.line:
+    if not (g1 or g2):
         return False
-    fn = plain.fn
+    if g1 and g2:
+        started, later = (o1, o2) if o1.op.line <= o2.op.line else (o2, o1)
+    else:
+        started, later = (o1, o2) if g1 else (o2, o1)
+        if started.op.line >= later.op.line:
+            return False
+    fn = later.fn
     for op in fn.facts.ops:
-        if not started.op.line <= op.line <= plain.op.line:
+        if not started.op.line <= op.line <= later.op.line:
             continue
         if op.kind == "recv":
             return False

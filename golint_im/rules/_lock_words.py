@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from golint_im import expr as E
 from golint_im.analysis.locks import Acquire, Hop
 from golint_im.findings import Step, op_location
 
@@ -10,7 +11,14 @@ MODE_CALL = {"w": "Lock", "r": "RLock"}
 
 def call_steps(hops: tuple[Hop, ...]) -> list[Step]:
     """One step per call on the way to an operation."""
-    return [Step(op_location(h.fn, h.op), f"`{h.fn.short}` calls `{h.callee.short}`") for h in hops]
+    return [Step(op_location(h.fn, h.op), f"`{h.fn.short}` calls {_callee(h)}") for h in hops]
+
+
+def _callee(h: Hop) -> str:
+    """`g`, or for a method a printing call runs, `fmt.Sprintf`, which calls `g` (see Program.implicit_calls)."""
+    if h.op.kind == "call" and h.op.vtype:
+        return f"`{h.op.vtype}`, which calls `{h.callee.short}` to print `{E.render(E.selector_base(h.op.fn))}`"
+    return f"`{h.callee.short}`"
 
 
 def acquire_steps(a: Acquire, what: str) -> list[Step]:
@@ -32,5 +40,8 @@ def through(hops: tuple[Hop, ...]) -> str:
     """` through `f` → `g`` naming the functions called on the way; empty without calls."""
     if not hops:
         return ""
-    names = " → ".join(f"`{h.callee.short}`" for h in hops)
+    names = " → ".join(
+        f"`{h.op.vtype}` → `{h.callee.short}`" if h.op.kind == "call" and h.op.vtype else f"`{h.callee.short}`"
+        for h in hops
+    )
     return f" through {names}"

@@ -13,7 +13,9 @@ its branches, and through the calls it makes, and reports:
   the same method set). `sync.Mutex` is not reentrant: the goroutine waits
   for itself. A recursive `RLock` is reported too when something write-locks
   the same mutex: it deadlocks as soon as that writer queues between the two
-  read locks.
+  read locks. A printing call counts as the call it makes: `fmt.Sprintf("%v",
+  s)`, `log.Printf("%s", s)` or `fmt.Errorf("%w", e)` under `s.mu` runs
+  `s.String()` (or `e.Error()`), which may lock the same mutex.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
 - **a lock kept across `continue`**: a loop body that locks at its top
@@ -94,6 +96,13 @@ lock before the call. For a lost unlock, write `defer s.mu.Unlock()` right
 after the `Lock`, or unlock before every `return` (and every `panic`).
 
 ## Known limits
+- A printing call is read for `fmt`'s and `log`'s package functions whose
+  format is a constant: an operand printed with `%v`, `%s`, `%q`, `%x`,
+  `%X` or `%w` (not `%#v`), or by `Print`/`Println`/`Sprint`, whose type
+  declares `Error` or `String` in its method set (a pointer receiver needs
+  a pointer). Formats built at run time, explicit argument indexes
+  (`%[2]v`), `*` widths, `Formatter` types, loggers' methods and values
+  held in interfaces are not followed.
 - A return that hands back the value whose mutex is held (`e.mu.Lock();
   return e`, or through a copy `gate := e.runMu; gate.Lock(); ...; return
   e, true`) is not a lost unlock: returning an object locked hands the

@@ -12,7 +12,8 @@ started several times), it reports the pair with both acquisition paths.
 It also reports one function taking the same field of two of its
 parameters in order (`from.mu`, then `to.mu`) when one function passes the
 same two values in both orders, once in a `go` statement and once in a
-call that can run beside it (`go transfer(a, b)`, then `transfer(b, a)`).
+call that can run beside it (`go transfer(a, b)`, then `transfer(b, a)`),
+directly or from goroutine literals (`go func() { transfer(a, b) }()`).
 
 ## Why is this bad
 Each goroutine can take its first mutex and then wait forever for the
@@ -84,7 +85,9 @@ lower ID first).
 - Two values of one type through parameters are judged at the calls of
   the function that locks them, and at the calls of a function passing it
   two fields of its own receiver or parameters (`k.pay()` calling
-  `transfer(k.a, k.b)`, `k.refund()` calling `transfer(k.b, k.a)`): both
+  `transfer(k.a, k.b)`, `k.refund()` calling `transfer(k.b, k.a)`), and at
+  a function literal passing two variables it captured (`go func() {
+  transfer(a, b) }()` beside `go func() { transfer(b, a) }()`): both
   calls in one function,
   the same two variables in opposite argument positions, one a `go`
   statement and the other another `go` statement or a call after it with
@@ -274,7 +277,7 @@ def _argument_finding(o1: ArgumentOrder, o2: ArgumentOrder) -> Finding:
     steps = []
     for o, (p, q) in ((o1, (x, y)), (o2, (y, x))):
         steps += [
-            Step(op_location(o.fn, o.op), f"{_call_text(o)} has `{callee}` lock `{p}`, then `{q}`"),
+            Step(op_location(o.fn, o.op), f"{_call_text(o)} has `{o.callee.short}` lock `{p}`, then `{q}`"),
             Step(op_location(o.first.fn, o.first.op), f"{lock_call(o.first)} takes `{p}`"),
             Step(op_location(o.second.fn, o.second.op), f"{lock_call(o.second)} then takes `{q}` while holding it"),
         ]
