@@ -37,9 +37,11 @@ from .field_instances import (
     EarlyLeave,
     QuitAfterExit,
     ShortReceive,
+    UndersignalledWaiters,
     comma_ok,
     count_runs,
     ends_with_marker,
+    one_start,
     range_exit,
     receive_loop,
 )
@@ -395,6 +397,43 @@ def outnumbered_receives(program: Program, instances: list[tuple[Channel, Functi
         starts.sort(key=lambda x: x[0])
         _i, _go, f, send = starts[-1]
         out.append(OutnumberedReceive(ch, owner, [(g, fn, sd) for _k, g, fn, sd in starts], received[1], (f, send)))
+    return out
+
+
+def undersignalled_waiters(
+    program: Program, instances: list[tuple[Channel, Function, str]]
+) -> list[UndersignalledWaiters]:
+    """`for i := 0; i < 2; i++ { go func() { <-quit }() }; quit <- struct{}{}` with nothing closing quit:
+    one value wakes one waiter, and the others wait forever (a `close` would wake them all).
+
+    The goroutine receives once, outside any `select`, with nothing before it
+    that could end it (count_runs); the owner starts it from one `go`
+    statement run a counted number of times, and sends, on its straight line
+    or a counted loop, fewer times than that, none in a `select`.
+    """
+    out = []
+    for ch, owner, _name in instances:
+        if ch.closes or not ch.sends or not ch.receives or ch.capacity is None:
+            continue
+        goroutine = ch.receives[0][0]
+        if goroutine is owner or any(f is not goroutine for f, _op in ch.receives):
+            continue
+        if any(f is not owner or op.select >= 0 for f, op in ch.sends):
+            continue
+        recvs = [op for _f, op in ch.receives]
+        if len(recvs) != 1 or recvs[0].mode != "expr" or recvs[0].select >= 0:
+            continue
+        if count_runs(program, goroutine, recvs) != (1, recvs):
+            continue
+        start = one_start(program, owner, goroutine)
+        if start is None:
+            continue
+        go_op, started = start
+        sent = count_runs(program, owner, [op for _f, op in ch.sends])
+        if sent is None or sent[0] == UNBOUNDED or sent[0] >= started:
+            continue
+        sends = [(owner, op) for op in sent[1]]
+        out.append(UndersignalledWaiters(ch, owner, owner, go_op, started, goroutine, recvs[0], sends))
     return out
 
 

@@ -185,6 +185,8 @@ class OverfilledField:
     stuck: Op  # the send that finds the buffer full
     stuck_via: Op
     partner_go: Op | None  # the `go` starting the receiver, after the sends
+    # The function holding partner_go: the owner, or the constructor both the send and the `go` are in.
+    partner_fn: Function | None = None
 
 
 @dataclass
@@ -203,6 +205,20 @@ class QuitAfterExit:
     via: Op  # the owner's statement that sends on quit, or calls the method that does
     sender: Function
     send: Op
+
+
+@dataclass
+class UndersignalledWaiters:
+    """K copies of one goroutine each wait once on a channel the owner sends on fewer than K times."""
+
+    channel: Channel
+    owner: Function
+    starter: Function  # holds the `go` statement: the owner, or (field instances) a method it calls
+    go: Op  # the `go` statement, run `started` times
+    started: int
+    goroutine: Function
+    receive: Op  # each copy's one receive: its wait
+    sends: list  # [(function, send op)] in order
 
 
 @dataclass
@@ -262,6 +278,7 @@ class FieldInstances:
         self.skipped: list[SkippedSend] = []
         self.abandoned: list[AbandonedFieldSender] = []
         self.unheard_senders: list[UnheardFieldSenders] = []
+        self.undersignalled: list[UndersignalledWaiters] = []
         self.overfilled: list[OverfilledField] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
@@ -297,6 +314,7 @@ class FieldInstances:
                 self._skipped_signals(walk)
                 self._abandoned_senders(walk)
                 self._unheard_senders(walk)
+                self._undersignalled(walk)
                 self._overfilled(walk)
 
     # ---- which values are instances ---------------------------------------------------------
@@ -693,14 +711,68 @@ class FieldInstances:
                     )
                     break
 
+    def _undersignalled(self, walk: _Walk) -> None:
+        """`func (h *hub) start() { for i := 0; i < 2; i++ { go func() { <-h.quit }() } }` and
+        `func (h *hub) stop() { h.quit <- struct{}{} }`: one value wakes one of the waiters.
+
+        As counted.undersignalled_waiters on a field of one instance: the
+        waiting goroutine is started from one `go` statement run a counted
+        number of times, in the owner or straight in a method the owner
+        calls unconditionally; each send is the owner's own goroutine's,
+        unconditional and in no loop; nothing closes the field.
+        """
+        owner = walk.owner
+        for fc in walk.chans.values():
+            if any(not u.routine.known or u.op.kind == "close" for u in fc.uses):
+                continue
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            if len(recvs) != 1 or not sends or len(recvs) + len(sends) != len(fc.uses):
+                continue
+            wait = recvs[0]
+            routine = wait.routine
+            target, starter, go_op = routine.target, routine.fn, routine.op
+            if routine == OWN or target is None or starter is None or go_op is None or wait.fn is not target:
+                continue
+            if wait.op.mode != "expr" or wait.op.select >= 0:
+                continue
+            if count_runs(self.program, target, [wait.op]) != (1, [wait.op]):
+                continue
+            if not self._started_unconditionally(owner, wait, starter):
+                continue
+            start = one_start(self.program, starter, target)
+            if start is None:
+                continue
+            if any(u.routine != OWN or u.op.select >= 0 or u.long_lived for u in sends):
+                continue
+            if not all(self._runs_unconditionally(owner, u) and not _in_loop(u.fn, u.op) for u in sends):
+                continue
+            if len(sends) >= start[1]:
+                continue
+            ordered = [(u.fn, u.op) for u in sorted(sends, key=lambda u: u.anchor)]
+            self.undersignalled.append(
+                UndersignalledWaiters(fc.channel, owner, starter, start[0], start[1], target, wait.op, ordered)
+            )
+
+    def _started_unconditionally(self, owner: Function, wait: Use, starter: Function) -> bool:
+        """The owner's statement leading to the `go` runs on its straight line and is the `go` itself
+        or a direct call of the starter."""
+        via = owner.facts.ops[wait.anchor]
+        if not on_straight_line(owner.facts, via.region):
+            return False
+        if starter is owner:
+            return True
+        return via.kind == "call" and any(t.function is starter for t in self.program.resolve_call(owner, via))
+
     def _overfilled(self, walk: _Walk) -> None:
         """`w.kick(); w.kick(); go w.drain()` on a field made with buffer 1: the second send waits for
-        a receiver nobody has started."""
+        a receiver nobody has started. Unbuffered, only inside the constructor (`b.events <- e; go
+        b.loop()` in `newBroker`): a send before the owner's own `go` is missing_partners.py's."""
         owner = walk.owner
         facts = owner.facts
         for fc in walk.chans.values():
             ch = fc.channel
-            if not ch.make_sites or not ch.capacity or any(not u.routine.known for u in fc.uses):
+            if not ch.make_sites or ch.capacity is None or any(not u.routine.known for u in fc.uses):
                 continue
             own_sends = [u for u in fc.uses if u.op.kind == "send" and u.routine == OWN]
             if not own_sends:
@@ -708,13 +780,17 @@ class FieldInstances:
             closes = [u for u in fc.uses if u.op.kind not in ("send", "recv")]
             if any(u.routine != OWN or u.anchor <= max(x.anchor for x in own_sends) for u in closes):
                 continue  # a close that may come before the sends: which comes first is another question
-            starts = [u.anchor for u in fc.uses if u.routine != OWN and u.op.kind == "recv"]  # the receivers' `go`
+            receivers = [u for u in fc.uses if u.routine != OWN and u.op.kind == "recv"]
+            starts = [u.anchor for u in receivers]  # the receivers' `go`
             own_recvs = [u.anchor for u in fc.uses if u.op.kind == "recv" and u.routine == OWN]
             first_partner = min([*starts, *own_recvs], default=len(facts.ops))
-            early = [u for u in own_sends if u.anchor < first_partner]
+            in_ctor = _sent_before_start_in_ctor(walk, own_sends, receivers, first_partner, own_recvs)
+            if ch.capacity == 0 and not in_ctor:
+                continue  # unbuffered, sent before the partner's `go` in the owner: missing_partners.py's shape
+            early = [u for u in own_sends if u.anchor < first_partner or u in in_ctor]
             if not early or any(u.op.select >= 0 or not on_straight_line(u.fn.facts, u.op.region) for u in early):
                 continue
-            if any(u.fn is not owner and facts.ops[u.anchor].kind != "call" for u in early):
+            if any(u.fn is not owner and facts.ops[u.anchor].kind != "call" and u not in in_ctor for u in early):
                 continue
             vias = sorted({u.anchor for u in early})
             counted = count_runs(self.program, owner, [facts.ops[a] for a in vias])
@@ -731,9 +807,20 @@ class FieldInstances:
             k = facts.ops.index(stuck_via)
             stuck_use = next(u for u in early if u.anchor == k)
             partner_go = facts.ops[min(starts)] if starts and min(starts) < len(facts.ops) else None
+            partner_fn = owner
+            if in_ctor:  # the constructor sends, then starts the receiver: name its own `go`
+                partner_go, partner_fn = receivers[0].routine.op, receivers[0].routine.fn
             self.overfilled.append(
                 OverfilledField(
-                    ch, owner, total, [facts.ops[a] for a in vias], stuck_use.fn, stuck_use.op, stuck_via, partner_go
+                    ch,
+                    owner,
+                    total,
+                    [facts.ops[a] for a in vias],
+                    stuck_use.fn,
+                    stuck_use.op,
+                    stuck_via,
+                    partner_go,
+                    partner_fn,
                 )
             )
 
@@ -1304,6 +1391,70 @@ def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | No
         total = total if total == UNBOUNDED else total + times * len(body)
         ordered.extend(body * times)
     return total, ordered
+
+
+def count_runs_of_call(p: Program, fn: Function, call: Op) -> int | None:
+    """How many times fn runs the one op `call` (a `go` statement): 1 on its straight line, K in one
+    `for i := 0; i < K; i++` loop with no way out; None when it is conditional, unbounded or unknown.
+    As count_runs, nothing before it may return or jump."""
+    facts = fn.facts
+    for op in facts.ops[: facts.ops.index(call) + 1]:
+        if op.kind in ("return", "jump") or exits_process(p, fn, op):
+            return None
+    loops = [r for r in enclosing_regions(facts, call.region) if facts.regions[r].kind not in STRAIGHT_KINDS]
+    if not loops:
+        return 1
+    if len(loops) != 1 or facts.regions[loops[0]].kind != "for":
+        return None
+    times = _loop_times(p, fn, loops[0])
+    return None if times is None or times == UNBOUNDED else times
+
+
+def one_start(program: Program, owner: Function, goroutine: Function) -> tuple[Op, int] | None:
+    """(the one `go` statement of owner running goroutine, how many times it runs: at least 2), else None.
+
+    It runs unconditionally (no `return` or jump before it), straight or in
+    one counted `for` loop.
+    """
+    found = []
+    for op in owner.facts.ops:
+        if op.kind != "call" or op.mode != "go":
+            continue
+        number = E.funclit(op.fn)
+        if number is not None:
+            if program.literal(owner, number) is goroutine:
+                found.append(op)
+        elif any(t.function is goroutine for t in program.resolve_call(owner, op)):
+            found.append(op)
+    if len(found) != 1:
+        return None
+    counted = count_runs_of_call(program, owner, found[0])
+    return (found[0], counted) if counted is not None and counted >= 2 else None
+
+
+def _sent_before_start_in_ctor(walk: _Walk, own_sends: list, receivers: list, first: int, own_recvs: list) -> list:
+    """The owner's sends made inside the constructor it allocates the instance with, before the
+    constructor itself starts the receiving goroutine (`s.events <- e; go s.loop()` in `newServer`):
+    one statement of the owner, so only the constructor's own order tells them apart."""
+    if first in own_recvs or not receivers or any(u.anchor != first for u in receivers):
+        return []
+    via = walk.owner.facts.ops[first]
+    if id(via) not in walk.allocs:
+        return []
+    starts = {id(u.routine.op): u.routine for u in receivers}
+    if len(starts) != 1:
+        return []
+    routine = next(iter(starts.values()))
+    ctor = routine.fn
+    if ctor is None or routine.op is None or ctor is walk.owner:
+        return []
+    go_at = ctor.facts.ops.index(routine.op)
+    return [u for u in own_sends if u.anchor == first and u.fn is ctor and ctor.facts.ops.index(u.op) < go_at]
+
+
+def _in_loop(fn: Function, op: Op) -> bool:
+    facts = fn.facts
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region))
 
 
 def _loop_times(p: Program, fn: Function, loop: int, known: dict[str, int] | None = None) -> int | None:

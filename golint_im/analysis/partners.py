@@ -32,7 +32,13 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
-from .counted import counted_channels, local_quits_after_exit, outnumbered_receives, stalled_stages
+from .counted import (
+    counted_channels,
+    local_quits_after_exit,
+    outnumbered_receives,
+    stalled_stages,
+    undersignalled_waiters,
+)
 from .endless import ineffective_breaks
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
@@ -152,6 +158,9 @@ class Partners:
         self.stalled_stages = stalled_stages(program, fresh)
         reported = {e.channel.key for e in self.early_leaves} | {r.channel.key for r in self.short_locals}
         self.outnumbered = [o for o in outnumbered_receives(program, fresh) if o.channel.key not in reported]
+        # One value sent where several goroutines each wait for one (counted.py).
+        self.undersignalled = [u for u in undersignalled_waiters(program, fresh) if u.channel.key not in reported]
+        self.undersignalled.extend(u for u in self.fields.undersignalled if u.owner.id not in budget.cut)
         self.quit_after_exit.extend(q for q in self.fields.quit_after_exit if q.owner.id not in budget.cut)
 
     def _keep(self, found: StuckSend | None) -> None:

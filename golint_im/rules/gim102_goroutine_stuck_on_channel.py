@@ -154,6 +154,17 @@ on an unbuffered field channel, while the method that started them
 receives in a loop it can `return` from (the first error): the goroutines
 not yet heard block on their send.
 
+An unbuffered field channel sent on by the constructor that makes it
+before the constructor starts the goroutine that receives (`b.events <-
+"started"; go b.loop()`): the constructor waits for itself.
+
+One stop value for several waiters: a goroutine started from one `go`
+statement run a counted number of times (`for i := 0; i < 4; i++ { go
+func() { <-stop }() }`), each copy waiting once for a value on a local
+channel, or a field of an instance the function allocates, while the
+function (or a method it calls) sends on it fewer times and nothing
+closes it. A value wakes one receiver; `close` wakes them all.
+
 A pipeline stage fed too far ahead: a function starts a stage (a goroutine
 ranging over a local channel `in` and sending each result on a local `out`
 in the range's body), then sends on `in` more values (counted) than the
@@ -472,6 +483,8 @@ def check(ctx):
         yield _stalled_stage_finding(st)
     for on in partners.outnumbered:
         yield _outnumbered_finding(on)
+    for u in partners.undersignalled:
+        yield _undersignalled_finding(u)
     for of in partners.overfilled_fields:
         yield _overfilled_field_finding(of)
     for ur in partners.unstarted_receivers:
@@ -875,6 +888,8 @@ def _stalled_stage_finding(st):
 
 def _overfilled_field_finding(o):
     """More sends on a buffered field than its buffer, before any receiver can run."""
+    if o.channel.capacity == 0:
+        return _unbuffered_field_send_finding(o)
     name = o.channel.label
     stuck_loc = op_location(o.owner, o.stuck_via)
     later = (
@@ -906,8 +921,77 @@ def _overfilled_field_finding(o):
     )
 
 
+def _unbuffered_field_send_finding(o):
+    """A send on an unbuffered field before the goroutine that receives from it is started."""
+    name = o.channel.label
+    send_loc = op_location(o.stuck_fn, o.stuck)
+    starter = o.partner_fn or o.owner
+    later = (
+        f" (the goroutine that receives is started only at line {o.partner_go.line}, in `{starter.short}`)"
+        if o.partner_go is not None
+        else " (no goroutine that receives is started before it)"
+    )
+    message = (
+        f"`{o.stuck_fn.short}` sends on `{name}` (unbuffered) at line {o.stuck.line} before anything can "
+        f"receive from it{later}: the send waits for a receiver that is not running, and blocks forever. "
+        f"Fix: start the receiver first, send with `select` and `default`, or give `{name}` a buffer."
+    )
+    steps = (
+        *(
+            [Step(op_location(o.owner, o.stuck_via), f"`{o.owner.short}` reaches the send through this statement")]
+            if o.stuck_fn is not o.owner
+            else []
+        ),
+        Step(send_loc, "this send waits for a receiver that is not running"),
+        *(
+            [Step(op_location(starter, o.partner_go), "the receiver would only be started here")]
+            if o.partner_go
+            else []
+        ),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(o.channel)),
+        steps=steps,
+        key=f"{o.owner.qualname}|{name}|unbuffered-field-send",
+    )
+
+
 def _unheard_count(n: int) -> str:
     return "one goroutine is" if n == 1 else f"{n} goroutines are"
+
+
+def _undersignalled_finding(u):
+    """Several copies of a goroutine each wait for one value; fewer are sent and nothing closes the channel."""
+    name = u.channel.label
+    recv_loc = op_location(u.goroutine, u.receive)
+    sent = len(u.sends)
+    left = u.started - sent
+    sender, last = u.sends[-1]
+    message = (
+        f"the goroutine started at line {u.go.line} runs {u.started} times and each copy waits once on "
+        f"`<-{name}` (line {u.receive.line}), but `{sender.short}` sends on `{name}` only {_times(sent)} "
+        f"(line {last.line}) and nothing closes it: one value wakes one waiter, so "
+        f"{'one goroutine waits' if left == 1 else f'{left} goroutines wait'} forever. "
+        f"Fix: `close({name})` to release every waiter at once, or send once per goroutine."
+    )
+    steps = (
+        Step(op_location(u.starter, u.go), f"`{u.starter.short}` starts {u.started} copies of the goroutine"),
+        Step(recv_loc, "each copy waits here for one value"),
+        *(Step(op_location(f, s), f"`{f.short}` sends one value on `{name}`") for f, s in u.sends),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=recv_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(u.channel)),
+        steps=steps,
+        key=f"{u.owner.qualname}|{name}|undersignalled",
+    )
 
 
 def _outnumbered_finding(o):
