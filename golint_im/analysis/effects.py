@@ -36,6 +36,7 @@ from .regions import ops_with_literals
 from .resources import (
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
+    _FOREIGN_WRAPPERS,
     _GENERATED_CLIENT,
     _KEEP_ON_FAILURE,
     _LOGGING,
@@ -127,6 +128,16 @@ class Effects(Calls):
                 if r.suffix is None:  # a struct wrapping the resource
                     if m in kind.closers or m.startswith(("Close", "Stop", "Shutdown", "Release")):
                         return RELEASE
+                    if (
+                        selector(sel[0]) is not None
+                        and op.mode == "plain"
+                        and not any(_value_ref(a, holders) for a in op.args)
+                        and not self.targets(fn, op)
+                    ):
+                        # `s.r.ReadString('\n')`: a method of another module on one of the wrapper's
+                        # fields, the resource or a reader over it, given no holder; like
+                        # `conn.Read` on the resource itself, it neither closes nor keeps it.
+                        return None
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
                     return RELEASE
@@ -341,14 +352,15 @@ class Effects(Calls):
         We cannot read its body, but what it builds is kept only in that
         local: the resource lives as long as the wrapper, which the walk then
         follows (closing it closes the resource, handing it on hands the
-        resource on, dropping it drops the resource). Packages known to only
+        resource on, dropping it drops the resource); so is `tls.Client(raw, cfg)`
+        and the few like it (`_FOREIGN_WRAPPERS`). Packages known to only
         borrow (`bufio`, `encoding/json`) keep their plain "borrows" reading,
         and the known takers (`httputil.NewClientConn`) stay hand-offs.
         """
         if op.mode != "plain" or r.container or r.suffix != ():
             return False
         ext = self.program.external_callee(fn, op.fn)
-        if ext is None or ext.recv or not ext.name.startswith("New"):
+        if ext is None or ext.recv or not (ext.name.startswith("New") or ext.qualname in _FOREIGN_WRAPPERS):
             return False
         if ext.pkg in _BORROW_PKGS or ext.qualname in _TAKERS or _GENERATED_CLIENT.match(ext.name):
             return False

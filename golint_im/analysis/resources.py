@@ -94,6 +94,9 @@ _BORROW_PKGS = {
 }
 # ... except these, which wrap the resource and take it over.
 _TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser", "io/ioutil.NopCloser"}
+# Functions of other modules not named `New*` that build a wrapper around the connection they are
+# given and close it with the wrapper (`tls.Client(raw, cfg)`): followed like a `New*` wrapper.
+_FOREIGN_WRAPPERS = {"crypto/tls.Client", "crypto/tls.Server"}
 # Functions of other modules that keep (or close) the resource they are given even when they
 # fail: a server's Serve closes its listener whatever it returns, ssh closes the connection
 # whose handshake failed. Any other named function of another module that fails is taken, by
