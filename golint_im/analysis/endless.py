@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .exits import call_exit
@@ -80,6 +81,82 @@ def ineffective_breaks(program: Program, debug: Counter) -> list[IneffectiveBrea
                 out.append(IneffectiveBreak(fn, op, regions[loop].line, regions[select].line, receives))
                 break
     return out
+
+
+@dataclass
+class NilledSelect:
+    """An endless loop's `select` whose every case receives from a channel the case sets to nil once
+    it is closed: when all are closed, no case can run, and the loop has no way out."""
+
+    fn: Function
+    loop_line: int
+    select_line: int
+    channels: list  # the names, in case order
+    nil_lines: list  # where each is set to nil
+
+
+def nilled_selects(program: Program, debug: Counter) -> list[NilledSelect]:
+    """`for { select { case v, ok := <-a: if !ok { a = nil; continue } ... case ... <-b: ... b = nil } }`
+    with no `return`, `goto` or `break` out of the loop: the author handled each close, but
+    nothing ends the loop when all are handled, and a `select` on nil channels only blocks.
+
+    Judged on `for {` loops with no exit (as for ineffective breaks), a `select` straight in
+    the body, without `default`, whose every case receives from a plain variable that an
+    assignment of `nil` inside that case clears.
+    """
+    out = []
+    for fn in program.functions:
+        facts = fn.facts
+        regions = facts.regions
+        for loop, region in enumerate(regions):
+            if region.kind != "for" or region.info is not None:
+                continue
+            inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
+            if not inside or any(_leaves(program, fn, op, loop) for op in inside):
+                continue
+            for sel, sregion in enumerate(regions):
+                if sregion.kind != "select" or sregion.parent < 0:
+                    continue
+                chain = list(enclosing_regions(facts, sregion.parent))
+                if loop not in chain or any(regions[r].kind not in _PLAIN for r in chain[: chain.index(loop)]):
+                    continue
+                found = _all_cases_nilled(facts, sel, inside)
+                if found is not None:
+                    debug["GIM102_nilled_selects"] += 1
+                    names, lines = found
+                    out.append(NilledSelect(fn, region.line, sregion.line, names, lines))
+    return out
+
+
+def _all_cases_nilled(facts, sel: int, inside: list) -> tuple[list, list] | None:
+    regions = facts.regions
+    cases = [r for r, region in enumerate(regions) if region.parent == sel]
+    if len(cases) < 1 or any(regions[c].kind != "case" for c in cases):
+        return None  # a default (or an odd shape): not judged
+    names, lines = [], []
+    for c in cases:
+        info = regions[c].info
+        name = E.ident(info[1]) if info and info[0] == "recv" else None
+        if name is None:
+            return None
+        nil_at = next(
+            (
+                op.line
+                for op in inside
+                if op.kind == "assign"
+                and c in enclosing_regions(facts, op.region)
+                and len(op.targets) == 1
+                and E.is_ident(op.targets[0], name)
+                and len(op.args) == 1
+                and E.is_nil(op.args[0])
+            ),
+            None,
+        )
+        if nil_at is None:
+            return None
+        names.append(name)
+        lines.append(nil_at)
+    return names, lines
 
 
 def _leaves(program: Program, fn: Function, op: Op, loop: int) -> bool:

@@ -147,6 +147,17 @@ class RelockedInLoop:
 
 
 @dataclass(frozen=True)
+class DeferredInLoop:
+    """A loop body locks, then defers the unlock: the deferred call runs when the function returns,
+    so the next iteration locks the same mutex again while it is held."""
+
+    fn: Function
+    acq: Acquire  # the Lock call in the loop body
+    defer_op: Op  # `defer mu.Unlock()` in the same body
+    loop_line: int
+
+
+@dataclass(frozen=True)
 class PanicHeld:
     """A `panic(...)` in fn reached holding `acq`, a lock fn took itself with no deferred release, while
     another exit of fn releases it: if the panic is recovered, the lock stays held."""
@@ -221,6 +232,7 @@ class LockModel:
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
         self.loop_relocks: list[RelockedInLoop] = []
+        self.deferred_in_loops: list[DeferredInLoop] = []
         self.argument_orders: list[ArgumentOrder] = []
         self._handed: set[int] | None = None
         self._composites: dict[tuple[str, str], list] | None = None
@@ -863,6 +875,7 @@ class _Walk:
         if kind in ("for", "range"):
             body = self.walk_region(r, state)
             self._relocked_in_loop(r, body)
+            self._deferred_unlock_in_loop(r, body)
             again = _merge(body, *self.jumps.pop(("continue", r), []))
             breaks = self.jumps.pop(("break", r), [])
             if v.endless(r):
@@ -1246,6 +1259,45 @@ class _Walk:
                 if released is not None:
                     self.model.loop_relocks.append(RelockedInLoop(self.fn, a, jump, released))
                     return
+
+    def _deferred_unlock_in_loop(self, loop: int, body_end: State | None) -> None:
+        """`for _, k := range keys { s.mu.Lock(); defer s.mu.Unlock(); ... }`: the unlock waits for the
+        function's return, so an iteration that reaches the end of the body holds the lock into
+        the next, which locks it again.
+
+        Only a write lock taken straight in the body (no branch or inner loop
+        between), of the same instance on every iteration, whose deferred
+        `Unlock` is a plain `defer` straight in the same body after it.
+        """
+        if body_end is None or self.gives_up:
+            return
+        view, model = self.view, self.model
+        for h in body_end:
+            a = h.acq
+            if a.hops or a.fn is not self.fn or a.conditional or a.mode != "w":
+                continue
+            if a.lock.inst is None or a.lock.striped or not view.in_region(a.op.region, loop):
+                continue
+            if not self._straight_below(a.op.region, loop) or self._assigned_in_loop(a.lock.inst, loop):
+                continue
+            for op in self.fn.facts.ops:
+                if op.kind != "call" or op.mode != "defer" or op.line < a.op.line:
+                    continue
+                if RELEASE.get(E.selected_name(op.fn) or "") != "w" or not view.in_region(op.region, loop):
+                    continue
+                found = model.lock_of(self.fn, op)
+                if found is None or not _matches(found[0], a.lock) or not self._straight_below(op.region, loop):
+                    continue
+                model.deferred_in_loops.append(DeferredInLoop(self.fn, a, op, view.regions[loop].line))
+                return
+
+    def _straight_below(self, region: int, loop: int) -> bool:
+        """No branch or loop between region and the loop body it is in."""
+        view = self.view
+        return not any(
+            view.regions[x].kind in BRANCHES or view.regions[x].kind in ("for", "range")
+            for x in view.regions_below(region, loop)
+        )
 
     def _assigned_in_loop(self, inst: tuple, loop: int) -> bool:
         root = inst[0]

@@ -11,7 +11,9 @@ The proof must be positive, the opposite of `cancel.py`'s leaning: a
 parameter counts only when the function cannot be called from outside the
 analysed tree (unexported, or in package main or a test file) and every
 analysed caller passes such a context; a `WithCancel` whose cancel function
-is dropped (`_`) counts, one whose cancel is kept does not. Only a plain
+is dropped (`_`) counts, and so does one whose cancel the waiting function
+only defers (`defer cancel()` runs after the wait it ends); one whose cancel
+is kept otherwise does not. Only a plain
 receive, or a `select` whose every case waits on such contexts, is judged,
 and only when the context is made in a test file: outside tests,
 `run(context.Background())` is how a service runs until it is killed.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
-from .regions import assignments_to
+from .regions import assignments_to, ops_with_literals
 
 _ROOTS = frozenset({"Background", "TODO"})
 _PASS_THROUGH = frozenset({"WithValue", "WithoutCancel"})  # the parent's cancellation, or none at all
@@ -44,6 +46,8 @@ class DeadContextWait:
     origin_fn: Function  # where the uncancellable context is made
     origin: object  # the expression making it: `context.Background()`
     origin_line: int  # its line (the receive's when the facts do not tell)
+    # `defer cancel()` of the waiting function's own `WithCancel`: the only cancel, run after the wait
+    deferred_cancel: Op | None = None
 
 
 def dead_context_waits(program: Program, debug: Counter) -> list[DeadContextWait]:
@@ -59,7 +63,7 @@ def dead_context_waits(program: Program, debug: Counter) -> list[DeadContextWait
                 continue
             if op.select >= 0 and not _only_dead_cases(program, fn, op.select):
                 continue
-            origin = _never_cancelled(program, fn, ctx, 0)
+            origin = _never_cancelled(program, fn, ctx, 0, waiter=fn)
             if origin is None:
                 debug["GIM102_context_waits_maybe_cancelled"] += 1
                 continue
@@ -71,7 +75,8 @@ def dead_context_waits(program: Program, debug: Counter) -> list[DeadContextWait
                 continue
             number = E.call_number(oexpr)
             line = ofn.facts.ops[number].line if number is not None and 0 <= number < len(ofn.facts.ops) else op.line
-            out.append(DeadContextWait(fn, op, E.render(ctx), ofn, oexpr, line))
+            deferred = _own_deferred_cancel(fn, ctx)
+            out.append(DeadContextWait(fn, op, E.render(ctx), ofn, oexpr, line, deferred))
     return out
 
 
@@ -108,8 +113,13 @@ def _only_dead_cases(program: Program, fn: Function, select: int) -> bool:
     return True
 
 
-def _never_cancelled(program: Program, fn: Function, expr, depth: int) -> tuple[Function, object] | None:
-    """(function, expression) making the context when nothing can ever cancel `expr`; else None."""
+def _never_cancelled(
+    program: Program, fn: Function, expr, depth: int, waiter: Function | None = None
+) -> tuple[Function, object] | None:
+    """(function, expression) making the context when nothing can ever cancel `expr`; else None.
+
+    `waiter` is the function waiting on it: a `WithCancel` made there whose cancel
+    is only deferred there cannot end that wait (the deferred call runs after it)."""
     if depth > _DEPTH or expr is None:
         return None
     c = E.call(expr)
@@ -139,12 +149,59 @@ def _never_cancelled(program: Program, fn: Function, expr, depth: int) -> tuple[
         return _never_cancelled(program, g, op.args[pos], depth + 1)
     # `ctx, cancel := context.WithCancel(parent)`: never cancelled if the cancel is dropped.
     c = E.call(op.args[0]) if len(op.args) == 1 else None
-    if c is None or pos != 0 or len(op.targets) != 2 or not E.is_ident(op.targets[1], "_") or not c[1]:
+    if c is None or pos != 0 or len(op.targets) != 2 or not c[1]:
+        return None
+    cancel = E.ident(op.targets[1])
+    if cancel != "_" and not (g is waiter and cancel is not None and _only_deferred(g, cancel)):
         return None
     ext = program.external_callee(g, c[0])
     if ext is None or ext.pkg != "context" or ext.recv or ext.name not in _CANCELLERS:
         return None
     return _never_cancelled(program, g, c[1][0], depth + 1)
+
+
+def _own_deferred_cancel(fn: Function, ctx) -> Op | None:
+    """fn's `defer cancel()` when ctx is fn's own `ctx, cancel := context.WithCancel(...)`."""
+    name = E.ident(ctx)
+    assigned = list(assignments_to(fn, name)) if name is not None else []
+    if len(assigned) != 1 or len(assigned[0][0].targets) != 2:
+        return None
+    cancel = E.ident(assigned[0][0].targets[1])
+    return next(
+        (
+            op
+            for op in fn.facts.ops
+            if cancel not in (None, "_") and op.kind == "call" and op.mode == "defer" and E.is_ident(op.fn, cancel)
+        ),
+        None,
+    )
+
+
+def _only_deferred(g: Function, cancel: str) -> bool:
+    """Every mention of the cancel function in g and its literals is g's own `defer cancel()`."""
+    deferred = 0
+    for op in ops_with_literals(g):
+        mentions = _mentions(op, cancel)
+        if not mentions:
+            continue
+        if op.kind == "assign" and any(E.is_ident(t, cancel) for t in op.targets) and mentions == 1:
+            continue  # `ctx, cancel := context.WithCancel(...)` itself
+        if op in g.facts.ops and op.kind == "call" and op.mode == "defer" and E.is_ident(op.fn, cancel):
+            if not op.args and mentions == 1:
+                deferred += 1
+                continue
+        return False
+    return deferred > 0
+
+
+def _mentions(op: Op, name: str) -> int:
+    """How many times op's expressions name the identifier."""
+    n = 0
+    for e in (op.fn, *op.args, *op.targets):
+        if e is None or not E.is_expr(e):
+            continue
+        n += sum(1 for x in E.subexprs(e) if E.is_ident(x, name))
+    return n
 
 
 def _parameter_never_cancelled(program: Program, g: Function, index: int, depth: int):

@@ -39,7 +39,7 @@ from .counted import (
     stalled_stages,
     undersignalled_waiters,
 )
-from .endless import ineffective_breaks
+from .endless import ineffective_breaks, nilled_selects
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
@@ -140,6 +140,8 @@ class Partners:
         self.abandoned = abandoned_waiters(program, flow, self.debug)
         # `break` in a select case, the only way meant out of an endless loop (endless.py).
         self.ineffective_breaks = ineffective_breaks(program, self.debug)
+        # An endless loop's select whose channels are all set to nil once closed (endless.py).
+        self.nilled_selects = nilled_selects(program, self.debug)
         # A plain send among sends on the same channel guarded with a way out (unguarded.py).
         self.unguarded: list[UnguardedSend] = unguarded_sends(flow, self.debug)
         # Waiters for a goroutine whose only way out is a stop signal nobody gives (never_stopped.py).

@@ -69,6 +69,60 @@ def stopped_timer_waits(program: Program, holder: Callable, debug: Counter) -> l
     return out
 
 
+@dataclass
+class DrainedTwice:
+    """`<-t.C` on the straight line, then `if !t.Stop() { <-t.C }`: the one value was already taken."""
+
+    fn: Function
+    first: Op  # the receive that took the timer's value
+    stop: int  # line of the `if !t.Stop()`
+    recv: Op  # the second receive, which waits forever
+    text: str
+
+
+def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
+    """The documented `if !t.Stop() { <-t.C }` drain run after the function already received the
+    timer's one value: Stop returns false (the timer fired), and the channel is empty for good.
+
+    Only within one function, on a timer it receives from plainly on its straight line, then
+    drains in an `if` whose condition is exactly `!t.Stop()`, with no `Reset` and no other
+    receive from it in between.
+    """
+    out = []
+    for fn in program.functions:
+        facts = fn.facts
+        recvs = [op for op in facts.ops if op.kind == "recv" and op.select < 0 and _timer_of_recv(op) is not None]
+        if len(recvs) < 2:
+            continue
+        first_at: dict[str, Op] = {}
+        for op in facts.ops:
+            if op.kind == "call" and E.selected_name(op.fn) == "Reset":
+                first_at.pop(E.render(E.selector_base(op.fn)), None)
+                continue
+            if op not in recvs:
+                continue
+            timer = _timer_of_recv(op)
+            text = E.render(timer)
+            if on_straight_line(facts, op.region):
+                if text not in first_at and _is_timer(program, fn, timer):
+                    first_at[text] = op
+                continue
+            first = first_at.get(text)
+            region = facts.regions[op.region]
+            if first is None or region.kind != "if" or not on_straight_line(facts, region.parent):
+                continue
+            stopped = E.unary_operand(region.info, "!") if region.info is not None else None
+            call = E.call(stopped) if stopped is not None else None
+            if call is None or call[1] or E.selected_name(call[0]) != "Stop":
+                continue
+            if E.render(E.selector_base(call[0])) != text:
+                continue
+            debug["GIM102_timers_drained_twice"] += 1
+            out.append(DrainedTwice(fn, first, region.line, op, text))
+            first_at.pop(text)
+    return out
+
+
 def _may_wait(program: Program) -> set[int]:
     """Ids of the functions whose straight line may reach a `<-x.C` outside a select: those
     that hold one, and their callers through method calls, up to _DEPTH calls away.

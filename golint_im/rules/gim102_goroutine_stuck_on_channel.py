@@ -82,7 +82,8 @@ straight sends, constant-trip loops) before its first receive.
 A wait on a context nothing can cancel: `<-ctx.Done()` (plain, or a
 `select` of nothing else) where `ctx` is `context.Background()` or
 `context.TODO()`, directly, through `context.WithValue`, a `WithCancel`
-whose cancel function is dropped, a local, or a parameter that every
+whose cancel function is dropped (or, made by the waiting function, only
+deferred there: it runs after the wait), a local, or a parameter that every
 caller fills that way (only for functions nothing outside the tree can
 call: unexported, or in package main or a test), when the context is made
 in a test file (outside tests, `run(context.Background())` is how a service
@@ -101,7 +102,10 @@ function never returns.
 A receive from a stopped timer: `<-t.C` (outside a `select`) after
 `t.Stop()` on the same straight line of a function, directly or through
 methods it calls on the same value, when nothing in the program `Reset`s
-that timer: a stopped timer sends nothing.
+that timer: a stopped timer sends nothing. And the drain written after the
+value was taken: `<-t.C` on a function's straight line, then `if !t.Stop()
+{ <-t.C }` with no `Reset` between: `Stop` returns false because the timer
+fired, and the second receive waits for a value that never comes.
 
 A waiter for a goroutine that can never end: a goroutine's only ways out
 come after a receive from a stop channel (`case <-stop: return` in its
@@ -157,6 +161,11 @@ not yet heard block on their send.
 An unbuffered field channel sent on by the constructor that makes it
 before the constructor starts the goroutine that receives (`b.events <-
 "started"; go b.loop()`): the constructor waits for itself.
+
+An endless `for {` loop (no `return`, `goto` or `break` out of it) around
+a `select` without `default` whose every case receives from a variable
+that the case sets to nil once the channel is closed: when all are closed
+no case can run, and the function blocks in the `select` forever.
 
 One stop value for several waiters: a goroutine started from one `go`
 statement run a counted number of times (`for i := 0; i < 4; i++ { go
@@ -497,10 +506,14 @@ def check(ctx):
         yield _abandoned_finding(a)
     for b in partners.ineffective_breaks:
         yield _ineffective_break_finding(b)
+    for n in partners.nilled_selects:
+        yield _nilled_select_finding(n)
     for u in partners.unguarded:
         yield _unguarded_finding(u)
     for w in ctx.result(SYNC_PRIMITIVES).stopped_timer_waits:
         yield _stopped_timer_finding(w)
+    for d in ctx.result(SYNC_PRIMITIVES).timers_drained_twice:
+        yield _drained_twice_finding(d)
     for n in partners.never_stopped:
         yield _never_stopped_finding(n)
     for r in partners.short_locals:
@@ -1213,12 +1226,21 @@ def _dead_context_finding(d):
     loc = op_location(d.fn, d.op)
     made = E.render(d.origin)
     where = "" if d.origin_fn is d.fn else f" (made in `{d.origin_fn.short}`)"
-    message = (
-        f"`{d.fn.short}` waits on `<-{d.ctx_text}.Done()` at line {d.op.line}, but `{d.ctx_text}` comes from "
-        f"`{made}`{where}, which nothing can cancel and which has no deadline: `Done()` never closes, so this "
-        f"blocks forever. Fix: derive the context with `context.WithCancel` (or from the caller's context) "
-        f"and cancel it when the wait should end."
-    )
+    if d.deferred_cancel is not None:
+        message = (
+            f"`{d.fn.short}` waits on `<-{d.ctx_text}.Done()` at line {d.op.line}, but the only cancel of "
+            f"`{d.ctx_text}` is deferred (line {d.deferred_cancel.line}) and runs after this wait returns, and its "
+            f"parent comes from `{made}`{where}, which nothing can cancel: `Done()` never closes, so this blocks "
+            f"forever. Fix: call the cancel function where the wait should end (or hand it to the goroutine that "
+            f"finishes the work)."
+        )
+    else:
+        message = (
+            f"`{d.fn.short}` waits on `<-{d.ctx_text}.Done()` at line {d.op.line}, but `{d.ctx_text}` comes from "
+            f"`{made}`{where}, which nothing can cancel and which has no deadline: `Done()` never closes, so this "
+            f"blocks forever. Fix: derive the context with `context.WithCancel` (or from the caller's context) "
+            f"and cancel it when the wait should end."
+        )
     origin_loc = Location(d.origin_fn.file.path, d.origin_line)
     return Finding(
         rule_id=ID,
@@ -1292,6 +1314,60 @@ def _ineffective_break_finding(b):
             Step(loc, "`break` ends the `select` only; the loop goes round again"),
         ),
         key=f"{b.fn.qualname}|{b.jump.line - b.loop_line}|break",
+    )
+
+
+def _nilled_select_finding(n):
+    """An endless loop's select on channels each case sets to nil once closed, with no way out."""
+    path = n.fn.file.path
+    names = " and ".join(f"`{c}`" for c in n.channels)
+    loc = Location(path, n.select_line)
+    message = (
+        f"the `select` at line {n.select_line} sets {names} to nil once closed (line"
+        f"{'s' if len(n.nil_lines) > 1 else ''} {', '.join(str(x) for x in n.nil_lines)}), but the `for` loop at "
+        f"line {n.loop_line} has no way out: once every one is closed, no case can run and `{n.fn.short}` blocks "
+        f"in the `select` forever (a `select` on nil channels never proceeds), so whoever waits for it waits too. "
+        f"Fix: loop while any channel is left (`for {' || '.join(f'{c} != nil' for c in n.channels)} {{`), "
+        "or return once the last one is closed."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(Location(path, n.loop_line), "the loop with no exit"),),
+        steps=(
+            *(
+                Step(Location(path, line), f"`{c}` set to nil once closed")
+                for c, line in zip(n.channels, n.nil_lines, strict=True)
+            ),
+            Step(loc, "with every channel nil, this select blocks forever"),
+        ),
+        key=f"{n.fn.qualname}|{n.select_line - n.loop_line}|nilled",
+    )
+
+
+def _drained_twice_finding(d):
+    """`if !t.Stop() { <-t.C }` after the function already received the timer's value."""
+    loc = op_location(d.fn, d.recv)
+    message = (
+        f"`{d.fn.short}` receives from `{d.text}.C` at line {d.recv.line} because `{d.text}.Stop()` returned false "
+        f"(line {d.stop}), but it already took the timer's only value at line {d.first.line}: the channel stays "
+        f"empty and this receive blocks forever. Fix: drain only when the value was not taken (track it in a "
+        f"flag), or drain with `select {{ case <-{d.text}.C: default: }}`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(d.fn, d.first), "the timer's value is received here"),),
+        steps=(
+            Step(op_location(d.fn, d.first), f"takes the one value `{d.text}` sends"),
+            Step(Location(d.fn.file.path, d.stop), "`Stop` returns false: the timer already fired"),
+            Step(loc, "waits for a second value that never comes"),
+        ),
+        key=f"{d.fn.qualname}|{d.text}|drained-twice",
     )
 
 

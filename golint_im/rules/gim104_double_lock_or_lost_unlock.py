@@ -16,6 +16,10 @@ its branches, and through the calls it makes, and reports:
   read locks. A printing call counts as the call it makes: `fmt.Sprintf("%v",
   s)`, `log.Printf("%s", s)` or `fmt.Errorf("%w", e)` under `s.mu` runs
   `s.String()` (or `e.Error()`), which may lock the same mutex.
+- **an unlock deferred inside a loop**: the body takes a write lock and
+  `defer`s its `Unlock`; the deferred call runs when the function returns,
+  so the next iteration locks the same mutex again while it is held (only
+  the same instance on every iteration: `it.mu` of a ranged `it` is not).
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
 - **a lock kept across `continue`**: a loop body that locks at its top
@@ -171,7 +175,7 @@ from __future__ import annotations
 
 from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW
-from golint_im.analysis.locks import LOCKS, DoubleLock, LostUnlock, RelockedInLoop, racing_writer
+from golint_im.analysis.locks import LOCKS, DeferredInLoop, DoubleLock, LostUnlock, RelockedInLoop, racing_writer
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.analysis.semaphores import SEMAPHORES
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
@@ -208,6 +212,8 @@ def check(ctx):
         yield _lost(lost)
     for relock in model.loop_relocks:
         yield _relocked(relock)
+    for d in model.deferred_in_loops:
+        yield _deferred_in_loop(d)
     told: set[tuple] = set()
     for p in ctx.result(RECOVERED_PANICS):
         key = (p.held.fn.id, p.held.acq.lock.cls, p.held.acq.lock.inst)
@@ -369,6 +375,32 @@ def _relocked(r: RelockedInLoop) -> Finding:
         related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
         steps=tuple(steps),
         key=f"{fn.qualname}|relock|{label}",
+    )
+
+
+def _deferred_in_loop(d: DeferredInLoop) -> Finding:
+    a, fn = d.acq, d.fn
+    label = a.lock.label
+    defer_loc = op_location(fn, d.defer_op)
+    steps = [
+        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}` in the loop body"),
+        Step(defer_loc, f"the deferred `{a.text}.Unlock()` runs only when `{fn.short}` returns"),
+        Step(op_location(a.fn, a.op), f"the next iteration blocks here taking `{label}` again"),
+    ]
+    message = (
+        f"`{fn.short}` locks `{a.text}` (`{label}`) at line {a.op.line} inside the loop at line {d.loop_line} and "
+        f"defers its unlock at line {d.defer_op.line}: a deferred call runs when the function returns, not at the "
+        f"end of the iteration, so the second iteration waits for the lock the first still holds. Fix: unlock at the "
+        f"end of the iteration, or move the body into a function (or closure) with `defer {a.text}.Unlock()`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=defer_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
+        steps=tuple(steps),
+        key=f"{fn.qualname}|defer-in-loop|{label}",
     )
 
 
