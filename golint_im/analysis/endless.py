@@ -159,6 +159,12 @@ def _all_cases_nilled(facts, sel: int, inside: list) -> tuple[list, list] | None
     return names, lines
 
 
+def loop_has_exit(program: Program, fn: Function, loop: int) -> bool:
+    """Some op inside the loop region can take the goroutine out of it (see _leaves)."""
+    facts = fn.facts
+    return any(_leaves(program, fn, op, loop) for op in facts.ops if loop in enclosing_regions(facts, op.region))
+
+
 def _leaves(program: Program, fn: Function, op: Op, loop: int) -> bool:
     """op can take the goroutine out of the loop: return, goto, a labelled break, a break of the
     loop itself, or a call that ends the goroutine or the process."""

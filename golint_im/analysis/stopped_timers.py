@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
+from .endless import loop_has_exit
 from .regions import on_straight_line, single_assignment
 
 TIMER = "time#Timer"
+TICKER = "time#Ticker"
 _DEPTH = 3
 
 
@@ -121,6 +123,67 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
             out.append(DrainedTwice(fn, first, region.line, op, text))
             first_at.pop(text)
     return out
+
+
+@dataclass
+class RangedTicker:
+    """`for range t.C` with no way out, over a ticker the program stops: Stop does not close C."""
+
+    fn: Function
+    range_op: Op
+    text: str
+    stop_fn: Function
+    stop: Op
+
+
+def ranged_stopped_tickers(program: Program, holder: Callable, debug: Counter) -> list[RangedTicker]:
+    """A goroutine ranging over a ticker's channel, the loop's only way out the end of the range,
+    while the program stops that ticker (the author's sign that stopping should end the loop):
+    `Stop` closes nothing, so the loop waits forever once the ticker is stopped."""
+    ranges = []
+    for fn in program.functions:
+        for op in fn.facts.ops:
+            if op.kind == "recv" and op.mode == "range" and op.body >= 0 and E.selected_name(op.fn) == "C":
+                base = E.selector_base(op.fn)
+                if _is_ticker(program, fn, base) and not loop_has_exit(program, fn, op.body):
+                    key = holder(fn, base)
+                    if key is not None:
+                        ranges.append((fn, op, key))
+    if not ranges:
+        return []
+    stops: dict[str, list[tuple[Function, Op]]] = {}
+    for fn in program.functions:
+        for op in fn.facts.ops:
+            if op.kind == "call" and op.mode in ("plain", "defer") and E.selected_name(op.fn) == "Stop":
+                base = E.selector_base(op.fn)
+                if _is_ticker(program, fn, base):
+                    key = holder(fn, base)
+                    if key is not None:
+                        stops.setdefault(key, []).append((fn, op))
+    out = []
+    for fn, op, key in ranges:
+        # A Stop in the ranging function itself (`defer ticker.Stop()` before an endless cron
+        # loop) runs only if the loop ends: it says nothing about wanting the loop to end.
+        stop = next(((sfn, sop) for sfn, sop in stops.get(key, ()) if sfn is not fn), None)
+        if stop is not None:
+            debug["GIM102_ranges_over_stopped_tickers"] += 1
+            out.append(RangedTicker(fn, op, E.render(E.selector_base(op.fn)), *stop))
+    return out
+
+
+def _is_ticker(program: Program, fn: Function, expr) -> bool:
+    """A `*time.Ticker` by its type, or a local made by `time.NewTicker`."""
+    if expr is None:
+        return False
+    if (program.type_of(fn, expr) or "").lstrip("*") == TICKER:
+        return True
+    name = E.ident(expr)
+    value = single_assignment(program, fn, name) if name is not None else None
+    made = E.call(value) if value is not None else None
+    if made is None:
+        return False
+    ext = program.external_callee(fn, made[0])
+    return ext is not None and (ext.pkg, ext.name, ext.recv) == ("time", "NewTicker", "")
 
 
 def _may_wait(program: Program) -> set[int]:

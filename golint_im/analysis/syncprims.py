@@ -35,7 +35,14 @@ from .flow import _UnionFind
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .regions import deciding_region, returns_skipping
-from .stopped_timers import DrainedTwice, StoppedTimerWait, drained_twice, stopped_timer_waits
+from .stopped_timers import (
+    DrainedTwice,
+    RangedTicker,
+    StoppedTimerWait,
+    drained_twice,
+    ranged_stopped_tickers,
+    stopped_timer_waits,
+)
 from .wg_counts import CopiedGroup, Miscounted, SelfWait, copied_groups, miscounted_groups, self_waits
 
 WAITGROUP = "sync#WaitGroup"
@@ -143,6 +150,7 @@ class SyncPrimitives:
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
         self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)
         self.timers_drained_twice: list[DrainedTwice] = drained_twice(program, self.debug)
+        self.ranged_tickers: list[RangedTicker] = ranged_stopped_tickers(program, self.holder, self.debug)
         conds = {k: v for k, v in self.calls.items() if any(c.kind == COND for c in v)}
         self.unwoken_flags: list[UnwokenFlag] = unwoken_flags(program, conds, self.debug)
 

@@ -105,7 +105,10 @@ methods it calls on the same value, when nothing in the program `Reset`s
 that timer: a stopped timer sends nothing. And the drain written after the
 value was taken: `<-t.C` on a function's straight line, then `if !t.Stop()
 { <-t.C }` with no `Reset` between: `Stop` returns false because the timer
-fired, and the second receive waits for a value that never comes.
+fired, and the second receive waits for a value that never comes. And a
+`for range t.C` over a ticker, with no other way out of the loop, when the
+program stops that ticker (matched by its holder: a field, a local):
+`Stop` does not close the channel, so the loop outlives it.
 
 A waiter for a goroutine that can never end: a goroutine's only ways out
 come after a receive from a stop channel (`case <-stop: return` in its
@@ -514,6 +517,8 @@ def check(ctx):
         yield _stopped_timer_finding(w)
     for d in ctx.result(SYNC_PRIMITIVES).timers_drained_twice:
         yield _drained_twice_finding(d)
+    for r in ctx.result(SYNC_PRIMITIVES).ranged_tickers:
+        yield _ranged_ticker_finding(r)
     for n in partners.never_stopped:
         yield _never_stopped_finding(n)
     for r in partners.short_locals:
@@ -1344,6 +1349,31 @@ def _nilled_select_finding(n):
             Step(loc, "with every channel nil, this select blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.select_line - n.loop_line}|nilled",
+    )
+
+
+def _ranged_ticker_finding(r):
+    """`for range t.C` over a ticker the program stops: Stop does not close the channel."""
+    loc = op_location(r.fn, r.range_op)
+    stop_loc = op_location(r.stop_fn, r.stop)
+    message = (
+        f"`{r.fn.short}` ranges over `{r.text}.C` at line {r.range_op.line} with no other way out of the loop, and "
+        f"`{r.stop_fn.short}` stops the ticker (`{E.render(r.stop.fn)}()` at line {r.stop.line}); but `Stop` does "
+        f"not close a ticker's channel, so after it the loop waits forever, and whoever waits for this goroutine "
+        f"waits too. Fix: loop with `select` on the ticker and a done channel closed beside `Stop`, or return on "
+        f"a context."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(stop_loc, "the ticker is stopped here; its channel stays open"),),
+        steps=(
+            Step(loc, f"the only way out of this loop is `{r.text}.C` being closed"),
+            Step(stop_loc, "`Stop` ends the ticks without closing the channel"),
+        ),
+        key=f"{r.fn.qualname}|{r.text}|ranged-ticker",
     )
 
 
