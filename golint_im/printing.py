@@ -24,6 +24,8 @@ PRINTERS: dict[tuple[str, str], tuple[int, int]] = {
     **{("log", name): (0, 1) for name in ("Printf", "Fatalf", "Panicf")},
 }
 
+PRINTER_NAMES = frozenset(name for _pkg, name in PRINTERS)
+
 # Verbs that print an operand implementing error or Stringer through that method.
 STRING_VERBS = frozenset("vsqxXw")
 _FLAGS = frozenset("+-# 0")
