@@ -14,10 +14,11 @@ Kept narrow, for precision:
 
 * only kinds whose resource is the value itself and is not a stream
   (a connection, a listener, a client connection), and not in test files;
-* a parameter: the function returns nothing (its caller cannot learn
-  whether it was closed), is started with `go` by every caller in the
-  tree (a literal: where it is written), or is a method with no caller in
-  the tree (an interface's handler, called from another package); and it
+* a parameter: the function is started with `go` by every caller in the
+  tree (a literal: where it is written; its results, if any, are dropped,
+  so no caller can learn whether it was closed), or is a method returning
+  nothing with no caller in the tree (an interface's handler, called from
+  another package); and it
   closes the parameter itself, with a plain call in a block that then
   returns (`conn.Close(); return`): the author's own failure handling;
 * a captured variable: assigned once, from an acquisition, in the
@@ -65,7 +66,7 @@ def _owned_kind(kind: Kind | None) -> bool:
 
 def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
     f = fn.facts
-    if f.results or not f.params:
+    if not f.params:
         return
     for pname, ptype in f.params:
         if not pname or pname == "_":
@@ -78,7 +79,7 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         if close is None:
             continue
         an.debug["gim2xx_owned_parameter_candidates"] += 1
-        if not _started_as_goroutine(an, fn):
+        if not _started_as_goroutine(an, fn, results=bool(f.results)):
             an.debug["gim2xx_owned_parameter_borrowed"] += 1
             continue
         start = Op("param", f.line, f.col, 0, make_ident(pname))
@@ -102,11 +103,13 @@ def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
     return None
 
 
-def _started_as_goroutine(an: Analysis, fn: Function) -> bool:
+def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False) -> bool:
     """Every caller in the tree starts fn with `go`; or fn is a method no code of the tree calls.
 
     A literal qualifies when the function around it starts it with `go` where it is written
-    (`go func(c net.Conn) { ... }(conn)`).
+    (`go func(c net.Conn) { ... }(conn)`). A function with results (`handle(conn) error`)
+    qualifies only through callers that all start it with `go`, which drops the results: a
+    method nothing in the tree calls may be called by code that reads them.
     """
     outer = fn.parent
     if outer is not None:
@@ -117,7 +120,7 @@ def _started_as_goroutine(an: Analysis, fn: Function) -> bool:
         return False
     callers = an.program.callers(fn)
     if not callers:
-        return bool(fn.facts.recv)
+        return bool(fn.facts.recv) and not results
     return all(op.mode == "go" for _caller, op in callers)
 
 

@@ -74,9 +74,12 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
         return what, problem
     name = owned.owner.short
     what = f"{words.noun} `{owned.holder}` given to `{name}`"
-    problem = (
-        f"is owned by `{name}` (it returns nothing, and the tree calls it only with `go`, if at all), which {closes}"
+    why = (
+        "the tree calls it only with `go`, so no caller sees its results"
+        if owned.owner.facts.results
+        else "it returns nothing, and the tree calls it only with `go`, if at all"
     )
+    problem = f"is owned by `{name}` ({why}), which {closes}"
     return what, problem
 
 

@@ -44,8 +44,9 @@ every send on that channel gives away a value its sender keeps nowhere else.
 
 A connection handed to the goroutine that serves it is that goroutine's to
 close: a handler every caller of the tree starts with `go` (`go
-handle(conn)`), or a method no code of the tree calls (an interface's
-handler), that returns nothing and closes its connection parameter itself
+handle(conn)`, its results dropped), or a method no code of the tree calls
+(an interface's handler) that returns nothing, which closes its connection
+parameter itself
 before an early `return` (`conn.Close(); return`), must close it on every
 path; so must a goroutine's literal that closes a connection it captures
 (`go func() { ... c.Close() }()`) when the function that accepted it does
