@@ -113,6 +113,11 @@ def _only_dead_cases(program: Program, fn: Function, select: int) -> bool:
     return True
 
 
+def never_cancelled(program: Program, fn: Function, expr, waiter: Function | None = None):
+    """(function, expression) making the context `expr` (in fn) when nothing can ever cancel it; else None."""
+    return _never_cancelled(program, fn, expr, 0, waiter=waiter)
+
+
 def _never_cancelled(
     program: Program, fn: Function, expr, depth: int, waiter: Function | None = None
 ) -> tuple[Function, object] | None:

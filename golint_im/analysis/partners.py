@@ -49,6 +49,7 @@ from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import skipped_replies, skipped_reply_channels
+from .self_shutdown import self_shutdowns
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
@@ -142,6 +143,8 @@ class Partners:
         self.ineffective_breaks = ineffective_breaks(program, self.debug)
         # An endless loop's select whose channels are all set to nil once closed (endless.py).
         self.nilled_selects = nilled_selects(program, self.debug)
+        # A handler waiting for its own server's Shutdown (self_shutdown.py).
+        self.self_shutdowns = self_shutdowns(program, self.debug)
         # A plain send among sends on the same channel guarded with a way out (unguarded.py).
         self.unguarded: list[UnguardedSend] = unguarded_sends(flow, self.debug)
         # Waiters for a goroutine whose only way out is a stop signal nobody gives (never_stopped.py).

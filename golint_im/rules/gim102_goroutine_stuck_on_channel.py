@@ -170,6 +170,11 @@ a `select` without `default` whose every case receives from a variable
 that the case sets to nil once the channel is closed: when all are closed
 no case can run, and the function blocks in the `select` forever.
 
+An HTTP handler (a function taking an `http.ResponseWriter` and an
+`*http.Request`), or a function it calls on its own goroutine, calling
+`(*http.Server).Shutdown` with a context nothing can cancel: Shutdown waits
+for every connection to go idle, including the one serving the handler.
+
 One stop value for several waiters: a goroutine started from one `go`
 statement run a counted number of times (`for i := 0; i < 4; i++ { go
 func() { <-stop }() }`), each copy waiting once for a value on a local
@@ -511,6 +516,8 @@ def check(ctx):
         yield _ineffective_break_finding(b)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
+    for s in partners.self_shutdowns:
+        yield _self_shutdown_finding(s)
     for u in partners.unguarded:
         yield _unguarded_finding(u)
     for w in ctx.result(SYNC_PRIMITIVES).stopped_timer_waits:
@@ -1319,6 +1326,32 @@ def _ineffective_break_finding(b):
             Step(loc, "`break` ends the `select` only; the loop goes round again"),
         ),
         key=f"{b.fn.qualname}|{b.jump.line - b.loop_line}|break",
+    )
+
+
+def _self_shutdown_finding(s):
+    """An HTTP handler calls its server's Shutdown with a context nothing cancels."""
+    loc = op_location(s.fn, s.op)
+    via = "".join(f" → `{g.short}`" for g, _op in s.path[1:]) + (f" → `{s.fn.short}`" if s.path else "")
+    through = f" (through `{s.handler.short}`{via})" if s.path else ""
+    message = (
+        f"the HTTP handler `{s.handler.short}` calls `{E.render(s.op.fn)}` at line {s.op.line}{through} with a "
+        f"context nothing can cancel; `Shutdown` returns only once every connection is idle, and the one serving "
+        f"this request stays active until the handler returns: the handler waits for itself forever. Fix: run "
+        f"it in a goroutine (`go srv.Shutdown(ctx)`), or give it a context with a deadline."
+    )
+    steps = (
+        *(Step(op_location(g, op), f"`{g.short}` calls on toward the shutdown") for g, op in s.path),
+        Step(loc, "waits for every request to finish, this one included"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(Location(s.handler.file.path, s.handler.facts.line), "the handler"),),
+        steps=steps,
+        key=f"{s.handler.qualname}|self-shutdown",
     )
 
 
