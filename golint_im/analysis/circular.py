@@ -128,6 +128,13 @@ class Circular:
             if key.startswith("field:") and len(ch.make_sites) == 1 and ch.capacity is not None:
                 fields.append(ch)
                 self._fields_by_maker.setdefault(ch.make_sites[0][0].id, []).append(ch)
+        # A method judged on its receiver's field channel made by a caller (`f := &fetcher{out:
+        # make(chan string)}; f.fetchAll(urls)`): made at one site, so every instance has its capacity.
+        self._fields_used_by: dict[int, list[Channel]] = {}
+        for ch in fields:
+            for fn, _op in (*ch.sends, *ch.receives, *ch.closes):
+                if fn.facts.recv and ch not in self._fields_used_by.setdefault(fn.id, []):
+                    self._fields_used_by[fn.id].append(ch)
         # Which instances each op belongs to (a worker's send may serve several callers' instances).
         self._roles: dict[int, list[tuple[Channel, str]]] = {}
         for ch in [c for c, _maker, _name in instances] + fields:
@@ -155,6 +162,7 @@ class Circular:
             out.extend(self._by_maker.get(g.id, ()))
             out.extend(self._fields_by_maker.get(g.id, ()))
             g = g.parent
+        out.extend(c for c in self._fields_used_by.get(fn.id, ()) if c not in out)
         if self._fields_by_maker:
             for op in fn.facts.ops:
                 if op.kind == "call" and op.mode == "plain":

@@ -138,7 +138,9 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   constant-bound loop `for i := 0; i < 3; i++` and sends outside branches
   and loops, else silence. A struct-field channel is judged as GIM102's
   circular waits say (one variable holds the struct, partners seen in the
-  function, the goroutine and what they call).
+  function, the goroutine and what they call); a method's receiver field
+  made at one site of the program (`&crawler{results: make(chan string)}`
+  in a caller) has that site's capacity on every instance.
 - Wait before release: the goroutine is the function holding the `Done`,
   started with `go` and called nowhere else, and its blocking operation is
   the first thing on its straight line that can block (not under a branch,
