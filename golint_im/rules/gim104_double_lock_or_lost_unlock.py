@@ -301,7 +301,7 @@ def _double(d: DoubleLock, writer: tuple | None) -> Finding:
     ]
     message = (
         f"`{d.fn.short}` holds `{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}) "
-        f"and takes it again with {lock_call(again)} at line {again.op.line}{via(again)}: "
+        f"and takes it again with {lock_call(again)} at line {again.op.line}{_under_branch(again)}{via(again)}: "
         f"{_consequence(held.mode, again.mode)}. "
         "Fix: release it before that call, or call a variant that expects the lock to be held."
     )
@@ -321,6 +321,23 @@ def _double(d: DoubleLock, writer: tuple | None) -> Finding:
         steps=tuple(steps),
         key=f"{d.fn.qualname}|double|{label}|{again.fn.qualname}",
     )
+
+
+def _under_branch(a) -> str:
+    """` (when `len(s.queue) > max`)` for a lock taken again inside an `if` or `else` of the function
+    taking it: the condition the double lock needs. Empty on the function's straight line."""
+    facts = a.fn.facts
+    region = a.op.region
+    while region >= 0:
+        reg = facts.regions[region]
+        if reg.kind == "if" and reg.info is not None:
+            return f" (when `{E.render(reg.info)}`)"
+        if reg.kind == "else" and reg.info is not None:
+            return f" (when `{E.render_negated(reg.info)}`)"
+        if reg.kind in ("for", "range", "case", "default", "switch", "select"):
+            return ""
+        region = reg.parent
+    return ""
 
 
 def _lost(lost: LostUnlock) -> Finding:
