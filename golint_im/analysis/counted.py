@@ -47,7 +47,7 @@ from .field_instances import (
 )
 from .flow import Channel
 from .never_stopped import started_by
-from .regions import STRAIGHT_KINDS, exclusive_branches, fan_out_rounds, on_straight_line
+from .regions import STRAIGHT_KINDS, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
 from .unpaired import ends_goroutine, exits_process
 
 
@@ -435,6 +435,94 @@ def undersignalled_waiters(
         sends = [(owner, op) for op in sent[1]]
         out.append(UndersignalledWaiters(ch, owner, owner, go_op, started, goroutine, recvs[0], sends))
     return out
+
+
+@dataclass
+class OutnumberedPerRound:
+    """`for i := 0; i < n; i++ { go f() }` where f sends S times, and the owner receives R < S times
+    per round of `for i := 0; i < n; i++`, with the same bound `n`: whatever n is, S - R values
+    per goroutine are never received."""
+
+    channel: Channel
+    owner: Function
+    go: Op
+    goroutine: Function
+    sends: list  # the goroutine's sends, in order
+    per_goroutine: int  # S
+    receives: list  # the owner's receives, in the order they run for one round
+    per_round: int  # R
+    bound: str  # `n`
+    recv_loop_line: int
+
+
+def outnumbered_per_round(
+    program: Program, instances: list[tuple[Channel, Function, str]]
+) -> list[OutnumberedPerRound]:
+    """The goroutines and the receiving loop both run `n` rounds (the same parameter, or a name the
+    owner never assigns), so the counts compare per round: a goroutine sending more times than a
+    round receives, beyond the buffer, leaves senders blocked for any n >= 1.
+
+    Counts are taken with n bound to 1 (count_runs, one_start): sends straight in the goroutine,
+    receives plain and unconditional in one counted loop of the owner, nothing else receiving
+    and nothing closing.
+    """
+    out = []
+    for ch, owner, _name in instances:
+        if ch.closes or ch.capacity is None or not ch.sends or not ch.receives:
+            continue
+        goroutine = ch.sends[0][0]
+        if goroutine is owner or any(f is not goroutine or op.select >= 0 for f, op in ch.sends):
+            continue
+        if any(f is not owner or op.select >= 0 or op.mode != "expr" for f, op in ch.receives):
+            continue
+        bound = _shared_bound(owner, [op for _f, op in ch.receives])
+        if bound is None or list(assignments_to(owner, bound)):
+            continue
+        known = {bound: 1}
+        start = one_start(program, owner, goroutine, known, least=1)
+        if start is None or start[1] != 1 or _loop_bound(owner, start[0]) != bound:
+            continue
+        sent = count_runs(program, goroutine, [op for _f, op in ch.sends])
+        received = count_runs(program, owner, [op for _f, op in ch.receives], known)
+        if sent is None or received is None or UNBOUNDED in (sent[0], received[0]):
+            continue
+        if sent[0] <= received[0] + ch.capacity:
+            continue
+        out.append(
+            OutnumberedPerRound(
+                ch,
+                owner,
+                start[0],
+                goroutine,
+                sent[1],
+                sent[0],
+                received[1],
+                received[0],
+                bound,
+                owner.facts.regions[_loop_of(owner, ch.receives[0][1])].line,
+            )
+        )
+    return out
+
+
+def _loop_of(fn: Function, op: Op) -> int:
+    facts = fn.facts
+    return next((r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind == "for"), -1)
+
+
+def _loop_bound(fn: Function, op: Op) -> str | None:
+    """`n` of the `for i := 0; i < n; i++` loop around op (the nearest loop), else None."""
+    loop = _loop_of(fn, op)
+    if loop < 0:
+        return None
+    cond = E.binary(fn.facts.regions[loop].info)
+    return E.ident(cond[2]) if cond is not None and cond[0] == "<" else None
+
+
+def _shared_bound(fn: Function, ops: list) -> str | None:
+    """The one loop bound name of all ops (they must sit in loops bounded by the same name)."""
+    bounds = {_loop_bound(fn, op) for op in ops}
+    return bounds.pop() if len(bounds) == 1 else None
 
 
 def on_straight_line_within(facts, region: int, top: int) -> bool:

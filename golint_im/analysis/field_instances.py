@@ -1393,7 +1393,7 @@ def count_runs(p: Program, fn: Function, sends: list, known: dict[str, int] | No
     return total, ordered
 
 
-def count_runs_of_call(p: Program, fn: Function, call: Op) -> int | None:
+def count_runs_of_call(p: Program, fn: Function, call: Op, known: dict[str, int] | None = None) -> int | None:
     """How many times fn runs the one op `call` (a `go` statement): 1 on its straight line, K in one
     `for i := 0; i < K; i++` loop with no way out; None when it is conditional, unbounded or unknown.
     As count_runs, nothing before it may return or jump."""
@@ -1406,15 +1406,17 @@ def count_runs_of_call(p: Program, fn: Function, call: Op) -> int | None:
         return 1
     if len(loops) != 1 or facts.regions[loops[0]].kind != "for":
         return None
-    times = _loop_times(p, fn, loops[0])
+    times = _loop_times(p, fn, loops[0], known)
     return None if times is None or times == UNBOUNDED else times
 
 
-def one_start(program: Program, owner: Function, goroutine: Function) -> tuple[Op, int] | None:
-    """(the one `go` statement of owner running goroutine, how many times it runs: at least 2), else None.
+def one_start(
+    program: Program, owner: Function, goroutine: Function, known: dict[str, int] | None = None, least: int = 2
+) -> tuple[Op, int] | None:
+    """(the one `go` statement of owner running goroutine, how many times it runs: at least `least`), else None.
 
     It runs unconditionally (no `return` or jump before it), straight or in
-    one counted `for` loop.
+    one counted `for` loop (its bound a constant, or a name `known` binds).
     """
     found = []
     for op in owner.facts.ops:
@@ -1428,8 +1430,8 @@ def one_start(program: Program, owner: Function, goroutine: Function) -> tuple[O
             found.append(op)
     if len(found) != 1:
         return None
-    counted = count_runs_of_call(program, owner, found[0])
-    return (found[0], counted) if counted is not None and counted >= 2 else None
+    counted = count_runs_of_call(program, owner, found[0], known)
+    return (found[0], counted) if counted is not None and counted >= least else None
 
 
 def _sent_before_start_in_ctor(walk: _Walk, own_sends: list, receivers: list, first: int, own_recvs: list) -> list:

@@ -35,6 +35,7 @@ from .abandoned import abandoned_waiters
 from .counted import (
     counted_channels,
     local_quits_after_exit,
+    outnumbered_per_round,
     outnumbered_receives,
     stalled_stages,
     undersignalled_waiters,
@@ -163,6 +164,7 @@ class Partners:
         self.stalled_stages = stalled_stages(program, fresh)
         reported = {e.channel.key for e in self.early_leaves} | {r.channel.key for r in self.short_locals}
         self.outnumbered = [o for o in outnumbered_receives(program, fresh) if o.channel.key not in reported]
+        self.outnumbered_rounds = [o for o in outnumbered_per_round(program, fresh) if o.channel.key not in reported]
         # One value sent where several goroutines each wait for one (counted.py).
         self.undersignalled = [u for u in undersignalled_waiters(program, fresh) if u.channel.key not in reported]
         self.undersignalled.extend(u for u in self.fields.undersignalled if u.owner.id not in budget.cut)

@@ -175,6 +175,12 @@ An HTTP handler (a function taking an `http.ResponseWriter` and an
 `(*http.Server).Shutdown` with a context nothing can cancel: Shutdown waits
 for every connection to go idle, including the one serving the handler.
 
+Goroutines started once per round of a loop `for i := 0; i < n; i++`,
+each sending a counted number of times on a local channel, while the
+function receives fewer times per round of a loop with the same bound `n`
+(a name it never assigns) and nothing else receives: for any `n` the
+surplus senders block.
+
 One stop value for several waiters: a goroutine started from one `go`
 statement run a counted number of times (`for i := 0; i < 4; i++ { go
 func() { <-stop }() }`), each copy waiting once for a value on a local
@@ -500,6 +506,8 @@ def check(ctx):
         yield _stalled_stage_finding(st)
     for on in partners.outnumbered:
         yield _outnumbered_finding(on)
+    for o in partners.outnumbered_rounds:
+        yield _outnumbered_round_finding(o)
     for u in partners.undersignalled:
         yield _undersignalled_finding(u)
     for of in partners.overfilled_fields:
@@ -1016,6 +1024,37 @@ def _undersignalled_finding(u):
         related=tuple(_made_here(u.channel)),
         steps=steps,
         key=f"{u.owner.qualname}|{name}|undersignalled",
+    )
+
+
+def _outnumbered_round_finding(o):
+    """Goroutines started per round each send more times than a round of the owner receives."""
+    name = o.channel.label
+    last = o.sends[-1]
+    send_loc = op_location(o.goroutine, last)
+    left = o.per_goroutine - o.per_round - (o.channel.capacity or 0)
+    waiting = f"{left} sends per goroutine wait" if left != 1 else "1 send per goroutine waits"
+    message = (
+        f"the goroutine started at line {o.go.line}, once per round of `{o.bound}`, sends {_times(o.per_goroutine)} "
+        f"on `{name}` ({_capacity_text(o.channel.capacity)}), but `{o.owner.short}` receives only "
+        f"{_times(o.per_round)} per round of `{o.bound}` (loop at line {o.recv_loop_line}) and nothing else receives: "
+        f"for any `{o.bound}` ≥ 1, {waiting} forever (the last at "
+        f"line {last.line}). Fix: receive {_times(o.per_goroutine)} per goroutine, or give `{name}` room for every "
+        f"extra value."
+    )
+    steps = (
+        Step(op_location(o.owner, o.go), f"`{o.owner.short}` starts one goroutine per round of `{o.bound}`"),
+        *(Step(op_location(o.goroutine, s), f"each goroutine sends on `{name}`") for s in o.sends),
+        *(Step(op_location(o.owner, r), f"`{o.owner.short}` receives once per round") for r in o.receives),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(o.channel)),
+        steps=steps,
+        key=f"{o.owner.qualname}|{name}|outnumbered-per-round",
     )
 
 
