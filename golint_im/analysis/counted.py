@@ -72,7 +72,12 @@ def counted_channels(
         if receiver is owner and _is_main(owner):
             continue  # main leaving ends the process, the sender with it
         goroutine = receiver if sender is owner else sender if receiver is owner else None
-        started = started_by(program, owner, goroutine) if goroutine is not None else None
+        if goroutine is None:
+            both = _two_goroutines_leave_early(program, positions, ch, owner, sender, receiver)
+            if both is not None:
+                early.append(both)
+            continue
+        started = started_by(program, owner, goroutine)
         workers = 1
         if started is None and goroutine is not None and goroutine is receiver:
             pool = _started_workers(program, owner, goroutine)
@@ -108,6 +113,50 @@ def counted_channels(
                 found_short.path = one_path
                 short.append(found_short)
     return early, short
+
+
+def _two_goroutines_leave_early(
+    program: Program, positions: _Positions, ch: Channel, owner: Function, sender: Function, receiver: Function
+) -> EarlyLeave | None:
+    """Both sides are function literals the owner starts (`go func() {...}()`, or `g.Go(func() error
+    {...})` of an errgroup): the receiving one ranges and can return early while the sending one
+    still sends. Nothing else uses the channel (a local instance), so that send blocks forever,
+    and a `g.Wait()` for the sender with it."""
+    starts = [_literal_start(program, owner, f) for f in (receiver, sender)]
+    if starts[0] is None or starts[1] is None or len(ch.receives) != 1:
+        return None
+    if receive_loop(receiver.facts, ch.receives[0][1]) is None:
+        return None
+    (go_index, go_op), (_si, sender_go) = starts[0], starts[1]
+    sends = [op for _f, op in ch.sends]
+    counted = count_runs(program, sender, sends)
+    found = _early_leave(program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted)
+    if found is not None:
+        found.sender_go = sender_go
+    return found
+
+
+def _literal_start(program: Program, owner: Function, lit: Function) -> tuple[int, Op] | None:
+    """(index, op) of owner's one statement starting the literal lit on a new goroutine (`go`, or a
+    spawner such as an errgroup's `g.Go`), on owner's straight line; None otherwise."""
+    if lit.parent is not owner:
+        return None
+    found = []
+    for i, op in enumerate(owner.facts.ops):
+        if op.kind != "call":
+            continue
+        if op.mode == "go":
+            started = op.fn
+        elif program.is_spawner_call(owner, op):
+            started = op.args[-1]
+        else:
+            continue
+        number = E.funclit(started)
+        if number is not None and program.literal(owner, number) is lit:
+            found.append((i, op))
+    if len(found) != 1 or not on_straight_line(owner.facts, found[0][1].region):
+        return None
+    return found[0]
 
 
 def _is_main(fn: Function) -> bool:

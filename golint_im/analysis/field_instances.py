@@ -137,6 +137,7 @@ class EarlyLeave:
     sends: int  # how many the sender makes; UNBOUNDED: an endless loop; 0: a loop of unknown count
     go_fn: Function | None = None  # holds go_op when not the owner (a constructor, a method)
     workers: int = 1  # how many copies of the receiving goroutine the `go` starts (a pool)
+    sender_go: Op | None = None  # when the sender is another goroutine of the owner: its start
 
 
 @dataclass

@@ -182,11 +182,12 @@ def local_instances(
 
 
 def goroutine_starters(program: Program) -> set[int]:
-    """Ids of the functions that have a `go` statement, themselves or in a literal inside them."""
+    """Ids of the functions that start a goroutine (a `go` statement, or a spawner such as an
+    errgroup's `g.Go(f)`), themselves or in a literal inside them."""
     out: set[int] = set()
     for f in program.functions:
         for op in f.facts.ops:  # a plain loop: two layers ask this of every op of the program
-            if op.mode == "go" and op.kind == "call":
+            if op.kind == "call" and (op.mode == "go" or program.is_spawner_call(f, op)):
                 g: Function | None = f
                 while g is not None and g.id not in out:
                     out.add(g.id)

@@ -1677,6 +1677,8 @@ def _early_leave_finding(e):
         sender = f"`{owner.short}`"
     else:
         receiver, sender = f"the goroutine started at line {e.go_op.line}", f"`{owner.short}`"
+    if e.sender_go is not None:
+        sender = f"the goroutine started at line {e.sender_go.line}"
     many = _how_many(e.sends)
     nobody = f"once all {e.workers} have left, nothing receives" if e.workers > 1 else "nothing else receives"
     steps = (
