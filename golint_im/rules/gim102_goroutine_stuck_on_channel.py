@@ -181,6 +181,13 @@ function receives fewer times per round of a loop with the same bound `n`
 (a name it never assigns) and nothing else receives: for any `n` the
 surplus senders block.
 
+A receiver that leaves its `range` early: the only receive of a local
+channel is a `range` whose body can `return` or `break` out, while the
+other side still sends (a counted surplus, or any loop on an unbuffered
+channel); the two sides are the function and a goroutine it starts, or two
+goroutines it starts (`go`, or an errgroup's `g.Go`), so nothing else
+receives and the next send blocks forever.
+
 One stop value for several waiters: a goroutine started from one `go`
 statement run a counted number of times (`for i := 0; i < 4; i++ { go
 func() { <-stop }() }`), each copy waiting once for a value on a local
