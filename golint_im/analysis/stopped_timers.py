@@ -173,17 +173,7 @@ def ranged_stopped_tickers(program: Program, holder: Callable, debug: Counter) -
 
 def _is_ticker(program: Program, fn: Function, expr) -> bool:
     """A `*time.Ticker` by its type, or a local made by `time.NewTicker`."""
-    if expr is None:
-        return False
-    if (program.type_of(fn, expr) or "").lstrip("*") == TICKER:
-        return True
-    name = E.ident(expr)
-    value = single_assignment(program, fn, name) if name is not None else None
-    made = E.call(value) if value is not None else None
-    if made is None:
-        return False
-    ext = program.external_callee(fn, made[0])
-    return ext is not None and (ext.pkg, ext.name, ext.recv) == ("time", "NewTicker", "")
+    return _is_time_value(program, fn, expr, TICKER, "NewTicker")
 
 
 def _may_wait(program: Program) -> set[int]:
@@ -211,11 +201,16 @@ def _may_wait(program: Program) -> set[int]:
 
 
 def _is_timer(program: Program, fn: Function, expr) -> bool:
-    """A `*time.Timer` by its type, or a local made by `time.NewTimer` (the time package is not
-    analysed, so the call's result type is unknown)."""
+    """A `*time.Timer` by its type, or a local made by `time.NewTimer`."""
+    return _is_time_value(program, fn, expr, TIMER, "NewTimer")
+
+
+def _is_time_value(program: Program, fn: Function, expr, type_name: str, maker: str) -> bool:
+    """expr has the time package's type_name by its type, or is a local made by `time.<maker>`
+    (the time package is not analysed, so the call's result type is unknown)."""
     if expr is None:
         return False
-    if (program.type_of(fn, expr) or "").lstrip("*") == TIMER:
+    if (program.type_of(fn, expr) or "").lstrip("*") == type_name:
         return True
     name = E.ident(expr)
     value = single_assignment(program, fn, name) if name is not None else None
@@ -223,7 +218,7 @@ def _is_timer(program: Program, fn: Function, expr) -> bool:
     if made is None:
         return False
     ext = program.external_callee(fn, made[0])
-    return ext is not None and (ext.pkg, ext.name, ext.recv) == ("time", "NewTimer", "")
+    return ext is not None and (ext.pkg, ext.name, ext.recv) == ("time", maker, "")
 
 
 def _judge(program: Program, holder: Callable, root: Function, reset: set) -> StoppedTimerWait | None:
