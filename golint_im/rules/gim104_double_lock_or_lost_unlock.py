@@ -372,11 +372,6 @@ def _relocked(r: RelockedInLoop) -> Finding:
     label = a.lock.label
     unlock = "RUnlock" if a.mode == "r" else "Unlock"
     jump_loc = Location(fn.file.path, r.jump.line, r.jump.col)
-    steps = [
-        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}` at the top of each iteration"),
-        Step(jump_loc, f"`continue` goes to the next iteration with `{label}` still held"),
-        Step(op_location(a.fn, a.op), f"the next iteration blocks here taking `{label}` again"),
-    ]
     message = (
         f"`{fn.short}` reaches `continue` at line {r.jump.line} with `{a.text}` (`{label}`) still locked by "
         f"{lock_call(a)} at line {a.op.line}, which the next iteration runs again, while the iteration's normal "
@@ -384,40 +379,41 @@ def _relocked(r: RelockedInLoop) -> Finding:
         f"Fix: call `{a.text}.{unlock}()` before this `continue`, or move the iteration's body into a function "
         f"with `defer {a.text}.{unlock}()`."
     )
-    return Finding(
-        rule_id=ID,
-        message=message,
-        location=jump_loc,
-        severity=SEVERITY,
-        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
-        steps=tuple(steps),
-        key=f"{fn.qualname}|relock|{label}",
-    )
+    kept = Step(jump_loc, f"`continue` goes to the next iteration with `{label}` still held")
+    return _next_iteration_relocks(a, "at the top of each iteration", kept, message, f"{fn.qualname}|relock|{label}")
 
 
 def _deferred_in_loop(d: DeferredInLoop) -> Finding:
     a, fn = d.acq, d.fn
     label = a.lock.label
-    defer_loc = op_location(fn, d.defer_op)
-    steps = [
-        Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}` in the loop body"),
-        Step(defer_loc, f"the deferred `{a.text}.Unlock()` runs only when `{fn.short}` returns"),
-        Step(op_location(a.fn, a.op), f"the next iteration blocks here taking `{label}` again"),
-    ]
     message = (
         f"`{fn.short}` locks `{a.text}` (`{label}`) at line {a.op.line} inside the loop at line {d.loop_line} and "
         f"defers its unlock at line {d.defer_op.line}: a deferred call runs when the function returns, not at the "
         f"end of the iteration, so the second iteration waits for the lock the first still holds. Fix: unlock at the "
         f"end of the iteration, or move the body into a function (or closure) with `defer {a.text}.Unlock()`."
     )
+    kept = Step(op_location(fn, d.defer_op), f"the deferred `{a.text}.Unlock()` runs only when `{fn.short}` returns")
+    return _next_iteration_relocks(a, "in the loop body", kept, message, f"{fn.qualname}|defer-in-loop|{label}")
+
+
+def _next_iteration_relocks(a, where: str, kept: Step, message: str, key: str) -> Finding:
+    """A lock an iteration takes and still holds (`kept` says how) when the next iteration takes it
+    again; reported where it is kept."""
+    label = a.lock.label
+    locked = op_location(a.fn, a.op)
+    steps = (
+        Step(locked, f"{lock_call(a)} takes `{label}` {where}"),
+        kept,
+        Step(locked, f"the next iteration blocks here taking `{label}` again"),
+    )
     return Finding(
         rule_id=ID,
         message=message,
-        location=defer_loc,
+        location=kept.location,
         severity=SEVERITY,
-        related=(Related(op_location(a.fn, a.op), f"`{label}` locked here"),),
-        steps=tuple(steps),
-        key=f"{fn.qualname}|defer-in-loop|{label}",
+        related=(Related(locked, f"`{label}` locked here"),),
+        steps=steps,
+        key=key,
     )
 
 
