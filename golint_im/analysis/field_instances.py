@@ -301,9 +301,14 @@ class FieldInstances:
                 if found is None:
                     continue
                 named, var, start = found
-                if owner.id not in self._starters and named not in self._starting_types:
-                    if start is None or start.fn.id not in self._starters:
-                        continue
+                alone = owner.id not in self._starters and named not in self._starting_types
+                if alone and (start is None or start.fn.id not in self._starters):
+                    # No goroutine anywhere near the instance: only a buffer the function fills
+                    # past its size by itself can block (`b.add(v)` three times into a buffer of 2).
+                    walk = self._instance(owner, index, named, var, start)
+                    if walk is not None:
+                        self._overfilled(walk)
+                    continue
                 walk = self._instance(owner, index, named, var, start)
                 if walk is None:
                     continue
