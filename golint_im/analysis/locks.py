@@ -817,6 +817,7 @@ class _Walk:
         self.block: tuple | None = None
         self.panics: list[tuple[Op, State]] = []  # each `panic(...)` and the locks held there
         self.argument_orders: list[tuple[Acquire, Acquire]] = []
+        self._deferred_unlocks: list[Op] | None = None  # the function's `defer x.Unlock()`, read once
 
     def run(self) -> Summary:
         fn = self.fn
@@ -1250,8 +1251,7 @@ class _Walk:
                     continue
                 if any(_matches(x.acq.lock, a.lock) for x in body_end):
                     continue  # the normal path keeps it too: held across iterations on purpose
-                inner = view.regions_below(a.op.region, loop)
-                if any(view.regions[x].kind in BRANCHES or view.regions[x].kind in ("for", "range") for x in inner):
+                if not self._straight_below(a.op.region, loop):
                     continue  # taken only on some iterations
                 if self._assigned_in_loop(a.lock.inst, loop):
                     continue  # another instance on every iteration
@@ -1272,6 +1272,14 @@ class _Walk:
         if body_end is None or self.gives_up:
             return
         view, model = self.view, self.model
+        if self._deferred_unlocks is None:
+            self._deferred_unlocks = [
+                op
+                for op in self.fn.facts.ops
+                if op.kind == "call" and op.mode == "defer" and RELEASE.get(E.selected_name(op.fn) or "") == "w"
+            ]
+        if not self._deferred_unlocks:
+            return
         for h in body_end:
             a = h.acq
             if a.hops or a.fn is not self.fn or a.conditional or a.mode != "w":
@@ -1280,10 +1288,8 @@ class _Walk:
                 continue
             if not self._straight_below(a.op.region, loop) or self._assigned_in_loop(a.lock.inst, loop):
                 continue
-            for op in self.fn.facts.ops:
-                if op.kind != "call" or op.mode != "defer" or op.line < a.op.line:
-                    continue
-                if RELEASE.get(E.selected_name(op.fn) or "") != "w" or not view.in_region(op.region, loop):
+            for op in self._deferred_unlocks:
+                if op.line < a.op.line or not view.in_region(op.region, loop):
                     continue
                 found = model.lock_of(self.fn, op)
                 if found is None or not _matches(found[0], a.lock) or not self._straight_below(op.region, loop):

@@ -172,26 +172,24 @@ def _own_deferred_cancel(fn: Function, ctx) -> Op | None:
     if len(assigned) != 1 or len(assigned[0][0].targets) != 2:
         return None
     cancel = E.ident(assigned[0][0].targets[1])
+    if cancel in (None, "_"):
+        return None
     return next(
-        (
-            op
-            for op in fn.facts.ops
-            if cancel not in (None, "_") and op.kind == "call" and op.mode == "defer" and E.is_ident(op.fn, cancel)
-        ),
-        None,
+        (op for op in fn.facts.ops if op.kind == "call" and op.mode == "defer" and E.is_ident(op.fn, cancel)), None
     )
 
 
 def _only_deferred(g: Function, cancel: str) -> bool:
     """Every mention of the cancel function in g and its literals is g's own `defer cancel()`."""
     deferred = 0
-    for op in ops_with_literals(g):
+    own = len(g.facts.ops)  # ops_with_literals yields g's own ops first
+    for k, op in enumerate(ops_with_literals(g)):
         mentions = _mentions(op, cancel)
         if not mentions:
             continue
         if op.kind == "assign" and any(E.is_ident(t, cancel) for t in op.targets) and mentions == 1:
             continue  # `ctx, cancel := context.WithCancel(...)` itself
-        if op in g.facts.ops and op.kind == "call" and op.mode == "defer" and E.is_ident(op.fn, cancel):
+        if k < own and op.kind == "call" and op.mode == "defer" and E.is_ident(op.fn, cancel):
             if not op.args and mentions == 1:
                 deferred += 1
                 continue

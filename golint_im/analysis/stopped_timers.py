@@ -93,7 +93,7 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
     out = []
     for fn in program.functions:
         facts = fn.facts
-        recvs = [op for op in facts.ops if op.kind == "recv" and op.select < 0 and _timer_of_recv(op) is not None]
+        recvs = {id(op) for op in facts.ops if op.kind == "recv" and op.select < 0 and _timer_of_recv(op) is not None}
         if len(recvs) < 2:
             continue
         first_at: dict[str, Op] = {}
@@ -101,7 +101,7 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
             if op.kind == "call" and E.selected_name(op.fn) == "Reset":
                 first_at.pop(E.render(E.selector_base(op.fn)), None)
                 continue
-            if op not in recvs:
+            if id(op) not in recvs:
                 continue
             timer = _timer_of_recv(op)
             text = E.render(timer)
