@@ -74,6 +74,8 @@ def counted_channels(
         goroutine = receiver if sender is owner else sender if receiver is owner else None
         if goroutine is None:
             both = _two_goroutines_leave_early(program, positions, ch, owner, sender, receiver)
+            if both is None:
+                both = _called_receiver_leaves_early(program, positions, ch, owner, sender, receiver)
             if both is not None:
                 early.append(both)
             continue
@@ -133,6 +135,38 @@ def _two_goroutines_leave_early(
     found = _early_leave(program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted)
     if found is not None:
         found.sender_go = sender_go
+    return found
+
+
+def _called_receiver_leaves_early(
+    program: Program, positions: _Positions, ch: Channel, owner: Function, sender: Function, receiver: Function
+) -> EarlyLeave | None:
+    """The owner starts the sender (`go stage(in, out)`) and then calls the receiver itself
+    (`return consume(out)`), once, on its straight line: the receiver runs on the owner's
+    goroutine, and once its range returns early nothing else receives, so the sender blocks
+    on its next send (and a pipeline stage feeding it with it)."""
+    started = started_by(program, owner, sender)
+    if started is None or len(ch.receives) != 1 or any(f is receiver for f, _op in ch.closes):
+        return None
+    if receive_loop(receiver.facts, ch.receives[0][1]) is None:
+        return None
+    go_index, go_op = started
+    calls = [
+        (i, op)
+        for i, op in enumerate(owner.facts.ops)
+        if op.kind == "call"
+        and op.mode == "plain"
+        and any(t.function is receiver for t in program.resolve_call(owner, op))
+    ]
+    if len(calls) != 1 or calls[0][0] < go_index or not on_straight_line(owner.facts, calls[0][1].region):
+        return None
+    if len(program.resolve_call(owner, calls[0][1])) != 1:
+        return None
+    sends = [op for _f, op in ch.sends]
+    counted = count_runs(program, sender, sends, _bound_parameters(program, owner, go_op, sender))
+    found = _early_leave(program, positions, ch, owner, go_index, go_op, receiver, sender, sends, counted)
+    if found is not None:
+        found.sender_go, found.receiver_call = go_op, calls[0][1]
     return found
 
 
@@ -332,6 +366,7 @@ class StalledStage:
     stuck: Op  # the owner's send that waits forever
     sends: int  # how many the owner sends (UNBOUNDED: an endless loop)
     first_read: Op  # the owner's first receive from the output
+    workers: int = 1  # copies of the stage the `go` starts (a pool, in loops of constant count)
 
 
 def stalled_stages(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[StalledStage]:
@@ -355,8 +390,12 @@ def stalled_stages(program: Program, instances: list[tuple[Channel, Function, st
                 continue
             range_op = feed.receives[0][1]
             started = started_by(program, owner, stage)
+            workers = 1
             if started is None:
-                continue
+                pool = _started_workers(program, owner, stage)
+                if pool is None:
+                    continue
+                started, workers = (pool[0], pool[1]), pool[2]
             go_index, go_op = started
             for output in chans:
                 if output is feed or output.capacity is None or not output.receives:
@@ -386,15 +425,52 @@ def stalled_stages(program: Program, instances: list[tuple[Channel, Function, st
                 ):
                     continue  # reads and feeds in one loop: in step
                 counted = count_runs(program, owner, before)
+                if counted is None and not feed.capacity and not output.capacity:
+                    per_item = _fed_per_item(program, owner, before)
+                    counted = (0, per_item) if per_item else None
                 if counted is None:
                     continue
                 total, ordered = counted
-                room = 1 + (output.capacity or 0) + (feed.capacity or 0)
-                if total != UNBOUNDED and total <= room:
+                room = workers + (output.capacity or 0) + (feed.capacity or 0)
+                if total != UNBOUNDED and 0 < total <= room:
                     continue
                 stuck = ordered[min(room, len(ordered) - 1)]
-                out.append(StalledStage(feed, output, owner, go_op, stage, stage_send, stuck, total, first_read))
+                out.append(
+                    StalledStage(feed, output, owner, go_op, stage, stage_send, stuck, total, first_read, workers)
+                )
     return out
+
+
+def _fed_per_item(program: Program, owner: Function, feeds: list[Op]) -> list[Op] | None:
+    """The feeds, when they all sit in one `for`/`range` loop of a count the model cannot read
+    (`for _, it := range items`, `for i := 0; i < n; i++`) that nothing leaves early: the owner
+    sends once per item of an input of any size. None for a range over a literal, an array or a
+    constant, whose size the author fixed."""
+    facts = owner.facts
+    loops = set()
+    for op in feeds:
+        around = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind not in STRAIGHT_KINDS]
+        if len(around) != 1 or facts.regions[around[0]].kind not in ("for", "range"):
+            return None
+        loops.add(around[0])
+    if len(loops) != 1:
+        return None
+    loop = loops.pop()
+    region = facts.regions[loop]
+    if region.info is None:
+        return None  # `for {`: count_runs reads it
+    if region.kind == "range":
+        ranged = E.ranged(region.info) or region.info
+        if E.composite(ranged) is not None or program.const_int(owner, ranged) is not None:
+            return None
+        name = E.ident(ranged)
+        declared = program.locals(owner).get(name, "") if name else ""
+        if declared.startswith("[") and not declared.startswith("[]"):
+            return None
+    last = max(facts.ops.index(op) for op in feeds)
+    if any(op.kind in ("return", "jump") or exits_process(program, owner, op) for op in facts.ops[: last + 1]):
+        return None
+    return sorted(feeds, key=facts.ops.index)
 
 
 @dataclass

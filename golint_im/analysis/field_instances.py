@@ -138,6 +138,7 @@ class EarlyLeave:
     go_fn: Function | None = None  # holds go_op when not the owner (a constructor, a method)
     workers: int = 1  # how many copies of the receiving goroutine the `go` starts (a pool)
     sender_go: Op | None = None  # when the sender is another goroutine of the owner: its start
+    receiver_call: Op | None = None  # when the receiver is a function the owner calls: that call
 
 
 @dataclass

@@ -185,8 +185,10 @@ A receiver that leaves its `range` early: the only receive of a local
 channel is a `range` whose body can `return` or `break` out, while the
 other side still sends (a counted surplus, or any loop on an unbuffered
 channel); the two sides are the function and a goroutine it starts, or two
-goroutines it starts (`go`, or an errgroup's `g.Go`), so nothing else
-receives and the next send blocks forever.
+goroutines it starts (`go`, or an errgroup's `g.Go`), or a goroutine it
+starts and a function it then calls once on its straight line (`go
+produce(out); return consume(out)`: the callee runs on the function's own
+goroutine), so nothing else receives and the next send blocks forever.
 
 One stop value for several waiters: a goroutine started from one `go`
 statement run a counted number of times (`for i := 0; i < 4; i++ { go
@@ -200,7 +202,11 @@ ranging over a local channel `in` and sending each result on a local `out`
 in the range's body), then sends on `in` more values (counted) than the
 stage and the two buffers can take (one plus both capacities) before it
 first reads `out`, outside the loop that feeds: the stage waits on `out`,
-the function on `in`.
+the function on `in`. A pool of K copies of the stage (a `go` in loops of
+constant count) takes K values. When both channels are unbuffered, feeding
+once per item of an input of any size (`for _, a := range addrs`, not a
+literal, an array or a constant) counts too: more items than copies
+deadlock.
 
 A buffered field channel filled before its receiver runs: the function
 allocating the instance sends (itself, or through methods it calls, each
@@ -899,13 +905,20 @@ def _stalled_stage_finding(st):
     feed, output = st.feed.label, st.output.label
     stuck_loc = op_location(st.owner, st.stuck)
     stage_loc = op_location(st.stage, st.stage_send)
-    room = 1 + (st.output.capacity or 0) + (st.feed.capacity or 0)
+    room = st.workers + (st.output.capacity or 0) + (st.feed.capacity or 0)
     many = _how_many(st.sends)
+    held = f"{room} value{'s are' if room != 1 else ' is'} taken or buffered"
+    when = f"with more than {room} value{'s' if room != 1 else ''} to feed" if st.sends == 0 else f"once {held}"
+    if st.workers > 1:
+        stage = f"each of the {st.workers} copies of the stage it started at line {st.go_op.line} (`{st.stage.short}`)"
+        waits = f"every copy waits on `{output}`"
+    else:
+        stage = f"the stage it started at line {st.go_op.line} (`{st.stage.short}`)"
+        waits = f"the stage waits on `{output}`"
     message = (
         f"`{st.owner.short}` sends on `{feed}` {many} before it reads `{output}` (line {st.first_read.line}), "
-        f"but the stage it started at line {st.go_op.line} (`{st.stage.short}`) sends each result on `{output}` "
-        f"(line {st.stage_send.line}) before taking the next value: once {room} value"
-        f"{'s are' if room != 1 else ' is'} taken or buffered, the stage waits on `{output}` and the send at line "
+        f"but {stage} sends each result on `{output}` "
+        f"(line {st.stage_send.line}) before taking the next value: {when}, {waits} and the send at line "
         f"{st.stuck.line} waits on the stage, forever. Fix: feed `{feed}` from its own goroutine, or read "
         f"`{output}` while feeding."
     )
@@ -1686,8 +1699,11 @@ def _early_leave_finding(e):
         receiver, sender = f"the goroutine started at line {e.go_op.line}", f"`{owner.short}`"
     if e.sender_go is not None:
         sender = f"the goroutine started at line {e.sender_go.line}"
+    if e.receiver_call is not None:
+        receiver = f"`{e.receiver.short}`, which `{owner.short}` calls at line {e.receiver_call.line},"
     many = _how_many(e.sends)
     nobody = f"once all {e.workers} have left, nothing receives" if e.workers > 1 else "nothing else receives"
+    where = "returns from inside" if leaves == "returns" else f"{leaves} of"
     steps = (
         Step(
             op_location(e.go_fn or owner, e.go_op),
@@ -1695,7 +1711,10 @@ def _early_leave_finding(e):
             + (f"{e.workers} copies of the goroutine" if e.workers > 1 else "the goroutine"),
         ),
         Step(range_loc, f"{receiver} receives from `{name}` here, its only receive"),
-        Step(exit_loc, f"{receiver} {leaves} of the loop here, before `{name}` is drained"),
+        Step(
+            exit_loc,
+            f"{receiver} {where} the loop here, before `{name}` is drained",
+        ),
         Step(send_loc, f"{sender} sends on `{name}` {many} ({cap}): the next send waits for a receiver forever"),
     )
     message = (
