@@ -204,6 +204,10 @@ class Analysis(Acquire):
         for f in p.functions:
             if f.facts.results and self.fresh(f) is not None:
                 interesting.add(f.facts.name)
+        if len(interesting) > len(self._by_name):
+            # A fresh-resource function stored in a struct field of func type is called by the field's
+            # name (`c, err := p.dial(addr)`): those calls are asked too.
+            interesting |= _func_field_names(p)
         for f in p.functions:
             # Methods that fill their receiver with a fresh resource (see owned_fields.field_store):
             # only those that call an acquiring function are asked.
@@ -272,6 +276,16 @@ class Analysis(Acquire):
         if self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, render(callee))
         return None
+
+
+def _func_field_names(p: Program) -> set[str]:
+    """Names of the struct fields of func type declared in the analysed code."""
+    out: set[str] = set()
+    for ff in p.files:
+        for t in ff.types:
+            if t.kind == "struct":
+                out.update(name for name, typ, _embedded in t.members if name and typ.startswith("func("))
+    return out
 
 
 def _unnamed_end(origin: Origin, leak: Leak) -> bool:

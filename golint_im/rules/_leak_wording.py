@@ -212,7 +212,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         iop = origin.impl_op
         line = iop.line if iop is not None else impl.facts.line
         base_short = origin.base.rsplit("/", 1)[-1]
-        via = f" (through {origin.via})" if origin.via else ""
+        value = origin.via.startswith(("stored in field", "returned by"))
+        via = f" (through {'the function value ' if value else ''}{origin.via})" if origin.via else ""
         fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
         made = f"returns a new {words.noun} on every call"
         if filled is not None:
