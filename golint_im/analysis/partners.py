@@ -49,7 +49,7 @@ from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
-from .replies import skipped_replies, skipped_reply_channels
+from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
 from .self_shutdown import self_shutdowns
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
@@ -160,6 +160,9 @@ class Partners:
         self.unstarted_receivers, self.skipped_starts = missing_partners(program, fresh, self.debug)
         # Requests whose reply the server loop can skip (replies.py).
         self.skipped_replies = skipped_replies(flow, self.debug) + skipped_reply_channels(flow, self.debug)
+        # Replies whose requester can give up on them in a `select` (replies.py).
+        told = {id(a.send) for a in self.fields.abandoned}  # the instance view said it already
+        self.abandoned_replies = [r for r in abandoned_replies(flow, self.debug) if id(r.reply) not in told]
         self.quit_after_exit = local_quits_after_exit(program, fresh)
         self.stalled_stages = stalled_stages(program, fresh)
         reported = {e.channel.key for e in self.early_leaves} | {r.channel.key for r in self.short_locals}

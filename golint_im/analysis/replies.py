@@ -28,7 +28,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, enclosing_regions
 from .flow import ChannelFlow
-from .regions import deciding_region, returns_skipping
+from .regions import STRAIGHT_KINDS, deciding_region, returns_skipping
 
 
 @dataclass
@@ -225,4 +225,115 @@ def _escapes(ops: list[Op], name: str, bind: Op, allow: frozenset = frozenset())
                     parts += 1
             if whole > parts:
                 return True
+    return False
+
+
+@dataclass
+class AbandonedReply:
+    """`server` answers on the unbuffered reply channel `label` at `reply`, while the requester
+    `waiter` waits for that answer in a `select` (`wait`) with another case that leaves the
+    function (`leave`, in the case at `case_line`, on `case_chan`)."""
+
+    label: str
+    server: Function
+    reply: Op
+    waiter: Function
+    wait: Op
+    leave: Op  # the `return` of the other case
+    case_line: int
+    case_chan: object  # the other case's channel expression (`time.After(d)`, `ctx.Done()`)
+    made: Op  # the requester's statement making the channel
+    served: bool  # the sender answers requests it received from a channel: a server loop
+
+
+def abandoned_replies(flow: ChannelFlow, debug: Counter) -> list[AbandonedReply]:
+    """The request/reply idiom with a requester that can give up: the reply is a struct field
+    channel (by class) made unbuffered, and only, by the functions that wait for it, answered with a
+    plain send by one other function, and waited for only in `select` cases, one of which has
+    another case that returns (a timeout, `ctx.Done()`). After that return nothing will ever
+    receive on this instance, so the sender blocks forever, and a server loop with it."""
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not key.startswith("field:") or ch.capacity != 0 or not ch.make_sites or ch.closes:
+            continue
+        if not ch.sends or not ch.receives or len({fn.id for fn, _op in ch.sends}) != 1:
+            continue
+        server = ch.sends[0][0]
+        if any(op.select >= 0 for _f, op in ch.sends) or any(E.selector(op.fn) is None for _f, op in ch.sends):
+            continue
+        if any(fn is server or op.mode != "case" for fn, op in ch.receives):
+            continue
+        waiters = {fn.id for fn, _op in ch.receives}
+        if any(fn.id not in waiters for fn, _op in ch.make_sites):
+            continue  # the requester makes its own reply channel, per request
+        # A server loop answering requests it receives (`for l := range reqs`) blocks every later one too.
+        served = all(_bound_by_receive(flow.program, server, E.selector_base(op.fn)) for _f, op in ch.sends)
+        for waiter, wait in ch.receives:
+            found = _leaving_case(waiter, wait)
+            if found is not None:
+                leave, case = found
+                out.append(
+                    AbandonedReply(
+                        flow.label(key),
+                        server,
+                        ch.sends[0][1],
+                        waiter,
+                        wait,
+                        leave,
+                        case.line,
+                        case.info[1],
+                        ch.make_sites[0][1],
+                        served,
+                    )
+                )
+                break
+        else:
+            debug["GIM102_replies_waited_without_a_way_out"] += 1
+    return out
+
+
+def _leaving_case(fn: Function, wait: Op):
+    """(the `return`, the case region) of another receive case of wait's `select` (no `default`)
+    that returns on its straight line."""
+    facts = fn.facts
+    select = facts.regions[wait.select]
+    if select.info is None or select.info[0]:
+        return None  # a `default`: the requester polls, and is judged elsewhere
+    for op in facts.ops:
+        if op.kind != "return":
+            continue
+        chain = list(enclosing_regions(facts, op.region))
+        if wait.select not in chain:
+            continue
+        case_index = chain[chain.index(wait.select) - 1] if chain.index(wait.select) > 0 else None
+        if case_index is None:
+            continue
+        case = facts.regions[case_index]
+        if case.kind != "case" or not case.info or case.info[0] != "recv":
+            continue
+        if case.info[1] == wait.fn or wait.body in chain:
+            continue  # the reply's own case
+        between = chain[: chain.index(case_index)]
+        if any(facts.regions[r].kind not in STRAIGHT_KINDS for r in between):
+            continue
+        return op, case
+    return None
+
+
+def _bound_by_receive(program, fn: Function, base) -> bool:
+    """base is a local of fn bound from a receive: `for l := range reqs` (reqs a channel), `l := <-reqs`,
+    `case l := <-reqs:`."""
+    name = E.ident(base)
+    if name is None:
+        return False
+    for op in fn.facts.ops:
+        if op.kind != "assign" or len(op.args) != 1 or not any(E.is_ident(t, name) for t in op.targets):
+            continue
+        value = op.args[0]
+        if E.received(value) is not None:
+            return True
+        ranged = E.ranged(value)
+        if ranged is not None and "chan" in (program.type_of(fn, ranged) or "").split(" ", 1)[0]:
+            return True
     return False

@@ -124,6 +124,11 @@ class Unpaired:
                 if found is not None:
                     self.skipped_closes.append(found)
                 continue
+            if ch.closes and ch.sends and not ch.receives:
+                found = self._returned_skipped_close(ch)
+                if found is not None:
+                    self.skipped_closes.append(found)
+                continue
             if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
@@ -303,6 +308,100 @@ class Unpaired:
         for i, t in returns_skipping(facts, targets, leaves):
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
+        return None
+
+    def _returned_skipped_close(self, ch: Channel) -> SkippedClose | None:
+        """The producer shape `func stream() <-chan T { out := make(chan T); go func() {...; close(out)
+        }(); return out }`: the maker returns the channel and receives nothing itself; the goroutine it
+        starts is the only sender and closer, and can return before its plain `close`; a caller
+        ranges over what the maker returned (`for v := range stream()`, or a local assigned from the
+        call once). On that return the caller's range never ends."""
+        if len(ch.make_sites) != 1 or len(ch.closes) != 1:
+            return None
+        owner = ch.make_sites[0][0]
+        name = self.flow.label(ch.key)
+        if ch.key != f"local:{owner.id}:{name}":
+            return None
+        closer, close_op = ch.closes[0]
+        if closer is owner or close_op.mode != "plain" or any(f is not closer for f, _op in ch.sends):
+            return None
+        go_op = self._starter(owner, closer)
+        if go_op is None or not self._only_returned(owner, name):
+            return None
+        consumer = self._ranging_caller(owner)
+        if consumer is None:
+            self.debug["GIM102_returned_channels_no_caller_ranging"] += 1
+            return None
+        if self._range_exits(*consumer):
+            return None
+        if self._senders_long_lived(ch, owner, name):
+            return None
+        facts = closer.facts
+        target = facts.ops.index(close_op)
+
+        def leaves(op) -> bool:
+            return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
+
+        for i, t in returns_skipping(facts, [target], leaves):
+            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+            ranger, range_op = consumer
+            return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
+        return None
+
+    def _only_returned(self, owner: Function, name: str) -> bool:
+        """owner hands the channel on only by returning it: every op naming it in owner and its
+        literals is its make, a send, a receive, a close, the `go` of a literal, or a `return`."""
+        returned = False
+        for f in [owner, *owner.nested_literals()]:
+            for op in f.facts.ops:
+                if not _mentions(op, name):
+                    continue
+                if op.kind == "return" and f is owner and any(E.is_ident(a, name) for a in op.args):
+                    returned = True
+                elif op.kind == "return" and f is owner:
+                    return False
+                elif (
+                    op.kind in ("send", "recv")
+                    and E.is_ident(op.fn, name)
+                    and not any(_mentions_expr(a, name) for a in op.args)
+                ):
+                    continue
+                elif op.kind == "call" and E.is_ident(op.fn, "close"):
+                    continue
+                elif op.kind == "assign" and len(op.args) == 1 and E.is_make_call(op.args[0]):
+                    continue
+                elif op.kind == "call" and op.mode == "go" and E.funclit(op.fn) is not None and not op.args:
+                    continue
+                else:
+                    return False
+        return returned
+
+    def _ranging_caller(self, maker: Function) -> tuple[Function, object] | None:
+        """(caller, its range) for the first caller ranging over maker's result: `for v := range
+        maker()`, or `c := maker()` (c assigned only there) and `for v := range c`."""
+        for caller, call_op in self.program.callers(maker):
+            if call_op.mode != "plain":
+                continue
+            names: list[str] = []
+            for op in caller.facts.ops:
+                if op.kind == "recv" and op.mode == "range" and op.line == call_op.line:
+                    c = E.call(op.fn)
+                    if c is not None and c[0] == call_op.fn:
+                        return caller, op
+                if op.kind == "assign" and op.line == call_op.line and len(op.args) == 1 and len(op.targets) == 1:
+                    c = E.call(op.args[0])
+                    target = E.ident(op.targets[0])
+                    if c is not None and c[0] == call_op.fn and target:
+                        names.append(target)
+            for name in names:
+                assigned = [
+                    o for o in caller.facts.ops if o.kind == "assign" and any(E.is_ident(t, name) for t in o.targets)
+                ]
+                ranges = [
+                    o for o in caller.facts.ops if o.kind == "recv" and o.mode == "range" and E.is_ident(o.fn, name)
+                ]
+                if len(assigned) == 1 and ranges:
+                    return caller, ranges[0]
         return None
 
     # ---- a send skipped on a return -------------------------------------------------------
@@ -635,6 +734,11 @@ def literal_creation(program: Program, lit: Function) -> tuple[int, Op] | None:
                 if index is not None and program.literal(parent, index) is lit:
                     return i, op
     return None
+
+
+def _mentions_expr(e, name: str) -> bool:
+    ident = E.make_ident(name)
+    return e is not None and E.is_expr(e) and any(x == ident for x in E.subexprs(e))
 
 
 def _mentions(op, name: str) -> bool:

@@ -22,6 +22,10 @@ after the last send the ranging goroutine (or the function itself) waits
 forever. Likewise a range whose only `close` is made (not deferred) by the
 producer goroutine the ranging function starts, when that goroutine can
 `return` (or end with `t.Fatal`) before it: the finding names that return.
+The same for a producer function that returns the channel (`func stream()
+<-chan T { out := make(chan T); go func() {...; close(out) }(); return out
+}`), handing it on in no other way, when a caller ranges over its result
+(`for v := range stream()`, or a local assigned from the call once).
 
 A receive whose only sender is skipped: a goroutine that can `return`
 (on an error, say) before its one send, or end past an `if` with no `else`
@@ -148,6 +152,14 @@ answer it elsewhere: `GIM102_replies_handed_on`). The same when the request
 is the reply channel itself: the caller makes `resp`, sends it
 (`c.reqs <- resp`) and waits on a plain `<-resp`, and the server binds
 `resp := <-c.reqs` and can leave before `resp <- v`.
+
+A reply its requester gave up on: the reply is a struct field channel (by
+class, `lookup.answer`) made unbuffered, and only by the functions that wait
+for it, sent on plainly by one other function, and waited for only in
+`select` cases, one of which has another receive case that returns on its
+straight line (`case <-ctx.Done(): return`, a timeout) and no `default`.
+After that return nobody receives on that instance: the send blocks
+forever, and a server loop answering requests it received with it.
 
 A result sender abandoned on a struct field channel: a function allocates
 an instance with an unbuffered channel field, starts its goroutine (`go
@@ -493,6 +505,8 @@ def check(ctx):
         yield _skipped_close_finding(sc)
     for sr in partners.skipped_replies:
         yield _skipped_reply_finding(sr)
+    for ar in partners.abandoned_replies:
+        yield _abandoned_reply_finding(ar)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
     for nf in partners.unpaired.nil_fields:
@@ -786,10 +800,15 @@ def _skipped_close_finding(k):
     range_loc = op_location(k.ranger, k.range_op)
     verb = "returns" if k.exit.kind == "return" else f"calls `{E.render(k.exit.fn)}(…)`"
     how = branch_text(facts, k.region, verb)
-    closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.owner.short}`", "at its top"
+    closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
+    ranged, at = f"`{name}`", f"line {k.range_op.line}"
+    if k.ranger is not k.owner:
+        ranged = f"`{name}` (returned by `{k.owner.short}`)"
+        if k.ranger.file is not k.owner.file:
+            at = f"{range_loc.path}:{k.range_op.line}"
     message = (
         f"{closer} {how} at line {k.exit.line} without `close({name})` (line {k.close_op.line}), and {ranger} "
-        f"ranges over `{name}` at line {k.range_op.line}: that range never ends, so it blocks forever. "
+        f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
         f"Fix: `defer close({name})` {where}, so every way out closes it."
     )
     steps = (
@@ -839,6 +858,38 @@ def _skipped_reply_finding(k):
         related=(Related(wait_loc, "the caller waiting for the reply"),),
         steps=steps,
         key=f"{k.server.qualname}|{k.label}|skipped-reply",
+    )
+
+
+def _abandoned_reply_finding(k):
+    """A plain send on a reply channel whose requester can return from its `select` first."""
+    reply_loc = op_location(k.server, k.reply)
+    wait_loc = op_location(k.waiter, k.wait)
+    leave_loc = op_location(k.waiter, k.leave)
+    reply = E.render(k.reply.fn)
+    also = ", and the loop serving every later request with it" if k.served else ""
+    message = (
+        f"`{k.server.short}` sends on `{reply}` (`{k.label}`, unbuffered, made by `{k.waiter.short}` at line "
+        f"{k.made.line}) at line {k.reply.line}, but `{k.waiter.short}` waits for it only in a `select` that can "
+        f"take `case <-{E.render(k.case_chan)}` (line {k.case_line}) and return at line {k.leave.line}: after "
+        f"that nothing receives on it, and the send blocks forever{also}. Fix: make the channel with room for "
+        f"every value sent on it (a buffer of 1 for one reply), or send with `select` on a way out the waiter "
+        f"closes."
+    )
+    steps = (
+        Step(op_location(k.waiter, k.made), f"`{k.waiter.short}` makes the channel, unbuffered"),
+        Step(wait_loc, f"`{k.waiter.short}` waits for a value here"),
+        Step(leave_loc, f"or gives up here (`<-{E.render(k.case_chan)}`), and nothing receives any more"),
+        Step(reply_loc, f"`{k.server.short}` sends, and waits for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=reply_loc,
+        severity=SEVERITY,
+        related=(Related(leave_loc, "the waiter gives up here"),),
+        steps=steps,
+        key=f"{k.server.qualname}|{k.label}|abandoned-reply",
     )
 
 
