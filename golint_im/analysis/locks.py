@@ -137,6 +137,20 @@ class LostUnlock:
 
 
 @dataclass(frozen=True)
+class MismatchedUnlock:
+    """`a.Lock()` followed at once by `defer b.Unlock()` of another mutex of the same holder (or of
+    the other mode of the same `RWMutex`), and nothing in the function releases what it locked."""
+
+    fn: Function
+    lock_op: Op
+    lock_text: str  # `s.seenMu.Lock()`
+    lock_label: str  # `Stats.seenMu`
+    unlock_op: Op
+    unlock_text: str  # `s.mu.Unlock()`
+    wrong_mode: bool  # the same mutex, the other mode (`RLock` then `defer Unlock`)
+
+
+@dataclass(frozen=True)
 class RelockedInLoop:
     """A `continue` leaves a loop iteration holding a lock that the next iteration takes again."""
 
@@ -251,6 +265,63 @@ class LockModel:
         self._filter_lost_unlocks()
         self._filter_handed_over()
         self._filter_signal_holds()
+        self.mismatched_unlocks = self._mismatched_unlocks()
+
+    def _mismatched_unlocks(self) -> list[MismatchedUnlock]:
+        """The lock a function takes and, in the very next statement, defers the unlock of another one:
+        `s.seenMu.Lock(); defer s.mu.Unlock()` (a sibling field of the same holder, which the function
+        never locks), or `mu.RLock(); defer mu.Unlock()`. The function releases nothing of what it
+        locked, so it returns with the lock held, and the deferred call unlocks a mutex it does not
+        hold (a fatal error at run time unless a caller holds it)."""
+        uses: dict[int, list[tuple[Function, Op, str, str]]] = {}
+        for cls, ops in self.lock_ops.items():
+            for fn, op, what in ops:
+                uses.setdefault(fn.id, []).append((fn, op, what, cls))
+        out = []
+        for fn_id in sorted(uses):
+            entries = uses[fn_id]
+            fn = entries[0][0]
+            index = {id(op): i for i, op in enumerate(fn.facts.ops)}
+            for _f, lock_op, what, cls in entries:
+                if what != "acquire" or lock_op.mode != "plain":
+                    continue
+                k = index.get(id(lock_op))
+                if k is None or k + 1 >= len(fn.facts.ops):
+                    continue
+                nxt = fn.facts.ops[k + 1]
+                if nxt.kind != "call" or nxt.mode != "defer" or E.selected_name(nxt.fn) not in RELEASE:
+                    continue
+                other = next((c for _g, o, w, c in entries if o is nxt and w == "release"), None)
+                if other is None:
+                    continue
+                lock_name, unlock_name = E.selected_name(lock_op.fn), E.selected_name(nxt.fn)
+                wrong_mode = other == cls and ACQUIRE.get(lock_name or "") != RELEASE.get(unlock_name or "")
+                if other == cls and not wrong_mode:
+                    continue
+                if any(w == "release" and c == cls and o is not nxt for _g, o, w, c in entries):
+                    continue  # it releases what it locked elsewhere: not the typo
+                if not wrong_mode:
+                    if any(w == "acquire" and c == other for _g, _o, w, c in entries):
+                        continue  # it locks the other mutex too: a hand-over-hand pattern, not a typo
+                    held, freed = E.selector(lock_op.fn), E.selector(nxt.fn)
+                    if held is None or freed is None:
+                        continue
+                    if E.selector_base(held[0]) != E.selector_base(freed[0]) or E.selector(held[0]) is None:
+                        continue  # two fields of one holder: `s.seenMu` and `s.mu`
+                found = self.lock_of(fn, lock_op)
+                label = found[0].label if found else E.render(lock_op.fn)
+                out.append(
+                    MismatchedUnlock(
+                        fn,
+                        lock_op,
+                        f"{E.render(lock_op.fn)}()",
+                        label,
+                        nxt,
+                        f"{E.render(nxt.fn)}()",
+                        wrong_mode,
+                    )
+                )
+        return out
 
     # ---- identity ------------------------------------------------------------------
     def instance(self, fn: Function, expr) -> tuple | None:

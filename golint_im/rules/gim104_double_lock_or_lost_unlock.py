@@ -22,6 +22,10 @@ its branches, and through the calls it makes, and reports:
   the same instance on every iteration: `it.mu` of a ranged `it` is not).
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
+- **a deferred unlock of the wrong mutex**: `s.seenMu.Lock()` followed at
+  once by `defer s.mu.Unlock()`, a sibling field of the same holder that
+  the function never locks, or `mu.RLock()` followed by `defer
+  mu.Unlock()`; nothing in the function releases what it locked.
 - **a lock kept across `continue`**: a loop body that locks at its top
   level and unlocks on its normal path, but reaches `continue` still
   holding the lock; the next iteration locks it again and the goroutine
@@ -175,7 +179,15 @@ from __future__ import annotations
 
 from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW
-from golint_im.analysis.locks import LOCKS, DeferredInLoop, DoubleLock, LostUnlock, RelockedInLoop, racing_writer
+from golint_im.analysis.locks import (
+    LOCKS,
+    DeferredInLoop,
+    DoubleLock,
+    LostUnlock,
+    MismatchedUnlock,
+    RelockedInLoop,
+    racing_writer,
+)
 from golint_im.analysis.recovery import RECOVERED_PANICS, RecoveredPanic
 from golint_im.analysis.semaphores import SEMAPHORES
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
@@ -195,9 +207,14 @@ REQUIRES = (LOCKS, RECOVERED_PANICS, CHANNEL_FLOW, SYNC_PRIMITIVES, SEMAPHORES)
 def check(ctx):
     model = ctx.result(LOCKS)
     seen: set[tuple] = set()
+    mismatched = {id(m.lock_op) for m in model.mismatched_unlocks}
+    for m in model.mismatched_unlocks:
+        yield _mismatched(m)
     ctx.debug.setdefault("GIM104_recursive_read_locks_without_a_writer", 0)
     for d in model.double_locks:
         key = (d.fn.id, d.held.fn.id, d.held.op.line, d.held.op.col)
+        if id(d.held.op) in mismatched:
+            continue  # told above, with its cause
         if key in seen:
             continue  # one finding per lock held: the first call that takes it again
         writer = None
@@ -209,7 +226,8 @@ def check(ctx):
         seen.add(key)
         yield _double(d, writer)
     for lost in model.lost_unlocks:
-        yield _lost(lost)
+        if id(lost.acq.op) not in mismatched:
+            yield _lost(lost)
     for relock in model.loop_relocks:
         yield _relocked(relock)
     for d in model.deferred_in_loops:
@@ -224,6 +242,40 @@ def check(ctx):
         yield _reentered_once(once)
     for slot in ctx.result(SEMAPHORES):
         yield _kept_slot(slot)
+
+
+def _mismatched(m: MismatchedUnlock) -> Finding:
+    """A lock followed by the deferred unlock of another mutex (or of the other mode)."""
+    lock_loc, unlock_loc = op_location(m.fn, m.lock_op), op_location(m.fn, m.unlock_op)
+    holder = E.render(E.selector_base(m.lock_op.fn))
+    right = {"Lock": "Unlock", "RLock": "RUnlock"}[E.selected_name(m.lock_op.fn) or "Lock"]
+    if m.wrong_mode:
+        why = (
+            f"which releases the other mode of the same `RWMutex`: `{m.fn.short}` returns with `{holder}` "
+            f"still held (`{m.lock_label}`), and the deferred call releases a mode it does not hold (a fatal error)"
+        )
+    else:
+        why = (
+            f"which unlocks another mutex, one `{m.fn.short}` never locks: it returns with `{holder}` "
+            f"(`{m.lock_label}`) still held, so the next `{m.lock_text}` blocks forever, and the deferred "
+            f"call unlocks a mutex it does not hold (a fatal error unless a caller holds it)"
+        )
+    message = (
+        f"`{m.fn.short}` calls `{m.lock_text}` at line {m.lock_op.line} and then `defer {m.unlock_text}` at line "
+        f"{m.unlock_op.line}, {why}. Fix: `defer {holder}.{right}()`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=unlock_loc,
+        severity=SEVERITY,
+        related=(Related(lock_loc, f"`{holder}` locked here"),),
+        steps=(
+            Step(lock_loc, f"`{m.lock_text}` takes `{m.lock_label}`"),
+            Step(unlock_loc, f"`defer {m.unlock_text}` releases something else"),
+        ),
+        key=f"{m.fn.qualname}|mismatched|{m.lock_op.line}",
+    )
 
 
 def _kept_slot(k):
