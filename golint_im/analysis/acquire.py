@@ -34,7 +34,7 @@ from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
-from .resources import _STREAM_USE, ESCAPE, RELEASE, Filled, Holder, Kind, Origin
+from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin
 from .writes import WriteIndex
 
 if TYPE_CHECKING:
@@ -391,7 +391,7 @@ class Acquire(Effects):
             if o is not None and o.result == 0 and not (into and o.collection):
                 return (o.kind, i, o.base, ops[n_op], o.collection, o.suffix)
             if o is None and not into:
-                return self._wrapping_call(f, ops[n_op], i)
+                return self._wrapping_call(f, ops[n_op], i) or self._stub_over(f, ops[n_op], i)
             return None
         if composite(strip_address(expr)) is not None and not into:
             if (composite(expr) or ("",))[0].startswith("["):
@@ -538,6 +538,18 @@ class Acquire(Effects):
             if c is not None and c[0] is kind and not c[4] and c[5] == itself:
                 return (kind, i, c[2], c[3], "", itself)
         return None
+
+    def _stub_over(self, f, op, i):
+        """`return pb.NewGreeterClient(cc)` over a fresh connection: the generated stub keeps it, and a
+        stub has no `Close`, so whoever drops the stub drops the connection for good."""
+        if op.kind != "call" or op.mode != "plain" or len(op.args) != 1:
+            return None
+        if not _GENERATED_CLIENT.match(call_name(op.fn) or "") or ident(op.args[0]) is None:
+            return None
+        c = self._fresh_value(f, op.args[0], i, skip=op)
+        if c is None or c[4] or c[5] is not None or c[0].stream:
+            return None
+        return (c[0], i, c[2], c[3], "", STUB)
 
     def _wrapping_literal(self, f, expr, i):
         """`&Client{conn: conn}`: a struct of the analysed code whose Close closes the fresh resource it is given.

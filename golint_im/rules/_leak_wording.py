@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
-from golint_im.analysis.resources import OwnedHere
+from golint_im.analysis.resources import STUB, OwnedHere
 from golint_im.expr import render, render_negated
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
@@ -97,6 +97,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if closed is not None:
         words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
     what = f"{words.noun} {'received from `<-' if op.kind == 'recv' else 'from `'}{callee}`"
+    if origin.suffix == STUB and origin.impl is not None:
+        what = f"{words.noun} inside the client stub from `{callee}`"
     filled = origin.filled  # the call filled a local struct: the struct holds the resource
     if filled is not None:
         what = f"{words.noun} that `{callee}` stores in `{filled.holder}.{filled.field}`"
@@ -219,6 +221,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if filled is not None:
             fresh = f"stores a new one in its receiver's field `{filled.field}` on every call"
             made = f"stores a new {words.noun} in its receiver on every call"
+        elif origin.suffix == STUB:
+            fresh = "keeps a new one on every call inside the generated client stub it returns, which has no `Close`"
         elif origin.suffix:
             fresh = (
                 f"wraps a new one on every call in the struct it returns "
@@ -249,6 +253,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
         if leak.container.shape == "stub":
             fix = "keep the connection itself in a field and close the previous one before dialling again"
+    if impl is not None and origin.suffix == STUB:
+        fix = (
+            f"let `{impl.short}` return the connection with the stub (or keep one connection and share it), "
+            "and close it on every path"
+        )
     if filled is not None:
         fix = (
             f"call `{filled.holder}.{filled.closer}()` on every path "
