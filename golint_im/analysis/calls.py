@@ -98,6 +98,13 @@ class Calls:
             if named:
                 path, _, tname = named.partition("#")
                 names |= {f"{path}.{tname}.{m}", f"{self.pkg_name(path)}.{tname}.{m}"}
+                if path in self.program.packages and self.program.method(named, m) is None:
+                    # A method promoted from a type of another module embedded in the tree's struct
+                    # (`type hook struct{ *http.Client }`, `h.Do(req)`): it goes by that type's name.
+                    for embedded in self.program.embedded(named):
+                        ipath, _, iname = embedded.partition("#")
+                        if ipath not in self.program.packages:
+                            names |= {f"{ipath}.{iname}.{m}", f"{self.pkg_name(ipath)}.{iname}.{m}"}
         else:
             name = ident(callee)
             if name is not None:
