@@ -18,6 +18,7 @@ from golint_im.expr import (
     is_expr,
     is_ident,
     is_nil,
+    make_ident,
     op_number,
     ranged,
     selected_name,
@@ -588,6 +589,10 @@ class Effects(Calls):
         pname = params[i][0]
         if not pname or pname == "_":
             return None
+        if params[i][1] in _CLOSELESS_INTERFACES and not r.container and not _asserted(f, pname):
+            # Declared `r io.Reader`: whatever the callee does with it, it cannot close it through
+            # that parameter (short of a type assertion, looked for): the caller still must.
+            return None
         return self.summary(f, pname, r.suffix, kind, "slice" if r.container else "")
 
     def summary(self, f, pname, suffix, kind, container=""):
@@ -790,3 +795,36 @@ def _closes_directly(f, op, pname: str) -> bool:
     """op is f's own plain call of a method on its parameter `pname` (`sink.Close()`), not a
     goroutine or a call that closes it further away."""
     return op.kind == "call" and op.mode in ("plain", "defer") and is_ident(selector_base(op.fn), pname)
+
+
+# Interfaces of the standard library whose method sets have no `Close`: a parameter declared as one
+# of them borrows whatever it is given.
+_CLOSELESS_INTERFACES = frozenset(
+    {
+        "io.Reader",
+        "io.Writer",
+        "io.ReaderAt",
+        "io.WriterAt",
+        "io.ByteReader",
+        "io.RuneReader",
+        "io.ReadWriter",
+        "io.ReadSeeker",
+        "io.WriteSeeker",
+        "io.ReadWriteSeeker",
+        "io.StringWriter",
+    }
+)
+
+
+def _asserted(f, pname: str) -> bool:
+    """Some expression of f or its literals is a type assertion on the parameter (`pname.(io.Closer)`)."""
+    param = make_ident(pname)
+    for op in ops_with_literals(f):
+        for e in (op.fn, *op.args):
+            if e is None or not is_expr(e):
+                continue
+            for x in subexprs(e):
+                found = assertion(x)
+                if found is not None and found[0] == param:
+                    return True
+    return False
