@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
 from golint_im.expr import render, render_negated
@@ -35,6 +36,51 @@ def check(ctx: Context, kind: str, rule_id: str, severity: str, words: Wording) 
     """The findings of one leak rule: the ownership layer's leaks of `kind`, worded."""
     for leak in ctx.result(OWNERSHIP).leaks_of(kind):
         yield finding(leak, rule_id, severity, words)
+    for early in ctx.result(EARLY_CLOSERS):
+        if early.kind.name == kind:
+            yield early_closer_finding(early, rule_id, severity, words)
+
+
+def early_closer_finding(e: EarlyCloserReturn, rule_id: str, severity: str, words: Wording) -> Finding:
+    """A `Close` method that returns on a failed call before closing its receiver's fields."""
+    path = e.fn.file.path
+    exit_loc = Location(path, e.exit.line, e.exit.col)
+    close_loc = Location(path, e.close.line, e.close.col)
+    failed = render(e.failed.fn)
+    noun = _FIELD_NOUNS.get(e.type, words.noun)
+    field = e.fields[0]
+    also = ""
+    if len(e.fields) > 1:
+        also = " (and " + ", ".join(f"`{f}`" for f in e.fields[1:]) + " after it)"
+    message = (
+        f"`{e.fn.short}` returns at line {e.exit.line} when `{failed}` fails (`{render(e.cond)}`), before "
+        f"`{render(e.close.fn)}()` at line {e.close.line}{also}: the {noun} in `{field}` stays open for good, "
+        f"since a caller that called `Close` will not call it again. Fix: close `{field}` on every path "
+        f"(remember the first error, close, then return it; or `defer {field}.Close()` at the top)."
+    )
+    return Finding(
+        rule_id=rule_id,
+        message=message,
+        location=exit_loc,
+        severity=severity,
+        related=(Related(close_loc, f"the close of `{field}`, skipped on that path"),),
+        steps=(
+            Step(Location(path, e.failed.line, e.failed.col), f"`{failed}` fails"),
+            Step(exit_loc, f"`{e.fn.short}` returns here"),
+            Step(close_loc, f"`{field}` would be closed only here"),
+        ),
+        key=f"{e.fn.qualname}|early-close|{field}|{e.exit.line}",
+    )
+
+
+# What a field of these declared types holds, when it is not what the rule calls its resource.
+_FIELD_NOUNS = {
+    "net#Listener": "listener",
+    "net#TCPListener": "listener",
+    "net#UnixListener": "listener",
+    "net#PacketConn": "packet connection",
+    "net#UDPConn": "packet connection",
+}
 
 
 def conditions(branches: tuple[Branch, ...]) -> str:

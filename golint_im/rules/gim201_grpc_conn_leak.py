@@ -90,6 +90,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.findings import Finding
 from golint_im.passes import Context
@@ -102,7 +103,7 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
 
-REQUIRES = (OWNERSHIP,)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "grpc-conn"
 

@@ -19,6 +19,13 @@ resource what its constructor opens, as the catalog names it: a listener
 (`net.Listen`, `tls.Listen`), a packet connection (`net.ListenPacket`,
 `net.ListenUDP`), a session's stream, otherwise a network connection.
 
+A `Close` method that returns because a call failed (`if err :=
+c.w.Flush(); err != nil { return err }`) before its own plain close of a
+connection or listener field of its receiver is reported at that return:
+the caller that called `Close` will not call it again (the same for a gRPC
+connection field under GIM201). Guards such as `if c.conn == nil` are no
+failure.
+
 A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
 that field and no other code of the tree selects a field of that name
@@ -185,6 +192,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.findings import Finding
 from golint_im.passes import Context
@@ -197,7 +205,7 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
-REQUIRES = (OWNERSHIP,)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "net-conn"
 

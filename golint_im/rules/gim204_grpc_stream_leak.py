@@ -63,6 +63,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.findings import Finding
 from golint_im.passes import Context
@@ -75,7 +76,7 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "A gRPC client stream is left open: not cancelled, not closed, not read to the end"
 
-REQUIRES = (OWNERSHIP,)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "grpc-stream"
 
