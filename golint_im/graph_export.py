@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .analysis.flow import ChannelFlow, handler_ops
 from .analysis.locks import LockModel
-from .analysis.syncprims import WAITGROUP, SyncPrimitives
+from .analysis.syncprims import ERRGROUP, WAITGROUP, SyncPrimitives
 from .escape import printable
 from .findings import Finding
 from .program import Function
@@ -281,6 +281,9 @@ def find_marks(
 _SYNC_EDGE = {"Wait": "waits", "Done": "done", "Add": "adds", "Signal": "signals", "Broadcast": "signals"}
 
 
+_SYNC_NODE = {WAITGROUP: "waitgroup", ERRGROUP: "errgroup"}
+
+
 def _sync_calls(prims: SyncPrimitives, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], list]:
     """(path, line) -> [(node, function, edge kind)] for the WaitGroup and Cond calls at the wanted lines."""
     out: dict[tuple[str, int], list] = {}
@@ -288,7 +291,7 @@ def _sync_calls(prims: SyncPrimitives, wanted: set[tuple[str, int]]) -> dict[tup
         for c in calls:
             where = (c.fn.file.path, c.op.line)
             if where in wanted and c.method in _SYNC_EDGE:
-                node = f"{'waitgroup' if c.kind == WAITGROUP else 'cond'} {prims.label(key)}"
+                node = f"{_SYNC_NODE.get(c.kind, 'cond')} {prims.label(key)}"
                 out.setdefault(where, []).append((node, c.fn, _SYNC_EDGE[c.method]))
     return out
 

@@ -42,7 +42,9 @@ LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
 EMBEDDED_LOCKS = ("Mutex", "RWMutex")
 ACQUIRE = {"Lock": "w", "RLock": "r"}
 RELEASE = {"Unlock": "w", "RUnlock": "r"}
-BLOCKING_WAITS = frozenset({("sync", "WaitGroup", "Wait"), ("sync", "Cond", "Wait")})
+BLOCKING_WAITS = frozenset(
+    {("sync", "WaitGroup", "Wait"), ("sync", "Cond", "Wait"), ("golang.org/x/sync/errgroup", "Group", "Wait")}
+)
 # The names of those calls: only a call so named is looked up as a call into another package.
 EXTERNAL_NAMES = frozenset({name for _p, _r, name in BLOCKING_WAITS})
 # A summary keeps at most this many acquisitions: a function taking more locks than that is

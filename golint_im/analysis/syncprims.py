@@ -47,7 +47,12 @@ from .wg_counts import CopiedGroup, Miscounted, SelfWait, copied_groups, miscoun
 
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
-_METHODS = {WAITGROUP: ("Add", "Done", "Wait", "Go"), COND: ("Wait", "Signal", "Broadcast")}
+ERRGROUP = "golang.org/x/sync/errgroup#Group"
+_METHODS = {
+    WAITGROUP: ("Add", "Done", "Wait", "Go"),
+    COND: ("Wait", "Signal", "Broadcast"),
+    ERRGROUP: ("Go", "TryGo", "Wait"),
+}
 _METHOD_NAMES = frozenset(m for methods in _METHODS.values() for m in methods)
 
 
@@ -60,7 +65,7 @@ class SyncCall:
     fn: Function
     op: Op
     key: str
-    kind: str  # WAITGROUP or COND
+    kind: str  # WAITGROUP, COND or ERRGROUP
     method: str
     text: str  # the holder as written at this call: `wg`, `s.wg`
 
@@ -156,7 +161,7 @@ class SyncPrimitives:
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:
-        """WAITGROUP or COND when expr (or what it points to) is one, else None."""
+        """WAITGROUP, COND or ERRGROUP when expr (or what it points to) is one, else None."""
         expr = E.strip_address(expr)
         t = (self.program.type_of(fn, expr) or "").lstrip("*")
         if t in _METHODS:

@@ -40,7 +40,7 @@ from .locks import (
     declared_together,
 )
 from .never_stopped import top_endless_loop
-from .syncprims import COND, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
+from .syncprims import COND, ERRGROUP, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
 # Counted in --debug: the Waits under a lock this layer gave up on, by reason.
 DEBUG_KEYS = (
@@ -157,6 +157,33 @@ class _Matcher:
             self.debug["GIM103_waits_on_unknown_groups"] += 1
         return None
 
+    # ---- errgroup.Group ----------------------------------------------------------------------
+    def errgroup(self, b: BlockedUnderLock, wait: SyncCall) -> WaitHeldAcross | None:
+        """`g.Wait()` under a mutex that a function the same group started with `g.Go(f)` takes:
+        the goroutine waits for the lock, the Wait for the goroutine."""
+        cls = b.held.lock.cls
+        checked = 0
+        program = self.model.program
+        for start in self.prims.calls.get(wait.key, ()):
+            if start.method not in ("Go", "TryGo") or not start.op.args:
+                continue
+            started = start.op.args[-1]
+            number = E.funclit(started)
+            if number is not None:
+                lit = program.literal(start.fn, number)
+                goroutines = [lit] if lit is not None else []
+            else:
+                goroutines = [t.function for t in program.func_values(start.fn, started)]
+            for g in goroutines:
+                if g is b.fn or g is b.op_fn:
+                    continue
+                checked += 1
+                a = self.takes_before(g, None, cls)
+                if a is not None and not (a.mode == "r" and b.held.mode == "r"):
+                    return WaitHeldAcross(b, wait, g, a, start, checked)
+        self.debug["GIM103_waits_whose_partners_skip_the_lock" if checked else "GIM103_waits_on_unknown_groups"] += 1
+        return None
+
     # ---- Cond --------------------------------------------------------------------------------
     def cond_lockers(self) -> dict[str, set[str]]:
         """Cond key -> the classes of the mutexes it is made with (`sync.NewCond(&s.mu)` assigned to it)."""
@@ -219,6 +246,8 @@ def waits_held_across(model: LockModel, prims: SyncPrimitives, debug: dict) -> l
             debug["GIM103_waits_on_unknown_groups"] += 1
             continue
         found = matcher.waitgroup(b, wait) if wait.kind == WAITGROUP else None
+        if wait.kind == ERRGROUP:
+            found = matcher.errgroup(b, wait)
         if wait.kind == COND:
             found = matcher.cond(b, wait)
         if found is not None:

@@ -42,6 +42,9 @@ The same for the two other waits of package `sync`:
   before its `Done` (a deferred `Done`: anywhere in the goroutine, itself or
   in a function it calls). The waiter keeps the mutex until the last `Done`,
   the goroutine needs the mutex to get there.
+- `g.Wait()` of an `errgroup.Group` (declared as one) while holding a
+  mutex that a function the group started with `g.Go(f)` takes, itself or
+  through calls: it cannot finish while the lock is held.
 - `c.Wait()` while holding a mutex that is not the Cond's locker (`Wait`
   releases only `c.L`), when every `c.Signal()`/`c.Broadcast()` comes after
   its function takes that mutex: nothing can wake the waiter.
@@ -142,7 +145,7 @@ from golint_im import expr as E
 from golint_im.analysis.flow import CHANNEL_FLOW
 from golint_im.analysis.locks import LOCKS, HeldAcross, held_across
 from golint_im.analysis.subscribers import STARVED_SUBSCRIBERS, StarvedSubscriber
-from golint_im.analysis.syncprims import WAITGROUP
+from golint_im.analysis.syncprims import ERRGROUP, WAITGROUP
 from golint_im.analysis.waits import HANDOFFS_UNDER_LOCK, WAITS_UNDER_LOCK, HandoffHeldAcross, WaitHeldAcross
 from golint_im.findings import Finding, Related, Step, op_location
 
@@ -283,6 +286,18 @@ def _wait_finding(case: WaitHeldAcross) -> Finding:
             f"goroutine call `{wait.text}.Done()` before it takes `{label}`."
         )
         key_kind = "waitgroup"
+    elif wait.kind == ERRGROUP:
+        started = f"`{wait.text}.{case.partner_call.method}(…)` at line {case.partner_call.op.line}"
+        wait_step = f"`{wait.text}.Wait()` while holding `{label}`: waits for every function the group started"
+        partner_what = f"`{case.partner_fn.short}`, started by {started}, takes `{label}`"
+        done_step = f"{started} starts it"
+        message = (
+            f"`{b.fn.short}` waits in `{wait.text}.Wait()` at line {b.op.line}{through(b.hops)} while holding "
+            f"{holding}, but `{case.partner_fn.short}`, which the group started with {started}, takes `{label}` "
+            f"({takes}): it cannot finish while the lock is held, so the Wait never returns. Fix: unlock "
+            f"`{held.text}` before `{wait.text}.Wait()`, or do the locked work after the Wait."
+        )
+        key_kind = "errgroup"
     else:
         others = "" if case.partners == 1 else f" (and {case.partners - 1} more, all under `{label}`)"
         wait_step = f"`{wait.text}.Wait()` releases only the Cond's own locker, `{label}` stays held"
@@ -309,7 +324,14 @@ def _wait_finding(case: WaitHeldAcross) -> Finding:
         message=message,
         location=where,
         severity=SEVERITY,
-        related=(Related(op_location(partner.fn, partner.op), f"`{label}` taken before {call}"),),
+        related=(
+            Related(
+                op_location(partner.fn, partner.op),
+                f"`{label}` taken by the started function"
+                if wait.kind == ERRGROUP
+                else f"`{label}` taken before {call}",
+            ),
+        ),
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{label}|{wait.text}|{key_kind}",
     )
