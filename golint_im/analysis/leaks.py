@@ -407,7 +407,13 @@ class Walk:
             self._leak(leak)
 
     def _is_main(self) -> bool:
-        fn = self.fn.outermost()
+        """The walk is in `main` or a literal it runs on its own goroutine: leaving it ends the process.
+        A goroutine `main` starts (an accept loop's handler) runs alongside it, and its leaks pile up."""
+        fn = self.fn
+        while fn.parent is not None:
+            if fn.go_sites:
+                return False
+            fn = fn.parent
         return fn.pkg.name == "main" and fn.facts.name == "main" and not fn.facts.recv
 
     def _ends_in_endless_loop(self) -> bool:

@@ -92,7 +92,9 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
 
 
 def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
-    """fn's own plain `name.Close()` in a block that also returns (`conn.Close(); return`), if any."""
+    """fn's own plain `name.Close()` in a block that also returns (`conn.Close(); return`), if any;
+    else its `defer name.Close()` that comes after a `return` (`if err := auth(c); err != nil {
+    return }; defer c.Close()`): the author closes it, but not on the way out before the defer."""
     ops = fn.facts.ops
     returning = {o.region for o in ops if o.kind == "return"}
     for o in ops:
@@ -100,6 +102,13 @@ def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
             continue
         if selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name):
             return o
+    first_return = next((i for i, o in enumerate(ops) if o.kind == "return"), None)
+    if first_return is None:
+        return None
+    for o in ops[first_return + 1 :]:
+        if o.kind == "call" and o.mode == "defer" and o.region == 0:
+            if selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name):
+                return o
     return None
 
 
