@@ -64,6 +64,7 @@ class Effects(Calls):
     """
 
     _summary: dict
+    _asserted: dict
     _lit_effect: dict
     _refuses: dict
 
@@ -589,11 +590,19 @@ class Effects(Calls):
         pname = params[i][0]
         if not pname or pname == "_":
             return None
-        if params[i][1] in _CLOSELESS_INTERFACES and not r.container and not _asserted(f, pname):
+        if params[i][1] in _CLOSELESS_INTERFACES and not r.container and not self._param_asserted(f, pname):
             # Declared `r io.Reader`: whatever the callee does with it, it cannot close it through
             # that parameter (short of a type assertion, looked for): the caller still must.
             return None
         return self.summary(f, pname, r.suffix, kind, "slice" if r.container else "")
+
+    def _param_asserted(self, f, pname: str) -> bool:
+        """_asserted, read once per (function, parameter): a helper may be handed many resources."""
+        key = (f.id, pname)
+        found = self._asserted.get(key)
+        if found is None:
+            found = self._asserted[key] = _asserted(f, pname)
+        return found
 
     def summary(self, f, pname, suffix, kind, container=""):
         """What f does with its parameter pname: RELEASE (closes it), ESCAPE (keeps it), None (borrows)."""

@@ -139,6 +139,7 @@ class Analysis(Acquire):
         self._functions_by_pkg: dict[str, list[Function]] = {}
         self._field_stores: dict = {}  # see owned_fields.field_store
         self._summary: dict = {}
+        self._asserted: dict[tuple[int, str], bool] = {}  # see effects.Effects._param_effect
         self._lit_effect: dict = {}
         self._refuses: dict = {}
         self._ext_impls: dict[str, list[str]] | None = None
