@@ -100,6 +100,9 @@ class Acquire:
     # classes of the caller's locks released (on some path) before this one is taken: a
     # caller holding one of them does not hold it here (`c.mu.Unlock(); ...; other.Lock()`)
     after_release: frozenset = frozenset()
+    # taken in a function a `sync.Once` runs: only on the first call, so it says nothing of the
+    # order two locks are taken in later (a double lock on that first call is still one)
+    once: bool = False
 
 
 @dataclass(frozen=True)
@@ -737,6 +740,13 @@ class LockModel:
             self._handed = handed
         return self._handed
 
+    def is_once_do(self, fn: Function, op: Op) -> bool:
+        """op is `o.Do(f)` on a `sync.Once`: it runs f there (the first time)."""
+        sel = E.selector(op.fn)
+        if sel is None or sel[1] != "Do" or len(op.args) != 1:
+            return False
+        return (self.program.type_of(fn, sel[0]) or "").lstrip("*") == "sync#Once"
+
     def _lock_free(self, fn: Function) -> Summary | None:
         """The summary of a function that touches no lock, itself or through its calls, without walking it.
 
@@ -754,7 +764,7 @@ class LockModel:
             if op.kind != "call":
                 continue
             name = E.selected_name(op.fn)
-            if name in ACQUIRE or name in RELEASE:
+            if name in ACQUIRE or name in RELEASE or self.is_once_do(fn, op):
                 return None
             if op.mode == "go":
                 # The goroutine holds none of our locks, but values it passes in an order
@@ -1077,6 +1087,14 @@ class _Walk:
             if (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
                 self._blocked(state, fn, op, (), "wait")
             return state
+        if model.is_once_do(fn, op):
+            # `o.Do(f)` runs f here, the first time: what f locks is locked here.
+            values = model.program.func_values(fn, op.args[0])
+            if len(values) != 1:
+                return state
+            # Mapped as the call `f()` at this place, so that a method value's receiver (`c.load`) is f's.
+            run = Op("call", op.line, op.col, op.region, op.args[0], (), op.mode)
+            return self.through(state, run, values[0].function, once=True)
         targets = model.call_targets(fn, op)
         if not targets:
             # `fmt.Sprintf("%v", p)` runs `p.String()`: what it locks is locked here.
@@ -1091,7 +1109,11 @@ class _Walk:
                 for lk in model.summary(t.function).releases:
                     state = self.release(state, model.map_release(fn, op, t.function, lk), None, op.mode == "defer")
             return state
-        callee = targets[0].function
+        return self.through(state, op, targets[0].function)
+
+    def through(self, state: State, op: Op, callee: Function, once: bool = False) -> State | None:
+        """The state after op runs callee: its summary's waits, acquisitions and releases, mapped here."""
+        model, fn = self.model, self.fn
         s = model.summary(callee)
         hop = Hop(fn, op, callee)
         if op.mode == "defer":
@@ -1106,7 +1128,7 @@ class _Walk:
         for a in s.acquires:
             lock = model.tie_to_receiver(fn, op, callee, a.lock, model.map_lock(fn, op, callee, a.lock))
             after = a.after_release | self.released_classes
-            mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after)
+            mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after, a.once or once)
             self.check_acquire(state, mapped)
             self.note_acquire(replace(mapped, conditional=True) if branch and not a.conditional else mapped)
         for lk in s.releases:
@@ -1222,6 +1244,8 @@ class _Walk:
             if same_field and self._parameter_root(h.acq.lock) and self._parameter_root(a.lock):
                 self.argument_orders.append((h.acq, a))
 
+        if a.once:
+            return  # first call only: no order
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
             if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:

@@ -10,7 +10,9 @@ its branches, and through the calls it makes, and reports:
   `s.mu` too), or locked by a method that holds its receiver's mutex and
   locks a parameter's of the same type, called with the same value for both
   (`s.AddUnlessFull(1, s)`, the parameter an interface the call resolves to
-  the same method set). `sync.Mutex` is not reentrant: the goroutine waits
+  the same method set), or in the function a `sync.Once`'s `Do` runs
+  (`o.Do(s.load)` under `s.mu`, `load` taking `s.mu`: the first call
+  deadlocks). `sync.Mutex` is not reentrant: the goroutine waits
   for itself. A recursive `RLock` is reported too when something write-locks
   the same mutex: it deadlocks as soon as that writer queues between the two
   read locks. A printing call counts as the call it makes: `fmt.Sprintf("%v",

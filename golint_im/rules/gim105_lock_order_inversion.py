@@ -46,6 +46,10 @@ type, lock them in an order that does not depend on the arguments (the
 lower ID first).
 
 ## Known limits
+- Locks taken in the function a `sync.Once` runs (`o.Do(f)`) count for
+  GIM104 (a double lock on the first call) but give no order here: they
+  are taken once, and judging them by class confused fresh values with
+  shared ones (a test network's `Close` through its `closeOnce`).
 - A goroutine literal that takes a lock and keeps it, while the function
   starting it unlocks that lock itself, uses the mutex as a signal between
   the two: what the literal does under it is not judged
