@@ -35,7 +35,7 @@ from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program
 from .exits import PROCESS, call_exit
-from .regions import REGIONS, FnView, Regions
+from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -174,6 +174,7 @@ class DeferredInLoop:
     acq: Acquire  # the Lock call in the loop body
     defer_op: Op  # `defer mu.Unlock()` in the same body
     loop_line: int
+    case_line: int = 0  # the lock is in this `select` case of the loop body (0: straight in the body)
 
 
 @dataclass(frozen=True)
@@ -891,6 +892,9 @@ class _Walk:
         self.acquires: dict[tuple, Acquire] = {}
         self.releases: dict[tuple, Lock] = {}
         self.exits: list[tuple[int, int, State]] = []  # (line, col, state) at each return and the end
+        # the deferred releases registered when each exit was walked: a `defer mu.Unlock()` written
+        # after a return does not run on that return
+        self.exit_defers: list[frozenset] = []
         self.jumps: dict[tuple[str, int], list[State]] = {}  # (break/continue, region it leaves) -> states
         self.continues: dict[int, list[tuple[Op, State]]] = {}  # loop region -> each `continue` and its state
         self.deferred: set[tuple] = set()  # (class, instance) a `defer` releases
@@ -907,6 +911,7 @@ class _Walk:
         end = self.walk_region(0, ()) if self.view.regions else self.walk_ops((), list(range(len(fn.facts.ops))))
         if end is not None:
             self.exits.append((fn.facts.end_line, 1, end))
+            self.exit_defers.append(frozenset(self.deferred))
         self._lost_unlocks()
         self._panics_held()
         held_on_return: list[Acquire] = []
@@ -987,6 +992,7 @@ class _Walk:
         kind = op.kind
         if kind == "return":
             self.exits.append((op.line, op.col, state))
+            self.exit_defers.append(frozenset(self.deferred))
             return None
         if kind == "jump":
             if op.mode in ("break", "continue"):
@@ -1272,8 +1278,10 @@ class _Walk:
         """The function releases this lock without having taken it: it is its caller's, relocked on return."""
         return any(_matches(lock, other) for other in self.releases.values())
 
-    def _deferred(self, a: Acquire) -> bool:
-        return any(_matches(a.lock, Lock(cls, inst, "")) for cls, inst in self.deferred)
+    def _deferred(self, a: Acquire, deferred: frozenset | set | None = None) -> bool:
+        """A `defer` releases a's lock: among `deferred` (those registered by an exit), else anywhere."""
+        pairs = self.deferred if deferred is None else deferred
+        return any(_matches(a.lock, Lock(cls, inst, "")) for cls, inst in pairs)
 
     # ---- lost unlocks ------------------------------------------------------------
     def _lost_unlocks(self) -> None:
@@ -1281,18 +1289,18 @@ class _Walk:
         if self.gives_up or len(self.exits) < 2:
             return
         reported: set[tuple] = set()
-        for line, col, state in self.exits:
+        for (line, col, state), deferred in zip(self.exits, self.exit_defers, strict=True):
             for h in state:
                 a = h.acq
-                if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
+                if a.hops or a.fn is not self.fn or self._deferred(a, deferred) or self._callers_lock(a.lock):
                     continue
                 key = (a.lock.cls, a.lock.inst, a.mode)
                 if key in reported or self._handed_to_caller(a.lock, line, col):
                     continue
                 free = [
                     ln
-                    for ln, _c, s in self.exits
-                    if ln > a.op.line and not any(_matches(x.acq.lock, a.lock) for x in s)
+                    for (ln, _c, s), later in zip(self.exits, self.exit_defers, strict=True)
+                    if ln > a.op.line and (not any(_matches(x.acq.lock, a.lock) for x in s) or self._deferred(a, later))
                 ]
                 if free:
                     reported.add(key)
@@ -1366,7 +1374,7 @@ class _Walk:
         between), of the same instance on every iteration, whose deferred
         `Unlock` is a plain `defer` straight in the same body after it.
         """
-        if body_end is None or self.gives_up:
+        if self.gives_up:
             return
         view, model = self.view, self.model
         if self._deferred_unlocks is None:
@@ -1376,6 +1384,8 @@ class _Walk:
                 if op.kind == "call" and op.mode == "defer" and RELEASE.get(E.selected_name(op.fn) or "") == "w"
             ]
         if not self._deferred_unlocks:
+            return
+        if self._deferred_unlock_in_case(loop) or body_end is None:
             return
         for h in body_end:
             a = h.acq
@@ -1393,6 +1403,56 @@ class _Walk:
                     continue
                 model.deferred_in_loops.append(DeferredInLoop(self.fn, a, op, view.regions[loop].line))
                 return
+
+    def _deferred_unlock_in_case(self, loop: int) -> bool:
+        """`for { select { case <-tick: d.Lock(); defer d.Unlock(); ... } }`: the same, in a `select`
+        case of the loop body, lock and deferred unlock straight in the case: the next time the case
+        runs it locks the mutex the last run still holds (and everything else waiting for it waits
+        for good). True when reported."""
+        view, model, facts = self.view, self.model, self.fn.facts
+        for op in self._deferred_unlocks or ():
+            if not view.in_region(op.region, loop):
+                continue
+            below = view.regions_below(op.region, loop)
+            kinds = [view.regions[x].kind for x in below]
+            if "case" not in kinds or any(k not in STRAIGHT_KINDS and k not in ("case", "select") for k in kinds):
+                continue
+            found = model.lock_of(self.fn, op)
+            if found is None or found[0].inst is None or found[0].striped:
+                continue
+            if self._assigned_in_loop(found[0].inst, loop):
+                continue
+            index = facts.ops.index(op)
+            for lock_op in reversed(facts.ops[:index]):
+                if lock_op.region != op.region or lock_op.kind != "call" or lock_op.mode != "plain":
+                    continue
+                if E.selected_name(lock_op.fn) != "Lock":
+                    continue
+                held = model.lock_of(self.fn, lock_op)
+                if held is None or not _matches(held[0], found[0]):
+                    continue
+                case = next(x for x in below if view.regions[x].kind == "case")
+                if self._leaves_after(case, index):
+                    break  # the case returns (or jumps out) after deferring: the defer runs then
+                acq = Acquire(held[0], "w", self.fn, lock_op, (), held[1])
+                model.deferred_in_loops.append(
+                    DeferredInLoop(self.fn, acq, op, view.regions[loop].line, view.regions[case].line)
+                )
+                return True
+        return False
+
+    def _leaves_after(self, region: int, index: int) -> bool:
+        """Some op of the region (or inside it) after op `index` returns, jumps with `break` or `goto`,
+        or ends the goroutine or the process."""
+        facts, view = self.fn.facts, self.view
+        for op in facts.ops[index + 1 :]:
+            if not view.in_region(op.region, region):
+                continue
+            if op.kind == "return" or (op.kind == "jump" and op.mode in ("break", "goto")):
+                return True
+            if op.kind == "call" and call_exit(self.model.program, self.fn, op) is not None:
+                return True
+        return False
 
     def _straight_below(self, region: int, loop: int) -> bool:
         """No branch or loop between region and the loop body it is in."""

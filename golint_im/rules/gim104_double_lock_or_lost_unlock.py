@@ -21,7 +21,12 @@ its branches, and through the calls it makes, and reports:
 - **an unlock deferred inside a loop**: the body takes a write lock and
   `defer`s its `Unlock`; the deferred call runs when the function returns,
   so the next iteration locks the same mutex again while it is held (only
-  the same instance on every iteration: `it.mu` of a ranged `it` is not).
+  the same instance on every iteration: `it.mu` of a ranged `it` is not);
+  the same in a `select` case of the loop that does not leave it (`case
+  <-tick: d.Lock(); defer d.Unlock()`).
+- **a return before a later `defer`**: `mu.Lock()`, an early `return`,
+  then `mu.Unlock(); ...; mu.Lock(); defer mu.Unlock()`: the defer written
+  after the return does not run on it.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`.
 - **a deferred unlock of the wrong mutex**: `s.seenMu.Lock()` followed at
@@ -440,10 +445,16 @@ def _relocked(r: RelockedInLoop) -> Finding:
 def _deferred_in_loop(d: DeferredInLoop) -> Finding:
     a, fn = d.acq, d.fn
     label = a.lock.label
+    where = f"in the `select` case at line {d.case_line} of" if d.case_line else "inside"
+    again = (
+        "the next time that case runs it waits for the lock the last run still holds"
+        if d.case_line
+        else "the second iteration waits for the lock the first still holds"
+    )
     message = (
-        f"`{fn.short}` locks `{a.text}` (`{label}`) at line {a.op.line} inside the loop at line {d.loop_line} and "
+        f"`{fn.short}` locks `{a.text}` (`{label}`) at line {a.op.line} {where} the loop at line {d.loop_line} and "
         f"defers its unlock at line {d.defer_op.line}: a deferred call runs when the function returns, not at the "
-        f"end of the iteration, so the second iteration waits for the lock the first still holds. Fix: unlock at the "
+        f"end of the iteration, so {again}. Fix: unlock at the "
         f"end of the iteration, or move the body into a function (or closure) with `defer {a.text}.Unlock()`."
     )
     kept = Step(op_location(fn, d.defer_op), f"the deferred `{a.text}.Unlock()` runs only when `{fn.short}` returns")
