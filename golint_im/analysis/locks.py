@@ -139,6 +139,7 @@ class LostUnlock:
     exit_line: int  # the return (or the function's end) reached holding the lock
     exit_col: int
     released_line: int  # a return or the end reached without it (the lock is not the function's contract)
+    by_break: bool = False  # the exit is a `break` out of the endless loop that ends the function
 
 
 @dataclass(frozen=True)
@@ -875,9 +876,13 @@ class LockModel:
         self.lost_unlocks = kept
 
     def _caller_releases(self, fn: Function, cls: str) -> bool:
+        """A caller releases the lock after calling fn. For a goroutine (`go f()`) only the starter
+        itself counts: its other literals run on goroutines of their own."""
         for caller, call_op in self.program.callers(fn):
             for fn2, op, what in self.lock_ops.get(cls, ()):
-                if fn2.outermost() is caller.outermost() and what == "release" and op.line >= call_op.line:
+                if what != "release" or op.line < call_op.line:
+                    continue
+                if fn2 is caller if call_op.mode == "go" else fn2.outermost() is caller.outermost():
                     return True
         return False
 
@@ -895,7 +900,9 @@ class _Walk:
         # the deferred releases registered when each exit was walked: a `defer mu.Unlock()` written
         # after a return does not run on that return
         self.exit_defers: list[frozenset] = []
+        self.break_exits: set[tuple[int, int]] = set()  # exits that are a `break` ending the function
         self.jumps: dict[tuple[str, int], list[State]] = {}  # (break/continue, region it leaves) -> states
+        self.breaks: dict[int, list[tuple[Op, State]]] = {}  # loop region -> (break op, state) leaving it
         self.continues: dict[int, list[tuple[Op, State]]] = {}  # loop region -> each `continue` and its state
         self.deferred: set[tuple] = set()  # (class, instance) a `defer` releases
         self.released_classes: set[str] = set()  # classes of the caller's locks released so far
@@ -968,6 +975,7 @@ class _Walk:
             again = _merge(body, *self.jumps.pop(("continue", r), []))
             breaks = self.jumps.pop(("break", r), [])
             if v.endless(r):
+                self._breaks_ending_function(r)
                 return _merge(*breaks)
             return _merge(state, again, *breaks)
         if kind in ("switch", "select"):
@@ -999,6 +1007,8 @@ class _Walk:
                 target = self.view.jump_target(op)
                 if target is not None:
                     self.jumps.setdefault((op.mode, target), []).append(state)
+                    if op.mode == "break":
+                        self.breaks.setdefault(target, []).append((op, state))
                     if op.mode == "continue":
                         self.continues.setdefault(target, []).append((op, state))
                     return None
@@ -1283,6 +1293,24 @@ class _Walk:
         pairs = self.deferred if deferred is None else deferred
         return any(_matches(a.lock, Lock(cls, inst, "")) for cls, inst in pairs)
 
+    def _breaks_ending_function(self, loop: int) -> None:
+        """An endless `for {` that is the last statement of the function (a goroutine's loop): each
+        `break` out of it ends the function, so each is an exit of its own, with the locks it holds
+        (merged at the loop's end, a path holding a lock and one not holding it would hide it)."""
+        sites = self.breaks.pop(loop, [])
+        facts = self.fn.facts
+        if len(sites) < 2 or facts.regions[loop].parent != 0:
+            return
+        inside = [i for i, o in enumerate(facts.ops) if self.view.in_region(o.region, loop)]
+        if not inside or any(
+            o.region == 0 or not self.view.in_region(o.region, loop) for o in facts.ops[inside[-1] + 1 :]
+        ):
+            return  # something runs after the loop: it may release what a break holds
+        for op, state in sites:
+            self.exits.append((op.line, op.col, state))
+            self.exit_defers.append(frozenset(self.deferred))
+            self.break_exits.add((op.line, op.col))
+
     # ---- lost unlocks ------------------------------------------------------------
     def _lost_unlocks(self) -> None:
         """A lock this function takes that one exit keeps while another exit has released it."""
@@ -1304,7 +1332,8 @@ class _Walk:
                 ]
                 if free:
                     reported.add(key)
-                    self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0]))
+                    by_break = (line, col) in self.break_exits
+                    self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0], by_break))
 
     def _handed_to_caller(self, lock: Lock, line: int, col: int) -> bool:
         """The exit returns the value whose mutex is held: `entry.mu.Lock(); return entry`.

@@ -28,7 +28,8 @@ its branches, and through the calls it makes, and reports:
   then `mu.Unlock(); ...; mu.Lock(); defer mu.Unlock()`: the defer written
   after the return does not run on it.
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
-  paths but still held on another `return`.
+  paths but still held on another `return`, or on a `break` out of the
+  endless loop that ends the function (a goroutine's `for { select }`).
 - **a deferred unlock of the wrong mutex**: `s.seenMu.Lock()` followed at
   once by `defer s.mu.Unlock()`, a sibling field of the same holder that
   the function never locks, or `mu.RLock()` followed by `defer
@@ -406,14 +407,23 @@ def _lost(lost: LostUnlock) -> Finding:
     exit_loc = Location(fn.file.path, lost.exit_line, lost.exit_col)
     steps = [
         Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}`"),
-        Step(exit_loc, f"`{fn.short}` returns here with `{label}` still held"),
+        Step(
+            exit_loc,
+            f"`{fn.short}` {'breaks out and ends' if lost.by_break else 'returns'} here with `{label}` still held",
+        ),
         Step(Location(fn.file.path, lost.released_line), f"whereas this exit comes with `{label}` released"),
     ]
+    leaves = (
+        f"leaves its endless loop with `break` at line {lost.exit_line}, and so ends,"
+        if lost.by_break
+        else f"returns at line {lost.exit_line}"
+    )
     message = (
-        f"`{fn.short}` returns at line {lost.exit_line} with `{a.text}` (`{label}`) still locked by "
+        f"`{fn.short}` {leaves} with `{a.text}` (`{label}`) still locked by "
         f"{lock_call(a)} at line {a.op.line}, while its exit at line {lost.released_line} releases it: "
         f"the next `{a.text}.Lock()` anywhere blocks forever. "
-        f"Fix: call `{a.text}.{unlock}()` before this return, or `defer {a.text}.{unlock}()` right after locking."
+        f"Fix: call `{a.text}.{unlock}()` before this {'break' if lost.by_break else 'return'}, "
+        f"or `defer {a.text}.{unlock}()` right after locking."
     )
     return Finding(
         rule_id=ID,
