@@ -38,6 +38,7 @@ from .field_instances import (
     QuitAfterExit,
     ShortReceive,
     UndersignalledWaiters,
+    _loop_times,
     comma_ok,
     count_runs,
     ends_with_marker,
@@ -46,6 +47,7 @@ from .field_instances import (
     receive_loop,
 )
 from .flow import Channel
+from .instances import local_instances
 from .never_stopped import started_by
 from .regions import STRAIGHT_KINDS, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
 from .unpaired import ends_goroutine, exits_process
@@ -712,3 +714,68 @@ def _left_before_quit(program, positions, owner, goroutine, go_index, before, qu
             if gone is not None and usable:
                 return gone, other, max(usable, key=lambda t: positions.of(owner, t[1]))
     return None
+
+
+@dataclass
+class SelfOverflow:
+    """A function that alone receives from its buffered local channel sends on it in a loop of a
+    count the model cannot read, with no receive inside that loop: once the buffer is full the
+    send waits for the only receiver, itself."""
+
+    channel: Channel
+    owner: Function
+    send: Op
+    loop: int  # the loop region around the send
+    receive: Op  # the function's first receive from the channel
+
+
+def self_overflows(program: Program, flow, confinement, debug: Counter) -> list[SelfOverflow]:
+    """`stop := make(chan string, 1)` in a loop's function whose only receive is its own `case id :=
+    <-stop:`, and `for id := range pending { stop <- id }` later in the same loop body."""
+    candidates: set[int] = set()
+    for f in program.functions:
+        made = {
+            E.ident(t)
+            for op in f.facts.ops
+            if op.kind == "assign"
+            for t, v in zip(op.targets, op.args, strict=False)
+            if len(op.args) == len(op.targets) and E.is_make_call(v) and len(E.call_args(v)) > 1
+        }
+        if not made:
+            continue
+        sent = {E.ident(op.fn) for op in f.facts.ops if op.kind == "send"}
+        received = {E.ident(op.fn) for op in f.facts.ops if op.kind == "recv"}
+        if made & sent & received:
+            candidates.add(f.id)
+    if not candidates:
+        return []
+    out = []
+    for ch, owner, _name in local_instances(program, flow, confinement, set(), debug, starters=candidates):
+        if not ch.capacity or ch.closes or not ch.sends or not ch.receives:
+            continue
+        if any(f is not owner for f, _op in (*ch.sends, *ch.receives)):
+            continue  # another function (a goroutine) takes part
+        facts = owner.facts
+        recv_regions = [op.region for _f, op in ch.receives]
+        for _f, send in ch.sends:
+            if send.select >= 0:
+                continue
+            loops = [r for r in enclosing_regions(facts, send.region) if facts.regions[r].kind in ("for", "range")]
+            if not loops:
+                continue
+            loop = loops[0]
+            if any(loop in enclosing_regions(facts, r) for r in recv_regions):
+                continue  # the loop receives too: it drains as it sends
+            if _loop_times(program, owner, loop) is not None:
+                continue  # a counted (or endless) loop: other shapes count it
+            inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
+            if any(op.kind in ("return", "jump") or op.kind == "call" and op.mode == "go" for op in inside):
+                continue
+            if facts.regions[loop].kind == "range":
+                ranged = E.ranged(facts.regions[loop].info) or facts.regions[loop].info
+                if E.composite(ranged) is not None or program.const_int(owner, ranged) is not None:
+                    continue  # a fixed list: its size is the author's
+            first = min((op for _f, op in ch.receives), key=facts.ops.index)
+            out.append(SelfOverflow(ch, owner, send, loop, first))
+            break
+    return out

@@ -37,6 +37,7 @@ from .counted import (
     local_quits_after_exit,
     outnumbered_per_round,
     outnumbered_receives,
+    self_overflows,
     stalled_stages,
     undersignalled_waiters,
 )
@@ -155,6 +156,12 @@ class Partners:
         stuck = {s.channel.key for s in self.stuck}
         fresh = [i for i in instances if i[0].key not in stuck and i[1].id not in budget.cut]
         self.early_leaves, self.short_locals = counted_channels(program, fresh, self.debug)
+        # A function overfilling a buffered local channel only it receives from (counted.py).
+        self.self_overflows = [
+            o
+            for o in self_overflows(program, flow, self.confinement, self.debug)
+            if o.owner.id not in budget.cut and o.channel.key not in stuck
+        ]
         self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
         # Partners started only on some paths (missing_partners.py).
         self.unstarted_receivers, self.skipped_starts = missing_partners(program, fresh, self.debug)

@@ -220,6 +220,12 @@ once per item of an input of any size (`for _, a := range addrs`, not a
 literal, an array or a constant) counts too: more items than copies
 deadlock.
 
+A buffered local channel a function alone receives from, filled in a loop
+of a count the model cannot read (`for id := range pending { expired <-
+id }`) with no receive inside that loop: once the buffer is full the send
+waits for a receive only that function, blocked, could make. A range over
+a literal, an array or a constant is the author's count and not judged.
+
 A buffered field channel filled before its receiver runs: the function
 allocating the instance sends (itself, or through methods it calls, each
 once on its straight line) more values than the buffer holds before its
@@ -567,6 +573,8 @@ def check(ctx):
         yield _short_finding(r)
     for e in partners.early_leaves:
         yield _early_leave_finding(e)
+    for o in partners.self_overflows:
+        yield _self_overflow_finding(o)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -1723,6 +1731,36 @@ def _never_stopped_finding(n):
         ),
         steps=steps,
         key=f"{n.owner.qualname}|{stop}|never-stopped",
+    )
+
+
+def _self_overflow_finding(o):
+    """A function sends on its own buffered channel in a loop with no receive, and is its only receiver."""
+    name, owner = o.channel.label, o.owner
+    cap = o.channel.capacity
+    facts = owner.facts
+    loop_line = facts.regions[o.loop].line
+    send_loc, recv_loc = op_location(owner, o.send), op_location(owner, o.receive)
+    values = f"{cap} value{'s' if cap != 1 else ''}"
+    message = (
+        f"`{owner.short}` sends on `{name}` (buffer {cap}) in the loop at line {loop_line} (line {o.send.line}), "
+        f"but it is the only one that receives from `{name}` (line {o.receive.line}), and not in that loop: once "
+        f"the loop has sent {values} the next send waits for a receive that only this goroutine could make, "
+        f"and blocks forever. Fix: handle each value in place, give `{name}` room for every value, or send "
+        f"with `select` and `default`."
+    )
+    steps = (
+        Step(send_loc, f"`{owner.short}` fills `{name}` here, once per iteration"),
+        Step(recv_loc, f"the only receive from `{name}`, never reached while the loop runs"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple([Related(recv_loc, f"the only receive from `{name}`"), *_made_here(o.channel)]),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|self-overflow",
     )
 
 
