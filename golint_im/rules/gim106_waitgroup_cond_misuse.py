@@ -118,7 +118,8 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   c.Wait() }` is enough, and is left alone.
 - `Cond.Wait` outside a loop is not reported in a function whose callers
   (up to three calls up) loop around it, or in an exported function nothing here calls (a wrapper
-  its users loop around). A condition variable passed, returned or stored
+  its users loop around); a test, benchmark, fuzz test or example is where calls start, not such a
+  wrapper. A condition variable passed, returned or stored
   elsewhere, or held in an exported field or variable, may be signalled by
   code the model does not see: it is never reported as unsignalled.
 - A counted start skipped by `continue`/`break` is reported only when
