@@ -62,7 +62,8 @@ def starved_subscribers(program: Program, model: LockModel, debug: dict) -> list
         if key in seen:
             continue
         seen.add(key)
-        found = _subscriber_taking(program, model, registries[(field[0], field[1])], b.held.lock.cls)
+        publisher_apart = bool(b.fn.go_sites) or any(h.callee.go_sites for h in b.hops)
+        found = _subscriber_taking(program, model, registries[(field[0], field[1])], b.held.lock.cls, publisher_apart)
         if found is None:
             debug["GIM103_published_channels_without_a_locking_subscriber"] += 1
             continue
@@ -150,20 +151,27 @@ def _field_ranged(fn: Function, send: Op) -> tuple[int, str, str] | None:
     return None
 
 
-def _subscriber_taking(program: Program, model: LockModel, subscribes: list[Function], cls: str):
+def _subscriber_taking(
+    program: Program, model: LockModel, subscribes: list[Function], cls: str, publisher_apart: bool = False
+):
     """(subscribe method, its call, the receiving goroutine, its receive, the lock, the call taking it)
-    for the first subscriber goroutine that receives the returned channel and takes class cls."""
+    for the first subscriber goroutine that receives the returned channel and takes class cls.
+
+    With `publisher_apart` (the publishing send runs on a goroutine of its own), the function that
+    subscribes counts too when it takes the lock before its own receive (`c := h.Join(1); ...;
+    h.Leave(1); <-c`): it runs beside the publisher."""
     ids = {s.id for s in subscribes}
     for s in subscribes:
         for caller, call_op in program.callers(s):
             for name in _result_names(caller, call_op):
                 for r in [caller, *caller.nested_literals()]:
-                    if not r.go_sites or program.declaring_function(r, name) is not caller:
+                    own = r is caller and publisher_apart and not r.go_sites
+                    if (not r.go_sites and not own) or program.declaring_function(r, name) is not caller:
                         continue
                     recv = next((op for op in r.facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)), None)
                     if recv is None:
                         continue
-                    taken = _takes(program, model, r, cls, ids)
+                    taken = _takes(program, model, r, cls, ids, before=recv if own else None)
                     if taken is not None:
                         return s, (caller, call_op), r, recv, taken[0], taken[1]
     return None
@@ -179,9 +187,12 @@ def _result_names(caller: Function, call_op: Op) -> list[str]:
     return []
 
 
-def _takes(program: Program, model: LockModel, fn: Function, cls: str, skip: set[int]):
-    """(acquisition, the call reaching it, or None) when fn locks class cls, itself or through a call."""
+def _takes(program: Program, model: LockModel, fn: Function, cls: str, skip: set[int], before: Op | None = None):
+    """(acquisition, the call reaching it, or None) when fn locks class cls, itself or through a call
+    (with `before`: in an op ahead of that one)."""
     for op in fn.facts.ops:
+        if op is before:
+            return None
         if op.kind != "call" or op.mode not in ("plain", "defer"):
             continue
         name = E.selected_name(op.fn)

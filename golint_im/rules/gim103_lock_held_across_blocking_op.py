@@ -33,7 +33,10 @@ unbuffered, stores it and returns it (`Subscribe`); a method sends to
 them (`for _, c := range b.subs { c <- e }`) holding the type's mutex; and
 a goroutine that got a channel from `Subscribe` receives from it and takes
 the same mutex (`Unsubscribe`, directly or through a call): while it waits
-for the mutex it does not receive, and the send waits for it.
+for the mutex it does not receive, and the send waits for it. When the
+publishing send runs on a goroutine of its own, the function that called
+`Subscribe` counts too if it takes the mutex before its own receive (`c :=
+h.Join(1); h.Leave(1); <-c`).
 
 The same for the two other waits of package `sync`:
 
@@ -191,11 +194,13 @@ def _starved_finding(s: StarvedSubscriber) -> Finding:
     call_fn, call_op = s.subscribe_call
     lock_loc = op_location(s.lock.fn, s.lock.op)
     through_call = f" (through `{E.render(s.via.fn)}(…)` at line {s.via.line})" if s.via is not None else ""
+    who = "subscriber goroutine" if s.receiver.go_sites else "subscriber"
+    first = ", before that receive," if not s.receiver.go_sites else ""
     message = (
         f"`{b.fn.short}` sends to a subscriber's channel (`{s.field}`, made unbuffered by "
         f"`{s.subscribe.short}`) at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
-        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}); the subscriber goroutine "
-        f"`{s.receiver.short}` receives that channel at line {s.recv.line} and takes `{label}`"
+        f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}); the {who} "
+        f"`{s.receiver.short}` receives that channel at line {s.recv.line} and{first} takes `{label}`"
         f"{through_call}: while it waits for the lock it does not receive, and the send waits for it. "
         f"Fix: copy the subscribers' channels under the lock and send after unlocking, or give each "
         f"channel a buffer and send with `select` and `default`."
@@ -205,7 +210,7 @@ def _starved_finding(s: StarvedSubscriber) -> Finding:
         *call_steps(b.hops),
         Step(op_loc, f"sends to a subscriber while holding `{label}`: waits for its receive"),
         Step(op_location(call_fn, call_op), f"`{call_fn.short}` subscribes and gets the channel"),
-        Step(op_location(s.receiver, s.recv), "the subscriber goroutine receives from it"),
+        Step(op_location(s.receiver, s.recv), f"the {who} receives from it"),
         Step(lock_loc, f"the subscriber takes `{label}`{through_call}: waits for the publisher's unlock"),
     ]
     return Finding(
