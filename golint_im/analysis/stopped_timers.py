@@ -80,6 +80,7 @@ class DrainedTwice:
     stop: int  # line of the `if !t.Stop()`
     recv: Op  # the second receive, which waits forever
     text: str
+    stopped_first: bool = False  # `first` is a plain `t.Stop()` before the timer could fire, not a receive
 
 
 def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
@@ -94,6 +95,13 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
     for fn in program.functions:
         facts = fn.facts
         recvs = {id(op) for op in facts.ops if op.kind == "recv" and op.select < 0 and _timer_of_recv(op) is not None}
+        if not recvs:
+            continue
+        stopped = _stopped_first(program, fn, recvs)
+        if stopped is not None:
+            debug["GIM102_timers_drained_after_stop"] += 1
+            out.append(stopped)
+            continue
         if len(recvs) < 2:
             continue
         first_at: dict[str, Op] = {}
@@ -123,6 +131,46 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
             out.append(DrainedTwice(fn, first, region.line, op, text))
             first_at.pop(text)
     return out
+
+
+def _stopped_first(program: Program, fn: Function, recvs: set[int]) -> DrainedTwice | None:
+    """`t := time.NewTimer(d); t.Stop()` on the function's straight line, and later the drain
+    `if !t.Stop() { <-t.C }` (anywhere, in a loop's `select` case too) with no `Reset` of `t` and no
+    other receive from it before it in the function: the first time the drain runs, the timer is
+    stopped and never fired, `Stop` returns false, and the channel has nothing to give."""
+    facts = fn.facts
+    in_conditions = {  # calls made by `if` conditions (`if !t.Stop()`): not a statement of their own
+        n
+        for reg in facts.regions
+        if reg.kind == "if" and reg.info is not None
+        for x in E.subexprs(reg.info)
+        if (n := E.op_number(x)) is not None
+    }
+    stops: dict[str, Op] = {}
+    for i, op in enumerate(facts.ops):
+        if i in in_conditions:
+            continue
+        if op.kind == "call" and E.selected_name(op.fn) in ("Reset", "Stop") and op.mode == "plain":
+            text = E.render(E.selector_base(op.fn))
+            if E.selected_name(op.fn) == "Reset":
+                stops.pop(text, None)
+            elif on_straight_line(facts, op.region) and _is_timer(program, fn, E.selector_base(op.fn)):
+                stops.setdefault(text, op)
+            continue
+        if op.kind == "recv" and _timer_of_recv(op) is not None:
+            text = E.render(_timer_of_recv(op))
+            first = stops.pop(text, None)
+            if first is None or id(op) not in recvs:
+                continue
+            region = facts.regions[op.region]
+            stopped = E.unary_operand(region.info, "!") if region.kind == "if" and region.info is not None else None
+            call = E.call(stopped) if stopped is not None else None
+            if call is None or call[1] or E.selected_name(call[0]) != "Stop":
+                continue
+            if E.render(E.selector_base(call[0])) != text:
+                continue
+            return DrainedTwice(fn, first, region.line, op, text, stopped_first=True)
+    return None
 
 
 @dataclass

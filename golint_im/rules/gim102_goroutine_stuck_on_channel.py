@@ -109,7 +109,10 @@ methods it calls on the same value, when nothing in the program `Reset`s
 that timer: a stopped timer sends nothing. And the drain written after the
 value was taken: `<-t.C` on a function's straight line, then `if !t.Stop()
 { <-t.C }` with no `Reset` between: `Stop` returns false because the timer
-fired, and the second receive waits for a value that never comes. And a
+fired, and the second receive waits for a value that never comes. The
+same drain after a plain `t.Stop()` on the straight line that stopped the
+timer before it fired (in a loop's `select` case too), with no `Reset` or
+receive before it: `Stop` returns false for a stopped timer as well. And a
 `for range t.C` over a ticker, with no other way out of the loop, when the
 program stops that ticker (matched by its holder: a field, a local):
 `Stop` does not close the channel, so the loop outlives it.
@@ -1531,10 +1534,20 @@ def _ranged_ticker_finding(r):
 def _drained_twice_finding(d):
     """`if !t.Stop() { <-t.C }` after the function already received the timer's value."""
     loc = op_location(d.fn, d.recv)
+    if d.stopped_first:
+        why = (
+            f"but `{d.text}.Stop()` at line {d.first.line} stopped the timer before it could fire, and nothing "
+            f"resets it before this drain: `Stop` returns false for a stopped timer too, and the channel has "
+            f"nothing to give, so the first time this runs it blocks forever"
+        )
+    else:
+        why = (
+            f"but it already took the timer's only value at line {d.first.line}: the channel stays "
+            f"empty and this receive blocks forever"
+        )
     message = (
         f"`{d.fn.short}` receives from `{d.text}.C` at line {d.recv.line} because `{d.text}.Stop()` returned false "
-        f"(line {d.stop}), but it already took the timer's only value at line {d.first.line}: the channel stays "
-        f"empty and this receive blocks forever. Fix: drain only when the value was not taken (track it in a "
+        f"(line {d.stop}), {why}. Fix: drain only when the value was not taken (track it in a "
         f"flag), or drain with `select {{ case <-{d.text}.C: default: }}`."
     )
     return Finding(
@@ -1542,10 +1555,23 @@ def _drained_twice_finding(d):
         message=message,
         location=loc,
         severity=SEVERITY,
-        related=(Related(op_location(d.fn, d.first), "the timer's value is received here"),),
+        related=(
+            Related(
+                op_location(d.fn, d.first),
+                "the timer is stopped here" if d.stopped_first else "the timer's value is received here",
+            ),
+        ),
         steps=(
-            Step(op_location(d.fn, d.first), f"takes the one value `{d.text}` sends"),
-            Step(Location(d.fn.file.path, d.stop), "`Stop` returns false: the timer already fired"),
+            Step(
+                op_location(d.fn, d.first),
+                "stops the timer before it fires" if d.stopped_first else f"takes the one value `{d.text}` sends",
+            ),
+            Step(
+                Location(d.fn.file.path, d.stop),
+                "`Stop` returns false: the timer was stopped already"
+                if d.stopped_first
+                else "`Stop` returns false: the timer already fired",
+            ),
             Step(loc, "waits for a second value that never comes"),
         ),
         key=f"{d.fn.qualname}|{d.text}|drained-twice",
