@@ -458,21 +458,28 @@ def _fed_per_item(program: Program, owner: Function, feeds: list[Op]) -> list[Op
     if len(loops) != 1:
         return None
     loop = loops.pop()
-    region = facts.regions[loop]
-    if region.info is None:
+    if facts.regions[loop].info is None:
         return None  # `for {`: count_runs reads it
-    if region.kind == "range":
-        ranged = E.ranged(region.info) or region.info
-        if E.composite(ranged) is not None or program.const_int(owner, ranged) is not None:
-            return None
-        name = E.ident(ranged)
-        declared = program.locals(owner).get(name, "") if name else ""
-        if declared.startswith("[") and not declared.startswith("[]"):
-            return None
+    if _author_sized(program, owner, loop):
+        return None
     last = max(facts.ops.index(op) for op in feeds)
     if any(op.kind in ("return", "jump") or exits_process(program, owner, op) for op in facts.ops[: last + 1]):
         return None
     return sorted(feeds, key=facts.ops.index)
+
+
+def _author_sized(program: Program, owner: Function, loop: int) -> bool:
+    """The loop ranges over a literal, an array or a constant: its count is fixed where it is
+    written, and a buffer sized by the author for it is not judged by count."""
+    region = owner.facts.regions[loop]
+    if region.kind != "range":
+        return False
+    ranged = E.ranged(region.info) or region.info
+    if E.composite(ranged) is not None or program.const_int(owner, ranged) is not None:
+        return True
+    name = E.ident(ranged)
+    declared = program.locals(owner).get(name, "") if name else ""
+    return declared.startswith("[") and not declared.startswith("[]")
 
 
 @dataclass
@@ -729,9 +736,14 @@ class SelfOverflow:
     receive: Op  # the function's first receive from the channel
 
 
-def self_overflows(program: Program, flow, confinement, debug: Counter) -> list[SelfOverflow]:
+def self_overflows(
+    program: Program, flow, confinement, debug: Counter, known: list[tuple[Channel, Function, str]]
+) -> list[SelfOverflow]:
     """`stop := make(chan string, 1)` in a loop's function whose only receive is its own `case id :=
-    <-stop:`, and `for id := range pending { stop <- id }` later in the same loop body."""
+    <-stop:`, and `for id := range pending { stop <- id }` later in the same loop body.
+
+    `known`: the instances already made for the functions that start goroutines; only the other
+    candidate functions get theirs made here."""
     candidates: set[int] = set()
     for f in program.functions:
         made = {
@@ -749,8 +761,12 @@ def self_overflows(program: Program, flow, confinement, debug: Counter) -> list[
             candidates.add(f.id)
     if not candidates:
         return []
+    covered = {owner.id for _ch, owner, _name in known}
+    pool = [i for i in known if i[1].id in candidates]
+    if candidates - covered:
+        pool += local_instances(program, flow, confinement, set(), debug, starters=candidates - covered)
     out = []
-    for ch, owner, _name in local_instances(program, flow, confinement, set(), debug, starters=candidates):
+    for ch, owner, _name in pool:
         if not ch.capacity or ch.closes or not ch.sends or not ch.receives:
             continue
         if any(f is not owner for f, _op in (*ch.sends, *ch.receives)):
@@ -771,10 +787,8 @@ def self_overflows(program: Program, flow, confinement, debug: Counter) -> list[
             inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
             if any(op.kind in ("return", "jump") or op.kind == "call" and op.mode == "go" for op in inside):
                 continue
-            if facts.regions[loop].kind == "range":
-                ranged = E.ranged(facts.regions[loop].info) or facts.regions[loop].info
-                if E.composite(ranged) is not None or program.const_int(owner, ranged) is not None:
-                    continue  # a fixed list: its size is the author's
+            if _author_sized(program, owner, loop):
+                continue  # a fixed list: its size is the author's
             first = min((op for _f, op in ch.receives), key=facts.ops.index)
             out.append(SelfOverflow(ch, owner, send, loop, first))
             break

@@ -159,7 +159,7 @@ class Partners:
         # A function overfilling a buffered local channel only it receives from (counted.py).
         self.self_overflows = [
             o
-            for o in self_overflows(program, flow, self.confinement, self.debug)
+            for o in self_overflows(program, flow, self.confinement, self.debug, instances)
             if o.owner.id not in budget.cut and o.channel.key not in stuck
         ]
         self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)

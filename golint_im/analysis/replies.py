@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, enclosing_regions
-from .flow import ChannelFlow
+from .flow import ChannelFlow, _is_chan
 from .regions import STRAIGHT_KINDS, deciding_region, returns_skipping
 
 
@@ -334,6 +334,6 @@ def _bound_by_receive(program, fn: Function, base) -> bool:
         if E.received(value) is not None:
             return True
         ranged = E.ranged(value)
-        if ranged is not None and "chan" in (program.type_of(fn, ranged) or "").split(" ", 1)[0]:
+        if ranged is not None and _is_chan(program.underlying(program.type_of(fn, ranged) or "")):
             return True
     return False

@@ -742,8 +742,4 @@ def _mentions_expr(e, name: str) -> bool:
 
 
 def _mentions(op, name: str) -> bool:
-    ident = E.make_ident(name)
-    for e in (op.fn, *op.args):
-        if e is not None and E.is_expr(e) and any(x == ident for x in E.subexprs(e)):
-            return True
-    return False
+    return any(_mentions_expr(e, name) for e in (op.fn, *op.args))
