@@ -34,6 +34,7 @@ from ..program import Function, Program, enclosing_regions
 from .field_instances import (
     MAX_COUNTED_OPS,
     UNBOUNDED,
+    DroppedSignal,
     EarlyLeave,
     QuitAfterExit,
     ShortReceive,
@@ -49,7 +50,7 @@ from .field_instances import (
 from .flow import Channel
 from .instances import local_instances
 from .never_stopped import started_by
-from .regions import STRAIGHT_KINDS, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
+from .regions import STRAIGHT_KINDS, FnView, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
 from .unpaired import ends_goroutine, exits_process
 
 
@@ -792,4 +793,196 @@ def self_overflows(
             first = min((op for _f, op in ch.receives), key=facts.ops.index)
             out.append(SelfOverflow(ch, owner, send, loop, first))
             break
+    return out
+
+
+@dataclass
+class OverdrawnSelect:
+    """An endless loop's `select` that waits only on channels one goroutine sends on once, with a
+    case that goes round the loop again: the next wait has no sender left."""
+
+    owner: Function
+    select: int  # the select region
+    loop: int  # the endless `for {` around it
+    channels: list[Channel]
+    again: Op  # the receive whose case goes round again
+    jump: Op | None  # the `continue` that does (None: the case runs to the end of the loop body)
+    sender: Function  # the one goroutine sending on the channels
+    start: Op  # its `go` statement
+    sends: list[Op]  # its sends, at most one on any path
+
+
+def overdrawn_selects(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[OverdrawnSelect]:
+    """`go func() { if err != nil { errc <- err; return }; resc <- v }()` then `for { select { case v :=
+    <-resc: return v; case err := <-errc: if retry(err) { continue }; return err } }`: the goroutine
+    has sent its one value, and the `select` it goes back to waits forever.
+
+    The channels are local instances the function makes, closed nowhere, received only in that
+    `select` (no default, no other case), sent on only by one goroutine the function starts once,
+    on its straight line before the loop, that sends outside loops and at most once on any path.
+    Nothing else in the function names the channels, so no later goroutine can send on them.
+    """
+    by_owner: dict[int, tuple[Function, list[Channel]]] = {}
+    names: dict[int, str] = {}
+    for ch, owner, name in instances:
+        by_owner.setdefault(owner.id, (owner, []))[1].append(ch)
+        names[id(ch)] = name
+    positions = _Positions()
+    out = []
+    for owner, chans in by_owner.values():
+        case_channel = {
+            id(op): ch for ch in chans for f, op in ch.receives if f is owner and op.mode == "case" and op.select >= 0
+        }
+        for select in sorted({op.select for ch in chans for f, op in ch.receives if id(op) in case_channel}):
+            found = _overdrawn(program, positions, owner, select, case_channel, names)
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def _overdrawn(
+    program: Program,
+    positions: _Positions,
+    owner: Function,
+    select: int,
+    case_channel: dict[int, Channel],
+    names: dict[int, str],
+) -> OverdrawnSelect | None:
+    facts = owner.facts
+    info = facts.regions[select].info
+    if not info or info[0]:
+        return None  # a default case: the select never waits
+    cases = [op for op in facts.ops if op.select == select and op.kind in ("send", "recv")]
+    if len(cases) != info[1] or any(id(op) not in case_channel for op in cases):
+        return None  # another case (a context, a timer) may end the wait
+    loops = [r for r in enclosing_regions(facts, select) if facts.regions[r].kind in ("for", "range")]
+    if not loops or facts.regions[loops[0]].kind != "for" or facts.regions[loops[0]].info is not None:
+        return None
+    loop = loops[0]
+    chans = list({id(case_channel[id(op)]): case_channel[id(op)] for op in cases}.values())
+    if any(ch.closes or not ch.sends for ch in chans):
+        return None
+    if any(f is not owner or op.select != select for ch in chans for f, op in ch.receives):
+        return None
+    senders = {f.id: f for ch in chans for f, _op in ch.sends}
+    if len(senders) != 1 or owner.id in senders:
+        return None
+    sender = next(iter(senders.values()))
+    start = _literal_start(program, owner, sender) if sender.parent is owner else started_by(program, owner, sender)
+    if start is None:
+        return None
+    go_index, go_op = start
+    body = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
+    if not body or go_index > positions.of(owner, body[0]):
+        return None  # started inside the loop, or after it
+    held = {E.make_ident(names[id(ch)]) for ch in chans}
+    for op in facts.ops:
+        if (
+            op is go_op
+            or op.select == select
+            or op.kind == "assign"
+            and E.is_make_call(op.args[0] if op.args else None)
+        ):
+            continue
+        if any(_names_beyond_receives(e, held) for e in (op.fn, *op.args)):
+            return None  # the channel goes elsewhere: another sender may come
+    sends = [op for ch in chans for _f, op in ch.sends]
+    sfacts = sender.facts
+    if any(op.select >= 0 for op in sends):
+        return None
+    if any(sfacts.regions[r].kind in ("for", "range") for op in sends for r in enclosing_regions(sfacts, op.region)):
+        return None
+    if len(sends) > 1 and (len(sends) > MAX_COUNTED_OPS or most_sends_on_one_path(program, sender, sends)):
+        return None  # some path sends twice
+    select_start = positions.of(owner, cases[0])
+    if any(
+        op.kind in ("return", "jump") or exits_process(program, owner, op)
+        for op in body
+        if positions.of(owner, op) < select_start
+    ):
+        return None  # the loop can be left before it waits again
+    again = _goes_round(program, owner, loop, select, cases)
+    if again is None:
+        return None
+    return OverdrawnSelect(owner, select, loop, chans, again[0], again[1], sender, go_op, sends)
+
+
+def _names_beyond_receives(e, held: set) -> bool:
+    """e names one of the held channels other than as the operand of a receive (`v := <-resc`)."""
+    if e is None or not E.is_expr(e):
+        return False
+    parts = list(E.subexprs(e))
+    named = sum(1 for x in parts if x in held)
+    received = sum(1 for x in parts if E.is_expr(x) and E.unary_operand(x, "<-") in held)
+    return named > received
+
+
+def _goes_round(
+    program: Program, owner: Function, loop: int, select: int, cases: list[Op]
+) -> tuple[Op, Op | None] | None:
+    """(a case's receive, its `continue` of the loop) when that case can go round the loop again;
+    the `continue` is None when the case's body has no way out at all and nothing follows the
+    `select` in the loop."""
+    facts = owner.facts
+    view = FnView(owner)
+    after_select = [
+        op
+        for op in facts.ops
+        if loop in enclosing_regions(facts, op.region)
+        and select not in enclosing_regions(facts, op.region)
+        and op.select != select
+    ]
+    for recv in cases:
+        inside = [op for op in facts.ops if recv.body >= 0 and recv.body in enclosing_regions(facts, op.region)]
+        for op in inside:
+            if op.kind == "jump" and op.mode == "continue" and view.jump_target(op) == loop:
+                return recv, op
+        leaves = any(
+            op.kind in ("return", "jump") or op.kind == "call" and op.mode == "go" or exits_process(program, owner, op)
+            for op in inside
+        )
+        if recv.body >= 0 and not leaves and not after_select:
+            return recv, None
+    return None
+
+
+def dropped_signals(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[DroppedSignal]:
+    """`go func() { work(); select { case done <- struct{}{}: default: } }()`, then `<-done` with
+    `done` unbuffered: the send goes through only if the receive is already waiting, and is dropped
+    otherwise; the receive then waits forever.
+
+    One sender, started once on the function's straight line before the receive, with one send,
+    outside any loop; the function receives once, plainly, outside any loop; nothing else names the
+    channel in the function."""
+    positions = _Positions()
+    out = []
+    for ch, owner, name in instances:
+        if ch.capacity != 0 or ch.closes or len(ch.sends) != 1 or len(ch.receives) != 1:
+            continue
+        sender, send = ch.sends[0]
+        receiver, receive = ch.receives[0]
+        if receiver is not owner or sender is owner or receive.mode != "expr" or receive.select >= 0:
+            continue
+        sfacts = sender.facts
+        if send.select < 0 or not (sfacts.regions[send.select].info or (False,))[0]:
+            continue  # a blocking send: other shapes judge it
+        if any(sfacts.regions[r].kind in ("for", "range") for r in enclosing_regions(sfacts, send.region)):
+            continue  # a send retried in a loop may get through later
+        facts = owner.facts
+        if any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, receive.region)):
+            continue
+        start = _literal_start(program, owner, sender) if sender.parent is owner else started_by(program, owner, sender)
+        if start is None or start[0] > positions.of(owner, receive):
+            continue
+        held = {E.make_ident(name)}
+        if any(
+            _names_beyond_receives(e, held)
+            for op in facts.ops
+            if op is not start[1]
+            and op is not receive
+            and not (op.kind == "assign" and op.args and E.is_make_call(op.args[0]))
+            for e in (op.fn, *op.args)
+        ):
+            continue  # the channel goes elsewhere: another sender may come
+        out.append(DroppedSignal(ch, owner, sender, start[1], send, receive))
     return out

@@ -93,6 +93,21 @@ class FieldChannel:
 
 
 @dataclass
+class DroppedSignal:
+    """The only send on an unbuffered local channel is a `select` with `default`, made by a
+    goroutine the function starts once, while the function waits for it with a plain receive."""
+
+    channel: Channel
+    owner: Function
+    sender: Function
+    start: Op  # the `go` statement
+    send: Op  # the send in the `select` with `default`
+    receive: Op  # the plain receive
+    start_fn: Function | None = None  # holds `start` when not owner (a constructor)
+    receiver: Function | None = None  # holds `receive` when not owner (a method owner calls)
+
+
+@dataclass
 class ShortReceive:
     """A goroutine sends `sends` times; the owner receives `receives` times, then ends."""
 
@@ -282,6 +297,7 @@ class FieldInstances:
         self.unheard_senders: list[UnheardFieldSenders] = []
         self.undersignalled: list[UndersignalledWaiters] = []
         self.overfilled: list[OverfilledField] = []
+        self.dropped: list[DroppedSignal] = []
         self._long_cache: dict[tuple[int, int], bool] = {}
         self._names: dict[int, dict[str, list[tuple[int, Op]]]] = {}
         self._creations: dict[int, dict[int, tuple[int, Op]]] = {}
@@ -319,6 +335,7 @@ class FieldInstances:
                 self._never_stopped(walk)
                 self._quits_after_exit(walk)
                 self._skipped_signals(walk)
+                self._dropped_signals(walk)
                 self._abandoned_senders(walk)
                 self._unheard_senders(walk)
                 self._undersignalled(walk)
@@ -875,6 +892,44 @@ class FieldInstances:
                     )
                 )
                 break
+
+    def _dropped_signals(self, walk: _Walk) -> None:
+        """An unbuffered field channel whose only send is a `select` case with `default`, outside
+        any loop, in the function one goroutine of the instance runs (started once, outside any
+        loop), while the owner (or a method it calls) waits on it once with a plain receive: the
+        send is dropped unless that receive already waits (`counted.dropped_signals` on locals)."""
+        for fc in walk.chans.values():
+            if fc.channel.capacity != 0 or any(not u.routine.known for u in fc.uses):
+                continue
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if len(sends) != 1 or len(recvs) != 1 or len(sends) + len(recvs) != len(fc.uses):
+                continue
+            send, recv = sends[0], recvs[0]
+            routine = send.routine
+            if routine == OWN or routine.target is not send.fn or routine.op is None or routine.fn is None:
+                continue
+            if recv.routine != OWN or recv.op.mode != "expr" or recv.op.select >= 0 or recv.anchor <= send.anchor:
+                continue
+            sfacts = send.fn.facts
+            if send.op.select < 0 or not (sfacts.regions[send.op.select].info or (False,))[0]:
+                continue
+            if _in_loop(send.fn, send.op) or _in_loop(routine.fn, routine.op) or _in_loop(recv.fn, recv.op):
+                continue
+            if not self._runs_unconditionally(walk.owner, recv):
+                continue
+            self.dropped.append(
+                DroppedSignal(
+                    fc.channel,
+                    walk.owner,
+                    send.fn,
+                    routine.op,
+                    send.op,
+                    recv.op,
+                    start_fn=routine.fn,
+                    receiver=recv.fn,
+                )
+            )
 
     def _early_leave(self, fc: FieldChannel):
         """The only receive is a `range` over the field, in the owner's own body or straight in a

@@ -34,9 +34,11 @@ from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
 from .counted import (
     counted_channels,
+    dropped_signals,
     local_quits_after_exit,
     outnumbered_per_round,
     outnumbered_receives,
+    overdrawn_selects,
     self_overflows,
     stalled_stages,
     undersignalled_waiters,
@@ -172,6 +174,11 @@ class Partners:
         self.abandoned_replies = [r for r in abandoned_replies(flow, self.debug) if id(r.reply) not in told]
         self.quit_after_exit = local_quits_after_exit(program, fresh)
         self.stalled_stages = stalled_stages(program, fresh)
+        # An endless loop's select going back to wait on a goroutine that sent its one value (counted.py).
+        self.overdrawn_selects = [o for o in overdrawn_selects(program, fresh) if o.owner.id not in budget.cut]
+        # A wait for a value its one sender drops unless the wait has begun (counted.py).
+        self.dropped_signals = [d for d in dropped_signals(program, fresh) if d.owner.id not in budget.cut]
+        self.dropped_signals.extend(d for d in self.fields.dropped if d.owner.id not in budget.cut)
         reported = {e.channel.key for e in self.early_leaves} | {r.channel.key for r in self.short_locals}
         self.outnumbered = [o for o in outnumbered_receives(program, fresh) if o.channel.key not in reported]
         self.outnumbered_rounds = [o for o in outnumbered_per_round(program, fresh) if o.channel.key not in reported]
@@ -462,10 +469,19 @@ class Partners:
                 beside_receive = True  # a test exit on a condition the sender cannot influence
             if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
                 continue
-            if self._coordinated(owner, g, i, chain, fed) or (
-                how != "return"
-                and g >= 0
-                and self._coordinated(owner, g, i, chain, self._closed_by(owner, facts.ops[g]))
+            if (
+                self._coordinated(owner, g, i, chain, fed)
+                or (
+                    how != "return"
+                    and g >= 0
+                    and self._coordinated(owner, g, i, chain, self._closed_by(owner, facts.ops[g]))
+                )
+                or (
+                    g >= 0
+                    and self._coordinated(
+                        owner, g, i, chain, self._closed_after_sends(owner, facts.ops[g], self.flow.key(owner, recv.fn))
+                    )
+                )
             ):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
@@ -687,6 +703,31 @@ class Partners:
                     keys.add(self.flow.key(fn, op.args[0]))
         return keys
 
+    def _closed_after_sends(self, owner: Function, go_op, key: str | None) -> set:
+        """Channels the goroutine started by go_op closes where no send of its on channel `key` can
+        follow (`for ... { ticks <- i }; close(stop)`, or `close(done); return` on a path that sends
+        nothing): a receive from one of them says the goroutine has sent all it will."""
+        keys: set = set()
+        for target in self.program.resolve_call(owner, go_op):
+            fn = target.function
+            facts = fn.facts
+            sends = [op for op in facts.ops if op.kind == "send" and self.flow.key(fn, op.fn) == key]
+            if not sends or any(
+                f is not fn and k == key
+                for f, _op, _p, k in self.flow.reachable_sends(fn, facts.ops, charge=partial(self.budget.charge, owner))
+            ):
+                return set()  # it sends through calls too: not judged here
+            for op in facts.ops:
+                if (
+                    op.kind == "call"
+                    and E.is_ident(op.fn, "close")
+                    and op.args
+                    and _no_send_after(self.program, fn, op, sends)
+                ):
+                    keys.add(self.flow.key(fn, op.args[0]))
+        keys.discard(key)  # a value taken from the channel itself says nothing of its close
+        return keys
+
     def _only_way_past(self, fn: Function, recv, chain: list) -> bool:
         """A receive in a case of a select that ran to its end on the way to the op of `chain`,
         every other case of which leaves fn (`return`, `t.Fatal`...): past that select, the
@@ -735,6 +776,30 @@ class Partners:
             if op.kind == "recv" and self.flow.key(owner, op.fn) in fed and not _excluded_by(facts, op, chain):
                 return True
         return False
+
+
+def _no_send_after(program: Program, fn: Function, close_op, sends: list) -> bool:
+    """No path through fn runs one of `sends` after `close_op`: the close is deferred, or sits outside
+    any loop with every later send on another branch or past a way out of the close's block."""
+    if close_op.mode == "defer":
+        return True
+    facts = fn.facts
+    close_chain = list(enclosing_regions(facts, close_op.region))
+    if any(facts.regions[r].kind in ("for", "range", "select") for r in close_chain):
+        return False
+    around = set(close_chain)
+    at = facts.ops.index(close_op)
+    for send in sends:
+        later = facts.ops.index(send)
+        if later < at or exclusive_branches(facts, close_chain, list(enclosing_regions(facts, send.region))):
+            continue
+        if any(
+            op.region in around and (op.kind == "return" or ends_goroutine(program, fn, op) is not None)
+            for op in facts.ops[at + 1 : later]
+        ):
+            continue
+        return False
+    return True
 
 
 def _returns_after(facts, op) -> bool:

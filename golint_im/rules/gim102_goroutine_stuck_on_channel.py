@@ -250,6 +250,23 @@ unbuffered quit channel, a local or a field of an instance it allocates
 goroutine's select loop, after it sent on (or closed) another channel
 whose case in that loop can `return`.
 
+A loop that waits again for a value already taken: an endless `for {`
+whose `select` receives only from local channels that one goroutine, started
+once before the loop, sends on at most once on any path (`errc <- err;
+return` or `resc <- v`), with a case that goes round the loop again (a
+`continue` after a retryable error, or a case that runs to the end of the
+loop body). After that case the goroutine has sent its one value, and the
+`select` waits forever. Another case (a context, a timer, `default`), a
+second sender, a `close`, or any other use of the channels keeps it silent.
+
+A signal dropped before anyone waits: the only send on an unbuffered local
+channel is a `select` case with `default` (outside any loop), in a goroutine
+the function starts once, and the function then waits for it with a plain
+receive. The send goes through only if the receive is already waiting; if
+the goroutine gets there first, the value is dropped and the receive waits
+forever. A send retried in a loop, a buffered channel, a `close`, or any
+other use of the channel keeps it silent.
+
 A plain send in a channel's producer (the function that closes the channel
 when done, `defer close(out)`) is reported when the same function's other
 sends on that channel select on a way out (`<-ctx.Done()`, or a receive
@@ -578,6 +595,10 @@ def check(ctx):
         yield _early_leave_finding(e)
     for o in partners.self_overflows:
         yield _self_overflow_finding(o)
+    for od in partners.overdrawn_selects:
+        yield _overdrawn_select_finding(od)
+    for ds in partners.dropped_signals:
+        yield _dropped_signal_finding(ds)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -1787,6 +1808,78 @@ def _self_overflow_finding(o):
         related=tuple([Related(recv_loc, f"the only receive from `{name}`"), *_made_here(o.channel)]),
         steps=steps,
         key=f"{owner.qualname}|{name}|self-overflow",
+    )
+
+
+def _overdrawn_select_finding(o):
+    """The loop's select goes back to wait after the goroutine's one send was received."""
+    owner, facts = o.owner, o.owner.facts
+    names = " or ".join(f"`{ch.label}`" for ch in o.channels)
+    select_line = facts.regions[o.select].line
+    taken = f"`{E.render(o.again.fn)}`"
+    if o.jump is not None:
+        how = f"the `continue` at line {o.jump.line}"
+        round_loc = op_location(owner, o.jump)
+    else:
+        how = "the end of the loop body"
+        round_loc = op_location(owner, o.again)
+    start_loc = op_location(owner, o.start)
+    once = ", and no path sends twice" if len(o.sends) > 1 else ", once"
+    message = (
+        f"`{owner.short}`'s `select` at line {select_line} waits again after its case on {taken} (line "
+        f"{o.again.line}) goes round the loop ({how}), but the only sender on {names}, the goroutine started "
+        f"at line {o.start.line}, sends one value and ends: the second wait blocks forever. Fix: return in "
+        f"that case, or start a new attempt (a new goroutine) before going round again."
+    )
+    steps = (
+        Step(start_loc, f"`{owner.short}` starts the goroutine that sends once on {names}"),
+        *(
+            Step(op_location(o.sender, s), f"it sends on `{E.render(s.fn)}` here{once}")
+            for s in sorted(o.sends, key=lambda s: s.line)[:3]
+        ),
+        Step(op_location(owner, o.again), f"the loop takes that value from {taken}"),
+        Step(round_loc, "and goes round to the `select` again, where nothing will ever arrive"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=op_location(owner, o.again),
+        severity=SEVERITY,
+        related=tuple(
+            [Related(start_loc, "the one sender, started once"), *(r for ch in o.channels for r in _made_here(ch))]
+        ),
+        steps=steps,
+        key=f"{owner.qualname}|{select_line}|overdrawn-select",
+    )
+
+
+def _dropped_signal_finding(d):
+    """The one non-blocking send may come before the receive, and is then dropped."""
+    owner, name = d.owner, d.channel.label
+    send_loc, recv_loc = op_location(d.sender, d.send), op_location(d.receiver or owner, d.receive)
+    start_loc = op_location(d.start_fn or owner, d.start)
+    waiter = d.receiver or owner
+    message = (
+        f"`{waiter.short}` waits on unbuffered `{name}` (line {d.receive.line}), but the only send, in the goroutine "
+        f"started at line {d.start.line}, is a `select` case with `default` (line {d.send.line}): it is dropped "
+        f"unless the receive is already waiting, and then the receive blocks forever. Fix: give `{name}` a buffer "
+        f"of 1 and send plainly, or `close({name})`."
+    )
+    steps = (
+        Step(start_loc, f"`{owner.short}` starts the goroutine that signals on `{name}`"),
+        Step(send_loc, "the signal, dropped by `default` when nobody is receiving yet"),
+        Step(recv_loc, f"`{waiter.short}` may reach this receive only after that, and waits forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=recv_loc,
+        severity=SEVERITY,
+        related=tuple(
+            [Related(send_loc, f"the only send on `{name}`, dropped when no receiver waits"), *_made_here(d.channel)]
+        ),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|dropped-signal",
     )
 
 
