@@ -267,6 +267,16 @@ the goroutine gets there first, the value is dropped and the receive waits
 forever. A send retried in a loop, a buffered channel, a `close`, or any
 other use of the channel keeps it silent.
 
+A pipe writer whose reader left: `pr, pw := io.Pipe()` has no buffer, so
+each write waits for the reader. A function that starts a goroutine given
+(or capturing) `pw`, then reads `pr` in a loop (itself or through a reader
+wrapped around it, `bufio.NewScanner(pr)`) and returns from inside that
+loop without ever closing `pr` leaves the writer blocked in its next write
+forever. Silent when `pr` is closed anywhere in the function (`defer
+pr.Close()`, `CloseWithError`), or returned, stored, assigned, or handed to
+a goroutine or to a function of the tree; a return on the error of a direct
+read of `pr` (the writer closed its end) is no early exit.
+
 A plain send in a channel's producer (the function that closes the channel
 when done, `defer close(out)`) is reported when the same function's other
 sends on that channel select on a way out (`<-ctx.Done()`, or a receive
@@ -599,6 +609,8 @@ def check(ctx):
         yield _overdrawn_select_finding(od)
     for ds in partners.dropped_signals:
         yield _dropped_signal_finding(ds)
+    for ap in partners.abandoned_pipes:
+        yield _abandoned_pipe_finding(ap)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -1880,6 +1892,35 @@ def _dropped_signal_finding(d):
         ),
         steps=steps,
         key=f"{owner.qualname}|{name}|dropped-signal",
+    )
+
+
+def _abandoned_pipe_finding(a):
+    """The reader returns from its read loop with the pipe open; the writer waits in its next write."""
+    owner, facts = a.owner, a.owner.facts
+    pr, pw = a.reader, a.writer
+    exit_loc, start_loc = op_location(owner, a.exit), op_location(owner, a.start)
+    made_loc = op_location(owner, a.made)
+    loop_line = facts.regions[a.loop].line
+    message = (
+        f"`{owner.short}` returns at line {a.exit.line} from its loop reading pipe `{pr}` (line {loop_line}) "
+        f"without closing it, while the goroutine started at line {a.start.line} writes to `{pw}`: a pipe has no "
+        f"buffer, so that goroutine blocks forever in its next write. Fix: `defer {pr}.Close()` after "
+        f"`io.Pipe()`, or `{pr}.CloseWithError(err)` before returning."
+    )
+    steps = (
+        Step(made_loc, f"`{owner.short}` makes the pipe"),
+        Step(start_loc, f"and starts the goroutine writing to `{pw}`"),
+        Step(exit_loc, f"then leaves its read loop here, `{pr}` still open: nothing reads or closes it again"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(made_loc, "the pipe, made here"), Related(start_loc, f"the writer of `{pw}`, started here")),
+        steps=steps,
+        key=f"{owner.qualname}|{pr}|abandoned-pipe",
     )
 
 
