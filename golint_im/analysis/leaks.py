@@ -741,7 +741,21 @@ class Walk:
             return True
         if isinstance(eff, Store):
             self.stored_in = eff.name
+            if self._earlier_defer_releases():
+                return True  # `defer func() { for _, c := range conns { c.Close() } }()` above
         return False
+
+    def _earlier_defers(self) -> list:
+        """The deferred calls registered before the acquisition, on its way."""
+        chain = set(self.view.chain(self.ops[self.a].region))
+        return [o for o in self.ops[: self.a] if o.kind == "call" and o.mode == "defer" and o.region in chain]
+
+    def _earlier_defer_releases(self) -> bool:
+        """A deferred call registered before the acquisition releases the container the resource
+        was just stored in: it runs at the function's end over whatever the container holds then."""
+        return any(
+            self.an.call_effect(self.fn, o, dict(self.holders), self.kind) == RELEASE for o in self._earlier_defers()
+        )
 
     def _from_in_memory(self) -> bool:
         """The acquisition is a method call on a value an in-memory constructor of the catalog made

@@ -93,7 +93,15 @@ _BORROW_PKGS = {
     "github.com/pkg/errors",
 }
 # ... except these, which wrap the resource and take it over.
-_TAKERS = {"net/http/httputil.NewClientConn", "net/http/httputil.NewServerConn", "io.NopCloser", "io/ioutil.NopCloser"}
+# `context.WithValue(ctx, key, conn)`: the context carries the value to whoever reads it (a handler,
+# an engine's worker), which then owns it.
+_TAKERS = {
+    "net/http/httputil.NewClientConn",
+    "net/http/httputil.NewServerConn",
+    "io.NopCloser",
+    "io/ioutil.NopCloser",
+    "context.WithValue",
+}
 # Functions of other modules not named `New*` that build a wrapper around the connection they are
 # given and close it with the wrapper (`tls.Client(raw, cfg)`): followed like a `New*` wrapper.
 _FOREIGN_WRAPPERS = {"crypto/tls.Client", "crypto/tls.Server"}
