@@ -84,9 +84,10 @@ class FunctionValues:
                     return [Target(m, f"method value {m.name}")]
         return []
 
-    def _returned_func_values(self, fn: Function, callee) -> list[Target]:
+    def _returned_func_values(self, fn: Function, callee, index: int = 0) -> list[Target]:
         """Function values a call gives back: what its callees' `return` statements return as their
-        first, func-typed, result (`leave := h.register(m)` holds the literal register returns)."""
+        result `index`, when it is func-typed (`leave := h.register(m)` holds the literal register
+        returns; `data, release := s.acquire()` the one it returns second)."""
         out: list[Target] = []
         busy = self._call_cache.setdefault(("returned-values", "busy"), set())
         if (fn.id, callee) in busy:
@@ -100,19 +101,19 @@ class FunctionValues:
             self._partial -= 1
         for t in targets:
             g = t.function
-            key = ("returned-values", g.id)
+            key = ("returned-values", g.id) if index == 0 else ("returned-values", g.id, index)
             cached = self._call_cache.get(key)
             if cached is None:
                 self._call_cache[key] = []  # a function returning its own call: stop there
                 found: list[Target] = []
                 self._partial += 1
                 try:
-                    if g.facts.results and self._func_typed(g, g.facts.results[0]):
+                    if len(g.facts.results) > index and self._func_typed(g, g.facts.results[index]):
                         for op in g.facts.ops:
-                            if op.kind == "return" and op.args:
+                            if op.kind == "return" and len(op.args) > index:
                                 found.extend(
                                     Target(v.function, f"returned by {g.short}")
-                                    for v in self._func_value(g, op.args[0])
+                                    for v in self._func_value(g, op.args[index])
                                 )
                 finally:
                     self._partial -= 1
@@ -166,8 +167,15 @@ class FunctionValues:
                         out.extend(self._elements_of_field(f, ranged))
                     continue
                 for i, t in enumerate(op.targets):
-                    if E.is_ident(t, name) and i < len(op.args):
+                    if not E.is_ident(t, name):
+                        continue
+                    if i < len(op.args) and len(op.args) == len(op.targets):
                         out.extend(self._func_value(f, op.args[i]))
+                    elif len(op.args) == 1 and (called := E.call(op.args[0])) is not None:
+                        # `data, release := s.acquire()`: the call's result i.
+                        local = E.ident(called[0])
+                        if local is None or self.lookup_local(f, local) is None:
+                            out.extend(self._returned_func_values(f, called[0], i))
         params = [p[0] for p in owner.facts.params]
         if name in params:
             idx = params.index(name)

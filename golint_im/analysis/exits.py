@@ -39,9 +39,18 @@ def _load_table() -> dict[str, str]:
     return {name: kind for kind in _KINDS for name in table.get(kind, ())}
 
 
+def _load_builders() -> tuple[frozenset[str], dict[str, str]]:
+    table = load("exits.toml").get("builders", {})
+    return frozenset(table.get("sends", ())), {name: kind for kind in _KINDS for name in table.get(kind, ())}
+
+
 LIBRARY_EXITS: dict[str, str] = _load_table()
 # The bare names of the table's calls: a call by any other name needs no lookup.
 EXIT_NAMES: frozenset[str] = frozenset(name.rsplit(".", 1)[1] for name in LIBRARY_EXITS)
+# Event builders (`log.Fatal()` of zerolog) and the methods that send the event they return.
+BUILDER_SENDS, BUILDER_EXITS = _load_builders()
+BUILDER_NAMES: frozenset[str] = frozenset(name.rsplit(".", 1)[1] for name in BUILDER_EXITS)
+_CHAIN_DEPTH = 16  # setters followed down a builder chain (`.Err(err).Str(k, v)...`)
 
 
 class ExitCalls:
@@ -67,12 +76,33 @@ class ExitCalls:
             ext = program.external_callee(fn, op.fn)
             if ext is not None:
                 return LIBRARY_EXITS.get(ext.qualname)
+        if name in BUILDER_SENDS:
+            built = self._built_exit(fn, op.fn)
+            if built is not None:
+                return built
         if depth >= _DEPTH:
             return None
         targets = program.resolve_call(fn, op)
         if len(targets) != 1:
             return None
         return self.never_returns(targets[0].function, depth + 1)
+
+    def _built_exit(self, fn: Function, callee) -> str | None:
+        """`log.Fatal().Err(err).Msg("x")`: what the event the chain starts from ends once sent."""
+        e = E.selector_base(callee)
+        for _ in range(_CHAIN_DEPTH):
+            call = E.call(e)
+            if call is None:
+                return None
+            inner = call[0]
+            if (E.selected_name(inner) or E.ident(inner)) in BUILDER_NAMES:
+                ext = self.program.external_callee(fn, inner)
+                if ext is not None and ext.qualname in BUILDER_EXITS:
+                    return BUILDER_EXITS[ext.qualname]
+            e = E.selector_base(inner)
+            if e is None:
+                return None
+        return None
 
     def never_returns(self, fn: Function, depth: int = 0) -> str | None:
         """What `fn` always ends when called, or None if some path returns to its caller."""

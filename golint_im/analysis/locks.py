@@ -33,9 +33,9 @@ from typing import Any
 from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
-from ..program import Function, Program
+from ..program import Function, Program, enclosing_regions
 from .exits import PROCESS, call_exit
-from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions
+from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, exclusive_branches
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -1262,10 +1262,46 @@ class _Walk:
 
         if a.once:
             return  # first call only: no order
+        if self._unpublished_fresh(a):
+            return  # `v := &val{}; v.Lock()` before v is stored anywhere: nobody else can hold it
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
             if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:
                 model.order_edges.append(OrderEdge(self.fn, h.acq, a, classes - {h.acq.lock.cls, a.lock.cls}))
+
+    def _unpublished_fresh(self, a: Acquire) -> bool:
+        """a locks a mutex of a value this function allocated (`v := &T{}`, `new(T)`, its last
+        assignment on the way) and has not yet stored, passed, sent or returned: no other goroutine
+        can hold that mutex, so holding another lock while taking it orders nothing."""
+        inst = a.lock.inst
+        if a.hops or a.fn is not self.fn or not inst or inst[0][0] != "name" or inst[0][1] != self.fn.id:
+            return False
+        var = E.make_ident(inst[0][2])
+        facts = self.fn.facts
+        chain = list(enclosing_regions(facts, a.op.region))
+        made = False
+        for op in facts.ops:
+            if op is a.op:
+                return made
+            if exclusive_branches(facts, list(enclosing_regions(facts, op.region)), chain):
+                continue  # on another branch than the lock
+            if op.kind == "assign" and var in op.targets:
+                if op.region not in chain or len(op.targets) != len(op.args):
+                    made = False  # assigned on some paths only: which value is locked is not followed
+                    continue
+                value = op.args[op.targets.index(var)]
+                made = E.is_new_call(value) or E.composite(E.strip_address(value)) is not None
+                continue
+            if not made:
+                continue
+            if op.kind == "call":
+                if any(x == var or E.unary_operand(x, "&") == var for x in op.args if E.is_expr(x)):
+                    made = False  # handed to a call
+                elif op.mode == "go":
+                    made = False  # a goroutine may capture it
+            elif any(x == var for e in (op.fn, *op.args) if e is not None and E.is_expr(e) for x in E.subexprs(e)):
+                made = False  # stored, sent or returned
+        return False
 
     def release(self, state: State, lock: Lock, mode: str | None, deferred: bool) -> State:
         if deferred:
@@ -1280,6 +1316,12 @@ class _Walk:
             h = state[i]
             if _matches(h.acq.lock, lock) and (mode is None or h.acq.mode == mode):
                 return (*state[:i], *state[i + 1 :])
+        same_class = [i for i, h in enumerate(state) if h.acq.lock.cls == lock.cls and not h.acq.lock.striped]
+        if len(same_class) == 1 and not lock.striped and (mode is None or state[same_class[0]].acq.mode == mode):
+            # `mux.mutex.Lock()` ... `s.mux.mutex.Unlock()`: the one held mutex of that class, reached
+            # through another path (an alias the model cannot equate), is the one released.
+            i = same_class[0]
+            return (*state[:i], *state[i + 1 :])
         self.releases.setdefault((lock.cls, lock.inst), lock)
         self.released_classes.add(lock.cls)
         return state

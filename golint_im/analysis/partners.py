@@ -98,6 +98,8 @@ class StuckSend:
     # and owner's call into it. The exit and the receive are then the helper's.
     helper: Function | None = None
     helper_call: object = None
+    # The receiving function defers `close` of the channel: the late send panics instead of blocking.
+    closed_on_exit: bool = False
 
     @property
     def waiter(self) -> Function:
@@ -361,11 +363,12 @@ class Partners:
                 exit = self._exit(owner, g, ri, recv, fed, recvs, cap, waiting)
                 if exit is None:
                     continue
-                if exit.how != "return" and _defers_close(owner, ch.label):
+                closes = _defers_close(owner, ch.label)
+                if closes and exit.how != "return":
                     self.debug["GIM102_early_exits_closing_the_channel"] += 1
-                    continue  # the sender panics on the closed channel: another defect, not this one
+                    continue  # a test that stops on a failure: its late sender's panic is another story
                 sfn, sop, path = blocking[0]
-                return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv)
+                return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, closed_on_exit=closes)
         return None
 
     def _count(self, owner, go_op, blocking, starts, recvs) -> int | None:
@@ -518,7 +521,10 @@ class Partners:
             if case == recv.body or facts.regions[case].kind not in ("case", "default"):
                 continue
             body = _ops_under(owner, case)
-            if any(op.kind in ("return", "jump") or exits_process(self.program, owner, op) for op in body):
+            if any(
+                op.kind in ("return", "jump") or (op.region == case and exits_process(self.program, owner, op))
+                for op in body
+            ):
                 continue  # leaves another way (a `return` is judged above), or may loop back
             if any(self._ends_goroutine(owner, op) is not None for op in body):
                 self.debug["GIM102_falls_off_after_test_stop"] += 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from golint_im.expr import Expr, binary, calls_in, ident, integer, is_expr, is_ident
+from golint_im.expr import Expr, binary, calls_in, ident, integer, is_expr, is_ident, is_nil, selector, selector_base
 from golint_im.facts import Op
 from golint_im.passes import Pass
 from golint_im.program import Function, Program, enclosing_regions
@@ -214,9 +214,49 @@ def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | 
         if any(t < i and t not in other for t in targets):
             continue  # an earlier target may have run: the model does not follow which branch was taken
         later = next((t for t in targets if (t > i and facts.ops[t].region in around) or t in other), None)
-        if later is not None:
-            out.append((i, later))
+        if later is not None and not _guards_nil_subject(facts, chain, facts.ops[later]):
+            if not _already_done(facts, chain, later):
+                out.append((i, later))
     return out
+
+
+def _already_done(facts, chain: list, target: int) -> bool:
+    """The return sits under `if d.responded {` where the function sets `d.responded = true` after
+    the target op: the flag says an earlier run has already sent (closed, called Done)."""
+    flags = {facts.regions[r].info for r in chain if facts.regions[r].kind == "if" and is_expr(facts.regions[r].info)}
+    if not flags:
+        return False
+    for op in facts.ops[target + 1 :]:
+        if op.kind != "assign" or len(op.targets) != len(op.args):
+            continue
+        for t, v in zip(op.targets, op.args, strict=True):
+            if t in flags and v in (("lit", "true"), ("id", "true")):
+                return True
+    return False
+
+
+def _guards_nil_subject(facts, chain: list, target: Op) -> bool:
+    """The return sits under `if x == nil` where x is what the target op acts on (the channel sent
+    on or closed, the group whose `Done` is called): with x nil there is no partner waiting on it,
+    and with x set the return is not taken."""
+    if target.kind == "send":
+        subject = target.fn
+    elif target.kind == "call" and is_ident(target.fn, "close") and target.args:
+        subject = target.args[0]
+    elif target.kind == "call" and selector(target.fn) is not None:
+        subject = selector_base(target.fn)
+    else:
+        return False
+    for r in chain:
+        reg = facts.regions[r]
+        b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+        if (
+            b is not None
+            and b[0] == "=="
+            and ((b[1] == subject and is_nil(b[2])) or (b[2] == subject and is_nil(b[1])))
+        ):
+            return True
+    return False
 
 
 def deciding_region(facts, op_region: int, stop_region: int) -> int:

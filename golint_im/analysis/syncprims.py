@@ -319,6 +319,10 @@ class SyncPrimitives:
                     self.debug["GIM106_adds_for_other_goroutines"] += 1
                 elif elsewhere is not None and self._handshake_after(starter, go_op):
                     self.debug["GIM106_adds_before_a_handshake"] += 1
+                elif elsewhere is not None and self._ordered_by(
+                    elsewhere.fn, _before(elsewhere), g, via or adds[0].op, key
+                ):
+                    self.debug["GIM106_adds_before_a_handshake"] += 1
                 elif not any(a.goroutine is g and a.add is adds[0] for a in self.add_inside):
                     found = wait or elsewhere
                     assert found is not None
@@ -443,8 +447,13 @@ class SyncPrimitives:
         A deferred Wait runs when the starter returns, after every op of its body."""
         s_ops = starter.facts.ops
         end = len(s_ops) if wait.op.mode == "defer" else s_ops.index(wait.op)
-        between = s_ops[s_ops.index(go_op) + 1 : end]
-        waits = {id(c.op) for c in self._own(starter, WAITGROUP, "Wait")}
+        return self._ordered_by(starter, s_ops[s_ops.index(go_op) + 1 : end], g, add_op, key)
+
+    def _ordered_by(self, waiter: Function, between: list, g: Function, add_op: Op, key: str) -> bool:
+        """The waiter's ops before its Wait block on something the goroutine g may signal after its
+        Add, or send what g receives only after its Add (`s.unsub <- true; s.wg.Wait()` while g
+        adds, then selects on `s.unsub`)."""
+        waits = {id(c.op) for c in self._own(waiter, WAITGROUP, "Wait")}
         blocks = any(op.kind == "recv" or id(op) in waits for op in between)
         hands = any(op.kind == "send" for op in between)
         if not blocks and not hands:
@@ -596,3 +605,11 @@ def _test_root(fn: Function) -> bool:
     """A test, benchmark, fuzz test or example of a test file: `go test` calls it, and nothing loops around it."""
     name = fn.facts.name
     return fn.file.is_test and name.startswith(("Test", "Benchmark", "Fuzz", "Example"))
+
+
+def _before(wait: SyncCall) -> list:
+    """The ops of the waiting function on its straight line before its Wait (all of them for a
+    deferred Wait)."""
+    facts = wait.fn.facts
+    end = len(facts.ops) if wait.op.mode == "defer" else facts.ops.index(wait.op)
+    return [op for op in facts.ops[:end] if op.region == 0]

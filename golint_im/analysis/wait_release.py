@@ -108,8 +108,11 @@ class _Finder:
         return self._by_op.get(id(op))
 
     # ---- what releases it ------------------------------------------------------------------
-    def releases(self, g: Function, op: Op) -> tuple[str, str, list[tuple[Function, Op]]] | None:
-        """(what, holder text, every operation that would release op) or None when not seen whole."""
+    def releases(
+        self, g: Function, op: Op, per_item: bool = False
+    ) -> tuple[str, str, list[tuple[Function, Op]]] | None:
+        """(what, holder text, every operation that would release op) or None when not seen whole.
+        per_item: op is a `range` whose body calls the Done, so each value sent lets it through."""
         c = self.prims_call(op)
         if c is not None:
             return "cond", c.text, [(s.fn, s.op) for s in self.prims.calls.get(c.key, ()) if s.method != "Wait"]
@@ -131,7 +134,7 @@ class _Finder:
         if ch is None or not key or not (key.startswith("local:") or key.startswith("field:")):
             self.debug["GIM106_release_channels_unknown"] += 1
             return None
-        ops = list(ch.closes) if op.mode == "range" else [*ch.sends, *ch.closes]
+        ops = list(ch.closes) if op.mode == "range" and not per_item else [*ch.sends, *ch.closes]
         return "channel", E.render(op.fn), ops
 
     def _cancels(self, g: Function, ctx_expr) -> list[tuple[Function, Op]] | None:
@@ -346,7 +349,7 @@ class _Finder:
                 op = self.first_block(g, stop)
                 if op is None:
                     continue
-                found = self.releases(g, op)
+                found = self.releases(g, op, _done_per_item(g, op, stop))
                 if found is None:
                     continue
                 what, holder, ops = found
@@ -357,6 +360,16 @@ class _Finder:
                     continue
                 return WaitBeforeRelease(wait, g, done, g, op, what, holder, first[0], first[1], len(ops))
         return None
+
+
+def _done_per_item(g: Function, op: Op, stop: Op | None) -> bool:
+    """op is a `range` over a channel and the Done (stop) sits in its body: the group counts the
+    values sent (`for range ch { work(); wg.Done() }`), not the goroutine's end."""
+    if op.mode != "range" or stop is None:
+        return False
+    facts = g.facts
+    loops = [r for r in enclosing_regions(facts, stop.region) if facts.regions[r].kind == "range"]
+    return any(facts.regions[r].line == op.line for r in loops)
 
 
 def _one_case_select(facts, r: int) -> bool:

@@ -155,9 +155,26 @@ def _blocking_sends(ctx, loop_fn, recv, entries, received, wide, work):
             continue
         if key == received.key and ch.elem == "struct{}":
             continue  # a semaphore: the handler gives back the token this receive took, so a slot is free
+        if not ch.make_sites and _received_local(ctx.program, key):
+            continue  # `fetcher := <-requests`: a reply channel another goroutine sent here, its other end
         blocking, note = _send_blocks(ctx, fn, op)
         if blocking:
             yield key, path, fn, op, note
+
+
+def _received_local(program, key: str) -> bool:
+    """The channel is a local given its value by a receive (`case fetcher := <-retrievers:`): a
+    channel of channels hands over one end, and whoever sent it holds the other."""
+    kind, _, rest = key.partition(":")
+    fid, _, name = rest.partition(":")
+    if kind != "local" or not fid.isdigit() or not name:
+        return False
+    target = E.make_ident(name)
+    for op in program.functions[int(fid)].facts.ops:
+        if op.kind == "assign" and any(t == target for t in op.targets):
+            if any(E.is_expr(v) and E.unary_operand(v, "<-") is not None for v in op.args):
+                return True
+    return False
 
 
 def _send_blocks(ctx, fn, send):

@@ -712,11 +712,19 @@ def _finding(s):
         fix = f"make `{ch.label}` with one buffer slot per goroutine started"
     else:
         fix = f"give `{ch.label}` a buffer of {s.senders}"
-    message = (
-        f"goroutine started at line {s.go_op.line} can block forever sending on `{ch.label}` ({room}): "
-        f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
-        f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
-    )
+    if s.closed_on_exit:
+        message = (
+            f"goroutine started at line {s.go_op.line} sends on `{ch.label}` ({room}) after `{waiter.short}` "
+            f"{why} at line {s.exit.op.line} {before}: its deferred `close({ch.label})` has run by then, so the "
+            f"send panics (send on closed channel). Fix: {fix} and do not close it on the receiving side, or "
+            f"send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
+        )
+    else:
+        message = (
+            f"goroutine started at line {s.go_op.line} can block forever sending on `{ch.label}` ({room}): "
+            f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
+            f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
+        )
     related = [
         Related(exit_loc, f"`{waiter.short}` {_exit_verb(s)} here without receiving"),
         Related(recv_loc, f"the only receive from `{ch.label}`"),
