@@ -27,6 +27,7 @@ performed while holding a lock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -130,6 +131,9 @@ class DoubleLock:
     fn: Function
     held: Acquire
     again: Acquire  # hops empty: locked again in fn itself
+    # again is taken by a deferred call that runs, at the function's exit, before the deferred
+    # unlock registered earlier (defers run last in, first out): the line of that unlock
+    deferred_before_unlock: int = 0
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,9 @@ class RelockedInLoop:
     acq: Acquire  # the Lock call at the top of the loop body, taken again on the next iteration
     jump: Op  # the `continue` reached with the lock held
     released_line: int  # where the iteration's normal path releases it (the author's intent)
+    # Each iteration locks another value (`for _, s := range sets { s.mu.RLock() ...`): the one the
+    # `continue` leaves stays locked for good, and this later Lock of the class (fn, op) waits on it.
+    blocked: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -359,6 +366,28 @@ class LockModel:
             return None
         return (("name", owner.id, root), *reversed(fields))
 
+    def other_locker(self, cls: str, fn: Function, any_mode: bool) -> tuple[Function, Op] | None:
+        """The first `Lock()` (or, with any_mode, also `RLock()`) call on a mutex of class cls in a
+        function other than fn, in program order; asked only for the rare lock a loop leaves held."""
+        cache = self.__dict__.setdefault("_other_lockers", {})
+        key = (cls, fn.id, any_mode)
+        if key not in cache:
+            found = None
+            wanted = ("Lock", "RLock") if any_mode else ("Lock",)
+            for f in self.program.functions:
+                if f is fn:
+                    continue
+                for op in f.facts.ops:
+                    if op.kind == "call" and op.mode == "plain" and E.selected_name(op.fn) in wanted:
+                        got = self.lock_of(f, op)
+                        if got is not None and got[0].cls == cls:
+                            found = (f, op)
+                            break
+                if found is not None:
+                    break
+            cache[key] = found
+        return cache[key]
+
     def lock_of(self, fn: Function, op: Op) -> tuple[Lock, str] | None:
         """For `X.Lock()`-like calls on a sync mutex (or a struct embedding one): the lock and its text."""
         sel = E.selector(op.fn)
@@ -370,7 +399,8 @@ class LockModel:
         if not t:
             return None
         t = t.lstrip("*")
-        if t in LOCK_TYPES:
+        if t in LOCK_TYPES or _anonymous_embedding_lock(t):
+            # `s.logging.Lock()` on a field of type `struct { sync.RWMutex; ... }`: the field is the lock.
             lock = self._holder_lock(fn, holder)
             return (lock, E.render(holder)) if lock else None
         named = p.named(t)
@@ -1133,6 +1163,7 @@ class _Walk:
         s = model.summary(callee)
         hop = Hop(fn, op, callee)
         if op.mode == "defer":
+            self._deferred_relock(state, op, callee, hop)
             for lk in s.releases:
                 state = self.release(state, model.map_release(fn, op, callee, lk), None, True)
             return state
@@ -1153,6 +1184,34 @@ class _Walk:
             mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
             state = (*state, Held(mapped))
         return state
+
+    def _deferred_relock(self, state: State, op: Op, callee: Function, hop: Hop) -> None:
+        """`mu.Lock(); defer mu.Unlock(); defer s.bump()` with bump locking mu: deferred calls run last
+        in, first out, so bump runs at the exit while the earlier deferred unlock has not yet run."""
+        model = self.model
+        for a in model.summary(callee).acquires:
+            if a.conditional or a.once:
+                continue
+            lock = model.tie_to_receiver(self.fn, op, callee, a.lock, model.map_lock(self.fn, op, callee, a.lock))
+            for h in state:
+                if h.acq.hops or not h.acq.lock.same(lock) or (lock.cls, lock.inst) not in self.deferred:
+                    continue
+                unlock = self._deferred_unlock_line(h.acq.lock, op)
+                if unlock:
+                    again = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text)
+                    model.double_locks.append(DoubleLock(self.fn, h.acq, again, unlock))
+                    return
+
+    def _deferred_unlock_line(self, lock: Lock, before: Op) -> int:
+        """The line of a deferred `Unlock`/`RUnlock` of lock written before the op, or 0."""
+        for o in self.fn.facts.ops:
+            if o is before:
+                return 0
+            if o.kind == "call" and o.mode == "defer" and E.selected_name(o.fn) in RELEASE:
+                found = self.model.lock_of(self.fn, o)
+                if found is not None and found[0].same(lock):
+                    return o.line
+        return 0
 
     def note_argument_orders(self, op: Op, callee: Function) -> None:
         """The callee's orders on the same field of two parameters, as this call's arguments."""
@@ -1429,11 +1488,17 @@ class _Walk:
                     continue  # the normal path keeps it too: held across iterations on purpose
                 if not self._straight_below(a.op.region, loop):
                     continue  # taken only on some iterations
+                blocked = None
                 if self._assigned_in_loop(a.lock.inst, loop):
-                    continue  # another instance on every iteration
+                    # Another instance on every iteration: the one left locked stays locked, which
+                    # matters when some code takes that class's lock for writing (or, for a write
+                    # lock, at all) elsewhere.
+                    blocked = self.model.other_locker(a.lock.cls, self.fn, any_mode=a.mode == "w")
+                    if blocked is None:
+                        continue
                 released = self._release_line(a.lock, a.op.line)
                 if released is not None:
-                    self.model.loop_relocks.append(RelockedInLoop(self.fn, a, jump, released))
+                    self.model.loop_relocks.append(RelockedInLoop(self.fn, a, jump, released, blocked))
                     return
 
     def _deferred_unlock_in_loop(self, loop: int, body_end: State | None) -> None:
@@ -1870,3 +1935,11 @@ def _is_len(x) -> bool:
     """x is `len(...)` or `cap(...)`: a size, not a call that may read the caller's state."""
     c = E.call(x)
     return c is not None and (E.is_ident(c[0], "len") or E.is_ident(c[0], "cap"))
+
+
+_ANONYMOUS_LOCK = re.compile(r"struct\s*\{\s*\*?sync#(?:RW)?Mutex[\s;}]")
+
+
+def _anonymous_embedding_lock(t: str) -> bool:
+    """t is an anonymous struct type whose first field embeds a sync mutex."""
+    return t.startswith("struct") and _ANONYMOUS_LOCK.match(t) is not None

@@ -50,7 +50,7 @@ from .instances import Confinement, instance_bindings, is_instance, local_instan
 from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
-from .pipes import abandoned_pipes
+from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
@@ -181,6 +181,10 @@ class Partners:
         self.overdrawn_selects = [o for o in overdrawn_selects(program, fresh) if o.owner.id not in budget.cut]
         # Writers to a pipe whose reader returned from its read loop without closing it (pipes.py).
         self.abandoned_pipes = [a for a in abandoned_pipes(program, self.debug) if a.owner.id not in budget.cut]
+        # `cmd.Wait()` before reading the command's StdoutPipe (pipes.py).
+        self.waits_before_reading = [
+            w for w in waits_before_reading(program, self.debug) if w.owner.id not in budget.cut
+        ]
         # A wait for a value its one sender drops unless the wait has begun (counted.py).
         self.dropped_signals = [d for d in dropped_signals(program, fresh) if d.owner.id not in budget.cut]
         self.dropped_signals.extend(d for d in self.fields.dropped if d.owner.id not in budget.cut)

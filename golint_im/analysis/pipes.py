@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .regions import on_straight_line, ops_with_literals
+from .regions import on_straight_line, ops_with_literals, single_assignment
 
 _CLOSERS = ("Close", "CloseWithError")
 
@@ -178,3 +178,85 @@ def _on_read_error(facts, op: Op, errors: set[str]) -> bool:
         facts.regions[r].kind == "if" and _mentions_any(facts.regions[r].info, names)
         for r in enclosing_regions(facts, op.region)
     )
+
+
+_PIPE_METHODS = ("StdoutPipe", "StderrPipe")
+
+
+@dataclass
+class WaitBeforeRead:
+    """`out, _ := cmd.StdoutPipe(); cmd.Start(); cmd.Wait(); io.ReadAll(out)`: Wait waits for the
+    child, which waits, once the pipe's buffer is full, for a read that comes only after Wait."""
+
+    owner: Function
+    pipe_op: Op  # the assignment from StdoutPipe/StderrPipe
+    pipe: str
+    method: str
+    wait: Op  # cmd.Wait()
+    read: Op  # the first use of the pipe after the Wait
+
+
+def waits_before_reading(program: Program, debug: Counter) -> list[WaitBeforeRead]:
+    """os/exec: "it is incorrect to call Wait before all reads from the pipe have completed".
+
+    The function takes a pipe from an `*exec.Cmd` it holds and, on its straight line, calls that
+    command's `Wait` (or `Run`) before the first use of the pipe; the pipe is not handed to a
+    goroutine, returned or stored before the Wait."""
+    out = []
+    for fn in program.functions:
+        ops = fn.facts.ops
+        for i, op in enumerate(ops):
+            if op.kind != "assign" or not op.targets or len(op.args) != 1:
+                continue
+            call = E.call(op.args[0])
+            if call is None or E.selected_name(call[0]) not in _PIPE_METHODS:
+                continue
+            cmd = E.selector_base(call[0])
+            if not _exec_command(program, fn, cmd):
+                continue
+            pipe = E.ident(op.targets[0])
+            if not pipe or pipe == "_" or cmd is None or not on_straight_line(fn.facts, op.region):
+                continue
+            debug["GIM102_exec_pipes"] += 1
+            found = _wait_before_read(fn, ops, i, pipe, cmd)
+            if found is not None:
+                out.append(WaitBeforeRead(fn, op, pipe, E.selected_name(call[0]) or "", *found))
+    return out
+
+
+def _wait_before_read(fn: Function, ops: list, start: int, pipe: str, cmd) -> tuple[Op, Op] | None:
+    p_ident = E.make_ident(pipe)
+    wait: Op | None = None
+    for op in ops[start + 1 :]:
+        if any(E.mentions(e, p_ident) for e in (op.fn, *op.args) if e is not None and E.is_expr(e)):
+            if wait is None:
+                return None  # read (or handed on) before any Wait
+            return wait, op
+        if op.kind == "call" and op.mode == "go" and E.funclit(op.fn) is not None:
+            return None  # a goroutine may read it (its body is not followed here)
+        if (
+            op.kind == "call"
+            and op.mode == "plain"
+            and E.selected_name(op.fn) in ("Wait", "Run")
+            and E.selector_base(op.fn) == cmd
+            and on_straight_line(fn.facts, op.region)
+        ):
+            wait = wait or op
+        if op.kind == "return" and wait is None and on_straight_line(fn.facts, op.region):
+            return None
+    return None
+
+
+def _exec_command(program: Program, fn: Function, cmd) -> bool:
+    """cmd is an `*exec.Cmd`: so typed, or a local assigned once from `exec.Command(...)`
+    (`exec.CommandContext`): the model holds no types of the standard library's results."""
+    t = program.type_of(fn, cmd) if cmd is not None else None
+    if t and t.lstrip("*") == "os/exec#Cmd":
+        return True
+    name = E.ident(cmd)
+    if name is None:
+        return False
+    made = single_assignment(program, fn, name)
+    called = E.call(made) if made is not None else None
+    ext = program.external_callee(fn, called[0]) if called is not None else None
+    return ext is not None and ext.pkg == "os/exec" and ext.name in ("Command", "CommandContext")

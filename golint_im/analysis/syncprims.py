@@ -43,7 +43,16 @@ from .stopped_timers import (
     ranged_stopped_tickers,
     stopped_timer_waits,
 )
-from .wg_counts import CopiedGroup, Miscounted, SelfWait, copied_groups, miscounted_groups, self_waits
+from .wg_counts import (
+    CopiedGroup,
+    Miscounted,
+    SelfWait,
+    UncountedStart,
+    copied_groups,
+    miscounted_groups,
+    self_waits,
+    uncounted_starts,
+)
 
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
@@ -150,6 +159,7 @@ class SyncPrimitives:
         self._judge_goroutines()
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
+        self.uncounted: list[UncountedStart] = uncounted_starts(program, self.calls, self.debug)
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
         self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)

@@ -231,3 +231,86 @@ def self_waits(calls: dict, debug: Counter) -> list[SelfWait]:
                     out.append(SelfWait(wait, done, starter, go_op, add))
                     break
     return out
+
+
+@dataclass
+class UncountedStart:
+    """A goroutine that calls `Done` started when the starter's `Add`s have no count left for it."""
+
+    starter: Function
+    go_op: Op  # the `go` statement with nothing added for it
+    goroutine: Function
+    done: object  # SyncCall: its Done
+    wait: object  # SyncCall: the starter's Wait
+    added: int  # what the Adds before it counted in all
+    started: int  # goroutines started up to and including it
+
+
+def uncounted_starts(program: Program, calls: dict, debug: Counter) -> list[UncountedStart]:
+    """`wg.Add(1); go a(); wg.Add(1); go b(); go c(); wg.Wait()` where each goroutine defers
+    `wg.Done()`: c's Done has no Add of its own, so the counter can go negative (a panic) or `Wait`
+    returns while c still runs.
+
+    The starter's Adds are integer constants run a known number of times; every Done on the group
+    is in a goroutine the starter starts (a known number of times), called once on its straight
+    line; no goroutine Adds; the Wait comes after every start. Going through the starter in order,
+    each `go` takes one count per goroutine from what the Adds before it gave."""
+    out = []
+    for key in sorted(calls):
+        group = calls[key]
+        waits = [c for c in group if c.method == "Wait"]
+        adds = [c for c in group if c.method == "Add"]
+        if not waits or not adds or any(c.method == "Go" for c in group):
+            continue
+        starter = adds[0].fn
+        if any(c.fn is not starter for c in adds) or any(c.fn is starter for c in group if c.method == "Done"):
+            continue
+        wait = next((w for w in waits if w.fn is starter and w.op.mode == "plain"), None)
+        if wait is None:
+            continue
+        found = _uncounted(program, starter, group, adds, wait)
+        if found is not None:
+            debug["GIM106_uncounted_starts"] += 1
+            out.append(found)
+    return out
+
+
+def _uncounted(program: Program, starter: Function, group: list, adds: list, wait) -> UncountedStart | None:
+    facts = starter.facts
+    add_ops = {id(c.op): c for c in adds}
+    done_fns: set[int] = set()
+    credit = added = started = 0
+    first: UncountedStart | None = None
+    for op in facts.ops:
+        if op is wait.op:
+            break
+        if id(op) in add_ops:
+            n = program.const_int(starter, op.args[0]) if op.args else None
+            times = _times_run(program, starter, op)
+            if n is None or times is None:
+                return None
+            credit += n * times
+            added += n * times
+            continue
+        if op.kind != "call" or op.mode != "go":
+            continue
+        targets = program.resolve_call(starter, op)
+        dones = [c for c in group if c.method == "Done" and any(c.fn is t.function for t in targets)]
+        if not dones:
+            continue
+        times = _times_run(program, starter, op)
+        if len(targets) != 1 or len(dones) != 1 or times is None:
+            return None
+        g = targets[0].function
+        if not on_straight_line(g.facts, dones[0].op.region):
+            return None
+        done_fns.add(g.id)
+        credit -= times
+        started += times
+        if credit < 0 and first is None:
+            first = UncountedStart(starter, op, g, dones[0], wait, added, started)
+    if any(c.method == "Done" and c.fn.id not in done_fns for c in group):
+        return None  # a Done elsewhere: not all in sight
+    if any(c.method == "Add" and c.fn is not starter for c in group):
+        return None
+    return first

@@ -277,6 +277,13 @@ pr.Close()`, `CloseWithError`), or returned, stored, assigned, or handed to
 a goroutine or to a function of the tree; a return on the error of a direct
 read of `pr` (the writer closed its end) is no early exit.
 
+A command waited for before its output is read: `out, _ :=
+cmd.StdoutPipe()` (or `StderrPipe`), then `cmd.Wait()` (or `Run`) on the
+function's straight line before the first use of `out`, which is not handed
+to a goroutine first. The child blocks once it has filled the pipe's
+buffer, and `Wait` waits for the child (the `os/exec` documentation calls
+this incorrect).
+
 A plain send in a channel's producer (the function that closes the channel
 when done, `defer close(out)`) is reported when the same function's other
 sends on that channel select on a way out (`<-ctx.Done()`, or a receive
@@ -611,6 +618,8 @@ def check(ctx):
         yield _dropped_signal_finding(ds)
     for ap in partners.abandoned_pipes:
         yield _abandoned_pipe_finding(ap)
+    for wr in partners.waits_before_reading:
+        yield _wait_before_read_finding(wr)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
@@ -1900,6 +1909,33 @@ def _dropped_signal_finding(d):
         ),
         steps=steps,
         key=f"{owner.qualname}|{name}|dropped-signal",
+    )
+
+
+def _wait_before_read_finding(w):
+    """Wait for the child before reading its output pipe."""
+    owner, pipe = w.owner, w.pipe
+    wait_loc, read_loc = op_location(owner, w.wait), op_location(owner, w.read)
+    waited = E.render(w.wait.fn)
+    message = (
+        f"`{owner.short}` calls `{waited}()` at line {w.wait.line} before it reads `{pipe}` (from `{w.method}`, "
+        f"line {w.pipe_op.line}; first read at line {w.read.line}): once the child has written a pipe buffer "
+        f"of output it waits for a reader, and `{waited}` waits for the child, so neither returns. Fix: read "
+        f"`{pipe}` to the end first (or in a goroutine), then call Wait; or use `cmd.Output()`."
+    )
+    steps = (
+        Step(op_location(owner, w.pipe_op), f"`{owner.short}` takes the child's output pipe `{pipe}`"),
+        Step(wait_loc, f"waits for the child with `{waited}()` while nobody reads `{pipe}`"),
+        Step(read_loc, "the read comes only after that wait"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(read_loc, f"first read of `{pipe}`, after the wait"),),
+        steps=steps,
+        key=f"{owner.qualname}|{pipe}|wait-before-read",
     )
 
 

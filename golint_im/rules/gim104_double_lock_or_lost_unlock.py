@@ -17,7 +17,12 @@ its branches, and through the calls it makes, and reports:
   the same mutex: it deadlocks as soon as that writer queues between the two
   read locks. A printing call counts as the call it makes: `fmt.Sprintf("%v",
   s)`, `log.Printf("%s", s)` or `fmt.Errorf("%w", e)` under `s.mu` runs
-  `s.String()` (or `e.Error()`), which may lock the same mutex.
+  `s.String()` (or `e.Error()`), which may lock the same mutex. A field of
+  an anonymous struct type that embeds the mutex first (`logging struct {
+  sync.RWMutex; ... }`) is a mutex of its own (`s.logging.Lock()`). A
+  deferred call that locks the mutex, deferred after its `defer
+  mu.Unlock()`, is a double lock too: defers run last in, first out, so it
+  runs at the exit before the unlock.
 - **an unlock deferred inside a loop**: the body takes a write lock and
   `defer`s its `Unlock`; the deferred call runs when the function returns,
   so the next iteration locks the same mutex again while it is held (only
@@ -37,7 +42,11 @@ its branches, and through the calls it makes, and reports:
 - **a lock kept across `continue`**: a loop body that locks at its top
   level and unlocks on its normal path, but reaches `continue` still
   holding the lock; the next iteration locks it again and the goroutine
-  waits for itself.
+  waits for itself. When each iteration locks another value (`for _, s :=
+  range sets { s.mu.RLock(); if empty { continue } ... }`), the value the
+  `continue` leaves stays locked for good: reported when some other
+  function write-locks that mutex declaration (any lock, for a write lock
+  left held), naming that function, which then waits forever.
 - **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
   `Unlock`, released on some path but still held at an explicit `panic(...)`,
   in a function whose panic is recovered: it defers a `recover()`, or a
@@ -172,9 +181,9 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   not judged for double locks.
 - One finding per lock held: the first place that takes it again.
 - A lock kept across `continue` is reported only when the body takes it
-  unconditionally on every iteration, on a value that is the same on every
-  iteration (not a range variable or a value the loop assigns), and
-  releases it itself on the normal path. A `break` that leaves the loop
+  unconditionally on every iteration and releases it itself on the normal
+  path; on a value the loop assigns (a range variable), only when another
+  function locks the same declaration for writing. A `break` that leaves the loop
   holding the lock is not followed.
 - A recursive read lock needs a `Lock` of the same mutex declaration
   somewhere (`--debug`: `GIM104_recursive_read_locks_without_a_writer`);
@@ -359,12 +368,22 @@ def _double(d: DoubleLock, writer: tuple | None) -> Finding:
         *acquire_steps(held, f"takes `{label}`" + (" (read)" if held.mode == "r" else "")),
         *acquire_steps(again, f"takes `{label}` again, still held"),
     ]
-    message = (
-        f"`{d.fn.short}` holds `{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}) "
-        f"and takes it again with {lock_call(again)} at line {again.op.line}{_under_branch(again)}{via(again)}: "
-        f"{_consequence(held.mode, again.mode)}. "
-        "Fix: release it before that call, or call a variant that expects the lock to be held."
-    )
+    if d.deferred_before_unlock:
+        message = (
+            f"`{d.fn.short}` defers a call at line {where.line} that takes `{held.text}` (`{label}`) again with "
+            f"{lock_call(again)} at line {again.op.line}{via(again)}, after deferring its unlock at line "
+            f"{d.deferred_before_unlock}: deferred calls run last in, first out, so at the exit that call runs "
+            f"first, while {lock_call(held)} (line {held.op.line}) still holds the lock: "
+            f"{_consequence(held.mode, again.mode)}. Fix: defer that call before locking, or call it after "
+            f"unlocking."
+        )
+    else:
+        message = (
+            f"`{d.fn.short}` holds `{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}) "
+            f"and takes it again with {lock_call(again)} at line {again.op.line}{_under_branch(again)}"
+            f"{via(again)}: {_consequence(held.mode, again.mode)}. "
+            "Fix: release it before that call, or call a variant that expects the lock to be held."
+        )
     related = [
         Related(op_location(held.fn, held.op), f"`{label}` taken here"),
         Related(op_location(again.fn, again.op), "taken again"),
@@ -449,6 +468,31 @@ def _relocked(r: RelockedInLoop) -> Finding:
         f"with `defer {a.text}.{unlock}()`."
     )
     kept = Step(jump_loc, f"`continue` goes to the next iteration with `{label}` still held")
+    if r.blocked is not None:
+        bfn, bop = r.blocked
+        blocked_loc = op_location(bfn, bop)
+        message = (
+            f"`{fn.short}` reaches `continue` at line {r.jump.line} with `{a.text}` (`{label}`) still locked by "
+            f"{lock_call(a)} at line {a.op.line}, while the iteration's normal path releases it at line "
+            f"{r.released_line}: each iteration locks another value, so the one this `continue` leaves stays "
+            f"locked for good, and `{bfn.short}`'s `{E.render(bop.fn)}()` (line {bop.line}) waits on it forever. "
+            f"Fix: call `{a.text}.{unlock}()` before this `continue`, or move the iteration's body into a "
+            f"function with `defer {a.text}.{unlock}()`."
+        )
+        steps = (
+            Step(op_location(fn, a.op), f"{lock_call(a)} locks this iteration's `{label}`"),
+            kept,
+            Step(blocked_loc, f"a later `{E.render(bop.fn)}()` of that value never gets the lock"),
+        )
+        return Finding(
+            rule_id=ID,
+            message=message,
+            location=jump_loc,
+            severity=SEVERITY,
+            related=(Related(op_location(fn, a.op), f"`{label}` locked here"), Related(blocked_loc, "waits forever")),
+            steps=steps,
+            key=f"{fn.qualname}|left-locked|{label}",
+        )
     return _next_iteration_relocks(a, "at the top of each iteration", kept, message, f"{fn.qualname}|relock|{label}")
 
 

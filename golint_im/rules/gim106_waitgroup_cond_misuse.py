@@ -25,6 +25,11 @@ package variable, a struct field; a parameter is what its callers pass):
   then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
   `for i := 0; i < K; i++` loop counts K): the counter never reaches zero.
   Only when every `Add` and `Done` of the group is in sight and countable;
+- the opposite count: a `go` statement whose goroutine calls `Done` once,
+  started when the function's constant `Add`s before it have no count left
+  for it (`wg.Add(1); go a(); go b()`): its `Done` can drive the counter
+  negative (a panic) or let `Wait` return while it runs. Reported at that
+  `go` statement, under the same conditions;
 - `wg.Wait()` inside a goroutine the same group counts (its starter adds
   for it before the `go`), before its own `Done` (deferred, or later): it
   waits for itself;
@@ -192,6 +197,8 @@ def check(ctx):
         yield _start_skipped(k)
     for m in prims.miscounted:
         yield _miscounted(m)
+    for u in prims.uncounted:
+        yield _uncounted(u)
     for c in prims.copied:
         yield _copied(c)
     for sw in prims.self_waits:
@@ -383,6 +390,32 @@ def _miscounted(m):
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{m.starter.qualname}|{wait.text}|count",
+    )
+
+
+def _uncounted(u):
+    done, wait = u.done, u.wait
+    go_loc = op_location(u.starter, u.go_op)
+    counted = f"{u.added}" if u.added else "nothing"
+    message = (
+        f"the goroutine started at line {u.go_op.line} calls `{done.text}.Done()` (line {done.op.line}), but "
+        f"`{u.starter.short}`'s `Add` calls before it count {counted} for {u.started} goroutines: its `Done` "
+        f"can drive the counter negative (a panic) or let `{wait.text}.Wait()` at line {wait.op.line} return "
+        f"while it still runs. Fix: `{done.text}.Add(1)` right before this `go` statement."
+    )
+    steps = (
+        Step(go_loc, "starts a goroutine no `Add` counted"),
+        Step(op_location(done.fn, done.op), "its `Done`, one more than the Adds"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` may return before it"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=go_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(done.fn, done.op), "the Done nothing added for"),),
+        steps=steps,
+        key=f"{u.starter.qualname}|{wait.text}|uncounted",
     )
 
 
