@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from golint_im.expr import (
+    call,
     call_args,
     call_name,
     call_number,
@@ -373,6 +374,8 @@ class Acquire(Effects):
             if is_nil(a) or self.unfilled_cache(f, a):
                 nils.add(i)  # a cache nothing fills hands back nothing
                 continue
+            if _closed_in_return(r, a):
+                continue  # `return c, c.Close()`: handed back closed
             c = self._fresh_value(f, a, i)
             if c is not None:
                 fresh[i] = c
@@ -733,3 +736,15 @@ def _request_call(value):
         return value
     inner = [a for a in call_args(value) if callee(a) is not None]
     return inner[0] if len(inner) == 1 else value
+
+
+def _closed_in_return(r, value) -> bool:
+    """The return also closes the value it hands back (`return c, c.Close()`)."""
+    name = ident(value)
+    if name is None:
+        return False
+    for a in r.args:
+        c = call(a)
+        if c is not None and selected_name(c[0]) == "Close" and ident(selector_base(c[0])) == name:
+            return True
+    return False

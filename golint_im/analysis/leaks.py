@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from golint_im.expr import (
+    assertion,
     binary,
     call,
     call_args,
@@ -878,6 +879,16 @@ class Walk:
                 marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
+        asserted = assertion(val) if val is not None else None
+        if asserted is not None and len(o.targets) == 2 and self.last_assign.get(ident(asserted[0])) == "acq":
+            # `_, ok := err.(HandshakeError)`: ok holds only for a non-nil error, when nothing was acquired.
+            okname = ident(o.targets[1])
+            if okname is not None and okname != "_":
+                self.last_assign[okname] = "error-type"
+            first = ident(o.targets[0])
+            if first is not None and first != "_":
+                self.last_assign[first] = marker
+            return
         for t in o.targets:
             name = ident(t)
             if name is not None and name != "_":

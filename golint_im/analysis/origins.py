@@ -19,11 +19,14 @@ from golint_im.findings import Location
 
 from .templates import has_literal, hole, is_hole
 
+NO_COLON = "nocolon"  # an unknown string that holds no `:` (a piece split on it, a dotted IPv4 address)
+
 
 @dataclass(frozen=True)
 class Origin:
     """Where and how a string was built. kind: sprintf | concat | join |
-    joinhostport | literal | opaque (unknown: a hole with no site)."""
+    joinhostport | literal | opaque (unknown: a hole with no site) | nocolon
+    (unknown, but with no `:` in it)."""
 
     template: tuple
     kind: str

@@ -117,6 +117,8 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
         t, f = cond_effect(negated, stream, last_assign, no_nil, holders)
         return f, t
     marker = last_assign.get(ident(cond))
+    if marker == "error-type" and not no_nil:
+        return "failed", None  # `if _, ok := err.(T); ok`: the error is not nil, so nothing was acquired
     if marker == "received" or (marker == "acq" and not no_nil):
         # `if ok`: the receive `c, ok := <-ch` got a value (else the channel was closed), or the
         # acquisition's last result is a bool saying it succeeded (`conn, ok := h.NewConn(w, r)`).

@@ -261,6 +261,10 @@ class Unpaired:
                     return True
                 if f is owner or f.parent is None:
                     break
+                if _literal_escapes(self.program, f):
+                    # `return func() { work <- 1 }`: the sender outlives its maker, called as often as
+                    # its holder likes (a pool's submit function kept in a package variable).
+                    return True
                 region, f = _creation_region(self.program, f), f.parent
         for f in [owner, *owner.nested_literals()]:
             for op in f.facts.ops:
@@ -718,6 +722,21 @@ def _creation_region(program: Program, lit: Function) -> int | None:
     """The region of the statement of its parent that creates the literal lit (None: not found)."""
     made = literal_creation(program, lit)
     return made[1].region if made is not None else None
+
+
+def _literal_escapes(program: Program, lit: Function) -> bool:
+    """The literal is returned by its parent, or stored in anything but a local of it."""
+    made = literal_creation(program, lit)
+    parent = lit.parent
+    if made is None or parent is None:
+        return False
+    op = made[1]
+    if op.kind == "return":
+        return True
+    if op.kind == "assign":
+        names = [E.ident(t) for t in op.targets]
+        return any(n is None or program.lookup_local(parent, n) is None for n in names)
+    return False
 
 
 def literal_creation(program: Program, lit: Function) -> tuple[int, Op] | None:

@@ -19,7 +19,8 @@ from golint_im.findings import Location
 from golint_im.passes import Context, Pass
 from golint_im.program import External, Program
 
-from .origins import Origin, built, first_hole_of, hole_name, opaque
+from .origins import NO_COLON, Origin, built, first_hole_of, hole_name, opaque
+from .regions import single_assignment
 from .sink_catalog import SINK_CATALOG
 from .templates import format_verb, hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
 from .writes import WRITES, WriteIndex
@@ -216,8 +217,46 @@ class Tracer:
             return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
         ix = ex.index(e)
         if ix is not None:
+            if self._split_on_colon(fn, ix[0]):
+                # `strings.Split(addr, ":")[0]`: a piece between colons holds none.
+                return (Origin((hole("s", hole_name(e)),), NO_COLON, at, "a piece split on `:`"),)
             return self.elems(fn, ix[0], at, deep) or (opaque(hole_name(e)),)
         return (opaque(hole_name(e)),)
+
+    def _split_on_colon(self, fn, e) -> bool:
+        """e is `strings.Split(x, ":")` (or SplitN), or a local assigned only from one."""
+        name = ex.ident(e)
+        owner = self.p.declaring_function(fn, name) if name is not None else None
+        if owner is not None and owner is fn and name is not None:
+            made = single_assignment(self.p, owner, name)
+            e = made if made is not None else e
+        c = ex.call(e)
+        if c is None or len(c[1]) < 2:
+            return False
+        ext = self.external(fn, c[0])
+        if ext is None or ext.recv or ext.pkg != "strings" or ext.name not in ("Split", "SplitN"):
+            return False
+        return self.const_string(fn, c[1][1]) == ":"
+
+    def _ipv4_string(self, fn, callee) -> bool:
+        """`net.IP(b[4:8]).String()` or `net.IPv4(a, b, c, d).String()`: four bytes print as dotted IPv4."""
+        sel = ex.selector(callee)
+        if sel is None or sel[1] != "String":
+            return False
+        c = ex.call(sel[0])
+        if c is None:
+            return False
+        ext = self.external(fn, c[0])
+        if ext is not None and ext.pkg == "net" and not ext.recv and ext.name == "IPv4":
+            return True
+        if ext is None or ext.pkg != "net" or ext.name != "IP" or len(c[1]) != 1:
+            return False
+        arg = c[1][0]
+        if not isinstance(arg, tuple) or not arg or arg[0] != "slice" or len(arg) < 4:
+            return False
+        lo = self.p.const_int(fn, arg[2]) if arg[2] is not None else 0
+        hi = self.p.const_int(fn, arg[3]) if arg[3] is not None else None
+        return lo is not None and hi is not None and hi - lo == 4
 
     def _elems(self, fn, e, at, deep):
         comp = ex.composite(e)
@@ -252,6 +291,8 @@ class Tracer:
         cl = self.call_loc(fn, e, at)
         if is_conversion(self.p, fn, callee):
             return self.values(fn, args[0], at, deep) if args else ()
+        if self._ipv4_string(fn, callee):
+            return (Origin((hole("s", hole_name(e)),), NO_COLON, cl, "an IPv4 address"),)
         ext = self.external(fn, callee)
         key = (ext.pkg, ext.name) if ext is not None and not ext.recv else None
         if key == ("fmt", "Sprintf") and args:
