@@ -253,8 +253,9 @@ def uncounted_starts(program: Program, calls: dict, debug: Counter) -> list[Unco
 
     The starter's Adds are integer constants run a known number of times; every Done on the group
     is in a goroutine the starter starts (a known number of times), called once on its straight
-    line; no goroutine Adds; the Wait comes after every start. Going through the starter in order,
-    each `go` takes one count per goroutine from what the Adds before it gave."""
+    line; no goroutine Adds; the Wait comes after every start. Reported when the Adds count fewer
+    goroutines than are started in all, at the first `go` (going through the starter in order) that
+    the Adds before it leave without a count."""
     out = []
     for key in sorted(calls):
         group = calls[key]
@@ -313,4 +314,6 @@ def _uncounted(program: Program, starter: Function, group: list, adds: list, wai
         return None  # a Done elsewhere: not all in sight
     if any(c.method == "Add" and c.fn is not starter for c in group):
         return None
+    if added >= started:
+        return None  # every goroutine is counted; an Add right after its `go` is a race, not a miscount
     return first
