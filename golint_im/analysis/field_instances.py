@@ -648,8 +648,9 @@ class FieldInstances:
             if len(selects) != 1:
                 continue
             select = selects.pop()
-            if any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, select)):
-                continue  # a loop around the select may come back to the receive
+            looped = any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, select))
+            if looped and not any(_in_loop(target, u.op) for u in sends):
+                continue  # a loop around the select may come back to the receive of the one send
             mine = {u.op.body for u in recvs}
             leave = next(
                 (
@@ -672,6 +673,8 @@ class FieldInstances:
                 for r in enclosing_regions(facts, leave.region)
                 if facts.regions[r].kind in ("case", "default") and facts.regions[r].parent == select
             )
+            if looped and _signalled_by(target, facts.regions[case].info):
+                continue  # the sender's own signal (`close(done)` after its sends): it has finished
             send = min(sends, key=lambda u: target.facts.ops.index(u.op))
             self.abandoned.append(
                 AbandonedFieldSender(ch, walk.owner, routine.fn, routine.op, target, send.op, waiter, leave, case)
@@ -1514,6 +1517,28 @@ def _sent_before_start_in_ctor(walk: _Walk, own_sends: list, receivers: list, fi
         return []
     go_at = ctor.facts.ops.index(routine.op)
     return [u for u in own_sends if u.anchor == first and u.fn is ctor and ctor.facts.ops.index(u.op) < go_at]
+
+
+def _signalled_by(sender: Function, info) -> bool:
+    """The select case receives from a channel the sending function closes or sends on (matched by
+    the field or variable name), or is not a receive at all (`default`): not a way out of its own."""
+    if not info or info[0] != "recv":
+        return True
+    chan = info[1]
+    name = E.selected_name(chan) or E.ident(chan)
+    if E.call(chan) is not None:
+        return False  # `ctx.Done()`, `time.After(d)`: not the sender's
+    for op in sender.facts.ops:
+        target = (
+            op.fn
+            if op.kind == "send"
+            else op.args[0]
+            if (op.kind == "call" and E.is_ident(op.fn, "close") and op.args)
+            else None
+        )
+        if target is not None and (E.selected_name(target) or E.ident(target)) == name:
+            return True
+    return False
 
 
 def _in_loop(fn: Function, op: Op) -> bool:
