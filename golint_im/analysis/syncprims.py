@@ -46,10 +46,12 @@ from .stopped_timers import (
 from .wg_counts import (
     CopiedGroup,
     Miscounted,
+    NestedLimitedGo,
     SelfWait,
     UncountedStart,
     copied_groups,
     miscounted_groups,
+    nested_limited_go,
     self_waits,
     uncounted_starts,
 )
@@ -60,7 +62,7 @@ ERRGROUP = "golang.org/x/sync/errgroup#Group"
 _METHODS = {
     WAITGROUP: ("Add", "Done", "Wait", "Go"),
     COND: ("Wait", "Signal", "Broadcast"),
-    ERRGROUP: ("Go", "TryGo", "Wait"),
+    ERRGROUP: ("Go", "TryGo", "Wait", "SetLimit"),
 }
 _METHOD_NAMES = frozenset(m for methods in _METHODS.values() for m in methods)
 
@@ -160,6 +162,7 @@ class SyncPrimitives:
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.uncounted: list[UncountedStart] = uncounted_starts(program, self.calls, self.debug)
+        self.nested_limited: list[NestedLimitedGo] = nested_limited_go(program, self.calls, self.debug)
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
         self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)

@@ -317,3 +317,50 @@ def _uncounted(program: Program, starter: Function, group: list, adds: list, wai
     if added >= started:
         return None  # every goroutine is counted; an Add right after its `go` is a race, not a miscount
     return first
+
+
+@dataclass
+class NestedLimitedGo:
+    """`g.SetLimit(n)`, then `g.Go` called from inside a function the same group runs."""
+
+    limit: object  # SyncCall: SetLimit
+    outer: object  # SyncCall: the Go running the function
+    inner: object  # SyncCall: the Go inside it
+
+
+def nested_limited_go(program: Program, calls: dict, debug: Counter) -> list[NestedLimitedGo]:
+    """An errgroup with a limit whose functions start more functions on the same group: `Go` waits
+    for a free slot, and once every slot runs a function that is itself waiting in `Go`, no slot
+    ever frees. (`TryGo` does not wait.)"""
+    out = []
+    for key in sorted(calls):
+        group = calls[key]
+        limits = [c for c in group if c.method == "SetLimit"]
+        if not limits:
+            continue
+        gos = [c for c in group if c.method == "Go"]
+        for inner in gos:
+            for outer in gos:
+                if outer is inner or not outer.op.args:
+                    continue
+                number = E.funclit(outer.op.args[-1])
+                lit = program.literal(outer.fn, number) if number is not None else None
+                if lit is None or not _within(inner.fn, lit):
+                    continue
+                debug["GIM106_nested_limited_go"] += 1
+                out.append(NestedLimitedGo(limits[0], outer, inner))
+                break
+            else:
+                continue
+            break
+    return out
+
+
+def _within(fn: Function, lit: Function) -> bool:
+    """fn is lit or a literal nested inside it."""
+    f: Function | None = fn
+    while f is not None:
+        if f is lit:
+            return True
+        f = f.parent
+    return False

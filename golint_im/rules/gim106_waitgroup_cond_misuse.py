@@ -30,6 +30,10 @@ package variable, a struct field; a parameter is what its callers pass):
   for it (`wg.Add(1); go a(); go b()`): its `Done` can drive the counter
   negative (a panic) or let `Wait` return while it runs. Reported at that
   `go` statement, under the same conditions;
+- `g.Go(f)` of an errgroup that `g.SetLimit(n)` bounds, called from inside
+  a function the same group runs: `Go` waits for a free slot, and once
+  every slot runs a function waiting there, none is freed (`TryGo` does
+  not wait);
 - `wg.Wait()` inside a goroutine the same group counts (its starter adds
   for it before the `go`), before its own `Done` (deferred, or later): it
   waits for itself;
@@ -199,6 +203,8 @@ def check(ctx):
         yield _miscounted(m)
     for u in prims.uncounted:
         yield _uncounted(u)
+    for n in prims.nested_limited:
+        yield _nested_limited(n)
     for c in prims.copied:
         yield _copied(c)
     for sw in prims.self_waits:
@@ -416,6 +422,32 @@ def _uncounted(u):
         related=(Related(op_location(done.fn, done.op), "the Done nothing added for"),),
         steps=steps,
         key=f"{u.starter.qualname}|{wait.text}|uncounted",
+    )
+
+
+def _nested_limited(n):
+    limit, outer, inner = n.limit, n.outer, n.inner
+    loc = op_location(inner.fn, inner.op)
+    message = (
+        f"`{inner.text}.Go` at line {inner.op.line} runs inside a function that `{outer.text}.Go` (line "
+        f"{outer.op.line}) started on the same group, which `{limit.text}.SetLimit` (line {limit.op.line}) "
+        f"limits: `Go` waits for a free slot, and once every slot runs a function waiting here, none is ever "
+        f"freed. Fix: use `{inner.text}.TryGo` and handle a full group, start the inner work on another group, "
+        f"or collect it and start it after the outer functions return."
+    )
+    steps = (
+        Step(op_location(limit.fn, limit.op), f"`{limit.text}.SetLimit` bounds the running functions"),
+        Step(op_location(outer.fn, outer.op), "each of these functions holds a slot"),
+        Step(loc, "and waits here for another slot of the same group"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(limit.fn, limit.op), "the limit"),),
+        steps=steps,
+        key=f"{inner.fn.qualname}|{inner.text}|nested-go",
     )
 
 
