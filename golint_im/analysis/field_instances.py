@@ -1280,6 +1280,15 @@ class FieldInstances:
                             found.setdefault(lit.id, (i, op))
         return found
 
+    def _getter(self, named: str, mname: str) -> str | None:
+        """The channel field the method mname of named only returns (`func (w *T) Events() <-chan E
+        { return w.events }`), else None."""
+        p = self.program
+        m = p.method(named, mname)
+        field = _getter_body(m) if m is not None else None
+        ft = p.field_type(named, field) if field is not None else None
+        return field if ft is not None and ft[1] == named and _is_chan(p.underlying(ft[0])) else None
+
     def _roles(self, op, name: str, walk: _Walk, in_ctor: bool) -> list[tuple[str, str]]:
         """(field or method name, role) for each use of the instance variable in op; raises _Escape on
         a use the walk cannot follow."""
@@ -1301,9 +1310,17 @@ class FieldInstances:
         if bare > len(sels):
             if not (in_ctor and op.kind == "return" and bare == len(sels) + 1):
                 raise _Escape("escaping")
+        if op.kind in ("send", "recv") and op.fn is not None:
+            got = E.call(op.fn)
+            sel = E.selector(got[0]) if got is not None and not got[1] else None
+            field = self._getter(named, sel[1]) if sel is not None and sel[0] == ident else None
+            if field is not None:
+                out.append((field, op.kind))  # `<-w.Events()`: the channel the getter returns
         for pos, e, x, fname in sels:
             if p.method(named, fname) is not None and p.field_type(named, fname) is None:
                 if op.kind == "call" and pos == "fn" and e == x:
+                    if self._getter(named, fname) is not None:
+                        continue  # read where the channel is used (above)
                     out.append((fname, "method"))
                     continue
                 raise _Escape("method_value")
@@ -1316,6 +1333,15 @@ class FieldInstances:
                 raise _Escape("embedded_channel")
             out.append((fname, _channel_role(op, pos, e, x)))
         return out
+
+
+def _getter_body(m: Function) -> str | None:
+    """The field a method with no parameters does nothing but return (`return w.events`)."""
+    f = m.facts
+    if f.params or len(f.ops) != 1 or f.ops[0].kind != "return" or len(f.ops[0].args) != 1:
+        return None
+    sel = E.selector(f.ops[0].args[0])
+    return sel[1] if sel is not None and E.is_ident(sel[0], f.recv_name) else None
 
 
 def _awaited(groups: list, go: Goroutine) -> tuple[Function, Op] | None:

@@ -30,7 +30,7 @@ from golint_im.facts import Op
 
 from .exits import call_exit
 from .owned_fields import never_closed
-from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, handoff_refused
+from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, error_key, handoff_refused
 from .replaced import receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
 
@@ -227,7 +227,7 @@ class Walk:
                 return None
             if res < len(targets):
                 target = targets[res]
-            last = ident(targets[-1])
+            last = error_key(targets[-1])
             if last is not None and last != "_" and res != len(targets) - 1:
                 errname = last
         else:

@@ -20,8 +20,11 @@ from golint_im.expr import (
     call_number,
     ident,
     idents_in,
+    index,
     is_expr,
+    is_int_literal,
     is_nil,
+    render,
     selected_name,
     selector,
     unary_operand,
@@ -169,7 +172,7 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
         if stream and op == "==" and cond_effect(left, stream, last_assign, no_nil, holders)[0] == "ended":
             return "ended", None  # status.Code(err) == codes.Canceled
         return None, None
-    name = ident(left)
+    name = error_key(left)
     if name is None:
         return None, None
     marker = last_assign.get(name)
@@ -189,6 +192,18 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
         # `err == pebble.ErrNotFound`: equal to a non-nil error only when the acquisition failed.
         return ("failed", None) if eq else (None, "failed")
     return None, None
+
+
+def error_key(e: Expr) -> str | None:
+    """The name a walk keys an error variable by: `err`, or `errs[idx]` for an element of a local
+    slice indexed by a name (`conn, errs[idx] = d.Dial(...)` then `if errs[idx] != nil`)."""
+    name = ident(e)
+    if name is not None:
+        return name
+    ix = index(e)
+    if ix is not None and ident(ix[0]) is not None and (ident(ix[1]) is not None or is_int_literal(ix[1])):
+        return render(e)
+    return None
 
 
 def handoff_refused(cond: Expr, last_assign: dict, assigns: set, calls: set) -> tuple[bool, bool]:
