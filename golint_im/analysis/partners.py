@@ -466,6 +466,9 @@ class Partners:
             )
             if _after_drain(facts, g, i, chain, recvs):
                 continue  # a `range` over the channel ran to its close first: every sender was heard
+            if _flag_guarded_receive(facts, g, i, chain, recvs):
+                self.debug["GIM102_exits_after_flag_guarded_receive"] += 1
+                continue  # `if !stopped { <-stop }` first: heard now, or before when the flag was set
             after = _heard_on_the_way(g, i, chain, recvs)  # the exit's own path receives first
             if case is None and i > ri:
                 if loop is None or loop not in chain:
@@ -831,6 +834,43 @@ def _receives_in(facts, loop: int) -> bool:
     return any(
         op.kind == "recv" and (op.body == loop or loop in enclosing_regions(facts, op.region)) for op in facts.ops
     )
+
+
+def _flag_guarded_receive(facts, g: int, i: int, chain: list, recvs) -> bool:
+    """On the way to the exit at index i, `if !stopped { <-stop }`, where every other receive from
+    the channel sets `stopped = true` in its handler: the exit has heard the sender, now or before."""
+    around = set(chain)
+    for ri, r in recvs:
+        if not g < ri < i:
+            continue
+        guard = next(
+            (
+                x
+                for x in enclosing_regions(facts, r.region)
+                if facts.regions[x].kind == "if" and facts.regions[x].parent in around
+            ),
+            None,
+        )
+        info = facts.regions[guard].info if guard is not None else None
+        flag = E.ident(E.unary_operand(info, "!")) if info is not None and E.is_expr(info) else None
+        if flag is None:
+            continue
+        others = [op for _rj, op in recvs if op is not r]
+        if others and all(_sets_flag(facts, op, flag) for op in others):
+            return True
+    return False
+
+
+def _sets_flag(facts, recv, flag: str) -> bool:
+    """The receive's handler (its select case, or the block of a plain receive) sets flag to true."""
+    body = recv.body if recv.body >= 0 else recv.region
+    target = E.make_ident(flag)
+    for op in facts.ops:
+        if op.kind == "assign" and op.region == body and len(op.targets) == len(op.args):
+            for t, v in zip(op.targets, op.args, strict=True):
+                if t == target and v in (("lit", "true"), ("id", "true")):
+                    return True
+    return False
 
 
 def _heard_on_the_way(g: int, i: int, chain: list, recvs) -> bool:

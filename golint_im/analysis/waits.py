@@ -294,6 +294,7 @@ HANDOFF_DEBUG_KEYS = (
     "GIM103_handoffs_with_a_partner_outside_goroutines",
     "GIM103_handoffs_with_a_partner_skipping_the_lock",
     "GIM103_handoffs_partner_locks_in_another_case",
+    "GIM103_handoffs_after_partner_flag",
 )
 # Calls followed up from a partner's channel operation to the goroutine that runs it.
 _PARTNER_DEPTH = 3
@@ -474,6 +475,9 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
         partner_ops = ch.receives if b.kind == "send" else [*ch.sends, *ch.closes]
+        if b.kind == "recv" and _flagged_after_partner(b, partner_ops):
+            debug["GIM103_handoffs_after_partner_flag"] += 1
+            continue
         found = _all_partners_lock(matcher, b, partner_ops, debug)
         if found is None:
             continue
@@ -482,6 +486,33 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             continue
         out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case))
     return out
+
+
+def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:
+    """The receive sits under `if responded {` where every partner sets `responded = true` right
+    after its send (`ch <- v; responded = true`): once the flag is up, the value has been sent."""
+    facts = b.op_fn.facts
+    flags = {
+        E.ident(facts.regions[r].info)
+        for r in enclosing_regions(facts, b.op.region)
+        if facts.regions[r].kind == "if" and E.is_expr(facts.regions[r].info)
+    }
+    flags.discard(None)
+    if not flags or not partner_ops:
+        return False
+    for pfn, pop in partner_ops:
+        ops = pfn.facts.ops
+        at = ops.index(pop)
+        later = ops[at + 1 : at + 3]
+        if not any(
+            o.kind == "assign"
+            and o.region == pop.region
+            and any(E.ident(t) in flags for t in o.targets)
+            and all(v in (("lit", "true"), ("id", "true")) for v in o.args)
+            for o in later
+        ):
+            return False
+    return True
 
 
 def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:

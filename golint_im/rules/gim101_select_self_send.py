@@ -157,6 +157,8 @@ def _blocking_sends(ctx, loop_fn, recv, entries, received, wide, work):
             continue  # a semaphore: the handler gives back the token this receive took, so a slot is free
         if not ch.make_sites and _received_local(ctx.program, key):
             continue  # `fetcher := <-requests`: a reply channel another goroutine sent here, its other end
+        if key.startswith("local:") and len(ch.make_sites) > 1:
+            continue  # `in = out` on one branch, `in = make(...)` on the other: two channels under one name
         blocking, note = _send_blocks(ctx, fn, op)
         if blocking:
             yield key, path, fn, op, note
