@@ -1102,6 +1102,29 @@ class _Walk:
                 return True
         return False
 
+    def _after_first_iteration(self, op: Op) -> bool:
+        """op sits under `if i > 0 {` (or `i != 0`, `i >= 1`) where i is the counter the innermost
+        `for` around it tests: a branch the loop's first iteration does not take."""
+        facts = self.fn.facts
+        chain = list(enclosing_regions(facts, op.region))
+        loop = next((r for r in chain if facts.regions[r].kind == "for"), None)
+        if loop is None or not E.is_expr(facts.regions[loop].info):
+            return False
+        for r in chain:
+            if r == loop:
+                return False
+            reg = facts.regions[r]
+            b = E.binary(reg.info) if reg.kind == "if" and E.is_expr(reg.info) else None
+            if b is None:
+                continue
+            opname, left, right = b
+            counter = E.ident(left)
+            limit = E.integer(right) if E.is_int_literal(right) else None
+            later = (opname in (">", "!=") and limit == 0) or (opname == ">=" and limit == 1)
+            if later and counter is not None and E.occurs_in(facts.regions[loop].info, E.make_ident(counter)):
+                return True
+        return False
+
     def _select_has_default(self, r: int) -> bool:
         return _has_default(self.view.regions[r])
 
@@ -1121,6 +1144,10 @@ class _Walk:
                 if name in ACQUIRE:
                     model.lock_ops.setdefault(lock.cls, []).append((fn, op, "acquire"))
                     if op.mode == "defer":
+                        return state
+                    if any(h.acq.lock.same(lock) for h in state) and self._after_first_iteration(op):
+                        # `mu.Lock(); for i := 0; ...; i++ { if i > 0 { mu.Lock() }; ...; mu.Unlock() }`:
+                        # taken again only on later iterations, after the one before released it.
                         return state
                     acq = Acquire(lock, ACQUIRE[name], fn, op, (), text, False, frozenset(self.released_classes))
                     return self.acquire(state, acq)

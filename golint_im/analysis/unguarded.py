@@ -82,11 +82,33 @@ def unguarded_sends(flow: ChannelFlow, debug: Counter) -> list[UnguardedSend]:
             if _buffer_holds_all(flow, ch):
                 debug["GIM102_unguarded_sends_buffered"] += 1
                 continue
+            if _drained(ch):
+                debug["GIM102_unguarded_sends_drained"] += 1
+                continue  # `for range out {}` on the reader's way out takes every later value
             first = min(plain, key=lambda op: (op.line, op.col))
             op, way = guarded[0]
             debug["GIM102_unguarded_sends"] += 1
             out.append(UnguardedSend(fn, first, op, way, ch.label, ch.capacity))
     return out
+
+
+def _drained(ch) -> bool:
+    """Some function ranges over the channel doing nothing with the values: a drain (`for range
+    out {}`) that an aborting reader runs before leaving, so the producer's sends are taken."""
+    for fn, op in ch.receives:
+        if op.mode == "range" and op.body >= 0:
+            if not any(o.region == op.body or _within(fn, o.region, op.body) for o in fn.facts.ops):
+                return True
+    return False
+
+
+def _within(fn: Function, region: int, outer: int) -> bool:
+    regions = fn.facts.regions
+    while region >= 0:
+        if region == outer:
+            return True
+        region = regions[region].parent
+    return False
 
 
 def _way_out(fn: Function, op: Op) -> str:

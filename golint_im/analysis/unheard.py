@@ -316,6 +316,9 @@ def _private_unbuffered_fields(
         if ch.capacity != 0:
             debug["GIM102_unheard_buffered_or_unknown"] += 1
             continue
+        if any(_made_value_escapes(mfn, mop) for mfn, mop in ch.make_sites if mop is not None):
+            debug["GIM102_private_fields_handed_on"] += 1
+            continue  # `ch := make(...); return &S{ch: ch}, ch`: the caller holds the other end
         pkg = named.split("#")[0]
         if fname in candidates.setdefault(pkg, {}):
             shared.add((pkg, fname))  # two types share the name: leave both alone
@@ -337,3 +340,28 @@ def _private_unbuffered_fields(
                     debug["GIM102_private_fields_handed_on"] += 1
                     del fields[fname]
     return [ch for fields in candidates.values() for ch in fields.values()]
+
+
+def _made_value_escapes(fn: Function, made: Op) -> bool:
+    """The local a `make` is assigned to is also returned, passed to a call or copied as a whole
+    (not only put into a struct field): another holder of the same channel exists."""
+    ops = fn.facts.ops
+    if made.kind == "call":
+        at = ops.index(made)
+        made = next(
+            (o for o in ops[at + 1 : at + 3] if o.kind == "assign" and any(E.call_number(a) == at for a in o.args)),
+            made,
+        )
+    if made.kind != "assign" or len(made.targets) != 1:
+        return False
+    local = made.targets[0]
+    if E.ident(local) is None:
+        return False
+    for op in ops:
+        if op is made:
+            continue
+        if op.kind in ("return", "call", "send") and any(a == local for a in op.args):
+            return True
+        if op.kind == "assign" and any(v == local for v in op.args):
+            return True
+    return False

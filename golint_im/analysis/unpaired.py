@@ -310,9 +310,33 @@ class Unpaired:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
         for i, t in returns_skipping(facts, targets, leaves):
+            if self._signalled_away(closer, i, ranger, range_op):
+                self.debug["GIM102_skipped_closes_signalled"] += 1
+                continue  # `errs <- err; return`, and the ranger returns on `<-errs` before its range
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
         return None
+
+    def _signalled_away(self, closer: Function, i: int, ranger: Function, range_op) -> bool:
+        """Right before the return at index i the closer sends on a channel that the ranger receives
+        from before its range, in a `select` case (or straight before a `return`) that leaves: on
+        that path the ranger never reaches the range."""
+        ops = closer.facts.ops
+        before = ops[i - 1] if i > 0 else None
+        if before is None or before.kind != "send" or before.region != ops[i].region:
+            return False
+        key = self.flow.key(closer, before.fn)
+        if key is None:
+            return False
+        rfacts = ranger.facts
+        stop = rfacts.ops.index(range_op)
+        for op in rfacts.ops[:stop]:
+            if op.kind != "recv" or self.flow.key(ranger, op.fn) != key:
+                continue
+            body = op.body if op.mode == "case" else op.region
+            if any(o.kind == "return" and o.region == body for o in rfacts.ops[:stop]):
+                return True
+        return False
 
     def _returned_skipped_close(self, ch: Channel) -> SkippedClose | None:
         """The producer shape `func stream() <-chan T { out := make(chan T); go func() {...; close(out)
