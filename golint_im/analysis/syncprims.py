@@ -371,16 +371,27 @@ class SyncPrimitives:
             return  # not in a loop, or started on a branch of it
         own = [c for c in self._by_fn.get(starter.id, ()) if c.key == key and c.method in ("Add", "Done")]
         adds = [c for c in own if c.method == "Add"]
-        if len(own) != 1 or len(adds) != 1 or adds[0].op.line >= regions[loop].line:
+        if len(own) != 1 or len(adds) != 1:
             return
         add = adds[0]
         if wait.op.line <= regions[loop].end_line or not add.op.args:
             return
-        if not _counts_loop(add.op.args[0], regions[loop]):
-            return
         ops = facts.ops
+        first = 0
+        if add.op.line >= regions[loop].line:
+            # `wg.Add(1)` at the top of the body, then a `continue` before the `go`: the same skip.
+            add_chain = list(enclosing_regions(facts, add.op.region))
+            if loop not in add_chain or any(
+                regions[r].kind not in ("block",) for r in add_chain[: add_chain.index(loop)]
+            ):
+                return
+            if self.program.const_int(starter, add.op.args[0]) != 1:
+                return
+            first = ops.index(add.op)
+        elif not _counts_loop(add.op.args[0], regions[loop]):
+            return
         g_idx = ops.index(go_op)
-        for op in ops[:g_idx]:
+        for op in ops[first:g_idx]:
             if op.kind != "jump" or op.mode not in ("continue", "break") or op.line < regions[loop].line:
                 continue
             if loop not in enclosing_regions(facts, op.region) or E.ident(op.fn):
@@ -388,6 +399,10 @@ class SyncPrimitives:
             inner = list(enclosing_regions(facts, op.region))
             if any(regions[r].kind in ("for", "range", "switch", "select") for r in inner[: inner.index(loop)]):
                 continue  # it leaves an inner statement, not this loop
+            branch = set(inner[: inner.index(loop)])
+            at = ops.index(op)
+            if any(o.kind == "call" and o.mode == "go" and o.region in branch for o in ops[first:at]):
+                continue  # the skipping branch starts a goroutine of its own first
             count_text = E.render(add.op.args[0])
             self.starts_skipped.append(StartSkipped(starter, add, regions[loop].line, op, go_op, g, wait, count_text))
             return

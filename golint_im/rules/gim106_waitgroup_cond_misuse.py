@@ -18,9 +18,10 @@ package variable, a struct field; a parameter is what its callers pass):
   recovers its own panics (a deferred `recover()`), so it ends without
   counting down;
 - `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
-  `i < n`) whose body can `continue` or `break` before the `go` statement
-  that starts a counted goroutine: the skipped iterations never call
-  `Done`, and the `Wait` after the loop never returns;
+  `i < n`), or `wg.Add(1)` at the top of its body, when the body can
+  `continue` or `break` before the `go` statement that starts a counted
+  goroutine: the skipped iterations never call `Done`, and the `Wait`
+  after the loop never returns;
 - `wg.Add(N)` with a constant N larger than the goroutines the function
   then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
   `for i := 0; i < K; i++` loop counts K): the counter never reaches zero.
