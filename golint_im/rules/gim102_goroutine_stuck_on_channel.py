@@ -715,7 +715,8 @@ def _finding(s):
             )
         )
     steps.append(Step(exit_loc, f"`{waiter.short}` {why} at line {s.exit.op.line}, {before}"))
-    steps.append(Step(recv_loc, f"the only receive from `{ch.label}`, skipped on that path"))
+    only = "the only receive" if len(ch.receives) == 1 else "the receive"
+    steps.append(Step(recv_loc, f"{only} from `{ch.label}`, skipped on that path"))
     room = f"{_senders_text(s.senders)}, {cap}"
     if s.senders == UNBOUNDED:
         fix = f"make `{ch.label}` with one buffer slot per goroutine started"
@@ -736,7 +737,7 @@ def _finding(s):
         )
     related = [
         Related(exit_loc, f"`{waiter.short}` {_exit_verb(s)} here without receiving"),
-        Related(recv_loc, f"the only receive from `{ch.label}`"),
+        Related(recv_loc, f"{only} from `{ch.label}`"),
     ]
     mfn, mop = ch.make_sites[0]
     if mop is not None:
