@@ -533,7 +533,15 @@ class Walk:
             if out is not None:
                 merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
         self.last_assign = merged if merged is not None else before
-        if no_match:
+        tagged = not any(regions[c].kind == "block" and is_expr(regions[c].info) for c in alts)
+        returning = any(o.kind in ("return", "jump") and o.region in alts for o in self.fn.facts.ops)
+        if no_match and tagged and not returning and outs and all(o is True for o in outs):
+            # `switch action { case A: c.Close(); case B: hand(c) }` with no `default`: every case
+            # releases or hands it on and goes on past the switch, so the author takes the cases as
+            # all there are. (Cases that return leave code after the switch for the no-match path:
+            # `switch resp.StatusCode { case 200: ...; return }; return "unknown"` still counts it.)
+            self.an.debug["gim2xx_switches_taken_as_exhaustive"] += 1
+        elif no_match:
             outs.append(skipped)
         _continues, breaks = self._take_jumps(r)
         if regions[r].kind == "select" and False in outs and True in outs:
@@ -879,6 +887,8 @@ class Walk:
                 marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
+        if c is not None and len(o.targets) >= 1 and self._never_fails(c):
+            marker = "nil-error"  # `_, err = buf.Write(b)` on a bytes.Buffer: err is always nil
         asserted = assertion(val) if val is not None else None
         if asserted is not None and len(o.targets) == 2 and self.last_assign.get(ident(asserted[0])) == "acq":
             # `_, ok := err.(HandshakeError)`: ok holds only for a non-nil error, when nothing was acquired.
@@ -893,6 +903,11 @@ class Walk:
             name = ident(t)
             if name is not None and name != "_":
                 self.last_assign[name] = marker
+
+    def _never_fails(self, fn_expr) -> bool:
+        """A standard-library write whose error result is documented to be always nil."""
+        ext = self.an.program.external_callee(self.fn, fn_expr)
+        return ext is not None and (ext.pkg, ext.recv, ext.name) in _NEVER_FAIL
 
     def _reads_to_the_end(self, fn_expr, args) -> bool:
         """`io.ReadAll(resp.Body)`: an HTTP body read until it ends or fails.
@@ -1092,6 +1107,13 @@ class Walk:
 
 
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
+# Writes whose error is always nil (bytes.Buffer and strings.Builder say so): an `err != nil` after
+# one is a branch that never runs.
+_NEVER_FAIL = frozenset(
+    (pkg, recv, name)
+    for pkg, recv in (("bytes", "Buffer"), ("strings", "Builder"))
+    for name in ("Write", "WriteString", "WriteByte", "WriteRune")
+)
 
 
 def _test_support(fn) -> bool:

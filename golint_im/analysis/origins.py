@@ -20,6 +20,7 @@ from golint_im.findings import Location
 from .templates import has_literal, hole, is_hole
 
 NO_COLON = "nocolon"  # an unknown string that holds no `:` (a piece split on it, a dotted IPv4 address)
+BRACKETED = "bracketed"  # an unknown host that brackets an IPv6 literal itself (a URL's `Host`)
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ class Analysis(Acquire):
             # calls whose receiver holds only composite literals of tree types whose method opens nothing (fakes.py)
             "gim2xx_fake_receivers": 0,
             "gim2xx_head_requests": 0,
+            "gim2xx_switches_taken_as_exhaustive": 0,
             # values of a tree type whose Close only does bookkeeping (a test double), not taken as resources
             "gim2xx_fake_values": 0,
             # ... calls on a wrapper of the tree whose field holds such a fake (`&listener{Listener: fake}`)

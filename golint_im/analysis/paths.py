@@ -178,6 +178,9 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
     marker = last_assign.get(name)
     eq = op == "=="
     if is_nil(right):
+        if marker == "nil-error":
+            # The error of a write that never fails: `err != nil` never holds, nothing leaks there.
+            return (None, "failed") if eq else ("failed", None)
         if marker == "acq" and not no_nil:
             return ("ok", "failed") if eq else ("failed", "ok")
         h = holders.get(name)

@@ -19,7 +19,7 @@ from golint_im.findings import Location
 from golint_im.passes import Context, Pass
 from golint_im.program import External, Program
 
-from .origins import NO_COLON, Origin, built, first_hole_of, hole_name, opaque
+from .origins import BRACKETED, NO_COLON, Origin, built, first_hole_of, hole_name, opaque
 from .regions import single_assignment
 from .sink_catalog import SINK_CATALOG
 from .templates import format_verb, hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
@@ -214,6 +214,9 @@ class Tracer:
                 s = self.const_string(fn, e)
                 if s is not None:
                     return (Origin((lit(s),), "literal", at, f"constant `{name}`"),)
+            if name == "Host" and self._url_host(fn, e):
+                # `u.Host` of a net/url URL keeps an IPv6 literal's brackets (`[fd00::1]:80`).
+                return (Origin((hole("s", "Host"),), BRACKETED, at, "a URL's Host"),)
             return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
         ix = ex.index(e)
         if ix is not None:
@@ -222,6 +225,14 @@ class Tracer:
                 return (Origin((hole("s", hole_name(e)),), NO_COLON, at, "a piece split on `:`"),)
             return self.elems(fn, ix[0], at, deep) or (opaque(hole_name(e)),)
         return (opaque(hole_name(e)),)
+
+    def _url_host(self, fn, e) -> bool:
+        """e is the `Host` field of a `net/url` URL (pointer or not)."""
+        sel = ex.selector(e)
+        if sel is None:
+            return False
+        t = self.p.type_of(fn, sel[0]) if fn is not None else None
+        return t is not None and t.lstrip("*") == "net/url#URL"
 
     def _split_on_colon(self, fn, e) -> bool:
         """e is `strings.Split(x, ":")` (or SplitN), or a local assigned only from one."""

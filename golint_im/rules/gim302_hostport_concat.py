@@ -34,7 +34,8 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   literal: `%s.%s.svc:%d` is a DNS name; a host operand named `network` or
   `scheme` (`unix:%s`) is not a host; a host whose every traced value is a
   literal name, an IPv4 address or a bracketed literal is safe (so is a
-  piece of `strings.Split(addr, ":")`, or `net.IP(b[4:8]).String()`), and so is
+  piece of `strings.Split(addr, ":")`, `net.IP(b[4:8]).String()`, or a
+  `url.URL`'s `Host`, which brackets an IPv6 literal itself), and so is
   one that a helper brackets (`"[" + ip + "]"`), and so is a variable the
   same function first gives to `net.SplitHostPort` (the "add the default
   port when it is missing" idiom). A value read from config
@@ -52,7 +53,7 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 from __future__ import annotations
 
 from golint_im import expr as ex
-from golint_im.analysis.origins import NO_COLON, hole_name
+from golint_im.analysis.origins import BRACKETED, NO_COLON, hole_name
 from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
 from golint_im.findings import Finding, Related
@@ -165,8 +166,8 @@ def _host_may_be_ipv6(tracer, origin) -> bool:
         return True
     known = True
     for v in values:
-        if v.kind == NO_COLON:
-            continue  # a piece split on `:`, a dotted IPv4 address: no IPv6 literal
+        if v.kind in (NO_COLON, BRACKETED):
+            continue  # a piece split on `:`, a dotted IPv4 address, a URL's bracketed Host
         n = norm(v.template)
         bracketed = n.startswith("[") and n.endswith("]")
         if v.kind != "literal" and (bracketed or JHP_HOLE in n):
