@@ -5,6 +5,7 @@ from __future__ import annotations
 from golint_im.expr import (
     assertion,
     binary,
+    call,
     call_args,
     call_name,
     call_number,
@@ -121,6 +122,12 @@ class Effects(Calls):
     def call_effect(self, fn, op, holders, kind):
         callee = op.fn
         sel = selector(callee)
+        if (
+            sel is not None
+            and self._func_field_result(fn, sel[0])
+            and not any(_value_ref(a, holders) and not self._plain_field(fn, a) for a in op.args)
+        ):
+            return None  # `b.timeNow().Add(b.timeout)`: a method of what a func-typed field returned
         if sel is not None and _wrapped_ref(sel[0], holders) is not None:
             return ESCAPE  # `(&Transport{Conn: conn}).Listen(...)`: the struct built around it takes it over
         if sel is not None:
@@ -139,6 +146,12 @@ class Effects(Calls):
                         # `s.r.ReadString('\n')`: a method of another module on one of the wrapper's
                         # fields, the resource or a reader over it, given no holder; like
                         # `conn.Read` on the resource itself, it neither closes nor keeps it.
+                        return None
+                    if not any(_value_ref(a, holders) and not self._plain_field(fn, a) for a in op.args) and (
+                        self._func_field(fn, sel[0], m) or self._func_field_result(fn, sel[0])
+                    ):
+                        # `b.timeNow()`, `b.timeNow().Add(d)`: a function kept in a field (and what it
+                        # returns), not given the wrapper
                         return None
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
@@ -205,6 +218,32 @@ class Effects(Calls):
         if ESCAPE in effects:
             return ESCAPE
         return None
+
+    def _plain_field(self, fn, e) -> bool:
+        """e is a field of a basic type (`b.timeout`, a Duration): it cannot hold the resource."""
+        sel = selector(e)
+        if sel is None:
+            return False
+        t = self.program.type_of(fn, sel[0])
+        named = self.program.named(t) if t else None
+        ft = self.program.field_type(named, sel[1]) if named else None
+        if ft is None:
+            return False
+        under = self.program.underlying(ft[0])
+        return under in _BASIC_TYPES
+
+    def _func_field_result(self, fn, e) -> bool:
+        """e is a call of a func-typed field (`b.timeNow()`)."""
+        c = call(e)
+        sel = selector(c[0]) if c is not None else None
+        return sel is not None and self._func_field(fn, sel[0], sel[1])
+
+    def _func_field(self, fn, base, name: str) -> bool:
+        """`name` is a field of func type of the struct base holds (called as `base.name()`)."""
+        t = self.program.type_of(fn, base)
+        named = self.program.named(t) if t else None
+        ft = self.program.field_type(named, name) if named else None
+        return ft is not None and self.program.underlying(ft[0]).startswith("func")
 
     def _wrapper_method(self, fn, op, holders, kind, r):
         targets = self.targets(fn, op)
@@ -789,6 +828,31 @@ class Effects(Calls):
             )
             return Store(name)
         return ESCAPE
+
+
+_BASIC_TYPES = frozenset(
+    (
+        "bool",
+        "string",
+        "int",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "uintptr",
+        "float32",
+        "float64",
+        "byte",
+        "rune",
+        "time#Duration",
+        "time#Time",
+    )
+)
 
 
 def _stronger(a, b):
