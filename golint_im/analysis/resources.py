@@ -118,6 +118,16 @@ _KEEP_ON_FAILURE = {
     "google.golang.org/grpc.Server.Serve",
     "golang.org/x/crypto/ssh.NewClientConn",
     "golang.org/x/crypto/ssh.NewServerConn",
+    # Stream multiplexers over a connection: they fail only on an invalid config (a programming
+    # error, not a run-time path), so their error branch is no leak of the connection.
+    "github.com/hashicorp/yamux.Client",
+    "github.com/hashicorp/yamux.Server",
+    "github.com/libp2p/go-yamux/v4.Client",
+    "github.com/libp2p/go-yamux/v4.Server",
+    "github.com/libp2p/go-yamux/v5.Client",
+    "github.com/libp2p/go-yamux/v5.Server",
+    "github.com/xtaci/smux.Client",
+    "github.com/xtaci/smux.Server",
 }
 # A resource passed to a predeclared function is neither kept nor released: each of them only
 # reads its arguments (`len(conns)`, `append(conns, c)` is followed as an assignment instead).
