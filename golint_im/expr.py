@@ -170,6 +170,11 @@ def is_nil(e: Expr) -> bool:
     return e is not None and e[0] == "lit" and e[1] == "nil"
 
 
+def is_true(e: Expr) -> bool:
+    """The literal `true`."""
+    return e is not None and e[0] == "lit" and e[1] == "true"
+
+
 def binary(e: Expr) -> tuple[str, Expr, Expr] | None:
     """(operator, left, right) of a binary expression, else None."""
     return (e[1], e[2], e[3]) if e is not None and e[0] == "bin" else None

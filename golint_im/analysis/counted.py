@@ -868,7 +868,7 @@ def _overdrawn(
     if len(senders) != 1 or owner.id in senders:
         return None
     sender = next(iter(senders.values()))
-    start = _literal_start(program, owner, sender) if sender.parent is owner else started_by(program, owner, sender)
+    start = started_by(program, owner, sender)
     if start is None:
         return None
     go_index, go_op = start
@@ -971,7 +971,7 @@ def dropped_signals(program: Program, instances: list[tuple[Channel, Function, s
         facts = owner.facts
         if any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, receive.region)):
             continue
-        start = _literal_start(program, owner, sender) if sender.parent is owner else started_by(program, owner, sender)
+        start = started_by(program, owner, sender)
         if start is None or start[0] > positions.of(owner, receive):
             continue
         held = {E.make_ident(name)}

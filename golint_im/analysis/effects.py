@@ -122,11 +122,7 @@ class Effects(Calls):
     def call_effect(self, fn, op, holders, kind):
         callee = op.fn
         sel = selector(callee)
-        if (
-            sel is not None
-            and self._func_field_result(fn, sel[0])
-            and not any(_value_ref(a, holders) and not self._plain_field(fn, a) for a in op.args)
-        ):
+        if sel is not None and self._func_field_result(fn, sel[0]) and self._gives_no_resource(fn, op, holders):
             return None  # `b.timeNow().Add(b.timeout)`: a method of what a func-typed field returned
         if sel is not None and _wrapped_ref(sel[0], holders) is not None:
             return ESCAPE  # `(&Transport{Conn: conn}).Listen(...)`: the struct built around it takes it over
@@ -147,12 +143,8 @@ class Effects(Calls):
                         # fields, the resource or a reader over it, given no holder; like
                         # `conn.Read` on the resource itself, it neither closes nor keeps it.
                         return None
-                    if not any(_value_ref(a, holders) and not self._plain_field(fn, a) for a in op.args) and (
-                        self._func_field(fn, sel[0], m) or self._func_field_result(fn, sel[0])
-                    ):
-                        # `b.timeNow()`, `b.timeNow().Add(d)`: a function kept in a field (and what it
-                        # returns), not given the wrapper
-                        return None
+                    if self._func_field(fn, sel[0], m) and self._gives_no_resource(fn, op, holders):
+                        return None  # `b.timeNow()`: a function kept in a field, not given the wrapper
                     return self._wrapper_method(fn, op, holders, kind, r)
                 if r.suffix == () and m in kind.closers:
                     return RELEASE
@@ -218,6 +210,11 @@ class Effects(Calls):
         if ESCAPE in effects:
             return ESCAPE
         return None
+
+    def _gives_no_resource(self, fn, op, holders) -> bool:
+        """No argument of op can be the resource: none refers to a holder, or only through a field of a
+        basic type (`b.timeout`)."""
+        return not any(_value_ref(a, holders) and not self._plain_field(fn, a) for a in op.args)
 
     def _plain_field(self, fn, e) -> bool:
         """e is a field of a basic type (`b.timeout`, a Duration): it cannot hold the resource."""

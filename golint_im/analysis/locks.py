@@ -260,6 +260,7 @@ class LockModel:
         self.blocked: list[BlockedUnderLock] = []
         self.panics_held: list[PanicHeld] = []
         self.loop_relocks: list[RelockedInLoop] = []
+        self._other_lockers: dict[tuple, tuple[Function, Op] | None] = {}  # other_locker's answers
         self.deferred_in_loops: list[DeferredInLoop] = []
         self.argument_orders: list[ArgumentOrder] = []
         self._handed: set[int] | None = None
@@ -369,7 +370,7 @@ class LockModel:
     def other_locker(self, cls: str, fn: Function, any_mode: bool) -> tuple[Function, Op] | None:
         """The first `Lock()` (or, with any_mode, also `RLock()`) call on a mutex of class cls in a
         function other than fn, in program order; asked only for the rare lock a loop leaves held."""
-        cache = self.__dict__.setdefault("_other_lockers", {})
+        cache = self._other_lockers
         key = (cls, fn.id, any_mode)
         if key not in cache:
             found = None
@@ -942,6 +943,7 @@ class _Walk:
         self.panics: list[tuple[Op, State]] = []  # each `panic(...)` and the locks held there
         self.argument_orders: list[tuple[Acquire, Acquire]] = []
         self._deferred_unlocks: list[Op] | None = None  # the function's `defer x.Unlock()`, read once
+        self._fresh: dict[int, bool] = {}  # id(Lock op) -> _unpublished_fresh's answer, read once
 
     def run(self) -> Summary:
         fn = self.fn
@@ -1362,7 +1364,13 @@ class _Walk:
         inst = a.lock.inst
         if a.hops or a.fn is not self.fn or not inst or inst[0][0] != "name" or inst[0][1] != self.fn.id:
             return False
-        var = E.make_ident(inst[0][2])
+        known = self._fresh.get(id(a.op))
+        if known is None:
+            known = self._fresh[id(a.op)] = self._fresh_before(a, E.make_ident(inst[0][2]))
+        return known
+
+    def _fresh_before(self, a: Acquire, var) -> bool:
+        """Whether var holds a fresh allocation nothing has published when a's Lock runs."""
         facts = self.fn.facts
         chain = list(enclosing_regions(facts, a.op.region))
         made = False

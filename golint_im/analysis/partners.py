@@ -118,6 +118,7 @@ class Partners:
         self.stuck: list[StuckSend] = []
         self.confinement = Confinement(program)
         self._assigned: dict[int, dict[str, list[int]]] = {}
+        self._after_sends: dict[tuple, set] = {}  # (id(go op), channel key) -> _closed_after_sends
         for key in sorted(flow.channels):
             self._keep(self._judge(flow.channels[key]))
         # Channels the holder view merged with others (a worker started with several makers'
@@ -723,6 +724,12 @@ class Partners:
         """Channels the goroutine started by go_op closes where no send of its on channel `key` can
         follow (`for ... { ticks <- i }; close(stop)`, or `close(done); return` on a path that sends
         nothing): a receive from one of them says the goroutine has sent all it will."""
+        memo = (id(go_op), key)
+        if memo not in self._after_sends:
+            self._after_sends[memo] = self._closes_after_sends(owner, go_op, key)
+        return self._after_sends[memo]
+
+    def _closes_after_sends(self, owner: Function, go_op, key: str | None) -> set:
         keys: set = set()
         for target in self.program.resolve_call(owner, go_op):
             fn = target.function
@@ -868,7 +875,7 @@ def _sets_flag(facts, recv, flag: str) -> bool:
     for op in facts.ops:
         if op.kind == "assign" and op.region == body and len(op.targets) == len(op.args):
             for t, v in zip(op.targets, op.args, strict=True):
-                if t == target and v in (("lit", "true"), ("id", "true")):
+                if t == target and E.is_true(v):
                     return True
     return False
 

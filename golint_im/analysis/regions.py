@@ -13,7 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from golint_im.expr import Expr, binary, calls_in, ident, integer, is_expr, is_ident, is_nil, selector, selector_base
+from golint_im.expr import (
+    Expr,
+    binary,
+    calls_in,
+    ident,
+    integer,
+    is_expr,
+    is_ident,
+    is_nil,
+    is_true,
+    selector,
+    selector_base,
+)
 from golint_im.facts import Op
 from golint_im.passes import Pass
 from golint_im.program import Function, Program, enclosing_regions
@@ -230,7 +242,7 @@ def _already_done(facts, chain: list, target: int) -> bool:
         if op.kind != "assign" or len(op.targets) != len(op.args):
             continue
         for t, v in zip(op.targets, op.args, strict=True):
-            if t in flags and v in (("lit", "true"), ("id", "true")):
+            if t in flags and is_true(v):
                 return True
     return False
 

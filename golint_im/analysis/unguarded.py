@@ -97,17 +97,8 @@ def _drained(ch) -> bool:
     out {}`) that an aborting reader runs before leaving, so the producer's sends are taken."""
     for fn, op in ch.receives:
         if op.mode == "range" and op.body >= 0:
-            if not any(o.region == op.body or _within(fn, o.region, op.body) for o in fn.facts.ops):
+            if not any(op.body in enclosing_regions(fn.facts, o.region) for o in fn.facts.ops):
                 return True
-    return False
-
-
-def _within(fn: Function, region: int, outer: int) -> bool:
-    regions = fn.facts.regions
-    while region >= 0:
-        if region == outer:
-            return True
-        region = regions[region].parent
     return False
 
 

@@ -508,7 +508,7 @@ def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:
             o.kind == "assign"
             and o.region == pop.region
             and any(E.ident(t) in flags for t in o.targets)
-            and all(v in (("lit", "true"), ("id", "true")) for v in o.args)
+            and all(E.is_true(v) for v in o.args)
             for o in later
         ):
             return False
