@@ -57,7 +57,7 @@ def ineffective_breaks(program: Program, debug: Counter) -> list[IneffectiveBrea
             continue
         for loop in loops:
             inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
-            if any(_leaves(program, fn, op, loop) for op in inside):
+            if any(leaves(program, fn, op, loop) for op in inside):
                 continue
             for op in inside:
                 if op.kind != "jump" or op.mode != "break" or op.fn is not None:
@@ -112,7 +112,7 @@ def nilled_selects(program: Program, debug: Counter) -> list[NilledSelect]:
             if region.kind != "for" or region.info is not None:
                 continue
             inside = [op for op in facts.ops if loop in enclosing_regions(facts, op.region)]
-            if not inside or any(_leaves(program, fn, op, loop) for op in inside):
+            if not inside or any(leaves(program, fn, op, loop) for op in inside):
                 continue
             for sel, sregion in enumerate(regions):
                 if sregion.kind != "select" or sregion.parent < 0:
@@ -160,12 +160,12 @@ def _all_cases_nilled(facts, sel: int, inside: list) -> tuple[list, list] | None
 
 
 def loop_has_exit(program: Program, fn: Function, loop: int) -> bool:
-    """Some op inside the loop region can take the goroutine out of it (see _leaves)."""
+    """Some op inside the loop region can take the goroutine out of it (see leaves)."""
     facts = fn.facts
-    return any(_leaves(program, fn, op, loop) for op in facts.ops if loop in enclosing_regions(facts, op.region))
+    return any(leaves(program, fn, op, loop) for op in facts.ops if loop in enclosing_regions(facts, op.region))
 
 
-def _leaves(program: Program, fn: Function, op: Op, loop: int) -> bool:
+def leaves(program: Program, fn: Function, op: Op, loop: int) -> bool:
     """op can take the goroutine out of the loop: return, goto, a labelled break, a break of the
     loop itself, or a call that ends the goroutine or the process."""
     if op.kind == "return":

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
-from ..program import Function, Program
-from .endless import loop_has_exit
+from ..program import Function, Program, enclosing_regions
+from .endless import leaves, loop_has_exit
 from .regions import on_straight_line, single_assignment
 
 TIMER = "time#Timer"
@@ -81,6 +81,7 @@ class DrainedTwice:
     recv: Op  # the second receive, which waits forever
     text: str
     stopped_first: bool = False  # `first` is a plain `t.Stop()` before the timer could fire, not a receive
+    loop_line: int = 0  # `first` is a `case <-t.C:` of this loop, which goes round without a Reset
 
 
 def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
@@ -101,6 +102,11 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
         if stopped is not None:
             debug["GIM102_timers_drained_after_stop"] += 1
             out.append(stopped)
+            continue
+        taken = _taken_by_case(program, fn, recvs)
+        if taken is not None:
+            debug["GIM102_timers_drained_after_a_case"] += 1
+            out.append(taken)
             continue
         if len(recvs) < 2:
             continue
@@ -171,6 +177,91 @@ def _stopped_first(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
                 continue
             return DrainedTwice(fn, first, region.line, op, text, stopped_first=True)
     return None
+
+
+def _taken_by_case(program: Program, fn: Function, recvs: set[int]) -> DrainedTwice | None:
+    """The drain `if !t.Stop() { <-t.C }` in one `select` case of an endless loop whose other case
+    `case <-t.C:` takes the timer's value and goes round without resetting it:
+
+        for {
+            select {
+            case <-t.C:          // fired and taken; the loop goes on
+            case u := <-updates:
+                if !t.Stop() {   // false: the timer already fired
+                    <-t.C        // and its one value is gone: blocks forever
+                }
+                t.Reset(d)
+            }
+        }
+
+    Judged only for a local timer of fn (made by `time.NewTimer`, never reassigned, never touched by
+    a function literal), in a `for {` loop, when the taking case has no way out of the loop and no
+    Reset of the timer runs anywhere in the loop but in the draining case.
+    """
+    facts = fn.facts
+    regions = facts.regions
+    for drain in facts.ops:
+        if id(drain) not in recvs:
+            continue
+        timer = _timer_of_recv(drain)
+        name = E.ident(timer)
+        region = regions[drain.region]
+        if name is None or region.kind != "if" or region.info is None:
+            continue
+        stopped = E.unary_operand(region.info, "!")
+        call = E.call(stopped) if stopped is not None else None
+        if call is None or call[1] or E.selected_name(call[0]) != "Stop" or E.ident(E.selector_base(call[0])) != name:
+            continue
+        draining_case = region.parent
+        chain = list(enclosing_regions(facts, draining_case))
+        if regions[draining_case].kind != "case":
+            continue
+        loop = next((r for r in chain if regions[r].kind in ("for", "range")), None)
+        if loop is None or regions[loop].kind != "for" or regions[loop].info is not None:
+            continue
+        if not _is_timer(program, fn, timer) or _touched_elsewhere(fn, name, loop, draining_case):
+            continue
+        for take in facts.ops:
+            if (
+                take.kind == "recv"
+                and take.mode == "case"
+                and take.body >= 0
+                and E.ident(_timer_of_recv(take)) == name
+                and loop in enclosing_regions(facts, take.region)
+                and take.body not in chain
+                and not _leaves_loop(program, fn, take.body, loop)
+            ):
+                return DrainedTwice(fn, take, region.line, drain, name, loop_line=regions[loop].line)
+    return None
+
+
+def _touched_elsewhere(fn: Function, name: str, loop: int, draining_case: int) -> bool:
+    """The timer is assigned inside the loop or more than once, mentioned by a function literal
+    inside fn, or reset inside the loop outside the draining case: its state at the drain need not
+    be the taken value's."""
+    facts = fn.facts
+    assigned = 0
+    for op in facts.ops:
+        if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets):
+            assigned += 1
+            if assigned > 1 or loop in enclosing_regions(facts, op.region):
+                return True
+        if op.kind == "call" and E.selected_name(op.fn) == "Reset" and E.ident(E.selector_base(op.fn)) == name:
+            chain = list(enclosing_regions(facts, op.region))
+            if loop in chain and draining_case not in chain:
+                return True
+    for lit in fn.nested_literals():
+        for op in lit.facts.ops:
+            parts = (op.fn, *op.args, *op.targets) if op.fn is not None else (*op.args, *op.targets)
+            if any(E.is_ident(sub, name) for part in parts for sub in E.subexprs(part)):
+                return True
+    return False
+
+
+def _leaves_loop(program: Program, fn: Function, case: int, loop: int) -> bool:
+    """Some op of the case's body can take the goroutine out of the loop (return, break, goto, an exit)."""
+    facts = fn.facts
+    return any(leaves(program, fn, op, loop) for op in facts.ops if case in enclosing_regions(facts, op.region))
 
 
 @dataclass

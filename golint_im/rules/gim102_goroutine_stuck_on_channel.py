@@ -112,7 +112,10 @@ value was taken: `<-t.C` on a function's straight line, then `if !t.Stop()
 fired, and the second receive waits for a value that never comes. The
 same drain after a plain `t.Stop()` on the straight line that stopped the
 timer before it fired (in a loop's `select` case too), with no `Reset` or
-receive before it: `Stop` returns false for a stopped timer as well. And a
+receive before it: `Stop` returns false for a stopped timer as well. The
+same drain in one case of a `for { select }` loop whose other case `case
+<-t.C:` takes the value and goes round without a `Reset` (a local timer,
+never reassigned or captured): the next update blocks. And a
 `for range t.C` over a ticker, with no other way out of the loop, when the
 program stops that ticker (matched by its holder: a field, a local):
 `Stop` does not close the channel, so the loop outlives it.
@@ -1591,6 +1594,12 @@ def _drained_twice_finding(d):
             f"resets it before this drain: `Stop` returns false for a stopped timer too, and the channel has "
             f"nothing to give, so the first time this runs it blocks forever"
         )
+    elif d.loop_line:
+        why = (
+            f"but once the `case <-{d.text}.C:` at line {d.first.line} has taken the timer's only value, "
+            f"the loop at line {d.loop_line} goes round without resetting it: the next time this case "
+            f"runs, the channel is empty and this receive blocks forever"
+        )
     else:
         why = (
             f"but it already took the timer's only value at line {d.first.line}: the channel stays "
@@ -1615,7 +1624,10 @@ def _drained_twice_finding(d):
         steps=(
             Step(
                 op_location(d.fn, d.first),
-                "stops the timer before it fires" if d.stopped_first else f"takes the one value `{d.text}` sends",
+                "stops the timer before it fires"
+                if d.stopped_first
+                else f"takes the one value `{d.text}` sends"
+                + (f" and goes round the loop at line {d.loop_line} without a Reset" if d.loop_line else ""),
             ),
             Step(
                 Location(d.fn.file.path, d.stop),
