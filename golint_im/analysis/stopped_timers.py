@@ -25,7 +25,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .endless import leaves, loop_has_exit
-from .regions import on_straight_line, single_assignment
+from .regions import exclusive_branches, on_straight_line, single_assignment
 
 TIMER = "time#Timer"
 TICKER = "time#Ticker"
@@ -82,6 +82,7 @@ class DrainedTwice:
     text: str
     stopped_first: bool = False  # `first` is a plain `t.Stop()` before the timer could fire, not a receive
     loop_line: int = 0  # `first` is a `case <-t.C:` of this loop, which goes round without a Reset
+    before_loop: bool = False  # `first` is a plain receive before that loop, which falls into it
 
 
 def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
@@ -180,8 +181,8 @@ def _stopped_first(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
 
 
 def _taken_by_case(program: Program, fn: Function, recvs: set[int]) -> DrainedTwice | None:
-    """The drain `if !t.Stop() { <-t.C }` in one `select` case of an endless loop whose other case
-    `case <-t.C:` takes the timer's value and goes round without resetting it:
+    """The drain `if !t.Stop() { <-t.C }` in one `select` case of an endless loop, after the
+    timer's one value was taken and nothing reset it: by another case of the loop that goes round,
 
         for {
             select {
@@ -194,9 +195,13 @@ def _taken_by_case(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
             }
         }
 
-    Judged only for a local timer of fn (made by `time.NewTimer`, never reassigned, never touched by
-    a function literal), in a `for {` loop, when the taking case has no way out of the loop and no
-    Reset of the timer runs anywhere in the loop but in the draining case.
+    or by a receive before the loop that falls into it (`t = time.NewTimer(0); if !t.Stop() { <-t.C }`
+    to start with a stopped timer: the value is taken there, and the loop's drain waits again).
+
+    Judged only for a local timer of fn, in a `for {` loop, when the timer is not assigned in the
+    loop (nor between the first receive and the loop), no function literal mentions it, the taking
+    case has no way out of the loop, and no Reset of the timer runs between the taking and the drain
+    (in the loop, only the draining case resets it).
     """
     facts = fn.facts
     regions = facts.regions
@@ -208,46 +213,72 @@ def _taken_by_case(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
         region = regions[drain.region]
         if name is None or region.kind != "if" or region.info is None:
             continue
-        stopped = E.unary_operand(region.info, "!")
-        call = E.call(stopped) if stopped is not None else None
-        if call is None or call[1] or E.selected_name(call[0]) != "Stop" or E.ident(E.selector_base(call[0])) != name:
+        guard = _stop_condition_guard(region.info, name)
+        if guard is None:
             continue
-        draining_case = region.parent
-        chain = list(enclosing_regions(facts, draining_case))
-        if regions[draining_case].kind != "case":
+        chain = list(enclosing_regions(facts, drain.region))
+        draining_case = next((r for r in chain if regions[r].kind not in ("if", "block")), -1)
+        if draining_case < 0 or regions[draining_case].kind != "case":
             continue
         loop = next((r for r in chain if regions[r].kind in ("for", "range")), None)
         if loop is None or regions[loop].kind != "for" or regions[loop].info is not None:
             continue
         if not _is_timer(program, fn, timer) or _touched_elsewhere(fn, name, loop, draining_case):
             continue
-        for take in facts.ops:
+        takes = [
+            op for op in facts.ops if op.kind == "recv" and op is not drain and E.ident(_timer_of_recv(op)) == name
+        ]
+        for take in takes:  # a case of the loop that takes the value and goes round
             if (
-                take.kind == "recv"
-                and take.mode == "case"
+                take.mode == "case"
                 and take.body >= 0
-                and E.ident(_timer_of_recv(take)) == name
-                and loop in enclosing_regions(facts, take.region)
                 and take.body not in chain
-                and not _leaves_loop(program, fn, take.body, loop)
+                and loop in enclosing_regions(facts, take.region)
+                and _goes_round(program, fn, take.body, loop)
+                and not _assigns_any(facts, take.body, guard)
             ):
                 return DrainedTwice(fn, take, region.line, drain, name, loop_line=regions[loop].line)
+        if guard:
+            continue  # `!zeroBefore && !t.Stop()`: a guard may know what happened before the loop
+        for take in takes:  # a receive before the loop that falls into it
+            if take.mode == "expr" and take.select < 0 and _falls_into_loop(fn, name, take, loop):
+                return DrainedTwice(fn, take, region.line, drain, name, loop_line=regions[loop].line, before_loop=True)
     return None
 
 
-def _touched_elsewhere(fn: Function, name: str, loop: int, draining_case: int) -> bool:
-    """The timer is assigned inside the loop or more than once, mentioned by a function literal
-    inside fn, or reset inside the loop outside the draining case: its state at the drain need not
-    be the taken value's."""
+def _falls_into_loop(fn: Function, name: str, take: Op, loop: int) -> bool:
+    """A plain receive before the loop reaches it with the timer as it left it: nothing between
+    them returns, jumps, resets or reassigns the timer, and the receive is not inside another loop."""
     facts = fn.facts
-    assigned = 0
+    loop_line = facts.regions[loop].line
+    if take.line >= loop_line or any(
+        facts.regions[r].kind in ("for", "range", "select") for r in enclosing_regions(facts, take.region)
+    ):
+        return False
+    take_chain = list(enclosing_regions(facts, take.region))
     for op in facts.ops:
-        if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets):
-            assigned += 1
-            if assigned > 1 or loop in enclosing_regions(facts, op.region):
-                return True
+        if not take.line < op.line < loop_line:
+            continue
+        if exclusive_branches(facts, take_chain, list(enclosing_regions(facts, op.region))):
+            continue  # the other side of an `if` around the receive: not on its way to the loop
+        if op.kind in ("return", "jump"):
+            return False
         if op.kind == "call" and E.selected_name(op.fn) == "Reset" and E.ident(E.selector_base(op.fn)) == name:
-            chain = list(enclosing_regions(facts, op.region))
+            return False
+        if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets):
+            return False
+    return True
+
+
+def _touched_elsewhere(fn: Function, name: str, loop: int, draining_case: int) -> bool:
+    """The timer is assigned inside the loop, mentioned by a function literal inside fn, or reset
+    inside the loop outside the draining case: its state at the drain need not be the taken value's."""
+    facts = fn.facts
+    for op in facts.ops:
+        chain = list(enclosing_regions(facts, op.region))
+        if op.kind == "assign" and loop in chain and any(E.is_ident(t, name) for t in op.targets):
+            return True
+        if op.kind == "call" and E.selected_name(op.fn) == "Reset" and E.ident(E.selector_base(op.fn)) == name:
             if loop in chain and draining_case not in chain:
                 return True
     for lit in fn.nested_literals():
@@ -258,10 +289,49 @@ def _touched_elsewhere(fn: Function, name: str, loop: int, draining_case: int) -
     return False
 
 
-def _leaves_loop(program: Program, fn: Function, case: int, loop: int) -> bool:
-    """Some op of the case's body can take the goroutine out of the loop (return, break, goto, an exit)."""
+def _stop_condition_guard(cond, name: str) -> set[str] | None:
+    """The names the other conjuncts of a drain's condition read, when the condition is `!t.Stop()`
+    or a conjunction with `!t.Stop()` as its last operand (`!prevZero && !t.Stop()`); else None."""
+    others: set[str] = set()
+    while True:
+        stopped = E.unary_operand(cond, "!")
+        call = E.call(stopped) if stopped is not None else None
+        if call is not None and not call[1] and E.selected_name(call[0]) == "Stop":
+            return others if E.ident(E.selector_base(call[0])) == name else None
+        if not (isinstance(cond, tuple) and cond[0] == "bin" and cond[1] == "&&"):
+            return None
+        others.update(n for sub in E.subexprs(cond[2]) if (n := E.ident(sub)) is not None)
+        cond = cond[3]
+
+
+def _assigns_any(facts, case: int, names: set[str]) -> bool:
+    """The case's body assigns one of names: a flag the drain's guard reads, set where the value is taken."""
+    return bool(names) and any(
+        op.kind == "assign"
+        and case in enclosing_regions(facts, op.region)
+        and any(E.ident(t) in names for t in op.targets)
+        for op in facts.ops
+    )
+
+
+def _goes_round(program: Program, fn: Function, case: int, loop: int) -> bool:
+    """The case's body can end in the loop's next iteration: it has a `continue` of that loop, or
+    nothing in it can take the goroutine out of the loop (return, break, goto, an exit)."""
     facts = fn.facts
-    return any(leaves(program, fn, op, loop) for op in facts.ops if case in enclosing_regions(facts, op.region))
+    inside = [op for op in facts.ops if case in enclosing_regions(facts, op.region)]
+    label = facts.regions[loop].label
+    for op in inside:
+        if op.kind == "jump" and op.mode == "continue":
+            if op.fn is not None:
+                if E.ident(op.fn) == label:
+                    return True
+                continue
+            innermost = next(
+                r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")
+            )
+            if innermost == loop:
+                return True
+    return not any(leaves(program, fn, op, loop) for op in inside)
 
 
 @dataclass

@@ -114,8 +114,9 @@ same drain after a plain `t.Stop()` on the straight line that stopped the
 timer before it fired (in a loop's `select` case too), with no `Reset` or
 receive before it: `Stop` returns false for a stopped timer as well. The
 same drain in one case of a `for { select }` loop whose other case `case
-<-t.C:` takes the value and goes round without a `Reset` (a local timer,
-never reassigned or captured): the next update blocks. And a
+<-t.C:` takes the value and goes round without a `Reset`, or after a
+receive before the loop took it (a local timer, not reassigned in the
+loop, not captured): the next update blocks. And a
 `for range t.C` over a ticker, with no other way out of the loop, when the
 program stops that ticker (matched by its holder: a field, a local):
 `Stop` does not close the channel, so the loop outlives it.
@@ -1594,6 +1595,13 @@ def _drained_twice_finding(d):
             f"resets it before this drain: `Stop` returns false for a stopped timer too, and the channel has "
             f"nothing to give, so the first time this runs it blocks forever"
         )
+    elif d.before_loop:
+        why = (
+            f"but the receive at line {d.first.line} already took the timer's only value (or the `Stop` "
+            f"guarding it stopped the timer unfired), and the function enters the loop at line {d.loop_line} "
+            f"without resetting it: the first time this case runs, `Stop` returns false again and the "
+            f"channel has nothing to give, so this receive blocks forever"
+        )
     elif d.loop_line:
         why = (
             f"but once the `case <-{d.text}.C:` at line {d.first.line} has taken the timer's only value, "
@@ -1627,7 +1635,13 @@ def _drained_twice_finding(d):
                 "stops the timer before it fires"
                 if d.stopped_first
                 else f"takes the one value `{d.text}` sends"
-                + (f" and goes round the loop at line {d.loop_line} without a Reset" if d.loop_line else ""),
+                + (
+                    f" and enters the loop at line {d.loop_line} without a Reset"
+                    if d.before_loop
+                    else f" and goes round the loop at line {d.loop_line} without a Reset"
+                    if d.loop_line
+                    else ""
+                ),
             ),
             Step(
                 Location(d.fn.file.path, d.stop),
