@@ -227,7 +227,8 @@ def _deferred_cleanup(an: Analysis, fn: Function) -> bool:
 
 
 def _releases_before_return(fn: Function, name: str) -> frozenset:
-    """Methods fn calls on `name` without arguments, result dropped, in a block that then returns: `sink.Cancel()`.
+    """Methods fn calls on `name` without arguments, result dropped, in a block that then returns
+    (`sink.Cancel(); return err`), or defers (`defer sink.Cancel()`, run on every exit after it).
 
     Linear in fn's ops: the blocks holding a return are listed once.
     """
@@ -235,8 +236,11 @@ def _releases_before_return(fn: Function, name: str) -> frozenset:
     returning = {o.region for o in ops if o.kind == "return"}
     found = set()
     for i, op in enumerate(ops[:-1]):
-        sel = selector(op.fn) if op.kind == "call" and op.mode == "plain" and not op.args else None
+        sel = selector(op.fn) if op.kind == "call" and op.mode in ("plain", "defer") and not op.args else None
         if sel is None or not is_ident(sel[0], name) or sel[1] == _CLOSE:
+            continue
+        if op.mode == "defer":
+            found.add(sel[1])
             continue
         after = ops[i + 1]
         if after.kind == "assign" and after.args and call_number(after.args[0]) == i:

@@ -171,6 +171,20 @@ class Effects(Calls):
             eff = self.literal_effect(lit, holders, kind)
             if eff:
                 return eff
+            if (
+                op.mode == "go"
+                and not fn.file.is_test
+                and not any(path in ("testing", "net/http/httptest") for path in fn.file.imports.values())
+                and any(
+                    h.suffix == () and self._accepts_in_endless_loop(lit, name)
+                    for name, h in self.captured(lit, holders).items()
+                )
+            ):
+                # `go func() { for { c, err := ln.Accept() ... } }()`: the goroutine serves the
+                # listener it captures for as long as it runs, as `go acceptLoop(ln)` does. Not in
+                # tests and their helpers, where a listener served that way outlives its test.
+                self.debug["gim2xx_listeners_served_by_goroutines"] += 1
+                return ESCAPE
             for i, a in enumerate(op.args):
                 r = _value_ref(a, holders)
                 if r is not None:
@@ -335,7 +349,10 @@ class Effects(Calls):
         params = f.facts.params
         if i >= len(params) or not params[i][0]:
             return False
-        pname = params[i][0]
+        return self._accepts_in_endless_loop(f, params[i][0])
+
+    def _accepts_in_endless_loop(self, f, pname: str) -> bool:
+        """f calls `Accept*` on `pname` (a parameter or a captured variable) inside an endless `for {`."""
         view = self.view(f)
         loops = [r for r in range(len(view.regions)) if view.endless(r)]
         for op in f.facts.ops if loops else ():

@@ -887,7 +887,7 @@ class Walk:
                 marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
-        if c is not None and len(o.targets) >= 1 and self._never_fails(c):
+        if c is not None and len(o.targets) >= 1 and (self._never_fails(c) or self._sets_own_deadline(c)):
             marker = "nil-error"  # `_, err = buf.Write(b)` on a bytes.Buffer: err is always nil
         asserted = assertion(val) if val is not None else None
         if asserted is not None and len(o.targets) == 2 and self.last_assign.get(ident(asserted[0])) == "acq":
@@ -897,7 +897,10 @@ class Walk:
                 self.last_assign[okname] = "error-type"
             first = ident(o.targets[0])
             if first is not None and first != "_":
-                self.last_assign[first] = marker
+                # `if err, ok := err.(Temporary); ok && ...`: the new err lives in the `if` alone, and is
+                # non-nil exactly when ok; the err tested after the `if` is still the acquisition's.
+                shadows = o.mode == ":=" and first == ident(asserted[0])
+                self.last_assign[first] = "acq" if shadows else marker
             return
         for t in o.targets:
             name = ident(t)
@@ -909,19 +912,38 @@ class Walk:
         ext = self.an.program.external_callee(self.fn, fn_expr)
         return ext is not None and (ext.pkg, ext.recv, ext.name) in _NEVER_FAIL
 
+    def _sets_own_deadline(self, fn_expr) -> bool:
+        """`err := conn.SetDeadline(t)` on the connection being followed: a net connection's deadline
+        setters fail only when the connection is already closed or was never valid, so their error
+        branch holds nothing left to close."""
+        if selected_name(fn_expr) not in _DEADLINE_SETTERS or not self.kind.name.startswith("net"):
+            return False
+        r = _ref(selector_base(fn_expr), self.holders)
+        return r is not None and r.resource and r.suffix == ()
+
     def _reads_to_the_end(self, fn_expr, args) -> bool:
         """`io.ReadAll(resp.Body)`: an HTTP body read until it ends or fails.
 
         When the read fails, the transport has closed the connection under the
         body: the `err != nil` branch after it has nothing left to release. A
         copy to another writer (`io.Copy(w, resp.Body)`) can fail on the writer's
-        side with the body still open, so it is not one.
+        side with the body still open, so it is not one; a copy to `io.Discard`,
+        whose writes never fail, is.
         """
-        if self.kind.name != HTTP_BODY or selected_name(fn_expr) != "ReadAll" or len(args) != 1:
+        if self.kind.name != HTTP_BODY:
             return False
-        if self.an.program.imported_path(self.fn, selector_base(fn_expr)) not in ("io", "io/ioutil"):
+        program, name = self.an.program, selected_name(fn_expr)
+        if program.imported_path(self.fn, selector_base(fn_expr)) not in ("io", "io/ioutil"):
             return False
-        r = _ref(args[0], self.holders)
+        if name == "ReadAll" and len(args) == 1:
+            body = args[0]
+        elif name in ("Copy", "CopyBuffer") and len(args) >= 2 and selected_name(args[0]) == "Discard":
+            if program.imported_path(self.fn, selector_base(args[0])) not in ("io", "io/ioutil"):
+                return False
+            body = args[1]
+        else:
+            return False
+        r = _ref(body, self.holders)
         return r is not None and r.resource
 
     def _return_leak(self, o) -> Leak:
@@ -1109,6 +1131,8 @@ class Walk:
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
 # Writes whose error is always nil (bytes.Buffer and strings.Builder say so): an `err != nil` after
 # one is a branch that never runs.
+_DEADLINE_SETTERS = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline"))
+
 _NEVER_FAIL = frozenset(
     (pkg, recv, name)
     for pkg, recv in (("bytes", "Buffer"), ("strings", "Builder"))
