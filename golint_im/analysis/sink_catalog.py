@@ -23,6 +23,7 @@ class SinkSpec:
     kind: str
     arg: int
     ring: str = ""
+    network: int = -1  # the argument naming the network (`net.Dial(network, address)`), if any
 
 
 def load_catalog(name: str = "hash_sinks.toml") -> tuple[dict, dict]:
@@ -31,7 +32,7 @@ def load_catalog(name: str = "hash_sinks.toml") -> tuple[dict, dict]:
     sinks = {}
     for s in data.get("sink", []):
         key = (s["pkg"], s.get("recv", ""), s["name"])
-        sinks[key] = SinkSpec(s["kind"], int(s.get("arg", 0)), s.get("ring", ""))
+        sinks[key] = SinkSpec(s["kind"], int(s.get("arg", 0)), s.get("ring", ""), int(s.get("network", -1)))
     ctors = {(c["pkg"], c["name"]): c["returns"] for c in data.get("constructor", [])}
     return sinks, ctors
 

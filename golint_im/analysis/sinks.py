@@ -114,7 +114,7 @@ class AddressSinks:
             if spec is None and self.config_match(ext.pkg, ext.pkg.rsplit("/", 1)[-1], ext.recv, ext.name):
                 kind = "members" if (self.p.type_of(fn, op.args[0]) or "").startswith("[]") else "member"
                 spec = SinkSpec(kind, 0, f"{ext.pkg}.{ext.recv}")
-            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args):
+            if spec is not None and spec.kind != "lookup" and spec.arg < len(op.args) and not _unix(spec, op):
                 yield self._sink(fn, op, spec, label, ext.recv)
             return
         for target in self.p.resolve_call(fn, op)[:MAX_TARGETS]:
@@ -194,6 +194,14 @@ class AddressSinks:
             return True
         t = self.p.type_of(fn, arg)
         return t is None or t == "string"
+
+
+def _unix(spec: SinkSpec, op) -> bool:
+    """`d.DialContext(ctx, "unix", path)`: the address of a Unix-domain network is a socket path."""
+    if spec.network < 0 or spec.network >= len(op.args):
+        return False
+    network = ex.string(op.args[spec.network])
+    return network is not None and network.startswith("unix")
 
 
 def _sinks(ctx: Context) -> AddressSinks:
