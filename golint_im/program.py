@@ -393,6 +393,7 @@ class Program(TypeSystem, FunctionValues):
                 m = self.method(named, fname)
                 if m is not None:
                     return "func"
+                return _STDLIB_FIELDS.get((named, fname))
             return None
         if E.call(expr) is not None:
             types = self.call_result_types(fn, expr, env)
@@ -734,6 +735,11 @@ class Program(TypeSystem, FunctionValues):
 
 def _is_builtin_call(callee) -> bool:
     return E.is_builtin_callee(callee, BUILTIN_TYPES)
+
+
+# Exported fields of standard-library structs the rules read through (the standard library is
+# not analysed): `c.L` of a `*sync.Cond` is the Locker its Wait releases and retakes.
+_STDLIB_FIELDS = {("sync#Cond", "L"): "sync#Locker"}
 
 
 def enclosing_regions(fn: FuncFacts, region: int):

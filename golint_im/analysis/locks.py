@@ -400,6 +400,10 @@ class LockModel:
         if not t:
             return None
         t = t.lstrip("*")
+        if t not in LOCK_TYPES and "#" in t and p.method(t, sel[1]) is None and p.underlying(t) in LOCK_TYPES:
+            # `type RWMutex = sync.RWMutex`: only an alias keeps the mutex's methods (a type defined
+            # over it has none), so a `Lock` call that is not the type's own is the mutex's.
+            t = p.underlying(t)
         if t in LOCK_TYPES or _anonymous_embedding_lock(t):
             # `s.logging.Lock()` on a field of type `struct { sync.RWMutex; ... }`: the field is the lock.
             lock = self._holder_lock(fn, holder)
@@ -409,7 +413,7 @@ class LockModel:
             return None  # the type's own Lock method: a call like any other
         for emb in EMBEDDED_LOCKS:
             ft = p.field_type(named, emb)
-            if ft is not None and ft[0].lstrip("*") in LOCK_TYPES:
+            if ft is not None and (ft[0].lstrip("*") in LOCK_TYPES or p.underlying(ft[0]) in LOCK_TYPES):
                 inst = self.instance(fn, holder)
                 label = f"{ft[1].split('#')[1]}.{emb}"
                 outer = self._embedding_outer(named, ft[1])
@@ -436,6 +440,10 @@ class LockModel:
             bt = p.type_of(fn, base)
             named = p.named(bt) if bt else None
             ft = p.field_type(named, fname) if named else None
+            if ft is None and named == "sync#Cond" and fname == "L":
+                # `p.cond.L`: the Locker of the Cond held in p.cond, one per holder of the Cond
+                cond = self._holder_lock(fn, base)
+                return Lock(f"{cond.cls}.L", inst, f"{cond.label}.L", cond.striped) if cond is not None else None
             if ft is None:
                 return None
             outer = self._embedding_outer(named, ft[1]) if named else ""
@@ -944,6 +952,7 @@ class _Walk:
         self.argument_orders: list[tuple[Acquire, Acquire]] = []
         self._deferred_unlocks: list[Op] | None = None  # the function's `defer x.Unlock()`, read once
         self._fresh: dict[int, bool] = {}  # id(Lock op) -> _unpublished_fresh's answer, read once
+        self._fresh_hops: dict[tuple, bool] = {}  # see _fresh_through_receivers
 
     def run(self) -> Summary:
         fn = self.fn
@@ -1361,40 +1370,39 @@ class _Walk:
         """a locks a mutex of a value this function allocated (`v := &T{}`, `new(T)`, its last
         assignment on the way) and has not yet stored, passed, sent or returned: no other goroutine
         can hold that mutex, so holding another lock while taking it orders nothing."""
+        if a.hops:
+            return self._fresh_through_receivers(a)
         inst = a.lock.inst
-        if a.hops or a.fn is not self.fn or not inst or inst[0][0] != "name" or inst[0][1] != self.fn.id:
+        if a.fn is not self.fn or not inst or inst[0][0] != "name" or inst[0][1] != self.fn.id:
             return False
         known = self._fresh.get(id(a.op))
         if known is None:
-            known = self._fresh[id(a.op)] = self._fresh_before(a, E.make_ident(inst[0][2]))
+            known = self._fresh[id(a.op)] = _fresh_before(self.fn, a.op, E.make_ident(inst[0][2]))
         return known
 
-    def _fresh_before(self, a: Acquire, var) -> bool:
-        """Whether var holds a fresh allocation nothing has published when a's Lock runs."""
-        facts = self.fn.facts
-        chain = list(enclosing_regions(facts, a.op.region))
-        made = False
-        for op in facts.ops:
-            if op is a.op:
-                return made
-            if exclusive_branches(facts, list(enclosing_regions(facts, op.region)), chain):
-                continue  # on another branch than the lock
-            if op.kind == "assign" and var in op.targets:
-                if op.region not in chain or len(op.targets) != len(op.args):
-                    made = False  # assigned on some paths only: which value is locked is not followed
-                    continue
-                value = op.args[op.targets.index(var)]
-                made = E.is_new_call(value) or E.composite(E.strip_address(value)) is not None
-                continue
-            if not made:
-                continue
-            if op.kind == "call":
-                if any(x == var or E.unary_operand(x, "&") == var for x in op.args if E.is_expr(x)):
-                    made = False  # handed to a call
-                elif op.mode == "go":
-                    made = False  # a goroutine may capture it
-            elif any(x == var for e in (op.fn, *op.args) if e is not None and E.is_expr(e) for x in E.subexprs(e)):
-                made = False  # stored, sent or returned
+    def _fresh_through_receivers(self, a: Acquire) -> bool:
+        """`p := &Policy{}; p.reload()` where reload (directly or through methods it calls on its own
+        receiver) locks `p.mu`: the mutex of a value a function on the way allocated and has not yet
+        published when it makes the call."""
+        key = (id(a.op), tuple(id(h.op) for h in a.hops))
+        known = self._fresh_hops.get(key)
+        if known is None:
+            known = self._fresh_hops[key] = self._fresh_receiver_chain(a)
+        return known
+
+    def _fresh_receiver_chain(self, a: Acquire) -> bool:
+        own = self.model.lock_of(a.fn, a.op)
+        recv = a.fn.facts.recv_name
+        if own is None or not recv or not own[0].inst or own[0].inst[0] != ("name", a.fn.id, recv):
+            return False
+        for hop in reversed(a.hops):
+            base = E.selector_base(hop.op.fn)
+            name = E.ident(base) if base is not None else None
+            if name is None or hop.op.mode != "plain":
+                return False
+            if name != hop.fn.facts.recv_name:
+                return _fresh_before(hop.fn, hop.op, E.make_ident(name))
+            # `p.readAndMerge()` inside a method of p: the same value, one call further up
         return False
 
     def release(self, state: State, lock: Lock, mode: str | None, deferred: bool) -> State:
@@ -1482,6 +1490,13 @@ class _Walk:
         if inst is None or inst[0][0] != "name":
             return False
         ret = next((o for o in self.fn.facts.ops if o.kind == "return" and o.line == line and o.col == col), None)
+        for x in ret.args if ret is not None else ():
+            # `return c.mu.Unlock, nil`: the caller gets the unlock itself, to call or defer.
+            sel = E.selector(x)
+            if sel is not None and sel[1] in ("Unlock", "RUnlock"):
+                held = self.model.lock_at(self.fn, sel[0])
+                if held is not None and _matches(held, lock):
+                    return True
         returned = {E.ident(x) for x in ret.args} - {None} if ret is not None else set()
         if not returned:
             return False
@@ -1978,3 +1993,32 @@ _ANONYMOUS_LOCK = re.compile(r"struct\s*\{\s*\*?sync#(?:RW)?Mutex[\s;}]")
 def _anonymous_embedding_lock(t: str) -> bool:
     """t is an anonymous struct type whose first field embeds a sync mutex."""
     return t.startswith("struct") and _ANONYMOUS_LOCK.match(t) is not None
+
+
+def _fresh_before(fn: Function, lock_op: Op, var) -> bool:
+    """Whether var holds a fresh allocation nothing has published when fn reaches lock_op."""
+    facts = fn.facts
+    chain = list(enclosing_regions(facts, lock_op.region))
+    made = False
+    for op in facts.ops:
+        if op is lock_op:
+            return made
+        if exclusive_branches(facts, list(enclosing_regions(facts, op.region)), chain):
+            continue  # on another branch than the lock
+        if op.kind == "assign" and var in op.targets:
+            if op.region not in chain or len(op.targets) != len(op.args):
+                made = False  # assigned on some paths only: which value is locked is not followed
+                continue
+            value = op.args[op.targets.index(var)]
+            made = E.is_new_call(value) or E.composite(E.strip_address(value)) is not None
+            continue
+        if not made:
+            continue
+        if op.kind == "call":
+            if any(x == var or E.unary_operand(x, "&") == var for x in op.args if E.is_expr(x)):
+                made = False  # handed to a call
+            elif op.mode == "go":
+                made = False  # a goroutine may capture it
+        elif any(x == var for e in (op.fn, *op.args) if e is not None and E.is_expr(e) for x in E.subexprs(e)):
+            made = False  # stored, sent or returned
+    return False

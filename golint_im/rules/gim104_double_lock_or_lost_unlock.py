@@ -130,9 +130,10 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   held in interfaces are not followed.
 - A return that hands back the value whose mutex is held (`e.mu.Lock();
   return e`, or through a copy `gate := e.runMu; gate.Lock(); ...; return
-  e, true`) is not a lost unlock: returning an object locked hands the
-  unlock to the caller on purpose. Whether every caller unlocks it is not
-  checked.
+  e, true`), or that hands back the mutex's own unlock (`return
+  s.mu.Unlock, nil`), is not a lost unlock: returning an object locked
+  hands the unlock to the caller on purpose. Whether every caller unlocks
+  it is not checked.
 - Calls are followed when they resolve to one function (interfaces with one
   implementation included, function values in a field or a slice field);
   wider interface calls are not, and recursive calls are read as touching
