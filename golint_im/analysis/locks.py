@@ -265,6 +265,7 @@ class LockModel:
         self.argument_orders: list[ArgumentOrder] = []
         self._handed: set[int] | None = None
         self._composites: dict[tuple[str, str], list] | None = None
+        self._cond_siblings: dict[str, str] | None = None  # see _cond_sibling_lockers
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
@@ -441,9 +442,16 @@ class LockModel:
             named = p.named(bt) if bt else None
             ft = p.field_type(named, fname) if named else None
             if ft is None and named == "sync#Cond" and fname == "L":
-                # `p.cond.L`: the Locker of the Cond held in p.cond, one per holder of the Cond
+                # `p.cond.L`: the Locker of the Cond held in p.cond, one per holder of the Cond; the
+                # mutex itself when every `x.cond = sync.NewCond(&x.mu)` names a sibling field
                 cond = self._holder_lock(fn, base)
-                return Lock(f"{cond.cls}.L", inst, f"{cond.label}.L", cond.striped) if cond is not None else None
+                if cond is None:
+                    return None
+                sibling = self._cond_sibling_lockers().get(cond.cls)
+                cond_sel = E.selector(base)
+                if sibling is not None and cond_sel is not None:
+                    return self._holder_lock(fn, ("sel", cond_sel[0], sibling))
+                return Lock(f"{cond.cls}.L", inst, f"{cond.label}.L", cond.striped)
             if ft is None:
                 return None
             outer = self._embedding_outer(named, ft[1]) if named else ""
@@ -459,6 +467,31 @@ class LockModel:
         if any(pn == name for pn, _t in owner.facts.params):
             return Lock(f"param:{owner.id}:{name}", inst, name)  # its class is the caller's argument's
         return Lock(f"local:{owner.id}:{name}", inst, name)
+
+    def _cond_sibling_lockers(self) -> dict[str, str]:
+        """Class of a Cond field -> the sibling mutex field every `x.c = sync.NewCond(&x.mu)` gives it."""
+        if self._cond_siblings is None:
+            found: dict[str, set] = {}
+            p = self.program
+            for fn in p.functions:
+                for op in fn.facts.ops:
+                    if op.kind != "assign" or len(op.targets) != len(op.args):
+                        continue
+                    for target, value in zip(op.targets, op.args, strict=True):
+                        called = E.call(value)
+                        if called is None or not called[1]:
+                            continue
+                        ext = p.external_callee(fn, called[0])
+                        if ext is None or (ext.pkg, ext.name, ext.recv) != ("sync", "NewCond", ""):
+                            continue
+                        cond = self._holder_lock(fn, target)
+                        sel, locker = E.selector(target), E.selector(E.strip_address(called[1][0]))
+                        if cond is None:
+                            continue
+                        same_holder = sel is not None and locker is not None and locker[0] == sel[0]
+                        found.setdefault(cond.cls, set()).add(locker[1] if same_holder and locker else None)
+            self._cond_siblings = {cls: next(iter(v)) for cls, v in found.items() if len(v) == 1 and None not in v}
+        return self._cond_siblings
 
     def map_lock(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
         """The callee's lock as the caller sees it at the call op."""
