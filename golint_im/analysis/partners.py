@@ -54,6 +54,7 @@ from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
+from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
@@ -182,6 +183,10 @@ class Partners:
         self.overdrawn_selects = [o for o in overdrawn_selects(program, fresh) if o.owner.id not in budget.cut]
         # Writers to a pipe whose reader returned from its read loop without closing it (pipes.py).
         self.abandoned_pipes = [a for a in abandoned_pipes(program, self.debug) if a.owner.id not in budget.cut]
+        # A goroutine receiving from a channel only it sends on (self_receives.py).
+        self.self_receives: list[SelfReceive] = [
+            r for r in self_receives(program, flow, self.debug) if r.root.id not in budget.cut
+        ]
         # `cmd.Wait()` before reading the command's StdoutPipe (pipes.py).
         self.waits_before_reading = [
             w for w in waits_before_reading(program, self.debug) if w.owner.id not in budget.cut

@@ -103,6 +103,13 @@ A `break` that leaves only the `select`: an unlabelled `break` ending a
 `return`, `goto`, labelled `break` or call that ends the goroutine): the
 function never returns.
 
+A goroutine waiting for itself: a method started by `go` at one site
+outside any loop is the only goroutine that sends on (or closes) an
+unbuffered field channel, and through method calls on its own receiver it
+reaches a plain receive from that channel (a reader that, on a frame it
+does not expect, makes a request and waits for the reply only it
+delivers). Nobody else can send, and it cannot send while it waits.
+
 A receive from a stopped timer: `<-t.C` (outside a `select`) after
 `t.Stop()` on the same straight line of a function, directly or through
 methods it calls on the same value, when nothing in the program `Reset`s
@@ -624,9 +631,56 @@ def check(ctx):
         yield _abandoned_pipe_finding(ap)
     for wr in partners.waits_before_reading:
         yield _wait_before_read_finding(wr)
+    for sr in partners.self_receives:
+        yield _self_receive_finding(sr)
     for w in ctx.result(CIRCULAR).found:
         if not w.is_group:
             yield circular_finding(w, ID, SEVERITY)
+
+
+def _self_receive_finding(r):
+    """A goroutine receiving from an unbuffered channel only it sends on."""
+    loc = op_location(r.recv_fn, r.recv)
+    send_loc = op_location(r.send_fn, r.send)
+    chain = " → ".join(f"`{c.short}`" for c in (r.root, *(t for t in _path_callees(r)))) if r.path else ""
+    via = f" (through {chain})" if chain else ""
+    message = (
+        f"the goroutine running `{r.root.short}` (started at line {r.go_op.line} of `{r.go_fn.short}`) reaches "
+        f"this receive from `{r.text}`{via}, but it is the only goroutine that sends on `{r.label}` "
+        f"(unbuffered, never closed; its send at {_where(send_loc, loc)}): it waits for a value "
+        f"only it can send, so it blocks forever. Fix: do not wait for the reply on the goroutine that "
+        f"delivers replies (hand the call to another goroutine, or answer it directly)."
+    )
+    steps = [Step(op_location(r.go_fn, r.go_op), f"starts the goroutine running `{r.root.short}`")]
+    steps.extend(
+        Step(op_location(fn, op), f"`{fn.short}` calls `{callee.short}`") for (fn, op), callee in _path_steps(r)
+    )
+    steps.append(Step(loc, f"waits on `{r.text}`, which only this goroutine sends on"))
+    steps.append(Step(send_loc, f"the only send on `{r.label}`, run by this same goroutine"))
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(send_loc, f"the only send on `{r.label}`"),),
+        steps=tuple(steps),
+        key=f"{r.recv_fn.qualname}|{r.label}|self-receive",
+    )
+
+
+def _where(at, here) -> str:
+    """`line N`, with the file when it is not here's."""
+    return f"line {at.line}" if at.path == here.path else f"{at.path}:{at.line}"
+
+
+def _path_steps(r):
+    """(call, the function it calls) along the path from the goroutine's method to the receive."""
+    callees = [*(fn for fn, _op in r.path[1:]), r.recv_fn]
+    return list(zip(r.path, callees, strict=True))
+
+
+def _path_callees(r):
+    return [callee for _call, callee in _path_steps(r)]
 
 
 def _capacity_text(cap: int) -> str:
