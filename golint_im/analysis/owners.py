@@ -18,7 +18,9 @@ Kept narrow, for precision:
   tree (a literal: where it is written; its results, if any, are dropped,
   so no caller can learn whether it was closed), or is a method returning
   nothing with no caller in the tree (an interface's handler, called from
-  another package); and it
+  another package), or is called by one function of the tree that passes
+  a local and never looks at it again after the call (so nobody else can
+  close it on the function's failure); and it
   closes the parameter itself, with a plain call in a block that then
   returns (`conn.Close(); return`): the author's own failure handling;
 * a captured variable: assigned once, from an acquisition, in the
@@ -33,7 +35,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from golint_im.expr import funclit, idents_in, is_ident, make_ident, selected_name, selector_base
+from golint_im.expr import (
+    funclit,
+    ident,
+    idents_in,
+    is_ident,
+    make_ident,
+    op_number,
+    selected_name,
+    selector_base,
+    subexprs,
+)
 from golint_im.facts import Op
 from golint_im.program import Program
 from golint_im.symbols import Function
@@ -41,7 +53,7 @@ from golint_im.symbols import Function
 from .closed_values import _acquiring_op
 from .leaks import Walk
 from .paths import Leak
-from .regions import assignments_to
+from .regions import assignments_to, ops_with_literals
 from .resources import RELEASE, Holder, Kind, Origin, OwnedHere
 
 if TYPE_CHECKING:
@@ -71,19 +83,27 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
     for pname, ptype in f.params:
         if not pname or pname == "_":
             continue
-        named = Program.named(an.program.qualify(ptype, fn.file))
+        qualified = an.program.qualify(ptype, fn.file)
+        named = Program.named(qualified)
         kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
+        if kind is None and named is not None:  # `type Conn = net.Conn` in a package of the tree
+            named = Program.named(an.program.underlying(qualified))
+            kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
         if kind is None or not _owned_kind(kind):
             continue
         close = _closed_then_returns(fn, pname, kind)
         if close is None:
             continue
         an.debug["gim2xx_owned_parameter_candidates"] += 1
+        index = [p for p, _t in f.params].index(pname)
+        let_go = None
         if not _started_as_goroutine(an, fn, results=bool(f.results)):
-            an.debug["gim2xx_owned_parameter_borrowed"] += 1
-            continue
+            let_go = _callers_let_go(an, fn, index)
+            if let_go is None:
+                an.debug["gim2xx_owned_parameter_borrowed"] += 1
+                continue
         start = Op("param", f.line, f.col, 0, make_ident(pname))
-        origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, close, False))
+        origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, close, False, let_go))
         if not an.budget.charge(fn, len(f.ops) + 1):
             continue
         leak = Walk(an, fn, start, origin).run_owned(pname)
@@ -131,6 +151,46 @@ def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False) -> 
     if not callers:
         return bool(fn.facts.recv) and not results
     return all(op.mode == "go" for _caller, op in callers)
+
+
+def _callers_let_go(an: Analysis, fn: Function, index: int) -> tuple | None:
+    """(caller, call) when fn's one caller in the tree passes a local at `index` and never mentions
+    it again after the call (`c, err := s.handshake(conn); if err != nil { continue }`): whatever
+    fn does not close, nobody closes. A caller that looks at the value again may close it on fn's
+    failure (borrowed): None, as for several callers."""
+    callers = an.program.callers(fn)
+    if len(callers) != 1 or fn.parent is not None:
+        return None
+    for caller, op in callers:
+        if op.mode == "go":
+            return None
+        name = ident(op.args[index]) if index < len(op.args) else None
+        if name is None or name in an.params(caller):
+            return None
+        view = an.view(caller)
+        if view.loops_around(op.region) and any(
+            o.kind == "assign" and any(is_ident(t, name) for t in o.targets) and o.line > op.line
+            for o in caller.facts.ops
+        ):
+            return None  # reassigned later in the loop: the next round's value
+        ops = caller.facts.ops
+        at = next(i for i, o in enumerate(ops) if o is op)
+        later = [
+            o
+            for i, o in enumerate(ops)
+            if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
+        ]
+        later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
+        if any(_mentions(o, name) for o in later):
+            return None
+        an.debug["gim2xx_owned_parameter_let_go"] += 1
+        return caller, op, name
+    return None
+
+
+def _mentions(op: Op, name: str) -> bool:
+    parts = (*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ()))
+    return any(is_ident(x, name) for e in parts for x in subexprs(e))
 
 
 def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[Leak]:

@@ -295,6 +295,9 @@ class OwnedHere:
     owner: Function  # the function (or goroutine literal) that owns it
     close: Op  # its own `conn.Close()` on one path
     captured: bool  # captured by a goroutine's literal (else a parameter)
+    # a parameter owned because its one caller never looks at the value again after the call:
+    # (that caller, the call, the local it passes)
+    let_go: tuple | None = None
 
 
 @dataclass

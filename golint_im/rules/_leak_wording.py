@@ -120,11 +120,15 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
         return what, problem
     name = owned.owner.short
     what = f"{words.noun} `{owned.holder}` given to `{name}`"
-    why = (
-        "the tree calls it only with `go`, so no caller sees its results"
-        if owned.owner.facts.results
-        else "it returns nothing, and the tree calls it only with `go`, if at all"
-    )
+    if owned.let_go is not None:
+        caller, call, passed = owned.let_go
+        why = f"its one caller `{caller.short}` never looks at `{passed}` again after the call at line {call.line}"
+    else:
+        why = (
+            "the tree calls it only with `go`, so no caller sees its results"
+            if owned.owner.facts.results
+            else "it returns nothing, and the tree calls it only with `go`, if at all"
+        )
     problem = f"is owned by `{name}` ({why}), which {closes}"
     return what, problem
 
