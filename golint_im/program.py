@@ -471,6 +471,9 @@ class Program(TypeSystem, FunctionValues):
             pkg = self.packages.get(path)
             if pkg is not None and sel[1] in pkg.types:
                 return [f"{path}#{sel[1]}"]
+            known = _EXTERNAL_RESULTS.get((path, sel[1]))
+            if known is not None and pkg is None:
+                return list(known)
         for target in self.resolve_expr_call(fn, callee, env):
             f = target.function
             return [self.qualify(t, f.file) for t in f.facts.results]
@@ -740,6 +743,10 @@ def _is_builtin_call(callee) -> bool:
 # Exported fields of standard-library structs the rules read through (the standard library is
 # not analysed): `c.L` of a `*sync.Cond` is the Locker its Wait releases and retakes.
 _STDLIB_FIELDS = {("sync#Cond", "L"): "sync#Locker"}
+# Result types of constructors of packages outside the analysed code that the rules follow.
+_EXTERNAL_RESULTS = {
+    ("golang.org/x/sync/errgroup", "WithContext"): ("*golang.org/x/sync/errgroup#Group", "context#Context"),
+}
 
 
 def enclosing_regions(fn: FuncFacts, region: int):

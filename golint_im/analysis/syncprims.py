@@ -45,11 +45,13 @@ from .stopped_timers import (
 )
 from .wg_counts import (
     CopiedGroup,
+    GroupSelfWait,
     Miscounted,
     NestedLimitedGo,
     SelfWait,
     UncountedStart,
     copied_groups,
+    group_self_waits,
     miscounted_groups,
     nested_limited_go,
     self_waits,
@@ -165,6 +167,7 @@ class SyncPrimitives:
         self.nested_limited: list[NestedLimitedGo] = nested_limited_go(program, self.calls, self.debug)
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
         self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
+        self.group_self_waits: list[GroupSelfWait] = group_self_waits(program, self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
         self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)
         self.timers_drained_twice: list[DrainedTwice] = drained_twice(program, self.debug)

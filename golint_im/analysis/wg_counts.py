@@ -234,6 +234,37 @@ def self_waits(calls: dict, debug: Counter) -> list[SelfWait]:
 
 
 @dataclass
+class GroupSelfWait:
+    """`g.Wait()` inside a function the same errgroup runs through `g.Go`: it waits for itself."""
+
+    wait: object  # SyncCall: the Wait
+    go: object  # SyncCall: the `g.Go(...)` that runs the function holding it
+
+
+def group_self_waits(program: Program, calls: dict, debug: Counter) -> list[GroupSelfWait]:
+    """An errgroup's `Wait` called by one of the group's own functions (the literal given to
+    `g.Go`, on its own body, not in a goroutine it starts): `Wait` returns when every function has
+    returned, this one included, so it never does."""
+    out = []
+    for key in sorted(calls):
+        group = calls[key]
+        gos = [c for c in group if c.method in ("Go", "TryGo") and c.op.args]
+        if not gos:
+            continue
+        for wait in group:
+            if wait.method != "Wait" or wait.op.mode != "plain":
+                continue
+            for go in gos:
+                number = E.funclit(go.op.args[-1])
+                lit = program.literal(go.fn, number) if number is not None else None
+                if lit is not None and lit is wait.fn:
+                    debug["GIM106_group_self_waits"] += 1
+                    out.append(GroupSelfWait(wait, go))
+                    break
+    return out
+
+
+@dataclass
 class UncountedStart:
     """A goroutine that calls `Done` started when the starter's `Add`s have no count left for it."""
 

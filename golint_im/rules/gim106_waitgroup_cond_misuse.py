@@ -37,7 +37,8 @@ package variable, a struct field; a parameter is what its callers pass):
   not wait);
 - `wg.Wait()` inside a goroutine the same group counts (its starter adds
   for it before the `go`), before its own `Done` (deferred, or later): it
-  waits for itself;
+  waits for itself; likewise an errgroup's `g.Wait()` in the body of a
+  function `g.Go` runs (a goroutine that function starts is not counted);
 - `Done` (or `Add`) on a copy of a WaitGroup that is waited on: a
   `sync.WaitGroup` parameter taken by value, or the WaitGroup field of a
   method's value receiver; the original never gets back to zero;
@@ -208,6 +209,8 @@ def check(ctx):
         yield _nested_limited(n)
     for c in prims.copied:
         yield _copied(c)
+    for gw in prims.group_self_waits:
+        yield _group_self_wait(gw)
     for sw in prims.self_waits:
         yield _self_wait(sw)
     early = ctx.result(EARLY_SIGNALS)
@@ -475,6 +478,29 @@ def _self_wait(s):
             Step(op_location(done.fn, done.op), "its `Done`, which only runs after that Wait"),
         ),
         key=f"{wait.fn.qualname}|{wait.text}|self-wait",
+    )
+
+
+def _group_self_wait(s):
+    wait, go = s.wait, s.go
+    loc = op_location(wait.fn, wait.op)
+    message = (
+        f"`{wait.text}.Wait()` at line {wait.op.line} runs inside a function `{go.text}.Go` runs (line "
+        f"{go.op.line}): `Wait` returns only when every function of the group has returned, this one "
+        f"included, so it waits for itself and the group never finishes. Fix: return the error instead, "
+        f"and wait once, outside the group's functions."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(go.fn, go.op), f"`{go.text}.Go` runs the function holding this Wait"),),
+        steps=(
+            Step(op_location(go.fn, go.op), f"`{go.text}.Go` runs the function and counts it"),
+            Step(loc, "the function waits on the group that still counts it"),
+        ),
+        key=f"{wait.fn.qualname}|{wait.text}|group-self-wait",
     )
 
 
