@@ -28,7 +28,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, enclosing_regions
 from .flow import ChannelFlow, _is_chan
-from .regions import STRAIGHT_KINDS, deciding_region, returns_skipping
+from .regions import STRAIGHT_KINDS, deciding_region, returns_skipping, single_assignment
 
 
 @dataclass
@@ -244,6 +244,7 @@ class AbandonedReply:
     case_chan: object  # the other case's channel expression (`time.After(d)`, `ctx.Done()`)
     made: Op  # the requester's statement making the channel
     served: bool  # the sender answers requests it received from a channel: a server loop
+    maker: Function | None = None  # where `made` is, when not the waiter (the awaiter's constructor)
 
 
 def abandoned_replies(flow: ChannelFlow, debug: Counter) -> list[AbandonedReply]:
@@ -265,12 +266,23 @@ def abandoned_replies(flow: ChannelFlow, debug: Counter) -> list[AbandonedReply]
         if any(fn is server or op.mode != "case" for fn, op in ch.receives):
             continue
         waiters = {fn.id for fn, _op in ch.receives}
-        if any(fn.id not in waiters for fn, _op in ch.make_sites):
-            continue  # the requester makes its own reply channel, per request
+        # The requester makes its own reply channel, per request; or the waiters are methods of the
+        # awaiter holding it, called plainly (`a := &awaiter{reply: make(chan T)}` ... `a.Gather()`),
+        # which can only time out (a server loop started with `go` and stopped by a quit is not one).
+        holder = key[len("field:") :].rsplit(".", 1)[0]
+        awaiter = all(
+            f"{fn.pkg.path}#{fn.facts.recv}" == holder and not fn.go_sites for fn, _op in ch.receives
+        ) and not any(fn.id in waiters for fn, _op in ch.make_sites)
+        if awaiter and _handed_out(flow.program, holder, key.rsplit(".", 1)[-1]):
+            continue  # `Chan()` returns it: others may receive after the awaiter gives up
+        if not awaiter and any(fn.id not in waiters for fn, _op in ch.make_sites):
+            continue
         # A server loop answering requests it receives (`for l := range reqs`) blocks every later one too.
         served = all(_bound_by_receive(flow.program, server, E.selector_base(op.fn)) for _f, op in ch.sends)
         for waiter, wait in ch.receives:
             found = _leaving_case(waiter, wait)
+            if found is not None and awaiter and not _timeout(flow.program, waiter, found[1].info[1]):
+                continue  # an awaiter that leaves for another reason than time running out
             if found is not None:
                 leave, case = found
                 out.append(
@@ -285,12 +297,37 @@ def abandoned_replies(flow: ChannelFlow, debug: Counter) -> list[AbandonedReply]
                         case.info[1],
                         ch.make_sites[0][1],
                         served,
+                        ch.make_sites[0][0],
                     )
                 )
                 break
         else:
             debug["GIM102_replies_waited_without_a_way_out"] += 1
     return out
+
+
+def _handed_out(program, holder: str, field_name: str) -> bool:
+    """A method of the holder type returns the channel field (`func (r *R) Chan() <-chan T { return r.ch }`)."""
+    path, _, type_name = holder.partition("#")
+    pkg = program.packages.get(path)
+    methods = [f for (recv, _name), f in pkg.methods.items() if recv == type_name] if pkg is not None else []
+    for fn in methods:
+        for op in fn.facts.ops:
+            if op.kind == "return" and any(E.selected_name(a) == field_name for a in op.args):
+                return True
+    return False
+
+
+def _timeout(program, fn: Function, chan) -> bool:
+    """chan is a timer's channel: `time.After(d)`, `t.C`, or a local given `time.After(d)` once."""
+    name = E.ident(chan)
+    if name is not None:
+        chan = single_assignment(program, fn, name)
+    if chan is not None and E.selected_name(chan) == "C":
+        return True
+    called = E.call(chan) if chan is not None else None
+    ext = program.external_callee(fn, called[0]) if called is not None else None
+    return ext is not None and (ext.pkg, ext.recv, ext.name) in (("time", "", "After"), ("time", "", "Tick"))
 
 
 def _leaving_case(fn: Function, wait: Op):

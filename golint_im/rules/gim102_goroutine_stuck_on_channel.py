@@ -173,7 +173,11 @@ for it, sent on plainly by one other function, and waited for only in
 `select` cases, one of which has another receive case that returns on its
 straight line (`case <-ctx.Done(): return`, a timeout) and no `default`.
 After that return nobody receives on that instance: the send blocks
-forever, and a server loop answering requests it received with it.
+forever, and a server loop answering requests it received with it. The
+same for an awaiter: the channel made by another function (`Query` makes
+`&awaiter{replies: make(chan T)}`), waited for by methods of the awaiter
+called plainly, whose other case is a timeout (`time.After`, a timer's
+`C`), as a server loop stopped by a quit is not.
 
 A result sender abandoned on a struct field channel: a function allocates
 an instance with an unbuffered channel field, starts its goroutine (`go
@@ -987,9 +991,10 @@ def _abandoned_reply_finding(k):
     wait_loc = op_location(k.waiter, k.wait)
     leave_loc = op_location(k.waiter, k.leave)
     reply = E.render(k.reply.fn)
+    maker = k.maker or k.waiter
     also = ", and the loop serving every later request with it" if k.served else ""
     message = (
-        f"`{k.server.short}` sends on `{reply}` (`{k.label}`, unbuffered, made by `{k.waiter.short}` at line "
+        f"`{k.server.short}` sends on `{reply}` (`{k.label}`, unbuffered, made by `{maker.short}` at line "
         f"{k.made.line}) at line {k.reply.line}, but `{k.waiter.short}` waits for it only in a `select` that can "
         f"take `case <-{E.render(k.case_chan)}` (line {k.case_line}) and return at line {k.leave.line}: after "
         f"that nothing receives on it, and the send blocks forever{also}. Fix: make the channel with room for "
@@ -997,7 +1002,7 @@ def _abandoned_reply_finding(k):
         f"closes."
     )
     steps = (
-        Step(op_location(k.waiter, k.made), f"`{k.waiter.short}` makes the channel, unbuffered"),
+        Step(op_location(maker, k.made), f"`{maker.short}` makes the channel, unbuffered"),
         Step(wait_loc, f"`{k.waiter.short}` waits for a value here"),
         Step(leave_loc, f"or gives up here (`<-{E.render(k.case_chan)}`), and nothing receives any more"),
         Step(reply_loc, f"`{k.server.short}` sends, and waits for a receiver forever"),
