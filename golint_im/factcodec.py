@@ -37,7 +37,7 @@ _FILE_FIELDS = (
 )
 _FILE_TYPES = (str, dict, list, list, dict, list, tuple, tuple, bool, tuple, tuple, tuple, tuple)
 _TYPE_TYPES = (str, str, int, int, tuple, tuple, str, tuple)
-_FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool)
+_FUNC_TYPES = (str, str, bool, str, tuple, tuple, int, int, int, int, list, list, tuple, bool, tuple)
 _REGION_TYPES = (str, int, int, object, int, str)
 _OP_TYPES = (str, int, int, int, _EXPR, tuple, str, tuple, str, int, int)
 _DIRECTIVE_TYPES = (int, int, str, bool, int)  # line, col, text, own line, end of the node below

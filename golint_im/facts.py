@@ -81,6 +81,8 @@ class FuncFacts:
     regions: list = field(default_factory=list)
     type_params: tuple = ()
     variadic: bool = False
+    # the names of named results, in order (`func f() (conn net.Conn, err error)`); () when unnamed
+    result_names: tuple = ()
 
 
 @dataclass(slots=True)

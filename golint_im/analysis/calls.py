@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from golint_im.expr import call, call_number, callee, calls_in, ident, is_leaf, selector, type_text
+from golint_im.expr import call, call_number, callee, calls_in, ident, is_ident, is_leaf, selector, type_text
 from golint_im.program import Program, Target
 from golint_im.source import default_import_name
 
@@ -41,8 +41,14 @@ class Calls:
         it or an enclosing function declares, what the package declares, an
         import, or a named result. A name of none of the others is the last.
         """
-        if not fn.outermost().facts.results or self.program.declaring_function(fn, name) is not None:
+        outer = fn.outermost()
+        if not outer.facts.results:
             return False
+        declaring = self.program.declaring_function(fn, name)
+        if declaring is not None:
+            # `conn, err := dial()` in the body's own block reuses the named result `conn`: a short
+            # declaration redeclares what the same block (the signature's) already has
+            return declaring is outer and name in outer.facts.result_names and _only_top_level_short(outer, name)
         pkg = fn.pkg
         return name not in pkg.vars and name not in pkg.funcs and name not in pkg.consts and name not in fn.file.imports
 
@@ -239,3 +245,14 @@ class Calls:
                         if idx < j:
                             found.setdefault(idx, j)
         return found
+
+
+def _only_top_level_short(fn, name: str) -> bool:
+    """Every declaration of `name` in fn is a `:=` in the body's own block (region 0)."""
+    found = False
+    for op in fn.facts.ops:
+        if op.kind == "assign" and op.mode in (":=", "var") and any(is_ident(t, name) for t in op.targets):
+            if op.mode != ":=" or op.region != 0:
+                return False
+            found = True
+    return found

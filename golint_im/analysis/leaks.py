@@ -252,6 +252,8 @@ class Walk:
         if name is not None:
             if name not in decl or name in an.params(self.fn):
                 return None  # outer variable, named result, package variable: not ours to judge
+            if not self.named_result and name in self.fn.facts.result_names and an.named_result(self.fn, name):
+                return None  # `conn, err := dial()` in the body's own block: the named result itself
             shape = self.origin.collection
             self.holders[name] = Holder(name, self.origin.holder_suffix, shape, decl.get(name, 0))
             self.primary = name

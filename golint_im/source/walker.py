@@ -274,9 +274,14 @@ class Walker(ExpressionReader):
     def new_func(self, node, name, recv, recv_ptr, recv_name, parent) -> int:
         line, col = self.pos(node)
         params, variadic = self.params(node.child_by_field_name("parameters"))
-        results = self.result_types(node.child_by_field_name("result"))
+        result_node = node.child_by_field_name("result")
+        results = self.result_types(result_node)
         fn = FuncFacts(name, recv, recv_ptr, recv_name, params, results, line, col, node.end_point[0] + 1, parent)
         fn.variadic = variadic
+        if result_node is not None and result_node.type == "parameter_list":
+            fn.result_names = tuple(
+                self.text(n) for p in result_node.named_children for n in p.children_by_field_name("name")
+            )
         fn.regions.append(Region("body", -1, line, None, node.end_point[0] + 1))
         self.facts.funcs.append(fn)
         return len(self.facts.funcs) - 1
