@@ -956,6 +956,19 @@ class LockModel:
                     continue
                 if fn2 is caller if call_op.mode == "go" else fn2.outermost() is caller.outermost():
                     return True
+            if call_op.mode != "go" and self._calls_release(caller, call_op, cls):
+                return True
+        return False
+
+    def _calls_release(self, caller: Function, call_op: Op, cls: str) -> bool:
+        """After call_op, caller calls (or defers) a function of the tree that releases a lock of
+        class cls it did not take (`defer l.release()` after `l.acquire()`)."""
+        for op in caller.facts.ops:
+            if op.kind != "call" or op.line < call_op.line or op is call_op or op.mode == "go":
+                continue
+            for t in self.program.resolve_call(caller, op):
+                if t.function is not caller and any(r.cls == cls for r in self.summary(t.function).releases):
+                    return True
         return False
 
 
