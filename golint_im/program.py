@@ -746,6 +746,9 @@ _STDLIB_FIELDS = {("sync#Cond", "L"): "sync#Locker"}
 # Result types of constructors of packages outside the analysed code that the rules follow.
 _EXTERNAL_RESULTS = {
     ("golang.org/x/sync/errgroup", "WithContext"): ("*golang.org/x/sync/errgroup#Group", "context#Context"),
+    ("net", "LookupSRV"): ("string", "[]*net#SRV", "error"),
+    ("net", "LookupMX"): ("[]*net#MX", "error"),
+    ("net", "LookupNS"): ("[]*net#NS", "error"),
 }
 
 

@@ -588,26 +588,48 @@ class Effects(Calls):
             if op.kind == "return":
                 if self.returns_holder(f, op, holders):
                     break
-                if kind.stream and self._after_failed_read(f, op, read_error):
-                    continue  # the stream ended: returning its error leaves nothing open
+                if (kind.stream or kind.suffix) and self._after_failed_read(f, op, read_error):
+                    continue  # the stream ended, or the body's read failed: its error leaves nothing open
                 if self._after_nil_test(f, op, pname):
                     continue  # `if resp == nil || respErr != nil { return nil, respErr }`: nothing was given
                 if op.args and not is_nil(op.args[-1]):
                     refuses = True  # `return err`, `return nil, fmt.Errorf(...)`, `return g(c)`
                     break
                 continue
-            if op.kind == "assign" and kind.stream:
+            if op.kind == "assign" and (kind.stream or kind.suffix):
                 value = callee_of(op.args[0]) if len(op.args) == 1 else None
-                recv = selected_name(value) in ("Recv", "RecvMsg") and _ref(selector_base(value), holders) is not None
+                if kind.stream:
+                    read = (
+                        selected_name(value) in ("Recv", "RecvMsg") and _ref(selector_base(value), holders) is not None
+                    )
+                else:  # `b, err := io.ReadAll(r.Body)`: when it fails, the transport closed the body
+                    read = self._reads_body_to_end(f, op.args[0], holders, kind) if len(op.args) == 1 else False
                 for t in op.targets:
                     name = ident(t)
                     if name is not None:
-                        read_error[name] = recv
+                        read_error[name] = read
             eff = self.op_effect(f, op, holders, kind, scan=True)
             if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
                 break
         self._refuses[key] = refuses
         return refuses
+
+    def _reads_body_to_end(self, f, value, holders, kind) -> bool:
+        """`io.ReadAll(r.Body)` (or a copy into `io.Discard`) of the holder's body field."""
+        c = call(value)
+        if c is None or kind.suffix is None or len(kind.suffix) != 1:
+            return False
+        name = selected_name(c[0])
+        if self.program.imported_path(f, selector_base(c[0])) not in ("io", "io/ioutil"):
+            return False
+        if name == "ReadAll" and len(c[1]) == 1:
+            body = c[1][0]
+        elif name in ("Copy", "CopyBuffer") and len(c[1]) >= 2 and selected_name(c[1][0]) == "Discard":
+            body = c[1][1]
+        else:
+            return False
+        sel = selector(body)
+        return sel is not None and sel[1] == kind.suffix[0] and _ref(sel[0], holders) is not None
 
     def _conditions_around(self, f, op):
         """The conditions of the `if`/`else` branches the op sits in, innermost first."""
@@ -723,7 +745,9 @@ class Effects(Calls):
             over = ranged(v)
             if over is not None:
                 r = _ref(over, holders)
-                if r is not None and r.container:
+                if r is not None and (r.container or r.suffix is None):
+                    # each element of a container, or of a collection literal wrapping the resource
+                    # (`for _, tc := range []tc{{conn: c}}`), holds it as the container did
                     for t in targets:
                         name = ident(t)
                         if name is not None and name != "_":

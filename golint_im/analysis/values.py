@@ -217,6 +217,9 @@ class Tracer:
             if name == "Host" and self._url_host(fn, e):
                 # `u.Host` of a net/url URL keeps an IPv6 literal's brackets (`[fd00::1]:80`).
                 return (Origin((hole("s", "Host"),), BRACKETED, at, "a URL's Host"),)
+            if self._dns_record_name(fn, e):
+                # `rec.Target` of an SRV record (an MX's or NS's Host): a DNS name, never an IP literal.
+                return (Origin((hole("s", name),), NO_COLON, at, "a DNS record's name"),)
             return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
         ix = ex.index(e)
         if ix is not None:
@@ -233,6 +236,14 @@ class Tracer:
             return False
         t = self.p.type_of(fn, sel[0]) if fn is not None else None
         return t is not None and t.lstrip("*") == "net/url#URL"
+
+    def _dns_record_name(self, fn, e) -> bool:
+        """e is the name a DNS record points to: `Target` of a `net.SRV`, `Host` of a `net.MX` or `net.NS`."""
+        sel = ex.selector(e)
+        if sel is None or fn is None or sel[1] not in ("Target", "Host"):
+            return False
+        t = (self.p.type_of(fn, sel[0]) or "").lstrip("*")
+        return (t, sel[1]) in (("net#SRV", "Target"), ("net#MX", "Host"), ("net#NS", "Host"))
 
     def _split_on_colon(self, fn, e) -> bool:
         """e is `strings.Split(x, ":")` (or SplitN), or a local assigned only from one."""
@@ -346,6 +357,12 @@ class Tracer:
             for o in self.values(fn, args[0], cl, deep):
                 out.append(replace(o, template=map_text(o.template, case)).hop(cl, "applied", key[1]))
             return out
+        if key in _TRIMS and args:
+            # Trimming takes characters away: a value with no colon still has none.
+            return [
+                o.hop(cl, "applied", key[1]) if o.kind == NO_COLON else opaque(key[1])
+                for o in self.values(fn, args[0], cl, deep)
+            ]
         if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net/url", "URL", "String"):
             sel = ex.selector(callee)
             from_url = self._url_string(fn, sel[0], cl) if sel is not None else None
@@ -611,6 +628,10 @@ def _tracer(ctx: Context) -> Tracer:
 
 # Costly enough to keep GIM301/GIM302 in one lane; cheaper than the concurrency family
 # (see docs/performance.md, "Winning back this round's cost").
+_TRIMS = frozenset(
+    ("strings", name) for name in ("TrimSuffix", "TrimPrefix", "TrimSpace", "Trim", "TrimLeft", "TrimRight")
+)
+
 VALUE_TRACE = Pass(
     "value-trace",
     _tracer,
