@@ -1189,6 +1189,8 @@ class _Walk:
         model, fn = self.model, self.fn
         name = E.selected_name(op.fn)
         if E.is_ident(op.fn, "panic") and model.program.declaring_function(fn, "panic") is None:
+            if op.mode == "defer":
+                return state  # `defer panic(r)`: it runs at the exit, with what that exit holds
             self.panics.append((op, state))
             return None
         if name in ACQUIRE or name in RELEASE:
@@ -1875,9 +1877,37 @@ def racing_writer(model: LockModel, flow, d: DoubleLock) -> tuple[Function, Op] 
     for wfn, op, what in model.lock_ops.get(d.held.lock.cls, ()):
         if what != "acquire" or op.mode == "defer" or E.selected_name(op.fn) != "Lock":
             continue
+        if _only_before_publishing(model.program, wfn) or _locks_fresh_local(wfn, op):
+            continue  # `c := NewClient(); c.SetLocal(addr)`: written only while nobody else has it
         if not d.fn.file.is_test or concurrent_roots(model, flow, d.fn, wfn) is not None:
             return wfn, op
     return None
+
+
+def _locks_fresh_local(fn: Function, op: Op) -> bool:
+    """`c := &Client{}; c.mu.Lock()`: the write lock is on a value fn made and has not published."""
+    base = E.selector_base(op.fn)
+    while base is not None and E.selector(base) is not None:
+        base = E.selector_base(base)
+    name = E.ident(base) if base is not None else None
+    return name is not None and name != fn.facts.recv_name and _fresh_before(fn, op, E.make_ident(name))
+
+
+def _only_before_publishing(program: Program, method: Function) -> bool:
+    """Every call of the unexported method is on a value its caller made (`&T{}`, `new(T)`, or a
+    constructor of the tree returning one) and has not yet stored, passed, sent or returned. (An
+    exported method may be called by code outside the tree, at any time.)"""
+    if not method.facts.recv_name or method.parent is not None or method.facts.name[:1].isupper():
+        return False
+    callers = program.callers(method)
+    if not callers:
+        return False
+    for caller, op in callers:
+        base = E.selector_base(op.fn) if op.mode == "plain" else None
+        name = E.ident(base) if base is not None else None
+        if name is None or not _fresh_before(caller, op, E.make_ident(name), program):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -2041,8 +2071,9 @@ def _anonymous_embedding_lock(t: str) -> bool:
     return t.startswith("struct") and _ANONYMOUS_LOCK.match(t) is not None
 
 
-def _fresh_before(fn: Function, lock_op: Op, var) -> bool:
-    """Whether var holds a fresh allocation nothing has published when fn reaches lock_op."""
+def _fresh_before(fn: Function, lock_op: Op, var, program: Program | None = None) -> bool:
+    """Whether var holds a fresh allocation nothing has published when fn reaches lock_op (with
+    program: also a value from a constructor of the tree that returns a fresh one)."""
     facts = fn.facts
     chain = list(enclosing_regions(facts, lock_op.region))
     made = False
@@ -2056,7 +2087,11 @@ def _fresh_before(fn: Function, lock_op: Op, var) -> bool:
                 made = False  # assigned on some paths only: which value is locked is not followed
                 continue
             value = op.args[op.targets.index(var)]
-            made = E.is_new_call(value) or E.composite(E.strip_address(value)) is not None
+            made = (
+                E.is_new_call(value)
+                or E.composite(E.strip_address(value)) is not None
+                or (program is not None and _fresh_constructor(program, fn, value))
+            )
             continue
         if not made:
             continue
@@ -2065,6 +2100,48 @@ def _fresh_before(fn: Function, lock_op: Op, var) -> bool:
                 made = False  # handed to a call
             elif op.mode == "go":
                 made = False  # a goroutine may capture it
-        elif any(x == var for e in (op.fn, *op.args) if e is not None and E.is_expr(e) for x in E.subexprs(e)):
-            made = False  # stored, sent or returned
+        elif any(
+            x == var for e in (op.fn, *op.args) if e is not None and E.is_expr(e) for x in E.subexprs_outside_calls(e)
+        ):
+            made = False  # stored, sent or returned (a call in the statement is an op of its own, judged above)
     return False
+
+
+def _fresh_constructor(program: Program, fn: Function, value) -> bool:
+    """value is a call of one function of the tree whose every return gives `&T{...}` (or nil): a
+    value nobody else holds yet. The function may have filled it in, not handed it anywhere."""
+    n = E.op_number(value)
+    if n is None or fn.facts.ops[n].kind != "call":
+        return False
+    targets = program.resolve_call(fn, fn.facts.ops[n])
+    if len(targets) != 1 or targets[0].function.facts.recv_name:
+        return False
+    g = targets[0].function
+    returns = [o for o in g.facts.ops if o.kind == "return"]
+    made = [_made_value(g, o) for o in returns if o.args]
+    return bool(made) and len(made) == len(returns) and all(m is not False for m in made) and True in made
+
+
+def _made_value(fn: Function, ret: Op) -> bool | None:
+    """What the return gives first: True for `&T{...}`, `new(T)`, or a local fn gives only such values
+    and has not published by then; None for nil; False for anything else."""
+    e = ret.args[0]
+    if E.is_nil(e):
+        return None
+    if E.is_new_call(e) or E.composite(E.strip_address(e)) is not None:
+        return True
+    name = E.ident(e)
+    if name is None:
+        return False
+    values = [
+        op.args[op.targets.index(t)]
+        for op in fn.facts.ops
+        if op.kind == "assign" and len(op.targets) == len(op.args)
+        for t in op.targets
+        if E.is_ident(t, name)
+    ]
+    return (
+        bool(values)
+        and all(E.is_new_call(v) or E.composite(E.strip_address(v)) is not None for v in values)
+        and _fresh_before(fn, ret, E.make_ident(name))
+    )

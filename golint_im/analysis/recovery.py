@@ -62,12 +62,15 @@ class Recovery:
         return known
 
     def _calls_recover(self, fn: Function) -> bool:
-        return any(
-            op.kind == "call"
-            and E.is_ident(op.fn, "recover")
-            and self.program.declaring_function(fn, "recover") is None
-            for op in fn.facts.ops
-        )
+        """fn calls `recover()`, and does not hand every recovered panic on again (`if r := recover();
+        r != nil { cleanup(); panic(r) }` recovers nothing: the panic goes on up)."""
+        if self.program.declaring_function(fn, "recover") is not None:
+            return False
+        ops = fn.facts.ops
+        recovered = [(i, op) for i, op in enumerate(ops) if op.kind == "call" and E.is_ident(op.fn, "recover")]
+        if not recovered:
+            return False
+        return not all(_repanics(fn, i) for i, _op in recovered)
 
     def is_http_handler(self, fn: Function) -> bool:
         """fn takes an `http.ResponseWriter` and an `*http.Request`: the server runs it and recovers its panics."""
@@ -96,6 +99,28 @@ class Recovery:
                         upper.append(caller)
             level = upper
         return None
+
+
+def _repanics(fn: Function, at: int) -> bool:
+    """The value `recover()` gives at op `at` (`r := recover()`) is panicked again on the straight
+    line of the `if r != nil` that follows."""
+    facts = fn.facts
+    ops = facts.ops
+    if at + 1 >= len(ops) or ops[at + 1].kind != "assign" or len(ops[at + 1].targets) != 1:
+        return False
+    name = E.ident(ops[at + 1].targets[0])
+    if name is None:
+        return False
+    for op in ops[at + 2 :]:
+        if op.kind != "call" or not E.is_ident(op.fn, "panic") or len(op.args) != 1 or not E.is_ident(op.args[0], name):
+            continue
+        region = facts.regions[op.region]
+        while region.kind == "block":
+            region = facts.regions[region.parent]
+        test = E.binary(region.info) if region.kind == "if" and region.info is not None else None
+        if test is not None and test[0] == "!=" and E.is_ident(test[1], name) and E.is_nil(test[2]):
+            return True
+    return False
 
 
 def recovered_panics(program: Program, panics: list[PanicHeld], debug: dict) -> list[RecoveredPanic]:

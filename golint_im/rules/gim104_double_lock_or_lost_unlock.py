@@ -49,9 +49,10 @@ its branches, and through the calls it makes, and reports:
   left held), naming that function, which then waits forever.
 - **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
   `Unlock`, released on some path but still held at an explicit `panic(...)`,
-  in a function whose panic is recovered: it defers a `recover()`, or a
-  function calling it does (a few calls up, in the same goroutine), or it is
-  (or is called by) a `net/http` handler, whose panics the server recovers.
+  in a function whose panic is recovered: it defers a `recover()` (one that
+  does not panic again with what it recovered), or a function calling it
+  does (a few calls up, in the same goroutine), or it is (or is called by) a
+  `net/http` handler, whose panics the server recovers.
 
 A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
