@@ -102,6 +102,9 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             if let_go is None:
                 an.debug["gim2xx_owned_parameter_borrowed"] += 1
                 continue
+        elif _kept_by_starter(an, fn, index):
+            an.debug["gim2xx_owned_parameter_registered"] += 1
+            continue
         start = Op("param", f.line, f.col, 0, make_ident(pname))
         origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, close, False, let_go))
         if not an.budget.charge(fn, len(f.ops) + 1):
@@ -186,6 +189,22 @@ def _callers_let_go(an: Analysis, fn: Function, index: int) -> tuple | None:
         an.debug["gim2xx_owned_parameter_let_go"] += 1
         return caller, op, name
     return None
+
+
+def _kept_by_starter(an: Analysis, fn: Function, index: int) -> bool:
+    """A function starting fn with `go` also keeps the value somewhere else: stores it in a field,
+    a map or a slice (`s.slots = append(s.slots, conn); go s.read(conn)`). Whoever holds that
+    registry may close it (a session's `Close` closing every slot): fn is not its only owner."""
+    for caller, op in an.program.callers(fn):
+        name = ident(op.args[index]) if op.mode == "go" and index < len(op.args) else None
+        if name is None:
+            continue
+        for o in caller.facts.ops:
+            if o.kind != "assign" or all(ident(t) is not None for t in o.targets):
+                continue
+            if any(is_ident(x, name) for a in o.args for x in subexprs(a)):
+                return True
+    return False
 
 
 def _mentions(op: Op, name: str) -> bool:

@@ -115,6 +115,8 @@ class Analysis(Acquire):
             "gim2xx_owned_parameter_borrowed": 0,
             # of those, owned anyway: every caller passes a local it never looks at again (owners._callers_let_go)
             "gim2xx_owned_parameter_let_go": 0,
+            # owned parameters whose starter also stores the value in a field or container (owners._kept_by_starter)
+            "gim2xx_owned_parameter_registered": 0,
             "gim2xx_owned_captured_candidates": 0,
             # ... left out: the function starting the goroutine closes it itself
             "gim2xx_owned_captured_starter_closes": 0,
