@@ -262,6 +262,8 @@ def _early_leave(
     exit_op = range_exit(program, receiver, range_op)
     if exit_op is None:
         return None
+    if _lock_step(program, receiver, range_op, sender, sends):
+        return None
     cap = ch.capacity or 0
     facts = sender.facts
     if counted is not None:
@@ -277,6 +279,52 @@ def _early_leave(
         return None  # a count the model cannot read: judged only unbuffered, every send in a loop
     first = min(sends, key=lambda op: positions.of(sender, op))
     return EarlyLeave(ch, owner, go_op, receiver, range_op, exit_op, sender, first, 0, workers=workers)
+
+
+def _lock_step(program: Program, receiver: Function, recv: Op, sender: Function, sends: list) -> bool:
+    """A request/acknowledge lock-step: the receiver sends a request on another channel and, with no
+    way out in between, waits on this one (`lines <- l; <-ack`), and the sender sends here only
+    after receiving that request in the same round (`l := <-lines; ...; ack <- 1`). Every send then
+    finds the receiver waiting: whatever exits its loop has, they come before its request."""
+    rops = receiver.facts.ops
+    at = next((i for i, op in enumerate(rops) if op is recv), None)
+    if at is None:
+        return False
+    request = next((op for op in reversed(rops[:at]) if op.kind == "send"), None)
+    if request is None or request.region != recv.region or E.render(request.fn) == E.render(recv.fn):
+        return False
+    between = rops[rops.index(request) + 1 : at]
+    if any(
+        op.kind in ("return", "jump", "recv", "send")
+        or op.kind == "call"
+        and (ends_goroutine(program, receiver, op) is not None or exits_process(program, receiver, op))
+        for op in between
+    ):
+        return False
+    wanted = E.render(request.fn)
+    sfacts = sender.facts
+    for send in sends:
+        loop = next(
+            (r for r in enclosing_regions(sfacts, send.region) if sfacts.regions[r].kind in ("for", "range")), None
+        )
+        chain = set(enclosing_regions(sfacts, send.region))
+        took = any(
+            op.kind == "recv"
+            and E.render(op.fn) == wanted
+            and op.line < send.line
+            and (
+                op.select < 0
+                and op.mode == "expr"
+                and op.region in chain  # `l := <-lines; ...; ack <- 1`
+                or op.mode == "case"
+                and op.body in chain  # `case l := <-lines: ...; ack <- 1`
+            )
+            and (loop is None or loop in enclosing_regions(sfacts, op.region))
+            for op in sfacts.ops
+        )
+        if not took:
+            return False
+    return True
 
 
 def most_sends_on_one_path(program: Program, fn: Function, sends: list[Op]) -> list[Op] | None:

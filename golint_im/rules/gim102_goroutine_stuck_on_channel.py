@@ -219,6 +219,9 @@ goroutines it starts (`go`, or an errgroup's `g.Go`), or a goroutine it
 starts and a function it then calls once on its straight line (`go
 produce(out); return consume(out)`: the callee runs on the function's own
 goroutine), so nothing else receives and the next send blocks forever.
+Not a request/acknowledge lock-step: the receiver sends a request and, with
+no way out in between, waits for the acknowledgement, which the other side
+sends only after receiving that request in the same round.
 
 One stop value for several waiters: a goroutine started from one `go`
 statement run a counted number of times (`for i := 0; i < 4; i++ { go
