@@ -619,17 +619,22 @@ class Effects(Calls):
         c = call(value)
         if c is None or kind.suffix is None or len(kind.suffix) != 1:
             return False
-        name = selected_name(c[0])
-        if self.program.imported_path(f, selector_base(c[0])) not in ("io", "io/ioutil"):
-            return False
-        if name == "ReadAll" and len(c[1]) == 1:
-            body = c[1][0]
-        elif name in ("Copy", "CopyBuffer") and len(c[1]) >= 2 and selected_name(c[1][0]) == "Discard":
-            body = c[1][1]
-        else:
-            return False
-        sel = selector(body)
+        sel = selector(self.drained_reader(f, c[0], c[1]))
         return sel is not None and sel[1] == kind.suffix[0] and _ref(sel[0], holders) is not None
+
+    def drained_reader(self, f, fn_expr, args):
+        """The reader a call reads until it ends or fails, else None: `io.ReadAll(r)`, or a copy of
+        r into `io.Discard`, whose writes never fail (a copy into another writer can fail on the
+        writer's side, with r still unread). When such a read of an HTTP body fails, the transport
+        has closed the connection under it."""
+        if self.program.imported_path(f, selector_base(fn_expr)) not in _IO_PACKAGES:
+            return None
+        name = selected_name(fn_expr)
+        if name == "ReadAll" and len(args) == 1:
+            return args[0]
+        if name in ("Copy", "CopyBuffer") and len(args) >= 2 and selected_name(args[0]) == "Discard":
+            return args[1] if self.program.imported_path(f, selector_base(args[0])) in _IO_PACKAGES else None
+        return None
 
     def _conditions_around(self, f, op):
         """The conditions of the `if`/`else` branches the op sits in, innermost first."""
@@ -867,6 +872,9 @@ class Effects(Calls):
             return Store(name)
         return ESCAPE
 
+
+# The packages of `io.ReadAll`, `io.Copy` and `io.Discard` (ioutil's are the same functions).
+_IO_PACKAGES = ("io", "io/ioutil")
 
 _BASIC_TYPES = frozenset(
     (

@@ -924,28 +924,12 @@ class Walk:
         return r is not None and r.resource and r.suffix == ()
 
     def _reads_to_the_end(self, fn_expr, args) -> bool:
-        """`io.ReadAll(resp.Body)`: an HTTP body read until it ends or fails.
-
-        When the read fails, the transport has closed the connection under the
-        body: the `err != nil` branch after it has nothing left to release. A
-        copy to another writer (`io.Copy(w, resp.Body)`) can fail on the writer's
-        side with the body still open, so it is not one; a copy to `io.Discard`,
-        whose writes never fail, is.
-        """
+        """`io.ReadAll(resp.Body)` (see Effects.drained_reader): when that read fails, the transport
+        has closed the connection under the body, so the `err != nil` branch after it has nothing
+        left to release."""
         if self.kind.name != HTTP_BODY:
             return False
-        program, name = self.an.program, selected_name(fn_expr)
-        if program.imported_path(self.fn, selector_base(fn_expr)) not in ("io", "io/ioutil"):
-            return False
-        if name == "ReadAll" and len(args) == 1:
-            body = args[0]
-        elif name in ("Copy", "CopyBuffer") and len(args) >= 2 and selected_name(args[0]) == "Discard":
-            if program.imported_path(self.fn, selector_base(args[0])) not in ("io", "io/ioutil"):
-                return False
-            body = args[1]
-        else:
-            return False
-        r = _ref(body, self.holders)
+        r = _ref(self.an.drained_reader(self.fn, fn_expr, args), self.holders)
         return r is not None and r.resource
 
     def _return_leak(self, o) -> Leak:

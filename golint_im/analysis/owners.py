@@ -44,7 +44,6 @@ from golint_im.expr import (
     op_number,
     selected_name,
     selector_base,
-    subexprs,
 )
 from golint_im.facts import Op
 from golint_im.program import Program
@@ -157,38 +156,30 @@ def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False) -> 
 
 
 def _callers_let_go(an: Analysis, fn: Function, index: int) -> tuple | None:
-    """(caller, call) when fn's one caller in the tree passes a local at `index` and never mentions
-    it again after the call (`c, err := s.handshake(conn); if err != nil { continue }`): whatever
-    fn does not close, nobody closes. A caller that looks at the value again may close it on fn's
-    failure (borrowed): None, as for several callers."""
+    """(caller, call, local) when fn's one caller in the tree passes a local at `index` and never
+    mentions it again after the call, nor in a defer or a closure (`c, err := s.handshake(conn); if
+    err != nil { continue }`; a later assignment to it is a mention too): whatever fn does not
+    close, nobody closes. A caller that looks at the value again may close it on fn's failure
+    (borrowed): None, as for several callers."""
     callers = an.program.callers(fn)
     if len(callers) != 1 or fn.parent is not None:
         return None
-    for caller, op in callers:
-        if op.mode == "go":
-            return None
-        name = ident(op.args[index]) if index < len(op.args) else None
-        if name is None or name in an.params(caller):
-            return None
-        view = an.view(caller)
-        if view.loops_around(op.region) and any(
-            o.kind == "assign" and any(is_ident(t, name) for t in o.targets) and o.line > op.line
-            for o in caller.facts.ops
-        ):
-            return None  # reassigned later in the loop: the next round's value
-        ops = caller.facts.ops
-        at = next(i for i, o in enumerate(ops) if o is op)
-        later = [
-            o
-            for i, o in enumerate(ops)
-            if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
-        ]
-        later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
-        if any(_mentions(o, name) for o in later):
-            return None
-        an.debug["gim2xx_owned_parameter_let_go"] += 1
-        return caller, op, name
-    return None
+    caller, op = callers[0]
+    name = ident(op.args[index]) if op.mode != "go" and index < len(op.args) else None
+    if name is None or name in an.params(caller):
+        return None
+    ops = caller.facts.ops
+    at = next(i for i, o in enumerate(ops) if o is op)
+    later = [
+        o
+        for i, o in enumerate(ops)
+        if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
+    ]
+    later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
+    if any(_mentions(o, name) for o in later):
+        return None
+    an.debug["gim2xx_owned_parameter_let_go"] += 1
+    return caller, op, name
 
 
 def _kept_by_starter(an: Analysis, fn: Function, index: int) -> bool:
@@ -200,16 +191,18 @@ def _kept_by_starter(an: Analysis, fn: Function, index: int) -> bool:
         if name is None:
             continue
         for o in caller.facts.ops:
-            if o.kind != "assign" or all(ident(t) is not None for t in o.targets):
-                continue
-            if any(is_ident(x, name) for a in o.args for x in subexprs(a)):
-                return True
+            if o.kind == "assign" and not all(ident(t) is not None for t in o.targets):
+                if name in {n for a in o.args for n in idents_in(a, set())}:
+                    return True
     return False
 
 
 def _mentions(op: Op, name: str) -> bool:
-    parts = (*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ()))
-    return any(is_ident(x, name) for e in parts for x in subexprs(e))
+    """op names the variable `name` (its callee, arguments or targets)."""
+    used: set[str] = set()
+    for e in (*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ())):
+        idents_in(e, used)
+    return name in used
 
 
 def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[Leak]:

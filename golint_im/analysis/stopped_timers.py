@@ -281,12 +281,12 @@ def _touched_elsewhere(fn: Function, name: str, loop: int, draining_case: int) -
         if op.kind == "call" and E.selected_name(op.fn) == "Reset" and E.ident(E.selector_base(op.fn)) == name:
             if loop in chain and draining_case not in chain:
                 return True
+    used: set[str] = set()
     for lit in fn.nested_literals():
         for op in lit.facts.ops:
-            parts = (op.fn, *op.args, *op.targets) if op.fn is not None else (*op.args, *op.targets)
-            if any(E.is_ident(sub, name) for part in parts for sub in E.subexprs(part)):
-                return True
-    return False
+            for part in (op.fn, *op.args, *op.targets) if op.fn is not None else (*op.args, *op.targets):
+                E.idents_in(part, used)
+    return name in used
 
 
 def _stop_condition_guard(cond, name: str) -> set[str] | None:
