@@ -34,7 +34,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .calls import Calls
-from .regions import ops_with_literals
+from .regions import assignments_to, ops_with_literals
 from .resources import (
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
@@ -135,13 +135,14 @@ class Effects(Calls):
                         return RELEASE
                     if (
                         selector(sel[0]) is not None
-                        and op.mode == "plain"
+                        and op.mode in ("plain", "defer")
                         and not any(_value_ref(a, holders) for a in op.args)
                         and not self.targets(fn, op)
                     ):
                         # `s.r.ReadString('\n')`: a method of another module on one of the wrapper's
                         # fields, the resource or a reader over it, given no holder; like
-                        # `conn.Read` on the resource itself, it neither closes nor keeps it.
+                        # `conn.Read` on the resource itself, it neither closes nor keeps it; nor when
+                        # deferred (`defer c.mu.Unlock()`).
                         return None
                     if self._func_field(fn, sel[0], m) and self._gives_no_resource(fn, op, holders):
                         return None  # `b.timeNow()`: a function kept in a field, not given the wrapper
@@ -494,7 +495,12 @@ class Effects(Calls):
         for op in f.facts.ops:
             if op.kind != "return" or len(op.args) != 1 or is_nil(op.args[0]):
                 continue
-            comp = composite(strip_address(op.args[0]))
+            built = op.args[0]
+            local = ident(built)
+            if local is not None:
+                # `c := &Conn{conn: raw}; go c.pingWorker(); return c`: the local built once from the literal
+                built = _built_once(f, local)
+            comp = composite(strip_address(built)) if built is not None else None
             fields = [ident(k) for k, v in comp[1] if k is not None and is_ident(v, pname)] if comp else []
             if len(fields) != 1 or fields[0] is None:
                 return False
@@ -899,6 +905,15 @@ _BASIC_TYPES = frozenset(
         "time#Time",
     )
 )
+
+
+def _built_once(f, name: str):
+    """The value of the one assignment to the local `name` in f's body, when there is exactly one."""
+    found = list(assignments_to(f, name))
+    if len(found) != 1:
+        return None
+    op, i = found[0]
+    return op.args[i] if len(op.args) == len(op.targets) else None
 
 
 def _stronger(a, b):

@@ -93,6 +93,9 @@ class Walk:
         # returns that fail still leak it (see _closes_on_success_only).
         self.closed_on_success = False
         self.stored_in = ""
+        # The receiver's fields the resource was stored in and the first store, when that is all
+        # the function does with it and nothing else was reported (see field_failures.py).
+        self.kept_in_fields: tuple[list[str], Op] | None = None
         self.jumps: list = []  # (target region, 'break'|'continue', state) not yet landed
         # Hand-offs that count only if the callee succeeds: the assignments receiving their
         # error (`err := register(conn)`) and the calls tested directly (`if send(c) != nil`).
@@ -205,6 +208,7 @@ class Walk:
                 return self._reported(
                     Leak("owner-never-closes", store.line, store.col, container=Container("field", name))
                 )
+            self.kept_in_fields = (fields, store)
             return None
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
@@ -745,9 +749,19 @@ class Walk:
         if o.kind == "call" and self._closes_session(o):
             self.an.debug["gim2xx_streams_closed_with_their_session"] += 1
             return True
+        known = len(self.holders)
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
+        if len(self.holders) > known and self._earlier_defer_releases():
+            # `sig = wrap(conn)` into a variable a closure deferred above closes (`defer func() { if sig !=
+            # nil { sig.Close() } }()`, livekit's head): the wrapper now holds it, and that defer releases it.
+            return True
         if eff in (RELEASE, ESCAPE) and o.kind == "call":
             self._note_conditional_handoff(i, o)
+        if eff == ESCAPE and o.kind == "assign" and _registered_until_return(self.an, self.fn, o):
+            # `s.conns[conn] = struct{}{}` with `defer delete(s.conns, conn)`: the registry holds it only
+            # while the function runs, so the function still owns it (livekit 35fe831f1).
+            self.an.debug["gim2xx_registrations_undone_by_defer"] += 1
+            return False
         if eff in (RELEASE, ESCAPE):
             return True
         if isinstance(eff, Store):
@@ -1124,6 +1138,23 @@ _NEVER_FAIL = frozenset(
     for pkg, recv in (("bytes", "Buffer"), ("strings", "Builder"))
     for name in ("Write", "WriteString", "WriteByte", "WriteRune")
 )
+
+
+def _registered_until_return(an: Analysis, fn, o: Op) -> bool:
+    """Every store of the assignment `reg[k] = v` is removed again by a deferred `delete(reg, k)` of fn."""
+    stores = [index(t) for t in o.targets]
+    if not stores or any(x is None for x in stores):
+        return False
+    deletes = set()
+    for d in fn.facts.ops:
+        if d.kind != "call" or d.mode != "defer":
+            continue
+        lit_no = funclit(d.fn)
+        lit = an.program.literal(fn, lit_no) if lit_no is not None else None
+        for c in [d] if lit is None else lit.facts.ops:
+            if c.kind == "call" and is_ident(c.fn, "delete") and len(c.args) == 2:
+                deletes.add((c.args[0], c.args[1]))
+    return all(x in deletes for x in stores)
 
 
 def _test_support(fn) -> bool:

@@ -42,6 +42,7 @@ from golint_im.symbols import Function
 from .acquire import Acquire
 from .cancel import CANCELLATION
 from .closed_values import closed_locals, closed_value_origins
+from .field_failures import failure_left_open
 from .leaks import Walk
 from .owned_fields import field_store
 from .owners import owned_leaks
@@ -83,6 +84,8 @@ class Analysis(Acquire):
         self.debug = {
             "gim2xx_unresolved_handoffs": 0,
             "gim2xx_acquisitions": 0,
+            "gim2xx_field_failures_closed_by_caller": 0,
+            "gim2xx_registrations_undone_by_defer": 0,
             "gim2xx_test_session_streams": 0,
             "gim2xx_streams_closed_with_their_session": 0,
             "gim2xx_in_memory_values": 0,
@@ -243,7 +246,10 @@ class Analysis(Acquire):
                 # Each walk reads the function's ops: many acquisitions in one huge function add up.
                 if not self.budget.charge(fn, len(fn.facts.ops) + 1):
                     continue
-                leak = Walk(self, fn, op, origin).run()
+                walk = Walk(self, fn, op, origin)
+                leak = walk.run()
+                if leak is None and walk.kept_in_fields is not None:
+                    leak = failure_left_open(self, fn, op, origin, *walk.kept_in_fields)
                 if leak is not None and _unnamed_end(origin, leak):
                     # Known only by a close on another path, and no branch names where it is dropped:
                     # the close's own condition (`if expectedOk { defer c.Close() }`) may cover it.

@@ -105,6 +105,10 @@ class Leak:
     # how == "unwrapped": the resource (container: the field) was replaced by a reader over it that
     # does not close it; op is the assignment, wrapper the reader's constructor (`gzip.NewReader`).
     wrapper: Expr = None
+    # how == "failure-left-open": the receiver's field (container) was stored at line stored_at, and
+    # these closes of it, each right before another failure return, show that failures must close it.
+    closed_on_failure: tuple[Op, ...] = ()
+    stored_at: int = 0
 
 
 def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holders: dict) -> tuple:

@@ -133,6 +133,12 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
     return what, problem
 
 
+def _failure_closer(leak: Leak) -> str:
+    """The close the other failure returns make (`p.close()`), when they all make the same one; else ""."""
+    texts = {render(o.fn) for o in leak.closed_on_failure}
+    return f"{texts.pop()}()" if len(texts) == 1 else ""
+
+
 def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     """The finding for one leak: what leaks, on which path, why the callee is a constructor, how to fix it."""
     fn, op, origin = leak.fn, leak.op, leak.origin
@@ -213,6 +219,20 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"nor does any other code reach that field: it stays open for as long as the {owner} value lives"
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, never closed"))
+    elif leak.how == "failure-left-open" and leak.container is not None:
+        closer = _failure_closer(leak)
+        lines = [str(o.line) for o in leak.closed_on_failure]
+        at = f"lines {', '.join(lines[:-1])} and {lines[-1]}"
+        when = f" (when {detail})" if detail else ""
+        problem = (
+            f"is kept in `{leak.container.name}` (line {leak.stored_at}) and is left open by the failure return "
+            f"at line {leak.line}{when}: the function's other failure returns after storing it close it first "
+            f"({f'`{closer}` at ' if closer else 'at '}{at})"
+        )
+        related.append(Related(Location(path, leak.stored_at, 1), f"stored in `{leak.container.name}` here"))
+        for o in leak.closed_on_failure:
+            related.append(Related(Location(path, o.line, o.col), "closed here before another failure return"))
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returns the failure with it open"))
     elif container:
         where = {
             "return": f"on return (line {leak.line})",
@@ -323,6 +343,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"`defer {owned.holder}.Close()` at the top of "
             f"{'the goroutine' if owned.captured else f'`{fn.short}`'}, or close it on every path"
         )
+    if leak.how == "failure-left-open" and leak.container is not None:
+        closer = _failure_closer(leak) or f"{leak.container.name}.Close()"
+        fix = f"close it on this return too (`{closer}` before returning), as the other failure returns do"
     if leak.how == "owner-never-closes" and leak.container is not None:
         fix = (
             f"close `{leak.container.name}` in a method of `{fn.facts.recv}` (its `Close`), "

@@ -82,6 +82,17 @@ when it fails is its own business), or it is a library function known to
 keep it (like
 `(*http.Server).Serve` or `ssh.NewClientConn`).
 
+A connection put in a registry (`s.conns[conn] = struct{}{}`) that a
+deferred `delete(s.conns, conn)` of the same function removes again is
+still the function's own: the registry holds it only while the function runs
+(`gim2xx_registrations_undone_by_defer`).
+
+A connection stored in a field of the receiver (`p.conn = conn`) by a method
+that then goes on with it (a handshake) is reported at a failure return that
+leaves it open when the method's other failure returns after the store close
+it first (`p.close(); return err`, `p.conn.Close()`): the caller gets an
+error and takes the value as not connected.
+
 A method of the tree called on the connection itself, or on the same value
 under an asserted type (`sess := c.(*Session); defer sess.Exit(0)`), closes
 it when the call resolves by its static type to one method whose body closes
@@ -92,6 +103,10 @@ kept only in a local (`enc := msgpack.NewEncoder(conn)`,
 `client := rpc.NewClient(conn)`) lives as long as that wrapper: closing the
 wrapper closes it, handing the wrapper on (returning, storing, passing it,
 a goroutine started on it) hands it on, and dropping the wrapper drops it.
+A struct of the tree that a function builds around the connection and
+returns, directly or from the one local it built it in (`c := &sigConn{conn:
+conn}; go c.pingWorker(); return c`), is such a wrapper too when its `Close`
+closes that field.
 Imports through a vendored copy (`.../vendor/<path>`,
 `Godeps/_workspace/src/<path>`) name the library's own package.
 
@@ -184,8 +199,14 @@ Connections accepted in a loop must be handed to the goroutine that serves
   known acquisition. A method called on a struct built around the
   connection (`(&Conn{raw: c}).Run()`) that hands the struct on counts as
   taking the connection.
-- `websocket.Upgrader.Upgrade` is not in the catalog; add it in the config
-  if a project wants it followed.
+- A connection kept in a field of the receiver by a method that goes on
+  using it is judged by that method's own failure returns only when at
+  least two of them close the field right before returning (`p.close();
+  return err`), the method defers no closure and no close of the field,
+  starts no goroutine before the return, and no caller closes the field
+  after the call (`gim2xx_field_failures_closed_by_caller`).
+- A registration undone only by a deferred call other than `delete` (`defer
+  s.untrack(conn)`) is taken as a hand-off to the registry.
 """
 
 from __future__ import annotations
