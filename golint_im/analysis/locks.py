@@ -36,7 +36,7 @@ from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .exits import PROCESS, call_exit
-from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, exclusive_branches
+from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, assignments_to, exclusive_branches
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -271,10 +271,11 @@ class LockModel:
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
+        self._unlockers: dict[int, int | None] = {}  # function id -> see unlocker_parameter
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
         # local's name with the function that declares it (two locals `mu` are two locks)
         self.lock_names: dict[str, str] = {}
-        for key in ("GIM10x_recursive_calls", "GIM10x_calls_too_deep", "GIM10x_wide_calls"):
+        for key in ("GIM10x_recursive_calls", "GIM10x_calls_too_deep", "GIM10x_wide_calls", "GIM10x_read_lockers"):
             debug.setdefault(key, 0)
         for fn in program.functions:
             self.summary(fn)
@@ -405,6 +406,9 @@ class LockModel:
             # `type RWMutex = sync.RWMutex`: only an alias keeps the mutex's methods (a type defined
             # over it has none), so a `Lock` call that is not the type's own is the mutex's.
             t = p.underlying(t)
+        if t == "sync#Locker" and self._read_locker(fn, holder):
+            self.debug["GIM10x_read_lockers"] += 1
+            return None  # `rl = mu.RLocker()`: its Lock is an RLock, which may be taken twice
         if t in LOCK_TYPES or _anonymous_embedding_lock(t):
             # `s.logging.Lock()` on a field of type `struct { sync.RWMutex; ... }`: the field is the lock.
             lock = self._holder_lock(fn, holder)
@@ -421,6 +425,17 @@ class LockModel:
                 lock = Lock(f"field:{ft[1]}.{emb}", (*inst, emb) if inst else None, label, _striped(holder), outer)
                 return lock, E.render(holder)
         return None
+
+    def _read_locker(self, fn: Function, holder) -> bool:
+        """The `sync.Locker` local `holder` is given a read locker (`rl = mu.RLocker()`) somewhere."""
+        name = E.ident(holder)
+        owner = self.program.declaring_function(fn, name) if name is not None else None
+        if owner is None or name is None:
+            return False
+        return any(
+            len(op.args) == len(op.targets) and E.selected_name(E.callee(op.args[i])) == "RLocker"
+            for op, i in assignments_to(owner, name)
+        )
 
     def lock_at(self, fn: Function, expr) -> Lock | None:
         """The mutex expr denotes in fn (`&s.mu`, `mu`), or None when it is not a plain path to one."""
@@ -821,6 +836,38 @@ class LockModel:
             return False
         return (self.program.type_of(fn, sel[0]) or "").lstrip("*") == "sync#Once"
 
+    def unlocker_parameter(self, f: Function) -> int | None:
+        """f returns a closure that unlocks f's parameter k, and only that: k, else None.
+
+        `func unlockOnce(l sync.Locker) func() { var once sync.Once; return func() { once.Do(l.Unlock) } }`:
+        calling what it returns releases the lock its caller passed (miekg/dns server.go).
+        """
+        if f.id in self._unlockers:
+            return self._unlockers[f.id]
+        self._unlockers[f.id] = None
+        returns = [o for o in f.facts.ops if o.kind == "return"]
+        lit_no = E.funclit(returns[0].args[0]) if len(returns) == 1 and len(returns[0].args) == 1 else None
+        lit = self.program.literal(f, lit_no) if lit_no is not None else None
+        if lit is None or len(f.facts.results) != 1:
+            return None
+        params = [name for name, _t in f.facts.params]
+        found: set[int] = set()
+        for o in lit.facts.ops:
+            if o.kind != "call":
+                continue
+            released = E.selector(o.fn)  # `l.Unlock()`
+            if self.is_once_do(lit, o):
+                released = E.selector(o.args[0])  # `once.Do(l.Unlock)`
+            if released is None or released[1] not in RELEASE:
+                continue
+            base = E.ident(released[0])
+            if base not in params:
+                return None
+            found.add(params.index(base))
+        result = found.pop() if len(found) == 1 else None
+        self._unlockers[f.id] = result
+        return result
+
     def _lock_free(self, fn: Function) -> Summary | None:
         """The summary of a function that touches no lock, itself or through its calls, without walking it.
 
@@ -880,9 +927,29 @@ class LockModel:
             for lk in self.summaries.get(fn.id, Summary()).releases
             if lk.cls.startswith("local:") and lk.inst is not None and lk.inst[0][1] != fn.id
         }
+        handed |= self._unlocks_handed_as_values()
         if handed:
             self.debug["GIM104_mutexes_unlocked_by_another_goroutine"] = len(handed)
             self.double_locks = [d for d in self.double_locks if d.held.lock.cls not in handed]
+
+    def _unlocks_handed_as_values(self) -> set[str]:
+        """Local mutexes whose `Unlock` is handed on as a value (`srv.NotifyStarted = m.Unlock`, `run(m.Unlock)`).
+
+        Whoever calls it later unlocks, so a second `m.Lock()` waits for that call on purpose: the
+        mutex is a start signal (miekg/dns's tests). A deferred call's method value is no hand-off.
+        """
+        handed: set[str] = set()
+        for fn in self.program.functions:
+            for op in fn.facts.ops:
+                if op.kind == "assign" or (op.kind == "call" and op.mode != "defer"):
+                    for value in _values_within(op.args):
+                        sel = E.selector(value)
+                        if sel is None or sel[1] not in RELEASE:
+                            continue
+                        lock = self.lock_at(fn, sel[0])
+                        if lock is not None and lock.cls.startswith("local:"):
+                            handed.add(lock.cls)
+        return handed
 
     def _filter_signal_holds(self) -> None:
         """Drop waits and orders under a lock a goroutine literal takes and keeps, when the function
@@ -1219,6 +1286,10 @@ class _Walk:
             if (ext.pkg, ext.recv, ext.name) in BLOCKING_WAITS and op.mode != "defer":
                 self._blocked(state, fn, op, (), "wait")
             return state
+        unlocked = self._unlocker_call(op)
+        if unlocked is not None:
+            model.lock_ops.setdefault(unlocked.cls, []).append((fn, op, "release"))
+            return self.release(state, unlocked, None, op.mode == "defer")
         if model.is_once_do(fn, op):
             # `o.Do(f)` runs f here, the first time: what f locks is locked here.
             values = model.program.func_values(fn, op.args[0])
@@ -1242,6 +1313,28 @@ class _Walk:
                     state = self.release(state, model.map_release(fn, op, t.function, lk), None, op.mode == "defer")
             return state
         return self.through(state, op, targets[0].function)
+
+    def _unlocker_call(self, op: Op) -> Lock | None:
+        """`unlock()` (or `defer unlock()`) where `unlock := unlockOnce(&s.mu)` is the one value of the
+        local: the lock that call releases (see LockModel.unlocker_parameter)."""
+        name = E.ident(op.fn)
+        if name is None:
+            return None
+        found = list(assignments_to(self.fn, name))
+        if len(found) != 1:
+            return None
+        assign, i = found[0]
+        n = E.call_number(assign.args[i]) if len(assign.args) == len(assign.targets) else None
+        if n is None:
+            return None
+        made = self.fn.facts.ops[n]
+        targets = self.model.call_targets(self.fn, made)
+        if len(targets) != 1:
+            return None
+        k = self.model.unlocker_parameter(targets[0].function)
+        if k is None or k >= len(made.args):
+            return None
+        return self.model.lock_at(self.fn, made.args[k])
 
     def through(self, state: State, op: Op, callee: Function, once: bool = False) -> State | None:
         """The state after op runs callee: its summary's waits, acquisitions and releases, mapped here."""
@@ -1731,6 +1824,19 @@ def _has_default(select_region) -> bool:
     """A `select` region with a `default` case (its info is (has_default, number of cases))."""
     info = select_region.info
     return bool(info and info[0])
+
+
+def _values_within(exprs) -> list:
+    """The expressions and, inside composite literals (`&Server{Notify: m.Unlock}`), their field values."""
+    out = []
+    todo = list(exprs)
+    while todo:
+        e = todo.pop()
+        out.append(e)
+        comp = E.composite(E.strip_address(e))
+        if comp is not None:
+            todo.extend(v for _k, v in comp[1])
+    return out
 
 
 def _funclits(args: tuple) -> list[int]:
