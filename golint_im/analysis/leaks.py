@@ -12,11 +12,13 @@ from golint_im.expr import (
     call_number,
     callee,
     calls_in,
+    composite,
     funclit,
     funclits_in,
     ident,
     idents_in,
     index,
+    integer,
     is_expr,
     is_ident,
     is_nil,
@@ -24,6 +26,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    strip_address,
     unary_operand,
 )
 from golint_im.facts import Op
@@ -31,6 +34,7 @@ from golint_im.facts import Op
 from .exits import call_exit
 from .owned_fields import never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, error_key, handoff_refused
+from .regions import assignments_to
 from .replaced import receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
 
@@ -262,6 +266,15 @@ class Walk:
             self.holders[name] = Holder(name, self.origin.holder_suffix, shape, decl.get(name, 0))
             self.primary = name
             self.stored_in = name if shape else ""
+        elif (field_of := self._fresh_local_field(target, decl)) is not None:
+            # `cn.c, err = net.Dial(...)` into a struct this function just built (`cn := &conn{}`):
+            # the struct holds it, as a response holds its body (lib/pq 2ff3cb3).
+            name = field_of[0]
+            self.holders[name] = Holder(name, (field_of[1], *(self.origin.holder_suffix or ())), "", decl.get(name, 0))
+            self.primary = name
+            if name in self.fn.facts.result_names and self.fn.facts.parent < 0:
+                self.named_result = name  # a bare `return` hands the struct back
+            an.debug["gim2xx_fields_of_fresh_structs"] += 1
         elif (
             container is not None
             and container_name is not None
@@ -281,6 +294,42 @@ class Walk:
             # `ok` of a receive is true when a value came: false, the channel is closed and holds none.
             self.last_assign[errname] = "received" if received else "acq"
         return False
+
+    def _fresh_local_field(self, target, decl) -> tuple[str, str] | None:
+        """(local, field) when target is `x.f` and x is a local of fn only ever assigned a struct it
+        builds itself (`&T{...}`, `T{...}`, `new(T)`), so nothing else holds what goes into its field."""
+        sel = selector(target)
+        base = ident(sel[0]) if sel is not None else None
+        named = base in self.fn.facts.result_names and self.fn.facts.parent < 0
+        if sel is None or base is None or not (base in decl or named) or base in self.an.params(self.fn):
+            return None
+        if base == self.fn.facts.recv_name:
+            return None
+        found = list(assignments_to(self.fn, base))
+        if not found:
+            return None
+        for op, i in found:
+            if len(op.args) != len(op.targets):
+                return None
+            value = op.args[i]
+            built = composite(strip_address(value)) is not None
+            zero = is_ident(callee(value), "new") and self.an.program.declaring_function(self.fn, "new") is None
+            if not (built or zero):
+                return None
+        for o in self.ops[: self.a]:
+            if (
+                o.kind in ("call", "send", "assign")
+                and o.mode != "defer"
+                and any(base in idents_in(a, set()) for a in o.args)
+            ):
+                if o.kind == "call" and selector_base(o.fn) is not None and is_ident(selector_base(o.fn), base):
+                    continue  # `cn.handleSettings(o)`: a method of the struct itself
+                if o.kind == "assign" and all(
+                    base not in idents_in(a, set()) or composite(strip_address(a)) for a in o.args
+                ):
+                    continue  # the struct's own literal
+                return None  # given to other code before the dial (`opt(c)`): it may be kept there
+        return base, sel[1]
 
     def _retried_named_result(self, name: str) -> bool:
         """`resp, err = c.Do(req)` in a retry loop, into the named result `resp`.
@@ -674,10 +723,42 @@ class Walk:
 
     def cond_effect(self, cond):
         """What a condition says about the resource when true and when false (see conditions.cond_effect)."""
-        own = self._own_error_test(cond)
+        own = self._own_error_test(cond) or self._empty_container_test(cond) or self._stream_context_done(cond)
         if own is not None:
             return own
         return cond_effect(cond, self.kind.stream, self.last_assign, self.no_nil, self.holders)
+
+    def _stream_context_done(self, cond) -> tuple | None:
+        """`if ctx.Err() != nil { return }` on the context the stream was opened with: it is done on
+        that branch, and gRPC has torn the stream down (dapr direct_messaging.go)."""
+        if not self.kind.stream or not self.op.args or not is_expr(cond):
+            return None
+        b3 = binary(cond)
+        if b3 is None or b3[0] not in ("==", "!=") or not is_nil(b3[2]):
+            return None
+        c = call(b3[1])
+        sel = selector(c[0]) if c is not None and not c[1] else None
+        if sel is None or sel[1] != "Err" or sel[0] != self.op.args[0]:
+            return None
+        return ("ended", None) if b3[0] == "!=" else (None, "ended")
+
+    def _empty_container_test(self, cond) -> tuple | None:
+        """`if len(listeners) == 0 { return err }` on the local slice or map holding the resources:
+        where it is empty, it holds none to close (dapr grpc/server.go)."""
+        b3 = binary(cond) if is_expr(cond) else None
+        bound = integer(b3[2]) if b3 is not None else None
+        if b3 is None or bound is None:
+            return None
+        c = call(b3[1])
+        if c is None or not is_ident(c[0], "len") or len(c[1]) != 1:
+            return None
+        r = _ref(c[1][0], self.holders)
+        if r is None or not r.container:
+            return None
+        empty = {("==", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False}.get((b3[0], bound))
+        if empty is None:
+            return None
+        return ("failed", None) if empty else (None, "failed")
 
     def _own_error_test(self, cond) -> tuple | None:
         """`if resp.Error != nil { return }` on a value known only by its close: the call reported failure.
@@ -1000,7 +1081,14 @@ class Walk:
         cond = reg.info
         b3 = binary(cond) if reg.kind == "if" else None
         checked = ident(b3[1]) if b3 is not None else None
-        if b3 is not None and b3[0] == "!=" and is_nil(b3[2]) and checked is not None:
+        if (
+            b3 is not None
+            and b3[0] == "!="
+            and is_nil(b3[2])
+            and checked is not None
+            and self.an.type_of(self.fn, b3[1]) in ("error", None)
+        ):
+            # `err != nil` reads as "the call failed"; `r != nil` of another type is shown as written
             m = self.last_assign.get(checked)
             if isinstance(m, int):
                 src = self.ops[m]
@@ -1110,7 +1198,7 @@ class Walk:
         holders = dict(self.holders)
         for o in self.ops[self.a + 1 :]:
             if o.kind == "return":
-                if self.an.returns_holder(self.fn, o, holders):
+                if self.an.returns_holder(self.fn, o, holders) or (self.named_result and not o.args):
                     return True
                 continue
             if o.kind not in ("assign", "call"):

@@ -192,6 +192,13 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   when the reader is in a `_test.go` file the writer must also run beside
   it, in a goroutine of the same test (a test that holds a read lock on
   purpose has no writer racing it).
+- Calling a closure that an unlock helper returned (`unlock :=
+  unlockOnce(&mu)`, whose literal unlocks its parameter, directly or through
+  `once.Do(l.Unlock)`) releases the mutex passed to it. A local mutex whose
+  `Unlock` is handed on as a value (`&Server{NotifyStarted: m.Unlock}`,
+  `run(m.Unlock)`) is a start signal: locking it again waits for whoever
+  calls it (`GIM104_mutexes_unlocked_by_another_goroutine`). A `sync.Locker`
+  given `mu.RLocker()` is not modelled (`GIM10x_read_lockers`).
 """
 
 from __future__ import annotations

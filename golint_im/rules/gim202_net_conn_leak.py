@@ -207,6 +207,15 @@ Connections accepted in a loop must be handed to the goroutine that serves
   after the call (`gim2xx_field_failures_closed_by_caller`).
 - A registration undone only by a deferred call other than `delete` (`defer
   s.untrack(conn)`) is taken as a hand-off to the registry.
+- A connection dialled into a field of a struct the function builds itself
+  (`cn := &conn{}` or `new(conn)`, or a named result so built; `cn.c, err =
+  net.Dial(...)`) is followed through that struct like a local
+  (`gim2xx_fields_of_fresh_structs`); into a field of a parameter or of the
+  receiver, it is the owner's. A value known only by its `Close` is never
+  one made by `new(T)`: a zero value holds nothing open yet
+  (`gim2xx_closed_value_zero_values`).
+- A branch on which a local slice or map of the resources is empty
+  (`if len(listeners) == 0 { return err }`) has none to close.
 """
 
 from __future__ import annotations

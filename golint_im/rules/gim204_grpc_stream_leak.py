@@ -57,6 +57,9 @@ until `Recv` returns an error.
 - A loop with a condition or a `range` that calls `Recv` is taken to read
   the stream to its end unless it returns on another condition; out of an
   endless `for {` loop, only its `break`s are followed.
+- A return under `if ctx.Err() != nil`, on the context the stream was
+  opened with, has nothing left to cancel: that context is done and gRPC
+  has ended the stream.
 """
 
 from __future__ import annotations

@@ -41,6 +41,10 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   port when it is missing" idiom). A value read from config
   or the environment that is always a host name is still reported;
   suppress it with a reason.
+- A join inside an `if` whose condition says the host holds no colon
+  (`strings.IndexByte(host, ':') == -1`, `strings.Index(host, ":") < 0`,
+  `!strings.Contains(host, ":")`, possibly among `&&`) is not reported:
+  every IPv6 literal takes the other way.
 - Hashes count only for address-like strings: `userID:platform` shard keys
   are not addresses, and neither are virtual-node keys whose number is the
   counter of the loop around the hash (`addr + ":" + strconv.Itoa(i)`).
@@ -161,6 +165,8 @@ def _host_may_be_ipv6(tracer, origin) -> bool:
         return False
     if _split_checked(tracer, fn, expr):
         return False
+    if _colon_guarded(tracer, fn, expr, origin.site):
+        return False
     values = tracer.values(fn, expr, origin.site)
     if not values:
         return True
@@ -177,6 +183,69 @@ def _host_may_be_ipv6(tracer, origin) -> bool:
         elif ":" in n and not bracketed:
             known = False
     return not known
+
+
+# strings functions that find the colon: `strings.IndexByte(host, ':') == -1` (or `< 0`) says it has none.
+_FINDS_COLON = frozenset(("Index", "IndexByte", "IndexRune", "IndexAny", "LastIndex", "LastIndexByte", "LastIndexAny"))
+# ... and those that test for it: `!strings.Contains(host, ":")`.
+_HAS_COLON = frozenset(("Contains", "ContainsRune", "ContainsAny"))
+
+
+def _colon_guarded(tracer, fn, expr, site) -> bool:
+    """The join runs only in an `if` whose condition says the host holds no `:`.
+
+    `if strings.IndexByte(host, ':') == -1 { addr = fmt.Sprintf("%s:%d", host, port) }`
+    (mongo-go-driver crypt.go), `< 0`, or `!strings.Contains(host, ":")`:
+    every IPv6 literal takes the other way."""
+    op = next((o for o in fn.facts.ops if o.line == site.line and o.col == site.col), None)
+    if op is None:
+        op = next((o for o in fn.facts.ops if o.line == site.line), None)
+    regions = fn.facts.regions
+    r = op.region if op is not None else -1
+    while r >= 0:
+        reg = regions[r]
+        if reg.kind == "if" and _says_no_colon(tracer, fn, reg.info, expr, True):
+            return True
+        r = reg.parent
+    return False
+
+
+def _says_no_colon(tracer, fn, cond, host, holds: bool) -> bool:
+    """cond, when it is `holds`, means `host` contains no `:`."""
+    if not ex.is_expr(cond):
+        return False
+    inner = ex.unary_operand(cond, "!")
+    if inner is not None:
+        return _says_no_colon(tracer, fn, inner, host, not holds)
+    b = ex.binary(cond)
+    if b is not None and b[0] == ("&&" if holds else "||"):
+        return _says_no_colon(tracer, fn, b[1], host, holds) or _says_no_colon(tracer, fn, b[2], host, holds)
+    if b is not None and b[0] in ("==", "<", "!=", ">=") and _colon_call(tracer, fn, b[1], host, _FINDS_COLON):
+        bound = _signed_integer(b[2])
+        absent = (b[0], bound) in (("==", -1), ("<", 0))
+        present = (b[0], bound) in (("!=", -1), (">=", 0))
+        return absent if holds else present
+    return not holds and _colon_call(tracer, fn, cond, host, _HAS_COLON)
+
+
+def _signed_integer(e) -> int | None:
+    """The value of `1` or `-1`, else None."""
+    negated = ex.unary_operand(e, "-")
+    if negated is not None:
+        n = ex.integer(negated)
+        return -n if n is not None else None
+    return ex.integer(e)
+
+
+def _colon_call(tracer, fn, e, host, names) -> bool:
+    """e is `strings.<name>(host, ":")` (or `':'`) for one of names."""
+    c = ex.call(e)
+    if c is None or len(c[1]) != 2 or c[1][0] != host:
+        return False
+    ext = tracer.external(fn, c[0])
+    if ext is None or ext.recv or ext.pkg != "strings" or ext.name not in names:
+        return False
+    return ex.string(c[1][1]) == ":" or ex.literal(c[1][1]) == "':'"
 
 
 def _split_checked(tracer, fn, expr) -> bool:
