@@ -456,6 +456,16 @@ class Acquire(Effects):
             eff = self.op_effect(f, op, holders, found[0], scan=True)
             if eff == ESCAPE:
                 return None
+            if (
+                eff == RELEASE
+                and op.region == 0
+                and op.mode == "plain"
+                and selected_name(op.fn) in found[0].closers
+                and not any(o.kind == "return" for o in f.facts.ops[: self.op_index(f, op)])
+            ):
+                # `resp.Body.Close()` itself on the function's straight line, before any return:
+                # every value it returns is closed already
+                return None
             if eff == RELEASE and self._released_where_nothing_returned(f, op, i):
                 continue  # `if resp.StatusCode >= 400 { defer resp.Body.Close(); ...; return nil, err }`
             if eff == RELEASE and (

@@ -161,7 +161,8 @@ Connections accepted in a loop must be handed to the goroutine that serves
   a `goto` is not followed. A loop that may run zero times (`for cond {`,
   `range`) and closes the connection on some path of its body counts as
   closing it.
-- Results discarded in `_test.go` files (`_, err = ln.Accept()` on a closed
+- Results discarded in `_test.go` files or test support (files importing
+  `testing`) (`_, err = ln.Accept()` on a closed
   listener) are not reported, nor are streams of a multiplexed session
   (quic-go, yamux, smux) opened in a test, or in a test-suite package's
   function taking a `*testing.T` (`testing.TB`, B, F): they end with the

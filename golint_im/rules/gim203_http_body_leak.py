@@ -45,6 +45,12 @@ status. Drain it (`io.Copy(io.Discard, resp.Body)`) first if the connection
 should be reused.
 
 ## Known limits
+- A branch on which the status is `http.StatusNoContent` or
+  `http.StatusNotModified` (204, 304) has no body to close: net/http gives
+  such a response `http.NoBody`. A function of the tree that closes the body
+  on its straight line before any return (`resp.Body.Close(); return resp`)
+  returns no open body. A response discarded in test support (a file
+  importing `testing`) is a request expected to fail, as in a test file.
 - `Example` functions of test files with no `// Output:` (or `// Unordered
   output:`) comment are not looked at: `go test` compiles them but never
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).

@@ -54,6 +54,9 @@ until `Recv` returns an error.
   leaves it open on those, and the caller returning that error leaks it.
 - Test files are not reported: a stream a test leaves open ends with the
   test's client connection, which tests close in a Cleanup or a defer.
+  Nor is test support (a file importing `testing` or `net/http/httptest`,
+  such as an integration suite's cases): its streams end with the test's
+  context and connection too.
 - A loop with a condition or a `range` that calls `Recv` is taken to read
   the stream to its end unless it returns on another condition; out of an
   endless `for {` loop, only its `break`s are followed.
