@@ -112,17 +112,9 @@ class Cancellation:
         if g is None:
             return False
         assigned = next(assignments_to(g, name), None) is not None
-        if not assigned and name in _params(g) and name != g.facts.recv_name:
-            # A parameter: cancelled if every caller passes a context it cancels.
-            names = [p[0] for p in g.facts.params]
-            i = names.index(name)
-            callers = self.program.callers(g) or self._table_callers(g)
-            if not callers or len(callers) > 16:
-                return False
-            for caller, cop in callers:
-                if i >= len(cop.args) or not self._ctx_expr_cancelled(caller, cop.args[i], depth + 1):
-                    return False
-            return True
+        parameter = name in _params(g) and name != g.facts.recv_name
+        if not assigned and parameter:
+            return self._parameter_cancelled(g, name, depth)
         previous = None
         for o, pos in assignments_to(g, name):
             if o is previous:
@@ -138,10 +130,23 @@ class Cancellation:
                         # `g, gctx := errgroup.WithContext(ctx)`: cancelled when a goroutine
                         # of the group fails and when Wait returns.
                         return True
+                if pos + 1 < len(o.targets) and self._cancel_of_result(g, o.targets[pos + 1]):
+                    # `lar, ctx, cancel, err := r.placement.LookupActor(ctx, req)` with `defer cancel(nil)`:
+                    # a function of the tree handing back a context with its cancel (dapr router.go)
+                    return True
                 if m in _CTX_WITH and len(o.targets) > 1:
                     cancel = ident(o.targets[1])
                     if cancel is not None and cancel != "_" and _used(g, cancel):
                         return True
+                    continue
+                if parameter and _derives_from(value, name):
+                    # `ctx = metadata.AppendToOutgoingContext(ctx, ...)` on the parameter: a child of
+                    # the caller's context, cancelled with it, when every assignment is such a child
+                    if all(
+                        _derives_from(a.args[0] if len(a.args) == 1 else None, name)
+                        for a, _p in assignments_to(g, name)
+                    ):
+                        return self._parameter_cancelled(g, name, depth)
                     continue
                 if self._ctx_expr_cancelled(g, value, depth + 1):
                     return True
@@ -149,6 +154,26 @@ class Cancellation:
                 if self._ctx_expr_cancelled(g, o.args[pos], depth + 1):
                     return True
         return False
+
+    def _parameter_cancelled(self, g: Function, name: str, depth: int) -> bool:
+        """The context parameter `name` of g is cancelled: every caller passes a context it cancels."""
+        names = [p[0] for p in g.facts.params]
+        i = names.index(name)
+        callers = self.program.callers(g) or self._table_callers(g)
+        if not callers or len(callers) > 16:
+            return False
+        for caller, cop in callers:
+            if i >= len(cop.args) or not self._ctx_expr_cancelled(caller, cop.args[i], depth + 1):
+                return False
+        return True
+
+    def _cancel_of_result(self, g: Function, target: Expr) -> bool:
+        """target, the result after the context, is a `context.CancelFunc` (or `CancelCauseFunc`) that g calls."""
+        name = ident(target)
+        if name is None or name == "_":
+            return False
+        t = self.program.type_of(g, target) or ""
+        return t in ("context#CancelFunc", "context#CancelCauseFunc") and _used(g, name)
 
     def _table_callers(self, lit: Function) -> list[tuple[Function, Op]]:
         """Callers of a literal kept in a test table (`{name: ..., run: func(ctx ...) {...}}`, `tc.run(ctx)`)."""
@@ -178,6 +203,12 @@ def _params(fn: Function) -> set[str]:
     if f.recv_name:
         out.add(f.recv_name)
     return out
+
+
+def _derives_from(value: Expr, name: str) -> bool:
+    """value is a call given `name` first (`wrap(ctx, ...)`): a context derived from it."""
+    c = call(value)
+    return c is not None and bool(c[1]) and ident(c[1][0]) == name
 
 
 def _comp_keys_of(expr: Expr, index: int, keys: set[str]) -> None:
