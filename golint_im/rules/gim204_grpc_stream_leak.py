@@ -63,6 +63,11 @@ until `Recv` returns an error.
 - A return under `if ctx.Err() != nil`, on the context the stream was
   opened with, has nothing left to cancel: that context is done and gRPC
   has ended the stream.
+- A context is taken as cancelled when it comes back with its cancel from a
+  function of the tree (`ctx, cancel, err := p.Lookup(ctx)`, the cancel
+  typed `context.CancelFunc` or `CancelCauseFunc`) and the caller calls or
+  defers that cancel; a context parameter rewrapped only as `ctx =
+  wrap(ctx, ...)` is still its callers'.
 """
 
 from __future__ import annotations
