@@ -220,12 +220,31 @@ def _says_no_colon(tracer, fn, cond, host, holds: bool) -> bool:
     b = ex.binary(cond)
     if b is not None and b[0] == ("&&" if holds else "||"):
         return _says_no_colon(tracer, fn, b[1], host, holds) or _says_no_colon(tracer, fn, b[2], host, holds)
-    if b is not None and b[0] in ("==", "<", "!=", ">=") and _colon_call(tracer, fn, b[1], host, _FINDS_COLON):
+    if (
+        b is not None
+        and b[0] in ("==", "<", "!=", ">=")
+        and _colon_call(tracer, fn, _only_value(fn, b[1]), host, _FINDS_COLON)
+    ):
         bound = _signed_integer(b[2])
         absent = (b[0], bound) in (("==", -1), ("<", 0))
         present = (b[0], bound) in (("!=", -1), (">=", 0))
         return absent if holds else present
     return not holds and _colon_call(tracer, fn, cond, host, _HAS_COLON)
+
+
+def _only_value(fn, e):
+    """For a local assigned once (`if idx := strings.IndexByte(host, ':'); idx == -1`), its value; else e."""
+    name = ex.ident(e)
+    if name is None:
+        return e
+    values = [
+        op.args[i]
+        for op in fn.facts.ops
+        if op.kind == "assign" and len(op.args) == len(op.targets)
+        for i, t in enumerate(op.targets)
+        if ex.is_ident(t, name)
+    ]
+    return values[0] if len(values) == 1 else e
 
 
 def _signed_integer(e) -> int | None:
