@@ -42,6 +42,7 @@ class UnwokenFlag:
     flag: str  # `q.closed` as the setter writes it
     value: str  # "true" or "false"
     cond: str  # the condition variable as the waiter names it: `q.cond`
+    checked_at: int = 0  # the line of the `if` in the loop's body that tests the flag (0: the loop's condition)
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -86,6 +87,11 @@ def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int]
         return None
     condition = facts.regions[loop].info
     flags = dict(_exit_values(condition, recv))
+    checked: dict[str, int] = {}
+    for f, value, line in _body_exits(facts, loop, w.op, recv):
+        if f not in flags:
+            flags[f] = value
+            checked[f] = line
     if not flags:
         return None
     for setter in siblings:
@@ -116,6 +122,7 @@ def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int]
                 E.render(op.targets[0]),
                 flags[sel[1]],
                 w.text,
+                checked.get(sel[1], 0),
             )
     return None
 
@@ -133,6 +140,34 @@ def _exit_values(condition, recv: str):
     sel = E.selector(target)
     if sel is not None and E.is_ident(sel[0], recv):
         yield sel[1], "true" if negated is not None else "false"
+
+
+def _body_exits(facts, loop: int, wait: Op, recv: str):
+    """(field, value, line) for `if recv.f { return }` (or `!recv.f`, or `||` of such) right in the
+    loop's body after the wait, leaving the loop: the value of f that ends the wait (lib/pq 55f6f27)."""
+    for r, reg in enumerate(facts.regions):
+        if reg.kind != "if" or reg.parent != loop or reg.line <= wait.line or not E.is_expr(reg.info):
+            continue
+        leaves = any(
+            o.region == r and (o.kind == "return" or (o.kind == "jump" and o.mode == "break")) for o in facts.ops
+        )
+        if leaves:
+            for f, value in _entry_values(reg.info, recv):
+                yield f, value, reg.line
+
+
+def _entry_values(condition, recv: str):
+    """(field, value) for each disjunct `recv.f` / `!recv.f` of an `||` chain: the value that makes it true."""
+    b = E.binary(condition)
+    if b is not None and b[0] == "||":
+        yield from _entry_values(b[1], recv)
+        yield from _entry_values(b[2], recv)
+        return
+    negated = E.unary_operand(condition, "!")
+    target = negated if negated is not None else condition
+    sel = E.selector(target)
+    if sel is not None and E.is_ident(sel[0], recv):
+        yield sel[1], "false" if negated is not None else "true"
 
 
 def _woken_around(program: Program, setter: Function, signallers: set[int]) -> bool:

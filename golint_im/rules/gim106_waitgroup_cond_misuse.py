@@ -51,7 +51,9 @@ package variable, a struct field; a parameter is what its callers pass):
   true` with no `Signal`/`Broadcast` of that Cond in it, in a function it
   calls, or in a caller up to three levels up. Only boolean fields read as
   `x.f` or `!x.f` in a chain of `&&`, set to the constant that makes their
-  conjunct false, are judged; a Cond signalled from an endless loop (a
+  conjunct false, are judged, and flags the loop's body tests right after
+  the wait to leave (`for l.cn == nil { l.cond.Wait(); if l.closed {
+  return } }`, with `||` of such); a Cond signalled from an endless loop (a
   periodic wake-up) is not (`GIM106_flags_*`);
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
@@ -564,9 +566,10 @@ def _unwoken_flag(u) -> Finding:
     """A flag that ends a Cond.Wait loop, set with no Signal/Broadcast around it."""
     set_loc = op_location(u.setter, u.assign)
     wait_loc = op_location(u.waiter, u.wait)
+    leaves = f" and leaving it when the `if` at line {u.checked_at} sees `{u.flag}`" if u.checked_at else ""
     message = (
         f"`{u.setter.short}` sets `{u.flag} = {u.value}` at line {u.assign.line}, which ends the wait of "
-        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`), but "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`{leaves}), but "
         f"nothing signals `{u.cond}` after it: a goroutine already waiting is not woken and sleeps on, "
         f"forever if no other signal comes. Fix: `{u.cond}.Broadcast()` right after setting `{u.flag}`."
     )
