@@ -44,6 +44,7 @@ from .counted import (
     undersignalled_waiters,
 )
 from .endless import ineffective_breaks, nilled_selects
+from .exits import PROCESS, call_exit
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
 from .instances import Confinement, instance_bindings, is_instance, local_instances
@@ -298,6 +299,11 @@ class Partners:
             fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
             for ri, recv in hrecvs:
                 exit = self._exit(helper, -1, ri, recv, fed, hrecvs, cap, helper_waiting)
+                if exit is not None and exit.how == "return" and _failure_ends_process(self.program, owner, call, exit):
+                    # `if err := consume(ch); err != nil { log.Fatal(err) }`: the helper leaves early only
+                    # by failing, and then the process ends with the sender (minio-go's examples)
+                    self.debug["GIM102_failures_ending_the_process"] += 1
+                    continue
                 if exit is not None:
                     sfn, sop, path = blocking[0]
                     return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, helper, call)
@@ -835,6 +841,29 @@ def _returns_after(facts, op) -> bool:
     i = facts.ops.index(op)
     nxt = facts.ops[i + 1] if i + 1 < len(facts.ops) else None
     return nxt is not None and nxt.kind == "return" and nxt.region == op.region
+
+
+def _failure_ends_process(program: Program, owner: Function, call: Op, exit) -> bool:
+    """The helper's exit returns a non-nil error, and owner tests the call's error right after it
+    (`err := helper(ch)` or `if err := helper(ch); ...`) and ends the process on that branch."""
+    ret = exit.op
+    if ret is None or ret.kind != "return" or not ret.args or E.is_nil(ret.args[-1]):
+        return False
+    ops = owner.facts.ops
+    index = ops.index(call)
+    consumer = next(
+        (o for o in ops[index + 1 :] if o.kind == "assign" and any(E.call_number(a) == index for a in o.args)), None
+    )
+    err = E.ident(consumer.targets[-1]) if consumer is not None and consumer.targets else None
+    if err is None or err == "_":
+        return False
+    regions = owner.facts.regions
+    for r, reg in enumerate(regions):
+        b = E.binary(reg.info) if reg.kind == "if" and E.is_expr(reg.info) else None
+        if b is None or b[0] != "!=" or not E.is_ident(b[1], err) or not E.is_nil(b[2]) or reg.line < call.line:
+            continue
+        return any(o.region == r and o.kind == "call" and call_exit(program, owner, o) == PROCESS for o in ops)
+    return False
 
 
 def _innermost_loop(facts, region: int) -> int | None:

@@ -28,8 +28,9 @@ Only in the channel's producer: the function that closes it when done
 function that sends on a channel it does not close may be one of several
 senders on a channel whose capacity the design counts on (a buffer of one
 that the first send of each round always finds empty). Left out as well: a
-channel the function also receives from, and a buffer that holds every send
-of the channel when none is in a loop.
+channel the function also receives from, a buffer that holds every send
+of the channel when none is in a loop, and the producer's first send on a
+buffered channel only it sends on, outside loops (the buffer is empty).
 """
 
 from __future__ import annotations
@@ -85,6 +86,15 @@ def unguarded_sends(flow: ChannelFlow, debug: Counter) -> list[UnguardedSend]:
             if _drained(ch):
                 debug["GIM102_unguarded_sends_drained"] += 1
                 continue  # `for range out {}` on the reader's way out takes every later value
+            if any(_in_way_out_case(fn, op) for op in plain):
+                # `case <-ctx.Done(): out <- Item{Err: ctx.Err()}; return`: the author tells the reader
+                # about the cancellation, so the reader is meant to read on until the close
+                debug["GIM102_unguarded_sends_reader_drains"] += 1
+                continue
+            plain = [op for op in plain if not _first_into_buffer(ch, fn, op, sends)]
+            if not plain:
+                debug["GIM102_unguarded_sends_first_into_buffer"] += 1
+                continue
             first = min(plain, key=lambda op: (op.line, op.col))
             op, way = guarded[0]
             debug["GIM102_unguarded_sends"] += 1
@@ -122,6 +132,38 @@ def _way_out(fn: Function, op: Op) -> str:
         if any(o.kind == "return" and o.region == other.body for o in facts.ops):
             return f"`<-{E.render(other.fn)}`"
     return ""
+
+
+def _in_way_out_case(fn: Function, op: Op) -> bool:
+    """op sits in the body of a select case that is a way out (`case <-ctx.Done():`)."""
+    facts = fn.facts
+    for r in enclosing_regions(facts, op.region):
+        if facts.regions[r].kind != "case":
+            continue
+        for other in facts.ops:
+            if other.kind == "recv" and other.mode == "case" and other.body == r and _way_out(fn, other):
+                return True
+    return False
+
+
+def _first_into_buffer(ch, fn: Function, op: Op, sends: list[tuple[Function, Op]]) -> bool:
+    """op is the producer's first send, outside loops, on a buffered channel only it sends on: the
+    buffer is still empty, so it cannot block (`if err != nil { ch <- item{err: err}; return }` before
+    the guarded loop, minio-go api-list.go:806)."""
+    if not ch.capacity or any(f.id != fn.id for f, _o in ch.sends):
+        return False
+    regions = fn.facts.regions
+    if any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, op.region)):
+        return False
+    return not any((o.line, o.col) < (op.line, op.col) and not _returns_after(fn, o) for _f, o in sends)
+
+
+def _returns_after(fn: Function, send: Op) -> bool:
+    """A `return` follows the send in its own block (`ch <- item{err: err}; return`): no later send
+    of the function runs after it on that path."""
+    return any(
+        o.kind == "return" and o.region == send.region and (o.line, o.col) > (send.line, send.col) for o in fn.facts.ops
+    )
 
 
 def _buffer_holds_all(flow: ChannelFlow, ch) -> bool:

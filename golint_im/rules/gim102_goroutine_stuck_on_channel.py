@@ -310,7 +310,12 @@ is when this send blocks for ever. The reader need not be in the analysed
 code (a returned channel, a framework's output). A `default` case (drop when
 full) or another input the `select` multiplexes is no such evidence, nor is
 a sender that does not close the channel (`GIM102_unguarded_sends_*` in
-`--debug`).
+`--debug`). The producer's first send on a buffered channel only it sends
+on, outside loops (an earlier send followed by `return` does not count),
+finds the buffer empty and is not reported; and a plain send in the body of
+the way-out case itself (`case <-ctx.Done(): out <- Item{Err: ctx.Err()}`)
+says the reader reads on until the close, so none of the producer's sends
+is reported.
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
@@ -340,6 +345,10 @@ completes; or make the sender give up too:
 `select { case ch <- r: case <-ctx.Done(): }`.
 
 ## Known limits
+- A helper that stops receiving only by returning an error, when its caller
+  tests that error right after the call and ends the process on it
+  (`log.Fatal`, `os.Exit`), strands no sender worth reporting: the sender
+  ends with the process (`GIM102_failures_ending_the_process`).
 - Only channels whose whole life is visible are judged: made once, in one
   function, with a constant capacity, received only by that function's own
   statements (or by one helper it calls once, outside loops, with the
