@@ -107,6 +107,7 @@ class Walk:
         self.handoff_assigns: set[int] = set()
         self.handoff_calls: set[int] = set()
         self.refused_by: dict[int, object] = {}  # assignment or call index -> the callee
+        self.refused_in: set[int] = set()  # branch regions entered because a hand-off's callee failed
         # select region -> the case on which the resource stays live while another case hands it on
         self.live_case: dict[int, Branch | None] = {}
 
@@ -711,11 +712,20 @@ class Walk:
         if if_region is None:
             return state
         if state is True and (self.handoff_assigns or self.handoff_calls):
+            if self.refused_in & set(self.view.chain(if_region)):
+                # Inside the branch where the callee already failed: the resource came back there,
+                # and what the branch did with it since (`conn.Close()`) holds (sing-box tls/client.go).
+                return state
             # `if err := register(conn); err != nil {`: the callee failed and did not take it.
             on_true, on_false = handoff_refused(
                 self.view.regions[if_region].info, self.last_assign, self.handoff_assigns, self.handoff_calls
             )
-            return False if (on_true if taken else on_false) else state
+            refused = on_true if taken else on_false
+            if refused:
+                branch = if_region if taken else self.view.else_of.get(if_region)
+                if branch is not None:
+                    self.refused_in.add(branch)
+            return False if refused else state
         if state is not False:
             return state
         on_true, on_false = self.cond_effect(self.view.regions[if_region].info)
@@ -1150,8 +1160,25 @@ class Walk:
             return False
         if self._previous_closed(loop):
             return None
+        if self._acquired_only_when_nil(loop):
+            # `if conn == nil { c, err := dial(); ...; conn = c }`: the loop dials again only once the
+            # one it kept is gone (sing-box command_client.go); what stays live is that one.
+            self.an.debug["gim2xx_loops_acquiring_only_when_nil"] += 1
+            return None
         self._leak(Leak("loop", self.view.regions[loop].line, 1, closed_after=self._closed_after(loop)))
         return None
+
+    def _acquired_only_when_nil(self, loop) -> bool:
+        """The acquisition sits, inside the loop, under `if x == nil` where x is a holder of it
+        declared outside the loop."""
+        regions = self.view.regions
+        outside = {h.name for h in self.holders.values() if not self._declared_within(h, loop)}
+        for r in self.view.regions_below(self.op.region, loop):
+            reg = regions[r]
+            b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+            if b3 is not None and b3[0] == "==" and is_nil(b3[2]) and ident(b3[1]) in outside:
+                return True
+        return False
 
     def _outside_containers(self, loop) -> list:
         return [h for h in self.holders.values() if h.container and not self._declared_within(h, loop)]

@@ -217,6 +217,12 @@ Connections accepted in a loop must be handed to the goroutine that serves
   (`gim2xx_closed_value_zero_values`).
 - A branch on which a local slice or map of the resources is empty
   (`if len(listeners) == 0 { return err }`) has none to close.
+- Inside the branch where a hand-off's callee failed, what the branch does
+  with the resource holds for the branches nested in it (`conn.Close()`
+  before `if retry { return dial(...) }`). A loop that acquires only under
+  `if conn == nil`, into a variable declared outside it, re-dials only
+  once the one it kept is gone: no per-iteration leak
+  (`gim2xx_loops_acquiring_only_when_nil`).
 """
 
 from __future__ import annotations
