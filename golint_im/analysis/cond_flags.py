@@ -130,16 +130,22 @@ def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int]
 def _exit_values(condition, recv: str):
     """(field, value) for each conjunct `recv.f` / `!recv.f` of an `&&` chain: the value of f
     that makes the conjunct, and so the whole condition, false."""
+    return _field_values(condition, recv, "&&", when_true=False)
+
+
+def _field_values(condition, recv: str, chain: str, when_true: bool):
+    """(field, value) for each operand `recv.f` / `!recv.f` of a `chain` (`&&` or `||`) of them: the
+    value of f that makes that operand true (when_true) or false."""
     b = E.binary(condition)
-    if b is not None and b[0] == "&&":
-        yield from _exit_values(b[1], recv)
-        yield from _exit_values(b[2], recv)
+    if b is not None and b[0] == chain:
+        yield from _field_values(b[1], recv, chain, when_true)
+        yield from _field_values(b[2], recv, chain, when_true)
         return
     negated = E.unary_operand(condition, "!")
     target = negated if negated is not None else condition
     sel = E.selector(target)
     if sel is not None and E.is_ident(sel[0], recv):
-        yield sel[1], "true" if negated is not None else "false"
+        yield sel[1], "true" if (negated is None) == when_true else "false"
 
 
 def _body_exits(facts, loop: int, wait: Op, recv: str):
@@ -152,22 +158,8 @@ def _body_exits(facts, loop: int, wait: Op, recv: str):
             o.region == r and (o.kind == "return" or (o.kind == "jump" and o.mode == "break")) for o in facts.ops
         )
         if leaves:
-            for f, value in _entry_values(reg.info, recv):
+            for f, value in _field_values(reg.info, recv, "||", when_true=True):
                 yield f, value, reg.line
-
-
-def _entry_values(condition, recv: str):
-    """(field, value) for each disjunct `recv.f` / `!recv.f` of an `||` chain: the value that makes it true."""
-    b = E.binary(condition)
-    if b is not None and b[0] == "||":
-        yield from _entry_values(b[1], recv)
-        yield from _entry_values(b[2], recv)
-        return
-    negated = E.unary_operand(condition, "!")
-    target = negated if negated is not None else condition
-    sel = E.selector(target)
-    if sel is not None and E.is_ident(sel[0], recv):
-        yield sel[1], "false" if negated is not None else "true"
 
 
 def _woken_around(program: Program, setter: Function, signallers: set[int]) -> bool:
