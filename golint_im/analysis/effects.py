@@ -34,7 +34,7 @@ from golint_im.expr import (
 from golint_im.program import Program
 
 from .calls import Calls
-from .regions import assignments_to, ops_with_literals
+from .regions import ops_with_literals, single_assignment
 from .resources import (
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
@@ -53,6 +53,7 @@ from .resources import (
     _ref,
     _value_ref,
     _wrapped_ref,
+    test_support,
 )
 
 
@@ -175,7 +176,7 @@ class Effects(Calls):
             if (
                 op.mode == "go"
                 and not fn.file.is_test
-                and not any(path in ("testing", "net/http/httptest") for path in fn.file.imports.values())
+                and not test_support(fn)
                 and any(
                     h.suffix == () and self._accepts_in_endless_loop(lit, name)
                     for name, h in self.captured(lit, holders).items()
@@ -499,7 +500,7 @@ class Effects(Calls):
             local = ident(built)
             if local is not None:
                 # `c := &Conn{conn: raw}; go c.pingWorker(); return c`: the local built once from the literal
-                built = _built_once(f, local)
+                built = single_assignment(self.program, f, local)
             comp = composite(strip_address(built)) if built is not None else None
             fields = [ident(k) for k, v in comp[1] if k is not None and is_ident(v, pname)] if comp else []
             if len(fields) != 1 or fields[0] is None:
@@ -905,15 +906,6 @@ _BASIC_TYPES = frozenset(
         "time#Time",
     )
 )
-
-
-def _built_once(f, name: str):
-    """The value of the one assignment to the local `name` in f's body, when there is exactly one."""
-    found = list(assignments_to(f, name))
-    if len(found) != 1:
-        return None
-    op, i = found[0]
-    return op.args[i] if len(op.args) == len(op.targets) else None
 
 
 def _stronger(a, b):

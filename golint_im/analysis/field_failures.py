@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from golint_im.expr import funclit, is_ident, is_nil, selected_name, selector, selector_base
+from golint_im.expr import funclit, is_nil, make_ident, selector, selector_base
 from golint_im.facts import Op
 from golint_im.program import Function
 
@@ -45,10 +45,11 @@ def failure_left_open(an: Analysis, fn: Function, op: Op, origin: Origin, fields
     if not recv or not fields or not fn.facts.results or fn.facts.results[-1] != "error":
         return None
     ops = fn.facts.ops
-    if any(o.kind == "call" and o.mode == "defer" and _may_close(an, fn, o, recv, fields, origin.kind) for o in ops):
+    holder = make_ident(recv)
+    if any(o.kind == "call" and o.mode == "defer" and _may_close(an, fn, o, holder, fields, origin.kind) for o in ops):
         return None  # a deferred call may be what closes it on failure (`defer func() { if err != nil {...} }()`)
     s = an.op_index(fn, store)
-    closing = {i for i in range(s + 1, len(ops)) if _closes_field(an, fn, ops[i], recv, fields, origin.kind)}
+    closing = {i for i in range(s + 1, len(ops)) if _closes_field(an, fn, ops[i], holder, fields, origin.kind)}
     closed_failures = [i for i in sorted(closing) if _failure_return_follows(an, fn, i)]
     if len(closed_failures) < _MIN_CLOSING_FAILURES:
         return None
@@ -68,18 +69,19 @@ def failure_left_open(an: Analysis, fn: Function, op: Op, origin: Origin, fields
 
 
 def _closes_field(
-    an: Analysis, fn: Function, o: Op, recv: str, fields: list[str], kind: Kind, deferred: bool = False
+    an: Analysis, fn: Function, o: Op, holder, fields: list[str], kind: Kind, mode: str = "plain"
 ) -> bool:
-    """o closes `recv.field` (`p.conn.Close()`), or calls a method of the receiver that does (`p.close()`)."""
-    if o.kind != "call" or o.mode != ("defer" if deferred else "plain"):
+    """o (a call of the given mode) closes `holder.field` (`p.conn.Close()`), or calls a method of
+    holder that does (`p.close()`); holder is the receiver, or a caller's expression for it."""
+    if o.kind != "call" or o.mode != mode:
         return False
     sel = selector(o.fn)
     if sel is None:
         return False
     inner = selector(sel[0])
-    if inner is not None and is_ident(inner[0], recv) and inner[1] in fields:
+    if inner is not None and inner[0] == holder and inner[1] in fields:
         return sel[1] in kind.closers
-    if not is_ident(sel[0], recv):
+    if sel[0] != holder:
         return False
     targets = an.targets(fn, o)
     return bool(targets) and all(
@@ -87,9 +89,9 @@ def _closes_field(
     )
 
 
-def _may_close(an: Analysis, fn: Function, o: Op, recv: str, fields: list[str], kind: Kind) -> bool:
+def _may_close(an: Analysis, fn: Function, o: Op, holder, fields: list[str], kind: Kind) -> bool:
     """A deferred closure (it may test the error), or a deferred close of the field."""
-    return funclit(o.fn) is not None or _closes_field(an, fn, o, recv, fields, kind, deferred=True)
+    return funclit(o.fn) is not None or _closes_field(an, fn, o, holder, fields, kind, mode="defer")
 
 
 def _failure_return_follows(an: Analysis, fn: Function, i: int) -> bool:
@@ -112,19 +114,12 @@ def _caller_closes(an: Analysis, fn: Function, fields: list[str], kind: Kind) ->
     """A caller closes the field after calling fn on that receiver (`if p.connect() != nil { p.close() }`)."""
     for caller, call in an.program.callers(fn):
         base = selector_base(call.fn)
-        after = False
-        for o in caller.facts.ops:
-            if o is call:
-                after = True
-                continue
-            if not after or o.kind != "call" or selector_base(o.fn) != base:
-                continue
-            name = selected_name(o.fn) or ""
-            if name in kind.closers or name.startswith(("Close", "Stop", "Shutdown")):
-                return True
-            targets = an.targets(caller, o)
-            if any(closes_fields(t.function, t.function.facts.recv_name, fields, kind) for t in targets):
-                return True
+        ops = caller.facts.ops
+        after = ops[ops.index(call) + 1 :]
+        if base is not None and any(
+            _closes_field(an, caller, o, base, fields, kind, mode) for o in after for mode in ("plain", "defer")
+        ):
+            return True
     return False
 
 

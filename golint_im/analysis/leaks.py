@@ -32,11 +32,10 @@ from golint_im.expr import (
 from golint_im.facts import Op
 
 from .exits import call_exit
-from .owned_fields import never_closed
+from .owned_fields import local_struct, never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, error_key, handoff_refused
-from .regions import assignments_to
 from .replaced import receiver_fields, runs_again
-from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref
+from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -114,7 +113,7 @@ class Walk:
     # ---- entry -------------------------------------------------------------
     def run(self):
         an, fn, kind = self.an, self.fn, self.kind
-        if kind.stream and (fn.file.is_test or _test_support(fn)):
+        if kind.stream and (fn.file.is_test or test_support(fn)):
             # A stream a test leaves open ends with the test's connection (closed
             # in a Cleanup or a defer): jaeger and cortex had forty such reports,
             # none worth a reviewer's time. So does one opened by test support, a
@@ -126,7 +125,7 @@ class Walk:
             an.debug["gim2xx_test_session_streams"] += 1
             return None
         named = kind.name_of(self.origin.base)
-        if named is not None and not named.in_tests and (_test_code(fn) or _test_support(fn)):
+        if named is not None and not named.in_tests and (_test_code(fn) or test_support(fn)):
             # The catalog says tests end these otherwise (a QUIC test's connection by the peer or
             # an idle timeout, which is often what the test checks): quic-go had 17 such reports.
             # A test server's side of a WebSocket in a test-support package too (k6: 2).
@@ -149,7 +148,7 @@ class Walk:
             return self._run_filled()
         parent = self.a + 1 if self.op.kind == "recv" else an._parent_op(fn, self.op)
         if parent is None:  # an expression statement: the value is dropped
-            if not (fn.file.is_test or _test_support(fn)):
+            if not (fn.file.is_test or test_support(fn)):
                 return self._reported(Leak("discard", self.op.line, self.op.col))
             return None
         pop = self.ops[parent]
@@ -159,7 +158,7 @@ class Walk:
         if start_state is None:
             return None
         if start_state == "discard":
-            if fn.file.is_test or _test_support(fn):
+            if fn.file.is_test or test_support(fn):
                 return None  # `_, err := http.Get(u)` in a test (or its support): a probe expected to fail
             return self._reported(Leak("discard", pop.line, pop.col))
         # Releases registered before the acquisition (a deferred closure over a variable declared earlier).
@@ -268,7 +267,7 @@ class Walk:
             self.holders[name] = Holder(name, self.origin.holder_suffix, shape, decl.get(name, 0))
             self.primary = name
             self.stored_in = name if shape else ""
-        elif (field_of := self._fresh_local_field(target, decl)) is not None:
+        elif (field_of := self._fresh_local_field(target)) is not None:
             # `cn.c, err = net.Dial(...)` into a struct this function just built (`cn := &conn{}`):
             # the struct holds it, as a response holds its body (lib/pq 2ff3cb3).
             name = field_of[0]
@@ -297,40 +296,27 @@ class Walk:
             self.last_assign[errname] = "received" if received else "acq"
         return False
 
-    def _fresh_local_field(self, target, decl) -> tuple[str, str] | None:
-        """(local, field) when target is `x.f` and x is a local of fn only ever assigned a struct it
-        builds itself (`&T{...}`, `T{...}`, `new(T)`), so nothing else holds what goes into its field."""
+    def _fresh_local_field(self, target) -> tuple[str, str] | None:
+        """(local, field) when target is `x.f` and x is a struct fn builds itself (see
+        owned_fields.local_struct), not its receiver, and given to no other code before the
+        acquisition, so nothing else holds what goes into its field."""
         sel = selector(target)
         base = ident(sel[0]) if sel is not None else None
-        named = base in self.fn.facts.result_names and self.fn.facts.parent < 0
-        if sel is None or base is None or not (base in decl or named) or base in self.an.params(self.fn):
+        if sel is None or base is None or base == self.fn.facts.recv_name:
             return None
-        if base == self.fn.facts.recv_name:
+        if not local_struct(self.an, self.fn, base, results=True):
             return None
-        found = list(assignments_to(self.fn, base))
-        if not found:
-            return None
-        for op, i in found:
-            if len(op.args) != len(op.targets):
-                return None
-            value = op.args[i]
-            built = composite(strip_address(value)) is not None
-            zero = is_ident(callee(value), "new") and self.an.program.declaring_function(self.fn, "new") is None
-            if not (built or zero):
-                return None
         for o in self.ops[: self.a]:
-            if (
-                o.kind in ("call", "send", "assign")
-                and o.mode != "defer"
-                and any(base in idents_in(a, set()) for a in o.args)
-            ):
-                if o.kind == "call" and selector_base(o.fn) is not None and is_ident(selector_base(o.fn), base):
-                    continue  # `cn.handleSettings(o)`: a method of the struct itself
-                if o.kind == "assign" and all(
-                    base not in idents_in(a, set()) or composite(strip_address(a)) for a in o.args
-                ):
-                    continue  # the struct's own literal
-                return None  # given to other code before the dial (`opt(c)`): it may be kept there
+            if o.kind not in ("call", "send", "assign") or o.mode == "defer":
+                continue
+            mentions = [a for a in o.args if base in idents_in(a, set())]
+            if not mentions:
+                continue
+            if o.kind == "call" and is_ident(selector_base(o.fn), base):
+                continue  # `cn.handleSettings(o)`: a method of the struct itself
+            if o.kind == "assign" and all(composite(strip_address(a)) for a in mentions):
+                continue  # the struct's own literal
+            return None  # given to other code before the dial (`opt(c)`): it may be kept there
         return base, sel[1]
 
     def _retried_named_result(self, name: str) -> bool:
@@ -771,9 +757,9 @@ class Walk:
         if r is None or r.suffix != self.kind.suffix:
             return None
         code = integer(b3[2])
-        if code is None and selected_name(b3[2]) in ("StatusNoContent", "StatusNotModified"):
-            code = 204
-        if code not in (204, 304):
+        if code is None and self.an.program.imported_path(self.fn, selector_base(b3[2])) == "net/http":
+            code = _NO_BODY_STATUSES.get(selected_name(b3[2]) or "")
+        if code not in _NO_BODY_STATUSES.values():
             return None
         return ("ended", None) if b3[0] == "==" else (None, "ended")
 
@@ -1269,10 +1255,12 @@ class Walk:
 
 
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
+# A net connection's deadline setters (see Walk._sets_own_deadline).
+_DEADLINE_SETTERS = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline"))
+# Responses net/http gives no body (`http.NoBody`): 204 No Content and 304 Not Modified.
+_NO_BODY_STATUSES = {"StatusNoContent": 204, "StatusNotModified": 304}
 # Writes whose error is always nil (bytes.Buffer and strings.Builder say so): an `err != nil` after
 # one is a branch that never runs.
-_DEADLINE_SETTERS = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline"))
-
 _NEVER_FAIL = frozenset(
     (pkg, recv, name)
     for pkg, recv in (("bytes", "Buffer"), ("strings", "Builder"))
@@ -1295,12 +1283,6 @@ def _registered_until_return(an: Analysis, fn, o: Op) -> bool:
             if c.kind == "call" and is_ident(c.fn, "delete") and len(c.args) == 2:
                 deletes.add((c.args[0], c.args[1]))
     return all(x in deletes for x in stores)
-
-
-def _test_support(fn) -> bool:
-    """fn's file is test support: it imports `testing` or `net/http/httptest`, which code shipped
-    to production does not."""
-    return any(path in ("testing", "net/http/httptest") for path in fn.file.imports.values())
 
 
 def _test_code(fn) -> bool:

@@ -36,7 +36,7 @@ from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .exits import PROCESS, call_exit
-from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, assignments_to, exclusive_branches
+from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, assignments_to, exclusive_branches, single_assignment
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -432,10 +432,15 @@ class LockModel:
         owner = self.program.declaring_function(fn, name) if name is not None else None
         if owner is None or name is None:
             return False
-        return any(
-            len(op.args) == len(op.targets) and E.selected_name(E.callee(op.args[i])) == "RLocker"
-            for op, i in assignments_to(owner, name)
-        )
+        p = self.program
+        for op, i in assignments_to(owner, name):
+            made = E.callee(op.args[i]) if len(op.args) == len(op.targets) else None
+            sel = E.selector(made)
+            if sel is not None and sel[1] == "RLocker":
+                t = (p.type_of(owner, sel[0]) or "").lstrip("*")
+                if t == "sync#RWMutex" or p.underlying(t) == "sync#RWMutex":
+                    return True  # the RWMutex's own `RLocker`, not a method of that name elsewhere
+        return False
 
     def lock_at(self, fn: Function, expr) -> Lock | None:
         """The mutex expr denotes in fn (`&s.mu`, `mu`), or None when it is not a plain path to one."""
@@ -1318,23 +1323,19 @@ class _Walk:
         """`unlock()` (or `defer unlock()`) where `unlock := unlockOnce(&s.mu)` is the one value of the
         local: the lock that call releases (see LockModel.unlocker_parameter)."""
         name = E.ident(op.fn)
-        if name is None:
+        value = single_assignment(self.model.program, self.fn, name) if name is not None else None
+        n = E.call_number(value)
+        owner = self.model.program.declaring_function(self.fn, name) if n is not None and n >= 0 and name else None
+        if owner is None or n is None:
             return None
-        found = list(assignments_to(self.fn, name))
-        if len(found) != 1:
-            return None
-        assign, i = found[0]
-        n = E.call_number(assign.args[i]) if len(assign.args) == len(assign.targets) else None
-        if n is None:
-            return None
-        made = self.fn.facts.ops[n]
-        targets = self.model.call_targets(self.fn, made)
+        made = owner.facts.ops[n]
+        targets = self.model.call_targets(owner, made)
         if len(targets) != 1:
             return None
         k = self.model.unlocker_parameter(targets[0].function)
         if k is None or k >= len(made.args):
             return None
-        return self.model.lock_at(self.fn, made.args[k])
+        return self.model.lock_at(owner, made.args[k])
 
     def through(self, state: State, op: Op, callee: Function, once: bool = False) -> State | None:
         """The state after op runs callee: its summary's waits, acquisitions and releases, mapped here."""

@@ -182,9 +182,13 @@ def _stored_fields(an: Analysis, method: Function, parent: int, op, index: int, 
     return fields
 
 
-def local_struct(an: Analysis, fn: Function, name: str) -> bool:
-    """`name` is a struct value fn builds itself (`&T{...}`, `T{}`, `new(T)`, `var x T`) and nothing else."""
-    if name not in an.program.declared(fn) or name in an.params(fn):
+def local_struct(an: Analysis, fn: Function, name: str, results: bool = False) -> bool:
+    """`name` is a struct value fn builds itself (`&T{...}`, `T{}`, `new(T)`, `var x T`) and nothing else.
+
+    With `results`, a named result of a declared function so built counts too.
+    """
+    result = results and fn.facts.parent < 0 and name in fn.facts.result_names
+    if (name not in an.program.declared(fn) and not result) or name in an.params(fn):
         return False
     seen = False
     for op, pos in assignments_to(fn, name):

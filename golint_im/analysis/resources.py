@@ -337,6 +337,12 @@ def _stub_constructor(callee) -> bool:
     return bool(_GENERATED_CLIENT.match(call_name(callee)))
 
 
+def test_support(fn: Function) -> bool:
+    """fn's file is test support: it imports `testing` or `net/http/httptest`, which code shipped
+    to production does not."""
+    return any(path in ("testing", "net/http/httptest") for path in fn.file.imports.values())
+
+
 def _ref(expr, holders) -> Ref | None:
     """The holder an expression evaluates to (the resource, its response, a container, an element)."""
     if not is_expr(expr):

@@ -29,8 +29,10 @@ function that sends on a channel it does not close may be one of several
 senders on a channel whose capacity the design counts on (a buffer of one
 that the first send of each round always finds empty). Left out as well: a
 channel the function also receives from, a buffer that holds every send
-of the channel when none is in a loop, and the producer's first send on a
-buffered channel only it sends on, outside loops (the buffer is empty).
+of the channel when none is in a loop, the producer's first send on a
+buffered channel only it sends on, outside loops (the buffer is empty), and
+a producer whose way-out case itself sends (`case <-ctx.Done(): out <-
+Item{Err: ctx.Err()}`): its reader is meant to read until the close.
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from golint_im import expr as ex
 from golint_im.analysis.origins import BRACKETED, NO_COLON, hole_name
+from golint_im.analysis.regions import single_assignment
 from golint_im.analysis.sinks import ADDRESS_SINKS
 from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
 from golint_im.findings import Finding, Related
@@ -223,7 +224,7 @@ def _says_no_colon(tracer, fn, cond, host, holds: bool) -> bool:
     if (
         b is not None
         and b[0] in ("==", "<", "!=", ">=")
-        and _colon_call(tracer, fn, _only_value(fn, b[1]), host, _FINDS_COLON)
+        and _colon_call(tracer, fn, _only_value(tracer, fn, b[1]), host, _FINDS_COLON)
     ):
         bound = _signed_integer(b[2])
         absent = (b[0], bound) in (("==", -1), ("<", 0))
@@ -232,19 +233,11 @@ def _says_no_colon(tracer, fn, cond, host, holds: bool) -> bool:
     return not holds and _colon_call(tracer, fn, cond, host, _HAS_COLON)
 
 
-def _only_value(fn, e):
-    """For a local assigned once (`if idx := strings.IndexByte(host, ':'); idx == -1`), its value; else e."""
+def _only_value(tracer, fn, e):
+    """For a local given one value (`if idx := strings.IndexByte(host, ':'); idx == -1`), that value; else e."""
     name = ex.ident(e)
-    if name is None:
-        return e
-    values = [
-        op.args[i]
-        for op in fn.facts.ops
-        if op.kind == "assign" and len(op.args) == len(op.targets)
-        for i, t in enumerate(op.targets)
-        if ex.is_ident(t, name)
-    ]
-    return values[0] if len(values) == 1 else e
+    value = single_assignment(tracer.p, fn, name) if name is not None else None
+    return e if value is None else value
 
 
 def _signed_integer(e) -> int | None:
