@@ -35,7 +35,9 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
+from .channel_locks import lock_channels
 from .exits import PROCESS, call_exit
+from .flow import CHANNEL_FLOW, ChannelFlow
 from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, assignments_to, exclusive_branches, single_assignment
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
@@ -247,10 +249,14 @@ def _merge(*states: State | None) -> State | None:
 class LockModel:
     """Per function: summaries for callers and the lock events of its walk."""
 
-    def __init__(self, program: Program, regions: Regions, debug: dict):
+    def __init__(self, program: Program, regions: Regions, debug: dict, flow: ChannelFlow):
         self.program = program
         self.regions = regions
         self.debug = debug
+        self.flow = flow
+        # channels with a buffer of one used as mutexes (see channel_locks.py), by key
+        self.lock_channels = lock_channels(program, flow)
+        debug["GIM10x_channels_as_locks"] = len(self.lock_channels)
         self.summaries: dict[int, Summary] = {}
         self._running: set[int] = set()
         self._depth = 0
@@ -282,7 +288,24 @@ class LockModel:
         self._filter_lost_unlocks()
         self._filter_handed_over()
         self._filter_signal_holds()
+        self._keep_channel_lock_deadlocks()
         self.mismatched_unlocks = self._mismatched_unlocks()
+
+    def _keep_channel_lock_deadlocks(self) -> None:
+        """A channel used as a mutex counts for the deadlocks it takes part in (taken again while held,
+        taken in the opposite order to another lock, re-taken by a loop that defers its release). A slot a
+        return keeps is told by the semaphore analysis (semaphores.py), for every buffer size; holding
+        the channel across other operations is its purpose (it bounds them), not a hazard."""
+        if not self.lock_channels:
+            return
+
+        def chan(lock: Lock) -> bool:
+            return lock.cls.startswith("chan:")
+
+        self.lost_unlocks = [x for x in self.lost_unlocks if not chan(x.acq.lock)]
+        self.blocked = [x for x in self.blocked if not chan(x.held.lock)]
+        self.panics_held = [x for x in self.panics_held if not chan(x.acq.lock)]
+        self.loop_relocks = [x for x in self.loop_relocks if not chan(x.acq.lock)]
 
     def _mismatched_unlocks(self) -> list[MismatchedUnlock]:
         """The lock a function takes and, in the very next statement, defers the unlock of another one:
@@ -441,6 +464,22 @@ class LockModel:
                 if t == "sync#RWMutex" or p.underlying(t) == "sync#RWMutex":
                     return True  # the RWMutex's own `RLocker`, not a method of that name elsewhere
         return False
+
+    def channel_lock(self, fn: Function, op: Op) -> Lock | None:
+        """For a send or receive on a channel used as a mutex: that channel as a lock, class `chan:<key>`."""
+        if not self.lock_channels:
+            return None
+        key = self.flow.key(fn, op.fn)
+        found = self.lock_channels.get(key) if key is not None else None
+        if found is None or id(op) in found.priming:
+            return None
+        return Lock(f"chan:{key}", self.instance(fn, op.fn), found.label, _striped(op.fn))
+
+    def channel_acquires(self, fn: Function, op: Op) -> bool:
+        """op, on a channel used as a mutex, takes it (a send, or a receive when a full buffer is free)."""
+        key = self.flow.key(fn, op.fn)
+        found = self.lock_channels.get(key) if key is not None else None
+        return found is not None and found.acquire == op.kind
 
     def lock_at(self, fn: Function, expr) -> Lock | None:
         """The mutex expr denotes in fn (`&s.mu`, `mu`), or None when it is not a plain path to one."""
@@ -884,6 +923,8 @@ class LockModel:
         facts = fn.facts
         for op in facts.ops:
             if op.kind in ("send", "recv"):
+                if self.lock_channels and self.channel_lock(fn, op) is not None:
+                    return None
                 if block is None and not (op.select >= 0 and _has_default(facts.regions[op.select])):
                     block = (fn, op, (), op.kind)
                 continue
@@ -1178,7 +1219,15 @@ class _Walk:
         if kind in ("send", "recv"):
             if not (op.select >= 0 and self._select_has_default(op.select)):
                 self._blocked(state, self.fn, op, (), kind)
-            return state
+            lock = self.model.channel_lock(self.fn, op)
+            if lock is None:
+                return state
+            if not self.model.channel_acquires(self.fn, op):
+                return self.release(state, lock, "w", False)
+            text = E.render(op.fn)
+            return self.acquire(
+                state, Acquire(lock, "w", self.fn, op, (), text, False, frozenset(self.released_classes))
+            )
         if kind != "call":
             return state
         if op.mode == "go":
@@ -1867,7 +1916,7 @@ def _matches(held: Lock, lock: Lock) -> bool:
 
 
 def _build(ctx: Context) -> LockModel:
-    return LockModel(ctx.program, ctx.result(REGIONS), ctx.debug)
+    return LockModel(ctx.program, ctx.result(REGIONS), ctx.debug, ctx.result(CHANNEL_FLOW))
 
 
 # With CHANNEL_FLOW beside it (GIM101-GIM105 share a lane), the costliest family on
@@ -1875,9 +1924,10 @@ def _build(ctx: Context) -> LockModel:
 LOCKS = Pass(
     "locks",
     _build,
-    requires=(REGIONS,),
+    requires=(REGIONS, CHANNEL_FLOW),
     cost=3,
-    doc="mutexes by holder; per function the locks held on every path, summaries for callers, lock events",
+    doc="mutexes (and channels used as mutexes) by holder; per function the locks held on every path, "
+    "summaries for callers, lock events",
 )
 
 

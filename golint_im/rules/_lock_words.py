@@ -23,12 +23,21 @@ def _callee(h: Hop) -> str:
 
 def acquire_steps(a: Acquire, what: str) -> list[Step]:
     """The calls reaching an acquisition, then the `Lock`/`RLock` itself, described by `what`."""
-    return [*call_steps(a.hops), Step(op_location(a.fn, a.op), f"`{a.text}.{MODE_CALL[a.mode]}()` {what}")]
+    return [*call_steps(a.hops), Step(op_location(a.fn, a.op), f"{lock_call(a)} {what}")]
 
 
 def lock_call(a: Acquire) -> str:
-    """`s.mu.Lock()` as written where it is taken."""
+    """`s.mu.Lock()` as written where it is taken; `p.sem <- …` (or `<-p.sem`) for a channel used as a mutex."""
+    if a.op.kind == "send":
+        return f"`{a.text} <- …`"
+    if a.op.kind == "recv":
+        return f"`<-{a.text}`"
     return f"`{a.text}.{MODE_CALL[a.mode]}()`"
+
+
+def is_channel_lock(a: Acquire) -> bool:
+    """a takes a channel with a buffer of one used as a mutex (see analysis/channel_locks.py)."""
+    return a.op.kind in ("send", "recv")
 
 
 def via(a: Acquire) -> str:

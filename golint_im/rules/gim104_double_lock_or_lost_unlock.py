@@ -58,6 +58,13 @@ A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
 belongs to: `a.mu` and `b.mu` of two values of one type are two mutexes.
 
+A channel with a buffer of one used as a mutex (`s.gate <- struct{}{}` to
+take it, `<-s.gate` to give it back, often in `lock`/`unlock` helpers) is a
+lock too: sent on again while its holder still holds it, through calls, the
+second send waits for a receive only that goroutine would make after it. So
+is one filled once where it is made, whose receive takes the token and whose
+send gives it back (`<-w.comms` ... `w.comms <- struct{}{}`).
+
 A channel used as a semaphore (`sem <- struct{}{}` to acquire, `<-sem` to
 release, a constant buffer, no consumer) whose release a `return` after the
 acquire skips: each such return keeps a slot, like a lost unlock.
@@ -199,6 +206,18 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   `run(m.Unlock)`) is a start signal: locking it again waits for whoever
   calls it (`GIM104_mutexes_unlocked_by_another_goroutine`). A `sync.Locker`
   given `mu.RLocker()` is not modelled (`GIM10x_read_lockers`).
+- A channel counts as a mutex (`--debug`: `GIM10x_channels_as_locks`) only
+  when every use says so: every make gives it a constant buffer of one,
+  nothing closes it, its elements carry no data (`struct{}`, `bool`), no
+  operation on it is a `select` case or a `range`, and every receive gives
+  back a slot taken before it (a send earlier in the same function, or, for
+  a release helper or deferred closure, in each caller before the call);
+  for a channel filled once where it is made, the same with the roles of
+  send and receive swapped, and at least one send that gives a token back.
+  A `select`-guarded (cancellable) acquire makes the channel another
+  protocol, left alone. Its slot kept by a return is told as a semaphore
+  slot (above), for any buffer size; holding it across other operations is
+  what it is for, and is not judged.
 """
 
 from __future__ import annotations
@@ -220,7 +239,7 @@ from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.findings import Finding, Location, Related, Step, op_location
 
 from ._block_wording import branch_text
-from ._lock_words import acquire_steps, lock_call, via
+from ._lock_words import acquire_steps, is_channel_lock, lock_call, via
 
 ID = "GIM104"
 NAME = "double-lock-or-lost-unlock"
@@ -357,7 +376,12 @@ def _reentered_once(r):
     )
 
 
-def _consequence(held: str, again: str) -> str:
+def _consequence(held: str, again: str, channel: bool = False) -> str:
+    if channel:
+        return (
+            "the channel's one slot is held, so the second operation waits for the release that only this "
+            "goroutine would make after it, and the goroutine waits for itself forever"
+        )
     if held == "r" and again == "r":
         return (
             "a recursive read lock: once a writer calls `Lock` between the two, it waits for the first "
@@ -383,14 +407,14 @@ def _double(d: DoubleLock, writer: tuple | None) -> Finding:
             f"{lock_call(again)} at line {again.op.line}{via(again)}, after deferring its unlock at line "
             f"{d.deferred_before_unlock}: deferred calls run last in, first out, so at the exit that call runs "
             f"first, while {lock_call(held)} (line {held.op.line}) still holds the lock: "
-            f"{_consequence(held.mode, again.mode)}. Fix: defer that call before locking, or call it after "
-            f"unlocking."
+            f"{_consequence(held.mode, again.mode, is_channel_lock(again))}. "
+            "Fix: defer that call before locking, or call it after unlocking."
         )
     else:
         message = (
             f"`{d.fn.short}` holds `{held.text}` (`{label}`, {lock_call(held)} at line {held.op.line}{via(held)}) "
             f"and takes it again with {lock_call(again)} at line {again.op.line}{_under_branch(again)}"
-            f"{via(again)}: {_consequence(held.mode, again.mode)}. "
+            f"{via(again)}: {_consequence(held.mode, again.mode, is_channel_lock(again))}. "
             "Fix: release it before that call, or call a variant that expects the lock to be held."
         )
     related = [

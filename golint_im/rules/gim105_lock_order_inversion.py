@@ -8,6 +8,9 @@ then `B` and another takes `B` then `A`, and the two can run at the same
 time (they belong to different goroutine roots: functions started with
 `go`, or entry points nothing in the analysed code calls, or one root
 started several times), it reports the pair with both acquisition paths.
+A channel with a buffer of one used as a mutex (taken by a send, given back
+by a receive; see GIM104's known limits for when a channel counts as one)
+is one of the two locks like any mutex.
 
 It also reports one function taking the same field of two of its
 parameters in order (`from.mu`, then `to.mu`) when one function passes the
@@ -115,7 +118,7 @@ from golint_im.analysis.locks import (
 from golint_im.analysis.writes import WRITES
 from golint_im.findings import Finding, Related, Step, op_location
 
-from ._lock_words import acquire_steps, lock_call, via
+from ._lock_words import acquire_steps, is_channel_lock, lock_call, via
 
 ID = "GIM105"
 NAME = "lock-order-inversion"
@@ -238,7 +241,8 @@ def _finding(ctx, e1: OrderEdge, e2: OrderEdge, roots) -> Finding:
         f"at line {e1.first.op.line}{via(e1.first)}) and takes `{b}` ({lock_call(e1.second)} at line "
         f"{e1.second.op.line}{via(e1.second)}), while `{e2.fn.short}` holds `{b}` ({lock_call(e2.first)} at "
         f"line {e2.first.op.line}{via(e2.first)}) and takes `{a}` ({lock_call(e2.second)} at line "
-        f"{e2.second.op.line}{via(e2.second)}); {running} can each hold one and wait forever for the other. "
+        f"{e2.second.op.line}{via(e2.second)}){_channel_note(e1, a, b)}; {running} can each hold one and wait "
+        "forever for the other. "
         f"Fix: take `{a}` and `{b}` in one order everywhere, or release one before taking the other."
     )
     related = [
@@ -252,6 +256,17 @@ def _finding(ctx, e1: OrderEdge, e2: OrderEdge, roots) -> Finding:
         related=tuple(related),
         steps=tuple(steps),
         key=f"{e1.fn.qualname}|{a}|{b}|{e2.fn.qualname}",
+    )
+
+
+def _channel_note(e1, a: str, b: str) -> str:
+    """` (`Uploader.slots` is a channel ...)` when one of the two is a channel used as a mutex."""
+    names = [n for n, acq in ((a, e1.first), (b, e1.second)) if is_channel_lock(acq)]
+    if not names:
+        return ""
+    return (
+        f" (`{names[0]}` is a channel with a buffer of one used as a mutex: taking it waits while another "
+        "goroutine holds it)"
     )
 
 
