@@ -807,6 +807,14 @@ class Effects(Calls):
                     e = self._store_into(fn, op, t, r, holders, "slice")
                     result = _stronger(result, e)
                 continue
+            closer = selector(v)
+            if tname is None and closer is not None and closer[1] in kind.closers:
+                # `s.closeFunc = h3s.Close`: the closer itself kept in a field; whoever calls it closes
+                # the resource (a test harness's Close, a shutdown hook).
+                kept = _ref(closer[0], holders)
+                if kept is not None and not kept.container:
+                    result = _stronger(result, ESCAPE)
+                    continue
             r = _value_ref(v, holders)
             if r is None and tname is not None:
                 r = self._wrapper_ref(fn, v, holders, kind)

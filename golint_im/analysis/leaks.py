@@ -391,7 +391,13 @@ class Walk:
                     lit = self.an.program.literal(self.fn, index)
                     if lit is not None and self.an.literal_effect(lit, self.holders, self.kind) == RELEASE:
                         eff = RELEASE
-            if eff in (RELEASE, ESCAPE):
+            if eff in (RELEASE, ESCAPE) or (
+                o.kind == "call" and o.mode == "defer" and o.region in chain and self._closes_session(o)
+            ):
+                # `defer c.Close()` of the session the stream is then opened from: the stream ends with it
+                # (a subscription kept open for as long as the session, mediamtx's moq source).
+                if eff not in (RELEASE, ESCAPE):
+                    self.an.debug["gim2xx_streams_closed_with_their_session"] += 1
                 self.done_early = True
                 return
 
@@ -953,21 +959,38 @@ class Walk:
         sel = selector(o.fn)
         if sel is None or sel[1] not in self.kind.closers:
             return False
-        acquired = self.op.fn if self.op.kind == "call" else None
-        if acquired is None and self.op.args:
-            c = call(self.op.args[0])
-            acquired = c[0] if c is not None else None
-        opened = selector(acquired) if acquired is not None else None
-        if opened is None:
-            return False
+        source = self._session()
         closed = render(sel[0])
-        source = opened[0]
         while source is not None:
             if render(source) == closed:
                 return True
             parent = selector(source)
             source = parent[0] if parent is not None else None
         return False
+
+    def _session(self):
+        """The expression the stream is opened from, here: `sess` in `sess.OpenStream()`, or, for a
+        function of the tree that opens it on one of its parameters (`subscribe(ctx, c)` returning
+        `c.OpenStreamSync(ctx)`), the argument passed for that parameter."""
+        acquired = self.op.fn if self.op.kind == "call" else None
+        args: tuple = self.op.args if self.op.kind == "call" else ()
+        if acquired is None and self.op.args:
+            c = call(self.op.args[0])
+            if c is not None:
+                acquired, args = c[0], c[1]
+        if acquired is None:
+            return None
+        impl, impl_op = self.origin.impl, self.origin.impl_op
+        if impl is not None and impl_op is not None and impl_op.kind == "call" and not selector(acquired):
+            # `subscribe(ctx, c)`: the helper opens it on its parameter `c`
+            inner = selector(impl_op.fn)
+            name = ident(inner[0]) if inner is not None else None
+            params = [pn for pn, _t in impl.facts.params]
+            if name is None or name not in params or params.index(name) >= len(args):
+                return None
+            return args[params.index(name)]
+        opened = selector(acquired)
+        return opened[0] if opened is not None else None
 
     def _note_conditional_handoff(self, i, o) -> None:
         """Remember a hand-off whose error is checked next, if the callee takes the resource only on success."""

@@ -174,6 +174,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
   the stream was opened from (`sess.Close()` after `sess.OpenStream()`), or
   one holding it (`conn.Close()` after `conn.session.Open()`, taken to close
   its session), releases it (`gim2xx_streams_closed_with_their_session`).
+  So does a `defer sess.Close()` registered before the stream is opened, and
+  a stream a function of the tree opens on one of its parameters
+  (`subscribe(ctx, sess)`) is opened from the argument passed for it.
+- A closer kept as a method value in a field (`h.stop = srv.Close`) hands
+  the resource to whoever calls it.
 - What is accepted or dialled on an in-memory listener is a buffer, not a
   socket: a method call on a value made by a catalogued in-memory
   constructor (`bufconn.Listen`; `in_memory` in the catalog), directly or
