@@ -12,6 +12,12 @@ deferred, or after the blocking operation) first blocks, unconditionally, on
 - `c.Wait()` of a `sync.Cond` whose every `Signal`/`Broadcast` is S's own
   code after the Wait.
 
+T's endless `for { select { ... } }` whose only way out is its `case
+<-ctx.Done()` counts as blocking on that case. When the context's cancel
+function is never called at all (kept in a field nothing calls), nothing
+releases T, and S's Wait never returns either. A context parameter is what
+the function's one call or `go` statement passes for it.
+
 S waits for T's `Done`, T waits for what S does after the Wait: neither
 moves. The wait-before-drain cycles of `circular.py` (T blocked on a send S
 receives later) are the other half of this shape; here the goroutine waits
@@ -58,9 +64,13 @@ class WaitBeforeRelease:
     blocked: Op  # `<-ctx.Done()`, `<-ch`, `for range ch`, `c.Wait()`
     what: str  # "context", "channel" or "cond"
     holder: str  # the context, channel or Cond as the goroutine writes it
-    release_fn: Function
-    release: Op  # the first `cancel()`, send, `close` or `Signal` of S after the Wait
-    releases: int  # how many release operations exist (all of them after the Wait)
+    release_fn: Function | None
+    release: Op | None  # the first `cancel()`, send, `close` or `Signal` of S after the Wait
+    releases: int  # how many release operations exist (all of them after the Wait); 0: none at all
+    # with no release at all: where the context and its cancel function are made (`WithCancel`)
+    made_fn: Function | None = None
+    made: Op | None = None
+    looped: bool = False  # blocked is the Done case of the endless select loop the goroutine runs
 
 
 class _Finder:
@@ -70,6 +80,7 @@ class _Finder:
         self.flow = flow
         self.debug = debug
         self._cancel_fields: dict[str, list[tuple[Function, Op]] | None] = {}
+        self.made: tuple[Function, Op] | None = None  # the `WithCancel` the last context judged came from
         self._ctx_fields: dict[tuple, list[tuple[Function, Op]] | None] = {}
 
     # ---- the goroutine's side ------------------------------------------------------------
@@ -91,6 +102,8 @@ class _Finder:
                 return None
             if (op.kind != "recv" and wait is None) or (wait is not None and wait.method != "Wait"):
                 continue
+            if op.kind == "recv" and op.select >= 0 and not _one_case_select(facts, op.select):
+                return _done_ends_the_loop(g, op.select)
             for r in enclosing_regions(facts, op.region):
                 region = facts.regions[r]
                 if region.kind in BRANCHES and not (region.kind in ("case", "select") and _one_case_select(facts, r)):
@@ -137,17 +150,30 @@ class _Finder:
         ops = list(ch.closes) if op.mode == "range" and not per_item else [*ch.sends, *ch.closes]
         return "channel", E.render(op.fn), ops
 
-    def _cancels(self, g: Function, ctx_expr) -> list[tuple[Function, Op]] | None:
-        """Every call of the cancel function made with this context; None when it escapes or is unknown."""
+    def _cancels(self, g: Function, ctx_expr, depth: int = 0) -> list[tuple[Function, Op]] | None:
+        """Every call of the cancel function made with this context; None when it escapes or is unknown.
+
+        A parameter is what the function's one call (or `go` statement) passes for it."""
         name = E.ident(ctx_expr)
         if name is not None:
             d = self.program.declaring_function(g, name)
             if d is None:
                 return None
+            params = [pn for pn, _t in d.facts.params]
+            if name in params:
+                sites = self.program.callers(d)
+                if depth >= 3 or len(sites) != 1 or d.parent is not None:
+                    return None
+                caller, call_op = sites[0]
+                index = params.index(name)
+                if index >= len(call_op.args) or d.facts.variadic:
+                    return None
+                return self._cancels(caller, call_op.args[index], depth + 1)
             pair = self._pair(d, lambda t, n=name: E.is_ident(t, n))
             if pair is None:
                 return None
             op, cancel = pair
+            self.made = (d, op)
             cancel_name = E.ident(cancel)
             if cancel_name is not None:
                 return self._local_cancels(d, cancel_name)
@@ -349,16 +375,24 @@ class _Finder:
                 op = self.first_block(g, stop)
                 if op is None:
                     continue
+                self.made = None
                 found = self.releases(g, op, _done_per_item(g, op, stop))
                 if found is None:
                     continue
                 what, holder, ops = found
                 self.debug["GIM106_release_waits_judged"] += 1
+                looped = op.select >= 0 and not _one_case_select(g.facts, op.select)
+                if not ops and what == "context" and self.made is not None:
+                    # `ctx, cancel := context.WithCancel(...)` whose cancel nothing ever calls
+                    made_fn, made = self.made
+                    return WaitBeforeRelease(wait, g, done, g, op, what, holder, None, None, 0, made_fn, made, looped)
                 first = self.all_after(wait, ops) if ops else None
                 if first is None:
                     self.debug["GIM106_release_before_or_elsewhere"] += 1
                     continue
-                return WaitBeforeRelease(wait, g, done, g, op, what, holder, first[0], first[1], len(ops))
+                return WaitBeforeRelease(
+                    wait, g, done, g, op, what, holder, first[0], first[1], len(ops), looped=looped
+                )
         return None
 
 
@@ -370,6 +404,50 @@ def _done_per_item(g: Function, op: Op, stop: Op | None) -> bool:
     facts = g.facts
     loops = [r for r in enclosing_regions(facts, stop.region) if facts.regions[r].kind == "range"]
     return any(facts.regions[r].line == op.line for r in loops)
+
+
+def _done_ends_the_loop(g: Function, select: int) -> Op | None:
+    """`for { select { case <-ctx.Done(): return; case <-t.C: ... } }` as g's body: the `<-ctx.Done()`
+    receive when it is the only way out of g, so g runs until the context is cancelled.
+
+    The select must sit straight in an endless `for` (no branch around either), have no `default`,
+    and every `return` and labelled or `goto` jump of g must be inside the Done case."""
+    facts = g.facts
+    done = [
+        op for op in facts.ops if op.kind == "recv" and op.select == select and op.mode == "case" and _done_call(op.fn)
+    ]
+    if len(done) != 1 or any(facts.regions[r].kind == "default" for r in _children(facts, select)):
+        return None
+    chain = list(enclosing_regions(facts, select))
+    loop = next((r for r in chain if facts.regions[r].kind in ("for", "range")), None)
+    if loop is None or facts.regions[loop].kind != "for" or facts.regions[loop].info is not None:
+        return None
+    for r in chain:
+        if r == loop:
+            break
+        if r != select and facts.regions[r].kind in BRANCHES:
+            return None
+    for r in enclosing_regions(facts, loop):
+        if r != loop and facts.regions[r].kind in BRANCHES | {"for", "range"}:
+            return None
+    case = done[0].body
+    for op in facts.ops:
+        leaves = op.kind == "return" or (op.kind == "jump" and (op.mode == "goto" or op.fn is not None))
+        if leaves and case not in enclosing_regions(facts, op.region):
+            return None
+    return done[0]
+
+
+def _done_call(expr) -> bool:
+    called = E.call(expr)
+    if called is None or called[1]:
+        return False
+    sel = E.selector(called[0])
+    return sel is not None and sel[1] == "Done"
+
+
+def _children(facts, region: int) -> list[int]:
+    return [i for i, r in enumerate(facts.regions) if r.parent == region]
 
 
 def _one_case_select(facts, r: int) -> bool:

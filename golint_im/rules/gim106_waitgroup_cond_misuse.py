@@ -65,7 +65,11 @@ package variable, a struct field; a parameter is what its callers pass):
   goroutine first blocks on `<-ctx.Done()` of a context whose every
   `cancel()` comes after the Wait (a `defer cancel()` included), on a
   receive from a channel whose every send and `close` comes after it, or
-  on a `Cond.Wait` whose every `Signal`/`Broadcast` comes after it;
+  on a `Cond.Wait` whose every `Signal`/`Broadcast` comes after it. A
+  goroutine whose body is an endless `for { select { ... } }` that it
+  leaves only in the `case <-ctx.Done()` counts as blocked on that case.
+  When nothing calls the context's cancel function at all (a `cancel`
+  kept in a field that no `Close` calls), the Wait never returns either;
 - a `Cond.Wait` in a goroutine started only after every `Signal`/`Broadcast`
   of the Cond was sent (by the function starting it, before its `go`
   statement): a signal wakes only goroutines already waiting.
@@ -164,7 +168,13 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   function held in a local or a struct field and only ever called (a
   cancel handed to other code, `time.AfterFunc(d, cancel)`, is not
   judged); every release must be the waiting function's own code after the
-  `Wait`, or deferred there. A `defer wg.Wait()` is not judged.
+  `Wait`, or deferred there. A `defer wg.Wait()` is not judged. A
+  `select` loop counts only when it is the goroutine's endless `for`, with
+  no `default`, and every `return`, labelled jump or `goto` of the
+  goroutine is inside its `ctx.Done()` case. A context parameter is
+  followed to the argument of the function's one call or `go` statement
+  (three calls up at most). "Nothing calls the cancel function" needs the
+  cancel seen whole as above: a local or a field that is only ever called.
 - Signal before the waiter: the Wait must be on the goroutine's straight
   line and not in a conditional re-check loop (`for !ready { c.Wait() }`
   may not wait at all when the state was set with the signal: silent); the
@@ -241,8 +251,16 @@ _RELEASE_WORDS = {
 }
 
 
+def _blocks(r: WaitBeforeRelease, blocked: str) -> str:
+    """How the goroutine waits: on one operation, or in a loop whose only way out is that case."""
+    if r.looped:
+        return f"whose loop ends only in its `select` case on {blocked}"
+    return f"which first blocks on {blocked}"
+
+
 def _release_text(r: WaitBeforeRelease) -> str:
     op = r.release
+    assert op is not None
     if op.kind == "send":
         return f"{E.render(op.fn)} <- {E.render(op.args[0]) if op.args else 'v'}"
     deferred = "defer " if op.mode == "defer" else ""
@@ -251,7 +269,44 @@ def _release_text(r: WaitBeforeRelease) -> str:
     return f"{deferred}{E.render(op.fn)}({', '.join(E.render(a) for a in op.args)})"
 
 
+def _never_cancelled(r: WaitBeforeRelease) -> Finding:
+    """The goroutine runs until its context is cancelled, and nothing calls the cancel function."""
+    wait, g = r.wait, r.goroutine
+    s = wait.fn
+    assert r.made_fn is not None and r.made is not None
+    made = r.made
+    cancel = E.render(made.targets[1]) if len(made.targets) > 1 else "cancel"
+    wait_loc = op_location(s, wait.op)
+    blocked_loc = op_location(r.blocked_fn, r.blocked)
+    made_loc = op_location(r.made_fn, made)
+    done = "its deferred" if r.done.op.mode == "defer" else "its"
+    message = (
+        f"`{s.short}` waits in `{wait.text}.Wait()` at line {wait.op.line} for the goroutine `{g.short}`, "
+        f"which leaves only when `{r.holder}` is cancelled (`<-{r.holder}.Done()` at line {r.blocked.line}); "
+        f"but nothing calls `{cancel}`, the cancel function of `context.WithCancel` at "
+        f"{made_loc.path}:{made.line}: the goroutine never reaches {done} `{r.done.text}.Done()` and the Wait "
+        f"never returns. Fix: call the cancel function before `{wait.text}.Wait()`."
+    )
+    steps = (
+        Step(made_loc, f"the context and its cancel function `{cancel}` are made here; nothing calls it"),
+        Step(blocked_loc, f"the goroutine counted by `{wait.text}` runs until `{r.holder}.Done()`"),
+        Step(op_location(r.done.fn, r.done.op), f"`{r.done.text}.Done()`, reached only after that"),
+        Step(wait_loc, f"`{wait.text}.Wait()` waits for the goroutine"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(made_loc, f"`{cancel}` made here, never called"),),
+        steps=steps,
+        key=f"{s.qualname}|{wait.text}|release|never",
+    )
+
+
 def _wait_before_release(r: WaitBeforeRelease) -> Finding:
+    if r.release is None:
+        return _never_cancelled(r)
     wait, g = r.wait, r.goroutine
     s = wait.fn
     what, until, fix = _RELEASE_WORDS[r.what]
@@ -260,6 +315,7 @@ def _wait_before_release(r: WaitBeforeRelease) -> Finding:
     release = _release_text(r)
     wait_loc = op_location(s, wait.op)
     blocked_loc = op_location(r.blocked_fn, r.blocked)
+    assert r.release_fn is not None and r.release is not None
     release_loc = op_location(r.release_fn, r.release)
     done = "its deferred" if r.done.op.mode == "defer" else "its"
     only = "" if r.releases == 1 else f" (all {r.releases} of them come after the Wait)"
@@ -267,7 +323,7 @@ def _wait_before_release(r: WaitBeforeRelease) -> Finding:
         only = f" (deferred: it runs only when `{s.short}` returns){only}"
     message = (
         f"`{s.short}` waits in `{wait.text}.Wait()` at line {wait.op.line} for the goroutine `{g.short}`, "
-        f"which first blocks on {blocked} at line {r.blocked.line} until {until.format(h=h)}; but the only "
+        f"{_blocks(r, blocked)} at line {r.blocked.line} until {until.format(h=h)}; but the only "
         f"release is `{release}` at line {r.release.line}{only}, after the Wait: the goroutine never reaches "
         f"{done} `{r.done.text}.Done()` and the Wait never returns. "
         f"Fix: {fix.format(r=release.removeprefix('defer '), w=wait.text, h=h)}."
