@@ -473,6 +473,7 @@ class Acquire(Effects):
                 or op.mode in ("defer", "go")
                 or self._nested_literals_effect(f, op, holders, found[0])
                 or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
+                or (op.kind == "call" and any(selected_name(a) in found[0].closers for a in op.args))
                 or funclit(op.fn) is not None
             ):
                 # Released by the function itself (`defer`, `t.Cleanup`, a goroutine it starts): callers borrow it.

@@ -1028,6 +1028,13 @@ class Walk:
                 marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
+        tested = binary(val) if val is not None and len(o.targets) == 1 else None
+        if tested is not None and tested[0] in ("==", "!="):
+            checked = tested[2] if is_nil(tested[1]) else tested[1]
+            other = tested[1] if is_nil(tested[1]) else tested[2]
+            if is_nil(other) and self.last_assign.get(ident(checked)) == "acq":
+                # `success := err == nil` (or `failed := err != nil`): the check kept in a bool
+                marker = "acq-ok" if tested[0] == "==" else "acq-failed"
         if c is not None and len(o.targets) >= 1 and (self._never_fails(c) or self._sets_own_deadline(c)):
             marker = "nil-error"  # `_, err = buf.Write(b)` on a bytes.Buffer: err is always nil
         asserted = assertion(val) if val is not None else None

@@ -126,6 +126,10 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
     marker = last_assign.get(ident(cond))
     if marker == "error-type" and not no_nil:
         return "failed", None  # `if _, ok := err.(T); ok`: the error is not nil, so nothing was acquired
+    if marker == "acq-ok" and not no_nil:
+        return "ok", "failed"  # `success := err == nil; if success {`
+    if marker == "acq-failed" and not no_nil:
+        return "failed", "ok"
     if marker == "received" or (marker == "acq" and not no_nil):
         # `if ok`: the receive `c, ok := <-ch` got a value (else the channel was closed), or the
         # acquisition's last result is a bool saying it succeeded (`conn, ok := h.NewConn(w, r)`).

@@ -213,6 +213,9 @@ class _Matcher:
             return None
         if cls in lockers:
             return None  # Wait releases the mutex it holds: the signaller can take it
+        if cls.endswith(".L") and self.cond_lockers().get(cls[: -len(".L")]) == lockers:
+            # `c1, c2 = sync.NewCond(m), sync.NewCond(m)`: holding `c1.L` is holding c2's locker
+            return None
         signals = [c for c in self.prims.calls.get(wait.key, ()) if c.method in ("Signal", "Broadcast")]
         first: tuple[SyncCall, Acquire] | None = None
         for s in signals:

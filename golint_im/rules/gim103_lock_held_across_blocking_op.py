@@ -137,7 +137,9 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   are not followed.
 - A Cond's locker is known only from `x = sync.NewCond(&mu)` assignments;
   a Cond built as a composite literal, or made with several lockers, is not
-  judged. Goroutine-side locks are looked for in the goroutine's own code and
+  judged. Two Conds made with the same single locker (`c1, c2 =
+  sync.NewCond(m), sync.NewCond(m)`) share it: waiting on one while holding
+  the other's `L` releases it. Goroutine-side locks are looked for in the goroutine's own code and
   the functions it calls directly or through summaries (one resolved target),
   in source order before the `Done`/`Signal`, whatever branch they sit in.
 """

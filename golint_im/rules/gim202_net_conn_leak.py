@@ -149,6 +149,13 @@ Connections accepted in a loop must be handed to the goroutine that serves
   that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`);
   a connection read in such a loop is not, since a handler that returns when
   a read fails still leaves the socket open.
+- The acquisition's error check may be kept in a bool first (`ok := err ==
+  nil; if ok {`, or `failed := err != nil`); any other computed condition is
+  not read as one.
+- A closer handed to a call as a method value (`t.Cleanup(conn.Close)`, a
+  test helper's `cleanupChecked(tb, conn.Close)`) releases the resource, so
+  a function that does it before returning the value lends it: its callers
+  are not asked to close it.
 - A hand-off is conditional only when its error is tested on the next
   branch (`err != nil`, `errors.Is(err, ...)`, `f(conn) != nil`), and, for
   a function of another module, only when received as `x, err := f(conn)`;
