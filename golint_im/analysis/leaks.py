@@ -32,6 +32,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 
 from .exits import call_exit
+from .flow import in_loop
 from .owned_fields import local_struct, never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, error_key, handoff_refused
 from .replaced import receiver_fields, runs_again
@@ -156,6 +157,9 @@ class Walk:
             return None  # returned, sent, passed on: the consumer's business
         start_state = self._bind(pop)
         if start_state is None:
+            return None
+        if self._served_for_the_process():
+            an.debug["gim2xx_process_lifetime_goroutine_owners"] += 1
             return None
         if start_state == "discard":
             if fn.file.is_test or test_support(fn):
@@ -456,6 +460,27 @@ class Walk:
                 # Live at the end only because a conditional hand-off failed on some path.
                 leak.refused_by = next(reversed(self.refused_by.values()), None)
             self._leak(leak)
+
+    def _served_for_the_process(self) -> bool:
+        """`func startEcho() { pc := listen(); go func() { for { pc.ReadFrom(buf) ... } }() }`, run once
+        by `main`: the goroutine it starts with the resource serves it for the rest of the process, and
+        nothing is lost when the function returns (turn's examples). Only in package main, for a
+        function every caller of which runs once per process, outside any loop."""
+        fn = self.fn
+        if fn.parent is not None or fn.pkg.name != "main" or in_loop(fn.facts, self.op.region):
+            return False
+        if not _runs_once(self.an.program, fn, 0):
+            return False
+        for op in self.ops:
+            if op.kind != "call" or op.mode != "go":
+                continue
+            index = funclit(op.fn)
+            lit = self.an.program.literal(fn, index) if index is not None else None
+            if lit is not None and self.an.captured(lit, self.holders):
+                return True
+            if any(_value_ref(a, self.holders) is not None for a in op.args):
+                return True
+        return False
 
     def _is_main(self) -> bool:
         """The walk is in `main` or a literal it runs on its own goroutine: leaving it ends the process.
@@ -1325,3 +1350,19 @@ def _test_code(fn) -> bool:
         if name in _TESTING_TYPES and fn.file.imports.get(pkg) == "testing":
             return True
     return False
+
+
+def _runs_once(program, fn, depth: int) -> bool:
+    """fn runs at most once per process: it is `main.main`, or every call of it (or `go` statement)
+    is outside any loop in a function that itself runs once (three calls deep at most)."""
+    if fn.pkg.name == "main" and fn.facts.name == "main" and not fn.facts.recv and fn.parent is None:
+        return True
+    callers = program.callers(fn)
+    if depth >= 3 or not callers:
+        return False
+    for caller, call_op in callers:
+        if caller.parent is not None or in_loop(caller.facts, call_op.region):
+            return False
+        if not _runs_once(program, caller, depth + 1):
+            return False
+    return True

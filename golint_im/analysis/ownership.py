@@ -126,6 +126,8 @@ class Analysis(Acquire):
             "gim2xx_owned_captured_candidates": 0,
             # ... left out: the function starting the goroutine closes it itself
             "gim2xx_owned_captured_starter_closes": 0,
+            # resources a run-once function of package main hands to a goroutine serving the process
+            "gim2xx_process_lifetime_goroutine_owners": 0,
             # calls whose receiver holds only composite literals of tree types whose method opens nothing (fakes.py)
             "gim2xx_fake_receivers": 0,
             "gim2xx_head_requests": 0,

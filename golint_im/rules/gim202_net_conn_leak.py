@@ -152,6 +152,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - The acquisition's error check may be kept in a bool first (`ok := err ==
   nil; if ok {`, or `failed := err != nil`); any other computed condition is
   not read as one.
+- In package main, a resource that a function run once per process (called
+  only from `main`, directly or a few calls down, never in a loop) hands to
+  a goroutine it starts serves the process: it is not reported when the
+  function returns (`gim2xx_process_lifetime_goroutine_owners`).
 - A closer handed to a call as a method value (`t.Cleanup(conn.Close)`, a
   test helper's `cleanupChecked(tb, conn.Close)`) releases the resource, so
   a function that does it before returning the value lends it: its callers
