@@ -127,7 +127,11 @@ class Program(TypeSystem, FunctionValues):
         """op is a plain call of a library method that runs its last argument on a new goroutine
         (`g.Go(f)` of an errgroup, `wg.Go(f)`, conc's pools): by the receiver's type, or for a
         local that `errgroup.WithContext` returned, whose result type the model does not hold."""
-        if op.kind != "call" or op.mode != "plain" or not op.args or E.selected_name(op.fn) not in SPAWNER_METHODS:
+        if op.kind != "call" or op.mode != "plain" or not op.args:
+            return False
+        if E.selected_name(op.fn) == "AfterFunc":
+            return self._unstopped_after_func(fn, op)
+        if E.selected_name(op.fn) not in SPAWNER_METHODS:
             return False
         ext = self.external_callee(fn, op.fn)
         if ext is not None:
@@ -143,6 +147,24 @@ class Program(TypeSystem, FunctionValues):
                 if made_by is not None and (made_by.pkg, made_by.name) == ("golang.org/x/sync/errgroup", "WithContext"):
                     return True
         return False
+
+    def _unstopped_after_func(self, fn: Function, op) -> bool:
+        """`time.AfterFunc(d, f)` runs f on a goroutine of its own once d has passed. Counted as a
+        start only when the Timer it returns is dropped or never stopped in fn: a `t.Stop()` may
+        keep f from running at all, which the goroutine's analyses cannot weigh."""
+        ext = self.external_callee(fn, op.fn)
+        if ext is None or (ext.pkg, ext.recv, ext.name) != ("time", "", "AfterFunc") or len(op.args) != 2:
+            return False
+        index = fn.facts.ops.index(op) if op in fn.facts.ops else -1
+        for other in fn.facts.ops:
+            if other.kind == "assign" and any(E.call_number(a) == index for a in other.args):
+                names = {E.ident(t) for t in other.targets} - {None, "_"}
+                for o in fn.facts.ops:
+                    if o.kind == "call" and E.selected_name(o.fn) == "Stop" and E.ident(E.selector_base(o.fn)) in names:
+                        return False
+                if any(E.selector(t) is not None for t in other.targets):
+                    return False  # kept in a field: stopped elsewhere, maybe
+        return True
 
     # ---- types ---------------------------------------------------------
     def possible_implementations(self, iface: str) -> list[str]:

@@ -367,7 +367,10 @@ completes; or make the sender give up too:
   `errgroup.WithContext`) count as started like `go` for the skipped send
   (a receive whose only sender returns first); a receive after the
   group's `Wait` is not judged (`GIM102_skips_reported_by_group_wait`: the failure is heard
-  there). Other shapes do not follow them.
+  there). Other shapes do not follow them. The function `time.AfterFunc(d,
+  f)` runs counts as a goroutine started there, for the forgotten sender
+  too, unless the function stops the returned Timer (or keeps it in a
+  field): a stopped timer may never run f.
 - Early exits are `return` statements and what leaves like one:
   `runtime.Goexit()`; `Fatal`, `Fatalf`, `FailNow`, `Skip`, `Skipf`,
   `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
@@ -777,7 +780,7 @@ def _finding(s):
         if s.exit.after_receive
         else f"without reaching {receive}"
     )
-    steps = [Step(go_loc, f"`{owner.short}` starts the sending goroutine")]
+    steps = [Step(go_loc, f"`{owner.short}` starts the sending goroutine" + _timer(s.go_op))]
     for caller, op, callee, via in s.path:
         text = f"calls `{callee.short}`" + (f" (resolved from {via})" if via else "")
         steps.append(Step(op_location(caller, op), text))
@@ -805,7 +808,7 @@ def _finding(s):
         )
     else:
         message = (
-            f"goroutine started at line {s.go_op.line} can block forever sending on `{ch.label}` ({room}): "
+            f"{_started(s.go_op)} can block forever sending on `{ch.label}` ({room}): "
             f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
             f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
         )
@@ -2185,3 +2188,16 @@ def _unguarded_finding(u):
         steps=steps,
         key=f"{u.fn.qualname}|{ch}|unguarded",
     )
+
+
+def _started(go_op) -> str:
+    """`goroutine started at line N`, or the function `time.AfterFunc` runs on a goroutine of its own."""
+    if go_op.mode != "go" and E.selected_name(go_op.fn) == "AfterFunc":
+        return f"the function `time.AfterFunc` runs at line {go_op.line} (on a goroutine of its own)"
+    return f"goroutine started at line {go_op.line}"
+
+
+def _timer(go_op) -> str:
+    if go_op.mode != "go" and E.selected_name(go_op.fn) == "AfterFunc":
+        return " (`time.AfterFunc` runs it once the timer fires)"
+    return ""
