@@ -158,9 +158,6 @@ class Walk:
         start_state = self._bind(pop)
         if start_state is None:
             return None
-        if self._served_for_the_process():
-            an.debug["gim2xx_process_lifetime_goroutine_owners"] += 1
-            return None
         if start_state == "discard":
             if fn.file.is_test or test_support(fn):
                 return None  # `_, err := http.Get(u)` in a test (or its support): a probe expected to fail
@@ -461,26 +458,24 @@ class Walk:
                 leak.refused_by = next(reversed(self.refused_by.values()), None)
             self._leak(leak)
 
-    def _served_for_the_process(self) -> bool:
+    def _served_for_the_process(self, go: Op) -> bool:
         """`func startEcho() { pc := listen(); go func() { for { pc.ReadFrom(buf) ... } }() }`, run once
-        by `main`: the goroutine it starts with the resource serves it for the rest of the process, and
-        nothing is lost when the function returns (turn's examples). Only in package main, for a
-        function every caller of which runs once per process, outside any loop."""
+        by `main`: the goroutine the `go` statement starts with the resource serves it for the rest of
+        the process, and nothing is lost when the function returns after it (turn's examples). Only in
+        package main, for a function every caller of which runs once per process, outside any loop.
+        Paths that return before the `go` statement are judged as ever."""
         fn = self.fn
         if fn.parent is not None or fn.pkg.name != "main" or in_loop(fn.facts, self.op.region):
             return False
-        if not _runs_once(self.an.program, fn, 0):
+        index = funclit(go.fn)
+        lit = self.an.program.literal(fn, index) if index is not None else None
+        served = (lit is not None and bool(self.an.captured(lit, self.holders))) or any(
+            _value_ref(a, self.holders) is not None for a in go.args
+        )
+        if not served or not _runs_once(self.an.program, fn, 0):
             return False
-        for op in self.ops:
-            if op.kind != "call" or op.mode != "go":
-                continue
-            index = funclit(op.fn)
-            lit = self.an.program.literal(fn, index) if index is not None else None
-            if lit is not None and self.an.captured(lit, self.holders):
-                return True
-            if any(_value_ref(a, self.holders) is not None for a in op.args):
-                return True
-        return False
+        self.an.debug["gim2xx_process_lifetime_goroutine_owners"] += 1
+        return True
 
     def _is_main(self) -> bool:
         """The walk is in `main` or a literal it runs on its own goroutine: leaving it ends the process.
@@ -881,6 +876,8 @@ class Walk:
             return True
         if o.kind == "call" and self._closes_session(o):
             self.an.debug["gim2xx_streams_closed_with_their_session"] += 1
+            return True
+        if o.kind == "call" and o.mode == "go" and self._served_for_the_process(o):
             return True
         known = len(self.holders)
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)

@@ -154,8 +154,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
   not read as one.
 - In package main, a resource that a function run once per process (called
   only from `main`, directly or a few calls down, never in a loop) hands to
-  a goroutine it starts serves the process: it is not reported when the
-  function returns (`gim2xx_process_lifetime_goroutine_owners`).
+  a goroutine it starts serves the process: the `go` statement is a hand-off
+  (`gim2xx_process_lifetime_goroutine_owners`); a return before it is still
+  reported.
 - A closer handed to a call as a method value (`t.Cleanup(conn.Close)`, a
   test helper's `cleanupChecked(tb, conn.Close)`) releases the resource, so
   a function that does it before returning the value lends it: its callers
