@@ -47,7 +47,8 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   every IPv6 literal takes the other way.
 - Hashes count only for address-like strings: `userID:platform` shard keys
   are not addresses, and neither are virtual-node keys whose number is the
-  counter of the loop around the hash (`addr + ":" + strconv.Itoa(i)`).
+  counter of the loop around the hash (`addr + ":" + strconv.Itoa(i)`), nor
+  keys with the dummy port `0` (`qname + ":0"` hashed to pick an upstream).
 - Sinks are the catalog in `hash_sinks.toml`; a custom dialer wrapping
   `net.Dial` is followed through its parameters, one that stores the
   address in a struct (`http.Server{Addr: ...}`) is not seen.
@@ -60,7 +61,16 @@ from golint_im import expr as ex
 from golint_im.analysis.origins import BRACKETED, NO_COLON, hole_name
 from golint_im.analysis.regions import single_assignment
 from golint_im.analysis.sinks import ADDRESS_SINKS
-from golint_im.analysis.templates import JHP_HOLE, address_like, bare_host_port, has_literal, hole_label, norm, render
+from golint_im.analysis.templates import (
+    JHP_HOLE,
+    address_like,
+    bare_host_port,
+    has_literal,
+    hole_label,
+    norm,
+    render,
+    shape,
+)
 from golint_im.findings import Finding, Related
 
 from ._trace_words import sink_step, trace_steps
@@ -95,6 +105,8 @@ def check(ctx):
                 continue
             if sink.kind == "hash" and not address_like(origin.template):
                 continue  # `userID:platform` hashed to pick a shard is a key, not an address
+            if sink.kind == "hash" and shape(norm(origin.template)).port == "0":
+                continue  # `qname + ":0"` hashed to pick an upstream: a dummy port, so a key, not an address
             if sink.kind == "hash" and _loop_counter_suffix(origin.template, sink):
                 continue  # `addr + ":" + strconv.Itoa(i)` per ring section: a key, not a port
             if bare_host_port(origin.template) and _host_may_be_ipv6(tracer, origin):
