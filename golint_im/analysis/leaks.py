@@ -1080,7 +1080,7 @@ class Walk:
     def _never_fails(self, fn_expr) -> bool:
         """A standard-library write whose error result is documented to be always nil."""
         ext = self.an.program.external_callee(self.fn, fn_expr)
-        return ext is not None and (ext.pkg, ext.recv, ext.name) in _NEVER_FAIL
+        return ext is not None and (ext.pkg, ext.recv, ext.name) in NEVER_FAIL
 
     def _sets_own_deadline(self, fn_expr) -> bool:
         """`err := conn.SetDeadline(t)` on the connection being followed: a net connection's deadline
@@ -1313,10 +1313,14 @@ _DEADLINE_SETTERS = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadli
 _NO_BODY_STATUSES = {"StatusNoContent": 204, "StatusNotModified": 304}
 # Writes whose error is always nil (bytes.Buffer and strings.Builder say so): an `err != nil` after
 # one is a branch that never runs.
-_NEVER_FAIL = frozenset(
-    (pkg, recv, name)
-    for pkg, recv in (("bytes", "Buffer"), ("strings", "Builder"))
-    for name in ("Write", "WriteString", "WriteByte", "WriteRune")
+# Standard-library calls whose error result is documented to be always nil.
+NEVER_FAIL = frozenset(
+    [
+        (pkg, recv, name)
+        for pkg, recv in (("bytes", "Buffer"), ("strings", "Builder"))
+        for name in ("Write", "WriteString", "WriteByte", "WriteRune")
+    ]
+    + [("io", "PipeWriter", "Close"), ("io", "PipeReader", "Close")]  # CloseWithError(nil): always nil
 )
 
 

@@ -24,7 +24,8 @@ c.w.Flush(); err != nil { return err }`) before its own plain close of a
 connection or listener field of its receiver is reported at that return:
 the caller that called `Close` will not call it again (the same for a gRPC
 connection field under GIM201). Guards such as `if c.conn == nil` are no
-failure.
+failure, and neither is a standard-library call whose error is documented
+to be always nil (`io.PipeWriter.Close`, a `bytes.Buffer` write).
 
 A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
