@@ -1083,10 +1083,10 @@ class Walk:
         return ext is not None and (ext.pkg, ext.recv, ext.name) in NEVER_FAIL
 
     def _sets_own_deadline(self, fn_expr) -> bool:
-        """`err := conn.SetDeadline(t)` on the connection being followed: a net connection's deadline
-        setters fail only when the connection is already closed or was never valid, so their error
-        branch holds nothing left to close."""
-        if selected_name(fn_expr) not in _DEADLINE_SETTERS or not self.kind.name.startswith("net"):
+        """`err := conn.SetDeadline(t)` (or `rc, err := ln.SyscallConn()`) on the connection being
+        followed: a net connection's deadline setters fail only when the connection is already closed
+        or was never valid, so their error branch holds nothing left to close."""
+        if selected_name(fn_expr) not in _FAILS_ONLY_WHEN_INVALID or not self.kind.name.startswith("net"):
             return False
         r = _ref(selector_base(fn_expr), self.holders)
         return r is not None and r.resource and r.suffix == ()
@@ -1308,7 +1308,9 @@ class Walk:
 
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
 # A net connection's deadline setters (see Walk._sets_own_deadline).
-_DEADLINE_SETTERS = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline"))
+# Methods of a net connection or listener that fail only when it is not a valid, open one: the
+# deadline setters, and `SyscallConn` (EINVAL for a nil or closed value).
+_FAILS_ONLY_WHEN_INVALID = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline", "SyscallConn"))
 # Responses net/http gives no body (`http.NoBody`): 204 No Content and 304 Not Modified.
 _NO_BODY_STATUSES = {"StatusNoContent": 204, "StatusNotModified": 304}
 # Writes whose error is always nil (bytes.Buffer and strings.Builder say so): an `err != nil` after

@@ -150,6 +150,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
   that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`);
   a connection read in such a loop is not, since a handler that returns when
   a read fails still leaves the socket open.
+- A call on the connection that fails only when it is not a valid, open
+  one (its deadline setters, `SyscallConn`) opens no path that leaks it; the
+  finding names the next failure instead.
 - The acquisition's error check may be kept in a bool first (`ok := err ==
   nil; if ok {`, or `failed := err != nil`); any other computed condition is
   not read as one.
