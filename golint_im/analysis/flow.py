@@ -117,6 +117,8 @@ class ChannelFlow:
             owner: Function | None = fn
             while owner is not None and name not in p.locals(owner):
                 owner = owner.parent
+            if owner is not None and owner.parent is None and owner.facts.name == "<init>" and name in fn.pkg.vars:
+                owner = None  # `var q = make(chan T, n)`: the package initialiser declares package variables
             if owner is not None:
                 if not _is_chan(p.underlying(p.locals(owner)[name])):
                     return None
