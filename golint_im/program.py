@@ -129,8 +129,8 @@ class Program(TypeSystem, FunctionValues):
         local that `errgroup.WithContext` returned, whose result type the model does not hold."""
         if op.kind != "call" or op.mode != "plain" or not op.args:
             return False
-        if E.selected_name(op.fn) == "AfterFunc":
-            return self._unstopped_after_func(fn, op)
+        if self.is_timer_start(fn, op):
+            return True
         if E.selected_name(op.fn) not in SPAWNER_METHODS:
             return False
         ext = self.external_callee(fn, op.fn)
@@ -148,14 +148,17 @@ class Program(TypeSystem, FunctionValues):
                     return True
         return False
 
-    def _unstopped_after_func(self, fn: Function, op) -> bool:
-        """`time.AfterFunc(d, f)` runs f on a goroutine of its own once d has passed. Counted as a
-        start only when the Timer it returns is dropped or never stopped in fn: a `t.Stop()` may
-        keep f from running at all, which the goroutine's analyses cannot weigh."""
-        ext = self.external_callee(fn, op.fn)
-        if ext is None or (ext.pkg, ext.recv, ext.name) != ("time", "", "AfterFunc") or len(op.args) != 2:
+    def is_timer_start(self, fn: Function, op) -> bool:
+        """`time.AfterFunc(d, f)`: f runs on a goroutine of its own once d has passed, and nothing waits
+        for it (unlike a group's `Go`). Counted as a start only when the Timer it returns is dropped or
+        never stopped in fn: a `t.Stop()` may keep f from running at all, which the goroutine's
+        analyses cannot weigh."""
+        if op.kind != "call" or op.mode != "plain" or len(op.args) != 2 or E.selected_name(op.fn) != "AfterFunc":
             return False
-        index = fn.facts.ops.index(op) if op in fn.facts.ops else -1
+        ext = self.external_callee(fn, op.fn)
+        if ext is None or (ext.pkg, ext.recv, ext.name) != ("time", "", "AfterFunc"):
+            return False
+        index = next((i for i, o in enumerate(fn.facts.ops) if o is op), -1)
         for other in fn.facts.ops:
             if other.kind == "assign" and any(E.call_number(a) == index for a in other.args):
                 names = {E.ident(t) for t in other.targets} - {None, "_"}

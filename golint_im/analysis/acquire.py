@@ -35,7 +35,7 @@ from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
-from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin
+from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin, _ref
 from .writes import WriteIndex
 
 if TYPE_CHECKING:
@@ -473,7 +473,7 @@ class Acquire(Effects):
                 or op.mode in ("defer", "go")
                 or self._nested_literals_effect(f, op, holders, found[0])
                 or (op.kind == "call" and any(funclit(a) is not None for a in op.args))
-                or (op.kind == "call" and any(selected_name(a) in found[0].closers for a in op.args))
+                or (op.kind == "call" and any(self._own_closer(a, holders, found[0]) for a in op.args))
                 or funclit(op.fn) is not None
             ):
                 # Released by the function itself (`defer`, `t.Cleanup`, a goroutine it starts): callers borrow it.
@@ -481,6 +481,10 @@ class Acquire(Effects):
             if not into and any(h.container and h.name != coll for h in holders.values()):
                 return None
         return found
+
+    def _own_closer(self, arg, holders, kind) -> bool:
+        """arg is the resource's own closer as a method value (`cleanup(tb, conn.Close)`)."""
+        return selected_name(arg) in kind.closers and _ref(selector_base(arg), holders) is not None
 
     def _fresh_field(self, f, sel, i, skip):
         """`return resp.Body` as f's `io.ReadCloser`: the body of a fresh response is the resource itself."""

@@ -1307,15 +1307,13 @@ class Walk:
 
 
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
-# A net connection's deadline setters (see Walk._sets_own_deadline).
 # Methods of a net connection or listener that fail only when it is not a valid, open one: the
 # deadline setters, and `SyscallConn` (EINVAL for a nil or closed value).
 _FAILS_ONLY_WHEN_INVALID = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline", "SyscallConn"))
 # Responses net/http gives no body (`http.NoBody`): 204 No Content and 304 Not Modified.
 _NO_BODY_STATUSES = {"StatusNoContent": 204, "StatusNotModified": 304}
-# Writes whose error is always nil (bytes.Buffer and strings.Builder say so): an `err != nil` after
-# one is a branch that never runs.
-# Standard-library calls whose error result is documented to be always nil.
+# Standard-library calls whose error is documented to be always nil (bytes.Buffer and strings.Builder
+# writes, closing either end of an io.Pipe): an `err != nil` after one is a branch that never runs.
 NEVER_FAIL = frozenset(
     [
         (pkg, recv, name)

@@ -465,21 +465,17 @@ class LockModel:
                     return True  # the RWMutex's own `RLocker`, not a method of that name elsewhere
         return False
 
-    def channel_lock(self, fn: Function, op: Op) -> Lock | None:
-        """For a send or receive on a channel used as a mutex: that channel as a lock, class `chan:<key>`."""
+    def channel_lock(self, fn: Function, op: Op) -> tuple[Lock, bool] | None:
+        """For a send or receive on a channel used as a mutex: that channel as a lock (class
+        `chan:<key>`), and whether op takes it (a send, or a receive when the full buffer is free)."""
         if not self.lock_channels:
             return None
         key = self.flow.key(fn, op.fn)
         found = self.lock_channels.get(key) if key is not None else None
         if found is None or id(op) in found.priming:
             return None
-        return Lock(f"chan:{key}", self.instance(fn, op.fn), found.label, _striped(op.fn))
-
-    def channel_acquires(self, fn: Function, op: Op) -> bool:
-        """op, on a channel used as a mutex, takes it (a send, or a receive when a full buffer is free)."""
-        key = self.flow.key(fn, op.fn)
-        found = self.lock_channels.get(key) if key is not None else None
-        return found is not None and found.acquire == op.kind
+        lock = Lock(f"chan:{key}", self.instance(fn, op.fn), found.label, _striped(op.fn))
+        return lock, found.acquire == op.kind
 
     def lock_at(self, fn: Function, expr) -> Lock | None:
         """The mutex expr denotes in fn (`&s.mu`, `mu`), or None when it is not a plain path to one."""
@@ -923,7 +919,7 @@ class LockModel:
         facts = fn.facts
         for op in facts.ops:
             if op.kind in ("send", "recv"):
-                if self.lock_channels and self.channel_lock(fn, op) is not None:
+                if self.channel_lock(fn, op) is not None:
                     return None
                 if block is None and not (op.select >= 0 and _has_default(facts.regions[op.select])):
                     block = (fn, op, (), op.kind)
@@ -1219,10 +1215,11 @@ class _Walk:
         if kind in ("send", "recv"):
             if not (op.select >= 0 and self._select_has_default(op.select)):
                 self._blocked(state, self.fn, op, (), kind)
-            lock = self.model.channel_lock(self.fn, op)
-            if lock is None:
+            found = self.model.channel_lock(self.fn, op)
+            if found is None:
                 return state
-            if not self.model.channel_acquires(self.fn, op):
+            lock, takes = found
+            if not takes:
                 return self.release(state, lock, "w", False)
             text = E.render(op.fn)
             return self.acquire(

@@ -318,8 +318,8 @@ class Partners:
                 continue
             if op.mode == "go":
                 targets = self.program.resolve_call(owner, op)
-            elif (spawners or E.selected_name(op.fn) == "AfterFunc") and self.program.is_spawner_call(owner, op):
-                # `g.Go(func() error {...})`; `time.AfterFunc(d, func() {...})` in every case
+            elif self.program.is_timer_start(owner, op) or (spawners and self.program.is_spawner_call(owner, op)):
+                # `time.AfterFunc(d, func() {...})` always; `g.Go(func() error {...})` when asked
                 targets = self.program.func_values(owner, op.args[-1])
             else:
                 continue

@@ -416,7 +416,8 @@ def _done_ends_the_loop(g: Function, select: int) -> Op | None:
     done = [
         op for op in facts.ops if op.kind == "recv" and op.select == select and op.mode == "case" and _done_call(op.fn)
     ]
-    if len(done) != 1 or any(facts.regions[r].kind == "default" for r in _children(facts, select)):
+    info = facts.regions[select].info  # (has a default, number of cases)
+    if len(done) != 1 or not info or info[0]:
         return None
     chain = list(enclosing_regions(facts, select))
     loop = next((r for r in chain if facts.regions[r].kind in ("for", "range")), None)
@@ -444,10 +445,6 @@ def _done_call(expr) -> bool:
         return False
     sel = E.selector(called[0])
     return sel is not None and sel[1] == "Done"
-
-
-def _children(facts, region: int) -> list[int]:
-    return [i for i, r in enumerate(facts.regions) if r.parent == region]
 
 
 def _one_case_select(facts, r: int) -> bool:

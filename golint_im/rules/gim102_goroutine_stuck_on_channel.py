@@ -2190,14 +2190,18 @@ def _unguarded_finding(u):
     )
 
 
+def _by_timer(go_op) -> bool:
+    """The partner layer took go_op, a plain call, as a start: only `time.AfterFunc` is taken so here
+    (Program.is_timer_start; a group's `Go` is not followed by this shape)."""
+    return go_op.mode != "go" and E.selected_name(go_op.fn) == "AfterFunc"
+
+
 def _started(go_op) -> str:
     """`goroutine started at line N`, or the function `time.AfterFunc` runs on a goroutine of its own."""
-    if go_op.mode != "go" and E.selected_name(go_op.fn) == "AfterFunc":
+    if _by_timer(go_op):
         return f"the function `time.AfterFunc` runs at line {go_op.line} (on a goroutine of its own)"
     return f"goroutine started at line {go_op.line}"
 
 
 def _timer(go_op) -> str:
-    if go_op.mode != "go" and E.selected_name(go_op.fn) == "AfterFunc":
-        return " (`time.AfterFunc` runs it once the timer fires)"
-    return ""
+    return " (`time.AfterFunc` runs it once the timer fires)" if _by_timer(go_op) else ""
