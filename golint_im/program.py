@@ -374,6 +374,23 @@ class Program(TypeSystem, FunctionValues):
             types[key] = (expr, t)
         return t
 
+    def field_holder(self, fn: Function, base, depth=0) -> str | None:
+        """The key that the fields of `base` are written and read under: its named type ('path#T'),
+        or, for an anonymous struct held in a field (`cfg.Server` of `Server struct{ Host string }`),
+        the field path from the nearest named type ('path#Config.Server'), so that `cfg.Server.Host`
+        is the same field wherever the config is read. None when neither is known."""
+        t = self.type_of(fn, base)
+        if t is None:
+            return None
+        named = self.named(t)
+        if named is not None or depth > 3 or not t.lstrip("*").replace(" ", "").startswith("struct{"):
+            return named
+        sel = E.selector(base)
+        if sel is None:
+            return None
+        outer = self.field_holder(fn, sel[0], depth + 1)
+        return f"{outer}.{sel[1]}" if outer is not None else None
+
     def _type_of(self, fn: Function, expr, env) -> str | None:
         if expr is None:
             return None

@@ -191,6 +191,23 @@ def single_assignment(program: Program, fn: Function, name: str) -> Expr:
     return found
 
 
+def scoped_declaration(fn: Function, name: str, line: int) -> Expr:
+    """The value of the `name := v` that a use of `name` at `line` sees, when every assignment to
+    `name` in fn is such a declaration (one value per target), each in a block of its own (the
+    same name declared in each branch of a parser): the latest one before `line` whose block
+    holds `line`. None when `name` is ever assigned with `=`, or no declaration holds the line."""
+    found, found_line = None, -1
+    regions = fn.facts.regions
+    for op, i in assignments_to(fn, name):
+        if op.mode != ":=" or len(op.targets) != len(op.args):
+            return None
+        block = regions[op.region] if 0 <= op.region < len(regions) else None
+        inside = block is None or block.line <= line <= block.end_line
+        if inside and found_line < op.line < line:
+            found, found_line = op.args[i], op.line
+    return found
+
+
 # Regions every run of their parent passes through: the function body and plain `{ }` blocks.
 STRAIGHT_KINDS = ("body", "block")
 

@@ -20,7 +20,7 @@ from golint_im.passes import Context, Pass
 from golint_im.program import External, Program
 
 from .origins import BRACKETED, NO_COLON, Origin, built, first_hole_of, hole_name, opaque
-from .regions import single_assignment
+from .regions import scoped_declaration, single_assignment
 from .sink_catalog import SINK_CATALOG
 from .templates import format_verb, hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
 from .writes import WRITES, WriteIndex
@@ -223,7 +223,7 @@ class Tracer:
             return self._variable(fn, e, at, deep, index, "value") or (opaque(name),)
         ix = ex.index(e)
         if ix is not None:
-            if self._split_on_colon(fn, ix[0]):
+            if self._split_on_colon(fn, ix[0], at.line):
                 # `strings.Split(addr, ":")[0]`: a piece between colons holds none.
                 return (Origin((hole("s", hole_name(e)),), NO_COLON, at, "a piece split on `:`"),)
             return self.elems(fn, ix[0], at, deep) or (opaque(hole_name(e)),)
@@ -245,12 +245,14 @@ class Tracer:
         t = (self.p.type_of(fn, sel[0]) or "").lstrip("*")
         return (t, sel[1]) in (("net#SRV", "Target"), ("net#MX", "Host"), ("net#NS", "Host"))
 
-    def _split_on_colon(self, fn, e) -> bool:
-        """e is `strings.Split(x, ":")` (or SplitN), or a local assigned only from one."""
+    def _split_on_colon(self, fn, e, line: int) -> bool:
+        """e is `strings.Split(x, ":")` (or SplitN), or a local assigned only from one: the one
+        assignment, or, when each assignment declares a variable of its own (`dp := ...` in each
+        branch of a parser), the declaration whose block holds the use at `line`."""
         name = ex.ident(e)
         owner = self.p.declaring_function(fn, name) if name is not None else None
         if owner is not None and owner is fn and name is not None:
-            made = single_assignment(self.p, owner, name)
+            made = single_assignment(self.p, owner, name) or scoped_declaration(owner, name, line)
             e = made if made is not None else e
         c = ex.call(e)
         if c is None or len(c[1]) < 2:
@@ -450,8 +452,7 @@ class Tracer:
                 return local
         if not deep:
             return []
-        bt = self.p.type_of(fn, base)
-        named = Program.named(bt) if bt else None
+        named = self.p.field_holder(fn, base)
         if not named or named.split("#")[0] not in self.p.packages:
             return []  # fields of library types (url.URL.Host) are written all over: no evidence
         out = []

@@ -47,8 +47,7 @@ class WriteIndex:
                 if pkg is not None:
                     yield from self._var_sources(pkg, fname)
                 return
-            bt = self.p.type_of(fn, base)
-            named = Program.named(bt) if bt else None
+            named = self.p.field_holder(fn, base)
             if named:
                 for f, _op, rhs, _kind in self.field_writes_of(named, fname):
                     yield f, rhs
@@ -134,8 +133,7 @@ class WriteIndex:
                 continue
             if len(op.args) != len(op.targets):
                 continue
-            bt = self.p.type_of(f, base)
-            named = Program.named(bt) if bt else None
+            named = self.p.field_holder(f, base)
             if named:
                 out.setdefault(named, []).append((f, op, op.args[i], entry[3]))
         return out
