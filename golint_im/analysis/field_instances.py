@@ -675,10 +675,34 @@ class FieldInstances:
             )
             if looped and _signalled_by(target, facts.regions[case].info):
                 continue  # the sender's own signal (`close(done)` after its sends): it has finished
+            if not looped and self._not_ready_yet(walk, facts.regions[case].info, sends, recvs):
+                self.debug["GIM102_exit_case_signalled_later"] += 1
+                continue
             send = min(sends, key=lambda u: target.facts.ops.index(u.op))
             self.abandoned.append(
                 AbandonedFieldSender(ch, walk.owner, routine.fn, routine.op, target, send.op, waiter, leave, case)
             )
+
+    @staticmethod
+    def _not_ready_yet(walk: _Walk, info, sends: list, recvs: list) -> bool:
+        """The way out is a receive from another channel field of the same instance (`case
+        <-l.done`) that only the owner's own later statements close or send on (`lis.Close()`
+        after the first `lis.Accept()`): at the first wait after the `go`, that case cannot be
+        taken, so the wait takes the goroutine's one send (not in a loop: checked by the caller
+        for a looped select, and by the single send here)."""
+        if len(sends) != 1 or _in_loop(sends[0].fn, sends[0].op) or not info or info[0] != "recv":
+            return False
+        chan = info[1]
+        sel = E.selector(chan)
+        other = walk.chans.get(sel[1]) if sel is not None and E.ident(sel[0]) is not None else None
+        if other is None or not other.uses:
+            return False
+        start = sends[0].anchor
+        first_wait = min((u.anchor for u in recvs if u.anchor >= start), default=None)
+        if first_wait is None:
+            return False
+        signals = [u for u in other.uses if u.op.kind != "recv"]
+        return all(u.routine == OWN and u.anchor > first_wait for u in signals)
 
     def _unheard_senders(self, walk: _Walk) -> None:
         """`for i := 0; i < n; i++ { go s.serve(i) }` then `for i := 0; i < n; i++ { if err := <-s.errs;
@@ -1238,6 +1262,7 @@ class FieldInstances:
                 idx, op = made
                 number = E.funclit(op.fn) if op.kind == "call" else None
                 called = number is not None and p.literal(parent, number) is lit
+                called = called or (op.mode != "go" and _once_runs(p, parent, op, lit))
                 if called and op.mode == "go":
                     routines[lit.id] = Goroutine(parent, op, lit)
                 else:
@@ -1565,6 +1590,18 @@ def _signalled_by(sender: Function, info) -> bool:
         if target is not None and (E.selected_name(target) or E.ident(target)) == name:
             return True
     return False
+
+
+def _once_runs(p: Program, fn: Function, op: Op, lit: Function) -> bool:
+    """op is `o.Do(func() {...})` on a sync.Once with lit as its function: it runs lit there,
+    in fn's goroutine (the first time), the way `Close` methods guard their `close(done)`."""
+    if op.kind != "call" or len(op.args) != 1 or E.selected_name(op.fn) != "Do":
+        return False
+    number = E.funclit(op.args[0])
+    if number is None or p.literal(fn, number) is not lit:
+        return False
+    base = E.selector(op.fn)[0]  # type: ignore[index]
+    return (p.type_of(fn, E.strip_address(base)) or "").lstrip("*") == "sync#Once"
 
 
 def _in_loop(fn: Function, op: Op) -> bool:
