@@ -635,6 +635,9 @@ class Partners:
                 continue
             if len(starts) <= MAX_EXCLUSIVE_STARTS and any(exclusive_branches(facts, go_chain, c) for c in chains):
                 continue  # the other side of an `if` (or another case) than a `go` already counted
+            if self._answered_elsewhere(owner, index, op, sends, i, chain):
+                self.debug["GIM102_senders_answered_on_another_channel"] += 1
+                continue
             started.append((op, sends))
             chains.append(go_chain)
         if len(started) < len(starts):
@@ -656,6 +659,36 @@ class Partners:
         if count == UNBOUNDED:
             return count, count, maybe
         return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
+
+    def _answered_elsewhere(self, owner: Function, index: dict, go_op, sends, i: int, chain: list) -> bool:
+        """The goroutine started by go_op (once) sends either its result on another channel or on
+        this one, on exclusive branches (`if err != nil { errCh <- err } else { resCh <- v }`), and
+        the path to the exit at index i has received from that other channel, which nobody else
+        sends on: the goroutine took its other branch, and will never send here."""
+        facts = owner.facts
+        if _innermost_loop(facts, go_op.region) is not None or not sends:
+            return False
+        sender = sends[0][0]
+        if any(sfn is not sender or path for sfn, _sop, path in sends):
+            return False
+        if any(_innermost_loop(sender.facts, sop.region) is not None for _f, sop, _p in sends):
+            return False
+        mine = [sop for _f, sop, _p in sends]
+        own_keys = {self.flow.key(sender, sop.fn) for sop in mine}
+        g = index[id(go_op)]
+        for recv in facts.ops[g + 1 : i]:
+            if recv.kind != "recv" or not (_on_the_way(recv, chain) or self._only_way_past(owner, recv, chain)):
+                continue
+            other = self.flow.channels.get(self.flow.key(owner, recv.fn) or "")
+            if other is None or other.key in own_keys or not other.sends or other.closes:
+                continue
+            if any(sfn is not sender for sfn, _op in other.sends):
+                continue
+            if any(_innermost_loop(sender.facts, sop.region) is not None for _f, sop in other.sends):
+                continue
+            if all(_one_or_the_other(sender.facts, sop, m) for _f, sop in other.sends for m in mine):
+                return True
+        return False
 
     def _decided_before_start(self, owner: Function, g: int, i: int, chain: list) -> bool:
         """The exit at index i sits under `if`s (no loop, switch or case) whose conditions the
@@ -835,6 +868,17 @@ def _no_send_after(program: Program, fn: Function, close_op, sends: list) -> boo
             continue
         return False
     return True
+
+
+def _one_or_the_other(facts, a, b) -> bool:
+    """Sends a and b (neither in a loop) never both run: they sit on exclusive branches, or the
+    earlier one is followed by a `return` in its own block (`if err != nil { errs <- err; return };
+    results <- v`)."""
+    chain_a = list(enclosing_regions(facts, a.region))
+    if exclusive_branches(facts, chain_a, list(enclosing_regions(facts, b.region))):
+        return True
+    first = a if facts.ops.index(a) < facts.ops.index(b) else b
+    return _returns_after(facts, first)
 
 
 def _returns_after(facts, op) -> bool:
