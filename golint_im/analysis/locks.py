@@ -1685,10 +1685,14 @@ class _Walk:
                 held = self.model.lock_at(self.fn, sel[0])
                 if held is not None and _matches(held, lock):
                     return True
+        name = inst[0][2]
+        if len(inst) == 1 and ret is not None and _stored_in_result(ret, name):
+            # `locker.Lock(); ...; return &bulkTx{locker: locker}, nil`: the returned transaction
+            # holds the lock and its Commit or Rollback releases it.
+            return True
         returned = {E.ident(x) for x in ret.args} - {None} if ret is not None else set()
         if not returned:
             return False
-        name = inst[0][2]
         if name in returned and len(inst) > 1:
             return True
         for op in self.fn.facts.ops:
@@ -1902,6 +1906,16 @@ def _encloses(fid: int, fn: Function | None) -> bool:
         if fn.id == fid:
             return True
         fn = fn.parent
+    return False
+
+
+def _stored_in_result(ret: Op, name: str) -> bool:
+    """The `return` hands back a composite literal holding the local `name` as a field value."""
+    for x in ret.args:
+        for sub in E.subexprs(x):
+            comp = E.composite(sub)
+            if comp is not None and any(E.is_ident(v, name) for _k, v in comp[1]):
+                return True
     return False
 
 
