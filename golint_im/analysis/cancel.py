@@ -72,6 +72,8 @@ class Cancellation:
                 if o is previous:
                     continue  # the name twice among one op's targets: its first position decides
                 previous = o
+                if self._cleanup_closes_conn(fn, o, pos):
+                    return True
                 value = assigned_value(o, pos)
                 if call(value) is not None:
                     base = value
@@ -87,6 +89,50 @@ class Cancellation:
         }
         # `conn` or a field holding it (`defer c.conn.Close()` ... `pb.NewXClient(c.conn)`).
         return any((ident(arg) is not None or selector(arg) is not None) and arg in closed for arg in call_args(base))
+
+    def _cleanup_closes_conn(self, fn: Function, o: Op, pos: int) -> bool:
+        """`client, cleanUp := getClient(ctx); defer cleanUp()`, where the tree's getClient returns
+        `pb.NewXClient(conn)` beside a closure that closes that `conn`: the deferred clean-up
+        closes the connection the client runs on, and with it every stream opened on it."""
+        if len(o.args) != 1 or len(o.targets) < 2 or call(o.args[0]) is None:
+            return False
+        deferred = {ident(d.fn) for d in fn.facts.ops if d.kind == "call" and d.mode == "defer" and not d.args}
+        cleanups = [k for k, t in enumerate(o.targets) if k != pos and ident(t) in deferred and ident(t) != "_"]
+        if not cleanups:
+            return False
+        targets = self.program.resolve_expr_call(fn, callee(o.args[0]))
+        if not targets:
+            return False
+        for target in targets:
+            helper = target.function
+            returns = [r for r in helper.facts.ops if r.kind == "return" and len(r.args) == len(o.targets)]
+            if not returns or not all(self._returns_closer_of(helper, r, pos, cleanups) for r in returns):
+                return False
+        return True
+
+    def _returns_closer_of(self, helper: Function, ret: Op, pos: int, cleanups: list[int]) -> bool:
+        """The return gives, at `pos`, a client built by a call from a connection, and at one of
+        `cleanups` a function literal (or a local holding one) that closes that connection."""
+        built = call(ret.args[pos])
+        if built is None:
+            return False
+        conns = {a for a in built[1] if ident(a) is not None or selector(a) is not None}
+        for k in cleanups:
+            value = ret.args[k]
+            name = ident(value)
+            if name is not None:
+                held = [assigned_value(a, i) for a, i in assignments_to(helper, name)]
+                value = held[0] if len(held) == 1 else None
+            number = funclit(value) if value is not None else None
+            lit = self.program.literal(helper, number) if number is not None else None
+            if lit is None:
+                continue
+            if any(
+                c.kind == "call" and selected_name(c.fn) == "Close" and selector_base(c.fn) in conns
+                for c in lit.facts.ops
+            ):
+                return True
+        return False
 
     def _ctx_expr_cancelled(self, fn: Function, expr: Expr, depth: int) -> bool:
         if depth > 4 or expr is None:
