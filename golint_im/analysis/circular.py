@@ -581,8 +581,10 @@ class Circular:
         for other in starts:
             if index[id(other.op)] > xi:
                 continue
-            if cap > 0 and (other.function is not started.function or (kind == "group") != bool(self._counted(other))):
+            if cap > 0 and (kind == "group") != bool(self._counted(other)):
                 continue  # with a buffer, only the goroutines holding the release are counted
+            if cap > 0 and kind != "group" and other.function is not started.function:
+                continue  # ... and, for a wait on one goroutine's signal, that goroutine's copies
             n = self._sends_before(other.function, ch, release if other.function is started.function else None, cap > 0)
             if n is None:
                 self.debug["circular_buffered_sends_uncounted"] += 1
@@ -607,18 +609,26 @@ class Circular:
 
     def _sends_before(self, t: Function, ch: Channel, release, certain: bool) -> int | None:
         """T's own sends on ch before its release (all of them for a deferred or no release).
-        With `certain`, None when one of them sits in a branch, loop or select (it may not happen)."""
+        With `certain` (a buffered channel, whose senders must be counted), None when one of them
+        sits in a loop or select; sends under `if`s and `switch` cases (`if err != nil { errs <- err
+        }`) count as one more send that a run can make, since every goroutine may take that
+        branch (two failing at once fill a one-slot buffer)."""
         ops = t.facts.ops
         stop = len(ops) if release is None or release.mode == "defer" else ops.index(release)
-        n = 0
+        n, branched = 0, 0
         for op in ops[:stop]:
             if op.kind != "send" or not any(c is ch for c, _r in self._roles.get(id(op), ())):
                 continue
             kinds = {t.facts.regions[r].kind for r in enclosing_regions(t.facts, op.region)}
-            if certain and (op.select >= 0 or not kinds <= {"body", "block"}):
+            if certain and (op.select >= 0 or kinds & {"for", "range", "select", "case"}):
                 return None
+            if certain and not kinds <= {"body", "block"}:
+                branched = 1
+                continue
             n += 1
-        return n
+        if branched:
+            self.debug["circular_branched_sends_counted_once"] += 1
+        return n + branched
 
 
 def _starts_one(op) -> bool:
