@@ -235,7 +235,19 @@ class Tracer:
         if sel is None:
             return False
         t = self.p.type_of(fn, sel[0]) if fn is not None else None
-        return t is not None and t.lstrip("*") == "net/url#URL"
+        if t is None:
+            return False
+        if t.lstrip("*") == "net/url#URL":
+            return True
+        # `type parsedURL struct{ url.URL }`: p.Host is the embedded URL's Host.
+        named = Program.named(t)
+        decl = self.p.type_decl(named) if named else None
+        if decl is None or decl[0].kind != "struct":
+            return False
+        members = decl[0].members
+        return all(n != "Host" for n, _t, _emb in members) and any(
+            emb and self.p.qualify(ft, decl[1]).lstrip("*") == "net/url#URL" for _n, ft, emb in members
+        )
 
     def _dns_record_name(self, fn, e) -> bool:
         """e is the name a DNS record points to: `Target` of a `net.SRV`, `Host` of a `net.MX` or `net.NS`."""
