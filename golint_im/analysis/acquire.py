@@ -567,7 +567,32 @@ class Acquire(Effects):
         c = self._fresh_value(f, op.args[0], i, skip=op)
         if c is None or c[4] or c[5] is not None or c[0].stream:
             return None
+        if self._returns_closer_of(f, ident(op.args[0]), c[0]):
+            return None  # `return pb.NewXClient(conn), conn.Close, nil`: the caller gets the closer too
         return (c[0], i, c[2], c[3], "", STUB)
+
+    def _returns_closer_of(self, f, name, kind) -> bool:
+        """A `return` of f also hands back the connection `name`'s closer: its method value
+        (`conn.Close`) or a function literal, or a local holding one, that closes it."""
+        for r in f.facts.ops:
+            if r.kind != "return":
+                continue
+            for a in r.args:
+                sel = selector(a)
+                if sel is not None and sel[1] in kind.closers and is_ident(sel[0], name):
+                    return True
+                held = ident(a)
+                if held is not None and held != name:
+                    values = [o.args[k] for o, k in assignments_to(f, held) if len(o.args) == len(o.targets)]
+                    a = values[0] if len(values) == 1 else a
+                number = funclit(a)
+                lit = self.program.literal(f, number) if number is not None else None
+                if lit is not None and any(
+                    o.kind == "call" and selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name)
+                    for o in lit.facts.ops
+                ):
+                    return True
+        return False
 
     def _wrapping_literal(self, f, expr, i):
         """`&Client{conn: conn}`: a struct of the analysed code whose Close closes the fresh resource it is given.
