@@ -118,6 +118,7 @@ _KEEP_ON_FAILURE = {
     "google.golang.org/grpc.Server.Serve",
     "golang.org/x/crypto/ssh.NewClientConn",
     "golang.org/x/crypto/ssh.NewServerConn",
+    "net/smtp.NewClient",  # closes the connection when the server's greeting fails
     # Stream multiplexers over a connection: they fail only on an invalid config (a programming
     # error, not a run-time path), so their error branch is no leak of the connection.
     "github.com/hashicorp/yamux.Client",
