@@ -43,7 +43,7 @@ PYPROJECT_TABLE = ("tool", "golint-im")
 KNOWN_KEYS = ("select", "ignore", "exclude", "severity", "resources", "hash-sinks", "baseline")
 SEVERITIES = ("error", "warning", "note")
 # What a `[resources.GIMxxx]` table may add to a rule's resource catalog.
-RESOURCE_KEYS = ("constructors", "closers")
+RESOURCE_KEYS = ("constructors", "closers", "keep-on-failure")
 # A selector that names every rule, like ruff's ALL.
 ALL = "ALL"
 

@@ -95,6 +95,9 @@ def test_load_full_config(tmp_path):
 
         [resources.GIM201]
         constructors = ["mypkg.MustDial"]
+
+        [resources.GIM202]
+        keep-on-failure = ["wire.NewSession"]
         """,
     )
     cfg = load_config(path, RULES)
@@ -103,7 +106,10 @@ def test_load_full_config(tmp_path):
     assert cfg.exclude == ["**/mocks/**", "*.pb.go"]
     assert cfg.hash_sinks == ["mypkg.Ring.Add"]
     assert cfg.severity == {"GIM201": "error", "GIM101": "note"}
-    assert cfg.resources == {"GIM201": {"constructors": ["mypkg.MustDial"]}}
+    assert cfg.resources == {
+        "GIM201": {"constructors": ["mypkg.MustDial"]},
+        "GIM202": {"keep-on-failure": ["wire.NewSession"]},
+    }
     assert cfg.source == str(path)
     assert cfg.root == tmp_path.resolve()
 

@@ -181,3 +181,40 @@ func main() {}
     first = [(f.location.line, f.message) for f in run(tmp_path, {"main.go": src})]
     second = [(f.location.line, f.message) for f in run(tmp_path, {"main.go": src})]
     assert first == second and len(first) == 2
+
+
+SESSION_USER = """package main
+
+import (
+	"net"
+
+	"github.com/acme/wire"
+)
+
+func open(addr string) (*wire.Session, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s, err := wire.NewSession(conn)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func main() {
+	if s, err := open("db:7000"); err == nil {
+		s.Close()
+	}
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["github.com/acme/wire.NewSession", "wire.NewSession"])
+def test_config_keep_on_failure_silences_the_failed_hand_off(tmp_path, name):
+    """By Go convention a library call that fails has not taken the connection, so the return after
+    it leaks; a project whose library closes it on failure says so in `keep-on-failure`."""
+    assert [f.rule_id for f in run(tmp_path, {"main.go": SESSION_USER})] == ["GIM202"]
+    quiet = run(tmp_path, {"main.go": SESSION_USER}, resources={"GIM202": {"keep-on-failure": [name]}})
+    assert quiet == []

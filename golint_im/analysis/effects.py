@@ -549,6 +549,8 @@ class Effects(Calls):
         if ext is not None:
             if ext.qualname in _KEEP_ON_FAILURE or f"{ext.pkg}.{ext.name}" in _TAKERS:
                 return False
+            if kind.keep_on_failure and _listed(ext, kind.keep_on_failure):
+                return False  # the project's config says this library closes or keeps it when it fails
             return results >= 2 and ext.pkg not in self.program.packages
         targets = self.targets(fn, op)
         if not targets:
@@ -962,3 +964,10 @@ def _asserted(f, pname: str) -> bool:
                 if found is not None and found[0] == param:
                     return True
     return False
+
+
+def _listed(ext, names: frozenset) -> bool:
+    """The call of another module is among `names`, as "importpath.Func" (`Type.Method` for a
+    method) or with the package's last path element, "pkgname.Func", as the config allows."""
+    rest = ext.qualname[len(ext.pkg) + 1 :]
+    return ext.qualname in names or f"{ext.pkg.rsplit('/', 1)[-1]}.{rest}" in names

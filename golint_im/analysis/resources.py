@@ -181,6 +181,9 @@ class Kind:
     # methods of a library holder that release the resource in its field
     # (`resp.Write(w)` sends a response and closes its Body)
     holder_closers: frozenset = frozenset()
+    # Calls of other modules that keep (or close) what they are given even when they fail, from the
+    # config's `keep-on-failure` ("importpath.Func" or "pkgname.Func"), beside _KEEP_ON_FAILURE.
+    keep_on_failure: frozenset = frozenset()
     # constructors of in-memory stand-ins (`bufconn.Listen`): what is accepted or dialled on their
     # results is a buffer, not a socket, and is not reported
     in_memory: frozenset = frozenset()
@@ -214,6 +217,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             resource_types=frozenset(_qualified(t) for t in table.get("resource_types", ())),
             holder_closers=frozenset(table.get("holder_closers", ())),
             in_memory=frozenset(table.get("in_memory", ())),
+            keep_on_failure=frozenset(add.get("keep-on-failure", ())),
         )
     return kinds
 

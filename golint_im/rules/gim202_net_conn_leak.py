@@ -81,7 +81,8 @@ callee's own body closes, keeps or returns it before its first failing
 return, or closes it itself anywhere (an owner: what it does with the value
 when it fails is its own business), or it is a library function known to
 keep it (like
-`(*http.Server).Serve` or `ssh.NewClientConn`).
+`(*http.Server).Serve`, `ssh.NewClientConn` or `smtp.NewClient`), or one the
+project lists under `keep-on-failure` in `[resources.GIM202]`.
 
 A connection put in a registry (`s.conns[conn] = struct{}{}`) that a
 deferred `delete(s.conns, conn)` of the same function removes again is
