@@ -199,11 +199,20 @@ class _Matcher:
                         if called is None or not called[1] or not prims.is_new_cond(fn, value):
                             continue
                         key = prims.key_of(fn, target)
-                        lock = model.lock_at(fn, called[1][0])
+                        lock = self._locker(fn, op, called[1][0])
                         if key is not None:
                             found.setdefault(key, set()).add(lock.cls if lock is not None else "")
             self._cond_lockers = found
         return self._cond_lockers
+
+    def _locker(self, fn, op, arg):
+        """The mutex a Cond is made with: `sync.NewCond(&s.mu)`, or `sync.NewCond(d)` where d's type
+        embeds a mutex (its promoted Lock takes that field, as `d.Lock()` does)."""
+        model = self.model
+        bare = E.strip_address(arg)
+        as_call = Op("call", op.line, op.col, op.region, E.make_selector(bare, "Lock"), (), "plain")
+        found = model.lock_of(fn, as_call)
+        return found[0] if found is not None else model.lock_at(fn, arg)
 
     def cond(self, b: BlockedUnderLock, wait: SyncCall) -> WaitHeldAcross | None:
         cls = b.held.lock.cls
