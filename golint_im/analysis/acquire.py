@@ -119,6 +119,9 @@ class Acquire(Effects):
                 if hit:
                     return Origin(k, 0, sorted(hit, key=len)[-1])
             fr = self.fresh(f)
+            if fr is not None and fr.kind.name == "http-body" and self._head_through_helper(fn, op, f, fr.impl_op):
+                self.debug["gim2xx_head_requests"] += 1
+                continue  # a HEAD request sent through the tree's own helper: no body to close
             if fr is not None and best is None:
                 if not t.via and selector(fn_expr) is not None and self._opens_nothing(fn, op):
                     return None  # `tr.Dial()` on a wrapper the test built around its fake dialer
@@ -150,8 +153,13 @@ class Acquire(Effects):
         """
         if any(n.endswith(".Head") for n in names):
             return True
-        an = cast("Analysis", self)
-        program = an.program
+        found = self._request_method(fn, op)
+        return found is not None and self._is_head(*found)
+
+    def _request_method(self, fn, op):
+        """(function, method expression) of the request a `Do(req)` / `RoundTrip(req)` sends, when
+        req is a local assigned once from `http.NewRequest[WithContext]`; else None."""
+        program = cast("Analysis", self).program
         for arg in op.args:
             name = ident(arg)
             if name is None:
@@ -168,13 +176,28 @@ class Acquire(Effects):
                 continue
             args = call_args(built)
             method = args[1 if ext.name == "NewRequestWithContext" else 0] if len(args) >= 2 else None
-            if (
-                selected_name(method) == "MethodHead"
-                and program.imported_path(owner, selector_base(method)) == "net/http"
-            ):
-                return True  # net/http is not analysed: its constant is known here
-            return program.const_string(owner, method) == "HEAD"
-        return False
+            return (owner, method) if method is not None else None
+        return None
+
+    def _is_head(self, fn, method) -> bool:
+        """The method expression is "HEAD": a literal, a constant, or net/http's MethodHead."""
+        program = cast("Analysis", self).program
+        if selected_name(method) == "MethodHead" and program.imported_path(fn, selector_base(method)) == "net/http":
+            return True  # net/http is not analysed: its constant is known here
+        return program.const_string(fn, method) == "HEAD"
+
+    def _head_through_helper(self, fn, op, helper, do_op) -> bool:
+        """`s.request(ctx, "HEAD", key)` where the tree helper builds its request with the method it
+        is given (`http.NewRequest(method, ...)`) and returns the response of `Do`: a HEAD, no body."""
+        found = self._request_method(helper, do_op) if do_op is not None else None
+        if found is None or found[0] is not helper:
+            return False
+        params = [p for p, _t in helper.facts.params]
+        name = ident(found[1])
+        if name is None or name not in params:
+            return False
+        k = params.index(name)
+        return k < len(op.args) and self._is_head(fn, op.args[k])
 
     def _opens_nothing(self, fn, op) -> bool:
         """The receiver holds only values of tree types whose own method opens nothing (a test's fake).

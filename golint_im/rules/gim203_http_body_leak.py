@@ -56,7 +56,9 @@ should be reused.
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).
 - HEAD requests are not reported (`http.Head`, or `Do` of a request that
   `http.NewRequest[WithContext]` built with the method `"HEAD"`,
-  `http.MethodHead` or a string constant of it, assigned once): net/http
+  `http.MethodHead` or a string constant of it, assigned once, or by a
+  helper of the tree that builds its request with the method it is given,
+  called with one of those): net/http
   answers them with no body and frees the connection itself. Nor is the
   return on the error of `io.ReadAll(resp.Body)` (`io/ioutil` too): when
   reading the body fails, net/http closes the connection under it. A copy
