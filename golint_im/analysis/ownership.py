@@ -194,8 +194,8 @@ class Analysis(Acquire):
         counted = set()
         for o in fn.facts.ops if tests else ():
             t = tests.get(o.line)
-            if t is None or o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1:
-                continue
+            if t is None or o.kind != "assign" or o.mode not in (":=", "=") or len(o.targets) != 1 or len(o.args) != 1:
+                continue  # not the start: the post statement `i++` is `i += 1`
             r, counter, bound, cmp = t
             if is_ident(o.targets[0], counter) and not view.in_region(o.region, r):
                 start = self.program.const_int(fn, o.args[0])

@@ -322,8 +322,9 @@ def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[s
     `known` (a parameter bound to a constant by the caller), the counter started on the loop's
     own line and never assigned in the body; None otherwise.
 
-    The post statement is not in the facts: an increment by one is assumed. Whether the body
-    can leave early (`return`, `break`) is the caller's question.
+    The post statement is an assignment on the loop's line, outside its region: `i++` (recorded
+    as `i += 1`) or none. Whether the body can leave early (`return`, `break`) is the caller's
+    question.
     """
     facts = fn.facts
     region = facts.regions[loop]
@@ -345,9 +346,12 @@ def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[s
     def assigns(op: Op) -> bool:
         return op.kind == "assign" and any(is_ident(t, var) for t in op.targets)
 
-    init = [op for op in facts.ops if op.line == region.line and op.region == region.parent and assigns(op)]
+    header = [op for op in facts.ops if op.line == region.line and op.region == region.parent and assigns(op)]
+    init = [op for op in header if op.mode in (":=", "=")]
     if len(init) != 1 or len(init[0].args) != 1 or integer(init[0].args[0]) != 0:
         return None
+    if any(op.mode != "+=" or len(op.args) != 1 or integer(op.args[0]) != 1 for op in header if op not in init):
+        return None  # a step other than one
     if any(assigns(op) and loop in enclosing_regions(facts, op.region) for op in facts.ops):
         return None
     return bound

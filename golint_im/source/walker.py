@@ -372,8 +372,11 @@ class Walker(ExpressionReader):
                         if r.parent == region and r.kind in _LABELLED_KINDS:
                             r.label = label
         elif t in ("inc_statement", "dec_statement"):
-            for c in node.named_children:
-                self.expr(c, region)
+            # `n++` is `n += 1` (the Go spec says so): recorded as that assignment, so that
+            # counters (a drain loop counting its senders down) are visible to the analyses.
+            targets = tuple(self.expr(c, region) for c in node.named_children)
+            mode = "+=" if t == "inc_statement" else "-="
+            self.op("assign", node, region, targets=targets, args=(self._leaf(("int", 1)),), mode=mode)
         elif t == "ERROR":
             self.errors.append(node.start_point[0] + 1)
         elif t == "const_declaration":
