@@ -482,6 +482,12 @@ class Partners:
             if _flag_guarded_receive(facts, g, i, chain, recvs):
                 self.debug["GIM102_exits_after_flag_guarded_receive"] += 1
                 continue  # `if !stopped { <-stop }` first: heard now, or before when the flag was set
+            if self._waited_for_senders(owner, g, i, chain):
+                self.debug["GIM102_exits_after_waiting_for_senders"] += 1
+                continue  # `wg.Wait()` for the senders first: they are done (or the Wait hangs: GIM106)
+            if _counted_down(facts, g, i, chain, recvs):
+                self.debug["GIM102_exits_when_senders_counted_down"] += 1
+                continue  # `n--` per receive, `if n == 0 { break }`, `n++` beside the `go`: every sender heard
             after = _heard_on_the_way(g, i, chain, recvs)  # the exit's own path receives first
             if case is None and i > ri:
                 if loop is None or loop not in chain:
@@ -551,6 +557,9 @@ class Partners:
                 continue  # `t.Fatal` leaves there, not at the end: judged as that exit
             chain = list(enclosing_regions(facts, case))
             if exclusive_branches(facts, go_chain, chain):
+                continue
+            if self._waited_for_senders(owner, g, len(facts.ops), chain):
+                self.debug["GIM102_exits_after_waiting_for_senders"] += 1
                 continue
             after = _heard_on_the_way(g, len(facts.ops), chain, recvs)
             counted = waiting(len(facts.ops), chain, after)
@@ -659,6 +668,44 @@ class Partners:
         if count == UNBOUNDED:
             return count, count, maybe
         return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
+
+    def _waited_for_senders(self, owner: Function, g: int, i: int, chain: list) -> bool:
+        """On every path from the `go` at index g to the exit at index i, owner calls `wg.Wait()`
+        on a WaitGroup the started goroutine calls `Done` on (the same variable: a closure's
+        capture, or a package variable). By the exit the sender has finished: it sent into the
+        buffer, or it is still blocked and the `Wait` never returns, which is GIM106's finding
+        (a wait before the drain), not a sender left behind by this exit."""
+        if g < 0:
+            return False
+        facts = owner.facts
+        waited = {
+            name
+            for op in facts.ops[g + 1 : i]
+            if op.kind == "call"
+            and op.mode == "plain"
+            and op.region in chain
+            and not op.args
+            and E.selected_name(op.fn) == "Wait"
+            and (name := E.ident(E.selector_base(op.fn))) is not None
+        }
+        if not waited:
+            return False
+        targets = self.program.resolve_call(owner, facts.ops[g])
+        if not targets:
+            return False
+        for t in targets:
+            ops = t.function.facts.ops
+            last_send = max((k for k, op in enumerate(ops) if op.kind == "send"), default=-1)
+            if not any(
+                op.kind == "call"
+                and (op.mode == "defer" or (op.mode == "plain" and k > last_send))
+                and E.selected_name(op.fn) == "Done"
+                and (name := E.ident(E.selector_base(op.fn))) in waited
+                and self.program.declaring_function(t.function, name) is self.program.declaring_function(owner, name)
+                for k, op in enumerate(ops)
+            ):
+                return False  # a `Done` before its send lets the `Wait` return while it blocks
+        return True
 
     def _answered_elsewhere(self, owner: Function, index: dict, go_op, sends, i: int, chain: list) -> bool:
         """The goroutine started by go_op (once) sends either its result on another channel or on
@@ -920,6 +967,53 @@ def _receives_in(facts, loop: int) -> bool:
     return any(
         op.kind == "recv" and (op.body == loop or loop in enclosing_regions(facts, op.region)) for op in facts.ops
     )
+
+
+_AT_ZERO = {("==", 0), ("<=", 0), ("<", 1)}
+
+
+def _counted_down(facts, g: int, i: int, chain: list, recvs) -> bool:
+    """The exit at index i is taken only once a counter of started senders is down to zero:
+    it sits under `if n == 0` (`n <= 0`, `n < 1`), a receive from the channel before it, in its
+    loop, is followed by `n -= 1` (`n--`) in the same handler, and the `go` statement at index g
+    has `n += 1` (`n++`) beside it, in its own block. The loop then leaves only after hearing every
+    sender it started; a sender the count skipped is not this exit's to judge."""
+    if g < 0:
+        return False
+    guard = next((r for r in chain if facts.regions[r].kind not in ("block", "body")), None)
+    if guard is None or facts.regions[guard].kind != "if":
+        return False
+    cond = E.binary(facts.regions[guard].info) if E.is_expr(facts.regions[guard].info) else None
+    if cond is None:
+        return False
+    op, left, right = cond
+    if E.integer(left) == 0 and op == "==":
+        left, right = right, left
+    counter = E.ident(left)
+    if counter is None or (op, E.integer(right)) not in _AT_ZERO:
+        return False
+
+    def steps(kind: str, region: int, start: int, end: int) -> bool:
+        return any(
+            x.kind == "assign"
+            and x.mode == kind
+            and x.region == region
+            and len(x.targets) == 1
+            and E.is_ident(x.targets[0], counter)
+            and E.integer(x.args[0]) == 1
+            for x in facts.ops[start:end]
+        )
+
+    go_region = facts.ops[g].region
+    if not (steps("+=", go_region, 0, g) or steps("+=", go_region, g + 1, len(facts.ops))):
+        return False
+    around = set(chain)
+    for ri, r in recvs:
+        if g < ri < i:
+            handler = r.body if r.body >= 0 else r.region
+            if handler in around and steps("-=", handler, ri + 1, i):
+                return True
+    return False
 
 
 def _flag_guarded_receive(facts, g: int, i: int, chain: list, recvs) -> bool:

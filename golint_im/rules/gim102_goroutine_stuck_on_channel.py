@@ -392,7 +392,14 @@ completes; or make the sender give up too:
   to it (a select passed only through its receive case, every other case
   leaving, counts as a receive on the way). A receive inside a loop that
   ran to its end before the exit may have heard every sender: such an exit
-  is not reported (`GIM102_exits_after_receive_loop`). At an exit other
+  is not reported (`GIM102_exits_after_receive_loop`), nor is one taken only
+  once a counter of the senders is down to zero (`if n == 0 { break }` after
+  `n--` in the receive's handler, with `n++` beside the `go`:
+  `GIM102_exits_when_senders_counted_down`), nor one after `wg.Wait()` on
+  the path, when each sender defers its `wg.Done()` (or calls it after its
+  last send) on the same WaitGroup: the senders are done by then, and if one
+  is still blocked the `Wait` never returns, which GIM106 reports
+  (`GIM102_exits_after_waiting_for_senders`). At an exit other
   than `return`, a buffered channel fed by a loop of senders, or by senders
   reached through an interface or a function value, is not judged
   (`GIM102_buffered_uncertain_senders_at_early_exit`): tests size such
@@ -452,8 +459,8 @@ completes; or make the sender give up too:
 - A sender counted on a field channel sends directly in the goroutine
   (not through calls), outside any `select`, with no `return` or jump
   before its last send: straight-line sends, one `for {` with no way out,
-  or one `for i := 0; i < K; i++` (the post statement is taken to be
-  `i++`). The allocating function's receives must all be plain `<-x.ch`
+  or one `for i := 0; i < K; i++` (a post statement other than
+  `i++` leaves it uncounted). The allocating function's receives must all be plain `<-x.ch`
   in its own body (or straight in a method it calls directly), outside
   any branch or loop, after the `go`.
 - A send after `cancel()` is reported only when the receiving goroutine is
