@@ -616,10 +616,13 @@ class Circular:
         ops = t.facts.ops
         stop = len(ops) if release is None or release.mode == "defer" else ops.index(release)
         n, branched = 0, 0
-        for op in ops[:stop]:
+        for k, op in enumerate(ops[:stop]):
             if op.kind != "send" or not any(c is ch for c, _r in self._roles.get(id(op), ())):
                 continue
             kinds = {t.facts.regions[r].kind for r in enclosing_regions(t.facts, op.region)}
+            if certain and kinds & {"for", "range"} and _then_returns(ops, k):
+                branched = 1  # `errs <- err; return` inside the loop: once per run at most
+                continue
             if certain and (op.select >= 0 or kinds & {"for", "range", "select", "case"}):
                 return None
             if certain and not kinds <= {"body", "block"}:
@@ -629,6 +632,13 @@ class Circular:
         if branched:
             self.debug["circular_branched_sends_counted_once"] += 1
         return n + branched
+
+
+def _then_returns(ops: list, k: int) -> bool:
+    """The send at index k is a plain send (not a `select` case) followed at once by a `return`
+    in its own region: the goroutine sends there at most once, whatever loop it sits in."""
+    send = ops[k]
+    return send.select < 0 and k + 1 < len(ops) and ops[k + 1].kind == "return" and ops[k + 1].region == send.region
 
 
 def _starts_one(op) -> bool:
