@@ -307,6 +307,7 @@ HANDOFF_DEBUG_KEYS = (
     "GIM103_handoffs_with_a_partner_skipping_the_lock",
     "GIM103_handoffs_partner_locks_in_another_case",
     "GIM103_handoffs_after_partner_flag",
+    "GIM103_handoffs_partner_locked_before_start",
 )
 # Calls followed up from a partner's channel operation to the goroutine that runs it.
 _PARTNER_DEPTH = 3
@@ -552,6 +553,11 @@ def _all_partners_lock(
                 debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
         if b.fn.id in levels or b.op_fn.id in levels:
             got = False  # the blocked function's own code
+        if isinstance(got, Acquire):
+            got = _taken_after_start(matcher.model, b, pfn, pop, got)
+            if got is None:
+                debug["GIM103_handoffs_partner_locked_before_start"] += 1
+                return None
         if got is False:
             debug["GIM103_handoffs_with_a_partner_outside_goroutines"] += 1
             return None
@@ -560,6 +566,34 @@ def _all_partners_lock(
             return None
         first = first or (pfn, pop, got, in_other_case)
     return first
+
+
+def _taken_after_start(model: LockModel, b: BlockedUnderLock, pfn: Function, pop: Op, got: Acquire) -> Acquire | None:
+    """The partner's acquisition that counts when its function itself starts the blocked goroutine
+    (`go func() { mu.Lock(); ch <- v }()`): only one between that `go` and its operation. One before
+    the `go` was got past before the goroutine existed, so the goroutine's hold cannot keep the
+    partner from its operation (had it kept the lock, the goroutine would wait at its own `Lock`
+    instead). got when the partner does not start the goroutine; None when it takes the lock only
+    before it."""
+    ops = pfn.facts.ops
+    top = got.hops[0].op if got.hops else got.op
+    at = next((k for k, op in enumerate(ops) if op is top), None)
+    end = next((k for k, op in enumerate(ops) if op is pop), None)
+    if at is None or end is None:
+        return got
+    for site_fn, go_op in b.fn.go_sites:
+        if site_fn is not pfn:
+            continue
+        g = next((k for k, op in enumerate(ops) if op is go_op), None)
+        if g is None or not at < g < end:
+            continue
+        for op in ops[g + 1 : end]:
+            if op.kind == "call" and op.mode == "plain":
+                later = acquire_at(model, pfn, op, b.held.lock.cls)
+                if later is not None:
+                    return later
+        return None
+    return got
 
 
 def _build_handoffs(ctx: Context) -> list[HandoffHeldAcross]:

@@ -123,7 +123,11 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   from the blocked function's own code, or from an unseen caller, keeps it
   silent (`GIM103_handoffs_*` in `--debug`). The lock may have been taken
   and released before the blocked side locked: the finding is a deadlock
-  of some interleavings, most often of the first.
+  of some interleavings, most often of the first. When the partner's
+  function is the one that starts the blocked goroutine, only a `Lock`
+  between that `go` and its operation counts: one before the `go` was got
+  past before the goroutine existed
+  (`GIM103_handoffs_partner_locked_before_start`).
 - Mutexes are compared by declaration: a partner holding the same field of
   another value of the type is taken as the same mutex.
 - The two sides must run in goroutines that can overlap, as for GIM105: in a
