@@ -482,7 +482,7 @@ class Partners:
             if _flag_guarded_receive(facts, g, i, chain, recvs):
                 self.debug["GIM102_exits_after_flag_guarded_receive"] += 1
                 continue  # `if !stopped { <-stop }` first: heard now, or before when the flag was set
-            if self._waited_for_senders(owner, g, i, chain):
+            if self._waited_for_senders(owner, g, i, chain, recvs):
                 self.debug["GIM102_exits_after_waiting_for_senders"] += 1
                 continue  # `wg.Wait()` for the senders first: they are done (or the Wait hangs: GIM106)
             if _counted_down(facts, g, i, chain, recvs):
@@ -558,7 +558,7 @@ class Partners:
             chain = list(enclosing_regions(facts, case))
             if exclusive_branches(facts, go_chain, chain):
                 continue
-            if self._waited_for_senders(owner, g, len(facts.ops), chain):
+            if self._waited_for_senders(owner, g, len(facts.ops), chain, recvs):
                 self.debug["GIM102_exits_after_waiting_for_senders"] += 1
                 continue
             after = _heard_on_the_way(g, len(facts.ops), chain, recvs)
@@ -669,23 +669,26 @@ class Partners:
             return count, count, maybe
         return count - heard_count, count - max(heard_count, 1 if heard else 0), maybe
 
-    def _waited_for_senders(self, owner: Function, g: int, i: int, chain: list) -> bool:
+    def _waited_for_senders(self, owner: Function, g: int, i: int, chain: list, recvs) -> bool:
         """On every path from the `go` at index g to the exit at index i, owner calls `wg.Wait()`
         on a WaitGroup the started goroutine calls `Done` on (the same variable: a closure's
-        capture, or a package variable). By the exit the sender has finished: it sent into the
-        buffer, or it is still blocked and the `Wait` never returns, which is GIM106's finding
-        (a wait before the drain), not a sender left behind by this exit."""
+        capture, or a package variable), then reaches a receive from the channel (a poll whose
+        `default` is the exit). By the exit the sender has finished: it sent into the buffer, or
+        it is still blocked and the `Wait` never returns, which is GIM106's finding (a wait before
+        the drain), not a sender left behind by this exit. With no receive after the `Wait`, the
+        hang at the `Wait` is reported here, as the exit that skipped the receive."""
         if g < 0:
             return False
         facts = owner.facts
         waited = {
             name
-            for op in facts.ops[g + 1 : i]
-            if op.kind == "call"
+            for k in range(g + 1, i)
+            if (op := facts.ops[k]).kind == "call"
             and op.mode == "plain"
             and op.region in chain
             and not op.args
             and E.selected_name(op.fn) == "Wait"
+            and any(k < ri < i for ri, _r in recvs)
             and (name := E.ident(E.selector_base(op.fn))) is not None
         }
         if not waited:

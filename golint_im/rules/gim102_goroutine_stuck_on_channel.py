@@ -399,7 +399,8 @@ completes; or make the sender give up too:
   the path, when each sender defers its `wg.Done()` (or calls it after its
   last send) on the same WaitGroup: the senders are done by then, and if one
   is still blocked the `Wait` never returns, which GIM106 reports
-  (`GIM102_exits_after_waiting_for_senders`). At an exit other
+  (`GIM102_exits_after_waiting_for_senders`; only when a receive from the
+  channel follows the `Wait`: with none, the exit is reported). At an exit other
   than `return`, a buffered channel fed by a loop of senders, or by senders
   reached through an interface or a function value, is not judged
   (`GIM102_buffered_uncertain_senders_at_early_exit`): tests size such
