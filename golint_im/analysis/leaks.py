@@ -26,6 +26,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    string,
     strip_address,
     unary_operand,
 )
@@ -747,7 +748,8 @@ class Walk:
     def cond_effect(self, cond):
         """What a condition says about the resource when true and when false (see conditions.cond_effect)."""
         own = (
-            self._own_error_test(cond)
+            self._asserted_always(cond)
+            or self._own_error_test(cond)
             or self._empty_container_test(cond)
             or self._stream_context_done(cond)
             or self._no_content(cond)
@@ -1060,6 +1062,12 @@ class Walk:
         if c is not None and len(o.targets) >= 1 and (self._never_fails(c) or self._sets_own_deadline(c)):
             marker = "nil-error"  # `_, err = buf.Write(b)` on a bytes.Buffer: err is always nil
         asserted = assertion(val) if val is not None else None
+        if asserted is not None and len(o.targets) == 2 and self._always_holds(asserted):
+            # `uc, ok := pc.(*net.UDPConn)` on what `ListenPacket("udp", ...)` returned: ok is always true
+            for name, mark in zip(map(ident, o.targets), (marker, "always-ok"), strict=True):
+                if name is not None and name != "_":
+                    self.last_assign[name] = mark
+            return
         if asserted is not None and len(o.targets) == 2 and self.last_assign.get(ident(asserted[0])) == "acq":
             # `_, ok := err.(HandshakeError)`: ok holds only for a non-nil error, when nothing was acquired.
             okname = ident(o.targets[1])
@@ -1077,16 +1085,52 @@ class Walk:
             if name is not None and name != "_":
                 self.last_assign[name] = marker
 
+    def _always_holds(self, asserted) -> bool:
+        """A type assertion on the resource itself to the concrete type the standard `net`
+        constructor that made it always returns for its network (`*net.UDPConn` for
+        `ListenPacket("udp", ...)`): it cannot fail."""
+        r = _ref(asserted[0], self.holders)
+        if r is None or not r.resource or r.suffix != () or self.op.kind != "call":
+            return False
+        ext = self.an.program.external_callee(self.fn, self.op.fn)
+        if ext is None or ext.pkg != "net":
+            return False
+        by_network = _NET_CONCRETE.get(ext.name, {})
+        for a in self.op.args:
+            network = string(a)
+            if network is not None:
+                concrete = by_network.get(network.split(":")[0])
+                return concrete is not None and asserted[1] == f"*net.{concrete}"
+        return False
+
+    def _asserted_always(self, cond) -> tuple | None:
+        """`if !ok {` (or `if ok {`) on an assertion that always holds: the `!ok` side never runs."""
+        if not is_expr(cond):
+            return None
+        inner = unary_operand(cond, "!")
+        name = ident(inner if inner is not None else cond)
+        if name is None or self.last_assign.get(name) != "always-ok":
+            return None
+        self.an.debug["gim2xx_assertions_that_always_hold"] += 1
+        return ("failed", None) if inner is not None else (None, "failed")
+
     def _never_fails(self, fn_expr) -> bool:
         """A standard-library write whose error result is documented to be always nil."""
         ext = self.an.program.external_callee(self.fn, fn_expr)
         return ext is not None and (ext.pkg, ext.recv, ext.name) in NEVER_FAIL
 
     def _sets_own_deadline(self, fn_expr) -> bool:
-        """`err := conn.SetDeadline(t)` (or `rc, err := ln.SyscallConn()`) on the connection being
-        followed: a net connection's deadline setters fail only when the connection is already closed
-        or was never valid, so their error branch holds nothing left to close."""
-        if selected_name(fn_expr) not in _FAILS_ONLY_WHEN_INVALID or not self.kind.name.startswith("net"):
+        """`err := conn.SetDeadline(t)` (or `rc, err := ln.SyscallConn()`, then `err = rc.Control(f)`)
+        on the connection being followed: a net connection's deadline setters and raw-socket access
+        fail only when the connection is already closed or was never valid, so their error branch
+        holds nothing left to close."""
+        if not self.kind.name.startswith("net"):
+            return False
+        if selected_name(fn_expr) == "Control":
+            # `rc.Control(f)` on the RawConn the connection's own `SyscallConn()` gave (marked
+            # "nil-error" below): it fails only when the connection is closed or invalid
+            return self.last_assign.get(ident(selector_base(fn_expr)) or "") == "nil-error"
+        if selected_name(fn_expr) not in _FAILS_ONLY_WHEN_INVALID:
             return False
         r = _ref(selector_base(fn_expr), self.holders)
         return r is not None and r.resource and r.suffix == ()
@@ -1307,6 +1351,18 @@ class Walk:
 
 
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
+# The concrete type the standard `net` constructors return, by the network named (before any
+# `:protocol`): `net.Listen("tcp", ...)` is always a *net.TCPListener.
+_STREAM_CONNS = {"tcp": "TCPConn", "tcp4": "TCPConn", "tcp6": "TCPConn", "unix": "UnixConn", "unixpacket": "UnixConn"}
+_PACKET_CONNS = {"udp": "UDPConn", "udp4": "UDPConn", "udp6": "UDPConn", "unixgram": "UnixConn"}
+_PACKET_CONNS |= {"ip": "IPConn", "ip4": "IPConn", "ip6": "IPConn"}
+_NET_CONCRETE = {
+    "Listen": {"tcp": "TCPListener", "tcp4": "TCPListener", "tcp6": "TCPListener", "unix": "UnixListener"},
+    "ListenPacket": _PACKET_CONNS,
+    "Dial": _STREAM_CONNS | _PACKET_CONNS,
+    "DialContext": _STREAM_CONNS | _PACKET_CONNS,
+    "DialTimeout": _STREAM_CONNS | _PACKET_CONNS,
+}
 # Methods of a net connection or listener that fail only when it is not a valid, open one: the
 # deadline setters, and `SyscallConn` (EINVAL for a nil or closed value).
 _FAILS_ONLY_WHEN_INVALID = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline", "SyscallConn"))

@@ -93,6 +93,7 @@ class Analysis(Acquire):
             "gim2xx_streams_closed_with_their_session": 0,
             "gim2xx_in_memory_values": 0,
             "gim2xx_test_dials_asserted_to_fail": 0,
+            "gim2xx_assertions_that_always_hold": 0,
             "gim2xx_test_fake_implementations": 0,
             # hand-offs that count only when the callee succeeds (its error is checked after)
             "gim2xx_handoffs_on_success": 0,
@@ -142,6 +143,7 @@ class Analysis(Acquire):
             "gim2xx_loops_assumed_to_run": 0,
             # listeners given to a goroutine that accepts on them in an endless loop (effects._accepts_for_life)
             "gim2xx_listeners_served_by_goroutines": 0,
+            "gim2xx_wrappers_served_by_group_goroutines": 0,
             # `if resp.Error != nil` on a value known by its close: the call failed (leaks._own_error_test)
             "gim2xx_own_error_tests": 0,
         }
