@@ -201,8 +201,13 @@ class Effects(Calls):
                 lit = self.program.literal(fn, lit_index)
                 if lit is not None:
                     e = self.literal_effect(lit, holders, kind)
+                    if not e and self._group_goroutine_serves_wrapper(fn, op, lit, holders, lit):
+                        e = ESCAPE  # `g.Go(func() error { return m.Serve() })`, as `go m.Serve()`
                     if e:
                         effects.append(e)
+                continue
+            if selector(a) is not None and self._group_goroutine_serves_wrapper(fn, op, None, holders, a):
+                effects.append(ESCAPE)  # `g.Go(m.Serve)`: the group's goroutine keeps the wrapper
                 continue
             if selected_name(a) in kind.closers:
                 r = _ref(selector_base(a), holders)
@@ -703,6 +708,32 @@ class Effects(Calls):
         self._summary[key] = res
         return res
 
+    def _group_goroutine_serves_wrapper(self, fn, op, lit, holders, arg) -> bool:
+        """op is `g.Go(arg)` of an errgroup or a WaitGroup (a goroutine, as a `go` statement
+        starts), and arg is a method value of a wrapper of another module that holds the resource,
+        or the literal lit calling a method on such a captured wrapper (`m := cmux.New(ln)`, then
+        `g.Go(m.Serve)` or `g.Go(func() error { return m.Serve() })`): the goroutine keeps the
+        wrapper, as `go m.Serve()` does."""
+        if op.kind != "call" or selected_name(op.fn) != "Go" or len(op.args) != 1:
+            return False
+        ext = self.program.external_callee(fn, op.fn)
+        if ext is None or (ext.pkg, ext.recv) not in _GROUP_STARTERS:
+            return False
+        if lit is None:
+            h = holders.get(ident(selector_base(arg)) or "")
+            if h is None or h.suffix != FOREIGN_WRAPPER:
+                return False
+        else:
+            wrappers = {n for n, h in self.captured(lit, holders).items() if h.suffix == FOREIGN_WRAPPER}
+            if not any(
+                o.kind == "call" and ident(selector_base(o.fn)) in wrappers
+                for o in ops_with_literals(lit)
+                if selector(o.fn) is not None
+            ):
+                return False
+        self.debug["gim2xx_wrappers_served_by_group_goroutines"] += 1
+        return True
+
     def captured(self, lit, holders) -> dict:
         """The holders a function literal refers to (and does not redeclare)."""
         captured = {n: h for n, h in holders.items() if n not in self.program.declared(lit)}
@@ -890,6 +921,8 @@ class Effects(Calls):
         return ESCAPE
 
 
+# Group types whose `Go(f)` runs f in a goroutine of its own, as a `go` statement does.
+_GROUP_STARTERS = frozenset({("golang.org/x/sync/errgroup", "Group"), ("sync", "WaitGroup")})
 # The packages of `io.ReadAll`, `io.Copy` and `io.Discard` (ioutil's are the same functions).
 _IO_PACKAGES = ("io", "io/ioutil")
 
