@@ -227,6 +227,9 @@ class Tracer:
                 # `strings.Split(addr, ":")[0]`: a piece between colons holds none.
                 return (Origin((hole("s", hole_name(e)),), NO_COLON, at, "a piece split on `:`"),)
             return self.elems(fn, ix[0], at, deep) or (opaque(hole_name(e)),)
+        if self._cut_before_colon(fn, e):
+            # `s[:i]` with `i := strings.Index(s, ":")`: the text before the first `:` holds none.
+            return (Origin((hole("s", hole_name(e)),), NO_COLON, at, "the text before the first `:`"),)
         return (opaque(hole_name(e)),)
 
     def _url_host(self, fn, e) -> bool:
@@ -274,6 +277,46 @@ class Tracer:
             return False
         return self.const_string(fn, c[1][1]) == ":"
 
+    def _cut_before_colon(self, fn, e) -> bool:
+        """e is `s[:i]` (or `s[0:i]`) where i's one assignment is `strings.Index(s, ":")` (or
+        `IndexByte`, `IndexRune` with `':'`) on the same s."""
+        if fn is None or not isinstance(e, tuple) or len(e) < 4 or e[0] != "slice":
+            return False
+        x, lo, hi = e[1], e[2], e[3]
+        if lo is not None and self.p.const_int(fn, lo) != 0:
+            return False
+        name = ex.ident(hi)
+        owner = self.p.declaring_function(fn, name) if name is not None else None
+        if owner is None or name is None:
+            return False
+        c = ex.call(single_assignment(self.p, owner, name))
+        if c is None or len(c[1]) != 2 or c[1][0] != x:
+            return False
+        ext = self.external(fn, c[0])
+        if ext is None or ext.recv or ext.pkg != "strings" or ext.name not in ("Index", "IndexByte", "IndexRune"):
+            return False
+        return self.const_string(fn, c[1][1]) == ":" or ex.literal(c[1][1]) == "':'"
+
+    def _returns_ipv4(self, fn, call_expr) -> bool:
+        """call_expr calls functions of the tree every `return` of which is `net.IPv4(...)` (an
+        `IP4.ToIP()` helper of an IPv4-only type)."""
+        n = ex.call_number(call_expr)
+        if fn is None or n is None or not 0 <= n < len(fn.facts.ops):
+            return False
+        targets = self.p.resolve_call(fn, fn.facts.ops[n])[:MAX_TARGETS]
+        if not targets:
+            return False
+        for t in targets:
+            returns = [op for op in t.function.facts.ops if op.kind == "return"]
+            if not returns:
+                return False
+            for op in returns:
+                c = ex.call(op.args[0]) if len(op.args) == 1 else None
+                ext = self.external(t.function, c[0]) if c is not None else None
+                if ext is None or (ext.pkg, ext.recv, ext.name) != ("net", "", "IPv4"):
+                    return False
+        return True
+
     def _ipv4_string(self, fn, callee) -> bool:
         """`net.IP(b[4:8]).String()` or `net.IPv4(a, b, c, d).String()`: four bytes print as dotted IPv4."""
         sel = ex.selector(callee)
@@ -284,6 +327,8 @@ class Tracer:
             return False
         ext = self.external(fn, c[0])
         if ext is not None and ext.pkg == "net" and not ext.recv and ext.name == "IPv4":
+            return True
+        if ext is None and self._returns_ipv4(fn, sel[0]):
             return True
         if ext is None or ext.pkg != "net" or ext.name != "IP" or len(c[1]) != 1:
             return False

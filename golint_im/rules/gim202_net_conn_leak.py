@@ -148,12 +148,22 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - A listener given to a goroutine (`go acceptLoop(ln)`) whose function calls
   `Accept*` on it inside an endless `for {` loop is kept by that goroutine
   for its life, also when a function of the tree it is handed to starts
-  that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`);
+  that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`).
+  A wrapper of another module over the listener (`m := cmux.New(ln)`) is kept
+  by the goroutine that calls its methods: `go m.Serve()`, or an errgroup's
+  or WaitGroup's `g.Go(m.Serve)` or `g.Go(func() error { return m.Serve() })`
+  (`gim2xx_wrappers_served_by_group_goroutines`);
   a connection read in such a loop is not, since a handler that returns when
   a read fails still leaves the socket open.
 - A call on the connection that fails only when it is not a valid, open
-  one (its deadline setters, `SyscallConn`) opens no path that leaks it; the
-  finding names the next failure instead.
+  one (its deadline setters, `SyscallConn` and the `Control` of the RawConn
+  it gives) opens no path that leaks it; the finding names the next failure
+  instead. So does the `!ok` side of a type assertion to the concrete type
+  the standard `net` constructor always returns for the network it names as
+  a literal (`*net.UDPConn` after `ListenPacket("udp", ...)`,
+  `*net.TCPListener` after `Listen("tcp", ...)`;
+  `gim2xx_assertions_that_always_hold`); a network from a variable keeps
+  that branch.
 - The acquisition's error check may be kept in a bool first (`ok := err ==
   nil; if ok {`, or `failed := err != nil`); any other computed condition is
   not read as one.
