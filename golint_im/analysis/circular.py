@@ -612,26 +612,33 @@ class Circular:
         With `certain` (a buffered channel, whose senders must be counted), None when one of them
         sits in a loop or select; sends under `if`s and `switch` cases (`if err != nil { errs <- err
         }`) count as one more send that a run can make, since every goroutine may take that
-        branch (two failing at once fill a one-slot buffer)."""
+        branch (two failing at once fill a one-slot buffer), except one followed at once by
+        `return`: that run ends with it, after the plain sends before it."""
         ops = t.facts.ops
         stop = len(ops) if release is None or release.mode == "defer" else ops.index(release)
         n, branched = 0, 0
+        # a conditional send followed at once by `return` ends its run: the run makes the plain
+        # sends before it and that one (`if err != nil { errs <- err; return }; errs <- nil`)
+        last_sends: list[int] = []
         for k, op in enumerate(ops[:stop]):
             if op.kind != "send" or not any(c is ch for c, _r in self._roles.get(id(op), ())):
                 continue
             kinds = {t.facts.regions[r].kind for r in enclosing_regions(t.facts, op.region)}
             if certain and kinds & {"for", "range"} and _then_returns(ops, k):
-                branched = 1  # `errs <- err; return` inside the loop: once per run at most
+                last_sends.append(n + 1)  # `errs <- err; return` inside the loop: once per run at most
                 continue
             if certain and (op.select >= 0 or kinds & {"for", "range", "select", "case"}):
                 return None
             if certain and not kinds <= {"body", "block"}:
-                branched = 1
+                if _then_returns(ops, k):
+                    last_sends.append(n + 1)
+                else:
+                    branched = 1
                 continue
             n += 1
-        if branched:
+        if branched or last_sends:
             self.debug["circular_branched_sends_counted_once"] += 1
-        return n + branched
+        return max([n + branched, *(m + branched for m in last_sends)])
 
 
 def _then_returns(ops: list, k: int) -> bool:

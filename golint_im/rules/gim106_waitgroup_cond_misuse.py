@@ -154,8 +154,10 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   `Done` is deferred or comes after the send. A send inside a `select` is
   taken as non-blocking. With a buffer, the senders must be counted: a
   constant-bound loop `for i := 0; i < 3; i++` and sends outside loops
-  (one under a branch counts as one more that a run can make, and so does
-  one in a loop followed at once by `return`), else silence. A struct-field channel is judged as GIM102's
+  (one under a branch counts as one more that a run can make; one followed
+  at once by `return`, under a branch or in a loop, ends its run, which
+  then makes only the plain sends before it and that one), else silence.
+  A struct-field channel is judged as GIM102's
   circular waits say (one variable holds the struct, partners seen in the
   function, the goroutine and what they call); a method's receiver field
   made at one site of the program (`&crawler{results: make(chan string)}`
