@@ -1088,14 +1088,18 @@ class Walk:
     def _always_holds(self, asserted) -> bool:
         """A type assertion on the resource itself to the concrete type the standard `net`
         constructor that made it always returns for its network (`*net.UDPConn` for
-        `ListenPacket("udp", ...)`): it cannot fail."""
-        r = _ref(asserted[0], self.holders)
+        `ListenPacket("udp", ...)`), or on its address to the address type of that network
+        (`ln.Addr().(*net.TCPAddr)` after `Listen("tcp", ...)`): it cannot fail."""
+        value = asserted[0]
+        c = call(value)
+        address = c is not None and not c[1] and selected_name(c[0]) in ("Addr", "LocalAddr", "RemoteAddr")
+        r = _ref(selector_base(c[0]) if address and c is not None else value, self.holders)
         if r is None or not r.resource or r.suffix != () or self.op.kind != "call":
             return False
         ext = self.an.program.external_callee(self.fn, self.op.fn)
         if ext is None or ext.pkg != "net":
             return False
-        by_network = _NET_CONCRETE.get(ext.name, {})
+        by_network = _NET_ADDRS if address else _NET_CONCRETE.get(ext.name, {})
         for a in self.op.args:
             network = string(a)
             if network is not None:
@@ -1356,6 +1360,8 @@ _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))
 _STREAM_CONNS = {"tcp": "TCPConn", "tcp4": "TCPConn", "tcp6": "TCPConn", "unix": "UnixConn", "unixpacket": "UnixConn"}
 _PACKET_CONNS = {"udp": "UDPConn", "udp4": "UDPConn", "udp6": "UDPConn", "unixgram": "UnixConn"}
 _PACKET_CONNS |= {"ip": "IPConn", "ip4": "IPConn", "ip6": "IPConn"}
+_NET_ADDRS = {n: "TCPAddr" for n in ("tcp", "tcp4", "tcp6")} | {n: "UDPAddr" for n in ("udp", "udp4", "udp6")}
+_NET_ADDRS |= {n: "UnixAddr" for n in ("unix", "unixgram", "unixpacket")} | {n: "IPAddr" for n in ("ip", "ip4", "ip6")}
 _NET_CONCRETE = {
     "Listen": {"tcp": "TCPListener", "tcp4": "TCPListener", "tcp6": "TCPListener", "unix": "UnixListener"},
     "ListenPacket": _PACKET_CONNS,

@@ -161,7 +161,8 @@ Connections accepted in a loop must be handed to the goroutine that serves
   instead. So does the `!ok` side of a type assertion to the concrete type
   the standard `net` constructor always returns for the network it names as
   a literal (`*net.UDPConn` after `ListenPacket("udp", ...)`,
-  `*net.TCPListener` after `Listen("tcp", ...)`;
+  `*net.TCPListener` after `Listen("tcp", ...)`; `ln.Addr().(*net.TCPAddr)`
+  and the `LocalAddr`/`RemoteAddr` of a connection likewise;
   `gim2xx_assertions_that_always_hold`); a network from a variable keeps
   that branch.
 - The acquisition's error check may be kept in a bool first (`ok := err ==
