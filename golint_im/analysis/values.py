@@ -260,13 +260,26 @@ class Tracer:
         t = (self.p.type_of(fn, sel[0]) or "").lstrip("*")
         return (t, sel[1]) in (("net#SRV", "Target"), ("net#MX", "Host"), ("net#NS", "Host"))
 
-    def _split_on_colon(self, fn, e, line: int) -> bool:
+    def _split_on_colon(self, fn, e, line: int, depth: int = 0) -> bool:
         """e is `strings.Split(x, ":")` (or SplitN), or a local assigned only from one: the one
         assignment, or, when each assignment declares a variable of its own (`dp := ...` in each
-        branch of a parser), the declaration whose block holds the use at `line`."""
+        branch of a parser), the declaration whose block holds the use at `line`; or a parameter
+        every caller (up to two calls up) passes such a value (`threePart(parts)`)."""
         name = ex.ident(e)
         owner = self.p.declaring_function(fn, name) if name is not None else None
         if owner is not None and owner is fn and name is not None:
+            params = [p[0] for p in owner.facts.params]
+            if name in params and single_assignment(self.p, owner, name) is None:
+                k = params.index(name)
+                callers = self.p.callers(owner)
+                return (
+                    depth < 2
+                    and bool(callers)
+                    and all(
+                        k < len(op.args) and self._split_on_colon(caller, op.args[k], op.line, depth + 1)
+                        for caller, op in callers
+                    )
+                )
             made = single_assignment(self.p, owner, name) or scoped_declaration(owner, name, line)
             e = made if made is not None else e
         c = ex.call(e)

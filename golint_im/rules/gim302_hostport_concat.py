@@ -34,7 +34,8 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   literal: `%s.%s.svc:%d` is a DNS name; a host operand named `network` or
   `scheme` (`unix:%s`) is not a host; a host whose every traced value is a
   literal name, an IPv4 address or a bracketed literal is safe (so is a
-  piece of `strings.Split(addr, ":")`, the text before the first colon
+  piece of `strings.Split(addr, ":")` (also through a parameter every
+  caller, up to two calls up, passes such a slice), the text before the first colon
   (`s[:i]` with `i := strings.Index(s, ":")`), `net.IP(b[4:8]).String()`,
   the `String()` of a helper whose every return is `net.IPv4(...)`, or a
   `url.URL`'s `Host`, which brackets an IPv6 literal itself), and so is
