@@ -58,7 +58,7 @@ from golint_im.facts import Op
 from golint_im.program import Program
 from golint_im.symbols import Function
 
-from .fakes import concrete_methods, fake_type
+from .fakes import concrete_methods, fake_type, noop_close
 from .regions import assigned_value, assignments_to, ops_with_literals, single_assignment
 from .resources import ClosedHere, Kind, Origin
 
@@ -352,6 +352,10 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
                 return k, True
         if fake_type(an, named):
             return None, False  # a type of the tree whose Close only does bookkeeping: a test double
+        fallback = an.kinds.get("net-conn")
+        if fallback is not None and _releases_nothing(an, named, fallback):
+            an.debug["gim2xx_closed_value_releases_nothing"] += 1
+            return None, False
         if _standard(named.split("#")[0]):
             # A standard-library type the catalog does not list (`io.WriteCloser` of a compressor,
             # `*os.File`): closing it flushes or frees a file, not a connection.
@@ -359,6 +363,35 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
             return None, False
     fallback = an.kinds.get("net-conn")
     return fallback, False
+
+
+def _releases_nothing(an: Analysis, named: str, kind: Kind) -> bool:
+    """The named type is one of the catalog's `releases_nothing`, or a type of the tree whose
+    `Close` (for an interface: every possible implementation's) calls only their `Close`
+    (`func (it *iter) Close() error { return it.gocqlIter.Close() }`); an implementation in a
+    test file, or one whose Close only does bookkeeping, closes nothing either."""
+    p = an.program
+    if named in kind.releases_nothing:
+        return True
+    if named.split("#")[0] not in p.packages or not kind.releases_nothing:
+        return False
+    impls = p.possible_implementations(named) if p.is_interface(named) else [named]
+    reached = False
+    for impl in impls:
+        close = p.method(impl, "Close")
+        if close is None:
+            return False
+        closing = [o for o in close.facts.ops if o.kind == "call" and selected_name(o.fn) == _CLOSE]
+        if not closing:
+            if close.file.is_test or noop_close(an, impl):
+                continue  # a test double's Close (`return errIterFailed`), or bookkeeping
+            return False
+        for o in closing:
+            ext = p.external_callee(close, o.fn)
+            if ext is None or f"{ext.pkg}#{ext.recv}" not in kind.releases_nothing:
+                return False
+        reached = True
+    return reached
 
 
 def _sent_fresh(an: Analysis, fn: Function, channel) -> bool:

@@ -104,6 +104,7 @@ class Analysis(Acquire):
             # ... left out: a plain function of the tree returns them, the standard library, a stream kind
             "gim2xx_closed_value_static_callee": 0,
             "gim2xx_closed_value_stdlib": 0,
+            "gim2xx_closed_value_releases_nothing": 0,
             "gim2xx_closed_value_other_kind": 0,
             "gim2xx_closed_value_owner_deferred": 0,
             "gim2xx_closed_value_shadowed": 0,

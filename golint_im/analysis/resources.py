@@ -187,6 +187,10 @@ class Kind:
     # constructors of in-memory stand-ins (`bufconn.Listen`): what is accepted or dialled on their
     # results is a buffer, not a socket, and is not reported
     in_memory: frozenset = frozenset()
+    # types of other modules ("path#Name") whose `Close` releases nothing: it reports the error
+    # the value carried (a Cassandra driver's iterator). A value known only by the function's own
+    # close is no resource when that close reaches only these.
+    releases_nothing: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -217,6 +221,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             resource_types=frozenset(_qualified(t) for t in table.get("resource_types", ())),
             holder_closers=frozenset(table.get("holder_closers", ())),
             in_memory=frozenset(table.get("in_memory", ())),
+            releases_nothing=frozenset(_qualified(t) for t in table.get("releases_nothing", ())),
             keep_on_failure=frozenset(add.get("keep-on-failure", ())),
         )
     return kinds

@@ -72,7 +72,11 @@ receiver and every value the test built puts a tree type opening nothing in
 that field (`WrapListener(policy, &fakeListener{})`,
 `NewTransport(&fakeDialer{})`, through a constructor's parameter); and a tree type whose `Close` only sets fields of its
 receiver, takes a lock or returns constants (a test double) is never a
-resource (counted as `gim2xx_fake_*` in `--debug`).
+resource (counted as `gim2xx_fake_*` in `--debug`). Nor is a value whose
+`Close`, or every in-tree implementation's, reaches only the `Close` of a
+type the catalog lists under `releases_nothing` (a Cassandra driver's
+iterator, whose `Close` reports the query's error;
+`gim2xx_closed_value_releases_nothing`).
 
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
