@@ -281,7 +281,13 @@ class LockModel:
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
         # local's name with the function that declares it (two locals `mu` are two locks)
         self.lock_names: dict[str, str] = {}
-        for key in ("GIM10x_recursive_calls", "GIM10x_calls_too_deep", "GIM10x_wide_calls", "GIM10x_read_lockers"):
+        for key in (
+            "GIM10x_recursive_calls",
+            "GIM10x_calls_too_deep",
+            "GIM10x_wide_calls",
+            "GIM10x_read_lockers",
+            "GIM104_lost_unlocks_on_throwaway_receivers",
+        ):
             debug.setdefault(key, 0)
         for fn in program.functions:
             self.summary(fn)
@@ -1075,9 +1081,41 @@ class LockModel:
         """Keep a lost unlock only when no caller releases the lock after the call (the function's contract)."""
         kept = []
         for lost in self.lost_unlocks:
-            if not self._caller_releases(lost.fn, lost.acq.lock.cls):
-                kept.append(lost)
+            if self._caller_releases(lost.fn, lost.acq.lock.cls):
+                continue
+            if self._throwaway_receivers(lost):
+                self.debug["GIM104_lost_unlocks_on_throwaway_receivers"] += 1
+                continue
+            kept.append(lost)
         self.lost_unlocks = kept
+
+    def _throwaway_receivers(self, lost: LostUnlock) -> bool:
+        """The lock is a field of the method's receiver, and every call of the method is on a value
+        just made and never kept (`rcvTLSConn(conn).read()`, where rcvTLSConn returns `&tlsConn{...}`):
+        nothing can lock that instance again, so the lock left held blocks nobody."""
+        fn, acq = lost.fn, lost.acq
+        recv = fn.facts.recv_name
+        if not recv or acq.hops or E.root_ident(E.selector_base(acq.op.fn)) != recv:
+            return False
+        calls = self.program.callers(fn)
+        if not calls:
+            return False
+        for caller, call_op in calls:
+            base = E.selector_base(call_op.fn) if call_op.kind == "call" else None
+            if base is not None and E.is_composite_or_address(base):
+                continue  # `(&tlsConn{}).read()`
+            made = E.call(base) if base is not None else None
+            n = E.call_number(base) if made is not None else None
+            if n is None or not 0 <= n < len(caller.facts.ops):
+                return False
+            targets = self.program.resolve_call(caller, caller.facts.ops[n])
+            if not targets:
+                return False
+            for t in targets:
+                returns = [o for o in t.function.facts.ops if o.kind == "return"]
+                if not returns or not all(len(o.args) == 1 and E.is_composite_or_address(o.args[0]) for o in returns):
+                    return False
+        return True
 
     def _caller_releases(self, fn: Function, cls: str) -> bool:
         """A caller releases the lock after calling fn. For a goroutine (`go f()`) only the starter

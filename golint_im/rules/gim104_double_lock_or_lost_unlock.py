@@ -141,7 +141,11 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   e, true`), or that hands back the mutex's own unlock (`return
   s.mu.Unlock, nil`), is not a lost unlock: returning an object locked
   hands the unlock to the caller on purpose. Whether every caller unlocks
-  it is not checked.
+  it is not checked. Nor is a lock of the receiver left held by a method
+  every call of which is on a value just made and never kept
+  (`newFrameReader(r).next()`, `(&T{}).read()`, with the constructor
+  returning a composite literal on every path): nothing locks that instance
+  again (`GIM104_lost_unlocks_on_throwaway_receivers`).
 - Calls are followed when they resolve to one function (interfaces with one
   implementation included, function values in a field or a slice field);
   wider interface calls are not, and recursive calls are read as touching
