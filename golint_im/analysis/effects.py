@@ -31,7 +31,7 @@ from golint_im.expr import (
 from golint_im.expr import (
     callee as callee_of,
 )
-from golint_im.program import Program
+from golint_im.program import SPAWNER_METHODS, SPAWNERS, Program
 
 from .calls import Calls
 from .regions import ops_with_literals, single_assignment
@@ -709,15 +709,16 @@ class Effects(Calls):
         return res
 
     def _group_goroutine_serves_wrapper(self, fn, op, lit, holders, arg) -> bool:
-        """op is `g.Go(arg)` of an errgroup or a WaitGroup (a goroutine, as a `go` statement
-        starts), and arg is a method value of a wrapper of another module that holds the resource,
-        or the literal lit calling a method on such a captured wrapper (`m := cmux.New(ln)`, then
-        `g.Go(m.Serve)` or `g.Go(func() error { return m.Serve() })`): the goroutine keeps the
-        wrapper, as `go m.Serve()` does."""
-        if op.kind != "call" or selected_name(op.fn) != "Go" or len(op.args) != 1:
+        """op is `g.Go(arg)` of a library group that runs arg on a goroutine of its own
+        (program.SPAWNERS: errgroup, WaitGroup, conc), as a `go` statement does, and arg is a
+        method value of a wrapper of another module that holds the resource, or the literal lit
+        calling a method on such a captured wrapper (`m := cmux.New(ln)`, then `g.Go(m.Serve)` or
+        `g.Go(func() error { return m.Serve() })`): the goroutine keeps the wrapper, as
+        `go m.Serve()` does."""
+        if op.kind != "call" or selected_name(op.fn) not in SPAWNER_METHODS or len(op.args) != 1:
             return False
         ext = self.program.external_callee(fn, op.fn)
-        if ext is None or (ext.pkg, ext.recv) not in _GROUP_STARTERS:
+        if ext is None or (ext.pkg, ext.recv) not in SPAWNERS:
             return False
         if lit is None:
             h = holders.get(ident(selector_base(arg)) or "")
@@ -921,8 +922,6 @@ class Effects(Calls):
         return ESCAPE
 
 
-# Group types whose `Go(f)` runs f in a goroutine of its own, as a `go` statement does.
-_GROUP_STARTERS = frozenset({("golang.org/x/sync/errgroup", "Group"), ("sync", "WaitGroup")})
 # The packages of `io.ReadAll`, `io.Copy` and `io.Discard` (ioutil's are the same functions).
 _IO_PACKAGES = ("io", "io/ioutil")
 

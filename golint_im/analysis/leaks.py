@@ -1061,6 +1061,12 @@ class Walk:
                 marker = "acq-ok" if tested[0] == "==" else "acq-failed"
         if c is not None and len(o.targets) >= 1 and (self._never_fails(c) or self._sets_own_deadline(c)):
             marker = "nil-error"  # `_, err = buf.Write(b)` on a bytes.Buffer: err is always nil
+            if selected_name(c) == "SyscallConn" and len(o.targets) == 2:
+                # `rc, err := conn.SyscallConn()`: rc is the connection's own RawConn
+                for name, mark in zip(map(ident, o.targets), ("raw-conn", marker), strict=True):
+                    if name is not None and name != "_":
+                        self.last_assign[name] = mark
+                return
         asserted = assertion(val) if val is not None else None
         if asserted is not None and len(o.targets) == 2 and self._always_holds(asserted):
             # `uc, ok := pc.(*net.UDPConn)` on what `ListenPacket("udp", ...)` returned: ok is always true
@@ -1132,8 +1138,8 @@ class Walk:
             return False
         if selected_name(fn_expr) == "Control":
             # `rc.Control(f)` on the RawConn the connection's own `SyscallConn()` gave (marked
-            # "nil-error" below): it fails only when the connection is closed or invalid
-            return self.last_assign.get(ident(selector_base(fn_expr)) or "") == "nil-error"
+            # "raw-conn" in _note_assign): it fails only when the connection is closed or invalid
+            return self.last_assign.get(ident(selector_base(fn_expr)) or "") == "raw-conn"
         if selected_name(fn_expr) not in _FAILS_ONLY_WHEN_INVALID:
             return False
         r = _ref(selector_base(fn_expr), self.holders)

@@ -1104,8 +1104,7 @@ class LockModel:
             base = E.selector_base(call_op.fn) if call_op.kind == "call" else None
             if base is not None and E.is_composite_or_address(base):
                 continue  # `(&tlsConn{}).read()`
-            made = E.call(base) if base is not None else None
-            n = E.call_number(base) if made is not None else None
+            n = E.call_number(base) if base is not None else None
             if n is None or not 0 <= n < len(caller.facts.ops):
                 return False
             targets = self.program.resolve_call(caller, caller.facts.ops[n])

@@ -57,6 +57,7 @@ from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
 from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
+from .syncprims import WAITGROUP
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
@@ -671,7 +672,7 @@ class Partners:
 
     def _waited_for_senders(self, owner: Function, g: int, i: int, chain: list, recvs) -> bool:
         """On every path from the `go` at index g to the exit at index i, owner calls `wg.Wait()`
-        on a WaitGroup the started goroutine calls `Done` on (the same variable: a closure's
+        on a `sync.WaitGroup` (by its type) the started goroutine calls `Done` on (the same variable: a closure's
         capture, or a package variable), then reaches a receive from the channel (a poll whose
         `default` is the exit). By the exit the sender has finished: it sent into the buffer, or
         it is still blocked and the `Wait` never returns, which is GIM106's finding (a wait before
@@ -690,6 +691,7 @@ class Partners:
             and E.selected_name(op.fn) == "Wait"
             and any(k < ri < i for ri, _r in recvs)
             and (name := E.ident(E.selector_base(op.fn))) is not None
+            and (self.program.type_of(owner, E.selector_base(op.fn)) or "").lstrip("*") == WAITGROUP
         }
         if not waited:
             return False

@@ -348,9 +348,10 @@ def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[s
 
     header = [op for op in facts.ops if op.line == region.line and op.region == region.parent and assigns(op)]
     init = [op for op in header if op.mode in (":=", "=")]
+    post = [op for op in header if op.mode not in (":=", "=")]
     if len(init) != 1 or len(init[0].args) != 1 or integer(init[0].args[0]) != 0:
         return None
-    if any(op.mode != "+=" or len(op.args) != 1 or integer(op.args[0]) != 1 for op in header if op not in init):
+    if any(op.mode != "+=" or len(op.args) != 1 or integer(op.args[0]) != 1 for op in post):
         return None  # a step other than one
     if any(assigns(op) and loop in enclosing_regions(facts, op.region) for op in facts.ops):
         return None
