@@ -42,6 +42,8 @@ from .resources import (
     _GENERATED_CLIENT,
     _KEEP_ON_FAILURE,
     _LOGGING,
+    _STORED_UNLESS_LOADED,
+    _SYNC_MAP_STORES,
     _TAKERS,
     ESCAPE,
     FOREIGN_WRAPPER,
@@ -323,8 +325,10 @@ class Effects(Calls):
             return None
         ext = self.program.external_callee(fn, callee)
         if ext is not None:
-            if f"{ext.pkg}.{ext.name}" in _TAKERS:
+            if f"{ext.pkg}.{ext.name}" in _TAKERS or ext.qualname in _SYNC_MAP_STORES:
                 return ESCAPE
+            if r.suffix == kind.suffix and ext.qualname in kind.holder_releasers and not _false_last(op):
+                return RELEASE
             if ext.pkg in _BORROW_PKGS:
                 return None
             self.debug["gim2xx_unresolved_handoffs"] += 1
@@ -539,7 +543,9 @@ class Effects(Calls):
         known to keep its argument when it fails (`_KEEP_ON_FAILURE`).
         Anything else (function values, closures, calls the program cannot
         name, a callee of the tree that keeps the value first) keeps the
-        hand-off unconditional, as before.
+        hand-off unconditional, as before. `sync.Map.LoadOrStore` received as
+        `actual, loaded := ...` keeps it only when `loaded` is false (see
+        `stored_unless_loaded`).
         """
         if op.mode != "plain" or funclit(op.fn) is not None:
             return False
@@ -552,6 +558,8 @@ class Effects(Calls):
             return False
         ext = self.program.external_callee(fn, op.fn)
         if ext is not None:
+            if ext.qualname in _SYNC_MAP_STORES:
+                return results == 2 and ext.qualname in _STORED_UNLESS_LOADED
             if ext.qualname in _KEEP_ON_FAILURE or f"{ext.pkg}.{ext.name}" in _TAKERS:
                 return False
             if kind.keep_on_failure and _listed(ext, kind.keep_on_failure):
@@ -567,6 +575,11 @@ class Effects(Calls):
             if not all(self._refuses_on_failure(f, i, r, kind) for i, r in refs):
                 return False
         return True
+
+    def stored_unless_loaded(self, fn, op) -> bool:
+        """`m.LoadOrStore(k, conn)` of a `sync.Map`: its `loaded` result, true, says the map kept another value."""
+        ext = self.program.external_callee(fn, op.fn)
+        return ext is not None and ext.qualname in _STORED_UNLESS_LOADED
 
     def _refuses_on_failure(self, f, i, r, kind) -> bool:
         """f returns a failure before anything it does closes, keeps or returns its parameter i.
@@ -1003,3 +1016,9 @@ def _listed(ext, names: frozenset) -> bool:
     method) or with the package's last path element, "pkgname.Func", as the config allows."""
     rest = ext.qualname[len(ext.pkg) + 1 :]
     return ext.qualname in names or f"{ext.pkg.rsplit('/', 1)[-1]}.{rest}" in names
+
+
+def _false_last(op) -> bool:
+    """The call's last argument is the literal `false` (`httputil.DumpResponse(resp, false)`)."""
+    last = op.args[-1] if op.args else None
+    return last is not None and last[0] == "lit" and last[1] == "false"

@@ -107,6 +107,7 @@ class Walk:
         # A branch on which that error is non-nil has the resource back (see branch_state).
         self.handoff_assigns: set[int] = set()
         self.handoff_calls: set[int] = set()
+        self.handoff_flags: set[int] = set()  # of handoff_assigns, those whose bool says it failed
         self.refused_by: dict[int, object] = {}  # assignment or call index -> the callee
         self.refused_in: set[int] = set()  # branch regions entered because a hand-off's callee failed
         # select region -> the case on which the resource stays live while another case hands it on
@@ -731,7 +732,11 @@ class Walk:
                 return state
             # `if err := register(conn); err != nil {`: the callee failed and did not take it.
             on_true, on_false = handoff_refused(
-                self.view.regions[if_region].info, self.last_assign, self.handoff_assigns, self.handoff_calls
+                self.view.regions[if_region].info,
+                self.last_assign,
+                self.handoff_assigns,
+                self.handoff_calls,
+                self.handoff_flags,
             )
             refused = on_true if taken else on_false
             if refused:
@@ -858,6 +863,7 @@ class Walk:
                     # Released or handed on again: a pending hand-off's failure no longer matters.
                     self.handoff_assigns.clear()
                     self.handoff_calls.clear()
+                    self.handoff_flags.clear()
             return state
         if o.kind == "return":
             if self.an.returns_holder(self.fn, o, self.holders) or (self.named_result and not o.args):
@@ -1029,6 +1035,8 @@ class Walk:
                 return
             if an.refused_on_failure(self.fn, o, self.holders, self.kind, len(pop.targets)):
                 self.handoff_assigns.add(parent)
+                if an.stored_unless_loaded(self.fn, o):
+                    self.handoff_flags.add(parent)
                 self.refused_by[parent] = o.fn
                 an.debug["gim2xx_handoffs_on_success"] += 1
             return
@@ -1172,7 +1180,9 @@ class Walk:
                 cond, taken = regions[self.view.if_of[r]].info, False
             else:
                 continue
-            on_true, on_false = handoff_refused(cond, self.last_assign, self.handoff_assigns, self.handoff_calls)
+            on_true, on_false = handoff_refused(
+                cond, self.last_assign, self.handoff_assigns, self.handoff_calls, self.handoff_flags
+            )
             if not (on_true if taken else on_false):
                 continue
             for a in (*calls_in(cond), *(self.last_assign.get(n) for n in idents_in(cond, set()))):
@@ -1226,6 +1236,9 @@ class Walk:
         return Branch(reg.kind, cond)
 
     def _leak(self, leak: Leak):
+        if leak.refused_by is not None:
+            # The callee was `m.LoadOrStore(k, conn)`: on this path it loaded another value.
+            leak.refused_loaded = any(self.refused_by.get(a) is leak.refused_by for a in self.handoff_flags)
         self.leaks.append(leak)
 
     # ---- loops -------------------------------------------------------------

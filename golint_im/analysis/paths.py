@@ -11,6 +11,7 @@ and last assignments of paths that meet are merged.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from golint_im.expr import (
@@ -102,6 +103,7 @@ class Leak:
     # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
     again: Again | None = None
     refused_by: Expr = None  # the callee whose failure left the resource with the caller on this path
+    refused_loaded: bool = False  # refused_by is a `sync.Map.LoadOrStore` that loaded another value
     # how == "unwrapped": the resource (container: the field) was replaced by a reader over it that
     # does not close it; op is the assignment, wrapper the reader's constructor (`gzip.NewReader`).
     wrapper: Expr = None
@@ -217,21 +219,28 @@ def error_key(e: Expr) -> str | None:
     return None
 
 
-def handoff_refused(cond: Expr, last_assign: dict, assigns: set, calls: set) -> tuple[bool, bool]:
+def handoff_refused(
+    cond: Expr, last_assign: dict, assigns: set, calls: set, flags: AbstractSet[int] = frozenset()
+) -> tuple[bool, bool]:
     """Does a condition, when true / when false, say that a conditional hand-off failed?
 
     `assigns` are the assignments receiving the error of a call that takes the
     resource only if it succeeds (`err := register(conn)`), `calls` such calls
     tested directly (`if send(conn) != nil`). `err != nil`, `errors.Is(err, x)`
     and `isTimeout(err)` hold only when the callee failed; `err == nil` only
-    when it succeeded.
+    when it succeeded. `flags` are the assignments whose last result is a bool
+    that is true when the callee kept nothing (`_, loaded := m.LoadOrStore(k,
+    conn)`): the bare `loaded` holds only then.
     """
     if not is_expr(cond):
         return False, False
     negated = unary_operand(cond, "!")
     if negated is not None:
-        t, f = handoff_refused(negated, last_assign, assigns, calls)
+        t, f = handoff_refused(negated, last_assign, assigns, calls, flags)
         return f, t
+    flag = ident(cond)
+    if flag is not None:
+        return last_assign.get(flag) in flags, False
 
     def failed_call(e) -> bool:
         n = call_number(e)
@@ -248,8 +257,8 @@ def handoff_refused(cond: Expr, last_assign: dict, assigns: set, calls: set) -> 
         return False, False
     op, left, right = b3
     if op in ("&&", "||"):
-        a = handoff_refused(left, last_assign, assigns, calls)
-        b = handoff_refused(right, last_assign, assigns, calls)
+        a = handoff_refused(left, last_assign, assigns, calls, flags)
+        b = handoff_refused(right, last_assign, assigns, calls, flags)
         if op == "&&":  # true: both hold; false: at least one does not
             return a[0] or b[0], a[1] and b[1]
         return a[0] and b[0], a[1] or b[1]

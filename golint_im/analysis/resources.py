@@ -102,6 +102,12 @@ _TAKERS = {
     "io/ioutil.NopCloser",
     "context.WithValue",
 }
+# Methods of the standard library's concurrent map that keep the value they are given: a
+# connection stored in a `sync.Map` is owned by the map (a cache of dialled connections).
+# `LoadOrStore` keeps it only when nothing was loaded: on `loaded`, the caller still owns it
+# (the losing dialler of a race closes its own), see Effects.refused_on_failure.
+_SYNC_MAP_STORES = {"sync.Map.Store", "sync.Map.Swap", "sync.Map.LoadOrStore"}
+_STORED_UNLESS_LOADED = {"sync.Map.LoadOrStore"}
 # Functions of other modules not named `New*` that build a wrapper around the connection they are
 # given and close it with the wrapper (`tls.Client(raw, cfg)`): followed like a `New*` wrapper.
 _FOREIGN_WRAPPERS = {"crypto/tls.Client", "crypto/tls.Server"}
@@ -181,6 +187,10 @@ class Kind:
     # methods of a library holder that release the resource in its field
     # (`resp.Write(w)` sends a response and closes its Body)
     holder_closers: frozenset = frozenset()
+    # functions of other modules ("importpath.Func") that release the resource of the holder they
+    # are given, unless their last argument is the literal `false` (`httputil.DumpResponse(resp,
+    # true)` reads the body out, closes it and leaves an in-memory copy in its place)
+    holder_releasers: frozenset = frozenset()
     # Calls of other modules that keep (or close) what they are given even when they fail, from the
     # config's `keep-on-failure` ("importpath.Func" or "pkgname.Func"), beside _KEEP_ON_FAILURE.
     keep_on_failure: frozenset = frozenset()
@@ -220,6 +230,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             unclosing_wrappers=frozenset(table.get("unclosing_wrappers", ())),
             resource_types=frozenset(_qualified(t) for t in table.get("resource_types", ())),
             holder_closers=frozenset(table.get("holder_closers", ())),
+            holder_releasers=frozenset(table.get("holder_releasers", ())),
             in_memory=frozenset(table.get("in_memory", ())),
             releases_nothing=frozenset(_qualified(t) for t in table.get("releases_nothing", ())),
             keep_on_failure=frozenset(add.get("keep-on-failure", ())),

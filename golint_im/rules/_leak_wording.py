@@ -274,7 +274,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     else:
         problem = f"is never closed (the function returns at line {leak.line})"
         related.append(returns)
-    if leak.refused_by is not None:
+    if leak.refused_by is not None and leak.refused_loaded:
+        problem += f": `{render(leak.refused_by)}` keeps it only when no value was stored under the key yet"
+    elif leak.refused_by is not None:
         # The resource was handed on, but on this path the callee failed: by Go
         # convention a function that returns an error has not taken it over.
         problem += f": `{render(leak.refused_by)}` takes it over only when it succeeds"

@@ -51,6 +51,10 @@ should be reused.
   on its straight line before any return (`resp.Body.Close(); return resp`)
   returns no open body. A response discarded in test support (a file
   importing `testing`) is a request expected to fail, as in a test file.
+- `httputil.DumpResponse(resp, true)` reads the body out and closes it
+  (leaving an in-memory copy); when it fails the body is still open, so
+  that path is reported. With `false` as its last argument it leaves the
+  body alone.
 - `Example` functions of test files with no `// Output:` (or `// Unordered
   output:`) comment are not looked at: `go test` compiles them but never
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).
