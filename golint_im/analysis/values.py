@@ -22,7 +22,7 @@ from golint_im.program import External, Program
 from .origins import BRACKETED, NO_COLON, Origin, built, first_hole_of, hole_name, opaque
 from .regions import scoped_declaration, single_assignment
 from .sink_catalog import SINK_CATALOG
-from .templates import format_verb, hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
+from .templates import format_verb, hole, is_hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
 from .writes import WRITES, WriteIndex
 
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
@@ -204,7 +204,7 @@ class Tracer:
             if s is not None:
                 return (Origin((lit(s),), "literal", at, "constants"),)
             pieces = [(leaf, self.operand(fn, leaf, at)) for leaf in ex.plus_operands(e)]
-            return (built(join_parts(p for _l, p in pieces), "concat", at, "`+`", first_hole_of(fn, pieces)),)
+            return (built(join_parts(p for _l, p in pieces), "concat", at, "`+`", self._first_hole(fn, pieces, at)),)
         name = ex.ident(e)
         local = name is not None and self.p.declaring_function(fn, name) is not None
         if name is None:
@@ -402,10 +402,16 @@ class Tracer:
                     verb, ai = verb_arg[0], verb_arg[1] + 1
                     arg = args[ai] if ai < len(args) else None
                     pieces.append((arg, self.operand(fn, arg, cl, verb) if arg is not None else (hole(verb),)))
-            return (built(join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf", first_hole_of(fn, pieces)),)
+            return (
+                built(
+                    join_parts(p for _a, p in pieces), "sprintf", cl, "fmt.Sprintf", self._first_hole(fn, pieces, cl)
+                ),
+            )
         if key == ("fmt", "Sprint") and args:
             pieces = [(a, self.operand(fn, a, cl)) for a in args]
-            return (built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", first_hole_of(fn, pieces)),)
+            return (
+                built(join_parts(p for _a, p in pieces), "concat", cl, "fmt.Sprint", self._first_hole(fn, pieces, cl)),
+            )
         if key == ("net", "JoinHostPort") and len(args) == 2:
             host = self.operand(fn, args[0], cl)
             host_name = single_hole(host)
@@ -475,7 +481,9 @@ class Tracer:
         pieces.append((fields["Host"], self.operand(fn, fields["Host"], cl)))
         if "Path" in fields:
             pieces.append((None, self.operand(fn, fields["Path"], cl)))
-        return (built(join_parts(p for _e, p in pieces), "concat", cl, "url.URL.String", first_hole_of(fn, pieces)),)
+        return (
+            built(join_parts(p for _e, p in pieces), "concat", cl, "url.URL.String", self._first_hole(fn, pieces, cl)),
+        )
 
     def _returns(self, fn, e, cl, deep, index, mode):
         """Origins of what an in-program call returns (result `index`)."""
@@ -642,6 +650,23 @@ class Tracer:
         """Elements contributed by one argument of a variadic call: `x`, or all of `xs...`."""
         spread = ex.spread(a)
         return self.elems(fn, spread, at, deep) if spread else self.values(fn, a, at, deep)
+
+    def _first_hole(self, fn, pieces, at):
+        """(fn, expr) of the operand that produced the template's first hole (see first_hole_of).
+
+        An operand inlined whole from a template built earlier in the same function
+        (`"dns:///" + address`, with `address := host + ":" + port`) hands on that
+        template's own first hole, when every origin of it agrees on one.
+        """
+        for e, piece in pieces:
+            if not any(is_hole(p) for p in piece):
+                continue
+            if e is None or len(piece) == 1:
+                return first_hole_of(fn, pieces)
+            holes = {o.first_hole for o in self.values(fn, e, at, deep=False)}
+            inner = holes.pop() if len(holes) == 1 else None
+            return inner if inner is not None and inner[0] is fn else None
+        return None
 
     def operand(self, fn, e, at, verb="s") -> tuple:
         """The template piece for one Sprintf argument or `+` operand: constants

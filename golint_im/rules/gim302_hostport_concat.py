@@ -39,7 +39,9 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   (`s[:i]` with `i := strings.Index(s, ":")`), `net.IP(b[4:8]).String()`,
   the `String()` of a helper whose every return is `net.IPv4(...)`, or a
   `url.URL`'s `Host`, which brackets an IPv6 literal itself), and so is
-  one that a helper brackets (`"[" + ip + "]"`), and so is a variable the
+  one that a helper brackets (`"[" + ip + "]"`), also when the joined
+  address gets a prefix afterwards in the same function (`"dns:///" +
+  address`), and so is a variable the
   same function first gives to `net.SplitHostPort` (the "add the default
   port when it is missing" idiom). A value read from config
   or the environment that is always a host name is still reported;
