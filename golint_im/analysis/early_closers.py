@@ -97,6 +97,14 @@ def early_closer_returns(ctx: Context) -> list[EarlyCloserReturn]:
             ext = program.external_callee(fn, found[0].fn) if found[0].kind == "call" else None
             if ext is not None and (ext.pkg, ext.recv, ext.name) in NEVER_FAIL:
                 continue  # `if err := c.pw.Close(); err != nil` on an io.PipeWriter: never taken
+            served = _closed_by_server(program, fn, found[0], skipped[ret], kinds)
+            if served:
+                # ctx.debug, not an.debug: the ownership pass has already handed its counters on
+                ctx.debug["gim2xx_listeners_closed_by_their_server"] += 1
+                skipped[ret] = [(f, t) for f, t in skipped[ret] if f not in served]
+                if not skipped[ret]:
+                    continue
+                field, target = skipped[ret][0]
             kind, named = kinds[field]
             out.append(
                 EarlyCloserReturn(
@@ -111,6 +119,69 @@ def early_closer_returns(ctx: Context) -> list[EarlyCloserReturn]:
                 )
             )
     return out
+
+
+# `(*http.Server).Shutdown` and `Close` close every listener the server serves before anything else.
+_SERVER_STOPS = frozenset({("net/http", "Server", "Shutdown"), ("net/http", "Server", "Close")})
+_SERVES = frozenset({"Serve", "ServeTLS"})
+
+
+def _closed_by_server(program: Program, fn: Function, failed: Op, skipped, kinds) -> set[str]:
+    """The skipped fields that `failed`, a failed `Shutdown` (or `Close`) of an `*http.Server`
+    field, had already closed: `if err := l.srv.Shutdown(ctx); err != nil { return err }` before
+    `l.listener.Close()`, where `l.srv` serves that listener (yggdrasil's websocket link).
+    Shutdown closes every listener the server serves before it can fail on its context.
+
+    A listener field counts when some function of the package hands it to `x.srv.Serve`, either
+    the field itself or the local it stores in the field (`l := &T{listener: nl}; go
+    l.srv.Serve(nl)`)."""
+    if failed.kind != "call":
+        return set()
+    ext = program.external_callee(fn, failed.fn)
+    sel = E.selector(failed.fn)
+    inner = E.selector(sel[0]) if sel is not None else None
+    if ext is None or (ext.pkg, ext.recv, ext.name) not in _SERVER_STOPS or inner is None:
+        return set()
+    server_field = inner[1]
+    listener_fields = {field for field, _target in skipped if kinds[field][1] == "net#Listener"}
+    if not listener_fields:
+        return set()
+    stored: set[str] = set()  # `field=local`: a local stored in a listener field
+    served: list = []  # the arguments of `x.<server_field>.Serve(...)`
+    for g in program.functions:
+        if g.pkg is not fn.pkg:
+            continue
+        for op in g.facts.ops:
+            _note_stores(op, listener_fields, stored)
+            sel = E.selector(op.fn) if op.kind == "call" and op.args else None
+            inner = E.selector(sel[0]) if sel is not None else None
+            if sel is not None and sel[1] in _SERVES and inner is not None and inner[1] == server_field:
+                served.append(op.args[0])
+    return {
+        field
+        for field in listener_fields
+        if any(_is_field(a, field) or f"{field}={E.ident(a)}" in stored for a in served)
+    }
+
+
+def _is_field(e, field: str) -> bool:
+    sel = E.selector(e)
+    return sel is not None and sel[1] == field
+
+
+def _note_stores(op: Op, fields: set[str], stored: set[str]) -> None:
+    """Record `field=local` for `x.field = local` and `T{field: local}` in op."""
+    if op.kind == "assign" and len(op.targets) == len(op.args):
+        for t, a in zip(op.targets, op.args, strict=True):
+            ts = E.selector(t)
+            if ts is not None and ts[1] in fields and E.ident(a) is not None:
+                stored.add(f"{ts[1]}={E.ident(a)}")
+    for a in op.args:
+        for e in E.subexprs(a):
+            for key, value in E.composite_items(e):
+                k = E.ident(key)
+                if k in fields and E.ident(value) is not None:
+                    stored.add(f"{k}={E.ident(value)}")
 
 
 def _failed_call(facts, ret: Op, region: int) -> tuple[Op, object] | None:
