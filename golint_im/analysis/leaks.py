@@ -1067,7 +1067,11 @@ class Walk:
             if is_nil(other) and self.last_assign.get(ident(checked)) == "acq":
                 # `success := err == nil` (or `failed := err != nil`): the check kept in a bool
                 marker = "acq-ok" if tested[0] == "==" else "acq-failed"
-        if c is not None and len(o.targets) >= 1 and (self._never_fails(c) or self._sets_own_deadline(c)):
+        if (
+            c is not None
+            and len(o.targets) >= 1
+            and (self._never_fails(c) or self._sets_own_deadline(c) or self._splits_own_address(c, val))
+        ):
             marker = "nil-error"  # `_, err = buf.Write(b)` on a bytes.Buffer: err is always nil
             if selected_name(c) == "SyscallConn" and len(o.targets) == 2:
                 # `rc, err := conn.SyscallConn()`: rc is the connection's own RawConn
@@ -1152,6 +1156,33 @@ class Walk:
             return False
         r = _ref(selector_base(fn_expr), self.holders)
         return r is not None and r.resource and r.suffix == ()
+
+    def _splits_own_address(self, fn_expr, value) -> bool:
+        """`_, port, err := net.SplitHostPort(ln.Addr().String())` on the socket being followed, which
+        a standard `net` (or `crypto/tls`) constructor opened for a TCP or UDP network given as a
+        literal (directly or in the in-tree helper that returned it): its address always prints as `host:port`, so the
+        error branch never runs. A unix socket's address is a path, and is not taken."""
+        ext = self.an.program.external_callee(self.fn, fn_expr)
+        if ext is None or (ext.pkg, ext.name) != ("net", "SplitHostPort"):
+            return False
+        args = call_args(value)
+        printed = call(args[0]) if len(args) == 1 else None
+        if printed is None or printed[1] or selected_name(printed[0]) != "String":
+            return False
+        address = call(selector_base(printed[0]))
+        if address is None or address[1] or selected_name(address[0]) not in ("Addr", "LocalAddr", "RemoteAddr"):
+            return False
+        r = _ref(selector_base(address[0]), self.holders)
+        if r is None or not r.resource or r.suffix != ():
+            return False
+        opener, op = (self.fn, self.op) if self.origin.impl_op is None else (self.origin.impl, self.origin.impl_op)
+        if opener is None or op.kind != "call":
+            return False
+        made = self.an.program.external_callee(opener, op.fn)
+        if made is None or made.pkg not in ("net", "crypto/tls"):
+            return False
+        network = next((string(a) for a in op.args if string(a) is not None), None)
+        return network is not None and network.split(":")[0] in _HOST_PORT_NETWORKS
 
     def _reads_to_the_end(self, fn_expr, args) -> bool:
         """`io.ReadAll(resp.Body)` (see Effects.drained_reader): when that read fails, the transport
@@ -1381,6 +1412,8 @@ _PACKET_CONNS = {"udp": "UDPConn", "udp4": "UDPConn", "udp6": "UDPConn", "unixgr
 _PACKET_CONNS |= {"ip": "IPConn", "ip4": "IPConn", "ip6": "IPConn"}
 _NET_ADDRS = {n: "TCPAddr" for n in ("tcp", "tcp4", "tcp6")} | {n: "UDPAddr" for n in ("udp", "udp4", "udp6")}
 _NET_ADDRS |= {n: "UnixAddr" for n in ("unix", "unixgram", "unixpacket")} | {n: "IPAddr" for n in ("ip", "ip4", "ip6")}
+# Networks whose addresses print as `host:port`.
+_HOST_PORT_NETWORKS = frozenset(("tcp", "tcp4", "tcp6", "udp", "udp4", "udp6"))
 _NET_CONCRETE = {
     "Listen": {"tcp": "TCPListener", "tcp4": "TCPListener", "tcp6": "TCPListener", "unix": "UnixListener"},
     "ListenPacket": _PACKET_CONNS,

@@ -25,7 +25,11 @@ connection or listener field of its receiver is reported at that return:
 the caller that called `Close` will not call it again (the same for a gRPC
 connection field under GIM201). Guards such as `if c.conn == nil` are no
 failure, and neither is a standard-library call whose error is documented
-to be always nil (`io.PipeWriter.Close`, a `bytes.Buffer` write).
+to be always nil (`io.PipeWriter.Close`, a `bytes.Buffer` write). Nor does
+a failed `Shutdown` (or `Close`) of an `*http.Server` field skip the close
+of a listener field that server serves (some function of the package hands
+the field, or the local it stores in it, to that field's `Serve`): the
+server closed it before it could fail (`gim2xx_listeners_closed_by_their_server`).
 
 A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
@@ -168,7 +172,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
   `*net.TCPListener` after `Listen("tcp", ...)`; `ln.Addr().(*net.TCPAddr)`
   and the `LocalAddr`/`RemoteAddr` of a connection likewise;
   `gim2xx_assertions_that_always_hold`); a network from a variable keeps
-  that branch.
+  that branch. So does the error of `net.SplitHostPort(ln.Addr().String())`
+  on a socket opened for a literal TCP or UDP network, directly or in the
+  helper that returned it (its address always prints as `host:port`).
 - The acquisition's error check may be kept in a bool first (`ok := err ==
   nil; if ok {`, or `failed := err != nil`); any other computed condition is
   not read as one.
@@ -186,6 +192,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
   a function of another module, only when received as `x, err := f(conn)`;
   an error that is ignored or returned as is keeps the hand-off
   unconditional.
+- A value stored in a `sync.Map` (`Store`, `Swap`) is owned by the map.
+  `actual, loaded := m.LoadOrStore(k, conn)` keeps it only when `loaded` is
+  false, so a path on which `loaded` holds and nothing closes it leaks it;
+  a `LoadOrStore` whose `loaded` is not received is taken as a hand-off.
 - Connections handed to functions the analysis cannot resolve (outside the
   analysed roots, function values) are assumed to be owned there; common
   borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known.
