@@ -519,6 +519,13 @@ class Program(TypeSystem, FunctionValues):
         for target in self.resolve_expr_call(fn, callee, env):
             f = target.function
             return [self.qualify(t, f.file) for t in f.facts.results]
+        if E.call(callee) is not None:
+            # `buildCtx(timeout)(id)`: the inner call returns a value of a func type of the tree
+            returned = self.call_result_types(fn, callee, env)
+            named = self.named(returned[0]) if len(returned) == 1 else None
+            decl = self.type_decl(named) if named else None
+            if decl is not None and decl[0].kind == "func":
+                return [self.qualify(t, decl[1]) for t in func_type_results(decl[0].underlying)]
         return []
 
     # ---- calls ---------------------------------------------------------
@@ -799,3 +806,39 @@ def enclosing_regions(fn: FuncFacts, region: int):
     while region >= 0:
         yield region
         region = fn.regions[region].parent
+
+
+def func_type_results(text: str) -> list[str]:
+    """The result types of a func type as written (`func(id string) (Ctx, error)` -> ["Ctx", "error"]).
+
+    Only plain results are read: a result list with names, or one holding a func or
+    channel type, gives nothing rather than a wrong type."""
+    text = text.strip()
+    if not text.startswith("func("):
+        return []
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                rest = text[i + 1 :].strip()
+                break
+    else:
+        return []
+    if not rest:
+        return []
+    parts = [rest]
+    if rest.startswith("(") and rest.endswith(")"):
+        parts, depth, start, inner = [], 0, 0, rest[1:-1]
+        for i, ch in enumerate(inner):
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+            if ch == "," and depth == 0:
+                parts.append(inner[start:i].strip())
+                start = i + 1
+        parts.append(inner[start:].strip())
+    if any(not p or " " in p or "(" in p or "func" in p or "chan" in p for p in parts):
+        return []
+    return parts

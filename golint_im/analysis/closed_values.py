@@ -356,6 +356,9 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
         if fallback is not None and _releases_nothing(an, named, fallback):
             an.debug["gim2xx_closed_value_releases_nothing"] += 1
             return None, False
+        if _domain_interface_of_noop_closers(an, named):
+            an.debug["gim2xx_closed_value_releases_nothing"] += 1
+            return None, False
         if _standard(named.split("#")[0]):
             # A standard-library type the catalog does not list (`io.WriteCloser` of a compressor,
             # `*os.File`): closing it flushes or frees a file, not a connection.
@@ -392,6 +395,50 @@ def _releases_nothing(an: Analysis, named: str, kind: Kind) -> bool:
                 return False
         reached = True
     return reached
+
+
+# Methods of the standard library's I/O and network interfaces: an interface of the tree made only of
+# these may hold a value of another module (a `net.Conn`), whatever the tree's own implementations do.
+_IO_METHODS = frozenset(
+    (
+        "Close",
+        "Read",
+        "Write",
+        "ReadFrom",
+        "WriteTo",
+        "LocalAddr",
+        "RemoteAddr",
+        "SetDeadline",
+        "SetReadDeadline",
+        "SetWriteDeadline",
+        "Addr",
+        "Accept",
+        "Flush",
+        "String",
+        "Error",
+    )
+)
+
+
+def _domain_interface_of_noop_closers(an: Analysis, named: str) -> bool:
+    """An interface of the tree with a method of its own (not one of `_IO_METHODS`), whose every
+    possible implementation's `Close` only does bookkeeping (`func (c *pollCtx) Close() error {
+    return nil }`) or lives in a test file, and at least one of them outside tests: polaris's watch
+    contexts. A value of it holds nothing to release, so the function's own close of it is no
+    evidence. An interface of I/O methods alone may hold a connection of another module."""
+    p = an.program
+    if named.split("#")[0] not in p.packages or not p.is_interface(named):
+        return False
+    if not set(p.interface_methods(named)) - _IO_METHODS:
+        return False
+    impls = p.possible_implementations(named)
+    outside_tests = False
+    for impl in impls:
+        close = p.method(impl, "Close")
+        if close is None or not (close.file.is_test or noop_close(an, impl)):
+            return False
+        outside_tests = outside_tests or not close.file.is_test
+    return outside_tests
 
 
 def _sent_fresh(an: Analysis, fn: Function, channel) -> bool:
