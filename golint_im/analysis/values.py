@@ -544,7 +544,15 @@ class Tracer:
             else:
                 got = self._trace(f, rhs, wl, deep, 0, mode)
             out.extend(o.hop(wl, "stored", label) for o in got)
+        if not out and self._zero_string_field(named, fname):
+            # `r.host` of a type whose package never sets it: always "" (nacos-sdk-go's push receiver)
+            return [Origin((), "literal", at, "a field nothing assigns")]
         return out
+
+    def _zero_string_field(self, named: str, fname: str) -> bool:
+        """The field is a string that no code of the tree can have set (see Writes.field_never_written)."""
+        declared = self.p.field_type(named, fname)
+        return declared is not None and declared[0] == "string" and self.writes.field_never_written(named, fname)
 
     def _local_field(self, fn, var, fname, mode):
         """`u := url.URL{Host: h}; ... u.Host`: the field of a local built from a

@@ -25,6 +25,7 @@ class WriteIndex:
         self._field_writes: dict | None = None
         self._var_writes: dict | None = None
         self._field_writes_by_type: dict[str, dict[str, list]] = {}  # field name -> named type -> writes
+        self._field_escapes: dict[tuple[str, str], set[str]] = {}  # (package, type) -> fields set out of sight
 
     def sources(self, fn, e):
         """(function, right-hand side) of the plain writes to a variable or field expression."""
@@ -97,6 +98,56 @@ class WriteIndex:
                             fields.setdefault(name, []).append((f, op, ctype, "comp", value))
         self._field_writes, self._var_writes = fields, variables
         return fields, variables
+
+    def field_never_written(self, named: str, fname: str) -> bool:
+        """No code can have set the unexported field fname of the tree type named: it keeps its zero value.
+
+        Only the declaring package can write an unexported field, so that package is
+        read: no assignment, index write or keyed literal sets a field of that name
+        anywhere in the program, the package takes no field of that name's address
+        (`flag.StringVar(&c.host, ...)`), and builds no literal of the type by
+        position (`receiver{54951, "::1"}`). Reflection and unsafe are not seen.
+        """
+        if not fname or not (fname[0].islower() or fname[0] == "_"):
+            return False
+        path = named.split("#")[0]
+        pkg = self.p.packages.get(path)
+        if pkg is None:
+            return False
+        fields = self._field_writes if self._field_writes is not None else self._build_indexes()[0]
+        if fields.get(fname):
+            return False
+        return fname not in self._package_field_escapes(pkg, named)
+
+    def _package_field_escapes(self, pkg, named: str) -> set[str]:
+        """Field names whose address the package takes; "" too when it builds a literal of named by position."""
+        key = (pkg.path, named)
+        cached = self._field_escapes.get(key)
+        if cached is not None:
+            return cached
+        out: set[str] = set()
+        for f in self.p.functions:
+            if f.pkg is not pkg:
+                continue
+            for op in f.facts.ops:
+                for e in (*op.targets, *op.args) if op.kind == "assign" else op.args:
+                    for x in ex.subexprs(e):
+                        u = ex.unary(x)
+                        if u is not None and u[0] == "&":
+                            name = ex.selected_name(u[1])
+                            if name is not None:
+                                out.add(name)
+                for comp, ctype in ex.composites_in_each(op.args, Program.elem):
+                    items = ex.composite_items(comp)
+                    if items and items[0][0] is None and ctype:
+                        if Program.named(self.p.qualify(ctype, f.file)) == named:
+                            out.update(name for name, _t, _e in self._struct_fields(named))
+        self._field_escapes[key] = out
+        return out
+
+    def _struct_fields(self, named: str) -> tuple:
+        decl = self.p.type_decl(named)
+        return decl[0].members if decl is not None and decl[0].kind == "struct" else ()
 
     def field_writes_of(self, named: str, fname: str) -> list:
         """(function, op, rhs, kind) writing field fname of named type: `x.f = v`, `x.f[i] = v`, `T{f: v}`."""

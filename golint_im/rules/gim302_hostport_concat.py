@@ -43,7 +43,10 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   address gets a prefix afterwards in the same function (`"dns:///" +
   address`), and so is a variable the
   same function first gives to `net.SplitHostPort` (the "add the default
-  port when it is missing" idiom). A value read from config
+  port when it is missing" idiom), and so is an unexported string field
+  that no code of the tree can have set (never assigned or keyed in a
+  literal, its address never taken, no literal of its type by position):
+  it is always "". A value read from config
   or the environment that is always a host name is still reported;
   suppress it with a reason.
 - A join inside an `if` whose condition says the host holds no colon
