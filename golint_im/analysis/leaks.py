@@ -22,12 +22,14 @@ from golint_im.expr import (
     is_expr,
     is_ident,
     is_nil,
+    ranged,
     render,
     selected_name,
     selector,
     selector_base,
     string,
     strip_address,
+    subexprs,
     unary_operand,
 )
 from golint_im.facts import Op
@@ -547,6 +549,11 @@ class Walk:
                     state = _merge(*breaks)  # `for {`: only a break gets past it
                 elif state is False and self._releases_within(x):
                     state = True
+                elif state is False and kind == "range" and self._hands_on_every_element(x):
+                    # `for _, l := range listeners { go serve(l) }`: every element the local
+                    # container holds is handed on (none when it is empty)
+                    self.an.debug["gim2xx_containers_handed_on_by_element"] += 1
+                    state = True
                 else:
                     if state is False and all(s is not False for s in (body, *continues, *breaks)):
                         # Still live only by skipping the body: what the body assigned
@@ -689,6 +696,44 @@ class Walk:
             if o.kind in ("call", "assign") and self.an.op_effect(self.fn, o, holders, self.kind) == RELEASE:
                 return True
         return False
+
+    def _hands_on_every_element(self, r) -> bool:
+        """The range loop r goes over a local container holding the resource, and its body hands
+        the element on (to a goroutine, an owner, a field) or releases it."""
+        reg = self.view.regions[r]
+        holders = dict(self.holders)
+        header = None
+        for i, o in enumerate(self.ops):
+            if i <= self.a or o.kind != "assign" or len(o.args) != 1 or ranged(o.args[0]) is None:
+                continue
+            if o.line == reg.line and (o.region == r or self.view.in_region(r, o.region)):
+                header = i
+                break
+        if header is None:
+            return False
+        over = _ref(ranged(self.ops[header].args[0]), holders)
+        if over is None or not over.container:
+            return False
+        self.an.op_effect(self.fn, self.ops[header], holders, self.kind)  # the element becomes a holder
+        elements = {n for n in map(ident, self.ops[header].targets) if n is not None and n != "_" and n in holders}
+        if not elements:
+            return False
+        for i, o in enumerate(self.ops):
+            if i <= header or not self.view.in_region(o.region, r) or o.kind not in ("call", "assign"):
+                continue
+            eff = self.an.op_effect(self.fn, o, holders, self.kind)
+            if eff in (RELEASE, ESCAPE) and self._names_any(o, {n: holders[n] for n in elements}):
+                return True
+        return False
+
+    def _names_any(self, o, elements: dict) -> bool:
+        """The op reads one of the element holders (an argument, the called method's receiver, a captured one)."""
+        exprs = [*o.args, o.fn] if o.kind == "call" else list(o.args)
+        if any(ident(x) in elements for e in exprs for x in subexprs(e)):
+            return True
+        index = funclit(o.fn) if o.kind == "call" else None
+        lit = self.an.program.literal(self.fn, index) if index is not None else None
+        return lit is not None and bool(self.an.captured(lit, elements))
 
     def _asserted_to_fail(self, cond_region, then_r, else_r, in_then, in_else):
         """A test dial expected to fail: the branch where it succeeded reports a test failure, so no path goes on.

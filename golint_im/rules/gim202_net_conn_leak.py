@@ -80,7 +80,11 @@ resource (counted as `gim2xx_fake_*` in `--debug`). Nor is a value whose
 `Close`, or every in-tree implementation's, reaches only the `Close` of a
 type the catalog lists under `releases_nothing` (a Cassandra driver's
 iterator, whose `Close` reports the query's error;
-`gim2xx_closed_value_releases_nothing`).
+`gim2xx_closed_value_releases_nothing`), nor a value of an interface of the
+tree with a method of its own (not only `Read`, `Write`, `Close` and the
+like, which a connection of another module may satisfy) whose every
+implementation's `Close` only does bookkeeping, one of them outside tests
+(a watch context that a factory closure makes).
 
 A function that returns an error has, by Go convention, not taken over what
 it was given when it fails: after `if err := register(conn); err != nil`,
@@ -202,7 +206,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - `break` and `continue` are followed to where they land; a path that takes
   a `goto` is not followed. A loop that may run zero times (`for cond {`,
   `range`) and closes the connection on some path of its body counts as
-  closing it.
+  closing it; so does a `range` over a local container of them whose body
+  hands the element on (`for _, l := range listeners { go serve(l) }`,
+  `gim2xx_containers_handed_on_by_element`).
 - Results discarded in `_test.go` files or test support (files importing
   `testing`) (`_, err = ln.Accept()` on a closed
   listener) are not reported, nor are streams of a multiplexed session
