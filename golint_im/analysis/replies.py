@@ -154,7 +154,7 @@ def _skipped_on_received(server: Function, recv: Op, debug: Counter):
         exit_op = facts.ops[i]
         if i <= b or bind.region not in enclosing_regions(facts, exit_op.region):
             continue
-        if exit_op.kind == "jump" and exit_op.fn is not None:
+        if exit_op.kind == "jump" and (exit_op.fn is not None or _lands_inside(facts, exit_op, bind.region)):
             continue
         return bind, name, facts.ops[t], exit_op, deciding_region(facts, exit_op.region, bind.region)
     return None
@@ -201,8 +201,21 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
             continue  # before the request arrived, or outside the scope that holds it
         if exit_op.kind == "jump" and exit_op.fn is not None:
             continue  # a labelled jump: where it lands is not followed
+        if exit_op.kind == "jump" and _lands_inside(facts, exit_op, scope):
+            continue  # `break` out of a retry loop inside the handler: the reply after it still runs
         return bind, name, field, facts.ops[t], exit_op, deciding_region(facts, exit_op.region, scope)
     return None
+
+
+def _lands_inside(facts, jump: Op, scope: int) -> bool:
+    """An unlabelled `break`/`continue` whose loop (or switch, select) is nested inside `scope`,
+    the region holding the request: it leaves only that inner statement (wireguard-go's named
+    pipe listener breaks out of its retry loop, then replies)."""
+    kinds = ("for", "range") if jump.mode == "continue" else ("for", "range", "switch", "select")
+    for r in enclosing_regions(facts, jump.region):
+        if facts.regions[r].kind in kinds:
+            return r != scope and scope in enclosing_regions(facts, r)
+    return False
 
 
 def _escapes(ops: list[Op], name: str, bind: Op, allow: frozenset = frozenset()) -> bool:
