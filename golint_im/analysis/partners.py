@@ -297,7 +297,9 @@ class Partners:
                 """Every sender was started before the helper call: (started, still waiting, False)."""
                 return count, (count if count == UNBOUNDED else count - (1 if heard else 0)), False
 
-            fed = self._fed_by(go_op, owner) - {self.flow.key(owner, E.make_ident(ch.label))}
+            own_key = self.flow.key(owner, E.make_ident(ch.label))
+            # a channel the sender closes when it has sent all it will (`close(done); return`) says so
+            fed = (self._fed_by(go_op, owner) | self._closed_after_sends(owner, go_op, own_key)) - {own_key}
             for ri, recv in hrecvs:
                 exit = self._exit(helper, -1, ri, recv, fed, hrecvs, cap, helper_waiting)
                 if exit is not None and exit.how == "return" and _failure_ends_process(self.program, owner, call, exit):
@@ -899,11 +901,14 @@ class Partners:
 
 
 def _no_send_after(program: Program, fn: Function, close_op, sends: list) -> bool:
-    """No path through fn runs one of `sends` after `close_op`: the close is deferred, or sits outside
-    any loop with every later send on another branch or past a way out of the close's block."""
+    """No path through fn runs one of `sends` after `close_op`: the close is deferred, is followed
+    at once by `return` in its own block, or sits outside any loop with every later send on another
+    branch or past a way out of the close's block."""
     if close_op.mode == "defer":
         return True
     facts = fn.facts
+    if _returns_after(facts, close_op):
+        return True  # `close(done); return`, in a loop or not: the goroutine ends with the close
     close_chain = list(enclosing_regions(facts, close_op.region))
     if any(facts.regions[r].kind in ("for", "range", "select") for r in close_chain):
         return False

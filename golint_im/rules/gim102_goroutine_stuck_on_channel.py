@@ -159,7 +159,9 @@ A request whose reply a server skips: a caller sends `r` (a struct with a
 reply channel field, `r.reply`) to a server goroutine and waits on a plain
 `<-r.reply`; the server binds it by a receive (`case r := <-reqs:`) and,
 on some path after that, leaves with `return`, `continue` or `break`
-before its only `r.reply <- v`. Judged when every send on that field
+before its only `r.reply <- v` (a `break` or `continue` of a loop, switch
+or select nested in the handler leaves only that statement, not the
+request's scope). Judged when every send on that field
 channel is in the one server, nothing closes it, and the server only reads
 fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
 answer it elsewhere: `GIM102_replies_handed_on`). The same when the request
@@ -349,6 +351,11 @@ completes; or make the sender give up too:
   tests that error right after the call and ends the process on it
   (`log.Fatal`, `os.Exit`), strands no sender worth reporting: the sender
   ends with the process (`GIM102_failures_ending_the_process`).
+- An exit that first receives from a channel the sending goroutine closes
+  where no send of its can follow (a deferred `close`, `close(done);
+  return` inside its loop, a close after the loop) leaves no sender
+  behind, for the starter's own receive and for a helper's
+  (`GIM102_exits_after_sender_signal`).
 - Only channels whose whole life is visible are judged: made once, in one
   function, with a constant capacity, received only by that function's own
   statements (or by one helper it calls once, outside loops, with the
