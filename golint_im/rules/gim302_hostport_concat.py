@@ -52,7 +52,11 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 - A join inside an `if` whose condition says the host holds no colon
   (`strings.IndexByte(host, ':') == -1`, `strings.Index(host, ":") < 0`,
   `!strings.Contains(host, ":")`, possibly among `&&`) is not reported:
-  every IPv6 literal takes the other way.
+  every IPv6 literal takes the other way. So is a join kept in a local
+  that the very next statement replaces when such a condition says the
+  host holds a colon (`if strings.Contains(host, ":") { addr =
+  fmt.Sprintf("[%s]:%d", host, port) }`); a helper's test (`isIPv6(host)`)
+  is not read.
 - Hashes count only for address-like strings: `userID:platform` shard keys
   are not addresses, and neither are virtual-node keys whose number is the
   counter of the loop around the hash (`addr + ":" + strconv.Itoa(i)`), nor
@@ -188,6 +192,8 @@ def _host_may_be_ipv6(tracer, origin) -> bool:
         return False
     if _colon_guarded(tracer, fn, expr, origin.site):
         return False
+    if _replaced_when_colon(tracer, fn, expr, origin.site):
+        return False
     values = tracer.values(fn, expr, origin.site)
     if not values:
         return True
@@ -228,6 +234,49 @@ def _colon_guarded(tracer, fn, expr, site) -> bool:
         if reg.kind == "if" and _says_no_colon(tracer, fn, reg.info, expr, True):
             return True
         r = reg.parent
+    return False
+
+
+def _replaced_when_colon(tracer, fn, host, site) -> bool:
+    """The join is kept in a local that the next statement replaces when the host holds a colon:
+
+        addr := fmt.Sprintf("%s:%d", host, port)
+        if strings.Contains(host, ":") {
+            addr = fmt.Sprintf("[%s]:%d", host, port)
+        }
+
+    The bare join survives only when the host has no colon. Nothing may read the
+    local, return or jump between the join and that `if`."""
+    ops = fn.facts.ops
+    regions = fn.facts.regions
+    call_at = next((i for i, o in enumerate(ops) if o.line == site.line and o.col == site.col), None)
+    if call_at is None:
+        return False
+    at = next(
+        (
+            i
+            for i in range(call_at, len(ops))
+            if ops[i].line == site.line and ops[i].kind == "assign" and ops[i].region == ops[call_at].region
+        ),
+        None,
+    )
+    local = ex.ident(ops[at].targets[0]) if at is not None and len(ops[at].targets) == 1 else None
+    if at is None or local is None:
+        return False
+    block = ops[at].region
+    for o in ops[at + 1 :]:
+        if o.kind in ("return", "jump"):
+            return False
+        if o.kind == "assign" and any(ex.is_ident(t, local) for t in o.targets):
+            reg = regions[o.region] if o.region >= 0 else None
+            return (
+                reg is not None
+                and reg.kind == "if"
+                and reg.parent == block
+                and _says_no_colon(tracer, fn, reg.info, host, False)
+            )
+        if any(ex.is_ident(x, local) for a in o.args for x in ex.subexprs(a)):
+            return False
     return False
 
 
