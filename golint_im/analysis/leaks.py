@@ -466,11 +466,14 @@ class Walk:
         """`func startEcho() { pc := listen(); go func() { for { pc.ReadFrom(buf) ... } }() }`, run once
         by `main`: the goroutine the `go` statement starts with the resource serves it for the rest of
         the process, and nothing is lost when the function returns after it (turn's examples). Only in
-        package main, for a function every caller of which runs once per process, outside any loop.
+        package main, or for an unexported function of another package (reached from an `init`), for
+        a function every caller of which runs once per process, outside any loop.
         Paths that return before the `go` statement are judged as ever."""
         fn = self.fn
-        if fn.parent is not None or fn.pkg.name != "main" or in_loop(fn.facts, self.op.region):
+        if fn.parent is not None or in_loop(fn.facts, self.op.region):
             return False
+        if fn.pkg.name != "main" and (fn.facts.recv or fn.facts.name[:1].isupper()):
+            return False  # code outside the tree may call an exported function of a library package
         index = funclit(go.fn)
         lit = self.an.program.literal(fn, index) if index is not None else None
         served = (lit is not None and bool(self.an.captured(lit, self.holders))) or any(
@@ -1513,10 +1516,13 @@ def _test_code(fn) -> bool:
 
 
 def _runs_once(program, fn, depth: int) -> bool:
-    """fn runs at most once per process: it is `main.main`, or every call of it (or `go` statement)
-    is outside any loop in a function that itself runs once (three calls deep at most)."""
+    """fn runs at most once per process: it is `main.main` or a package's `init`, or every call of it
+    (or `go` statement) is outside any loop in a function that itself runs once (three calls deep
+    at most)."""
     if fn.pkg.name == "main" and fn.facts.name == "main" and not fn.facts.recv and fn.parent is None:
         return True
+    if fn.facts.name == "init" and not fn.facts.recv and fn.parent is None:
+        return True  # a package's init runs once per process, in any package
     callers = program.callers(fn)
     if depth >= 3 or not callers:
         return False

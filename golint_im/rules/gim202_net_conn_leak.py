@@ -183,10 +183,12 @@ Connections accepted in a loop must be handed to the goroutine that serves
   nil; if ok {`, or `failed := err != nil`); any other computed condition is
   not read as one.
 - In package main, a resource that a function run once per process (called
-  only from `main`, directly or a few calls down, never in a loop) hands to
-  a goroutine it starts serves the process: the `go` statement is a hand-off
-  (`gim2xx_process_lifetime_goroutine_owners`); a return before it is still
-  reported.
+  only from `main` or a package's `init`, directly or a few calls down,
+  never in a loop) hands to a goroutine it starts serves the process: the
+  `go` statement is a hand-off (`gim2xx_process_lifetime_goroutine_owners`);
+  a return before it is still reported. The same holds for an unexported
+  function of another package reached only from its `init`; an exported one
+  may be called again by code outside the tree.
 - A closer handed to a call as a method value (`t.Cleanup(conn.Close)`, a
   test helper's `cleanupChecked(tb, conn.Close)`) releases the resource, so
   a function that does it before returning the value lends it: its callers
