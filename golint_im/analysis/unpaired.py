@@ -749,7 +749,9 @@ def _creation_region(program: Program, lit: Function) -> int | None:
 
 
 def _literal_escapes(program: Program, lit: Function) -> bool:
-    """The literal is returned by its parent, or stored in anything but a local of it."""
+    """The literal is returned by its parent, stored in anything but a local of it, or put in a
+    composite literal handed to a call (`NewClient(Config{OnMessage: []func(m){func(m) {...}}})`:
+    a callback the client calls for every message, as often as it likes)."""
     made = literal_creation(program, lit)
     parent = lit.parent
     if made is None or parent is None:
@@ -760,6 +762,18 @@ def _literal_escapes(program: Program, lit: Function) -> bool:
     if op.kind == "assign":
         names = [E.ident(t) for t in op.targets]
         return any(n is None or program.lookup_local(parent, n) is None for n in names)
+    if op.kind == "call":
+        return any(_in_composite(program, parent, a, lit) for a in op.args)
+    return False
+
+
+def _in_composite(program: Program, parent: Function, e, lit: Function) -> bool:
+    """lit is an element or field value of a composite literal inside e."""
+    for x in E.subexprs(e):
+        for _key, value in E.composite_items(x):
+            index = E.funclit(value)
+            if index is not None and program.literal(parent, index) is lit:
+                return True
     return False
 
 

@@ -439,8 +439,11 @@ completes; or make the sender give up too:
   silences), never escapes, and the range has no `return`, `break`, `goto`
   or `panic` of its own. A send in a `for {` loop or in a loop that receives
   from a channel is a long-lived producer: a worker pool ranging forever is
-  then the design, and nothing is reported. In `main`, a goroutine left
-  ranging ends with the process and is not reported.
+  then the design, and nothing is reported. So is a send in a function
+  literal that outlives its maker: returned, stored, or put in a composite
+  literal handed to a call (a client's `OnMessage` callback, called for
+  every message). In `main`, a goroutine left ranging ends with the process
+  and is not reported.
 - A skipped send is reported only when the goroutine sends directly (not
   through calls), once (not in a loop, not in a `select`), defers nothing
   that sends, and the return's own branch sends nothing (an error channel
