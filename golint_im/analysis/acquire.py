@@ -28,11 +28,12 @@ from golint_im.expr import (
     selector_base,
     selector_bases,
     strip_address,
+    subexprs,
 )
 from golint_im.program import Program
 
 from .effects import Effects
-from .fakes import concrete_methods, fake_transport, field_sites, receiver_sites
+from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import assignments_to, ops_with_literals
 from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin, _ref
@@ -93,7 +94,7 @@ class Acquire(Effects):
             names = self.call_names(fn, fn_expr)
             for k in self._by_name[last]:
                 hit = names & k.constructors
-                if hit and (fake_transport(an, fn, op) or self._opens_nothing(fn, op)):
+                if hit and (fake_transport(an, fn, op) or self._opens_nothing(fn, op) or self._dials_fakes(fn, op)):
                     return None  # a canned transport, a test's fake listener: no connection behind it
                 if hit and k.name == "http-body" and self._head_request(fn, op, hit):
                     self.debug["gim2xx_head_requests"] += 1
@@ -214,6 +215,33 @@ class Acquire(Effects):
             if self.fresh(t.function) is not None and not self._fake_underneath(fn, op, t.function):
                 return False
         self.debug["gim2xx_fake_receivers"] += 1
+        return True
+
+    def _dials_fakes(self, fn, op) -> bool:
+        """The constructor is given a dial function that returns only a tree type whose `Close`
+        does nothing (a test's in-memory conn): `redis.Dial("", "", redis.DialNetDial(func(network,
+        addr string) (net.Conn, error) { return &testConn{...}, nil }))`, directly or from a helper
+        of the tree that returns such an option. No socket is opened.
+
+        Function literals declared to return a `net.Conn` are looked for in the call's arguments
+        and, for an argument that calls a tree function, in what that function returns."""
+        an = cast("Analysis", self)
+        found = []
+        for a in op.args:
+            found.extend(_dialers_in(an, fn, a))
+            c = call(a)
+            n = call_number(a)
+            inner = fn.facts.ops[n] if n is not None and n < len(fn.facts.ops) else None
+            if c is None or inner is None or inner.kind != "call":
+                continue
+            for t in self.targets(fn, inner):
+                for r in t.function.facts.ops:
+                    if r.kind == "return":
+                        for e in r.args:
+                            found.extend(_dialers_in(an, t.function, e))
+        if not found or not all(_returns_only_fakes(an, lit) for lit in found):
+            return False
+        self.debug["gim2xx_fake_values"] += 1
         return True
 
     def _fake_underneath(self, fn, op, method) -> bool:
@@ -811,3 +839,29 @@ def _closed_in_return(r, value) -> bool:
         if c is not None and selected_name(c[0]) == "Close" and ident(selector_base(c[0])) == name:
             return True
     return False
+
+
+def _dialers_in(an, fn, e) -> list:
+    """Function literals inside e that are declared to return a `net.Conn` first (dial functions)."""
+    out = []
+    for x in subexprs(e):
+        index = funclit(x)
+        lit = an.program.literal(fn, index) if index is not None else None
+        if lit is not None and lit.facts.results and lit.facts.results[0] == "net.Conn":
+            out.append(lit)
+    return out
+
+
+def _returns_only_fakes(an, lit) -> bool:
+    """Every return of the literal gives `&T{...}` (or `T{...}`) of a tree type whose Close does nothing."""
+    returns = [o for o in lit.facts.ops if o.kind == "return"]
+    if not returns:
+        return False
+    for r in returns:
+        built = composite(strip_address(r.args[0])) if r.args else None
+        if built is None or not built[0]:
+            return False
+        named = an.program.named(an.program.qualify(built[0], lit.file))
+        if not noop_close(an, named or ""):
+            return False
+    return True

@@ -234,6 +234,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
   constructor (`bufconn.Listen`; `in_memory` in the catalog), directly or
   returned by a function of the tree, is not followed
   (`gim2xx_in_memory_values`).
+- A catalogued constructor given a dial function (`redis.DialNetDial(func(network,
+  addr string) (net.Conn, error) {...})`, inline or from a helper of the tree
+  that returns the option) whose every return is `&T{...}` of a tree type
+  whose `Close` does nothing opens no socket (`gim2xx_fake_values`).
 - A value known only by its close is not taken from a plain function of the
   tree (its body says whether what it returns is fresh), from the standard
   library (files and pipes), when its declared type is another standard
