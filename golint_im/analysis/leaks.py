@@ -1223,14 +1223,38 @@ class Walk:
         r = _ref(selector_base(address[0]), self.holders)
         if r is None or not r.resource or r.suffix != ():
             return False
-        opener, op = (self.fn, self.op) if self.origin.impl_op is None else (self.origin.impl, self.origin.impl_op)
-        if opener is None or op.kind != "call":
+        return self._opens_host_port_socket(self.fn, self.op, 0)
+
+    def _opens_host_port_socket(self, fn, op, depth: int) -> bool:
+        """The call opens a socket for a literal TCP or UDP network: a standard `net` (or
+        `crypto/tls`) constructor, or a function of the tree every return of which gives such a
+        call's result (or nil), three helpers deep at most."""
+        if op.kind != "call" or depth > 3:
             return False
-        made = self.an.program.external_callee(opener, op.fn)
-        if made is None or made.pkg not in ("net", "crypto/tls"):
+        program = self.an.program
+        made = program.external_callee(fn, op.fn)
+        if made is not None:
+            if made.pkg not in ("net", "crypto/tls"):
+                return False
+            network = next((string(a) for a in op.args if string(a) is not None), None)
+            return network is not None and network.split(":")[0] in _HOST_PORT_NETWORKS
+        targets = program.resolve_call(fn, op)
+        if not targets:
             return False
-        network = next((string(a) for a in op.args if string(a) is not None), None)
-        return network is not None and network.split(":")[0] in _HOST_PORT_NETWORKS
+        for t in targets:
+            f = t.function
+            returns = [r for r in f.facts.ops if r.kind == "return"]
+            if not returns:
+                return False
+            for r in returns:
+                first = r.args[0] if r.args else None
+                if first is None or is_nil(first):
+                    continue
+                n = call_number(first)
+                inner = f.facts.ops[n] if n is not None and n < len(f.facts.ops) else None
+                if inner is None or not self._opens_host_port_socket(f, inner, depth + 1):
+                    return False
+        return True
 
     def _reads_to_the_end(self, fn_expr, args) -> bool:
         """`io.ReadAll(resp.Body)` (see Effects.drained_reader): when that read fails, the transport

@@ -178,7 +178,8 @@ Connections accepted in a loop must be handed to the goroutine that serves
   `gim2xx_assertions_that_always_hold`); a network from a variable keeps
   that branch. So does the error of `net.SplitHostPort(ln.Addr().String())`
   on a socket opened for a literal TCP or UDP network, directly or in the
-  helper that returned it (its address always prints as `host:port`).
+  helpers that returned it (every return of each, three helpers deep at
+  most; its address always prints as `host:port`).
 - The acquisition's error check may be kept in a bool first (`ok := err ==
   nil; if ok {`, or `failed := err != nil`); any other computed condition is
   not read as one.
