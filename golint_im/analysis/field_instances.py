@@ -913,6 +913,9 @@ class FieldInstances:
             for i, t in returns_skipping(facts, sidx, leaves):
                 region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
                 wait = waits[0]
+                if _asked_first(wait.fn, wait.op, target, facts.ops[t]):
+                    self.debug["GIM102_skips_after_own_request"] += 1
+                    break
                 self.skipped.append(
                     SkippedSend(
                         fc.channel, walk.owner, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
@@ -1668,3 +1671,22 @@ def _method_of(fn: Function, named: str) -> bool:
     """fn is a method declared on the named type itself (not on an embedded one)."""
     path, _, name = named.partition("#")
     return fn.facts.recv == name and fn.pkg.path == path
+
+
+def _asked_first(waiter: Function, receive: Op, sender: Function, send: Op) -> bool:
+    """Right before its receive, the waiter sends a request on a field channel of the instance
+    (`w.sync <- req; return <-w.syncErr`) that the sender takes only in select cases that go on to
+    the send (`case <-w.sync: ...; w.syncErr <- err`): the waiter waits only once a case that
+    answers took its request, so the sender's other ways out (`case <-w.close: return`) cannot
+    strand it (trpc-go's async roll writer)."""
+    ops = waiter.facts.ops
+    k = ops.index(receive)
+    asked = ops[k - 1] if k > 0 else None
+    if asked is None or asked.kind != "send" or asked.select >= 0 or asked.region != receive.region:
+        return False
+    field = E.selected_name(asked.fn)
+    if field is None:
+        return False
+    around_send = set(enclosing_regions(sender.facts, send.region))
+    takes = [op for op in sender.facts.ops if op.kind == "recv" and E.selected_name(op.fn) == field]
+    return bool(takes) and all(op.mode == "case" and op.body in around_send for op in takes)

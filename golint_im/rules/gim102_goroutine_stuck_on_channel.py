@@ -454,7 +454,11 @@ completes; or make the sender give up too:
   It is not reported either when, before the return, the goroutine sent on
   another channel that the receiver reads first and may leave after
   (`errc <- err; if err != nil { return }` against `if err := <-errc; err
-  != nil { t.Fatal(err) }` before `<-data`).
+  != nil { t.Fatal(err) }` before `<-data`). Nor when, on a field channel
+  of an instance, the waiter sends its request right before the receive
+  and the goroutine takes that request only in select cases that go on to
+  the send (`w.sync <- req; return <-w.syncErr` against `case <-w.sync:
+  ...; w.syncErr <- err`; `GIM102_skips_after_own_request`).
 - A field channel is judged only on an instance allocated in the function
   (or by a constructor with one result that returns its own `&T{...}`)
   whose every use is a method call on it, a field access, or a send,
