@@ -17,7 +17,7 @@ from .collect import collect
 from .config import Config
 from .discover import discover
 from .findings import Notice, RunResult
-from .parallel import run_lanes
+from .parallel import model_too_large_to_copy, run_lanes
 from .passes import Budget, Context, budget_limits, lane_groups, last_users
 from .program import Program
 from .registry import rule_modules
@@ -121,11 +121,14 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
     spread over at most options.jobs lanes, the costliest first, each onto
     the least loaded lane. No more lanes than jobs: each forked child ends
     up copying most of the model it reads (reference counts are writes), so
-    a third lane on two cores added 40 % memory for no time. --debug runs
-    everything here, so a rule's traceback reaches the user.
+    a third lane on two cores added 40 % memory for no time. A model too large
+    to copy (`parallel.LANE_MODEL_LIMIT`) gets one lane whatever the jobs, so
+    memory stays that of one process. --debug runs everything here, so a
+    rule's traceback reaches the user.
     """
     groups = lane_groups(mods)
-    n_lanes = 1 if options.debug else max(1, min(options.jobs, len(groups)))
+    one_lane = options.debug or model_too_large_to_copy()
+    n_lanes = 1 if one_lane else max(1, min(options.jobs, len(groups)))
     lanes: list[list] = [[] for _ in range(n_lanes)]
     load = [0] * n_lanes
     for group, cost in groups:
@@ -165,6 +168,7 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
             found.extend(produced)
             spent[mod.ID] = time.perf_counter() - t
             ctx.release(done_with.get(mod.ID, ()))
+            ctx.release_idle_caches()
         # After the whole lane: a pass's budget (address tracing) is spent by every rule asking it.
         for owner in sorted(set(ctx.budgets) - budgets_before):
             errors.extend(budget_notices(ctx.budgets[owner], ctx.debug))

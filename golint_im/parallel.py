@@ -48,6 +48,35 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
+# A forked lane ends up copying nearly every page of the model it reads (reference counts are
+# writes), so each lane beyond the first costs about the model's size again. Above this size the
+# lanes run one after another in this process instead. Measured on 10,191 files analysed as one
+# program (a model of about 1 GiB): the second lane cost 1.1 GiB of peak PSS (2.6 against 1.5 GiB)
+# for 10 s of a 48 s run; on grpc-go (1,003 files, about 0.2 GiB) it costs 70 MiB and saves a
+# fifth of the rules' wall time.
+LANE_MODEL_LIMIT = 512 * 2**20
+
+
+def model_too_large_to_copy(resident: int | None = None) -> bool:
+    """Whether this process (the linked model, before the rules) is too large to fork rule lanes from.
+
+    `resident` is the process's resident set in bytes (read from /proc when
+    not given; where it cannot be read, lanes are allowed, as before).
+    """
+    if resident is None:
+        resident = resident_bytes()
+    return resident is not None and resident > LANE_MODEL_LIMIT
+
+
+def resident_bytes() -> int | None:
+    """This process's resident set size, from /proc/self/statm; None where there is none."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run_lanes(lanes: list, run_lane: Callable[[object], object]) -> list:
     """run_lane(lane) for every lane: the first here, the others in forked children.
 

@@ -30,6 +30,10 @@ class Pass:
     once per run: rules that share it run in one lane. A cheap one (cost 1)
     is computed again in every lane that asks for it, so it never ties
     unrelated rules together.
+
+    `on_demand` marks a cache of per-function answers built as they are
+    asked for: forgetting it loses only time, so a lane drops it whenever no
+    other layer is alive (`Context.release_idle_caches`).
     """
 
     name: str
@@ -37,6 +41,7 @@ class Pass:
     requires: tuple[Pass, ...] = ()
     cost: int = 1
     doc: str = ""
+    on_demand: bool = False
 
     def __repr__(self) -> str:
         return f"Pass({self.name})"
@@ -126,9 +131,31 @@ class Context:
         return b
 
     def release(self, passes: Iterable[Pass]) -> None:
-        """Forget these passes' results (their last user is done); asked again, one is computed again."""
+        """Forget these passes' results (their last user is done); asked again, one is computed again.
+
+        A result object's attributes are cleared as it is forgotten. The cyclic
+        collector is paused for the whole run (engine.analyse), so a layer whose
+        object graph holds a cycle through its top object (partners hands its own
+        bound methods to the helpers it keeps) would otherwise stay in memory to
+        the end of the run, under the next family's peak. Nothing outside a pass
+        keeps its top object: rules keep findings, which are plain data.
+        """
         for p in passes:
-            self._results.pop(p, None)
+            dropped = self._results.pop(p, None)
+            attributes = getattr(dropped, "__dict__", None)
+            if isinstance(attributes, dict) and not isinstance(dropped, type):
+                attributes.clear()
+
+    def release_idle_caches(self) -> None:
+        """Forget the on-demand caches once no other layer is alive.
+
+        Between two families of rules (concurrency, then ownership) the views
+        the first family built would otherwise stay under the second family's
+        peak; the second builds again only the views it asks for (10,191 files,
+        one lane: peak RSS 1,493 -> 1,450 MiB, no measurable time).
+        """
+        if self._results and all(p.on_demand for p in self._results):
+            self.release(list(self._results))
 
     def result(self, p: Pass) -> Any:
         """The result of pass `p` in this run, computed on first request (its requirements first)."""

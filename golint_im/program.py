@@ -57,6 +57,9 @@ class Program(TypeSystem, FunctionValues):
         # Answers of type_of and external_callee, kept once the program is linked (see `type_of`).
         self._types: dict[int, tuple] | None = None
         self._externals: dict[int, tuple] = {}
+        # One External per (package, name, receiver): a large program makes the same few thousand
+        # from hundreds of thousands of call sites, and external_callee keeps one per site.
+        self._external_values: dict[tuple[str, str, str], External] = {}
         # Computations under way whose answers so far are partial (an environment being
         # built, a function value being resolved): while one runs, nothing is kept.
         self._partial = 0
@@ -706,13 +709,22 @@ class Program(TypeSystem, FunctionValues):
         path = self.imported_path(fn, base)
         if path is not None:
             if path not in self.packages:
-                return External(path, name)
+                return self._shared_external(path, name, "")
             return None
         bt = self.type_of(fn, base)
         named = self.named(bt) if bt else None
-        if named and named.split("#")[0] not in self.packages:
-            return External(named.split("#")[0], name, named.split("#")[1])
+        if named:
+            pkg, _, recv = named.partition("#")
+            if pkg not in self.packages:
+                return self._shared_external(pkg, name, recv)
         return None
+
+    def _shared_external(self, pkg: str, name: str, recv: str) -> External:
+        key = (pkg, name, recv)
+        ext = self._external_values.get(key)
+        if ext is None:
+            ext = self._external_values[key] = External(pkg, name, recv)
+        return ext
 
     def literal(self, fn: Function, index: int) -> Function | None:
         """The Function of a literal; indexes are local to the file."""

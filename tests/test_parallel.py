@@ -24,9 +24,35 @@ def sarif(jobs: int, paths) -> str:
 
 
 @needs_fork
-def test_lanes_give_the_same_report_as_one_lane():
+def test_lanes_give_the_same_report_as_one_lane(monkeypatch):
+    monkeypatch.setattr(parallel, "LANE_MODEL_LIMIT", 1 << 62)  # the test process may be large
     paths = [ROOT / "examples", ROOT / "fixtures"]
     assert sarif(2, paths) == sarif(1, paths)
+
+
+def test_a_model_too_large_to_copy_gets_one_lane_and_the_same_report(monkeypatch):
+    lanes_run: list[int] = []
+    real = parallel.run_lanes
+
+    def counting(lanes, run_lane):
+        lanes_run.append(len(lanes))
+        return real(lanes, run_lane)
+
+    monkeypatch.setattr("golint_im.engine.run_lanes", counting)
+    monkeypatch.setattr(parallel, "LANE_MODEL_LIMIT", 1 << 62)
+    paths = [ROOT / "examples"]
+    forked = sarif(2, paths)
+    monkeypatch.setattr(parallel, "LANE_MODEL_LIMIT", 0)
+    assert sarif(2, paths) == forked
+    assert lanes_run[-1] == 1
+    assert lanes_run[0] == 2  # lanes are planned whether or not this platform forks them
+
+
+def test_model_size_limit():
+    assert not parallel.model_too_large_to_copy(parallel.LANE_MODEL_LIMIT)
+    assert parallel.model_too_large_to_copy(parallel.LANE_MODEL_LIMIT + 1)
+    resident = parallel.resident_bytes()
+    assert resident is None or resident > 0
 
 
 @needs_fork

@@ -70,3 +70,39 @@ def test_a_pass_is_released_after_its_last_user_and_computed_again_if_asked():
     assert ctx.result(own) == 3  # base was kept: computed once
     assert ctx.result(flow) == 2  # released: computed again
     assert calls == ["base", "flow", "own", "flow"]
+
+
+def test_an_on_demand_cache_is_dropped_once_no_other_layer_is_alive():
+    views = Pass("views", lambda ctx: {"built": True}, on_demand=True)
+    flow = Pass("flow", lambda ctx: ctx.result(views) and 2, requires=(views,), cost=2)
+    ctx = _ctx()
+    ctx.result(flow)
+    ctx.release_idle_caches()
+    assert set(ctx._results) == {views, flow}  # flow is alive: the views still serve it
+    ctx.release([flow])
+    ctx.release_idle_caches()
+    assert not ctx._results
+
+
+def test_a_released_result_holding_a_cycle_is_freed_without_the_cyclic_collector():
+    import gc
+    import weakref
+
+    class Layer:
+        def __init__(self) -> None:
+            self.helper = {"ask": self.answer}  # a bound method: the layer refers to itself
+
+        def answer(self) -> int:
+            return 1
+
+    layer = Pass("layer", lambda ctx: Layer())
+    ctx = _ctx()
+    alive = weakref.ref(ctx.result(layer))
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        ctx.release([layer])
+        assert alive() is None
+    finally:
+        if was:
+            gc.enable()

@@ -151,7 +151,7 @@ class Regions:
         return v
 
 
-REGIONS = Pass("regions", lambda _ctx: Regions(), doc="per-function region views, built on demand")
+REGIONS = Pass("regions", lambda _ctx: Regions(), doc="per-function region views, built on demand", on_demand=True)
 
 
 def ops_with_literals(fn: Function) -> Iterator[Op]:
