@@ -30,6 +30,8 @@ class FunctionValues:
     _call_cache: dict
     _partial: int  # see Program.type_of: raised while a placeholder answer below stands
     _field_writes_idx: dict[str, list[tuple]]
+    _local_values_depth: int  # see func_values_of_local
+    _local_values_memo: dict[tuple[int, str], list[Target]]
 
     if TYPE_CHECKING:
 
@@ -150,7 +152,36 @@ class FunctionValues:
 
     def func_values_of_local(self, fn: Function, name: str) -> list[Target]:
         """Function values assigned to a local variable, passed for a parameter, or, for a method of
-        a function type (`func (u unlockOnce) UnlockEarly()`), called on as the receiver."""
+        a function type (`func (u unlockOnce) UnlockEarly()`), called on as the receiver.
+
+        A parameter of a named function type is followed to what each caller passes, and a caller's
+        own parameter on to its callers. Methods that hand a visitor on (`func (e *BinOp) Walk(f
+        WalkFn) { e.L.Walk(f); e.R.Walk(f) }`, each call reaching every implementation) make that a
+        dense graph of cycles, and walking every simple path through it took minutes on a few dozen
+        methods. So within one outermost query each (function, local) is answered once, and a local
+        met again is given that answer. The outermost answer is unchanged: it is the union of what
+        every local it reaches is assigned or passed directly, however often each is reached. Inner
+        answers cut by a local still being answered further up may be partial, so the memo is dropped
+        when the outermost query returns.
+        """
+        key = (fn.id, name)
+        if self._local_values_depth:
+            known = self._local_values_memo.get(key)
+            if known is not None:
+                return known
+        self._local_values_depth += 1
+        try:
+            out = self._func_values_of_local(fn, name)
+        finally:
+            self._local_values_depth -= 1
+        if self._local_values_depth:
+            self._local_values_memo[key] = out
+        else:
+            self._local_values_memo.clear()
+        return out
+
+    def _func_values_of_local(self, fn: Function, name: str) -> list[Target]:
+        """See `func_values_of_local`: one (function, local) answered afresh."""
         out: list[Target] = []
         owner: Function | None = fn
         while owner is not None and name not in self.locals(owner):
@@ -288,11 +319,16 @@ class FunctionValues:
         the second pass, when every ordinary call is in.
         """
         if not hasattr(self, "_callers"):
+            # Answers found while the index is filled saw part of it: the queries under way keep
+            # their memo of locals' values apart from those made while filling it.
+            outer = (self._local_values_depth, self._local_values_memo)
+            self._local_values_depth, self._local_values_memo = 0, {}
             self._partial += 1
             try:
                 self._index_callers()
             finally:
                 self._partial -= 1
+                self._local_values_depth, self._local_values_memo = outer
         return self._callers.get(target.id, [])
 
     def _index_callers(self) -> None:

@@ -63,6 +63,9 @@ class Program(TypeSystem, FunctionValues):
         # Computations under way whose answers so far are partial (an environment being
         # built, a function value being resolved): while one runs, nothing is kept.
         self._partial = 0
+        # Locals' function values found during one outermost `func_values_of_local` query (see there).
+        self._local_values_depth = 0
+        self._local_values_memo: dict[tuple[int, str], list[Target]] = {}
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
             src = by_path.get(ff.path)

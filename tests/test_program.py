@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from golint_im.engine import Options, analyse
+from golint_im.funcvalues import FunctionValues
 
 STORE = {
     "go.mod": "module example.com/svc\n",
@@ -377,3 +378,65 @@ def test_kept_types_are_the_types_computed_afresh(tmp_path, monkeypatch):
         ]
     assert kept.answers == fresh.answers and any(t for t, _x in kept.answers)
     assert kept._types and not fresh._types and kept._partial == fresh._partial == 0
+
+
+def _visitor_tree(kinds: int) -> dict:
+    """`kinds` expression types whose Walk hands its named-func-typed visitor on to both children,
+    each child call reaching every implementation: a dense graph of cycles between the Walk methods."""
+    methods = "".join(
+        f"""
+        type E{i} struct{{ L, R Expr }}
+
+        func (e *E{i}) Walk(f WalkFn) {{
+            f(e)
+            if e.L != nil {{
+                e.L.Walk(f)
+            }}
+            if e.R != nil {{
+                e.R.Walk(f)
+            }}
+        }}
+        """
+        for i in range(kinds)
+    )
+    made = "".join(f"all = append(all, &E{i}{{}})\n" for i in range(kinds))
+    return {
+        "go.mod": "module example.com/walk\n",
+        "walk.go": textwrap.dedent(
+            """
+            package walk
+
+            type WalkFn func(e Expr)
+
+            type Expr interface{ Walk(f WalkFn) }
+            """
+        )
+        + textwrap.dedent(methods)
+        + "func Count() int {\nvar all []Expr\n"
+        + made
+        + "n := 0\nfor _, e := range all {\ne.Walk(func(Expr) { n++ })\n}\nreturn n\n}\n",
+    }
+
+
+def test_a_visitor_handed_round_a_cycle_of_methods_is_found_with_bounded_work(tmp_path, monkeypatch):
+    """Each (function, local) is answered once per outermost query: every simple path through the
+    Walk methods' cycles took minutes at a dozen kinds (loki's syntax trees have dozens)."""
+    monkeypatch.chdir(tmp_path)
+    kinds = 12
+    answered = []
+    fresh = FunctionValues._func_values_of_local
+
+    def counting(self, fn, name):
+        answered.append((fn.id, name))
+        return fresh(self, fn, name)
+
+    monkeypatch.setattr(FunctionValues, "_func_values_of_local", counting)
+    p = build(tmp_path, _visitor_tree(kinds))
+    walk = next(f for f in p.functions if f.name == "(*E0).Walk")
+    targets = calls_in(p, "(*E0).Walk")["f"]
+    assert [name for name, _via in targets] == ["example.com/walk.Count.func1"]
+    # Each Walk's `f(e)` is one outermost query while the callers index is built, and each query
+    # answers every Walk's `f` once: about kinds squared. Every simple path would be about kinds!.
+    assert len(answered) <= (kinds + 1) ** 2, len(answered)
+    assert p._local_values_depth == 0 and not p._local_values_memo
+    assert walk is not None
