@@ -813,6 +813,14 @@ _EXTERNAL_RESULTS = {
     ("net", "LookupSRV"): ("string", "[]*net#SRV", "error"),
     ("net", "LookupMX"): ("[]*net#MX", "error"),
     ("net", "LookupNS"): ("[]*net#NS", "error"),
+    # A parsed URL's Host keeps an IPv6 literal's brackets (GIM302 reads `u.Host` as safe).
+    ("net/url", "Parse"): ("*net/url#URL", "error"),
+    ("net/url", "ParseRequestURI"): ("*net/url#URL", "error"),
+    # In-memory buffers: what wraps one (a decompressor over `bytes.NewBuffer(data)`) holds no socket.
+    ("bytes", "NewBuffer"): ("*bytes#Buffer",),
+    ("bytes", "NewBufferString"): ("*bytes#Buffer",),
+    ("bytes", "NewReader"): ("*bytes#Reader",),
+    ("strings", "NewReader"): ("*strings#Reader",),
 }
 
 
