@@ -278,6 +278,7 @@ class LockModel:
         self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
         self._unlockers: dict[int, int | None] = {}  # function id -> see unlocker_parameter
+        self._guard_fields: dict[int, frozenset[str]] = {}  # function id -> see guard_release_fields
         # class -> the name a reader knows it by: "Server.mu", a package variable's name, or a
         # local's name with the function that declares it (two locals `mu` are two locks)
         self.lock_names: dict[str, str] = {}
@@ -930,6 +931,54 @@ class LockModel:
                 return False
         return True
 
+    def guard_release_fields(self, f: Function) -> frozenset[str]:
+        """The func-typed fields of the guard f returns whose function releases what f still holds.
+
+        `func (o *RWMutex) Lock(why string) Guard { o.mu.Lock(); return Guard{release: func() {
+        o.mu.Unlock() }} }`: every `return` hands back, as its one result, a struct literal (or its
+        address) with a function literal under those fields that releases a lock of f's
+        `held_on_return`. Empty when f is not such a helper."""
+        if f.id in self._guard_fields:
+            return self._guard_fields[f.id]
+        self._guard_fields[f.id] = frozenset()
+        returns = [o for o in f.facts.ops if o.kind == "return"]
+        held = self.summary(f).held_on_return if len(f.facts.results) == 1 else []
+        found: set[str] = set()
+        for r in returns if held else ():
+            comp = E.composite(E.strip_address(r.args[0])) if len(r.args) == 1 else None
+            releasing = set()
+            for key, value in comp[1] if comp is not None else ():
+                name, lit_no = E.ident(key), E.funclit(value)
+                lit = self.program.literal(f, lit_no) if lit_no is not None else None
+                if (
+                    name is not None
+                    and lit is not None
+                    and any(_matches(h.lock, lk) for h in held for lk in self.summary(lit).releases)
+                ):
+                    releasing.add(name)
+            if not releasing:
+                return frozenset()
+            found |= releasing
+        result = self._guard_fields[f.id] = frozenset(found)
+        return result
+
+    def calls_own_field(self, m: Function, fields: frozenset[str], depth: int = 2) -> bool:
+        """Method m calls one of `fields` of its receiver (`g.release()`), itself or through another
+        method of the same receiver (`func (g Guard) RUnlock() { g.Unlock() }`)."""
+        recv = m.facts.recv_name
+        if not recv or m.parent is not None:
+            return False
+        for o in m.facts.ops:
+            sel = E.selector(o.fn) if o.kind == "call" else None
+            if sel is None or not E.is_ident(sel[0], recv):
+                continue
+            if sel[1] in fields:
+                return True
+            targets = self.call_targets(m, o) if depth > 0 else []
+            if len(targets) == 1 and self.calls_own_field(targets[0].function, fields, depth - 1):
+                return True
+        return False
+
     def _lock_free(self, fn: Function) -> Summary | None:
         """The summary of a function that touches no lock, itself or through its calls, without walking it.
 
@@ -1453,7 +1502,12 @@ class _Walk:
 
     def _returned_unlock(self, op: Op) -> tuple[Function, Op] | None:
         """(helper, its call) when op calls the unlock a helper returned (LockModel.returns_its_unlock):
-        the helper's result called in place (`defer s.LockFor(id)()`) or the one value of a local."""
+        the helper's result called in place (`defer s.LockFor(id)()`) or the one value of a local;
+        or a method of the guard a helper returned (`g := o.Lock(why); defer g.Unlock()`) that calls
+        the guard's releasing field (LockModel.guard_release_fields)."""
+        sel = E.selector(op.fn)
+        if sel is not None and E.ident(sel[0]) is not None:
+            return self._guard_unlock(op, sel[0])
         n = E.call_number(op.fn)
         owner: Function | None = self.fn
         if n is None:
@@ -1470,6 +1524,25 @@ class _Walk:
         if len(targets) != 1 or not self.model.returns_its_unlock(targets[0].function):
             return None
         return targets[0].function, made
+
+    def _guard_unlock(self, op: Op, base) -> tuple[Function, Op] | None:
+        """(helper, its call) when op is `g.M()` on a local g whose one value is a helper's guard, and
+        M calls the field of the guard holding the helper's release."""
+        model = self.model
+        name = E.ident(base)
+        value = single_assignment(model.program, self.fn, name) if name is not None else None
+        n = E.call_number(value)
+        if n is None or n < 0 or model.program.declaring_function(self.fn, name) is not self.fn:
+            return None
+        made = self.fn.facts.ops[n]
+        helpers = model.call_targets(self.fn, made)
+        if len(helpers) != 1:
+            return None
+        fields = model.guard_release_fields(helpers[0].function)
+        methods = model.call_targets(self.fn, op) if fields else []
+        if len(methods) != 1 or not model.calls_own_field(methods[0].function, fields):
+            return None
+        return helpers[0].function, made
 
     def through(self, state: State, op: Op, callee: Function, once: bool = False) -> State | None:
         """The state after op runs callee: its summary's waits, acquisitions and releases, mapped here."""
