@@ -1530,9 +1530,10 @@ class _Walk:
         M calls the field of the guard holding the helper's release."""
         model = self.model
         name = E.ident(base)
-        value = single_assignment(model.program, self.fn, name) if name is not None else None
-        n = E.call_number(value)
-        if n is None or n < 0 or model.program.declaring_function(self.fn, name) is not self.fn:
+        if name is None or model.program.declaring_function(self.fn, name) is not self.fn:
+            return None
+        n = E.call_number(single_assignment(model.program, self.fn, name))
+        if n is None or n < 0:
             return None
         made = self.fn.facts.ops[n]
         helpers = model.call_targets(self.fn, made)
