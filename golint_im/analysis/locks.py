@@ -1460,6 +1460,12 @@ class _Walk:
             return state
         if model.is_once_do(fn, op):
             # `o.Do(f)` runs f here, the first time: what f locks is locked here.
+            sel = E.selector(op.args[0])
+            once_unlocked = model.lock_at(fn, sel[0]) if sel is not None and sel[1] in RELEASE else None
+            if sel is not None and once_unlocked is not None:
+                # `defer once.Do(mu.Unlock)` beside an early `once.Do(mu.Unlock)`: released, once.
+                model.lock_ops.setdefault(once_unlocked.cls, []).append((fn, op, "release"))
+                return self.release(state, once_unlocked, RELEASE[sel[1]], op.mode == "defer")
             values = model.program.func_values(fn, op.args[0])
             if len(values) != 1:
                 return state
@@ -1480,7 +1486,38 @@ class _Walk:
                 for lk in model.summary(t.function).releases:
                     state = self.release(state, model.map_release(fn, op, t.function, lk), None, op.mode == "defer")
             return state
-        return self.through(state, op, targets[0].function)
+        handed = self._unlocks_handed_to(op, targets[0].function)
+        if not handed:
+            return self.through(state, op, targets[0].function)
+        after = self.through(state, op, targets[0].function)
+        for lock, mode in handed:
+            model.lock_ops.setdefault(lock.cls, []).append((fn, op, "release"))
+            after = self.release(after, lock, mode, op.mode == "defer") if after is not None else None
+        return after
+
+    def _unlocks_handed_to(self, op: Op, callee: Function) -> list[tuple[Lock, str]]:
+        """The locks whose `Unlock` (or `RUnlock`) method value op passes to a callee of the tree that
+        calls that parameter: `once.Do(a.mut.Unlock)` with a home-made `func (o *doOnce) Do(cb
+        func()) { if !*o { *o = true; cb() } }`. Whether the callee runs it this time is its state's
+        business; it may, so the lock counts as released (as for a call that may reach several
+        functions), not as held on."""
+        out: list[tuple[Lock, str]] = []
+        params = callee.facts.params
+        for i, arg in enumerate(op.args):
+            sel = E.selector(arg)
+            if sel is None or sel[1] not in RELEASE or i >= len(params):
+                continue
+            lock = self.model.lock_at(self.fn, sel[0])
+            if lock is None:
+                continue
+            name = params[i][0]
+            if any(
+                o.kind == "call" and E.is_ident(o.fn, name)
+                for f in (callee, *callee.nested_literals())
+                for o in f.facts.ops
+            ):
+                out.append((lock, RELEASE[sel[1]]))
+        return out
 
     def _unlocker_call(self, op: Op) -> Lock | None:
         """`unlock()` (or `defer unlock()`) where `unlock := unlockOnce(&s.mu)` is the one value of the
