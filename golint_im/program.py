@@ -821,6 +821,10 @@ _EXTERNAL_RESULTS = {
     ("bytes", "NewBufferString"): ("*bytes#Buffer",),
     ("bytes", "NewReader"): ("*bytes#Reader",),
     ("strings", "NewReader"): ("*strings#Reader",),
+    # Hyperledger Fabric's logger, whose Fatal methods end the process (knowledge/exits.toml).
+    ("github.com/hyperledger/fabric-lib-go/common/flogging", "MustGetLogger"): (
+        "*github.com/hyperledger/fabric-lib-go/common/flogging#FabricLogger",
+    ),
 }
 
 
