@@ -307,6 +307,7 @@ HANDOFF_DEBUG_KEYS = (
     "GIM103_handoffs_with_a_partner_skipping_the_lock",
     "GIM103_handoffs_partner_locks_in_another_case",
     "GIM103_handoffs_after_partner_flag",
+    "GIM103_handoffs_len_guarded_receives",
     "GIM103_handoffs_partner_locked_before_start",
 )
 # Calls followed up from a partner's channel operation to the goroutine that runs it.
@@ -491,6 +492,9 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         if b.kind == "recv" and _flagged_after_partner(b, partner_ops):
             debug["GIM103_handoffs_after_partner_flag"] += 1
             continue
+        if b.kind == "recv" and ch.capacity != 0 and _len_guarded(b):
+            debug["GIM103_handoffs_len_guarded_receives"] += 1
+            continue
         found = _all_partners_lock(matcher, b, partner_ops, debug)
         if found is None:
             continue
@@ -526,6 +530,30 @@ def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:
         ):
             return False
     return True
+
+
+# `len(ch) OP n` tests that say the buffer holds at least one value.
+_HOLDS_ONE = {">": 0, ">=": 1, "!=": 0, "==": 1}
+
+
+def _len_guarded(b: BlockedUnderLock) -> bool:
+    """The receive from a buffered channel sits under `if len(ch) > 0 {` (or `== 1`, `>= 1`, `!= 0`)
+    on the same channel: it runs only when a value is already buffered, and takes it without waiting
+    for a sender (fabric's `drainInterruptChannel`, called under the lock the sender takes)."""
+    facts = b.op_fn.facts
+    channel = E.render(b.op.fn)
+    for r in enclosing_regions(facts, b.op.region):
+        region = facts.regions[r]
+        if region.kind != "if" or not E.is_expr(region.info):
+            continue
+        test = E.binary(region.info)
+        called = E.call(test[1]) if test is not None else None
+        if test is None or called is None or not E.is_ident(called[0], "len") or len(called[1]) != 1:
+            continue
+        least = _HOLDS_ONE.get(test[0])
+        if least is not None and E.integer(test[2]) == least and E.render(called[1][0]) == channel:
+            return True
+    return False
 
 
 def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
