@@ -806,6 +806,7 @@ class Walk:
             or self._empty_container_test(cond)
             or self._stream_context_done(cond)
             or self._no_content(cond)
+            or self._handshake_status(cond)
         )
         if own is not None:
             return own
@@ -824,6 +825,44 @@ class Walk:
         if sel is None or sel[1] != "Err" or sel[0] != self.op.args[0]:
             return None
         return ("ended", None) if b3[0] == "!=" else (None, "ended")
+
+    def _handshake_status(self, cond) -> tuple | None:
+        """`if resp.StatusCode != http.StatusSwitchingProtocols {` on the response a websocket dial
+        returned beside its connection: the dial returns a connection only when the handshake's status
+        is 101 (otherwise an error and a nil connection), so on that branch none was opened."""
+        b3 = binary(cond) if is_expr(cond) else None
+        if b3 is None or b3[0] not in ("==", "!="):
+            return None
+        sel = selector(b3[1])
+        if sel is None or sel[1] != "StatusCode":
+            return None
+        if self.op.kind != "call" or self._handshake_dial() not in _HANDSHAKE_DIALS:
+            return None
+        parent = self.an._parent_op(self.fn, self.op)
+        assign = self.ops[parent] if parent is not None else None
+        if assign is None or assign.kind != "assign" or len(assign.targets) != 3:
+            return None
+        response = ident(assign.targets[1])
+        if response in (None, "_") or not is_ident(sel[0], response):
+            return None
+        code = integer(b3[2])
+        if code is None and self.an.program.imported_path(self.fn, selector_base(b3[2])) == "net/http":
+            code = 101 if selected_name(b3[2]) == "StatusSwitchingProtocols" else None
+        if code != 101:
+            return None
+        return ("failed", None) if b3[0] == "!=" else (None, "failed")
+
+    def _handshake_dial(self) -> tuple[str, str] | None:
+        """(package, method) of the acquiring call: a method of another module's value, or of its
+        package's variable (`websocket.DefaultDialer.Dial`), which has no type here."""
+        program = self.an.program
+        ext = program.external_callee(self.fn, self.op.fn)
+        if ext is not None:
+            return ext.pkg, ext.name
+        outer = selector(self.op.fn)
+        inner = selector(outer[0]) if outer is not None else None
+        path = program.imported_path(self.fn, inner[0]) if inner is not None else None
+        return (path, outer[1]) if path is not None and outer is not None else None
 
     def _no_content(self, cond) -> tuple | None:
         """`if resp.StatusCode == http.StatusNoContent {`: a 204 (or 304) response has no body
@@ -1498,6 +1537,10 @@ _NET_CONCRETE = {
 _FAILS_ONLY_WHEN_INVALID = frozenset(("SetDeadline", "SetReadDeadline", "SetWriteDeadline", "SyscallConn"))
 # Responses net/http gives no body (`http.NoBody`): 204 No Content and 304 Not Modified.
 _NO_BODY_STATUSES = {"StatusNoContent": 204, "StatusNotModified": 304}
+# Websocket dials that return (conn, response, err) and a connection only after a 101 handshake.
+_HANDSHAKE_DIALS = frozenset(
+    {("github.com/gorilla/websocket", "Dial"), ("github.com/gorilla/websocket", "DialContext")}
+)
 # Standard-library calls whose error is documented to be always nil (bytes.Buffer and strings.Builder
 # writes, closing either end of an io.Pipe): an `err != nil` after one is a branch that never runs.
 NEVER_FAIL = frozenset(
