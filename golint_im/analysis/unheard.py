@@ -336,10 +336,39 @@ def _private_unbuffered_fields(
                     continue  # `close(x.f)`: the flow counts it among the channel's closes
                 exprs = op.args if op.kind in ("send", "recv", "assign") else (op.fn, *op.args)
                 names = set().union(*(E.fields_named(e) for e in exprs if e is not None))
+                names |= _fields_given_another_channel(fn, op)
                 for fname in [n for n in fields if n in names]:
                     debug["GIM102_private_fields_handed_on"] += 1
                     del fields[fname]
     return [ch for fields in candidates.values() for ch in fields.values()]
+
+
+def _fields_given_another_channel(fn: Function, op: Op) -> set[str]:
+    """Fields op sets to a channel that already has another name: another field (`&msg{reply:
+    g.in}`, `m.reply = g.in`), a parameter, or what a call returns. The field's receives may then be
+    made under that name. (A local made here is `_made_value_escapes`' question.)"""
+    out: set[str] = set()
+    params = {name for name, _t in fn.facts.params}
+
+    def other(value) -> bool:
+        if E.is_nil(value) or E.is_ident(E.callee(value), "make"):
+            return False
+        name = E.ident(value)
+        return name in params if name is not None else True
+
+    if op.kind == "assign" and len(op.targets) == len(op.args):
+        for target, value in zip(op.targets, op.args, strict=True):
+            sel = E.selector(target)
+            if sel is not None and other(value):
+                out.add(sel[1])
+    for e in (op.fn, *op.args):
+        for x in E.subexprs(e) if e is not None and E.is_expr(e) else ():
+            comp = E.composite(x)
+            for key, value in comp[1] if comp is not None else ():
+                name = E.ident(key)
+                if name is not None and other(value):
+                    out.add(name)
+    return out
 
 
 def _made_value_escapes(fn: Function, made: Op) -> bool:
