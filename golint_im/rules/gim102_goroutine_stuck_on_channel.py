@@ -69,7 +69,9 @@ the analysed tree), sent on outside any `select` by the function or by a
 goroutine it starts, and received from nowhere (`errc <- srv.Serve()` with
 no `<-errc` anywhere); or an unexported struct field channel, made
 unbuffered, that its package sends on but never receives from, closes, or
-names in any other way. The first send blocks forever.
+names in any other way, and never sets from another channel (another field,
+a parameter, a call's result: `&msg{reply: g.in}` is received from as
+`g.in`). The first send blocks forever.
 
 A goroutine waiting for itself: an unbuffered channel whose every send and
 receive runs in one goroutine, so nobody else can be at the other end. A

@@ -127,7 +127,11 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   function is the one that starts the blocked goroutine, only a `Lock`
   between that `go` and its operation counts: one before the `go` was got
   past before the goroutine existed
-  (`GIM103_handoffs_partner_locked_before_start`).
+  (`GIM103_handoffs_partner_locked_before_start`). A receive from a
+  buffered channel under `if len(ch) > 0 {` (or `== 1`, `>= 1`, `!= 0`) of
+  the same channel takes a value already there and is not judged
+  (`GIM103_handoffs_len_guarded_receives`), although a second receiver
+  could empty the buffer between the test and the receive.
 - Mutexes are compared by declaration: a partner holding the same field of
   another value of the type is taken as the same mutex.
 - The two sides must run in goroutines that can overlap, as for GIM105: in a

@@ -167,7 +167,14 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   defer unlock()`, or `unlock` handed down to a `...LockedOnEntry` method
   as a named function type) is followed: calling the unlocker releases the
   mutex it took. Which value's mutex that is, the caller cannot tell, so it
-  releases any held mutex of that field (quieter, never louder).
+  releases any held mutex of that field (quieter, never louder). So is a
+  helper that returns a guard holding the unlock in a func field (`g :=
+  o.Lock(why); defer g.Unlock()`, where the guard's method calls that
+  field); a guard method that does not call it releases nothing.
+- An `Unlock` method value handed to a callee of the tree that calls that
+  parameter (a home-made once: `defer once.Do(s.mu.Unlock)`), or to
+  `sync.Once.Do`, counts as released; handed to one that only stores it,
+  it does not.
 - A lock a callee takes only inside one of its branches whose condition may
   follow the caller's locking (a flag, `if needLock { mu.Lock() }` or `if
   !c.locked`, a nil check for lazy set-up, a call's result, a `switch` or

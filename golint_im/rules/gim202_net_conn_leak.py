@@ -150,6 +150,13 @@ Connections accepted in a loop must be handed to the goroutine that serves
 (and closes) them.
 
 ## Known limits
+- After a websocket dial (gorilla's `Dial`, `DialContext`), a branch on
+  the response's `StatusCode != http.StatusSwitchingProtocols` holds no
+  connection: the dial returns one only after a 101 handshake.
+- A value the function closes on one path is not a resource when the
+  call making it is given an in-memory buffer (`zlib.NewReader(
+  bytes.NewBuffer(data))`): a decompressor or decoder over memory holds
+  no socket.
 - `Example` functions of test files with no `// Output:` (or `// Unordered
   output:`) comment are not looked at: `go test` compiles them but never
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).
