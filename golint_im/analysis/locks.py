@@ -915,15 +915,18 @@ class LockModel:
         self._unlockers[f.id] = result
         return result
 
-    def returns_its_unlock(self, f: Function) -> bool:
-        """Every `return` of f hands back, as its one result, the `Unlock` (or `RUnlock`) method value
-        of a lock f still holds there: `m := &s.locks[i]; m.Lock(); return m.Unlock`. Calling what it
-        returns releases what f's summary holds on return (`defer s.LockFor(id)()`)."""
+    def returns_its_unlock(self, f: Function, position: int = 0) -> bool:
+        """Every `return` of f hands back, as its result at `position`, the `Unlock` (or `RUnlock`)
+        method value of a lock f still holds there: `m := &s.locks[i]; m.Lock(); return m.Unlock`,
+        or `r.mut.Lock(); return r.now(), r.mut.Unlock`. Calling what it returns releases what f's
+        summary holds on return (`defer s.LockFor(id)()`, `now, unlock := r.lockNow(); defer
+        unlock()`)."""
         returns = [o for o in f.facts.ops if o.kind == "return"]
-        if not returns or len(f.facts.results) != 1 or not self.summary(f).held_on_return:
+        results = len(f.facts.results)
+        if not returns or position >= results or not self.summary(f).held_on_return:
             return False
         for r in returns:
-            sel = E.selector(r.args[0]) if len(r.args) == 1 else None
+            sel = E.selector(r.args[position]) if len(r.args) == results else None
             if sel is None or sel[1] not in RELEASE:
                 return False
             held = self.lock_at(f, sel[0])
@@ -1547,9 +1550,13 @@ class _Walk:
             return self._guard_unlock(op, sel[0])
         n = E.call_number(op.fn)
         owner: Function | None = self.fn
+        position = 0
         if n is None:
             name = E.ident(op.fn)
             value = single_assignment(self.model.program, self.fn, name) if name is not None else None
+            if value is None and name is not None:
+                # `now, unlock := r.lockNow()`: the one assignment of the local is one result of a call.
+                value, position = _one_result_of_a_call(self.fn, name)
             n = E.call_number(value)
             owner = self.model.program.declaring_function(self.fn, name) if name is not None else None
             if owner is not self.fn:
@@ -1558,7 +1565,7 @@ class _Walk:
             return None
         made = owner.facts.ops[n]
         targets = self.model.call_targets(owner, made)
-        if len(targets) != 1 or not self.model.returns_its_unlock(targets[0].function):
+        if len(targets) != 1 or not self.model.returns_its_unlock(targets[0].function, position):
             return None
         return targets[0].function, made
 
@@ -2116,6 +2123,18 @@ def _stored_in_result(ret: Op, name: str) -> bool:
             if comp is not None and any(E.is_ident(v, name) for _k, v in comp[1]):
                 return True
     return False
+
+
+def _one_result_of_a_call(fn: Function, name: str) -> tuple[object, int]:
+    """(call, result index) when the local's one assignment in fn takes one result of a call with
+    several (`now, unlock := r.lockNow()`); (None, 0) otherwise."""
+    found = list(assignments_to(fn, name))
+    if len(found) != 1:
+        return None, 0
+    op, i = found[0]
+    if len(op.args) != 1 or len(op.targets) < 2 or E.call(op.args[0]) is None:
+        return None, 0
+    return op.args[0], i
 
 
 def _matches(held: Lock, lock: Lock) -> bool:
