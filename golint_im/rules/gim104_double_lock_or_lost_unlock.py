@@ -168,6 +168,9 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   as a named function type) is followed: calling the unlocker releases the
   mutex it took. Which value's mutex that is, the caller cannot tell, so it
   releases any held mutex of that field (quieter, never louder). So is a
+  helper whose every return hands back its mutex's `Unlock` method value,
+  alone or beside other results (`now, unlock := r.lockNow(); defer
+  unlock()`), and a
   helper that returns a guard holding the unlock in a func field (`g :=
   o.Lock(why); defer g.Unlock()`, where the guard's method calls that
   field); a guard method that does not call it releases nothing.
