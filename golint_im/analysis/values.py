@@ -12,6 +12,7 @@ who calls its function: a shared helper yields one origin whoever calls it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from golint_im import expr as ex
@@ -24,6 +25,9 @@ from .regions import scoped_declaration, single_assignment
 from .sink_catalog import SINK_CATALOG
 from .templates import format_verb, hole, is_hole, is_int_verb, join_parts, lit, map_text, parse_format, single_hole
 from .writes import WRITES, WriteIndex
+
+# A dotted IPv4 address as written in a string literal.
+_DOTTED_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 
 MAX_ORIGINS = 48  # per traced expression; more than this is noise, not evidence
 MAX_DEPTH = 48
@@ -388,6 +392,11 @@ class Tracer:
         if self._ipv4_string(fn, callee):
             return (Origin((hole("s", hole_name(e)),), NO_COLON, cl, "an IPv4 address"),)
         ext = self.external(fn, callee)
+        if ext is not None and (ext.pkg, ext.recv, ext.name) == ("net", "", "ParseIP") and len(args) == 1:
+            # `net.ParseIP("239.255.255.250")`: a dotted IPv4 literal prints as itself (nil if invalid).
+            text = self.const_string(fn, args[0])
+            if text is not None and _DOTTED_IPV4.fullmatch(text):
+                return (Origin((hole("s", hole_name(e)),), NO_COLON, cl, "an IPv4 address"),)
         key = (ext.pkg, ext.name) if ext is not None and not ext.recv else None
         if key == ("fmt", "Sprintf") and args:
             fmt = self.const_string(fn, args[0])
