@@ -39,7 +39,8 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
   (`s[:i]` with `i := strings.Index(s, ":")`), `net.IP(b[4:8]).String()`,
   the `String()` of a helper whose every return is `net.IPv4(...)`, or a
   `url.URL`'s `Host`, which brackets an IPv6 literal itself, also of one
-  `url.Parse` returned in the same function), and so is
+  `url.Parse` returned in the same function, or `net.ParseIP` of a dotted
+  IPv4 literal), and so is
   one that a helper brackets (`"[" + ip + "]"`), also when the joined
   address gets a prefix afterwards in the same function (`"dns:///" +
   address`), and so is a variable the
