@@ -34,7 +34,7 @@ from .cond_flags import UnwokenFlag, unwoken_flags
 from .flow import _UnionFind
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
-from .regions import deciding_region, returns_skipping
+from .regions import assignments_to, deciding_region, returns_skipping
 from .stopped_timers import (
     DrainedTwice,
     RangedTicker,
@@ -152,6 +152,7 @@ class SyncPrimitives:
         self._made_conds: dict[int, set[str]] = {}
         self._collect()
         self._join_parameters()
+        self._join_copies()
         self.calls: dict[str, list[SyncCall]] = defaultdict(list)
         for c in self._raw:
             c.key = self.uf.find(c.key)
@@ -278,6 +279,27 @@ class SyncPrimitives:
                         a = self.holder(caller, op.args[i])
                         if a is not None:
                             self.uf.union(a, f"local:{fn.id}:{name}")
+
+    def _join_copies(self) -> None:
+        """A local that copies a pointer to a Cond or WaitGroup held elsewhere (`c := rl.c`, its one
+        assignment) is that one: `c.Wait()` waits on what `rl.c.Broadcast()` wakes."""
+        for fn in self.program.functions:
+            for op in fn.facts.ops:
+                if op.kind != "assign" or len(op.targets) != len(op.args):
+                    continue
+                for target, value in zip(op.targets, op.args, strict=True):
+                    name = E.ident(target)
+                    if name is None or E.ident(value) is None and E.selector(value) is None:
+                        continue
+                    t = self.program.type_of(fn, value) or ""
+                    if t not in ("*sync#Cond", "*sync#WaitGroup"):
+                        continue
+                    if len(list(assignments_to(fn, name))) != 1:
+                        continue
+                    copied, local = self.holder(fn, value), self.holder(fn, target)
+                    if copied is not None and local is not None and copied != local:
+                        self.uf.union(copied, local)
+                        self.debug["GIM106_copies_joined"] += 1
 
     def key_of(self, fn: Function, expr) -> str | None:
         """The group's or condition variable's identity: its holder, parameters joined to what callers pass."""
@@ -586,6 +608,10 @@ class SyncPrimitives:
                 exprs = [op.fn, *op.args]
                 if op.kind != "assign":
                     exprs += list(op.targets)
+                elif len(op.targets) == len(op.args):
+                    # `c := rl.c`: a copy joined to the same Cond (`_join_copies`) is not an escape.
+                    copies = [v for t, v in zip(op.targets, op.args, strict=True) if self.key_of(fn, t) == key]
+                    exprs = [e for e in exprs if not any(e is v for v in copies)]
                 for e in exprs:
                     if e is None or not E.is_expr(e):
                         continue

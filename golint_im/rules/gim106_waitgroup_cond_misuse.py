@@ -44,7 +44,9 @@ package variable, a struct field; a parameter is what its callers pass):
   method's value receiver; the original never gets back to zero;
 - `Cond.Wait` outside any `for` loop, on a condition variable that is
   woken with `Signal`;
-- `Cond.Wait` on a condition variable that nothing signals or broadcasts;
+- `Cond.Wait` on a condition variable that nothing signals or broadcasts
+  (a local copy of a pointer held elsewhere, `c := rl.c`, assigned once,
+  is that one: `c.Wait()` is woken by `rl.c.Broadcast()`);
 - a flag that ends a `Cond.Wait` loop set where nothing wakes the waiters:
   a method loops `for !q.closed && ... { q.cond.Wait() }` on a Cond field
   of its receiver, and another method of the same type sets `q.closed =
