@@ -38,6 +38,7 @@ from .exits import call_exit
 from .flow import in_loop
 from .owned_fields import local_struct, never_closed
 from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, error_key, handoff_refused
+from .regions import assignments_to
 from .replaced import receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
 
@@ -1205,12 +1206,51 @@ class Walk:
         if ext is None or ext.pkg != "net":
             return False
         by_network = _NET_ADDRS if address else _NET_CONCRETE.get(ext.name, {})
-        for a in self.op.args:
-            network = string(a)
-            if network is not None:
-                concrete = by_network.get(network.split(":")[0])
-                return concrete is not None and asserted[1] == f"*net.{concrete}"
-        return False
+        # The network is the first argument, or the second after a context (`lc.ListenPacket(ctx, "udp4", a)`).
+        networks = None
+        for a in self.op.args[:2]:
+            networks = self._networks(self.fn, a, 2)
+            if networks:
+                break
+        if not networks:
+            return False
+        concrete = {by_network.get(n.split(":")[0]) for n in networks}
+        return len(concrete) == 1 and None not in concrete and asserted[1] == f"*net.{concrete.pop()}"
+
+    def _networks(self, fn, expr, depth: int) -> set[str] | None:
+        """The network names expr can hold: a literal; a parameter, as every caller in the tree passes
+        it; or what a function of the tree returns, when its every `return` is a literal (`mox.Network(ip)`
+        giving "tcp4" or "tcp6"). None when one of them is unknown."""
+        text = string(expr)
+        if text is not None:
+            return {text}
+        if depth <= 0:
+            return None
+        program = self.an.program
+        name = ident(expr)
+        params = [p for p, _t in fn.facts.params]
+        if name is not None and name in params and not list(assignments_to(fn, name)):
+            callers = program.callers(fn)
+            found: set[str] = set()
+            for caller, cop in callers:
+                i = params.index(name)
+                got = self._networks(caller, cop.args[i], depth - 1) if i < len(cop.args) else None
+                if got is None:
+                    return None
+                found |= got
+            return found or None
+        n = call_number(expr)
+        if n is None or not 0 <= n < len(fn.facts.ops):
+            return None
+        targets = program.resolve_call(fn, fn.facts.ops[n])
+        found = set()
+        for t in targets:
+            returns = [op for op in t.function.facts.ops if op.kind == "return"]
+            texts = [string(op.args[0]) if len(op.args) == 1 else None for op in returns]
+            if not returns or None in texts:
+                return None
+            found |= {x for x in texts if x is not None}
+        return found or None
 
     def _asserted_always(self, cond) -> tuple | None:
         """`if !ok {` (or `if ok {`) on an assertion that always holds: the `!ok` side never runs."""

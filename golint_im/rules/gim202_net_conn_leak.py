@@ -182,8 +182,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
   a literal (`*net.UDPConn` after `ListenPacket("udp", ...)`,
   `*net.TCPListener` after `Listen("tcp", ...)`; `ln.Addr().(*net.TCPAddr)`
   and the `LocalAddr`/`RemoteAddr` of a connection likewise;
-  `gim2xx_assertions_that_always_hold`); a network from a variable keeps
-  that branch. So does the error of `net.SplitHostPort(ln.Addr().String())`
+  `gim2xx_assertions_that_always_hold`). A network parameter counts as
+  what every caller of the tree passes, two calls up, or what a helper
+  whose every `return` is a literal gives (`listen(network(ip), addr)`,
+  `network` returning "tcp4" or "tcp6"); a network from configuration or
+  from any other variable keeps that branch. So does the error of `net.SplitHostPort(ln.Addr().String())`
   on a socket opened for a literal TCP or UDP network, directly or in the
   helpers that returned it (every return of each, three helpers deep at
   most; its address always prints as `host:port`).
