@@ -54,7 +54,9 @@ addr := net.JoinHostPort(podIP, strconv.Itoa(port))
 - A join inside an `if` whose condition says the host holds no colon
   (`strings.IndexByte(host, ':') == -1`, `strings.Index(host, ":") < 0`,
   `!strings.Contains(host, ":")`, possibly among `&&`) is not reported:
-  every IPv6 literal takes the other way. So is a join kept in a local
+  every IPv6 literal takes the other way. Nor is one inside an `if
+  strings.HasPrefix(host, "[")` (a project's own JoinHostPort that takes
+  an already bracketed host as it is). So is a join kept in a local
   that the very next statement replaces when such a condition says the
   host holds a colon (`if strings.Contains(host, ":") { addr =
   fmt.Sprintf("[%s]:%d", host, port) }`); a helper's test (`isIPv6(host)`)
@@ -233,7 +235,9 @@ def _colon_guarded(tracer, fn, expr, site) -> bool:
     r = op.region if op is not None else -1
     while r >= 0:
         reg = regions[r]
-        if reg.kind == "if" and _says_no_colon(tracer, fn, reg.info, expr, True):
+        if reg.kind == "if" and (
+            _says_no_colon(tracer, fn, reg.info, expr, True) or _says_bracketed(tracer, fn, reg.info, expr)
+        ):
             return True
         r = reg.parent
     return False
@@ -302,6 +306,22 @@ def _says_no_colon(tracer, fn, cond, host, holds: bool) -> bool:
         present = (b[0], bound) in (("!=", -1), (">=", 0))
         return absent if holds else present
     return not holds and _colon_call(tracer, fn, cond, host, _HAS_COLON)
+
+
+def _says_bracketed(tracer, fn, cond, host) -> bool:
+    """cond, when true, means `host` starts with `[`: `strings.HasPrefix(host, "[")`, alone or in a
+    chain of `&&` (`... && strings.HasSuffix(host, "]")`). A bracketed host takes `:port` safely
+    (a project's own JoinHostPort that accepts `[::1]` as it is)."""
+    if not ex.is_expr(cond):
+        return False
+    b = ex.binary(cond)
+    if b is not None and b[0] == "&&":
+        return _says_bracketed(tracer, fn, b[1], host) or _says_bracketed(tracer, fn, b[2], host)
+    c = ex.call(cond)
+    if c is None or len(c[1]) != 2 or c[1][0] != host or tracer.const_string(fn, c[1][1]) != "[":
+        return False
+    ext = tracer.external(fn, c[0])
+    return ext is not None and not ext.recv and (ext.pkg, ext.name) == ("strings", "HasPrefix")
 
 
 def _only_value(tracer, fn, e):
