@@ -468,6 +468,9 @@ def test_sigterm_in_the_rule_phase_ends_the_forked_lanes(tmp_path):
     assert proc.stdout.readline() == b"ready\n"
     children = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
     assert len(children) == 2
+    # Let the parent get from its `print` into its lane's sleep: a SIGTERM raised inside the flush of
+    # stdout is the interpreter's business, not the lanes' (a CI run once hung there for 30 s).
+    time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 143
     time.sleep(0.2)
