@@ -613,7 +613,9 @@ class Circular:
         sits in a loop or select; sends under `if`s and `switch` cases (`if err != nil { errs <- err
         }`) count as one more send that a run can make, since every goroutine may take that
         branch (two failing at once fill a one-slot buffer), except one followed at once by
-        `return`: that run ends with it, after the plain sends before it."""
+        `return`: that run ends with it, after the sends before it (not the conditional ones
+        after it: `if err != nil { errs <- err; return }; if err2 != nil { errs <- err2 }` sends
+        once per run)."""
         ops = t.facts.ops
         stop = len(ops) if release is None or release.mode == "defer" else ops.index(release)
         n, branched = 0, 0
@@ -625,20 +627,22 @@ class Circular:
                 continue
             kinds = {t.facts.regions[r].kind for r in enclosing_regions(t.facts, op.region)}
             if certain and kinds & {"for", "range"} and _then_returns(ops, k):
-                last_sends.append(n + 1)  # `errs <- err; return` inside the loop: once per run at most
+                # `errs <- err; return` inside the loop: once per run at most, after what came before
+                last_sends.append(n + branched + 1)
                 continue
             if certain and (op.select >= 0 or kinds & {"for", "range", "select", "case"}):
                 return None
             if certain and not kinds <= {"body", "block"}:
                 if _then_returns(ops, k):
-                    last_sends.append(n + 1)
+                    # a run that ends here made the sends before it, not the conditional ones after
+                    last_sends.append(n + branched + 1)
                 else:
                     branched = 1
                 continue
             n += 1
         if branched or last_sends:
             self.debug["circular_branched_sends_counted_once"] += 1
-        return max([n + branched, *(m + branched for m in last_sends)])
+        return max([n + branched, *last_sends])
 
 
 def _then_returns(ops: list, k: int) -> bool:
