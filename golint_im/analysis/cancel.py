@@ -21,14 +21,16 @@ from golint_im.expr import (
     funclit,
     ident,
     idents_in,
+    is_ident,
     selected_name,
     selector,
     selector_base,
+    strip_address,
     subexprs,
 )
 from golint_im.facts import Op
 from golint_im.passes import Pass
-from golint_im.program import Function, Program
+from golint_im.program import Function, Program, enclosing_regions
 
 from .regions import assigned_value, assignments_to, ops_with_literals
 
@@ -276,6 +278,99 @@ def _used(fn: Function, name: str) -> bool:
             if name in idents_in(e, set()):
                 return True
     return False
+
+
+def done_case_context(fn: Function, exit_op: Op) -> Expr | None:
+    """The context `X` of the `case <-X.Done():` whose body holds exit_op (a `return`), else None."""
+    facts = fn.facts
+    around = set(enclosing_regions(facts, exit_op.region))
+    for op in facts.ops:
+        if op.kind != "recv" or op.select < 0 or op.body not in around:
+            continue
+        c = call(op.fn)
+        if c is not None and not c[1] and selected_name(c[0]) == "Done":
+            return selector_base(c[0])
+    return None
+
+
+def quiet_cancel(program: Program, maker: Function, ctx_name: str) -> str | None:
+    """The cancel function's name when maker's local `ctx_name` is given once, by
+    `ctx, cancel := context.WithCancel(context.Background())` (or `TODO()`, or `WithCancelCause`):
+    nothing but that cancel can end it, for it has no deadline and its parent never ends."""
+    made = list(assignments_to(maker, ctx_name))
+    if len(made) != 1:
+        return None
+    op, pos = made[0]
+    if pos != 0 or len(op.targets) != 2 or len(op.args) != 1:
+        return None
+    c = call(op.args[0])
+    if c is None or len(c[1]) != 1 or not _context_call(program, maker, c[0], ("WithCancel", "WithCancelCause")):
+        return None
+    parent = call(c[1][0])
+    if parent is None or parent[1] or not _context_call(program, maker, parent[0], ("Background", "TODO")):
+        return None
+    cancel = ident(op.targets[1])
+    if cancel is None or cancel == "_" or len(list(assignments_to(maker, cancel))) != 1:
+        return None
+    return cancel
+
+
+def cancelled_only_after(program: Program, maker: Function, cancel: str, wait_fn: Function, wait_op: Op) -> bool:
+    """Every use of maker's local `cancel` calls it in maker after wait_op has returned: a
+    `defer cancel()` of maker, which holds the wait or calls what does, or a plain `cancel()`
+    later in the wait's own function, outside any loop. The context is then not done while the
+    wait waits, so a goroutine's `case <-ctx.Done():` cannot be what strands it."""
+    return cancel_stored_or_after(maker, cancel, wait_fn, wait_op, None, True) == set()
+
+
+def cancel_stored_or_after(
+    maker: Function, cancel: str, wait_fn: Function, wait_op: Op, store: Op | None, defer_ok: bool
+) -> set[str] | None:
+    """The keys of the composite literal in `store` (an instance's allocation) that hold maker's
+    local `cancel`, when every other use calls it after wait_op (as in cancelled_only_after; a
+    `defer` only when defer_ok, maker being the waiting side); None when some use may come first."""
+    index = {id(o): i for i, o in enumerate(maker.facts.ops)}
+    at = index.get(id(wait_op)) if wait_fn is maker else None
+    if at is not None and any(
+        maker.facts.regions[r].kind in ("for", "range") for r in enclosing_regions(maker.facts, wait_op.region)
+    ):
+        return None
+    keys: set[str] = set()
+    for o in ops_with_literals(maker):
+        if o.kind == "assign" and any(ident(t) == cancel for t in o.targets):
+            continue  # the one assignment, checked by quiet_cancel
+        exprs = [*o.args, *o.targets] + ([o.fn] if o.fn is not None and o.kind != "jump" else [])
+        if not any(cancel in idents_in(e, set()) for e in exprs):
+            continue
+        if o is store:
+            held = _keys_holding(o, cancel)
+            if held is None:
+                return None
+            keys |= held
+            continue
+        if o.kind != "call" or not is_ident(o.fn, cancel) or o.args or id(o) not in index:
+            return None  # handed on, stored, or called in a literal that may run any time
+        if o.mode == "defer" and defer_ok:
+            continue
+        if o.mode != "plain" or at is None or index[id(o)] <= at:
+            return None
+    return keys
+
+
+def _keys_holding(op: Op, name: str) -> set[str] | None:
+    """The keys of the composite literal op allocates whose value is the bare `name`; None when
+    `name` appears anywhere else in op."""
+    comp = composite(strip_address(op.args[0])) if op.args else None
+    if comp is None:
+        return None
+    keys = {ident(k) or "" for k, v in comp[1] if is_ident(v, name)}
+    mentions = sum(1 for e in [*op.args, *op.targets] for x in subexprs(e) if is_ident(x, name))
+    return keys if "" not in keys and mentions == len(keys) else None
+
+
+def _context_call(program: Program, fn: Function, fn_expr: Expr, names: tuple[str, ...]) -> bool:
+    ext = program.external_callee(fn, fn_expr)
+    return ext is not None and ext.pkg == "context" and selected_name(fn_expr) in names
 
 
 CANCELLATION = Pass(

@@ -44,6 +44,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
+from .cancel import cancel_stored_or_after, done_case_context, quiet_cancel
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
 from .never_stopped import NeverStopped, signals_on_exit, stop_guard
@@ -262,6 +263,9 @@ class _Walk:
     # (function, op, WaitGroup field, "Wait"|"Done", Goroutine, anchor)
     waitgroups: list = field(default_factory=list)
     makes: dict = field(default_factory=dict)  # field name -> [(function, make op, capacity or None)]
+    ctor_alloc: Op | None = None  # the constructor's allocating op
+    # (field, "call"|"write"|"read", function, op, Goroutine, anchor) for the other fields' mentions
+    others: list = field(default_factory=list)
 
     def __post_init__(self):
         self.allocs.add(id(self.alloc))
@@ -916,12 +920,44 @@ class FieldInstances:
                 if _asked_first(wait.fn, wait.op, target, facts.ops[t]):
                     self.debug["GIM102_skips_after_own_request"] += 1
                     break
+                if self._done_only_after_wait(walk, target, facts.ops[i], wait):
+                    self.debug["GIM102_skips_on_a_context_only_the_waiter_cancels"] += 1
+                    break
                 self.skipped.append(
                     SkippedSend(
                         fc.channel, walk.owner, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
                     )
                 )
                 break
+
+    def _done_only_after_wait(self, walk: _Walk, target: Function, ret: Op, wait: Use) -> bool:
+        """ret sits in `case <-r.ctx.Done():` of the method target, where the instance's context
+        field is set once, in its allocation, to a context made there from `context.Background()`
+        whose cancel only the owner calls, deferred (itself, or through a func field the
+        allocation gives it, as `defer t.Stop()` calling `t.stop()`): while the owner waits,
+        nothing can cancel it (unpaired's `_done_only_after_wait` for locals)."""
+        ctx = done_case_context(target, ret)
+        sel = E.selector(ctx) if ctx is not None else None
+        if sel is None or not E.is_ident(sel[0], target.facts.recv_name):
+            return False
+        fname = sel[1]
+        if any(name == fname and how == "write" for name, how, *_rest in walk.others):
+            return False
+        maker, alloc = (walk.ctor, walk.ctor_alloc) if walk.ctor is not None else (walk.owner, walk.alloc)
+        comp = E.composite(E.strip_address(alloc.args[0])) if alloc is not None and alloc.args else None
+        value = next((v for k, v in comp[1] if E.is_ident(k, fname)), None) if comp else None
+        local = E.ident(value) if value is not None else None
+        cancel = quiet_cancel(self.program, maker, local) if local else None
+        if cancel is None or maker is None or alloc is None:
+            return False
+        keys = cancel_stored_or_after(maker, cancel, wait.fn, wait.op, alloc, maker is walk.owner)
+        if keys is None:
+            return False
+        owner_ops = walk.owner.facts.ops
+        for name, how, _f, _op, routine, anchor in walk.others:
+            if name in keys and (how != "call" or routine != OWN or owner_ops[anchor].mode != "defer"):
+                return False
+        return True
 
     def _dropped_signals(self, walk: _Walk) -> None:
         """An unbuffered field channel whose only send is a `select` case with `default`, outside
@@ -1146,6 +1182,7 @@ class FieldInstances:
             if ctor.name:
                 states.append(ctor)  # a constructor with no local (`return &T{...}`) has nothing more to walk
             walk.ctor = ctor.fn
+            walk.ctor_alloc = ctor.alloc
             walk.allocs.add(id(ctor.alloc))
             self._composite_makes(ctor.fn, ctor.alloc, walk)
         # One state per statement of the owner that leads there: `s.Submit(1)` before and after `cancel()`.
@@ -1218,6 +1255,9 @@ class FieldInstances:
                                 continue
                             sub = Goroutine(f, op, callee) if op.mode == "go" else routine
                             out.append(_State(callee, recv, sub, anchor, long_lived))
+                        continue
+                    if role.startswith("other-"):
+                        walk.others.append((fname, role[6:], f, op, routine, anchor))
                         continue
                     fc = walk.channel(fname)
                     if role == "make":
@@ -1353,8 +1393,14 @@ class FieldInstances:
                     continue
                 raise _Escape("method_value")
             ft = p.field_type(named, fname)
-            if ft is None or not _is_chan(p.underlying(ft[0])):
-                continue  # another field: a mutex, a WaitGroup, a counter
+            if ft is None:
+                continue
+            if not _is_chan(p.underlying(ft[0])):
+                # another field: a mutex, a WaitGroup, a counter, a context and its cancel
+                called = op.kind == "call" and pos == "fn" and e == x
+                written = pos == "target" and e == x
+                out.append((fname, "other-call" if called else "other-write" if written else "other-read"))
+                continue
             if ft[1] != named:
                 # An embedded value's channel: its own methods (not followed) use it, and an
                 # embedded pointer may be shared with other instances.

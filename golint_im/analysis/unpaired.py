@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
+from .cancel import cancelled_only_after, done_case_context, quiet_cancel
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
@@ -471,12 +472,37 @@ class Unpaired:
                 if self._heard_first(sfn, i, ch, owner, later[0]):
                     self.debug["GIM102_skips_heard_on_another_channel_first"] += 1
                     continue
+                if self._done_only_after_wait(sfn, ret, owner, go_op, later[0]):
+                    self.debug["GIM102_skips_on_a_context_only_the_waiter_cancels"] += 1
+                    continue
                 region = deciding_region(facts, ret.region, facts.ops[t].region)
                 return SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0])
             guard = self._falls_past(sfn, sidx)
             if guard is not None:
                 return SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0])
         return None
+
+    def _done_only_after_wait(self, sfn: Function, ret: Op, owner: Function, go_op: Op, wait: Op) -> bool:
+        """ret sits in `case <-ctx.Done():` of a context owner makes from `context.Background()`
+        with a cancel that owner calls only after its wait (`defer cancel()`): that case cannot be
+        taken while owner waits, so it strands nobody. ctx is a local of owner's seen by the
+        goroutine's literal, or the argument the `go` passes for the parameter it names."""
+        ctx = done_case_context(sfn, ret)
+        name = E.ident(ctx) if ctx is not None else None
+        if name is None:
+            return False
+        if sfn.parent is not None:
+            if self.program.declaring_function(sfn, name) is not owner:
+                return False
+        else:
+            params = [n for n, _t in sfn.facts.params]
+            if name not in params or params.index(name) >= len(go_op.args):
+                return False
+            name = E.ident(go_op.args[params.index(name)])
+            if name is None:
+                return False
+        cancel = quiet_cancel(self.program, owner, name)
+        return cancel is not None and cancelled_only_after(self.program, owner, cancel, owner, wait)
 
     def _group_waited(self, owner: Function, go_op, start: int, stop: int) -> bool:
         """Between indexes start and stop, owner calls `Wait` on the group whose `Go` is go_op."""
