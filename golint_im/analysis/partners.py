@@ -206,8 +206,13 @@ class Partners:
 
     def _keep(self, found: StuckSend | None) -> None:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.
-        if found is not None and found.owner.id not in self.budget.cut:
-            self.stuck.append(found)
+        if found is None or found.owner.id in self.budget.cut:
+            return
+        if found.helper is None and found.exit.how == "return" and _is_main(found.owner):
+            # `main` returning ends the process, and every goroutine with it: nothing is left blocked.
+            self.debug["GIM102_senders_left_when_main_returns"] += 1
+            return
+        self.stuck.append(found)
 
     # ---- which channels can be judged ----------------------------------------------
     def _judge(self, ch: Channel) -> StuckSend | None:
@@ -539,7 +544,7 @@ class Partners:
             return None  # a recovered panic may end the sender before its send (`q.Close()` unblocking it)
         if recv.select < 0 or _innermost_loop(facts, recv.select) is not None:
             return None
-        if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+        if _is_main(owner):
             return None
         inside = _ops_under(owner, recv.select)
         end = facts.ops.index(inside[-1]) if inside else -1
@@ -1132,3 +1137,8 @@ PARTNERS = Pass(
     requires=(CHANNEL_FLOW, REGIONS),
     doc="goroutines stuck on a channel: a receiver that returns first, a range never closed, a skipped send",
 )
+
+
+def _is_main(fn: Function) -> bool:
+    """fn is the program's `main`: the process ends when it returns."""
+    return fn.parent is None and fn.facts.name == "main" and fn.pkg.name == "main"

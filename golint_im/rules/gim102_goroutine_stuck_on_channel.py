@@ -353,6 +353,20 @@ completes; or make the sender give up too:
   tests that error right after the call and ends the process on it
   (`log.Fatal`, `os.Exit`), strands no sender worth reporting: the sender
   ends with the process (`GIM102_failures_ending_the_process`).
+- A goroutine left sending when `main` itself returns (an interrupt case
+  that returns before the receive) ends with the process
+  (`GIM102_senders_left_when_main_returns`); any other function that
+  returns that way is still reported.
+- A sender's `case <-ctx.Done(): return` strands no waiter when that
+  context cannot end while the waiter waits: made from
+  `context.Background()` or `TODO()` by `WithCancel`, with a cancel that
+  only the waiting function calls, deferred or after its wait (for a field
+  channel: the instance's context field given once in its allocation, the
+  cancel called only deferred by the allocating function, also through a
+  func field as in `defer t.Stop()`)
+  (`GIM102_skips_on_a_context_only_the_waiter_cancels`). A cancel handed
+  on, called before the wait, or a context with a deadline is still
+  reported.
 - An exit that first receives from a channel the sending goroutine closes
   where no send of its can follow (a deferred `close`, `close(done);
   return` inside its loop, a close after the loop) leaves no sender
