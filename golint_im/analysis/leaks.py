@@ -35,9 +35,20 @@ from golint_im.expr import (
 from golint_im.facts import Op
 
 from .exits import call_exit
+from .failing import never_returns_nil_error
 from .flow import in_loop
 from .owned_fields import local_struct, never_closed
-from .paths import Branch, Container, Leak, _merge, _merge_assigns, cond_effect, error_key, handoff_refused
+from .paths import (
+    Branch,
+    Container,
+    Leak,
+    NeverNil,
+    _merge,
+    _merge_assigns,
+    cond_effect,
+    error_key,
+    handoff_refused,
+)
 from .regions import assignments_to
 from .replaced import receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
@@ -1167,6 +1178,16 @@ class Walk:
                     if name is not None and name != "_":
                         self.last_assign[name] = mark
                 return
+        if c is not None and o.targets and self._never_succeeds(val):
+            # `err := s.Serve(ln)` on a server loop that leaves only by failing: err is never nil
+            for t in o.targets[:-1]:
+                name = ident(t)
+                if name is not None and name != "_":
+                    self.last_assign[name] = marker
+            last = ident(o.targets[-1])
+            if last is not None and last != "_":
+                self.last_assign[last] = NeverNil(i)
+            return
         asserted = assertion(val) if val is not None else None
         if asserted is not None and len(o.targets) == 2 and self._always_holds(asserted):
             # `uc, ok := pc.(*net.UDPConn)` on what `ListenPacket("udp", ...)` returned: ok is always true
@@ -1262,6 +1283,18 @@ class Walk:
             return None
         self.an.debug["gim2xx_assertions_that_always_hold"] += 1
         return ("failed", None) if inner is not None else (None, "failed")
+
+    def _never_succeeds(self, value) -> bool:
+        """value calls functions of the tree only, none of which ever returns a nil error (failing.py)."""
+        n = call_number(value)
+        if n is None or not 0 <= n < len(self.fn.facts.ops):
+            return False
+        program = self.an.program
+        targets = program.resolve_call(self.fn, self.fn.facts.ops[n])
+        if not targets or not all(never_returns_nil_error(program, t.function) for t in targets):
+            return False
+        self.an.debug["gim2xx_errors_never_nil"] += 1
+        return True
 
     def _never_fails(self, fn_expr) -> bool:
         """A standard-library write whose error result is documented to be always nil."""

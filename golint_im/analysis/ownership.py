@@ -151,6 +151,8 @@ class Analysis(Acquire):
             "gim2xx_wrappers_served_by_group_goroutines": 0,
             # `if resp.Error != nil` on a value known by its close: the call failed (leaks._own_error_test)
             "gim2xx_own_error_tests": 0,
+            # errors of calls whose every return is a non-nil error: the success side is no path (failing.py)
+            "gim2xx_errors_never_nil": 0,
         }
         self._fresh: dict = {}
         self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops

@@ -113,6 +113,11 @@ class Leak:
     stored_at: int = 0
 
 
+class NeverNil(int):
+    """The index of the op that assigned an error which is never nil (a call of failing.py's):
+    still the op index that names the call in messages, and a mark that `err == nil` never holds."""
+
+
 def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holders: dict) -> tuple:
     """What a condition says about the resource when true and when false.
 
@@ -191,6 +196,9 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
         if marker == "nil-error":
             # The error of a write that never fails: `err != nil` never holds, nothing leaks there.
             return (None, "failed") if eq else ("failed", None)
+        if isinstance(marker, NeverNil):
+            # The error of a call that only ever fails (failing.py): `err == nil` never holds.
+            return ("failed", None) if eq else (None, "failed")
         if marker == "acq" and not no_nil:
             return ("ok", "failed") if eq else ("failed", "ok")
         h = holders.get(name)

@@ -150,6 +150,12 @@ Connections accepted in a loop must be handed to the goroutine that serves
 (and closes) them.
 
 ## Known limits
+- The error of a call into the tree whose every `return` gives a non-nil
+  error (`if err != nil { return err }`, `errors.New`, `fmt.Errorf`: a
+  server loop that leaves only by failing) is never nil, so the `err ==
+  nil` side of its test is no path: `if err := s.Serve(ln); err != nil {
+  log.Fatal(err) }` keeps the listener for the process
+  (`gim2xx_errors_never_nil`). A failure branch that returns still leaks.
 - After a websocket dial (gorilla's `Dial`, `DialContext`), a branch on
   the response's `StatusCode != http.StatusSwitchingProtocols` holds no
   connection: the dial returns one only after a 101 handshake.
