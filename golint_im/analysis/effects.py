@@ -654,9 +654,13 @@ class Effects(Calls):
         r into `io.Discard`, whose writes never fail (a copy into another writer can fail on the
         writer's side, with r still unread). When such a read of an HTTP body fails, the transport
         has closed the connection under it."""
+        name = selected_name(fn_expr)
+        if name == "ReadFrom" and len(args) == 1:
+            # `buf.ReadFrom(r)` on a bytes.Buffer: it grows rather than fail, so it reads r to its end
+            t = (self.program.type_of(f, selector_base(fn_expr)) or "").lstrip("*")
+            return args[0] if t == "bytes#Buffer" else None
         if self.program.imported_path(f, selector_base(fn_expr)) not in _IO_PACKAGES:
             return None
-        name = selected_name(fn_expr)
         if name == "ReadAll" and len(args) == 1:
             return args[0]
         if name in ("Copy", "CopyBuffer") and len(args) >= 2 and selected_name(args[0]) == "Discard":
