@@ -1221,7 +1221,11 @@ class Walk:
         c = call(value)
         address = c is not None and not c[1] and selected_name(c[0]) in ("Addr", "LocalAddr", "RemoteAddr")
         r = _ref(selector_base(c[0]) if address and c is not None else value, self.holders)
-        if r is None or not r.resource or r.suffix != () or self.op.kind != "call":
+        if r is None or not r.resource or r.suffix != ():
+            return False
+        if not address and asserted[1] == "io.Closer":
+            return True  # `closer, ok := r.(io.Closer)` on the resource itself: it has the Close being followed
+        if self.op.kind != "call":
             return False
         ext = self.an.program.external_callee(self.fn, self.op.fn)
         if ext is None or ext.pkg != "net":
