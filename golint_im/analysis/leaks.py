@@ -550,9 +550,14 @@ class Walk:
                     s2 = self.exec_region(else_r, in_else)
                 else:
                     s2 = in_else
-                self.last_assign = _merge_assigns(
-                    after_then if s1 is not None else None, self.last_assign if s2 is not None else None, before
-                )
+                then_assigns = after_then if s1 is not None else None
+                else_assigns = self.last_assign if s2 is not None else None
+                if {s1, s2} == {True, False}:
+                    # Live after the `if` only through the branch that kept it: what the branch that
+                    # released it assigned (`resp.Body.Close(); err = fmt.Errorf(...)`) cannot decide
+                    # a later test of the live one.
+                    then_assigns, else_assigns = (then_assigns, None) if s1 is False else (None, else_assigns)
+                self.last_assign = _merge_assigns(then_assigns, else_assigns, before)
                 state = _merge(s1, s2)
             elif kind in ("for", "range"):
                 before = dict(self.last_assign)
