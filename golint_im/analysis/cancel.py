@@ -43,6 +43,7 @@ class Cancellation:
 
     def __init__(self, program: Program):
         self.program = program
+        self._servers: set[str] | None = None
 
     def ctx_cancelled(self, fn: Function, op: Op, impl: Function | None = None) -> bool:
         """The context of the stream opened by call op is cancelled by this function, or owned by a longer-lived object.
@@ -204,9 +205,12 @@ class Cancellation:
         return False
 
     def _parameter_cancelled(self, g: Function, name: str, depth: int) -> bool:
-        """The context parameter `name` of g is cancelled: every caller passes a context it cancels."""
+        """The context parameter `name` of g is cancelled: every caller passes a context it cancels,
+        or g is a unary gRPC handler (the server cancels the call's context when it returns)."""
         names = [p[0] for p in g.facts.params]
         i = names.index(name)
+        if i == 0 and self._unary_handler(g):
+            return True
         callers = self.program.callers(g) or self._table_callers(g)
         if not callers or len(callers) > 16:
             return False
@@ -214,6 +218,40 @@ class Cancellation:
             if i >= len(cop.args) or not self._ctx_expr_cancelled(caller, cop.args[i], depth + 1):
                 return False
         return True
+
+    def _unary_handler(self, g: Function) -> bool:
+        """g is a method `(ctx context.Context, req *T) (*U, error)` of a type the tree registers
+        with a generated `RegisterXServer(server, impl)`: gRPC calls it per request and cancels
+        ctx as soon as it returns."""
+        f = g.facts
+        if not f.recv or g.parent is not None or len(f.params) != 2 or len(f.results) != 2:
+            return False
+        if not f.params[0][1].endswith("context.Context") or not f.params[1][1].startswith("*"):
+            return False
+        if not f.results[0].startswith("*") or f.results[1] != "error":
+            return False
+        return f"{g.pkg.path}#{f.recv}" in self._registered_servers()
+
+    def _registered_servers(self) -> set[str]:
+        """The named types the tree passes as the implementation to a `RegisterXServer(s, impl)` call
+        of another module (generated gRPC code), read once."""
+        if self._servers is None:
+            found: set[str] = set()
+            for fn in self.program.functions:
+                for op in fn.facts.ops:
+                    if op.kind != "call" or len(op.args) != 2:
+                        continue
+                    m = selected_name(op.fn) or ident(op.fn) or ""
+                    if not (m.startswith("Register") and m.endswith("Server")):
+                        continue
+                    if self.program.external_callee(fn, op.fn) is None:
+                        continue
+                    t = self.program.type_of(fn, op.args[1]) or ""
+                    named = self.program.named(t.lstrip("*")) if t else None
+                    if named is not None:
+                        found.add(named)
+            self._servers = found
+        return self._servers
 
     def _cancel_of_result(self, g: Function, target: Expr) -> bool:
         """target, the result after the context, is a `context.CancelFunc` (or `CancelCauseFunc`) that g calls."""

@@ -43,8 +43,11 @@ until `Recv` returns an error.
   function by `context.With{Cancel,Timeout,Deadline}` whose cancel function
   is used; a context taken from a struct field or from `X.Context()` (a
   test, a request, a server stream: owned by something that ends); a
-  context parameter every caller passes such a context for; each counts as
-  released. A failed `Send` or `Recv` ends the stream.
+  context parameter every caller passes such a context for; the context of
+  a unary gRPC handler (a method `(ctx, *Req) (*Resp, error)` of a type the
+  tree passes to a generated `RegisterXServer(s, impl)`: the server
+  cancels it when the handler returns); each counts as released. A failed
+  `Send` or `Recv` ends the stream.
 - Generated stubs are usually not analysed (generated files are skipped):
   a method of a `...Client` type then counts as opening a stream only when
   its result is used like one (`Recv`, `Send`, `CloseSend`), returned as
