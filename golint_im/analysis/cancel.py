@@ -234,7 +234,7 @@ class Cancellation:
 
     def _registered_servers(self) -> set[str]:
         """The named types the tree passes as the implementation to a `RegisterXServer(s, impl)` call
-        of another module (generated gRPC code), read once."""
+        that reaches no analysed function (generated gRPC code, skipped or of another module), read once."""
         if self._servers is None:
             found: set[str] = set()
             for fn in self.program.functions:
@@ -244,8 +244,8 @@ class Cancellation:
                     m = selected_name(op.fn) or ident(op.fn) or ""
                     if not (m.startswith("Register") and m.endswith("Server")):
                         continue
-                    if self.program.external_callee(fn, op.fn) is None:
-                        continue
+                    if self.program.resolve_call(fn, op):
+                        continue  # a function of the tree of that name: not the generated one
                     t = self.program.type_of(fn, op.args[1]) or ""
                     named = self.program.named(t.lstrip("*")) if t else None
                     if named is not None:
