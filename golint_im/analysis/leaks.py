@@ -108,6 +108,7 @@ class Walk:
         self.no_nil = False
         self.primary = ""
         self.named_result = ""  # the acquisition's target is this named result (see _retried_named_result)
+        self.value_result = ""  # a last result that is nil exactly when nothing was acquired (see _bind)
         # A deferred closure closes the resource only when the function returns no error: the
         # returns that fail still leak it (see _closes_on_success_only).
         self.closed_on_success = False
@@ -256,6 +257,13 @@ class Walk:
             last = error_key(targets[-1])
             if last is not None and last != "_" and res != len(targets) - 1:
                 errname = last
+                if (
+                    not received
+                    and not self._error_like(targets[-1])
+                    and self._nil_only_with_resource(len(targets), res)
+                ):
+                    # `l, addr := listen(port)`: the last result is a value, nil only when nothing was acquired
+                    self.value_result, errname = errname, None
         else:
             for t, v in zip(targets, values, strict=False):
                 if acquired(v):
@@ -311,7 +319,37 @@ class Walk:
         if errname:
             # `ok` of a receive is true when a value came: false, the channel is closed and holds none.
             self.last_assign[errname] = "received" if received else "acq"
+        if self.value_result:
+            self.last_assign[self.value_result] = "acq-value"
         return False
+
+    def _error_like(self, target) -> bool:
+        """The acquisition's last result is an error or a success flag, as far as its type is known."""
+        t = self.an.type_of(self.fn, target)
+        if t is None or t in ("error", "bool"):
+            return True
+        named = self.an.program.named(t.lstrip("*"))
+        return named is not None and self._error_type(named)
+
+    def _nil_only_with_resource(self, n: int, res: int) -> bool:
+        """Every function of the tree the acquisition calls returns nil as its last result only
+        beside a nil resource (`return nil, nil` on failure), and on its other returns a last
+        result that is not a bare name (`return l, l.Addr()`): that result is nil exactly when
+        nothing was acquired (fortio's `Listen`)."""
+        targets = self.an.program.resolve_call(self.fn, self.op)
+        if not targets:
+            return False
+        for t in targets:
+            returns = [r for r in t.function.facts.ops if r.kind == "return"]
+            if not returns or any(len(r.args) != n for r in returns):
+                return False
+            for r in returns:
+                last, resource = r.args[-1], r.args[res]
+                if is_nil(last) != is_nil(resource):
+                    return False
+                if not is_nil(last) and not _never_nil_beside(last, resource):
+                    return False
+        return True
 
     def _fresh_local_field(self, target) -> tuple[str, str] | None:
         """(local, field) when target is `x.f` and x is a struct fn builds itself (see
@@ -1650,6 +1688,17 @@ def _registered_until_return(an: Analysis, fn, o: Op) -> bool:
             if c.kind == "call" and is_ident(c.fn, "delete") and len(c.args) == 2:
                 deletes.add((c.args[0], c.args[1]))
     return all(x in deletes for x in stores)
+
+
+def _never_nil_beside(value, resource) -> bool:
+    """value is never nil: a method's result on the resource returned beside it (`l.Addr()`), an
+    address of a composite literal (`&info{...}`), or a composite literal."""
+    c = call(value)
+    if c is not None:
+        base = selector_base(c[0])
+        return base is not None and ident(base) is not None and base == resource
+    inner = unary_operand(value, "&")
+    return composite(inner if inner is not None else value) is not None
 
 
 def _test_code(fn) -> bool:

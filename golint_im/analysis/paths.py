@@ -201,6 +201,8 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
             return ("failed", None) if eq else (None, "failed")
         if marker == "acq" and not no_nil:
             return ("ok", "failed") if eq else ("failed", "ok")
+        if marker == "acq-value" and not no_nil:
+            return ("failed", "ok") if eq else ("ok", "failed")  # `if addr == nil`: nothing was acquired
         h = holders.get(name)
         if h is not None and not h.container and not no_nil:
             return ("failed", "ok") if eq else ("ok", "failed")

@@ -156,6 +156,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
   nil` side of its test is no path: `if err := s.Serve(ln); err != nil {
   log.Fatal(err) }` keeps the listener for the process
   (`gim2xx_errors_never_nil`). A failure branch that returns still leaks.
+- A helper of the tree whose last result is a value, not an error, and is
+  nil exactly beside a nil resource (`return nil, nil` on failure, `return
+  l, l.Addr()` or a composite literal otherwise): the caller's `if addr ==
+  nil` holds no resource. A last result that may be nil beside an open one
+  (a variable) keeps being read as an error.
 - After a websocket dial (gorilla's `Dial`, `DialContext`), a branch on
   the response's `StatusCode != http.StatusSwitchingProtocols` holds no
   connection: the dial returns one only after a 101 handshake.
