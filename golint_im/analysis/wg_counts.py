@@ -7,9 +7,10 @@ every `Add` and `Done` on it is in sight and countable:
 
 - the starting function calls `Add` once, with an integer constant, and
   `Wait` after every `go` statement; it calls no `Done` itself;
-- every other `Add` or `Done` on the group is in a goroutine it starts: each
-  calls `Done` exactly once (plain or deferred, not in a loop, not behind a
-  branch) and never `Add`s;
+- every other `Add` or `Done` on the group is in a goroutine it starts, or
+  in a function it calls directly on its own goroutine (`go copy(a, b);
+  copy(b, a)`): each calls `Done` exactly once (plain or deferred, not in a
+  loop, not behind a branch) and never `Add`s;
 - each `go` statement runs a known number of times: once on the function's
   straight line, or K times in a `for i := 0; i < K; i++` loop (see
   regions.constant_trip_count) with no `break`, `continue`, `return` or `goto`;
@@ -40,6 +41,7 @@ class Miscounted:
     added: int
     started: int
     go_ops: list  # the `go` statements counted
+    direct: list  # plain calls of a worker that calls Done, on the starter's own goroutine
 
 
 def miscounted_groups(program: Program, calls: dict, debug: Counter) -> list[Miscounted]:
@@ -60,11 +62,11 @@ def miscounted_groups(program: Program, calls: dict, debug: Counter) -> list[Mis
         if found is None:
             debug["GIM106_adds_uncounted"] += 1
             continue
-        started, go_ops = found
-        wait = next((w for w in waits if w.fn is starter and all(w.op.line > g.line for g in go_ops)), None)
+        started, go_ops, direct = found
+        wait = next((w for w in waits if w.fn is starter and all(w.op.line > g.line for g in go_ops + direct)), None)
         if wait is None or not go_ops or started >= added:
             continue
-        out.append(Miscounted(starter, add, wait, added, started, go_ops))
+        out.append(Miscounted(starter, add, wait, added, started, go_ops, direct))
     return out
 
 
@@ -72,9 +74,11 @@ def _count_started(program: Program, starter: Function, key: str, group: list, a
     """(goroutines started that each call Done once, their `go` statements), or None when some Add,
     Done or start is not countable."""
     facts = starter.facts
-    go_ops, started, done_fns = [], 0, set()
+    go_ops: list[Op] = []
+    direct: list[Op] = []
+    started, done_fns = 0, set()
     for op in facts.ops:
-        if op.kind != "call" or op.mode != "go":
+        if op.kind != "call" or op.mode not in ("go", "plain"):
             continue
         targets = program.resolve_call(starter, op)
         dones = [c for c in group if c.method == "Done" and any(c.fn is t.function for t in targets)]
@@ -88,7 +92,9 @@ def _count_started(program: Program, starter: Function, key: str, group: list, a
         times = _times_run(program, starter, op)
         if times is None:
             return None
-        go_ops.append(op)
+        # A plain call of the worker (`go copy(a, b); copy(b, a)`) runs its Done on the starter's
+        # own goroutine, before the Wait that comes after it: it counts as one more.
+        (go_ops if op.mode == "go" else direct).append(op)
         started += times
         done_fns.add(g.id)
     for c in group:
@@ -96,7 +102,7 @@ def _count_started(program: Program, starter: Function, key: str, group: list, a
             return None  # a Done elsewhere (the starter, a helper, another goroutine): not all in sight
         if c.method == "Add" and c.op is not add_op:
             return None
-    return started, go_ops
+    return started, go_ops, direct
 
 
 def _times_run(program: Program, fn: Function, op: Op) -> int | None:

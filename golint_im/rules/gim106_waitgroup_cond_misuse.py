@@ -24,7 +24,9 @@ package variable, a struct field; a parameter is what its callers pass):
   after the loop never returns;
 - `wg.Add(N)` with a constant N larger than the goroutines the function
   then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
-  `for i := 0; i < K; i++` loop counts K): the counter never reaches zero.
+  `for i := 0; i < K; i++` loop counts K; a direct call of such a worker on
+  the function's own goroutine, as in `go copy(a, b); copy(b, a)`, counts
+  too): the counter never reaches zero.
   Only when every `Add` and `Done` of the group is in sight and countable;
 - the opposite count: a `go` statement whose goroutine calls `Done` once,
   started when the function's constant `Add`s before it have no count left
@@ -444,15 +446,22 @@ def _miscounted(m):
     add_loc = op_location(add.fn, add.op)
     goroutines = "goroutine that calls" if m.started == 1 else "goroutines that call"
     lines = ", ".join(str(g.line) for g in m.go_ops)
+    where = f"`go` at line{'s' if len(m.go_ops) > 1 else ''} {lines}"
+    if m.direct:
+        calls = ", ".join(str(c.line) for c in m.direct)
+        where += f"; a direct call at line{'s' if len(m.direct) > 1 else ''} {calls}"
+        reaches = f"reaches `{add.text}.Done()` only {m.started} times ({where})"
+    else:
+        reaches = f"starts only {m.started} {goroutines} `{add.text}.Done()` ({where})"
     message = (
         f"`{add.text}.Add({m.added})` at line {add.op.line} counts {m.added} goroutines, but `{m.starter.short}` "
-        f"starts only {m.started} {goroutines} `{add.text}.Done()` (`go` at line{'s' if len(m.go_ops) > 1 else ''} "
-        f"{lines}): the counter never reaches zero and `{wait.text}.Wait()` "
+        f"{reaches}: the counter never reaches zero and `{wait.text}.Wait()` "
         f"at line {wait.op.line} waits forever. Fix: `{add.text}.Add(1)` right before each `go` statement."
     )
     steps = (
         Step(add_loc, f"`{add.text}.Add({m.added})` counts {m.added} goroutines up front"),
         *(Step(op_location(m.starter, g), "starts a goroutine that calls Done once") for g in m.go_ops),
+        *(Step(op_location(m.starter, c), "calls Done once, on its own goroutine") for c in m.direct),
         Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for {m.added - m.started} more Done"),
     )
     return Finding(
