@@ -42,8 +42,10 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
-from ..program import Function, enclosing_regions
+from ..program import Function, Program, enclosing_regions
 from .flow import ChannelFlow
+from .regions import on_straight_line
+from .unpaired import ends_goroutine
 
 
 @dataclass
@@ -88,6 +90,9 @@ def unguarded_sends(flow: ChannelFlow, debug: Counter) -> list[UnguardedSend]:
             if _drained(ch):
                 debug["GIM102_unguarded_sends_drained"] += 1
                 continue  # `for range out {}` on the reader's way out takes every later value
+            if _read_to_the_close(flow.program, ch):
+                debug["GIM102_unguarded_sends_read_to_the_close"] += 1
+                continue  # the reader the tree shows never stops before the producer's close
             if any(_in_way_out_case(fn, op) for op in plain):
                 # `case <-ctx.Done(): out <- Item{Err: ctx.Err()}; return`: the author tells the reader
                 # about the cancellation, so the reader is meant to read on until the close
@@ -111,6 +116,23 @@ def _drained(ch) -> bool:
         if op.mode == "range" and op.body >= 0:
             if not any(op.body in enclosing_regions(fn.facts, o.region) for o in fn.facts.ops):
                 return True
+    return False
+
+
+def _read_to_the_close(program: Program, ch) -> bool:
+    """Some function ranges over the channel on its straight line, and nothing in the loop's body
+    leaves it (no `return`, `break`, `goto`, `panic`, `t.Fatal` or `runtime.Goexit`): that reader
+    takes every value until the producer's close, so no send of the producer waits for good
+    (restic's `for err := range errChan` over `chkr.Packs`)."""
+    for fn, op in ch.receives:
+        if op.mode != "range" or op.body < 0 or not on_straight_line(fn.facts, op.region):
+            continue
+        inside = [o for o in fn.facts.ops if op.body in enclosing_regions(fn.facts, o.region)]
+        if any(o.kind in ("return", "jump") for o in inside):
+            continue
+        if any(E.is_ident(o.fn, "panic") or ends_goroutine(program, fn, o) for o in inside if o.kind == "call"):
+            continue
+        return True
     return False
 
 
