@@ -44,7 +44,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .flow import ChannelFlow
-from .regions import on_straight_line
+from .regions import STRAIGHT_KINDS
 from .unpaired import ends_goroutine
 
 
@@ -120,20 +120,30 @@ def _drained(ch) -> bool:
 
 
 def _read_to_the_close(program: Program, ch) -> bool:
-    """Some function ranges over the channel on its straight line, and nothing in the loop's body
-    leaves it (no `return`, `break`, `goto`, `panic`, `t.Fatal` or `runtime.Goexit`): that reader
-    takes every value until the producer's close, so no send of the producer waits for good
-    (restic's `for err := range errChan` over `chkr.Packs`)."""
+    """Every receive of the channel is a `range` that cannot stop before the close: nothing in the
+    loop's body leaves it (no `return`, `break`, `goto`, `panic`, `t.Fatal` or
+    `runtime.Goexit`), and it runs whenever its function started a goroutine there (on the
+    function's straight line, or inside the branch that holds the `go`). Each reader then takes
+    every value until the producer's close, so no send waits for good (restic's `for err := range
+    errChan` over `chkr.Packs`)."""
+    if not ch.receives:
+        return False
     for fn, op in ch.receives:
-        if op.mode != "range" or op.body < 0 or not on_straight_line(fn.facts, op.region):
-            continue
-        inside = [o for o in fn.facts.ops if op.body in enclosing_regions(fn.facts, o.region)]
+        if op.mode != "range" or op.body < 0:
+            return False
+        facts = fn.facts
+        inside = [o for o in facts.ops if op.body in enclosing_regions(facts, o.region)]
         if any(o.kind in ("return", "jump") for o in inside):
-            continue
+            return False
         if any(E.is_ident(o.fn, "panic") or ends_goroutine(program, fn, o) for o in inside if o.kind == "call"):
-            continue
-        return True
-    return False
+            return False
+        starts = [o for o in facts.ops if o.kind == "call" and o.mode == "go" and (o.line, o.col) < (op.line, op.col)]
+        for r in enclosing_regions(facts, op.region):
+            if facts.regions[r].kind in STRAIGHT_KINDS:
+                continue
+            if not any(r in enclosing_regions(facts, g.region) for g in starts):
+                return False  # a branch or loop the goroutine's start is not in: the range may not run
+    return True
 
 
 def _way_out(fn: Function, op: Op) -> str:

@@ -319,10 +319,12 @@ on, outside loops (an earlier send followed by `return` does not count),
 finds the buffer empty and is not reported; and a plain send in the body of
 the way-out case itself (`case <-ctx.Done(): out <- Item{Err: ctx.Err()}`)
 says the reader reads on until the close, so none of the producer's sends
-is reported. Nor is any when the tree shows a reader that cannot stop: a
-`range` over the channel on its function's straight line whose body has no
-`return`, `break`, `goto`, `panic` or goroutine-ending call takes every
-value until the close (`GIM102_unguarded_sends_read_to_the_close`).
+is reported. Nor is any when every reader the tree shows cannot stop:
+each receive is a `range` over the channel whose body has no `return`,
+`break`, `goto`, `panic` or goroutine-ending call, and which runs whenever
+its function started the goroutine (on its straight line, or in the branch
+that holds the `go`); it takes every value until the close
+(`GIM102_unguarded_sends_read_to_the_close`).
 
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
