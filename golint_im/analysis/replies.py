@@ -296,6 +296,10 @@ def abandoned_replies(flow: ChannelFlow, debug: Counter) -> list[AbandonedReply]
             found = _leaving_case(waiter, wait)
             if found is not None and awaiter and not _timeout(flow.program, waiter, found[1].info[1]):
                 continue  # an awaiter that leaves for another reason than time running out
+            if found is not None and awaiter and _called_in_endless_loops(flow.program, waiter):
+                # `for { batch := b.WaitForBatch(d); ... }`: after a timeout the next call waits again
+                debug["GIM102_replies_awaited_again_in_a_loop"] += 1
+                continue
             if found is not None:
                 leave, case = found
                 out.append(
@@ -317,6 +321,22 @@ def abandoned_replies(flow: ChannelFlow, debug: Counter) -> list[AbandonedReply]
         else:
             debug["GIM102_replies_waited_without_a_way_out"] += 1
     return out
+
+
+def _called_in_endless_loops(program, fn: Function) -> bool:
+    """Every call of fn in the tree sits in an endless `for {` loop of its caller (nuclio's batcher
+    loop around `WaitForBatch`): a wait that timed out is followed by another one."""
+    callers = program.callers(fn)
+    if not callers:
+        return False
+    for caller, op in callers:
+        facts = caller.facts
+        if not any(
+            facts.regions[r].kind == "for" and facts.regions[r].info is None
+            for r in enclosing_regions(facts, op.region)
+        ):
+            return False
+    return True
 
 
 def _handed_out(program, holder: str, field_name: str) -> bool:

@@ -181,7 +181,10 @@ forever, and a server loop answering requests it received with it. The
 same for an awaiter: the channel made by another function (`Query` makes
 `&awaiter{replies: make(chan T)}`), waited for by methods of the awaiter
 called plainly, whose other case is a timeout (`time.After`, a timer's
-`C`), as a server loop stopped by a quit is not.
+`C`), as a server loop stopped by a quit is not; and not when every caller
+calls that method in an endless `for {` loop (a batcher waiting for its
+next batch): the next call takes the late send
+(`GIM102_replies_awaited_again_in_a_loop`).
 
 A result sender abandoned on a struct field channel: a function allocates
 an instance with an unbuffered channel field, starts its goroutine (`go
