@@ -422,7 +422,9 @@ class Program(TypeSystem, FunctionValues):
             path = self.imported_path(fn, base)
             if path is not None:
                 pkg = self.packages.get(path)
-                if pkg and fname in pkg.vars:
+                if pkg is None:
+                    return _EXTERNAL_VARS.get((path, fname))
+                if fname in pkg.vars:
                     vtype, init, vff = pkg.vars[fname]
                     if vtype:
                         return self.qualify(vtype, vff)
@@ -825,6 +827,13 @@ _EXTERNAL_RESULTS = {
     ("github.com/hyperledger/fabric-lib-go/common/flogging", "MustGetLogger"): (
         "*github.com/hyperledger/fabric-lib-go/common/flogging#FabricLogger",
     ),
+}
+
+
+# Types of package variables of packages outside the analysed code that the rules follow.
+_EXTERNAL_VARS = {
+    # wal-g's loggers: `tracelog.ErrorLogger.Fatal(...)` ends the process (knowledge/exits.toml).
+    ("github.com/wal-g/tracelog", "ErrorLogger"): "*github.com/wal-g/tracelog#errorLogger",
 }
 
 
