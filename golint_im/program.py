@@ -527,6 +527,10 @@ class Program(TypeSystem, FunctionValues):
         for target in self.resolve_expr_call(fn, callee, env):
             f = target.function
             return [self.qualify(t, f.file) for t in f.facts.results]
+        if sel is not None and path is None and sel[1] in _EXTERNAL_METHOD_NAMES:
+            known = self._external_method_result(fn, callee, env, 0)
+            if known is not None:
+                return list(known)
         if E.call(callee) is not None:
             # `buildCtx(timeout)(id)`: the inner call returns a value of a func type of the tree
             returned = self.call_result_types(fn, callee, env)
@@ -535,6 +539,32 @@ class Program(TypeSystem, FunctionValues):
             if decl is not None and decl[0].kind == "func":
                 return [self.qualify(t, decl[1]) for t in func_type_results(decl[0].underlying)]
         return []
+
+    def _external_method_result(self, fn: Function, callee, env, depth: int) -> tuple | None:
+        """The result types of `x.M` for a method M of another module's type in
+        _EXTERNAL_METHOD_RESULTS (`client.Bucket(b).Object(o).NewWriter(ctx)`). A receiver that is
+        itself such a call is followed here, three deep at most; any other receiver is typed
+        once by type_of, unless it is a call, so a long chain costs no more than its length."""
+        sel = E.selector(callee)
+        if sel is None or depth > 3:
+            return None
+        base = sel[0]
+        inner = E.call(base)
+        if inner is not None:
+            inner_sel = E.selector(inner[0])
+            if inner_sel is None or inner_sel[1] not in _EXTERNAL_METHOD_NAMES:
+                return None
+            got = self._external_method_result(fn, inner[0], env, depth + 1)
+            bt = got[0] if got else None
+        else:
+            bt = self.type_of(fn, base, env)
+        named = self.named(bt) if bt else None
+        if named is None:
+            return None
+        pkg_path, _, recv = named.partition("#")
+        if pkg_path in self.packages:
+            return None
+        return _EXTERNAL_METHOD_RESULTS.get((pkg_path, recv, sel[1]))
 
     # ---- calls ---------------------------------------------------------
     def resolve_call(self, fn: Function, op: Op) -> list[Target]:
@@ -830,6 +860,15 @@ _EXTERNAL_RESULTS = {
 }
 
 
+# Result types of methods of types outside the analysed code that the rules follow.
+_GCS = "cloud.google.com/go/storage"
+_EXTERNAL_METHOD_RESULTS = {
+    # Google Cloud Storage handles, down to the object writer (knowledge/resources.toml).
+    (_GCS, "Client", "Bucket"): (f"*{_GCS}#BucketHandle",),
+    (_GCS, "BucketHandle", "Object"): (f"*{_GCS}#ObjectHandle",),
+    (_GCS, "ObjectHandle", "NewWriter"): (f"*{_GCS}#Writer",),
+}
+_EXTERNAL_METHOD_NAMES = frozenset(m for _p, _r, m in _EXTERNAL_METHOD_RESULTS)
 # Types of package variables of packages outside the analysed code that the rules follow.
 _EXTERNAL_VARS = {
     # wal-g's loggers: `tracelog.ErrorLogger.Fatal(...)` ends the process (knowledge/exits.toml).

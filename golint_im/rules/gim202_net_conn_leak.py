@@ -161,6 +161,12 @@ Connections accepted in a loop must be handed to the goroutine that serves
   l, l.Addr()` or a composite literal otherwise): the caller's `if addr ==
   nil` holds no resource. A last result that may be nil beside an open one
   (a variable) keeps being read as an error.
+- A Google Cloud Storage object writer (`bucket.Object(name).NewWriter(ctx)`)
+  is not taken as a resource even though it is closed on one path: it opens
+  nothing before its first `Write`, a failed `Write` has ended the upload,
+  and `Close` commits the object. A writer abandoned after a successful
+  `Write` keeps its upload goroutine until the writer's context ends, and
+  that is not reported.
 - After a websocket dial (gorilla's `Dial`, `DialContext`), a branch on
   the response's `StatusCode != http.StatusSwitchingProtocols` holds no
   connection: the dial returns one only after a 101 handshake.
