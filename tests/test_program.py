@@ -8,6 +8,7 @@ import pytest
 
 from golint_im.engine import Options, analyse
 from golint_im.funcvalues import FunctionValues
+from golint_im.program import Program
 
 STORE = {
     "go.mod": "module example.com/svc\n",
@@ -440,3 +441,41 @@ def test_a_visitor_handed_round_a_cycle_of_methods_is_found_with_bounded_work(tm
     assert len(answered) <= (kinds + 1) ** 2, len(answered)
     assert p._local_values_depth == 0 and not p._local_values_memo
     assert walk is not None
+
+
+def test_a_long_chain_of_external_handle_methods_is_typed_with_bounded_work(tmp_path, monkeypatch):
+    """`client.Bucket(b).Object(o)...` of another module is typed through a small table of method
+    results. The table's lookup once typed each receiver a second time beside the call resolution,
+    which doubled at every link of a chain: a pull request could stall the run with one long line."""
+    monkeypatch.chdir(tmp_path)
+    links = 40
+    chain = 'client.Bucket("b")' + '.Object("o")' * links + ".NewWriter(ctx)"
+    typed = []
+    fresh = Program._type_of
+
+    def counting(self, fn, expr, env):
+        typed.append(1)
+        return fresh(self, fn, expr, env)
+
+    monkeypatch.setattr(Program, "_type_of", counting)
+    source = textwrap.dedent(
+        f"""
+        package store
+
+        import (
+            "context"
+
+            "cloud.google.com/go/storage"
+        )
+
+        func Put(ctx context.Context, client *storage.Client) error {{
+            w := {chain}
+            _, err := w.Write(nil)
+            return err
+        }}
+        """
+    )
+    p = build(tmp_path, {"store.go": source})
+    assert any(f.name == "Put" for f in p.functions)
+    # Linear in the chain's length; the doubling walk would have typed about 2**40 expressions.
+    assert len(typed) < 10 * links, len(typed)
