@@ -140,7 +140,8 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
                 # `_ = sink.Cancel(); return err`: the function's own way of letting it go on that path.
                 kind = replace(kind, closers=kind.closers | releases)
             an.debug["gim2xx_closed_value_candidates"] += 1
-            out[idx] = Origin(kind, result, "", closed=ClosedHere(name, close, typed))
+            commit = _named_type(an, fn, name, value if op.kind == "call" else None, result) in kind.commit_writers
+            out[idx] = Origin(kind, result, "", closed=ClosedHere(name, close, typed, commit))
     for idx, name, kind in _connection_receives(an, fn):
         if idx not in out:
             an.debug["gim2xx_received_connections"] += 1
@@ -334,15 +335,7 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
     Streams and bodies are released otherwise than by their own `Close`, so
     only kinds closed by `Close` take an untyped value.
     """
-    t = an.type_of(fn, make_ident(name))
-    if not t and call_expr is not None:
-        # A function value's declared signature (`dial func(...) (net.Conn, error)`) types what it returns.
-        try:
-            results = an.program.call_result_types(fn, call_expr)
-        except RecursionError:
-            results = []
-        t = results[result] if result < len(results) else None
-    named = Program.named(t) if t else None
+    named = _named_type(an, fn, name, call_expr, result)
     if named is not None:
         for k in an.kinds.values():
             if named in k.types:
@@ -366,6 +359,19 @@ def _kind_of(an: Analysis, fn: Function, name: str, call_expr, result: int) -> t
             return None, False
     fallback = an.kinds.get("net-conn")
     return fallback, False
+
+
+def _named_type(an: Analysis, fn: Function, name: str, call_expr, result: int) -> str | None:
+    """The named type ("path#Name") of the local, or of the call's result it is given."""
+    t = an.type_of(fn, make_ident(name))
+    if not t and call_expr is not None:
+        # A function value's declared signature (`dial func(...) (net.Conn, error)`) types what it returns.
+        try:
+            results = an.program.call_result_types(fn, call_expr)
+        except RecursionError:
+            results = []
+        t = results[result] if result < len(results) else None
+    return Program.named(t) if t else None
 
 
 def _releases_nothing(an: Analysis, named: str, kind: Kind) -> bool:

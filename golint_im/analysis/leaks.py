@@ -1014,6 +1014,8 @@ class Walk:
                 return None  # the deferred closure closes it: this return succeeds
             if self._is_main():
                 return None
+            if self._commit_unwritten(i, o):
+                return None
             self._leak(self._return_leak(o))
             return None
         if o.kind == "call" and call_exit(self.an.program, self.fn, o) is not None:
@@ -1423,6 +1425,40 @@ class Walk:
             return False
         r = _ref(self.an.drained_reader(self.fn, fn_expr, args), self.holders)
         return r is not None and r.resource
+
+    def _commit_unwritten(self, i: int, ret: Op) -> bool:
+        """A commit writer (closed_values: the catalog's commit_writers) holds nothing at this
+        return: no op before it in the function writes to it (sets of its fields aside), or the only
+        write is a direct `w.Write(...)` whose failure the return sits under (the upload has ended)."""
+        closed = self.origin.closed
+        if closed is None or not closed.commit:
+            return False
+        name = closed.holder
+        writes = []
+        for k in range(self.a + 1, i):
+            o = self.ops[k]
+            if o.kind == "assign":
+                if all(selector(t) is not None for t in o.targets) and not any(
+                    name in idents_in(a, set()) for a in o.args
+                ):
+                    continue  # `w.ContentType = ...`: a field of the writer, nothing written
+                if len(o.args) == 1 and call_number(o.args[0]) is not None:
+                    continue  # `_, err := w.Write(b)`: the call is an op of its own
+            exprs = [*o.args, *o.targets] + ([o.fn] if o.fn is not None and o.kind != "jump" else [])
+            if any(name in idents_in(e, set()) for e in exprs):
+                writes.append(o)
+        if not writes:
+            self.an.debug["gim2xx_commit_writers_unwritten"] += 1
+            return True
+        last = writes[-1]
+        direct = all(
+            o.kind == "call" and selected_name(o.fn) == "Write" and is_ident(selector_base(o.fn), name) for o in writes
+        )
+        failed = any(b.kind == "fails" and b.expr == last.fn for b in self._path_condition(ret))
+        if len(writes) == 1 and direct and failed:
+            self.an.debug["gim2xx_commit_writers_unwritten"] += 1
+            return True
+        return False
 
     def _return_leak(self, o) -> Leak:
         leak = Leak("return", o.line, o.col, self._path_condition(o), self._container())

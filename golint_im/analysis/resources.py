@@ -201,6 +201,9 @@ class Kind:
     # the value carried (a Cassandra driver's iterator). A value known only by the function's own
     # close is no resource when that close reaches only these.
     releases_nothing: frozenset = frozenset()
+    # types of other modules ("path#Name") whose `Close` commits what was written (a cloud object
+    # writer): nothing is held before the first write, and a failed `Write` has ended it
+    commit_writers: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -233,6 +236,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             holder_releasers=frozenset(table.get("holder_releasers", ())),
             in_memory=frozenset(table.get("in_memory", ())),
             releases_nothing=frozenset(_qualified(t) for t in table.get("releases_nothing", ())),
+            commit_writers=frozenset(_qualified(t) for t in table.get("commit_writers", ())),
             keep_on_failure=frozenset(add.get("keep-on-failure", ())),
         )
     return kinds
@@ -301,6 +305,7 @@ class ClosedHere:
     holder: str  # the local the value is stored in ("conn")
     close: Op | None  # the `conn.Close()` call that says it needs closing; None: its type says so
     typed: bool  # its declared type is one of the kind's types (else it is named neutrally)
+    commit: bool = False  # a commit writer of the catalog: held only once something was written
 
 
 @dataclass(frozen=True)

@@ -161,12 +161,13 @@ Connections accepted in a loop must be handed to the goroutine that serves
   l, l.Addr()` or a composite literal otherwise): the caller's `if addr ==
   nil` holds no resource. A last result that may be nil beside an open one
   (a variable) keeps being read as an error.
-- A Google Cloud Storage object writer (`bucket.Object(name).NewWriter(ctx)`)
-  is not taken as a resource even though it is closed on one path: it opens
-  nothing before its first `Write`, a failed `Write` has ended the upload,
-  and `Close` commits the object. A writer abandoned after a successful
-  `Write` keeps its upload goroutine until the writer's context ends, and
-  that is not reported.
+- A commit writer of the catalog (`commit_writers`: a Google Cloud Storage
+  object writer, `bucket.Object(name).NewWriter(ctx)`) holds nothing before
+  its first write, and a failed `Write` has ended its upload: a return with
+  nothing written to it, or under the failure of its only, direct `Write`,
+  drops nothing (`gim2xx_commit_writers_unwritten`). After a write that
+  worked, or an `io.Copy` into it (which can fail on its source's side), the
+  upload waits for more and the dropped writer is reported.
 - After a websocket dial (gorilla's `Dial`, `DialContext`), a branch on
   the response's `StatusCode != http.StatusSwitchingProtocols` holds no
   connection: the dial returns one only after a 101 handshake.
