@@ -212,6 +212,10 @@ class Partners:
             # `main` returning ends the process, and every goroutine with it: nothing is left blocked.
             self.debug["GIM102_senders_left_when_main_returns"] += 1
             return
+        if not found.channel.closes and _exit_only_on_close(found):
+            # `v, ok := <-ch; if !ok { return }` on a channel nothing closes: that exit never runs.
+            self.debug["GIM102_exits_on_a_close_that_never_comes"] += 1
+            return
         self.stuck.append(found)
 
     # ---- which channels can be judged ----------------------------------------------
@@ -1142,3 +1146,32 @@ PARTNERS = Pass(
 def _is_main(fn: Function) -> bool:
     """fn is the program's `main`: the process ends when it returns."""
     return fn.parent is None and fn.facts.name == "main" and fn.pkg.name == "main"
+
+
+def _exit_only_on_close(found: StuckSend) -> bool:
+    """The exit sits under `if !ok` (or the `else` of `if ok`), where ok is the second value of a
+    receive from the stuck channel in the waiting function: it runs only once the channel is closed."""
+    fn = found.waiter
+    facts = fn.facts
+    label = found.channel.label
+    flags = set()
+    for op in facts.ops:
+        # `v, ok := <-ch` (also a select case's): an assignment after the receive op
+        if op.kind == "assign" and len(op.targets) == 2 and len(op.args) == 1:
+            if E.ident(E.unary_operand(op.args[0], "<-")) == label:
+                flag = E.ident(op.targets[1])
+                if flag and flag != "_":
+                    flags.add(flag)
+    if not flags:
+        return False
+    exit_op: Op = found.exit.op  # type: ignore[assignment]
+    for r in enclosing_regions(facts, exit_op.region):
+        reg = facts.regions[r]
+        if reg.kind not in ("if", "else") or not E.is_expr(reg.info):
+            continue
+        negated = E.unary_operand(reg.info, "!")
+        if reg.kind == "if" and E.ident(negated) in flags:
+            return True
+        if reg.kind == "else" and E.ident(reg.info) in flags:
+            return True
+    return False

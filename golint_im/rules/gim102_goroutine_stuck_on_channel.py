@@ -361,6 +361,9 @@ completes; or make the sender give up too:
   tests that error right after the call and ends the process on it
   (`log.Fatal`, `os.Exit`), strands no sender worth reporting: the sender
   ends with the process (`GIM102_failures_ending_the_process`).
+- An exit under `if !ok` of `v, ok := <-ch` (or a select case's), on the
+  stuck channel itself, runs only once something closes it: when nothing
+  does, that exit strands nobody (`GIM102_exits_on_a_close_that_never_comes`).
 - A goroutine left sending when `main` itself returns (an interrupt case
   that returns before the receive) ends with the process
   (`GIM102_senders_left_when_main_returns`); any other function that
