@@ -32,6 +32,7 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
+from .cancel import done_case_context
 from .counted import (
     counted_channels,
     dropped_signals,
@@ -211,6 +212,11 @@ class Partners:
         if found.helper is None and found.exit.how == "return" and _is_main(found.owner):
             # `main` returning ends the process, and every goroutine with it: nothing is left blocked.
             self.debug["GIM102_senders_left_when_main_returns"] += 1
+            return
+        if found.helper is None and _exit_on_own_test_context(found):
+            # `case <-t.Context().Done():` in the test function t belongs to: that context is
+            # cancelled only once the test function has returned, so this case never runs first.
+            self.debug["GIM102_exits_on_the_running_test_context"] += 1
             return
         if not found.channel.closes and _exit_only_on_close(found):
             # `v, ok := <-ch; if !ok { return }` on a channel nothing closes: that exit never runs.
@@ -1175,3 +1181,20 @@ def _exit_only_on_close(found: StuckSend) -> bool:
         if reg.kind == "else" and E.ident(reg.info) in flags:
             return True
     return False
+
+
+_TESTING_PARAMS = ("*testing.T", "*testing.B", "*testing.F", "testing.TB")
+
+
+def _exit_on_own_test_context(found: StuckSend) -> bool:
+    """The exit sits in `case <-t.Context().Done():` where t is a `*testing.T` (B, F, TB)
+    parameter of the waiting function itself: the testing package cancels that context only after
+    the function returns, so the case cannot be taken while it waits."""
+    fn = found.waiter
+    exit_op: Op = found.exit.op  # type: ignore[assignment]
+    ctx = done_case_context(fn, exit_op)
+    got = E.call(ctx) if ctx is not None else None
+    if got is None or got[1] or E.selected_name(got[0]) != "Context":
+        return False
+    name = E.ident(E.selector_base(got[0]))
+    return any(n == name and t in _TESTING_PARAMS for n, t in fn.facts.params)

@@ -361,6 +361,9 @@ completes; or make the sender give up too:
   tests that error right after the call and ends the process on it
   (`log.Fatal`, `os.Exit`), strands no sender worth reporting: the sender
   ends with the process (`GIM102_failures_ending_the_process`).
+- An exit in `case <-t.Context().Done():` of the test function `t` belongs
+  to never runs while that function waits: the testing package cancels the
+  context only after it returns (`GIM102_exits_on_the_running_test_context`).
 - An exit under `if !ok` of `v, ok := <-ch` (or a select case's), on the
   stuck channel itself, runs only once something closes it: when nothing
   does, that exit strands nobody (`GIM102_exits_on_a_close_that_never_comes`).
