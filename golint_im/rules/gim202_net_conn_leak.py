@@ -156,6 +156,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
   nil` side of its test is no path: `if err := s.Serve(ln); err != nil {
   log.Fatal(err) }` keeps the listener for the process
   (`gim2xx_errors_never_nil`). A failure branch that returns still leaks.
+- A logger of the tree that ends the process only at its fatal severity (a
+  project's own copy of glog: `Fatalf` passes `fatalLog` down to an output
+  routine whose `if s == fatalLog {` ends in `os.Exit`) ends the path of a
+  call that passes that severity; other severities return.
 - A helper of the tree whose last result is a value, not an error, and is
   nil exactly beside a nil resource (`return nil, nil` on failure, `return
   l, l.Addr()` or a composite literal otherwise): the caller's `if addr ==
