@@ -472,7 +472,8 @@ class Walker(ExpressionReader):
             # `for x := range ch` is a receive whose handler is the loop body.
             self.op("recv", node, region, fn=ranged, mode="range", body=r)
         else:
-            r = self.region("for", region, node, cond)
+            # `for true {` and `for ; true; <-tick.C {` loop for good, like `for {`: no condition.
+            r = self.region("for", region, node, None if cond == ("lit", "true") else cond)
         if body is not None:
             self.block(body, r)
 
