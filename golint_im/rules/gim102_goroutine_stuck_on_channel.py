@@ -17,7 +17,8 @@ forever. A worker shared by several callers is judged per call site: the
 parameter is the channel that call passed, not every channel ever passed.
 
 A `range` over a channel that nothing closes: the senders all finish (no
-endless or receive-driven loop around them) but no path calls `close`, so
+endless loop, `for {` or `for true {` or `for ; true; <-tick.C {`, and no
+receive-driven loop around them) but no path calls `close`, so
 after the last send the ranging goroutine (or the function itself) waits
 forever. Likewise a range whose only `close` is made (not deferred) by the
 producer goroutine the ranging function starts, when that goroutine can
