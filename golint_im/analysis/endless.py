@@ -19,7 +19,8 @@ Judged on `for {` loops with no condition whose body holds no `return`, no
 `goto`, no labelled `break`, no unlabelled `break` of the loop itself, and
 no call that ends the goroutine or the process, while some `select` case
 directly in the loop (not in a nested loop, switch or select) ends with an
-unlabelled `break`.
+unlabelled `break`; not when that break closes a case after other work that
+says nothing of stopping (see `_habitual`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def ineffective_breaks(program: Program, debug: Counter) -> list[IneffectiveBrea
                 if case < 0 or regions[case].kind not in ("case", "default"):
                     continue
                 if not _last_in_case(facts, op, case):
+                    continue
+                if _habitual(facts, op, case, loop):
+                    # `case m := <-in: ...queue m...; break`: a C-style break closing a case that did
+                    # its work and said nothing of stopping (hmq's CSV log worker)
+                    debug["GIM102_ineffective_breaks_closing_a_case"] += 1
                     continue
                 debug["GIM102_ineffective_breaks"] += 1
                 info = regions[case].info
@@ -179,6 +185,30 @@ def leaves(program: Program, fn: Function, op: Op, loop: int) -> bool:
             return target == loop
         return False
     return op.kind == "call" and call_exit(program, fn, op) is not None
+
+
+def _habitual(facts, jump: Op, case: int, loop: int) -> bool:
+    """The break stands unconditionally at the end of a case that first does other work, and that
+    work says nothing of stopping: no send or `close` (`done <- true; break` reports the end), and
+    no `continue` of the loop beside it (`if old { continue }; break` chooses between the two). A
+    break that is the case's whole body (`case <-done: break`) or stands behind a condition
+    (`if !ok { break }`) is meant to leave, and is judged."""
+    if jump.region != case:
+        return False
+    work = [op for op in facts.ops if op is not jump and case in enclosing_regions(facts, op.region)]
+    if not work:
+        return False
+    for op in work:
+        if op.kind == "send" or (op.kind == "call" and E.is_ident(op.fn, "close")):
+            return False
+        if op.kind == "jump" and op.mode == "continue" and op.fn is None and _innermost_loop(facts, op) == loop:
+            return False
+    return True
+
+
+def _innermost_loop(facts, op: Op) -> int:
+    """The innermost `for` or `range` region around op, or -1."""
+    return next((r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")), -1)
 
 
 def _last_in_case(facts, jump: Op, case: int) -> bool:

@@ -104,7 +104,10 @@ only one in the program: on that path the goroutine waits forever.
 A `break` that leaves only the `select`: an unlabelled `break` ending a
 `select` case directly inside a `for {` loop that has no other way out (no
 `return`, `goto`, labelled `break` or call that ends the goroutine): the
-function never returns.
+function never returns. A `break` that closes a case after other work,
+unconditionally, with no send or `close` in the case (`done <- true;
+break` reports the end) and no `continue` of the loop beside it, is a habit
+from C and is not reported (`GIM102_ineffective_breaks_closing_a_case`).
 
 A goroutine waiting for itself: a method started by `go` at one site
 outside any loop is the only goroutine that sends on (or closes) an
