@@ -16,6 +16,7 @@ from golint_im.expr import (
     composite_items,
     funclit,
     ident,
+    idents_in,
     index,
     is_ident,
     is_make_call,
@@ -30,7 +31,7 @@ from golint_im.expr import (
     strip_address,
     subexprs,
 )
-from golint_im.program import Program
+from golint_im.program import Program, enclosing_regions
 
 from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
@@ -428,9 +429,40 @@ class Acquire(Effects):
             if _closed_in_return(r, a):
                 continue  # `return c, c.Close()`: handed back closed
             c = self._fresh_value(f, a, i)
+            if c is not None and self._released_on_the_way(f, r, a, c):
+                # `body, err := decode(resp)` (which closes it) before `return resp, body, nil`: nothing
+                # open is handed back here, as with a nil (a function closing what it returns on every
+                # path is no constructor; one closing it on some paths still hands back fresh ones)
+                nils.add(i)
+                continue
             if c is not None:
                 fresh[i] = c
         return fresh, nils
+
+    def _released_on_the_way(self, f, r, value, c) -> bool:
+        """A plain call before the return, in a block around it (so on every way to it), releases
+        the local the return hands back: a helper that reads and closes the body, then returns the
+        response for its status and headers, hands back a closed one."""
+        name = ident(value)
+        if name is None:
+            return False
+        ops = f.facts.ops
+        at = self.op_index(f, r)
+        around = set(enclosing_regions(f.facts, r.region))
+        kind = c[0]
+        suffix = c[5] if c[5] is not None else kind.suffix
+        # Only after the last assignment before the return: `resp.Body.Close()` of an earlier
+        # response, then `resp, err = retry(...)`, hands back the new one open (go-libp2p's auth).
+        assigned = [self.op_index(f, o) for o, _pos in assignments_to(f, name)]
+        start = max((k for k in assigned if k < at), default=-1) + 1
+        for op in ops[start:at]:
+            if op.kind != "call" or op.mode != "plain" or op.region not in around:
+                continue
+            if not any(name in idents_in(x, set()) for x in (op.fn, *op.args) if x is not None):
+                continue  # `decode(resp)`, `resp.Body.Close()`
+            if self.op_effect(f, op, {name: Holder(name, suffix, c[4])}, kind, scan=True) == RELEASE:
+                return True
+        return False
 
     def _fresh_value(self, f, expr, i, into="", skip=None):
         """(kind, i, base, op, collection, suffix) if expr is a constructor call or a local holding only its results.

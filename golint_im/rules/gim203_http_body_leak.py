@@ -58,6 +58,15 @@ should be reused.
 - `Example` functions of test files with no `// Output:` (or `// Unordered
   output:`) comment are not looked at: `go test` compiles them but never
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).
+- A helper of the tree that closes the body before every return of the
+  response (`body, err := decode(resp)` with a `decode` that closes it, or
+  `resp.Body.Close()`, in a block around the `return` and after the last
+  assignment of the response) hands back a closed body: dropping that
+  response leaks nothing. One that closes it before some returns only (a
+  flag argument deciding whether it reads the body) still counts as handing
+  back a fresh body, so a caller that passes the flag for the closed one is
+  reported too (`todo_ok_helper_flag_decides_close`): the model does not
+  follow a constant argument into the helper's branches.
 - HEAD requests are not reported (`http.Head`, or `Do` of a request that
   `http.NewRequest[WithContext]` built with the method `"HEAD"`,
   `http.MethodHead` or a string constant of it, assigned once, or by a
