@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
+from golint_im import expr as E
 from golint_im.expr import (
     call,
     call_args,
@@ -121,6 +122,9 @@ class Acquire(Effects):
                 if hit:
                     return Origin(k, 0, sorted(hit, key=len)[-1])
             fr = self.fresh(f)
+            if fr is not None and self._nothing_open_for(f, op, fr.result):
+                self.debug["gim2xx_helpers_closing_for_these_arguments"] += 1
+                continue  # `sendRequest(..., true)`: with that flag the helper reads and closes the body
             if fr is not None and fr.kind.name == "http-body" and self._head_through_helper(fn, op, f, fr.impl_op):
                 self.debug["gim2xx_head_requests"] += 1
                 continue  # a HEAD request sent through the tree's own helper: no body to close
@@ -438,6 +442,67 @@ class Acquire(Effects):
             if c is not None:
                 fresh[i] = c
         return fresh, nils
+
+    def _nothing_open_for(self, f, op, result: int) -> bool:
+        """The call passes `true` or `false` for some of f's parameters, and every `return` of f
+        that those values let run hands back, at `result`, nil or a value closed on the way: a
+        helper whose flag decides whether it reads and closes the body. A return is ruled out
+        when an `if` on the flag around it (or its `else`) is not taken, or when an `if` on the
+        flag that is taken, earlier in a block around it, returns on its straight line."""
+        facts = f.facts
+        params = [name for name, _t in facts.params]
+        consts = {}
+        for i, a in enumerate(op.args):
+            text = E.literal(a)
+            if i < len(params) and text in ("true", "false"):
+                consts[params[i]] = text == "true"
+        if not consts:
+            return False
+
+        def value(cond):
+            if not E.is_expr(cond):
+                return None
+            inner = E.unary_operand(cond, "!")
+            name = E.ident(inner if inner is not None else cond)
+            if name not in consts:
+                return None
+            return (not consts[name]) if inner is not None else consts[name]
+
+        regions = facts.regions
+        taken_returns = []  # regions of taken flag `if`s that return on their straight line
+        for r_index, reg in enumerate(regions):
+            if reg.kind == "if" and value(reg.info) is True:
+                if any(o.kind == "return" and o.region == r_index for o in facts.ops):
+                    taken_returns.append(r_index)
+        reachable = []
+        for k, r in enumerate(facts.ops):
+            if r.kind != "return" or len(r.args) != len(facts.results):
+                continue
+            chain = list(enclosing_regions(facts, r.region))
+            if any(
+                (regions[x].kind == "if" and value(regions[x].info) is False)
+                or (regions[x].kind == "else" and value(regions[x].info) is True)
+                for x in chain
+            ):
+                continue
+            if any(
+                t not in chain
+                and regions[t].parent in chain
+                and min((j for j, o in enumerate(facts.ops) if o.region == t), default=k) < k
+                for t in taken_returns
+            ):
+                continue
+            reachable.append(r)
+        if not reachable:
+            return False
+        for r in reachable:
+            a = r.args[result]
+            if is_nil(a):
+                continue
+            c = self._fresh_value(f, a, result)
+            if c is None or not self._released_on_the_way(f, r, a, c):
+                return False
+        return True
 
     def _released_on_the_way(self, f, r, value, c) -> bool:
         """A plain call before the return, in a block around it (so on every way to it), releases

@@ -63,10 +63,14 @@ should be reused.
   `resp.Body.Close()`, in a block around the `return` and after the last
   assignment of the response) hands back a closed body: dropping that
   response leaks nothing. One that closes it before some returns only (a
-  flag argument deciding whether it reads the body) still counts as handing
-  back a fresh body, so a caller that passes the flag for the closed one is
-  reported too (`todo_ok_helper_flag_decides_close`): the model does not
-  follow a constant argument into the helper's branches.
+  flag argument deciding whether it reads the body) still hands back a
+  fresh body, except to a call whose `true`/`false` arguments leave only
+  returns of nil or of a closed body: an `if` on the flag that is not taken
+  rules out the returns inside it, and one that is taken and returns rules
+  out those after it (`ok_helper_flag_decides_close`;
+  `gim2xx_helpers_closing_for_these_arguments`). A comment between the
+  call's arguments is still read as an argument, which misplaces the flags
+  after it, and the call is then judged as before.
 - HEAD requests are not reported (`http.Head`, or `Do` of a request that
   `http.NewRequest[WithContext]` built with the method `"HEAD"`,
   `http.MethodHead` or a string constant of it, assigned once, or by a
