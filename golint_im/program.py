@@ -66,6 +66,7 @@ class Program(TypeSystem, FunctionValues):
         # Locals' function values found during one outermost `func_values_of_local` query (see there).
         self._local_values_depth = 0
         self._local_values_memo: dict[tuple[int, str], list[Target]] = {}
+        self._functions_by_pkg: dict[str, list[Function]] | None = None
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
             src = by_path.get(ff.path)
@@ -128,6 +129,29 @@ class Program(TypeSystem, FunctionValues):
                 elif self.is_spawner_call(fn, op):
                     for t in self._func_value(fn, op.args[-1]):
                         t.function.go_sites.append((fn, op))
+
+    def package_functions(self, pkg_path: str) -> list[Function]:
+        """Every function of one package, literals included, in program order.
+
+        Only a package's own code can name its unexported fields and functions, so a
+        question about one of those reads one package, not the program: answering it
+        per query stays linear however many queries a large program asks.
+        """
+        if self._functions_by_pkg is None:
+            by_pkg: dict[str, list[Function]] = {}
+            for fn in self.functions:
+                by_pkg.setdefault(fn.pkg.path, []).append(fn)
+            self._functions_by_pkg = by_pkg
+        return self._functions_by_pkg.get(pkg_path, [])
+
+    def functions_naming_field(self, named: str, fname: str) -> list[Function]:
+        """The functions that can select field fname of the tree type named (`pkg#T`).
+
+        An unexported field is named only in its type's package; an exported one anywhere.
+        """
+        if fname[:1].islower() or fname[:1] == "_":
+            return self.package_functions(named.split("#")[0])
+        return self.functions
 
     def is_spawner_call(self, fn: Function, op) -> bool:
         """op is a plain call of a library method that runs its last argument on a new goroutine

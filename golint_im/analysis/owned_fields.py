@@ -62,16 +62,12 @@ def field_users(an: Analysis, pkg_path: str) -> dict[str, set[tuple[str, str]]]:
     most once, and only when one of its methods stores a fresh resource in a field (linear).
     """
     if an._field_users is None:
-        by_pkg: dict[str, list[Function]] = {}
-        for fn in an.program.functions:
-            by_pkg.setdefault(fn.pkg.path, []).append(fn)
         an._field_users = {}
-        an._functions_by_pkg = by_pkg
     cached = an._field_users.get(pkg_path)
     if cached is not None:
         return cached
     users: dict[str, set[tuple[str, str]]] = {}
-    for fn in an._functions_by_pkg.get(pkg_path, ()):
+    for fn in an.program.package_functions(pkg_path):
         owner = _owner(fn)
         exprs: list = []
         for op in fn.facts.ops:

@@ -162,7 +162,6 @@ class Analysis(Acquire):
         self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
         self._field_users: dict[str, dict[str, set[tuple[str, str]]]] | None = None
-        self._functions_by_pkg: dict[str, list[Function]] = {}
         self._field_stores: dict = {}  # see owned_fields.field_store
         self._summary: dict = {}
         self._asserted: dict[tuple[int, str], bool] = {}  # see effects.Effects._param_effect

@@ -272,7 +272,7 @@ class _Finder:
 
     def _read_ctx_field(self, named: str, ctx_field: str) -> list[tuple[Function, Op]] | None:
         cancel_field: str | None = None
-        for f in self.program.functions:
+        for f in self.program.functions_naming_field(named, ctx_field):
             for op in f.facts.ops:
                 if op.kind != "assign":
                     continue
@@ -294,7 +294,7 @@ class _Finder:
 
     def _composite_cancels(self, named: str, ctx_field: str) -> list[tuple[Function, Op]] | None:
         """`&T{ctx: ctx, cancel: cancel}` from a local pair: the calls of the local and of the field."""
-        for f in self.program.functions:
+        for f in self.program.functions_naming_field(named, ctx_field):
             for op in f.facts.ops:
                 for a in op.args:
                     comp = E.composite(E.strip_address(a))
@@ -322,7 +322,7 @@ class _Finder:
         if memo in self._cancel_fields:
             return self._cancel_fields[memo]
         out: list[tuple[Function, Op]] | None = []
-        for f in self.program.functions:
+        for f in self.program.functions_naming_field(named, fname):
             for op in f.facts.ops:
                 if op.kind == "call" and (sel := E.selector(op.fn)) is not None and sel[1] == fname:
                     if self._named(f, sel[0]) == named and out is not None:
