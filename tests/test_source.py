@@ -182,6 +182,27 @@ def test_defer():
     assert defers[1].fn[0] == "funclit"
 
 
+def test_comments_between_operands_are_not_operands():
+    ff = facts("""
+        package ws
+
+        func F() (int, error) {
+            g(ctx, // the caller's context
+                conn, /* the socket */ opts)
+            a, // first
+                b := 1, 2
+            return a, // the count
+                nil
+        }
+    """)
+    fn = func(ff, "F")
+    call = next(o for o in ops(fn, "call") if o.fn == ("id", "g"))
+    assert call.args == (("id", "ctx"), ("id", "conn"), ("id", "opts"))
+    assign = ops(fn, "assign")[0]
+    assert len(assign.targets) == 2 and len(assign.args) == 2
+    assert len(ops(fn, "return")[0].args) == 2
+
+
 def test_select_cases_and_default_regions():
     ff = facts("""
         package ws

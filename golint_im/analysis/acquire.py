@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
-from golint_im import expr as E
 from golint_im.expr import (
     call,
     call_args,
@@ -37,7 +36,7 @@ from golint_im.program import Program, enclosing_regions
 from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
-from .regions import assignments_to, ops_with_literals
+from .regions import argument_constants, assignments_to, condition_under, ops_with_literals, ruled_out_by_constants
 from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin, _ref
 from .writes import WriteIndex
 
@@ -444,47 +443,29 @@ class Acquire(Effects):
         return fresh, nils
 
     def _nothing_open_for(self, f, op, result: int) -> bool:
-        """The call passes `true` or `false` for some of f's parameters, and every `return` of f
-        that those values let run hands back, at `result`, nil or a value closed on the way: a
+        """The call passes constants (`true`, `"tcp"`, `0`) for some of f's parameters, and every
+        `return` of f that those values let run hands back, at `result`, nil or a value closed on the way: a
         helper whose flag decides whether it reads and closes the body. A return is ruled out
         when an `if` on the flag around it (or its `else`) is not taken, or when an `if` on the
         flag that is taken, earlier in a block around it, returns on its straight line."""
         facts = f.facts
-        params = [name for name, _t in facts.params]
-        consts = {}
-        for i, a in enumerate(op.args):
-            text = E.literal(a)
-            if i < len(params) and text in ("true", "false"):
-                consts[params[i]] = text == "true"
+        consts = argument_constants(facts.params, op.args)
         if not consts:
             return False
-
-        def value(cond):
-            if not E.is_expr(cond):
-                return None
-            inner = E.unary_operand(cond, "!")
-            name = E.ident(inner if inner is not None else cond)
-            if name not in consts:
-                return None
-            return (not consts[name]) if inner is not None else consts[name]
 
         regions = facts.regions
         taken_returns = []  # regions of taken flag `if`s that return on their straight line
         for r_index, reg in enumerate(regions):
-            if reg.kind == "if" and value(reg.info) is True:
+            if reg.kind == "if" and condition_under(reg.info, consts) is True:
                 if any(o.kind == "return" and o.region == r_index for o in facts.ops):
                     taken_returns.append(r_index)
         reachable = []
         for k, r in enumerate(facts.ops):
-            if r.kind != "return" or len(r.args) != len(facts.results):
+            if r.kind != "return":
+                continue
+            if ruled_out_by_constants(facts, r.region, consts):
                 continue
             chain = list(enclosing_regions(facts, r.region))
-            if any(
-                (regions[x].kind == "if" and value(regions[x].info) is False)
-                or (regions[x].kind == "else" and value(regions[x].info) is True)
-                for x in chain
-            ):
-                continue
             if any(
                 t not in chain
                 and regions[t].parent in chain
@@ -496,6 +477,8 @@ class Acquire(Effects):
         if not reachable:
             return False
         for r in reachable:
+            if len(r.args) != len(facts.results):
+                return False  # `return s.client.Do(req)`, a bare `return`: what it hands back is not read here
             a = r.args[result]
             if is_nil(a):
                 continue

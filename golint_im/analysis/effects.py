@@ -34,7 +34,7 @@ from golint_im.expr import (
 from golint_im.program import SPAWNER_METHODS, SPAWNERS, Program
 
 from .calls import Calls
-from .regions import ops_with_literals, single_assignment
+from .regions import argument_constants, ops_with_literals, ruled_out_by_constants, single_assignment
 from .resources import (
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
@@ -71,6 +71,8 @@ class Effects(Calls):
     _asserted: dict
     _lit_effect: dict
     _refuses: dict
+    _refusing_returns: dict  # _refuses key -> (function, the return that fails keeping nothing)
+    _last_refusal: tuple | None  # the key of the last refusal found, for its evidence
 
     # ---- effects of ops on holders ----------------------------------------
     def op_effect(self, fn, op, holders, kind, scan=False):
@@ -598,6 +600,8 @@ class Effects(Calls):
             return True  # never looked at
         key = (f.id, pname, r.suffix, kind.name, bool(r.container))
         if key in self._refuses:
+            if self._refuses[key]:
+                self._last_refusal = key
             return self._refuses[key]
         self._refuses[key] = False  # recursion: assume it keeps the value
         holders = {pname: Holder(pname, r.suffix, "slice" if r.container else "")}
@@ -621,8 +625,14 @@ class Effects(Calls):
                     continue  # `if resp == nil || respErr != nil { return nil, respErr }`: nothing was given
                 if op.args and not is_nil(op.args[-1]):
                     refuses = True  # `return err`, `return nil, fmt.Errorf(...)`, `return g(c)`
+                    self._refusing_returns[key] = (f, op)
                     break
                 continue
+            if op.kind == "call" and self.returned_handoff_refused(f, op, holders, kind) is not None:
+                # `return g(ctx, c)`: g fails before taking c, and f hands that failure on as its own
+                refuses = True
+                self._refusing_returns[key] = self._refusing_returns.get(self._last_refusal, (f, op))
+                break
             if op.kind == "assign" and (kind.stream or kind.suffix):
                 value = callee_of(op.args[0]) if len(op.args) == 1 else None
                 if kind.stream:
@@ -639,7 +649,43 @@ class Effects(Calls):
             if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
                 break
         self._refuses[key] = refuses
+        if refuses:
+            self._last_refusal = key
         return refuses
+
+    def returned_handoff_refused(self, fn, op, holders, kind) -> tuple | None:
+        """`return f(conn)`, where f is of the tree and fails before taking conn: f's failing return.
+
+        fn hands f's failure on as its own, so on that path nobody owns the value:
+        a leak by the same convention as `if err := f(conn); err != nil { return err }`.
+        Only callees of the tree are judged, and every implementation must refuse, so
+        the message can name the return that fails with the value still open.
+        Returns (function, return op) of that failing return, else None.
+        """
+        results = fn.facts.results
+        if op.kind != "call" or not results or results[-1] != "error":
+            return None
+        parent = self._parent_op(fn, op)
+        ret = fn.facts.ops[parent] if parent is not None else None
+        if ret is None or ret.kind != "return" or len(ret.args) != 1:
+            return None
+        if call_number(ret.args[0]) != self.op_index(fn, op):
+            return None
+        if self.program.external_callee(fn, op.fn) is not None:
+            return None
+        if not self.refused_on_failure(fn, op, holders, kind, len(results)):
+            return None
+        refusal = self._refusing_returns.get(self._last_refusal)
+        if refusal is None:
+            return None
+        rfn, rop = refusal
+        consts = argument_constants(rfn.facts.params, op.args)
+        if consts and any(t.function is rfn for t in self.targets(fn, op)):
+            if ruled_out_by_constants(rfn.facts, rop.region, consts):
+                # `NewKeepAliveListener(ln, "tcp", nil)`: the failure sits under `if scheme == "https"`
+                self.debug["gim2xx_returned_handoffs_ruled_out_by_arguments"] += 1
+                return None
+        return refusal
 
     def _reads_body_to_end(self, f, value, holders, kind) -> bool:
         """`io.ReadAll(r.Body)` (or a copy into `io.Discard`) of the holder's body field."""

@@ -1172,6 +1172,9 @@ class Walk:
         parent = an._parent_op(self.fn, o)
         if parent is not None:
             pop = self.ops[parent]
+            if pop.kind == "return":
+                self._note_returned_handoff(o, pop)
+                return
             if pop.kind != "assign" or len(pop.args) != 1 or call_number(pop.args[0]) != i:
                 return
             err = ident(pop.targets[-1]) if pop.targets else None
@@ -1190,6 +1193,17 @@ class Walk:
             self.handoff_calls.add(i)
             self.refused_by[i] = o.fn
             an.debug["gim2xx_handoffs_on_success"] += 1
+
+    def _note_returned_handoff(self, o, ret) -> None:
+        """`return f(conn)`: where f fails before taking conn, that failure is returned with conn open."""
+        refused = self.an.returned_handoff_refused(self.fn, o, self.holders, self.kind)
+        if refused is None:
+            return
+        leak = Leak("return", ret.line, ret.col, self._path_condition(ret), self._container())
+        leak.refused_by = o.fn
+        leak.refused_at = refused
+        self.an.debug["gim2xx_returned_handoffs_refused"] += 1
+        self._leak(leak)
 
     def _note_assign(self, i, o):
         val = o.args[0] if len(o.args) == 1 else None

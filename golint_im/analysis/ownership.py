@@ -97,6 +97,8 @@ class Analysis(Acquire):
             "gim2xx_test_fake_implementations": 0,
             # hand-offs that count only when the callee succeeds (its error is checked after)
             "gim2xx_handoffs_on_success": 0,
+            "gim2xx_returned_handoffs_refused": 0,
+            "gim2xx_returned_handoffs_ruled_out_by_arguments": 0,
             # receiver fields holding a fresh resource, selected by code other than the type's methods
             "gim2xx_fields_reached_elsewhere": 0,
             # locals the function closes on some path, taken as resources on every path (closed_values.py)
@@ -167,6 +169,8 @@ class Analysis(Acquire):
         self._asserted: dict[tuple[int, str], bool] = {}  # see effects.Effects._param_effect
         self._lit_effect: dict = {}
         self._refuses: dict = {}
+        self._refusing_returns: dict = {}
+        self._last_refusal: tuple | None = None
         self._ext_impls: dict[str, list[str]] | None = None
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}

@@ -104,6 +104,8 @@ class Leak:
     again: Again | None = None
     refused_by: Expr = None  # the callee whose failure left the resource with the caller on this path
     refused_loaded: bool = False  # refused_by is a `sync.Map.LoadOrStore` that loaded another value
+    # `return f(conn)` (refused_by: f): the callee's failing return that keeps nothing, (function, op).
+    refused_at: tuple | None = None
     # how == "unwrapped": the resource (container: the field) was replaced by a reader over it that
     # does not close it; op is the assignment, wrapper the reader's constructor (`gzip.NewReader`).
     wrapper: Expr = None

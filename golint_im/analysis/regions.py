@@ -23,8 +23,10 @@ from golint_im.expr import (
     is_ident,
     is_nil,
     is_true,
+    literal,
     selector,
     selector_base,
+    unary_operand,
 )
 from golint_im.facts import Op
 from golint_im.passes import Pass
@@ -369,3 +371,56 @@ def fan_out_rounds(program: Program, owner: Function, region: int) -> int | None
                 return None
             rounds *= count
     return rounds
+
+
+def argument_constants(params: list, args: tuple) -> dict[str, object]:
+    """Parameter name -> the constant a call passes for it as a literal: a bool, a string or an int."""
+    out: dict[str, object] = {}
+    for (name, _t), a in zip(params, args, strict=False):
+        if not name or a is None:
+            continue
+        text = literal(a)
+        if text in ("true", "false"):
+            out[name] = text == "true"
+        elif a[0] in ("str", "int"):
+            out[name] = (a[0], a[1])
+    return out
+
+
+def condition_under(cond, consts: dict[str, object]) -> bool | None:
+    """The value of an `if` condition given those parameters' constants: `flag`, `!flag`,
+    `scheme == "https"`, `n != 0`; None when the condition reads anything else."""
+    if not is_expr(cond):
+        return None
+    inner = unary_operand(cond, "!")
+    if inner is not None:
+        v = condition_under(inner, consts)
+        return None if v is None else not v
+    name = ident(cond)
+    if name is not None:
+        flag = consts.get(name)
+        return flag if isinstance(flag, bool) else None
+    b3 = binary(cond)
+    if b3 is None or b3[0] not in ("==", "!="):
+        return None
+    left, right = b3[1], b3[2]
+    if ident(left) not in consts:
+        left, right = right, left
+    name = ident(left)
+    if name not in consts or right is None or right[0] not in ("str", "int"):
+        return None
+    same = consts[name] == (right[0], right[1])
+    return same if b3[0] == "==" else not same
+
+
+def ruled_out_by_constants(facts, region: int, consts: dict[str, object]) -> bool:
+    """Code in region cannot run for a call with these constants: an `if` around it is not taken,
+    or the `else` of one that is."""
+    regions = facts.regions
+    for x in enclosing_regions(facts, region):
+        kind = regions[x].kind
+        if kind == "if" and condition_under(regions[x].info, consts) is False:
+            return True
+        if kind == "else" and condition_under(regions[x].info, consts) is True:
+            return True
+    return False

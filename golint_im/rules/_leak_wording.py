@@ -245,6 +245,18 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if many:
             problem += " with none of them closed"
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
+    elif leak.how == "return" and leak.refused_at is not None:
+        rfn, rop = leak.refused_at
+        taker = render(leak.refused_by)
+        where = f"line {rop.line}" if rfn.file.path == path else f"{rfn.file.path}:{rop.line}"
+        inner = "" if render(leak.refused_by).endswith(rfn.short.split(".")[-1]) else f" (in `{rfn.short}`)"
+        problem = (
+            f"is not closed when `{taker}` fails: line {leak.line} returns that failure as its own, "
+            f"and `{taker}` fails at {where}{inner} before it takes the {words.noun} over"
+        )
+        back = Location(path, leak.line, max(leak.col, 1))
+        related.append(Related(back, "returns the callee's failure with it open"))
+        related.append(Related(Location(rfn.file.path, rop.line, max(rop.col, 1)), "fails here without closing it"))
     elif leak.how == "end" and leak.refused_by is not None:
         problem = f"is not closed when `{render(leak.refused_by)}` fails (the function then ends at line {leak.line})"
     elif leak.how == "end" and detail:
@@ -274,7 +286,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     else:
         problem = f"is never closed (the function returns at line {leak.line})"
         related.append(returns)
-    if leak.refused_by is not None and leak.refused_loaded:
+    if leak.refused_at is not None:
+        pass  # the problem above names the callee and its failing return
+    elif leak.refused_by is not None and leak.refused_loaded:
         problem += f": `{render(leak.refused_by)}` keeps it only when no value was stored under the key yet"
     elif leak.refused_by is not None:
         # The resource was handed on, but on this path the callee failed: by Go

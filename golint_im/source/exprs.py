@@ -177,7 +177,7 @@ class ExpressionReader:
         fn = self.expr(fn_node, region) if fn_node is not None else ("other", "")
         args = []
         if args_node is not None:
-            for a in args_node.named_children:
+            for a in operands(args_node):
                 # make(chan T, n) / new(T): a bare type name is a type, not a variable.
                 if a.type.endswith("_type") or (a.type == "type_identifier" and _is_make(fn)):
                     args.append(("type", self.type_text(a)))
@@ -229,6 +229,15 @@ class ExpressionReader:
             elif c.type == "escape_sequence":
                 parts.append(_unescape(self.text(c)))
         return "".join(parts)
+
+
+def operands(node) -> list:
+    """The expressions of an argument or expression list, without the comments written between them.
+
+    `f(ctx, // why\n conn)` has three named children; counting the comment as an
+    argument would shift every later argument onto the wrong parameter.
+    """
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def _unescape(esc: str) -> str:

@@ -12,7 +12,7 @@ import tree_sitter as ts
 
 from ..facts import FileFacts, FuncFacts, Op, Region, TypeFacts
 from .conventions import default_import_name, devendored_import_path, is_generated
-from .exprs import MAX_KEPT_ELEMENTS, ExpressionReader
+from .exprs import MAX_KEPT_ELEMENTS, ExpressionReader, operands
 from .grammar import COMMENTS
 
 _DIRECTIVE = re.compile(r"^//\s*(golintim:|nolint\b)")
@@ -140,7 +140,7 @@ class Walker(ExpressionReader):
         for spec in _descendants_of_type(node, "const_spec"):
             names = [self.text(c) for c in spec.children_by_field_name("name") if c.type == "identifier"]
             value = spec.child_by_field_name("value")
-            values = [self.expr(v) for v in value.named_children] if value is not None else []
+            values = [self.expr(v) for v in operands(value)] if value is not None else []
             for i, name in enumerate(names):
                 if i < len(values):
                     self.facts.consts[name] = values[i]
@@ -338,7 +338,7 @@ class Walker(ExpressionReader):
             values = []
             for c in node.named_children:
                 if c.type == "expression_list":
-                    values.extend(self.expr(e, region) for e in c.named_children)
+                    values.extend(self.expr(e, region) for e in operands(c))
                 else:
                     values.append(self.expr(c, region))
             self.op("return", node, region, args=tuple(values))
@@ -374,7 +374,7 @@ class Walker(ExpressionReader):
         elif t in ("inc_statement", "dec_statement"):
             # `n++` is `n += 1` (the Go spec says so): recorded as that assignment, so that
             # counters (a drain loop counting its senders down) are visible to the analyses.
-            targets = tuple(self.expr(c, region) for c in node.named_children)
+            targets = tuple(self.expr(c, region) for c in operands(node))
             mode = "+=" if t == "inc_statement" else "-="
             self.op("assign", node, region, targets=targets, args=(self._leaf(("int", 1)),), mode=mode)
         elif t == "ERROR":
@@ -389,8 +389,8 @@ class Walker(ExpressionReader):
     def assign(self, node, region, mode=None):
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
-        rhs = tuple(self.expr(e, region) for e in right.named_children) if right is not None else ()
-        lhs = tuple(self.expr(e, region) for e in left.named_children) if left is not None else ()
+        rhs = tuple(self.expr(e, region) for e in operands(right)) if right is not None else ()
+        lhs = tuple(self.expr(e, region) for e in operands(left)) if left is not None else ()
         if mode is None:
             if node.type == "short_var_declaration":
                 mode = ":="
@@ -404,7 +404,7 @@ class Walker(ExpressionReader):
             names = tuple(("id", self.text(n)) for n in spec.children_by_field_name("name"))
             type_node = spec.child_by_field_name("type")
             value = spec.child_by_field_name("value")
-            rhs = tuple(self.expr(e, region) for e in value.named_children) if value is not None else ()
+            rhs = tuple(self.expr(e, region) for e in operands(value)) if value is not None else ()
             self.op(
                 "assign",
                 spec,
@@ -467,7 +467,7 @@ class Walker(ExpressionReader):
             r = self.region("range", region, node, ranged)
             left = rng.child_by_field_name("left")
             if left is not None:
-                lhs = tuple(self.expr(e, region) for e in left.named_children)
+                lhs = tuple(self.expr(e, region) for e in operands(left))
                 self.op("assign", rng, r, targets=lhs, args=(("range", ranged),), mode=_assign_token(rng))
             # `for x := range ch` is a receive whose handler is the loop body.
             self.op("recv", node, region, fn=ranged, mode="range", body=r)
@@ -506,7 +506,7 @@ class Walker(ExpressionReader):
         self.op("recv", comm, sel, fn=ch, mode="case", body=body_region, select=sel)
         left = comm.child_by_field_name("left") if comm.type == "receive_statement" else None
         if left is not None:
-            lhs = tuple(self.expr(e, sel) for e in left.named_children)
+            lhs = tuple(self.expr(e, sel) for e in operands(left))
             self.op("assign", comm, body_region, targets=lhs, args=(("un", "<-", ch),), mode=_assign_token(comm))
         return ("recv", ch)
 
@@ -525,7 +525,7 @@ class Walker(ExpressionReader):
             v = self.expr(value, region)
             alias = node.child_by_field_name("alias")
             if alias is not None:
-                lhs = tuple(self.expr(e, region) for e in alias.named_children)
+                lhs = tuple(self.expr(e, region) for e in operands(alias))
                 self.op("assign", alias, region, targets=lhs, args=(("assert", v, ""),), mode=":=")
         # info: whether a `default` clause exists (without one, no case may run at all)
         has_default = any(c.type == "default_case" for c in node.named_children)
@@ -536,7 +536,7 @@ class Walker(ExpressionReader):
                 if case.type == "expression_case":
                     val = case.child_by_field_name("value")
                     if val is not None:
-                        conds = [self.expr(e, r) for e in val.named_children]
+                        conds = [self.expr(e, r) for e in operands(val)]
                         if value is None and len(conds) == 1:
                             # `switch { case err != nil:`: the case is taken when its condition holds.
                             self.fn.regions[r].info = conds[0]
