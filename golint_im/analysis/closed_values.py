@@ -103,7 +103,7 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
     """
     out: dict[int, Origin] = {}
     ops = fn.facts.ops
-    if closes and _deferred_cleanup(an, fn):
+    if closes and _deferred_cleanup(an, fn, set(closes)):
         # `defer func() { if err != nil { for _, q := range qs { q.Close() } } }()`: a cleanup
         # conditioned on the named error result, which the path walk does not model.
         an.debug["gim2xx_closed_value_deferred_cleanup"] += 1
@@ -211,8 +211,9 @@ def _acquiring_op(an: Analysis, fn: Function, assign: Op, position: int) -> tupl
     return None
 
 
-def _deferred_cleanup(an: Analysis, fn: Function) -> bool:
-    """fn defers a closure that closes something."""
+def _deferred_cleanup(an: Analysis, fn: Function, closed: set[str]) -> bool:
+    """fn defers a closure that closes something, or calls a method of a local fn closes elsewhere
+    (`defer atexit.OnError(&err, func() { w.Abort(ctx) })()`: the writer's own way of letting go)."""
     for op in fn.facts.ops:
         if op.kind != "call" or op.mode != "defer":
             continue
@@ -221,7 +222,8 @@ def _deferred_cleanup(an: Analysis, fn: Function) -> bool:
         for at in lits:
             lit = an.program.literal(fn, at)
             if lit is not None and any(
-                o.kind == "call" and selected_name(o.fn) == _CLOSE for o in ops_with_literals(lit)
+                o.kind == "call" and (selected_name(o.fn) == _CLOSE or ident(selector_base(o.fn)) in closed)
+                for o in ops_with_literals(lit)
             ):
                 return True
     return False

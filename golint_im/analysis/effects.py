@@ -623,6 +623,8 @@ class Effects(Calls):
                     continue  # the stream ended, or the body's read failed: its error leaves nothing open
                 if self._after_nil_test(f, op, pname):
                     continue  # `if resp == nil || respErr != nil { return nil, respErr }`: nothing was given
+                if self._after_error_parameter_test(f, op):
+                    continue  # `statusError(res, err)`: `if err != nil { return err }` is the caller's own failure
                 if op.args and not is_nil(op.args[-1]):
                     refuses = True  # `return err`, `return nil, fmt.Errorf(...)`, `return g(c)`
                     self._refusing_returns[key] = (f, op)
@@ -738,6 +740,26 @@ class Effects(Calls):
                         base = selector_base(base)
                     if is_nil(other) and is_ident(base, pname):
                         return True
+        return False
+
+    def _after_error_parameter_test(self, f, op) -> bool:
+        """The return sits under `if e != nil` on a parameter e declared `error`.
+
+        A checker handed a call's results (`statusError(res, err)`) returns the
+        error it was given before it looks at the value: that failure is the
+        caller's own call failing, when there was nothing to take over.
+        """
+        errors = {name for name, t in f.facts.params if t == "error" and name}
+        if not errors:
+            return False
+        for cond in self._conditions_around(f, op):
+            b3 = binary(cond)
+            if (
+                b3 is not None
+                and b3[0] == "!="
+                and any(is_nil(other) and ident(side) in errors for side, other in ((b3[1], b3[2]), (b3[2], b3[1])))
+            ):
+                return True
         return False
 
     def _param_effect(self, f, i, r, kind):
@@ -864,7 +886,7 @@ class Effects(Calls):
                 return None
             if assertion(v) is not None or index(v) is not None:
                 pairs = [(targets[0], v)]
-            elif self._receiver_result(fn, v, holders) is not None:
+            elif self._receiver_result(fn, v, holders, kind) is not None:
                 pairs = [(targets[0], v)]  # `conn, err := w.Start(m)`: the first result is the same resource
             else:
                 return None
@@ -916,7 +938,7 @@ class Effects(Calls):
             if r is None and tname is not None:
                 r = self._wrapper_ref(fn, v, holders, kind)
             if r is None:
-                r = self._receiver_result(fn, v, holders)
+                r = self._receiver_result(fn, v, holders, kind)
             if r is None:
                 continue
             if tname is not None:
@@ -936,12 +958,14 @@ class Effects(Calls):
             result = _stronger(result, ESCAPE)  # field, *p, ...
         return result
 
-    def _receiver_result(self, fn, value, holders) -> Ref | None:
+    def _receiver_result(self, fn, value, holders, kind) -> Ref | None:
         """`w.Start(m)` on the resource, where the tree's `Start` returns its receiver or a field of it.
 
         `func (c *WorkConn) Start(m) (net.Conn, error) { ...; return c.conn, nil }`:
         the first result is what the holder wraps (or the holder itself), so it
-        holds the same resource. Every non-nil first result must be one.
+        holds the same resource. Every non-nil first result must be one. So does a
+        method of another module the catalog lists as returning the connection its
+        receiver wraps (`ws.UnderlyingConn()`, the kind's `underlying`).
         """
         n = op_number(value)
         if n is None:
@@ -951,6 +975,19 @@ class Effects(Calls):
         r = _ref(sel[0], holders) if sel is not None else None
         if r is None or not r.resource:
             return None
+        if kind.underlying:
+            ext = self.program.external_callee(fn, op.fn)
+            if ext is not None and _listed(ext, kind.underlying):
+                return r
+            if (
+                ext is None
+                and sel is not None
+                and not self.targets(fn, op)
+                and any(u.endswith(f".{sel[1]}") for u in kind.underlying)
+            ):
+                # the holder's type is another module's, which the model does not know: the method's
+                # name on a value this walk already holds as a connection is the evidence
+                return r
         targets = self.targets(fn, op)
         if len(targets) != 1 or targets[0].via:
             return None

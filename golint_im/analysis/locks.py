@@ -38,7 +38,17 @@ from ..program import Function, Program, enclosing_regions
 from .channel_locks import lock_channels
 from .exits import PROCESS, call_exit
 from .flow import CHANNEL_FLOW, ChannelFlow
-from .regions import REGIONS, STRAIGHT_KINDS, FnView, Regions, assignments_to, exclusive_branches, single_assignment
+from .regions import (
+    REGIONS,
+    STRAIGHT_KINDS,
+    FnView,
+    Regions,
+    argument_constants,
+    assignments_to,
+    exclusive_branches,
+    single_assignment,
+    unreachable_under_constants,
+)
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -295,6 +305,7 @@ class LockModel:
         self._filter_lost_unlocks()
         self._filter_handed_over()
         self._filter_signal_holds()
+        self._filter_ruled_out_by_arguments()
         self._keep_channel_lock_deadlocks()
         self.mismatched_unlocks = self._mismatched_unlocks()
 
@@ -1027,6 +1038,17 @@ class LockModel:
                 op_fn, block_op, hops, kind = s.block
                 block = (op_fn, block_op, (Hop(fn, op, callee), *hops), kind)
         return Summary(block=block)
+
+    def _filter_ruled_out_by_arguments(self) -> None:
+        """Drop double locks whose second lock sits on a path the call's constant arguments rule out.
+
+        `purgeCheck` holds `mkdirMu` and calls `findRoot(ctx, false)`, whose `mkdir` (taking
+        `mkdirMu` again) runs only after `if !create { return }`: summaries are per function, so
+        the path is checked here, hop by hop, against the constants each call passes.
+        """
+        kept = [d for d in self.double_locks if not _hops_ruled_out(d.again)]
+        self.debug["GIM104_double_locks_ruled_out_by_arguments"] = len(self.double_locks) - len(kept)
+        self.double_locks = kept
 
     def _filter_handed_over(self) -> None:
         """Drop double locks of a mutex a goroutine literal unlocks without locking it: a signal between goroutines.
@@ -2135,6 +2157,19 @@ def _one_result_of_a_call(fn: Function, name: str) -> tuple[object, int]:
     if len(op.args) != 1 or len(op.targets) < 2 or E.call(op.args[0]) is None:
         return None, 0
     return op.args[0], i
+
+
+def _hops_ruled_out(acq: Acquire) -> bool:
+    """Some call on the way to acq passes constants that keep its callee from reaching the next step."""
+    for i, hop in enumerate(acq.hops):
+        consts = argument_constants(hop.callee.facts.params, hop.op.args)
+        if not consts:
+            continue
+        step = acq.hops[i + 1].op if i + 1 < len(acq.hops) else acq.op
+        index = next((k for k, o in enumerate(hop.callee.facts.ops) if o is step), None)
+        if index is not None and unreachable_under_constants(hop.callee.facts, index, consts):
+            return True
+    return False
 
 
 def _matches(held: Lock, lock: Lock) -> bool:

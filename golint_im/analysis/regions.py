@@ -373,7 +373,7 @@ def fan_out_rounds(program: Program, owner: Function, region: int) -> int | None
     return rounds
 
 
-def argument_constants(params: list, args: tuple) -> dict[str, object]:
+def argument_constants(params: list | tuple, args: tuple) -> dict[str, object]:
     """Parameter name -> the constant a call passes for it as a literal: a bool, a string or an int."""
     out: dict[str, object] = {}
     for (name, _t), a in zip(params, args, strict=False):
@@ -401,6 +401,12 @@ def condition_under(cond, consts: dict[str, object]) -> bool | None:
         flag = consts.get(name)
         return flag if isinstance(flag, bool) else None
     b3 = binary(cond)
+    if b3 is not None and b3[0] in ("&&", "||"):
+        sides = (condition_under(b3[1], consts), condition_under(b3[2], consts))
+        decisive = b3[0] == "||"  # the value one side alone decides the whole with
+        if decisive in sides:
+            return decisive
+        return None if None in sides else not decisive
     if b3 is None or b3[0] not in ("==", "!="):
         return None
     left, right = b3[1], b3[2]
@@ -422,5 +428,27 @@ def ruled_out_by_constants(facts, region: int, consts: dict[str, object]) -> boo
         if kind == "if" and condition_under(regions[x].info, consts) is False:
             return True
         if kind == "else" and condition_under(regions[x].info, consts) is True:
+            return True
+    return False
+
+
+def unreachable_under_constants(facts, index: int, consts: dict[str, object]) -> bool:
+    """Op `index` of a function cannot run for a call with these constants: an `if` around it is
+    not taken (or the `else` of one that is), or an `if` that is taken, earlier in a block around
+    it, returns on its straight line (`if !create { return nil, err }` before the code it guards)."""
+    if not consts:
+        return False
+    ops = facts.ops
+    op = ops[index]
+    if ruled_out_by_constants(facts, op.region, consts):
+        return True
+    chain = set(enclosing_regions(facts, op.region))
+    regions = facts.regions
+    for earlier in ops[:index]:
+        r = earlier.region
+        if earlier.kind != "return" or r in chain or r <= 0:
+            continue
+        reg = regions[r]
+        if reg.kind == "if" and reg.parent in chain and condition_under(reg.info, consts) is True:
             return True
     return False

@@ -204,6 +204,9 @@ class Kind:
     # types of other modules ("path#Name") whose `Close` commits what was written (a cloud object
     # writer): nothing is held before the first write, and a failed `Write` has ended it
     commit_writers: frozenset = frozenset()
+    # methods of other modules' wrappers ("importpath.Type.Method") returning the connection they
+    # wrap: what they return is the same resource, and closing it closes the wrapper's
+    underlying: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -237,6 +240,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             in_memory=frozenset(table.get("in_memory", ())),
             releases_nothing=frozenset(_qualified(t) for t in table.get("releases_nothing", ())),
             commit_writers=frozenset(_qualified(t) for t in table.get("commit_writers", ())),
+            underlying=frozenset(table.get("underlying", ())),
             keep_on_failure=frozenset(add.get("keep-on-failure", ())),
         )
     return kinds

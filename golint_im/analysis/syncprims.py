@@ -546,6 +546,9 @@ class SyncPrimitives:
             if not signalled:
                 if self._escapes(key, waits[0]):
                     self.debug["GIM106_conds_escaping"] += 1
+                elif key.startswith("field:") and not self._field_made_here(key, waits[0]):
+                    self.debug["GIM106_cond_fields_not_made_in_place"] += 1
+                    continue
                 else:
                     self.cond_waits.append(CondWait(waits[0], True))
                     continue
@@ -626,6 +629,39 @@ class SyncPrimitives:
                     if seen > used:
                         return True
         return False
+
+    def _field_made_here(self, key: str, wait: SyncCall) -> bool:
+        """Every value the package stores in the Cond field is a new Cond (`sync.NewCond(...)`,
+        `&sync.Cond{...}`), and it stores at least one.
+
+        `&dummyPaced{wait: wait}` shares a Cond the caller also holds (and may broadcast through its
+        own name); a field nothing sets is nil, and a Wait on it never blocks (it is guarded, or panics).
+        """
+        named, _, fname = key[len("field:") :].rpartition(".")
+        declared = self.program.field_type(named, fname)
+        if declared is None or not declared[0].startswith("*"):
+            return True  # a `sync.Cond` value lives in its holder: it is made with it
+        values = []
+        for fn in self.program.package_functions(wait.fn.pkg.path):
+            for op in fn.facts.ops:
+                if op.kind == "assign" and len(op.targets) == len(op.args):
+                    for t, v in zip(op.targets, op.args, strict=True):
+                        sel = E.selector(t)
+                        if sel is not None and sel[1] == fname and self.key_of(fn, t) == key:
+                            values.append((fn, v))
+                for comp, ctype in E.composites_in_each(op.args, Program.elem):
+                    if not ctype or Program.named(self.program.qualify(ctype, fn.file)) != named:
+                        continue
+                    values.extend((fn, v) for k, v in E.composite_items(comp) if E.ident(k) == fname)
+        return bool(values) and all(self._new_cond(fn, v) for fn, v in values)
+
+    def _new_cond(self, fn: Function, value) -> bool:
+        comp = E.composite(E.strip_address(value))
+        if comp is not None:
+            return self.program.qualify(comp[0], fn.file) == "sync#Cond" if comp[0] else False
+        called = E.call(value)
+        ext = self.program.external_callee(fn, called[0]) if called is not None else None
+        return ext is not None and (ext.pkg, ext.name) == ("sync", "NewCond")
 
     def _names(self, fn: Function, x, name: str) -> bool:
         """Cheap pre-check before a type query: x is `name` or `something.name`."""
