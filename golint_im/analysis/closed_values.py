@@ -130,6 +130,9 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
             if op.kind == "call" and _from_deferred_closer(fn, op):
                 an.debug["gim2xx_closed_value_owner_deferred"] += 1
                 continue
+            if op.kind == "call" and _drawn_from_an_acquisition(an, fn, op):
+                an.debug["gim2xx_closed_value_drawn_from_a_resource"] += 1
+                continue
             if an.acquisition(fn, op) is not None:
                 continue  # the catalog or a fresh-resource function already knows it
             kind, typed = _kind_of(an, fn, name, value if op.kind == "call" else None, result)
@@ -281,6 +284,20 @@ def _over_memory(an: Analysis, fn: Function, op: Op) -> bool:
             named = Program.named(t) if t else None
             if named is not None and named.split("#")[0] in _STREAM_PACKAGES:
                 return True
+    return False
+
+
+def _drawn_from_an_acquisition(an: Analysis, fn: Function, op: Op) -> bool:
+    """`w, err := client.Data()` on a local the catalog already knows as a resource (an SMTP client):
+    what a method of the resource hands out lives inside it, and the walk of the resource itself
+    reports the paths that drop it."""
+    owner = ident(selector_base(op.fn))
+    if owner is None:
+        return False
+    for assign, position in assignments_to(fn, owner):
+        at = _acquiring_op(an, fn, assign, position)
+        if at is not None and fn.facts.ops[at[0]].kind == "call" and an.acquisition(fn, fn.facts.ops[at[0]]):
+            return True
     return False
 
 

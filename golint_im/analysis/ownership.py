@@ -109,6 +109,7 @@ class Analysis(Acquire):
             "gim2xx_closed_value_releases_nothing": 0,
             "gim2xx_closed_value_other_kind": 0,
             "gim2xx_closed_value_owner_deferred": 0,
+            "gim2xx_closed_value_drawn_from_a_resource": 0,
             "gim2xx_closed_value_shadowed": 0,
             "gim2xx_closed_value_reassigned": 0,
             "gim2xx_closed_value_shared": 0,
