@@ -182,7 +182,7 @@ class Effects(Calls):
                 and not fn.file.is_test
                 and not test_support(fn)
                 and any(
-                    h.suffix == () and self._accepts_in_endless_loop(lit, name)
+                    h.suffix == () and self._serves_in_endless_loop(lit, name)
                     for name, h in self.captured(lit, holders).items()
                 )
             ):
@@ -363,6 +363,23 @@ class Effects(Calls):
         if i >= len(params) or not params[i][0]:
             return False
         return self._accepts_in_endless_loop(f, params[i][0])
+
+    def _serves_in_endless_loop(self, f, name: str) -> bool:
+        """f accepts on `name` in an endless loop, or hands it to a function of the tree that does
+        (`go func() { errCh <- t.Serve(l) }()` with `Serve` looping on `listener.Accept()`)."""
+        if self._accepts_in_endless_loop(f, name):
+            return True
+        for op in f.facts.ops:
+            if op.kind != "call" or op.mode == "go":
+                continue
+            for i, a in enumerate(op.args):
+                if not is_ident(a, name):
+                    continue
+                for t in self.targets(f, op):
+                    params = t.function.facts.params
+                    if i < len(params) and params[i][0] and self._accepts_in_endless_loop(t.function, params[i][0]):
+                        return True
+        return False
 
     def _accepts_in_endless_loop(self, f, pname: str) -> bool:
         """f calls `Accept*` on `pname` (a parameter or a captured variable) inside an endless `for {`."""

@@ -72,6 +72,9 @@ _ASSERTS_ERROR = {
     "ErrorAs",
 }
 
+# testify assertions that a value is nil: said of the resource itself, nothing was acquired.
+_ASSERTS_NIL = {"Nil", "Nilf"}
+
 
 # ---------------------------------------------------------------------------
 # The path walk from one acquisition
@@ -817,12 +820,16 @@ class Walk:
         return False
 
     def _asserts_error(self, o) -> bool:
-        """`require.Error(t, err)` on the acquisition's error, in a test: it asserts nothing was acquired."""
-        if not self.fn.file.is_test or selected_name(o.fn) not in _ASSERTS_ERROR:
+        """`require.Error(t, err)` on the acquisition's error, or `assert.Nil(t, conn)` on the value itself,
+        in a test: past it, in a passing test, nothing was acquired (a fake that hands back nil)."""
+        name = selected_name(o.fn)
+        if not self.fn.file.is_test or (name not in _ASSERTS_ERROR and name not in _ASSERTS_NIL):
             return False
         pkg = ident(selector_base(o.fn))
         if pkg is None or not self.fn.file.imports.get(pkg, "").startswith("github.com/stretchr/testify/"):
             return False
+        if name in _ASSERTS_NIL:
+            return any(_ref(a, self.holders) is not None for a in o.args[1:])
         return any(self.last_assign.get(ident(a) or "") == "acq" for a in o.args)
 
     def branch_state(self, if_region, state, taken):

@@ -1160,6 +1160,11 @@ class LockModel:
             if self._throwaway_receivers(lost):
                 self.debug["GIM104_lost_unlocks_on_throwaway_receivers"] += 1
                 continue
+            if _lock_handed_back(lost.fn, lost.acq):
+                self.debug["GIM104_locks_handed_back_to_the_caller"] = (
+                    self.debug.get("GIM104_locks_handed_back_to_the_caller", 0) + 1
+                )
+                continue
             kept.append(lost)
         self.lost_unlocks = kept
 
@@ -2157,6 +2162,24 @@ def _one_result_of_a_call(fn: Function, name: str) -> tuple[object, int]:
     if len(op.args) != 1 or len(op.targets) < 2 or E.call(op.args[0]) is None:
         return None, 0
     return op.args[0], i
+
+
+def _lock_handed_back(fn: Function, acq: Acquire) -> bool:
+    """fn hands the mutex it keeps locked to its caller as a result (`lock = &c.rlock; return`,
+    `return n, &c.mu`): releasing it is the caller's part of the contract."""
+    if acq.hops or not acq.text or not any(t.lstrip("*") in _LOCK_RESULT_TYPES for t in fn.facts.results):
+        return False
+    for op in fn.facts.ops:
+        if op.kind not in ("assign", "return"):
+            continue
+        for a in op.args:
+            u = E.unary(a)
+            if u is not None and u[0] == "&" and E.render(u[1]) == acq.text:
+                return True
+    return False
+
+
+_LOCK_RESULT_TYPES = {"sync.Mutex", "sync.RWMutex", "sync.Locker"}
 
 
 def _hops_ruled_out(acq: Acquire) -> bool:

@@ -51,6 +51,7 @@ from .wg_counts import (
     SelfWait,
     UncountedStart,
     copied_groups,
+    counts_on_a_copy,
     group_self_waits,
     miscounted_groups,
     nested_limited_go,
@@ -161,12 +162,13 @@ class SyncPrimitives:
         self.done_skipped: list[DoneSkipped] = []
         self.starts_skipped: list[StartSkipped] = []
         self.cond_waits: list[CondWait] = []
+        self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
+        self._drop_counts_on_copies()
         self._judge_goroutines()
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.uncounted: list[UncountedStart] = uncounted_starts(program, self.calls, self.debug)
         self.nested_limited: list[NestedLimitedGo] = nested_limited_go(program, self.calls, self.debug)
-        self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
         self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
         self.group_self_waits: list[GroupSelfWait] = group_self_waits(program, self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
@@ -175,6 +177,16 @@ class SyncPrimitives:
         self.ranged_tickers: list[RangedTicker] = ranged_stopped_tickers(program, self.holder, self.debug)
         conds = {k: v for k, v in self.calls.items() if any(c.kind == COND for c in v)}
         self.unwoken_flags: list[UnwokenFlag] = unwoken_flags(program, conds, self.debug)
+
+    def _drop_counts_on_copies(self) -> None:
+        """An `Add` or `Done` on a by-value copy of a group (told once, by `copied_groups`) counts
+        nothing on the group it was copied from: the other analyses of that group must not see it
+        (a goroutine counted only on a copy is not waited for, and its locks cannot block the Wait)."""
+        for key, calls in self.calls.items():
+            kept = [c for c in calls if not (c.method in ("Add", "Done") and counts_on_a_copy(self.program, c))]
+            if len(kept) != len(calls):
+                self.debug["GIM106_counts_on_copies_left_out"] += len(calls) - len(kept)
+                self.calls[key] = kept
 
     # ---- identity -------------------------------------------------------------------
     def kind_of(self, fn: Function, expr, method: str) -> str | None:

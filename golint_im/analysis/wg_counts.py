@@ -23,7 +23,8 @@ Anything else is silence; what is given up is counted in `debug`.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from .. import expr as E
 from ..facts import Op
@@ -129,6 +130,9 @@ class CopiedGroup:
     holder: str  # "parameter" or "receiver"
     declared: str  # the parameter or receiver as declared: `wg sync.WaitGroup`, `p Pool`
     wait: object  # a SyncCall waiting on the original group
+    # the copy's own `Done` when `call` is its `Add`: both count on the copy, which balances, and the
+    # original never counts up at all, so the Wait returns at once instead of waiting
+    done_too: object = None
 
 
 _BY_VALUE = "sync.WaitGroup"  # a parameter's type as written
@@ -145,6 +149,7 @@ def copied_groups(program: Program, calls: dict, debug: Counter) -> list[CopiedG
         waits = [c for c in group if c.method == "Wait"]
         if not waits:
             continue
+        found_copies: list[CopiedGroup] = []
         for c in group:
             if c.method not in ("Done", "Add") or c.op.mode == "go":
                 continue
@@ -156,8 +161,38 @@ def copied_groups(program: Program, calls: dict, debug: Counter) -> list[CopiedG
             if wait is None:
                 continue
             debug["GIM106_copied_groups"] += 1
-            out.append(CopiedGroup(c, holder, declared, wait))
+            found_copies.append(CopiedGroup(c, holder, declared, wait))
+        out.extend(_pair_on_one_copy(program, found_copies))
     return out
+
+
+def _pair_on_one_copy(program: Program, copies: list[CopiedGroup]) -> list[CopiedGroup]:
+    """One finding for an `Add` and a `Done` on the same copy (a by-value parameter the goroutine's
+    literal captures): they balance on the copy, and what goes wrong is the other way round."""
+
+    def copy_id(c: CopiedGroup) -> tuple:
+        call: Any = c.call
+        name = E.ident(E.selector_base(call.op.fn))
+        owner = program.declaring_function(call.fn, name) if name is not None else None
+        return (owner.id if owner is not None else -1, c.declared)
+
+    by_copy: dict[tuple, list[CopiedGroup]] = {}
+    for c in copies:
+        by_copy.setdefault(copy_id(c), []).append(c)
+    out = []
+    for same in by_copy.values():
+        adds = [c for c in same if getattr(c.call, "method", "") == "Add"]
+        dones = [c for c in same if getattr(c.call, "method", "") == "Done"]
+        if same[0].holder == "parameter" and adds and dones:
+            out.append(replace(adds[0], done_too=dones[0].call))
+        else:
+            out.extend(same)
+    return out
+
+
+def counts_on_a_copy(program: Program, call) -> bool:
+    """The call's WaitGroup is a by-value parameter or a value receiver's field: a copy."""
+    return call.op.mode != "go" and _copy_of(program, call) is not None
 
 
 def _copy_of(program: Program, call) -> tuple[str, str] | None:

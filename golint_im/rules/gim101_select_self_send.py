@@ -111,6 +111,7 @@ def check(ctx):
     budget = ctx.budget(ID)
     reported = set()
     wide: dict = {}
+    ctx.debug.setdefault("GIM101_sends_on_another_value_of_the_loops_type", 0)
     for ch, fn, recv in flow.loop_receives():
         entries = flow.entries(fn)
         if len(entries) != 1:
@@ -159,9 +160,59 @@ def _blocking_sends(ctx, loop_fn, recv, entries, received, wide, work):
             continue  # `fetcher := <-requests`: a reply channel another goroutine sent here, its other end
         if key.startswith("local:") and len(ch.make_sites) > 1:
             continue  # `in = out` on one branch, `in = make(...)` on the other: two channels under one name
+        if _on_another_instance(path, key):
+            ctx.debug["GIM101_sends_on_another_value_of_the_loops_type"] += 1
+            continue  # `for _, sink := range b.sinks { sink.Write(e) }` reaching `(*Broadcaster).Write`
         blocking, note = _send_blocks(ctx, fn, op)
         if blocking:
             yield key, path, fn, op, note
+
+
+def _on_another_instance(path, key: str) -> bool:
+    """The path leaves a method of the type whose field channel is sent on, into a method of that
+    type called on an element of a collection the receiver holds: the send is on that value's channel.
+
+    A broadcaster that writes each event to its sinks (`for _, sink := range b.sinks`) may have other
+    broadcasters among them; the channel the sink's `Write` sends on is the sink's, not the one the
+    loop drains. A value reached any other way (`c.owner` of a received connection) may well be the
+    loop's own, and is followed as before.
+    """
+    if not key.startswith("field:"):
+        return False
+    named = key[len("field:") :].rpartition(".")[0]
+    for caller, op, callee, _via in path:
+        if not callee.facts.recv or f"{callee.pkg.path}#{callee.facts.recv}" != named:
+            continue
+        top = caller
+        while top.parent is not None:
+            top = top.parent
+        if not top.facts.recv or f"{top.pkg.path}#{top.facts.recv}" != named or not top.facts.recv_name:
+            continue
+        base = E.selector_base(op.fn)
+        if base is not None and _element_of_own_field(caller, base, top.facts.recv_name):
+            return True
+    return False
+
+
+def _element_of_own_field(fn, base, recv: str) -> bool:
+    """base is `xs[i]` or a range variable over `xs`, where xs is a field of the receiver `recv`."""
+
+    def own_field(e) -> bool:
+        sel = E.selector(e)
+        return sel is not None and E.is_ident(sel[0], recv)
+
+    indexed = E.index(base)
+    if indexed is not None:
+        return own_field(indexed[0])
+    name = E.ident(base)
+    if name is None:
+        return False
+    for op in fn.facts.ops:
+        if op.kind == "assign" and len(op.args) == 1 and any(E.is_ident(t, name) for t in op.targets):
+            over = E.ranged(op.args[0])
+            if over is not None and own_field(over):
+                return True
+    return False
 
 
 def _received_local(program, key: str) -> bool:

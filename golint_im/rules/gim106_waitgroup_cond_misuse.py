@@ -585,21 +585,36 @@ def _copied(c):
     else:
         why = f"`{call.fn.short}` has a value receiver (`{c.declared}`), so `{call.text}` is a copy of the group"
         fix = "give the method a pointer receiver"
-    message = (
-        f"{why}: its `{call.text}.{call.method}()` at line {call.op.line} counts on the copy, and "
-        f"`{wait.text}.Wait()` at line {wait.op.line} in `{wait.fn.short}` waits on the original, which never gets "
-        f"back to zero. Fix: {fix}."
-    )
+    done = c.done_too
+    if done is not None:
+        # Add and Done both on the copy: it balances, the original never counts up, and Wait does not wait.
+        message = (
+            f"{why}: its `{call.text}.Add()` at line {call.op.line} and the `{done.text}.Done()` at line "
+            f"{done.op.line} in `{done.fn.short}` count on the copy, so `{wait.text}.Wait()` at line "
+            f"{wait.op.line} in `{wait.fn.short}` returns at once instead of waiting for that goroutine. Fix: {fix}."
+        )
+        steps = (
+            Step(loc, f"`{call.text}.Add()` on a copy"),
+            Step(op_location(done.fn, done.op), f"`{done.text}.Done()` on the same copy"),
+            Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` on the original, which nothing counted"),
+        )
+    else:
+        message = (
+            f"{why}: its `{call.text}.{call.method}()` at line {call.op.line} counts on the copy, and "
+            f"`{wait.text}.Wait()` at line {wait.op.line} in `{wait.fn.short}` waits on the original, which never "
+            f"gets back to zero. Fix: {fix}."
+        )
+        steps = (
+            Step(loc, f"`{call.text}.{call.method}()` on a copy"),
+            Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that goes to the copy"),
+        )
     return Finding(
         rule_id=ID,
         message=message,
         location=loc,
         severity=SEVERITY,
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` on the original group"),),
-        steps=(
-            Step(loc, f"`{call.text}.{call.method}()` on a copy"),
-            Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that goes to the copy"),
-        ),
+        steps=steps,
         key=f"{call.fn.qualname}|{call.text}|copied",
     )
 
