@@ -67,6 +67,7 @@ class Program(TypeSystem, FunctionValues):
         self._local_values_depth = 0
         self._local_values_memo: dict[tuple[int, str], list[Target]] = {}
         self._functions_by_pkg: dict[str, list[Function]] | None = None
+        self._made_as: dict[tuple[int, str], str | None] = {}  # see made_as
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
             src = by_path.get(ff.path)
@@ -152,6 +153,74 @@ class Program(TypeSystem, FunctionValues):
         if fname[:1].islower() or fname[:1] == "_":
             return self.package_functions(named.split("#")[0])
         return self.functions
+
+    def made_as(self, fn: Function, name: str) -> str | None:
+        """The one named type every value of local `name` has, when each assignment to it calls a
+        function of the tree whose every `return` hands back a value of that concrete type
+        (`&pubSub{...}`, or a local made so) or nil, though the local (or the function's result) is
+        declared as an interface; else None.
+
+        A parameter, or a local assigned anything else, may hold any implementation.
+        """
+        owner = self.declaring_function(fn, name)
+        if owner is None or any(p == name for p, _t in owner.facts.params):
+            return None
+        key = (owner.id, name)
+        if key in self._made_as:
+            return self._made_as[key]
+        self._made_as[key] = None  # recursion: unknown while it is worked out
+        made: set[str] = set()
+        target = E.make_ident(name)
+        for f in (owner, *owner.nested_literals()):
+            for op in f.facts.ops:
+                if op.kind != "assign" or target not in op.targets:
+                    continue
+                position = op.targets.index(target)
+                if len(op.args) == len(op.targets):
+                    value, result = op.args[position], 0
+                elif len(op.args) == 1:
+                    value, result = op.args[0], position
+                else:
+                    return None
+                called = E.call(value)
+                if called is None:
+                    return None
+                callees = self.resolve_expr_call(f, called[0])
+                if not callees or any(t.via for t in callees):
+                    return None
+                for t in callees:
+                    one = self._returned_literal_type(t.function, result)
+                    if one is None:
+                        return None
+                    made.add(one)
+        answer = made.pop() if len(made) == 1 else None
+        self._made_as[key] = answer
+        return answer
+
+    def _returned_literal_type(self, g: Function, result: int) -> str | None:
+        """The one concrete named type every non-nil `return` of g hands back at `result` (a literal
+        `&pubSub{...}`, or a local typed by one), else None."""
+        found: set[str] = set()
+        for op in g.facts.ops:
+            if op.kind != "return":
+                continue
+            if result >= len(op.args):
+                return None
+            a = op.args[result]
+            if E.is_nil(a):
+                continue
+            comp = E.composite(E.strip_address(a))
+            if comp is not None:
+                named = self.named(self.qualify(comp[0], g.file)) if comp[0] else None
+            elif E.ident(a) is not None:
+                t = self.type_of(g, a)
+                named = self.named(t) if t else None
+            else:
+                return None
+            if not named or self.is_interface(named):
+                return None
+            found.add(named)
+        return found.pop() if len(found) == 1 else None
 
     def is_spawner_call(self, fn: Function, op) -> bool:
         """op is a plain call of a library method that runs its last argument on a new goroutine
@@ -705,9 +774,15 @@ class Program(TypeSystem, FunctionValues):
             if self.is_interface(named):
                 out = []
                 impls = self.possible_implementations(named)
+                iname = named.split("#")[1]
+                local = E.ident(base)
+                made = self.made_as(fn, local) if local is not None else None
+                if made is not None and made in impls:
+                    # `pc := newPubSub(c)` declared as the interface, but every value it can hold is one type's
+                    m = self.method(made, mname)
+                    return [Target(m, f"interface {iname}.{mname}")] if m is not None else []
                 if len(impls) > MAX_IMPLEMENTATIONS:
                     return []
-                iname = named.split("#")[1]
                 holder = self._field_holder(fn, base, env)
                 held_in = E.selected_name(base)
                 for impl in impls:

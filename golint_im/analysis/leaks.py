@@ -1310,8 +1310,8 @@ class Walk:
 
     def _networks(self, fn, expr, depth: int) -> set[str] | None:
         """The network names expr can hold: a literal; a parameter, as every caller in the tree passes
-        it; or what a function of the tree returns, when its every `return` is a literal (`mox.Network(ip)`
-        giving "tcp4" or "tcp6"). None when one of them is unknown."""
+        it; a local assigned once, as its value; or what a function of the tree returns, when its every
+        `return` is a literal (`mox.Network(ip)` giving "tcp4" or "tcp6"). None when one is unknown."""
         text = string(expr)
         if text is not None:
             return {text}
@@ -1330,6 +1330,15 @@ class Walk:
                     return None
                 found |= got
             return found or None
+        if name is not None and name not in params:
+            # `proto := extractProto(address)`: a local assigned once, what that value can be
+            assigned = list(assignments_to(fn, name))
+            if len(assigned) != 1:
+                return None
+            aop, position = assigned[0]
+            if len(aop.args) != len(aop.targets):
+                return None
+            return self._networks(fn, aop.args[position], depth - 1)
         n = call_number(expr)
         if n is None or not 0 <= n < len(fn.facts.ops):
             return None
@@ -1584,6 +1593,11 @@ class Walk:
             return False
         if self._previous_closed(loop):
             return None
+        if self._carried_to_another_case(loop):
+            # `for { switch state { case CONNECT: conn = dial(); state = OPENSENT; case OPENSENT: ...conn... } }`:
+            # a state machine hands the value, in a variable outside the loop, to a later iteration's state.
+            self.an.debug["gim2xx_loops_carrying_to_another_state"] += 1
+            return None
         if self._acquired_only_when_nil(loop):
             # `if conn == nil { c, err := dial(); ...; conn = c }`: the loop dials again only once the
             # one it kept is gone (sing-box command_client.go); what stays live is that one.
@@ -1591,6 +1605,26 @@ class Walk:
             return None
         self._leak(Leak("loop", self.view.regions[loop].line, 1, closed_after=self._closed_after(loop)))
         return None
+
+    def _carried_to_another_case(self, loop) -> bool:
+        """The acquisition sits in one case of a `switch` inside the loop, and another case of that
+        switch uses a holder of it declared outside the loop: the next iterations take it over."""
+        regions = self.view.regions
+        outside = {h.name for h in self.holders.values() if not h.container and not self._declared_within(h, loop)}
+        if not outside:
+            return False
+        for r in self.view.regions_below(self.op.region, loop):
+            reg = regions[r]
+            if reg.kind != "block" or reg.parent < 0 or regions[reg.parent].kind != "switch":
+                continue
+            switch = reg.parent
+            for o in self.ops:
+                if not self.view.in_region(o.region, switch) or self.view.in_region(o.region, r):
+                    continue
+                exprs = [*o.args, *o.targets] + ([o.fn] if o.fn is not None and o.kind != "jump" else [])
+                if any(n in idents_in(e, set()) for e in exprs for n in outside):
+                    return True
+        return False
 
     def _acquired_only_when_nil(self, loop) -> bool:
         """The acquisition sits, inside the loop, under `if x == nil` where x is a holder of it

@@ -88,6 +88,7 @@ class Analysis(Acquire):
             "gim2xx_closed_value_zero_values": 0,
             "gim2xx_fields_of_fresh_structs": 0,
             "gim2xx_loops_acquiring_only_when_nil": 0,
+            "gim2xx_loops_carrying_to_another_state": 0,
             "gim2xx_registrations_undone_by_defer": 0,
             "gim2xx_test_session_streams": 0,
             "gim2xx_streams_closed_with_their_session": 0,
