@@ -2166,15 +2166,25 @@ def _one_result_of_a_call(fn: Function, name: str) -> tuple[object, int]:
 
 def _lock_handed_back(fn: Function, acq: Acquire) -> bool:
     """fn hands the mutex it keeps locked to its caller as a result (`lock = &c.rlock; return`,
-    `return n, &c.mu`): releasing it is the caller's part of the contract."""
-    if acq.hops or not acq.text or not any(t.lstrip("*") in _LOCK_RESULT_TYPES for t in fn.facts.results):
+    `return n, &c.mu`), or inside the value it returns (`return newWriter(w.mu, wc), nil`, whose
+    `Close` unlocks it): releasing it is the caller's part of the contract."""
+    if acq.hops or not acq.text:
         return False
+    lock_result = any(t.lstrip("*") in _LOCK_RESULT_TYPES for t in fn.facts.results)
     for op in fn.facts.ops:
-        if op.kind not in ("assign", "return"):
+        if op.kind not in ("assign", "return") or (op.kind == "assign" and not lock_result):
             continue
         for a in op.args:
-            u = E.unary(a)
-            if u is not None and u[0] == "&" and E.render(u[1]) == acq.text:
+            if lock_result:
+                u = E.unary(a)
+                if u is not None and u[0] == "&" and E.render(u[1]) == acq.text:
+                    return True
+            if op.kind != "return":
+                continue
+            called = E.call(a)
+            comp = E.composite(E.strip_address(a))
+            parts = called[1] if called is not None else [v for _k, v in comp[1]] if comp else []
+            if any(E.render(E.strip_address(x)) == acq.text for x in parts):
                 return True
     return False
 
