@@ -222,6 +222,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
   a return before it is still reported. The same holds for an unexported
   function of another package reached only from its `init`; an exported one
   may be called again by code outside the tree.
+- `return f(conn)` hands the resource to a function of the tree, except
+  when f fails before taking it over: that failure, returned as the
+  caller's own, leaves it open, and the message names f's failing return.
 - A closer handed to a call as a method value (`t.Cleanup(conn.Close)`, a
   test helper's `cleanupChecked(tb, conn.Close)`) releases the resource, so
   a function that does it before returning the value lends it: its callers
