@@ -36,6 +36,7 @@ from golint_im.program import SPAWNER_METHODS, SPAWNERS, Program
 from .calls import Calls
 from .regions import argument_constants, ops_with_literals, ruled_out_by_constants, single_assignment
 from .resources import (
+    _ATOMIC_STORES,
     _BORROW_PKGS,
     _BUILTINS_NEUTRAL,
     _FOREIGN_WRAPPERS,
@@ -327,7 +328,7 @@ class Effects(Calls):
             return None
         ext = self.program.external_callee(fn, callee)
         if ext is not None:
-            if f"{ext.pkg}.{ext.name}" in _TAKERS or ext.qualname in _SYNC_MAP_STORES:
+            if f"{ext.pkg}.{ext.name}" in _TAKERS or ext.qualname in _SYNC_MAP_STORES or ext.qualname in _ATOMIC_STORES:
                 return ESCAPE
             if r.suffix == kind.suffix and ext.qualname in kind.holder_releasers and not _false_last(op):
                 return RELEASE

@@ -1225,6 +1225,8 @@ class Walk:
                 marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
+        if c is not None and self._connects_the_value(c):
+            marker = "acq"  # `err = client.DialWithContext(ctx)`: until it succeeds, nothing is open
         tested = binary(val) if val is not None and len(o.targets) == 1 else None
         if tested is not None and tested[0] in ("==", "!="):
             checked = tested[2] if is_nil(tested[1]) else tested[1]
@@ -1277,6 +1279,18 @@ class Walk:
             name = ident(t)
             if name is not None and name != "_":
                 self.last_assign[name] = marker
+
+    def _connects_the_value(self, c) -> bool:
+        """c is `x.Dial...()` or `x.Connect...()` on the value itself, when the value is known only by
+        the function's own close: a client made unconnected (`mail.NewClient(host)`) holds nothing
+        until that call succeeds, so its failure is the acquisition's."""
+        if self.origin.closed is None:
+            return False
+        sel = selector(c)
+        if sel is None or not sel[1].startswith(("Dial", "Connect")):
+            return False
+        r = _ref(sel[0], self.holders)
+        return r is not None and r.resource and r.suffix == ()
 
     def _always_holds(self, asserted) -> bool:
         """A type assertion on the resource itself to the concrete type the standard `net`

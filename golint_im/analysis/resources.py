@@ -107,6 +107,13 @@ _TAKERS = {
 # `LoadOrStore` keeps it only when nothing was loaded: on `loaded`, the caller still owns it
 # (the losing dialler of a race closes its own), see Effects.refused_on_failure.
 _SYNC_MAP_STORES = {"sync.Map.Store", "sync.Map.Swap", "sync.Map.LoadOrStore"}
+# Methods of the standard library's atomic holders that keep the value they are given (a client swapped
+# into an `atomic.Value` field is owned by the field, which the previous holder's code closes).
+_ATOMIC_STORES = {
+    f"sync/atomic.{holder}.{method}"
+    for holder in ("Value", "Pointer")
+    for method in ("Store", "Swap", "CompareAndSwap")
+}
 _STORED_UNLESS_LOADED = {"sync.Map.LoadOrStore"}
 # Functions of other modules not named `New*` that build a wrapper around the connection they are
 # given and close it with the wrapper (`tls.Client(raw, cfg)`): followed like a `New*` wrapper.
