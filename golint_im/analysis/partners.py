@@ -535,6 +535,9 @@ class Partners:
             ):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
+            if self._stops_the_senders_server(owner, g, i, chain):
+                self.debug["GIM102_exits_stopping_the_senders_server"] += 1
+                continue
             decider = case if case is not None else next((r for r in chain if regions[r].kind != "block"), -1)
             recovered = self.recovery.catcher(owner) if how == "panic" else None
             return Exit(op, decider, after, how, counted[0], recovered)
@@ -591,10 +594,62 @@ class Partners:
             if self._coordinated(owner, g, len(facts.ops), chain, fed):
                 self.debug["GIM102_exits_after_sender_signal"] += 1
                 continue
+            if self._stops_the_senders_server(owner, g, len(facts.ops), chain):
+                self.debug["GIM102_exits_stopping_the_senders_server"] += 1
+                continue
             self.debug["GIM102_exits_falling_off_end"] += 1
             end_op = Op("return", facts.end_line, 1, case)
             return Exit(end_op, case, after, "return", counted[0], None, falls_off=True)
         return None
+
+    def _stops_the_senders_server(self, owner: Function, g: int, i: int, chain: list) -> bool:
+        """The goroutine started at g serves a server (`err := srv.Serve(ln)`, `srv.ListenAndServe()`)
+        and sends only for an error the server's stop does not give: one guarded against
+        `http.ErrServerClosed`, or any error of a gRPC server, whose `Serve` returns nil once stopped.
+        On the way to the exit at i, owner stops that same server (`srv.Shutdown(ctx)`, `Close`,
+        `GracefulStop`, `Stop`): from then on the sender has nothing to send."""
+        if g < 0:
+            return False
+        lit_index = E.funclit(owner.facts.ops[g].fn)
+        lit = self.program.literal(owner, lit_index) if lit_index is not None else None
+        if lit is None:
+            return False
+        servers = set()
+        for op in lit.facts.ops:
+            name = E.selected_name(op.fn) if op.kind == "call" else None
+            if name and name.startswith(("Serve", "ListenAndServe")):
+                servers.add(E.render(E.selector_base(op.fn)))
+        if len(servers) != 1:
+            return False
+        server = servers.pop()
+        sends = [op for op in lit.facts.ops if op.kind == "send"]
+        if not sends:
+            return False
+        grpc = any(
+            op.kind == "call"
+            and (E.selected_name(op.fn) or "").startswith("Serve")
+            and (self.program.type_of(lit, E.selector_base(op.fn)) or "").lstrip("*") == "google.golang.org/grpc#Server"
+            for op in lit.facts.ops
+        )
+        for send in sends:
+            guards = [
+                lit.facts.regions[r].info
+                for r in enclosing_regions(lit.facts, send.region)
+                if lit.facts.regions[r].kind == "if" and E.is_expr(lit.facts.regions[r].info)
+            ]
+            if not grpc and not any("ErrServerClosed" in E.render(c) for c in guards):
+                return False
+            if grpc and not guards:
+                return False
+        on_the_way = set(chain)
+        stops = ("Shutdown", "Close", "GracefulStop", "Stop")
+        return any(
+            op.kind == "call"
+            and op.region in on_the_way
+            and E.selected_name(op.fn) in stops
+            and E.render(E.selector_base(op.fn)) == server
+            for op in owner.facts.ops[g + 1 : i]
+        )
 
     # ---- early exits other than `return` (issue 16) ----------------------------------
     def _early_exit(self, owner: Function, op, i: int, recvs) -> str | None:

@@ -390,6 +390,12 @@ completes; or make the sender give up too:
   return` inside its loop, a close after the loop) leaves no sender
   behind, for the starter's own receive and for a helper's
   (`GIM102_exits_after_sender_signal`).
+- A goroutine that serves a server and sends only an error its stop does
+  not give (one guarded against `http.ErrServerClosed`, or any error of a
+  gRPC server's `Serve`, which returns nil once stopped) has nothing to
+  send once the starter, on its way out, calls that server's `Shutdown`,
+  `Close`, `GracefulStop` or `Stop` (`GIM102_exits_stopping_the_senders_server`).
+  An exit that does not stop it is still reported.
 - Only channels whose whole life is visible are judged: made once, in one
   function, with a constant capacity, received only by that function's own
   statements (or by one helper it calls once, outside loops, with the
