@@ -107,6 +107,10 @@ class Walk:
         self.base_region = self.ops[self.a + 1].region if received else op.region
         self.holders: dict[str, Holder] = {}
         self.last_assign: dict[str, object] = {}
+        # `if v, err := f(); ... {`: names an `if` statement declares anew, and what they stood for
+        # before it, given back when the `if` ends (its `err` is not the acquisition's)
+        self._shadowed: dict[int, dict[str, object]] = {}
+        self._ifs_by_line: dict[tuple[int, int], int] | None = None
         self.leaks: list[Leak] = []
         self.no_nil = False
         self.primary = ""
@@ -599,6 +603,8 @@ class Walk:
                     # a later test of the live one.
                     then_assigns, else_assigns = (then_assigns, None) if s1 is False else (None, else_assigns)
                 self.last_assign = _merge_assigns(then_assigns, else_assigns, before)
+                if kind == "if":
+                    self._restore_shadowed(x)
                 state = _merge(s1, s2)
             elif kind in ("for", "range"):
                 before = dict(self.last_assign)
@@ -1212,7 +1218,29 @@ class Walk:
         self.an.debug["gim2xx_returned_handoffs_refused"] += 1
         self._leak(leak)
 
+    def _note_shadowing(self, o) -> None:
+        """Remember the names an `if`'s own `:=` statement hides, to give them back after the `if`."""
+        if o.mode != ":=":
+            return
+        if self._ifs_by_line is None:  # once per walk: a look-up per `:=`, not a scan
+            self._ifs_by_line = {
+                (reg.parent, reg.line): r for r, reg in enumerate(self.view.regions) if reg.kind == "if"
+            }
+        scope = self._ifs_by_line.get((o.region, o.line))
+        if scope is None:
+            return
+        hidden = self._shadowed.setdefault(scope, {})
+        for t in o.targets:
+            name = ident(t)
+            if name is not None and name != "_" and name in self.last_assign and name not in hidden:
+                hidden[name] = self.last_assign[name]
+
+    def _restore_shadowed(self, if_region: int) -> None:
+        for name, marker in self._shadowed.pop(if_region, {}).items():
+            self.last_assign[name] = marker
+
     def _note_assign(self, i, o):
+        self._note_shadowing(o)
         val = o.args[0] if len(o.args) == 1 else None
         marker: object = i  # the op that last assigned the name
         c = callee(val)
