@@ -68,6 +68,7 @@ class Program(TypeSystem, FunctionValues):
         self._local_values_memo: dict[tuple[int, str], list[Target]] = {}
         self._functions_by_pkg: dict[str, list[Function]] | None = None
         self._made_as: dict[tuple[int, str], str | None] = {}  # see made_as
+        self._assignments_by_owner: dict[int, dict[str, list]] = {}  # see _local_assignments
         by_path = {s.rel_path: s for s in sources}
         for ff in facts:
             src = by_path.get(ff.path)
@@ -169,33 +170,50 @@ class Program(TypeSystem, FunctionValues):
         if key in self._made_as:
             return self._made_as[key]
         self._made_as[key] = None  # recursion: unknown while it is worked out
-        made: set[str] = set()
-        target = E.make_ident(name)
-        for f in (owner, *owner.nested_literals()):
-            for op in f.facts.ops:
-                if op.kind != "assign" or target not in op.targets:
-                    continue
-                position = op.targets.index(target)
-                if len(op.args) == len(op.targets):
-                    value, result = op.args[position], 0
-                elif len(op.args) == 1:
-                    value, result = op.args[0], position
-                else:
-                    return None
-                called = E.call(value)
-                if called is None:
-                    return None
-                callees = self.resolve_expr_call(f, called[0])
-                if not callees or any(t.via for t in callees):
-                    return None
-                for t in callees:
-                    one = self._returned_literal_type(t.function, result)
-                    if one is None:
-                        return None
-                    made.add(one)
-        answer = made.pop() if len(made) == 1 else None
-        self._made_as[key] = answer
+        answer = self._made_as_now(owner, name)
+        if self._partial:
+            del self._made_as[key]  # read while function values were half known: asked again later
+        else:
+            self._made_as[key] = answer
         return answer
+
+    def _made_as_now(self, owner: Function, name: str) -> str | None:
+        made: set[str] = set()
+        for f, op in self._local_assignments(owner).get(name, ()):
+            position = next(k for k, t in enumerate(op.targets) if E.is_ident(t, name))
+            if len(op.args) == len(op.targets):
+                value, result = op.args[position], 0
+            elif len(op.args) == 1:
+                value, result = op.args[0], position
+            else:
+                return None
+            called = E.call(value)
+            if called is None:
+                return None
+            callees = self.resolve_expr_call(f, called[0])
+            if not callees or any(t.via for t in callees):
+                return None
+            for t in callees:
+                one = self._returned_literal_type(t.function, result)
+                if one is None:
+                    return None
+                made.add(one)
+        return made.pop() if len(made) == 1 else None
+
+    def _local_assignments(self, owner: Function) -> dict[str, list]:
+        """Name -> (function, assign op) of the assignments in owner and its literals, read once per
+        function: asking it for each of a long function's locals would read the function each time."""
+        found = self._assignments_by_owner.get(owner.id)
+        if found is None:
+            found = self._assignments_by_owner[owner.id] = {}
+            for f in (owner, *owner.nested_literals()):
+                for op in f.facts.ops:
+                    if op.kind == "assign":
+                        for t in op.targets:
+                            n = E.ident(t)
+                            if n is not None:
+                                found.setdefault(n, []).append((f, op))
+        return found
 
     def _returned_literal_type(self, g: Function, result: int) -> str | None:
         """The one concrete named type every non-nil `return` of g hands back at `result` (a literal

@@ -36,7 +36,7 @@ from golint_im.program import Program, enclosing_regions
 from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
-from .regions import argument_constants, assignments_to, condition_under, ops_with_literals, ruled_out_by_constants
+from .regions import argument_constants, assignments_to, ops_with_literals, unreachable_under_constants
 from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin, _ref
 from .writes import WriteIndex
 
@@ -452,28 +452,11 @@ class Acquire(Effects):
         consts = argument_constants(facts.params, op.args)
         if not consts:
             return False
-
-        regions = facts.regions
-        taken_returns = []  # regions of taken flag `if`s that return on their straight line
-        for r_index, reg in enumerate(regions):
-            if reg.kind == "if" and condition_under(reg.info, consts) is True:
-                if any(o.kind == "return" and o.region == r_index for o in facts.ops):
-                    taken_returns.append(r_index)
-        reachable = []
-        for k, r in enumerate(facts.ops):
-            if r.kind != "return":
-                continue
-            if ruled_out_by_constants(facts, r.region, consts):
-                continue
-            chain = list(enclosing_regions(facts, r.region))
-            if any(
-                t not in chain
-                and regions[t].parent in chain
-                and min((j for j, o in enumerate(facts.ops) if o.region == t), default=k) < k
-                for t in taken_returns
-            ):
-                continue
-            reachable.append(r)
+        reachable = [
+            r
+            for k, r in enumerate(facts.ops)
+            if r.kind == "return" and not unreachable_under_constants(facts, k, consts)
+        ]
         if not reachable:
             return False
         for r in reachable:

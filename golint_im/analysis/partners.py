@@ -614,32 +614,29 @@ class Partners:
         lit = self.program.literal(owner, lit_index) if lit_index is not None else None
         if lit is None:
             return False
-        servers = set()
+        served = {}  # the server's expression -> its type, for each `X.Serve*()` of an http or gRPC server
         for op in lit.facts.ops:
             name = E.selected_name(op.fn) if op.kind == "call" else None
             if name and name.startswith(("Serve", "ListenAndServe")):
-                servers.add(E.render(E.selector_base(op.fn)))
-        if len(servers) != 1:
+                base = E.selector_base(op.fn)
+                served[E.render(base)] = (self.program.type_of(lit, base) or "").lstrip("*")
+        if len(served) != 1:
             return False
-        server = servers.pop()
+        server, server_type = served.popitem()
+        if server_type not in (_HTTP_SERVER, _GRPC_SERVER):
+            return False
         sends = [op for op in lit.facts.ops if op.kind == "send"]
         if not sends:
             return False
-        grpc = any(
-            op.kind == "call"
-            and (E.selected_name(op.fn) or "").startswith("Serve")
-            and (self.program.type_of(lit, E.selector_base(op.fn)) or "").lstrip("*") == "google.golang.org/grpc#Server"
-            for op in lit.facts.ops
-        )
         for send in sends:
             guards = [
                 lit.facts.regions[r].info
                 for r in enclosing_regions(lit.facts, send.region)
                 if lit.facts.regions[r].kind == "if" and E.is_expr(lit.facts.regions[r].info)
             ]
-            if not grpc and not any("ErrServerClosed" in E.render(c) for c in guards):
-                return False
-            if grpc and not guards:
+            if server_type == _GRPC_SERVER and not guards:
+                return False  # a stopped gRPC server's Serve returns nil: any error test keeps the send
+            if server_type == _HTTP_SERVER and not any(self._names_server_closed(lit, c) for c in guards):
                 return False
         on_the_way = set(chain)
         stops = ("Shutdown", "Close", "GracefulStop", "Stop")
@@ -650,6 +647,14 @@ class Partners:
             and E.render(E.selector_base(op.fn)) == server
             for op in owner.facts.ops[g + 1 : i]
         )
+
+    def _names_server_closed(self, fn: Function, cond) -> bool:
+        """cond reads `http.ErrServerClosed` of net/http (`err != http.ErrServerClosed`, `errors.Is(...)`)."""
+        for x in E.subexprs(cond):
+            sel = E.selector(x)
+            if sel is not None and sel[1] == "ErrServerClosed" and self.program.imported_path(fn, sel[0]) == "net/http":
+                return True
+        return False
 
     # ---- early exits other than `return` (issue 16) ----------------------------------
     def _early_exit(self, owner: Function, op, i: int, recvs) -> str | None:
@@ -1207,6 +1212,10 @@ PARTNERS = Pass(
 def _is_main(fn: Function) -> bool:
     """fn is the program's `main`: the process ends when it returns."""
     return fn.parent is None and fn.facts.name == "main" and fn.pkg.name == "main"
+
+
+_HTTP_SERVER = "net/http#Server"
+_GRPC_SERVER = "google.golang.org/grpc#Server"
 
 
 def _exit_only_on_close(found: StuckSend) -> bool:

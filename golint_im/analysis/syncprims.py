@@ -58,6 +58,7 @@ from .wg_counts import (
     self_waits,
     uncounted_starts,
 )
+from .writes import WRITES, WriteIndex
 
 WAITGROUP = "sync#WaitGroup"
 COND = "sync#Cond"
@@ -143,8 +144,9 @@ class CondWait:
 
 
 class SyncPrimitives:
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, writes: WriteIndex | None = None):
         self.program = program
+        self.writes = writes  # who writes each field (`writes.py`), asked of Cond fields nothing signals
         self.debug: Counter = Counter()
         self.uf = _UnionFind()
         self._recovery = Recovery(program)
@@ -653,18 +655,9 @@ class SyncPrimitives:
         declared = self.program.field_type(named, fname)
         if declared is None or not declared[0].startswith("*"):
             return True  # a `sync.Cond` value lives in its holder: it is made with it
-        values = []
-        for fn in self.program.package_functions(wait.fn.pkg.path):
-            for op in fn.facts.ops:
-                if op.kind == "assign" and len(op.targets) == len(op.args):
-                    for t, v in zip(op.targets, op.args, strict=True):
-                        sel = E.selector(t)
-                        if sel is not None and sel[1] == fname and self.key_of(fn, t) == key:
-                            values.append((fn, v))
-                for comp, ctype in E.composites_in_each(op.args, Program.elem):
-                    if not ctype or Program.named(self.program.qualify(ctype, fn.file)) != named:
-                        continue
-                    values.extend((fn, v) for k, v in E.composite_items(comp) if E.ident(k) == fname)
+        if self.writes is None:
+            return True  # who writes the field is not known here: judged as before
+        values = [(fn, rhs) for fn, _op, rhs, how in self.writes.field_writes_of(named, fname) if how == "assign"]
         return bool(values) and all(self._new_cond(fn, v) for fn, v in values)
 
     def _new_cond(self, fn: Function, value) -> bool:
@@ -694,7 +687,7 @@ def _counts_loop(count, loop) -> bool:
 
 
 def _build(ctx: Context) -> SyncPrimitives:
-    s = SyncPrimitives(ctx.program)
+    s = SyncPrimitives(ctx.program, ctx.result(WRITES))
     ctx.debug.update(s.debug)
     return s
 
@@ -702,6 +695,7 @@ def _build(ctx: Context) -> SyncPrimitives:
 SYNC_PRIMITIVES = Pass(
     "sync-primitives",
     _build,
+    requires=(WRITES,),
     doc="WaitGroups and condition variables by holder: Add inside the counted goroutine, skipped Done, lone Cond.Wait",
 )
 

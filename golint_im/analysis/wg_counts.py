@@ -170,8 +170,11 @@ def _pair_on_one_copy(program: Program, copies: list[CopiedGroup]) -> list[Copie
     """One finding for an `Add` and a `Done` on the same copy (a by-value parameter the goroutine's
     literal captures): they balance on the copy, and what goes wrong is the other way round."""
 
+    def call_of(c: CopiedGroup) -> Any:  # a SyncCall (typed `object` in CopiedGroup)
+        return c.call
+
     def copy_id(c: CopiedGroup) -> tuple:
-        call: Any = c.call
+        call = call_of(c)
         name = E.ident(E.selector_base(call.op.fn))
         owner = program.declaring_function(call.fn, name) if name is not None else None
         return (owner.id if owner is not None else -1, c.declared)
@@ -181,8 +184,8 @@ def _pair_on_one_copy(program: Program, copies: list[CopiedGroup]) -> list[Copie
         by_copy.setdefault(copy_id(c), []).append(c)
     out = []
     for same in by_copy.values():
-        adds = [c for c in same if getattr(c.call, "method", "") == "Add"]
-        dones = [c for c in same if getattr(c.call, "method", "") == "Done"]
+        adds = [c for c in same if call_of(c).method == "Add"]
+        dones = [c for c in same if call_of(c).method == "Done"]
         if same[0].holder == "parameter" and adds and dones:
             out.append(replace(adds[0], done_too=dones[0].call))
         else:
