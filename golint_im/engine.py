@@ -167,8 +167,11 @@ def run_rules(ctx: Context, mods: list, options: Options, timings: dict) -> tupl
                 f.severity = options.config.severity.get(f.rule_id, f.severity)
             found.extend(produced)
             spent[mod.ID] = time.perf_counter() - t
-            ctx.release(done_with.get(mod.ID, ()))
+            finished = done_with.get(mod.ID, ())
+            ctx.release(finished)
             ctx.release_idle_caches()
+            if finished:
+                ctx.program.forget_answers()  # a family's answers, not under the next family's peak
         # After the whole lane: a pass's budget (address tracing) is spent by every rule asking it.
         for owner in sorted(set(ctx.budgets) - budgets_before):
             errors.extend(budget_notices(ctx.budgets[owner], ctx.debug))

@@ -426,19 +426,7 @@ class Program(TypeSystem, FunctionValues):
         """
         d = self._declared.get(fn.id)
         if d is None:
-            d = self._declared[fn.id] = {}
-            f = fn.facts
-            if f.recv_name and f.recv_name != "_":
-                d[f.recv_name] = 0
-            for name, _t in f.params:
-                if name and name != "_":
-                    d[name] = 0
-            for op in f.ops:
-                if op.kind == "assign" and op.mode in (":=", "var"):
-                    for t in op.targets:
-                        name = E.ident(t)
-                        if name is not None and name != "_":
-                            d.setdefault(name, op.region)
+            d = self._declared[fn.id] = declared_names(fn)
         return d
 
     def declaring_function(self, fn: Function, name: str) -> Function | None:
@@ -490,6 +478,19 @@ class Program(TypeSystem, FunctionValues):
         if not self._partial:
             types[key] = (expr, t)
         return t
+
+    def forget_answers(self) -> None:
+        """Drop the kept answers of type_of and external_callee.
+
+        Each is the answer every later asking would compute (see type_of), so
+        dropping one changes no result, only time. The engine calls this
+        between families of rules: the answers one family asked for (10,191
+        files: about 400,000 expressions and calls) would otherwise sit under
+        the next family's peak, which asks mostly for others.
+        """
+        if self._types is not None:
+            self._types = {}
+        self._externals = {}
 
     def field_holder(self, fn: Function, base, depth=0) -> str | None:
         """The key that the fields of `base` are written and read under: its named type ('path#T'),
@@ -1034,3 +1035,21 @@ def func_type_results(text: str) -> list[str]:
     if any(not p or " " in p or "(" in p or "func" in p or "chan" in p for p in parts):
         return []
     return parts
+
+
+def declared_names(fn: Function) -> dict:
+    """name -> region of its first declaration in fn (see `Program.declared`, which keeps them)."""
+    d: dict = {}
+    f = fn.facts
+    if f.recv_name and f.recv_name != "_":
+        d[f.recv_name] = 0
+    for name, _t in f.params:
+        if name and name != "_":
+            d[name] = 0
+    for op in f.ops:
+        if op.kind == "assign" and op.mode in (":=", "var"):
+            for t in op.targets:
+                name = E.ident(t)
+                if name is not None and name != "_":
+                    d.setdefault(name, op.region)
+    return d

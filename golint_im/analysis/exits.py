@@ -217,11 +217,9 @@ class ExitCalls:
         return found
 
 
-# Per program: (function id -> what calling it always ends, call key -> what that call ends).
-# Weak keys, plain values: the program is freed with its run.
-_MEMOS: weakref.WeakKeyDictionary[Program, tuple[dict[int, str | None], dict[int, str | None]]] = (
-    weakref.WeakKeyDictionary()
-)
+# Per program: function id -> what calling it always ends. Weak keys, plain values: the
+# program is freed with its run.
+_MEMOS: weakref.WeakKeyDictionary[Program, dict[int, str | None]] = weakref.WeakKeyDictionary()
 
 
 # Per program: function id -> (parameter index, constant, what it ends) for exits_when.
@@ -267,17 +265,14 @@ def _same_constant(program: Program, fn: Function, arg, callee: Function, value)
 
 
 def call_exit(program: Program, fn: Function, op: Op) -> str | None:
-    """What the call op ends (see `ExitCalls.kind`), once per call.
+    """What the call op ends (see `ExitCalls.kind`).
 
     The lock layer asks it of every call on every path it walks (grpc-go: 44,000 questions).
-    A call's answer is settled by its first asking: the helpers it reaches are summarised in
-    the program's memo on the way, and never re-judged.
+    The helpers a call reaches are summarised in the program's memo on the way and never
+    re-judged, so an answer is a resolved call and a memo read: not kept per call, which
+    held 350,000 entries (32 MiB) under the lock layer's peak on 10,191 files for no time.
     """
-    memos = _MEMOS.get(program)
-    if memos is None:
-        memos = _MEMOS[program] = ({}, {})
-    never_returns, calls = memos
-    key = id(op) << 32 | fn.id
-    if key not in calls:
-        calls[key] = ExitCalls(program, never_returns).kind(fn, op)
-    return calls[key]
+    never_returns = _MEMOS.get(program)
+    if never_returns is None:
+        never_returns = _MEMOS[program] = {}
+    return ExitCalls(program, never_returns).kind(fn, op)
