@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
+
 from golint_im.expr import call, call_number, callee, calls_in, ident, is_ident, is_leaf, selector, type_text
 from golint_im.program import Program, Target
 from golint_im.source import default_import_name
@@ -194,10 +197,11 @@ class Calls:
         return out
 
     def op_index(self, fn, op) -> int:
-        idx = self._op_idx.get(fn.id)
-        if idx is None:
-            idx = self._op_idx[fn.id] = {id(o): i for i, o in enumerate(fn.facts.ops)}
-        return idx.get(id(op), -1)
+        """Where op sits in fn's ops, -1 if it is not one of them."""
+        positions = self._op_idx.get(fn.id)
+        if positions is None:
+            positions = self._op_idx[fn.id] = OpPositions(fn.facts.ops)
+        return positions.find(op)
 
     def _results_wanted(self, fn, op):
         """How many results the call's consumer expects, when it says so (`a, b, err := f()`)."""
@@ -217,10 +221,12 @@ class Calls:
         idx = self.op_index(fn, op)
         if idx < 0:
             return None
-        return self._consumers(fn).get(idx)
+        consumer = self._consumers(fn)[idx]
+        return consumer if consumer >= 0 else None
 
-    def _consumers(self, fn) -> dict[int, int]:
-        """call op index -> index of the first later op whose expressions hold that call, built once per function.
+    def _consumers(self, fn) -> array:
+        """Per op index, the index of the first later op whose expressions hold that call op (-1:
+        none, or not a call), built once per function as one array (4 bytes an op).
 
         Asking op by op by scanning forward read the rest of the function for
         every call whose value nobody uses: quadratic in a long function.
@@ -232,7 +238,7 @@ class Calls:
         """
         found = self._consumer_index.get(fn.id)
         if found is None:
-            found = self._consumer_index[fn.id] = {}
+            found = self._consumer_index[fn.id] = array("i", [-1]) * len(fn.facts.ops)
             for j, o in enumerate(fn.facts.ops):
                 exprs = list(o.args) + list(o.targets)
                 if o.kind in ("call", "send") and o.fn is not None:
@@ -242,8 +248,8 @@ class Calls:
                     if is_leaf(e):
                         continue  # a name or a literal (most arguments and targets): no call inside
                     for idx in calls_in(e, indexed):
-                        if idx < j:
-                            found.setdefault(idx, j)
+                        if idx < j and found[idx] < 0:
+                            found[idx] = j
         return found
 
 
@@ -256,3 +262,25 @@ def _only_top_level_short(fn, name: str) -> bool:
                 return False
             found = True
     return found
+
+
+class OpPositions:
+    """A function's op -> position map by identity, as two arrays sorted by the ops' ids.
+
+    The ownership analysis asks where an op sits in nearly every function it
+    reads (10,191 files: 900,000 ops). A dict of id -> position held two
+    integer objects and a slot per op, about 70 bytes; these arrays hold 16,
+    and a look-up is a binary search in C.
+    """
+
+    __slots__ = ("_ids", "_positions")
+
+    def __init__(self, ops) -> None:
+        order = sorted(range(len(ops)), key=lambda i: id(ops[i]))
+        self._ids = array("Q", [id(ops[i]) for i in order])
+        self._positions = array("I", order)
+
+    def find(self, op) -> int:
+        ids, key = self._ids, id(op)
+        at = bisect_left(ids, key)
+        return self._positions[at] if at < len(ids) and ids[at] == key else -1

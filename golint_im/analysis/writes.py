@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from golint_im import expr as ex
 from golint_im.passes import Pass
-from golint_im.program import Program
+from golint_im.program import Program, declared_names
 
 
 class WriteIndex:
@@ -71,20 +71,42 @@ class WriteIndex:
         return out
 
     def _build_indexes(self) -> tuple[dict, dict]:
+        """Field writes by field name, and the writes `package_var_writes` can keep by variable name.
+
+        Of the writes to a plain name, only those to a name no enclosing function
+        declares (a package variable, a named result) and a package-level `var` are
+        kept; of `x.name = v`, only those where x is an import of the file. The
+        rest (nearly every assignment: locals) could never be answered, and held
+        half a million entries on 10,191 files.
+        """
         fields: dict = {}
         variables: dict = {}
+        declared: dict[int, dict] = {}  # function id -> its declared names, for this build only
+
+        def local(f, name: str) -> bool:
+            while f is not None:
+                names = declared.get(f.id)
+                if names is None:
+                    names = declared[f.id] = declared_names(f)
+                if name in names:
+                    return True
+                f = f.parent
+            return False
+
         for f in self.p.functions:
+            init = f.facts.name == "<init>"
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
                         name = ex.ident(t)
                         if name is not None:
-                            variables.setdefault(name, []).append((f, op, i))
+                            if (init and op.mode == "var") or not local(f, name):
+                                variables.setdefault(name, []).append((f, op, i))
                             continue
                         sel = ex.selector(t)
                         if sel is not None:
                             fields.setdefault(sel[1], []).append((f, op, i, "assign"))
-                            if ex.ident(sel[0]) is not None:
+                            if ex.ident(sel[0]) in f.file.imports:
                                 variables.setdefault(sel[1], []).append((f, op, i))
                             continue
                         ix = ex.index(t)
