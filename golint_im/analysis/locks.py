@@ -67,7 +67,7 @@ MAX_ACQUIRES = 32
 MAX_DEPTH = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lock:
     """A mutex: its class (where it is declared) and its instance in the function at hand.
 
@@ -87,7 +87,7 @@ class Lock:
         return self.inst is not None and self.cls == other.cls and self.inst == other.inst
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     """One call on the way from a function to the lock operation it reaches."""
 
@@ -96,7 +96,7 @@ class Hop:
     callee: Function
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acquire:
     """A lock taken: the `Lock`/`RLock` call (fn, op), reached from the walked function through hops."""
 
@@ -118,7 +118,7 @@ class Acquire:
     once: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Held:
     acq: Acquire
 

@@ -35,6 +35,17 @@ from golint_im.program import Function, Program, enclosing_regions
 # An item of a region: (first op index, 0, op index) for an op, (first op index, 1, region) for a child region.
 Item = tuple[int, int, int]
 
+# The item of op i, (i, 0, i), shared by every view: the views of one family of rules held
+# 660,000 of these on 10,191 files, nearly all the same few thousand. Tuples never change.
+_OP_ITEMS: list[Item] = []
+
+
+def _op_item(i: int) -> Item:
+    items = _OP_ITEMS
+    while len(items) <= i:
+        items.append((len(items), 0, len(items)))
+    return items[i]
+
 
 class FnView:
     """One function's region tree as the walk reads it: each region's items in source order.
@@ -60,7 +71,7 @@ class FnView:
         self.children: dict[int, list[Item]] = {r: [] for r in range(n)}
         for i, op in enumerate(f.ops):
             if 0 <= op.region < n:
-                self.children[op.region].append((i, 0, i))
+                self.children[op.region].append(_op_item(i))
         self.kids: dict[int, list[int]] = {r: [] for r in range(n)}  # all child regions, empty ones included
         for r in range(1, n):
             p = f.regions[r].parent
