@@ -58,6 +58,7 @@ from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
 from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
+from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
@@ -104,6 +105,9 @@ class StuckSend:
     helper_call: object = None
     # The receiving function defers `close` of the channel: the late send panics instead of blocking.
     closed_on_exit: bool = False
+    # How the goroutine repeats its send: "endless" (`for {`: no buffer holds all it sends),
+    # "counted" (a loop with a condition or a range: its count of sends), "" (once).
+    send_loop: str = ""
 
     @property
     def waiter(self) -> Function:
@@ -323,8 +327,7 @@ class Partners:
                     self.debug["GIM102_failures_ending_the_process"] += 1
                     continue
                 if exit is not None:
-                    sfn, sop, path = blocking[0]
-                    return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, helper, call)
+                    return self._stuck(ch, owner, go_op, blocking[0], exit, recv, helper=helper, helper_call=call)
         return None
 
     def _senders(self, owner: Function, ch: Channel, spawners: bool = False):
@@ -402,9 +405,14 @@ class Partners:
                 if closes and exit.how != "return":
                     self.debug["GIM102_early_exits_closing_the_channel"] += 1
                     continue  # a test that stops on a failure: its late sender's panic is another story
-                sfn, sop, path = blocking[0]
-                return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, closed_on_exit=closes)
+                return self._stuck(ch, owner, go_op, blocking[0], exit, recv, closed_on_exit=closes)
         return None
+
+    def _stuck(self, ch: Channel, owner: Function, go_op, send, exit: Exit, recv, **extra) -> StuckSend:
+        """The finding for the first blocking send (sender, op, path) of the goroutine go_op starts."""
+        sfn, sop, path = send
+        loop = self._send_loop_kind(sfn, sop, path)
+        return StuckSend(ch, owner, go_op, sfn, sop, path, exit.senders, exit, recv, send_loop=loop, **extra)
 
     def _count(self, owner, go_op, blocking, starts, recvs) -> int | None:
         """Senders that may block at once: one per `go` statement, UNBOUNDED for a fan-out
@@ -427,18 +435,50 @@ class Partners:
                 elif not self._heard_each_round(owner, op, loop, recvs):
                     return None
             for sfn, sop, path in live:
-                places = [(c, cop.region) for c, cop, _t, _v in path]
-                if not self._leaves_after_send(sfn, sop):
-                    places.append((sfn, sop.region))
-                for fn, region in places:
-                    inner = _innermost_loop(fn.facts, region)
-                    if inner is None:
-                        continue
-                    if _receives_in(fn.facts, inner):
+                for fn, inner in self._send_loops(sfn, sop, path):
+                    if self._paced_by_receives(fn, inner):
                         return None  # a worker answering requests: one send per request
                     return UNBOUNDED
             total += started
         return total
+
+    def _send_loops(self, sfn: Function, sop, path) -> list[tuple[Function, int]]:
+        """(function, innermost loop) around the send and around each call on the way to it: the
+        loops that repeat the send (a send followed by `return` or `break` is made once)."""
+        places = [(c, cop.region) for c, cop, _t, _v in path]
+        if not self._leaves_after_send(sfn, sop):
+            places.append((sfn, sop.region))
+        loops = [(fn, _innermost_loop(fn.facts, region)) for fn, region in places]
+        return [(fn, inner) for fn, inner in loops if inner is not None]
+
+    def _paced_by_receives(self, fn: Function, loop: int) -> bool:
+        """The loop receives from some channel each round (or ranges over one), other than a
+        cancellation check or a clock tick made every round: a loop that only checks for
+        cancellation between its sends (`select { case <-ctx.Done(): return; default: }; out <- v`),
+        or waits for a tick (`case <-tick.C:`), is not paced by requests: it sends until it is
+        cancelled. A `Done()` checked only on some branch (after a read fails, say) does not say
+        so: what paces that loop is not in sight."""
+        facts = fn.facts
+        for op in facts.ops:
+            if op.kind != "recv" or not (op.body == loop or loop in enclosing_regions(facts, op.region)):
+                continue
+            each_round = _selected_each_round(facts, op, loop) or (op.select < 0 and op.region == loop)
+            if each_round and ((_done_signal(op.fn) and op.select >= 0) or is_clock_receive(self.program, fn, op)):
+                continue
+            return True
+        return False
+
+    def _send_loop_kind(self, sfn: Function, sop, path) -> str:
+        """ "endless" when a loop with no condition (`for {`) repeats the send: it sends until it is
+        stopped, so no buffer size would do; "counted" for any other loop around it (a counted
+        loop's `n` sends fit a buffer of n); "" for a send made once."""
+        loops = self._send_loops(sfn, sop, path)
+        if not loops:
+            return ""
+        endless = any(
+            fn.facts.regions[loop].kind == "for" and fn.facts.regions[loop].info is None for fn, loop in loops
+        )
+        return "endless" if endless else "counted"
 
     def _heard_each_round(self, owner: Function, go_op, loop: int, recvs) -> bool:
         """The `go` statement's loop also receives, after it and with no `continue` between:
@@ -1047,11 +1087,17 @@ def _innermost_loop(facts, region: int) -> int | None:
     return next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind in ("for", "range")), None)
 
 
-def _receives_in(facts, loop: int) -> bool:
-    """The loop receives from some channel each round (or ranges over one)."""
-    return any(
-        op.kind == "recv" and (op.body == loop or loop in enclosing_regions(facts, op.region)) for op in facts.ops
-    )
+def _selected_each_round(facts, op, loop: int) -> bool:
+    """op is a case of a `select` that sits straight in the loop's body, under no branch."""
+    if op.select < 0:
+        return False
+    return facts.regions[op.select].parent == loop
+
+
+def _done_signal(chan) -> bool:
+    """`x.Done()`: the channel a context (or anything following its convention) closes when cancelled."""
+    called = E.call(chan)
+    return called is not None and not called[1] and E.selected_name(called[0]) == "Done"
 
 
 _AT_ZERO = {("==", 0), ("<=", 0), ("<", 1)}

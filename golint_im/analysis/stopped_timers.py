@@ -471,6 +471,19 @@ def _events(program: Program, holder: Callable, fn: Function, rename: dict, dept
         yield from _events(program, holder, callee, {callee.facts.recv_name: _renamed(base, rename)}, depth + 1)
 
 
+def is_clock_receive(program: Program, fn: Function, op: Op) -> bool:
+    """op receives a tick of the clock: `<-time.After(d)`, `<-time.Tick(d)`, or `<-t.C` of a
+    `*time.Ticker` or `*time.Timer`. What it waits for is time passing, not another goroutine."""
+    timer = _timer_of_recv(op)
+    if timer is not None:
+        return _is_ticker(program, fn, timer) or _is_timer(program, fn, timer)
+    made = E.call(op.fn)
+    if made is None:
+        return False
+    ext = program.external_callee(fn, made[0])
+    return ext is not None and (ext.pkg, ext.recv) == ("time", "") and ext.name in ("After", "Tick")
+
+
 def _timer_of_recv(op: Op):
     """`t` of `<-t.C`, else None."""
     return E.selector_base(op.fn) if E.selected_name(op.fn) == "C" else None

@@ -15,6 +15,11 @@ every sender was heard. When the channel's buffer is smaller than the
 number of senders that may still be waiting, the rest block on their send
 forever. A worker shared by several callers is judged per call site: the
 parameter is the channel that call passed, not every channel ever passed.
+A goroutine that sends in an endless `for {` loop with a plain `ch <- v`,
+and between its sends only checks for cancellation (a `select` on
+`ctx.Done()` straight in the loop) or waits for the clock
+(`<-time.After(d)`, a ticker's or timer's `C`), sends until it is stopped:
+no buffer holds all it sends, and the fix is a `select` on the send.
 
 A `range` over a channel that nothing closes: the senders all finish (no
 endless loop, `for {` or `for true {` or `for ; true; <-tick.C {`, and no
@@ -361,6 +366,11 @@ completes; or make the sender give up too:
 `select { case ch <- r: case <-ctx.Done(): }`.
 
 ## Known limits
+- A send loop that receives anything else each round (a request, a value
+  to relay) sends once per value it gets, which the model does not count:
+  it is not judged (`GIM102_senders_uncounted`). Nor is one that checks
+  `ctx.Done()` only on a branch (after a read fails): what paces it, a
+  socket say, is not in sight.
 - A helper that stops receiving only by returning an error, when its caller
   tests that error right after the call and ends the process on it
   (`log.Fatal`, `os.Exit`), strands no sender worth reporting: the sender
@@ -857,11 +867,29 @@ def _finding(s):
     only = "the only receive" if len(ch.receives) == 1 else "the receive"
     steps.append(Step(recv_loc, f"{only} from `{ch.label}`, skipped on that path"))
     room = f"{_senders_text(s.senders)}, {cap}"
-    if s.senders == UNBOUNDED:
+    if s.send_loop == "endless":
+        fix = ""  # a loop of sends: no buffer holds them all, only the select below helps
+    elif s.send_loop == "counted":
+        fix = f"give `{ch.label}` a buffer for every send of the goroutine's loop"
+    elif s.senders == UNBOUNDED:
         fix = f"make `{ch.label}` with one buffer slot per goroutine started"
     else:
         fix = f"give `{ch.label}` a buffer of {s.senders}"
-    if s.closed_on_exit:
+    if s.closed_on_exit and not fix:
+        message = (
+            f"goroutine started at line {s.go_op.line} sends on `{ch.label}` ({room}) after `{waiter.short}` "
+            f"{why} at line {s.exit.op.line} {before}: its deferred `close({ch.label})` has run by then, so the "
+            f"send panics (send on closed channel). Fix: do not close it on the receiving side, and send with "
+            f"`select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
+        )
+    elif not fix:
+        message = (
+            f"{_started(s.go_op)} can block forever sending on `{ch.label}` ({room}): "
+            f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
+            f"Fix: send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}` (the goroutine sends in a "
+            f"loop, so no buffer is large enough)."
+        )
+    elif s.closed_on_exit:
         message = (
             f"goroutine started at line {s.go_op.line} sends on `{ch.label}` ({room}) after `{waiter.short}` "
             f"{why} at line {s.exit.op.line} {before}: its deferred `close({ch.label})` has run by then, so the "
