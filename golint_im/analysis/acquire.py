@@ -44,6 +44,12 @@ if TYPE_CHECKING:
     from .ownership import Analysis
 
 
+_GRPC_CLIENT_STREAM = "google.golang.org/grpc#ClientStream"
+_GRPC_STREAMING_CLIENTS = frozenset(
+    f"google.golang.org/grpc#{kind}StreamingClient" for kind in ("Server", "Client", "Bidi")
+)
+
+
 @dataclass
 class Fresh:
     kind: Kind
@@ -318,19 +324,28 @@ class Acquire(Effects):
         if not named:
             return False
         tname = named.split("#")[1]
-        if not tname.endswith("Client") or "_" in tname or tname == "Client":
-            return False
+        generated_name = tname.endswith("Client") and "_" not in tname and tname != "Client"
         want = re.compile(rf"(^|[.\w])_{re.escape(m)}Client$")
         p = self.program
         decl = p.type_decl(named)
         if decl is not None:
             if decl[0].kind == "interface":
                 sig = p.interface_methods(named).get(m)
-                if not sig:
-                    return False
-                return any(want.search(r.strip().lstrip("*")) for r in sig[1])
-            mf = p.method(named, m)
-            return mf is not None and any(want.search(r.strip().lstrip("*")) for r in mf.facts.results)
+                results = list(zip(sig[1], sig[3], strict=True)) if sig else []
+            else:
+                mf = p.method(named, m)
+                results = [(r, p.qualify(r, mf.file)) for r in mf.facts.results] if mf is not None else []
+            # The declared result type says it: grpc's generic `ServerStreamingClient[T]` (protoc-gen-go-grpc
+            # 1.4 on) or an interface of the tree embedding `grpc.ClientStream`, whatever the client's
+            # name; generated code's `<Svc>_<Method>Client` on a generated client's method, or as the
+            # whole result of any other (not a map or slice of them: collections are other questions).
+            return any(
+                self._client_stream_type(q)
+                or (want.search(bare) and (generated_name or not bare.startswith(("map[", "["))))
+                for bare, q in ((r.strip().lstrip("*"), q) for r, q in results)
+            )
+        if not generated_name:
+            return False
         # The stubs are not analysed (generated files are skipped): judge by the use of the result.
         parent = self._parent_op(fn, op)
         if parent is None:
@@ -351,6 +366,23 @@ class Acquire(Effects):
             if pop.mode == "var" and pop.vtype and want.search(pop.vtype):
                 return True
             return self._passed_as_stream(fn, name, want)
+        return False
+
+    def _client_stream_type(self, qualified: str, depth: int = 0) -> bool:
+        """A qualified type that is a gRPC client stream by its declaration: one of grpc's generic
+        streaming clients, or an interface of the tree that embeds `grpc.ClientStream` (through
+        other interfaces of the tree too)."""
+        bare = qualified.strip().lstrip("*").split("[", 1)[0]
+        if bare in _GRPC_STREAMING_CLIENTS:
+            return True
+        decl = self.program.type_decl(bare) if "#" in bare and depth < 4 else None
+        if decl is None or decl[0].kind != "interface":
+            return False
+        t, ff = decl
+        for embedded in t.embeds:
+            q = self.program.qualify(embedded, ff)
+            if q.strip() == _GRPC_CLIENT_STREAM or self._client_stream_type(q, depth + 1):
+                return True
         return False
 
     def _passed_as_stream(self, fn, name: str, want) -> bool:

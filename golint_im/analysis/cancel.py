@@ -69,6 +69,17 @@ class Cancellation:
         if base is None:
             return False
         client = ident(base)
+        if client is not None and any(
+            o.kind == "call"
+            and o.mode == "defer"
+            and selected_name(o.fn) == "Close"
+            and is_ident(selector_base(o.fn), client)
+            for o in fn.facts.ops
+        ):
+            # `defer client.Close()` on the client the stream was opened on: a gRPC client's own
+            # Close tears down its connection (dragonfly's wrapper embeds *grpc.ClientConn), and
+            # with it the stream; when it does less, silence is the cheaper mistake.
+            return True
         if client is not None:  # client := pb.NewXClient(conn)
             previous = None
             for o, pos in assignments_to(fn, client):

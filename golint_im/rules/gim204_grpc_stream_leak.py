@@ -3,12 +3,17 @@ r"""GIM204 grpc-stream-leak: a gRPC client stream that is abandoned while still 
 ## What it does
 Finds streams opened by a method of a generated `<Svc>Client` interface
 whose result is a `<Svc>_<Method>Client` (server-streaming and
-bidirectional RPCs; also through functions that return such a stream), and
+bidirectional RPCs; also through functions that return such a stream), or
+by any method of the tree whose declared result is a client stream by its
+type: grpc's generic `ServerStreamingClient[T]`, `ClientStreamingClient`
+or `BidiStreamingClient` (what protoc-gen-go-grpc 1.4 and later declare),
+or an interface embedding `grpc.ClientStream`; and
 reports the call when some path out of the function leaves the stream open:
 its context is not cancelled by the function, `CloseSend`/`CloseAndRecv` is
 not called, and the stream has not been read until `Recv` failed. A stream
 returned, stored, sent, or handed to a function or goroutine that reads it
-to the end is fine.
+to the end is fine, and so is one opened on a client the function closes
+with `defer client.Close()` (a client's Close tears down its connection).
 
 ## Why is this bad
 A client stream lives until its context is cancelled or it is read to
