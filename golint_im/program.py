@@ -54,6 +54,8 @@ class Program(TypeSystem, FunctionValues):
         self._resolved_to_nothing: list[tuple[Function, Op]] = []
         self._instantiated: set[str] | None = None
         self._possible_impls: dict[str, list[str]] = {}  # see possible_implementations
+        self._impls_seen_from: dict[tuple[str, str], list[str]] = {}  # see implementations_seen_from
+        self._module_users: dict[str, set[str]] | None = None  # see _modules_meet
         # Answers of type_of and external_callee, kept once the program is linked (see `type_of`).
         self._types: dict[int, tuple] | None = None
         self._externals: dict[int, tuple] = {}
@@ -79,6 +81,7 @@ class Program(TypeSystem, FunctionValues):
             pkg = self.packages.get(ip)
             if pkg is None:
                 pkg = self.packages[ip] = Package(ip, ff.package, src.package_dir if src else "")
+                pkg.module = src.module if src else ""
             pkg.files.append(ff)
             self._file_pkg[id(ff)] = pkg
         self._index()
@@ -308,6 +311,66 @@ class Program(TypeSystem, FunctionValues):
             cached = [t for t in self.implementations(iface) if t in made or not self._only_made_here(t)]
             self._possible_impls[iface] = cached
         return cached
+
+    def implementations_seen_from(self, iface: str, fn: Function) -> list[str]:
+        """The possible implementations whose values can reach a call in fn: those of a module that
+        some analysed module uses together with fn's (see `_modules_meet`).
+
+        Several unrelated projects analysed as one program (a deployment of services, the
+        benchmarks' scenarios) would otherwise send a call through an interface of one into
+        every type of the others that has its methods (`Do(*http.Request)`): targets no
+        program can reach, and interfaces pushed over MAX_IMPLEMENTATIONS, which then resolve
+        to nothing, so a project's findings depended on what was analysed beside it.
+        """
+        module = fn.pkg.module
+        key = (iface, module)
+        cached = self._impls_seen_from.get(key)
+        if cached is None:
+            impls = self.possible_implementations(iface)
+            cached = [t for t in impls if self._modules_meet(module, self._module_of(t))]
+            if len(cached) == len(impls):
+                cached = impls
+            self._impls_seen_from[key] = cached
+        return cached
+
+    def _module_of(self, named: str) -> str:
+        pkg = self.packages.get(named.partition("#")[0])
+        return pkg.module if pkg is not None else ""
+
+    def _modules_meet(self, a: str, b: str) -> bool:
+        """Values can pass between modules a and b: the same module, or an analysed module that
+        imports both, directly or through others (a module imports itself). Unknown modules ("")
+        meet every module. A program outside the analysed tree importing both is not seen: two
+        modules that no analysed code combines are taken as never combined."""
+        if a == b or not a or not b:
+            return True
+        users = self._module_users
+        if users is None:
+            users = self._module_users = self._modules_used_by()
+        return not users.get(a, {a}).isdisjoint(users.get(b, {b}))
+
+    def _modules_used_by(self) -> dict[str, set[str]]:
+        """module -> the analysed modules that import it, directly or through others, itself included."""
+        imports: dict[str, set[str]] = {}
+        for pkg in self.packages.values():
+            if not pkg.module:
+                continue
+            mine = imports.setdefault(pkg.module, set())
+            for ff in pkg.files:
+                for path in ff.imports.values():
+                    other = self.packages.get(path)
+                    if other is not None and other.module and other.module != pkg.module:
+                        mine.add(other.module)
+        users: dict[str, set[str]] = {m: {m} for m in imports}
+        for user in imports:
+            stack, seen = [user], {user}
+            while stack:
+                for used in imports.get(stack.pop(), ()):
+                    if used not in seen:
+                        seen.add(used)
+                        users.setdefault(used, {used}).add(user)
+                        stack.append(used)
+        return users
 
     def _only_made_here(self, named: str) -> bool:
         """named is a struct type that only the analysed code can make (unexported, or in package main)."""
@@ -761,7 +824,7 @@ class Program(TypeSystem, FunctionValues):
         named = self.named(bt) if bt else None
         if not named or not self.is_interface(named):
             return 0
-        return len(self.possible_implementations(named))
+        return len(self.implementations_seen_from(named, fn))
 
     def is_unknown_call(self, fn: Function, op: Op) -> bool:
         """A call with no target that is neither a builtin nor a call into unanalysed code."""
@@ -792,7 +855,7 @@ class Program(TypeSystem, FunctionValues):
                 return []
             if self.is_interface(named):
                 out = []
-                impls = self.possible_implementations(named)
+                impls = self.implementations_seen_from(named, fn)
                 iname = named.split("#")[1]
                 local = E.ident(base)
                 made = self.made_as(fn, local) if local is not None else None

@@ -75,6 +75,7 @@ class Package:
     methods: dict = field(default_factory=dict)  # (type name, method) -> Function
     consts: dict = field(default_factory=dict)  # name -> (Expr, FileFacts)
     vars: dict = field(default_factory=dict)  # package var -> (type or "", init Expr or None, FileFacts)
+    module: str = ""  # the Go module (go.mod) the package is in; "" when none is known
 
 
 @dataclass(frozen=True)
