@@ -176,6 +176,7 @@ class Analysis(Acquire):
         self._ext_impls: dict[str, list[str]] | None = None
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}
+        self._stream_methods: dict = {}
         self._op_idx: dict = {}
         self._consumer_index: dict = {}
         self._sends_by_field: dict[str, list] | None = None
