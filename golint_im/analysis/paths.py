@@ -20,7 +20,6 @@ from golint_im.expr import (
     call,
     call_number,
     ident,
-    idents_in,
     index,
     is_expr,
     is_int_literal,
@@ -175,9 +174,7 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
             return pick(a[0], b[0]), (a[1] if a[1] == b[1] else None)
         return (a[0] if a[0] == b[0] else None), pick(a[1], b[1])
     if op not in ("==", "!="):
-        if stream and any(last_assign.get(n) == "recv" for n in idents_in(cond, set())):
-            return "ended", None
-        return None, None
+        return None, None  # an order on a received value (`ev.ID < 0`) says nothing of the stream's end
     if is_nil(left):
         left, right = right, left
     if selector(left) is not None and is_nil(right) and not no_nil:
