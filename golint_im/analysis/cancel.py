@@ -68,14 +68,13 @@ class Cancellation:
         base = selector_base(op.fn)
         if base is None:
             return False
-        client = ident(base)
-        if client is not None and any(
-            o.kind == "call"
-            and o.mode == "defer"
-            and selected_name(o.fn) == "Close"
-            and is_ident(selector_base(o.fn), client)
+        closed = {
+            selector_base(o.fn)
             for o in fn.facts.ops
-        ):
+            if o.kind == "call" and o.mode == "defer" and selected_name(o.fn) == "Close"
+        }
+        client = ident(base)
+        if client is not None and base in closed:
             # `defer client.Close()` on the client the stream was opened on: a gRPC client's own
             # Close tears down its connection (dragonfly's wrapper embeds *grpc.ClientConn), and
             # with it the stream; when it does less, silence is the cheaper mistake.
@@ -95,12 +94,7 @@ class Cancellation:
         if call(base) is None:
             return False
         # Whatever builds the client from the connection (a generated constructor or a
-        # hand-written wrapper), the connection it was given is what ends the stream.
-        closed = {
-            selector_base(o.fn)
-            for o in fn.facts.ops
-            if o.kind == "call" and o.mode == "defer" and selected_name(o.fn) == "Close"
-        }
+        # hand-written wrapper), the connection it was given is what ends the stream:
         # `conn` or a field holding it (`defer c.conn.Close()` ... `pb.NewXClient(c.conn)`).
         return any((ident(arg) is not None or selector(arg) is not None) and arg in closed for arg in call_args(base))
 
@@ -329,6 +323,12 @@ def _used(fn: Function, name: str) -> bool:
     return False
 
 
+def is_done_call(chan) -> bool:
+    """`x.Done()`: the channel a context (or anything following its convention) closes when cancelled."""
+    called = call(chan)
+    return called is not None and not called[1] and selected_name(called[0]) == "Done"
+
+
 def done_case_context(fn: Function, exit_op: Op) -> Expr | None:
     """The context `X` of the `case <-X.Done():` whose body holds exit_op (a `return`), else None."""
     facts = fn.facts
@@ -337,7 +337,7 @@ def done_case_context(fn: Function, exit_op: Op) -> Expr | None:
         if op.kind != "recv" or op.select < 0 or op.body not in around:
             continue
         c = call(op.fn)
-        if c is not None and not c[1] and selected_name(c[0]) == "Done":
+        if c is not None and is_done_call(op.fn):
             return selector_base(c[0])
     return None
 

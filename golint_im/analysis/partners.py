@@ -32,7 +32,7 @@ from ..facts import Op
 from ..passes import Budget, Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .abandoned import abandoned_waiters
-from .cancel import done_case_context
+from .cancel import done_case_context, is_done_call
 from .counted import (
     counted_channels,
     dropped_signals,
@@ -463,7 +463,7 @@ class Partners:
             if op.kind != "recv" or not (op.body == loop or loop in enclosing_regions(facts, op.region)):
                 continue
             each_round = _selected_each_round(facts, op, loop) or (op.select < 0 and op.region == loop)
-            if each_round and ((_done_signal(op.fn) and op.select >= 0) or is_clock_receive(self.program, fn, op)):
+            if each_round and ((is_done_call(op.fn) and op.select >= 0) or is_clock_receive(self.program, fn, op)):
                 continue
             return True
         return False
@@ -1092,12 +1092,6 @@ def _selected_each_round(facts, op, loop: int) -> bool:
     if op.select < 0:
         return False
     return facts.regions[op.select].parent == loop
-
-
-def _done_signal(chan) -> bool:
-    """`x.Done()`: the channel a context (or anything following its convention) closes when cancelled."""
-    called = E.call(chan)
-    return called is not None and not called[1] and E.selected_name(called[0]) == "Done"
 
 
 _AT_ZERO = {("==", 0), ("<=", 0), ("<", 1)}

@@ -39,6 +39,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
+from .cancel import is_done_call
 from .flow import CHANNEL_FLOW, ChannelFlow
 from .locks import BRANCHES
 from .syncprims import COND, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
@@ -414,7 +415,9 @@ def _done_ends_the_loop(g: Function, select: int) -> Op | None:
     and every `return` and labelled or `goto` jump of g must be inside the Done case."""
     facts = g.facts
     done = [
-        op for op in facts.ops if op.kind == "recv" and op.select == select and op.mode == "case" and _done_call(op.fn)
+        op
+        for op in facts.ops
+        if op.kind == "recv" and op.select == select and op.mode == "case" and is_done_call(op.fn)
     ]
     info = facts.regions[select].info  # (has a default, number of cases)
     if len(done) != 1 or not info or info[0]:
@@ -437,14 +440,6 @@ def _done_ends_the_loop(g: Function, select: int) -> Op | None:
         if leaves and case not in enclosing_regions(facts, op.region):
             return None
     return done[0]
-
-
-def _done_call(expr) -> bool:
-    called = E.call(expr)
-    if called is None or called[1]:
-        return False
-    sel = E.selector(called[0])
-    return sel is not None and sel[1] == "Done"
 
 
 def _one_case_select(facts, r: int) -> bool:
