@@ -327,7 +327,9 @@ class Acquire(Effects):
         )
 
     def _stream_call(self, fn, op) -> bool:
-        """A method of a generated `<Svc>Client` returning a `<Svc>_<Method>Client` stream."""
+        """A call that opens a gRPC client stream: a method of the tree whose declaration says so
+        (`_declares_stream`), or, when the stubs are not analysed, a method of a generated
+        `<Svc>Client` whose result is used as a `<Svc>_<Method>Client`."""
         sel = selector(op.fn)
         if sel is None:
             return False

@@ -875,32 +875,27 @@ def _finding(s):
         fix = f"make `{ch.label}` with one buffer slot per goroutine started"
     else:
         fix = f"give `{ch.label}` a buffer of {s.senders}"
-    if s.closed_on_exit and not fix:
+    select = f"`select {{ case {ch.label} <- v: case <-ctx.Done(): }}`"
+    if s.closed_on_exit:
+        remedy = (
+            f"{fix} and do not close it on the receiving side, or send with {select}"
+            if fix
+            else f"do not close it on the receiving side, and send with {select}"
+        )
         message = (
             f"goroutine started at line {s.go_op.line} sends on `{ch.label}` ({room}) after `{waiter.short}` "
             f"{why} at line {s.exit.op.line} {before}: its deferred `close({ch.label})` has run by then, so the "
-            f"send panics (send on closed channel). Fix: do not close it on the receiving side, and send with "
-            f"`select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
-        )
-    elif not fix:
-        message = (
-            f"{_started(s.go_op)} can block forever sending on `{ch.label}` ({room}): "
-            f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
-            f"Fix: send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}` (the goroutine sends in a "
-            f"loop, so no buffer is large enough)."
-        )
-    elif s.closed_on_exit:
-        message = (
-            f"goroutine started at line {s.go_op.line} sends on `{ch.label}` ({room}) after `{waiter.short}` "
-            f"{why} at line {s.exit.op.line} {before}: its deferred `close({ch.label})` has run by then, so the "
-            f"send panics (send on closed channel). Fix: {fix} and do not close it on the receiving side, or "
-            f"send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
+            f"send panics (send on closed channel). Fix: {remedy}."
         )
     else:
+        remedy = (
+            f"{fix}, or send with {select}"
+            if fix
+            else f"send with {select} (the goroutine sends in a loop, so no buffer is large enough)"
+        )
         message = (
             f"{_started(s.go_op)} can block forever sending on `{ch.label}` ({room}): "
-            f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. "
-            f"Fix: {fix}, or send with `select {{ case {ch.label} <- v: case <-ctx.Done(): }}`."
+            f"`{waiter.short}` {why} at line {s.exit.op.line} {before}, and nothing else receives. Fix: {remedy}."
         )
     related = [
         Related(exit_loc, f"`{waiter.short}` {_exit_verb(s)} here without receiving"),
