@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from golint_im.expr import (
+    binary,
     call,
     call_args,
     call_name,
@@ -18,6 +19,7 @@ from golint_im.expr import (
     ident,
     idents_in,
     index,
+    is_expr,
     is_ident,
     is_make_call,
     is_nil,
@@ -73,6 +75,8 @@ class Fresh:
     impl_op: object
     collection: str = ""  # "slice" | "map": a collection of fresh resources, each the caller's to release
     suffix: tuple | None = None  # (field, ...): a struct wrapping the resource (see Origin.suffix)
+    # Known by the function's own close on a failure path, not by name: that close (closed_values.py).
+    impl_close: object = None
 
 
 class Acquire(Effects):
@@ -92,6 +96,10 @@ class Acquire(Effects):
     _stream_methods: dict  # (type, method) -> whether its declaration returns a client stream
     _fresh: dict
     _writes: WriteIndex | None = None
+
+    def closed_origins(self, fn) -> dict[int, Origin]:
+        """Op index -> Origin of fn's values known by a close of fn's own; the ownership analysis fills it."""
+        return {}
 
     # ---- acquisitions ------------------------------------------------------
     def acquisition(self, fn, op) -> Origin | None:
@@ -161,6 +169,7 @@ class Acquire(Effects):
                     impl_op=fr.impl_op,
                     collection=fr.collection,
                     suffix=fr.suffix,
+                    impl_close=fr.impl_close,
                 )
         if best is not None:
             return best
@@ -470,7 +479,10 @@ class Acquire(Effects):
                 return None
         if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
             return None
-        return Fresh(kind, idx, found[2], found[3], found[4], found[5])
+        made = self.op_index(f, found[3])
+        closed = self.closed_origins(f).get(made) if made >= 0 else None
+        impl_close = closed.closed.close if closed is not None and closed.closed is not None else None
+        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_close)
 
     def _return_values(self, f, r, n):
         """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""
@@ -605,6 +617,13 @@ class Acquire(Effects):
                     c = self._fresh_field(f, selector(v), i, skip)
             else:
                 o = self.acquisition(f, ops[n_op])
+                if o is None and not into:
+                    # `conn, err := t.mgr.DialQUIC(...)`, closed by f when a later step fails and
+                    # returned otherwise: f's own close says it is a resource (closed_values.py).
+                    o = self.closed_origins(f).get(n_op)
+                    if o is not None:
+                        made = ops[n_op]
+                        o = replace(o, base=render(made.fn) if made.kind == "call" else f"<-{render(made.fn)}")
                 if o is not None and o.result == pos and not (into and o.collection):
                     c = (o.kind, i, o.base, ops[n_op], o.collection, o.suffix)
                 elif o is None and not into and pos == 0:
@@ -620,7 +639,8 @@ class Acquire(Effects):
         coll = name if found[4] else ""
         suffix = found[5] if found[5] is not None else found[0].suffix
         holders = {name: Holder(name, suffix, found[4])}
-        for op in f.facts.ops:
+        closes = _plain_closes(f, name, found[0].closers) if not found[4] and suffix == () else []
+        for k, op in enumerate(f.facts.ops):
             if op is skip:
                 continue
             if op.kind == "return":
@@ -628,6 +648,11 @@ class Acquire(Effects):
                     return None  # `return cc, func() { cc.Close() }`: hands back its own closer
                 continue
             eff = self.op_effect(f, op, holders, found[0], scan=True)
+            if eff == ESCAPE and closes and _closed_when_it_fails(f, k, closes):
+                # `sess, err := wt.Dial(ctx, conn)`, then `conn.Close()` when that fails: by Go's
+                # convention a callee that fails keeps nothing, and f's close says it still owns
+                # the value, so what f returns is the caller's to close.
+                continue
             if eff == ESCAPE:
                 return None
             if (
@@ -988,3 +1013,38 @@ def _returns_only_fakes(an, lit) -> bool:
         if not noop_close(an, named or ""):
             return False
     return True
+
+
+def _plain_closes(f, name: str, closers) -> list[int]:
+    """Indexes of the ops of f that close the local `name` itself (`name.Close()`, not deferred)."""
+    return [
+        k
+        for k, op in enumerate(f.facts.ops)
+        if op.kind == "call"
+        and op.mode == "plain"
+        and selected_name(op.fn) in closers
+        and is_ident(selector_base(op.fn), name)
+    ]
+
+
+def _closed_when_it_fails(f, k: int, closes: list[int]) -> bool:
+    """The call at op k assigns an error (`s, err := hand(v)`) and one of the closes sits in an
+    `if err != nil` block after it, with err not assigned again in between."""
+    ops = f.facts.ops
+    after = ops[k + 1] if k + 1 < len(ops) else None
+    if after is None or after.kind != "assign" or len(after.args) != 1 or call_number(after.args[0]) != k:
+        return False
+    err = ident(after.targets[-1]) if after.targets else None
+    if err is None or err == "_":
+        return False
+    regions = f.facts.regions
+    for j in closes:
+        if j <= k + 1:
+            continue
+        if any(o.kind == "assign" and any(is_ident(t, err) for t in o.targets) for o in ops[k + 2 : j]):
+            continue
+        for r in enclosing_regions(f.facts, ops[j].region):
+            test = binary(regions[r].info) if regions[r].kind == "if" and is_expr(regions[r].info) else None
+            if test is not None and test[0] == "!=" and is_ident(test[1], err) and is_nil(test[2]):
+                return True
+    return False

@@ -67,6 +67,8 @@ if TYPE_CHECKING:
 
 # The method whose call on a local says the author considers it a resource.
 _CLOSE = "Close"
+# With a QUIC connection's or a WebTransport session's own closer, which takes an error code instead.
+_CLOSERS = (_CLOSE, "CloseWithError")
 
 
 def closed_locals(an: Analysis) -> dict[int, dict[str, Op]]:
@@ -83,7 +85,7 @@ def closed_locals(an: Analysis) -> dict[int, dict[str, Op]]:
             if op.kind != "call" or op.mode == "go":
                 continue
             sel = selector(op.fn)
-            if sel is None or sel[1] != _CLOSE:
+            if sel is None or sel[1] not in _CLOSERS:
                 continue
             name = ident(sel[0])
             if name is None:
@@ -91,8 +93,24 @@ def closed_locals(an: Analysis) -> dict[int, dict[str, Op]]:
             owner = p.declaring_function(f, name)
             if owner is None or name in an.params(owner):
                 continue
-            found[owner.id].setdefault(name, op)
+            known = found[owner.id].get(name)
+            if known is None or (selected_name(known.fn) != _CLOSE and sel[1] == _CLOSE):
+                found[owner.id][name] = op  # the first `Close()`, else the first close with an error code
     return found
+
+
+def walked_where_closed(origin: Origin) -> bool:
+    """Whether the function that closes a value known by that close is to walk it for leaks.
+
+    Not when its only close takes an error code (`conn.CloseWithError(1, msg)`,
+    QUIC's and WebTransport's): such values are read in accept loops that tell
+    failure from success with `switch err { case nil: ... }`, whose cases the
+    facts do not keep, so a failed accept would look like a dropped value. The
+    value still makes its function a fresh-resource helper when it is returned
+    and closed on a branch returning nil (`Acquire.fresh`).
+    """
+    closed = origin.closed
+    return closed is None or closed.close is None or selected_name(closed.close.fn) == _CLOSE
 
 
 def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> dict[int, Origin]:
@@ -225,7 +243,7 @@ def _deferred_cleanup(an: Analysis, fn: Function, closed: set[str]) -> bool:
         for at in lits:
             lit = an.program.literal(fn, at)
             if lit is not None and any(
-                o.kind == "call" and (selected_name(o.fn) == _CLOSE or ident(selector_base(o.fn)) in closed)
+                o.kind == "call" and (selected_name(o.fn) in _CLOSERS or ident(selector_base(o.fn)) in closed)
                 for o in ops_with_literals(lit)
             ):
                 return True
@@ -307,7 +325,7 @@ def _from_deferred_closer(fn: Function, op: Op) -> bool:
     if owner is None:
         return False
     deferred = (o for o in fn.facts.ops if o.kind == "call" and o.mode == "defer")
-    return any(selected_name(o.fn) == _CLOSE and is_ident(selector_base(o.fn), owner) for o in deferred)
+    return any(selected_name(o.fn) in _CLOSERS and is_ident(selector_base(o.fn), owner) for o in deferred)
 
 
 def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:

@@ -35,13 +35,14 @@ as "handed on": the rules prefer silence to guessing.
 from __future__ import annotations
 
 from golint_im.expr import binary, call_name, ident, is_expr, is_ident, render, selector
+from golint_im.facts import Op
 from golint_im.passes import Context, Pass
 from golint_im.program import Program
 from golint_im.symbols import Function
 
 from .acquire import Acquire
 from .cancel import CANCELLATION
-from .closed_values import closed_locals, closed_value_origins
+from .closed_values import closed_locals, closed_value_origins, walked_where_closed
 from .field_failures import failure_left_open
 from .leaks import Walk
 from .owned_fields import field_store
@@ -161,8 +162,14 @@ class Analysis(Acquire):
             "gim2xx_helpers_closing_for_these_arguments": 0,
             # returns past a commit writer (a cloud object writer) before anything was written to it
             "gim2xx_commit_writers_unwritten": 0,
+            # values closed only with an error code, not walked where closed (closed_values.walked_where_closed)
+            "gim2xx_closed_value_error_code_only": 0,
+            # fields given a resource known only by its helper's close: other closers unknown (leaks.Walk._replaced)
+            "gim2xx_fields_of_resources_known_by_a_close": 0,
         }
         self._fresh: dict = {}
+        self._closes: dict[int, dict[str, Op]] | None = None  # see closed_origins
+        self._closed_origins: dict[int, dict[int, Origin]] = {}
         self._counted_loops: dict[int, frozenset[int]] = {}  # see counted_loops
         # see owned_fields.field_users: per package, field name -> who selects it; functions by package
         self._field_users: dict[str, dict[str, set[tuple[str, str]]]] | None = None
@@ -226,6 +233,23 @@ class Analysis(Acquire):
         found = self._counted_loops[fn.id] = frozenset(counted)
         return found
 
+    def closed_origins(self, fn: Function) -> dict[int, Origin]:
+        """Op index -> Origin of fn's values known as resources by a close of fn's own (closed_values.py).
+
+        Asked by the driver for the walk of fn, and by the fresh-resource
+        summary (`Acquire.fresh`): a helper that closes what it dialled on
+        its failure paths and returns it on success hands its callers a
+        resource, whatever library made it.
+        """
+        found = self._closed_origins.get(fn.id)
+        if found is not None:
+            return found
+        if self._closes is None:
+            self._closes = closed_locals(self)
+        self._closed_origins[fn.id] = {}  # recursion guard: an acquisition asked below may ask fn again
+        found = self._closed_origins[fn.id] = closed_value_origins(self, fn, self._closes.get(fn.id, {}))
+        return found
+
     def leaks_of(self, kind: str) -> list[Leak]:
         """The leaks of resources of one kind, in program order."""
         return self.leaks.get(kind, [])
@@ -248,7 +272,6 @@ class Analysis(Acquire):
                 if field_store(self, f) is not None:
                     interesting.add(f.facts.name)
         owns = self.ctx.owns
-        closes = closed_locals(self)
         wrapped_kinds = [k for k in self.kinds.values() if k.unclosing_wrappers]
         for fn in p.functions:
             if fn.facts.name == "<init>" or fn.file.generated:
@@ -258,10 +281,13 @@ class Analysis(Acquire):
             if fn.outermost().facts.name in fn.file.unrun_examples:
                 self.debug["gim2xx_unrun_examples"] += 1  # no `// Output:`: `go test` never runs it
                 continue
-            closed = closed_value_origins(self, fn, closes.get(fn.id, {}))
+            closed = self.closed_origins(fn)
             reported: set[int] = set()  # ids of fn's acquisition ops with a leak
             for i, op in enumerate(fn.facts.ops):
                 origin = closed.get(i)
+                if origin is not None and not walked_where_closed(origin):
+                    self.debug["gim2xx_closed_value_error_code_only"] += 1
+                    origin = None
                 if origin is None:
                     origin = self._catalog_acquisition(fn, op, interesting)
                 if origin is None:

@@ -314,9 +314,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"wraps a new one on every call in the struct it returns "
                 f"(field `{origin.suffix[0]}`, closed by the struct's `Close`)"
             )
-        note = (
-            f"; `{callee}` resolves{via} to `{impl.short}`, which {fresh} (`{base_short}` at {impl.file.path}:{line})"
-        )
+        evidence = f"`{base_short}` at {impl.file.path}:{line}"
+        if origin.impl_close is not None:
+            evidence += f", which it closes itself at line {origin.impl_close.line} when a later step fails"
+        note = f"; `{callee}` resolves{via} to `{impl.short}`, which {fresh} ({evidence})"
         related.append(
             Related(
                 Location(impl.file.path, line, iop.col if iop is not None else 1),

@@ -54,6 +54,23 @@ it, when the channel's element type is a catalog type or a type of the tree
 with a connection's methods (`Read`, `Write`, `Close`, `RemoteAddr`), and
 every send on that channel gives away a value its sender keeps nowhere else.
 
+A helper that returns such a value, and closes it itself on a branch that
+returns nil in its place (`conn, err := t.mgr.DialQUIC(...)`; `sess, err :=
+wt.Dial(ctx, conn)`; `if err != nil { conn.CloseWithError(1, ""); return
+nil, nil, err }`; `return sess, conn, nil`), returns a fresh one on every
+call: its callers must close what it returns on every path. Handing the
+value to a call does not give it away when the helper closes it in that
+call's `if err != nil` block (by Go's convention a callee that fails keeps
+nothing). A close with an error code (`CloseWithError`, QUIC's and
+WebTransport's) counts as that evidence only for such a helper; where a
+function closes a value only that way it is not walked for leaks, since
+accept loops that use it tell failure from success with `switch err { case
+nil: ... }`, which the model does not follow yet
+(`gim2xx_closed_value_error_code_only`). A field given a value known only
+by its helper's close is not reported as overwritten: its owner may close
+it with a closer the helper never used (`CloseAllowingRebalance`,
+`gim2xx_fields_of_resources_known_by_a_close`).
+
 A connection handed to the goroutine that serves it is that goroutine's to
 close: a handler every caller of the tree starts with `go` (`go
 handle(conn)`, its results dropped), or a method no code of the tree calls
