@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
-from golint_im.expr import render, render_negated
+from golint_im.expr import render, render_negated, selected_name
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
 
@@ -331,6 +331,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
         related.append(Related(Location(path, closed.close.line, closed.close.col), "closed here on another path"))
     fix = words.fix.replace("{holder}", words.holder)
+    if impl is not None and origin.impl_close is not None and selected_name(origin.impl_close.fn) != "Close":
+        # Known by the helper's `conn.CloseWithError(1, "")`: the type may have no plain `Close`.
+        fix = (
+            f"close it on every path the way `{impl.short}` does (`{selected_name(origin.impl_close.fn)}(…)`) "
+            "or hand it to an owner"
+        )
     if many and leak.container is not None:
         fix = (
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
