@@ -28,6 +28,7 @@ class Region:
     # 'if': condition expr; 'for': condition expr, None when there is none (`for {`);
     # 'range': ranged expr; 'case': ('recv'|'send', chan expr) for select cases, else None;
     # 'block' of a tagless switch's case with one expression (`case err != nil:`): that expression;
+    # of a switch on a name, its values as comparisons (`switch err { case a, b:`: `err == a || err == b`);
     # 'select': (has_default, number of cases)
     info: object = None
     end_line: int = 0

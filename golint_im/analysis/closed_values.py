@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING
 
 from golint_im.expr import (
     address_of,
-    call_number,
     callee,
+    calls_in,
     composite,
     funclits_in,
     ident,
     index,
+    is_expr,
     is_ident,
     make_ident,
     op_number,
@@ -97,20 +98,6 @@ def closed_locals(an: Analysis) -> dict[int, dict[str, Op]]:
             if known is None or (selected_name(known.fn) != _CLOSE and sel[1] == _CLOSE):
                 found[owner.id][name] = op  # the first `Close()`, else the first close with an error code
     return found
-
-
-def walked_where_closed(origin: Origin) -> bool:
-    """Whether the function that closes a value known by that close is to walk it for leaks.
-
-    Not when its only close takes an error code (`conn.CloseWithError(1, msg)`,
-    QUIC's and WebTransport's): such values are read in accept loops that tell
-    failure from success with `switch err { case nil: ... }`, whose cases the
-    facts do not keep, so a failed accept would look like a dropped value. The
-    value still makes its function a fresh-resource helper when it is returned
-    and closed on a branch returning nil (`Acquire.fresh`).
-    """
-    closed = origin.closed
-    return closed is None or closed.close is None or selected_name(closed.close.fn) == _CLOSE
 
 
 def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> dict[int, Origin]:
@@ -259,6 +246,7 @@ def _releases_before_return(fn: Function, name: str) -> frozenset:
     ops = fn.facts.ops
     returning = {o.region for o in ops if o.kind == "return"}
     found = set()
+    read: set[int] | None = None  # see _calls_read, built when first asked
     for i, op in enumerate(ops[:-1]):
         sel = selector(op.fn) if op.kind == "call" and op.mode in ("plain", "defer") and not op.args else None
         if sel is None or not is_ident(sel[0], name) or sel[1] == _CLOSE:
@@ -266,13 +254,27 @@ def _releases_before_return(fn: Function, name: str) -> frozenset:
         if op.mode == "defer":
             found.add(sel[1])
             continue
-        after = ops[i + 1]
-        if after.kind == "assign" and after.args and call_number(after.args[0]) == i:
-            if not all(is_ident(t, "_") for t in after.targets):
-                continue  # its result is used: `str, err := conn.OpenStream()`
+        if read is None:
+            read = _calls_read(fn)
+        if i in read:
+            # Its result is used (`str, err := conn.OpenStream()`), or it is a question asked of the
+            # value (`if !allowed[sess.RemotePeer()]`): not a release.
+            continue
         if op.region in returning:
             found.add(sel[1])
     return frozenset(found)
+
+
+def _calls_read(fn: Function) -> set[int]:
+    """Numbers of fn's call ops whose value a condition or another op reads (`_ =` reads nothing)."""
+    read = {n for reg in fn.facts.regions if is_expr(reg.info) for n in calls_in(reg.info)}
+    for o in fn.facts.ops:
+        if o.kind == "assign" and all(is_ident(t, "_") for t in o.targets):
+            continue  # `_ = sink.Cancel()`: dropped
+        for e in (*o.args, *o.targets, o.fn if o.kind in ("call", "send") else None):
+            if is_expr(e):
+                read.update(calls_in(e))
+    return read
 
 
 def _declarations(fn: Function, name: str) -> int:

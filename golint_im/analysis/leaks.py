@@ -684,7 +684,7 @@ class Walk:
             if out is not None:
                 merged = self.last_assign if merged is None else _merge_assigns(merged, self.last_assign, before)
         self.last_assign = merged if merged is not None else before
-        tagged = not any(regions[c].kind == "block" and is_expr(regions[c].info) for c in alts)
+        tagged = _tagged(regions, alts)
         returning = any(o.kind in ("return", "jump") and o.region in alts for o in self.fn.facts.ops)
         if no_match and tagged and not returning and outs and all(o is True for o in outs):
             # `switch action { case A: c.Close(); case B: hand(c) }` with no `default`: every case
@@ -877,6 +877,7 @@ class Walk:
         own = (
             self._asserted_always(cond)
             or self._own_error_test(cond)
+            or self._either_failed(cond)
             or self._empty_container_test(cond)
             or self._stream_context_done(cond)
             or self._no_content(cond)
@@ -992,18 +993,41 @@ class Walk:
         op, left, right = b3
         if is_nil(left):
             left, right = right, left
-        sel = selector(left)
-        if sel is None or not is_nil(right):
+        if not is_nil(right):
+            return None
+        c = call(left)
+        if c is not None and not c[1] and selected_name(c[0]) == "Err":
+            # `rows.Err() != nil`: Go's way for a value to report the error it carries (`Err() error`).
+            sel = selector(c[0])
+            t = "error"
+        else:
+            sel = selector(left)
+            t = ""
+        if sel is None:
             return None
         r = _ref(sel[0], self.holders)
         if r is None or not r.resource:
             return None
-        t = self.an.type_of(self.fn, left) or ""
+        t = t or self.an.type_of(self.fn, left) or ""
         named = self.an.program.named(t) if t and t != "error" else None
         if t != "error" and not (named and self._error_type(named)):
             return None
         self.an.debug["gim2xx_own_error_tests"] += 1
         return ("failed", None) if op == "!=" else (None, "failed")
+
+    def _either_failed(self, cond) -> tuple | None:
+        """`if err != nil || rows.Err() != nil { return }` where one side is the value's own error test:
+        the branch runs only when one of the two failed, and nothing was opened or the value failed."""
+        b3 = binary(cond) if is_expr(cond) else None
+        if b3 is None or b3[0] != "||":
+            return None
+        own = self._own_error_test(b3[1]), self._own_error_test(b3[2])
+        if own == (None, None):
+            return None
+        left = own[0] or self.cond_effect(b3[1])
+        right = own[1] or self.cond_effect(b3[2])
+        on_true = "failed" if left[0] == "failed" and right[0] == "failed" else None
+        return (on_true, left[1] or right[1])
 
     def _error_type(self, named: str) -> bool:
         """The tree's type implements `error`, or, from another module (or an alias of one), is named
@@ -1869,3 +1893,28 @@ def _runs_once(program, fn, depth: int) -> bool:
         if not _runs_once(program, caller, depth + 1):
             return False
     return True
+
+
+def _tagged(regions, alts) -> bool:
+    """The switch picks its case by comparing one name with values (`switch action { case A, B:`,
+    kept as `action == A || action == B`), or its cases hold no condition the walk reads."""
+    tag = None
+    for c in alts:
+        info = regions[c].info if regions[c].kind == "block" else None
+        if not is_expr(info):
+            continue
+        for name in _compared_names(info):
+            if name is None or (tag is not None and name != tag):
+                return False
+            tag = name
+    return True
+
+
+def _compared_names(e) -> list:
+    """The names an `x == v || y == w` chain compares (None for any other part)."""
+    b3 = binary(e)
+    if b3 is None:
+        return [None]
+    if b3[0] == "||":
+        return _compared_names(b3[1]) + _compared_names(b3[2])
+    return [ident(b3[1])] if b3[0] == "==" else [None]

@@ -42,7 +42,7 @@ from golint_im.symbols import Function
 
 from .acquire import Acquire
 from .cancel import CANCELLATION
-from .closed_values import closed_locals, closed_value_origins, walked_where_closed
+from .closed_values import closed_locals, closed_value_origins
 from .field_failures import failure_left_open
 from .leaks import Walk
 from .owned_fields import field_store
@@ -162,8 +162,6 @@ class Analysis(Acquire):
             "gim2xx_helpers_closing_for_these_arguments": 0,
             # returns past a commit writer (a cloud object writer) before anything was written to it
             "gim2xx_commit_writers_unwritten": 0,
-            # values closed only with an error code, not walked where closed (closed_values.walked_where_closed)
-            "gim2xx_closed_value_error_code_only": 0,
             # fields given a resource known only by its helper's close: other closers unknown (leaks.Walk._replaced)
             "gim2xx_fields_of_resources_known_by_a_close": 0,
         }
@@ -285,9 +283,6 @@ class Analysis(Acquire):
             reported: set[int] = set()  # ids of fn's acquisition ops with a leak
             for i, op in enumerate(fn.facts.ops):
                 origin = closed.get(i)
-                if origin is not None and not walked_where_closed(origin):
-                    self.debug["gim2xx_closed_value_error_code_only"] += 1
-                    origin = None
                 if origin is None:
                     origin = self._catalog_acquisition(fn, op, interesting)
                 if origin is None:

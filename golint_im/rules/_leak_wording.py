@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
-from golint_im.expr import render, render_negated, selected_name
+from golint_im.expr import binary, ident, render, render_negated, selected_name
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
 
@@ -97,6 +97,10 @@ def _branch(b: Branch) -> str:
         return "the `select` takes its `default` case"
     if b.kind == "case":
         if b.expr is not None:
+            tag, values = _switch_on_a_name(b.expr)
+            if tag is not None:
+                # `switch err { case a, b:` is kept as `err == a || err == b`: said as written.
+                return f"the `switch` on `{tag}` takes `case {', '.join(render(v) for v in values)}:` at line {b.line}"
             return f"the `switch` takes `case {render(b.expr)}:` at line {b.line}"
         return f"the `switch` takes the case at line {b.line}"
     if b.kind == "fails":
@@ -387,3 +391,17 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         steps=tuple(steps),
         key=key,
     )
+
+
+def _switch_on_a_name(cond) -> tuple[str | None, list]:
+    """(tag, values) of a case kept as `tag == a || tag == b` (a switch on a name); (None, []) otherwise."""
+    b3 = binary(cond)
+    if b3 is None:
+        return None, []
+    if b3[0] == "||":
+        left, right = _switch_on_a_name(b3[1]), _switch_on_a_name(b3[2])
+        if left[0] is None or left[0] != right[0]:
+            return None, []
+        return left[0], left[1] + right[1]
+    name = ident(b3[1]) if b3[0] == "==" else None
+    return (name, [b3[2]]) if name is not None else (None, [])

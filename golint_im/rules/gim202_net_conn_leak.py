@@ -62,14 +62,15 @@ call: its callers must close what it returns on every path. Handing the
 value to a call does not give it away when the helper closes it in that
 call's `if err != nil` block (by Go's convention a callee that fails keeps
 nothing). A close with an error code (`CloseWithError`, QUIC's and
-WebTransport's) counts as that evidence only for such a helper; where a
-function closes a value only that way it is not walked for leaks, since
-accept loops that use it tell failure from success with `switch err { case
-nil: ... }`, which the model does not follow yet
-(`gim2xx_closed_value_error_code_only`). A field given a value known only
+WebTransport's) is that evidence too. A switch on the error reads as the
+comparisons it makes (`switch err { case nil: ... }` takes the `nil` case
+only when the call succeeded). A field given a value known only
 by its helper's close is not reported as overwritten: its owner may close
 it with a closer the helper never used (`CloseAllowingRebalance`,
-`gim2xx_fields_of_resources_known_by_a_close`).
+`gim2xx_fields_of_resources_known_by_a_close`). A value that reports its
+own error (`if err != nil || rows.Err() != nil { return }`) failed on that
+branch and holds nothing to close, and a call that asks the value something
+(`if !allowed[sess.RemotePeer()]`) reads it without letting it go.
 
 A connection handed to the goroutine that serves it is that goroutine's to
 close: a handler every caller of the tree starts with `go` (`go

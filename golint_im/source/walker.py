@@ -521,8 +521,11 @@ class Walker(ExpressionReader):
         if init is not None:
             self.stmt(init, region)
         value = node.child_by_field_name("value")
+        tag = None  # a tag that is a plain name: its cases read as comparisons with it
         if value is not None:
             v = self.expr(value, region)
+            if node.type == "expression_switch_statement" and v is not None and v[0] == "id":
+                tag = v
             alias = node.child_by_field_name("alias")
             if alias is not None:
                 lhs = tuple(self.expr(e, region) for e in operands(alias))
@@ -540,6 +543,13 @@ class Walker(ExpressionReader):
                         if value is None and len(conds) == 1:
                             # `switch { case err != nil:`: the case is taken when its condition holds.
                             self.fn.regions[r].info = conds[0]
+                        elif tag is not None and conds:
+                            # `switch err { case nil:` is `switch { case err == nil:`; several values
+                            # are tried in turn: `case a, b:` is `case err == a || err == b:`.
+                            test = ("bin", "==", tag, conds[0])
+                            for c in conds[1:]:
+                                test = ("bin", "||", test, ("bin", "==", tag, c))
+                            self.fn.regions[r].info = test
                 self.case_body(case, r)
 
     # ---- expressions ---------------------------------------------------
