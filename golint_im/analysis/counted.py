@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
+from .cancel import is_done_call
 from .field_instances import (
     MAX_COUNTED_OPS,
     UNBOUNDED,
@@ -51,6 +52,7 @@ from .flow import Channel
 from .instances import local_instances
 from .never_stopped import started_by
 from .regions import STRAIGHT_KINDS, FnView, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
+from .stopped_timers import is_clock_receive
 from .unpaired import ends_goroutine, exits_process
 
 
@@ -61,6 +63,7 @@ def counted_channels(
     early: list[EarlyLeave] = []
     short: list[ShortReceive] = []
     positions = _Positions()
+    by_name = {(owner.id, name): ch for ch, owner, name in instances}
     for ch, owner, _name in instances:
         if not ch.sends or not ch.receives:
             continue
@@ -72,9 +75,13 @@ def counted_channels(
             debug["GIM102_counted_sends_in_select"] += 1
             continue
         sender, receiver = ch.sends[0][0], ch.receives[0][0]
-        if receiver is owner and _is_main(owner):
-            continue  # main leaving ends the process, the sender with it
         goroutine = receiver if sender is owner else sender if receiver is owner else None
+        waits = None
+        if receiver is owner and _is_main(owner):
+            started_main = started_by(program, owner, sender) if sender is not owner else None
+            waits = _waits_for(owner, started_main, sender, ch) if started_main is not None else None
+            if waits is None:
+                continue  # main leaving ends the process, the sender with it
         if goroutine is None:
             both = _two_goroutines_leave_early(program, positions, ch, owner, sender, receiver)
             if both is None:
@@ -107,17 +114,97 @@ def counted_channels(
             early.append(found)
         elif receiver is owner:
             one_path: tuple[Op, ...] = ()
+            relayed: tuple = ()
             if counted is None and sender is goroutine:
                 path = most_sends_on_one_path(program, sender, sends)
                 if path is not None:
                     counted, one_path = (len(path), path), tuple(path)
+            if counted is None and sender is goroutine and len(sends) == 1:
+                relayed = _relayed(program, owner, go_op, sender, sends[0], by_name) or ()
+                if relayed:
+                    counted = (len(relayed[2]), [sends[0]])
             if counted is None:
                 continue
             found_short = _short_receive(program, positions, ch, owner, go_index, go_op, sender, recvs, counted)
             if found_short is not None:
                 found_short.path = one_path
+                found_short.relayed = relayed
+                found_short.waits = waits
                 short.append(found_short)
     return early, short
+
+
+def _relayed(program: Program, owner: Function, go_op: Op, relay: Function, send: Op, by_name: dict) -> tuple | None:
+    """(feed's name, the relay's receive, owner's sends on feed) when relay sends once for each value it
+    receives from a channel of owner's that owner alone sends on a counted number of times.
+
+    `for { select { case <-ctx.Done(): return; case v := <-in: out <- v } }` or `for v := range in
+    { out <- v }`: the send sits straight in the body of the receive's case (or the range), with no
+    jump before it, and the loop's other cases only watch for cancellation or the clock. The feed
+    has room for every value owner sends (owner never waits on it), so the relay can take them all.
+    """
+    facts = relay.facts
+    paced = [o for o in facts.ops if o.kind == "recv" and o.body >= 0 and o.body == send.region]
+    if len(paced) != 1:
+        return None
+    recv = paced[0]
+    at, sent_at = facts.ops.index(recv), facts.ops.index(send)
+    if any(o.kind in ("return", "jump") for o in facts.ops[at + 1 : sent_at]):
+        return None  # `if v < 0 { continue }` before the send: not one send per value
+    if recv.mode != "range":
+        select = facts.regions[recv.region] if recv.select >= 0 else None
+        loop = facts.regions[select.parent] if select is not None and select.parent >= 0 else None
+        if select is None or loop is None or loop.kind != "for" or loop.info is not None:
+            return None  # a select straight in an endless `for {`
+        others = [o for o in facts.ops if o.kind == "recv" and o.select == recv.select and o is not recv]
+        if any(not (is_done_call(o.fn) or is_clock_receive(program, relay, o)) for o in others):
+            return None
+        if any(o.kind == "send" and o.select == recv.select for o in facts.ops):
+            return None
+    name = E.ident(recv.fn)
+    if name is None:
+        return None
+    params = [n for n, _t in facts.params]
+    if name in params and E.funclit(go_op.fn) is None:
+        k = params.index(name)
+        fed = E.ident(go_op.args[k]) if k < len(go_op.args) else None
+    else:
+        fed = name if program.declaring_function(relay, name) is owner else None
+    feed = by_name.get((owner.id, fed)) if fed is not None else None
+    if feed is None or feed.capacity is None or feed.closes and any(f is not owner for f, _op in feed.closes):
+        return None
+    if not feed.sends or any(f is not owner or op.select >= 0 for f, op in feed.sends):
+        return None
+    if any(f is not relay for f, _op in feed.receives):
+        return None
+    fed_count = count_runs(program, owner, [op for _f, op in feed.sends])
+    if fed_count is None or fed_count[0] == UNBOUNDED or feed.capacity < fed_count[0]:
+        return None
+    return (feed.label, recv, tuple(fed_count[1]))
+
+
+def _waits_for(owner: Function, started: tuple[int, Op], goroutine: Function, ch: Channel) -> Op | None:
+    """`wg.Wait()` in owner after its last receive from ch, on a group owner hands the goroutine
+    (`go relay(..., &wg)`) whose `Done` the goroutine defers: owner cannot end before it."""
+    _g, go_op = started
+    facts = owner.facts
+    last = max(facts.ops.index(op) for f, op in ch.receives if f is owner)
+    params = [n for n, _t in goroutine.facts.params]
+    done = set()
+    for o in goroutine.facts.ops:
+        sel = E.selector(o.fn) if o.kind == "call" and o.mode == "defer" else None
+        if sel is not None and sel[1] == "Done" and E.ident(sel[0]) in params:
+            k = params.index(E.ident(sel[0]))
+            if k < len(go_op.args):
+                arg = go_op.args[k]
+                done.add(E.ident(E.unary_operand(arg, "&") or arg))
+    for o in facts.ops[last + 1 :]:
+        if o.kind in ("return", "jump"):
+            return None
+        sel = E.selector(o.fn) if o.kind == "call" and o.mode == "plain" and not o.args else None
+        if sel is not None and sel[1] == "Wait" and E.ident(sel[0]) in done:
+            return o
+    return None
 
 
 def _two_goroutines_leave_early(

@@ -121,6 +121,11 @@ class ShortReceive:
     sends: int  # UNBOUNDED for an endless loop
     receives: list  # the owner's receives, or its calls of a method that receives, in order
     path: tuple = ()  # when set, `sends` counts these sends, made by one path through branches
+    # A relay: the sender sends once per value it receives from `feed` (the owner's channel), which the
+    # owner sends on `sends` times: (feed's name, the relay's receive, the owner's sends on feed).
+    relayed: tuple = ()
+    # The owner does not end after its receives: it waits for the sender (`wg.Wait()`), this op.
+    waits: Op | None = None
 
 
 @dataclass

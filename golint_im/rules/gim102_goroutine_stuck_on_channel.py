@@ -165,6 +165,14 @@ nobody takes blocks. Several goroutines, each started once and sending
 once, count as many sends (`go func() { errc <- copyUp() }()` twice, then
 one `<-errc`). A pool of ranging workers started in a counted loop
 is stranded the same way once each worker has left after one receive.
+A relay counts too: a goroutine whose only send on the channel sits
+straight in the body of its receive from another channel of the function
+(`case v := <-in: out <- v` in a `for {` whose other cases only watch for
+cancellation or the clock, or `for v := range in { out <- v }`) sends
+once for each value it takes, and the function alone sends a counted
+number of values on `in`, with room for them all. `main` waiting for the
+sender after its last receive (`wg.Wait()` on the group whose `Done` the
+goroutine defers) does not end the process, so it is judged too.
 
 A request whose reply a server skips: a caller sends `r` (a struct with a
 reply channel field, `r.reply`) to a server goroutine and waits on a plain
@@ -367,8 +375,9 @@ completes; or make the sender give up too:
 
 ## Known limits
 - A send loop that receives anything else each round (a request, a value
-  to relay) sends once per value it gets, which the model does not count:
-  it is not judged (`GIM102_senders_uncounted`). Nor is one that checks
+  to relay) sends once per value it gets, which the model counts only for
+  the relay above (values fed by the function itself, a counted number of
+  times); otherwise it is not judged (`GIM102_senders_uncounted`). Nor is one that checks
   `ctx.Done()` only on a branch (after a read fails): what paces it, a
   socket say, is not in sight.
 - A helper that stops receiving only by returning an error, when its caller
@@ -1866,13 +1875,31 @@ def _short_finding(r):
     if r.path:
         lines = ", ".join(str(op.line) for op in r.path[:-1]) + f" and {r.path[-1].line}"
         sent = f"({cap}) {_times(r.sends)} on one path, at lines {lines}"
+    relay_steps: list[Step] = []
+    if r.relayed:
+        feed, pace, feeds = r.relayed
+        lines = ", ".join(str(op.line) for op in feeds[:-1]) + (" and " if len(feeds) > 1 else "") + str(feeds[-1].line)
+        sent = (
+            f"once for each value it takes from `{feed}` (line {pace.line}), and `{owner.short}` sends "
+            f"{_how_many(r.sends)} on `{feed}` (line{'s' if len(feeds) > 1 else ''} {lines}; `{name}` is {cap})"
+        )
+        relay_steps = [
+            *(Step(op_location(owner, op), f"`{owner.short}` sends a value on `{feed}`") for op in feeds),
+            Step(op_location(r.sender, pace), f"`{r.sender.short}` takes each value from `{feed}` here"),
+        ]
     got = f"receives only {_times(len(r.receives))}" if r.receives else "never receives"
     where = f" (last at line {last.line})" if last is not None else ""
     end = owner.facts.end_line
+    ending = Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`")
+    after = f"and ends at line {end}"
+    if r.waits is not None:
+        ending = Step(op_location(owner, r.waits), f"`{owner.short}` waits here for `{r.sender.short}` to finish")
+        after = f"and then waits for it (`{E.render(r.waits.fn)}()` at line {r.waits.line})"
     steps = [
         Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sent}"),
+        *relay_steps,
         *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`{_through(op)}") for op in r.receives),
-        Step(Location(owner.file.path, end, 1), f"`{owner.short}` ends; nothing else can receive from `{name}`"),
+        ending,
         Step(send_loc, "this send waits for a receiver forever"),
     ]
     fix = "let the sender give up"
@@ -1880,10 +1907,13 @@ def _short_finding(r):
         fix = f"receive every value, give `{name}` room for what is not received, or {fix}"
     if r.path:
         fix = f"`return` right after the send at line {r.path[0].line}, {fix}"
+    stop = f"`select` on a stop channel that `{owner.short}` closes"
+    if r.relayed and r.relayed[1].select >= 0:
+        stop = "send in the `select` too, beside the case that lets it stop"
     message = (
         f"the goroutine started at line {r.go_op.line} sends on `{name}` {sent}, but `{owner.short}` "
-        f"{got}{where} and ends at line {end}: the send at line {r.send.line} blocks forever. "
-        f"Fix: {fix} (`select` on a stop channel that `{owner.short}` closes)."
+        f"{got}{where} {after}: the send at line {r.send.line} blocks forever. "
+        f"Fix: {fix} ({stop})."
     )
     return Finding(
         rule_id=ID,
