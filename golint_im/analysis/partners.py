@@ -52,6 +52,7 @@ from .instances import Confinement, instance_bindings, is_instance, local_instan
 from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
+from .one_shot import received_again
 from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
@@ -155,6 +156,8 @@ class Partners:
         self.dead_context_waits = dead_context_waits(program, self.debug)
         # Goroutines waiting on a release their starter returns before (abandoned.py).
         self.abandoned = abandoned_waiters(program, flow, self.debug)
+        # A one-shot channel received from again after a `continue` skipped its renewal (one_shot.py).
+        self.received_again = [r for r in received_again(program, self.debug) if r.fn.id not in budget.cut]
         # `break` in a select case, the only way meant out of an endless loop (endless.py).
         self.ineffective_breaks = ineffective_breaks(program, self.debug)
         # An endless loop's select whose channels are all set to nil once closed (endless.py).

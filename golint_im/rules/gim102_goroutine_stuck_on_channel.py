@@ -106,6 +106,16 @@ whose first channel operation is a plain receive, then `return`s (on an
 error, say) before the `close` of (or send on) that channel, which is the
 only one in the program: on that path the goroutine waits forever.
 
+A one-shot channel received from again: a loop makes a channel each round
+(`applied = make(chan int, 1)`, straight in its body) and hands it to a
+goroutine that sends on it once (and closes it, if at all, only on a path
+without that send); the next round takes the value with a plain
+`<-applied`. A `continue` between that receive and the `make`, with no
+`applied = nil` on the way, goes round with the drained channel, and the
+next round's receive waits for a value nobody will send. Other receives of
+it must sit in a `select`, and nothing may set it to nil earlier in the
+round except a `select` case that received from it.
+
 A `break` that leaves only the `select`: an unlabelled `break` ending a
 `select` case directly inside a `for {` loop that has no other way out (no
 `return`, `goto`, labelled `break` or call that ends the goroutine): the
@@ -703,6 +713,8 @@ def check(ctx):
         yield _abandoned_finding(a)
     for b in partners.ineffective_breaks:
         yield _ineffective_break_finding(b)
+    for r in partners.received_again:
+        yield _received_again_finding(r)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
     for s in partners.self_shutdowns:
@@ -1646,6 +1658,39 @@ def _abandoned_finding(a):
         related=(Related(op_location(a.waiter, a.receive), f"the receive from `{waited}` left waiting"),),
         steps=steps,
         key=f"{a.starter.qualname}|{a.channel.label}|abandoned",
+    )
+
+
+def _received_again_finding(r):
+    """A `continue` goes round without making the next one-shot channel; the receive waits on the drained one."""
+    fn, name = r.fn, r.name
+    recv_loc = op_location(fn, r.receive)
+    when = f"when `{E.render(r.condition)}` " if E.is_expr(r.condition) else ""
+    message = (
+        f"`<-{name}` at line {r.receive.line} takes the one value that `{r.sender.short}` (started at line "
+        f"{r.go_op.line}) sends on it, but {when}the `continue` at line {r.jump.line} goes round before line "
+        f"{r.make.line} makes the next channel: the next round waits on `<-{name}` again, on a channel nothing "
+        f"will send on, and blocks forever. Fix: set `{name} = nil` before that `continue`, or make the next "
+        f"channel before going round."
+    )
+    steps = (
+        Step(op_location(fn, r.go_op), f"`{fn.short}` starts `{r.sender.short}`, which sends once on `{name}`"),
+        Step(op_location(r.sender, r.send), "the one send"),
+        Step(recv_loc, "the next round takes that value"),
+        Step(op_location(fn, r.jump), f"`continue` goes round with `{name}` already drained"),
+        Step(recv_loc, "the round after waits here forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=recv_loc,
+        severity=SEVERITY,
+        related=(
+            Related(op_location(fn, r.jump), "goes round without a new channel"),
+            Related(op_location(fn, r.make), "the next channel is made here, skipped"),
+        ),
+        steps=steps,
+        key=f"{fn.qualname}|{name}|received-again",
     )
 
 
