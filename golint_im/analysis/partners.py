@@ -59,6 +59,7 @@ from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
 from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
+from .send_first import send_first_exchanges
 from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
 from .unguarded import UnguardedSend, unguarded_sends
@@ -156,6 +157,8 @@ class Partners:
         self.dead_context_waits = dead_context_waits(program, self.debug)
         # Goroutines waiting on a release their starter returns before (abandoned.py).
         self.abandoned = abandoned_waiters(program, flow, self.debug)
+        # Field channels whose every receiver must first complete a send on the same field (send_first.py).
+        self.send_first = [x for x in send_first_exchanges(program, flow, self.debug) if x.fn.id not in budget.cut]
         # A one-shot channel received from again after a `continue` skipped its renewal (one_shot.py).
         self.received_again = [r for r in received_again(program, self.debug) if r.fn.id not in budget.cut]
         # `break` in a select case, the only way meant out of an endless loop (endless.py).

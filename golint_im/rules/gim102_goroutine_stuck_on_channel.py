@@ -116,6 +116,14 @@ next round's receive waits for a value nobody will send. Other receives of
 it must sit in a `select`, and nothing may set it to nil earlier in the
 round except a `select` case that received from it.
 
+An exchange where everyone sends first: every receive from an unexported,
+unbuffered field channel (named nowhere but in its sends, receives and
+assignments) is made by one function, after its own plain send on that
+same field, straight in its body (`p.other.inbox <- v` then `<-p.inbox`),
+and a `go` statement runs that function. Whichever value each send goes
+to, it waits for a receive that only comes after a send, so every
+goroutine running the function blocks at its send.
+
 A `break` that leaves only the `select`: an unlabelled `break` ending a
 `select` case directly inside a `for {` loop that has no other way out (no
 `return`, `goto`, labelled `break` or call that ends the goroutine): the
@@ -715,6 +723,8 @@ def check(ctx):
         yield _ineffective_break_finding(b)
     for r in partners.received_again:
         yield _received_again_finding(r)
+    for x in partners.send_first:
+        yield _send_first_finding(x)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
     for s in partners.self_shutdowns:
@@ -1658,6 +1668,37 @@ def _abandoned_finding(a):
         related=(Related(op_location(a.waiter, a.receive), f"the receive from `{waited}` left waiting"),),
         steps=steps,
         key=f"{a.starter.qualname}|{a.channel.label}|abandoned",
+    )
+
+
+def _send_first_finding(x):
+    """Every receiver of a field channel waits first at its own send on that field."""
+    fn, name = x.fn, x.channel.label
+    send_loc = op_location(fn, x.send)
+    go_fn, go_op = x.go
+    message = (
+        f"every receive from `{name}` is made by `{fn.short}` (line {x.receive.line}), after its own send on "
+        f"`{name}` at line {x.send.line} (`{E.render(x.send.fn)} <- …`, unbuffered): each goroutine running it "
+        f"(started at line {go_op.line} of `{go_fn.short}`) waits at that send for a receiver that is itself "
+        f"waiting to send, so no send ever completes and they all block forever. Fix: receive in a goroutine "
+        f"of its own, give `{name}` a buffer, or send in a `select` that also receives."
+    )
+    steps = (
+        Step(op_location(go_fn, go_op), f"`{go_fn.short}` starts `{fn.short}`"),
+        Step(send_loc, f"`{fn.short}` sends on `{name}` first, and waits for a receiver"),
+        Step(op_location(fn, x.receive), f"the only receives from `{name}` come after that send"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=(
+            Related(op_location(fn, x.receive), "the only receive, reached only after the send"),
+            *_made_here(x.channel),
+        ),
+        steps=steps,
+        key=f"{fn.qualname}|{name}|send-first",
     )
 
 
