@@ -59,13 +59,22 @@ def received_again(program: Program, debug: Counter) -> list[ReceivedAgain]:
     out = []
     for fn in program.functions:
         facts = fn.facts
-        if not any(op.kind == "jump" and op.mode == "continue" for op in facts.ops):
+        # One pass for what every candidate needs: a `continue`, a `go`, and names made by `make`.
+        made, jumps, starts = set(), False, False
+        for op in facts.ops:
+            if op.kind == "jump":
+                jumps = jumps or op.mode == "continue"
+            elif op.kind == "call":
+                starts = starts or op.mode == "go"
+            elif op.kind == "assign" and len(op.targets) == 1 and op.args and E.is_make_call(op.args[0]):
+                made.add(E.ident(op.targets[0]))
+        if not (jumps and starts and made):
             continue
         for i, recv in enumerate(facts.ops):
             if recv.kind != "recv" or recv.mode != "expr" or recv.select >= 0:
                 continue
             name = E.ident(recv.fn)
-            if name is None or program.declaring_function(fn, name) is not fn:
+            if name is None or name not in made or program.declaring_function(fn, name) is not fn:
                 continue
             found = _judge(program, fn, i, recv, name)
             if found is not None:

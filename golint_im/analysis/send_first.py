@@ -45,30 +45,45 @@ class SendFirstExchange:
 
 
 def send_first_exchanges(program: Program, flow: ChannelFlow, debug: Counter) -> list[SendFirstExchange]:
+    # The shape first, on every field channel (cheap); the naming guard, which reads every op of
+    # the program, only when some channel has it.
+    shaped = {}
+    for key, ch in flow.channels.items():
+        if key.startswith("field:") and ch.receives and ch.sends and ch.capacity == 0:
+            found = _shape(program, ch)
+            if found is not None:
+                shaped[id(ch)] = found
+    if not shaped:
+        return []
     out = []
-    for ch in _private_unbuffered_fields(program, flow, lambda ch: bool(ch.receives), debug):
-        fns = {f.id for f, _op in ch.receives}
-        if len(fns) != 1:
-            continue
-        fn = ch.receives[0][0]
-        receives = [op for _f, op in ch.receives]
-        own_sends = [op for f, op in ch.sends if f is fn]
-        if not own_sends or any(op.select >= 0 for op in (*receives, *own_sends)):
-            continue
-        ops = fn.facts.ops
-        index = {id(op): k for k, op in enumerate(ops)}
-        first_send = min(own_sends, key=lambda op: index[id(op)])
-        at = index[id(first_send)]
-        if any(index[id(r)] < at for r in receives):
-            continue
-        if any(o.kind in ("return", "jump") for o in ops[:at]):
-            continue
-        if any(fn.facts.regions[r].kind not in STRAIGHT_KINDS for r in enclosing_regions(fn.facts, first_send.region)):
-            continue
-        go = next(((c, op) for c, op in program.callers(fn) if op.mode == "go"), None)
-        if go is None:
-            continue
+    for ch in _private_unbuffered_fields(program, flow, lambda ch: id(ch) in shaped, debug):
         debug["GIM102_send_first_exchanges"] += 1
-        receive = min(receives, key=lambda op: index[id(op)])
-        out.append(SendFirstExchange(ch, fn, first_send, receive, go))
+        out.append(shaped[id(ch)])
     return out
+
+
+def _shape(program: Program, ch: Channel) -> SendFirstExchange | None:
+    """Every receive of ch in one function, after that function's own plain send on ch, straight in
+    its body with nothing before it that returns or jumps; and a `go` statement runs the function."""
+    fn = ch.receives[0][0]
+    if any(f is not fn for f, _op in ch.receives):
+        return None
+    receives = [op for _f, op in ch.receives]
+    own_sends = [op for f, op in ch.sends if f is fn]
+    if not own_sends or any(op.select >= 0 for op in (*receives, *own_sends)):
+        return None
+    ops = fn.facts.ops
+    index = {id(op): k for k, op in enumerate(ops)}
+    first_send = min(own_sends, key=lambda op: index[id(op)])
+    at = index[id(first_send)]
+    if any(index[id(r)] < at for r in receives):
+        return None
+    if any(o.kind in ("return", "jump") for o in ops[:at]):
+        return None
+    if any(fn.facts.regions[r].kind not in STRAIGHT_KINDS for r in enclosing_regions(fn.facts, first_send.region)):
+        return None
+    go = next(((c, op) for c, op in program.callers(fn) if op.mode == "go"), None)
+    if go is None:
+        return None
+    receive = min(receives, key=lambda op: index[id(op)])
+    return SendFirstExchange(ch, fn, first_send, receive, go)
