@@ -26,7 +26,9 @@ a failed apply). The receive is a plain `<-x` earlier in the same loop (any
 other receive sits in a `select`); a `continue` of that loop lies between
 the receive and the `make`, with no `x = nil` on the way, and nothing sets
 `x` to nil earlier in the round except a `select` case that received from
-it. Counted in `--debug` as `GIM102_one_shot_candidates`.
+it. Any `if` around the receive may test only the channel itself (`if x
+!= nil`): a flag cleared before the `continue` keeps the next round out.
+Counted in `--debug` as `GIM102_one_shot_candidates`.
 """
 
 from __future__ import annotations
@@ -90,6 +92,14 @@ def _judge(program: Program, fn: Function, i: int, recv: Op, name: str) -> Recei
     if not loops:
         return None
     loop = loops[0]
+    # Guards around the receive may test only the channel itself (`if x != nil`): a flag cleared
+    # before the `continue` (`if waiting { ...; waiting = false; continue }`) keeps the next round out.
+    for r in enclosing_regions(facts, recv.region):
+        if r == loop:
+            break
+        info = regions[r].info if regions[r].kind in ("if", "else", "block") else None
+        if E.is_expr(info) and E.idents_in(info, set()) - {name, "nil"}:
+            return None
     uses = [(k, op) for k, op in enumerate(facts.ops) if _names(op, name)]
     assigns = [(k, op) for k, op in uses if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets)]
     made = [(k, op) for k, op in assigns if op.args and E.is_make_call(op.args[0])]

@@ -113,8 +113,10 @@ without that send); the next round takes the value with a plain
 `<-applied`. A `continue` between that receive and the `make`, with no
 `applied = nil` on the way, goes round with the drained channel, and the
 next round's receive waits for a value nobody will send. Other receives of
-it must sit in a `select`, and nothing may set it to nil earlier in the
-round except a `select` case that received from it.
+it must sit in a `select`, nothing may set it to nil earlier in the
+round except a `select` case that received from it, and an `if` around the
+receive may test only the channel itself (a flag cleared before the
+`continue` keeps the next round from waiting).
 
 An exchange where everyone sends first: every receive from an unexported,
 unbuffered field channel (named nowhere but in its sends, receives and
