@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
-from golint_im.expr import binary, ident, render, render_negated, selected_name
+from golint_im.expr import binary, call_number, ident, render, render_negated, selected_name
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
 
@@ -137,6 +137,20 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
     return what, problem
 
 
+def _assigned_name(fn, op, result: int) -> str | None:
+    """The local the acquisition's result lands in (`cl, err := kafka.NewFranzClient(ctx)`: `cl`),
+    when the statement right after the call assigns it to a plain name; else None."""
+    ops = fn.facts.ops
+    at = next((k for k, o in enumerate(ops) if o is op), -1)
+    after = ops[at + 1] if 0 <= at < len(ops) - 1 else None
+    if op.kind != "call" or after is None or after.kind != "assign" or len(after.args) != 1:
+        return None
+    if call_number(after.args[0]) != at or result >= len(after.targets):
+        return None
+    name = ident(after.targets[result])
+    return name if name not in (None, "_") else None
+
+
 def _failure_closer(leak: Leak) -> str:
     """The close the other failure returns make (`p.close()`), when they all make the same one; else ""."""
     texts = {render(o.fn) for o in leak.closed_on_failure}
@@ -156,6 +170,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     closed = origin.closed  # not known by name: the function closes it on another path
     if closed is not None:
         words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
+    else:
+        assigned = _assigned_name(fn, op, origin.result)
+        if assigned is not None:
+            words = replace(words, holder=assigned)  # the fix closes the variable the code uses
     what = f"{words.noun} {'received from `<-' if op.kind == 'recv' else 'from `'}{callee}`"
     if origin.suffix == STUB and origin.impl is not None:
         what = f"{words.noun} inside the client stub from `{callee}`"
