@@ -359,6 +359,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"close it on every path the way `{impl.short}` does (`{selected_name(origin.impl_close.fn)}(…)`) "
             "or hand it to an owner"
         )
+    local = leak.container if leak.container is not None and leak.container.shape in ("map", "slice") else None
+    if local is not None and not many and leak.how not in ("replaced", "unwrapped", "failure-left-open"):
+        # `conns[pod] = cc` in a local map dropped on return: closing `cc` right away would close what
+        # the map is for; what it holds is to be closed before it goes, or not dialled per call at all.
+        when = "before that return" if leak.how == "later-iteration" else "before it is dropped"
+        held = local.name
+        fix = f"close what `{held}` holds {when} (`for _, c := range {held} {{ c.Close() }}`)"
+        if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
+            fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
     if many and leak.container is not None:
         fix = (
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
