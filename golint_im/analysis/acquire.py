@@ -33,12 +33,19 @@ from golint_im.expr import (
     strip_address,
     subexprs,
 )
+from golint_im.facts import Op
 from golint_im.program import Program, enclosing_regions
 
 from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
-from .regions import argument_constants, assignments_to, ops_with_literals, unreachable_under_constants
+from .regions import (
+    argument_constants,
+    assignments_to,
+    ops_with_literals,
+    single_assignment,
+    unreachable_under_constants,
+)
 from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin, _ref
 from .writes import WriteIndex
 
@@ -77,6 +84,7 @@ class Fresh:
     suffix: tuple | None = None  # (field, ...): a struct wrapping the resource (see Origin.suffix)
     # Known by the function's own close on a failure path, not by name: that close (closed_values.py).
     impl_close: object = None
+    impl_typed: bool = True  # with impl_close: whether the value's declared type is the kind's
 
 
 class Acquire(Effects):
@@ -160,6 +168,8 @@ class Acquire(Effects):
             if fr is not None and best is None:
                 if not t.via and selector(fn_expr) is not None and self._opens_nothing(fn, op):
                     return None  # `tr.Dial()` on a wrapper the test built around its fake dialer
+                if not t.via and self._field_func_opens_nothing(fn, fn_expr, f, fr):
+                    continue  # `f := &factory{Open: func() ... { return conn, nil }}; f.New()`
                 best = Origin(
                     fr.kind,
                     fr.result,
@@ -170,6 +180,7 @@ class Acquire(Effects):
                     collection=fr.collection,
                     suffix=fr.suffix,
                     impl_close=fr.impl_close,
+                    impl_typed=fr.impl_typed,
                 )
         if best is not None:
             return best
@@ -251,6 +262,36 @@ class Acquire(Effects):
                 return False
         self.debug["gim2xx_fake_receivers"] += 1
         return True
+
+    def _field_func_opens_nothing(self, fn, fn_expr, method, fr) -> bool:
+        """`f.New()` where the method's fresh value comes from calling a func-typed field of its
+        receiver (`return f.Open()`), and fn built f itself (`f := &factory{Open: lit}`) with a
+        function there that opens nothing (it returns a value it was given, say): the values other
+        code stores in that field do not run here."""
+        impl = fr.impl_op
+        recv = method.facts.recv_name
+        inner = selector(impl.fn) if isinstance(impl, Op) and impl.kind == "call" else None
+        if inner is None or not recv or not is_ident(inner[0], recv):
+            return False
+        outer = selector(fn_expr)
+        base = ident(outer[0]) if outer is not None else None
+        if base is None:
+            return False
+        made = single_assignment(self.program, fn, base)
+        literal = composite(strip_address(made)) if made is not None else None
+        if literal is None:
+            return False
+        owner = self.program.declaring_function(fn, base) or fn
+        for key, value in literal[1]:
+            if not is_ident(key, inner[1]):
+                continue
+            number = funclit(value)
+            given = self.program.literal(owner, number) if number is not None else None
+            if given is None or self.fresh(given) is not None:
+                return False
+            self.debug["gim2xx_fake_receivers"] += 1
+            return True
+        return False
 
     def _dials_fakes(self, fn, op) -> bool:
         """The constructor is given a dial function that returns only a tree type whose `Close`
@@ -481,8 +522,10 @@ class Acquire(Effects):
             return None
         made = self.op_index(f, found[3])
         closed = self.closed_origins(f).get(made) if made >= 0 else None
-        impl_close = closed.closed.close if closed is not None and closed.closed is not None else None
-        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_close)
+        here = closed.closed if closed is not None else None
+        impl_close = here.close if here is not None else None
+        typed = here.typed if here is not None else True
+        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_close, typed)
 
     def _return_values(self, f, r, n):
         """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""

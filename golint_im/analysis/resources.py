@@ -358,6 +358,7 @@ class Origin:
     owned: OwnedHere | None = None
     # impl is known to return a resource by its own close of it on a failure path (closed_values.py): that close.
     impl_close: Op | None = None
+    impl_typed: bool = True  # with impl_close: whether its declared type says what kind it is
 
     @property
     def holder_suffix(self) -> tuple:

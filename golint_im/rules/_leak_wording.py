@@ -170,7 +170,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     closed = origin.closed  # not known by name: the function closes it on another path
     if closed is not None:
         words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
-    else:
+    elif origin.impl_close is not None and not origin.impl_typed:
+        words = replace(words, noun="value")  # known only by the helper's close: its type says nothing
+    if closed is None:
         assigned = _assigned_name(fn, op, origin.result)
         if assigned is not None:
             words = replace(words, holder=assigned)  # the fix closes the variable the code uses
