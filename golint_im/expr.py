@@ -180,6 +180,21 @@ def binary(e: Expr) -> tuple[str, Expr, Expr] | None:
     return (e[1], e[2], e[3]) if e is not None and e[0] == "bin" else None
 
 
+def case_comparisons(e: Expr) -> tuple[str, list] | None:
+    """(name, values) of `x == a || x == b`, the way a case of `switch x { case a, b: }` is kept;
+    None for any other expression (another operator, or two names compared)."""
+    b3 = binary(e)
+    if b3 is None:
+        return None
+    if b3[0] == "||":
+        left, right = case_comparisons(b3[1]), case_comparisons(b3[2])
+        if left is None or right is None or left[0] != right[0]:
+            return None
+        return left[0], left[1] + right[1]
+    name = ident(b3[1]) if b3[0] == "==" else None
+    return (name, [b3[2]]) if name is not None else None
+
+
 def unary(e: Expr) -> tuple[str, Expr] | None:
     """(operator, operand) of a unary expression, else None."""
     return (e[1], e[2]) if e is not None and e[0] == "un" else None

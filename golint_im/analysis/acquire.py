@@ -46,7 +46,19 @@ from .regions import (
     single_assignment,
     unreachable_under_constants,
 )
-from .resources import _GENERATED_CLIENT, _STREAM_USE, ESCAPE, RELEASE, STUB, Filled, Holder, Kind, Origin, _ref
+from .resources import (
+    _GENERATED_CLIENT,
+    _STREAM_USE,
+    ESCAPE,
+    RELEASE,
+    STUB,
+    ClosedHere,
+    Filled,
+    Holder,
+    Kind,
+    Origin,
+    _ref,
+)
 from .writes import WriteIndex
 
 if TYPE_CHECKING:
@@ -82,9 +94,8 @@ class Fresh:
     impl_op: object
     collection: str = ""  # "slice" | "map": a collection of fresh resources, each the caller's to release
     suffix: tuple | None = None  # (field, ...): a struct wrapping the resource (see Origin.suffix)
-    # Known by the function's own close on a failure path, not by name: that close (closed_values.py).
-    impl_close: object = None
-    impl_typed: bool = True  # with impl_close: whether the value's declared type is the kind's
+    # Known by the function's own close on a failure path, not by name: that evidence (closed_values.py).
+    impl_closed: ClosedHere | None = None
 
 
 class Acquire(Effects):
@@ -179,8 +190,7 @@ class Acquire(Effects):
                     impl_op=fr.impl_op,
                     collection=fr.collection,
                     suffix=fr.suffix,
-                    impl_close=fr.impl_close,
-                    impl_typed=fr.impl_typed,
+                    impl_closed=fr.impl_closed,
                 )
         if best is not None:
             return best
@@ -523,9 +533,8 @@ class Acquire(Effects):
         made = self.op_index(f, found[3])
         closed = self.closed_origins(f).get(made) if made >= 0 else None
         here = closed.closed if closed is not None else None
-        impl_close = here.close if here is not None else None
-        typed = here.typed if here is not None else True
-        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_close, typed)
+        impl_closed = here if here is not None and here.close is not None else None
+        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_closed)
 
     def _return_values(self, f, r, n):
         """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""

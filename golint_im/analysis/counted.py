@@ -53,6 +53,7 @@ from .instances import local_instances
 from .never_stopped import started_by
 from .regions import STRAIGHT_KINDS, FnView, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
 from .stopped_timers import is_clock_receive
+from .syncprims import WAITGROUP
 from .unpaired import ends_goroutine, exits_process
 
 
@@ -79,7 +80,7 @@ def counted_channels(
         waits = None
         if receiver is owner and _is_main(owner):
             started_main = started_by(program, owner, sender) if sender is not owner else None
-            waits = _waits_for(owner, started_main, sender, ch) if started_main is not None else None
+            waits = _waits_for(program, owner, started_main, sender, ch) if started_main is not None else None
             if waits is None:
                 continue  # main leaving ends the process, the sender with it
         if goroutine is None:
@@ -183,17 +184,20 @@ def _relayed(program: Program, owner: Function, go_op: Op, relay: Function, send
     return (feed.label, recv, tuple(fed_count[1]))
 
 
-def _waits_for(owner: Function, started: tuple[int, Op], goroutine: Function, ch: Channel) -> Op | None:
-    """`wg.Wait()` in owner after its last receive from ch, on a group owner hands the goroutine
-    (`go relay(..., &wg)`) whose `Done` the goroutine defers: owner cannot end before it."""
+def _waits_for(
+    program: Program, owner: Function, started: tuple[int, Op], goroutine: Function, ch: Channel
+) -> Op | None:
+    """`wg.Wait()` in owner after its last receive from ch, on the `sync.WaitGroup` owner hands the
+    goroutine (`go relay(..., &wg)`) whose `Done` the goroutine defers: owner cannot end before it."""
     _g, go_op = started
     facts = owner.facts
     last = max(facts.ops.index(op) for f, op in ch.receives if f is owner)
     params = [n for n, _t in goroutine.facts.params]
+    groups = {n for n in params if n and program.named(program.type_of(goroutine, E.make_ident(n)) or "") == WAITGROUP}
     done = set()
     for o in goroutine.facts.ops:
         sel = E.selector(o.fn) if o.kind == "call" and o.mode == "defer" else None
-        if sel is not None and sel[1] == "Done" and E.ident(sel[0]) in params:
+        if sel is not None and sel[1] == "Done" and E.ident(sel[0]) in groups:
             k = params.index(E.ident(sel[0]))
             if k < len(go_op.args):
                 arg = go_op.args[k]

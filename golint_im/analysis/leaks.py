@@ -12,6 +12,7 @@ from golint_im.expr import (
     call_number,
     callee,
     calls_in,
+    case_comparisons,
     composite,
     funclit,
     funclits_in,
@@ -230,7 +231,7 @@ class Walk:
         fields, store = receiver_fields(self.an, self.fn, parent, holders, self.kind)
         if not fields or store is None:
             return None
-        if self.origin.impl_close is not None:
+        if self.origin.impl_closed is not None:
             # Known only by its helper's close on a failure path: that is one of its closers, and the
             # owner may close the field with another (`c.client.CloseAllowingRebalance()`).
             self.an.debug["gim2xx_fields_of_resources_known_by_a_close"] += 1
@@ -996,19 +997,16 @@ class Walk:
         if not is_nil(right):
             return None
         c = call(left)
-        if c is not None and not c[1] and selected_name(c[0]) == "Err":
-            # `rows.Err() != nil`: Go's way for a value to report the error it carries (`Err() error`).
-            sel = selector(c[0])
-            t = "error"
-        else:
-            sel = selector(left)
-            t = ""
+        sel = selector(c[0]) if c is not None and not c[1] else selector(left)
         if sel is None:
             return None
         r = _ref(sel[0], self.holders)
         if r is None or not r.resource:
             return None
-        t = t or self.an.type_of(self.fn, left) or ""
+        t = self.an.type_of(self.fn, left) or ""
+        if not t and c is not None and sel[1] == "Err":
+            # `rows.Err() != nil` on a type of another module: Go's `Err() error`, the error it carries.
+            t = "error"
         named = self.an.program.named(t) if t and t != "error" else None
         if t != "error" and not (named and self._error_type(named)):
             return None
@@ -1898,23 +1896,13 @@ def _runs_once(program, fn, depth: int) -> bool:
 def _tagged(regions, alts) -> bool:
     """The switch picks its case by comparing one name with values (`switch action { case A, B:`,
     kept as `action == A || action == B`), or its cases hold no condition the walk reads."""
-    tag = None
+    tags = set()
     for c in alts:
         info = regions[c].info if regions[c].kind == "block" else None
         if not is_expr(info):
             continue
-        for name in _compared_names(info):
-            if name is None or (tag is not None and name != tag):
-                return False
-            tag = name
-    return True
-
-
-def _compared_names(e) -> list:
-    """The names an `x == v || y == w` chain compares (None for any other part)."""
-    b3 = binary(e)
-    if b3 is None:
-        return [None]
-    if b3[0] == "||":
-        return _compared_names(b3[1]) + _compared_names(b3[2])
-    return [ident(b3[1])] if b3[0] == "==" else [None]
+        compared = case_comparisons(info)
+        if compared is None:
+            return False
+        tags.add(compared[0])
+    return len(tags) <= 1

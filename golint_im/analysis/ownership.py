@@ -244,8 +244,9 @@ class Analysis(Acquire):
             return found
         if self._closes is None:
             self._closes = closed_locals(self)
-        self._closed_origins[fn.id] = {}  # recursion guard: an acquisition asked below may ask fn again
-        found = self._closed_origins[fn.id] = closed_value_origins(self, fn, self._closes.get(fn.id, {}))
+        self._closed_origins[fn.id] = _NO_ORIGINS  # recursion guard: an acquisition asked below may ask fn again
+        found = closed_value_origins(self, fn, self._closes.get(fn.id, {})) or _NO_ORIGINS
+        self._closed_origins[fn.id] = found
         return found
 
     def leaks_of(self, kind: str) -> list[Leak]:
@@ -333,6 +334,11 @@ class Analysis(Acquire):
         if self.stream_kind is not None and selector(callee) is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, render(callee))
         return None
+
+
+# The answer for the many functions with no value known by a close: one shared empty dict, kept for
+# every function of the program during the family (never mutated: readers only look up).
+_NO_ORIGINS: dict[int, Origin] = {}
 
 
 def _func_field_names(p: Program) -> set[str]:

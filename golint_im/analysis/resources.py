@@ -356,9 +356,8 @@ class Origin:
     closed: ClosedHere | None = None
     # Not acquired by the function that leaks it: a goroutine owns it and closes it on another path (owners.py).
     owned: OwnedHere | None = None
-    # impl is known to return a resource by its own close of it on a failure path (closed_values.py): that close.
-    impl_close: Op | None = None
-    impl_typed: bool = True  # with impl_close: whether its declared type says what kind it is
+    # impl is known to return a resource by its own close of it on a failure path (closed_values.py).
+    impl_closed: ClosedHere | None = None
 
     @property
     def holder_suffix(self) -> tuple:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
-from golint_im.expr import binary, call_number, ident, render, render_negated, selected_name
+from golint_im.expr import call_number, case_comparisons, ident, render, render_negated, selected_name
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
 
@@ -97,8 +97,9 @@ def _branch(b: Branch) -> str:
         return "the `select` takes its `default` case"
     if b.kind == "case":
         if b.expr is not None:
-            tag, values = _switch_on_a_name(b.expr)
-            if tag is not None:
+            compared = case_comparisons(b.expr)
+            if compared is not None:
+                tag, values = compared
                 # `switch err { case a, b:` is kept as `err == a || err == b`: said as written.
                 return f"the `switch` on `{tag}` takes `case {', '.join(render(v) for v in values)}:` at line {b.line}"
             return f"the `switch` takes `case {render(b.expr)}:` at line {b.line}"
@@ -167,10 +168,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if named is not None:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
         words = replace(words, noun=named.noun, holder=named.holder, fix=words.fix.replace("Close()", named.close))
+    # Known by the helper's close of it when a later step fails (`conn.CloseWithError(1, "")`).
+    helper_close = origin.impl_closed.close if origin.impl_closed is not None else None
     closed = origin.closed  # not known by name: the function closes it on another path
     if closed is not None:
         words = replace(words, noun=words.noun if closed.typed else "value", holder=closed.holder)
-    elif origin.impl_close is not None and not origin.impl_typed:
+    elif origin.impl_closed is not None and not origin.impl_closed.typed:
         words = replace(words, noun="value")  # known only by the helper's close: its type says nothing
     if closed is None:
         assigned = _assigned_name(fn, op, origin.result)
@@ -339,8 +342,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"(field `{origin.suffix[0]}`, closed by the struct's `Close`)"
             )
         evidence = f"`{base_short}` at {impl.file.path}:{line}"
-        if origin.impl_close is not None:
-            evidence += f", which it closes itself at line {origin.impl_close.line} when a later step fails"
+        if helper_close is not None:
+            evidence += f", which it closes itself at line {helper_close.line} when a later step fails"
         note = f"; `{callee}` resolves{via} to `{impl.short}`, which {fresh} ({evidence})"
         related.append(
             Related(
@@ -355,12 +358,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
         related.append(Related(Location(path, closed.close.line, closed.close.col), "closed here on another path"))
     fix = words.fix.replace("{holder}", words.holder)
-    if impl is not None and origin.impl_close is not None and selected_name(origin.impl_close.fn) != "Close":
+    if impl is not None and helper_close is not None and selected_name(helper_close.fn) != "Close":
         # Known by the helper's `conn.CloseWithError(1, "")`: the type may have no plain `Close`.
-        fix = (
-            f"close it on every path the way `{impl.short}` does (`{selected_name(origin.impl_close.fn)}(…)`) "
-            "or hand it to an owner"
-        )
+        closing = selected_name(helper_close.fn)
+        fix = f"close it on every path the way `{impl.short}` does (`{closing}(…)`) or hand it to an owner"
     local = leak.container if leak.container is not None and leak.container.shape in ("map", "slice") else None
     if local is not None and not many and leak.how not in ("replaced", "unwrapped", "failure-left-open"):
         # `conns[pod] = cc` in a local map dropped on return: closing `cc` right away would close what
@@ -420,17 +421,3 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         steps=tuple(steps),
         key=key,
     )
-
-
-def _switch_on_a_name(cond) -> tuple[str | None, list]:
-    """(tag, values) of a case kept as `tag == a || tag == b` (a switch on a name); (None, []) otherwise."""
-    b3 = binary(cond)
-    if b3 is None:
-        return None, []
-    if b3[0] == "||":
-        left, right = _switch_on_a_name(b3[1]), _switch_on_a_name(b3[2])
-        if left[0] is None or left[0] != right[0]:
-            return None, []
-        return left[0], left[1] + right[1]
-    name = ident(b3[1]) if b3[0] == "==" else None
-    return (name, [b3[2]]) if name is not None else (None, [])
