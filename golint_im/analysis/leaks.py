@@ -239,16 +239,16 @@ class Walk:
             return None
         again = runs_again(self.an, self.fn, fields, self.kind)
         name = f"{self.fn.facts.recv_name}.{fields[0]}"
+        refs = [_value_ref(v, holders) for v in store.args]
+        shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
         if again is None:
             if not self.origin.collection and never_closed(self.an, self.fn, fields, self.kind):
                 # No method of the type closes the field, and no other code reaches it.
                 return self._reported(
-                    Leak("owner-never-closes", store.line, store.col, container=Container("field", name))
+                    Leak("owner-never-closes", store.line, store.col, container=Container(shape, name))
                 )
             self.kept_in_fields = (fields, store)
             return None
-        refs = [_value_ref(v, holders) for v in store.args]
-        shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
         return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
 
     def _bind(self, pop):

@@ -241,8 +241,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
     elif leak.how == "owner-never-closes" and leak.container is not None:
         owner = f"`{fn.facts.recv}`"
+        kept = (
+            f"inside the client stub in `{leak.container.name}`"
+            if leak.container.shape == "stub"
+            else f"in `{leak.container.name}`"
+        )
         problem = (
-            f"is kept only in `{leak.container.name}` (line {leak.line}), and no method of {owner} closes it "
+            f"is kept only {kept} (line {leak.line}), and no method of {owner} closes it "
             f"nor does any other code reach that field: it stays open for as long as the {owner} value lives"
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, never closed"))
@@ -404,10 +409,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         closer = _failure_closer(leak) or f"{leak.container.name}.Close()"
         fix = f"close it on this return too (`{closer}` before returning), as the other failure returns do"
     if leak.how == "owner-never-closes" and leak.container is not None:
-        fix = (
-            f"close `{leak.container.name}` in a method of `{fn.facts.recv}` (its `Close`), "
-            "and call it when the value is no longer needed"
+        # A stub has no `Close`: the connection it was built from must be kept beside it to be closed.
+        closed = (
+            f"keep the connection beside the stub in a field of `{fn.facts.recv}`, close it"
+            if leak.container.shape == "stub"
+            else f"close `{leak.container.name}`"
         )
+        fix = f"{closed} in a method of `{fn.facts.recv}` (its `Close`), and call it when the value is no longer needed"
     message = f"{what} {problem}{note}. Fix: {fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))
