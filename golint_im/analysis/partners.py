@@ -53,6 +53,7 @@ from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .one_shot import received_again
+from .outlived import outlived_receivers
 from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
@@ -159,6 +160,8 @@ class Partners:
         self.abandoned = abandoned_waiters(program, flow, self.debug)
         # Field channels whose every receiver must first complete a send on the same field (send_first.py).
         self.send_first = [x for x in send_first_exchanges(program, flow, self.debug) if x.fn.id not in budget.cut]
+        # An endless send loop outliving the one loop that receives from it (outlived.py).
+        self.outlived = [o for o in outlived_receivers(program, flow, self.debug) if o.sender.id not in budget.cut]
         # A one-shot channel received from again after a `continue` skipped its renewal (one_shot.py).
         self.received_again = [r for r in received_again(program, self.debug) if r.fn.id not in budget.cut]
         # `break` in a select case, the only way meant out of an endless loop (endless.py).

@@ -58,7 +58,8 @@ class Branch:
 class Container:
     """A local map or slice the resource is kept in, dropped with the function."""
 
-    shape: str  # "map" | "slice"; how "replaced" or "owner-never-closes": "field" of the receiver, or "stub" (a client stub in one)
+    # "map" | "slice"; how "replaced" or "owner-never-closes": "field" of the receiver, or "stub" (a client stub in one)
+    shape: str
     name: str
 
 

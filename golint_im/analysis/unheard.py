@@ -299,10 +299,16 @@ def _test_or_main(fn: Function) -> bool:
 
 
 def _private_unbuffered_fields(
-    program: Program, flow: ChannelFlow, wanted: Callable, debug: Counter, closes_ok: bool = False
+    program: Program,
+    flow: ChannelFlow,
+    wanted: Callable,
+    debug: Counter,
+    closes_ok: bool = False,
+    any_capacity: bool = False,
 ) -> list[Channel]:
-    """Unexported field channels that `wanted` accepts, made unbuffered, sent on, never closed,
-    and named nowhere but as the channel of a send, receive or `close`, or an assignment's target."""
+    """Unexported field channels that `wanted` accepts, made unbuffered (with `any_capacity`, made
+    with any buffer), sent on, never closed, and named nowhere but as the channel of a send, receive
+    or `close`, or an assignment's target."""
     candidates: dict[str, dict[str, Channel]] = {}  # package path -> field name -> channel
     shared: set[tuple[str, str]] = set()
     for key, ch in flow.channels.items():
@@ -313,7 +319,7 @@ def _private_unbuffered_fields(
         named, _, fname = key[len("field:") :].rpartition(".")
         if not fname[:1].islower():
             continue
-        if ch.capacity != 0:
+        if ch.capacity != 0 and not any_capacity:
             debug["GIM102_unheard_buffered_or_unknown"] += 1
             continue
         if any(_made_value_escapes(mfn, mop) for mfn, mop in ch.make_sites if mop is not None):

@@ -410,12 +410,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close it on this return too (`{closer}` before returning), as the other failure returns do"
     if leak.how == "owner-never-closes" and leak.container is not None:
         # A stub has no `Close`: the connection it was built from must be kept beside it to be closed.
-        closed = (
+        closing = (
             f"keep the connection beside the stub in a field of `{fn.facts.recv}`, close it"
             if leak.container.shape == "stub"
             else f"close `{leak.container.name}`"
         )
-        fix = f"{closed} in a method of `{fn.facts.recv}` (its `Close`), and call it when the value is no longer needed"
+        fix = (
+            f"{closing} in a method of `{fn.facts.recv}` (its `Close`), and call it when the value is no longer needed"
+        )
     message = f"{what} {problem}{note}. Fix: {fix}."
     for rel in related:
         steps.append(Step(rel.location, rel.message))

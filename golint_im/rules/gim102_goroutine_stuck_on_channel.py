@@ -62,6 +62,15 @@ called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 `ctx` it gave the only receiving goroutine, when that goroutine returns in
 its `case <-ctx.Done():`.
 
+A send loop that outlives its receiver: a method sends on an unexported
+field channel of its receiver, plainly, in an endless `for {` loop, and the
+only receiver is another method of the type, started beside it on the same
+value (`go w.poll(); go w.run()`), whose endless receive loop can leave: a
+`select` case on a stop channel something closes, on `ctx.Done()` or a timer,
+or a `return` on an error. After that nothing receives, and whatever the
+buffer, the sender blocks forever. The fix puts the receiver's way out into
+a `select` on the send.
+
 A circular wait: a function starts a goroutine, then blocks on a send or
 receive (`b <- 2`, `<-done`) that only the goroutine can complete, after
 its own send or receive (`a <- 1`, `values <- v`) whose only partner is in
@@ -727,6 +736,8 @@ def check(ctx):
         yield _received_again_finding(r)
     for x in partners.send_first:
         yield _send_first_finding(x)
+    for o in partners.outlived:
+        yield _outlived_finding(o)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
     for s in partners.self_shutdowns:
@@ -1701,6 +1712,61 @@ def _send_first_finding(x):
         ),
         steps=steps,
         key=f"{fn.qualname}|{name}|send-first",
+    )
+
+
+def _outlived_finding(o):
+    """An endless send loop goes on after the one loop receiving from it has left."""
+    sender, receiver, starter = o.sender, o.receiver, o.starter
+    chan = E.render(o.send.fn)
+    send_loc = op_location(sender, o.send)
+    exit_loc = op_location(receiver, o.exit)
+    verb = {"return": "returns", "jump": "leaves its loop"}.get(o.exit.kind, "ends the goroutine")
+    how = branch_text(receiver.facts, o.branch, verb)
+    started = "starts" if o.receiver_start.mode == "go" else "then runs"
+    cap = o.channel.capacity
+    blocks = (
+        "the next send blocks forever"
+        if cap == 0
+        else "once the buffer is full the next send blocks forever"
+        if cap is not None
+        else "once the buffer, whatever its size, is full the next send blocks forever"
+    )
+    message = (
+        f"`{sender.short}` (started at line {o.sender_go.line} of `{starter.short}`) sends on `{chan}` "
+        f"({'unknown buffer' if cap is None else _capacity_text(cap)}) at line {o.send.line} in an endless loop that "
+        f"does not watch the receiver, but the only receiver, `{receiver.short}` (line {o.receiver_start.line}), "
+        f"{how} at line {o.exit.line}: after that nothing receives from `{chan}`, {blocks}, "
+        f"and `{sender.short}` leaks. "
+        f"Fix: {_outlived_fix(o, chan)}."
+    )
+    steps = (
+        Step(op_location(starter, o.sender_go), f"`{starter.short}` starts `{sender.short}`, the sender"),
+        Step(op_location(starter, o.receiver_start), f"`{starter.short}` {started} `{receiver.short}`, the receiver"),
+        Step(op_location(receiver, o.receive), f"`{receiver.short}` receives from `{chan}` in its loop"),
+        Step(exit_loc, f"`{receiver.short}` {how}"),
+        Step(send_loc, f"`{sender.short}` goes on sending; this send waits for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=(Related(exit_loc, f"`{receiver.short}` leaves its receive loop here"), *_made_here(o.channel)),
+        steps=steps,
+        key=f"{sender.qualname}|{o.channel.label}|outlived",
+    )
+
+
+def _outlived_fix(o, chan: str) -> str:
+    """A `select` on the send with the receiver's own way out, written with the sender's names."""
+    if o.sender_case:
+        context = o.sender_case == "<-ctx.Done()"
+        tail = "on the receiver's context" if context else "so the sender leaves with the receiver"
+        return f"send with `select {{ case {chan} <- v: case {o.sender_case}: return }}`, {tail}"
+    return (
+        f"have `{o.receiver.short}` close a channel when it leaves (`defer close(done)`), and send with "
+        f"`select {{ case {chan} <- v: case <-done: return }}`"
     )
 
 

@@ -1,0 +1,301 @@
+"""A goroutine's endless send loop that outlives the one loop receiving from it.
+
+    func (w *watcher) poll() {
+        for {
+            w.events <- next()    // blocks forever once run has returned
+        }
+    }
+
+    func (w *watcher) run() {
+        for {
+            select {
+            case e := <-w.events:
+                handle(e)
+            case <-w.stop:        // run leaves; poll goes on sending
+                return
+            }
+        }
+    }
+
+    go w.poll()
+    go w.run()
+
+The receiving loop has a way out that the sender does not take: another
+`select` case (a stop channel, `ctx.Done()`, a timer), or an error return.
+Once it is taken, nothing receives from the channel again. The sender's loop
+never ends by itself, so whatever the buffer holds, a send finds it full or
+finds no receiver, and the goroutine blocks forever.
+
+Judged, so that the finding holds for every instance:
+
+- the channel is an unexported struct field, made with `make`, never closed,
+  and named nowhere but in sends, receives and assignments
+  (`unheard._private_unbuffered_fields`, here with any buffer: an endless
+  sender fills any buffer);
+- every send is made by one method, plainly (outside any `select`), inside an
+  endless `for {` loop, on its receiver's field; every receive by one other
+  method of the same type, inside an endless `for {` loop, on its receiver's
+  field, and not `v, ok := <-ch` (whose way out is most likely the close);
+- the receiving loop has a `return` (or a `break` out of it, or a call that
+  ends the goroutine) under a branch: a `select` case on a channel something
+  sends on or closes, `ctx.Done()` or a timer, a `default`, or an `if` that
+  does not test the received value (an end marker the sender sent last);
+- one function starts the sender with `go x.send()` and the receiver with
+  `go x.receive()` (or calls `x.receive()` after that), on the same `x`,
+  outside any loop (a supervisor restarting the receiver is another shape),
+  and that function is not `main` calling the receiver itself (its return ends
+  the process).
+
+Counted in `--debug` as `GIM102_outlived_receivers`; the shapes given up on
+on the way as `GIM102_outlived_*`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Expr, Op
+from ..program import Function, Program, enclosing_regions
+from .cancel import is_done_call
+from .counted import _is_main
+from .field_instances import _binds_ok, comma_ok
+from .flow import Channel, ChannelFlow
+from .regions import FnView, deciding_region
+from .unheard import _private_unbuffered_fields
+from .unpaired import ends_goroutine
+
+
+@dataclass
+class OutlivedReceiver:
+    """The sender's endless loop goes on after the receiver's loop has left at `exit`."""
+
+    channel: Channel
+    sender: Function
+    send: Op
+    receiver: Function
+    receive: Op
+    exit: Op  # the receiver's `return`, `break` or goroutine-ending call
+    branch: int  # the region deciding the exit (a case, `default` or `if`)
+    starter: Function  # starts both on the same value
+    sender_go: Op
+    receiver_start: Op  # `go x.receive()` or the plain call after sender_go
+    # The exit case written for the sender's `select`: "<-ctx.Done()", "<-w.stop" with the sender's
+    # receiver name, or "" when the way out is no case the sender can share (an error, a timer).
+    sender_case: str = ""
+
+
+def outlived_receivers(program: Program, flow: ChannelFlow, debug: Counter) -> list[OutlivedReceiver]:
+    # The shape first, on every field channel (cheap); the naming guard, which reads every op of
+    # the program, only when some channel has it.
+    shaped: dict[int, OutlivedReceiver] = {}
+    for key, ch in flow.channels.items():
+        if key.startswith("field:") and ch.sends and ch.receives and ch.make_sites and not ch.closes:
+            found = _shape(program, flow, ch, debug)
+            if found is not None:
+                shaped[id(ch)] = found
+    if not shaped:
+        return []
+    out = []
+    for ch in _private_unbuffered_fields(program, flow, lambda c: id(c) in shaped, debug, any_capacity=True):
+        debug["GIM102_outlived_receivers"] += 1
+        out.append(shaped[id(ch)])
+    return out
+
+
+def _one_method(ops: list) -> Function | None:
+    """The one method (not a literal) making every op of `ops`, else None."""
+    fns = {id(f): f for f, _op in ops}
+    if len(fns) != 1:
+        return None
+    fn = next(iter(fns.values()))
+    return fn if fn.parent is None and fn.facts.recv and fn.facts.recv_name not in ("", "_") else None
+
+
+def _on_receiver(fn: Function, op: Op) -> bool:
+    """The op's channel is a field of fn's own receiver (`w.events` in a method on `w`)."""
+    sel = E.selector(op.fn)
+    return sel is not None and E.is_ident(sel[0], fn.facts.recv_name)
+
+
+def _endless_loop(fn: Function, op: Op) -> int | None:
+    """The outermost `for {` loop (no condition) around op, else None."""
+    facts = fn.facts
+    loops = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind == "for"]
+    endless = [r for r in loops if facts.regions[r].info is None]
+    return endless[-1] if endless else None
+
+
+def _shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> OutlivedReceiver | None:
+    sender, receiver = _one_method(ch.sends), _one_method(ch.receives)
+    if sender is None or receiver is None or sender is receiver or sender.facts.recv != receiver.facts.recv:
+        return None
+    sends = [op for _f, op in ch.sends]
+    receives = [op for _f, op in ch.receives]
+    if any(op.select >= 0 or not _on_receiver(sender, op) or _endless_loop(sender, op) is None for op in sends):
+        return None
+    if any(
+        op.mode not in ("case", "expr") or not _on_receiver(receiver, op) or _endless_loop(receiver, op) is None
+        for op in receives
+    ):
+        return None
+    facts = receiver.facts
+    if any(comma_ok(facts, op) if op.mode == "case" else _binds_ok(facts, op) for op in receives):
+        return None
+    loops = {_endless_loop(receiver, op) for op in receives}
+    if len(loops) != 1:
+        return None
+    loop = loops.pop()
+    assert loop is not None
+    found = _exit(program, flow, receiver, loop, receives, debug)
+    if found is None:
+        return None
+    exit_op, branch, leave_on = found
+    sender_case = _sender_case(sender, receiver, leave_on)
+    start = _started_together(program, sender, receiver)
+    if start is None:
+        debug["GIM102_outlived_not_started_together"] += 1
+        return None
+    starter, sender_go, receiver_start = start
+    send = min(sends, key=lambda op: (op.line, op.col))
+    receive = min(receives, key=lambda op: (op.line, op.col))
+    return OutlivedReceiver(
+        ch, sender, send, receiver, receive, exit_op, branch, starter, sender_go, receiver_start, sender_case
+    )
+
+
+def _exit(program: Program, flow: ChannelFlow, fn: Function, loop: int, receives: list, debug: Counter):
+    """(the first way out of the receiving loop, the branch deciding it, the channel of that branch's
+    `case` or None) that some run can take while the sender goes on; None when there is none."""
+    facts = fn.facts
+    view = FnView(fn)
+    bound = _received_names(facts, receives)
+    cases = {op.body: op for op in facts.ops if op.kind == "recv" and op.select >= 0}
+    for op in facts.ops:
+        chain = list(enclosing_regions(facts, op.region))
+        if loop not in chain:
+            continue
+        leaves = (
+            op.kind == "return"
+            or op.kind == "jump"
+            and op.mode == "break"
+            and _leaves(view, op, facts, loop)
+            or op.kind == "call"
+            and op.mode == "plain"
+            and ends_goroutine(program, fn, op) is not None
+        )
+        if not leaves:
+            continue
+        inner = chain[: chain.index(loop)]
+        branch = deciding_region(facts, op.region, loop)
+        if branch < 0 or facts.regions[branch].kind in ("for", "range"):
+            continue  # every round leaves, or only an inner loop's round: not a way out taken at times
+        if any(bound & E.idents_in(facts.regions[r].info, set()) for r in inner if _tests(facts, r)):
+            debug["GIM102_outlived_exits_on_the_received_value"] += 1
+            continue  # the value decides: an end marker the sender may send last
+        case = next((cases[r] for r in inner if r in cases), None)
+        if case is not None and any(case is r for r in receives):
+            if _after_the_value_only(facts, op, case):
+                continue
+        leave_on = None
+        if case is not None and not any(case is r for r in receives):
+            if not _signalled(program, flow, fn, case.fn):
+                debug["GIM102_outlived_exit_cases_never_signalled"] += 1
+                continue
+            leave_on = case.fn
+        return op, branch, leave_on
+    return None
+
+
+def _sender_case(sender: Function, receiver: Function, leave_on: Expr | None) -> str:
+    """The receiver's exit case as the sender would write it in a `select` on its send."""
+    if leave_on is None:
+        return ""
+    if is_done_call(leave_on):
+        return "<-ctx.Done()"
+    sel = E.selector(leave_on)
+    if sel is not None and E.is_ident(sel[0], receiver.facts.recv_name) and sel[1] != "C":
+        return f"<-{sender.facts.recv_name}.{sel[1]}"
+    return ""
+
+
+def _leaves(view: FnView, op: Op, facts, loop: int) -> bool:
+    target = view.jump_target(op)
+    return target is not None and target in enclosing_regions(facts, loop)
+
+
+def _tests(facts, region: int) -> bool:
+    """The region is a branch whose condition is an expression (`if`, `else`, a switch case)."""
+    reg = facts.regions[region]
+    return reg.kind in ("if", "else", "block") and reg.info is not None and E.is_expr(reg.info)
+
+
+def _after_the_value_only(facts, exit_op: Op, case: Op) -> bool:
+    """An exit straight in the body of the channel's own case, under no test: every value received
+    ends the loop, so the receiver takes one value at a time and the sender is the loop's partner
+    for one round only (a one-shot receiver, judged elsewhere)."""
+    return all(facts.regions[r].kind == "block" for r in enclosing_regions(facts, exit_op.region) if r != case.body)
+
+
+def _received_names(facts, receives: list) -> set:
+    """The names the receives bind (`e := <-w.events`, `case e := <-w.events:`)."""
+    names: set = set()
+    for op in facts.ops:
+        if op.kind != "assign" or len(op.args) != 1:
+            continue
+        value = E.received(op.args[0])
+        if value is not None and any(value == r.fn for r in receives):
+            for t in op.targets:
+                name = E.ident(t)
+                if name and name != "_":
+                    names.add(name)
+    return names
+
+
+def _signalled(program: Program, flow: ChannelFlow, fn: Function, chan) -> bool:
+    """The exit case's channel is closed, sent on, or cancelled by something the model sees: a
+    context's `Done()`, a `time` channel, or a channel the flow knows to have a sender or a close."""
+    if is_done_call(chan):
+        return True
+    called = E.call(chan)
+    if called is not None:
+        ext = program.external_callee(fn, called[0])
+        return ext is not None and ext.pkg == "time"
+    sel = E.selector(chan)
+    if sel is not None and sel[1] == "C":
+        return True  # a timer's or ticker's channel
+    key = flow.key(fn, chan)
+    found = flow.channels.get(key) if key is not None else None
+    return found is not None and bool(found.sends or found.closes)
+
+
+def _started_together(program: Program, sender: Function, receiver: Function):
+    """(the function, its `go x.send()`, its `go x.receive()` or later `x.receive()`) for one function
+    starting both on the same `x`, outside any loop; None when no function does."""
+    receiver_calls: dict[int, list[Op]] = {}
+    for caller, op in program.callers(receiver):
+        receiver_calls.setdefault(id(caller), []).append(op)
+    for caller, go in program.callers(sender):
+        if go.mode != "go" or id(caller) not in receiver_calls:
+            continue
+        facts = caller.facts
+        base = _call_base(go)
+        if base is None or _in_loop(facts, go):
+            continue
+        at = facts.ops.index(go)
+        for op in receiver_calls[id(caller)]:
+            if _call_base(op) != base or _in_loop(facts, op):
+                continue
+            if op.mode == "go" or op.mode == "plain" and facts.ops.index(op) > at and not _is_main(caller):
+                return caller, go, op
+    return None
+
+
+def _call_base(op: Op):
+    sel = E.selector(op.fn)
+    return sel[0] if sel is not None else None
+
+
+def _in_loop(facts, op: Op) -> bool:
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region))
