@@ -115,7 +115,7 @@ class Walk:
         self.leaks: list[Leak] = []
         self.no_nil = False
         self.primary = ""
-        self.named_result = ""  # the acquisition's target is this named result (see _retried_named_result)
+        self.named_result = ""  # the acquisition's target is this named result (see _own_named_result)
         self.value_result = ""  # a last result that is nil exactly when nothing was acquired (see _bind)
         # A deferred closure closes the resource only when the function returns no error: the
         # returns that fail still leak it (see _closes_on_success_only).
@@ -294,14 +294,13 @@ class Walk:
         name = ident(target)
         container = index(target)
         container_name = ident(container[0]) if container is not None else None
-        if name is not None and self._retried_named_result(name):
+        if name is not None and self._own_named_result(name):
+            # A named result of this function: a bare `return` hands it back, any other return drops it.
             decl = {**decl, name: 0}
             self.named_result = name
         if name is not None:
             if name not in decl or name in an.params(self.fn):
-                return None  # outer variable, named result, package variable: not ours to judge
-            if not self.named_result and name in self.fn.facts.result_names and an.named_result(self.fn, name):
-                return None  # `conn, err := dial()` in the body's own block: the named result itself
+                return None  # outer variable, package variable: not ours to judge
             shape = self.origin.collection
             self.holders[name] = Holder(name, self.origin.holder_suffix, shape, decl.get(name, 0))
             self.primary = name
@@ -388,17 +387,14 @@ class Walk:
             return None  # given to other code before the dial (`opt(c)`): it may be kept there
         return base, sel[1]
 
-    def _retried_named_result(self, name: str) -> bool:
-        """`resp, err = c.Do(req)` in a retry loop, into the named result `resp`.
+    def _own_named_result(self, name: str) -> bool:
+        """`c, err = net.Dial(...)` into the named result `c` of the function being judged.
 
         Only in a declared function (in a literal the name may be an outer
-        function's result). Inside a loop, each round overwrites the response
-        the last one left there.
+        function's result, handed back by that function's return).
         """
         fn = self.fn
-        if fn.facts.parent >= 0 or not self.an.named_result(fn, name):
-            return False
-        return bool(self.view.loops_around(self.op.region))
+        return fn.facts.parent < 0 and self.an.named_result(fn, name)
 
     def _closes_on_success_only(self, o: Op) -> bool:
         """`defer func() { if e != nil { return }; resp.Body.Close() }()`: the close waits on the named error.
@@ -1766,12 +1762,22 @@ class Walk:
         """The leak reported for this acquisition, with what the report needs to know about the rest."""
         leak.fn, leak.op, leak.origin = self.fn, self.op, self.origin
         if leak.how == "return" and leak.container is None:
+            leak.handed_back = self._handed_back()
             if leak.conditions:
                 if not self.kind.stream:
                     leak.handled_after = self._handled_somewhere()
             else:
                 leak.released_after = self._released_somewhere()
         return leak
+
+    def _handed_back(self) -> bool:
+        """Some `return` after the acquisition hands the resource to the caller (a bare `return` of the
+        named result included): the function is its constructor, and only its other returns drop it."""
+        holders = dict(self.holders)
+        return any(
+            o.kind == "return" and (self.an.returns_holder(self.fn, o, holders) or (self.named_result and not o.args))
+            for o in self.ops[self.a + 1 :]
+        )
 
     def _handled_somewhere(self) -> bool:
         """Some op after the acquisition closes, hands off, stores or returns the resource."""

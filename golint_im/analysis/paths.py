@@ -99,6 +99,8 @@ class Leak:
     op: Op | None = None
     origin: Origin | None = None
     handled_after: bool | None = None
+    # how == "return", in no container: another return hands the resource to the caller.
+    handed_back: bool = False
     released_after: bool | None = None
     # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
     again: Again | None = None

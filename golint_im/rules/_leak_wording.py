@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
-from golint_im.expr import call_number, case_comparisons, ident, render, render_negated, selected_name
+from golint_im.expr import call_number, case_comparisons, ident, render, render_negated, selected_name, selector
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
 
@@ -30,6 +30,9 @@ class Wording:
     # What a leak at the end of the function, and a return that leaks it under no condition, are called.
     ends: str = "is never closed"
     open_on_return: str = ""  # "" : worded like any resource ("is never closed (the function returns ...)")
+    # The call that releases `{holder}` ("{holder}.Close()"), for a return that drops what the function
+    # hands back on its other returns: closed before that return, not deferred. "": no such fix.
+    release: str = ""
 
 
 def check(ctx: Context, kind: str, rule_id: str, severity: str, words: Wording) -> Iterator[Finding]:
@@ -148,7 +151,11 @@ def _assigned_name(fn, op, result: int) -> str | None:
         return None
     if call_number(after.args[0]) != at or result >= len(after.targets):
         return None
-    name = ident(after.targets[result])
+    target = after.targets[result]
+    sel = selector(target)
+    if sel is not None and ident(sel[0]) is not None:
+        return render(target)  # `cn.c, err = net.Dial(...)` into a field of a struct it built: `cn.c`
+    name = ident(target)
     return name if name not in (None, "_") else None
 
 
@@ -367,6 +374,20 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         # Known by the helper's `conn.CloseWithError(1, "")`: the type may have no plain `Close`.
         closing = selected_name(helper_close.fn)
         fix = f"close it on every path the way `{impl.short}` does (`{closing}(…)`) or hand it to an owner"
+    if (
+        leak.how == "return"
+        and leak.handed_back
+        and words.release
+        and fix == words.fix.replace("{holder}", words.holder)
+    ):
+        # A constructor: a deferred close would close what it returns on success as well.
+        release = words.release.replace("{holder}", words.holder)
+        if named is not None:
+            release = release.replace("Close()", named.close)
+        fix = (
+            f"close it before this return (`{release}`); a plain `defer {release}` would also close the one "
+            f"`{fn.short}` returns to its caller"
+        )
     local = leak.container if leak.container is not None and leak.container.shape in ("map", "slice") else None
     if local is not None and not many and leak.how not in ("replaced", "unwrapped", "failure-left-open"):
         # `conns[pod] = cc` in a local map dropped on return: closing `cc` right away would close what

@@ -110,7 +110,8 @@ RESOURCE = "grpc-conn"
 WORDS = Wording(
     noun="gRPC client connection",
     verb="dialed",
-    fix="close it on every path (`defer conn.Close()` after the error check) or hand it to an owner",
+    fix="close it on every path (`defer {holder}.Close()` after the error check) or hand it to an owner",
+    release="{holder}.Close()",
 )
 
 

@@ -363,6 +363,7 @@ WORDS = Wording(
     noun="network connection",
     verb="opened",
     fix="close it on every path (`defer {holder}.Close()` after the error check) or hand it to an owner",
+    release="{holder}.Close()",
 )
 
 
