@@ -638,40 +638,174 @@ def outnumbered_receives(program: Program, instances: list[tuple[Channel, Functi
     channel: the goroutine not heard blocks forever (`ShortReceive` is the one-goroutine case)."""
     positions = _Positions()
     out = []
-    for ch, owner, _name in instances:
+    for ch, owner, name in instances:
         if ch.closes or ch.capacity is None or not ch.sends or not ch.receives:
             continue
         senders = {f.id for f, _op in ch.sends}
-        if len(senders) < 2 or owner.id in senders or any(f is not owner for f, _op in ch.receives):
+        if owner.id in senders or any(f is not owner for f, _op in ch.receives):
             continue
         if len(senders) != len(ch.sends):
             continue  # one send per goroutine function
         starts: list[tuple[int, Op, Function, Op]] = []
         for f, send in ch.sends:
-            started = started_by(program, owner, f)
-            if started is None or send.select >= 0:
+            started = _straight_starts(program, owner, f, name)
+            if not started or send.select >= 0:
                 starts = []
                 break
             counted = count_runs(program, f, [send])
             if counted is None or counted[0] != 1:
                 starts = []
                 break
-            starts.append((started[0], started[1], f, send))
-        if not starts:
+            starts.extend((i, go, f, send) for i, go in started)
+        if len(starts) < 2:
             continue
         recvs = [op for _f, op in ch.receives]
         last_go = max(i for i, _op, _f, _s in starts)
         if any(op.mode != "expr" or op.select >= 0 or positions.of(owner, op) < last_go for op in recvs):
             continue
-        received = count_runs(program, owner, recvs)
-        if received is None or received[0] == UNBOUNDED:
+        received = _received_after(program, owner, min(i for i, _op, _f, _s in starts), recvs)
+        if received is None:
             continue
-        if len(starts) <= received[0] + (ch.capacity or 0):
+        if len(starts) <= len(received) + (ch.capacity or 0):
             continue
         starts.sort(key=lambda x: x[0])
         _i, _go, f, send = starts[-1]
-        out.append(OutnumberedReceive(ch, owner, [(g, fn, sd) for _k, g, fn, sd in starts], received[1], (f, send)))
+        out.append(OutnumberedReceive(ch, owner, [(g, fn, sd) for _k, g, fn, sd in starts], received, (f, send)))
     return out
+
+
+@dataclass
+class LoopStartedSenders:
+    """One goroutine per round of a loop, each sending once, outnumber the owner's receives."""
+
+    channel: Channel
+    owner: Function
+    loop: int  # the owner's loop region whose rounds each start one
+    go: Op
+    sender: Function
+    send: Op
+    receives: list  # the owner's receives, in order, after the loop
+    rounds: int | None  # the loop's constant trip count; None: as many as what it ranges over holds
+
+
+def loop_started_senders(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[LoopStartedSenders]:
+    """`for _, r := range replicas { go func(r R) { out <- r.Do(q) }(r) }; return <-out` on an unbuffered
+    channel: the first answer is taken, and every goroutine after it blocks on its send forever.
+
+    The one `go` statement sits straight in the body of one loop of the owner that nothing leaves early
+    (no `return`, `break` or `continue` in it), so each round starts one goroutine; the goroutine sends
+    once, unconditionally, outside any `select`; the owner receives a counted number of times after the
+    loop, plainly, and nothing closes the channel. A loop of unknown length is judged only on an
+    unbuffered channel with one receive: any second round leaves a sender unheard; a counted loop when
+    its rounds outnumber the receives and the buffer."""
+    positions = _Positions()
+    out = []
+    for ch, owner, _name in instances:
+        if ch.closes or ch.capacity is None or len(ch.sends) != 1 or not ch.receives or _is_main(owner):
+            continue
+        sender, send = ch.sends[0]
+        if sender is owner or send.select >= 0 or any(f is not owner for f, _op in ch.receives):
+            continue
+        started = _started_per_round(program, owner, sender)
+        if started is None:
+            continue
+        at, go, loop = started
+        facts = owner.facts
+        recvs = [op for _f, op in ch.receives]
+        if any(
+            op.mode != "expr"
+            or op.select >= 0
+            or positions.of(owner, op) < at
+            or loop in enclosing_regions(facts, op.region)
+            for op in recvs
+        ):
+            continue
+        counted = count_runs(program, sender, [send])
+        if counted is None or counted[0] != 1:
+            continue
+        received = _received_after(program, owner, at, recvs)
+        if received is None:
+            continue
+        rounds = _loop_times(program, owner, loop)
+        if rounds == UNBOUNDED:
+            continue
+        if rounds is None:
+            if ch.capacity != 0 or len(received) != 1:
+                continue
+        elif rounds <= len(received) + ch.capacity:
+            continue
+        out.append(LoopStartedSenders(ch, owner, loop, go, sender, send, received, rounds))
+    return out
+
+
+def _straight_starts(program: Program, owner: Function, target: Function, name: str) -> list[tuple[int, Op]] | None:
+    """(index, op) of each of owner's `go` statements running target: a literal of owner, or a named
+    function given the channel `name` (`go pipe(a, b, errc)` twice: two goroutines); None when one of
+    them sits under a branch or in a loop (how many run is then not counted)."""
+    facts = owner.facts
+    found = []
+    for i, op in enumerate(facts.ops):
+        if op.kind != "call" or op.mode != "go":
+            continue
+        number = E.funclit(op.fn)
+        if number is not None:
+            runs = program.literal(owner, number) is target
+        else:
+            runs = any(E.is_ident(a, name) for a in op.args) and any(
+                t.function is target for t in program.resolve_call(owner, op)
+            )
+        if runs:
+            if not on_straight_line(facts, op.region):
+                return None
+            found.append((i, op))
+    return found
+
+
+def _received_after(program: Program, owner: Function, start: int, recvs: list) -> list | None:
+    """The receives in the order they run, when each runs once on owner's straight line and nothing
+    from op `start` (the `go`) to the last of them returns, jumps or ends the process; else None. A
+    guard returning before the goroutines start does not change how many receives follow them."""
+    facts = owner.facts
+    if any(not on_straight_line(facts, op.region) for op in recvs):
+        return None
+    index = {id(op): k for k, op in enumerate(facts.ops)}
+    last = max(index[id(op)] for op in recvs)
+    if any(o.kind in ("return", "jump") or exits_process(program, owner, o) for o in facts.ops[start : last + 1]):
+        return None
+    return sorted(recvs, key=lambda op: index[id(op)])
+
+
+def _started_per_round(program: Program, owner: Function, target: Function) -> tuple[int, Op, int] | None:
+    """(index, op, loop) of owner's one `go` statement running target, straight in the body of one loop
+    (no branch between them, no loop around it) that nothing leaves or skips a round of, the loop itself
+    on owner's straight line."""
+    facts = owner.facts
+    found = []
+    for i, op in enumerate(facts.ops):
+        if op.kind != "call" or op.mode != "go":
+            continue
+        number = E.funclit(op.fn)
+        if number is not None:
+            if program.literal(owner, number) is target:
+                found.append((i, op))
+        elif any(t.function is target for t in program.resolve_call(owner, op)):
+            found.append((i, op))
+    if len(found) != 1:
+        return None
+    i, op = found[0]
+    chain = list(enclosing_regions(facts, op.region))
+    loops = [r for r in chain if facts.regions[r].kind in ("for", "range")]
+    if len(loops) != 1:
+        return None
+    loop = loops[0]
+    if any(facts.regions[r].kind not in STRAIGHT_KINDS for r in chain[: chain.index(loop)]):
+        return None  # under a branch in the loop: not every round starts one
+    if not on_straight_line(facts, facts.regions[loop].parent):
+        return None
+    inside = [o for o in facts.ops if loop in enclosing_regions(facts, o.region)]
+    if any(o.kind in ("return", "jump") or exits_process(program, owner, o) for o in inside):
+        return None
+    return i, op, loop
 
 
 def undersignalled_waiters(

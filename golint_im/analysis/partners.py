@@ -37,6 +37,7 @@ from .counted import (
     counted_channels,
     dropped_signals,
     local_quits_after_exit,
+    loop_started_senders,
     outnumbered_per_round,
     outnumbered_receives,
     overdrawn_selects,
@@ -213,6 +214,8 @@ class Partners:
         reported = {e.channel.key for e in self.early_leaves} | {r.channel.key for r in self.short_locals}
         self.outnumbered = [o for o in outnumbered_receives(program, fresh) if o.channel.key not in reported]
         self.outnumbered_rounds = [o for o in outnumbered_per_round(program, fresh) if o.channel.key not in reported]
+        # One goroutine per round of a loop, each sending once, outnumbering the receives (counted.py).
+        self.loop_started = [o for o in loop_started_senders(program, fresh) if o.channel.key not in reported]
         # One value sent where several goroutines each wait for one (counted.py).
         self.undersignalled = [u for u in undersignalled_waiters(program, fresh) if u.channel.key not in reported]
         self.undersignalled.extend(u for u in self.fields.undersignalled if u.owner.id not in budget.cut)

@@ -244,6 +244,17 @@ on an unbuffered field channel, while the method that started them
 receives in a loop it can `return` from (the first error): the goroutines
 not yet heard block on their send.
 
+First answer wins: a loop that starts one goroutine per round (`for _, r
+:= range replicas { go ask(r, out) }`, straight in a loop nothing leaves
+early), each sending once on a local channel, while the function receives
+from it once after the loop and returns. On an unbuffered channel every
+goroutine after the first to send blocks forever whenever the loop runs
+more than once; a counted loop (`for i := 0; i < 3; i++`) is judged by its
+count against the receives and the buffer. The same function started twice
+with the same channel (`go pump(a, b, errc); go pump(b, a, errc)`) counts
+as two senders, and a guard returning before the goroutines start does not
+change how many receives follow them.
+
 An unbuffered field channel sent on by the constructor that makes it
 before the constructor starts the goroutine that receives (`b.events <-
 "started"; go b.loop()`): the constructor waits for itself.
@@ -718,6 +729,8 @@ def check(ctx):
         yield _outnumbered_finding(on)
     for o in partners.outnumbered_rounds:
         yield _outnumbered_round_finding(o)
+    for ls in partners.loop_started:
+        yield _loop_started_finding(ls)
     for u in partners.undersignalled:
         yield _undersignalled_finding(u)
     for of in partners.overfilled_fields:
@@ -965,6 +978,15 @@ def _made_here(ch) -> list:
         return []
     cap = "unknown buffer" if ch.capacity is None else _capacity_text(ch.capacity)
     return [Related(op_location(mfn, mop), f"`{ch.label}` made here ({cap})")]
+
+
+def _made_type(ch) -> str:
+    """The channel type its one `make` names (`chan string`), else ""."""
+    if len(ch.make_sites) != 1 or ch.make_sites[0][1] is None:
+        return ""
+    op = ch.make_sites[0][1]
+    made = next((E.call(a) for a in op.args if E.is_ident(E.callee(a), "make")), None)
+    return E.render(made[1][0]) if made is not None and made[1] else ""
 
 
 def _unclosed_finding(u):
@@ -1428,6 +1450,50 @@ def _outnumbered_finding(o):
         related=tuple(_made_here(o.channel)),
         steps=steps,
         key=f"{o.owner.qualname}|{name}|outnumbered",
+    )
+
+
+def _loop_started_finding(o):
+    """A loop starts one goroutine per round, each sending once, and the owner receives fewer times."""
+    name, owner, facts = o.channel.label, o.owner, o.owner.facts
+    send_loc = op_location(o.sender, o.send)
+    loop = facts.regions[o.loop]
+    got = _times(len(o.receives))
+    started = f"the loop at line {loop.line} starts a goroutine in every round (line {o.go.line})"
+    if o.rounds is None:
+        ranged = E.render(loop.info) if loop.kind == "range" and E.is_expr(loop.info) else ""
+        more = f"`{ranged}` holds more than one element" if ranged else "the loop runs more than once"
+        made = _made_type(o.channel)
+        room = f"`make({made}, len({ranged}))`" if ranged and made else f"`len({ranged})` slots" if ranged else ""
+        message = (
+            f"{started}, each sending once on `{name}` ({_capacity_text(0)}) at line {o.send.line}, but "
+            f"`{owner.short}` receives only {got} (line {o.receives[-1].line}) and ends: when {more}, every "
+            f"goroutine but the first to send blocks forever. Fix: make `{name}` with room for every goroutine"
+            f"{f' ({room})' if room else ''}, or send with `select {{ case {name} <- v: case <-ctx.Done(): }}` "
+            "and cancel the context "
+            f"when `{owner.short}` returns."
+        )
+    else:
+        unheard = o.rounds - len(o.receives) - (o.channel.capacity or 0)
+        message = (
+            f"{started}, {o.rounds} in all, each sending once on `{name}` ({_capacity_text(o.channel.capacity)}) "
+            f"at line {o.send.line}, but `{owner.short}` receives only {got} (line {o.receives[-1].line}) and "
+            f"ends: {_unheard_count(unheard)} never heard, blocked on its send forever. Fix: give `{name}` a "
+            f"buffer of {o.rounds}, or receive once per goroutine."
+        )
+    steps = (
+        Step(op_location(owner, o.go), f"`{owner.short}` starts a goroutine in every round of the loop"),
+        *(Step(op_location(owner, r), f"`{owner.short}` receives from `{name}`") for r in o.receives),
+        Step(send_loc, "the goroutines not received from wait here forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(o.channel)),
+        steps=steps,
+        key=f"{owner.qualname}|{name}|loop-started",
     )
 
 
