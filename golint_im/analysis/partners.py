@@ -59,6 +59,7 @@ from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import abandoned_replies, skipped_replies, skipped_reply_channels
+from .returned_results import abandoned_results
 from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
 from .send_first import send_first_exchanges
@@ -161,6 +162,10 @@ class Partners:
         self.abandoned = abandoned_waiters(program, flow, self.debug)
         # Field channels whose every receiver must first complete a send on the same field (send_first.py).
         self.send_first = [x for x in send_first_exchanges(program, flow, self.debug) if x.fn.id not in budget.cut]
+        # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).
+        self.abandoned_results = [
+            r for r in abandoned_results(program, flow, self.unpaired, self.debug) if r.maker.id not in budget.cut
+        ]
         # An endless send loop outliving the one loop that receives from it (outlived.py).
         self.outlived = [o for o in outlived_receivers(program, flow, self.debug) if o.sender.id not in budget.cut]
         # A one-shot channel received from again after a `continue` skipped its renewal (one_shot.py).

@@ -244,6 +244,15 @@ on an unbuffered field channel, while the method that started them
 receives in a loop it can `return` from (the first error): the goroutines
 not yet heard block on their send.
 
+A result abandoned by the caller's `select`: a function makes an
+unbuffered channel, starts a goroutine that sends on it once, and returns
+it, handing it on in no other way (`func fetch() <-chan result`); a caller
+receives from what it returned only in a `select` with another case that
+returns (`case <-time.After(d):`, `case <-ctx.Done():`). After that
+return nothing receives, and the goroutine blocks forever. The caller's
+receive is `case r := <-fetch(key):`, or on a local assigned from the call
+once and named nowhere else (no goroutine left to drain it).
+
 First answer wins: a loop that starts one goroutine per round (`for _, r
 := range replicas { go ask(r, out) }`, straight in a loop nothing leaves
 early), each sending once on a local channel, while the function receives
@@ -751,6 +760,8 @@ def check(ctx):
         yield _send_first_finding(x)
     for o in partners.outlived:
         yield _outlived_finding(o)
+    for ar in partners.abandoned_results:
+        yield _abandoned_result_finding(ar)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
     for s in partners.self_shutdowns:
@@ -985,6 +996,8 @@ def _made_type(ch) -> str:
     if len(ch.make_sites) != 1 or ch.make_sites[0][1] is None:
         return ""
     op = ch.make_sites[0][1]
+    if op.kind == "call" and E.is_ident(op.fn, "make") and op.args:
+        return E.render(op.args[0])  # the make call itself
     made = next((E.call(a) for a in op.args if E.is_ident(E.callee(a), "make")), None)
     return E.render(made[1][0]) if made is not None and made[1] else ""
 
@@ -1778,6 +1791,37 @@ def _send_first_finding(x):
         ),
         steps=steps,
         key=f"{fn.qualname}|{name}|send-first",
+    )
+
+
+def _abandoned_result_finding(a):
+    """The maker's goroutine sends once on the channel it returns; the caller's select can leave first."""
+    name, maker, caller = a.channel.label, a.maker, a.caller
+    send_loc = op_location(a.sender, a.send)
+    leave_loc = op_location(caller, a.leave)
+    how = branch_text(caller.facts, a.case_region)
+    made = _made_type(a.channel)
+    message = (
+        f"the goroutine started at line {a.go.line} sends once on `{name}` (unbuffered) at line {a.send.line}, "
+        f"and `{maker.short}` returns the channel; `{caller.short}` receives from it only in a `select` that "
+        f"{how} at line {a.leave.line} instead: after that nothing receives, and the send blocks forever. "
+        f"Fix: make the channel with a buffer of 1 in `{maker.short}`"
+        f"{f' (`make({made}, 1)`)' if made else ''}, so the goroutine can leave whether or not anyone waits."
+    )
+    steps = (
+        Step(op_location(maker, a.go), f"`{maker.short}` starts the goroutine that sends once"),
+        Step(op_location(caller, a.call), f"`{caller.short}` takes the channel `{maker.short}` returns"),
+        Step(leave_loc, f"`{caller.short}` {how} without receiving"),
+        Step(send_loc, "the goroutine's send waits for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=(Related(leave_loc, f"`{caller.short}` leaves here"), *_made_here(a.channel)),
+        steps=steps,
+        key=f"{maker.qualname}|{name}|abandoned-result",
     )
 
 

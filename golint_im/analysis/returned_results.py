@@ -1,0 +1,167 @@
+"""A one-shot result channel that a function returns, abandoned by its caller's `select`.
+
+    func (c *Cache) fetch(key string) <-chan result {
+        ch := make(chan result)
+        go func() {
+            v, err := c.loader.Load(key)
+            ch <- result{v, err}      // blocks forever once Get has timed out
+        }()
+        return ch
+    }
+
+    func (c *Cache) Get(key string) ([]byte, error) {
+        select {
+        case r := <-c.fetch(key):
+            return r.val, r.err
+        case <-time.After(c.timeout):
+            return nil, errTimeout    // nothing receives from fetch's channel again
+        }
+    }
+
+The maker's goroutine sends once, unconditionally, on an unbuffered channel
+that the maker hands on only by returning it. A caller receives from what it
+returned only in a `select` with another case that leaves the caller: the
+timeout, `ctx.Done()`, `default`. After that nothing can receive, and the
+goroutine blocks on its send forever.
+
+Judged only when the maker is followed whole: the channel is a local made
+once, unbuffered, never closed, sent on by one goroutine literal (or a
+function) the maker starts on its straight line, with one send that runs on
+every path outside any `select`, and named in the maker only by its make,
+that send, the `go` and `return` (`Unpaired._only_returned`). The caller
+receives from the call's result straight in the `select` case
+(`case r := <-c.fetch(key):`), or from a local assigned from the call once
+and named nowhere else. Counted in `--debug` as
+`GIM102_returned_results_abandoned`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .field_instances import count_runs
+from .flow import Channel, ChannelFlow
+from .never_stopped import started_by
+from .unpaired import Unpaired
+
+
+@dataclass
+class AbandonedResult:
+    """The maker's goroutine sends once on the channel it returns; a caller's `select` can leave first."""
+
+    channel: Channel
+    maker: Function
+    go: Op  # the maker's `go` starting the sender
+    sender: Function
+    send: Op
+    caller: Function
+    call: Op  # the caller's call of the maker
+    receive: Op  # the caller's `case <-…` on the result
+    leave: Op  # the `return` in another case of that select
+    case_region: int  # that case
+
+
+def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, debug: Counter) -> list:
+    out = []
+    for key, ch in flow.channels.items():
+        if not key.startswith("local:") or ch.capacity != 0 or ch.closes or len(ch.make_sites) != 1:
+            continue
+        maker = ch.make_sites[0][0]
+        if len(ch.sends) != 1 or any(f is maker or f.outermost() is maker for f, _op in ch.receives):
+            continue  # the maker (or a goroutine of its own) receives: not only returned
+        name = flow.label(key)
+        if key != f"local:{maker.id}:{name}":
+            continue
+        sender, send = ch.sends[0]
+        if sender is maker or send.select >= 0:
+            continue
+        started = started_by(program, maker, sender)
+        if started is None:
+            continue
+        counted = count_runs(program, sender, [send])
+        if counted is None or counted[0] != 1:
+            continue
+        if not unpaired._only_returned(maker, name):
+            continue
+        for caller, call in program.callers(maker):
+            found = _abandoning_select(caller, call) if call.mode == "plain" else None
+            if found is not None:
+                receive, leave, case_region = found
+                debug["GIM102_returned_results_abandoned"] += 1
+                out.append(
+                    AbandonedResult(ch, maker, started[1], sender, send, caller, call, receive, leave, case_region)
+                )
+                break
+    return out
+
+
+def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
+    """(the `case` receiving the call's result, a `return` in another case of its `select`, that case)."""
+    facts = caller.facts
+    receive = None
+    for op in facts.ops:
+        if op.kind != "recv" or op.select < 0 or op.line < call.line:
+            continue
+        called = E.call(op.fn)
+        if called is not None and called[0] == call.fn and op.line == call.line:
+            receive = op
+            break
+    if receive is None:
+        local = _assigned_once(caller, call)
+        if local is None:
+            return None
+        receive = local
+    cases = [
+        r for r, reg in enumerate(facts.regions) if reg.kind in ("case", "default") and reg.parent == receive.select
+    ]
+    for region in cases:
+        if region == receive.body:
+            continue
+        leave = next(
+            (o for o in facts.ops if o.kind == "return" and region in enclosing_regions(facts, o.region)), None
+        )
+        if leave is not None:
+            return receive, leave, region
+    return None
+
+
+def _assigned_once(caller: Function, call: Op) -> Op | None:
+    """The `case` receive from `ch` where `ch := maker()` is the call's only assignment to `ch` and `ch`
+    is named nowhere else but that one receive."""
+    facts = caller.facts
+    assign = next(
+        (
+            o
+            for o in facts.ops
+            if o.kind == "assign"
+            and o.line == call.line
+            and len(o.targets) == 1
+            and len(o.args) == 1
+            and E.call(o.args[0]) is not None
+            and E.call(o.args[0])[0] == call.fn
+        ),
+        None,
+    )
+    name = E.ident(assign.targets[0]) if assign is not None else None
+    if assign is None or name is None:
+        return None
+    uses = [o for o in facts.ops if o is not assign and _names(o, name) and not _binds_received(o, name)]
+    if any(_names(o, name) for lit in caller.nested_literals() for o in lit.facts.ops):
+        return None  # a literal may receive it later (`go func() { <-ch }()` on the way out)
+    if len(uses) != 1 or uses[0].kind != "recv" or uses[0].select < 0 or not E.is_ident(uses[0].fn, name):
+        return None
+    return uses[0]
+
+
+def _binds_received(op: Op, name: str) -> bool:
+    """`r := <-ch`: the assignment of what the receive op (listed apart) takes from `name`."""
+    return op.kind == "assign" and len(op.args) == 1 and E.received(op.args[0]) == ("id", name)
+
+
+def _names(op: Op, name: str) -> bool:
+    exprs = [e for e in (op.fn, *op.args, *op.targets) if e is not None and E.is_expr(e)]
+    return any(name in E.idents_in(e, set()) for e in exprs)
