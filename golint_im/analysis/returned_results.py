@@ -106,8 +106,7 @@ def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
     for op in facts.ops:
         if op.kind != "recv" or op.select < 0 or op.line < call.line:
             continue
-        called = E.call(op.fn)
-        if called is not None and called[0] == call.fn and op.line == call.line:
+        if op.line == call.line and _is_the_call(facts, op.fn, call):
             receive = op
             break
     if receive is None:
@@ -141,8 +140,7 @@ def _assigned_once(caller: Function, call: Op) -> Op | None:
             and o.line == call.line
             and len(o.targets) == 1
             and len(o.args) == 1
-            and E.call(o.args[0]) is not None
-            and E.call(o.args[0])[0] == call.fn
+            and _is_the_call(facts, o.args[0], call)
         ),
         None,
     )
@@ -155,6 +153,15 @@ def _assigned_once(caller: Function, call: Op) -> Op | None:
     if len(uses) != 1 or uses[0].kind != "recv" or uses[0].select < 0 or not E.is_ident(uses[0].fn, name):
         return None
     return uses[0]
+
+
+def _is_the_call(facts, value, call: Op) -> bool:
+    """value is the call op `call`: by its number among the function's ops, or written out the same."""
+    number = E.call_number(value)
+    if number is not None:
+        return 0 <= number < len(facts.ops) and facts.ops[number] is call
+    called = E.call(value)
+    return called is not None and called[0] == call.fn
 
 
 def _binds_received(op: Op, name: str) -> bool:
