@@ -328,15 +328,21 @@ class FieldInstances:
                     continue
                 named, var, start = found
                 alone = owner.id not in self._starters and named not in self._starting_types
+                in_main = owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main"
                 if alone and (start is None or start.fn.id not in self._starters):
                     # No goroutine anywhere near the instance: only a buffer the function fills
                     # past its size by itself can block (`b.add(v)` three times into a buffer of 2).
-                    walk = self._instance(owner, index, named, var, start)
+                    walk = None if in_main else self._instance(owner, index, named, var, start)
                     if walk is not None:
                         self._overfilled(walk)
                     continue
                 walk = self._instance(owner, index, named, var, start)
                 if walk is None:
+                    continue
+                if in_main:
+                    # The process ends with main: what main leaves behind does not matter, only what
+                    # keeps main itself from ending (a range nobody closes, which main waits for).
+                    self._main_waits_forever(walk)
                     continue
                 for _name, fc in sorted(walk.chans.items()):
                     if fc.channel.make_sites:
@@ -525,6 +531,16 @@ class FieldInstances:
         if use.fn is owner:
             return via is use.op
         return via.kind == "call" and any(t.function is use.fn for t in self.program.resolve_call(owner, via))
+
+    def _main_waits_forever(self, walk: _Walk) -> None:
+        """The unclosed ranges of an instance main allocates that main itself waits for (`p.Wait()`
+        on the WaitGroup the ranging workers defer `Done` on), or ranges over: main never ends,
+        and the runtime stops the program with "all goroutines are asleep"."""
+        for _name, fc in sorted(walk.chans.items()):
+            if fc.channel.make_sites and any(u.op.kind == "recv" and u.op.mode == "range" for u in fc.uses):
+                found = self._unclosed_range(fc, walk.waitgroups)
+                if found is not None:
+                    self.unclosed.append(found)
 
     def _unclosed_range(self, fc: FieldChannel, groups: list) -> UnclosedRange | None:
         """A `range` over the field that no path closes, while every sender finishes."""
@@ -1174,8 +1190,6 @@ class FieldInstances:
     def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> _Walk | None:
         """The walk over one instance's users, its channel fields given their one make site; None
         when the instance escapes or is not one."""
-        if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
-            return None  # the process ends with main: what main leaves behind does not matter here
         if sum(1 for op in owner.facts.ops if op.kind == "assign" and _assigns(op, var)) != 1:
             self.debug["GIM102_field_instances_reassigned"] += 1
             return None

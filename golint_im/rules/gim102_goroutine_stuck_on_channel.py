@@ -1033,11 +1033,17 @@ def _unclosed_finding(u):
         )
     elif u.go_op is not None:
         after += ", the loop waits forever"
-    message = (
-        f"{waiter} ranges over `{name}`, which is never closed: {after}. "
-        f"Fix: `close({name})` after the last send (a `defer close({name})` in the only sender, or after "
-        f"`wg.Wait()` when several send), or leave the loop another way."
+    fix = (
+        f"`close({name})` after the last send (a `defer close({name})` in the only sender, or after "
+        f"`wg.Wait()` when several send), or leave the loop another way"
     )
+    if u.awaited is not None:
+        # The wait is for the ranging goroutines themselves: closing after it would come too late.
+        fix = (
+            f"`close({name})` once the last value is sent and before `{E.render(u.awaited[1].fn)}()`: "
+            "the loop ends only when the channel is closed"
+        )
+    message = f"{waiter} ranges over `{name}`, which is never closed: {after}. Fix: {fix}."
     return Finding(
         rule_id=ID,
         message=message,
