@@ -60,7 +60,10 @@ loop) while the allocating function receives fewer times than the buffer
 leaves over, then ends; and a send after the function has
 called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 `ctx` it gave the only receiving goroutine, when that goroutine returns in
-its `case <-ctx.Done():`.
+its `case <-ctx.Done():`. In `main`, whose end ends the process, only what
+keeps main itself from ending is judged: a `range` over a field nothing
+closes that main waits for (`p.Wait()` on the WaitGroup the ranging workers
+defer `Done` on) or ranges over itself.
 
 A send loop that outlives its receiver: a method sends on an unexported
 field channel of its receiver, plainly, in an endless `for {` loop, and the
