@@ -48,7 +48,15 @@ from .cancel import cancel_stored_or_after, done_case_context, quiet_cancel
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
 from .never_stopped import NeverStopped, signals_on_exit, stop_guard
-from .regions import STRAIGHT_KINDS, FnView, constant_trip_count, deciding_region, on_straight_line, returns_skipping
+from .regions import (
+    STRAIGHT_KINDS,
+    FnView,
+    constant_trip_count,
+    deciding_region,
+    on_straight_line,
+    returns_skipping,
+    returns_skipping_later_rounds,
+)
 from .syncprims import WAITGROUP
 from .unpaired import SkippedSend, UnclosedRange, Unpaired, ends_goroutine, exits_process
 
@@ -343,6 +351,7 @@ class FieldInstances:
                     # The process ends with main: what main leaves behind does not matter, only what
                     # keeps main itself from ending (a range nobody closes, which main waits for).
                     self._main_waits_forever(walk)
+                    self._skipped_signals(walk)
                     continue
                 for _name, fc in sorted(walk.chans.items()):
                     if fc.channel.make_sites:
@@ -935,7 +944,8 @@ class FieldInstances:
             def leaves(op: Op, target: Function = target) -> bool:
                 return op.kind == "return" or ends_goroutine(self.program, target, op) is not None
 
-            for i, t in returns_skipping(facts, sidx, leaves):
+            skipping = returns_skipping(facts, sidx, leaves) or returns_skipping_later_rounds(facts, sidx, leaves)
+            for i, t in skipping:
                 region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
                 wait = waits[0]
                 if _asked_first(wait.fn, wait.op, target, facts.ops[t]):

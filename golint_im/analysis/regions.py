@@ -262,6 +262,53 @@ def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | 
     return out
 
 
+def returns_skipping_later_rounds(
+    facts, targets: list[int], is_exit: Callable[[Op], bool] | None = None
+) -> list[tuple[int, int]]:
+    """(return index, target index) for a `return` inside an endless `for {` loop whose every round
+    may take a branch holding the target, when the return is outside that branch:
+
+        for {
+            select {
+            case <-w.stop:
+                close(w.stopped)   // the target, in one branch of the round
+                return
+            default:
+            }
+            if !w.poll() {
+                return             // leaves in a round that did not take it
+            }
+        }
+
+    A target straight in the loop's body is returns_skipping's question. As there, no target may
+    run on the return's own way in its round."""
+    out = []
+    for i, op in enumerate(facts.ops):
+        if not (is_exit(op) if is_exit is not None else op.kind == "return"):
+            continue
+        chain = list(enclosing_regions(facts, op.region))
+        around = set(chain)
+        if any(t < i and facts.ops[t].region in around for t in targets):
+            continue
+        for t in targets:
+            tchain = list(enclosing_regions(facts, facts.ops[t].region))
+            loop = next(
+                (r for r in tchain if facts.regions[r].kind in ("for", "range")), None
+            )  # the innermost loop around the target
+            if loop is None or loop not in around or facts.regions[loop].kind != "for":
+                continue
+            if facts.regions[loop].info is not None:
+                continue  # a loop that may end by itself: what follows it decides
+            branch = deciding_region(facts, facts.ops[t].region, loop)
+            if branch < 0 or branch in around or facts.regions[branch].kind in ("for", "range"):
+                continue
+            if _guards_nil_subject(facts, chain, facts.ops[t]) or _already_done(facts, chain, t):
+                continue
+            out.append((i, t))
+            break
+    return out
+
+
 def _already_done(facts, chain: list, target: int) -> bool:
     """The return sits under `if d.responded {` where the function sets `d.responded = true` after
     the target op: the flag says an earlier run has already sent (closed, called Done)."""

@@ -40,7 +40,8 @@ that holds it, while the function that started it waits on a plain
 struct field channel of an instance the function allocates: a `Stop` that
 waits on `<-w.stopped`, which only the instance's goroutine sends on or
 closes (not deferred), when that goroutine can return first (on an error,
-in another `select` case) without it.
+in another `select` case) without it, also in an endless loop that closes
+it only in the round taking a stop case and returns on an error in another.
 
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns, or on an unexported struct field channel that its
