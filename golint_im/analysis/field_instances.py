@@ -590,12 +590,16 @@ class FieldInstances:
         recvs = [u for u in fc.uses if u.op.kind == "recv"]
         sends = [u for u in fc.uses if u.op.kind == "send"]
         facts = owner.facts
+        in_loop = None  # the owner's own receives in a counted loop (`for i := 0; i < 5; i++ { <-s.out }`)
         if any(
             u.routine != OWN or u.op.mode != "expr" or u.op.select >= 0 or not self._runs_unconditionally(owner, u)
             for u in recvs
         ):
-            self.debug["GIM102_field_receives_not_counted"] += 1
-            return None
+            if recvs and all(u.routine == OWN and u.fn is owner and u.op.mode == "expr" for u in recvs):
+                in_loop = count_runs(self.program, owner, [u.op for u in recvs if u.op.select < 0])
+            if in_loop is None or in_loop[0] == UNBOUNDED or any(u.op.select >= 0 for u in recvs):
+                self.debug["GIM102_field_receives_not_counted"] += 1
+                return None
         if any(u.op.select >= 0 for u in sends):
             self.debug["GIM102_sends_in_select"] += 1
             return None  # the sender has another way out
@@ -621,11 +625,11 @@ class FieldInstances:
             return None
         total, ordered = counted
         cap = ch.capacity or 0
-        taken = len(recvs) + cap
+        taken = (in_loop[0] if in_loop is not None else len(recvs)) + cap
         if total != UNBOUNDED and total <= taken:
             return None
         stuck = ordered[min(taken, len(ordered) - 1)]
-        received = [facts.ops[i] for i in sorted(u.anchor for u in recvs)]
+        received = in_loop[1] if in_loop is not None else [facts.ops[i] for i in sorted(u.anchor for u in recvs)]
         return ShortReceive(ch, owner, go_fn, go_op, sender, stuck, total, received)
 
     def _never_stopped(self, walk: _Walk) -> None:

@@ -58,7 +58,8 @@ that defers `wg.Done()` on a WaitGroup field someone waits on (the
 `wg.Wait()` then waits forever too) or in the allocating function
 itself; a goroutine that sends a known number of times (or in an endless
 loop) while the allocating function receives fewer times than the buffer
-leaves over, then ends; and a send after the function has
+leaves over (its own receives straight in its body or in a counted `for i :=
+0; i < K; i++` loop), then ends; and a send after the function has
 called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 `ctx` it gave the only receiving goroutine, when that goroutine returns in
 its `case <-ctx.Done():`. In `main`, whose end ends the process, only what
@@ -2172,7 +2173,10 @@ def _short_finding(r):
     steps = [
         Step(go_loc, f"`{r.go_fn.short}` starts `{r.sender.short}`, which sends on `{name}` {sent}"),
         *relay_steps,
-        *(Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`{_through(op)}") for op in r.receives),
+        *(
+            Step(op_location(owner, op), f"`{owner.short}` receives from `{name}`{_through(op)}")
+            for op in {id(op): op for op in r.receives}.values()  # a receive in a counted loop: one step
+        ),
         ending,
         Step(send_loc, "this send waits for a receiver forever"),
     ]
