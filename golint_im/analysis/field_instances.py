@@ -358,6 +358,7 @@ class FieldInstances:
                         self._judge(fc, walk.waitgroups)
                 self._never_stopped(walk)
                 self._quits_after_exit(walk)
+                self._quits_twice(walk)
                 self._skipped_signals(walk)
                 self._dropped_signals(walk)
                 self._abandoned_senders(walk)
@@ -1128,6 +1129,69 @@ class FieldInstances:
                 self.quit_after_exit.append(
                     QuitAfterExit(ch, walk.owner, routine.fn, routine.op, target, gone, other, trigger, via, u.fn, u.op)
                 )
+
+    def _quits_twice(self, walk: _Walk) -> None:
+        """An unbuffered field channel whose only receives are `case`s of one goroutine that each
+        return, sent on by the owner through a deferred statement and again, earlier on some path,
+        plainly (`defer f.Stop()`, then `f.Stop(); return err` on an error): the first send makes the
+        goroutine return, and the deferred one, run on the way out, waits forever."""
+        for fc in walk.chans.values():
+            ch = fc.channel
+            sends = [u for u in fc.uses if u.op.kind == "send"]
+            recvs = [u for u in fc.uses if u.op.kind == "recv"]
+            if not ch.make_sites or ch.capacity != 0 or not sends or not recvs:
+                continue
+            if len(sends) + len(recvs) != len(fc.uses) or any(u.routine != OWN for u in sends):
+                continue
+            routine = recvs[0].routine
+            target = routine.target
+            if target is None or routine.fn is None or routine.op is None:
+                continue
+            if any(u.routine != routine or u.fn is not target or u.op.mode != "case" for u in recvs):
+                continue
+            facts = target.facts
+            gone = None
+            for u in recvs:
+                gone = next(
+                    (o for o in facts.ops if o.kind == "return" and u.op.body in enclosing_regions(facts, o.region)),
+                    None,
+                )
+                if gone is None:
+                    break
+            if gone is None:
+                continue
+            owner_ops = walk.owner.facts.ops
+            if any(u.op.select >= 0 or not on_straight_line(u.fn.facts, u.op.region) for u in sends):
+                continue
+            deferred = [
+                u
+                for u in sends
+                if owner_ops[u.anchor].mode == "defer"
+                and on_straight_line(walk.owner.facts, owner_ops[u.anchor].region)
+            ]
+            if not deferred:
+                continue
+            go_anchor = min(u.anchor for u in recvs)
+            late = deferred[0]
+            plain = [u for u in sends if owner_ops[u.anchor].mode != "defer" and u.anchor > max(late.anchor, go_anchor)]
+            if not plain:
+                continue
+            first = min(plain, key=lambda u: u.anchor)
+            self.quit_after_exit.append(
+                QuitAfterExit(
+                    ch,
+                    walk.owner,
+                    routine.fn,
+                    routine.op,
+                    target,
+                    gone,
+                    ch,
+                    (walk.owner, owner_ops[first.anchor]),
+                    owner_ops[late.anchor],
+                    late.fn,
+                    late.op,
+                )
+            )
 
     def _left_before(self, walk: _Walk, quit: FieldChannel, routine: Goroutine, before: int):
         """(the goroutine's `return`, the other channel, the owner's trigger) for a `return` in the

@@ -59,7 +59,9 @@ that defers `wg.Done()` on a WaitGroup field someone waits on (the
 itself; a goroutine that sends a known number of times (or in an endless
 loop) while the allocating function receives fewer times than the buffer
 leaves over (its own receives straight in its body or in a counted `for i :=
-0; i < K; i++` loop), then ends; and a send after the function has
+0; i < K; i++` loop), then ends; a quit send made twice on one path (`defer
+f.Stop()`, then `f.Stop()` on an error before returning) to a goroutine whose
+every receive of it returns; and a send after the function has
 called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 `ctx` it gave the only receiving goroutine, when that goroutine returns in
 its `case <-ctx.Done():`. In `main`, whose end ends the process, only what
@@ -2540,6 +2542,34 @@ def _quit_after_exit_finding(q):
         ),
         Step(send_loc, f"`{owner.short}` then sends on `{name}` (unbuffered): waits for a receiver that may be gone"),
     )
+    if q.other is q.channel:
+        # The same channel twice on one path: a plain send, then the deferred one on the way out.
+        steps = (
+            steps[0],
+            Step(
+                op_location(trig_fn, trig_op), f"`{owner.short}` sends on `{name}` (through `{E.render(trig_op.fn)}`)"
+            ),
+            Step(gone_loc, f"`{receiver.short}` receives it and returns here"),
+            Step(op_location(owner, q.via), f"`{owner.short}` deferred another send on `{name}` here"),
+            Step(send_loc, "the deferred send, run on the way out, waits for a receiver that is gone"),
+        )
+        message = (
+            f"`{owner.short}` sends on `{name}` twice on one path: at line {trig_op.line} "
+            f"(`{E.render(trig_op.fn)}(…)`), which makes its only receiver `{receiver.short}` (started at line "
+            f"{q.go_op.line}) return at line {q.gone.line}, and again when it returns, through the deferred "
+            f"`{E.render(q.via.fn)}(…)` at line {q.via.line}: nothing receives the second, and the send at line "
+            f"{q.send.line} blocks forever. Fix: `close({name})` instead of sending (once, with `sync.Once`), or "
+            f"send in a `select` with a done channel the loop closes on its way out."
+        )
+        return Finding(
+            rule_id=ID,
+            message=message,
+            location=send_loc,
+            severity=SEVERITY,
+            related=tuple([Related(gone_loc, f"`{receiver.short}` returns here"), *_made_here(q.channel)]),
+            steps=steps,
+            key=f"{owner.qualname}|{name}|quit-twice",
+        )
     message = (
         f"`{owner.short}` sends on `{name}` at line {q.send.line}{through}, but its only receiver, "
         f"`{receiver.short}` (started at line {q.go_op.line}), can already have returned at line {q.gone.line} "
