@@ -165,9 +165,128 @@ def _shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> 
     )
 
 
-def _exit(program: Program, flow: ChannelFlow, fn: Function, loop: int, receives: list, debug: Counter):
+@dataclass
+class LateSend:
+    """A method's one plain send on a field channel whose only receiving loop may have left."""
+
+    channel: Channel
+    sender: Function
+    send: Op
+    receiver: Function
+    receive: Op
+    exit: Op
+    branch: int
+    go: tuple  # (function, `go` op) starting the receiver
+    sender_case: str = ""
+
+
+def late_sends(program: Program, flow: ChannelFlow, debug: Counter) -> list[LateSend]:
+    """`func (s *Sub) Unsubscribe() { s.unsub <- struct{}{} }` while `go s.loop()` can return on its
+    own (the subscription's error, a context, a timer): called after that, the send blocks forever.
+
+    The channel is unexported, unbuffered, never closed and named nowhere but in sends, receives and
+    assignments; every receive is in one method's endless `for {` loop, started with `go`; every
+    send is a plain send by another method of the type, on its receiver's field, in no loop, and that
+    method is not called by the receiving one. The loop's way out (in the channel's own case only
+    under a test: a `return` straight after a receive answers that send) is one it takes by itself
+    (`_spontaneous`): leaving on a shutdown signal its owner gives (a context, its own quit channel)
+    makes a later send the caller's mistake. Counted in `--debug` as `GIM102_late_sends`."""
+    shaped: dict[int, LateSend] = {}
+    for key, ch in flow.channels.items():
+        if key.startswith("field:") and ch.sends and ch.receives and ch.make_sites and not ch.closes:
+            found = _late_shape(program, flow, ch, debug)
+            if found is not None:
+                shaped[id(ch)] = found
+    if not shaped:
+        return []
+    out = []
+    for ch in _private_unbuffered_fields(program, flow, lambda c: id(c) in shaped, debug):
+        debug["GIM102_late_sends"] += 1
+        out.append(shaped[id(ch)])
+    return out
+
+
+def _late_shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> LateSend | None:
+    if ch.capacity != 0:
+        return None
+    receiver = _one_method(ch.receives)
+    if receiver is None:
+        return None
+    receives = [op for _f, op in ch.receives]
+    facts = receiver.facts
+    if any(op.mode not in ("case", "expr") or not _on_receiver(receiver, op) for op in receives):
+        return None
+    if any(comma_ok(facts, op) if op.mode == "case" else _binds_ok(facts, op) for op in receives):
+        return None
+    once = None  # a single `select`, in no loop, whose other case returns: the one chance to receive
+    if any(_endless_loop(receiver, op) is None for op in receives):
+        once = _select_once(program, flow, receiver, receives)
+        if once is None:
+            return None
+    senders = {id(f): f for f, _op in ch.sends}
+    for f, op in ch.sends:
+        if f is receiver or f.parent is not None or f.facts.recv != facts.recv or op.select >= 0:
+            return None
+        if not _on_receiver(f, op) or any(
+            f.facts.regions[r].kind in ("for", "range") for r in enclosing_regions(f.facts, op.region)
+        ):
+            return None
+    if any(c is receiver for f in senders.values() for c, _op in program.callers(f)):
+        return None  # the loop itself sends, through the method: another shape
+    go = next(((c, op) for c, op in program.callers(receiver) if op.mode == "go"), None)
+    if go is None:
+        return None
+    if once is not None:
+        found = once
+    else:
+        loops = {_endless_loop(receiver, op) for op in receives}
+        if len(loops) != 1:
+            return None
+        loop = loops.pop()
+        assert loop is not None
+        found = _exit(program, flow, receiver, loop, receives, debug, spontaneous=True)
+    if found is None:
+        return None
+    exit_op, branch, leave_on = found
+    sender, send = min(ch.sends, key=lambda s: (s[0].file.path, s[1].line))
+    receive = min(receives, key=lambda op: (op.line, op.col))
+    return LateSend(ch, sender, send, receiver, receive, exit_op, branch, go, _sender_case(sender, receiver, leave_on))
+
+
+def _select_once(program: Program, flow: ChannelFlow, fn: Function, receives: list):
+    """(the `return` in another case, that case, its channel) for the one receive, a `case` of a
+    `select` in no loop, when another case of that select returns on a channel something signals."""
+    if len(receives) != 1 or receives[0].mode != "case":
+        return None
+    facts = fn.facts
+    receive = receives[0]
+    if any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, receive.region)):
+        return None
+    for other in facts.ops:
+        if other.kind != "recv" or other.select != receive.select or other is receive:
+            continue
+        if not _signalled(program, flow, fn, other.fn) or not _spontaneous(fn, other.fn):
+            continue
+        leave = next(
+            (o for o in facts.ops if o.kind == "return" and other.body in enclosing_regions(facts, o.region)), None
+        )
+        if leave is not None:
+            return leave, other.body, other.fn
+    return None
+
+
+def _exit(
+    program: Program,
+    flow: ChannelFlow,
+    fn: Function,
+    loop: int,
+    receives: list,
+    debug: Counter,
+    spontaneous: bool = False,
+):
     """(the first way out of the receiving loop, the branch deciding it, the channel of that branch's
-    `case` or None) that some run can take while the sender goes on; None when there is none."""
+    `case` or None) that some run can take while the sender goes on; None when there is none.
+    spontaneous: only ways out the loop takes by itself (`_spontaneous`)."""
     facts = fn.facts
     view = FnView(fn)
     bound = _received_names(facts, receives)
@@ -204,8 +323,24 @@ def _exit(program: Program, flow: ChannelFlow, fn: Function, loop: int, receives
                 debug["GIM102_outlived_exit_cases_never_signalled"] += 1
                 continue
             leave_on = case.fn
+        if spontaneous and not _spontaneous(fn, leave_on):
+            debug["GIM102_late_sends_after_a_shutdown_signal"] += 1
+            continue
         return op, branch, leave_on
     return None
+
+
+def _spontaneous(fn: Function, leave_on: Expr | None) -> bool:
+    """A way out the loop takes by itself, not one its owner gives to shut it down: a `return` on an
+    error (no case), a subscription's `Err()`, a timer, an input channel that is not the type's own.
+    A context's `Done()` and a channel field of the receiver (`quit`, `done`, an input its own methods
+    close) are shutdown signals; a send made after shutdown is the caller's mistake, not a race."""
+    if leave_on is None or _is_err_call(leave_on):
+        return True
+    if is_done_call(leave_on):
+        return False
+    sel = E.selector(leave_on)
+    return not (sel is not None and E.is_ident(sel[0], fn.facts.recv_name))
 
 
 def _sender_case(sender: Function, receiver: Function, leave_on: Expr | None) -> str:
@@ -235,7 +370,12 @@ def _after_the_value_only(facts, exit_op: Op, case: Op) -> bool:
     """An exit straight in the body of the channel's own case, under no test: every value received
     ends the loop, so the receiver takes one value at a time and the sender is the loop's partner
     for one round only (a one-shot receiver, judged elsewhere)."""
-    return all(facts.regions[r].kind == "block" for r in enclosing_regions(facts, exit_op.region) if r != case.body)
+    for r in enclosing_regions(facts, exit_op.region):
+        if r == case.body:
+            return True
+        if facts.regions[r].kind != "block":
+            return False
+    return False
 
 
 def _received_names(facts, receives: list) -> set:
@@ -258,6 +398,8 @@ def _signalled(program: Program, flow: ChannelFlow, fn: Function, chan) -> bool:
     context's `Done()`, a `time` channel, or a channel the flow knows to have a sender or a close."""
     if is_done_call(chan):
         return True
+    if _is_err_call(chan):
+        return True  # `sub.Err()`: the channel a subscription sends on or closes when it ends
     called = E.call(chan)
     if called is not None:
         ext = program.external_callee(fn, called[0])
@@ -268,6 +410,11 @@ def _signalled(program: Program, flow: ChannelFlow, fn: Function, chan) -> bool:
     key = flow.key(fn, chan)
     found = flow.channels.get(key) if key is not None else None
     return found is not None and bool(found.sends or found.closes)
+
+
+def _is_err_call(chan) -> bool:
+    called = E.call(chan)
+    return called is not None and not called[1] and E.selected_name(called[0]) == "Err"
 
 
 def _started_together(program: Program, sender: Function, receiver: Function):

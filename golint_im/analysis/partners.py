@@ -54,7 +54,7 @@ from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
 from .never_stopped import local_never_stopped
 from .one_shot import received_again
-from .outlived import outlived_receivers
+from .outlived import late_sends, outlived_receivers
 from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
@@ -168,6 +168,7 @@ class Partners:
         ]
         # An endless send loop outliving the one loop that receives from it (outlived.py).
         self.outlived = [o for o in outlived_receivers(program, flow, self.debug) if o.sender.id not in budget.cut]
+        self.late_sends = [o for o in late_sends(program, flow, self.debug) if o.sender.id not in budget.cut]
         # A one-shot channel received from again after a `continue` skipped its renewal (one_shot.py).
         self.received_again = [r for r in received_again(program, self.debug) if r.fn.id not in budget.cut]
         # `break` in a select case, the only way meant out of an endless loop (endless.py).

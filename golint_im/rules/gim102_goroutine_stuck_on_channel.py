@@ -78,6 +78,15 @@ or a `return` on an error. After that nothing receives, and whatever the
 buffer, the sender blocks forever. The fix puts the receiver's way out into
 a `select` on the send.
 
+A send after the receiving loop has left by itself: a method's plain send
+(`Unsubscribe`, `Send`) on an unexported, unbuffered field channel whose
+only receiver is another method's loop (or one `select`), started with
+`go`, that can return on its own: on an error, on a subscription's `Err()`,
+a timer, an input channel that is not the type's own. Called after that,
+the method blocks forever. A loop that leaves only on a shutdown signal its
+owner gives (`ctx.Done()`, its own `quit` field) is not judged: a send after
+shutdown is the caller's mistake.
+
 A circular wait: a function starts a goroutine, then blocks on a send or
 receive (`b <- 2`, `<-done`) that only the goroutine can complete, after
 its own send or receive (`a <- 1`, `values <- v`) whose only partner is in
@@ -767,6 +776,8 @@ def check(ctx):
         yield _send_first_finding(x)
     for o in partners.outlived:
         yield _outlived_finding(o)
+    for ls in partners.late_sends:
+        yield _late_send_finding(ls)
     for ar in partners.abandoned_results:
         yield _abandoned_result_finding(ar)
     for n in partners.nilled_selects:
@@ -1878,6 +1889,38 @@ def _outlived_finding(o):
         related=(Related(exit_loc, f"`{receiver.short}` leaves its receive loop here"), *_made_here(o.channel)),
         steps=steps,
         key=f"{sender.qualname}|{o.channel.label}|outlived",
+    )
+
+
+def _late_send_finding(o):
+    """A method's plain send on a field channel whose only receiving loop may have returned."""
+    sender, receiver = o.sender, o.receiver
+    chan = E.render(o.send.fn)
+    go_fn, go_op = o.go
+    send_loc = op_location(sender, o.send)
+    exit_loc = op_location(receiver, o.exit)
+    verb = {"return": "returns", "jump": "leaves its loop"}.get(o.exit.kind, "ends the goroutine")
+    how = branch_text(receiver.facts, o.branch, verb)
+    message = (
+        f"`{sender.short}` sends on `{chan}` (unbuffered) at line {o.send.line}, and its only receiver, "
+        f"`{receiver.short}` (started at line {go_op.line} of `{go_fn.short}`), {how} at line "
+        f"{o.exit.line}: called after that, `{sender.short}` blocks forever. Fix: "
+        f"{_outlived_fix(o, chan)}."
+    )
+    steps = (
+        Step(op_location(go_fn, go_op), f"`{go_fn.short}` starts `{receiver.short}`, the only receiver"),
+        Step(op_location(receiver, o.receive), f"`{receiver.short}` receives from `{chan}` in its loop"),
+        Step(exit_loc, f"`{receiver.short}` {how}"),
+        Step(send_loc, f"`{sender.short}`, called later, waits here for a receiver that is gone"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=(Related(exit_loc, f"`{receiver.short}` leaves its receive loop here"), *_made_here(o.channel)),
+        steps=steps,
+        key=f"{sender.qualname}|{o.channel.label}|late-send",
     )
 
 
