@@ -538,13 +538,14 @@ _HOLDS_ONE = {">": 0, ">=": 1, "!=": 0, "==": 1}
 
 def _len_guarded(b: BlockedUnderLock) -> bool:
     """The receive from a buffered channel sits under `if len(ch) > 0 {` (or `== 1`, `>= 1`, `!= 0`)
-    on the same channel: it runs only when a value is already buffered, and takes it without waiting
-    for a sender (fabric's `drainInterruptChannel`, called under the lock the sender takes)."""
+    on the same channel, or in a `for len(ch) > 0 {` loop draining it: it runs only when a value is
+    already buffered, and takes it without waiting for a sender (fabric's `drainInterruptChannel`,
+    called under the lock the sender takes)."""
     facts = b.op_fn.facts
     channel = E.render(b.op.fn)
     for r in enclosing_regions(facts, b.op.region):
         region = facts.regions[r]
-        if region.kind != "if" or not E.is_expr(region.info):
+        if region.kind not in ("if", "for") or not E.is_expr(region.info):
             continue
         test = E.binary(region.info)
         called = E.call(test[1]) if test is not None else None
