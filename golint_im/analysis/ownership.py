@@ -34,7 +34,7 @@ as "handed on": the rules prefer silence to guessing.
 
 from __future__ import annotations
 
-from golint_im.expr import binary, call_name, ident, is_expr, is_ident, render, selector
+from golint_im.expr import binary, call_name, funclit, ident, is_expr, is_ident, render, selector
 from golint_im.facts import Op
 from golint_im.passes import Context, Pass
 from golint_im.program import Program
@@ -260,6 +260,9 @@ class Analysis(Acquire):
         for f in p.functions:
             if f.facts.results and self.fresh(f) is not None:
                 interesting.add(f.facts.name)
+                if f.parent is not None:
+                    # `dial := func() (net.Conn, error) {...}`: called by the local's name.
+                    interesting.update(_local_names_of(p, f))
         if len(interesting) > len(self._by_name):
             # A fresh-resource function stored in a struct field of func type is called by the field's
             # name (`c, err := p.dial(addr)`): those calls are asked too.
@@ -339,6 +342,23 @@ class Analysis(Acquire):
 # The answer for the many functions with no value known by a close: one shared empty dict, kept for
 # every function of the program during the family (never mutated: readers only look up).
 _NO_ORIGINS: dict[int, Origin] = {}
+
+
+def _local_names_of(p: Program, lit: Function) -> set[str]:
+    """The names a function literal is assigned to in its enclosing function (`dial := func() ...`)."""
+    out: set[str] = set()
+    parent = lit.parent
+    if parent is None:
+        return out
+    for op in parent.facts.ops:
+        if op.kind != "assign" or len(op.targets) != len(op.args):
+            continue
+        for target, value in zip(op.targets, op.args, strict=True):
+            number = funclit(value)
+            name = ident(target)
+            if number is not None and name and p.literal(parent, number) is lit:
+                out.add(name)
+    return out
 
 
 def _func_field_names(p: Program) -> set[str]:
