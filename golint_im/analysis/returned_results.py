@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
+from .counted import _is_main
 from .field_instances import count_runs
 from .flow import Channel, ChannelFlow
 from .never_stopped import started_by
@@ -63,40 +64,64 @@ class AbandonedResult:
     receive: Op  # the caller's `case <-…` on the result
     leave: Op  # the `return` in another case of that select
     case_region: int  # that case
+    many: bool = False  # the goroutine sends in a loop (a stream), not once
+    reads_once: bool = False  # the caller's select is in no loop: it takes one value at most
 
 
 def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, debug: Counter) -> list:
     out = []
     for key, ch in flow.channels.items():
-        if not key.startswith("local:") or ch.capacity != 0 or ch.closes or len(ch.make_sites) != 1:
+        if not key.startswith("local:") or ch.capacity != 0 or not ch.sends or len(ch.make_sites) != 1:
             continue
         maker = ch.make_sites[0][0]
-        if len(ch.sends) != 1 or any(f is maker or f.outermost() is maker for f, _op in ch.receives):
+        if any(f is maker or f.outermost() is maker for f, _op in ch.receives):
             continue  # the maker (or a goroutine of its own) receives: not only returned
         name = flow.label(key)
         if key != f"local:{maker.id}:{name}":
             continue
         sender, send = ch.sends[0]
-        if sender is maker or send.select >= 0:
+        if sender is maker or any(f is not sender or op.select >= 0 for f, op in ch.sends):
             continue
+        if any(f is not sender for f, _op in ch.closes):
+            continue  # closed by someone else: a send after it panics instead
         started = started_by(program, maker, sender)
         if started is None:
             continue
-        counted = count_runs(program, sender, [send])
-        if counted is None or counted[0] != 1:
-            continue
+        counted = count_runs(program, sender, [op for _f, op in ch.sends]) if not ch.closes else None
+        once = counted is not None and counted[0] == 1
+        if not once and not any(_in_loop(sender.facts, op) for _f, op in ch.sends):
+            continue  # a count the model cannot tell, and no loop of sends to outlast the reader
         if not unpaired._only_returned(maker, name):
             continue
         for caller, call in program.callers(maker):
+            if _is_main(caller):
+                continue  # main's return ends the process, the sender with it
             found = _abandoning_select(caller, call) if call.mode == "plain" else None
             if found is not None:
                 receive, leave, case_region = found
                 debug["GIM102_returned_results_abandoned"] += 1
                 out.append(
-                    AbandonedResult(ch, maker, started[1], sender, send, caller, call, receive, leave, case_region)
+                    AbandonedResult(
+                        ch,
+                        maker,
+                        started[1],
+                        sender,
+                        send,
+                        caller,
+                        call,
+                        receive,
+                        leave,
+                        case_region,
+                        not once,
+                        not _in_loop(caller.facts, receive),
+                    )
                 )
                 break
     return out
+
+
+def _in_loop(facts, op: Op) -> bool:
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region))
 
 
 def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:

@@ -267,7 +267,10 @@ receives from what it returned only in a `select` with another case that
 returns (`case <-time.After(d):`, `case <-ctx.Done():`). After that
 return nothing receives, and the goroutine blocks forever. The caller's
 receive is `case r := <-fetch(key):`, or on a local assigned from the call
-once and named nowhere else (no goroutine left to drain it).
+once and named nowhere else (no goroutine left to drain it). The same for a
+goroutine that sends in a loop (a stream `Watch()` returns, closed by the
+goroutine itself) when the caller's `select` can leave, or takes one value
+at most. A caller that is `main` is not judged: its return ends the process.
 
 First answer wins: a loop that starts one goroutine per round (`for _, r
 := range replicas { go ask(r, out) }`, straight in a loop nothing leaves
@@ -1825,15 +1828,27 @@ def _abandoned_result_finding(a):
     leave_loc = op_location(caller, a.leave)
     how = branch_text(caller.facts, a.case_region)
     made = _made_type(a.channel)
+    sends = "in a loop" if a.many else "once"
+    fix = (
+        f"send with `select {{ case {name} <- v: case <-ctx.Done(): return }}` in `{maker.short}`'s goroutine, "
+        "on a context the caller cancels when it stops reading"
+        if a.many
+        else f"make the channel with a buffer of 1 in `{maker.short}`"
+        f"{f' (`make({made}, 1)`)' if made else ''}, so the goroutine can leave whether or not anyone waits"
+    )
+    reads = f"receives from it only in a `select` that {how} at line {a.leave.line} instead"
+    if a.many and a.reads_once:
+        reads = (
+            f"receives from it at most once, in a `select` (line {a.receive.line}) that may also take "
+            f"another case and return at line {a.leave.line}"
+        )
     message = (
-        f"the goroutine started at line {a.go.line} sends once on `{name}` (unbuffered) at line {a.send.line}, "
-        f"and `{maker.short}` returns the channel; `{caller.short}` receives from it only in a `select` that "
-        f"{how} at line {a.leave.line} instead: after that nothing receives, and the send blocks forever. "
-        f"Fix: make the channel with a buffer of 1 in `{maker.short}`"
-        f"{f' (`make({made}, 1)`)' if made else ''}, so the goroutine can leave whether or not anyone waits."
+        f"the goroutine started at line {a.go.line} sends {sends} on `{name}` (unbuffered) at line {a.send.line}, "
+        f"and `{maker.short}` returns the channel; `{caller.short}` {reads}: after that nothing receives, and "
+        f"the {'next ' if a.many else ''}send blocks forever. Fix: {fix}."
     )
     steps = (
-        Step(op_location(maker, a.go), f"`{maker.short}` starts the goroutine that sends once"),
+        Step(op_location(maker, a.go), f"`{maker.short}` starts the goroutine that sends {sends}"),
         Step(op_location(caller, a.call), f"`{caller.short}` takes the channel `{maker.short}` returns"),
         Step(leave_loc, f"`{caller.short}` {how} without receiving"),
         Step(send_loc, "the goroutine's send waits for a receiver forever"),
