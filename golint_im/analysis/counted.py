@@ -50,7 +50,7 @@ from .field_instances import (
 )
 from .flow import Channel
 from .instances import local_instances
-from .never_stopped import started_by
+from .never_stopped import go_statements_running, started_by
 from .regions import STRAIGHT_KINDS, FnView, assignments_to, exclusive_branches, fan_out_rounds, on_straight_line
 from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
@@ -742,22 +742,9 @@ def _straight_starts(program: Program, owner: Function, target: Function, name: 
     """(index, op) of each of owner's `go` statements running target: a literal of owner, or a named
     function given the channel `name` (`go pipe(a, b, errc)` twice: two goroutines); None when one of
     them sits under a branch or in a loop (how many run is then not counted)."""
-    facts = owner.facts
-    found = []
-    for i, op in enumerate(facts.ops):
-        if op.kind != "call" or op.mode != "go":
-            continue
-        number = E.funclit(op.fn)
-        if number is not None:
-            runs = program.literal(owner, number) is target
-        else:
-            runs = any(E.is_ident(a, name) for a in op.args) and any(
-                t.function is target for t in program.resolve_call(owner, op)
-            )
-        if runs:
-            if not on_straight_line(facts, op.region):
-                return None
-            found.append((i, op))
+    found = go_statements_running(program, owner, target, given=name)
+    if any(not on_straight_line(owner.facts, op.region) for _i, op in found):
+        return None
     return found
 
 
@@ -780,16 +767,7 @@ def _started_per_round(program: Program, owner: Function, target: Function) -> t
     (no branch between them, no loop around it) that nothing leaves or skips a round of, the loop itself
     on owner's straight line."""
     facts = owner.facts
-    found = []
-    for i, op in enumerate(facts.ops):
-        if op.kind != "call" or op.mode != "go":
-            continue
-        number = E.funclit(op.fn)
-        if number is not None:
-            if program.literal(owner, number) is target:
-                found.append((i, op))
-        elif any(t.function is target for t in program.resolve_call(owner, op)):
-            found.append((i, op))
+    found = go_statements_running(program, owner, target)
     if len(found) != 1:
         return None
     i, op = found[0]

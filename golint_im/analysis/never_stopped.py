@@ -172,9 +172,11 @@ def local_never_stopped(
     return out
 
 
-def started_by(program: Program, owner: Function, target: Function) -> tuple[int, Op] | None:
-    """(index, op) of owner's one `go` statement that runs target (a literal of owner, or a
-    function it names), outside any branch or loop; None otherwise."""
+def go_statements_running(
+    program: Program, owner: Function, target: Function, given: str | None = None
+) -> list[tuple[int, Op]]:
+    """(index, op) of each of owner's `go` statements that runs target: a literal of owner, or a
+    function it names (with `given`, only those passing the name `given` as an argument)."""
     found = []
     for i, op in enumerate(owner.facts.ops):
         if op.kind != "call" or op.mode != "go":
@@ -183,8 +185,17 @@ def started_by(program: Program, owner: Function, target: Function) -> tuple[int
         if number is not None:
             if program.literal(owner, number) is target:
                 found.append((i, op))
-        elif any(t.function is target for t in program.resolve_call(owner, op)):
+        elif (given is None or any(E.is_ident(a, given) for a in op.args)) and any(
+            t.function is target for t in program.resolve_call(owner, op)
+        ):
             found.append((i, op))
+    return found
+
+
+def started_by(program: Program, owner: Function, target: Function) -> tuple[int, Op] | None:
+    """(index, op) of owner's one `go` statement that runs target (a literal of owner, or a
+    function it names), outside any branch or loop; None otherwise."""
+    found = go_statements_running(program, owner, target)
     if len(found) != 1:
         return None
     i, op = found[0]

@@ -87,19 +87,23 @@ class OutlivedReceiver:
 
 
 def outlived_receivers(program: Program, flow: ChannelFlow, debug: Counter) -> list[OutlivedReceiver]:
-    # The shape first, on every field channel (cheap); the naming guard, which reads every op of
-    # the program, only when some channel has it.
-    shaped: dict[int, OutlivedReceiver] = {}
+    return _guarded(program, flow, debug, _shape, "GIM102_outlived_receivers", any_capacity=True)
+
+
+def _guarded(program: Program, flow: ChannelFlow, debug: Counter, shape, counter: str, any_capacity: bool) -> list:
+    """What `shape` finds on the field channels that pass the naming guard. The shape first, on every
+    field channel (cheap); the guard, which reads every op of the program, only when some channel has it."""
+    shaped = {}
     for key, ch in flow.channels.items():
         if key.startswith("field:") and ch.sends and ch.receives and ch.make_sites and not ch.closes:
-            found = _shape(program, flow, ch, debug)
+            found = shape(program, flow, ch, debug)
             if found is not None:
                 shaped[id(ch)] = found
     if not shaped:
         return []
     out = []
-    for ch in _private_unbuffered_fields(program, flow, lambda c: id(c) in shaped, debug, any_capacity=True):
-        debug["GIM102_outlived_receivers"] += 1
+    for ch in _private_unbuffered_fields(program, flow, lambda c: id(c) in shaped, debug, any_capacity=any_capacity):
+        debug[counter] += 1
         out.append(shaped[id(ch)])
     return out
 
@@ -191,19 +195,7 @@ def late_sends(program: Program, flow: ChannelFlow, debug: Counter) -> list[Late
     under a test: a `return` straight after a receive answers that send) is one it takes by itself
     (`_spontaneous`): leaving on a shutdown signal its owner gives (a context, its own quit channel)
     makes a later send the caller's mistake. Counted in `--debug` as `GIM102_late_sends`."""
-    shaped: dict[int, LateSend] = {}
-    for key, ch in flow.channels.items():
-        if key.startswith("field:") and ch.sends and ch.receives and ch.make_sites and not ch.closes:
-            found = _late_shape(program, flow, ch, debug)
-            if found is not None:
-                shaped[id(ch)] = found
-    if not shaped:
-        return []
-    out = []
-    for ch in _private_unbuffered_fields(program, flow, lambda c: id(c) in shaped, debug):
-        debug["GIM102_late_sends"] += 1
-        out.append(shaped[id(ch)])
-    return out
+    return _guarded(program, flow, debug, _late_shape, "GIM102_late_sends", any_capacity=False)
 
 
 def _late_shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> LateSend | None:

@@ -243,13 +243,7 @@ def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | 
     Done": the partner waiting for that op waits forever.
     """
     out = []
-    for i, op in enumerate(facts.ops):
-        if not (is_exit(op) if is_exit is not None else op.kind == "return"):
-            continue
-        chain = list(enclosing_regions(facts, op.region))
-        around = set(chain)
-        if any(t < i and facts.ops[t].region in around for t in targets):
-            continue  # a target already ran on the way to this return
+    for i, chain, around in _exits_before_targets(facts, targets, is_exit):
         other = [
             t for t in targets if exclusive_branches(facts, list(enclosing_regions(facts, facts.ops[t].region)), chain)
         ]
@@ -260,6 +254,19 @@ def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | 
             if not _already_done(facts, chain, later):
                 out.append((i, later))
     return out
+
+
+def _exits_before_targets(facts, targets: list[int], is_exit: Callable[[Op], bool] | None):
+    """(index, regions around it, as a set) of each exit (a `return`, or what is_exit picks) that no
+    target runs before on its own way there."""
+    for i, op in enumerate(facts.ops):
+        if not (is_exit(op) if is_exit is not None else op.kind == "return"):
+            continue
+        chain = list(enclosing_regions(facts, op.region))
+        around = set(chain)
+        if any(t < i and facts.ops[t].region in around for t in targets):
+            continue  # a target already ran on the way to this return
+        yield i, chain, around
 
 
 def returns_skipping_later_rounds(
@@ -283,13 +290,7 @@ def returns_skipping_later_rounds(
     A target straight in the loop's body is returns_skipping's question. As there, no target may
     run on the return's own way in its round."""
     out = []
-    for i, op in enumerate(facts.ops):
-        if not (is_exit(op) if is_exit is not None else op.kind == "return"):
-            continue
-        chain = list(enclosing_regions(facts, op.region))
-        around = set(chain)
-        if any(t < i and facts.ops[t].region in around for t in targets):
-            continue
+    for i, chain, around in _exits_before_targets(facts, targets, is_exit):
         for t in targets:
             tchain = list(enclosing_regions(facts, facts.ops[t].region))
             loop = next(
