@@ -456,12 +456,15 @@ class ChannelFlow:
                 if op.mode == "range" or in_loop(fn.facts, op.region):
                     yield ch, fn, op
 
-    def receivers(self, key: str) -> set:
-        """Goroutine roots (Function ids) that receive from the channel."""
+    def receivers(self, key: str, skip_tests: bool = False) -> set:
+        """Goroutine roots (Function ids) that receive from the channel. skip_tests: not counting
+        receives in test files, which never run beside the production code being judged (a test
+        that drains a field of an instance it built itself drains no production instance)."""
         ch = self.channels.get(key)
         out: set[int] = set()
         for fn, _op in ch.receives if ch else ():
-            out |= self.entries(fn)
+            if not (skip_tests and fn.file.is_test):
+                out |= self.entries(fn)
         return out
 
 
