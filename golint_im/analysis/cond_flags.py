@@ -43,6 +43,9 @@ class UnwokenFlag:
     value: str  # "true" or "false"
     cond: str  # the condition variable as the waiter names it: `q.cond`
     checked_at: int = 0  # the line of the `if` in the loop's body that tests the flag (0: the loop's condition)
+    # The setter's own `Signal()` after the flag, when that is all that wakes anyone while several
+    # goroutines can wait: one wakes, the others sleep on (set for that shape only).
+    signal_only: Op | None = None
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -61,20 +64,28 @@ def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[Unwoken
             debug["GIM106_flags_with_a_periodic_signal"] += 1
             continue
         signallers = {c.fn.id for c in signals}
+        broadcasters = {c.fn.id for c in signals if c.method == "Broadcast"}
         if methods is None:  # built once, on the first judged Cond: keeps the pass linear
             methods = {}
             for f in program.functions:
                 if f.facts.recv and f.facts.recv_name:
                     methods.setdefault((id(f.pkg), f.facts.recv), []).append(f)
         for w in waits:
-            found = _unwoken(program, w, methods.get((id(w.fn.pkg), w.fn.facts.recv), []), signallers, debug)
+            siblings = methods.get((id(w.fn.pkg), w.fn.facts.recv), [])
+            found = _unwoken(program, w, siblings, signallers, debug)
+            if found is None and not broadcasters and _many_waiters(program, w.fn):
+                found = _unwoken(program, w, siblings, set(), debug, own_signal=signals)
             if found is not None:
                 out.append(found)
     return out
 
 
-def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int], debug: Counter) -> UnwokenFlag | None:
-    """The first sibling method (same receiver type) that sets a flag ending w's wait loop unwoken."""
+def _unwoken(
+    program: Program, w, siblings: list[Function], signallers: set[int], debug: Counter, own_signal: list | None = None
+) -> UnwokenFlag | None:
+    """The first sibling method (same receiver type) that sets a flag ending w's wait loop unwoken.
+    With own_signal (the Cond's calls, none a Broadcast), the first that sets it and then wakes only
+    one waiter with its own `Signal()`."""
     fn, facts = w.fn, w.fn.facts
     recv = facts.recv_name
     if not facts.recv or not recv:
@@ -106,7 +117,13 @@ def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int]
                 continue
             if E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
                 continue
-            if _woken_around(program, setter, signallers):
+            signal = None
+            if own_signal is not None:
+                signal = next((c.op for c in own_signal if c.fn is setter and c.op.line > op.line), None)
+                if signal is None:
+                    continue
+                debug["GIM106_terminal_flags_signalling_one_of_many"] += 1
+            elif _woken_around(program, setter, signallers):
                 debug["GIM106_flags_set_with_a_signal_around"] += 1
                 continue
             if not program.callers(setter) and not sf.name[:1].isupper():
@@ -123,8 +140,25 @@ def _unwoken(program: Program, w, siblings: list[Function], signallers: set[int]
                 flags[sel[1]],
                 w.text,
                 checked.get(sel[1], 0),
+                signal,
             )
     return None
+
+
+def _many_waiters(program: Program, waiter: Function) -> bool:
+    """Several goroutines can wait at once: the waiting method is called, by a call that can reach
+    nothing else (not an interface call that the link resolved to many implementations), from a
+    function that runs as a goroutine started in a loop or from several `go` statements."""
+    for caller, op in program.callers(waiter):
+        if len(program.resolve_call(caller, op)) != 1:
+            continue  # which iterator an interface call reaches is a guess: no evidence of sharing
+        sites = caller.go_sites
+        if len(sites) > 1 or any(
+            any(f.facts.regions[r].kind in ("for", "range") for r in enclosing_regions(f.facts, g.region))
+            for f, g in sites
+        ):
+            return True
+    return False
 
 
 def _exit_values(condition, recv: str):

@@ -58,7 +58,11 @@ package variable, a struct field; a parameter is what its callers pass):
   conjunct false, are judged, and flags the loop's body tests right after
   the wait to leave (`for l.cn == nil { l.cond.Wait(); if l.closed {
   return } }`, with `||` of such); a Cond signalled from an endless loop (a
-  periodic wake-up) is not (`GIM106_flags_*`);
+  periodic wake-up) is not (`GIM106_flags_*`). The same flag set with
+  only a `Signal()` after it, when no `Broadcast` of that Cond exists and
+  several goroutines wait (the waiting method called directly from a
+  goroutine started in a loop or by several `go` statements): one wakes, the
+  others sleep on;
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
@@ -652,6 +656,29 @@ def _unwoken_flag(u) -> Finding:
     set_loc = op_location(u.setter, u.assign)
     wait_loc = op_location(u.waiter, u.wait)
     leaves = f" and leaving it when the `if` at line {u.checked_at} sees `{u.flag}`" if u.checked_at else ""
+    if u.signal_only is not None:
+        signal_loc = op_location(u.setter, u.signal_only)
+        message = (
+            f"`{u.setter.short}` sets `{u.flag} = {u.value}` at line {u.assign.line}, which ends the wait of every "
+            f"goroutine in `{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while "
+            f"`{u.condition}`{leaves}), but wakes them with `{E.render(u.signal_only.fn)}()` at line "
+            f"{u.signal_only.line}, which wakes one: several goroutines run `{u.waiter.short}`, and the others "
+            f"sleep on forever. Fix: `{u.cond}.Broadcast()` instead, so every waiter sees `{u.flag}`."
+        )
+        one = (
+            Step(wait_loc, f"goroutines wait in `{u.waiter.short}` while `{u.condition}` (loop at line {u.loop_line})"),
+            Step(set_loc, f"`{u.setter.short}` makes that condition false for all of them"),
+            Step(signal_loc, "and wakes only one"),
+        )
+        return Finding(
+            rule_id=ID,
+            message=message,
+            location=signal_loc,
+            severity=SEVERITY,
+            related=(Related(wait_loc, "the wait this flag should end"), Related(set_loc, "the flag is set here")),
+            steps=one,
+            key=f"{u.setter.qualname}|{u.flag}|signals-one",
+        )
     message = (
         f"`{u.setter.short}` sets `{u.flag} = {u.value}` at line {u.assign.line}, which ends the wait of "
         f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`{leaves}), but "
