@@ -34,6 +34,7 @@ from golint_im.expr import (
 from golint_im.program import SPAWNER_METHODS, SPAWNERS, Program
 
 from .calls import Calls
+from .owned_fields import local_struct
 from .regions import argument_constants, ops_with_literals, ruled_out_by_constants, single_assignment
 from .resources import (
     _ATOMIC_STORES,
@@ -134,6 +135,10 @@ class Effects(Calls):
             return ESCAPE  # `(&Transport{Conn: conn}).Listen(...)`: the struct built around it takes it over
         if sel is not None:
             r = _ref(sel[0], holders)
+            if r is not None and r.container and r.suffix and ident(sel[0]) == r.name:
+                # `p.Close()` on a struct built here whose slice or map field holds the resources.
+                if sel[1] in kind.closers or sel[1].startswith(("Close", "Stop", "Shutdown", "Release")):
+                    return RELEASE
             if r is not None and not r.container:
                 m = sel[1]
                 if r.suffix is None:  # a struct wrapping the resource
@@ -1028,7 +1033,18 @@ class Effects(Calls):
         return r if found else None
 
     def _store_into(self, fn, op, target, r, holders, how):
-        """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v))."""
+        """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v)),
+        also a slice or map field of a struct fn built itself (`p.conns = append(p.conns, c)` after
+        `p := &Pool{}`): the struct holds them, and is the holder to return or close."""
+        sel = selector(target)
+        base = ident(sel[0]) if sel is not None else None
+        if sel is not None and base is not None and base != fn.facts.recv_name and base not in holders:
+            t = self.type_of(fn, target) or ""
+            if t.startswith(("map[", "[")) and local_struct(self, fn, base, results=True):
+                holders[base] = Holder(
+                    base, (sel[1],), "map" if t.startswith("map[") else "slice", self.program.declared(fn).get(base, 0)
+                )
+                return Store(base)
         name = ident(target)
         if name is not None and name in self.program.declared(fn) and name not in self.params(fn):
             t = self.type_of(fn, target) or ""

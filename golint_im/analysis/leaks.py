@@ -1587,7 +1587,8 @@ class Walk:
     def _container(self) -> Container | None:
         if self.stored_in and self.stored_in in self.holders:
             h = self.holders[self.stored_in]
-            return Container(h.container or "map", h.name)
+            field = f".{h.suffix[0]}" if h.container and h.suffix else ""  # a slice field of a local struct
+            return Container(h.container or "map", h.name + field)
         return None
 
     def _path_condition(self, o: Op) -> tuple[Branch, ...]:
