@@ -439,6 +439,16 @@ class Walk:
                 return test[0]
         return ""
 
+    def _endless_loop_below(self, o: Op) -> bool:
+        """The acquisition sits in an endless `for {` loop that the deferred op is outside of (an accept
+        loop under `defer sess.Close()`): each round's stream stays open until the session ends, which
+        is what the loop is there to put off; one more each round."""
+        around_defer = set(self.view.chain(o.region))
+        return any(
+            self.view.regions[r].kind == "for" and self.view.regions[r].info is None and r not in around_defer
+            for r in self.view.loops_around(self.op.region)
+        )
+
     def _early_defers(self, parent):
         self.done_early = False
         chain = set(self.view.chain(self.ops[parent].region))
@@ -457,7 +467,11 @@ class Walk:
                     if lit is not None and self.an.literal_effect(lit, self.holders, self.kind) == RELEASE:
                         eff = RELEASE
             if eff in (RELEASE, ESCAPE) or (
-                o.kind == "call" and o.mode == "defer" and o.region in chain and self._closes_session(o)
+                o.kind == "call"
+                and o.mode == "defer"
+                and o.region in chain
+                and self._closes_session(o)
+                and not self._endless_loop_below(o)
             ):
                 # `defer c.Close()` of the session the stream is then opened from: the stream ends with it
                 # (a subscription kept open for as long as the session, mediamtx's moq source).

@@ -374,12 +374,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         # Known by the helper's `conn.CloseWithError(1, "")`: the type may have no plain `Close`.
         closing = selected_name(helper_close.fn)
         fix = f"close it on every path the way `{impl.short}` does (`{closing}(…)`) or hand it to an owner"
-    if (
-        leak.how == "return"
-        and leak.handed_back
-        and words.release
-        and fix == words.fix.replace("{holder}", words.holder)
-    ):
+    plain_fix = words.fix.replace("{holder}", words.holder)
+    if leak.how == "return" and leak.handed_back and words.release and fix == plain_fix:
         # A constructor: a deferred close would close what it returns on success as well.
         release = words.release.replace("{holder}", words.holder)
         if named is not None:
@@ -387,6 +383,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"close it before this return (`{release}`); a plain `defer {release}` would also close the one "
             f"`{fn.short}` returns to its caller"
+        )
+    if leak.how in ("continue", "break") and leak.container is None and words.release and fix == plain_fix:
+        # In a loop a `defer` runs only when the function returns: the round must close what it opened.
+        release = words.release.replace("{holder}", words.holder)
+        if named is not None:
+            release = release.replace("Close()", named.close)
+        fix = (
+            f"close it before the `{leak.how}` (`{release}`); a `defer` in the loop would run only when "
+            "the function returns"
         )
     local = leak.container if leak.container is not None and leak.container.shape in ("map", "slice") else None
     if local is not None and not many and leak.how not in ("replaced", "unwrapped", "failure-left-open"):
