@@ -429,7 +429,14 @@ class ChannelFlow:
         index = params.index(name)
         if index >= len(call.args) or call.mode == "go":
             return targets
-        passed = {t.function.id for t in self.program.func_values(caller, call.args[index])}
+        arg = call.args[index]
+        local = E.ident(arg)
+        if local is not None and self.program.lookup_local(caller, local) is not None:
+            # `opFn := func() ...; Retry(ctx, opFn)`: what the caller's local holds
+            values = self.program.func_values_of_local(caller, local)
+        else:
+            values = self.program.func_values(caller, arg)
+        passed = {t.function.id for t in values}
         return [t for t in targets if t.function.id in passed] if passed else targets
 
     def _bound_key(self, fn, expr, bindings):

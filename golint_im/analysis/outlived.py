@@ -257,7 +257,7 @@ def _select_once(program: Program, flow: ChannelFlow, fn: Function, receives: li
     for other in facts.ops:
         if other.kind != "recv" or other.select != receive.select or other is receive:
             continue
-        if not _signalled(program, flow, fn, other.fn) or not _spontaneous(fn, other.fn):
+        if not _signalled(program, flow, fn, other.fn) or not _spontaneous(flow, fn, other.fn):
             continue
         leave = next(
             (o for o in facts.ops if o.kind == "return" and other.body in enclosing_regions(facts, o.region)), None
@@ -315,14 +315,16 @@ def _exit(
                 debug["GIM102_outlived_exit_cases_never_signalled"] += 1
                 continue
             leave_on = case.fn
-        if spontaneous and not _spontaneous(fn, leave_on):
+        if spontaneous and (
+            not _spontaneous(flow, fn, leave_on) or (case is not None and comma_ok(facts, case))
+        ):  # `v, ok := <-in; if !ok { return }`: a closed input is its owner's doing too
             debug["GIM102_late_sends_after_a_shutdown_signal"] += 1
             continue
         return op, branch, leave_on
     return None
 
 
-def _spontaneous(fn: Function, leave_on: Expr | None) -> bool:
+def _spontaneous(flow: ChannelFlow, fn: Function, leave_on: Expr | None) -> bool:
     """A way out the loop takes by itself, not one its owner gives to shut it down: a `return` on an
     error (no case), a subscription's `Err()`, a timer, an input channel that is not the type's own.
     A context's `Done()` and a channel field of the receiver (`quit`, `done`, an input its own methods
@@ -332,7 +334,10 @@ def _spontaneous(fn: Function, leave_on: Expr | None) -> bool:
     if is_done_call(leave_on):
         return False
     sel = E.selector(leave_on)
-    return not (sel is not None and E.is_ident(sel[0], fn.facts.recv_name))
+    if sel is not None and E.is_ident(sel[0], fn.facts.recv_name):
+        return False
+    key = flow.key(fn, leave_on)  # `queueCh := pc.queueCh` before the loop: still the type's own
+    return not (key is not None and key.startswith(f"field:{fn.pkg.path}#{fn.facts.recv}."))
 
 
 def _sender_case(sender: Function, receiver: Function, leave_on: Expr | None) -> str:
