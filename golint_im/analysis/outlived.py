@@ -53,7 +53,7 @@ on the way as `GIM102_outlived_*`.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import expr as E
 from ..facts import Expr, Op
@@ -95,17 +95,36 @@ def _guarded(program: Program, flow: ChannelFlow, debug: Counter, shape, counter
     field channel (cheap); the guard, which reads every op of the program, only when some channel has it."""
     shaped = {}
     for key, ch in flow.channels.items():
-        if key.startswith("field:") and ch.sends and ch.receives and ch.make_sites and not ch.closes:
-            found = shape(program, flow, ch, debug)
+        if not key.startswith("field:") or not ch.sends or not ch.receives or not ch.make_sites:
+            continue
+        seen = _production_side(ch)
+        if not seen.closes:
+            found = shape(program, flow, seen, debug)
             if found is not None:
                 shaped[id(ch)] = found
     if not shaped:
         return []
     out = []
-    for ch in _private_unbuffered_fields(program, flow, lambda c: id(c) in shaped, debug, any_capacity=any_capacity):
+    # Closes were judged by the shape, on the production side (a test may close its own instance's).
+    chans = _private_unbuffered_fields(
+        program, flow, lambda c: id(c) in shaped, debug, closes_ok=True, any_capacity=any_capacity
+    )
+    for ch in chans:
         debug[counter] += 1
         out.append(shaped[id(ch)])
     return out
+
+
+def _production_side(ch: Channel) -> Channel:
+    """The channel as production code uses it: a test's sends and receives (on an instance it built
+    itself) are no partner of production code, and the field's name is shared by every instance."""
+
+    def prod(ops: list) -> list:
+        return [(f, op) for f, op in ops if not f.file.is_test]
+
+    if not prod(ch.sends) or not prod(ch.receives):
+        return ch  # a channel of tests, or one side only in tests: judged as it is
+    return replace(ch, sends=prod(ch.sends), receives=prod(ch.receives), closes=prod(ch.closes))
 
 
 def _one_method(ops: list) -> Function | None:
