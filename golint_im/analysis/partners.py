@@ -45,6 +45,7 @@ from .counted import (
     stalled_stages,
     undersignalled_waiters,
 )
+from .dead_defers import dead_deferred_closes
 from .endless import ineffective_breaks, nilled_selects
 from .exits import PROCESS, call_exit
 from .field_instances import FieldInstances
@@ -162,6 +163,8 @@ class Partners:
         self.abandoned = abandoned_waiters(program, flow, self.debug)
         # Field channels whose every receiver must first complete a send on the same field (send_first.py).
         self.send_first = [x for x in send_first_exchanges(program, flow, self.debug) if x.fn.id not in budget.cut]
+        # A deferred close after which the function loops for ever (dead_defers.py).
+        self.dead_closes = [d for d in dead_deferred_closes(program, flow, self.debug) if d.fn.id not in budget.cut]
         # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).
         self.abandoned_results = [
             r for r in abandoned_results(program, flow, self.unpaired, self.debug) if r.maker.id not in budget.cut

@@ -87,6 +87,13 @@ the method blocks forever. A loop that leaves only on a shutdown signal its
 owner gives (`ctx.Done()`, its own `quit` field) is not judged: a send after
 shutdown is the caller's mistake.
 
+A deferred close that never runs: a function defers `close(x.ch)` and then,
+straight in its body, enters a `for {` loop with no way out (no `return`,
+`goto`, `break` of the loop or call ending the goroutine), while something
+else waits on `<-x.ch` (or a method that only returns the field hands it to
+waiters). Once the loop is reached the function never returns, and the
+waiters wait forever.
+
 A circular wait: a function starts a goroutine, then blocks on a send or
 receive (`b <- 2`, `<-done`) that only the goroutine can complete, after
 its own send or receive (`a <- 1`, `values <- v`) whose only partner is in
@@ -783,6 +790,8 @@ def check(ctx):
         yield _late_send_finding(ls)
     for ar in partners.abandoned_results:
         yield _abandoned_result_finding(ar)
+    for dc in partners.dead_closes:
+        yield _dead_close_finding(dc)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
     for s in partners.self_shutdowns:
@@ -1818,6 +1827,40 @@ def _send_first_finding(x):
         ),
         steps=steps,
         key=f"{fn.qualname}|{name}|send-first",
+    )
+
+
+def _dead_close_waiter(d) -> str:
+    if d.wait.kind == "return":
+        return f"whoever waits on what `{d.waiter.short}` returns (line {d.wait.line}) blocks forever"
+    return f"`{d.waiter.short}` blocks forever on `<-{E.render(d.wait.fn)}` at line {d.wait.line}"
+
+
+def _dead_close_finding(d):
+    """A deferred close that never runs: the function's endless loop has no way out."""
+    fn, name = d.fn, E.render(d.defer.args[0]) if d.defer.args else d.channel.label
+    loop_line = fn.facts.regions[d.loop].line
+    defer_loc = op_location(fn, d.defer)
+    wait_loc = op_location(d.waiter, d.wait)
+    message = (
+        f"`{fn.short}` defers `close({name})` at line {d.defer.line}, but its `for` loop at line {loop_line} "
+        f"has no way out (no `return`, `break` of the loop or `goto`): once there `{fn.short}` never returns, and "
+        f"the close never runs: {_dead_close_waiter(d)}. "
+        f"Fix: give the loop a way out (a `case <-ctx.Done(): return`), or close the channel where the work ends."
+    )
+    steps = (
+        Step(defer_loc, f"`{fn.short}` defers the close, to run when it returns"),
+        Step(Location(fn.file.path, loop_line, 1), "the loop below has no way out"),
+        Step(wait_loc, f"`{d.waiter.short}` waits for the close forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=defer_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "waits for the close"),),
+        steps=steps,
+        key=f"{fn.qualname}|{d.channel.label}|dead-close",
     )
 
 
