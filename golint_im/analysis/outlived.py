@@ -61,7 +61,7 @@ from ..program import Function, Program, enclosing_regions
 from .cancel import is_done_call
 from .counted import _is_main
 from .field_instances import _binds_ok, comma_ok
-from .flow import Channel, ChannelFlow
+from .flow import Channel, ChannelFlow, in_loop
 from .regions import FnView, deciding_region
 from .unheard import _private_unbuffered_fields
 from .unpaired import ends_goroutine
@@ -444,11 +444,11 @@ def _started_together(program: Program, sender: Function, receiver: Function):
             continue
         facts = caller.facts
         base = _call_base(go)
-        if base is None or _in_loop(facts, go):
+        if base is None or in_loop(facts, go.region):
             continue
         at = facts.ops.index(go)
         for op in receiver_calls[id(caller)]:
-            if _call_base(op) != base or _in_loop(facts, op):
+            if _call_base(op) != base or in_loop(facts, op.region):
                 continue
             if op.mode == "go" or op.mode == "plain" and facts.ops.index(op) > at and not _is_main(caller):
                 return caller, go, op
@@ -458,7 +458,3 @@ def _started_together(program: Program, sender: Function, receiver: Function):
 def _call_base(op: Op):
     sel = E.selector(op.fn)
     return sel[0] if sel is not None else None
-
-
-def _in_loop(facts, op: Op) -> bool:
-    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region))

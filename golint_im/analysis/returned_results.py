@@ -45,7 +45,7 @@ from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .counted import _is_main
 from .field_instances import count_runs
-from .flow import Channel, ChannelFlow
+from .flow import Channel, ChannelFlow, in_loop
 from .never_stopped import started_by
 from .unpaired import Unpaired
 
@@ -89,7 +89,7 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
             continue
         counted = count_runs(program, sender, [op for _f, op in ch.sends]) if not ch.closes else None
         once = counted is not None and counted[0] == 1
-        if not once and not any(_in_loop(sender.facts, op) for _f, op in ch.sends):
+        if not once and not any(in_loop(sender.facts, op.region) for _f, op in ch.sends):
             continue  # a count the model cannot tell, and no loop of sends to outlast the reader
         if not unpaired._only_returned(maker, name):
             continue
@@ -113,15 +113,11 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
                         leave,
                         case_region,
                         not once,
-                        not _in_loop(caller.facts, receive),
+                        not in_loop(caller.facts, receive.region),
                     )
                 )
                 break
     return out
-
-
-def _in_loop(facts, op: Op) -> bool:
-    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, op.region))
 
 
 def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
