@@ -86,7 +86,7 @@ def skipped_reply_channels(flow: ChannelFlow, debug: Counter) -> list[SkippedRep
         if len(servers) != 1:
             continue
         server, recv = ch.receives[0]
-        if recv.mode not in ("expr", "case"):
+        if recv.mode not in ("expr", "case", "range"):
             continue
         found = _skipped_on_received(server, recv, debug)
         if found is not None:
@@ -129,10 +129,11 @@ def _skipped_on_received(server: Function, recv: Op, debug: Counter):
     channel and can leave before sending on it."""
     facts = server.facts
     k = facts.ops.index(recv)
-    bind = facts.ops[k + 1] if k + 1 < len(facts.ops) else None
+    near = k - 1 if recv.mode == "range" else k + 1  # `for r := range in` binds before its receive
+    bind = facts.ops[near] if 0 <= near < len(facts.ops) else None
     if bind is None or bind.kind != "assign" or bind.mode != ":=" or len(bind.targets) != 1 or len(bind.args) != 1:
         return None  # `=` assigns a variable that outlives the iteration: a `continue` may reach the reply
-    if E.unary_operand(bind.args[0], "<-") is None:
+    if not _binds_received(facts, bind):
         return None
     name = E.ident(bind.targets[0])
     if not name:
@@ -149,7 +150,7 @@ def _skipped_on_received(server: Function, recv: Op, debug: Counter):
     def leaves(op: Op) -> bool:
         return op.kind == "return" or (op.kind == "jump" and op.mode in ("continue", "break"))
 
-    b = k + 1
+    b = max(k, near)
     for i, t in returns_skipping(facts, sends, leaves):
         exit_op = facts.ops[i]
         if i <= b or bind.region not in enclosing_regions(facts, exit_op.region):
@@ -181,7 +182,7 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
         and len(op.targets) == 1
         and E.is_ident(op.targets[0], name)
         and len(op.args) == 1
-        and E.unary_operand(op.args[0], "<-") is not None
+        and _binds_received(facts, op)
     ]
     if len(binds) != 1 or any(E.is_ident(t, name) for op in facts.ops if op is not binds[0][1] for t in op.targets):
         return None  # bound once, by a receive, and never reassigned
@@ -205,6 +206,19 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
             continue  # `break` out of a retry loop inside the handler: the reply after it still runs
         return bind, name, field, facts.ops[t], exit_op, deciding_region(facts, exit_op.region, scope)
     return None
+
+
+def _binds_received(facts, bind: Op) -> bool:
+    """`bind` gives its one name a value just received: `r := <-in`, `case r := <-in:`, or `for r :=
+    range in` over a channel (a range over a slice or map binds an index or key, never a request)."""
+    arg = bind.args[0]
+    if E.unary_operand(arg, "<-") is not None:
+        return True
+    if arg is None or arg[0] != "range":
+        return False
+    return any(
+        op.kind == "recv" and op.mode == "range" and op.line == bind.line and op.fn == arg[1] for op in facts.ops
+    )
 
 
 def _lands_inside(facts, jump: Op, scope: int) -> bool:
