@@ -27,7 +27,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, enclosing_regions
-from .flow import CHANNEL_FLOW
+from .flow import CHANNEL_FLOW, in_loop
 from .locks import (
     ACQUIRE,
     BRANCHES,
@@ -334,6 +334,9 @@ class HandoffHeldAcross:
     # the partner receives in a `select` and takes the lock in another of its cases (not before
     # its receive): while it is in that case, it cannot come back to receive
     in_other_case: bool = False
+    # the partner receives in a loop that takes the lock after each receive, before the next one:
+    # it takes one value, then waits for the lock while the next send under it waits for it
+    between_receives: bool = False
 
 
 class _HandoffMatcher:
@@ -411,6 +414,55 @@ class _HandoffMatcher:
             if a is not None:
                 return a
         return None
+
+    def lock_between_receives(self, fn: Function, recv: Op, cls: str) -> Acquire | None:
+        """For a receive that a goroutine's loop repeats (`for v := range ch`, `v := <-ch` straight
+        in a `for` body, or a `case v := <-ch:` of a `select` in one): an acquisition of cls the
+        loop makes in every round after the receive, itself or through a call, before any `continue`,
+        `break` or `return` of the round.
+
+        The first send under the lock is received; the goroutine then waits for the lock, and the
+        next send under it (the next round of the sender, or its next call) waits for a receive
+        that cannot come: a sender's `Unlock` wakes the goroutine, but does not hand it the lock.
+        """
+        facts = fn.facts
+        regions = facts.regions
+        if recv.mode == "range":
+            body = recv.body
+        elif recv.select >= 0:
+            own = [r for r, reg in enumerate(regions) if reg.parent == recv.select and reg.line == recv.line]
+            if len(own) != 1 or regions[own[0]].kind != "case":
+                return None
+            body = own[0]
+            loop = regions[recv.select].parent
+            if loop < 0 or regions[loop].kind != "for":
+                return None
+        else:
+            body = recv.region
+            if body < 0 or regions[body].kind != "for":
+                return None
+        if body is None or body < 0:
+            return None
+        ops = facts.ops
+        start = ops.index(recv)
+        found: Acquire | None = None
+        for op in ops[start + 1 :]:
+            if op.region < 0 or body not in enclosing_regions(facts, op.region):
+                if op.region >= 0 and op.line > regions[body].end_line:
+                    break
+                continue
+            chain = list(enclosing_regions(facts, op.region))
+            inner = chain[: chain.index(body)]
+            straight = not any(regions[r].kind in BRANCHES or regions[r].kind in ("for", "range") for r in inner)
+            if op.kind in ("return", "jump"):
+                if found is None or op.mode == "goto" or op.fn is not None:
+                    return None  # a round that can skip the lock, or a jump not followed
+                if straight and (op.kind == "return" or (op.mode == "break" and recv.select < 0)):
+                    return None  # the round that took the lock does not come back to receive
+                continue
+            if found is None and straight and op.kind == "call" and op.mode == "plain":
+                found = acquire_at(self.model, fn, op, cls, certain=True)
+        return found
 
     def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:
         """The acquisition of cls every goroutine reaching (fn, stop) makes before it, and the functions on the way.
@@ -498,10 +550,10 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         found = _all_partners_lock(matcher, b, partner_ops, debug)
         if found is None:
             continue
-        pfn, pop, a, in_other_case = found
+        pfn, pop, a, in_other_case, between_receives = found
         if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
             continue
-        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case))
+        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives))
     return out
 
 
@@ -566,11 +618,12 @@ def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
 
 def _all_partners_lock(
     matcher: _HandoffMatcher, b: BlockedUnderLock, partner_ops: list, debug: dict
-) -> tuple[Function, Op, Acquire, bool] | None:
-    """(function, op, acquisition, in another case) of the first partner, when every partner operation
-    comes after taking the lock, or (a receive in a `select` of a goroutine) shares its select with a
-    case that takes it."""
-    first: tuple[Function, Op, Acquire, bool] | None = None
+) -> tuple[Function, Op, Acquire, bool, bool] | None:
+    """(function, op, acquisition, in another case, between receives) of the first partner, when every
+    partner operation comes after taking the lock, or (a receive in a `select` of a goroutine) shares
+    its select with a case that takes it, or (a receive a goroutine's loop repeats) is followed in
+    every round by taking it."""
+    first: tuple[Function, Op, Acquire, bool, bool] | None = None
     cls = b.held.lock.cls
     for pfn, pop in partner_ops:
         got, levels = matcher.partner_lock(pfn, pop, cls)  # in a `select` or not: the Lock waits
@@ -580,6 +633,17 @@ def _all_partners_lock(
             if sibling is not None and (pfn.go_sites or pfn.outermost().go_sites):
                 got, levels, in_other_case = sibling, frozenset({pfn.id}), True
                 debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
+        between_receives = False
+        if (
+            got is None
+            and b.kind == "send"
+            and pop.kind == "recv"
+            and (pfn.go_sites or pfn.outermost().go_sites)
+            and _sends_again(matcher.model, b)
+        ):
+            later = matcher.lock_between_receives(pfn, pop, cls)
+            if later is not None:
+                got, levels, between_receives = later, frozenset({pfn.id}), True
         if b.fn.id in levels or b.op_fn.id in levels:
             got = False  # the blocked function's own code
         if isinstance(got, Acquire):
@@ -593,8 +657,20 @@ def _all_partners_lock(
         if not isinstance(got, Acquire) or (got.mode == "r" and b.held.mode == "r"):
             debug["GIM103_handoffs_with_a_partner_skipping_the_lock"] += 1
             return None
-        first = first or (pfn, pop, got, in_other_case)
+        first = first or (pfn, pop, got, in_other_case, between_receives)
     return first
+
+
+def _sends_again(model: LockModel, b: BlockedUnderLock) -> bool:
+    """The blocked send can run again while an earlier one's receiver waits for the lock: it sits in a
+    loop (or the call reaching it does), or its function is called from two places, from a loop, or
+    is started by `go` more than once or in a loop. A send the program makes once (a `Close` telling
+    the loop to stop) has no later send to wait for."""
+    if in_loop(b.op_fn.facts, b.op.region) or any(in_loop(h.fn.facts, h.op.region) for h in b.hops):
+        return True
+    top = b.fn.outermost()
+    sites = list({id(call): (caller, call) for caller, call in [*model.program.callers(top), *top.go_sites]}.values())
+    return len(sites) > 1 or any(in_loop(caller.facts, call.region) for caller, call in sites)
 
 
 def _taken_after_start(model: LockModel, b: BlockedUnderLock, pfn: Function, pop: Op, got: Acquire) -> Acquire | None:

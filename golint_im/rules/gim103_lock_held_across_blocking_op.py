@@ -26,6 +26,15 @@ stop case that cleans up under it) is reported too: when that case runs
 while the send waits, the goroutine waits for the mutex and never gets
 back to its receive.
 
+A send under a mutex to a goroutine whose loop takes that mutex after each
+receive, before the next (`for e := range h.events { h.mu.Lock(); ... }`,
+or the receiving `case` of a `select` loop that locks), when the send can
+run again: it sits in a loop, or its function is called from two places or
+from a loop. The goroutine takes one value and waits for the mutex; the
+next send under the mutex can take the mutex first (an `Unlock` wakes a
+waiter but does not hand it the lock) and then waits for a receive that
+cannot come.
+
 A publisher that sends to its subscribers under its lock, where a
 subscriber takes that lock: the type keeps the subscribers' channels in a
 field (a map or slice of channels) filled only by a method that makes each
@@ -113,9 +122,13 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   what was not judged (`GIM103_*`).
 - The other-case form needs the receiving function to be started with `go`
   and the other case to take the mutex outside any branch of its own
-  (itself or in the one function it calls). A goroutine that takes the
-  mutex after its receive, in the receive's own case, is not reported,
-  although with several producers holding the mutex that deadlocks too.
+  (itself or in the one function it calls).
+- The between-receives form needs the lock in every round, outside the
+  round's branches and before any `continue`, `break` or `return`, and a
+  round that comes back to receive; a send the program makes once (a
+  `Close`) is not reported. The channel must still be declared beside the
+  mutex: a client's channel whose loop takes its hub's mutex through a
+  back-pointer (`c.hub.mu`) is not judged.
 - Hand-off form: the partner's `Lock` must come before its operation on
   every path (not under a branch the operation is not under, not a
   `TryLock`), in a goroutine of its own or in a function every caller of
@@ -383,6 +396,16 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         )
         partner_step = f"the partner, in another case of its `select`, takes `{label}`: waits for the lock"
         partner_end, related = "not reached again", f"`{label}` taken in another case"
+    elif case.between_receives:  # the partner's loop takes the lock after each receive
+        message = (
+            f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
+            f"{case.partner_op.line} takes `{label}` after each receive, before the next ({taken}): it takes "
+            f"one value, then waits for the lock, and a later send made under `{label}` can find it there "
+            f"and wait forever (an `Unlock` wakes the goroutine but does not hand it the lock). Fix: unlock "
+            f"`{held.text}` before the send, or let the goroutine receive without taking `{label}`."
+        )
+        partner_step = f"then takes `{label}` before its next receive: waits for the lock"
+        partner_end, related = "takes one value", f"`{label}` taken between receives"
     else:
         others = "" if case.partners == 1 else f" (and {case.partners - 1} more, each after taking `{label}`)"
         message = (
@@ -393,12 +416,17 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         )
         partner_step = f"the partner takes `{label}` first: waits for the lock"
         partner_end, related = "never reached", f"`{label}` taken before the {what}"
+    partner_steps = [
+        *acquire_steps(partner, partner_step),
+        Step(partner_loc, f"the partner's {what} on `{ch.label}`, {partner_end}"),
+    ]
+    if case.between_receives:  # the receive comes first, then the lock the next round waits on
+        partner_steps = [partner_steps[-1], *partner_steps[:-1]]
     steps = [
         *acquire_steps(held, f"takes `{label}`"),
         *call_steps(b.hops),
         Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {other}"),
-        *acquire_steps(partner, partner_step),
-        Step(partner_loc, f"the partner's {what} on `{ch.label}`, {partner_end}"),
+        *partner_steps,
     ]
     where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
     return Finding(
