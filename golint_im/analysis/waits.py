@@ -534,7 +534,11 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             continue
         ch_key = flow.key(b.op_fn, b.op.fn)
         ch = flow.channels.get(ch_key) if ch_key else None
-        if ch is None or not (declared_together(b.held.lock.cls, ch.key) or ch.key.startswith("local:")):
+        if ch is None or not (
+            declared_together(b.held.lock.cls, ch.key)
+            or ch.key.startswith("local:")
+            or _points_back(model.program, b.held.lock.cls, ch.key)
+        ):
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
         if b.kind == "send" and ch.capacity != 0:
@@ -555,6 +559,24 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             continue
         out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives))
     return out
+
+
+def _points_back(program, lock_cls: str, chan_key: str) -> bool:
+    """The channel is a field of a type that keeps a pointer to the lock's owner (`client.send`
+    beside `client.hub *Hub`, the lock `Hub.mu`): the clients a hub feeds reach its lock through
+    that field, so a client's goroutine taking `Hub.mu` takes the lock of the hub that feeds it."""
+    lkind, _, lname = lock_cls.partition(":")
+    ckind, _, cname = chan_key.partition(":")
+    if lkind != "field" or ckind != "field":
+        return False
+    owner, holder = lname.rpartition(".")[0], cname.rpartition(".")[0]
+    decl = program.type_decl(holder)
+    if decl is None or decl[0].kind != "struct":
+        return False
+    return any(
+        ftype.startswith("*") and program.named(program.qualify(ftype, decl[1])) == owner
+        for _name, ftype, _emb in decl[0].members
+    )
 
 
 def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:
@@ -666,11 +688,29 @@ def _sends_again(model: LockModel, b: BlockedUnderLock) -> bool:
     loop (or the call reaching it does), or its function is called from two places, from a loop, or
     is started by `go` more than once or in a loop. A send the program makes once (a `Close` telling
     the loop to stop) has no later send to wait for."""
-    if in_loop(b.op_fn.facts, b.op.region) or any(in_loop(h.fn.facts, h.op.region) for h in b.hops):
+    if _repeats_on_one_channel(b.op_fn.facts, b.op) or any(in_loop(h.fn.facts, h.op.region) for h in b.hops):
         return True
     top = b.fn.outermost()
     sites = list({id(call): (caller, call) for caller, call in [*model.program.callers(top), *top.go_sites]}.values())
     return len(sites) > 1 or any(in_loop(caller.facts, call.region) for caller, call in sites)
+
+
+def _repeats_on_one_channel(facts, op: Op) -> bool:
+    """The send sits in a loop that sends on the same channel each round: not one over the holders
+    (`for _, c := range h.clients { c.send <- msg }` sends once to each client)."""
+    if not in_loop(facts, op.region):
+        return False
+    sel = E.selector(op.fn)
+    root = E.ident(sel[0]) if sel is not None else None
+    if root is None:
+        return True
+    for r in enclosing_regions(facts, op.region):
+        if facts.regions[r].kind != "range":
+            continue
+        binds = [o for o in facts.ops if o.kind == "assign" and o.region == r and o.line == facts.regions[r].line]
+        if any(E.is_ident(t, root) for o in binds for t in o.targets):
+            return False
+    return True
 
 
 def _taken_after_start(model: LockModel, b: BlockedUnderLock, pfn: Function, pop: Op, got: Acquire) -> Acquire | None:

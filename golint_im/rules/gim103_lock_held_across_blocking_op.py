@@ -116,7 +116,8 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   (`GIM10x_mutexes_held_as_signals` in `--debug`).
 - Judged only where the answer is structural: the channel is unbuffered and
   declared beside the mutex (fields of one type, or package variables of one
-  package), the operation is not a `select` case, a received channel is
+  package; in the hand-off forms also a field of a type that keeps a pointer
+  to the mutex's owner, `client.send` beside `client.hub *Hub`), the operation is not a `select` case, a received channel is
   never closed, and every partner operation runs under a mutex of the same
   declaration in a goroutine that can run at the same time. `--debug` counts
   what was not judged (`GIM103_*`).
@@ -126,9 +127,9 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
 - The between-receives form needs the lock in every round, outside the
   round's branches and before any `continue`, `break` or `return`, and a
   round that comes back to receive; a send the program makes once (a
-  `Close`) is not reported. The channel must still be declared beside the
-  mutex: a client's channel whose loop takes its hub's mutex through a
-  back-pointer (`c.hub.mu`) is not judged.
+  `Close`) is not reported. A send in a loop over the channels' holders
+  (`for _, c := range h.clients { c.send <- m }`) sends once to each: its
+  function must be called again.
 - Hand-off form: the partner's `Lock` must come before its operation on
   every path (not under a branch the operation is not under, not a
   `TryLock`), in a goroutine of its own or in a function every caller of
