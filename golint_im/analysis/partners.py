@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -76,6 +77,22 @@ UNBOUNDED = -1  # a sender count nobody can bound (a `go` or a send in a loop)
 MAX_EXCLUSIVE_STARTS = 16
 
 
+def _condition_variable(cond) -> tuple[str | None, Callable[[object], bool]]:
+    """(the variable a loop condition tests, whether an assigned value keeps the condition true)
+    for `x == nil`, `x != nil`, `!x` and `x`; (None, ...) for any other condition."""
+    b = E.binary(cond)
+    if b is not None and b[0] in ("==", "!=") and E.is_nil(b[2]) and E.ident(b[1]):
+        if b[0] == "==":
+            return E.ident(b[1]), E.is_nil
+        return E.ident(b[1]), lambda v: not E.is_nil(v) and E.is_expr(v) and v[0] in ("comp", "un", "call")
+    negated = E.unary_operand(cond, "!")
+    if negated is not None and E.ident(negated):
+        return E.ident(negated), lambda v: E.is_expr(v) and v[0] == "lit" and v[1] == "false"
+    if E.ident(cond):
+        return E.ident(cond), E.is_true
+    return None, E.is_true
+
+
 @dataclass
 class Exit:
     """A way out of the receiving function that skips the receive: a `return`, or one of the
@@ -85,7 +102,9 @@ class Exit:
     op: object  # the return Op, the call Op (`t.Fatal(...)`, `panic(...)`) or the `break` Op
     region: int  # the region that decides it: a select case, default, if or else (-1: none)
     after_receive: bool  # in the receive's loop, after it: one receive may have happened
-    how: str = "return"  # "return", "fatal" (t.Fatal...), "goexit" (runtime.Goexit), "panic" or "break"
+    # "return", "fatal" (t.Fatal...), "goexit" (runtime.Goexit), "panic", "break" or "condition" (an
+    # assignment that makes the receive loop's condition false)
+    how: str = "return"
     senders: int = 0  # senders started before the exit on its path and not heard on it (UNBOUNDED: a loop)
     # for "panic": (the function whose deferred recover() catches it, True: a net/http handler the server recovers)
     recovered: tuple[Function, bool] | None = None
@@ -729,7 +748,40 @@ class Partners:
             return "panic"
         if self._breaks_past_receives(owner, op, i, recvs):
             return "break"
+        if self._ends_loop_by_condition(owner, op, i, recvs):
+            return "condition"
         return None
+
+    def _ends_loop_by_condition(self, fn: Function, op, i: int, recvs) -> bool:
+        """An assignment to the variable a receive loop's condition tests (`for errc == nil`,
+        `for !done`, `for running`) that can make it false (`case errc = <-p.quit:`, `done =
+        true`): the loop leaves at its next test. Judged like a `break` at the assignment: no
+        receive later in that round, none after the loop, and no loop around it to come back."""
+        if op.kind != "assign" or op.mode != "=":
+            return False
+        facts = fn.facts
+        loop = next((r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")), None)
+        if loop is None or facts.regions[loop].kind != "for":
+            return False
+        name, keeps = _condition_variable(facts.regions[loop].info)
+        if name is None:
+            return False
+        values = [v for t, v in zip(op.targets, op.args, strict=False) if E.is_ident(t, name)]
+        if len(op.targets) != len(op.args) and len(op.args) == 1 and any(E.is_ident(t, name) for t in op.targets):
+            values = [op.args[0]]  # `errc, ok = <-ch`: the first target is the received value
+        if not values or any(keeps(v) for v in values):
+            return False
+        view = self.regions.view(fn)
+        inside = [view.in_region(_recv_region(r), loop) for _ri, r in recvs]
+        if not any(inside):
+            return False  # not the receive loop
+        if any(ri > i for (ri, _r), ins in zip(recvs, inside, strict=True)):
+            self.debug["GIM102_condition_exits_before_a_later_receive"] += 1
+            return False  # a receive later in the round, or after the loop
+        if view.loops_around(facts.regions[loop].parent):
+            self.debug["GIM102_breaks_inside_outer_loop"] += 1
+            return False
+        return True
 
     def _recovered_panic(self, fn: Function, op) -> bool:
         """A `panic(...)` that a deferred `recover()` of fn or of a caller in the same goroutine

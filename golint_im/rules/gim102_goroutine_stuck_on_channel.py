@@ -518,8 +518,12 @@ completes; or make the sender give up too:
   (a test that times out with `t.Fatal` leaves its sender behind); a
   `panic(...)` that a deferred `recover()` of the function or of a caller
   up to four calls up in the same goroutine catches, or the `net/http`
-  server; and a `break` out of a loop that receives, when no receive
-  follows the loop and no loop around it can come back to it. `log.Fatal`,
+  server; a `break` out of a loop that receives, when no receive
+  follows the loop and no loop around it can come back to it; and, on the
+  same terms, an assignment that can make such a loop's condition false
+  (`case errc = <-p.quit:` in `for errc == nil`, `done = true` in `for
+  !done`; conditions of the forms `x == nil`, `x != nil`, `!x` and `x`,
+  with no receive later in that round). `log.Fatal`,
   `os.Exit` and a panic nothing is seen to recover end the process, so
   nothing is left to leak (`GIM102_panics_not_seen_recovered`). `goto` is
   not followed, nor is a helper of the test's own (or a library such as
@@ -891,7 +895,7 @@ def _exit_verb(s) -> str:
         return "ends its goroutine"
     if how == "panic":
         return "panics"
-    if how == "break":
+    if how in ("break", "condition"):
         return "leaves its receive loop"
     return "returns"
 
@@ -913,14 +917,25 @@ def _leaves(s) -> str:
         return f"panics (recovered by the deferred `recover()` of `{catcher.short}`)"
     if how == "break":
         return "breaks out of its receive loop (nothing receives after it)"
+    if how == "condition":
+        loop = _loop_of(s)
+        cond = f"`for {E.render(s.waiter.facts.regions[loop].info)}`" if loop is not None else "its condition"
+        name = E.render(op.targets[0])
+        return f"assigns `{name}`, which ends its receive loop ({cond}; nothing receives after it)"
     return "returns"
+
+
+def _loop_of(s) -> int | None:
+    """The `for` loop whose condition an exit by condition ends: the innermost around the assignment."""
+    facts = s.waiter.facts
+    return next((r for r in enclosing_regions(facts, s.exit.op.region) if facts.regions[r].kind == "for"), None)
 
 
 def _why(s) -> str:
     """Why the receiving function leaves: the case, branch or loop around its `return`."""
     facts = s.waiter.facts
     if s.exit.region >= 0 and facts.regions[s.exit.region].kind in ("for", "range"):
-        return _leaves(s) if s.exit.how == "break" else f"{_leaves(s)} from inside its receive loop"
+        return _leaves(s) if s.exit.how in ("break", "condition") else f"{_leaves(s)} from inside its receive loop"
     return branch_text(facts, s.exit.region, _leaves(s))
 
 
