@@ -577,6 +577,9 @@ class Partners:
             )
             if _after_drain(facts, g, i, chain, recvs):
                 continue  # a `range` over the channel ran to its close first: every sender was heard
+            if _closed_seen(facts, chain, recvs) and self._closed_by_its_senders(owner, recv):
+                self.debug["GIM102_exits_on_a_closed_channel"] += 1
+                continue  # `v, ok := <-ch; if !ok { return }`: its senders closed it, so none is left
             if _flag_guarded_receive(facts, g, i, chain, recvs):
                 self.debug["GIM102_exits_after_flag_guarded_receive"] += 1
                 continue  # `if !stopped { <-stop }` first: heard now, or before when the flag was set
@@ -622,6 +625,17 @@ class Partners:
             recovered = self.recovery.catcher(owner) if how == "panic" else None
             return Exit(op, decider, after, how, counted[0], recovered)
         return self._falls_off_end(owner, g, recv, fed, recvs, cap, waiting)
+
+    def _closed_by_its_senders(self, owner: Function, recv) -> bool:
+        """Every `close` of the received channel is made by a function that also sends on it (a
+        producer closing when it is done). A closer of its own may close while a sender still has
+        values to send: that sender then panics, and the exit is judged as before."""
+        key = self.flow.key(owner, recv.fn)
+        ch = self.flow.channels.get(key) if key else None
+        if ch is None or not ch.closes:
+            return False
+        senders = {f.id for f, _op in ch.sends}
+        return all(f.id in senders for f, _op in ch.closes)
 
     def _falls_off_end(self, owner: Function, g: int, recv, fed: set, recvs, cap: int, waiting) -> Exit | None:
         """A case of the receive's `select` with no `return` that runs on to the end of the function:
@@ -1293,6 +1307,25 @@ def _drained_in_loop(facts, recv, chain: list) -> bool:
         return False  # `_after_drain` judges ranges: they end at the close
     loop = _innermost_loop(facts, recv.region)
     return loop is not None and loop not in chain and facts.regions[loop].parent in chain
+
+
+def _closed_seen(facts, chain: list, recvs) -> bool:
+    """The exit sits under `if !ok`, where `ok` is the second value of a receive from the channel
+    (`v, ok := <-ch`, `case v, ok := <-ch:`): the channel is closed there, and a sender still
+    waiting on a closed channel cannot exist (its send would have panicked)."""
+    received = {E.render(op.fn) for _ri, op in recvs}
+    for r in chain:
+        region = facts.regions[r]
+        flag = E.ident(E.unary_operand(region.info, "!")) if region.kind == "if" and E.is_expr(region.info) else None
+        if flag is None:
+            continue
+        for op in facts.ops:
+            if op.kind != "assign" or len(op.targets) != 2 or not E.is_ident(op.targets[1], flag):
+                continue
+            source = E.unary_operand(op.args[0], "<-") if len(op.args) == 1 else None
+            if source is not None and E.render(source) in received:
+                return True
+    return False
 
 
 def _after_drain(facts, g: int, i: int, chain: list, recvs) -> bool:

@@ -77,6 +77,9 @@ class SkippedClose:
     exit: object  # the closer's `return` (or goroutine-ending call) that skips the close
     region: int  # the branch deciding that return (-1: none)
     go_op: object  # owner's `go` statement starting the closer or the ranger
+    # the started goroutine's call of the closer, when the closer is a function it calls (`go func()
+    # { readSegment(seg, lines) }()`); None: the goroutine closes the channel itself
+    via: tuple[Function, object] | None = None
 
 
 @dataclass
@@ -295,8 +298,12 @@ class Unpaired:
         if ranger is not owner:
             return None  # the maker closing, a goroutine ranging: the abandoned waiter's shape
         go_op = self._starter(owner, closer)
+        via = None
         if go_op is None:
-            return None
+            started = self._started_caller(owner, closer)
+            if started is None:
+                return None
+            go_op, via = started
         if self._range_exits(ranger, range_op):
             return None
         if not self.confined(owner, name, 0):
@@ -315,7 +322,36 @@ class Unpaired:
                 self.debug["GIM102_skipped_closes_signalled"] += 1
                 continue  # `errs <- err; return`, and the ranger returns on `<-errs` before its range
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-            return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
+            return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, via)
+        return None
+
+    def _started_caller(self, owner: Function, closer: Function) -> tuple[object, tuple[Function, object]] | None:
+        """(owner's `go`, (goroutine, its call)) when owner starts a goroutine that calls the closer once,
+        plainly and outside any loop, and sends nothing after that call (a send there may be the
+        failure's own signal to the ranger): `go func() { if err := readSegment(seg, lines); err !=
+        nil { log.Print(err) } }()`. When the closer returns early, the goroutine goes on without
+        closing, as it would had the close been skipped in its own body."""
+        for f in [owner, *owner.nested_literals()]:
+            for go_op in f.facts.ops:
+                if go_op.kind != "call" or go_op.mode != "go":
+                    continue
+                for target in self.program.resolve_call(f, go_op):
+                    g = target.function
+                    ops = g.facts.ops
+                    calls = [
+                        (k, op)
+                        for k, op in enumerate(ops)
+                        if op.kind == "call"
+                        and op.mode == "plain"
+                        and any(t.function is closer for t in self.program.resolve_call(g, op))
+                    ]
+                    if len(calls) != 1 or _in_loop(g.facts, calls[0][1].region):
+                        continue
+                    k, call = calls[0]
+                    if any(op.kind == "send" for op in ops[k + 1 :]):
+                        self.debug["GIM102_skipped_closes_signalled"] += 1
+                        continue
+                    return go_op, (g, call)
         return None
 
     def _signalled_away(self, closer: Function, i: int, ranger: Function, range_op) -> bool:

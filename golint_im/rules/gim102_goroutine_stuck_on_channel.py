@@ -28,6 +28,10 @@ after the last send the ranging goroutine (or the function itself) waits
 forever. Likewise a range whose only `close` is made (not deferred) by the
 producer goroutine the ranging function starts, when that goroutine can
 `return` (or end with `t.Fatal`) before it: the finding names that return.
+The producer may be a function the goroutine calls once, outside any loop,
+with nothing sent after the call (`go func() { if err := read(seg, lines);
+err != nil { log.Print(err) } }()`, `read` closing its parameter only at its
+end).
 The same for a producer function that returns the channel (`func stream()
 <-chan T { out := make(chan T); go func() {...; close(out) }(); return out
 }`), handing it on in no other way, when a caller ranges over its result
@@ -483,7 +487,12 @@ completes; or make the sender give up too:
   where no send of its can follow (a deferred `close`, `close(done);
   return` inside its loop, a close after the loop) leaves no sender
   behind, for the starter's own receive and for a helper's
-  (`GIM102_exits_after_sender_signal`).
+  (`GIM102_exits_after_sender_signal`). So does an exit under `if !ok`
+  of a comma-ok receive from the channel itself, when every `close` of it
+  is made by a function that also sends on it: its producer closed it, and
+  no sender can be waiting on a closed channel
+  (`GIM102_exits_on_a_closed_channel`). A closer of its own is still
+  judged: a sender it outran panics.
 - A goroutine that serves a server and sends only an error its stop does
   not give (one guarded against `http.ErrServerClosed`, or any error of a
   gRPC server's `Serve`, which returns nil once stopped) has nothing to
@@ -1155,21 +1164,31 @@ def _skipped_close_finding(k):
     verb = "returns" if k.exit.kind == "return" else f"calls `{E.render(k.exit.fn)}(…)`"
     how = branch_text(facts, k.region, verb)
     closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
+    closed = name
+    if k.via is not None:  # the goroutine calls the function that closes
+        started = f"line {k.go_op.line}"
+        if k.closer.file is not k.owner.file:
+            started = f"{op_location(k.owner, k.go_op).path}:{k.go_op.line}"
+        closer = f"`{k.closer.short}`, which the goroutine started at {started} calls,"
+        closed = E.render(k.close_op.args[0]) if k.close_op.args else name
+        where = f"at the top of `{k.closer.short}`"
     ranged, at = f"`{name}`", f"line {k.range_op.line}"
     if k.ranger is not k.owner:
         ranged = f"`{name}` (returned by `{k.owner.short}`)"
-        if k.ranger.file is not k.owner.file:
-            at = f"{range_loc.path}:{k.range_op.line}"
+    if k.ranger.file is not k.closer.file:  # the finding is at the closer's exit: name the range's file
+        at = f"{range_loc.path}:{k.range_op.line}"
     message = (
-        f"{closer} {how} at line {k.exit.line} without `close({name})` (line {k.close_op.line}), and {ranger} "
+        f"{closer} {how} at line {k.exit.line} without `close({closed})` (line {k.close_op.line}), and {ranger} "
         f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
-        f"Fix: `defer close({name})` {where}, so every way out closes it."
+        f"Fix: `defer close({closed})` {where}, so every way out closes it."
     )
+    calls = () if k.via is None else (Step(op_location(*k.via), f"the goroutine calls `{k.closer.short}`"),)
     steps = (
         Step(op_location(k.owner, k.go_op), f"`{k.owner.short}` starts the goroutine"),
         Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
-        Step(exit_loc, f"{closer} {how} here, before closing `{name}`"),
-        Step(close_loc, f"the only `close({name})`, skipped on that path"),
+        *calls,
+        Step(exit_loc, f"{closer} {how} here, before closing `{closed}`"),
+        Step(close_loc, f"the only `close({closed})`, skipped on that path"),
     )
     return Finding(
         rule_id=ID,
