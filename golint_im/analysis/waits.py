@@ -538,6 +538,7 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             declared_together(b.held.lock.cls, ch.key)
             or ch.key.startswith("local:")
             or _points_back(model.program, b.held.lock.cls, ch.key)
+            or _holds_channel_owner(model.program, b.held.lock.cls, ch.key)
         ):
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
@@ -577,6 +578,27 @@ def _points_back(program, lock_cls: str, chan_key: str) -> bool:
         ftype.startswith("*") and program.named(program.qualify(ftype, decl[1])) == owner
         for _name, ftype, _emb in decl[0].members
     )
+
+
+def _holds_channel_owner(program, lock_cls: str, chan_key: str) -> bool:
+    """The lock's owner keeps the channel's holder in a field, by its type or by an interface the
+    holder implements (`KV.notif Notifier`, a `chanNotifier{ch}` implementing it): a method of the
+    owner reaching the holder's send under its lock sends on the channel of the holder it keeps."""
+    lkind, _, lname = lock_cls.partition(":")
+    ckind, _, cname = chan_key.partition(":")
+    if lkind != "field" or ckind != "field":
+        return False
+    owner, holder = lname.rpartition(".")[0], cname.rpartition(".")[0]
+    decl = program.type_decl(owner)
+    if decl is None or decl[0].kind != "struct":
+        return False
+    for _name, ftype, _emb in decl[0].members:
+        named = program.named(program.qualify(ftype, decl[1]))
+        if named is None:
+            continue
+        if named == holder or (program.is_interface(named) and holder in program.implementations(named)):
+            return True
+    return False
 
 
 def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:

@@ -117,7 +117,9 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
 - Judged only where the answer is structural: the channel is unbuffered and
   declared beside the mutex (fields of one type, or package variables of one
   package; in the hand-off forms also a field of a type that keeps a pointer
-  to the mutex's owner, `client.send` beside `client.hub *Hub`), the
+  to the mutex's owner, `client.send` beside `client.hub *Hub`, or of a type
+  the owner keeps in a field, by type or through an interface it implements,
+  `KV.notif Notifier` and `chanNotifier.ch`), the
   operation is not a `select` case, a received channel is never closed,
   and every partner operation runs under a mutex of the same
   declaration in a goroutine that can run at the same time. `--debug` counts
