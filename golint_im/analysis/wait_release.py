@@ -489,6 +489,10 @@ class EarlySignal:
     starter: Function
     go_op: Op
     signals: tuple[SyncCall, ...]  # every Signal/Broadcast of the Cond: the starter's own, before go_op
+    # The raced form: `starter` starts the signalling goroutine with go_op, then calls the waiting
+    # function here; the Wait checks no condition, so a signal sent before it is lost. None: the
+    # signals are the starter's own, sent before it starts the waiting goroutine.
+    waiter_call: Op | None = None
 
 
 def early_signals(program: Program, prims: SyncPrimitives, debug: dict) -> list[EarlySignal]:
@@ -511,7 +515,7 @@ def early_signals(program: Program, prims: SyncPrimitives, debug: dict) -> list[
         for w in calls:
             if w.kind != COND or w.method != "Wait" or w.op.mode != "plain":
                 continue
-            found = _early(program, w, signals)
+            found = _early(program, w, signals) or _raced(program, w, signals)
             if found is None:
                 debug["GIM106_early_signal_waits_unjudged"] += 1
                 continue
@@ -539,6 +543,63 @@ def _early(program: Program, w: SyncCall, signals: tuple[SyncCall, ...]) -> Earl
         if region.kind in BRANCHES or region.kind == "range" or (region.kind == "for" and region.info is not None):
             return None
     return EarlySignal(w, starter, go_op, signals)
+
+
+def _raced(program: Program, w: SyncCall, signals: tuple[SyncCall, ...]) -> EarlySignal | None:
+    """A Wait that checks no condition, in a function that takes the lock itself, called by a
+    function right after it starts the goroutine holding every signal of the Cond (`go e.Elect(id);
+    return e.AwaitLeader()`): when the goroutine signals before the Wait, nobody is waiting yet, the
+    signal is lost, and nothing signals again. Judged only on straight lines: the Wait, the lock
+    before it, the `go` and the call outside any branch or loop, each signal outside any loop, and
+    no `return` before the Wait."""
+    g = w.fn
+    if not _bare(g, w.op) or not _locks_before(g, w.op):
+        return None
+    signallers = {s.fn.id for s in signals}
+    if len(signallers) != 1 or any(s.op.mode != "plain" or _in_loop(s.fn, s.op) for s in signals):
+        return None
+    signaller = signals[0].fn
+    for starter, call in program.callers(g):
+        if call.mode != "plain" or not _straight(starter, call):
+            continue
+        ops = starter.facts.ops
+        at = ops.index(call)
+        for go_op in ops[:at]:
+            if go_op.kind != "call" or go_op.mode != "go" or not _straight(starter, go_op):
+                continue
+            if any(t.function is signaller for t in program.resolve_call(starter, go_op)):
+                return EarlySignal(w, starter, go_op, signals, waiter_call=call)
+    return None
+
+
+def _bare(fn: Function, op: Op) -> bool:
+    """op is on fn's straight line: no branch or loop around it, no `return` or jump before it."""
+    facts = fn.facts
+    for before in facts.ops:
+        if before is op:
+            break
+        if before.kind in ("return", "jump"):
+            return False
+    return _straight(fn, op)
+
+
+def _straight(fn: Function, op: Op) -> bool:
+    facts = fn.facts
+    return not any(
+        facts.regions[r].kind in BRANCHES or facts.regions[r].kind in ("for", "range")
+        for r in enclosing_regions(facts, op.region)
+    )
+
+
+def _locks_before(fn: Function, op: Op) -> bool:
+    """fn calls `X.Lock()` on its straight line before op: it takes the Cond's lock itself, after
+    its caller started the signalling goroutine."""
+    for before in fn.facts.ops:
+        if before is op:
+            return False
+        if before.kind == "call" and E.selected_name(before.fn) == "Lock" and _straight(fn, before):
+            return True
+    return False
 
 
 def _in_loop(fn: Function, op: Op) -> bool:

@@ -80,7 +80,13 @@ package variable, a struct field; a parameter is what its callers pass):
   kept in a field that no `Close` calls), the Wait never returns either;
 - a `Cond.Wait` in a goroutine started only after every `Signal`/`Broadcast`
   of the Cond was sent (by the function starting it, before its `go`
-  statement): a signal wakes only goroutines already waiting.
+  statement): a signal wakes only goroutines already waiting;
+- a `Cond.Wait` that checks no condition (no `if` or loop around it, no
+  `return` before it), in a function that takes the lock itself, called
+  right after its caller starts the goroutine holding every
+  `Signal`/`Broadcast` of the Cond, each outside any loop (`go e.elect(id);
+  return e.awaitLeader()`): when the goroutine signals first, the signal is
+  lost and the Wait never returns.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
@@ -700,7 +706,43 @@ def _unwoken_flag(u) -> Finding:
     )
 
 
+def _raced_signal(e: EarlySignal) -> Finding:
+    """A Wait with no condition check, called right after starting the goroutine that signals."""
+    w, s = e.wait, e.signals[0]
+    assert e.waiter_call is not None
+    wait_loc = op_location(w.fn, w.op)
+    go_loc = op_location(e.starter, e.go_op)
+    call_loc = op_location(e.starter, e.waiter_call)
+    signal_loc = op_location(s.fn, s.op)
+    at = f"line {s.op.line}" if signal_loc.path == wait_loc.path else f"{signal_loc.path}:{s.op.line}"
+    message = (
+        f"`{w.text}.Wait()` in `{w.fn.short}` checks no condition, and its only wake-up, `{s.text}.{s.method}()` "
+        f"at {at}, runs on the goroutine `{e.starter.short}` starts at line "
+        f"{e.go_op.line}, before it calls `{w.fn.short}` at line {e.waiter_call.line}: when the goroutine "
+        f"signals first, no one is waiting yet, the signal is lost and the Wait never returns. Fix: set a state "
+        f"under the Cond's lock before signalling and wait only while it is unset (`for !ready {{ "
+        f"{w.text}.Wait() }}`)."
+    )
+    steps = (
+        Step(go_loc, f"`{e.starter.short}` starts the goroutine that signals"),
+        Step(signal_loc, f"`{s.text}.{s.method}()` may run now, while no one waits"),
+        Step(call_loc, f"`{e.starter.short}` calls `{w.fn.short}` after it"),
+        Step(wait_loc, f"`{w.text}.Wait()` waits for a signal that may already be gone"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(signal_loc, "the only wake-up, racing the Wait"),),
+        steps=steps,
+        key=f"{w.fn.qualname}|{w.text}|raced-signal",
+    )
+
+
 def _early_signal(e: EarlySignal) -> Finding:
+    if e.waiter_call is not None:
+        return _raced_signal(e)
     w, s = e.wait, e.signals[0]
     wait_loc = op_location(w.fn, w.op)
     go_loc = op_location(e.starter, e.go_op)
