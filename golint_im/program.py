@@ -753,11 +753,43 @@ class Program(TypeSystem, FunctionValues):
         key = id(op) << 32 | fn.id
         cached = self._call_cache.get(key)
         if cached is None:
-            cached = self.resolve_expr_call(fn, op.fn) or _NO_TARGETS
+            cached = self.resolve_expr_call(fn, op.fn, self._shadowed_env(fn, op)) or _NO_TARGETS
             self._call_cache[key] = cached
             if not cached:
                 self._resolved_to_nothing.append((fn, op))
         return cached
+
+    def _shadowed_env(self, fn: Function, op: Op) -> dict | None:
+        """The local types at a method call whose base is a receiver or parameter name that an
+        inner block declares again, in scope at the call: `for _, c := range c.parts { c.Close() }`
+        in a method of receiver `c` calls the part's `Close`. The function-wide types (`locals`)
+        keep the receiver's meaning; None when the call's base is not such a name."""
+        sel = E.selector(op.fn)
+        name = E.ident(sel[0]) if sel is not None else None
+        facts = fn.facts
+        if name is None or (name != facts.recv_name and all(p != name for p, _t in facts.params)):
+            return None
+        around = set(enclosing_regions(facts, op.region))
+        shadow_at = None
+        for d in facts.ops:
+            if (d.line, d.col) >= (op.line, op.col):
+                break  # declared after the call (a made `String` call sits at its printing call)
+            if d.kind != "assign" or d.mode != ":=" or d.region not in around:
+                continue
+            for i, t in enumerate(d.targets):
+                if E.is_ident(t, name):
+                    shadow_at = (d, i)
+        if shadow_at is None:
+            return None
+        d, i = shadow_at  # the innermost declaration before the call: the last one in scope
+        env = dict(self.locals(fn))
+        types = self._rhs_types(fn, d, env)
+        shadow = types[i] if i < len(types) else None
+        if not shadow:
+            env.pop(name, None)  # a shadow of unknown type: no target rather than a wrong one
+        else:
+            env[name] = shadow
+        return env
 
     def implicit_calls(self, fn: Function, op: Op) -> tuple[Op, ...]:
         """The `String`/`Error` calls a standard printing call makes on its operands, as call ops.
