@@ -105,11 +105,14 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
     if name is None:
         return False
     value = single_assignment(an.program, fn, name)
+    # the client may be a local of an enclosing function (used inside a literal): its value's
+    # expressions, and the calls they number, are that function's
+    owner = an.program.declaring_function(fn, name) or fn
     lit = strip_address(value) if value is not None else None
-    if composite(lit) is None or Program.named(an.type_of(fn, lit) or "") != _HTTP_CLIENT:
+    if composite(lit) is None or Program.named(an.type_of(owner, lit) or "") != _HTTP_CLIENT:
         return False
     transport = next((v for k, v in composite_items(lit) if is_ident(k, "Transport")), None)
-    types = dynamic_types(an, fn, transport, _DEPTH) if transport is not None else None
+    types = dynamic_types(an, owner, transport, _DEPTH) if transport is not None else None
     if not types:
         return False
     for named in types:
@@ -171,7 +174,10 @@ def value_sites(an: Analysis, fn: Function, expr, depth: int, bound=None) -> lis
         return [(named, fn, lit, bound)]
     n = op_number(expr)
     if n is not None:
-        return _returned_sites(an, fn, fn.facts.ops[n], 0, depth - 1)
+        ops = fn.facts.ops
+        if n >= len(ops) or ops[n].fn != expr[1]:
+            return None  # a call numbered in another function's ops: not fn's to read
+        return _returned_sites(an, fn, ops[n], 0, depth - 1)
     name = ident(expr)
     if name is None:
         return None
