@@ -463,6 +463,21 @@ class ChannelFlow:
                 if op.mode == "range" or in_loop(fn.facts, op.region):
                     yield ch, fn, op
 
+    def clock_loop_receives(self):
+        """(function, recv op) for receives of a clock tick (`<-ticker.C`, `<-time.After(d)`) in a
+        loop of a function that also receives a channel of the flow in a loop: the loop runs that
+        case's handler like any other, and its other receives are what the handler may fill."""
+        from .stopped_timers import is_clock_receive  # stopped_timers builds on this module's neighbours
+
+        looping = {fn.id: fn for ch in self.channels.values() for fn, op in ch.receives if in_loop(fn.facts, op.region)}
+        for fid in sorted(looping):
+            fn = looping[fid]
+            for op in fn.facts.ops:
+                if op.kind != "recv" or op.mode == "range" or not in_loop(fn.facts, op.region):
+                    continue
+                if self.key(fn, op.fn) is None and is_clock_receive(self.program, fn, op):
+                    yield fn, op
+
     def receivers(self, key: str, skip_tests: bool = False) -> set:
         """Goroutine roots (Function ids) that receive from the channel. skip_tests: not counting
         receives in test files, which never run beside the production code being judged (a test

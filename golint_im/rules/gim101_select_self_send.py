@@ -43,6 +43,11 @@ waits for the other; or hand the send off so it cannot block the loop
 with a decision about what to do when full); or handle the event inline
 instead of re-queuing it.
 
+A clock case of the loop (`case <-ticker.C:`, `case <-time.After(d):`) is a
+receive like any other: its handler is followed the same way. A handler that
+takes back what it just sent (`ch <- v` then `<-ch` in the same block) leaves
+the slot free and is not reported.
+
 ## Known limits
 - For a loop in production code, receives in test files are not counted as
   other receivers: a test that drains a field of an instance it built itself
@@ -98,7 +103,7 @@ from dataclasses import replace
 from functools import partial
 
 from golint_im import expr as E
-from golint_im.analysis.flow import CHANNEL_FLOW, MAX_INTERFACE_FANOUT, child_regions, handler_ops
+from golint_im.analysis.flow import CHANNEL_FLOW, MAX_INTERFACE_FANOUT, Channel, child_regions, handler_ops
 from golint_im.findings import Finding, Notice, Related, Step, op_location
 
 ID = "GIM101"
@@ -117,7 +122,10 @@ def check(ctx):
     wide: dict = {}
     ctx.debug.setdefault("GIM101_sends_on_another_value_of_the_loops_type", 0)
     ctx.debug.setdefault("GIM101_paths_through_test_code", 0)
-    for ch, fn, recv in flow.loop_receives():
+    clocks = [
+        (Channel(f"clock:{fn.id}:{op.line}:{op.col}", E.render(op.fn)), fn, op) for fn, op in flow.clock_loop_receives()
+    ]
+    for ch, fn, recv in [*flow.loop_receives(), *clocks]:
         entries = flow.entries(fn)
         if len(entries) != 1:
             continue  # run by several goroutines: cannot say who drains what
@@ -169,12 +177,31 @@ def _blocking_sends(ctx, loop_fn, recv, entries, received, wide, work):
             continue  # `fetcher := <-requests`: a reply channel another goroutine sent here, its other end
         if key.startswith("local:") and len(ch.make_sites) > 1:
             continue  # `in = out` on one branch, `in = make(...)` on the other: two channels under one name
+        if _taken_back(flow, fn, op, key):
+            continue  # `expired <- id; use(<-expired)`: the handler empties the slot it just filled
         if _on_another_instance(path, key):
             ctx.debug["GIM101_sends_on_another_value_of_the_loops_type"] += 1
             continue  # `for _, sink := range b.sinks { sink.Write(e) }` reaching `(*Broadcaster).Write`
         blocking, note = _send_blocks(ctx, fn, op)
         if blocking:
             yield key, path, fn, op, note
+
+
+def _taken_back(flow, fn, send, key: str) -> bool:
+    """The sending function receives from the same channel right after the send, in the same
+    block, with no other send of it in between: the value is taken back before the next send."""
+    ops = fn.facts.ops
+    at = ops.index(send)
+    for op in ops[at + 1 :]:
+        if op.region != send.region and op.kind in ("send", "recv"):
+            return False
+        if op.kind == "send" and flow.key(fn, op.fn) == key:
+            return False
+        if op.kind == "recv" and op.select < 0 and flow.key(fn, op.fn) == key:
+            return True
+        if op.kind in ("return", "jump"):
+            return False
+    return False
 
 
 def _on_another_instance(path, key: str) -> bool:
@@ -281,6 +308,8 @@ def _is_shutdown_signal(ctx, fn, info) -> bool:
 
 
 def _capacity_text(ch) -> str:
+    if ch.key.startswith("clock:"):
+        return "a clock tick"
     if ch.capacity is None:
         return "buffer size unknown"
     if ch.capacity == 0:
