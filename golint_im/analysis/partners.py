@@ -65,6 +65,7 @@ from .returned_results import abandoned_results
 from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
 from .send_first import send_first_exchanges
+from .short_workers import short_workers
 from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
 from .unguarded import UnguardedSend, unguarded_sends
@@ -184,6 +185,8 @@ class Partners:
         self.send_first = [x for x in send_first_exchanges(program, flow, self.debug) if x.fn.id not in budget.cut]
         # A deferred close after which the function loops for ever (dead_defers.py).
         self.dead_closes = [d for d in dead_deferred_closes(program, flow, self.debug) if d.fn.id not in budget.cut]
+        # Workers that can drop an item while their coordinator counts one result per item (short_workers.py).
+        self.short_workers = [w for w in short_workers(program, flow, self.debug) if w.owner.id not in budget.cut]
         # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).
         self.abandoned_results = [
             r for r in abandoned_results(program, flow, self.unpaired, self.debug) if r.maker.id not in budget.cut

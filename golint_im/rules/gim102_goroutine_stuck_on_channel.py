@@ -37,6 +37,16 @@ The same for a producer function that returns the channel (`func stream()
 }`), handing it on in no other way, when a caller ranges over its result
 (`for v := range stream()`, or a local assigned from the call once).
 
+A worker pool whose coordinator receives one result per item with a plain
+receive in a counted loop (`for range items { err = <-results }`), while a
+worker, ranging over the work channel, can `return` or `continue` after
+taking an item and before its send (a `case <-ctx.Done(): return`, a skipped
+item): for the item dropped no result comes. A context made from
+`context.Background()`, or a stop channel of the coordinator, that only the
+coordinator cancels or closes as it stops counting (deferred, after the
+loop, or right before a `break` or `return` out of it) is not judged; a
+context the caller passed in can end at any time, and is.
+
 A receive whose only sender is skipped: a goroutine that can `return`
 (on an error, say) before its one send, or end past an `if` with no `else`
 that holds it, while the function that started it waits on a plain
@@ -805,6 +815,8 @@ def check(ctx):
         yield _abandoned_result_finding(ar)
     for dc in partners.dead_closes:
         yield _dead_close_finding(dc)
+    for sw in partners.short_workers:
+        yield _short_worker_finding(sw)
     for n in partners.nilled_selects:
         yield _nilled_select_finding(n)
     for s in partners.self_shutdowns:
@@ -1151,6 +1163,41 @@ def _skipped_finding(k):
         ),
         steps=steps,
         key=f"{owner.qualname}|{name}|skipped",
+    )
+
+
+def _short_worker_finding(w):
+    """A worker that can leave its work loop (or skip an item) before its send, while its
+    coordinator receives one result per item."""
+    name = w.channel.label
+    wfacts, ofacts = w.worker.facts, w.owner.facts
+    verb = "returns" if w.exit.kind == "return" else "skips the item with `continue`"
+    how = branch_text(wfacts, w.region, verb)
+    exit_loc = op_location(w.worker, w.exit)
+    send_loc = op_location(w.worker, w.send)
+    recv_loc = op_location(w.owner, w.receive)
+    loop_line = ofacts.regions[w.count_loop].line
+    message = (
+        f"the worker started at line {w.go_op.line} {how} at line {w.exit.line}, after taking an item and "
+        f"before its send on `{name}` (line {w.send.line}), while `{w.owner.short}` receives from `{name}` once "
+        f"per round of its loop at line {loop_line} (plain receive at line {w.receive.line}): for the item "
+        f"dropped no result comes, and that receive waits forever. Fix: send a result (an error value) for "
+        f"every item taken, or receive in a `select` with `ctx.Done()`."
+    )
+    steps = (
+        Step(op_location(w.owner, w.go_op), f"`{w.owner.short}` starts the worker"),
+        Step(exit_loc, f"the worker {how} here, after taking an item"),
+        Step(send_loc, f"its send on `{name}`, skipped for that item"),
+        Step(recv_loc, f"`{w.owner.short}` waits for one result per round, and one never comes"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=tuple([Related(recv_loc, "the counted receive left waiting"), *_made_here(w.channel)]),
+        steps=steps,
+        key=f"{w.owner.qualname}|{name}|short-worker",
     )
 
 
