@@ -455,9 +455,13 @@ def most_sends_on_one_path(program: Program, fn: Function, sends: list[Op]) -> l
     return path if len(path) >= 2 else None
 
 
-def _started_workers(program: Program, owner: Function, target: Function) -> tuple[int, Op, int] | None:
+def _started_workers(
+    program: Program, owner: Function, target: Function, any_count: bool = False
+) -> tuple[int, Op, int] | None:
     """(index, op, how many) for owner's one `go` statement running target from inside loops of
-    constant trip count, with no branch around it: a pool of that many identical workers."""
+    constant trip count, with no branch around it: a pool of that many identical workers. With
+    any_count, a loop of a count read at run time (`for i := 0; i < workers; i++`) gives 0: a
+    pool of some number of workers."""
     found = []
     for i, op in enumerate(owner.facts.ops):
         if op.kind != "call" or op.mode != "go":
@@ -475,6 +479,8 @@ def _started_workers(program: Program, owner: Function, target: Function) -> tup
     if any(k not in (*STRAIGHT_KINDS, "for", "range") for k in kinds) or not any(k in ("for", "range") for k in kinds):
         return None
     count = fan_out_rounds(program, owner, op.region)
+    if count is None and any_count:
+        return i, op, 0
     if count is None or count < 1:
         return None
     return i, op, count
@@ -508,7 +514,7 @@ class StalledStage:
     stuck: Op  # the owner's send that waits forever
     sends: int  # how many the owner sends (UNBOUNDED: an endless loop)
     first_read: Op  # the owner's first receive from the output
-    workers: int = 1  # copies of the stage the `go` starts (a pool, in loops of constant count)
+    workers: int = 1  # copies of the stage the `go` starts (a pool, in loops of constant count; 0: a count read at run time)
 
 
 def stalled_stages(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[StalledStage]:
@@ -534,7 +540,7 @@ def stalled_stages(program: Program, instances: list[tuple[Channel, Function, st
             started = started_by(program, owner, stage)
             workers = 1
             if started is None:
-                pool = _started_workers(program, owner, stage)
+                pool = _started_workers(program, owner, stage, any_count=True)
                 if pool is None:
                     continue
                 started, workers = (pool[0], pool[1]), pool[2]
@@ -573,6 +579,8 @@ def stalled_stages(program: Program, instances: list[tuple[Channel, Function, st
                 if counted is None:
                     continue
                 total, ordered = counted
+                if workers == 0 and total != 0:
+                    continue  # a pool of a size read at run time: judged only against an input of any size
                 room = workers + (output.capacity or 0) + (feed.capacity or 0)
                 if total != UNBOUNDED and 0 < total <= room:
                     continue

@@ -352,7 +352,9 @@ the function on `in`. A pool of K copies of the stage (a `go` in loops of
 constant count) takes K values. When both channels are unbuffered, feeding
 once per item of an input of any size (`for _, a := range addrs`, not a
 literal, an array or a constant) counts too: more items than copies
-deadlock.
+deadlock. Fed that way, a pool whose size is read at run time (`for i :=
+0; i < runtime.NumCPU(); i++ { go ... }`) is judged too: an input with more
+items than copies (and buffered slots) deadlocks.
 
 A buffered local channel a function alone receives from, filled in a loop
 of a count the model cannot read (`for id := range pending { expired <-
@@ -1381,7 +1383,17 @@ def _stalled_stage_finding(st):
     many = _how_many(st.sends)
     held = f"{room} value{'s are' if room != 1 else ' is'} taken or buffered"
     when = f"with more than {room} value{'s' if room != 1 else ''} to feed" if st.sends == 0 else f"once {held}"
-    if st.workers > 1:
+    if st.workers == 0:  # a pool whose size is read at run time
+        buffered = room
+        slots = f" and the {buffered} buffered slot{'s' if buffered != 1 else ''}" if buffered else ""
+        when = f"with more values to feed than copies of the stage{slots}"
+    if st.workers == 0:
+        stage = (
+            f"each copy of the stage it started at line {st.go_op.line} (`{st.stage.short}`, one per round of "
+            f"the loop around it)"
+        )
+        waits = f"every copy waits on `{output}`"
+    elif st.workers > 1:
         stage = f"each of the {st.workers} copies of the stage it started at line {st.go_op.line} (`{st.stage.short}`)"
         waits = f"every copy waits on `{output}`"
     else:
