@@ -514,7 +514,8 @@ class StalledStage:
     stuck: Op  # the owner's send that waits forever
     sends: int  # how many the owner sends (UNBOUNDED: an endless loop)
     first_read: Op  # the owner's first receive from the output
-    workers: int = 1  # copies of the stage the `go` starts (a pool, in loops of constant count; 0: a count read at run time)
+    # copies of the stage the `go` starts (a pool, in loops of constant count; 0: a count read at run time)
+    workers: int = 1
 
 
 def stalled_stages(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[StalledStage]:
