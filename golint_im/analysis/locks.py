@@ -146,6 +146,9 @@ class DoubleLock:
     # again is taken by a deferred call that runs, at the function's exit, before the deferred
     # unlock registered earlier (defers run last in, first out): the line of that unlock
     deferred_before_unlock: int = 0
+    # again is a deferred `Lock`/`RLock` of the held lock itself (`defer mu.Lock()`, meant as
+    # `defer mu.Unlock()`), and nothing releases the lock before the function returns
+    deferred_acquire: bool = False
 
 
 @dataclass(frozen=True)
@@ -1460,6 +1463,7 @@ class _Walk:
                 if name in ACQUIRE:
                     model.lock_ops.setdefault(lock.cls, []).append((fn, op, "acquire"))
                     if op.mode == "defer":
+                        self._deferred_acquire(state, op, lock, name, text)
                         return state
                     if any(h.acq.lock.same(lock) for h in state) and self._after_first_iteration(op):
                         # `mu.Lock(); for i := 0; ...; i++ { if i > 0 { mu.Lock() }; ...; mu.Unlock() }`:
@@ -1660,6 +1664,24 @@ class _Walk:
                     again = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text)
                     model.double_locks.append(DoubleLock(self.fn, h.acq, again, unlock))
                     return
+
+    def _deferred_acquire(self, state: State, op: Op, lock: Lock, name: str, text: str) -> None:
+        """`defer mu.Lock()` while mu is held, with no later `Unlock` of it in the function (nor a
+        deferred one registered after, which would run first): at the exit the deferred Lock waits
+        for the lock this goroutine still holds. `mu.Unlock(); defer mu.Lock()`, which gives the
+        lock back to a caller that held it, does not hold it at the defer."""
+        held = next((h for h in state if not h.acq.hops and h.acq.lock.same(lock)), None)
+        if held is None:
+            return
+        ops = self.fn.facts.ops
+        for later in ops[ops.index(op) + 1 :]:
+            if later.kind != "call" or E.selected_name(later.fn) not in RELEASE:
+                continue
+            found = self.model.lock_of(self.fn, later)
+            if found is not None and found[0].same(lock):
+                return  # released later (plainly, or by a deferred call that runs first)
+        again = Acquire(lock, ACQUIRE[name], self.fn, op, (), text)
+        self.model.double_locks.append(DoubleLock(self.fn, held.acq, again, deferred_acquire=True))
 
     def _deferred_unlock_line(self, lock: Lock, before: Op) -> int:
         """The line of a deferred `Unlock`/`RUnlock` of lock written before the op, or 0."""

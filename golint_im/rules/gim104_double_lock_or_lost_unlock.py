@@ -22,7 +22,10 @@ its branches, and through the calls it makes, and reports:
   sync.RWMutex; ... }`) is a mutex of its own (`s.logging.Lock()`). A
   deferred call that locks the mutex, deferred after its `defer
   mu.Unlock()`, is a double lock too: defers run last in, first out, so it
-  runs at the exit before the unlock.
+  runs at the exit before the unlock. So is `defer mu.Lock()` written where
+  `defer mu.Unlock()` was meant: the mutex is held when the call is
+  deferred and nothing releases it before the function returns (`mu.Unlock();
+  defer mu.Lock()`, handing the lock back to a caller, does not hold it).
 - **an unlock deferred inside a loop**: the body takes a write lock and
   `defer`s its `Unlock`; the deferred call runs when the function returns,
   so the next iteration locks the same mutex again while it is held (only
@@ -415,7 +418,15 @@ def _double(d: DoubleLock, writer: tuple | None) -> Finding:
         *acquire_steps(held, f"takes `{label}`" + (" (read)" if held.mode == "r" else "")),
         *acquire_steps(again, f"takes `{label}` again, still held"),
     ]
-    if d.deferred_before_unlock:
+    if d.deferred_acquire:
+        message = (
+            f"`{d.fn.short}` defers {lock_call(again)} at line {again.op.line} while holding `{held.text}` "
+            f"(`{label}`, {lock_call(held)} at line {held.op.line}), and nothing releases it before the function "
+            f"returns: the deferred call runs at the exit and takes the lock again, "
+            f"{_consequence(held.mode, again.mode, is_channel_lock(again))}. "
+            f"Fix: `defer {held.text}.{'RUnlock' if held.mode == 'r' else 'Unlock'}()`."
+        )
+    elif d.deferred_before_unlock:
         message = (
             f"`{d.fn.short}` defers a call at line {where.line} that takes `{held.text}` (`{label}`) again with "
             f"{lock_call(again)} at line {again.op.line}{via(again)}, after deferring its unlock at line "
