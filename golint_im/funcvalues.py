@@ -298,8 +298,9 @@ class FunctionValues:
                 owner = self.named(self.qualify(comp_type, f.file))
             if owner == named:
                 local = E.ident(value)
-                if comp_type == _APPENDED and local is not None and self.lookup_local(f, local) is not None:
-                    # `r.handlers = append(r.handlers, f)` in `Register(f func())`: what callers pass
+                if local is not None and self.lookup_local(f, local) is not None:
+                    # `r.handlers = append(r.handlers, f)` in `Register(f func())`, `&Registry{onChange:
+                    # onChange}` in `NewRegistry(onChange func(string))`: what callers pass
                     values = self.func_values_of_local(f, local)
                 else:
                     values = self._func_value(f, value)

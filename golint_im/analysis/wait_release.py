@@ -493,6 +493,7 @@ class EarlySignal:
     # function here; the Wait checks no condition, so a signal sent before it is lost. None: the
     # signals are the starter's own, sent before it starts the waiting goroutine.
     waiter_call: Op | None = None
+    waiter_caller: Function | None = None  # the function making waiter_call: starter, or a goroutine it starts
 
 
 def early_signals(program: Program, prims: SyncPrimitives, debug: dict) -> list[EarlySignal]:
@@ -559,16 +560,31 @@ def _raced(program: Program, w: SyncCall, signals: tuple[SyncCall, ...]) -> Earl
     if len(signallers) != 1 or any(s.op.mode != "plain" or _in_loop(s.fn, s.op) for s in signals):
         return None
     signaller = signals[0].fn
-    for starter, call in program.callers(g):
-        if call.mode != "plain" or not _straight(starter, call):
+    for caller, call in program.callers(g):
+        if call.mode != "plain" or not _straight(caller, call):
             continue
-        ops = starter.facts.ops
-        at = ops.index(call)
-        for go_op in ops[:at]:
-            if go_op.kind != "call" or go_op.mode != "go" or not _straight(starter, go_op):
+        # the caller itself, or the function starting the caller's goroutine (`go func() { got <-
+        # s.WaitReady() }()` after `go s.Load(...)`), starts the signaller first
+        places = [(caller, call)]
+        if caller.parent is not None and len(caller.go_sites) == 1:
+            places.append(caller.go_sites[0])
+        for starter, at_op in places:
+            if at_op.mode not in ("plain", "go") or not _straight(starter, at_op):
                 continue
-            if any(t.function is signaller for t in program.resolve_call(starter, go_op)):
-                return EarlySignal(w, starter, go_op, signals, waiter_call=call)
+            go_op = _started_before(program, starter, at_op, signaller)
+            if go_op is not None:
+                return EarlySignal(w, starter, go_op, signals, waiter_call=call, waiter_caller=caller)
+    return None
+
+
+def _started_before(program: Program, starter: Function, at_op: Op, signaller: Function) -> Op | None:
+    """starter's `go` statement, straight and before at_op, that runs signaller."""
+    ops = starter.facts.ops
+    for go_op in ops[: ops.index(at_op)]:
+        if go_op.kind != "call" or go_op.mode != "go" or not _straight(starter, go_op):
+            continue
+        if any(t.function is signaller for t in program.resolve_call(starter, go_op)):
+            return go_op
     return None
 
 

@@ -7,7 +7,9 @@ received value — followed through calls, methods, interface calls (every
 implementation in the analysed code that can be the value called: same
 signature, and a type the program makes), closures, method values and
 callbacks stored in struct fields (also a function another call returned,
-as in `h.leave = h.register(m)` ... `h.leave()`) — reaches a blocking send `s <- v` on a
+as in `h.leave = h.register(m)` ... `h.leave()`, and one a constructor
+was given and stored, `&Registry{onChange: onChange}`, or a local holding
+a literal stored in a field) — reaches a blocking send `s <- v` on a
 channel `s` that no goroutine other than the loop itself receives from.
 
 ## Why is this bad

@@ -712,13 +712,15 @@ def _raced_signal(e: EarlySignal) -> Finding:
     assert e.waiter_call is not None
     wait_loc = op_location(w.fn, w.op)
     go_loc = op_location(e.starter, e.go_op)
-    call_loc = op_location(e.starter, e.waiter_call)
+    caller = e.waiter_caller or e.starter
+    call_loc = op_location(caller, e.waiter_call)
+    who = "it" if caller is e.starter else f"`{caller.short}`"
     signal_loc = op_location(s.fn, s.op)
     at = f"line {s.op.line}" if signal_loc.path == wait_loc.path else f"{signal_loc.path}:{s.op.line}"
     message = (
         f"`{w.text}.Wait()` in `{w.fn.short}` checks no condition, and its only wake-up, `{s.text}.{s.method}()` "
         f"at {at}, runs on the goroutine `{e.starter.short}` starts at line "
-        f"{e.go_op.line}, before it calls `{w.fn.short}` at line {e.waiter_call.line}: when the goroutine "
+        f"{e.go_op.line}, before {who} calls `{w.fn.short}` at line {e.waiter_call.line}: when the goroutine "
         f"signals first, no one is waiting yet, the signal is lost and the Wait never returns. Fix: set a state "
         f"under the Cond's lock before signalling and wait only while it is unset (`for !ready {{ "
         f"{w.text}.Wait() }}`)."
@@ -726,7 +728,7 @@ def _raced_signal(e: EarlySignal) -> Finding:
     steps = (
         Step(go_loc, f"`{e.starter.short}` starts the goroutine that signals"),
         Step(signal_loc, f"`{s.text}.{s.method}()` may run now, while no one waits"),
-        Step(call_loc, f"`{e.starter.short}` calls `{w.fn.short}` after it"),
+        Step(call_loc, f"`{caller.short}` calls `{w.fn.short}` after it"),
         Step(wait_loc, f"`{w.text}.Wait()` waits for a signal that may already be gone"),
     )
     return Finding(
