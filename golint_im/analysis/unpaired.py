@@ -90,6 +90,9 @@ class NilChannelOp:
     op: object
     name: str
     declared: object  # the `var` op
+    # the channel is an element of a local slice `make([]chan T, n)` whose elements are never
+    # given a channel (`errChs[i] <- err`, or a range's value over it): the slice's name
+    elements_of: str = ""
 
 
 @dataclass
@@ -150,6 +153,7 @@ class Unpaired:
         for fn in program.functions:
             if fn.parent is None:
                 self.nil_ops.extend(self._nil_channel_ops(fn))
+                self.nil_ops.extend(self._nil_element_ops(fn))
         self.nil_fields: list[NilFieldOp] = self._nil_field_ops()
 
     def _judge(self, ch: Channel, owner: Function, name: str) -> None:
@@ -634,6 +638,72 @@ class Unpaired:
                                     self.debug["GIM102_nil_receives_parking_main"] += 1
                                     continue
                                 yield NilChannelOp(f, use, name, op)
+
+    def _nil_element_ops(self, top: Function):
+        """Sends and receives outside a select on elements of a local `make([]chan T, n)` that nothing
+        fills: its elements start nil. The slice must stay in the function and its literals, used
+        only as `s[i]` in a channel operation or as the operand of a `range`; any other use (passed,
+        stored, appended to, an element assigned) may fill it."""
+        for op in top.facts.ops:
+            if op.kind != "assign" or op.mode not in (":=", "var") or len(op.targets) != 1 or len(op.args) != 1:
+                continue
+            made = E.call(op.args[0])
+            if made is None or not E.is_make_call(op.args[0]) or not made[1]:
+                continue
+            kind = made[1][0]
+            if kind is None or kind[0] != "type" or not str(kind[1]).startswith("[]chan "):
+                continue
+            name = E.ident(op.targets[0])
+            if name is None or name == "_":
+                continue
+            uses = self._element_uses(top, name, op)
+            if uses is None:
+                continue
+            for f, use in uses:
+                if _blocks_alone(f, use) and not _parks_main(f, use):
+                    yield NilChannelOp(f, use, E.render(use.fn), op, elements_of=name)
+
+    def _element_uses(self, top: Function, name: str, decl) -> list | None:
+        """(function, op) of the channel operations on elements of the slice `name`, or None when the
+        slice is used any other way. An element is `name[i]`, or the value of `for _, v := range name`
+        (v never assigned again)."""
+        values: set[str] = set()
+        found: list = []
+        fns = [top, *top.nested_literals()]
+        for f in fns:
+            if f is not top and self.program.declaring_function(f, name) is not top:
+                continue
+            for op in f.facts.ops:
+                if op is decl:
+                    continue
+                ranged = E.ranged(op.args[0]) if op.kind == "assign" and len(op.args) == 1 else None
+                if ranged is not None and E.is_ident(ranged, name):
+                    if len(op.targets) == 2 and E.ident(op.targets[1]):
+                        values.add(E.ident(op.targets[1]) or "")
+                    continue
+                if op.kind == "recv" and op.mode == "range" and E.is_ident(op.fn, name):
+                    continue  # the range itself, judged by its assignment above
+                if op.kind in ("send", "recv"):
+                    idx = E.index(op.fn)
+                    if idx is not None and E.is_ident(idx[0], name):
+                        if any(_mentions_expr(a, name) for a in op.args):
+                            return None
+                        found.append((f, op))
+                        continue
+                if _mentions(op, name) or any(_mentions_expr(t, name) for t in op.targets):
+                    return None  # passed, stored, filled (`name[i] = make(...)`) or appended to
+        for f in fns:
+            for op in f.facts.ops:
+                for v in values:
+                    if (
+                        op.kind == "assign"
+                        and any(E.is_ident(t, v) for t in op.targets)
+                        and E.ranged(op.args[0] if op.args else None) is None
+                    ):
+                        return None  # the value is given another channel
+                    if op.kind in ("send", "recv") and E.is_ident(op.fn, v):
+                        found.append((f, op))
+        return found
 
     def _nil_field_ops(self) -> list[NilFieldOp]:
         """Sends and receives outside a select on an unexported struct field channel never given a value.

@@ -60,7 +60,9 @@ it only in the round taking a stop case and returns on an error in another.
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns, or on an unexported struct field channel that its
 package never gives a value (a constructor that forgot the `make`): a nil
-channel blocks forever.
+channel blocks forever. So does an element of a local `make([]chan T, n)`
+that nothing fills (`errChs[i] <- err`, or the value of a `range` over it),
+when the slice is used only that way.
 
 Channels held in a struct field are judged one instance at a time, when
 the function allocates the struct itself (`p := &Pool{jobs: make(chan
@@ -1701,6 +1703,8 @@ def _skipped_start_finding(k):
 def _nil_finding(n):
     verb = "send on" if n.op.kind == "send" else "receive from"
     loc = op_location(n.fn, n.op)
+    if n.elements_of:
+        return _nil_element_finding(n, verb, loc)
     message = (
         f"{verb} a nil channel: `{n.name}` is declared at line {n.declared.line} and never assigned, "
         f"so this blocks forever. Fix: `{n.name} := make(...)`, or assign it before use."
@@ -1716,6 +1720,29 @@ def _nil_finding(n):
             Step(loc, f"{verb} `{n.name}` blocks forever"),
         ),
         key=f"{n.fn.qualname}|{n.name}|nil",
+    )
+
+
+def _nil_element_finding(n, verb: str, loc) -> Finding:
+    """An element of a `make([]chan T, n)` slice that nothing fills."""
+    made = E.render(n.declared.args[0])
+    elem = made.split("chan ", 1)[1].split(",", 1)[0] if "chan " in made else "T"
+    message = (
+        f"{verb} a nil channel: `{n.name}` is an element of `{n.elements_of}`, made by `{made}` at line "
+        f"{n.declared.line}, whose elements start nil and are never given a channel, so this blocks forever. "
+        f"Fix: make each element before use (`{n.elements_of}[i] = make(chan {elem}, 1)`)."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(n.fn, n.declared), f"`{n.elements_of}` made, its channels never made"),),
+        steps=(
+            Step(op_location(n.fn, n.declared), f"`{made}` holds nil channels, and nothing fills it"),
+            Step(loc, f"{verb} `{n.name}` blocks forever"),
+        ),
+        key=f"{n.fn.qualname}|{n.elements_of}|{n.op.line}|nil-element",
     )
 
 
