@@ -1774,7 +1774,10 @@ class _Walk:
         if not a.hops and self.on_branch(a.op):
             a = replace(a, conditional=True)
         key = (a.lock.cls, a.lock.inst, a.mode)
-        if key not in self.acquires:
+        first = self.acquires.get(key)
+        if first is None or (first.conditional and not a.conditional):
+            # a later acquisition on every path counts over an earlier one on a branch: a poll that
+            # may lock in a `select` case, then a plain `RLock`, is a function that locks for sure
             self.acquires[key] = a
 
     def acquire(self, state: State, a: Acquire) -> State:
