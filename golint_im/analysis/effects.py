@@ -32,6 +32,7 @@ from golint_im.expr import (
     callee as callee_of,
 )
 from golint_im.program import SPAWNER_METHODS, SPAWNERS, Program
+from golint_im.typesys import _map_key
 
 from .calls import Calls
 from .owned_fields import local_struct
@@ -902,7 +903,9 @@ class Effects(Calls):
                 if r is not None and (r.container or r.suffix is None):
                     # each element of a container, or of a collection literal wrapping the resource
                     # (`for _, tc := range []tc{{conn: c}}`), holds it as the container did
-                    for t in targets:
+                    for i, t in enumerate(targets):
+                        if not self._ranges_elements(fn, over, i):
+                            continue
                         name = ident(t)
                         if name is not None and name != "_":
                             holders[name] = Holder(name, r.suffix, "", self.program.declared(fn).get(name, op.region))
@@ -930,7 +933,13 @@ class Effects(Calls):
             over = ranged(v)
             if over is not None:
                 r = _ref(over, holders)
-                if r is not None and r.container and tname is not None and tname != "_":
+                if (
+                    r is not None
+                    and r.container
+                    and tname is not None
+                    and tname != "_"
+                    and self._ranges_elements(fn, over, 0)
+                ):
                     holders[tname] = Holder(tname, r.suffix, "", self.program.declared(fn).get(tname, op.region))
                 continue
             # m[conn] = x: the resource is kept as a key
@@ -1031,6 +1040,18 @@ class Effects(Calls):
                 return None
             found = True
         return r if found else None
+
+    def _ranges_elements(self, fn, over, position: int) -> bool:
+        """The range target at `position` (0: key or index, 1: value) can hold what the container
+        holds: the value always; the key only of a map whose key type is not a basic type (`m[conn]
+        = x` keeps the resource as its key). An index of a slice, or a `string` key, never does.
+        Unknown types keep both."""
+        if position == 1:
+            return True
+        t = (self.type_of(fn, over) or "").lstrip("*")
+        if t.startswith("map["):
+            return _map_key(t) not in _BASIC_TYPES
+        return not t.startswith("[")
 
     def _store_into(self, fn, op, target, r, holders, how):
         """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v)),

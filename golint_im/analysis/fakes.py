@@ -33,9 +33,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from golint_im.expr import (
+    call as call_parts,
+)
+from golint_im.expr import (
     call_number,
     composite,
     composite_items,
+    funclit,
     ident,
     is_ident,
     op_number,
@@ -44,6 +48,9 @@ from golint_im.expr import (
     selector_base,
     strip_address,
     subexprs,
+)
+from golint_im.expr import (
+    callee as call_callee,
 )
 from golint_im.program import Program
 from golint_im.symbols import Function, Target
@@ -112,6 +119,9 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
     if composite(lit) is None or Program.named(an.type_of(owner, lit) or "") != _HTTP_CLIENT:
         return False
     transport = next((v for k, v in composite_items(lit) if is_ident(k, "Transport")), None)
+    if transport is not None and _canned_func_transport(an, owner, transport):
+        an.debug["gim2xx_fake_receivers"] += 1
+        return True
     types = dynamic_types(an, owner, transport, _DEPTH) if transport is not None else None
     if not types:
         return False
@@ -121,6 +131,72 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
             return False
     an.debug["gim2xx_fake_receivers"] += 1
     return True
+
+
+def _canned_func_transport(an: Analysis, fn: Function, transport) -> bool:
+    """A transport of a function type of the tree whose `RoundTrip` returns what the function
+    returns (`type roundTripFunc func(*http.Request) (*http.Response, error)`), given a literal
+    that builds every response it returns: `roundTripFunc(func(r) {...})`, or a call of a
+    function of the tree returning only such literals (`canned(503, "")`)."""
+    named = Program.named(an.type_of(fn, transport) or "")
+    if named is None or named.split("#")[0] not in an.program.packages:
+        return False
+    decl = an.program.type_decl(named)
+    round_trip = an.program.method(named, "RoundTrip")
+    if decl is None or decl[0].kind == "struct" or round_trip is None or not _returns_its_receiver_call(round_trip):
+        return False
+    literals = _function_literals(an, fn, transport, 2)
+    return literals is not None and all(_canned(an, lit) for lit in literals)
+
+
+def _returns_its_receiver_call(round_trip: Function) -> bool:
+    """`func (f T) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }`."""
+    recv = round_trip.facts.recv_name
+    returns = [o for o in round_trip.facts.ops if o.kind == "return"]
+    return (
+        bool(recv)
+        and bool(returns)
+        and all(len(o.args) == 1 and is_ident(call_callee(o.args[0]), recv) for o in returns)
+    )
+
+
+def _function_literals(an: Analysis, fn: Function, expr, depth: int) -> list[Function] | None:
+    """The function literals a value of a function type is, written as one (`T(func() {...})`, a
+    bare literal) or returned by every return of a plain function of the tree it calls."""
+    lit_index = funclit(expr)
+    if lit_index is not None:
+        lit = an.program.literal(fn, lit_index)
+        return [lit] if lit is not None else None
+    called = call_parts(expr)
+    if called is None or depth <= 0:
+        return None
+    args = called[1]
+    if len(args) == 1 and funclit(args[0]) is not None and an.program.named(an.type_of(fn, expr) or ""):
+        conv = ident(called[0])
+        if (
+            conv is not None
+            and conv not in an.program.declared(fn)
+            and an.program.method(Program.named(an.type_of(fn, expr) or "") or "", "RoundTrip")
+        ):
+            return _function_literals(an, fn, args[0], depth)  # `roundTripFunc(func(r) {...})`
+    n = op_number(expr)
+    if n is None or n >= len(fn.facts.ops) or fn.facts.ops[n].fn != expr[1]:
+        return None
+    targets = an.targets(fn, fn.facts.ops[n])
+    if len(targets) != 1 or targets[0].via:
+        return None
+    g = targets[0].function
+    out: list[Function] = []
+    for o in g.facts.ops:
+        if o.kind != "return":
+            continue
+        if len(o.args) != 1:
+            return None
+        found = _function_literals(an, g, o.args[0], depth - 1)
+        if not found:
+            return None
+        out.extend(found)
+    return out or None
 
 
 def _canned(an: Analysis, round_trip: Function) -> bool:
