@@ -439,6 +439,29 @@ class Walk:
                 return test[0]
         return ""
 
+    def _endless_loop_around(self, o: Op) -> int | None:
+        """The innermost loop around both the acquisition and the deferred o, when it is an endless
+        `for {` of production code that no round leaves after deferring: no `return`, `break` or
+        `goto` in the loop after o (a retry loop that defers and then returns, or a test holding
+        connections open on purpose until it breaks out, keeps one or a few)."""
+        if self.fn.file.is_test:
+            return None
+        around_o = set(self.view.chain(o.region))
+        for r in self.view.loops_around(self.op.region):
+            if r not in around_o:
+                continue
+            region = self.view.regions[r]
+            if region.kind != "for" or region.info is not None:
+                return None
+            at = self.ops.index(o)
+            for later in self.ops[at + 1 :]:
+                if later.line > region.end_line:
+                    break
+                if later.kind == "return" or (later.kind == "jump" and later.mode in ("break", "goto")):
+                    return None
+            return r
+        return None
+
     def _endless_loop_below(self, o: Op) -> bool:
         """The acquisition sits in an endless `for {` loop that the deferred op is outside of (an accept
         loop under `defer sess.Close()`): each round's stream stays open until the session ends, which
@@ -1083,7 +1106,13 @@ class Walk:
         if o.kind == "call" and o.mode == "go" and self._served_for_the_process(o):
             return True
         known = len(self.holders)
+        loop = self._endless_loop_around(o) if o.kind == "call" and o.mode == "defer" else None
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
+        if loop is not None and eff == RELEASE:
+            # `for { conn, _ := ln.Accept(); defer conn.Close(); ... }`: the close runs when the function
+            # returns, which the endless loop puts off; every round's resource stays open until then.
+            self._leak(Leak("deferred-in-loop", o.line, o.col, loop_line=self.view.regions[loop].line))
+            return None
         if len(self.holders) > known and self._earlier_defer_releases():
             # `sig = wrap(conn)` into a variable a closure deferred above closes (`defer func() { if sig !=
             # nil { sig.Close() } }()`, livekit's head): the wrapper now holds it, and that defer releases it.

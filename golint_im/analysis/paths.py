@@ -73,7 +73,8 @@ class Leak:
     dropped), "later-iteration" (a later iteration returns and drops the local
     container), "owner-never-closes" (kept only in a field of the receiver that no
     method of its type closes and no other code reaches; container is the
-    field), "continue" or "break". line/col: where the path leaves (the
+    field), "deferred-in-loop" (closed by a `defer` in an endless loop, which runs only when the
+    function returns), "continue" or "break". line/col: where the path leaves (the
     return, the jump, the loop). conditions: the branches the path takes
     below the acquisition's own, outermost first (at most three).
     closed_after: for "loop", the line of a close after the loop (0: none).
@@ -95,6 +96,7 @@ class Leak:
     conditions: tuple[Branch, ...] = ()
     container: Container | None = None
     closed_after: int = 0
+    loop_line: int = 0  # for "deferred-in-loop": the endless loop whose every round defers its close
     fn: Function | None = None
     op: Op | None = None
     origin: Origin | None = None

@@ -218,6 +218,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
     elif leak.how == "discard":
         problem = "is discarded without being closed"
+    elif leak.how == "deferred-in-loop":
+        problem = (
+            f"is closed only by the `defer` at line {leak.line}, which runs when `{fn.short}` returns, but the "
+            f"`for` loop at line {leak.loop_line} goes round for good: every round's {words.noun} stays open "
+            f"until then"
+        )
+        related.append(Related(Location(path, leak.loop_line, 1), "the endless loop"))
     elif leak.how == "loop":
         line = leak.line
         if leak.closed_after:
@@ -392,6 +399,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"close it before the `{leak.how}` (`{release}`); a `defer` in the loop would run only when "
             "the function returns"
+        )
+    if leak.how == "deferred-in-loop" and words.release:
+        release = words.release.replace("{holder}", words.holder)
+        if named is not None:
+            release = release.replace("Close()", named.close)
+        fix = (
+            f"close it at the end of each round (`{release}`), or hand it to a goroutine that defers its close; "
+            "a `defer` in the loop runs only when the function returns"
         )
     local = leak.container if leak.container is not None and leak.container.shape in ("map", "slice") else None
     if local is not None and not many and leak.how not in ("replaced", "unwrapped", "failure-left-open"):
