@@ -84,7 +84,10 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             continue
         qualified = an.program.qualify(ptype, fn.file)
         named = Program.named(qualified)
-        kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
+        kind = next(
+            (k for k in an.kinds.values() if named is not None and (named in k.types or named in k.stream_types)),
+            None,
+        )
         if kind is None and named is not None:  # `type Conn = net.Conn` in a package of the tree
             named = Program.named(an.program.underlying(qualified))
             kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
@@ -105,7 +108,9 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             an.debug["gim2xx_owned_parameter_registered"] += 1
             continue
         start = Op("param", f.line, f.col, 0, make_ident(pname))
-        origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, close, False, let_go))
+        # a session's stream is called one in the finding (the catalog names what its streams' constructors open)
+        base = min(kind.session_streams) if named in kind.stream_types and kind.session_streams else ""
+        origin = Origin(kind, 0, base, owned=OwnedHere(pname, fn, close, False, let_go))
         if not an.budget.charge(fn, len(f.ops) + 1):
             continue
         leak = Walk(an, fn, start, origin).run_owned(pname)

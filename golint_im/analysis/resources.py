@@ -214,6 +214,9 @@ class Kind:
     # methods of other modules' wrappers ("importpath.Type.Method") returning the connection they
     # wrap: what they return is the same resource, and closing it closes the wrapper's
     underlying: frozenset = frozenset()
+    # stream types of other modules' multiplexed sessions ("path#Name"): a goroutine given one as a
+    # parameter owns it, as it owns a connection (owners.py)
+    stream_types: frozenset = frozenset()
 
     def name_of(self, base: str) -> ResourceName | None:
         """The catalog's name for what the constructor `base` opens, if it has one of its own."""
@@ -248,6 +251,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             releases_nothing=frozenset(_qualified(t) for t in table.get("releases_nothing", ())),
             commit_writers=frozenset(_qualified(t) for t in table.get("commit_writers", ())),
             underlying=frozenset(table.get("underlying", ())),
+            stream_types=frozenset(_qualified(t) for t in table.get("stream_types", ())),
             keep_on_failure=frozenset(add.get("keep-on-failure", ())),
         )
     return kinds

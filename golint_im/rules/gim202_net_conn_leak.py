@@ -88,7 +88,9 @@ path; so must a goroutine's literal that closes a connection it captures
 (`go func() { ... c.Close() }()`) when the function that accepted it does
 not close it itself. The finding is reported at the parameter (or at the
 acquisition of the captured connection) and names the path that leaves it
-open.
+open. A multiplexed session's stream given to such a handler (`go
+handleStream(st)` with `st *yamux.Stream`; the catalog's `stream_types`)
+is owned the same way.
 
 A value whose dynamic type is a type of the tree standing in for a socket
 is not one: when a method's receiver holds only composite literals of a
