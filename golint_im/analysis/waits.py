@@ -562,18 +562,24 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
     return out
 
 
+def _field_holders(lock_cls: str, chan_key: str) -> tuple[str, str] | None:
+    """(the lock's owner type, the channel's holder type) when both are fields of types."""
+    lkind, _, lname = lock_cls.partition(":")
+    ckind, _, cname = chan_key.partition(":")
+    if lkind != "field" or ckind != "field":
+        return None
+    return lname.rpartition(".")[0], cname.rpartition(".")[0]
+
+
 def _points_back(program, lock_cls: str, chan_key: str) -> bool:
     """The channel is a field of a type that keeps a pointer to the lock's owner (`client.send`
     beside `client.hub *Hub`, the lock `Hub.mu`): the clients a hub feeds reach its lock through
     that field, so a client's goroutine taking `Hub.mu` takes the lock of the hub that feeds it."""
-    lkind, _, lname = lock_cls.partition(":")
-    ckind, _, cname = chan_key.partition(":")
-    if lkind != "field" or ckind != "field":
+    types = _field_holders(lock_cls, chan_key)
+    decl = program.type_decl(types[1]) if types else None
+    if types is None or decl is None or decl[0].kind != "struct":
         return False
-    owner, holder = lname.rpartition(".")[0], cname.rpartition(".")[0]
-    decl = program.type_decl(holder)
-    if decl is None or decl[0].kind != "struct":
-        return False
+    owner = types[0]
     return any(
         ftype.startswith("*") and program.named(program.qualify(ftype, decl[1])) == owner
         for _name, ftype, _emb in decl[0].members
@@ -584,14 +590,11 @@ def _holds_channel_owner(program, lock_cls: str, chan_key: str) -> bool:
     """The lock's owner keeps the channel's holder in a field, by its type or by an interface the
     holder implements (`KV.notif Notifier`, a `chanNotifier{ch}` implementing it): a method of the
     owner reaching the holder's send under its lock sends on the channel of the holder it keeps."""
-    lkind, _, lname = lock_cls.partition(":")
-    ckind, _, cname = chan_key.partition(":")
-    if lkind != "field" or ckind != "field":
+    types = _field_holders(lock_cls, chan_key)
+    decl = program.type_decl(types[0]) if types else None
+    if types is None or decl is None or decl[0].kind != "struct":
         return False
-    owner, holder = lname.rpartition(".")[0], cname.rpartition(".")[0]
-    decl = program.type_decl(owner)
-    if decl is None or decl[0].kind != "struct":
-        return False
+    holder = types[1]
     for _name, ftype, _emb in decl[0].members:
         named = program.named(program.qualify(ftype, decl[1]))
         if named is None:

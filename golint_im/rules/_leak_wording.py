@@ -382,28 +382,23 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         closing = selected_name(helper_close.fn)
         fix = f"close it on every path the way `{impl.short}` does (`{closing}(…)`) or hand it to an owner"
     plain_fix = words.fix.replace("{holder}", words.holder)
-    if leak.how == "return" and leak.handed_back and words.release and fix == plain_fix:
+    # the call that closes it, as a fix writes it (`conn.Close()`; a QUIC connection's own closer)
+    release = words.release.replace("{holder}", words.holder) if words.release else ""
+    if release and named is not None:
+        release = release.replace("Close()", named.close)
+    if leak.how == "return" and leak.handed_back and release and fix == plain_fix:
         # A constructor: a deferred close would close what it returns on success as well.
-        release = words.release.replace("{holder}", words.holder)
-        if named is not None:
-            release = release.replace("Close()", named.close)
         fix = (
             f"close it before this return (`{release}`); a plain `defer {release}` would also close the one "
             f"`{fn.short}` returns to its caller"
         )
-    if leak.how in ("continue", "break") and leak.container is None and words.release and fix == plain_fix:
+    if leak.how in ("continue", "break") and leak.container is None and release and fix == plain_fix:
         # In a loop a `defer` runs only when the function returns: the round must close what it opened.
-        release = words.release.replace("{holder}", words.holder)
-        if named is not None:
-            release = release.replace("Close()", named.close)
         fix = (
             f"close it before the `{leak.how}` (`{release}`); a `defer` in the loop would run only when "
             "the function returns"
         )
-    if leak.how == "deferred-in-loop" and words.release:
-        release = words.release.replace("{holder}", words.holder)
-        if named is not None:
-            release = release.replace("Close()", named.close)
+    if leak.how == "deferred-in-loop" and release:
         fix = (
             f"close it at the end of each round (`{release}`), or hand it to a goroutine that defers its close; "
             "a `defer` in the loop runs only when the function returns"
