@@ -119,6 +119,9 @@ class DoneSkipped:
     done: SyncCall
     wait: SyncCall
     panics: bool = False  # the exit is a `panic(...)` the goroutine itself recovers, not a `return`
+    # the Done is per item, in the goroutine's range over a work channel (the group counts items):
+    # the line of that loop; the exit (a `continue` or `return`) skips one item's Done
+    item_loop: int = 0
 
 
 @dataclass
@@ -391,6 +394,7 @@ class SyncPrimitives:
             done_idx = [ops.index(c.op) for c in mine]
             if any(self._in_loop(g, ops[i].region) for i in done_idx):
                 self.debug["GIM106_dones_in_loops"] += 1  # the group counts items, not goroutines
+                self._item_skipped(starter, go_op, g, mine, wait)
                 continue
             self._exits_skipping(starter, go_op, g, key, mine, wait)
 
@@ -462,6 +466,48 @@ class SyncPrimitives:
                 done = next(c for c in mine if c.op is ops[t])
                 self.done_skipped.append(DoneSkipped(starter, go_op, g, ops[i], region, done, wait, panics))
                 return
+
+    def _item_skipped(self, starter: Function, go_op, g: Function, mine: list, wait: SyncCall) -> None:
+        """Every Done of g is per item, straight in its range over a work channel, and a `continue` of
+        that loop or a `return` after taking an item comes before it: that item is never counted
+        down, and Wait never returns. (`for line := range in.lines { if bad { continue }; ...;
+        in.wg.Done() }` with `wg.Add(len(input))` by the producer.)"""
+        facts = g.facts
+        regions = facts.regions
+        ops = facts.ops
+        loops = set()
+        for c in mine:
+            chain = list(enclosing_regions(facts, c.op.region))
+            loop = next((r for r in chain if regions[r].kind in ("for", "range")), None)
+            if loop is None or regions[loop].kind != "range" or c.op.mode != "plain":
+                return
+            if any(regions[r].kind not in ("block",) for r in chain[: chain.index(loop)]):
+                return  # a Done on a branch of the round: some rounds count down elsewhere
+            loops.add(loop)
+        if len(loops) != 1:
+            return
+        loop = loops.pop()
+        if not any(op.kind == "recv" and op.mode == "range" and op.body == loop for op in ops):
+            return
+        done_idx = [ops.index(c.op) for c in mine]
+
+        def leaves(op: Op) -> bool:
+            if op.kind == "return":
+                return True
+            if op.kind != "jump" or op.mode != "continue" or op.fn is not None:
+                return False
+            inner = next((r for r in enclosing_regions(facts, op.region) if regions[r].kind in ("for", "range")), None)
+            return inner == loop
+
+        for i, t in returns_skipping(facts, done_idx, leaves):
+            if loop not in enclosing_regions(facts, ops[i].region):
+                continue  # before the first item
+            region = deciding_region(facts, ops[i].region, ops[t].region)
+            done = next(c for c in mine if c.op is ops[t])
+            self.done_skipped.append(
+                DoneSkipped(starter, go_op, g, ops[i], region, done, wait, item_loop=regions[loop].line)
+            )
+            return
 
     def _is_panic(self, fn: Function) -> Callable[[Op], bool]:
         """A predicate: the op calls the builtin `panic`."""

@@ -143,6 +143,10 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   on, is taken to count down there. An explicit `panic(...)` is followed
   only in a goroutine that defers a `recover()` itself (otherwise the
   process dies and nothing waits); falling off the end is not followed.
+  A `Done` per item, straight in a worker's range over a work channel (the
+  group counts items, `wg.Add(len(input))`), is judged on the `continue`
+  of that loop and the `return` that come before it; a `Done` on a branch
+  of the round is left alone.
 - `Cond.Wait` outside a loop is reported only on a condition variable that
   some code `Signal`s. One only ever `Broadcast` is usually a one-shot event
   (a result is ready, set once and never reset) for which `if !done {
@@ -399,6 +403,8 @@ def _add_inside(a):
 
 def _done_skipped(d):
     wg, wait = d.done.text, d.wait
+    if d.item_loop:
+        return _item_done_skipped(d)
     why = branch_text(d.goroutine.facts, d.region, "panics" if d.panics else "returns")
     exit_loc = op_location(d.goroutine, d.exit)
     recovered = " (its deferred `recover()` swallows the panic)" if d.panics else ""
@@ -421,6 +427,37 @@ def _done_skipped(d):
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{d.starter.qualname}|{wait.text}|done",
+    )
+
+
+def _item_done_skipped(d):
+    """A per-item Done in a worker's loop, skipped for one item by a `continue` or a `return`."""
+    wg, wait = d.done.text, d.wait
+    verb = "skips the item with `continue`" if d.exit.kind == "jump" else "returns"
+    why = branch_text(d.goroutine.facts, d.region, verb)
+    exit_loc = op_location(d.goroutine, d.exit)
+    message = (
+        f"the goroutine started at line {d.go_op.line} calls `{wg}.Done()` once per item of its loop at line "
+        f"{d.item_loop}, but {why} at line {d.exit.line} before it: that item is never counted down, and "
+        f"`{d.starter.short}` waits forever in `{wait.text}.Wait()` at line {wait.op.line}. Fix: call "
+        f"`{wg}.Done()` for every item taken (before the `continue`, or in a deferred call per item)."
+    )
+    steps = (
+        Step(
+            op_location(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine counting items of `{wait.text}`"
+        ),
+        Step(exit_loc, f"the goroutine {why} here, after taking an item"),
+        Step(op_location(d.goroutine, d.done.op), f"`{wg}.Done()` for that item, skipped"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
+        steps=steps,
+        key=f"{d.starter.qualname}|{wait.text}|item-done",
     )
 
 
