@@ -47,6 +47,8 @@ class Program(TypeSystem, FunctionValues):
         self._method_set_cache: dict = {}
         self._field_index: dict[str, dict[str, str]] = {}
         self._call_cache: dict = {}
+        # function id -> receiver and parameter names declared again in inner blocks (_redeclared)
+        self._redeclarations: dict[int, dict[str, list]] = {}
         # id(op) << 32 | fn.id -> (op, the method calls a printing call makes): see implicit_calls
         self._implicit: dict = {}
         self._by_facts: dict = {}
@@ -766,22 +768,20 @@ class Program(TypeSystem, FunctionValues):
         keep the receiver's meaning; None when the call's base is not such a name."""
         sel = E.selector(op.fn)
         name = E.ident(sel[0]) if sel is not None else None
-        facts = fn.facts
-        if name is None or (name != facts.recv_name and all(p != name for p, _t in facts.params)):
+        decls = self._redeclared(fn).get(name) if name is not None else None
+        if not decls:
             return None
+        facts = fn.facts
         around = set(enclosing_regions(facts, op.region))
         shadow_at = None
-        for d in facts.ops:
+        for d, i in decls:  # in source order: the last one before the call, in scope, wins
             if (d.line, d.col) >= (op.line, op.col):
                 break  # declared after the call (a made `String` call sits at its printing call)
-            if d.kind != "assign" or d.mode != ":=" or d.region not in around:
-                continue
-            for i, t in enumerate(d.targets):
-                if E.is_ident(t, name):
-                    shadow_at = (d, i)
+            if d.region in around:
+                shadow_at = (d, i)
         if shadow_at is None:
             return None
-        d, i = shadow_at  # the innermost declaration before the call: the last one in scope
+        d, i = shadow_at
         env = dict(self.locals(fn))
         types = self._rhs_types(fn, d, env)
         shadow = types[i] if i < len(types) else None
@@ -790,6 +790,24 @@ class Program(TypeSystem, FunctionValues):
         else:
             env[name] = shadow
         return env
+
+    def _redeclared(self, fn: Function) -> dict[str, list]:
+        """The `:=` (and `range`) declarations of fn's receiver and parameter names in inner blocks,
+        by name, in source order: read once per function, not once per call (most functions have
+        none, and then no call of theirs looks any further)."""
+        found = self._redeclarations.get(fn.id)
+        if found is None:
+            facts = fn.facts
+            names = {p for p, _t in facts.params if p} | ({facts.recv_name} if facts.recv_name else set())
+            found = {}
+            for d in facts.ops:
+                if d.kind == "assign" and d.mode == ":=":
+                    for i, t in enumerate(d.targets):
+                        name = E.ident(t)
+                        if name is not None and name in names:
+                            found.setdefault(name, []).append((d, i))
+            self._redeclarations[fn.id] = found
+        return found
 
     def implicit_calls(self, fn: Function, op: Op) -> tuple[Op, ...]:
         """The `String`/`Error` calls a standard printing call makes on its operands, as call ops.

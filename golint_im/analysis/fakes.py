@@ -171,18 +171,13 @@ def _function_literals(an: Analysis, fn: Function, expr, depth: int) -> list[Fun
     if called is None or depth <= 0:
         return None
     args = called[1]
-    if len(args) == 1 and funclit(args[0]) is not None and an.program.named(an.type_of(fn, expr) or ""):
-        conv = ident(called[0])
-        if (
-            conv is not None
-            and conv not in an.program.declared(fn)
-            and an.program.method(Program.named(an.type_of(fn, expr) or "") or "", "RoundTrip")
-        ):
-            return _function_literals(an, fn, args[0], depth)  # `roundTripFunc(func(r) {...})`
-    n = op_number(expr)
-    if n is None or n >= len(fn.facts.ops) or fn.facts.ops[n].fn != expr[1]:
+    conv = ident(called[0])
+    if len(args) == 1 and conv is not None and conv in fn.pkg.types and an.program.lookup_local(fn, conv) is None:
+        return _function_literals(an, fn, args[0], depth)  # a conversion: `roundTripFunc(func(r) {...})`
+    call = _numbered_call(fn, expr)
+    if call is None:
         return None
-    targets = an.targets(fn, fn.facts.ops[n])
+    targets = an.targets(fn, call)
     if len(targets) != 1 or targets[0].via:
         return None
     g = targets[0].function
@@ -197,6 +192,16 @@ def _function_literals(an: Analysis, fn: Function, expr, depth: int) -> list[Fun
             return None
         out.extend(found)
     return out or None
+
+
+def _numbered_call(fn: Function, expr):
+    """The call op of fn that the call expression `expr` is (by its number), or None: a call
+    numbered in another function's ops (a value read from an enclosing function) is not fn's."""
+    n = op_number(expr)
+    ops = fn.facts.ops
+    if n is None or n >= len(ops) or ops[n].fn != expr[1]:
+        return None
+    return ops[n]
 
 
 def _canned(an: Analysis, round_trip: Function) -> bool:
@@ -248,12 +253,9 @@ def value_sites(an: Analysis, fn: Function, expr, depth: int, bound=None) -> lis
         if named is None or named.split("#")[0] not in an.program.packages:
             return None
         return [(named, fn, lit, bound)]
-    n = op_number(expr)
-    if n is not None:
-        ops = fn.facts.ops
-        if n >= len(ops) or ops[n].fn != expr[1]:
-            return None  # a call numbered in another function's ops: not fn's to read
-        return _returned_sites(an, fn, ops[n], 0, depth - 1)
+    if op_number(expr) is not None:
+        call = _numbered_call(fn, expr)
+        return _returned_sites(an, fn, call, 0, depth - 1) if call is not None else None
     name = ident(expr)
     if name is None:
         return None

@@ -500,6 +500,19 @@ def in_loop(facts, region: int) -> bool:
     return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, region))
 
 
+def innermost_loop(facts, region: int) -> int | None:
+    """The innermost `for` or `range` loop around the region, or None."""
+    return next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind in ("for", "range")), None)
+
+
+def leaves_round(facts, op, loop: int) -> bool:
+    """op ends a round of `loop` before the rest of its body: a `return`, or an unlabelled
+    `continue` whose loop is that one (a worker skipping the item it took)."""
+    if op.kind == "return":
+        return True
+    return op.kind == "jump" and op.mode == "continue" and op.fn is None and innermost_loop(facts, op.region) == loop
+
+
 def handler_ops(fn, recv):
     """Ops that handle a received value: the case or range body, or the rest of the loop body."""
     regions = fn.facts.regions

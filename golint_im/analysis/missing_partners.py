@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .flow import Channel
+from .flow import Channel, innermost_loop
 from .unpaired import has_else
 
 
@@ -149,7 +149,7 @@ def _skipped_start(program: Program, ch: Channel, owner: Function) -> SkippedSta
             and op.mode in ("continue", "break")
             and op.fn is None
             and loop in enclosing_regions(facts, op.region)
-            and _innermost_loop(facts, op.region) == loop
+            and innermost_loop(facts, op.region) == loop
         ),
         None,
     )
@@ -173,14 +173,10 @@ def _skipped_start(program: Program, ch: Channel, owner: Function) -> SkippedSta
     return SkippedStart(ch, owner, go_op, jump, facts.regions[loop].line, recv, collection)
 
 
-def _innermost_loop(facts, region: int) -> int | None:
-    return next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind in ("for", "range")), None)
-
-
 def _counted_by(facts, op: Op, collection: str) -> bool:
     """op sits in a loop of one round per element of `collection`: `for range xs`, `for i := range xs`,
     or `for i := 0; i < len(xs); i++`."""
-    loop = _innermost_loop(facts, op.region)
+    loop = innermost_loop(facts, op.region)
     if loop is None:
         return False
     reg = facts.regions[loop]

@@ -50,7 +50,7 @@ from .dead_defers import dead_deferred_closes
 from .endless import ineffective_breaks, nilled_selects
 from .exits import PROCESS, call_exit
 from .field_instances import FieldInstances
-from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions
+from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions, innermost_loop
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
@@ -335,7 +335,7 @@ class Partners:
             and any(E.is_ident(a, ch.label) for a in op.args)
             and any(t.function is helper for t in self.program.resolve_call(owner, op))
         ]
-        if len(calls) != 1 or _innermost_loop(owner.facts, calls[0].region) is not None:
+        if len(calls) != 1 or innermost_loop(owner.facts, calls[0].region) is not None:
             self.debug["GIM102_instances_received_elsewhere"] += 1
             return None
         call = calls[0]
@@ -466,7 +466,7 @@ class Partners:
             live = [s for s in sends if s[1].select < 0]
             if not live:
                 continue
-            loop = _innermost_loop(owner.facts, op.region)
+            loop = innermost_loop(owner.facts, op.region)
             started = 1
             if loop is not None:
                 if not any(loop in enclosing_regions(owner.facts, r.region) for _i, r in recvs):
@@ -491,7 +491,7 @@ class Partners:
         places = [(c, cop.region) for c, cop, _t, _v in path]
         if not self._leaves_after_send(sfn, sop):
             places.append((sfn, sop.region))
-        loops = [(fn, _innermost_loop(fn.facts, region)) for fn, region in places]
+        loops = [(fn, innermost_loop(fn.facts, region)) for fn, region in places]
         return [(fn, inner) for fn, inner in loops if inner is not None]
 
     def _paced_by_receives(self, fn: Function, loop: int) -> bool:
@@ -652,7 +652,7 @@ class Partners:
         ):
             self.debug["GIM102_falls_off_sender_recovers"] += 1
             return None  # a recovered panic may end the sender before its send (`q.Close()` unblocking it)
-        if recv.select < 0 or _innermost_loop(facts, recv.select) is not None:
+        if recv.select < 0 or innermost_loop(facts, recv.select) is not None:
             return None
         if _is_main(owner):
             return None
@@ -777,7 +777,7 @@ class Partners:
         if op.kind != "assign" or op.mode != "=":
             return False
         facts = fn.facts
-        loop = next((r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")), None)
+        loop = innermost_loop(facts, op.region)
         if loop is None or facts.regions[loop].kind != "for":
             return False
         name, keeps = _condition_variable(facts.regions[loop].info)
@@ -925,12 +925,12 @@ class Partners:
         the path to the exit at index i has received from that other channel, which nobody else
         sends on: the goroutine took its other branch, and will never send here."""
         facts = owner.facts
-        if _innermost_loop(facts, go_op.region) is not None or not sends:
+        if innermost_loop(facts, go_op.region) is not None or not sends:
             return False
         sender = sends[0][0]
         if any(sfn is not sender or path for sfn, _sop, path in sends):
             return False
-        if any(_innermost_loop(sender.facts, sop.region) is not None for _f, sop, _p in sends):
+        if any(innermost_loop(sender.facts, sop.region) is not None for _f, sop, _p in sends):
             return False
         mine = [sop for _f, sop, _p in sends]
         own_keys = {self.flow.key(sender, sop.fn) for sop in mine}
@@ -943,7 +943,7 @@ class Partners:
                 continue
             if any(sfn is not sender for sfn, _op in other.sends):
                 continue
-            if any(_innermost_loop(sender.facts, sop.region) is not None for _f, sop in other.sends):
+            if any(innermost_loop(sender.facts, sop.region) is not None for _f, sop in other.sends):
                 continue
             if all(_one_or_the_other(sender.facts, sop, m) for _f, sop in other.sends for m in mine):
                 return True
@@ -1084,7 +1084,7 @@ class Partners:
         nxt = facts.ops[i + 1] if i + 1 < len(facts.ops) else None
         if nxt is None or nxt.kind != "jump" or nxt.mode != "break" or nxt.region != send.region:
             return False
-        return self.regions.view(fn).jump_target(nxt) == _innermost_loop(facts, send.region)
+        return self.regions.view(fn).jump_target(nxt) == innermost_loop(facts, send.region)
 
     def _ends_goroutine(self, fn: Function, op) -> str | None:
         return ends_goroutine(self.program, fn, op)
@@ -1171,10 +1171,6 @@ def _failure_ends_process(program: Program, owner: Function, call: Op, exit) -> 
             continue
         return any(o.region == r and o.kind == "call" and call_exit(program, owner, o) == PROCESS for o in ops)
     return False
-
-
-def _innermost_loop(facts, region: int) -> int | None:
-    return next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind in ("for", "range")), None)
 
 
 def _selected_each_round(facts, op, loop: int) -> bool:
@@ -1308,7 +1304,7 @@ def _drained_in_loop(facts, recv, chain: list) -> bool:
     """A plain or select receive inside a loop that ran to its end on the way to the op of `chain`."""
     if recv.mode == "range":
         return False  # `_after_drain` judges ranges: they end at the close
-    loop = _innermost_loop(facts, recv.region)
+    loop = innermost_loop(facts, recv.region)
     return loop is not None and loop not in chain and facts.regions[loop].parent in chain
 
 

@@ -46,7 +46,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .cancel import done_case_context, quiet_cancel
-from .flow import Channel, ChannelFlow
+from .flow import Channel, ChannelFlow, innermost_loop, leaves_round
 from .regions import deciding_region, returns_skipping
 
 
@@ -93,9 +93,7 @@ def _counted_loop(flow: ChannelFlow, owner: Function, receive: Op) -> int | None
     """The innermost loop around the receive, when it runs a counted number of rounds: a `range`
     over something that is not a channel, or a `for` with a condition."""
     facts = owner.facts
-    loop = next(
-        (r for r in enclosing_regions(facts, receive.region) if facts.regions[r].kind in ("for", "range")), None
-    )
+    loop = innermost_loop(facts, receive.region)
     if loop is None:
         return None
     region = facts.regions[loop]
@@ -121,13 +119,12 @@ def _first_skip(
             return None
         # `go` statements and spawners (`wg.Go(func() {...})`, `g.Go(...)`) of owner running the worker
         ops = owner.facts.ops
-        starts = [(ops.index(op), op) for f, op in worker.go_sites if f is owner and op in ops]
+        position = {id(op): i for i, op in enumerate(ops)}
+        starts = [(position[id(op)], op) for f, op in worker.go_sites if f is owner and id(op) in position]
         if not starts or any(i > at_receive for i, _op in starts):
             return None
         facts = worker.facts
-        work_loop = next(
-            (r for r in enclosing_regions(facts, send.region) if facts.regions[r].kind in ("for", "range")), None
-        )
+        work_loop = innermost_loop(facts, send.region)
         if work_loop is None or not any(
             op.kind == "recv" and op.mode == "range" and op.body == work_loop and flow.key(worker, op.fn) is not None
             for op in facts.ops
@@ -138,9 +135,7 @@ def _first_skip(
         targets = [i for i, op in enumerate(facts.ops) if any(op is o for f, o in ch.sends if f is worker)]
 
         def leaves(op: Op, facts=facts, loop: int = work_loop) -> bool:
-            if op.kind == "return":
-                return True
-            return op.kind == "jump" and op.mode == "continue" and op.fn is None and _innermost_loop(facts, op) == loop
+            return leaves_round(facts, op, loop)
 
         for i, t in returns_skipping(facts, targets, leaves):
             exit_op = facts.ops[i]
@@ -207,7 +202,3 @@ def _when_leaving(owner: Function, op: Op, loop: int) -> bool:
         and nxt.region == op.region
         and (nxt.kind == "return" or (nxt.kind == "jump" and nxt.mode == "break" and nxt.fn is None))
     )
-
-
-def _innermost_loop(facts, op: Op) -> int | None:
-    return next((r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")), None)

@@ -31,7 +31,7 @@ from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .cond_flags import UnwokenFlag, unwoken_flags
-from .flow import _UnionFind
+from .flow import _UnionFind, innermost_loop, leaves_round
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .regions import assignments_to, deciding_region, returns_skipping
@@ -478,7 +478,7 @@ class SyncPrimitives:
         loops = set()
         for c in mine:
             chain = list(enclosing_regions(facts, c.op.region))
-            loop = next((r for r in chain if regions[r].kind in ("for", "range")), None)
+            loop = innermost_loop(facts, c.op.region)
             if loop is None or regions[loop].kind != "range" or c.op.mode != "plain":
                 return
             if any(regions[r].kind not in ("block",) for r in chain[: chain.index(loop)]):
@@ -491,15 +491,7 @@ class SyncPrimitives:
             return
         done_idx = [ops.index(c.op) for c in mine]
 
-        def leaves(op: Op) -> bool:
-            if op.kind == "return":
-                return True
-            if op.kind != "jump" or op.mode != "continue" or op.fn is not None:
-                return False
-            inner = next((r for r in enclosing_regions(facts, op.region) if regions[r].kind in ("for", "range")), None)
-            return inner == loop
-
-        for i, t in returns_skipping(facts, done_idx, leaves):
+        for i, t in returns_skipping(facts, done_idx, lambda op: leaves_round(facts, op, loop)):
             if loop not in enclosing_regions(facts, ops[i].region):
                 continue  # before the first item
             region = deciding_region(facts, ops[i].region, ops[t].region)

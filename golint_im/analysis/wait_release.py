@@ -42,6 +42,7 @@ from ..program import Function, Program, enclosing_regions
 from .cancel import is_done_call
 from .flow import CHANNEL_FLOW, ChannelFlow
 from .locks import BRANCHES
+from .regions import on_straight_line
 from .syncprims import COND, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
 DEBUG_KEYS = (
@@ -561,7 +562,7 @@ def _raced(program: Program, w: SyncCall, signals: tuple[SyncCall, ...]) -> Earl
         return None
     signaller = signals[0].fn
     for caller, call in program.callers(g):
-        if call.mode != "plain" or not _straight(caller, call):
+        if call.mode != "plain" or not on_straight_line(caller.facts, call.region):
             continue
         # the caller itself, or the function starting the caller's goroutine (`go func() { got <-
         # s.WaitReady() }()` after `go s.Load(...)`), starts the signaller first
@@ -569,7 +570,7 @@ def _raced(program: Program, w: SyncCall, signals: tuple[SyncCall, ...]) -> Earl
         if caller.parent is not None and len(caller.go_sites) == 1:
             places.append(caller.go_sites[0])
         for starter, at_op in places:
-            if at_op.mode not in ("plain", "go") or not _straight(starter, at_op):
+            if at_op.mode not in ("plain", "go") or not on_straight_line(starter.facts, at_op.region):
                 continue
             go_op = _started_before(program, starter, at_op, signaller)
             if go_op is not None:
@@ -581,7 +582,7 @@ def _started_before(program: Program, starter: Function, at_op: Op, signaller: F
     """starter's `go` statement, straight and before at_op, that runs signaller."""
     ops = starter.facts.ops
     for go_op in ops[: ops.index(at_op)]:
-        if go_op.kind != "call" or go_op.mode != "go" or not _straight(starter, go_op):
+        if go_op.kind != "call" or go_op.mode != "go" or not on_straight_line(starter.facts, go_op.region):
             continue
         if any(t.function is signaller for t in program.resolve_call(starter, go_op)):
             return go_op
@@ -596,15 +597,7 @@ def _bare(fn: Function, op: Op) -> bool:
             break
         if before.kind in ("return", "jump"):
             return False
-    return _straight(fn, op)
-
-
-def _straight(fn: Function, op: Op) -> bool:
-    facts = fn.facts
-    return not any(
-        facts.regions[r].kind in BRANCHES or facts.regions[r].kind in ("for", "range")
-        for r in enclosing_regions(facts, op.region)
-    )
+    return on_straight_line(fn.facts, op.region)
 
 
 def _locks_before(fn: Function, op: Op) -> bool:
@@ -613,7 +606,7 @@ def _locks_before(fn: Function, op: Op) -> bool:
     for before in fn.facts.ops:
         if before is op:
             return False
-        if before.kind == "call" and E.selected_name(before.fn) == "Lock" and _straight(fn, before):
+        if before.kind == "call" and E.selected_name(before.fn) == "Lock" and on_straight_line(fn.facts, before.region):
             return True
     return False
 

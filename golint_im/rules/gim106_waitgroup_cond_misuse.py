@@ -402,21 +402,44 @@ def _add_inside(a):
 
 
 def _done_skipped(d):
+    """A counted goroutine's exit that skips its `Done`; with `item_loop`, a per-item Done that a
+    `continue` or `return` skips for one item."""
     wg, wait = d.done.text, d.wait
+    exit_loc = op_location(d.goroutine, d.exit)
+    wait_at = f"`{wait.text}.Wait()` at line {wait.op.line}"
     if d.item_loop:
-        return _item_done_skipped(d)
-    why = branch_text(d.goroutine.facts, d.region, "panics" if d.panics else "returns")
-    exit_loc = op_location(d.goroutine, d.exit)
-    recovered = " (its deferred `recover()` swallows the panic)" if d.panics else ""
-    message = (
-        f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line}{recovered} without calling "
-        f"`{wg}.Done()`: `{d.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
-        f"Fix: `defer {wg}.Done()` at the top of the goroutine."
-    )
+        verb = "skips the item with `continue`" if d.exit.kind == "jump" else "returns"
+        why = branch_text(d.goroutine.facts, d.region, verb)
+        message = (
+            f"the goroutine started at line {d.go_op.line} calls `{wg}.Done()` once per item of its loop at line "
+            f"{d.item_loop}, but {why} at line {d.exit.line} before it: that item is never counted down, and "
+            f"`{d.starter.short}` waits forever in {wait_at}. Fix: call `{wg}.Done()` for every item taken "
+            f"(before the `continue`, or in a deferred call per item)."
+        )
+        started, exited, skipped, key = (
+            f"`{d.starter.short}` starts the goroutine counting items of `{wait.text}`",
+            f"the goroutine {why} here, after taking an item",
+            f"`{wg}.Done()` for that item, skipped",
+            "item-done",
+        )
+    else:
+        why = branch_text(d.goroutine.facts, d.region, "panics" if d.panics else "returns")
+        recovered = " (its deferred `recover()` swallows the panic)" if d.panics else ""
+        message = (
+            f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line}{recovered} without calling "
+            f"`{wg}.Done()`: `{d.starter.short}` then waits forever in {wait_at}. "
+            f"Fix: `defer {wg}.Done()` at the top of the goroutine."
+        )
+        started, exited, skipped, key = (
+            f"`{d.starter.short}` starts the goroutine counted by `{wait.text}`",
+            f"the goroutine {why} at line {d.exit.line}",
+            f"`{wg}.Done()`, skipped on that path",
+            "done",
+        )
     steps = (
-        Step(op_location(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine counted by `{wait.text}`"),
-        Step(exit_loc, f"the goroutine {why} at line {d.exit.line}"),
-        Step(op_location(d.goroutine, d.done.op), f"`{wg}.Done()`, skipped on that path"),
+        Step(op_location(d.starter, d.go_op), started),
+        Step(exit_loc, exited),
+        Step(op_location(d.goroutine, d.done.op), skipped),
         Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
     )
     return Finding(
@@ -426,38 +449,7 @@ def _done_skipped(d):
         severity=SEVERITY,
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
-        key=f"{d.starter.qualname}|{wait.text}|done",
-    )
-
-
-def _item_done_skipped(d):
-    """A per-item Done in a worker's loop, skipped for one item by a `continue` or a `return`."""
-    wg, wait = d.done.text, d.wait
-    verb = "skips the item with `continue`" if d.exit.kind == "jump" else "returns"
-    why = branch_text(d.goroutine.facts, d.region, verb)
-    exit_loc = op_location(d.goroutine, d.exit)
-    message = (
-        f"the goroutine started at line {d.go_op.line} calls `{wg}.Done()` once per item of its loop at line "
-        f"{d.item_loop}, but {why} at line {d.exit.line} before it: that item is never counted down, and "
-        f"`{d.starter.short}` waits forever in `{wait.text}.Wait()` at line {wait.op.line}. Fix: call "
-        f"`{wg}.Done()` for every item taken (before the `continue`, or in a deferred call per item)."
-    )
-    steps = (
-        Step(
-            op_location(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine counting items of `{wait.text}`"
-        ),
-        Step(exit_loc, f"the goroutine {why} here, after taking an item"),
-        Step(op_location(d.goroutine, d.done.op), f"`{wg}.Done()` for that item, skipped"),
-        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
-    )
-    return Finding(
-        rule_id=ID,
-        message=message,
-        location=exit_loc,
-        severity=SEVERITY,
-        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
-        steps=steps,
-        key=f"{d.starter.qualname}|{wait.text}|item-done",
+        key=f"{d.starter.qualname}|{wait.text}|{key}",
     )
 
 
