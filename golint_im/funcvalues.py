@@ -61,7 +61,8 @@ class FunctionValues:
         called = E.call(expr)
         if called is not None:
             callee = E.ident(called[0])
-            if callee is not None and self.lookup_local(fn, callee) is not None:
+            through_local = callee is not None and self.lookup_local(fn, callee) is not None
+            if through_local and not self._holds_literals(fn, callee or ""):
                 return []  # a call through a local function value: following it could loop back here
             return self._returned_func_values(fn, called[0])
         name = E.ident(expr)
@@ -122,6 +123,33 @@ class FunctionValues:
                 cached = self._call_cache[key] = _dedupe(found)
             out.extend(cached)
         return _dedupe(out)
+
+    def _holds_literals(self, fn: Function, name: str) -> bool:
+        """The local `name` used in fn is only ever assigned function literals (`stopFunc := func(...)
+        (<-chan error, func()) {...}`): a call through it runs one of them, and what they return
+        cannot lead back to a call through a local the way `state = state(l)` does."""
+        owner: Function | None = fn
+        while owner is not None and name not in self.locals(owner):
+            owner = owner.parent
+        if owner is None or any(p == name for p, _t in owner.facts.params):
+            return False
+        key = ("holds-literals", owner.id, name)
+        known = self._call_cache.get(key)
+        if known is None:
+            known = self._call_cache[key] = self._assigned_only_literals(owner, name)
+        return known
+
+    def _assigned_only_literals(self, owner: Function, name: str) -> bool:
+        """See `_holds_literals`: owner's (and its literals') assignments to its local `name`."""
+        values: list = []
+        for f in [owner] + owner.nested_literals():
+            for op in f.facts.ops:
+                if op.kind != "assign" or not any(E.is_ident(t, name) for t in op.targets):
+                    continue
+                if len(op.args) != len(op.targets):
+                    return False  # `f, g := pair()`: not a literal written here
+                values.extend(v for t, v in zip(op.targets, op.args, strict=True) if E.is_ident(t, name))
+        return bool(values) and all(E.funclit(v) is not None for v in values)
 
     def _func_typed(self, g: Function, type_text: str) -> bool:
         """A result type that holds a function: `func(...)`, or a named type defined as one
@@ -205,7 +233,7 @@ class FunctionValues:
                     elif len(op.args) == 1 and (called := E.call(op.args[0])) is not None:
                         # `data, release := s.acquire()`: the call's result i.
                         local = E.ident(called[0])
-                        if local is None or self.lookup_local(f, local) is None:
+                        if local is None or self.lookup_local(f, local) is None or self._holds_literals(f, local):
                             out.extend(self._returned_func_values(f, called[0], i))
         params = [p[0] for p in owner.facts.params]
         if name in params:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .. import expr as E
+from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 
@@ -79,6 +80,9 @@ class ChannelFlow:
         self._labels: dict[str, str] = {}
         self._entries_cache: dict[int, frozenset] = {}
         self._pending_makes: list = []  # (raw key, Function, make expr)
+        # raw key of a local channel a one-call factory literal makes and returns -> (its caller,
+        # the call): the channel is made for that run of the caller (see `_alias_returned`)
+        self._made_for_caller: dict[str, tuple[Function, Op]] = {}
         self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
         # ... of which interface calls with more implementations than it follows: which one runs is a guess
         self.wide_interface_calls = 0
@@ -151,6 +155,8 @@ class ChannelFlow:
                     for i, target in enumerate(op.targets):
                         if i < len(op.args) and len(op.targets) == len(op.args):
                             self._alias_pair(fn, target, op.args[i])
+                    if len(op.args) == 1 and E.call(op.args[0]) is not None:
+                        self._alias_returned(fn, op)
                 if op.kind in ("assign", "call", "return", "send"):
                     for arg in op.args:
                         if E.is_composite_or_address(arg):  # tested first: most arguments are not
@@ -170,6 +176,33 @@ class ChannelFlow:
                                     a = holders[i] if i in holders else holders.setdefault(i, self.raw_key(fn, arg))
                                     if a:
                                         self.uf.union(a, b)
+
+    def _alias_returned(self, fn: Function, op) -> None:
+        """`done, shutdown := stopFunc(exp)` where `stopFunc` is a function literal of the same
+        function, called only here: the channels it returns are the caller's locals, one instance
+        per run of the caller. A factory called from several places (or declared elsewhere) makes
+        a channel per call, which holders cannot tell apart; those stay unaliased."""
+        called = E.call(op.args[0])
+        if called is None:
+            return
+        targets = self.program.resolve_expr_call(fn, called[0])
+        if len(targets) != 1:
+            return
+        lit = targets[0].function
+        if lit.parent is None or lit.outermost() is not fn.outermost() or len(self.program.callers(lit)) != 1:
+            return
+        for ret in lit.facts.ops:
+            if ret.kind != "return" or len(ret.args) != len(op.targets):
+                continue
+            for target, value in zip(op.targets, ret.args, strict=True):
+                if E.ident(value) is None:
+                    continue
+                a = self.raw_key(fn, target)
+                b = self.raw_key(lit, value) if a is not None else None
+                if a is not None and b is not None:
+                    self.uf.union(a, b)
+                    if b.startswith("local:") and 0 <= called[2] < len(fn.facts.ops):
+                        self._made_for_caller[b] = (fn, fn.facts.ops[called[2]])
 
     def _param_key(self, fn: Function, name: str) -> str | None:
         """raw_key of parameter `name` of fn, once per parameter: every call of fn asks it."""
@@ -249,7 +282,7 @@ class ChannelFlow:
             _make, args, call_no = E.call(make_expr)
             cap = p.const_int(fn, args[1]) if len(args) > 1 else 0
             op = fn.facts.ops[call_no] if 0 <= call_no < len(fn.facts.ops) else None
-            ch.make_sites.append((fn, op))
+            ch.make_sites.append(self._made_for_caller.get(raw, (fn, op)))
             made = E.type_text(args[0]) if args else None
             if made is not None:
                 ch.elem = p.elem(p.qualify(made, fn.file))

@@ -79,6 +79,8 @@ class Confinement:
                 if op.kind == "assign" and len(op.targets) == 1 and E.is_ident(op.targets[0], name):
                     if len(op.args) == 1 and E.is_make_call(op.args[0]):
                         continue
+                if op.kind == "return" and f is not fn and self._returned_to_its_name(fn, f, op, name):
+                    continue
                 if op.kind != "call" or uses(op.fn, name):
                     return False
                 if E.ident(op.fn) in _HARMLESS_BUILTINS:
@@ -88,6 +90,26 @@ class Confinement:
                 if not self._passed_confined(f, op, name, depth, found):
                     return False
         return True
+
+    def _returned_to_its_name(self, fn: Function, lit: Function, ret, name: str) -> bool:
+        """`return done, func() {...}` in a literal of fn that fn calls once, as `done, stop :=
+        stopFunc(...)`: the channel comes back into fn's variable of the same name, which the
+        rest of this walk follows (the channel flow joins the two, see `_alias_returned`)."""
+        callers = self.program.callers(lit)
+        if len(callers) != 1:
+            return False
+        caller, call = callers[0]
+        if caller is not fn and caller.outermost() is not fn.outermost():
+            return False
+        positions = [i for i, a in enumerate(ret.args) if uses(a, name)]
+        if any(not E.is_ident(ret.args[i], name) for i in positions):
+            return False
+        for op in caller.facts.ops:
+            called = E.call(op.args[0]) if op.kind == "assign" and len(op.args) == 1 else None
+            if called is None or not 0 <= called[2] < len(caller.facts.ops) or caller.facts.ops[called[2]] is not call:
+                continue
+            return len(op.targets) == len(ret.args) and all(E.is_ident(op.targets[i], name) for i in positions)
+        return False
 
     def _passed_confined(self, f: Function, op, name: str, depth: int, found: list | None) -> bool:
         """The call op passes `name` only as a whole argument to analysed functions that keep it confined."""

@@ -15,6 +15,12 @@ every sender was heard. When the channel's buffer is smaller than the
 number of senders that may still be waiting, the rest block on their send
 forever. A worker shared by several callers is judged per call site: the
 parameter is the channel that call passed, not every channel ever passed.
+A local factory literal called once, `done, run := stopFunc(exp)` with
+`stopFunc := func(...) (<-chan error, func()) { done := make(chan error);
+return done, func() { done <- ... } }`, makes that channel for the caller:
+`go run()` starts the closure it returned, and the caller is judged as if
+it had made the channel itself (the finding's "made here" step is the
+factory's call).
 A goroutine that sends in an endless `for {` loop with a plain `ch <- v`,
 and between its sends only checks for cancellation (a `select` on
 `ctx.Done()` straight in the loop) or waits for the clock
