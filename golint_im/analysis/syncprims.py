@@ -34,6 +34,7 @@ from .cond_flags import UnwokenFlag, unwoken_flags
 from .flow import _UnionFind, innermost_loop, leaves_round
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
+from .refused_starts import RefusedStart, refused_starts
 from .regions import assignments_to, deciding_region, returns_skipping
 from .stopped_timers import (
     DrainedTwice,
@@ -173,6 +174,7 @@ class SyncPrimitives:
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.uncounted: list[UncountedStart] = uncounted_starts(program, self.calls, self.debug)
+        self.refused: list[RefusedStart] = refused_starts(program, self.calls, self.debug)
         self.nested_limited: list[NestedLimitedGo] = nested_limited_go(program, self.calls, self.debug)
         self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
         self.group_self_waits: list[GroupSelfWait] = group_self_waits(program, self.calls, self.debug)

@@ -33,6 +33,14 @@ package variable, a struct field; a parameter is what its callers pass):
   for it (`wg.Add(1); go a(); go b()`): its `Done` can drive the counter
   negative (a panic) or let `Wait` return while it runs. Reported at that
   `go` statement, under the same conditions;
+- `wg.Add` before handing a function whose own body calls `wg.Done()` to
+  a wrapper of the tree that starts it only on a branch (`if s.running {
+  go f() }`), when the starter calls no `Done` on the group itself (as it
+  would when the wrapper says it declined) and something waits on the
+  group: the starter after the call, or, for a group in a field, a
+  function of its package (`Stop`). When the wrapper declines, nothing
+  releases the count. Starters in test files are not judged (the test sets
+  up what the wrapper tests);
 - `g.Go(f)` of an errgroup that `g.SetLimit(n)` bounds, called from inside
   a function the same group runs: `Go` waits for a free slot, and once
   every slot runs a function waiting there, none is freed (`TryGo` does
@@ -130,6 +138,11 @@ a condition in a loop: `for !ready { cond.Wait() }`; make sure the code that
 changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 
 ## Known limits
+- A wrapper that may decline to start a counted function is judged only
+  when it is one resolved function of the tree, starts its parameter in
+  one `go` statement behind a branch and in no loop, and neither calls it
+  in place nor hands it on; the call must come within a few statements of
+  the `Add`, on the same block.
 - Only goroutines started with `go` are followed, and only the `Add`,
   `Done` and `Wait` calls they make themselves (an `Add` also in a function
   they call directly with one resolved target). Goroutines started by
@@ -238,6 +251,8 @@ def check(ctx):
         yield _miscounted(m)
     for u in prims.uncounted:
         yield _uncounted(u)
+    for r in prims.refused:
+        yield _refused_start(r)
     for n in prims.nested_limited:
         yield _nested_limited(n)
     for c in prims.copied:
@@ -537,6 +552,50 @@ def _uncounted(u):
         related=(Related(op_location(done.fn, done.op), "the Done nothing added for"),),
         steps=steps,
         key=f"{u.starter.qualname}|{wait.text}|uncounted",
+    )
+
+
+def _start_condition(r) -> str:
+    """ "only when `s.running`": the branch of the wrapper around its `go`."""
+    reg = r.wrapper.facts.regions[r.branch]
+    if reg.kind == "if" and reg.info is not None:
+        return f"only when `{E.render(reg.info)}`"
+    if reg.kind == "else" and reg.info is not None:
+        return f"only when `{E.render(reg.info)}` is false"
+    return f"only on one branch (line {reg.line})"
+
+
+def _refused_start(r):
+    add, done, wait, w = r.add, r.done, r.wait, r.wrapper
+    loc = op_location(add.fn, r.call)
+    callee = E.render(r.call.fn)
+    where = f" in `{wait.fn.short}`" if wait.fn is not add.fn else ""
+    check = (
+        f"check what `{callee}` returns and call `{done.text}.Done()` when it did not start the function"
+        if r.checked
+        else f"have `{w.short}` report whether it started the function, and call `{done.text}.Done()` when it did not"
+    )
+    message = (
+        f"`{add.text}.Add` at line {add.op.line} counts the function handed to `{callee}` here, but "
+        f"`{w.short}` starts it {_start_condition(r)} (line {r.go_op.line}) and otherwise returns without "
+        f"running it: its `{done.text}.Done()` (line {done.op.line}) never comes, and `{wait.text}.Wait()`{where} "
+        f"at line {wait.op.line} waits forever. Fix: {check}."
+    )
+    steps = (
+        Step(op_location(add.fn, add.op), f"`{add.text}.Add` counts the function about to be started"),
+        Step(loc, f"hands it to `{w.short}`"),
+        Step(op_location(w, r.go_op), "started only on this branch; on the other the function never runs"),
+        Step(op_location(done.fn, done.op), "the `Done` that would release the count"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for it"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(w, r.go_op), "the wrapper's conditional `go`"),),
+        steps=steps,
+        key=f"{add.fn.qualname}|{add.text}|refused-start",
     )
 
 
