@@ -565,6 +565,9 @@ class FieldInstances:
             self.debug["GIM102_ranges_with_exit"] += 1
             return None
         sends = [u for u in fc.uses if u.op.kind == "send"]
+        if not sends:
+            self.debug["GIM102_ranges_without_senders"] += 1
+            return None  # nothing sent in sight: no last send to name
         if any(u.long_lived or self._long_lived(u.fn, u.op.region) for u in sends):
             self.debug["GIM102_ranges_senders_long_lived"] += 1
             return None

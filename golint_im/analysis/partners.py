@@ -48,6 +48,7 @@ from .counted import (
 )
 from .dead_defers import dead_deferred_closes
 from .endless import ineffective_breaks, nilled_selects
+from .endless_ranges import endless_range_waits
 from .exits import PROCESS, call_exit
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions, innermost_loop
@@ -187,6 +188,8 @@ class Partners:
         self.dead_closes = [d for d in dead_deferred_closes(program, flow, self.debug) if d.fn.id not in budget.cut]
         # Workers that can drop an item while their coordinator counts one result per item (short_workers.py).
         self.short_workers = [w for w in short_workers(program, flow, self.debug) if w.owner.id not in budget.cut]
+        # Waits for a goroutine's end signal that follows its range over a channel nothing closes.
+        self.endless_range_waits = endless_range_waits(program, flow, self.debug)
         # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).
         self.abandoned_results = [
             r for r in abandoned_results(program, flow, self.unpaired, self.debug) if r.maker.id not in budget.cut

@@ -1,0 +1,149 @@
+"""A wait for a goroutine's end signal that comes only after its range over a channel nothing closes.
+
+    func (a *Aggregator) run() {
+        defer close(a.done)
+        for s := range a.in {      // nothing ever closes a.in
+            ...
+        }
+    }
+
+    func (a *Aggregator) Flush() map[string]float64 {
+        <-a.done                   // blocks forever
+        ...
+    }
+
+The worker's `range` ends only when its channel is closed. When no code
+closes it, the worker's end signal (a deferred `close(a.done)`, or a close
+or send after the loop) never comes, and whoever waits for that signal with
+a plain receive blocks forever. A worker that ranges for the life of the
+process is an idiom; a wait for its end is what makes it a bug.
+
+Judged only where the model sees the channel's whole life: the ranged
+channel is an unexported field of a type of the tree (other packages cannot
+close it), no code closes it, and every use of the field's value outside a
+send, receive or range goes to an analysed function (a parameter the channel
+flow joins, whose closes would be the field's); the range has no other way
+out (a `return`, a `break` of it, a `goto`, a call ending the goroutine); the
+ranging function is started with `go`; the signal is the only close (or
+send) of its channel, made by the ranging function after the range or by a
+`defer` before it; and another function receives from the signal with a
+plain receive, or a `select` whose every case waits for it. Counted in
+`--debug` as `GIM102_waits_on_endless_ranges`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .endless import loop_has_exit
+from .flow import Channel, ChannelFlow
+
+
+@dataclass
+class EndlessRangeWait:
+    """A receive waiting for a signal its goroutine gives only after a range that never ends."""
+
+    ranged: Channel  # the channel nothing closes
+    ranger: Function
+    range_op: Op
+    signal: Channel  # the channel the ranger closes (or sends on) once the range is over
+    signal_op: Op  # that close or send, in the ranger
+    waiter: Function
+    wait: Op  # the waiter's receive
+
+
+def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> list[EndlessRangeWait]:
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if ch.closes or not key.startswith("field:") or not ch.receives:
+            continue
+        fname = key.rsplit(".", 1)[-1]
+        if not fname[:1].islower():
+            continue  # an exported field: code outside the tree may close it
+        for ranger, range_op in ch.receives:
+            if range_op.mode != "range" or not ranger.go_sites:
+                continue  # a range in a function nobody starts with `go`: its caller's business
+            if loop_has_exit(program, ranger, range_op.body):
+                continue
+            found = _awaited(flow, ch, ranger, range_op)
+            if found is None:
+                continue
+            if _escapes(program, flow, key) or not _only_made(program, flow, key):
+                debug["GIM102_endless_ranges_escaping"] += 1
+                break
+            debug["GIM102_waits_on_endless_ranges"] += 1
+            out.append(found)
+            break
+    return out
+
+
+def _awaited(flow: ChannelFlow, ch: Channel, ranger: Function, range_op: Op) -> EndlessRangeWait | None:
+    """The ranger's end signal after the range, and a plain receive of it in another function."""
+    ops = ranger.facts.ops
+    at = ops.index(range_op)
+    for i, op in enumerate(ops):
+        closing = op.kind == "call" and E.is_ident(op.fn, "close") and op.args
+        after = i > at and range_op.body not in enclosing_regions(ranger.facts, op.region)
+        if closing and op.mode == "defer" and i < at or (closing or op.kind == "send") and after:
+            target = op.args[0] if closing else op.fn
+            key = flow.key(ranger, target)
+            signal = flow.channels.get(key) if key else None
+            if signal is None or signal is ch or len(signal.closes) + len(signal.sends) != 1:
+                continue
+            for waiter, wait in signal.receives:
+                if waiter is ranger or waiter.outermost() is ranger.outermost():
+                    continue
+                if wait.mode == "expr" and wait.select < 0:
+                    return EndlessRangeWait(ch, ranger, range_op, signal, op, waiter, wait)
+    return None
+
+
+def _escapes(program: Program, flow: ChannelFlow, key: str) -> bool:
+    """The field's value is handed somewhere the flow does not follow (an unresolved call, a
+    composite, a return): code there could close it. Only the field's package can name it."""
+    fname = key.rsplit(".", 1)[-1]
+    for fn in program.package_functions(key[len("field:") :].split("#", 1)[0]):
+        for op in fn.facts.ops:
+            if op.kind not in ("call", "return") or E.is_ident(op.fn, "len") or E.is_ident(op.fn, "cap"):
+                continue
+            for arg in op.args:
+                sel = E.selector(arg)
+                if sel is None or sel[1] != fname or flow.key(fn, arg) != key:
+                    continue
+                if op.kind == "call" and program.resolve_call(fn, op):
+                    continue  # an analysed function's parameter: joined in the flow
+                return True
+    return False
+
+
+def _only_made(program: Program, flow: ChannelFlow, key: str) -> bool:
+    """Every value the field is given, in its package, is a fresh `make(chan ...)`: a channel
+    that a call returns (`eq.Subscribe()`) may be closed by whoever made it."""
+    fname = key.rsplit(".", 1)[-1]
+    given = 0
+    for fn in program.package_functions(key[len("field:") :].split("#", 1)[0]):
+        for op in fn.facts.ops:
+            if op.kind == "assign" and len(op.targets) == len(op.args):
+                for target, value in zip(op.targets, op.args, strict=True):
+                    sel = E.selector(target)
+                    if sel is not None and sel[1] == fname and flow.key(fn, target) == key:
+                        given += 1
+                        if not E.is_make_call(value):
+                            return False
+            if op.kind not in ("assign", "call", "return", "send"):
+                continue
+            for arg in op.args:
+                comp = E.composite(E.strip_address(arg)) if E.is_composite_or_address(arg) else None
+                if comp is None:
+                    continue
+                for k, value in comp[1]:
+                    if E.ident(k) == fname:
+                        given += 1
+                        if not E.is_make_call(value):
+                            return False
+    return given > 0
