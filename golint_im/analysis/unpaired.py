@@ -80,6 +80,9 @@ class SkippedClose:
     # the started goroutine's call of the closer, when the closer is a function it calls (`go func()
     # { readSegment(seg, lines) }()`); None: the goroutine closes the channel itself
     via: tuple[Function, object] | None = None
+    # the owner starts the ranging goroutine (go_op) and calls the closer itself (via is that call):
+    # `go func() { for l := range lines {...} }(); err := readLines(src, lines); wg.Wait()`
+    ranger_started: bool = False
 
 
 @dataclass
@@ -299,15 +302,23 @@ class Unpaired:
         closer = ch.closes[0][0]
         if closer is ranger or any(op.mode != "plain" for _f, op in ch.closes):
             return None  # a deferred close runs on every way out
-        if ranger is not owner:
-            return None  # the maker closing, a goroutine ranging: the abandoned waiter's shape
-        go_op = self._starter(owner, closer)
-        via = None
-        if go_op is None:
-            started = self._started_caller(owner, closer)
-            if started is None:
+        swapped = ranger is not owner
+        if swapped:
+            # A goroutine ranging and the maker closing itself is the abandoned waiter's shape; the
+            # maker closing through a function it calls is this one.
+            go_op = self._starter(owner, ranger)
+            call = self._called_once(owner, closer, go_op) if go_op is not None and closer is not owner else None
+            if go_op is None or call is None:
                 return None
-            go_op, via = started
+            via: tuple[Function, object] | None = (owner, call)
+        else:
+            go_op = self._starter(owner, closer)
+            via = None
+            if go_op is None:
+                started = self._started_caller(owner, closer)
+                if started is None:
+                    return None
+                go_op, via = started
         if self._range_exits(ranger, range_op):
             return None
         if not self.confined(owner, name, 0):
@@ -326,8 +337,26 @@ class Unpaired:
                 self.debug["GIM102_skipped_closes_signalled"] += 1
                 continue  # `errs <- err; return`, and the ranger returns on `<-errs` before its range
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-            return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, via)
+            return SkippedClose(
+                ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, via, swapped
+            )
         return None
+
+    def _called_once(self, owner: Function, closer: Function, go_op) -> Op | None:
+        """owner's one plain call of closer, after `go_op` and outside any loop."""
+        ops = owner.facts.ops
+        calls = [
+            op
+            for op in ops
+            if op.kind == "call"
+            and op.mode == "plain"
+            and any(t.function is closer for t in self.program.resolve_call(owner, op))
+        ]
+        if len(calls) != 1 or _in_loop(owner.facts, calls[0].region):
+            return None
+        if go_op not in ops or ops.index(calls[0]) < ops.index(go_op):
+            return None  # the ranger is started by a literal, or after the closer ran
+        return calls[0]
 
     def _started_caller(self, owner: Function, closer: Function) -> tuple[object, tuple[Function, object]] | None:
         """(owner's `go`, (goroutine, its call)) when owner starts a goroutine that calls the closer once,

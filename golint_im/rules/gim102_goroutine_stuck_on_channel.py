@@ -34,6 +34,20 @@ after the last send the ranging goroutine (or the function itself) waits
 forever. Likewise a range whose only `close` is made (not deferred) by the
 producer goroutine the ranging function starts, when that goroutine can
 `return` (or end with `t.Fatal`) before it: the finding names that return.
+The same when the maker starts the ranging goroutine and fills the channel
+through a function it calls once (`go func() { for l := range lines {...}
+}(); err := readLines(src, lines); wg.Wait()`), and that function can return
+before its `close`.
+
+A wait for a worker's end signal that it gives only after a `range` over a
+channel nothing closes: `run` does `defer close(a.done)` (or closes or sends
+after its loop) around `for s := range a.in`, and `Flush` receives
+`<-a.done`. Judged when the ranged channel is an unexported field that is
+only ever given fresh `make(chan ...)` values in its package (a channel a
+subscription call returns is its maker's to close), no code closes it, its
+value goes to no code the flow does not follow, the range has no other way
+out, the ranging function is started with `go`, the signal is its only
+close or send, and the waiter's receive is a plain one (not a `select`).
 The producer may be a function the goroutine calls once, outside any loop,
 with nothing sent after the call (`go func() { if err := read(seg, lines);
 err != nil { log.Print(err) } }()`, `read` closing its parameter only at its
@@ -765,6 +779,8 @@ def check(ctx):
         yield _skipped_finding(k)
     for sc in partners.unpaired.skipped_closes:
         yield _skipped_close_finding(sc)
+    for er in partners.endless_range_waits:
+        yield _endless_range_wait_finding(er)
     for sr in partners.skipped_replies:
         yield _skipped_reply_finding(sr)
     for ar in partners.abandoned_replies:
@@ -1222,15 +1238,18 @@ def _skipped_close_finding(k):
     how = branch_text(facts, k.region, verb)
     closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
     closed = name
-    if k.via is not None:  # the goroutine calls the function that closes
+    if k.via is not None:  # the goroutine (or, when it ranges, the owner) calls the function that closes
         started = f"line {k.go_op.line}"
         if k.closer.file is not k.owner.file:
             started = f"{op_location(k.owner, k.go_op).path}:{k.go_op.line}"
         closer = f"`{k.closer.short}`, which the goroutine started at {started} calls,"
+        if k.ranger_started:
+            closer = f"`{k.closer.short}`, which `{k.owner.short}` calls at line {k.via[1].line},"
+            ranger = f"the goroutine started at line {k.go_op.line}"
         closed = E.render(k.close_op.args[0]) if k.close_op.args else name
         where = f"at the top of `{k.closer.short}`"
     ranged, at = f"`{name}`", f"line {k.range_op.line}"
-    if k.ranger is not k.owner:
+    if k.ranger is not k.owner and not k.ranger_started:
         ranged = f"`{name}` (returned by `{k.owner.short}`)"
     if k.ranger.file is not k.closer.file:  # the finding is at the closer's exit: name the range's file
         at = f"{range_loc.path}:{k.range_op.line}"
@@ -1239,9 +1258,11 @@ def _skipped_close_finding(k):
         f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
         f"Fix: `defer close({closed})` {where}, so every way out closes it."
     )
-    calls = () if k.via is None else (Step(op_location(*k.via), f"the goroutine calls `{k.closer.short}`"),)
+    caller = f"`{k.owner.short}`" if k.ranger_started else "the goroutine"
+    calls = () if k.via is None else (Step(op_location(*k.via), f"{caller} calls `{k.closer.short}`"),)
+    started = "the ranging goroutine" if k.ranger_started else "the goroutine"
     steps = (
-        Step(op_location(k.owner, k.go_op), f"`{k.owner.short}` starts the goroutine"),
+        Step(op_location(k.owner, k.go_op), f"`{k.owner.short}` starts {started}"),
         Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
         *calls,
         Step(exit_loc, f"{closer} {how} here, before closing `{closed}`"),
@@ -1255,6 +1276,43 @@ def _skipped_close_finding(k):
         related=tuple([Related(range_loc, "the range left waiting"), *_made_here(k.channel)]),
         steps=steps,
         key=f"{k.owner.qualname}|{name}|skipped-close",
+    )
+
+
+def _endless_range_wait_finding(e):
+    """A wait for a signal its goroutine gives only after a range over a channel nothing closes."""
+    ranged, signal = e.ranged.label, e.signal.label
+    wait_loc = op_location(e.waiter, e.wait)
+    range_loc = op_location(e.ranger, e.range_op)
+    signal_loc = op_location(e.ranger, e.signal_op)
+    if e.signal_op.kind == "send":
+        gives = f"sends on `{signal}` (line {e.signal_op.line}) only after"
+    elif e.signal_op.mode == "defer":
+        gives = f"closes `{signal}` (deferred at line {e.signal_op.line}) only when it returns, after"
+    else:
+        gives = f"closes `{signal}` (line {e.signal_op.line}) only after"
+    at = f"line {e.range_op.line}"
+    if e.ranger.file is not e.waiter.file:
+        at = f"{range_loc.path}:{e.range_op.line}"
+    message = (
+        f"`{e.waiter.short}` waits on `{E.render(e.wait.fn)}` here, but `{e.ranger.short}` {gives} its "
+        f"`range` over `{ranged}` at {at} ends, and nothing closes `{ranged}`: the range never ends, so this "
+        f"receive blocks forever. Fix: close `{ranged}` once nothing more is sent on it (before waiting), or "
+        f"give the loop another way out."
+    )
+    steps = (
+        Step(range_loc, f"`{e.ranger.short}` ranges over `{ranged}` until it is closed"),
+        Step(signal_loc, f"the signal `{signal}`, given only once the range is over"),
+        Step(wait_loc, f"`{e.waiter.short}` waits for that signal"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(range_loc, "the range nothing ends"), *(_made_here(e.ranged) if e.ranged.make_sites else ())),
+        steps=steps,
+        key=f"{e.waiter.qualname}|{signal}|endless-range-wait",
     )
 
 
