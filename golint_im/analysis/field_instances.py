@@ -38,7 +38,7 @@ Three shapes are judged on them (GIM102):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import expr as E
 from ..facts import Op
@@ -941,7 +941,7 @@ class FieldInstances:
                 for u in recvs
                 if u.op.mode == "expr"
                 and u.op.select < 0
-                and u.anchor > go_anchor
+                and (u.anchor > go_anchor or u.anchor == go_anchor and _after_in(u, routine))
                 and self._runs_unconditionally(walk.owner, u)
             ]
             if not waits:
@@ -962,9 +962,19 @@ class FieldInstances:
                 if self._done_only_after_wait(walk, target, facts.ops[i], wait):
                     self.debug["GIM102_skips_on_a_context_only_the_waiter_cancels"] += 1
                     break
+                # The function holding the `go` (a method the owner calls, `l.Load()`) names where it starts.
+                starter = routine.fn if routine.fn is not None else walk.owner
+                if starter is not walk.owner and any(
+                    k.exit is facts.ops[i] and k.receive is wait.op for k in self.skipped
+                ):
+                    break  # the same methods reached from another owner's instance (a second test)
+                channel = fc.channel
+                if starter is not walk.owner:
+                    # Name it as the methods that use it write it (`l.ready`), not by the owner's variable.
+                    channel = replace(channel, label=E.render(wait.op.fn))
                 self.skipped.append(
                     SkippedSend(
-                        fc.channel, walk.owner, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
+                        channel, starter, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
                     )
                 )
                 break
@@ -1507,6 +1517,15 @@ class FieldInstances:
                 raise _Escape("embedded_channel")
             out.append((fname, _channel_role(op, pos, e, x)))
         return out
+
+
+def _after_in(use: Use, routine: Goroutine) -> bool:
+    """The receive comes after the `go` in the one method the owner's statement calls (`l.Load()`
+    doing `go l.parse(); return <-l.ready`): both reached through the same anchor."""
+    if routine.fn is not use.fn or routine.op is None:
+        return False
+    ops = use.fn.facts.ops
+    return routine.op in ops and ops.index(use.op) > ops.index(routine.op)
 
 
 def _getter_body(m: Function) -> str | None:
