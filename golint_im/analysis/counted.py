@@ -697,6 +697,12 @@ class LoopStartedSenders:
     rounds: int | None  # the loop's constant trip count; None: as many as what it ranges over holds
 
 
+# A loop of unknown length is judged when the buffer and the receives together take at most this
+# many of its goroutines: a fan-out over "every replica" with one slot and one receive strands the
+# third replica's goroutine; a larger room may have been sized to what the list holds.
+_UNKNOWN_ROUNDS_ROOM = 2
+
+
 def loop_started_senders(program: Program, instances: list[tuple[Channel, Function, str]]) -> list[LoopStartedSenders]:
     """`for _, r := range replicas { go func(r R) { out <- r.Do(q) }(r) }; return <-out` on an unbuffered
     channel: the first answer is taken, and every goroutine after it blocks on its send forever.
@@ -704,9 +710,10 @@ def loop_started_senders(program: Program, instances: list[tuple[Channel, Functi
     The one `go` statement sits straight in the body of one loop of the owner that nothing leaves early
     (no `return`, `break` or `continue` in it), so each round starts one goroutine; the goroutine sends
     once, unconditionally, outside any `select`; the owner receives a counted number of times after the
-    loop, plainly, and nothing closes the channel. A loop of unknown length is judged only on an
-    unbuffered channel with one receive: any second round leaves a sender unheard; a counted loop when
-    its rounds outnumber the receives and the buffer."""
+    loop, plainly, and nothing closes the channel. A loop of unknown length is judged when the buffer
+    and the receives take at most two goroutines (an unbuffered channel with one receive: any second
+    round leaves a sender unheard; one slot and one receive: a third); a counted loop when its rounds
+    outnumber the receives and the buffer."""
     positions = _Positions()
     out = []
     for ch, owner, _name in instances:
@@ -739,8 +746,8 @@ def loop_started_senders(program: Program, instances: list[tuple[Channel, Functi
         if rounds == UNBOUNDED:
             continue
         if rounds is None:
-            if ch.capacity != 0 or len(received) != 1:
-                continue
+            if ch.capacity + len(received) > _UNKNOWN_ROUNDS_ROOM:
+                continue  # a loop of unknown length past a larger room: its length may well fit
         elif rounds <= len(received) + ch.capacity:
             continue
         out.append(LoopStartedSenders(ch, owner, loop, go, sender, send, received, rounds))

@@ -39,6 +39,11 @@ through a function it calls once (`go func() { for l := range lines {...}
 }(); err := readLines(src, lines); wg.Wait()`), and that function can return
 before its `close`.
 
+A `select {}` on a branch of a function that otherwise returns when its
+context ends (`if w.interval <= 0 { select {} }` before a loop that returns
+in `case <-ctx.Done():`): the callers cancel the context and wait for the
+function to return, which on that branch it never does.
+
 A wait for a worker's end signal that it gives only after a `range` over a
 channel nothing closes: `run` does `defer close(a.done)` (or closes or sends
 after its loop) around `for s := range a.in`, and `Flush` receives
@@ -320,7 +325,10 @@ First answer wins: a loop that starts one goroutine per round (`for _, r
 early), each sending once on a local channel, while the function receives
 from it once after the loop and returns. On an unbuffered channel every
 goroutine after the first to send blocks forever whenever the loop runs
-more than once; a counted loop (`for i := 0; i < 3; i++`) is judged by its
+more than once; with one buffer slot and one receive (or no buffer and two
+receives), every goroutine after the second does whenever it runs more than
+twice (a larger room is not judged for a loop of unknown length: it may
+have been sized to the list); a counted loop (`for i := 0; i < 3; i++`) is judged by its
 count against the receives and the buffer. The same function started twice
 with the same channel (`go pump(a, b, errc); go pump(b, a, errc)`) counts
 as two senders, and a guard returning before the goroutines start does not
@@ -736,7 +744,9 @@ completes; or make the sender give up too:
   `--debug`: `GIM102_quit_sends_not_certain`.
 - A nil channel is reported only when the variable is never assigned at
   all (nor its address taken). A variable made on some paths only is not
-  followed, and `select {}` is never reported (parking `main` is the idiom),
+  followed, and `select {}` is reported only on a branch of a function that
+  on its other path returns in a `case <-ctx.Done():` of its own (parking
+  `main` or a server goroutine is the idiom),
   nor is a receive from a nil local that is the last statement of `main`
   (`var exit chan bool; <-exit`, the same park; counted as
   `GIM102_nil_receives_parking_main`).
@@ -781,6 +791,8 @@ def check(ctx):
         yield _skipped_close_finding(sc)
     for er in partners.endless_range_waits:
         yield _endless_range_wait_finding(er)
+    for pb in partners.parked_on_branches:
+        yield _parked_on_branch_finding(pb)
     for sr in partners.skipped_replies:
         yield _skipped_reply_finding(sr)
     for ar in partners.abandoned_replies:
@@ -1316,6 +1328,34 @@ def _endless_range_wait_finding(e):
     )
 
 
+def _parked_on_branch_finding(p):
+    """A `select {}` on a branch of a function that otherwise returns when its context ends."""
+    facts = p.fn.facts
+    region = facts.regions[p.select_region]
+    loc = Location(p.fn.file.path, region.line)
+    ctx = E.render(p.context)
+    when = branch_text(facts, p.branch, "reaches it")
+    exit_loc = op_location(p.fn, p.exit)
+    message = (
+        f"`select {{}}` blocks forever: `{p.fn.short}` {when} and never returns, while on its other path it "
+        f"returns once `{ctx}` is cancelled (line {p.exit.line}), which is what its callers wait for. "
+        f"Fix: wait for the context instead (`<-{ctx}.Done()` and return `{ctx}.Err()`)."
+    )
+    steps = (
+        Step(loc, "an empty `select`: nothing can wake it"),
+        Step(exit_loc, f"the other path returns when `{ctx}` is cancelled"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(exit_loc, f"the return on `{ctx}.Done()`"),),
+        steps=steps,
+        key=f"{p.fn.qualname}|select{{}}|{region.line - facts.regions[0].line if facts.regions else 0}",
+    )
+
+
 def _skipped_reply_finding(k):
     """A server that can leave a received request without sending its reply."""
     reply = f"{k.name}.{k.field}" if k.field else k.name
@@ -1670,13 +1710,16 @@ def _loop_started_finding(o):
     started = f"the loop at line {loop.line} starts a goroutine in every round (line {o.go.line})"
     if o.rounds is None:
         ranged = E.render(loop.info) if loop.kind == "range" and E.is_expr(loop.info) else ""
-        more = f"`{ranged}` holds more than one element" if ranged else "the loop runs more than once"
+        taken = (o.channel.capacity or 0) + len(o.receives)
+        elements = "one element" if taken == 1 else f"{taken} elements"
+        more = f"`{ranged}` holds more than {elements}" if ranged else f"the loop runs more than {_times(taken)}"
+        first = "the first to send" if taken == 1 else f"the first {taken} to send"
         made = _made_type(o.channel)
         room = f"`make({made}, len({ranged}))`" if ranged and made else f"`len({ranged})` slots" if ranged else ""
         message = (
-            f"{started}, each sending once on `{name}` ({_capacity_text(0)}) at line {o.send.line}, but "
-            f"`{owner.short}` receives only {got} (line {o.receives[-1].line}) and ends: when {more}, every "
-            f"goroutine but the first to send blocks forever. Fix: make `{name}` with room for every goroutine"
+            f"{started}, each sending once on `{name}` ({_capacity_text(o.channel.capacity)}) at line "
+            f"{o.send.line}, but `{owner.short}` receives only {got} (line {o.receives[-1].line}) and ends: when "
+            f"{more}, every goroutine but {first} blocks forever. Fix: make `{name}` with room for every goroutine"
             f"{f' ({room})' if room else ''}, or send with `select {{ case {name} <- v: case <-ctx.Done(): }}` "
             "and cancel the context "
             f"when `{owner.short}` returns."
