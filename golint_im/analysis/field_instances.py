@@ -58,7 +58,7 @@ from .regions import (
     returns_skipping_later_rounds,
 )
 from .syncprims import WAITGROUP
-from .unpaired import SkippedSend, UnclosedRange, Unpaired, ends_goroutine, exits_process
+from .unpaired import SkippedSend, UnclosedRange, Unpaired, _under_nil_check, ends_goroutine, exits_process
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
@@ -91,6 +91,20 @@ class Use:
     routine: Goroutine
     anchor: int  # index in the owner's ops of the statement through which the walk got here
     long_lived: bool  # a call on the way sits in a loop that runs for good or per received value
+
+
+@dataclass
+class NilInstanceField:
+    """A send or receive on a channel field of an instance built without it: a nil channel."""
+
+    fn: Function
+    op: Op
+    field: str
+    var: str  # the owner's variable holding the instance
+    owner: Function
+    alloc_fn: Function  # where the instance is built (the owner, or its constructor)
+    alloc: Op
+    label: str  # "Job.done": the field of its type
 
 
 @dataclass
@@ -310,6 +324,7 @@ class FieldInstances:
         self.quit_after_exit: list[QuitAfterExit] = []
         self.early: list[EarlyLeave] = []
         self.skipped: list[SkippedSend] = []
+        self.nil_uses: list[NilInstanceField] = []
         self.abandoned: list[AbandonedFieldSender] = []
         self.unheard_senders: list[UnheardFieldSenders] = []
         self.undersignalled: list[UndersignalledWaiters] = []
@@ -1315,6 +1330,8 @@ class FieldInstances:
         self.debug["GIM102_field_instances"] += 1
         for fname, fc in sorted(walk.chans.items()):
             sites = walk.makes.get(fname, [])
+            if not sites:
+                self._nil_uses(walk, fname, fc)
             if len(sites) != 1 or sites[0][2] is None:
                 self.debug["GIM102_field_channels_unknown_capacity"] += 1
                 continue
@@ -1326,6 +1343,26 @@ class FieldInstances:
                 edges = fc.channel.sends if kind == "send" else fc.channel.receives if kind == "recv" else None
                 (edges if edges is not None else fc.channel.closes).append((use.fn, use.op))
         return walk
+
+    def _nil_uses(self, walk: _Walk, fname: str, fc: FieldChannel) -> None:
+        """The instance is built without this channel field (`&Job{ID: j.ID}`) and nothing in the walk
+        makes or assigns it (any other assignment ends the walk): a plain send or receive on it, outside
+        any `select`, is on a nil channel and blocks forever. The first such use is reported."""
+        if not fname[:1].islower():
+            return  # an exported field: code in other modules may set it
+        # The owner's own wait first: it is what hangs its caller; a goroutine's is a leak.
+        for use in sorted(fc.uses, key=lambda u: (u.routine != OWN, u.anchor)):
+            if _under_nil_check(use.fn, use.op) or _returns_on_nil_first(use.fn, use.op):
+                continue  # `if g.hold != nil { <-g.hold }`; `if g.doneCh == nil { return }`: a zero value handled
+            if use.op.kind in ("send", "recv") and use.op.select < 0 and use.op.mode != "range":
+                alloc_fn = walk.ctor if walk.ctor is not None else walk.owner
+                alloc = walk.ctor_alloc if walk.ctor is not None and walk.ctor_alloc is not None else walk.alloc
+                label = f"{walk.named.split('#')[-1]}.{fname}"
+                self.nil_uses.append(
+                    NilInstanceField(use.fn, use.op, fname, walk.var, walk.owner, alloc_fn, alloc, label)
+                )
+                self.debug["GIM102_nil_instance_fields"] += 1
+                return
 
     def _composite_makes(self, fn: Function, op, walk: _Walk) -> None:
         """The channel fields `&T{f: make(chan X, n)}` makes; a field given any other value has no
@@ -1517,6 +1554,26 @@ class FieldInstances:
                 raise _Escape("embedded_channel")
             out.append((fname, _channel_role(op, pos, e, x)))
         return out
+
+
+def _returns_on_nil_first(fn: Function, op: Op) -> bool:
+    """Before op, fn returns under an `if` that compares something with nil (`if g.doneCh == nil {
+    return }`, `if b.q == nil { return nil }`): the method is written for an instance built without
+    its channels, and never reaches op with one."""
+    facts = fn.facts
+    guards = {
+        r
+        for r, reg in enumerate(facts.regions)
+        if reg.kind == "if"
+        and reg.info is not None
+        and reg.line < op.line
+        and any(E.is_nil(x) for x in E.subexprs(reg.info))
+    }
+    if not guards:
+        return False
+    return any(
+        o.kind == "return" and guards & set(enclosing_regions(facts, o.region)) for o in facts.ops if o.line < op.line
+    )
 
 
 def _after_in(use: Use, routine: Goroutine) -> bool:

@@ -87,7 +87,11 @@ nothing ever assigns, or on an unexported struct field channel that its
 package never gives a value (a constructor that forgot the `make`): a nil
 channel blocks forever. So does an element of a local `make([]chan T, n)`
 that nothing fills (`errChs[i] <- err`, or the value of a `range` over it),
-when the slice is used only that way.
+when the slice is used only that way. And one instance built without its
+channel (`retry := &Job{ID: j.ID}` where `newJob` makes `done`), followed
+whole as below, whose methods then send or receive plainly on that field:
+unless the method first returns on a nil check (`if j.done == nil {
+return }`), written for such an instance.
 
 Channels held in a struct field are judged one instance at a time, when
 the function allocates the struct itself (`p := &Pool{jobs: make(chan
@@ -801,6 +805,11 @@ def check(ctx):
         yield _nil_finding(n)
     for nf in partners.unpaired.nil_fields:
         yield _nil_field_finding(nf)
+    told_nil = {nf.label for nf in partners.unpaired.nil_fields}  # fields nothing sets anywhere: told above
+    for ni in partners.fields.nil_uses:
+        if ni.label not in told_nil:
+            told_nil.add(ni.label)
+            yield _nil_instance_field_finding(ni)
     for r in partners.fields.short:
         if r.owner.id not in partners.budget.cut:
             yield _short_finding(r)
@@ -2584,6 +2593,33 @@ def _nil_field_finding(n):
         severity=SEVERITY,
         steps=(Step(loc, f"{verb} `{n.label}`, still nil: blocks forever"),),
         key=f"{n.fn.qualname}|{n.label}|nilfield",
+    )
+
+
+def _nil_instance_field_finding(n):
+    """A channel operation on a field the instance was built without."""
+    verb = "send on" if n.op.kind == "send" else "receive from"
+    loc = op_location(n.fn, n.op)
+    built = op_location(n.alloc_fn, n.alloc)
+    where = f"line {n.alloc.line}" if n.alloc_fn.file is n.fn.file else f"{built.path}:{n.alloc.line}"
+    message = (
+        f"{verb} a nil channel: `{n.var}` is built at {where} (in `{n.alloc_fn.short}`) without its `{n.field}` "
+        f"channel, and nothing gives it one before `{n.owner.short}` reaches this {verb.split()[0]}, so `"
+        f"{E.render(n.op.fn)}` is nil and this blocks forever. Fix: build it the way the other instances are "
+        f"built (with `{n.field}: make(...)`, or through its constructor)."
+    )
+    steps = (
+        Step(built, f"`{n.var}` built without `{n.field}`: the field stays nil"),
+        Step(loc, f"{verb} `{E.render(n.op.fn)}`, still nil: blocks forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(built, f"`{n.var}` built without `{n.field}`"),),
+        steps=steps,
+        key=f"{n.owner.qualname}|{n.var}.{n.field}|nil-instance-field",
     )
 
 
