@@ -968,11 +968,15 @@ class Acquire(Effects):
         if found is None:
             return None
         holders = {name: Holder(name, found[0].suffix, "slice")}
-        for op in f.facts.ops:
+        for k, op in enumerate(f.facts.ops):
             if op.kind == "return":
                 if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
                     return None  # `return conns, func() { ...Close() }`: hands back its own closer
-            elif self.op_effect(f, op, holders, found[0], scan=True) in (ESCAPE, RELEASE):
+                continue
+            effect = self.op_effect(f, op, holders, found[0], scan=True)
+            if effect == RELEASE and _cleanup_before_failure(f, k, name):
+                continue  # `for _, c := range conns { c.Close() }; return nil, err`: what a failure leaves
+            if effect in (ESCAPE, RELEASE):
                 return None
         return found[:4] + (shape, None)
 
@@ -1099,4 +1103,20 @@ def _closed_when_it_fails(f, k: int, closes: list[int]) -> bool:
             test = binary(regions[r].info) if regions[r].kind == "if" and is_expr(regions[r].info) else None
             if test is not None and test[0] == "!=" and is_ident(test[1], err) and is_nil(test[2]):
                 return True
+    return False
+
+
+def _cleanup_before_failure(f, k: int, name: str) -> bool:
+    """Op k of f releases what the collection `name` holds on a branch that then returns without it
+    (`if err != nil { for _, c := range conns { c.Close() }; return nil, err }`): a helper cleaning up
+    after a partial failure, which still hands back fresh resources on its way out that succeeds."""
+    ops = f.facts.ops
+    facts = f.facts
+    around = set(enclosing_regions(facts, ops[k].region))
+    for op in ops[k + 1 :]:
+        if op.kind != "return":
+            continue
+        if op.region == 0 or op.region not in around:
+            return False
+        return not any(is_ident(a, name) for a in op.args) and facts.regions[op.region].kind not in ("for", "range")
     return False

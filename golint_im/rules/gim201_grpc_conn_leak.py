@@ -72,7 +72,9 @@ is safe for concurrent use and multiplexes calls.
   returned closer function): its callers only borrow. A value read from a
   struct field that nothing in the program ever fills (a "cache" checked
   but never written) counts as nothing returned. A dialer that closes the
-  ones it already made when a later dial fails is not summarised.
+  ones it already made when a later dial fails, on a branch that then
+  returns without them (`if err != nil { closeAll(out); return nil, err }`),
+  is summarised like one that does not: its success hands them all back.
 - An interface declared outside the analysed code (a service-discovery SDK)
   is resolved to the analysed types seen converted to it (returned as it,
   or assigned to a variable of that type); an implementation nobody wires
