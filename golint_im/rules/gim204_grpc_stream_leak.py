@@ -7,7 +7,9 @@ bidirectional RPCs; also through functions that return such a stream), or
 by any method of the tree whose declared result is a client stream by its
 type: grpc's generic `ServerStreamingClient[T]`, `ClientStreamingClient`
 or `BidiStreamingClient` (what protoc-gen-go-grpc 1.4 and later declare),
-or an interface embedding `grpc.ClientStream`; and
+or an interface embedding `grpc.ClientStream`; or by
+`(*grpc.ClientConn).NewStream`, the untyped stream a client opens by method
+name (as generated stubs do inside); and
 reports the call when some path out of the function leaves the stream open:
 its context is not cancelled by the function, `CloseSend`/`CloseAndRecv` is
 not called, and the stream has not been read until `Recv` failed. A stream
@@ -44,7 +46,11 @@ until `Recv` returns an error.
 - `Example` functions of test files with no `// Output:` (or `// Unordered
   output:`) comment are not looked at: `go test` compiles them but never
   runs them (counted as `gim2xx_unrun_examples` in `--debug`).
-- Conservative on purpose: any `CloseSend`; a context created in the
+- Conservative on purpose: any `CloseSend` (gRPC's documentation does not
+  count it as ending a stream, but taken as a release it hides the read
+  loops that leave early after it; a first try without it reported three
+  grpc-go interop functions whose `logger.Fatalf` branches were not known
+  to end the process); a context created in the
   function by `context.With{Cancel,Timeout,Deadline}` whose cancel function
   is used; a context taken from a struct field or from `X.Context()` (a
   test, a request, a server stream: owned by something that ends); a
