@@ -58,7 +58,15 @@ from .regions import (
     returns_skipping_later_rounds,
 )
 from .syncprims import WAITGROUP
-from .unpaired import SkippedSend, UnclosedRange, Unpaired, _under_nil_check, ends_goroutine, exits_process
+from .unpaired import (
+    SkippedClose,
+    SkippedSend,
+    UnclosedRange,
+    Unpaired,
+    _under_nil_check,
+    ends_goroutine,
+    exits_process,
+)
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
 UNBOUNDED = -1  # an endless loop of sends
@@ -325,6 +333,7 @@ class FieldInstances:
         self.early: list[EarlyLeave] = []
         self.skipped: list[SkippedSend] = []
         self.nil_uses: list[NilInstanceField] = []
+        self.skipped_closes: list[SkippedClose] = []
         self.abandoned: list[AbandonedFieldSender] = []
         self.unheard_senders: list[UnheardFieldSenders] = []
         self.undersignalled: list[UndersignalledWaiters] = []
@@ -367,6 +376,7 @@ class FieldInstances:
                     # keeps main itself from ending (a range nobody closes, which main waits for).
                     self._main_waits_forever(walk)
                     self._skipped_signals(walk)
+                    self._skipped_closes(walk)
                     continue
                 for _name, fc in sorted(walk.chans.items()):
                     if fc.channel.make_sites:
@@ -375,6 +385,7 @@ class FieldInstances:
                 self._quits_after_exit(walk)
                 self._quits_twice(walk)
                 self._skipped_signals(walk)
+                self._skipped_closes(walk)
                 self._dropped_signals(walk)
                 self._abandoned_senders(walk)
                 self._unheard_senders(walk)
@@ -992,6 +1003,61 @@ class FieldInstances:
                         channel, starter, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
                     )
                 )
+                break
+
+    def _skipped_closes(self, walk: _Walk) -> None:
+        """A field channel the instance's goroutines range over (each range's only way out), closed
+        once, plainly, in a method the owner calls on its own goroutine, which can return before that
+        close, while the owner waits after the call for a group those goroutines count down: `p.Feed`
+        returning on a bad item before `close(p.jobs)`, then `p.Wait()`. The ranges never end, so
+        neither does the wait (unpaired's `_skipped_close`, roles swapped, for an instance)."""
+        for fc in walk.chans.values():
+            if not fc.channel.make_sites or any(not u.routine.known for u in fc.uses):
+                continue
+            closes = [u for u in fc.uses if u.op.kind == "call"]
+            ranges = [u for u in fc.uses if u.op.kind == "recv" and u.op.mode == "range"]
+            if len(closes) != 1 or not ranges or any(u.op.kind == "recv" and u.op.mode != "range" for u in fc.uses):
+                continue
+            close = closes[0]
+            closer = close.fn
+            if close.routine != OWN or close.op.mode != "plain" or closer is walk.owner:
+                continue
+            if any(u.routine == OWN or self.unpaired._range_exits(u.fn, u.op) for u in ranges):
+                continue
+            rng = ranges[0]
+            awaited = _awaited(walk.waitgroups, rng.routine)
+            wait = next(
+                (a for f, op, _g, m, r, a in walk.waitgroups if m == "Wait" and r == OWN and (f, op) == awaited), None
+            )
+            call = walk.owner.facts.ops[close.anchor]
+            if awaited is None or wait is None or wait <= close.anchor or call.kind != "call":
+                continue
+            facts = closer.facts
+            target = facts.ops.index(close.op)
+
+            def leaves(op: Op, closer: Function = closer) -> bool:
+                return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
+
+            for i, t in returns_skipping(facts, [target], leaves):
+                region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+                go = rng.routine
+                self.skipped_closes.append(
+                    SkippedClose(
+                        fc.channel,
+                        walk.owner,
+                        rng.fn,
+                        rng.op,
+                        closer,
+                        close.op,
+                        facts.ops[i],
+                        region,
+                        go.op,
+                        (walk.owner, call),
+                        True,
+                        go.fn,
+                    )
+                )
+                self.debug["GIM102_field_closes_skipped"] += 1
                 break
 
     def _done_only_after_wait(self, walk: _Walk, target: Function, ret: Op, wait: Use) -> bool:

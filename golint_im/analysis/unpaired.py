@@ -83,6 +83,7 @@ class SkippedClose:
     # the owner starts the ranging goroutine (go_op) and calls the closer itself (via is that call):
     # `go func() { for l := range lines {...} }(); err := readLines(src, lines); wg.Wait()`
     ranger_started: bool = False
+    go_fn: Function | None = None  # the function holding go_op, when not owner (an instance's constructor)
 
 
 @dataclass

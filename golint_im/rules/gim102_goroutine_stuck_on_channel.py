@@ -37,7 +37,10 @@ producer goroutine the ranging function starts, when that goroutine can
 The same when the maker starts the ranging goroutine and fills the channel
 through a function it calls once (`go func() { for l := range lines {...}
 }(); err := readLines(src, lines); wg.Wait()`), and that function can return
-before its `close`.
+before its `close`; and for one instance's field channel: workers its
+constructor starts range over `p.jobs`, the owner calls `p.Feed(...)`,
+which can return before `close(p.jobs)`, and then waits on the group the
+workers count down (`p.Wait()`).
 
 A `select {}` on a branch of a function that otherwise returns when its
 context ends (`if w.interval <= 0 { select {} }` before a loop that returns
@@ -791,7 +794,7 @@ def check(ctx):
         yield _unclosed_finding(u)
     for k in partners.unpaired.skipped:
         yield _skipped_finding(k)
-    for sc in partners.unpaired.skipped_closes:
+    for sc in (*partners.unpaired.skipped_closes, *partners.fields.skipped_closes):
         yield _skipped_close_finding(sc)
     for er in partners.endless_range_waits:
         yield _endless_range_wait_finding(er)
@@ -1282,8 +1285,9 @@ def _skipped_close_finding(k):
     caller = f"`{k.owner.short}`" if k.ranger_started else "the goroutine"
     calls = () if k.via is None else (Step(op_location(*k.via), f"{caller} calls `{k.closer.short}`"),)
     started = "the ranging goroutine" if k.ranger_started else "the goroutine"
+    go_fn = k.go_fn or k.owner
     steps = (
-        Step(op_location(k.owner, k.go_op), f"`{k.owner.short}` starts {started}"),
+        Step(op_location(go_fn, k.go_op), f"`{go_fn.short}` starts {started}"),
         Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
         *calls,
         Step(exit_loc, f"{closer} {how} here, before closing `{closed}`"),
