@@ -7,8 +7,9 @@ Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
 `golang.org/x/net/websocket`), a listener's
 `Accept`, listeners (`net.Listen*`, `tls.Listen`), streams of multiplexed
 sessions (quic-go, yamux, smux `OpenStream`/`AcceptStream`, keyed by the
-session's package) and redis connections (redigo `Dial*`, `Pool.Get`),
-plus constructors listed under `[resources.GIM202]` in the config and
+session's package), redis connections (redigo `Dial*`, `Pool.Get`), SSH
+clients (`ssh.Dial` of `golang.org/x/crypto/ssh`) and connections taken out
+of a `database/sql` pool (`(*sql.DB).Conn`), plus constructors listed under `[resources.GIM202]` in the config and
 functions of the analysed code that return a fresh connection on every call,
 and reports the acquisition when some path out of the function neither
 closes it (directly, deferred, in a closure, or through a helper that closes
