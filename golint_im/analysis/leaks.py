@@ -51,7 +51,7 @@ from .paths import (
     handoff_refused,
 )
 from .regions import assignments_to
-from .replaced import receiver_fields, runs_again
+from .replaced import entry_replaced, entry_store, receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ class Walk:
             return None
         fields, store = receiver_fields(self.an, self.fn, parent, holders, self.kind)
         if not fields or store is None:
-            return None
+            return self._entry_replaced(parent, holders)
         if self.origin.impl_closed is not None:
             # Known only by its helper's close on a failure path: that is one of its closers, and the
             # owner may close the field with another (`c.client.CloseAllowingRebalance()`).
@@ -250,6 +250,20 @@ class Walk:
             self.kept_in_fields = (fields, store)
             return None
         return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
+
+    def _entry_replaced(self, parent, holders):
+        """Owned by an entry of a map field of the receiver that a caller asks for again with a key
+        whose entry it already holds (see replaced.entry_replaced): the store drops the live one."""
+        found = entry_store(self.an, self.fn, parent, holders, self.kind)
+        if found is None or self.origin.impl_closed is not None:
+            return None
+        field, key_index, store = found
+        again = entry_replaced(self.an, self.fn, field, key_index, self.kind)
+        if again is None:
+            return None
+        target = next((t for t in store.targets if index(t) is not None), None)
+        name = render(target) if target is not None else f"{self.fn.facts.recv_name}.{field}[...]"
+        return self._reported(Leak("replaced", store.line, store.col, container=Container("entry", name), again=again))
 
     def _bind(self, pop):
         """Holders after the assignment that receives the call; None: nothing to track."""

@@ -21,11 +21,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from golint_im.expr import binary, ident, is_expr, is_ident, is_nil, selected_name, selector, selector_base
+from golint_im.expr import (
+    binary,
+    call_number,
+    ident,
+    index,
+    is_expr,
+    is_ident,
+    is_nil,
+    render,
+    selected_name,
+    selector,
+    selector_base,
+    subexprs,
+    unary_operand,
+)
 from golint_im.facts import Op
-from golint_im.program import Function
+from golint_im.program import Function, enclosing_regions
 
-from .regions import ops_with_literals
+from .regions import exclusive_branches, ops_with_literals
 from .resources import ESCAPE, RELEASE, Holder, Kind, _value_ref
 
 if TYPE_CHECKING:
@@ -37,11 +51,13 @@ _CHAIN_DEPTH = 2
 
 @dataclass(frozen=True)
 class Again:
-    """Where the storing method runs again: the caller's call inside its loop."""
+    """Where the storing method runs again: the caller's call inside its loop, or (for a map entry)
+    a call with a key whose entry the caller has already read or stored on the same path."""
 
     caller: Function
     call: Op
     loop_line: int
+    entry_seen: Op | None = None  # the caller's earlier read of the entry, or its earlier call storing it
 
 
 def receiver_fields(
@@ -162,3 +178,142 @@ def _on_success(reg) -> bool:
     if checked is None:
         return False
     return (reg.kind == "if" and op == "==") or (reg.kind == "else" and op == "!=")
+
+
+def entry_store(an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind):
+    """(field, index of the key parameter, the store) when the method's one hand-off of the resource is
+    `recv.f[key] = v` into a map field of its receiver, keyed by a parameter (returning it too is
+    fine: the caller borrows what the map owns); None otherwise."""
+    recv = fn.facts.recv_name
+    params = [p for p, _t in fn.facts.params]
+    if not recv:
+        return None
+    found = None
+    for op in fn.facts.ops[start + 1 :]:
+        if op.kind not in ("assign", "call", "send"):
+            continue
+        eff = an.op_effect(fn, op, holders, kind)
+        if eff == RELEASE:
+            return None
+        if eff != ESCAPE:
+            continue
+        if op.kind != "assign" or len(op.targets) != len(op.args) or found is not None:
+            return None
+        for t, v in zip(op.targets, op.args, strict=True):
+            if _value_ref(v, holders) is None:
+                continue
+            ix = index(t)
+            sel = selector(ix[0]) if ix is not None else None
+            key = ident(ix[1]) if ix is not None else None
+            if sel is None or not is_ident(sel[0], recv) or key not in params:
+                return None
+            found = (sel[1], params.index(key), op)
+    return found
+
+
+def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind: Kind) -> Again | None:
+    """A caller on the same receiver calls fn with a key whose entry it read (`c, ok := u.conns[addr]`)
+    or stored through fn before, on the same path: fn's store then replaces a live entry without
+    closing it. Only when fn itself never reads, deletes or closes the map's entries."""
+    recv = fn.facts.recv_name
+    if closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):
+        return None
+    for caller, call in an.program.callers(fn):
+        crecv = caller.facts.recv_name
+        if not crecv or call.mode != "plain" or not is_ident(selector_base(call.fn), crecv):
+            continue
+        if key_index >= len(call.args) or closes_fields(caller, crecv, [field], kind):
+            continue
+        key = render(call.args[key_index])
+        facts = caller.facts
+        ops = facts.ops
+        at = ops.index(call)
+        call_chain = list(enclosing_regions(facts, call.region))
+        for op in ops[:at]:
+            if op.kind == "call" and selected_name(op.fn) == "delete":
+                break  # an entry deleted on the way: not judged
+            seen = _reads_entry(op, crecv, field, key) or (
+                op.kind == "call"
+                and op is not call
+                and selected_name(op.fn) == selected_name(call.fn)
+                and is_ident(selector_base(op.fn), crecv)
+                and key_index < len(op.args)
+                and render(op.args[key_index]) == key
+            )
+            if seen and _absent_on_the_call(facts, op, call_chain):
+                continue  # `c, ok := u.conns[addr]; if !ok { u.connect(addr) }`: no entry to replace there
+            if seen and op.kind == "call" and _retry_after_failure(facts, op, call_chain):
+                continue  # `if _, err := u.connect(a); err != nil { u.connect(a) }`: the first stored nothing
+            if seen and not exclusive_branches(facts, list(enclosing_regions(facts, op.region)), call_chain):
+                return Again(caller, call, 0, op)
+    return None
+
+
+def _absent_on_the_call(facts, read: Op, call_chain: list) -> bool:
+    """The read is `v, ok := m[k]` and the call sits under `if !ok` (or `ok == false`, or the `else` of
+    `if ok`): on that path the map had no entry for the key."""
+    if read.kind != "assign" or len(read.targets) != 2 or len(read.args) != 1 or index(read.args[0]) is None:
+        return False
+    ok = ident(read.targets[1])
+    if ok is None or ok == "_":
+        return False
+    for r in call_chain:
+        reg = facts.regions[r]
+        if reg.kind not in ("if", "else") or not is_expr(reg.info):
+            continue
+        cond = reg.info
+        negated = is_ident(unary_operand(cond, "!"), ok)
+        b = binary(cond)
+        false_test = b is not None and b[0] == "==" and is_ident(b[1], ok) and render(b[2]) == "false"
+        if (reg.kind == "if" and (negated or false_test)) or (reg.kind == "else" and is_ident(cond, ok)):
+            return True
+    return False
+
+
+def _retry_after_failure(facts, first: Op, call_chain: list) -> bool:
+    """The later call sits under `if err != nil` for the error the first call's assignment received."""
+    ops = facts.ops
+    number = ops.index(first)
+    consumer = next(
+        (o for o in ops[number + 1 :] if o.kind == "assign" and any(call_number(a) == number for a in o.args)), None
+    )
+    err = ident(consumer.targets[-1]) if consumer is not None and consumer.targets else None
+    if err is None or err == "_":
+        return False
+    for r in call_chain:
+        reg = facts.regions[r]
+        b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+        if b is not None and b[0] == "!=" and is_ident(b[1], err) and is_nil(b[2]):
+            return True
+    return False
+
+
+def _reads_entry(op: Op, recv: str, field: str, key: str) -> bool:
+    """op reads `recv.field[key]` (a lookup, not a store into it)."""
+    for e in (op.fn, *op.args):
+        if e is None or not is_expr(e):
+            continue
+        for x in subexprs(e):
+            ix = index(x)
+            if ix is None:
+                continue
+            sel = selector(ix[0])
+            if sel is not None and is_ident(sel[0], recv) and sel[1] == field and render(ix[1]) == key:
+                return True
+    return False
+
+
+def _touches_entries(fn: Function, recv: str, field: str, skip_targets: bool) -> bool:
+    """fn reads an entry of `recv.field` or deletes one: it knows what the map already holds."""
+    for op in ops_with_literals(fn):
+        if op.kind == "call" and selected_name(op.fn) == "delete":
+            return True
+        for e in (op.fn, *op.args) if skip_targets else (op.fn, *op.args, *op.targets):
+            if e is None or not is_expr(e):
+                continue
+            for x in subexprs(e):
+                ix = index(x)
+                sel = selector(ix[0]) if ix is not None else None
+                if sel is not None and is_ident(sel[0], recv) and sel[1] == field:
+                    return True
+    return False

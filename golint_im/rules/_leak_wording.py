@@ -241,6 +241,21 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"returns at line {leak.line}" + (f" (when {detail})" if detail else "")
         )
         related.append(returns)
+    elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.entry_seen:
+        again = leak.again
+        caller = again.caller
+        seen = again.entry_seen
+        assert seen is not None
+        how = "whose entry it read" if seen.kind != "call" or seen.fn != again.call.fn else "it already stored"
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), and `{caller.short}` calls "
+            f"`{render(again.call.fn)}` at {caller.file.path}:{again.call.line} for a key {how} at line "
+            f"{seen.line}: the store replaces the live entry without closing it"
+        )
+        stored = Location(path, leak.line, max(leak.col, 1))
+        related.append(Related(stored, "stored here, dropping the entry it replaces"))
+        related.append(Related(Location(caller.file.path, seen.line, seen.col), "the entry already held here"))
+        related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "stored again from here"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None:
         again = leak.again
         caller = again.caller
@@ -417,7 +432,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
             "or keep one per target and share it"
         )
-    if leak.how == "replaced" and leak.container is not None:
+    if leak.how == "replaced" and leak.container is not None and leak.container.shape == "entry":
+        fix = (
+            f"close the entry it replaces before storing the new one (`if old, ok := {leak.container.name}; ok "
+            "{ old.Close() }`)"
+        )
+    elif leak.how == "replaced" and leak.container is not None:
         fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
         if leak.container.shape == "stub":
             fix = "keep the connection itself in a field and close the previous one before dialling again"

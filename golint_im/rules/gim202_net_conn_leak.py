@@ -42,7 +42,14 @@ A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
 that field and no other code of the tree selects a field of that name
 (nothing can ever close it), and, as for GIM201, when the storing method
-runs again from a caller's loop without closing the field first.
+runs again from a caller's loop without closing the field first. A
+connection stored only in an entry of a map field of the receiver, keyed
+by a parameter (`u.conns[addr] = c`), by a method that never reads,
+deletes or closes the map's entries, is reported when a method of the same
+receiver calls it for a key whose entry it read (`c, ok := u.conns[addr]`,
+not under `if !ok`) or already stored through it on the same path (not
+after that first call failed): the store replaces a live connection
+without closing it.
 
 Connections the catalog does not know by name are found by the function's
 own behaviour: a local that the function closes on some path (`x.Close()`,
