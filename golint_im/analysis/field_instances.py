@@ -979,6 +979,24 @@ class FieldInstances:
                 return op.kind == "return" or ends_goroutine(self.program, target, op) is not None
 
             skipping = returns_skipping(facts, sidx, leaves) or returns_skipping_later_rounds(facts, sidx, leaves)
+            if not skipping:
+                loop = _runs_out_before(facts, sidx)
+                if loop is not None and not _asked_first(waits[0].fn, waits[0].op, target, facts.ops[sidx[0]]):
+                    self.skipped.append(
+                        SkippedSend(
+                            fc.channel,
+                            routine.fn if routine.fn is not None else walk.owner,
+                            routine.op,
+                            target,
+                            facts.ops[sidx[0]],
+                            None,
+                            loop,
+                            waits[0].op,
+                            waits[0].fn,
+                        )
+                    )
+                    self.debug["GIM102_signals_skipped_when_a_loop_runs_out"] += 1
+                continue
             for i, t in skipping:
                 region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
                 wait = waits[0]
@@ -1640,6 +1658,35 @@ def _returns_on_nil_first(fn: Function, op: Op) -> bool:
     return any(
         o.kind == "return" and guards & set(enclosing_regions(facts, o.region)) for o in facts.ops if o.line < op.line
     )
+
+
+def _runs_out_before(facts, sidx: list[int]) -> int | None:
+    """The bounded loop every signal sits in (`for i := 0; i < attempts; i++ { ...; close(m.ready);
+    return }`, or a `range`), when nothing after it signals: once the loop runs out the function ends
+    without the signal. An endless `for {` never runs out, and is not this shape."""
+    loops = None
+    for i in sidx:
+        chain = [r for r in enclosing_regions(facts, facts.ops[i].region) if facts.regions[r].kind in ("for", "range")]
+        if not chain:
+            return None
+        loops = chain if loops is None else [r for r in loops if r in chain]
+    if not loops:
+        return None
+    loop = loops[-1]  # the outermost loop around every signal: running it out skips them all
+    reg = facts.regions[loop]
+    if reg.kind == "for" and reg.info is None:
+        return None
+    for i in sidx:
+        # The signal ends the search: it sits on a branch of the loop (`if err == nil {`) and the
+        # function returns right after it. A signal every round (`for ... { ch <- v }`) is not this.
+        op = facts.ops[i]
+        chain = list(enclosing_regions(facts, op.region))
+        below = chain[: chain.index(loop)]
+        if all(facts.regions[r].kind in STRAIGHT_KINDS for r in below):
+            return None
+        if not any(o.kind == "return" and o.region == op.region for o in facts.ops[i + 1 :]):
+            return None
+    return loop
 
 
 def _after_in(use: Use, routine: Goroutine) -> bool:

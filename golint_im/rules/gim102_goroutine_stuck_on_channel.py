@@ -83,7 +83,12 @@ struct field channel of an instance the function allocates: a `Stop` that
 waits on `<-w.stopped`, which only the instance's goroutine sends on or
 closes (not deferred), when that goroutine can return first (on an error,
 in another `select` case) without it, also in an endless loop that closes
-it only in the round taking a stop case and returns on an error in another.
+it only in the round taking a stop case and returns on an error in another,
+and in a bounded retry loop that signals only on a branch followed by its
+`return` (`for i := 0; i < attempts; i++ { if err == nil { close(m.ready);
+return } }`): when the attempts run out, the goroutine ends without it. The
+`go` and the wait may both sit in one method the owner calls (`Load() {
+go l.parse(); return <-l.ready }`).
 
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns, or on an unexported struct field channel that its
@@ -1183,6 +1188,11 @@ def _skipped_finding(k):
     if k.exit is not None:
         exit_loc = op_location(k.sender, k.exit)
         why = f"{branch_text(facts, k.region)} at line {k.exit.line}"
+    elif facts.regions[k.region].kind in ("for", "range"):
+        loop = facts.regions[k.region]
+        exit_loc = Location(k.sender.file.path, loop.line)
+        ends = f" (`{E.render_negated(loop.info)}`)" if loop.kind == "for" and E.is_expr(loop.info) else ""
+        why = f"ends when its loop at line {loop.line} runs out{ends}"
     else:
         guard = facts.regions[k.region]
         exit_loc = Location(k.sender.file.path, guard.line)
