@@ -1044,11 +1044,12 @@ class FieldInstances:
                 continue
             rng = ranges[0]
             awaited = _awaited(walk.waitgroups, rng.routine)
-            wait = next(
-                (a for f, op, _g, m, r, a in walk.waitgroups if m == "Wait" and r == OWN and (f, op) == awaited), None
-            )
-            call = walk.owner.facts.ops[close.anchor]
-            if awaited is None or wait is None or wait <= close.anchor or call.kind != "call":
+            group_waits = [(f, op, a) for f, op, _g, m, r, a in walk.waitgroups if m == "Wait" and r == OWN]
+            wait = next((w for w in group_waits if (w[0], w[1]) == awaited), None)
+            if wait is None:
+                wait = _signal_awaited(walk, fc, rng)  # `close(t.done)` after the range, `<-t.done` in the owner
+            via = self._closer_called_before(walk, close, wait) if wait is not None else None
+            if via is None:
                 continue
             facts = closer.facts
             target = facts.ops.index(close.op)
@@ -1057,11 +1058,16 @@ class FieldInstances:
                 return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
             for i, t in returns_skipping(facts, [target], leaves):
+                if any(k.exit is facts.ops[i] and k.close_op is close.op for k in self.skipped_closes):
+                    break  # the same methods reached from another owner's instance (a second test)
                 region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
                 go = rng.routine
+                channel = fc.channel
+                if via[0] is not walk.owner and close.op.args:
+                    channel = replace(channel, label=E.render(close.op.args[0]))  # as the methods write it
                 self.skipped_closes.append(
                     SkippedClose(
-                        fc.channel,
+                        channel,
                         walk.owner,
                         rng.fn,
                         rng.op,
@@ -1070,13 +1076,32 @@ class FieldInstances:
                         facts.ops[i],
                         region,
                         go.op,
-                        (walk.owner, call),
+                        via,
                         True,
                         go.fn,
                     )
                 )
                 self.debug["GIM102_field_closes_skipped"] += 1
                 break
+
+    def _closer_called_before(self, walk: _Walk, close: Use, wait: tuple) -> tuple[Function, Op] | None:
+        """(function, call) of the call that runs the closer, when the wait comes after it: the owner's
+        own statement before the wait's, or, both reached through one statement (`tl.Run()`), the call
+        of the closer in the waiting method before its wait (`err := t.readLoop(); <-t.done`)."""
+        wfn, wop, wanchor = wait
+        owner_ops = walk.owner.facts.ops
+        if wanchor > close.anchor:
+            call = owner_ops[close.anchor]
+            return (walk.owner, call) if call.kind == "call" else None
+        if wanchor != close.anchor or wfn is walk.owner:
+            return None
+        ops = wfn.facts.ops
+        at = ops.index(wop)
+        for k, op in enumerate(ops[:at]):
+            if op.kind == "call" and op.mode == "plain":
+                if any(t.function is close.fn for t in self.program.resolve_call(wfn, op)):
+                    return wfn, ops[k]
+        return None
 
     def _done_only_after_wait(self, walk: _Walk, target: Function, ret: Op, wait: Use) -> bool:
         """ret sits in `case <-r.ctx.Done():` of the method target, where the instance's context
@@ -1658,6 +1683,36 @@ def _returns_on_nil_first(fn: Function, op: Op) -> bool:
     return any(
         o.kind == "return" and guards & set(enclosing_regions(facts, o.region)) for o in facts.ops if o.line < op.line
     )
+
+
+def _signal_awaited(walk: _Walk, ranged: FieldChannel, rng: Use) -> tuple | None:
+    """The owner's anchor of a plain receive on another channel field of the instance that the ranging
+    goroutine closes or sends on only after its range (or in a defer): waiting for it waits for the
+    range to end."""
+    facts = rng.fn.facts
+    at = facts.ops.index(rng.op)
+    for other in walk.chans.values():
+        if other is ranged:
+            continue
+        signals = [
+            u
+            for u in other.uses
+            if u.fn is rng.fn
+            and u.routine == rng.routine
+            and u.op.kind in ("call", "send")
+            and (u.op.mode == "defer" or facts.ops.index(u.op) > at)
+            and rng.op.body not in enclosing_regions(facts, u.op.region)
+        ]
+        if not signals or len(signals) != sum(1 for u in other.uses if u.op.kind in ("call", "send")):
+            continue
+        waits = [
+            (u.fn, u.op, u.anchor)
+            for u in other.uses
+            if u.op.kind == "recv" and u.routine == OWN and u.op.mode == "expr" and u.op.select < 0
+        ]
+        if waits:
+            return min(waits, key=lambda w: w[2])
+    return None
 
 
 def _runs_out_before(facts, sidx: list[int]) -> int | None:

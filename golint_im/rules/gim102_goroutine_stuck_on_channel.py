@@ -40,7 +40,9 @@ through a function it calls once (`go func() { for l := range lines {...}
 before its `close`; and for one instance's field channel: workers its
 constructor starts range over `p.jobs`, the owner calls `p.Feed(...)`,
 which can return before `close(p.jobs)`, and then waits on the group the
-workers count down (`p.Wait()`).
+workers count down (`p.Wait()`), or on a channel the ranging goroutine
+closes only after its range (`go t.consume(); err := t.readLoop(); <-t.done`,
+all in one method the owner calls).
 
 A `select {}` on a branch of a function that otherwise returns when its
 context ends (`if w.interval <= 0 { select {} }` before a loop that returns
@@ -1278,7 +1280,7 @@ def _skipped_close_finding(k):
             started = f"{op_location(k.owner, k.go_op).path}:{k.go_op.line}"
         closer = f"`{k.closer.short}`, which the goroutine started at {started} calls,"
         if k.ranger_started:
-            closer = f"`{k.closer.short}`, which `{k.owner.short}` calls at line {k.via[1].line},"
+            closer = f"`{k.closer.short}`, which `{k.via[0].short}` calls at line {k.via[1].line},"
             ranger = f"the goroutine started at line {k.go_op.line}"
         closed = E.render(k.close_op.args[0]) if k.close_op.args else name
         where = f"at the top of `{k.closer.short}`"
@@ -1292,7 +1294,7 @@ def _skipped_close_finding(k):
         f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
         f"Fix: `defer close({closed})` {where}, so every way out closes it."
     )
-    caller = f"`{k.owner.short}`" if k.ranger_started else "the goroutine"
+    caller = f"`{k.via[0].short}`" if k.ranger_started and k.via is not None else "the goroutine"
     calls = () if k.via is None else (Step(op_location(*k.via), f"{caller} calls `{k.closer.short}`"),)
     started = "the ranging goroutine" if k.ranger_started else "the goroutine"
     go_fn = k.go_fn or k.owner
