@@ -63,9 +63,9 @@ from .unpaired import (
     SkippedSend,
     UnclosedRange,
     Unpaired,
-    _under_nil_check,
     ends_goroutine,
     exits_process,
+    under_nil_check,
 )
 
 MAX_FUNCTIONS = 64  # (function, goroutine) pairs one instance's walk may visit before giving up
@@ -978,50 +978,43 @@ class FieldInstances:
             def leaves(op: Op, target: Function = target) -> bool:
                 return op.kind == "return" or ends_goroutine(self.program, target, op) is not None
 
+            wait = waits[0]
+            # The function holding the `go` (a method the owner calls, `l.Load()`) names where it starts,
+            # and the channel is named as the methods that use it write it (`l.ready`), not by the
+            # owner's variable.
+            starter = routine.fn if routine.fn is not None else walk.owner
+            channel = fc.channel if starter is walk.owner else replace(fc.channel, label=E.render(wait.op.fn))
             skipping = returns_skipping(facts, sidx, leaves) or returns_skipping_later_rounds(facts, sidx, leaves)
             if not skipping:
                 loop = _runs_out_before(facts, sidx)
-                if loop is not None and not _asked_first(waits[0].fn, waits[0].op, target, facts.ops[sidx[0]]):
-                    self.skipped.append(
-                        SkippedSend(
-                            fc.channel,
-                            routine.fn if routine.fn is not None else walk.owner,
-                            routine.op,
-                            target,
-                            facts.ops[sidx[0]],
-                            None,
-                            loop,
-                            waits[0].op,
-                            waits[0].fn,
-                        )
-                    )
-                    self.debug["GIM102_signals_skipped_when_a_loop_runs_out"] += 1
+                first = facts.ops[sidx[0]]
+                if loop is None or _asked_first(wait.fn, wait.op, target, first) or self._told(first, wait):
+                    continue
+                found = SkippedSend(channel, starter, routine.op, target, first, None, loop, wait.op, wait.fn)
+                self.skipped.append(found)
+                self.debug["GIM102_signals_skipped_when_a_loop_runs_out"] += 1
                 continue
             for i, t in skipping:
                 region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-                wait = waits[0]
                 if _asked_first(wait.fn, wait.op, target, facts.ops[t]):
                     self.debug["GIM102_skips_after_own_request"] += 1
                     break
                 if self._done_only_after_wait(walk, target, facts.ops[i], wait):
                     self.debug["GIM102_skips_on_a_context_only_the_waiter_cancels"] += 1
                     break
-                # The function holding the `go` (a method the owner calls, `l.Load()`) names where it starts.
-                starter = routine.fn if routine.fn is not None else walk.owner
-                if starter is not walk.owner and any(
-                    k.exit is facts.ops[i] and k.receive is wait.op for k in self.skipped
-                ):
+                if starter is not walk.owner and self._told(facts.ops[t], wait, facts.ops[i]):
                     break  # the same methods reached from another owner's instance (a second test)
-                channel = fc.channel
-                if starter is not walk.owner:
-                    # Name it as the methods that use it write it (`l.ready`), not by the owner's variable.
-                    channel = replace(channel, label=E.render(wait.op.fn))
                 self.skipped.append(
                     SkippedSend(
                         channel, starter, routine.op, target, facts.ops[t], facts.ops[i], region, wait.op, wait.fn
                     )
                 )
                 break
+
+    def _told(self, signal: Op, wait: Use, exit: Op | None = None) -> bool:
+        """A skipped signal of the same send (and exit) and wait is reported already: the same methods
+        reached through another owner's instance."""
+        return any(k.send is signal and k.exit is exit and k.receive is wait.op for k in self.skipped)
 
     def _skipped_closes(self, walk: _Walk) -> None:
         """A field channel the instance's goroutines range over (each range's only way out), closed
@@ -1461,7 +1454,7 @@ class FieldInstances:
             return  # an exported field: code in other modules may set it
         # The owner's own wait first: it is what hangs its caller; a goroutine's is a leak.
         for use in sorted(fc.uses, key=lambda u: (u.routine != OWN, u.anchor)):
-            if _under_nil_check(use.fn, use.op) or _returns_on_nil_first(use.fn, use.op):
+            if under_nil_check(use.fn, use.op) or _returns_on_nil_first(use.fn, use.op):
                 continue  # `if g.hold != nil { <-g.hold }`; `if g.doneCh == nil { return }`: a zero value handled
             if use.op.kind in ("send", "recv") and use.op.select < 0 and use.op.mode != "range":
                 alloc_fn = walk.ctor if walk.ctor is not None else walk.owner

@@ -800,7 +800,7 @@ class Unpaired:
                 (
                     (f, op)
                     for f, op in (*ch.sends, *ch.receives)
-                    if _blocks_alone(f, op) and E.selected_name(op.fn) == fname and not _under_nil_check(f, op)
+                    if _blocks_alone(f, op) and E.selected_name(op.fn) == fname and not under_nil_check(f, op)
                 ),
                 key=lambda x: (x[0].file.path, x[1].line, x[1].col),
             )
@@ -829,7 +829,7 @@ class Unpaired:
 _BREAKABLE = ("for", "range", "switch", "select")
 
 
-def _under_nil_check(fn: Function, op) -> bool:
+def under_nil_check(fn: Function, op) -> bool:
     """op sits under an `if` whose condition compares something with nil (`if ch != nil {`):
     the author knows the channel may be nil and may never reach op with it."""
     regions = fn.facts.regions
