@@ -299,6 +299,7 @@ class LockModel:
             "GIM10x_recursive_calls",
             "GIM10x_calls_too_deep",
             "GIM10x_wide_calls",
+            "GIM10x_wide_calls_to_a_registered_implementation",
             "GIM10x_read_lockers",
             "GIM104_lost_unlocks_on_throwaway_receivers",
         ):
@@ -704,6 +705,27 @@ class LockModel:
         )
         return Lock(mapped.cls, (("name", fn.id, recv), *rest), mapped.label, mapped.striped)
 
+    def registered_target(self, fn: Function, op: Op, targets: list) -> Function | None:
+        """Of an interface call's several implementations, the only one whose summary takes a lock, when
+        every lock it takes ties back to fn's receiver through a registration on that value (see
+        tie_to_receiver); None otherwise."""
+        recv = fn.facts.recv_name
+        if not recv or self.program.interface_width(fn, op) <= 0:
+            return None
+        locking = [t.function for t in targets if self.summary(t.function).acquires]
+        if len(locking) != 1:
+            return None
+        callee = locking[0]
+        root = ("name", fn.id, recv)
+        for a in self.summary(callee).acquires:
+            mapped = self.map_lock(fn, op, callee, a.lock)
+            if mapped.inst is not None:
+                return None  # known some other way: the narrow path's business
+            tied = self.tie_to_receiver(fn, op, callee, a.lock, mapped)
+            if tied.inst is None or tied.inst[0] != root:
+                return None
+        return callee
+
     def _registered_closure(self, fn: Function, lit: Function, mapped: Lock) -> tuple | None:
         """For `v.Method(func() { ... v.mu ... })` with v of fn's receiver type: the path after v (`("mu",)`)."""
         inst = mapped.inst
@@ -1031,6 +1053,8 @@ class LockModel:
             targets = self.call_targets(fn, op)
             if not targets and any(self.call_targets(fn, implicit) for implicit in self.program.implicit_calls(fn, op)):
                 return None  # a printing call running a method of the analysed code: walk it
+            if len(targets) > 1 and self.registered_target(fn, op, targets) is not None:
+                return None  # an implementation registered on the receiver that locks: walk it
             if len(targets) != 1:
                 continue
             callee = targets[0].function
@@ -1519,6 +1543,12 @@ class _Walk:
             for t in targets:
                 for lk in model.summary(t.function).releases:
                     state = self.release(state, model.map_release(fn, op, t.function, lk), None, op.mode == "defer")
+            registered = model.registered_target(fn, op, targets)
+            if registered is not None and state is not None:
+                # The one implementation that locks was registered on this very value (`s.Watch(&gauge{s})`):
+                # when it is among the observers called here, its locks are this value's.
+                model.debug["GIM10x_wide_calls_to_a_registered_implementation"] += 1
+                return self.through(state, op, registered)
             return state
         handed = self._unlocks_handed_to(op, targets[0].function)
         if not handed:

@@ -152,7 +152,11 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
 - Calls are followed when they resolve to one function (interfaces with one
   implementation included, function values in a field or a slice field);
   wider interface calls are not, and recursive calls are read as touching
-  no lock (`--debug` counts both as `GIM10x_*`).
+  no lock (`--debug` counts both as `GIM10x_*`). One exception: of a wider
+  interface call's implementations, the only one that takes a lock is
+  followed when every lock it takes ties back to the caller's receiver by a
+  registration on that value (below), as an observer built over the store
+  and handed to its `Watch` is (`GIM10x_wide_calls_to_a_registered_implementation`).
 - Through a function value or an interface the value whose lock the callee
   takes is unknown; it is taken to be the caller's receiver only when the
   code registered it on that very value: a closure handed to a method of
