@@ -710,7 +710,13 @@ class LockModel:
         every lock it takes ties back to fn's receiver through a registration on that value (see
         tie_to_receiver); None otherwise."""
         recv = fn.facts.recv_name
-        if not recv or self.program.interface_width(fn, op) <= 0:
+        recv_type = self._receiver_type(fn)
+        if not recv or recv_type is None or self.program.interface_width(fn, op) <= 0:
+            return None
+        # Only an implementation holding a field of the receiver's type can be tied back to it: read
+        # the declarations first, and summarise (which walks bodies) only those.
+        holding = [t.function for t in targets if self._holds_field_of(t.function, recv_type)]
+        if not holding:
             return None
         locking = [t.function for t in targets if self.summary(t.function).acquires]
         if len(locking) != 1:
@@ -725,6 +731,15 @@ class LockModel:
             if tied.inst is None or tied.inst[0] != root:
                 return None
         return callee
+
+    def _holds_field_of(self, method: Function, recv_type: str) -> bool:
+        """The method's receiver type is a struct of the tree with a field of type recv_type (or a pointer to it)."""
+        impl = self._receiver_type(method)
+        decl = self.program.type_decl(impl) if impl is not None else None
+        if decl is None or decl[0].kind != "struct":
+            return False
+        t, ff = decl
+        return any(self.program.named(self.program.qualify(ftype, ff)) == recv_type for _f, ftype, _e in t.members)
 
     def _registered_closure(self, fn: Function, lit: Function, mapped: Lock) -> tuple | None:
         """For `v.Method(func() { ... v.mu ... })` with v of fn's receiver type: the path after v (`("mu",)`)."""
