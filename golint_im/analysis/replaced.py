@@ -39,7 +39,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Function, enclosing_regions
 
-from .regions import exclusive_branches, ops_with_literals
+from .regions import assignments_to, exclusive_branches, ops_with_literals
 from .resources import ESCAPE, RELEASE, Holder, Kind, _value_ref
 
 if TYPE_CHECKING:
@@ -219,8 +219,8 @@ def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind:
     if closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):
         return None
     for caller, call in an.program.callers(fn):
-        crecv = caller.facts.recv_name
-        if not crecv or call.mode != "plain" or not is_ident(selector_base(call.fn), crecv):
+        crecv = _same_value_base(caller, call)
+        if crecv is None or call.mode != "plain":
             continue
         if key_index >= len(call.args) or closes_fields(caller, crecv, [field], kind):
             continue
@@ -247,6 +247,19 @@ def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind:
             if seen and not exclusive_branches(facts, list(enclosing_regions(facts, op.region)), call_chain):
                 return Again(caller, call, 0, op)
     return None
+
+
+def _same_value_base(caller: Function, call: Op) -> str | None:
+    """The name the call is made on when it stands for one value through the caller: its receiver, or
+    a local assigned once (`p := &pool{...}; p.refresh(a); p.refresh(a)`)."""
+    base = ident(selector_base(call.fn))
+    if base is None:
+        return None
+    if base == caller.facts.recv_name:
+        return base
+    if any(p == base for p, _t in caller.facts.params):
+        return None
+    return base if len(list(assignments_to(caller, base))) == 1 else None
 
 
 def _absent_on_the_call(facts, read: Op, call_chain: list) -> bool:

@@ -46,7 +46,8 @@ runs again from a caller's loop without closing the field first. A
 connection stored only in an entry of a map field of the receiver, keyed
 by a parameter (`u.conns[addr] = c`), by a method that never reads,
 deletes or closes the map's entries, is reported when a method of the same
-receiver calls it for a key whose entry it read (`c, ok := u.conns[addr]`,
+receiver (or a function holding the value in a local assigned once) calls
+it for a key whose entry it read (`c, ok := u.conns[addr]`,
 not under `if !ok`) or already stored through it on the same path (not
 after that first call failed): the store replaces a live connection
 without closing it.
