@@ -25,6 +25,7 @@ from golint_im.expr import (
     is_nil,
     make_ident,
     op_number,
+    ranged,
     render,
     selected_name,
     selector,
@@ -555,7 +556,7 @@ class Acquire(Effects):
                 continue
             if _closed_in_return(r, a):
                 continue  # `return c, c.Close()`: handed back closed
-            c = self._fresh_value(f, a, i)
+            c = self._fresh_value(f, a, i, seen_from=r.region)
             if c is not None and self._released_on_the_way(f, r, a, c):
                 # `body, err := decode(resp)` (which closes it) before `return resp, body, nil`: nothing
                 # open is handed back here, as with a nil (a function closing what it returns on every
@@ -619,11 +620,13 @@ class Acquire(Effects):
                 return True
         return False
 
-    def _fresh_value(self, f, expr, i, into="", skip=None):
+    def _fresh_value(self, f, expr, i, into="", skip=None, seen_from=None):
         """(kind, i, base, op, collection, suffix) if expr is a constructor call or a local holding only its results.
 
         `into`: the value is an element of a returned slice (see `fresh_collection`): local slices may hold it.
         `skip`: the op wrapping the value (`tls.Client(raw, cfg)`), which neither keeps nor releases it.
+        `seen_from`: the region of the op reading expr: a local of the same name declared in a block
+        apart from it is another variable (see `assignments_to`).
         """
         ops = f.facts.ops
         n_op = op_number(expr)
@@ -647,7 +650,7 @@ class Acquire(Effects):
         if not into and self.is_collection(f, name):
             return self.fresh_collection(f, name, i)
         found = None
-        for op, ti in assignments_to(f, name):
+        for op, ti in assignments_to(f, name, seen_from):
             if op.mode == "var" and not op.args:
                 continue
             if len(op.args) == 1 and len(op.targets) > 1:
@@ -940,7 +943,7 @@ class Acquire(Effects):
                 ix = index(t)
                 if ix is None or not is_ident(ix[0], name):
                     continue
-                c = self._fresh_value(f, v, i, into=name)
+                c = self._fresh_value(f, v, i, into=name, seen_from=op.region)
                 if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                     return None
                 found = found or c
@@ -961,7 +964,7 @@ class Acquire(Effects):
             else:
                 return None
             for e in elems:
-                c = self._fresh_value(f, e, i, into=name)
+                c = self._fresh_value(f, e, i, into=name, seen_from=op.region)
                 if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                     return None
                 found = found or c
@@ -1112,11 +1115,18 @@ def _cleanup_before_failure(f, k: int, name: str) -> bool:
     after a partial failure, which still hands back fresh resources on its way out that succeeds."""
     ops = f.facts.ops
     facts = f.facts
-    around = set(enclosing_regions(facts, ops[k].region))
+    enclosing = list(enclosing_regions(facts, ops[k].region))
+    # The return must come after the loop over the collection, not inside it; a loop further out may
+    # hold both (`for _, a := range addrs { if c, err := dial(a); err == nil { ...; continue }; cleanup; return }`).
+    over = {o.region for o in ops[:k] if o.kind == "assign" and len(o.args) == 1 and is_ident(ranged(o.args[0]), name)}
+    closing_loop = next((r for r in enclosing if facts.regions[r].kind == "range" and r in over), None)
+    around = set(enclosing[enclosing.index(closing_loop) + 1 :] if closing_loop is not None else enclosing)
     for op in ops[k + 1 :]:
+        if op.kind == "jump" and op.region in around:
+            return False  # `cleanup; continue`: the path goes elsewhere
         if op.kind != "return":
             continue
         if op.region == 0 or op.region not in around:
             return False
-        return not any(is_ident(a, name) for a in op.args) and facts.regions[op.region].kind not in ("for", "range")
+        return not any(is_ident(a, name) for a in op.args)
     return False

@@ -800,11 +800,17 @@ class Walk:
         """`for i := 0; i < 100; i++`: a loop whose counter starts below a constant bound enters its body."""
         return r in self.an.counted_loops(self.fn)
 
+    def _before_acquisition(self, i: int, r: int) -> bool:
+        """Op i runs before the acquisition in the pass over loop r: r holds the acquisition and op i
+        comes first. A loop apart from it, ahead of it in the text, runs after it only on a later
+        iteration (`if err != nil { for _, c := range conns { c.Close() }; return }` ahead of the dial)."""
+        return i <= self.a and self.view.in_region(self.ops[self.a].region, r)
+
     def _releases_within(self, r) -> bool:
         """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
         holders = dict(self.holders)
         for i, o in enumerate(self.ops):
-            if i <= self.a or not self.view.in_region(o.region, r):
+            if self._before_acquisition(i, r) or not self.view.in_region(o.region, r):
                 continue
             sel = selector(o.fn) if o.kind == "call" else None
             if sel is not None:
@@ -825,7 +831,7 @@ class Walk:
         holders = dict(self.holders)
         header = None
         for i, o in enumerate(self.ops):
-            if i <= self.a or o.kind != "assign" or len(o.args) != 1 or ranged(o.args[0]) is None:
+            if self._before_acquisition(i, r) or o.kind != "assign" or len(o.args) != 1 or ranged(o.args[0]) is None:
                 continue
             if o.line == reg.line and (o.region == r or self.view.in_region(r, o.region)):
                 header = i
