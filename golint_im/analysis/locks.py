@@ -300,6 +300,7 @@ class LockModel:
             "GIM10x_calls_too_deep",
             "GIM10x_wide_calls",
             "GIM10x_wide_calls_to_a_registered_implementation",
+            "GIM10x_wide_calls_locking_an_argument",
             "GIM10x_read_lockers",
             "GIM104_lost_unlocks_on_throwaway_receivers",
         ):
@@ -729,6 +730,25 @@ class LockModel:
                 return None  # known some other way: the narrow path's business
             tied = self.tie_to_receiver(fn, op, callee, a.lock, mapped)
             if tied.inst is None or tied.inst[0] != root:
+                return None
+        return callee
+
+    def argument_target(self, fn: Function, op: Op, targets: list) -> Function | None:
+        """Of an interface call's several implementations, the only one whose summary takes a lock, when
+        every lock it takes is on a value the call passes as an argument (not the implementation's own):
+        `h.OnPut(key, s)` where one hook calls `s.Len()`. Whichever implementation runs is handed that
+        value, so the one that locks it locks the caller's; None otherwise."""
+        locking = [t.function for t in targets if self.summary(t.function).acquires]
+        if len(locking) != 1:
+            return None
+        callee = locking[0]
+        params = {pn for pn, _t in callee.facts.params}
+        for a in self.summary(callee).acquires:
+            inst = a.lock.inst
+            if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id or inst[0][2] not in params:
+                return None
+            mapped = self.map_lock(fn, op, callee, a.lock)
+            if mapped.inst is None or mapped.inst[0][0] != "name":
                 return None
         return callee
 
@@ -1564,6 +1584,12 @@ class _Walk:
                 # when it is among the observers called here, its locks are this value's.
                 model.debug["GIM10x_wide_calls_to_a_registered_implementation"] += 1
                 return self.through(state, op, registered)
+            taker = model.argument_target(fn, op, targets) if state is not None else None
+            if taker is not None:
+                # The one implementation that locks takes the lock of a value this call hands it
+                # (`h.OnPut(key, s)`, a hook calling `s.Len()`): when it runs, it locks that value.
+                model.debug["GIM10x_wide_calls_locking_an_argument"] += 1
+                return self.through(state, op, taker)
             return state
         handed = self._unlocks_handed_to(op, targets[0].function)
         if not handed:
