@@ -125,6 +125,7 @@ def _only_made(program: Program, flow: ChannelFlow, key: str) -> bool:
     """Every value the field is given, in its package, is a fresh `make(chan ...)`: a channel
     that a call returns (`eq.Subscribe()`) may be closed by whoever made it."""
     fname = key.rsplit(".", 1)[-1]
+    tname = key.rsplit("#", 1)[-1].rsplit(".", 1)[0]
     given = 0
     for fn in program.package_functions(key[len("field:") :].split("#", 1)[0]):
         for op in fn.facts.ops:
@@ -139,8 +140,8 @@ def _only_made(program: Program, flow: ChannelFlow, key: str) -> bool:
                 continue
             for arg in op.args:
                 comp = E.composite(E.strip_address(arg)) if E.is_composite_or_address(arg) else None
-                if comp is None:
-                    continue
+                if comp is None or comp[0] and comp[0].split("[", 1)[0] != tname:
+                    continue  # a literal of another type with a field of the same name
                 for k, value in comp[1]:
                     if E.ident(k) == fname:
                         given += 1
