@@ -45,6 +45,7 @@ from ..facts import Op
 from ..passes import Budget
 from ..program import Function, Program, enclosing_regions
 from .cancel import cancel_stored_or_after, done_case_context, quiet_cancel
+from .exits import call_exit
 from .flow import Channel, _is_chan
 from .instances import goroutine_starters
 from .never_stopped import NeverStopped, signals_on_exit, stop_guard
@@ -113,6 +114,9 @@ class NilInstanceField:
     alloc_fn: Function  # where the instance is built (the owner, or its constructor)
     alloc: Op
     label: str  # "Job.done": the field of its type
+    # Made later, by a method that may fail first: (the owner's deferred call that reaches the use,
+    # the owner's call of the method, the function holding the make, its `return` before the make).
+    failing: tuple | None = None
 
 
 @dataclass
@@ -298,6 +302,7 @@ class _Walk:
     # (function, op, WaitGroup field, "Wait"|"Done", Goroutine, anchor)
     waitgroups: list = field(default_factory=list)
     makes: dict = field(default_factory=dict)  # field name -> [(function, make op, capacity or None)]
+    make_at: list = field(default_factory=list)  # (field name, owner's anchor, function, make op)
     ctor_alloc: Op | None = None  # the constructor's allocating op
     # (field, "call"|"write"|"read", function, op, Goroutine, anchor) for the other fields' mentions
     others: list = field(default_factory=list)
@@ -1434,6 +1439,8 @@ class FieldInstances:
             sites = walk.makes.get(fname, [])
             if not sites:
                 self._nil_uses(walk, fname, fc)
+            else:
+                self._made_past_a_failure(walk, fname, fc)
             if len(sites) != 1 or sites[0][2] is None:
                 self.debug["GIM102_field_channels_unknown_capacity"] += 1
                 continue
@@ -1465,6 +1472,84 @@ class FieldInstances:
                 )
                 self.debug["GIM102_nil_instance_fields"] += 1
                 return
+
+    def _made_past_a_failure(self, walk: _Walk, fname: str, fc: FieldChannel) -> None:
+        """`defer s.Shutdown()` (which receives from s.done), then `s.Start()`, which makes s.done only
+        after an error return (`if len(s.handlers) == 0 { return ErrNoHandlers }`): when Start fails,
+        every way out of the owner (a return, `t.Fatal`, a panic) runs the deferred receive on a nil
+        channel. Judged when the instance is built without the field, one call of the owner makes it,
+        the deferred use is registered before that call, and the failing `return` hands back an error
+        under a condition that names no field set before the call and not the channel itself."""
+        if not fname[:1].islower():
+            return
+        owner = walk.owner
+        anchors = {a for f, a, _fn, _op in walk.make_at if f == fname}
+        makers = [(m, op) for f, _a, m, op in walk.make_at if f == fname]
+        if len(anchors) != 1 or len(makers) != 1:
+            return
+        call_at = anchors.pop()
+        maker, make_op = makers[0]
+        call = owner.facts.ops[call_at]
+        if maker is owner or maker is walk.ctor or call.kind != "call" or call.mode != "plain":
+            return
+        if any(o.kind == "call" and call_exit(self.program, owner, o) == "process" for o in owner.facts.ops):
+            return  # `log.Fatal(err)` on the failure: the deferred calls never run
+        failing = self._failing_return(walk, maker, make_op, fname, call_at)
+        if failing is None:
+            return
+        for use in sorted(fc.uses, key=lambda u: u.anchor):
+            deferred = owner.facts.ops[use.anchor]
+            if use.anchor >= call_at or deferred.kind != "call" or deferred.mode != "defer":
+                continue
+            if use.routine != OWN or under_nil_check(use.fn, use.op) or _returns_on_nil_first(use.fn, use.op):
+                continue
+            if use.op.kind in ("send", "recv") and use.op.select < 0 and use.op.mode != "range":
+                label = f"{walk.named.split('#')[-1]}.{fname}"
+                alloc_fn = walk.ctor if walk.ctor is not None else owner
+                alloc = walk.ctor_alloc if walk.ctor is not None and walk.ctor_alloc is not None else walk.alloc
+                self.nil_uses.append(
+                    NilInstanceField(
+                        use.fn, use.op, fname, walk.var, owner, alloc_fn, alloc, label, (deferred, call, maker, failing)
+                    )
+                )
+                self.debug["GIM102_nil_instance_fields_made_past_a_failure"] += 1
+                return
+
+    def _failing_return(self, walk: _Walk, maker: Function, make_op: Op, fname: str, call_at: int) -> Op | None:
+        """The maker's `return` of an error that leaves before the make, under a condition on the
+        arguments or on fields nothing set before the owner's call (not a guard of a second start)."""
+        facts = maker.facts
+        if not facts.results or facts.results[-1] != "error":
+            return None
+        ops = facts.ops
+        recv = facts.recv_name
+        touched = {f for f, _role, fn, _op, _r, anchor in walk.others if anchor < call_at and fn is not walk.ctor}
+        touched.add(fname)
+        for o in ops:  # a flag the maker sets (`s.running = true`) guards a second start
+            if o.kind == "assign":
+                touched.update(
+                    sel[1] for t in o.targets if (sel := E.selector(t)) is not None and E.is_ident(sel[0], recv)
+                )
+        for ret, _target in returns_skipping(facts, [ops.index(make_op)]):
+            op = ops[ret]
+            if not op.args or E.is_nil(op.args[-1]):
+                continue
+            guards = [
+                facts.regions[r].info for r in enclosing_regions(facts, op.region) if facts.regions[r].kind == "if"
+            ]
+            if not guards:
+                continue
+            named = {
+                sel[1]
+                for g in guards
+                if g is not None
+                for x in E.subexprs(g)
+                if (sel := E.selector(x)) is not None and E.is_ident(sel[0], recv)
+            }
+            if named & touched:
+                continue  # `if s.done != nil`, `if s.running`: a second start refused, not a failure
+            return op
+        return None
 
     def _composite_makes(self, fn: Function, op, walk: _Walk) -> None:
         """The channel fields `&T{f: make(chan X, n)}` makes; a field given any other value has no
@@ -1512,6 +1597,7 @@ class FieldInstances:
                     if role == "make":
                         value = next(v for t, v in zip(op.targets, op.args, strict=True) if E.selected_name(t) == fname)
                         walk.makes.setdefault(fname, []).append(_make_site(p, f, value, op))
+                        walk.make_at.append((fname, anchor, f, op))
                     elif role in ("send", "recv", "close"):
                         fc.uses.append(Use(f, op, routine, anchor, long_lived))
         return out

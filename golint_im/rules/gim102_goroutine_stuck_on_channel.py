@@ -2614,6 +2614,8 @@ def _nil_field_finding(n):
 
 def _nil_instance_field_finding(n):
     """A channel operation on a field the instance was built without."""
+    if n.failing is not None:
+        return _nil_after_failed_start_finding(n)
     verb = "send on" if n.op.kind == "send" else "receive from"
     loc = op_location(n.fn, n.op)
     built = op_location(n.alloc_fn, n.alloc)
@@ -2636,6 +2638,50 @@ def _nil_instance_field_finding(n):
         related=(Related(built, f"`{n.var}` built without `{n.field}`"),),
         steps=steps,
         key=f"{n.owner.qualname}|{n.var}.{n.field}|nil-instance-field",
+    )
+
+
+def _nil_after_failed_start_finding(n):
+    """A deferred call's channel operation on a field that a later call makes only after it may fail."""
+    deferred, call, maker, ret = n.failing
+    verb = "send on" if n.op.kind == "send" else "receive from"
+    loc = op_location(n.fn, n.op)
+    built = op_location(n.alloc_fn, n.alloc)
+    defer_loc = op_location(n.owner, deferred)
+    call_loc = op_location(n.owner, call)
+    ret_loc = op_location(maker, ret)
+    guard = next(r for r in enclosing_regions(maker.facts, ret.region) if maker.facts.regions[r].kind == "if")
+    returned = E.render(ret.args[-1])
+    when = branch_text(maker.facts, guard, f"returns `{returned}`")
+    chan = E.render(n.op.fn)
+
+    def at(where, line):
+        return f"line {line}" if where.path == loc.path else f"{where.path}:{line}"
+
+    message = (
+        f"{verb} a nil channel when `{E.render(call.fn)}` fails: `{n.owner.short}` defers "
+        f"`{E.render(deferred.fn)}()` ({at(defer_loc, deferred.line)}) before calling `{E.render(call.fn)}` "
+        f"({at(call_loc, call.line)}); `{maker.short}` {when} ({at(ret_loc, ret.line)}) before it makes `{chan}`, "
+        f"and `{n.var}` is built (in `{n.alloc_fn.short}`) without it, so on that failure the deferred call's "
+        f"{verb} a nil channel blocks forever. Fix: make `{n.field}` when `{n.var}` is built, "
+        f"skip the {verb.split()[0]} while `{chan}` is nil, or defer `{E.render(deferred.fn)}()` only once "
+        f"`{E.render(call.fn)}` has succeeded."
+    )
+    steps = (
+        Step(built, f"`{n.var}` built without `{n.field}`: the field stays nil"),
+        Step(defer_loc, f"`{n.owner.short}` defers `{E.render(deferred.fn)}()`"),
+        Step(call_loc, f"`{E.render(call.fn)}` would make `{n.field}`"),
+        Step(ret_loc, f"but it {when} first, leaving it nil"),
+        Step(loc, f"the deferred call's {verb} `{chan}`, still nil: blocks forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(defer_loc, "deferred here"), Related(ret_loc, f"returns before making `{n.field}`")),
+        steps=steps,
+        key=f"{n.owner.qualname}|{n.var}.{n.field}|nil-after-failure",
     )
 
 
