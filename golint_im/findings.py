@@ -7,9 +7,19 @@ absolute path of this machine) so reports are portable and deterministic.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from .escape import utf8
+
+# A local declared again in another block goes by `name·2` in the facts (source.Walker.declare);
+# `·` is no letter, so no Go name holds it. Reports show the name as written.
+_RENAMED = re.compile("(?<=\\w)\u00b7\\d+")
+
+
+def display_name(text: str) -> str:
+    """text with the facts' names of locals declared again (`done·2`) as the source writes them."""
+    return _RENAMED.sub("", text) if "\u00b7" in text else text
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +65,14 @@ class Finding:
     # about (names, not line numbers). Rules pass a key; see fingerprint().
     key: str = ""
     suppressed: str = ""  # non-empty: the justification of an inline suppression
+
+    def __post_init__(self):
+        texts = (self.message, self.key, *(s.message for s in self.steps), *(r.message for r in self.related))
+        if any("\u00b7" in t for t in texts):
+            self.message = display_name(self.message)
+            self.key = display_name(self.key)
+            self.steps = tuple(replace(s, message=display_name(s.message)) for s in self.steps)
+            self.related = tuple(replace(r, message=display_name(r.message)) for r in self.related)
 
     @property
     def fingerprint(self) -> str:

@@ -535,3 +535,84 @@ def test_other_syntax_errors_are_not_taken_for_newer_syntax():
     ff = parse(src, "p.go")
     assert ff.error_lines
     assert ff.newer_syntax == ()
+
+
+RENAMED = "\u00b7"
+
+
+def assigned_names(fn) -> list[str]:
+    return [t[1] for o in fn.ops if o.kind == "assign" for t in o.targets if t[0] == "id"]
+
+
+def test_locals_declared_again_in_other_blocks_get_names_of_their_own():
+    ff = facts("""
+        package p
+
+        func f(xs []int, simple bool) int {
+            if simple {
+                done := make(chan int)
+                go func() { done <- 1 }()
+                return <-done
+            }
+            done := make(chan int)
+            go func() { done <- 2 }()
+            for _, done := range xs {
+                _ = done
+            }
+            return <-done
+        }
+    """)
+    fn = func(ff, "f")
+    names = assigned_names(fn)
+    assert names[0] == "done" and names[1] == f"done{RENAMED}2" and f"done{RENAMED}3" in names
+    # each literal sends on the channel of its own block
+    lits = [g for g in ff.funcs if g.parent == ff.funcs.index(fn)]
+    assert [sent_on(o) for g in lits for o in ops(g, "send")] == ["done", f"done{RENAMED}2"]
+    # the last receive is the second block's, not the range variable's
+    assert ops(fn, "return")[-1].args[0] == ("un", "<-", ("id", f"done{RENAMED}2"))
+
+
+def sent_on(op) -> str:
+    """The name a send op sends on."""
+    return op.fn[1]
+
+
+def test_same_block_short_declaration_assigns_and_headers_scope_their_names():
+    ff = facts("""
+        package p
+
+        type T struct{ err error }
+
+        func g() (int, error) { return 0, nil }
+
+        func f() error {
+            a, err := g()
+            b, err := g()
+            if c, err := g(); err != nil {
+                return T{err: err}.err
+            }
+            _ = a + b
+            return err
+        }
+    """)
+    fn = func(ff, "f")
+    names = assigned_names(fn)
+    assert names[:4] == ["a", "err", "b", "err"]  # `b, err :=` assigns the same err
+    assert names[4:6] == ["c", f"err{RENAMED}2"]  # the if's own err
+    inner = ops(fn, "return")[0].args[0]
+    # the struct literal's key is the field, its value the if's err
+    assert "('id', 'err')" in repr(inner) and f"('id', 'err{RENAMED}2')" in repr(inner)
+    assert ops(fn, "return")[-1].args == (("id", "err"),)
+
+
+def test_findings_show_renamed_locals_as_written():
+    from golint_im.findings import Finding, Location, Step
+
+    f = Finding(
+        "GIM102",
+        f"sends on `done{RENAMED}2`",
+        Location("a.go", 1),
+        steps=(Step(Location("a.go", 1), f"`done{RENAMED}2`"),),
+        key=f"x|done{RENAMED}2",
+    )
+    assert f.message == "sends on `done`" and f.steps[0].message == "`done`" and f.key == "x|done"

@@ -134,11 +134,22 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
 
 
 def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> bool:
-    """fn (or a closure in it) closes one of the receiver's fields (`c.conn.Close()`)."""
-    for op in ops_with_literals(fn):
+    """fn (or a closure in it) closes one of the receiver's fields (`c.conn.Close()`), or each
+    element of one (`for _, cc := range c.conns { cc.Close() }`)."""
+    ops = list(ops_with_literals(fn))
+    elements = set()
+    for op in ops:
+        if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2 and op.args[0][0] == "range":
+            over = selector(op.args[0][1])
+            if over is not None and is_ident(over[0], recv) and over[1] in fields and op.targets[1][0] == "id":
+                elements.add(op.targets[1][1])
+    for op in ops:
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
-        sel = selector(selector_base(op.fn))
+        base = selector_base(op.fn)
+        if base is not None and base[0] == "id" and base[1] in elements:
+            return True
+        sel = selector(base)
         if sel is not None and is_ident(sel[0], recv) and sel[1] in fields:
             return True
     return False

@@ -780,7 +780,7 @@ from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
-from golint_im.findings import Finding, Location, Related, Step, op_location
+from golint_im.findings import Finding, Location, Related, Step, display_name, op_location
 from golint_im.program import enclosing_regions
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
@@ -1020,7 +1020,7 @@ def _why(s) -> str:
 def _send_text(s, cap: str) -> str:
     """The send, naming the parameter it goes through when the sender holds the channel by another name."""
     held = E.ident(s.send.fn)
-    if held is not None and held != s.channel.label:
+    if held is not None and display_name(held) != display_name(s.channel.label):
         return f"sends on `{held}`, which is `{s.channel.label}` of `{s.owner.short}` ({cap}): waits for a receiver"
     return f"sends on `{s.channel.label}` ({cap}): waits for a receiver"
 

@@ -6,6 +6,7 @@ them, on demand. Anything it does not understand becomes ('other', text).
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class ExpressionReader:
     src: bytes
     # Every other leaf or operator expression, once per distinct value in a file (see `expr`).
     shared: dict[tuple, tuple]
+    # Locals in scope whose declaration was given a name of its own (see Walker.declare).
+    visible: dict[str, str]
 
     if TYPE_CHECKING:
 
@@ -72,6 +75,12 @@ class ExpressionReader:
                 if ident is None:
                     ident = self.idents[name] = ("id", name)
                 self.ident_bytes[raw] = ident
+            if self.visible and t == "identifier":
+                # A local declared again in another block of the function reads as its own name
+                # (`done·2`, see Walker.declare); most functions have none, and the check is one test.
+                alias = self.visible.get(ident[1])
+                if alias is not None:
+                    return self.named_ident(alias)
             return ident
         shared = self.shared
         if t == "selector_expression":
@@ -163,6 +172,24 @@ class ExpressionReader:
             self.expr(c, region)
         return self._leaf(("other", self.head(node)))
 
+    def element_key(self, node, region) -> tuple:
+        """A keyed element's key: a bare name is a struct field's (or a constant's), never a renamed local."""
+        saved = self.visible
+        inner = node.named_children if node.type == "literal_element" else [node]
+        if len(inner) == 1 and inner[0].type == "identifier":
+            self.visible = {}
+        try:
+            return self.expr(node, region)
+        finally:
+            self.visible = saved
+
+    def named_ident(self, name: str) -> tuple:
+        """The file's one ("id", name) tuple for a name."""
+        ident = self.idents.get(name)
+        if ident is None:
+            ident = self.idents[name] = ("id", sys.intern(name))
+        return ident
+
     def _leaf(self, e: tuple) -> tuple:
         """A leaf (a string, number, literal, type or unread shape), once per distinct value in the file."""
         return self.shared.setdefault(e, e)
@@ -214,7 +241,7 @@ class ExpressionReader:
                     if key_node is None or value_node is None:
                         kids = el.named_children
                         key_node, value_node = (kids + [None, None])[:2]
-                    key = self.expr(key_node, region) if key_node is not None else None
+                    key = self.element_key(key_node, region) if key_node is not None else None
                     value = self.expr(value_node, region) if value_node is not None else ("other", "")
                     elements.append((key, value))
                 elif el.type != "comment":

@@ -36,6 +36,14 @@ class Walker(ExpressionReader):
         self.idents = {}
         self.ident_bytes = {}
         self.shared = {}
+        # Block scopes of the function being walked (see declare): what each block declared, and
+        # an undo log of `visible` to restore when the block ends.
+        self.visible: dict[str, str] = {}
+        self.scope_names: list[set[str]] = []
+        self.scope_marks: list[int] = []
+        self.undo: list[tuple[str, str | None]] = []
+        self.fn_seen: set[str] = set()
+        self.renamed: dict[str, int] = {}
 
     # ---- helpers -------------------------------------------------------
     def text(self, node) -> str:
@@ -59,6 +67,70 @@ class Walker(ExpressionReader):
             line_start = node.start_byte - col
             col = len(self.src[line_start : node.start_byte].decode("utf-8", "replace"))
         return row + 1, col + 1
+
+    # ---- scopes ----------------------------------------------------------
+    def push_scope(self) -> None:
+        if not self.scope_marks:
+            self.fn_seen, self.renamed = set(), {}  # a new top-level function (or package-level literal)
+        self.scope_marks.append(len(self.undo))
+        self.scope_names.append(set())
+
+    def pop_scope(self) -> None:
+        mark = self.scope_marks.pop()
+        self.scope_names.pop()
+        undo, visible = self.undo, self.visible
+        while len(undo) > mark:
+            name, previous = undo.pop()
+            if previous is None:
+                visible.pop(name, None)
+            else:
+                visible[name] = previous
+
+    def declare(self, name: str) -> str:
+        """The name a local declared here goes by in the facts.
+
+        Locals are known by name in a function. The first declaration of a name in a top-level
+        function (its literals included) keeps it; a later one, in another block, is another
+        variable and is named `name·2`, `name·3`... (`·` is no letter: no Go name holds it), so
+        that two `done` channels of sibling blocks, or an `err` shadowed in a branch, stay apart.
+        Reports show the plain name (findings.display_name). A name already declared in this
+        very block is being assigned (`a, err := f()` after `b, err := g()`), not declared.
+        """
+        if not self.scope_marks or not name or name == "_":
+            return name
+        here = self.scope_names[-1]
+        if name in here:
+            return self.visible.get(name, name)
+        here.add(name)
+        new = name
+        if name in self.fn_seen:
+            k = self.renamed[name] = self.renamed.get(name, 1) + 1
+            new = sys.intern(f"{name}\u00b7{k}")
+        self.fn_seen.add(name)
+        self.undo.append((name, self.visible.get(name)))
+        if new != name:
+            self.visible[name] = new
+        else:
+            self.visible.pop(name, None)
+        return new
+
+    def declared_targets(self, node, region) -> tuple:
+        """The left side of a `:=` (or a range or receive with `:=`): each bare name is declared."""
+        out = []
+        for e in operands(node):
+            if e.type == "identifier":
+                out.append(self.named_ident(self.declare(self.text(e))))
+            else:
+                out.append(self.expr(e, region))
+        return tuple(out)
+
+    def declare_signature(self, index: int) -> None:
+        """A function's receiver, parameters and named results, declared in its scope."""
+        fn = self.facts.funcs[index]
+        if fn.recv_name:
+            fn.recv_name = self.declare(fn.recv_name)
+        fn.params = tuple((self.declare(n), t) for n, t in fn.params)
+        fn.result_names = tuple(self.declare(n) for n in fn.result_names)
 
     # ---- file level ----------------------------------------------------
     def file(self, root) -> FileFacts:
@@ -266,7 +338,10 @@ class Walker(ExpressionReader):
             self.facts.funcs[index].type_params = self.type_params(node)
         body = node.child_by_field_name("body")
         if body is not None:
+            self.push_scope()
+            self.declare_signature(index)
             self.in_function(index, lambda: self.block(body, 0))
+            self.pop_scope()
             if self.facts.is_test and not recv and self.facts.funcs[index].name.startswith("Example"):
                 if not any(_OUTPUT_COMMENT.match(self.text(c)) for c in _descendants_of_type(body, "comment")):
                     self.facts.unrun_examples += (self.facts.funcs[index].name,)
@@ -289,8 +364,11 @@ class Walker(ExpressionReader):
     def func_literal(self, node) -> tuple:
         index = self.new_func(node, "", "", False, "", self.fn_index)
         body = node.child_by_field_name("body")
+        self.push_scope()
+        self.declare_signature(index)
         if body is not None:
             self.in_function(index, lambda: self.block(body, 0))
+        self.pop_scope()
         return ("funclit", index)
 
     def region(self, kind, parent, node, info=None) -> int:
@@ -357,7 +435,9 @@ class Walker(ExpressionReader):
         elif t in ("expression_switch_statement", "type_switch_statement"):
             self.switch_stmt(node, region)
         elif t == "block":
+            self.push_scope()
             self.block(node, self.region("block", region, node))
+            self.pop_scope()
         elif t == "labeled_statement":
             label = ""
             for c in node.named_children:
@@ -390,7 +470,12 @@ class Walker(ExpressionReader):
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         rhs = tuple(self.expr(e, region) for e in operands(right)) if right is not None else ()
-        lhs = tuple(self.expr(e, region) for e in operands(left)) if left is not None else ()
+        if left is None:
+            lhs: tuple = ()
+        elif node.type == "short_var_declaration":
+            lhs = self.declared_targets(left, region)
+        else:
+            lhs = tuple(self.expr(e, region) for e in operands(left))
         if mode is None:
             if node.type == "short_var_declaration":
                 mode = ":="
@@ -401,10 +486,10 @@ class Walker(ExpressionReader):
 
     def var_decl(self, node, region):
         for spec in _descendants_of_type(node, "var_spec"):
-            names = tuple(("id", self.text(n)) for n in spec.children_by_field_name("name"))
             type_node = spec.child_by_field_name("type")
             value = spec.child_by_field_name("value")
             rhs = tuple(self.expr(e, region) for e in operands(value)) if value is not None else ()
+            names = tuple(self.named_ident(self.declare(self.text(n))) for n in spec.children_by_field_name("name"))
             self.op(
                 "assign",
                 spec,
@@ -428,6 +513,7 @@ class Walker(ExpressionReader):
         )
 
     def if_stmt(self, node, region):
+        self.push_scope()  # the initializer's names are the statement's, branches included
         init = node.child_by_field_name("initializer")
         if init is not None:
             self.stmt(init, region)
@@ -435,16 +521,26 @@ class Walker(ExpressionReader):
         cond_expr = self.expr(cond, region) if cond is not None else None
         cons = node.child_by_field_name("consequence")
         if cons is not None:
+            self.push_scope()
             self.block(cons, self.region("if", region, cons, cond_expr))
+            self.pop_scope()
         alt = node.child_by_field_name("alternative")
         if alt is not None:
             r = self.region("else", region, alt, cond_expr)
             if alt.type == "if_statement":
                 self.if_stmt(alt, r)
             else:
+                self.push_scope()
                 self.block(alt, r)
+                self.pop_scope()
+        self.pop_scope()
 
     def for_stmt(self, node, region):
+        self.push_scope()  # the clause's names: the loop's own
+        self._for_stmt(node, region)
+        self.pop_scope()
+
+    def _for_stmt(self, node, region):
         body = node.child_by_field_name("body")
         rng = None
         cond = None
@@ -467,24 +563,32 @@ class Walker(ExpressionReader):
             r = self.region("range", region, node, ranged)
             left = rng.child_by_field_name("left")
             if left is not None:
-                lhs = tuple(self.expr(e, region) for e in operands(left))
-                self.op("assign", rng, r, targets=lhs, args=(("range", ranged),), mode=_assign_token(rng))
+                token = _assign_token(rng)
+                if token == ":=":
+                    lhs = self.declared_targets(left, region)
+                else:
+                    lhs = tuple(self.expr(e, region) for e in operands(left))
+                self.op("assign", rng, r, targets=lhs, args=(("range", ranged),), mode=token)
             # `for x := range ch` is a receive whose handler is the loop body.
             self.op("recv", node, region, fn=ranged, mode="range", body=r)
         else:
             # `for true {` and `for ; true; <-tick.C {` loop for good, like `for {`: no condition.
             r = self.region("for", region, node, None if cond == ("lit", "true") else cond)
         if body is not None:
+            self.push_scope()
             self.block(body, r)
+            self.pop_scope()
 
     def select_stmt(self, node, region):
         cases = [c for c in node.named_children if c.type in ("communication_case", "default_case")]
         has_default = any(c.type == "default_case" for c in cases)
         sel = self.region("select", region, node, (has_default, len(cases)))
         for case in cases:
+            self.push_scope()
             if case.type == "default_case":
                 body_region = self.region("default", sel, case)
                 self.case_body(case, body_region)
+                self.pop_scope()
                 continue
             comm = case.child_by_field_name("communication")
             info = None
@@ -496,6 +600,7 @@ class Walker(ExpressionReader):
                 info = self.select_receive(comm, sel, body_region)
             self.fn.regions[body_region].info = info
             self.case_body(case, body_region)
+            self.pop_scope()
 
     def select_receive(self, comm, sel, body_region):
         right = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
@@ -506,8 +611,12 @@ class Walker(ExpressionReader):
         self.op("recv", comm, sel, fn=ch, mode="case", body=body_region, select=sel)
         left = comm.child_by_field_name("left") if comm.type == "receive_statement" else None
         if left is not None:
-            lhs = tuple(self.expr(e, sel) for e in operands(left))
-            self.op("assign", comm, body_region, targets=lhs, args=(("un", "<-", ch),), mode=_assign_token(comm))
+            token = _assign_token(comm)
+            if token == ":=":
+                lhs = self.declared_targets(left, sel)
+            else:
+                lhs = tuple(self.expr(e, sel) for e in operands(left))
+            self.op("assign", comm, body_region, targets=lhs, args=(("un", "<-", ch),), mode=token)
         return ("recv", ch)
 
     def case_body(self, case, region):
@@ -517,6 +626,11 @@ class Walker(ExpressionReader):
                     self.stmt(stmt, region)
 
     def switch_stmt(self, node, region):
+        self.push_scope()  # the initializer's and the type switch's names
+        self._switch_stmt(node, region)
+        self.pop_scope()
+
+    def _switch_stmt(self, node, region):
         init = node.child_by_field_name("initializer")
         if init is not None:
             self.stmt(init, region)
@@ -528,13 +642,14 @@ class Walker(ExpressionReader):
                 tag = v
             alias = node.child_by_field_name("alias")
             if alias is not None:
-                lhs = tuple(self.expr(e, region) for e in operands(alias))
+                lhs = self.declared_targets(alias, region)
                 self.op("assign", alias, region, targets=lhs, args=(("assert", v, ""),), mode=":=")
         # info: whether a `default` clause exists (without one, no case may run at all)
         has_default = any(c.type == "default_case" for c in node.named_children)
         sw = self.region("switch", region, node, has_default)
         for case in node.named_children:
             if case.type in ("expression_case", "type_case", "default_case"):
+                self.push_scope()
                 r = self.region("block", sw, case)
                 if case.type == "expression_case":
                     val = case.child_by_field_name("value")
@@ -551,6 +666,7 @@ class Walker(ExpressionReader):
                                 test = ("bin", "||", test, ("bin", "==", tag, c))
                             self.fn.regions[r].info = test
                 self.case_body(case, r)
+                self.pop_scope()
 
     # ---- expressions ---------------------------------------------------
 
