@@ -1881,6 +1881,8 @@ class _Walk:
         classes = frozenset(h.acq.lock.cls for h in state)
         for h in state:
             if h.acq.lock.cls != a.lock.cls and not h.acq.lock.cls.startswith("param:") and not h.acq.lock.striped:
+                if self._withdrawn(h.acq):
+                    continue
                 model.order_edges.append(OrderEdge(self.fn, h.acq, a, classes - {h.acq.lock.cls, a.lock.cls}))
 
     def _unpublished_fresh(self, a: Acquire) -> bool:
@@ -1896,6 +1898,38 @@ class _Walk:
         if known is None:
             known = self._fresh[id(a.op)] = _fresh_before(self.fn, a.op, E.make_ident(inst[0][2]))
         return known
+
+    def _withdrawn(self, held: Acquire) -> bool:
+        """The held mutex is of a value this function took out of a map and deleted from it before
+        locking it (`b := m.buckets[k]; delete(m.buckets, k); m.mu.Unlock(); b.mu.Lock()`): code
+        that reaches values through that map cannot reach this one any more, so its lock orders
+        nothing against theirs. The mirror of a value not yet published (`_unpublished_fresh`)."""
+        inst = held.lock.inst
+        if held.hops or held.fn is not self.fn or not inst or inst[0][0] != "name" or inst[0][1] != self.fn.id:
+            return False
+        name = inst[0][2]
+        ops = self.fn.facts.ops
+        taken = [
+            o.args[0] if len(o.args) == 1 else o.args[i]
+            for o in ops
+            if o.kind == "assign"
+            for i, t in enumerate(o.targets)
+            if E.is_ident(t, name) and (len(o.args) == 1 or len(o.args) == len(o.targets))
+        ]
+        indexed = E.index(taken[0]) if len(taken) == 1 else None
+        if indexed is None:
+            return False
+        source, key = indexed
+        at = ops.index(held.op)
+        return any(
+            o.kind == "call"
+            and E.is_ident(o.fn, "delete")
+            and len(o.args) == 2
+            and o.args[0] == source
+            and o.args[1] == key
+            and ops.index(o) < at
+            for o in ops
+        )
 
     def _fresh_through_receivers(self, a: Acquire) -> bool:
         """`p := &Policy{}; p.reload()` where reload (directly or through methods it calls on its own
