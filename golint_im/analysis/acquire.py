@@ -195,12 +195,45 @@ class Acquire(Effects):
                 )
         if best is not None:
             return best
+        dialer = self._field_dialer(fn, op) if not targets else None
+        if dialer is not None:
+            return dialer
         into = self._filled_local_struct(fn, op, targets)
         if into is not None:
             return into
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
             return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
+
+    def _field_dialer(self, fn, op) -> Origin | None:
+        """`f.Dial("tcp", addr)` through a function-typed field of a type of the tree, when every value
+        the tree gives that field is a catalog constructor of one kind (`&Forwarder{Dial: d.Dial}`
+        with d a `*net.Dialer`): the call opens what they open. A field given any other value (a
+        test's fake, an in-tree function, a parameter) says nothing."""
+        sel = selector(op.fn)
+        if sel is None:
+            return None
+        program = cast("Analysis", self).program
+        t = self.type_of(fn, sel[0])
+        named = Program.named(t) if t else None
+        ft = program.field_type(named, sel[1]) if named else None
+        if ft is None or not program.underlying(ft[0]).startswith("func("):
+            return None
+        if self._writes is None:
+            self._writes = WriteIndex(program)
+        found = None
+        for g, _op, rhs, _how in self._writes.field_writes_of(named, sel[1]):
+            if is_nil(rhs):
+                continue
+            names = self.call_names(g, rhs) if selector(rhs) is not None else set()
+            kind = next((k for k in self.kinds.values() if names & k.constructors), None)
+            if kind is None or (found is not None and found[0] is not kind):
+                return None
+            found = (kind, sorted(names & kind.constructors, key=len)[-1])
+        if found is None:
+            return None
+        self.debug["gim2xx_field_dialers"] += 1
+        return Origin(found[0], 0, found[1])
 
     def _head_request(self, fn, op, names: set[str]) -> bool:
         """A HEAD request: `http.Head(url)`, or `Do(req)` / `RoundTrip(req)` on a request built by

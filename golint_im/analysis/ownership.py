@@ -142,6 +142,8 @@ class Analysis(Acquire):
             # calls whose receiver holds only composite literals of tree types whose method opens nothing (fakes.py)
             "gim2xx_fake_receivers": 0,
             "gim2xx_head_requests": 0,
+            # calls through a function-typed field that the tree gives only catalog constructors (`Dial: d.Dial`)
+            "gim2xx_field_dialers": 0,
             "gim2xx_switches_taken_as_exhaustive": 0,
             # values of a tree type whose Close only does bookkeeping (a test double), not taken as resources
             "gim2xx_fake_values": 0,
@@ -263,10 +265,9 @@ class Analysis(Acquire):
                 if f.parent is not None:
                     # `dial := func() (net.Conn, error) {...}`: called by the local's name.
                     interesting.update(_local_names_of(p, f))
-        if len(interesting) > len(self._by_name):
-            # A fresh-resource function stored in a struct field of func type is called by the field's
-            # name (`c, err := p.dial(addr)`): those calls are asked too.
-            interesting |= _func_field_names(p)
+        # A fresh-resource function, or a catalog constructor (`Dial: d.Dial`), stored in a struct
+        # field of func type is called by the field's name (`c, err := p.dial(addr)`): asked too.
+        interesting |= _func_field_names(p)
         for f in p.functions:
             # Methods that fill their receiver with a fresh resource (see owned_fields.field_store):
             # only those that call an acquiring function are asked.
