@@ -217,7 +217,7 @@ class Acquire(Effects):
         t = self.type_of(fn, sel[0])
         named = Program.named(t) if t else None
         ft = program.field_type(named, sel[1]) if named else None
-        if ft is None or not program.underlying(ft[0]).startswith("func("):
+        if named is None or ft is None or not program.underlying(ft[0]).startswith("func("):
             return None
         if self._writes is None:
             self._writes = WriteIndex(program)
