@@ -9,7 +9,9 @@ Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
 sessions (quic-go, yamux, smux `OpenStream`/`AcceptStream`, keyed by the
 session's package), redis connections (redigo `Dial*`, `Pool.Get`), SSH
 clients (`ssh.Dial` of `golang.org/x/crypto/ssh`) and connections taken out
-of a `database/sql` pool (`(*sql.DB).Conn`), plus constructors listed under `[resources.GIM202]` in the config and
+of a `database/sql` pool (`(*sql.DB).Conn`) and statements prepared on it
+(`(*sql.DB).Prepare*`, `(*sql.Conn).PrepareContext`; a transaction's close with
+it), plus constructors listed under `[resources.GIM202]` in the config and
 functions of the analysed code that return a fresh connection on every call,
 and reports the acquisition when some path out of the function neither
 closes it (directly, deferred, in a closure, or through a helper that closes
