@@ -71,6 +71,9 @@ class FunctionValues:
                 f = fn.pkg.funcs.get(name)
                 return [Target(f, "function value")] if f else []
             return []
+        indexed = E.index(expr)
+        if indexed is not None:  # `s.cmds[name]`: an element of a field's table of functions
+            return self._elements_of_field(fn, indexed[0])
         sel = E.selector(expr)
         if sel is not None:
             base, mname = sel
@@ -230,6 +233,8 @@ class FunctionValues:
                         continue
                     if i < len(op.args) and len(op.args) == len(op.targets):
                         out.extend(self._func_value(f, op.args[i]))
+                    elif i == 0 and len(op.args) == 1 and (indexed := E.index(op.args[0])) is not None:
+                        out.extend(self._elements_of_field(f, indexed[0]))  # `cmd, found := s.cmds[name]`
                     elif len(op.args) == 1 and (called := E.call(op.args[0])) is not None:
                         # `data, release := s.acquire()`: the call's result i.
                         local = E.ident(called[0])
@@ -266,9 +271,14 @@ class FunctionValues:
         bt = self.type_of(fn, sel[0])
         named = self.named(bt) if bt else None
         ft = self.field_type(named, sel[1]) if named else None
-        if ft is None or not ft[0].startswith(("[]func", "map[")):
+        if ft is None or not (ft[0].startswith(("[]func", "map[")) or self._slice_of_func_type(ft[0])):
             return []
         return self.func_values_of_field(ft[1], sel[1])
+
+    def _slice_of_func_type(self, ftype: str) -> bool:
+        """`[]Rule` (a field type as `field_type` gives it, qualified) with `type Rule func(Transfer) error`."""
+        elem = self.named(ftype[2:]) if ftype.startswith("[]") else None
+        return elem is not None and self.underlying(elem).startswith("func(")
 
     def _field_writes(self) -> dict:
         """field name -> [(Function, base expr or None, composite type, value expr)], built once."""
@@ -286,6 +296,11 @@ class FunctionValues:
                         value = op.args[i]
                         if E.is_ident(E.callee(value), "append"):  # `r.handlers = append(r.handlers, f)`
                             for item in E.call_args(value)[1:]:
+                                if _may_hold_func(item):
+                                    idx[sel[1]].append((f, sel[0], _APPENDED, item))
+                        elif (comp := E.composite(value)) is not None and comp[0].startswith(("[]", "map[")):
+                            # `l.rules = []Rule{check, l.sufficientFunds}`, `s.ops = map[string]func(){"a": s.a}`
+                            for _key, item in comp[1]:
                                 if _may_hold_func(item):
                                     idx[sel[1]].append((f, sel[0], _APPENDED, item))
                         elif _may_hold_func(value):

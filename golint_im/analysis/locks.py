@@ -49,6 +49,7 @@ from .regions import (
     single_assignment,
     unreachable_under_constants,
 )
+from .writes import WriteIndex
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -287,6 +288,8 @@ class LockModel:
         self._cond_siblings: dict[str, str] | None = None  # see _cond_sibling_lockers
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
+        self._own_methods: dict[tuple, bool] = {}  # see _own_method_in_field
+        self._writes: WriteIndex | None = None
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
@@ -301,6 +304,7 @@ class LockModel:
             "GIM10x_wide_calls",
             "GIM10x_wide_calls_to_a_registered_implementation",
             "GIM10x_wide_calls_locking_an_argument",
+            "GIM10x_wide_calls_to_own_methods_in_fields",
             "GIM10x_read_lockers",
             "GIM104_lost_unlocks_on_throwaway_receivers",
         ):
@@ -697,6 +701,8 @@ class LockModel:
         rest = self._registered_closure(fn, callee, mapped) if callee.parent is not None else None
         if rest is None and mapped.inst is None:
             rest = self._method_value_of_receiver(fn, op, callee, lock)
+        if rest is None and mapped.inst is None:
+            rest = self._own_method_in_field(fn, op, callee, lock)
         if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
             rest = self._registered_implementation(fn, callee, lock)
         if rest is None:
@@ -809,6 +815,79 @@ class LockModel:
         if memo not in self._method_values:
             self._method_values[memo] = self._callers_pass_own_method(fn, index, method)
         return inst[1:] if self._method_values[memo] else None
+
+    def own_method_target(self, fn: Function, op: Op, targets: list) -> Function | None:
+        """Of a function-value call's several targets, the only one that takes a lock, when it is a
+        method its receiver stored in the very field the call reads (see _own_method_in_field)."""
+        locking = [t.function for t in targets if self.summary(t.function).acquires]
+        if len(locking) != 1 or not locking[0].facts.recv_name:
+            return None
+        callee = locking[0]
+        for a in self.summary(callee).acquires:
+            rest = self._own_method_in_field(fn, op, callee, a.lock)
+            if rest is None or self.map_lock(fn, op, callee, a.lock).inst is not None:
+                return None
+        return callee
+
+    def _own_method_in_field(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
+        """For `rule(t)` in a method of l, with rule taken from `l.rules` (a range over it, an index,
+        the field itself) and every write of that field holding a method value of `method` binding
+        it to the value written (`l.rules = []Rule{..., l.sufficientFunds}`): the call runs the
+        method on l itself. The path after the method's receiver of its lock (`("Mutex",)`)."""
+        inst, recv = lock.inst, fn.facts.recv_name
+        if inst is None or not recv or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 2:
+            return None
+        field = self._receiver_field_called(fn, op)
+        named = self._receiver_type(fn)
+        if field is None or named is None:
+            return None
+        memo = (named, field, method.id)
+        if memo not in self._own_methods:
+            self._own_methods[memo] = self._field_binds_own_method(named, field, method)
+        return inst[1:] if self._own_methods[memo] else None
+
+    def _receiver_field_called(self, fn: Function, op: Op) -> str | None:
+        """The field of fn's receiver a call's function value comes from: `l.cb(...)`, `l.rules[i](...)`,
+        or a local given once from one of those or by a range over the field."""
+        recv = fn.facts.recv_name
+        expr = op.fn
+        name = E.ident(expr)
+        if name is not None:
+            values = []
+            for o, i in assignments_to(fn, name):
+                values.append(o.args[0] if len(o.args) == 1 else o.args[i] if len(o.args) == len(o.targets) else None)
+            if len(values) != 1 or values[0] is None:
+                return None
+            expr = values[0]
+            ranged = E.ranged(expr)
+            if ranged is not None:
+                expr = ranged
+        indexed = E.index(expr)
+        if indexed is not None:
+            expr = indexed[0]
+        sel = E.selector(expr)
+        return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
+
+    def _field_binds_own_method(self, named: str, field: str, method: Function) -> bool:
+        """Every write of the field that holds a method value of `method` binds it to the value whose
+        field is written (`l.rules = append(l.rules, l.check)`, `s.handlers["x"] = s.handleX`), and
+        one does."""
+        if self._writes is None:
+            self._writes = WriteIndex(self.program)
+        bound = False
+        for _g, wop, rhs, _how in self._writes.field_writes_of(named, field):
+            written = [_written_field(t) for t in wop.targets] if wop.kind == "assign" else []
+            base = next((w[0] for w in written if w is not None and w[1] == field), None)
+            for x in E.subexprs(rhs):
+                sel = E.selector(x)
+                if sel is None or sel[1] != method.facts.name:
+                    continue
+                if self.program.method(named, sel[1]) is None:
+                    continue
+                if base is None or E.ident(sel[0]) is None or sel[0] != base:
+                    return False
+                bound = True
+        return bound
 
     def _callers_pass_own_method(self, fn: Function, index: int, method: Function) -> bool:
         """Every caller of fn passes, at index, `x.<method>` with x the value it calls fn on."""
@@ -1584,6 +1663,12 @@ class _Walk:
                 # when it is among the observers called here, its locks are this value's.
                 model.debug["GIM10x_wide_calls_to_a_registered_implementation"] += 1
                 return self.through(state, op, registered)
+            own = model.own_method_target(fn, op, targets) if state is not None else None
+            if own is not None:
+                # The one target that locks is a method the receiver stored in the field the call
+                # reads (`l.rules = []Rule{..., l.sufficientFunds}`; `for _, r := range l.rules { r(t) }`).
+                model.debug["GIM10x_wide_calls_to_own_methods_in_fields"] += 1
+                return self.through(state, op, own)
             taker = model.argument_target(fn, op, targets) if state is not None else None
             if taker is not None:
                 # The one implementation that locks takes the lock of a value this call hands it
@@ -2256,6 +2341,12 @@ def _values_within(exprs) -> list:
 def _funclits(args: tuple) -> list[int]:
     """The literal indexes of the function literals passed as arguments."""
     return [i for a in args if (i := E.funclit(a)) is not None]
+
+
+def _written_field(target) -> tuple | None:
+    """(base, field) of an assignment's target `x.f` or `x.f[k]`, else None."""
+    indexed = E.index(target)
+    return E.selector(indexed[0] if indexed is not None else target)
 
 
 def _striped(holder) -> bool:
