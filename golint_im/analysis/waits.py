@@ -114,6 +114,13 @@ class _Matcher:
                 out.append((caller, None if call.mode == "defer" else call))
         return out
 
+    def _locks_before_done(self, done: SyncCall, g: Function, key: str, cls: str) -> Acquire | None:
+        """The Done's own function, apart from the goroutine and adding nothing, takes a mutex of
+        class cls before its Done (`Put`: `p.mu.Lock(); ...; p.mu.Unlock(); p.active.Done()`)."""
+        if done.fn is g or done.op.mode == "defer" or self._adds(done.fn, key):
+            return None
+        return self.takes_before(done.fn, done.op, cls)
+
     def adds_itself(self, fns: tuple[Function, ...], key: str) -> bool:
         """One of fns calls the group's `Add`, itself or in a function it calls directly.
 
@@ -145,6 +152,11 @@ class _Matcher:
                 if g is b.fn or g is b.op_fn:
                     continue
                 if self.adds_itself((g, done.fn), wait.key):
+                    # Counted once its Add ran; a Done in a function that adds nothing and takes the
+                    # mutex first (a pool's `Put` after its `Get`) then waits for the waiter's lock.
+                    a = self._locks_before_done(done, g, wait.key, cls)
+                    if a is not None and not (a.mode == "r" and b.held.mode == "r"):
+                        return WaitHeldAcross(b, wait, g, a, done, checked + 1)
                     self.debug["GIM103_waits_on_goroutines_adding_themselves"] += 1
                     continue
                 checked += 1
