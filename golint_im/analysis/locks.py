@@ -208,7 +208,9 @@ class PanicHeld:
 
     fn: Function
     acq: Acquire
-    panic_op: Op
+    panic_op: Op  # the `panic(...)`, or the call of a function that panics itself (`toUSD(...)`)
+    callee: Function | None = None  # that function
+    callee_panic: Op | None = None  # and its `panic(...)`
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,7 @@ class LockModel:
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._own_methods: dict[tuple, bool] = {}  # see _own_method_in_field
+        self._own_panics: dict[int, Op | None] = {}  # see own_panic
         self._writes: WriteIndex | None = None
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
@@ -738,6 +741,28 @@ class LockModel:
             if tied.inst is None or tied.inst[0] != root:
                 return None
         return callee
+
+    def own_panic(self, fn: Function) -> Op | None:
+        """fn's own plain `panic(...)` (the first), when fn neither recovers nor is a literal: a call
+        of fn may end in that panic."""
+        if fn.id in self._own_panics:
+            return self._own_panics[fn.id]
+        found = None
+        if fn.parent is None and not any(o.kind == "call" and o.mode == "defer" for o in fn.facts.ops):
+            found = next(
+                (
+                    o
+                    for o in fn.facts.ops
+                    if o.kind == "call"
+                    and o.mode == "plain"
+                    and E.is_ident(o.fn, "panic")
+                    and self.program.declaring_function(fn, "panic") is None
+                    and not _asserts_receiver_state(fn, o)
+                ),
+                None,
+            )
+        self._own_panics[fn.id] = found
+        return found
 
     def argument_target(self, fn: Function, op: Op, targets: list) -> Function | None:
         """Of an interface call's several implementations, the only one whose summary takes a lock, when
@@ -1383,7 +1408,8 @@ class _Walk:
         self._branch: dict[int, bool] = {}  # region -> inside a branch
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
-        self.panics: list[tuple[Op, State]] = []  # each `panic(...)` and the locks held there
+        # each `panic(...)` (or call of a function that panics itself) and the locks held there
+        self.panics: list[tuple[Op, State, Function | None, Op | None]] = []
         self.argument_orders: list[tuple[Acquire, Acquire]] = []
         self._deferred_unlocks: list[Op] | None = None  # the function's `defer x.Unlock()`, read once
         self._fresh: dict[int, bool] = {}  # id(Lock op) -> _unpublished_fresh's answer, read once
@@ -1589,7 +1615,7 @@ class _Walk:
         if E.is_ident(op.fn, "panic") and model.program.declaring_function(fn, "panic") is None:
             if op.mode == "defer":
                 return state  # `defer panic(r)`: it runs at the exit, with what that exit holds
-            self.panics.append((op, state))
+            self.panics.append((op, state, None, None))
             return None
         if name in ACQUIRE or name in RELEASE:
             found = model.lock_of(fn, op)
@@ -1645,6 +1671,11 @@ class _Walk:
             run = Op("call", op.line, op.col, op.region, op.args[0], (), op.mode)
             return self.through(state, run, values[0].function, once=True)
         targets = model.call_targets(fn, op)
+        if len(targets) == 1 and op.mode == "plain" and state:
+            thrown = model.own_panic(targets[0].function)
+            if thrown is not None:
+                # `usd := toUSD(p.rates, pay)` under p.mu, where toUSD panics for an unknown currency.
+                self.panics.append((op, state, targets[0].function, thrown))
         if not targets:
             # `fmt.Sprintf("%v", p)` runs `p.String()`: what it locks is locked here.
             printed: State | None = state
@@ -2310,13 +2341,13 @@ class _Walk:
         """Locks this function took, held at a `panic` with no deferred release, and released by some exit."""
         if self.gives_up or not self.panics:
             return
-        for op, state in self.panics:
+        for op, state, callee, thrown in self.panics:
             for h in state:
                 a = h.acq
                 if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
                     continue
                 if any(not any(_matches(x.acq.lock, a.lock) for x in s) for ln, _c, s in self.exits if ln > a.op.line):
-                    self.model.panics_held.append(PanicHeld(self.fn, a, op))
+                    self.model.panics_held.append(PanicHeld(self.fn, a, op, callee, thrown))
 
 
 def _has_default(select_region) -> bool:
@@ -2341,6 +2372,21 @@ def _values_within(exprs) -> list:
 def _funclits(args: tuple) -> list[int]:
     """The literal indexes of the function literals passed as arguments."""
     return [i for a in args if (i := E.funclit(a)) is not None]
+
+
+def _asserts_receiver_state(fn: Function, op: Op) -> bool:
+    """The panic sits under a condition on the method's own receiver (`if m.f != nil { panic(...) }`):
+    an assertion about how the value was built, which its callers are taken to keep."""
+    recv = fn.facts.recv_name
+    if not recv:
+        return False
+    regions = fn.facts.regions
+    return any(
+        regions[r].kind in ("if", "else")
+        and regions[r].info is not None
+        and recv in E.idents_in(regions[r].info, set())
+        for r in enclosing_regions(fn.facts, op.region)
+    )
 
 
 def _written_field(target) -> tuple | None:

@@ -51,8 +51,10 @@ its branches, and through the calls it makes, and reports:
   function write-locks that mutex declaration (any lock, for a write lock
   left held), naming that function, which then waits forever.
 - **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
-  `Unlock`, released on some path but still held at an explicit `panic(...)`,
-  in a function whose panic is recovered: it defers a `recover()` (one that
+  `Unlock`, released on some path but still held at an explicit `panic(...)`
+  (or a call of a function of the tree that panics itself, without a deferred
+  call of its own, and not on a condition on its own receiver), in a function
+  whose panic is recovered: it defers a `recover()` (one that
   does not panic again with what it recovered), or a function calling it
   does (a few calls up, in the same goroutine), or it is (or is called by) a
   `net/http` handler, whose panics the server recovers.
@@ -204,7 +206,9 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   explicit `panic(...)` call, and reported only with evidence that the panic
   is recovered (without it the process dies with the lock; `--debug` counts
   `GIM104_panics_not_seen_recovered`). Panics from a runtime error (a nil
-  map, an index out of range) or from a called function are not followed.
+  map, an index out of range) are not followed, nor panics of a function
+  called further down than the first call, or of one called through an
+  interface or a function value.
 - A mutex reached through an alias (`mu := &s.mu`) or a map or slice
   element is not identified with its holder. A mutex that a goroutine
   unlocks without having locked it is a signal between goroutines and is
@@ -613,15 +617,26 @@ def _panicked(p: RecoveredPanic) -> Finding:
     else:
         caught = f"`{catcher.short}`, which calls it, recovers it in a deferred call"
         recovers = f"`{catcher.short}` recovers the panic in a deferred call"
+    callee, thrown = p.held.callee, p.held.callee_panic
+    how = f"panics at line {panic_op.line}"
+    if callee is not None and thrown is not None:
+        where = f"line {thrown.line}" if callee.file is fn.file else f"{callee.file.path}:{thrown.line}"
+        how = f"calls `{callee.short}` at line {panic_op.line}, which panics ({where}),"
     message = (
-        f"`{fn.short}` panics at line {panic_op.line} with `{a.text}` (`{label}`) still locked by "
+        f"`{fn.short}` {how} with `{a.text}` (`{label}`) still locked by "
         f"{lock_call(a)} at line {a.op.line} and no deferred `{unlock}`; {caught}, and the program goes on with "
         f"`{label}` held: the next `{a.text}.Lock()` anywhere blocks forever. "
         f"Fix: `defer {a.text}.{unlock}()` right after locking, or unlock before the panic."
     )
+    at_panic: tuple[Step, ...] = (Step(panic_loc, f"panics here with `{label}` still held: the `{unlock}` is skipped"),)
+    if callee is not None and thrown is not None:
+        at_panic = (
+            Step(panic_loc, f"calls `{callee.short}` with `{label}` still held"),
+            Step(op_location(callee, thrown), f"`{callee.short}` panics here: the `{unlock}` is skipped"),
+        )
     steps = (
         Step(op_location(a.fn, a.op), f"{lock_call(a)} takes `{label}`, released later without `defer`"),
-        Step(panic_loc, f"panics here with `{label}` still held: the `{unlock}` is skipped"),
+        *at_panic,
         Step(Location(catcher.file.path, catcher.facts.line), recovers),
     )
     return Finding(
