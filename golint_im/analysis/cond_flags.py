@@ -46,6 +46,9 @@ class UnwokenFlag:
     # The setter's own `Signal()` after the flag, when that is all that wakes anyone while several
     # goroutines can wait: one wakes, the others sleep on (set for that shape only).
     signal_only: Op | None = None
+    # A counter or collection the loop condition reads (`p.size--` for `p.size >= p.max`), changed
+    # on a path that returns at this op before the setter's own `Signal()` (set for that shape only).
+    returned: Op | None = None
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -73,6 +76,8 @@ def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[Unwoken
         for w in waits:
             siblings = methods.get((id(w.fn.pkg), w.fn.facts.recv), [])
             found = _unwoken(program, w, siblings, signallers, debug)
+            if found is None:
+                found = _freed_unwoken(program, w, siblings, signals, debug)
             if found is None and not broadcasters and _many_waiters(program, w.fn):
                 found = _unwoken(program, w, siblings, set(), debug, own_signal=signals)
             if found is not None:
@@ -142,6 +147,114 @@ def _unwoken(
                 checked.get(sel[1], 0),
                 signal,
             )
+    return None
+
+
+def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list, debug: Counter) -> UnwokenFlag | None:
+    """A sibling method that changes a counter or collection the wait loop's condition reads, in the
+    direction that can end the wait (`p.size--` for `p.size >= p.max`, an `append` to `p.idle` for
+    `len(p.idle) == 0`), then returns before its own `Signal()`/`Broadcast()` on that path: the
+    release of a broken connection frees a slot and wakes nobody."""
+    fn, facts = w.fn, w.fn.facts
+    recv = facts.recv_name
+    if not facts.recv or not recv:
+        return None
+    loop = next((r for r in enclosing_regions(facts, w.op.region) if facts.regions[r].kind == "for"), None)
+    if loop is None or facts.regions[loop].info is None:
+        return None
+    condition = facts.regions[loop].info
+    ending = dict(_freeing_changes(condition, recv))
+    if not ending:
+        return None
+    for setter in siblings:
+        if setter is fn:
+            continue
+        sf = setter.facts
+        own = [c.op for c in signals if c.fn is setter]
+        if not own or any(o.mode == "defer" for o in own):
+            continue  # signals nowhere (the flag shape's business) or on every way out
+        ops = sf.ops
+        for k, op in enumerate(ops):
+            if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+                continue
+            sel = E.selector(op.targets[0])
+            if sel is None or not E.is_ident(sel[0], sf.recv_name) or sel[1] not in ending:
+                continue
+            if not _changes_as(op, sel[1], ending[sel[1]], sf.recv_name):
+                continue
+            ret = _return_before_signal(sf, k, own)
+            if ret is None:
+                continue
+            debug["GIM106_freed_without_a_signal"] += 1
+            return UnwokenFlag(
+                fn,
+                w.op,
+                facts.regions[loop].line,
+                E.render(condition),
+                setter,
+                op,
+                E.render(op.targets[0]),
+                "",
+                w.text,
+                returned=ret,
+            )
+    return None
+
+
+def _freeing_changes(condition, recv: str):
+    """(field, change) for each conjunct of an `&&` chain that a change of one field of recv can make
+    false: "-" for `recv.f >= x` / `recv.f > x`, "+" for `recv.f < x` / `recv.f <= x`, "append"
+    for `len(recv.f) == 0`."""
+    b = E.binary(condition)
+    if b is None:
+        return
+    op, left, right = b
+    if op == "&&":
+        yield from _freeing_changes(left, recv)
+        yield from _freeing_changes(right, recv)
+        return
+    sel = E.selector(left)
+    if sel is not None and E.is_ident(sel[0], recv):
+        if op in (">=", ">"):
+            yield sel[1], "-"
+        elif op in ("<", "<="):
+            yield sel[1], "+"
+        return
+    called = E.call(left)
+    if op == "==" and right == ("int", 0) and called is not None and E.is_ident(called[0], "len") and called[1]:
+        inner = E.selector(called[1][0])
+        if inner is not None and E.is_ident(inner[0], recv):
+            yield inner[1], "append"
+
+
+def _changes_as(op: Op, field: str, change: str, recv: str) -> bool:
+    """op (an assignment to recv.field) changes it the way that can end the wait."""
+    if change in ("-", "+"):
+        return op.mode == f"{change}="
+    called = E.call(op.args[0])
+    return (
+        op.mode == "="
+        and called is not None
+        and E.is_ident(called[0], "append")
+        and bool(called[1])
+        and E.render(called[1][0]) == f"{recv}.{field}"
+    )
+
+
+def _return_before_signal(facts, k: int, signals: list) -> Op | None:
+    """The first `return` after op k on a path through it (in a region around op k) that no signal of
+    the setter's precedes on that path."""
+    ops = facts.ops
+    for i in range(k + 1, len(ops)):
+        ret = ops[i]
+        if ret.kind != "return":
+            continue
+        around = set(enclosing_regions(facts, ret.region))
+        if ops[k].region not in around:
+            continue
+        if any(ops.index(s) < i and ops.index(s) > k and s.region in around for s in signals):
+            continue
+        return ret
     return None
 
 

@@ -224,7 +224,7 @@ from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
 from golint_im.analysis.wait_release import EARLY_SIGNALS, WAIT_BEFORE_RELEASE, EarlySignal, WaitBeforeRelease
-from golint_im.findings import Finding, Related, Step, op_location
+from golint_im.findings import Finding, Location, Related, Step, op_location
 from golint_im.rules._block_wording import branch_text
 from golint_im.rules._circular_wording import circular_finding
 
@@ -750,6 +750,8 @@ def _unwoken_flag(u) -> Finding:
     set_loc = op_location(u.setter, u.assign)
     wait_loc = op_location(u.waiter, u.wait)
     leaves = f" and leaving it when the `if` at line {u.checked_at} sees `{u.flag}`" if u.checked_at else ""
+    if u.returned is not None:
+        return _freed_unwoken(u, set_loc, wait_loc)
     if u.signal_only is not None:
         signal_loc = op_location(u.setter, u.signal_only)
         message = (
@@ -791,6 +793,34 @@ def _unwoken_flag(u) -> Finding:
         related=(Related(wait_loc, "the wait this flag should end"),),
         steps=steps,
         key=f"{u.setter.qualname}|{u.flag}|unwoken-flag",
+    )
+
+
+def _freed_unwoken(u, set_loc: Location, wait_loc: Location) -> Finding:
+    """A counter or collection a Cond.Wait loop reads, changed on a path that returns before the signal."""
+    ret = u.returned
+    ret_loc = op_location(u.setter, ret)
+    changed = E.render(u.assign.targets[0])
+    message = (
+        f"`{u.setter.short}` changes `{changed}` at line {u.assign.line}, which can end the wait of "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`), then "
+        f"returns at line {ret.line} before its `{u.cond}` signal: on that path a goroutine already waiting is "
+        f"not woken and sleeps on, forever if no other signal comes. Fix: signal `{u.cond}` before that return "
+        f"too (or `defer {u.cond}.Signal()`)."
+    )
+    steps = (
+        Step(wait_loc, f"`{u.waiter.short}` waits while `{u.condition}` (loop at line {u.loop_line})"),
+        Step(set_loc, f"`{u.setter.short}` changes `{changed}`: the condition may now be false"),
+        Step(ret_loc, "and returns without signalling"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=set_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the wait this change should end"), Related(ret_loc, "returns unsignalled")),
+        steps=steps,
+        key=f"{u.setter.qualname}|{changed}|freed-unwoken",
     )
 
 
