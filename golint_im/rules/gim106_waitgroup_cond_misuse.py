@@ -70,7 +70,10 @@ package variable, a struct field; a parameter is what its callers pass):
   only a `Signal()` after it, when no `Broadcast` of that Cond exists and
   several goroutines wait (the waiting method called directly from a
   goroutine started in a loop or by several `go` statements): one wakes, the
-  others sleep on;
+  others sleep on. And a counter or slice the loop condition reads, changed
+  the way that can end the wait (`p.size--` for `p.size >= p.max`, an
+  `append` for `len(q.items) == 0`) by a method that signals the Cond
+  elsewhere but returns before its signal on that path;
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
