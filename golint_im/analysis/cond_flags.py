@@ -92,16 +92,10 @@ def _unwoken(
     With own_signal (the Cond's calls, none a Broadcast), the first that sets it and then wakes only
     one waiter with its own `Signal()`."""
     fn, facts = w.fn, w.fn.facts
-    recv = facts.recv_name
-    if not facts.recv or not recv:
+    found = _wait_loop(w)
+    if found is None:
         return None
-    loop = next(
-        (r for r in enclosing_regions(facts, w.op.region) if facts.regions[r].kind == "for"),
-        None,
-    )
-    if loop is None or facts.regions[loop].info is None:
-        return None
-    condition = facts.regions[loop].info
+    recv, loop, condition = found
     flags = dict(_exit_values(condition, recv))
     checked: dict[str, int] = {}
     for f, value, line in _body_exits(facts, loop, w.op, recv):
@@ -156,13 +150,10 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
     `len(p.idle) == 0`), then returns before its own `Signal()`/`Broadcast()` on that path: the
     release of a broken connection frees a slot and wakes nobody."""
     fn, facts = w.fn, w.fn.facts
-    recv = facts.recv_name
-    if not facts.recv or not recv:
+    found = _wait_loop(w)
+    if found is None:
         return None
-    loop = next((r for r in enclosing_regions(facts, w.op.region) if facts.regions[r].kind == "for"), None)
-    if loop is None or facts.regions[loop].info is None:
-        return None
-    condition = facts.regions[loop].info
+    recv, loop, condition = found
     ending = dict(_freeing_changes(condition, recv))
     if not ending:
         return None
@@ -199,6 +190,19 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
                 returned=ret,
             )
     return None
+
+
+def _wait_loop(w) -> tuple | None:
+    """(receiver name, loop region, loop condition) of the `for` with a condition around a method's
+    Cond.Wait, else None."""
+    facts = w.fn.facts
+    recv = facts.recv_name
+    if not facts.recv or not recv:
+        return None
+    loop = next((r for r in enclosing_regions(facts, w.op.region) if facts.regions[r].kind == "for"), None)
+    if loop is None or facts.regions[loop].info is None:
+        return None
+    return recv, loop, facts.regions[loop].info
 
 
 def _freeing_changes(condition, recv: str):
