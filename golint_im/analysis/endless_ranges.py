@@ -103,13 +103,20 @@ def _awaited(flow: ChannelFlow, ch: Channel, ranger: Function, range_op: Op) -> 
     return None
 
 
-def _escapes(program: Program, flow: ChannelFlow, key: str) -> bool:
+def _escapes(program: Program, flow: ChannelFlow, key: str, getters: bool = False) -> bool:
     """The field's value is handed somewhere the flow does not follow (an unresolved call, a
-    composite, a return): code there could close it. Only the field's package can name it."""
+    composite, a return): code there could close it. Only the field's package can name it.
+
+    With `getters`, a return from a getter the flow reads as the field (`func (w *Watcher) Start()
+    <-chan Event { go w.loop(); return w.events }`) whose every call is straight the channel of a
+    receive or range (`for ev := range w.Start()`) hands it nowhere else."""
     fname = key.rsplit(".", 1)[-1]
     for fn in program.package_functions(key[len("field:") :].split("#", 1)[0]):
+        received = getters and _getter_only_received(program, flow, fn, key)
         for op in fn.facts.ops:
-            if op.kind not in ("call", "return") or E.is_ident(op.fn, "len") or E.is_ident(op.fn, "cap"):
+            if op.kind not in ("call", "return") or any(E.is_ident(op.fn, b) for b in ("len", "cap", "close")):
+                continue
+            if op.kind == "return" and received:
                 continue
             for arg in op.args:
                 sel = E.selector(arg)
@@ -119,6 +126,21 @@ def _escapes(program: Program, flow: ChannelFlow, key: str) -> bool:
                     continue  # an analysed function's parameter: joined in the flow
                 return True
     return False
+
+
+def _getter_only_received(program: Program, flow: ChannelFlow, fn: Function, key: str) -> bool:
+    """fn is a getter the flow reads as the field `key`, and each of its calls is the channel
+    expression of a receive or a range in the calling function."""
+    if flow.getter_of(fn) != key:
+        return False
+    callers = program.callers(fn)
+    if not callers:
+        return False
+    for caller, call in callers:
+        n = caller.facts.ops.index(call)
+        if not any(o.kind == "recv" and E.call_number(o.fn) == n for o in caller.facts.ops):
+            return False
+    return True
 
 
 def _only_made(program: Program, flow: ChannelFlow, key: str) -> bool:

@@ -92,6 +92,7 @@ class ChannelFlow:
         # sends on a local channel reached through a new call of the function that makes it: another instance
         self.fresh_instance_sends = 0
         self._param_keys: dict[tuple[int, str], str | None] = {}
+        self._getters: dict[int, str | None] = {}  # function id -> the field every return hands back
         self._alias()
         self._collect_ops()
 
@@ -138,7 +139,40 @@ class ChannelFlow:
         pointed = E.unary_operand(expr, "*", "&")
         if pointed is not None:
             return self.raw_key(fn, pointed)
+        if expr is not None and expr[0] == "call" and not expr[2]:
+            return self._getter_key(fn, expr)
         return None
+
+    def _getter_key(self, fn: Function, expr) -> str | None:
+        """`w.Start()` in `for ev := range w.Start()`: the call resolves to one function of the tree,
+        without arguments, whose every `return` hands back the same field (`return w.events`):
+        the channel is that field's."""
+        n = E.call_number(expr)
+        ops = fn.facts.ops
+        if n is None or not 0 <= n < len(ops):
+            return None
+        targets = self.program.resolve_call(fn, ops[n])
+        if len(targets) != 1:
+            return None
+        getter = targets[0].function
+        if getter.id in self._getters:
+            return self._getters[getter.id]
+        self._getters[getter.id] = None  # recursion guard
+        found = None
+        for op in getter.facts.ops:
+            if op.kind != "return":
+                continue
+            key = self.raw_key(getter, op.args[0]) if len(op.args) == 1 else None
+            if key is None or not key.startswith("field:") or (found is not None and key != found):
+                found = None
+                break
+            found = key
+        self._getters[getter.id] = found
+        return found
+
+    def getter_of(self, fn: Function) -> str | None:
+        """The field key a getter hands back, if it was read as one (see `_getter_key`)."""
+        return self._getters.get(fn.id)
 
     def key(self, fn: Function, expr) -> str | None:
         raw = self.raw_key(fn, expr)

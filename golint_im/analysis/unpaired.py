@@ -84,6 +84,8 @@ class SkippedClose:
     # `go func() { for l := range lines {...} }(); err := readLines(src, lines); wg.Wait()`
     ranger_started: bool = False
     go_fn: Function | None = None  # the function holding go_op, when not owner (an instance's constructor)
+    # the ranger gets the channel from what owner returns (False: through a parameter, a field's getter aside)
+    returned_by_owner: bool = True
 
 
 @dataclass
@@ -132,6 +134,8 @@ class Unpaired:
             ch = flow.channels[key]
             if ch.closes and ch.sends and _ranged(ch):
                 found = self._skipped_close(ch)
+                if found is None and key.startswith("field:"):
+                    found = self._skipped_field_close(ch)
                 if found is not None:
                     self.skipped_closes.append(found)
                 continue
@@ -340,6 +344,54 @@ class Unpaired:
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
             return SkippedClose(
                 ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, via, swapped
+            )
+        return None
+
+    def _skipped_field_close(self, ch: Channel) -> SkippedClose | None:
+        """An unexported channel field, only ever given a fresh `make`, that one goroutine sends on and
+        closes plainly, and one other function ranges over (`for ev := range w.Start()`, the getter
+        handing back the field): the goroutine can return before its close, and the range never ends."""
+        from .endless_ranges import _escapes, _only_made  # the same evidence of a field's whole life
+
+        key = ch.key
+        if not key.rsplit(".", 1)[-1][:1].islower() or len(ch.closes) != 1:
+            return None
+        closer, close_op = ch.closes[0]
+        ranges = [(fn, op) for fn, op in ch.receives if op.mode == "range"]
+        if close_op.mode != "plain" or len(ranges) != len(ch.receives) or len({f.id for f, _o in ranges}) != 1:
+            return None
+        ranger, range_op = ranges[0]
+        if ranger is closer or any(f is not closer for f, _op in ch.sends) or len(closer.go_sites) != 1:
+            return None
+        owner, go_op = closer.go_sites[0]
+        if self._range_exits(ranger, range_op) or _escapes(self.program, self.flow, key, getters=True):
+            return None
+        if not _only_made(self.program, self.flow, key):
+            return None
+        facts = closer.facts
+        target = facts.ops.index(close_op)
+
+        def leaves(op) -> bool:
+            return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
+
+        for i, t in returns_skipping(facts, [target], leaves):
+            if self._signalled_away(closer, i, ranger, range_op):
+                continue
+            self.debug["GIM102_skipped_field_closes"] += 1
+            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+            returned = self.flow.getter_of(owner) == key
+            return SkippedClose(
+                ch,
+                owner,
+                ranger,
+                range_op,
+                closer,
+                facts.ops[t],
+                facts.ops[i],
+                region,
+                go_op,
+                go_fn=owner,
+                returned_by_owner=returned,
             )
         return None
 

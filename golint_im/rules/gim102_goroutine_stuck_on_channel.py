@@ -1274,6 +1274,8 @@ def _skipped_close_finding(k):
     how = branch_text(facts, k.region, verb)
     closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
     closed = name
+    if k.channel.key.startswith("field:") and k.close_op.args:
+        closed = E.render(k.close_op.args[0])  # `close(w.events)`, as the goroutine writes it
     if k.via is not None:  # the goroutine (or, when it ranges, the owner) calls the function that closes
         started = f"line {k.go_op.line}"
         if k.closer.file is not k.owner.file:
@@ -1285,7 +1287,7 @@ def _skipped_close_finding(k):
         closed = E.render(k.close_op.args[0]) if k.close_op.args else name
         where = f"at the top of `{k.closer.short}`"
     ranged, at = f"`{name}`", f"line {k.range_op.line}"
-    if k.ranger is not k.owner and not k.ranger_started:
+    if k.ranger is not k.owner and not k.ranger_started and k.returned_by_owner:
         ranged = f"`{name}` (returned by `{k.owner.short}`)"
     if k.ranger.file is not k.closer.file:  # the finding is at the closer's exit: name the range's file
         at = f"{range_loc.path}:{k.range_op.line}"
