@@ -34,13 +34,14 @@ plain receive, or a `select` whose every case waits for it. Counted in
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .endless import loop_has_exit
 from .flow import Channel, ChannelFlow
+from .regions import deciding_region, returns_skipping
 
 
 @dataclass
@@ -54,13 +55,20 @@ class EndlessRangeWait:
     signal_op: Op  # that close or send, in the ranger
     waiter: Function
     wait: Op  # the waiter's receive
+    # The ranged channel's one close, in a function that can return before it (`Ingest` returning
+    # on a parse error before `close(s.lines)`): (that function, its return, the close, the branch
+    # deciding it); None: nothing closes the channel at all.
+    skipped: tuple | None = None
 
 
 def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> list[EndlessRangeWait]:
     out = []
     for key in sorted(flow.channels):
         ch = flow.channels[key]
-        if ch.closes or not key.startswith("field:") or not ch.receives:
+        if not key.startswith("field:") or not ch.receives:
+            continue
+        skipped = _skipped_plain_close(program, ch) if ch.closes else None
+        if ch.closes and skipped is None:
             continue
         fname = key.rsplit(".", 1)[-1]
         if not fname[:1].islower():
@@ -77,9 +85,23 @@ def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> 
                 debug["GIM102_endless_ranges_escaping"] += 1
                 break
             debug["GIM102_waits_on_endless_ranges"] += 1
-            out.append(found)
+            out.append(replace(found, skipped=skipped) if skipped is not None else found)
             break
     return out
+
+
+def _skipped_plain_close(program: Program, ch: Channel) -> tuple | None:
+    """The channel's one close is plain, in a function of the tree that no `go` statement starts and
+    that something calls, and that function can return before it: (function, return, close, branch)."""
+    if len(ch.closes) != 1:
+        return None
+    closer, close_op = ch.closes[0]
+    if close_op.mode != "plain" or closer.go_sites or closer.parent is not None or not program.callers(closer):
+        return None
+    facts = closer.facts
+    for i, t in returns_skipping(facts, [facts.ops.index(close_op)]):
+        return closer, facts.ops[i], facts.ops[t], deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+    return None
 
 
 def _awaited(flow: ChannelFlow, ch: Channel, ranger: Function, range_op: Op) -> EndlessRangeWait | None:

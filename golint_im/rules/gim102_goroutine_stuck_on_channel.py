@@ -801,9 +801,13 @@ def check(ctx):
         yield _unclosed_finding(u)
     for k in partners.unpaired.skipped:
         yield _skipped_finding(k)
+    told_exits = set()
     for sc in (*partners.unpaired.skipped_closes, *partners.fields.skipped_closes):
+        told_exits.add((sc.closer.id, id(sc.exit)))
         yield _skipped_close_finding(sc)
     for er in partners.endless_range_waits:
+        if er.skipped is not None and (er.skipped[0].id, id(er.skipped[1])) in told_exits:
+            continue  # the same skipped close, told from the closer's side
         yield _endless_range_wait_finding(er)
     for pb in partners.parked_on_branches:
         yield _parked_on_branch_finding(pb)
@@ -1339,8 +1343,29 @@ def _endless_range_wait_finding(e):
         f"receive blocks forever. Fix: close `{ranged}` once nothing more is sent on it (before waiting), or "
         f"give the loop another way out."
     )
+    skipped: tuple[Step, ...] = ()
+    if e.skipped is not None:
+        closer, exit_op, close_op, region = e.skipped
+        closed = E.render(close_op.args[0]) if close_op.args else ranged
+        how = branch_text(closer.facts, region, "returns")
+        where = (
+            f"line {exit_op.line}"
+            if closer.file is e.waiter.file
+            else f"{op_location(closer, exit_op).path}:{exit_op.line}"
+        )
+        message = (
+            f"`{e.waiter.short}` waits on `{E.render(e.wait.fn)}` here, but `{e.ranger.short}` {gives} its "
+            f"`range` over `{ranged}` at {at} ends, and `{closer.short}`, its only closer, {how} at {where} "
+            f"without `close({closed})` (line {close_op.line}): on that path the range never ends, so this "
+            f"receive blocks forever. Fix: `defer close({closed})` in `{closer.short}`, so every way out closes it."
+        )
+        skipped = (
+            Step(op_location(closer, exit_op), f"`{closer.short}` {how} here, before closing `{ranged}`"),
+            Step(op_location(closer, close_op), f"the only `close({closed})`, skipped on that path"),
+        )
     steps = (
         Step(range_loc, f"`{e.ranger.short}` ranges over `{ranged}` until it is closed"),
+        *skipped,
         Step(signal_loc, f"the signal `{signal}`, given only once the range is over"),
         Step(wait_loc, f"`{e.waiter.short}` waits for that signal"),
     )
