@@ -49,7 +49,6 @@ from .regions import (
     single_assignment,
     unreachable_under_constants,
 )
-from .writes import WriteIndex
 
 BRANCHES = frozenset({"if", "else", "case", "default", "switch", "select"})
 LOCK_TYPES = frozenset({"sync#Mutex", "sync#RWMutex", "sync#Locker"})
@@ -292,7 +291,6 @@ class LockModel:
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._own_methods: dict[tuple, bool] = {}  # see _own_method_in_field
         self._own_panics: dict[int, Op | None] = {}  # see own_panic
-        self._writes: WriteIndex | None = None
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
         self.lock_ops: dict[str, list[tuple[Function, Op, str]]] = {}  # class -> (fn, op, "acquire"/"release")
@@ -894,25 +892,44 @@ class LockModel:
         return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
 
     def _field_binds_own_method(self, named: str, field: str, method: Function) -> bool:
-        """Every write of the field that holds a method value of `method` binds it to the value whose
-        field is written (`l.rules = append(l.rules, l.check)`, `s.handlers["x"] = s.handleX`), and
-        one does."""
-        if self._writes is None:
-            self._writes = WriteIndex(self.program)
+        """Every write of the (unexported) field that holds a method value of `method` binds it to the
+        value whose field is written (`l.rules = append(l.rules, l.check)`, `s.handlers["x"] =
+        s.handleX`), and one does. Only the field's package can write it, so that package is read
+        (no program-wide index: the lock layer is the concurrency family's largest already)."""
+        if not field[:1].islower():
+            return False  # code in other modules may store other values' methods in it
         bound = False
-        for _g, wop, rhs, _how in self._writes.field_writes_of(named, field):
-            written = [_written_field(t) for t in wop.targets] if wop.kind == "assign" else []
-            base = next((w[0] for w in written if w is not None and w[1] == field), None)
-            for x in E.subexprs(rhs):
-                sel = E.selector(x)
-                if sel is None or sel[1] != method.facts.name:
-                    continue
-                if self.program.method(named, sel[1]) is None:
-                    continue
-                if base is None or E.ident(sel[0]) is None or sel[0] != base:
-                    return False
-                bound = True
+        name = method.facts.name
+        for g in self.program.package_functions(named.split("#", 1)[0]):
+            for op in g.facts.ops:
+                for value, base in self._field_values(g, op, named, field):
+                    for x in E.subexprs(value):
+                        sel = E.selector(x)
+                        if sel is None or sel[1] != name:
+                            continue
+                        if base is None or E.ident(sel[0]) is None or sel[0] != base:
+                            return False
+                        bound = True
         return bound
+
+    def _field_values(self, g: Function, op: Op, named: str, field: str):
+        """(value, base written or None) for each value op gives the field of a `named` value:
+        `x.f = v`, `x.f[k] = v`, and `T{f: v}` (no base: a value being built)."""
+        if op.kind == "assign" and len(op.targets) == len(op.args):
+            for target, value in zip(op.targets, op.args, strict=True):
+                w = _written_field(target)
+                if w is None or w[1] != field:
+                    continue
+                t = self.program.type_of(g, w[0])
+                if t is not None and self.program.named(t) == named:
+                    yield value, w[0]
+        for arg in op.args:
+            comp = E.composite(E.strip_address(arg)) if E.is_composite_or_address(arg) else None
+            if comp is None or comp[0].split("[", 1)[0].rsplit(".", 1)[-1] != named.split("#")[-1]:
+                continue
+            for key, value in comp[1]:
+                if E.ident(key) == field:
+                    yield value, None
 
     def _callers_pass_own_method(self, fn: Function, index: int, method: Function) -> bool:
         """Every caller of fn passes, at index, `x.<method>` with x the value it calls fn on."""
