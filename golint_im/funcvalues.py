@@ -330,9 +330,11 @@ class FunctionValues:
         self._call_cache[key] = out
         return out
 
-    def _stored_func_values(self, named: str, fname: str) -> list[Target]:
-        out: list[Target] = []
-        tname = named.split("#")[1]
+    def field_value_writes(self, named: str, fname: str) -> list[tuple[Function, tuple | None, tuple]]:
+        """(function, base written or None, value) for each value that may be a function written into
+        field fname of type named: `x.f = v` (base x), an element of `x.f = append(x.f, v)` or of
+        `x.f = []T{v}` (base x), `T{f: v}` (no base: a value being built). From the link's index."""
+        out = []
         for f, base, comp_type, value in self._field_writes().get(fname, ()):
             if base is not None:
                 bt = self.type_of(f, base)
@@ -340,16 +342,23 @@ class FunctionValues:
             else:
                 owner = self.named(self.qualify(comp_type, f.file))
             if owner == named:
-                local = E.ident(value)
-                if local is not None and self.lookup_local(f, local) is not None:
-                    # `r.handlers = append(r.handlers, f)` in `Register(f func())`, `&Registry{onChange:
-                    # onChange}` in `NewRegistry(onChange func(string))`: what callers pass
-                    values = self.func_values_of_local(f, local)
-                else:
-                    values = self._func_value(f, value)
-                for v in values:
-                    returned = f"{v.via}, " if v.via.startswith("returned by") else ""
-                    out.append(Target(v.function, f"{returned}stored in field {tname}.{fname}"))
+                out.append((f, base, value))
+        return out
+
+    def _stored_func_values(self, named: str, fname: str) -> list[Target]:
+        out: list[Target] = []
+        tname = named.split("#")[1]
+        for f, _base, value in self.field_value_writes(named, fname):
+            local = E.ident(value)
+            if local is not None and self.lookup_local(f, local) is not None:
+                # `r.handlers = append(r.handlers, f)` in `Register(f func())`, `&Registry{onChange:
+                # onChange}` in `NewRegistry(onChange func(string))`: what callers pass
+                values = self.func_values_of_local(f, local)
+            else:
+                values = self._func_value(f, value)
+            for v in values:
+                returned = f"{v.via}, " if v.via.startswith("returned by") else ""
+                out.append(Target(v.function, f"{returned}stored in field {tname}.{fname}"))
         return _dedupe(out)
 
     def callers(self, target: Function) -> list:

@@ -219,12 +219,8 @@ class Acquire(Effects):
         ft = program.field_type(named, sel[1]) if named else None
         if named is None or ft is None or not program.underlying(ft[0]).startswith("func("):
             return None
-        if self._writes is None:
-            self._writes = WriteIndex(program)
         found = None
-        for g, _op, rhs, _how in self._writes.field_writes_of(named, sel[1]):
-            if is_nil(rhs):
-                continue
+        for g, _base, rhs in program.field_value_writes(named, sel[1]):
             names = self.call_names(g, rhs) if selector(rhs) is not None else set()
             kind = next((k for k in self.kinds.values() if names & k.constructors), None)
             if kind is None or (found is not None and found[0] is not kind):
@@ -589,7 +585,7 @@ class Acquire(Effects):
                 continue
             if _closed_in_return(r, a):
                 continue  # `return c, c.Close()`: handed back closed
-            c = self._fresh_value(f, a, i, seen_from=r.region)
+            c = self._fresh_value(f, a, i)
             if c is not None and self._released_on_the_way(f, r, a, c):
                 # `body, err := decode(resp)` (which closes it) before `return resp, body, nil`: nothing
                 # open is handed back here, as with a nil (a function closing what it returns on every
@@ -653,13 +649,11 @@ class Acquire(Effects):
                 return True
         return False
 
-    def _fresh_value(self, f, expr, i, into="", skip=None, seen_from=None):
+    def _fresh_value(self, f, expr, i, into="", skip=None):
         """(kind, i, base, op, collection, suffix) if expr is a constructor call or a local holding only its results.
 
         `into`: the value is an element of a returned slice (see `fresh_collection`): local slices may hold it.
         `skip`: the op wrapping the value (`tls.Client(raw, cfg)`), which neither keeps nor releases it.
-        `seen_from`: the region of the op reading expr: a local of the same name declared in a block
-        apart from it is another variable (see `assignments_to`).
         """
         ops = f.facts.ops
         n_op = op_number(expr)
@@ -683,7 +677,7 @@ class Acquire(Effects):
         if not into and self.is_collection(f, name):
             return self.fresh_collection(f, name, i)
         found = None
-        for op, ti in assignments_to(f, name, seen_from):
+        for op, ti in assignments_to(f, name):
             if op.mode == "var" and not op.args:
                 continue
             if len(op.args) == 1 and len(op.targets) > 1:
@@ -976,7 +970,7 @@ class Acquire(Effects):
                 ix = index(t)
                 if ix is None or not is_ident(ix[0], name):
                     continue
-                c = self._fresh_value(f, v, i, into=name, seen_from=op.region)
+                c = self._fresh_value(f, v, i, into=name)
                 if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                     return None
                 found = found or c
@@ -997,7 +991,7 @@ class Acquire(Effects):
             else:
                 return None
             for e in elems:
-                c = self._fresh_value(f, e, i, into=name, seen_from=op.region)
+                c = self._fresh_value(f, e, i, into=name)
                 if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                     return None
                 found = found or c

@@ -249,6 +249,8 @@ def _return_before_signal(facts, k: int, signals: list) -> Op | None:
     """The first `return` after op k on a path through it (in a region around op k) that no signal of
     the setter's precedes on that path."""
     ops = facts.ops
+    at = {id(o): i for i, o in enumerate(ops)}
+    signal_at = [(at[id(s)], s.region) for s in signals if id(s) in at]
     for i in range(k + 1, len(ops)):
         ret = ops[i]
         if ret.kind != "return":
@@ -256,7 +258,7 @@ def _return_before_signal(facts, k: int, signals: list) -> Op | None:
         around = set(enclosing_regions(facts, ret.region))
         if ops[k].region not in around:
             continue
-        if any(ops.index(s) < i and ops.index(s) > k and s.region in around for s in signals):
+        if any(k < j < i and region in around for j, region in signal_at):
             continue
         return ret
     return None

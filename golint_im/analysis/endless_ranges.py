@@ -81,7 +81,7 @@ def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> 
             found = _awaited(flow, ch, ranger, range_op)
             if found is None:
                 continue
-            if _escapes(program, flow, key) or not _only_made(program, flow, key):
+            if field_escapes(program, flow, key) or not only_made(program, flow, key):
                 debug["GIM102_endless_ranges_escaping"] += 1
                 break
             debug["GIM102_waits_on_endless_ranges"] += 1
@@ -125,7 +125,7 @@ def _awaited(flow: ChannelFlow, ch: Channel, ranger: Function, range_op: Op) -> 
     return None
 
 
-def _escapes(program: Program, flow: ChannelFlow, key: str, getters: bool = False) -> bool:
+def field_escapes(program: Program, flow: ChannelFlow, key: str, getters: bool = False) -> bool:
     """The field's value is handed somewhere the flow does not follow (an unresolved call, a
     composite, a return): code there could close it. Only the field's package can name it.
 
@@ -165,7 +165,7 @@ def _getter_only_received(program: Program, flow: ChannelFlow, fn: Function, key
     return True
 
 
-def _only_made(program: Program, flow: ChannelFlow, key: str) -> bool:
+def only_made(program: Program, flow: ChannelFlow, key: str) -> bool:
     """Every value the field is given, in its package, is a fresh `make(chan ...)`: a channel
     that a call returns (`eq.Subscribe()`) may be closed by whoever made it."""
     fname = key.rsplit(".", 1)[-1]

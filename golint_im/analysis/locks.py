@@ -892,44 +892,20 @@ class LockModel:
         return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
 
     def _field_binds_own_method(self, named: str, field: str, method: Function) -> bool:
-        """Every write of the (unexported) field that holds a method value of `method` binds it to the
-        value whose field is written (`l.rules = append(l.rules, l.check)`, `s.handlers["x"] =
-        s.handleX`), and one does. Only the field's package can write it, so that package is read
-        (no program-wide index: the lock layer is the concurrency family's largest already)."""
-        if not field[:1].islower():
-            return False  # code in other modules may store other values' methods in it
+        """Every write of the field that holds a method value of `method` binds it to the value whose
+        field is written (`l.rules = append(l.rules, l.check)`, `l.rules = []rule{l.check}`), and one
+        does. The writes are the link's (`field_value_writes`): the ones it resolved the call through."""
         bound = False
         name = method.facts.name
-        for g in self.program.package_functions(named.split("#", 1)[0]):
-            for op in g.facts.ops:
-                for value, base in self._field_values(g, op, named, field):
-                    for x in E.subexprs(value):
-                        sel = E.selector(x)
-                        if sel is None or sel[1] != name:
-                            continue
-                        if base is None or E.ident(sel[0]) is None or sel[0] != base:
-                            return False
-                        bound = True
-        return bound
-
-    def _field_values(self, g: Function, op: Op, named: str, field: str):
-        """(value, base written or None) for each value op gives the field of a `named` value:
-        `x.f = v`, `x.f[k] = v`, and `T{f: v}` (no base: a value being built)."""
-        if op.kind == "assign" and len(op.targets) == len(op.args):
-            for target, value in zip(op.targets, op.args, strict=True):
-                w = _written_field(target)
-                if w is None or w[1] != field:
+        for _g, base, value in self.program.field_value_writes(named, field):
+            for x in E.subexprs(value):
+                sel = E.selector(x)
+                if sel is None or sel[1] != name:
                     continue
-                t = self.program.type_of(g, w[0])
-                if t is not None and self.program.named(t) == named:
-                    yield value, w[0]
-        for arg in op.args:
-            comp = E.composite(E.strip_address(arg)) if E.is_composite_or_address(arg) else None
-            if comp is None or comp[0].split("[", 1)[0].rsplit(".", 1)[-1] != named.split("#")[-1]:
-                continue
-            for key, value in comp[1]:
-                if E.ident(key) == field:
-                    yield value, None
+                if base is None or E.ident(sel[0]) is None or sel[0] != base:
+                    return False
+                bound = True
+        return bound
 
     def _callers_pass_own_method(self, fn: Function, index: int, method: Function) -> bool:
         """Every caller of fn passes, at index, `x.<method>` with x the value it calls fn on."""
@@ -2404,12 +2380,6 @@ def _asserts_receiver_state(fn: Function, op: Op) -> bool:
         and recv in E.idents_in(regions[r].info, set())
         for r in enclosing_regions(fn.facts, op.region)
     )
-
-
-def _written_field(target) -> tuple | None:
-    """(base, field) of an assignment's target `x.f` or `x.f[k]`, else None."""
-    indexed = E.index(target)
-    return E.selector(indexed[0] if indexed is not None else target)
 
 
 def _striped(holder) -> bool:

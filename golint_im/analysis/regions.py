@@ -174,31 +174,13 @@ def ops_with_literals(fn: Function) -> Iterator[Op]:
         yield from lit.facts.ops
 
 
-def assignments_to(fn: Function, name: str, seen_from: int | None = None) -> Iterator[tuple[Op, int]]:
-    """(assignment op, target position) for each assignment to the variable `name` in fn's own body, in order.
-
-    `seen_from`: a region where `name` is used. Locals are keyed by name, so a declaration in a
-    block that does not hold that region (`for _, c := range conns` beside `c, err = dial()`) is
-    of another variable and left out. An `if`/`for`/`switch` header's declaration sits in the
-    region around the statement, wider than its scope, so it is kept: never a visible one dropped.
-    """
-    facts = fn.facts
-    for op in facts.ops:
+def assignments_to(fn: Function, name: str) -> Iterator[tuple[Op, int]]:
+    """(assignment op, target position) for each assignment to the variable `name` in fn's own body, in order."""
+    for op in fn.facts.ops:
         if op.kind == "assign":
             for i, t in enumerate(op.targets):
                 if is_ident(t, name):
-                    if (
-                        seen_from is not None
-                        and op.mode in (":=", "var")
-                        and not _encloses(facts, op.region, seen_from)
-                    ):
-                        break
                     yield op, i
-
-
-def _encloses(facts, outer: int, region: int) -> bool:
-    """Region `outer` is `region` or one around it."""
-    return any(r == outer for r in enclosing_regions(facts, region))
 
 
 def assigned_value(op: Op, position: int) -> Expr:

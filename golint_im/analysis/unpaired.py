@@ -25,6 +25,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .cancel import cancelled_only_after, done_case_context, quiet_cancel
+from .endless_ranges import field_escapes, only_made
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
 from .regions import deciding_region, returns_skipping
@@ -351,8 +352,6 @@ class Unpaired:
         """An unexported channel field, only ever given a fresh `make`, that one goroutine sends on and
         closes plainly, and one other function ranges over (`for ev := range w.Start()`, the getter
         handing back the field): the goroutine can return before its close, and the range never ends."""
-        from .endless_ranges import _escapes, _only_made  # the same evidence of a field's whole life
-
         key = ch.key
         if not key.rsplit(".", 1)[-1][:1].islower() or len(ch.closes) != 1:
             return None
@@ -364,9 +363,9 @@ class Unpaired:
         if ranger is closer or any(f is not closer for f, _op in ch.sends) or len(closer.go_sites) != 1:
             return None
         owner, go_op = closer.go_sites[0]
-        if self._range_exits(ranger, range_op) or _escapes(self.program, self.flow, key, getters=True):
+        if self._range_exits(ranger, range_op) or field_escapes(self.program, self.flow, key, getters=True):
             return None
-        if not _only_made(self.program, self.flow, key):
+        if not only_made(self.program, self.flow, key):
             return None
         facts = closer.facts
         target = facts.ops.index(close_op)

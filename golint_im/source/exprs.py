@@ -175,6 +175,8 @@ class ExpressionReader:
     def element_key(self, node, region) -> tuple:
         """A keyed element's key: a bare name is a struct field's (or a constant's), never a renamed local."""
         saved = self.visible
+        if not saved:
+            return self.expr(node, region)  # no renamed local in scope: nothing to keep apart
         inner = node.named_children if node.type == "literal_element" else [node]
         if len(inner) == 1 and inner[0].type == "identifier":
             self.visible = {}
