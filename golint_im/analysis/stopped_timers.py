@@ -140,6 +140,97 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
     return out
 
 
+@dataclass
+class DrainedAfterAnotherTaker:
+    """`if !x.t.Stop() { <-x.t.C }` on a timer field that a goroutine also receives from."""
+
+    fn: Function  # holds the drain
+    stop: int  # line of the `if !x.t.Stop()`
+    recv: Op  # the drain, which waits forever once the goroutine took the value
+    text: str  # the timer as fn writes it: `d.timer`
+    taker: Function  # the goroutine's function
+    take: Op  # its receive from the timer
+    start_fn: Function  # where that goroutine is started
+    start: Op  # the `go` statement
+
+
+def drained_after_another_taker(program: Program, holder: Callable, debug: Counter) -> list[DrainedAfterAnotherTaker]:
+    """The drain `if !d.timer.Stop() { <-d.timer.C }` on a timer held in a struct field that a
+    goroutine started elsewhere also receives from:
+
+        func (d *Debouncer) loop() {       // go d.loop()
+            for { select { case <-d.timer.C: d.flush() ... } }
+        }
+        func (d *Debouncer) Add(k string) {
+            if !d.timer.Stop() {            // false: the timer fired
+                <-d.timer.C                 // but loop took its one value: blocks forever
+            }
+            d.timer.Reset(d.delay)
+        }
+
+    Once the timer fires and the goroutine takes the value, `Stop` returns false and nothing is
+    left to drain. Judged when both reach the timer as a field of their receiver (a taker ranging
+    over a map of instances may retire each one it took from), the drain's condition is exactly
+    `!x.Stop()` (a flag beside it may track what was taken), the goroutine's function is not the
+    drain's, it is started by a `go` statement, and every `Reset` of the timer in the program is
+    in the draining function (a taker that resets the timer itself leaves only a race, not judged).
+    """
+    drains: dict[str, list[tuple[Function, Op, int, str]]] = {}
+    for fn in program.functions:
+        facts = fn.facts
+        for op in facts.ops:
+            if op.kind != "recv" or op.select >= 0 or op.mode != "expr":
+                continue
+            timer = _timer_of_recv(op)
+            if timer is None or not _own_field(fn, timer):
+                continue
+            region = facts.regions[op.region]
+            stopped = E.unary_operand(region.info, "!") if region.kind == "if" and region.info is not None else None
+            call = E.call(stopped) if stopped is not None else None
+            if call is None or call[1] or E.selected_name(call[0]) != "Stop":
+                continue
+            text = E.render(timer)
+            if E.render(E.selector_base(call[0])) != text or not _is_timer(program, fn, timer):
+                continue
+            key = holder(fn, timer)
+            if key is not None and key.startswith("field:"):
+                drains.setdefault(key, []).append((fn, op, region.line, text))
+    if not drains:
+        return []
+    resets: dict[str, set[int]] = {}
+    takes: dict[str, list[tuple[Function, Op]]] = {}
+    for fn in program.functions:
+        for op in fn.facts.ops:
+            if op.kind == "call" and E.selected_name(op.fn) == "Reset":
+                base = E.selector_base(op.fn)
+                if base is not None and E.selector(base) is not None and (key := holder(fn, base)) in drains:
+                    resets.setdefault(key, set()).add(fn.id)
+            elif op.kind == "recv" and fn.go_sites:
+                timer = _timer_of_recv(op)
+                if timer is not None and _own_field(fn, timer) and (key := holder(fn, timer)) in drains:
+                    takes.setdefault(key, []).append((fn, op))
+    out = []
+    for key, found in drains.items():
+        for fn, recv, stop, text in found:
+            if resets.get(key, set()) - {fn.id}:
+                debug["GIM102_timer_drains_reset_elsewhere"] += 1
+                continue
+            taker = next(((t, op) for t, op in takes.get(key, []) if t is not fn), None)
+            if taker is None:
+                continue
+            start_fn, start = taker[0].go_sites[0]
+            debug["GIM102_timers_drained_after_another_taker"] += 1
+            out.append(DrainedAfterAnotherTaker(fn, stop, recv, text, taker[0], taker[1], start_fn, start))
+    return out
+
+
+def _own_field(fn: Function, expr) -> bool:
+    """expr is a field of fn's receiver (`d.timer` in a method of d): the drain and the goroutine
+    then reach one instance's timer, not the timers of values looked up or retired elsewhere."""
+    sel = E.selector(expr)
+    return sel is not None and bool(fn.facts.recv_name) and E.is_ident(sel[0], fn.facts.recv_name)
+
+
 def _stopped_first(program: Program, fn: Function, recvs: set[int]) -> DrainedTwice | None:
     """`t := time.NewTimer(d); t.Stop()` on the function's straight line, and later the drain
     `if !t.Stop() { <-t.C }` (anywhere, in a loop's `select` case too) with no `Reset` of `t` and no

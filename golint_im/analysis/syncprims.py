@@ -37,9 +37,11 @@ from .recovery import Recovery
 from .refused_starts import RefusedStart, refused_starts
 from .regions import assignments_to, deciding_region, returns_skipping
 from .stopped_timers import (
+    DrainedAfterAnotherTaker,
     DrainedTwice,
     RangedTicker,
     StoppedTimerWait,
+    drained_after_another_taker,
     drained_twice,
     ranged_stopped_tickers,
     stopped_timer_waits,
@@ -181,6 +183,9 @@ class SyncPrimitives:
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
         self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)
         self.timers_drained_twice: list[DrainedTwice] = drained_twice(program, self.debug)
+        self.timers_drained_after_another_taker: list[DrainedAfterAnotherTaker] = drained_after_another_taker(
+            program, self.holder, self.debug
+        )
         self.ranged_tickers: list[RangedTicker] = ranged_stopped_tickers(program, self.holder, self.debug)
         conds = {k: v for k, v in self.calls.items() if any(c.kind == COND for c in v)}
         self.unwoken_flags: list[UnwokenFlag] = unwoken_flags(program, conds, self.debug)

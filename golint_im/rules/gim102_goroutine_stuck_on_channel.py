@@ -241,7 +241,12 @@ receive before it: `Stop` returns false for a stopped timer as well. The
 same drain in one case of a `for { select }` loop whose other case `case
 <-t.C:` takes the value and goes round without a `Reset`, or after a
 receive before the loop took it (a local timer, not reassigned in the
-loop, not captured): the next update blocks. And a
+loop, not captured): the next update blocks. The same drain in a method
+on a timer field of its receiver (`if !d.timer.Stop() { <-d.timer.C }`)
+while a goroutine started on a method of the same type receives from that
+field: once the timer fires and the goroutine takes the value, the drain
+waits forever (judged when every `Reset` of the timer is in the draining
+method). And a
 `for range t.C` over a ticker, with no other way out of the loop, when the
 program stops that ticker (matched by its holder: a field, a local):
 `Stop` does not close the channel, so the loop outlives it.
@@ -886,8 +891,13 @@ def check(ctx):
         yield _unguarded_finding(u)
     for w in ctx.result(SYNC_PRIMITIVES).stopped_timer_waits:
         yield _stopped_timer_finding(w)
+    drained = set()
     for d in ctx.result(SYNC_PRIMITIVES).timers_drained_twice:
+        drained.add(id(d.recv))
         yield _drained_twice_finding(d)
+    for t in ctx.result(SYNC_PRIMITIVES).timers_drained_after_another_taker:
+        if id(t.recv) not in drained:
+            yield _drained_after_another_taker_finding(t)
     for r in ctx.result(SYNC_PRIMITIVES).ranged_tickers:
         yield _ranged_ticker_finding(r)
     for n in partners.never_stopped:
@@ -2477,6 +2487,35 @@ def _drained_twice_finding(d):
             Step(loc, "waits for a second value that never comes"),
         ),
         key=f"{d.fn.qualname}|{d.text}|drained-twice",
+    )
+
+
+def _drained_after_another_taker_finding(t):
+    """`if !d.timer.Stop() { <-d.timer.C }` on a timer a goroutine also receives from."""
+    loc = op_location(t.fn, t.recv)
+    take = op_location(t.taker, t.take)
+    start = op_location(t.start_fn, t.start)
+    message = (
+        f"`{t.fn.short}` receives from `{t.text}.C` at line {t.recv.line} because `{t.text}.Stop()` returned "
+        f"false (line {t.stop}), but the goroutine running `{t.taker.short}` (started at "
+        f"{start.path}:{start.line}) also receives from this timer at {take.path}:{take.line}: once the timer "
+        f"fires and that goroutine takes the value, `Stop` returns false and the channel has nothing left, "
+        f"so this receive blocks forever. Fix: drain without waiting (`select {{ case <-{t.text}.C: default: }}`), "
+        f"or let the goroutine that receives from the timer be the only one to stop and reset it."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(take, f"`{t.taker.short}` takes the timer's value here"),),
+        steps=(
+            Step(start, f"starts `{t.taker.short}`"),
+            Step(take, "takes the value when the timer fires"),
+            Step(Location(t.fn.file.path, t.stop), "`Stop` returns false: the timer already fired"),
+            Step(loc, "waits for a value that was already taken"),
+        ),
+        key=f"{t.fn.qualname}|{t.text}|drained-after-another-taker",
     )
 
 
