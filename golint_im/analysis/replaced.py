@@ -58,6 +58,7 @@ class Again:
     call: Op
     loop_line: int
     entry_seen: Op | None = None  # the caller's earlier read of the entry, or its earlier call storing it
+    guard_line: int = 0  # `if c.f == nil || c.f.calls >= max {`: the caller stores again over a live value
 
 
 def receiver_fields(
@@ -128,9 +129,62 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 line = _repeating_loop(an, caller, call)
                 if line:
                     return Again(caller, call, line)
+                line = _replacing_guard(caller, call, recv, fields)
+                if line:
+                    return Again(caller, call, 0, guard_line=line)
                 nxt.append(caller)
         frontier = nxt
     return None
+
+
+def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -> int:
+    """The line of the `if` around the call whose condition is `recv.f == nil || <reads recv.f>`
+    (`b.cur == nil || b.cur.calls >= max`, `c.conn == nil || !c.conn.Healthy()`): the call runs
+    when the field holds a live value too, and its store then drops that value. 0 if none."""
+    facts = caller.facts
+    for r in enclosing_regions(facts, call.region):
+        reg = facts.regions[r]
+        if reg.kind != "if" or not is_expr(reg.info):
+            continue
+        operands = _disjuncts(reg.info)
+        if len(operands) < 2:
+            continue
+        for f in fields:
+            if any(_is_nil_test(o, recv, f) for o in operands) and any(
+                not _is_nil_test(o, recv, f) and _reads_through(facts, o, recv, f) for o in operands
+            ):
+                return reg.line
+    return 0
+
+
+def _disjuncts(cond) -> list:
+    """The operands of a chain of `||`: [a, b, c] for `a || b || c`, [cond] for anything else."""
+    b = binary(cond)
+    if b is None or b[0] != "||":
+        return [cond]
+    return _disjuncts(b[1]) + _disjuncts(b[2])
+
+
+def _is_nil_test(cond, recv: str, field: str) -> bool:
+    """`recv.field == nil` (either side)."""
+    b = binary(cond)
+    if b is None or b[0] != "==":
+        return False
+    other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    sel = selector(other) if other is not None else None
+    return sel is not None and is_ident(sel[0], recv) and sel[1] == field
+
+
+def _reads_through(facts, cond, recv: str, field: str) -> bool:
+    """cond reads something of the value in `recv.field`: `recv.field.x`, or calls a method on it."""
+    for sub in subexprs(cond):
+        n = call_number(sub)
+        target = facts.ops[n].fn if n is not None and 0 <= n < len(facts.ops) else sub
+        base = selector_base(target)
+        sel = selector(base) if base is not None else None
+        if sel is not None and is_ident(sel[0], recv) and sel[1] == field:
+            return True
+    return False
 
 
 def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> bool:

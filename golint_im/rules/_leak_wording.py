@@ -261,10 +261,16 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         caller = again.caller
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
+        if again.guard_line:
+            when = (
+                f"`{caller.short}` calls it under the condition at {caller.file.path}:{again.guard_line}, "
+                f"which also holds while `{leak.container.name}` is set"
+            )
+        else:
+            when = f"`{caller.short}` calls it in the loop at {caller.file.path}:{again.loop_line}"
         problem = (
             f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites "
-            f"without closing the previous one each time it runs again: `{caller.short}` calls it in the loop "
-            f"at {caller.file.path}:{again.loop_line}"
+            f"without closing the previous one each time it runs again: {when}"
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
         related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))

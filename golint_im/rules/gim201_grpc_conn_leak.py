@@ -17,8 +17,9 @@ slice is still the function's to close. A connection kept only in a field
 of the receiver (or inside a generated client stub stored there) is
 reported when the method that stores it runs again from a caller's loop
 (up to two methods up, on the same receiver) that does not stop once it
-succeeds, and nothing on that chain closes the field first: each round
-drops the previous connection open. It is also reported when the field is
+succeeds, or under a condition that also holds while the field is set
+(`if c.conn == nil || c.conn.calls >= max {`), and nothing on that chain
+closes the field first: each round drops the previous connection open. It is also reported when the field is
 unexported, no method of the receiver's type closes it, returns it or hands
 it on, and no other code of the tree selects a field of that name: nothing
 can ever close it. A struct the function builds itself (`c := &Client{}`)

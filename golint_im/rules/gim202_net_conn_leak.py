@@ -44,7 +44,9 @@ A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
 that field and no other code of the tree selects a field of that name
 (nothing can ever close it), and, as for GIM201, when the storing method
-runs again from a caller's loop without closing the field first. A
+runs again from a caller's loop, or under a condition that also holds
+while the field is set (`if r.up == nil || r.up.count >= 100 {`), without
+closing the field first. A
 connection stored only in an entry of a map field of the receiver, keyed
 by a parameter (`u.conns[addr] = c`), by a method that never reads,
 deletes or closes the map's entries, is reported when a method of the same
