@@ -391,6 +391,8 @@ class SyncPrimitives:
                     self.add_inside.append(AddInside(starter, go_op, g, adds[0], found, via, wait is None))
                 continue
             if wait is None:
+                assert elsewhere is not None
+                self._exits_skipping_for_another_waiter(starter, go_op, g, key, mine, elsewhere)
                 continue  # the other forms follow the starter's own path to its Wait
             self._start_skipped(starter, go_op, g, key, wait)
             if any(c.op.mode == "defer" for c in mine):
@@ -404,6 +406,38 @@ class SyncPrimitives:
                 self._item_skipped(starter, go_op, g, mine, wait)
                 continue
             self._exits_skipping(starter, go_op, g, key, mine, wait)
+
+    def _exits_skipping_for_another_waiter(
+        self, starter: Function, go_op, g: Function, key: str, mine: list, wait: SyncCall
+    ) -> None:
+        """`c.wg.Add(1); go c.visit(u)`, with `visit` returning on an error before its plain
+        `c.wg.Done()`, and `c.wg.Wait()` in another method of the type (`Close`, `Wait`): the count
+        never reaches zero, so that Wait never returns. Judged for a struct field's group when the
+        starter adds to it right before the `go` (on the same path, no branch between), every Done of
+        the group in the program is the goroutine's own, and none is deferred or in a loop."""
+        if any(c.op.mode == "defer" for c in mine):
+            return
+        if any(c.method == "Done" and c.fn is not g for c in self.calls.get(key, ())):
+            self.debug["GIM106_dones_elsewhere_for_another_waiter"] += 1
+            return
+        if any(self._in_loop(g, c.op.region) for c in mine):
+            return
+        facts = starter.facts
+        gi = facts.ops.index(go_op)
+        add = next(
+            (
+                c
+                for c in self._own(starter, WAITGROUP, "Add")
+                if c.key == key and facts.ops.index(c.op) < gi and c.op.region == go_op.region
+            ),
+            None,
+        )
+        if add is None or any(
+            o.kind in ("return", "jump") and o.region == go_op.region for o in facts.ops[facts.ops.index(add.op) : gi]
+        ):
+            return
+        self.debug["GIM106_goroutines_judged_for_another_waiter"] += 1
+        self._exits_skipping(starter, go_op, g, key, mine, wait)
 
     def _start_skipped(self, starter: Function, go_op, g: Function, key: str, wait: SyncCall) -> None:
         """`wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over xs (or `i < n`) whose body may `continue`

@@ -16,7 +16,10 @@ package variable, a struct field; a parameter is what its callers pass):
   `defer wg.Done()`), while its starter waits on the group: the finding
   names the `return`; or that `panic`s before it while the goroutine
   recovers its own panics (a deferred `recover()`), so it ends without
-  counting down;
+  counting down. For a group in a struct field, a `Wait` in another
+  method of the package counts as well, when the starter calls `Add` right
+  before the `go` statement and every `Done` of the group is the
+  goroutine's own;
 - `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
   `i < n`), or `wg.Add(1)` at the top of its body, when the body can
   `continue` or `break` before the `go` statement that starts a counted
@@ -443,9 +446,14 @@ def _done_skipped(d):
     else:
         why = branch_text(d.goroutine.facts, d.region, "panics" if d.panics else "returns")
         recovered = " (its deferred `recover()` swallows the panic)" if d.panics else ""
+        waiter = (
+            f"`{d.starter.short}` then waits forever in {wait_at}"
+            if wait.fn is d.starter
+            else f"`{wait.fn.short}` then waits forever in `{wait.text}.Wait()` at {wait.fn.file.path}:{wait.op.line}"
+        )
         message = (
             f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line}{recovered} without calling "
-            f"`{wg}.Done()`: `{d.starter.short}` then waits forever in {wait_at}. "
+            f"`{wg}.Done()`: {waiter}. "
             f"Fix: `defer {wg}.Done()` at the top of the goroutine."
         )
         started, exited, skipped, key = (
