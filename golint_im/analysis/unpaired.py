@@ -137,6 +137,8 @@ class Unpaired:
                 found = self._skipped_close(ch)
                 if found is None and key.startswith("field:"):
                     found = self._skipped_field_close(ch)
+                if found is None and key.startswith("local:"):
+                    found = self._returned_skipped_close(ch)  # the caller's range, joined through the return
                 if found is not None:
                     self.skipped_closes.append(found)
                 continue
@@ -484,7 +486,9 @@ class Unpaired:
             return None
         if self._range_exits(*consumer):
             return None
-        if self._senders_long_lived(ch, owner, name):
+        if any(fn is not consumer[0] or op is not consumer[1] for fn, op in ch.receives):
+            return None  # received somewhere else too (the flow joins a caller's range through the return)
+        if self._senders_long_lived(ch, owner, name) and not self._ends_with_its_input(ch, closer, close_op):
             return None
         facts = closer.facts
         target = facts.ops.index(close_op)
@@ -497,6 +501,23 @@ class Unpaired:
             ranger, range_op = consumer
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
         return None
+
+    def _ends_with_its_input(self, ch: Channel, closer: Function, close_op) -> bool:
+        """A pipeline stage: every send is in `for v := range in` loops of the closer (nothing else
+        loops around it), and the close comes after them: the stage is written to end when its input
+        does, not to live for good."""
+        facts = closer.facts
+        ranged = {op.body for op in facts.ops if op.kind == "recv" and op.mode == "range" and op.body >= 0}
+        close_chain = set(enclosing_regions(facts, close_op.region))
+        for fn, op in ch.sends:
+            if fn is not closer:
+                return False
+            loops = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")]
+            if not loops or any(r not in ranged or r in close_chain for r in loops):
+                return False
+            if any(facts.regions[r].kind == "select" for r in enclosing_regions(facts, op.region)):
+                return False
+        return True
 
     def _only_returned(self, owner: Function, name: str) -> bool:
         """owner hands the channel on only by returning it: every op naming it in owner and its
@@ -552,6 +573,35 @@ class Unpaired:
                 ]
                 if len(assigned) == 1 and ranges:
                     return caller, ranges[0]
+                if len(assigned) == 1:
+                    handed = self._ranged_by_callee(caller, lambda a, name=name: E.is_ident(a, name))
+                    if handed is not None:
+                        return handed
+        return None
+
+    def _ranged_by_callee(self, caller: Function, is_channel: Callable) -> tuple[Function, object] | None:
+        """(callee, its range) when caller hands the channel (an argument is_channel accepts) to a
+        function of the tree (`drain(out)`) that ranges over that parameter and
+        never assigns it: the helper's range is the caller's."""
+        for op in caller.facts.ops:
+            if op.kind != "call" or op.mode != "plain":
+                continue
+            at = [k for k, a in enumerate(op.args) if is_channel(a)]
+            if len(at) != 1:
+                continue
+            targets = self.program.resolve_call(caller, op)
+            if len(targets) != 1:
+                continue
+            g = targets[0].function
+            params = [p[0] for p in g.facts.params]
+            if at[0] >= len(params) or g.facts.variadic and at[0] >= len(params) - 1:
+                continue
+            param = params[at[0]]
+            if any(o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets) for o in g.facts.ops):
+                continue
+            ranges = [o for o in g.facts.ops if o.kind == "recv" and o.mode == "range" and E.is_ident(o.fn, param)]
+            if ranges:
+                return g, ranges[0]
         return None
 
     # ---- a send skipped on a return -------------------------------------------------------

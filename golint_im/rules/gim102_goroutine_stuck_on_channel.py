@@ -65,7 +65,11 @@ end).
 The same for a producer function that returns the channel (`func stream()
 <-chan T { out := make(chan T); go func() {...; close(out) }(); return out
 }`), handing it on in no other way, when a caller ranges over its result
-(`for v := range stream()`, or a local assigned from the call once).
+(`for v := range stream()`, or a local assigned from the call once, or a
+function of the tree that local is handed to, ranging over its parameter:
+`drain(out)`). A pipeline stage whose sends all sit in `for v := range in`
+loops, with its close after them, is written to end with its input and is
+judged too.
 
 A worker pool whose coordinator receives one result per item with a plain
 receive in a counted loop (`for range items { err = <-results }`), while a
