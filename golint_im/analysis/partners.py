@@ -47,6 +47,7 @@ from .counted import (
     undersignalled_waiters,
 )
 from .dead_defers import dead_deferred_closes
+from .dropped_subscriptions import dropped_subscriptions
 from .empty_selects import parked_on_branches
 from .endless import ineffective_breaks, nilled_selects
 from .endless_ranges import endless_range_waits
@@ -193,6 +194,8 @@ class Partners:
         self.endless_range_waits = endless_range_waits(program, flow, self.debug)
         # `select {}` on a branch of a function that otherwise returns on its context's Done.
         self.parked_on_branches = parked_on_branches(program, self.debug)
+        # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
+        self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
         # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).
         self.abandoned_results = [
             r for r in abandoned_results(program, flow, self.unpaired, self.debug) if r.maker.id not in budget.cut

@@ -185,12 +185,8 @@ def drained_after_another_taker(program: Program, holder: Callable, debug: Count
             if timer is None or not _own_field(fn, timer):
                 continue
             region = facts.regions[op.region]
-            stopped = E.unary_operand(region.info, "!") if region.kind == "if" and region.info is not None else None
-            call = E.call(stopped) if stopped is not None else None
-            if call is None or call[1] or E.selected_name(call[0]) != "Stop":
-                continue
             text = E.render(timer)
-            if E.render(E.selector_base(call[0])) != text or not _is_timer(program, fn, timer):
+            if not _under_stop_drain(region, text) or not _is_timer(program, fn, timer):
                 continue
             key = holder(fn, timer)
             if key is not None and key.startswith("field:"):
@@ -222,6 +218,15 @@ def drained_after_another_taker(program: Program, holder: Callable, debug: Count
             debug["GIM102_timers_drained_after_another_taker"] += 1
             out.append(DrainedAfterAnotherTaker(fn, stop, recv, text, taker[0], taker[1], start_fn, start))
     return out
+
+
+def _under_stop_drain(region, text: str) -> bool:
+    """region is the `if` of the drain `if !t.Stop() {`, exactly, on the timer written `text`."""
+    stopped = E.unary_operand(region.info, "!") if region.kind == "if" and region.info is not None else None
+    call = E.call(stopped) if stopped is not None else None
+    if call is None or call[1] or E.selected_name(call[0]) != "Stop":
+        return False
+    return E.render(E.selector_base(call[0])) == text
 
 
 def _own_field(fn: Function, expr) -> bool:
@@ -261,11 +266,7 @@ def _stopped_first(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
             if first is None or id(op) not in recvs:
                 continue
             region = facts.regions[op.region]
-            stopped = E.unary_operand(region.info, "!") if region.kind == "if" and region.info is not None else None
-            call = E.call(stopped) if stopped is not None else None
-            if call is None or call[1] or E.selected_name(call[0]) != "Stop":
-                continue
-            if E.render(E.selector_base(call[0])) != text:
+            if not _under_stop_drain(region, text):
                 continue
             return DrainedTwice(fn, first, region.line, op, text, stopped_first=True)
     return None

@@ -71,6 +71,14 @@ function of the tree that local is handed to, ranging over its parameter:
 loops, with its close after them, is written to end with its input and is
 judged too.
 
+A subscription an unsubscribe drops: a method of a broker makes a channel,
+keeps it in a map field of its receiver (as a key or a value) and returns
+it; another method deletes it from that map and neither it nor what it
+calls closes any channel; and a caller ranges over the returned channel
+with no other way out of the loop. Once the entry is deleted nothing can
+close the channel, so the subscriber's range never ends (reported at the
+`delete`).
+
 A worker pool whose coordinator receives one result per item with a plain
 receive in a counted loop (`for range items { err = <-results }`), while a
 worker, ranging over the work channel, can `return` or `continue` after
@@ -820,6 +828,8 @@ def check(ctx):
         yield _endless_range_wait_finding(er)
     for pb in partners.parked_on_branches:
         yield _parked_on_branch_finding(pb)
+    for ds in partners.dropped_subscriptions:
+        yield _dropped_subscription_finding(ds)
     for sr in partners.skipped_replies:
         yield _skipped_reply_finding(sr)
     for ar in partners.abandoned_replies:
@@ -1419,6 +1429,33 @@ def _parked_on_branch_finding(p):
         related=(Related(exit_loc, f"the return on `{ctx}.Done()`"),),
         steps=steps,
         key=f"{p.fn.qualname}|select{{}}|{region.line - facts.regions[0].line if facts.regions else 0}",
+    )
+
+
+def _dropped_subscription_finding(d):
+    """An unsubscribe deleting a subscriber's channel from the broker's map without closing it."""
+    loc = op_location(d.unsubscribe, d.delete)
+    range_loc = op_location(d.ranger, d.range_op)
+    store_loc = op_location(d.subscribe, d.store)
+    message = (
+        f"`{d.unsubscribe.short}` deletes the subscriber's channel from `{d.field}` without closing it, but "
+        f"`{d.ranger.short}` ranges over the channel `{d.subscribe.short}` returned ({range_loc.path}:"
+        f"{range_loc.line}) until it is closed: once the entry is gone nothing can close it, so that range "
+        f"never ends and the goroutine blocks forever. Fix: close the channel where it is deleted (under the "
+        f"same lock as the sends), or have the subscriber stop on a signal of its own."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(range_loc, "the range left waiting for a close"),),
+        steps=(
+            Step(store_loc, f"`{d.subscribe.short}` keeps the channel in `{d.field}` and returns it"),
+            Step(range_loc, f"`{d.ranger.short}` ranges over it until it is closed"),
+            Step(loc, "the entry is deleted, and the channel with it is never closed"),
+        ),
+        key=f"{d.unsubscribe.qualname}|{d.field}|dropped-subscription",
     )
 
 

@@ -1,0 +1,214 @@
+"""A subscription channel an unsubscribe drops from its broker without closing it.
+
+    func (b *Broker) Subscribe(topic string) <-chan Msg {
+        ch := make(chan Msg, 8)
+        b.subs[topic][ch] = struct{}{}    // kept in a map field of the broker
+        return ch
+    }
+    func (b *Broker) Unsubscribe(topic string, ch <-chan Msg) {
+        delete(b.subs[topic], ch)         // dropped, not closed
+    }
+
+    ch := b.Subscribe("orders")
+    go func() { for m := range ch { ... } }()   // ends only when ch is closed
+    ...
+    b.Unsubscribe("orders", ch)                 // and now nothing ever will
+
+A subscriber ranging over its channel stops only when the channel is closed.
+The broker closes the channels it still holds (a `Close` ranging over the
+map), or none at all; either way, once an unsubscribe has deleted the entry
+without closing it, nothing can close that channel, and the subscriber's
+range waits forever (and whoever waits for the subscriber with it).
+
+Judged only with the whole life in sight: a method of the broker makes the
+channel, stores it in a map field of its receiver (as a key or a value, at
+any depth) and returns it; a method of the same type deletes from that map
+field and neither it, its closures nor the functions it calls close any
+channel; that method is called somewhere; and a caller of the subscribing
+method ranges over the returned channel (held in a local assigned once, or
+in a field of a struct literal it builds) in a loop with no other way out.
+Counted in `--debug` as `GIM102_dropped_subscriptions`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+from .regions import ops_with_literals
+
+
+@dataclass
+class DroppedSubscription:
+    """An unsubscribe that deletes a subscriber's channel from the broker's map without closing it."""
+
+    subscribe: Function  # makes, stores and returns the channel
+    store: Op  # the store into the map field
+    field: str  # the map field of the receiver: `subs`
+    unsubscribe: Function
+    delete: Op  # `delete(b.subs[topic], ch)`
+    ranger: Function  # ranges over the returned channel
+    range_op: Op
+    caller: Function  # the caller of subscribe the channel came back to
+    call: Op
+
+
+def dropped_subscriptions(program: Program, debug: Counter) -> list[DroppedSubscription]:
+    out = []
+    for sub in program.functions:
+        recv = sub.facts.recv_name
+        if not recv or sub.parent is not None:
+            continue
+        stored = _stored_and_returned(sub, recv)
+        if stored is None:
+            continue
+        name, field, store, position = stored
+        deleting = _deleting_methods(program, sub, field)
+        if not deleting:
+            continue
+        ranger = _ranging_subscriber(program, sub, position)
+        if ranger is None:
+            continue
+        for unsub, delete in deleting:
+            debug["GIM102_dropped_subscriptions"] += 1
+            out.append(DroppedSubscription(sub, store, field, unsub, delete, *ranger))
+            break
+    return out
+
+
+def _map_field(e, recv: str) -> str | None:
+    """`f` of `recv.f[k]`, `recv.f[a][b]` (or `recv.f` itself): the receiver's field the index chain starts at."""
+    while (ix := E.index(e)) is not None:
+        e = ix[0]
+    sel = E.selector(e)
+    return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
+
+
+def _stored_and_returned(sub: Function, recv: str) -> tuple[str, str, Op, int] | None:
+    """(local, map field, store op, result position) when sub makes a channel in a local assigned
+    once, stores it in a map field of its receiver (`b.subs[t][id] = ch`, `b.subs[t][ch] = x`) and
+    returns it; None otherwise."""
+    ops = sub.facts.ops
+    made = [
+        (E.ident(op.targets[0]), op)
+        for op in ops
+        if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1 and E.is_make_call(op.args[0])
+    ]
+    for name, _make in made:
+        if name is None or not _assigned_once(sub, name):
+            continue
+        store = field = None
+        for op in ops:
+            if op.kind != "assign" or len(op.targets) != len(op.args):
+                continue
+            for t, v in zip(op.targets, op.args, strict=True):
+                ix = E.index(t)
+                if ix is None:
+                    continue
+                if E.is_ident(v, name) or E.is_ident(ix[1], name):
+                    store, field = op, _map_field(t, recv)
+        if store is None or field is None:
+            continue
+        returns = [o for o in ops if o.kind == "return"]
+        positions = {next((i for i, a in enumerate(r.args) if E.is_ident(a, name)), -1) for r in returns}
+        if len(positions) != 1 or -1 in positions:
+            continue  # returned on every way out, at one position
+        return name, field, store, positions.pop()
+    return None
+
+
+def _deleting_methods(program: Program, sub: Function, field: str) -> list[tuple[Function, Op]]:
+    """Methods of sub's type that delete from the map field and close no channel, and are called."""
+    found = []
+    for fn in program.package_functions(sub.pkg.path):
+        recv = fn.facts.recv_name
+        if fn is sub or not recv or fn.parent is not None or fn.facts.recv != sub.facts.recv:
+            continue
+        delete = next(
+            (
+                op
+                for op in fn.facts.ops
+                if op.kind == "call"
+                and E.is_ident(op.fn, "delete")
+                and op.args
+                and _map_field(op.args[0], recv) == field
+                and program.declaring_function(fn, "delete") is None
+            ),
+            None,
+        )
+        if delete is None or _closes_any(program, fn) or not program.callers(fn):
+            continue
+        found.append((fn, delete))
+    return found
+
+
+def _closes_any(program: Program, fn: Function) -> bool:
+    """fn, its closures or a function of the tree it calls call `close`."""
+    for op in ops_with_literals(fn):
+        if op.kind != "call":
+            continue
+        if E.is_ident(op.fn, "close"):
+            return True
+        for t in program.resolve_call(fn, op):
+            if any(o.kind == "call" and E.is_ident(o.fn, "close") for o in ops_with_literals(t.function)):
+                return True
+    return False
+
+
+def _ranging_subscriber(program: Program, sub: Function, position: int) -> tuple[Function, Op, Function, Op] | None:
+    """(ranger, its range, caller, call) for a caller of sub that ranges over the returned channel,
+    kept in a local assigned once or a field of a struct literal, with no way out of the loop."""
+    for caller, call in program.callers(sub):
+        if call.mode != "plain":
+            continue
+        for text in _result_held_as(caller, call, position):
+            for fn in [caller, *caller.nested_literals()]:
+                for op in fn.facts.ops:
+                    if op.kind == "recv" and op.mode == "range" and E.render(op.fn) == text and _no_way_out(fn, op):
+                        return fn, op, caller, call
+    return None
+
+
+def _result_held_as(caller: Function, call: Op, position: int) -> list[str]:
+    """How the caller names the subscribe call's result at position: `ch` (`id, ch := b.Subscribe(t)`,
+    ch assigned only there) or `c.ch` (`c := &Counter{ch: b.Subscribe(t)}`, c assigned only there)."""
+    out = []
+    ops = caller.facts.ops
+    for op in ops:
+        if op.kind != "assign" or op.line != call.line or len(op.args) != 1:
+            continue
+        value = op.args[0]
+        c = E.call(value)
+        if c is not None and c[0] == call.fn:
+            target = op.targets[position] if position < len(op.targets) else None
+            name = E.ident(target)
+            if name and name != "_" and _assigned_once(caller, name):
+                out.append(name)
+            continue
+        lit = E.composite(E.strip_address(value))
+        var = E.ident(op.targets[0]) if len(op.targets) == 1 else None
+        if lit is None or not var or position != 0 or not _assigned_once(caller, var):
+            continue
+        for key, v in lit[1]:
+            kc = E.call(v)
+            if kc is not None and kc[0] == call.fn and E.ident(key):
+                out.append(f"{var}.{E.ident(key)}")
+    return out
+
+
+def _assigned_once(fn: Function, name: str) -> bool:
+    return sum(1 for o in fn.facts.ops if o.kind == "assign" and any(E.is_ident(t, name) for t in o.targets)) == 1
+
+
+def _no_way_out(fn: Function, range_op: Op) -> bool:
+    """Nothing in the range's body leaves the loop (a return, a break, a goto, a labelled continue)."""
+    facts = fn.facts
+    for op in facts.ops:
+        if op.kind in ("return", "jump") and range_op.body in enclosing_regions(facts, op.region):
+            if op.kind == "jump" and op.mode == "continue" and op.fn is None:
+                continue
+            return False
+    return True
