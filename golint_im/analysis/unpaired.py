@@ -147,6 +147,11 @@ class Unpaired:
                 if found is not None:
                     self.skipped_closes.append(found)
                 continue
+            if ch.sends and not ch.closes and key.startswith("local:"):
+                returned = self._returned_skipped_send(ch)
+                if returned is not None:
+                    self.skipped.append(returned)
+                    continue
             if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
@@ -501,6 +506,101 @@ class Unpaired:
             ranger, range_op = consumer
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
         return None
+
+    def _returned_skipped_send(self, ch: Channel) -> SkippedSend | None:
+        """The future shape `func fetchAsync() <-chan T { ch := make(chan T, 1); go func() { v, err :=
+        f(); if err != nil { return }; ch <- v }(); return ch }`: the maker hands the channel on only by
+        returning it, the goroutine it starts is the only sender (once, outside loops and selects)
+        and nothing closes it; a caller receives from the result with a plain receive (`<-fetchAsync()`,
+        or a local assigned from the call once). On the goroutine's return before its send, that
+        receive waits forever."""
+        if len(ch.make_sites) != 1:
+            return None
+        owner = ch.make_sites[0][0]
+        name = self.flow.label(ch.key)
+        if ch.key != f"local:{owner.id}:{name}" or not self._only_returned(owner, name):
+            return None
+        sfn = ch.sends[0][0]
+        if sfn is owner or any(f is not sfn for f, _op in ch.sends):
+            return None
+        go_op = self._starter(owner, sfn)
+        if go_op is None or self._defers_signal(sfn):
+            return None
+        facts = sfn.facts
+        sidx = [facts.ops.index(op) for _f, op in ch.sends]
+        if any(_in_loop(facts, facts.ops[i].region) or facts.ops[i].select >= 0 for i in sidx):
+            return None
+        waiting = self._receiving_caller(owner)
+        if waiting is None:
+            return None
+        waiter, receive = waiting
+        if any(op is not receive for _f, op in ch.receives):
+            return None  # received somewhere else too
+        for i, t in returns_skipping(facts, sidx):
+            if self._signals_on_the_way(sfn, i, facts.ops[t].region):
+                continue
+            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+            self.debug["GIM102_returned_channels_skipping_their_send"] += 1
+            return SkippedSend(ch, owner, go_op, sfn, facts.ops[t], facts.ops[i], region, receive, waiter)
+        return None
+
+    def _receiving_caller(self, maker: Function) -> tuple[Function, object] | None:
+        """(caller, its receive) for the first caller receiving plainly from maker's result, outside
+        any `select`: `v := <-maker()`, or `c := maker()` (c assigned only there) and `<-c`."""
+        for caller, call_op in self.program.callers(maker):
+            if call_op.mode != "plain":
+                continue
+            ops = caller.facts.ops
+            for op in ops:
+                if op.line != call_op.line:
+                    continue
+                c = E.call(op.fn) if op.kind == "recv" else None
+                if c is not None and c[0] == call_op.fn and op.mode == "expr" and op.select < 0:
+                    return caller, op
+                if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 1:
+                    c = E.call(op.args[0])
+                    target = E.ident(op.targets[0])
+                    if c is not None and c[0] == call_op.fn and target is None:
+                        found = self._received_from_map(caller, op.targets[0])
+                        if found is not None:
+                            return caller, found
+                        continue
+                    if c is None or c[0] != call_op.fn or not target:
+                        continue
+                    assigned = [o for o in ops if o.kind == "assign" and any(E.is_ident(t, target) for t in o.targets)]
+                    recvs = [o for o in ops if o.kind == "recv" and E.is_ident(o.fn, target)]
+                    if len(assigned) == 1 and len(recvs) == 1 and recvs[0].mode == "expr" and recvs[0].select < 0:
+                        return caller, recvs[0]
+        return None
+
+    def _received_from_map(self, caller: Function, target) -> object | None:
+        """`pending[k] = maker(k)` into a local map, then `for k, c := range pending { <-c }`: that plain
+        receive, when the map is only ever given such values and ranged once."""
+        ix = E.index(target)
+        m = E.ident(ix[0]) if ix is not None else None
+        if m is None or self.program.declaring_function(caller, m) is not caller:
+            return None
+        ops = caller.facts.ops
+        values = []
+        for op in ops:
+            if op.kind != "assign":
+                continue
+            for t in op.targets:
+                if E.is_ident(t, m) and not (len(op.args) == 1 and E.is_make_call(op.args[0])):
+                    return None  # the map itself reassigned
+                b = E.index(t)
+                if b is not None and E.is_ident(b[0], m):
+                    values.append(op)
+            if len(op.args) == 1 and E.ranged(op.args[0]) is not None and E.is_ident(E.ranged(op.args[0]), m):
+                values.append(op)
+        ranges = [op for op in values if len(op.args) == 1 and E.ranged(op.args[0]) is not None]
+        if len(ranges) != 1 or len(ranges[0].targets) != 2:
+            return None
+        v = E.ident(ranges[0].targets[1])
+        recvs = [o for o in ops if o.kind == "recv" and v and E.is_ident(o.fn, v)]
+        if len(recvs) != 1 or recvs[0].mode != "expr" or recvs[0].select >= 0:
+            return None
+        return recvs[0]
 
     def _ends_with_its_input(self, ch: Channel, closer: Function, close_op) -> bool:
         """A pipeline stage: every send is in `for v := range in` loops of the closer (nothing else

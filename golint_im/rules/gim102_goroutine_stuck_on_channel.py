@@ -44,6 +44,14 @@ workers count down (`p.Wait()`), or on a channel the ranging goroutine
 closes only after its range (`go t.consume(); err := t.readLoop(); <-t.done`,
 all in one method the owner calls).
 
+A future that can answer never: a function makes a channel, starts the
+one goroutine that sends on it (once, outside loops and selects; nothing
+closes it) and hands it on only by returning it, and the goroutine can
+`return` before its send; a caller receives from the result plainly
+(`<-fetchAsync()`, a local assigned from the call once, or the values of a
+local map filled with such results and ranged once): on that return the
+receive waits forever.
+
 A `select {}` on a branch of a function that otherwise returns when its
 context ends (`if w.interval <= 0 { select {} }` before a loop that returns
 in `case <-ctx.Done():`): the callers cancel the context and wait for the
