@@ -28,7 +28,9 @@ from golint_im.expr import (
     index,
     is_expr,
     is_ident,
+    is_make_call,
     is_nil,
+    ranged,
     render,
     selected_name,
     selector,
@@ -294,6 +296,9 @@ def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind:
         ops = facts.ops
         at = ops.index(call)
         call_chain = list(enclosing_regions(facts, call.region))
+        ranged = _ranged_entry_key(facts, at, call_chain, crecv, field, key, kind)
+        if ranged is not None:
+            return Again(caller, call, 0, ranged)
         for op in ops[:at]:
             if op.kind == "call" and selected_name(op.fn) == "delete":
                 break  # an entry deleted on the way: not judged
@@ -312,6 +317,73 @@ def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind:
             if seen and not exclusive_branches(facts, list(enclosing_regions(facts, op.region)), call_chain):
                 return Again(caller, call, 0, op)
     return None
+
+
+def _ranged_entry_key(facts, at: int, call_chain: list, recv: str, field: str, key: str, kind: Kind) -> Op | None:
+    """The `for key, v := range recv.field {` (or over a local copy of it, filled by ranging the field
+    with its own keys) around the call at index `at`, when nothing in the loop deletes an entry or
+    closes `v` before the call: every key the loop gives names a live entry. The range's op, else None."""
+    ops = facts.ops
+    for i, op in enumerate(ops[:at]):
+        if op.kind != "assign" or len(op.args) != 1 or op.region not in call_chain or not op.targets:
+            continue
+        over = ranged(op.args[0])
+        if over is None or not is_ident(op.targets[0], key):
+            continue
+        if not (_is_field(over, recv, field) or _copy_of_field(facts, ident(over), recv, field)):
+            continue
+        value = ident(op.targets[1]) if len(op.targets) > 1 else None
+        for o in ops[i + 1 : at]:
+            if o.region == -1 or op.region not in enclosing_regions(facts, o.region):
+                continue
+            if o.kind != "call":
+                continue
+            if is_ident(o.fn, "delete"):
+                return None
+            if selected_name(o.fn) in kind.closers and value and is_ident(selector_base(o.fn), value):
+                return None  # `s.Close(); p.reconnect(node)`: the old one closed first
+        return op
+    return None
+
+
+def _is_field(e, recv: str, field: str) -> bool:
+    sel = selector(e)
+    return sel is not None and is_ident(sel[0], recv) and sel[1] == field
+
+
+def _copy_of_field(facts, name: str | None, recv: str, field: str) -> bool:
+    """`snap := make(map...); for k, v := range recv.field { snap[k] = v }`: name holds the field's
+    own entries under their own keys, and is given nothing else."""
+    if not name:
+        return False
+    copied = False
+    for op in facts.ops:
+        if op.kind != "assign":
+            continue
+        for t, v in zip(op.targets, op.args, strict=False):
+            if is_ident(t, name) and not is_make_call(v):
+                return False
+            ix = index(t)
+            if ix is None or not is_ident(ix[0], name):
+                continue
+            loop = next(
+                (
+                    r
+                    for r in facts.ops
+                    if r.kind == "assign"
+                    and r.region == op.region
+                    and len(r.args) == 1
+                    and _is_field(ranged(r.args[0]), recv, field)
+                    and len(r.targets) == 2
+                    and is_ident(r.targets[0], render(ix[1]))
+                    and is_ident(v, render(r.targets[1]))
+                ),
+                None,
+            )
+            if loop is None:
+                return False
+            copied = True
+    return copied
 
 
 def _same_value_base(caller: Function, call: Op) -> str | None:

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
-from golint_im.expr import call_number, case_comparisons, ident, render, render_negated, selected_name, selector
+from golint_im.expr import (
+    call_number,
+    case_comparisons,
+    ident,
+    ranged,
+    render,
+    render_negated,
+    selected_name,
+    selector,
+)
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
 
@@ -247,6 +256,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         seen = again.entry_seen
         assert seen is not None
         how = "whose entry it read" if seen.kind != "call" or seen.fn != again.call.fn else "it already stored"
+        if seen.kind == "assign" and len(seen.args) == 1 and ranged(seen.args[0]) is not None:
+            how = "that its range over the entries gives (every one names a live entry)"
         problem = (
             f"is kept only in `{leak.container.name}` (line {leak.line}), and `{caller.short}` calls "
             f"`{render(again.call.fn)}` at {caller.file.path}:{again.call.line} for a key {how} at line "

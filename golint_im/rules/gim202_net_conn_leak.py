@@ -7,7 +7,8 @@ Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
 `golang.org/x/net/websocket`), a listener's
 `Accept`, listeners (`net.Listen*`, `tls.Listen`), streams of multiplexed
 sessions (quic-go, yamux, smux `OpenStream`/`AcceptStream`, keyed by the
-session's package), redis connections (redigo `Dial*`, `Pool.Get`), SSH
+session's package) and the sessions themselves (yamux and smux `Client`,
+`Server`: a session owns the connection under it), redis connections (redigo `Dial*`, `Pool.Get`), SSH
 clients (`ssh.Dial` of `golang.org/x/crypto/ssh`) and connections taken out
 of a `database/sql` pool (`(*sql.DB).Conn`) and statements prepared on it
 (`(*sql.DB).Prepare*`, `(*sql.Conn).PrepareContext`; a transaction's close with
@@ -52,9 +53,11 @@ by a parameter (`u.conns[addr] = c`), by a method that never reads,
 deletes or closes the map's entries, is reported when a method of the same
 receiver (or a function holding the value in a local assigned once) calls
 it for a key whose entry it read (`c, ok := u.conns[addr]`,
-not under `if !ok`) or already stored through it on the same path (not
-after that first call failed): the store replaces a live connection
-without closing it.
+not under `if !ok`), already stored through it on the same path (not
+after that first call failed), or took from its range over the map's
+entries (or over a copy it filled from them), with no `delete` and no
+close of the ranged value before the call: the store replaces a live
+connection without closing it.
 
 Connections the catalog does not know by name are found by the function's
 own behaviour: a local that the function closes on some path (`x.Close()`,
