@@ -48,7 +48,7 @@ from .counted import (
 )
 from .dead_defers import dead_deferred_closes
 from .dropped_subscriptions import dropped_subscriptions
-from .empty_selects import parked_on_branches
+from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
 from .endless_ranges import endless_range_waits
 from .exits import PROCESS, call_exit
@@ -196,6 +196,8 @@ class Partners:
         self.parked_on_branches = parked_on_branches(program, self.debug)
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
         self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
+        # `select {}` keeping main alive for a goroutine that the branch taken never started.
+        self.parked_with_nothing_running = parked_with_nothing_running(program, self.debug)
         # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).
         self.abandoned_results = [
             r for r in abandoned_results(program, flow, self.unpaired, self.debug) if r.maker.id not in budget.cut

@@ -52,6 +52,14 @@ closes it) and hands it on only by returning it, and the goroutine can
 local map filled with such results and ranged once): on that return the
 receive waits forever.
 
+A `select {}` on the straight line of `main` (or of the function `main`
+calls once to run) after an `if` or `switch` one branch of which starts
+the goroutine the empty `select` keeps the process alive for, while another
+branch (not returning) starts none: on that branch nothing else runs.
+Judged only when everything run before the `select` on that branch is seen
+to start no goroutine (functions of the tree, followed a few calls deep,
+and calls into fmt, strings, log, os and a few other standard packages).
+
 A `select {}` on a branch of a function that otherwise returns when its
 context ends (`if w.interval <= 0 { select {} }` before a loop that returns
 in `case <-ctx.Done():`): the callers cancel the context and wait for the
@@ -838,6 +846,8 @@ def check(ctx):
         yield _parked_on_branch_finding(pb)
     for ds in partners.dropped_subscriptions:
         yield _dropped_subscription_finding(ds)
+    for pn in partners.parked_with_nothing_running:
+        yield _parked_with_nothing_running_finding(pn)
     for sr in partners.skipped_replies:
         yield _skipped_reply_finding(sr)
     for ar in partners.abandoned_replies:
@@ -1437,6 +1447,38 @@ def _parked_on_branch_finding(p):
         related=(Related(exit_loc, f"the return on `{ctx}.Done()`"),),
         steps=steps,
         key=f"{p.fn.qualname}|select{{}}|{region.line - facts.regions[0].line if facts.regions else 0}",
+    )
+
+
+def _parked_with_nothing_running_finding(p):
+    """`select {}` keeping the process alive for a goroutine the branch taken never started."""
+    facts = p.fn.facts
+    loc = Location(p.fn.file.path, facts.regions[p.select_region].line)
+    go_loc = op_location(p.fn, p.go_op)
+    statement = facts.regions[p.statement]
+    if p.arm < 0:
+        taken = f"when no branch of the `{statement.kind}` at line {statement.line} is taken"
+        arm_loc = Location(p.fn.file.path, statement.line)
+    else:
+        taken = f"on the branch at line {facts.regions[p.arm].line}"
+        arm_loc = Location(p.fn.file.path, facts.regions[p.arm].line)
+    message = (
+        f"`select {{}}` blocks forever with nothing else running: `{p.fn.short}` reaches it {taken}, which "
+        f"starts no goroutine (the one it keeps the process alive for is started only at line "
+        f"{p.go_op.line}), so the program hangs there instead of finishing (or the runtime stops it: all "
+        f"goroutines are asleep). Fix: return on that branch, or park only where the goroutine was started."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(go_loc, "the only goroutine it waits for, started on another branch"),),
+        steps=(
+            Step(arm_loc, "this branch starts no goroutine"),
+            Step(loc, "an empty `select`: nothing can wake it, and nothing else runs"),
+        ),
+        key=f"{p.fn.qualname}|select{{}}|nothing-running",
     )
 
 
