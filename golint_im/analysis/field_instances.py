@@ -54,6 +54,7 @@ from .regions import (
     FnView,
     constant_trip_count,
     deciding_region,
+    exclusive_branches,
     on_straight_line,
     returns_skipping,
     returns_skipping_later_rounds,
@@ -306,6 +307,9 @@ class _Walk:
     ctor_alloc: Op | None = None  # the constructor's allocating op
     # (field, "call"|"write"|"read", function, op, Goroutine, anchor) for the other fields' mentions
     others: list = field(default_factory=list)
+    # The allocation's region chain when the variable is given other values on branches excluding it:
+    # the owner's ops on those branches belong to another instance.
+    branch_chain: list | None = None
 
     def __post_init__(self):
         self.allocs.add(id(self.alloc))
@@ -460,7 +464,11 @@ class FieldInstances:
             if named is None or op.vtype.startswith("*") or self._channel_fields(named) is None:
                 return None
             return named, var, None
-        if op.mode not in (":=", "var") or len(op.args) != 1:
+        declared = op.mode == "=" and any(
+            o.kind == "assign" and o.mode == "var" and not o.args and _assigns(o, var) and o.line < op.line
+            for o in owner.facts.ops
+        )  # `var m *T` first, then `m = NewT()` (on one of several branches: see _instance)
+        if (op.mode not in (":=", "var") and not declared) or len(op.args) != 1:
             return None  # `v := ...`, or `var v I = NewT()` (an interface the instance is seen through)
         named = self._struct_with_channels(owner, op.args[0])
         if named is not None:
@@ -1403,10 +1411,23 @@ class FieldInstances:
     def _instance(self, owner: Function, index: int, named: str, var: str, ctor: _State | None) -> _Walk | None:
         """The walk over one instance's users, its channel fields given their one make site; None
         when the instance escapes or is not one."""
-        if sum(1 for op in owner.facts.ops if op.kind == "assign" and _assigns(op, var)) != 1:
+        facts = owner.facts
+        alloc = facts.ops[index]
+        # `var m *T` declares without a value; other values are judged only on branches that exclude
+        # this one (`if flag { m = NewA() } else { m = NewB() }`), each instance walked without the other's.
+        others = [
+            op
+            for op in facts.ops
+            if op.kind == "assign" and _assigns(op, var) and op is not alloc and (op.mode != "var" or op.args)
+        ]
+        alloc_chain = list(enclosing_regions(facts, alloc.region))
+        if any(not exclusive_branches(facts, alloc_chain, list(enclosing_regions(facts, o.region))) for o in others):
             self.debug["GIM102_field_instances_reassigned"] += 1
             return None
-        walk = _Walk(owner, var, named, owner.facts.ops[index])
+        walk = _Walk(owner, var, named, alloc)
+        if others:
+            walk.branch_chain = alloc_chain
+            self.debug["GIM102_field_instances_on_exclusive_branches"] += 1
         states = [_State(owner, var, OWN, None, False)]
         self._composite_makes(owner, walk.alloc, walk)
         if ctor is not None:
@@ -1571,8 +1592,29 @@ class FieldInstances:
         """Record the instance's channel uses in state.fn and its literals; the states it calls into."""
         out = []
         p = self.program
+        owner_facts = walk.owner.facts
         for f, routine, lit_anchor in self._with_literals(state):
+            if (
+                f is not walk.owner
+                and walk.branch_chain is not None
+                and state.fn is walk.owner
+                and lit_anchor is not None
+                and exclusive_branches(
+                    owner_facts,
+                    walk.branch_chain,
+                    list(enclosing_regions(owner_facts, owner_facts.ops[lit_anchor].region)),
+                )
+            ):
+                continue  # a literal made on another instance's branch
             for i, op in self._naming(f).get(state.name, ()):
+                if (
+                    f is walk.owner
+                    and walk.branch_chain is not None
+                    and exclusive_branches(f.facts, walk.branch_chain, list(enclosing_regions(f.facts, op.region)))
+                ):
+                    continue  # another instance's branch
+                if op.kind == "assign" and op.mode == "var" and not op.args:
+                    continue  # `var m *T`: declared, given its value later
                 anchor = lit_anchor if lit_anchor is not None else i
                 long_lived = state.long_lived or self._long_lived(f, op.region)
                 group = self._waitgroup_call(op, state.name, walk.named)

@@ -129,7 +129,10 @@ when the slice is used only that way. And one instance built without its
 channel (`retry := &Job{ID: j.ID}` where `newJob` makes `done`), followed
 whole as below, whose methods then send or receive plainly on that field:
 unless the method first returns on a nil check (`if j.done == nil {
-return }`), written for such an instance.
+return }`), written for such an instance. A variable declared first and
+given an instance on each side of an `if` (`var s *Sampler; if rec { s =
+NewRecordingSampler() } else { s = NewSampler() }`) is followed once per
+side, without the other side's statements.
 
 Channels held in a struct field are judged one instance at a time, when
 the function allocates the struct itself (`p := &Pool{jobs: make(chan
