@@ -793,7 +793,10 @@ class Effects(Calls):
         pname = params[i][0]
         if not pname or pname == "_":
             return None
-        if params[i][1] in _CLOSELESS_INTERFACES and not r.container and not self._param_asserted(f, pname):
+        closeless = params[i][1] in _CLOSELESS_INTERFACES or (
+            self.program.qualify(params[i][1], f.file) in _CLOSELESS_LIBRARY_INTERFACES
+        )
+        if closeless and not r.container and not self._param_asserted(f, pname):
             # Declared `r io.Reader`: whatever the callee does with it, it cannot close it through
             # that parameter (short of a type assertion, looked for): the caller still must.
             return None
@@ -1137,6 +1140,11 @@ _CLOSELESS_INTERFACES = frozenset(
         "io.StringWriter",
     }
 )
+
+
+# The same for interfaces of other modules, by qualified name: a gRPC client connection handed on as
+# `grpc.ClientConnInterface` (what generated stubs take) can make calls, but not be closed through it.
+_CLOSELESS_LIBRARY_INTERFACES = frozenset({"google.golang.org/grpc#ClientConnInterface"})
 
 
 def _asserted(f, pname: str) -> bool:

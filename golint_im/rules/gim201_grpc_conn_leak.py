@@ -12,7 +12,10 @@ it to an owner. Closing counts directly, in a `defer`, in a deferred or
 Handing over counts when the connection is returned, stored in a struct
 field, a package variable, or a map or slice that outlives the function,
 sent on a channel, passed to a function that keeps or closes it, or captured
-by a goroutine that closes it. A connection kept only in a local map or
+by a goroutine that closes it. A function whose parameter is declared
+`grpc.ClientConnInterface` (what generated stubs take) cannot close the
+connection through it, short of a type assertion: passing it there lends
+it, and the caller must still close it. A connection kept only in a local map or
 slice is still the function's to close. A connection kept only in a field
 of the receiver (or inside a generated client stub stored there) is
 reported when the method that stores it runs again from a caller's loop
