@@ -1170,14 +1170,23 @@ class Walk:
         hands out a buffer, not a socket."""
         if not self.kind.in_memory:
             return False
-        acquired = self.op.fn if self.op.kind == "call" else None
+        acquired, args = (self.op.fn, self.op.args) if self.op.kind == "call" else (None, ())
         if acquired is None and self.op.args:
             c = call(self.op.args[0])
-            acquired = c[0] if c is not None else None
+            acquired, args = (c[0], c[1]) if c is not None else (None, ())
+        program = self.an.program
+        if acquired is not None and args and self.kind.over_conn:
+            ext = program.external_callee(self.fn, acquired)
+            over = ident(args[0]) if ext is not None and ext.qualname in self.kind.over_conn else None
+            if over is not None and self._made_in_memory(over):
+                return True  # `yamux.Client(p1, conf)` over one end of a `net.Pipe()`: a session in memory
         sel = selector(acquired) if acquired is not None else None
         name = ident(sel[0]) if sel is not None else None
-        if name is None:
-            return False
+        return name is not None and self._made_in_memory(name)
+
+    def _made_in_memory(self, name: str) -> bool:
+        """The local `name` (of this function or one enclosing it) is given a value an in-memory
+        constructor of the catalog made, directly or through a function of the tree."""
         program = self.an.program
         owner = program.declaring_function(self.fn, name)
         if owner is None:

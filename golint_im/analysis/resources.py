@@ -204,6 +204,7 @@ class Kind:
     # constructors of in-memory stand-ins (`bufconn.Listen`): what is accepted or dialled on their
     # results is a buffer, not a socket, and is not reported
     in_memory: frozenset = frozenset()
+    over_conn: frozenset = frozenset()  # constructors running over the connection given first (a session)
     # types of other modules ("path#Name") whose `Close` releases nothing: it reports the error
     # the value carried (a Cassandra driver's iterator). A value known only by the function's own
     # close is no resource when that close reaches only these.
@@ -248,6 +249,7 @@ def load_kinds(config_resources: dict | None = None) -> dict[str, Kind]:
             holder_closers=frozenset(table.get("holder_closers", ())),
             holder_releasers=frozenset(table.get("holder_releasers", ())),
             in_memory=frozenset(table.get("in_memory", ())),
+            over_conn=frozenset(table.get("over_conn", ())),
             releases_nothing=frozenset(_qualified(t) for t in table.get("releases_nothing", ())),
             commit_writers=frozenset(_qualified(t) for t in table.get("commit_writers", ())),
             underlying=frozenset(table.get("underlying", ())),
