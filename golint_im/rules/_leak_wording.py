@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
+from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS, TruncatedField
 from golint_im.expr import (
     call_number,
     case_comparisons,
@@ -51,6 +52,29 @@ def check(ctx: Context, kind: str, rule_id: str, severity: str, words: Wording) 
     for early in ctx.result(EARLY_CLOSERS):
         if early.kind.name == kind:
             yield early_closer_finding(early, rule_id, severity, words)
+    for cut in ctx.result(TRUNCATED_FIELDS):
+        if cut.kind.name == kind:
+            yield truncated_field_finding(cut, rule_id, severity, words)
+
+
+def truncated_field_finding(t: TruncatedField, rule_id: str, severity: str, words: Wording) -> Finding:
+    """A slice field of connections cut short by re-slicing, closing none of the elements cut off."""
+    loc = Location(t.fn.file.path, t.cut.line, t.cut.col)
+    noun = _FIELD_NOUNS.get(t.type, words.noun)
+    cut = render(t.cut.args[0])
+    message = (
+        f"`{t.fn.short}` cuts `{t.field}` short with `{t.field} = {cut}` without closing the elements past the "
+        f"new length: each {noun} cut off stays open, kept only by the slice's backing array until an `append` "
+        f"overwrites it. Fix: close them first (`for _, c := range {t.field}[n:] {{ c.Close() }}`), then cut."
+    )
+    return Finding(
+        rule_id=rule_id,
+        message=message,
+        location=loc,
+        severity=severity,
+        steps=(Step(loc, f"the {noun}s past the new length are dropped here, still open"),),
+        key=f"{t.fn.qualname}|truncated|{t.field}",
+    )
 
 
 def early_closer_finding(e: EarlyCloserReturn, rule_id: str, severity: str, words: Wording) -> Finding:

@@ -47,7 +47,11 @@ that field and no other code of the tree selects a field of that name
 (nothing can ever close it), and, as for GIM201, when the storing method
 runs again from a caller's loop, or under a condition that also holds
 while the field is set (`if r.up == nil || r.up.count >= 100 {`), without
-closing the field first. A
+closing the field first. A slice field of connections cut short by
+re-slicing (`p.conns = p.conns[:n]`) in a method that closes none of its
+elements and reads none by index (the pop idiom hands the last one out
+first) is reported at the cut: the connections past the new length stay
+open (the same for gRPC connections under GIM201). A
 connection stored only in an entry of a map field of the receiver, keyed
 by a parameter (`u.conns[addr] = c`), by a method that never reads,
 deletes or closes the map's entries, is reported when a method of the same
@@ -368,6 +372,7 @@ from collections.abc import Iterator
 
 from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
+from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
 from golint_im.findings import Finding
 from golint_im.passes import Context
 from golint_im.rules import _leak_wording
@@ -379,7 +384,7 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "net-conn"
 

@@ -112,6 +112,7 @@ from collections.abc import Iterator
 
 from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
+from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
 from golint_im.findings import Finding
 from golint_im.passes import Context
 from golint_im.rules import _leak_wording
@@ -123,7 +124,7 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "http-body"
 
