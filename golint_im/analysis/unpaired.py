@@ -328,7 +328,7 @@ class Unpaired:
             go_op = self._starter(owner, closer)
             via = None
             if go_op is None:
-                started = self._started_caller(owner, closer)
+                started = self._started_caller(owner, closer, ranger, range_op)
                 if started is None:
                     return None
                 go_op, via = started
@@ -417,7 +417,9 @@ class Unpaired:
             return None  # the ranger is started by a literal, or after the closer ran
         return calls[0]
 
-    def _started_caller(self, owner: Function, closer: Function) -> tuple[object, tuple[Function, object]] | None:
+    def _started_caller(
+        self, owner: Function, closer: Function, ranger: Function | None = None, range_op=None
+    ) -> tuple[object, tuple[Function, object]] | None:
         """(owner's `go`, (goroutine, its call)) when owner starts a goroutine that calls the closer once,
         plainly and outside any loop, and sends nothing after that call (a send there may be the
         failure's own signal to the ranger): `go func() { if err := readSegment(seg, lines); err !=
@@ -440,11 +442,29 @@ class Unpaired:
                     if len(calls) != 1 or _in_loop(g.facts, calls[0][1].region):
                         continue
                     k, call = calls[0]
-                    if any(op.kind == "send" for op in ops[k + 1 :]):
+                    if any(
+                        op.kind == "send" and not self._heard_only_after(ranger, range_op, op) for op in ops[k + 1 :]
+                    ):
                         self.debug["GIM102_skipped_closes_signalled"] += 1
                         continue
                     return go_op, (g, call)
         return None
+
+    def _heard_only_after(self, ranger: Function | None, range_op, send) -> bool:
+        """The channel of `send` (`errc <- loader.Load(jobs)`) is a local the ranger receives from only
+        after its range loop, plainly and outside any select: that send cannot end the range."""
+        name = E.ident(send.fn)
+        if ranger is None or range_op is None or name is None:
+            return False
+        facts = ranger.facts
+        if self.program.declaring_function(ranger, name) is not ranger:
+            return False
+        at = facts.ops.index(range_op)
+        recvs = [op for op in facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)]
+        return bool(recvs) and all(
+            facts.ops.index(op) > at and op.select < 0 and range_op.body not in enclosing_regions(facts, op.region)
+            for op in recvs
+        )
 
     def _signalled_away(self, closer: Function, i: int, ranger: Function, range_op) -> bool:
         """Right before the return at index i the closer sends on a channel that the ranger receives

@@ -77,7 +77,9 @@ close or send, and the waiter's receive is a plain one (not a `select`).
 The producer may be a function the goroutine calls once, outside any loop,
 with nothing sent after the call (`go func() { if err := read(seg, lines);
 err != nil { log.Print(err) } }()`, `read` closing its parameter only at its
-end).
+end), or only on a channel the ranging function receives from after its
+range (`go func() { errc <- loader.Load(jobs) }()`, `<-errc` after `for j
+:= range jobs`): that send cannot end the range.
 The same for a producer function that returns the channel (`func stream()
 <-chan T { out := make(chan T); go func() {...; close(out) }(); return out
 }`), handing it on in no other way, when a caller ranges over its result
