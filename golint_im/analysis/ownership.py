@@ -363,12 +363,18 @@ def _local_names_of(p: Program, lit: Function) -> set[str]:
 
 
 def _func_field_names(p: Program) -> set[str]:
-    """Names of the struct fields of func type declared in the analysed code."""
+    """Names of the struct fields of func type declared in the analysed code: a func literal type, or
+    a named type of the tree declared as one (`type dialFunc func(...) (net.Conn, error)`)."""
+    func_types = {t.name for ff in p.files for t in ff.types if t.kind == "func"}
     out: set[str] = set()
     for ff in p.files:
         for t in ff.types:
             if t.kind == "struct":
-                out.update(name for name, typ, _embedded in t.members if name and typ.startswith("func("))
+                out.update(
+                    name
+                    for name, typ, _embedded in t.members
+                    if name and (typ.startswith("func(") or typ.rpartition(".")[2] in func_types)
+                )
     return out
 
 
