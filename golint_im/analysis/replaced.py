@@ -61,6 +61,7 @@ class Again:
     loop_line: int
     entry_seen: Op | None = None  # the caller's earlier read of the entry, or its earlier call storing it
     guard_line: int = 0  # `if c.f == nil || c.f.calls >= max {`: the caller stores again over a live value
+    after_failure: bool = False  # the guard is `err != nil` for a call just made on the field's value
 
 
 def receiver_fields(
@@ -123,40 +124,77 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
         for g in frontier:
             for caller, call in an.program.callers(g):
                 recv = caller.facts.recv_name
-                if not recv or not is_ident(selector_base(call.fn), recv) or caller.id in seen:
+                if not recv or not is_ident(selector_base(call.fn), recv):
                     continue
+                first = caller.id not in seen
+                if not first and caller not in nxt:
+                    continue  # a caller already judged one level closer
                 seen.add(caller.id)
-                if closes_fields(caller, recv, fields, kind):
+                if first and closes_fields(caller, recv, fields, kind):
                     return None
                 line = _repeating_loop(an, caller, call)
                 if line:
                     return Again(caller, call, line)
                 line = _replacing_guard(caller, call, recv, fields)
                 if line:
-                    return Again(caller, call, 0, guard_line=line)
-                nxt.append(caller)
+                    failed = _failed_on_field_guard(caller, call, recv, fields, line)
+                    return Again(caller, call, 0, guard_line=line, after_failure=failed)
+                if first:
+                    nxt.append(caller)
         frontier = nxt
     return None
 
 
 def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -> int:
     """The line of the `if` around the call whose condition is `recv.f == nil || <reads recv.f>`
-    (`b.cur == nil || b.cur.calls >= max`, `c.conn == nil || !c.conn.Healthy()`): the call runs
-    when the field holds a live value too, and its store then drops that value. 0 if none."""
+    (`b.cur == nil || b.cur.calls >= max`, `c.conn == nil || !c.conn.Healthy()`), or `err != nil`
+    for a call just made on `recv.f` (see _failed_on_field): the call runs when the field holds a
+    live value, and its store then drops that value. 0 if none."""
     facts = caller.facts
     for r in enclosing_regions(facts, call.region):
         reg = facts.regions[r]
         if reg.kind != "if" or not is_expr(reg.info):
             continue
         operands = _disjuncts(reg.info)
-        if len(operands) < 2:
-            continue
+        if len(operands) == 1 and any(_failed_on_field(facts, reg.info, call, recv, f) for f in fields):
+            return reg.line
         for f in fields:
             if any(_is_nil_test(o, recv, f) for o in operands) and any(
                 not _is_nil_test(o, recv, f) and _reads_through(facts, o, recv, f) for o in operands
             ):
                 return reg.line
     return 0
+
+
+def _failed_on_field_guard(caller: Function, call: Op, recv: str, fields: list[str], line: int) -> bool:
+    """The guard at line is the `err != nil` of a failed call on the field (not the nil test)."""
+    facts = caller.facts
+    return any(
+        reg.line == line and reg.kind == "if" and _failed_on_field(facts, reg.info, call, recv, f)
+        for r in enclosing_regions(facts, call.region)
+        for reg in [facts.regions[r]]
+        for f in fields
+    )
+
+
+def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
+    """cond is `err != nil` for an `err` last assigned, before the call, from a call made on or with
+    `recv.field` (`if _, err := io.WriteString(g.conn, line); err != nil { g.redial() }`): the field
+    held a value that was just used and failed, and the store replaces it."""
+    b = binary(cond)
+    err = ident(b[1]) if b is not None and b[0] == "!=" and is_nil(b[2]) else None
+    if err is None:
+        return False
+    ops = facts.ops
+    at = ops.index(call)
+    assigned = next(
+        (op for op in reversed(ops[:at]) if op.kind == "assign" and any(is_ident(t, err) for t in op.targets)), None
+    )
+    n = call_number(assigned.args[0]) if assigned is not None and len(assigned.args) == 1 else None
+    if n is None or not 0 <= n < len(ops):
+        return False
+    used = ops[n]
+    return any(_is_field(e, recv, field) for e in (selector_base(used.fn), *used.args))
 
 
 def _disjuncts(cond) -> list:

@@ -296,7 +296,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         caller = again.caller
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
-        if again.guard_line:
+        if again.after_failure:
+            when = (
+                f"`{caller.short}` calls it when a call on `{leak.container.name}` fails "
+                f"({caller.file.path}:{again.guard_line}), while the field still holds that one"
+            )
+        elif again.guard_line:
             when = (
                 f"`{caller.short}` calls it under the condition at {caller.file.path}:{again.guard_line}, "
                 f"which also holds while `{leak.container.name}` is set"

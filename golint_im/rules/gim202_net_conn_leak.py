@@ -46,8 +46,9 @@ reported when no method of the receiver's type closes, returns or hands on
 that field and no other code of the tree selects a field of that name
 (nothing can ever close it), and, as for GIM201, when the storing method
 runs again from a caller's loop, or under a condition that also holds
-while the field is set (`if r.up == nil || r.up.count >= 100 {`), without
-closing the field first. A slice field of connections cut short by
+while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
+err != nil` for a write on the field's connection that just failed),
+without closing the field first. A slice field of connections cut short by
 re-slicing (`p.conns = p.conns[:n]`) in a method that closes none of its
 elements and reads none by index (the pop idiom hands the last one out
 first) is reported at the cut: the connections past the new length stay
