@@ -17,6 +17,7 @@ from golint_im.expr import (
     Expr,
     binary,
     calls_in,
+    composite,
     ident,
     integer,
     is_expr,
@@ -381,7 +382,8 @@ def exclusive_branches(facts, chain_a: list, chain_b: list) -> bool:
 def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[str, int] | None = None) -> int | None:
     """K for `for i := 0; i < K; i++` or `for range K` with K an integer constant (at most 1000), or a name in
     `known` (a parameter bound to a constant by the caller), the counter started on the loop's
-    own line and never assigned in the body; None otherwise.
+    own line and never assigned in the body; the literal's length for `for _, x := range []T{a, b}`;
+    None otherwise.
 
     The post statement is an assignment on the loop's line, outside its region: `i++` (recorded
     as `i += 1`) or none. Whether the body can leave early (`return`, `break`) is the caller's
@@ -390,6 +392,10 @@ def constant_trip_count(program: Program, fn: Function, loop: int, known: dict[s
     facts = fn.facts
     region = facts.regions[loop]
     if region.kind == "range":  # `for range K` over an integer (Go 1.22): K rounds whatever the body does
+        elements = composite(region.info) if region.info is not None else None
+        if elements is not None and elements[0].startswith("[") and elements[0] != "[]byte":
+            # `for _, s := range []string{"a", "b"}`: one round per element of the literal
+            return len(elements[1]) if len(elements[1]) <= 1000 else None
         count = program.const_int(fn, region.info) if region.info is not None else None
         if count is None and known:
             count = known.get(ident(region.info) or "")
