@@ -47,6 +47,7 @@ from .counted import (
     undersignalled_waiters,
 )
 from .dead_defers import dead_deferred_closes
+from .deserted_subscribers import deserted_subscribers
 from .dropped_subscriptions import dropped_subscriptions
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
@@ -196,6 +197,8 @@ class Partners:
         self.parked_on_branches = parked_on_branches(program, self.debug)
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
         self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
+        # A subscriber's loop that can give up while another function keeps sending to it plainly.
+        self.deserted_subscribers = deserted_subscribers(program, self.debug)
         # `select {}` keeping main alive for a goroutine that the branch taken never started.
         self.parked_with_nothing_running = parked_with_nothing_running(program, self.debug)
         # A one-shot result channel a function returns, abandoned by its caller's select (returned_results.py).

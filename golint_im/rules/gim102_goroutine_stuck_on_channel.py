@@ -89,6 +89,14 @@ function of the tree that local is handed to, ranging over its parameter:
 loops, with its close after them, is written to end with its input and is
 judged too.
 
+A subscriber that gives up while it is still published to: a method
+started with `go` ranges over an unbuffered channel field of its
+receiver (every value the tree gives the field is `make(chan T)`), can
+leave the loop on a branch that only logs (a `return` or `break` on an
+error; no `defer` in the method), and another function sends on that
+field plainly, outside any `select`: the next send after the reader left
+blocks forever (reported at the leaving `return`).
+
 A subscription an unsubscribe drops: a method of a broker makes a channel,
 keeps it in a map field of its receiver (as a key or a value) and returns
 it; another method deletes it from that map and neither it nor what it
@@ -851,6 +859,8 @@ def check(ctx):
         yield _parked_on_branch_finding(pb)
     for ds in partners.dropped_subscriptions:
         yield _dropped_subscription_finding(ds)
+    for dsub in partners.deserted_subscribers:
+        yield _deserted_subscriber_finding(dsub)
     for pn in partners.parked_with_nothing_running:
         yield _parked_with_nothing_running_finding(pn)
     for sr in partners.skipped_replies:
@@ -1484,6 +1494,36 @@ def _parked_with_nothing_running_finding(p):
             Step(loc, "an empty `select`: nothing can wake it, and nothing else runs"),
         ),
         key=f"{p.fn.qualname}|select{{}}|nothing-running",
+    )
+
+
+def _deserted_subscriber_finding(d):
+    """A subscriber's loop that can leave while another function keeps sending to it plainly."""
+    exit_loc = op_location(d.reader, d.exit)
+    send_loc = op_location(d.sender, d.send)
+    range_loc = op_location(d.reader, d.range_op)
+    how = "returns" if d.exit.kind == "return" else "breaks out of its loop"
+    why = branch_text(d.reader.facts, d.exit.region, how)
+    message = (
+        f"`{d.reader.short}` {why} at line {d.exit.line} and stops receiving from `{d.field}` (unbuffered), its "
+        f"only reader, but `{d.sender.short}` keeps sending on it with a plain send "
+        f"({send_loc.path}:{send_loc.line}): the next send to this subscriber blocks forever. Fix: remove the "
+        f"subscriber from its publisher before leaving (or close a `done` channel the sender selects on), or "
+        f"keep receiving until the channel is closed."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(send_loc, "the send left without a reader"),),
+        steps=(
+            Step(op_location(d.start_fn, d.start), f"starts `{d.reader.short}`, the channel's only reader"),
+            Step(range_loc, f"receives from `{d.field}` in a loop"),
+            Step(exit_loc, f"{why}: nobody receives any more"),
+            Step(send_loc, "sends with nobody to receive: blocks forever"),
+        ),
+        key=f"{d.reader.qualname}|{d.field}|deserted",
     )
 
 

@@ -1,0 +1,171 @@
+"""A subscriber's loop that can give up while its publisher keeps sending to it.
+
+    func (s *subscriber) run() {            // go s.run()
+        for ev := range s.ch {
+            if err := s.handle(ev); err != nil {
+                return                      // stops receiving; still in the bus's list
+            }
+        }
+    }
+    func (b *Bus) Publish(ev Event) {
+        for _, s := range b.subs { s.ch <- ev }   // the next publish to s blocks forever
+    }
+
+A goroutine that ranges over a channel field of its own receiver is that
+channel's only reader. When it can leave the loop early (a `return` or a
+`break` on an error) and another function sends on that field with a plain
+send, the send after the reader left never completes: the channel is
+unbuffered, so it needs the reader that is gone.
+
+Judged only when every value the tree gives the field is an unbuffered
+`make(chan T)` (a composite literal of the type, or an assignment to the
+field), the reader is started by a `go` statement, it has no `defer` (a
+deferred call may unsubscribe or signal), the branch that leaves calls
+nothing but logging, and the send is a plain statement outside any
+`select`, in a function other than the reader. Counted in `--debug` as
+`GIM102_deserted_subscribers`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program, enclosing_regions
+
+# Calls a leaving branch may make without signalling anyone: logging.
+_LOGGING = re.compile(r"^(Print|Printf|Println|Debug|Debugf|Info|Infof|Warn|Warnf|Warning|Warningf|Error|Errorf|logf)$")
+
+
+@dataclass
+class DesertedSubscriber:
+    reader: Function  # ranges over its receiver's channel field
+    range_op: Op
+    exit: Op  # the `return` or `break` that leaves the loop
+    field: str  # `s.ch`
+    sender: Function
+    send: Op
+    start_fn: Function
+    start: Op  # the `go` statement starting the reader
+
+
+def deserted_subscribers(program: Program, debug: Counter) -> list[DesertedSubscriber]:
+    out = []
+    for reader in program.functions:
+        recv = reader.facts.recv_name
+        if not recv or reader.parent is not None or not reader.go_sites:
+            continue
+        facts = reader.facts
+        if any(op.kind == "call" and op.mode == "defer" for op in facts.ops):
+            continue
+        for rop in facts.ops:
+            if rop.kind != "recv" or rop.mode != "range":
+                continue
+            sel = E.selector(rop.fn)
+            if sel is None or not E.is_ident(sel[0], recv):
+                continue
+            exit_op = _quiet_exit(facts, rop)
+            if exit_op is None:
+                continue
+            named = program.named(program.qualify(facts.recv, reader.file))
+            if named is None or not _unbuffered_only(program, reader, named, sel[1]):
+                continue
+            found = _plain_sender(program, reader, named, sel[1])
+            if found is None:
+                continue
+            start_fn, start = reader.go_sites[0]
+            debug["GIM102_deserted_subscribers"] += 1
+            out.append(DesertedSubscriber(reader, rop, exit_op, f"{recv}.{sel[1]}", *found, start_fn, start))
+            break
+    return out
+
+
+def _quiet_exit(facts, rop: Op) -> Op | None:
+    """The first `return` (or `break` of this loop) inside the range's body whose branch calls
+    nothing but logging and sends or closes nothing."""
+    loop = rop.body
+    for op in facts.ops:
+        chain = list(enclosing_regions(facts, op.region))
+        if loop not in chain:
+            continue
+        leaves = op.kind == "return" or (
+            op.kind == "jump" and op.mode == "break" and op.fn is None and _innermost_loop(facts, chain) == loop
+        )
+        if not leaves:
+            continue
+        branch = chain[0]
+        if branch == loop:
+            return None  # leaves every round: not a loop that serves
+        inside = [o for o in facts.ops if branch in enclosing_regions(facts, o.region) and o is not op]
+        if any(o.kind in ("send", "recv") for o in inside):
+            continue
+        if any(o.kind == "call" and not _LOGGING.match(E.selected_name(o.fn) or E.ident(o.fn) or "") for o in inside):
+            continue
+        return op
+    return None
+
+
+def _innermost_loop(facts, chain: list) -> int | None:
+    return next((r for r in chain if facts.regions[r].kind in ("for", "range")), None)
+
+
+def _unbuffered_only(program: Program, reader: Function, named: str, field: str) -> bool:
+    """Every value the tree gives the field is `make(chan T)` with no capacity: in composite literals
+    of the type (in its package) and in assignments to the field."""
+    type_name = named.split("#")[-1]
+    seen = False
+    for fn in program.package_functions(reader.pkg.path):
+        for op in fn.facts.ops:
+            if op.kind != "assign":
+                continue
+            for t, v in zip(op.targets, op.args, strict=False):
+                ts = E.selector(t)
+                if ts is not None and ts[1] == field and program.named(program.type_of(fn, ts[0]) or "") == named:
+                    if not _unbuffered_make(v):
+                        return False
+                    seen = True
+            for v in op.args:
+                for x in E.subexprs(v):
+                    lit = E.composite(x)
+                    if lit is None or lit[0].lstrip("*&") != type_name:
+                        continue
+                    for key, value in lit[1]:
+                        if E.ident(key) == field:
+                            if not _unbuffered_make(value):
+                                return False
+                            seen = True
+    return seen
+
+
+def _unbuffered_make(value) -> bool:
+    c = E.call(value)
+    return c is not None and E.is_ident(c[0], "make") and len(c[1]) == 1
+
+
+def _plain_sender(program: Program, reader: Function, named: str, field: str) -> tuple[Function, Op] | None:
+    """A plain send on `x.field` (x of the reader's type) outside any select, in another function. When
+    x's type is not known (a range over a copied slice), the field's name must be the type's alone
+    among the package's structs."""
+    type_name = named.split("#")[-1]
+    others = {
+        t.name
+        for ff in reader.pkg.files
+        for t in ff.types
+        if t.kind == "struct" and t.name != type_name and any(m[0] == field for m in t.members)
+    }
+    for fn in program.package_functions(reader.pkg.path):
+        if fn is reader:
+            continue
+        for op in fn.facts.ops:
+            if op.kind != "send" or op.select >= 0:
+                continue
+            sel = E.selector(op.fn)
+            if sel is None or sel[1] != field:
+                continue
+            t = program.type_of(fn, sel[0])
+            if program.named(t or "") == named or (t is None and not others):
+                return fn, op
+    return None
