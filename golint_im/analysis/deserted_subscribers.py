@@ -22,7 +22,9 @@ Judged only when every value the tree gives the field is an unbuffered
 field), the reader is started by a `go` statement, it has no `defer` (a
 deferred call may unsubscribe or signal), the branch that leaves calls
 nothing but logging, and the send is a plain statement outside any
-`select`, in a function other than the reader. Counted in `--debug` as
+`select`, in a function other than the reader. A leaving branch must be an
+`if` (an error test), not a `select` case on a quit channel (a shutdown,
+after which sending is the caller's mistake). Counted in `--debug` as
 `GIM102_deserted_subscribers`.
 """
 
@@ -99,6 +101,9 @@ def _quiet_exit(facts, rop: Op) -> Op | None:
         branch = chain[0]
         if branch == loop:
             return None  # leaves every round: not a loop that serves
+        between = chain[: chain.index(loop)]
+        if any(facts.regions[r].kind not in ("if", "else", "block") for r in between):
+            continue  # `case <-s.quit: return` in a select: a shutdown, not a subscriber giving up
         inside = [o for o in facts.ops if branch in enclosing_regions(facts, o.region) and o is not op]
         if any(o.kind in ("send", "recv") for o in inside):
             continue
