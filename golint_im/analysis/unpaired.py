@@ -468,8 +468,9 @@ class Unpaired:
 
     def _signalled_away(self, closer: Function, i: int, ranger: Function, range_op) -> bool:
         """Right before the return at index i the closer sends on a channel that the ranger receives
-        from before its range, in a `select` case (or straight before a `return`) that leaves: on
-        that path the ranger never reaches the range."""
+        from before its range, in a `select` case (or straight before a `return`) that leaves (a
+        `return`, `t.Fatal`, a call ending the goroutine): on that path the ranger never reaches
+        the range."""
         ops = closer.facts.ops
         before = ops[i - 1] if i > 0 else None
         if before is None or before.kind != "send" or before.region != ops[i].region:
@@ -483,9 +484,18 @@ class Unpaired:
             if op.kind != "recv" or self.flow.key(ranger, op.fn) != key:
                 continue
             body = op.body if op.mode == "case" else op.region
-            if any(o.kind == "return" and o.region == body for o in rfacts.ops[:stop]):
+            if any(o.region == body and self._leaves_ranger(ranger, o) for o in rfacts.ops[:stop]):
                 return True
         return False
+
+    def _leaves_ranger(self, ranger: Function, op) -> bool:
+        """op takes the ranger away before its range: a `return`, a call that ends the goroutine or
+        the process, or a test's `t.Fatal` (the test's goroutine ends there)."""
+        if op.kind == "return":
+            return True
+        if op.kind != "call":
+            return False
+        return ends_goroutine(self.program, ranger, op) is not None or call_exit(self.program, ranger, op) == TEST
 
     def _returned_skipped_close(self, ch: Channel) -> SkippedClose | None:
         """The producer shape `func stream() <-chan T { out := make(chan T); go func() {...; close(out)
