@@ -135,9 +135,8 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 line = _repeating_loop(an, caller, call)
                 if line:
                     return Again(caller, call, line)
-                line = _replacing_guard(caller, call, recv, fields)
+                line, failed = _replacing_guard(caller, call, recv, fields)
                 if line:
-                    failed = _failed_on_field_guard(caller, call, recv, fields, line)
                     return Again(caller, call, 0, guard_line=line, after_failure=failed)
                 if first:
                     nxt.append(caller)
@@ -145,11 +144,12 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
     return None
 
 
-def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -> int:
-    """The line of the `if` around the call whose condition is `recv.f == nil || <reads recv.f>`
-    (`b.cur == nil || b.cur.calls >= max`, `c.conn == nil || !c.conn.Healthy()`), or `err != nil`
-    for a call just made on `recv.f` (see _failed_on_field): the call runs when the field holds a
-    live value, and its store then drops that value. 0 if none."""
+def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -> tuple[int, bool]:
+    """(line, after a failure) of the `if` around the call whose condition is `recv.f == nil ||
+    <reads recv.f>` (`b.cur == nil || b.cur.calls >= max`, `c.conn == nil || !c.conn.Healthy()`), or
+    `err != nil` for a call just made on `recv.f` (see _failed_on_field; the flag says which): the
+    call runs when the field holds a live value, and its store then drops that value. (0, False)
+    if none."""
     facts = caller.facts
     for r in enclosing_regions(facts, call.region):
         reg = facts.regions[r]
@@ -157,24 +157,13 @@ def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -
             continue
         operands = _disjuncts(reg.info)
         if len(operands) == 1 and any(_failed_on_field(facts, reg.info, call, recv, f) for f in fields):
-            return reg.line
+            return reg.line, True
         for f in fields:
             if any(_is_nil_test(o, recv, f) for o in operands) and any(
                 not _is_nil_test(o, recv, f) and _reads_through(facts, o, recv, f) for o in operands
             ):
-                return reg.line
-    return 0
-
-
-def _failed_on_field_guard(caller: Function, call: Op, recv: str, fields: list[str], line: int) -> bool:
-    """The guard at line is the `err != nil` of a failed call on the field (not the nil test)."""
-    facts = caller.facts
-    return any(
-        reg.line == line and reg.kind == "if" and _failed_on_field(facts, reg.info, call, recv, f)
-        for r in enclosing_regions(facts, call.region)
-        for reg in [facts.regions[r]]
-        for f in fields
-    )
+                return reg.line, False
+    return 0, False
 
 
 def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
@@ -211,8 +200,7 @@ def _is_nil_test(cond, recv: str, field: str) -> bool:
     if b is None or b[0] != "==":
         return False
     other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
-    sel = selector(other) if other is not None else None
-    return sel is not None and is_ident(sel[0], recv) and sel[1] == field
+    return _is_field(other, recv, field)
 
 
 def _reads_through(facts, cond, recv: str, field: str) -> bool:
@@ -220,9 +208,7 @@ def _reads_through(facts, cond, recv: str, field: str) -> bool:
     for sub in subexprs(cond):
         n = call_number(sub)
         target = facts.ops[n].fn if n is not None and 0 <= n < len(facts.ops) else sub
-        base = selector_base(target)
-        sel = selector(base) if base is not None else None
-        if sel is not None and is_ident(sel[0], recv) and sel[1] == field:
+        if _is_field(selector_base(target), recv, field):
             return True
     return False
 
@@ -233,15 +219,16 @@ def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> boo
     ops = list(ops_with_literals(fn))
     elements = set()
     for op in ops:
-        if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2 and op.args[0][0] == "range":
-            over = selector(op.args[0][1])
-            if over is not None and is_ident(over[0], recv) and over[1] in fields and op.targets[1][0] == "id":
-                elements.add(op.targets[1][1])
+        over = selector(ranged(op.args[0])) if op.kind == "assign" and len(op.args) == 1 else None
+        if over is not None and len(op.targets) == 2 and is_ident(over[0], recv) and over[1] in fields:
+            element = ident(op.targets[1])
+            if element is not None:
+                elements.add(element)
     for op in ops:
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
         base = selector_base(op.fn)
-        if base is not None and base[0] == "id" and base[1] in elements:
+        if ident(base) in elements:
             return True
         sel = selector(base)
         if sel is not None and is_ident(sel[0], recv) and sel[1] in fields:
@@ -372,7 +359,7 @@ def _ranged_entry_key(facts, at: int, call_chain: list, recv: str, field: str, k
             continue
         value = ident(op.targets[1]) if len(op.targets) > 1 else None
         for o in ops[i + 1 : at]:
-            if o.region == -1 or op.region not in enclosing_regions(facts, o.region):
+            if op.region not in enclosing_regions(facts, o.region):
                 continue
             if o.kind != "call":
                 continue
