@@ -56,6 +56,12 @@ class Function:
             out.extend(lit.nested_literals())
         return out
 
+    @property
+    def is_main(self) -> bool:
+        """The program's `main` (a declared, receiverless `main` of package main): the process ends
+        when it returns."""
+        return self.parent is None and not self.facts.recv and self.facts.name == "main" and self.pkg.name == "main"
+
     def outermost(self) -> Function:
         """The declared function (or package initialiser) this one is nested in; itself if it is not a literal."""
         fn = self

@@ -369,7 +369,7 @@ class FieldInstances:
                     continue
                 named, var, start = found
                 alone = owner.id not in self._starters and named not in self._starting_types
-                in_main = owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main"
+                in_main = owner.is_main
                 if alone and (start is None or start.fn.id not in self._starters):
                     # No goroutine anywhere near the instance: only a buffer the function fills
                     # past its size by itself can block (`b.add(v)` three times into a buffer of 2).

@@ -270,7 +270,7 @@ class Partners:
         # A channel whose owner's budget ran out was judged on part of its senders: no finding.
         if found is None or found.owner.id in self.budget.cut:
             return
-        if found.helper is None and found.exit.how == "return" and _is_main(found.owner):
+        if found.helper is None and found.exit.how == "return" and found.owner.is_main:
             # `main` returning ends the process, and every goroutine with it: nothing is left blocked.
             self.debug["GIM102_senders_left_when_main_returns"] += 1
             return
@@ -668,7 +668,7 @@ class Partners:
             return None  # a recovered panic may end the sender before its send (`q.Close()` unblocking it)
         if recv.select < 0 or innermost_loop(facts, recv.select) is not None:
             return None
-        if _is_main(owner):
+        if owner.is_main:
             return None
         inside = _ops_under(owner, recv.select)
         end = facts.ops.index(inside[-1]) if inside else -1
@@ -1366,11 +1366,6 @@ PARTNERS = Pass(
     requires=(CHANNEL_FLOW, REGIONS),
     doc="goroutines stuck on a channel: a receiver that returns first, a range never closed, a skipped send",
 )
-
-
-def _is_main(fn: Function) -> bool:
-    """fn is the program's `main`: the process ends when it returns."""
-    return fn.parent is None and fn.facts.name == "main" and fn.pkg.name == "main"
 
 
 _HTTP_SERVER = "net/http#Server"

@@ -74,7 +74,7 @@ def unheard_sends(
         if own:
             out.append(UnheardSend(ch, owner, owner, own[0][1], None, len(blocking)))
             continue
-        if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+        if owner.is_main:
             continue  # the process ends with main: a goroutine left blocked does not matter
         starts = senders(owner, ch)
         if starts is None:
