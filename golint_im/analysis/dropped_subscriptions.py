@@ -37,8 +37,9 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
-from ..program import Function, Program, enclosing_regions
-from .regions import ops_with_literals
+from ..program import Function, Program
+from .regions import assignments_to, ops_with_literals
+from .unpaired import range_exits
 
 
 @dataclass
@@ -72,10 +73,9 @@ def dropped_subscriptions(program: Program, debug: Counter) -> list[DroppedSubsc
         ranger = _ranging_subscriber(program, sub, position)
         if ranger is None:
             continue
-        for unsub, delete in deleting:
-            debug["GIM102_dropped_subscriptions"] += 1
-            out.append(DroppedSubscription(sub, store, field, unsub, delete, *ranger))
-            break
+        unsub, delete = deleting[0]
+        debug["GIM102_dropped_subscriptions"] += 1
+        out.append(DroppedSubscription(sub, store, field, unsub, delete, *ranger))
     return out
 
 
@@ -167,7 +167,12 @@ def _ranging_subscriber(program: Program, sub: Function, position: int) -> tuple
         for text in _result_held_as(caller, call, position):
             for fn in [caller, *caller.nested_literals()]:
                 for op in fn.facts.ops:
-                    if op.kind == "recv" and op.mode == "range" and E.render(op.fn) == text and _no_way_out(fn, op):
+                    if (
+                        op.kind == "recv"
+                        and op.mode == "range"
+                        and E.render(op.fn) == text
+                        and not range_exits(program, fn, op)
+                    ):
                         return fn, op, caller, call
     return None
 
@@ -200,15 +205,4 @@ def _result_held_as(caller: Function, call: Op, position: int) -> list[str]:
 
 
 def _assigned_once(fn: Function, name: str) -> bool:
-    return sum(1 for o in fn.facts.ops if o.kind == "assign" and any(E.is_ident(t, name) for t in o.targets)) == 1
-
-
-def _no_way_out(fn: Function, range_op: Op) -> bool:
-    """Nothing in the range's body leaves the loop (a return, a break, a goto, a labelled continue)."""
-    facts = fn.facts
-    for op in facts.ops:
-        if op.kind in ("return", "jump") and range_op.body in enclosing_regions(facts, op.region):
-            if op.kind == "jump" and op.mode == "continue" and op.fn is None:
-                continue
-            return False
-    return True
+    return len(list(assignments_to(fn, name))) == 1

@@ -28,7 +28,7 @@ from .cancel import cancelled_only_after, done_case_context, quiet_cancel
 from .endless_ranges import field_escapes, only_made
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
-from .regions import deciding_region, returns_skipping
+from .regions import assignments_to, deciding_region, returns_skipping
 
 # What ends the process or the goroutine (not a test's `t.Fatal`): a loop calling one has another way out.
 _GOROUTINE_ENDS = (PANIC, PROCESS, GOROUTINE)
@@ -208,7 +208,7 @@ class Unpaired:
             if go_op is None:
                 self.debug["GIM102_ranges_not_started_by_maker"] += 1
                 return None
-            if owner.parent is None and owner.facts.name == "main" and owner.pkg.name == "main":
+            if owner.is_main:
                 return None  # the process ends with main: a goroutine left ranging does not matter
         if self._senders_long_lived(ch, owner, name):
             self.debug["GIM102_ranges_senders_long_lived"] += 1
@@ -223,24 +223,7 @@ class Unpaired:
         return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer)
 
     def _range_exits(self, fn: Function, op) -> bool:
-        """The range loop has a way out besides the close: return, break, goto, panic or a process exit."""
-        regions = fn.facts.regions
-        for inner in _ops_under(fn, op.body):
-            if inner.kind == "return":
-                return True
-            if inner.kind == "jump" and inner.mode == "goto":
-                return True
-            if inner.kind == "jump" and inner.mode == "break":
-                if inner.fn is not None:
-                    return True  # a labelled break may leave the range
-                target = next(
-                    (r for r in enclosing_regions(fn.facts, inner.region) if regions[r].kind in _BREAKABLE), None
-                )
-                if target == op.body:
-                    return True
-            if inner.kind == "call" and exits_process(self.program, fn, inner):
-                return True
-        return False
+        return range_exits(self.program, fn, op)
 
     def _starter(self, owner: Function, ranger: Function):
         """The `go` statement of owner (or of its literals) that runs ranger."""
@@ -548,10 +531,10 @@ class Unpaired:
             return None
         owner = ch.make_sites[0][0]
         name = self.flow.label(ch.key)
-        if ch.key != f"local:{owner.id}:{name}" or not self._only_returned(owner, name):
-            return None
         sfn = ch.sends[0][0]
-        if sfn is owner or any(f is not sfn for f, _op in ch.sends):
+        if ch.key != f"local:{owner.id}:{name}" or sfn is owner or any(f is not sfn for f, _op in ch.sends):
+            return None
+        if not self._only_returned(owner, name):
             return None
         go_op = self._starter(owner, sfn)
         if go_op is None or self._defers_signal(sfn):
@@ -597,33 +580,28 @@ class Unpaired:
                         continue
                     if c is None or c[0] != call_op.fn or not target:
                         continue
-                    assigned = [o for o in ops if o.kind == "assign" and any(E.is_ident(t, target) for t in o.targets)]
                     recvs = [o for o in ops if o.kind == "recv" and E.is_ident(o.fn, target)]
-                    if len(assigned) == 1 and len(recvs) == 1 and recvs[0].mode == "expr" and recvs[0].select < 0:
+                    once = len(list(assignments_to(caller, target))) == 1
+                    if once and len(recvs) == 1 and recvs[0].mode == "expr" and recvs[0].select < 0:
                         return caller, recvs[0]
         return None
 
     def _received_from_map(self, caller: Function, target) -> object | None:
         """`pending[k] = maker(k)` into a local map, then `for k, c := range pending { <-c }`: that plain
-        receive, when the map is only ever given such values and ranged once."""
+        receive, when the map itself is only ever given a `make` and is ranged once."""
         ix = E.index(target)
         m = E.ident(ix[0]) if ix is not None else None
         if m is None or self.program.declaring_function(caller, m) is not caller:
             return None
         ops = caller.facts.ops
-        values = []
+        ranges = []
         for op in ops:
             if op.kind != "assign":
                 continue
-            for t in op.targets:
-                if E.is_ident(t, m) and not (len(op.args) == 1 and E.is_make_call(op.args[0])):
-                    return None  # the map itself reassigned
-                b = E.index(t)
-                if b is not None and E.is_ident(b[0], m):
-                    values.append(op)
-            if len(op.args) == 1 and E.ranged(op.args[0]) is not None and E.is_ident(E.ranged(op.args[0]), m):
-                values.append(op)
-        ranges = [op for op in values if len(op.args) == 1 and E.ranged(op.args[0]) is not None]
+            if any(E.is_ident(t, m) for t in op.targets) and not (len(op.args) == 1 and E.is_make_call(op.args[0])):
+                return None  # the map itself reassigned
+            if len(op.args) == 1 and E.is_ident(E.ranged(op.args[0]), m):
+                ranges.append(op)
         if len(ranges) != 1 or len(ranges[0].targets) != 2:
             return None
         v = E.ident(ranges[0].targets[1])
@@ -633,9 +611,9 @@ class Unpaired:
         return recvs[0]
 
     def _ends_with_its_input(self, ch: Channel, closer: Function, close_op) -> bool:
-        """A pipeline stage: every send is in `for v := range in` loops of the closer (nothing else
-        loops around it), and the close comes after them: the stage is written to end when its input
-        does, not to live for good."""
+        """A pipeline stage: every send is in `for ... range` loops of the closer (over its input
+        channel or a slice; no other loop around it, no `select`), and the close comes after them:
+        the stage is written to end when its input does, not to live for good."""
         facts = closer.facts
         ranged = {op.body for op in facts.ops if op.kind == "recv" and op.mode == "range" and op.body >= 0}
         close_chain = set(enclosing_regions(facts, close_op.region))
@@ -704,19 +682,19 @@ class Unpaired:
                 if len(assigned) == 1 and ranges:
                     return caller, ranges[0]
                 if len(assigned) == 1:
-                    handed = self._ranged_by_callee(caller, lambda a, name=name: E.is_ident(a, name))
+                    handed = self._ranged_by_callee(caller, name)
                     if handed is not None:
                         return handed
         return None
 
-    def _ranged_by_callee(self, caller: Function, is_channel: Callable) -> tuple[Function, object] | None:
-        """(callee, its range) when caller hands the channel (an argument is_channel accepts) to a
-        function of the tree (`drain(out)`) that ranges over that parameter and
-        never assigns it: the helper's range is the caller's."""
+    def _ranged_by_callee(self, caller: Function, name: str) -> tuple[Function, object] | None:
+        """(callee, its range) when caller hands the channel in its local `name` to a function of the
+        tree (`drain(out)`) that ranges over that parameter and never assigns it: the helper's range
+        is the caller's."""
         for op in caller.facts.ops:
             if op.kind != "call" or op.mode != "plain":
                 continue
-            at = [k for k, a in enumerate(op.args) if is_channel(a)]
+            at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
             if len(at) != 1:
                 continue
             targets = self.program.resolve_call(caller, op)
@@ -1058,6 +1036,25 @@ class Unpaired:
 
 
 _BREAKABLE = ("for", "range", "switch", "select")
+
+
+def range_exits(program: Program, fn: Function, op) -> bool:
+    """The range loop of op has a way out besides the close: return, break, goto, panic or a process exit."""
+    regions = fn.facts.regions
+    for inner in _ops_under(fn, op.body):
+        if inner.kind == "return":
+            return True
+        if inner.kind == "jump" and inner.mode == "goto":
+            return True
+        if inner.kind == "jump" and inner.mode == "break":
+            if inner.fn is not None:
+                return True  # a labelled break may leave the range
+            target = next((r for r in enclosing_regions(fn.facts, inner.region) if regions[r].kind in _BREAKABLE), None)
+            if target == op.body:
+                return True
+        if inner.kind == "call" and exits_process(program, fn, inner):
+            return True
+    return False
 
 
 def under_nil_check(fn: Function, op) -> bool:
