@@ -30,16 +30,13 @@ after which sending is the caller's mistake). Counted in `--debug` as
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-
-# Calls a leaving branch may make without signalling anyone: logging.
-_LOGGING = re.compile(r"^(Print|Printf|Println|Debug|Debugf|Info|Infof|Warn|Warnf|Warning|Warningf|Error|Errorf|logf)$")
+from .resources import _LOGGING
 
 
 @dataclass
@@ -93,28 +90,27 @@ def _quiet_exit(facts, rop: Op) -> Op | None:
         chain = list(enclosing_regions(facts, op.region))
         if loop not in chain:
             continue
-        leaves = op.kind == "return" or (
-            op.kind == "jump" and op.mode == "break" and op.fn is None and _innermost_loop(facts, chain) == loop
-        )
-        if not leaves:
+        if op.kind != "return" and not (op.kind == "jump" and op.mode == "break" and op.fn is None):
             continue
         branch = chain[0]
         if branch == loop:
             return None  # leaves every round: not a loop that serves
-        between = chain[: chain.index(loop)]
-        if any(facts.regions[r].kind not in ("if", "else", "block") for r in between):
-            continue  # `case <-s.quit: return` in a select: a shutdown, not a subscriber giving up
+        if any(facts.regions[r].kind not in ("if", "else", "block") for r in chain[: chain.index(loop)]):
+            # `case <-s.quit: return` in a select: a shutdown, not a subscriber giving up (and only
+            # `if` branches between them: a plain `break` here is this loop's)
+            continue
         inside = [o for o in facts.ops if branch in enclosing_regions(facts, o.region) and o is not op]
         if any(o.kind in ("send", "recv") for o in inside):
             continue
-        if any(o.kind == "call" and not _LOGGING.match(E.selected_name(o.fn) or E.ident(o.fn) or "") for o in inside):
+        if any(o.kind == "call" and not _only_logs(E.selected_name(o.fn) or E.ident(o.fn) or "") for o in inside):
             continue
         return op
     return None
 
 
-def _innermost_loop(facts, chain: list) -> int | None:
-    return next((r for r in chain if facts.regions[r].kind in ("for", "range")), None)
+def _only_logs(name: str) -> bool:
+    """A logging call that neither ends the process nor panics (`log.Fatal` would end it first)."""
+    return bool(_LOGGING.match(name)) and not name.startswith(("Fatal", "Panic"))
 
 
 def _unbuffered_only(program: Program, reader: Function, named: str, field: str) -> bool:
