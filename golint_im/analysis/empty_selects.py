@@ -128,6 +128,7 @@ def parked_with_nothing_running(program: Program, debug: Counter) -> list[Parked
     deep) and calls into a few standard-library packages that start none (fmt, strings, log, os...).
     """
     out = []
+    memo: dict[int, bool] = {}  # function id -> starts no goroutine (see _quiet)
     for fn in program.functions:
         facts = fn.facts
         empties = [r for r, reg in enumerate(facts.regions) if reg.kind == "select" and _empty(reg.info)]
@@ -139,10 +140,10 @@ def parked_with_nothing_running(program: Program, debug: Counter) -> list[Parked
         for r in empties:
             if not on_straight_line(facts, facts.regions[r].parent):
                 continue
-            found = _quiet_arm(program, fn, facts.regions[r].line)
+            found = _quiet_arm(program, fn, facts.regions[r].line, memo)
             if found is None:
                 continue
-            if entry is not True and not _quiet_before(program, entry[0], entry[1]):
+            if entry is not True and not _quiet_before(program, entry[0], entry[1], memo):
                 continue
             debug["GIM102_empty_selects_with_nothing_running"] += 1
             out.append(ParkedWithNothingRunning(fn, r, *found))
@@ -152,22 +153,18 @@ def parked_with_nothing_running(program: Program, debug: Counter) -> list[Parked
 def _entry_call(program: Program, fn: Function):
     """True when fn is `main.main`; (main, its call of fn) when `main.main` is fn's only caller and
     calls it once, plainly; None otherwise."""
-    if _is_main(fn):
+    if fn.is_main:
         return True
     callers = program.callers(fn)
     if len(callers) != 1:
         return None
     caller, call = callers[0]
-    if call.mode != "plain" or not _is_main(caller):
+    if call.mode != "plain" or not caller.is_main:
         return None
     return caller, call
 
 
-def _is_main(fn: Function) -> bool:
-    return fn.parent is None and not fn.facts.recv and fn.facts.name == "main" and fn.pkg.name == "main"
-
-
-def _quiet_arm(program: Program, fn: Function, select_line: int) -> tuple[int, int, Op] | None:
+def _quiet_arm(program: Program, fn: Function, select_line: int, memo: dict[int, bool]) -> tuple[int, int, Op] | None:
     """(arm, statement, go op) for the branch statement before the empty `select` (on fn's straight
     line) one of whose branches starts a goroutine while another reaches the `select` quietly."""
     facts = fn.facts
@@ -192,7 +189,7 @@ def _quiet_arm(program: Program, fn: Function, select_line: int) -> tuple[int, i
         straight = [op for op in ops if on_straight_line(facts, op.region)]
         if any(op.kind in ("return", "jump") for op in inside):
             continue
-        if all(_quiet(program, fn, op, 0) for op in inside + straight):
+        if all(_quiet(program, fn, op, 0, memo) for op in inside + straight):
             return arm, statement, gos[0]
     return None
 
@@ -243,11 +240,11 @@ def _has_default(facts, switch: int) -> bool:
     return bool(facts.regions[switch].info)
 
 
-def _quiet_before(program: Program, main: Function, call: Op) -> bool:
+def _quiet_before(program: Program, main: Function, call: Op, memo: dict[int, bool]) -> bool:
     """Everything main runs before the call starts no goroutine."""
     facts = main.facts
     return all(
-        _quiet(program, main, op, 0)
+        _quiet(program, main, op, 0, memo)
         and not (op.kind == "call" and op.mode == "go")
         and on_straight_line(facts, op.region)
         for op in facts.ops
@@ -255,9 +252,10 @@ def _quiet_before(program: Program, main: Function, call: Op) -> bool:
     )
 
 
-def _quiet(program: Program, fn: Function, op: Op, depth: int) -> bool:
+def _quiet(program: Program, fn: Function, op: Op, depth: int, memo: dict[int, bool]) -> bool:
     """op starts no goroutine: not a call, a builtin, a call into a quiet standard-library package,
-    or a call whose every target in the tree is quiet throughout (followed _QUIET_DEPTH calls deep)."""
+    or a call whose every target in the tree is quiet throughout (followed _QUIET_DEPTH calls deep;
+    each function judged once, in memo: a `False` from the depth limit only keeps a finding back)."""
     if op.kind != "call":
         return True
     if op.mode == "go" or program.is_spawner_call(fn, op):
@@ -271,7 +269,15 @@ def _quiet(program: Program, fn: Function, op: Op, depth: int) -> bool:
     targets = program.resolve_call(fn, op)
     if not targets or depth >= _QUIET_DEPTH:
         return False
-    return all(all(_quiet(program, t.function, o, depth + 1) for o in t.function.facts.ops) for t in targets)
+    return all(_quiet_function(program, t.function, depth + 1, memo) for t in targets)
+
+
+def _quiet_function(program: Program, g: Function, depth: int, memo: dict[int, bool]) -> bool:
+    found = memo.get(g.id)
+    if found is None:
+        memo[g.id] = True  # a call back into g while it is judged: its own ops decide
+        found = memo[g.id] = all(_quiet(program, g, o, depth, memo) for o in g.facts.ops)
+    return found
 
 
 _BUILTINS = frozenset({"append", "cap", "copy", "delete", "len", "make", "new", "panic", "print", "println"})
