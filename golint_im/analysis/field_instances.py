@@ -211,6 +211,7 @@ class AbandonedFieldSender:
     waiter: Function  # holds the select
     leave: Op  # the `return` in the other case
     case_region: int  # that case
+    looped: bool = False  # the send is in a loop: one buffer slot would not save it
 
 
 @dataclass
@@ -713,14 +714,17 @@ class FieldInstances:
                 continue
             sends = [u for u in fc.uses if u.op.kind == "send"]
             recvs = [u for u in fc.uses if u.op.kind == "recv"]
-            if not sends or not recvs or len(sends) + len(recvs) != len(fc.uses):
-                continue  # closed somewhere, or used another way
+            closes = [u for u in fc.uses if u.op.kind not in ("send", "recv")]
+            if not sends or not recvs:
+                continue
             routine = sends[0].routine
             target = routine.target
             if routine == OWN or target is None or routine.fn is None or routine.op is None:
                 continue
             if any(u.routine != routine or u.fn is not target or u.op.select >= 0 for u in sends):
                 continue
+            if any(u.routine != routine or u.fn is not target or not _closes(u.op) for u in closes):
+                continue  # closed by another side, or used another way: the sender's own close comes after its sends
             if any(u.routine != OWN or u.op.select < 0 for u in recvs) or len({u.fn.id for u in recvs}) != 1:
                 continue
             waiter = recvs[0].fn
@@ -761,7 +765,18 @@ class FieldInstances:
                 continue
             send = min(sends, key=lambda u: target.facts.ops.index(u.op))
             self.abandoned.append(
-                AbandonedFieldSender(ch, walk.owner, routine.fn, routine.op, target, send.op, waiter, leave, case)
+                AbandonedFieldSender(
+                    ch,
+                    walk.owner,
+                    routine.fn,
+                    routine.op,
+                    target,
+                    send.op,
+                    waiter,
+                    leave,
+                    case,
+                    looped=any(_in_loop(target, u.op) for u in sends),
+                )
             )
 
     @staticmethod
@@ -1632,6 +1647,9 @@ class FieldInstances:
                             sub = Goroutine(f, op, callee) if op.mode == "go" else routine
                             out.append(_State(callee, recv, sub, anchor, long_lived))
                         continue
+                    if role == "pass":
+                        out.append(self._passed(f, op, int(fname), walk, routine, anchor, long_lived))
+                        continue
                     if role.startswith("other-"):
                         walk.others.append((fname, role[6:], f, op, routine, anchor))
                         continue
@@ -1643,6 +1661,27 @@ class FieldInstances:
                     elif role in ("send", "recv", "close"):
                         fc.uses.append(Use(f, op, routine, anchor, long_lived))
         return out
+
+    def _passed(
+        self, f: Function, op: Op, position: int, walk: _Walk, routine: Goroutine, anchor: int, long_lived: bool
+    ) -> _State:
+        """The state for the instance handed as argument `position` of the call op to the one in-tree
+        function it can reach, whose parameter holds a pointer to the instance's type; raises
+        _Escape for anything else (an interface or function-value call, a variadic or unnamed
+        parameter, a copy of the struct)."""
+        p = self.program
+        targets = p.resolve_call(f, op)
+        if len(targets) != 1 or targets[0].via:
+            raise _Escape("passed_to_unknown")
+        callee = targets[0].function
+        params = callee.facts.params
+        if position >= len(params) or (callee.facts.variadic and position == len(params) - 1):
+            raise _Escape("passed_to_unknown")
+        name = params[position][0]
+        if not name or name == "_" or p.locals(callee).get(name) != "*" + walk.named:
+            raise _Escape("passed_to_unknown")
+        sub = Goroutine(f, op, callee) if op.mode == "go" else routine
+        return _State(callee, name, sub, anchor, long_lived)
 
     def _waitgroup_call(self, op, name: str, named: str) -> tuple[str, str] | None:
         """(field, method) for `name.wg.Wait()` / `name.wg.Done()` on a `sync.WaitGroup` field."""
@@ -1742,7 +1781,11 @@ class FieldInstances:
         out = []
         bare = 0
         sels: list = []
+        passed = []
         for pos, e in _positions(op):
+            if pos == "arg" and e == ident and op.kind == "call" and op.mode in ("plain", "go"):
+                passed.append(op.args.index(e))  # `watch(ctx, u)`: followed into the callee's parameter
+                continue
             for x in E.subexprs_outside_calls(e):
                 if x == ident:
                     bare += 1
@@ -1755,6 +1798,10 @@ class FieldInstances:
         if bare > len(sels):
             if not (in_ctor and op.kind == "return" and bare == len(sels) + 1):
                 raise _Escape("escaping")
+        if passed:
+            if len(passed) > 1:
+                raise _Escape("passed_twice")
+            out.append((str(passed[0]), "pass"))
         if op.kind in ("send", "recv") and op.fn is not None:
             got = E.call(op.fn)
             sel = E.selector(got[0]) if got is not None and not got[1] else None
@@ -1784,6 +1831,11 @@ class FieldInstances:
                 raise _Escape("embedded_channel")
             out.append((fname, _channel_role(op, pos, e, x)))
         return out
+
+
+def _closes(op: Op) -> bool:
+    """op is `close(...)` (plain or deferred)."""
+    return op.kind == "call" and E.is_ident(op.fn, "close")
 
 
 def _returns_on_nil_first(fn: Function, op: Op) -> bool:

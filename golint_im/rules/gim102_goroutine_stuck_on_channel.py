@@ -359,8 +359,12 @@ next batch): the next call takes the late send
 A result sender abandoned on a struct field channel: a function allocates
 an instance with an unbuffered channel field, starts its goroutine (`go
 f.run()`), which sends on the field plainly, and receives it only in a
-`select` (in no loop) with another case that returns (`case <-ctx.Done():`,
-a timeout): after that return nothing receives.
+`select` with another case that returns (`case <-ctx.Done():`, a
+timeout): after that return nothing receives. The `select` may be in a
+method of the instance or in a function the instance is handed to
+(`watch(ctx, u)`, its parameter a pointer to the type), and in a loop
+when the goroutine sends in a loop too; the goroutine may close the
+field after its sends.
 
 Goroutines started one per round of a loop (`go s.serve(i)` in a method
 of an instance the function allocates) that each send once, on every path,
@@ -1628,11 +1632,12 @@ def _abandoned_field_finding(a):
     send_loc = op_location(a.sender, a.send)
     leave_loc = op_location(a.waiter, a.leave)
     how = branch_text(a.waiter.facts, a.case_region)
+    buffer = "" if a.looped else f"give `{name}` a buffer of 1, or "
     message = (
         f"the goroutine started at line {a.go_op.line} sends on `{name}` (unbuffered) at line {a.send.line}, "
         f"but `{a.waiter.short}` receives it only in a `select` that {how} at line {a.leave.line} instead: "
-        f"nothing else receives, so the send blocks forever and the goroutine leaks. Fix: give `{name}` a "
-        f"buffer of 1, or send with `select {{ case {name} <- v: case <-ctx.Done(): }}`."
+        f"nothing else receives, so the send blocks forever and the goroutine leaks. Fix: {buffer}"
+        f"send with `select {{ case {name} <- v: case <-ctx.Done(): }}`."
     )
     steps = (
         Step(op_location(a.go_fn, a.go_op), f"`{a.go_fn.short}` starts the sending goroutine"),
