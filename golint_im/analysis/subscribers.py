@@ -15,7 +15,8 @@ Judged when:
 - the send is under a lock of the type (the lock layer's `blocked` events),
   on a channel ranged or indexed from that field of the receiver;
 - a function calls the subscribing method, and a goroutine it starts (a
-  literal, or itself when started by `go`) receives from the returned
+  literal, itself when started by `go`, or the function a `go` statement
+  hands the returned channel to as an argument) receives from the returned
   channel and takes the lock's class, directly or through a call.
 """
 
@@ -105,11 +106,11 @@ def _stored_channel(op: Op, recv: str) -> tuple[str, str | None] | None:
     sel = E.selector(target)
     if sel is None or not E.is_ident(sel[0], recv):
         return None
-    if indexed is not None:
-        return sel[1], E.ident(value)
     c = E.call(value)
     if c is not None and E.is_ident(c[0], "append") and len(c[1]) == 2:
-        return sel[1], E.ident(c[1][1])
+        return sel[1], E.ident(c[1][1])  # also `recv.field[k] = append(recv.field[k], c)`: a map of lists
+    if indexed is not None:
+        return sel[1], E.ident(value)
     return None
 
 
@@ -145,7 +146,9 @@ def _field_ranged(fn: Function, send: Op) -> tuple[int, str, str] | None:
         if op.kind != "assign" or not op.targets or not any(E.is_ident(t, name) for t in op.targets):
             continue
         if len(op.args) == 1 and op.args[0] is not None and op.args[0][0] == "range":
-            sel = E.selector(op.args[0][1])
+            ranged = op.args[0][1]
+            inner = E.index(ranged)
+            sel = E.selector(inner[0] if inner is not None else ranged)  # `range b.subs[topic]` too
             if sel is not None and E.is_ident(sel[0], f.recv_name) and E.is_ident(op.targets[-1], name):
                 return id(fn.pkg), f"{f.recv}.{sel[1]}", sel[1]
     return None
@@ -163,6 +166,13 @@ def _subscriber_taking(
     ids = {s.id for s in subscribes}
     for s in subscribes:
         for caller, call_op in program.callers(s):
+            started = _started_with(program, caller, call_op)
+            if started is not None:
+                r, name = started
+                recv = next((op for op in r.facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)), None)
+                taken = _takes(program, model, r, cls, ids) if recv is not None else None
+                if taken is not None:
+                    return s, (caller, call_op), r, recv, taken[0], taken[1]
             for name in _result_names(caller, call_op):
                 for r in [caller, *caller.nested_literals()]:
                     own = r is caller and publisher_apart and not r.go_sites
@@ -174,6 +184,26 @@ def _subscriber_taking(
                     taken = _takes(program, model, r, cls, ids, before=recv if own else None)
                     if taken is not None:
                         return s, (caller, call_op), r, recv, taken[0], taken[1]
+    return None
+
+
+def _started_with(program: Program, caller: Function, call_op: Op) -> tuple[Function, str] | None:
+    """(goroutine function, its parameter) when the subscribing call is an argument of a `go`
+    statement (`go m.consume(bus.Subscribe("paid"))`) reaching one function, whose parameter at that
+    position receives the channel."""
+    for op in caller.facts.ops:
+        if op.kind != "call" or op.mode != "go" or op.line != call_op.line:
+            continue
+        for position, arg in enumerate(op.args):
+            c = E.call(arg)
+            if c is None or c[0] != call_op.fn:
+                continue
+            targets = program.resolve_call(caller, op)
+            if len(targets) != 1 or targets[0].via:
+                return None
+            params = targets[0].function.facts.params
+            if position < len(params) and params[position][0] not in ("", "_"):
+                return targets[0].function, params[position][0]
     return None
 
 

@@ -42,7 +42,10 @@ unbuffered, stores it and returns it (`Subscribe`); a method sends to
 them (`for _, c := range b.subs { c <- e }`) holding the type's mutex; and
 a goroutine that got a channel from `Subscribe` receives from it and takes
 the same mutex (`Unsubscribe`, directly or through a call): while it waits
-for the mutex it does not receive, and the send waits for it. When the
+for the mutex it does not receive, and the send waits for it. The field may
+keep a list per key (`subs map[string][]chan E`, filled with `append`,
+sent to with `for _, c := range b.subs[topic]`), and the goroutine may get
+the channel as its argument (`go m.consume(b.Subscribe("paid"))`). When the
 publishing send runs on a goroutine of its own, the function that called
 `Subscribe` counts too if it takes the mutex before its own receive (`c :=
 h.Join(1); h.Leave(1); <-c`).
