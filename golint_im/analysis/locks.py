@@ -210,6 +210,7 @@ class PanicHeld:
     panic_op: Op  # the `panic(...)`, or the call of a function that panics itself (`toUSD(...)`)
     callee: Function | None = None  # that function
     callee_panic: Op | None = None  # and its `panic(...)`
+    callback: str = ""  # or: the function value called there (`d.handle`), a parameter or field of func type
 
 
 @dataclass(frozen=True)
@@ -1403,6 +1404,8 @@ class _Walk:
         self.block: tuple | None = None
         # each `panic(...)` (or call of a function that panics itself) and the locks held there
         self.panics: list[tuple[Op, State, Function | None, Op | None]] = []
+        # each call of a function value the caller supplies (a func-typed parameter or field), under locks
+        self.callbacks: list[tuple[Op, State, str]] = []
         self.argument_orders: list[tuple[Acquire, Acquire]] = []
         self._deferred_unlocks: list[Op] | None = None  # the function's `defer x.Unlock()`, read once
         self._fresh: dict[int, bool] = {}  # id(Lock op) -> _unpublished_fresh's answer, read once
@@ -1664,6 +1667,10 @@ class _Walk:
             run = Op("call", op.line, op.col, op.region, op.args[0], (), op.mode)
             return self.through(state, run, values[0].function, once=True)
         targets = model.call_targets(fn, op)
+        if op.mode == "plain" and state:
+            callback = _supplied_function(model.program, fn, op)
+            if callback is not None:
+                self.callbacks.append((op, state, callback))
         if len(targets) == 1 and op.mode == "plain" and state:
             thrown = model.own_panic(targets[0].function)
             if thrown is not None:
@@ -2332,15 +2339,38 @@ class _Walk:
 
     def _panics_held(self) -> None:
         """Locks this function took, held at a `panic` with no deferred release, and released by some exit."""
-        if self.gives_up or not self.panics:
+        if self.gives_up or not (self.panics or self.callbacks):
             return
-        for op, state, callee, thrown in self.panics:
+        found = [(op, state, callee, thrown, "") for op, state, callee, thrown in self.panics]
+        found += [(op, state, None, None, callback) for op, state, callback in self.callbacks]
+        for op, state, callee, thrown, callback in found:
             for h in state:
                 a = h.acq
                 if a.hops or a.fn is not self.fn or self._deferred(a) or self._callers_lock(a.lock):
                     continue
                 if any(not any(_matches(x.acq.lock, a.lock) for x in s) for ln, _c, s in self.exits if ln > a.op.line):
-                    self.model.panics_held.append(PanicHeld(self.fn, a, op, callee, thrown))
+                    self.model.panics_held.append(PanicHeld(self.fn, a, op, callee, thrown, callback))
+
+
+def _supplied_function(program, fn: Function, op: Op) -> str | None:
+    """The text of the callee when op calls a function value its caller supplied: a parameter of fn
+    of func type (`f()`), or a field of func type of a struct (`d.handle(w)`), not a method. What
+    such a value runs is not in fn's hands, and it may panic."""
+    name = E.ident(op.fn)
+    if name is not None:
+        if not any(p == name for p, _t in fn.facts.params) or program.declaring_function(fn, name) is not fn:
+            return None
+        t = program.locals(fn).get(name)
+        return name if t and program.underlying(t).startswith("func(") else None
+    sel = E.selector(op.fn)
+    if sel is None or E.ident(sel[0]) is None:
+        return None
+    base = program.type_of(fn, sel[0])
+    named = program.named(base) if base else None
+    ft = program.field_type(named, sel[1]) if named else None
+    if ft is None or program.method(named, sel[1]) is not None:
+        return None
+    return E.render(op.fn) if program.underlying(ft[0]).startswith("func(") else None
 
 
 def _has_default(select_region) -> bool:

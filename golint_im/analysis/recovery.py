@@ -13,6 +13,10 @@ keeps those with evidence that the panic is recovered:
   `http.ResponseWriter` and an `*http.Request`): the server recovers a
   handler's panic and goes on serving.
 
+A call of a supplied function value (not a `panic` of the tree) counts only
+when the recover is deferred in the function itself or in a direct caller
+(`GIM104_supplied_functions_not_isolated` otherwise).
+
 Without such evidence nothing is kept; `debug` counts those
 (`GIM104_panics_not_seen_recovered`). Data only; rule GIM104 words it.
 """
@@ -123,15 +127,28 @@ def _repanics(fn: Function, at: int) -> bool:
     return False
 
 
+def _isolates(program: Program, fn: Function, catcher: Function, by_http_server: bool) -> bool:
+    """A deferred `recover()` in fn itself or in a direct caller: written around this very call to
+    survive what the supplied function does (a server's catch-all, or one further up, is not evidence
+    that anyone expects a callback, like a logger, to panic)."""
+    if by_http_server:
+        return False
+    return catcher is fn or any(caller is catcher for caller, _op in program.callers(fn))
+
+
 def recovered_panics(program: Program, panics: list[PanicHeld], debug: dict) -> list[RecoveredPanic]:
     """The panics held under a lock that a deferred recover or an http server is seen to catch."""
     debug.setdefault("GIM104_panics_not_seen_recovered", 0)
+    debug.setdefault("GIM104_supplied_functions_not_isolated", 0)
     recovery = Recovery(program)
     out: list[RecoveredPanic] = []
     for p in panics:
         found = recovery.catcher(p.fn)
         if found is None:
             debug["GIM104_panics_not_seen_recovered"] += 1
+            continue
+        if p.callback and not _isolates(program, p.fn, *found):
+            debug["GIM104_supplied_functions_not_isolated"] += 1
             continue
         out.append(RecoveredPanic(p, found[0], found[1]))
     return out

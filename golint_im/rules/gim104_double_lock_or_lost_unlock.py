@@ -53,7 +53,8 @@ its branches, and through the calls it makes, and reports:
 - **a lost unlock on a recovered panic**: a `Lock` with no `defer`ed
   `Unlock`, released on some path but still held at an explicit `panic(...)`
   (or a call of a function of the tree that panics itself, without a deferred
-  call of its own, and not on a condition on its own receiver), in a function
+  call of its own, and not on a condition on its own receiver, or a call of a
+  function value the caller supplied: a plugin's factory, a transport), in a function
   whose panic is recovered: it defers a `recover()` (one that
   does not panic again with what it recovered), or a function calling it
   does (a few calls up, in the same goroutine), or it is (or is called by) a
@@ -208,7 +209,10 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   `GIM104_panics_not_seen_recovered`). Panics from a runtime error (a nil
   map, an index out of range) are not followed, nor panics of a function
   called further down than the first call, or of one called through an
-  interface or a function value.
+  interface. A function value the caller supplies (a func-typed parameter,
+  `f()`, or field, `d.handle(w)`) called under the lock counts as a call
+  that may panic: code the function does not control, whose panic a
+  recovering caller was written to survive.
 - A mutex reached through an alias (`mu := &s.mu`) or a map or slice
   element is not identified with its holder. A mutex that a goroutine
   unlocks without having locked it is a signal between goroutines and is
@@ -622,13 +626,20 @@ def _panicked(p: RecoveredPanic) -> Finding:
     if callee is not None and thrown is not None:
         where = f"line {thrown.line}" if callee.file is fn.file else f"{callee.file.path}:{thrown.line}"
         how = f"calls `{callee.short}` at line {panic_op.line}, which panics ({where}),"
+    elif p.held.callback:
+        how = f"calls the supplied function `{p.held.callback}` at line {panic_op.line}, which may panic,"
     message = (
         f"`{fn.short}` {how} with `{a.text}` (`{label}`) still locked by "
         f"{lock_call(a)} at line {a.op.line} and no deferred `{unlock}`; {caught}, and the program goes on with "
         f"`{label}` held: the next `{a.text}.Lock()` anywhere blocks forever. "
-        f"Fix: `defer {a.text}.{unlock}()` right after locking, or unlock before the panic."
+        f"Fix: `defer {a.text}.{unlock}()` right after locking, or unlock before the "
+        f"{'call' if p.held.callback else 'panic'}."
     )
     at_panic: tuple[Step, ...] = (Step(panic_loc, f"panics here with `{label}` still held: the `{unlock}` is skipped"),)
+    if p.held.callback:
+        at_panic = (
+            Step(panic_loc, f"calls `{p.held.callback}` with `{label}` still held: if it panics, the `{unlock}` is skipped"),
+        )
     if callee is not None and thrown is not None:
         at_panic = (
             Step(panic_loc, f"calls `{callee.short}` with `{label}` still held"),
