@@ -638,7 +638,10 @@ def _panicked(p: RecoveredPanic) -> Finding:
     at_panic: tuple[Step, ...] = (Step(panic_loc, f"panics here with `{label}` still held: the `{unlock}` is skipped"),)
     if p.held.callback:
         at_panic = (
-            Step(panic_loc, f"calls `{p.held.callback}` with `{label}` still held: if it panics, the `{unlock}` is skipped"),
+            Step(
+                panic_loc,
+                f"calls `{p.held.callback}` with `{label}` still held: if it panics, the `{unlock}` is skipped",
+            ),
         )
     if callee is not None and thrown is not None:
         at_panic = (
