@@ -55,6 +55,7 @@ from .regions import (
     constant_trip_count,
     deciding_region,
     exclusive_branches,
+    exits_past_every_target,
     on_straight_line,
     returns_skipping,
     returns_skipping_later_rounds,
@@ -1055,11 +1056,13 @@ class FieldInstances:
                 continue
             closes = [u for u in fc.uses if u.op.kind == "call"]
             ranges = [u for u in fc.uses if u.op.kind == "recv" and u.op.mode == "range"]
-            if len(closes) != 1 or not ranges or any(u.op.kind == "recv" and u.op.mode != "range" for u in fc.uses):
+            if not closes or not ranges or any(u.op.kind == "recv" and u.op.mode != "range" for u in fc.uses):
                 continue
             close = closes[0]
             closer = close.fn
-            if close.routine != OWN or close.op.mode != "plain" or closer is walk.owner:
+            if any(u.fn is not closer or u.routine != OWN or u.op.mode != "plain" for u in closes):
+                continue  # closed in several functions, in a goroutine, or by a `defer`
+            if closer is walk.owner:
                 continue
             if any(u.routine == OWN or self.unpaired._range_exits(u.fn, u.op) for u in ranges):
                 continue
@@ -1073,12 +1076,18 @@ class FieldInstances:
             if via is None:
                 continue
             facts = closer.facts
-            target = facts.ops.index(close.op)
+            targets = sorted(facts.ops.index(u.op) for u in closes)
 
             def leaves(op: Op, closer: Function = closer) -> bool:
                 return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-            for i, t in returns_skipping(facts, [target], leaves):
+            skipping = (
+                returns_skipping(facts, targets, leaves)
+                if len(targets) == 1
+                else exits_past_every_target(facts, targets, leaves)
+            )
+            for i, t in skipping:
+                close = next(u for u in closes if u.op is facts.ops[t])
                 if any(k.exit is facts.ops[i] and k.close_op is close.op for k in self.skipped_closes):
                     break  # the same methods reached from another owner's instance (a second test)
                 region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
@@ -1100,6 +1109,7 @@ class FieldInstances:
                         via,
                         True,
                         go.fn,
+                        closes=len(closes),
                     )
                 )
                 self.debug["GIM102_field_closes_skipped"] += 1

@@ -257,6 +257,40 @@ def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | 
     return out
 
 
+def exits_past_every_target(
+    facts, targets: list[int], is_exit: Callable[[Op], bool] | None = None
+) -> list[tuple[int, int]]:
+    """(exit index, target index) for each exit that no target can have run before, when the targets
+    sit on several branches (`close(w.keys)` on `io.EOF` and in a `case <-ctx.Done():`, not on the
+    error `return` between them).
+
+    An earlier target counts as not run when its own branch leaves right after it (`close(out);
+    return nil`) and that branch is not around the exit: had it run, the function would have left
+    there. The target named is the first after the exit (the close the function would have reached
+    had it gone on), or the last before it. For a single target, `returns_skipping` says more."""
+    out = []
+    for i, chain, around in _exits_before_targets(facts, targets, is_exit):
+        if any(t < i and not _leaves_right_after(facts, t, around, is_exit) for t in targets):
+            continue
+        later = next((t for t in targets if t > i), targets[-1])
+        if _guards_nil_subject(facts, chain, facts.ops[later]) or _already_done(facts, chain, later):
+            continue
+        out.append((i, later))
+    return out
+
+
+def _leaves_right_after(facts, t: int, around: set, is_exit: Callable[[Op], bool] | None) -> bool:
+    """Target t's innermost region is not around the exit, and the op after t in that region leaves
+    (a `return`, or what is_exit picks)."""
+    region = facts.ops[t].region
+    if region in around or t + 1 >= len(facts.ops):
+        return False
+    nxt = facts.ops[t + 1]
+    if nxt.region != region:
+        return False
+    return nxt.kind == "return" or (is_exit is not None and is_exit(nxt))
+
+
 def _exits_before_targets(facts, targets: list[int], is_exit: Callable[[Op], bool] | None):
     """(index, regions around it, as a set) of each exit (a `return`, or what is_exit picks) that no
     target runs before on its own way there."""

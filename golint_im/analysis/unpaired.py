@@ -28,7 +28,7 @@ from .cancel import cancelled_only_after, done_case_context, quiet_cancel
 from .endless_ranges import field_escapes, only_made
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
-from .regions import assignments_to, deciding_region, returns_skipping
+from .regions import assignments_to, deciding_region, exits_past_every_target, returns_skipping
 
 # What ends the process or the goroutine (not a test's `t.Fatal`): a loop calling one has another way out.
 _GOROUTINE_ENDS = (PANIC, PROCESS, GOROUTINE)
@@ -87,6 +87,7 @@ class SkippedClose:
     go_fn: Function | None = None  # the function holding go_op, when not owner (an instance's constructor)
     # the ranger gets the channel from what owner returns (False: through a parameter, a field's getter aside)
     returned_by_owner: bool = True
+    closes: int = 1  # how many `close` statements the closer has (close_op is the one the exit skips)
 
 
 @dataclass
@@ -328,13 +329,27 @@ class Unpaired:
         def leaves(op) -> bool:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-        for i, t in returns_skipping(facts, targets, leaves):
+        skipping = returns_skipping(facts, targets, leaves)
+        if not skipping and len(targets) > 1:
+            skipping = exits_past_every_target(facts, sorted(targets), leaves)
+        for i, t in skipping:
             if self._signalled_away(closer, i, ranger, range_op):
                 self.debug["GIM102_skipped_closes_signalled"] += 1
                 continue  # `errs <- err; return`, and the ranger returns on `<-errs` before its range
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
             return SkippedClose(
-                ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, via, swapped
+                ch,
+                owner,
+                ranger,
+                range_op,
+                closer,
+                facts.ops[t],
+                facts.ops[i],
+                region,
+                go_op,
+                via,
+                swapped,
+                closes=len(targets),
             )
         return None
 

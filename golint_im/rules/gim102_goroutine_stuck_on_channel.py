@@ -1361,7 +1361,8 @@ def _skipped_close_finding(k):
     message = (
         f"{closer} {how} at line {k.exit.line} without `close({closed})` (line {k.close_op.line}), and {ranger} "
         f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
-        f"Fix: `defer close({closed})` {where}, so every way out closes it."
+        f"Fix: `defer close({closed})` {where}{f' in place of its {k.closes} `close` calls' if k.closes > 1 else ''}, "
+        f"so every way out closes it."
     )
     caller = f"`{k.via[0].short}`" if k.ranger_started and k.via is not None else "the goroutine"
     calls = () if k.via is None else (Step(op_location(*k.via), f"{caller} calls `{k.closer.short}`"),)
@@ -1372,7 +1373,7 @@ def _skipped_close_finding(k):
         Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
         *calls,
         Step(exit_loc, f"{closer} {how} here, before closing `{closed}`"),
-        Step(close_loc, f"the only `close({closed})`, skipped on that path"),
+        Step(close_loc, f"{'the only' if k.closes == 1 else 'a'} `close({closed})`, skipped on that path"),
     )
     return Finding(
         rule_id=ID,
