@@ -936,10 +936,26 @@ class Walk:
             or self._stream_context_done(cond)
             or self._no_content(cond)
             or self._handshake_status(cond)
+            or self._read_out(cond)
         )
         if own is not None:
             return own
         return cond_effect(cond, self.kind.stream, self.last_assign, self.no_nil, self.holders)
+
+    def _read_out(self, cond) -> tuple | None:
+        """`for rows.Next() {` on the resource itself, when the catalog says its `Next` releases it on
+        returning false: leaving the loop by its condition has read the rows out."""
+        named = self.kind.name_of(self.origin.base)
+        if named is None or not named.exhausted_by or not is_expr(cond):
+            return None
+        c = call(cond)
+        sel = selector(c[0]) if c is not None and not c[1] else None
+        if sel is None or sel[1] != named.exhausted_by:
+            return None
+        r = _ref(sel[0], self.holders)
+        if r is None or r.container or r.suffix != ():
+            return None
+        return None, "ended"
 
     def _stream_context_done(self, cond) -> tuple | None:
         """`if ctx.Err() != nil { return }` on the context the stream was opened with: it is done on

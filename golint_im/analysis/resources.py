@@ -172,6 +172,7 @@ class ResourceName:
     constructors: frozenset
     close: str = "Close()"  # the call the fix text makes on it: "CloseWithError(0, \"\")" for a QUIC connection
     in_tests: bool = True  # False: not reported in test files (a QUIC test's connection ends by the peer or a timeout)
+    exhausted_by: str = ""  # a method (`Next`) whose `for x.Next() {` loop, ended by its condition, released it
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,7 @@ def _resource_name(entry: dict, table: dict) -> ResourceName:
         constructors=constructors,
         close=entry.get("close", "Close()"),
         in_tests=entry.get("in_tests", True),
+        exhausted_by=entry.get("exhausted_by", ""),
     )
 
 

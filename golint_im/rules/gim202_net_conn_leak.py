@@ -12,7 +12,11 @@ session's package) and the sessions themselves (yamux and smux `Client`,
 clients (`ssh.Dial` of `golang.org/x/crypto/ssh`) and connections taken out
 of a `database/sql` pool (`(*sql.DB).Conn`) and statements prepared on it
 (`(*sql.DB).Prepare*`, `(*sql.Conn).PrepareContext`; a transaction's close with
-it), plus constructors listed under `[resources.GIM202]` in the config and
+it), the result sets of queries on them (`(*sql.DB).Query*`,
+`(*sql.Conn).QueryContext`, `(*sql.Stmt).Query*`; a transaction's close
+with it), which hold a pooled connection until `Close`, or until a `for
+rows.Next() {` loop ends by its condition (Next closes them then: only a
+way out of the loop's body, or before it, leaks them), plus constructors listed under `[resources.GIM202]` in the config and
 functions of the analysed code that return a fresh connection on every call,
 and reports the acquisition when some path out of the function neither
 closes it (directly, deferred, in a closure, or through a helper that closes
