@@ -113,6 +113,19 @@ class NilFieldOp:
     others: int  # further sends and receives on the field, as stuck
 
 
+def _fills_itself(op, name: str) -> bool:
+    """The assignment to the container `name` makes it (`make(...)`), declares it (`var p []T`) or
+    appends to it (`p = append(p, x)`)."""
+    if op.mode == "var" and not op.args:
+        return True
+    if len(op.args) != 1 or len(op.targets) != 1:
+        return False
+    if E.is_make_call(op.args[0]):
+        return True
+    c = E.call(op.args[0])
+    return c is not None and E.is_ident(c[0], "append") and bool(c[1]) and E.is_ident(c[1][0], name)
+
+
 class Unpaired:
     def __init__(
         self,
@@ -589,7 +602,21 @@ class Unpaired:
                     c = E.call(op.args[0])
                     target = E.ident(op.targets[0])
                     if c is not None and c[0] == call_op.fn and target is None:
-                        found = self._received_from_map(caller, op.targets[0])
+                        ix = E.index(op.targets[0])
+                        found = self._received_from_container(caller, E.ident(ix[0]) if ix is not None else None)
+                        if found is not None:
+                            return caller, found
+                        continue
+                    if (
+                        c is not None
+                        and E.is_ident(c[0], "append")
+                        and len(c[1]) == 2
+                        and E.is_ident(c[1][0], target or "")
+                        and (inner := E.call(c[1][1])) is not None
+                        and inner[0] == call_op.fn
+                    ):
+                        # `pending = append(pending, maker(a))`, then `for _, c := range pending { <-c }`
+                        found = self._received_from_container(caller, target)
                         if found is not None:
                             return caller, found
                         continue
@@ -601,11 +628,10 @@ class Unpaired:
                         return caller, recvs[0]
         return None
 
-    def _received_from_map(self, caller: Function, target) -> object | None:
-        """`pending[k] = maker(k)` into a local map, then `for k, c := range pending { <-c }`: that plain
-        receive, when the map itself is only ever given a `make` and is ranged once."""
-        ix = E.index(target)
-        m = E.ident(ix[0]) if ix is not None else None
+    def _received_from_container(self, caller: Function, m: str | None) -> object | None:
+        """`pending[k] = maker(k)` into a local map (or `pending = append(pending, maker(a))` into a
+        local slice), then `for k, c := range pending { <-c }`: that plain receive, when the container
+        itself is only ever given a `make` (or a declaration, or its own `append`) and is ranged once."""
         if m is None or self.program.declaring_function(caller, m) is not caller:
             return None
         ops = caller.facts.ops
@@ -613,8 +639,8 @@ class Unpaired:
         for op in ops:
             if op.kind != "assign":
                 continue
-            if any(E.is_ident(t, m) for t in op.targets) and not (len(op.args) == 1 and E.is_make_call(op.args[0])):
-                return None  # the map itself reassigned
+            if any(E.is_ident(t, m) for t in op.targets) and not _fills_itself(op, m):
+                return None  # the container itself reassigned
             if len(op.args) == 1 and E.is_ident(E.ranged(op.args[0]), m):
                 ranges.append(op)
         if len(ranges) != 1 or len(ranges[0].targets) != 2:

@@ -1278,9 +1278,11 @@ def _skipped_finding(k):
         else f"Fix: send on that path too (an error value, or a result type carrying the error), "
         f"`close({name})` in a defer, or receive in a `select` with `ctx.Done()`."
     )
+    # The waiter's own name for the channel when it got it from the maker (`<-ch` over a slice of futures).
+    received = E.render(k.receive.fn) if waiter is not owner and E.is_expr(k.receive.fn) else name
     message = (
         f"the goroutine started at line {k.go_op.line} {why} {without}, "
-        f"and `{waiter.short}` blocks forever on `<-{name}` at line {k.receive.line}. {fix}"
+        f"and `{waiter.short}` blocks forever on `<-{received}` at line {k.receive.line}. {fix}"
     )
     return Finding(
         rule_id=ID,
