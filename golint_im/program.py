@@ -47,6 +47,7 @@ class Program(TypeSystem, FunctionValues):
         self._method_set_cache: dict = {}
         self._field_index: dict[str, dict[str, str]] = {}
         self._call_cache: dict = {}
+        self._spawner_methods: dict[int, bool] = {}  # function id -> runs its last parameter on a goroutine
         # function id -> receiver and parameter names declared again in inner blocks (_redeclared)
         self._redeclarations: dict[int, dict[str, list]] = {}
         # id(op) << 32 | fn.id -> (op, the method calls a printing call makes): see implicit_calls
@@ -258,6 +259,9 @@ class Program(TypeSystem, FunctionValues):
         ext = self.external_callee(fn, op.fn)
         if ext is not None:
             return (ext.pkg, ext.recv) in SPAWNERS
+        targets = self.resolve_call(fn, op)
+        if len(targets) == 1 and not targets[0].via and self._runs_last_parameter_on_goroutine(targets[0].function):
+            return True  # an in-tree group's `Go` (`go func() { defer g.wg.Done(); fn() }()`)
         name = E.ident(E.selector_base(op.fn))
         owner = self.declaring_function(fn, name) if name is not None else None
         if owner is None or name is None:
@@ -269,6 +273,33 @@ class Program(TypeSystem, FunctionValues):
                 if made_by is not None and (made_by.pkg, made_by.name) == ("golang.org/x/sync/errgroup", "WithContext"):
                     return True
         return False
+
+    def _runs_last_parameter_on_goroutine(self, fn: Function) -> bool:
+        """fn's last parameter is a function it runs on a goroutine it starts: `go f()`, or a `go`
+        literal calling it plainly (`go func() { defer g.wg.Done(); if err := f(); ... }()`). Once
+        per function."""
+        known = self._spawner_methods.get(fn.id)
+        if known is not None:
+            return known
+        found = False
+        params = fn.facts.params
+        name = params[-1][0] if params else ""
+        if name and name != "_" and not fn.facts.variadic:
+            for op in fn.facts.ops:
+                if op.kind != "call" or op.mode != "go":
+                    continue
+                if E.is_ident(op.fn, name):
+                    found = True
+                    break
+                number = E.funclit(op.fn)
+                lit = self.literal(fn, number) if number is not None else None
+                if lit is not None and any(
+                    o.kind == "call" and o.mode == "plain" and E.is_ident(o.fn, name) for o in lit.facts.ops
+                ):
+                    found = self.declaring_function(lit, name) is fn
+                    break
+        self._spawner_methods[fn.id] = found
+        return found
 
     def is_timer_start(self, fn: Function, op) -> bool:
         """`time.AfterFunc(d, f)`: f runs on a goroutine of its own once d has passed, and nothing waits

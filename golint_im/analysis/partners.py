@@ -300,7 +300,7 @@ class Partners:
         if not ch.receives or any(fn is not owner for fn, _op in ch.receives):
             self.debug["GIM102_channels_received_elsewhere"] += 1
             return None
-        starts = self._senders(owner, ch)
+        starts = self._senders(owner, ch, spawners=True)
         if starts is None:
             self.debug["GIM102_channels_sent_elsewhere"] += 1
             return None
@@ -324,7 +324,7 @@ class Partners:
         if owner.id not in receivers and len(receivers) != 1:
             self.debug["GIM102_instances_received_elsewhere"] += 1
             return None
-        starts = self._senders(owner, ch)
+        starts = self._senders(owner, ch, spawners=True)
         if starts is None:
             self.debug["GIM102_instances_sent_elsewhere"] += 1
             return None
@@ -902,6 +902,19 @@ class Partners:
         if g < 0:
             return False
         facts = owner.facts
+        start = facts.ops[g]
+        if start.mode == "plain" and self.program.is_spawner_call(owner, start):
+            # `g.Go(f)` then `g.Wait()` on the way: by the exit every function the group started has
+            # returned (or the `Wait` hangs on a blocked send, GIM106's wait before the drain).
+            group = E.selector_base(start.fn)
+            return any(
+                (op := facts.ops[k]).kind == "call"
+                and op.mode == "plain"
+                and op.region in chain
+                and E.selected_name(op.fn) == "Wait"
+                and E.selector_base(op.fn) == group
+                for k in range(g + 1, i)
+            )
         waited = {
             name
             for k in range(g + 1, i)

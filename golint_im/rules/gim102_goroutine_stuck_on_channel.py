@@ -620,8 +620,10 @@ completes; or make the sender give up too:
 - A send inside any `select` is taken as non-blocking (it has a `default`,
   a `ctx.Done()` or another way out). Goroutines started by `errgroup`'s
   or `WaitGroup`'s `Go` (by the group's type, or a local from
-  `errgroup.WithContext`) count as started like `go` for the skipped send
-  (a receive whose only sender returns first); a receive after the
+  `errgroup.WithContext`), or by an in-tree method named `Go` that runs
+  its last parameter on a goroutine it starts, count as started like `go`
+  for the skipped send (a receive whose only sender returns first) and
+  for the forgotten sender (a receiver that leaves first); a receive after the
   group's `Wait` is not judged (`GIM102_skips_reported_by_group_wait`: the failure is heard
   there). Other shapes do not follow them. The function `time.AfterFunc(d,
   f)` runs counts as a goroutine started there, for the forgotten sender
