@@ -388,6 +388,7 @@ class FieldInstances:
                     self._main_waits_forever(walk)
                     self._skipped_signals(walk)
                     self._skipped_closes(walk)
+                    self._left_in_main_loop(walk)
                     continue
                 for _name, fc in sorted(walk.chans.items()):
                     if fc.channel.make_sites:
@@ -800,6 +801,33 @@ class FieldInstances:
             return False
         signals = [u for u in other.uses if u.op.kind != "recv"]
         return all(u.routine == OWN and u.anchor > first_wait for u in signals)
+
+    def _left_in_main_loop(self, walk: _Walk) -> None:
+        """Senders left behind by a method, not main itself, that main calls inside a loop (`for _, b :=
+        range batches { im.Import(b) }`): main goes on running, and every round can leave more of
+        them, so the process's end does not excuse it."""
+        facts = walk.owner.facts
+
+        def in_main_loop(receiver: Function) -> bool:
+            if receiver is walk.owner:
+                return False  # main's own receive: its end is the process's
+            anchors = {
+                u.anchor
+                for fc in walk.chans.values()
+                for u in fc.uses
+                if u.fn is receiver and u.op.kind == "recv" and u.routine == OWN and u.anchor is not None
+            }
+            return any(
+                facts.regions[r].kind in ("for", "range")
+                for a in anchors
+                for r in enclosing_regions(facts, facts.ops[a].region)
+            )
+
+        unheard, abandoned = len(self.unheard_senders), len(self.abandoned)
+        self._unheard_senders(walk)
+        self._abandoned_senders(walk)
+        self.unheard_senders[unheard:] = [u for u in self.unheard_senders[unheard:] if in_main_loop(u.starter)]
+        self.abandoned[abandoned:] = [a for a in self.abandoned[abandoned:] if in_main_loop(a.waiter)]
 
     def _unheard_senders(self, walk: _Walk) -> None:
         """`for i := 0; i < n; i++ { go s.serve(i) }` then `for i := 0; i < n; i++ { if err := <-s.errs;

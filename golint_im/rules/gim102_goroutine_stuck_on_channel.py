@@ -370,7 +370,10 @@ Goroutines started one per round of a loop (`go s.serve(i)` in a method
 of an instance the function allocates) that each send once, on every path,
 on an unbuffered field channel, while the method that started them
 receives in a loop it can `return` from (the first error): the goroutines
-not yet heard block on their send.
+not yet heard block on their send. When the instance is `main`'s, this and
+the abandoned result sender above are reported only for a method that
+`main` calls inside a loop: `main` goes on, and each round can leave more
+goroutines behind (called once, they end with the process).
 
 A result abandoned by the caller's `select`: a function makes an
 unbuffered channel, starts a goroutine that sends on it once, and returns
