@@ -765,22 +765,29 @@ class LockModel:
 
     def argument_target(self, fn: Function, op: Op, targets: list) -> Function | None:
         """Of an interface call's several implementations, the only one whose summary takes a lock, when
-        every lock it takes is on a value the call passes as an argument (not the implementation's own):
-        `h.OnPut(key, s)` where one hook calls `s.Len()`. Whichever implementation runs is handed that
+        it takes the lock of a value the call passes as an argument, and no lock but that and its
+        own receiver's: `h.OnPut(key, s)` where one hook calls `s.Len()`. Whichever implementation runs is handed that
         value, so the one that locks it locks the caller's; None otherwise."""
         locking = [t.function for t in targets if self.summary(t.function).acquires]
         if len(locking) != 1:
             return None
         callee = locking[0]
         params = {pn for pn, _t in callee.facts.params}
+        recv = callee.facts.recv_name
+        on_argument = False
         for a in self.summary(callee).acquires:
             inst = a.lock.inst
-            if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id or inst[0][2] not in params:
+            if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id:
+                return None
+            if recv and inst[0][2] == recv:
+                continue  # the implementation's own mutex (`m.mu` of a replica): its business, beside the argument's
+            if inst[0][2] not in params:
                 return None
             mapped = self.map_lock(fn, op, callee, a.lock)
             if mapped.inst is None or mapped.inst[0][0] != "name":
                 return None
-        return callee
+            on_argument = True
+        return callee if on_argument else None
 
     def _holds_field_of(self, method: Function, recv_type: str) -> bool:
         """The method's receiver type is a struct of the tree with a field of type recv_type (or a pointer to it)."""

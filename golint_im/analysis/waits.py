@@ -293,7 +293,8 @@ WAITS_UNDER_LOCK = Pass(
 
 def acquire_at(model: LockModel, fn: Function, op: Op, cls: str, certain: bool = False) -> Acquire | None:
     """The acquisition of a mutex of class cls that the call op makes: a `Lock`/`RLock` itself, or
-    one its single callee takes (certain: only one the callee takes outside its branches)."""
+    one its single callee takes, or the one implementation of an interface call that locks a value
+    the call hands it (certain: only one the callee takes outside its branches)."""
     name = E.selected_name(op.fn)
     if name in ACQUIRE:
         found = model.lock_of(fn, op)
@@ -301,9 +302,15 @@ def acquire_at(model: LockModel, fn: Function, op: Op, cls: str, certain: bool =
             return Acquire(found[0], ACQUIRE[name], fn, op, (), found[1])
         return None
     targets = model.call_targets(fn, op)
-    if len(targets) != 1:
-        return None
-    callee = targets[0].function
+    if len(targets) == 1:
+        callee = targets[0].function
+    else:
+        # an interface call whose one locking implementation locks a value the call hands it
+        # (`r.Apply(p)`, the replica calling back `src.Version()`): when it runs, it takes that lock
+        taker = model.argument_target(fn, op, targets) if targets else None
+        if taker is None:
+            return None
+        callee = taker
     for a in model.summary(callee).acquires:
         if a.lock.cls == cls and not (certain and a.conditional):
             return Acquire(a.lock, a.mode, a.fn, a.op, (Hop(fn, op, callee), *a.hops), a.text)

@@ -168,7 +168,9 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   judged. Two Conds made with the same single locker (`c1, c2 =
   sync.NewCond(m), sync.NewCond(m)`) share it: waiting on one while holding
   the other's `L` releases it. Goroutine-side locks are looked for in the goroutine's own code and
-  the functions it calls directly or through summaries (one resolved target),
+  the functions it calls directly or through summaries (one resolved target,
+  or, for an interface call, the one implementation that locks a value the
+  call hands it: `m.Refresh(s)` where a mirror calls back `s.Revision()`),
   in source order before the `Done`/`Signal`, whatever branch they sit in.
 """
 
