@@ -72,6 +72,7 @@ from .send_first import send_first_exchanges
 from .short_workers import short_workers
 from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
+from .unclosed_implementations import unclosed_implementations
 from .unguarded import UnguardedSend, unguarded_sends
 from .unheard import lone_goroutine_ops, unheard_field_sends, unheard_sends
 from .unpaired import Unpaired, ends_goroutine, exits_process
@@ -197,6 +198,8 @@ class Partners:
         self.parked_on_branches = parked_on_branches(program, self.debug)
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
         self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
+        # An implementation leaving open the output channel every other implementation closes.
+        self.unclosed_implementations = unclosed_implementations(program, self.debug)
         # A subscriber's loop that can give up while another function keeps sending to it plainly.
         self.deserted_subscribers = deserted_subscribers(program, self.debug)
         # `select {}` keeping main alive for a goroutine that the branch taken never started.

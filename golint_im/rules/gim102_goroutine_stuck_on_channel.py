@@ -375,6 +375,14 @@ the abandoned result sender above are reported only for a method that
 `main` calls inside a loop: `main` goes on, and each round can leave more
 goroutines behind (called once, they end with the process).
 
+An implementation that leaves open the output channel every other
+implementation of its interface method closes (`type Stage interface {
+Run(in <-chan R, out chan<- R) }` with two or more implementations doing
+`defer close(out)`, and one only sending on `out`), when the method is
+started with `go` somewhere: whoever ranges over its output waits for a
+close that never comes. Only a single outlier is reported, and test
+doubles do not count as the contract for code outside tests.
+
 A result abandoned by the caller's `select`: a function makes an
 unbuffered channel, starts a goroutine that sends on it once, and returns
 it, handing it on in no other way (`func fetch() <-chan result`); a caller
@@ -868,6 +876,8 @@ def check(ctx):
         yield _parked_on_branch_finding(pb)
     for ds in partners.dropped_subscriptions:
         yield _dropped_subscription_finding(ds)
+    for ui in partners.unclosed_implementations:
+        yield _unclosed_implementation_finding(ui)
     left_early = {id(e.range_op) for e in partners.early_leaves}  # told below, from the sender's side
     for dsub in partners.deserted_subscribers:
         if id(dsub.range_op) not in left_early:
@@ -1565,6 +1575,33 @@ def _dropped_subscription_finding(d):
             Step(loc, "the entry is deleted, and the channel with it is never closed"),
         ),
         key=f"{d.unsubscribe.qualname}|{d.field}|dropped-subscription",
+    )
+
+
+def _unclosed_implementation_finding(u):
+    """An implementation sending on its channel parameter without closing it, where the others close it."""
+    send_loc = op_location(u.method, u.send)
+    others = ", ".join(f"`{m.short}`" for m in u.closers[:3]) + (", …" if len(u.closers) > 3 else "")
+    caller, start = u.start
+    start_loc = op_location(caller, start)
+    message = (
+        f"`{u.method.short}` sends on `{u.param}` (line {u.send.line}) and never closes it, while every other "
+        f"implementation of `{u.interface}` ({others}) closes it when done: whoever ranges over the channel "
+        f"handed to `{u.interface}` (started with `go` at {start_loc.path}:{start.line}) waits for that close, "
+        f"and with this implementation it never comes, so the range blocks forever. Fix: `defer close({u.param})` "
+        f"at the top of `{u.method.short}`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple(Related(Location(m.file.path, m.facts.line), f"`{m.short}` closes it") for m in u.closers[:3]),
+        steps=(
+            Step(start_loc, f"`{caller.short}` starts `{u.interface}` on a goroutine"),
+            Step(send_loc, f"`{u.method.short}` sends on `{u.param}`, and returns without closing it"),
+        ),
+        key=f"{u.method.qualname}|{u.param}|unclosed-implementation",
     )
 
 
