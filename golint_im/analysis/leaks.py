@@ -34,6 +34,7 @@ from golint_im.expr import (
     unary_operand,
 )
 from golint_im.facts import Op
+from golint_im.program import enclosing_regions
 
 from .exits import call_exit
 from .failing import never_returns_nil_error
@@ -1119,6 +1120,12 @@ class Walk:
             return state
         if o.kind == "return":
             if self.an.returns_holder(self.fn, o, self.holders) or (self.named_result and not o.args):
+                failure = self._returned_with_error(o)
+                if failure is not None:
+                    leak = self._return_leak(o)
+                    leak.with_error = failure
+                    self.an.debug["gim2xx_returned_with_an_error"] += 1
+                    self._leak(leak)
                 return None  # a bare `return` hands the named result back
             if self.closed_on_success and (not o.args or is_nil(o.args[-1])):
                 return None  # the deferred closure closes it: this return succeeds
@@ -1643,6 +1650,62 @@ class Walk:
             self.an.debug["gim2xx_commit_writers_unwritten"] += 1
             return True
         return False
+
+    def _returned_with_error(self, o: Op) -> str | None:
+        """The error this return hands back beside the resource, when it is known not to be nil: the
+        return sits in the `if err != nil {` branch of an error assigned after the acquisition
+        (`if err = hs(conn); err != nil { return conn, err }`, or a bare `return` of named results).
+        The caller, by Go convention, drops what comes back with an error."""
+        facts = self.fn.facts
+        if facts.parent >= 0 or not facts.results or facts.results[-1] != "error" or len(facts.results) < 2:
+            return None
+        if o.args:
+            name = ident(o.args[-1])
+        else:
+            name = facts.result_names[-1] if facts.result_names else None
+        if not name or name == "_":
+            return None
+        marker = self.last_assign.get(name)
+        if not isinstance(marker, int) or marker <= self.a:
+            return None  # the acquisition's own error (nothing was acquired), or not known
+        regions = self.view.regions
+        for r in self.view.regions_below(o.region, self.base_region):
+            reg = regions[r]
+            b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+            if b3 is not None and b3[0] == "!=" and is_ident(b3[1], name) and is_nil(b3[2]):
+                if not self._callers_drop_on_error():
+                    self.an.debug["gim2xx_returned_with_an_error_kept_by_callers"] += 1
+                    return None
+                return name
+        return None
+
+    def _callers_drop_on_error(self) -> bool:
+        """The tree calls the function, taking its results with an error, and no caller closes a value
+        it returned in its `if err != nil {` branch. With no such caller the caller decides (an API);
+        with one that closes there (`if err != nil { conn.Close(); session.Close(); ... }`), the
+        project's contract hands the value back even with an error."""
+        program = self.an.program
+        closers = self.kind.closers
+        seen = False
+        for caller, site in program.callers(self.fn):
+            cfacts = caller.facts
+            index = next((k for k, x in enumerate(cfacts.ops) if x is site), -1)
+            for a in cfacts.ops:
+                if a.kind != "assign" or len(a.args) != 1 or call_number(a.args[0]) != index or len(a.targets) < 2:
+                    continue
+                err = ident(a.targets[-1])
+                values = {n for t in a.targets[:-1] if (n := ident(t)) and n != "_"}
+                seen = True
+                for x in cfacts.ops:
+                    sel = selector(x.fn) if x.kind == "call" else None
+                    if sel is None or sel[1] not in closers or ident(sel[0]) not in values:
+                        continue
+                    for r in enclosing_regions(cfacts, x.region):
+                        reg = cfacts.regions[r]
+                        b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+                        if b3 is not None and b3[0] == "!=" and is_ident(b3[1], err or "") and is_nil(b3[2]):
+                            return False
+        return seen
 
     def _return_leak(self, o) -> Leak:
         leak = Leak("return", o.line, o.col, self._path_condition(o), self._container())

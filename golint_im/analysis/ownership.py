@@ -100,6 +100,8 @@ class Analysis(Acquire):
             # hand-offs that count only when the callee succeeds (its error is checked after)
             "gim2xx_handoffs_on_success": 0,
             "gim2xx_returned_handoffs_refused": 0,
+            "gim2xx_returned_with_an_error": 0,
+            "gim2xx_returned_with_an_error_kept_by_callers": 0,
             "gim2xx_returned_handoffs_ruled_out_by_arguments": 0,
             # receiver fields holding a fresh resource, selected by code other than the type's methods
             "gim2xx_fields_reached_elsewhere": 0,

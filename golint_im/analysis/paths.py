@@ -107,6 +107,9 @@ class Leak:
     # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
     again: Again | None = None
     refused_by: Expr = None  # the callee whose failure left the resource with the caller on this path
+    # how == "return": the resource is returned, but together with this non-nil error (`return conn, err`
+    # under `if err = hs(conn); err != nil`): by Go convention the caller drops a value returned beside one
+    with_error: str = ""
     refused_loaded: bool = False  # refused_by is a `sync.Map.LoadOrStore` that loaded another value
     # `return f(conn)` (refused_by: f): the callee's failing return that keeps nothing, (function, op).
     refused_at: tuple | None = None

@@ -352,6 +352,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if many:
             problem += " with none of them closed"
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "dropped here"))
+    elif leak.how == "return" and leak.with_error:
+        when = f" (when {detail})" if detail else ""
+        problem = (
+            f"is returned at line {leak.line} together with the non-nil `{leak.with_error}`{when}: "
+            f"by Go convention a caller drops what comes back beside an error, so nothing closes it"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returns it with an error"))
     elif leak.how == "return" and leak.refused_at is not None:
         rfn, rop = leak.refused_at
         taker = render(leak.refused_by)

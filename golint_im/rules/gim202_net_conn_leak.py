@@ -28,6 +28,16 @@ it: a listener (`net.Listen`, `tls.Listen`), a packet connection
 (`net.ListenPacket`, `net.ListenUDP`), a session's stream, otherwise a network
 connection.
 
+A function that returns the connection together with a non-nil error (`if
+err = greet(conn); err != nil { return conn, err }`, or a bare `return` of
+named results there) is reported at that return when the tree's callers
+take its results and drop what comes back beside an error, as Go
+convention has them do: not when no code of the tree calls it (the caller
+decides), nor when some caller closes the returned value in its own `if
+err != nil {` branch (that project's contract hands it back even then;
+`gim2xx_returned_with_an_error_kept_by_callers`). The same holds for the
+other leak rules.
+
 A `Close` method that returns because a call failed (`if err :=
 c.w.Flush(); err != nil { return err }`) before its own plain close of a
 connection or listener field of its receiver is reported at that return:
