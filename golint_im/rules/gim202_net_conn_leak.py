@@ -9,24 +9,24 @@ Follows every connection opened by `net.Dial*`, `(*net.Dialer).Dial*`,
 yamux, smux `OpenStream`/`AcceptStream`, keyed by the session's package) and
 the sessions themselves (yamux and smux `Client`, `Server`: a session owns the
 connection under it), redis connections (redigo `Dial*`, `Pool.Get`), SSH
-clients (`ssh.Dial` of `golang.org/x/crypto/ssh`) and connections taken out of
-a `database/sql` pool (`(*sql.DB).Conn`) and statements prepared on it
-(`(*sql.DB).Prepare*`, `(*sql.Conn).PrepareContext`; a transaction's close
-with it), the result sets of queries on them (`(*sql.DB).Query*`,
-`(*sql.Conn).QueryContext`, `(*sql.Stmt).Query*`; a transaction's close with
-it), which hold a pooled connection until `Close`, or until a `for rows.Next()
-{` loop ends by its condition (Next closes them then: only a way out of the
-loop's body, or before it, leaks them), plus constructors listed under
-`[resources.GIM202]` in the config and functions of the analysed code that
-return a fresh connection on every call, and reports the acquisition when some
-path out of the function neither closes it (directly, deferred, in a closure,
-or through a helper that closes its parameter) nor hands it to an owner
-(returned, stored in a field, a package variable or a long-lived container,
-sent on a channel, passed to a function or goroutine that keeps or closes it).
-A finding calls the resource what its constructor opens, as the catalog names
-it: a listener (`net.Listen`, `tls.Listen`), a packet connection
-(`net.ListenPacket`, `net.ListenUDP`), a session's stream, otherwise a network
-connection.
+clients (`ssh.Dial` of `golang.org/x/crypto/ssh`), RPC clients (`net/rpc` and
+`net/rpc/jsonrpc` `Dial*`) and connections taken out of a `database/sql` pool
+(`(*sql.DB).Conn`) and statements prepared on it (`(*sql.DB).Prepare*`,
+`(*sql.Conn).PrepareContext`; a transaction's close with it), the result sets
+of queries on them (`(*sql.DB).Query*`, `(*sql.Conn).QueryContext`,
+`(*sql.Stmt).Query*`; a transaction's close with it), which hold a pooled
+connection until `Close`, or until a `for rows.Next() {` loop ends by its
+condition (Next closes them then: only a way out of the loop's body, or before
+it, leaks them), plus constructors listed under `[resources.GIM202]` in the
+config and functions of the analysed code that return a fresh connection on
+every call, and reports the acquisition when some path out of the function
+neither closes it (directly, deferred, in a closure, or through a helper that
+closes its parameter) nor hands it to an owner (returned, stored in a field, a
+package variable or a long-lived container, sent on a channel, passed to a
+function or goroutine that keeps or closes it). A finding calls the resource
+what its constructor opens, as the catalog names it: a listener (`net.Listen`,
+`tls.Listen`), a packet connection (`net.ListenPacket`, `net.ListenUDP`), a
+session's stream, otherwise a network connection.
 
 A function that returns the connection together with a non-nil error (`if
 err = greet(conn); err != nil { return conn, err }`, or a bare `return` of
