@@ -113,6 +113,18 @@ class NilFieldOp:
     others: int  # further sends and receives on the field, as stuck
 
 
+def _closes_then_leaves(facts, target: int) -> bool:
+    """The close at index target is followed, in its own block, by a `return`, inside a loop: the
+    producer's loop is written to end there (`if page.Next == "" { close(out); return }`), not to
+    run for the process's life."""
+    if target + 1 >= len(facts.ops):
+        return False
+    close_op, nxt = facts.ops[target], facts.ops[target + 1]
+    if nxt.kind != "return" or nxt.region != close_op.region:
+        return False
+    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, close_op.region))
+
+
 def _fills_itself(op, name: str) -> bool:
     """The assignment to the container `name` makes it (`make(...)`), declares it (`var p []T`) or
     appends to it (`p = append(p, x)`)."""
@@ -534,15 +546,22 @@ class Unpaired:
             return None
         if any(fn is not consumer[0] or op is not consumer[1] for fn, op in ch.receives):
             return None  # received somewhere else too (the flow joins a caller's range through the return)
-        if self._senders_long_lived(ch, owner, name) and not self._ends_with_its_input(ch, closer, close_op):
-            return None
         facts = closer.facts
         target = facts.ops.index(close_op)
+        if (
+            self._senders_long_lived(ch, owner, name)
+            and not self._ends_with_its_input(ch, closer, close_op)
+            and not _closes_then_leaves(facts, target)
+        ):
+            return None
 
         def leaves(op) -> bool:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-        for i, t in returns_skipping(facts, [target], leaves):
+        # `if err != nil { return }` before a close on a later branch of the loop (`if page.Next == "" {
+        # close(out); return }`): returns_skipping wants the close on the way; no close runs before it.
+        skipping = returns_skipping(facts, [target], leaves) or exits_past_every_target(facts, [target], leaves)
+        for i, t in skipping:
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
             ranger, range_op = consumer
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
