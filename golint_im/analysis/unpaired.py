@@ -75,8 +75,8 @@ class SkippedClose:
     range_op: object
     closer: Function
     close_op: object
-    exit: object  # the closer's `return` (or goroutine-ending call) that skips the close
-    region: int  # the branch deciding that return (-1: none)
+    exit: object  # the closer's `return` (or goroutine-ending call) that skips the close; None: it ends past an `if`
+    region: int  # the branch deciding that return (-1: none), or the `if` with no `else` it ends past
     go_op: object  # owner's `go` statement starting the closer or the ranger
     # the started goroutine's call of the closer, when the closer is a function it calls (`go func()
     # { readSegment(seg, lines) }()`); None: the goroutine closes the channel itself
@@ -111,6 +111,18 @@ class NilFieldOp:
     op: object
     label: str  # "Queue.items"
     others: int  # further sends and receives on the field, as stuck
+
+
+def _close_falls_past(facts, target: int) -> int | None:
+    """The `if` with no `else` around the close at index target, when the function has no `return`
+    and the close sits in no loop, only in `if` blocks: with the condition false the function ends
+    without closing. None otherwise."""
+    if any(op.kind == "return" for op in facts.ops):
+        return None
+    chain = list(enclosing_regions(facts, facts.ops[target].region))
+    if any(facts.regions[r].kind not in ("block", "if", "body") for r in chain):
+        return None
+    return next((r for r in chain if facts.regions[r].kind == "if" and not has_else(facts, r)), None)
 
 
 def _closes_then_leaves(facts, target: int) -> bool:
@@ -561,10 +573,15 @@ class Unpaired:
         # `if err != nil { return }` before a close on a later branch of the loop (`if page.Next == "" {
         # close(out); return }`): returns_skipping wants the close on the way; no close runs before it.
         skipping = returns_skipping(facts, [target], leaves) or exits_past_every_target(facts, [target], leaves)
+        ranger, range_op = consumer
         for i, t in skipping:
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-            ranger, range_op = consumer
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
+        guard = _close_falls_past(facts, target)
+        if guard is not None:
+            # `if len(batch) > 0 { out <- batch; close(out) }` at the end: with the condition false the
+            # goroutine ends without closing.
+            return SkippedClose(ch, owner, ranger, range_op, closer, close_op, None, guard, go_op)
         return None
 
     def _returned_skipped_send(self, ch: Channel) -> SkippedSend | None:
@@ -681,6 +698,8 @@ class Unpaired:
             if fn is not closer:
                 return False
             loops = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")]
+            if not loops and ranged and op.line > max(facts.regions[r].line for r in ranged):
+                continue  # the leftover flushed after the range (`if len(batch) > 0 { out <- batch }`)
             if not loops or any(r not in ranged or r in close_chain for r in loops):
                 return False
             if any(facts.regions[r].kind == "select" for r in enclosing_regions(facts, op.region)):

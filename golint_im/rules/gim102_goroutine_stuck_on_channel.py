@@ -1351,11 +1351,18 @@ def _skipped_close_finding(k):
     """A range whose only closer can return before its close."""
     name = k.channel.label
     facts = k.closer.facts
-    exit_loc = op_location(k.closer, k.exit)
     close_loc = op_location(k.closer, k.close_op)
     range_loc = op_location(k.ranger, k.range_op)
-    verb = "returns" if k.exit.kind == "return" else f"calls `{E.render(k.exit.fn)}(…)`"
-    how = branch_text(facts, k.region, verb)
+    if k.exit is not None:
+        exit_loc = op_location(k.closer, k.exit)
+        verb = "returns" if k.exit.kind == "return" else f"calls `{E.render(k.exit.fn)}(…)`"
+        here = f"{branch_text(facts, k.region, verb)} here"
+        how = f"{branch_text(facts, k.region, verb)} at line {k.exit.line}"
+    else:
+        guard = facts.regions[k.region]
+        exit_loc = Location(k.closer.file.path, guard.line)
+        how = f"ends when `{E.render_negated(guard.info)}` (the `if` at line {guard.line} has no `else`)"
+        here = how
     closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
     closed = name
     if k.channel.key.startswith("field:") and k.close_op.args:
@@ -1376,7 +1383,7 @@ def _skipped_close_finding(k):
     if k.ranger.file is not k.closer.file:  # the finding is at the closer's exit: name the range's file
         at = f"{range_loc.path}:{k.range_op.line}"
     message = (
-        f"{closer} {how} at line {k.exit.line} without `close({closed})` (line {k.close_op.line}), and {ranger} "
+        f"{closer} {how} without `close({closed})` (line {k.close_op.line}), and {ranger} "
         f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
         f"Fix: `defer close({closed})` {where}{f' in place of its {k.closes} `close` calls' if k.closes > 1 else ''}, "
         f"so every way out closes it."
@@ -1389,7 +1396,7 @@ def _skipped_close_finding(k):
         Step(op_location(go_fn, k.go_op), f"`{go_fn.short}` starts {started}"),
         Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
         *calls,
-        Step(exit_loc, f"{closer} {how} here, before closing `{closed}`"),
+        Step(exit_loc, f"{closer} {here}, before closing `{closed}`"),
         Step(close_loc, f"{'the only' if k.closes == 1 else 'a'} `close({closed})`, skipped on that path"),
     )
     return Finding(
