@@ -55,7 +55,7 @@ from .regions import (
     constant_trip_count,
     deciding_region,
     exclusive_branches,
-    exits_past_every_target,
+    exits_skipping,
     on_straight_line,
     returns_skipping,
     returns_skipping_later_rounds,
@@ -1109,12 +1109,7 @@ class FieldInstances:
             def leaves(op: Op, closer: Function = closer) -> bool:
                 return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-            skipping = (
-                returns_skipping(facts, targets, leaves)
-                if len(targets) == 1
-                else exits_past_every_target(facts, targets, leaves)
-            )
-            for i, t in skipping:
+            for i, t in exits_skipping(facts, targets, leaves):
                 close = next(u for u in closes if u.op is facts.ops[t])
                 if any(k.exit is facts.ops[i] and k.close_op is close.op for k in self.skipped_closes):
                     break  # the same methods reached from another owner's instance (a second test)

@@ -270,7 +270,7 @@ def exits_past_every_target(
     had it gone on), or the last before it. For a single target, `returns_skipping` says more."""
     out = []
     for i, chain, around in _exits_before_targets(facts, targets, is_exit):
-        if any(t < i and not _leaves_right_after(facts, t, around, is_exit) for t in targets):
+        if any(t < i and not leaves_right_after(facts, t, around, is_exit) for t in targets):
             continue
         later = next((t for t in targets if t > i), targets[-1])
         if _guards_nil_subject(facts, chain, facts.ops[later]) or _already_done(facts, chain, later):
@@ -279,9 +279,17 @@ def exits_past_every_target(
     return out
 
 
-def _leaves_right_after(facts, t: int, around: set, is_exit: Callable[[Op], bool] | None) -> bool:
-    """Target t's innermost region is not around the exit, and the op after t in that region leaves
-    (a `return`, or what is_exit picks)."""
+def exits_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | None = None) -> list[tuple[int, int]]:
+    """`returns_skipping`, or when it finds nothing, `exits_past_every_target`: the exits that skip
+    every target, whether the targets sit on the exit's way or on branches that each leave."""
+    return returns_skipping(facts, targets, is_exit) or exits_past_every_target(facts, sorted(targets), is_exit)
+
+
+def leaves_right_after(
+    facts, t: int, around: set | frozenset = frozenset(), is_exit: Callable[[Op], bool] | None = None
+) -> bool:
+    """The op after t, in t's own innermost region, leaves (a `return`, or what is_exit picks), and
+    that region is not among `around` (the regions around some exit)."""
     region = facts.ops[t].region
     if region in around or t + 1 >= len(facts.ops):
         return False

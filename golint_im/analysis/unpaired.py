@@ -28,7 +28,7 @@ from .cancel import cancelled_only_after, done_case_context, quiet_cancel
 from .endless_ranges import field_escapes, only_made
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
-from .regions import assignments_to, deciding_region, exits_past_every_target, returns_skipping
+from .regions import assignments_to, deciding_region, exits_skipping, leaves_right_after, returns_skipping
 
 # What ends the process or the goroutine (not a test's `t.Fatal`): a loop calling one has another way out.
 _GOROUTINE_ENDS = (PANIC, PROCESS, GOROUTINE)
@@ -113,10 +113,10 @@ class NilFieldOp:
     others: int  # further sends and receives on the field, as stuck
 
 
-def _close_falls_past(facts, target: int) -> int | None:
-    """The `if` with no `else` around the close at index target, when the function has no `return`
-    and the close sits in no loop, only in `if` blocks: with the condition false the function ends
-    without closing. None otherwise."""
+def _ends_past_if(facts, target: int) -> int | None:
+    """The `if` with no `else` around the op at index target, when the function has no `return` and
+    the op sits in no loop, only in `if` blocks: with the condition false the function ends without
+    running it. None otherwise."""
     if any(op.kind == "return" for op in facts.ops):
         return None
     chain = list(enclosing_regions(facts, facts.ops[target].region))
@@ -129,12 +129,10 @@ def _closes_then_leaves(facts, target: int) -> bool:
     """The close at index target is followed, in its own block, by a `return`, inside a loop: the
     producer's loop is written to end there (`if page.Next == "" { close(out); return }`), not to
     run for the process's life."""
-    if target + 1 >= len(facts.ops):
-        return False
-    close_op, nxt = facts.ops[target], facts.ops[target + 1]
-    if nxt.kind != "return" or nxt.region != close_op.region:
-        return False
-    return any(facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, close_op.region))
+    close_op = facts.ops[target]
+    return leaves_right_after(facts, target) and any(
+        facts.regions[r].kind in ("for", "range") for r in enclosing_regions(facts, close_op.region)
+    )
 
 
 def _fills_itself(op, name: str) -> bool:
@@ -366,10 +364,7 @@ class Unpaired:
         def leaves(op) -> bool:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-        skipping = returns_skipping(facts, targets, leaves)
-        if not skipping and len(targets) > 1:
-            skipping = exits_past_every_target(facts, sorted(targets), leaves)
-        for i, t in skipping:
+        for i, t in exits_skipping(facts, targets, leaves):
             if self._signalled_away(closer, i, ranger, range_op):
                 self.debug["GIM102_skipped_closes_signalled"] += 1
                 continue  # `errs <- err; return`, and the ranger returns on `<-errs` before its range
@@ -415,7 +410,7 @@ class Unpaired:
         def leaves(op) -> bool:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-        for i, t in returns_skipping(facts, [target], leaves):
+        for i, t in exits_skipping(facts, [target], leaves):
             if self._signalled_away(closer, i, ranger, range_op):
                 continue
             self.debug["GIM102_skipped_field_closes"] += 1
@@ -570,14 +565,13 @@ class Unpaired:
         def leaves(op) -> bool:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-        # `if err != nil { return }` before a close on a later branch of the loop (`if page.Next == "" {
-        # close(out); return }`): returns_skipping wants the close on the way; no close runs before it.
-        skipping = returns_skipping(facts, [target], leaves) or exits_past_every_target(facts, [target], leaves)
+        # also `if err != nil { return }` before a close on a later branch of the loop (`if page.Next == ""
+        # { close(out); return }`)
         ranger, range_op = consumer
-        for i, t in skipping:
+        for i, t in exits_skipping(facts, [target], leaves):
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
             return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
-        guard = _close_falls_past(facts, target)
+        guard = _ends_past_if(facts, target)
         if guard is not None:
             # `if len(batch) > 0 { out <- batch; close(out) }` at the end: with the condition false the
             # goroutine ends without closing.
@@ -898,12 +892,7 @@ class Unpaired:
         """The `if` (with no `else`) around fn's one send, when fn has no `return` and nothing outside
         that `if` sends: with the condition false, fn ends without sending. None otherwise."""
         facts = fn.facts
-        if len(sidx) != 1 or any(op.kind == "return" for op in facts.ops):
-            return None
-        chain = list(enclosing_regions(facts, facts.ops[sidx[0]].region))
-        if any(facts.regions[r].kind not in ("block", "if", "body") for r in chain):
-            return None
-        guard = next((r for r in chain if facts.regions[r].kind == "if" and not has_else(facts, r)), None)
+        guard = _ends_past_if(facts, sidx[0]) if len(sidx) == 1 else None
         if guard is None:
             return None
         outside = [op for op in facts.ops if guard not in enclosing_regions(facts, op.region)]
