@@ -274,6 +274,20 @@ class Program(TypeSystem, FunctionValues):
                     return True
         return False
 
+    def parameter_at(self, fn: Function, op, position: int, direct: bool = True) -> tuple[Function, str] | None:
+        """(callee, parameter name) for argument `position` of the call op: the one function of the
+        tree the call reaches (directly, not through an interface, unless `direct` is False), and
+        its named parameter there, not the variadic one. None otherwise."""
+        targets = self.resolve_call(fn, op)
+        if len(targets) != 1 or (direct and targets[0].via):
+            return None
+        callee = targets[0].function
+        params = callee.facts.params
+        if position >= len(params) or (callee.facts.variadic and position >= len(params) - 1):
+            return None
+        name = params[position][0]
+        return (callee, name) if name and name != "_" else None
+
     def _runs_last_parameter_on_goroutine(self, fn: Function) -> bool:
         """fn's last parameter is a function it runs on a goroutine it starts: `go f()`, or a `go`
         literal calling it plainly (`go func() { defer g.wg.Done(); if err := f(); ... }()`). Once

@@ -1702,17 +1702,10 @@ class FieldInstances:
         function it can reach, whose parameter holds a pointer to the instance's type; raises
         _Escape for anything else (an interface or function-value call, a variadic or unnamed
         parameter, a copy of the struct)."""
-        p = self.program
-        targets = p.resolve_call(f, op)
-        if len(targets) != 1 or targets[0].via:
+        found = self.program.parameter_at(f, op, position)
+        if found is None or self.program.locals(found[0]).get(found[1]) != "*" + walk.named:
             raise _Escape("passed_to_unknown")
-        callee = targets[0].function
-        params = callee.facts.params
-        if position >= len(params) or (callee.facts.variadic and position == len(params) - 1):
-            raise _Escape("passed_to_unknown")
-        name = params[position][0]
-        if not name or name == "_" or p.locals(callee).get(name) != "*" + walk.named:
-            raise _Escape("passed_to_unknown")
+        callee, name = found
         sub = Goroutine(f, op, callee) if op.mode == "go" else routine
         return _State(callee, name, sub, anchor, long_lived)
 

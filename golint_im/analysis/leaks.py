@@ -1669,21 +1669,22 @@ class Walk:
         if not isinstance(marker, int) or marker <= self.a:
             return None  # the acquisition's own error (nothing was acquired), or not known
         regions = self.view.regions
-        for r in self.view.regions_below(o.region, self.base_region):
-            reg = regions[r]
-            b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
-            if b3 is not None and b3[0] == "!=" and is_ident(b3[1], name) and is_nil(b3[2]):
-                if not self._callers_drop_on_error():
-                    self.an.debug["gim2xx_returned_with_an_error_kept_by_callers"] += 1
-                    return None
-                return name
-        return None
+        if not any(_tests_not_nil(regions[r], name) for r in self.view.regions_below(o.region, self.base_region)):
+            return None
+        key = (self.fn.id, self.kind.name)
+        dropped = self.an.callers_drop_on_error.get(key)
+        if dropped is None:
+            dropped = self.an.callers_drop_on_error[key] = self._callers_drop_on_error()
+        if not dropped:
+            self.an.debug["gim2xx_returned_with_an_error_kept_by_callers"] += 1
+            return None
+        return name
 
     def _callers_drop_on_error(self) -> bool:
         """The tree calls the function, taking its results with an error, and no caller closes a value
         it returned in its `if err != nil {` branch. With no such caller the caller decides (an API);
         with one that closes there (`if err != nil { conn.Close(); session.Close(); ... }`), the
-        project's contract hands the value back even with an error."""
+        project's contract hands the value back even with an error. Asked once per function and kind."""
         program = self.an.program
         closers = self.kind.closers
         seen = False
@@ -1700,11 +1701,8 @@ class Walk:
                     sel = selector(x.fn) if x.kind == "call" else None
                     if sel is None or sel[1] not in closers or ident(sel[0]) not in values:
                         continue
-                    for r in enclosing_regions(cfacts, x.region):
-                        reg = cfacts.regions[r]
-                        b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
-                        if b3 is not None and b3[0] == "!=" and is_ident(b3[1], err or "") and is_nil(b3[2]):
-                            return False
+                    if err and any(_tests_not_nil(cfacts.regions[r], err) for r in enclosing_regions(cfacts, x.region)):
+                        return False
         return seen
 
     def _return_leak(self, o) -> Leak:
@@ -1952,6 +1950,12 @@ class Walk:
             if o.kind == "call" and self.an.call_effect(self.fn, o, holders, self.kind) == RELEASE:
                 return True
         return False
+
+
+def _tests_not_nil(reg, name: str) -> bool:
+    """The region is the body of `if name != nil {`."""
+    b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+    return b3 is not None and b3[0] == "!=" and is_ident(b3[1], name) and is_nil(b3[2])
 
 
 _TESTING_TYPES = frozenset(("T", "B", "TB", "F"))

@@ -180,6 +180,8 @@ class Analysis(Acquire):
         self._asserted: dict[tuple[int, str], bool] = {}  # see effects.Effects._param_effect
         self._lit_effect: dict = {}
         self._refuses: dict = {}
+        # (function id, kind) -> its callers drop what it returns beside an error (leaks.Walk)
+        self.callers_drop_on_error: dict[tuple[int, str], bool] = {}
         self._refusing_returns: dict = {}
         self._last_refusal: tuple | None = None
         self._ext_impls: dict[str, list[str]] | None = None

@@ -196,14 +196,8 @@ def _started_with(program: Program, caller: Function, call_op: Op) -> tuple[Func
             continue
         for position, arg in enumerate(op.args):
             c = E.call(arg)
-            if c is None or c[0] != call_op.fn:
-                continue
-            targets = program.resolve_call(caller, op)
-            if len(targets) != 1 or targets[0].via:
-                return None
-            params = targets[0].function.facts.params
-            if position < len(params) and params[position][0] not in ("", "_"):
-                return targets[0].function, params[position][0]
+            if c is not None and c[0] == call_op.fn:
+                return program.parameter_at(caller, op, position)
     return None
 
 

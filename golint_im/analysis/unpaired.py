@@ -770,14 +770,10 @@ class Unpaired:
             at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
             if len(at) != 1:
                 continue
-            targets = self.program.resolve_call(caller, op)
-            if len(targets) != 1:
+            found = self.program.parameter_at(caller, op, at[0], direct=False)
+            if found is None:
                 continue
-            g = targets[0].function
-            params = [p[0] for p in g.facts.params]
-            if at[0] >= len(params) or g.facts.variadic and at[0] >= len(params) - 1:
-                continue
-            param = params[at[0]]
+            g, param = found
             if any(o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets) for o in g.facts.ops):
                 continue
             ranges = [o for o in g.facts.ops if o.kind == "recv" and o.mode == "range" and E.is_ident(o.fn, param)]
