@@ -46,7 +46,9 @@ from golint_im.expr import (
     index,
     is_expr,
     is_ident,
+    is_nil,
     make_ident,
+    occurs_in,
     op_number,
     ranged,
     selected_name,
@@ -127,7 +129,7 @@ def closed_value_origins(an: Analysis, fn: Function, closes: dict[str, Op]) -> d
             continue
         for idx, result, value in acquiring:
             op = ops[idx]
-            if op.kind == "call" and not _unknown_callee(an, fn, op):
+            if op.kind == "call" and not _unknown_callee(an, fn, op, result):
                 continue
             if op.kind == "call" and _over_memory(an, fn, op):
                 an.debug["gim2xx_closed_value_over_memory"] += 1
@@ -330,8 +332,17 @@ def _from_deferred_closer(fn: Function, op: Op) -> bool:
     return any(selected_name(o.fn) in _CLOSERS and is_ident(selector_base(o.fn), owner) for o in deferred)
 
 
-def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
-    """The call reaches code whose body does not decide the question: another module, an interface, a func value."""
+# How many plain functions of the tree may stand between the call and the unknown code they forward.
+_FORWARD_DEPTH = 3
+
+
+def _unknown_callee(an: Analysis, fn: Function, op: Op, result: int = 0, depth: int = _FORWARD_DEPTH) -> bool:
+    """The call reaches code whose body does not decide the question: another module, an interface, a func value.
+
+    A plain function of the tree that only hands on, as result `result`, what
+    such code returns (`func (c *Ctl) connectServer() (net.Conn, error) {
+    return c.conn.Connect() }`) does not decide it either: see _forwards_unknown.
+    """
     if is_ident(op.fn, "new") and an.program.declaring_function(fn, "new") is None:
         # `c := new(Conn)`: a zero value holds nothing open; what its Close closes is set later, if at all.
         an.debug["gim2xx_closed_value_zero_values"] += 1
@@ -342,6 +353,9 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False
     if any(not t.via for t in targets):
+        if depth > 0 and all(not t.via and _forwards_unknown(an, t.function, result, depth - 1) for t in targets):
+            an.debug["gim2xx_closed_value_forwarded"] += 1
+            return True
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False  # a plain function of the tree: its body says whether what it returns is fresh
     if any(_returns_shared(an, t.function, 0, 3) for t in targets):
@@ -361,6 +375,78 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op) -> bool:
         an.debug["gim2xx_closed_value_stdlib"] += 1
         return False
     return True
+
+
+def _forwards_unknown(an: Analysis, f: Function, result: int, depth: int) -> bool:
+    """Every return of f hands back, as its result `result`, nil or what an unknown callee returned.
+
+    `return c.conn.Connect()`, or `conn, err := libnet.Dial(addr); ...; return
+    conn, err`: the wrapper adds nothing the caller's own close does not
+    already say, so the caller's close is the evidence, as for a direct call.
+    A bare return of named results, or any other value, decides nothing.
+    """
+    n = len(f.facts.results)
+    if result >= n:
+        return False
+    forwarded = False
+    for op in f.facts.ops:
+        if op.kind != "return":
+            continue
+        if len(op.args) == 1 and n > 1:
+            call, at = op_number(op.args[0]), result  # `return c.conn.Connect()`
+        elif len(op.args) == n:
+            value = op.args[result]
+            if is_nil(value):
+                continue
+            call, at = op_number(value), 0
+            name = ident(value)
+            if call is None and name is not None and name in an.program.declared(f) and name not in an.params(f):
+                made = [_acquiring_op(an, f, a, position) for a, position in assignments_to(f, name)]
+                if len(made) != 1 or made[0] is None or not _only_returned(f, name):
+                    return False
+                call, at = made[0][0], made[0][1]
+        else:
+            return False
+        if call is None or not _forwarded_call(an, f, f.facts.ops[call], at, depth):
+            return False
+        forwarded = True
+    return forwarded
+
+
+def _only_returned(f: Function, name: str) -> bool:
+    """f does nothing with the local but assign and return it (`if err != nil` reads only the error).
+
+    A wrapper that also uses the value (negotiates a protocol on a stream,
+    asks a store for its indexes, resets it on failure) is more than a
+    forward: its body is the one that decides, as for any plain function.
+    """
+    for op in f.facts.ops:
+        if op.kind == "return" or (op.kind == "assign" and any(is_ident(t, name) for t in op.targets)):
+            continue
+        if any(occurs_in(e, make_ident(name)) for e in (op.fn, *op.args, *op.targets)):
+            return False
+    return True
+
+
+# Argument types a forwarded call may be given: none of them is a stream the result could wrap.
+_PLAIN_ARGUMENT_TYPES = frozenset({"context#Context", "string", "bool", "int", "int64", "uint64", "time.Duration"})
+
+
+def _forwarded_call(an: Analysis, f: Function, op: Op, result: int, depth: int) -> bool:
+    """op is a call of f to code whose body does not decide whether its result `result` is fresh.
+
+    Not when the call is given one of f's parameters of another type than
+    a context or a plain value: `st.SecureInbound(ctx, conn, p)` builds its
+    result over the caller's connection, which the caller closes instead.
+    """
+    if op.kind != "call" or op.mode != "plain" or _over_memory(an, f, op):
+        return False
+    params = an.params(f)
+    for a in op.args:
+        name = ident(a)
+        if name is not None and name in params and an.type_of(f, a) not in _PLAIN_ARGUMENT_TYPES:
+            return False
+    return _unknown_callee(an, f, op, result, depth)
 
 
 def _standard(path: str) -> bool:

@@ -27,6 +27,7 @@ from golint_im.expr import (
     selector_base,
     strip_address,
     subexprs,
+    subexprs_outside_calls,
 )
 from golint_im.expr import (
     callee as callee_of,
@@ -101,8 +102,12 @@ class Effects(Calls):
         for a in op.args:
             if _value_ref(a, holders) is not None:
                 return True
-            for lit_no in funclits_in(a, []):
-                lit = self.program.literal(fn, lit_no)
+            # A literal given to a call the return makes (`return run(func() error { ... })`) is
+            # that call's argument, judged at the call's own op: only literals returned count.
+            for lit_expr in subexprs_outside_calls(a):
+                if lit_expr[0] != "funclit":
+                    continue
+                lit = self.program.literal(fn, lit_expr[1])
                 if lit is not None and self.captured(lit, holders):
                     return True
         return False
@@ -928,6 +933,12 @@ class Effects(Calls):
             if lit_index is not None:
                 lit = self.program.literal(fn, lit_index)
                 if lit is not None and self.captured(lit, holders):
+                    if self.literal_effect(lit, holders, kind) is None:
+                        # `req := func() error { _, err := io.Copy(w, conn); return err }`: the closure
+                        # neither closes, keeps nor returns what it captures, so whoever is given it
+                        # (`task.Run(ctx, req)`) cannot release it either.
+                        self.debug["gim2xx_closures_only_using_it"] += 1
+                        continue
                     if tname is not None and tname in self.program.declared(fn) and tname not in self.params(fn):
                         holders[tname] = Holder(tname, None, "", self.program.declared(fn).get(tname, 0))
                     elif tname != "_":
