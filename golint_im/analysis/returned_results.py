@@ -44,7 +44,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .counted import _is_main
-from .field_instances import count_runs
+from .field_instances import count_runs, range_exit
 from .flow import Channel, ChannelFlow, in_loop
 from .never_stopped import started_by
 from .unpaired import Unpaired
@@ -66,6 +66,7 @@ class AbandonedResult:
     case_region: int  # that case
     many: bool = False  # the goroutine sends in a loop (a stream), not once
     reads_once: bool = False  # the caller's select is in no loop: it takes one value at most
+    ranged: bool = False  # the caller ranges over the stream and `leave` exits that range early
 
 
 def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, debug: Counter) -> list:
@@ -91,12 +92,22 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
         once = counted is not None and counted[0] == 1
         if not once and not any(in_loop(sender.facts, op.region) for _f, op in ch.sends):
             continue  # a count the model cannot tell, and no loop of sends to outlast the reader
-        if not unpaired._only_returned(maker, name):
+        if not unpaired._only_returned(maker, name, started[1] if started[1].args else None):
             continue
         for caller, call in program.callers(maker):
             if _is_main(caller):
                 continue  # main's return ends the process, the sender with it
             found = _abandoning_select(caller, call) if call.mode == "plain" else None
+            if found is None and not once and call.mode == "plain":
+                left = _abandoning_range(program, caller, call)
+                if left is not None:
+                    debug["GIM102_returned_streams_left_by_a_range"] += 1
+                    out.append(
+                        AbandonedResult(
+                            ch, maker, started[1], sender, send, caller, call, left[0], left[1], -1, True, ranged=True
+                        )
+                    )
+                    break
             if found is not None:
                 receive, leave, case_region = found
                 debug["GIM102_returned_results_abandoned"] += 1
@@ -149,9 +160,33 @@ def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
     return None
 
 
-def _assigned_once(caller: Function, call: Op) -> Op | None:
-    """The `case` receive from `ch` where `ch := maker()` is the call's only assignment to `ch` and `ch`
-    is named nowhere else but that one receive."""
+def _abandoning_range(program: Program, caller: Function, call: Op) -> tuple[Op, Op] | None:
+    """(the caller's `range` over the stream, its first way out before the stream ends).
+
+    `for line := range streamLines(r) { ... return err }`, or `lines :=
+    streamLines(r)` named only by that range: nothing else can receive once
+    the caller has left, so the maker's goroutine waits on its next send.
+    """
+    facts = caller.facts
+    ranged = next(
+        (
+            o
+            for o in facts.ops
+            if o.kind == "recv" and o.mode == "range" and o.line == call.line and _is_the_call(facts, o.fn, call)
+        ),
+        None,
+    )
+    if ranged is None:
+        ranged = _assigned_once(caller, call, "range")
+    if ranged is None:
+        return None
+    leave = range_exit(program, caller, ranged)
+    return (ranged, leave) if leave is not None else None
+
+
+def _assigned_once(caller: Function, call: Op, mode: str = "case") -> Op | None:
+    """The `case` receive from `ch` (the `range` over it, with mode "range") where `ch := maker()` is
+    the call's only assignment to `ch` and `ch` is named nowhere else but that one receive."""
     facts = caller.facts
     assign = next(
         (
@@ -168,10 +203,19 @@ def _assigned_once(caller: Function, call: Op) -> Op | None:
     name = E.ident(assign.targets[0]) if assign is not None else None
     if assign is None or name is None:
         return None
-    uses = [o for o in facts.ops if o is not assign and _names(o, name) and not _binds_received(o, name)]
+    uses = [
+        o
+        for o in facts.ops
+        if o is not assign
+        and _names(o, name)
+        and not _binds_received(o, name)
+        and E.ranged(o.args[0] if len(o.args) == 1 else None) != ("id", name)
+    ]
     if any(_names(o, name) for lit in caller.nested_literals() for o in lit.facts.ops):
         return None  # a literal may receive it later (`go func() { <-ch }()` on the way out)
-    if len(uses) != 1 or uses[0].kind != "recv" or uses[0].select < 0 or not E.is_ident(uses[0].fn, name):
+    if len(uses) != 1 or uses[0].kind != "recv" or not E.is_ident(uses[0].fn, name):
+        return None
+    if (uses[0].mode == "range") != (mode == "range") or (mode == "case" and uses[0].select < 0):
         return None
     return uses[0]
 

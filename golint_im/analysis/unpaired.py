@@ -48,6 +48,7 @@ class UnclosedRange:
     producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
     starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
     awaited: tuple | None = None  # (function, `wg.Wait()` op) waiting for the ranging goroutine to end
+    closed_after: object | None = None  # the ranger's own `close`, reached only once its range has ended
 
 
 @dataclass
@@ -177,6 +178,15 @@ class Unpaired:
                     found = self._returned_skipped_close(ch)  # the caller's range, joined through the return
                 if found is not None:
                     self.skipped_closes.append(found)
+                elif key.startswith("local:"):
+                    after = self._closed_after_range(ch)
+                    if after is not None:
+                        self.unclosed.append(after)
+                continue
+            if ch.closes and not ch.sends and ch.receives and key.startswith("field:"):
+                found = self._skipped_done_close(ch)
+                if found is not None:
+                    self.skipped_closes.append(found)
                 continue
             if ch.closes and ch.sends and not ch.receives:
                 found = self._returned_skipped_close(ch)
@@ -257,6 +267,50 @@ class Unpaired:
             None,
         )
         return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer)
+
+    def _closed_after_range(self, ch: Channel) -> UnclosedRange | None:
+        """The function that ranges over its own channel closes it only after the loop.
+
+            for r := range results { out = append(out, r) }
+            wg.Wait()
+            close(results)      // reached only once the range has ended, which needs this close
+
+        The range ends only at the close, and every close is the ranger's own,
+        after its loop: the loop waits forever once the senders are done. Judged
+        on a local channel made once, confined to its maker, received only by
+        that one range of the maker's own body, with no way out of the range.
+        """
+        if len(ch.make_sites) != 1 or len(ch.receives) != 1:
+            return None
+        owner = ch.make_sites[0][0]
+        ranger, range_op = ch.receives[0]
+        name = self.flow.label(ch.key)
+        if ranger is not owner or range_op.mode != "range" or ch.key != f"local:{owner.id}:{name}":
+            return None
+        facts = owner.facts
+        at = {id(op): i for i, op in enumerate(facts.ops)}
+        start = at.get(id(range_op))
+        for fn, close in ch.closes:
+            if fn is not owner or start is None:
+                return None
+            if close.mode != "defer" and at.get(id(close), -1) <= start:
+                return None  # `defer close(results)` runs only when the function returns, after the loop too
+            if range_op.body in enclosing_regions(facts, close.region):
+                return None  # a close inside the loop itself
+        if self._range_exits(owner, range_op):
+            self.debug["GIM102_ranges_with_exit"] += 1
+            return None
+        if not self.confined(owner, name, 0):
+            self.debug["GIM102_unclosed_escaping"] += 1
+            return None
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        producer = next(
+            (op for op in facts.ops if op.kind == "call" and op.mode == "go" and _mentions(op, name)),
+            None,
+        )
+        self.debug["GIM102_ranges_closed_only_after_themselves"] += 1
+        first_close = min((op for _fn, op in ch.closes), key=lambda op: (op.mode == "defer", at[id(op)]))
+        return UnclosedRange(ch, owner, owner, range_op, None, sender, send, producer, closed_after=first_close)
 
     def _range_exits(self, fn: Function, op) -> bool:
         return range_exits(self.program, fn, op)
@@ -428,6 +482,64 @@ class Unpaired:
                 go_op,
                 go_fn=owner,
                 returned_by_owner=returned,
+            )
+        return None
+
+    def _skipped_done_close(self, ch: Channel) -> SkippedClose | None:
+        """A done channel of a struct (a future's), closed by the one goroutine that fills it, which
+        can return first: whoever waits on `<-f.done` waits forever on that path.
+
+            func (c *Cache) load(key string, f *Future) {
+                data, err := c.backend.Read(key)
+                if err != nil { f.err = err; return }    // f.done is never closed
+                f.val = data
+                close(f.done)
+            }
+            func (f *Future) Get() ([]byte, error) { <-f.done; return f.val, f.err }
+
+        Judged on an unexported field only ever given a fresh `make`, never
+        handed anywhere (no getter), sent on by nobody, closed by one plain
+        `close` in a function started with `go`, and received plainly, outside
+        any `select`, by another function; the close in no loop.
+        """
+        key = ch.key
+        if not key.rsplit(".", 1)[-1][:1].islower() or len(ch.closes) != 1:
+            return None
+        closer, close_op = ch.closes[0]
+        if close_op.mode != "plain" or not closer.go_sites or _in_loop(closer.facts, close_op.region):
+            # In a loop, the close is of each value the loop takes in turn (`case f := <-es.install:
+            # close(f.installed)`): a return skips the closes of values not taken yet, which wait elsewhere.
+            return None
+        waits = [(fn, op) for fn, op in ch.receives if op.mode == "expr" and op.select < 0 and fn is not closer]
+        if not waits or any(fn is closer for fn, _op in ch.receives):
+            return None
+        if field_escapes(self.program, self.flow, key, getters=True) or not only_made(self.program, self.flow, key):
+            return None
+        waiter, wait_op = waits[0]
+        owner, go_op = closer.go_sites[0]
+        facts = closer.facts
+        target = facts.ops.index(close_op)
+
+        def leaves(op) -> bool:
+            return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
+
+        for i, t in exits_skipping(facts, [target], leaves):
+            if self._signalled_away(closer, i, waiter, wait_op):
+                continue
+            self.debug["GIM102_skipped_done_closes"] += 1
+            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
+            return SkippedClose(
+                ch,
+                owner,
+                waiter,
+                wait_op,
+                closer,
+                facts.ops[t],
+                facts.ops[i],
+                region,
+                go_op,
+                go_fn=owner,
+                returned_by_owner=False,
             )
         return None
 
@@ -700,9 +812,10 @@ class Unpaired:
                 return False
         return True
 
-    def _only_returned(self, owner: Function, name: str) -> bool:
+    def _only_returned(self, owner: Function, name: str, started: Op | None = None) -> bool:
         """owner hands the channel on only by returning it: every op naming it in owner and its
-        literals is its make, a send, a receive, a close, the `go` of a literal, or a `return`."""
+        literals is its make, a send, a receive, a close, the `go` of a literal, or a `return`;
+        or `started`, the `go split(line, out)` of the function the caller knows sends on it."""
         returned = False
         for f in [owner, *owner.nested_literals()]:
             for op in f.facts.ops:
@@ -723,6 +836,8 @@ class Unpaired:
                 elif op.kind == "assign" and len(op.args) == 1 and E.is_make_call(op.args[0]):
                     continue
                 elif op.kind == "call" and op.mode == "go" and E.funclit(op.fn) is not None and not op.args:
+                    continue
+                elif op is started:
                     continue
                 else:
                     return False

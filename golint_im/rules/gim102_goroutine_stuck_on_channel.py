@@ -50,7 +50,21 @@ closes it) and hands it on only by returning it, and the goroutine can
 `return` before its send; a caller receives from the result plainly
 (`<-fetchAsync()`, a local assigned from the call once, or the values of a
 local map filled with such results and ranged once): on that return the
-receive waits forever.
+receive waits forever. Likewise a struct's done channel (`f.done`, an
+unexported field only ever given a fresh `make`, never handed anywhere):
+the one goroutine that fills the struct closes it, outside any loop, but
+can `return` first, and another function waits on a plain `<-f.done`
+outside any `select`.
+
+A stream a function returns (its goroutine sends in a loop, unbuffered,
+outside any `select`) that a caller ranges over, `for l := range
+lines(r)` or a local assigned from the call once and named only by that
+range, and leaves early: a `return`, a `break` or `t.Fatal` inside the
+loop. Nothing receives after that, and the goroutine waits on its next
+send forever. And a function that ranges over its own channel and closes
+it only after that loop (or in a `defer`), every close being its own: the
+loop ends only at the close, so it waits forever once the senders are
+done (`for r := range results {...}; wg.Wait(); close(results)`).
 
 A `select {}` on the straight line of `main` (or of the function `main`
 calls once to run) after an `if` or `switch` one branch of which starts
@@ -1249,6 +1263,22 @@ def _unclosed_finding(u):
             "the loop ends only when the channel is closed"
         )
     message = f"{waiter} ranges over `{name}`, which is never closed: {after}. Fix: {fix}."
+    if u.closed_after is not None:
+        close = u.closed_after
+        deferred = close.mode == "defer"
+        when = (
+            f"only when it returns (`defer close({name})` at line {close.line})"
+            if deferred
+            else f"only after that loop (line {close.line})"
+        )
+        steps.append(Step(op_location(owner, close), f"the only `close({name})`, run only after the loop ends"))
+        message = (
+            f"`{owner.short}` ranges over `{name}` (line {u.range_op.line}) and closes it {when}: "
+            f"the loop ends only when `{name}` is closed, so after the last send "
+            f"(line {u.send.line}) it waits forever and the close is never reached. Fix: close `{name}` from "
+            f"a goroutine started before the loop once the senders are done "
+            f"(`go func() {{ wg.Wait(); close({name}) }}()`), and let the loop run until then."
+        )
     return Finding(
         rule_id=ID,
         message=message,
@@ -1382,9 +1412,15 @@ def _skipped_close_finding(k):
         ranged = f"`{name}` (returned by `{k.owner.short}`)"
     if k.ranger.file is not k.closer.file:  # the finding is at the closer's exit: name the range's file
         at = f"{range_loc.path}:{k.range_op.line}"
+    waits = k.range_op.mode != "range"  # a plain `<-f.done`, not a range
+    wait_text = (
+        f"waits on `<-{E.render(k.range_op.fn)}` at {at}: that receive never returns"
+        if waits
+        else f"ranges over {ranged} at {at}: that range never ends"
+    )
     message = (
         f"{closer} {how} without `close({closed})` (line {k.close_op.line}), and {ranger} "
-        f"ranges over {ranged} at {at}: that range never ends, so it blocks forever. "
+        f"{wait_text}, so it blocks forever. "
         f"Fix: `defer close({closed})` {where}{f' in place of its {k.closes} `close` calls' if k.closes > 1 else ''}, "
         f"so every way out closes it."
     )
@@ -1394,7 +1430,12 @@ def _skipped_close_finding(k):
     go_fn = k.go_fn or k.owner
     steps = (
         Step(op_location(go_fn, k.go_op), f"`{go_fn.short}` starts {started}"),
-        Step(range_loc, f"{ranger} ranges over `{name}` until it is closed"),
+        Step(
+            range_loc,
+            f"{ranger} waits on `<-{E.render(k.range_op.fn)}` until it is closed"
+            if waits
+            else f"{ranger} ranges over `{name}` until it is closed",
+        ),
         *calls,
         Step(exit_loc, f"{closer} {here}, before closing `{closed}`"),
         Step(close_loc, f"{'the only' if k.closes == 1 else 'a'} `close({closed})`, skipped on that path"),
@@ -1404,7 +1445,9 @@ def _skipped_close_finding(k):
         message=message,
         location=exit_loc,
         severity=SEVERITY,
-        related=tuple([Related(range_loc, "the range left waiting"), *_made_here(k.channel)]),
+        related=tuple(
+            [Related(range_loc, f"the {'receive' if waits else 'range'} left waiting"), *_made_here(k.channel)]
+        ),
         steps=steps,
         key=f"{k.owner.qualname}|{name}|skipped-close",
     )
@@ -2350,6 +2393,8 @@ def _dead_close_finding(d):
 
 def _abandoned_result_finding(a):
     """The maker's goroutine sends once on the channel it returns; the caller's select can leave first."""
+    if a.ranged:
+        return _abandoned_stream_finding(a)
     name, maker, caller = a.channel.label, a.maker, a.caller
     send_loc = op_location(a.sender, a.send)
     leave_loc = op_location(caller, a.leave)
@@ -2388,6 +2433,42 @@ def _abandoned_result_finding(a):
         related=(Related(leave_loc, f"`{caller.short}` leaves here"), *_made_here(a.channel)),
         steps=steps,
         key=f"{maker.qualname}|{name}|abandoned-result",
+    )
+
+
+def _abandoned_stream_finding(a):
+    """The maker's goroutine sends a stream on the channel it returns; the caller's range can leave first."""
+    name, maker, caller = a.channel.label, a.maker, a.caller
+    send_loc = op_location(a.sender, a.send)
+    leave_loc = op_location(caller, a.leave)
+    if a.leave.kind == "return":
+        leaves = "returns from inside the loop"
+    elif a.leave.kind == "jump":
+        leaves = "breaks out of the loop"
+    else:
+        leaves = f"calls `{E.render(a.leave.fn)}(…)` inside the loop (the goroutine ends)"
+    message = (
+        f"the goroutine started at line {a.go.line} sends on `{name}` (unbuffered) in a loop at line {a.send.line}, "
+        f"and `{maker.short}` returns the channel; `{caller.short}` ranges over it (line {a.receive.line}) and "
+        f"{leaves} at line {a.leave.line}, before the stream ends: after that nothing receives, and the next send "
+        f"blocks forever. Fix: give `{maker.short}` a context (or done channel) that `{caller.short}` cancels when "
+        f"it stops reading, and send with `select {{ case {name} <- v: case <-ctx.Done(): return }}`; or drain the "
+        "channel before leaving."
+    )
+    steps = (
+        Step(op_location(maker, a.go), f"`{maker.short}` starts the goroutine that sends in a loop"),
+        Step(op_location(caller, a.receive), f"`{caller.short}` ranges over the channel `{maker.short}` returns"),
+        Step(leave_loc, f"`{caller.short}` {leaves} before the stream ends"),
+        Step(send_loc, "the goroutine's next send waits for a receiver forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=(Related(leave_loc, f"`{caller.short}` leaves here"), *_made_here(a.channel)),
+        steps=steps,
+        key=f"{maker.qualname}|{name}|abandoned-stream",
     )
 
 
