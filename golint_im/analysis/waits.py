@@ -376,15 +376,31 @@ class _HandoffMatcher:
         if stop.mode == "defer":
             return self._before_every_exit(fn, cls)
         a = self.matcher.takes_before(fn, stop, cls)
-        if a is None or a.conditional:
+        if a is None:
             return None
+        if not a.conditional and self._on_the_way(fn, a, stop):
+            return a
+        # The first acquisition sits in another branch (`case m := <-h.msgs: h.fanout(m)` before the
+        # `case <-h.quit: h.mu.Lock(); ...; return` leading to stop): look for one on stop's own way.
+        for op in fn.facts.ops:
+            if op is stop:
+                break
+            if op.kind != "call" or op.mode in ("go", "defer"):
+                continue
+            b = acquire_at(self.model, fn, op, cls)
+            if b is not None and not b.conditional and self._on_the_way(fn, b, stop):
+                return b
+        return None
+
+    @staticmethod
+    def _on_the_way(fn: Function, a: Acquire, stop: Op) -> bool:
+        """a's statement is under no branch that stop is not also under."""
         top = a.hops[0].op if a.hops else a.op
         regions = fn.facts.regions
         around_stop = set(enclosing_regions(fn.facts, stop.region))
-        for r in enclosing_regions(fn.facts, top.region):
-            if r not in around_stop and regions[r].kind in BRANCHES:
-                return None
-        return a
+        return not any(
+            r not in around_stop and regions[r].kind in BRANCHES for r in enclosing_regions(fn.facts, top.region)
+        )
 
     def _before_every_exit(self, fn: Function, cls: str) -> Acquire | None:
         facts = fn.facts
