@@ -2365,7 +2365,9 @@ def _supplied_function(program, fn: Function, op: Op) -> str | None:
     such a value runs is not in fn's hands, and it may panic."""
     name = E.ident(op.fn)
     if name is not None:
-        if not any(p == name for p, _t in fn.facts.params) or program.declaring_function(fn, name) is not fn:
+        if program.declaring_function(fn, name) is not fn:
+            return None
+        if not any(p == name for p, _t in fn.facts.params) and not _registered_function(fn, name):
             return None
         t = program.locals(fn).get(name)
         return name if t and program.underlying(t).startswith("func(") else None
@@ -2378,6 +2380,24 @@ def _supplied_function(program, fn: Function, op: Op) -> str | None:
     if ft is None or program.method(named, sel[1]) is not None:
         return None
     return E.render(op.fn) if program.underlying(ft[0]).startswith("func(") else None
+
+
+def _registered_function(fn: Function, name: str) -> bool:
+    """The local is only ever given an element of a table or a field (`h, ok := d.handlers[name]`,
+    `h := s.onEvent`): a function value some other code registered, as a parameter is one the
+    caller supplied."""
+    found = False
+    for op, i in assignments_to(fn, name):
+        if len(op.targets) == len(op.args):
+            value = op.args[i]
+        elif len(op.args) == 1 and i == 0:
+            value = op.args[0]  # `h, ok := d.handlers[name]`
+        else:
+            return False
+        if E.index(value) is None and (E.selector(value) is None or E.call_number(value) is not None):
+            return False
+        found = True
+    return found
 
 
 def _has_default(select_region) -> bool:

@@ -54,7 +54,9 @@ its branches, and through the calls it makes, and reports:
   `Unlock`, released on some path but still held at an explicit `panic(...)`
   (or a call of a function of the tree that panics itself, without a deferred
   call of its own, and not on a condition on its own receiver, or a call of a
-  function value the caller supplied: a plugin's factory, a transport), in a function
+  function value the caller supplied: a plugin's factory, a transport, or a handler
+  taken from a table or field where other code registered it, `h := d.handlers[name]`),
+  in a function
   whose panic is recovered: it defers a `recover()` (one that
   does not panic again with what it recovered), or a function calling it
   does (a few calls up, in the same goroutine), or it is (or is called by) a
