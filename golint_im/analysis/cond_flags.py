@@ -49,6 +49,8 @@ class UnwokenFlag:
     # A counter or collection the loop condition reads (`p.size--` for `p.size >= p.max`), changed
     # on a path that returns at this op before the setter's own `Signal()` (set for that shape only).
     returned: Op | None = None
+    # For a collection appended to: the sibling method that appends to it and wakes the waiters.
+    appender: Function | None = None
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -114,7 +116,17 @@ def _unwoken(
             sel = E.selector(op.targets[0])
             if sel is None or not E.is_ident(sel[0], sf.recv_name) or sel[1] not in flags:
                 continue
-            if E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
+            appender = None
+            if flags[sel[1]] == APPEND:
+                if own_signal is not None or not _appends_to(op.args[0], op.targets[0]):
+                    continue  # one value appended, one waiter woken by its own Signal: enough
+                appender = _appended_with_a_signal(program, siblings, (fn, setter), sel[1], signallers)
+                if appender is None:
+                    # Only when another method appending to the field wakes the waiters is the
+                    # wake-up the type's own rule: a queue filled in bulk before anyone waits is not.
+                    debug["GIM106_appends_without_a_signalling_sibling"] += 1
+                    continue
+            elif E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
                 continue
             signal = None
             if own_signal is not None:
@@ -140,6 +152,7 @@ def _unwoken(
                 w.text,
                 checked.get(sel[1], 0),
                 signal,
+                appender=appender,
             )
     return None
 
@@ -299,6 +312,45 @@ def _field_values(condition, recv: str, chain: str, when_true: bool):
     sel = E.selector(target)
     if sel is not None and E.is_ident(sel[0], recv):
         yield sel[1], "true" if (negated is None) == when_true else "false"
+    elif not when_true and b is not None and b[0] == "==" and E.integer(b[2]) == 0:
+        # `len(q.items) == 0`: false once something is appended to the field
+        called = E.call(b[1])
+        if called is not None and E.is_ident(called[0], "len") and len(called[1]) == 1:
+            inner = E.selector(called[1][0])
+            if inner is not None and E.is_ident(inner[0], recv):
+                yield inner[1], APPEND
+
+
+def _appended_with_a_signal(
+    program: Program, siblings: list[Function], others: tuple, field: str, signallers: set[int]
+) -> Function | None:
+    """A method of the type other than those in `others` that appends to the field and signals around it."""
+    for f in siblings:
+        if f in others or not _woken_around(program, f, signallers):
+            continue
+        recv = f.facts.recv_name
+        for op in f.facts.ops:
+            if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+                continue
+            sel = E.selector(op.targets[0])
+            if (
+                sel is not None
+                and E.is_ident(sel[0], recv)
+                and sel[1] == field
+                and _appends_to(op.args[0], op.targets[0])
+            ):
+                return f
+    return None
+
+
+# The value of a collection field that ends `len(x.f) == 0`: something appended to it.
+APPEND = "append"
+
+
+def _appends_to(value, field: E.Expr) -> bool:
+    """value is `append(field, ...)`."""
+    called = E.call(value)
+    return called is not None and E.is_ident(called[0], "append") and bool(called[1]) and called[1][0] == field
 
 
 def _body_exits(facts, loop: int, wait: Op, recv: str):

@@ -76,7 +76,10 @@ package variable, a struct field; a parameter is what its callers pass):
   others sleep on. And a counter or slice the loop condition reads, changed
   the way that can end the wait (`p.size--` for `p.size >= p.max`, an
   `append` for `len(q.items) == 0`) by a method that signals the Cond
-  elsewhere but returns before its signal on that path;
+  elsewhere but returns before its signal on that path. A slice the loop
+  condition reads as `len(q.items) == 0`, appended to (`q.items =
+  append(q.items, ts...)`) by a method that wakes nobody, while another
+  method of the type appends to it and signals (`Push` beside `PushBatch`);
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
@@ -792,6 +795,15 @@ def _unwoken_flag(u) -> Finding:
         f"nothing signals `{u.cond}` after it: a goroutine already waiting is not woken and sleeps on, "
         f"forever if no other signal comes. Fix: `{u.cond}.Broadcast()` right after setting `{u.flag}`."
     )
+    if u.value == "append":
+        sibling = f"`{u.appender.short}` does" if u.appender is not None else "the other functions appending to it do"
+        message = (
+            f"`{u.setter.short}` appends to `{u.flag}` at line {u.assign.line}, which ends the wait of "
+            f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`{leaves}), "
+            f"but nothing signals `{u.cond}` after it, as {sibling}: a goroutine "
+            f"already waiting is not woken and sleeps on, forever if no other signal comes. Fix: "
+            f"`{u.cond}.Broadcast()` (or one `Signal()` per value) after appending."
+        )
     steps = (
         Step(wait_loc, f"`{u.waiter.short}` waits while `{u.condition}` (loop at line {u.loop_line})"),
         Step(set_loc, f"`{u.setter.short}` makes that condition false, and signals nobody"),
