@@ -112,6 +112,11 @@ class NilFieldOp:
     op: object
     label: str  # "Queue.items"
     others: int  # further sends and receives on the field, as stuck
+    # An optional channel: the function making it (an option) and the op, a literal building the type
+    # without it, and an op on it the code itself guards with a nil check (None: never given a value).
+    made: tuple[Function, object] | None = None
+    built: tuple[Function, object] | None = None
+    checked: tuple[Function, object] | None = None
 
 
 def _ends_past_if(facts, target: int) -> int | None:
@@ -217,6 +222,7 @@ class Unpaired:
                 self.nil_ops.extend(self._nil_channel_ops(fn))
                 self.nil_ops.extend(self._nil_element_ops(fn))
         self.nil_fields: list[NilFieldOp] = self._nil_field_ops()
+        self.nil_fields.extend(self._optional_nil_field_ops())
 
     def _judge(self, ch: Channel, owner: Function, name: str) -> None:
         if _ranged(ch):
@@ -1198,6 +1204,94 @@ class Unpaired:
                 out.append(NilFieldOp(f, op, self.flow.label(key), len(blocking) - 1))
         return out
 
+    def _optional_nil_field_ops(self) -> list[NilFieldOp]:
+        """A blocking send or receive, with no nil check, on an unexported channel field that only
+        some constructions make, while other code guards its own use with `if s.ready != nil`.
+
+            func WithReadiness() Option { return func(s *Server) { s.ready = make(chan struct{}) } }
+            func NewServer(opts ...Option) *Server { s := &Server{name: "default"}; ... }
+            go func() { ...; if s.ready != nil { close(s.ready) } }()
+            func (s *Server) WaitReady() { <-s.ready }    // blocks forever without the option
+
+        Judged when a keyed literal outside tests builds the type without the
+        field in a function that neither makes it nor calls a function of the
+        tree that does, every make is in a function literal outside tests (an
+        option's closure; a method such as `Open` that makes it is a lifecycle
+        the model cannot order), some operation on
+        the field sits under a nil check (the author's own word that it may be
+        nil), and the reported operation's function tests the field against nil
+        nowhere.
+        """
+        out: list[NilFieldOp] = []
+        for key, ch in self.flow.channels.items():
+            if not key.startswith("field:") or not ch.make_sites or not (ch.sends or ch.receives):
+                continue
+            named, _, fname = key[len("field:") :].rpartition(".")
+            if not fname[:1].islower():
+                continue
+            checked = next(((f, op) for f, op in (*ch.sends, *ch.receives, *ch.closes) if under_nil_check(f, op)), None)
+            if checked is None:
+                continue
+            blocking = sorted(
+                (
+                    (f, op)
+                    for f, op in (*ch.sends, *ch.receives)
+                    if _blocks_alone(f, op)
+                    and E.selected_name(op.fn) == fname
+                    and not under_nil_check(f, op)
+                    and not _tests_field_for_nil(f, fname)
+                ),
+                key=lambda x: (x[0].file.path, x[1].line, x[1].col),
+            )
+            if not blocking:
+                continue
+            if not all(f.parent is not None and not f.file.is_test for f, _op in ch.make_sites):
+                # Made by a method (`Open`, `Start`, a constructor): a lifecycle whose later calls the
+                # model cannot order; only an option's closure says some constructions go without it.
+                continue
+            makers = {f.outermost().id for f, _op in ch.make_sites}
+            built = self._built_without(named, fname, makers)
+            if built is None:
+                continue
+            self.debug["GIM102_optional_nil_fields"] += 1
+            f, op = blocking[0]
+            out.append(NilFieldOp(f, op, self.flow.label(key), len(blocking) - 1, ch.make_sites[0], built, checked))
+        return out
+
+    def _built_without(self, named: str, fname: str, makers: set[int]) -> tuple[Function, object] | None:
+        """A keyed literal of the type `named` without `fname`, in a function of its package that does
+        not make the field, assign it, or call a function of the tree that makes it."""
+        program = self.program
+        home = named.partition("#")[0]
+        for fn in program.functions:
+            if fn.pkg.path != home or fn.outermost().id in makers or fn.file.is_test:
+                continue  # a test building a partial value is not a construction the code offers
+            for op in fn.facts.ops:
+                if op.kind not in ("assign", "call", "return"):
+                    continue
+                for comp, ctype in E.composites_in_each(op.args, program.elem):
+                    lit_type = program.named(program.qualify(ctype, fn.file)) if ctype else None
+                    if lit_type != named:
+                        continue
+                    keys = [E.ident(k) for k, _v in E.composite_items(comp)]
+                    if not keys or None in keys or fname in keys:
+                        continue
+                    if self._sets_field(fn, fname, makers):
+                        return None
+                    return fn, op
+        return None
+
+    def _sets_field(self, fn: Function, fname: str, makers: set[int]) -> bool:
+        """fn assigns `x.fname`, or calls a plain function of the tree that makes it."""
+        for op in fn.facts.ops:
+            if op.kind == "assign" and any(E.selected_name(t) == fname for t in op.targets):
+                return True
+            if op.kind == "call" and any(
+                t.function.outermost().id in makers for t in self.program.resolve_call(fn, op)
+            ):
+                return True
+        return False
+
     def _ever_assigned(self, fn: Function, name: str, decl) -> bool:
         """Anything but the declaration assigns `name`, or takes its address (a callee could assign it)."""
         ident = E.make_ident(name)
@@ -1244,6 +1338,18 @@ def under_nil_check(fn: Function, op) -> bool:
         if regions[r].kind in ("if", "else") and regions[r].info is not None:
             if any(E.is_nil(x) for x in E.subexprs(regions[r].info)):
                 return True
+    return False
+
+
+def _tests_field_for_nil(fn: Function, fname: str) -> bool:
+    """Some condition of fn compares `x.fname` with nil (`if s.ready == nil { return }`)."""
+    for reg in fn.facts.regions:
+        info = reg.info
+        if info is None or not E.is_expr(info):
+            continue
+        subs = list(E.subexprs(info))
+        if any(E.is_nil(x) for x in subs) and any(E.selected_name(x) == fname for x in subs):
+            return True
     return False
 
 

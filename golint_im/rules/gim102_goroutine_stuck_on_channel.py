@@ -147,7 +147,11 @@ go l.parse(); return <-l.ready }`).
 A send or receive, outside any `select`, on a local `var ch chan T` that
 nothing ever assigns, or on an unexported struct field channel that its
 package never gives a value (a constructor that forgot the `make`): a nil
-channel blocks forever. So does an element of a local `make([]chan T, n)`
+channel blocks forever. Likewise one only an option's closure makes
+(`func withReadiness() Option { return func(s *Server) { s.ready =
+make(...) } }`), when a keyed literal outside tests builds the type without
+it and other code guards its own use with `if s.ready != nil`, while this
+use, in a function testing it against nil nowhere, is unguarded. So does an element of a local `make([]chan T, n)`
 that nothing fills (`errChs[i] <- err`, or the value of a `range` over it),
 when the slice is used only that way. And one instance built without its
 channel (`retry := &Job{ID: j.ID}` where `newJob` makes `done`), followed
@@ -2939,6 +2943,8 @@ def _nil_field_finding(n):
     loc = op_location(n.fn, n.op)
     type_name, _, field_name = n.label.partition(".")
     more = f" (and {n.others} more operation{'s' if n.others != 1 else ''} on it)" if n.others else ""
+    if n.built is not None:
+        return _optional_nil_field_finding(n, verb, loc, more)
     message = (
         f"{verb} a nil channel: the field `{n.label}` is never given a value (no `make`, no assignment, "
         f"no struct literal sets it), so this blocks forever{more}. "
@@ -2951,6 +2957,41 @@ def _nil_field_finding(n):
         severity=SEVERITY,
         steps=(Step(loc, f"{verb} `{n.label}`, still nil: blocks forever"),),
         key=f"{n.fn.qualname}|{n.label}|nilfield",
+    )
+
+
+def _optional_nil_field_finding(n, verb: str, loc: Location, more: str):
+    """A blocking operation on a channel field only some constructions make, unchecked for nil."""
+    made_fn, made_op = n.made
+    built_fn, built_op = n.built
+    checked_fn, checked_op = n.checked
+    made_loc = op_location(made_fn, made_op)
+    built_loc = op_location(built_fn, built_op)
+    checked_loc = op_location(checked_fn, checked_op)
+
+    def at(where: Location, line: int) -> str:
+        return f"line {line}" if where.path == loc.path else f"{where.path}:{line}"
+
+    message = (
+        f"{verb} `{E.render(n.op.fn)}` with no nil check: only `{made_fn.outermost().short}` makes "
+        f"`{n.label}` ({at(made_loc, made_op.line)}), `{built_fn.short}` builds the value without it "
+        f"({at(built_loc, built_op.line)}), and `{checked_fn.short}` tests it against nil before its "
+        f"use at {at(checked_loc, checked_op.line)}: when the channel was never made, this {verb.split()[0]} blocks forever"
+        f"{more}. Fix: make the channel in `{built_fn.short}` (and keep the option from replacing it), or test "
+        f"`{E.render(n.op.fn)} != nil` here as the other use does."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        steps=(
+            Step(built_loc, f"`{built_fn.short}` builds the value without `{n.label}`"),
+            Step(made_loc, "the only `make` of the field, not run on every construction"),
+            Step(checked_loc, "this use is guarded by a nil check"),
+            Step(loc, f"{verb} `{E.render(n.op.fn)}` unguarded: blocks forever while it is nil"),
+        ),
+        key=f"{n.fn.qualname}|{n.label}|optional-nilfield",
     )
 
 
