@@ -2977,7 +2977,8 @@ def _optional_nil_field_finding(n, verb: str, loc: Location, more: str):
         f"`{n.label}` ({at(made_loc, made_op.line)}), `{built_fn.short}` builds the value without it "
         f"({at(built_loc, built_op.line)}), and `{checked_fn.short}` tests it against nil before its "
         f"use at {at(checked_loc, checked_op.line)}: when the channel was never made, this "
-        f"{verb.split()[0]} blocks forever{more}. Fix: make the channel in `{built_fn.short}` (and keep the option from replacing it), or test "
+        f"{verb.split()[0]} blocks forever{more}. Fix: make the channel in `{built_fn.short}` "
+        "(and keep the option from replacing it), or test "
         f"`{E.render(n.op.fn)} != nil` here as the other use does."
     )
     return Finding(
