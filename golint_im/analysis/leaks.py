@@ -34,12 +34,12 @@ from golint_im.expr import (
     unary_operand,
 )
 from golint_im.facts import Op
-from golint_im.program import enclosing_regions
+from golint_im.program import Program, enclosing_regions
 
 from .exits import call_exit
 from .failing import never_returns_nil_error
 from .flow import in_loop
-from .owned_fields import local_struct, never_closed
+from .owned_fields import forgotten_by_teardown, local_struct, never_closed
 from .paths import (
     Branch,
     Container,
@@ -1097,6 +1097,48 @@ class Walk:
         on_true = "failed" if left[0] == "failed" and right[0] == "failed" else None
         return (on_true, left[1] or right[1])
 
+    def _returned_in_forgotten_field(self, o: Op) -> Leak | None:
+        """`return &Session{client: c, upstream: up}, nil` where the type's teardown closes other fields
+        but never `upstream`, and nothing else can (owned_fields.forgotten_by_teardown): the caller
+        gets a value whose `Close` leaves the resource open."""
+        if self.origin.collection or self.kind.stream:
+            return None
+        found = None
+        for a in o.args:
+            lit = strip_address(a)
+            comp = composite(lit)
+            if comp is None:
+                if _value_ref(a, self.holders) is not None:
+                    return None  # the resource itself goes back to the caller
+                continue
+            for key, value in comp[1]:
+                r = _value_ref(value, self.holders) if value is not None else None
+                if r is None:
+                    continue
+                field = ident(key) if key is not None else None
+                if field is None or r.suffix != () or found is not None:
+                    return None
+                found = (lit, field)
+        if found is None:
+            return None
+        t = self.an.type_of(self.fn, found[0])
+        named = Program.named(t) if t else None
+        if not named or named.split("#")[0] not in self.an.program.packages:
+            return None
+        closer = forgotten_by_teardown(self.an, self.fn, named, found[1], self.kind)
+        if closer is None:
+            return None
+        tname = named.rpartition("#")[2]
+        self.an.debug["gim2xx_fields_a_teardown_forgets"] += 1
+        return Leak(
+            "owner-never-closes",
+            o.line,
+            o.col,
+            container=Container("field", f"{tname}.{found[1]}"),
+            owner_type=tname,
+            owner_closer=closer,
+        )
+
     def _error_type(self, named: str) -> bool:
         """The tree's type implements `error`, or, from another module (or an alias of one), is named
         the way Go names error types (`*cmds.Error`, `*net.OpError`)."""
@@ -1119,6 +1161,10 @@ class Walk:
                     self.handoff_flags.clear()
             return state
         if o.kind == "return":
+            forgotten = self._returned_in_forgotten_field(o)
+            if forgotten is not None:
+                self._leak(forgotten)
+                return None
             if self.an.returns_holder(self.fn, o, self.holders) or (self.named_result and not o.args):
                 failure = self._returned_with_error(o)
                 if failure is not None:

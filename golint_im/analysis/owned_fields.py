@@ -29,6 +29,7 @@ from golint_im.expr import (
     is_new_call,
     selected_name,
     selector,
+    selector_base,
     strip_address,
     subexprs,
 )
@@ -106,6 +107,76 @@ def never_closed(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> b
             if an.summary(method, recv, (f, *kind.suffix), kind) in (RELEASE, ESCAPE):
                 return False
     return True
+
+
+# Methods whose name says they tear the value down.
+_TEARDOWNS = ("Close", "Stop", "Shutdown")
+
+
+def forgotten_by_teardown(an: Analysis, builder: Function, named: str, field: str, kind: Kind) -> str | None:
+    """The name of the teardown method of `named` when it closes other fields of its value but never
+    `field`, a fresh resource `builder` puts into the value it returns, and nothing else can.
+
+        func newSession(c net.Conn) (*Session, error) {
+            up, err := net.Dial(...)
+            ...
+            return &Session{client: c, upstream: up}, nil
+        }
+        func (s *Session) Close() { s.client.Close() }    // upstream: never closed
+
+    Evidence required: the field is unexported; every function of the type's
+    package that selects a field of that name is a method of the type (or a
+    closure in one) or the builder; the type has a teardown (`Close`, `Stop`,
+    `Shutdown`) that closes at least one other field; and no method of the
+    type releases the field, returns it or hands it on.
+    """
+    pkg_path, _, tname = named.partition("#")
+    if not field[:1].islower() or kind.stream:
+        return None
+    pkg = an.program.packages.get(pkg_path)
+    if pkg is None:
+        return None
+    for fn in an.program.package_functions(pkg_path):
+        top = fn.outermost()
+        if top is builder.outermost() or top.facts.recv == tname or top.facts.recv == f"*{tname}":
+            continue
+        if _selects(fn, field):
+            an.debug["gim2xx_fields_reached_elsewhere"] += 1
+            return None
+    teardown = None
+    for (recv_type, mname), method in pkg.methods.items():
+        if recv_type != tname:
+            continue
+        recv = method.facts.recv_name
+        if not recv or closes_fields(method, recv, [field], kind):
+            return None
+        if an.summary(method, recv, (field, *kind.suffix), kind) in (RELEASE, ESCAPE):
+            return None
+        if mname in _TEARDOWNS and teardown is None and _closes_another_field(method, recv, field, kind):
+            teardown = mname
+    return teardown
+
+
+def _selects(fn: Function, field: str) -> bool:
+    """fn selects a field (or method) named `field` anywhere."""
+    exprs: list = [r.info for r in fn.facts.regions]
+    for op in fn.facts.ops:
+        exprs.extend((op.fn, *op.args, *op.targets))
+    return any(selected_name(x) == field for e in exprs for x in subexprs(e))
+
+
+def _closes_another_field(method: Function, recv: str, field: str, kind: Kind) -> bool:
+    """The method closes some field of its receiver other than `field` (`s.client.Close()`)."""
+    for op in method.facts.ops:
+        if op.kind != "call" or selected_name(op.fn) not in kind.closers:
+            continue
+        sel = selector(selector_base(op.fn))
+        if sel is not None and is_ident(sel[0], recv) and sel[1] != field:
+            return True
+    for lit in method.nested_literals():
+        if _closes_another_field(lit, recv, field, kind):
+            return True
+    return False
 
 
 # ---- a local struct that a method fills with a fresh resource, then dropped --------------

@@ -105,6 +105,8 @@ class Analysis(Acquire):
             "gim2xx_returned_handoffs_ruled_out_by_arguments": 0,
             # receiver fields holding a fresh resource, selected by code other than the type's methods
             "gim2xx_fields_reached_elsewhere": 0,
+            # values a constructor returns with a fresh resource in a field their teardown forgets
+            "gim2xx_fields_a_teardown_forgets": 0,
             # locals the function closes on some path, taken as resources on every path (closed_values.py)
             "gim2xx_closed_value_candidates": 0,
             # ... left out: a plain function of the tree returns them, the standard library, a stream kind

@@ -120,6 +120,10 @@ class Leak:
     # these closes of it, each right before another failure return, show that failures must close it.
     closed_on_failure: tuple[Op, ...] = ()
     stored_at: int = 0
+    # how == "owner-never-closes" for a value a constructor returns: its type, and that type's closer
+    # method, which closes other fields but not this one ("" for a field of the receiver).
+    owner_type: str = ""
+    owner_closer: str = ""
 
 
 class NeverNil(int):

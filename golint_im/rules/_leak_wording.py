@@ -314,6 +314,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
         related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
+    elif leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
+        owner = f"`{leak.owner_type}`"
+        problem = (
+            f"is returned inside a `{leak.owner_type}` as its field `{leak.container.name.rpartition('.')[2]}` "
+            f"(line {leak.line}), "
+            f"and `{leak.owner_type}.{leak.owner_closer}` closes the value's other fields but not this one, "
+            f"nor does any other code reach it: it stays open after the {owner} value is torn down"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returned in a field its teardown forgets"))
     elif leak.how == "owner-never-closes" and leak.container is not None:
         owner = f"`{fn.facts.recv}`"
         kept = (
@@ -517,7 +526,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if leak.how == "failure-left-open" and leak.container is not None:
         closer = _failure_closer(leak) or f"{leak.container.name}.Close()"
         fix = f"close it on this return too (`{closer}` before returning), as the other failure returns do"
-    if leak.how == "owner-never-closes" and leak.container is not None:
+    if leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
+        field = leak.container.name.rpartition(".")[2]
+        fix = f"close the `{field}` field in `{leak.owner_type}.{leak.owner_closer}` too"
+    elif leak.how == "owner-never-closes" and leak.container is not None:
         # A stub has no `Close`: the connection it was built from must be kept beside it to be closed.
         closing = (
             f"keep the connection beside the stub in a field of `{fn.facts.recv}`, close it"
