@@ -1752,9 +1752,51 @@ class Walk:
         return seen
 
     def _return_leak(self, o) -> Leak:
-        leak = Leak("return", o.line, o.col, self._path_condition(o), self._container())
+        container = self._container()
+        conditions = self._path_condition(o) or (self._skipped_handoff(o) if container is None else ())
+        leak = Leak("return", o.line, o.col, conditions, container)
         leak.refused_by = self._refusing_callee(o)
         return leak
+
+    def _skipped_handoff(self, o: Op) -> tuple[Branch, ...]:
+        """The condition of an `if` with no `else`, passed on the way to o, whose body stores or closes
+        the resource (`if n, err = conn2.Write(b); err == nil { r.Conn = conn2 }`): the return leaks
+        when it does not hold. () when there is none, or more than one."""
+        regions = self.view.regions
+        facts = self.fn.facts
+        around = set(enclosing_regions(facts, o.region))
+        if not 0 <= self.a < len(self.ops):
+            return ()
+        acquired = self.ops[self.a]
+        # On the way from the acquisition to o: in a block around the one or the other.
+        on_the_way = around | set(enclosing_regions(facts, acquired.region))
+        names = set(self.holders)
+        start = acquired.line
+        found = None
+        for r, reg in enumerate(regions):
+            if reg.kind != "if" or not is_expr(reg.info) or reg.parent not in on_the_way or r in around:
+                continue
+            if not start < reg.line < o.line or r in self.view.else_of:
+                continue
+            body = [x for x in self.ops if r in enclosing_regions(self.fn.facts, x.region)]
+            if any(x.kind == "return" for x in body):
+                continue  # a body that returns is a way out of its own, not one the path skips
+            if not any(_keeps_or_closes(x, names, self.kind.closers) for x in body):
+                continue
+            if found is not None:
+                return ()
+            found = reg
+        if found is None:
+            return ()
+        b3 = binary(found.info)
+        checked = ident(b3[1]) if b3 is not None and b3[0] == "==" and is_nil(b3[2]) else None
+        m = self.last_assign.get(checked) if checked is not None else None
+        if isinstance(m, int):
+            src = self.ops[m]
+            c = callee(src.args[0]) if len(src.args) == 1 else None
+            if c is not None:
+                return (Branch("fails", c),)
+        return (Branch("else", found.info),)
 
     def _refusing_callee(self, o: Op):
         """The callee of a conditional hand-off whose failure the branch around o stands for, if any."""
@@ -2040,6 +2082,18 @@ NEVER_FAIL = frozenset(
     ]
     + [("io", "PipeWriter", "Close"), ("io", "PipeReader", "Close")]  # CloseWithError(nil): always nil
 )
+
+
+def _keeps_or_closes(op: Op, names: set, closers) -> bool:
+    """op stores a holder in a field or map (`r.Conn = conn2`), or calls a closer on one."""
+    if op.kind == "assign":
+        return any(selector(t) is not None or index(t) is not None for t in op.targets) and any(
+            ident(v) in names for v in op.args
+        )
+    if op.kind == "call":
+        sel = selector(op.fn)
+        return sel is not None and sel[1] in closers and ident(sel[0]) in names
+    return False
 
 
 def _registered_until_return(an: Analysis, fn, o: Op) -> bool:
