@@ -464,6 +464,19 @@ class Unpaired:
             return None
         if not only_made(self.program, self.flow, key):
             return None
+        skipping = self._exit_skipping_close(closer, close_op, ranger, range_op)
+        if skipping is None:
+            return None
+        self.debug["GIM102_skipped_field_closes"] += 1
+        exit_op, target, region = skipping
+        returned = self.flow.getter_of(owner) == key
+        return SkippedClose(
+            ch, owner, ranger, range_op, closer, target, exit_op, region, go_op, go_fn=owner, returned_by_owner=returned
+        )
+
+    def _exit_skipping_close(self, closer: Function, close_op, waiter: Function, wait_op) -> tuple | None:
+        """(the closer's first `return` or goroutine-ending call that skips close_op, the close, the
+        branch deciding it), unless on that path the closer signals the waiter away first."""
         facts = closer.facts
         target = facts.ops.index(close_op)
 
@@ -471,24 +484,9 @@ class Unpaired:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
         for i, t in exits_skipping(facts, [target], leaves):
-            if self._signalled_away(closer, i, ranger, range_op):
+            if self._signalled_away(closer, i, waiter, wait_op):
                 continue
-            self.debug["GIM102_skipped_field_closes"] += 1
-            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-            returned = self.flow.getter_of(owner) == key
-            return SkippedClose(
-                ch,
-                owner,
-                ranger,
-                range_op,
-                closer,
-                facts.ops[t],
-                facts.ops[i],
-                region,
-                go_op,
-                go_fn=owner,
-                returned_by_owner=returned,
-            )
+            return facts.ops[i], facts.ops[t], deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
         return None
 
     def _skipped_done_close(self, ch: Channel) -> SkippedClose | None:
@@ -523,31 +521,14 @@ class Unpaired:
             return None
         waiter, wait_op = waits[0]
         owner, go_op = closer.go_sites[0]
-        facts = closer.facts
-        target = facts.ops.index(close_op)
-
-        def leaves(op) -> bool:
-            return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
-
-        for i, t in exits_skipping(facts, [target], leaves):
-            if self._signalled_away(closer, i, waiter, wait_op):
-                continue
-            self.debug["GIM102_skipped_done_closes"] += 1
-            region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-            return SkippedClose(
-                ch,
-                owner,
-                waiter,
-                wait_op,
-                closer,
-                facts.ops[t],
-                facts.ops[i],
-                region,
-                go_op,
-                go_fn=owner,
-                returned_by_owner=False,
-            )
-        return None
+        skipping = self._exit_skipping_close(closer, close_op, waiter, wait_op)
+        if skipping is None:
+            return None
+        self.debug["GIM102_skipped_done_closes"] += 1
+        exit_op, target, region = skipping
+        return SkippedClose(
+            ch, owner, waiter, wait_op, closer, target, exit_op, region, go_op, go_fn=owner, returned_by_owner=False
+        )
 
     def _called_once(self, owner: Function, closer: Function, go_op) -> Op | None:
         """owner's one plain call of closer, after `go_op` and outside any loop."""

@@ -2429,14 +2429,19 @@ def _abandoned_result_finding(a):
         Step(leave_loc, f"`{caller.short}` {how} without receiving"),
         Step(send_loc, "the goroutine's send waits for a receiver forever"),
     )
+    return _returned_channel_finding(a, message, steps, "abandoned-result")
+
+
+def _returned_channel_finding(a, message: str, steps: tuple, shape: str) -> Finding:
+    """The finding of a returned channel its caller stops receiving from: at the maker's send."""
     return Finding(
         rule_id=ID,
         message=message,
-        location=send_loc,
+        location=op_location(a.sender, a.send),
         severity=SEVERITY,
-        related=(Related(leave_loc, f"`{caller.short}` leaves here"), *_made_here(a.channel)),
+        related=(Related(op_location(a.caller, a.leave), f"`{a.caller.short}` leaves here"), *_made_here(a.channel)),
         steps=steps,
-        key=f"{maker.qualname}|{name}|abandoned-result",
+        key=f"{a.maker.qualname}|{a.channel.label}|{shape}",
     )
 
 
@@ -2465,15 +2470,7 @@ def _abandoned_stream_finding(a):
         Step(leave_loc, f"`{caller.short}` {leaves} before the stream ends"),
         Step(send_loc, "the goroutine's next send waits for a receiver forever"),
     )
-    return Finding(
-        rule_id=ID,
-        message=message,
-        location=send_loc,
-        severity=SEVERITY,
-        related=(Related(leave_loc, f"`{caller.short}` leaves here"), *_made_here(a.channel)),
-        steps=steps,
-        key=f"{maker.qualname}|{name}|abandoned-stream",
-    )
+    return _returned_channel_finding(a, message, steps, "abandoned-stream")
 
 
 def _outlived_finding(o):
