@@ -199,7 +199,7 @@ class Partners:
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
         self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
         # An implementation leaving open the output channel every other implementation closes.
-        self.unclosed_implementations = unclosed_implementations(program, self.debug)
+        self.unclosed_implementations = unclosed_implementations(program, self.debug, flow)
         # A subscriber's loop that can give up while another function keeps sending to it plainly.
         self.deserted_subscribers = deserted_subscribers(program, self.debug)
         # `select {}` keeping main alive for a goroutine that the branch taken never started.

@@ -861,6 +861,7 @@ from golint_im import expr as E
 from golint_im.analysis.circular import CIRCULAR
 from golint_im.analysis.partners import PARTNERS, UNBOUNDED
 from golint_im.analysis.syncprims import SYNC_PRIMITIVES
+from golint_im.analysis.unclosed_implementations import UnclosedGetterField
 from golint_im.findings import Finding, Location, Related, Step, display_name, op_location
 from golint_im.program import enclosing_regions
 from golint_im.rules._block_wording import branch_text
@@ -1632,8 +1633,43 @@ def _dropped_subscription_finding(d):
     )
 
 
+def _unclosed_getter_finding(u):
+    """An implementation's getter hands out a field channel nothing closes, where a sibling closes its own."""
+    send_loc = op_location(u.sender, u.send)
+    close_loc = op_location(u.closer, u.close)
+    range_loc = op_location(u.ranger, u.range_op)
+    name = u.field.rpartition(".")[2]
+
+    def at(where: Location, line: int) -> str:
+        return f"line {line}" if where.path == send_loc.path else f"{where.path}:{line}"
+
+    message = (
+        f"`{u.sender.short}` sends on `{u.field}` (line {u.send.line}) and ends without closing it, though "
+        f"`{u.getter.short}` hands that channel out as `{u.interface}`, whose other implementation closes its "
+        f"own (`{u.closer.short}`, {at(close_loc, u.close.line)}); `{u.ranger.short}` ranges over "
+        f"`{u.interface}()`'s channel at {at(range_loc, u.range_op.line)} until it is closed, so with this "
+        f"implementation the range never ends and blocks forever. Fix: `defer close({E.render(u.send.fn)})` at "
+        f"the top of `{u.sender.short}`."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=(Related(close_loc, f"the other implementation closes its `{name}`"), Related(range_loc, "the range")),
+        steps=(
+            Step(range_loc, f"`{u.ranger.short}` ranges over `{u.interface}()` until the channel is closed"),
+            Step(op_location(u.getter, u.getter.facts.ops[-1]), f"`{u.getter.short}` hands out `{u.field}`"),
+            Step(send_loc, f"`{u.sender.short}` sends on it and ends without closing it"),
+        ),
+        key=f"{u.getter.qualname}|{u.field}|unclosed-getter-field",
+    )
+
+
 def _unclosed_implementation_finding(u):
     """An implementation sending on its channel parameter without closing it, where the others close it."""
+    if isinstance(u, UnclosedGetterField):
+        return _unclosed_getter_finding(u)
     send_loc = op_location(u.method, u.send)
     others = ", ".join(f"`{m.short}`" for m in u.closers[:3]) + (", …" if len(u.closers) > 3 else "")
     caller, start = u.start
