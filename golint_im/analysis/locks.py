@@ -1680,6 +1680,8 @@ class _Walk:
                 self.callbacks.append((op, state, callback))
         if len(targets) == 1 and op.mode == "plain" and state:
             thrown = model.own_panic(targets[0].function)
+            if thrown is not None and _panic_ruled_out(model.program, fn, op, targets[0].function, thrown):
+                thrown = None  # `writeRecord(..., subRecMsg)`: the panic is the `default` of a switch on it
             if thrown is not None:
                 # `usd := toUSD(p.rates, pay)` under p.mu, where toUSD panics for an unknown currency.
                 self.panics.append((op, state, targets[0].function, thrown))
@@ -2501,6 +2503,39 @@ def _lock_handed_back(fn: Function, acq: Acquire) -> bool:
 
 
 _LOCK_RESULT_TYPES = {"sync.Mutex", "sync.RWMutex", "sync.Locker"}
+
+
+def _panic_ruled_out(program: Program, fn: Function, op: Op, callee: Function, thrown: Op) -> bool:
+    """The call passes constants (literals, or constants of the package it shares with the callee)
+    that keep the callee from reaching its panic."""
+    named = _package_constants(program, fn, op, callee) if callee.pkg is fn.pkg else frozenset()
+    consts = argument_constants(callee.facts.params, op.args, named)
+    index = next((k for k, o in enumerate(callee.facts.ops) if o is thrown), None)
+    return index is not None and unreachable_under_constants(callee.facts, index, consts)
+
+
+def _package_constants(program: Program, fn: Function, op: Op, callee: Function) -> frozenset:
+    """The names among op's arguments and the callee's `case` values that are package-level
+    constants: declared in neither function, and no variable, function or import of the package
+    (constants continued by `iota` are not in the package's table, so they are told apart so)."""
+    pkg = callee.pkg
+    names = {E.ident(a) for a in op.args} | {
+        n
+        for reg in callee.facts.regions
+        if reg.kind == "block" and E.is_expr(reg.info)
+        for n in E.idents_in(reg.info, set())
+    }
+    return frozenset(
+        n
+        for n in names
+        if n is not None
+        and n not in pkg.vars
+        and n not in pkg.funcs
+        and n not in fn.file.imports
+        and n not in ("nil", "true", "false")
+        and program.declaring_function(fn, n) is None
+        and program.declaring_function(callee, n) is None
+    )
 
 
 def _hops_ruled_out(acq: Acquire) -> bool:

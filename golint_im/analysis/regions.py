@@ -480,8 +480,13 @@ def fan_out_rounds(program: Program, owner: Function, region: int) -> int | None
     return rounds
 
 
-def argument_constants(params: list | tuple, args: tuple) -> dict[str, object]:
-    """Parameter name -> the constant a call passes for it as a literal: a bool, a string or an int."""
+def argument_constants(params: list | tuple, args: tuple, named: frozenset = frozenset()) -> dict[str, object]:
+    """Parameter name -> the constant a call passes for it as a literal: a bool, a string or an int.
+
+    With `named`, the names of the constants of a package the caller and the callee share: a
+    parameter given one of them (`writeRecord(..., subRecMsg)`) is known by that name, so that a
+    `case subRecMsg:` of the callee is taken and its other cases (and `default`) are not.
+    """
     out: dict[str, object] = {}
     for (name, _t), a in zip(params, args, strict=False):
         if not name or a is None:
@@ -491,6 +496,8 @@ def argument_constants(params: list | tuple, args: tuple) -> dict[str, object]:
             out[name] = text == "true"
         elif a[0] in ("str", "int"):
             out[name] = (a[0], a[1])
+        elif ident(a) in named:
+            out[name] = ("const", ident(a), named)
     return out
 
 
@@ -520,9 +527,18 @@ def condition_under(cond, consts: dict[str, object]) -> bool | None:
     if ident(left) not in consts:
         left, right = right, left
     name = ident(left)
-    if name not in consts or right is None or right[0] not in ("str", "int"):
+    if name not in consts or right is None:
         return None
-    same = consts[name] == (right[0], right[1])
+    known = consts[name]
+    if isinstance(known, tuple) and known[0] == "const":
+        other = ident(right)
+        if other is None or other not in known[2]:
+            return None  # compared with something not a constant of that package
+        same = other == known[1]
+    elif right[0] in ("str", "int"):
+        same = known == (right[0], right[1])
+    else:
+        return None
     return same if b3[0] == "==" else not same
 
 
@@ -536,6 +552,17 @@ def ruled_out_by_constants(facts, region: int, consts: dict[str, object]) -> boo
             return True
         if kind == "else" and condition_under(regions[x].info, consts) is True:
             return True
+        if kind == "block" and regions[x].parent >= 0 and regions[x].parent < x:
+            switch = regions[x].parent
+            if regions[switch].kind != "switch":
+                continue
+            if regions[x].info is not None and condition_under(regions[x].info, consts) is False:
+                return True  # a case not taken
+            if regions[x].info is None and any(
+                r.kind == "block" and r.parent == switch and r.info is not None and condition_under(r.info, consts)
+                for r in regions
+            ):
+                return True  # the `default` of a switch one of whose cases is taken
     return False
 
 
