@@ -62,6 +62,9 @@ from .resources import (
     test_support,
 )
 
+# Methods whose value, returned, hands the caller the means to release the resource.
+_RETURNED_CLOSERS = frozenset({"Close", "CloseWithError", "Shutdown", "Stop"})
+
 
 class Effects(Calls):
     """What an op does to the holders of a resource: RELEASE, ESCAPE, Store(container) or nothing.
@@ -102,6 +105,8 @@ class Effects(Calls):
         for a in op.args:
             if _value_ref(a, holders) is not None:
                 return True
+            if self._returns_closer(a, holders):
+                return True
             # A literal given to a call the return makes (`return run(func() error { ... })`) is
             # that call's argument, judged at the call's own op: only literals returned count.
             for lit_expr in subexprs_outside_calls(a):
@@ -109,6 +114,19 @@ class Effects(Calls):
                     continue
                 lit = self.program.literal(fn, lit_expr[1])
                 if lit is not None and self.captured(lit, holders):
+                    return True
+        return False
+
+    @staticmethod
+    def _returns_closer(value, holders) -> bool:
+        """`return addr, ln.Close, nil` (or `&srv{stop: ln.Close}`): the caller gets the resource's closer."""
+        comp = composite(strip_address(value))
+        values = [v for _k, v in comp[1]] if comp is not None else [value]
+        for v in values:
+            sel = selector(v)
+            if sel is not None and sel[1] in _RETURNED_CLOSERS:
+                r = _ref(sel[0], holders)
+                if r is not None and r.resource:
                     return True
         return False
 
