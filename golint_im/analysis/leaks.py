@@ -56,6 +56,8 @@ from .replaced import entry_replaced, entry_store, receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
 
 if TYPE_CHECKING:
+    from golint_im.symbols import Function
+
     from .ownership import Analysis
 
 
@@ -98,6 +100,10 @@ class Walk:
     def __init__(self, an: Analysis, fn, op, origin: Origin):
         self.an = an
         self.fn = fn
+        # Channels a goroutine sends `Serve`'s result on (see _served_by_local_server).
+        self.served_until: set[str] = set()
+        self.served_bodies: set[int] = set()  # the bodies of `case err := <-errc:` on those channels
+        self.served_by: set[str] = set()  # local servers that hold the resource (_served_by_local_server)
         self.op = op
         self.origin = origin
         self.kind = origin.kind
@@ -402,6 +408,16 @@ class Walk:
             return None  # given to other code before the dial (`opt(c)`): it may be kept there
         return base, sel[1]
 
+    def _bare_return_hands_back(self, o: Op, holders) -> bool:
+        """A bare `return` hands back a named result holding the resource: the acquisition's own
+        target, or an alias of it (`c, ok := cc.(*net.TCPConn)` in the body's own block reuses the
+        named result `c`)."""
+        if o.args:
+            return False
+        if self.named_result:
+            return True
+        return any(h.suffix == () and self._own_named_result(name) for name, h in holders.items())
+
     def _own_named_result(self, name: str) -> bool:
         """`c, err = net.Dial(...)` into the named result `c` of the function being judged.
 
@@ -594,6 +610,48 @@ class Walk:
         if not served or not _runs_once(self.an.program, fn, 0):
             return False
         self.an.debug["gim2xx_process_lifetime_goroutine_owners"] += 1
+        return True
+
+    def _served_by_local_server(self, go: Op) -> bool:
+        """`srv := http.Server{...}; go func() { errc <- srv.Serve(ln) }()`: the goroutine serves the
+        listener through a server value the function built itself, and `Serve` returns (closing the
+        listener) only once that server is closed or shut down. The server becomes a holder: a return
+        that neither closes nor shuts it down, nor hands it on, leaves the port bound and the goroutine
+        serving (syncthing dd850f66b). Only a local `net/http.Server` built by a literal."""
+        fn = self.fn
+        index = funclit(go.fn)
+        lit = self.an.program.literal(fn, index) if fn is not None and index is not None and not go.args else None
+        if fn is None or lit is None or fn.file.is_test or test_support(fn):
+            # A test's server left serving until the test binary exits: true, but of no weight.
+            return False
+        owner: Function = fn
+        server = None
+        for o in lit.facts.ops:
+            sel = selector(o.fn) if o.kind == "call" else None
+            if sel is None or sel[1] not in ("Serve", "ServeTLS") or not o.args:
+                continue
+            if _value_ref(o.args[0], self.holders) is None:
+                continue
+            name = ident(sel[0])
+            if name is None or self.an.program.declaring_function(lit, name) is not owner:
+                return False
+            t = self.an.type_of(owner, sel[0])
+            if Program.named(t or "") != "net/http#Server" or not local_struct(self.an, owner, name):
+                return False
+            server = name
+            serve_op = o
+        if server is None:
+            return False
+        # `errc <- srv.Serve(ln)`: a value received from errc says Serve has returned, and Serve closes
+        # the listener before it returns.
+        at = next((k for k, x in enumerate(lit.facts.ops) if x is serve_op), -1)
+        for o in lit.facts.ops:
+            channel = ident(o.fn) if o.kind == "send" else None
+            if channel is not None and any(call_number(a) == at for a in o.args):
+                self.served_until.add(channel)
+        self.holders[server] = Holder(server, None, "", self.an.program.declared(owner).get(server, 0))
+        self.served_by.add(server)
+        self.an.debug["gim2xx_listeners_served_by_local_servers"] += 1
         return True
 
     def _is_main(self) -> bool:
@@ -1149,6 +1207,12 @@ class Walk:
     # ---- transfer function -------------------------------------------------
     def transfer(self, i, state):
         o = self.ops[i]
+        if (
+            self.served_bodies
+            and state is False
+            and self.served_bodies & set(enclosing_regions(self.fn.facts, o.region))
+        ):
+            return True  # in the case that received the serving goroutine's end (_served_by_local_server)
         if o.kind == "assign":
             self._note_assign(i, o)
         if state is not False:
@@ -1165,7 +1229,7 @@ class Walk:
             if forgotten is not None:
                 self._leak(forgotten)
                 return None
-            if self.an.returns_holder(self.fn, o, self.holders) or (self.named_result and not o.args):
+            if self.an.returns_holder(self.fn, o, self.holders) or self._bare_return_hands_back(o, self.holders):
                 failure = self._returned_with_error(o)
                 if failure is not None:
                     leak = self._return_leak(o)
@@ -1194,6 +1258,25 @@ class Walk:
             return True
         if o.kind == "call" and o.mode == "go" and self._served_for_the_process(o):
             return True
+        if o.kind == "call" and o.mode == "go" and self._served_by_local_server(o):
+            # The server value now holds the listener: its Close or Shutdown releases it, also one
+            # deferred before (`server := &http.Server{}; ...; defer server.Close()`).
+            server = next(h for h in self.holders if self.holders[h].suffix is None and h in self.served_by)
+            deferred = any(
+                d.kind == "call"
+                and d.mode == "defer"
+                and ident(selector_base(d.fn)) == server
+                and (selected_name(d.fn) or "").startswith(("Close", "Shutdown"))
+                for d in self.ops[:i]
+            )
+            return True if deferred else state
+        if o.kind == "recv" and ident(o.fn) in self.served_until:
+            # What the serving goroutine sends once Serve has returned: the listener is closed. In a
+            # `select`, only on the way through that case's body (the cases share the select's state).
+            if o.select < 0:
+                return True
+            self.served_bodies.add(o.body)
+            return state
         known = len(self.holders)
         loop = self._endless_loop_around(o) if o.kind == "call" and o.mode == "defer" else None
         eff = self.an.op_effect(self.fn, o, self.holders, self.kind)
@@ -2013,7 +2096,8 @@ class Walk:
         named result included): the function is its constructor, and only its other returns drop it."""
         holders = dict(self.holders)
         return any(
-            o.kind == "return" and (self.an.returns_holder(self.fn, o, holders) or (self.named_result and not o.args))
+            o.kind == "return"
+            and (self.an.returns_holder(self.fn, o, holders) or self._bare_return_hands_back(o, holders))
             for o in self.ops[self.a + 1 :]
         )
 
@@ -2022,7 +2106,7 @@ class Walk:
         holders = dict(self.holders)
         for o in self.ops[self.a + 1 :]:
             if o.kind == "return":
-                if self.an.returns_holder(self.fn, o, holders) or (self.named_result and not o.args):
+                if self.an.returns_holder(self.fn, o, holders) or self._bare_return_hands_back(o, holders):
                     return True
                 continue
             if o.kind not in ("assign", "call"):

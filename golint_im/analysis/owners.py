@@ -89,7 +89,8 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             None,
         )
         if kind is None and named is not None:  # `type Conn = net.Conn` in a package of the tree
-            named = Program.named(an.program.underlying(qualified))
+            embedded = _embedded_resource_type(an, named)
+            named = embedded or Program.named(an.program.underlying(qualified))
             kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
         if kind is None or not _owned_kind(kind):
             continue
@@ -116,6 +117,21 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         leak = Walk(an, fn, start, origin).run_owned(pname)
         if leak is not None:
             yield leak
+
+
+def _embedded_resource_type(an: Analysis, named: str) -> str | None:
+    """The catalog type an interface of the tree embeds (`type Conn interface { net.Conn; ID()
+    string }`): a value of it is that resource, with more methods."""
+    path, _, tname = named.partition("#")
+    pkg = an.program.packages.get(path)
+    entry = pkg.types.get(tname) if pkg is not None else None
+    if entry is None or entry[0].kind != "interface":
+        return None
+    for embedded in entry[0].embeds:
+        qualified = Program.named(an.program.qualify(embedded, entry[1])) if isinstance(embedded, str) else None
+        if qualified is not None and any(qualified in k.types for k in an.kinds.values()):
+            return qualified
+    return None
 
 
 def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
