@@ -22,6 +22,7 @@ from golint_im.expr import (
     integer,
     is_expr,
     is_ident,
+    is_make_call,
     is_nil,
     ranged,
     render,
@@ -407,6 +408,58 @@ class Walk:
                 continue  # the struct's own literal
             return None  # given to other code before the dial (`opt(c)`): it may be kept there
         return base, sel[1]
+
+    def _abandoned_send(self, o: Op) -> Leak | None:
+        """The goroutine sends the resource (or a literal holding it) on a local channel of the function
+        that started it, which receives from that channel only in `select` cases, and another case of
+        one of those selects returns without receiving it (`case <-ctx.Done(): return nil, ctx.Err()`):
+        on that path nothing takes the resource, and nothing closes it (remotedialer a3fa480).
+
+        Judged for a goroutine literal of that function, a channel the function made (`make`) and
+        receives from only in its own body, and a case whose body receives nothing from the channel."""
+        fn = self.fn
+        name = ident(o.fn)
+        value = o.args[0] if o.args else None
+        if fn is None or name is None or value is None or fn.parent is None or not fn.go_sites or o.select >= 0:
+            return None  # a send in a `select` has its own way out, walked as the other case
+        comp = composite(strip_address(value))
+        carried = [v for _k, v in comp[1]] if comp is not None else [value]
+        if not any(_value_ref(v, self.holders) is not None for v in carried if v is not None):
+            return None
+        program = self.an.program
+        owner = program.declaring_function(fn, name)
+        if owner is None or owner is fn or fn.parent is not owner:
+            return None
+        if not any(
+            a.kind == "assign" and is_make_call(a.args[0] if len(a.args) == 1 else None)
+            for a, _p in assignments_to(owner, name)
+        ):
+            return None
+        receives = [x for x in owner.facts.ops if x.kind == "recv" and is_ident(x.fn, name)]
+        if not receives or any(x.select < 0 for x in receives):
+            return None
+        others = [lit for lit in owner.nested_literals() if lit is not fn]
+        if any(x.kind == "recv" and is_ident(x.fn, name) for lit in others for x in lit.facts.ops):
+            return None  # another goroutine of the function drains it
+        facts = owner.facts
+        for recv in receives:
+            for r, reg in enumerate(facts.regions):
+                if reg.kind not in ("case", "default") or reg.parent != recv.select or r == recv.body:
+                    continue
+                body = [x for x in facts.ops if r in enclosing_regions(facts, x.region)]
+                if any(x.kind == "recv" and is_ident(x.fn, name) for x in body):
+                    continue
+                leave = next((x for x in body if x.kind == "return"), None)
+                if leave is None:
+                    continue
+                case = next(
+                    (x for x in facts.ops if x.kind == "recv" and x.select == recv.select and x.body == r), None
+                )
+                self.an.debug["gim2xx_sends_abandoned_by_the_receiver"] += 1
+                leak = Leak("abandoned-send", o.line, o.col, channel=name)
+                leak.abandoned_by = (owner, recv, leave, case)
+                return leak
+        return None
 
     def _bare_return_hands_back(self, o: Op, holders) -> bool:
         """A bare `return` hands back a named result holding the resource: the acquisition's own
@@ -1270,6 +1323,11 @@ class Walk:
                 for d in self.ops[:i]
             )
             return True if deferred else state
+        if o.kind == "send" and state is False:
+            abandoned = self._abandoned_send(o)
+            if abandoned is not None:
+                self._leak(abandoned)
+                return None
         if o.kind == "recv" and ident(o.fn) in self.served_until:
             # What the serving goroutine sends once Serve has returned: the listener is closed. In a
             # `select`, only on the way through that case's body (the cases share the select's state).

@@ -109,6 +109,8 @@ class Analysis(Acquire):
             "gim2xx_fields_a_teardown_forgets": 0,
             # listeners a goroutine serves through a server value the function built (leaks._served_by_local_server)
             "gim2xx_listeners_served_by_local_servers": 0,
+            # resources a goroutine sends to a function that can stop receiving (leaks._abandoned_send)
+            "gim2xx_sends_abandoned_by_the_receiver": 0,
             # locals the function closes on some path, taken as resources on every path (closed_values.py)
             "gim2xx_closed_value_candidates": 0,
             # ... left out: a plain function of the tree returns them, the standard library, a stream kind

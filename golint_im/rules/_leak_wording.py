@@ -251,6 +251,20 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
     elif leak.how == "discard":
         problem = "is discarded without being closed"
+    elif leak.how == "abandoned-send" and leak.abandoned_by is not None:
+        receiver, recv, leave, case = leak.abandoned_by
+        took = (
+            f"`<-{render(case.fn)}` is received"
+            if case is not None and case.fn is not None
+            else "it takes another case"
+        )
+        rpath = receiver.file.path
+        problem = (
+            f"is sent on `{leak.channel}` (line {leak.line}) to `{receiver.short}`, which stops receiving from it "
+            f"when {took} (return at line {leave.line}): nothing takes it on that path, and nothing closes it"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), f"sent on `{leak.channel}` here"))
+        related.append(Related(Location(rpath, leave.line, max(leave.col, 1)), "the receiver leaves without it"))
     elif leak.how == "deferred-in-loop":
         problem = (
             f"is closed only by the `defer` at line {leak.line}, which runs when `{fn.short}` returns, but the "
@@ -526,6 +540,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if leak.how == "failure-left-open" and leak.container is not None:
         closer = _failure_closer(leak) or f"{leak.container.name}.Close()"
         fix = f"close it on this return too (`{closer}` before returning), as the other failure returns do"
+    if leak.how == "abandoned-send" and leak.abandoned_by is not None:
+        fix = (
+            f"send with `select {{ case {leak.channel} <- v: case <-ctx.Done(): /* close it */ }}` on the receiver's "
+            f"context, or have the receiver drain `{leak.channel}` and close what it carries on that path"
+        )
     if leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
         field = leak.container.name.rpartition(".")[2]
         fix = f"close the `{field}` field in `{leak.owner_type}.{leak.owner_closer}` too"
