@@ -187,6 +187,19 @@ A struct of the tree that a function builds around the connection and
 returns, directly or from the one local it built it in (`c := &sigConn{conn:
 conn}; go c.pingWorker(); return c`), is such a wrapper too when its `Close`
 closes that field.
+A connection a goroutine sends (alone, or in a result literal) on a
+channel the function that started it made, when that function receives it
+only in `select` cases and another case returns without receiving it
+(`case <-ctx.Done(): return nil, ctx.Err()`), is left in the channel on
+that path with nobody to close it. A listener a goroutine serves through a
+local `http.Server` the function built (`go func() { errc <- srv.Serve(ln)
+}()`) is held by that server: a return that neither closes nor shuts the
+server down leaves the port bound (not in tests); a value received from
+the channel `Serve`'s result is sent on means `Serve` has returned and
+closed it. Returning the connection's `Close` method value (`return addr,
+ln.Close, nil`) hands it to the caller; a closure that only uses the
+connection (`task.Run(ctx, func() error { _, err := io.Copy(conn, src);
+return err })`) does not take it.
 Imports through a vendored copy (`.../vendor/<path>`,
 `Godeps/_workspace/src/<path>`) name the library's own package.
 
