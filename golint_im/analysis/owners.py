@@ -100,7 +100,7 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         an.debug["gim2xx_owned_parameter_candidates"] += 1
         index = [p for p, _t in f.params].index(pname)
         let_go = None
-        if not _started_as_goroutine(an, fn, results=bool(f.results)):
+        if not _started_as_goroutine(an, fn, results=bool(f.results), index=index):
             let_go = _callers_let_go(an, fn, index)
             if let_go is None:
                 an.debug["gim2xx_owned_parameter_borrowed"] += 1
@@ -111,7 +111,10 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         start = Op("param", f.line, f.col, 0, make_ident(pname))
         # a session's stream is called one in the finding (the catalog names what its streams' constructors open)
         base = min(kind.session_streams) if named in kind.stream_types and kind.session_streams else ""
-        origin = Origin(kind, 0, base, owned=OwnedHere(pname, fn, close, False, let_go))
+        handed = None
+        if let_go is None:
+            handed = next((c for c, op in an.program.callers(fn) if op.mode != "go"), None)
+        origin = Origin(kind, 0, base, owned=OwnedHere(pname, fn, close, False, let_go, handed))
         if not an.budget.charge(fn, len(f.ops) + 1):
             continue
         leak = Walk(an, fn, start, origin).run_owned(pname)
@@ -155,7 +158,7 @@ def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
     return None
 
 
-def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False) -> bool:
+def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False, index: int | None = None) -> bool:
     """Every caller in the tree starts fn with `go`; or fn is a method no code of the tree calls.
 
     A literal qualifies when the function around it starts it with `go` where it is written
@@ -173,7 +176,33 @@ def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False) -> 
     callers = an.program.callers(fn)
     if not callers:
         return bool(fn.facts.recv) and not results
-    return all(op.mode == "go" for _caller, op in callers)
+    if all(op.mode == "go" for _caller, op in callers):
+        return True
+    if index is None:
+        return False
+    # Some callers hand on a connection they own themselves as their last word (`func (m *Mixed)
+    # handle(c net.Conn) { ...; http.HandleConn(c) }`, m.handle started with `go`): fn owns it then too.
+    return all(op.mode == "go" or _hands_on_own(an, caller, op, index) for caller, op in callers)
+
+
+def _hands_on_own(an: Analysis, caller: Function, op: Op, index: int) -> bool:
+    """caller passes, at `index`, a parameter of its own that it owns (every caller of it starts it
+    with `go`) and never mentions again after the call (nor in a defer or a closure)."""
+    if op.mode != "plain" or index >= len(op.args) or caller.parent is not None or caller.facts.results:
+        return False
+    name = ident(op.args[index])
+    if name is None or name not in an.params(caller):
+        return False
+    if not _started_as_goroutine(an, caller):
+        return False
+    ops = caller.facts.ops
+    at = next(i for i, o in enumerate(ops) if o is op)
+    later = [o for i, o in enumerate(ops) if i > at or o.mode == "defer"]
+    later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
+    if any(_mentions(o, name) for o in later):
+        return False
+    an.debug["gim2xx_owned_parameters_handed_on"] += 1
+    return True
 
 
 def _callers_let_go(an: Analysis, fn: Function, index: int) -> tuple | None:

@@ -134,6 +134,7 @@ class Analysis(Acquire):
             "gim2xx_received_kept_by_sender": 0,
             # connections a goroutine owns without acquiring them, closed on one of its paths (owners.py)
             "gim2xx_owned_parameter_candidates": 0,
+            "gim2xx_owned_parameters_handed_on": 0,
             # ... left out: a caller calls the function plainly (it may use the connection after)
             "gim2xx_owned_parameter_borrowed": 0,
             # of those, owned anyway: every caller passes a local it never looks at again (owners._callers_let_go)

@@ -343,6 +343,8 @@ class OwnedHere:
     # a parameter owned because its one caller never looks at the value again after the call:
     # (that caller, the call, the local it passes)
     let_go: tuple | None = None
+    # a caller that is itself such a goroutine and hands the value on as its last word
+    handed_on_by: Function | None = None
 
 
 @dataclass
