@@ -446,6 +446,10 @@ def _forwarded_call(an: Analysis, f: Function, op: Op, result: int, depth: int) 
         name = ident(a)
         if name is not None and name in params and an.type_of(f, a) not in _PLAIN_ARGUMENT_TYPES:
             return False
+    if result == 0 and an.acquisition(f, op) is not None:
+        # `if e.chain.IsEmpty() { return d.DialContext(ctx, "udp", addr) }; return e.chain.Dial(addr)`:
+        # a branch the catalog knows as fresh beside one of unknown code.
+        return True
     return _unknown_callee(an, f, op, result, depth)
 
 
