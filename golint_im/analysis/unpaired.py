@@ -837,6 +837,9 @@ class Unpaired:
             if call_op.mode != "plain":
                 continue
             names: list[str] = []
+            passed = self._ranged_by_callee(caller, "", call_op)  # `aggregate(parseRecords(lines))`
+            if passed is not None:
+                return passed
             for op in caller.facts.ops:
                 if op.kind == "recv" and op.mode == "range" and op.line == call_op.line:
                     c = E.call(op.fn)
@@ -862,14 +865,21 @@ class Unpaired:
                         return handed
         return None
 
-    def _ranged_by_callee(self, caller: Function, name: str) -> tuple[Function, object] | None:
-        """(callee, its range) when caller hands the channel in its local `name` to a function of the
-        tree (`drain(out)`) that ranges over that parameter and never assigns it: the helper's range
-        is the caller's."""
+    def _ranged_by_callee(self, caller: Function, name: str, call_op=None) -> tuple[Function, object] | None:
+        """(callee, its range) when caller hands the channel in its local `name` (or, with call_op,
+        the result of that call: `aggregate(parseRecords(lines))`) to a function of the tree
+        (`drain(out)`) that ranges over that parameter and never assigns it: the helper's range is
+        the caller's."""
+        number = None
+        if call_op is not None:
+            number = next((k for k, o in enumerate(caller.facts.ops) if o is call_op), None)
         for op in caller.facts.ops:
             if op.kind != "call" or op.mode != "plain":
                 continue
-            at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
+            if number is not None:
+                at = [k for k, a in enumerate(op.args) if E.call_number(a) == number]
+            else:
+                at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
             if len(at) != 1:
                 continue
             found = self.program.parameter_at(caller, op, at[0], direct=False)
