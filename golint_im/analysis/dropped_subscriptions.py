@@ -174,6 +174,31 @@ def _ranging_subscriber(program: Program, sub: Function, position: int) -> tuple
                         and not range_exits(program, fn, op)
                     ):
                         return fn, op, caller, call
+            handed = _ranged_by_callee(program, caller, text)
+            if handed is not None:
+                return (*handed, caller, call)
+    return None
+
+
+def _ranged_by_callee(program: Program, caller: Function, name: str) -> tuple[Function, Op] | None:
+    """(callee, its range) when caller hands its local `name` to a function of the tree, plainly or
+    with `go` (`go audit.consume(events, done)`), that ranges over that parameter with no other way
+    out of the loop and never assigns it."""
+    for op in caller.facts.ops:
+        if op.kind != "call" or op.mode not in ("plain", "go"):
+            continue
+        at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
+        if len(at) != 1:
+            continue
+        found = program.parameter_at(caller, op, at[0], direct=False)
+        if found is None:
+            continue
+        g, param = found
+        if any(o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets) for o in g.facts.ops):
+            continue
+        for o in g.facts.ops:
+            if o.kind == "recv" and o.mode == "range" and E.is_ident(o.fn, param) and not range_exits(program, g, o):
+                return g, o
     return None
 
 
