@@ -753,13 +753,19 @@ class FieldInstances:
                 ),
                 None,
             )
+            case = None
+            if leave is None and not looped:
+                # `case <-time.After(d): log(...)` falling through to the code after the select, which
+                # returns without receiving again: the function's next `return` after the select.
+                case, leave = _falls_out_of_select(facts, select, mine)
             if leave is None:
                 continue
-            case = next(
-                r
-                for r in enclosing_regions(facts, leave.region)
-                if facts.regions[r].kind in ("case", "default") and facts.regions[r].parent == select
-            )
+            if case is None:
+                case = next(
+                    r
+                    for r in enclosing_regions(facts, leave.region)
+                    if facts.regions[r].kind in ("case", "default") and facts.regions[r].parent == select
+                )
             if looped and _signalled_by(target, facts.regions[case].info):
                 continue  # the sender's own signal (`close(done)` after its sends): it has finished
             if not looped and self._not_ready_yet(walk, facts.regions[case].info, sends, recvs):
@@ -1993,6 +1999,33 @@ def _done_return(fn: Function, ctx: str, recvs: list) -> Op | None:
             (r for r in facts.ops if r.kind == "return" and op.body in enclosing_regions(facts, r.region)), None
         )
     return None
+
+
+def _falls_out_of_select(facts, select: int, mine: set) -> tuple[int | None, Op | None]:
+    """(another case of the select whose body neither returns nor jumps, the first `return` after
+    the select outside it) when the function goes on past the select that way; (None, None)."""
+    cases = [r for r, reg in enumerate(facts.regions) if reg.kind in ("case", "default") and reg.parent == select]
+    inside = {select, *cases}
+    for r in cases:
+        if r in mine:
+            continue
+        body = [o for o in facts.ops if r in enclosing_regions(facts, o.region)]
+        if any(o.kind in ("return", "jump") for o in body):
+            continue
+        if any(o.kind == "call" and o.mode == "plain" and E.is_ident(o.fn, "panic") for o in body):
+            continue
+        last = max((i for i, o in enumerate(facts.ops) if inside & set(enclosing_regions(facts, o.region))), default=-1)
+        after = next(
+            (
+                o
+                for o in facts.ops[last + 1 :]
+                if o.kind == "return" and not inside & set(enclosing_regions(facts, o.region))
+            ),
+            None,
+        )
+        if after is not None:
+            return r, after
+    return None, None
 
 
 def range_exit(program: Program, fn: Function, range_op: Op) -> Op | None:
