@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from golint_im.analysis.deleted_entries import DELETED_ENTRIES, DeletedEntry
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
@@ -55,6 +56,31 @@ def check(ctx: Context, kind: str, rule_id: str, severity: str, words: Wording) 
     for cut in ctx.result(TRUNCATED_FIELDS):
         if cut.kind.name == kind:
             yield truncated_field_finding(cut, rule_id, severity, words)
+    for gone in ctx.result(DELETED_ENTRIES):
+        if gone.kind.name == kind:
+            yield deleted_entry_finding(gone, rule_id, severity, words)
+
+
+def deleted_entry_finding(d: DeletedEntry, rule_id: str, severity: str, words: Wording) -> Finding:
+    """A map field of connections whose entry a method deletes without closing it."""
+    loc = Location(d.fn.file.path, d.delete.line, d.delete.col)
+    noun = _FIELD_NOUNS.get(d.type, words.noun)
+    key = render(d.delete.args[1])
+    closer_loc = Location(d.closer.file.path, d.closer.facts.line, d.closer.facts.col)
+    message = (
+        f"`{d.fn.short}` deletes the {noun} under `{key}` from `{d.field}` without closing it, while "
+        f"`{d.closer.short}` closes what `{d.field}` holds: once the entry is gone, nothing can reach it, and it "
+        f"stays open. Fix: close it before deleting the entry (`{d.field}[{key}].Close()`)."
+    )
+    return Finding(
+        rule_id=rule_id,
+        message=message,
+        location=loc,
+        severity=severity,
+        related=(Related(closer_loc, f"`{d.closer.short}` closes the map's values"),),
+        steps=(Step(loc, f"the {noun} is dropped from `{d.field}` here, still open"),),
+        key=f"{d.fn.qualname}|deleted|{d.field}",
+    )
 
 
 def truncated_field_finding(t: TruncatedField, rule_id: str, severity: str, words: Wording) -> Finding:

@@ -96,6 +96,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from golint_im.analysis.deleted_entries import DELETED_ENTRIES
 from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
@@ -110,7 +111,7 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "grpc-conn"
 

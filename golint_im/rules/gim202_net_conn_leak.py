@@ -200,6 +200,11 @@ closed it. Returning the connection's `Close` method value (`return addr,
 ln.Close, nil`) hands it to the caller; a closure that only uses the
 connection (`task.Run(ctx, func() error { _, err := io.Copy(conn, src);
 return err })`) does not take it.
+A map field of connections (`map[int]net.Listener`) whose values another
+method of the type closes (a teardown ranging over it) is reported where a
+method deletes an entry without closing it first, reading it, or closing
+values of the map itself: the deleted connection is out of the
+teardown's reach.
 Imports through a vendored copy (`.../vendor/<path>`,
 `Godeps/_workspace/src/<path>`) name the library's own package.
 
@@ -403,6 +408,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from golint_im.analysis.deleted_entries import DELETED_ENTRIES
 from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
@@ -417,7 +423,7 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A network connection (dialed, accepted or websocket) is not closed on every path"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "net-conn"
 

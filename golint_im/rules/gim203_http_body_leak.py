@@ -110,6 +110,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from golint_im.analysis.deleted_entries import DELETED_ENTRIES
 from golint_im.analysis.early_closers import EARLY_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
@@ -124,7 +125,7 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "http-body"
 

@@ -1,0 +1,162 @@
+"""Map fields of resources whose entries a method deletes without closing them.
+
+    type Frontend struct{ listeners map[int]net.Listener }
+    func (f *Frontend) Apply(ports []int) {
+        for p := range f.listeners {
+            if !wanted(p, ports) {
+                delete(f.listeners, p)      // the listener stays bound, and nothing can reach it now
+            }
+        }
+    }
+    func (f *Frontend) Shutdown() { for _, l := range f.listeners { l.Close() } }
+
+A map field of the receiver whose value type is a resource of the catalog
+(`map[int]net.Listener`, `map[string]*grpc.ClientConn`) holds what its
+type's methods close: the teardown ranges over it closing every value. An
+entry deleted without closing it first is out of the teardown's reach,
+and nothing can close it any more.
+
+Evidence required, for precision: some method of the type closes values
+of the map (by a range over it, or through an index); the deleting method
+neither closes nor reads the entry it deletes (a read, `l := f.listeners[p]`,
+may hand it on or close it through the local), nor ranges over the map
+closing values; the key is not a value the method got from another
+container of the same values. Counted in `--debug` as
+`gim2xx_entries_deleted_unclosed`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..passes import Context, Pass
+from ..program import Function, Program
+from .ownership import OWNERSHIP
+from .regions import ops_with_literals
+from .resources import Kind
+
+
+@dataclass(frozen=True)
+class DeletedEntry:
+    """`delete(recv.field, key)` in fn on a map field of resources, the entry not closed first."""
+
+    fn: Function
+    kind: Kind
+    type: str  # the value type, "path#Name"
+    field: str  # `f.listeners`
+    delete: Op
+    closer: Function  # a method of the type that closes the map's values
+
+
+def deleted_entries(ctx: Context) -> list[DeletedEntry]:
+    an = ctx.result(OWNERSHIP)
+    program: Program = an.program
+    by_type: dict[str, Kind] = {}
+    for kind in an.kinds.values():
+        if not kind.stream:
+            for t in kind.types:
+                by_type.setdefault(t, kind)
+    an.debug.setdefault("gim2xx_entries_deleted_unclosed", 0)
+    out = []
+    for fn in program.functions:
+        recv = fn.facts.recv_name
+        if not recv or fn.parent is not None or fn.file.generated:
+            continue
+        for op in fn.facts.ops:
+            if op.kind != "call" or not E.is_ident(op.fn, "delete") or len(op.args) != 2:
+                continue
+            if program.declaring_function(fn, "delete") is not None:
+                continue
+            sel = E.selector(op.args[0])
+            if sel is None or not E.is_ident(sel[0], recv):
+                continue
+            recv_type = program.named(program.qualify(fn.facts.recv, fn.file))
+            ftype = program.field_type(recv_type, sel[1]) if recv_type else None
+            value = _map_value(ftype[0]) if ftype is not None else None
+            named = program.named(program.qualify(value, fn.file)) if value else None
+            kind = by_type.get(named or "")
+            if kind is None or _touches_entries(fn, recv, sel[1], kind):
+                continue
+            closer = _closing_method(program, fn, sel[1], kind)
+            if closer is None:
+                continue
+            an.debug["gim2xx_entries_deleted_unclosed"] += 1
+            out.append(DeletedEntry(fn, kind, named or "", f"{recv}.{sel[1]}", op, closer))
+    return out
+
+
+def _map_value(type_text: str) -> str | None:
+    """V of `map[K]V` (K without nested brackets), else None."""
+    if not type_text.startswith("map["):
+        return None
+    depth = 0
+    for i, c in enumerate(type_text):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return type_text[i + 1 :] or None
+    return None
+
+
+def _touches_entries(fn: Function, recv: str, field: str, kind: Kind) -> bool:
+    """fn reads an entry of the map by index, or closes values of it (through a range)."""
+    text = f"{recv}.{field}"
+    ranged_names = set()
+    for op in ops_with_literals(fn):
+        read: tuple = (op.fn, *op.args)
+        if op.kind == "assign":
+            # `f.m[p] = ln` stores; `_, ok := f.m[p]` only asks whether the key is there.
+            read = () if op.targets and E.is_ident(op.targets[0], "_") else tuple(op.args)
+        for e in read:
+            if e is None or not E.is_expr(e):
+                continue
+            for x in E.subexprs(e):
+                ix = E.index(x)
+                if ix is not None and E.render(ix[0]) == text:
+                    return True
+        if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2:
+            over = E.ranged(op.args[0])
+            if over is not None and E.render(over) == text:
+                ranged_names.add(E.ident(op.targets[1]))
+        if op.kind == "call" and E.selected_name(op.fn) in kind.closers:
+            base = E.ident(E.selector_base(op.fn))
+            if base is not None and base in ranged_names:
+                return True
+    return False
+
+
+def _closing_method(program: Program, fn: Function, field: str, kind: Kind) -> Function | None:
+    """A method of fn's type, other than fn, that closes values of the map field: a range over it
+    closing the values, or a close through an index (`f.listeners[p].Close()`)."""
+    for other in program.package_functions(fn.pkg.path):
+        recv = other.facts.recv_name
+        if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
+            continue
+        text = f"{recv}.{field}"
+        ranged_names = set()
+        for op in ops_with_literals(other):
+            if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2:
+                over = E.ranged(op.args[0])
+                if over is not None and E.render(over) == text:
+                    ranged_names.add(E.ident(op.targets[1]))
+            if op.kind != "call" or E.selected_name(op.fn) not in kind.closers:
+                continue
+            base = E.selector_base(op.fn)
+            if E.ident(base) in ranged_names:
+                return other
+            ix = E.index(base)
+            if ix is not None and E.render(ix[0]) == text:
+                return other
+    return None
+
+
+DELETED_ENTRIES = Pass(
+    "deleted-entries",
+    deleted_entries,
+    requires=(OWNERSHIP,),
+    doc="Map fields of connections whose entries a method deletes without closing them",
+)
