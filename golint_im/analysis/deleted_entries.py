@@ -65,8 +65,8 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
         if not recv or fn.parent is not None or fn.file.generated:
             continue
         for op in fn.facts.ops:
-            if op.kind != "call" or not E.is_ident(op.fn, "delete") or len(op.args) != 2:
-                continue
+            if op.kind != "call" or op.mode != "plain" or not E.is_ident(op.fn, "delete") or len(op.args) != 2:
+                continue  # `defer delete(m, k)` undoes a registration of the function's own
             if program.declaring_function(fn, "delete") is not None:
                 continue
             sel = E.selector(op.args[0])
@@ -80,11 +80,29 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
             if kind is None or _touches_entries(fn, recv, sel[1], kind):
                 continue
             closer = _closing_method(program, fn, sel[1], kind)
-            if closer is None:
+            if closer is None or _replaced_after(program, fn, op, sel[1]):
                 continue
             an.debug["gim2xx_entries_deleted_unclosed"] += 1
             out.append(DeletedEntry(fn, kind, named or "", f"{recv}.{sel[1]}", op, closer))
     return out
+
+
+def _replaced_after(program: Program, fn: Function, delete: Op, field: str) -> bool:
+    """After the delete, fn calls a function of the tree given the same key that stores into a map
+    field of that name (`delete(p.conns, addr); p.redial(addr)`): forget, then replace."""
+    key = E.render(delete.args[1])
+    ops = fn.facts.ops
+    at = next((i for i, o in enumerate(ops) if o is delete), len(ops))
+    for o in ops[at + 1 :]:
+        if o.kind != "call" or not any(E.render(a) == key for a in o.args):
+            continue
+        for t in program.resolve_call(fn, o):
+            for s in t.function.facts.ops:
+                if s.kind == "assign" and any(
+                    (ix := E.index(x)) is not None and E.selected_name(ix[0]) == field for x in s.targets
+                ):
+                    return True
+    return False
 
 
 def _map_value(type_text: str) -> str | None:
