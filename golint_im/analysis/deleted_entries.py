@@ -35,7 +35,7 @@ from ..passes import Context, Pass
 from ..program import Function, Program
 from .ownership import OWNERSHIP
 from .regions import ops_with_literals
-from .resources import Kind
+from .resources import Kind, kinds_by_type
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,7 @@ class DeletedEntry:
 def deleted_entries(ctx: Context) -> list[DeletedEntry]:
     an = ctx.result(OWNERSHIP)
     program: Program = an.program
-    by_type: dict[str, Kind] = {}
-    for kind in an.kinds.values():
-        if not kind.stream:
-            for t in kind.types:
-                by_type.setdefault(t, kind)
+    by_type = kinds_by_type(an.kinds)
     an.debug.setdefault("gim2xx_entries_deleted_unclosed", 0)
     out = []
     for fn in program.functions:
@@ -74,7 +70,7 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                 continue
             recv_type = program.named(program.qualify(fn.facts.recv, fn.file))
             ftype = program.field_type(recv_type, sel[1]) if recv_type else None
-            value = _map_value(ftype[0]) if ftype is not None else None
+            value = program.elem(ftype[0]) if ftype is not None and ftype[0].startswith("map[") else None
             named = program.named(program.qualify(value, fn.file)) if value else None
             kind = by_type.get(named or "")
             if kind is None or _touches_entries(fn, recv, sel[1], kind):
@@ -105,25 +101,10 @@ def _replaced_after(program: Program, fn: Function, delete: Op, field: str) -> b
     return False
 
 
-def _map_value(type_text: str) -> str | None:
-    """V of `map[K]V` (K without nested brackets), else None."""
-    if not type_text.startswith("map["):
-        return None
-    depth = 0
-    for i, c in enumerate(type_text):
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return type_text[i + 1 :] or None
-    return None
-
-
 def _touches_entries(fn: Function, recv: str, field: str, kind: Kind) -> bool:
     """fn reads an entry of the map by index, or closes values of it (through a range)."""
     text = f"{recv}.{field}"
-    ranged_names = set()
+    ranged_names: set[str] = set()
     for op in ops_with_literals(fn):
         read: tuple = (op.fn, *op.args)
         if op.kind == "assign":
@@ -136,15 +117,22 @@ def _touches_entries(fn: Function, recv: str, field: str, kind: Kind) -> bool:
                 ix = E.index(x)
                 if ix is not None and E.render(ix[0]) == text:
                     return True
-        if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2:
-            over = E.ranged(op.args[0])
-            if over is not None and E.render(over) == text:
-                ranged_names.add(E.ident(op.targets[1]))
+        if (bound := _value_ranged_over(op, text)) is not None:
+            ranged_names.add(bound)
         if op.kind == "call" and E.selected_name(op.fn) in kind.closers:
             base = E.ident(E.selector_base(op.fn))
             if base is not None and base in ranged_names:
                 return True
     return False
+
+
+def _value_ranged_over(op: Op, text: str) -> str | None:
+    """`v` of `for _, v := range recv.field` (text: `recv.field`), else None."""
+    if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2:
+        over = E.ranged(op.args[0])
+        if over is not None and E.render(over) == text:
+            return E.ident(op.targets[1])
+    return None
 
 
 def _closing_method(program: Program, fn: Function, field: str, kind: Kind) -> Function | None:
@@ -155,12 +143,10 @@ def _closing_method(program: Program, fn: Function, field: str, kind: Kind) -> F
         if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
             continue
         text = f"{recv}.{field}"
-        ranged_names = set()
+        ranged_names: set[str] = set()
         for op in ops_with_literals(other):
-            if op.kind == "assign" and len(op.args) == 1 and len(op.targets) == 2:
-                over = E.ranged(op.args[0])
-                if over is not None and E.render(over) == text:
-                    ranged_names.add(E.ident(op.targets[1]))
+            if (bound := _value_ranged_over(op, text)) is not None:
+                ranged_names.add(bound)
             if op.kind != "call" or E.selected_name(op.fn) not in kind.closers:
                 continue
             base = E.selector_base(op.fn)

@@ -32,7 +32,7 @@ from ..program import Function, Program
 from .leaks import NEVER_FAIL
 from .ownership import OWNERSHIP
 from .regions import deciding_region, returns_skipping
-from .resources import Kind
+from .resources import Kind, kinds_by_type
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,7 @@ class EarlyCloserReturn:
 def early_closer_returns(ctx: Context) -> list[EarlyCloserReturn]:
     an = ctx.result(OWNERSHIP)
     program: Program = an.program
-    by_type: dict[str, Kind] = {}
-    for kind in an.kinds.values():
-        if kind.stream:
-            continue
-        for t in kind.types:
-            by_type.setdefault(t, kind)
+    by_type = kinds_by_type(an.kinds)
     out = []
     for fn in program.functions:
         facts = fn.facts

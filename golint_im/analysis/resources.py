@@ -459,3 +459,14 @@ def _wrapped_ref(expr, holders) -> Ref | None:
 
 def _value_ref(expr, holders) -> Ref | None:
     return _ref(expr, holders) or _wrapped_ref(expr, holders)
+
+
+def kinds_by_type(kinds) -> dict[str, Kind]:
+    """Declared type ("path#Name") -> the first kind (not a stream) the catalog lists it under: what a
+    field or element of that type holds, for the passes that judge fields of resources."""
+    by_type: dict[str, Kind] = {}
+    for kind in kinds.values():
+        if not kind.stream:
+            for t in kind.types:
+                by_type.setdefault(t, kind)
+    return by_type

@@ -29,7 +29,7 @@ from ..passes import Context, Pass
 from ..program import Function, Program
 from .ownership import OWNERSHIP
 from .regions import ops_with_literals
-from .resources import Kind
+from .resources import Kind, kinds_by_type
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,7 @@ class TruncatedField:
 def truncated_fields(ctx: Context) -> list[TruncatedField]:
     an = ctx.result(OWNERSHIP)
     program: Program = an.program
-    by_type: dict[str, Kind] = {}
-    for kind in an.kinds.values():
-        if not kind.stream:
-            for t in kind.types:
-                by_type.setdefault(t, kind)
+    by_type = kinds_by_type(an.kinds)
     out = []
     for fn in program.functions:
         recv = fn.facts.recv_name

@@ -1639,15 +1639,11 @@ def _unclosed_getter_finding(u):
     close_loc = op_location(u.closer, u.close)
     range_loc = op_location(u.ranger, u.range_op)
     name = u.field.rpartition(".")[2]
-
-    def at(where: Location, line: int) -> str:
-        return f"line {line}" if where.path == send_loc.path else f"{where.path}:{line}"
-
     message = (
         f"`{u.sender.short}` sends on `{u.field}` (line {u.send.line}) and ends without closing it, though "
         f"`{u.getter.short}` hands that channel out as `{u.interface}`, whose other implementation closes its "
-        f"own (`{u.closer.short}`, {at(close_loc, u.close.line)}); `{u.ranger.short}` ranges over "
-        f"`{u.interface}()`'s channel at {at(range_loc, u.range_op.line)} until it is closed, so with this "
+        f"own (`{u.closer.short}`, {_where(close_loc, send_loc)}); `{u.ranger.short}` ranges over "
+        f"`{u.interface}()`'s channel at {_where(range_loc, send_loc)} until it is closed, so with this "
         f"implementation the range never ends and blocks forever. Fix: `defer close({E.render(u.send.fn)})` at "
         f"the top of `{u.sender.short}`."
     )
@@ -3001,15 +2997,11 @@ def _optional_nil_field_finding(n, verb: str, loc: Location, more: str):
     made_loc = op_location(made_fn, made_op)
     built_loc = op_location(built_fn, built_op)
     checked_loc = op_location(checked_fn, checked_op)
-
-    def at(where: Location, line: int) -> str:
-        return f"line {line}" if where.path == loc.path else f"{where.path}:{line}"
-
     message = (
         f"{verb} `{E.render(n.op.fn)}` with no nil check: only `{made_fn.outermost().short}` makes "
-        f"`{n.label}` ({at(made_loc, made_op.line)}), `{built_fn.short}` builds the value without it "
-        f"({at(built_loc, built_op.line)}), and `{checked_fn.short}` tests it against nil before its "
-        f"use at {at(checked_loc, checked_op.line)}: when the channel was never made, this "
+        f"`{n.label}` ({_where(made_loc, loc)}), `{built_fn.short}` builds the value without it "
+        f"({_where(built_loc, loc)}), and `{checked_fn.short}` tests it against nil before its "
+        f"use at {_where(checked_loc, loc)}: when the channel was never made, this "
         f"{verb.split()[0]} blocks forever{more}. Fix: make the channel in `{built_fn.short}` "
         "(and keep the option from replacing it), or test "
         f"`{E.render(n.op.fn)} != nil` here as the other use does."
