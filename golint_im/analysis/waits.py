@@ -574,6 +574,7 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             or ch.key.startswith("local:")
             or _points_back(model.program, b.held.lock.cls, ch.key)
             or _holds_channel_owner(model.program, b.held.lock.cls, ch.key)
+            or _fresh_reply_field(model.program, b, ch.key)
         ):
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
@@ -619,6 +620,36 @@ def _points_back(program, lock_cls: str, chan_key: str) -> bool:
         ftype.startswith("*") and program.named(program.qualify(ftype, decl[1])) == owner
         for _name, ftype, _emb in decl[0].members
     )
+
+
+def _fresh_reply_field(program, b: BlockedUnderLock, chan_key: str) -> bool:
+    """The receive waits on a reply channel of a request the function built itself
+    (`req := AppendEntries{..., ack: make(chan bool)}`, then `<-req.ack`): a fresh channel only the
+    code handed the request can complete, so the sends on that field of the type are the partners,
+    whatever type the lock belongs to. Judged for one assignment of the local, a literal of the
+    channel's holder type whose field is a `make` written in it."""
+    if b.kind != "recv" or not chan_key.startswith("field:"):
+        return False
+    sel = E.selector(b.op.fn)
+    local = E.ident(sel[0]) if sel is not None else None
+    fn = b.op_fn
+    if sel is None or local is None or local == fn.facts.recv_name:
+        return False
+    var = E.make_ident(local)
+    values = [
+        o.args[o.targets.index(var)]
+        for o in fn.facts.ops
+        if o.kind == "assign" and var in o.targets and len(o.targets) == len(o.args)
+    ]
+    if len(values) != 1:
+        return False
+    comp = E.composite(E.strip_address(values[0]))
+    if comp is None or not comp[0]:
+        return False
+    holder = program.named(program.qualify(comp[0], fn.file))
+    if holder is None or chan_key != f"field:{holder}.{sel[1]}":
+        return False
+    return any(E.ident(k) == sel[1] and E.is_make_call(v) for k, v in comp[1])
 
 
 def _holds_channel_owner(program, lock_cls: str, chan_key: str) -> bool:
