@@ -680,9 +680,15 @@ class LockModel:
             return True
         # An interface parameter: its lock is then the caller's caller's argument, which
         # `note_argument_orders` compares with the receiver (`s.AddUnlessFull(1, s)`).
+        if not self.program.is_interface(named):
+            return False
         name = E.ident(recv_expr)
-        params = {pn for pn, _t in caller.facts.params if pn}
-        return name in params and self.program.is_interface(named)
+        if name in {pn for pn, _t in caller.facts.params if pn}:
+            return True
+        # A field of interface type (`a.store.Get(key)`, `store KV`): the method runs on the value the
+        # field holds, when its type declares the method itself (not promoted from an embedded one).
+        declaring = f"{callee.pkg.path}#{callee.facts.recv}"
+        return E.selector(recv_expr) is not None and declaring in self.program.implementations(named)
 
     # ---- dynamic calls: code registered on the receiver ------------------------------
     def tie_to_receiver(self, fn: Function, op: Op, callee: Function, lock: Lock, mapped: Lock) -> Lock:
@@ -796,7 +802,18 @@ class LockModel:
         if decl is None or decl[0].kind != "struct":
             return False
         t, ff = decl
-        return any(self.program.named(self.program.qualify(ftype, ff)) == recv_type for _f, ftype, _e in t.members)
+        return any(
+            self._holds(self.program.named(self.program.qualify(ftype, ff)), recv_type) for _f, ftype, _e in t.members
+        )
+
+    def _holds(self, field_type: str | None, recv_type: str) -> bool:
+        """A field of field_type can hold a value of recv_type: the type itself (or a pointer to it), or
+        an interface recv_type implements (`store KV` holding the `*MemStore` it was built with)."""
+        if field_type is None:
+            return False
+        if field_type == recv_type:
+            return True
+        return self.program.is_interface(field_type) and recv_type in self.program.implementations(field_type)
 
     def _registered_closure(self, fn: Function, lit: Function, mapped: Lock) -> tuple | None:
         """For `v.Method(func() { ... v.mu ... })` with v of fn's receiver type: the path after v (`("mu",)`)."""
@@ -961,7 +978,7 @@ class LockModel:
             return None
         impl = self.program.named(f"{method.pkg.path}#{method.facts.recv}")
         ft = self.program.field_type(impl, inst[1]) if impl else None
-        if impl is None or ft is None or recv_type is None or self.program.named(ft[0]) != recv_type:
+        if impl is None or ft is None or recv_type is None or not self._holds(self.program.named(ft[0]), recv_type):
             return None
         for g, op, holder in self._composites_of(impl, inst[1]):
             if self._stored_into(g, op, holder):
@@ -996,9 +1013,28 @@ class LockModel:
         if base is None:
             return False
         if op.kind == "assign":
-            return any((sel := E.selector(t)) is not None and self.instance(g, sel[0]) == base for t in op.targets)
+            if any((sel := E.selector(t)) is not None and self.instance(g, sel[0]) == base for t in op.targets):
+                return True
+            return self._registered_local(g, op, base)
         sel = E.selector(op.fn)
         return sel is not None and self.instance(g, sel[0]) == base
+
+    def _registered_local(self, g: Function, op: Op, base) -> bool:
+        """`v := &P{f: holder}` and later `holder.Watch(v)`: the value built into a local is handed to a
+        method of the very value its field holds."""
+        name = E.ident(op.targets[0]) if len(op.targets) == 1 and len(op.args) == 1 else None
+        if name is None or E.composite(E.strip_address(op.args[0])) is None:
+            return False
+        ops = g.facts.ops
+        for later in ops[ops.index(op) + 1 :]:
+            if later.kind == "assign" and E.make_ident(name) in later.targets:
+                return False  # the local now names another value
+            if later.kind != "call" or not any(E.is_ident(a, name) for a in later.args):
+                continue
+            sel = E.selector(later.fn)
+            if sel is not None and self.instance(g, sel[0]) == base:
+                return True
+        return False
 
     def _receiver_type(self, fn: Function) -> str | None:
         f = fn.facts
