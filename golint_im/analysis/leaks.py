@@ -2072,13 +2072,14 @@ class Walk:
         return False
 
     def _acquired_only_when_nil(self, loop) -> bool:
-        """The acquisition sits, inside the loop, under `if x == nil` where x is a holder of it
-        declared outside the loop."""
+        """The acquisition sits, inside the loop, under `if x == nil` or in a `for x == nil` loop (the
+        loop itself or one inside it: `for conn == nil { conn, err = dial() ... }`), where x is a holder
+        of it declared outside the loop."""
         regions = self.view.regions
         outside = {h.name for h in self.holders.values() if not self._declared_within(h, loop)}
-        for r in self.view.regions_below(self.op.region, loop):
+        for r in [*self.view.regions_below(self.op.region, loop), loop]:
             reg = regions[r]
-            b3 = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+            b3 = binary(reg.info) if reg.kind in ("if", "for") and is_expr(reg.info) else None
             if b3 is not None and b3[0] == "==" and is_nil(b3[2]) and ident(b3[1]) in outside:
                 return True
         return False
