@@ -49,6 +49,7 @@ class UnclosedRange:
     starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
     awaited: tuple | None = None  # (function, `wg.Wait()` op) waiting for the ranging goroutine to end
     closed_after: object | None = None  # the ranger's own `close`, reached only once its range has ended
+    returned: bool = False  # the owner returns the channel and a caller (the ranger) ranges over the result
 
 
 @dataclass
@@ -203,6 +204,10 @@ class Unpaired:
                 if returned is not None:
                     self.skipped.append(returned)
                     continue
+                endless = self._returned_unclosed_range(ch)
+                if endless is not None:
+                    self.unclosed.append(endless)
+                    continue
             if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
@@ -330,37 +335,45 @@ class Unpaired:
                         return op
         return None
 
-    def _long_lived(self, fn: Function, region: int) -> bool:
-        """A loop around region runs for good (`for {`) or as long as some channel delivers."""
+    def _long_lived(self, fn: Function, region: int, queues_end: bool = False) -> bool:
+        """A loop around region runs for good (`for {`) or as long as some channel delivers (with
+        queues_end: a range over a channel some code closes ends, a work queue fed and closed)."""
         facts = fn.facts
         for r in enclosing_regions(facts, region):
             reg = facts.regions[r]
             if reg.kind == "for" and reg.info is None:
                 return True
-            if reg.kind in ("for", "range") and self._receives_in(fn, r):
+            if reg.kind in ("for", "range") and self._receives_in(fn, r, queues_end):
                 return True
         return False
 
-    def _receives_in(self, fn: Function, loop: int) -> bool:
-        """The loop receives from a channel each round, or ranges over one."""
+    def _receives_in(self, fn: Function, loop: int, queues_end: bool = False) -> bool:
+        """The loop receives from a channel each round, or ranges over one (with queues_end: one
+        nothing closes)."""
         facts = fn.facts
         for op in facts.ops:
             if op.kind != "recv":
                 continue
             if op.mode == "range" and op.body == loop:
-                if self.flow.key(fn, op.fn) is not None:
-                    return True
+                key = self.flow.key(fn, op.fn)
+                if not queues_end:
+                    if key is not None:
+                        return True
+                    continue
+                ranged = self.flow.channels.get(key) if key is not None else None
+                if ranged is None or not ranged.closes:
+                    return True  # a ticker's channel, or one nothing closes: it delivers for good
             elif loop in enclosing_regions(facts, op.region):
                 return True
         return False
 
-    def _senders_long_lived(self, ch: Channel, owner: Function, name: str) -> bool:
+    def _senders_long_lived(self, ch: Channel, owner: Function, name: str, queues_end: bool = False) -> bool:
         """Some send on ch, or the statement of owner that starts it, sits in a loop that does not end
         by itself: a long-lived producer, for which a consumer ranging forever is the design."""
         for fn, op in ch.sends:
             f, region = fn, op.region
             while region is not None:
-                if self._long_lived(f, region):
+                if self._long_lived(f, region, queues_end):
                     return True
                 if f is owner or f.parent is None:
                     break
@@ -371,9 +384,39 @@ class Unpaired:
                 region, f = _creation_region(self.program, f), f.parent
         for f in [owner, *owner.nested_literals()]:
             for op in f.facts.ops:
-                if op.kind in ("call", "send") and _mentions(op, name) and self._long_lived(f, op.region):
+                if op.kind in ("call", "send") and _mentions(op, name) and self._long_lived(f, op.region, queues_end):
                     return True
         return False
+
+    def _returned_unclosed_range(self, ch: Channel) -> UnclosedRange | None:
+        """A stream its maker hands on only by returning it, sent on by goroutines the maker starts
+        (workers ranging over a queue it closes count as finishing), closed by nobody, and ranged
+        over by a caller with no other way out of the loop: after the last send the caller's range
+        waits forever (`for r := range fetch.All(...)`, where All's goroutine waits for its workers
+        and never closes `out`)."""
+        if len(ch.make_sites) != 1:
+            return None
+        owner = ch.make_sites[0][0]
+        name = self.flow.label(ch.key)
+        if ch.key != f"local:{owner.id}:{name}" or owner.is_main:
+            return None
+        literals = {f.id for f in owner.nested_literals()}
+        if not all(fn.id in literals for fn, _op in ch.sends):
+            return None
+        if not self._only_returned(owner, name):
+            return None
+        ranging = self._ranging_caller(owner)
+        if ranging is None:
+            return None
+        caller, range_op = ranging
+        if any(op is not range_op for _fn, op in ch.receives) or self._range_exits(caller, range_op):
+            return None
+        if self._senders_long_lived(ch, owner, name, queues_end=True):
+            self.debug["GIM102_ranges_senders_long_lived"] += 1
+            return None
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        self.debug["GIM102_returned_streams_never_closed"] += 1
+        return UnclosedRange(ch, owner, caller, range_op, None, sender, send, returned=True)
 
     # ---- a close skipped on a return ------------------------------------------------------
     def _skipped_close(self, ch: Channel) -> SkippedClose | None:

@@ -1244,6 +1244,13 @@ def _unclosed_finding(u):
     if u.go_op is not None:
         waiter = f"the goroutine started at line {u.go_op.line}"
         after = f"once the senders are done (last send at line {u.send.line}) and `{owner.short}` returns"
+    elif u.returned:
+        waiter = f"`{u.ranger.short}`"
+        after = (
+            f"`{owner.short}` returns it to `{u.ranger.short}` and its goroutines send on it (last send at "
+            f"{_where(op_location(u.sender, u.send), range_loc)}), but no code closes it, so after the last "
+            f"value the loop waits forever and `{u.ranger.short}` never returns"
+        )
     else:
         waiter = f"`{owner.short}`"
         after = f"after the last send (line {u.send.line}) the loop waits forever and `{owner.short}` never returns"
