@@ -133,6 +133,9 @@ class Summary:
     held_on_return: list[Acquire] = field(default_factory=list)
     # the first channel operation or Wait it performs, itself or through calls: (fn, op, hops, kind)
     block: tuple | None = None
+    # the first receive after a first send (a request handed over, then its reply waited for:
+    # `c.loads <- loadReq{done: done}; <-done`), in the same form; None otherwise
+    reply: tuple | None = None
     # (held, taken): the same field of two of its parameters (receiver included), one taken while the
     # other is held (`from.mu` then `to.mu`): which values they are is the caller's arguments
     argument_orders: list[tuple[Acquire, Acquire]] = field(default_factory=list)
@@ -1202,13 +1205,17 @@ class LockModel:
         finding. None when the function needs the walk.
         """
         block: tuple | None = None
+        reply: tuple | None = None
         facts = fn.facts
         for op in facts.ops:
             if op.kind in ("send", "recv"):
                 if self.channel_lock(fn, op) is not None:
                     return None
-                if block is None and not (op.select >= 0 and _has_default(facts.regions[op.select])):
-                    block = (fn, op, (), op.kind)
+                if not (op.select >= 0 and _has_default(facts.regions[op.select])):
+                    if block is None:
+                        block = (fn, op, (), op.kind)
+                    elif reply is None and block[3] == "send" and op.kind == "recv":
+                        reply = (fn, op, (), op.kind)
                 continue
             if op.kind != "call":
                 continue
@@ -1240,7 +1247,10 @@ class LockModel:
             if block is None and s.block is not None and op.mode != "defer":
                 op_fn, block_op, hops, kind = s.block
                 block = (op_fn, block_op, (Hop(fn, op, callee), *hops), kind)
-        return Summary(block=block)
+                if s.reply is not None:
+                    r_fn, r_op, r_hops, r_kind = s.reply
+                    reply = (r_fn, r_op, (Hop(fn, op, callee), *r_hops), r_kind)
+        return Summary(block=block, reply=reply)
 
     def _filter_ruled_out_by_arguments(self) -> None:
         """Drop double locks whose second lock sits on a path the call's constant arguments rule out.
@@ -1445,6 +1455,7 @@ class _Walk:
         self._branch: dict[int, bool] = {}  # region -> inside a branch
         self.gives_up = False  # goto: the walk cannot follow where paths go
         self.block: tuple | None = None
+        self.reply: tuple | None = None
         # each `panic(...)` (or call of a function that panics itself) and the locks held there
         self.panics: list[tuple[Op, State, Function | None, Op | None]] = []
         # each call of a function value the caller supplies (a func-typed parameter or field), under locks
@@ -1469,7 +1480,9 @@ class _Walk:
         released = {(lk.cls, lk.inst) for lk in self.releases.values()}
         acquires = [a for a in self.acquires.values() if (a.lock.cls, a.lock.inst) not in released]
         orders = self.argument_orders[:MAX_ACQUIRES]
-        return Summary(acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block, orders)
+        return Summary(
+            acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block, self.reply, orders
+        )
 
     # ---- structure -----------------------------------------------------------
     def walk_ops(self, state: State, indexes: list[int]) -> State | None:
@@ -1865,6 +1878,9 @@ class _Walk:
         if s.block is not None:
             op_fn, block_op, hops, kind = s.block
             self._blocked(state, op_fn, block_op, (hop, *hops), kind)
+        if s.reply is not None:
+            op_fn, block_op, hops, kind = s.reply
+            self._blocked(state, op_fn, block_op, (hop, *hops), kind)
         self.note_argument_orders(op, callee)
         branch = self.on_branch(op)
         for a in s.acquires:
@@ -1999,6 +2015,8 @@ class _Walk:
     def _blocked(self, state: State, op_fn: Function, op: Op, hops: tuple, kind: str) -> None:
         if self.block is None:
             self.block = (op_fn, op, hops, kind)
+        elif self.reply is None and self.block[3] == "send" and kind == "recv" and self.block[1] is not op:
+            self.reply = (op_fn, op, hops, kind)
         for h in state:
             self.model.blocked.append(BlockedUnderLock(self.fn, h.acq, op_fn, op, hops, kind))
 

@@ -263,8 +263,7 @@ def waits_held_across(model: LockModel, prims: SyncPrimitives, debug: dict) -> l
             continue
         where = (b.fn.id, id(b.hops[0].op if b.hops else b.op), b.held.lock.cls)
         if where in seen:
-            continue
-        seen.add(where)
+            continue  # one finding per call reaching the operations (`c.fill(key)` sends, then waits)
         wait = matcher.by_op.get(id(b.op))
         if wait is None or wait.method != "Wait":
             debug["GIM103_waits_on_unknown_groups"] += 1
@@ -562,8 +561,7 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             continue
         where = (b.fn.id, id(b.hops[0].op if b.hops else b.op), b.held.lock.cls)
         if where in seen:
-            continue
-        seen.add(where)
+            continue  # one finding per call reaching the operations (`c.fill(key)` sends, then waits)
         if _released_on_the_way(model, b):
             debug["GIM103_handoffs_released_in_callee"] += 1
             continue
@@ -594,6 +592,7 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         pfn, pop, a, in_other_case, between_receives = found
         if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
             continue
+        seen.add(where)
         out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives))
     return out
 
@@ -627,23 +626,23 @@ def _fresh_reply_field(program, b: BlockedUnderLock, chan_key: str) -> bool:
     (`req := AppendEntries{..., ack: make(chan bool)}`, then `<-req.ack`): a fresh channel only the
     code handed the request can complete, so the sends on that field of the type are the partners,
     whatever type the lock belongs to. Judged for one assignment of the local, a literal of the
-    channel's holder type whose field is a `make` written in it."""
+    channel's holder type whose field is a `make` written in it, or (`done := make(chan
+    struct{})` put into the request's literal, then `<-done`) a `make` itself."""
     if b.kind != "recv" or not chan_key.startswith("field:"):
         return False
+    fn = b.op_fn
+    alone = E.ident(b.op.fn)
+    if alone is not None:
+        # `done := make(chan struct{}); c.loads <- loadReq{done: done}; <-done`: the channel itself,
+        # made here and joined to the request's field by the literal
+        made = _single_value(fn, alone)
+        return made is not None and E.is_make_call(made)
     sel = E.selector(b.op.fn)
     local = E.ident(sel[0]) if sel is not None else None
-    fn = b.op_fn
     if sel is None or local is None or local == fn.facts.recv_name:
         return False
-    var = E.make_ident(local)
-    values = [
-        o.args[o.targets.index(var)]
-        for o in fn.facts.ops
-        if o.kind == "assign" and var in o.targets and len(o.targets) == len(o.args)
-    ]
-    if len(values) != 1:
-        return False
-    comp = E.composite(E.strip_address(values[0]))
+    value = _single_value(fn, local)
+    comp = E.composite(E.strip_address(value)) if value is not None else None
     if comp is None or not comp[0]:
         return False
     holder = program.named(program.qualify(comp[0], fn.file))
@@ -652,17 +651,32 @@ def _fresh_reply_field(program, b: BlockedUnderLock, chan_key: str) -> bool:
     return any(E.ident(k) == sel[1] and E.is_make_call(v) for k, v in comp[1])
 
 
+def _single_value(fn: Function, local: str):
+    """The value of fn's one assignment to local, else None."""
+    var = E.make_ident(local)
+    values = [
+        o.args[o.targets.index(var)]
+        for o in fn.facts.ops
+        if o.kind == "assign" and var in o.targets and len(o.targets) == len(o.args)
+    ]
+    return values[0] if len(values) == 1 else None
+
+
 def _holds_channel_owner(program, lock_cls: str, chan_key: str) -> bool:
     """The lock's owner keeps the channel's holder in a field, by its type or by an interface the
-    holder implements (`KV.notif Notifier`, a `chanNotifier{ch}` implementing it): a method of the
-    owner reaching the holder's send under its lock sends on the channel of the holder it keeps."""
+    holder implements (`KV.notif Notifier`, a `chanNotifier{ch}` implementing it), or in a slice or
+    map of them (`Bus.subs []*subscriber`): a method of the owner reaching the holder's send under
+    its lock sends on the channel of the holder it keeps."""
     types = _field_holders(lock_cls, chan_key)
     decl = program.type_decl(types[0]) if types else None
     if types is None or decl is None or decl[0].kind != "struct":
         return False
     holder = types[1]
     for _name, ftype, _emb in decl[0].members:
-        named = program.named(program.qualify(ftype, decl[1]))
+        qualified = program.qualify(ftype, decl[1])
+        if qualified.startswith(("[]", "map[")):
+            qualified = program.elem(qualified)  # `subs []*subscriber`: it keeps every subscriber it feeds
+        named = program.named(qualified)
         if named is None:
             continue
         if named == holder or (program.is_interface(named) and holder in program.implementations(named)):
@@ -788,19 +802,22 @@ def _sends_again(model: LockModel, b: BlockedUnderLock) -> bool:
 
 def _repeats_on_one_channel(facts, op: Op) -> bool:
     """The send sits in a loop that sends on the same channel each round: not one over the holders
-    (`for _, c := range h.clients { c.send <- msg }` sends once to each client)."""
+    (`for _, c := range h.clients { c.send <- msg }` sends once to each client), unless a loop
+    around that one goes over them again (`for _, e := range events { for _, s := range b.subs {
+    s.ch <- e } }`)."""
     if not in_loop(facts, op.region):
         return False
     sel = E.selector(op.fn)
     root = E.ident(sel[0]) if sel is not None else None
     if root is None:
         return True
-    for r in enclosing_regions(facts, op.region):
+    chain = list(enclosing_regions(facts, op.region))
+    for i, r in enumerate(chain):
         if facts.regions[r].kind != "range":
             continue
         binds = [o for o in facts.ops if o.kind == "assign" and o.region == r and o.line == facts.regions[r].line]
         if any(E.is_ident(t, root) for o in binds for t in o.targets):
-            return False
+            return any(facts.regions[x].kind in ("for", "range") for x in chain[i + 1 :])
     return True
 
 
