@@ -177,6 +177,23 @@ def _ranging_subscriber(program: Program, sub: Function, position: int) -> tuple
             handed = _ranged_by_callee(program, caller, text)
             if handed is not None:
                 return (*handed, caller, call)
+        straight = _ranged_straight_by_callee(program, caller, call) if position == 0 else None
+        if straight is not None:
+            return (*straight, caller, call)
+    return None
+
+
+def _ranged_straight_by_callee(program: Program, caller: Function, call: Op) -> tuple[Function, Op] | None:
+    """(callee, its range) when the subscribe call is itself an argument of a call to a function of
+    the tree that ranges over that parameter (`go a.consume(b.Subscribe("audit"), done)`)."""
+    ops = caller.facts.ops
+    number = next((i for i, o in enumerate(ops) if o is call), None)
+    for op in ops:
+        if op.kind != "call" or op.mode not in ("plain", "go") or op is call:
+            continue
+        at = [k for k, a in enumerate(op.args) if E.op_number(a) == number]
+        if len(at) == 1:
+            return _ranging_parameter(program, caller, op, at[0])
     return None
 
 
@@ -190,15 +207,24 @@ def _ranged_by_callee(program: Program, caller: Function, name: str) -> tuple[Fu
         at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
         if len(at) != 1:
             continue
-        found = program.parameter_at(caller, op, at[0], direct=False)
-        if found is None:
-            continue
-        g, param = found
-        if any(o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets) for o in g.facts.ops):
-            continue
-        for o in g.facts.ops:
-            if o.kind == "recv" and o.mode == "range" and E.is_ident(o.fn, param) and not range_exits(program, g, o):
-                return g, o
+        found = _ranging_parameter(program, caller, op, at[0])
+        if found is not None:
+            return found
+    return None
+
+
+def _ranging_parameter(program: Program, caller: Function, op: Op, k: int) -> tuple[Function, Op] | None:
+    """(callee, its range) when the function op calls ranges over its parameter for argument k with
+    no other way out of the loop and never assigns it."""
+    found = program.parameter_at(caller, op, k, direct=False)
+    if found is None:
+        return None
+    g, param = found
+    if any(o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets) for o in g.facts.ops):
+        return None
+    for o in g.facts.ops:
+        if o.kind == "recv" and o.mode == "range" and E.is_ident(o.fn, param) and not range_exits(program, g, o):
+            return g, o
     return None
 
 
