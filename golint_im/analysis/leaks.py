@@ -55,6 +55,7 @@ from .paths import (
 from .regions import assignments_to
 from .replaced import entry_replaced, entry_store, receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
+from .unpaired import has_else
 
 if TYPE_CHECKING:
     from golint_im.symbols import Function
@@ -200,6 +201,7 @@ class Walk:
         if self.done_early:
             return None
         start_holders = dict(self.holders)
+        self._mark_errors_checked_before(parent)
         self.walk_from(parent)
         if not self.leaks:
             return self._replaced(parent, start_holders)
@@ -1042,6 +1044,7 @@ class Walk:
         """What a condition says about the resource when true and when false (see conditions.cond_effect)."""
         own = (
             self._asserted_always(cond)
+            or self._stale_error_test(cond)
             or self._own_error_test(cond)
             or self._either_failed(cond)
             or self._empty_container_test(cond)
@@ -1699,6 +1702,49 @@ class Walk:
                 return None
             found |= {x for x in texts if x is not None}
         return found or None
+
+    def _mark_errors_checked_before(self, at: int) -> None:
+        """Names an exiting `if x != nil { ...; return }` on the way to the acquisition tested after their
+        last assignment, and that the acquisition does not assign: nil from there on, so a later `if x
+        != nil` cannot be taken (`c, err := up.Upgrade(...); if err != nil { return }; rc, _ :=
+        net.Dial(...); if err != nil { return }`: ehco 379c682 tests the old error again)."""
+        facts = self.fn.facts
+        around = set(enclosing_regions(facts, self.ops[at].region))
+        checked: dict[str, bool] = {}
+        exiting = self._exiting_nil_tests(at)
+        for o in self.ops[:at]:
+            if o.kind == "assign":
+                for t in o.targets:
+                    if (name := ident(t)) is not None:
+                        checked[name] = False
+                continue
+            if o.kind != "return" or o.region not in exiting:
+                continue
+            reg = facts.regions[o.region]
+            b3 = binary(reg.info) if is_expr(reg.info) else None
+            name = ident(b3[1]) if b3 is not None and b3[0] == "!=" and is_nil(b3[2]) else None
+            if name is not None and name in checked and reg.parent in around:
+                checked[name] = True
+        for name, nil_now in checked.items():
+            if nil_now and name not in self.last_assign and name not in self.holders:
+                self.last_assign[name] = "checked-nil"
+
+    def _exiting_nil_tests(self, at: int) -> set[int]:
+        """`if` regions before op `at` with no `else` whose own body returns."""
+        facts = self.fn.facts
+        ifs = {o.region for o in self.ops[:at] if o.kind == "return" and o.region >= 0}
+        return {r for r in ifs if facts.regions[r].kind == "if" and not has_else(facts, r)}
+
+    def _stale_error_test(self, cond) -> tuple | None:
+        """`if err != nil` on a name found nil before the acquisition (see _mark_errors_checked_before):
+        the branch is never taken, so it holds nothing to release."""
+        b3 = binary(cond) if is_expr(cond) else None
+        if b3 is None or b3[0] not in ("==", "!=") or not is_nil(b3[2]):
+            return None
+        if self.last_assign.get(ident(b3[1])) != "checked-nil":
+            return None
+        self.an.debug["gim2xx_tests_of_errors_already_nil"] += 1
+        return ("failed", None) if b3[0] == "!=" else (None, "failed")
 
     def _asserted_always(self, cond) -> tuple | None:
         """`if !ok {` (or `if ok {`) on an assertion that always holds: the `!ok` side never runs."""
