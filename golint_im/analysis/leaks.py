@@ -1741,7 +1741,8 @@ class Walk:
         b3 = binary(cond) if is_expr(cond) else None
         if b3 is None or b3[0] not in ("==", "!=") or not is_nil(b3[2]):
             return None
-        if self.last_assign.get(ident(b3[1])) != "checked-nil":
+        name = ident(b3[1])
+        if name is None or self.last_assign.get(name) != "checked-nil":
             return None
         self.an.debug["gim2xx_tests_of_errors_already_nil"] += 1
         return ("failed", None) if b3[0] == "!=" else (None, "failed")
