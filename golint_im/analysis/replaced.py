@@ -136,6 +136,8 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 if line:
                     return Again(caller, call, line)
                 line, failed = _replacing_guard(caller, call, recv, fields)
+                if not line:
+                    line, failed = _past_a_failed_use(caller, call, recv, fields), True
                 if line:
                     return Again(caller, call, 0, guard_line=line, after_failure=failed)
                 if first:
@@ -166,6 +168,27 @@ def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -
     return 0, False
 
 
+def _past_a_failed_use(caller: Function, call: Op, recv: str, fields: list[str]) -> int:
+    """The line of an `if err == nil { return ... }` before the call, outside anything around it,
+    where err comes from a call on or with `recv.f` (`if _, err := c.conn.Write(b); err == nil {
+    return nil }`, then `c.connect()`): past it, the field's value was used and failed, and the
+    call's store replaces it. 0 if none."""
+    facts = caller.facts
+    ops = facts.ops
+    around = set(enclosing_regions(facts, call.region))
+    for op in ops[: ops.index(call)]:
+        if op.kind != "return" or op.region < 0 or op.region in around:
+            continue
+        reg = facts.regions[op.region]
+        b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+        if b is None or b[0] != "==" or not is_nil(b[2]) or ident(b[1]) is None:
+            continue
+        first = next(o for o in ops if o.region == op.region or op.region in enclosing_regions(facts, o.region))
+        if any(_error_of_field_use(facts, str(ident(b[1])), first, recv, f) for f in fields):
+            return reg.line
+    return 0
+
+
 def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
     """cond is `err != nil` for an `err` last assigned, before the call, from a call made on or with
     `recv.field` (`if _, err := io.WriteString(g.conn, line); err != nil { g.redial() }`): the field
@@ -174,6 +197,11 @@ def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
     err = ident(b[1]) if b is not None and b[0] == "!=" and is_nil(b[2]) else None
     if err is None:
         return False
+    return _error_of_field_use(facts, err, call, recv, field)
+
+
+def _error_of_field_use(facts, err: str, call: Op, recv: str, field: str) -> bool:
+    """err was last assigned, before call, from a call made on or with `recv.field`."""
     ops = facts.ops
     at = ops.index(call)
     assigned = next(
