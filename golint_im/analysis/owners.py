@@ -187,8 +187,10 @@ def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False, ind
 
 def _hands_on_own(an: Analysis, caller: Function, op: Op, index: int) -> bool:
     """caller passes, at `index`, a parameter of its own that it owns (every caller of it starts it
-    with `go`) and never mentions again after the call (nor in a defer or a closure)."""
-    if op.mode != "plain" or index >= len(op.args) or caller.parent is not None or caller.facts.results:
+    with `go`, or it is a literal started with `go` where it is written: `go func(c net.Conn) { if
+    err := s.relay(c); ... }(c)`) and never mentions again after the call (nor in a defer or a
+    closure)."""
+    if op.mode != "plain" or index >= len(op.args) or caller.facts.results:
         return False
     name = ident(op.args[index])
     if name is None or name not in an.params(caller):
@@ -197,7 +199,11 @@ def _hands_on_own(an: Analysis, caller: Function, op: Op, index: int) -> bool:
         return False
     ops = caller.facts.ops
     at = next(i for i, o in enumerate(ops) if o is op)
-    later = [o for i, o in enumerate(ops) if i > at or o.mode == "defer"]
+    later = [
+        o
+        for i, o in enumerate(ops)
+        if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
+    ]
     later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
     if any(_mentions(o, name) for o in later):
         return False

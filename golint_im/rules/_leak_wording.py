@@ -191,8 +191,9 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
         caller, call, passed = owned.let_go
         why = f"its one caller `{caller.short}` never looks at `{passed}` again after the call at line {call.line}"
     elif owned.handed_on_by is not None:
+        returns = "it returns nothing, and " if not owned.owner.facts.results else ""
         why = (
-            "it returns nothing, and the tree starts it with `go`, or calls it from "
+            f"{returns}the tree starts it with `go`, or calls it from "
             f"`{owned.handed_on_by.short}`, itself such a goroutine, as its last use of the value"
         )
     else:
