@@ -281,7 +281,7 @@ def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[
             if id(acq) in reported or _closes_itself(an, fn, name, origin.kind):
                 continue
             close = _first_close(an, lit, name, origin.kind)
-            if close is None:
+            if close is None and not _let_go_to(an, fn, op, lit, name, origin.kind):
                 continue
             an.debug["gim2xx_owned_captured_candidates"] += 1
             if not an.budget.charge(lit, len(lit.facts.ops) + 1):
@@ -294,6 +294,30 @@ def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[
                 leak.fn, leak.op = fn, acq
                 reported.add(id(acq))
                 yield leak
+
+
+def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, kind: Kind) -> bool:
+    """The goroutine literal started by `go` is the value's last holder, though it never closes it: fn
+    never mentions it after the `go` statement (nor in a defer or another closure), the literal hands
+    it to no function of the tree and calls none of its methods but reads and writes, and it is a
+    literal that ends (no endless loop around everything). Whatever the goroutine leaves open when it
+    ends, nobody closes (a log shipper writing until its channel closes)."""
+    if fn.file.is_test or lit.facts.results:
+        return False
+    ops = fn.facts.ops
+    at = next(i for i, o in enumerate(ops) if o is go)
+    later = [o for i, o in enumerate(ops) if i > at or o.mode == "defer"]
+    later.extend(o for other in fn.nested_literals() if other is not lit for o in ops_with_literals(other))
+    if any(_mentions(o, name) for o in later):
+        return False
+    if any(_mentions(o, name) for inner in lit.nested_literals() for o in ops_with_literals(inner)):
+        return False
+    holders = {name: Holder(name, kind.suffix)}
+    for o in lit.facts.ops:
+        if _mentions(o, name) and an.op_effect(lit, o, holders, kind, scan=True) is not None:
+            return False  # handed on, stored, released somewhere: not this shape
+    an.debug["gim2xx_owned_captured_never_closed"] += 1
+    return True
 
 
 def _acquired_once(an: Analysis, fn: Function, name: str) -> tuple[Op, Origin] | None:

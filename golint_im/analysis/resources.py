@@ -338,7 +338,7 @@ class OwnedHere:
 
     holder: str  # the parameter or captured variable ("conn")
     owner: Function  # the function (or goroutine literal) that owns it
-    close: Op  # its own `conn.Close()` on one path
+    close: Op | None  # its own `conn.Close()` on one path; None: a goroutine never closing what it was let go
     captured: bool  # captured by a goroutine's literal (else a parameter)
     # a parameter owned because its one caller never looks at the value again after the call:
     # (that caller, the call, the local it passes)

@@ -181,7 +181,12 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
     unclosed = f"not when {detail} ({exit_})" if detail else f"not on the path that {ends} at line {leak.line}"
     if leak.how not in ("return", "end"):
         unclosed = f"not before the `{leak.how}` at line {leak.line}"
-    closes = f"closes it at line {owned.close.line} on one path but {unclosed}"
+    if owned.close is None:
+        closes = (
+            f"never closes it: nothing else holds it, so it stays open once the goroutine {ends} at line {leak.line}"
+        )
+    else:
+        closes = f"closes it at line {owned.close.line} on one path but {unclosed}"
     if owned.captured:
         problem = f"is handed to the goroutine started at line {owned.owner.facts.line}, which {closes}"
         return what, problem
@@ -271,7 +276,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         what, problem = _owned(leak, owned, words, what)
         if not owned.captured:
             steps = [Step(loc, "received here as a parameter")]
-        related.append(Related(Location(path, owned.close.line, owned.close.col), "closed here on another path"))
+        if owned.close is not None:
+            related.append(Related(Location(path, owned.close.line, owned.close.col), "closed here on another path"))
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "left open here"))
     elif leak.how == "unwrapped" and leak.container is not None:
         body = leak.container.name
