@@ -281,7 +281,7 @@ def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[
             if id(acq) in reported or _closes_itself(an, fn, name, origin.kind):
                 continue
             close = _first_close(an, lit, name, origin.kind)
-            if close is None and not _let_go_to(an, fn, op, lit, name, origin.kind):
+            if close is None and not _let_go_to(an, fn, op, lit, name, origin):
                 continue
             an.debug["gim2xx_owned_captured_candidates"] += 1
             if not an.budget.charge(lit, len(lit.facts.ops) + 1):
@@ -296,13 +296,23 @@ def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[
                 yield leak
 
 
-def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, kind: Kind) -> bool:
+# Methods of a listener or packet socket a server loop calls: a goroutine that serves one usually
+# runs for the process, and its socket is closed, if at all, by whoever stops the server.
+_SERVED_NOUNS = ("listener", "packet connection")
+_SERVING = frozenset(
+    {"Accept", "AcceptTCP", "AcceptUnix", "ReadFrom", "ReadFromUDP", "ReadFromUDPAddrPort", "ReadMsgUDP"}
+)
+
+
+def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, origin: Origin) -> bool:
     """The goroutine literal started by `go` is the value's last holder, though it never closes it: fn
     never mentions it after the `go` statement (nor in a defer or another closure), the literal hands
     it to no function of the tree and calls none of its methods but reads and writes, and it is a
     literal that ends (no endless loop around everything). Whatever the goroutine leaves open when it
     ends, nobody closes (a log shipper writing until its channel closes)."""
-    if fn.file.is_test or lit.facts.results:
+    kind = origin.kind
+    named = kind.name_of(origin.base)
+    if fn.file.is_test or lit.facts.results or (named is not None and named.noun in _SERVED_NOUNS):
         return False
     ops = fn.facts.ops
     at = next(i for i, o in enumerate(ops) if o is go)
@@ -314,7 +324,13 @@ def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, kin
         return False
     holders = {name: Holder(name, kind.suffix)}
     for o in lit.facts.ops:
-        if _mentions(o, name) and an.op_effect(lit, o, holders, kind, scan=True) is not None:
+        if not _mentions(o, name):
+            continue
+        if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in _SERVING:
+            return False  # a listener or packet socket the goroutine serves, usually for the process
+        if o.kind == "call" and any(is_ident(a, name) for a in o.args) and an.program.resolve_call(lit, o):
+            return False  # given to code of the tree (`t.Serve(ln)`): followed by the hand-off rules, not here
+        if an.op_effect(lit, o, holders, kind, scan=True) is not None:
             return False  # handed on, stored, released somewhere: not this shape
     an.debug["gim2xx_owned_captured_never_closed"] += 1
     return True
