@@ -53,7 +53,7 @@ from .paths import (
     handoff_refused,
 )
 from .regions import assignments_to
-from .replaced import entry_replaced, entry_store, receiver_fields, runs_again
+from .replaced import entry_replaced, entry_replaced_in_place, entry_store, receiver_fields, runs_again
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
 from .unpaired import has_else
 
@@ -269,6 +269,8 @@ class Walk:
             return None
         field, key_index, store = found
         again = entry_replaced(self.an, self.fn, field, key_index, self.kind)
+        if again is None:
+            again = entry_replaced_in_place(self.an, self.fn, field, key_index, store, self.kind)
         if again is None:
             return None
         target = next((t for t in store.targets if index(t) is not None), None)

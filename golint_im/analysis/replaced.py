@@ -25,6 +25,7 @@ from golint_im.expr import (
     binary,
     call_number,
     ident,
+    idents_in,
     index,
     is_expr,
     is_ident,
@@ -369,6 +370,54 @@ def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind:
                 continue  # `if _, err := u.connect(a); err != nil { u.connect(a) }`: the first stored nothing
             if seen and not exclusive_branches(facts, list(enclosing_regions(facts, op.region)), call_chain):
                 return Again(caller, call, 0, op)
+    return None
+
+
+def entry_replaced_in_place(
+    an: Analysis, fn: Function, field: str, key_index: int, store: Op, kind: Kind
+) -> Again | None:
+    """fn itself looks the entry up and returns it only when a check on it passes (`if conn, ok :=
+    c.conns[addr]; ok && alive(conn) { return conn, nil }`), then stores a fresh one under the same
+    key: an entry that exists but fails the check is replaced without being closed. Only when
+    nothing between the lookup and the store closes the looked-up value or deletes an entry."""
+    recv = fn.facts.recv_name
+    params = [p for p, _t in fn.facts.params]
+    if not recv or key_index >= len(params):
+        return None
+    key = params[key_index]
+    facts = fn.facts
+    ops = facts.ops
+    at = ops.index(store)
+    store_chain = set(enclosing_regions(facts, store.region))
+    for i, op in enumerate(ops[:at]):
+        if op.kind != "assign" or len(op.targets) != 2 or len(op.args) != 1 or index(op.args[0]) is None:
+            continue
+        if not _reads_entry(op, recv, field, key):
+            continue
+        value, ok = ident(op.targets[0]), ident(op.targets[1])
+        if not value or not ok or value == "_" or ok == "_":
+            continue
+        between = ops[i + 1 : at]
+        closes_or_deletes = (
+            o.kind == "call"
+            and (
+                selected_name(o.fn) == "delete"
+                or (selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), value))
+            )
+            for o in between
+        )
+        if any(closes_or_deletes):
+            return None
+        for o in between:
+            if o.kind != "return" or o.region < 0 or o.region in store_chain:
+                continue
+            reg = facts.regions[o.region]
+            b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+            if b is None or b[0] != "&&" or not is_ident(b[1], ok) or value not in idents_in(b[2], set()):
+                continue
+            if not any(is_ident(a, value) for a in o.args):
+                continue  # `return conn, nil`: the entry handed out when the check passes
+            return Again(fn, store, 0, entry_seen=op, guard_line=reg.line)
     return None
 
 

@@ -334,15 +334,27 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         how = "whose entry it read" if seen.kind != "call" or seen.fn != again.call.fn else "it already stored"
         if seen.kind == "assign" and len(seen.args) == 1 and ranged(seen.args[0]) is not None:
             how = "that its range over the entries gives (every one names a live entry)"
-        problem = (
-            f"is kept only in `{leak.container.name}` (line {leak.line}), and `{caller.short}` calls "
-            f"`{render(again.call.fn)}` at {caller.file.path}:{again.call.line} for a key {how} at line "
-            f"{seen.line}: the store replaces the live entry without closing it"
-        )
         stored = Location(path, leak.line, max(leak.col, 1))
         related.append(Related(stored, "stored here, dropping the entry it replaces"))
-        related.append(Related(Location(caller.file.path, seen.line, seen.col), "the entry already held here"))
-        related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "stored again from here"))
+        if again.call.kind == "assign":
+            # replaced.entry_replaced_in_place: the function's own look-up, handed out only past a check
+            problem = (
+                f"is kept only in `{leak.container.name}` (line {leak.line}), which replaces the entry "
+                f"`{caller.short}` looked up at line {seen.line} and hands out only when the check at line "
+                f"{again.guard_line} passes: an entry that exists but fails that check is dropped without "
+                "being closed"
+            )
+            related.append(Related(Location(caller.file.path, seen.line, seen.col), "the entry looked up here"))
+        else:
+            problem = (
+                f"is kept only in `{leak.container.name}` (line {leak.line}), and `{caller.short}` calls "
+                f"`{render(again.call.fn)}` at {caller.file.path}:{again.call.line} for a key {how} at line "
+                f"{seen.line}: the store replaces the live entry without closing it"
+            )
+            related.append(Related(Location(caller.file.path, seen.line, seen.col), "the entry already held here"))
+            related.append(
+                Related(Location(caller.file.path, again.call.line, again.call.col), "stored again from here")
+            )
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None:
         again = leak.again
         caller = again.caller
