@@ -1050,7 +1050,7 @@ class LockModel:
             return done
         if fn.id in self._running:
             self.debug["GIM10x_recursive_calls"] += 1
-            return Summary()
+            return self._entry_summary(fn)
         if self._depth > MAX_DEPTH:
             self.debug["GIM10x_calls_too_deep"] += 1
             return Summary()
@@ -1068,6 +1068,23 @@ class LockModel:
 
     def call_targets(self, fn: Function, op: Op) -> list:
         return self.program.resolve_call(fn, op)
+
+    def _entry_summary(self, fn: Function) -> Summary:
+        """For a call back into fn while fn's own walk is under way (recursion: `Resolve` calls `follow`,
+        which calls `Resolve`): the locks fn takes first, on its straight line before anything that could
+        branch or call, which every run of fn takes. Nothing else is known of it yet."""
+        acquires: list[Acquire] = []
+        for op in fn.facts.ops:
+            if op.region != 0 or op.kind != "call":
+                break
+            name = E.selected_name(op.fn)
+            if op.mode == "defer" and name in RELEASE:
+                continue  # `defer mu.RUnlock()`: released at its return, after what follows
+            found = self.lock_of(fn, op) if name is not None and name in ACQUIRE and op.mode == "plain" else None
+            if found is None or name is None:
+                break
+            acquires.append(Acquire(found[0], ACQUIRE[name], fn, op, (), found[1]))
+        return Summary(acquires=acquires)
 
     def handed_to_other_code(self) -> set[int]:
         """Functions passed by name or as method values to calls into other packages (`time.AfterFunc(d, s.check)`).
