@@ -51,6 +51,8 @@ class UnwokenFlag:
     returned: Op | None = None
     # For a collection appended to: the sibling method that appends to it and wakes the waiters.
     appender: Function | None = None
+    # Or, when none does: (function, its `go` starting a waiter, its later call of the setter).
+    filled_while_waiting: tuple | None = None
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -117,15 +119,20 @@ def _unwoken(
             if sel is None or not E.is_ident(sel[0], sf.recv_name) or sel[1] not in flags:
                 continue
             appender = None
+            filled_while_waiting = None
             if flags[sel[1]] == APPEND:
                 if own_signal is not None or not _appends_to(op.args[0], op.targets[0]):
                     continue  # one value appended, one waiter woken by its own Signal: enough
                 appender = _appended_with_a_signal(program, siblings, (fn, setter), sel[1], signallers)
                 if appender is None:
-                    # Only when another method appending to the field wakes the waiters is the
-                    # wake-up the type's own rule: a queue filled in bulk before anyone waits is not.
-                    debug["GIM106_appends_without_a_signalling_sibling"] += 1
-                    continue
+                    # Only when another method appending to the field wakes the waiters, or the tree
+                    # appends while a goroutine waits, is the wake-up the type's own rule: a queue
+                    # filled in bulk before anyone waits is not.
+                    waiting = _called_while_waiting(program, setter, fn)
+                    if waiting is None:
+                        debug["GIM106_appends_without_a_signalling_sibling"] += 1
+                        continue
+                    filled_while_waiting = waiting
             elif E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
                 continue
             signal = None
@@ -153,7 +160,37 @@ def _unwoken(
                 checked.get(sel[1], 0),
                 signal,
                 appender=appender,
+                filled_while_waiting=filled_while_waiting,
             )
+    return None
+
+
+def _called_while_waiting(program: Program, setter: Function, waiter: Function) -> tuple | None:
+    """(caller, its `go`, its call of setter) when a function starts a goroutine that calls the
+    waiting method (itself or a function it calls directly) and, later in its body, calls setter:
+    the value is appended while a goroutine may already wait for it."""
+    for caller, call in program.callers(setter):
+        ops = caller.facts.ops
+        at = next((i for i, o in enumerate(ops) if o is call), None)
+        if at is None:
+            continue
+        for go in ops[:at]:
+            if go.kind != "call" or go.mode != "go":
+                continue
+            for t in program.resolve_call(caller, go):
+                started = t.function
+                reached = [started, *started.nested_literals()]
+                if (
+                    any(
+                        g.function is waiter
+                        for f in reached
+                        for o in f.facts.ops
+                        if o.kind == "call"
+                        for g in program.resolve_call(f, o)
+                    )
+                    or started is waiter
+                ):
+                    return caller, go, call
     return None
 
 

@@ -797,10 +797,19 @@ def _unwoken_flag(u) -> Finding:
     )
     if u.value == "append":
         sibling = f"`{u.appender.short}` does" if u.appender is not None else "the other functions appending to it do"
+        after = f", as {sibling}"
+        if u.appender is None and u.filled_while_waiting is not None:
+            caller, go, call = u.filled_while_waiting
+            where = "line" if caller.file.path == u.setter.file.path else f"{caller.file.path}:"
+            sep = " " if where == "line" else ""
+            after = (
+                f", though `{caller.short}` starts a goroutine waiting there ({where}{sep}{go.line}) before it "
+                f"calls `{u.setter.short}` ({where}{sep}{call.line})"
+            )
         message = (
             f"`{u.setter.short}` appends to `{u.flag}` at line {u.assign.line}, which ends the wait of "
             f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`{leaves}), "
-            f"but nothing signals `{u.cond}` after it, as {sibling}: a goroutine "
+            f"but nothing signals `{u.cond}` after it{after}: a goroutine "
             f"already waiting is not woken and sleeps on, forever if no other signal comes. Fix: "
             f"`{u.cond}.Broadcast()` (or one `Signal()` per value) after appending."
         )
