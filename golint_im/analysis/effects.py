@@ -18,6 +18,7 @@ from golint_im.expr import (
     is_conversion_callee,
     is_expr,
     is_ident,
+    is_make_call,
     is_nil,
     make_ident,
     op_number,
@@ -90,8 +91,8 @@ class Effects(Calls):
         if op.kind == "call":
             return self.call_effect(fn, op, holders, kind)
         if op.kind == "send":
-            if op.args and _value_ref(op.args[0], holders) is not None:
-                return ESCAPE
+            if op.args and (r := _value_ref(op.args[0], holders)) is not None:
+                return self._queued_in_local_struct(fn, op, r, holders)
             return None
         if op.kind == "assign":
             return self.assign_effect(fn, op, holders, kind)
@@ -1085,6 +1086,25 @@ class Effects(Calls):
             return _map_key(t) not in _BASIC_TYPES
         return not t.startswith("[")
 
+    def _queued_in_local_struct(self, fn, op, r, holders):
+        """`p.idle <- c` into a buffered channel field of a struct fn built itself, with the channel
+        made there too (`p := &pool{idle: make(chan net.Conn, size)}`) and no goroutine started
+        before: the struct holds what is queued, and is the holder to return or close. Any other
+        send hands the value on."""
+        sel = selector(op.fn)
+        base = ident(sel[0]) if sel is not None else None
+        if sel is None or base is None or base == fn.facts.recv_name or base in holders:
+            return ESCAPE
+        t = self.type_of(fn, op.fn) or ""
+        if not t.startswith("chan") or not local_struct(self, fn, base, results=True):
+            return ESCAPE
+        if not _made_buffered_in(fn, base, sel[1]) or any(
+            o.kind == "call" and o.mode == "go" for o in fn.facts.ops[: fn.facts.ops.index(op)]
+        ):
+            return ESCAPE
+        holders[base] = Holder(base, (sel[1],), "channel", self.program.declared(fn).get(base, 0))
+        return Store(base)
+
     def _store_into(self, fn, op, target, r, holders, how):
         """Store a holder into the container expression `target` (m in m[k] = v, s in s = append(s, v)),
         also a slice or map field of a struct fn built itself (`p.conns = append(p.conns, c)` after
@@ -1107,6 +1127,25 @@ class Effects(Calls):
             )
             return Store(name)
         return ESCAPE
+
+
+def _made_buffered_in(fn, base: str, field: str) -> bool:
+    """fn builds `base` with a literal whose field is a buffered `make(chan T, n)`, or assigns
+    `base.field = make(chan T, n)`."""
+    for o in fn.facts.ops:
+        if o.kind != "assign" or len(o.targets) != len(o.args):
+            continue
+        for t, v in zip(o.targets, o.args, strict=True):
+            if is_ident(t, base):
+                comp = composite(strip_address(v))
+                made = next((val for k, val in comp[1] if ident(k) == field), None) if comp is not None else None
+            elif (ts := selector(t)) is not None and is_ident(ts[0], base) and ts[1] == field:
+                made = v
+            else:
+                continue
+            if made is not None and is_make_call(made) and len(call_args(made)) == 2:
+                return True
+    return False
 
 
 # The packages of `io.ReadAll`, `io.Copy` and `io.Discard` (ioutil's are the same functions).
