@@ -1118,6 +1118,11 @@ _STDLIB_FIELDS = {("sync#Cond", "L"): "sync#Locker"}
 # Result types of constructors of packages outside the analysed code that the rules follow.
 _EXTERNAL_RESULTS = {
     ("golang.org/x/sync/errgroup", "WithContext"): ("*golang.org/x/sync/errgroup#Group", "context#Context"),
+    # Listeners: what their Accept returns is a connection the accepting code owns.
+    ("net", "Listen"): ("net#Listener", "error"),
+    ("net", "ListenTCP"): ("*net#TCPListener", "error"),
+    ("net", "ListenUnix"): ("*net#UnixListener", "error"),
+    ("crypto/tls", "Listen"): ("net#Listener", "error"),
     ("net", "LookupSRV"): ("string", "[]*net#SRV", "error"),
     ("net", "LookupMX"): ("[]*net#MX", "error"),
     ("net", "LookupNS"): ("[]*net#NS", "error"),

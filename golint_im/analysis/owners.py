@@ -92,6 +92,8 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             embedded = _embedded_resource_type(an, named)
             named = embedded or Program.named(an.program.underlying(qualified))
             kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
+        if kind is None and named in _CLOSER_INTERFACES:
+            kind = _kind_started_with(an, fn, [p for p, _t in f.params].index(pname))
         if kind is None or not _owned_kind(kind):
             continue
         close = _closed_then_returns(fn, pname, kind)
@@ -120,6 +122,26 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         leak = Walk(an, fn, start, origin).run_owned(pname)
         if leak is not None:
             yield leak
+
+
+# io interfaces a handler may take its connection as (`handle(p1 io.ReadWriteCloser)`).
+_CLOSER_INTERFACES = frozenset({"io#ReadWriteCloser", "io#ReadCloser", "io#WriteCloser", "io#Closer"})
+
+
+def _kind_started_with(an: Analysis, fn: Function, index: int) -> Kind | None:
+    """The one kind of resource every caller of fn starts it with, by `go`, at parameter `index`: a
+    local of the caller assigned once from an acquisition (`c, err := ln.Accept(); go handle(c)`)."""
+    kinds = set()
+    callers = an.program.callers(fn)
+    for caller, op in callers:
+        name = ident(op.args[index]) if op.mode == "go" and index < len(op.args) else None
+        acquired = _acquired_once(an, caller, name) if name is not None else None
+        if acquired is None:
+            return None
+        kinds.add(acquired[1].kind.name)
+    if len(kinds) != 1:
+        return None
+    return an.kinds.get(kinds.pop())
 
 
 def _embedded_resource_type(an: Analysis, named: str) -> str | None:
