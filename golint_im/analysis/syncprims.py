@@ -147,6 +147,26 @@ class CondWait:
 
     call: SyncCall
     unsignalled: bool  # True: nothing signals; False: outside a loop
+    # For a one-shot (broadcast-only) wait: the `Lock()` taken inside the `if` that checked the
+    # condition, before the wait: the check ran unlocked, so the broadcast can come in between.
+    locked_after_check: Op | None = None
+
+
+def _locked_after_check(fn: Function, wait: Op) -> Op | None:
+    """The plain `x.Lock()` between the `if` around the wait and the wait itself, in that `if`'s
+    own body (`if !f.isDone() { f.mu.Lock(); f.cond.Wait(); ... }`): the condition was read before
+    the lock, so a broadcast between the read and the `Lock` is missed, and nothing wakes the wait."""
+    facts = fn.facts
+    if wait.region < 0 or facts.regions[wait.region].kind != "if":
+        return None
+    ops = facts.ops
+    at = ops.index(wait)
+    for op in reversed(ops[:at]):
+        if op.region != wait.region:
+            return None  # something else runs in between: not followed
+        if op.kind == "call" and op.mode == "plain" and E.selected_name(op.fn) == "Lock" and not op.args:
+            return op
+    return None
 
 
 class SyncPrimitives:
@@ -647,10 +667,16 @@ class SyncPrimitives:
                     continue
             if signalled and not any(c.method == "Signal" for c in calls):
                 # Only Broadcast: typically a one-shot event (done, result ready) set before the
-                # broadcast and never reset, for which a single `if !done { Wait() }` is enough.
-                self.debug["GIM106_unlooped_waits_on_broadcast_only"] += sum(
-                    1 for w in waits if not self._in_loop(w.fn, w.op.region)
-                )
+                # broadcast and never reset, for which a single `if !done { Wait() }` is enough,
+                # unless the check ran before the lock the wait runs under was taken.
+                for w in waits:
+                    if self._in_loop(w.fn, w.op.region):
+                        continue
+                    lock = _locked_after_check(w.fn, w.op)
+                    if lock is not None:
+                        self.cond_waits.append(CondWait(w, False, lock))
+                    else:
+                        self.debug["GIM106_unlooped_waits_on_broadcast_only"] += 1
                 continue
             for w in waits:
                 if self._in_loop(w.fn, w.op.region):

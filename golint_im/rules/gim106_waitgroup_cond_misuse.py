@@ -742,6 +742,16 @@ def _cond_wait(c):
         )
         step = f"waits on `{label}`, which nothing signals or broadcasts"
         key = "unsignalled"
+    elif c.locked_after_check is not None:
+        lock = c.locked_after_check
+        message = (
+            f"`{label}.Wait()` in `{call.fn.short}` waits once, under `{E.render(lock.fn)}()` at line {lock.line}, "
+            f"taken only after the `if` around it checked the condition: a `Broadcast` between that check "
+            f"and the lock is missed, and the wait then sleeps forever. Fix: take the lock first and check "
+            f"in a loop under it: `for !condition {{ {label}.Wait() }}`."
+        )
+        step = f"waits on `{label}` after locking past an unlocked check of the condition"
+        key = "unlooped"
     else:
         message = (
             f"`{label}.Wait()` in `{call.fn.short}` is not in a loop: it can return while the condition "
