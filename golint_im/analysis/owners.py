@@ -51,8 +51,9 @@ from golint_im.symbols import Function
 
 from .closed_values import _acquiring_op
 from .leaks import Walk
-from .paths import Leak
+from .paths import Container, Leak
 from .regions import assignments_to, ops_with_literals
+from .registered_conns import kept_in_unclosed_map
 from .resources import RELEASE, Holder, Kind, Origin, OwnedHere
 
 if TYPE_CHECKING:
@@ -98,6 +99,19 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             continue
         close = _closed_then_returns(fn, pname, kind)
         if close is None:
+            kept = kept_in_unclosed_map(an, fn, pname, kind) if not _closes_anywhere(fn, pname, kind) else None
+            if kept is not None:
+                origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, None, False))
+                yield Leak(
+                    "entry-never-closed",
+                    f.line,
+                    f.col,
+                    container=Container("map", f"{f.recv_name}.{kept.field}"),
+                    fn=fn,
+                    op=Op("param", f.line, f.col, 0, make_ident(pname)),
+                    origin=origin,
+                    kept_entry=kept,
+                )
             continue
         an.debug["gim2xx_owned_parameter_candidates"] += 1
         index = [p for p, _t in f.params].index(pname)
@@ -126,6 +140,14 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
 
 # io interfaces a handler may take its connection as (`handle(p1 io.ReadWriteCloser)`).
 _CLOSER_INTERFACES = frozenset({"io#ReadWriteCloser", "io#ReadCloser", "io#WriteCloser", "io#Closer"})
+
+
+def _closes_anywhere(fn: Function, name: str, kind: Kind) -> bool:
+    """fn or a closure in it calls a closer on `name` anywhere."""
+    return any(
+        o.kind == "call" and selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name)
+        for o in ops_with_literals(fn)
+    )
 
 
 def _kind_started_with(an: Analysis, fn: Function, index: int) -> Kind | None:

@@ -144,6 +144,7 @@ class Analysis(Acquire):
             "gim2xx_owned_parameter_registered": 0,
             "gim2xx_owned_captured_candidates": 0,
             "gim2xx_owned_captured_never_closed": 0,
+            "gim2xx_owned_conns_kept_in_unclosed_maps": 0,
             # ... left out: the function starting the goroutine closes it itself
             "gim2xx_owned_captured_starter_closes": 0,
             # resources a run-once function of package main hands to a goroutine serving the process

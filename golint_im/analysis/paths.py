@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from golint_im.expr import (
     Expr,
@@ -34,6 +35,9 @@ from golint_im.program import Function
 
 from .replaced import Again
 from .resources import Origin, _ref
+
+if TYPE_CHECKING:
+    from .registered_conns import KeptEntry
 
 # testify's assertions that hold when the error is nil (true: the acquisition succeeded).
 _ASSERTS_NO_ERROR = {"NoError", "NoErrorf", "Nil", "Nilf"}
@@ -128,6 +132,8 @@ class Leak:
     # receive (a `select` case), and the `return` of another case of that select that leaves first.
     channel: str = ""
     abandoned_by: tuple | None = None
+    # how == "entry-never-closed": where the owned connection is kept (registered_conns.KeptEntry).
+    kept_entry: KeptEntry | None = None
 
 
 class NeverNil(int):

@@ -272,7 +272,22 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     container = f"{leak.container.shape} `{leak.container.name}`" if leak.container is not None else ""
     returns = Related(Location(path, leak.line, leak.col), "returns without closing it")
     owned = origin.owned  # a goroutine owns it without acquiring it, and closes it on another path
-    if owned is not None:
+    entry = leak.kept_entry
+    if leak.how == "entry-never-closed" and owned is not None and entry is not None:
+        storer, deleter = entry.storer, entry.deleter
+        store, delete = entry.store, entry.delete
+        what = f"{words.noun} `{owned.holder}` given to `{owned.owner.short}`"
+        problem = (
+            f"is owned by `{owned.owner.short}` (the tree starts it only with `go`), which never closes it and "
+            f"keeps it only as a value of the map `{leak.container.name if leak.container else ''}` "
+            f"(through `{storer.short}`, {storer.file.path}:{store.line}); no code closes that map's values, "
+            f"and `{deleter.short}` deletes the entry at {deleter.file.path}:{delete.line}: after that nothing "
+            "can reach it, and it stays open"
+        )
+        steps = [Step(loc, "received here as a parameter")]
+        related.append(Related(Location(storer.file.path, store.line, store.col), "kept in the map here"))
+        related.append(Related(Location(deleter.file.path, delete.line, delete.col), "deleted here, not closed"))
+    elif owned is not None:
         what, problem = _owned(leak, owned, words, what)
         if not owned.captured:
             steps = [Step(loc, "received here as a parameter")]
@@ -594,6 +609,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"send with `select {{ case {leak.channel} <- v: case <-ctx.Done(): /* close it */ }}` on the receiver's "
             f"context, or have the receiver drain `{leak.channel}` and close what it carries on that path"
+        )
+    if leak.how == "entry-never-closed" and leak.kept_entry is not None and origin.owned is not None:
+        deleter = leak.kept_entry.deleter
+        fix = (
+            f"close the connection where `{deleter.short}` deletes its entry, or `defer "
+            f"{origin.owned.holder}.Close()` at the top of `{origin.owned.owner.short}`"
         )
     if leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
         field = leak.container.name.rpartition(".")[2]
