@@ -144,6 +144,8 @@ class Walk:
         self.refused_in: set[int] = set()  # branch regions entered because a hand-off's callee failed
         # select region -> the case on which the resource stays live while another case hands it on
         self.live_case: dict[int, Branch | None] = {}
+        # the last `if` one side of which kept the resource live while the other handled it: (region, side)
+        self.live_if: tuple[int, Branch] | None = None
 
     # ---- entry -------------------------------------------------------------
     def run(self):
@@ -772,6 +774,12 @@ class Walk:
                     # released it assigned (`resp.Body.Close(); err = fmt.Errorf(...)`) cannot decide
                     # a later test of the live one.
                     then_assigns, else_assigns = (then_assigns, None) if s1 is False else (None, else_assigns)
+                    cond_reg = self.view.regions[cond_region] if cond_region is not None else None
+                    plain = cond_reg is not None and is_expr(cond_reg.info)
+                    if cond_reg is not None and plain and self.cond_effect(cond_reg.info) == (None, None):
+                        # which side of the `if` kept it live, for a loop leak's message (not the
+                        # acquisition's own error test: its success side is no news)
+                        self.live_if = (x, Branch("if" if s1 is False else "else", cond_reg.info, cond_reg.line))
                 self.last_assign = _merge_assigns(then_assigns, else_assigns, before)
                 if kind == "if":
                     self._restore_shadowed(x)
@@ -2097,7 +2105,10 @@ class Walk:
             # one it kept is gone (sing-box command_client.go); what stays live is that one.
             self.an.debug["gim2xx_loops_acquiring_only_when_nil"] += 1
             return None
-        self._leak(Leak("loop", self.view.regions[loop].line, 1, closed_after=self._closed_after(loop)))
+        kept_by_if = self.live_if is not None and self.view.in_region(self.live_if[0], loop)
+        conditions = (self.live_if[1],) if self.live_if is not None and kept_by_if else ()
+        line = self.view.regions[loop].line
+        self._leak(Leak("loop", line, 1, conditions, closed_after=self._closed_after(loop)))
         return None
 
     def _carried_to_another_case(self, loop) -> bool:

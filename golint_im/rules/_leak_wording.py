@@ -332,6 +332,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"is {words.verb} for every iteration of the loop at line {line}; "
                 f"closed only after the loop (line {leak.closed_after}), so all but the last one leak"
             )
+        elif detail:
+            problem = (
+                f"is {words.verb} for every iteration of the loop at line {line} and not closed in it when {detail}"
+            )
         else:
             problem = f"is {words.verb} for every iteration of the loop at line {line} and not closed in it"
         related.append(Related(Location(path, line, 1), "the loop"))
