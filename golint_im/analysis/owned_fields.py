@@ -32,6 +32,7 @@ from golint_im.expr import (
     selector_base,
     strip_address,
     subexprs,
+    subexprs_outside_calls,
 )
 from golint_im.facts import Op
 from golint_im.program import Function
@@ -140,7 +141,7 @@ def forgotten_by_teardown(an: Analysis, builder: Function, named: str, field: st
         top = fn.outermost()
         if top is builder.outermost() or top.facts.recv == tname or top.facts.recv == f"*{tname}":
             continue
-        if _selects(fn, field):
+        if _selects(fn, field) and not _only_used_through(an, fn, field, kind):
             an.debug["gim2xx_fields_reached_elsewhere"] += 1
             return None
     teardown = None
@@ -155,6 +156,25 @@ def forgotten_by_teardown(an: Analysis, builder: Function, named: str, field: st
         if mname in _TEARDOWNS and teardown is None and _closes_another_field(method, recv, field, kind):
             teardown = mname
     return teardown
+
+
+def _only_used_through(an: Analysis, fn: Function, field: str, kind: Kind) -> bool:
+    """Every place fn selects `x.field` reads or writes through it with code outside the tree
+    (`io.Copy(r.data, os.Stdin)`, `r.data.Write(b)`), none a closer: it uses the value, and can
+    neither close it nor hand it to code that could. A call nested in an expression is an op of
+    its own, judged as such."""
+    for r in fn.facts.regions:
+        if any(selected_name(x) == field for x in subexprs(r.info)):
+            return False  # tested in a condition: not followed
+    for op in fn.facts.ops:
+        exprs = [op.fn, *op.args, *op.targets] if op.kind != "jump" else list(op.args)
+        if not any(selected_name(x) == field for e in exprs for x in subexprs_outside_calls(e)):
+            continue
+        if op.kind != "call" or op.mode != "plain" or an.program.resolve_call(fn, op):
+            return False  # assigned, returned, sent, deferred, or given to code of the tree
+        if selected_name(op.fn) in kind.closers:
+            return False
+    return True
 
 
 def _selects(fn: Function, field: str) -> bool:

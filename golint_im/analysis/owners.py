@@ -53,7 +53,7 @@ from .closed_values import _acquiring_op
 from .leaks import Walk
 from .paths import Container, Leak
 from .regions import assignments_to, ops_with_literals
-from .registered_conns import kept_in_unclosed_map
+from .registered_conns import KeptEntry, kept_in_unclosed_map
 from .resources import RELEASE, Holder, Kind, Origin, OwnedHere
 
 if TYPE_CHECKING:
@@ -101,17 +101,7 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         if close is None:
             kept = kept_in_unclosed_map(an, fn, pname, kind) if not _closes_anywhere(fn, pname, kind) else None
             if kept is not None:
-                origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, None, False))
-                yield Leak(
-                    "entry-never-closed",
-                    f.line,
-                    f.col,
-                    container=Container("map", f"{f.recv_name}.{kept.field}"),
-                    fn=fn,
-                    op=Op("param", f.line, f.col, 0, make_ident(pname)),
-                    origin=origin,
-                    kept_entry=kept,
-                )
+                yield _kept_entry_leak(fn, pname, kind, kept)
             continue
         an.debug["gim2xx_owned_parameter_candidates"] += 1
         index = [p for p, _t in f.params].index(pname)
@@ -136,10 +126,29 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         leak = Walk(an, fn, start, origin).run_owned(pname)
         if leak is not None:
             yield leak
+        elif let_go is None:
+            kept = kept_in_unclosed_map(an, fn, pname, kind)
+            if kept is not None:
+                yield _kept_entry_leak(fn, pname, kind, kept)
 
 
 # io interfaces a handler may take its connection as (`handle(p1 io.ReadWriteCloser)`).
 _CLOSER_INTERFACES = frozenset({"io#ReadWriteCloser", "io#ReadCloser", "io#WriteCloser", "io#Closer"})
+
+
+def _kept_entry_leak(fn: Function, pname: str, kind: Kind, kept: KeptEntry) -> Leak:
+    """The leak of an owned connection kept only in a registry map nothing closes (registered_conns)."""
+    f = fn.facts
+    return Leak(
+        "entry-never-closed",
+        f.line,
+        f.col,
+        container=Container("map", f"{f.recv_name}.{kept.field}"),
+        fn=fn,
+        op=Op("param", f.line, f.col, 0, make_ident(pname)),
+        origin=Origin(kind, 0, "", owned=OwnedHere(pname, fn, None, False)),
+        kept_entry=kept,
+    )
 
 
 def _closes_anywhere(fn: Function, name: str, kind: Kind) -> bool:

@@ -12,12 +12,12 @@ and no code of the package closes that map's values. When the entry is
 deleted, nothing can reach the connection any more, and it stays open.
 
 Judged only with the whole life in sight: the owning method is started with
-`go` by every caller, never closes the parameter (nor defers anything on it),
-and hands it to nothing but reads, writes and one call of a method of its
-own type that stores it as a value of an unexported map field of the
-receiver (`recv.f[k] = p`); another method of that type deletes from the
-map; and no function of the package closes a value read from the map, or
-hands one to code of the tree.
+`go` by every caller, defers nothing on the parameter, closes it only on
+paths that end before the store, and hands it to nothing but reads, writes
+and one store as a value of an unexported map field of the receiver
+(`recv.f[k] = p`, itself or through one call of a method of its own type);
+another method of that type deletes from the map; and no function of the
+package closes a value read from the map, or hands one to code of the tree.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from golint_im.facts import Op
 from golint_im.symbols import Function
 
 from .regions import ops_with_literals
-from .resources import Holder, Kind
+from .resources import RELEASE, Holder, Kind
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -58,17 +58,21 @@ def kept_in_unclosed_map(an: Analysis, fn: Function, pname: str, kind: Kind) -> 
         return None
     holders = {pname: Holder(pname, kind.suffix)}
     stored: tuple[Function, Op, str] | None = None
+    own = set(map(id, fn.facts.ops))
     for op in ops_with_literals(fn):
         if not _mentions(op, pname):
             continue
-        if op.mode == "defer":
+        if op.mode == "defer" or id(op) not in own:
             return None
-        found = _stored_by_own_method(an, fn, op, pname) if op.kind == "call" else None
-        if found is not None and stored is None:
+        found = None
+        if stored is None:
+            found = _stored_by_own_method(an, fn, op, pname) if op.kind == "call" else _stored_here(fn, op, pname)
+        if found is not None:
             stored = found
             continue
-        if op in fn.facts.ops and an.op_effect(fn, op, holders, kind, scan=True) is None:
-            continue
+        effect = an.op_effect(fn, op, holders, kind, scan=True)
+        if effect is None or (effect == RELEASE and stored is None):
+            continue  # read and written; or closed on a path that ends before the store
         return None
     if stored is None:
         return None
@@ -108,6 +112,19 @@ def _stored_by_own_method(an: Analysis, fn: Function, op: Op, pname: str) -> tup
             sel = selector(ix[0]) if ix is not None else None
             if sel is not None and is_ident(sel[0], mrecv) and is_ident(v, param) and sel[1][:1].islower():
                 return method, o, sel[1]
+    return None
+
+
+def _stored_here(fn: Function, op: Op, pname: str) -> tuple[Function, Op, str] | None:
+    """`recv.f[k] = p` in fn itself, f an unexported field of the receiver: (fn, the store, f)."""
+    if op.kind != "assign" or len(op.targets) != len(op.args):
+        return None
+    recv = fn.facts.recv_name
+    for t, v in zip(op.targets, op.args, strict=True):
+        ix = index(t)
+        sel = selector(ix[0]) if ix is not None else None
+        if sel is not None and is_ident(sel[0], recv) and is_ident(v, pname) and sel[1][:1].islower():
+            return fn, op, sel[1]
     return None
 
 

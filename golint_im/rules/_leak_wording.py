@@ -277,10 +277,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         storer, deleter = entry.storer, entry.deleter
         store, delete = entry.store, entry.delete
         what = f"{words.noun} `{owned.holder}` given to `{owned.owner.short}`"
+        through = f"through `{storer.short}`, " if storer is not owned.owner else ""
         problem = (
-            f"is owned by `{owned.owner.short}` (the tree starts it only with `go`), which never closes it and "
-            f"keeps it only as a value of the map `{leak.container.name if leak.container else ''}` "
-            f"(through `{storer.short}`, {storer.file.path}:{store.line}); no code closes that map's values, "
+            f"is owned by `{owned.owner.short}` (the tree starts it only with `go`), which, once it keeps it as "
+            f"a value of the map `{leak.container.name if leak.container else ''}` "
+            f"({through}{storer.file.path}:{store.line}), never closes it; no code closes that map's values, "
             f"and `{deleter.short}` deletes the entry at {deleter.file.path}:{delete.line}: after that nothing "
             "can reach it, and it stays open"
         )
@@ -403,7 +404,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"is returned inside a `{leak.owner_type}` as its field `{leak.container.name.rpartition('.')[2]}` "
             f"(line {leak.line}), "
             f"and `{leak.owner_type}.{leak.owner_closer}` closes the value's other fields but not this one, "
-            f"nor does any other code reach it: it stays open after the {owner} value is torn down"
+            f"nor does any other code close it or hand it on: it stays open after the {owner} value is torn down"
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returned in a field its teardown forgets"))
     elif leak.how == "owner-never-closes" and leak.container is not None:
