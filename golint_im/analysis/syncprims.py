@@ -150,6 +150,9 @@ class CondWait:
     # For a one-shot (broadcast-only) wait: the `Lock()` taken inside the `if` that checked the
     # condition, before the wait: the check ran unlocked, so the broadcast can come in between.
     locked_after_check: Op | None = None
+    # For a one-shot wait: no `if`, `switch` or `select` around it at all, so nothing checks first
+    # whether the broadcast already came.
+    unguarded: bool = False
 
 
 def _locked_after_check(fn: Function, wait: Op) -> Op | None:
@@ -167,6 +170,13 @@ def _locked_after_check(fn: Function, wait: Op) -> Op | None:
         if op.kind == "call" and op.mode == "plain" and E.selected_name(op.fn) == "Lock" and not op.args:
             return op
     return None
+
+
+def _unguarded(fn: Function, wait: Op) -> bool:
+    """The wait sits on its function's straight line: no branch or case around it, in a named
+    function (a closure's caller may check for it)."""
+    facts = fn.facts
+    return fn.parent is None and all(facts.regions[r].kind == "body" for r in enclosing_regions(facts, wait.region))
 
 
 class SyncPrimitives:
@@ -675,6 +685,9 @@ class SyncPrimitives:
                     lock = _locked_after_check(w.fn, w.op)
                     if lock is not None:
                         self.cond_waits.append(CondWait(w, False, lock))
+                    elif _unguarded(w.fn, w.op) and not self._looped_by_callers(w.fn, starts_count=False):
+                        # `mu.Lock(); cond.Wait()` with no check at all: a Broadcast before it is missed
+                        self.cond_waits.append(CondWait(w, False, unguarded=True))
                     else:
                         self.debug["GIM106_unlooped_waits_on_broadcast_only"] += 1
                 continue
@@ -690,7 +703,7 @@ class SyncPrimitives:
         regions = fn.facts.regions
         return any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, region))
 
-    def _looped_by_callers(self, fn: Function) -> bool:
+    def _looped_by_callers(self, fn: Function, starts_count: bool = True) -> bool:
         """fn may be a wrapper around Wait: a caller loops around it, or (exported, uncalled) callers are unseen.
 
         Wrappers nest (`Wait` in a queue method, called by a helper that a worker loop calls), so callers
@@ -705,6 +718,8 @@ class SyncPrimitives:
                 if not callers and f.parent is None and f.facts.name[:1].isupper() and not _test_root(f):
                     return True
                 for c, op in callers:
+                    if op.mode == "go" and not starts_count:
+                        continue  # `for ... { go s.worker(i) }` starts goroutines: no loop around the wait
                     if self._in_loop(c, op.region):
                         return True
                     if id(c) not in seen:

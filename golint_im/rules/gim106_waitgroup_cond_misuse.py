@@ -742,6 +742,14 @@ def _cond_wait(c):
         )
         step = f"waits on `{label}`, which nothing signals or broadcasts"
         key = "unsignalled"
+    elif c.unguarded:
+        message = (
+            f"`{label}.Wait()` in `{call.fn.short}` waits without checking any condition first: a `Broadcast` "
+            f"that came before the wait is missed, and the wait then sleeps forever. Fix: keep the state the "
+            f"broadcast announces and wait for it in a loop under the lock: `for !condition {{ {label}.Wait() }}`."
+        )
+        step = f"waits on `{label}` without checking whether the broadcast already came"
+        key = "unlooped"
     elif c.locked_after_check is not None:
         lock = c.locked_after_check
         message = (
