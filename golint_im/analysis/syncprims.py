@@ -369,11 +369,45 @@ class SyncPrimitives:
         for calls in self.calls.values():
             for c in calls:
                 self._by_fn[c.fn.id].append(c)
+        helpers = self._done_helpers()
         for g in self.program.functions:
+            if g.go_sites and helpers and not self._by_fn.get(g.id):
+                self._by_fn[g.id].extend(self._dones_through_helpers(g, helpers))
             if not g.go_sites or not self._by_fn.get(g.id):
                 continue
             for starter, go_op in g.go_sites:
                 self._judge_goroutine(starter, go_op, g)
+
+    def _done_helpers(self) -> dict[int, SyncCall]:
+        """Functions that only count their group down (`func (c *Crawler) finish() { c.wg.Done() }`):
+        their one sync call, a plain `Done` on their straight line, with nothing around it."""
+        out: dict[int, SyncCall] = {}
+        for fid, calls in self._by_fn.items():
+            if len(calls) != 1 or calls[0].kind != WAITGROUP or calls[0].method != "Done":
+                continue
+            c = calls[0]
+            facts = c.fn.facts
+            if c.op.mode != "plain" or c.fn.parent is not None or any(o.region != 0 for o in facts.ops):
+                continue
+            if not c.key.startswith("field:"):
+                continue  # a group of the helper's own receiver: the same one for every caller on that value
+            out[fid] = c
+        return out
+
+    def _dones_through_helpers(self, g: Function, helpers: dict[int, SyncCall]) -> list[SyncCall]:
+        """g's plain calls of done helpers on its own receiver, as Done calls of g at those calls."""
+        found = []
+        recv = g.facts.recv_name
+        for op in g.facts.ops:
+            if op.kind != "call" or op.mode != "plain" or not recv or not E.is_ident(E.selector_base(op.fn), recv):
+                continue
+            targets = self.program.resolve_call(g, op)
+            c = helpers.get(targets[0].function.id) if len(targets) == 1 else None
+            if c is not None:
+                found.append(SyncCall(g, op, c.key, WAITGROUP, "Done", c.text))
+        if found:
+            self.debug["GIM106_dones_through_helpers"] += 1
+        return found
 
     def _wait_after(self, starter: Function, go_op, key: str) -> SyncCall | None:
         ops = starter.facts.ops

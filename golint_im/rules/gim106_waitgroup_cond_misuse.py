@@ -447,6 +447,7 @@ def _done_skipped(d):
             "item-done",
         )
     else:
+        helper = E.selected_name(d.done.op.fn) != "Done"  # `c.finish()`, which calls `c.wg.Done()`
         why = branch_text(d.goroutine.facts, d.region, "panics" if d.panics else "returns")
         recovered = " (its deferred `recover()` swallows the panic)" if d.panics else ""
         waiter = (
@@ -454,15 +455,21 @@ def _done_skipped(d):
             if wait.fn is d.starter
             else f"`{wait.fn.short}` then waits forever in `{wait.text}.Wait()` at {wait.fn.file.path}:{wait.op.line}"
         )
+        through = f" (through `{E.render(d.done.op.fn)}()` at line {d.done.op.line})" if helper else ""
         message = (
             f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line}{recovered} without calling "
-            f"`{wg}.Done()`: {waiter}. "
+            f"`{wg}.Done()`{through}: {waiter}. "
             f"Fix: `defer {wg}.Done()` at the top of the goroutine."
+        )
+        skipped_text = (
+            f"`{E.render(d.done.op.fn)}()`, which calls `{wg}.Done()`, skipped on that path"
+            if helper
+            else f"`{wg}.Done()`, skipped on that path"
         )
         started, exited, skipped, key = (
             f"`{d.starter.short}` starts the goroutine counted by `{wait.text}`",
             f"the goroutine {why} at line {d.exit.line}",
-            f"`{wg}.Done()`, skipped on that path",
+            skipped_text,
             "done",
         )
     steps = (
