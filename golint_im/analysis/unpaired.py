@@ -335,13 +335,13 @@ class Unpaired:
                         return op
         return None
 
-    def _long_lived(self, fn: Function, region: int, queues_end: bool = False) -> bool:
+    def _long_lived(self, fn: Function, region: int, queues_end: bool = False, breaks_end: bool = False) -> bool:
         """A loop around region runs for good (`for {`) or as long as some channel delivers (with
         queues_end: a range over a channel some code closes ends, a work queue fed and closed)."""
         facts = fn.facts
         for r in enclosing_regions(facts, region):
             reg = facts.regions[r]
-            if reg.kind == "for" and reg.info is None:
+            if reg.kind == "for" and reg.info is None and not (breaks_end and _broken_out_of(facts, r)):
                 return True
             if reg.kind in ("for", "range") and self._receives_in(fn, r, queues_end):
                 return True
@@ -367,13 +367,15 @@ class Unpaired:
                 return True
         return False
 
-    def _senders_long_lived(self, ch: Channel, owner: Function, name: str, queues_end: bool = False) -> bool:
+    def _senders_long_lived(
+        self, ch: Channel, owner: Function, name: str, queues_end: bool = False, breaks_end: bool = False
+    ) -> bool:
         """Some send on ch, or the statement of owner that starts it, sits in a loop that does not end
         by itself: a long-lived producer, for which a consumer ranging forever is the design."""
         for fn, op in ch.sends:
             f, region = fn, op.region
             while region is not None:
-                if self._long_lived(f, region, queues_end):
+                if self._long_lived(f, region, queues_end, breaks_end):
                     return True
                 if f is owner or f.parent is None:
                     break
@@ -384,7 +386,11 @@ class Unpaired:
                 region, f = _creation_region(self.program, f), f.parent
         for f in [owner, *owner.nested_literals()]:
             for op in f.facts.ops:
-                if op.kind in ("call", "send") and _mentions(op, name) and self._long_lived(f, op.region, queues_end):
+                if (
+                    op.kind in ("call", "send")
+                    and _mentions(op, name)
+                    and self._long_lived(f, op.region, queues_end, breaks_end)
+                ):
                     return True
         return False
 
@@ -438,6 +444,11 @@ class Unpaired:
         if closer is ranger or any(op.mode != "plain" for _f, op in ch.closes):
             return None  # a deferred close runs on every way out
         swapped = ranger is not owner
+        handed = False
+        if swapped and self._starter(owner, ranger) is None and self._hands_to_ranger(owner, ranger, name):
+            # `go pump(src, ch); agg.Consume(ch)`: the maker waits in the range of a function it calls
+            # with the channel, while the goroutine it starts closes it (or skips the close)
+            swapped, handed = False, True
         if swapped:
             # A goroutine ranging and the maker closing itself is the abandoned waiter's shape; the
             # maker closing through a function it calls is this one.
@@ -459,7 +470,7 @@ class Unpaired:
         if not self.confined(owner, name, 0):
             self.debug["GIM102_skipped_closes_escaping"] += 1
             return None
-        if self._senders_long_lived(ch, owner, name):
+        if self._senders_long_lived(ch, owner, name, breaks_end=True):
             return None
         facts = closer.facts
         targets = [facts.ops.index(op) for _f, op in ch.closes]
@@ -484,9 +495,22 @@ class Unpaired:
                 go_op,
                 via,
                 swapped,
+                returned_by_owner=not handed,
                 closes=len(targets),
             )
         return None
+
+    def _hands_to_ranger(self, owner: Function, ranger: Function, name: str) -> bool:
+        """owner calls ranger plainly, once, with its local channel `name` as an argument."""
+        calls = [
+            op
+            for op in owner.facts.ops
+            if op.kind == "call"
+            and op.mode == "plain"
+            and any(E.is_ident(a, name) for a in op.args)
+            and any(t.function is ranger for t in self.program.resolve_call(owner, op))
+        ]
+        return len(calls) == 1
 
     def _skipped_field_close(self, ch: Channel) -> SkippedClose | None:
         """An unexported channel field, only ever given a fresh `make`, that one goroutine sends on and
@@ -1422,6 +1446,19 @@ def ends_goroutine(program: Program, fn: Function, op) -> str | None:
     ext = program.external_callee(fn, op.fn)
     kind = LIBRARY_EXITS.get(ext.qualname) if ext is not None else None
     return "goexit" if kind == GOROUTINE else "fatal" if kind == TEST else None
+
+
+def _broken_out_of(facts, loop: int) -> bool:
+    """A plain `break` leaves the `for {` loop (it is the innermost loop, switch or select around
+    the break): the loop ends, it does not run for good."""
+    breakable = ("for", "range", "switch", "select")
+    for op in facts.ops:
+        if op.kind != "jump" or op.mode != "break" or E.ident(op.fn):
+            continue
+        inner = next((r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in breakable), None)
+        if inner == loop:
+            return True
+    return False
 
 
 def _ranged(ch: Channel) -> bool:

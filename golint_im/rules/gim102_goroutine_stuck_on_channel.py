@@ -1407,8 +1407,8 @@ def _skipped_close_finding(k):
         here = how
     closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
     closed = name
-    if k.channel.key.startswith("field:") and k.close_op.args:
-        closed = E.render(k.close_op.args[0])  # `close(w.events)`, as the goroutine writes it
+    if (k.channel.key.startswith("field:") or k.closer.parent is None) and k.close_op.args:
+        closed = E.render(k.close_op.args[0])  # `close(w.events)`, `close(out)`: as the goroutine writes it
     if k.via is not None:  # the goroutine (or, when it ranges, the owner) calls the function that closes
         started = f"line {k.go_op.line}"
         if k.closer.file is not k.owner.file:
