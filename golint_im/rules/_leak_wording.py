@@ -391,7 +391,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"which also holds while `{leak.container.name}` is set"
             )
         else:
-            when = f"`{caller.short}` calls it in the loop at {caller.file.path}:{again.loop_line}"
+            calls = "calls it"
+            if selected_name(again.call.fn) != fn.facts.name:
+                calls = f"calls `{render(again.call.fn)}()`, which runs it,"
+            when = f"`{caller.short}` {calls} in the loop at {caller.file.path}:{again.loop_line}"
         problem = (
             f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites "
             f"without closing the previous one each time it runs again: {when}"
