@@ -51,7 +51,9 @@ class EndlessRangeWait:
     ranged: Channel  # the channel nothing closes
     ranger: Function
     range_op: Op
-    signal: Channel  # the channel the ranger closes (or sends on) once the range is over
+    # the channel the ranger closes (or sends on) once the range is over; None: the signal is the
+    # `Done` of a WaitGroup (signal_op) whose `Wait` is the waiter's wait
+    signal: Channel | None
     signal_op: Op  # that close or send, in the ranger
     waiter: Function
     wait: Op  # the waiter's receive
@@ -78,7 +80,7 @@ def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> 
                 continue  # a range in a function nobody starts with `go`: its caller's business
             if loop_has_exit(program, ranger, range_op.body):
                 continue
-            found = _awaited(flow, ch, ranger, range_op)
+            found = _awaited(flow, ch, ranger, range_op) or _awaited_by_group(program, ch, ranger, range_op)
             if found is None:
                 continue
             if field_escapes(program, flow, key) or not only_made(program, flow, key):
@@ -122,6 +124,44 @@ def _awaited(flow: ChannelFlow, ch: Channel, ranger: Function, range_op: Op) -> 
                     continue
                 if wait.mode == "expr" and wait.select < 0:
                     return EndlessRangeWait(ch, ranger, range_op, signal, op, waiter, wait)
+    return None
+
+
+def _awaited_by_group(program: Program, ch: Channel, ranger: Function, range_op: Op) -> EndlessRangeWait | None:
+    """The ranger counts a WaitGroup parameter down only once the range is over (`defer wg.Done()`
+    before it, or `wg.Done()` after it), and a function starting it with a local group (`go consume(s,
+    &wg)`) waits on that group plainly after the `go`: the wait lasts as long as the range."""
+    facts = ranger.facts
+    ops = facts.ops
+    at = ops.index(range_op)
+    params = [p for p, _t in facts.params]
+    done = None
+    group_param = ""
+    for i, op in enumerate(ops):
+        sel = E.selector(op.fn) if op.kind == "call" and not op.args else None
+        name = E.ident(sel[0]) if sel is not None and sel[1] == "Done" else None
+        if name is None or name not in params:
+            continue
+        after = i > at and range_op.body not in enclosing_regions(facts, op.region)
+        if (op.mode == "defer" and i < at and op.region == 0) or (op.mode == "plain" and after):
+            done, group_param = op, name
+            break
+    if done is None:
+        return None
+    k = params.index(group_param)
+    for starter, go_op in ranger.go_sites:
+        arg = go_op.args[k] if k < len(go_op.args) and E.funclit(go_op.fn) is None else None
+        group = E.ident(E.unary_operand(arg, "&") or arg) if arg is not None else None
+        if group is None or group not in program.declared(starter):
+            continue
+        sops = starter.facts.ops
+        g = sops.index(go_op)
+        for op in sops[g + 1 :]:
+            sel = E.selector(op.fn) if op.kind == "call" and op.mode == "plain" else None
+            if sel is not None and sel[1] == "Wait" and E.is_ident(sel[0], group) and op.select < 0:
+                if program.named(program.type_of(starter, sel[0]) or "") != "sync#WaitGroup":
+                    break
+                return EndlessRangeWait(ch, ranger, range_op, None, done, starter, op)
     return None
 
 

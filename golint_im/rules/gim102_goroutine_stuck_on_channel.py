@@ -1467,11 +1467,19 @@ def _skipped_close_finding(k):
 
 def _endless_range_wait_finding(e):
     """A wait for a signal its goroutine gives only after a range over a channel nothing closes."""
-    ranged, signal = e.ranged.label, e.signal.label
+    ranged = e.ranged.label
+    signal = e.signal.label if e.signal is not None else E.render(E.selector_base(e.signal_op.fn))
     wait_loc = op_location(e.waiter, e.wait)
     range_loc = op_location(e.ranger, e.range_op)
     signal_loc = op_location(e.ranger, e.signal_op)
-    if e.signal_op.kind == "send":
+    if e.signal is None:
+        when = (
+            f"deferred at line {e.signal_op.line}, so only when it returns"
+            if e.signal_op.mode == "defer"
+            else (f"line {e.signal_op.line}")
+        )
+        gives = f"calls `{signal}.Done()` ({when}) only after"
+    elif e.signal_op.kind == "send":
         gives = f"sends on `{signal}` (line {e.signal_op.line}) only after"
     elif e.signal_op.mode == "defer":
         gives = f"closes `{signal}` (deferred at line {e.signal_op.line}) only when it returns, after"
@@ -1480,10 +1488,12 @@ def _endless_range_wait_finding(e):
     at = f"line {e.range_op.line}"
     if e.ranger.file is not e.waiter.file:
         at = f"{range_loc.path}:{e.range_op.line}"
+    waits_on = f"waits on `{E.render(e.wait.fn)}`" if e.signal is not None else f"waits in `{E.render(e.wait.fn)}()`"
+    blocked = "receive" if e.signal is not None else "wait"
     message = (
-        f"`{e.waiter.short}` waits on `{E.render(e.wait.fn)}` here, but `{e.ranger.short}` {gives} its "
+        f"`{e.waiter.short}` {waits_on} here, but `{e.ranger.short}` {gives} its "
         f"`range` over `{ranged}` at {at} ends, and nothing closes `{ranged}`: the range never ends, so this "
-        f"receive blocks forever. Fix: close `{ranged}` once nothing more is sent on it (before waiting), or "
+        f"{blocked} blocks forever. Fix: close `{ranged}` once nothing more is sent on it (before waiting), or "
         f"give the loop another way out."
     )
     skipped: tuple[Step, ...] = ()
