@@ -356,13 +356,17 @@ def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind:
         for op in ops[:at]:
             if op.kind == "call" and selected_name(op.fn) == "delete":
                 break  # an entry deleted on the way: not judged
-            seen = _reads_entry(op, crecv, field, key) or (
-                op.kind == "call"
-                and op is not call
-                and selected_name(op.fn) == selected_name(call.fn)
-                and is_ident(selector_base(op.fn), crecv)
-                and key_index < len(op.args)
-                and render(op.args[key_index]) == key
+            seen = (
+                _reads_entry(op, crecv, field, key)
+                or (
+                    op.kind == "call"
+                    and op is not call
+                    and selected_name(op.fn) == selected_name(call.fn)
+                    and is_ident(selector_base(op.fn), crecv)
+                    and key_index < len(op.args)
+                    and render(op.args[key_index]) == key
+                )
+                or _stores_entry_through(an, caller, op, call, crecv, field, key)
             )
             if seen and _absent_on_the_call(facts, op, call_chain):
                 continue  # `c, ok := u.conns[addr]; if !ok { u.connect(addr) }`: no entry to replace there
@@ -419,6 +423,37 @@ def entry_replaced_in_place(
                 continue  # `return conn, nil`: the entry handed out when the check passes
             return Again(fn, store, 0, entry_seen=op, guard_line=reg.line)
     return None
+
+
+def _stores_entry_through(an: Analysis, caller: Function, op: Op, call: Op, recv: str, field: str, key: str) -> bool:
+    """op is a call, on the same value, of another method of its type that stores the entry under the
+    same key (`c, err := p.get(addr)`, `get` doing `p.conns[addr] = c` when it has none): once it
+    has returned without failing, the entry is live."""
+    if op.kind != "call" or op is call or not is_ident(selector_base(op.fn), recv):
+        return False
+    if selected_name(op.fn) == selected_name(call.fn):
+        return False  # the storing method itself: judged above
+    targets = an.program.resolve_call(caller, op)
+    if len(targets) != 1:
+        return False
+    method = targets[0].function
+    mrecv = method.facts.recv_name
+    params = [p for p, _t in method.facts.params]
+    at = [k for k, a in enumerate(op.args) if render(a) == key]
+    if not mrecv or len(at) != 1 or at[0] >= len(params):
+        return False
+    mkey = params[at[0]]
+    for o in method.facts.ops:
+        if o.kind != "assign":
+            continue
+        for t in o.targets:
+            ix = index(t)
+            if ix is None:
+                continue
+            sel = selector(ix[0])
+            if sel is not None and is_ident(sel[0], mrecv) and sel[1] == field and is_ident(ix[1], mkey):
+                return True
+    return False
 
 
 def _ranged_entry_key(facts, at: int, call_chain: list, recv: str, field: str, key: str, kind: Kind) -> Op | None:
@@ -497,7 +532,8 @@ def _same_value_base(caller: Function, call: Op) -> str | None:
     if base == caller.facts.recv_name:
         return base
     if any(p == base for p, _t in caller.facts.params):
-        return None
+        # a parameter never assigned (`func ping(p *pool, addr string)`): one value throughout
+        return base if not any(True for _ in assignments_to(caller, base)) else None
     return base if len(list(assignments_to(caller, base))) == 1 else None
 
 

@@ -352,6 +352,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         seen = again.entry_seen
         assert seen is not None
         how = "whose entry it read" if seen.kind != "call" or seen.fn != again.call.fn else "it already stored"
+        if seen.kind == "call" and selected_name(seen.fn) != selected_name(again.call.fn):
+            how = f"whose entry `{render(seen.fn)}` stores or finds"  # replaced._stores_entry_through
         if seen.kind == "assign" and len(seen.args) == 1 and ranged(seen.args[0]) is not None:
             how = "that its range over the entries gives (every one names a live entry)"
         stored = Location(path, leak.line, max(leak.col, 1))
