@@ -776,7 +776,7 @@ class Walk:
                     then_assigns, else_assigns = (then_assigns, None) if s1 is False else (None, else_assigns)
                     cond_reg = self.view.regions[cond_region] if cond_region is not None else None
                     plain = cond_reg is not None and is_expr(cond_reg.info)
-                    if cond_reg is not None and plain and self.cond_effect(cond_reg.info) == (None, None):
+                    if cond_reg is not None and plain and self._plain_condition(cond_reg.info):
                         # which side of the `if` kept it live, for a loop leak's message (not the
                         # acquisition's own error test: its success side is no news)
                         self.live_if = (x, Branch("if" if s1 is False else "else", cond_reg.info, cond_reg.line))
@@ -1066,6 +1066,11 @@ class Walk:
         if own is not None:
             return own
         return cond_effect(cond, self.kind.stream, self.last_assign, self.no_nil, self.holders)
+
+    def _plain_condition(self, cond) -> bool:
+        """The condition says nothing of the acquisition (not its error, its success flag or a test of
+        the resource): asked of the catalog-free part only, which keeps no memo of its own."""
+        return cond_effect(cond, self.kind.stream, self.last_assign, self.no_nil, self.holders) == (None, None)
 
     def _read_out(self, cond) -> tuple | None:
         """`for rows.Next() {` on the resource itself, when the catalog says its `Next` releases it on

@@ -103,28 +103,29 @@ def _stored_by_own_method(an: Analysis, fn: Function, op: Op, pname: str) -> tup
     mf = method.facts
     if mf.recv != fn.facts.recv or at[0] >= len(mf.params):
         return None
-    param, mrecv = mf.params[at[0]][0], mf.recv_name
+    param = mf.params[at[0]][0]
     for o in mf.ops:
-        if o.kind != "assign" or len(o.targets) != len(o.args):
-            continue
-        for t, v in zip(o.targets, o.args, strict=True):
-            ix = index(t)
-            sel = selector(ix[0]) if ix is not None else None
-            if sel is not None and is_ident(sel[0], mrecv) and is_ident(v, param) and sel[1][:1].islower():
-                return method, o, sel[1]
+        field = _map_store(o, mf.recv_name, param)
+        if field is not None:
+            return method, o, field
     return None
 
 
 def _stored_here(fn: Function, op: Op, pname: str) -> tuple[Function, Op, str] | None:
-    """`recv.f[k] = p` in fn itself, f an unexported field of the receiver: (fn, the store, f)."""
+    """`recv.f[k] = p` in fn itself: (fn, the store, f)."""
+    field = _map_store(op, fn.facts.recv_name, pname)
+    return (fn, op, field) if field is not None else None
+
+
+def _map_store(op: Op, recv: str, name: str) -> str | None:
+    """f, when op is `recv.f[k] = name` for an unexported field f of the receiver."""
     if op.kind != "assign" or len(op.targets) != len(op.args):
         return None
-    recv = fn.facts.recv_name
     for t, v in zip(op.targets, op.args, strict=True):
         ix = index(t)
         sel = selector(ix[0]) if ix is not None else None
-        if sel is not None and is_ident(sel[0], recv) and is_ident(v, pname) and sel[1][:1].islower():
-            return fn, op, sel[1]
+        if sel is not None and is_ident(sel[0], recv) and is_ident(v, name) and sel[1][:1].islower():
+            return sel[1]
     return None
 
 
