@@ -46,6 +46,7 @@ from .stopped_timers import (
     ranged_stopped_tickers,
     stopped_timer_waits,
 )
+from .unpaired import has_else
 from .wg_counts import (
     CopiedGroup,
     GroupSelfWait,
@@ -142,6 +143,17 @@ class StartSkipped:
 
 
 @dataclass
+class UnstartedAdd:
+    """`wg.Add(1)` for a goroutine that the `go` after it starts only on one side of an `if`: on the
+    other side nothing calls Done for that count."""
+
+    add: SyncCall
+    branch: int  # the `if` region whose body holds the `go`
+    go_op: Op
+    wait: SyncCall
+
+
+@dataclass
 class CondWait:
     """A `Cond.Wait` outside a loop, or with nothing that signals it."""
 
@@ -203,6 +215,7 @@ class SyncPrimitives:
         self.copied: list[CopiedGroup] = copied_groups(program, self.calls, self.debug)
         self._drop_counts_on_copies()
         self._judge_goroutines()
+        self.unstarted: list[UnstartedAdd] = self._unstarted_adds()
         self._judge_conds()
         self.miscounted: list[Miscounted] = miscounted_groups(program, self.calls, self.debug)
         self.uncounted: list[UncountedStart] = uncounted_starts(program, self.calls, self.debug)
@@ -377,6 +390,52 @@ class SyncPrimitives:
                 continue
             for starter, go_op in g.go_sites:
                 self._judge_goroutine(starter, go_op, g)
+
+    def _unstarted_adds(self) -> list[UnstartedAdd]:
+        """`d.wg.Add(1)`, then `if cond { go d.run(j); return }` and nothing else for it: when cond
+        does not hold, no goroutine is started for the count and no Done of the function pays it back
+        (its own deferred Done pays the count it was started with). Judged for a constant 1, the `go`
+        the first op of the group's key after the Add (in an `if` with no `else`, its region nested in
+        the Add's), no other Add, plain Done or `go` of the function after the Add, and a Wait of the
+        group elsewhere."""
+        out: list[UnstartedAdd] = []
+        for key in sorted(self.calls):
+            calls = self.calls[key]
+            waits = [c for c in calls if c.kind == WAITGROUP and c.method == "Wait"]
+            if not waits:
+                continue
+            for add in calls:
+                if add.kind != WAITGROUP or add.method != "Add" or add.op.mode != "plain" or len(add.op.args) != 1:
+                    continue
+                if self.program.const_int(add.fn, add.op.args[0]) != 1:
+                    continue
+                found = self._go_on_one_side(add, calls)
+                if found is not None:
+                    wait = next((w for w in waits if w.fn is not add.fn), waits[0])
+                    out.append(UnstartedAdd(add, found[0], found[1], wait))
+                    self.debug["GIM106_adds_for_goroutines_started_on_one_side"] += 1
+        return out
+
+    def _go_on_one_side(self, add: SyncCall, calls: list[SyncCall]) -> tuple[int, Op] | None:
+        fn = add.fn
+        facts = fn.facts
+        ops = facts.ops
+        at = ops.index(add.op)
+        later = ops[at + 1 :]
+        gos = [o for o in later if o.kind == "call" and o.mode == "go"]
+        mine = [c for c in calls if c.fn is fn and c is not add and ops.index(c.op) > at]
+        if len(gos) != 1 or any(c.method in ("Add", "Wait") or c.op.mode != "defer" for c in mine):
+            return None
+        go_op = gos[0]
+        r = go_op.region
+        if r < 0 or facts.regions[r].kind != "if" or has_else(facts, r):
+            return None
+        around_add = set(enclosing_regions(facts, add.op.region))
+        if r in around_add or facts.regions[r].parent not in around_add:
+            return None  # the `if` must sit on the Add's own way, after it, not around it
+        if any(o.kind in ("return", "jump") and o.region != r and ops.index(o) < ops.index(go_op) for o in later):
+            return None
+        return r, go_op
 
     def _done_helpers(self) -> dict[int, SyncCall]:
         """Functions that only count their group down (`func (c *Crawler) finish() { c.wg.Done() }`):

@@ -254,6 +254,8 @@ def check(ctx):
         yield _add_inside(a)
     for d in prims.done_skipped:
         yield _done_skipped(d)
+    for u in prims.unstarted:
+        yield _unstarted_add(u)
     for k in prims.starts_skipped:
         yield _start_skipped(k)
     for m in prims.miscounted:
@@ -486,6 +488,36 @@ def _done_skipped(d):
         related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
         steps=steps,
         key=f"{d.starter.qualname}|{wait.text}|{key}",
+    )
+
+
+def _unstarted_add(u):
+    """`wg.Add(1)` for a goroutine started only on one side of the `if` after it."""
+    add, wait = u.add, u.wait
+    facts = add.fn.facts
+    cond = facts.regions[u.branch].info
+    add_loc = op_location(add.fn, add.op)
+    where = f"line {wait.op.line}" if wait.fn.file is add.fn.file else f"{wait.fn.file.path}:{wait.op.line}"
+    message = (
+        f"`{add.text}.Add(1)` at line {add.op.line} counts a goroutine that the `go` statement at line "
+        f"{u.go_op.line} starts only when `{E.render(cond)}`; when it does not hold, no goroutine is started "
+        f"and nothing calls `{add.text}.Done()` for that count, so `{wait.fn.short}` waits forever in "
+        f"`{wait.text}.Wait()` at {where}. Fix: call `{add.text}.Add(1)` inside the `if`, right before the `go` "
+        f"statement."
+    )
+    steps = (
+        Step(add_loc, f"`{add.text}.Add(1)` counts a goroutine up front"),
+        Step(op_location(add.fn, u.go_op), f"the goroutine, started only when `{E.render(cond)}`"),
+        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=add_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(add.fn, u.go_op), "the `go` statement on one side only"),),
+        steps=steps,
+        key=f"{add.fn.qualname}|{add.text}|add-unstarted",
     )
 
 
