@@ -250,15 +250,7 @@ def _hands_on_own(an: Analysis, caller: Function, op: Op, index: int) -> bool:
         return False
     if not _started_as_goroutine(an, caller):
         return False
-    ops = caller.facts.ops
-    at = next(i for i, o in enumerate(ops) if o is op)
-    later = [
-        o
-        for i, o in enumerate(ops)
-        if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
-    ]
-    later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
-    if any(_mentions(o, name) for o in later):
+    if _mentioned_after(caller, op, name):
         return False
     an.debug["gim2xx_owned_parameters_handed_on"] += 1
     return True
@@ -277,15 +269,7 @@ def _callers_let_go(an: Analysis, fn: Function, index: int) -> tuple | None:
     name = ident(op.args[index]) if op.mode != "go" and index < len(op.args) else None
     if name is None or name in an.params(caller):
         return None
-    ops = caller.facts.ops
-    at = next(i for i, o in enumerate(ops) if o is op)
-    later = [
-        o
-        for i, o in enumerate(ops)
-        if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
-    ]
-    later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
-    if any(_mentions(o, name) for o in later):
+    if _mentioned_after(caller, op, name):
         return None
     an.debug["gim2xx_owned_parameter_let_go"] += 1
     return caller, op, name
@@ -304,6 +288,20 @@ def _kept_by_starter(an: Analysis, fn: Function, index: int) -> bool:
                 if name in {n for a in o.args for n in idents_in(a, set())}:
                     return True
     return False
+
+
+def _mentioned_after(caller: Function, op: Op, name: str) -> bool:
+    """caller names `name` after the call op (the statement keeping the call's result aside), in a
+    `defer`, or in any closure of its own: it may still close or keep the value."""
+    ops = caller.facts.ops
+    at = next(i for i, o in enumerate(ops) if o is op)
+    later = [
+        o
+        for i, o in enumerate(ops)
+        if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
+    ]
+    later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
+    return any(_mentions(o, name) for o in later)
 
 
 def _mentions(op: Op, name: str) -> bool:
