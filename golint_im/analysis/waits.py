@@ -40,6 +40,7 @@ from .locks import (
     declared_together,
 )
 from .never_stopped import top_endless_loop
+from .regions import assignments_to
 from .syncprims import COND, ERRGROUP, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
 # Counted in --debug: the Waits under a lock this layer gave up on, by reason.
@@ -652,14 +653,12 @@ def _fresh_reply_field(program, b: BlockedUnderLock, chan_key: str) -> bool:
 
 
 def _single_value(fn: Function, local: str):
-    """The value of fn's one assignment to local, else None."""
-    var = E.make_ident(local)
-    values = [
-        o.args[o.targets.index(var)]
-        for o in fn.facts.ops
-        if o.kind == "assign" and var in o.targets and len(o.targets) == len(o.args)
-    ]
-    return values[0] if len(values) == 1 else None
+    """The value of fn's one assignment to local (none from a call's several results), else None."""
+    found = list(assignments_to(fn, local))
+    if len(found) != 1 or len(found[0][0].targets) != len(found[0][0].args):
+        return None
+    op, at = found[0]
+    return op.args[at]
 
 
 def _holds_channel_owner(program, lock_cls: str, chan_key: str) -> bool:
