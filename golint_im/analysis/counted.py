@@ -695,6 +695,8 @@ class LoopStartedSenders:
     send: Op
     receives: list  # the owner's receives, in order, after the loop
     rounds: int | None  # the loop's constant trip count; None: as many as what it ranges over holds
+    # When the goroutine's function does not send itself: (that function, its one call of `sender`).
+    via: tuple[Function, Op] | None = None
 
 
 # A loop of unknown length is judged when the buffer and the receives together take at most this
@@ -723,8 +725,12 @@ def loop_started_senders(program: Program, instances: list[tuple[Channel, Functi
         if sender is owner or send.select >= 0 or any(f is not owner for f, _op in ch.receives):
             continue
         started = _started_per_round(program, owner, sender)
+        via = None
         if started is None:
-            continue
+            through = _started_per_round_through_call(program, owner, sender)
+            if through is None:
+                continue
+            started, via = through
         at, go, loop = started
         facts = owner.facts
         recvs = [op for _f, op in ch.receives]
@@ -750,8 +756,33 @@ def loop_started_senders(program: Program, instances: list[tuple[Channel, Functi
                 continue  # a loop of unknown length past a larger room: its length may well fit
         elif rounds <= len(received) + ch.capacity:
             continue
-        out.append(LoopStartedSenders(ch, owner, loop, go, sender, send, received, rounds))
+        out.append(LoopStartedSenders(ch, owner, loop, go, sender, send, received, rounds, via))
     return out
+
+
+def _started_per_round_through_call(
+    program: Program, owner: Function, sender: Function
+) -> tuple[tuple[int, Op, int], tuple[Function, Op]] | None:
+    """`go h.query(r)` per round, where `query` calls the sending function once, unconditionally, as
+    its one call of it (`h.emit(v)`, a closure of owner kept in a field): (_started_per_round of the
+    goroutine's function, (that function, its call of sender)); None otherwise."""
+    for op in owner.facts.ops:
+        if op.kind != "call" or op.mode != "go" or E.funclit(op.fn) is not None:
+            continue
+        for target in program.resolve_call(owner, op):
+            goroutine = target.function
+            calls = [
+                c
+                for c in goroutine.facts.ops
+                if c.kind == "call" and any(t.function is sender for t in program.resolve_call(goroutine, c))
+            ]
+            if len(calls) != 1 or calls[0].mode != "plain":
+                continue
+            counted = count_runs(program, goroutine, calls)
+            started = _started_per_round(program, owner, goroutine)
+            if counted is not None and counted[0] == 1 and started is not None and started[1] is op:
+                return started, (goroutine, calls[0])
+    return None
 
 
 def _straight_starts(program: Program, owner: Function, target: Function, name: str) -> list[tuple[int, Op]] | None:

@@ -229,6 +229,8 @@ class UnheardFieldSenders:
     send: Op
     recv: Op
     exit: Op  # the `return` inside the receive loop
+    # When the goroutine's function does not send itself: (that function, its call of `sender`).
+    via: tuple[Function, Op] | None = None
 
 
 @dataclass
@@ -851,7 +853,7 @@ class FieldInstances:
             target, starter, go_op = routine.target, routine.fn, routine.op
             if routine == OWN or target is None or starter is None or go_op is None:
                 continue
-            if any(u.routine != routine or u.fn is not target or u.op.select >= 0 for u in sends):
+            if any(u.routine != routine or u.op.select >= 0 for u in sends):
                 continue
             if any(u.routine != OWN or u.fn is not starter or u.op.select >= 0 or u.op.mode != "expr" for u in recvs):
                 continue
@@ -862,11 +864,12 @@ class FieldInstances:
             if go_loop is None:
                 continue
             tfacts = target.facts
-            sidx = [tfacts.ops.index(u.op) for u in sends]
-            if returns_skipping(tfacts, sidx) or any(
-                tfacts.regions[r].kind in ("for", "range")
-                for u in sends
-                for r in enclosing_regions(tfacts, u.op.region)
+            through = [self._sent_through(target, u) for u in sends]
+            sidx = [i for i in through if i is not None]
+            if (
+                len(sidx) != len(sends)
+                or returns_skipping(tfacts, sidx)
+                or any(_in_loop(target, tfacts.ops[i]) for i in sidx)
             ):
                 continue  # a goroutine that may not send, or sends in a loop: not counted here
             g = facts.ops.index(go_op)
@@ -887,11 +890,31 @@ class FieldInstances:
                     None,
                 )
                 if exit_op is not None:
-                    send = min(sends, key=lambda x: tfacts.ops.index(x.op)).op
+                    first, use = min(zip(sidx, sends, strict=True), key=lambda x: x[0])
+                    via = None if use.fn is target else (target, tfacts.ops[first])
                     self.unheard_senders.append(
-                        UnheardFieldSenders(ch, walk.owner, starter, go_op, go_loop, target, send, u.op, exit_op)
+                        UnheardFieldSenders(ch, walk.owner, starter, go_op, go_loop, use.fn, use.op, u.op, exit_op, via)
                     )
                     break
+
+    def _sent_through(self, target: Function, use: Use) -> int | None:
+        """The index of the op of the goroutine's function `target` that makes the send `use`: the
+        send itself, or the one direct call of a method that sends once, on every path and in no
+        loop (`func (c *call) run() { ...; c.deliver(r) }` with `deliver` sending on `c.out`)."""
+        if use.fn is target:
+            return target.facts.ops.index(use.op)
+        facts = use.fn.facts
+        send = facts.ops.index(use.op)
+        if returns_skipping(facts, [send]) or _in_loop(use.fn, use.op):
+            return None
+        calls = [
+            i
+            for i, op in enumerate(target.facts.ops)
+            if op.kind == "call" and any(t.function is use.fn for t in self.program.resolve_call(target, op))
+        ]
+        if len(calls) != 1 or target.facts.ops[calls[0]].mode != "plain":
+            return None
+        return calls[0]
 
     def _undersignalled(self, walk: _Walk) -> None:
         """`func (h *hub) start() { for i := 0; i < 2; i++ { go func() { <-h.quit }() } }` and

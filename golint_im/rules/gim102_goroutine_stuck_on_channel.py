@@ -1816,8 +1816,12 @@ def _unheard_field_senders_finding(u):
         f"yet heard block on their send forever. Fix: give `{name}` a buffer of one per goroutine, or keep "
         f"receiving until every goroutine is heard."
     )
+    via = ()
+    if u.via is not None:
+        via = (Step(op_location(*u.via), f"each goroutine calls `{E.render(u.via[1].fn)}`"),)
     steps = (
         Step(op_location(u.starter, u.go_op), "one goroutine per round of the loop"),
+        *via,
         Step(send_loc, f"each goroutine sends on `{name}` (unbuffered)"),
         Step(op_location(u.starter, u.recv), f"`{u.starter.short}` receives one value per round"),
         Step(exit_loc, "and can return before the last: the rest wait for a receiver forever"),
@@ -2085,8 +2089,12 @@ def _loop_started_finding(o):
             f"ends: {_unheard_count(unheard)} never heard, blocked on its send forever. Fix: give `{name}` a "
             f"buffer of {o.rounds}, or receive once per goroutine."
         )
+    via = ()
+    if o.via is not None:
+        via = (Step(op_location(*o.via), f"each goroutine calls `{E.render(o.via[1].fn)}`"),)
     steps = (
         Step(op_location(owner, o.go), f"`{owner.short}` starts a goroutine in every round of the loop"),
+        *via,
         *(Step(op_location(owner, r), f"`{owner.short}` receives from `{name}`") for r in o.receives),
         Step(send_loc, "the goroutines not received from wait here forever"),
     )
