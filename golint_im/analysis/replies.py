@@ -46,6 +46,9 @@ class SkippedReply:
     region: int  # the branch deciding the exit (-1: none)
     waiter: Function
     wait: Op
+    # When the server replies through a call (`h(r)`, a handler looked up per request): one of the
+    # handlers it may call, and that handler's send of the reply; `reply` is then the server's call.
+    handler: tuple[Function, Op] | None = None
 
 
 def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
@@ -67,6 +70,132 @@ def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
             waiter, wait = waits[0]
             out.append(SkippedReply(flow.label(key), server, bind, name, field, reply, exit_op, region, waiter, wait))
     return out
+
+
+def skipped_handler_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
+    """The same when the server answers through handlers: `for r := range s.reqs { h, ok :=
+    s.handlers[r.op]; if !ok { continue }; h(r) }`, where every function the call `h(r)` may run
+    sends `r.reply <- v` on its parameter, once, on every path. The call stands for the reply, and a
+    `continue` or `return` of the server before it leaves the caller waiting.
+
+    Judged when the reply field is sent on only by such handlers (two or more of them, or one the
+    server reaches through a function value), nothing closes it, some function waits on it with a
+    plain receive, and the request is used by the server only through that call and field reads."""
+    program = flow.program
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not key.startswith("field:") or not ch.sends or ch.closes or not ch.receives:
+            continue
+        handlers = _reply_handlers(ch)
+        if handlers is None:
+            continue
+        waits = [(fn, op) for fn, op in ch.receives if fn.id not in handlers and op.mode == "expr" and op.select < 0]
+        if not waits:
+            continue
+        calls = {}
+        for fid in sorted(handlers):
+            handler, position, _send = handlers[fid]
+            for caller, call in program.callers(handler):
+                if call.mode == "plain" and position < len(call.args) and E.ident(call.args[position]):
+                    calls[id(call)] = (caller, call, position)
+        for caller, call, position in calls.values():
+            targets = program.resolve_call(caller, call)
+            if not targets or any(
+                t.function.id not in handlers or handlers[t.function.id][1] != position for t in targets
+            ):
+                continue
+            if len(targets) < 2 and E.ident(call.fn) is None:
+                continue  # one named callee sending the reply is the ordinary request/reply server
+            found = _skipped_call(caller, call, E.ident(call.args[position]) or "", debug)
+            if found is not None:
+                bind, name, exit_op, region = found
+                handler = targets[0].function
+                waiter, wait = waits[0]
+                field = key.rsplit(".", 1)[-1]
+                out.append(
+                    SkippedReply(
+                        flow.label(key),
+                        caller,
+                        bind,
+                        name,
+                        field,
+                        call,
+                        exit_op,
+                        region,
+                        waiter,
+                        wait,
+                        handler=(handler, handlers[handler.id][2]),
+                    )
+                )
+                break
+    return out
+
+
+def _reply_handlers(ch) -> dict[int, tuple[Function, int, Op]] | None:
+    """function id -> (function, parameter position, its first send) for the functions sending on
+    the reply field: each sends only on `p.<field>` of one parameter `p`, straight, on every path
+    (no `return` before, no loop or branch around). None when some sender is not such a handler."""
+    out: dict[int, tuple[Function, int, Op]] = {}
+    for fn, _op in ch.sends:
+        if fn.id in out:
+            continue
+        facts = fn.facts
+        own = {id(op) for f, op in ch.sends if f is fn}
+        mine = [(i, op) for i, op in enumerate(facts.ops) if id(op) in own]
+        params = [p[0] for p in facts.params]
+        bases = {E.ident(E.selector_base(op.fn)) for _i, op in mine}
+        base = bases.pop() if len(bases) == 1 else None
+        if base is None or base not in params or fn.parent is not None:
+            return None
+        if any(op.select >= 0 or facts.regions[op.region].kind not in STRAIGHT_KINDS for _i, op in mine):
+            return None
+        if any(
+            facts.regions[r].kind not in STRAIGHT_KINDS for _i, op in mine for r in enclosing_regions(facts, op.region)
+        ):
+            return None
+        if returns_skipping(facts, [i for i, _op in mine]):
+            return None
+        out[fn.id] = (fn, params.index(base), mine[0][1])
+    return out
+
+
+def _skipped_call(server: Function, call: Op, name: str, debug: Counter):
+    """(bind, name, exit, region) for a server that binds the request `name` by a receive, uses it
+    only in field reads and `call`, and can leave before `call`."""
+    facts = server.facts
+    binds = [
+        op
+        for op in facts.ops
+        if op.kind == "assign"
+        and op.mode == ":="
+        and len(op.targets) == 1
+        and E.is_ident(op.targets[0], name)
+        and len(op.args) == 1
+        and _binds_received(facts, op)
+    ]
+    if len(binds) != 1 or any(E.is_ident(t, name) for op in facts.ops if op is not binds[0] for t in op.targets):
+        return None
+    bind = binds[0]
+    if _escapes(facts.ops, name, bind, allow=frozenset({id(call)})) or any(
+        _escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()
+    ):
+        debug["GIM102_replies_handed_on"] += 1
+        return None
+    scope = bind.region
+    b, target = facts.ops.index(bind), facts.ops.index(call)
+
+    def leaves(op: Op) -> bool:
+        return op.kind == "return" or (op.kind == "jump" and op.mode in ("continue", "break"))
+
+    for i, _t in returns_skipping(facts, [target], leaves):
+        exit_op = facts.ops[i]
+        if i <= b or scope not in enclosing_regions(facts, exit_op.region):
+            continue
+        if exit_op.kind == "jump" and (exit_op.fn is not None or _lands_inside(facts, exit_op, scope)):
+            continue
+        return bind, name, exit_op, deciding_region(facts, exit_op.region, scope)
+    return None
 
 
 def skipped_reply_channels(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:

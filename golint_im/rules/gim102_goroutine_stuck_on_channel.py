@@ -1718,16 +1718,28 @@ def _skipped_reply_finding(k):
     else:
         verb = f"leaves with `{k.exit.mode}`"
     how = branch_text(k.server.facts, k.region, verb)
+    skipped = f"`{reply} <- …` (line {k.reply.line})"
+    handler = ()
+    if k.handler is not None:
+        hfn, hsend = k.handler
+        call = E.render(k.reply.fn)
+        skipped = (
+            f"calling `{call}({k.name})` (line {k.reply.line}), the only way it replies (`{hfn.short}` sends "
+            f"`{E.render(hsend.fn)} <- …` at line {hsend.line})"
+        )
+        handler = (Step(op_location(hfn, hsend), f"the handler's reply `{E.render(hsend.fn)} <- …`"),)
     message = (
         f"`{k.server.short}` receives the request `{k.name}` at line {k.bind.line} and {how} at line "
-        f"{k.exit.line} without `{reply} <- …` (line {k.reply.line}), while `{k.waiter.short}` waits on its reply "
+        f"{k.exit.line} without {skipped}, while `{k.waiter.short}` waits on its reply "
         f"with a plain receive at line {k.wait.line}: that caller blocks forever. Fix: answer on every path "
         f"(send an error value on `{reply}`, or `close({reply})`), or let the caller `select` on a way out."
     )
+    what = f"the call `{E.render(k.reply.fn)}({k.name})` that replies" if k.handler else f"the reply `{reply} <- …`"
     steps = (
         Step(op_location(k.server, k.bind), f"`{k.server.short}` receives the request `{k.name}`"),
         Step(exit_loc, f"it {how} here, before replying"),
-        Step(op_location(k.server, k.reply), f"the reply `{reply} <- …`, skipped on that path"),
+        Step(op_location(k.server, k.reply), f"{what}, skipped on that path"),
+        *handler,
         Step(wait_loc, f"`{k.waiter.short}` waits for the reply (`{k.label}`) forever"),
     )
     return Finding(
