@@ -47,6 +47,7 @@ from .counted import _is_main
 from .field_instances import count_runs, range_exit
 from .flow import Channel, ChannelFlow, in_loop
 from .never_stopped import started_by
+from .regions import deciding_region
 from .unpaired import Unpaired
 
 
@@ -67,6 +68,11 @@ class AbandonedResult:
     many: bool = False  # the goroutine sends in a loop (a stream), not once
     reads_once: bool = False  # the caller's select is in no loop: it takes one value at most
     ranged: bool = False  # the caller ranges over the stream and `leave` exits that range early
+    # When `caller` is a consumer the stream is handed to (`drain(ctx, Source(ctx))`): (the function
+    # holding `call`, its call of the consumer). `receive` and `leave` are then the consumer's.
+    taker: tuple[Function, Op] | None = None
+    # When the goroutine sends through a helper (`emit(out, v)`): (the goroutine's function, that call).
+    through: tuple[Function, Op] | None = None
 
 
 def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, debug: Counter) -> list:
@@ -83,16 +89,26 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
         sender, send = ch.sends[0]
         if sender is maker or any(f is not sender or op.select >= 0 for f, op in ch.sends):
             continue
-        if any(f is not sender for f, _op in ch.closes):
-            continue  # closed by someone else: a send after it panics instead
+        goroutine, helper_call = sender, None
         started = started_by(program, maker, sender)
         if started is None:
-            continue
-        counted = count_runs(program, sender, [op for _f, op in ch.sends]) if not ch.closes else None
+            # `go func() { defer close(out); for ... { emit(out, v) } }()`: the goroutine sends through a helper
+            through = _started_through_helper(program, maker, sender)
+            if through is None:
+                continue
+            started, goroutine, helper_call = through
+        if any(f is not sender and f is not goroutine for f, _op in ch.closes):
+            continue  # closed by someone else: a send after it panics instead
+        sends = [op for _f, op in ch.sends]
+        counted = count_runs(program, sender, sends) if not ch.closes else None
         once = counted is not None and counted[0] == 1
-        if not once and not any(in_loop(sender.facts, op.region) for _f, op in ch.sends):
+        looped = any(in_loop(sender.facts, op.region) for op in sends)
+        if helper_call is not None:
+            once = once and count_runs(program, goroutine, [helper_call]) == (1, [helper_call])
+            looped = looped or in_loop(goroutine.facts, helper_call.region)
+        if not once and not looped:
             continue  # a count the model cannot tell, and no loop of sends to outlast the reader
-        if not unpaired._only_returned(maker, name, started[1] if started[1].args else None):
+        if not unpaired._only_returned(maker, name, started[1] if started[1].args else None, helper_call):
             continue
         for caller, call in program.callers(maker):
             if _is_main(caller):
@@ -100,11 +116,32 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
             found = _abandoning_select(caller, call) if call.mode == "plain" else None
             if found is None and not once and call.mode == "plain":
                 left = _abandoning_range(program, caller, call)
+                taker, region = None, -1
+                if left is None:
+                    consumed = _abandoning_consumer(program, caller, call)
+                    if consumed is not None and not _is_main(consumed[0]):
+                        consumer, handoff, receive, leave = consumed
+                        left, taker = (receive, leave), (caller, handoff)
+                        caller = consumer
+                        region = deciding_region(consumer.facts, leave.region, receive.region)
                 if left is not None:
                     debug["GIM102_returned_streams_left_by_a_range"] += 1
                     out.append(
                         AbandonedResult(
-                            ch, maker, started[1], sender, send, caller, call, left[0], left[1], -1, True, ranged=True
+                            ch,
+                            maker,
+                            started[1],
+                            sender,
+                            send,
+                            caller,
+                            call,
+                            left[0],
+                            left[1],
+                            region,
+                            True,
+                            ranged=True,
+                            taker=taker,
+                            through=(goroutine, helper_call) if helper_call is not None else None,
                         )
                     )
                     break
@@ -129,6 +166,129 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
                 )
                 break
     return out
+
+
+def _started_through_helper(
+    program: Program, maker: Function, sender: Function
+) -> tuple[tuple[int, Op], Function, Op] | None:
+    """(started_by of the goroutine, its function, its one call of `sender`) when the maker starts,
+    on its straight line, a goroutine whose function calls the sending helper plainly, once in its
+    body (`emit(out, v)` in the loop of the literal)."""
+    for op in maker.facts.ops:
+        if op.kind != "call" or op.mode != "go":
+            continue
+        number = E.funclit(op.fn)
+        if number is not None:
+            literal = program.literal(maker, number)
+            targets = [literal] if literal is not None else []
+        else:
+            targets = [t.function for t in program.resolve_call(maker, op)]
+        for goroutine in targets:
+            calls = [
+                c
+                for c in goroutine.facts.ops
+                if c.kind == "call" and any(t.function is sender for t in program.resolve_call(goroutine, c))
+            ]
+            started = started_by(program, maker, goroutine)
+            if len(calls) == 1 and calls[0].mode == "plain" and started is not None and started[1] is op:
+                return started, goroutine, calls[0]
+    return None
+
+
+def _abandoning_consumer(program: Program, taker: Function, call: Op) -> tuple[Function, Op, Op, Op] | None:
+    """(consumer, the taker's call of it, the consumer's receive, its first way out before the stream
+    ends) when the taker hands the stream straight to one function of the tree (`drain(ctx,
+    Source(ctx))`, or `in := Source(ctx)` named only in that call) that names its parameter only to
+    receive from it, once, in a loop (a `range`, or a `select` case) it can leave first."""
+    facts = taker.facts
+    handoff, position = None, -1
+    for op in facts.ops:
+        if op.kind == "call" and op is not call:
+            found = next((j for j, a in enumerate(op.args) if _is_the_call(facts, a, call)), None)
+            if found is not None:
+                handoff, position = op, found
+                break
+    if handoff is None:
+        local = _assigned_once_to(taker, call)
+        if local is None:
+            return None
+        handoff, position = local
+    targets = program.resolve_call(taker, handoff)
+    if handoff.mode != "plain" or len(targets) != 1:
+        return None
+    consumer = targets[0].function
+    params = consumer.facts.params
+    if position >= len(params) or not params[position][0] or consumer.nested_literals():
+        return None
+    name = params[position][0]
+    cfacts = consumer.facts
+    receives = [o for o in cfacts.ops if o.kind == "recv" and E.is_ident(o.fn, name)]
+    others = [
+        o
+        for o in cfacts.ops
+        if _names(o, name)
+        and o.kind != "recv"
+        and not _binds_received(o, name)
+        and E.ranged(o.args[0] if len(o.args) == 1 else None) != ("id", name)
+    ]
+    if len(receives) != 1 or others:
+        return None
+    receive = receives[0]
+    if receive.mode == "range":
+        leave = range_exit(program, consumer, receive)
+    elif receive.mode == "case":
+        leave = _select_loop_exit(cfacts, receive, name)
+    else:
+        return None
+    return (consumer, handoff, receive, leave) if leave is not None else None
+
+
+def _assigned_once_to(taker: Function, call: Op) -> tuple[Op, int] | None:
+    """(the call op, argument position) where `ch := maker()` is the call's only assignment to `ch`
+    and `ch` is named nowhere else but as that one argument."""
+    facts = taker.facts
+    assign = next(
+        (
+            o
+            for o in facts.ops
+            if o.kind == "assign" and len(o.targets) == 1 and len(o.args) == 1 and _is_the_call(facts, o.args[0], call)
+        ),
+        None,
+    )
+    name = E.ident(assign.targets[0]) if assign is not None else None
+    if assign is None or name is None or any(_names(o, name) for lit in taker.nested_literals() for o in lit.facts.ops):
+        return None
+    uses = [o for o in facts.ops if o is not assign and _names(o, name)]
+    if len(uses) != 1 or uses[0].kind != "call":
+        return None
+    positions = [j for j, a in enumerate(uses[0].args) if E.is_ident(a, name)]
+    if len(positions) != 1 or any(name in E.idents_in(a, set()) for a in (uses[0].fn,)):
+        return None
+    return uses[0], positions[0]
+
+
+def _select_loop_exit(facts, receive: Op, name: str) -> Op | None:
+    """The first `return` inside the loop around the `select` whose case receives from `name`, not
+    decided by the `ok` of that receive (`if !ok { return }` is the stream's end, not leaving early)."""
+    loops = [r for r in enclosing_regions(facts, receive.region) if facts.regions[r].kind in ("for", "range")]
+    if not loops:
+        return None
+    loop = loops[-1]
+    bind = next(
+        (o for o in facts.ops if o.kind == "assign" and o.line == receive.line and _binds_received(o, name)), None
+    )
+    ok = E.ident(bind.targets[1]) if bind is not None and len(bind.targets) == 2 else None
+    for op in facts.ops:
+        chain = list(enclosing_regions(facts, op.region))
+        if op.kind != "return" or loop not in chain:
+            continue
+        deciding = chain[: chain.index(loop)]
+        if ok and any(
+            facts.regions[r].kind == "if" and ok in E.idents_in(facts.regions[r].info, set()) for r in deciding
+        ):
+            continue
+        return op
+    return None
 
 
 def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:

@@ -866,10 +866,11 @@ class Unpaired:
                 return False
         return True
 
-    def _only_returned(self, owner: Function, name: str, started: Op | None = None) -> bool:
+    def _only_returned(self, owner: Function, name: str, started: Op | None = None, passed: Op | None = None) -> bool:
         """owner hands the channel on only by returning it: every op naming it in owner and its
         literals is its make, a send, a receive, a close, the `go` of a literal, or a `return`;
-        or `started`, the `go split(line, out)` of the function the caller knows sends on it."""
+        or `started`, the `go split(line, out)` of the function the caller knows sends on it, or
+        `passed`, the goroutine's call of the helper the caller knows sends on it (`emit(out, v)`)."""
         returned = False
         for f in [owner, *owner.nested_literals()]:
             for op in f.facts.ops:
@@ -891,7 +892,7 @@ class Unpaired:
                     continue
                 elif op.kind == "call" and op.mode == "go" and E.funclit(op.fn) is not None and not op.args:
                     continue
-                elif op is started:
+                elif op is started or op is passed:
                     continue
                 else:
                     return False

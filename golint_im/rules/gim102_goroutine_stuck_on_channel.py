@@ -2525,9 +2525,35 @@ def _abandoned_stream_finding(a):
         leaves = "breaks out of the loop"
     else:
         leaves = f"calls `{E.render(a.leave.fn)}(…)` inside the loop (the goroutine ends)"
+    sends = f"sends on `{name}` (unbuffered) in a loop at line {a.send.line}"
+    through = ()
+    if a.through is not None:
+        gfn, helper = a.through
+        sends = (
+            f"sends on `{name}` (unbuffered) in a loop, through `{E.render(helper.fn)}(…)` at line {helper.line} "
+            f"(the send at line {a.send.line})"
+        )
+        through = (Step(op_location(gfn, helper), f"each round calls `{E.render(helper.fn)}`, which sends"),)
+    reads = f"`{caller.short}` ranges over it (line {a.receive.line})"
+    took = (Step(op_location(caller, a.receive), f"`{caller.short}` ranges over the channel `{maker.short}` returns"),)
+    if a.taker is not None:
+        taker, handoff = a.taker
+        loop = "ranges over it" if a.receive.mode == "range" else "receives from it in a loop"
+        reads = (
+            f"`{taker.short}` hands it to `{caller.short}` (line {handoff.line}), which {loop} (line {a.receive.line})"
+        )
+        if a.leave.kind == "return":
+            leaves = branch_text(caller.facts, a.case_region)
+        took = (
+            Step(
+                op_location(taker, handoff),
+                f"`{taker.short}` hands the channel `{maker.short}` returns to `{caller.short}`",
+            ),
+            Step(op_location(caller, a.receive), f"`{caller.short}` {loop}"),
+        )
     message = (
-        f"the goroutine started at line {a.go.line} sends on `{name}` (unbuffered) in a loop at line {a.send.line}, "
-        f"and `{maker.short}` returns the channel; `{caller.short}` ranges over it (line {a.receive.line}) and "
+        f"the goroutine started at line {a.go.line} {sends}, "
+        f"and `{maker.short}` returns the channel; {reads} and "
         f"{leaves} at line {a.leave.line}, before the stream ends: after that nothing receives, and the next send "
         f"blocks forever. Fix: give `{maker.short}` a context (or done channel) that `{caller.short}` cancels when "
         f"it stops reading, and send with `select {{ case {name} <- v: case <-ctx.Done(): return }}`; or drain the "
@@ -2535,7 +2561,8 @@ def _abandoned_stream_finding(a):
     )
     steps = (
         Step(op_location(maker, a.go), f"`{maker.short}` starts the goroutine that sends in a loop"),
-        Step(op_location(caller, a.receive), f"`{caller.short}` ranges over the channel `{maker.short}` returns"),
+        *through,
+        *took,
         Step(leave_loc, f"`{caller.short}` {leaves} before the stream ends"),
         Step(send_loc, "the goroutine's next send waits for a receiver forever"),
     )
