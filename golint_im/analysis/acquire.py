@@ -195,7 +195,7 @@ class Acquire(Effects):
                 )
         if best is not None:
             return best
-        dialer = self._field_dialer(fn, op) if not targets else None
+        dialer = (self._field_dialer(fn, op) or self._unimplemented_dialer(fn, op)) if not targets else None
         if dialer is not None:
             return dialer
         into = self._filled_local_struct(fn, op, targets)
@@ -230,6 +230,34 @@ class Acquire(Effects):
             return None
         self.debug["gim2xx_field_dialers"] += 1
         return Origin(found[0], 0, found[1])
+
+    def _unimplemented_dialer(self, fn, op) -> Origin | None:
+        """`s.dialer.Dial("tcp", addr)` through an interface of the tree that nothing in the tree
+        implements, declared `Dial(network, addr string) (net.Conn, error)`: a method named like a
+        catalog constructor of a kind (`net.Dialer.Dial`) whose declared results are a type of that
+        kind and an error. The interface stands for the library type the caller plugs in
+        (`*net.Dialer`), and what it returns is the caller's to close. An interface with an
+        implementation in the tree is judged by that implementation's body instead."""
+        sel = selector(op.fn)
+        if sel is None:
+            return None
+        program = cast("Analysis", self).program
+        t = self.type_of(fn, sel[0])
+        named = Program.named(t) if t else None
+        decl = program.type_decl(named) if named else None
+        if named is None or decl is None or decl[0].kind != "interface" or program.possible_implementations(named):
+            return None
+        sig = program.interface_methods(named).get(sel[1])
+        if sig is None or len(sig[3]) != 2 or sig[3][1].strip() != "error":
+            return None
+        result = sig[3][0].strip().lstrip("*")
+        if any(p.strip().lstrip("*") in k.types for p in sig[2] for k in self.kinds.values()):
+            return None  # `Upgrade(ctx, raw net.Conn)`: built over the caller's connection, not a fresh one
+        for k in self.kinds.values():
+            if result in k.types and any(c.rsplit(".", 1)[-1] == sel[1] for c in k.constructors):
+                self.debug["gim2xx_unimplemented_dialers"] += 1
+                return Origin(k, 0, f"{named.split('#')[-1]}.{sel[1]}")
+        return None
 
     def _head_request(self, fn, op, names: set[str]) -> bool:
         """A HEAD request: `http.Head(url)`, or `Do(req)` / `RoundTrip(req)` on a request built by
