@@ -423,6 +423,6 @@ def _first_close(an: Analysis, lit: Function, name: str, kind: Kind) -> Op | Non
     holders = {name: Holder(name, kind.suffix)}
     for o in lit.facts.ops:
         eff = an.op_effect(lit, o, holders, kind, scan=True)
-        if eff == RELEASE and o.kind == "call" and o.mode == "plain" and funclit(o.fn) is None:
+        if eff == RELEASE and o.kind == "call" and o.mode in ("plain", "defer") and funclit(o.fn) is None:
             return o
     return None
