@@ -1634,7 +1634,25 @@ class _Walk:
             known = self._branch[op.region] = any(
                 regions[r].kind in BRANCHES and self._uncertain_branch(regions[r]) for r in self.view.chain(op.region)
             )
+        if known and op.kind == "call" and self._guarded_by_own_nil_check(op):
+            return False  # `if c.OnEvict != nil { c.OnEvict(k, v) }`: whenever the call runs, it locks
         return known
+
+    def _guarded_by_own_nil_check(self, op: Op) -> bool:
+        """Every uncertain branch around the call is `if f != nil` on the very function value it calls."""
+        regions = self.view.regions
+        for r in self.view.chain(op.region):
+            reg = regions[r]
+            if reg.kind not in BRANCHES or not self._uncertain_branch(reg):
+                continue
+            b = E.binary(reg.info) if reg.kind == "if" and E.is_expr(reg.info) else None
+            if (
+                b is None
+                or b[0] != "!="
+                or not ((b[1] == op.fn and E.is_nil(b[2])) or (b[2] == op.fn and E.is_nil(b[1])))
+            ):
+                return False
+        return True
 
     def _uncertain_branch(self, region) -> bool:
         if region.kind not in ("if", "else") or region.info is None:
