@@ -186,10 +186,10 @@ def _locked_after_check(fn: Function, wait: Op) -> Op | None:
 
 def _unguarded(fn: Function, wait: Op) -> bool:
     """The wait sits on its function's straight line, and the function does nothing before it but
-    take the lock (`g.mu.Lock(); g.cond.Wait()`, or with `defer g.mu.Unlock()` between): no branch or case around it, in a named function (a
-    closure's caller may check for it). A function that starts the work that will broadcast after
-    taking the lock (`b.mu.Lock(); go b.e.RequestStatus(); b.cond.Wait()`, tailscale e7482f0df) waits
-    for a broadcast that cannot come before its wait."""
+    take the lock (`g.mu.Lock(); g.cond.Wait()`, or with `defer g.mu.Unlock()` between): no branch
+    or case around it, in a named function (a closure's caller may check for it). A function that
+    starts the work that will broadcast after taking the lock (`b.mu.Lock(); go b.e.RequestStatus();
+    b.cond.Wait()`, tailscale e7482f0df) waits for a broadcast that cannot come before its wait."""
     facts = fn.facts
     if fn.parent is not None or any(facts.regions[r].kind != "body" for r in enclosing_regions(facts, wait.region)):
         return False
