@@ -63,6 +63,7 @@ from .counted import _is_main
 from .field_instances import _binds_ok, comma_ok
 from .flow import Channel, ChannelFlow, in_loop
 from .regions import FnView, deciding_region
+from .stopped_timers import is_clock_receive
 from .unheard import _private_unbuffered_fields
 from .unpaired import ends_goroutine
 
@@ -84,6 +85,9 @@ class OutlivedReceiver:
     # The exit case written for the sender's `select`: "<-ctx.Done()", "<-w.stop" with the sender's
     # receiver name, or "" when the way out is no case the sender can share (an error, a timer).
     sender_case: str = ""
+    # When `sender` is a helper the endless loop calls (`n.publish(ev)` in `watch`'s loop): (the looping
+    # method, its call of the helper). The looping method is then the goroutine that was started.
+    via: tuple[Function, Op] | None = None
 
 
 def outlived_receivers(program: Program, flow: ChannelFlow, debug: Counter) -> list[OutlivedReceiver]:
@@ -142,12 +146,25 @@ def _on_receiver(fn: Function, op: Op) -> bool:
     return sel is not None and E.is_ident(sel[0], fn.facts.recv_name)
 
 
-def _endless_loop(fn: Function, op: Op) -> int | None:
-    """The outermost `for {` loop (no condition) around op, else None."""
+def _endless_loop(fn: Function, op: Op, program: Program | None = None) -> int | None:
+    """The outermost `for {` loop (no condition) around op, else None. With `program`, a `for range
+    t.C` over a ticker's channel counts too: nothing closes it, so the loop never ends by itself."""
     facts = fn.facts
-    loops = [r for r in enclosing_regions(facts, op.region) if facts.regions[r].kind == "for"]
-    endless = [r for r in loops if facts.regions[r].info is None]
+    endless = [
+        r
+        for r in enclosing_regions(facts, op.region)
+        if (facts.regions[r].kind == "for" and facts.regions[r].info is None)
+        or (program is not None and facts.regions[r].kind == "range" and _ranges_over_ticker(program, fn, r))
+    ]
     return endless[-1] if endless else None
+
+
+def _ranges_over_ticker(program: Program, fn: Function, region: int) -> bool:
+    """The `range` loop at region is over a clock channel (`for range t.C` of a ticker)."""
+    return any(
+        o.kind == "recv" and o.mode == "range" and o.body == region and is_clock_receive(program, fn, o)
+        for o in fn.facts.ops
+    )
 
 
 def _shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> OutlivedReceiver | None:
@@ -156,8 +173,18 @@ def _shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> 
         return None
     sends = [op for _f, op in ch.sends]
     receives = [op for _f, op in ch.receives]
-    if any(op.select >= 0 or not _on_receiver(sender, op) or _endless_loop(sender, op) is None for op in sends):
+    if any(op.select >= 0 or not _on_receiver(sender, op) for op in sends):
         return None
+    via = None
+    if any(_endless_loop(sender, op, program) is None for op in sends):
+        via = _looping_caller(program, sender, receiver)
+        if via is None or any(
+            sender.facts.regions[r].kind in ("for", "range")
+            for op in sends
+            for r in enclosing_regions(sender.facts, op.region)
+        ):
+            return None
+    looper = via[0] if via is not None else sender
     if any(
         op.mode not in ("case", "expr") or not _on_receiver(receiver, op) or _endless_loop(receiver, op) is None
         for op in receives
@@ -175,8 +202,8 @@ def _shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> 
     if found is None:
         return None
     exit_op, branch, leave_on = found
-    sender_case = _sender_case(sender, receiver, leave_on)
-    start = _started_together(program, sender, receiver)
+    sender_case = _sender_case(looper, receiver, leave_on)
+    start = _started_together(program, looper, receiver) or _started_by_receiver(program, looper, receiver, loop)
     if start is None:
         debug["GIM102_outlived_not_started_together"] += 1
         return None
@@ -184,8 +211,35 @@ def _shape(program: Program, flow: ChannelFlow, ch: Channel, debug: Counter) -> 
     send = min(sends, key=lambda op: (op.line, op.col))
     receive = min(receives, key=lambda op: (op.line, op.col))
     return OutlivedReceiver(
-        ch, sender, send, receiver, receive, exit_op, branch, starter, sender_go, receiver_start, sender_case
+        ch, sender, send, receiver, receive, exit_op, branch, starter, sender_go, receiver_start, sender_case, via
     )
+
+
+def _looping_caller(program: Program, sender: Function, receiver: Function) -> tuple[Function, Op] | None:
+    """(the method, its call) when the sending method's only caller is another method of its type,
+    not the receiver, calling it on its own receiver (`n.publish(ev)`) plainly inside an endless
+    loop: that method's loop is the one that goes on sending."""
+    callers = program.callers(sender)
+    if len(callers) != 1:
+        return None
+    caller, call = callers[0]
+    if caller is receiver or caller.parent is not None or caller.facts.recv != sender.facts.recv:
+        return None
+    if call.mode != "plain" or not _on_receiver(caller, call) or _endless_loop(caller, call, program) is None:
+        return None
+    return caller, call
+
+
+def _started_by_receiver(program: Program, looper: Function, receiver: Function, loop: int):
+    """(receiver, its `go x.send()`, that same op) when the receiving method starts the sender itself
+    on its own receiver (`go n.watch()`), outside any loop, before its receive loop; None otherwise."""
+    facts = receiver.facts
+    for op in facts.ops:
+        if op.kind != "call" or op.mode != "go" or in_loop(facts, op.region) or not _on_receiver(receiver, op):
+            continue
+        if op.line < facts.regions[loop].line and any(t.function is looper for t in program.resolve_call(receiver, op)):
+            return receiver, op, op
+    return None
 
 
 @dataclass

@@ -2586,20 +2586,34 @@ def _outlived_finding(o):
         if cap is not None
         else "once the buffer, whatever its size, is full the next send blocks forever"
     )
+    looper = o.via[0] if o.via is not None else sender
+    helper = ""
+    through: tuple = ()
+    if o.via is not None:
+        helper = f", through `{E.render(o.via[1].fn)}` called at line {o.via[1].line},"
+        through = (Step(op_location(*o.via), f"each round of `{looper.short}`'s loop calls `{sender.short}`"),)
+    receiving = f"the only receiver, `{receiver.short}` (line {o.receiver_start.line}),"
+    started_by = (
+        Step(op_location(starter, o.receiver_start), f"`{starter.short}` {started} `{receiver.short}`, the receiver"),
+    )
+    if starter is receiver:
+        receiving = f"the only receiver, `{receiver.short}` itself,"
+        started_by = ()
     message = (
-        f"`{sender.short}` (started at line {o.sender_go.line} of `{starter.short}`) sends on `{chan}` "
-        f"({'unknown buffer' if cap is None else _capacity_text(cap)}) at line {o.send.line} in an endless loop that "
-        f"does not watch the receiver, but the only receiver, `{receiver.short}` (line {o.receiver_start.line}), "
+        f"`{looper.short}` (started at line {o.sender_go.line} of `{starter.short}`) sends on `{chan}` "
+        f"({'unknown buffer' if cap is None else _capacity_text(cap)}) at line {o.send.line}{helper} in an endless "
+        f"loop that does not watch the receiver, but {receiving} "
         f"{how} at line {o.exit.line}: after that nothing receives from `{chan}`, {blocks}, "
-        f"and `{sender.short}` leaks. "
+        f"and `{looper.short}` leaks. "
         f"Fix: {_outlived_fix(o, chan)}."
     )
     steps = (
-        Step(op_location(starter, o.sender_go), f"`{starter.short}` starts `{sender.short}`, the sender"),
-        Step(op_location(starter, o.receiver_start), f"`{starter.short}` {started} `{receiver.short}`, the receiver"),
+        Step(op_location(starter, o.sender_go), f"`{starter.short}` starts `{looper.short}`, the sender"),
+        *started_by,
         Step(op_location(receiver, o.receive), f"`{receiver.short}` receives from `{chan}` in its loop"),
         Step(exit_loc, f"`{receiver.short}` {how}"),
-        Step(send_loc, f"`{sender.short}` goes on sending; this send waits for a receiver forever"),
+        *through,
+        Step(send_loc, f"`{looper.short}` goes on sending; this send waits for a receiver forever"),
     )
     return Finding(
         rule_id=ID,
@@ -2649,6 +2663,8 @@ def _outlived_fix(o, chan: str) -> str:
     if o.sender_case:
         context = o.sender_case == "<-ctx.Done()"
         tail = "on the receiver's context" if context else "so the sender leaves with the receiver"
+        if context and o.starter is o.receiver:
+            tail = f"passing `{o.receiver.short}`'s context to the goroutine it starts"
         return f"send with `select {{ case {chan} <- v: case {o.sender_case}: return }}`, {tail}"
     return (
         f"have `{o.receiver.short}` close a channel when it leaves (`defer close(done)`), and send with "
