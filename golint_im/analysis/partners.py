@@ -64,7 +64,13 @@ from .outlived import late_sends, outlived_receivers
 from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
 from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
-from .replies import abandoned_replies, skipped_handler_replies, skipped_replies, skipped_reply_channels
+from .replies import (
+    abandoned_replies,
+    skipped_handler_replies,
+    skipped_pending_replies,
+    skipped_replies,
+    skipped_reply_channels,
+)
 from .returned_results import abandoned_results
 from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
@@ -242,6 +248,7 @@ class Partners:
             skipped_replies(flow, self.debug)
             + skipped_reply_channels(flow, self.debug)
             + skipped_handler_replies(flow, self.debug)
+            + skipped_pending_replies(program, self.debug)
         )
         # Replies whose requester can give up on them in a `select` (replies.py).
         told = {id(a.send) for a in self.fields.abandoned}  # the instance view said it already

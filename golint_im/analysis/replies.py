@@ -49,6 +49,9 @@ class SkippedReply:
     # When the server replies through a call (`h(r)`, a handler looked up per request): one of the
     # handlers it may call, and that handler's send of the reply; `reply` is then the server's call.
     handler: tuple[Function, Op] | None = None
+    # When the server took the reply channel out of a map of pending calls: (the map expression
+    # rendered, `c.pending`; the `delete` that removed the entry, after which nobody else can answer).
+    taken: tuple[str, Op] | None = None
 
 
 def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
@@ -195,6 +198,149 @@ def _skipped_call(server: Function, call: Op, name: str, debug: Counter):
         if exit_op.kind == "jump" and (exit_op.fn is not None or _lands_inside(facts, exit_op, scope)):
             continue
         return bind, name, exit_op, deciding_region(facts, exit_op.region, scope)
+    return None
+
+
+def skipped_pending_replies(program, debug: Counter) -> list[SkippedReply]:
+    """The pending-call map: a caller makes `ch := make(chan T, n)`, stores it as `c.pending[id] = ch`
+    and waits on a plain `<-ch`; the reader takes it out (`ch, ok := c.pending[id]; delete(c.pending,
+    id)`) and answers with `ch <- v` or `close(ch)`. Once the entry is deleted nothing else can find
+    the channel, so a `continue`, `break` or `return` of the reader after the delete that skips every
+    answer leaves that caller waiting forever.
+
+    Judged when the reader names the channel only in the take, its answers and conditions (no call,
+    store or closure gets it), the exit is not decided by the take's `ok` or a nil test of the channel,
+    and some method of the same type stores a channel it made into that field and waits on it with a
+    plain receive. Counted in `--debug` as `GIM102_pending_replies_skipped`."""
+    stores: dict[str, list[tuple[Function, Op]]] = {}
+    takes: list[tuple[Function, int, int]] = []  # (reader, index of the take, index of the delete)
+    for fn in program.functions:
+        ops = fn.facts.ops
+        for i, op in enumerate(ops):
+            if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1:
+                ix = E.index(op.targets[0])
+                sel = E.selector(ix[0]) if ix is not None else None
+                if sel is not None and E.ident(op.args[0]):
+                    stores.setdefault(sel[1], []).append((fn, op))
+            elif op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
+                take = _take_before(ops, i)
+                if take is not None:
+                    takes.append((fn, take, i))
+    out = []
+    for reader, t, d in takes:
+        facts = reader.facts
+        take, gone = facts.ops[t], facts.ops[d]
+        sel = E.selector(gone.args[0])
+        name = E.ident(take.targets[0])
+        if sel is None or name is None or sel[1] not in stores:
+            continue
+        waits = _pending_waits(program, reader, sel, stores[sel[1]])
+        if not waits:
+            continue
+        found = _skipped_after_delete(reader, t, d, name, debug)
+        if found is not None:
+            exit_op, reply, region = found
+            waiter, wait = waits[0]
+            debug["GIM102_pending_replies_skipped"] += 1
+            label = f"{E.render(gone.args[0])}[…]"
+            taken = (E.render(gone.args[0]), gone)
+            out.append(SkippedReply(label, reader, take, name, "", reply, exit_op, region, waiter, wait, taken=taken))
+    return out
+
+
+def _take_before(ops: list[Op], d: int) -> int | None:
+    """Index of `ch, ok := m[k]` (or `ch := m[k]`) just before `delete(m, k)` (nothing but calls in
+    between: a lock's `Unlock`), taking from the same map with the same key."""
+    gone = ops[d]
+    for j in range(d - 1, max(-1, d - 4), -1):
+        op = ops[j]
+        if op.kind == "assign":
+            ix = E.index(op.args[0]) if len(op.args) == 1 else None
+            if ix is not None and ix[0] == gone.args[0] and ix[1] == gone.args[1] and len(op.targets) in (1, 2):
+                return j if op.region == gone.region else None
+            return None
+        if op.kind != "call":
+            return None
+    return None
+
+
+def _pending_waits(program, reader: Function, sel, stores: list[tuple[Function, Op]]) -> list[tuple[Function, Op]]:
+    """(waiter, its plain receive) for each store `x.f[k] = ch` of a channel the storing function made
+    itself, on a value of the reader's map's holder type, followed by a plain `<-ch` there."""
+    holder = program.named(program.type_of(reader, sel[0]) or "")
+    out = []
+    for fn, store in stores:
+        if fn is reader:
+            continue
+        target = E.index(store.targets[0])
+        tsel = E.selector(target[0]) if target is not None else None
+        if tsel is None or tsel[1] != sel[1] or program.named(program.type_of(fn, tsel[0]) or "") != holder:
+            continue
+        ch = E.ident(store.args[0]) or ""
+        made = [op for op in fn.facts.ops if op.kind == "assign" and any(E.is_ident(x, ch) for x in op.targets)]
+        if len(made) != 1 or len(made[0].args) != 1 or not E.is_make_call(made[0].args[0]):
+            continue
+        wait = next(
+            (
+                op
+                for op in fn.facts.ops
+                if op.kind == "recv"
+                and op.mode == "expr"
+                and op.select < 0
+                and E.is_ident(op.fn, ch)
+                and op.line > store.line
+            ),
+            None,
+        )
+        if wait is not None and holder is not None:
+            out.append((fn, wait))
+    return out
+
+
+def _skipped_after_delete(reader: Function, t: int, d: int, name: str, debug: Counter):
+    """(exit, the first answer it skips, the deciding region) for a way out of the reader after the
+    delete that skips every `name <- v` and `close(name)`; None when there is none, or when the
+    channel is handed anywhere."""
+    facts = reader.facts
+    take = facts.ops[t]
+    answers = [
+        i
+        for i, op in enumerate(facts.ops)
+        if i > d
+        and (
+            (op.kind == "send" and E.is_ident(op.fn, name))
+            or (op.kind == "call" and E.is_ident(op.fn, "close") and len(op.args) == 1 and E.is_ident(op.args[0], name))
+        )
+    ]
+    if not answers:
+        return None
+    allow = frozenset(id(facts.ops[i]) for i in answers)
+    if _escapes(facts.ops, name, take, allow=allow) or any(
+        _escapes(lit.facts.ops, name, take) for lit in reader.nested_literals()
+    ):
+        debug["GIM102_replies_handed_on"] += 1
+        return None
+    ok = E.ident(take.targets[1]) if len(take.targets) == 2 else None
+    scope = take.region
+
+    def leaves(op: Op) -> bool:
+        return op.kind == "return" or (op.kind == "jump" and op.mode in ("continue", "break"))
+
+    for i, a in returns_skipping(facts, answers, leaves):
+        exit_op = facts.ops[i]
+        if i <= d or scope not in enclosing_regions(facts, exit_op.region):
+            continue
+        if exit_op.kind == "jump" and (exit_op.fn is not None or _lands_inside(facts, exit_op, scope)):
+            continue
+        region = deciding_region(facts, exit_op.region, scope)
+        tested = (
+            E.idents_in(facts.regions[region].info, set())
+            if region >= 0 and E.is_expr(facts.regions[region].info)
+            else set()
+        )
+        if (ok and ok in tested) or name in tested:
+            continue  # `if !ok { continue }`: nothing was pending under that key
+        return exit_op, facts.ops[a], region
     return None
 
 

@@ -1728,15 +1728,24 @@ def _skipped_reply_finding(k):
             f"`{E.render(hsend.fn)} <- …` at line {hsend.line})"
         )
         handler = (Step(op_location(hfn, hsend), f"the handler's reply `{E.render(hsend.fn)} <- …`"),)
+    got = f"receives the request `{k.name}` at line {k.bind.line}"
+    got_step = f"`{k.server.short}` receives the request `{k.name}`"
+    if k.taken is not None:
+        held, gone = k.taken
+        got = (
+            f"takes the reply channel `{k.name}` out of `{held}` at line {k.bind.line} (deleting the entry at line "
+            f"{gone.line}, so nobody else can find it)"
+        )
+        got_step = f"`{k.server.short}` takes `{k.name}` out of `{held}` and deletes the entry"
     message = (
-        f"`{k.server.short}` receives the request `{k.name}` at line {k.bind.line} and {how} at line "
+        f"`{k.server.short}` {got} and {how} at line "
         f"{k.exit.line} without {skipped}, while `{k.waiter.short}` waits on its reply "
         f"with a plain receive at line {k.wait.line}: that caller blocks forever. Fix: answer on every path "
         f"(send an error value on `{reply}`, or `close({reply})`), or let the caller `select` on a way out."
     )
     what = f"the call `{E.render(k.reply.fn)}({k.name})` that replies" if k.handler else f"the reply `{reply} <- …`"
     steps = (
-        Step(op_location(k.server, k.bind), f"`{k.server.short}` receives the request `{k.name}`"),
+        Step(op_location(k.server, k.bind), got_step),
         Step(exit_loc, f"it {how} here, before replying"),
         Step(op_location(k.server, k.reply), f"{what}, skipped on that path"),
         *handler,
