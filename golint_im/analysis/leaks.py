@@ -1575,6 +1575,8 @@ class Walk:
                     marker = "recv"
             elif self._reads_to_the_end(c, call_args(val)):
                 marker = "recv"  # `if err != nil` after it: the body's read failed, and net/http closed it
+        if c is not None and self._failed_use_of_committed_value(c):
+            marker = "recv"  # `_, err = w.Write(b)` on a writer the function commits with `err = w.Close()`
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
         if c is not None and self._connects_the_value(c):
@@ -1749,6 +1751,31 @@ class Walk:
         facts = self.fn.facts
         ifs = {o.region for o in self.ops[:at] if o.kind == "return" and o.region >= 0}
         return {r for r in ifs if facts.regions[r].kind == "if" and not has_else(facts, r)}
+
+    def _failed_use_of_committed_value(self, c) -> bool:
+        """`_, err = w.Write(b)` on a value known only by the function's own close, a close whose error
+        the function keeps (`err = w.Close()`: the close commits, as a message writer's flush does):
+        when a write on the value itself fails, the value has failed with it, and its close would
+        only report that again (hprose's websocket `NextWriter`, fasthttp/websocket)."""
+        closed = self.origin.closed
+        if closed is None or closed.close is None or closed.typed or self.kind.stream:
+            return False
+        sel = selector(c)
+        r = _ref(sel[0], self.holders) if sel is not None else None
+        if r is None or not r.resource or sel is None or sel[1] not in ("Write", "WriteString", "ReadFrom"):
+            return False
+        ops = self.fn.facts.ops
+        at = next((k for k, o in enumerate(ops) if o is closed.close), None)
+        kept = at is not None and any(
+            o.kind == "assign"
+            and len(o.args) == 1
+            and call_number(o.args[0]) == at
+            and ident(o.targets[-1]) not in (None, "_")
+            for o in ops
+        )
+        if kept:
+            self.an.debug["gim2xx_failed_writes_of_committed_values"] += 1
+        return kept
 
     def _stale_error_test(self, cond) -> tuple | None:
         """`if err != nil` on a name found nil before the acquisition (see _mark_errors_checked_before):
