@@ -101,7 +101,12 @@ The same for a producer function that returns the channel (`func stream()
 function of the tree that local is handed to, ranging over its parameter:
 `drain(out)`). A pipeline stage whose sends all sit in `for v := range in`
 loops, with its close after them, is written to end with its input and is
-judged too.
+judged too. When the producer's goroutine sends in a loop (also through a
+helper it calls, `emit(out, v)`), a caller that stops ranging early, or a
+function of the tree the caller hands the stream to (`drain(ctx,
+Source(ctx))`) that receives from it in a `range` or a `select` loop and can
+return before the stream ends (a `ctx.Done()` case, an error; not the
+receive's own `!ok`), leaves the producer blocked on its next send.
 
 A subscriber that gives up while it is still published to: a method
 started with `go` ranges over an unbuffered channel field of its
@@ -190,7 +195,10 @@ value (`go w.poll(); go w.run()`), whose endless receive loop can leave: a
 `select` case on a stop channel something closes, on `ctx.Done()` or a timer,
 or a `return` on an error. After that nothing receives, and whatever the
 buffer, the sender blocks forever. The fix puts the receiver's way out into
-a `select` on the send.
+a `select` on the send. The send may be in a helper method the looping
+method calls on its receiver (`n.publish(ev)`), the loop may range over a
+ticker's channel (`for range t.C`, which never ends), and the receiver may
+start the sender itself (`go n.watch()` before its own receive loop).
 
 A send after the receiving loop has left by itself: a method's plain send
 (`Unsubscribe`, `Send`) on an unexported, unbuffered field channel whose
@@ -357,7 +365,16 @@ fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
 answer it elsewhere: `GIM102_replies_handed_on`). The same when the request
 is the reply channel itself: the caller makes `resp`, sends it
 (`c.reqs <- resp`) and waits on a plain `<-resp`, and the server binds
-`resp := <-c.reqs` and can leave before `resp <- v`.
+`resp := <-c.reqs` and can leave before `resp <- v`. The same when the
+server answers through handlers (`h, ok := s.handlers[r.op]; if !ok {
+continue }; h(r)`), every function the call may run sending on its
+parameter's reply field once, straight: the call stands for the reply. And
+for a map of pending calls: a caller stores a channel it made in
+`c.pending[id]` and waits on it plainly; a reader that takes it out and
+deletes the entry (`ch, ok := c.pending[id]; delete(c.pending, id)`), then
+leaves before `ch <- v` or `close(ch)` on a path not decided by `ok`, leaves
+the caller waiting (nothing else can find the channel once its entry is
+gone).
 
 A reply its requester gave up on: the reply is a struct field channel (by
 class, `lookup.answer`) made unbuffered, and only by the functions that wait
@@ -425,7 +442,11 @@ have been sized to the list); a counted loop (`for i := 0; i < 3; i++`) is judge
 count against the receives and the buffer. The same function started twice
 with the same channel (`go pump(a, b, errc); go pump(b, a, errc)`) counts
 as two senders, and a guard returning before the goroutines start does not
-change how many receives follow them.
+change how many receives follow them. The goroutine may send through one
+call it makes once, unconditionally (`go h.query(r)` calling `h.emit(v)`, a
+closure kept in a field that sends on the local channel); so may the
+goroutines of the per-round shape below (`go c.run(b)` calling
+`c.deliver(r)`).
 
 An unbuffered field channel sent on by the constructor that makes it
 before the constructor starts the goroutine that receives (`b.events <-

@@ -168,7 +168,8 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   `v` that locks through `v` (`r.Register(func() { r.Count() })`), or an
   implementation built with a field holding `v` and stored into `v`
   (`s.obs = append(s.obs, &printer{s: s})`), a closure stored in a field
-  of `v` that locks through `v` (`s.onSet = func(k string) { s.Len() }`),
+  of `v` that locks through `v` (`s.onSet = func(k string) { s.Len() }`,
+  also when called under its own nil check, `if s.onSet != nil`),
   or a parameter `f` that every caller fills with a method value of the
   value it calls the method on (`s.report(s.size)`), `v` of the caller's
   receiver type (`--debug`: `GIM10x_locks_tied_through_registration`). A callback

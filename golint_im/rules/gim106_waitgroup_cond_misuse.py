@@ -172,7 +172,11 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 - `Cond.Wait` outside a loop is reported only on a condition variable that
   some code `Signal`s. One only ever `Broadcast` is usually a one-shot event
   (a result is ready, set once and never reset) for which `if !done {
-  c.Wait() }` is enough, and is left alone.
+  c.Wait() }` is enough, and is left alone, except when the check ran
+  before the lock the wait runs under was taken, or when the function does
+  nothing before the wait but take the lock (`mu.Lock(); defer
+  mu.Unlock(); c.Wait()`, a deferred unlock included): a `Broadcast` before
+  the wait is missed.
 - `Cond.Wait` outside a loop is not reported in a function whose callers
   (up to three calls up) loop around it, or in an exported function nothing here calls (a wrapper
   its users loop around); a test, benchmark, fuzz test or example is where calls start, not such a

@@ -116,7 +116,19 @@ it with a closer the helper never used (`CloseAllowingRebalance`,
 `gim2xx_fields_of_resources_known_by_a_close`). A value that reports its
 own error (`if err != nil || rows.Err() != nil { return }`) failed on that
 branch and holds nothing to close, and a call that asks the value something
-(`if !allowed[sess.RemotePeer()]`) reads it without letting it go.
+(`if !allowed[sess.RemotePeer()]`) reads it without letting it go. When
+the function keeps the close's error (`err = w.Close()`: a message writer's
+close commits what was written), a failed `Write` on the value itself has
+ended it, and the branch after that failure holds nothing to close
+(`gim2xx_failed_writes_of_committed_values`).
+
+A call through an interface of the tree that nothing in the tree
+implements, declared like a catalog constructor of a kind (`Dial(network,
+addr string) (net.Conn, error)`, the shape of `net.Dialer.Dial`), opens a
+connection: the interface stands for the library type its caller plugs in
+(`gim2xx_unimplemented_dialers`). A method that takes a value of the kind
+(`Upgrade(ctx, raw net.Conn)`) wraps its caller's and opens nothing, and an
+interface implemented in the tree is judged by the implementations' bodies.
 
 A connection handed to the goroutine that serves it is that goroutine's to
 close: a handler every caller of the tree starts with `go` (`go
@@ -125,8 +137,9 @@ handle(conn)`, its results dropped), or a method no code of the tree calls
 parameter itself
 before an early `return` (`conn.Close(); return`), must close it on every
 path; so must a goroutine's literal that closes a connection it captures
-(`go func() { ... c.Close() }()`) when the function that accepted it does
-not close it itself. The finding is reported at the parameter (or at the
+(`go func() { ... c.Close() }()`, or with `defer c.Close()` registered
+after an early `return`) when the function that accepted it does not close
+it itself. The finding is reported at the parameter (or at the
 acquisition of the captured connection) and names the path that leaves it
 open. A multiplexed session's stream given to such a handler (`go
 handleStream(st)` with `st *yamux.Stream`; the catalog's `stream_types`)
