@@ -1240,16 +1240,46 @@ class Walk:
                 if _value_ref(a, self.holders) is not None:
                     return None  # the resource itself goes back to the caller
                 continue
-            for key, value in comp[1]:
-                r = _value_ref(value, self.holders) if value is not None else None
-                if r is None:
-                    continue
-                field = ident(key) if key is not None else None
-                if field is None or r.suffix != () or found is not None:
-                    return None
-                found = (lit, field)
-        if found is None:
+            field = self._field_given(comp)
+            if field is None or found is not None:
+                return None
+            found = (lit, field)
+        return self._forgotten_field_leak(o, found) if found is not None else None
+
+    def _built_into_forgotten_field(self, o: Op) -> Leak | None:
+        """`a := &Agent{ctrl: ctrl, dataLn: ln}` ... `return a, nil` (also after `go a.serve()`): the
+        same as a composite returned whole (`_returned_in_forgotten_field`), for a local the function
+        builds once and returns on some path. Whoever gets it can only call the teardown."""
+        if self.origin.collection or self.kind.stream or len(o.targets) != 1 or len(o.args) != 1:
             return None
+        name = ident(o.targets[0])
+        lit = strip_address(o.args[0])
+        comp = composite(lit)
+        if name is None or comp is None or len(list(assignments_to(self.fn, name))) != 1:
+            return None
+        if not any(r.kind == "return" and any(is_ident(a, name) for a in r.args) for r in self.fn.facts.ops):
+            return None
+        field = self._field_given(comp)
+        leak = self._forgotten_field_leak(o, (lit, field)) if field is not None else None
+        if leak is not None:
+            leak.owner_local = name
+        return leak
+
+    def _field_given(self, comp) -> str | None:
+        """The one field of a composite literal given the resource itself (`upstream: up`); None when
+        none, or the resource goes in otherwise (nested, positionally, twice)."""
+        found = None
+        for key, value in comp[1]:
+            r = _value_ref(value, self.holders) if value is not None else None
+            if r is None:
+                continue
+            field = ident(key) if key is not None else None
+            if field is None or r.suffix != () or found is not None:
+                return None
+            found = field
+        return found
+
+    def _forgotten_field_leak(self, o: Op, found: tuple) -> Leak | None:
         t = self.an.type_of(self.fn, found[0])
         named = Program.named(t) if t else None
         if not named or named.split("#")[0] not in self.an.program.packages:
@@ -1295,6 +1325,11 @@ class Walk:
                     self.handoff_calls.clear()
                     self.handoff_flags.clear()
             return state
+        if o.kind == "assign":
+            forgotten = self._built_into_forgotten_field(o)
+            if forgotten is not None:
+                self._leak(forgotten)
+                return None
         if o.kind == "return":
             forgotten = self._returned_in_forgotten_field(o)
             if forgotten is not None:

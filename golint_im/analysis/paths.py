@@ -128,6 +128,7 @@ class Leak:
     # method, which closes other fields but not this one ("" for a field of the receiver).
     owner_type: str = ""
     owner_closer: str = ""
+    owner_local: str = ""  # the local the function builds the value in and returns ("" : returned whole)
     # how == "abandoned-send": the function receiving what the goroutine sends on `channel`, the
     # receive (a `select` case), and the `return` of another case of that select that leaves first.
     channel: str = ""

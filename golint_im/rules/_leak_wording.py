@@ -405,13 +405,20 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
     elif leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
         owner = f"`{leak.owner_type}`"
+        field = leak.container.name.rpartition(".")[2]
+        where = f"is returned inside a `{leak.owner_type}` as its field `{field}` (line {leak.line})"
+        if leak.owner_local:
+            where = (
+                f"is put into a `{leak.owner_type}` as its field `{field}` (`{leak.owner_local}`, line {leak.line}), "
+                f"which `{fn.short}` returns"
+            )
         problem = (
-            f"is returned inside a `{leak.owner_type}` as its field `{leak.container.name.rpartition('.')[2]}` "
-            f"(line {leak.line}), "
+            f"{where}, "
             f"and `{leak.owner_type}.{leak.owner_closer}` closes the value's other fields but not this one, "
             f"nor does any other code close it or hand it on: it stays open after the {owner} value is torn down"
         )
-        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returned in a field its teardown forgets"))
+        note = "put in a field its teardown forgets" if leak.owner_local else "returned in a field its teardown forgets"
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), note))
     elif leak.how == "owner-never-closes" and leak.container is not None:
         owner = f"`{fn.facts.recv}`"
         kept = (
