@@ -83,16 +83,31 @@ def _registries(program: Program) -> dict[tuple[int, str], list[Function]]:
             continue
         for op in f.ops:
             stored = _stored_channel(op, f.recv_name)
-            if stored is None:
+            if stored is None or _removal(op):
                 continue
             name, value = stored
-            ok = value is not None and _made_unbuffered(fn, value) and _returned(fn, value)
+            ok = (
+                value is not None
+                and (_made_unbuffered(fn, value) or _built_with_unbuffered(fn, value))
+                and _returned(fn, value)
+            )
             stores.setdefault((id(fn.pkg), f.recv, name), []).append((fn, ok))
     out: dict[tuple[int, str], list[Function]] = {}
     for (pkg, recv, name), found in stores.items():
         if all(ok for _fn, ok in found):
             out[(pkg, f"{recv}.{name}")] = [fn for fn, _ok in found]
     return out
+
+
+def _removal(op: Op) -> bool:
+    """`b.subs[t] = append(list[:i], list[i+1:]...)`: the store keeps a slice's own elements, less one
+    (an unsubscribe), and adds no value."""
+    c = E.call(op.args[0]) if len(op.args) == 1 else None
+    if c is None or not E.is_ident(c[0], "append") or len(c[1]) != 2:
+        return False
+    first, rest = c[1]
+    spread = rest[1] if E.is_expr(rest) and rest[0] == "spread" else None
+    return E.sliced(first) is not None and spread is not None and E.sliced(spread) == E.sliced(first)
 
 
 def _stored_channel(op: Op, recv: str) -> tuple[str, str | None] | None:
@@ -122,6 +137,21 @@ def _made_unbuffered(fn: Function, name: str) -> bool:
     return c is not None and E.is_make_call(assigns[0].args[0]) and len(c[1]) == 1
 
 
+def _built_with_unbuffered(fn: Function, name: str) -> bool:
+    """`s := &Subscription{ch: make(chan Message), ...}`: a subscription value built once with an
+    unbuffered channel field (the publisher sends on `s.ch`)."""
+    assigns = [op for op in fn.facts.ops if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets)]
+    if len(assigns) != 1 or len(assigns[0].args) != 1:
+        return False
+    comp = E.composite(E.strip_address(assigns[0].args[0]))
+    if comp is None:
+        return False
+    return any(
+        value is not None and E.is_make_call(value) and len((E.call(value) or (None, ()))[1]) == 1
+        for _key, value in comp[1]
+    )
+
+
 def _returned(fn: Function, name: str) -> bool:
     return any(op.kind == "return" and any(E.is_ident(a, name) for a in op.args) for op in fn.facts.ops)
 
@@ -140,6 +170,9 @@ def _field_ranged(fn: Function, send: Op) -> tuple[int, str, str] | None:
             return id(fn.pkg), f"{f.recv}.{sel[1]}", sel[1]
         return None
     name = E.ident(ch)
+    sel = E.selector(ch)
+    if name is None and sel is not None:
+        name = E.ident(sel[0])  # `s.ch <- v` for a subscription value `s` ranged from the field
     if name is None:
         return None
     for op in f.ops:
@@ -169,7 +202,9 @@ def _subscriber_taking(
             started = _started_with(program, caller, call_op)
             if started is not None:
                 r, name = started
-                recv = next((op for op in r.facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)), None)
+                recv = next(
+                    (op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, name)), None
+                )
                 taken = _takes(program, model, r, cls, ids) if recv is not None else None
                 if taken is not None:
                     return s, (caller, call_op), r, recv, taken[0], taken[1]
@@ -178,13 +213,47 @@ def _subscriber_taking(
                     own = r is caller and publisher_apart and not r.go_sites
                     if (not r.go_sites and not own) or program.declaring_function(r, name) is not caller:
                         continue
-                    recv = next((op for op in r.facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)), None)
+                    recv = next(
+                        (op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, name)), None
+                    )
                     if recv is None:
                         continue
                     taken = _takes(program, model, r, cls, ids, before=recv if own else None)
                     if taken is not None:
                         return s, (caller, call_op), r, recv, taken[0], taken[1]
     return None
+
+
+def _receives_from(program: Program, fn: Function, op: Op, name: str) -> bool:
+    """The receive is from the subscription `name`: the channel itself, its channel field
+    (`sub.ch`), or a method of it with no arguments returning its receiver's channel field
+    (`for m := range sub.C()`)."""
+    if E.is_ident(op.fn, name):
+        return True
+    sel = E.selector(op.fn)
+    if sel is not None and E.is_ident(sel[0], name):
+        return True
+    c = E.call(op.fn)
+    sel = E.selector(c[0]) if c is not None and not c[1] else None
+    if sel is None or not E.is_ident(sel[0], name):
+        return False
+    number = E.call_number(op.fn)
+    call = fn.facts.ops[number] if number is not None and 0 <= number < len(fn.facts.ops) else None
+    targets = program.resolve_call(fn, call) if call is not None and call.kind == "call" else []
+    return len(targets) == 1 and _returns_own_field(targets[0].function)
+
+
+def _returns_own_field(method: Function) -> bool:
+    recv = method.facts.recv_name
+    returns = [op for op in method.facts.ops if op.kind == "return"]
+    return (
+        bool(recv)
+        and bool(returns)
+        and all(
+            len(r.args) == 1 and (sel := E.selector(r.args[0])) is not None and E.is_ident(sel[0], recv)
+            for r in returns
+        )
+    )
 
 
 def _started_with(program: Program, caller: Function, call_op: Op) -> tuple[Function, str] | None:
