@@ -48,7 +48,11 @@ sent to with `for _, c := range b.subs[topic]`), and the goroutine may get
 the channel as its argument (`go m.consume(b.Subscribe("paid"))`). When the
 publishing send runs on a goroutine of its own, the function that called
 `Subscribe` counts too if it takes the mutex before its own receive (`c :=
-h.Join(1); h.Leave(1); <-c`).
+h.Join(1); h.Leave(1); <-c`). The field may also keep subscription values
+built with an unbuffered channel field (`s := &Sub{ch: make(chan E)}`,
+sent to as `s.ch <- e`), received by the subscriber through that field or
+a method returning it (`for e := range sub.C()`); an unsubscribe's
+`append(list[:i], list[i+1:]...)` stores nothing new.
 
 The same for the two other waits of package `sync`:
 

@@ -61,8 +61,10 @@ reported when no method of the receiver's type closes, returns or hands on
 that field and no other code of the tree selects a field of that name
 (nothing can ever close it); likewise one a constructor returns in an
 unexported field of the value it builds (`return &session{client: c,
-upstream: up}, nil`) when the type's teardown (`Close`, `Stop`, `Shutdown`)
-closes other fields of it but never that one, and no other code selects it;
+upstream: up}, nil`, or built in a local it returns, `a := &Agent{ln: ln};
+go a.serve(); return a, nil`) when the type's teardown (`Close`, `Stop`,
+`Shutdown`) closes other fields of it but never that one, and no other code
+selects it;
 and, as for GIM201, when the storing method
 runs again from a caller's loop, or under a condition that also holds
 while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
