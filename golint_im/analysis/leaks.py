@@ -1977,11 +1977,15 @@ class Walk:
         if not name or name == "_":
             return None
         marker = self.last_assign.get(name)
-        if not isinstance(marker, int) or marker <= self.a:
+        if o.args and name not in self.last_assign and self._sentinel_error(name):
+            pass  # `return resp, errBadChallenge`: a package error made once by `errors.New`, never nil
+        elif not isinstance(marker, int) or marker <= self.a:
             return None  # the acquisition's own error (nothing was acquired), or not known
-        regions = self.view.regions
-        if not any(_tests_not_nil(regions[r], name) for r in self.view.regions_below(o.region, self.base_region)):
-            return None
+        else:
+            regions = self.view.regions
+            below = self.view.regions_below(o.region, self.base_region)
+            if not any(_tests_not_nil(regions[r], name) for r in below):
+                return None
         key = (self.fn.id, self.kind.name)
         dropped = self.an.callers_drop_on_error.get(key)
         if dropped is None:
@@ -1990,6 +1994,17 @@ class Walk:
             self.an.debug["gim2xx_returned_with_an_error_kept_by_callers"] += 1
             return None
         return name
+
+    def _sentinel_error(self, name: str) -> bool:
+        """`name` is a package variable of the function's package, given its value once, by
+        `errors.New(...)` or `fmt.Errorf(...)` in its `var` declaration, and written nowhere else."""
+        if self.an.program.declaring_function(self.fn, name) is not None:
+            return False
+        key = (id(self.fn.pkg), name)
+        known = self.an.sentinel_errors.get(key)
+        if known is None:
+            known = self.an.sentinel_errors[key] = _made_once_by_errors_new(self.an.program, self.fn.pkg.path, name)
+        return known
 
     def _callers_drop_on_error(self) -> bool:
         """The tree calls the function, taking its results with an error, and no caller closes a value
@@ -2014,7 +2029,7 @@ class Walk:
                         continue
                     if err and any(_tests_not_nil(cfacts.regions[r], err) for r in enclosing_regions(cfacts, x.region)):
                         return False
-        return seen
+        return seen or _round_trip_method(self.fn)
 
     def _return_leak(self, o) -> Leak:
         container = self._container()
@@ -2438,3 +2453,34 @@ def _tagged(regions, alts) -> bool:
             return False
         tags.add(compared[0])
     return len(tags) <= 1
+
+
+def _round_trip_method(fn: Function) -> bool:
+    """fn is an `http.RoundTripper`'s `RoundTrip(*http.Request) (*http.Response, error)`: its caller is
+    net/http's Client, which ignores a response returned beside an error, and never closes its body."""
+    f = fn.facts
+    return (
+        f.name == "RoundTrip"
+        and bool(f.recv)
+        and len(f.params) == 1
+        and f.params[0][1].replace(" ", "") == "*http.Request"
+        and [r.replace(" ", "") for r in f.results] == ["*http.Response", "error"]
+    )
+
+
+def _made_once_by_errors_new(program: Program, pkg_path: str, name: str) -> bool:
+    """The package variable `name` is written once, in its declaration, by `errors.New` or `fmt.Errorf`."""
+    writes = [
+        (fn, op, v)
+        for fn in program.package_functions(pkg_path)
+        for op in fn.facts.ops
+        if op.kind == "assign" and len(op.args) == len(op.targets)
+        for t, v in zip(op.targets, op.args, strict=True)
+        if is_ident(t, name) and (fn.facts.name == "<init>" or program.declaring_function(fn, name) is None)
+    ]
+    if len(writes) != 1 or writes[0][1].mode != "var":
+        return False
+    fn, _op, value = writes[0]
+    c = callee(value)
+    ext = program.external_callee(fn, c) if c is not None else None
+    return ext is not None and (ext.pkg, ext.name) in (("errors", "New"), ("fmt", "Errorf"))

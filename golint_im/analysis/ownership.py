@@ -198,6 +198,7 @@ class Analysis(Acquire):
         self._refuses: dict = {}
         # (function id, kind) -> its callers drop what it returns beside an error (leaks.Walk)
         self.callers_drop_on_error: dict[tuple[int, str], bool] = {}
+        self.sentinel_errors: dict[tuple[int, str], bool] = {}  # (package id, name): Walk._sentinel_error
         self._refusing_returns: dict = {}
         self._last_refusal: tuple | None = None
         self._ext_impls: dict[str, list[str]] | None = None
