@@ -897,6 +897,18 @@ REQUIRES = (PARTNERS, CIRCULAR, SYNC_PRIMITIVES)
 
 
 def check(ctx):
+    """Every shape's findings, one per blocking operation: two shapes that reach the same op by
+    different roads (a close a goroutine skips, seen from the closer and from the field's instance)
+    tell one bug, and the first told stays."""
+    told: set[tuple] = set()
+    for finding in _findings(ctx):
+        where = (finding.location.path, finding.location.line, finding.location.col)
+        if where not in told:
+            told.add(where)
+            yield finding
+
+
+def _findings(ctx):
     partners = ctx.result(PARTNERS)
     for s in partners.stuck:
         yield _finding(s)
