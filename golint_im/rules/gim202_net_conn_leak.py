@@ -29,11 +29,14 @@ what its constructor opens, as the catalog names it: a listener (`net.Listen`,
 session's stream, otherwise a network connection.
 
 A function that returns the connection together with a non-nil error (`if
-err = greet(conn); err != nil { return conn, err }`, or a bare `return` of
-named results there) is reported at that return when the tree's callers
+err = greet(conn); err != nil { return conn, err }`, a bare `return` of
+named results there, or a package error made once by `errors.New`,
+`return resp, errBadChallenge`) is reported at that return when the tree's callers
 take its results and drop what comes back beside an error, as Go
 convention has them do: not when no code of the tree calls it (the caller
-decides), nor when some caller closes the returned value in its own `if
+decides; but an `http.RoundTripper`'s `RoundTrip` is called by net/http's
+`Client`, which ignores a response returned with an error), nor when some
+caller closes the returned value in its own `if
 err != nil {` branch (that project's contract hands it back even then;
 `gim2xx_returned_with_an_error_kept_by_callers`). The same holds for the
 other leak rules.
