@@ -53,6 +53,7 @@ from .regions import (
     STRAIGHT_KINDS,
     FnView,
     constant_trip_count,
+    counting_exit,
     deciding_region,
     exclusive_branches,
     exits_skipping,
@@ -231,6 +232,10 @@ class UnheardFieldSenders:
     exit: Op  # the `return` inside the receive loop
     # When the goroutine's function does not send itself: (that function, its call of `sender`).
     via: tuple[Function, Op] | None = None
+    # When the receive loop is not the starter's (fanned_fields.py): the method holding it, and its
+    # call of the starter (None when it holds the `go` itself).
+    receiver: Function | None = None
+    start_call: Op | None = None
 
 
 @dataclass
@@ -885,7 +890,9 @@ class FieldInstances:
                     (
                         op
                         for op in facts.ops[k + 1 :]
-                        if op.kind == "return" and loop in enclosing_regions(facts, op.region)
+                        if op.kind == "return"
+                        and loop in enclosing_regions(facts, op.region)
+                        and not counting_exit(facts, loop, op)
                     ),
                     None,
                 )

@@ -53,6 +53,7 @@ from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
 from .endless_ranges import endless_range_waits
 from .exits import PROCESS, call_exit
+from .fanned_fields import fanned_field_senders
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions, innermost_loop
 from .instances import Confinement, instance_bindings, is_instance, local_instances
@@ -181,6 +182,13 @@ class Partners:
         self.unpaired.skipped.extend(k for k in self.fields.skipped if k.owner.id not in budget.cut)
         self.abandoned_field_senders = [a for a in self.fields.abandoned if a.owner.id not in budget.cut]
         self.unheard_field_senders = [a for a in self.fields.unheard_senders if a.owner.id not in budget.cut]
+        # The same fan-out on a field channel by class, started by the method that alone receives (fanned_fields.py).
+        told = {id(a.send) for a in self.unheard_field_senders}
+        self.unheard_field_senders.extend(
+            f
+            for f in fanned_field_senders(program, flow, self.debug)
+            if id(f.send) not in told and f.owner.id not in budget.cut
+        )
         self.overfilled_fields = [a for a in self.fields.overfilled if a.owner.id not in budget.cut]
         # Local channels nothing receives from at all (unheard.py).
         self.unheard = [

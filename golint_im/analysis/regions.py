@@ -19,6 +19,7 @@ from golint_im.expr import (
     calls_in,
     composite,
     ident,
+    idents_in,
     integer,
     is_expr,
     is_ident,
@@ -584,5 +585,24 @@ def unreachable_under_constants(facts, index: int, consts: dict[str, object]) ->
             continue
         reg = regions[r]
         if reg.kind == "if" and reg.parent in chain and condition_under(reg.info, consts) is True:
+            return True
+    return False
+
+
+def counting_exit(facts, loop: int, exit_op: Op) -> bool:
+    """The `return` is decided by a count the loop keeps (`n++` ... `if n == len(jobs) { return }`):
+    the way out after hearing them all, not before."""
+    counters = {
+        name
+        for op in facts.ops
+        if op.kind == "assign" and op.mode in ("+=", "-=") and loop in enclosing_regions(facts, op.region)
+        for t in op.targets
+        if (name := ident(t)) is not None
+    }
+    for r in enclosing_regions(facts, exit_op.region):
+        if r == loop:
+            return False
+        info = facts.regions[r].info
+        if facts.regions[r].kind in ("if", "else") and is_expr(info) and counters & idents_in(info, set()):
             return True
     return False

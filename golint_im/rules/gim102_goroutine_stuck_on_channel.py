@@ -1861,11 +1861,19 @@ def _unheard_field_senders_finding(u):
     """Goroutines one per round each send; the receive loop can return before hearing them all."""
     name = u.channel.label
     loop_line = u.starter.facts.regions[u.go_loop].line
-    exit_loc = op_location(u.starter, u.exit)
+    exit_loc = op_location(u.receiver or u.starter, u.exit)
     send_loc = op_location(u.sender, u.send)
+    waiter = u.receiver or u.starter
+    starts = f"`{u.starter.short}` starts"
+    receives = "its receive loop"
+    started: tuple = ()
+    if u.receiver is not None and u.start_call is not None:
+        starts = f"`{waiter.short}` starts, through `{E.render(u.start_call.fn)}` (line {u.start_call.line}),"
+        receives = "its own receive loop"
+        started = (Step(op_location(waiter, u.start_call), f"`{waiter.short}` calls `{u.starter.short}`"),)
     message = (
-        f"`{u.starter.short}` starts one goroutine per round of the loop at line {loop_line} (`go` at line "
-        f"{u.go_op.line}), each sending on `{name}` (unbuffered, line {u.send.line}), but its receive loop "
+        f"{starts} one goroutine per round of the loop at line {loop_line} (`go` at line "
+        f"{u.go_op.line}), each sending on `{name}` (unbuffered, line {u.send.line}), but {receives} "
         f"(line {u.recv.line}) can return at line {u.exit.line} before hearing them all: the goroutines not "
         f"yet heard block on their send forever. Fix: give `{name}` a buffer of one per goroutine, or keep "
         f"receiving until every goroutine is heard."
@@ -1874,10 +1882,11 @@ def _unheard_field_senders_finding(u):
     if u.via is not None:
         via = (Step(op_location(*u.via), f"each goroutine calls `{E.render(u.via[1].fn)}`"),)
     steps = (
+        *started,
         Step(op_location(u.starter, u.go_op), "one goroutine per round of the loop"),
         *via,
         Step(send_loc, f"each goroutine sends on `{name}` (unbuffered)"),
-        Step(op_location(u.starter, u.recv), f"`{u.starter.short}` receives one value per round"),
+        Step(op_location(waiter, u.recv), f"`{waiter.short}` receives one value per round"),
         Step(exit_loc, "and can return before the last: the rest wait for a receiver forever"),
     )
     return Finding(
