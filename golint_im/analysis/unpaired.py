@@ -361,6 +361,8 @@ class Unpaired:
                         return True
                     continue
                 ranged = self.flow.channels.get(key) if key is not None else None
+                if ranged is None and key is None and _not_a_channel(self.program.type_of(fn, op.fn)):
+                    continue  # `for _, v := range samples` over a slice or map: it ends
                 if ranged is None or not ranged.closes:
                     return True  # a ticker's channel, or one nothing closes: it delivers for good
             elif loop in enclosing_regions(facts, op.region):
@@ -722,7 +724,7 @@ class Unpaired:
         facts = closer.facts
         target = facts.ops.index(close_op)
         if (
-            self._senders_long_lived(ch, owner, name)
+            self._senders_long_lived(ch, owner, name, breaks_end=True)
             and not self._ends_with_its_input(ch, closer, close_op)
             and not _closes_then_leaves(facts, target)
         ):
@@ -1547,3 +1549,11 @@ def _mentions_expr(e, name: str) -> bool:
 
 def _mentions(op, name: str) -> bool:
     return any(_mentions_expr(e, name) for e in (op.fn, *op.args))
+
+
+def _not_a_channel(t: str | None) -> bool:
+    """A declared type a `range` ends over: a slice, array, map, string or integer."""
+    if not t:
+        return False
+    t = t.strip()
+    return t.startswith(("[", "map[")) or t in ("string", "int")
