@@ -62,6 +62,7 @@ class WaitHeldAcross:
     partner_lock: Acquire  # the partner's acquisition of the held mutex's class, reached from partner_fn
     partner_call: SyncCall  # the Done, Signal or Broadcast it reaches only after that
     partners: int  # how many partner functions were checked (all take the lock for a Cond)
+    released: bool = False  # partner_fn is a borrower's release no goroutine of its own runs (a pool's put)
 
 
 class _Matcher:
@@ -115,11 +116,12 @@ class _Matcher:
                 out.append((caller, None if call.mode == "defer" else call))
         return out
 
-    def _locks_before_done(self, done: SyncCall, g: Function, key: str, cls: str) -> Acquire | None:
+    def _locks_before_done(self, done: SyncCall, g: Function | None, key: str, cls: str) -> Acquire | None:
         """The Done's own function, apart from the goroutine and adding nothing, takes a mutex of
         class cls before its Done (`Put`: `p.mu.Lock(); ...; p.mu.Unlock(); p.active.Done()`)."""
-        if done.fn is g or done.op.mode == "defer" or self._adds(done.fn, key):
+        if done.fn is g or self._adds(done.fn, key):
             return None
+        # A deferred Done runs at the function's end: a lock taken before it is registered comes first.
         return self.takes_before(done.fn, done.op, cls)
 
     def adds_itself(self, fns: tuple[Function, ...], key: str) -> bool:
@@ -149,7 +151,14 @@ class _Matcher:
         dones = [c for c in self.prims.calls.get(wait.key, ()) if c.method == "Done"]
         checked = 0
         for done in dones:
-            for g, stop in self.goroutines_counting(done):
+            counting = self.goroutines_counting(done)
+            if not counting and not self._adds(done.fn, wait.key) and done.fn is not b.fn:
+                # A borrower's release, whoever calls it (`conn.Release()` -> `p.put(c)`: `p.mu.Lock()`,
+                # then the deferred `p.active.Done()`): every release waits for the waiter's lock first.
+                a = self._locks_before_done(done, None, wait.key, cls)
+                if a is not None and not (a.mode == "r" and b.held.mode == "r"):
+                    return WaitHeldAcross(b, wait, done.fn, a, done, checked + 1, released=True)
+            for g, stop in counting:
                 if g is b.fn or g is b.op_fn:
                     continue
                 if self.adds_itself((g, done.fn), wait.key):

@@ -326,6 +326,17 @@ def _wait_finding(case: WaitHeldAcross) -> Finding:
             f"goroutine never gets the lock. Fix: unlock `{held.text}` before `{wait.text}.Wait()`, or let the "
             f"goroutine call `{wait.text}.Done()` before it takes `{label}`."
         )
+        if case.released:
+            partner_what = (
+                f"`{case.partner_fn.short}`, the release every count of `{wait.text}` ends with, takes `{label}` first"
+            )
+            message = (
+                f"`{b.fn.short}` waits in `{wait.text}.Wait()` at line {b.op.line}{through(b.hops)} while holding "
+                f"{holding}, but `{case.partner_fn.short}`, which releases what `{wait.text}` counts, takes `{label}` "
+                f"({takes}) before its {call} at line {case.partner_call.op.line}: while anything is still out, the "
+                f"Wait never returns and every release blocks on the lock. Fix: unlock `{held.text}` before "
+                f"`{wait.text}.Wait()`, or call `{wait.text}.Done()` before taking `{label}`."
+            )
         key_kind = "waitgroup"
     elif wait.kind == ERRGROUP:
         started = f"`{wait.text}.{case.partner_call.method}(…)` at line {case.partner_call.op.line}"
