@@ -317,16 +317,25 @@ def _return_before_signal(facts, k: int, signals: list) -> Op | None:
 def _many_waiters(program: Program, waiter: Function) -> bool:
     """Several goroutines can wait at once: the waiting method is called, by a call that can reach
     nothing else (not an interface call that the link resolved to many implementations), from a
-    function that runs as a goroutine started in a loop or from several `go` statements."""
-    for caller, op in program.callers(waiter):
-        if len(program.resolve_call(caller, op)) != 1:
-            continue  # which iterator an interface call reaches is a guess: no evidence of sharing
-        sites = caller.go_sites
-        if len(sites) > 1 or any(
-            any(f.facts.regions[r].kind in ("for", "range") for r in enclosing_regions(f.facts, g.region))
-            for f, g in sites
-        ):
-            return True
+    function that runs as a goroutine started in a loop or from several `go` statements, directly or
+    through plain calls up to three levels up."""
+    level, seen = [waiter], {waiter.id}
+    for _depth in range(_CALLER_DEPTH):  # `Gate.Wait` <- `Quote` <- the goroutine a loop starts
+        callers = []
+        for callee in level:
+            for caller, op in program.callers(callee):
+                if len(program.resolve_call(caller, op)) != 1:
+                    continue  # which iterator an interface call reaches is a guess: no evidence of sharing
+                sites = caller.go_sites
+                if len(sites) > 1 or any(
+                    any(f.facts.regions[r].kind in ("for", "range") for r in enclosing_regions(f.facts, g.region))
+                    for f, g in sites
+                ):
+                    return True
+                if caller.id not in seen and op.mode == "plain":
+                    seen.add(caller.id)
+                    callers.append(caller)
+        level = callers
     return False
 
 
