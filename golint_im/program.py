@@ -965,7 +965,7 @@ class Program(TypeSystem, FunctionValues):
                 for impl in impls:
                     if holder is not None and held_in is not None:
                         declared = self.field_type(impl, held_in)
-                        if declared is not None and declared[1] == holder:
+                        if declared is not None and declared[1] == holder and not self.holds_itself(holder, held_in):
                             continue  # a wrapper's field of the interface it implements holds the inner value
                     m = self.method(impl, mname)
                     if m is not None:
@@ -986,6 +986,14 @@ class Program(TypeSystem, FunctionValues):
         if instantiated is not None:  # generic instantiation f[T](...)
             return self.resolve_expr_call(fn, instantiated[0], env)
         return []
+
+    def holds_itself(self, named: str, fname: str) -> bool:
+        """Every value the tree writes into field fname of named is the value holding it (`s.store = s`)."""
+        writes = self.field_value_writes(named, fname)
+        return bool(writes) and all(
+            base is not None and E.ident(base) is not None and E.ident(value) == E.ident(base)
+            for _f, base, value in writes
+        )
 
     def _field_holder(self, fn, base, env):
         """For x.f used as a receiver: the named type declaring field f, else None."""

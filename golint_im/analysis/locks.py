@@ -294,6 +294,7 @@ class LockModel:
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._own_methods: dict[tuple, bool] = {}  # see _own_method_in_field
+        self._self_fields: dict[tuple[str, str], bool] = {}  # see _self_held
         self._own_panics: dict[int, Op | None] = {}  # see own_panic
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
         self._outer_cache: dict[tuple[str, str], tuple | None] = {}  # (named, declaring) -> embedding_chain
@@ -601,6 +602,7 @@ class LockModel:
                     arg = op.args[i]
         if arg is None:
             return Lock(lock.cls, None, lock.label, outer=outer)
+        arg = self._self_held(caller, arg)
         if not rest and lock.cls.startswith("param:"):
             bare = arg
             while (inner := E.unary_operand(bare, "*", "&")) is not None:
@@ -609,6 +611,24 @@ class LockModel:
             return found if found is not None else Lock(lock.cls, None, lock.label)
         base = self.instance(caller, arg)
         return Lock(lock.cls, (*base, *rest) if base is not None else None, lock.label, outer=outer)
+
+    def _self_held(self, caller: Function, arg):
+        """`s.store` when every value the tree writes into that field of s's type is the holder itself
+        (`s.store = s`, an interface field pointing back at its own struct): the value is `s`."""
+        sel = E.selector(arg)
+        if sel is None:
+            return arg
+        t = self.program.type_of(caller, sel[0])
+        named = self.program.named(t) if t else None
+        if named is None or not self.program.is_interface(
+            self.program.named(self.program.type_of(caller, arg) or "") or ""
+        ):
+            return arg
+        key = (named, sel[1])
+        known = self._self_fields.get(key)
+        if known is None:
+            known = self._self_fields[key] = self.program.holds_itself(named, sel[1])
+        return sel[0] if known else arg
 
     def map_release(self, caller: Function, op: Op, callee: Function, lock: Lock) -> Lock:
         """A lock the callee releases, as the caller sees it at the call op.
