@@ -106,7 +106,10 @@ helper it calls, `emit(out, v)`), a caller that stops ranging early, or a
 function of the tree the caller hands the stream to (`drain(ctx,
 Source(ctx))`) that receives from it in a `range` or a `select` loop and can
 return before the stream ends (a `ctx.Done()` case, an error; not the
-receive's own `!ok`), leaves the producer blocked on its next send.
+receive's own `!ok`), leaves the producer blocked on its next send. A
+producer's `for {` loop left by a `break` ends, and so does a `range` over a
+slice, array, map or string (a goroutine sending each of a slice's values
+finishes): neither is a long-lived producer.
 
 A subscriber that gives up while it is still published to: a method
 started with `go` ranges over an unbuffered channel field of its
@@ -408,7 +411,14 @@ receives in a loop it can `return` from (the first error): the goroutines
 not yet heard block on their send. When the instance is `main`'s, this and
 the abandoned result sender above are reported only for a method that
 `main` calls inside a loop: `main` goes on, and each round can leave more
-goroutines behind (called once, they end with the process).
+goroutines behind (called once, they end with the process). The same by
+the field's class when the value comes from a constructor: an unexported
+field made unbuffered, never closed, received from only by one method, sent
+on only by the goroutines one `go` statement starts straight in a loop of
+that method or of a method only it calls (`p.start(ctx)`), each sending
+once (itself, or through a helper it hands the field to:
+`report(p.results, ...)`); a `return` decided by a count the loop keeps
+(`if heard == len(jobs)`) comes after hearing them all.
 
 An implementation that leaves open the output channel every other
 implementation of its interface method closes (`type Stage interface {

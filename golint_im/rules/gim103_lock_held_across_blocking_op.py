@@ -60,7 +60,10 @@ The same for the two other waits of package `sync`:
   (started with `go`, calling `wg.Done()` itself or through one call) takes
   before its `Done` (a deferred `Done`: anywhere in the goroutine, itself or
   in a function it calls). The waiter keeps the mutex until the last `Done`,
-  the goroutine needs the mutex to get there.
+  the goroutine needs the mutex to get there. The same for a release no
+  goroutine of its own runs (a pool counting what it lends, `Add` in `Get`):
+  `put` takes the mutex before its `Done` (deferred or not), so every release
+  waits for the waiter's unlock while the waiter waits for the releases.
 - `g.Wait()` of an `errgroup.Group` (declared as one) while holding a
   mutex that a function the group started with `g.Go(f)` takes, itself or
   through calls: it cannot finish while the lock is held.

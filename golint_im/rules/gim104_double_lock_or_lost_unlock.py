@@ -163,7 +163,8 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   registration on that value (below), as an observer built over the store
   and handed to its `Watch` is (`GIM10x_wide_calls_to_a_registered_implementation`).
 - Through a function value or an interface the value whose lock the callee
-  takes is unknown; it is taken to be the caller's receiver only when the
+  takes is unknown (but an interface field every write of which is its own
+  holder, `s.store = s`, is that holder); it is taken to be the caller's receiver only when the
   code registered it on that very value: a closure handed to a method of
   `v` that locks through `v` (`r.Register(func() { r.Count() })`), or an
   implementation built with a field holding `v` and stored into `v`

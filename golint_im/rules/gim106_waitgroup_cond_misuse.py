@@ -71,9 +71,9 @@ package variable, a struct field; a parameter is what its callers pass):
   return } }`, with `||` of such); a Cond signalled from an endless loop (a
   periodic wake-up) is not (`GIM106_flags_*`). The same flag set with
   only a `Signal()` after it, when no `Broadcast` of that Cond exists and
-  several goroutines wait (the waiting method called directly from a
-  goroutine started in a loop or by several `go` statements): one wakes, the
-  others sleep on. And a counter or slice the loop condition reads, changed
+  several goroutines wait (the waiting method called, directly or through
+  plain calls up to three levels up, from a goroutine started in a loop or
+  by several `go` statements): one wakes, the others sleep on. And a counter or slice the loop condition reads, changed
   the way that can end the wait (`p.size--` for `p.size >= p.max`, an
   `append` for `len(q.items) == 0`) by a method that signals the Cond
   elsewhere but returns before its signal on that path. A slice the loop
