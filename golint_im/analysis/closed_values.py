@@ -173,12 +173,15 @@ def _connection_receives(an: Analysis, fn: Function):
     ops = fn.facts.ops
     p = an.program
     for i, op in enumerate(ops):
-        if op.kind != "recv" or op.mode not in ("expr", "case") or i + 1 >= len(ops):
+        if op.kind != "recv" or op.mode not in ("expr", "case", "range"):
             continue
-        assign = ops[i + 1]
-        if assign.kind != "assign" or not assign.targets or len(assign.args) != 1:
+        at = i - 1 if op.mode == "range" else i + 1  # `for c := range ch` binds before its receive
+        assign = ops[at] if 0 <= at < len(ops) else None
+        if assign is None or assign.kind != "assign" or not assign.targets or len(assign.args) != 1:
             continue
-        if unary_operand(assign.args[0], "<-") != op.fn:
+        if (ranged(assign.args[0]) if op.mode == "range" else unary_operand(assign.args[0], "<-")) != op.fn:
+            continue
+        if op.mode == "range" and len(assign.targets) != 1:
             continue
         name = ident(assign.targets[0])
         if name is None or name == "_" or name in an.params(fn) or _declarations(fn, name) != 1:

@@ -183,7 +183,10 @@ class Walk:
             return None
         if self.origin.filled is not None:
             return self._run_filled()
-        parent = self.a + 1 if self.op.kind == "recv" else an._parent_op(fn, self.op)
+        if self.op.kind == "recv":
+            parent = self.a - 1 if self.op.mode == "range" else self.a + 1  # `for c := range ch` binds first
+        else:
+            parent = an._parent_op(fn, self.op)
         if parent is None:  # an expression statement: the value is dropped
             if not (fn.file.is_test or test_support(fn)):
                 return self._reported(Leak("discard", self.op.line, self.op.col))
@@ -289,6 +292,8 @@ class Walk:
         received = self.op.kind == "recv"  # `c, ok := <-ch`: the receive op just before its assignment
 
         def acquired(v) -> bool:
+            if received and self.op.mode == "range":
+                return ranged(v) is not None  # `for c := range ch`
             return unary_operand(v, "<-") is not None if received else call_number(v) == idx
 
         if len(values) == 1 and len(targets) > 1:
@@ -894,7 +899,10 @@ class Walk:
         target = self.view.jump_target(o)
         if target is None:
             return None  # goto (or a label we cannot find): where it lands is not modelled
-        if state is False and self.view.in_region(self.op.region, target):
+        acquired_in = self.op.region
+        if self.op.kind == "recv" and self.op.mode == "range" and self.a > 0:
+            acquired_in = self.ops[self.a - 1].region  # `for c := range ch`: bound in the loop's body
+        if state is False and self.view.in_region(acquired_in, target):
             if o.mode == "continue":
                 kept = self._kept_across_iterations(target)
             else:
