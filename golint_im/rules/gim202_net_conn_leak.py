@@ -100,7 +100,8 @@ Such a value that carries its own error (`if resp.Error != nil { return }`,
 a field of type `error` or of an error type) failed like a call whose `err`
 is set: that branch has nothing to close. A
 connection received from a channel of connections (`c, ok := <-l.incoming`,
-`case c := <-conns:`) is acquired there even when the function never closes
+`case c := <-conns:`, `for c := range w.queue`, each round's value its own)
+is acquired there even when the function never closes
 it, when the channel's element type is a catalog type or a type of the tree
 with a connection's methods (`Read`, `Write`, `Close`, `RemoteAddr`), and
 every send on that channel gives away a value its sender keeps nowhere else.
