@@ -205,17 +205,24 @@ class Acquire(Effects):
             return Origin(self.stream_kind, 0, f"{render(fn_expr)}")
         return None
 
+    def _selected_on(self, fn, op) -> tuple:
+        """(the call's selector `(base, name)`, base's named type or None) for `x.f(...)`; (None, None)
+        for a call that selects nothing."""
+        sel = selector(op.fn)
+        if sel is None:
+            return None, None
+        t = self.type_of(fn, sel[0])
+        return sel, (Program.named(t) if t else None)
+
     def _field_dialer(self, fn, op) -> Origin | None:
         """`f.Dial("tcp", addr)` through a function-typed field of a type of the tree, when every value
         the tree gives that field is a catalog constructor of one kind (`&Forwarder{Dial: d.Dial}`
         with d a `*net.Dialer`): the call opens what they open. A field given any other value (a
         test's fake, an in-tree function, a parameter) says nothing."""
-        sel = selector(op.fn)
+        sel, named = self._selected_on(fn, op)
         if sel is None:
             return None
         program = cast("Analysis", self).program
-        t = self.type_of(fn, sel[0])
-        named = Program.named(t) if t else None
         ft = program.field_type(named, sel[1]) if named else None
         if named is None or ft is None or not program.underlying(ft[0]).startswith("func("):
             return None
@@ -238,12 +245,10 @@ class Acquire(Effects):
         kind and an error. The interface stands for the library type the caller plugs in
         (`*net.Dialer`), and what it returns is the caller's to close. An interface with an
         implementation in the tree is judged by that implementation's body instead."""
-        sel = selector(op.fn)
+        sel, named = self._selected_on(fn, op)
         if sel is None:
             return None
         program = cast("Analysis", self).program
-        t = self.type_of(fn, sel[0])
-        named = Program.named(t) if t else None
         decl = program.type_decl(named) if named else None
         if named is None or decl is None or decl[0].kind != "interface" or program.possible_implementations(named):
             return None

@@ -206,9 +206,7 @@ def _only_sent_and_received(program: Program, ch: Channel, sends: list) -> bool:
     named, _, fname = ch.key[len("field:") :].rpartition(".")
     pkg = named.split("#")[0]
     helpers = {id(op) for _fn, _sop, path in sends for (_c, op, _callee, _via) in path}
-    for fn in program.functions:
-        if fn.pkg.path != pkg:
-            continue
+    for fn in program.package_functions(pkg):
         for op in fn.facts.ops:
             if op.kind in ("send", "recv") and fname not in set().union(*(E.fields_named(a) for a in op.args)):
                 continue

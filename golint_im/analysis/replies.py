@@ -167,19 +167,9 @@ def _skipped_call(server: Function, call: Op, name: str, debug: Counter):
     """(bind, name, exit, region) for a server that binds the request `name` by a receive, uses it
     only in field reads and `call`, and can leave before `call`."""
     facts = server.facts
-    binds = [
-        op
-        for op in facts.ops
-        if op.kind == "assign"
-        and op.mode == ":="
-        and len(op.targets) == 1
-        and E.is_ident(op.targets[0], name)
-        and len(op.args) == 1
-        and _binds_received(facts, op)
-    ]
-    if len(binds) != 1 or any(E.is_ident(t, name) for op in facts.ops if op is not binds[0] for t in op.targets):
+    bind = _bound_once_by_receive(facts, name)
+    if bind is None:
         return None
-    bind = binds[0]
     if _escapes(facts.ops, name, bind, allow=frozenset({id(call)})) or any(
         _escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()
     ):
@@ -449,19 +439,10 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
     name, field = names.pop(), fields.pop()
     if not name:
         return None
-    binds = [
-        (i, op)
-        for i, op in enumerate(facts.ops)
-        if op.kind == "assign"
-        and op.mode == ":="
-        and len(op.targets) == 1
-        and E.is_ident(op.targets[0], name)
-        and len(op.args) == 1
-        and _binds_received(facts, op)
-    ]
-    if len(binds) != 1 or any(E.is_ident(t, name) for op in facts.ops if op is not binds[0][1] for t in op.targets):
+    bind = _bound_once_by_receive(facts, name)
+    if bind is None:
         return None  # bound once, by a receive, and never reassigned
-    b, bind = binds[0]
+    b = index[id(bind)]
     if _escapes(facts.ops, name, bind) or any(_escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()):
         debug["GIM102_replies_handed_on"] += 1
         return None
@@ -696,3 +677,21 @@ def _bound_by_receive(program, fn: Function, base) -> bool:
         if ranged is not None and _is_chan(program.underlying(program.type_of(fn, ranged) or "")):
             return True
     return False
+
+
+def _bound_once_by_receive(facts, name: str) -> Op | None:
+    """The one `name := <-in` (or `case name := <-in:`, `for name := range in`) that gives `name` its
+    value, when nothing assigns it again; else None."""
+    binds = [
+        op
+        for op in facts.ops
+        if op.kind == "assign"
+        and op.mode == ":="
+        and len(op.targets) == 1
+        and E.is_ident(op.targets[0], name)
+        and len(op.args) == 1
+        and _binds_received(facts, op)
+    ]
+    if len(binds) != 1 or any(E.is_ident(t, name) for op in facts.ops if op is not binds[0] for t in op.targets):
+        return None
+    return binds[0]
