@@ -110,6 +110,8 @@ class Analysis(Acquire):
             "gim2xx_fields_a_teardown_forgets": 0,
             # failed writes on a value known by its own close, kept as an error (_failed_use_of_committed_value)
             "gim2xx_failed_writes_of_committed_values": 0,
+            # teardowns forgetting a field whose own teardown closes connections (forgotten_closers.py)
+            "gim2xx_teardowns_forgetting_a_closer": 0,
             # calls through an interface nothing in the tree implements, declared like a catalog dialer
             "gim2xx_unimplemented_dialers": 0,
             # listeners a goroutine serves through a server value the function built (leaks._served_by_local_server)

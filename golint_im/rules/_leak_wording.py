@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from golint_im.analysis.deleted_entries import DELETED_ENTRIES, DeletedEntry
 from golint_im.analysis.early_closers import EARLY_CLOSERS, EarlyCloserReturn
+from golint_im.analysis.forgotten_closers import FORGOTTEN_CLOSERS, ForgottenCloser
 from golint_im.analysis.ownership import OWNERSHIP, Branch, Leak
 from golint_im.analysis.resources import STUB, OwnedHere
 from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS, TruncatedField
@@ -59,6 +60,9 @@ def check(ctx: Context, kind: str, rule_id: str, severity: str, words: Wording) 
     for gone in ctx.result(DELETED_ENTRIES):
         if gone.kind.name == kind:
             yield deleted_entry_finding(gone, rule_id, severity, words)
+    for forgotten in ctx.result(FORGOTTEN_CLOSERS):
+        if forgotten.kind.name == kind:
+            yield forgotten_closer_finding(forgotten, rule_id, severity, words)
 
 
 def deleted_entry_finding(d: DeletedEntry, rule_id: str, severity: str, words: Wording) -> Finding:
@@ -132,6 +136,37 @@ def early_closer_finding(e: EarlyCloserReturn, rule_id: str, severity: str, word
             Step(close_loc, f"`{field}` would be closed only here"),
         ),
         key=f"{e.fn.qualname}|early-close|{field}|{e.exit.line}",
+    )
+
+
+def forgotten_closer_finding(f: ForgottenCloser, rule_id: str, severity: str, words: Wording) -> Finding:
+    """A teardown that tears down other fields of its value but never one whose own teardown closes
+    the resources it keeps."""
+    owner, inner_type = f.owner.rpartition("#")[2], f.field_type.rpartition("#")[2]
+    loc = Location(f.teardown.file.path, f.teardown.facts.line, max(f.teardown.facts.col, 1))
+    close_loc = Location(f.closer.file.path, f.close.line, f.close.col)
+    inner_loc = Location(f.inner.file.path, f.inner.facts.line, max(f.inner.facts.col, 1))
+    recv = f.teardown.facts.recv_name
+    noun = words.noun + "s"
+    message = (
+        f"`{f.teardown.short}` tears down other fields of its `{owner}` but never `{recv}.{f.field}`, a "
+        f"`{inner_type}` built for it whose own `{f.inner.short}` closes the {noun} it keeps "
+        f"(`{render(f.close.fn)}()` at line {f.close.line} of {f.closer.file.path}), and no other code can reach it: "
+        f"after `{f.teardown.short}` they stay open. Fix: call `{recv}.{f.field}.{f.inner.facts.name}()` in "
+        f"`{f.teardown.short}`."
+    )
+    return Finding(
+        rule_id=rule_id,
+        message=message,
+        location=loc,
+        severity=severity,
+        related=(Related(inner_loc, f"`{f.inner.short}`, never called"),),
+        steps=(
+            Step(loc, f"`{f.teardown.short}` tears down its value without `{recv}.{f.field}`"),
+            Step(inner_loc, f"`{f.inner.short}` would close what `{f.field}` keeps"),
+            Step(close_loc, f"the {words.noun} closed only there"),
+        ),
+        key=f"{f.teardown.qualname}|forgotten-closer|{f.field}",
     )
 
 

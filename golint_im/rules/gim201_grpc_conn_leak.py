@@ -98,6 +98,7 @@ from collections.abc import Iterator
 
 from golint_im.analysis.deleted_entries import DELETED_ENTRIES
 from golint_im.analysis.early_closers import EARLY_CLOSERS
+from golint_im.analysis.forgotten_closers import FORGOTTEN_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
 from golint_im.findings import Finding
@@ -111,7 +112,7 @@ FAMILY = "resources"
 SEVERITY = "error"
 SUMMARY = "A gRPC client connection is not closed on every path, or is dialed per call and dropped"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES, FORGOTTEN_CLOSERS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "grpc-conn"
 

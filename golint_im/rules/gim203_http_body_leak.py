@@ -112,6 +112,7 @@ from collections.abc import Iterator
 
 from golint_im.analysis.deleted_entries import DELETED_ENTRIES
 from golint_im.analysis.early_closers import EARLY_CLOSERS
+from golint_im.analysis.forgotten_closers import FORGOTTEN_CLOSERS
 from golint_im.analysis.ownership import OWNERSHIP
 from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS
 from golint_im.findings import Finding
@@ -125,7 +126,7 @@ FAMILY = "resources"
 SEVERITY = "warning"
 SUMMARY = "An HTTP response body is not closed on every path"
 
-REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES)
+REQUIRES = (OWNERSHIP, EARLY_CLOSERS, TRUNCATED_FIELDS, DELETED_ENTRIES, FORGOTTEN_CLOSERS)
 # The kind of resource of the ownership layer's catalog (knowledge/resources.toml) this rule reports.
 RESOURCE = "http-body"
 
