@@ -67,7 +67,10 @@ unexported field of the value it builds (`return &session{client: c,
 upstream: up}, nil`, or built in a local it returns, `a := &Agent{ln: ln};
 go a.serve(); return a, nil`) when the type's teardown (`Close`, `Stop`,
 `Shutdown`) closes other fields of it but never that one, and no other code
-selects it;
+selects it; so is a teardown that tears down other fields but never one
+built for the value holding a type of the tree whose own teardown closes
+connections (a pool whose `Close` closes each pooled connection), reported
+at the teardown;
 and, as for GIM201, when the storing method
 runs again from a caller's loop, or under a condition that also holds
 while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
