@@ -77,6 +77,7 @@ from .self_receives import SelfReceive, self_receives
 from .self_shutdown import self_shutdowns
 from .send_first import send_first_exchanges
 from .short_workers import short_workers
+from .silent_futures import silent_futures
 from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
 from .unclosed_implementations import unclosed_implementations
@@ -180,6 +181,10 @@ class Partners:
         self.fields = FieldInstances(program, self.unpaired, budget, self.debug)
         self.unpaired.unclosed.extend(u for u in self.fields.unclosed if u.owner.id not in budget.cut)
         self.unpaired.skipped.extend(k for k in self.fields.skipped if k.owner.id not in budget.cut)
+        # A struct of result channels whose goroutine can return answering on none (silent_futures.py).
+        self.unpaired.skipped.extend(
+            k for k in silent_futures(program, flow, self.debug) if k.owner.id not in budget.cut
+        )
         self.abandoned_field_senders = [a for a in self.fields.abandoned if a.owner.id not in budget.cut]
         self.unheard_field_senders = [a for a in self.fields.unheard_senders if a.owner.id not in budget.cut]
         # The same fan-out on a field channel by class, started by the method that alone receives (fanned_fields.py).

@@ -65,6 +65,9 @@ class SkippedSend:
     region: int  # the branch of the sender deciding that return, or the `if` it ends past (-1: none)
     receive: object
     waiter: Function | None = None  # holds the receive when not the owner (a method it calls: `Stop`)
+    # The other channels (as the sender names them) of a `select` the waiter waits in, all skipped too
+    # (silent_futures.py: `t.res` or `t.err`).
+    also: tuple[str, ...] = ()
 
 
 @dataclass

@@ -1380,10 +1380,12 @@ def _skipped_finding(k):
     )
     # The waiter's own name for the channel when it got it from the maker (`<-ch` over a slice of futures).
     received = E.render(k.receive.fn) if waiter is not owner and E.is_expr(k.receive.fn) else name
-    message = (
-        f"the goroutine started at line {k.go_op.line} {why} {without}, "
-        f"and `{waiter.short}` blocks forever on `<-{received}` at line {k.receive.line}. {fix}"
-    )
+    blocks = f"blocks forever on `<-{received}` at line {k.receive.line}"
+    if k.also:
+        sent = E.render(k.send.fn)
+        without = "without sending on " + " or ".join(f"`{c}`" for c in (sent, *k.also))
+        blocks = f"blocks forever in its `select` on all of them (line {k.receive.line}), which has no other way out"
+    message = f"the goroutine started at line {k.go_op.line} {why} {without}, and `{waiter.short}` {blocks}. {fix}"
     return Finding(
         rule_id=ID,
         message=message,
