@@ -54,7 +54,11 @@ receive waits forever. Likewise a struct's done channel (`f.done`, an
 unexported field only ever given a fresh `make`, never handed anywhere):
 the one goroutine that fills the struct closes it, outside any loop, but
 can `return` first, and another function waits on a plain `<-f.done`
-outside any `select`.
+outside any `select`. And a struct of result channels (`&Ticket{res:
+make(...), err: make(...)}`, the goroutine started with it sending on one
+or the other) waited on by one `select` over all of them with no other
+case: a `return` of the goroutine before any of its sends leaves the
+waiter blocked.
 
 A stream a function returns (its goroutine sends in a loop, unbuffered,
 outside any `select`) that a caller ranges over, `for l := range
@@ -907,12 +911,14 @@ REQUIRES = (PARTNERS, CIRCULAR, SYNC_PRIMITIVES)
 
 
 def check(ctx):
-    """Every shape's findings, one per blocking operation: two shapes that reach the same op by
-    different roads (a close a goroutine skips, seen from the closer and from the field's instance)
-    tell one bug, and the first told stays."""
+    """Every shape's findings, one per blocking operation and channel: two shapes that reach the same
+    op on the same channel by different roads (a close a goroutine skips, seen from the closer and
+    from the field's instance) tell one bug, and the first told stays. One op blocking on two
+    channels (a helper's send, given a different channel by each of two goroutines) is two bugs."""
     told: set[tuple] = set()
     for finding in _findings(ctx):
-        where = (finding.location.path, finding.location.line, finding.location.col)
+        made = frozenset((r.location.path, r.location.line) for r in finding.related if _MADE_HERE in r.message)
+        where = (finding.location.path, finding.location.line, finding.location.col, made)
         if where not in told:
             told.add(where)
             yield finding
@@ -1255,7 +1261,11 @@ def _made_here(ch) -> list:
     if mop is None:
         return []
     cap = "unknown buffer" if ch.capacity is None else _capacity_text(ch.capacity)
-    return [Related(op_location(mfn, mop), f"`{ch.label}` made here ({cap})")]
+    return [Related(op_location(mfn, mop), f"`{ch.label}`{_MADE_HERE}({cap})")]
+
+
+# In every note naming where a channel is made: check() tells the channels of a finding apart by them.
+_MADE_HERE = " made here "
 
 
 def _made_type(ch) -> str:
