@@ -365,6 +365,9 @@ class HandoffHeldAcross:
     # the partner receives in a loop that takes the lock after each receive, before the next one:
     # it takes one value, then waits for the lock while the next send under it waits for it
     between_receives: bool = False
+    # the partner takes the lock only when a call it made succeeded (`if err == nil { s.Store(v) }`):
+    # that condition, the usual path
+    when: object = None
 
 
 class _HandoffMatcher:
@@ -375,6 +378,8 @@ class _HandoffMatcher:
         self.flow = flow
         self.matcher = matcher
         self._memo: dict[tuple, tuple[Acquire | None | bool, frozenset]] = {}
+        # id(acquisition) -> the success condition it sits under (`err == nil`), see _on_success_branch
+        self.success_conditions: dict[int, object] = {}
 
     def first_on_every_path(self, fn: Function, stop: Op, cls: str) -> Acquire | None:
         """fn takes cls before `stop` unconditionally: not under a branch that `stop` is not also under.
@@ -389,6 +394,12 @@ class _HandoffMatcher:
             return None
         if not a.conditional and self._on_the_way(fn, a, stop):
             return a
+        success = self._on_success_branch(fn, a, stop) if not a.conditional else None
+        if success is not None:
+            # `v, err := load(k); if err == nil { sink.Store(k, v) }; req.reply <- err`: on the usual path
+            # the goroutine takes the lock before its operation
+            self.success_conditions[id(a)] = success
+            return a
         # The first acquisition sits in another branch (`case m := <-h.msgs: h.fanout(m)` before the
         # `case <-h.quit: h.mu.Lock(); ...; return` leading to stop): look for one on stop's own way.
         for op in fn.facts.ops:
@@ -400,6 +411,39 @@ class _HandoffMatcher:
             if b is not None and not b.conditional and self._on_the_way(fn, b, stop):
                 return b
         return None
+
+    def _on_success_branch(self, fn: Function, a: Acquire, stop: Op):
+        """The condition of the one branch, not around stop, that a's statement sits under, when it is
+        the success of a call of fn: `if err == nil {` (or the `else` of `if err != nil {`), err assigned
+        from a call's result. None otherwise."""
+        top = a.hops[0].op if a.hops else a.op
+        facts = fn.facts
+        regions = facts.regions
+        around_stop = set(enclosing_regions(facts, stop.region))
+        branches = [
+            r for r in enclosing_regions(facts, top.region) if r not in around_stop and regions[r].kind in BRANCHES
+        ]
+        if len(branches) != 1:
+            return None
+        reg = regions[branches[0]]
+        b = E.binary(reg.info) if E.is_expr(reg.info) else None
+        wanted = {"if": "==", "else": "!="}.get(reg.kind)
+        if b is None or b[0] != wanted or not E.is_nil(b[2]) or E.ident(b[1]) is None:
+            return None
+        name = E.ident(b[1]) or ""
+        called = [
+            op
+            for op in facts.ops
+            if op.kind == "assign"
+            and len(op.args) == 1
+            and E.call_number(op.args[0]) is not None
+            and any(E.is_ident(t, name) for t in op.targets[-1:])
+        ]
+        declared = (self.model.program.type_of(fn, b[1]) or "").strip()
+        # an `error` by its type, or by Go's convention: the last of a call's several results
+        if not called or not (declared == "error" or (not declared and any(len(op.targets) > 1 for op in called))):
+            return None
+        return reg.info if reg.kind == "if" else ("bin", "==", b[1], b[2])
 
     @staticmethod
     def _on_the_way(fn: Function, a: Acquire, stop: Op) -> bool:
@@ -603,7 +647,8 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
             continue
         seen.add(where)
-        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives))
+        when = matcher.success_conditions.get(id(a))
+        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives, when))
     return out
 
 

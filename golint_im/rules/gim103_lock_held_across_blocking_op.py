@@ -413,6 +413,8 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)})"
     )
     taken = f"{lock_call(partner)} at line {partner.op.line}{via(partner)}"
+    if case.when is not None:
+        taken += f", when `{E.render(case.when)}`"
     if case.in_other_case:  # the partner receives in a `select` and takes the lock in another case
         message = (
             f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
