@@ -1395,6 +1395,10 @@ def _skipped_finding(k):
         sent = E.render(k.send.fn)
         without = "without sending on " + " or ".join(f"`{c}`" for c in (sent, *k.also))
         blocks = f"blocks forever in its `select` on all of them (line {k.receive.line}), which has no other way out"
+        fix = (
+            f"Fix: answer on that path too (an error value on `{sent}`), or give the waiter's `select` a way "
+            "out (`ctx.Done()`, a timeout)."
+        )
     message = f"the goroutine started at line {k.go_op.line} {why} {without}, and `{waiter.short}` {blocks}. {fix}"
     return Finding(
         rule_id=ID,
