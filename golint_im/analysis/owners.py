@@ -52,7 +52,7 @@ from golint_im.symbols import Function
 from .closed_values import _acquiring_op
 from .leaks import Walk
 from .paths import Container, Leak
-from .regions import assignments_to, ops_with_literals
+from .regions import assignments_to, op_mentions, ops_with_literals
 from .registered_conns import KeptEntry, kept_in_unclosed_map
 from .resources import RELEASE, Holder, Kind, Origin, OwnedHere
 
@@ -301,15 +301,7 @@ def _mentioned_after(caller: Function, op: Op, name: str) -> bool:
         if (i > at or o.mode == "defer") and not (o.kind == "assign" and any(op_number(a) == at for a in o.args))
     ]
     later.extend(o for lit in caller.nested_literals() for o in ops_with_literals(lit))
-    return any(_mentions(o, name) for o in later)
-
-
-def _mentions(op: Op, name: str) -> bool:
-    """op names the variable `name` (its callee, arguments or targets)."""
-    used: set[str] = set()
-    for e in (*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ())):
-        idents_in(e, used)
-    return name in used
+    return any(op_mentions(o, name) for o in later)
 
 
 def _captured_leaks(an: Analysis, fn: Function, reported: set[int]) -> Iterator[Leak]:
@@ -369,13 +361,13 @@ def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, ori
     at = next(i for i, o in enumerate(ops) if o is go)
     later = [o for i, o in enumerate(ops) if i > at or o.mode == "defer"]
     later.extend(o for other in fn.nested_literals() if other is not lit for o in ops_with_literals(other))
-    if any(_mentions(o, name) for o in later):
+    if any(op_mentions(o, name) for o in later):
         return False
-    if any(_mentions(o, name) for inner in lit.nested_literals() for o in ops_with_literals(inner)):
+    if any(op_mentions(o, name) for inner in lit.nested_literals() for o in ops_with_literals(inner)):
         return False
     holders = {name: Holder(name, kind.suffix)}
     for o in lit.facts.ops:
-        if not _mentions(o, name):
+        if not op_mentions(o, name):
             continue
         if o.kind == "call" and is_ident(selector_base(o.fn), name) and selected_name(o.fn) in _SERVING:
             return False  # a listener or packet socket the goroutine serves, usually for the process

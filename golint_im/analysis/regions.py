@@ -606,3 +606,11 @@ def counting_exit(facts, loop: int, exit_op: Op) -> bool:
         if facts.regions[r].kind in ("if", "else") and is_expr(info) and counters & idents_in(info, set()):
             return True
     return False
+
+
+def op_mentions(op: Op, name: str) -> bool:
+    """op names the variable `name`: in its callee, arguments or targets (a jump's label is no name)."""
+    used: set[str] = set()
+    for e in (*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ())):
+        idents_in(e, used)
+    return name in used

@@ -29,7 +29,7 @@ from golint_im.expr import ident, index, is_ident, selected_name, selector, sele
 from golint_im.facts import Op
 from golint_im.symbols import Function
 
-from .regions import ops_with_literals
+from .regions import op_mentions, ops_with_literals
 from .resources import RELEASE, Holder, Kind
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def kept_in_unclosed_map(an: Analysis, fn: Function, pname: str, kind: Kind) -> 
     stored: tuple[Function, Op, str] | None = None
     own = set(map(id, fn.facts.ops))
     for op in ops_with_literals(fn):
-        if not _mentions(op, pname):
+        if not op_mentions(op, pname):
             continue
         if op.mode == "defer" or id(op) not in own:
             return None
@@ -82,11 +82,6 @@ def kept_in_unclosed_map(an: Analysis, fn: Function, pname: str, kind: Kind) -> 
         return None
     an.debug["gim2xx_owned_conns_kept_in_unclosed_maps"] += 1
     return KeptEntry(storer, store, field, *deleting)
-
-
-def _mentions(op: Op, name: str) -> bool:
-    exprs = [*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ())]
-    return any(is_ident(x, name) for e in exprs for x in subexprs(e))
 
 
 def _stored_by_own_method(an: Analysis, fn: Function, op: Op, pname: str) -> tuple[Function, Op, str] | None:
