@@ -32,6 +32,7 @@ from golint_im.expr import (
     string,
     strip_address,
     subexprs,
+    subexprs_outside_calls,
     unary_operand,
 )
 from golint_im.facts import Op
@@ -1267,11 +1268,22 @@ class Walk:
             return None
         if not any(r.kind == "return" and any(is_ident(a, name) for a in r.args) for r in self.fn.facts.ops):
             return None
+        if self._named_again_after(o, name):
+            return None  # `go s.metrics.Serve(ln)` after the build: the server the value serves owns it too
         field = self._field_given(comp)
         leak = self._forgotten_field_leak(o, (lit, field)) if field is not None else None
         if leak is not None:
             leak.owner_local = name
         return leak
+
+    def _named_again_after(self, o: Op, built: str) -> bool:
+        """A variable holding the resource itself (not the value built around it) is named after op o,
+        or in a function literal (which may run later): the resource is not kept in the field alone."""
+        names = {h.name for h in self.holders.values() if not h.container and h.suffix == () and h.name != built}
+        ops = self.fn.facts.ops
+        at = next((k for k, x in enumerate(ops) if x is o), len(ops))
+        later = [*ops[at + 1 :], *(x for lit in self.fn.nested_literals() for x in lit.facts.ops)]
+        return any(_hands_on(x, n) for x in later for n in names)
 
     def _field_given(self, comp) -> str | None:
         """The one field of a composite literal given the resource itself (`upstream: up`); None when
@@ -2492,3 +2504,12 @@ def _made_once_by_errors_new(program: Program, pkg_path: str, name: str) -> bool
     c = callee(value)
     ext = program.external_callee(fn, c) if c is not None else None
     return ext is not None and (ext.pkg, ext.name) in (("errors", "New"), ("fmt", "Errorf"))
+
+
+def _hands_on(op: Op, name: str) -> bool:
+    """op names `name` other than as the receiver of its own method call (`ln.Addr()` reads it), a call
+    nested in its expressions being an op of its own: it may give the value away."""
+    exprs = [*op.args, *op.targets]
+    if op.kind != "jump" and op.fn is not None and not (op.kind == "call" and is_ident(selector_base(op.fn), name)):
+        exprs.append(op.fn)
+    return any(is_ident(x, name) for e in exprs if e is not None for x in subexprs_outside_calls(e))
