@@ -153,6 +153,8 @@ class Effects(Calls):
 
     def call_effect(self, fn, op, holders, kind):
         callee = op.fn
+        if self._calls_releasing_closure(fn, op, holders, kind):
+            return RELEASE
         sel = selector(callee)
         if sel is not None and self._func_field_result(fn, sel[0]) and self._gives_no_resource(fn, op, holders):
             return None  # `b.timeNow().Add(b.timeout)`: a method of what a func-typed field returned
@@ -870,6 +872,17 @@ class Effects(Calls):
                 return False
         self.debug["gim2xx_wrappers_served_by_group_goroutines"] += 1
         return True
+
+    def _calls_releasing_closure(self, fn, op, holders, kind) -> bool:
+        """`fail(err)` where `fail := func(err error) (...) { for _, s := range streams { s.Body.Close() }
+        ... }` is a local of fn holding one literal that releases what it captures: the call releases it."""
+        name = ident(op.fn)
+        if name is None or name in holders or op.mode != "plain" or self.program.lookup_local(fn, name) is None:
+            return False
+        lits = [t.function for t in self.program.func_values_of_local(fn, name)]
+        if len(lits) != 1 or lits[0].parent is None or not self.captured(lits[0], holders):
+            return False
+        return self.literal_effect(lits[0], holders, kind) == RELEASE
 
     def captured(self, lit, holders) -> dict:
         """The holders a function literal refers to (and does not redeclare)."""
