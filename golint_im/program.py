@@ -989,11 +989,28 @@ class Program(TypeSystem, FunctionValues):
 
     def holds_itself(self, named: str, fname: str) -> bool:
         """Every value the tree writes into field fname of named is the value holding it (`s.store = s`)."""
+        if fname not in self.self_written_fields():
+            return False
         writes = self.field_value_writes(named, fname)
         return bool(writes) and all(
             base is not None and E.ident(base) is not None and E.ident(value) == E.ident(base)
             for _f, base, value in writes
         )
+
+    def self_written_fields(self) -> frozenset[str]:
+        """Names of the fields some code gives the value holding them (`s.store = s`), from the link's
+        field-write index, built once: a cheap first test before any type is asked."""
+        found = getattr(self, "_self_written", None)
+        if found is None:
+            found = self._self_written = frozenset(
+                fname
+                for fname, writes in self._field_writes().items()
+                if any(
+                    base is not None and E.ident(base) is not None and E.ident(value) == E.ident(base)
+                    for _f, base, _t, value in writes
+                )
+            )
+        return found
 
     def _field_holder(self, fn, base, env):
         """For x.f used as a receiver: the named type declaring field f, else None."""

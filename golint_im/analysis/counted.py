@@ -771,11 +771,7 @@ def _started_per_round_through_call(
             continue
         for target in program.resolve_call(owner, op):
             goroutine = target.function
-            calls = [
-                c
-                for c in goroutine.facts.ops
-                if c.kind == "call" and any(t.function is sender for t in program.resolve_call(goroutine, c))
-            ]
+            calls = [c for caller, c in program.callers(sender) if caller is goroutine]
             if len(calls) != 1 or calls[0].mode != "plain":
                 continue
             counted = count_runs(program, goroutine, calls)

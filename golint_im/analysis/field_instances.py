@@ -914,14 +914,10 @@ class FieldInstances:
         send = facts.ops.index(use.op)
         if returns_skipping(facts, [send]) or _in_loop(use.fn, use.op):
             return None
-        calls = [
-            i
-            for i, op in enumerate(target.facts.ops)
-            if op.kind == "call" and any(t.function is use.fn for t in self.program.resolve_call(target, op))
-        ]
-        if len(calls) != 1 or target.facts.ops[calls[0]].mode != "plain":
+        calls = [op for caller, op in self.program.callers(use.fn) if caller is target]
+        if len(calls) != 1 or calls[0].mode != "plain":
             return None
-        return calls[0]
+        return target.facts.ops.index(calls[0])
 
     def _undersignalled(self, walk: _Walk) -> None:
         """`func (h *hub) start() { for i := 0; i < 2; i++ { go func() { <-h.quit }() } }` and

@@ -616,8 +616,8 @@ class LockModel:
         """`s.store` when every value the tree writes into that field of s's type is the holder itself
         (`s.store = s`, an interface field pointing back at its own struct): the value is `s`."""
         sel = E.selector(arg)
-        if sel is None:
-            return arg
+        if sel is None or sel[1] not in self.program.self_written_fields():
+            return arg  # map_lock asks this of every mapped lock: most fields are never given their holder
         t = self.program.type_of(caller, sel[0])
         named = self.program.named(t) if t else None
         if named is None or not self.program.is_interface(

@@ -184,11 +184,7 @@ def _started_through_helper(
         else:
             targets = [t.function for t in program.resolve_call(maker, op)]
         for goroutine in targets:
-            calls = [
-                c
-                for c in goroutine.facts.ops
-                if c.kind == "call" and any(t.function is sender for t in program.resolve_call(goroutine, c))
-            ]
+            calls = [c for caller, c in program.callers(sender) if caller is goroutine]
             started = started_by(program, maker, goroutine)
             if len(calls) == 1 and calls[0].mode == "plain" and started is not None and started[1] is op:
                 return started, goroutine, calls[0]

@@ -364,7 +364,8 @@ class Unpaired:
                         return True
                     continue
                 ranged = self.flow.channels.get(key) if key is not None else None
-                if ranged is None and key is None and _not_a_channel(self.program.type_of(fn, op.fn)):
+                declared = self.program.type_of(fn, op.fn) if ranged is None and key is None else None
+                if declared and _not_a_channel(self.program.underlying(declared.strip().lstrip("*"))):
                     continue  # `for _, v := range samples` over a slice or map: it ends
                 if ranged is None or not ranged.closes:
                     return True  # a ticker's channel, or one nothing closes: it delivers for good
@@ -1554,9 +1555,13 @@ def _mentions(op, name: str) -> bool:
     return any(_mentions_expr(e, name) for e in (op.fn, *op.args))
 
 
-def _not_a_channel(t: str | None) -> bool:
-    """A declared type a `range` ends over: a slice, array, map, string or integer."""
-    if not t:
-        return False
+def _not_a_channel(t: str) -> bool:
+    """A structural type a `range` ends over: a slice, array, map, string or integer (a named type
+    is asked by its underlying type, `type Samples []Sample`)."""
     t = t.strip()
-    return t.startswith(("[", "map[")) or t in ("string", "int")
+    return t.startswith(("[", "map[")) or t == "string" or t in _INTEGERS
+
+
+_INTEGERS = frozenset(
+    ("int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr")
+)
