@@ -147,6 +147,7 @@ class Walk:
         self.live_case: dict[int, Branch | None] = {}
         # the last `if` one side of which kept the resource live while the other handled it: (region, side)
         self.live_if: tuple[int, Branch] | None = None
+        self._commit_close: bool | None = None  # see _failed_use_of_committed_value, asked once per walk
 
     # ---- entry -------------------------------------------------------------
     def run(self):
@@ -1819,18 +1820,19 @@ class Walk:
         r = _ref(sel[0], self.holders) if sel is not None else None
         if r is None or not r.resource or sel is None or sel[1] not in ("Write", "WriteString", "ReadFrom"):
             return False
-        ops = self.fn.facts.ops
-        at = next((k for k, o in enumerate(ops) if o is closed.close), None)
-        kept = at is not None and any(
-            o.kind == "assign"
-            and len(o.args) == 1
-            and call_number(o.args[0]) == at
-            and ident(o.targets[-1]) not in (None, "_")
-            for o in ops
-        )
-        if kept:
+        if self._commit_close is None:
+            ops = self.fn.facts.ops
+            at = next((k for k, o in enumerate(ops) if o is closed.close), None)
+            self._commit_close = at is not None and any(
+                o.kind == "assign"
+                and len(o.args) == 1
+                and call_number(o.args[0]) == at
+                and ident(o.targets[-1]) not in (None, "_")
+                for o in ops
+            )
+        if self._commit_close:
             self.an.debug["gim2xx_failed_writes_of_committed_values"] += 1
-        return kept
+        return self._commit_close
 
     def _stale_error_test(self, cond) -> tuple | None:
         """`if err != nil` on a name found nil before the acquisition (see _mark_errors_checked_before):
@@ -2049,7 +2051,7 @@ class Walk:
                         continue
                     if err and any(_tests_not_nil(cfacts.regions[r], err) for r in enclosing_regions(cfacts, x.region)):
                         return False
-        return seen or _round_trip_method(self.fn)
+        return seen or _round_trip_method(self.an.program, self.fn)
 
     def _return_leak(self, o) -> Leak:
         container = self._container()
@@ -2475,17 +2477,15 @@ def _tagged(regions, alts) -> bool:
     return len(tags) <= 1
 
 
-def _round_trip_method(fn: Function) -> bool:
-    """fn is an `http.RoundTripper`'s `RoundTrip(*http.Request) (*http.Response, error)`: its caller is
-    net/http's Client, which ignores a response returned beside an error, and never closes its body."""
+def _round_trip_method(program: Program, fn: Function) -> bool:
+    """fn implements `http.RoundTripper`: `RoundTrip(*http.Request) (*http.Response, error)`, its types
+    read through the file's imports (an alias of net/http too). Its caller is net/http's Client, which
+    ignores a response returned beside an error, and never closes its body."""
     f = fn.facts
-    return (
-        f.name == "RoundTrip"
-        and bool(f.recv)
-        and len(f.params) == 1
-        and f.params[0][1].replace(" ", "") == "*http.Request"
-        and [r.replace(" ", "") for r in f.results] == ["*http.Response", "error"]
-    )
+    if f.name != "RoundTrip" or not f.recv or len(f.params) != 1 or len(f.results) != 2:
+        return False
+    declared = [program.qualify(t, fn.file).replace(" ", "") for t in (f.params[0][1], *f.results)]
+    return declared == ["*net/http#Request", "*net/http#Response", "error"]
 
 
 def _made_once_by_errors_new(program: Program, pkg_path: str, name: str) -> bool:
