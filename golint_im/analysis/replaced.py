@@ -63,6 +63,7 @@ class Again:
     entry_seen: Op | None = None  # the caller's earlier read of the entry, or its earlier call storing it
     guard_line: int = 0  # `if c.f == nil || c.f.calls >= max {`: the caller stores again over a live value
     after_failure: bool = False  # the guard is `err != nil` for a call just made on the field's value
+    failed_through: str = ""  # `c.write`: the failed call was a method of the receiver that uses the field
 
 
 def receiver_fields(
@@ -137,10 +138,12 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 if line:
                     return Again(caller, call, line)
                 line, failed = _replacing_guard(caller, call, recv, fields)
+                through = ""
                 if not line:
-                    line, failed = _past_a_failed_use(caller, call, recv, fields), True
+                    line, through = _past_a_failed_use(an, caller, call, recv, fields, kind)
+                    failed = True
                 if line:
-                    return Again(caller, call, 0, guard_line=line, after_failure=failed)
+                    return Again(caller, call, 0, guard_line=line, after_failure=failed, failed_through=through)
                 if first:
                     nxt.append(caller)
         frontier = nxt
@@ -169,11 +172,14 @@ def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -
     return 0, False
 
 
-def _past_a_failed_use(caller: Function, call: Op, recv: str, fields: list[str]) -> int:
+def _past_a_failed_use(
+    an: Analysis, caller: Function, call: Op, recv: str, fields: list[str], kind: Kind
+) -> tuple[int, str]:
     """The line of an `if err == nil { return ... }` before the call, outside anything around it,
     where err comes from a call on or with `recv.f` (`if _, err := c.conn.Write(b); err == nil {
-    return nil }`, then `c.connect()`): past it, the field's value was used and failed, and the
-    call's store replaces it. 0 if none."""
+    return nil }`, then `c.connect()`), or from a method of the receiver that uses `recv.f` without
+    closing it (`err := c.write(points)`, named in the second item): past it, the field's value was
+    used and failed, and the call's store replaces it. (0, "") if none."""
     facts = caller.facts
     ops = facts.ops
     around = set(enclosing_regions(facts, call.region))
@@ -185,9 +191,13 @@ def _past_a_failed_use(caller: Function, call: Op, recv: str, fields: list[str])
         if b is None or b[0] != "==" or not is_nil(b[2]) or ident(b[1]) is None:
             continue
         first = next(o for o in ops if o.region == op.region or op.region in enclosing_regions(facts, o.region))
-        if any(_error_of_field_use(facts, str(ident(b[1])), first, recv, f) for f in fields):
-            return reg.line
-    return 0
+        err = str(ident(b[1]))
+        if any(_error_of_field_use(facts, err, first, recv, f) for f in fields):
+            return reg.line, ""
+        through = _error_of_method_using_fields(an, caller, err, first, recv, fields, kind)
+        if through:
+            return reg.line, through
+    return 0, ""
 
 
 def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
@@ -203,6 +213,12 @@ def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
 
 def _error_of_field_use(facts, err: str, call: Op, recv: str, field: str) -> bool:
     """err was last assigned, before call, from a call made on or with `recv.field`."""
+    used = _error_source(facts, err, call)
+    return used is not None and any(_is_field(e, recv, field) for e in (selector_base(used.fn), *used.args))
+
+
+def _error_source(facts, err: str, call: Op) -> Op | None:
+    """The call whose result last assigned err before call, if err was assigned from one call."""
     ops = facts.ops
     at = ops.index(call)
     assigned = next(
@@ -210,9 +226,30 @@ def _error_of_field_use(facts, err: str, call: Op, recv: str, field: str) -> boo
     )
     n = call_number(assigned.args[0]) if assigned is not None and len(assigned.args) == 1 else None
     if n is None or not 0 <= n < len(ops):
-        return False
-    used = ops[n]
-    return any(_is_field(e, recv, field) for e in (selector_base(used.fn), *used.args))
+        return None
+    return ops[n]
+
+
+def _error_of_method_using_fields(
+    an: Analysis, caller: Function, err: str, call: Op, recv: str, fields: list[str], kind: Kind
+) -> str:
+    """`c.write` when err was last assigned from `c.write(...)`, a method of the same receiver whose
+    body calls on or with one of the fields (`c.conn.SetWriteDeadline(...)`) and never closes it:
+    its failure is the field's value failing, still held. "" otherwise."""
+    used = _error_source(caller.facts, err, call)
+    if used is None or used.kind != "call" or not is_ident(selector_base(used.fn), recv):
+        return ""
+    targets = an.program.resolve_call(caller, used)
+    if len(targets) != 1:
+        return ""
+    g = targets[0].function
+    grecv = g.facts.recv_name
+    if not grecv or closes_fields(g, grecv, fields, kind):
+        return ""
+    for op in g.facts.ops:
+        if op.kind == "call" and any(_is_field(e, grecv, f) for e in (selector_base(op.fn), *op.args) for f in fields):
+            return render(used.fn)
+    return ""
 
 
 def _disjuncts(cond) -> list:

@@ -418,8 +418,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
         if again.after_failure:
+            failed = f"a call on `{leak.container.name}`"
+            if again.failed_through:
+                failed = f"`{again.failed_through}`, which uses `{leak.container.name}`,"
             when = (
-                f"`{caller.short}` calls it when a call on `{leak.container.name}` fails "
+                f"`{caller.short}` calls it when {failed} fails "
                 f"({caller.file.path}:{again.guard_line}), while the field still holds that one"
             )
         elif again.guard_line:

@@ -74,8 +74,10 @@ at the teardown;
 and, as for GIM201, when the storing method
 runs again from a caller's loop, or under a condition that also holds
 while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
-err != nil` for a write on the field's connection that just failed),
-without closing the field first. A slice field of connections cut short by
+err != nil` for a write on the field's connection that just failed, or
+past `if err := c.write(b); err == nil { return nil }` for a method of the
+receiver that uses the field and does not close it), without closing the
+field first. A slice field of connections cut short by
 re-slicing (`p.conns = p.conns[:n]`) in a method that closes none of its
 elements and reads none by index (the pop idiom hands the last one out
 first) is reported at the cut: the connections past the new length stay
