@@ -186,11 +186,14 @@ def _selects(fn: Function, field: str) -> bool:
 
 
 def _closes_another_field(method: Function, recv: str, field: str, kind: Kind) -> bool:
-    """The method closes some field of its receiver other than `field` (`s.client.Close()`)."""
+    """The method closes some field of its receiver other than `field` (`s.client.Close()`), or
+    something reached through one (`w.stream.Body.Close()`)."""
     for op in method.facts.ops:
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
         sel = selector(selector_base(op.fn))
+        while sel is not None and not is_ident(sel[0], recv) and selector(sel[0]) is not None:
+            sel = selector(sel[0])
         if sel is not None and is_ident(sel[0], recv) and sel[1] != field:
             return True
     for lit in method.nested_literals():
