@@ -768,6 +768,9 @@ class Acquire(Effects):
                 # convention a callee that fails keeps nothing, and f's close says it still owns
                 # the value, so what f returns is the caller's to close.
                 continue
+            declared = self.program.declared(f)
+            if eff == ESCAPE and into and f.parent is not None and _stores_into_captured(op, into, declared):
+                continue  # `out[addr] = c` in a goroutine filling its maker's collection: judged there
             if eff == ESCAPE:
                 return None
             if (
@@ -1007,6 +1010,22 @@ class Acquire(Effects):
                 if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                     return None
                 found = found or c
+        fillers = [lit for lit in f.nested_literals() if name not in self.program.declared(lit)]
+        for lit in fillers:
+            # `go func(u string) { ...; mu.Lock(); out[u] = resp; mu.Unlock() }(u)`: filled by its goroutines.
+            for op in lit.facts.ops:
+                if op.kind != "assign" or len(op.args) != len(op.targets):
+                    continue
+                for t, v in zip(op.targets, op.args, strict=True):
+                    ix = index(t)
+                    if ix is None or not is_ident(ix[0], name):
+                        continue
+                    c = self._fresh_value(lit, v, i, into=name)
+                    if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                        return None
+                    found = found or c
+            if any(op.kind == "assign" and any(is_ident(t, name) for t in op.targets) for op in lit.facts.ops):
+                return None  # appended to or replaced in the goroutine: not followed
         for op, ti in assignments_to(f, name):
             if op.mode == "var" and not op.args:
                 continue
@@ -1040,6 +1059,9 @@ class Acquire(Effects):
             if effect == RELEASE and _cleanup_before_failure(f, k, name):
                 continue  # `for _, c := range conns { c.Close() }; return nil, err`: what a failure leaves
             if effect in (ESCAPE, RELEASE):
+                return None
+        for lit in fillers:
+            if any(self.op_effect(lit, op, holders, found[0], scan=True) in (ESCAPE, RELEASE) for op in lit.facts.ops):
                 return None
         return found[:4] + (shape, None)
 
@@ -1190,3 +1212,10 @@ def _cleanup_before_failure(f, k: int, name: str) -> bool:
             return False
         return not any(is_ident(a, name) for a in op.args)
     return False
+
+
+def _stores_into_captured(op, into: str, declared) -> bool:
+    """op is `into[k] = v` for a collection `into` that the function literal (declaring `declared`) captures."""
+    if op.kind != "assign" or into in declared:
+        return False
+    return any((ix := index(t)) is not None and is_ident(ix[0], into) for t in op.targets)
