@@ -24,7 +24,9 @@ Judged only with the whole life in sight: a method of the broker makes the
 channel, stores it in a map field of its receiver (as a key or a value, at
 any depth) and returns it; a method of the same type deletes from that map
 field and neither it, its closures nor the functions it calls close any
-channel; that method is called somewhere; and a caller of the subscribing
+channel; that method is called somewhere, and no caller closes a channel it
+passes to it (`d.RemoveWatcher(c.ch); close(c.ch)`); neither the subscribing
+method nor a goroutine it starts closes the channel; and a caller of the subscribing
 method ranges over the returned channel (held in a local assigned once, or
 in a field of a struct literal it builds) in a loop with no other way out.
 Counted in `--debug` as `GIM102_dropped_subscriptions`.
@@ -112,6 +114,11 @@ def _stored_and_returned(sub: Function, recv: str) -> tuple[str, str, Op, int] |
                     store, field = op, _map_field(t, recv)
         if store is None or field is None:
             continue
+        if any(
+            o.kind == "call" and E.is_ident(o.fn, "close") and o.args and E.is_ident(o.args[0], name)
+            for o in ops_with_literals(sub)
+        ):
+            continue  # closed by sub or the goroutine it starts (a forwarder closing when its source does)
         returns = [o for o in ops if o.kind == "return"]
         positions = {next((i for i, a in enumerate(r.args) if E.is_ident(a, name)), -1) for r in returns}
         if len(positions) != 1 or -1 in positions:
@@ -141,8 +148,19 @@ def _deleting_methods(program: Program, sub: Function, field: str) -> list[tuple
         )
         if delete is None or _closes_any(program, fn) or not program.callers(fn):
             continue
+        if any(_closes_what_it_passed(caller, call) for caller, call in program.callers(fn)):
+            continue  # `d.RemoveWatcher(c.ch); close(c.ch)`: the subscriber closes its own channel
         found.append((fn, delete))
     return found
+
+
+def _closes_what_it_passed(caller: Function, call: Op) -> bool:
+    """The caller also closes an argument it passes to the unsubscribe (`close(c.ch)`)."""
+    passed = {E.render(a) for a in call.args}
+    return any(
+        o.kind == "call" and E.is_ident(o.fn, "close") and o.args and E.render(o.args[0]) in passed
+        for o in ops_with_literals(caller)
+    )
 
 
 def _closes_any(program: Program, fn: Function) -> bool:

@@ -129,7 +129,10 @@ it; another method deletes it from that map and neither it nor what it
 calls closes any channel; and a caller ranges over the returned channel
 with no other way out of the loop. Once the entry is deleted nothing can
 close the channel, so the subscriber's range never ends (reported at the
-`delete`).
+`delete`). Silent when a caller of the unsubscribe closes the channel it
+passes (`d.RemoveWatcher(c.ch); close(c.ch)`), or when the subscribing
+method or a goroutine it starts closes the returned channel (a forwarder
+that closes it when its source ends).
 
 A worker pool whose coordinator receives one result per item with a plain
 receive in a counted loop (`for range items { err = <-results }`), while a
