@@ -97,6 +97,8 @@ def receiver_sites(an: Analysis, fn: Function, op) -> list[Site] | None:
 
 # The standard library's HTTP client, which gets every response from its `Transport` field.
 _HTTP_CLIENT = "net/http#Client"
+_HTTP_TRANSPORT = "net/http#Transport"
+_TRANSPORT_DIALS = frozenset({"Dial", "DialContext", "DialTLS", "DialTLSContext"})
 
 
 def fake_transport(an: Analysis, fn: Function, op) -> bool:
@@ -105,7 +107,8 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
     The client hands back what its transport's `RoundTrip` returns: when
     that is a type of the tree (a test's canned transport) whose
     `RoundTrip` returns only response literals it builds, no connection
-    is behind it.
+    is behind it. Also a call on a local `&http.Transport{...}` that dials
+    only in-memory connections (`_dials_only_in_memory`).
     """
     sel = selector(op.fn)
     name = ident(sel[0]) if sel is not None else None
@@ -116,6 +119,8 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
     # expressions, and the calls they number, are that function's
     owner = an.program.declaring_function(fn, name) or fn
     lit = strip_address(value) if value is not None else None
+    if composite(lit) is not None and Program.named(an.type_of(owner, lit) or "") == _HTTP_TRANSPORT:
+        return _dials_only_in_memory(an, owner, lit)
     if composite(lit) is None or Program.named(an.type_of(owner, lit) or "") != _HTTP_CLIENT:
         return False
     transport = next((v for k, v in composite_items(lit) if is_ident(k, "Transport")), None)
@@ -129,6 +134,28 @@ def fake_transport(an: Analysis, fn: Function, op) -> bool:
         round_trip = an.program.method(named, "RoundTrip")
         if round_trip is None or not _canned(an, round_trip):
             return False
+    an.debug["gim2xx_fake_receivers"] += 1
+    return True
+
+
+def _dials_only_in_memory(an: Analysis, fn: Function, lit) -> bool:
+    """`&http.Transport{Dial: func(...) (net.Conn, error) { return &dumpConn{...}, nil }}`: every
+    dial function the transport is given returns only literals of tree types whose `Close` does
+    nothing (`noop_close`), so no socket is behind any response (a request dumper, a test double)."""
+    dials = [v for k, v in composite_items(lit) if ident(k) in _TRANSPORT_DIALS]
+    if not dials:
+        return False
+    for d in dials:
+        number = funclit(d)
+        dial = an.program.literal(fn, number) if number is not None else None
+        returns = [o for o in dial.facts.ops if o.kind == "return"] if dial is not None else []
+        if not returns:
+            return False
+        for r in returns:
+            conn = strip_address(r.args[0]) if r.args else None
+            named = Program.named(an.type_of(dial, conn) or "") if composite(conn) is not None else None
+            if named is None or not noop_close(an, named):
+                return False
     an.debug["gim2xx_fake_receivers"] += 1
     return True
 

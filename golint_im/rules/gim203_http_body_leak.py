@@ -93,7 +93,9 @@ should be reused.
 - A client built in the function (`&http.Client{Transport: t}`) over a
   transport of the tree whose `RoundTrip` returns no fresh response (a
   canned transport) is not reported, nor is a `RoundTrip` on a local
-  holding such a type. A round tripper whose responses are in-memory
+  holding such a type, or on a local `&http.Transport{Dial: ...}` whose
+  dial functions return only values of tree types whose `Close` does
+  nothing (a request dumper over an in-memory connection). A round tripper whose responses are in-memory
   buffers is not recognised when it reaches the call through a field or
   a parameter of type `http.RoundTripper`: its responses are taken for
   real ones.
