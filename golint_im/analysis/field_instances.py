@@ -1048,7 +1048,9 @@ class FieldInstances:
             target = routine.target
             if routine == OWN or target is None or routine.op is None or routine.fn is None:
                 continue
-            if any(u.routine != routine or u.fn is not target or u.op.mode == "defer" for u in signals):
+            where = [self._signal_index(u, target) for u in signals]
+            sidx = [i for i in where if i is not None]
+            if len(sidx) != len(signals) or any(u.routine != routine or u.op.mode == "defer" for u in signals):
                 continue
             go_anchor = min(u.anchor for u in signals)
             waits = [
@@ -1062,7 +1064,6 @@ class FieldInstances:
             if not waits:
                 continue
             facts = target.facts
-            sidx = [facts.ops.index(u.op) for u in signals]
 
             def leaves(op: Op, target: Function = target) -> bool:
                 return op.kind == "return" or ends_goroutine(self.program, target, op) is not None
@@ -1099,6 +1100,19 @@ class FieldInstances:
                     )
                 )
                 break
+
+    def _signal_index(self, u: Use, target: Function) -> int | None:
+        """Where in target's ops the signal u happens: its own op, or, for a `close` in a literal
+        target runs through a sync.Once (`w.once.Do(func() { close(w.ready) })`), the `Do` call.
+        None when the signal is elsewhere."""
+        if u.fn is target:
+            return target.facts.ops.index(u.op)
+        if u.op.kind != "call" or u.fn.parent is not target:
+            return None
+        made = self._created(target).get(u.fn.id)
+        if made is None or not _once_runs(self.program, target, made[1], u.fn):
+            return None
+        return made[0]
 
     def _told(self, signal: Op, wait: Use, exit: Op | None = None) -> bool:
         """A skipped signal of the same send (and exit) and wait is reported already: the same methods
