@@ -926,15 +926,27 @@ class Acquire(Effects):
             return None
         for key, v in comp[1]:
             field = ident(key) if key is not None else None
+            wrap = self._foreign_wrap_of_local(f, v)
+            if wrap is not None:
+                v = wrap.args[0]  # `&Client{rc: rpc.NewClient(conn)}`: the wrapper lives in the field
             if field is None or ident(v) is None:
                 continue
-            c = self._fresh_value(f, v, i)
+            c = self._fresh_value(f, v, i, skip=wrap)
             if c is None or c[4] or c[5] is not None:
                 continue
             suffix = (field, *c[0].suffix)
             if self._closes_field(named, suffix, c[0]):
                 return (c[0], i, c[2], c[3], False, suffix)
         return None
+
+    def _foreign_wrap_of_local(self, f, v) -> Op | None:
+        """The call op when v is `rpc.NewClient(conn)`: another module's wrapper over a local (the
+        caller then requires the struct's closer to close the field holding it)."""
+        n = op_number(v)
+        wrap = f.facts.ops[n] if n is not None and 0 <= n < len(f.facts.ops) else None
+        if wrap is None or wrap.kind != "call" or not wrap.args or ident(wrap.args[0]) is None:
+            return None
+        return wrap if self.foreign_wrapper(f, wrap, closed=True) else None
 
     def _closes_field(self, named, suffix, kind) -> bool:
         """The type's closer (`Close`) releases the resource at suffix (`c.conn.Close()`)."""

@@ -477,12 +477,19 @@ class Effects(Calls):
         """
         if op.mode != "plain" or r.container or r.suffix != ():
             return False
+        return self.foreign_wrapper(fn, op) and self._result_to_local(fn, op)
+
+    def foreign_wrapper(self, fn, op, closed: bool = False) -> bool:
+        """op calls a `New*` function of another module (or one of `_FOREIGN_WRAPPERS`) that wraps
+        what it is given, not one known to only borrow or to take it. A `New*Client` is taken for a
+        generated stub, which keeps the connection without closing it, unless the caller knows the
+        wrapper is closed (`closed`: `c.rc.Close()` on `&Client{rc: rpc.NewClient(conn)}`)."""
         ext = self.program.external_callee(fn, op.fn)
         if ext is None or ext.recv or not (ext.name.startswith("New") or ext.qualname in _FOREIGN_WRAPPERS):
             return False
-        if ext.pkg in _BORROW_PKGS or ext.qualname in _TAKERS or _GENERATED_CLIENT.match(ext.name):
+        if not closed and _GENERATED_CLIENT.match(ext.name):
             return False
-        return self._result_to_local(fn, op)
+        return not (ext.pkg in _BORROW_PKGS or ext.qualname in _TAKERS)
 
     def _wraps_into_call(self, fn, op, i, r, kind) -> bool:
         """The call wraps argument i (see `wraps_only`) and is itself an argument of a function's call.

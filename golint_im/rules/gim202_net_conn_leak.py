@@ -211,7 +211,9 @@ a goroutine started on it) hands it on, and dropping the wrapper drops it.
 A struct of the tree that a function builds around the connection and
 returns, directly or from the one local it built it in (`c := &sigConn{conn:
 conn}; go c.pingWorker(); return c`), is such a wrapper too when its `Close`
-closes that field.
+closes that field, also when the field holds another module's wrapper over
+the connection (`&Client{rc: rpc.NewClient(conn)}`, `Close` calling
+`c.rc.Close()`).
 A connection a goroutine sends (alone, or in a result literal) on a
 channel the function that started it made, when that function receives it
 only in `select` cases and another case returns without receiving it
