@@ -882,7 +882,9 @@ class Acquire(Effects):
         if not _GENERATED_CLIENT.match(call_name(op.fn) or "") or ident(op.args[0]) is None:
             return None
         c = self._fresh_value(f, op.args[0], i, skip=op)
-        if c is None or c[4] or c[5] is not None or c[0].stream:
+        # c[5], a suffix: the connection is a struct of the tree wrapping one (`grpclite.Dial`'s
+        # `&ClientConn{nc: nc}`), closed by its `Close`, which the stub never calls either
+        if c is None or c[4] or c[0].stream:
             return None
         if self._returns_closer_of(f, ident(op.args[0]), c[0]):
             return None  # `return pb.NewXClient(conn), conn.Close, nil`: the caller gets the closer too

@@ -571,6 +571,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"wraps a new one on every call in the struct it returns "
                 f"(field `{origin.suffix[0]}`, closed by the struct's `Close`)"
             )
+        if iop is not None and iop.kind == "call" and selected_name(iop.fn) != base_short.rsplit(".", 1)[-1]:
+            base_short = render(iop.fn)  # a wrapper of the tree over the constructor (`grpclite.Dial`)
         evidence = f"`{base_short}` at {impl.file.path}:{line}"
         if helper_close is not None:
             evidence += f", which it closes itself at line {helper_close.line} when a later step fails"
