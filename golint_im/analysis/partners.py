@@ -56,6 +56,7 @@ from .exits import PROCESS, call_exit
 from .fanned_fields import fanned_field_senders
 from .field_instances import FieldInstances
 from .flow import CHANNEL_FLOW, Channel, ChannelFlow, _ops_under, child_regions, innermost_loop
+from .hedged import hedged_senders
 from .instances import Confinement, instance_bindings, is_instance, local_instances
 from .missing_partners import missing_partners
 from .never_cancelled import dead_context_waits
@@ -288,6 +289,8 @@ class Partners:
         self.outnumbered_rounds = [o for o in outnumbered_per_round(program, fresh) if o.channel.key not in reported]
         # One goroutine per round of a loop, each sending once, outnumbering the receives (counted.py).
         self.loop_started = [o for o in loop_started_senders(program, fresh) if o.channel.key not in reported]
+        # A request before a select loop and a hedge in another case, one answer awaited (hedged.py).
+        self.hedged = [h for h in hedged_senders(program, fresh, self.debug) if h.channel.key not in reported]
         # One value sent where several goroutines each wait for one (counted.py).
         self.undersignalled = [u for u in undersignalled_waiters(program, fresh) if u.channel.key not in reported]
         self.undersignalled.extend(u for u in self.fields.undersignalled if u.owner.id not in budget.cut)

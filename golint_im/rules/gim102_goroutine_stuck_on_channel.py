@@ -465,6 +465,15 @@ closure kept in a field that sends on the local channel); so may the
 goroutines of the per-round shape below (`go c.run(b)` calling
 `c.deliver(r)`).
 
+A hedged request: a function starts one sender on an unbuffered local
+channel before its `select` loop and another in a different case of that
+`select` (`case <-hedge.C: go ask(next, out)`), each sending once,
+unconditionally, and returns from the case that receives an answer. Once
+the hedge has started, two are in flight; the one not received blocks on
+its send forever. The starts may be calls of a local closure holding the
+`go` (`launch := func() { go ask(...) }`). A buffer, a sender that selects,
+or a second request started only after an answer came stays silent.
+
 An unbuffered field channel sent on by the constructor that makes it
 before the constructor starts the goroutine that receives (`b.events <-
 "started"; go b.loop()`): the constructor waits for itself.
@@ -994,6 +1003,8 @@ def _findings(ctx):
         yield _outnumbered_round_finding(o)
     for ls in partners.loop_started:
         yield _loop_started_finding(ls)
+    for h in partners.hedged:
+        yield _hedged_finding(h)
     for u in partners.undersignalled:
         yield _undersignalled_finding(u)
     for of in partners.overfilled_fields:
@@ -2199,6 +2210,48 @@ def _loop_started_finding(o):
         steps=steps,
         key=f"{owner.qualname}|{name}|loop-started",
     )
+
+
+def _hedged_finding(h):
+    """A request started before a select loop, a hedge started in another case, one answer taken."""
+    name, owner, facts = h.channel.label, h.owner, h.owner.facts
+    send_loc = op_location(h.sender, h.send)
+    case = facts.regions[h.hedge_case]
+    when = f"`case {_case_text(case)}`" if case.info is not None else "another case"
+    how = f"calls `{E.render(h.hedge.fn)}()`, which starts" if h.launcher is not None else "starts"
+    message = (
+        f"`{owner.short}` starts a sender on `{name}` (unbuffered) before its loop (line {h.first.line}) and "
+        f"{how} another in {when} (line {h.hedge.line}), each sending once at line {h.send.line}, but it "
+        f"returns at line {h.exit.line} after receiving one answer: once a hedge has started, a sender still in "
+        f"flight is never received from and blocks on its send forever. Fix: make `{name}` with room for every "
+        f"sender (`make({_made_type(h.channel) or 'chan T'}, len(...))`), or send with `select {{ case {name} <- v: "
+        "case <-ctx.Done(): }` and cancel the context when it returns."
+    )
+    steps = [Step(op_location(owner, h.first), "the first request starts here")]
+    steps.append(Step(op_location(owner, h.hedge), "a hedge starts another before any answer is received"))
+    if h.launcher is not None:
+        go = next(o for o in h.launcher.facts.ops if o.kind == "call" and o.mode == "go")
+        steps.append(Step(op_location(h.launcher, go), f"`{E.render(h.hedge.fn)}` starts the goroutine"))
+    steps.append(Step(op_location(owner, h.receive), f"`{owner.short}` receives one answer"))
+    steps.append(Step(op_location(owner, h.exit), "and returns, receiving no other"))
+    steps.append(Step(send_loc, "a sender still in flight waits here forever"))
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=send_loc,
+        severity=SEVERITY,
+        related=tuple(_made_here(h.channel)),
+        steps=tuple(steps),
+        key=f"{owner.qualname}|{name}|hedged",
+    )
+
+
+def _case_text(case) -> str:
+    """`<-hedge.C` for a case region receiving from hedge.C."""
+    info = case.info
+    if E.is_expr(info) and info[0] == "recv":
+        return f"<-{E.render(info[1])}"
+    return E.render(info) if E.is_expr(info) else "..."
 
 
 def _unstarted_receiver_finding(u):
