@@ -135,6 +135,23 @@ def _ends_past_if(facts, target: int) -> int | None:
     return next((r for r in chain if facts.regions[r].kind == "if" and not has_else(facts, r)), None)
 
 
+def _loop_running_out_past(facts, target: int) -> int | None:
+    """The `range` loop around the close at index target, when the close is followed by a `return`
+    in its own block and the loop, in no other loop and under no branch, can run out (a range ends
+    when what it ranges over does): the function then goes on past it, and nothing after the loop
+    closes. None otherwise."""
+    if not _closes_then_leaves(facts, target):
+        return None
+    chain = list(enclosing_regions(facts, facts.ops[target].region))
+    loops = [r for r in chain if facts.regions[r].kind in ("for", "range")]
+    if len(loops) != 1 or facts.regions[loops[0]].kind != "range":
+        return None
+    loop = loops[0]
+    if any(facts.regions[r].kind not in ("block", "body") for r in chain[chain.index(loop) + 1 :]):
+        return None
+    return loop
+
+
 def _closes_then_leaves(facts, target: int) -> bool:
     """The close at index target is followed, in its own block, by a `return`, inside a loop: the
     producer's loop is written to end there (`if page.Next == "" { close(out); return }`), not to
@@ -748,6 +765,11 @@ class Unpaired:
             # `if len(batch) > 0 { out <- batch; close(out) }` at the end: with the condition false the
             # goroutine ends without closing.
             return SkippedClose(ch, owner, ranger, range_op, closer, close_op, None, guard, go_op)
+        loop = _loop_running_out_past(facts, target)
+        if loop is not None:
+            # `for line := range in { ...; if bad { close(out); return } ... }`: when `in` runs out the
+            # goroutine ends past the loop without closing.
+            return SkippedClose(ch, owner, ranger, range_op, closer, close_op, None, loop, go_op)
         return None
 
     def _returned_skipped_send(self, ch: Channel) -> SkippedSend | None:

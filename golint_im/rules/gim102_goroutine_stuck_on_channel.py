@@ -105,7 +105,9 @@ The same for a producer function that returns the channel (`func stream()
 function of the tree that local is handed to, ranging over its parameter:
 `drain(out)`). A pipeline stage whose sends all sit in `for v := range in`
 loops, with its close after them, is written to end with its input and is
-judged too. When the producer's goroutine sends in a loop (also through a
+judged too; so is a stage whose only close (followed by `return`) sits in
+its `range` loop, on a failure: when the input runs out it ends past the
+loop without closing. When the producer's goroutine sends in a loop (also through a
 helper it calls, `emit(out, v)`), a caller that stops ranging early, or a
 function of the tree the caller hands the stream to (`drain(ctx,
 Source(ctx))`) that receives from it in a `range` or a `select` loop and can
@@ -1473,6 +1475,12 @@ def _skipped_close_finding(k):
         verb = "returns" if k.exit.kind == "return" else f"calls `{E.render(k.exit.fn)}(…)`"
         here = f"{branch_text(facts, k.region, verb)} here"
         how = f"{branch_text(facts, k.region, verb)} at line {k.exit.line}"
+    elif facts.regions[k.region].kind == "range":
+        loop = facts.regions[k.region]
+        exit_loc = Location(k.closer.file.path, loop.line)
+        over = E.render(loop.info) if E.is_expr(loop.info) else ""  # a range region's info: what it ranges over
+        how = f"ends when the range{f' over `{over}`' if over else ''} at line {loop.line} runs out"
+        here = how
     else:
         guard = facts.regions[k.region]
         exit_loc = Location(k.closer.file.path, guard.line)
