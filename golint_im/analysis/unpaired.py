@@ -49,6 +49,8 @@ class UnclosedRange:
     starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
     awaited: tuple | None = None  # (function, `wg.Wait()` op) waiting for the ranging goroutine to end
     closed_after: object | None = None  # the ranger's own `close`, reached only once its range has ended
+    # With closed_after: the ranger's call, after its range, of the method holding that close, and the method.
+    closed_through: tuple | None = None
     returned: bool = False  # the owner returns the channel and a caller (the ranger) ranges over the result
 
 
@@ -208,6 +210,10 @@ class Unpaired:
                     after = self._closed_after_range(ch)
                     if after is not None:
                         self.unclosed.append(after)
+                elif key.startswith("field:"):
+                    after = self._field_closed_after_range(ch)
+                    if after is not None:
+                        self.unclosed.append(after)
                 continue
             if ch.closes and not ch.sends and ch.receives and key.startswith("field:"):
                 found = self._skipped_done_close(ch)
@@ -298,6 +304,48 @@ class Unpaired:
             None,
         )
         return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer)
+
+    def _field_closed_after_range(self, ch: Channel) -> UnclosedRange | None:
+        """A field channel whose only closes are in one method, called only by the function that
+        ranges over the field (through its getter or directly), on the same local, after its range.
+
+            for s := range c.Samples() { st.append(s) }
+            failed := c.Stop()      // wg.Wait(); close(c.samples): reached only once the range has ended
+
+        The range ends only at the close, which runs only after the range: once the senders are
+        done the loop waits forever. Judged on one range with no way out, the closing method
+        called nowhere else (no `go`, no `defer`, no method value)."""
+        if len(ch.receives) != 1 or not ch.closes:
+            return None
+        ranger, range_op = ch.receives[0]
+        closer = ch.closes[0][0]
+        if range_op.mode != "range" or any(fn is not closer for fn, _op in ch.closes) or closer is ranger:
+            return None
+        if not closer.facts.recv_name or closer.parent is not None:
+            return None
+        base = _ranged_base(ranger, range_op)
+        calls = self.program.callers(closer)
+        if base is None or len(calls) != 1 or calls[0][0] is not ranger:
+            return None
+        call = calls[0][1]
+        if call.mode != "plain" or not E.is_ident(E.selector_base(call.fn), base):
+            return None
+        facts = ranger.facts
+        at = {id(op): i for i, op in enumerate(facts.ops)}
+        if at.get(id(call), -1) <= at.get(id(range_op), len(facts.ops)):
+            return None
+        if range_op.body in enclosing_regions(facts, call.region) or self._range_exits(ranger, range_op):
+            return None
+        if len(list(assignments_to(ranger, base))) != 1:
+            return None
+        if not ch.sends or self._senders_long_lived(ch, ranger, ch.key):
+            return None  # a producer that never ends: the range is meant to run for good
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        self.debug["GIM102_field_ranges_closed_only_after_themselves"] += 1
+        close = ch.closes[0][1]
+        return UnclosedRange(
+            ch, ranger, ranger, range_op, None, sender, send, None, closed_after=close, closed_through=(call, closer)
+        )
 
     def _closed_after_range(self, ch: Channel) -> UnclosedRange | None:
         """The function that ranges over its own channel closes it only after the loop.
@@ -1587,3 +1635,15 @@ def _not_a_channel(t: str) -> bool:
 _INTEGERS = frozenset(
     ("int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr")
 )
+
+
+def _ranged_base(ranger: Function, range_op) -> str | None:
+    """`c` of `for s := range c.Samples()` or `for s := range c.samples`: the local the range
+    reaches the field through."""
+    over = range_op.fn
+    n = E.call_number(over)
+    if n is not None and 0 <= n < len(ranger.facts.ops):
+        over = ranger.facts.ops[n].fn
+    elif E.call(over) is not None:
+        over = E.call(over)[0]
+    return E.ident(E.selector_base(over))

@@ -68,7 +68,11 @@ loop. Nothing receives after that, and the goroutine waits on its next
 send forever. And a function that ranges over its own channel and closes
 it only after that loop (or in a `defer`), every close being its own: the
 loop ends only at the close, so it waits forever once the senders are
-done (`for r := range results {...}; wg.Wait(); close(results)`).
+done (`for r := range results {...}; wg.Wait(); close(results)`). The
+same for a field channel whose only closes sit in one method that only the
+ranging function calls, on the same local, after its range (`for s := range
+c.Samples() {...}; c.Stop()`, `Stop` waiting for the senders and closing
+`c.samples`), when no sender runs in a loop that never ends.
 
 A `select {}` on the straight line of `main` (or of the function `main`
 calls once to run) after an `if` or `switch` one branch of which starts
@@ -1352,6 +1356,31 @@ def _unclosed_finding(u):
             if deferred
             else f"only after that loop (line {close.line})"
         )
+        if u.closed_through is not None:
+            call, closer = u.closed_through
+            closed = E.render(close.args[0]) if close.args else name
+            ranged = E.render(u.range_op.fn)
+            called = E.render(call.fn)
+            steps.append(Step(op_location(owner, call), f"`{owner.short}` calls `{called}()` after the loop"))
+            steps.append(Step(op_location(closer, close), f"the only `close({closed})`, run only after the loop ends"))
+            message = (
+                f"`{owner.short}` ranges over `{ranged}` (line {u.range_op.line}), which only "
+                f"`{closer.short}` closes (`close({closed})` at {_where(op_location(closer, close), range_loc)}), "
+                f"and calls it only after that loop (`{E.render(call.fn)}()` at line {call.line}): the loop ends only "
+                f"when the channel is closed, so after the last send "
+                f"({_where(op_location(u.sender, u.send), range_loc)}) it waits forever and the close is never "
+                f"reached. Fix: close it from a goroutine started before "
+                f"the loop once the senders are done, not in `{E.render(call.fn)}()` after it."
+            )
+            return Finding(
+                rule_id=ID,
+                message=message,
+                location=range_loc,
+                severity=SEVERITY,
+                related=tuple([Related(op_location(u.sender, u.send), f"last send on `{closed}`"), *_made_here(ch)]),
+                steps=tuple(steps),
+                key=f"{owner.qualname}|{name}|range",
+            )
         steps.append(Step(op_location(owner, close), f"the only `close({name})`, run only after the loop ends"))
         message = (
             f"`{owner.short}` ranges over `{name}` (line {u.range_op.line}) and closes it {when}: "
