@@ -1644,6 +1644,6 @@ def _ranged_base(ranger: Function, range_op) -> str | None:
     n = E.call_number(over)
     if n is not None and 0 <= n < len(ranger.facts.ops):
         over = ranger.facts.ops[n].fn
-    elif E.call(over) is not None:
-        over = E.call(over)[0]
+    elif (called := E.call(over)) is not None:
+        over = called[0]
     return E.ident(E.selector_base(over))
