@@ -48,6 +48,7 @@ from .counted import (
 )
 from .dead_defers import dead_deferred_closes
 from .deserted_subscribers import deserted_subscribers
+from .dropped_calls import dropped_pending_calls
 from .dropped_subscriptions import dropped_subscriptions
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
@@ -291,6 +292,8 @@ class Partners:
         self.loop_started = [o for o in loop_started_senders(program, fresh) if o.channel.key not in reported]
         # A request before a select loop and a hedge in another case, one answer awaited (hedged.py).
         self.hedged = [h for h in hedged_senders(program, fresh, self.debug) if h.channel.key not in reported]
+        # A pending call deleted from the map its answer comes through, and not answered (dropped_calls.py).
+        self.dropped_calls = [d for d in dropped_pending_calls(program, self.debug) if d.sender.id not in budget.cut]
         # One value sent where several goroutines each wait for one (counted.py).
         self.undersignalled = [u for u in undersignalled_waiters(program, fresh) if u.channel.key not in reported]
         self.undersignalled.extend(u for u in self.fields.undersignalled if u.owner.id not in budget.cut)

@@ -471,6 +471,15 @@ closure kept in a field that sends on the local channel); so may the
 goroutines of the per-round shape below (`go c.run(b)` calling
 `c.deliver(r)`).
 
+A pending call dropped on a failure: a method keeps a call (a pointer
+to a struct of the tree with a channel field) in a map field of its
+receiver, `c.pending[seq] = call`, where a reader finds it by key and
+answers on its channel (`call.done <- call`), then, on a failure, deletes
+the entry with the same key and returns in the same block without
+answering; a caller waiting on `<-....done` with a plain receive then
+waits forever. A block that takes the call back out of the map before
+the delete is left to the taker's answer.
+
 A hedged request: a function starts one sender on an unbuffered local
 channel before its `select` loop and another in a different case of that
 `select` (`case <-hedge.C: go ask(next, out)`), each sending once,
@@ -1011,6 +1020,8 @@ def _findings(ctx):
         yield _loop_started_finding(ls)
     for h in partners.hedged:
         yield _hedged_finding(h)
+    for d in partners.dropped_calls:
+        yield _dropped_call_finding(d)
     for u in partners.undersignalled:
         yield _undersignalled_finding(u)
     for of in partners.overfilled_fields:
@@ -2280,6 +2291,39 @@ def _hedged_finding(h):
         related=tuple(_made_here(h.channel)),
         steps=tuple(steps),
         key=f"{owner.qualname}|{name}|hedged",
+    )
+
+
+def _dropped_call_finding(d):
+    """A pending call deleted from the map its answer comes through, and left unanswered."""
+    exit_loc = op_location(d.sender, d.exit)
+    wait_loc = op_location(d.waiter, d.wait)
+    held = E.render(d.delete.args[0])
+    reply = f"{d.name}.{d.field}"
+    region = d.sender.facts.regions[d.exit.region] if d.exit.region >= 0 else None
+    how = branch_text(d.sender.facts, d.exit.region, "returns") if region is not None else "returns"
+    message = (
+        f"`{d.sender.short}` keeps `{d.name}` in `{held}` (line {d.store.line}), where "
+        f"`{d.answerer.short}` finds it to answer on `{reply}` (line {d.answer.line}), but deletes the entry "
+        f"(line {d.delete.line}) and {how} at line {d.exit.line} without answering: nobody can find the call "
+        f"any more, and `{d.waiter.short}` waits on `<-{E.render(d.wait.fn)}` (line {d.wait.line}) forever. "
+        f"Fix: answer before returning (`{d.name}.Err = err; {reply} <- {d.name}`), as the other failure paths do."
+    )
+    steps = (
+        Step(op_location(d.sender, d.store), f"`{d.name}` is kept in `{held}` for its answer"),
+        Step(op_location(d.sender, d.delete), "the entry is deleted"),
+        Step(exit_loc, f"`{d.sender.short}` {how} without answering on `{reply}`"),
+        Step(op_location(d.answerer, d.answer), f"the only other answer, through `{held}`, which no longer holds it"),
+        Step(wait_loc, f"`{d.waiter.short}` waits here forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the caller waiting for the answer"),),
+        steps=steps,
+        key=f"{d.sender.qualname}|{held}|dropped-call",
     )
 
 

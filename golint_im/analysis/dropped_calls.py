@@ -1,0 +1,187 @@
+"""A pending call removed from the map its answer comes through, and left unanswered.
+
+    func (c *Client) send(call *Call) {
+        c.mu.Lock()
+        c.pending[seq] = call             // the reader answers through this entry
+        c.mu.Unlock()
+        frame, err := encode(seq, call)
+        if err != nil {
+            c.mu.Lock()
+            delete(c.pending, seq)        // now nobody can find the call
+            c.mu.Unlock()
+            return                        // and nobody answers on call.done
+        }
+        ...
+    }
+    func (c *Client) Call(m string) error { call := <-c.Go(m).done; return call.Err }
+
+An RPC client keeps each call in a map until its answer arrives: the
+reader takes the call out by its sequence number and sends on its `done`
+channel. When the sender itself removes the entry (an encode or write
+failure) it must answer the call too; a `return` right after the `delete`
+leaves the caller waiting on `done` forever.
+
+Judged when: a method stores a local or parameter `v` (a pointer to a
+struct of the tree with a channel field `D`) into a map field of its
+receiver, `r.M[k] = v`; later deletes `delete(r.M, k)` with the same key
+and, in the same block, returns with only calls that do not name `v` in
+between; some function takes values out of a field named `M` by index and
+sends on their `D` (the normal answer); and some function waits on a `.D`
+with a plain receive, outside any `select`. Counted in `--debug` as
+`GIM102_pending_calls_dropped`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..facts import Op
+from ..program import Function, Program
+from .regions import assignments_to
+
+
+@dataclass(frozen=True)
+class DroppedPendingCall:
+    """`sender` stores `name` in `r.M[k]`, deletes the entry and returns without answering on `name.D`."""
+
+    sender: Function
+    store: Op
+    delete: Op
+    exit: Op
+    name: str
+    field: str  # the channel field: `done`
+    answerer: Function  # takes calls out of the map and answers them
+    answer: Op
+    waiter: Function
+    wait: Op
+
+
+def dropped_pending_calls(program: Program, debug: Counter) -> list[DroppedPendingCall]:
+    answers = _answers(program)
+    if not answers:
+        return []
+    waits = _waits(program)
+    out = []
+    for fn in program.functions:
+        recv = fn.facts.recv_name
+        if not recv or fn.parent is not None:
+            continue
+        ops = fn.facts.ops
+        for i, op in enumerate(ops):
+            stored = _store(op, recv)
+            if stored is None:
+                continue
+            mapname, key, name = stored
+            for field in _channel_fields(program, fn, name):
+                if (mapname, field) not in answers or field not in waits:
+                    continue
+                found = _deleted_then_left(ops, i, recv, mapname, key, name)
+                if found is None:
+                    continue
+                delete, exit_op = found
+                answerer, answer = min(answers[(mapname, field)], key=lambda a: a[0] is fn)  # another's first
+                waiter, wait = waits[field][0]
+                debug["GIM102_pending_calls_dropped"] += 1
+                out.append(DroppedPendingCall(fn, op, delete, exit_op, name, field, answerer, answer, waiter, wait))
+                break
+    return out
+
+
+def _store(op: Op, recv: str) -> tuple[str, str, str] | None:
+    """(map field, key rendered, stored name) for `recv.M[k] = v`."""
+    if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+        return None
+    ix = E.index(op.targets[0])
+    sel = E.selector(ix[0]) if ix is not None else None
+    name = E.ident(op.args[0])
+    if ix is None or sel is None or name is None or not E.is_ident(sel[0], recv):
+        return None
+    return sel[1], E.render(ix[1]), name
+
+
+def _channel_fields(program: Program, fn: Function, name: str) -> list[str]:
+    """The channel fields of the struct `name` points to (a type of the tree)."""
+    named = program.named(program.type_of(fn, E.make_ident(name)) or "")
+    decl = program.type_decl(named) if named else None
+    if named is None or decl is None or decl[0].kind != "struct":
+        return []
+    out = []
+    for fname, _ftype, _embedded in decl[0].members:
+        ft = program.field_type(named, fname)
+        if ft is not None and program.underlying(ft[0]).startswith(("chan ", "chan<-")):
+            out.append(fname)
+    return out
+
+
+def _answers(program: Program) -> dict[tuple[str, str], list[tuple[Function, Op]]]:
+    """(map field, channel field) -> [(function, send)] for `x.D <- ...` after x was taken out of a
+    map field by index (`call := c.pending[seq]`) earlier in the same function."""
+    found: dict[tuple[str, str], list[tuple[Function, Op]]] = {}
+    for fn in program.functions:
+        ops = fn.facts.ops
+        for k, op in enumerate(ops):
+            if op.kind != "send":
+                continue
+            sel = E.selector(op.fn)
+            base = E.ident(sel[0]) if sel is not None else None
+            if sel is None or base is None:
+                continue
+            for a, ti in assignments_to(fn, base):
+                ix = E.index(a.args[0]) if len(a.args) == 1 and ti == 0 else None
+                held = E.selector(ix[0]) if ix is not None else None
+                if held is not None and any(o is a for o in ops[:k]):
+                    found.setdefault((held[1], sel[1]), []).append((fn, op))
+                    break
+    return found
+
+
+def _waits(program: Program) -> dict[str, list[tuple[Function, Op]]]:
+    """Channel field name -> plain receives, outside any `select`, on `x.D`."""
+    found: dict[str, list[tuple[Function, Op]]] = {}
+    for fn in program.functions:
+        for op in fn.facts.ops:
+            if op.kind != "recv" or op.mode != "expr" or op.select >= 0:
+                continue
+            sel = E.selector(op.fn)
+            if sel is not None:
+                found.setdefault(sel[1], []).append((fn, op))
+    return found
+
+
+def _deleted_then_left(ops: list[Op], at: int, recv: str, mapname: str, key: str, name: str) -> tuple[Op, Op] | None:
+    """(the delete, the return) when, after the store at index `at`, `delete(recv.M, key)` is
+    followed in its own block by a `return`, with only calls naming neither `name` nor the map
+    between them, and no value taken out of the map in that block before the delete."""
+    for d in range(at + 1, len(ops)):
+        op = ops[d]
+        if op.kind != "call" or not E.is_ident(op.fn, "delete") or len(op.args) != 2:
+            continue
+        sel = E.selector(op.args[0])
+        if sel is None or not E.is_ident(sel[0], recv) or sel[1] != mapname or E.render(op.args[1]) != key:
+            continue
+        block = [o for o in ops[:d] if o.region == op.region]
+        if any(o.kind == "assign" and any(E.index(a) is not None for a in o.args) for o in block):
+            continue  # `call = c.pending[seq]` first: the taker answers what it took
+        for nxt in ops[d + 1 :]:
+            if nxt.region != op.region:
+                break
+            if nxt.kind == "return":
+                return op, nxt
+            if nxt.kind != "call" or _names(nxt, name) or _names(nxt, mapname):
+                break
+        return None
+    return None
+
+
+def _names(op: Op, name: str) -> bool:
+    """op mentions the identifier or field `name`."""
+    for e in (op.fn, *op.args, *op.targets):
+        if (
+            e is not None
+            and E.is_expr(e)
+            and any(E.is_ident(x, name) or E.selected_name(x) == name for x in E.subexprs(e))
+        ):
+            return True
+    return False
