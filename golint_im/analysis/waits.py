@@ -380,6 +380,57 @@ class _HandoffMatcher:
         self._memo: dict[tuple, tuple[Acquire | None | bool, frozenset]] = {}
         # id(acquisition) -> the success condition it sits under (`err == nil`), see _on_success_branch
         self.success_conditions: dict[int, object] = {}
+        self._map_sends: dict[str, list[tuple[Function, Op, str | None]]] | None = None
+
+    def map_answers(self, b: BlockedUnderLock) -> list[tuple[Function, Op]]:
+        """The sends answering a reply channel the blocked function made (`done := make(...)`, one
+        assignment) and put into a map field of a value (`n.waiters[idx] = done`) before its wait:
+        sends (and closes) on a local taken out of a map field of that name, on a value of the same
+        type (`w, ok := n.waiters[idx]; w <- err`). [] when there is no such store or answer."""
+        fn = b.op_fn
+        alone = E.ident(b.op.fn)
+        made = _single_value(fn, alone) if alone is not None else None
+        if alone is None or made is None or not E.is_make_call(made):
+            return []
+        program = self.model.program
+        stored = None
+        for op in fn.facts.ops:
+            if op is b.op:
+                break
+            if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1 and E.is_ident(op.args[0], alone):
+                ix = E.index(op.targets[0])
+                sel = E.selector(ix[0]) if ix is not None else None
+                if sel is not None:
+                    stored = (sel[1], program.named(program.type_of(fn, sel[0]) or ""))
+        if stored is None or stored[1] is None:
+            return []
+        return [(g, op) for g, op, holder in self._sends_from_maps().get(stored[0], []) if holder == stored[1]]
+
+    def _sends_from_maps(self) -> dict[str, list[tuple[Function, Op, str | None]]]:
+        """Map field name -> (function, send or close, the map's holder type) for each send on (or
+        close of) a local assigned from an index of a field (`w := n.waiters[i]`), built once."""
+        if self._map_sends is None:
+            program = self.model.program
+            found: dict[str, list[tuple[Function, Op, str | None]]] = {}
+            for g in program.functions:
+                for op in g.facts.ops:
+                    if op.kind == "send":
+                        local = E.ident(op.fn)
+                    elif op.kind == "call" and E.is_ident(op.fn, "close") and len(op.args) == 1:
+                        local = E.ident(op.args[0])
+                    else:
+                        continue
+                    if local is None:
+                        continue
+                    for a, ti in assignments_to(g, local):
+                        ix = E.index(a.args[0]) if len(a.args) == 1 and ti == 0 else None
+                        sel = E.selector(ix[0]) if ix is not None else None
+                        if sel is not None:
+                            holder = program.named(program.type_of(g, sel[0]) or "")
+                            found.setdefault(sel[1], []).append((g, op, holder))
+                            break
+            self._map_sends = found
+        return self._map_sends
 
     def first_on_every_path(self, fn: Function, stop: Op, cls: str) -> Acquire | None:
         """fn takes cls before `stop` unconditionally: not under a branch that `stop` is not also under.
@@ -634,6 +685,10 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
         partner_ops = ch.receives if b.kind == "send" else [*ch.sends, *ch.closes]
+        if b.kind == "recv" and not partner_ops:
+            # `done := make(chan error, 1); n.waiters[idx] = done; <-done`: answered by whoever takes
+            # it out of the map (`w := n.waiters[idx]; w <- err`)
+            partner_ops = matcher.map_answers(b)
         if b.kind == "recv" and _flagged_after_partner(b, partner_ops):
             debug["GIM103_handoffs_after_partner_flag"] += 1
             continue

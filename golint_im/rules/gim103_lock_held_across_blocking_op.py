@@ -20,6 +20,12 @@ runs at the partner's exits: it counts as after the lock when every
 `return` of the partner comes after taking it and the partner cannot run
 off its end (an endless `for {`, no labelled `break` or `goto`).
 
+A reply channel the waiting function made and put into a map field of a
+value (`done := make(chan error, 1); n.waiters[idx] = done; <-done`) is
+answered by whoever takes it out of a map field of that name on a value of
+the same type (`w, ok := n.waiters[idx]; w <- err`): those sends are its
+partners.
+
 A send under a mutex to a goroutine that receives in a `select` whose
 other case takes that mutex (a ticker case that flushes under the lock, a
 stop case that cleans up under it) is reported too: when that case runs
