@@ -401,9 +401,11 @@ def _appends_to(value, field: E.Expr) -> bool:
 
 def _body_exits(facts, loop: int, wait: Op, recv: str):
     """(field, value, line) for `if recv.f { return }` (or `!recv.f`, or `||` of such) right in the
-    loop's body after the wait, leaving the loop: the value of f that ends the wait (lib/pq 55f6f27)."""
+    loop's body, leaving the loop: the value of f that ends the wait (lib/pq 55f6f27). Before the
+    wait as after it: a woken waiter goes round and tests it again (`for e.leader == "" { if
+    e.stopped { return ... }; e.cond.Wait() }`)."""
     for r, reg in enumerate(facts.regions):
-        if reg.kind != "if" or reg.parent != loop or reg.line <= wait.line or not E.is_expr(reg.info):
+        if reg.kind != "if" or reg.parent != loop or not E.is_expr(reg.info):
             continue
         leaves = any(
             o.region == r and (o.kind == "return" or (o.kind == "jump" and o.mode == "break")) for o in facts.ops

@@ -66,9 +66,10 @@ package variable, a struct field; a parameter is what its callers pass):
   true` with no `Signal`/`Broadcast` of that Cond in it, in a function it
   calls, or in a caller up to three levels up. Only boolean fields read as
   `x.f` or `!x.f` in a chain of `&&`, set to the constant that makes their
-  conjunct false, are judged, and flags the loop's body tests right after
-  the wait to leave (`for l.cn == nil { l.cond.Wait(); if l.closed {
-  return } }`, with `||` of such); a Cond signalled from an endless loop (a
+  conjunct false, are judged, and flags the loop's body tests, before or
+  after the wait, to leave (`for l.cn == nil { l.cond.Wait(); if l.closed {
+  return } }`, `for e.leader == "" { if e.stopped { return }; e.cond.Wait()
+  }`, with `||` of such); a Cond signalled from an endless loop (a
   periodic wake-up) is not (`GIM106_flags_*`). The same flag set with
   only a `Signal()` after it, when no `Broadcast` of that Cond exists and
   several goroutines wait (the waiting method called, directly or through
