@@ -54,7 +54,14 @@ from .paths import (
     handoff_refused,
 )
 from .regions import assignments_to
-from .replaced import entry_replaced, entry_replaced_in_place, entry_store, receiver_fields, runs_again
+from .replaced import (
+    entry_replaced,
+    entry_replaced_in_place,
+    entry_store,
+    receiver_fields,
+    replaced_unlike_a_sibling,
+    runs_again,
+)
 from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
 from .unpaired import has_else
 
@@ -255,6 +262,8 @@ class Walk:
             self.kept_in_fields = (fields, store)
             return None
         again = runs_again(self.an, self.fn, fields, self.kind)
+        if again is None and not self.origin.collection:
+            again = replaced_unlike_a_sibling(self.an, self.fn, fields, store, self.kind)
         name = f"{self.fn.facts.recv_name}.{fields[0]}"
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"

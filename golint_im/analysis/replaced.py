@@ -64,6 +64,8 @@ class Again:
     guard_line: int = 0  # `if c.f == nil || c.f.calls >= max {`: the caller stores again over a live value
     after_failure: bool = False  # the guard is `err != nil` for a call just made on the field's value
     failed_through: str = ""  # `c.write`: the failed call was a method of the receiver that uses the field
+    # A sibling method that closes the field before it stores a new one (`redial`): (it, its close).
+    closed_first_by: tuple[Function, Op] | None = None
 
 
 def receiver_fields(
@@ -641,4 +643,63 @@ def _touches_entries(fn: Function, recv: str, field: str, skip_targets: bool) ->
                 sel = selector(ix[0]) if ix is not None else None
                 if sel is not None and is_ident(sel[0], recv) and sel[1] == field:
                     return True
+    return False
+
+
+def replaced_unlike_a_sibling(an: Analysis, fn: Function, fields: list[str], store: Op, kind: Kind) -> Again | None:
+    """fn stores a fresh resource over `recv.f` without closing it first, where a sibling method of
+    the same type closes `recv.f` and then stores a new one into it (`redial`: `r.conn.Close();
+    ...; r.conn = c`): the author's own word that the field holds a live value that must be closed
+    before it is replaced. Not when fn closes the field, or decides the store on a nil test of it
+    (`if r.conn == nil {`) or leaves when it is set (`if r.conn != nil { return }`)."""
+    recv = fn.facts.recv_name
+    if not recv or closes_fields(fn, recv, fields, kind) or _nil_guarded(fn, recv, fields, store):
+        return None
+    if not an.program.callers(fn) and not fn.facts.name[:1].isupper():
+        return None
+    for sibling in an.program.package_functions(fn.pkg.path):
+        srecv = sibling.facts.recv_name
+        if sibling is fn or not srecv or sibling.parent is not None or sibling.facts.recv != fn.facts.recv:
+            continue
+        close = _close_then_store(sibling, srecv, fields, kind)
+        if close is not None:
+            return Again(sibling, close, 0, closed_first_by=(sibling, close))
+    return None
+
+
+def _close_then_store(fn: Function, recv: str, fields: list[str], kind: Kind) -> Op | None:
+    """fn's plain close of `recv.f` followed later by a store into `recv.f` of something other than nil."""
+    ops = fn.facts.ops
+    for k, op in enumerate(ops):
+        if op.kind != "call" or op.mode != "plain" or selected_name(op.fn) not in kind.closers:
+            continue
+        sel = selector(selector_base(op.fn))
+        if sel is None or not is_ident(sel[0], recv) or sel[1] not in fields:
+            continue
+        for later in ops[k + 1 :]:
+            if later.kind != "assign" or len(later.targets) != len(later.args):
+                continue
+            for t, v in zip(later.targets, later.args, strict=True):
+                if _is_field(t, recv, sel[1]) and not is_nil(v):
+                    return op
+    return None
+
+
+def _nil_guarded(fn: Function, recv: str, fields: list[str], store: Op) -> bool:
+    """The store sits under `if recv.f == nil` (any `||` operand), or an earlier `if` tests
+    `recv.f != nil` (or reads the field in its condition) and returns: fn replaces only a nil field."""
+    facts = fn.facts
+    for r in enclosing_regions(facts, store.region):
+        reg = facts.regions[r]
+        if reg.kind != "if" or not is_expr(reg.info):
+            continue
+        if any(_is_nil_test(o, recv, f) for o in _disjuncts(reg.info) for f in fields):
+            return True
+    for op in facts.ops[: facts.ops.index(store)]:
+        if op.kind != "return" or op.region < 0:
+            continue
+        reg = facts.regions[op.region]
+        b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
+        if b is not None and b[0] == "!=" and any(_is_field(x, recv, f) for x in (b[1], b[2]) for f in fields):
+            return True
     return False

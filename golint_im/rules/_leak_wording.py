@@ -26,6 +26,7 @@ from golint_im.expr import (
     render_negated,
     selected_name,
     selector,
+    selector_base,
 )
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
@@ -417,7 +418,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         caller = again.caller
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
-        if again.after_failure:
+        if again.closed_first_by is not None:
+            sibling, close = again.closed_first_by
+            when = (
+                f"`{sibling.short}` closes `{render(selector_base(close.fn))}` before it stores a new one "
+                f"({sibling.file.path}:{close.line}), but `{fn.short}` does not"
+            )
+        elif again.after_failure:
             failed = f"a call on `{leak.container.name}`"
             if again.failed_through:
                 failed = f"`{again.failed_through}`, which uses `{leak.container.name}`,"
@@ -439,8 +446,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites "
             f"without closing the previous one each time it runs again: {when}"
         )
+        again_note = "runs again from here"
+        if again.closed_first_by is not None:
+            problem = (
+                f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites without closing the "
+                f"one the field still holds: {when}"
+            )
+            again_note = "the field closed before it is replaced"
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
-        related.append(Related(Location(caller.file.path, again.call.line, again.call.col), "runs again from here"))
+        related.append(Related(Location(caller.file.path, again.call.line, again.call.col), again_note))
     elif leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
         owner = f"`{leak.owner_type}`"
         field = leak.container.name.rpartition(".")[2]

@@ -78,7 +78,10 @@ while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
 err != nil` for a write on the field's connection that just failed, or
 past `if err := c.write(b); err == nil { return nil }` for a method of the
 receiver that uses the field and does not close it), without closing the
-field first. A slice field of connections cut short by
+field first; and when a sibling method of the type closes the field before
+it stores a new one (`redial`: `r.conn.Close(); ...; r.conn = c`) while
+this method stores over it without closing (and not under `if r.conn ==
+nil`, nor after leaving when it is set). A slice field of connections cut short by
 re-slicing (`p.conns = p.conns[:n]`) in a method that closes none of its
 elements and reads none by index (the pop idiom hands the last one out
 first) is reported at the cut: the connections past the new length stay
