@@ -24,6 +24,7 @@ from golint_im.expr import (
     is_ident,
     is_make_call,
     is_nil,
+    make_ident,
     ranged,
     render,
     selected_name,
@@ -1286,6 +1287,24 @@ class Walk:
             leak.owner_local = name
         return leak
 
+    def _returned_local_with_forgotten_field(self, o: Op) -> Leak | None:
+        """`g := &Gateway{}; g.stats, err = net.Dial(...); ...; return g, nil` where the type's
+        teardown closes other fields but never `stats`: the same as a composite returned whole
+        (`_returned_in_forgotten_field`), for the struct the function filled field by field."""
+        if self.origin.collection or self.kind.stream:
+            return None
+        for h in self.holders.values():
+            if h.container or not h.suffix or not isinstance(h.suffix[0], str):
+                continue
+            if not any(is_ident(a, h.name) for a in o.args):
+                continue
+            leak = self._forgotten_field_leak(o, (make_ident(h.name), h.suffix[0]))
+            if leak is not None:
+                leak.line, leak.col = self.op.line, self.op.col  # stored into the field at the acquisition
+                leak.owner_local = h.name
+            return leak
+        return None
+
     def _named_again_after(self, o: Op, built: str) -> bool:
         """A variable holding the resource itself (not the value built around it) is named after op o,
         or in a function literal (which may run later): the resource is not kept in the field alone."""
@@ -1361,7 +1380,7 @@ class Walk:
                 self._leak(forgotten)
                 return None
         if o.kind == "return":
-            forgotten = self._returned_in_forgotten_field(o)
+            forgotten = self._returned_in_forgotten_field(o) or self._returned_local_with_forgotten_field(o)
             if forgotten is not None:
                 self._leak(forgotten)
                 return None

@@ -67,7 +67,9 @@ unexported field of the value it builds (`return &session{client: c,
 upstream: up}, nil`, or built in a local it returns, `a := &Agent{ln: ln};
 go a.serve(); return a, nil`) when the type's teardown (`Close`, `Stop`,
 `Shutdown`) closes other fields of it (or something reached through one,
-`w.stream.Body.Close()`) but never that one, and no other code
+`w.stream.Body.Close()`) but never that one (also a struct the function
+fills field by field, `g := &Gateway{}; g.stats, err = net.Dial(...);
+...; return g, nil`), and no other code
 selects it; so is a teardown that tears down other fields but never one
 built for the value holding a type of the tree whose own teardown closes
 connections (a pool whose `Close` closes each pooled connection), reported
