@@ -951,10 +951,15 @@ class Walk:
         return i <= self.a and self.view.in_region(self.ops[self.a].region, r)
 
     def _releases_within(self, r) -> bool:
-        """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it."""
+        """Lenient: a loop whose body releases (or, for streams, reads) the resource releases it.
+        Not by a release the function returns right after (`st.Close(); return err`): that path
+        leaves, and the loop's own end still holds the resource."""
         holders = dict(self.holders)
+        facts = self.fn.facts
         for i, o in enumerate(self.ops):
             if self._before_acquisition(i, r) or not self.view.in_region(o.region, r):
+                continue
+            if o.kind == "call" and _returns_after(facts, i):
                 continue
             sel = selector(o.fn) if o.kind == "call" else None
             if sel is not None:
@@ -2541,3 +2546,17 @@ def _hands_on(op: Op, name: str) -> bool:
     if op.kind != "jump" and op.fn is not None and not (op.kind == "call" and is_ident(selector_base(op.fn), name)):
         exprs.append(op.fn)
     return any(is_ident(x, name) for e in exprs if e is not None for x in subexprs_outside_calls(e))
+
+
+def _returns_after(facts, t: int) -> bool:
+    """A `return` follows op t in its own block with only plain calls between (`st.Close(); return
+    fmt.Errorf(...)`: the calls building the returned values)."""
+    region = facts.ops[t].region
+    for o in facts.ops[t + 1 :]:
+        if o.region != region:
+            return False
+        if o.kind == "return":
+            return True
+        if o.kind != "call" or o.mode != "plain":
+            return False
+    return False

@@ -360,7 +360,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - `break` and `continue` are followed to where they land; a path that takes
   a `goto` is not followed. A loop that may run zero times (`for cond {`,
   `range`) and closes the connection on some path of its body counts as
-  closing it; so does a `range` over a local container of them whose body
+  closing it, unless that close is followed by a `return` in its block
+  (`conn.Close(); return err`: that path leaves, and the loop's own end
+  still holds the connection); so does a `range` over a local container of them whose body
   hands the element on (`for _, l := range listeners { go serve(l) }`,
   `gim2xx_containers_handed_on_by_element`).
 - Results discarded in `_test.go` files or test support (files importing
