@@ -558,7 +558,8 @@ class Walk:
             if r not in around_o:
                 continue
             region = self.view.regions[r]
-            if region.kind != "for" or region.info is not None:
+            endless = region.kind == "for" and region.info is None
+            if not endless and not (region.kind == "range" and self._ranges_over_channel(region)):
                 return None
             at = self.ops.index(o)
             for later in self.ops[at + 1 :]:
@@ -568,6 +569,13 @@ class Walk:
                     return None
             return r
         return None
+
+    def _ranges_over_channel(self, region) -> bool:
+        """`for job := range jobs` over a channel: a worker's loop, going round until the channel is
+        closed, as long as the process feeds it."""
+        over = region.info if is_expr(region.info) else None
+        t = self.an.type_of(self.fn, over) if over is not None else None
+        return t is not None and self.an.program.underlying(t).startswith(("chan ", "<-chan ", "chan<- "))
 
     def _endless_loop_below(self, o: Op) -> bool:
         """The acquisition sits in an endless `for {` loop that the deferred op is outside of (an accept

@@ -21,6 +21,7 @@ from golint_im.expr import (
     call_number,
     case_comparisons,
     ident,
+    is_expr,
     ranged,
     render,
     render_negated,
@@ -356,12 +357,21 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), f"sent on `{leak.channel}` here"))
         related.append(Related(Location(rpath, leave.line, max(leave.col, 1)), "the receiver leaves without it"))
     elif leak.how == "deferred-in-loop":
+        loop = next((r for r in fn.facts.regions if r.line == leak.loop_line and r.kind in ("for", "range")), None)
+        goes = "goes round for good"
+        if loop is not None and loop.kind == "range" and is_expr(loop.info):
+            goes = f"ranges over `{render(loop.info)}` for as long as it is fed"
         problem = (
             f"is closed only by the `defer` at line {leak.line}, which runs when `{fn.short}` returns, but the "
-            f"`for` loop at line {leak.loop_line} goes round for good: every round's {words.noun} stays open "
+            f"`for` loop at line {leak.loop_line} {goes}: every round's {words.noun} stays open "
             f"until then"
         )
-        related.append(Related(Location(path, leak.loop_line, 1), "the endless loop"))
+        related.append(
+            Related(
+                Location(path, leak.loop_line, 1),
+                "the endless loop" if loop is None or loop.kind == "for" else "the worker's loop",
+            )
+        )
     elif leak.how == "loop":
         line = leak.line
         if leak.closed_after:
@@ -629,6 +639,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"close it at the end of each round (`{release}`), or hand it to a goroutine that defers its close; "
             "a `defer` in the loop runs only when the function returns"
+        )
+    elif leak.how == "deferred-in-loop":
+        fix = (
+            "close it at the end of each round instead of deferring the close, or move the round's work into "
+            "a function of its own whose `defer` runs when the round ends"
         )
     local = leak.container if leak.container is not None and leak.container.shape in ("map", "slice") else None
     if local is not None and not many and leak.how not in ("replaced", "unwrapped", "failure-left-open"):

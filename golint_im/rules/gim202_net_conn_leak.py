@@ -55,9 +55,10 @@ server closed it before it could fail (`gim2xx_listeners_closed_by_their_server`
 
 A connection closed only by a `defer` registered inside an endless `for {`
 loop that also opened it (`for { conn, err := ln.Accept(); ...; defer
-conn.Close(); ... }`) is reported too: the deferred close runs when the
-function returns, and every round's connection stays open until then (the
-same holds under GIM201 and GIM203).
+conn.Close(); ... }`), or inside a worker's `for job := range jobs` over a
+channel, is reported too: the deferred close runs when the function
+returns, and every round's connection stays open until then (the same
+holds under GIM201 and GIM203).
 
 A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
