@@ -27,6 +27,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, enclosing_regions
+from .cond_flags import _changes_as, _freeing_changes, _wait_loop
 from .flow import CHANNEL_FLOW, in_loop
 from .locks import (
     ACQUIRE,
@@ -63,6 +64,7 @@ class WaitHeldAcross:
     partner_call: SyncCall  # the Done, Signal or Broadcast it reaches only after that
     partners: int  # how many partner functions were checked (all take the lock for a Cond)
     released: bool = False  # partner_fn is a borrower's release no goroutine of its own runs (a pool's put)
+    left_out: int = 0  # signals of the Cond left out: they only move the wait's counter away from its end
 
 
 class _Matcher:
@@ -247,7 +249,8 @@ class _Matcher:
         if cls.endswith(".L") and self.cond_lockers().get(cls[: -len(".L")]) == lockers:
             # `c1, c2 = sync.NewCond(m), sync.NewCond(m)`: holding `c1.L` is holding c2's locker
             return None
-        signals = [c for c in self.prims.calls.get(wait.key, ()) if c.method in ("Signal", "Broadcast")]
+        every = [c for c in self.prims.calls.get(wait.key, ()) if c.method in ("Signal", "Broadcast")]
+        signals = _signals_that_can_end(wait, every)
         first: tuple[SyncCall, Acquire] | None = None
         for s in signals:
             a = self.takes_before(s.fn, s.op, cls)
@@ -258,7 +261,38 @@ class _Matcher:
         if first is None:
             return None  # nothing signals: GIM106's case
         s, a = first
-        return WaitHeldAcross(b, wait, s.fn, a, s, len(signals))
+        return WaitHeldAcross(b, wait, s.fn, a, s, len(signals), left_out=len(every) - len(signals))
+
+
+def _signals_that_can_end(wait: SyncCall, signals: list[SyncCall]) -> list[SyncCall]:
+    """The signals that may follow a change ending the wait: those whose function changes a counter
+    the wait loop's condition reads only the other way (`b.unwritten++` for `for b.unwritten > 0 {`,
+    an `Add` that broadcasts to wake readers) cannot end it and are left out. Every signal stays
+    when the loop or its counters are not read, or when leaving one out would leave none."""
+    found = _wait_loop(wait)
+    if found is None:
+        return signals
+    recv, _loop, condition = found
+    ending = {f: c for f, c in _freeing_changes(condition, recv) if c in ("-", "+")}
+    if not ending:
+        return signals
+    kept = []
+    for s in signals:
+        srecv = s.fn.facts.recv_name
+        changes = [
+            (sel[1], op)
+            for op in s.fn.facts.ops
+            if op.kind == "assign"
+            and len(op.targets) == 1
+            and (sel := E.selector(op.targets[0])) is not None
+            and srecv
+            and E.is_ident(sel[0], srecv)
+            and sel[1] in ending
+        ]
+        if changes and not any(_changes_as(op, f, ending[f], srecv) for f, op in changes):
+            continue  # only moves the counter away from the end: this signal wakes readers, not this wait
+        kept.append(s)
+    return kept or signals
 
 
 def waits_held_across(model: LockModel, prims: SyncPrimitives, debug: dict) -> list[WaitHeldAcross]:

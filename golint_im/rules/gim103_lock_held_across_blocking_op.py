@@ -75,7 +75,10 @@ The same for the two other waits of package `sync`:
   through calls: it cannot finish while the lock is held.
 - `c.Wait()` while holding a mutex that is not the Cond's locker (`Wait`
   releases only `c.L`), when every `c.Signal()`/`c.Broadcast()` comes after
-  its function takes that mutex: nothing can wake the waiter.
+  its function takes that mutex: nothing can wake the waiter. A signal whose
+  function only moves a counter the wait loop tests away from the wait's
+  end (`j.inFlight++` for `for j.inFlight > 0 {`) cannot end the wait and is
+  left out, unless that leaves none.
 
 ## Why is this bad
 This is the most common mixed channel/lock deadlock in Go programs: a
@@ -366,13 +369,18 @@ def _wait_finding(case: WaitHeldAcross) -> Finding:
         key_kind = "errgroup"
     else:
         others = "" if case.partners == 1 else f" (and {case.partners - 1} more, all under `{label}`)"
+        that_can = ""
+        if case.left_out:
+            # `Add` broadcasting after `b.unwritten++`: it moves the counter away from the wait's end
+            that_can = " that can end this wait (the others only move what it waits on away from its end)"
         wait_step = f"`{wait.text}.Wait()` releases only the Cond's own locker, `{label}` stays held"
         partner_what = f"`{case.partner_fn.short}` takes `{label}` before it signals"
         done_step = f"{call}, never reached: nothing wakes the waiter"
         message = (
             f"`{b.fn.short}` waits in `{wait.text}.Wait()` at line {b.op.line}{through(b.hops)} while holding "
             f"{holding}, which is not the Cond's locker (`Wait` releases only that one), but every "
-            f"`Signal`/`Broadcast` of `{wait.text}` runs after taking `{label}`: `{case.partner_fn.short}` "
+            f"`Signal`/`Broadcast` of `{wait.text}`{that_can} runs after taking `{label}`: "
+            f"`{case.partner_fn.short}` "
             f"({takes}, then {call} at line {case.partner_call.op.line}){others}. Nothing can wake the waiter. "
             f"Fix: unlock `{held.text}` before `{wait.text}.Wait()`, or make `{label}` the Cond's locker."
         )
