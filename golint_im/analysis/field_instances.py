@@ -2114,8 +2114,30 @@ def receive_loop(facts, recv: Op) -> int | None:
 
 
 def _binds_ok(facts, recv: Op) -> bool:
-    """`v, ok := <-ch` (or `=`) for this plain receive."""
-    return _binds_two(facts, recv, lambda op: op.line == recv.line)
+    """`v, ok := <-ch` (or `=`) for this plain receive, or `v := <-ch` tested `if v == nil {` right
+    after (a closed channel of pointers gives nil: the test is the loop's closed check, or the
+    sender's nil is its stop sentinel; either way the exit is the protocol's)."""
+    return _binds_two(facts, recv, lambda op: op.line == recv.line) or _nil_tested_after(facts, recv)
+
+
+def _nil_tested_after(facts, recv: Op) -> bool:
+    ops = facts.ops
+    at = next((k for k, op in enumerate(ops) if op is recv), None)
+    if at is None or at + 1 >= len(ops):
+        return False
+    bind = ops[at + 1]
+    if bind.kind != "assign" or len(bind.targets) != 1 or len(bind.args) != 1 or E.received(bind.args[0]) != recv.fn:
+        return False
+    name = E.ident(bind.targets[0])
+    if name is None:
+        return False
+    for reg in facts.regions:
+        if reg.kind != "if" or reg.parent != bind.region or reg.line not in (bind.line, bind.line + 1):
+            continue
+        b = E.binary(reg.info) if E.is_expr(reg.info) else None
+        if b is not None and b[0] == "==" and E.is_nil(b[2]) and E.is_ident(b[1], name):
+            return True
+    return False
 
 
 def comma_ok(facts, recv: Op) -> bool:

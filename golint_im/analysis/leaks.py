@@ -1676,7 +1676,7 @@ class Walk:
             marker = "recv"  # `_, err = w.Write(b)` on a writer the function commits with `err = w.Close()`
         if self.last_assign.get(ident(val)) == "acq":
             marker = "acq"  # `err = e`: a copy of the acquisition's error is checked in its place
-        if c is not None and self._connects_the_value(c):
+        if c is not None and self._connects_the_value(c, i):
             marker = "acq"  # `err = client.DialWithContext(ctx)`: until it succeeds, nothing is open
         tested = binary(val) if val is not None and len(o.targets) == 1 else None
         if tested is not None and tested[0] in ("==", "!="):
@@ -1731,17 +1731,37 @@ class Walk:
             if name is not None and name != "_":
                 self.last_assign[name] = marker
 
-    def _connects_the_value(self, c) -> bool:
+    def _connects_the_value(self, c, at: int) -> bool:
         """c is `x.Dial...()` or `x.Connect...()` on the value itself, when the value is known only by
         the function's own close: a client made unconnected (`mail.NewClient(host)`) holds nothing
-        until that call succeeds, so its failure is the acquisition's."""
-        if self.origin.closed is None:
+        until that call succeeds, so its failure is the acquisition's. So is `x.Start...()` when the
+        function closes the value only after it (a port forwarder closed once it has started)."""
+        closed = self.origin.closed
+        if closed is None:
             return False
         sel = selector(c)
-        if sel is None or not sel[1].startswith(("Dial", "Connect")):
+        if sel is None or not sel[1].startswith(("Dial", "Connect", "Start")):
             return False
         r = _ref(sel[0], self.holders)
-        return r is not None and r.resource and r.suffix == ()
+        if r is None or not r.resource or r.suffix != ():
+            return False
+        if sel[1].startswith("Start"):
+            # `if err = fw.Start(); err != nil { return err }; defer fw.Close()`: only when the function's
+            # own close comes after the start does its author take a failed start for nothing started.
+            ops = self.fn.facts.ops
+            close_at = next((k for k, o in enumerate(ops) if o is closed.close), -1)
+            first_close = min(
+                (
+                    k
+                    for k, o in enumerate(ops)
+                    if o.kind == "call"
+                    and selected_name(o.fn) in self.kind.closers
+                    and _ref(selector_base(o.fn), self.holders) is not None
+                ),
+                default=close_at,
+            )
+            return at < min(close_at, first_close)
+        return True
 
     def _always_holds(self, asserted) -> bool:
         """A type assertion on the resource itself to the concrete type the standard `net`

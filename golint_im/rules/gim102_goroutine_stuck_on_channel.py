@@ -650,6 +650,10 @@ completes; or make the sender give up too:
 `select { case ch <- r: case <-ctx.Done(): }`.
 
 ## Known limits
+- A receive loop that binds `v, ok := <-ch`, or tests the value it
+  received `if v == nil {` right after (a closed channel of pointers gives
+  nil; a nil may also be the sender's stop sentinel), leaves by the
+  protocol: that exit is not judged as one that strands a sender.
 - A send loop that receives anything else each round (a request, a value
   to relay) sends once per value it gets, which the model counts only for
   the relay above (values fed by the function itself, a counted number of

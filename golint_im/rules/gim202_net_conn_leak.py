@@ -110,7 +110,10 @@ network connection when its declared type is one the catalog lists, else
 neutrally "value", and points at the close that shows it needs closing.
 Such a value that carries its own error (`if resp.Error != nil { return }`,
 a field of type `error` or of an error type) failed like a call whose `err`
-is set: that branch has nothing to close. A
+is set: that branch has nothing to close. So does a failed `x.Dial...()` or
+`x.Connect...()` on it (a client made unconnected), and a failed
+`x.Start...()` when the function's first close of it comes after the start
+(`if err := fw.Start(); err != nil { return err }; defer fw.Close()`). A
 connection received from a channel of connections (`c, ok := <-l.incoming`,
 `case c := <-conns:`, `for c := range w.queue`, each round's value its own)
 is acquired there even when the function never closes
