@@ -417,6 +417,11 @@ class SyncPrimitives:
             waits = [c for c in calls if c.kind == WAITGROUP and c.method == "Wait"]
             if not waits:
                 continue
+            if not any(c.kind == WAITGROUP and c.method == "Done" for c in calls):
+                # `s.startWG.Add(1)` ... `s.startWG.Wait()` with no Done anywhere: a deliberate park of
+                # the waiter (like `select {}`), not a count a goroutine was meant to pay back
+                self.debug["GIM106_groups_never_counted_down"] += 1
+                continue
             for add in calls:
                 if add.kind != WAITGROUP or add.method != "Add" or add.op.mode != "plain" or len(add.op.args) != 1:
                     continue

@@ -148,6 +148,9 @@ a condition in a loop: `for !ready { cond.Wait() }`; make sure the code that
 changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
 
 ## Known limits
+- A group with an `Add` and a `Wait` but no `Done` anywhere parks its
+  waiter on purpose (as `select {}` does): its `Add` is not paired with a
+  `go` statement near it (`GIM106_groups_never_counted_down`).
 - A wrapper that may decline to start a counted function is judged only
   when it is one resolved function of the tree, starts its parameter in
   one `go` statement behind a branch and in no loop, and neither calls it
