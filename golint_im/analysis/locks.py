@@ -363,6 +363,14 @@ class LockModel:
                     continue
                 nxt = fn.facts.ops[k + 1]
                 if nxt.kind != "call" or nxt.mode != "defer" or E.selected_name(nxt.fn) not in RELEASE:
+                    plain = self._plain_wrong_mode_release(fn, k, cls, entries)
+                    if plain is not None:
+                        found = self.lock_of(fn, lock_op)
+                        label = found[0].label if found else E.render(lock_op.fn)
+                        lock_text = f"{E.render(lock_op.fn)}()"
+                        out.append(
+                            MismatchedUnlock(fn, lock_op, lock_text, label, plain, f"{E.render(plain.fn)}()", True)
+                        )
                     continue
                 other = next((c for _g, o, w, c in entries if o is nxt and w == "release"), None)
                 if other is None:
@@ -395,6 +403,28 @@ class LockModel:
                     )
                 )
         return out
+
+    def _plain_wrong_mode_release(self, fn: Function, k: int, cls: str, entries: list) -> Op | None:
+        """`s.mu.Lock(); ...; s.mu.RUnlock()` in one block: the first release of the class after the
+        lock at op k, plain, in the lock's own block with no `return` or jump before it, in the other
+        mode (`RUnlock` for `Lock`, `Unlock` for `RLock`), when the function releases the class
+        nowhere else in the lock's mode. The write lock stays held (or a read lock is released as a
+        write lock: a fatal error)."""
+        ops = fn.facts.ops
+        lock_op = ops[k]
+        want = ACQUIRE.get(E.selected_name(lock_op.fn) or "")
+        releases = [o for _g, o, w, c in entries if w == "release" and c == cls]
+        if want is None or any(RELEASE.get(E.selected_name(o.fn) or "") in (want, None) for o in releases):
+            return None  # released in the lock's mode somewhere, or through a helper: not the typo
+        for o in ops[k + 1 :]:
+            if o.region != lock_op.region:
+                continue
+            if o.kind in ("return", "jump"):
+                return None
+            if any(o is r for r in releases):
+                mode = RELEASE.get(E.selected_name(o.fn) or "")
+                return o if o.mode == "plain" and mode is not None and mode != want else None
+        return None
 
     # ---- identity ------------------------------------------------------------------
     def instance(self, fn: Function, expr) -> tuple | None:

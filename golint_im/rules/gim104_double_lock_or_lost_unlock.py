@@ -41,7 +41,10 @@ its branches, and through the calls it makes, and reports:
 - **a deferred unlock of the wrong mutex**: `s.seenMu.Lock()` followed at
   once by `defer s.mu.Unlock()`, a sibling field of the same holder that
   the function never locks, or `mu.RLock()` followed by `defer
-  mu.Unlock()`; nothing in the function releases what it locked.
+  mu.Unlock()`; nothing in the function releases what it locked. Also a
+  plain release of the other mode later in the lock's own block, before
+  any `return` (`c.mu.Lock(); c.clients[k] = v; c.mu.RUnlock()`), when the
+  function releases that mutex nowhere in the lock's mode.
 - **a lock kept across `continue`**: a loop body that locks at its top
   level and unlocks on its normal path, but reaches `continue` still
   holding the lock; the next iteration locks it again and the goroutine
@@ -327,7 +330,15 @@ def _mismatched(m: MismatchedUnlock) -> Finding:
     lock_loc, unlock_loc = op_location(m.fn, m.lock_op), op_location(m.fn, m.unlock_op)
     holder = E.render(E.selector_base(m.lock_op.fn))
     right = {"Lock": "Unlock", "RLock": "RUnlock"}[E.selected_name(m.lock_op.fn) or "Lock"]
-    if m.wrong_mode:
+    deferred = m.unlock_op.mode == "defer"
+    called = f"defer {m.unlock_text}" if deferred else m.unlock_text
+    if m.wrong_mode and not deferred:
+        why = (
+            f"which releases the other mode of the same `RWMutex`: `{holder}` stays held (`{m.lock_label}`), "
+            f"so the next `{m.lock_text}` blocks forever, and the call releases a mode it does not hold (a fatal "
+            "error)"
+        )
+    elif m.wrong_mode:
         why = (
             f"which releases the other mode of the same `RWMutex`: `{m.fn.short}` returns with `{holder}` "
             f"still held (`{m.lock_label}`), and the deferred call releases a mode it does not hold (a fatal error)"
@@ -339,8 +350,8 @@ def _mismatched(m: MismatchedUnlock) -> Finding:
             f"call unlocks a mutex it does not hold (a fatal error unless a caller holds it)"
         )
     message = (
-        f"`{m.fn.short}` calls `{m.lock_text}` at line {m.lock_op.line} and then `defer {m.unlock_text}` at line "
-        f"{m.unlock_op.line}, {why}. Fix: `defer {holder}.{right}()`."
+        f"`{m.fn.short}` calls `{m.lock_text}` at line {m.lock_op.line} and then `{called}` at line "
+        f"{m.unlock_op.line}, {why}. Fix: `{'defer ' if deferred else ''}{holder}.{right}()`."
     )
     return Finding(
         rule_id=ID,
@@ -350,7 +361,7 @@ def _mismatched(m: MismatchedUnlock) -> Finding:
         related=(Related(lock_loc, f"`{holder}` locked here"),),
         steps=(
             Step(lock_loc, f"`{m.lock_text}` takes `{m.lock_label}`"),
-            Step(unlock_loc, f"`defer {m.unlock_text}` releases something else"),
+            Step(unlock_loc, f"`{called}` releases something else"),
         ),
         key=f"{m.fn.qualname}|mismatched|{m.lock_op.line}",
     )
