@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .counted import _is_main
+from .counted import _is_main, _started_per_round
 from .field_instances import count_runs, range_exit
 from .flow import Channel, ChannelFlow, in_loop
 from .never_stopped import started_by
@@ -73,6 +73,7 @@ class AbandonedResult:
     taker: tuple[Function, Op] | None = None
     # When the goroutine sends through a helper (`emit(out, v)`): (the goroutine's function, that call).
     through: tuple[Function, Op] | None = None
+    fan_loop: int = 0  # the line of the maker's loop starting one sender per round (a fan-out); 0: one sender
 
 
 def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, debug: Counter) -> list:
@@ -91,6 +92,14 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
             continue
         goroutine, helper_call = sender, None
         started = started_by(program, maker, sender)
+        fanned = False
+        per_round = None
+        if started is None:
+            # `for _, s := range r.stores { go func(s Store) { out <- fetch(s) }(s) }; return out`: one
+            # sender per round of the maker's loop, each sending once
+            per_round = _started_per_round(program, maker, sender)
+            if per_round is not None:
+                started, fanned = (per_round[0], per_round[1]), True
         if started is None:
             # `go func() { defer close(out); for ... { emit(out, v) } }()`: the goroutine sends through a helper
             through = _started_through_helper(program, maker, sender)
@@ -110,6 +119,8 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
             continue  # a count the model cannot tell, and no loop of sends to outlast the reader
         if not unpaired._only_returned(maker, name, started[1] if started[1].args else None, helper_call):
             continue
+        if fanned and not once:
+            continue  # each goroutine of a fan-out must send once, on every path
         for caller, call in program.callers(maker):
             if _is_main(caller):
                 continue  # main's return ends the process, the sender with it
@@ -162,6 +173,7 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
                         case_region,
                         not once,
                         not in_loop(caller.facts, receive.region),
+                        fan_loop=maker.facts.regions[per_round[2]].line if fanned and per_round else 0,
                     )
                 )
                 break

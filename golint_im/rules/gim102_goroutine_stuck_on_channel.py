@@ -452,6 +452,10 @@ once and named nowhere else (no goroutine left to drain it). The same for a
 goroutine that sends in a loop (a stream `Watch()` returns, closed by the
 goroutine itself) when the caller's `select` can leave, or takes one value
 at most. A caller that is `main` is not judged: its return ends the process.
+The function may also fan out, starting one goroutine per round of a loop
+straight in its body (`for _, s := range r.stores { go func(s Store) { out
+<- fetch(s) }(s) }; return out`), each sending once on every path: a caller's
+`select` that can return leaves the rest blocked.
 
 First answer wins: a loop that starts one goroutine per round (`for _, r
 := range replicas { go ask(r, out) }`, straight in a loop nothing leaves
@@ -2705,8 +2709,17 @@ def _abandoned_result_finding(a):
             f"receives from it at most once, in a `select` (line {a.receive.line}) that may also take "
             f"another case and return at line {a.leave.line}"
         )
+    started = f"the goroutine started at line {a.go.line}"
+    if a.fan_loop:
+        # a fan-out: one sender per round of the maker's loop, each sending once
+        started = f"each goroutine the loop at line {a.fan_loop} starts (line {a.go.line})"
+        reads = f"receives from it in a `select` that {how} at line {a.leave.line}, maybe before every one has sent"
+        fix = (
+            f"make the channel with room for every goroutine in `{maker.short}`"
+            f"{f' (`make({made}, len(...))`)' if made else ''}, so each can leave whether or not anyone waits"
+        )
     message = (
-        f"the goroutine started at line {a.go.line} sends {sends} on `{name}` (unbuffered) at line {a.send.line}, "
+        f"{started} sends {sends} on `{name}` (unbuffered) at line {a.send.line}, "
         f"and `{maker.short}` returns the channel; `{caller.short}` {reads}: after that nothing receives, and "
         f"the {'next ' if a.many else ''}send blocks forever. Fix: {fix}."
     )
