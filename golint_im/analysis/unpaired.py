@@ -325,26 +325,68 @@ class Unpaired:
             return None
         base = _ranged_base(ranger, range_op)
         calls = self.program.callers(closer)
-        if base is None or len(calls) != 1 or calls[0][0] is not ranger:
+        if base is None or len(calls) != 1:
             return None
         call = calls[0][1]
-        if call.mode != "plain" or not E.is_ident(E.selector_base(call.fn), base):
+        if call.mode != "plain" or self._range_exits(ranger, range_op):
+            return None
+        if calls[0][0] is not ranger:
+            # `sum := ix.collect(); ix.finish()`: a method ranging over its receiver's field, and its
+            # caller closing the field through another method only after it returns
+            return self._closed_after_ranging_call(ch, ranger, range_op, base, calls[0][0], call, closer)
+        if not E.is_ident(E.selector_base(call.fn), base):
             return None
         facts = ranger.facts
         at = {id(op): i for i, op in enumerate(facts.ops)}
         if at.get(id(call), -1) <= at.get(id(range_op), len(facts.ops)):
             return None
-        if range_op.body in enclosing_regions(facts, call.region) or self._range_exits(ranger, range_op):
+        if range_op.body in enclosing_regions(facts, call.region):
             return None
         if len(list(assignments_to(ranger, base))) != 1:
             return None
-        if not ch.sends or self._senders_long_lived(ch, ranger, ch.key):
+        if not ch.sends or self._senders_long_lived(ch, ranger, ch.key, queues_end=True):
             return None  # a producer that never ends: the range is meant to run for good
         sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
         self.debug["GIM102_field_ranges_closed_only_after_themselves"] += 1
         close = ch.closes[0][1]
         return UnclosedRange(
             ch, ranger, ranger, range_op, None, sender, send, None, closed_after=close, closed_through=(call, closer)
+        )
+
+    def _closed_after_ranging_call(
+        self, ch: Channel, ranger: Function, range_op, base: str, caller: Function, call, closer: Function
+    ) -> UnclosedRange | None:
+        """ranger, a method ranging over a field of its receiver (`base`), called once, plainly, by
+        caller on a receiver or local, which calls closer on the same value only after that call."""
+        if base != ranger.facts.recv_name:
+            return None
+        rcalls = self.program.callers(ranger)
+        if len(rcalls) != 1 or rcalls[0][0] is not caller or rcalls[0][1].mode != "plain":
+            return None
+        rcall = rcalls[0][1]
+        value = E.render(E.selector_base(rcall.fn))
+        if E.render(E.selector_base(call.fn)) != value or E.ident(E.selector_base(call.fn)) is None:
+            return None
+        facts = caller.facts
+        at = {id(op): i for i, op in enumerate(facts.ops)}
+        if at.get(id(call), -1) <= at.get(id(rcall), len(facts.ops)):
+            return None
+        if not ch.sends or self._senders_long_lived(ch, ranger, ch.key, queues_end=True):
+            return None
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        self.debug["GIM102_field_ranges_closed_only_after_themselves"] += 1
+        close = ch.closes[0][1]
+        return UnclosedRange(
+            ch,
+            ranger,
+            ranger,
+            range_op,
+            None,
+            sender,
+            send,
+            None,
+            closed_after=close,
+            closed_through=(call, closer, caller, rcall),
         )
 
     def _closed_after_range(self, ch: Channel) -> UnclosedRange | None:
@@ -435,8 +477,25 @@ class Unpaired:
                 if ranged is None or not ranged.closes:
                     return True  # a ticker's channel, or one nothing closes: it delivers for good
             elif loop in enclosing_regions(facts, op.region):
+                if op.mode == "range" and self.flow.key(fn, op.fn) is None and self._ranges_no_channel(fn, op):
+                    continue  # an inner `for _, e := range entries` over a slice: no channel delivers it
                 return True
         return False
+
+    def _ranges_no_channel(self, fn: Function, op) -> bool:
+        """The range op goes over a slice, map, string or array: its type says so, or it binds two
+        iteration variables (`for _, e := range entries`), which a range over a channel cannot."""
+        declared = self.program.type_of(fn, op.fn)
+        if declared and _not_a_channel(self.program.underlying(declared.strip().lstrip("*"))):
+            return True
+        return any(
+            o.kind == "assign"
+            and o.line == op.line
+            and len(o.targets) == 2
+            and len(o.args) == 1
+            and E.ranged(o.args[0]) is not None
+            for o in fn.facts.ops
+        )
 
     def _senders_long_lived(
         self, ch: Channel, owner: Function, name: str, queues_end: bool = False, breaks_end: bool = False

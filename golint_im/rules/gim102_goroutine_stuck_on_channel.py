@@ -72,7 +72,12 @@ done (`for r := range results {...}; wg.Wait(); close(results)`). The
 same for a field channel whose only closes sit in one method that only the
 ranging function calls, on the same local, after its range (`for s := range
 c.Samples() {...}; c.Stop()`, `Stop` waiting for the senders and closing
-`c.samples`), when no sender runs in a loop that never ends.
+`c.samples`), when no sender runs in a loop that never ends; also when a
+method ranges over its receiver's field and its one caller closes the field
+through another method only after that call returns (`sum := ix.collect();
+ix.finish()`). An inner `for _, e := range entries` over a slice (two
+iteration variables, or a slice's type) is no receive that keeps a sender
+alive.
 
 A `select {}` on the straight line of `main` (or of the function `main`
 calls once to run) after an `if` or `switch` one branch of which starts
@@ -1375,6 +1380,32 @@ def _unclosed_finding(u):
             if deferred
             else f"only after that loop (line {close.line})"
         )
+        if u.closed_through is not None and len(u.closed_through) == 4:
+            call, closer, caller, rcall = u.closed_through
+            closed = E.render(close.args[0]) if close.args else name
+            ranged = E.render(u.range_op.fn)
+            called, ranging = E.render(call.fn), E.render(rcall.fn)
+            steps.append(Step(op_location(caller, rcall), f"`{caller.short}` calls `{ranging}()`, which ranges"))
+            steps.append(Step(op_location(caller, call), f"and calls `{called}()` only after it returns"))
+            steps.append(Step(op_location(closer, close), f"the only `close({closed})`, run only after the range"))
+            message = (
+                f"`{owner.short}` ranges over `{ranged}` (line {u.range_op.line}), which only `{closer.short}` "
+                f"closes (`close({closed})` at {_where(op_location(closer, close), range_loc)}), and "
+                f"`{caller.short}` calls `{called}()` (line {call.line}) only after `{ranging}()` returns (line "
+                f"{rcall.line}): the range ends only when the channel is closed, so after the last send "
+                f"({_where(op_location(u.sender, u.send), range_loc)}) it waits forever and the close is never "
+                f"reached. Fix: close it from a goroutine started before the range once the senders are done, "
+                f"not in `{called}()` after it."
+            )
+            return Finding(
+                rule_id=ID,
+                message=message,
+                location=range_loc,
+                severity=SEVERITY,
+                related=tuple([Related(op_location(u.sender, u.send), f"last send on `{closed}`"), *_made_here(ch)]),
+                steps=tuple(steps),
+                key=f"{owner.qualname}|{name}|range",
+            )
         if u.closed_through is not None:
             call, closer = u.closed_through
             closed = E.render(close.args[0]) if close.args else name
