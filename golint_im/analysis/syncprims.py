@@ -459,8 +459,10 @@ class SyncPrimitives:
         """Functions that only count their group down (`func (c *Crawler) finish() { c.wg.Done() }`):
         their one sync call, a plain `Done` on their straight line, with nothing around it."""
         out: dict[int, SyncCall] = {}
-        for fid, calls in self._by_fn.items():
-            if len(calls) != 1 or calls[0].kind != WAITGROUP or calls[0].method != "Done":
+        for fid, every in self._by_fn.items():
+            # its mutex calls around a bookkeeping write (`r.mu.Lock(); r.res[k] = v; r.mu.Unlock()`) aside
+            calls = [c for c in every if c.kind == WAITGROUP]
+            if len(calls) != 1 or calls[0].method != "Done":
                 continue
             c = calls[0]
             facts = c.fn.facts
@@ -472,16 +474,21 @@ class SyncPrimitives:
         return out
 
     def _dones_through_helpers(self, g: Function, helpers: dict[int, SyncCall]) -> list[SyncCall]:
-        """g's plain calls of done helpers on its own receiver, as Done calls of g at those calls."""
+        """g's plain calls of done helpers on its own receiver or on a parameter (`rep.record(name, st)`
+        with `rep *report` given by the `go` statement), as Done calls of g at those calls."""
         found = []
-        recv = g.facts.recv_name
+        own = {g.facts.recv_name, *(p for p, _t in g.facts.params)} - {"", "_", None}
         for op in g.facts.ops:
-            if op.kind != "call" or op.mode != "plain" or not recv or not E.is_ident(E.selector_base(op.fn), recv):
+            if op.kind != "call" or op.mode != "plain" or E.ident(E.selector_base(op.fn)) not in own:
                 continue
             targets = self.program.resolve_call(g, op)
             c = helpers.get(targets[0].function.id) if len(targets) == 1 else None
             if c is not None:
-                found.append(SyncCall(g, op, c.key, WAITGROUP, "Done", c.text))
+                hrecv = c.fn.facts.recv_name
+                text = c.text
+                if hrecv and text.startswith(hrecv + "."):
+                    text = E.render(E.selector_base(op.fn)) + text[len(hrecv) :]  # `r.wg` in record: `rep.wg` here
+                found.append(SyncCall(g, op, c.key, WAITGROUP, "Done", text))
         if found:
             self.debug["GIM106_dones_through_helpers"] += 1
         return found

@@ -19,7 +19,10 @@ package variable, a struct field; a parameter is what its callers pass):
   counting down. For a group in a struct field, a `Wait` in another
   method of the package counts as well, when the starter calls `Add` right
   before the `go` statement and every `Done` of the group is the
-  goroutine's own;
+  goroutine's own. The `Done` may be a helper's whose only WaitGroup call
+  it is (its mutex calls aside), called on the goroutine's receiver or on a
+  parameter (`rep.record(name, st)`, `record` storing under `r.mu` and
+  calling `r.wg.Done()`);
 - `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
   `i < n`), or `wg.Add(1)` at the top of its body, when the body can
   `continue` or `break` before the `go` statement that starts a counted
@@ -469,7 +472,12 @@ def _done_skipped(d):
         message = (
             f"the goroutine started at line {d.go_op.line} {why} at line {d.exit.line}{recovered} without calling "
             f"`{wg}.Done()`{through}: {waiter}. "
-            f"Fix: `defer {wg}.Done()` at the top of the goroutine."
+            + (
+                f"Fix: call `{E.render(d.done.op.fn)}(...)` (or `{wg}.Done()`) on that path too, so every way out "
+                "counts the goroutine down once."
+                if helper
+                else f"Fix: `defer {wg}.Done()` at the top of the goroutine."
+            )
         )
         skipped_text = (
             f"`{E.render(d.done.op.fn)}()`, which calls `{wg}.Done()`, skipped on that path"
