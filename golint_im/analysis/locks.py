@@ -764,6 +764,8 @@ class LockModel:
             rest = self._method_value_of_receiver(fn, op, callee, lock)
         if rest is None and mapped.inst is None:
             rest = self._own_method_in_field(fn, op, callee, lock)
+        if rest is None and mapped.inst is None:
+            rest = self._owner_bound_callback(fn, op, callee, lock)
         if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
             rest = self._registered_implementation(fn, callee, lock)
         if rest is None:
@@ -874,12 +876,17 @@ class LockModel:
         if inst is None or inst[0][0] != "name" or len(inst) < 2:
             return None
         recv_type = self._receiver_type(fn)
-        if recv_type is not None and (inst[0], recv_type) in self._handed_on(lit):
-            return inst[1:]
+        if recv_type is None:
+            return None
+        for base, named in self._handed_on(lit):
+            # `ts.cache.OnEvict = func() { ... ts.cache.Len() }`: the value a path of fields reaches
+            if named == recv_type and len(inst) > len(base) and inst[: len(base)] == base:
+                return inst[len(base) :]
         return None
 
     def _handed_on(self, lit: Function) -> set[tuple]:
-        """(root of v, v's named type) for each `v.Method(..., lit, ...)` that hands the literal to a method of v."""
+        """(v's instance path, v's named type) for each `v.Method(..., lit, ...)` that hands the literal to a
+        method of v, and each `v.f = lit` storing it in a callback field of v."""
         known = self._closure_registrations.get(lit.id)
         if known is not None:
             return known
@@ -899,7 +906,7 @@ class LockModel:
             t = p.type_of(parent, sel[0]) if sel is not None and base is not None and len(base) == 1 else None
             named = p.named(t) if t else None
             if base is not None and named is not None:
-                found.add((base[0], named))
+                found.add(((base[0],), named))
         self._closure_registrations[lit.id] = found
         return found
 
@@ -946,6 +953,49 @@ class LockModel:
         if memo not in self._own_methods:
             self._own_methods[memo] = self._field_binds_own_method(named, field, method)
         return inst[1:] if self._own_methods[memo] else None
+
+    def _owner_bound_callback(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
+        """For `c.onEvict(k, v)` in a method of c, where every value of that field is a method value of
+        an owner `s` given to the constructor whose result `s` keeps in the field the method's lock
+        goes through (`s.cache = lru.New(n, s.onEvict)`, `onEvict` locking via `s.cache.Len()`): the
+        callback runs on the owner of c, and `s.cache` is c. The path after that field (`("mu",)`)."""
+        inst, recv = lock.inst, fn.facts.recv_name
+        if inst is None or not recv or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 3:
+            return None
+        back = inst[1]
+        field = self._receiver_field_called(fn, op)
+        named = self._receiver_type(fn)
+        if field is None or named is None or not isinstance(back, str):
+            return None
+        memo = (named, field, method.id, back)
+        if memo not in self._own_methods:
+            self._own_methods[memo] = self._bound_by_owner_keeping(named, field, method, back)
+        return inst[2:] if self._own_methods[memo] else None
+
+    def _bound_by_owner_keeping(self, named: str, field: str, method: Function, back: str) -> bool:
+        """Every write of named.field is a constructor's parameter (`&Cache{onEvict: onEvict}`), and
+        every call of that constructor passes `x.<method>` and is stored straight into `x.<back>`."""
+        writes = self.program.field_value_writes(named, field)
+        if not writes:
+            return False
+        for g, _base, value in writes:
+            name = E.ident(value)
+            params = [pn for pn, _t in g.facts.params]
+            if name is None or name not in params:
+                return False
+            index = params.index(name)
+            callers = self.program.callers(g)
+            if not callers:
+                return False
+            for caller, call in callers:
+                arg = call.args[index] if index < len(call.args) else None
+                bound = E.selector(arg) if arg is not None else None
+                owner = E.ident(bound[0]) if bound is not None else None
+                if bound is None or owner is None or bound[1] != method.facts.name:
+                    return False
+                if not _stored_into(caller, call, owner, back):
+                    return False
+        return True
 
     def _receiver_field_called(self, fn: Function, op: Op) -> str | None:
         """The field of fn's receiver a call's function value comes from: `l.cb(...)`, `l.rules[i](...)`,
@@ -1001,7 +1051,8 @@ class LockModel:
         return True
 
     def _stored_in_field(self, parent: Function, op: Op, lit: Function) -> set[tuple]:
-        """(root of v, v's named type) for `v.f = lit`: a callback field of v holding the literal.
+        """(v's instance path, v's named type) for `v.f = lit`: a callback field of v holding the
+        literal; v may be a path of fields (`ts.cache.OnEvict = func() {...}`).
 
         A call of `v.f(...)` in a method of v runs the literal; where the
         literal locks through v, it is the method's receiver it locks.
@@ -1016,10 +1067,10 @@ class LockModel:
             if i is None or sel is None or p.literal(parent, i) is not lit:
                 continue
             base = self.instance(parent, sel[0])
-            t = p.type_of(parent, sel[0]) if base is not None and len(base) == 1 else None
+            t = p.type_of(parent, sel[0]) if base is not None else None
             named = p.named(t) if t else None
             if base is not None and named is not None:
-                out.add((base[0], named))
+                out.add((tuple(base), named))
         return out
 
     def _registered_implementation(self, fn: Function, method: Function, lock: Lock) -> tuple | None:
@@ -3084,3 +3135,15 @@ def _made_value(fn: Function, ret: Op) -> bool | None:
         and all(E.is_new_call(v) or E.composite(E.strip_address(v)) is not None for v in values)
         and _fresh_before(fn, ret, E.make_ident(name))
     )
+
+
+def _stored_into(fn: Function, call: Op, owner: str, field: str) -> bool:
+    """fn assigns the result of call straight to `owner.field` (`s.cache = lru.New(n, s.onEvict)`)."""
+    ops = fn.facts.ops
+    at = next((k for k, o in enumerate(ops) if o is call), None)
+    for o in ops:
+        if o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1 or E.call_number(o.args[0]) != at:
+            continue
+        sel = E.selector(o.targets[0])
+        return sel is not None and E.is_ident(sel[0], owner) and sel[1] == field
+    return False

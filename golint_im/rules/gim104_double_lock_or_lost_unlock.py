@@ -173,13 +173,17 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   implementation built with a field holding `v` and stored into `v`
   (`s.obs = append(s.obs, &printer{s: s})`), a closure stored in a field
   of `v` that locks through `v` (`s.onSet = func(k string) { s.Len() }`,
-  also when called under its own nil check, `if s.onSet != nil`),
+  also when called under its own nil check, `if s.onSet != nil`, and when
+  `v` is reached through fields, `ts.cache.OnEvict = func(...) {
+  ts.cache.Len() }`), a method value of an owner given to `v`'s constructor
+  whose result the owner keeps in the field the method locks through (`t.cache
+  = cache.New(n, t.onEvict)`, `onEvict` calling `t.cache.Len()`),
   or a parameter `f` that every caller fills with a method value of the
   value it calls the method on (`s.report(s.size)`), `v` of the caller's
   receiver type (`--debug`: `GIM10x_locks_tied_through_registration`). A callback
   registered on another value (a parent of the same type) stays silent, and
-  so does one registered in any other way (a constructor argument, a
-  channel).
+  so does one registered in any other way (a constructor argument kept
+  elsewhere, a channel).
 - A lock helper that returns its own unlocker (`unlock := b.lockAndGetUnlock();
   defer unlock()`, or `unlock` handed down to a `...LockedOnEntry` method
   as a named function type) is followed: calling the unlocker releases the
