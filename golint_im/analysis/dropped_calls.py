@@ -185,3 +185,115 @@ def _names(op: Op, name: str) -> bool:
         ):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class AbandonedPending:
+    """The goroutine reading answers returns, and nothing answers the calls still pending in the map."""
+
+    reader: Function  # the goroutine's function, looping for good
+    exit: Op  # its `return` out of that loop
+    dispatcher: Function  # takes a channel out of the map and answers it (the reader or a callee)
+    answer: Op
+    label: str  # the map as the dispatcher names it: `c.pending`
+    waiter: Function
+    wait: Op
+
+
+def abandoned_pending_calls(program: Program, debug: Counter) -> list[AbandonedPending]:
+    """`go c.readLoop()`, whose `for {` loop answers pending calls through `c.dispatch(f)` (`ch :=
+    c.pending[f.ID]; delete(...); ch <- f`) and returns when a read fails, with nothing anywhere
+    ranging over the map to fail the calls left in it: a caller waiting on `<-ch` for a request it
+    already sent waits forever (and so does every later one). Judged when the answer is taken out of
+    a map field by index and deleted (`replies._take_before`), the waiter stores a channel it made
+    into a field of that name on a value of the same type and receives from it plainly
+    (`replies._pending_waits`), and the reader is started with `go` and loops with `for {`.
+    Counted in `--debug` as `GIM102_pending_calls_abandoned_on_exit`."""
+    from .replies import _pending_waits, _take_before
+
+    stores: dict[str, list[tuple[Function, Op]]] = {}
+    answers: list[tuple[Function, Op, tuple]] = []  # (dispatcher, its answer, the map selector)
+    ranged: set[str] = set()  # field names some function ranges over
+    for fn in program.functions:
+        ops = fn.facts.ops
+        for i, op in enumerate(ops):
+            if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1:
+                ix = E.index(op.targets[0])
+                sel = E.selector(ix[0]) if ix is not None else None
+                if sel is not None and E.ident(op.args[0]):
+                    stores.setdefault(sel[1], []).append((fn, op))
+            if op.kind == "assign" and len(op.args) == 1 and (over := E.ranged(op.args[0])) is not None:
+                name = E.selected_name(over)
+                if name:
+                    ranged.add(name)
+            if op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
+                t = _take_before(ops, i)
+                name = E.ident(ops[t].targets[0]) if t is not None else None
+                mapped = E.selector(op.args[0])
+                if name is None or mapped is None:
+                    continue
+                answer = next(
+                    (
+                        o
+                        for o in ops[i + 1 :]
+                        if (o.kind == "send" and E.is_ident(o.fn, name))
+                        or (o.kind == "call" and E.is_ident(o.fn, "close") and o.args and E.is_ident(o.args[0], name))
+                    ),
+                    None,
+                )
+                if answer is not None:
+                    answers.append((fn, answer, mapped))
+    out = []
+    seen: set[int] = set()
+    for dispatcher, answer, sel in answers:
+        if sel[1] in ranged or sel[1] not in stores:
+            continue  # something ranges over the map: it may fail what is left
+        waits = _pending_waits(program, dispatcher, sel, stores[sel[1]])
+        if not waits:
+            continue
+        for reader in _reading_goroutines(program, dispatcher):
+            if reader.id in seen:
+                continue
+            exit_op = _loop_exit(reader)
+            if exit_op is None:
+                continue
+            seen.add(reader.id)
+            waiter, wait = waits[0]
+            debug["GIM102_pending_calls_abandoned_on_exit"] += 1
+            out.append(
+                AbandonedPending(reader, exit_op, dispatcher, answer, E.render(sel[0]) + "." + sel[1], waiter, wait)
+            )
+    return out
+
+
+def _reading_goroutines(program: Program, dispatcher: Function) -> list[Function]:
+    """The dispatcher itself when started with `go`, or its callers that are (one call level)."""
+    found = [dispatcher] if dispatcher.go_sites else []
+    for caller, _call in program.callers(dispatcher):
+        if caller.go_sites and caller.parent is None and caller not in found:
+            found.append(caller)
+    return found
+
+
+def _loop_exit(reader: Function) -> Op | None:
+    """The first `return` inside the reader's `for {` loop straight in its body, when the reader
+    defers nothing (a deferred cleanup may fail the pending calls)."""
+    facts = reader.facts
+    if any(o.kind == "call" and o.mode == "defer" for o in facts.ops):
+        return None
+    loops = [r for r, reg in enumerate(facts.regions) if reg.kind == "for" and reg.info is None and reg.parent == 0]
+    if len(loops) != 1:
+        return None
+    loop = loops[0]
+    for o in facts.ops:
+        if o.kind == "return" and loop in _chain(facts, o.region):
+            return o
+    return None
+
+
+def _chain(facts, region: int) -> list[int]:
+    out = []
+    while region >= 0:
+        out.append(region)
+        region = facts.regions[region].parent
+    return out

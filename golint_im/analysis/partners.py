@@ -48,7 +48,7 @@ from .counted import (
 )
 from .dead_defers import dead_deferred_closes
 from .deserted_subscribers import deserted_subscribers
-from .dropped_calls import dropped_pending_calls
+from .dropped_calls import abandoned_pending_calls, dropped_pending_calls
 from .dropped_subscriptions import dropped_subscriptions
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
@@ -294,6 +294,10 @@ class Partners:
         self.hedged = [h for h in hedged_senders(program, fresh, self.debug) if h.channel.key not in reported]
         # A pending call deleted from the map its answer comes through, and not answered (dropped_calls.py).
         self.dropped_calls = [d for d in dropped_pending_calls(program, self.debug) if d.sender.id not in budget.cut]
+        # A reader returning with calls still pending in the map it answers through (dropped_calls.py).
+        self.abandoned_pending = [
+            a for a in abandoned_pending_calls(program, self.debug) if a.reader.id not in budget.cut
+        ]
         # One value sent where several goroutines each wait for one (counted.py).
         self.undersignalled = [u for u in undersignalled_waiters(program, fresh) if u.channel.key not in reported]
         self.undersignalled.extend(u for u in self.fields.undersignalled if u.owner.id not in budget.cut)

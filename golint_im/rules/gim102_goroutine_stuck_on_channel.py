@@ -489,6 +489,14 @@ answering; a caller waiting on `<-....done` with a plain receive then
 waits forever. A block that takes the call back out of the map before
 the delete is left to the taker's answer.
 
+A reader that leaves its pending calls: a goroutine (started with `go`,
+looping with `for {`, deferring nothing) answers calls through a map field
+of reply channels, itself or through one method it calls (`ch :=
+c.pending[id]; delete(c.pending, id); ch <- body`), while callers store a
+channel they made there and wait on it plainly; when the loop returns (a
+failed read) and nothing anywhere ranges over that map to fail what is left,
+the calls already pending wait forever, and so does every later one.
+
 A hedged request: a function starts one sender on an unbuffered local
 channel before its `select` loop and another in a different case of that
 `select` (`case <-hedge.C: go ask(next, out)`), each sending once,
@@ -1035,6 +1043,8 @@ def _findings(ctx):
         yield _hedged_finding(h)
     for d in partners.dropped_calls:
         yield _dropped_call_finding(d)
+    for a in partners.abandoned_pending:
+        yield _abandoned_pending_finding(a)
     for u in partners.undersignalled:
         yield _undersignalled_finding(u)
     for of in partners.overfilled_fields:
@@ -2363,6 +2373,36 @@ def _dropped_call_finding(d):
         related=(Related(wait_loc, "the caller waiting for the answer"),),
         steps=steps,
         key=f"{d.sender.qualname}|{held}|dropped-call",
+    )
+
+
+def _abandoned_pending_finding(a):
+    """The goroutine answering pending calls returns, leaving the calls still in the map unanswered."""
+    exit_loc = op_location(a.reader, a.exit)
+    wait_loc = op_location(a.waiter, a.wait)
+    region = a.exit.region
+    how = branch_text(a.reader.facts, region, "returns")
+    through = "" if a.dispatcher is a.reader else f" (through `{a.dispatcher.short}`, line {a.answer.line})"
+    message = (
+        f"`{a.reader.short}`, the goroutine that answers the calls pending in `{a.label}`{through}, {how} at line "
+        f"{a.exit.line}, and nothing fails the calls still in `{a.label}`: `{a.waiter.short}` waits on "
+        f"`<-{E.render(a.wait.fn)}` (line {a.wait.line}) forever for a request already sent, and so does every "
+        f"later call. Fix: on the way out, close (or answer with the error) every channel left in `{a.label}`, "
+        "and refuse new calls once the reader is gone."
+    )
+    steps = (
+        Step(op_location(a.dispatcher, a.answer), f"the only answers, through `{a.label}`"),
+        Step(exit_loc, f"`{a.reader.short}` {how}, leaving the pending calls"),
+        Step(wait_loc, f"`{a.waiter.short}` waits here forever"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "a caller waiting for its answer"),),
+        steps=steps,
+        key=f"{a.reader.qualname}|{a.label}|abandoned-pending",
     )
 
 
