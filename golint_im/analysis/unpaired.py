@@ -95,6 +95,9 @@ class SkippedClose:
     # the ranger gets the channel from what owner returns (False: through a parameter, a field's getter aside)
     returned_by_owner: bool = True
     closes: int = 1  # how many `close` statements the closer has (close_op is the one the exit skips)
+    # A closer called plainly, not started: (the caller, its store of the value into a map field where
+    # other callers find it to wait, its call of the closer) (`c.calls[key] = cl; c.fill(key, cl)`)
+    published: tuple | None = None
 
 
 @dataclass
@@ -707,7 +710,8 @@ class Unpaired:
         if not key.rsplit(".", 1)[-1][:1].islower() or len(ch.closes) != 1:
             return None
         closer, close_op = ch.closes[0]
-        if close_op.mode != "plain" or not closer.go_sites or _in_loop(closer.facts, close_op.region):
+        published = None if closer.go_sites else self._published_then_closed(closer)
+        if close_op.mode != "plain" or not (closer.go_sites or published) or _in_loop(closer.facts, close_op.region):
             # In a loop, the close is of each value the loop takes in turn (`case f := <-es.install:
             # close(f.installed)`): a return skips the closes of values not taken yet, which wait elsewhere.
             return None
@@ -717,15 +721,53 @@ class Unpaired:
         if field_escapes(self.program, self.flow, key, getters=True) or not only_made(self.program, self.flow, key):
             return None
         waiter, wait_op = waits[0]
-        owner, go_op = closer.go_sites[0]
+        if closer.go_sites:
+            owner, go_op = closer.go_sites[0]
+        elif published is not None:
+            owner, go_op = published[0], published[2]
+        else:
+            return None
         skipping = self._exit_skipping_close(closer, close_op, waiter, wait_op)
         if skipping is None:
             return None
         self.debug["GIM102_skipped_done_closes"] += 1
         exit_op, target, region = skipping
         return SkippedClose(
-            ch, owner, waiter, wait_op, closer, target, exit_op, region, go_op, go_fn=owner, returned_by_owner=False
+            ch,
+            owner,
+            waiter,
+            wait_op,
+            closer,
+            target,
+            exit_op,
+            region,
+            go_op,
+            go_fn=owner,
+            returned_by_owner=False,
+            published=published,
         )
+
+    def _published_then_closed(self, closer: Function) -> tuple | None:
+        """(caller, store, call) when closer's one caller calls it plainly with a local it stored
+        before into a map field (`cl := &call{done: make(chan struct{})}; c.calls[key] = cl; ...;
+        c.fill(key, cl)`): concurrent callers find the value there and wait on it (the singleflight
+        shape), whether or not this one is started with `go`."""
+        calls = self.program.callers(closer)
+        if len(calls) != 1 or calls[0][1].mode != "plain":
+            return None
+        caller, call = calls[0]
+        ops = caller.facts.ops
+        at = next((k for k, o in enumerate(ops) if o is call), None)
+        if at is None:
+            return None
+        passed = {E.ident(a) for a in call.args} - {None}
+        for store in ops[:at]:
+            if store.kind != "assign" or len(store.targets) != 1 or len(store.args) != 1:
+                continue
+            ix = E.index(store.targets[0])
+            if ix is not None and E.selector(ix[0]) is not None and E.ident(store.args[0]) in passed:
+                return caller, store, call
+        return None
 
     def _called_once(self, owner: Function, closer: Function, go_op) -> Op | None:
         """owner's one plain call of closer, after `go_op` and outside any loop."""

@@ -54,7 +54,10 @@ receive waits forever. Likewise a struct's done channel (`f.done`, an
 unexported field only ever given a fresh `make`, never handed anywhere):
 the one goroutine that fills the struct closes it, outside any loop, but
 can `return` first, and another function waits on a plain `<-f.done`
-outside any `select`. And a struct of result channels (`&Ticket{res:
+outside any `select`. The closer may also be called plainly by its one
+caller after that caller put the struct in a map field where other callers
+find it and wait (`c.calls[key] = cl; c.fill(key, cl)`, the shared-load
+shape). And a struct of result channels (`&Ticket{res:
 make(...), err: make(...)}`, the goroutine started with it sending on one
 or the other) waited on by one `select` over all of them with no other
 case: a `return` of the goroutine before any of its sends leaves the
@@ -1576,6 +1579,14 @@ def _skipped_close_finding(k):
         how = f"ends when `{E.render_negated(guard.info)}` (the `if` at line {guard.line} has no `else`)"
         here = how
     closer, ranger, where = f"the goroutine started at line {k.go_op.line}", f"`{k.ranger.short}`", "at its top"
+    if k.published is not None:
+        # the singleflight shape: the closer is called plainly after the value was put where others wait
+        pub, store, call = k.published
+        closer = (
+            f"`{k.closer.short}`, which `{pub.short}` calls (line {call.line}) after putting the value where other "
+            f"callers find it (`{E.render(store.targets[0])}`, line {store.line}),"
+        )
+        where = f"at the top of `{k.closer.short}`"
     closed = name
     if (k.channel.key.startswith("field:") or k.closer.parent is None) and k.close_op.args:
         closed = E.render(k.close_op.args[0])  # `close(w.events)`, `close(out)`: as the goroutine writes it
@@ -1610,8 +1621,11 @@ def _skipped_close_finding(k):
     calls = () if k.via is None else (Step(op_location(*k.via), f"{caller} calls `{k.closer.short}`"),)
     started = "the ranging goroutine" if k.ranger_started else "the goroutine"
     go_fn = k.go_fn or k.owner
+    first = Step(op_location(go_fn, k.go_op), f"`{go_fn.short}` starts {started}")
+    if k.published is not None:
+        first = Step(op_location(go_fn, k.go_op), f"`{go_fn.short}` calls `{k.closer.short}`, having shared the value")
     steps = (
-        Step(op_location(go_fn, k.go_op), f"`{go_fn.short}` starts {started}"),
+        first,
         Step(
             range_loc,
             f"{ranger} waits on `<-{E.render(k.range_op.fn)}` until it is closed"
