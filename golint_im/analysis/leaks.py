@@ -560,6 +560,8 @@ class Walk:
             region = self.view.regions[r]
             endless = region.kind == "for" and region.info is None
             if not endless and not (region.kind == "range" and self._ranges_over_channel(region)):
+                if region.kind == "range" or region.info is not None:
+                    continue  # `for _, host := range m.hosts` inside an endless loop: each outer round adds more
                 return None
             at = self.ops.index(o)
             for later in self.ops[at + 1 :]:

@@ -56,7 +56,8 @@ server closed it before it could fail (`gim2xx_listeners_closed_by_their_server`
 A connection closed only by a `defer` registered inside an endless `for {`
 loop that also opened it (`for { conn, err := ln.Accept(); ...; defer
 conn.Close(); ... }`), or inside a worker's `for job := range jobs` over a
-channel, is reported too: the deferred close runs when the function
+channel (also from a bounded loop nested in either, `for { for _, host :=
+range m.hosts { ...; defer conn.Close() } }`), is reported too: the deferred close runs when the function
 returns, and every round's connection stays open until then (the same
 holds under GIM201 and GIM203).
 
