@@ -366,6 +366,10 @@ class Effects(Calls):
                 return RELEASE
             if ext.pkg in _BORROW_PKGS:
                 return None
+            if ext.recv and ext.name in _WRITES_INTO and r.suffix == () and i == 0:
+                # `req.Write(conn)`, `tmpl.Execute(conn, data)`: a method of another module's value
+                # writing itself into the resource, its destination, which it does not keep
+                return None
             self.debug["gim2xx_unresolved_handoffs"] += 1
             return ESCAPE
         targets = self.targets(fn, op)
@@ -1147,6 +1151,11 @@ class Effects(Calls):
             )
             return Store(name)
         return ESCAPE
+
+
+# Methods of other modules' values that write the value into their first argument, a destination they
+# use and drop (`http.Request.Write(w)`, `http.Header.Write(w)`, `template.Execute(w, data)`).
+_WRITES_INTO = frozenset({"Write", "WriteProxy", "WriteTo", "WriteSubset", "Execute", "ExecuteTemplate"})
 
 
 def _made_buffered_in(fn, base: str, field: str) -> bool:

@@ -361,7 +361,10 @@ Connections accepted in a loop must be handed to the goroutine that serves
   a `LoadOrStore` whose `loaded` is not received is taken as a hand-off.
 - Connections handed to functions the analysis cannot resolve (outside the
   analysed roots, function values) are assumed to be owned there; common
-  borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known.
+  borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known, and so
+  are methods of other modules' values that write themselves into the
+  connection as their destination (`req.Write(conn)`, `tmpl.Execute(conn,
+  data)`).
 - `break` and `continue` are followed to where they land; a path that takes
   a `goto` is not followed. A loop that may run zero times (`for cond {`,
   `range`) and closes the connection on some path of its body counts as
