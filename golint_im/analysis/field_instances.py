@@ -1311,14 +1311,25 @@ class FieldInstances:
             ordered = [u.op for u in sorted(sends, key=lambda u: u.anchor)]
         else:
             sender = goroutine.target
-            if any(u.fn is not sender for u in sends) or rng.anchor < go_anchor:
+            if rng.anchor < go_anchor:
                 return None
-            counted = count_runs(self.program, sender, [u.op for u in sends])
+            if any(u.fn is not sender for u in sends):
+                # `for sc.Scan() { t.emit(line) }`, emit sending on the field: a stream through a helper
+                if not all(self._sent_in_a_loop_of(sender, u) for u in sends):
+                    return None
+                counted = None
+            else:
+                counted = count_runs(self.program, sender, [u.op for u in sends])
+            if counted is None and all(self._sent_in_a_loop_of(sender, u) for u in sends):
+                # a loop of unknown length (`for sc.Scan() {`): once it goes round twice, a receiver
+                # that has left strands the next send
+                self.debug["GIM102_field_senders_in_loops_of_unknown_length"] += 1
+                counted = (0, [u.op for u in sends])  # 0: a loop of unknown count
             if counted is None:
                 self.debug["GIM102_field_senders_not_counted"] += 1
                 return None
             total, ordered = counted
-        if total != UNBOUNDED and total - 1 <= cap:
+        if total not in (UNBOUNDED, 0) and total - 1 <= cap:
             return None
         if ends_with_marker(ordered):
             self.debug["GIM102_early_leaves_after_an_end_marker"] += 1
@@ -1326,6 +1337,14 @@ class FieldInstances:
         stuck = ordered[min(1 + cap, len(ordered) - 1)]
         stuck_fn = next(u.fn for u in sends if u.op is stuck)
         return EarlyLeave(ch, owner, goroutine.op, rng.fn, rng.op, exit_op, stuck_fn, stuck, total, goroutine.fn)
+
+    def _sent_in_a_loop_of(self, sender: Function, u: Use) -> bool:
+        """The send u runs in a loop of sender: its own op in a loop, or in a function only sender calls,
+        plainly, from inside a loop (`t.emit(l)` in `for sc.Scan() {`)."""
+        if u.fn is sender:
+            return _in_loop(sender, u.op)
+        calls = self.program.callers(u.fn)
+        return bool(calls) and all(f is sender and c.mode == "plain" and _in_loop(sender, c) for f, c in calls)
 
     def _quits_after_exit(self, walk: _Walk) -> None:
         """An unbuffered field channel the owner sends on, unconditionally and outside any `select`,

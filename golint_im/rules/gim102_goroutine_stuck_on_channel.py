@@ -210,7 +210,11 @@ called the `cancel` of `ctx, cancel := context.WithCancel(...)` whose
 its `case <-ctx.Done():`. In `main`, whose end ends the process, only what
 keeps main itself from ending is judged: a `range` over a field nothing
 closes that main waits for (`p.Wait()` on the WaitGroup the ranging workers
-defer `Done` on) or ranges over itself.
+defer `Done` on) or ranges over itself. A `range` over an instance's field
+(through its getter, `for l := range t.Lines()`) whose body can return,
+while the instance's goroutine sends in a loop of unknown length (`for
+sc.Scan() {`), itself or through a method only it calls there (`t.emit(l)`),
+is stranded the same way.
 
 A send loop that outlives its receiver: a method sends on an unexported
 field channel of its receiver, plainly, in an endless `for {` loop, and the
