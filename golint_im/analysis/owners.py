@@ -95,6 +95,8 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
         if kind is None and named in _CLOSER_INTERFACES:
             kind = _kind_started_with(an, fn, [p for p, _t in f.params].index(pname))
+        if kind is None and named is not None:
+            kind = _wrapped_kind(an, named)  # `c *ws.Conn`, a struct of the tree whose Close closes its net.Conn
         if kind is None or not _owned_kind(kind):
             continue
         close = _closed_then_returns(fn, pname, kind)
@@ -173,6 +175,24 @@ def _kind_started_with(an: Analysis, fn: Function, index: int) -> Kind | None:
     if len(kinds) != 1:
         return None
     return an.kinds.get(kinds.pop())
+
+
+def _wrapped_kind(an: Analysis, named: str) -> Kind | None:
+    """The kind of the catalog resource a struct of the tree wraps: a field of a catalog type that the
+    struct's own closer releases (`type Conn struct { nc net.Conn }` with `Close` calling
+    `c.nc.Close()`). A value of it then holds that resource, and closing it closes the resource."""
+    path, _, tname = named.partition("#")
+    pkg = an.program.packages.get(path)
+    entry = pkg.types.get(tname) if pkg is not None else None
+    if entry is None or entry[0].kind != "struct":
+        return None
+    for fname, ftype, _embedded in entry[0].members:
+        qualified = Program.named(an.program.qualify(ftype, entry[1])) if isinstance(ftype, str) else None
+        for k in an.kinds.values():
+            if qualified is not None and qualified in k.types and _owned_kind(k):
+                if an.field_closer(named, (fname,), k) is not None:
+                    return k
+    return None
 
 
 def _embedded_resource_type(an: Analysis, named: str) -> str | None:

@@ -158,7 +158,8 @@ handle(conn)`, its results dropped), or a method no code of the tree calls
 (an interface's handler) that returns nothing, which closes its connection
 parameter itself
 before an early `return` (`conn.Close(); return`), must close it on every
-path; so must a goroutine's literal that closes a connection it captures
+path (the parameter may also be a struct of the tree wrapping a connection
+that its own `Close` closes, `c *ws.Conn`); so must a goroutine's literal that closes a connection it captures
 (`go func() { ... c.Close() }()`, or with `defer c.Close()` registered
 after an early `return`) when the function that accepted it does not close
 it itself. The finding is reported at the parameter (or at the
