@@ -59,6 +59,7 @@ from .replaced import (
     entry_replaced,
     entry_replaced_in_place,
     entry_store,
+    entry_stored_past_a_partial_guard,
     receiver_fields,
     replaced_unlike_a_sibling,
     runs_again,
@@ -282,6 +283,13 @@ class Walk:
         """Owned by an entry of a map field of the receiver that a caller asks for again with a key
         whose entry it already holds (see replaced.entry_replaced): the store drops the live one."""
         found = entry_store(self.an, self.fn, parent, holders, self.kind)
+        if found is None and self.origin.impl_closed is None:
+            partial = entry_stored_past_a_partial_guard(self.an, self.fn, parent, holders, self.kind)
+            if partial is not None:
+                name, store, again = partial
+                return self._reported(
+                    Leak("replaced", store.line, store.col, container=Container("entry", name), again=again)
+                )
         if found is None or self.origin.impl_closed is not None:
             return None
         field, key_index, store = found

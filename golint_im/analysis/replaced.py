@@ -66,6 +66,9 @@ class Again:
     failed_through: str = ""  # `c.write`: the failed call was a method of the receiver that uses the field
     # A sibling method that closes the field before it stores a new one (`redial`): (it, its close).
     closed_first_by: tuple[Function, Op] | None = None
+    # The `if` (its line, and the other conjunct rendered) that skips the store only when the entry is
+    # set AND something else holds (`if g.topology[r] == addr && g.upstreams[r] != nil { continue }`).
+    partial_guard: tuple[int, str] | None = None
 
 
 def receiver_fields(
@@ -702,4 +705,100 @@ def _nil_guarded(fn: Function, recv: str, fields: list[str], store: Op) -> bool:
         b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
         if b is not None and b[0] == "!=" and any(_is_field(x, recv, f) for x in (b[1], b[2]) for f in fields):
             return True
+    return False
+
+
+def entry_stored_past_a_partial_guard(
+    an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind
+) -> tuple[str, Op, Again] | None:
+    """(the entry as written, the store, how it is replaced) when the method's one hand-off of the
+    resource is `recv.f[k] = v` into a map field of its receiver, and an `if` on the way to it leaves
+    the round (`continue`, `return`) only when the entry is set *and* another condition holds (`if
+    g.topology[r] == addr && g.upstreams[r] != nil { continue }`): when the other condition fails
+    with the entry set, the store replaces a live entry without closing it. Only when the method
+    neither deletes entries of the map nor closes any of them."""
+    recv = fn.facts.recv_name
+    if not recv:
+        return None
+    found = None
+    for op in fn.facts.ops[start + 1 :]:
+        if op.kind not in ("assign", "call", "send"):
+            continue
+        eff = an.op_effect(fn, op, holders, kind)
+        if eff == RELEASE:
+            return None
+        if eff != ESCAPE:
+            continue
+        if op.kind != "assign" or found is not None or len(op.targets) != len(op.args):
+            return None
+        for t, v in zip(op.targets, op.args, strict=True):
+            if _value_ref(v, holders) is None:
+                continue
+            ix = index(t)
+            sel = selector(ix[0]) if ix is not None else None
+            if ix is None or sel is None or not is_ident(sel[0], recv):
+                return None
+            found = (sel[1], ix[1], op, t)
+    if found is None:
+        return None
+    field, key, store, target = found
+    facts = fn.facts
+    if _entry_dropped_before(facts, facts.ops.index(store), recv, field, kind):
+        return None
+    around = set(enclosing_regions(facts, store.region))
+    for r, reg in enumerate(facts.regions):
+        if reg.kind != "if" or reg.parent not in around or reg.line >= store.line or not is_expr(reg.info):
+            continue
+        conjuncts = _conjuncts(reg.info)
+        set_tests = [c for c in conjuncts if _entry_set_test(c, recv, field, key)]
+        others = [c for c in conjuncts if not _entry_set_test(c, recv, field, key)]
+        if not set_tests or not others:
+            continue
+        if not any(
+            o.region == r and (o.kind == "return" or (o.kind == "jump" and o.mode == "continue")) for o in facts.ops
+        ):
+            continue
+        other = " && ".join(render(c) for c in others)
+        return render(target), store, Again(fn, store, 0, partial_guard=(reg.line, other))
+    return None
+
+
+def _conjuncts(cond) -> list:
+    """The operands of a chain of `&&`."""
+    b = binary(cond)
+    if b is None or b[0] != "&&":
+        return [cond]
+    return _conjuncts(b[1]) + _conjuncts(b[2])
+
+
+def _entry_set_test(cond, recv: str, field: str, key) -> bool:
+    """`recv.field[key] != nil` (either side)."""
+    b = binary(cond)
+    if b is None or b[0] != "!=":
+        return False
+    other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    ix = index(other) if other is not None else None
+    if ix is None:
+        return False
+    sel = selector(ix[0])
+    return sel is not None and is_ident(sel[0], recv) and sel[1] == field and render(ix[1]) == render(key)
+
+
+def _entry_dropped_before(facts, at: int, recv: str, field: str, kind: Kind) -> bool:
+    """Before op `at`, the function deletes an entry of `recv.field` or closes one (`recv.field[k].Close()`,
+    or an element ranged from it): the entry the store replaces may have been dealt with."""
+    elements = set()
+    for op in facts.ops[:at]:
+        over = selector(ranged(op.args[0])) if op.kind == "assign" and len(op.args) == 1 else None
+        if over is not None and is_ident(over[0], recv) and over[1] == field and len(op.targets) == 2:
+            elements.add(ident(op.targets[1]))
+        if op.kind != "call":
+            continue
+        if is_ident(op.fn, "delete") and op.args and _is_field(op.args[0], recv, field):
+            return True
+        if selected_name(op.fn) in kind.closers:
+            base = selector_base(op.fn)
+            ix = index(base)
+            if ident(base) in elements or (ix is not None and _is_field(ix[0], recv, field)):
+                return True
     return False

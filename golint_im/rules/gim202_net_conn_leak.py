@@ -99,7 +99,11 @@ not under `if !ok`), already stored through it on the same path (not
 after that first call failed), or took from its range over the map's
 entries (or over a copy it filled from them), with no `delete` and no
 close of the ranged value before the call: the store replaces a live
-connection without closing it.
+connection without closing it. So does a method storing under a key of its
+own (`g.upstreams[region] = c` in a loop) past an `if` that skips the store
+only when the entry is set *and* something else holds (`if g.addrs[region]
+== addr && g.upstreams[region] != nil { continue }`), with no delete or close
+of an entry before the store.
 
 Connections the catalog does not know by name are found by the function's
 own behaviour: a local that the function closes on some path (`x.Close()`,
