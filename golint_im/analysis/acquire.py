@@ -1002,6 +1002,12 @@ class Acquire(Effects):
             v = op.args[ti] if len(op.args) == len(op.targets) else None
             if is_make_call(v) or composite(v) is not None or is_ident(callee(v), "append"):
                 return True
+        for lit in f.nested_literals():
+            # `var conns []net.Conn`, then `conns = append(conns, c)` in the goroutines f starts
+            for op, ti in assignments_to(lit, name):
+                v = op.args[ti] if len(op.args) == len(op.targets) else None
+                if is_ident(callee(v), "append") and name not in self.program.declared(lit):
+                    return True
         return False
 
     def fresh_collection(self, f, name, i):
@@ -1038,8 +1044,18 @@ class Acquire(Effects):
                     if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
                         return None
                     found = found or c
-            if any(op.kind == "assign" and any(is_ident(t, name) for t in op.targets) for op in lit.facts.ops):
-                return None  # appended to or replaced in the goroutine: not followed
+            for op in lit.facts.ops:
+                if op.kind != "assign" or not any(is_ident(t, name) for t in op.targets):
+                    continue
+                # `mu.Lock(); conns = append(conns, c); mu.Unlock()`: appended to by its goroutines
+                v = op.args[0] if len(op.args) == 1 and len(op.targets) == 1 else None
+                if not (is_ident(callee(v), "append") and call_args(v) and is_ident(call_args(v)[0], name)):
+                    return None  # replaced in the goroutine: not followed
+                for e in call_args(v)[1:]:
+                    c = self._fresh_value(lit, e, i, into=name)
+                    if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                        return None
+                    found = found or c
         for op, ti in assignments_to(f, name):
             if op.mode == "var" and not op.args:
                 continue
@@ -1229,7 +1245,16 @@ def _cleanup_before_failure(f, k: int, name: str) -> bool:
 
 
 def _stores_into_captured(op, into: str, declared) -> bool:
-    """op is `into[k] = v` for a collection `into` that the function literal (declaring `declared`) captures."""
+    """op is `into[k] = v` or `into = append(into, v)` for a collection `into` that the function literal
+    (declaring `declared`) captures."""
     if op.kind != "assign" or into in declared:
         return False
-    return any((ix := index(t)) is not None and is_ident(ix[0], into) for t in op.targets)
+    if any((ix := index(t)) is not None and is_ident(ix[0], into) for t in op.targets):
+        return True
+    v = op.args[0] if len(op.args) == 1 and len(op.targets) == 1 else None
+    return (
+        is_ident(op.targets[0], into)
+        and is_ident(callee(v), "append")
+        and bool(call_args(v))
+        and is_ident(call_args(v)[0], into)
+    )
