@@ -409,6 +409,10 @@ class Unpaired:
         owner = ch.make_sites[0][0]
         ranger, range_op = ch.receives[0]
         name = self.flow.label(ch.key)
+        if ranger is not owner and range_op.mode == "range" and ch.key == f"local:{owner.id}:{name}":
+            # `snap := a.merge(ch); wg.Wait(); close(ch)`: the maker closes only after the function
+            # it handed the channel to, which ranges over it, has returned
+            return self._closed_after_handed_range(ch, owner, name, ranger, range_op)
         if ranger is not owner or range_op.mode != "range" or ch.key != f"local:{owner.id}:{name}":
             return None
         facts = owner.facts
@@ -633,6 +637,44 @@ class Unpaired:
             )
         return None
 
+    def _closed_after_handed_range(
+        self, ch: Channel, owner: Function, name: str, ranger: Function, range_op
+    ) -> UnclosedRange | None:
+        """The maker hands its local channel to one plain call of ranger, which ranges over it with no
+        way out, and every close of it is the maker's own, plain, after that call."""
+        calls = [
+            op
+            for op in owner.facts.ops
+            if op.kind == "call"
+            and op.mode == "plain"
+            and any(E.is_ident(a, name) for a in op.args)
+            and any(t.function is ranger for t in self.program.resolve_call(owner, op))
+        ]
+        if len(calls) != 1 or not ch.closes or not ch.sends or self._range_exits(ranger, range_op):
+            return None
+        rcall = calls[0]
+        facts = owner.facts
+        at = {id(op): i for i, op in enumerate(facts.ops)}
+        if any(fn is not owner or op.mode != "plain" or at.get(id(op), -1) <= at[id(rcall)] for fn, op in ch.closes):
+            return None
+        if not self.confined(owner, name, 0) or self._senders_long_lived(ch, owner, name, queues_end=True):
+            return None
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        self.debug["GIM102_ranges_closed_only_after_themselves"] += 1
+        close = min((op for _fn, op in ch.closes), key=lambda op: at[id(op)])
+        return UnclosedRange(
+            ch,
+            owner,
+            ranger,
+            range_op,
+            None,
+            sender,
+            send,
+            None,
+            closed_after=close,
+            closed_through=(close, None, owner, rcall),
+        )
+
     def _hands_to_ranger(self, owner: Function, ranger: Function, name: str) -> bool:
         """owner calls ranger plainly, once, with its local channel `name` as an argument."""
         calls = [
@@ -674,16 +716,19 @@ class Unpaired:
             ch, owner, ranger, range_op, closer, target, exit_op, region, go_op, go_fn=owner, returned_by_owner=returned
         )
 
-    def _exit_skipping_close(self, closer: Function, close_op, waiter: Function, wait_op) -> tuple | None:
-        """(the closer's first `return` or goroutine-ending call that skips close_op, the close, the
-        branch deciding it), unless on that path the closer signals the waiter away first."""
+    def _exit_skipping_close(
+        self, closer: Function, close_op, waiter: Function, wait_op, more: tuple = ()
+    ) -> tuple | None:
+        """(the closer's first `return` or goroutine-ending call that skips close_op (and every close
+        in `more`), the close, the branch deciding it), unless on that path the closer signals the
+        waiter away first."""
         facts = closer.facts
-        target = facts.ops.index(close_op)
+        targets = [facts.ops.index(op) for op in (close_op, *more)]
 
         def leaves(op) -> bool:
             return op.kind == "return" or ends_goroutine(self.program, closer, op) is not None
 
-        for i, t in exits_skipping(facts, [target], leaves):
+        for i, t in exits_skipping(facts, targets, leaves):
             if self._signalled_away(closer, i, waiter, wait_op):
                 continue
             return facts.ops[i], facts.ops[t], deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
@@ -707,9 +752,11 @@ class Unpaired:
         any `select`, by another function; the close in no loop.
         """
         key = ch.key
-        if not key.rsplit(".", 1)[-1][:1].islower() or len(ch.closes) != 1:
+        if not key.rsplit(".", 1)[-1][:1].islower() or not ch.closes:
             return None
         closer, close_op = ch.closes[0]
+        if any(fn is not closer or op.mode != "plain" or _in_loop(fn.facts, op.region) for fn, op in ch.closes):
+            return None  # closed by several functions, deferred, or in a loop: not this shape
         published = None if closer.go_sites else self._published_then_closed(closer)
         if close_op.mode != "plain" or not (closer.go_sites or published) or _in_loop(closer.facts, close_op.region):
             # In a loop, the close is of each value the loop takes in turn (`case f := <-es.install:
@@ -727,7 +774,8 @@ class Unpaired:
             owner, go_op = published[0], published[2]
         else:
             return None
-        skipping = self._exit_skipping_close(closer, close_op, waiter, wait_op)
+        more = tuple(op for _fn, op in ch.closes[1:])
+        skipping = self._exit_skipping_close(closer, close_op, waiter, wait_op, more)
         if skipping is None:
             return None
         self.debug["GIM102_skipped_done_closes"] += 1
@@ -744,6 +792,7 @@ class Unpaired:
             go_op,
             go_fn=owner,
             returned_by_owner=False,
+            closes=len(ch.closes),
             published=published,
         )
 

@@ -52,8 +52,8 @@ closes it) and hands it on only by returning it, and the goroutine can
 local map filled with such results and ranged once): on that return the
 receive waits forever. Likewise a struct's done channel (`f.done`, an
 unexported field only ever given a fresh `make`, never handed anywhere):
-the one goroutine that fills the struct closes it, outside any loop, but
-can `return` first, and another function waits on a plain `<-f.done`
+the one goroutine that fills the struct closes it (in one or several plain
+`close` calls), outside any loop, but can `return` first before all of them, and another function waits on a plain `<-f.done`
 outside any `select`. The closer may also be called plainly by its one
 caller after that caller put the struct in a map field where other callers
 find it and wait (`c.calls[key] = cl; c.fill(key, cl)`, the shared-load
@@ -71,7 +71,10 @@ loop. Nothing receives after that, and the goroutine waits on its next
 send forever. And a function that ranges over its own channel and closes
 it only after that loop (or in a `defer`), every close being its own: the
 loop ends only at the close, so it waits forever once the senders are
-done (`for r := range results {...}; wg.Wait(); close(results)`). The
+done (`for r := range results {...}; wg.Wait(); close(results)`), or that
+hands it to one plain call of a function that ranges over it and closes
+it only after that call returns (`snap := a.merge(ch); wg.Wait();
+close(ch)`). The
 same for a field channel whose only closes sit in one method that only the
 ranging function calls, on the same local, after its range (`for s := range
 c.Samples() {...}; c.Stop()`, `Stop` waiting for the senders and closing
@@ -1397,6 +1400,28 @@ def _unclosed_finding(u):
             if deferred
             else f"only after that loop (line {close.line})"
         )
+        if u.closed_through is not None and len(u.closed_through) == 4 and u.closed_through[1] is None:
+            _close, _none, caller, rcall = u.closed_through
+            ranging = E.render(rcall.fn)
+            steps.append(Step(op_location(caller, rcall), f"`{caller.short}` hands it to `{ranging}()`, which ranges"))
+            steps.append(Step(op_location(caller, close), f"the only `close({name})`, after `{ranging}()` returns"))
+            message = (
+                f"`{u.ranger.short}` ranges over `{E.render(u.range_op.fn)}` (line {u.range_op.line}), the channel "
+                f"`{caller.short}` made and handed it at line {rcall.line}, but `{caller.short}` closes it only "
+                f"after that call returns (`close({name})` at line {close.line}): the range ends only when the "
+                f"channel is closed, so after the last send ({_where(op_location(u.sender, u.send), range_loc)}) "
+                f"it waits forever and the close is never reached. Fix: close `{name}` from a goroutine started "
+                f"before the call once the senders are done (`go func() {{ wg.Wait(); close({name}) }}()`)."
+            )
+            return Finding(
+                rule_id=ID,
+                message=message,
+                location=range_loc,
+                severity=SEVERITY,
+                related=tuple([Related(op_location(u.sender, u.send), f"last send on `{name}`"), *_made_here(ch)]),
+                steps=tuple(steps),
+                key=f"{owner.qualname}|{name}|range",
+            )
         if u.closed_through is not None and len(u.closed_through) == 4:
             call, closer, caller, rcall = u.closed_through
             closed = E.render(close.args[0]) if close.args else name
