@@ -53,7 +53,8 @@ local map filled with such results and ranged once): on that return the
 receive waits forever. Likewise a struct's done channel (`f.done`, an
 unexported field only ever given a fresh `make`, never handed anywhere):
 the one goroutine that fills the struct closes it (in one or several plain
-`close` calls), outside any loop, but can `return` first before all of them, and another function waits on a plain `<-f.done`
+`close` calls), outside any loop, but can `return` first before all of them,
+and another function waits on a plain `<-f.done`
 outside any `select`. The closer may also be called plainly by its one
 caller after that caller put the struct in a map field where other callers
 find it and wait (`c.calls[key] = cl; c.fill(key, cl)`, the shared-load
