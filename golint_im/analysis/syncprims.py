@@ -215,6 +215,7 @@ class SyncPrimitives:
         self._raw: list[SyncCall] = []
         self._made_conds: dict[int, set[str]] = {}
         self._collect()
+        self._collect_done_values()
         self._join_parameters()
         self._join_copies()
         self.calls: dict[str, list[SyncCall]] = defaultdict(list)
@@ -343,6 +344,38 @@ class SyncPrimitives:
                     self.debug["GIM106_holders_unknown"] += 1
                     continue
                 self._raw.append(SyncCall(fn, op, key, kind, method, E.render(E.strip_address(base))))
+
+    def _collect_done_values(self) -> None:
+        """`go l.loadShard(ctx, sh, wg.Done)`: a `func()` parameter every caller fills with the `Done`
+        method value of one WaitGroup; each call of it in the callee (`done()`) is that group's Done."""
+        for fn in self.program.functions:
+            params = fn.facts.params
+            wanted = [(i, name) for i, (name, t) in enumerate(params) if name and t.replace(" ", "") == "func()"]
+            if not wanted:
+                continue
+            callers = self.program.callers(fn)
+            if not callers:
+                continue
+            for i, name in wanted:
+                holders: set[tuple[str, str]] = set()
+                for caller, call in callers:
+                    arg = call.args[i] if i < len(call.args) else None
+                    sel = E.selector(arg) if arg is not None else None
+                    if sel is None or sel[1] != "Done" or self.kind_of(caller, sel[0], "Done") != WAITGROUP:
+                        holders = set()
+                        break
+                    key = self.holder(caller, sel[0])
+                    if key is None:
+                        holders = set()
+                        break
+                    holders.add((key, E.render(E.strip_address(sel[0]))))
+                if len(holders) != 1:
+                    continue
+                key, text = holders.pop()
+                for op in fn.facts.ops:
+                    if op.kind == "call" and E.is_ident(op.fn, name) and not op.args:
+                        self._raw.append(SyncCall(fn, op, key, WAITGROUP, "Done", text))
+                        self.debug["GIM106_dones_through_method_values"] += 1
 
     def _join_parameters(self) -> None:
         """A WaitGroup or Cond parameter is whatever its analysed callers pass."""

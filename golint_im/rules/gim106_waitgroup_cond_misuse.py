@@ -22,7 +22,9 @@ package variable, a struct field; a parameter is what its callers pass):
   goroutine's own. The `Done` may be a helper's whose only WaitGroup call
   it is (its mutex calls aside), called on the goroutine's receiver or on a
   parameter (`rep.record(name, st)`, `record` storing under `r.mu` and
-  calling `r.wg.Done()`);
+  calling `r.wg.Done()`), or a `func()` parameter every caller fills with
+  the group's `Done` method value (`go l.loadShard(sh, wg.Done)`, then
+  `done()`);
 - `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
   `i < n`), or `wg.Add(1)` at the top of its body, when the body can
   `continue` or `break` before the `go` statement that starts a counted
