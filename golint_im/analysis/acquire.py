@@ -1010,6 +1010,22 @@ class Acquire(Effects):
                     return True
         return False
 
+    def _fresh_index_stores(self, g, name, i, found):
+        """(every `name[k] = v` in g stores a fresh value of the kind found so far, what was found):
+        the element stores of a collection being summarised (see `fresh_collection`)."""
+        for op in g.facts.ops:
+            if op.kind != "assign" or len(op.args) != len(op.targets):
+                continue
+            for t, v in zip(op.targets, op.args, strict=True):
+                ix = index(t)
+                if ix is None or not is_ident(ix[0], name):
+                    continue
+                c = self._fresh_value(g, v, i, into=name)
+                if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                    return False, found
+                found = found or c
+        return True, found
+
     def fresh_collection(self, f, name, i):
         """(kind, i, base, op, shape) if the local slice or map `name` holds only fresh resources, kept nowhere.
 
@@ -1017,33 +1033,16 @@ class Acquire(Effects):
         `append(name, fresh...)` and `name[k] = fresh`; neither it nor an
         element escapes or is released. shape: "map" when filled by key.
         """
-        found = None
         shape = "map" if (self.type_of(f, make_ident(name)) or "").startswith("map[") else "slice"
-        for op in f.facts.ops:
-            if op.kind != "assign" or len(op.args) != len(op.targets):
-                continue
-            for t, v in zip(op.targets, op.args, strict=True):
-                ix = index(t)
-                if ix is None or not is_ident(ix[0], name):
-                    continue
-                c = self._fresh_value(f, v, i, into=name)
-                if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
-                    return None
-                found = found or c
+        filled, found = self._fresh_index_stores(f, name, i, None)
+        if not filled:
+            return None
         fillers = [lit for lit in f.nested_literals() if name not in self.program.declared(lit)]
         for lit in fillers:
             # `go func(u string) { ...; mu.Lock(); out[u] = resp; mu.Unlock() }(u)`: filled by its goroutines.
-            for op in lit.facts.ops:
-                if op.kind != "assign" or len(op.args) != len(op.targets):
-                    continue
-                for t, v in zip(op.targets, op.args, strict=True):
-                    ix = index(t)
-                    if ix is None or not is_ident(ix[0], name):
-                        continue
-                    c = self._fresh_value(lit, v, i, into=name)
-                    if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
-                        return None
-                    found = found or c
+            filled, found = self._fresh_index_stores(lit, name, i, found)
+            if not filled:
+                return None
             for op in lit.facts.ops:
                 if op.kind != "assign" or not any(is_ident(t, name) for t in op.targets):
                     continue
