@@ -40,6 +40,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
 from .regions import assignments_to
+from .replies import _pending_waits, _take_before, map_field_stored
 
 
 @dataclass(frozen=True)
@@ -209,19 +210,15 @@ def abandoned_pending_calls(program: Program, debug: Counter) -> list[AbandonedP
     into a field of that name on a value of the same type and receives from it plainly
     (`replies._pending_waits`), and the reader is started with `go` and loops with `for {`.
     Counted in `--debug` as `GIM102_pending_calls_abandoned_on_exit`."""
-    from .replies import _pending_waits, _take_before
-
     stores: dict[str, list[tuple[Function, Op]]] = {}
     answers: list[tuple[Function, Op, tuple]] = []  # (dispatcher, its answer, the map selector)
     ranged: set[str] = set()  # field names some function ranges over
     for fn in program.functions:
         ops = fn.facts.ops
         for i, op in enumerate(ops):
-            if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1:
-                ix = E.index(op.targets[0])
-                sel = E.selector(ix[0]) if ix is not None else None
-                if sel is not None and E.ident(op.args[0]):
-                    stores.setdefault(sel[1], []).append((fn, op))
+            stored = map_field_stored(op)
+            if stored is not None:
+                stores.setdefault(stored, []).append((fn, op))
             if op.kind == "assign" and len(op.args) == 1 and (over := E.ranged(op.args[0])) is not None:
                 name = E.selected_name(over)
                 if name:

@@ -207,11 +207,9 @@ def skipped_pending_replies(program, debug: Counter) -> list[SkippedReply]:
     for fn in program.functions:
         ops = fn.facts.ops
         for i, op in enumerate(ops):
-            if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1:
-                ix = E.index(op.targets[0])
-                sel = E.selector(ix[0]) if ix is not None else None
-                if sel is not None and E.ident(op.args[0]):
-                    stores.setdefault(sel[1], []).append((fn, op))
+            field = map_field_stored(op)
+            if field is not None:
+                stores.setdefault(field, []).append((fn, op))
             elif op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
                 take = _take_before(ops, i)
                 if take is not None:
@@ -236,6 +234,15 @@ def skipped_pending_replies(program, debug: Counter) -> list[SkippedReply]:
             taken = (E.render(gone.args[0]), gone)
             out.append(SkippedReply(label, reader, take, name, "", reply, exit_op, region, waiter, wait, taken=taken))
     return out
+
+
+def map_field_stored(op: Op) -> str | None:
+    """`f` of `x.f[k] = v` (v a name): the map or slice field a value is stored into, else None."""
+    if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+        return None
+    ix = E.index(op.targets[0])
+    sel = E.selector(ix[0]) if ix is not None else None
+    return sel[1] if sel is not None and E.ident(op.args[0]) else None
 
 
 def _take_before(ops: list[Op], d: int) -> int | None:
