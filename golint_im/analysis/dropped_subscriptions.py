@@ -275,3 +275,109 @@ def _result_held_as(caller: Function, call: Op, position: int) -> list[str]:
 
 def _assigned_once(fn: Function, name: str) -> bool:
     return len(list(assignments_to(fn, name))) == 1
+
+
+@dataclass
+class UnclosedDelete:
+    """A delete of a client from a map that does not close the client's channel, where the
+    function's other deletes of that map do, and a pump ranges over that channel."""
+
+    fn: Function
+    delete: Op
+    closing: Op  # one of the function's deletes that closes the channel
+    field: str  # the channel field: `send`
+    label: str  # the map as written: `h.clients`
+    key: str  # the deleted value as written: `c`
+    ranger: Function
+    range_op: Op
+
+
+def unclosed_deletes(program: Program, debug: Counter) -> list[UnclosedDelete]:
+    """`case c := <-h.unregister: delete(h.clients, c)` in a hub whose other deletes of the same map
+    close the client's channel first (`close(c.send); delete(h.clients, c)`): the unregistered
+    client's pump, ranging over `c.send`, never ends. Judged when the keys deleted are plain names,
+    the other delete of the function closes `<key>.F` in its own block, this one's block names the
+    key nowhere else, a method of the key's type ranges over its receiver's `F`, and every send on a
+    `.F` channel is the hub function's own (after the delete nothing sends to that client again, so
+    any way out of the range's body, which comes after a value, never comes). Counted in `--debug`
+    as `GIM102_deletes_without_the_close`."""
+    out = []
+    for fn in program.functions:
+        deletes = [
+            op
+            for op in fn.facts.ops
+            if op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and E.ident(op.args[1])
+        ]
+        if len(deletes) < 2:
+            continue
+        closing: dict[str, list[tuple[Op, str]]] = {}
+        for d in deletes:
+            field = _closed_in_block(fn, d)
+            if field is not None:
+                closing.setdefault(E.render(d.args[0]), []).append((d, field))
+        for d in deletes:
+            label = E.render(d.args[0])
+            if label not in closing or _closed_in_block(fn, d) is not None or _names_key_else(fn, d):
+                continue
+            other, field = closing[label][0]
+            key = E.ident(d.args[1]) or ""
+            ranging = _pump_over(program, fn, key, field)
+            if ranging is None:
+                continue
+            debug["GIM102_deletes_without_the_close"] += 1
+            out.append(UnclosedDelete(fn, d, other, field, label, key, *ranging))
+    return out
+
+
+def _closed_in_block(fn: Function, d: Op) -> str | None:
+    """F when the delete's own block also runs `close(<key>.F)`."""
+    key = E.ident(d.args[1])
+    for op in fn.facts.ops:
+        if op.region != d.region or op.kind != "call" or not E.is_ident(op.fn, "close") or not op.args:
+            continue
+        sel = E.selector(op.args[0])
+        if sel is not None and E.is_ident(sel[0], key or ""):
+            return sel[1]
+    return None
+
+
+def _names_key_else(fn: Function, d: Op) -> bool:
+    """The delete's block hands the key on or uses it in a call other than the delete itself."""
+    key = E.ident(d.args[1]) or ""
+    for op in fn.facts.ops:
+        if op is d or op.region != d.region or op.kind not in ("call", "send", "assign"):
+            continue
+        exprs = [op.fn, *op.args] if op.kind != "assign" else list(op.args)
+        if any(e is not None and E.is_expr(e) and key in E.idents_in(e, set()) for e in exprs):
+            return True
+    return False
+
+
+def _pump_over(program: Program, fn: Function, key: str, field: str) -> tuple[Function, Op] | None:
+    """(method, its range) for a method of the key's type ranging over its receiver's `field` with no
+    other way out of the loop."""
+    named = program.named(program.type_of(fn, E.make_ident(key)) or "")
+    if named is None:
+        return None
+    for g in program.functions:
+        recv = g.facts.recv_name
+        if not recv or g.parent is not None or f"{g.pkg.path}#{g.facts.recv.lstrip('*')}" != named:
+            continue
+        for op in g.facts.ops:
+            sel = E.selector(op.fn) if op.kind == "recv" and op.mode == "range" else None
+            if sel is not None and E.is_ident(sel[0], recv) and sel[1] == field and _only_sender(program, fn, field):
+                # every way out of its body comes after a value, and only the hub sends one
+                return g, op
+    return None
+
+
+def _only_sender(program: Program, hub: Function, field: str) -> bool:
+    """Every send on a `.field` channel anywhere is the hub's own (its broadcast over the map): once
+    the entry is deleted, nothing sends to the deleted client's channel again."""
+    sends = [
+        (f, op)
+        for f in program.functions
+        for op in f.facts.ops
+        if op.kind == "send" and E.selected_name(op.fn) == field
+    ]
+    return bool(sends) and all(f is hub for f, _op in sends)

@@ -49,7 +49,7 @@ from .counted import (
 from .dead_defers import dead_deferred_closes
 from .deserted_subscribers import deserted_subscribers
 from .dropped_calls import abandoned_pending_calls, dropped_pending_calls
-from .dropped_subscriptions import dropped_subscriptions
+from .dropped_subscriptions import dropped_subscriptions, unclosed_deletes
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
 from .endless_ranges import endless_range_waits
@@ -219,6 +219,8 @@ class Partners:
         self.parked_on_branches = parked_on_branches(program, self.debug)
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
         self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
+        # A hub's delete of a client that skips the close its other deletes make (dropped_subscriptions.py).
+        self.unclosed_deletes = [u for u in unclosed_deletes(program, self.debug) if u.fn.id not in budget.cut]
         # An implementation leaving open the output channel every other implementation closes.
         self.unclosed_implementations = unclosed_implementations(program, self.debug, flow)
         # A subscriber's loop that can give up while another function keeps sending to it plainly.

@@ -491,6 +491,14 @@ closure kept in a field that sends on the local channel); so may the
 goroutines of the per-round shape below (`go c.run(b)` calling
 `c.deliver(r)`).
 
+A hub's delete that skips the close its other deletes make: a function
+deletes clients from a map field in several places, closing the client's
+channel (`close(c.send)`) with some of the deletes but not with another
+(`case c := <-h.unregister: delete(h.clients, c)`), while a method of the
+client's type ranges over that channel field of its receiver (a write pump)
+and every send on such a channel is the hub's own: the unregistered client's
+pump waits forever.
+
 A pending call dropped on a failure: a method keeps a call (a pointer
 to a struct of the tree with a channel field) in a map field of its
 receiver, `c.pending[seq] = call`, where a reader finds it by key and
@@ -1001,6 +1009,8 @@ def _findings(ctx):
         yield _endless_range_wait_finding(er)
     for pb in partners.parked_on_branches:
         yield _parked_on_branch_finding(pb)
+    for ud in partners.unclosed_deletes:
+        yield _unclosed_delete_finding(ud)
     for ds in partners.dropped_subscriptions:
         yield _dropped_subscription_finding(ds)
     for ui in partners.unclosed_implementations:
@@ -2447,6 +2457,33 @@ def _abandoned_pending_finding(a):
         related=(Related(wait_loc, "a caller waiting for its answer"),),
         steps=steps,
         key=f"{a.reader.qualname}|{a.label}|abandoned-pending",
+    )
+
+
+def _unclosed_delete_finding(u):
+    """A delete of a client from a hub's map that skips the close its other deletes make."""
+    loc = op_location(u.fn, u.delete)
+    range_loc = op_location(u.ranger, u.range_op)
+    chan = f"{u.key}.{u.field}"
+    message = (
+        f"`{u.fn.short}` deletes `{u.key}` from `{u.label}` (line {u.delete.line}) without `close({chan})`, "
+        f"as its delete at line {u.closing.line} does, but `{u.ranger.short}` ranges over its `{u.field}` "
+        f"({_where(range_loc, loc)}) until it is closed: once the entry is gone nothing closes it, so that "
+        f"range never ends and its goroutine blocks forever. Fix: `close({chan})` with this delete too."
+    )
+    steps = (
+        Step(op_location(u.fn, u.closing), f"this delete of `{u.label}` closes `{chan}`"),
+        Step(loc, "this one does not"),
+        Step(range_loc, f"`{u.ranger.short}` waits here for a close that never comes"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(range_loc, "the range left waiting"),),
+        steps=steps,
+        key=f"{u.fn.qualname}|{u.label}|{u.delete.line}|unclosed-delete",
     )
 
 
