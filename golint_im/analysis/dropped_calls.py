@@ -39,8 +39,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
-from .regions import assignments_to
-from .replies import _pending_waits, _take_before, map_field_stored
+from .replies import _pending_waits, _take_before, map_field_stored, taken_from_map_fields
 
 
 @dataclass(frozen=True)
@@ -121,20 +120,17 @@ def _answers(program: Program) -> dict[tuple[str, str], list[tuple[Function, Op]
     map field by index (`call := c.pending[seq]`) earlier in the same function."""
     found: dict[tuple[str, str], list[tuple[Function, Op]]] = {}
     for fn in program.functions:
-        ops = fn.facts.ops
-        for k, op in enumerate(ops):
-            if op.kind != "send":
-                continue
-            sel = E.selector(op.fn)
+        taken: dict[str, list[tuple[int, tuple]]] | None = None
+        for k, op in enumerate(fn.facts.ops):
+            sel = E.selector(op.fn) if op.kind == "send" else None
             base = E.ident(sel[0]) if sel is not None else None
             if sel is None or base is None:
                 continue
-            for a, ti in assignments_to(fn, base):
-                ix = E.index(a.args[0]) if len(a.args) == 1 and ti == 0 else None
-                held = E.selector(ix[0]) if ix is not None else None
-                if held is not None and any(o is a for o in ops[:k]):
-                    found.setdefault((held[1], sel[1]), []).append((fn, op))
-                    break
+            if taken is None:
+                taken = taken_from_map_fields(fn)
+            held = next((h for at, h in taken.get(base, ()) if at < k), None)
+            if held is not None:
+                found.setdefault((held[1], sel[1]), []).append((fn, op))
     return found
 
 

@@ -245,6 +245,22 @@ def map_field_stored(op: Op) -> str | None:
     return sel[1] if sel is not None and E.ident(op.args[0]) else None
 
 
+def taken_from_map_fields(fn: Function) -> dict[str, list[tuple[int, tuple]]]:
+    """Local name -> [(index of the op, the map field's selector)] for each `v := x.f[k]` (or `v, ok
+    := ...`) of fn, in order: the values a function takes out of a map or slice field, read in one
+    pass (callers asking per send would read the function again for each)."""
+    out: dict[str, list[tuple[int, tuple]]] = {}
+    for k, op in enumerate(fn.facts.ops):
+        if op.kind != "assign" or len(op.args) != 1 or not op.targets:
+            continue
+        ix = E.index(op.args[0])
+        sel = E.selector(ix[0]) if ix is not None else None
+        name = E.ident(op.targets[0])
+        if sel is not None and name is not None:
+            out.setdefault(name, []).append((k, sel))
+    return out
+
+
 def _take_before(ops: list[Op], d: int) -> int | None:
     """Index of `ch, ok := m[k]` (or `ch := m[k]`) just before `delete(m, k)` (nothing but calls in
     between: a lock's `Unlock`), taking from the same map with the same key."""

@@ -42,6 +42,7 @@ from .locks import (
 )
 from .never_stopped import top_endless_loop
 from .regions import assignments_to
+from .replies import taken_from_map_fields
 from .syncprims import COND, ERRGROUP, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
 # Counted in --debug: the Waits under a lock this layer gave up on, by reason.
@@ -447,6 +448,7 @@ class _HandoffMatcher:
             program = self.model.program
             found: dict[str, list[tuple[Function, Op, str | None]]] = {}
             for g in program.functions:
+                taken: dict[str, list[tuple[int, tuple]]] | None = None
                 for op in g.facts.ops:
                     if op.kind == "send":
                         local = E.ident(op.fn)
@@ -456,13 +458,12 @@ class _HandoffMatcher:
                         continue
                     if local is None:
                         continue
-                    for a, ti in assignments_to(g, local):
-                        ix = E.index(a.args[0]) if len(a.args) == 1 and ti == 0 else None
-                        sel = E.selector(ix[0]) if ix is not None else None
-                        if sel is not None:
-                            holder = program.named(program.type_of(g, sel[0]) or "")
-                            found.setdefault(sel[1], []).append((g, op, holder))
-                            break
+                    if taken is None:
+                        taken = taken_from_map_fields(g)
+                    if local in taken:
+                        sel = taken[local][0][1]
+                        holder = program.named(program.type_of(g, sel[0]) or "")
+                        found.setdefault(sel[1], []).append((g, op, holder))
             self._map_sends = found
         return self._map_sends
 
