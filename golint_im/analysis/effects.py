@@ -366,7 +366,7 @@ class Effects(Calls):
                 return RELEASE
             if ext.pkg in _BORROW_PKGS:
                 return None
-            if ext.recv and ext.name in _WRITES_INTO and r.suffix == () and i == 0:
+            if ext.qualname in _WRITES_INTO and r.suffix == () and i == 0:
                 # `req.Write(conn)`, `tmpl.Execute(conn, data)`: a method of another module's value
                 # writing itself into the resource, its destination, which it does not keep
                 return None
@@ -1153,9 +1153,22 @@ class Effects(Calls):
         return ESCAPE
 
 
-# Methods of other modules' values that write the value into their first argument, a destination they
-# use and drop (`http.Request.Write(w)`, `http.Header.Write(w)`, `template.Execute(w, data)`).
-_WRITES_INTO = frozenset({"Write", "WriteProxy", "WriteTo", "WriteSubset", "Execute", "ExecuteTemplate"})
+# Methods of the standard library's values that write the value into their first argument, a
+# destination they use and drop (`req.Write(conn)`, `tmpl.Execute(conn, data)`): known by their
+# qualified names, as the borrowing packages are, not by the bare method name.
+_WRITES_INTO = frozenset(
+    {
+        "net/http.Request.Write",
+        "net/http.Request.WriteProxy",
+        "net/http.Response.Write",
+        "net/http.Header.Write",
+        "net/http.Header.WriteSubset",
+        "text/template.Template.Execute",
+        "text/template.Template.ExecuteTemplate",
+        "html/template.Template.Execute",
+        "html/template.Template.ExecuteTemplate",
+    }
+)
 
 
 def _made_buffered_in(fn, base: str, field: str) -> bool:

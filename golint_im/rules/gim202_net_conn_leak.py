@@ -367,9 +367,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - Connections handed to functions the analysis cannot resolve (outside the
   analysed roots, function values) are assumed to be owned there; common
   borrowers (`fmt`, `io`, `bufio`, `encoding/*`, logging) are known, and so
-  are methods of other modules' values that write themselves into the
+  are the standard library's methods that write their value into the
   connection as their destination (`req.Write(conn)`, `tmpl.Execute(conn,
-  data)`).
+  data)`; a table of qualified names).
 - `break` and `continue` are followed to where they land; a path that takes
   a `goto` is not followed. A loop that may run zero times (`for cond {`,
   `range`) and closes the connection on some path of its body counts as
