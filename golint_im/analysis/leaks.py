@@ -1328,6 +1328,48 @@ class Walk:
             return leak
         return None
 
+    def _returns_one_element(self, o: Op) -> Leak | None:
+        """`for _, c := range conns { if isPrimary(c) { return c, nil } }` over the local collection of
+        fresh resources this walk follows, with none of them closed yet: the caller gets the one
+        element returned, and every other element is dropped open with the collection."""
+        coll = self.holders.get(self.primary)
+        if coll is None or not coll.container or self.origin.filled is not None:
+            return None
+        if any(_value_ref(a, {coll.name: coll}) is not None for a in o.args):
+            return None  # the collection itself goes back
+        for a in o.args:
+            name = ident(a)
+            if name is not None and name in self.holders and self._element_of(name, coll.name, 2):
+                self.an.debug["gim2xx_collections_returning_one_element"] += 1
+                return Leak("picked-one", o.line, o.col, container=Container(coll.container, coll.name))
+        return None
+
+    def _element_of(self, name: str, coll: str, depth: int) -> bool:
+        """Every value the function gives the local `name` is an element a range over the collection
+        `coll` binds (`for _, c := range conns`), or, `depth` steps on, a field of one (`best = r.conn`)."""
+        found = False
+        for op, ti in assignments_to(self.fn, name):
+            if op.mode == "var" and not op.args:
+                continue
+            if len(op.args) == 1 and ranged(op.args[0]) is not None:
+                if not (is_ident(ranged(op.args[0]), coll) and ti == 1):
+                    return False
+                found = True
+                continue
+            if len(op.args) != len(op.targets):
+                return False
+            v = op.args[ti]
+            if is_nil(v):
+                continue
+            base = v
+            while selector(base) is not None:
+                base = selector(base)[0]
+            other = ident(base)
+            if depth <= 0 or other is None or other == name or not self._element_of(other, coll, depth - 1):
+                return False
+            found = True
+        return found
+
     def _named_again_after(self, o: Op, built: str) -> bool:
         """A variable holding the resource itself (not the value built around it) is named after op o,
         or in a function literal (which may run later): the resource is not kept in the field alone."""
@@ -1408,6 +1450,10 @@ class Walk:
                 self._leak(forgotten)
                 return None
             if self.an.returns_holder(self.fn, o, self.holders) or self._bare_return_hands_back(o, self.holders):
+                picked = self._returns_one_element(o)
+                if picked is not None:
+                    self._leak(picked)
+                    return None
                 failure = self._returned_with_error(o)
                 if failure is not None:
                     leak = self._return_leak(o)

@@ -178,6 +178,8 @@ class Analysis(Acquire):
             "gim2xx_wrappers_served_by_group_goroutines": 0,
             # `if resp.Error != nil` on a value known by its close: the call failed (leaks._own_error_test)
             "gim2xx_own_error_tests": 0,
+            # `return c` for an element a range over the collection bound: the rest dropped (leaks._returns_one_element)
+            "gim2xx_collections_returning_one_element": 0,
             # errors of calls whose every return is a non-nil error: the success side is no path (failing.py)
             "gim2xx_errors_never_nil": 0,
             # calls whose true/false arguments make the helper close what it returns on every path left

@@ -518,6 +518,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         for o in leak.closed_on_failure:
             related.append(Related(Location(path, o.line, o.col), "closed here before another failure return"))
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returns the failure with it open"))
+    elif leak.how == "picked-one" and leak.container is not None:
+        held = leak.container.name
+        problem = (
+            f"is kept in the local {leak.container.shape} `{held}`, and the return at line {leak.line} hands the "
+            f"caller one of its elements, taken in a range over `{held}`: every other one is dropped without "
+            "being closed"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returns one element, drops the rest"))
     elif container:
         where = {
             "return": f"on return (line {leak.line})",
@@ -665,7 +673,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close what `{held}` holds {when} (`for _, c := range {held} {{ c.Close() }}`)"
         if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
-    if many and leak.container is not None:
+    if leak.how == "picked-one" and leak.container is not None:
+        fix = (
+            f"close every other element of `{leak.container.name}` before returning the one kept "
+            f"(`for _, c := range {leak.container.name} {{ if c != kept {{ c.Close() }} }}`)"
+        )
+    elif many and leak.container is not None:
         fix = (
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
             "or keep one per target and share it"

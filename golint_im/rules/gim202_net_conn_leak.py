@@ -61,6 +61,14 @@ range m.hosts { ...; defer conn.Close() } }`), is reported too: the deferred clo
 returns, and every round's connection stays open until then (the same
 holds under GIM201 and GIM203).
 
+A local slice or map of fresh connections (from a helper that dials
+several, `conns := c.dialAll()`) of which the function returns one element
+that a range over it bound (`for _, conn := range conns { if leads(conn) {
+leader = conn; break } }; return leader`), with none of the others closed
+yet, is reported at the acquisition: the rest are dropped open with the
+collection (`gim2xx_collections_returning_one_element`; the same under
+GIM201 and GIM203).
+
 A connection stored only in an unexported field of the receiver is
 reported when no method of the receiver's type closes, returns or hands on
 that field and no other code of the tree selects a field of that name
