@@ -1362,8 +1362,8 @@ class Walk:
             if is_nil(v):
                 continue
             base = v
-            while selector(base) is not None:
-                base = selector(base)[0]
+            while (sel := selector(base)) is not None:
+                base = sel[0]
             other = ident(base)
             if depth <= 0 or other is None or other == name or not self._element_of(other, coll, depth - 1):
                 return False
