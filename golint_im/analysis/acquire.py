@@ -823,6 +823,8 @@ class Acquire(Effects):
         """
         view = self.view(f)
         n = len(f.facts.results)
+        if i >= n:
+            return False  # a goroutine filling a collection returns nothing: its element is judged there
         branch = next((r for r in view.chain(op.region) if view.regions[r].kind in ("if", "else")), None)
         if branch is None:
             return False
@@ -1020,11 +1022,34 @@ class Acquire(Effects):
                 ix = index(t)
                 if ix is None or not is_ident(ix[0], name):
                     continue
-                c = self._fresh_value(g, v, i, into=name)
-                if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                c = self._element_value(g, v, i, name)
+                if c is None or (found is not None and (found[0] is not c[0] or found[5] != c[5])):
                     return False, found
                 found = found or c
         return True, found
+
+    def _element_value(self, g, v, i, into):
+        """What `_fresh_value` says of v stored as an element of the collection `into`, or, for a
+        plain struct literal carrying one fresh resource in a field (`probeResult{conn: c, rtt:
+        rtt}`), the same with the path to it (suffix `("conn",)`): the caller closes it there."""
+        c = self._fresh_value(g, v, i, into=into)
+        if c is not None:
+            return c if c[5] is None else None
+        comp = composite(strip_address(v))
+        if comp is None or (comp[0] or "").startswith(("[", "map[")):
+            return None
+        found = None
+        for key, value in comp[1]:
+            if ident(value) is None:
+                continue
+            e = self._fresh_value(g, value, i, into=into)
+            if e is None:
+                continue
+            field = ident(key) if key is not None else None
+            if field is None or e[4] or found is not None:
+                return None
+            found = (e[0], i, e[2], e[3], "", (field, *(e[5] if e[5] is not None else e[0].suffix)))
+        return found
 
     def fresh_collection(self, f, name, i):
         """(kind, i, base, op, shape) if the local slice or map `name` holds only fresh resources, kept nowhere.
@@ -1051,8 +1076,8 @@ class Acquire(Effects):
                 if not (is_ident(callee(v), "append") and call_args(v) and is_ident(call_args(v)[0], name)):
                     return None  # replaced in the goroutine: not followed
                 for e in call_args(v)[1:]:
-                    c = self._fresh_value(lit, e, i, into=name)
-                    if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                    c = self._element_value(lit, e, i, name)
+                    if c is None or (found is not None and (found[0] is not c[0] or found[5] != c[5])):
                         return None
                     found = found or c
         for op, ti in assignments_to(f, name):
@@ -1072,13 +1097,13 @@ class Acquire(Effects):
             else:
                 return None
             for e in elems:
-                c = self._fresh_value(f, e, i, into=name)
-                if c is None or c[5] is not None or (found is not None and found[0] is not c[0]):
+                c = self._element_value(f, e, i, name)
+                if c is None or (found is not None and (found[0] is not c[0] or found[5] != c[5])):
                     return None
                 found = found or c
         if found is None:
             return None
-        holders = {name: Holder(name, found[0].suffix, "slice")}
+        holders = {name: Holder(name, found[5] if found[5] is not None else found[0].suffix, "slice")}
         for k, op in enumerate(f.facts.ops):
             if op.kind == "return":
                 if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
@@ -1092,7 +1117,7 @@ class Acquire(Effects):
         for lit in fillers:
             if any(self.op_effect(lit, op, holders, found[0], scan=True) in (ESCAPE, RELEASE) for op in lit.facts.ops):
                 return None
-        return found[:4] + (shape, None)
+        return found[:4] + (shape, found[5])
 
     # ---- GIM203: requests to an httptest server ------------------------------
     def to_httptest(self, fn, op) -> bool:

@@ -607,6 +607,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if filled is not None:
             fresh = f"stores a new one in its receiver's field `{filled.field}` on every call"
             made = f"stores a new {words.noun} in its receiver on every call"
+        elif many and origin.suffix:
+            fresh = f"returns a {many} of new ones on every call, each in the field `{origin.suffix[0]}` of an element"
         elif origin.suffix == STUB:
             fresh = "keeps a new one on every call inside the generated client stub it returns, which has no `Close`"
         elif origin.suffix:
@@ -674,9 +676,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
     if leak.how == "picked-one" and leak.container is not None:
+        # the element's field the code closes: the carrier's field (`e.conn`), down to a body (`e.resp.Body`)
+        path = origin.suffix or ()
+        body = origin.kind.suffix
+        kept = path if body and path[len(path) - len(body) :] == body else path[:1]
+        member = ".".join(("e", *kept)) if path else "c"
         fix = (
             f"close every other element of `{leak.container.name}` before returning the one kept "
-            f"(`for _, c := range {leak.container.name} {{ if c != kept {{ c.Close() }} }}`)"
+            f"(`for _, {member.partition('.')[0]} := range {leak.container.name} {{ if {member} != kept {{ {member}.Close() }} }}`)"
         )
     elif many and leak.container is not None:
         fix = (

@@ -66,7 +66,10 @@ several, `conns := c.dialAll()`) of which the function returns one element
 that a range over it bound (`for _, conn := range conns { if leads(conn) {
 leader = conn; break } }; return leader`), with none of the others closed
 yet, is reported at the acquisition: the rest are dropped open with the
-collection (`gim2xx_collections_returning_one_element`; the same under
+collection. The elements may be plain structs carrying the connection in a
+field, filled by the helper's goroutines (`out = append(out,
+candidate{conn: c, rtt: d})`; then `best = cand.conn` is the element's
+connection) (`gim2xx_collections_returning_one_element`; the same under
 GIM201 and GIM203).
 
 A connection stored only in an unexported field of the receiver is
