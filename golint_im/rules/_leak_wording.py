@@ -683,7 +683,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         member = ".".join(("e", *kept)) if path else "c"
         fix = (
             f"close every other element of `{leak.container.name}` before returning the one kept "
-            f"(`for _, {member.partition('.')[0]} := range {leak.container.name} {{ if {member} != kept {{ {member}.Close() }} }}`)"
+            f"(`for _, {member.partition('.')[0]} := range {leak.container.name} "
+            f"{{ if {member} != kept {{ {member}.Close() }} }}`)"
         )
     elif many and leak.container is not None:
         fix = (
