@@ -677,10 +677,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
     if leak.how == "picked-one" and leak.container is not None:
         # the element's field the code closes: the carrier's field (`e.conn`), down to a body (`e.resp.Body`)
-        path = origin.suffix or ()
+        element_path: tuple = origin.suffix or ()
         body = origin.kind.suffix
-        kept = path if body and path[len(path) - len(body) :] == body else path[:1]
-        member = ".".join(("e", *kept)) if path else "c"
+        tail = element_path[len(element_path) - len(body) :]
+        kept_path = element_path if body and tail == body else element_path[:1]
+        member = ".".join(("e", *kept_path)) if element_path else "c"
         fix = (
             f"close every other element of `{leak.container.name}` before returning the one kept "
             f"(`for _, {member.partition('.')[0]} := range {leak.container.name} "
