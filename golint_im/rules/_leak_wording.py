@@ -678,9 +678,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if leak.how == "picked-one" and leak.container is not None:
         # the element's field the code closes: the carrier's field (`e.conn`), down to a body (`e.resp.Body`)
         element_path: tuple = origin.suffix or ()
-        body = origin.kind.suffix
-        tail = element_path[len(element_path) - len(body) :]
-        kept_path = element_path if body and tail == body else element_path[:1]
+        body_path: tuple = origin.kind.suffix
+        tail = element_path[len(element_path) - len(body_path) :]
+        kept_path = element_path if body_path and tail == body_path else element_path[:1]
         member = ".".join(("e", *kept_path)) if element_path else "c"
         fix = (
             f"close every other element of `{leak.container.name}` before returning the one kept "
