@@ -576,7 +576,7 @@ class SyncPrimitives:
                 self._exits_skipping_for_another_waiter(starter, go_op, g, key, mine, elsewhere)
                 continue  # the other forms follow the starter's own path to its Wait
             self._start_skipped(starter, go_op, g, key, wait)
-            if any(c.op.mode == "defer" for c in mine):
+            if any(c.op.mode == "defer" for c in mine) and not self._deferred_late(g, mine):
                 continue
             counted = any(c.key == key and c.method == "Add" for c in self.calls[key])
             if not counted:
@@ -587,6 +587,17 @@ class SyncPrimitives:
                 self._item_skipped(starter, go_op, g, mine, wait)
                 continue
             self._exits_skipping(starter, go_op, g, key, mine, wait)
+
+    @staticmethod
+    def _deferred_late(g: Function, mine: list) -> bool:
+        """Every Done of g is deferred, and a `return` comes before the first of those defers
+        (`conn, err := dial(); if err != nil { return }; defer wg.Done()`): a return that has not
+        passed the `defer` statement leaves without it, as it would leave without a plain Done."""
+        if not all(c.op.mode == "defer" for c in mine):
+            return False
+        ops = g.facts.ops
+        first = min(ops.index(c.op) for c in mine)
+        return any(o.kind == "return" for o in ops[:first])
 
     def _exits_skipping_for_another_waiter(
         self, starter: Function, go_op, g: Function, key: str, mine: list, wait: SyncCall

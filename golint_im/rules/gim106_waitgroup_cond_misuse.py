@@ -13,7 +13,9 @@ package variable, a struct field; a parameter is what its callers pass):
   `Stop`) counts too, unless the starter blocks on a receive or a Wait after
   the `go` statement (a handshake the goroutine may answer after its Add);
 - a counted goroutine that can `return` before its `wg.Done()` (no
-  `defer wg.Done()`), while its starter waits on the group: the finding
+  `defer wg.Done()`, or one registered only after that `return`: `conn,
+  err := dial(); if err != nil { return }; defer wg.Done()`), while its
+  starter waits on the group: the finding
   names the `return`; or that `panic`s before it while the goroutine
   recovers its own panics (a deferred `recover()`), so it ends without
   counting down. For a group in a struct field, a `Wait` in another
