@@ -167,6 +167,24 @@ def _closes_then_leaves(facts, target: int) -> bool:
     )
 
 
+def _main_close(ch: Channel) -> tuple[Function, Op, frozenset[int]] | None:
+    """(closer, close, the returns right after the other closes) when ch's closes are all plain ones
+    in one function and all but one end their branch right away (`if err != nil { close(out); return
+    }` before the loop, `close(out)` after it): that one is the close every other way out must reach.
+    A single close of any mode is returned as it is."""
+    if len(ch.closes) == 1:
+        return ch.closes[0][0], ch.closes[0][1], frozenset()
+    closer = ch.closes[0][0]
+    if any(fn is not closer or op.mode != "plain" for fn, op in ch.closes):
+        return None
+    facts = closer.facts
+    at = [facts.ops.index(op) for _fn, op in ch.closes]
+    main = [t for t in at if not leaves_right_after(facts, t)]
+    if len(main) != 1:
+        return None
+    return closer, facts.ops[main[0]], frozenset(t + 1 for t in at if t != main[0])
+
+
 def _fills_itself(op, name: str) -> bool:
     """The assignment to the container `name` makes it (`make(...)`), declares it (`var p []T`) or
     appends to it (`p = append(p, x)`)."""
@@ -920,13 +938,16 @@ class Unpaired:
         starts is the only sender and closer, and can return before its plain `close`; a caller
         ranges over what the maker returned (`for v := range stream()`, or a local assigned from the
         call once). On that return the caller's range never ends."""
-        if len(ch.make_sites) != 1 or len(ch.closes) != 1:
+        if len(ch.make_sites) != 1 or not ch.closes:
             return None
         owner = ch.make_sites[0][0]
         name = self.flow.label(ch.key)
         if ch.key != f"local:{owner.id}:{name}":
             return None
-        closer, close_op = ch.closes[0]
+        main_close = _main_close(ch)
+        if main_close is None:
+            return None
+        closer, close_op, early_leaves = main_close
         if closer is owner or close_op.mode != "plain" or any(f is not closer for f, _op in ch.sends):
             return None
         go_op = self._starter(owner, closer)
@@ -956,18 +977,24 @@ class Unpaired:
         # { close(out); return }`)
         ranger, range_op = consumer
         for i, t in exits_skipping(facts, [target], leaves):
+            if i in early_leaves:
+                continue  # `close(out); return` on an early failure: that way out closes first
             region = deciding_region(facts, facts.ops[i].region, facts.ops[t].region)
-            return SkippedClose(ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op)
+            return SkippedClose(
+                ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, closes=len(ch.closes)
+            )
         guard = _ends_past_if(facts, target)
         if guard is not None:
             # `if len(batch) > 0 { out <- batch; close(out) }` at the end: with the condition false the
             # goroutine ends without closing.
-            return SkippedClose(ch, owner, ranger, range_op, closer, close_op, None, guard, go_op)
+            return SkippedClose(
+                ch, owner, ranger, range_op, closer, close_op, None, guard, go_op, closes=len(ch.closes)
+            )
         loop = _loop_running_out_past(facts, target)
         if loop is not None:
             # `for line := range in { ...; if bad { close(out); return } ... }`: when `in` runs out the
             # goroutine ends past the loop without closing.
-            return SkippedClose(ch, owner, ranger, range_op, closer, close_op, None, loop, go_op)
+            return SkippedClose(ch, owner, ranger, range_op, closer, close_op, None, loop, go_op, closes=len(ch.closes))
         return None
 
     def _returned_skipped_send(self, ch: Channel) -> SkippedSend | None:

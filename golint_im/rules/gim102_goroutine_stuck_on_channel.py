@@ -119,7 +119,9 @@ The same for a producer function that returns the channel (`func stream()
 }`), handing it on in no other way, when a caller ranges over its result
 (`for v := range stream()`, or a local assigned from the call once, or a
 function of the tree that local is handed to, ranging over its parameter:
-`drain(out)`). A pipeline stage whose sends all sit in `for v := range in`
+`drain(out)`); its goroutine may also close the channel on early
+branches that end right there (`if err != nil { close(out); return }`),
+when another way out skips its last close. A pipeline stage whose sends all sit in `for v := range in`
 loops, with its close after them, is written to end with its input and is
 judged too; so is a stage whose only close (followed by `return`) sits in
 its `range` loop, on a failure: when the input runs out it ends past the
