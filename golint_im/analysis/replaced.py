@@ -42,7 +42,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Function, enclosing_regions
 
-from .regions import assignments_to, exclusive_branches, ops_with_literals
+from .regions import assignments_to, exclusive_branches, leaves_right_after, ops_with_literals
 from .resources import ESCAPE, RELEASE, Holder, Kind, _value_ref
 
 if TYPE_CHECKING:
@@ -85,7 +85,9 @@ def receiver_fields(
     holders = dict(holders)
     fields: list[str] = []
     first: Op | None = None
-    for op in fn.facts.ops[start + 1 :]:
+    ops = fn.facts.ops
+    for at in range(start + 1, len(ops)):
+        op = ops[at]
         if op.kind == "return":
             if an.returns_holder(fn, op, holders):
                 return [], None
@@ -93,6 +95,10 @@ def receiver_fields(
         if op.kind not in ("assign", "call", "send"):
             continue
         eff = an.op_effect(fn, op, holders, kind)
+        if eff == RELEASE and first is None and op.region != 0 and leaves_right_after(fn.facts, at):
+            # `if _, err := fmt.Fprintf(conn, ...); err != nil { conn.Close(); return err }` before the
+            # store: the failure's own cleanup, on a way out that never reaches the field
+            continue
         if eff == RELEASE:
             return [], None
         if eff != ESCAPE:
