@@ -87,8 +87,9 @@ selects it; so is a teardown that tears down other fields but never one
 built for the value holding a type of the tree whose own teardown closes
 connections (a pool whose `Close` closes each pooled connection), reported
 at the teardown;
-and, as for GIM201, when the storing method
-runs again from a caller's loop, or under a condition that also holds
+and, as for GIM201, when the storing method (which may close the new
+connection itself on a failure before the store, `conn.Close(); return
+err`) runs again from a caller's loop, or under a condition that also holds
 while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
 err != nil` for a write on the field's connection that just failed, or
 past `if err := c.write(b); err == nil { return nil }` for a method of the
