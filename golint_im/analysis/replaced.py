@@ -291,8 +291,9 @@ def _reads_through(facts, cond, recv: str, field: str) -> bool:
 
 
 def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> bool:
-    """fn (or a closure in it) closes one of the receiver's fields (`c.conn.Close()`), or each
-    element of one (`for _, cc := range c.conns { cc.Close() }`)."""
+    """fn (or a closure in it) closes one of the receiver's fields (`c.conn.Close()`), each
+    element of one (`for _, cc := range c.conns { cc.Close() }`), or a local it copied one into
+    (`prev := s.conn; s.conn = conn; ...; prev.Close()`, the swap)."""
     ops = list(ops_with_literals(fn))
     elements = set()
     for op in ops:
@@ -301,6 +302,11 @@ def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> boo
             element = ident(op.targets[1])
             if element is not None:
                 elements.add(element)
+        if op.kind == "assign" and len(op.args) == len(op.targets):
+            for t, v in zip(op.targets, op.args, strict=True):
+                copy = ident(t)
+                if copy is not None and any(_is_field(v, recv, f) for f in fields):
+                    elements.add(copy)
     for op in ops:
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
