@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
-from .regions import assignments_to, ops_with_literals
+from .regions import assignments_to, leaves_right_after, ops_with_literals
 from .unpaired import range_exits
 
 
@@ -111,14 +111,22 @@ def _stored_and_returned(sub: Function, recv: str) -> tuple[str, str, Op, int] |
                 if ix is None:
                     continue
                 if E.is_ident(v, name) or E.is_ident(ix[1], name):
-                    store, field = op, _map_field(t, recv)
+                    store, field = op, _map_field(t, recv) or _entry_local_field(sub, ix[0], recv)
         if store is None or field is None:
             continue
+        at = {id(o): k for k, o in enumerate(ops)}
+        stored_at = at[id(store)]
         if any(
-            o.kind == "call" and E.is_ident(o.fn, "close") and o.args and E.is_ident(o.args[0], name)
+            o.kind == "call"
+            and E.is_ident(o.fn, "close")
+            and o.args
+            and E.is_ident(o.args[0], name)
+            and not (at.get(id(o), stored_at) < stored_at and leaves_right_after(sub.facts, at[id(o)]))
             for o in ops_with_literals(sub)
         ):
-            continue  # closed by sub or the goroutine it starts (a forwarder closing when its source does)
+            # Closed by sub or the goroutine it starts (a forwarder closing when its source does);
+            # not `if b.closed { close(ch); return ch }` before the store: a closed broker's answer.
+            continue
         returns = [o for o in ops if o.kind == "return"]
         positions = {next((i for i, a in enumerate(r.args) if E.is_ident(a, name)), -1) for r in returns}
         if len(positions) != 1 or -1 in positions:
@@ -141,7 +149,7 @@ def _deleting_methods(program: Program, sub: Function, field: str) -> list[tuple
                 if op.kind == "call"
                 and E.is_ident(op.fn, "delete")
                 and op.args
-                and _map_field(op.args[0], recv) == field
+                and _deleted_from(fn, op.args[0], recv) == field
                 and program.declaring_function(fn, "delete") is None
             ),
             None,
@@ -152,6 +160,39 @@ def _deleting_methods(program: Program, sub: Function, field: str) -> list[tuple
             continue  # `d.RemoveWatcher(c.ch); close(c.ch)`: the subscriber closes its own channel
         found.append((fn, delete))
     return found
+
+
+def _entry_local_field(fn: Function, e, recv: str) -> str | None:
+    """The map field a local stands for when fn only ever gives it an entry of that field or a fresh
+    map it then stores there (`m := b.subs[t]; if m == nil { m = make(...); b.subs[t] = m }`)."""
+    name = E.ident(e)
+    if name is None:
+        return None
+    fields = set()
+    for op, ti in assignments_to(fn, name):
+        v = op.args[ti] if len(op.args) == len(op.targets) else None
+        if v is not None and E.index(v) is not None and _map_field(v, recv) is not None:
+            fields.add(_map_field(v, recv))
+        elif not E.is_make_call(v):
+            return None
+    for op in fn.facts.ops:
+        if op.kind == "assign" and len(op.args) == len(op.targets):
+            fields.update(_map_field(t, recv) for t, v in zip(op.targets, op.args, strict=True) if E.is_ident(v, name))
+    fields.discard(None)
+    return fields.pop() if len(fields) == 1 else None
+
+
+def _deleted_from(fn: Function, e, recv: str) -> str | None:
+    """The map field of the receiver a `delete` works on: named in place (`delete(b.subs[t], ch)`),
+    or through a local given one entry of it once (`if m := b.subs[t]; m != nil { delete(m, ch) }`)."""
+    field = _map_field(e, recv)
+    name = E.ident(e)
+    if field is not None or name is None:
+        return field
+    values = [op.args[ti] for op, ti in assignments_to(fn, name) if len(op.args) == len(op.targets)]
+    if len(values) != 1 or E.index(values[0]) is None:
+        return None
+    return _map_field(values[0], recv)
 
 
 def _closes_what_it_passed(caller: Function, call: Op) -> bool:

@@ -144,8 +144,11 @@ field plainly, outside any `select`: the next send after the reader left
 blocks forever (reported at the leaving `return`).
 
 A subscription an unsubscribe drops: a method of a broker makes a channel,
-keeps it in a map field of its receiver (as a key or a value) and returns
-it; another method deletes it from that map and neither it nor what it
+keeps it in a map field of its receiver (as a key or a value, also
+through a local holding one of the field's entries, `m := b.subs[t]; m[ch]
+= struct{}{}`) and returns it (a closed broker may answer with a closed
+channel first); another method deletes it from that map (also through such
+a local) and neither it nor what it
 calls closes any channel; and a caller ranges over the returned channel
 with no other way out of the loop. Once the entry is deleted nothing can
 close the channel, so the subscriber's range never ends (reported at the
