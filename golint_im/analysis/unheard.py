@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..facts import Op
-from ..program import Function, Program
+from ..program import Function, Program, enclosing_regions
 from .field_instances import UNBOUNDED, count_runs
 from .flow import Channel, ChannelFlow
 from .regions import on_straight_line
@@ -203,6 +203,11 @@ def _overfilled(program: Program, owner: Function, ch) -> tuple[Op, int] | None:
     early = [op for _f, op in ch.sends if position[id(op)] < first_recv]
     if not early or any(op.select >= 0 for op in early):
         return None
+    loops = {
+        r for op in early for r in enclosing_regions(facts, op.region) if facts.regions[r].kind in ("for", "range")
+    }
+    if any(r in loops for _f, op in ch.receives for r in enclosing_regions(facts, op.region)):
+        return None  # `for i := ... { ch <- v; if (i+1)%n == 0 { drain } }`: a later round makes room
     counted = count_runs(program, owner, early)
     if counted is None:
         return None

@@ -280,7 +280,9 @@ used by the test on its own straight line before the `go` statement that
 starts the goroutine using the other end (`c.Send(1); go c.readAcks()`).
 A buffered local channel used only by the function that makes it is stuck
 the same way when it sends more values than the buffer holds (counted:
-straight sends, constant-trip loops) before its first receive.
+straight sends, constant-trip loops) before its first receive, when no
+loop around those sends also holds a receive (a loop draining the buffer
+every `n` rounds makes room in time).
 
 A wait on a context nothing can cancel: `<-ctx.Done()` (plain, or a
 `select` of nothing else) where `ctx` is `context.Background()` or
