@@ -104,7 +104,7 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
             debug["GIM102_timers_drained_after_stop"] += 1
             out.append(stopped)
             continue
-        taken = _taken_by_case(program, fn, recvs)
+        taken = _taken_by_case(program, fn, recvs, debug)
         if taken is not None:
             debug["GIM102_timers_drained_after_a_case"] += 1
             out.append(taken)
@@ -272,7 +272,7 @@ def _stopped_first(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
     return None
 
 
-def _taken_by_case(program: Program, fn: Function, recvs: set[int]) -> DrainedTwice | None:
+def _taken_by_case(program: Program, fn: Function, recvs: set[int], debug: Counter) -> DrainedTwice | None:
     """The drain `if !t.Stop() { <-t.C }` in one `select` case of an endless loop, after the
     timer's one value was taken and nothing reset it: by another case of the loop that goes round,
 
@@ -317,6 +317,11 @@ def _taken_by_case(program: Program, fn: Function, recvs: set[int]) -> DrainedTw
             continue
         if not _is_timer(program, fn, timer) or _touched_elsewhere(fn, name, loop, draining_case):
             continue
+        if _reset_before_in_case(facts, name, drain, draining_case):
+            # `if batching { n++ } else { batching = true; t.Reset(d) }` before the drain: whether the
+            # drain can follow a taken value depends on a flag the model does not follow
+            debug["GIM102_timer_drains_after_a_reset_in_their_case"] += 1
+            continue
         takes = [
             op for op in facts.ops if op.kind == "recv" and op is not drain and E.ident(_timer_of_recv(op)) == name
         ]
@@ -360,6 +365,21 @@ def _falls_into_loop(fn: Function, name: str, take: Op, loop: int) -> bool:
         if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets):
             return False
     return True
+
+
+def _reset_before_in_case(facts, name: str, drain: Op, case: int) -> bool:
+    """The draining case resets the timer on some branch before the drain."""
+    for op in facts.ops:
+        if op is drain:
+            return False
+        if (
+            op.kind == "call"
+            and E.selected_name(op.fn) == "Reset"
+            and E.ident(E.selector_base(op.fn)) == name
+            and case in enclosing_regions(facts, op.region)
+        ):
+            return True
+    return False
 
 
 def _touched_elsewhere(fn: Function, name: str, loop: int, draining_case: int) -> bool:

@@ -347,7 +347,11 @@ receive before it: `Stop` returns false for a stopped timer as well. The
 same drain in one case of a `for { select }` loop whose other case `case
 <-t.C:` takes the value and goes round without a `Reset`, or after a
 receive before the loop took it (a local timer, not reassigned in the
-loop, not captured): the next update blocks. The same drain in a method
+loop, not captured): the next update blocks. Not when the draining case
+resets the timer on some branch before its drain (`if started { ... }
+else { started = true; t.Reset(d) }`): whether the drain can follow a taken
+value then rests on a flag the model does not follow
+(`GIM102_timer_drains_after_a_reset_in_their_case`). The same drain in a method
 on a timer field of its receiver (`if !d.timer.Stop() { <-d.timer.C }`)
 while a goroutine started on a method of the same type receives from that
 field: once the timer fires and the goroutine takes the value, the drain
