@@ -1783,7 +1783,7 @@ class Walk:
                 self.last_assign[first] = "acq" if shadows else marker
             return
         for t in o.targets:
-            name = ident(t)
+            name = error_key(t)
             if name is not None and name != "_":
                 self.last_assign[name] = marker
 

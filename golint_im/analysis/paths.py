@@ -240,11 +240,15 @@ def cond_effect(cond: Expr, stream: bool, last_assign: dict, no_nil: bool, holde
 
 
 def error_key(e: Expr) -> str | None:
-    """The name a walk keys an error variable by: `err`, or `errs[idx]` for an element of a local
-    slice indexed by a name (`conn, errs[idx] = d.Dial(...)` then `if errs[idx] != nil`)."""
+    """The name a walk keys an error variable by: `err`, `errs[idx]` for an element of a local
+    slice indexed by a name (`conn, errs[idx] = d.Dial(...)` then `if errs[idx] != nil`), or
+    `res.err` for a field of a variable (`stream, res.err = c.Open(...)` then `if res.err == nil`)."""
     name = ident(e)
     if name is not None:
         return name
+    sel = selector(e)
+    if sel is not None and ident(sel[0]) is not None:
+        return render(e)
     ix = index(e)
     if ix is not None and ident(ix[0]) is not None and (ident(ix[1]) is not None or is_int_literal(ix[1])):
         return render(e)
