@@ -940,7 +940,22 @@ def _sends_again(model: LockModel, b: BlockedUnderLock) -> bool:
         return True
     top = b.fn.outermost()
     sites = list({id(call): (caller, call) for caller, call in [*model.program.callers(top), *top.go_sites]}.values())
+    if not sites and _library_entry(top):
+        return True  # `func (b *Batcher) Add(item)` of a library: its users call it as often as they like
     return len(sites) > 1 or any(in_loop(caller.facts, call.region) for caller, call in sites)
+
+
+def _library_entry(fn: Function) -> bool:
+    """fn is an exported method of an exported type of a package other than `main`, outside tests:
+    when the tree never calls it, code outside the tree does, any number of times."""
+    recv = (fn.facts.recv or "").lstrip("*")
+    return (
+        fn.parent is None
+        and fn.pkg.name != "main"
+        and not fn.file.is_test
+        and recv[:1].isupper()
+        and fn.facts.name[:1].isupper()
+    )
 
 
 def _repeats_on_one_channel(facts, op: Op) -> bool:

@@ -36,7 +36,9 @@ A send under a mutex to a goroutine whose loop takes that mutex after each
 receive, before the next (`for e := range h.events { h.mu.Lock(); ... }`,
 or the receiving `case` of a `select` loop that locks), when the send can
 run again: it sits in a loop, or its function is called from two places or
-from a loop. The goroutine takes one value and waits for the mutex; the
+from a loop, or it is an exported method of an exported type of a library
+package that the tree itself never calls (`func (b *Batcher) Add(item)`:
+its users call it as often as they like). The goroutine takes one value and waits for the mutex; the
 next send under the mutex can take the mutex first (an `Unlock` wakes a
 waiter but does not hand it the lock) and then waits for a receive that
 cannot come.
