@@ -903,6 +903,14 @@ def _all_partners_lock(
             if sibling is not None and (pfn.go_sites or pfn.outermost().go_sites):
                 got, levels, in_other_case = sibling, frozenset({pfn.id}), True
                 debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
+        if got is None and b.kind == "recv" and pop.kind == "call" and E.is_ident(pop.fn, "close"):
+            # `<-e.donec` under the lock, closed when the goroutine's `for { select {` loop leaves
+            # through its stop case: another case of that loop (a ticker's) takes the lock first
+            exit_recv = _loop_exit_case(pfn, pop)
+            sibling = matcher.other_case_lock(pfn, exit_recv, cls) if exit_recv is not None else None
+            if sibling is not None and (pfn.go_sites or pfn.outermost().go_sites):
+                got, levels, in_other_case = sibling, frozenset({pfn.id}), True
+                debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
         between_receives = False
         if (
             got is None
@@ -929,6 +937,37 @@ def _all_partners_lock(
             return None
         first = first or (pfn, pop, got, in_other_case, between_receives)
     return first
+
+
+def _loop_exit_case(fn: Function, close_op: Op) -> Op | None:
+    """The receive of the one `select` case by which fn's endless `for { select {` loop returns, when
+    close_op (the partner's close) runs only once fn returns: deferred, or after that loop."""
+    facts = fn.facts
+    regions = facts.regions
+    loops = [r for r, reg in enumerate(regions) if reg.kind == "for" and reg.info is None]
+    if len(loops) != 1:
+        return None
+    loop = loops[0]
+    if close_op.mode != "defer" and (close_op.mode != "plain" or close_op.line <= regions[loop].end_line):
+        return None
+    exits = []
+    for op in facts.ops:
+        if op.kind != "return" or op.region < 0:
+            continue
+        chain = list(enclosing_regions(facts, op.region))
+        if loop not in chain:
+            continue
+        case = chain[0] if regions[chain[0]].kind == "case" else None
+        if case is None or regions[regions[case].parent].kind != "select" or regions[case].parent not in chain:
+            return None  # a return elsewhere in the loop: not the one stop case
+        exits.append(case)
+    if len(set(exits)) != 1:
+        return None
+    case = exits[0]
+    select = regions[case].parent
+    return next(
+        (o for o in facts.ops if o.kind == "recv" and o.select == select and o.line == regions[case].line), None
+    )
 
 
 def _sends_again(model: LockModel, b: BlockedUnderLock) -> bool:

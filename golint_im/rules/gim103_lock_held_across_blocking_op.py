@@ -30,7 +30,10 @@ A send under a mutex to a goroutine that receives in a `select` whose
 other case takes that mutex (a ticker case that flushes under the lock, a
 stop case that cleans up under it) is reported too: when that case runs
 while the send waits, the goroutine waits for the mutex and never gets
-back to its receive.
+back to its receive. Likewise a receive under a mutex (`<-e.done`) whose
+partner closes the channel only once it returns (deferred, or after its
+loop) from an endless `for { select {` loop left through one case, when
+another case of that loop takes the mutex (`case <-t.C: e.tick()`).
 
 A send under a mutex to a goroutine whose loop takes that mutex after each
 receive, before the next (`for e := range h.events { h.mu.Lock(); ... }`,
@@ -429,6 +432,7 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
     op_loc = op_location(b.op_fn, b.op)
     partner_loc = op_location(case.partner_fn, case.partner_op)
     what = _partner_text(case.partner_op)
+    awaited = what if case.partner_op.kind == "call" else other  # a `close`, or the partner's send/receive
     holding = (
         f"`{b.fn.short}` {verb} `{ch.label}` at line {b.op.line}{through(b.hops)} while holding `{held.text}` "
         f"(`{label}`, {lock_call(held)} at line {held.op.line}{via(held)})"
@@ -436,7 +440,17 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
     taken = f"{lock_call(partner)} at line {partner.op.line}{via(partner)}"
     if case.when is not None:
         taken += f", when `{E.render(case.when)}`"
-    if case.in_other_case:  # the partner receives in a `select` and takes the lock in another case
+    if case.in_other_case and case.partner_op.kind == "call":  # closes once its `select` loop leaves
+        message = (
+            f"{holding}, but the goroutine `{case.partner_fn.short}` closes it only when its `select` loop "
+            f"returns (line {case.partner_op.line}), and another case of that loop takes `{label}` ({taken}): "
+            f"when that case is running as the lock is taken here, the goroutine waits for the lock and "
+            f"never returns to close it. Fix: unlock `{held.text}` before waiting, or let that case run "
+            f"without `{label}`."
+        )
+        partner_step = f"another case of the partner's `select` loop takes `{label}`: waits for the lock"
+        partner_end, related = "not reached", f"`{label}` taken in another case"
+    elif case.in_other_case:  # the partner receives in a `select` and takes the lock in another case
         message = (
             f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
             f"{case.partner_op.line} takes `{label}` in another case of the same `select` ({taken}): when "
@@ -475,7 +489,7 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
     steps = [
         *acquire_steps(held, f"takes `{label}`"),
         *call_steps(b.hops),
-        Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {other}"),
+        Step(op_loc, f"{verb} `{ch.label}` while holding `{label}`: waits for the partner's {awaited}"),
         *partner_steps,
     ]
     where = op_location(b.fn, b.hops[0].op) if b.hops else op_loc
