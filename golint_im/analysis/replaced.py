@@ -42,7 +42,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Function, enclosing_regions
 
-from .regions import assignments_to, exclusive_branches, leaves_right_after, ops_with_literals
+from .regions import assignments_to, exclusive_branches, ops_with_literals
 from .resources import ESCAPE, RELEASE, Holder, Kind, _value_ref
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def receiver_fields(
         if op.kind not in ("assign", "call", "send"):
             continue
         eff = an.op_effect(fn, op, holders, kind)
-        if eff == RELEASE and first is None and op.region != 0 and leaves_right_after(fn.facts, at):
+        if eff == RELEASE and first is None and op.region != 0 and _cleanup_then_leaves(fn.facts, at):
             # `if _, err := fmt.Fprintf(conn, ...); err != nil { conn.Close(); return err }` before the
             # store: the failure's own cleanup, on a way out that never reaches the field
             continue
@@ -109,6 +109,21 @@ def receiver_fields(
         first = first or op
         fields.extend(f for f in stored if f not in fields)
     return fields, first
+
+
+def _cleanup_then_leaves(facts, at: int) -> bool:
+    """The op at index `at` (a close) is followed, in its own block, only by plain assignments to
+    names (`lastErr = err`) and then a `return`, `continue` or `break` ending that block: a failure's
+    cleanup on a way that does not reach the store."""
+    region = facts.ops[at].region
+    for op in facts.ops[at + 1 :]:
+        if op.region != region:
+            return False
+        if op.kind in ("return", "jump"):
+            return op.kind == "return" or op.mode in ("continue", "break")
+        if op.kind != "assign" or any(ident(t) is None for t in op.targets):
+            return False
+    return False
 
 
 def _receiver_stores(op: Op, recv: str, holders: dict[str, Holder]) -> list[str]:
