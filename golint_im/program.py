@@ -262,6 +262,8 @@ class Program(TypeSystem, FunctionValues):
         targets = self.resolve_call(fn, op)
         if len(targets) == 1 and not targets[0].via and self._runs_last_parameter_on_goroutine(targets[0].function):
             return True  # an in-tree group's `Go` (`go func() { defer g.wg.Done(); fn() }()`)
+        if targets and all(t.via and self._runs_last_parameter_on_goroutine(t.function) for t in targets):
+            return True  # `u.Exec.Go(f)` through an interface every implementation of which spawns f
         name = E.ident(E.selector_base(op.fn))
         owner = self.declaring_function(fn, name) if name is not None else None
         if owner is None or name is None:

@@ -30,8 +30,10 @@ package variable, a struct field; a parameter is what its callers pass):
 - `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
   `i < n`), or `wg.Add(1)` at the top of its body, when the body can
   `continue` or `break` before the `go` statement that starts a counted
-  goroutine: the skipped iterations never call `Done`, and the `Wait`
-  after the loop never returns;
+  goroutine (or a spawner's call running it, `u.Exec.Go(func() {...})`,
+  also through an interface whose every implementation in the tree runs
+  its function argument on a new goroutine): the skipped iterations never
+  call `Done`, and the `Wait` after the loop never returns;
 - `wg.Add(N)` with a constant N larger than the goroutines the function
   then starts before its `wg.Wait()` (each calling `Done` once; a `go` in a
   `for i := 0; i < K; i++` loop counts K; a direct call of such a worker on
@@ -545,11 +547,14 @@ def _start_skipped(k):
     add, wait = k.add, k.wait
     add_text = k.count_text
     jump_loc = op_location(k.starter, k.jump)
+    # the `go` statement, or a spawner's call running a literal on a goroutine (`u.Exec.Go(func() {...})`)
+    start = "the `go` statement" if k.go_op.mode == "go" else f"`{E.render(k.go_op.fn)}`, which starts a goroutine,"
+    before = "the `go` statement" if k.go_op.mode == "go" else f"`{E.render(k.go_op.fn)}`"
     message = (
         f"`{add.text}.Add({add_text})` at line {add.op.line} counts one goroutine per iteration of the loop at "
-        f"line {k.loop_line}, but `{k.jump.mode}` at line {k.jump.line} skips the `go` statement at line "
+        f"line {k.loop_line}, but `{k.jump.mode}` at line {k.jump.line} skips {start} at line "
         f"{k.go_op.line}: `{k.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
-        f"Fix: call `{add.text}.Add(1)` right before the `go` statement instead."
+        f"Fix: call `{add.text}.Add(1)` right before {before} instead."
     )
     steps = (
         Step(op_location(add.fn, add.op), f"`{add.text}.Add({add_text})` counts every iteration up front"),
