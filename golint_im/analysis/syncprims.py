@@ -511,8 +511,12 @@ class SyncPrimitives:
         with `rep *report` given by the `go` statement), as Done calls of g at those calls."""
         found = []
         own = {g.facts.recv_name, *(p for p, _t in g.facts.params)} - {"", "_", None}
+        declared = self.program.declared(g) if g.parent is not None else None
         for op in g.facts.ops:
-            if op.kind != "call" or op.mode != "plain" or E.ident(E.selector_base(op.fn)) not in own:
+            base = E.ident(E.selector_base(op.fn)) if op.kind == "call" else None
+            # a goroutine literal's captured local (`go func() { ...; c.ok(rows) }()`) is its starter's value
+            captured = declared is not None and base is not None and base not in declared
+            if op.kind != "call" or op.mode != "plain" or (base not in own and not captured):
                 continue
             targets = self.program.resolve_call(g, op)
             c = helpers.get(targets[0].function.id) if len(targets) == 1 else None
