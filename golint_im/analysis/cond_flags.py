@@ -394,9 +394,22 @@ APPEND = "append"
 
 
 def _appends_to(value, field: E.Expr) -> bool:
-    """value is `append(field, ...)`."""
+    """value is `append(field, ...)`, or puts elements ahead of the field's own
+    (`append(append([]T(nil), xs...), field...)`, a requeue at the head)."""
     called = E.call(value)
-    return called is not None and E.is_ident(called[0], "append") and bool(called[1]) and called[1][0] == field
+    if called is None or not E.is_ident(called[0], "append") or not called[1]:
+        return False
+    args = called[1]
+    if args[0] == field:
+        return True
+    inner = E.call(args[0])
+    return (
+        len(args) == 2
+        and args[1] == ("spread", field)
+        and inner is not None
+        and E.is_ident(inner[0], "append")
+        and len(inner[1]) > 1
+    )
 
 
 def _body_exits(facts, loop: int, wait: Op, recv: str):

@@ -89,7 +89,8 @@ package variable, a struct field; a parameter is what its callers pass):
   `append` for `len(q.items) == 0`) by a method that signals the Cond
   elsewhere but returns before its signal on that path. A slice the loop
   condition reads as `len(q.items) == 0`, appended to (`q.items =
-  append(q.items, ts...)`) by a method that wakes nobody, while another
+  append(q.items, ts...)`, or put ahead of its elements, `q.items =
+  append(append([]T(nil), ts...), q.items...)`) by a method that wakes nobody, while another
   method of the type appends to it and signals (`Push` beside `PushBatch`);
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
