@@ -185,6 +185,13 @@ def _main_close(ch: Channel) -> tuple[Function, Op, frozenset[int]] | None:
     return closer, facts.ops[main[0]], frozenset(t + 1 for t in at if t != main[0])
 
 
+def _returned_at(fn: Function, name: str) -> int:
+    """The result position at which every `return` of fn naming `name` returns it (0 when none does,
+    or the positions differ)."""
+    at = {k for op in fn.facts.ops if op.kind == "return" for k, a in enumerate(op.args) if E.is_ident(a, name)}
+    return at.pop() if len(at) == 1 else 0
+
+
 def _fills_itself(op, name: str) -> bool:
     """The assignment to the container `name` makes it (`make(...)`), declares it (`var p []T`) or
     appends to it (`p = append(p, x)`)."""
@@ -566,7 +573,7 @@ class Unpaired:
             return None
         if not self._only_returned(owner, name):
             return None
-        ranging = self._ranging_caller(owner)
+        ranging = self._ranging_caller(owner, _returned_at(owner, name))
         if ranging is None:
             return None
         caller, range_op = ranging
@@ -953,7 +960,7 @@ class Unpaired:
         go_op = self._starter(owner, closer)
         if go_op is None or not self._only_returned(owner, name):
             return None
-        consumer = self._ranging_caller(owner)
+        consumer = self._ranging_caller(owner, _returned_at(owner, name))
         if consumer is None:
             self.debug["GIM102_returned_channels_no_caller_ranging"] += 1
             return None
@@ -1151,9 +1158,10 @@ class Unpaired:
                     return False
         return returned
 
-    def _ranging_caller(self, maker: Function) -> tuple[Function, object] | None:
+    def _ranging_caller(self, maker: Function, position: int = 0) -> tuple[Function, object] | None:
         """(caller, its range) for the first caller ranging over maker's result: `for v := range
-        maker()`, or `c := maker()` (c assigned only there) and `for v := range c`."""
+        maker()`, or `c := maker()` (c assigned only there) and `for v := range c`; for a channel
+        returned at `position` beside other results, `recs, errc := maker()` and a range over `recs`."""
         for caller, call_op in self.program.callers(maker):
             if call_op.mode != "plain":
                 continue
@@ -1166,9 +1174,9 @@ class Unpaired:
                     c = E.call(op.fn)
                     if c is not None and c[0] == call_op.fn:
                         return caller, op
-                if op.kind == "assign" and op.line == call_op.line and len(op.args) == 1 and len(op.targets) == 1:
+                if op.kind == "assign" and op.line == call_op.line and len(op.args) == 1 and position < len(op.targets):
                     c = E.call(op.args[0])
-                    target = E.ident(op.targets[0])
+                    target = E.ident(op.targets[position])
                     if c is not None and c[0] == call_op.fn and target:
                         names.append(target)
             for name in names:

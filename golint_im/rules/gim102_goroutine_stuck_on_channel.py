@@ -117,7 +117,8 @@ range (`go func() { errc <- loader.Load(jobs) }()`, `<-errc` after `for j
 The same for a producer function that returns the channel (`func stream()
 <-chan T { out := make(chan T); go func() {...; close(out) }(); return out
 }`), handing it on in no other way, when a caller ranges over its result
-(`for v := range stream()`, or a local assigned from the call once, or a
+(`for v := range stream()`, or a local assigned from the call once, also
+beside other results, `recs, errc := decode(lines)`, or a
 function of the tree that local is handed to, ranging over its parameter:
 `drain(out)`); its goroutine may also close the channel on early
 branches that end right there (`if err != nil { close(out); return }`),
