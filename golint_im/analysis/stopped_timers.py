@@ -83,6 +83,10 @@ class DrainedTwice:
     stopped_first: bool = False  # `first` is a plain `t.Stop()` before the timer could fire, not a receive
     loop_line: int = 0  # `first` is a `case <-t.C:` of this loop, which goes round without a Reset
     before_loop: bool = False  # `first` is a plain receive before that loop, which falls into it
+    # `first` is a `case <-t.C:` in `caller`, whose select falls through to `call`, a plain call of the
+    # helper fn (`rearm(t, d)`) that drains its timer parameter
+    caller: Function | None = None
+    call: Op | None = None
 
 
 def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
@@ -98,6 +102,10 @@ def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
         facts = fn.facts
         recvs = {id(op) for op in facts.ops if op.kind == "recv" and op.select < 0 and _timer_of_recv(op) is not None}
         if not recvs:
+            helped = _taken_then_drained_by_helper(program, fn)
+            if helped is not None:
+                debug["GIM102_timers_drained_by_a_helper_after_a_case"] += 1
+                out.append(helped)
             continue
         stopped = _stopped_first(program, fn, recvs)
         if stopped is not None:
@@ -340,6 +348,109 @@ def _taken_by_case(program: Program, fn: Function, recvs: set[int], debug: Count
         for take in takes:  # a receive before the loop that falls into it
             if take.mode == "expr" and take.select < 0 and _falls_into_loop(fn, name, take, loop):
                 return DrainedTwice(fn, take, region.line, drain, name, loop_line=regions[loop].line, before_loop=True)
+    return None
+
+
+def _taken_then_drained_by_helper(program: Program, fn: Function) -> DrainedTwice | None:
+    """A helper draining its timer parameter (`func rearm(t *time.Timer, d time.Duration) { if !t.Stop()
+    { <-t.C }; t.Reset(d) }`), called on fn's straight line after a `select` whose `case <-t.C:` takes
+    the timer's value and falls through to the call:
+
+        for {
+            select {
+            case <-ctx.Done(): return
+            case <-t.C:               // the one value, taken
+            }
+            ...
+            rearm(t, wait)            // Stop returns false, and the drain waits forever
+        }
+
+    Judged for a local timer of fn passed by name, a call in the same block as the select (in an
+    endless `for`), when the taking case's body neither resets the timer nor leaves, nothing between
+    the select and the call resets or reassigns it, and the helper, resolved to one function of the
+    tree, drains its parameter in an `if !p.Stop() {` on its straight line before any `Reset`."""
+    facts = fn.facts
+    regions = facts.regions
+    ops = facts.ops
+    for k, call in enumerate(ops):
+        if call.kind != "call" or call.mode != "plain" or not on_straight_line_of_loop(facts, call.region):
+            continue
+        for position, arg in enumerate(call.args):
+            name = E.ident(arg)
+            if name is None or not _is_timer(program, fn, arg):
+                continue
+            take = _case_taking_before(facts, name, call, k)
+            if take is None:
+                continue
+            targets = program.resolve_call(fn, call)
+            if len(targets) != 1 or targets[0].via:
+                continue
+            helper = targets[0].function
+            params = helper.facts.params
+            if position >= len(params) or not params[position][0]:
+                continue
+            drain = _straight_drain(helper, params[position][0])
+            if drain is None:
+                continue
+            stop, recv = drain
+            loop = next(r for r in enclosing_regions(facts, call.region) if regions[r].kind == "for")
+            return DrainedTwice(
+                helper, take, stop, recv, params[position][0], loop_line=regions[loop].line, caller=fn, call=call
+            )
+    return None
+
+
+def on_straight_line_of_loop(facts, region: int) -> bool:
+    """region is the body of an endless `for` loop (or a block straight in it)."""
+    regions = facts.regions
+    for r in enclosing_regions(facts, region):
+        kind = regions[r].kind
+        if kind == "for":
+            return regions[r].info is None
+        if kind != "block":
+            return False
+    return False
+
+
+def _case_taking_before(facts, name: str, call: Op, at: int) -> Op | None:
+    """The `case <-name.C:` of a select in the call's own block, before it, whose body neither resets
+    the timer nor leaves, with no Reset or assignment of the timer between that select and the call."""
+    regions = facts.regions
+    ops = facts.ops
+    for j in range(at - 1, -1, -1):
+        op = ops[j]
+        if op.kind == "call" and E.selected_name(op.fn) == "Reset" and E.ident(E.selector_base(op.fn)) == name:
+            return None
+        if op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets):
+            return None
+        if op.kind != "recv" or op.mode != "case" or E.ident(_timer_of_recv(op)) != name:
+            continue
+        if op.select < 0 or regions[op.select].parent != call.region:
+            return None
+        body = op.body
+        inside = [o for o in ops if o.region >= 0 and body >= 0 and body in enclosing_regions(facts, o.region)]
+        if any(o.kind in ("return", "jump") for o in inside):
+            return None
+        if any(o.kind == "call" and E.selected_name(o.fn) == "Reset" for o in inside):
+            return None
+        return op
+    return None
+
+
+def _straight_drain(helper: Function, param: str) -> tuple[int, Op] | None:
+    """(line of the `if`, the drain) for `if !param.Stop() { <-param.C }` on the helper's straight
+    line, before any `Reset` of param."""
+    facts = helper.facts
+    for op in facts.ops:
+        if op.kind == "call" and E.selected_name(op.fn) == "Reset" and E.ident(E.selector_base(op.fn)) == param:
+            return None
+        if op.kind != "recv" or op.select >= 0 or E.ident(_timer_of_recv(op)) != param:
+            continue
+        region = facts.regions[op.region]
+        if region.kind != "if" or region.info is None or not on_straight_line(facts, region.parent):
+            return None
+        guard = _stop_condition_guard(region.info, param)
+        return (region.line, op) if guard == set() else None
     return None
 
 

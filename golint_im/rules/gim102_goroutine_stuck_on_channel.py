@@ -352,7 +352,11 @@ loop, not captured): the next update blocks. Not when the draining case
 resets the timer on some branch before its drain (`if started { ... }
 else { started = true; t.Reset(d) }`): whether the drain can follow a taken
 value then rests on a flag the model does not follow
-(`GIM102_timer_drains_after_a_reset_in_their_case`). The same drain in a method
+(`GIM102_timer_drains_after_a_reset_in_their_case`). The same drain in a
+helper given the timer (`rearm(t, d)`: `if !t.Stop() { <-t.C }` on its
+straight line before its `Reset`), called in the loop's body right after a
+`select` whose `case <-t.C:` takes the value and falls through to the call
+(no `Reset` between). The same drain in a method
 on a timer field of its receiver (`if !d.timer.Stop() { <-d.timer.C }`)
 while a goroutine started on a method of the same type receives from that
 field: once the timer fires and the goroutine takes the value, the drain
@@ -3208,7 +3212,15 @@ def _ranged_ticker_finding(r):
 def _drained_twice_finding(d):
     """`if !t.Stop() { <-t.C }` after the function already received the timer's value."""
     loc = op_location(d.fn, d.recv)
-    if d.stopped_first:
+    taker = d.caller or d.fn  # the function whose receive took the value
+    if d.caller is not None and d.call is not None:
+        why = (
+            f"but `{d.caller.short}` calls it at {op_location(d.caller, d.call).path}:{d.call.line} right after "
+            f"the `case <-{E.render(d.first.fn)}:` at line {d.first.line} "
+            f"took the timer's only value, with no Reset between: the channel is empty and this receive "
+            f"blocks forever"
+        )
+    elif d.stopped_first:
         why = (
             f"but `{d.text}.Stop()` at line {d.first.line} stopped the timer before it could fire, and nothing "
             f"resets it before this drain: `Stop` returns false for a stopped timer too, and the channel has "
@@ -3244,18 +3256,20 @@ def _drained_twice_finding(d):
         severity=SEVERITY,
         related=(
             Related(
-                op_location(d.fn, d.first),
+                op_location(taker, d.first),
                 "the timer is stopped here" if d.stopped_first else "the timer's value is received here",
             ),
         ),
         steps=(
             Step(
-                op_location(d.fn, d.first),
+                op_location(taker, d.first),
                 "stops the timer before it fires"
                 if d.stopped_first
                 else f"takes the one value `{d.text}` sends"
                 + (
-                    f" and enters the loop at line {d.loop_line} without a Reset"
+                    f", and the select falls through to the call at line {d.call.line}"
+                    if d.call is not None
+                    else f" and enters the loop at line {d.loop_line} without a Reset"
                     if d.before_loop
                     else f" and goes round the loop at line {d.loop_line} without a Reset"
                     if d.loop_line
