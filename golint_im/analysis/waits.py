@@ -400,6 +400,9 @@ class HandoffHeldAcross:
     # the partner receives in a loop that takes the lock after each receive, before the next one:
     # it takes one value, then waits for the lock while the next send under it waits for it
     between_receives: bool = False
+    # with between_receives: the partner takes the lock only on a branch of its round that then
+    # returns (`if err := write(msg); err != nil { c.hub.leave(c); return }`): the branch's condition
+    leaving_on: object = None
     # the partner takes the lock only when a call it made succeeded (`if err == nil { s.Store(v) }`):
     # that condition, the usual path
     when: object = None
@@ -638,6 +641,32 @@ class _HandoffMatcher:
                 found = acquire_at(self.model, fn, op, cls, certain=True)
         return found
 
+    def lock_before_leaving(self, fn: Function, recv: Op, cls: str) -> tuple[Acquire, object] | None:
+        """For a receive a goroutine's loop repeats (see lock_between_receives): an acquisition of cls
+        made, itself or through a call, on a branch of the round right before that branch returns
+        (`for msg := range c.send { if err := write(msg); err != nil { c.hub.leave(c); return } }`),
+        and the branch's condition. The goroutine takes one value, takes the branch and waits for the
+        lock; the next send under it waits for a receive that cannot come."""
+        facts = fn.facts
+        regions = facts.regions
+        if recv.mode != "range" or recv.body is None or recv.body < 0:
+            return None
+        body = recv.body
+        ops = facts.ops
+        for k, op in enumerate(ops):
+            if op.kind != "call" or op.mode != "plain" or op.region < 0 or k + 1 >= len(ops):
+                continue
+            reg = regions[op.region]
+            if reg.kind != "if" or reg.parent != body or reg.info is None:
+                continue  # straight in an `if` right in the loop's body
+            nxt = ops[k + 1]
+            if nxt.region != op.region or nxt.kind != "return":
+                continue
+            a = acquire_at(self.model, fn, op, cls, certain=True)
+            if a is not None:
+                return a, reg.info
+        return None
+
     def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:
         """The acquisition of cls every goroutine reaching (fn, stop) makes before it, and the functions on the way.
 
@@ -733,12 +762,14 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         found = _all_partners_lock(matcher, b, partner_ops, debug)
         if found is None:
             continue
-        pfn, pop, a, in_other_case, between_receives = found
+        pfn, pop, a, in_other_case, between_receives, leaving_on = found
         if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
             continue
         seen.add(where)
         when = matcher.success_conditions.get(id(a))
-        out.append(HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives, when))
+        out.append(
+            HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives, leaving_on, when)
+        )
     return out
 
 
@@ -888,12 +919,13 @@ def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
 
 def _all_partners_lock(
     matcher: _HandoffMatcher, b: BlockedUnderLock, partner_ops: list, debug: dict
-) -> tuple[Function, Op, Acquire, bool, bool] | None:
-    """(function, op, acquisition, in another case, between receives) of the first partner, when every
+) -> tuple[Function, Op, Acquire, bool, bool, object] | None:
+    """(function, op, acquisition, in another case, between receives, the condition of the branch
+    that takes the lock and returns, or None) of the first partner, when every
     partner operation comes after taking the lock, or (a receive in a `select` of a goroutine) shares
     its select with a case that takes it, or (a receive a goroutine's loop repeats) is followed in
     every round by taking it."""
-    first: tuple[Function, Op, Acquire, bool, bool] | None = None
+    first: tuple[Function, Op, Acquire, bool, bool, object] | None = None
     cls = b.held.lock.cls
     for pfn, pop in partner_ops:
         got, levels = matcher.partner_lock(pfn, pop, cls)  # in a `select` or not: the Lock waits
@@ -912,6 +944,7 @@ def _all_partners_lock(
                 got, levels, in_other_case = sibling, frozenset({pfn.id}), True
                 debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
         between_receives = False
+        leaving_on = None
         if (
             got is None
             and b.kind == "send"
@@ -922,6 +955,11 @@ def _all_partners_lock(
             later = matcher.lock_between_receives(pfn, pop, cls)
             if later is not None:
                 got, levels, between_receives = later, frozenset({pfn.id}), True
+            else:
+                leaving = matcher.lock_before_leaving(pfn, pop, cls)
+                if leaving is not None:
+                    got, levels, between_receives = leaving[0], frozenset({pfn.id}), True
+                    leaving_on = leaving[1]
         if b.fn.id in levels or b.op_fn.id in levels:
             got = False  # the blocked function's own code
         if isinstance(got, Acquire):
@@ -935,7 +973,7 @@ def _all_partners_lock(
         if not isinstance(got, Acquire) or (got.mode == "r" and b.held.mode == "r"):
             debug["GIM103_handoffs_with_a_partner_skipping_the_lock"] += 1
             return None
-        first = first or (pfn, pop, got, in_other_case, between_receives)
+        first = first or (pfn, pop, got, in_other_case, between_receives, leaving_on)
     return first
 
 

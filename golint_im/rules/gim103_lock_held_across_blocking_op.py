@@ -41,7 +41,10 @@ or the receiving `case` of a `select` loop that locks), when the send can
 run again: it sits in a loop, or its function is called from two places or
 from a loop, or it is an exported method of an exported type of a library
 package that the tree itself never calls (`func (b *Batcher) Add(item)`:
-its users call it as often as they like). The goroutine takes one value and waits for the mutex; the
+its users call it as often as they like). Also when the goroutine's range
+takes the mutex only on a branch that then returns (`if err :=
+c.conn.Write(msg); err != nil { c.hub.leave(c); return }`, `leave`
+locking the hub). The goroutine takes one value and waits for the mutex; the
 next send under the mutex can take the mutex first (an `Unlock` wakes a
 waiter but does not hand it the lock) and then waits for a receive that
 cannot come.
@@ -460,6 +463,18 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         )
         partner_step = f"the partner, in another case of its `select`, takes `{label}`: waits for the lock"
         partner_end, related = "not reached again", f"`{label}` taken in another case"
+    elif case.between_receives and case.leaving_on is not None:  # on a branch that then returns
+        cond = E.render(case.leaving_on)
+        message = (
+            f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
+            f"{case.partner_op.line} takes `{label}` when `{cond}` after a receive, and then returns ({taken}): "
+            f"it takes one value, then waits for the lock, and a later send made under `{label}` can find it "
+            f"there and wait forever (an `Unlock` wakes the goroutine but does not hand it the lock). Fix: "
+            f"unlock `{held.text}` before the send (or send with a way out), or let the goroutine leave without "
+            f"taking `{label}`."
+        )
+        partner_step = f"when `{cond}`, takes `{label}` before returning: waits for the lock"
+        partner_end, related = "takes one value", f"`{label}` taken before the goroutine returns"
     elif case.between_receives:  # the partner's loop takes the lock after each receive
         message = (
             f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
