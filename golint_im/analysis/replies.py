@@ -307,6 +307,44 @@ def _pending_waits(program, reader: Function, sel, stores: list[tuple[Function, 
         )
         if wait is not None and holder is not None:
             out.append((fn, wait))
+        elif wait is None and holder is not None:
+            out.extend(_waits_on_returned(program, fn, ch))
+    return out
+
+
+def _waits_on_returned(program, maker: Function, ch: str) -> list[tuple[Function, Op]]:
+    """(caller, its plain receive) for callers of maker, which registers the channel `ch` and returns
+    it (`id, ch := c.register()`), that receive from what they were handed (`ack := <-ch`)."""
+    at = {k for op in maker.facts.ops if op.kind == "return" for k, a in enumerate(op.args) if E.is_ident(a, ch)}
+    returns = [op for op in maker.facts.ops if op.kind == "return"]
+    if len(at) != 1 or not returns or any(len(r.args) <= min(at) for r in returns):
+        return []
+    position = at.pop()
+    out = []
+    for caller, call in program.callers(maker):
+        if call.mode != "plain":
+            continue
+        ops = caller.facts.ops
+        k = next((i for i, o in enumerate(ops) if o is call), len(ops))
+        bind = ops[k + 1] if k + 1 < len(ops) else None
+        if bind is None or bind.kind != "assign" or len(bind.args) != 1 or position >= len(bind.targets):
+            continue
+        called = E.call(bind.args[0])
+        if called is None or called[0] != call.fn:
+            continue
+        local = E.ident(bind.targets[position])
+        if not local or local == "_":
+            continue
+        wait = next(
+            (
+                o
+                for o in ops[k + 1 :]
+                if o.kind == "recv" and o.mode == "expr" and o.select < 0 and E.is_ident(o.fn, local)
+            ),
+            None,
+        )
+        if wait is not None:
+            out.append((caller, wait))
     return out
 
 

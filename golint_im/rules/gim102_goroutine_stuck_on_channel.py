@@ -528,7 +528,8 @@ A reader that leaves its pending calls: a goroutine (started with `go`,
 looping with `for {`, deferring nothing) answers calls through a map field
 of reply channels, itself or through one method it calls (`ch :=
 c.pending[id]; delete(c.pending, id); ch <- body`), while callers store a
-channel they made there and wait on it plainly; when the loop returns (a
+channel they made there and wait on it plainly (also through a helper that
+registers and returns it, `id, ch := c.register(); ...; <-ch`); when the loop returns (a
 failed read) and nothing anywhere ranges over that map to fail what is left,
 the calls already pending wait forever, and so does every later one.
 
