@@ -48,6 +48,7 @@ class DeletedEntry:
     field: str  # `f.listeners`
     delete: Op
     closer: Function  # a method of the type that closes the map's values
+    member: str = ""  # the values are structs of the tree carrying the resource in this field (`conn`)
 
 
 def deleted_entries(ctx: Context) -> list[DeletedEntry]:
@@ -71,15 +72,24 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
             recv_type = program.named(program.qualify(fn.facts.recv, fn.file))
             ftype = program.field_type(recv_type, sel[1]) if recv_type else None
             value = program.elem(ftype[0]) if ftype is not None and ftype[0].startswith("map[") else None
-            named = program.named(program.qualify(value, fn.file)) if value else None
+            if value and "#" in value:
+                named = program.named(value)  # the field's type came qualified: `*path#backend`
+            else:
+                named = program.named(program.qualify(value, fn.file)) if value else None
             kind = by_type.get(named or "")
-            if kind is None or _touches_entries(fn, recv, sel[1], kind):
+            member = ""
+            if kind is None and named:
+                # `map[string]*backend` with `backend{conn net.Conn, ...}`: the entry carries one
+                carried = _carried_resource(program, named, by_type)
+                if carried is not None:
+                    member, kind, named = carried
+            if kind is None or _touches_entries(fn, recv, sel[1], kind, member):
                 continue
-            closer = _closing_method(program, fn, sel[1], kind)
+            closer = _closing_method(program, fn, sel[1], kind, member)
             if closer is None or _replaced_after(program, fn, op, sel[1]):
                 continue
             an.debug["gim2xx_entries_deleted_unclosed"] += 1
-            out.append(DeletedEntry(fn, kind, named or "", f"{recv}.{sel[1]}", op, closer))
+            out.append(DeletedEntry(fn, kind, named or "", f"{recv}.{sel[1]}", op, closer, member))
     return out
 
 
@@ -101,8 +111,9 @@ def _replaced_after(program: Program, fn: Function, delete: Op, field: str) -> b
     return False
 
 
-def _touches_entries(fn: Function, recv: str, field: str, kind: Kind) -> bool:
-    """fn reads an entry of the map by index, or closes values of it (through a range)."""
+def _touches_entries(fn: Function, recv: str, field: str, kind: Kind, member: str = "") -> bool:
+    """fn reads an entry of the map by index, or closes values of it (through a range; with `member`,
+    the values' field of that name, `r.conn.Close()`)."""
     text = f"{recv}.{field}"
     ranged_names: set[str] = set()
     for op in ops_with_literals(fn):
@@ -120,7 +131,10 @@ def _touches_entries(fn: Function, recv: str, field: str, kind: Kind) -> bool:
         if (bound := _value_ranged_over(op, text)) is not None:
             ranged_names.add(bound)
         if op.kind == "call" and E.selected_name(op.fn) in kind.closers:
-            base = E.ident(E.selector_base(op.fn))
+            closed = E.selector_base(op.fn)
+            if member and (sel := E.selector(closed)) is not None and sel[1] == member:
+                closed = sel[0]
+            base = E.ident(closed)
             if base is not None and base in ranged_names:
                 return True
     return False
@@ -135,9 +149,25 @@ def _value_ranged_over(op: Op, text: str) -> str | None:
     return None
 
 
-def _closing_method(program: Program, fn: Function, field: str, kind: Kind) -> Function | None:
+def _carried_resource(program: Program, named: str, by_type: dict) -> tuple[str, Kind, str] | None:
+    """(field, kind, its type) when the struct of the tree `named` has exactly one field whose type
+    is a resource of the catalog (`backend{addr string; conn net.Conn}`)."""
+    decl = program.type_decl(named)
+    if decl is None or decl[0].kind != "struct":
+        return None
+    found = []
+    for fname, ftype, emb in decl[0].members:
+        fnamed = program.named(program.qualify(ftype, decl[1]))
+        kind = by_type.get(fnamed or "")
+        if kind is not None and not emb:
+            found.append((fname, kind, fnamed or ""))
+    return found[0] if len(found) == 1 else None
+
+
+def _closing_method(program: Program, fn: Function, field: str, kind: Kind, member: str = "") -> Function | None:
     """A method of fn's type, other than fn, that closes values of the map field: a range over it
-    closing the values, or a close through an index (`f.listeners[p].Close()`)."""
+    closing the values, or a close through an index (`f.listeners[p].Close()`); with `member`, the
+    values' field of that name (`b.conn.Close()` for `b` ranged over the map)."""
     for other in program.package_functions(fn.pkg.path):
         recv = other.facts.recv_name
         if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
@@ -147,9 +177,20 @@ def _closing_method(program: Program, fn: Function, field: str, kind: Kind) -> F
         for op in ops_with_literals(other):
             if (bound := _value_ranged_over(op, text)) is not None:
                 ranged_names.add(bound)
+            if op.kind == "assign" and len(op.args) == 1 and op.targets:
+                # `if c, ok := h.clients[id]; ok { ...; c.conn.Close() }`: an entry taken by its key
+                ix = E.index(op.args[0])
+                name = E.ident(op.targets[0])
+                if ix is not None and E.render(ix[0]) == text and name:
+                    ranged_names.add(name)
             if op.kind != "call" or E.selected_name(op.fn) not in kind.closers:
                 continue
             base = E.selector_base(op.fn)
+            if member:
+                sel = E.selector(base)
+                if sel is None or sel[1] != member:
+                    continue
+                base = sel[0]
             if E.ident(base) in ranged_names:
                 return other
             ix = E.index(base)

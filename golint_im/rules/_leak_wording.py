@@ -73,10 +73,15 @@ def deleted_entry_finding(d: DeletedEntry, rule_id: str, severity: str, words: W
     noun = _FIELD_NOUNS.get(d.type, words.noun)
     key = render(d.delete.args[1])
     closer_loc = Location(d.closer.file.path, d.closer.facts.line, d.closer.facts.col)
+    held = f"the {noun} under `{key}`"
+    closed = f"{d.field}[{key}].Close()"
+    if d.member:  # the entries are structs of the tree carrying it in a field
+        held = f"the entry under `{key}`, and with it the {noun} in its field `{d.member}`,"
+        closed = f"{d.field}[{key}].{d.member}.Close()"
     message = (
-        f"`{d.fn.short}` deletes the {noun} under `{key}` from `{d.field}` without closing it, while "
+        f"`{d.fn.short}` deletes {held} from `{d.field}` without closing it, while "
         f"`{d.closer.short}` closes what `{d.field}` holds: once the entry is gone, nothing can reach it, and it "
-        f"stays open. Fix: close it before deleting the entry (`{d.field}[{key}].Close()`)."
+        f"stays open. Fix: close it before deleting the entry (`{closed}`)."
     )
     return Finding(
         rule_id=rule_id,

@@ -258,7 +258,10 @@ A map field of connections (`map[int]net.Listener`) whose values another
 method of the type closes (a teardown ranging over it) is reported where a
 method deletes an entry without closing it first, reading it, or closing
 values of the map itself: the deleted connection is out of the
-teardown's reach.
+teardown's reach. The values may also be structs of the tree carrying one
+connection in a field (`map[string]*backend`, `backend{addr string; conn
+net.Conn}`), closed by another method through a range or an entry taken by
+its key (`if c, ok := h.clients[id]; ok { c.conn.Close() }`).
 Imports through a vendored copy (`.../vendor/<path>`,
 `Godeps/_workspace/src/<path>`) name the library's own package.
 
