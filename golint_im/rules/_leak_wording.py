@@ -104,12 +104,25 @@ def truncated_field_finding(t: TruncatedField, rule_id: str, severity: str, word
         f"new length: each {noun} cut off stays open, kept only by the slice's backing array until an `append` "
         f"overwrites it. Fix: close them first (`for _, c := range {t.field}[n:] {{ c.Close() }}`), then cut."
     )
+    if t.kept and t.closer is not None:  # filtered in place: the elements left out are dropped
+        held = f" (its field `{t.member}`)" if t.member else ""
+        member = f".{t.member}" if t.member else ""
+        message = (
+            f"`{t.fn.short}` filters `{t.field}` in place (into `{t.kept}`, in the range at line {t.loop_line}) and "
+            f"stores the result back at line {t.cut.line}, closing none of the elements it leaves out: the {noun}"
+            f"{held} of each one dropped stays open, out of reach of `{t.closer.short}`, which closes what "
+            f"`{t.field}` holds. Fix: close each element not kept, in the loop (`else {{ x{member}.Close() }}`)."
+        )
     return Finding(
         rule_id=rule_id,
         message=message,
         location=loc,
         severity=severity,
-        steps=(Step(loc, f"the {noun}s past the new length are dropped here, still open"),),
+        steps=(
+            Step(loc, f"the {noun}s not kept are dropped here, still open")
+            if t.kept
+            else Step(loc, f"the {noun}s past the new length are dropped here, still open"),
+        ),
         key=f"{t.fn.qualname}|truncated|{t.field}",
     )
 

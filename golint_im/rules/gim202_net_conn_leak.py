@@ -101,7 +101,11 @@ nil`, nor after leaving when it is set). A slice field of connections cut short 
 re-slicing (`p.conns = p.conns[:n]`) in a method that closes none of its
 elements and reads none by index (the pop idiom hands the last one out
 first) is reported at the cut: the connections past the new length stay
-open (the same for gRPC connections under GIM201). A
+open (the same for gRPC connections under GIM201). So is one filtered in
+place, `kept := p.idle[:0]`, elements of a range over the field appended
+under a branch, `p.idle = kept`, closing none of the ones left out (nor
+their connection field, for structs of the tree carrying one), when
+another method of the type closes the field's elements. A
 connection stored only in an entry of a map field of the receiver, keyed
 by a parameter (`u.conns[addr] = c`), by a method that never reads,
 deletes or closes the map's entries, is reported when a method of the same
