@@ -83,6 +83,19 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                 carried = _carried_resource(program, named, by_type)
                 if carried is not None:
                     member, kind, named = carried
+            if kind is None and value:
+                # `map[string]*list.Element` of an LRU: what the type's own closer closes through an
+                # entry (`el.Value.(*entry).conn.Close()`) says where the resource sits in it
+                reached = _closed_through_entries(program, fn, sel[1], by_type)
+                if (
+                    reached is not None
+                    and not _closes_through(fn, reached[0], reached[1])
+                    and not _entry_handed_on(program, fn, op)
+                ):
+                    path, through_kind, closing, closed_type = reached
+                    an.debug["gim2xx_entries_deleted_unclosed"] += 1
+                    out.append(DeletedEntry(fn, through_kind, closed_type, f"{recv}.{sel[1]}", op, closing, path))
+                continue
             if kind is None or _touches_entries(fn, recv, sel[1], kind, member):
                 continue
             closer = _closing_method(program, fn, sel[1], kind, member)
@@ -147,6 +160,72 @@ def _value_ranged_over(op: Op, text: str) -> str | None:
         if over is not None and E.render(over) == text:
             return E.ident(op.targets[1])
     return None
+
+
+def _closed_through_entries(
+    program: Program, fn: Function, field: str, by_type: dict
+) -> tuple[str, Kind, Function, str] | None:
+    """(path from an entry to the resource, its kind, the closing method, the resource's type) when
+    another method of fn's type closes, through a path of fields and type assertions, a resource of
+    the catalog reached from an entry of the map field it ranges over or takes by key (`for _, el :=
+    range c.byAddr { el.Value.(*cacheEntry).conn.Close() }`: path `.Value.(*cacheEntry).conn`)."""
+    for other in program.package_functions(fn.pkg.path):
+        recv = other.facts.recv_name
+        if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
+            continue
+        text = f"{recv}.{field}"
+        entries: set[str] = set()
+        for op in ops_with_literals(other):
+            if (bound := _value_ranged_over(op, text)) is not None:
+                entries.add(bound)
+            if op.kind == "assign" and len(op.args) == 1 and op.targets:
+                ix = E.index(op.args[0])
+                name = E.ident(op.targets[0])
+                if ix is not None and E.render(ix[0]) == text and name:
+                    entries.add(name)
+            if op.kind != "call" or E.selected_name(op.fn) != "Close" or op.args:
+                continue
+            closed = E.selector_base(op.fn)
+            base = closed
+            while (sel := E.selector(base)) is not None or (base is not None and base[0] == "assert"):
+                base = sel[0] if sel is not None else base[1]
+            name = E.ident(base)
+            if name not in entries or base == closed:
+                continue
+            ctype = program.type_of(other, closed)
+            named = program.named(ctype) if ctype else None
+            kind = by_type.get(named or "")
+            if kind is not None:
+                return E.render(closed)[len(name) :], kind, other, named or ""
+    return None
+
+
+def _closes_through(fn: Function, path: str, kind: Kind) -> bool:
+    """fn closes something reached by that path from any local (`oldest.Value.(*cacheEntry).conn.Close()`)."""
+    for op in ops_with_literals(fn):
+        if op.kind == "call" and E.selected_name(op.fn) in kind.closers:
+            if E.render(E.selector_base(op.fn)).endswith(path):
+                return True
+    return False
+
+
+def _entry_handed_on(program: Program, fn: Function, delete: Op) -> bool:
+    """The entry the deleted key was read off (`last` of `delete(c.byID, last.Value.(*peer).id)`) is
+    given to code of the tree, or to a call the model cannot place (an eviction callback may close it)."""
+    base = delete.args[1]
+    while (sel := E.selector(base)) is not None or (base is not None and base[0] == "assert"):
+        base = sel[0] if sel is not None else base[1]
+    name = E.ident(base)
+    if name is None or base is delete.args[1]:
+        return False
+    for op in fn.facts.ops:
+        if op.kind != "call" or op is delete:
+            continue
+        if not any(name in E.idents_in(a, set()) for a in op.args if E.is_expr(a)):
+            continue
+        if program.resolve_call(fn, op) or program.is_unknown_call(fn, op):
+            return True
+    return False
 
 
 def _carried_resource(program: Program, named: str, by_type: dict) -> tuple[str, Kind, str] | None:

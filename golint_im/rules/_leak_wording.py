@@ -75,7 +75,15 @@ def deleted_entry_finding(d: DeletedEntry, rule_id: str, severity: str, words: W
     closer_loc = Location(d.closer.file.path, d.closer.facts.line, d.closer.facts.col)
     held = f"the {noun} under `{key}`"
     closed = f"{d.field}[{key}].Close()"
-    if d.member:  # the entries are structs of the tree carrying it in a field
+    if d.member.startswith("."):  # reached from the entry through fields and assertions (an LRU's element)
+        held = f"the entry under `{key}`, and with it the {noun} it holds (`{d.member[1:]}`),"
+        # the key read off the entry removed (`oldest.Value.(*cacheEntry).addr`) names that entry
+        base = d.delete.args[1]
+        while (inner := selector(base)) is not None or (base is not None and base[0] == "assert"):
+            base = inner[0] if inner is not None else base[1]
+        entry = render(base) if base is not d.delete.args[1] else f"{d.field}[{key}]"
+        closed = f"{entry}{d.member}.Close()"
+    elif d.member:  # the entries are structs of the tree carrying it in a field
         held = f"the entry under `{key}`, and with it the {noun} in its field `{d.member}`,"
         closed = f"{d.field}[{key}].{d.member}.Close()"
     message = (

@@ -265,7 +265,11 @@ values of the map itself: the deleted connection is out of the
 teardown's reach. The values may also be structs of the tree carrying one
 connection in a field (`map[string]*backend`, `backend{addr string; conn
 net.Conn}`), closed by another method through a range or an entry taken by
-its key (`if c, ok := h.clients[id]; ok { c.conn.Close() }`).
+its key (`if c, ok := h.clients[id]; ok { c.conn.Close() }`); or elements
+of an LRU list (`map[string]*list.Element`), where the closer's own close
+says where the connection sits (`el.Value.(*cacheEntry).conn.Close()`) and
+the eviction deletes the key read off the removed element without closing
+that path or handing the element to code that could.
 Imports through a vendored copy (`.../vendor/<path>`,
 `Godeps/_workspace/src/<path>`) name the library's own package.
 
