@@ -78,7 +78,9 @@ class Leak:
     container), "owner-never-closes" (kept only in a field of the receiver that no
     method of its type closes and no other code reaches; container is the
     field), "deferred-in-loop" (closed by a `defer` in an endless loop, which runs only when the
-    function returns), "continue" or "break". line/col: where the path leaves (the
+    function returns), "picked-one" (a return hands back one element of the local collection of
+    fresh resources, taken in a range over it, and drops the rest; container is the collection),
+    "continue" or "break". line/col: where the path leaves (the
     return, the jump, the loop). conditions: the branches the path takes
     below the acquisition's own, outermost first (at most three).
     closed_after: for "loop", the line of a close after the loop (0: none).
