@@ -235,7 +235,7 @@ class SyncPrimitives:
         self.uncounted: list[UncountedStart] = uncounted_starts(program, self.calls, self.debug)
         self.refused: list[RefusedStart] = refused_starts(program, self.calls, self.debug)
         self.nested_limited: list[NestedLimitedGo] = nested_limited_go(program, self.calls, self.debug)
-        self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug)
+        self.self_waits: list[SelfWait] = self_waits(self.calls, self.debug, program)
         self.group_self_waits: list[GroupSelfWait] = group_self_waits(program, self.calls, self.debug)
         self.reentered_onces: list[ReenteredOnce] = reentered_onces(program, self.holder, self.debug)
         self.stopped_timer_waits: list[StoppedTimerWait] = stopped_timer_waits(program, self.holder, self.debug)

@@ -236,9 +236,12 @@ class SelfWait:
     starter: Function
     go_op: Op
     add: object  # SyncCall: the starter's Add counting the goroutine
+    # the Wait sits in a function the goroutine reaches by these calls ((function, call) pairs, the
+    # goroutine's own first), not in the goroutine itself
+    via: tuple = ()
 
 
-def self_waits(calls: dict, debug: Counter) -> list[SelfWait]:
+def self_waits(calls: dict, debug: Counter, program: Program | None = None) -> list[SelfWait]:
     """A goroutine counted by a group (its starter Adds before the `go`, it calls Done) that waits on
     the group before its own Done has run: the counter cannot reach zero while it waits."""
     out = []
@@ -274,7 +277,91 @@ def self_waits(calls: dict, debug: Counter) -> list[SelfWait]:
                     debug["GIM106_self_waits"] += 1
                     out.append(SelfWait(wait, done, starter, go_op, add))
                     break
+    if program is not None:
+        out.extend(_self_waits_through_calls(program, calls, debug))
     return out
+
+
+_SELF_WAIT_DEPTH = 3
+
+
+def _self_waits_through_calls(program: Program, calls: dict, debug: Counter) -> list[SelfWait]:
+    """A counted goroutine that, before its own Done (any time, when the Done is deferred), calls
+    into a function of the tree that waits on the same group (`t.Run(tc)`, a task calling
+    `tc.Quiesce()`, which runs `tc.sched.running.Wait()`): it waits for itself, through calls."""
+    out = []
+    for key in sorted(calls):
+        if key.startswith("local:"):
+            continue  # a local group: a call into its function makes a new one (a recursive split)
+        group = calls[key]
+        waits = {c.fn.id: c for c in group if c.method == "Wait" and c.op.mode == "plain"}
+        if not waits:
+            continue
+        for done in group:
+            g = done.fn
+            if done.method != "Done" or not g.go_sites or g.id in waits:
+                continue
+            ops = g.facts.ops
+            limit = len(ops) if done.op.mode == "defer" else ops.index(done.op)
+            path = None
+            # the goroutine's own function and its starters: reached again, they are another round
+            # of a recursion over other values (a tree of watchers), not this goroutine's group
+            seen = {g.id, g.outermost().id, *(starter.id for starter, _op in g.go_sites)}
+            for op in ops[:limit]:
+                if op.kind == "call" and op.mode == "plain":
+                    path = _reaches_wait(program, g, op, waits, _SELF_WAIT_DEPTH, seen)
+                    if path is not None:
+                        break
+            if path is None:
+                continue
+            wait = _wait_at(program, path, waits)
+            for starter, go_op in g.go_sites:
+                s_ops = starter.facts.ops
+                add = next(
+                    (
+                        c
+                        for c in group
+                        if c.fn is starter and c.method == "Add" and s_ops.index(c.op) < s_ops.index(go_op)
+                    ),
+                    None,
+                )
+                if add is not None:
+                    debug["GIM106_self_waits_through_calls"] += 1
+                    out.append(SelfWait(wait, done, starter, go_op, add, tuple(path)))
+                    break
+    return out
+
+
+def _reaches_wait(program: Program, fn: Function, op: Op, waits: dict, depth: int, seen: set) -> list | None:
+    """[(fn, op), ...] down to a call of a function holding one of the waits, else None."""
+    for t in program.resolve_call(fn, op):
+        callee = t.function
+        if callee.id in seen:
+            continue  # a recursion: the group there may be another value's
+        if callee.id in waits:
+            if t.via.startswith("interface") and callee.facts.recv in {f.facts.recv for f in _owners(seen, program)}:
+                continue  # `alloc.Wait()` on another node of a tree of watchers of the starter's type
+            return [(fn, op)]
+        if depth <= 1:
+            continue
+        seen.add(callee.id)
+        for inner in callee.facts.ops:
+            if inner.kind == "call" and inner.mode == "plain":
+                rest = _reaches_wait(program, callee, inner, waits, depth - 1, seen)
+                if rest is not None:
+                    return [(fn, op), *rest]
+    return None
+
+
+def _owners(ids: set, program: Program) -> list[Function]:
+    """The methods among the functions of ids (the goroutine's starters, and their receivers' type)."""
+    return [f for f in (program.functions[i] for i in ids) if f.facts.recv]
+
+
+def _wait_at(program: Program, path: list, waits: dict):
+    """The wait the last call of the path reaches."""
+    fn, op = path[-1]
+    return next(waits[t.function.id] for t in program.resolve_call(fn, op) if t.function.id in waits)
 
 
 @dataclass

@@ -60,7 +60,12 @@ package variable, a struct field; a parameter is what its callers pass):
   not wait);
 - `wg.Wait()` inside a goroutine the same group counts (its starter adds
   for it before the `go`), before its own `Done` (deferred, or later): it
-  waits for itself; likewise an errgroup's `g.Wait()` in the body of a
+  waits for itself; also a Wait on a group held in a field that the
+  goroutine reaches through up to three calls of the tree (a task run
+  through a function value calling `tc.Quiesce()`), not on a local group
+  (each call makes its own), not through a recursion into the goroutine's
+  starter, and not through an interface call landing on a method of the
+  starter's own type (another node of a tree); likewise an errgroup's `g.Wait()` in the body of a
   function `g.Go` runs (a goroutine that function starts is not counted);
 - `Done` (or `Add`) on a copy of a WaitGroup that is waited on: a
   `sync.WaitGroup` parameter taken by value, or the WaitGroup field of a
@@ -709,11 +714,17 @@ def _self_wait(s):
     wait, done = s.wait, s.done
     loc = op_location(wait.fn, wait.op)
     how = "deferred" if done.op.mode == "defer" else f"after it, at line {done.op.line}"
+    where = f"line {wait.op.line}"
+    through = ""
+    if s.via:  # reached through calls from the goroutine
+        where = f"{loc.path}:{wait.op.line}"
+        calls = [f"`{E.render(op.fn)}` ({op_location(fn, op).path}:{op.line})" for fn, op in s.via]
+        through = f", reached through {' then '.join(calls)}"
     message = (
-        f"`{wait.text}.Wait()` at line {wait.op.line} runs inside a goroutine that `{wait.text}` counts "
-        f"(`{s.add.text}.Add` at line {s.add.op.line}, started at line {s.go_op.line}; its `Done` is {how}): "
-        f"it waits for its own `Done`, so the counter never reaches zero and every Wait on the group hangs. "
-        f"Fix: wait once, outside the counted goroutines."
+        f"`{wait.text}.Wait()` at {where} runs inside a goroutine that `{s.add.text}` counts "
+        f"(`{s.add.text}.Add` at line {s.add.op.line}, started at line {s.go_op.line}; its `Done` is {how})"
+        f"{through}: it waits for its own `Done`, so the counter never reaches zero and every Wait on the "
+        f"group hangs. Fix: wait once, outside the counted goroutines."
     )
     return Finding(
         rule_id=ID,
@@ -724,6 +735,7 @@ def _self_wait(s):
         steps=(
             Step(op_location(s.add.fn, s.add.op), f"`{s.add.text}.Add` counts the goroutine"),
             Step(op_location(s.starter, s.go_op), "starts it"),
+            *(Step(op_location(fn, op), f"calls `{E.render(op.fn)}`") for fn, op in s.via),
             Step(loc, "the goroutine waits on the group that still counts it"),
             Step(op_location(done.fn, done.op), "its `Done`, which only runs after that Wait"),
         ),
