@@ -90,6 +90,7 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                 if (
                     reached is not None
                     and not _closes_through(fn, reached[0], reached[1])
+                    and not closes_of_type(program, fn, reached[1], reached[3])
                     and not _entry_handed_on(program, fn, op)
                 ):
                     path, through_kind, closing, closed_type = reached
@@ -205,6 +206,20 @@ def _closes_through(fn: Function, path: str, kind: Kind) -> bool:
     for op in ops_with_literals(fn):
         if op.kind == "call" and E.selected_name(op.fn) in kind.closers:
             if E.render(E.selector_base(op.fn)).endswith(path):
+                return True
+    return False
+
+
+def closes_of_type(program: Program, fn: Function, kind: Kind, named: str) -> bool:
+    """fn (or a closure in it) closes some value of the resource type `named` (`e.conn.Close()` through a
+    local copy of the entry, or the expired ones gathered in a slice and closed after the lock): which
+    one, the model does not follow, so the method may well close the entries it drops."""
+    for f in (fn, *fn.nested_literals()):
+        for op in f.facts.ops:
+            if op.kind != "call" or E.selected_name(op.fn) not in kind.closers:
+                continue
+            t = program.type_of(f, E.selector_base(op.fn))
+            if t is not None and program.named(t) == named:
                 return True
     return False
 

@@ -33,7 +33,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program
-from .deleted_entries import _carried_resource, _closing_method
+from .deleted_entries import _carried_resource, _closing_method, closes_of_type
 from .ownership import OWNERSHIP
 from .regions import assignments_to, ops_with_literals
 from .resources import Kind, kinds_by_type
@@ -153,6 +153,8 @@ def _filtered_in_place(
                 closed = sel[0]
             if E.is_ident(closed, element):
                 return None  # the ones not kept are closed
+    if closes_of_type(program, fn, kind, named or ""):
+        return None  # `expired = append(expired, ic)`, closed after the lock: gathered and closed elsewhere
     closer = _closing_method(program, fn, field, kind, member)
     if closer is None:
         return None
