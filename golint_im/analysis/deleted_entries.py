@@ -76,13 +76,7 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                 named = program.named(value)  # the field's type came qualified: `*path#backend`
             else:
                 named = program.named(program.qualify(value, fn.file)) if value else None
-            kind = by_type.get(named or "")
-            member = ""
-            if kind is None and named:
-                # `map[string]*backend` with `backend{conn net.Conn, ...}`: the entry carries one
-                carried = _carried_resource(program, named, by_type)
-                if carried is not None:
-                    member, kind, named = carried
+            member, kind, named = resource_of_element(program, by_type, named)
             if kind is None and value:
                 # `map[string]*list.Element` of an LRU: what the type's own closer closes through an
                 # entry (`el.Value.(*entry).conn.Close()`) says where the resource sits in it
@@ -170,20 +164,11 @@ def _closed_through_entries(
     another method of fn's type closes, through a path of fields and type assertions, a resource of
     the catalog reached from an entry of the map field it ranges over or takes by key (`for _, el :=
     range c.byAddr { el.Value.(*cacheEntry).conn.Close() }`: path `.Value.(*cacheEntry).conn`)."""
-    for other in program.package_functions(fn.pkg.path):
-        recv = other.facts.recv_name
-        if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
-            continue
+    for other, recv in _sibling_methods(program, fn):
         text = f"{recv}.{field}"
         entries: set[str] = set()
         for op in ops_with_literals(other):
-            if (bound := _value_ranged_over(op, text)) is not None:
-                entries.add(bound)
-            if op.kind == "assign" and len(op.args) == 1 and op.targets:
-                ix = E.index(op.args[0])
-                name = E.ident(op.targets[0])
-                if ix is not None and E.render(ix[0]) == text and name:
-                    entries.add(name)
+            _note_entry(op, text, entries)
             if op.kind != "call" or E.selected_name(op.fn) != "Close" or op.args:
                 continue
             closed = E.selector_base(op.fn)
@@ -243,6 +228,38 @@ def _entry_handed_on(program: Program, fn: Function, delete: Op) -> bool:
     return False
 
 
+def resource_of_element(program: Program, by_type: dict, named: str | None) -> tuple[str, Kind | None, str | None]:
+    """(member, kind, type) of a container's element type: the resource itself (member ""), or a struct of
+    the tree carrying one in a field (`backend{conn net.Conn, ...}`: member "conn"); kind None otherwise."""
+    kind = by_type.get(named or "")
+    if kind is None and named:
+        carried = _carried_resource(program, named, by_type)
+        if carried is not None:
+            return carried
+    return "", kind, named
+
+
+def _sibling_methods(program: Program, fn: Function):
+    """The other methods of fn's receiver type (not closures), with their receiver names."""
+    for other in program.package_functions(fn.pkg.path):
+        recv = other.facts.recv_name
+        if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
+            continue
+        yield other, recv
+
+
+def _note_entry(op: Op, text: str, names: set[str]) -> None:
+    """Add to names the local op binds to an entry of the container `text`: a range's value
+    (`for _, b := range s.backends`), or one taken by its key (`if c, ok := h.clients[id]; ok`)."""
+    if (bound := _value_ranged_over(op, text)) is not None:
+        names.add(bound)
+    if op.kind == "assign" and len(op.args) == 1 and op.targets:
+        ix = E.index(op.args[0])
+        name = E.ident(op.targets[0])
+        if ix is not None and E.render(ix[0]) == text and name:
+            names.add(name)
+
+
 def _carried_resource(program: Program, named: str, by_type: dict) -> tuple[str, Kind, str] | None:
     """(field, kind, its type) when the struct of the tree `named` has exactly one field whose type
     is a resource of the catalog (`backend{addr string; conn net.Conn}`)."""
@@ -262,21 +279,11 @@ def _closing_method(program: Program, fn: Function, field: str, kind: Kind, memb
     """A method of fn's type, other than fn, that closes values of the map field: a range over it
     closing the values, or a close through an index (`f.listeners[p].Close()`); with `member`, the
     values' field of that name (`b.conn.Close()` for `b` ranged over the map)."""
-    for other in program.package_functions(fn.pkg.path):
-        recv = other.facts.recv_name
-        if other is fn or not recv or other.parent is not None or other.facts.recv != fn.facts.recv:
-            continue
+    for other, recv in _sibling_methods(program, fn):
         text = f"{recv}.{field}"
         ranged_names: set[str] = set()
         for op in ops_with_literals(other):
-            if (bound := _value_ranged_over(op, text)) is not None:
-                ranged_names.add(bound)
-            if op.kind == "assign" and len(op.args) == 1 and op.targets:
-                # `if c, ok := h.clients[id]; ok { ...; c.conn.Close() }`: an entry taken by its key
-                ix = E.index(op.args[0])
-                name = E.ident(op.targets[0])
-                if ix is not None and E.render(ix[0]) == text and name:
-                    ranged_names.add(name)
+            _note_entry(op, text, ranged_names)
             if op.kind != "call" or E.selected_name(op.fn) not in kind.closers:
                 continue
             base = E.selector_base(op.fn)

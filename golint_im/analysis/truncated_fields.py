@@ -33,7 +33,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program
-from .deleted_entries import _carried_resource, _closing_method, closes_of_type
+from .deleted_entries import _closing_method, closes_of_type, resource_of_element
 from .ownership import OWNERSHIP
 from .regions import assignments_to, ops_with_literals
 from .resources import Kind, kinds_by_type
@@ -138,12 +138,7 @@ def _filtered_in_place(
     if elem is None:
         return None
     named = program.named(elem) if "#" in elem else program.named(program.qualify(elem, fn.file))
-    kind = by_type.get(named or "")
-    member = ""
-    if kind is None and named:
-        carried = _carried_resource(program, named, by_type)
-        if carried is not None:
-            member, kind, named = carried
+    member, kind, named = resource_of_element(program, by_type, named)
     if kind is None:
         return None
     for op in ops_with_literals(fn):

@@ -264,15 +264,7 @@ def self_waits(calls: dict, debug: Counter, program: Program | None = None) -> l
             if done is None or not g.go_sites:
                 continue
             for starter, go_op in g.go_sites:
-                s_ops = starter.facts.ops
-                add = next(
-                    (
-                        c
-                        for c in group
-                        if c.fn is starter and c.method == "Add" and s_ops.index(c.op) < s_ops.index(go_op)
-                    ),
-                    None,
-                )
+                add = _add_before(group, starter, go_op)
                 if add is not None:
                     debug["GIM106_self_waits"] += 1
                     out.append(SelfWait(wait, done, starter, go_op, add))
@@ -280,6 +272,13 @@ def self_waits(calls: dict, debug: Counter, program: Program | None = None) -> l
     if program is not None:
         out.extend(_self_waits_through_calls(program, calls, debug))
     return out
+
+
+def _add_before(group: list, starter: Function, go_op: Op):
+    """The starter's Add of the group before its `go` statement (it counts the goroutine), or None."""
+    s_ops = starter.facts.ops
+    at = s_ops.index(go_op)
+    return next((c for c in group if c.fn is starter and c.method == "Add" and s_ops.index(c.op) < at), None)
 
 
 _SELF_WAIT_DEPTH = 3
@@ -316,15 +315,7 @@ def _self_waits_through_calls(program: Program, calls: dict, debug: Counter) -> 
                 continue
             wait = _wait_at(program, path, waits)
             for starter, go_op in g.go_sites:
-                s_ops = starter.facts.ops
-                add = next(
-                    (
-                        c
-                        for c in group
-                        if c.fn is starter and c.method == "Add" and s_ops.index(c.op) < s_ops.index(go_op)
-                    ),
-                    None,
-                )
+                add = _add_before(group, starter, go_op)
                 if add is not None:
                     debug["GIM106_self_waits_through_calls"] += 1
                     out.append(SelfWait(wait, done, starter, go_op, add, tuple(path)))
