@@ -60,6 +60,7 @@ from .replaced import (
     entry_replaced_in_place,
     entry_store,
     entry_stored_past_a_partial_guard,
+    map_field_store,
     receiver_fields,
     replaced_unlike_a_sibling,
     runs_again,
@@ -282,9 +283,10 @@ class Walk:
     def _entry_replaced(self, parent, holders):
         """Owned by an entry of a map field of the receiver that a caller asks for again with a key
         whose entry it already holds (see replaced.entry_replaced): the store drops the live one."""
-        found = entry_store(self.an, self.fn, parent, holders, self.kind)
+        stored = map_field_store(self.an, self.fn, parent, holders, self.kind)
+        found = entry_store(self.fn, stored)
         if found is None and self.origin.impl_closed is None:
-            partial = entry_stored_past_a_partial_guard(self.an, self.fn, parent, holders, self.kind)
+            partial = entry_stored_past_a_partial_guard(self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
                 return self._reported(

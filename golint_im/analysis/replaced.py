@@ -370,12 +370,11 @@ def _on_success(reg) -> bool:
     return (reg.kind == "if" and op == "==") or (reg.kind == "else" and op == "!=")
 
 
-def entry_store(an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind):
-    """(field, index of the key parameter, the store) when the method's one hand-off of the resource is
-    `recv.f[key] = v` into a map field of its receiver, keyed by a parameter (returning it too is
-    fine: the caller borrows what the map owns); None otherwise."""
+def map_field_store(an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind):
+    """(field, key, the store, the entry written) when the method's one hand-off of the resource after
+    op `start` is `recv.f[key] = v` into a map field of its receiver; None otherwise (released, or
+    handed anywhere else). One walk, shared by the judges of map entries below."""
     recv = fn.facts.recv_name
-    params = [p for p, _t in fn.facts.params]
     if not recv:
         return None
     found = None
@@ -394,11 +393,21 @@ def entry_store(an: Analysis, fn: Function, start: int, holders: dict[str, Holde
                 continue
             ix = index(t)
             sel = selector(ix[0]) if ix is not None else None
-            key = ident(ix[1]) if ix is not None else None
-            if sel is None or not is_ident(sel[0], recv) or key not in params:
+            if ix is None or sel is None or not is_ident(sel[0], recv):
                 return None
-            found = (sel[1], params.index(key), op)
+            found = (sel[1], ix[1], op, t)
     return found
+
+
+def entry_store(fn: Function, stored) -> tuple[str, int, Op] | None:
+    """(field, index of the key parameter, the store) for a map-field store (`map_field_store`) keyed
+    by a parameter (returning it too is fine: the caller borrows what the map owns); None otherwise."""
+    if stored is None:
+        return None
+    field, key, store, _target = stored
+    params = [p for p, _t in fn.facts.params]
+    name = ident(key)
+    return (field, params.index(name), store) if name in params else None
 
 
 def entry_replaced(an: Analysis, fn: Function, field: str, key_index: int, kind: Kind) -> Again | None:
@@ -735,40 +744,17 @@ def _nil_guarded(fn: Function, recv: str, fields: list[str], store: Op) -> bool:
     return False
 
 
-def entry_stored_past_a_partial_guard(
-    an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind
-) -> tuple[str, Op, Again] | None:
-    """(the entry as written, the store, how it is replaced) when the method's one hand-off of the
-    resource is `recv.f[k] = v` into a map field of its receiver, and an `if` on the way to it leaves
+def entry_stored_past_a_partial_guard(fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
+    """(the entry as written, the store, how it is replaced) for the method's one hand-off of the
+    resource into a map field of its receiver (`map_field_store`), when an `if` on the way to it leaves
     the round (`continue`, `return`) only when the entry is set *and* another condition holds (`if
     g.topology[r] == addr && g.upstreams[r] != nil { continue }`): when the other condition fails
     with the entry set, the store replaces a live entry without closing it. Only when the method
     neither deletes entries of the map nor closes any of them."""
     recv = fn.facts.recv_name
-    if not recv:
+    if stored is None:
         return None
-    found = None
-    for op in fn.facts.ops[start + 1 :]:
-        if op.kind not in ("assign", "call", "send"):
-            continue
-        eff = an.op_effect(fn, op, holders, kind)
-        if eff == RELEASE:
-            return None
-        if eff != ESCAPE:
-            continue
-        if op.kind != "assign" or found is not None or len(op.targets) != len(op.args):
-            return None
-        for t, v in zip(op.targets, op.args, strict=True):
-            if _value_ref(v, holders) is None:
-                continue
-            ix = index(t)
-            sel = selector(ix[0]) if ix is not None else None
-            if ix is None or sel is None or not is_ident(sel[0], recv):
-                return None
-            found = (sel[1], ix[1], op, t)
-    if found is None:
-        return None
-    field, key, store, target = found
+    field, key, store, target = stored
     facts = fn.facts
     if _entry_dropped_before(facts, facts.ops.index(store), recv, field, kind):
         return None
