@@ -372,12 +372,16 @@ def _taken_then_drained_by_helper(program: Program, fn: Function) -> DrainedTwic
     facts = fn.facts
     regions = facts.regions
     ops = facts.ops
+    # only the timers some `case <-t.C:` of fn takes: most functions have none, and are left at once
+    taken = {E.ident(_timer_of_recv(op)) for op in ops if op.kind == "recv" and op.mode == "case"} - {None}
+    if not taken:
+        return None
     for k, call in enumerate(ops):
         if call.kind != "call" or call.mode != "plain" or not on_straight_line_of_loop(facts, call.region):
             continue
         for position, arg in enumerate(call.args):
             name = E.ident(arg)
-            if name is None or not _is_timer(program, fn, arg):
+            if name is None or name not in taken or not _is_timer(program, fn, arg):
                 continue
             take = _case_taking_before(facts, name, call, k)
             if take is None:
