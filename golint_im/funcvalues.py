@@ -70,6 +70,10 @@ class FunctionValues:
             if self.lookup_local(fn, name) is None:
                 f = fn.pkg.funcs.get(name)
                 return [Target(f, "function value")] if f else []
+            if self._holds_literals(fn, name):
+                # `deliver := func(a answer) { out <- a }; go r.query(deliver)`: a local only ever
+                # given literals holds one of them, and reading them follows no chain of callers.
+                return self.func_values_of_local(fn, name)
             return []
         indexed = E.index(expr)
         if indexed is not None:  # `s.cmds[name]`: an element of a field's table of functions
