@@ -43,6 +43,7 @@ class UnwokenFlag:
     value: str  # "true" or "false"
     cond: str  # the condition variable as the waiter names it: `q.cond`
     checked_at: int = 0  # the line of the `if` in the loop's body that tests the flag (0: the loop's condition)
+    checked_text: str = ""  # that `if`'s condition as written
     # The setter's own `Signal()` after the flag, when that is all that wakes anyone while several
     # goroutines can wait: one wakes, the others sleep on (set for that shape only).
     signal_only: Op | None = None
@@ -100,12 +101,12 @@ def _unwoken(
     if found is None:
         return None
     recv, loop, condition = found
-    flags = dict(_exit_values(condition, recv))
-    checked: dict[str, int] = {}
-    for f, value, line in _body_exits(facts, loop, w.op, recv):
+    flags = dict(_exit_values(condition, recv)) if condition is not None else {}
+    checked: dict[str, tuple[int, str]] = {}
+    for f, value, line, test in _body_exits(facts, loop, w.op, recv):
         if f not in flags:
             flags[f] = value
-            checked[f] = line
+            checked[f] = line, test
     if not flags:
         return None
     for setter in siblings:
@@ -133,6 +134,9 @@ def _unwoken(
                         debug["GIM106_appends_without_a_signalling_sibling"] += 1
                         continue
                     filled_while_waiting = waiting
+            elif flags[sel[1]] in ("-", "+"):
+                if own_signal is not None or op.mode != f"{flags[sel[1]]}=":
+                    continue  # moved away from the wait's end, or set outright; or one slot, one Signal
             elif E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
                 continue
             signal = None
@@ -151,13 +155,13 @@ def _unwoken(
                 fn,
                 w.op,
                 facts.regions[loop].line,
-                E.render(condition),
+                E.render(condition) if condition is not None else "",
                 setter,
                 op,
                 E.render(op.targets[0]),
                 flags[sel[1]],
                 w.text,
-                checked.get(sel[1], 0),
+                *checked.get(sel[1], (0, "")),
                 signal,
                 appender=appender,
                 filled_while_waiting=filled_while_waiting,
@@ -204,6 +208,8 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
     if found is None:
         return None
     recv, loop, condition = found
+    if condition is None:
+        return None  # an endless loop: the counters its body tests are the unwoken shape's business
     ending = dict(_freeing_changes(condition, recv))
     if not ending:
         return None
@@ -243,14 +249,14 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
 
 
 def _wait_loop(w) -> tuple | None:
-    """(receiver name, loop region, loop condition) of the `for` with a condition around a method's
-    Cond.Wait, else None."""
+    """(receiver name, loop region, loop condition) of the `for` around a method's Cond.Wait (the
+    condition None for `for { ... }`, which only its body's tests leave), else None."""
     facts = w.fn.facts
     recv = facts.recv_name
     if not facts.recv or not recv:
         return None
     loop = next((r for r in enclosing_regions(facts, w.op.region) if facts.regions[r].kind == "for"), None)
-    if loop is None or facts.regions[loop].info is None:
+    if loop is None:
         return None
     return recv, loop, facts.regions[loop].info
 
@@ -358,6 +364,10 @@ def _field_values(condition, recv: str, chain: str, when_true: bool):
     sel = E.selector(target)
     if sel is not None and E.is_ident(sel[0], recv):
         yield sel[1], "true" if (negated is None) == when_true else "false"
+    elif b is not None and b[0] in _ORDER and (counted := E.selector(b[1])) and E.is_ident(counted[0], recv):
+        # `p.open < p.max` (true ends the wait): a decrement of p.open can end it; as a loop
+        # condition (false ends it), `p.open >= p.max` is ended by the same decrement.
+        yield counted[1], _ORDER[b[0]] if when_true else _ORDER[_NEGATED[b[0]]]
     elif not when_true and b is not None and b[0] == "==" and E.integer(b[2]) == 0:
         # `len(q.items) == 0`: false once something is appended to the field
         called = E.call(b[1])
@@ -392,6 +402,11 @@ def _appended_with_a_signal(
 # The value of a collection field that ends `len(x.f) == 0`: something appended to it.
 APPEND = "append"
 
+# For a counter compared with `<`, `<=`, `>` or `>=`: the change (`-=`/`--`, `+=`/`++`) that makes
+# the comparison true, and the comparison that is true exactly when the given one is false.
+_ORDER = {"<": "-", "<=": "-", ">": "+", ">=": "+"}
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
 
 def _appends_to(value, field: E.Expr) -> bool:
     """value is `append(field, ...)`, or puts elements ahead of the field's own
@@ -425,7 +440,7 @@ def _body_exits(facts, loop: int, wait: Op, recv: str):
         )
         if leaves:
             for f, value in _field_values(reg.info, recv, "||", when_true=True):
-                yield f, value, reg.line
+                yield f, value, reg.line, E.render(reg.info)
 
 
 def _woken_around(program: Program, setter: Function, signallers: set[int]) -> bool:

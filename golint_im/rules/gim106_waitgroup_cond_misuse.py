@@ -862,6 +862,8 @@ def _unwoken_flag(u) -> Finding:
     leaves = f" and leaving it when the `if` at line {u.checked_at} sees `{u.flag}`" if u.checked_at else ""
     if u.returned is not None:
         return _freed_unwoken(u, set_loc, wait_loc)
+    if u.value in ("-", "+"):
+        return _moved_counter_unwoken(u, set_loc, wait_loc)
     if u.signal_only is not None:
         signal_loc = op_location(u.setter, u.signal_only)
         message = (
@@ -887,7 +889,7 @@ def _unwoken_flag(u) -> Finding:
         )
     message = (
         f"`{u.setter.short}` sets `{u.flag} = {u.value}` at line {u.assign.line}, which ends the wait of "
-        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`{leaves}), but "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, {_looping(u)}{leaves}), but "
         f"nothing signals `{u.cond}` after it: a goroutine already waiting is not woken and sleeps on, "
         f"forever if no other signal comes. Fix: `{u.cond}.Broadcast()` right after setting `{u.flag}`."
     )
@@ -904,13 +906,13 @@ def _unwoken_flag(u) -> Finding:
             )
         message = (
             f"`{u.setter.short}` appends to `{u.flag}` at line {u.assign.line}, which ends the wait of "
-            f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`{leaves}), "
+            f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, {_looping(u)}{leaves}), "
             f"but nothing signals `{u.cond}` after it{after}: a goroutine "
             f"already waiting is not woken and sleeps on, forever if no other signal comes. Fix: "
             f"`{u.cond}.Broadcast()` (or one `Signal()` per value) after appending."
         )
     steps = (
-        Step(wait_loc, f"`{u.waiter.short}` waits while `{u.condition}` (loop at line {u.loop_line})"),
+        Step(wait_loc, f"`{u.waiter.short}` waits {_until(u)} (loop at line {u.loop_line})"),
         Step(set_loc, f"`{u.setter.short}` makes that condition false, and signals nobody"),
     )
     return Finding(
@@ -924,6 +926,45 @@ def _unwoken_flag(u) -> Finding:
     )
 
 
+def _looping(u) -> str:
+    """How the wait loop goes on: its condition, or, for `for { ... }`, only its body's tests."""
+    return f"looping while `{u.condition}`" if u.condition else "in an endless loop"
+
+
+def _until(u) -> str:
+    return f"while `{u.condition}`" if u.condition else "in an endless loop"
+
+
+def _moved_counter_unwoken(u, set_loc: Location, wait_loc: Location) -> Finding:
+    """A counter a Cond.Wait loop tests (`if p.open < p.max { ... return }`), moved towards the end of
+    the wait by a method that signals nobody (a pool's `Discard` freeing a slot)."""
+    moved = "lowers" if u.value == "-" else "raises"
+    if u.checked_at:
+        test = f"`{u.checked_text}` (the `if` at line {u.checked_at})"
+    else:
+        test = f"the loop's condition `{u.condition}` false"
+    looping = _looping(u)
+    message = (
+        f"`{u.setter.short}` {moved} `{u.flag}` at line {u.assign.line}, which can make {test} end the wait of "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, {looping} at line {u.loop_line}), but "
+        f"nothing signals `{u.cond}` after it: a goroutine already waiting is not woken and sleeps on, forever "
+        f"if no other signal comes. Fix: `{u.cond}.Signal()` (or `Broadcast()`) after changing `{u.flag}`."
+    )
+    steps = (
+        Step(wait_loc, f"`{u.waiter.short}` waits until {test} lets it leave"),
+        Step(set_loc, f"`{u.setter.short}` {moved} `{u.flag}`, and signals nobody"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=set_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the wait this change can end"),),
+        steps=steps,
+        key=f"{u.setter.qualname}|{u.flag}|unwoken-counter",
+    )
+
+
 def _freed_unwoken(u, set_loc: Location, wait_loc: Location) -> Finding:
     """A counter or collection a Cond.Wait loop reads, changed on a path that returns before the signal."""
     ret = u.returned
@@ -931,13 +972,13 @@ def _freed_unwoken(u, set_loc: Location, wait_loc: Location) -> Finding:
     changed = E.render(u.assign.targets[0])
     message = (
         f"`{u.setter.short}` changes `{changed}` at line {u.assign.line}, which can end the wait of "
-        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`), then "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, {_looping(u)}), then "
         f"returns at line {ret.line} before its `{u.cond}` signal: on that path a goroutine already waiting is "
         f"not woken and sleeps on, forever if no other signal comes. Fix: signal `{u.cond}` before that return "
         f"too (or `defer {u.cond}.Signal()`)."
     )
     steps = (
-        Step(wait_loc, f"`{u.waiter.short}` waits while `{u.condition}` (loop at line {u.loop_line})"),
+        Step(wait_loc, f"`{u.waiter.short}` waits {_until(u)} (loop at line {u.loop_line})"),
         Step(set_loc, f"`{u.setter.short}` changes `{changed}`: the condition may now be false"),
         Step(ret_loc, "and returns without signalling"),
     )
