@@ -42,6 +42,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Function, enclosing_regions
 
+from .flow import innermost_loop
 from .regions import assignments_to, exclusive_branches, ops_with_literals
 from .resources import ESCAPE, RELEASE, Holder, Kind, _value_ref
 
@@ -64,6 +65,7 @@ class Again:
     guard_line: int = 0  # `if c.f == nil || c.f.calls >= max {`: the caller stores again over a live value
     after_failure: bool = False  # the guard is `err != nil` for a call just made on the field's value
     failed_through: str = ""  # `c.write`: the failed call was a method of the receiver that uses the field
+    failed_last_round: bool = False  # that failure was the previous round's, carried by an error variable
     # A sibling method that closes the field before it stores a new one (`redial`): (it, its close).
     closed_first_by: tuple[Function, Op] | None = None
     # The `if` (its line, and the other conjunct rendered) that skips the store only when the entry is
@@ -165,11 +167,23 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                     return Again(caller, call, line)
                 line, failed = _replacing_guard(caller, call, recv, fields)
                 through = ""
+                last_round = False
+                if not line:
+                    line, through = _guard_on_last_rounds_failure(an, caller, call, recv, fields, kind)
+                    failed = last_round = bool(line)
                 if not line:
                     line, through = _past_a_failed_use(an, caller, call, recv, fields, kind)
                     failed = True
                 if line:
-                    return Again(caller, call, 0, guard_line=line, after_failure=failed, failed_through=through)
+                    return Again(
+                        caller,
+                        call,
+                        0,
+                        guard_line=line,
+                        after_failure=failed,
+                        failed_through=through,
+                        failed_last_round=last_round,
+                    )
                 if first:
                     nxt.append(caller)
         frontier = nxt
@@ -196,6 +210,48 @@ def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -
             ):
                 return reg.line, False
     return 0, False
+
+
+def _guard_on_last_rounds_failure(
+    an: Analysis, caller: Function, call: Op, recv: str, fields: list[str], kind: Kind
+) -> tuple[int, str]:
+    """(line, the failed call rendered) of an `if` around the call, inside a loop, one of whose `||`
+    operands is `lastErr != nil` where the loop's body assigns lastErr from a call on or with
+    `recv.f`, or from a method of the receiver that uses `recv.f` without closing it (`for ... { if
+    p.conn == nil || lastErr != nil { p.reconnect() }; if lastErr = p.write(b); lastErr == nil {
+    return nil } }`): the previous round used the field's value and failed, and the call's store
+    replaces it. (0, "") if none."""
+    facts = caller.facts
+    loop = innermost_loop(facts, call.region)
+    if loop is None:
+        return 0, ""
+    ops = facts.ops
+    for r in enclosing_regions(facts, call.region):
+        if r == loop:
+            break
+        reg = facts.regions[r]
+        if reg.kind != "if" or not is_expr(reg.info):
+            continue
+        for operand in _disjuncts(reg.info):
+            b = binary(operand)
+            err = ident(b[1]) if b is not None and b[0] == "!=" and is_nil(b[2]) else None
+            if err is None:
+                continue
+            for op in ops:
+                if op.kind != "assign" or not any(is_ident(t, err) for t in op.targets):
+                    continue
+                if loop not in enclosing_regions(facts, op.region) or len(op.args) != 1:
+                    continue
+                n = call_number(op.args[0])
+                used = ops[n] if n is not None and 0 <= n < len(ops) else None
+                if used is None or used.kind != "call":
+                    continue
+                if any(_is_field(e, recv, f) for e in (selector_base(used.fn), *used.args) for f in fields):
+                    return reg.line, render(used.fn)
+                through = _method_using_fields(an, caller, used, recv, fields, kind)
+                if through:
+                    return reg.line, through
+    return 0, ""
 
 
 def _past_a_failed_use(
@@ -263,7 +319,15 @@ def _error_of_method_using_fields(
     body calls on or with one of the fields (`c.conn.SetWriteDeadline(...)`) and never closes it:
     its failure is the field's value failing, still held. "" otherwise."""
     used = _error_source(caller.facts, err, call)
-    if used is None or used.kind != "call" or not is_ident(selector_base(used.fn), recv):
+    if used is None:
+        return ""
+    return _method_using_fields(an, caller, used, recv, fields, kind)
+
+
+def _method_using_fields(an: Analysis, caller: Function, used: Op, recv: str, fields: list[str], kind: Kind) -> str:
+    """`c.write` when used is a call of `c.write(...)`, a method of the same receiver whose body
+    calls on or with one of the fields and never closes it; "" otherwise."""
+    if used.kind != "call" or not is_ident(selector_base(used.fn), recv):
         return ""
     targets = an.program.resolve_call(caller, used)
     if len(targets) != 1:

@@ -475,8 +475,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             failed = f"a call on `{leak.container.name}`"
             if again.failed_through:
                 failed = f"`{again.failed_through}`, which uses `{leak.container.name}`,"
+            fails = "failed in the round before" if again.failed_last_round else "fails"
             when = (
-                f"`{caller.short}` calls it when {failed} fails "
+                f"`{caller.short}` calls it when {failed} {fails} "
                 f"({caller.file.path}:{again.guard_line}), while the field still holds that one"
             )
         elif again.guard_line:
