@@ -45,6 +45,7 @@ from .resources import (
     _BUILTINS_NEUTRAL,
     _FOREIGN_WRAPPERS,
     _GENERATED_CLIENT,
+    _whole_holder,
     _KEEP_ON_FAILURE,
     _LOGGING,
     _STORED_UNLESS_LOADED,
@@ -352,7 +353,7 @@ class Effects(Calls):
         if is_conversion_callee(callee):
             return None
         name = call_name(callee)
-        if r.resource and _GENERATED_CLIENT.match(name or "") and len(op.args) == 1:
+        if (r.resource or _whole_holder(op.args[i], r)) and _GENERATED_CLIENT.match(name or "") and len(op.args) == 1:
             # Generated stubs (`pb.NewFooClient(cc)`, always one argument): followed as a
             # wrapper of the value. `NewRTCClient(conn, opts)` is a constructor like any other.
             return None

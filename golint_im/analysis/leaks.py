@@ -65,7 +65,20 @@ from .replaced import (
     replaced_unlike_a_sibling,
     runs_again,
 )
-from .resources import ESCAPE, HTTP_BODY, RELEASE, STUB, Holder, Origin, Store, _ref, _value_ref, test_support
+from .resources import (
+    ESCAPE,
+    FOREIGN_WRAPPER,
+    HTTP_BODY,
+    RELEASE,
+    STUB,
+    Holder,
+    Origin,
+    Store,
+    _ref,
+    _value_ref,
+    _whole_holder,
+    test_support,
+)
 from .unpaired import has_else
 
 if TYPE_CHECKING:
@@ -1383,17 +1396,43 @@ class Walk:
 
     def _field_given(self, comp) -> str | None:
         """The one field of a composite literal given the resource itself (`upstream: up`); None when
-        none, or the resource goes in otherwise (nested, positionally, twice)."""
+        none, or the resource goes in otherwise (nested, positionally, twice). Fields given a value
+        built around it (`meta: metapb.NewMetaClient(cc)`) are `_wrapper_fields`."""
         found = None
         for key, value in comp[1]:
             r = _value_ref(value, self.holders) if value is not None else None
             if r is None:
                 continue
             field = ident(key) if key is not None else None
-            if field is None or r.suffix != () or found is not None:
+            if field is None:
+                return None
+            if self._wrapper_value(value, r):
+                continue
+            if found is not None or not (r.suffix == () or _whole_holder(value, r)):
                 return None
             found = field
         return found
+
+    def _wrapper_value(self, value, r) -> bool:
+        """value names a local holding a value built around the resource (a client stub, another
+        module's wrapper), not the resource or the tree's struct that keeps it."""
+        h = self.holders.get(r.name)
+        return (
+            ident(value) == r.name
+            and h is not None
+            and not h.container
+            and (h.suffix is None or h.suffix in (STUB, FOREIGN_WRAPPER))
+        )
+
+    def _wrapper_fields(self, comp) -> list[str]:
+        """The keyed fields of a composite literal given a value built around the resource."""
+        out = []
+        for key, value in comp[1]:
+            r = _value_ref(value, self.holders) if value is not None else None
+            field = ident(key) if key is not None else None
+            if r is not None and field is not None and self._wrapper_value(value, r):
+                out.append(field)
+        return out
 
     def _forgotten_field_leak(self, o: Op, found: tuple) -> Leak | None:
         t = self.an.type_of(self.fn, found[0])
@@ -1403,6 +1442,12 @@ class Walk:
         closer = forgotten_by_teardown(self.an, self.fn, named, found[1], self.kind)
         if closer is None:
             return None
+        comp = composite(found[0])
+        for wrapper in self._wrapper_fields(comp) if comp is not None else []:
+            # `meta: metapb.NewMetaClient(cc)` beside `metaConn: cc`: the stub's field must be as
+            # forgotten as the connection's, or closing the stub's value may close it.
+            if forgotten_by_teardown(self.an, self.fn, named, wrapper, self.kind) is None:
+                return None
         tname = named.rpartition("#")[2]
         self.an.debug["gim2xx_fields_a_teardown_forgets"] += 1
         return Leak(

@@ -426,7 +426,7 @@ def _ref(expr, holders) -> Ref | None:
         if _stub_constructor(fn) and len(args) == 1:
             # `pb.NewFooClient(cc)`: the generated stub holds the connection for as long as it lives.
             r = _ref(args[0], holders)
-            if r is not None and r.resource:
+            if r is not None and (r.resource or _whole_holder(args[0], r)):
                 return Ref(r.name, STUB)
         return None
     ix = index(expr)
@@ -439,6 +439,12 @@ def _ref(expr, holders) -> Ref | None:
     if base is not None:
         return _ref(base, holders)
     return None
+
+
+def _whole_holder(expr, r: Ref) -> bool:
+    """expr names the holder itself, a struct of the tree keeping the resource in a field (`cc` made by
+    `rpc.Dial`, whose `Close` closes `cc.conn`): handed whole, as the resource would be."""
+    return not r.container and r.suffix is not None and ident(expr) == r.name
 
 
 def _wrapped_ref(expr, holders) -> Ref | None:
