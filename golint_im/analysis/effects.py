@@ -45,7 +45,6 @@ from .resources import (
     _BUILTINS_NEUTRAL,
     _FOREIGN_WRAPPERS,
     _GENERATED_CLIENT,
-    _whole_holder,
     _KEEP_ON_FAILURE,
     _LOGGING,
     _STORED_UNLESS_LOADED,
@@ -60,6 +59,7 @@ from .resources import (
     Store,
     _ref,
     _value_ref,
+    _whole_holder,
     _wrapped_ref,
     test_support,
 )
