@@ -87,6 +87,7 @@ class DrainedTwice:
     # helper fn (`rearm(t, d)`) that drains its timer parameter
     caller: Function | None = None
     call: Op | None = None
+    in_other_case: bool = False  # the call is in another case of the loop's select, not after it
 
 
 def drained_twice(program: Program, debug: Counter) -> list[DrainedTwice]:
@@ -377,13 +378,20 @@ def _taken_then_drained_by_helper(program: Program, fn: Function) -> DrainedTwic
     if not taken:
         return None
     for k, call in enumerate(ops):
-        if call.kind != "call" or call.mode != "plain" or not on_straight_line_of_loop(facts, call.region):
+        if call.kind != "call" or call.mode != "plain":
+            continue
+        straight = on_straight_line_of_loop(facts, call.region)
+        case = None if straight else _case_of_endless_loop(facts, call.region)
+        if not straight and case is None:
             continue
         for position, arg in enumerate(call.args):
             name = E.ident(arg)
             if name is None or name not in taken or not _is_timer(program, fn, arg):
                 continue
-            take = _case_taking_before(facts, name, call, k)
+            if case is not None:
+                take = _other_case_taking(program, fn, name, call, case)
+            else:
+                take = _case_taking_before(facts, name, call, k)
             if take is None:
                 continue
             targets = program.resolve_call(fn, call)
@@ -399,8 +407,54 @@ def _taken_then_drained_by_helper(program: Program, fn: Function) -> DrainedTwic
             stop, recv = drain
             loop = next(r for r in enclosing_regions(facts, call.region) if regions[r].kind == "for")
             return DrainedTwice(
-                helper, take, stop, recv, params[position][0], loop_line=regions[loop].line, caller=fn, call=call
+                helper,
+                take,
+                stop,
+                recv,
+                params[position][0],
+                loop_line=regions[loop].line,
+                caller=fn,
+                call=call,
+                in_other_case=case is not None,
             )
+    return None
+
+
+def _case_of_endless_loop(facts, region: int) -> int | None:
+    """The `case` region the region sits in (through `if`s and blocks), when that case's select is
+    straight in an endless `for`; else None."""
+    regions = facts.regions
+    chain = list(enclosing_regions(facts, region))
+    case = next((r for r in chain if regions[r].kind not in ("if", "block")), None)
+    if case is None or regions[case].kind != "case":
+        return None
+    loop = next((r for r in chain if regions[r].kind in ("for", "range")), None)
+    if loop is None or regions[loop].kind != "for" or regions[loop].info is not None:
+        return None
+    return case
+
+
+def _other_case_taking(program: Program, fn: Function, name: str, call: Op, case: int) -> Op | None:
+    """A `case <-name.C:` of the same endless loop, other than the calling case, that takes the
+    timer's value and goes round, when nothing but the calling case touches the timer in the loop
+    and that case does not reset it before the call (`_taken_by_case`, with the helper's drain)."""
+    facts = fn.facts
+    regions = facts.regions
+    chain = list(enclosing_regions(facts, call.region))
+    loop = next(r for r in chain if regions[r].kind == "for")
+    if _touched_elsewhere(fn, name, loop, case) or _reset_before_in_case(facts, name, call, case):
+        return None
+    for take in facts.ops:
+        if (
+            take.kind == "recv"
+            and take.mode == "case"
+            and take.body >= 0
+            and take.body not in chain
+            and E.ident(_timer_of_recv(take)) == name
+            and loop in enclosing_regions(facts, take.region)
+            and _goes_round(program, fn, take.body, loop)
+        ):
+            return take
     return None
 
 

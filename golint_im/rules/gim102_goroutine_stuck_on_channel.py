@@ -356,7 +356,8 @@ value then rests on a flag the model does not follow
 helper given the timer (`rearm(t, d)`: `if !t.Stop() { <-t.C }` on its
 straight line before its `Reset`), called in the loop's body right after a
 `select` whose `case <-t.C:` takes the value and falls through to the call
-(no `Reset` between). The same drain in a method
+(no `Reset` between), or in another case of that loop's `select` (a
+debouncer's `case key := <-in: rearm(t)` beside `case <-t.C: flush()`). The same drain in a method
 on a timer field of its receiver (`if !d.timer.Stop() { <-d.timer.C }`)
 while a goroutine started on a method of the same type receives from that
 field: once the timer fires and the goroutine takes the value, the drain
@@ -3214,7 +3215,14 @@ def _drained_twice_finding(d):
     """`if !t.Stop() { <-t.C }` after the function already received the timer's value."""
     loc = op_location(d.fn, d.recv)
     taker = d.caller or d.fn  # the function whose receive took the value
-    if d.caller is not None and d.call is not None:
+    if d.caller is not None and d.call is not None and d.in_other_case:
+        why = (
+            f"but `{d.caller.short}` calls it at {op_location(d.caller, d.call).path}:{d.call.line} in one case of "
+            f"the loop at line {d.loop_line}, and once the `case <-{E.render(d.first.fn)}:` at line "
+            f"{d.first.line} has taken the timer's only value, the loop goes round without resetting it: the "
+            f"next time the call runs, the channel is empty and this receive blocks forever"
+        )
+    elif d.caller is not None and d.call is not None:
         why = (
             f"but `{d.caller.short}` calls it at {op_location(d.caller, d.call).path}:{d.call.line} right after "
             f"the `case <-{E.render(d.first.fn)}:` at line {d.first.line} "
@@ -3268,7 +3276,9 @@ def _drained_twice_finding(d):
                 if d.stopped_first
                 else f"takes the one value `{d.text}` sends"
                 + (
-                    f", and the select falls through to the call at line {d.call.line}"
+                    f" and goes round the loop at line {d.loop_line} without a Reset, to the call at line {d.call.line}"
+                    if d.call is not None and d.in_other_case
+                    else f", and the select falls through to the call at line {d.call.line}"
                     if d.call is not None
                     else f" and enters the loop at line {d.loop_line} without a Reset"
                     if d.before_loop
