@@ -11,7 +11,7 @@ path after it.
 
 from __future__ import annotations
 
-from ..expr import binary, callee, ident, is_expr, is_ident, is_nil
+from ..expr import binary, call_number, callee, ident, is_expr, is_ident, is_nil
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 
@@ -69,3 +69,43 @@ def _assigned_within(fn: Function, name: str, region: int, before: int) -> bool:
         for lit in fn.nested_literals()
         for op in lit.facts.ops
     )
+
+
+def always_returns_nil_error(fn: Function) -> bool:
+    """Every `return` of fn gives a literal `nil` as its last result, an `error` (`func (m *Manager)
+    TriggerStartConsuming(ctx) error { ...; return nil }`): a caller's `if err != nil` never runs."""
+    facts = fn.facts
+    if not facts.results or facts.results[-1] != "error":
+        return False
+    returns = [op for op in facts.ops if op.kind == "return"]
+    return bool(returns) and all(len(r.args) == len(facts.results) and is_nil(r.args[-1]) for r in returns)
+
+
+def error_exit_never_taken(program: Program, fn: Function, ret: Op) -> bool:
+    """ret sits under `if err != nil` (and nothing else), err last assigned before it by one call
+    resolved only to plain functions of the tree that all always return a nil error
+    (`if err = s.mgr.Start(ctx); err != nil { return }`): that exit is not a path at all."""
+    facts = fn.facts
+    ops = facts.ops
+    at = next((i for i, o in enumerate(ops) if o is ret), None)
+    if at is None:
+        return False
+    for r in enclosing_regions(facts, ret.region):
+        reg = facts.regions[r]
+        if reg.kind != "if" or not is_expr(reg.info):
+            continue
+        b = binary(reg.info)
+        if b is None or b[0] != "!=" or not is_nil(b[2]):
+            return False
+        name = ident(b[1])
+        if name is None:
+            return False
+        assigned = next(
+            (o for o in reversed(ops[:at]) if o.kind == "assign" and any(is_ident(t, name) for t in o.targets)), None
+        )
+        n = call_number(assigned.args[0]) if assigned is not None and len(assigned.args) == 1 else None
+        if n is None or not 0 <= n < len(ops) or ops[n].kind != "call":
+            return False
+        targets = program.resolve_call(fn, ops[n])
+        return bool(targets) and all(not t.via and always_returns_nil_error(t.function) for t in targets)
+    return False

@@ -37,6 +37,7 @@ from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
 from .channel_locks import lock_channels
 from .exits import PROCESS, call_exit
+from .failing import error_exit_never_taken
 from .flow import CHANNEL_FLOW, ChannelFlow
 from .regions import (
     REGIONS,
@@ -313,6 +314,7 @@ class LockModel:
             "GIM10x_wide_calls_to_own_methods_in_fields",
             "GIM10x_read_lockers",
             "GIM104_lost_unlocks_on_throwaway_receivers",
+            "GIM104_lost_unlocks_on_errors_never_returned",
         ):
             debug.setdefault(key, 0)
         for fn in program.functions:
@@ -2335,6 +2337,8 @@ class _Walk:
                 key = (a.lock.cls, a.lock.inst, a.mode)
                 if key in reported or self._handed_to_caller(a.lock, line, col):
                     continue
+                if self._never_taken(line, col):
+                    continue
                 free = [
                     ln
                     for (ln, _c, s), later in zip(self.exits, self.exit_defers, strict=True)
@@ -2344,6 +2348,15 @@ class _Walk:
                     reported.add(key)
                     by_break = (line, col) in self.break_exits
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0], by_break))
+
+    def _never_taken(self, line: int, col: int) -> bool:
+        """The exit is a `return` under an `if err != nil` whose error comes from a call of the tree
+        that always returns nil (failing.error_exit_never_taken)."""
+        ret = next((o for o in self.fn.facts.ops if o.kind == "return" and o.line == line and o.col == col), None)
+        if ret is None or not error_exit_never_taken(self.model.program, self.fn, ret):
+            return False
+        self.model.debug["GIM104_lost_unlocks_on_errors_never_returned"] += 1
+        return True
 
     def _handed_to_caller(self, lock: Lock, line: int, col: int) -> bool:
         """The exit returns the value whose mutex is held: `entry.mu.Lock(); return entry`.
