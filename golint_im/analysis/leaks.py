@@ -54,7 +54,7 @@ from .paths import (
     error_key,
     handoff_refused,
 )
-from .regions import assignments_to
+from .regions import assignments_to, exclusive_branches
 from .replaced import (
     entry_replaced,
     entry_replaced_in_place,
@@ -1112,6 +1112,7 @@ class Walk:
         """What a condition says about the resource when true and when false (see conditions.cond_effect)."""
         own = (
             self._asserted_always(cond)
+            or self._nil_on_this_path(cond)
             or self._stale_error_test(cond)
             or self._own_error_test(cond)
             or self._either_failed(cond)
@@ -2020,6 +2021,42 @@ class Walk:
             return None
         self.an.debug["gim2xx_assertions_that_always_hold"] += 1
         return ("failed", None) if inner is not None else (None, "failed")
+
+    def _nil_on_this_path(self, cond) -> tuple | None:
+        """`if ln == nil {` (or `!=`) on a local declared `var ln T`, every other assignment of which
+        sits on a branch the acquisition excludes (`switch network { case "tcp": ln, err = lc.Listen(...)
+        case "udp": cn, err = lc.ListenPacket(...) }`): on the acquisition's paths it is still nil, and
+        the other side of the test never runs."""
+        b3 = binary(cond) if is_expr(cond) else None
+        if b3 is None or b3[0] not in ("==", "!=") or not is_nil(b3[2]):
+            return None
+        name = ident(b3[1])
+        if name is None or name in self.holders or self.an.program.lookup_local(self.fn, name) is None:
+            return None
+        facts = self.fn.facts
+        acquired = list(enclosing_regions(facts, self.op.region))
+        declared = False
+        for op, _position in assignments_to(self.fn, name):
+            if op.mode == "var" and not op.args:
+                declared = declared or op.line < self.op.line
+                continue
+            if not exclusive_branches(facts, acquired, list(enclosing_regions(facts, op.region))):
+                return None
+        if not declared or self._address_taken(name):
+            return None
+        self.an.debug["gim2xx_locals_nil_on_the_acquisitions_paths"] += 1
+        return (None, "failed") if b3[0] == "==" else ("failed", None)
+
+    def _address_taken(self, name: str) -> bool:
+        """`&name` appears in fn or a literal of it, or a literal assigns it: it may change unseen."""
+        for f in [self.fn, *self.fn.nested_literals()]:
+            for op in f.facts.ops:
+                exprs = [op.fn, *op.args, *op.targets] if op.fn is not None else [*op.args, *op.targets]
+                if any(is_ident(unary_operand(x, "&"), name) for e in exprs for x in subexprs(e)):
+                    return True
+                if f is not self.fn and op.kind == "assign" and any(is_ident(t, name) for t in op.targets):
+                    return True
+        return False
 
     def _never_succeeds(self, value) -> bool:
         """value calls functions of the tree only, none of which ever returns a nil error (failing.py)."""

@@ -96,6 +96,7 @@ class Analysis(Acquire):
             "gim2xx_in_memory_values": 0,
             "gim2xx_test_dials_asserted_to_fail": 0,
             "gim2xx_assertions_that_always_hold": 0,
+            "gim2xx_locals_nil_on_the_acquisitions_paths": 0,
             "gim2xx_tests_of_errors_already_nil": 0,
             "gim2xx_test_fake_implementations": 0,
             # hand-offs that count only when the callee succeeds (its error is checked after)
