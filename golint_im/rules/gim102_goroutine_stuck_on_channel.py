@@ -20,7 +20,10 @@ A local factory literal called once, `done, run := stopFunc(exp)` with
 return done, func() { done <- ... } }`, makes that channel for the caller:
 `go run()` starts the closure it returned, and the caller is judged as if
 it had made the channel itself (the finding's "made here" step is the
-factory's call).
+factory's call). A send inside a literal kept in a local that is only ever
+given literals (`deliver := func(a answer) { answers <- a }`) and passed
+to the goroutine's function for a callback parameter (`go r.query(ctx,
+res, deliver)`) is the goroutine's send.
 A goroutine that sends in an endless `for {` loop with a plain `ch <- v`,
 and between its sends only checks for cancellation (a `select` on
 `ctx.Done()` straight in the loop) or waits for the clock

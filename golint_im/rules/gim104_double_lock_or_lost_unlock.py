@@ -147,6 +147,11 @@ after the `Lock`, or unlock before every `return` (and every `panic`).
   a pointer). Formats built at run time, explicit argument indexes
   (`%[2]v`), `*` widths, `Formatter` types, loggers' methods and values
   held in interfaces are not followed.
+- A lost unlock on a return under `if err != nil`, where err comes from a
+  call resolved only to functions of the tree (not through an interface)
+  that return a literal `nil` as their error on every path, is not
+  reported: that exit is not a path today
+  (`GIM104_lost_unlocks_on_errors_never_returned`).
 - A return that hands back the value whose mutex is held (`e.mu.Lock();
   return e`, or through a copy `gate := e.runMu; gate.Lock(); ...; return
   e, true`), or that hands back the mutex's own unlock (`return

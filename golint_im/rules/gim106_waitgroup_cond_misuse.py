@@ -96,7 +96,13 @@ package variable, a struct field; a parameter is what its callers pass):
   condition reads as `len(q.items) == 0`, appended to (`q.items =
   append(q.items, ts...)`, or put ahead of its elements, `q.items =
   append(append([]T(nil), ts...), q.items...)`) by a method that wakes nobody, while another
-  method of the type appends to it and signals (`Push` beside `PushBatch`);
+  method of the type appends to it and signals (`Push` beside `PushBatch`).
+  A counter compared with `<`, `<=`, `>` or `>=` (`p.open < p.max`, in the
+  loop's condition or in an `if` of its body that leaves it, also in an
+  endless `for { ... p.cond.Wait() }`), moved towards the wait's end
+  (`p.open--`) by a method that signals nobody around it: a pool's
+  `Discard` freeing a slot that `Get` waits for. One `Signal()` per freed
+  slot is enough and stays silent;
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`

@@ -82,7 +82,10 @@ go a.serve(); return a, nil`) when the type's teardown (`Close`, `Stop`,
 `Shutdown`) closes other fields of it (or something reached through one,
 `w.stream.Body.Close()`) but never that one (also a struct the function
 fills field by field, `g := &Gateway{}; g.stats, err = net.Dial(...);
-...; return g, nil`), and no other code
+...; return g, nil`; also a struct of the tree whose `Close` closes the
+connection it wraps, `cc, err := rpc.Dial(addr)`, kept beside the generated
+stub built over it, `&Follower{metaConn: cc, meta: metapb.NewMetaClient(cc)}`,
+when the teardown forgets both fields), and no other code
 selects it; so is a teardown that tears down other fields but never one
 built for the value holding a type of the tree whose own teardown closes
 connections (a pool whose `Close` closes each pooled connection), reported
@@ -93,7 +96,9 @@ err`) runs again from a caller's loop, or under a condition that also holds
 while the field is set (`if r.up == nil || r.up.count >= 100 {`, or `if
 err != nil` for a write on the field's connection that just failed, or
 past `if err := c.write(b); err == nil { return nil }` for a method of the
-receiver that uses the field and does not close it), without closing the
+receiver that uses the field and does not close it, or `if p.conn == nil
+|| lastErr != nil {` in a retry loop whose body assigns `lastErr` from such
+a write, the round before's failure), without closing the
 field first; and when a sibling method of the type closes the field before
 it stores a new one (`redial`: `r.conn.Close(); ...; r.conn = c`) while
 this method stores over it without closing (and not under `if r.conn ==
@@ -305,6 +310,12 @@ Connections accepted in a loop must be handed to the goroutine that serves
   nil` side of its test is no path: `if err := s.Serve(ln); err != nil {
   log.Fatal(err) }` keeps the listener for the process
   (`gim2xx_errors_never_nil`). A failure branch that returns still leaks.
+- A local declared without a value (`var ln net.Listener`) and assigned
+  only on branches the acquisition's branch excludes (another case of the
+  same `switch`) is nil on every path of the acquisition, so `if ln == nil {
+  go s.servePackets(pc) } else { go s.serve(ln) }` takes only its first
+  side (`gim2xx_locals_nil_on_the_acquisitions_paths`). Other correlations
+  between variables are not followed.
 - A logger of the tree that ends the process only at its fatal severity (a
   project's own copy of glog: `Fatalf` passes `fatalLog` down to an output
   routine whose `if s == fatalLog {` ends in `os.Exit`) ends the path of a
