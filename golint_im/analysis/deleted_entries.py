@@ -56,6 +56,7 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
     program: Program = an.program
     by_type = kinds_by_type(an.kinds)
     an.debug.setdefault("gim2xx_entries_deleted_unclosed", 0)
+    an.debug.setdefault("gim2xx_entries_deleted_beside_a_close_of_their_type", 0)
     out = []
     for fn in program.functions:
         recv = fn.facts.recv_name
@@ -92,6 +93,11 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                     out.append(DeletedEntry(fn, through_kind, closed_type, f"{recv}.{sel[1]}", op, closing, path))
                 continue
             if kind is None or _touches_entries(fn, recv, sel[1], kind, member):
+                continue
+            if not member and named and closes_of_type(program, fn, kind, named):
+                # `for k, cached := range d.conns { if cached == c { delete(d.conns, k) } }; c.Close()`:
+                # it closes a value of the entries' type, which may well be the one it drops
+                an.debug["gim2xx_entries_deleted_beside_a_close_of_their_type"] += 1
                 continue
             closer = _closing_method(program, fn, sel[1], kind, member)
             if closer is None or _replaced_after(program, fn, op, sel[1]):
