@@ -149,19 +149,29 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
         return None
     frontier = [fn]
     seen = {fn.id}
+    closing: dict[int, bool] = {}  # caller id -> it closes one of the fields somewhere
     for _depth in range(_CHAIN_DEPTH):
         nxt = []
+        this_level: set[int] = set()
         for g in frontier:
             for caller, call in an.program.callers(g):
                 recv = caller.facts.recv_name
                 if not recv or not is_ident(selector_base(call.fn), recv):
                     continue
                 first = caller.id not in seen
-                if not first and caller not in nxt:
+                if not first and caller.id not in this_level:
                     continue  # a caller already judged one level closer
                 seen.add(caller.id)
-                if first and closes_fields(caller, recv, fields, kind):
-                    return None
+                this_level.add(caller.id)
+                if caller.id not in closing:
+                    closing[caller.id] = closes_fields(caller, recv, fields, kind)
+                if closing[caller.id] and (
+                    innermost_loop(caller.facts, call.region) is None
+                    or _closes_fields_on_the_way(caller, recv, fields, kind, call)
+                ):
+                    # The caller closes the field before this call, or (outside a loop) anywhere: this
+                    # call replaces nothing live. Another call of it, in a loop, may still.
+                    continue
                 line = _repeating_loop(an, caller, call)
                 if line:
                     return Again(caller, call, line)
@@ -184,7 +194,7 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                         failed_through=through,
                         failed_last_round=last_round,
                     )
-                if first:
+                if first and not closing[caller.id]:
                     nxt.append(caller)
         frontier = nxt
     return None
@@ -373,7 +383,28 @@ def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> boo
     """fn (or a closure in it) closes one of the receiver's fields (`c.conn.Close()`), each
     element of one (`for _, cc := range c.conns { cc.Close() }`), or a local it copied one into
     (`prev := s.conn; s.conn = conn; ...; prev.Close()`, the swap)."""
-    ops = list(ops_with_literals(fn))
+    return bool(_field_closes(fn, recv, fields, kind, list(ops_with_literals(fn))))
+
+
+def _closes_fields_on_the_way(fn: Function, recv: str, fields: list[str], kind: Kind, call: Op) -> bool:
+    """fn closes one of the fields (as `closes_fields` reads it) on the way to the call: in fn's
+    own body (not a literal, not deferred), before the call, in a region around it. A close on another branch of a loop (`default: c.conn.Close();
+    c.reconnect()` beside `case isTimeout(err): c.reconnect()`) or in a deferred closure does not
+    close what the call's store replaces."""
+    ops = fn.facts.ops
+    at = next((i for i, o in enumerate(ops) if o is call), len(ops))
+    around = set(enclosing_regions(fn.facts, call.region))
+    own = {id(o) for o in ops}
+    for op in _field_closes(fn, recv, fields, kind, list(ops_with_literals(fn))):
+        if id(op) not in own or op.mode == "defer":
+            continue
+        if ops.index(op) < at and op.region in around:
+            return True
+    return False
+
+
+def _field_closes(fn: Function, recv: str, fields: list[str], kind: Kind, ops: list[Op]) -> list[Op]:
+    """The close ops of `closes_fields` among ops."""
     elements = set()
     for op in ops:
         over = selector(ranged(op.args[0])) if op.kind == "assign" and len(op.args) == 1 else None
@@ -386,16 +417,15 @@ def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> boo
                 copy = ident(t)
                 if copy is not None and any(_is_field(v, recv, f) for f in fields):
                     elements.add(copy)
+    out = []
     for op in ops:
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
         base = selector_base(op.fn)
-        if ident(base) in elements:
-            return True
         sel = selector(base)
-        if sel is not None and is_ident(sel[0], recv) and sel[1] in fields:
-            return True
-    return False
+        if ident(base) in elements or (sel is not None and is_ident(sel[0], recv) and sel[1] in fields):
+            out.append(op)
+    return out
 
 
 def _repeating_loop(an: Analysis, caller: Function, call: Op) -> int:
