@@ -388,9 +388,10 @@ def closes_fields(fn: Function, recv: str, fields: list[str], kind: Kind) -> boo
 
 def _closes_fields_on_the_way(fn: Function, recv: str, fields: list[str], kind: Kind, call: Op) -> bool:
     """fn closes one of the fields (as `closes_fields` reads it) on the way to the call: in fn's
-    own body (not a literal, not deferred), before the call, in a region around it. A close on another branch of a loop (`default: c.conn.Close();
-    c.reconnect()` beside `case isTimeout(err): c.reconnect()`) or in a deferred closure does not
-    close what the call's store replaces."""
+    own body (not a literal, not deferred), before the call, in a region around it. A close on
+    another branch of a loop (`default: c.conn.Close(); c.reconnect()` beside `case
+    isTimeout(err): c.reconnect()`) or in a deferred closure does not close what the call's
+    store replaces."""
     ops = fn.facts.ops
     at = next((i for i, o in enumerate(ops) if o is call), len(ops))
     around = set(enclosing_regions(fn.facts, call.region))
