@@ -92,6 +92,86 @@ def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> 
     return out
 
 
+@dataclass
+class SynchronousEndlessRange:
+    """A function called plainly ranges over a channel nothing closes, then returns a result: its
+    caller waits in the call for a return that never comes."""
+
+    ranged: Channel
+    ranger: Function
+    range_op: Op
+    ret: Op  # the ranger's first return after the range
+    caller: Function
+    call: Op
+    skipped: tuple | None = None  # as EndlessRangeWait.skipped
+
+
+def synchronous_endless_ranges(program: Program, flow: ChannelFlow, debug: Counter) -> list[SynchronousEndlessRange]:
+    """`for line := range j.Lines() { ... }; r.Err = j.Wait(); return r` in a function its callers call
+    plainly, over an unexported field channel nothing closes (or whose one plain close its function
+    can skip), fed by senders that all finish: the range never ends, and the caller waits in the
+    call forever. The code after the range, ending in a `return` of the function's results, says the
+    author expects it to end; a goroutine ranging for the life of the process (started with `go`,
+    directly or in a literal) is the idiom, and is not judged. The field's whole life must be in
+    view (`field_escapes` with getters, `only_made`)."""
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not key.startswith("field:") or not ch.receives or not ch.sends:
+            continue
+        skipped = _skipped_plain_close(program, ch) if ch.closes else None
+        if ch.closes and skipped is None:
+            continue
+        if not key.rsplit(".", 1)[-1][:1].islower():
+            continue
+        if any(_in_endless_loop(fn, op) for fn, op in ch.sends):
+            continue  # a sender that never stops: the range is meant to run as long as it does
+        for ranger, range_op in ch.receives:
+            if range_op.mode != "range" or ranger.go_sites or ranger.parent is not None or not ranger.facts.results:
+                continue
+            if loop_has_exit(program, ranger, range_op.body):
+                continue
+            ret = _return_after(ranger, range_op)
+            callers = program.callers(ranger)
+            if ret is None or not callers or any(_runs_as_goroutine(c) or op.mode != "plain" for c, op in callers):
+                continue
+            if field_escapes(program, flow, key, getters=True) or not only_made(program, flow, key):
+                debug["GIM102_endless_ranges_escaping"] += 1
+                break
+            debug["GIM102_synchronous_endless_ranges"] += 1
+            caller, call = callers[0]
+            out.append(SynchronousEndlessRange(ch, ranger, range_op, ret, caller, call, skipped))
+            break
+    return out
+
+
+def _in_endless_loop(fn: Function, op: Op) -> bool:
+    facts = fn.facts
+    return any(
+        facts.regions[r].kind == "for" and facts.regions[r].info is None for r in enclosing_regions(facts, op.region)
+    )
+
+
+def _return_after(fn: Function, range_op: Op) -> Op | None:
+    """fn's first `return` after the range, outside its body."""
+    ops = fn.facts.ops
+    at = ops.index(range_op)
+    for op in ops[at + 1 :]:
+        if op.kind == "return" and range_op.body not in enclosing_regions(fn.facts, op.region):
+            return op
+    return None
+
+
+def _runs_as_goroutine(fn: Function) -> bool:
+    """fn, or a function literal it sits in, is started with `go`."""
+    f: Function | None = fn
+    while f is not None:
+        if f.go_sites:
+            return True
+        f = f.parent
+    return False
+
+
 def _skipped_plain_close(program: Program, ch: Channel) -> tuple | None:
     """The channel's one close is plain, in a function of the tree that no `go` statement starts and
     that something calls, and that function can return before it: (function, return, close, branch)."""

@@ -52,7 +52,7 @@ from .dropped_calls import abandoned_pending_calls, dropped_pending_calls
 from .dropped_subscriptions import dropped_subscriptions, unclosed_deletes
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
-from .endless_ranges import endless_range_waits
+from .endless_ranges import endless_range_waits, synchronous_endless_ranges
 from .exits import PROCESS, call_exit
 from .fanned_fields import fanned_field_senders
 from .field_instances import FieldInstances
@@ -215,6 +215,9 @@ class Partners:
         self.short_workers = [w for w in short_workers(program, flow, self.debug) if w.owner.id not in budget.cut]
         # Waits for a goroutine's end signal that follows its range over a channel nothing closes.
         self.endless_range_waits = endless_range_waits(program, flow, self.debug)
+        self.synchronous_endless_ranges = [
+            r for r in synchronous_endless_ranges(program, flow, self.debug) if r.ranger.id not in budget.cut
+        ]
         # `select {}` on a branch of a function that otherwise returns on its context's Done.
         self.parked_on_branches = parked_on_branches(program, self.debug)
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.

@@ -679,6 +679,13 @@ its function started the goroutine (on its straight line, or in the branch
 that holds the `go`); it takes every value until the close
 (`GIM102_unguarded_sends_read_to_the_close`).
 
+A function its callers call plainly (not as a goroutine, nor from a
+goroutine literal) that ranges over an unexported field channel nothing
+closes (`for line := range j.Lines()`, through a getter) and returns its
+result only after the range, while every send on the field finishes (none
+in an endless loop): once the last value is sent the range waits forever,
+and its caller with it (`GIM102_synchronous_endless_ranges`).
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -1028,6 +1035,10 @@ def _findings(ctx):
         if er.skipped is not None and (er.skipped[0].id, id(er.skipped[1])) in told_exits:
             continue  # the same skipped close, told from the closer's side
         yield _endless_range_wait_finding(er)
+    for sr in partners.synchronous_endless_ranges:
+        if sr.skipped is not None and (sr.skipped[0].id, id(sr.skipped[1])) in told_exits:
+            continue
+        yield _synchronous_endless_range_finding(sr)
     for pb in partners.parked_on_branches:
         yield _parked_on_branch_finding(pb)
     for ud in partners.unclosed_deletes:
@@ -1775,6 +1786,49 @@ def _endless_range_wait_finding(e):
         related=(Related(range_loc, "the range nothing ends"), *(_made_here(e.ranged) if e.ranged.make_sites else ())),
         steps=steps,
         key=f"{e.waiter.qualname}|{signal}|endless-range-wait",
+    )
+
+
+def _synchronous_endless_range_finding(e):
+    """A function its callers call plainly ranges over a channel nothing closes, then returns."""
+    ranged = e.ranged.label
+    range_loc = op_location(e.ranger, e.range_op)
+    ret_loc = op_location(e.ranger, e.ret)
+    call_loc = op_location(e.caller, e.call)
+    where = f"line {e.call.line}" if e.caller.file is e.ranger.file else f"{call_loc.path}:{e.call.line}"
+    nothing = f"nothing closes `{ranged}`"
+    skipped: tuple[Step, ...] = ()
+    if e.skipped is not None:
+        closer, exit_op, close_op, region = e.skipped
+        how = branch_text(closer.facts, region, "returns")
+        nothing = (
+            f"`{closer.short}`, its only closer, {how} at {op_location(closer, exit_op).path}:{exit_op.line} "
+            f"without `close({ranged})`"
+        )
+        skipped = (Step(op_location(closer, exit_op), f"`{closer.short}` {how} here, before closing `{ranged}`"),)
+    message = (
+        f"`{e.ranger.short}` ranges over `{ranged}` here and returns its result only after the range "
+        f"(line {e.ret.line}), but {nothing}: once the last value is sent the range waits forever, and so "
+        f"does `{e.caller.short}`, which calls it at {where}. Fix: close `{ranged}` once nothing more is "
+        f"sent on it, or give the loop another way out (a done channel in a `select`)."
+    )
+    steps = (
+        Step(range_loc, f"`{e.ranger.short}` ranges over `{ranged}` until it is closed"),
+        *skipped,
+        Step(ret_loc, "the result is returned only after the range"),
+        Step(call_loc, f"`{e.caller.short}` waits in this call"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=range_loc,
+        severity=SEVERITY,
+        related=(
+            Related(call_loc, "the caller waiting for it"),
+            *(_made_here(e.ranged) if e.ranged.make_sites else ()),
+        ),
+        steps=steps,
+        key=f"{e.ranger.qualname}|{ranged}|synchronous-endless-range",
     )
 
 
