@@ -93,12 +93,23 @@ def _reaches(program: Program, fn: Function, inner: set, path: tuple, depth: int
         if depth <= 0:
             continue
         on_self = self_name is not None and E.ident(E.selector_base(op.fn)) == self_name
-        if not shared and not on_self:
+        # `p.Routes(r)`: the instance handed to a call, which may call back into it (a provider
+        # resolving through the registry that is loading it) under the parameter's name.
+        given = -1 if self_name is None else next((i for i, a in enumerate(op.args) if E.is_ident(a, self_name)), -1)
+        if not shared and not on_self and given < 0:
             continue
         for t in program.resolve_call(fn, op):
             if t.function in path:
                 continue
-            nxt = t.function.facts.recv_name if on_self and t.function.facts.recv else None
+            if on_self:
+                nxt = t.function.facts.recv_name if t.function.facts.recv else None
+            elif given >= 0:
+                params = t.function.facts.params
+                nxt = params[given][0] if given < len(params) and params[given][0] not in ("", "_") else None
+                if nxt is None and not shared:
+                    continue
+            else:
+                nxt = None
             found = _reaches(program, t.function, inner, path, depth - 1, nxt, shared)
             if found is not None:
                 return found

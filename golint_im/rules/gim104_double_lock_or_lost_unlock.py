@@ -82,7 +82,8 @@ acquire skips: each such return keeps a slot, like a lost unlock.
 
 A `sync.Once.Do(f)` whose `f` reaches `Do` on the same Once (through the
 functions and method values it holds and the methods it calls on the same
-instance, or on a package-level Once from anywhere): `Do` holds the Once's
+instance, also as an argument the callee calls back on, `src.Load(s)` whose
+`Load` calls `l.Get(...)`, or on a package-level Once from anywhere): `Do` holds the Once's
 lock while `f` runs, so the inner `Do` waits for the outer forever.
 
 ## Why is this bad
