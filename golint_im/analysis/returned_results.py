@@ -48,7 +48,7 @@ from .field_instances import count_runs, range_exit
 from .flow import Channel, ChannelFlow, in_loop
 from .never_stopped import started_by
 from .regions import deciding_region
-from .unpaired import Unpaired
+from .unpaired import Unpaired, _returned_at
 
 
 @dataclass
@@ -126,7 +126,7 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
                 continue  # main's return ends the process, the sender with it
             found = _abandoning_select(caller, call) if call.mode == "plain" else None
             if found is None and not once and call.mode == "plain":
-                left = _abandoning_range(program, caller, call)
+                left = _abandoning_range(program, caller, call, _returned_at(maker, name))
                 taker, region = None, -1
                 if left is None:
                     consumed = _abandoning_consumer(program, caller, call)
@@ -328,11 +328,12 @@ def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
     return None
 
 
-def _abandoning_range(program: Program, caller: Function, call: Op) -> tuple[Op, Op] | None:
+def _abandoning_range(program: Program, caller: Function, call: Op, position: int = 0) -> tuple[Op, Op] | None:
     """(the caller's `range` over the stream, its first way out before the stream ends).
 
     `for line := range streamLines(r) { ... return err }`, or `lines :=
-    streamLines(r)` named only by that range: nothing else can receive once
+    streamLines(r)` named only by that range (also beside other results, `events, err :=
+    c.Watch(ctx, key)`, the stream at `position`): nothing else can receive once
     the caller has left, so the maker's goroutine waits on its next send.
     """
     facts = caller.facts
@@ -345,14 +346,14 @@ def _abandoning_range(program: Program, caller: Function, call: Op) -> tuple[Op,
         None,
     )
     if ranged is None:
-        ranged = _assigned_once(caller, call, "range")
+        ranged = _assigned_once(caller, call, "range", position)
     if ranged is None:
         return None
     leave = range_exit(program, caller, ranged)
     return (ranged, leave) if leave is not None else None
 
 
-def _assigned_once(caller: Function, call: Op, mode: str = "case") -> Op | None:
+def _assigned_once(caller: Function, call: Op, mode: str = "case", position: int = 0) -> Op | None:
     """The `case` receive from `ch` (the `range` over it, with mode "range") where `ch := maker()` is
     the call's only assignment to `ch` and `ch` is named nowhere else but that one receive."""
     facts = caller.facts
@@ -362,13 +363,14 @@ def _assigned_once(caller: Function, call: Op, mode: str = "case") -> Op | None:
             for o in facts.ops
             if o.kind == "assign"
             and o.line == call.line
-            and len(o.targets) == 1
+            and len(o.targets) > position
+            and (len(o.targets) == 1 or mode == "range")
             and len(o.args) == 1
             and _is_the_call(facts, o.args[0], call)
         ),
         None,
     )
-    name = E.ident(assign.targets[0]) if assign is not None else None
+    name = E.ident(assign.targets[position]) if assign is not None else None
     if assign is None or name is None:
         return None
     uses = [

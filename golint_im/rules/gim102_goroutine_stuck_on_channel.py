@@ -130,7 +130,9 @@ loops, with its close after them, is written to end with its input and is
 judged too; so is a stage whose only close (followed by `return`) sits in
 its `range` loop, on a failure: when the input runs out it ends past the
 loop without closing. When the producer's goroutine sends in a loop (also through a
-helper it calls, `emit(out, v)`), a caller that stops ranging early, or a
+helper it calls, `emit(out, v)`), a caller that stops ranging early (also over a
+local taken beside an error, `events, err := c.Watch(ctx, key)`; a `ctx.Done()`
+case in the producer's loop does not free a plain send it is blocked in), or a
 function of the tree the caller hands the stream to (`drain(ctx,
 Source(ctx))`) that receives from it in a `range` or a `select` loop and can
 return before the stream ends (a `ctx.Done()` case, an error; not the
