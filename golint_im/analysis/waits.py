@@ -745,9 +745,9 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         ):
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
-        if b.kind == "send" and ch.capacity != 0:
-            debug["GIM103_handoffs_on_unknown_channels"] += 1
-            continue
+        # A buffered send blocks only once the buffer is full: judged below only when every receiver
+        # takes the lock between its receives, so that once all of them wait for it nothing drains.
+        buffered_send = b.kind == "send" and ch.capacity != 0
         partner_ops = ch.receives if b.kind == "send" else [*ch.sends, *ch.closes]
         if b.kind == "recv" and not partner_ops:
             # `done := make(chan error, 1); n.waiters[idx] = done; <-done`: answered by whoever takes
@@ -763,6 +763,9 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         if found is None:
             continue
         pfn, pop, a, in_other_case, between_receives, leaving_on = found
+        if buffered_send and not between_receives:
+            debug["GIM103_handoffs_on_unknown_channels"] += 1
+            continue
         if concurrent_roots(model, flow, b.fn, a.fn) is None and concurrent_roots(model, flow, b.fn, pfn) is None:
             continue
         seen.add(where)

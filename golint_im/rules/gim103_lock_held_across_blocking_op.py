@@ -47,7 +47,13 @@ c.conn.Write(msg); err != nil { c.hub.leave(c); return }`, `leave`
 locking the hub). The goroutine takes one value and waits for the mutex; the
 next send under the mutex can take the mutex first (an `Unlock` wakes a
 waiter but does not hand it the lock) and then waits for a receive that
-cannot come.
+cannot come. The same holds for a buffered channel whose every receiver
+loops that way (a scheduler's `Enqueue` sending to its bounded queue under
+`s.mu`, its workers calling `s.finish(t)`, which locks `s.mu`, after each
+task): once the buffer is full the send waits with the mutex held, and
+each worker that took a value waits for the mutex instead of draining
+the buffer. A send in a `select` with a `default` (drop when full) does
+not wait.
 
 A publisher that sends to its subscribers under its lock, where a
 subscriber takes that lock: the type keeps the subscribers' channels in a
@@ -475,6 +481,18 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         )
         partner_step = f"when `{cond}`, takes `{label}` before returning: waits for the lock"
         partner_end, related = "takes one value", f"`{label}` taken before the goroutine returns"
+    elif case.between_receives and ch.capacity != 0 and b.kind == "send":  # a queue: blocks once full
+        size = f"a buffer of {ch.capacity}" if ch.capacity else "a buffer"
+        message = (
+            f"{holding}, but `{ch.label}` has {size} and the goroutine `{case.partner_fn.short}` that "
+            f"receives from it at line "
+            f"{case.partner_op.line} takes `{label}` after each receive, before the next ({taken}): once the "
+            f"buffer is full this send waits with `{label}` held, and every receiver that has taken a value "
+            f"waits for the lock instead of draining the buffer, so neither side moves again. Fix: unlock "
+            f"`{held.text}` before the send, or let the goroutine receive without taking `{label}`."
+        )
+        partner_step = f"then takes `{label}` before its next receive: waits for the lock"
+        partner_end, related = "takes one value", f"`{label}` taken between receives"
     elif case.between_receives:  # the partner's loop takes the lock after each receive
         message = (
             f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
