@@ -88,11 +88,17 @@ class Recovery:
         return self._catchers[fn.id]
 
     def _search_callers(self, fn: Function) -> tuple[Function, bool] | None:
+        """A panic in code shipped to production is recovered by production code: a test that
+        recovers it (to assert that it panics) drops the value it broke, and outside tests the
+        panic ends the process, lock and all. So test files recover only panics of test files."""
         seen = {fn.id}
         level = [fn]
+        production = not fn.file.is_test
         for _ in range(MAX_CALLER_DEPTH + 1):
             upper: list[Function] = []
             for f in level:
+                if production and f.file.is_test:
+                    continue
                 if self.defers_recover(f):
                     return f, False
                 if self.is_http_handler(f):

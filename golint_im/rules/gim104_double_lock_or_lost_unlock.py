@@ -63,7 +63,9 @@ its branches, and through the calls it makes, and reports:
   whose panic is recovered: it defers a `recover()` (one that
   does not panic again with what it recovered), or a function calling it
   does (a few calls up, in the same goroutine), or it is (or is called by) a
-  `net/http` handler, whose panics the server recovers.
+  `net/http` handler, whose panics the server recovers. A panic in code
+  outside test files is recovered only by code outside them: a test that
+  recovers it to assert the panic drops what it broke.
 
 A mutex is known by where it is declared (a field of a type, embedded
 `sync.Mutex` included, a package variable or a local) and by the value it
