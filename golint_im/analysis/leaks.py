@@ -2507,6 +2507,20 @@ class Walk:
         """The leak reported for this acquisition, with what the report needs to know about the rest."""
         leak.fn, leak.op, leak.origin = self.fn, self.op, self.origin
         if leak.how == "return" and leak.container is None:
+            others = sorted(
+                {
+                    x.line
+                    for x in self.leaks[1:]
+                    if x.how == "return"
+                    and x.container is None
+                    and x.refused_by is None
+                    and not x.with_error
+                    and x.line != leak.line
+                    and x.conditions
+                    and all(b.kind == "fails" for b in x.conditions)
+                }
+            )
+            leak.other_returns = tuple(others[:3])
             leak.handed_back = self._handed_back()
             if leak.conditions:
                 if not self.kind.stream:

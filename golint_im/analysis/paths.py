@@ -137,6 +137,11 @@ class Leak:
     abandoned_by: tuple | None = None
     # how == "entry-never-closed": where the owned connection is kept (registered_conns.KeptEntry).
     kept_entry: KeptEntry | None = None
+    # how == "return" in no container: the lines of the other returns the walk found leaving it open
+    # after a failed call (every branch on their path an `err != nil` of a call; at most three, in
+    # source order), so that the message and its fix name each. Paths through other conditions are
+    # left out: the walk does not relate two tests of one variable, and such a path may not exist.
+    other_returns: tuple[int, ...] = ()
 
 
 class NeverNil(int):

@@ -292,6 +292,16 @@ def _assigned_name(fn, op, result: int) -> str | None:
     return name if name not in (None, "_") else None
 
 
+def _also_open(leak: Leak) -> str:
+    """`; the returns at lines 77 and 90 leave it open too`, for the other leaking returns the walk found."""
+    lines = [str(n) for n in leak.other_returns]
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return f"; the return at line {lines[0]} leaves it open too"
+    return f"; the returns at lines {', '.join(lines[:-1])} and {lines[-1]} leave it open too"
+
+
 def _failure_closer(leak: Leak) -> str:
     """The close the other failure returns make (`p.close()`), when they all make the same one; else ""."""
     texts = {render(o.fn) for o in leak.closed_on_failure}
@@ -603,10 +613,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         problem = f"is never closed (first dropped when {detail}, return at line {leak.line}; no path closes it)"
         related.append(returns)
     elif detail:
-        problem = f"is not closed when {detail} (return at line {leak.line})"
+        problem = f"is not closed when {detail} (return at line {leak.line}){_also_open(leak)}"
         related.append(returns)
     elif leak.released_after:
-        problem = f"is not closed on the path that returns at line {leak.line}"
+        problem = f"is not closed on the path that returns at line {leak.line}{_also_open(leak)}"
         related.append(returns)
     elif words.open_on_return:
         problem = words.open_on_return.format(line=leak.line)
@@ -673,8 +683,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         release = release.replace("Close()", named.close)
     if leak.how == "return" and leak.handed_back and release and fix == plain_fix:
         # A constructor: a deferred close would close what it returns on success as well.
+        these = "each of these returns" if leak.other_returns else "this return"
         fix = (
-            f"close it before this return (`{release}`); a plain `defer {release}` would also close the one "
+            f"close it before {these} (`{release}`); a plain `defer {release}` would also close the one "
             f"`{fn.short}` returns to its caller"
         )
     if leak.how in ("continue", "break") and leak.container is None and release and fix == plain_fix:
