@@ -71,6 +71,7 @@ from .replies import (
     abandoned_replies,
     skipped_handler_replies,
     skipped_pending_replies,
+    skipped_registered_replies,
     skipped_replies,
     skipped_reply_channels,
 )
@@ -269,6 +270,7 @@ class Partners:
             + skipped_reply_channels(flow, self.debug)
             + skipped_handler_replies(flow, self.debug)
             + skipped_pending_replies(program, self.debug)
+            + skipped_registered_replies(flow, self.debug)
         )
         # Replies whose requester can give up on them in a `select` (replies.py).
         told = {id(a.send) for a in self.fields.abandoned}  # the instance view said it already

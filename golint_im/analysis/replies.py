@@ -52,6 +52,11 @@ class SkippedReply:
     # When the server took the reply channel out of a map of pending calls: (the map expression
     # rendered, `c.pending`; the `delete` that removed the entry, after which nobody else can answer).
     taken: tuple[str, Op] | None = None
+    # When the server only registers the reply channel for a later answer (`n.track(idx, p.reply)`
+    # storing it in a map field, answered by whoever takes it out of a map field of that name):
+    # (the registering function, its store; the answering function, its send). `reply` is then the
+    # server's registering call.
+    registered: tuple[Function, Op, Function, Op] | None = None
 
 
 def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
@@ -133,6 +138,122 @@ def skipped_handler_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedRe
                 )
                 break
     return out
+
+
+def skipped_registered_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
+    """A request's reply channel that the server only registers for a later answer:
+
+        case p := <-n.propc:
+            if err := n.storage.Append(e); err != nil {
+                return                       // p.reply is neither answered nor registered
+            }
+            n.track(e.Index, p.reply)        // n.pending[idx] = reply; commit answers it later
+
+    Judged on a struct field channel `T.f` that nothing sends on or closes by that name, some
+    function waits on with a plain receive, and one server passes as `r.f` (r bound once by a
+    receive) to a function of the tree that stores its parameter as a value of a map field of its
+    receiver, where another function takes values out of a map field of that name and sends on them.
+    A `return`, `continue` or `break` of the server before that call, in the request's scope, leaves
+    the caller waiting (the request used otherwise only by reading its fields)."""
+    program = flow.program
+    candidates: dict[str, list[tuple[str, list]]] = {}
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not key.startswith("field:") or ch.sends or ch.closes or not ch.receives:
+            continue
+        waits = [(fn, op) for fn, op in ch.receives if op.mode == "expr" and op.select < 0]
+        if waits:
+            candidates.setdefault(key.rsplit(".", 1)[-1], []).append((key, waits))
+    if not candidates:
+        return []
+    out = []
+    answered: dict[str, tuple[Function, Op] | None] = {}  # map field name -> who answers its values
+    for server in program.functions:
+        for call in server.facts.ops:
+            if call.kind != "call" or call.mode != "plain":
+                continue
+            for position, arg in enumerate(call.args):
+                sel = E.selector(arg)
+                if sel is None or sel[1] not in candidates or E.ident(sel[0]) is None:
+                    continue
+                ch_key = flow.key(server, arg)
+                waiting = next((w for k, w in candidates[sel[1]] if k == ch_key), None)
+                if ch_key is None or waiting is None:
+                    continue
+                registered = _registers(program, server, call, position, answered)
+                if registered is None:
+                    continue
+                name = str(E.ident(sel[0]))
+                found = _skipped_call(server, call, name, debug)
+                if found is None:
+                    continue
+                bind, name, exit_op, region = found
+                waiter, wait = next(((f, o) for f, o in waiting if f is not server), waiting[0])
+                debug["GIM102_registered_replies_skipped"] += 1
+                out.append(
+                    SkippedReply(
+                        flow.label(ch_key),
+                        server,
+                        bind,
+                        name,
+                        sel[1],
+                        call,
+                        exit_op,
+                        region,
+                        waiter,
+                        wait,
+                        registered=registered,
+                    )
+                )
+    return out
+
+
+def _registers(
+    program, fn: Function, call: Op, position: int, answered: dict
+) -> tuple[Function, Op, Function, Op] | None:
+    """(callee, its store, answerer, its send) when the call's one callee of the tree stores its
+    parameter `position` as a value of a map field of its receiver (`n.pending[idx] = reply`) and
+    some function sends on a local it took out of a map field of that name (`reply, ok :=
+    n.pending[e.Index]`, then `reply <- result{...}`)."""
+    targets = program.resolve_call(fn, call)
+    if len(targets) != 1:
+        return None
+    g = targets[0].function
+    params = g.facts.params
+    recv = g.facts.recv_name
+    if position >= len(params) or not params[position][0] or not recv:
+        return None
+    pname = params[position][0]
+    store = None
+    for op in g.facts.ops:
+        if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1 or not E.is_ident(op.args[0], pname):
+            continue
+        ix = E.index(op.targets[0])
+        sel = E.selector(ix[0]) if ix is not None else None
+        if sel is not None and E.is_ident(sel[0], recv):
+            store = (op, sel[1])
+            break
+    if store is None:
+        return None
+    store_op, field = store
+    if field not in answered:
+        answered[field] = _answerer(program, field)
+    found = answered[field]
+    return (g, store_op, *found) if found is not None else None
+
+
+def _answerer(program, field: str) -> tuple[Function, Op] | None:
+    """The first function that sends on a local it took out of a map field named `field`."""
+    for h in program.functions:
+        taken: set[str] = set()
+        for op in h.facts.ops:
+            if op.kind == "assign" and op.targets and len(op.args) == 1:
+                ix = E.index(op.args[0])
+                if ix is not None and E.selected_name(ix[0]) == field and E.ident(op.targets[0]) is not None:
+                    taken.add(str(E.ident(op.targets[0])))
+            elif op.kind == "send" and E.ident(op.fn) in taken:
+                return h, op
+    return None
 
 
 def _reply_handlers(ch) -> dict[int, tuple[Function, int, Op]] | None:

@@ -428,7 +428,12 @@ for a map of pending calls: a caller stores a channel it made in
 deletes the entry (`ch, ok := c.pending[id]; delete(c.pending, id)`), then
 leaves before `ch <- v` or `close(ch)` on a path not decided by `ok`, leaves
 the caller waiting (nothing else can find the channel once its entry is
-gone).
+gone). And a reply the server only registers for a later answer
+(`n.track(idx, p.reply)`, a function of the tree keeping its parameter in a
+map field of its receiver, which another function takes values out of and
+sends on): a `return`, `continue` or `break` before that call leaves the
+request's waiter waiting, as a skipped reply does
+(`GIM102_registered_replies_skipped`).
 
 A reply its requester gave up on: the reply is a struct field channel (by
 class, `lookup.answer`) made unbuffered, and only by the functions that wait
@@ -2029,6 +2034,15 @@ def _skipped_reply_finding(k):
             f"`{E.render(hsend.fn)} <- …` at line {hsend.line})"
         )
         handler = (Step(op_location(hfn, hsend), f"the handler's reply `{E.render(hsend.fn)} <- …`"),)
+    if k.registered is not None:
+        gfn, gstore, afn, asend = k.registered
+        call = E.render(k.reply.fn)
+        skipped = (
+            f"registering `{reply}` with `{call}(…)` (line {k.reply.line}), the only way it is answered "
+            f"(`{gfn.short}` keeps it in `{E.render(gstore.targets[0])}`, and `{afn.short}` answers from there "
+            f"at {op_location(afn, asend).path}:{asend.line})"
+        )
+        handler = (Step(op_location(afn, asend), "the answer to a registered reply channel"),)
     got = f"receives the request `{k.name}` at line {k.bind.line}"
     got_step = f"`{k.server.short}` receives the request `{k.name}`"
     if k.taken is not None:
@@ -2045,6 +2059,8 @@ def _skipped_reply_finding(k):
         f"(send an error value on `{reply}`, or `close({reply})`), or let the caller `select` on a way out."
     )
     what = f"the call `{E.render(k.reply.fn)}({k.name})` that replies" if k.handler else f"the reply `{reply} <- …`"
+    if k.registered is not None:
+        what = f"the call `{E.render(k.reply.fn)}(…)` that registers `{reply}`"
     steps = (
         Step(op_location(k.server, k.bind), got_step),
         Step(exit_loc, f"it {how} here, before replying"),
