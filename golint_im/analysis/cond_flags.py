@@ -68,7 +68,10 @@ def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[Unwoken
         signals = [c for c in calls if c.method in ("Signal", "Broadcast")]
         if not waits or not signals:
             continue  # nothing ever signals: the unsignalled wait is reported on its own
-        if any(_in_endless_loop(c.fn, c.op) for c in signals):
+        waiting = {w.fn.id for w in waits}
+        if any(_in_endless_loop(c.fn, c.op) and c.fn.id not in waiting for c in signals):
+            # (a signal in the waiting function's own loop, `p.open--; p.cond.Signal(); return err` on a
+            # failed dial in `Get`, passes the turn on; it is no periodic wake-up)
             debug["GIM106_flags_with_a_periodic_signal"] += 1
             continue
         signallers = {c.fn.id for c in signals}
@@ -208,9 +211,16 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
     if found is None:
         return None
     recv, loop, condition = found
+    tests: dict[str, tuple[int, str]] = {}
     if condition is None:
-        return None  # an endless loop: the counters its body tests are the unwoken shape's business
-    ending = dict(_freeing_changes(condition, recv))
+        # `for { ...; if p.open < p.max { ...; return }; p.cond.Wait() }`: the counters its body tests
+        ending = {}
+        for f, v, line, text in _body_exits(facts, loop, w.op, recv):
+            if v in ("-", "+") and f not in ending:
+                ending[f] = v
+                tests[f] = line, text
+    else:
+        ending = dict(_freeing_changes(condition, recv))
     if not ending:
         return None
     for setter in siblings:
@@ -243,6 +253,7 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
                 E.render(op.targets[0]),
                 "",
                 w.text,
+                *tests.get(sel[1], (0, "")),
                 returned=ret,
             )
     return None

@@ -102,7 +102,12 @@ package variable, a struct field; a parameter is what its callers pass):
   endless `for { ... p.cond.Wait() }`), moved towards the wait's end
   (`p.open--`) by a method that signals nobody around it: a pool's
   `Discard` freeing a slot that `Get` waits for. One `Signal()` per freed
-  slot is enough and stays silent;
+  slot is enough and stays silent. The counters such an endless loop's
+  body tests count for a method that signals on one path but returns before
+  its signal on another (a pool's `Put` freeing a broken session's slot),
+  and a signal inside the waiting function's own loop (`p.open--;
+  p.cond.Signal(); return nil, err` on a failed dial) is not taken for a
+  periodic wake-up;
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`
@@ -934,7 +939,11 @@ def _unwoken_flag(u) -> Finding:
 
 def _looping(u) -> str:
     """How the wait loop goes on: its condition, or, for `for { ... }`, only its body's tests."""
-    return f"looping while `{u.condition}`" if u.condition else "in an endless loop"
+    if u.condition:
+        return f"looping while `{u.condition}`"
+    if u.checked_at and u.checked_text and u.value == "":  # the freed shape names the test it ends
+        return f"in an endless loop it leaves when `{u.checked_text}` (the `if` at line {u.checked_at})"
+    return "in an endless loop"
 
 
 def _until(u) -> str:
