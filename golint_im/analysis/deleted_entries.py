@@ -94,7 +94,7 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                 continue
             if kind is None or _touches_entries(fn, recv, sel[1], kind, member):
                 continue
-            if not member and named and closes_of_type(program, fn, kind, named):
+            if named and closes_of_type(program, fn, kind, named):
                 # `for k, cached := range d.conns { if cached == c { delete(d.conns, k) } }; c.Close()`:
                 # it closes a value of the entries' type, which may well be the one it drops
                 an.debug["gim2xx_entries_deleted_beside_a_close_of_their_type"] += 1
