@@ -1036,8 +1036,11 @@ class Effects(Calls):
                 if name == "_":
                     continue
                 if name in self.program.declared(fn) and name not in self.params(fn):
+                    suffix = r.suffix
+                    if suffix is None and not r.container:
+                        suffix = self._closed_field_of_literal(fn, v, holders, kind)
                     holders[name] = Holder(
-                        name, r.suffix, "map" if r.container else "", self.program.declared(fn).get(name, 0)
+                        name, suffix, "map" if r.container else "", self.program.declared(fn).get(name, 0)
                     )
                     continue
                 result = _stronger(result, ESCAPE)
@@ -1047,6 +1050,33 @@ class Effects(Calls):
                 continue
             result = _stronger(result, ESCAPE)  # field, *p, ...
         return result
+
+    def _closed_field_of_literal(self, fn, value, holders, kind) -> tuple | None:
+        """`c := &Client{conn: conn, rd: bufio.NewReader(conn)}`: the one keyed field of a literal of a
+        struct of the tree given the resource itself, when the type's closer releases that field. The
+        local then holds the resource at that field (`("conn",)`), so its methods are judged by what
+        they do with `c.conn`, as for a struct the tree's constructor returns, not by every use of
+        the struct. None when the literal gives it otherwise, twice, or the type does not close it."""
+        lit = strip_address(value)
+        comp = composite(lit)
+        if comp is None:
+            return None
+        t = self.program.type_of(fn, lit)
+        named = Program.named(t) if t else None
+        if not named or named.split("#")[0] not in self.program.packages:
+            return None
+        found = None
+        for key, v in comp[1]:
+            r = _ref(v, holders) if v is not None else None
+            if r is None or r.container or r.suffix != ():
+                continue
+            field = ident(key) if key is not None else None
+            if field is None or found is not None:
+                return None
+            found = field
+        if found is None or self.field_closer(named, (found,), kind) is None:
+            return None
+        return (found,)
 
     def _receiver_result(self, fn, value, holders, kind) -> Ref | None:
         """`w.Start(m)` on the resource, where the tree's `Start` returns its receiver or a field of it.
