@@ -1417,6 +1417,8 @@ class Walk:
     def _wrapper_value(self, value, r) -> bool:
         """value names a local holding a value built around the resource (a client stub, another
         module's wrapper), not the resource or the tree's struct that keeps it."""
+        if r.suffix == STUB and call(value) is not None:
+            return True  # `health: NewHealthClient(healthCC)`: a stub built right in the literal
         h = self.holders.get(r.name)
         return (
             ident(value) == r.name
