@@ -279,8 +279,10 @@ def _past_a_failed_use(
         if op.kind != "return" or op.region < 0 or op.region in around:
             continue
         reg = facts.regions[op.region]
-        b = binary(reg.info) if reg.kind == "if" and is_expr(reg.info) else None
-        if b is None or b[0] != "==" or not is_nil(b[2]) or ident(b[1]) is None:
+        # `if err == nil { return }`, or `if err == nil || !retryable(err) { return }`: past it, err is set
+        tests = [binary(d) for d in _disjuncts(reg.info)] if reg.kind == "if" and is_expr(reg.info) else []
+        b = next((t for t in tests if t is not None and t[0] == "==" and is_nil(t[2]) and ident(t[1])), None)
+        if b is None:
             continue
         first = next(o for o in ops if o.region == op.region or op.region in enclosing_regions(facts, o.region))
         err = str(ident(b[1]))

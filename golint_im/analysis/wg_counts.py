@@ -29,7 +29,7 @@ from typing import Any
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .regions import STRAIGHT_KINDS, constant_trip_count, on_straight_line
+from .regions import STRAIGHT_KINDS, constant_trip_count, on_straight_line, single_assignment
 
 
 @dataclass
@@ -325,6 +325,8 @@ def _self_waits_through_calls(program: Program, calls: dict, debug: Counter) -> 
 
 def _reaches_wait(program: Program, fn: Function, op: Op, waits: dict, depth: int, seen: set) -> list | None:
     """[(fn, op), ...] down to a call of a function holding one of the waits, else None."""
+    if _on_a_fresh_value(program, fn, op):
+        return None
     for t in program.resolve_call(fn, op):
         callee = t.function
         if callee.id in seen:
@@ -342,6 +344,20 @@ def _reaches_wait(program: Program, fn: Function, op: Op, waits: dict, depth: in
                 if rest is not None:
                     return [(fn, op), *rest]
     return None
+
+
+def _on_a_fresh_value(program: Program, fn: Function, op: Op) -> bool:
+    """`it.Next()` on a local fn gave one value, a call's or a literal's (`it :=
+    txn.NewKeyIterator(...)`): a method of a value made on the way, whose group is its own, not
+    the counting goroutine's (badger's value prefetch reading through a fresh iterator)."""
+    sel = E.selector(op.fn)
+    name = E.ident(sel[0]) if sel is not None else None
+    if name is None or name == fn.facts.recv_name or any(p == name for p, _t in fn.facts.params):
+        return False
+    if program.declaring_function(fn, name) is None:
+        return False
+    value = single_assignment(program, fn, name)
+    return value is not None and (E.call(value) is not None or E.is_composite_or_address(value))
 
 
 def _owners(ids: set, program: Program) -> list[Function]:
