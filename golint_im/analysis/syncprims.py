@@ -610,8 +610,10 @@ class SyncPrimitives:
         `c.wg.Done()`, and `c.wg.Wait()` in another method of the type (`Close`, `Wait`): the count
         never reaches zero, so that Wait never returns. Judged for a struct field's group when the
         starter adds to it right before the `go` (on the same path, no branch between), every Done of
-        the group in the program is the goroutine's own, and none is deferred or in a loop."""
-        if any(c.op.mode == "defer" for c in mine):
+        the group in the program is the goroutine's own, and none is in a loop, nor deferred unless a
+        `return` comes before the `defer` (`if err := p.Init(); err != nil { return }; defer
+        h.wg.Done()`)."""
+        if any(c.op.mode == "defer" for c in mine) and not self._deferred_late(g, mine):
             return
         if any(c.method == "Done" and c.fn is not g for c in self.calls.get(key, ())):
             self.debug["GIM106_dones_elsewhere_for_another_waiter"] += 1
