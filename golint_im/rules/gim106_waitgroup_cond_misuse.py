@@ -21,9 +21,9 @@ package variable, a struct field; a parameter is what its callers pass):
   counting down. For a group in a struct field, a `Wait` in another
   method of the package counts as well, when the starter calls `Add` right
   before the `go` statement and every `Done` of the group is the
-  goroutine's own (a deferred one registered after the `return` too). The `Done` may be a helper's whose only WaitGroup call
-  it is (its mutex calls aside), called on the goroutine's receiver, on a
-  parameter, or, in a goroutine literal, on a local of its starter it
+  goroutine's own (a deferred one registered after the `return` too). The
+  `Done` may be a helper's whose only WaitGroup call it is (its mutex calls
+  aside), called on the goroutine's receiver, on a parameter, or, in a goroutine literal, on a local of its starter it
   captures (`rep.record(name, st)`, `record` storing under `r.mu` and
   calling `r.wg.Done()`), or a `func()` parameter every caller fills with
   the group's `Done` method value (`go l.loadShard(sh, wg.Done)`, then
