@@ -57,6 +57,9 @@ class SkippedReply:
     # (the registering function, its store; the answering function, its send). `reply` is then the
     # server's registering call.
     registered: tuple[Function, Op, Function, Op] | None = None
+    # When the server got the request as a parameter: (the caller that received it, its binding
+    # receive); `bind` is then that caller's op.
+    handed_by: tuple[Function, Op] | None = None
 
 
 def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
@@ -73,11 +76,75 @@ def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
         if not waits:
             continue
         found = _skipped(server, [op for _f, op in ch.sends], debug)
+        handed = None
+        if found is None:
+            through = _skipped_param(flow.program, server, [op for _f, op in ch.sends], debug)
+            if through is not None:
+                found, handed = through
         if found is not None:
             bind, name, field, reply, exit_op, region = found
             waiter, wait = waits[0]
-            out.append(SkippedReply(flow.label(key), server, bind, name, field, reply, exit_op, region, waiter, wait))
+            out.append(
+                SkippedReply(
+                    flow.label(key), server, bind, name, field, reply, exit_op, region, waiter, wait, handed_by=handed
+                )
+            )
     return out
+
+
+def _skipped_param(program, server: Function, sends: list[Op], debug: Counter):
+    """`_skipped` for a server that gets the request as a parameter (`case r := <-a.reqs: a.serve(r)`):
+    every caller passes, in a plain call, a local it bound once by a receive and uses only for that
+    call and field reads. Any `return` of the server that skips every reply leaves the caller's
+    waiter waiting. ((bind, name, field, reply, exit, region), (caller, its bind)) or None."""
+    facts = server.facts
+    sels = [E.selector(op.fn) for op in sends]
+    if any(s is None or E.ident(s[0]) is None for s in sels):
+        return None
+    names = {E.ident(s[0]) or "" for s in sels if s is not None}
+    fields = {s[1] for s in sels if s is not None}
+    params = [p for p, _t in facts.params]
+    if len(names) != 1 or len(fields) != 1:
+        return None
+    name, field = names.pop(), fields.pop()
+    if (
+        name not in params
+        or server.parent is not None
+        or any(op.kind == "assign" and any(E.is_ident(t, name) for t in op.targets) for op in facts.ops)
+    ):
+        return None
+    position = params.index(name)
+    callers = program.callers(server)
+    if not callers:
+        return None
+    handed: tuple[Function, Op] | None = None
+    for caller, call in callers:
+        arg = E.ident(call.args[position]) if call.mode == "plain" and position < len(call.args) else None
+        bind = _bound_once_by_receive(caller.facts, arg) if arg else None
+        if arg is None or bind is None:
+            return None
+        if _escapes(caller.facts.ops, arg, bind, allow=frozenset({id(call)})) or any(
+            _escapes(lit.facts.ops, arg, bind) for lit in caller.nested_literals()
+        ):
+            debug["GIM102_replies_handed_on"] += 1
+            return None
+        handed = handed or (caller, bind)
+    if handed is None:
+        return None
+    # the parameter has no binding op in the server: a placeholder that matches none of its ops
+    unbound = Op("param", facts.line, facts.col, 0, E.make_ident(name))
+    if _escapes(facts.ops, name, unbound) or any(
+        _escapes(lit.facts.ops, name, unbound) for lit in server.nested_literals()
+    ):
+        debug["GIM102_replies_handed_on"] += 1
+        return None
+    index = {id(op): i for i, op in enumerate(facts.ops)}
+    targets = [index[id(op)] for op in sends]
+    for i, t in returns_skipping(facts, targets):
+        exit_op = facts.ops[i]
+        region = deciding_region(facts, exit_op.region, 0)
+        return (handed[1], name, field, facts.ops[t], exit_op, region), handed
+    return None
 
 
 def skipped_handler_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:

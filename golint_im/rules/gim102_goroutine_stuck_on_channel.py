@@ -419,7 +419,10 @@ fields of `r` (handing `r` on, whole, to a call, a closure or a channel may
 answer it elsewhere: `GIM102_replies_handed_on`). The same when the request
 is the reply channel itself: the caller makes `resp`, sends it
 (`c.reqs <- resp`) and waits on a plain `<-resp`, and the server binds
-`resp := <-c.reqs` and can leave before `resp <- v`. The same when the
+`resp := <-c.reqs` and can leave before `resp <- v`; also a server method
+given the request by its one loop (`case r := <-a.reqs: a.serve(r)`), every
+caller passing a local it received and uses for nothing else, when a
+`return` of the method skips the reply. The same when the
 server answers through handlers (`h, ok := s.handlers[r.op]; if !ok {
 continue }; h(r)`), every function the call may run sending on its
 parameter's reply field once, straight: the call stands for the reply. And
@@ -2045,6 +2048,12 @@ def _skipped_reply_finding(k):
         handler = (Step(op_location(afn, asend), "the answer to a registered reply channel"),)
     got = f"receives the request `{k.name}` at line {k.bind.line}"
     got_step = f"`{k.server.short}` receives the request `{k.name}`"
+    bind_loc = op_location(k.server, k.bind)
+    if k.handed_by is not None:
+        caller, cbind = k.handed_by
+        bind_loc = op_location(caller, cbind)
+        got = f"gets the request `{k.name}` from `{caller.short}`, which receives it at {bind_loc.path}:{cbind.line},"
+        got_step = f"`{caller.short}` receives the request and hands it to `{k.server.short}`"
     if k.taken is not None:
         held, gone = k.taken
         got = (
@@ -2062,7 +2071,7 @@ def _skipped_reply_finding(k):
     if k.registered is not None:
         what = f"the call `{E.render(k.reply.fn)}(…)` that registers `{reply}`"
     steps = (
-        Step(op_location(k.server, k.bind), got_step),
+        Step(bind_loc, got_step),
         Step(exit_loc, f"it {how} here, before replying"),
         Step(op_location(k.server, k.reply), f"{what}, skipped on that path"),
         *handler,
