@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ..expr import call_number, ident, idents_in, is_ident
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function
@@ -38,6 +39,9 @@ class KeptSlot:
     acquire: Op
     exit: Op
     release: Op
+    # Taken through a helper that returns the release function (`release := l.Acquire()`): the
+    # local holding it; `acquire` is then the helper's call and `release` the call of the local.
+    release_func: str = ""
 
 
 def kept_slots(flow: ChannelFlow, debug: Counter) -> list[KeptSlot]:
@@ -80,9 +84,80 @@ def _kept(fn: Function, sends: list, recvs: list):
     return None
 
 
+def kept_slots_of_release_funcs(flow: ChannelFlow, debug: Counter) -> list[KeptSlot]:
+    """A semaphore taken through a helper that returns its release function:
+
+        func (l *Limiter) Acquire() (release func()) {
+            l.slots <- struct{}{}
+            return func() { <-l.slots }
+        }
+        release := c.lim.Acquire()
+        if err != nil { return err }   // the slot is never given back
+        release()
+
+    Judged on a channel (not unbuffered) whose every send is in one function, on its straight
+    line, and whose every receive is in function literals written inside that function (the
+    release it returns); a caller that keeps the call's result in a local, calls that local
+    plainly and never defers it, and has a `return` after the call that skips every such call."""
+    program = flow.program
+    out = []
+    for key in sorted(flow.channels):
+        ch = flow.channels[key]
+        if not ch.sends or not ch.receives or ch.closes or ch.capacity == 0:
+            continue
+        owners = {fn.id for fn, _op in ch.sends}
+        acquirer = ch.sends[0][0]
+        if len(owners) != 1 or acquirer.parent is not None or not acquirer.facts.results:
+            continue
+        if any(not on_straight_line(acquirer.facts, op.region) or op.select >= 0 for _f, op in ch.sends):
+            continue
+        if any(fn.parent is None or fn.outermost() is not acquirer for fn, _op in ch.receives):
+            continue
+        for caller, call in program.callers(acquirer):
+            found = _release_func_skipped(caller, call)
+            if found is not None:
+                debug["GIM104_semaphore_slots_kept_past_a_release_func"] += 1
+                out.append(KeptSlot(ch, caller, call, *found))
+                break
+    return out
+
+
+def _release_func_skipped(caller: Function, call: Op):
+    """(exit, first release call, local) when the caller keeps the call's result in a local it
+    calls plainly (never deferred) and returns after the call before every such call."""
+    facts = caller.facts
+    ops = facts.ops
+    if call.mode != "plain":
+        return None
+    at = ops.index(call)
+    local = None
+    for op in ops[at + 1 : at + 2]:
+        if op.kind == "assign" and len(op.targets) == 1 and len(op.args) == 1 and call_number(op.args[0]) == at:
+            local = ident(op.targets[0])
+    if local is None or local == "_":
+        return None
+    releases = [i for i, op in enumerate(ops) if op.kind == "call" and is_ident(op.fn, local)]
+    if not releases or any(ops[i].mode != "plain" for i in releases):
+        return None
+    # named only where it is assigned and called: returned, stored, passed or captured, it may be
+    # called elsewhere
+    for f in (caller, *caller.nested_literals()):
+        for i, op in enumerate(f.facts.ops):
+            if f is caller and (i == at + 1 or i in releases):
+                continue
+            exprs = [*op.args, *op.targets] if op.kind == "jump" or op.fn is None else [op.fn, *op.args, *op.targets]
+            if any(local in idents_in(e, set()) for e in exprs if e is not None):
+                return None
+    for exit_i, release_i in returns_skipping(facts, releases):
+        if exit_i > at:
+            return ops[exit_i], ops[release_i], local
+    return None
+
+
 def _build(ctx: Context) -> list[KeptSlot]:
     debug: Counter = Counter()
-    found = kept_slots(ctx.result(CHANNEL_FLOW), debug)
+    flow = ctx.result(CHANNEL_FLOW)
+    found = kept_slots(flow, debug) + kept_slots_of_release_funcs(flow, debug)
     ctx.debug.update(debug)
     return found
 

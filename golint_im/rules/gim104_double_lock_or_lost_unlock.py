@@ -80,7 +80,11 @@ send gives it back (`<-w.comms` ... `w.comms <- struct{}{}`).
 
 A channel used as a semaphore (`sem <- struct{}{}` to acquire, `<-sem` to
 release, a constant buffer, no consumer) whose release a `return` after the
-acquire skips: each such return keeps a slot, like a lost unlock.
+acquire skips: each such return keeps a slot, like a lost unlock. Also one
+taken through a helper that returns its release function (`release :=
+l.Acquire()`, the helper's only sends on its straight line, its receives in
+the literal it returns), when a `return` of the caller skips every plain
+`release()` and the caller never defers, returns, stores or passes it.
 
 A `sync.Once.Do(f)` whose `f` reaches `Do` on the same Once (through the
 functions and method values it holds and the methods it calls on the same
@@ -381,6 +385,8 @@ def _mismatched(m: MismatchedUnlock) -> Finding:
 
 def _kept_slot(k):
     """A `return` between a channel semaphore's acquire and its release keeps a slot for ever."""
+    if k.release_func:
+        return _kept_slot_of_release_func(k)
     name = E.render(k.acquire.fn)
     loc = op_location(k.fn, k.exit)
     why = branch_text(k.fn.facts, k.exit.region)
@@ -405,6 +411,34 @@ def _kept_slot(k):
             Step(op_location(k.fn, k.release), "the release, skipped on that path"),
         ),
         key=f"{k.fn.qualname}|{name}|semaphore",
+    )
+
+
+def _kept_slot_of_release_func(k):
+    """The same when the slot is taken by a helper returning its release function (`release := l.Acquire()`)."""
+    taken = E.render(k.acquire.fn)
+    loc = op_location(k.fn, k.exit)
+    why = branch_text(k.fn.facts, k.exit.region)
+    cap = k.channel.capacity
+    slots = "its only slot" if cap == 1 else (f"one of its {cap} slots" if cap else "one of its slots")
+    message = (
+        f"`{k.fn.short}` {why} at line {k.exit.line} after taking a slot of the semaphore `{k.channel.label}` "
+        f"with `{taken}()` at line {k.acquire.line}, and before calling the release function it returned "
+        f"(`{k.release_func}()` at line {k.release.line}): each such return keeps {slots} for ever, and once "
+        f"they are all kept every `{taken}()` blocks. Fix: `defer {k.release_func}()` right after the acquire."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        related=(Related(op_location(k.fn, k.acquire), f"a slot of `{k.channel.label}` taken here"),),
+        steps=(
+            Step(op_location(k.fn, k.acquire), f"`{taken}()` takes a slot and returns its release function"),
+            Step(loc, f"`{k.fn.short}` {why}"),
+            Step(op_location(k.fn, k.release), f"`{k.release_func}()`, skipped on that path"),
+        ),
+        key=f"{k.fn.qualname}|{k.channel.label}|semaphore-release-func",
     )
 
 
