@@ -81,6 +81,7 @@ from .self_shutdown import self_shutdowns
 from .send_first import send_first_exchanges
 from .short_workers import short_workers
 from .silent_futures import silent_futures
+from .skipped_cancels import skipped_cancels
 from .stopped_timers import is_clock_receive
 from .syncprims import WAITGROUP
 from .unclosed_implementations import unclosed_implementations
@@ -221,6 +222,8 @@ class Partners:
         ]
         # `select {}` on a branch of a function that otherwise returns on its context's Done.
         self.parked_on_branches = parked_on_branches(program, self.debug)
+        # A context whose only cancel a method can skip while a goroutine waits on it (skipped_cancels.py).
+        self.skipped_cancels = [c for c in skipped_cancels(program, self.debug) if c.waiter.id not in budget.cut]
         # A subscriber's channel an unsubscribe deletes from its broker's map without closing it.
         self.dropped_subscriptions = dropped_subscriptions(program, self.debug)
         # A hub's delete of a client that skips the close its other deletes make (dropped_subscriptions.py).

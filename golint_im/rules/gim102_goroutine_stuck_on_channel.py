@@ -696,6 +696,15 @@ result only after the range, while every send on the field finishes (none
 in an endless loop): once the last value is sent the range waits forever,
 and its caller with it (`GIM102_synchronous_endless_ranges`).
 
+A context made from a root (`ctx, cancel :=
+context.WithCancel(context.Background())`) and kept with its cancel in the
+fields of one literal of a struct of the tree (`&Lease{ctx: ctx, cancel:
+cancel}`), whose cancel field is named nowhere in its package but in plain
+calls `x.cancel()`, all in one function, which can `return` before them,
+while a function started with `go` waits on the field with a plain
+`<-x.ctx.Done()`: on that return nothing ends the context, and the goroutine
+waits forever (`GIM102_context_cancels_skipped`).
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
@@ -1049,6 +1058,8 @@ def _findings(ctx):
         if sr.skipped is not None and (sr.skipped[0].id, id(sr.skipped[1])) in told_exits:
             continue
         yield _synchronous_endless_range_finding(sr)
+    for sc in partners.skipped_cancels:
+        yield _skipped_cancel_finding(sc)
     for pb in partners.parked_on_branches:
         yield _parked_on_branch_finding(pb)
     for ud in partners.unclosed_deletes:
@@ -1839,6 +1850,38 @@ def _synchronous_endless_range_finding(e):
         ),
         steps=steps,
         key=f"{e.ranger.qualname}|{ranged}|synchronous-endless-range",
+    )
+
+
+def _skipped_cancel_finding(c):
+    """A context whose only cancel a method can skip, while a goroutine waits on its Done."""
+    tname = c.owner.rpartition("#")[2]
+    exit_loc = op_location(c.canceller, c.exit)
+    cancel_loc = op_location(c.canceller, c.cancel)
+    wait_loc = op_location(c.waiter, c.wait)
+    made_loc = op_location(c.maker, c.made)
+    how = branch_text(c.canceller.facts, c.region, "returns")
+    message = (
+        f"`{c.canceller.short}` {how} at line {c.exit.line} before `{E.render(c.cancel.fn)}()` (line "
+        f"{c.cancel.line}), the only cancel of the context kept in `{tname}.{c.ctx_field}` (made from a root "
+        f"context at {made_loc.path}:{c.made.line}), while `{c.waiter.short}`, started with `go`, waits on its "
+        f"`Done` at {wait_loc.path}:{c.wait.line}: on that path nothing ends the context, and the goroutine "
+        f"waits forever (with whoever waits for it). Fix: cancel on every path (`defer "
+        f"{E.render(c.cancel.fn)}()`), or cancel before the early return too."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=exit_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "waits for the context to end"), Related(cancel_loc, "the only cancel")),
+        steps=(
+            Step(made_loc, f"the context and its cancel are made here and kept in `{tname}`"),
+            Step(wait_loc, f"`{c.waiter.short}` waits on `{tname}.{c.ctx_field}.Done()`"),
+            Step(exit_loc, f"`{c.canceller.short}` {how} here"),
+            Step(cancel_loc, "the cancel, skipped on that path"),
+        ),
+        key=f"{c.canceller.qualname}|{tname}.{c.cancel_field}|skipped-cancel",
     )
 
 
