@@ -12,8 +12,9 @@
         return nil
     }
 
-The context is a root's child (`context.Background()` or `context.TODO()`
-straight as the parent), so nothing but its own cancel function ends it. Its
+The context's parent is one nothing can cancel (`context.Background()`,
+`context.TODO()`, a local or unexported function's parameter filled that way:
+`never_cancelled`), so nothing but its own cancel function ends it. Its
 context and cancel function are kept together in the fields of one literal
 of a struct type of the tree, and the cancel field is named nowhere else in
 the package but in plain calls `x.cancel()` on values of that type, all in
@@ -30,9 +31,9 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
+from .never_cancelled import never_cancelled
 from .regions import deciding_region, returns_skipping
 
-_ROOTS = frozenset({"Background", "TODO"})
 _CANCELLERS = frozenset({"WithCancel", "WithCancelCause"})
 
 
@@ -107,10 +108,8 @@ def _root_cancellers(program: Program, fn: Function):
         ext = program.external_callee(fn, called[0])
         if ext is None or ext.pkg != "context" or ext.name not in _CANCELLERS:
             continue
-        parent = E.call(called[1][0])
-        pext = program.external_callee(fn, parent[0]) if parent is not None else None
-        if pext is None or pext.pkg != "context" or pext.name not in _ROOTS:
-            continue
+        if never_cancelled(program, fn, called[1][0]) is None:
+            continue  # a parent something else may cancel (judged as never_cancelled.py does)
         ctx_name, cancel_name = E.ident(op.targets[0]), E.ident(op.targets[1])
         if ctx_name and cancel_name and n is not None and 0 <= n < len(ops):
             yield ops[n], ctx_name, cancel_name

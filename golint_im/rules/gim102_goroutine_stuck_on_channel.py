@@ -696,8 +696,9 @@ result only after the range, while every send on the field finishes (none
 in an endless loop): once the last value is sent the range waits forever,
 and its caller with it (`GIM102_synchronous_endless_ranges`).
 
-A context made from a root (`ctx, cancel :=
-context.WithCancel(context.Background())`) and kept with its cancel in the
+A context made from one nothing else cancels (`ctx, cancel :=
+context.WithCancel(context.Background())`, or a local or an unexported
+function's parameter filled that way) and kept with its cancel in the
 fields of one literal of a struct of the tree (`&Lease{ctx: ctx, cancel:
 cancel}`), whose cancel field is named nowhere in its package but in plain
 calls `x.cancel()`, all in one function, which can `return` before them,
@@ -1863,8 +1864,9 @@ def _skipped_cancel_finding(c):
     how = branch_text(c.canceller.facts, c.region, "returns")
     message = (
         f"`{c.canceller.short}` {how} at line {c.exit.line} before `{E.render(c.cancel.fn)}()` (line "
-        f"{c.cancel.line}), the only cancel of the context kept in `{tname}.{c.ctx_field}` (made from a root "
-        f"context at {made_loc.path}:{c.made.line}), while `{c.waiter.short}`, started with `go`, waits on its "
+        f"{c.cancel.line}), the only cancel of the context kept in `{tname}.{c.ctx_field}` (made from a "
+        f"context nothing else "
+        f"cancels at {made_loc.path}:{c.made.line}), while `{c.waiter.short}`, started with `go`, waits on its "
         f"`Done` at {wait_loc.path}:{c.wait.line}: on that path nothing ends the context, and the goroutine "
         f"waits forever (with whoever waits for it). Fix: cancel on every path (`defer "
         f"{E.render(c.cancel.fn)}()`), or cancel before the early return too."
