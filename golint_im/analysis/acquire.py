@@ -1035,6 +1035,8 @@ class Acquire(Effects):
         c = self._fresh_value(g, v, i, into=into)
         if c is not None:
             return c if c[5] is None else None
+        if selector(v) is not None:
+            return self._received_element(g, v, i)
         comp = composite(strip_address(v))
         if comp is None or (comp[0] or "").startswith(("[", "map[")):
             return None
@@ -1050,6 +1052,63 @@ class Acquire(Effects):
                 return None
             found = (e[0], i, e[2], e[3], "", (field, *(e[5] if e[5] is not None else e[0].suffix)))
         return found
+
+    def _received_element(self, g, v, i):
+        """`conns[r.addr] = r.conn`, r ranging over a channel g made that only g's goroutines send to,
+        each a struct literal whose field `conn` holds a resource it made: the element is that resource.
+
+        This is the fan-out dial (`go func(a string) { c, err := net.Dial(...); results <-
+        result{conn: c, err: err} }(a)`) collected into the collection being summarised. The channel
+        must not reach anything else, which could send what it did not make.
+        """
+        base, field = selector(v)
+        var = ident(base)
+        if var is None:
+            return None
+        chan = None
+        for op, _ti in assignments_to(g, var):
+            over = ident(ranged(op.args[0])) if len(op.args) == 1 else None
+            if over is None or chan not in (None, over):
+                return None
+            chan = over
+        declared = self.program.declared(g)
+        if chan is None or chan not in declared or not self._channel_kept_local(g, chan):
+            return None
+        found = None
+        for lit in g.nested_literals():
+            if chan in self.program.declared(lit):
+                return None
+            for op in lit.facts.ops:
+                if op.kind != "send" or not is_ident(op.fn, chan):
+                    continue
+                value = next((e for k, e in composite_items(strip_address(op.args[0])) if ident(k) == field), None)
+                c = self._fresh_value(lit, value, i, into=chan) if ident(value) is not None else None
+                if c is None or c[4] or c[5] is not None or (found is not None and found[0] is not c[0]):
+                    return None
+                found = found or c
+        return found
+
+    def _channel_kept_local(self, g, chan: str) -> bool:
+        """The local channel is only made, closed, ranged over, measured, or sent to by g's goroutines."""
+        for f in [g, *g.nested_literals()]:
+            for op in f.facts.ops:
+                if op.kind == "send" and is_ident(op.fn, chan):
+                    if f is g:
+                        return False
+                    continue
+                if op.kind == "recv" and is_ident(op.fn, chan):
+                    continue
+                if op.kind == "call" and call_name(op.fn) in ("close", "len", "cap"):
+                    continue
+                if op.kind == "assign" and len(op.args) == 1 and is_ident(ranged(op.args[0]), chan):
+                    continue
+                if op.kind == "assign" and any(is_ident(t, chan) for t in op.targets):
+                    if f is g and len(op.args) == 1 and is_make_call(op.args[0]):
+                        continue
+                    return False
+                if any(is_ident(e, chan) for a in (*op.args, op.fn) for e in subexprs(a)):
+                    return False
+        return True
 
     def fresh_collection(self, f, name, i):
         """(kind, i, base, op, shape) if the local slice or map `name` holds only fresh resources, kept nowhere.
@@ -1271,6 +1330,8 @@ def _cleanup_before_failure(f, k: int, name: str) -> bool:
 def _stores_into_captured(op, into: str, declared) -> bool:
     """op is `into[k] = v` or `into = append(into, v)` for a collection `into` that the function literal
     (declaring `declared`) captures."""
+    if op.kind == "send" and into not in declared:
+        return is_ident(op.fn, into)  # `results <- result{conn: c}` into the maker's channel
     if op.kind != "assign" or into in declared:
         return False
     if any((ix := index(t)) is not None and is_ident(ix[0], into) for t in op.targets):
