@@ -734,6 +734,10 @@ class Program(TypeSystem, FunctionValues):
             written = E.type_text(args[0]) or E.ident(args[0])  # new(T) parses T as a name
             t = self.qualify(written, fn.file) if written is not None else ""
             return ["*" + t if name == "new" else t]
+        if name == "append" and args and self.lookup_local(fn, name) is None:
+            # `hs := append([]Handler(nil), e.handlers[t]...)`: a copy has the type of what it extends
+            extended = self.type_of(fn, args[0], env)
+            return [extended] if extended else []
         conversion = E.type_text(callee)
         if conversion is not None:
             return [self.qualify(conversion, fn.file)]
