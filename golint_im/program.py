@@ -255,7 +255,12 @@ class Program(TypeSystem, FunctionValues):
         if self.is_timer_start(fn, op):
             return True
         if E.selected_name(op.fn) not in SPAWNER_METHODS:
-            return False
+            # `sh.QueryAsync(q, func(...) { replies <- ... })`: a function of the tree, whatever its
+            # name, that runs the literal it is given on a goroutine it starts
+            if E.funclit(op.args[-1]) is None:
+                return False
+            targets = self.resolve_call(fn, op)
+            return len(targets) == 1 and not targets[0].via and self._runs_last_parameter_on_goroutine(targets[0].function)
         ext = self.external_callee(fn, op.fn)
         if ext is not None:
             return (ext.pkg, ext.recv) in SPAWNERS
