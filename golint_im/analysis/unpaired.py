@@ -616,9 +616,15 @@ class Unpaired:
             # maker closing through a function it calls is this one.
             go_op = self._starter(owner, ranger)
             call = self._called_once(owner, closer, go_op) if go_op is not None and closer is not owner else None
-            if go_op is None or call is None:
-                return None
-            via: tuple[Function, object] | None = (owner, call)
+            via: tuple[Function, object] | None = (owner, call) if go_op is not None and call is not None else None
+            if via is None:
+                # `go func() { errc <- loader.Stream(src, jobs) }()` beside `go func() { defer wg.Done();
+                # r.work(jobs) }()`: the maker starts both sides, each through a goroutine calling it
+                both = self._both_started(owner, closer, ranger, range_op) if closer is not owner else None
+                if both is None:
+                    return None
+                go_op, via = both
+                swapped, handed = False, True
         else:
             go_op = self._starter(owner, closer)
             via = None
@@ -843,6 +849,15 @@ class Unpaired:
                 return caller, store, call
         return None
 
+    def _both_started(self, owner: Function, closer: Function, ranger: Function, range_op):
+        """(the `go` starting the closer, (its goroutine, its call of the closer)) when owner starts the
+        ranger and, on another goroutine, calls the closer once: a send that goroutine makes after the
+        call (`errc <- loader.Stream(...)`) cannot end a range whose function never receives from it."""
+        ranger_go = self._starter(owner, ranger) or (self._started_caller(owner, ranger) or (None,))[0]
+        if ranger_go is None:
+            return None
+        return self._started_caller(owner, closer, ranger, range_op, partner_apart=True)
+
     def _called_once(self, owner: Function, closer: Function, go_op) -> Op | None:
         """owner's one plain call of closer, after `go_op` and outside any loop."""
         ops = owner.facts.ops
@@ -860,7 +875,7 @@ class Unpaired:
         return calls[0]
 
     def _started_caller(
-        self, owner: Function, closer: Function, ranger: Function | None = None, range_op=None
+        self, owner: Function, closer: Function, ranger: Function | None = None, range_op=None, partner_apart=False
     ) -> tuple[object, tuple[Function, object]] | None:
         """(owner's `go`, (goroutine, its call)) when owner starts a goroutine that calls the closer once,
         plainly and outside any loop, and sends nothing after that call (a send there may be the
@@ -885,12 +900,22 @@ class Unpaired:
                         continue
                     k, call = calls[0]
                     if any(
-                        op.kind == "send" and not self._heard_only_after(ranger, range_op, op) for op in ops[k + 1 :]
+                        op.kind == "send"
+                        and not self._heard_only_after(ranger, range_op, op)
+                        and not (partner_apart and ranger is not None and not self._receives_on(ranger, g, op))
+                        for op in ops[k + 1 :]
                     ):
                         self.debug["GIM102_skipped_closes_signalled"] += 1
                         continue
                     return go_op, (g, call)
         return None
+
+    def _receives_on(self, ranger: Function, sender: Function, send) -> bool:
+        """The ranger receives from the channel of `send` (made by sender's side) anywhere in its body."""
+        key = self.flow.key(sender, send.fn)
+        return key is None or any(
+            op.kind == "recv" and self.flow.key(ranger, op.fn) == key for op in ranger.facts.ops
+        )
 
     def _heard_only_after(self, ranger: Function | None, range_op, send) -> bool:
         """The channel of `send` (`errc <- loader.Load(jobs)`) is a local the ranger receives from only
