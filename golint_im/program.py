@@ -260,7 +260,9 @@ class Program(TypeSystem, FunctionValues):
             if E.funclit(op.args[-1]) is None:
                 return False
             targets = self.resolve_call(fn, op)
-            return len(targets) == 1 and not targets[0].via and self._runs_last_parameter_on_goroutine(targets[0].function)
+            return (
+                len(targets) == 1 and not targets[0].via and self._runs_last_parameter_on_goroutine(targets[0].function)
+            )
         ext = self.external_callee(fn, op.fn)
         if ext is not None:
             return (ext.pkg, ext.recv) in SPAWNERS
@@ -812,6 +814,11 @@ class Program(TypeSystem, FunctionValues):
         cached = self._call_cache.get(key)
         if cached is None:
             cached = self.resolve_expr_call(fn, op.fn, self._shadowed_env(fn, op)) or _NO_TARGETS
+            if self._partial and not cached:
+                # asked while an environment or a function value is being built: "nowhere" may only
+                # mean "not typed yet" (`es.receive(gctx)` in a literal of the function whose locals
+                # are being typed), so it is not kept
+                return cached
             self._call_cache[key] = cached
             if not cached:
                 self._resolved_to_nothing.append((fn, op))
