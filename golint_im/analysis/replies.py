@@ -28,7 +28,7 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, enclosing_regions
 from .flow import ChannelFlow, _is_chan
-from .regions import STRAIGHT_KINDS, deciding_region, returns_skipping, single_assignment
+from .regions import STRAIGHT_KINDS, deciding_region, exits_skipping, returns_skipping, single_assignment
 
 
 @dataclass
@@ -140,7 +140,9 @@ def _skipped_param(program, server: Function, sends: list[Op], debug: Counter):
         return None
     index = {id(op): i for i, op in enumerate(facts.ops)}
     targets = [index[id(op)] for op in sends]
-    for i, t in returns_skipping(facts, targets):
+    # `if empty { r.reply <- nil; return }` then a failing step's `return` before the last reply:
+    # each reply sits on a branch of its own, and that return skips them all
+    for i, t in exits_skipping(facts, targets):
         exit_op = facts.ops[i]
         region = deciding_region(facts, exit_op.region, 0)
         return (handed[1], name, field, facts.ops[t], exit_op, region), handed
