@@ -295,6 +295,7 @@ class LockModel:
         self._closure_registrations: dict[int, set[tuple]] = {}  # literal id -> see _handed_on
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._own_methods: dict[tuple, bool] = {}  # see _own_method_in_field
+        self._kept_receivers: dict[tuple, tuple | None] = {}  # see _receiver_kept_in_result
         self._self_fields: dict[tuple[str, str], bool] = {}  # see _self_held
         self._own_panics: dict[int, Op | None] = {}  # see own_panic
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
@@ -455,7 +456,34 @@ class LockModel:
             if root in fn.pkg.vars:
                 return (("var", f"{fn.pkg.path}.{root}"), *reversed(fields))
             return None
+        if fields:
+            # `tx := l.begin()` with begin returning `&txn{l: l}`: `tx.l` is the caller's `l`
+            back = self._receiver_kept_in_result(owner, root)
+            if back is not None and back[0] == fields[-1]:
+                via = self.instance(owner, back[1])
+                if via is not None:
+                    return (*via, *reversed(fields[:-1]))
         return (("name", owner.id, root), *reversed(fields))
+
+    def _receiver_kept_in_result(self, fn: Function, name: str) -> tuple | None:
+        """(field, receiver expression) when the local `name` of fn is given its value once, by a call
+        `x.m(...)` of one method of the tree whose every return builds `&T{field: r}` (or `T{...}`)
+        with r its own receiver: the field holds x. Once per local."""
+        key = (fn.id, name)
+        if key in self._kept_receivers:
+            return self._kept_receivers[key]
+        found = None
+        values = [(o, i) for o, i in assignments_to(fn, name)]
+        if len(values) == 1 and len(values[0][0].args) == 1 and values[0][1] == 0:
+            number = E.op_number(values[0][0].args[0])
+            call = fn.facts.ops[number] if number is not None else None
+            sel = E.selector(call.fn) if call is not None and call.kind == "call" else None
+            targets = self.program.resolve_call(fn, call) if sel is not None else []
+            if len(targets) == 1 and not targets[0].via and targets[0].function.facts.recv_name:
+                field = _receiver_field_of_returns(targets[0].function)
+                found = (field, sel[0]) if field is not None else None
+        self._kept_receivers[key] = found
+        return found
 
     def other_locker(self, cls: str, fn: Function, any_mode: bool) -> tuple[Function, Op] | None:
         """The first `Lock()` (or, with any_mode, also `RLock()`) call on a mutex of class cls in a
@@ -768,6 +796,8 @@ class LockModel:
             rest = self._own_method_in_field(fn, op, callee, lock)
         if rest is None and mapped.inst is None:
             rest = self._owner_bound_callback(fn, op, callee, lock)
+        if rest is None and mapped.inst is None:
+            rest = self._element_bound_callback(fn, op, callee, lock)
         if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
             rest = self._registered_implementation(fn, callee, lock)
         if rest is None:
@@ -973,6 +1003,79 @@ class LockModel:
         if memo not in self._own_methods:
             self._own_methods[memo] = self._bound_by_owner_keeping(named, field, method, back)
         return inst[2:] if self._own_methods[memo] else None
+
+    def _element_bound_callback(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
+        """For `t.onExpire(t)` in a method of s, t an element of a field of s (`for _, t := range
+        s.leased`, `s.queue[0]`), when every write of the element type's field is `t.onExpire =
+        s.requeue` in a method of s's type that keeps that t in a field of its own receiver: the
+        callback runs on the value that holds the element, fn's receiver. The path after the
+        method's receiver of its lock (`("mu",)`)."""
+        inst, recv = lock.inst, fn.facts.recv_name
+        if inst is None or not recv or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 2:
+            return None
+        sel = E.selector(op.fn)
+        elem = E.ident(sel[0]) if sel is not None else None
+        if sel is None or elem is None or not self._element_of_receiver_field(fn, elem):
+            return None
+        et = self.program.type_of(fn, sel[0])
+        named = self.program.named(et) if et else None
+        owner = self._receiver_type(fn)
+        if named is None or owner is None or f"{method.pkg.path}#{method.facts.recv}" != owner:
+            return None
+        memo = (named, sel[1], method.id, "element")
+        if memo not in self._own_methods:
+            self._own_methods[memo] = self._field_binds_keeper_method(named, sel[1], method, owner)
+        return inst[1:] if self._own_methods[memo] else None
+
+    def _element_of_receiver_field(self, fn: Function, name: str) -> bool:
+        """The local `name` is given its value once, by a range over, or an index into, a field of fn's
+        receiver."""
+        values = [o.args[0] if len(o.args) == 1 else None for o, _i in assignments_to(fn, name)]
+        if len(values) != 1 or values[0] is None:
+            return False
+        expr = E.ranged(values[0]) or values[0]
+        indexed = E.index(expr)
+        if indexed is not None:
+            expr = indexed[0]
+        base = E.selector(expr)
+        return base is not None and E.is_ident(base[0], fn.facts.recv_name)
+
+    def _field_binds_keeper_method(self, named: str, field: str, method: Function, owner: str) -> bool:
+        """Every write of named.field is `t.field = r.<method>` in a method of `owner` with receiver r,
+        t a local that the method stores into a field of r (`r.queue = append(r.queue, t)`)."""
+        writes = self.program.field_value_writes(named, field)
+        if not writes:
+            return False
+        for g, base, value in writes:
+            bound = E.selector(value)
+            local = E.ident(base) if base is not None else None
+            recv = g.facts.recv_name
+            if bound is None or local is None or not recv or g.parent is not None:
+                return False
+            if not E.is_ident(bound[0], recv) or bound[1] != method.facts.name:
+                return False
+            if f"{g.pkg.path}#{g.facts.recv}" != owner or not self._kept_in_receiver_field(g, local):
+                return False
+        return True
+
+    @staticmethod
+    def _kept_in_receiver_field(g: Function, local: str) -> bool:
+        """g stores the local into a field of its receiver: `r.f = append(r.f, local)`, `r.f[k] = local`."""
+        recv = g.facts.recv_name
+        for o in g.facts.ops:
+            if o.kind != "assign" or len(o.targets) != len(o.args):
+                continue
+            for t, v in zip(o.targets, o.args, strict=True):
+                indexed = E.index(t)
+                target = indexed[0] if indexed is not None else t
+                sel = E.selector(target)
+                if sel is None or not E.is_ident(sel[0], recv):
+                    continue
+                if E.is_ident(v, local) or (
+                    E.is_ident(E.callee(v), "append") and any(E.is_ident(a, local) for a in E.call_args(v)[1:])
+                ):
+                    return True
+        return False
 
     def _bound_by_owner_keeping(self, named: str, field: str, method: Function, back: str) -> bool:
         """Every write of named.field is a constructor's parameter (`&Cache{onEvict: onEvict}`), and
@@ -2332,22 +2435,39 @@ class _Walk:
         for (line, col, state), deferred in zip(self.exits, self.exit_defers, strict=True):
             for h in state:
                 a = h.acq
-                if a.hops or a.fn is not self.fn or self._deferred(a, deferred) or self._callers_lock(a.lock):
+                if not self._taken_here(a) or self._deferred(a, deferred) or self._callers_lock(a.lock):
                     continue
                 key = (a.lock.cls, a.lock.inst, a.mode)
+                if a.hops:  # several locks one helper call keeps (`c1.mu`, `c2.mu`): told once
+                    key = (a.lock.cls, id(a.hops[0].op), a.mode)
                 if key in reported or self._handed_to_caller(a.lock, line, col):
                     continue
                 if self._never_taken(line, col):
                     continue
+                taken_at = a.hops[0].op.line if a.hops else a.op.line
                 free = [
                     ln
                     for (ln, _c, s), later in zip(self.exits, self.exit_defers, strict=True)
-                    if ln > a.op.line and (not any(_matches(x.acq.lock, a.lock) for x in s) or self._deferred(a, later))
+                    if ln > taken_at and (not any(_matches(x.acq.lock, a.lock) for x in s) or self._deferred(a, later))
                 ]
                 if free:
                     reported.add(key)
                     by_break = (line, col) in self.break_exits
                     self.model.lost_unlocks.append(LostUnlock(self.fn, a, line, col, free[0], by_break))
+
+    def _taken_here(self, a: Acquire) -> bool:
+        """a is this function's own: its own `Lock` call, or one call of a helper that takes the lock
+        and returns holding it (`tx := l.begin()`, begin locking `l.mu`), unconditionally."""
+        if not a.hops:
+            return a.fn is self.fn
+        hop = a.hops[0]
+        if len(a.hops) != 1 or hop.fn is not self.fn or a.conditional or hop.op.mode != "plain":
+            return False
+        inst = a.lock.inst
+        if not inst or inst[0][0] != "name" or inst[0][1] != self.fn.id:
+            return False  # a lock of the helper's own making (`roomMu` looked up in a map): not followed
+        kept = self.model.summary(hop.callee).held_on_return
+        return any(k.op is a.op and not k.conditional for k in kept)
 
     def _never_taken(self, line: int, col: int) -> bool:
         """The exit is a `return` under an `if err != nil` whose error comes from a call of the tree
@@ -3148,6 +3268,23 @@ def _made_value(fn: Function, ret: Op) -> bool | None:
         and all(E.is_new_call(v) or E.composite(E.strip_address(v)) is not None for v in values)
         and _fresh_before(fn, ret, E.make_ident(name))
     )
+
+
+def _receiver_field_of_returns(method: Function) -> str | None:
+    """The one field that every return of the method fills with its receiver in the composite it
+    returns first (`return &txn{l: l}`), else None."""
+    recv = method.facts.recv_name
+    field = None
+    returns = [o for o in method.facts.ops if o.kind == "return"]
+    for r in returns:
+        comp = E.composite(E.strip_address(r.args[0])) if r.args else None
+        if comp is None:
+            return None
+        keys = [E.ident(k) for k, v in comp[1] if k is not None and E.is_ident(v, recv)]
+        if len(keys) != 1 or keys[0] is None or field not in (None, keys[0]):
+            return None
+        field = keys[0]
+    return field
 
 
 def _stored_into(fn: Function, call: Op, owner: str, field: str) -> bool:

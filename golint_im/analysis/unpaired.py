@@ -913,9 +913,7 @@ class Unpaired:
     def _receives_on(self, ranger: Function, sender: Function, send) -> bool:
         """The ranger receives from the channel of `send` (made by sender's side) anywhere in its body."""
         key = self.flow.key(sender, send.fn)
-        return key is None or any(
-            op.kind == "recv" and self.flow.key(ranger, op.fn) == key for op in ranger.facts.ops
-        )
+        return key is None or any(op.kind == "recv" and self.flow.key(ranger, op.fn) == key for op in ranger.facts.ops)
 
     def _heard_only_after(self, ranger: Function | None, range_op, send) -> bool:
         """The channel of `send` (`errc <- loader.Load(jobs)`) is a local the ranger receives from only

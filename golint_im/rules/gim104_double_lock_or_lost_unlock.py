@@ -575,6 +575,20 @@ def _lost(lost: LostUnlock) -> Finding:
         f"Fix: call `{a.text}.{unlock}()` before this {'break' if lost.by_break else 'return'}, "
         f"or `defer {a.text}.{unlock}()` right after locking."
     )
+    if a.hops:
+        # `tx := l.begin()`: a helper of the tree that takes the lock and returns holding it
+        helper = a.hops[0]
+        call = E.render(helper.op.fn)
+        where = f"line {a.op.line}" if a.fn.file is fn.file else f"{op_location(a.fn, a.op).path}:{a.op.line}"
+        steps.insert(0, Step(op_location(fn, helper.op), f"`{call}(…)` returns holding `{label}`"))
+        message = (
+            f"`{fn.short}` {leaves} with `{label}` still locked by `{call}(…)` at line {helper.op.line} "
+            f"(`{helper.callee.short}` takes it with {lock_call(a)} at {where} "
+            f"and returns holding it), while its exit at line {lost.released_line} releases it: the next "
+            f"`Lock` of `{label}` anywhere blocks forever. Fix: release it before this "
+            f"{'break' if lost.by_break else 'return'} the way that exit does, or defer the release right "
+            f"after `{call}(…)`."
+        )
     return Finding(
         rule_id=ID,
         message=message,
