@@ -2549,7 +2549,7 @@ class Walk:
                 if self.an.returns_holder(self.fn, o, holders) or self._bare_return_hands_back(o, holders):
                     return True
                 continue
-            if o.kind not in ("assign", "call"):
+            if o.kind not in ("assign", "call", "send"):
                 continue
             eff = self.an.op_effect(self.fn, o, holders, self.kind)
             if eff in (RELEASE, ESCAPE) or isinstance(eff, Store):
