@@ -124,6 +124,8 @@ class ChannelFlow:
                 owner = owner.parent
             if owner is not None and owner.parent is None and owner.facts.name == "<init>" and name in fn.pkg.vars:
                 owner = None  # `var q = make(chan T, n)`: the package initialiser declares package variables
+            if owner is not None and name in fn.pkg.vars and name not in p.declared(owner):
+                owner = None  # `serverDone = make(chan int)`: a package variable given a value here
             if owner is not None:
                 if not _is_chan(p.underlying(p.locals(owner)[name])):
                     return None
