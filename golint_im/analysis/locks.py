@@ -478,8 +478,8 @@ class LockModel:
             number = E.op_number(values[0][0].args[0])
             call = fn.facts.ops[number] if number is not None else None
             sel = E.selector(call.fn) if call is not None and call.kind == "call" else None
-            targets = self.program.resolve_call(fn, call) if sel is not None else []
-            if len(targets) == 1 and not targets[0].via and targets[0].function.facts.recv_name:
+            targets = self.program.resolve_call(fn, call) if call is not None and sel is not None else []
+            if sel is not None and len(targets) == 1 and not targets[0].via and targets[0].function.facts.recv_name:
                 field = _receiver_field_of_returns(targets[0].function)
                 found = (field, sel[0]) if field is not None else None
         self._kept_receivers[key] = found
