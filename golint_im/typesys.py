@@ -217,6 +217,12 @@ class TypeSystem:
                     out.setdefault(k, v)
         return out
 
+    def declared_method_names(self, named: str) -> set:
+        """The names of the methods declared on the named type itself (not promoted)."""
+        if not hasattr(self, "_declared_methods"):
+            self._method_name_index()
+        return self._declared_methods.get(named, set())
+
     def method(self, named: str, mname: str, depth=0) -> Function | None:
         """The method mname of named type (pointer receivers included), through embedding."""
         key = (named, mname)

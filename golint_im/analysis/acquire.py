@@ -192,6 +192,7 @@ class Acquire(Effects):
                     collection=fr.collection,
                     suffix=fr.suffix,
                     impl_closed=fr.impl_closed,
+                    closer=self._wrapper_closer(f, fr),
                 )
         if best is not None:
             return best
@@ -814,6 +815,15 @@ class Acquire(Effects):
         if self._declared_resource(f, i) is not c[0]:
             return None
         return (c[0], i, c[2], c[3], "", ())
+
+    def _wrapper_closer(self, f, fr) -> str:
+        """The method of the struct f returns that closes the resource it wraps (`Close` unless the
+        type closes it under another name, `CloseWithError`)."""
+        if not fr.suffix or fr.suffix == STUB or fr.result >= len(f.facts.results):
+            return "Close"
+        named = Program.named(self.program.qualify(f.facts.results[fr.result], f.file))
+        closer = self.field_closer(named, fr.suffix, fr.kind) if named else None
+        return closer or "Close"
 
     def _released_where_nothing_returned(self, f, op, i) -> bool:
         """op sits in a branch that ends in a return and whose every return hands back nil as result i.

@@ -68,6 +68,10 @@ from .resources import (
 _RETURNED_CLOSERS = frozenset({"Close", "CloseWithError", "Shutdown", "Stop"})
 
 
+# Closers of one direction only: the value stays open for the other.
+_HALF_CLOSERS = frozenset({"CloseSend", "CloseRead", "CloseWrite"})
+
+
 class Effects(Calls):
     """What an op does to the holders of a resource: RELEASE, ESCAPE, Store(container) or nothing.
 
@@ -98,9 +102,36 @@ class Effects(Calls):
         if op.kind == "assign":
             return self.assign_effect(fn, op, holders, kind)
         if op.kind == "return" and scan:
-            if self.returns_holder(fn, op, holders):
+            if self.returns_holder(fn, op, holders) and not self._returns_back_reference(fn, op, holders, kind):
                 return ESCAPE
         return None
+
+    def _returns_back_reference(self, fn, op, holders, kind) -> bool:
+        """`return &Stream{id: id, sess: s}` in a method of s: a child value of the tree pointing back
+        at its receiver, whose own closers never release that field. The child borrows the receiver;
+        whoever holds the receiver still has to close it."""
+        recv = fn.facts.recv_name
+        h = holders.get(recv) if recv else None
+        if h is None or len(holders) != 1 or fn.parent is not None:
+            return False
+        for a in op.args:
+            if _value_ref(a, holders) is None:
+                continue
+            comp = composite(strip_address(a))
+            t = self.program.type_of(fn, strip_address(a)) if comp is not None else None
+            named = self.program.named(t) if t else None
+            if comp is None or named is None or named.split("#")[0] not in self.program.packages:
+                return False
+            keys = [ident(k) for k, v in comp[1] if is_ident(v, recv)]
+            if (
+                len(keys) != 1
+                or keys[0] is None
+                or any(_value_ref(v, holders) for k, v in comp[1] if not is_ident(v, recv))
+            ):
+                return False
+            if self.field_closer(named, (keys[0], *h.suffix), kind) is not None:
+                return False
+        return True
 
     def returns_holder(self, fn, op, holders) -> bool:
         """The return hands a holder to the caller (directly, in a composite, or in a closure)."""
@@ -586,6 +617,17 @@ class Effects(Calls):
     def field_closer(self, named, suffix, kind) -> str | None:
         """The name of the type's closer method that releases the resource at suffix of its receiver, if any."""
         for m in sorted(kind.closers):
+            mf = self.program.method(named, m)
+            recv = mf.facts.recv_name if mf is not None else ""
+            if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
+                return m
+        # `CloseWithError(code, reason)`, `CloseNow()`: a closer of the type's own by another name (one
+        # that ends the value, not half of it)
+        if kind.stream:
+            return None  # a stream's wrapper: `Close` there is often a half close (`CloseSend`)
+        for m in sorted(self.program.declared_method_names(named)):
+            if not m.startswith("Close") or m in kind.closers or m in _HALF_CLOSERS:
+                continue
             mf = self.program.method(named, m)
             recv = mf.facts.recv_name if mf is not None else ""
             if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
