@@ -38,6 +38,11 @@ its branches, and through the calls it makes, and reports:
 - **a lost unlock**: a `Lock` with no `defer`ed `Unlock`, released on some
   paths but still held on another `return`, or on a `break` out of the
   endless loop that ends the function (a goroutine's `for { select }`).
+  The `Lock` may be a helper's: `tx := l.begin()`, where `begin` locks
+  `l.mu` unconditionally and returns `&txn{l: l}` holding it, and
+  `tx.commit()`/`tx.rollback()` unlock `t.l.mu`, which is `l.mu` (a lock
+  the helper makes itself, such as a per-key mutex looked up in a map, is
+  not followed).
 - **a deferred unlock of the wrong mutex**: `s.seenMu.Lock()` followed at
   once by `defer s.mu.Unlock()`, a sibling field of the same holder that
   the function never locks, or `mu.RLock()` followed by `defer
