@@ -112,7 +112,7 @@ class Effects(Calls):
         whoever holds the receiver still has to close it."""
         recv = fn.facts.recv_name
         h = holders.get(recv) if recv else None
-        if h is None or len(holders) != 1 or fn.parent is not None:
+        if h is None or h.suffix is None or len(holders) != 1 or fn.parent is not None:
             return False
         for a in op.args:
             if _value_ref(a, holders) is None:
