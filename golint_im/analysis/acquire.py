@@ -199,7 +199,7 @@ class Acquire(Effects):
         dialer = (self._field_dialer(fn, op) or self._unimplemented_dialer(fn, op)) if not targets else None
         if dialer is not None:
             return dialer
-        into = self._filled_local_struct(fn, op, targets)
+        into = self._filled_local_struct(fn, op, targets) or self._filled_local_collection(fn, op, targets)
         if into is not None:
             return into
         if selector(fn_expr) is not None and self.stream_kind is not None and self._stream_call(fn, op):
@@ -449,6 +449,44 @@ class Acquire(Effects):
             suffix=(field, *origin.holder_suffix),
             filled=Filled(name, field, closer),
         )
+
+    def _filled_local_collection(self, fn, op, targets) -> Origin | None:
+        """`m.connectPeers(ctx, peers, conns)` on a map or slice fn made itself, where the one function
+        of the tree the call reaches stores only fresh resources into that parameter (`into[p] = c`),
+        and does nothing else with it: the collection then holds them, each fn's to close."""
+        if len(targets) != 1 or targets[0].via or targets[0].function.parent is not None:
+            return None
+        g = targets[0].function
+        params = [pn for pn, _t in g.facts.params]
+        declared = self.program.declared(fn)
+        for k, a in enumerate(op.args):
+            name = ident(a)
+            if name is None or name not in declared or name in self.params(fn) or k >= len(params):
+                continue
+            if not self.is_collection(fn, name) or g.facts.variadic and k >= len(params) - 1:
+                continue
+            pname = params[k]
+            if not pname or pname == "_":
+                continue
+            filled, found = self._fresh_index_stores(g, pname, len(g.facts.results), None)
+            if not filled or found is None or found[4]:
+                continue
+            holders = {pname: Holder(pname, found[5] if found[5] is not None else found[0].suffix, "map")}
+            if any(self.op_effect(g, o, holders, found[0], scan=True) in (ESCAPE, RELEASE) for o in g.facts.ops):
+                continue  # it closes what it stored, or hands the collection on
+            shape = "map" if (self.type_of(fn, a) or "").startswith("map[") else "slice"
+            self.debug["gim2xx_collections_filled_through_a_parameter"] += 1
+            return Origin(
+                found[0],
+                -1,
+                found[2],
+                impl=g,
+                impl_op=found[3],
+                collection=shape,
+                suffix=found[5],
+                filled=Filled(name, "", ""),
+            )
+        return None
 
     def _stream_call(self, fn, op) -> bool:
         """A call that opens a gRPC client stream: a method of the tree whose declaration says so
@@ -772,6 +810,8 @@ class Acquire(Effects):
             declared = self.program.declared(f)
             if eff == ESCAPE and into and f.parent is not None and _stores_into_captured(op, into, declared):
                 continue  # `out[addr] = c` in a goroutine filling its maker's collection: judged there
+            if eff == ESCAPE and into and into in self.params(f) and _stores_into_captured(op, into, set()):
+                continue  # `into[p] = c` into the collection its caller passed: judged there
             if eff == ESCAPE:
                 return None
             if (

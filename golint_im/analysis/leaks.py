@@ -246,7 +246,8 @@ class Walk:
         assert filled is not None
         name = filled.holder
         decl = self.an.program.declared(self.fn)
-        self.holders[name] = Holder(name, self.origin.holder_suffix, "", decl.get(name, 0))
+        # a struct holds one in a field; a collection the call filled holds several
+        self.holders[name] = Holder(name, self.origin.holder_suffix, self.origin.collection, decl.get(name, 0))
         self.primary = name
         start = self.a
         parent = self.an._parent_op(self.fn, self.op)
@@ -255,7 +256,8 @@ class Walk:
             if pop.kind != "assign":
                 return None  # returned or handed on with its error: the consumer's business
             last = ident(pop.targets[-1]) if pop.targets else None
-            if last is not None and last != "_":
+            if last is not None and last != "_" and not self.origin.collection:
+                # (a collection the call fills may hold some when it fails at a later element)
                 self.last_assign[last] = "acq"
             start = parent
         self._early_defers(start)

@@ -34,7 +34,7 @@ as "handed on": the rules prefer silence to guessing.
 
 from __future__ import annotations
 
-from golint_im.expr import binary, call_name, funclit, ident, is_expr, is_ident, render, selector
+from golint_im.expr import binary, call_name, funclit, ident, index, is_expr, is_ident, render, selector
 from golint_im.facts import Op
 from golint_im.passes import Context, Pass
 from golint_im.program import Program
@@ -181,6 +181,7 @@ class Analysis(Acquire):
             "gim2xx_own_error_tests": 0,
             # `return c` for an element a range over the collection bound: the rest dropped (leaks._returns_one_element)
             "gim2xx_collections_returning_one_element": 0,
+            "gim2xx_collections_filled_through_a_parameter": 0,
             # errors of calls whose every return is a non-nil error: the success side is no path (failing.py)
             "gim2xx_errors_never_nil": 0,
             # calls whose true/false arguments make the helper close what it returns on every path left
@@ -295,6 +296,15 @@ class Analysis(Acquire):
         # field of func type is called by the field's name (`c, err := p.dial(addr)`): asked too.
         interesting |= _func_field_names(p)
         for f in p.functions:
+            # Functions filling a collection their caller passes (`into[p] = c`, see
+            # acquire._filled_local_collection): only those that call an acquiring function are asked.
+            if (
+                f.parent is None
+                and _stores_into_a_parameter(f)
+                and any(o.kind == "call" and call_name(o.fn) in interesting for o in f.facts.ops)
+            ):
+                interesting.add(f.facts.name)
+        for f in p.functions:
             # Methods that fill their receiver with a fresh resource (see owned_fields.field_store):
             # only those that call an acquiring function are asked.
             if f.facts.recv and any(o.kind == "call" and call_name(o.fn) in interesting for o in f.facts.ops):
@@ -369,6 +379,15 @@ class Analysis(Acquire):
 # The answer for the many functions with no value known by a close: one shared empty dict, kept for
 # every function of the program during the family (never mutated: readers only look up).
 _NO_ORIGINS: dict[int, Origin] = {}
+
+
+def _stores_into_a_parameter(f: Function) -> bool:
+    """f assigns an element of one of its parameters (`into[p] = c`)."""
+    params = {pn for pn, _t in f.facts.params if pn}
+    return bool(params) and any(
+        o.kind == "assign" and any((ix := index(t)) is not None and ident(ix[0]) in params for t in o.targets)
+        for o in f.facts.ops
+    )
 
 
 def _local_names_of(p: Program, lit: Function) -> set[str]:

@@ -343,7 +343,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if filled is not None:
         what = f"{words.noun} that `{callee}` stores in `{filled.holder}.{filled.field}`"
     many = origin.collection  # a slice of fresh ones: every element is the caller's to close
-    if many:
+    if many and filled is not None:
+        what = f"every {words.noun} that `{callee}` stores in the {many} `{filled.holder}`"
+    elif many:
         what = f"every {words.noun} in the {many} from `{callee}`"
     loc = Location(path, op.line, op.col)
     related: list[Related] = []
@@ -630,6 +632,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     else:
         problem = f"is never closed (the function returns at line {leak.line})"
         related.append(returns)
+    if filled is not None and many and leak.how == "return" and detail:
+        problem += f": `{callee}` can fail after storing some"
     if leak.refused_at is not None:
         pass  # the problem above names the callee and its failing return
     elif leak.refused_by is not None and leak.refused_loaded:
@@ -648,7 +652,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         via = f" (through {'the function value ' if value else ''}{origin.via})" if origin.via else ""
         fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
         made = f"returns a new {words.noun} on every call"
-        if filled is not None:
+        if filled is not None and many:
+            fresh = f"stores new ones in the {many} it is given on every call"
+            made = f"stores a new {words.noun} in the {many} it is given on every call"
+        elif filled is not None:
             fresh = f"stores a new one in its receiver's field `{filled.field}` on every call"
             made = f"stores a new {words.noun} in its receiver on every call"
         elif many and origin.suffix:
@@ -751,7 +758,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"let `{impl.short}` return the connection with the stub (or keep one connection and share it), "
             "and close it on every path"
         )
-    if filled is not None:
+    if filled is not None and many:
+        fix = (
+            f"close each of them on every path (`for _, c := range {filled.holder} {{ c.Close() }}`, deferred "
+            f"before the call), or hand `{filled.holder}` to an owner"
+        )
+    elif filled is not None:
         fix = (
             f"call `{filled.holder}.{filled.closer}()` on every path "
             f"(`defer {filled.holder}.{filled.closer}()` after the error check), or hand `{filled.holder}` to an owner"
