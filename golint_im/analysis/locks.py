@@ -660,6 +660,9 @@ class LockModel:
             for i, (pn, _t) in enumerate(f.params):
                 if pn == name and i < len(op.args) and not (f.variadic and i == len(f.params) - 1):
                     arg = op.args[i]
+            if arg is None and rest and _returns_local(callee, name):
+                # `b := l.lockBucket(key)`, lockBucket locking `b.mu` of the bucket it returns
+                arg = _result_local(caller, op)
         if arg is None:
             return Lock(lock.cls, None, lock.label, outer=outer)
         arg = self._self_held(caller, arg)
@@ -3268,6 +3271,24 @@ def _made_value(fn: Function, ret: Op) -> bool | None:
         and all(E.is_new_call(v) or E.composite(E.strip_address(v)) is not None for v in values)
         and _fresh_before(fn, ret, E.make_ident(name))
     )
+
+
+def _returns_local(fn: Function, name: str) -> bool:
+    """Every return of fn hands back its local `name` as its first result."""
+    returns = [o for o in fn.facts.ops if o.kind == "return"]
+    params = {pn for pn, _t in fn.facts.params} | {fn.facts.recv_name}
+    return bool(returns) and name not in params and all(r.args and E.is_ident(r.args[0], name) for r in returns)
+
+
+def _result_local(fn: Function, call: Op):
+    """The local that fn's assignment of the call's first result names (`b := l.lockBucket(k)`), as an expression."""
+    ops = fn.facts.ops
+    at = next((k for k, o in enumerate(ops) if o is call), None)
+    for o in ops:
+        if o.kind == "assign" and len(o.args) == 1 and o.targets and E.call_number(o.args[0]) == at:
+            name = E.ident(o.targets[0])
+            return o.targets[0] if name is not None and name != "_" else None
+    return None
 
 
 def _receiver_field_of_returns(method: Function) -> str | None:
