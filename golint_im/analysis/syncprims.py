@@ -126,6 +126,9 @@ class DoneSkipped:
     # the Done is per item, in the goroutine's range over a work channel (the group counts items):
     # the line of that loop; the exit (a `continue` or `return`) skips one item's Done
     item_loop: int = 0
+    # the per-item Done is a helper's that the loop calls for each item (`s.execute(ctx, j)`):
+    # (the helper, the loop's call of it); exit, region and done are then the helper's
+    item_helper: tuple | None = None
 
 
 @dataclass
@@ -432,10 +435,68 @@ class SyncPrimitives:
         for g in self.program.functions:
             if g.go_sites and helpers and not self._by_fn.get(g.id):
                 self._by_fn[g.id].extend(self._dones_through_helpers(g, helpers))
+            if g.go_sites:
+                for starter, go_op in g.go_sites:
+                    self._item_skipped_in_helper(starter, go_op, g)
             if not g.go_sites or not self._by_fn.get(g.id):
                 continue
             for starter, go_op in g.go_sites:
                 self._judge_goroutine(starter, go_op, g)
+
+    def _item_skipped_in_helper(self, starter: Function, go_op, g: Function) -> None:
+        """`for j := range s.jobs { s.execute(ctx, j) }` in a goroutine with no Done of its own, where
+        `execute` (a function of the tree, called straight in the loop's body) counts each item down
+        with plain `s.pending.Done()` calls outside any loop, and returns before them on some path,
+        while the group is added to elsewhere and waited on: that item is never counted down."""
+        facts = g.facts
+        regions = facts.regions
+        for rop in facts.ops:
+            if rop.kind != "recv" or rop.mode != "range":
+                continue
+            loop = rop.body
+            for call in facts.ops:
+                if call.kind != "call" or call.mode != "plain" or call.region != loop:
+                    continue
+                targets = self.program.resolve_call(g, call)
+                h = targets[0].function if len(targets) == 1 and not targets[0].via else None
+                if h is None or h.parent is not None or h.go_sites:
+                    continue
+                mine = [c for c in self._by_fn.get(h.id, ()) if c.kind == WAITGROUP]
+                keys = {c.key for c in mine}
+                if not mine or len(keys) != 1 or any(c.method != "Done" or c.op.mode != "plain" for c in mine):
+                    continue
+                key = keys.pop()
+                if any(c.key == key for c in self._by_fn.get(g.id, ())) or any(
+                    self._in_loop(h, c.op.region) for c in mine
+                ):
+                    continue  # the goroutine counts the group itself, or the helper counts per inner round
+                if any(c.method == "Done" and c.fn is not h for c in self.calls.get(key, ())):
+                    continue  # counted down elsewhere too: which items reach this helper is not followed
+                if not any(c.method == "Add" and c.fn is not h for c in self.calls.get(key, ())):
+                    continue
+                wait = self._wait_after(starter, go_op, key) or self._wait_elsewhere(starter, key)
+                if wait is None:
+                    continue
+                hops = h.facts.ops
+                done_idx = [hops.index(c.op) for c in mine]
+                for i, t in returns_skipping(h.facts, done_idx):
+                    region = deciding_region(h.facts, hops[i].region, hops[t].region)
+                    done = next(c for c in mine if c.op is hops[t])
+                    self.debug["GIM106_items_skipped_in_helpers"] += 1
+                    self.done_skipped.append(
+                        DoneSkipped(
+                            starter,
+                            go_op,
+                            g,
+                            hops[i],
+                            region,
+                            done,
+                            wait,
+                            item_loop=regions[loop].line,
+                            item_helper=(h, call),
+                        )
+                    )
+                    return
 
     def _unstarted_adds(self) -> list[UnstartedAdd]:
         """`d.wg.Add(1)`, then `if cond { go d.run(j); return }` and nothing else for it: when cond

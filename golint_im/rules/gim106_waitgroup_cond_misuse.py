@@ -468,6 +468,36 @@ def _done_skipped(d):
     wg, wait = d.done.text, d.wait
     exit_loc = op_location(d.goroutine, d.exit)
     wait_at = f"`{wait.text}.Wait()` at line {wait.op.line}"
+    if d.item_helper is not None:
+        # `for j := range s.jobs { s.execute(ctx, j) }`, execute counting each item down itself
+        helper, call = d.item_helper
+        if wait.fn.file is not helper.file:
+            wait_at = f"`{wait.text}.Wait()` at {wait.fn.file.path}:{wait.op.line}"
+        exit_loc = op_location(helper, d.exit)
+        why = branch_text(helper.facts, d.region, "returns")
+        message = (
+            f"the goroutine started at line {d.go_op.line} hands each item of its loop at line {d.item_loop} to "
+            f"`{helper.short}` (line {call.line}), which calls `{wg}.Done()` at line {d.done.op.line} but {why} "
+            f"at line {d.exit.line} before it: that item is never counted down, and `{wait.fn.short}` waits "
+            f"forever in {wait_at}. Fix: call `{wg}.Done()` on that path too, or `defer {wg}.Done()` at the top "
+            f"of `{helper.short}`."
+        )
+        steps = (
+            Step(op_location(d.starter, d.go_op), f"`{d.starter.short}` starts the goroutine handing items on"),
+            Step(op_location(d.goroutine, call), f"the loop calls `{helper.short}` for each item"),
+            Step(exit_loc, f"`{helper.short}` {why} here"),
+            Step(op_location(helper, d.done.op), f"`{wg}.Done()` for that item, skipped"),
+            Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
+        )
+        return Finding(
+            rule_id=ID,
+            message=message,
+            location=exit_loc,
+            severity=SEVERITY,
+            related=(Related(op_location(wait.fn, wait.op), "the Wait left waiting"),),
+            steps=steps,
+            key=f"{helper.qualname}|{wg}|item-done-helper",
+        )
     if d.item_loop:
         verb = "skips the item with `continue`" if d.exit.kind == "jump" else "returns"
         why = branch_text(d.goroutine.facts, d.region, verb)
