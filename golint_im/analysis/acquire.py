@@ -863,7 +863,10 @@ class Acquire(Effects):
             return "Close"
         named = Program.named(self.program.qualify(f.facts.results[fr.result], f.file))
         closer = self.field_closer(named, fr.suffix, fr.kind) if named else None
-        return closer or "Close"
+        method = self.program.method(named, closer) if named and closer else None
+        if method is None:
+            return "Close"
+        return f"{closer}(…)" if method.facts.params else closer
 
     def _released_where_nothing_returned(self, f, op, i) -> bool:
         """op sits in a branch that ends in a return and whose every return hands back nil as result i.

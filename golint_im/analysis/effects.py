@@ -70,6 +70,9 @@ _RETURNED_CLOSERS = frozenset({"Close", "CloseWithError", "Shutdown", "Stop"})
 
 # Closers of one direction only: the value stays open for the other.
 _HALF_CLOSERS = frozenset({"CloseSend", "CloseRead", "CloseWrite"})
+# A wrapper's own closer by another name (`CloseWithError`, `Release`, `Logoff`): counted only when
+# the method does release the field that holds the resource.
+_CLOSING_VERBS = ("Close", "Release", "Shutdown", "Stop", "Disconnect", "Logoff", "Logout", "Quit", "Terminate")
 
 
 class Effects(Calls):
@@ -626,7 +629,7 @@ class Effects(Calls):
         if kind.stream:
             return None  # a stream's wrapper: `Close` there is often a half close (`CloseSend`)
         for m in sorted(self.program.declared_method_names(named)):
-            if not m.startswith("Close") or m in kind.closers or m in _HALF_CLOSERS:
+            if not m.startswith(_CLOSING_VERBS) or m in kind.closers or m in _HALF_CLOSERS:
                 continue
             mf = self.program.method(named, m)
             recv = mf.facts.recv_name if mf is not None else ""

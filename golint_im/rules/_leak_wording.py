@@ -319,11 +319,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
         words = replace(words, noun=named.noun, holder=named.holder, fix=words.fix.replace("Close()", named.close))
     if origin.closer != "Close" and origin.suffix:
-        # a struct of the tree wrapping it, closed by `CloseWithError(…)` rather than `Close()`
+        # a struct of the tree wrapping it, closed by `Release()` or `CloseWithError(…)` rather than `Close()`
+        call = origin.closer if origin.closer.endswith("(…)") else f"{origin.closer}()"
         words = replace(
             words,
-            fix=words.fix.replace("Close()", f"{origin.closer}(…)"),
-            release=words.release.replace("Close()", f"{origin.closer}(…)") if words.release else words.release,
+            fix=words.fix.replace("Close()", call),
+            release=words.release.replace("Close()", call) if words.release else words.release,
         )
     # Known by the helper's close of it when a later step fails (`conn.CloseWithError(1, "")`).
     helper_close = origin.impl_closed.close if origin.impl_closed is not None else None
@@ -665,7 +666,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         elif origin.suffix:
             fresh = (
                 f"wraps a new one on every call in the struct it returns "
-                f"(field `{origin.suffix[0]}`, closed by the struct's `{origin.closer}`)"
+                f"(field `{origin.suffix[0]}`, closed by the struct's `{origin.closer.removesuffix('(…)')}`)"
             )
         if iop is not None and iop.kind == "call" and selected_name(iop.fn) != base_short.rsplit(".", 1)[-1]:
             base_short = render(iop.fn)  # a wrapper of the tree over the constructor (`grpclite.Dial`)
