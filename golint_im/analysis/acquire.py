@@ -864,7 +864,7 @@ class Acquire(Effects):
         named = Program.named(self.program.qualify(f.facts.results[fr.result], f.file))
         closer = self.field_closer(named, fr.suffix, fr.kind) if named else None
         method = self.program.method(named, closer) if named and closer else None
-        if method is None:
+        if method is None or closer is None:
             return "Close"
         return f"{closer}(…)" if method.facts.params else closer
 

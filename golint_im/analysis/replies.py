@@ -703,7 +703,9 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
     def leaves(op: Op) -> bool:
         return op.kind == "return" or (op.kind == "jump" and op.mode in ("continue", "break"))
 
-    for i, t in returns_skipping(facts, targets, leaves):
+    # `exits_skipping`: a reply on a branch that leaves right after it (`q.reply <- cached; continue`)
+    # is not one the later failing `continue` may have made
+    for i, t in exits_skipping(facts, targets, leaves):
         exit_op = facts.ops[i]
         if i <= b or scope not in enclosing_regions(facts, exit_op.region):
             continue  # before the request arrived, or outside the scope that holds it
