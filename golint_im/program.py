@@ -1161,6 +1161,8 @@ _STDLIB_FIELDS = {("sync#Cond", "L"): "sync#Locker"}
 # Result types of constructors of packages outside the analysed code that the rules follow.
 _EXTERNAL_RESULTS = {
     ("golang.org/x/sync/errgroup", "WithContext"): ("*golang.org/x/sync/errgroup#Group", "context#Context"),
+    ("regexp", "MustCompile"): ("*regexp#Regexp",),
+    ("regexp", "Compile"): ("*regexp#Regexp", "error"),
     # testify's assertion objects: their FailNow ends the test (knowledge/exits.toml)
     ("github.com/stretchr/testify/require", "New"): ("*github.com/stretchr/testify/require#Assertions",),
     ("github.com/stretchr/testify/assert", "New"): ("*github.com/stretchr/testify/assert#Assertions",),

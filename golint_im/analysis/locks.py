@@ -35,6 +35,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
+from ..symbols import Target
 from .channel_locks import lock_channels
 from .exits import PROCESS, call_exit
 from .failing import error_exit_never_taken
@@ -1086,7 +1087,7 @@ class LockModel:
         writes = self.program.field_value_writes(named, field)
         if not writes:
             return False
-        for g, _base, value in writes:
+        for g, base, value in writes:
             name = E.ident(value)
             params = [pn for pn, _t in g.facts.params]
             if name is None or name not in params:
@@ -1101,7 +1102,13 @@ class LockModel:
                 owner = E.ident(bound[0]) if bound is not None else None
                 if bound is None or owner is None or bound[1] != method.facts.name:
                     return False
-                if not _stored_into(caller, call, owner, back):
+                if _stored_into(caller, call, owner, back):
+                    continue
+                # a setter on the value itself: `cache.SetLoader(exp.load)` with `exp := &expander{cache:
+                # cache}`, the setter writing its receiver's field (`c.load = l`)
+                receiver = E.selector(call.fn)
+                setter = g.facts.recv_name and base is not None and E.is_ident(base, g.facts.recv_name)
+                if not setter or receiver is None or not _built_keeping(caller, owner, back, receiver[0]):
                     return False
         return True
 
@@ -1276,7 +1283,16 @@ class LockModel:
         return s
 
     def call_targets(self, fn: Function, op: Op) -> list:
-        return self.program.resolve_call(fn, op)
+        targets = self.program.resolve_call(fn, op)
+        if targets or op.mode != "plain" or not any(E.funclit(a) is not None for a in op.args):
+            return targets
+        # `re.ReplaceAllStringFunc(v, func(m string) string { ... c.Get(m) ... })`: a library function
+        # that calls the literal it is given before it returns, on this goroutine
+        ext = self.program.external_callee(fn, op.fn)
+        if ext is None or ext.qualname not in SYNCHRONOUS_CALLBACKS:
+            return targets
+        lits = [self.program.literal(fn, n) for a in op.args if (n := E.funclit(a)) is not None]
+        return [Target(lit) for lit in lits if lit is not None]
 
     def _entry_summary(self, fn: Function) -> Summary:
         """For a call back into fn while fn's own walk is under way (recursion: `Resolve` calls `follow`,
@@ -3273,6 +3289,31 @@ def _made_value(fn: Function, ret: Op) -> bool | None:
     )
 
 
+# Library functions that run the function they are given before they return, on the caller's
+# goroutine: a lock held around the call is held while it runs.
+SYNCHRONOUS_CALLBACKS = frozenset(
+    {
+        "sort.Slice",
+        "sort.SliceStable",
+        "sort.Search",
+        "slices.SortFunc",
+        "slices.SortStableFunc",
+        "slices.IndexFunc",
+        "slices.ContainsFunc",
+        "strings.Map",
+        "strings.FieldsFunc",
+        "strings.IndexFunc",
+        "bytes.Map",
+        "bytes.FieldsFunc",
+        "regexp.Regexp.ReplaceAllStringFunc",
+        "regexp.Regexp.ReplaceAllFunc",
+        "sync.Map.Range",
+        "path/filepath.Walk",
+        "path/filepath.WalkDir",
+    }
+)
+
+
 def _returns_local(fn: Function, name: str) -> bool:
     """Every return of fn hands back its local `name` as its first result."""
     returns = [o for o in fn.facts.ops if o.kind == "return"]
@@ -3306,6 +3347,16 @@ def _receiver_field_of_returns(method: Function) -> str | None:
             return None
         field = keys[0]
     return field
+
+
+def _built_keeping(fn: Function, owner: str, field: str, value) -> bool:
+    """fn gives its local `owner` its value once, a composite whose `field` is `value` (`exp :=
+    &expander{cache: cache}`)."""
+    values = [o.args[0] if len(o.args) == 1 else None for o, _i in assignments_to(fn, owner)]
+    if len(values) != 1 or values[0] is None:
+        return False
+    comp = E.composite(E.strip_address(values[0]))
+    return comp is not None and any(E.ident(k) == field and v == value for k, v in comp[1] if k is not None)
 
 
 def _stored_into(fn: Function, call: Op, owner: str, field: str) -> bool:

@@ -676,7 +676,16 @@ class SyncPrimitives:
         h.wg.Done()`)."""
         if any(c.op.mode == "defer" for c in mine) and not self._deferred_late(g, mine):
             return
-        if any(c.method == "Done" and c.fn is not g for c in self.calls.get(key, ())):
+        # a done helper only this goroutine calls (`g.release()`, which does `<-g.sem; g.wg.Done()`)
+        # counts it down for this goroutine alone
+        helpers = {
+            t.function.id
+            for c in mine
+            if E.selected_name(c.op.fn) != "Done"
+            for t in self.program.resolve_call(g, c.op)
+            if all(caller is g for caller, _op in self.program.callers(t.function))
+        }
+        if any(c.method == "Done" and c.fn is not g and c.fn.id not in helpers for c in self.calls.get(key, ())):
             self.debug["GIM106_dones_elsewhere_for_another_waiter"] += 1
             return
         if any(self._in_loop(g, c.op.region) for c in mine):
