@@ -993,6 +993,9 @@ class Acquire(Effects):
                 continue
             suffix = (field, *c[0].suffix)
             if self._closes_field(named, suffix, c[0]):
+                if self._declared_kind(f, i) is c[0] and self._embeds_resource(named, field, c[0]):
+                    # `return &session{Conn: c}` as f's `net.Conn`: callers see the connection itself
+                    return (c[0], i, c[2], c[3], False, None)
                 return (c[0], i, c[2], c[3], False, suffix)
         return None
 

@@ -235,6 +235,12 @@ class Effects(Calls):
                     eff = self._holder_method(fn, op, r, kind)
                     if eff is not None:
                         return eff
+                    if len(r.suffix) == 1 and m in kind.closers and not self.targets(fn, op):
+                        # `st.Close()` on `type Stream struct { net.Conn; ID uint32 }`: the promoted Close
+                        t = self.program.type_of(fn, sel[0])
+                        named = self.program.named(t) if t else None
+                        if named is not None and self._embeds_resource(named, r.suffix[0], kind):
+                            return RELEASE
                     if r.suffix == kind.suffix and m in kind.holder_closers and not self.targets(fn, op):
                         return RELEASE  # `resp.Write(w)`: the library's holder closes its field
         lit_index = funclit(callee)
@@ -626,6 +632,8 @@ class Effects(Calls):
                 return m
         # `CloseWithError(code, reason)`, `CloseNow()`: a closer of the type's own by another name (one
         # that ends the value, not half of it)
+        if len(suffix) == 1 and "Close" in kind.closers and self._embeds_resource(named, suffix[0], kind):
+            return "Close"  # `type Stream struct { net.Conn; ID uint32 }`: the connection's own Close, promoted
         if kind.stream:
             return None  # a stream's wrapper: `Close` there is often a half close (`CloseSend`)
         for m in sorted(self.program.declared_method_names(named)):
@@ -636,6 +644,20 @@ class Effects(Calls):
             if recv and self.summary(mf, recv, suffix, kind) == RELEASE:
                 return m
         return None
+
+    def _embeds_resource(self, named, field: str, kind) -> bool:
+        """The struct embeds the field, of a type of the kind (`net.Conn`), and declares no `Close`
+        of its own: its `Close` is the resource's."""
+        decl = self.program.type_decl(named)
+        if decl is None or "Close" in self.program.declared_method_names(named):
+            return False
+        t, ff = decl
+        if t.kind != "struct":
+            return False  # an interface's members are its methods
+        for name, ftype, embedded in t.members:
+            if embedded and name == field:
+                return Program.named(self.program.qualify(ftype, ff)) in kind.types
+        return False
 
     # ---- hand-offs that count only when the callee succeeds ----------------
     def refused_on_failure(self, fn, op, holders, kind, results: int) -> bool:
