@@ -236,10 +236,13 @@ class Effects(Calls):
                     if eff is not None:
                         return eff
                     if len(r.suffix) == 1 and m in kind.closers and not self.targets(fn, op):
-                        # `st.Close()` on `type Stream struct { net.Conn; ID uint32 }`: the promoted Close
+                        # `st.Close()` on `type Stream struct { net.Conn; ID uint32 }`, or on an interface
+                        # it is returned as: a Close no function of the tree declares is the promoted one
                         t = self.program.type_of(fn, sel[0])
                         named = self.program.named(t) if t else None
-                        if named is not None and self._embeds_resource(named, r.suffix[0], kind):
+                        if named is None or self.program.is_interface(named):
+                            return RELEASE
+                        if self._embeds_resource(named, r.suffix[0], kind):
                             return RELEASE
                     if r.suffix == kind.suffix and m in kind.holder_closers and not self.targets(fn, op):
                         return RELEASE  # `resp.Write(w)`: the library's holder closes its field
