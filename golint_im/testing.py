@@ -71,6 +71,8 @@ def expectations(case_dir: Path) -> list[Expectation]:
 def run_case(case_dir: Path) -> CaseResult:
     result, _ = analyse(Options(paths=[str(case_dir)], jobs=1, cache_dir=None, base=str(case_dir)))
     res = CaseResult(case_dir.name)
+    # a rule that raised reports nothing: its silence must not pass for an `ok` case's
+    res.problems.extend(n.message for n in result.notices if "internal error" in n.message)
     res.text = "".join(render_text(result).splitlines(keepends=True)[:-1])
     res.problems.extend(snapshot_problems(case_dir, res.text))
     exp = expectations(case_dir)
