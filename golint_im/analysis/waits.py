@@ -94,10 +94,15 @@ class _Matcher:
         return self._taken[key]
 
     def _first_acquire(self, fn: Function, stop: Op | None, cls: str) -> Acquire | None:
+        deferred_stop = stop is not None and stop.mode == "defer"
+        past = False
         for op in fn.facts.ops:
             if op is stop:
-                return None
-            if op.kind != "call" or op.mode in ("go", "defer"):
+                if not deferred_stop:
+                    return None
+                past = True  # `defer wg.Done()`: the body runs first, and the defers registered after it
+                continue
+            if op.kind != "call" or op.mode == "go" or (op.mode == "defer" and not past):
                 continue
             a = acquire_at(self.model, fn, op, cls)
             if a is not None:
@@ -113,10 +118,10 @@ class _Matcher:
         fn, op = done.fn, done.op
         out: list[tuple[Function, Op | None]] = []
         if fn.go_sites:
-            out.append((fn, None if op.mode == "defer" else op))
+            out.append((fn, op))  # a deferred Done: what runs before it is judged by _first_acquire
         for caller, call in self.model.program.callers(fn):
             if caller.go_sites and call.mode != "go":
-                out.append((caller, None if call.mode == "defer" else call))
+                out.append((caller, call))
         return out
 
     def _locks_before_done(self, done: SyncCall, g: Function | None, key: str, cls: str) -> Acquire | None:
