@@ -750,6 +750,10 @@ class Effects(Calls):
         for op in f.facts.ops:
             if op.kind == "return":
                 if self.returns_holder(f, op, holders):
+                    if op.region != 0 and op.args and is_nil(op.args[-1]):
+                        # `if p.TLS == nil { return raw, nil }`: handed back on that branch only, a
+                        # success; the failing returns after it still fail with the value open
+                        continue
                     break
                 if (kind.stream or kind.suffix) and self._after_failed_read(f, op, read_error):
                     continue  # the stream ended, or the body's read failed: its error leaves nothing open
