@@ -1072,6 +1072,21 @@ class Acquire(Effects):
         """(every `name[k] = v` in g stores a fresh value of the kind found so far, what was found):
         the element stores of a collection being summarised (see `fresh_collection`)."""
         for op in g.facts.ops:
+            if op.kind == "assign" and len(op.args) == 1 and len(op.targets) > 1:
+                # `conns[i], errs[i] = d.DialContext(ctx, "tcp", a)`: an element given the call's result
+                for ti, t in enumerate(op.targets):
+                    ix = index(t)
+                    if ix is None or not is_ident(ix[0], name):
+                        continue
+                    n_op = op_number(op.args[0])
+                    o = self.acquisition(g, g.facts.ops[n_op]) if n_op is not None else None
+                    if o is None or o.result != ti or o.collection or o.suffix is not None:
+                        return False, found
+                    c = (o.kind, i, o.base, g.facts.ops[n_op], "", None)
+                    if found is not None and (found[0] is not c[0] or found[5] != c[5]):
+                        return False, found
+                    found = found or c
+                continue
             if op.kind != "assign" or len(op.args) != len(op.targets):
                 continue
             for t, v in zip(op.targets, op.args, strict=True):

@@ -290,3 +290,116 @@ def _chain(facts, region: int) -> list[int]:
         out.append(region)
         region = facts.regions[region].parent
     return out
+
+
+@dataclass(frozen=True)
+class DroppedTakenReply:
+    """`dropper` takes a pending reply channel out of the map through `taker` and drops it unanswered."""
+
+    dropper: Function
+    call: Op  # the dropper's call of the taker, its results discarded
+    taker: Function  # `take(id)`: `ch, ok := r.M[k]; delete(r.M, k); return ch, ok`
+    label: str  # the map as the taker names it: `d.pending`
+    answerer: Function  # another caller of the taker, sending on what it returns
+    answer: Op
+    storer: Function  # keeps a fresh reply channel in the map and hands it to its caller
+    store: Op
+    waiter: Function
+    wait: Op
+
+
+def dropped_taken_replies(program: Program, debug: Counter) -> list[DroppedTakenReply]:
+    """A reply channel kept in a map field, taken out by a helper that deletes the entry and returns
+    it, where one caller of the helper discards what it returns (`d.take(id)` on a failure path) while
+    another sends the result on it, and the function that kept the channel hands it to a caller that
+    waits on it with a plain receive: the dropped request's caller waits forever."""
+    out: list[DroppedTakenReply] = []
+    for taker in program.functions:
+        label = _takes_and_deletes(program, taker)
+        if label is None:
+            continue
+        callers = program.callers(taker)
+        dropped = [(fn, op) for fn, op in callers if op.mode == "plain" and _result_discarded(fn, op)]
+        answers = [a for fn, op in callers if (a := _sends_on_result(fn, op)) is not None]
+        if not dropped or not answers:
+            continue
+        kept = _kept_and_handed_back(program, taker, label.split(".", 1)[1])
+        if kept is None:
+            continue
+        storer, store, waiter, wait = kept
+        fn, op = dropped[0]
+        debug["GIM102_taken_replies_dropped"] += 1
+        out.append(DroppedTakenReply(fn, op, taker, label, *answers[0], storer, store, waiter, wait))
+    return out
+
+
+def _takes_and_deletes(program: Program, fn: Function) -> str | None:
+    """`recv.M` when fn (a method) takes `ch, ok := recv.M[k]` of a map field of channels, deletes
+    `recv.M[k]`, and returns that channel first on every return."""
+    recv = fn.facts.recv_name
+    if not recv or fn.parent is not None:
+        return None
+    ops = fn.facts.ops
+    for d, op in enumerate(ops):
+        if op.kind != "call" or not E.is_ident(op.fn, "delete") or len(op.args) != 2:
+            continue
+        sel = E.selector(op.args[0])
+        if sel is None or not E.is_ident(sel[0], recv):
+            continue
+        j = _take_before(ops, d)
+        taken = E.ident(ops[j].targets[0]) if j is not None else None
+        returns = [o for o in ops if o.kind == "return"]
+        if taken is None or not returns or not all(r.args and E.is_ident(r.args[0], taken) for r in returns):
+            continue
+        t = program.type_of(fn, op.args[0]) or ""
+        elem = t[t.index("]") + 1 :] if t.startswith("map[") and "]" in t else ""
+        if program.underlying(elem).startswith("chan "):
+            return f"{recv}.{sel[1]}"
+    return None
+
+
+def _result_discarded(fn: Function, call: Op) -> bool:
+    """The call's results are not assigned, returned or passed on: an expression statement."""
+    at = next((k for k, o in enumerate(fn.facts.ops) if o is call), None)
+    return at is not None and not any(
+        any(E.call_number(a) == at for a in o.args) or (o.fn is not None and E.call_number(o.fn) == at)
+        for o in fn.facts.ops
+        if o is not call
+    )
+
+
+def _sends_on_result(fn: Function, call: Op) -> tuple[Function, Op] | None:
+    """(fn, its send) when fn sends on the first result of the call (`if ch, ok := d.take(id); ok {
+    ch <- r }`)."""
+    ops = fn.facts.ops
+    at = next((k for k, o in enumerate(ops) if o is call), None)
+    bind = next((o for o in ops if o.kind == "assign" and len(o.args) == 1 and E.call_number(o.args[0]) == at), None)
+    name = E.ident(bind.targets[0]) if bind is not None and bind.targets else None
+    if name is None or name == "_":
+        return None
+    send = next((o for o in ops if o.kind == "send" and E.is_ident(o.fn, name)), None)
+    return (fn, send) if send is not None else None
+
+
+def _kept_and_handed_back(program: Program, taker: Function, mapname: str):
+    """(storer, its store, waiter, its receive): a method of the taker's type keeps a channel it makes in
+    the map field (`d.pending[id] = ch`) and returns it on every return, and a caller of that method
+    receives from what it returns with a plain receive (`<-d.Submit(...)`)."""
+    recv_type = taker.facts.recv
+    for storer in program.functions:
+        if storer.facts.recv != recv_type or storer.pkg is not taker.pkg or storer.parent is not None:
+            continue
+        recv = storer.facts.recv_name
+        store = next((o for o in storer.facts.ops if (s := _store(o, recv)) is not None and s[0] == mapname), None)
+        if store is None:
+            continue
+        kept = E.ident(store.args[0])
+        returns = [o for o in storer.facts.ops if o.kind == "return"]
+        if kept is None or not returns or not all(r.args and E.is_ident(r.args[0], kept) for r in returns):
+            continue
+        for fn, call in program.callers(storer):
+            at = next((k for k, o in enumerate(fn.facts.ops) if o is call), None)
+            for o in fn.facts.ops:
+                if o.kind == "recv" and o.mode == "expr" and o.select < 0 and E.call_number(o.fn) == at:
+                    return storer, store, fn, o
+    return None

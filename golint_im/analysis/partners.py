@@ -48,7 +48,7 @@ from .counted import (
 )
 from .dead_defers import dead_deferred_closes
 from .deserted_subscribers import deserted_subscribers
-from .dropped_calls import abandoned_pending_calls, dropped_pending_calls
+from .dropped_calls import abandoned_pending_calls, dropped_pending_calls, dropped_taken_replies
 from .dropped_subscriptions import dropped_subscriptions, unclosed_deletes
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
@@ -304,6 +304,8 @@ class Partners:
         self.hedged = [h for h in hedged_senders(program, fresh, self.debug) if h.channel.key not in reported]
         # A pending call deleted from the map its answer comes through, and not answered (dropped_calls.py).
         self.dropped_calls = [d for d in dropped_pending_calls(program, self.debug) if d.sender.id not in budget.cut]
+        # A pending reply channel taken out of its map by a helper and dropped by one caller (dropped_calls.py).
+        self.dropped_taken = [d for d in dropped_taken_replies(program, self.debug) if d.dropper.id not in budget.cut]
         # A reader returning with calls still pending in the map it answers through (dropped_calls.py).
         self.abandoned_pending = [
             a for a in abandoned_pending_calls(program, self.debug) if a.reader.id not in budget.cut

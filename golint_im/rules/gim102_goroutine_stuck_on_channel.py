@@ -1118,6 +1118,8 @@ def _findings(ctx):
         yield _hedged_finding(h)
     for d in partners.dropped_calls:
         yield _dropped_call_finding(d)
+    for d in partners.dropped_taken:
+        yield _dropped_taken_finding(d)
     for a in partners.abandoned_pending:
         yield _abandoned_pending_finding(a)
     for u in partners.undersignalled:
@@ -2574,6 +2576,35 @@ def _dropped_call_finding(d):
         related=(Related(wait_loc, "the caller waiting for the answer"),),
         steps=steps,
         key=f"{d.sender.qualname}|{held}|dropped-call",
+    )
+
+
+def _dropped_taken_finding(d):
+    """A pending reply channel taken out of its map by a helper, and dropped unanswered."""
+    call_loc = op_location(d.dropper, d.call)
+    wait_loc = op_location(d.waiter, d.wait)
+    taken = E.render(d.call.fn)
+    message = (
+        f"`{d.dropper.short}` takes the reply channel out of `{d.label}` with `{taken}(…)` at line {d.call.line} "
+        f"and drops it without sending on it, while `{d.answerer.short}` answers on what `{taken}` returns (line "
+        f"{d.answer.line}) and `{d.storer.short}` hands that channel to its caller, which waits on "
+        f"`<-{E.render(d.wait.fn)}` at {wait_loc.path}:{d.wait.line}: that caller blocks forever. Fix: send the "
+        f"failure on the channel `{taken}` returns, as `{d.answerer.short}` sends the result."
+    )
+    steps = (
+        Step(op_location(d.storer, d.store), f"`{d.storer.short}` keeps the reply channel in `{d.label}`"),
+        Step(wait_loc, f"`{d.waiter.short}` waits on it"),
+        Step(call_loc, f"`{d.dropper.short}` takes it out and drops it"),
+        Step(op_location(d.answerer, d.answer), "the answer the other path sends"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=call_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the caller waiting for the answer"),),
+        steps=steps,
+        key=f"{d.dropper.qualname}|{d.label}|dropped-taken-reply",
     )
 
 
