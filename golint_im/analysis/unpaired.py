@@ -529,6 +529,20 @@ class Unpaired:
             for o in fn.facts.ops
         )
 
+    def _closed_in_loop(self, ch: Channel, fn: Function, region: int) -> bool:
+        """The endless loop around region closes ch itself and then returns (`if err == io.EOF {
+        close(lines); return nil }`): a producer meant to end, not a server loop."""
+        facts = fn.facts
+        loop = next((r for r in enclosing_regions(facts, region) if facts.regions[r].kind == "for"), None)
+        if loop is None:
+            return False
+        for f, close_op in ch.closes:
+            if f is not fn or loop not in enclosing_regions(facts, close_op.region):
+                continue
+            if leaves_right_after(facts, facts.ops.index(close_op)):
+                return True
+        return False
+
     def _senders_long_lived(
         self, ch: Channel, owner: Function, name: str, queues_end: bool = False, breaks_end: bool = False
     ) -> bool:
@@ -537,7 +551,7 @@ class Unpaired:
         for fn, op in ch.sends:
             f, region = fn, op.region
             while region is not None:
-                if self._long_lived(f, region, queues_end, breaks_end):
+                if self._long_lived(f, region, queues_end, breaks_end) and not self._closed_in_loop(ch, f, region):
                     return True
                 if f is owner or f.parent is None:
                     break
@@ -629,11 +643,13 @@ class Unpaired:
             go_op = self._starter(owner, closer)
             via = None
             if go_op is None:
-                started = self._started_caller(owner, closer, ranger, range_op)
+                # handed: the maker ranges in a function it calls, so a send the goroutine makes after
+                # the closer (`errc <- tail(src, lines)`) is heard, if at all, only once that range is over
+                started = self._started_caller(owner, closer, ranger, range_op, partner_apart=handed)
                 if started is None:
                     return None
                 go_op, via = started
-        if self._range_exits(ranger, range_op):
+        if range_exits(self.program, ranger, range_op, on_values_only=True):
             return None
         if not self.confined(owner, name, 0):
             self.debug["GIM102_skipped_closes_escaping"] += 1
@@ -1654,10 +1670,19 @@ class Unpaired:
 _BREAKABLE = ("for", "range", "switch", "select")
 
 
-def range_exits(program: Program, fn: Function, op) -> bool:
-    """The range loop of op has a way out besides the close: return, break, goto, panic or a process exit."""
+def range_exits(program: Program, fn: Function, op, on_values_only: bool = False) -> bool:
+    """The range loop of op has a way out besides the close: return, break, goto, panic or a process exit.
+
+    With on_values_only, an exit under an `if` that does not test the received value (`if err :=
+    s.sink.Write(buf); err != nil { return }`) is no way out of a range waiting for a value that never
+    comes: it runs only on a value received. An exit on the value itself (`if v.Last { return }`, a
+    producer's sentinel) or not under such an `if` still counts.
+    """
     regions = fn.facts.regions
+    values = _range_values(fn, op) if on_values_only else set()
     for inner in _ops_under(fn, op.body):
+        if values and _under_test_of_other_than(fn, inner, op.body, values):
+            continue
         if inner.kind == "return":
             return True
         if inner.kind == "jump" and inner.mode == "goto":
@@ -1670,6 +1695,34 @@ def range_exits(program: Program, fn: Function, op) -> bool:
                 return True
         if inner.kind == "call" and exits_process(program, fn, inner):
             return True
+    return False
+
+
+def _range_values(fn: Function, op) -> set[str]:
+    """The names a range over a channel binds (`for v := range ch`)."""
+    ops = fn.facts.ops
+    at = next((k for k, o in enumerate(ops) if o is op), None)
+    bind = ops[at - 1] if at else None
+    if bind is None or bind.kind != "assign" or len(bind.args) != 1 or E.ranged(bind.args[0]) is None:
+        return set()
+    return {n for t in bind.targets if (n := E.ident(t)) is not None and n != "_"}
+
+
+def _under_test_of_other_than(fn: Function, inner, body: int, values: set[str]) -> bool:
+    """Between inner and the range body, an `if` whose condition names none of `values`; no `select`
+    or `switch` on the way (their cases may wait on something else)."""
+    regions = fn.facts.regions
+    found = False
+    for r in enclosing_regions(fn.facts, inner.region):
+        if r == body:
+            return found
+        reg = regions[r]
+        if reg.kind in ("select", "case", "switch"):
+            return False
+        if reg.kind in ("if", "else") and reg.info is not None:
+            if any(E.ident(x) in values for x in E.subexprs(reg.info)):
+                return False
+            found = True
     return False
 
 
