@@ -278,6 +278,18 @@ that path or handing the element to code that could.
 Imports through a vendored copy (`.../vendor/<path>`,
 `Godeps/_workspace/src/<path>`) name the library's own package.
 
+A struct of the tree wrapping the connection counts as the connection when
+one of its methods releases the field: `Close`, another closing verb
+(`CloseWithError`, `Release`, `Logoff`, `Shutdown`...; the fix names it), or
+the promoted `Close` of an embedded `net.Conn`. A value a method returns
+that points back at its receiver (`sess.OpenStream()` returning
+`&Stream{sess: s}`) borrows the receiver unless its own closer closes it.
+Collections of fresh connections may be returned, filled through a
+parameter (`connectPeers(peers, conns)`), filled by goroutines (`out[a] =
+c`, `conns[i], errs[i] = d.Dial(...)`) or collected from a results channel
+those goroutines send on; a call that fills the caller's collection may
+fail after storing some, so its error branch still holds them.
+
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
 server-side goroutine and buffers until the process exits or the peer
