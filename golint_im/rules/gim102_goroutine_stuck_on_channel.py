@@ -706,6 +706,17 @@ while a function started with `go` waits on the field with a plain
 `<-x.ctx.Done()`: on that return nothing ends the context, and the goroutine
 waits forever (`GIM102_context_cancels_skipped`).
 
+A function of the tree that runs the literal it is given on a goroutine of
+its own (`sh.QueryAsync(q, func(...) { replies <- r })`) starts it, like a
+`go` statement. A producer's skipped close is reported when the maker
+starts both the producer and the rangers, and when the consumer leaves its
+range only on its own failures (an exit under an `if` that does not test
+the received value cannot end a range waiting for values; a sentinel test
+can). A reply channel taken out of its map by a helper that deletes the
+entry and returns it (`d.take(id)`) and dropped by one caller, while
+another sends on it, leaves the caller that kept it waiting
+(`GIM102_taken_replies_dropped`).
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the
