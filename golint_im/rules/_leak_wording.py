@@ -703,6 +703,19 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"close it before {these} (`{release}`); a plain `defer {release}` would also close the one "
             f"`{fn.short}` returns to its caller"
         )
+    if (
+        leak.how == "return"
+        and (leak.refused_by is not None or leak.refused_at is not None)
+        and release
+        and fix == plain_fix
+    ):
+        # `nc, err := p.secure(raw)`: when the callee succeeds it keeps the value (wrapped in what it
+        # returns), so a deferred close would close it under the callee too.
+        taker = render(leak.refused_by) if leak.refused_by is not None else "the callee"
+        fix = (
+            f"close it before this return (`{release}`); when `{taker}` succeeds it keeps the "
+            f"{words.noun}, which a `defer {release}` would close under it"
+        )
     if leak.how in ("continue", "break") and leak.container is None and release and fix == plain_fix:
         # In a loop a `defer` runs only when the function returns: the round must close what it opened.
         fix = (
