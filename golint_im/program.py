@@ -261,7 +261,10 @@ class Program(TypeSystem, FunctionValues):
                 return False
             targets = self.resolve_call(fn, op)
             return (
-                len(targets) == 1 and not targets[0].via and self._runs_last_parameter_on_goroutine(targets[0].function)
+                len(targets) == 1
+                and not targets[0].via
+                and self._runs_last_parameter_on_goroutine(targets[0].function)
+                and self._runs_it_once(targets[0].function)
             )
         ext = self.external_callee(fn, op.fn)
         if ext is not None:
@@ -323,6 +326,24 @@ class Program(TypeSystem, FunctionValues):
                     break
         self._spawner_methods[fn.id] = found
         return found
+
+    def _runs_it_once(self, fn: Function) -> bool:
+        """fn starts its goroutines outside any loop, and they call fn's last parameter outside any
+        loop: the literal fn is given runs once, as a `go` statement's would (a listener pool calling
+        its callback for every request runs it many times, on many goroutines)."""
+        name = fn.facts.params[-1][0] if fn.facts.params else ""
+        for op in fn.facts.ops:
+            if op.kind != "call" or op.mode != "go":
+                continue
+            if _in_a_loop(fn, op.region):
+                return False
+            number = E.funclit(op.fn)
+            lit = self.literal(fn, number) if number is not None else None
+            if lit is not None and any(
+                o.kind == "call" and E.is_ident(o.fn, name) and _in_a_loop(lit, o.region) for o in lit.facts.ops
+            ):
+                return False
+        return True
 
     def is_timer_start(self, fn: Function, op) -> bool:
         """`time.AfterFunc(d, f)`: f runs on a goroutine of its own once d has passed, and nothing waits
@@ -1264,3 +1285,9 @@ def declared_names(fn: Function) -> dict:
                 if name is not None and name != "_":
                     d.setdefault(name, op.region)
     return d
+
+
+def _in_a_loop(fn: Function, region: int) -> bool:
+    """The region sits inside a `for` or `range` loop of fn."""
+    regions = fn.facts.regions
+    return any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, region))
