@@ -487,17 +487,8 @@ def _done_skipped(d):
             Step(op_location(d.goroutine, call), f"the loop calls `{helper.short}` for each item"),
             Step(exit_loc, f"`{helper.short}` {why} here"),
             Step(op_location(helper, d.done.op), f"`{wg}.Done()` for that item, skipped"),
-            Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
         )
-        return Finding(
-            rule_id=ID,
-            message=message,
-            location=exit_loc,
-            severity=SEVERITY,
-            related=(Related(op_location(wait.fn, wait.op), "the Wait left waiting"),),
-            steps=steps,
-            key=f"{helper.qualname}|{wg}|item-done-helper",
-        )
+        return _done_skipped_finding(d, message, exit_loc, steps, f"{helper.qualname}|{wg}|item-done-helper")
     if d.item_loop:
         verb = "skips the item with `continue`" if d.exit.kind == "jump" else "returns"
         why = branch_text(d.goroutine.facts, d.region, verb)
@@ -548,16 +539,22 @@ def _done_skipped(d):
         Step(op_location(d.starter, d.go_op), started),
         Step(exit_loc, exited),
         Step(op_location(d.goroutine, d.done.op), skipped),
-        Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
     )
+    return _done_skipped_finding(d, message, exit_loc, steps, f"{d.starter.qualname}|{wait.text}|{key}")
+
+
+def _done_skipped_finding(d, message: str, exit_loc, steps: tuple, key: str) -> Finding:
+    """The skipped-Done finding, its steps ending at the Wait left waiting."""
+    wait = d.wait
+    wait_loc = op_location(wait.fn, wait.op)
     return Finding(
         rule_id=ID,
         message=message,
         location=exit_loc,
         severity=SEVERITY,
-        related=(Related(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` left waiting"),),
-        steps=steps,
-        key=f"{d.starter.qualname}|{wait.text}|{key}",
+        related=(Related(wait_loc, f"`{wait.text}.Wait()` left waiting"),),
+        steps=(*steps, Step(wait_loc, f"`{wait.text}.Wait()` waits for a Done that never comes")),
+        key=key,
     )
 
 
