@@ -48,6 +48,7 @@ class Program(TypeSystem, FunctionValues):
         self._field_index: dict[str, dict[str, str]] = {}
         self._call_cache: dict = {}
         self._spawner_methods: dict[int, bool] = {}  # function id -> runs its last parameter on a goroutine
+        self._spawns_once: dict[int, bool] = {}  # function id -> see _runs_it_once
         # function id -> receiver and parameter names declared again in inner blocks (_redeclared)
         self._redeclarations: dict[int, dict[str, list]] = {}
         # id(op) << 32 | fn.id -> (op, the method calls a printing call makes): see implicit_calls
@@ -330,20 +331,27 @@ class Program(TypeSystem, FunctionValues):
     def _runs_it_once(self, fn: Function) -> bool:
         """fn starts its goroutines outside any loop, and they call fn's last parameter outside any
         loop: the literal fn is given runs once, as a `go` statement's would (a listener pool calling
-        its callback for every request runs it many times, on many goroutines)."""
+        its callback for every request runs it many times, on many goroutines). Once per function."""
+        known = self._spawns_once.get(fn.id)
+        if known is not None:
+            return known
         name = fn.facts.params[-1][0] if fn.facts.params else ""
+        once = True
         for op in fn.facts.ops:
             if op.kind != "call" or op.mode != "go":
                 continue
-            if _in_a_loop(fn, op.region):
-                return False
             number = E.funclit(op.fn)
             lit = self.literal(fn, number) if number is not None else None
-            if lit is not None and any(
-                o.kind == "call" and E.is_ident(o.fn, name) and _in_a_loop(lit, o.region) for o in lit.facts.ops
+            if _in_a_loop(fn, op.region) or (
+                lit is not None
+                and any(
+                    o.kind == "call" and E.is_ident(o.fn, name) and _in_a_loop(lit, o.region) for o in lit.facts.ops
+                )
             ):
-                return False
-        return True
+                once = False
+                break
+        self._spawns_once[fn.id] = once
+        return once
 
     def is_timer_start(self, fn: Function, op) -> bool:
         """`time.AfterFunc(d, f)`: f runs on a goroutine of its own once d has passed, and nothing waits

@@ -386,8 +386,8 @@ def _kept_and_handed_back(program: Program, taker: Function, mapname: str):
     the map field (`d.pending[id] = ch`) and returns it on every return, and a caller of that method
     receives from what it returns with a plain receive (`<-d.Submit(...)`)."""
     recv_type = taker.facts.recv
-    for storer in program.functions:
-        if storer.facts.recv != recv_type or storer.pkg is not taker.pkg or storer.parent is not None:
+    for storer in program.package_functions(taker.pkg.path):  # only its package names the field
+        if storer.facts.recv != recv_type or storer.parent is not None:
             continue
         recv = storer.facts.recv_name
         store = next((o for o in storer.facts.ops if (s := _store(o, recv)) is not None and s[0] == mapname), None)

@@ -297,6 +297,7 @@ class LockModel:
         self._method_values: dict[tuple, bool] = {}  # see _method_value_of_receiver
         self._own_methods: dict[tuple, bool] = {}  # see _own_method_in_field
         self._kept_receivers: dict[tuple, tuple | None] = {}  # see _receiver_kept_in_result
+        self._returned_locals: dict[int, str | None] = {}  # see _returns_local
         self._self_fields: dict[tuple[str, str], bool] = {}  # see _self_held
         self._own_panics: dict[int, Op | None] = {}  # see own_panic
         self._tests_of: dict[int, frozenset] = {}  # goroutine root -> the test functions it runs in
@@ -465,6 +466,13 @@ class LockModel:
                 if via is not None:
                     return (*via, *reversed(fields[:-1]))
         return (("name", owner.id, root), *reversed(fields))
+
+    def _returns_local(self, fn: Function, name: str) -> bool:
+        """Every return of fn hands back its local `name` first. map_lock asks it of every lock on a
+        callee's local it maps, so fn's answer is read once."""
+        if fn.id not in self._returned_locals:
+            self._returned_locals[fn.id] = _returned_local(fn)
+        return self._returned_locals[fn.id] == name
 
     def _receiver_kept_in_result(self, fn: Function, name: str) -> tuple | None:
         """(field, receiver expression) when the local `name` of fn is given its value once, by a call
@@ -661,7 +669,7 @@ class LockModel:
             for i, (pn, _t) in enumerate(f.params):
                 if pn == name and i < len(op.args) and not (f.variadic and i == len(f.params) - 1):
                     arg = op.args[i]
-            if arg is None and rest and _returns_local(callee, name):
+            if arg is None and rest and self._returns_local(callee, name):
                 # `b := l.lockBucket(key)`, lockBucket locking `b.mu` of the bucket it returns
                 arg = _result_local(caller, op)
         if arg is None:
@@ -3314,11 +3322,13 @@ SYNCHRONOUS_CALLBACKS = frozenset(
 )
 
 
-def _returns_local(fn: Function, name: str) -> bool:
-    """Every return of fn hands back its local `name` as its first result."""
+def _returned_local(fn: Function) -> str | None:
+    """The local every return of fn hands back as its first result, if there is one."""
     returns = [o for o in fn.facts.ops if o.kind == "return"]
+    names = {E.ident(r.args[0]) if r.args else None for r in returns}
+    name = names.pop() if len(names) == 1 else None
     params = {pn for pn, _t in fn.facts.params} | {fn.facts.recv_name}
-    return bool(returns) and name not in params and all(r.args and E.is_ident(r.args[0], name) for r in returns)
+    return name if name is not None and name not in params else None
 
 
 def _result_local(fn: Function, call: Op):
