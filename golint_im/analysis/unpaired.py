@@ -70,6 +70,7 @@ class SkippedSend:
     # The other channels (as the sender names them) of a `select` the waiter waits in, all skipped too
     # (silent_futures.py: `t.res` or `t.err`).
     also: tuple[str, ...] = ()
+    handed_at: object | None = None  # owner's call handing the channel to the waiter (`c.gather(results, n)`)
 
 
 @dataclass
@@ -1264,12 +1265,21 @@ class Unpaired:
     # ---- a send skipped on a return -------------------------------------------------------
     def _skipped_send(self, ch: Channel, owner: Function) -> SkippedSend | None:
         recvs = [op for fn, op in ch.receives if fn is owner]
+        waiter: Function | None = None
+        handed: dict[int, object] = {}  # a receive in the helper -> owner's call handing it the channel
+        if not recvs:
+            gathered = self._receiving_callee(ch, owner)
+            if gathered is not None:
+                waiter, call_op = gathered
+                recvs = [op for _fn, op in ch.receives]
+                handed = {id(op): call_op for op in recvs}
         if len(recvs) != len(ch.receives) or any(op.mode != "expr" or op.select >= 0 for op in recvs):
             return None  # a select can take another case; a receive elsewhere is another story
         starts = self.senders(owner, ch)
         if not starts:
             return None
         index = {id(op): i for i, op in enumerate(owner.facts.ops)}
+        index.update({op_id: index[id(call)] for op_id, call in handed.items()})
         for go_op, sends in starts:
             if any(path for _sfn, _sop, path in sends):
                 self.debug["GIM102_skips_send_through_calls"] += 1
@@ -1304,11 +1314,43 @@ class Unpaired:
                     self.debug["GIM102_skips_on_a_context_only_the_waiter_cancels"] += 1
                     continue
                 region = deciding_region(facts, ret.region, facts.ops[t].region)
-                return SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0])
+                found = SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0], waiter)
+                found.handed_at = handed.get(id(later[0]))
+                return found
             guard = self._falls_past(sfn, sidx)
             if guard is not None:
-                return SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0])
+                found = SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0], waiter)
+                found.handed_at = handed.get(id(later[0]))
+                return found
         return None
+
+    def _receiving_callee(self, ch: Channel, owner: Function) -> tuple[Function, Op] | None:
+        """(helper, owner's call of it) when every receive of the channel sits in one function of the
+        tree that owner calls plainly, once, handing it the channel (`return c.gather(results,
+        len(c.shards))`), on a parameter the helper never assigns: the helper's receives are the
+        owner's, made at that call."""
+        helpers = {fn.id for fn, _op in ch.receives}
+        if len(helpers) != 1:
+            return None
+        helper = ch.receives[0][0]
+        name = self.flow.label(ch.key)
+        found = None
+        for op in owner.facts.ops:
+            if op.kind != "call" or not any(E.is_ident(a, name) for a in op.args):
+                continue
+            at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
+            target = self.program.parameter_at(owner, op, at[0]) if len(at) == 1 else None
+            if target is None or target[0] is not helper:
+                continue
+            if found is not None or op.mode != "plain":
+                return None
+            param = target[1]
+            if any(o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets) for o in helper.facts.ops):
+                return None
+            if any(not E.is_ident(r.fn, param) for _fn, r in ch.receives):
+                return None
+            found = (helper, op)
+        return found
 
     def _done_only_after_wait(self, sfn: Function, ret: Op, owner: Function, go_op: Op, wait: Op) -> bool:
         """ret sits in `case <-ctx.Done():` of a context owner makes from `context.Background()`

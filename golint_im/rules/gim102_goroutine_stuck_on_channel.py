@@ -1595,6 +1595,11 @@ def _skipped_finding(k):
         Step(op_location(owner, k.go_op), f"`{owner.short}` starts the goroutine that {verb} `{name}`"),
         Step(exit_loc, f"the goroutine {why}, before its {'close' if closes else 'send'}"),
         Step(op_location(k.sender, k.send), f"the only {signal}, skipped on that path"),
+        *(
+            [Step(op_location(owner, k.handed_at), f"`{owner.short}` passes `{name}` to `{waiter.short}` to receive")]
+            if k.handed_at is not None
+            else []
+        ),
         Step(op_location(waiter, k.receive), f"`{waiter.short}` waits here for a value that never comes"),
     )
     fix = (
