@@ -143,6 +143,7 @@ class StartSkipped:
     goroutine: Function
     wait: SyncCall
     count_text: str  # the Add's argument as written: `len(items)`
+    via: Op | None = None  # the starter's call of the method holding the Wait (`im.waitWorkers()`)
 
 
 @dataclass
@@ -433,6 +434,8 @@ class SyncPrimitives:
                 self._by_fn[c.fn.id].append(c)
         helpers = self._done_helpers()
         for g in self.program.functions:
+            if g.go_sites:
+                self._by_fn[g.id].extend(self._dones_in_deferred_literals(g))
             if g.go_sites and helpers and not self._by_fn.get(g.id):
                 self._by_fn[g.id].extend(self._dones_through_helpers(g, helpers))
             if g.go_sites:
@@ -567,6 +570,21 @@ class SyncPrimitives:
             out[fid] = c
         return out
 
+    def _dones_in_deferred_literals(self, g: Function) -> list[SyncCall]:
+        """g's `defer func() { <-sem; wg.Done() }()`: a plain Done on the straight line of a literal g
+        defers, as a deferred Done of g at the `defer` statement (the literal runs exactly once, when
+        g returns, as `defer wg.Done()` would)."""
+        found = []
+        for op in g.facts.ops:
+            number = E.funclit(op.fn) if op.kind == "call" and op.mode == "defer" else None
+            lit = self.program.literal(g, number) if number is not None else None
+            if lit is None:
+                continue
+            for c in self._by_fn.get(lit.id, ()):
+                if c.kind == WAITGROUP and c.method == "Done" and c.op.mode == "plain" and c.op.region == 0:
+                    found.append(SyncCall(g, op, c.key, WAITGROUP, "Done", c.text))
+        return found
+
     def _dones_through_helpers(self, g: Function, helpers: dict[int, SyncCall]) -> list[SyncCall]:
         """g's plain calls of done helpers on its own receiver or on a parameter (`rep.record(name, st)`
         with `rep *report` given by the `go` statement), as Done calls of g at those calls."""
@@ -638,6 +656,9 @@ class SyncPrimitives:
                 continue
             if wait is None:
                 assert elsewhere is not None
+                via = self._wait_called_after(starter, go_op, elsewhere)
+                if via is not None:
+                    self._start_skipped(starter, go_op, g, key, elsewhere, via)
                 self._exits_skipping_for_another_waiter(starter, go_op, g, key, mine, elsewhere)
                 continue  # the other forms follow the starter's own path to its Wait
             self._start_skipped(starter, go_op, g, key, wait)
@@ -707,13 +728,30 @@ class SyncPrimitives:
         self.debug["GIM106_goroutines_judged_for_another_waiter"] += 1
         self._exits_skipping(starter, go_op, g, key, mine, wait)
 
-    def _start_skipped(self, starter: Function, go_op, g: Function, key: str, wait: SyncCall) -> None:
+    def _wait_called_after(self, starter: Function, go_op, wait: SyncCall) -> Op | None:
+        """The starter's plain call, after the `go`, on its own receiver, of the method holding the
+        Wait on the receiver's group (`im.waitWorkers()`): the starter waits there itself."""
+        recv = starter.facts.recv_name
+        if not recv or wait.fn.parent is not None or wait.op.mode != "plain":
+            return None
+        ops = starter.facts.ops
+        for op in ops[ops.index(go_op) + 1 :]:
+            if op.kind != "call" or op.mode != "plain" or not E.is_ident(E.selector_base(op.fn), recv):
+                continue
+            targets = self.program.resolve_call(starter, op)
+            if len(targets) == 1 and targets[0].function is wait.fn and not targets[0].via:
+                return op
+        return None
+
+    def _start_skipped(
+        self, starter: Function, go_op, g: Function, key: str, wait: SyncCall, via: Op | None = None
+    ) -> None:
         """`wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over xs (or `i < n`) whose body may `continue`
         before the `go` statement: the skipped iterations start no goroutine, so Wait never returns.
 
         Only when the `go` is on the body's straight line (no branch around it in the loop), the
         loop is the one the Add's count describes, the starter calls no other Add or Done of the
-        group, and Wait follows the loop.
+        group, and Wait (or via, the starter's call of the method waiting) follows the loop.
         """
         facts = starter.facts
         regions = facts.regions
@@ -726,7 +764,7 @@ class SyncPrimitives:
         if len(own) != 1 or len(adds) != 1:
             return
         add = adds[0]
-        if wait.op.line <= regions[loop].end_line or not add.op.args:
+        if (via or wait.op).line <= regions[loop].end_line or not add.op.args:
             return
         ops = facts.ops
         first = 0
@@ -756,7 +794,9 @@ class SyncPrimitives:
             if any(o.kind == "call" and o.mode == "go" and o.region in branch for o in ops[first:at]):
                 continue  # the skipping branch starts a goroutine of its own first
             count_text = E.render(add.op.args[0])
-            self.starts_skipped.append(StartSkipped(starter, add, regions[loop].line, op, go_op, g, wait, count_text))
+            self.starts_skipped.append(
+                StartSkipped(starter, add, regions[loop].line, op, go_op, g, wait, count_text, via)
+            )
             return
 
     def _exits_skipping(self, starter: Function, go_op, g: Function, key: str, mine: list, wait: SyncCall) -> None:

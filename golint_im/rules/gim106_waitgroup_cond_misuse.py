@@ -588,6 +588,13 @@ def _unstarted_add(u):
     )
 
 
+def _through(via, wait) -> str:
+    """` (in `waitWorkers`, called at line 69)` when the starter waits in a method it calls."""
+    if via is None:
+        return ""
+    return f" (in `{wait.fn.short}`, called at line {via.line})"
+
+
 def _start_skipped(k):
     add, wait = k.add, k.wait
     add_text = k.count_text
@@ -598,13 +605,19 @@ def _start_skipped(k):
     message = (
         f"`{add.text}.Add({add_text})` at line {add.op.line} counts one goroutine per iteration of the loop at "
         f"line {k.loop_line}, but `{k.jump.mode}` at line {k.jump.line} skips {start} at line "
-        f"{k.go_op.line}: `{k.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}. "
-        f"Fix: call `{add.text}.Add(1)` right before {before} instead."
+        f"{k.go_op.line}: `{k.starter.short}` then waits forever in `{wait.text}.Wait()` at line {wait.op.line}"
+        f"{_through(k.via, wait)}. Fix: call `{add.text}.Add(1)` right before {before} instead."
+    )
+    called = (
+        (Step(op_location(k.starter, k.via), f"`{k.starter.short}` calls `{wait.fn.short}`, which waits"),)
+        if k.via is not None
+        else ()
     )
     steps = (
         Step(op_location(add.fn, add.op), f"`{add.text}.Add({add_text})` counts every iteration up front"),
         Step(jump_loc, f"`{k.jump.mode}` skips this iteration's goroutine"),
         Step(op_location(k.starter, k.go_op), "the goroutine that would have called Done, never started"),
+        *called,
         Step(op_location(wait.fn, wait.op), f"`{wait.text}.Wait()` waits for a Done that never comes"),
     )
     return Finding(
