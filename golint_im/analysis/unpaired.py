@@ -172,7 +172,8 @@ def _main_close(ch: Channel) -> tuple[Function, Op, frozenset[int]] | None:
     """(closer, close, the returns right after the other closes) when ch's closes are all plain ones
     in one function and all but one end their branch right away (`if err != nil { close(out); return
     }` before the loop, `close(out)` after it): that one is the close every other way out must reach.
-    A single close of any mode is returned as it is."""
+    When all of them do, the first stands for every close. A single close of any mode is returned as
+    it is."""
     if len(ch.closes) == 1:
         return ch.closes[0][0], ch.closes[0][1], frozenset()
     closer = ch.closes[0][0]
@@ -181,6 +182,10 @@ def _main_close(ch: Channel) -> tuple[Function, Op, frozenset[int]] | None:
     facts = closer.facts
     at = [facts.ops.index(op) for _fn, op in ch.closes]
     main = [t for t in at if not leaves_right_after(facts, t)]
+    if not main:
+        # every close ends its branch (`if err == io.EOF { close(out); return }`, and the same in a
+        # `case <-ctx.Done():`): any other way out leaves without closing; the first stands for them
+        return closer, facts.ops[at[0]], frozenset(t + 1 for t in at)
     if len(main) != 1:
         return None
     return closer, facts.ops[main[0]], frozenset(t + 1 for t in at if t != main[0])
@@ -567,6 +572,7 @@ class Unpaired:
                     op.kind in ("call", "send")
                     and _mentions(op, name)
                     and self._long_lived(f, op.region, queues_end, breaks_end)
+                    and not self._closed_in_loop(ch, f, op.region)
                 ):
                     return True
         return False
