@@ -315,6 +315,7 @@ class LockModel:
             "GIM10x_wide_calls_to_a_registered_implementation",
             "GIM10x_wide_calls_locking_an_argument",
             "GIM10x_wide_calls_to_own_methods_in_fields",
+            "GIM10x_wide_calls_to_closures_registered_on_the_receiver",
             "GIM10x_read_lockers",
             "GIM104_lost_unlocks_on_throwaway_receivers",
             "GIM104_lost_unlocks_on_errors_never_returned",
@@ -682,7 +683,63 @@ class LockModel:
             found = self._holder_lock(caller, bare)
             return found if found is not None else Lock(lock.cls, None, lock.label)
         base = self.instance(caller, arg)
+        if base is not None and rest and base == (("name", caller.id, E.ident(arg)),):
+            back = self._element_back_reference(caller, arg, rest[0])
+            if back is not None:
+                base, rest = back, rest[1:]
         return Lock(lock.cls, (*base, *rest) if base is not None else None, lock.label, outer=outer)
+
+    def _element_back_reference(self, caller: Function, arg, field: str) -> tuple | None:
+        """`s.deliver(m)` in a method of h, s an element of a field of h (`for _, s := range h.subs`),
+        when every value the tree writes into the element type's field (`hub`) is the receiver of a
+        method of h's type that keeps the element it built in a field of its own (`s := &Subscription{
+        hub: h}; h.subs[s.id] = s`): `s.hub` is h, so the callee's `s.hub.mu` is the caller's `h.mu`.
+        The instance of h, or None."""
+        elem = E.ident(arg)
+        if elem is None or not isinstance(field, str) or not self._element_of_receiver_field(caller, elem):
+            return None
+        et = self.program.type_of(caller, arg)
+        named = self.program.named(et) if et else None
+        owner = self._receiver_type(caller)
+        if named is None or owner is None:
+            return None
+        memo = (named, field, owner, "back")
+        known = self._own_methods.get(memo)
+        if known is None:
+            known = self._own_methods[memo] = self._field_holds_keeper(named, field, owner)
+        return (("name", caller.id, caller.facts.recv_name),) if known else None
+
+    def _field_holds_keeper(self, named: str, field: str, owner: str) -> bool:
+        """Every write of named.field gives it the receiver r of a method of owner (`&T{field: r}`, or
+        `t.field = r`), and that method keeps what it built in a field of r."""
+        writes = self.program.field_value_writes(named, field)
+        if not writes:
+            return False
+        for g, base, value in writes:
+            recv = g.facts.recv_name
+            if not recv or g.parent is not None or f"{g.pkg.path}#{g.facts.recv}" != owner:
+                return False
+            if not E.is_ident(value, recv):
+                return False
+            local = E.ident(base) if base is not None else self._built_local(g, named)
+            if local is None or not self._kept_in_receiver_field(g, local):
+                return False
+        return True
+
+    def _built_local(self, g: Function, named: str) -> str | None:
+        """The one local g assigns a composite of named to (`s := &Subscription{...}`), else None."""
+        found = None
+        for o in g.facts.ops:
+            if o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1:
+                continue
+            built = E.composite(E.strip_address(o.args[0]))
+            local = E.ident(o.targets[0])
+            if built is None or local is None or self.program.named(self.program.qualify(built[0], g.file)) != named:
+                continue
+            if found is not None and found != local:
+                return None
+            found = local
+        return found
 
     def _self_held(self, caller: Function, arg):
         """`s.store` when every value the tree writes into that field of s's type is the holder itself
@@ -951,8 +1008,58 @@ class LockModel:
             named = p.named(t) if t else None
             if base is not None and named is not None:
                 found.add(((base[0],), named))
+            found.update(self._returned_holding_literal(parent, op, lit))
         self._closure_registrations[lit.id] = found
         return found
+
+    def _returned_holding_literal(self, parent: Function, op: Op, lit: Function) -> set[tuple]:
+        """`first = hub.Subscribe(prefix, func(m Message) { first.Cancel() })`, where Subscribe (one
+        function of the tree) returns a value it built holding that parameter in a field (`s :=
+        &Subscription{handler: fn}; return s`): the literal is registered on `first`, the value a
+        method of its type calls it on. {(first's instance path, its named type)} or empty."""
+        p = self.program
+        ops = parent.facts.ops
+        number = next((k for k, o in enumerate(ops) if o is op), -1)
+        kept = [
+            E.ident(o.targets[0])
+            for o in ops
+            if o.kind == "assign" and len(o.targets) == 1 and len(o.args) == 1 and E.call_number(o.args[0]) == number
+        ]
+        local = kept[0] if len(kept) == 1 else None
+        targets = p.resolve_call(parent, op) if local else []
+        if len(targets) != 1 or targets[0].via:
+            return set()
+        callee = targets[0].function
+        at = [k for k, a in enumerate(op.args) if E.funclit(a) is not None and p.literal(parent, E.funclit(a)) is lit]
+        params = callee.facts.params
+        if (
+            len(at) != 1
+            or at[0] >= len(params)
+            or not params[at[0]][0]
+            or not self._returns_built_with(callee, params[at[0]][0])
+        ):
+            return set()
+        ident = E.make_ident(local)  # type: ignore[arg-type]
+        base = self.instance(parent, ident)
+        t = p.type_of(parent, ident)
+        named = p.named(t) if t else None
+        return {((base[0],), named)} if base is not None and len(base) == 1 and named is not None else set()
+
+    @staticmethod
+    def _returns_built_with(fn: Function, param: str) -> bool:
+        """Every `return` of fn hands back one local that fn built as a composite literal holding
+        param as a field's value (`s := &Subscription{handler: fn}; ...; return s`)."""
+        built = set()
+        for o in fn.facts.ops:
+            if o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1:
+                continue
+            items = E.composite_items(E.strip_address(o.args[0]))
+            if any(E.is_ident(v, param) for _k, v in items) and E.ident(o.targets[0]):
+                built.add(E.ident(o.targets[0]))
+        returns = [o for o in fn.facts.ops if o.kind == "return"]
+        return (
+            len(built) == 1 and bool(returns) and all(len(o.args) == 1 and E.ident(o.args[0]) in built for o in returns)
+        )
 
     def _method_value_of_receiver(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
         """For `f()` with f a parameter of fn that every caller fills with a method value of the very value
@@ -967,6 +1074,22 @@ class LockModel:
         if memo not in self._method_values:
             self._method_values[memo] = self._callers_pass_own_method(fn, index, method)
         return inst[1:] if self._method_values[memo] else None
+
+    def registered_closure_target(self, fn: Function, op: Op, targets: list) -> Function | None:
+        """Of a function-value call on a field of fn's receiver (`s.handler(m)`), the only target that
+        takes a lock, when it is a literal every lock of which ties back to the receiver through its
+        registration on that value (see _registered_closure); None otherwise."""
+        sel = E.selector(op.fn)
+        if not fn.facts.recv_name or sel is None or not E.is_ident(sel[0], fn.facts.recv_name):
+            return None
+        locking = [t.function for t in targets if self.summary(t.function).acquires]
+        if len(locking) != 1 or locking[0].parent is None:
+            return None
+        lit = locking[0]
+        for a in self.summary(lit).acquires:
+            if self._registered_closure(fn, lit, self.map_lock(fn, op, lit, a.lock)) is None:
+                return None
+        return lit
 
     def own_method_target(self, fn: Function, op: Op, targets: list) -> Function | None:
         """Of a function-value call's several targets, the only one that takes a lock, when it is a
@@ -1486,8 +1609,11 @@ class LockModel:
             targets = self.call_targets(fn, op)
             if not targets and any(self.call_targets(fn, implicit) for implicit in self.program.implicit_calls(fn, op)):
                 return None  # a printing call running a method of the analysed code: walk it
-            if len(targets) > 1 and self.registered_target(fn, op, targets) is not None:
-                return None  # an implementation registered on the receiver that locks: walk it
+            if len(targets) > 1 and (
+                self.registered_target(fn, op, targets) is not None
+                or self.registered_closure_target(fn, op, targets) is not None
+            ):
+                return None  # an implementation or a closure registered on the receiver that locks: walk it
             if len(targets) != 1:
                 continue
             callee = targets[0].function
@@ -1896,12 +2022,25 @@ class _Walk:
         if E.ident(cond) is not None or E.selector(cond) is not None:
             return True  # a flag (`if needLock`, `if !c.locked`): it may say what the caller holds
         for x in E.subexprs(cond):
-            if E.call(x) is not None and not _is_len(x):
+            if E.call(x) is not None and not _is_len(x) and not self._atomic_call(x):
                 return True
             b = E.binary(x)
             if b is not None and b[0] in ("==", "!=") and (E.is_nil(b[1]) or E.is_nil(b[2])):
                 return True
         return False
+
+    def _atomic_call(self, x) -> bool:
+        """x is a `sync/atomic` function or a method of one of its types (`atomic.CompareAndSwapInt32(
+        &s.closed, 0, 1)`, `s.closed.Load()`): the value's own state, not what its caller holds."""
+        program = self.model.program
+        callee = E.call(x)[0]  # type: ignore[index]
+        sel = E.selector(callee)
+        if sel is None:
+            return False
+        if program.imported_path(self.fn, sel[0]) == "sync/atomic":
+            return True
+        t = program.type_of(self.fn, sel[0])
+        return bool(t) and t.lstrip("*").startswith(("atomic.", "sync/atomic#"))
 
     def _after_first_iteration(self, op: Op) -> bool:
         """op sits under `if i > 0 {` (or `i != 0`, `i >= 1`) where i is the counter the innermost
@@ -2026,6 +2165,13 @@ class _Walk:
                 # reads (`l.rules = []Rule{..., l.sufficientFunds}`; `for _, r := range l.rules { r(t) }`).
                 model.debug["GIM10x_wide_calls_to_own_methods_in_fields"] += 1
                 return self.through(state, op, own)
+            closure = model.registered_closure_target(fn, op, targets) if state is not None else None
+            if closure is not None:
+                # The one callback that locks was handed to the call that built this very value, and
+                # locks through it (`first = hub.Subscribe(p, func(m) { first.Cancel() })`, run by
+                # `s.handler(m)`): when it runs here, its locks are the receiver's.
+                model.debug["GIM10x_wide_calls_to_closures_registered_on_the_receiver"] += 1
+                return self.through(state, op, closure)
             taker = model.argument_target(fn, op, targets) if state is not None else None
             if taker is not None:
                 # The one implementation that locks takes the lock of a value this call hands it
