@@ -1030,7 +1030,7 @@ class LockModel:
         if len(targets) != 1 or targets[0].via:
             return set()
         callee = targets[0].function
-        at = [k for k, a in enumerate(op.args) if E.funclit(a) is not None and p.literal(parent, E.funclit(a)) is lit]
+        at = [k for k, a in enumerate(op.args) if (n := E.funclit(a)) is not None and p.literal(parent, n) is lit]
         params = callee.facts.params
         if (
             len(at) != 1
@@ -2039,8 +2039,8 @@ class _Walk:
             return False
         if program.imported_path(self.fn, sel[0]) == "sync/atomic":
             return True
-        t = program.type_of(self.fn, sel[0])
-        return bool(t) and t.lstrip("*").startswith(("atomic.", "sync/atomic#"))
+        t = program.type_of(self.fn, sel[0]) or ""
+        return t.lstrip("*").startswith(("atomic.", "sync/atomic#"))
 
     def _after_first_iteration(self, op: Op) -> bool:
         """op sits under `if i > 0 {` (or `i != 0`, `i >= 1`) where i is the counter the innermost
