@@ -1425,6 +1425,25 @@ class LockModel:
         lits = [self.program.literal(fn, n) for a in op.args if (n := E.funclit(a)) is not None]
         return [Target(lit) for lit in lits if lit is not None]
 
+    def synchronous_method_value(self, fn: Function, op: Op) -> tuple | None:
+        """(the argument, its method) when op calls a library function that runs its callback before it
+        returns (SYNCHRONOUS_CALLBACKS) with a method value of the tree (`os.Expand(raw, s.resolve)`);
+        None otherwise, or for literals, which call_targets hands over."""
+        if op.kind != "call" or op.mode != "plain" or not op.args:
+            return None
+        if E.selected_name(op.fn) not in _SYNCHRONOUS_NAMES:
+            return None
+        ext = self.program.external_callee(fn, op.fn)
+        if ext is None or ext.qualname not in SYNCHRONOUS_CALLBACKS:
+            return None
+        for a in op.args:
+            if E.selector(a) is None:
+                continue
+            values = self.program.func_values(fn, a)
+            if len(values) == 1 and values[0].function.facts.recv_name:
+                return a, values[0].function
+        return None
+
     def _entry_summary(self, fn: Function) -> Summary:
         """For a call back into fn while fn's own walk is under way (recursion: `Resolve` calls `follow`,
         which calls `Resolve`): the locks fn takes first, on its straight line before anything that could
@@ -1595,6 +1614,8 @@ class LockModel:
             name = E.selected_name(op.fn)
             if name in ACQUIRE or name in RELEASE or self.is_once_do(fn, op):
                 return None
+            if name in _SYNCHRONOUS_NAMES and self.synchronous_method_value(fn, op) is not None:
+                return None  # `os.Expand(raw, s.resolve)`: the method value runs here; walk it
             if op.mode == "go":
                 # The goroutine holds none of our locks, but values it passes in an order
                 # (`go func() { transfer(a, b) }()`) are ours: the walk records that order.
@@ -2115,6 +2136,12 @@ class _Walk:
             for a in model.summary(helper).held_on_return:
                 state = self.release(state, model.map_lock(fn, made, helper, a.lock), None, op.mode == "defer")
             return state
+        method_value = model.synchronous_method_value(fn, op)
+        if method_value is not None:
+            # `os.Expand(raw, s.resolve)`: the library calls the method value before it returns, on this
+            # goroutine; mapped as the call `s.resolve()` here, so that its receiver is s.
+            run = Op("call", op.line, op.col, op.region, method_value[0], (), op.mode)
+            return self.through(state, run, method_value[1])
         if model.is_once_do(fn, op):
             # `o.Do(f)` runs f here, the first time: what f locks is locked here.
             sel = E.selector(op.args[0])
@@ -3464,8 +3491,12 @@ SYNCHRONOUS_CALLBACKS = frozenset(
         "sync.Map.Range",
         "path/filepath.Walk",
         "path/filepath.WalkDir",
+        "os.Expand",
+        "io/fs.WalkDir",
     }
 )
+
+_SYNCHRONOUS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in SYNCHRONOUS_CALLBACKS)
 
 
 def _returned_local(fn: Function) -> str | None:
