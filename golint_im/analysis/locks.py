@@ -2019,8 +2019,12 @@ class _Walk:
         return known
 
     def _guarded_by_own_nil_check(self, op: Op) -> bool:
-        """Every uncertain branch around the call is `if f != nil` on the very function value it calls."""
+        """Every uncertain branch around the call is `if f != nil` on the very function value it calls,
+        or on the interface value whose method it calls (`if c.listener != nil { c.listener.Evicted(k) }`)."""
         regions = self.view.regions
+        checked = [op.fn]
+        if E.selector(op.fn) is not None:
+            checked.append(E.selector_base(op.fn))
         for r in self.view.chain(op.region):
             reg = regions[r]
             if reg.kind not in BRANCHES or not self._uncertain_branch(reg):
@@ -2029,7 +2033,7 @@ class _Walk:
             if (
                 b is None
                 or b[0] != "!="
-                or not ((b[1] == op.fn and E.is_nil(b[2])) or (b[2] == op.fn and E.is_nil(b[1])))
+                or not ((b[1] in checked and E.is_nil(b[2])) or (b[2] in checked and E.is_nil(b[1])))
             ):
                 return False
         return True
