@@ -666,7 +666,11 @@ class Partners:
             beside_receive = case is not None or after or _heard_on_the_way(-1, i, chain, recvs)
             if how == "fatal" and not beside_receive and self._decided_before_start(owner, g, i, chain):
                 beside_receive = True  # a test exit on a condition the sender cannot influence
-            if how != "return" and self._early_exit_unjudged(how, beside_receive, cap, counted):
+            if (
+                how != "return"
+                and self._early_exit_unjudged(how, beside_receive, cap, counted)
+                and not (how == "break" and self._one_sender_per_item(owner, g, recv, counted))
+            ):
                 continue
             if (
                 self._coordinated(owner, g, i, chain, fed)
@@ -1070,6 +1074,34 @@ class Partners:
                     for name in names:
                         found.setdefault(name, []).append(k)
         return found
+
+    def _one_sender_per_item(self, owner: Function, g: int, recv, counted) -> bool:
+        """The `go` runs once per item of a collection the program fills at run time (`for _, p := range
+        c.probes { go func() { results <- run(p) }() }`), and the receive runs once per item of the
+        same collection (`for range c.probes { o := <-results; ... break }`): a constant buffer
+        was not sized to that count, so a `break` after some receives strands every sender past it.
+        Not for senders reached through interfaces or function values, nor for ranges over
+        composite literals, arrays or channels."""
+        if g < 0 or counted[2]:
+            return False
+        facts = owner.facts
+        sent_over = self._ranged_by_loop(owner, innermost_loop(facts, facts.ops[g].region))
+        heard_over = self._ranged_by_loop(owner, innermost_loop(facts, recv.region))
+        if sent_over is None or heard_over != sent_over:
+            return False
+        if E.composite(E.strip_address(sent_over)) is not None:
+            return False
+        declared = (self.program.type_of(owner, sent_over) or "").strip()
+        return declared.startswith(("[]", "map[")) and "chan " not in declared.split("]", 1)[0]
+
+    @staticmethod
+    def _ranged_by_loop(fn: Function, loop: int | None):
+        """The expression a `range` loop ranges over, or None (no loop, or a `for` loop)."""
+        if loop is None or fn.facts.regions[loop].kind != "range":
+            return None
+        return next(
+            (op.fn for op in fn.facts.ops if op.kind == "recv" and op.mode == "range" and op.body == loop), None
+        )
 
     def _early_exit_unjudged(self, how: str, beside_receive: bool, cap: int, counted) -> bool:
         """Exits other than `return` the model does not judge, for precision (each counted):
