@@ -196,7 +196,14 @@ class Acquire(Effects):
                 )
         if best is not None:
             return best
-        dialer = (self._field_dialer(fn, op) or self._unimplemented_dialer(fn, op)) if not targets else None
+        forwarded = bool(targets) and self._forwarders_only(fn, op, targets)
+        dialer = (
+            (self._field_dialer(fn, op) or self._unimplemented_dialer(fn, op))
+            if not targets
+            else self._unimplemented_dialer(fn, op, forwarders=True)
+            if forwarded
+            else None
+        )
         if dialer is not None:
             return dialer
         into = self._filled_local_struct(fn, op, targets) or self._filled_local_collection(fn, op, targets)
@@ -239,7 +246,36 @@ class Acquire(Effects):
         self.debug["gim2xx_field_dialers"] += 1
         return Origin(found[0], 0, found[1])
 
-    def _unimplemented_dialer(self, fn, op) -> Origin | None:
+    def _forwarders_only(self, fn, op, targets) -> bool:
+        """Every implementation the interface call reaches is a decorator of the same interface: each
+        of its returns hands back what the same method of a field of that interface returns
+        (`return s.next.Do(req)` in a signing or logging `Doer`). Such an interface still stands
+        for the library type at the end of the chain (`*http.Client`)."""
+        sel, named = self._selected_on(fn, op)
+        if sel is None or named is None or not all(t.via.startswith("interface") for t in targets):
+            return False
+        memo = (named, sel[1])
+        known = self._forwarding.get(memo)
+        if known is None:
+            known = self._forwarding[memo] = all(self._forwards(t.function, named, sel[1]) for t in targets)
+        return known
+
+    def _forwards(self, f, named: str, method: str) -> bool:
+        """Every `return` of f returns the result of `x.method(...)` with x of the interface named."""
+        returns = [o for o in f.facts.ops if o.kind == "return"]
+        if not returns:
+            return False
+        for r in returns:
+            c = call(r.args[0]) if r.args else None
+            sel = selector(c[0]) if c is not None else None
+            if sel is None or sel[1] != method:
+                return False
+            t = self.type_of(f, sel[0])
+            if t is None or Program.named(t) != named:
+                return False
+        return True
+
+    def _unimplemented_dialer(self, fn, op, forwarders: bool = False) -> Origin | None:
         """`s.dialer.Dial("tcp", addr)` through an interface of the tree that nothing in the tree
         implements, declared `Dial(network, addr string) (net.Conn, error)`: a method named like a
         catalog constructor of a kind (`net.Dialer.Dial`) whose declared results are a type of that
@@ -251,7 +287,9 @@ class Acquire(Effects):
             return None
         program = cast("Analysis", self).program
         decl = program.type_decl(named) if named else None
-        if named is None or decl is None or decl[0].kind != "interface" or program.possible_implementations(named):
+        if named is None or decl is None or decl[0].kind != "interface":
+            return None
+        if not forwarders and program.possible_implementations(named):
             return None
         sig = program.interface_methods(named).get(sel[1])
         if sig is None or len(sig[3]) != 2 or sig[3][1].strip() != "error":

@@ -210,6 +210,7 @@ class Analysis(Acquire):
         self._ext_impls: dict[str, list[str]] | None = None
         self._targets_cache: dict = {}
         self._acq_cache: dict = {}
+        self._forwarding: dict = {}  # (interface, method) -> every implementation only forwards (acquire.py)
         self._stream_methods: dict = {}
         self._op_idx: dict = {}
         self._consumer_index: dict = {}
