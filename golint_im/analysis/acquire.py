@@ -113,6 +113,7 @@ class Acquire(Effects):
     stream_kind: Kind | None
     _by_name: dict[str, list[Kind]]
     _acq_cache: dict
+    _forwarding: dict  # (interface, method) -> every implementation only forwards
     _stream_methods: dict  # (type, method) -> whether its declaration returns a client stream
     _fresh: dict
     _writes: WriteIndex | None = None
