@@ -30,6 +30,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    sliced,
     string,
     strip_address,
     subexprs,
@@ -1356,10 +1357,14 @@ class Walk:
         if any(_value_ref(a, {coll.name: coll}) is not None for a in o.args):
             return None  # the collection itself goes back
         for a in o.args:
-            name = ident(a)
-            if name is not None and name in self.holders and self._element_of(name, coll.name, 2):
-                self.an.debug["gim2xx_collections_returning_one_element"] += 1
-                return Leak("picked-one", o.line, o.col, container=Container(coll.container, coll.name))
+            # the element itself, or a value built around it (`&Client{conn: best.conn}`)
+            items = composite(strip_address(a))
+            values = [v for _k, v in items[1]] if items is not None else [a]
+            for v in values:
+                name = ident(selector_base(v)) if selector(v) is not None else ident(v)
+                if name is not None and self._element_of(name, coll.name, 2):
+                    self.an.debug["gim2xx_collections_returning_one_element"] += 1
+                    return Leak("picked-one", o.line, o.col, container=Container(coll.container, coll.name))
         return None
 
     def _element_of(self, name: str, coll: str, depth: int) -> bool:
@@ -1370,7 +1375,9 @@ class Walk:
             if op.mode == "var" and not op.args:
                 continue
             if len(op.args) == 1 and ranged(op.args[0]) is not None:
-                if not (is_ident(ranged(op.args[0]), coll) and ti == 1):
+                over = ranged(op.args[0])
+                over = sliced(over) if sliced(over) is not None else over  # `range links[1:]`
+                if not (is_ident(over, coll) and ti == 1):
                     return False
                 found = True
                 continue
@@ -1378,6 +1385,10 @@ class Walk:
                 return False
             v = op.args[ti]
             if is_nil(v):
+                continue
+            indexed = index(v)
+            if indexed is not None and is_ident(indexed[0], coll):
+                found = True  # `best := links[0]`
                 continue
             base = v
             while (sel := selector(base)) is not None:
