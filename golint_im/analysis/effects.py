@@ -302,6 +302,12 @@ class Effects(Calls):
                 continue  # `rc = limited(rc, n)`: the local the wrapper goes to holds it (assign_effect)
             if self._wraps_into_call(fn, op, i, r, kind):
                 continue  # `manet.WrapNetConn(NewConn(c))`: the call given the wrapper is the hand-off
+            chained = self._chained_wrapper(fn, op, i, r, kind)
+            if chained is not None:
+                # `objstore.NewStub(conn).Stat(k)`: the wrapper lives for that one call
+                if chained:
+                    effects.append(chained)
+                continue
             if self._foreign_wrapper_into_local(fn, op, r):
                 continue  # `enc := codec.NewEncoder(conn, h)`: the local wrapper holds it (assign_effect)
             e = self.pass_effect(fn, op, i, r, kind)
@@ -538,6 +544,37 @@ class Effects(Calls):
         if not closed and _GENERATED_CLIENT.match(ext.name):
             return False
         return not (ext.pkg in _BORROW_PKGS or ext.qualname in _TAKERS)
+
+    def _chained_wrapper(self, fn, op, i, r, kind):
+        """`objstore.NewStub(conn).Stat(bucket, key)`: the call wraps argument i (see `wraps_only`) and
+        its result is only the receiver of one method call of the tree, which returns no value of
+        the wrapper's type. The wrapper is dropped after that call, and the resource with it unless
+        the method closes or keeps its receiver: the method's effect on it (RELEASE, ESCAPE, or ""
+        for none), or None when the shape does not hold."""
+        if op.mode != "plain" or not r.resource:
+            return None
+        parent = self._parent_op(fn, op)
+        pop = fn.facts.ops[parent] if parent is not None else None
+        if pop is None or pop.kind != "call" or pop.mode not in ("plain", "defer", "go"):
+            return None
+        sel = selector(pop.fn)
+        if sel is None or call_number(sel[0]) != self.op_index(fn, op) or not self._wraps_all(fn, op, i, r, kind):
+            return None
+        built = {
+            Program.named(self.program.qualify(t.function.facts.results[0], t.function.file))
+            for t in self.targets(fn, op)
+        }
+        methods = self.targets(fn, pop)
+        if not methods or any(not t.function.facts.recv_name for t in methods):
+            return None
+        for t in methods:
+            m = t.function
+            if any(Program.named(self.program.qualify(res, m.file)) in built for res in m.facts.results):
+                return None  # `NewStub(conn).WithTimeout(d)`: the wrapper goes on
+        if pop.mode == "go":
+            return ESCAPE  # `go NewSession(conn).serve()`: the goroutine keeps it
+        effs = {self.summary(t.function, t.function.facts.recv_name, None, kind) for t in methods}
+        return RELEASE if RELEASE in effs else ESCAPE if ESCAPE in effs else ""
 
     def _wraps_into_call(self, fn, op, i, r, kind) -> bool:
         """The call wraps argument i (see `wraps_only`) and is itself an argument of a function's call.
