@@ -294,9 +294,32 @@ def may_be_func_value(e: Expr) -> bool:
     return e is not None and e[0] in ("funclit", "id", "sel")
 
 
+# Standard-library interface types code converts values to (`net.Conn(raw)`): written like a
+# package function call, but only a conversion.
+_STD_INTERFACE_TYPES = frozenset(
+    {
+        ("net", "Conn"),
+        ("net", "Listener"),
+        ("net", "PacketConn"),
+        ("io", "Reader"),
+        ("io", "Writer"),
+        ("io", "Closer"),
+        ("io", "ReadCloser"),
+        ("io", "WriteCloser"),
+        ("io", "ReadWriter"),
+        ("io", "ReadWriteCloser"),
+    }
+)
+
+
 def is_conversion_callee(e: Expr) -> bool:
-    """A type written as the callee (`[]byte(x)`, `(*T)(x)`)."""
-    return e is not None and e[0] == "type"
+    """A type written as the callee (`[]byte(x)`, `(*T)(x)`), or a standard-library interface type
+    written as a selector (`net.Conn(raw)`, `io.ReadCloser(f)`)."""
+    if e is None:
+        return False
+    if e[0] == "type":
+        return True
+    return e[0] == "sel" and e[1] is not None and e[1][0] == "id" and (e[1][1], e[2]) in _STD_INTERFACE_TYPES
 
 
 def is_builtin_callee(e: Expr, builtin_types: frozenset | set) -> bool:
