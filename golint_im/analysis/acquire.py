@@ -262,19 +262,36 @@ class Acquire(Effects):
         return known
 
     def _forwards(self, f, named: str, method: str) -> bool:
-        """Every `return` of f returns the result of `x.method(...)` with x of the interface named."""
+        """Every `return` of f returns the result of `x.method(...)` with x of the interface named: the
+        call itself, nil, or a local given only such results (`resp, err = r.next.Do(req)` in a retry
+        loop, `var resp *http.Response` aside)."""
         returns = [o for o in f.facts.ops if o.kind == "return"]
         if not returns:
             return False
-        for r in returns:
-            c = call(r.args[0]) if r.args else None
+
+        def forwarded(value) -> bool:
+            c = call(value)
             sel = selector(c[0]) if c is not None else None
             if sel is None or sel[1] != method:
                 return False
             t = self.type_of(f, sel[0])
-            if t is None or Program.named(t) != named:
+            return t is not None and Program.named(t) == named
+
+        forwards = False
+        for r in returns:
+            value = r.args[0] if r.args else None
+            if value is None or is_nil(value):
+                continue
+            if forwarded(value):
+                forwards = True
+                continue
+            name = ident(value)
+            given = list(assignments_to(f, name)) if name is not None else []
+            calls = [o for o, _ti in given if len(o.args) == 1 and forwarded(o.args[0])]
+            if not calls or len(calls) + sum(1 for o, _ti in given if o.mode == "var" and not o.args) != len(given):
                 return False
-        return True
+            forwards = True
+        return forwards
 
     def _unimplemented_dialer(self, fn, op, forwarders: bool = False) -> Origin | None:
         """`s.dialer.Dial("tcp", addr)` through an interface of the tree that nothing in the tree
