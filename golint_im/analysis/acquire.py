@@ -37,7 +37,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Program, enclosing_regions
 
-from .effects import Effects
+from .effects import _CLOSING_VERBS, Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import (
@@ -920,6 +920,8 @@ class Acquire(Effects):
         named = Program.named(self.program.qualify(f.facts.results[fr.result], f.file))
         closer = self.field_closer(named, fr.suffix, fr.kind) if named else None
         method = self.program.method(named, closer) if named and closer else None
+        if (method is None or closer is None) and named and len(fr.suffix) > 1 and self._closerless(named, fr.kind):
+            return f"{fr.suffix[0]}.Close"  # `v.sess.Close()`: the struct itself has no closer
         if method is None or closer is None:
             return "Close"
         return f"{closer}(…)" if method.facts.params else closer
@@ -1045,7 +1047,13 @@ class Acquire(Effects):
             if field is None or ident(v) is None:
                 continue
             c = self._fresh_value(f, v, i, skip=wrap)
-            if c is None or c[4] or c[5] is not None:
+            if c is None or c[4]:
+                continue
+            if c[5] is not None:
+                if wrap is None and self._closerless(named, c[0]):
+                    # `&verifier{sess: s}` over a session of the tree (closed by its own Close): the
+                    # struct can release nothing, so the caller must close `v.sess` itself
+                    return (c[0], i, c[2], c[3], False, (field, *c[5]))
                 continue
             suffix = (field, *c[0].suffix)
             if self._closes_field(named, suffix, c[0]):
@@ -1054,6 +1062,16 @@ class Acquire(Effects):
                     return (c[0], i, c[2], c[3], False, None)
                 return (c[0], i, c[2], c[3], False, suffix)
         return None
+
+    def _closerless(self, named: str, kind) -> bool:
+        """The struct type declares no method that could release what it holds: none of the kind's
+        closers, none named by a closing verb (`Close`, `Stop`, `Shutdown`, `Release`...)."""
+        decl = self.program.type_decl(named)
+        if decl is None or decl[0].kind != "struct":
+            return False
+        return not any(
+            m in kind.closers or m.startswith(_CLOSING_VERBS) for m in self.program.declared_method_names(named)
+        )
 
     def _foreign_wrap_of_local(self, f, v) -> Op | None:
         """The call op when v is `rpc.NewClient(conn)`: another module's wrapper over a local (the

@@ -663,6 +663,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             fresh = f"returns a {many} of new ones on every call, each in the field `{origin.suffix[0]}` of an element"
         elif origin.suffix == STUB:
             fresh = "keeps a new one on every call inside the generated client stub it returns, which has no `Close`"
+        elif origin.suffix and origin.closer.startswith(f"{origin.suffix[0]}."):
+            fresh = (
+                f"wraps a new one on every call in the struct it returns (field `{origin.suffix[0]}`, "
+                f"which the struct has no method to close)"
+            )
         elif origin.suffix:
             fresh = (
                 f"wraps a new one on every call in the struct it returns "
