@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from golint_im.expr import (
     Expr,
     binary,
+    call,
     calls_in,
     composite,
     ident,
@@ -26,6 +27,7 @@ from golint_im.expr import (
     is_nil,
     is_true,
     literal,
+    render,
     selector,
     selector_base,
     unary_operand,
@@ -394,14 +396,15 @@ def _guards_nil_subject(facts, chain: list, target: Op) -> bool:
 
 
 def deciding_region(facts, op_region: int, stop_region: int) -> int:
-    """The innermost branch (if, else, case, default, loop) around op_region that is not around
-    stop_region as well: what sends a path away from the op at stop_region. -1: none."""
+    """The innermost branch (if, else, case, default, a `switch` case, loop) around op_region that is
+    not around stop_region as well: what sends a path away from the op at stop_region. -1: none."""
     around_stop = set(enclosing_regions(facts, stop_region))
     for r in enclosing_regions(facts, op_region):
         if r in around_stop:
             break
-        if facts.regions[r].kind != "block":
-            return r
+        reg = facts.regions[r]
+        if reg.kind != "block" or (reg.parent >= 0 and facts.regions[reg.parent].kind == "switch"):
+            return r  # a branch, or a `switch` case (a block under the switch)
     return -1
 
 
@@ -614,3 +617,26 @@ def op_mentions(op: Op, name: str) -> bool:
     for e in (*op.args, *op.targets, *((op.fn,) if op.fn is not None and op.kind != "jump" else ())):
         idents_in(e, used)
     return name in used
+
+
+# `len(ch) > 0`, `>= 1`, `!= 0`, `== 1`: at least one value is buffered.
+_HOLDS_ONE = {">": 0, ">=": 1, "!=": 0, "==": 1}
+
+
+def under_len_guard(facts, op) -> bool:
+    """The receive op sits under `if len(ch) > 0 {` (or `== 1`, `>= 1`, `!= 0`) on the same channel,
+    or in a `for len(ch) > 0 {` loop draining it: it runs only when a value is already buffered,
+    and takes it without waiting for a sender."""
+    channel = render(op.fn)
+    for r in enclosing_regions(facts, op.region):
+        region = facts.regions[r]
+        if region.kind not in ("if", "for") or not is_expr(region.info):
+            continue
+        test = binary(region.info)
+        called = call(test[1]) if test is not None else None
+        if test is None or called is None or not is_ident(called[0], "len") or len(called[1]) != 1:
+            continue
+        least = _HOLDS_ONE.get(test[0])
+        if least is not None and integer(test[2]) == least and render(called[1][0]) == channel:
+            return True
+    return False

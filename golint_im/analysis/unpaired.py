@@ -28,7 +28,14 @@ from .cancel import cancelled_only_after, done_case_context, quiet_cancel
 from .endless_ranges import field_escapes, only_made
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
-from .regions import assignments_to, deciding_region, exits_skipping, leaves_right_after, returns_skipping
+from .regions import (
+    assignments_to,
+    deciding_region,
+    exits_skipping,
+    leaves_right_after,
+    returns_skipping,
+    under_len_guard,
+)
 
 # What ends the process or the goroutine (not a test's `t.Fatal`): a loop calling one has another way out.
 _GOROUTINE_ENDS = (PANIC, PROCESS, GOROUTINE)
@@ -1281,6 +1288,8 @@ class Unpaired:
                 handed = {id(op): call_op for op in recvs}
         if len(recvs) != len(ch.receives) or any(op.mode != "expr" or op.select >= 0 for op in recvs):
             return None  # a select can take another case; a receive elsewhere is another story
+        if any(under_len_guard((waiter or owner).facts, op) for op in recvs):
+            return None  # `if len(errCh) > 0 { t.Fatal(<-errCh) }`: it never waits for a sender
         starts = self.senders(owner, ch)
         if not starts:
             return None
@@ -1295,7 +1304,13 @@ class Unpaired:
                 return None
             facts = sfn.facts
             sidx = [facts.ops.index(sop) for _f, sop, _p in sends]
-            if any(_in_loop(facts, facts.ops[i].region) or facts.ops[i].select >= 0 for i in sidx):
+            if any(facts.ops[i].select >= 0 for i in sidx):
+                return None
+            if any(_in_loop(facts, facts.ops[i].region) for i in sidx) and not (
+                len(starts) == 1 and all(_sends_then_leaves(facts, i) for i in sidx)
+            ):
+                # a loop of sends; a retry loop whose every send ends the goroutine is one send, when
+                # that goroutine is the channel's only sender
                 return None
             if self._defers_signal(sfn):
                 return None
@@ -1868,6 +1883,21 @@ def has_else(facts, if_region: int) -> bool:
 def _is_chan_type(t: str) -> bool:
     t = t.strip()
     return t.startswith(("chan ", "chan<-", "<-chan", "chan("))
+
+
+def _sends_then_leaves(facts, i: int) -> bool:
+    """The send at index i is followed, in its own block, by a `return` with no jump or other send
+    between (`won <- nil; e.renewLoop(ctx); return`): inside a loop it is still the goroutine's last
+    send, made once."""
+    region = facts.ops[i].region
+    for op in facts.ops[i + 1 :]:
+        if op.region != region and region not in enclosing_regions(facts, op.region):
+            return False  # fell out of the send's block
+        if op.kind in ("jump", "send"):
+            return False
+        if op.kind == "return" and op.region == region:
+            return True
+    return False
 
 
 def _in_loop(facts, region: int) -> bool:

@@ -41,7 +41,7 @@ from .locks import (
     declared_together,
 )
 from .never_stopped import top_endless_loop
-from .regions import assignments_to
+from .regions import assignments_to, under_len_guard
 from .replies import taken_from_map_fields
 from .syncprims import COND, ERRGROUP, SYNC_PRIMITIVES, WAITGROUP, SyncCall, SyncPrimitives
 
@@ -894,28 +894,11 @@ def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:
 
 
 # `len(ch) OP n` tests that say the buffer holds at least one value.
-_HOLDS_ONE = {">": 0, ">=": 1, "!=": 0, "==": 1}
-
-
 def _len_guarded(b: BlockedUnderLock) -> bool:
-    """The receive from a buffered channel sits under `if len(ch) > 0 {` (or `== 1`, `>= 1`, `!= 0`)
-    on the same channel, or in a `for len(ch) > 0 {` loop draining it: it runs only when a value is
-    already buffered, and takes it without waiting for a sender (fabric's `drainInterruptChannel`,
-    called under the lock the sender takes)."""
-    facts = b.op_fn.facts
-    channel = E.render(b.op.fn)
-    for r in enclosing_regions(facts, b.op.region):
-        region = facts.regions[r]
-        if region.kind not in ("if", "for") or not E.is_expr(region.info):
-            continue
-        test = E.binary(region.info)
-        called = E.call(test[1]) if test is not None else None
-        if test is None or called is None or not E.is_ident(called[0], "len") or len(called[1]) != 1:
-            continue
-        least = _HOLDS_ONE.get(test[0])
-        if least is not None and E.integer(test[2]) == least and E.render(called[1][0]) == channel:
-            return True
-    return False
+    """The receive from a buffered channel runs only when a value is already buffered (see
+    `regions.under_len_guard`): fabric's `drainInterruptChannel`, called under the lock the sender
+    takes, never waits for that sender."""
+    return under_len_guard(b.op_fn.facts, b.op)
 
 
 def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:

@@ -24,4 +24,10 @@ def branch_text(facts, region: int, verb: str = "returns") -> str:
         return f"{verb} when `{E.render_negated(reg.info)}`"
     if reg.kind in ("for", "range"):
         return f"{verb} from inside a loop"
+    if reg.kind == "block" and reg.parent >= 0 and facts.regions[reg.parent].kind == "switch":
+        switch = facts.regions[reg.parent]
+        if reg.info is None:
+            return f"{verb} in the `default` case of its `switch`"
+        if switch.info is True:  # a tagless switch: the case is a condition
+            return f"{verb} when `{E.render(reg.info)}`"
     return verb
