@@ -637,6 +637,9 @@ class _HandoffMatcher:
             inner = chain[: chain.index(body)]
             straight = not any(regions[r].kind in BRANCHES or regions[r].kind in ("for", "range") for r in inner)
             if op.kind in ("return", "jump"):
+                if found is None and op.kind == "jump" and op.mode == "continue" and op.fn is None:
+                    if _on_failure_branch(facts, op, body):
+                        continue  # `if err := c.conn.Write(f); err != nil { continue }`: a failed round
                 if found is None or op.mode == "goto" or op.fn is not None:
                     return None  # a round that can skip the lock, or a jump not followed
                 if straight and (op.kind == "return" or (op.mode == "break" and recv.select < 0)):
@@ -894,6 +897,42 @@ def _flagged_after_partner(b: BlockedUnderLock, partner_ops: list) -> bool:
 
 
 # `len(ch) OP n` tests that say the buffer holds at least one value.
+def _on_failure_branch(facts, op: Op, body: int) -> bool:
+    """op sits, inside the loop body `body`, only under `if x != nil` branches testing an error a call
+    of that body returned (`if err := c.conn.WriteFrame(f); err != nil { continue }`): a round that
+    failed. The rounds that succeed still run on past it."""
+    chain = list(enclosing_regions(facts, op.region))
+    inner = chain[: chain.index(body)] if body in chain else []
+    branches = [r for r in inner if facts.regions[r].kind != "block"]
+    if not branches:
+        return False
+    for r in branches:
+        reg = facts.regions[r]
+        test = E.binary(reg.info) if reg.kind == "if" and E.is_expr(reg.info) else None
+        if test is None or test[0] != "!=" or not E.is_nil(test[2]) or E.ident(test[1]) is None:
+            return False
+        name = E.ident(test[1])
+        if not any(
+            o.kind == "assign"
+            and any(E.is_ident(t, name) for t in o.targets)
+            and len(o.args) == 1
+            and E.call(o.args[0]) is not None
+            and body in enclosing_regions(facts, o.region)
+            for o in facts.ops
+        ):
+            return False
+    return True
+
+
+def _on_a_goroutine(program, fn: Function) -> bool:
+    """fn is started with `go` (or sits in a literal that is), or is called plainly only by goroutine
+    literals (`go func() { defer h.wg.Done(); c.writePump() }()`)."""
+    if fn.go_sites or fn.outermost().go_sites:
+        return True
+    callers = program.callers(fn)
+    return bool(callers) and all(c.parent is not None and c.go_sites and op.mode == "plain" for c, op in callers)
+
+
 def _len_guarded(b: BlockedUnderLock) -> bool:
     """The receive from a buffered channel runs only when a value is already buffered (see
     `regions.under_len_guard`): fabric's `drainInterruptChannel`, called under the lock the sender
@@ -940,7 +979,7 @@ def _all_partners_lock(
             got is None
             and b.kind == "send"
             and pop.kind == "recv"
-            and (pfn.go_sites or pfn.outermost().go_sites)
+            and _on_a_goroutine(matcher.model.program, pfn)
             and _sends_again(matcher.model, b)
         ):
             later = matcher.lock_between_receives(pfn, pop, cls)
@@ -1030,7 +1069,7 @@ def _repeats_on_one_channel(facts, op: Op) -> bool:
     """The send sits in a loop that sends on the same channel each round: not one over the holders
     (`for _, c := range h.clients { c.send <- msg }` sends once to each client), unless a loop
     around that one goes over them again (`for _, e := range events { for _, s := range b.subs {
-    s.ch <- e } }`)."""
+    s.ch <- e } }`) or one inside it sends to each holder several times (`for _, f := range frames`)."""
     if not in_loop(facts, op.region):
         return False
     sel = E.selector(op.fn)
@@ -1043,7 +1082,9 @@ def _repeats_on_one_channel(facts, op: Op) -> bool:
             continue
         binds = [o for o in facts.ops if o.kind == "assign" and o.region == r and o.line == facts.regions[r].line]
         if any(E.is_ident(t, root) for o in binds for t in o.targets):
-            return any(facts.regions[x].kind in ("for", "range") for x in chain[i + 1 :])
+            # another loop, inside the one binding the holder (`for _, f := range frames { c.send <- f
+            # }`) or around it, sends on one holder's channel again
+            return any(facts.regions[x].kind in ("for", "range") for x in (*chain[:i], *chain[i + 1 :]))
     return True
 
 
