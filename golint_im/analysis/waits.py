@@ -909,9 +909,9 @@ def _on_failure_branch(facts, op: Op, body: int) -> bool:
     for r in branches:
         reg = facts.regions[r]
         test = E.binary(reg.info) if reg.kind == "if" and E.is_expr(reg.info) else None
-        if test is None or test[0] != "!=" or not E.is_nil(test[2]) or E.ident(test[1]) is None:
+        name = E.ident(test[1]) if test is not None and test[0] == "!=" and E.is_nil(test[2]) else None
+        if name is None:
             return False
-        name = E.ident(test[1])
         if not any(
             o.kind == "assign"
             and any(E.is_ident(t, name) for t in o.targets)
