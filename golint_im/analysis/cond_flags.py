@@ -140,6 +140,9 @@ def _unwoken(
             elif flags[sel[1]] in ("-", "+"):
                 if own_signal is not None or op.mode != f"{flags[sel[1]]}=":
                     continue  # moved away from the wait's end, or set outright; or one slot, one Signal
+            elif flags[sel[1]] == NON_NIL:
+                if E.is_nil(op.args[0]):
+                    continue
             elif E.literal(op.args[0]) != flags[sel[1]] and not E.is_ident(op.args[0], flags[sel[1]]):
                 continue
             signal = None
@@ -162,7 +165,7 @@ def _unwoken(
                 setter,
                 op,
                 E.render(op.targets[0]),
-                flags[sel[1]],
+                E.render(op.args[0]) if flags[sel[1]] == NON_NIL else flags[sel[1]],
                 w.text,
                 *checked.get(sel[1], (0, "")),
                 signal,
@@ -379,6 +382,9 @@ def _field_values(condition, recv: str, chain: str, when_true: bool):
         # `p.open < p.max` (true ends the wait): a decrement of p.open can end it; as a loop
         # condition (false ends it), `p.open >= p.max` is ended by the same decrement.
         yield counted[1], _ORDER[b[0]] if when_true else _ORDER[_NEGATED[b[0]]]
+    elif not when_true and b is not None and b[0] == "==" and E.is_nil(b[2]) and _field_of(b[1], recv):
+        # `for r.current == nil { r.ready.Wait() }`: false once the field is given a value
+        yield _field_of(b[1], recv), NON_NIL
     elif not when_true and b is not None and b[0] == "==" and E.integer(b[2]) == 0:
         # `len(q.items) == 0`: false once something is appended to the field
         called = E.call(b[1])
@@ -412,6 +418,14 @@ def _appended_with_a_signal(
 
 # The value of a collection field that ends `len(x.f) == 0`: something appended to it.
 APPEND = "append"
+NON_NIL = "non-nil"  # a field compared with nil: any non-nil value ends the wait
+
+
+def _field_of(e, recv: str) -> str | None:
+    """f for `recv.f`, else None."""
+    sel = E.selector(e)
+    return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
+
 
 # For a counter compared with `<`, `<=`, `>` or `>=`: the change (`-=`/`--`, `+=`/`++`) that makes
 # the comparison true, and the comparison that is true exactly when the given one is false.
