@@ -717,6 +717,17 @@ entry and returns it (`d.take(id)`) and dropped by one caller, while
 another sends on it, leaves the caller that kept it waiting
 (`GIM102_taken_replies_dropped`).
 
+A skipped send is also judged when every receive sits in one function of
+the tree the maker hands the channel to (`return c.gather(results,
+len(c.shards))`), and when the sender's sends sit in a retry loop but each
+ends the goroutine (`won <- nil; e.renew(ctx); return`), for a goroutine
+that is the channel's only sender; a receive under `if len(ch) > 0` never
+waits and is left out. A producer whose every `close` ends its branch
+(`close(out); return` on `io.EOF` and on `ctx.Done()`) skips the close on
+any other way out. A `break` out of a receive loop is judged for a
+constant buffer when the `go` and the receive each run once per item of
+the same collection filled at run time (`for _, p := range c.probes`).
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the

@@ -94,6 +94,13 @@ The same for the two other waits of package `sync`:
   end (`j.inFlight++` for `for j.inFlight > 0 {`) cannot end the wait and is
   left out, unless that leaves none.
 
+A partner that takes the lock between receives is still one when a round
+skips the lock only by `continue` under `if err != nil` on an error of that
+round (a failed write), and when it runs in a function called only by
+goroutine literals (`go func() { defer wg.Done(); c.writePump() }()`). A
+send in a loop over a message's frames, inside the loop over clients,
+sends to each client again.
+
 ## Why is this bad
 This is the most common mixed channel/lock deadlock in Go programs: a
 component notifies a worker on a channel while holding its state lock, and

@@ -97,6 +97,18 @@ instance, also as an argument the callee calls back on, `src.Load(s)` whose
 `Load` calls `l.Get(...)`, or on a package-level Once from anywhere): `Do` holds the Once's
 lock while `f` runs, so the inner `Do` waits for the outer forever.
 
+An element of the receiver's collection whose field points back at its
+keeper (every write of that field gives it the receiver of a method of the
+keeper's type that stores what it built in its own field: `s :=
+&Subscription{hub: h}; h.subs[id] = s`) locks the keeper's mutex through
+it. A callback stored in a field of the receiver, handed to the call that
+built that very value (`first = hub.Subscribe(p, func(m) {
+first.Cancel() })`), is followed as the receiver's own. A method value
+handed to a library function that runs it before returning (`os.Expand(s,
+c.lookup)`, `sort.Slice`, `strings.Map`...) is walked as a call there. A
+lock under `if atomic.CompareAndSwapInt32(&s.closed, 0, 1)` (or a `sync/atomic`
+type's method) is taken for sure: it tests the value's own state.
+
 ## Why is this bad
 A double lock hangs the goroutine forever, with every goroutine that then
 wants the same mutex: a request handler, a cache, a whole server. A lost

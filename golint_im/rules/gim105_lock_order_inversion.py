@@ -18,6 +18,10 @@ same two values in both orders, once in a `go` statement and once in a
 call that can run beside it (`go transfer(a, b)`, then `transfer(b, a)`),
 directly or from goroutine literals (`go func() { transfer(a, b) }()`).
 
+A lock taken by a method called under its own nil check on the interface
+value (`if c.listener != nil { c.listener.Evicted(...) }`) counts whenever
+the call runs.
+
 ## Why is this bad
 Each goroutine can take its first mutex and then wait forever for the
 other's: a deadlock that needs only unlucky timing, so it shows up under

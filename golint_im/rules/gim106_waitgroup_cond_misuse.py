@@ -133,6 +133,13 @@ package variable, a struct field; a parameter is what its callers pass):
   return e.awaitLeader()`): when the goroutine signals first, the signal is
   lost and the Wait never returns.
 
+A `Done` on the straight line of a literal the goroutine defers (`defer
+func() { <-sem; wg.Done() }()`) is the goroutine's deferred Done, and a
+method the starter calls on its own receiver after the loop, holding the
+`Wait` on the receiver's group (`im.waitWorkers()`), is where the starter
+waits. A wait loop `for r.current == nil { r.ready.Wait() }` ends when the
+field is given a value, like a flag.
+
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
 zero, `Wait` returns at once and the caller reads results that are not

@@ -290,6 +290,16 @@ c`, `conns[i], errs[i] = d.Dial(...)`) or collected from a results channel
 those goroutines send on; a call that fills the caller's collection may
 fail after storing some, so its error branch still holds them.
 
+A caller keeping one element of such a collection (`best := links[0]`, a
+range over `links[1:]`) and returning it, or a struct built around it or
+one of its fields (`&Client{conn: best.conn}`), drops the others. A
+wrapper of the tree built for one chained call (`objstore.NewStub(conn).Stat(k)`)
+holds the connection for that call only: the method's effect on its
+receiver decides. A struct that declares no closer at all, built around a
+wrapper of the tree (`&verifier{sess: s}`), is the caller's to close
+through its field (`defer v.sess.Close()`). `net.Conn(raw)` and the like
+are conversions, not hand-offs.
+
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
 server-side goroutine and buffers until the process exits or the peer

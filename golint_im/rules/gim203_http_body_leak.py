@@ -20,6 +20,11 @@ zstd, `io.NopCloser(bufio.NewReader(resp.Body))`): the owner's later
 result inside a retry loop, and a deferred closure that closes the body only
 when the function's named error is nil, are followed as well.
 
+A `Do` through an interface of the tree counts as `(*http.Client).Do` when
+no implementation in the tree makes responses itself: none at all, or only
+decorators whose every return hands back what the same method of an inner
+value of that interface returned (a signing, logging or retrying `Doer`).
+
 ## Why is this bad
 Until the body is closed the transport cannot reuse the connection, and the
 connection (a socket plus two goroutines) stays open until the server gives
