@@ -255,11 +255,25 @@ class TypeSystem:
                 named = f"{pkg.path}#{tname}"
                 if self.is_interface(named):
                     continue
-                if all(self._has_method(named, m, methods[m]) for m in methods):
+                if all(self._has_method(named, m, methods[m]) for m in methods) and self._may_declare_unexported(
+                    named, iface, methods
+                ):
                     out.append(named)
         out.sort()
         self._impl_cache[iface] = out
         return out
+
+    def _may_declare_unexported(self, named: str, iface: str, methods) -> bool:
+        """An interface with an unexported method (`run`) is implemented only by methods declared in
+        its own package: `plugin.(*Socket).run` does not implement `tariff.runnable`."""
+        home = iface.split("#", 1)[0]
+        for m in methods:
+            if m[:1].isupper() or m[:1] == "_":
+                continue
+            fn = self.method(named, m)
+            if fn is not None and fn.pkg.path != home:
+                return False
+        return True
 
     def _has_method(self, named, mname, sig, depth=0) -> bool:
         """named has a method mname fitting the interface's signature sig (see interface_methods)."""
