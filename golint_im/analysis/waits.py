@@ -411,6 +411,9 @@ class HandoffHeldAcross:
     # the partner takes the lock only when a call it made succeeded (`if err == nil { s.Store(v) }`):
     # that condition, the usual path
     when: object = None
+    # with between_receives: the partner takes the lock only on rounds whose received value passes a
+    # test (`if ev.Topic == "account.closed" { m.Hub.Unsubscribe(m.ID) }`): that test
+    taken_on: object = None
 
 
 class _HandoffMatcher:
@@ -675,6 +678,42 @@ class _HandoffMatcher:
                 return a, reg.info
         return None
 
+    def lock_on_value_branch(self, fn: Function, recv: Op, cls: str) -> tuple[Acquire, object] | None:
+        """For a `range` receive a goroutine's loop repeats: an acquisition of cls made, itself or through
+        a call, straight in an `if` right in the loop's body whose condition tests the value received
+        (`for ev := range events { m.send(ev); if ev.Topic == "account.closed" { m.Hub.Unsubscribe(m.ID)
+        } }`), with no `return` or jump in that `if`: the round that receives such a value waits for
+        the lock before its next receive. The acquisition and the condition."""
+        facts = fn.facts
+        regions = facts.regions
+        if recv.mode != "range" or recv.body is None or recv.body < 0:
+            return None
+        body = recv.body
+        values = {
+            E.ident(t)
+            for o in facts.ops
+            if o.kind == "assign" and o.region == body and o.line == recv.line
+            for t in o.targets
+            if E.ident(t) not in (None, "_")
+        }
+        if not values:
+            return None
+        for op in facts.ops:
+            if op.kind != "call" or op.mode != "plain" or op.region < 0:
+                continue
+            reg = regions[op.region]
+            if reg.kind != "if" or reg.parent != body or not E.is_expr(reg.info):
+                continue
+            if not values & E.idents_in(reg.info, set()):
+                continue  # a test of something other than the value received
+            inside = [o for o in facts.ops if o.region >= 0 and op.region in enclosing_regions(facts, o.region)]
+            if any(o.kind in ("return", "jump") for o in inside):
+                continue  # the branch leaves: lock_before_leaving's shape, or a skip
+            a = acquire_at(self.model, fn, op, cls, certain=True)
+            if a is not None:
+                return a, reg.info
+        return None
+
     def partner_lock(self, fn: Function, stop: Op, cls: str, depth: int = 0) -> tuple[Acquire | None | bool, frozenset]:
         """The acquisition of cls every goroutine reaching (fn, stop) makes before it, and the functions on the way.
 
@@ -770,7 +809,7 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         found = _all_partners_lock(matcher, b, partner_ops, debug)
         if found is None:
             continue
-        pfn, pop, a, in_other_case, between_receives, leaving_on = found
+        pfn, pop, a, in_other_case, between_receives, leaving_on, taken_on = found
         if buffered_send and not between_receives:
             debug["GIM103_handoffs_on_unknown_channels"] += 1
             continue
@@ -779,7 +818,9 @@ def handoffs_held_across(model: LockModel, flow, prims: SyncPrimitives, debug: d
         seen.add(where)
         when = matcher.success_conditions.get(id(a))
         out.append(
-            HandoffHeldAcross(b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives, leaving_on, when)
+            HandoffHeldAcross(
+                b, ch, pfn, pop, a, len(partner_ops), in_other_case, between_receives, leaving_on, when, taken_on
+            )
         )
     return out
 
@@ -975,6 +1016,7 @@ def _all_partners_lock(
                 debug["GIM103_handoffs_partner_locks_in_another_case"] += 1
         between_receives = False
         leaving_on = None
+        taken_on = None
         if (
             got is None
             and b.kind == "send"
@@ -987,9 +1029,13 @@ def _all_partners_lock(
                 got, levels, between_receives = later, frozenset({pfn.id}), True
             else:
                 leaving = matcher.lock_before_leaving(pfn, pop, cls)
+                valued = matcher.lock_on_value_branch(pfn, pop, cls) if leaving is None else None
                 if leaving is not None:
                     got, levels, between_receives = leaving[0], frozenset({pfn.id}), True
                     leaving_on = leaving[1]
+                elif valued is not None:
+                    got, levels, between_receives = valued[0], frozenset({pfn.id}), True
+                    taken_on = valued[1]
         if b.fn.id in levels or b.op_fn.id in levels:
             got = False  # the blocked function's own code
         if isinstance(got, Acquire):
@@ -1003,7 +1049,7 @@ def _all_partners_lock(
         if not isinstance(got, Acquire) or (got.mode == "r" and b.held.mode == "r"):
             debug["GIM103_handoffs_with_a_partner_skipping_the_lock"] += 1
             return None
-        first = first or (pfn, pop, got, in_other_case, between_receives, leaving_on)
+        first = first or (pfn, pop, got, in_other_case, between_receives, leaving_on, taken_on)
     return first
 
 

@@ -251,7 +251,12 @@ def check(ctx):
         yield _finding(ctx, case)
     for wait in ctx.result(WAITS_UNDER_LOCK):
         yield _wait_finding(wait)
+    # A subscriber that takes the lock only on some values is told as a starved subscriber, which
+    # names the subscription that handed it the channel.
+    subscribers = {_where(s.blocked) for s in ctx.result(STARVED_SUBSCRIBERS)}
     for handoff in ctx.result(HANDOFFS_UNDER_LOCK):
+        if handoff.taken_on is not None and _where(handoff.blocked) in subscribers:
+            continue
         if _where(handoff.blocked) not in told and (handoff.channel.key, handoff.blocked.held.lock.cls) not in told:
             told.add(_where(handoff.blocked))
             yield _handoff_finding(handoff)
@@ -488,6 +493,18 @@ def _handoff_finding(case: HandoffHeldAcross) -> Finding:
         )
         partner_step = f"when `{cond}`, takes `{label}` before returning: waits for the lock"
         partner_end, related = "takes one value", f"`{label}` taken before the goroutine returns"
+    elif case.between_receives and case.taken_on is not None:  # on rounds whose value passes a test
+        cond = E.render(case.taken_on)
+        message = (
+            f"{holding}, but the goroutine `{case.partner_fn.short}` that receives it at line "
+            f"{case.partner_op.line} takes `{label}` after a receive when `{cond}`, before its next receive "
+            f"({taken}): it takes such a value, then waits for the lock, and a later send made under `{label}` "
+            f"can find it there and wait forever (an `Unlock` wakes the goroutine but does not hand it the "
+            f"lock). Fix: unlock `{held.text}` before the send, or let the goroutine do that without taking "
+            f"`{label}` (hand it to another goroutine, or return and let the caller do it)."
+        )
+        partner_step = f"when `{cond}`, takes `{label}` before its next receive: waits for the lock"
+        partner_end, related = "takes one value", f"`{label}` taken when `{cond}`"
     elif case.between_receives and ch.capacity != 0 and b.kind == "send":  # a queue: blocks once full
         size = f"a buffer of {ch.capacity}" if ch.capacity else "a buffer"
         message = (
