@@ -990,13 +990,13 @@ def _released_on_the_way(model: LockModel, b: BlockedUnderLock) -> bool:
 
 def _all_partners_lock(
     matcher: _HandoffMatcher, b: BlockedUnderLock, partner_ops: list, debug: dict
-) -> tuple[Function, Op, Acquire, bool, bool, object] | None:
+) -> tuple[Function, Op, Acquire, bool, bool, object, object] | None:
     """(function, op, acquisition, in another case, between receives, the condition of the branch
     that takes the lock and returns, or None) of the first partner, when every
     partner operation comes after taking the lock, or (a receive in a `select` of a goroutine) shares
     its select with a case that takes it, or (a receive a goroutine's loop repeats) is followed in
     every round by taking it."""
-    first: tuple[Function, Op, Acquire, bool, bool, object] | None = None
+    first: tuple[Function, Op, Acquire, bool, bool, object, object] | None = None
     cls = b.held.lock.cls
     for pfn, pop in partner_ops:
         got, levels = matcher.partner_lock(pfn, pop, cls)  # in a `select` or not: the Lock waits
