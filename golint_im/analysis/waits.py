@@ -992,7 +992,8 @@ def _all_partners_lock(
     matcher: _HandoffMatcher, b: BlockedUnderLock, partner_ops: list, debug: dict
 ) -> tuple[Function, Op, Acquire, bool, bool, object, object] | None:
     """(function, op, acquisition, in another case, between receives, the condition of the branch
-    that takes the lock and returns, or None) of the first partner, when every
+    that takes the lock and returns, or None, the test of the received value on whose rounds it
+    takes the lock, or None) of the first partner, when every
     partner operation comes after taking the lock, or (a receive in a `select` of a goroutine) shares
     its select with a case that takes it, or (a receive a goroutine's loop repeats) is followed in
     every round by taking it."""
