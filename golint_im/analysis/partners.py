@@ -70,6 +70,7 @@ from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
 from .replies import (
     abandoned_replies,
     skipped_handler_replies,
+    skipped_paired_replies,
     skipped_pending_replies,
     skipped_registered_replies,
     skipped_replies,
@@ -274,6 +275,7 @@ class Partners:
             + skipped_handler_replies(flow, self.debug)
             + skipped_pending_replies(program, self.debug)
             + skipped_registered_replies(flow, self.debug)
+            + skipped_paired_replies(flow, self.debug)
         )
         # Replies whose requester can give up on them in a `select` (replies.py).
         told = {id(a.send) for a in self.fields.abandoned}  # the instance view said it already

@@ -60,6 +60,10 @@ class SkippedReply:
     # When the server got the request as a parameter: (the caller that received it, its binding
     # receive); `bind` is then that caller's op.
     handed_by: tuple[Function, Op] | None = None
+    # When the reply goes back on a channel of its own beside the request's (`l.f.in <- b; ack :=
+    # <-l.f.acks`): (the waiter's send of the request, the request channel's label); `name` is then the
+    # reply channel as the server writes it.
+    paired: tuple[Op, str] | None = None
 
 
 def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
@@ -609,6 +613,114 @@ def skipped_reply_channels(flow: ChannelFlow, debug: Counter) -> list[SkippedRep
             bind, name, reply, exit_op, region = found
             out.append(SkippedReply(flow.label(key), server, bind, name, "", reply, exit_op, region, wfn, wait))
     return out
+
+
+def skipped_paired_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
+    """Requests and replies on two field channels of one value: the caller sends the request and then
+    waits for the answer with a plain receive (`l.f.in <- b; ack := <-l.f.acks`); one server loop is
+    the only receiver of the requests and the only sender of the answers, and can leave the round
+    that received a request (`continue` on a failed apply, a `return`) before answering: the caller
+    waits forever. Judged only when every receive of the answers is such a plain receive right after
+    a send on the request channel, on the same value."""
+    out = []
+    for key in sorted(flow.channels):
+        answers = flow.channels[key]
+        if not key.startswith("field:") or not answers.sends or not answers.receives or answers.closes:
+            continue
+        servers = {fn.id for fn, _op in answers.sends}
+        if len(servers) != 1:
+            continue
+        server = answers.sends[0][0]
+        pairs = [_paired_request(flow, fn, op) for fn, op in answers.receives]
+        if not pairs or any(p is None for p in pairs):
+            continue
+        request_keys = {p[1] for p in pairs if p is not None}
+        if len(request_keys) != 1:
+            continue
+        requests = flow.channels.get(request_keys.pop())
+        if requests is None or requests.closes or any(fn is not server for fn, _op in requests.receives):
+            continue
+        if len(requests.receives) != 1:
+            continue
+        recv = requests.receives[0][1]
+        sends = [op for _fn, op in answers.sends]
+        found = _skipped_after_request(server, recv, sends)
+        if found is None:
+            continue
+        exit_op, reply, region = found
+        waiter, wait, request_send = next((p[2], p[3], p[0]) for p in pairs if p is not None)
+        debug["GIM102_paired_replies_skipped"] += 1
+        out.append(
+            SkippedReply(
+                flow.label(key),
+                server,
+                recv,
+                E.render(reply.fn),
+                "",
+                reply,
+                exit_op,
+                region,
+                waiter,
+                wait,
+                paired=(request_send, flow.label(requests.key)),
+            )
+        )
+    return out
+
+
+def _paired_request(flow: ChannelFlow, fn: Function, wait: Op):
+    """(the send, the request channel's key, fn, wait) when the plain receive wait follows, on its own
+    block's straight line, a send on another field channel of the same value (`l.f.in <- b` before
+    `<-l.f.acks`); else None."""
+    if wait.kind != "recv" or wait.mode != "expr" or wait.select >= 0:
+        return None
+    base = E.selector_base(wait.fn)
+    if base is None:
+        return None
+    ops = fn.facts.ops
+    k = ops.index(wait)
+    for op in reversed(ops[:k]):
+        if op.region != wait.region:
+            return None
+        if op.kind in ("return", "jump", "recv"):
+            return None
+        if op.kind == "send":
+            key = flow.key(fn, op.fn)
+            if op.select >= 0 or E.selector_base(op.fn) != base or key is None or not key.startswith("field:"):
+                return None
+            return op, key, fn, wait
+    return None
+
+
+def _skipped_after_request(server: Function, recv: Op, sends: list[Op]):
+    """(exit, the answer it skips, the deciding region) for a `continue`, `break` or `return` of the
+    server after its receive of the request, in the scope of that receive (its `case`, or the loop's
+    body), on a path without an answer."""
+    facts = server.facts
+    if recv.select >= 0:
+        scope = recv.body
+    elif recv.mode == "range":
+        scope = recv.body
+    else:
+        scope = recv.region
+    if scope is None or scope < 0:
+        return None
+    k = facts.ops.index(recv)
+    targets = [facts.ops.index(op) for op in sends if scope in enclosing_regions(facts, op.region)]
+    if not targets:
+        return None
+
+    def leaves(op: Op) -> bool:
+        return op.kind == "return" or (op.kind == "jump" and op.mode in ("continue", "break"))
+
+    for i, t in exits_skipping(facts, targets, leaves):
+        exit_op = facts.ops[i]
+        if i <= k or scope not in enclosing_regions(facts, exit_op.region):
+            continue
+        if exit_op.kind == "jump" and (exit_op.fn is not None or _lands_inside(facts, exit_op, scope)):
+            continue
+        return exit_op, facts.ops[t], deciding_region(facts, exit_op.region, scope)
+    return None
 
 
 def _requester(ch) -> tuple[Function, Op] | None:

@@ -2135,11 +2135,20 @@ def _skipped_reply_finding(k):
             f"{gone.line}, so nobody else can find it)"
         )
         got_step = f"`{k.server.short}` takes `{k.name}` out of `{held}` and deletes the entry"
+    if k.paired is not None:
+        request_send, request_label = k.paired
+        got = f"receives a request on `{request_label}` at line {k.bind.line}"
+        got_step = f"`{k.server.short}` receives the request `{k.waiter.short}` sent at line {request_send.line}"
     message = (
         f"`{k.server.short}` {got} and {how} at line "
         f"{k.exit.line} without {skipped}, while `{k.waiter.short}` waits on its reply "
         f"with a plain receive at line {k.wait.line}: that caller blocks forever. Fix: answer on every path "
-        f"(send an error value on `{reply}`, or `close({reply})`), or let the caller `select` on a way out."
+        + (
+            f"(send an error value on `{reply}`: it is every caller's channel, so do not close it), "
+            if k.paired is not None
+            else f"(send an error value on `{reply}`, or `close({reply})`), "
+        )
+        + "or let the caller `select` on a way out."
     )
     what = f"the call `{E.render(k.reply.fn)}({k.name})` that replies" if k.handler else f"the reply `{reply} <- …`"
     if k.registered is not None:
