@@ -63,6 +63,7 @@ from .replaced import (
     entry_stored_past_a_partial_guard,
     map_field_store,
     receiver_fields,
+    replaced_after_construction,
     replaced_unlike_a_sibling,
     runs_again,
 )
@@ -283,6 +284,8 @@ class Walk:
         again = runs_again(self.an, self.fn, fields, self.kind)
         if again is None and not self.origin.collection:
             again = replaced_unlike_a_sibling(self.an, self.fn, fields, store, self.kind)
+        if again is None and not self.origin.collection:
+            again = replaced_after_construction(self.an, self.fn, fields, self.kind)
         name = f"{self.fn.facts.recv_name}.{fields[0]}"
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"

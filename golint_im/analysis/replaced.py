@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from golint_im.expr import (
     binary,
     call_number,
+    composite,
     ident,
     idents_in,
     index,
@@ -36,6 +37,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    strip_address,
     subexprs,
     unary_operand,
 )
@@ -71,6 +73,10 @@ class Again:
     # The `if` (its line, and the other conjunct rendered) that skips the store only when the entry is
     # set AND something else holds (`if g.topology[r] == addr && g.upstreams[r] != nil { continue }`).
     partial_guard: tuple[int, str] | None = None
+    # The constructor that fills the field through the storing method when it builds the value
+    # (`c := &Client{...}; c.connect(addr); return c`), and that call: a method calling it again on
+    # such a value (`caller`, `call`) replaces a live one.
+    constructed_by: tuple[Function, Op] | None = None
 
 
 def receiver_fields(
@@ -801,6 +807,57 @@ def replaced_unlike_a_sibling(an: Analysis, fn: Function, fields: list[str], sto
         if close is not None:
             return Again(sibling, close, 0, closed_first_by=(sibling, close))
     return None
+
+
+def replaced_after_construction(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Again | None:
+    """fn stores a fresh resource in `recv.f`; a constructor of the type calls fn on the value it has
+    just built, before returning it (`c := &Client{...}; if err := c.connect(addr); ... return c`), so
+    every value it hands out holds a live one; and an exported method of the type calls fn again on
+    its own receiver (`Failover`: `return c.connect(addr)`), neither closing the fields on the way nor
+    deciding the call on a nil test of them: that call drops the live one."""
+    recv = fn.facts.recv_name
+    if not recv or closes_fields(fn, recv, fields, kind):
+        return None
+    built = None
+    again = None
+    for caller, call in an.program.callers(fn):
+        if call.mode != "plain" or caller.parent is not None:
+            continue
+        crecv = caller.facts.recv_name
+        if crecv and caller.facts.recv == fn.facts.recv and is_ident(selector_base(call.fn), crecv):
+            if again is None and caller.facts.name[:1].isupper() and innermost_loop(caller.facts, call.region) is None:
+                if not closes_fields(caller, crecv, fields, kind) and not _nil_guarded(caller, crecv, fields, call):
+                    again = (caller, call)
+            continue
+        if not crecv and built is None and _constructs_with(caller, call, fn):
+            built = (caller, call)
+    if built is None or again is None:
+        return None
+    return Again(again[0], again[1], 0, constructed_by=built)
+
+
+def _constructs_with(caller: Function, call: Op, fn: Function) -> bool:
+    """caller builds a value of fn's receiver type in a local (`c := &Client{...}`), calls fn on it
+    on its straight line (call), and every `return` of that local comes after the call."""
+    base = ident(selector_base(call.fn))
+    if base is None or call.region != 0:
+        return False
+    ops = caller.facts.ops
+    tname = (fn.facts.recv or "").lstrip("*")
+    made = [
+        o
+        for o in ops
+        if o.kind == "assign"
+        and len(o.targets) == 1
+        and is_ident(o.targets[0], base)
+        and len(o.args) == 1
+        and (composite(strip_address(o.args[0])) or ("",))[0].lstrip("*").split(".")[-1] == tname
+    ]
+    if len(made) != 1:
+        return False
+    at = ops.index(call)
+    returns = [k for k, o in enumerate(ops) if o.kind == "return" and any(is_ident(a, base) for a in o.args)]
+    return bool(returns) and all(k > at for k in returns) and ops.index(made[0]) < at
 
 
 def _close_then_store(fn: Function, recv: str, fields: list[str], kind: Kind) -> Op | None:

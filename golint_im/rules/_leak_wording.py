@@ -485,7 +485,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         caller = again.caller
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
-        if again.closed_first_by is not None:
+        if again.constructed_by is not None:
+            maker, made = again.constructed_by
+            when = (
+                f"`{maker.short}` fills it when it builds the value ({maker.file.path}:{made.line}), and "
+                f"`{caller.short}` calls `{render(again.call.fn)}()` again on that value "
+                f"({caller.file.path}:{again.call.line}) without closing the one it holds"
+            )
+        elif again.closed_first_by is not None:
             sibling, close = again.closed_first_by
             when = (
                 f"`{sibling.short}` closes `{render(selector_base(close.fn))}` before it stores a new one "
