@@ -486,9 +486,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
         if again.constructed_by is not None:
-            maker, made = again.constructed_by
+            maker, maker_call = again.constructed_by
             when = (
-                f"`{maker.short}` fills it when it builds the value ({maker.file.path}:{made.line}), and "
+                f"`{maker.short}` fills it when it builds the value ({maker.file.path}:{maker_call.line}), and "
                 f"`{caller.short}` calls `{render(again.call.fn)}()` again on that value "
                 f"({caller.file.path}:{again.call.line}) without closing the one it holds"
             )
