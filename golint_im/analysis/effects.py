@@ -1157,6 +1157,10 @@ class Effects(Calls):
                 result = _stronger(result, ESCAPE)
                 continue
             if target_index is not None:
+                moved = index(v)
+                into, out_of = _ref(target_index[0], holders), _ref(moved[0], holders) if moved else None
+                if into is not None and out_of is not None and into.container and into.name == out_of.name:
+                    continue  # `eps[j], eps[j-1] = eps[j-1], eps[j]`: moved within the same container
                 result = _stronger(result, self._store_into(fn, op, target_index[0], r, holders, "map"))
                 continue
             result = _stronger(result, ESCAPE)  # field, *p, ...

@@ -1370,6 +1370,34 @@ class Walk:
                     return Leak("picked-one", o.line, o.col, container=Container(coll.container, coll.name))
         return None
 
+    def _cut_collection(self, i: int, o: Op) -> Leak | None:
+        """`eps = eps[:c.sample]` on the local collection of fresh resources this walk follows, with
+        no element read before (no index, no range over it or a part of it): the elements cut off
+        stay open, out of reach. Not when the function takes elements out by index (the pop idiom
+        reads the last one before it cuts it off)."""
+        coll = self.holders.get(self.primary)
+        if coll is None or coll.container != "slice" or self.origin.filled is not None:
+            return None
+        if len(o.targets) != 1 or len(o.args) != 1 or not is_ident(o.targets[0], coll.name):
+            return None
+        if not is_ident(sliced(o.args[0]), coll.name):
+            return None
+        for op in self.ops:
+            for x in (op.fn, *op.args) if op.kind in ("call", "assign", "send", "return", "recv") else ():
+                if not is_expr(x):
+                    continue
+                for sub in subexprs(x):
+                    base = index(sub)
+                    if base is not None and is_ident(base[0], coll.name):
+                        return None  # an element taken by index
+                    over = ranged(sub)
+                    if over is not None and self.ops.index(op) < i:
+                        over = sliced(over) if sliced(over) is not None else over
+                        if is_ident(over, coll.name):
+                            return None  # elements handled in a range before the cut
+        self.an.debug["gim2xx_collections_cut"] += 1
+        return Leak("cut", o.line, o.col, container=Container(coll.container, coll.name))
+
     def _element_of(self, name: str, coll: str, depth: int) -> bool:
         """Every value the function gives the local `name` is an element a range over the collection
         `coll` binds (`for _, c := range conns`), or, `depth` steps on, a field of one (`best = r.conn`)."""
@@ -1506,7 +1534,7 @@ class Walk:
                     self.handoff_flags.clear()
             return state
         if o.kind == "assign":
-            forgotten = self._built_into_forgotten_field(o)
+            forgotten = self._built_into_forgotten_field(o) or self._cut_collection(i, o)
             if forgotten is not None:
                 self._leak(forgotten)
                 return None

@@ -181,6 +181,8 @@ class Analysis(Acquire):
             "gim2xx_own_error_tests": 0,
             # `return c` for an element a range over the collection bound: the rest dropped (leaks._returns_one_element)
             "gim2xx_collections_returning_one_element": 0,
+            # `eps = eps[:n]` on a local collection of fresh resources: the rest dropped (leaks._cut_collection)
+            "gim2xx_collections_cut": 0,
             "gim2xx_collections_filled_through_a_parameter": 0,
             # errors of calls whose every return is a non-nil error: the success side is no path (failing.py)
             "gim2xx_errors_never_nil": 0,

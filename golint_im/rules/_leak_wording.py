@@ -572,6 +572,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         for o in leak.closed_on_failure:
             related.append(Related(Location(path, o.line, o.col), "closed here before another failure return"))
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returns the failure with it open"))
+    elif leak.how == "cut" and leak.container is not None:
+        held = leak.container.name
+        problem = (
+            f"is kept in the local {leak.container.shape} `{held}`, which line {leak.line} re-slices to a part "
+            f"of itself before any element is closed: the elements cut off stay open, out of reach"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "cuts the collection, drops the rest"))
     elif leak.how == "picked-one" and leak.container is not None:
         held = leak.container.name
         problem = (
@@ -753,6 +760,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close what `{held}` holds {when} (`for _, c := range {held} {{ c.Close() }}`)"
         if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
+    if leak.how == "cut" and leak.container is not None:
+        held = leak.container.name
+        fix = (
+            f"close the elements you drop before cutting `{held}` (range over the part cut off and close "
+            f"each), or keep the whole `{held}` until it is closed"
+        )
     if leak.how == "picked-one" and leak.container is not None:
         # the element's field the code closes: the carrier's field (`e.conn`), down to a body (`e.resp.Body`)
         element_path: tuple = origin.suffix or ()
@@ -765,7 +778,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"(`for _, {member.partition('.')[0]} := range {leak.container.name} "
             f"{{ if {member} != kept {{ {member}.Close() }} }}`)"
         )
-    elif many and leak.container is not None:
+    elif many and leak.container is not None and leak.how != "cut":
         fix = (
             f"close each of them when done (`for _, c := range {leak.container.name} {{ c.Close() }}`), "
             "or keep one per target and share it"
