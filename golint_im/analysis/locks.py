@@ -867,6 +867,8 @@ class LockModel:
             rest = self._owner_bound_callback(fn, op, callee, lock)
         if rest is None and mapped.inst is None:
             rest = self._element_bound_callback(fn, op, callee, lock)
+        if rest is None and mapped.inst is None:
+            rest = self._observer_holding_receiver(fn, op, callee, lock)
         if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
             rest = self._registered_implementation(fn, callee, lock)
         if rest is None:
@@ -1161,6 +1163,83 @@ class LockModel:
         if memo not in self._own_methods:
             self._own_methods[memo] = self._field_binds_keeper_method(named, sel[1], method, owner)
         return inst[1:] if self._own_methods[memo] else None
+
+    def _observer_holding_receiver(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
+        """For `h(*s)` in a method of st, h taken from a field of st (`for _, h := range st.hooks`), where
+        every value of that field is a method value `x.Expired` handed to a method of st's type on a
+        value v (`store.OnEvict(auditLog.Expired)`), x built by a constructor of the tree given that
+        same v and keeping it in the field the method's lock goes through (`audit.NewLogger(out,
+        store)` returning `&Logger{counter: c}`, `Expired` locking via `l.counter.ActiveFor`): the
+        callback locks v, which is st. The path after that field (`("mu",)`)."""
+        inst, recv = lock.inst, fn.facts.recv_name
+        if inst is None or not recv or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 3:
+            return None
+        back = inst[1]
+        field = self._receiver_field_called(fn, op)
+        named = self._receiver_type(fn)
+        if field is None or named is None or not isinstance(back, str):
+            return None
+        memo = (named, field, method.id, back, "observer")
+        if memo not in self._own_methods:
+            self._own_methods[memo] = self._registered_observers_hold(named, field, method, back)
+        return inst[2:] if self._own_methods[memo] else None
+
+    def _registered_observers_hold(self, named: str, field: str, method: Function, back: str) -> bool:
+        """Every write of named.field is a parameter of a method of named whose every call passes
+        `x.<method>` on a value v, x built by a constructor of the tree given v and keeping it in the
+        field `back` of what it returns (see _observer_holding_receiver)."""
+        p = self.program
+        writes = p.field_value_writes(named, field)
+        if not writes:
+            return False
+        for g, _base, value in writes:
+            param = E.ident(value)
+            params = [pn for pn, _t in g.facts.params]
+            if param is None or param not in params or f"{g.pkg.path}#{g.facts.recv}" != named:
+                return False
+            at = params.index(param)
+            callers = p.callers(g)
+            if not callers:
+                return False
+            for caller, call in callers:
+                v = E.ident(E.selector_base(call.fn))
+                arg = call.args[at] if at < len(call.args) else None
+                sel = E.selector(arg) if arg is not None else None
+                x = E.ident(sel[0]) if sel is not None else None
+                if v is None or x is None or sel is None or sel[1] != method.facts.name:
+                    return False
+                if not self._built_keeping(caller, x, v, back):
+                    return False
+        return True
+
+    def _built_keeping(self, fn: Function, x: str, v: str, back: str) -> bool:
+        """The local x of fn is given once, by a call of one function of the tree passing v, that
+        returns a composite keeping that parameter in the field `back` (`&Logger{counter: c}`)."""
+        given = [o for o, _i in assignments_to(fn, x)]
+        if len(given) != 1 or len(given[0].args) != 1:
+            return False
+        c = E.call(given[0].args[0])
+        if c is None:
+            return False
+        number = E.call_number(given[0].args[0])
+        call = fn.facts.ops[number] if number is not None and 0 <= number < len(fn.facts.ops) else None
+        targets = self.program.resolve_call(fn, call) if call is not None and call.kind == "call" else []
+        if len(targets) != 1 or targets[0].via:
+            return False
+        maker = targets[0].function
+        at = [k for k, a in enumerate(c[1]) if E.is_ident(a, v)]
+        params = [pn for pn, _t in maker.facts.params]
+        if len(at) != 1 or at[0] >= len(params):
+            return False
+        kept = params[at[0]]
+        returns = [o for o in maker.facts.ops if o.kind == "return" and o.args]
+        return bool(returns) and all(
+            any(
+                E.is_ident(val, kept) and E.ident(key) == back
+                for key, val in E.composite_items(E.strip_address(r.args[0]))
+            )
+            for r in returns
+        )
 
     def _element_of_receiver_field(self, fn: Function, name: str) -> bool:
         """The local `name` is given its value once, by a range over, or an index into, a field of fn's
