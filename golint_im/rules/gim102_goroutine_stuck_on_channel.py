@@ -728,6 +728,12 @@ any other way out. A `break` out of a receive loop is judged for a
 constant buffer when the `go` and the receive each run once per item of
 the same collection filled at run time (`for _, p := range c.probes`).
 
+A request and its answer on two field channels of one value (`l.f.in <- b;
+ack := <-l.f.acks`) are judged like a reply channel carried in the
+request: when one server loop is the only receiver of the requests and the
+only sender of the answers, a round that received a request and leaves
+without answering (`continue` on a failed apply) strands the caller.
+
 ## Why is this bad
 A blocked goroutine is never collected: it keeps its stack and everything
 it references (a connection, a response, a request context) until the

@@ -101,6 +101,11 @@ goroutine literals (`go func() { defer wg.Done(); c.writePump() }()`). A
 send in a loop over a message's frames, inside the loop over clients,
 sends to each client again.
 
+A partner that takes the lock only on the rounds whose received value
+passes a test (`for ev := range m.inbox { if ev.kind == "bye" {
+m.hub.leave(m.id) } }`) blocks the next send made under that lock after
+such a value; the finding quotes the test.
+
 ## Why is this bad
 This is the most common mixed channel/lock deadlock in Go programs: a
 component notifies a worker on a channel while holding its state lock, and

@@ -109,6 +109,11 @@ c.lookup)`, `sort.Slice`, `strings.Map`...) is walked as a call there. A
 lock under `if atomic.CompareAndSwapInt32(&s.closed, 0, 1)` (or a `sync/atomic`
 type's method) is taken for sure: it tests the value's own state.
 
+An observer built over the value it is registered on (`r :=
+newReporter("audit", c); c.Watch(r.dropped)`, the constructor keeping `c`
+in a field) and called back under that value's lock locks the value again
+through that field.
+
 ## Why is this bad
 A double lock hangs the goroutine forever, with every goroutine that then
 wants the same mutex: a request handler, a cache, a whole server. A lost

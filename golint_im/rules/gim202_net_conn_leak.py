@@ -300,6 +300,14 @@ wrapper of the tree (`&verifier{sess: s}`), is the caller's to close
 through its field (`defer v.sess.Close()`). `net.Conn(raw)` and the like
 are conversions, not hand-offs.
 
+A field a constructor fills through a method (`c := &Client{};
+c.connect(addr); return c`) and that an exported method of the type fills
+again through the same method (`Failover`) without closing it first is a
+replaced connection. A local collection of fresh connections re-sliced
+onto itself (`eps = eps[:n]`) before any element is closed drops the
+elements cut off; moving elements within the collection (an in-place
+sort) keeps them.
+
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
 server-side goroutine and buffers until the process exits or the peer
