@@ -1128,18 +1128,7 @@ class LockModel:
         an owner `s` given to the constructor whose result `s` keeps in the field the method's lock
         goes through (`s.cache = lru.New(n, s.onEvict)`, `onEvict` locking via `s.cache.Len()`): the
         callback runs on the owner of c, and `s.cache` is c. The path after that field (`("mu",)`)."""
-        inst, recv = lock.inst, fn.facts.recv_name
-        if inst is None or not recv or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 3:
-            return None
-        back = inst[1]
-        field = self._receiver_field_called(fn, op)
-        named = self._receiver_type(fn)
-        if field is None or named is None or not isinstance(back, str):
-            return None
-        memo = (named, field, method.id, back)
-        if memo not in self._own_methods:
-            self._own_methods[memo] = self._bound_by_owner_keeping(named, field, method, back)
-        return inst[2:] if self._own_methods[memo] else None
+        return self._through_back_field(fn, op, method, lock, "owner", self._bound_by_owner_keeping)
 
     def _element_bound_callback(self, fn: Function, op: Op, method: Function, lock: Lock) -> tuple | None:
         """For `t.onExpire(t)` in a method of s, t an element of a field of s (`for _, t := range
@@ -1171,6 +1160,13 @@ class LockModel:
         same v and keeping it in the field the method's lock goes through (`audit.NewLogger(out,
         store)` returning `&Logger{counter: c}`, `Expired` locking via `l.counter.ActiveFor`): the
         callback locks v, which is st. The path after that field (`("mu",)`)."""
+        return self._through_back_field(fn, op, method, lock, "observer", self._registered_observers_hold)
+
+    def _through_back_field(self, fn: Function, op: Op, method: Function, lock: Lock, how: str, holds) -> tuple | None:
+        """The shared head of the callbacks whose lock goes through a field of the method's receiver
+        (`l.counter.mu`, `s.cache.mu`) that holds fn's receiver: the path after that field when
+        `holds(named, field called, method, back field)` says so (memoised per type, field, method
+        and way); None otherwise."""
         inst, recv = lock.inst, fn.facts.recv_name
         if inst is None or not recv or inst[0] != ("name", method.id, method.facts.recv_name) or len(inst) < 3:
             return None
@@ -1179,9 +1175,9 @@ class LockModel:
         named = self._receiver_type(fn)
         if field is None or named is None or not isinstance(back, str):
             return None
-        memo = (named, field, method.id, back, "observer")
+        memo = (named, field, method.id, back, how)
         if memo not in self._own_methods:
-            self._own_methods[memo] = self._registered_observers_hold(named, field, method, back)
+            self._own_methods[memo] = holds(named, field, method, back)
         return inst[2:] if self._own_methods[memo] else None
 
     def _registered_observers_hold(self, named: str, field: str, method: Function, back: str) -> bool:
