@@ -281,7 +281,7 @@ class Walk:
             self.an.debug["gim2xx_fields_of_resources_known_by_a_close"] += 1
             self.kept_in_fields = (fields, store)
             return None
-        again = runs_again(self.an, self.fn, fields, self.kind)
+        again = runs_again(self.an, self.fn, fields + self._views_stored(fields, holders), self.kind)
         if again is None and not self.origin.collection:
             again = replaced_unlike_a_sibling(self.an, self.fn, fields, store, self.kind)
         if again is None and not self.origin.collection:
@@ -298,6 +298,24 @@ class Walk:
             self.kept_in_fields = (fields, store)
             return None
         return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
+
+    def _views_stored(self, fields: list[str], holders) -> list[str]:
+        """Other fields of the receiver the function gives a reader or writer built over the resource
+        (`p.w = bufio.NewWriter(c)` beside `p.conn = c`): a method writing through `p.w` uses the
+        connection as surely as one writing to `p.conn`."""
+        recv = self.fn.facts.recv_name
+        views = []
+        for o in self.ops:
+            if o.kind != "assign" or len(o.targets) != len(o.args):
+                continue
+            for t, v in zip(o.targets, o.args, strict=True):
+                sel = selector(t)
+                c = call(v)
+                if sel is None or not is_ident(sel[0], recv) or sel[1] in fields or sel[1] in views or c is None:
+                    continue
+                if any(ident(a) in holders for a in c[1]):
+                    views.append(sel[1])
+        return views
 
     def _entry_replaced(self, parent, holders):
         """Owned by an entry of a map field of the receiver that a caller asks for again with a key
