@@ -1178,6 +1178,8 @@ class Acquire(Effects):
         plain struct literal carrying one fresh resource in a field (`probeResult{conn: c, rtt:
         rtt}`), the same with the path to it (suffix `("conn",)`): the caller closes it there."""
         c = self._fresh_value(g, v, i, into=into)
+        if c is not None and c[5] is not None and self._closer_of_wrapper(g, v, c):
+            return c  # `out[name] = s`, s a wrapper of the tree its own `Close` releases (`Session.conn`)
         if c is not None:
             return c if c[5] is None else None
         if selector(v) is not None:
@@ -1197,6 +1199,13 @@ class Acquire(Effects):
                 return None
             found = (e[0], i, e[2], e[3], "", (field, *(e[5] if e[5] is not None else e[0].suffix)))
         return found
+
+    def _closer_of_wrapper(self, g, v, c) -> bool:
+        """v, stored as an element, is a wrapper struct of the tree whose `Close` releases the resource
+        at its suffix (`transport.Connect` returning `&Session{conn: c}`): closing the element closes it."""
+        t = self.type_of(g, v)
+        named = Program.named(t) if t else None
+        return bool(named) and bool(c[5]) and self.field_closer(named, c[5], c[0]) == "Close"
 
     def _received_element(self, g, v, i):
         """`conns[r.addr] = r.conn`, r ranging over a channel g made that only g's goroutines send to,
