@@ -308,6 +308,11 @@ onto itself (`eps = eps[:n]`) before any element is closed drops the
 elements cut off; moving elements within the collection (an in-place
 sort) keeps them.
 
+A reconnect that replaces the connection after a failed write through a
+reader or writer kept beside it (`p.w = bufio.NewWriter(c)`) replaces a
+live one, and a caller's map filled with wrappers of the tree (sessions
+closed by their own `Close`) holds them like raw connections.
+
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
 server-side goroutine and buffers until the process exits or the peer
