@@ -138,8 +138,10 @@ def _unwoken(
                         continue
                     filled_while_waiting = waiting
             elif flags[sel[1]] in ("-", "+"):
-                if own_signal is not None or op.mode != f"{flags[sel[1]]}=":
-                    continue  # moved away from the wait's end, or set outright; or one slot, one Signal
+                if own_signal is not None and not _refilled(op, flags[sel[1]]):
+                    continue  # one slot, one Signal
+                if own_signal is None and op.mode != f"{flags[sel[1]]}=":
+                    continue  # moved away from the wait's end, or set outright
             elif flags[sel[1]] == NON_NIL:
                 if E.is_nil(op.args[0]):
                     continue
@@ -154,7 +156,7 @@ def _unwoken(
             elif _woken_around(program, setter, signallers):
                 debug["GIM106_flags_set_with_a_signal_around"] += 1
                 continue
-            if not program.callers(setter) and not sf.name[:1].isupper():
+            if not program.callers(setter) and not sf.name[:1].isupper() and not _handed_as_value(program, setter):
                 debug["GIM106_flags_set_by_uncalled_methods"] += 1
                 continue
             return UnwokenFlag(
@@ -165,7 +167,9 @@ def _unwoken(
                 setter,
                 op,
                 E.render(op.targets[0]),
-                E.render(op.args[0]) if flags[sel[1]] == NON_NIL else flags[sel[1]],
+                E.render(op.args[0])
+                if flags[sel[1]] == NON_NIL or (own_signal is not None and _refilled(op, flags[sel[1]]))
+                else flags[sel[1]],
                 w.text,
                 *checked.get(sel[1], (0, "")),
                 signal,
@@ -385,6 +389,9 @@ def _field_values(condition, recv: str, chain: str, when_true: bool):
     elif not when_true and b is not None and b[0] == "==" and E.is_nil(b[2]) and _field_of(b[1], recv):
         # `for r.current == nil { r.ready.Wait() }`: false once the field is given a value
         yield _field_of(b[1], recv), NON_NIL
+    elif not when_true and b is not None and b[0] == "==" and E.integer(b[2]) == 0 and _field_of(b[1], recv):
+        # `for t.tokens == 0 { t.cond.Wait() }`: false once the counter is moved up
+        yield _field_of(b[1], recv), "+"
     elif not when_true and b is not None and b[0] == "==" and E.integer(b[2]) == 0:
         # `len(q.items) == 0`: false once something is appended to the field
         called = E.call(b[1])
@@ -419,6 +426,26 @@ def _appended_with_a_signal(
 # The value of a collection field that ends `len(x.f) == 0`: something appended to it.
 APPEND = "append"
 NON_NIL = "non-nil"  # a field compared with nil: any non-nil value ends the wait
+
+
+def _handed_as_value(program: Program, method: Function) -> bool:
+    """The method is handed on as a method value somewhere in its package (`time.AfterFunc(t.window,
+    t.refill)`): whoever holds it calls it."""
+    name = method.facts.name
+    for f in program.package_functions(method.pkg.path):
+        for op in f.facts.ops:
+            if op.kind == "call" and any(E.selected_name(a) == name and E.selector(a) is not None for a in op.args):
+                return True
+    return False
+
+
+def _refilled(op: Op, direction: str) -> bool:
+    """`t.tokens = t.limit`: a counter the wait needs moved up, set outright to something other than
+    a literal 0 or 1 (a refill of many slots at once, which one Signal does not share out)."""
+    if direction != "+" or op.mode != "=":
+        return False
+    value = E.integer(op.args[0]) if E.is_int_literal(op.args[0]) else None
+    return value is None or value > 1
 
 
 def _field_of(e, recv: str) -> str | None:

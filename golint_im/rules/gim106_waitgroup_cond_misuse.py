@@ -138,7 +138,9 @@ func() { <-sem; wg.Done() }()`) is the goroutine's deferred Done, and a
 method the starter calls on its own receiver after the loop, holding the
 `Wait` on the receiver's group (`im.waitWorkers()`), is where the starter
 waits. A wait loop `for r.current == nil { r.ready.Wait() }` ends when the
-field is given a value, like a flag.
+field is given a value, like a flag, and `for t.tokens == 0` when the
+counter is moved up; a refill setting it outright (`t.tokens = t.limit`)
+followed by a single `Signal` wakes one of many waiters.
 
 ## Why is this bad
 `Wait` may run before the goroutine reaches its `Add`: the counter is still
