@@ -137,9 +137,12 @@ class Effects(Calls):
         return True
 
     def returns_holder(self, fn, op, holders) -> bool:
-        """The return hands a holder to the caller (directly, in a composite, or in a closure)."""
+        """The return hands a holder to the caller (directly, in a composite, or in a closure). Not a
+        composite of a struct of the tree that has no closer and keeps the resource only in fields of
+        closeless interface types (`&session{r: bufio.NewReader(conn), w: conn}`, `w io.Writer`):
+        nothing the caller gets can close it."""
         for a in op.args:
-            if _value_ref(a, holders) is not None:
+            if _value_ref(a, holders) is not None and not self._kept_out_of_reach(fn, a, holders):
                 return True
             if self._returns_closer(a, holders):
                 return True
@@ -152,6 +155,30 @@ class Effects(Calls):
                 if lit is not None and self.captured(lit, holders):
                     return True
         return False
+
+    def _kept_out_of_reach(self, fn, value, holders) -> bool:
+        """value is a composite of a struct of the tree declaring no closer (no `Close`, `Stop`...),
+        whose every field given a holder directly is declared a closeless interface (`io.Writer`)."""
+        lit = strip_address(value)
+        comp = composite(lit)
+        if comp is None:
+            return False
+        t = self.type_of(fn, lit)
+        named = Program.named(t) if t else None
+        if named is None or self.program.type_decl(named) is None:
+            return False
+        if any(m.startswith(_CLOSING_VERBS) for m in self.program.declared_method_names(named)):
+            return False
+        given = False
+        for key, v in comp[1]:
+            if _ref(v, holders) is None:
+                continue
+            field = ident(key) if key is not None else None
+            ft = self.program.field_type(named, field) if field else None
+            if ft is None or ft[0].strip().replace("#", ".") not in _CLOSELESS_INTERFACES:
+                return False
+            given = True
+        return given
 
     @staticmethod
     def _returns_closer(value, holders) -> bool:

@@ -2323,6 +2323,14 @@ class Walk:
         conditions = self._path_condition(o) or (self._skipped_handoff(o) if container is None else ())
         leak = Leak("return", o.line, o.col, conditions, container)
         leak.refused_by = self._refusing_callee(o)
+        leak.out_of_reach = next(
+            (
+                a
+                for a in o.args
+                if _value_ref(a, self.holders) is not None and self.an._kept_out_of_reach(self.fn, a, self.holders)
+            ),
+            None,
+        )
         return leak
 
     def _skipped_handoff(self, o: Op) -> tuple[Branch, ...]:

@@ -113,6 +113,9 @@ class Leak:
     # how == "replaced": where the storing method runs again (replaced.Again); container is the field.
     again: Again | None = None
     refused_by: Expr = None  # the callee whose failure left the resource with the caller on this path
+    # how == "return": the composite returned, of a struct with no closer, that keeps the resource
+    # only in closeless interface fields (`&session{w: conn}`): nobody can close it
+    out_of_reach: Expr = None
     # how == "return": the resource is returned, but together with this non-nil error (`return conn, err`
     # under `if err = hs(conn); err != nil`): by Go convention the caller drops a value returned beside one
     with_error: str = ""

@@ -20,6 +20,7 @@ from golint_im.analysis.truncated_fields import TRUNCATED_FIELDS, TruncatedField
 from golint_im.expr import (
     call_number,
     case_comparisons,
+    composite,
     ident,
     is_expr,
     ranged,
@@ -28,6 +29,7 @@ from golint_im.expr import (
     selected_name,
     selector,
     selector_base,
+    strip_address,
 )
 from golint_im.findings import Finding, Location, Related, Step
 from golint_im.passes import Context
@@ -386,6 +388,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"is replaced by the `{callee}` reader over it, whose `Close` leaves it open: "
             f"closing `{body}` afterwards closes only the reader, and nothing can close the original any more"
         )
+    elif leak.how == "return" and leak.out_of_reach is not None:
+        built = composite(strip_address(leak.out_of_reach))
+        tname = built[0].lstrip("&*") if built is not None else "the struct"
+        problem = (
+            f"is kept only in the `{tname}` returned at line {leak.line}, in fields of interface types "
+            f"without `Close` (or readers over it), and `{tname}` has no method that closes anything: "
+            "nobody can close it"
+        )
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "returned out of reach here"))
     elif leak.how == "discard":
         problem = "is discarded without being closed"
     elif leak.how == "abandoned-send" and leak.abandoned_by is not None:
@@ -760,6 +771,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = f"close what `{held}` holds {when} (`for _, c := range {held} {{ c.Close() }}`)"
         if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
+    if leak.how == "return" and leak.out_of_reach is not None:
+        built = composite(strip_address(leak.out_of_reach))
+        tname = built[0].lstrip("&*") if built is not None else "the struct"
+        fix = (
+            f"keep it in a field `{tname}` can close (declared as the connection's own type) and give "
+            f"`{tname}` a `Close` that closes it, for its callers to call"
+        )
     if leak.how == "cut" and leak.container is not None:
         held = leak.container.name
         fix = (

@@ -311,7 +311,9 @@ sort) keeps them.
 A reconnect that replaces the connection after a failed write through a
 reader or writer kept beside it (`p.w = bufio.NewWriter(c)`) replaces a
 live one, and a caller's map filled with wrappers of the tree (sessions
-closed by their own `Close`) holds them like raw connections.
+closed by their own `Close`) holds them like raw connections. A
+connection returned only inside a struct with no closer, in fields of
+closeless interface types (`w io.Writer`), is out of everyone's reach.
 
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
