@@ -268,7 +268,7 @@ class TypeSystem:
         its own package: `plugin.(*Socket).run` does not implement `tariff.runnable`."""
         home = iface.split("#", 1)[0]
         for m in methods:
-            if m[:1].isupper() or m[:1] == "_":
+            if m[:1].isupper():
                 continue
             fn = self.method(named, m)
             if fn is not None and fn.pkg.path != home:

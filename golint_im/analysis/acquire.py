@@ -37,7 +37,7 @@ from golint_im.expr import (
 from golint_im.facts import Op
 from golint_im.program import Program, enclosing_regions
 
-from .effects import _CLOSING_VERBS, Effects
+from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import (
@@ -1062,16 +1062,6 @@ class Acquire(Effects):
                     return (c[0], i, c[2], c[3], False, None)
                 return (c[0], i, c[2], c[3], False, suffix)
         return None
-
-    def _closerless(self, named: str, kind) -> bool:
-        """The struct type declares no method that could release what it holds: none of the kind's
-        closers, none named by a closing verb (`Close`, `Stop`, `Shutdown`, `Release`...)."""
-        decl = self.program.type_decl(named)
-        if decl is None or decl[0].kind != "struct":
-            return False
-        return not any(
-            m in kind.closers or m.startswith(_CLOSING_VERBS) for m in self.program.declared_method_names(named)
-        )
 
     def _foreign_wrap_of_local(self, f, v) -> Op | None:
         """The call op when v is `rpc.NewClient(conn)`: another module's wrapper over a local (the

@@ -432,10 +432,18 @@ def _handed_as_value(program: Program, method: Function) -> bool:
     """The method is handed on as a method value somewhere in its package (`time.AfterFunc(t.window,
     t.refill)`): whoever holds it calls it."""
     name = method.facts.name
+    owner = f"{method.pkg.path}#{(method.facts.recv or '').lstrip('*')}"
     for f in program.package_functions(method.pkg.path):
         for op in f.facts.ops:
-            if op.kind == "call" and any(E.selected_name(a) == name and E.selector(a) is not None for a in op.args):
-                return True
+            if op.kind != "call":
+                continue
+            for a in op.args:
+                sel = E.selector(a)
+                if sel is None or sel[1] != name:
+                    continue
+                t = program.type_of(f, sel[0])
+                if t and program.named(t) == owner:
+                    return True
     return False
 
 

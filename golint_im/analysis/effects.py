@@ -165,9 +165,7 @@ class Effects(Calls):
             return False
         t = self.type_of(fn, lit)
         named = Program.named(t) if t else None
-        if named is None or self.program.type_decl(named) is None:
-            return False
-        if any(m.startswith(_CLOSING_VERBS) for m in self.program.declared_method_names(named)):
+        if named is None or not self._closerless(named):
             return False
         given = False
         for key, v in comp[1]:
@@ -179,6 +177,15 @@ class Effects(Calls):
                 return False
             given = True
         return given
+
+    def _closerless(self, named: str, kind=None) -> bool:
+        """The struct type declares no method that could release what it holds: none named by a
+        closing verb (`Close`, `Stop`, `Shutdown`, `Release`...), nor one of the kind's closers."""
+        decl = self.program.type_decl(named)
+        if decl is None or decl[0].kind != "struct":
+            return False
+        closers = kind.closers if kind is not None else ()
+        return not any(m in closers or m.startswith(_CLOSING_VERBS) for m in self.program.declared_method_names(named))
 
     @staticmethod
     def _returns_closer(value, holders) -> bool:

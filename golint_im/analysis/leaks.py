@@ -1400,7 +1400,7 @@ class Walk:
             return None
         if not is_ident(sliced(o.args[0]), coll.name):
             return None
-        for op in self.ops:
+        for k, op in enumerate(self.ops):
             for x in (op.fn, *op.args) if op.kind in ("call", "assign", "send", "return", "recv") else ():
                 if not is_expr(x):
                     continue
@@ -1409,7 +1409,7 @@ class Walk:
                     if base is not None and is_ident(base[0], coll.name):
                         return None  # an element taken by index
                     over = ranged(sub)
-                    if over is not None and self.ops.index(op) < i:
+                    if over is not None and k < i:
                         over = sliced(over) if sliced(over) is not None else over
                         if is_ident(over, coll.name):
                             return None  # elements handled in a range before the cut

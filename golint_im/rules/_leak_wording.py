@@ -304,6 +304,12 @@ def _also_open(leak: Leak) -> str:
     return f"; the returns at lines {', '.join(lines[:-1])} and {lines[-1]} leave it open too"
 
 
+def _out_of_reach_type(leak: Leak) -> str:
+    """The struct type written in the composite a return hands back out of reach (`session`)."""
+    built = composite(strip_address(leak.out_of_reach))
+    return built[0].lstrip("&*") if built is not None else "the struct"
+
+
 def _failure_closer(leak: Leak) -> str:
     """The close the other failure returns make (`p.close()`), when they all make the same one; else ""."""
     texts = {render(o.fn) for o in leak.closed_on_failure}
@@ -389,8 +395,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"closing `{body}` afterwards closes only the reader, and nothing can close the original any more"
         )
     elif leak.how == "return" and leak.out_of_reach is not None:
-        built = composite(strip_address(leak.out_of_reach))
-        tname = built[0].lstrip("&*") if built is not None else "the struct"
+        tname = _out_of_reach_type(leak)
         problem = (
             f"is kept only in the `{tname}` returned at line {leak.line}, in fields of interface types "
             f"without `Close` (or readers over it), and `{tname}` has no method that closes anything: "
@@ -772,8 +777,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
     if leak.how == "return" and leak.out_of_reach is not None:
-        built = composite(strip_address(leak.out_of_reach))
-        tname = built[0].lstrip("&*") if built is not None else "the struct"
+        tname = _out_of_reach_type(leak)
         fix = (
             f"keep it in a field `{tname}` can close (declared as the connection's own type) and give "
             f"`{tname}` a `Close` that closes it, for its callers to call"
