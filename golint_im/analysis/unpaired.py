@@ -1011,7 +1011,8 @@ class Unpaired:
         if closer is owner or close_op.mode != "plain" or any(f is not closer for f, _op in ch.sends):
             return None
         go_op = self._starter(owner, closer)
-        if go_op is None or not self._only_returned(owner, name):
+        # `go f.pump(out)` hands the channel to the closer itself: the goroutine the flow joined
+        if go_op is None or not self._only_returned(owner, name, started=go_op):
             return None
         consumer = self._ranging_caller(owner, _returned_at(owner, name))
         if consumer is None:
