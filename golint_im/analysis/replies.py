@@ -79,7 +79,7 @@ def skipped_replies(flow: ChannelFlow, debug: Counter) -> list[SkippedReply]:
         waits = [(fn, op) for fn, op in ch.receives if fn is not server and op.mode == "expr" and op.select < 0]
         if not waits:
             continue
-        found = _skipped(server, [op for _f, op in ch.sends], debug)
+        found = _skipped(flow.program, server, [op for _f, op in ch.sends], debug)
         handed = None
         if found is None:
             through = _skipped_param(flow.program, server, [op for _f, op in ch.sends], debug)
@@ -789,7 +789,7 @@ def _skipped_on_received(server: Function, recv: Op, debug: Counter):
     return None
 
 
-def _skipped(server: Function, sends: list[Op], debug: Counter):
+def _skipped(program, server: Function, sends: list[Op], debug: Counter):
     facts = server.facts
     index = {id(op): i for i, op in enumerate(facts.ops)}
     sels = [E.selector(op.fn) for op in sends]
@@ -806,7 +806,10 @@ def _skipped(server: Function, sends: list[Op], debug: Counter):
     if bind is None:
         return None  # bound once, by a receive, and never reassigned
     b = index[id(bind)]
-    if _escapes(facts.ops, name, bind) or any(_escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()):
+    readers = _readers(program, server, name, field)
+    if _escapes(facts.ops, name, bind, readers=readers) or any(
+        _escapes(lit.facts.ops, name, bind) for lit in server.nested_literals()
+    ):
         debug["GIM102_replies_handed_on"] += 1
         return None
     scope = bind.region
@@ -853,11 +856,14 @@ def _lands_inside(facts, jump: Op, scope: int) -> bool:
     return False
 
 
-def _escapes(ops: list[Op], name: str, bind: Op, allow: frozenset = frozenset()) -> bool:
+def _escapes(
+    ops: list[Op], name: str, bind: Op, allow: frozenset = frozenset(), readers: frozenset = frozenset()
+) -> bool:
     """The request `name` is used other than by reading its fields (or sending on its reply).
     In a literal of the server any use counts: a deferred or spawned closure may answer. Ops in
-    `allow` (the sends on a reply channel itself) are not uses."""
-    for op in ops:
+    `allow` (the sends on a reply channel itself) are not uses, nor is passing it whole to one of
+    the calls numbered in `readers` (a callee that only reads its other fields, see `_readers`)."""
+    for i, op in enumerate(ops):
         if op is bind or id(op) in allow:
             continue
         exprs = [op.fn, *op.args, *(t for t in op.targets if op.kind != "assign" or not E.is_ident(t, name))]
@@ -871,9 +877,49 @@ def _escapes(ops: list[Op], name: str, bind: Op, allow: frozenset = frozenset())
                 sel = E.selector(x)
                 if sel is not None and E.is_ident(sel[0], name):
                     parts += 1
+                if E.call_number(x) in readers:
+                    parts += sum(1 for a in E.call_args(x) if E.is_ident(a, name))
+            if op.kind == "call" and i in readers and any(e is a for a in op.args) and E.is_ident(e, name):
+                parts += 1  # the reading call itself, its argument
             if whole > parts:
                 return True
     return False
+
+
+def _readers(program, fn: Function, name: str, field: str) -> frozenset:
+    """Numbers of fn's plain calls that pass the request `name` whole to the one function of the
+    tree they reach, whose parameter is never assigned, is used only by reading its fields, never
+    names `field` (the reply), and is not captured by a literal (`if err := s.validate(req); err !=
+    nil { continue }`): such a callee cannot answer, so the server still owes the reply."""
+    found = set()
+    for i, op in enumerate(fn.facts.ops):
+        if op.kind != "call" or op.mode != "plain":
+            continue
+        at = [k for k, a in enumerate(op.args) if E.is_ident(a, name)]
+        if len(at) != 1:
+            continue
+        target = program.parameter_at(fn, op, at[0])
+        if target is None:
+            continue
+        callee, param = target
+        unbound = Op("param", callee.facts.line, callee.facts.col, 0, E.make_ident(param))
+        if callee.nested_literals() or _escapes(callee.facts.ops, param, unbound):
+            continue
+        if any(
+            (o.kind == "assign" and any(E.is_ident(t, param) for t in o.targets))
+            or any(_names_field(e, param, field) for e in (o.fn, *o.args, *o.targets))
+            for o in callee.facts.ops
+        ):
+            continue
+        found.add(i)
+    return frozenset(found)
+
+
+def _names_field(e, name: str, field: str) -> bool:
+    """`name.field` appears in e."""
+    if e is None or not E.is_expr(e):
+        return False
+    return any(E.selector(x) == (E.make_ident(name), field) for x in E.subexprs(e))
 
 
 @dataclass
