@@ -563,7 +563,7 @@ class SyncPrimitives:
                 continue
             c = calls[0]
             facts = c.fn.facts
-            if c.op.mode != "plain" or c.fn.parent is not None or any(o.region != 0 for o in facts.ops):
+            if c.op.mode != "plain" or c.fn.parent is not None or c.op.region != 0 or not _reaches_end(facts, c.op):
                 continue
             if not c.key.startswith("field:"):
                 continue  # a group of the helper's own receiver: the same one for every caller on that value
@@ -1071,6 +1071,24 @@ class SyncPrimitives:
         x = E.strip_address(x)
         sel = E.selector(x)
         return E.is_ident(x, name) or (sel is not None and sel[1] == name)
+
+
+def _reaches_end(facts, done: Op) -> bool:
+    """Every run of the function gets to `done`, a statement of its body's straight line: nothing
+    before it can leave (a `return`, a `panic`, a `goto`, a jump out of a labelled loop) or loop
+    forever (a `for` with no condition, a `select {}`); loops that end and branches that rejoin may
+    come first (`mu.Lock(); for i := range ss { ... }; mu.Unlock(); wg.Done()`)."""
+    for op in facts.ops:
+        if op is done:
+            return True
+        if op.kind in ("return", "jump") and not (op.kind == "jump" and op.fn is None and op.region != 0):
+            return False
+        if op.kind == "call" and op.mode == "plain" and E.is_ident(op.fn, "panic"):
+            return False
+    return not any(
+        (r.kind == "for" and r.info is None) or (r.kind == "select" and r.info and r.info[1] == 0)
+        for r in facts.regions
+    )
 
 
 def _counts_loop(count, loop) -> bool:
