@@ -230,6 +230,10 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
         ending = dict(_freeing_changes(condition, recv))
     if not ending:
         return None
+    if condition is None:
+        leaving = {(f, v) for f, v, _line, _text in _body_exits(facts, loop, w.op, recv)}
+    else:
+        leaving = set(_exit_values(condition, recv))
     for setter in siblings:
         if setter is fn:
             continue
@@ -249,6 +253,9 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
             ret = _return_before_signal(sf, k, own)
             if ret is None:
                 continue
+            if _after_a_broadcast_flag(sf, op, leaving, siblings, signals):
+                debug["GIM106_freed_once_flagged_and_broadcast"] += 1
+                continue
             debug["GIM106_freed_without_a_signal"] += 1
             return UnwokenFlag(
                 fn,
@@ -264,6 +271,42 @@ def _freed_unwoken(program: Program, w, siblings: list[Function], signals: list,
                 returned=ret,
             )
     return None
+
+
+def _after_a_broadcast_flag(sf, change: Op, leaving: set, siblings: list[Function], signals: list) -> bool:
+    """The change sits under `if p.closed {` testing a flag of the receiver at the value that makes
+    the waiter leave its loop, and every sibling setting the flag to that value broadcasts on the
+    condition variable after it (`p.closed = true; ...; p.cond.Broadcast()`): once the flag is set
+    every waiter was woken, and none waits again, so a return unsignalled on that branch (`p.open--;
+    c.Close(); return`) strands nobody."""
+    recv = sf.recv_name
+    flags = set()
+    for r in enclosing_regions(sf, change.region):
+        reg = sf.regions[r]
+        if reg.kind == "if" and E.is_expr(reg.info):
+            flags |= {fv for fv in _field_values(reg.info, recv, "&&", when_true=True) if fv in leaving}
+    if not flags:
+        return False
+    for field, value in flags:
+        setters = 0
+        for g in siblings:
+            ops = g.facts.ops
+            mine = {id(c.op) for c in signals if c.fn is g and c.method == "Broadcast"}
+            broadcasts = [i for i, o in enumerate(ops) if id(o) in mine]
+            for i, o in enumerate(ops):
+                if o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1 or o.mode != "=":
+                    continue
+                sel = E.selector(o.targets[0])
+                if sel is None or not E.is_ident(sel[0], g.facts.recv_name) or sel[1] != field:
+                    continue
+                if E.render(o.args[0]) != value:
+                    continue
+                if not any(j > i and ops[j].region == o.region for j in broadcasts):
+                    return False
+                setters += 1
+        if setters:
+            return True
+    return False
 
 
 def _wait_loop(w) -> tuple | None:
