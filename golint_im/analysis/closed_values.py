@@ -63,6 +63,7 @@ from golint_im.symbols import Function
 
 from .fakes import concrete_methods, fake_type, noop_close
 from .regions import assigned_value, assignments_to, ops_with_literals, single_assignment
+from .replies import map_field_stored
 from .resources import ClosedHere, Kind, Origin
 
 if TYPE_CHECKING:
@@ -359,6 +360,9 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op, result: int = 0, depth: 
         if depth > 0 and all(not t.via and _forwards_unknown(an, t.function, result, depth - 1) for t in targets):
             an.debug["gim2xx_closed_value_forwarded"] += 1
             return True
+        if all(not t.via and _registered_until_closed(an, t.function, result) for t in targets):
+            an.debug["gim2xx_closed_value_registered"] += 1
+            return True
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False  # a plain function of the tree: its body says whether what it returns is fresh
     if any(_returns_shared(an, t.function, 0, 3) for t in targets):
@@ -378,6 +382,57 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op, result: int = 0, depth: 
         an.debug["gim2xx_closed_value_stdlib"] += 1
         return False
     return True
+
+
+def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
+    """f returns, as result `result`, a local it registers in a map field (`s.streams[st.id] = st`),
+    and that value's `Close` takes it out of such a map again (`delete(s.streams, id)`, in Close or
+    in a plain call of the tree it makes: `st.sess.forget(st.id)`). Such a handle (a multiplexed
+    stream, a session slot) is held by its registry until its user closes it; the body says it is
+    fresh per call, not shared, so the caller's own close on one path decides, as for a call into
+    another module."""
+    n = len(f.facts.results)
+    if result >= n or f.facts.parent >= 0:
+        return False
+    names: set[str] = set()
+    for op in f.facts.ops:
+        if op.kind != "return":
+            continue
+        if len(op.args) != n:
+            return False
+        value = op.args[result]
+        if is_nil(value):
+            continue
+        returned = ident(value)
+        if returned is None:
+            return False
+        names.add(returned)
+    if len(names) != 1:
+        return False
+    name = names.pop()
+    if name in an.params(f) or name not in an.program.declared(f):
+        return False
+    stored = {field for o in f.facts.ops if (field := map_field_stored(o)) and is_ident(o.args[0], name)}
+    if not stored:
+        return False
+    t = an.type_of(f, make_ident(name))
+    named = Program.named(t) if t else None
+    close = an.program.method(named, "Close") if named else None
+    if close is None:
+        return False
+    bodies = [close]
+    for o in close.facts.ops:
+        if o.kind == "call" and o.mode == "plain":
+            bodies += [t.function for t in an.program.resolve_call(close, o) if not t.via]
+    return any(
+        o.kind == "call"
+        and is_ident(o.fn, "delete")
+        and o.args
+        and (sel := selector(o.args[0])) is not None
+        and sel[1] in stored
+        for g in bodies
+        for o in g.facts.ops
+    )
 
 
 def _forwards_unknown(an: Analysis, f: Function, result: int, depth: int) -> bool:

@@ -124,6 +124,7 @@ class Analysis(Acquire):
             # ... left out: a plain function of the tree returns them, the standard library, a stream kind
             "gim2xx_closed_value_static_callee": 0,
             "gim2xx_closed_value_forwarded": 0,
+            "gim2xx_closed_value_registered": 0,
             "gim2xx_closures_only_using_it": 0,
             "gim2xx_closed_value_stdlib": 0,
             "gim2xx_closed_value_releases_nothing": 0,
