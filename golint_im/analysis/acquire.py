@@ -1044,6 +1044,14 @@ class Acquire(Effects):
             wrap = self._foreign_wrap_of_local(f, v)
             if wrap is not None:
                 v = wrap.args[0]  # `&Client{rc: rpc.NewClient(conn)}`: the wrapper lives in the field
+            part = selector(v) if wrap is None else None
+            if field is not None and part is not None and ident(part[0]) is not None:
+                # `&Object{body: resp.Body}`: the part of a fresh value that is the resource itself
+                c = self._fresh_value(f, part[0], i)
+                if c is not None and not c[4] and c[5] is None and c[0].suffix == (part[1],):
+                    if self._closes_field(named, (field,), c[0]):
+                        return (c[0], i, c[2], c[3], False, (field,))
+                continue
             if field is None or ident(v) is None:
                 continue
             c = self._fresh_value(f, v, i, skip=wrap)

@@ -345,6 +345,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         assigned = _assigned_name(fn, op, origin.result)
         if assigned is not None:
             words = replace(words, holder=assigned)  # the fix closes the variable the code uses
+        if origin.suffix and origin.suffix != STUB and "resp.Body.Close()" in words.fix:
+            # a struct of the tree wrapping the body (`obj, err := store.Get(k)`): its own closer
+            closer = origin.closer if origin.closer.endswith("(…)") else f"{origin.closer}()"
+            words = replace(words, fix=words.fix.replace("resp.Body.Close()", f"{assigned or 'v'}.{closer}"))
     what = f"{words.noun} {'received from `<-' if op.kind == 'recv' else 'from `'}{callee}`"
     if origin.suffix == STUB and origin.impl is not None:
         what = f"{words.noun} inside the client stub from `{callee}`"
