@@ -148,6 +148,35 @@ def _ends_past_if(facts, target: int) -> int | None:
     return next((r for r in chain if facts.regions[r].kind == "if" and not has_else(facts, r)), None)
 
 
+def _ends_past_case(facts, target: int) -> int | None:
+    """Another case of the `switch` around the op at index target, holding no such op itself, when
+    the function has no `return` and the op sits in no loop (`switch r.format { case Logfmt: ...;
+    close(out); case JSONLines: ... }`): when the switch takes that case the function ends without
+    running the op. None otherwise."""
+    if any(op.kind == "return" for op in facts.ops):
+        return None
+    op = facts.ops[target]
+    chain = list(enclosing_regions(facts, op.region))
+    if any(facts.regions[r].kind not in ("block", "if", "body", "switch") for r in chain):
+        return None
+    switch = next((r for r in chain if facts.regions[r].kind == "switch"), None)
+    if switch is None or chain.count(switch) != 1:
+        return None
+    mine = chain[chain.index(switch) - 1] if chain.index(switch) > 0 else None
+    same = {i for i, o in enumerate(facts.ops) if o.kind == op.kind and o.fn == op.fn and o.args == op.args}
+    for r, reg in enumerate(facts.regions):
+        if reg.parent != switch or reg.kind != "block" or r == mine:
+            continue
+        if not any(switch in enclosing_regions(facts, facts.ops[i].region) and _within(facts, i, r) for i in same):
+            return r
+    return None
+
+
+def _within(facts, i: int, region: int) -> bool:
+    """Op i sits in region or a region nested in it."""
+    return region in enclosing_regions(facts, facts.ops[i].region)
+
+
 def _loop_running_out_past(facts, target: int) -> int | None:
     """The `range` loop around the close at index target, when the close is followed by a `return`
     in its own block and the loop, in no other loop and under no branch, can run out (a range ends
@@ -1018,8 +1047,8 @@ class Unpaired:
         if consumer is None:
             self.debug["GIM102_returned_channels_no_caller_ranging"] += 1
             return None
-        if self._range_exits(*consumer):
-            return None
+        if range_exits(self.program, *consumer, on_values_only=True):
+            return None  # (an exit taken only on a value received, `if err := flush(); err != nil`, is none)
         if any(fn is not consumer[0] or op is not consumer[1] for fn, op in ch.receives):
             return None  # received somewhere else too (the flow joins a caller's range through the return)
         facts = closer.facts
@@ -1045,6 +1074,8 @@ class Unpaired:
                 ch, owner, ranger, range_op, closer, facts.ops[t], facts.ops[i], region, go_op, closes=len(ch.closes)
             )
         guard = _ends_past_if(facts, target)
+        if guard is None:
+            guard = _ends_past_case(facts, target)  # `case JSONLines:` falling off the end unclosed
         if guard is not None:
             # `if len(batch) > 0 { out <- batch; close(out) }` at the end: with the condition false the
             # goroutine ends without closing.

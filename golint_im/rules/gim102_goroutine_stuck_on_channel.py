@@ -1702,6 +1702,12 @@ def _skipped_close_finding(k):
         over = E.render(loop.info) if E.is_expr(loop.info) else ""  # a range region's info: what it ranges over
         how = f"ends when the range{f' over `{over}`' if over else ''} at line {loop.line} runs out"
         here = how
+    elif facts.regions[k.region].kind == "block" and facts.regions[facts.regions[k.region].parent].kind == "switch":
+        case = facts.regions[k.region]
+        exit_loc = Location(k.closer.file.path, case.line)
+        switch_line = facts.regions[case.parent].line
+        how = f"ends after the `switch` at line {switch_line} takes its case at line {case.line}"
+        here = how
     else:
         guard = facts.regions[k.region]
         exit_loc = Location(k.closer.file.path, guard.line)
