@@ -312,6 +312,7 @@ class LockModel:
             "GIM10x_recursive_calls",
             "GIM10x_calls_too_deep",
             "GIM10x_wide_calls",
+            "GIM10x_wide_calls_beside_empty_defaults",
             "GIM10x_wide_calls_to_a_registered_implementation",
             "GIM10x_wide_calls_locking_an_argument",
             "GIM10x_wide_calls_to_own_methods_in_fields",
@@ -1201,16 +1202,21 @@ class LockModel:
                 v = E.ident(E.selector_base(call.fn))
                 arg = call.args[at] if at < len(call.args) else None
                 sel = E.selector(arg) if arg is not None else None
-                x = E.ident(sel[0]) if sel is not None else None
-                if v is None or x is None or sel is None or sel[1] != method.facts.name:
+                if sel is None and E.ident(arg) is not None:
+                    # `reg.Watch(bal)`: the value itself, called through the field's interface
+                    x, kind = E.ident(arg), method.facts.recv
+                elif sel is not None and sel[1] == method.facts.name:
+                    x, kind = E.ident(sel[0]), None
+                else:
                     return False
-                if not self._built_keeping(caller, x, v, back):
+                if v is None or x is None or not self._built_keeping(caller, x, v, back, kind):
                     return False
         return True
 
-    def _built_keeping(self, fn: Function, x: str, v: str, back: str) -> bool:
+    def _built_keeping(self, fn: Function, x: str, v: str, back: str, kind: str | None = None) -> bool:
         """The local x of fn is given once, by a call of one function of the tree passing v, that
-        returns a composite keeping that parameter in the field `back` (`&Logger{counter: c}`)."""
+        returns a composite keeping that parameter in the field `back` (`&Logger{counter: c}`); with
+        kind, a composite of that type of the maker's package (the method's receiver type)."""
         given = [o for o, _i in assignments_to(fn, x)]
         if len(given) != 1 or len(given[0].args) != 1:
             return False
@@ -1234,6 +1240,7 @@ class LockModel:
                 E.is_ident(val, kept) and E.ident(key) == back
                 for key, val in E.composite_items(E.strip_address(r.args[0]))
             )
+            and (kind is None or (E.composite(E.strip_address(r.args[0])) or ("",))[0] == kind)
             for r in returns
         )
 
@@ -1323,6 +1330,9 @@ class LockModel:
         or a local given once from one of those or by a range over the field."""
         recv = fn.facts.recv_name
         expr = op.fn
+        base = E.selector_base(expr)
+        if E.ident(base) is not None and not E.is_ident(base, recv) and self.program.interface_width(fn, op) > 0:
+            expr = base  # `w.ServiceChanged(s)` on a watcher ranged from a field: the value the method runs on
         name = E.ident(expr)
         if name is not None:
             values = []
@@ -2284,6 +2294,12 @@ class _Walk:
                 # (`h.OnPut(key, s)`, a hook calling `s.Len()`): when it runs, it locks that value.
                 model.debug["GIM10x_wide_calls_locking_an_argument"] += 1
                 return self.through(state, op, taker)
+            doing = [t for t in targets if t.function.facts.ops or t.function.parent is None]
+            if len(doing) == 1 and state is not None:
+                # The others are empty literals, the defaults put in place of a nil callback
+                # (`if onDown == nil { onDown = func(string) {} }`): when anything runs here, that one does.
+                model.debug["GIM10x_wide_calls_beside_empty_defaults"] += 1
+                return self.through(state, op, doing[0].function)
             return state
         handed = self._unlocks_handed_to(op, targets[0].function)
         if not handed:
