@@ -269,6 +269,9 @@ class FunctionValues:
 
     def _elements_of_field(self, fn: Function, container) -> list[Target]:
         """Function values stored in a struct field that holds a slice or map of them (`r.handlers`)."""
+        indexed = E.index(container)
+        if indexed is not None:
+            container = indexed[0]  # `range b.handlers[ev.Kind]`: the slices a map field holds
         sel = E.selector(container)
         if sel is None or self.imported_path(fn, sel[0]) is not None:
             return []
@@ -294,7 +297,8 @@ class FunctionValues:
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
-                        sel = E.selector(t)
+                        indexed = E.index(t)  # `b.handlers[kind] = append(b.handlers[kind], h)`, `s.ops[k] = f`
+                        sel = E.selector(t if indexed is None else indexed[0])
                         if sel is None or i >= len(op.args):
                             continue
                         value = op.args[i]
