@@ -385,16 +385,19 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op, result: int = 0, depth: 
 
 
 def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
-    """f returns, as result `result`, a local it registers in a map field (`s.streams[st.id] = st`),
-    and that value's `Close` takes it out of such a map again (`delete(s.streams, id)`, in Close or
-    in a plain call of the tree it makes: `st.sess.forget(st.id)`). Such a handle (a multiplexed
-    stream, a session slot) is held by its registry until its user closes it; the body says it is
-    fresh per call, not shared, so the caller's own close on one path decides, as for a call into
-    another module."""
+    """f registers something in a map field (`s.streams[id] = pw`, `s.streams[st.id] = st`) and
+    returns, as result `result`, a value (a local or a literal) whose type's `Close` takes an entry
+    out of such a map again (`delete(s.streams, id)`, in Close or in a plain call of the tree it
+    makes: `st.sess.forget(st.id)`). Such a handle (a multiplexed stream, a session slot) is held
+    by its registry until its user closes it; the body says it is fresh per call, not shared, so
+    the caller's own close on one path decides, as for a call into another module."""
     n = len(f.facts.results)
     if result >= n or f.facts.parent >= 0:
         return False
-    names: set[str] = set()
+    stored = {field for o in f.facts.ops if (field := map_field_stored(o))}
+    if not stored:
+        return False
+    types: set[str] = set()
     for op in f.facts.ops:
         if op.kind != "return":
             continue
@@ -403,21 +406,19 @@ def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
         value = op.args[result]
         if is_nil(value):
             continue
-        returned = ident(value)
-        if returned is None:
+        name = ident(value)
+        if name is None and composite(strip_address(value)) is None:
             return False
-        names.add(returned)
-    if len(names) != 1:
+        if name is not None and (name in an.params(f) or name not in an.program.declared(f)):
+            return False
+        t = an.type_of(f, value)
+        named = Program.named(t) if t else None
+        if named is None:
+            return False
+        types.add(named)
+    if len(types) != 1:
         return False
-    name = names.pop()
-    if name in an.params(f) or name not in an.program.declared(f):
-        return False
-    stored = {field for o in f.facts.ops if (field := map_field_stored(o)) and is_ident(o.args[0], name)}
-    if not stored:
-        return False
-    t = an.type_of(f, make_ident(name))
-    named = Program.named(t) if t else None
-    close = an.program.method(named, "Close") if named else None
+    close = an.program.method(types.pop(), "Close")
     if close is None:
         return False
     bodies = [close]
