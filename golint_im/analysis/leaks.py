@@ -149,6 +149,7 @@ class Walk:
         self._ifs_by_line: dict[tuple[int, int], int] | None = None
         self.leaks: list[Leak] = []
         self.no_nil = False
+        self.later = False  # walking a later iteration of the loop around the acquisition (iteration_end)
         self.primary = ""
         self.named_result = ""  # the acquisition's target is this named result (see _own_named_result)
         self.value_result = ""  # a last result that is nil exactly when nothing was acquired (see _bind)
@@ -1542,6 +1543,14 @@ class Walk:
             return True  # in the case that received the serving goroutine's end (_served_by_local_server)
         if o.kind == "assign":
             self._note_assign(i, o)
+            if self.later and i == self.a + 1:
+                # A later iteration acquires anew: the plain names it assigns hold the new one, and
+                # closing that (`resp.Body.Close()` on a bad status) leaves the earlier ones kept
+                # in the container open.
+                for t in o.targets:
+                    name = ident(t)
+                    if name in self.holders and not self.holders[name].container:
+                        del self.holders[name]
         if state is not False:
             if o.kind in ("assign", "call"):
                 eff = self.an.op_effect(self.fn, o, self.holders, self.kind)  # keep aliases current
@@ -2399,8 +2408,11 @@ class Walk:
     def _container(self) -> Container | None:
         if self.stored_in and self.stored_in in self.holders:
             h = self.holders[self.stored_in]
-            field = f".{h.suffix[0]}" if h.container and h.suffix else ""  # a slice field of a local struct
-            return Container(h.container or "map", h.name + field)
+            # a slice field of a local struct (`x.conns`), not the resource's own place in each element
+            # (`resps`, each element's `.Body`)
+            own = h.suffix == (self.origin.suffix or self.kind.suffix)
+            field = f".{h.suffix[0]}" if h.container and h.suffix and not own else ""
+            return Container(h.container or "map", h.name + field, h.suffix if own and h.suffix else ())
         return None
 
     def _path_condition(self, o: Op) -> tuple[Branch, ...]:
@@ -2458,13 +2470,14 @@ class Walk:
             return False
         if self._outside_containers(loop):
             # The next iteration's early exits drop everything kept so far.
-            saved = (self.no_nil, list(self.leaks), self.jumps)
+            saved = (self.no_nil, list(self.leaks), self.jumps, dict(self.holders), self.later)
             self.no_nil = True
             self.leaks = []
             self.jumps = []
+            self.later = True
             self.exec_region(loop, False)
             later = self.leaks
-            self.no_nil, self.leaks, self.jumps = saved
+            self.no_nil, self.leaks, self.jumps, self.holders, self.later = saved
             for lk in later:
                 if lk.how == "return":
                     self._leak(Leak("later-iteration", lk.line, lk.col, lk.conditions, self._container()))

@@ -65,6 +65,9 @@ class Container:
     # "map" | "slice"; how "replaced" or "owner-never-closes": "field" of the receiver, or "stub" (a client stub in one)
     shape: str
     name: str
+    # where each element holds the resource, for a collection: ("Body",) for responses, () for the
+    # resources themselves
+    part: tuple = ()
 
 
 @dataclass

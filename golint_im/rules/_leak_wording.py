@@ -777,7 +777,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         # the map is for; what it holds is to be closed before it goes, or not dialled per call at all.
         when = "before that return" if leak.how == "later-iteration" else "before it is dropped"
         held = local.name
-        fix = f"close what `{held}` holds {when} (`for _, c := range {held} {{ c.Close() }}`)"
+        part = "".join(f".{f}" for f in local.part)  # `c.Body` of each response kept whole
+        fix = f"close what `{held}` holds {when} (`for _, c := range {held} {{ c{part}.Close() }}`)"
         if origin.kind.name == "grpc-conn" and leak.how != "later-iteration":
             fix += ", or keep one connection per target and share it (a gRPC connection is meant to be reused)"
     if leak.how == "return" and leak.out_of_reach is not None:
