@@ -976,7 +976,8 @@ class Unpaired:
 
     def _heard_only_after(self, ranger: Function | None, range_op, send) -> bool:
         """The channel of `send` (`errc <- loader.Load(jobs)`) is a local the ranger receives from only
-        after its range loop, plainly and outside any select: that send cannot end the range."""
+        after its range loop (plainly, or in a `select` there: `select { case err := <-errc: ...;
+        default: }`): that send cannot end the range."""
         name = E.ident(send.fn)
         if ranger is None or range_op is None or name is None:
             return False
@@ -986,8 +987,7 @@ class Unpaired:
         at = facts.ops.index(range_op)
         recvs = [op for op in facts.ops if op.kind == "recv" and E.is_ident(op.fn, name)]
         return bool(recvs) and all(
-            facts.ops.index(op) > at and op.select < 0 and range_op.body not in enclosing_regions(facts, op.region)
-            for op in recvs
+            facts.ops.index(op) > at and range_op.body not in enclosing_regions(facts, op.region) for op in recvs
         )
 
     def _signalled_away(self, closer: Function, i: int, ranger: Function, range_op) -> bool:
