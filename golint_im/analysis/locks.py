@@ -983,8 +983,12 @@ class LockModel:
         if recv_type is None:
             return None
         for base, named in self._handed_on(lit):
-            # `ts.cache.OnEvict = func() { ... ts.cache.Len() }`: the value a path of fields reaches
-            if named == recv_type and len(inst) > len(base) and inst[: len(base)] == base:
+            # `ts.cache.OnEvict = func() { ... ts.cache.Len() }`: the value a path of fields reaches;
+            # an interface value (`e.Store`) holds the receiver's type whenever its method ran this one
+            mine = named == recv_type or (
+                self.program.is_interface(named) and recv_type in self.program.implementations(named)
+            )
+            if mine and len(inst) > len(base) and inst[: len(base)] == base:
                 return inst[len(base) :]
         return None
 
@@ -1007,10 +1011,11 @@ class LockModel:
                 continue
             sel = E.selector(op.fn)
             base = self.instance(parent, sel[0]) if sel is not None else None
-            t = p.type_of(parent, sel[0]) if sel is not None and base is not None and len(base) == 1 else None
+            # `v.Walk(p, lit)`, or through a field `e.Store.Walk(p, lit)`: the value the method runs on
+            t = p.type_of(parent, sel[0]) if sel is not None and base is not None else None
             named = p.named(t) if t else None
             if base is not None and named is not None:
-                found.add(((base[0],), named))
+                found.add((tuple(base), named))
             found.update(self._returned_holding_literal(parent, op, lit))
         self._closure_registrations[lit.id] = found
         return found
