@@ -563,9 +563,14 @@ class SyncPrimitives:
                 continue
             c = calls[0]
             facts = c.fn.facts
-            if c.op.mode != "plain" or c.fn.parent is not None or c.op.region != 0 or not _reaches_end(facts, c.op):
+            if c.op.mode != "plain" or c.op.region != 0 or not _reaches_end(facts, c.op):
                 continue
-            if not c.key.startswith("field:"):
+            if c.fn.parent is not None:
+                # `finish := func(err error) { ...; wg.Done() }` over a group its enclosing function
+                # declares: the same group for every goroutine that function starts
+                if not c.key.startswith(f"local:{c.fn.parent.id}:"):
+                    continue
+            elif not c.key.startswith("field:"):
                 continue  # a group of the helper's own receiver: the same one for every caller on that value
             out[fid] = c
         return out
@@ -593,8 +598,10 @@ class SyncPrimitives:
         declared = self.program.declared(g) if g.parent is not None else None
         for op in g.facts.ops:
             base = E.ident(E.selector_base(op.fn)) if op.kind == "call" else None
-            # a goroutine literal's captured local (`go func() { ...; c.ok(rows) }()`) is its starter's value
-            captured = declared is not None and base is not None and base not in declared
+            # a goroutine literal's captured local (`go func() { ...; c.ok(rows) }()`) is its starter's
+            # value; so is a helper literal it calls by its local name (`finish(err)`)
+            called = E.ident(op.fn) if op.kind == "call" else None
+            captured = declared is not None and (base or called) is not None and (base or called) not in declared
             if op.kind != "call" or op.mode != "plain" or (base not in own and not captured):
                 continue
             targets = self.program.resolve_call(g, op)
