@@ -323,21 +323,24 @@ class Walk:
         whose entry it already holds (see replaced.entry_replaced): the store drops the live one."""
         stored = map_field_store(self.an, self.fn, parent, holders, self.kind)
         found = entry_store(self.fn, stored)
-        if found is None and self.origin.impl_closed is None:
+        again = None
+        if found is not None and self.origin.impl_closed is None:
+            field, key_index, store = found
+            again = entry_replaced(self.an, self.fn, field, key_index, self.kind)
+            if again is None:
+                again = entry_replaced_in_place(self.an, self.fn, field, key_index, store, self.kind)
+        if again is None and self.origin.impl_closed is None:
+            # keyed by a parameter or not: an `if` that leaves only when the entry is set and something
+            # else holds (`if cur, ok := r.workers[name]; ok && cur.Addr() == addr { return }`)
             partial = entry_stored_past_a_partial_guard(self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
                 return self._reported(
                     Leak("replaced", store.line, store.col, container=Container("entry", name), again=again)
                 )
-        if found is None or self.origin.impl_closed is not None:
+        if found is None or again is None:
             return None
         field, key_index, store = found
-        again = entry_replaced(self.an, self.fn, field, key_index, self.kind)
-        if again is None:
-            again = entry_replaced_in_place(self.an, self.fn, field, key_index, store, self.kind)
-        if again is None:
-            return None
         target = next((t for t in store.targets if index(t) is not None), None)
         name = render(target) if target is not None else f"{self.fn.facts.recv_name}.{field}[...]"
         return self._reported(Leak("replaced", store.line, store.col, container=Container("entry", name), again=again))

@@ -917,8 +917,9 @@ def entry_stored_past_a_partial_guard(fn: Function, stored, kind: Kind) -> tuple
         if reg.kind != "if" or reg.parent not in around or reg.line >= store.line or not is_expr(reg.info):
             continue
         conjuncts = _conjuncts(reg.info)
-        set_tests = [c for c in conjuncts if _entry_set_test(c, recv, field, key)]
-        others = [c for c in conjuncts if not _entry_set_test(c, recv, field, key)]
+        looked_up = _entry_lookups(facts, r, recv, field, key)
+        set_tests = [c for c in conjuncts if _entry_set_test(c, recv, field, key, looked_up)]
+        others = [c for c in conjuncts if not _entry_set_test(c, recv, field, key, looked_up)]
         if not set_tests or not others:
             continue
         if not any(
@@ -938,9 +939,39 @@ def _conjuncts(cond) -> list:
     return _conjuncts(b[1]) + _conjuncts(b[2])
 
 
-def _entry_set_test(cond, recv: str, field: str, key) -> bool:
-    """`recv.field[key] != nil` (either side)."""
+def _entry_lookups(facts, r: int, recv: str, field: str, key) -> dict[str, str]:
+    """The names the `if` at region r binds, in its own statement, from a look-up of the entry
+    (`if cur, ok := r.workers[name]; ok && ...`): name -> "found" for the comma-ok flag, "value"
+    for the entry itself."""
+    found: dict[str, str] = {}
+    reg = facts.regions[r]
+    for op in facts.ops:
+        if op.kind != "assign" or len(op.args) != 1 or op.region != reg.parent or op.line != reg.line:
+            continue  # (the `if` statement's own init sits in the block around it, on its line)
+        ix = index(op.args[0])
+        if ix is None or render(ix[1]) != render(key):
+            continue
+        sel = selector(ix[0])
+        if sel is None or not is_ident(sel[0], recv) or sel[1] != field:
+            continue
+        names = [ident(t) for t in op.targets]
+        if names and names[0] not in (None, "_"):
+            found[names[0]] = "value"
+        if len(names) == 2 and names[1] not in (None, "_"):
+            found[names[1]] = "found"
+    return found
+
+
+def _entry_set_test(cond, recv: str, field: str, key, looked_up: dict[str, str] | None = None) -> bool:
+    """`recv.field[key] != nil` (either side), or, of the names the `if` bound from a look-up of
+    that entry, the comma-ok flag (`ok`) or `cur != nil`."""
+    if looked_up and looked_up.get(ident(cond) or "") == "found":
+        return True
     b = binary(cond)
+    if looked_up and b is not None and b[0] == "!=":
+        named = ident(b[1]) if is_nil(b[2]) else ident(b[2]) if is_nil(b[1]) else None
+        if named is not None and looked_up.get(named) == "value":
+            return True
     if b is None or b[0] != "!=":
         return False
     other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
@@ -959,6 +990,9 @@ def _entry_dropped_before(facts, at: int, recv: str, field: str, kind: Kind) -> 
         over = selector(ranged(op.args[0])) if op.kind == "assign" and len(op.args) == 1 else None
         if over is not None and is_ident(over[0], recv) and over[1] == field and len(op.targets) == 2:
             elements.add(ident(op.targets[1]))
+        looked = index(op.args[0]) if op.kind == "assign" and len(op.args) == 1 and op.targets else None
+        if looked is not None and _is_field(looked[0], recv, field):
+            elements.add(ident(op.targets[0]))  # `if old, ok := r.workers[name]; ok { old.Close() }`
         if op.kind != "call":
             continue
         if is_ident(op.fn, "delete") and op.args and _is_field(op.args[0], recv, field):
