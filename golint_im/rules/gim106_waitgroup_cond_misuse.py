@@ -23,9 +23,13 @@ package variable, a struct field; a parameter is what its callers pass):
   before the `go` statement and every `Done` of the group is the
   goroutine's own (a deferred one registered after the `return` too). The
   `Done` may be a helper's whose only WaitGroup call it is (its mutex calls
-  aside), called on the goroutine's receiver, on a parameter, or, in a goroutine literal, on a local of its starter it
-  captures (`rep.record(name, st)`, `record` storing under `r.mu` and
-  calling `r.wg.Done()`), or a `func()` parameter every caller fills with
+  aside), on its body's straight line with nothing before it that can
+  leave (loops and branches that rejoin may come first), called on the
+  goroutine's receiver, on a parameter, or, in a goroutine literal, on a
+  local of its starter it captures (`rep.record(name, st)`, `record`
+  storing under `r.mu` and calling `r.wg.Done()`; `finish(err)`, a literal
+  of the starter counting down the starter's own group), or a `func()`
+  parameter every caller fills with
   the group's `Done` method value (`go l.loadShard(sh, wg.Done)`, then
   `done()`);
 - `wg.Add(len(xs))` (or `wg.Add(n)`) before a loop over `xs` (or
@@ -107,7 +111,10 @@ package variable, a struct field; a parameter is what its callers pass):
   its signal on another (a pool's `Put` freeing a broken session's slot),
   and a signal inside the waiting function's own loop (`p.open--;
   p.cond.Signal(); return nil, err` on a failed dial) is not taken for a
-  periodic wake-up;
+  periodic wake-up. A slot freed under `if p.closed {` stays silent when
+  the waiters' loop leaves on that flag and every write setting it is
+  followed by a `Broadcast()`: every waiter was woken, and none waits
+  again;
 - a `Wait` (of a WaitGroup or an `errgroup.Group`) before the receive its
   counted goroutines need: they send on `out` (unbuffered, or more sends
   than its buffer) before their `Done`, and the function calls `wg.Wait()`

@@ -121,16 +121,20 @@ after that first call failed), or took from its range over the map's
 entries (or over a copy it filled from them), with no `delete` and no
 close of the ranged value before the call: the store replaces a live
 connection without closing it. So does a method storing under a key of its
-own (`g.upstreams[region] = c` in a loop) past an `if` that skips the store
-only when the entry is set *and* something else holds (`if g.addrs[region]
-== addr && g.upstreams[region] != nil { continue }`), with no delete or close
-of an entry before the store.
+own (`g.upstreams[region] = c` in a loop), or under a parameter, past an
+`if` that skips the store only when the entry is set *and* something else
+holds (`if g.addrs[region] == addr && g.upstreams[region] != nil { continue
+}`, `if cur, ok := r.workers[name]; ok && cur.Addr() == addr { return }`),
+with no delete or close of an entry (or of a value looked up from the map)
+before the store.
 
 Connections the catalog does not know by name are found by the function's
 own behaviour: a local that the function closes on some path (`x.Close()`,
 deferred or in a closure it builds), obtained from a call into another
 module, an interface method or a function value (a dialer kept in a field or
-passed as a parameter), or received from a channel, is a resource on every
+passed as a parameter), a function of the tree that registers something in
+a map its result's `Close` deletes from (a multiplexer's `OpenStream`), or
+received from a channel, is a resource on every
 path, and the paths that drop it are reported. Such a finding names it a
 network connection when its declared type is one the catalog lists, else
 neutrally "value", and points at the close that shows it needs closing.
