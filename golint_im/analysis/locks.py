@@ -1194,7 +1194,16 @@ class LockModel:
         writes = p.field_value_writes(named, field)
         if not writes:
             return False
-        for g, _base, value in writes:
+        for g, base, value in writes:
+            assigned = E.selector(value)
+            v = E.ident(base) if base is not None else None
+            x = E.ident(assigned[0]) if assigned is not None else None
+            if assigned is not None and assigned[1] == method.facts.name and v is not None and x is not None:
+                # `lim.OnReject = s.noteReject` right where `s := &Server{lim: lim}` was built (or
+                # by a constructor given lim): the callback reads back through the value it is set on
+                if _built_keeping(g, x, back, E.make_ident(v)) or self._built_keeping(g, x, v, back):
+                    continue
+                return False
             param = E.ident(value)
             params = [pn for pn, _t in g.facts.params]
             if param is None or param not in params or f"{g.pkg.path}#{g.facts.recv}" != named:
