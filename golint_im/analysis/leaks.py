@@ -64,6 +64,7 @@ from .replaced import (
     map_field_store,
     receiver_fields,
     replaced_after_construction,
+    replaced_under_own_guard,
     replaced_unlike_a_sibling,
     runs_again,
 )
@@ -287,6 +288,8 @@ class Walk:
             again = replaced_unlike_a_sibling(self.an, self.fn, fields, store, self.kind)
         if again is None and not self.origin.collection:
             again = replaced_after_construction(self.an, self.fn, fields, self.kind)
+        if again is None and not self.origin.collection:
+            again = replaced_under_own_guard(self.fn, fields, store, self.kind)
         name = f"{self.fn.facts.recv_name}.{fields[0]}"
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"

@@ -77,6 +77,9 @@ class Again:
     # (`c := &Client{...}; c.connect(addr); return c`), and that call: a method calling it again on
     # such a value (`caller`, `call`) replaces a live one.
     constructed_by: tuple[Function, Op] | None = None
+    # The storing method itself stores under `guard_line` (`if r.up == nil || r.up.queries >= max {
+    # up, err := r.dial(); ...; r.up = up }`): `call` is then its store, not a caller's call.
+    own_guard: bool = False
 
 
 def receiver_fields(
@@ -178,6 +181,8 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                     # The caller closes the field before this call, or (outside a loop) anywhere: this
                     # call replaces nothing live. Another call of it, in a loop, may still.
                     continue
+                if _only_when_nil(caller, call, recv, fields):
+                    continue  # `if a.conn == nil { a.connect() }`: nothing live to replace there
                 line = _repeating_loop(an, caller, call)
                 if line:
                     return Again(caller, call, line)
@@ -368,6 +373,29 @@ def _disjuncts(cond) -> list:
     return _disjuncts(b[1]) + _disjuncts(b[2])
 
 
+def replaced_under_own_guard(fn: Function, fields: list[str], store: Op, kind: Kind) -> Again | None:
+    """The method stores the new value under an `if` whose condition also holds while the field is
+    set and in use (`r.up == nil || r.up.queries >= max`, see _replacing_guard), closing none of the
+    fields on the way: past the first call, each store there drops a live value."""
+    recv = fn.facts.recv_name
+    line, failed = _replacing_guard(fn, store, recv, fields)
+    if not line or _closes_fields_on_the_way(fn, recv, fields, kind, store):
+        return None
+    return Again(fn, store, 0, guard_line=line, after_failure=failed, own_guard=True)
+
+
+def _only_when_nil(caller: Function, call: Op, recv: str, fields: list[str]) -> bool:
+    """The call sits under an `if` that requires one of the fields to be nil (`if a.conn == nil {`, or
+    `a.conn == nil && ...`): when it runs, the field holds nothing to close."""
+    facts = caller.facts
+    for r in enclosing_regions(facts, call.region):
+        reg = facts.regions[r]
+        if reg.kind == "if" and is_expr(reg.info):
+            if any(_is_nil_test(c, recv, f) for c in _conjuncts(reg.info) for f in fields):
+                return True
+    return False
+
+
 def _is_nil_test(cond, recv: str, field: str) -> bool:
     """`recv.field == nil` (either side)."""
     b = binary(cond)
@@ -431,10 +459,20 @@ def _field_closes(fn: Function, recv: str, fields: list[str], kind: Kind, ops: l
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
         base = selector_base(op.fn)
-        sel = selector(base)
-        if ident(base) in elements or (sel is not None and is_ident(sel[0], recv) and sel[1] in fields):
+        if ident(base) in elements or _in_field(base, recv, fields):
             out.append(op)
     return out
+
+
+def _in_field(base, recv: str, fields: list[str]) -> bool:
+    """base is `recv.f` for one of the fields, or a path inside it (`r.up.conn`: the connection a
+    struct in the field holds, closed where it sits)."""
+    sel = selector(base)
+    while sel is not None:
+        if is_ident(sel[0], recv):
+            return sel[1] in fields
+        sel = selector(sel[0])
+    return False
 
 
 def _repeating_loop(an: Analysis, caller: Function, call: Op) -> int:

@@ -505,7 +505,12 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         caller = again.caller
         stub = leak.container.shape == "stub"
         kept = f"inside the client stub in `{leak.container.name}`" if stub else f"in `{leak.container.name}`"
-        if again.constructed_by is not None:
+        if again.own_guard:
+            when = (
+                f"`{fn.short}` stores the new one under the condition at {fn.file.path}:{again.guard_line}, "
+                f"which also holds while `{leak.container.name}` is set"
+            )
+        elif again.constructed_by is not None:
             maker, maker_call = again.constructed_by
             when = (
                 f"`{maker.short}` fills it when it builds the value ({maker.file.path}:{maker_call.line}), and "
@@ -533,9 +538,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"which also holds while `{leak.container.name}` is set"
             )
         else:
-            calls = "calls it"
+            calls = f"calls it at line {again.call.line}"
             if selected_name(again.call.fn) != fn.facts.name:
-                calls = f"calls `{render(again.call.fn)}()`, which runs it,"
+                calls = f"calls `{render(again.call.fn)}()` at line {again.call.line}, which runs it,"
             when = f"`{caller.short}` {calls} in the loop at {caller.file.path}:{again.loop_line}"
         problem = (
             f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites "
@@ -548,8 +553,18 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"one the field still holds: {when}"
             )
             again_note = "the field closed before it is replaced"
+        if again.own_guard:
+            problem = (
+                f"is kept only {kept} (line {leak.line}), which `{fn.short}` overwrites without closing the "
+                f"one the field still holds: {when}"
+            )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the previous one"))
-        related.append(Related(Location(caller.file.path, again.call.line, again.call.col), again_note))
+        if again.own_guard:
+            related.append(
+                Related(Location(path, again.guard_line, 1), "the condition that also holds while it is set")
+            )
+        else:
+            related.append(Related(Location(caller.file.path, again.call.line, again.call.col), again_note))
     elif leak.how == "owner-never-closes" and leak.container is not None and leak.owner_closer:
         owner = f"`{leak.owner_type}`"
         field = leak.container.name.rpartition(".")[2]
