@@ -1037,7 +1037,9 @@ class Unpaired:
         if main_close is None:
             return None
         closer, close_op, early_leaves = main_close
-        if closer is owner or close_op.mode != "plain" or any(f is not closer for f, _op in ch.sends):
+        # the senders: the closer, or literals of it that run on its goroutine (a recursive `visit`)
+        own = {closer.id} | {lit.id for lit in closer.nested_literals() if not lit.go_sites}
+        if closer is owner or close_op.mode != "plain" or any(f.id not in own for f, _op in ch.sends):
             return None
         go_op = self._starter(owner, closer)
         # `go f.pump(out)` hands the channel to the closer itself: the goroutine the flow joined
