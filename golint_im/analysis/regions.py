@@ -251,8 +251,10 @@ def returns_skipping(facts, targets: list[int], is_exit: Callable[[Op], bool] | 
         other = [
             t for t in targets if exclusive_branches(facts, list(enclosing_regions(facts, facts.ops[t].region)), chain)
         ]
-        if any(t < i and t not in other for t in targets):
-            continue  # an earlier target may have run: the model does not follow which branch was taken
+        if any(t < i and t not in other and not leaves_right_after(facts, t, around, is_exit) for t in targets):
+            # an earlier target may have run: the model does not follow which branch was taken (one
+            # whose branch leaves right after it, `results <- s; return`, has not, on the way here)
+            continue
         later = next((t for t in targets if (t > i and facts.ops[t].region in around) or t in other), None)
         if later is not None and not _guards_nil_subject(facts, chain, facts.ops[later]):
             if not _already_done(facts, chain, later):
