@@ -530,7 +530,14 @@ class Acquire(Effects):
             holders = {pname: Holder(pname, found[5] if found[5] is not None else found[0].suffix, "map")}
             if any(self.op_effect(g, o, holders, found[0], scan=True) in (ESCAPE, RELEASE) for o in g.facts.ops):
                 continue  # it closes what it stored, or hands the collection on
-            shape = "map" if (self.type_of(fn, a) or "").startswith("map[") else "slice"
+            ctype = self.type_of(fn, a) or ""
+            shape = "map" if ctype.startswith("map[") else "slice"
+            closer = ""
+            if found[5]:
+                # the elements' own closer (`Disconnect` of the wrappers the map holds), for the fix
+                elem = ctype.split("]", 1)[1] if "]" in ctype else ""
+                named = Program.named(elem) if elem else None
+                closer = (self.field_closer(named, found[5], found[0]) if named else None) or ""
             self.debug["gim2xx_collections_filled_through_a_parameter"] += 1
             return Origin(
                 found[0],
@@ -540,7 +547,7 @@ class Acquire(Effects):
                 impl_op=found[3],
                 collection=shape,
                 suffix=found[5],
-                filled=Filled(name, "", ""),
+                filled=Filled(name, "", closer),
             )
         return None
 
@@ -1199,11 +1206,12 @@ class Acquire(Effects):
         return found
 
     def _closer_of_wrapper(self, g, v, c) -> bool:
-        """v, stored as an element, is a wrapper struct of the tree whose `Close` releases the resource
-        at its suffix (`transport.Connect` returning `&Session{conn: c}`): closing the element closes it."""
+        """v, stored as an element, is a wrapper struct of the tree whose `Close` (or another closer,
+        `Disconnect`) releases the resource at its suffix (`transport.Connect` returning
+        `&Session{conn: c}`): closing the element closes it."""
         t = self.type_of(g, v)
         named = Program.named(t) if t else None
-        return bool(named) and bool(c[5]) and self.field_closer(named, c[5], c[0]) == "Close"
+        return bool(named) and bool(c[5]) and self.field_closer(named, c[5], c[0]) is not None
 
     def _received_element(self, g, v, i):
         """`conns[r.addr] = r.conn`, r ranging over a channel g made that only g's goroutines send to,

@@ -840,8 +840,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             "and close it on every path"
         )
     if filled is not None and many:
+        each = f"c.{filled.closer or 'Close'}()"  # the elements' own closer (`c.Disconnect()`)
         fix = (
-            f"close each of them on every path (`for _, c := range {filled.holder} {{ c.Close() }}`, deferred "
+            f"close each of them on every path (`for _, c := range {filled.holder} {{ {each} }}`, deferred "
             f"before the call), or hand `{filled.holder}` to an owner"
         )
     elif filled is not None:
