@@ -297,8 +297,12 @@ class FunctionValues:
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
-                        indexed = E.index(t)  # `b.handlers[kind] = append(b.handlers[kind], h)`, `s.ops[k] = f`
-                        sel = E.selector(t if indexed is None else indexed[0])
+                        base = (
+                            t  # `b.handlers[kind] = append(b.handlers[kind], h)`, `s.ops[k] = f`, `b.subs[f][id] = h`
+                        )
+                        while (indexed := E.index(base)) is not None:
+                            base = indexed[0]
+                        sel = E.selector(base)
                         if sel is None or i >= len(op.args):
                             continue
                         value = op.args[i]

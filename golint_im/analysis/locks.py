@@ -34,7 +34,7 @@ from typing import Any
 from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
-from ..program import Function, Program, enclosing_regions
+from ..program import BUILTIN_TYPES, Function, Program, enclosing_regions
 from ..symbols import Target
 from .channel_locks import lock_channels
 from .exits import PROCESS, call_exit
@@ -1195,6 +1195,8 @@ class LockModel:
         if not writes:
             return False
         for g, base, value in writes:
+            if E.is_make_call(value) or E.is_nil(value):
+                continue  # `b.subs[filter] = make(map[string]Handler)`: an empty table, no registration
             assigned = E.selector(value)
             v = E.ident(base) if base is not None else None
             x = E.ident(assigned[0]) if assigned is not None else None
@@ -1347,8 +1349,10 @@ class LockModel:
         base = E.selector_base(expr)
         if E.ident(base) is not None and not E.is_ident(base, recv) and self.program.interface_width(fn, op) > 0:
             expr = base  # `w.ServiceChanged(s)` on a watcher ranged from a field: the value the method runs on
-        name = E.ident(expr)
-        if name is not None:
+        for _step in range(3):  # `for _, hs := range b.subs { for _, h := range hs { h.Handle(m) } }`
+            name = E.ident(expr)
+            if name is None or name == recv:
+                break
             values = []
             for o, i in assignments_to(fn, name):
                 values.append(o.args[0] if len(o.args) == 1 else o.args[i] if len(o.args) == len(o.targets) else None)
@@ -1358,9 +1362,10 @@ class LockModel:
             ranged = E.ranged(expr)
             if ranged is not None:
                 expr = ranged
-        indexed = E.index(expr)
-        if indexed is not None:
-            expr = indexed[0]
+            while (indexed := E.index(expr)) is not None:
+                expr = indexed[0]
+        while (indexed := E.index(expr)) is not None:
+            expr = indexed[0]  # `l.rules[i](t)`
         sel = E.selector(expr)
         return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
 
@@ -2146,7 +2151,13 @@ class _Walk:
         if E.ident(cond) is not None or E.selector(cond) is not None:
             return True  # a flag (`if needLock`, `if !c.locked`): it may say what the caller holds
         for x in E.subexprs(cond):
-            if E.call(x) is not None and not _is_len(x) and not self._atomic_call(x):
+            called = E.call(x)
+            if called is not None and not _is_len(x) and not self._atomic_call(x):
+                if (
+                    E.is_builtin_callee(called[0], BUILTIN_TYPES)
+                    and self.model.program.lookup_local(self.fn, E.ident(called[0]) or "") is None
+                ):
+                    continue  # `string(m.Payload) == "offline"`: a conversion (or builtin) of a value
                 return True
             b = E.binary(x)
             if b is not None and b[0] in ("==", "!=") and (E.is_nil(b[1]) or E.is_nil(b[2])):
