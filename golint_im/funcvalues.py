@@ -297,9 +297,8 @@ class FunctionValues:
             for op in f.facts.ops:
                 if op.kind == "assign":
                     for i, t in enumerate(op.targets):
-                        base = (
-                            t  # `b.handlers[kind] = append(b.handlers[kind], h)`, `s.ops[k] = f`, `b.subs[f][id] = h`
-                        )
+                        # `b.handlers[kind] = append(b.handlers[kind], h)`, `s.ops[k] = f`, `b.subs[f][id] = h`
+                        base = t
                         while (indexed := E.index(base)) is not None:
                             base = indexed[0]
                         sel = E.selector(base)

@@ -62,8 +62,7 @@ from golint_im.program import Program
 from golint_im.symbols import Function
 
 from .fakes import concrete_methods, fake_type, noop_close
-from .regions import assigned_value, assignments_to, ops_with_literals, single_assignment
-from .replies import map_field_stored
+from .regions import assigned_value, assignments_to, map_field_stored, ops_with_literals, single_assignment
 from .resources import ClosedHere, Kind, Origin
 
 if TYPE_CHECKING:

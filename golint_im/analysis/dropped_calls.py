@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program
-from .replies import _pending_waits, _take_before, map_field_stored, taken_from_map_fields
+from .regions import map_field_stored
+from .replies import _pending_waits, _take_before, taken_from_map_fields
 
 
 @dataclass(frozen=True)

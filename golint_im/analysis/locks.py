@@ -1187,9 +1187,12 @@ class LockModel:
         return inst[2:] if self._own_methods[memo] else None
 
     def _registered_observers_hold(self, named: str, field: str, method: Function, back: str) -> bool:
-        """Every write of named.field is a parameter of a method of named whose every call passes
-        `x.<method>` on a value v, x built by a constructor of the tree given v and keeping it in the
-        field `back` of what it returns (see _observer_holding_receiver)."""
+        """Every write of named.field (empty tables aside) registers a value that reads back through v,
+        the value whose field it is: a parameter of a method of named whose every call, on v, passes
+        `x.<method>` or x itself, x made by a constructor of the tree given v and keeping it in the
+        field `back` of what it returns (`store.OnEvict(audit.Expired)`, `reg.Watch(bal)`); or a
+        direct write `v.f = x.<method>` with x built over v right there (`lim.OnReject =
+        s.noteReject`). See _observer_holding_receiver."""
         p = self.program
         writes = p.field_value_writes(named, field)
         if not writes:
@@ -1203,7 +1206,7 @@ class LockModel:
             if assigned is not None and assigned[1] == method.facts.name and v is not None and x is not None:
                 # `lim.OnReject = s.noteReject` right where `s := &Server{lim: lim}` was built (or
                 # by a constructor given lim): the callback reads back through the value it is set on
-                if _built_keeping(g, x, back, E.make_ident(v)) or self._built_keeping(g, x, v, back):
+                if _built_keeping(g, x, back, E.make_ident(v)) or self._made_keeping(g, x, v, back):
                     continue
                 return False
             param = E.ident(value)
@@ -1225,11 +1228,11 @@ class LockModel:
                     x, kind = E.ident(sel[0]), None
                 else:
                     return False
-                if v is None or x is None or not self._built_keeping(caller, x, v, back, kind):
+                if v is None or x is None or not self._made_keeping(caller, x, v, back, kind):
                     return False
         return True
 
-    def _built_keeping(self, fn: Function, x: str, v: str, back: str, kind: str | None = None) -> bool:
+    def _made_keeping(self, fn: Function, x: str, v: str, back: str, kind: str | None = None) -> bool:
         """The local x of fn is given once, by a call of one function of the tree passing v, that
         returns a composite keeping that parameter in the field `back` (`&Logger{counter: c}`); with
         kind, a composite of that type of the maker's package (the method's receiver type)."""
@@ -1349,9 +1352,13 @@ class LockModel:
         base = E.selector_base(expr)
         if E.ident(base) is not None and not E.is_ident(base, recv) and self.program.interface_width(fn, op) > 0:
             expr = base  # `w.ServiceChanged(s)` on a watcher ranged from a field: the value the method runs on
-        for _step in range(3):  # `for _, hs := range b.subs { for _, h := range hs { h.Handle(m) } }`
+        # `l.rules[i](t)`, or a local given once (`for _, hs := range b.subs { for _, h := range hs {
+        # h.Handle(m) } }`): strip indexes, then follow the local's one value, a few steps at most
+        for step in range(4):
+            while (indexed := E.index(expr)) is not None:
+                expr = indexed[0]
             name = E.ident(expr)
-            if name is None or name == recv:
+            if name is None or name == recv or step == 3:
                 break
             values = []
             for o, i in assignments_to(fn, name):
@@ -1362,10 +1369,6 @@ class LockModel:
             ranged = E.ranged(expr)
             if ranged is not None:
                 expr = ranged
-            while (indexed := E.index(expr)) is not None:
-                expr = indexed[0]
-        while (indexed := E.index(expr)) is not None:
-            expr = indexed[0]  # `l.rules[i](t)`
         sel = E.selector(expr)
         return sel[1] if sel is not None and E.is_ident(sel[0], recv) else None
 

@@ -21,6 +21,7 @@ from golint_im.expr import (
     composite,
     ident,
     idents_in,
+    index,
     integer,
     is_expr,
     is_ident,
@@ -185,6 +186,15 @@ def assignments_to(fn: Function, name: str) -> Iterator[tuple[Op, int]]:
             for i, t in enumerate(op.targets):
                 if is_ident(t, name):
                     yield op, i
+
+
+def map_field_stored(op: Op) -> str | None:
+    """`f` of `x.f[k] = v` (v a name): the map or slice field a value is stored into, else None."""
+    if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+        return None
+    ix = index(op.targets[0])
+    sel = selector(ix[0]) if ix is not None else None
+    return sel[1] if sel is not None and ident(op.args[0]) else None
 
 
 def assigned_value(op: Op, position: int) -> Expr:

@@ -28,7 +28,14 @@ from .. import expr as E
 from ..facts import Op
 from ..program import Function, enclosing_regions
 from .flow import ChannelFlow, _is_chan
-from .regions import STRAIGHT_KINDS, deciding_region, exits_skipping, returns_skipping, single_assignment
+from .regions import (
+    STRAIGHT_KINDS,
+    deciding_region,
+    exits_skipping,
+    map_field_stored,
+    returns_skipping,
+    single_assignment,
+)
 
 
 @dataclass
@@ -428,15 +435,6 @@ def skipped_pending_replies(program, debug: Counter) -> list[SkippedReply]:
             taken = (E.render(gone.args[0]), gone)
             out.append(SkippedReply(label, reader, take, name, "", reply, exit_op, region, waiter, wait, taken=taken))
     return out
-
-
-def map_field_stored(op: Op) -> str | None:
-    """`f` of `x.f[k] = v` (v a name): the map or slice field a value is stored into, else None."""
-    if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
-        return None
-    ix = E.index(op.targets[0])
-    sel = E.selector(ix[0]) if ix is not None else None
-    return sel[1] if sel is not None and E.ident(op.args[0]) else None
 
 
 def taken_from_map_fields(fn: Function) -> dict[str, list[tuple[int, tuple]]]:

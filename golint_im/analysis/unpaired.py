@@ -159,22 +159,18 @@ def _ends_past_case(facts, target: int) -> int | None:
     chain = list(enclosing_regions(facts, op.region))
     if any(facts.regions[r].kind not in ("block", "if", "body", "switch") for r in chain):
         return None
-    switch = next((r for r in chain if facts.regions[r].kind == "switch"), None)
-    if switch is None or chain.count(switch) != 1:
+    switches = [r for r in chain if facts.regions[r].kind == "switch"]
+    if len(switches) != 1:
         return None
-    mine = chain[chain.index(switch) - 1] if chain.index(switch) > 0 else None
-    same = {i for i, o in enumerate(facts.ops) if o.kind == op.kind and o.fn == op.fn and o.args == op.args}
+    switch = switches[0]
+    mine = chain[chain.index(switch) - 1] if chain.index(switch) > 0 else None  # the case holding the op
+    same = [i for i, o in enumerate(facts.ops) if o.kind == op.kind and o.fn == op.fn and o.args == op.args]
     for r, reg in enumerate(facts.regions):
         if reg.parent != switch or reg.kind != "block" or r == mine:
             continue
-        if not any(switch in enclosing_regions(facts, facts.ops[i].region) and _within(facts, i, r) for i in same):
+        if not any(r in enclosing_regions(facts, facts.ops[i].region) for i in same):
             return r
     return None
-
-
-def _within(facts, i: int, region: int) -> bool:
-    """Op i sits in region or a region nested in it."""
-    return region in enclosing_regions(facts, facts.ops[i].region)
 
 
 def _loop_running_out_past(facts, target: int) -> int | None:
