@@ -41,6 +41,7 @@ from golint_im.expr import (
     subexprs,
     unary_operand,
 )
+from golint_im.expr import call as call_parts
 from golint_im.facts import Op
 from golint_im.program import Function, enclosing_regions
 
@@ -190,6 +191,9 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 through = ""
                 last_round = False
                 if not line:
+                    line, through = _guard_on_failed_method(an, caller, call, recv, fields, kind)
+                    failed = bool(line)
+                if not line:
                     line, through = _guard_on_last_rounds_failure(an, caller, call, recv, fields, kind)
                     failed = last_round = bool(line)
                 if not line:
@@ -231,6 +235,43 @@ def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -
             ):
                 return reg.line, False
     return 0, False
+
+
+def _guard_on_failed_method(
+    an: Analysis, caller: Function, call: Op, recv: str, fields: list[str], kind: Kind
+) -> tuple[int, str]:
+    """(line, the failed call rendered) of an `if` around the call testing an error (`err != nil`,
+    `errors.As(err, &ne)`) last assigned from a method of the receiver that uses one of the fields
+    without closing it (`reply, err := c.roundTrip(args); if errors.As(err, &ne) { c.connect() }`):
+    the field's value was used and failed, still held, and the call's store replaces it. (0, "")
+    if none."""
+    facts = caller.facts
+    for r in enclosing_regions(facts, call.region):
+        reg = facts.regions[r]
+        if reg.kind != "if" or not is_expr(reg.info):
+            continue
+        err = _tested_error(reg.info)
+        if err is None:
+            continue
+        through = _error_of_method_using_fields(an, caller, err, call, recv, fields, kind)
+        if through:
+            return reg.line, through
+    return 0, ""
+
+
+def _tested_error(cond) -> str | None:
+    """The error variable a condition holds only when it is set: `err != nil`, `errors.As(err, &t)`,
+    `errors.Is(err, ErrX)`."""
+    b = binary(cond)
+    if b is not None:
+        return ident(b[1]) if b[0] == "!=" and is_nil(b[2]) else None
+    called = call_parts(cond)
+    if called is None or not called[1]:
+        return None
+    sel = selector(called[0])
+    if sel is None or not is_ident(sel[0], "errors") or sel[1] not in ("As", "Is"):
+        return None
+    return ident(called[1][0])
 
 
 def _guard_on_last_rounds_failure(
@@ -309,8 +350,7 @@ def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
     """cond is `err != nil` for an `err` last assigned, before the call, from a call made on or with
     `recv.field` (`if _, err := io.WriteString(g.conn, line); err != nil { g.redial() }`): the field
     held a value that was just used and failed, and the store replaces it."""
-    b = binary(cond)
-    err = ident(b[1]) if b is not None and b[0] == "!=" and is_nil(b[2]) else None
+    err = _tested_error(cond)
     if err is None:
         return False
     return _error_of_field_use(facts, err, call, recv, field)
