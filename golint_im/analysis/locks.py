@@ -1224,6 +1224,8 @@ class LockModel:
                 if sel is None and E.ident(arg) is not None:
                     # `reg.Watch(bal)`: the value itself, called through the field's interface
                     x, kind = E.ident(arg), method.facts.recv
+                    if self._of_another_type(caller, arg, method):
+                        continue  # `b.Subscribe("orders", audit)`: registers another implementation
                 elif sel is not None and sel[1] == method.facts.name:
                     x, kind = E.ident(sel[0]), None
                 else:
@@ -1231,6 +1233,13 @@ class LockModel:
                 if v is None or x is None or not self._made_keeping(caller, x, v, back, kind):
                     return False
         return True
+
+    def _of_another_type(self, fn: Function, value, method: Function) -> bool:
+        """The value's type is known, and is not the method's receiver type: what it registers is
+        another implementation, which does not run `method`."""
+        t = self.program.type_of(fn, value)
+        named = self.program.named(t) if t else None
+        return named is not None and named != f"{method.pkg.path}#{method.facts.recv}"
 
     def _made_keeping(self, fn: Function, x: str, v: str, back: str, kind: str | None = None) -> bool:
         """The local x of fn is given once, by a call of one function of the tree passing v, that
@@ -1710,7 +1719,9 @@ class LockModel:
             if op.kind in ("send", "recv"):
                 if self.channel_lock(fn, op) is not None:
                     return None
-                if not (op.select >= 0 and _has_default(facts.regions[op.select])):
+                if not (op.select >= 0 and _has_default(facts.regions[op.select])) and not ranges_no_channel(
+                    self.program, fn, op
+                ):
                     if block is None:
                         block = (fn, op, (), op.kind)
                     elif reply is None and block[3] == "send" and op.kind == "recv":
@@ -2075,7 +2086,9 @@ class _Walk:
                 return None
             return state
         if kind in ("send", "recv"):
-            if not (op.select >= 0 and self._select_has_default(op.select)):
+            if not (op.select >= 0 and self._select_has_default(op.select)) and not ranges_no_channel(
+                self.model.program, self.fn, op
+            ):
                 self._blocked(state, self.fn, op, (), kind)
             found = self.model.channel_lock(self.fn, op)
             if found is None:
@@ -3414,6 +3427,18 @@ def held_across(model: LockModel, flow, debug: dict) -> list[HeldAcross]:
     # Both sides under the lock is one deadlock: told once, from the sender.
     sent = {(c.channel.key, c.blocked.held.lock.cls) for c in out if c.blocked.kind == "send"}
     return [c for c in out if c.blocked.kind == "send" or (c.channel.key, c.blocked.held.lock.cls) not in sent]
+
+
+def ranges_no_channel(program: Program, fn: Function, op: Op) -> bool:
+    """`for _, ch := range c.watchers`: a `range` over a value known not to be a channel (a map,
+    slice, array, string or number) takes nothing from anyone and cannot block."""
+    if op.mode != "range":
+        return False
+    ranged = program.type_of(fn, op.fn)
+    if not ranged:
+        return False
+    t = program.underlying(ranged).strip()
+    return t.startswith(("[", "map[", "*[")) or t in ("string", "int", "int64", "int32", "uint", "uint64")
 
 
 def declared_together(lock_cls: str, chan_key: str) -> bool:

@@ -209,6 +209,19 @@ def _subscriber_taking(
                 if taken is not None:
                     return s, (caller, call_op), r, recv, taken[0], taken[1]
             for name in _result_names(caller, call_op):
+                for starter, param in _handed_to_starters(program, caller, name):
+                    # `_, ch := c.Watch(); runWatcher(ch, m, wg.Done)`, runWatcher starting the
+                    # goroutine that ranges over its parameter
+                    for r in starter.nested_literals():
+                        if not r.go_sites or program.declaring_function(r, param) is not starter:
+                            continue
+                        recv = next(
+                            (op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, param)),
+                            None,
+                        )
+                        taken = _takes(program, model, r, cls, ids) if recv is not None else None
+                        if taken is not None:
+                            return s, (caller, call_op), r, recv, taken[0], taken[1]
                 for r in [caller, *caller.nested_literals()]:
                     own = r is caller and publisher_apart and not r.go_sites
                     if (not r.go_sites and not own) or program.declaring_function(r, name) is not caller:
@@ -268,6 +281,23 @@ def _started_with(program: Program, caller: Function, call_op: Op) -> tuple[Func
             if c is not None and c[0] == call_op.fn:
                 return program.parameter_at(caller, op, position)
     return None
+
+
+def _handed_to_starters(program: Program, caller: Function, name: str) -> list[tuple[Function, str]]:
+    """(function, its parameter) for each plain call in caller passing the local `name` to one
+    function of the tree that starts goroutines (a `go` literal of its own): the subscriber's
+    channel handed to the helper that runs its loop."""
+    out = []
+    for op in caller.facts.ops:
+        if op.kind != "call" or op.mode != "plain":
+            continue
+        for position, arg in enumerate(op.args):
+            if not E.is_ident(arg, name):
+                continue
+            found = program.parameter_at(caller, op, position)
+            if found is not None and any(lit.go_sites for lit in found[0].nested_literals()):
+                out.append(found)
+    return out
 
 
 def _result_names(caller: Function, call_op: Op) -> list[str]:

@@ -65,7 +65,9 @@ the same mutex (`Unsubscribe`, directly or through a call): while it waits
 for the mutex it does not receive, and the send waits for it. The field may
 keep a list per key (`subs map[string][]chan E`, filled with `append`,
 sent to with `for _, c := range b.subs[topic]`), and the goroutine may get
-the channel as its argument (`go m.consume(b.Subscribe("paid"))`). When the
+the channel as its argument (`go m.consume(b.Subscribe("paid"))`), or be
+started by a helper the channel is handed to (`_, ch := s.Watch();
+follow(ch, a)`, `follow` ranging over it in a `go` literal). When the
 publishing send runs on a goroutine of its own, the function that called
 `Subscribe` counts too if it takes the mutex before its own receive (`c :=
 h.Join(1); h.Leave(1); <-c`). The field may also keep subscription values

@@ -112,7 +112,9 @@ type's method) is taken for sure: it tests the value's own state.
 An observer built over the value it is registered on (`r :=
 newReporter("audit", c); c.Watch(r.dropped)`, the constructor keeping `c`
 in a field) and called back under that value's lock locks the value again
-through that field.
+through that field. Registrations of values of other types in the same
+table (`b.Subscribe("audit", l)` with `l` a logger that locks nothing) do
+not hide it: they register other implementations.
 
 ## Why is this bad
 A double lock hangs the goroutine forever, with every goroutine that then
