@@ -523,6 +523,8 @@ class _HandoffMatcher:
         if len(branches) != 1:
             return None
         reg = regions[branches[0]]
+        if reg.kind == "if" and self._success_flag(fn, reg.info):
+            return reg.info
         b = E.binary(reg.info) if E.is_expr(reg.info) else None
         wanted = {"if": "==", "else": "!="}.get(reg.kind)
         if b is None or b[0] != wanted or not E.is_nil(b[2]) or E.ident(b[1]) is None:
@@ -541,6 +543,23 @@ class _HandoffMatcher:
         if not called or not (declared == "error" or (not declared and any(len(op.targets) > 1 for op in called))):
             return None
         return reg.info if reg.kind == "if" else ("bin", "==", b[1], b[2])
+
+    def _success_flag(self, fn: Function, cond) -> bool:
+        """`if won {` where `won, err := e.backend.TryAcquire(...)`: a boolean result a call gives
+        beside its error, each of its assignments such a call's, that says the call succeeded."""
+        name = E.ident(cond)
+        if name is None:
+            return False
+        assigns = [op for op, _i in assignments_to(fn, name)]
+        if not assigns:
+            return False
+        for op in assigns:
+            if len(op.args) != 1 or E.call_number(op.args[0]) is None or len(op.targets) < 2:
+                return False
+            if E.is_ident(op.targets[-1], name):
+                return False  # the last result is the error's place
+        declared = (self.model.program.type_of(fn, cond) or "").strip()
+        return declared in ("bool", "")
 
     @staticmethod
     def _on_the_way(fn: Function, a: Acquire, stop: Op) -> bool:

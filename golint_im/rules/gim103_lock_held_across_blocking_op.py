@@ -173,9 +173,10 @@ postpones the deadlock. For a Cond, wait holding only its own locker.
   what was not judged (`GIM103_*`).
 - A partner's lock counts before its operation when no branch the operation
   is not also under holds it, or when the one such branch is the success of
-  the partner's own call (`if err == nil { s.put(k, v) }`, `err` an `error`):
-  the usual path; a flag (`if f.cache {`) may follow the caller's locking and
-  does not count.
+  the partner's own call (`if err == nil { s.put(k, v) }`, `err` an `error`,
+  or `if won {` for `won, err := leases.Acquire(...)`, a result the call
+  gives beside its error): the usual path; a flag (`if f.cache {`) may
+  follow the caller's locking and does not count.
 - The other-case form needs the receiving function to be started with `go`
   and the other case to take the mutex outside any branch of its own
   (itself or in the one function it calls).
