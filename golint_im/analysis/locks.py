@@ -315,6 +315,7 @@ class LockModel:
             "GIM10x_wide_calls_beside_empty_defaults",
             "GIM10x_wide_calls_to_a_registered_implementation",
             "GIM10x_wide_calls_locking_an_argument",
+            "GIM10x_wide_calls_ordered_through_their_one_locker",
             "GIM10x_wide_calls_to_own_methods_in_fields",
             "GIM10x_wide_calls_to_closures_registered_on_the_receiver",
             "GIM10x_read_lockers",
@@ -1233,6 +1234,49 @@ class LockModel:
                 if v is None or x is None or not self._made_keeping(caller, x, v, back, kind):
                     return False
         return True
+
+    def stored_where_called(self, fn: Function, op: Op, method: Function) -> bool:
+        """The interface value op calls through comes from a field of a type of the tree (itself,
+        `t.listener`, or ranged from it, `for _, l := range t.listeners`), and some write of that
+        field stores a value of method's receiver type: directly, or as the argument of a method
+        (`t.Listen(r)`) whose callers pass one. Without that, the implementation is only one the
+        interface admits (`m.vals.Get(...)` where every value stored is another type's)."""
+        sel = E.selector(op.fn)
+        if sel is None:
+            return False
+        field = E.selector(sel[0])
+        name = E.ident(sel[0])
+        if field is None and name is not None:
+            for o, _i in assignments_to(fn, name):
+                ranged = E.ranged(o.args[0]) if len(o.args) == 1 and E.is_ident(o.targets[-1], name) else None
+                while (indexed := E.index(ranged)) is not None:
+                    ranged = indexed[0]
+                field = E.selector(ranged) if ranged is not None else None
+                if field is not None:
+                    break
+        if field is None:
+            return False
+        p = self.program
+        base_type = p.type_of(fn, field[0])
+        named = p.named(base_type) if base_type else None
+        if named is None:
+            return False
+        wanted = f"{method.pkg.path}#{method.facts.recv}"
+        for g, _base, value in p.field_value_writes(named, field[1]):
+            t = p.type_of(g, value)
+            if t and p.named(t) == wanted:
+                return True
+            param = E.ident(value)
+            params = [pn for pn, _t in g.facts.params]
+            if param is None or param not in params:
+                continue
+            at = params.index(param)
+            for caller, call in p.callers(g):
+                arg = call.args[at] if at < len(call.args) else None
+                t = p.type_of(caller, arg) if arg is not None else None
+                if t and p.named(t) == wanted:
+                    return True
+        return False
 
     def _of_another_type(self, fn: Function, value, method: Function) -> bool:
         """The value's type is known, and is not the method's receiver type: what it registers is
@@ -2341,6 +2385,8 @@ class _Walk:
                 # (`if onDown == nil { onDown = func(string) {} }`): when anything runs here, that one does.
                 model.debug["GIM10x_wide_calls_beside_empty_defaults"] += 1
                 return self.through(state, op, doing[0].function)
+            if state:
+                self._order_through_the_one_locker(state, op, targets)
             return state
         handed = self._unlocks_handed_to(op, targets[0].function)
         if not handed:
@@ -2472,6 +2518,28 @@ class _Walk:
             mapped = Acquire(model.map_lock(fn, op, callee, a.lock), a.mode, a.fn, a.op, (hop, *a.hops), a.text)
             state = (*state, Held(mapped))
         return state
+
+    def _order_through_the_one_locker(self, state: State, op: Op, targets: list) -> None:
+        """Of an interface call's implementations, only one takes locks, and only its own receiver's
+        (`n.OnLeaderChange(...)` under `c.mu`, a member locking `m.mu`, a witness locking nothing):
+        when that one runs, it takes them while this function holds its own, an order between the two
+        classes. Only that order is kept; which instance, and what it blocks on, stays a guess."""
+        model = self.model
+        locking = [t.function for t in targets if model.summary(t.function).acquires]
+        if len(locking) != 1 or op.mode != "plain":
+            return
+        callee = locking[0]
+        recv = callee.facts.recv_name
+        acquires = model.summary(callee).acquires
+        if not recv or not model.stored_where_called(self.fn, op, callee):
+            return
+        if any(a.conditional or a.lock.inst is None or a.lock.inst[0] != ("name", callee.id, recv) for a in acquires):
+            return
+        model.debug["GIM10x_wide_calls_ordered_through_their_one_locker"] += 1
+        hop = Hop(self.fn, op, callee)
+        for a in acquires:
+            mapped = Acquire(a.lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, a.after_release, a.once)
+            self.check_acquire(state, mapped)
 
     def _deferred_relock(self, state: State, op: Op, callee: Function, hop: Hop) -> None:
         """`mu.Lock(); defer mu.Unlock(); defer s.bump()` with bump locking mu: deferred calls run last

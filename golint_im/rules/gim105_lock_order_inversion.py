@@ -20,7 +20,14 @@ directly or from goroutine literals (`go func() { transfer(a, b) }()`).
 
 A lock taken by a method called under its own nil check on the interface
 value (`if c.listener != nil { c.listener.Evicted(...) }`) counts whenever
-the call runs.
+the call runs. So does an interface call whose implementations lock
+nothing but one, which takes only its own receiver's mutex
+(`l.TopologyChanged(v)` under `t.mu`, a router locking `r.mu`, a printer
+locking nothing), when the value called comes from a field (itself, or
+ranged from it) that some code stores a value of that type into (`t.Listen(r)`
+with `r` a router): when that one runs it orders the two classes; the
+order is all that is kept (`GIM10x_wide_calls_ordered_through_their_one_locker`).
+A type the interface merely admits, never stored there, gives no order.
 
 ## Why is this bad
 Each goroutine can take its first mutex and then wait forever for the
