@@ -47,7 +47,7 @@ from .counted import _is_main, _started_per_round
 from .field_instances import count_runs, range_exit
 from .flow import Channel, ChannelFlow, in_loop
 from .never_stopped import started_by
-from .regions import deciding_region
+from .regions import deciding_region, fan_out_rounds
 from .unpaired import Unpaired, _returned_at
 
 
@@ -74,12 +74,13 @@ class AbandonedResult:
     # When the goroutine sends through a helper (`emit(out, v)`): (the goroutine's function, that call).
     through: tuple[Function, Op] | None = None
     fan_loop: int = 0  # the line of the maker's loop starting one sender per round (a fan-out); 0: one sender
+    plain_loop: bool = False  # the caller receives outside any `select`, in a loop it returns from early
 
 
 def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, debug: Counter) -> list:
     out = []
     for key, ch in flow.channels.items():
-        if not key.startswith("local:") or ch.capacity != 0 or not ch.sends or len(ch.make_sites) != 1:
+        if not key.startswith("local:") or ch.capacity is None or not ch.sends or len(ch.make_sites) != 1:
             continue
         maker = ch.make_sites[0][0]
         if any(f is maker or f.outermost() is maker for f, _op in ch.receives):
@@ -106,6 +107,8 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
             if through is None:
                 continue
             started, goroutine, helper_call = through
+        if ch.capacity and not (fanned and per_round and _outnumbers(program, maker, per_round[1], ch.capacity)):
+            continue  # a buffer holds the one sender's value, or as many as a fan-out may start
         if any(f is not sender and f is not goroutine for f, _op in ch.closes):
             continue  # closed by someone else: a send after it panics instead
         sends = [op for _f, op in ch.sends]
@@ -125,6 +128,10 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
             if _is_main(caller):
                 continue  # main's return ends the process, the sender with it
             found = _abandoning_select(caller, call) if call.mode == "plain" else None
+            plain_loop = False
+            if found is None and fanned and once and call.mode == "plain":
+                found = _abandoning_loop_receive(caller, call)
+                plain_loop = found is not None
             if found is None and not once and call.mode == "plain":
                 left = _abandoning_range(program, caller, call, _returned_at(maker, name))
                 taker, region = None, -1
@@ -174,6 +181,7 @@ def abandoned_results(program: Program, flow: ChannelFlow, unpaired: Unpaired, d
                         not once,
                         not in_loop(caller.facts, receive.region),
                         fan_loop=maker.facts.regions[per_round[2]].line if fanned and per_round else 0,
+                        plain_loop=plain_loop,
                     )
                 )
                 break
@@ -328,6 +336,39 @@ def _abandoning_select(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
     return None
 
 
+def _outnumbers(program: Program, maker: Function, go: Op, capacity: int) -> bool:
+    """A fan-out loop may start more goroutines than the buffer holds beside the one value the caller
+    takes: its rounds are not a constant, or more than capacity + 1."""
+    rounds = fan_out_rounds(program, maker, go.region)
+    return rounds is None or rounds > capacity + 1
+
+
+def _abandoning_loop_receive(caller: Function, call: Op) -> tuple[Op, Op, int] | None:
+    """(the plain receive, a `return` after it in its loop, that return's region) for `results :=
+    h.launch(ctx, key)` named only by that receive, in a loop that returns on the first good value
+    (`for range rs { r := <-results; if r.err == nil { return r.val, nil } }`): the goroutines not
+    yet heard stay blocked on their sends."""
+    facts = caller.facts
+    receive = _assigned_once(caller, call, "plain")
+    if receive is None:
+        return None
+    loop = next(
+        (r for r in enclosing_regions(facts, receive.region) if facts.regions[r].kind in ("for", "range")), None
+    )
+    if loop is None:
+        return None
+    at = facts.ops.index(receive)
+    leave = next(
+        (
+            o
+            for o in facts.ops[at + 1 :]
+            if o.kind == "return" and loop in enclosing_regions(facts, o.region) and o.region != receive.region
+        ),
+        None,
+    )
+    return (receive, leave, leave.region) if leave is not None else None
+
+
 def _abandoning_range(program: Program, caller: Function, call: Op, position: int = 0) -> tuple[Op, Op] | None:
     """(the caller's `range` over the stream, its first way out before the stream ends).
 
@@ -354,8 +395,9 @@ def _abandoning_range(program: Program, caller: Function, call: Op, position: in
 
 
 def _assigned_once(caller: Function, call: Op, mode: str = "case", position: int = 0) -> Op | None:
-    """The `case` receive from `ch` (the `range` over it, with mode "range") where `ch := maker()` is
-    the call's only assignment to `ch` and `ch` is named nowhere else but that one receive."""
+    """The `case` receive from `ch` (the `range` over it, with mode "range"; a receive outside any
+    `select`, with mode "plain") where `ch := maker()` is the call's only assignment to `ch` and `ch`
+    is named nowhere else but that one receive."""
     facts = caller.facts
     assign = next(
         (
@@ -386,6 +428,8 @@ def _assigned_once(caller: Function, call: Op, mode: str = "case", position: int
     if len(uses) != 1 or uses[0].kind != "recv" or not E.is_ident(uses[0].fn, name):
         return None
     if (uses[0].mode == "range") != (mode == "range") or (mode == "case" and uses[0].select < 0):
+        return None
+    if mode == "plain" and uses[0].select >= 0:
         return None
     return uses[0]
 

@@ -501,7 +501,11 @@ at most. A caller that is `main` is not judged: its return ends the process.
 The function may also fan out, starting one goroutine per round of a loop
 straight in its body (`for _, s := range r.stores { go func(s Store) { out
 <- fetch(s) }(s) }; return out`), each sending once on every path: a caller's
-`select` that can return leaves the rest blocked.
+`select` that can return leaves the rest blocked. So does a caller that
+receives plainly in a loop and returns on the first good value (`for range
+rs { a := <-answers; if a.err == nil { return a.addr, nil } }`). A fan-out
+may make the channel with a constant buffer, when its loop's rounds are
+not a constant or exceed the buffer plus the one value the caller takes.
 
 First answer wins: a loop that starts one goroutine per round (`for _, r
 := range replicas { go ask(r, out) }`, straight in a loop nothing leaves
@@ -3092,19 +3096,29 @@ def _abandoned_result_finding(a):
         # a fan-out: one sender per round of the maker's loop, each sending once
         started = f"each goroutine the loop at line {a.fan_loop} starts (line {a.go.line})"
         reads = f"receives from it in a `select` that {how} at line {a.leave.line}, maybe before every one has sent"
+        if a.plain_loop:
+            reads = (
+                f"receives from it in a loop (line {a.receive.line}) and {how} at line {a.leave.line}, "
+                "maybe before every one has sent"
+            )
         fix = (
             f"make the channel with room for every goroutine in `{maker.short}`"
             f"{f' (`make({made}, len(...))`)' if made else ''}, so each can leave whether or not anyone waits"
         )
     message = (
-        f"{started} sends {sends} on `{name}` (unbuffered) at line {a.send.line}, "
+        f"{started} sends {sends} on `{name}` ({_capacity_text(a.channel.capacity)}) at line {a.send.line}, "
         f"and `{maker.short}` returns the channel; `{caller.short}` {reads}: after that nothing receives, and "
         f"the {'next ' if a.many else ''}send blocks forever. Fix: {fix}."
     )
     steps = (
         Step(op_location(maker, a.go), f"`{maker.short}` starts the goroutine that sends {sends}"),
         Step(op_location(caller, a.call), f"`{caller.short}` takes the channel `{maker.short}` returns"),
-        Step(leave_loc, f"`{caller.short}` {how} without receiving"),
+        Step(
+            leave_loc,
+            f"`{caller.short}` {how} before hearing every goroutine"
+            if a.plain_loop
+            else f"`{caller.short}` {how} without receiving",
+        ),
         Step(send_loc, "the goroutine's send waits for a receiver forever"),
     )
     return _returned_channel_finding(a, message, steps, "abandoned-result")
