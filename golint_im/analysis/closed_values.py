@@ -362,6 +362,9 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op, result: int = 0, depth: 
         if all(not t.via and _registered_until_closed(an, t.function, result) for t in targets):
             an.debug["gim2xx_closed_value_registered"] += 1
             return True
+        if all(not t.via and _checked_out_until_closed(an, t.function, result) for t in targets):
+            an.debug["gim2xx_closed_value_checked_out"] += 1
+            return True
         an.debug["gim2xx_closed_value_static_callee"] += 1
         return False  # a plain function of the tree: its body says whether what it returns is fresh
     if any(_returns_shared(an, t.function, 0, 3) for t in targets):
@@ -432,6 +435,47 @@ def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
         and sel[1] in stored
         for g in bodies
         for o in g.facts.ops
+    )
+
+
+def _checked_out_until_closed(an: Analysis, f: Function, result: int) -> bool:
+    """f is a method of a pool (a struct, by pointer) that returns, as result `result`, a value built over the pool itself
+    (`&pooledConn{p: p, c: c}`) whose type's `Close` calls a method on that field (`pc.p.put(pc.c,
+    ...)`): a checkout the caller must give back. Its other returns may be values without the pool
+    (`errorConn{err}`, whose `Close` does nothing). Every call checks one out, so the caller's own
+    close on one path decides, as for a call into another module."""
+    recv = f.facts.recv_name
+    n = len(f.facts.results)
+    if not recv or result >= n or f.facts.parent >= 0 or not f.facts.recv_ptr:
+        return False  # a pool is a struct its methods share by pointer (not a slice value's view)
+    owner = an.program.type_decl(f"{f.pkg.path}#{f.facts.recv}")
+    if owner is None or owner[0].kind != "struct":
+        return False
+    checkouts: set[str] = set()
+    for op in f.facts.ops:
+        if op.kind != "return" or len(op.args) != n:
+            continue
+        comp = composite(strip_address(op.args[result]))
+        if comp is None:
+            continue
+        back = next((ident(k) for k, v in comp[1] if k is not None and is_ident(v, recv)), None)
+        t = an.type_of(f, op.args[result])
+        named = Program.named(t) if t else None
+        if back and named is not None:
+            checkouts.add(f"{named}|{back}")
+    if len(checkouts) != 1:
+        return False
+    named, back = checkouts.pop().split("|")
+    close = an.program.method(named, "Close")
+    if close is None or not close.facts.recv_name:
+        return False
+    mine = close.facts.recv_name
+    return any(
+        o.kind == "call"
+        and (base := selector(selector_base(o.fn))) is not None
+        and is_ident(base[0], mine)
+        and base[1] == back
+        for o in close.facts.ops
     )
 
 

@@ -125,6 +125,7 @@ class Analysis(Acquire):
             "gim2xx_closed_value_static_callee": 0,
             "gim2xx_closed_value_forwarded": 0,
             "gim2xx_closed_value_registered": 0,
+            "gim2xx_closed_value_checked_out": 0,
             "gim2xx_closures_only_using_it": 0,
             "gim2xx_closed_value_stdlib": 0,
             "gim2xx_closed_value_releases_nothing": 0,

@@ -135,8 +135,10 @@ own behaviour: a local that the function closes on some path (`x.Close()`,
 deferred or in a closure it builds), obtained from a call into another
 module, an interface method or a function value (a dialer kept in a field or
 passed as a parameter), a function of the tree that registers something in
-a map its result's `Close` deletes from (a multiplexer's `OpenStream`), or
-received from a channel, is a resource on every
+a map its result's `Close` deletes from (a multiplexer's `OpenStream`), a
+pool's method of the tree returning a value built over the pool whose
+`Close` gives it back (`&lent{p: p, c: c}`, `l.p.giveBack(l.c)`: a
+checkout), or received from a channel, is a resource on every
 path, and the paths that drop it are reported. Such a finding names it a
 network connection when its declared type is one the catalog lists, else
 neutrally "value", and points at the close that shows it needs closing.
