@@ -439,11 +439,11 @@ def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
 
 
 def _checked_out_until_closed(an: Analysis, f: Function, result: int) -> bool:
-    """f is a method of a pool (a struct, by pointer) that returns, as result `result`, a value built over the pool itself
-    (`&pooledConn{p: p, c: c}`) whose type's `Close` calls a method on that field (`pc.p.put(pc.c,
-    ...)`): a checkout the caller must give back. Its other returns may be values without the pool
-    (`errorConn{err}`, whose `Close` does nothing). Every call checks one out, so the caller's own
-    close on one path decides, as for a call into another module."""
+    """f is a method of a pool (a struct, by pointer) that returns, as result `result`, a value built
+    over the pool itself (`&pooledConn{p: p, c: c}`) whose type's `Close` calls a method on that
+    field (`pc.p.put(pc.c, ...)`): a checkout the caller must give back. Its other returns may be
+    values without the pool (`errorConn{err}`, whose `Close` does nothing). Every call checks one
+    out, so the caller's own close on one path decides, as for a call into another module."""
     recv = f.facts.recv_name
     n = len(f.facts.results)
     if not recv or result >= n or f.facts.parent >= 0 or not f.facts.recv_ptr:
