@@ -258,7 +258,7 @@ def field_escapes(program: Program, flow: ChannelFlow, key: str, getters: bool =
         for op in fn.facts.ops:
             if op.kind not in ("call", "return") or any(E.is_ident(op.fn, b) for b in ("len", "cap", "close")):
                 continue
-            if op.kind == "return" and received:
+            if op.kind == "return" and (received or _receive_only_results(fn, op)):
                 continue
             for arg in op.args:
                 sel = E.selector(arg)
@@ -268,6 +268,19 @@ def field_escapes(program: Program, flow: ChannelFlow, key: str, getters: bool =
                     continue  # an analysed function's parameter: joined in the flow
                 return True
     return False
+
+
+def _receive_only_results(fn: Function, ret: Op) -> bool:
+    """Every channel the `return` hands back goes out as a receive-only `<-chan T` (`func (w *Watcher)
+    Events() <-chan Event { return w.events }`): the compiler lets no caller close it."""
+    results = fn.facts.results
+    if fn.parent is not None or len(results) != len(ret.args):
+        return False
+    return all(
+        str(t).replace(" ", "").startswith("<-chan")
+        for t, arg in zip(results, ret.args, strict=True)
+        if E.selector(arg)
+    )
 
 
 def _getter_only_received(program: Program, flow: ChannelFlow, fn: Function, key: str) -> bool:

@@ -108,7 +108,8 @@ after its loop) around `for s := range a.in`, and `Flush` receives
 `<-a.done`. Judged when the ranged channel is an unexported field that is
 only ever given fresh `make(chan ...)` values in its package (a channel a
 subscription call returns is its maker's to close), no code closes it, its
-value goes to no code the flow does not follow, the range has no other way
+value goes to no code the flow does not follow (a getter returning it as a
+receive-only `<-chan T` hands it to no one who could close it), the range has no other way
 out, the ranging function is started with `go`, the signal is its only
 close or send, and the waiter's receive is a plain one (not a `select`).
 The producer may be a function the goroutine calls once, outside any loop,
