@@ -389,7 +389,7 @@ def _unknown_callee(an: Analysis, fn: Function, op: Op, result: int = 0, depth: 
 def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
     """f registers something in a map field (`s.streams[id] = pw`, `s.streams[st.id] = st`) and
     returns, as result `result`, a value (a local or a literal) whose type's `Close` takes an entry
-    out of such a map again (`delete(s.streams, id)`, in Close or in a plain call of the tree it
+    out of such a map again (`delete(s.streams, id)`, in Close or in a plain or deferred call of the tree it
     makes: `st.sess.forget(st.id)`). Such a handle (a multiplexed stream, a session slot) is held
     by its registry until its user closes it; the body says it is fresh per call, not shared, so
     the caller's own close on one path decides, as for a call into another module."""
@@ -425,7 +425,7 @@ def _registered_until_closed(an: Analysis, f: Function, result: int) -> bool:
         return False
     bodies = [close]
     for o in close.facts.ops:
-        if o.kind == "call" and o.mode == "plain":
+        if o.kind == "call" and o.mode in ("plain", "defer"):  # `defer st.sess.release(st.id)` too
             bodies += [t.function for t in an.program.resolve_call(close, o) if not t.via]
     return any(
         o.kind == "call"
