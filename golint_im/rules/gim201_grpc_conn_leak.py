@@ -75,7 +75,10 @@ is safe for concurrent use and multiplexes calls.
   that also arranges the release itself (`defer`, `t.Cleanup`, or a
   returned closer function): its callers only borrow. A value read from a
   struct field that nothing in the program ever fills (a "cache" checked
-  but never written) counts as nothing returned. A dialer that closes the
+  but never written) counts as nothing returned, also when the same local
+  later takes a fresh dial (`cc, ok := c.conns[k]; if ok { return cc, nil
+  }`, then `cc, err = grpc.Dial(...)`; `return cc, nil`: only the dial is
+  ever handed back). A dialer that closes the
   ones it already made when a later dial fails, on a branch that then
   returns without them (`if err != nil { closeAll(out); return nil, err }`),
   is summarised like one that does not: its success hands them all back.
