@@ -2273,7 +2273,7 @@ class Walk:
         if facts.parent >= 0 or not facts.results or facts.results[-1] != "error" or len(facts.results) < 2:
             return None
         if o.args:
-            name = ident(o.args[-1])
+            name = ident(o.args[-1]) or _wrapped_error(o.args[-1])
         else:
             name = facts.result_names[-1] if facts.result_names else None
         if not name or name == "_":
@@ -2486,7 +2486,9 @@ class Walk:
             self.no_nil, self.leaks, self.jumps, self.holders, self.later = saved
             for lk in later:
                 if lk.how == "return":
-                    self._leak(Leak("later-iteration", lk.line, lk.col, lk.conditions, self._container()))
+                    carried = Leak("later-iteration", lk.line, lk.col, lk.conditions, self._container())
+                    carried.with_error = lk.with_error  # `return conns, fmt.Errorf(...)`: handed back, dropped
+                    self._leak(carried)
                     break
             return False
         if self._previous_closed(loop):
@@ -2833,3 +2835,16 @@ def _returns_after(facts, t: int) -> bool:
         if o.kind != "call" or o.mode != "plain":
             return False
     return False
+
+
+def _wrapped_error(e) -> str | None:
+    """`err` in `fmt.Errorf("dial %s: %w", n, err)`: the error variable a returned error wraps (the
+    last identifier argument of `fmt.Errorf`), judged as if it were returned itself."""
+    called = call(e)
+    if called is None:
+        return None
+    sel = selector(called[0])
+    if sel is None or not is_ident(sel[0], "fmt") or sel[1] != "Errorf":
+        return None
+    names = [n for a in called[1][1:] if (n := ident(a))]
+    return names[-1] if names else None

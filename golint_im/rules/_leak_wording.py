@@ -452,6 +452,14 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         else:
             problem = f"is {words.verb} for every iteration of the loop at line {line} and not closed in it"
         related.append(Related(Location(path, line, 1), "the loop"))
+    elif leak.how == "later-iteration" and leak.with_error:
+        problem = (
+            f"is kept only in local {container}, which a later iteration returns at line {leak.line} "
+            f"together with a non-nil error (wrapping `{leak.with_error}`)"
+            + (f" (when {detail})" if detail else "")
+            + ": by Go convention a caller drops what comes back beside an error, so nothing closes them"
+        )
+        related.append(returns)
     elif leak.how == "later-iteration":
         problem = (
             f"is kept only in local {container}, which is dropped when a later iteration "

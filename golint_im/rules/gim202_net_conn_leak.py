@@ -30,8 +30,10 @@ session's stream, otherwise a network connection.
 
 A function that returns the connection together with a non-nil error (`if
 err = greet(conn); err != nil { return conn, err }`, a bare `return` of
-named results there, or a package error made once by `errors.New`,
-`return resp, errBadChallenge`) is reported at that return when the tree's callers
+named results there, a package error made once by `errors.New`,
+`return resp, errBadChallenge`, or `fmt.Errorf` wrapping such an error;
+also a local slice of them that a later round of the dialling loop returns
+so, `return conns, fmt.Errorf("dial %s: %w", n, err)`) is reported at that return when the tree's callers
 take its results and drop what comes back beside an error, as Go
 convention has them do: not when no code of the tree calls it (the caller
 decides; but an `http.RoundTripper`'s `RoundTrip` is called by net/http's
