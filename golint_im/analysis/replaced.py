@@ -222,10 +222,7 @@ def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -
     call runs when the field holds a live value, and its store then drops that value. (0, False)
     if none."""
     facts = caller.facts
-    for r in enclosing_regions(facts, call.region):
-        reg = facts.regions[r]
-        if reg.kind != "if" or not is_expr(reg.info):
-            continue
+    for reg in _enclosing_ifs(facts, call):
         operands = _disjuncts(reg.info)
         if len(operands) == 1 and any(_failed_on_field(facts, reg.info, call, recv, f) for f in fields):
             return reg.line, True
@@ -245,11 +242,7 @@ def _guard_on_failed_method(
     without closing it (`reply, err := c.roundTrip(args); if errors.As(err, &ne) { c.connect() }`):
     the field's value was used and failed, still held, and the call's store replaces it. (0, "")
     if none."""
-    facts = caller.facts
-    for r in enclosing_regions(facts, call.region):
-        reg = facts.regions[r]
-        if reg.kind != "if" or not is_expr(reg.info):
-            continue
+    for reg in _enclosing_ifs(caller.facts, call):
         err = _tested_error(reg.info)
         if err is None:
             continue
@@ -257,6 +250,12 @@ def _guard_on_failed_method(
         if through:
             return reg.line, through
     return 0, ""
+
+
+def _enclosing_ifs(facts, op: Op) -> list:
+    """The `if` regions around op with a condition, innermost first."""
+    regions = (facts.regions[r] for r in enclosing_regions(facts, op.region))
+    return [reg for reg in regions if reg.kind == "if" and is_expr(reg.info)]
 
 
 def _tested_error(cond) -> str | None:
