@@ -35,7 +35,7 @@ from .flow import _UnionFind, innermost_loop, leaves_round
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .refused_starts import RefusedStart, refused_starts
-from .regions import assignments_to, deciding_region, returns_skipping
+from .regions import assignments_to, deciding_region, leaves_right_after, returns_skipping
 from .stopped_timers import (
     DrainedAfterAnotherTaker,
     DrainedTwice,
@@ -129,6 +129,9 @@ class DoneSkipped:
     # the per-item Done is a helper's that the loop calls for each item (`s.execute(ctx, j)`):
     # (the helper, the loop's call of it); exit, region and done are then the helper's
     item_helper: tuple | None = None
+    # the helper's Done sits in a retry loop, followed by `return`, and the helper runs on past that
+    # loop to its end without one: the loop's line (exit is then the helper's last op)
+    ends_after_loop: int = 0
 
 
 @dataclass
@@ -469,8 +472,9 @@ class SyncPrimitives:
                 if not mine or len(keys) != 1 or any(c.method != "Done" or c.op.mode != "plain" for c in mine):
                     continue
                 key = keys.pop()
+                hops = h.facts.ops
                 if any(c.key == key for c in self._by_fn.get(g.id, ())) or any(
-                    self._in_loop(h, c.op.region) for c in mine
+                    self._in_loop(h, c.op.region) and not leaves_right_after(h.facts, hops.index(c.op)) for c in mine
                 ):
                     continue  # the goroutine counts the group itself, or the helper counts per inner round
                 if any(c.method == "Done" and c.fn is not h for c in self.calls.get(key, ())):
@@ -480,8 +484,27 @@ class SyncPrimitives:
                 wait = self._wait_after(starter, go_op, key) or self._wait_elsewhere(starter, key)
                 if wait is None:
                     continue
-                hops = h.facts.ops
                 done_idx = [hops.index(c.op) for c in mine]
+                ends = _ends_past_its_loop(h.facts, done_idx)
+                if ends is not None:
+                    end, loop_line = ends
+                    self.debug["GIM106_items_skipped_in_helpers"] += 1
+                    done = next(c for c in mine if c.op is hops[done_idx[0]])
+                    self.done_skipped.append(
+                        DoneSkipped(
+                            starter,
+                            go_op,
+                            g,
+                            hops[end],
+                            -1,
+                            done,
+                            wait,
+                            item_loop=regions[loop].line,
+                            item_helper=(h, call),
+                            ends_after_loop=loop_line,
+                        )
+                    )
+                    return
                 for i, t in returns_skipping(h.facts, done_idx):
                     region = deciding_region(h.facts, hops[i].region, hops[t].region)
                     done = next(c for c in mine if c.op is hops[t])
@@ -716,8 +739,9 @@ class SyncPrimitives:
         if any(c.method == "Done" and c.fn is not g and c.fn.id not in helpers for c in self.calls.get(key, ())):
             self.debug["GIM106_dones_elsewhere_for_another_waiter"] += 1
             return
-        if any(self._in_loop(g, c.op.region) for c in mine):
-            return
+        gops = g.facts.ops
+        if any(self._in_loop(g, c.op.region) and not leaves_right_after(g.facts, gops.index(c.op)) for c in mine):
+            return  # a Done that repeats counts items; one followed by `return` counts the goroutine
         facts = starter.facts
         gi = facts.ops.index(go_op)
         add = next(
@@ -728,12 +752,42 @@ class SyncPrimitives:
             ),
             None,
         )
-        if add is None or any(
+        if add is None:
+            add = self._add_for_the_loop(starter, go_op, key)
+        elif any(
             o.kind in ("return", "jump") and o.region == go_op.region for o in facts.ops[facts.ops.index(add.op) : gi]
         ):
             return
+        if add is None:
+            return
         self.debug["GIM106_goroutines_judged_for_another_waiter"] += 1
         self._exits_skipping(starter, go_op, g, key, mine, wait)
+
+    def _add_for_the_loop(self, starter: Function, go_op, key: str) -> SyncCall | None:
+        """`p.wg.Add(workers)` straight before `for i := 0; i < workers; i++ { go p.worker() }`, the `go`
+        straight in the loop's body (no branch, nothing leaving the loop first): the Add counts
+        exactly the goroutines the loop starts."""
+        facts = starter.facts
+        regions = facts.regions
+        loop = go_op.region
+        if loop < 0 or regions[loop].kind not in ("for", "range") or regions[loop].parent < 0:
+            return None
+        ops = facts.ops
+        gi = ops.index(go_op)
+        if any(o.kind in ("return", "jump") and o.region == loop for o in ops[:gi]):
+            return None
+        for c in self._own(starter, WAITGROUP, "Add"):
+            if c.key != key or c.op.region != regions[loop].parent or not c.op.args:
+                continue
+            at = ops.index(c.op)
+            between = ops[at + 1 : gi]
+            if (
+                c.op.line < regions[loop].line
+                and _counts_loop(c.op.args[0], regions[loop])
+                and not any(o.kind in ("return", "jump") and o.region == c.op.region for o in between)
+            ):
+                return c
+        return None
 
     def _wait_called_after(self, starter: Function, go_op, wait: SyncCall) -> Op | None:
         """The starter's plain call, after the `go`, on its own receiver, of the method holding the
@@ -1096,6 +1150,29 @@ def _reaches_end(facts, done: Op) -> bool:
         (r.kind == "for" and r.info is None) or (r.kind == "select" and r.info and r.info[1] == 0)
         for r in facts.regions
     )
+
+
+def _ends_past_its_loop(facts, done_idx: list[int]) -> tuple[int, int] | None:
+    """(the index of the function's last op, the loop's line) when every Done sits in one `for` loop
+    with a condition (`for j.Tries < max {`), each followed right away by `return`, and the function
+    goes on past that loop to its end with no `return` of its own: when the loop runs out, the
+    function ends without counting down."""
+    regions = facts.regions
+    ops = facts.ops
+    loops = {innermost_loop(facts, ops[t].region) for t in done_idx}
+    if len(loops) != 1 or None in loops or not all(leaves_right_after(facts, t) for t in done_idx):
+        return None
+    loop = loops.pop()
+    assert loop is not None
+    reg = regions[loop]
+    if reg.kind != "for" or reg.info is None or reg.parent != 0:
+        return None  # an endless `for {` leaves only through its returns; a nested loop is not followed
+    after = [k for k, o in enumerate(ops) if o.region == 0 and o.line > reg.end_line]
+    if not after or any(ops[k].kind in ("return", "jump") for k in after):
+        return None
+    if any(o.kind == "jump" and o.mode == "goto" for o in ops):
+        return None
+    return after[-1], reg.line
 
 
 def _counts_loop(count, loop) -> bool:

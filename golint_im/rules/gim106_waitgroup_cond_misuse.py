@@ -20,8 +20,11 @@ package variable, a struct field; a parameter is what its callers pass):
   recovers its own panics (a deferred `recover()`), so it ends without
   counting down. For a group in a struct field, a `Wait` in another
   method of the package counts as well, when the starter calls `Add` right
-  before the `go` statement and every `Done` of the group is the
-  goroutine's own (a deferred one registered after the `return` too). The
+  before the `go` statement (or `Add(n)` right before a loop of `n` rounds
+  that starts one goroutine per round) and every `Done` of the group is the
+  goroutine's own (a deferred one registered after the `return` too; one in
+  a loop only when a `return` follows it at once, as in each way out of a
+  `for { select {` worker). The
   `Done` may be a helper's whose only WaitGroup call it is (its mutex calls
   aside), on its body's straight line with nothing before it that can
   leave (loops and branches that rejoin may come first), called on the
@@ -215,7 +218,10 @@ changes the condition calls `cond.Signal()` or `cond.Broadcast()`.
   A `Done` per item, straight in a worker's range over a work channel (the
   group counts items, `wg.Add(len(input))`), is judged on the `continue`
   of that loop and the `return` that come before it; a `Done` on a branch
-  of the round is left alone.
+  of the round is left alone. So is a helper the range calls for each item
+  whose `Done` sits in a retry loop with a condition, each followed by
+  `return`, when the helper goes on past that loop to its end without one
+  (every try failed: the item is never counted down).
 - `Cond.Wait` outside a loop is reported only on a condition variable that
   some code `Signal`s. One only ever `Broadcast` is usually a one-shot event
   (a result is ready, set once and never reset) for which `if !done {
@@ -491,10 +497,17 @@ def _done_skipped(d):
             wait_at = f"`{wait.text}.Wait()` at {wait.fn.file.path}:{wait.op.line}"
         exit_loc = op_location(helper, d.exit)
         why = branch_text(helper.facts, d.region, "returns")
+        calls = f"calls `{wg}.Done()` at line {d.done.op.line} but {why} at line {d.exit.line} before it"
+        if d.ends_after_loop:
+            why = f"runs out of its loop at line {d.ends_after_loop} and ends"
+            calls = (
+                f"calls `{wg}.Done()` at line {d.done.op.line} only inside its loop at line {d.ends_after_loop}, "
+                f"right before a `return`; when that loop runs out, it ends at line {d.exit.line} without it"
+            )
         message = (
             f"the goroutine started at line {d.go_op.line} hands each item of its loop at line {d.item_loop} to "
-            f"`{helper.short}` (line {call.line}), which calls `{wg}.Done()` at line {d.done.op.line} but {why} "
-            f"at line {d.exit.line} before it: that item is never counted down, and `{wait.fn.short}` waits "
+            f"`{helper.short}` (line {call.line}), which {calls}: "
+            f"that item is never counted down, and `{wait.fn.short}` waits "
             f"forever in {wait_at}. Fix: call `{wg}.Done()` on that path too, or `defer {wg}.Done()` at the top "
             f"of `{helper.short}`."
         )
