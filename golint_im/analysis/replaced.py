@@ -886,6 +886,23 @@ def replaced_unlike_a_sibling(an: Analysis, fn: Function, fields: list[str], sto
     return None
 
 
+def _called_by_an_exported_sibling(an: Analysis, method: Function) -> bool:
+    """An exported method of the same type calls the unexported `method` on its own receiver
+    (`Send` calling `s.reconnect(client)`): its users run it as often as they call that one."""
+    for caller, call in an.program.callers(method):
+        crecv = caller.facts.recv_name
+        if (
+            crecv
+            and caller.parent is None
+            and caller.facts.recv == method.facts.recv
+            and caller.facts.name[:1].isupper()
+            and call.mode == "plain"
+            and is_ident(selector_base(call.fn), crecv)
+        ):
+            return True
+    return False
+
+
 def replaced_after_construction(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Again | None:
     """fn stores a fresh resource in `recv.f`; a constructor of the type calls fn on the value it has
     just built, before returning it (`c := &Client{...}; if err := c.connect(addr); ... return c`), so
@@ -902,7 +919,11 @@ def replaced_after_construction(an: Analysis, fn: Function, fields: list[str], k
             continue
         crecv = caller.facts.recv_name
         if crecv and caller.facts.recv == fn.facts.recv and is_ident(selector_base(call.fn), crecv):
-            if again is None and caller.facts.name[:1].isupper() and innermost_loop(caller.facts, call.region) is None:
+            if (
+                again is None
+                and (caller.facts.name[:1].isupper() or _called_by_an_exported_sibling(an, caller))
+                and innermost_loop(caller.facts, call.region) is None
+            ):
                 if not closes_fields(caller, crecv, fields, kind) and not _nil_guarded(caller, crecv, fields, call):
                     again = (caller, call)
             continue

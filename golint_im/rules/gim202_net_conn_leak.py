@@ -312,8 +312,10 @@ are conversions, not hand-offs.
 
 A field a constructor fills through a method (`c := &Client{};
 c.connect(addr); return c`) and that an exported method of the type fills
-again through the same method (`Failover`) without closing it first is a
-replaced connection. A local collection of fresh connections re-sliced
+again through the same method (`Failover`), or an unexported one that an
+exported method calls (`Send` calling `s.reconnect()`), without closing it
+first is a replaced connection, also when it is kept only inside a client
+stub built over it (`s.client = pb.NewGatewayClient(conn)`). A local collection of fresh connections re-sliced
 onto itself (`eps = eps[:n]`) before any element is closed drops the
 elements cut off; moving elements within the collection (an in-place
 sort) keeps them.
