@@ -468,6 +468,11 @@ class Effects(Calls):
         if ESCAPE in effs:
             return ESCAPE
         if op.mode == "go" and all(self._accepts_for_life(t.function, i) for t in targets):
+            if r.resource and _closed_after(fn, op, r.name, kind):
+                # `go c.serve(ln)`, then `ln.Close()` when a later step fails: the function still owns
+                # the listener it serves, by its own word, and every other way out must close it too
+                self.debug["gim2xx_served_listeners_closed_by_the_starter"] += 1
+                return None
             self.debug["gim2xx_listeners_served_by_goroutines"] += 1
             return ESCAPE
         return None
@@ -1462,3 +1467,16 @@ def _false_last(op) -> bool:
     """The call's last argument is the literal `false` (`httputil.DumpResponse(resp, false)`)."""
     last = op.args[-1] if op.args else None
     return last is not None and last[0] == "lit" and last[1] == "false"
+
+
+def _closed_after(fn, op, name: str, kind) -> bool:
+    """fn itself calls a closer on `name` (`ln.Close()`) in a plain call after op: it still owns the value."""
+    ops = fn.facts.ops
+    at = ops.index(op)
+    return any(
+        o.kind == "call"
+        and o.mode == "plain"
+        and selected_name(o.fn) in kind.closers
+        and is_ident(selector_base(o.fn), name)
+        for o in ops[at + 1 :]
+    )

@@ -178,6 +178,7 @@ class Analysis(Acquire):
             "gim2xx_loops_assumed_to_run": 0,
             # listeners given to a goroutine that accepts on them in an endless loop (effects._accepts_for_life)
             "gim2xx_listeners_served_by_goroutines": 0,
+            "gim2xx_served_listeners_closed_by_the_starter": 0,
             "gim2xx_wrappers_served_by_group_goroutines": 0,
             # `if resp.Error != nil` on a value known by its close: the call failed (leaks._own_error_test)
             "gim2xx_own_error_tests": 0,

@@ -398,7 +398,11 @@ Connections accepted in a loop must be handed to the goroutine that serves
 - A listener given to a goroutine (`go acceptLoop(ln)`) whose function calls
   `Accept*` on it inside an endless `for {` loop is kept by that goroutine
   for its life, also when a function of the tree it is handed to starts
-  that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`).
+  that goroutine (`mux.Split(ln)`) (`gim2xx_listeners_served_by_goroutines`),
+  unless the function that starts it closes the listener itself on a later
+  path (`go c.serve(ln)`, then `ln.Close()` when registering fails): then it
+  still owns it, and its other failure returns must close it too
+  (`gim2xx_served_listeners_closed_by_the_starter`).
   A wrapper of another module over the listener (`m := cmux.New(ln)`) is kept
   by the goroutine that calls its methods: `go m.Serve()`, or an errgroup's
   or WaitGroup's `g.Go(m.Serve)` or `g.Go(func() error { return m.Serve() })`
