@@ -211,13 +211,16 @@ def _embedded_resource_type(an: Analysis, named: str) -> str | None:
 
 
 def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
-    """fn's own plain `name.Close()` in a block that also returns (`conn.Close(); return`), if any;
+    """fn's own plain `name.Close()` in a block that also returns (`conn.Close(); return`), or as
+    the body's last statement (`w.Flush(); c.Close()`), if any;
     else its `defer name.Close()` that comes after a `return` (`if err := auth(c); err != nil {
     return }; defer c.Close()`): the author closes it, but not on the way out before the defer."""
     ops = fn.facts.ops
     returning = {o.region for o in ops if o.kind == "return"}
-    for o in ops:
-        if o.kind != "call" or o.mode != "plain" or o.region not in returning:
+    last_top = max((i for i, o in enumerate(ops) if o.region == 0), default=-1)
+    for i, o in enumerate(ops):
+        # in a block that returns, or the body's last statement (`w.Flush(); c.Close()` at the end)
+        if o.kind != "call" or o.mode != "plain" or (o.region not in returning and i != last_top):
             continue
         if selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name):
             return o

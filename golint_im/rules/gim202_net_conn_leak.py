@@ -192,7 +192,8 @@ close: a handler every caller of the tree starts with `go` (`go
 handle(conn)`, its results dropped), or a method no code of the tree calls
 (an interface's handler) that returns nothing, which closes its connection
 parameter itself
-before an early `return` (`conn.Close(); return`), must close it on every
+before an early `return` (`conn.Close(); return`) or as its last statement
+(`w.Flush(); c.Close()` at the end of the body), must close it on every
 path (the parameter may also be a struct of the tree wrapping a connection
 that its own `Close` closes, `c *ws.Conn`); so must a goroutine's literal that closes a connection it captures
 (`go func() { ... c.Close() }()`, or with `defer c.Close()` registered
