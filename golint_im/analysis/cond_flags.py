@@ -153,7 +153,9 @@ def _unwoken(
                 if signal is None:
                     continue
                 debug["GIM106_terminal_flags_signalling_one_of_many"] += 1
-            elif _woken_around(program, setter, signallers):
+            elif _woken_around(program, setter, signallers) and not _leaves_unsignalled(
+                program, setter, op, signallers
+            ):
                 debug["GIM106_flags_set_with_a_signal_around"] += 1
                 continue
             if not program.callers(setter) and not sf.name[:1].isupper() and not _handed_as_value(program, setter):
@@ -544,6 +546,25 @@ def _body_exits(facts, loop: int, wait: Op, recv: str):
         if leaves:
             for f, value in _field_values(reg.info, recv, "||", when_true=True):
                 yield f, value, reg.line, E.render(reg.info)
+
+
+def _leaves_unsignalled(program: Program, setter: Function, op: Op, signallers: set[int]) -> bool:
+    """setter signals elsewhere, but after this flag set it only unlocks and returns, straight in the
+    same block (`f.err = err; f.mu.Unlock(); return`): that path wakes no one. Not when setter defers
+    anything, nor calls anything else on the way, nor is a goroutine's loop that a caller signals for."""
+    if setter.id not in signallers:
+        return False  # woken by a callee or a caller: their paths are not followed here
+    ops = setter.facts.ops
+    if any(o.kind == "call" and o.mode == "defer" for o in ops):
+        return False
+    for later in ops[ops.index(op) + 1 :]:
+        if later.region != op.region:
+            return False
+        if later.kind == "return":
+            return True
+        if later.kind != "call" or E.selected_name(later.fn) not in ("Unlock", "RUnlock"):
+            return False
+    return False
 
 
 def _woken_around(program: Program, setter: Function, signallers: set[int]) -> bool:

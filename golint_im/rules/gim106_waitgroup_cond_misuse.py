@@ -86,7 +86,9 @@ package variable, a struct field; a parameter is what its callers pass):
   a method loops `for !q.closed && ... { q.cond.Wait() }` on a Cond field
   of its receiver, and another method of the same type sets `q.closed =
   true` with no `Signal`/`Broadcast` of that Cond in it, in a function it
-  calls, or in a caller up to three levels up. Only boolean fields read as
+  calls, or in a caller up to three levels up; or sets it where it signals
+  on other paths but, after this set, only unlocks and returns (a flusher's
+  `f.err = err; f.mu.Unlock(); return`). Only boolean fields read as
   `x.f` or `!x.f` in a chain of `&&`, set to the constant that makes their
   conjunct false, are judged, and flags the loop's body tests, before or
   after the wait, to leave (`for l.cn == nil { l.cond.Wait(); if l.closed {
