@@ -715,7 +715,7 @@ class Acquire(Effects):
             return None
         fresh, nils = {}, set()
         for i, a in enumerate(r.args):
-            if is_nil(a) or self.unfilled_cache(f, a, r):
+            if is_nil(a) or self.unfilled_cache(f, a):
                 nils.add(i)  # a cache nothing fills hands back nothing
                 continue
             if _closed_in_return(r, a):
@@ -1092,26 +1092,17 @@ class Acquire(Effects):
         return self.field_closer(named, suffix, kind) is not None
 
     # ---- caches checked but never filled --------------------------------------
-    def unfilled_cache(self, f, expr, at=None) -> bool:
+    def unfilled_cache(self, f, expr) -> bool:
         """expr reads a struct field (`d.conns`, `d.conns[k]`, or a local holding that) nothing ever fills.
 
         Only `nil`, `make(...)` or an empty literal is ever assigned to the
         field anywhere in the program: a "cache" that is read but never written.
-        With `at` (the `return` handing expr back), a local is judged by its last
-        assignment before that op (`cc, ok := c.conns[k]; if ok { return cc, nil }`,
-        the same `cc` given a fresh dial further down).
         """
         name = ident(expr)
         if name is not None:
             if name not in self.program.declared(f) or name in self.params(f):
                 return False
-            assigned = list(assignments_to(f, name))
-            if at is not None:
-                ops = f.facts.ops
-                where = ops.index(at)
-                before = [(op, ti) for op, ti in assigned if ops.index(op) < where]
-                assigned = before[-1:]
-            reads = [op.args[0] if len(op.args) == 1 else None for op, _ti in assigned]
+            reads = [op.args[0] if len(op.args) == 1 else None for op, _ti in assignments_to(f, name)]
             return bool(reads) and all(r is not None and self._unfilled_field(f, r) for r in reads)
         return self._unfilled_field(f, expr)
 

@@ -2273,7 +2273,7 @@ class Walk:
         if facts.parent >= 0 or not facts.results or facts.results[-1] != "error" or len(facts.results) < 2:
             return None
         if o.args:
-            name = ident(o.args[-1]) or _wrapped_error(o.args[-1])
+            name = ident(o.args[-1]) or _wrapped_error(self.an.program, self.fn, o.args[-1])
         else:
             name = facts.result_names[-1] if facts.result_names else None
         if not name or name == "_":
@@ -2837,14 +2837,14 @@ def _returns_after(facts, t: int) -> bool:
     return False
 
 
-def _wrapped_error(e) -> str | None:
+def _wrapped_error(program, fn, e) -> str | None:
     """`err` in `fmt.Errorf("dial %s: %w", n, err)`: the error variable a returned error wraps (the
-    last identifier argument of `fmt.Errorf`), judged as if it were returned itself."""
+    last identifier argument of package fmt's `Errorf`), judged as if it were returned itself."""
     called = call(e)
     if called is None:
         return None
-    sel = selector(called[0])
-    if sel is None or not is_ident(sel[0], "fmt") or sel[1] != "Errorf":
+    ext = program.external_callee(fn, called[0])
+    if ext is None or (ext.pkg, ext.name) != ("fmt", "Errorf"):
         return None
     names = [n for a in called[1][1:] if (n := ident(a))]
     return names[-1] if names else None

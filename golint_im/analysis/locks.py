@@ -2538,8 +2538,7 @@ class _Walk:
         model.debug["GIM10x_wide_calls_ordered_through_their_one_locker"] += 1
         hop = Hop(self.fn, op, callee)
         for a in acquires:
-            mapped = Acquire(a.lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, a.after_release, a.once)
-            self.check_acquire(state, mapped)
+            self.check_acquire(state, replace(a, hops=(hop, *a.hops)))
 
     def _deferred_relock(self, state: State, op: Op, callee: Function, hop: Hop) -> None:
         """`mu.Lock(); defer mu.Unlock(); defer s.bump()` with bump locking mu: deferred calls run last

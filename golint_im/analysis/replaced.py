@@ -243,7 +243,7 @@ def _guard_on_failed_method(
     the field's value was used and failed, still held, and the call's store replaces it. (0, "")
     if none."""
     for reg in _enclosing_ifs(caller.facts, call):
-        err = _tested_error(reg.info)
+        err = _tested_error(an, caller, reg.info)
         if err is None:
             continue
         through = _error_of_method_using_fields(an, caller, err, call, recv, fields, kind)
@@ -258,17 +258,22 @@ def _enclosing_ifs(facts, op: Op) -> list:
     return [reg for reg in regions if reg.kind == "if" and is_expr(reg.info)]
 
 
-def _tested_error(cond) -> str | None:
-    """The error variable a condition holds only when it is set: `err != nil`, `errors.As(err, &t)`,
-    `errors.Is(err, ErrX)`."""
+def _nonnil_error(cond) -> str | None:
+    """`err` for the condition `err != nil`, else None."""
     b = binary(cond)
-    if b is not None:
-        return ident(b[1]) if b[0] == "!=" and is_nil(b[2]) else None
+    return ident(b[1]) if b is not None and b[0] == "!=" and is_nil(b[2]) else None
+
+
+def _tested_error(an: Analysis, fn: Function, cond) -> str | None:
+    """The error variable a condition holds only when it is set: `err != nil`, or package errors'
+    `errors.As(err, &t)` / `errors.Is(err, ErrX)` (resolved as calls of that package)."""
+    if binary(cond) is not None:
+        return _nonnil_error(cond)
     called = call_parts(cond)
     if called is None or not called[1]:
         return None
-    sel = selector(called[0])
-    if sel is None or not is_ident(sel[0], "errors") or sel[1] not in ("As", "Is"):
+    ext = an.program.external_callee(fn, called[0])
+    if ext is None or ext.pkg != "errors" or ext.name not in ("As", "Is"):
         return None
     return ident(called[1][0])
 
@@ -294,8 +299,7 @@ def _guard_on_last_rounds_failure(
         if reg.kind != "if" or not is_expr(reg.info):
             continue
         for operand in _disjuncts(reg.info):
-            b = binary(operand)
-            err = ident(b[1]) if b is not None and b[0] == "!=" and is_nil(b[2]) else None
+            err = _nonnil_error(operand)
             if err is None:
                 continue
             for op in ops:
@@ -349,7 +353,7 @@ def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:
     """cond is `err != nil` for an `err` last assigned, before the call, from a call made on or with
     `recv.field` (`if _, err := io.WriteString(g.conn, line); err != nil { g.redial() }`): the field
     held a value that was just used and failed, and the store replaces it."""
-    err = _tested_error(cond)
+    err = _nonnil_error(cond)
     if err is None:
         return False
     return _error_of_field_use(facts, err, call, recv, field)

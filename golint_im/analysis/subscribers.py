@@ -199,42 +199,36 @@ def _subscriber_taking(
     ids = {s.id for s in subscribes}
     for s in subscribes:
         for caller, call_op in program.callers(s):
-            started = _started_with(program, caller, call_op)
-            if started is not None:
-                r, name = started
+            for r, name, own in _subscriber_routines(program, caller, call_op, publisher_apart):
                 recv = next(
                     (op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, name)), None
                 )
-                taken = _takes(program, model, r, cls, ids) if recv is not None else None
+                if recv is None:
+                    continue
+                taken = _takes(program, model, r, cls, ids, before=recv if own else None)
                 if taken is not None:
                     return s, (caller, call_op), r, recv, taken[0], taken[1]
-            for name in _result_names(caller, call_op):
-                for starter, param in _handed_to_starters(program, caller, name):
-                    # `_, ch := c.Watch(); runWatcher(ch, m, wg.Done)`, runWatcher starting the
-                    # goroutine that ranges over its parameter
-                    for r in starter.nested_literals():
-                        if not r.go_sites or program.declaring_function(r, param) is not starter:
-                            continue
-                        recv = next(
-                            (op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, param)),
-                            None,
-                        )
-                        taken = _takes(program, model, r, cls, ids) if recv is not None else None
-                        if taken is not None:
-                            return s, (caller, call_op), r, recv, taken[0], taken[1]
-                for r in [caller, *caller.nested_literals()]:
-                    own = r is caller and publisher_apart and not r.go_sites
-                    if (not r.go_sites and not own) or program.declaring_function(r, name) is not caller:
-                        continue
-                    recv = next(
-                        (op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, name)), None
-                    )
-                    if recv is None:
-                        continue
-                    taken = _takes(program, model, r, cls, ids, before=recv if own else None)
-                    if taken is not None:
-                        return s, (caller, call_op), r, recv, taken[0], taken[1]
     return None
+
+
+def _subscriber_routines(program: Program, caller: Function, call_op: Op, publisher_apart: bool):
+    """(function, the name it holds the subscribed channel by, whether it is the subscribing function
+    itself running beside the publisher) for each place the channel the call returns is received:
+    a `go` statement it is handed to (`go m.consume(b.Subscribe("paid"))`), a goroutine literal of a
+    helper it is handed to (`_, ch := c.Watch(); follow(ch, a)`), a goroutine literal of the caller,
+    or, with `publisher_apart`, the caller itself."""
+    started = _started_with(program, caller, call_op)
+    if started is not None:
+        yield started[0], started[1], False
+    for name in _result_names(caller, call_op):
+        for starter, param in _handed_to_starters(program, caller, name):
+            for r in starter.nested_literals():
+                if r.go_sites and program.declaring_function(r, param) is starter:
+                    yield r, param, False
+        for r in [caller, *caller.nested_literals()]:
+            own = r is caller and publisher_apart and not r.go_sites
+            if (r.go_sites or own) and program.declaring_function(r, name) is caller:
+                yield r, name, own
 
 
 def _receives_from(program: Program, fn: Function, op: Op, name: str) -> bool:
