@@ -31,6 +31,7 @@ from golint_im.expr import (
     selector,
     selector_base,
     selector_bases,
+    sliced,
     strip_address,
     subexprs,
 )
@@ -1108,7 +1109,14 @@ class Acquire(Effects):
 
     def _unfilled_field(self, f, expr) -> bool:
         ix = index(expr)
-        field = selector(ix[0] if ix is not None else expr)
+        base = ix[0] if ix is not None else expr
+        local = ident(base) if ix is not None else None
+        if local is not None:
+            # `c := conns[len(conns)-1]` with `conns := p.idle[addr]`: an element of what the cache holds
+            read = self._read_from_one_field(f, local)
+            inner = index(read) if read is not None else None
+            base = inner[0] if inner is not None else read
+        field = selector(base) if base is not None else None
         if field is None:
             return False
         t = self.type_of(f, field[0])
@@ -1117,10 +1125,39 @@ class Acquire(Effects):
             return False
         if self._writes is None:
             self._writes = WriteIndex(self.program)
-        for _g, _op, rhs, _how in self._writes.field_writes_of(named, field[1]):
-            if not (is_nil(rhs) or is_make_call(rhs) or (composite(rhs) is not None and not composite_items(rhs))):
+        for g, _op, rhs, _how in self._writes.field_writes_of(named, field[1]):
+            if not (
+                is_nil(rhs)
+                or is_make_call(rhs)
+                or (composite(rhs) is not None and not composite_items(rhs))
+                or self._shrinks(g, rhs, field[1])
+            ):
                 return False
         return True
+
+    def _read_from_one_field(self, f, name: str):
+        """The field read (`p.idle[addr]`) that every assignment of the local `name` in f takes, or None."""
+        if name in self.params(f):
+            return None
+        reads = [
+            op.args[0] if len(op.args) == 1 and len(op.targets) == 1 else None for op, _ti in assignments_to(f, name)
+        ]
+        if not reads or any(r is None or render(r) != render(reads[0]) for r in reads):
+            return None
+        ix = index(reads[0])
+        return reads[0] if selector(ix[0] if ix is not None else reads[0]) is not None else None
+
+    def _shrinks(self, g, rhs, fname: str) -> bool:
+        """`p.idle[addr] = conns[:len(conns)-1]` with `conns := p.idle[addr]`: the store keeps part of
+        what the field held (a checkout popping an element), and adds nothing to it."""
+        base = sliced(rhs)
+        name = ident(base) if base is not None else None
+        read = self._read_from_one_field(g, name) if name is not None else None
+        if read is None and base is not None:
+            read = base
+        ix = index(read) if read is not None else None
+        field = selector(ix[0] if ix is not None else read) if read is not None else None
+        return field is not None and field[1] == fname
 
     # ---- collections of fresh resources --------------------------------------
     def fresh_literal(self, f, expr, i):

@@ -198,6 +198,11 @@ def _subscriber_taking(
     h.Leave(1); <-c`): it runs beside the publisher."""
     ids = {s.id for s in subscribes}
     for s in subscribes:
+        for r, name, go_op in _started_by_subscribe(program, s):
+            recv = next((op for op in r.facts.ops if op.kind == "recv" and _receives_from(program, r, op, name)), None)
+            taken = _takes(program, model, r, cls, ids) if recv is not None else None
+            if taken is not None:
+                return s, (s, go_op), r, recv, taken[0], taken[1]
         for caller, call_op in program.callers(s):
             for r, name, own in _subscriber_routines(program, caller, call_op, publisher_apart):
                 recv = next(
@@ -209,6 +214,27 @@ def _subscriber_taking(
                 if taken is not None:
                     return s, (caller, call_op), r, recv, taken[0], taken[1]
     return None
+
+
+def _started_by_subscribe(program: Program, subscribe: Function):
+    """(function, the name it holds the subscription by, the `go` statement) for each goroutine the
+    subscribing method starts itself over the value it stores (`h.subs[t] = append(h.subs[t], s);
+    go h.serve(s)`): a function the `go` hands the value to, or a goroutine literal seeing it."""
+    recv = subscribe.facts.recv_name
+    stored = {found[1] for op in subscribe.facts.ops if (found := _stored_channel(op, recv)) and found[1]}
+    for op in subscribe.facts.ops:
+        if op.kind != "call" or op.mode != "go":
+            continue
+        for position, arg in enumerate(op.args):
+            name = E.ident(arg)
+            target = program.parameter_at(subscribe, op, position) if name in stored else None
+            if target is not None:
+                yield target[0], target[1], op
+    for r in subscribe.nested_literals():
+        if r.go_sites:
+            for name in sorted(stored):
+                if program.declaring_function(r, name) is subscribe:
+                    yield r, name, r.go_sites[0][1]
 
 
 def _subscriber_routines(program: Program, caller: Function, call_op: Op, publisher_apart: bool):

@@ -296,7 +296,7 @@ def _starved_finding(s: StarvedSubscriber) -> Finding:
         *acquire_steps(held, f"takes `{label}`"),
         *call_steps(b.hops),
         Step(op_loc, f"sends to a subscriber while holding `{label}`: waits for its receive"),
-        Step(op_location(call_fn, call_op), f"`{call_fn.short}` subscribes and gets the channel"),
+        Step(op_location(call_fn, call_op), _subscribed_how(s, call_fn)),
         Step(op_location(s.receiver, s.recv), f"the {who} receives from it"),
         Step(lock_loc, f"the subscriber takes `{label}`{through_call}: waits for the publisher's unlock"),
     ]
@@ -309,6 +309,12 @@ def _starved_finding(s: StarvedSubscriber) -> Finding:
         steps=tuple(steps),
         key=f"{b.fn.qualname}|{s.field}|starved-subscriber",
     )
+
+
+def _subscribed_how(s: StarvedSubscriber, call_fn) -> str:
+    if call_fn is s.subscribe:
+        return f"`{call_fn.short}` stores the channel and starts its subscriber goroutine"
+    return f"`{call_fn.short}` subscribes and gets the channel"
 
 
 def _where(b) -> tuple:
