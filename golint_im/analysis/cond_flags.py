@@ -54,6 +54,7 @@ class UnwokenFlag:
     appender: Function | None = None
     # Or, when none does: (function, its `go` starting a waiter, its later call of the setter).
     filled_while_waiting: tuple | None = None
+    guard: str = "for"  # what decides the wait: its loop, or an `if` (`if len(q.items) == 0 { q.cond.Wait() }`)
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -100,7 +101,7 @@ def _unwoken(
     With own_signal (the Cond's calls, none a Broadcast), the first that sets it and then wakes only
     one waiter with its own `Signal()`."""
     fn, facts = w.fn, w.fn.facts
-    found = _wait_loop(w)
+    found = _wait_loop(w) or _wait_guard(w)
     if found is None:
         return None
     recv, loop, condition = found
@@ -177,6 +178,7 @@ def _unwoken(
                 signal,
                 appender=appender,
                 filled_while_waiting=filled_while_waiting,
+                guard=facts.regions[loop].kind,
             )
     return None
 
@@ -322,6 +324,23 @@ def _wait_loop(w) -> tuple | None:
     if loop is None:
         return None
     return recv, loop, facts.regions[loop].info
+
+
+def _wait_guard(w) -> tuple | None:
+    """(receiver name, `if` region, its condition) for a method's Cond.Wait under an `if` and no loop
+    (`if len(q.items) == 0 && !q.closed { q.cond.Wait() }`): the wait is entered on that condition,
+    and a change making it false must wake it as a loop's would."""
+    facts = w.fn.facts
+    recv = facts.recv_name
+    if not facts.recv or not recv:
+        return None
+    around = list(enclosing_regions(facts, w.op.region))
+    if any(facts.regions[r].kind in ("for", "range") for r in around):
+        return None
+    guard = next((r for r in around if facts.regions[r].kind == "if"), None)
+    if guard is None or not E.is_expr(facts.regions[guard].info):
+        return None
+    return recv, guard, facts.regions[guard].info
 
 
 def _freeing_changes(condition, recv: str):

@@ -80,7 +80,13 @@ def endless_range_waits(program: Program, flow: ChannelFlow, debug: Counter) -> 
                 continue  # a range in a function nobody starts with `go`: its caller's business
             if loop_has_exit(program, ranger, range_op.body):
                 continue
-            found = _awaited(flow, ch, ranger, range_op) or _awaited_by_group(program, ch, ranger, range_op)
+            found = (
+                _awaited(flow, ch, ranger, range_op)
+                or _awaited_by_group(program, ch, ranger, range_op)
+                # a group field's wait, only for a channel nothing closes: a closer that skips its close
+                # (`if t.shutdown { return nil }`) may skip that wait too
+                or (None if ch.closes else _awaited_by_field_group(program, ch, ranger, range_op))
+            )
             if found is None:
                 continue
             if field_escapes(program, flow, key) or not only_made(program, flow, key):
@@ -242,6 +248,46 @@ def _awaited_by_group(program: Program, ch: Channel, ranger: Function, range_op:
                 if program.named(program.type_of(starter, sel[0]) or "") != "sync#WaitGroup":
                     break
                 return EndlessRangeWait(ch, ranger, range_op, None, done, starter, op)
+    return None
+
+
+def _awaited_by_field_group(program: Program, ch: Channel, ranger: Function, range_op: Op) -> EndlessRangeWait | None:
+    """The ranger counts down a WaitGroup field of its receiver only once the range is over (`defer
+    s.wg.Done()` before it, or `s.wg.Done()` after it), and another function of the package waits
+    plainly on that field of a value of the same type (`func (s *Shipper) Close() { s.Flush();
+    s.wg.Wait() }`): the wait lasts as long as the range."""
+    facts = ranger.facts
+    ops = facts.ops
+    at = ops.index(range_op)
+    done, owner, field = None, None, ""
+    for i, op in enumerate(ops):
+        sel = E.selector(op.fn) if op.kind == "call" and not op.args else None
+        group = E.selector(sel[0]) if sel is not None and sel[1] == "Done" else None
+        base = E.ident(group[0]) if group is not None else None
+        if group is None or base is None:
+            continue
+        after = i > at and range_op.body not in enclosing_regions(facts, op.region)
+        if (op.mode == "defer" and i < at and op.region == 0) or (op.mode == "plain" and after):
+            holder = program.declaring_function(ranger, base) if ranger.parent is not None else ranger
+            if holder is None or holder.facts.recv_name != base:
+                return None
+            done, owner, field = op, Program.named(program.type_of(ranger, group[0]) or ""), group[1]
+            break
+    if done is None or owner is None:
+        return None
+    declared = program.field_type(owner, field)
+    if declared is None or Program.named(declared[0]) != "sync#WaitGroup":
+        return None
+    for waiter in program.package_functions(owner.split("#", 1)[0]):
+        if waiter is ranger or waiter.outermost() is ranger.outermost():
+            continue
+        for op in waiter.facts.ops:
+            sel = E.selector(op.fn) if op.kind == "call" and op.mode == "plain" and op.select < 0 else None
+            group = E.selector(sel[0]) if sel is not None and sel[1] == "Wait" else None
+            if group is None or group[1] != field:
+                continue
+            if Program.named(program.type_of(waiter, group[0]) or "") == owner:
+                return EndlessRangeWait(ch, ranger, range_op, None, done, waiter, op)
     return None
 
 

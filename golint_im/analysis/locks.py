@@ -141,6 +141,10 @@ class Summary:
     # (held, taken): the same field of two of its parameters (receiver included), one taken while the
     # other is held (`from.mu` then `to.mu`): which values they are is the caller's arguments
     argument_orders: list[tuple[Acquire, Acquire]] = field(default_factory=list)
+    # Taken, itself or through calls, by the one implementation of a wide interface call that locks
+    # (see `_order_through_the_one_locker`): which implementation runs is a guess, so these count
+    # for lock order only, never as acquisitions a double lock or a partner is judged on.
+    ordered: list[Acquire] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -1797,11 +1801,13 @@ class LockModel:
                 or self.registered_closure_target(fn, op, targets) is not None
             ):
                 return None  # an implementation or a closure registered on the receiver that locks: walk it
+            if len(targets) > 1 and op.mode == "plain" and self._one_locker(fn, op, targets):
+                return None  # an order through the one implementation that locks: walk it for its callers
             if len(targets) != 1:
                 continue
             callee = targets[0].function
             s = self.summary(callee)
-            if s.acquires or s.releases or s.held_on_return:
+            if s.acquires or s.releases or s.held_on_return or s.ordered:
                 return None
             if block is None and s.block is not None and op.mode != "defer":
                 op_fn, block_op, hops, kind = s.block
@@ -1810,6 +1816,19 @@ class LockModel:
                     r_fn, r_op, r_hops, r_kind = s.reply
                     reply = (r_fn, r_op, (Hop(fn, op, callee), *r_hops), r_kind)
         return Summary(block=block, reply=reply)
+
+    def _one_locker(self, fn: Function, op: Op, targets: list) -> bool:
+        """Of the wide call's implementations exactly one locks in its own body, and a value of its
+        type is stored where the call reads it: the walk may find an order through it (see
+        `_Walk._order_through_the_one_locker`). Read from the bodies, not from summaries: asking for
+        every implementation's summary here would deepen the summaries' recursion for every
+        lock-free function."""
+        locking = [
+            t.function
+            for t in targets
+            if any(o.kind == "call" and E.selected_name(o.fn) in ACQUIRE for o in t.function.facts.ops)
+        ]
+        return len(locking) == 1 and self.stored_where_called(fn, op, locking[0])
 
     def _filter_ruled_out_by_arguments(self) -> None:
         """Drop double locks whose second lock sits on a path the call's constant arguments rule out.
@@ -2020,6 +2039,7 @@ class _Walk:
         # each call of a function value the caller supplies (a func-typed parameter or field), under locks
         self.callbacks: list[tuple[Op, State, str]] = []
         self.argument_orders: list[tuple[Acquire, Acquire]] = []
+        self.ordered: dict[tuple, Acquire] = {}  # see Summary.ordered
         self._deferred_unlocks: list[Op] | None = None  # the function's `defer x.Unlock()`, read once
         self._fresh: dict[int, bool] = {}  # id(Lock op) -> _unpublished_fresh's answer, read once
         self._fresh_hops: dict[tuple, bool] = {}  # see _fresh_through_receivers
@@ -2039,8 +2059,15 @@ class _Walk:
         released = {(lk.cls, lk.inst) for lk in self.releases.values()}
         acquires = [a for a in self.acquires.values() if (a.lock.cls, a.lock.inst) not in released]
         orders = self.argument_orders[:MAX_ACQUIRES]
+        ordered = [a for a in self.ordered.values() if (a.lock.cls, a.lock.inst) not in released]
         return Summary(
-            acquires[:MAX_ACQUIRES], list(self.releases.values()), held_on_return, self.block, self.reply, orders
+            acquires[:MAX_ACQUIRES],
+            list(self.releases.values()),
+            held_on_return,
+            self.block,
+            self.reply,
+            orders,
+            ordered[:MAX_ACQUIRES],
         )
 
     # ---- structure -----------------------------------------------------------
@@ -2385,7 +2412,7 @@ class _Walk:
                 # (`if onDown == nil { onDown = func(string) {} }`): when anything runs here, that one does.
                 model.debug["GIM10x_wide_calls_beside_empty_defaults"] += 1
                 return self.through(state, op, doing[0].function)
-            if state:
+            if state is not None:
                 self._order_through_the_one_locker(state, op, targets)
             return state
         handed = self._unlocks_handed_to(op, targets[0].function)
@@ -2512,6 +2539,9 @@ class _Walk:
             mapped = Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text, a.conditional, after, a.once or once)
             self.check_acquire(state, mapped)
             self.note_acquire(replace(mapped, conditional=True) if branch and not a.conditional else mapped)
+        for a in s.ordered:
+            lock = model.tie_to_receiver(fn, op, callee, a.lock, model.map_lock(fn, op, callee, a.lock))
+            self.check_order(state, Acquire(lock, a.mode, a.fn, a.op, (hop, *a.hops), a.text))
         for lk in s.releases:
             state = self.release(state, model.map_release(fn, op, callee, lk), None, False)
         for a in s.held_on_return:
@@ -2538,7 +2568,18 @@ class _Walk:
         model.debug["GIM10x_wide_calls_ordered_through_their_one_locker"] += 1
         hop = Hop(self.fn, op, callee)
         for a in acquires:
-            self.check_acquire(state, replace(a, hops=(hop, *a.hops)))
+            self.check_order(state, replace(a, hops=(hop, *a.hops)))
+
+    def check_order(self, state: State, a: Acquire) -> None:
+        """An acquisition through a guessed implementation (Summary.ordered): an order against the
+        locks held here, and one more for this function's callers; the same lock held here is no
+        double lock told on a guess."""
+        if any(h.acq.lock.same(a.lock) for h in state):
+            return
+        self.check_acquire(state, a)
+        key = (a.lock.cls, a.lock.inst, a.mode)
+        if key not in self.ordered and not a.conditional and not self.on_branch(a.hops[0].op if a.hops else a.op):
+            self.ordered[key] = a
 
     def _deferred_relock(self, state: State, op: Op, callee: Function, hop: Hop) -> None:
         """`mu.Lock(); defer mu.Unlock(); defer s.bump()` with bump locking mu: deferred calls run last

@@ -112,6 +112,11 @@ value goes to no code the flow does not follow (a getter returning it as a
 receive-only `<-chan T` hands it to no one who could close it), the range has no other way
 out, the ranging function is started with `go`, the signal is its only
 close or send, and the waiter's receive is a plain one (not a `select`).
+The signal may also be a WaitGroup field of the ranging method's receiver
+whose `Done` it defers before the range (or calls after it), waited on
+plainly by another function of the package on a value of the same type
+(`Close` doing `s.Flush(); s.wg.Wait()`), when no code closes the channel
+at all (a closer that can return before its close may skip the wait too).
 The producer may be a function the goroutine calls once, outside any loop,
 with nothing sent after the call (`go func() { if err := read(seg, lines);
 err != nil { log.Print(err) } }()`, `read` closing its parameter only at its
@@ -1076,7 +1081,10 @@ def _findings(ctx):
     partners = ctx.result(PARTNERS)
     for s in partners.stuck:
         yield _finding(s)
+    awaited = set()  # waits told with the range nothing closes, from the ranging side
     for u in partners.unpaired.unclosed:
+        if u.awaited is not None:
+            awaited.add(id(u.awaited[1]))
         yield _unclosed_finding(u)
     for k in partners.unpaired.skipped:
         yield _skipped_finding(k)
@@ -1087,6 +1095,8 @@ def _findings(ctx):
     for er in partners.endless_range_waits:
         if er.skipped is not None and (er.skipped[0].id, id(er.skipped[1])) in told_exits:
             continue  # the same skipped close, told from the closer's side
+        if id(er.wait) in awaited:
+            continue
         yield _endless_range_wait_finding(er)
     for sr in partners.synchronous_endless_ranges:
         if sr.skipped is not None and (sr.skipped[0].id, id(sr.skipped[1])) in told_exits:

@@ -28,6 +28,10 @@ ranged from it) that some code stores a value of that type into (`t.Listen(r)`
 with `r` a router): when that one runs it orders the two classes; the
 order is all that is kept (`GIM10x_wide_calls_ordered_through_their_one_locker`).
 A type the interface merely admits, never stored there, gives no order.
+Such a call made in a helper that holds nothing (`q.budget()` under `q.mu`,
+calling `q.sizes.Size()`) passes the order on to the helper's callers; a
+lock the caller already holds, reached that way, is no double lock, only
+a guess of which implementation runs.
 
 ## Why is this bad
 Each goroutine can take its first mutex and then wait forever for the

@@ -106,6 +106,11 @@ package variable, a struct field; a parameter is what its callers pass):
   append(q.items, ts...)`, or put ahead of its elements, `q.items =
   append(append([]T(nil), ts...), q.items...)`) by a method that wakes nobody, while another
   method of the type appends to it and signals (`Push` beside `PushBatch`).
+  A wait entered once under an `if` and no loop (`if len(q.items) == 0 &&
+  !q.closed { q.cond.Wait() }`, in a method its callers loop around) is
+  judged on that `if`'s condition the same way: a flag or an append that
+  makes it false with nobody signalled leaves a goroutine already waiting
+  asleep.
   A counter compared with `<`, `<=`, `>` or `>=` (`p.open < p.max`, in the
   loop's condition or in an `if` of its body that leaves it, also in an
   endless `for { ... p.cond.Wait() }`), moved towards the wait's end
@@ -993,8 +998,9 @@ def _unwoken_flag(u) -> Finding:
             f"already waiting is not woken and sleeps on, forever if no other signal comes. Fix: "
             f"`{u.cond}.Broadcast()` (or one `Signal()` per value) after appending."
         )
+    decided = f"`if` at line {u.loop_line}" if u.guard == "if" else f"loop at line {u.loop_line}"
     steps = (
-        Step(wait_loc, f"`{u.waiter.short}` waits {_until(u)} (loop at line {u.loop_line})"),
+        Step(wait_loc, f"`{u.waiter.short}` waits {_until(u)} ({decided})"),
         Step(set_loc, f"`{u.setter.short}` makes that condition false, and signals nobody"),
     )
     return Finding(
@@ -1010,6 +1016,8 @@ def _unwoken_flag(u) -> Finding:
 
 def _looping(u) -> str:
     """How the wait loop goes on: its condition, or, for `for { ... }`, only its body's tests."""
+    if u.guard == "if":
+        return f"entered when `{u.condition}`"
     if u.condition:
         return f"looping while `{u.condition}`"
     if u.checked_at and u.checked_text and u.value == "":  # the freed shape names the test it ends
@@ -1018,6 +1026,8 @@ def _looping(u) -> str:
 
 
 def _until(u) -> str:
+    if u.guard == "if":
+        return f"once, when `{u.condition}`"
     return f"while `{u.condition}`" if u.condition else "in an endless loop"
 
 
