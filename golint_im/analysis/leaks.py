@@ -227,7 +227,7 @@ class Walk:
         if start_state is None:
             return None
         if start_state == "discard":
-            if fn.file.is_test or test_support(fn):
+            if (fn.file.is_test or test_support(fn)) and not self._keeps_a_result(pop):
                 return None  # `_, err := http.Get(u)` in a test (or its support): a probe expected to fail
             return self._reported(Leak("discard", pop.line, pop.col))
         # Releases registered before the acquisition (a deferred closure over a variable declared earlier).
@@ -240,6 +240,19 @@ class Walk:
         if not self.leaks:
             return self._replaced(parent, start_holders)
         return self._reported(self.leaks[0])
+
+    def _keeps_a_result(self, pop) -> bool:
+        """The assignment discarding the resource keeps another result that is no error (`_, rb :=
+        h.subscribe("m")`, a reader over the connection): the call is used, not probed for its
+        failure, and what it opened is dropped."""
+        for target in pop.targets:
+            name = ident(target)
+            if name is None or name == "_":
+                continue
+            t = self.an.program.type_of(self.fn, target)
+            if t is not None and t != "error":
+                return True
+        return False
 
     def _run_filled(self):
         """`c.Connect()` filled the local struct `c` with a fresh resource: follow `c` until its closer runs.

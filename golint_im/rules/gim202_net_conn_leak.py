@@ -468,7 +468,9 @@ Connections accepted in a loop must be handed to the goroutine that serves
   `gim2xx_containers_handed_on_by_element`).
 - Results discarded in `_test.go` files or test support (files importing
   `testing`) (`_, err = ln.Accept()` on a closed
-  listener) are not reported, nor are streams of a multiplexed session
+  listener) are not reported when the call keeps nothing but an error (a
+  probe expected to fail; `_, rb := h.client()`, keeping a reader over the
+  discarded connection, is reported), nor are streams of a multiplexed session
   (quic-go, yamux, smux) opened in a test, or in a test-suite package's
   function taking a `*testing.T` (`testing.TB`, B, F): they end with the
   session the test tears down (counted as `gim2xx_test_session_streams` in
