@@ -1408,6 +1408,38 @@ class Walk:
                     return Leak("picked-one", o.line, o.col, container=Container(coll.container, coll.name))
         return None
 
+    def _closes_one_picked_element(self, o: Op) -> Leak | None:
+        """`relay := conns[rand.Intn(len(conns))]; defer relay.Close()` on the local collection of fresh
+        resources this walk follows: the close releases the one element picked by index, and the
+        function touches the collection nowhere else (no range over it, no hand-off, no other
+        element), so every other element is dropped open with it."""
+        coll = self.holders.get(self.primary)
+        if coll is None or not coll.container or self.origin.filled is not None:
+            return None
+        closed = ident(selector_base(o.fn)) if selector(o.fn) is not None else None
+        if closed is None or closed == coll.name or in_loop(self.fn.facts, o.region):
+            return None
+        picks = list(assignments_to(self.fn, closed))
+        if len(picks) != 1:
+            return None
+        pick, ti = picks[0]
+        value = pick.args[ti] if len(pick.args) == len(pick.targets) else None
+        indexed = index(value) if value is not None else None
+        if indexed is None or not is_ident(indexed[0], coll.name) or in_loop(self.fn.facts, pick.region):
+            return None
+        for k, op in enumerate(self.ops):
+            if k == self.a or op is pick or (op.kind == "call" and is_ident(op.fn, "len")):
+                continue
+            for x in (op.fn, *op.args) if op.kind in ("call", "assign", "send", "return", "recv") else ():
+                if (
+                    is_expr(x)
+                    and any(is_ident(sub, coll.name) for sub in subexprs(x))
+                    and not _only_measured(x, coll.name)
+                ):
+                    return None  # the collection is used otherwise: ranged, handed on, indexed again
+        self.an.debug["gim2xx_collections_closing_one_picked_element"] += 1
+        return Leak("closed-one", o.line, o.col, container=Container(coll.container, coll.name), stored_at=pick.line)
+
     def _cut_collection(self, i: int, o: Op) -> Leak | None:
         """`eps = eps[:c.sample]` on the local collection of fresh resources this walk follows, with
         no element read before (no index, no range over it or a part of it): the elements cut off
@@ -1665,6 +1697,11 @@ class Walk:
             # while the function runs, so the function still owns it (livekit 35fe831f1).
             self.an.debug["gim2xx_registrations_undone_by_defer"] += 1
             return False
+        if eff == RELEASE and o.kind == "call":
+            one = self._closes_one_picked_element(o)
+            if one is not None:
+                self._leak(one)
+                return None
         if eff in (RELEASE, ESCAPE):
             return True
         if isinstance(eff, Store):
@@ -2861,3 +2898,14 @@ def _wrapped_error(program, fn, e) -> str | None:
         return None
     names = [n for a in called[1][1:] if (n := ident(a))]
     return names[-1] if names else None
+
+
+def _only_measured(x, name: str) -> bool:
+    """Every use of `name` in the expression is `len(name)`."""
+    uses = sum(1 for sub in subexprs(x) if is_ident(sub, name))
+    measured = sum(
+        1
+        for sub in subexprs(x)
+        if (c := call(sub)) is not None and is_ident(c[0], "len") and len(c[1]) == 1 and is_ident(c[1][0], name)
+    )
+    return uses == measured

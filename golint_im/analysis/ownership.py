@@ -160,6 +160,8 @@ class Analysis(Acquire):
             "gim2xx_process_lifetime_goroutine_owners": 0,
             # local containers whose range loop hands every element on (leaks._hands_on_every_element)
             "gim2xx_containers_handed_on_by_element": 0,
+            # local collections of fresh resources of which only one element, picked by index, is closed
+            "gim2xx_collections_closing_one_picked_element": 0,
             # `Close` methods returning when an http.Server's Shutdown fails, after it closed the listeners it serves
             "gim2xx_listeners_closed_by_their_server": 0,
             # calls whose receiver holds only composite literals of tree types whose method opens nothing (fakes.py)

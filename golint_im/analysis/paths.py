@@ -83,6 +83,8 @@ class Leak:
     field), "deferred-in-loop" (closed by a `defer` in an endless loop, which runs only when the
     function returns), "picked-one" (a return hands back one element of the local collection of
     fresh resources, taken in a range over it, and drops the rest; container is the collection),
+    "closed-one" (the function closes one element of that collection, picked by index at line
+    stored_at, and drops the rest),
     "continue" or "break". line/col: where the path leaves (the
     return, the jump, the loop). conditions: the branches the path takes
     below the acquisition's own, outermost first (at most three).

@@ -622,6 +622,15 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"of itself before any element is closed: the elements cut off stay open, out of reach"
         )
         related.append(Related(Location(path, leak.line, max(leak.col, 1)), "cuts the collection, drops the rest"))
+    elif leak.how == "closed-one" and leak.container is not None:
+        held = leak.container.name
+        problem = (
+            f"is kept in the local {leak.container.shape} `{held}`, of which the function closes only the one "
+            f"element it picks at line {leak.stored_at} (closed at line {leak.line}): every other one is dropped "
+            "without being closed"
+        )
+        related.append(Related(Location(path, leak.stored_at, 1), f"picks one element of `{held}`"))
+        related.append(Related(Location(path, leak.line, max(leak.col, 1)), "closes only that one"))
     elif leak.how == "picked-one" and leak.container is not None:
         held = leak.container.name
         problem = (
@@ -815,6 +824,11 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         fix = (
             f"close the elements you drop before cutting `{held}` (range over the part cut off and close "
             f"each), or keep the whole `{held}` until it is closed"
+        )
+    if leak.how == "closed-one" and leak.container is not None:
+        fix = (
+            f"close every element of `{leak.container.name}` when done (`for _, c := range "
+            f"{leak.container.name} {{ c.Close() }}`), or obtain only the one connection used"
         )
     if leak.how == "picked-one" and leak.container is not None:
         # the element's field the code closes: the carrier's field (`e.conn`), down to a body (`e.resp.Body`)
