@@ -450,6 +450,10 @@ class Partners:
             elif self.program.is_timer_start(owner, op) or (spawners and self.program.is_spawner_call(owner, op)):
                 # `time.AfterFunc(d, func() {...})` always; `g.Go(func() error {...})` when asked
                 targets = self.program.func_values(owner, op.args[-1])
+            elif op.mode == "plain" and (started := self._started_by_helper(owner, op)):
+                # `s.launch(ctx, b, q, results)`, a helper whose only work is `go func() { out <- ... }()`:
+                # the call starts the sender as a `go` statement would
+                targets = started
             else:
                 continue
             sends = []
@@ -469,6 +473,28 @@ class Partners:
         if any((fn.id, op.line, op.col) not in covered for fn, op in ch.sends):
             return None
         return out
+
+    def _started_by_helper(self, owner: Function, op: Op) -> list:
+        """The goroutines a plain call starts when it calls one function of the tree that does
+        nothing but start them (its ops are `go` statements, their literals' bodies and calls made
+        in evaluating their arguments): `func (s *Searcher) launch(ctx, b, q, out chan<- result) {
+        go func() { out <- ... }() }`. Empty otherwise."""
+        targets = self.program.resolve_call(owner, op)
+        if len(targets) != 1 or targets[0].via or not any(E.ident(a) for a in op.args):
+            return []
+        helper = targets[0].function
+        facts = helper.facts
+        gos = [o for o in facts.ops if o.kind == "call" and o.mode == "go"]
+        if not gos or helper.parent is not None:
+            return []
+        if any(o.kind in ("send", "recv", "return") and o.args for o in facts.ops) or any(
+            o.kind in ("send", "recv") for o in facts.ops
+        ):
+            return []
+        started = []
+        for g in gos:
+            started.extend(self.program.resolve_call(helper, g))
+        return started
 
     def _confined(self, fn: Function, name: str, depth: int) -> bool:
         """The channel `name` never leaves fn, its literals and the analysed functions it is passed to."""

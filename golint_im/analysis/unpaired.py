@@ -320,6 +320,7 @@ class Unpaired:
                 self.nil_ops.extend(self._nil_element_ops(fn))
         self.nil_fields: list[NilFieldOp] = self._nil_field_ops()
         self.nil_fields.extend(self._optional_nil_field_ops())
+        self.nil_fields.extend(self._sibling_built_nil_field_ops({n.label for n in self.nil_fields}))
 
     def _judge(self, ch: Channel, owner: Function, name: str) -> None:
         if _ranged(ch):
@@ -1710,6 +1711,69 @@ class Unpaired:
             out.append(NilFieldOp(f, op, self.flow.label(key), len(blocking) - 1, ch.make_sites[0], built, checked))
         return out
 
+    def _sibling_built_nil_field_ops(self, told: set[str]) -> list[NilFieldOp]:
+        """A blocking send or receive, with no nil check anywhere on the field, on an unexported
+        channel field that one constructor's keyed literal makes and a sibling constructor's keyed
+        literal leaves out, with nothing else ever assigning it:
+
+            func NewHub() *Hub { return &Hub{register: make(chan *Client), unregister: make(chan *Client)} }
+            func NewHubWithBacklog(n int) *Hub { return &Hub{register: make(chan *Client)} }
+            c.hub.unregister <- c      // blocks forever on a hub from NewHubWithBacklog
+
+        Judged when every make of the field is a value of a keyed literal of its type outside tests,
+        no code assigns the field, the function making it and the sibling that leaves it out are
+        both constructors (functions named `New…`), and the sibling is exported or called outside
+        tests."""
+        out: list[NilFieldOp] = []
+        program = self.program
+        for key, ch in sorted(self.flow.channels.items()):
+            if not key.startswith("field:") or not ch.make_sites or not (ch.sends or ch.receives):
+                continue
+            named, _, fname = key[len("field:") :].rpartition(".")
+            label = self.flow.label(key)
+            if not fname[:1].islower() or label in told:
+                continue
+            if any(under_nil_check(f, op) for f, op in (*ch.sends, *ch.receives, *ch.closes)):
+                continue  # the author says it may be nil: the optional shape's business
+            if any(
+                op is None or f.file.is_test or not _made_in_literal(program, f, op, fname) for f, op in ch.make_sites
+            ):
+                continue
+            home = named.partition("#")[0]
+            if any(
+                op.kind == "assign" and any(E.selected_name(t) == fname for t in op.targets)
+                for fn in program.package_functions(home)
+                for op in fn.facts.ops
+            ):
+                continue
+            makers = {f.outermost().id for f, _op in ch.make_sites}
+            built = self._built_without(named, fname, makers)
+            if built is None:
+                continue
+            sibling = built[0]
+            if not sibling.facts.name[:1].isupper() and not any(
+                not c.file.is_test for c, _op in program.callers(sibling)
+            ):
+                continue
+            if not all(_constructor(f) for f in (sibling, *(m for m, _op in ch.make_sites))):
+                # A method or helper building a value for one use of it (a lister filling only the
+                # channel its caller reads): which operations run on that value is not known here.
+                continue
+            blocking = sorted(
+                (
+                    (f, op)
+                    for f, op in (*ch.sends, *ch.receives)
+                    if _blocks_alone(f, op) and E.selected_name(op.fn) == fname and not _tests_field_for_nil(f, fname)
+                ),
+                key=lambda x: (x[0].file.path, x[1].line, x[1].col),
+            )
+            if not blocking:
+                continue
+            self.debug["GIM102_nil_fields_left_out_by_a_sibling_constructor"] += 1
+            f, op = blocking[0]
+            out.append(NilFieldOp(f, op, label, len(blocking) - 1, ch.make_sites[0], built, None))
+        return out
+
     def _built_without(self, named: str, fname: str, makers: set[int]) -> tuple[Function, object] | None:
         """A keyed literal of the type `named` without `fname`, in a function of its package that does
         not make the field, assign it, or call a function of the tree that makes it."""
@@ -1816,6 +1880,24 @@ def _under_test_of_other_than(fn: Function, inner, body: int, values: set[str]) 
             if any(E.ident(x) in values for x in E.subexprs(reg.info)):
                 return False
             found = True
+    return False
+
+
+def _constructor(fn: Function) -> bool:
+    """A function (not a method, nor a literal) named `New…`/`new…`: one of a type's constructors."""
+    return fn.parent is None and not fn.facts.recv and fn.facts.name.lower().startswith("new")
+
+
+def _made_in_literal(program: Program, fn: Function, make_op, fname: str) -> bool:
+    """The `make` is the value of the key `fname` in a keyed composite literal of fn."""
+    number = next((i for i, o in enumerate(fn.facts.ops) if o is make_op), -1)
+    for op in fn.facts.ops:
+        if op.kind not in ("assign", "call", "return"):
+            continue
+        for comp, _t in E.composites_in_each(op.args, program.elem):
+            for k, v in E.composite_items(comp):
+                if E.is_ident(k, fname) and E.is_make_call(v) and E.call_number(v) == number:
+                    return True
     return False
 
 

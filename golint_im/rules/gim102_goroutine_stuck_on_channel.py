@@ -845,7 +845,10 @@ completes; or make the sender give up too:
   there). Other shapes do not follow them. The function `time.AfterFunc(d,
   f)` runs counts as a goroutine started there, for the forgotten sender
   too, unless the function stops the returned Timer (or keeps it in a
-  field): a stopped timer may never run f.
+  field): a stopped timer may never run f. So, for the forgotten sender,
+  does a plain call of a function of the tree that does nothing but start
+  goroutines (no send, receive or returned value of its own: `s.launch(ctx,
+  b, q, results)` running `go func() { out <- ... }()`).
 - Early exits are `return` statements and what leaves like one:
   `runtime.Goexit()`; `Fatal`, `Fatalf`, `FailNow`, `Skip`, `Skipf`,
   `SkipNow` on a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`
@@ -1040,7 +1043,12 @@ completes; or make the sender give up too:
   no literal builds is dead code or built out of sight: silence, counted
   as `GIM102_nil_fields_of_types_never_built`); operations inside a `select` (a disabled case is an
   idiom) never count. Code excluded from the analysis (generated files,
-  unless `--include-generated`) is not seen setting it.
+  unless `--include-generated`) is not seen setting it. A field one
+  constructor makes and a sibling constructor leaves out of its keyed
+  literal is reported when both are functions named `New…`, every make is
+  in such a literal, nothing assigns the field and no use of it is checked
+  for nil; a method or helper building a value for one use (a lister that
+  fills only the channel its caller reads) is not a constructor here.
 """
 
 from __future__ import annotations
@@ -1124,13 +1132,19 @@ def _findings(ctx):
         yield _abandoned_reply_finding(ar)
     for n in partners.unpaired.nil_ops:
         yield _nil_finding(n)
+    # A field a sibling constructor leaves out is told from one instance when one is in sight.
+    siblings = [nf for nf in partners.unpaired.nil_fields if nf.built is not None and nf.checked is None]
     for nf in partners.unpaired.nil_fields:
-        yield _nil_field_finding(nf)
-    told_nil = {nf.label for nf in partners.unpaired.nil_fields}  # fields nothing sets anywhere: told above
+        if nf not in siblings:
+            yield _nil_field_finding(nf)
+    told_nil = {nf.label for nf in partners.unpaired.nil_fields if nf not in siblings}  # told above
     for ni in partners.fields.nil_uses:
         if ni.label not in told_nil:
             told_nil.add(ni.label)
             yield _nil_instance_field_finding(ni)
+    for nf in siblings:
+        if nf.label not in told_nil:
+            yield _nil_field_finding(nf)
     for r in partners.fields.short:
         if r.owner.id not in partners.budget.cut:
             yield _short_finding(r)
@@ -3705,6 +3719,8 @@ def _nil_field_finding(n):
     loc = op_location(n.fn, n.op)
     type_name, _, field_name = n.label.partition(".")
     more = f" (and {n.others} more operation{'s' if n.others != 1 else ''} on it)" if n.others else ""
+    if n.built is not None and n.checked is None:
+        return _sibling_nil_field_finding(n, verb, loc, more)
     if n.built is not None:
         return _optional_nil_field_finding(n, verb, loc, more)
     message = (
@@ -3719,6 +3735,33 @@ def _nil_field_finding(n):
         severity=SEVERITY,
         steps=(Step(loc, f"{verb} `{n.label}`, still nil: blocks forever"),),
         key=f"{n.fn.qualname}|{n.label}|nilfield",
+    )
+
+
+def _sibling_nil_field_finding(n, verb: str, loc: Location, more: str):
+    """A blocking operation on a channel field one constructor makes and a sibling leaves out."""
+    made_fn, made_op = n.made
+    built_fn, built_op = n.built
+    made_loc = op_location(made_fn, made_op)
+    built_loc = op_location(built_fn, built_op)
+    message = (
+        f"{verb} `{E.render(n.op.fn)}`, which is nil on values `{built_fn.short}` builds: it leaves `{n.label}` "
+        f"out of its literal ({_where(built_loc, loc)}), while `{made_fn.outermost().short}` makes it "
+        f"({_where(made_loc, loc)}) and nothing else sets it, so on such a value this {verb.split()[0]} "
+        f"blocks forever{more}. Fix: make the channel in `{built_fn.short}` too."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        steps=(
+            Step(built_loc, f"`{built_fn.short}` builds the value without `{n.label}`"),
+            Step(made_loc, f"`{made_fn.outermost().short}` makes it; nothing else sets it"),
+            Step(loc, f"{verb} `{E.render(n.op.fn)}`: blocks forever while it is nil"),
+        ),
+        related=(Related(built_loc, f"built without `{n.label}`"),),
+        key=f"{n.fn.qualname}|{n.label}|sibling-nilfield",
     )
 
 
@@ -4191,8 +4234,18 @@ def _started(go_op) -> str:
     """`goroutine started at line N`, or the function `time.AfterFunc` runs on a goroutine of its own."""
     if _by_timer(go_op):
         return f"the function `time.AfterFunc` runs at line {go_op.line} (on a goroutine of its own)"
+    if _by_helper(go_op):
+        return f"goroutine started at line {go_op.line} (by `{E.render(go_op.fn)}`)"
     return f"goroutine started at line {go_op.line}"
 
 
+def _by_helper(go_op) -> bool:
+    """The partner layer took go_op, a plain call of a helper that only starts goroutines, as a start
+    (partners.Partners._started_by_helper)."""
+    return go_op.mode == "plain" and not _by_timer(go_op)
+
+
 def _timer(go_op) -> str:
+    if _by_helper(go_op):
+        return f" (through `{E.render(go_op.fn)}`)"
     return " (`time.AfterFunc` runs it once the timer fires)" if _by_timer(go_op) else ""
