@@ -47,7 +47,7 @@ from ..facts import Op
 from ..program import Function, Program, enclosing_regions
 from .cancel import done_case_context, quiet_cancel
 from .flow import Channel, ChannelFlow, innermost_loop, leaves_round
-from .regions import deciding_region, returns_skipping
+from .regions import deciding_region, on_straight_line, returns_skipping
 
 
 @dataclass
@@ -121,6 +121,8 @@ def _first_skip(
         ops = owner.facts.ops
         position = {id(op): i for i, op in enumerate(ops)}
         starts = [(position[id(op)], op) for f, op in worker.go_sites if f is owner and id(op) in position]
+        if not starts:
+            starts = _started_through_a_literal(program, owner, worker, position)
         if not starts or any(i > at_receive for i, _op in starts):
             return None
         facts = worker.facts
@@ -150,6 +152,19 @@ def _first_skip(
             found = (starts[0][1], worker, work_loop, send, exit_op, region)
             break
     return found
+
+
+def _started_through_a_literal(program: Program, owner: Function, worker: Function, position: dict) -> list:
+    """(index, `go`) of owner's goroutine literals that call the worker plainly on their straight line
+    (`go func(id int) { defer wg.Done(); c.work(id, jobs, results) }(i)`): each runs it once."""
+    starts: list[tuple[int, Op]] = []
+    for caller, call in program.callers(worker):
+        if caller.parent is None or caller.outermost() is not owner or call.mode != "plain":
+            continue
+        if not on_straight_line(caller.facts, call.region):
+            continue
+        starts.extend((position[id(op)], op) for f, op in caller.go_sites if f is owner and id(op) in position)
+    return sorted(starts, key=lambda x: x[0])
 
 
 def _cancelled_only_when_leaving(program: Program, owner: Function, worker: Function, exit_op: Op, loop: int) -> bool:

@@ -78,6 +78,9 @@ class SkippedSend:
     # (silent_futures.py: `t.res` or `t.err`).
     also: tuple[str, ...] = ()
     handed_at: object | None = None  # owner's call handing the channel to the waiter (`c.gather(results, n)`)
+    # The sender's deferred call that recovers a panic (`defer r.recoverPanic(t.Name)`); exit is then the
+    # call of supplied code before the send that may panic (`t.Fn()`): recovered, the goroutine ends there.
+    recovered: object | None = None
 
 
 @dataclass
@@ -1369,6 +1372,12 @@ class Unpaired:
                 found = SkippedSend(ch, owner, go_op, sfn, facts.ops[t], ret, region, later[0], waiter)
                 found.handed_at = handed.get(id(later[0]))
                 return found
+            recovered = self._recovered_before_send(sfn, sidx[0])
+            if recovered is not None:
+                found = SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], recovered[1], -1, later[0], waiter)
+                found.recovered, found.handed_at = recovered[0], handed.get(id(later[0]))
+                self.debug["GIM102_skips_by_a_recovered_panic"] += 1
+                return found
             guard = self._falls_past(sfn, sidx)
             if guard is not None:
                 found = SkippedSend(ch, owner, go_op, sfn, facts.ops[sidx[0]], None, guard, later[0], waiter)
@@ -1458,6 +1467,35 @@ class Unpaired:
                 return True
         return False
 
+    def _recovered_before_send(self, fn: Function, send: int) -> tuple[Op, Op] | None:
+        """(the deferred call that recovers, the call it would recover from) when fn defers, at its top,
+        a function of the tree calling `recover()` (the author expects a panic), and before its send
+        calls a function value it was given (`out, err := t.Fn()`): that call panicking is a way to the
+        end of fn that skips the send. The recovering function must not send or close anything
+        (`_defers_signal` has ruled out a deferred call reaching a send)."""
+        ops = fn.facts.ops
+        recovering = None
+        for op in ops[:send]:
+            if op.kind != "call" or op.mode != "defer" or op.region != 0:
+                continue
+            for t in self.program.resolve_call(fn, op._replace(mode="plain")):
+                body = t.function.facts.ops
+                if any(o.kind == "call" and E.is_ident(o.fn, "recover") for o in body) and not any(
+                    o.kind == "send" or (o.kind == "call" and E.is_ident(o.fn, "close")) for o in body
+                ):
+                    recovering = op
+        if recovering is None:
+            return None
+        start = ops.index(recovering)
+        for op in ops[start + 1 : send]:
+            if op.kind != "call" or op.mode != "plain":
+                continue
+            written = self.program.type_of(fn, op.fn)
+            structural = self.program.underlying(written) if written is not None else ""
+            if structural.replace(" ", "").startswith("func("):
+                return recovering, op
+        return None
+
     def _falls_past(self, fn: Function, sidx: list[int]) -> int | None:
         """The `if` (with no `else`) around fn's one send, when fn has no `return` and nothing outside
         that `if` sends: with the condition false, fn ends without sending. None otherwise."""
@@ -1480,8 +1518,8 @@ class Unpaired:
             if op.kind == "call" and op.mode == "defer":
                 if any(True for _ in self.flow.reachable_sends(fn, [op._replace(mode="plain")], max_states=200)):
                     return True
-                if self.program.is_unknown_call(fn, op):
-                    return True
+                if not self.program.resolve_call(fn, op) and self.program.is_unknown_call(fn, op):
+                    return True  # a deferred call the model cannot follow may signal
         return False
 
     def _signals_on_the_way(self, fn: Function, i: int, stop_region: int) -> bool:

@@ -177,12 +177,18 @@ item): for the item dropped no result comes. A context made from
 `context.Background()`, or a stop channel of the coordinator, that only the
 coordinator cancels or closes as it stops counting (deferred, after the
 loop, or right before a `break` or `return` out of it) is not judged; a
-context the caller passed in can end at any time, and is.
+context the caller passed in can end at any time, and is. The worker may be
+a function each goroutine literal of the coordinator calls on its straight
+line (`go func() { defer wg.Done(); c.work(jobs, results) }()`).
 
 A receive whose only sender is skipped: a goroutine that can `return`
 (on an error, say) before its one send, or end past an `if` with no `else`
 that holds it, while the function that started it waits on a plain
-`<-ch`. The finding names that `return` or that `if`. The same on a
+`<-ch`. The finding names that `return` or that `if`. A panic counts as
+such a way out when the goroutine defers, at its top, a function of the
+tree that calls `recover()` and neither sends nor closes, and calls a
+function value it was given before its send (`defer r.guard(); out, err :=
+t.Fn(); ch <- ...`): the author expects that call to panic. The same on a
 struct field channel of an instance the function allocates: a `Stop` that
 waits on `<-w.stopped`, which only the instance's goroutine sends on or
 closes (not deferred), when that goroutine can return first (on an error,
@@ -1625,7 +1631,13 @@ def _skipped_finding(k):
     signal = f"`close({name})`" if closes else f"send on `{name}`"
     without = f"without closing `{name}`" if closes else f"without sending on `{name}`"
     verb = "closes" if closes else "sends on"
-    if k.exit is not None:
+    if k.recovered is not None:
+        exit_loc = op_location(k.sender, k.exit)
+        why = (
+            f"ends when `{E.render(k.exit.fn)}(…)` at line {k.exit.line} panics (the deferred "
+            f"`{E.render(k.recovered.fn)}(…)` at line {k.recovered.line} recovers the panic)"
+        )
+    elif k.exit is not None:
         exit_loc = op_location(k.sender, k.exit)
         why = f"{branch_text(facts, k.region)} at line {k.exit.line}"
     elif facts.regions[k.region].kind in ("for", "range"):
