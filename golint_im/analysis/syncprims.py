@@ -35,7 +35,7 @@ from .flow import _UnionFind, innermost_loop, leaves_round
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
 from .refused_starts import RefusedStart, refused_starts
-from .regions import assignments_to, deciding_region, leaves_right_after, returns_skipping
+from .regions import assignments_to, deciding_region, leaves_right_after, on_straight_line, returns_skipping
 from .stopped_timers import (
     DrainedAfterAnotherTaker,
     DrainedTwice,
@@ -640,11 +640,24 @@ class SyncPrimitives:
         return found
 
     def _wait_after(self, starter: Function, go_op, key: str) -> SyncCall | None:
+        """The starter's Wait on the group after the `go`; else the Wait of a goroutine literal the
+        starter starts after it, on its straight line (`go func() { wg.Wait(); close(out) }()`, the
+        closer of a fan-in)."""
         ops = starter.facts.ops
         g = ops.index(go_op)
         for c in self._own(starter, WAITGROUP, "Wait"):
             if c.key == key and ops.index(c.op) > g:
                 return c
+        for lit in starter.nested_literals():
+            starts = [op for f, op in lit.go_sites if f is starter]
+            if len(starts) != 1 or lit.parent is not starter:
+                continue
+            at = next((i for i, o in enumerate(ops) if o is starts[0]), -1)
+            if at <= g:
+                continue
+            for c in self._own(lit, WAITGROUP, "Wait"):
+                if c.key == key and on_straight_line(lit.facts, c.op.region):
+                    return c
         return None
 
     def _judge_goroutine(self, starter: Function, go_op, g: Function) -> None:

@@ -18,7 +18,9 @@ package variable, a struct field; a parameter is what its callers pass):
   starter waits on the group: the finding
   names the `return`; or that `panic`s before it while the goroutine
   recovers its own panics (a deferred `recover()`), so it ends without
-  counting down. For a group in a struct field, a `Wait` in another
+  counting down. The `Wait` may be the starter's own, or that of a
+  goroutine literal it starts afterwards (`go func() { wg.Wait();
+  close(out) }()`, a fan-in's closer). For a group in a struct field, a `Wait` in another
   method of the package counts as well, when the starter calls `Add` right
   before the `go` statement (or `Add(n)` right before a loop of `n` rounds
   that starts one goroutine per round) and every `Done` of the group is the
