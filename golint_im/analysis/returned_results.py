@@ -234,9 +234,16 @@ def _abandoning_consumer(program: Program, taker: Function, call: Op) -> tuple[F
         return None
     consumer = targets[0].function
     params = consumer.facts.params
-    if position >= len(params) or not params[position][0] or consumer.nested_literals():
+    if position >= len(params) or not params[position][0]:
         return None
     name = params[position][0]
+    if consumer.nested_literals():
+        # `func parse(in <-chan string) ... { go func() { for line := range in { ... return } }() }`: the
+        # one goroutine literal the consumer starts reads the stream, and nothing else names it
+        reader = _only_reading_goroutine(program, consumer, name)
+        if reader is None:
+            return None
+        consumer = reader
     cfacts = consumer.facts
     receives = [o for o in cfacts.ops if o.kind == "recv" and E.is_ident(o.fn, name)]
     others = [
@@ -259,6 +266,21 @@ def _abandoning_consumer(program: Program, taker: Function, call: Op) -> tuple[F
     return (consumer, handoff, receive, leave) if leave is not None else None
 
 
+def _only_reading_goroutine(program: Program, consumer: Function, name: str) -> Function | None:
+    """The one function literal of consumer, started with `go` on its straight line, when consumer's
+    own statements never name its parameter `name` (only the literal, through its closure)."""
+    literals = consumer.nested_literals()
+    if len(literals) != 1 or literals[0].parent is not consumer:
+        return None
+    reader = literals[0]
+    starts = [op for f, op in reader.go_sites if f is consumer]
+    if len(starts) != 1 or consumer.facts.regions[starts[0].region].kind not in ("body", "block"):
+        return None
+    if any(_names(o, name) for o in consumer.facts.ops) or program.declaring_function(reader, name) is not consumer:
+        return None
+    return reader
+
+
 def _assigned_once_to(taker: Function, call: Op) -> tuple[Op, int] | None:
     """(the call op, argument position) where `ch := maker()` is the call's only assignment to `ch`
     and `ch` is named nowhere else but as that one argument."""
@@ -274,7 +296,14 @@ def _assigned_once_to(taker: Function, call: Op) -> tuple[Op, int] | None:
     name = E.ident(assign.targets[0]) if assign is not None else None
     if assign is None or name is None or any(_names(o, name) for lit in taker.nested_literals() for o in lit.facts.ops):
         return None
-    uses = [o for o in facts.ops if o is not assign and _names(o, name)]
+    uses = [
+        o
+        for o in facts.ops
+        if o is not assign
+        and _names(o, name)
+        # `records, errc := parseRecords(lines)`: the assignment names it only inside the call, an op of its own
+        and not (o.kind == "assign" and o.args and all(E.op_number(a) is not None for a in o.args))
+    ]
     if len(uses) != 1 or uses[0].kind != "call":
         return None
     positions = [j for j, a in enumerate(uses[0].args) if E.is_ident(a, name)]

@@ -142,7 +142,10 @@ case in the producer's loop does not free a plain send it is blocked in), or a
 function of the tree the caller hands the stream to (`drain(ctx,
 Source(ctx))`) that receives from it in a `range` or a `select` loop and can
 return before the stream ends (a `ctx.Done()` case, an error; not the
-receive's own `!ok`), leaves the producer blocked on its next send. A
+receive's own `!ok`), leaves the producer blocked on its next send; the
+function handed the stream may read it in the one goroutine literal it
+starts (a pipeline stage, `parse(in)` running `go func() { for l := range
+in { ... return } }()`), naming it nowhere else. A
 producer's `for {` loop left by a `break` ends, and so does a `range` over a
 slice, array, map or string (a goroutine sending each of a slice's values
 finishes): neither is a long-lived producer.
@@ -3199,15 +3202,19 @@ def _abandoned_stream_finding(a):
     if a.taker is not None:
         taker, handoff = a.taker
         loop = "ranges over it" if a.receive.mode == "range" else "receives from it in a loop"
+        # a goroutine literal of the function called reads it (`parseRecords` starting `func1`)
+        given = caller.outermost()
+        reader = "which" if given is caller else f"whose goroutine `{caller.short}`"
         reads = (
-            f"`{taker.short}` hands it to `{caller.short}` (line {handoff.line}), which {loop} (line {a.receive.line})"
+            f"`{taker.short}` hands it to `{given.short}` (line {handoff.line}), {reader} {loop} "
+            f"(line {a.receive.line})"
         )
         if a.leave.kind == "return":
             leaves = branch_text(caller.facts, a.case_region)
         took = (
             Step(
                 op_location(taker, handoff),
-                f"`{taker.short}` hands the channel `{maker.short}` returns to `{caller.short}`",
+                f"`{taker.short}` hands the channel `{maker.short}` returns to `{given.short}`",
             ),
             Step(op_location(caller, a.receive), f"`{caller.short}` {loop}"),
         )
