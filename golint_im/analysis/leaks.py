@@ -58,6 +58,7 @@ from .paths import (
 from .regions import assignments_to, exclusive_branches
 from .replaced import (
     entry_replaced,
+    entry_replaced_by_a_reconciler,
     entry_replaced_in_place,
     entry_store,
     entry_stored_past_a_partial_guard,
@@ -349,6 +350,8 @@ class Walk:
             # keyed by a parameter or not: an `if` that leaves only when the entry is set and something
             # else holds (`if cur, ok := r.workers[name]; ok && cur.Addr() == addr { return }`)
             partial = entry_stored_past_a_partial_guard(self.fn, stored, self.kind)
+            if partial is None:
+                partial = entry_replaced_by_a_reconciler(self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
                 return self._reported(

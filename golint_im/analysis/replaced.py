@@ -78,6 +78,10 @@ class Again:
     # (`c := &Client{...}; c.connect(addr); return c`), and that call: a method calling it again on
     # such a value (`caller`, `call`) replaces a live one.
     constructed_by: tuple[Function, Op] | None = None
+    # The method's own later range over the map that closes the entries whose keys the call was not
+    # given (`for n, c := range h.links { if !want[n] { c.Close(); delete(h.links, n) } }`): it keeps
+    # every entry it was given a key for, so the next call's store under such a key replaces a live one.
+    reconciled_by: Op | None = None
     # The storing method itself stores under `guard_line` (`if r.up == nil || r.up.queries >= max {
     # up, err := r.dial(); ...; r.up = up }`): `call` is then its store, not a caller's call.
     own_guard: bool = False
@@ -684,6 +688,64 @@ def entry_replaced_in_place(
             if not any(is_ident(a, value) for a in o.args):
                 continue  # `return conn, nil`: the entry handed out when the check passes
             return Again(fn, store, 0, entry_seen=op, guard_line=reg.line)
+    return None
+
+
+def entry_replaced_by_a_reconciler(fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
+    """(the entry as written, the store, how it is replaced) when fn stores a fresh resource under
+    each key of a `range` over a parameter (`for _, n := range nodes { c, _ := dial(n); h.links[n] = c
+    }`) without reading or deleting the entry first, then ranges over the map closing the entries
+    whose keys it was not given: a reconciliation, run again whenever the set changes, which keeps
+    the given keys' entries, so each run replaces them without closing them."""
+    if stored is None:
+        return None
+    field, key, store, target = stored
+    recv = fn.facts.recv_name
+    name = ident(key)
+    facts = fn.facts
+    ops = facts.ops
+    at = ops.index(store)
+    params = {p for p, _t in facts.params}
+    loop = next(
+        (
+            o
+            for o in ops[:at]
+            if o.kind == "assign"
+            and len(o.args) == 1
+            and (over := ranged(o.args[0])) is not None
+            and ident(over) in params
+            and name is not None
+            and any(is_ident(t, name) for t in o.targets)
+            and facts.regions[o.region].kind == "range"
+            and o.region in enclosing_regions(facts, store.region)
+        ),
+        None,
+    )
+    if loop is None or not recv:
+        return None
+    for op in ops[:at]:
+        if op.kind == "call" and selected_name(op.fn) == "delete":
+            return None
+        if op is not store and any(_reads_entry(op, recv, field, render(k)) for k in (key,)):
+            return None  # it looks the entry up: the look-up judges say what happens then
+    for i, op in enumerate(ops[at + 1 :], at + 1):
+        over = ranged(op.args[0]) if op.kind == "assign" and len(op.args) == 1 else None
+        sel = selector(over) if over is not None else None
+        if sel is None or not is_ident(sel[0], recv) or sel[1] != field or len(op.targets) != 2:
+            continue
+        value = ident(op.targets[1])
+        if value is None or facts.regions[op.region].kind != "range":
+            continue
+        closes = any(
+            o.kind == "call"
+            and selected_name(o.fn) in kind.closers
+            and is_ident(selector_base(o.fn), value)
+            and op.region in enclosing_regions(facts, o.region)
+            and o.region != op.region
+            for o in ops[i + 1 :]
+        )
+        if closes:
+            return render(target), store, Again(fn, store, facts.regions[loop.region].line, reconciled_by=op)
     return None
 
 

@@ -477,6 +477,18 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
         )
         related.append(Related(Location(path, guard_line, 1), "skipped only when both hold"))
+    elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.reconciled_by:
+        rec = leak.again.reconciled_by
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), stored for every key the loop at line "
+            f"{leak.again.loop_line} is given, while the range at line {rec.line} closes only the entries whose "
+            "keys it was not given: the entries of the other keys stay, and the next call's store under one of "
+            "them replaces the live connection without closing it"
+        )
+        related.append(
+            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
+        )
+        related.append(Related(Location(path, rec.line, max(rec.col, 1)), "keeps the entries of the keys given"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.entry_seen:
         again = leak.again
         caller = again.caller

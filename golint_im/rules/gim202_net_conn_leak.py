@@ -130,7 +130,12 @@ own (`g.upstreams[region] = c` in a loop), or under a parameter, past an
 holds (`if g.addrs[region] == addr && g.upstreams[region] != nil { continue
 }`, `if cur, ok := r.workers[name]; ok && cur.Addr() == addr { return }`),
 with no delete or close of an entry (or of a value looked up from the map)
-before the store.
+before the store. And a method reconciling the map with a list it is
+given: it stores a fresh connection under each key of a `range` over a
+parameter, without reading or deleting the entry first, then ranges over
+the map closing the entries whose keys it was not given (`for n, c :=
+range h.links { if !want[n] { c.Close() } }`): it keeps the given keys'
+entries, so the next call's store replaces them without closing them.
 
 Connections the catalog does not know by name are found by the function's
 own behaviour: a local that the function closes on some path (`x.Close()`,
