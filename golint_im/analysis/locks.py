@@ -1267,6 +1267,9 @@ class LockModel:
             return False
         wanted = f"{method.pkg.path}#{method.facts.recv}"
         for g, _base, value in p.field_value_writes(named, field[1]):
+            appended = E.call(value)
+            if appended is not None and E.is_ident(appended[0], "append") and len(appended[1]) == 2:
+                value = appended[1][1]  # `s.Rooms = append(s.Rooms, room)`: the element stored
             t = p.type_of(g, value)
             if t and p.named(t) == wanted:
                 return True
@@ -1823,11 +1826,13 @@ class LockModel:
         `_Walk._order_through_the_one_locker`). Read from the bodies, not from summaries: asking for
         every implementation's summary here would deepen the summaries' recursion for every
         lock-free function."""
-        locking = [
-            t.function
-            for t in targets
-            if any(o.kind == "call" and E.selected_name(o.fn) in ACQUIRE for o in t.function.facts.ops)
-        ]
+        locking = list(
+            {
+                t.function.id: t.function
+                for t in targets
+                if any(o.kind == "call" and E.selected_name(o.fn) in ACQUIRE for o in t.function.facts.ops)
+            }.values()
+        )
         return len(locking) == 1 and self.stored_where_called(fn, op, locking[0])
 
     def _filter_ruled_out_by_arguments(self) -> None:
@@ -2555,7 +2560,8 @@ class _Walk:
         when that one runs, it takes them while this function holds its own, an order between the two
         classes. Only that order is kept; which instance, and what it blocks on, stays a guess."""
         model = self.model
-        locking = [t.function for t in targets if model.summary(t.function).acquires]
+        # (an embedding type's promoted method is the embedded type's own: one function, however reached)
+        locking = list({t.function.id: t.function for t in targets if model.summary(t.function).acquires}.values())
         if len(locking) != 1 or op.mode != "plain":
             return
         callee = locking[0]

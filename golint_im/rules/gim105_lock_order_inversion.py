@@ -28,6 +28,9 @@ ranged from it) that some code stores a value of that type into (`t.Listen(r)`
 with `r` a router): when that one runs it orders the two classes; the
 order is all that is kept (`GIM10x_wide_calls_ordered_through_their_one_locker`).
 A type the interface merely admits, never stored there, gives no order.
+An embedding type's promoted method counts as the embedded type's own (one
+implementation however many types reach it), and a value appended to the
+field (`s.rooms = append(s.rooms, room)`) counts as stored there.
 Such a call made in a helper that holds nothing (`q.budget()` under `q.mu`,
 calling `q.sizes.Size()`) passes the order on to the helper's callers; a
 lock the caller already holds, reached that way, is no double lock, only
