@@ -58,7 +58,9 @@ def deserted_subscribers(program: Program, debug: Counter) -> list[DesertedSubsc
         if not recv or reader.parent is not None or not reader.go_sites:
             continue
         facts = reader.facts
-        if any(op.kind == "call" and op.mode == "defer" for op in facts.ops):
+        if any(
+            op.kind == "call" and op.mode == "defer" and not _closes_own_field(program, reader, op) for op in facts.ops
+        ):
             continue
         for rop in facts.ops:
             if rop.kind != "recv" or rop.mode != "range":
@@ -66,7 +68,7 @@ def deserted_subscribers(program: Program, debug: Counter) -> list[DesertedSubsc
             sel = E.selector(rop.fn)
             if sel is None or not E.is_ident(sel[0], recv):
                 continue
-            exit_op = _quiet_exit(facts, rop)
+            exit_op = _quiet_exit(program, reader, rop)
             if exit_op is None:
                 continue
             named = program.named(program.qualify(facts.recv, reader.file))
@@ -82,9 +84,11 @@ def deserted_subscribers(program: Program, debug: Counter) -> list[DesertedSubsc
     return out
 
 
-def _quiet_exit(facts, rop: Op) -> Op | None:
+def _quiet_exit(program: Program, reader: Function, rop: Op) -> Op | None:
     """The first `return` (or `break` of this loop) inside the range's body whose branch calls
-    nothing but logging and sends or closes nothing."""
+    nothing but logging (itself, or through a callback whose every value only logs) and sends or
+    closes nothing."""
+    facts = reader.facts
     loop = rop.body
     for op in facts.ops:
         chain = list(enclosing_regions(facts, op.region))
@@ -102,10 +106,54 @@ def _quiet_exit(facts, rop: Op) -> Op | None:
         inside = [o for o in facts.ops if branch in enclosing_regions(facts, o.region) and o is not op]
         if any(o.kind in ("send", "recv") for o in inside):
             continue
-        if any(o.kind == "call" and not _only_logs(E.selected_name(o.fn) or E.ident(o.fn) or "") for o in inside):
+        if any(
+            o.kind == "call"
+            and not _only_logs(E.selected_name(o.fn) or E.ident(o.fn) or "")
+            and not _logging_callback(program, reader, o)
+            for o in inside
+        ):
             continue
         return op
     return None
+
+
+def _quiet_body(fn: Function) -> bool:
+    """fn sends, receives, closes and deletes nothing, and calls nothing but logging."""
+    for o in fn.facts.ops:
+        if o.kind in ("send", "recv"):
+            return False
+        if o.kind == "call" and not _only_logs(E.selected_name(o.fn) or E.ident(o.fn) or ""):
+            return False
+    return True
+
+
+def _logging_callback(program: Program, reader: Function, op: Op) -> bool:
+    """`c.onError(c, err)` through a function value every value of which, in the tree, only logs."""
+    sel = E.selector(op.fn)
+    if sel is None or not E.is_ident(sel[0], reader.facts.recv_name):
+        return False
+    named = program.named(program.qualify(reader.facts.recv, reader.file))
+    values = program.func_values_of_field(named, sel[1]) if named else []
+    return bool(values) and all(_quiet_body(v.function) for v in values)
+
+
+def _closes_own_field(program: Program, reader: Function, op: Op) -> bool:
+    """`defer c.tr.Close()`: a deferred `Close` of a value held in a field of the reader's receiver,
+    whose implementations in the tree send, close and delete nothing (it releases the transport; it
+    does not unsubscribe the reader or signal anyone)."""
+    sel = E.selector(op.fn)
+    if sel is None or sel[1] != "Close":
+        return False
+    holder = E.selector(sel[0])
+    if holder is None or not E.is_ident(holder[0], reader.facts.recv_name):
+        return False
+    for t in program.resolve_call(reader, op._replace(mode="plain")):
+        for o in t.function.facts.ops:
+            if o.kind in ("send", "recv"):
+                return False
+            if o.kind == "call" and (E.is_ident(o.fn, "delete") or E.is_ident(o.fn, "close")):
+                return False
+    return True
 
 
 def _only_logs(name: str) -> bool:
@@ -120,8 +168,8 @@ def _unbuffered_only(program: Program, reader: Function, named: str, field: str)
     seen = False
     for fn in program.package_functions(reader.pkg.path):
         for op in fn.facts.ops:
-            if op.kind != "assign":
-                continue
+            if op.kind not in ("assign", "return", "call"):
+                continue  # (a literal returned or passed is built too: `return &Conn{send: make(chan Frame)}`)
             for t, v in zip(op.targets, op.args, strict=False):
                 ts = E.selector(t)
                 if ts is not None and ts[1] == field and program.named(program.type_of(fn, ts[0]) or "") == named:

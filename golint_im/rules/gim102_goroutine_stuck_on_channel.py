@@ -154,9 +154,12 @@ A subscriber that gives up while it is still published to: a method
 started with `go` ranges over an unbuffered channel field of its
 receiver (every value the tree gives the field is `make(chan T)`), can
 leave the loop on a branch that only logs (a `return` or `break` on an
-error; no `defer` in the method), and another function sends on that
-field plainly, outside any `select`: the next send after the reader left
-blocks forever (reported at the leaving `return`).
+error; also through a callback field every value of which only logs), and
+another function sends on that field plainly, outside any `select`: the
+next send after the reader left blocks forever (reported at the leaving
+`return`). The method may defer nothing but the `Close` of a value in a
+field of its receiver whose implementations send, close and delete nothing
+(`defer c.tr.Close()`: the transport is released; nobody is unsubscribed).
 
 A subscription an unsubscribe drops: a method of a broker makes a channel,
 keeps it in a map field of its receiver (as a key or a value, also
