@@ -42,6 +42,7 @@ from .effects import Effects
 from .fakes import concrete_methods, fake_transport, field_sites, noop_close, receiver_sites
 from .owned_fields import field_store, local_struct
 from .regions import (
+    STRAIGHT_KINDS,
     argument_constants,
     assignments_to,
     ops_with_literals,
@@ -98,6 +99,9 @@ class Fresh:
     suffix: tuple | None = None  # (field, ...): a struct wrapping the resource (see Origin.suffix)
     # Known by the function's own close on a failure path, not by name: that evidence (closed_values.py).
     impl_closed: ClosedHere | None = None
+    # Fresh only in one mode of its receiver (`if r.mode == Direct { return Dial(addr) }`, a cache
+    # otherwise), which the program sets: (the condition as written, the function and op setting it).
+    mode: tuple | None = None
 
 
 class Acquire(Effects):
@@ -194,6 +198,7 @@ class Acquire(Effects):
                     collection=fr.collection,
                     suffix=fr.suffix,
                     impl_closed=fr.impl_closed,
+                    mode=fr.mode,
                     closer=self._wrapper_closer(f, fr),
                 )
         if best is not None:
@@ -679,7 +684,7 @@ class Acquire(Effects):
         for r in returns:
             shape = self._return_values(f, r, len(results))
             if shape is None:
-                return None
+                return self._fresh_in_one_mode(f, returns, len(results))
             shapes.append(shape)
         found = None
         for fresh, _nils in shapes:
@@ -689,11 +694,11 @@ class Acquire(Effects):
                 elif c[0] is not found[0] or c[1] != found[1] or c[4] != found[4] or c[5] != found[5]:
                     return None
         if found is None:
-            return None
+            return self._fresh_in_one_mode(f, returns, len(results))
         kind, idx = found[0], found[1]
         for fresh, nils in shapes:
             if idx not in fresh and idx not in nils:
-                return None
+                return self._fresh_in_one_mode(f, returns, len(results))
         if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
             return None
         made = self.op_index(f, found[3])
@@ -1091,6 +1096,94 @@ class Acquire(Effects):
     def _closes_field(self, named, suffix, kind) -> bool:
         """The type's closer (`Close`) releases the resource at suffix (`c.conn.Close()`)."""
         return self.field_closer(named, suffix, kind) is not None
+
+    # ---- fresh in one mode of the receiver ------------------------------------
+    def _fresh_in_one_mode(self, f, returns, n):
+        """A Fresh for `if r.mode == Direct { return Dial(addr) }` on the method's straight line, every
+        return before it handing back nil, when the program builds a receiver in that mode (a constant
+        written to the field, or passed to the parameter a constructor writes to it): in that
+        deployment every call reaches the `if` or fails, and returns a new resource. The other mode's
+        returns (a cache) say nothing about this one. None otherwise."""
+        facts = f.facts
+        recv = facts.recv_name
+        if not recv or not returns:
+            return None
+        ops = facts.ops
+        for r in returns:
+            chain = list(enclosing_regions(facts, r.region))
+            guard = next((g for g in chain if facts.regions[g].kind not in STRAIGHT_KINDS), None)
+            if guard is None or facts.regions[guard].kind != "if":
+                continue
+            if any(facts.regions[g].kind not in STRAIGHT_KINDS for g in chain[chain.index(guard) + 1 :]):
+                continue  # the `if` itself must be on the method's straight line
+            mode = self._mode_test(f, facts.regions[guard].info)
+            if mode is None:
+                continue
+            shape = self._return_values(f, r, n)
+            if shape is None or len(shape[0]) != 1:
+                continue
+            idx, c = next(iter(shape[0].items()))
+            first = min((i for i, o in enumerate(ops) if guard in enclosing_regions(facts, o.region)), default=-1)
+            for earlier in returns:
+                if ops.index(earlier) >= first or earlier is r:
+                    continue
+                before = self._return_values(f, earlier, n)
+                if before is None or idx not in before[1]:
+                    return None  # a return before the test hands back something else
+            field, value = mode
+            setter = self._mode_set(f, field, value)
+            if setter is None:
+                return None
+            self.debug["gim2xx_fresh_in_one_mode"] += 1
+            cond = render(facts.regions[guard].info)
+            return Fresh(c[0], idx, c[2], c[3], c[4], c[5], None, mode=(cond, setter[0], setter[1]))
+        return None
+
+    def _mode_test(self, f, cond):
+        """(field, constant) for `recv.field == Const` (either side), else None."""
+        b = binary(cond)
+        if b is None or b[0] != "==":
+            return None
+        for side, other in ((b[1], b[2]), (b[2], b[1])):
+            sel = selector(side)
+            if sel is not None and is_ident(sel[0], f.facts.recv_name) and self._package_level(f, other):
+                return sel[1], other
+        return None
+
+    def _package_level(self, f, x) -> bool:
+        """x names a constant, or a name of f's package that is no local of f (an `iota` constant
+        written without a value: `Direct` after `Cached Mode = iota`)."""
+        if self.program._named_const(f, x):
+            return True
+        name = ident(x)
+        return name is not None and name[:1].isupper() and name not in self.program.declared(f)
+
+    def _mode_set(self, f, field: str, value):
+        """(function, op) where the program gives the receiver's field the constant `value`: a write of
+        it, or a call passing it for the parameter a write takes."""
+        p = self.program
+        named = Program.named(p.qualify(f.facts.recv, f.file))
+        if named is None:
+            return None
+        want = selected_name(value) or ident(value)
+
+        def same(x) -> bool:
+            return x is not None and ((selected_name(x) or ident(x)) == want or render(x) == render(value))
+
+        for g, _base, written in p.field_value_writes(named, field):
+            if same(written):
+                op = next((o for o in g.facts.ops if any(x is written for a in o.args for x in subexprs(a))), None)
+                if op is not None:
+                    return g, op
+            param = ident(written)
+            params = [pn for pn, _t in g.facts.params]
+            if param is None or param not in params:
+                continue
+            at = params.index(param)
+            for caller, call_op in p.callers(g):
+                if at < len(call_op.args) and (selected_name(call_op.args[at]) or ident(call_op.args[at])) == want:
+                    return caller, call_op
+        return None
 
     # ---- caches checked but never filled --------------------------------------
     def unfilled_cache(self, f, expr) -> bool:

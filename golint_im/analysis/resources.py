@@ -368,6 +368,8 @@ class Origin:
     owned: OwnedHere | None = None
     # impl is known to return a resource by its own close of it on a failure path (closed_values.py).
     impl_closed: ClosedHere | None = None
+    # impl returns a fresh one only in one mode of its receiver, which the program sets (acquire.Fresh.mode).
+    mode: tuple | None = None
     # With a wrapper suffix: the struct's method that closes it (`Close`, `Release`), with `(…)` when
     # it takes arguments (`CloseWithError(…)`).
     closer: str = "Close"

@@ -751,6 +751,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"wraps a new one on every call in the struct it returns "
                 f"(field `{origin.suffix[0]}`, closed by the struct's `{origin.closer.removesuffix('(…)')}`)"
             )
+        if origin.mode is not None:
+            cond, setter, set_op = origin.mode
+            fresh += f" when `{cond}` ({setter.file.path}:{set_op.line} builds it in that mode)"
+            related.append(Related(Location(setter.file.path, set_op.line, set_op.col), f"sets `{cond}`"))
         if iop is not None and iop.kind == "call" and selected_name(iop.fn) != base_short.rsplit(".", 1)[-1]:
             base_short = render(iop.fn)  # a wrapper of the tree over the constructor (`grpclite.Dial`)
         evidence = f"`{base_short}` at {impl.file.path}:{line}"

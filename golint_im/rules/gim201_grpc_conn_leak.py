@@ -78,7 +78,14 @@ is safe for concurrent use and multiplexes calls.
   but never written) counts as nothing returned, also when the same local
   later takes a fresh dial (`cc, ok := c.conns[k]; if ok { return cc, nil
   }`, then `cc, err = grpc.Dial(...)`; `return cc, nil`: only the dial is
-  ever handed back). A dialer that closes the
+  ever handed back). So does an element popped from such a field (`c :=
+  conns[len(conns)-1]; p.idle[k] = conns[:len(conns)-1]`: the pop is no
+  fill). A method whose receiver has modes (`if r.mode == Direct { return
+  Dial(addr) }` on its straight line, only failures returned before it, a
+  shared cache otherwise) is a constructor in that mode when the program
+  builds a receiver in it (the constant written to the field, or passed for
+  the parameter a constructor writes to it); the finding names the mode and
+  where it is set. A dialer that closes the
   ones it already made when a later dial fails, on a branch that then
   returns without them (`if err != nil { closeAll(out); return nil, err }`),
   is summarised like one that does not: its success hands them all back.
