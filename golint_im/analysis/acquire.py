@@ -933,8 +933,10 @@ class Acquire(Effects):
         named = Program.named(self.program.qualify(f.facts.results[fr.result], f.file))
         closer = self.field_closer(named, fr.suffix, fr.kind) if named else None
         method = self.program.method(named, closer) if named and closer else None
-        if (method is None or closer is None) and named and len(fr.suffix) > 1 and self._closerless(named, fr.kind):
-            return f"{fr.suffix[0]}.Close"  # `v.sess.Close()`: the struct itself has no closer
+        if (method is None or closer is None) and named and self._closerless(named, fr.kind):
+            # (a body's exported field: a response wrapped by a struct with no closer, `obj.Body`)
+            if len(fr.suffix) > 1 or (fr.kind.suffix and fr.suffix[0][:1].isupper()):
+                return f"{fr.suffix[0]}.Close"  # `v.sess.Close()`, `obj.Body.Close()`: the struct has no closer
         if method is None or closer is None:
             return "Close"
         return f"{closer}(…)" if method.facts.params else closer
@@ -1063,6 +1065,10 @@ class Acquire(Effects):
                 c = self._fresh_value(f, part[0], i)
                 if c is not None and not c[4] and c[5] is None and c[0].suffix == (part[1],):
                     if self._closes_field(named, (field,), c[0]):
+                        return (c[0], i, c[2], c[3], False, (field,))
+                    if field[:1].isupper() and self._closerless(named, c[0]):
+                        # `&Object{Body: resp.Body}` of a struct with no closer: the caller closes
+                        # `obj.Body` itself, as the exported field lets it
                         return (c[0], i, c[2], c[3], False, (field,))
                 continue
             if field is None or ident(v) is None:

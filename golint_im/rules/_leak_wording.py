@@ -326,7 +326,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
     if named is not None:
         # The catalog says what this constructor opens (a listener, a stream): say that, and close that.
         words = replace(words, noun=named.noun, holder=named.holder, fix=words.fix.replace("Close()", named.close))
-    if origin.closer != "Close" and origin.suffix:
+    body_field = "." in origin.closer and "resp.Body.Close()" in words.fix  # `obj.Body.Close()`: said below
+    if origin.closer != "Close" and origin.suffix and not body_field:
         # a struct of the tree wrapping it, closed by `Release()` or `CloseWithError(…)` rather than `Close()`
         call = origin.closer if origin.closer.endswith("(…)") else f"{origin.closer}()"
         words = replace(

@@ -18,7 +18,10 @@ open (`resp.Body, err = gzip.NewReader(resp.Body)`, zlib, flate, brotli,
 zstd, `io.NopCloser(bufio.NewReader(resp.Body))`): the owner's later
 `resp.Body.Close()` closes only the reader. A response received into a named
 result inside a retry loop, and a deferred closure that closes the body only
-when the function's named error is nil, are followed as well.
+when the function's named error is nil, are followed as well. A helper
+that returns the body in an exported field of a struct with no closer of
+its own (`return &Object{Body: resp.Body}`) returns a body: its callers
+close `obj.Body` themselves, and one that drops the object is reported.
 
 A `Do` through an interface of the tree counts as `(*http.Client).Do` when
 no implementation in the tree makes responses itself: none at all, or only
