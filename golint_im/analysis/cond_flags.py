@@ -117,7 +117,14 @@ def _unwoken(
         sf = setter.facts
         if setter is fn:
             continue
-        for op in sf.ops:
+        # (also in the literals it hands on: `time.AfterFunc(d, func() { q.items = append(q.items, t) })`,
+        # when they see the method's receiver)
+        literals = [lit for lit in setter.nested_literals() if program.declaring_function(lit, sf.recv_name) is setter]
+        literal_ops = {id(o): lit for lit in literals for o in lit.facts.ops}
+        for op in [*sf.ops, *(o for lit in literals for o in lit.facts.ops)]:
+            in_literal = literal_ops.get(id(op))
+            if in_literal is not None and (in_literal.id in signallers or own_signal is not None):
+                continue  # the literal signals itself (or the one-waiter shape, judged on methods only)
             if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
                 continue
             sel = E.selector(op.targets[0])

@@ -112,7 +112,9 @@ package variable, a struct field; a parameter is what its callers pass):
   !q.closed { q.cond.Wait() }`, in a method its callers loop around) is
   judged on that `if`'s condition the same way: a flag or an append that
   makes it false with nobody signalled leaves a goroutine already waiting
-  asleep.
+  asleep. The append may sit in a function literal the method hands on and
+  that sees its receiver (`time.AfterFunc(d, func() { q.items =
+  append(q.items, t) })`), unless that literal signals itself.
   A counter compared with `<`, `<=`, `>` or `>=` (`p.open < p.max`, in the
   loop's condition or in an `if` of its body that leaves it, also in an
   endless `for { ... p.cond.Wait() }`), moved towards the wait's end
