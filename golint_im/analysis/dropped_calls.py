@@ -404,3 +404,101 @@ def _kept_and_handed_back(program: Program, taker: Function, mapname: str):
                 if o.kind == "recv" and o.mode == "expr" and o.select < 0 and E.call_number(o.fn) == at:
                     return storer, store, fn, o
     return None
+
+
+@dataclass(frozen=True)
+class SkippedReply:
+    """The dispatcher skips a reply with `continue` on a test its waiter makes of what it receives."""
+
+    dispatcher: Function
+    skip: Op  # the `continue` before the dispatcher takes the pending call out of the map
+    test_line: int  # the `if` deciding it
+    test: str  # that `if`'s condition, as the dispatcher writes it
+    answer: Op  # the dispatcher's normal answer (`ch <- resp`)
+    label: str  # the map: `c.pending`
+    waiter: Function
+    wait: Op
+    expects_line: int  # the waiter's `if` making the same test of the value it received
+
+
+def replies_skipped_on_a_test(program: Program, debug: Counter) -> list[SkippedReply]:
+    """`if resp.Err != "" { log...; continue }` in a dispatcher's loop before `ch := c.pending[resp.ID];
+    delete(...); ch <- resp`, while the waiter, after its plain `resp := <-ch`, tests `if resp.Err != ""`:
+    the waiter expects the replies the dispatcher drops, and waits forever for one. Judged when the
+    answer is taken out of a map field by index and deleted (`replies._take_before`), the waiter
+    stores a channel it made into that map and receives from it plainly (`replies._pending_waits`),
+    the `continue` leaves the loop around the take before it, and the two tests compare the same
+    field of the message with the same operator and operand. Counted in `--debug` as
+    `GIM102_replies_skipped_on_a_tested_field`."""
+    stores: dict[str, list[tuple[Function, Op]]] = {}
+    answers: list[tuple[Function, int, Op, tuple]] = []
+    for fn in program.functions:
+        ops = fn.facts.ops
+        for i, op in enumerate(ops):
+            stored = map_field_stored(op)
+            if stored is not None:
+                stores.setdefault(stored, []).append((fn, op))
+            if op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
+                t = _take_before(ops, i)
+                name = E.ident(ops[t].targets[0]) if t is not None else None
+                mapped = E.selector(op.args[0])
+                if t is None or name is None or mapped is None:
+                    continue
+                answer = next((o for o in ops[i + 1 :] if o.kind == "send" and E.is_ident(o.fn, name)), None)
+                if answer is not None:
+                    answers.append((fn, t, answer, mapped))
+    out = []
+    for dispatcher, t, answer, sel in answers:
+        if sel[1] not in stores:
+            continue
+        waits = _pending_waits(program, dispatcher, sel, stores[sel[1]])
+        if not waits:
+            continue
+        facts = dispatcher.facts
+        ops = facts.ops
+        loop = next((r for r in _chain(facts, ops[t].region) if facts.regions[r].kind in ("for", "range")), None)
+        if loop is None:
+            continue
+        for skip in ops[:t]:
+            if skip.kind != "jump" or skip.mode != "continue" or skip.fn is not None:
+                continue
+            chain = _chain(facts, skip.region)
+            inner = next((r for r in chain if facts.regions[r].kind in ("for", "range")), None)
+            test = next((r for r in chain if facts.regions[r].kind == "if"), None)
+            if inner != loop or test is None or loop not in _chain(facts, test):
+                continue
+            tested = _field_test(facts.regions[test].info)
+            if tested is None:
+                continue
+            waiter, wait = waits[0]
+            expects = next(
+                (
+                    reg.line
+                    for reg in waiter.facts.regions
+                    if reg.kind == "if" and reg.line >= wait.line and _field_test(reg.info) == tested
+                ),
+                None,
+            )
+            if expects is None:
+                continue
+            debug["GIM102_replies_skipped_on_a_tested_field"] += 1
+            label = E.render(sel[0]) + "." + sel[1]
+            text = E.render(facts.regions[test].info)
+            out.append(
+                SkippedReply(dispatcher, skip, facts.regions[test].line, text, answer, label, waiter, wait, expects)
+            )
+            break
+    return out
+
+
+def _field_test(cond) -> tuple | None:
+    """(operator, field, operand) of `x.F op v` (or `v op x.F`, x any name), else None."""
+    b = E.binary(cond) if E.is_expr(cond) else None
+    if b is None or b[0] not in ("==", "!=", "<", ">", "<=", ">="):
+        return None
+    left, right = E.selector(b[1]), E.selector(b[2])
+    if left is not None and E.ident(left[0]) is not None:
+        return b[0], left[1], E.render(b[2])
+    if right is not None and E.ident(right[0]) is not None:
+        return b[0], right[1], E.render(b[1])
+    return None

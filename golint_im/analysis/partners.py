@@ -48,7 +48,12 @@ from .counted import (
 )
 from .dead_defers import dead_deferred_closes
 from .deserted_subscribers import deserted_subscribers
-from .dropped_calls import abandoned_pending_calls, dropped_pending_calls, dropped_taken_replies
+from .dropped_calls import (
+    abandoned_pending_calls,
+    dropped_pending_calls,
+    dropped_taken_replies,
+    replies_skipped_on_a_test,
+)
 from .dropped_subscriptions import dropped_subscriptions, unclosed_deletes
 from .empty_selects import parked_on_branches, parked_with_nothing_running
 from .endless import ineffective_breaks, nilled_selects
@@ -308,6 +313,10 @@ class Partners:
         self.dropped_calls = [d for d in dropped_pending_calls(program, self.debug) if d.sender.id not in budget.cut]
         # A pending reply channel taken out of its map by a helper and dropped by one caller (dropped_calls.py).
         self.dropped_taken = [d for d in dropped_taken_replies(program, self.debug) if d.dropper.id not in budget.cut]
+        # A reply the dispatcher skips on a test of the message that its waiter makes too (dropped_calls.py).
+        self.tested_replies_skipped = [
+            s for s in replies_skipped_on_a_test(program, self.debug) if s.dispatcher.id not in budget.cut
+        ]
         # A reader returning with calls still pending in the map it answers through (dropped_calls.py).
         self.abandoned_pending = [
             a for a in abandoned_pending_calls(program, self.debug) if a.reader.id not in budget.cut

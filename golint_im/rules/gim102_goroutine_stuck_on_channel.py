@@ -560,6 +560,15 @@ answering; a caller waiting on `<-....done` with a plain receive then
 waits forever. A block that takes the call back out of the map before
 the delete is left to the taker's answer.
 
+A reply the dispatcher skips on a test its waiter makes: in the loop that
+takes pending calls out of a map field by id and answers them (`ch :=
+c.pending[r.ID]; delete(...); ch <- r`), a `continue` before the take, under
+`if r.Err != ""`, while the caller waiting on its plain `<-ch` tests the
+same field the same way (`if r.Err != "" { return ... }`): the caller
+expects those replies, and for one the dispatcher drops it waits forever.
+A `continue` on a test the waiter does not make (a pushed update with id
+0) is not judged.
+
 A reader that leaves its pending calls: a goroutine (started with `go`,
 looping with `for {`, deferring nothing) answers calls through a map field
 of reply channels, itself or through one method it calls (`ch :=
@@ -1189,6 +1198,8 @@ def _findings(ctx):
         yield _dropped_call_finding(d)
     for d in partners.dropped_taken:
         yield _dropped_taken_finding(d)
+    for sr in partners.tested_replies_skipped:
+        yield _skipped_tested_reply_finding(sr)
     for a in partners.abandoned_pending:
         yield _abandoned_pending_finding(a)
     for u in partners.undersignalled:
@@ -2700,6 +2711,35 @@ def _dropped_taken_finding(d):
         related=(Related(wait_loc, "the caller waiting for the answer"),),
         steps=steps,
         key=f"{d.dropper.qualname}|{d.label}|dropped-taken-reply",
+    )
+
+
+def _skipped_tested_reply_finding(r):
+    """The dispatcher skips replies on a test that the waiter makes of the replies it receives."""
+    skip_loc = op_location(r.dispatcher, r.skip)
+    wait_loc = op_location(r.waiter, r.wait)
+    message = (
+        f"`{r.dispatcher.short}` skips a reply with `continue` when `{r.test}` (line {r.test_line}), before it "
+        f"takes the pending call out of `{r.label}` and answers it (line {r.answer.line}), while "
+        f"`{r.waiter.short}`, waiting on `<-{E.render(r.wait.fn)}` ({wait_loc.path}:{r.wait.line}), tests the "
+        f"same of what it receives ({wait_loc.path}:{r.expects_line}): it expects those replies, and for one "
+        f"of them it waits forever. Fix: answer the pending call on that branch too (take it out of "
+        f"`{r.label}` and send the reply), as the other path does."
+    )
+    steps = (
+        Step(wait_loc, f"`{r.waiter.short}` waits for the reply"),
+        Step(skip_loc, f"`{r.dispatcher.short}` skips the reply when `{r.test}`"),
+        Step(op_location(r.dispatcher, r.answer), "the answer the other path sends"),
+        Step(Location(wait_loc.path, r.expects_line, 1), f"`{r.waiter.short}` tests the same: it expects them"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=skip_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the caller waiting for the reply"),),
+        steps=steps,
+        key=f"{r.dispatcher.qualname}|{r.label}|skipped-tested-reply",
     )
 
 
