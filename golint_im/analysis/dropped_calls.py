@@ -207,39 +207,10 @@ def abandoned_pending_calls(program: Program, debug: Counter) -> list[AbandonedP
     into a field of that name on a value of the same type and receives from it plainly
     (`replies._pending_waits`), and the reader is started with `go` and loops with `for {`.
     Counted in `--debug` as `GIM102_pending_calls_abandoned_on_exit`."""
-    stores: dict[str, list[tuple[Function, Op]]] = {}
-    answers: list[tuple[Function, Op, tuple]] = []  # (dispatcher, its answer, the map selector)
-    ranged: set[str] = set()  # field names some function ranges over
-    for fn in program.functions:
-        ops = fn.facts.ops
-        for i, op in enumerate(ops):
-            stored = map_field_stored(op)
-            if stored is not None:
-                stores.setdefault(stored, []).append((fn, op))
-            if op.kind == "assign" and len(op.args) == 1 and (over := E.ranged(op.args[0])) is not None:
-                name = E.selected_name(over)
-                if name:
-                    ranged.add(name)
-            if op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
-                t = _take_before(ops, i)
-                name = E.ident(ops[t].targets[0]) if t is not None else None
-                mapped = E.selector(op.args[0])
-                if name is None or mapped is None:
-                    continue
-                answer = next(
-                    (
-                        o
-                        for o in ops[i + 1 :]
-                        if (o.kind == "send" and E.is_ident(o.fn, name))
-                        or (o.kind == "call" and E.is_ident(o.fn, "close") and o.args and E.is_ident(o.args[0], name))
-                    ),
-                    None,
-                )
-                if answer is not None:
-                    answers.append((fn, answer, mapped))
+    stores, answers, ranged = _stores_and_answers(program)
     out = []
     seen: set[int] = set()
-    for dispatcher, answer, sel in answers:
+    for dispatcher, _take, answer, sel in answers:
         if sel[1] in ranged or sel[1] not in stores:
             continue  # something ranges over the map: it may fail what is left
         waits = _pending_waits(program, dispatcher, sel, stores[sel[1]])
@@ -258,6 +229,43 @@ def abandoned_pending_calls(program: Program, debug: Counter) -> list[AbandonedP
                 AbandonedPending(reader, exit_op, dispatcher, answer, E.render(sel[0]) + "." + sel[1], waiter, wait)
             )
     return out
+
+
+def _stores_and_answers(program: Program):
+    """The program's pending-call maps, read once: (map field name -> its stores `r.M[k] = v`,
+    [(dispatcher, index of its take, its answer (a send on, or `close` of, what it took), the map
+    selector)], the field names some function ranges over)."""
+    stores: dict[str, list[tuple[Function, Op]]] = {}
+    answers: list[tuple[Function, int, Op, tuple]] = []
+    ranged: set[str] = set()
+    for fn in program.functions:
+        ops = fn.facts.ops
+        for i, op in enumerate(ops):
+            stored = map_field_stored(op)
+            if stored is not None:
+                stores.setdefault(stored, []).append((fn, op))
+            if op.kind == "assign" and len(op.args) == 1 and (over := E.ranged(op.args[0])) is not None:
+                name = E.selected_name(over)
+                if name:
+                    ranged.add(name)
+            if op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
+                t = _take_before(ops, i)
+                name = E.ident(ops[t].targets[0]) if t is not None else None
+                mapped = E.selector(op.args[0])
+                if t is None or name is None or mapped is None:
+                    continue
+                answer = next(
+                    (
+                        o
+                        for o in ops[i + 1 :]
+                        if (o.kind == "send" and E.is_ident(o.fn, name))
+                        or (o.kind == "call" and E.is_ident(o.fn, "close") and o.args and E.is_ident(o.args[0], name))
+                    ),
+                    None,
+                )
+                if answer is not None:
+                    answers.append((fn, t, answer, mapped))
+    return stores, answers, ranged
 
 
 def _reading_goroutines(program: Program, dispatcher: Function) -> list[Function]:
@@ -430,26 +438,10 @@ def replies_skipped_on_a_test(program: Program, debug: Counter) -> list[SkippedR
     the `continue` leaves the loop around the take before it, and the two tests compare the same
     field of the message with the same operator and operand. Counted in `--debug` as
     `GIM102_replies_skipped_on_a_tested_field`."""
-    stores: dict[str, list[tuple[Function, Op]]] = {}
-    answers: list[tuple[Function, int, Op, tuple]] = []
-    for fn in program.functions:
-        ops = fn.facts.ops
-        for i, op in enumerate(ops):
-            stored = map_field_stored(op)
-            if stored is not None:
-                stores.setdefault(stored, []).append((fn, op))
-            if op.kind == "call" and E.is_ident(op.fn, "delete") and len(op.args) == 2 and i > 0:
-                t = _take_before(ops, i)
-                name = E.ident(ops[t].targets[0]) if t is not None else None
-                mapped = E.selector(op.args[0])
-                if t is None or name is None or mapped is None:
-                    continue
-                answer = next((o for o in ops[i + 1 :] if o.kind == "send" and E.is_ident(o.fn, name)), None)
-                if answer is not None:
-                    answers.append((fn, t, answer, mapped))
+    stores, answers, _ranged = _stores_and_answers(program)
     out = []
     for dispatcher, t, answer, sel in answers:
-        if sel[1] not in stores:
+        if sel[1] not in stores or answer.kind != "send":
             continue
         waits = _pending_waits(program, dispatcher, sel, stores[sel[1]])
         if not waits:
