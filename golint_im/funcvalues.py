@@ -269,6 +269,9 @@ class FunctionValues:
 
     def _elements_of_field(self, fn: Function, container) -> list[Target]:
         """Function values stored in a struct field that holds a slice or map of them (`r.handlers`)."""
+        copied = self._copied_field(fn, container)
+        if copied is not None:
+            container = copied  # `hs := append([]Handler(nil), b.handlers[kind]...)`: a copy of the field's slice
         indexed = E.index(container)
         if indexed is not None:
             container = indexed[0]  # `range b.handlers[ev.Kind]`: the slices a map field holds
@@ -281,6 +284,33 @@ class FunctionValues:
         if ft is None or not (ft[0].startswith(("[]func", "map[")) or self._slice_of_func_type(ft[0])):
             return []
         return self.func_values_of_field(ft[1], sel[1])
+
+    def _copied_field(self, fn: Function, container):
+        """The field read when the local `container` is only ever given a copy of it: `hs :=
+        append([]Handler(nil), b.handlers[kind]...)` (an `append` of the field's elements to an empty
+        slice) or `hs := b.handlers[kind]`. None otherwise."""
+        name = E.ident(container)
+        if name is None or name not in self.locals(fn):
+            return None
+        found = None
+        for op in fn.facts.ops:
+            if op.kind != "assign" or not any(E.is_ident(t, name) for t in op.targets):
+                continue
+            if len(op.targets) != 1 or len(op.args) != 1 or found is not None:
+                return None
+            value = op.args[0]
+            c = E.call(value)
+            if c is not None and E.is_ident(c[0], "append") and len(c[1]) == 2:
+                first, rest = c[1]
+                spread = rest[1] if E.is_expr(rest) and rest[0] == "spread" else None
+                if spread is None or not _empty_slice(first):
+                    return None
+                value = spread
+            base = E.index(value)
+            if E.selector(base[0] if base is not None else value) is None:
+                return None
+            found = value
+        return found
 
     def _slice_of_func_type(self, ftype: str) -> bool:
         """`[]Rule` (a field type as `field_type` gives it, qualified) with `type Rule func(Transfer) error`."""
@@ -426,3 +456,14 @@ def _dedupe(targets):
             seen.add(t.function.id)
             out.append(t)
     return out
+
+
+def _empty_slice(e) -> bool:
+    """`nil`, `[]T(nil)` or `[]T{}`: a slice with nothing in it yet."""
+    if E.is_nil(e):
+        return True
+    c = E.call(e)
+    if c is not None and len(c[1]) == 1 and E.is_nil(c[1][0]):
+        return True
+    comp = E.composite(e)
+    return comp is not None and not E.composite_items(e)

@@ -48,7 +48,10 @@ instead of re-queuing it.
 A clock case of the loop (`case <-ticker.C:`, `case <-time.After(d):`) is a
 receive like any other: its handler is followed the same way. A handler that
 takes back what it just sent (`ch <- v` then `<-ch` in the same block) leaves
-the slot free and is not reported.
+the slot free and is not reported. Handler functions kept in a field (a map
+of slices, registered by `On(kind, h)`) are followed also when the loop
+calls them from a local copy (`hs := append([]Handler(nil),
+b.handlers[kind]...)`, or `hs := b.handlers[kind]`).
 
 ## Known limits
 - For a loop in production code, receives in test files are not counted as
