@@ -290,7 +290,8 @@ class Walk:
             return None
         fields, store = receiver_fields(self.an, self.fn, parent, holders, self.kind)
         if not fields or store is None:
-            return self._entry_replaced(parent, holders)
+            replaced = self._replaced_past_a_wrapped_failure(parent, holders)
+            return replaced if replaced is not None else self._entry_replaced(parent, holders)
         if self.origin.impl_closed is not None:
             # Known only by its helper's close on a failure path: that is one of its closers, and the
             # owner may close the field with another (`c.client.CloseAllowingRebalance()`).
@@ -315,6 +316,23 @@ class Walk:
                 )
             self.kept_in_fields = (fields, store)
             return None
+        return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
+
+    def _replaced_past_a_wrapped_failure(self, parent, holders):
+        """`if _, err := fmt.Fprintf(c, ...); err != nil { c.Close(); return fmt.Errorf("announce: %w", err) }`
+        before `p.conn = c`: the failure's cleanup returns a wrapped error. Judged only for the field
+        replaced when the method runs again (`runs_again`), the judgment such a reconnect is about."""
+        if self.origin.impl_closed is not None or self.origin.collection:
+            return None
+        fields, store = receiver_fields(self.an, self.fn, parent, holders, self.kind, wrapped_errors=True)
+        if not fields or store is None:
+            return None
+        again = runs_again(self.an, self.fn, fields + self._views_stored(fields, holders), self.kind)
+        if again is None:
+            return None
+        refs = [_value_ref(v, holders) for v in store.args]
+        shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
+        name = f"{self.fn.facts.recv_name}.{fields[0]}"
         return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
 
     def _views_stored(self, fields: list[str], holders) -> list[str]:

@@ -32,6 +32,7 @@ from golint_im.expr import (
     is_ident,
     is_make_call,
     is_nil,
+    op_number,
     ranged,
     render,
     selected_name,
@@ -88,7 +89,7 @@ class Again:
 
 
 def receiver_fields(
-    an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind
+    an: Analysis, fn: Function, start: int, holders: dict[str, Holder], kind: Kind, wrapped_errors: bool = False
 ) -> tuple[list[str], Op | None]:
     """The receiver's fields the resource is stored in, when that is all the function does with it, and the first store.
 
@@ -111,7 +112,7 @@ def receiver_fields(
         if op.kind not in ("assign", "call", "send"):
             continue
         eff = an.op_effect(fn, op, holders, kind)
-        if eff == RELEASE and first is None and op.region != 0 and _cleanup_then_leaves(fn.facts, at):
+        if eff == RELEASE and first is None and op.region != 0 and _cleanup_then_leaves(fn.facts, at, wrapped_errors):
             # `if _, err := fmt.Fprintf(conn, ...); err != nil { conn.Close(); return err }` before the
             # store: the failure's own cleanup, on a way out that never reaches the field
             continue
@@ -127,16 +128,24 @@ def receiver_fields(
     return fields, first
 
 
-def _cleanup_then_leaves(facts, at: int) -> bool:
+def _cleanup_then_leaves(facts, at: int, wrapped_errors: bool = False) -> bool:
     """The op at index `at` (a close) is followed, in its own block, only by plain assignments to
     names (`lastErr = err`) and then a `return`, `continue` or `break` ending that block: a failure's
-    cleanup on a way that does not reach the store."""
+    cleanup on a way that does not reach the store. With `wrapped_errors`, the calls that build what
+    that `return` hands back (`return fmt.Errorf("announce: %w", err)`) may come between."""
     region = facts.ops[at].region
-    for op in facts.ops[at + 1 :]:
+    calls: list[int] = []
+    for i, op in enumerate(facts.ops[at + 1 :], at + 1):
         if op.region != region:
             return False
         if op.kind in ("return", "jump"):
-            return op.kind == "return" or op.mode in ("continue", "break")
+            if op.kind != "return":
+                return op.mode in ("continue", "break")
+            numbers = {n for a in op.args if is_expr(a) for x in subexprs(a) if (n := op_number(x)) is not None}
+            return all(c in numbers for c in calls)
+        if wrapped_errors and op.kind == "call" and op.mode == "plain":
+            calls.append(i)
+            continue
         if op.kind != "assign" or any(ident(t) is None for t in op.targets):
             return False
     return False

@@ -100,7 +100,9 @@ err != nil` for a write on the field's connection that just failed, or
 past `if err := c.write(b); err == nil { return nil }` for a method of the
 receiver that uses the field and does not close it, or under `if err !=
 nil` or `if errors.As(err, &ne)` for such a method's error (`reply, err :=
-c.roundTrip(args)`), or `if p.conn == nil
+c.roundTrip(args)`; the storing method may close a half-made connection
+and return a wrapped error before its store, `c.Close(); return
+fmt.Errorf("announce: %w", err)`), or `if p.conn == nil
 || lastErr != nil {` in a retry loop whose body assigns `lastErr` from such
 a write, the round before's failure), without closing the
 field first; and when a sibling method of the type closes the field before
