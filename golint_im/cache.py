@@ -33,7 +33,7 @@ from .source import GRAMMAR_VERSION
 # 20: functions keep the names of their named results; 21: `n++` and `n--` are recorded as `n += 1`, `n -= 1`
 # 22: `for true` loops for good; 23: comments between arguments or list elements are not operands;
 # 24: a switch on a name keeps its cases as comparisons with it
-FACTS_VERSION = 25
+FACTS_VERSION = 26
 CACHE_VERSION = f"{__version__}-f{FACTS_VERSION}-{GRAMMAR_VERSION}"
 MAX_ENTRY_BYTES = 512 * 1024 * 1024  # far above any facts; a planted endless file is not read whole
 

@@ -1134,6 +1134,10 @@ class Program(TypeSystem, FunctionValues):
         init = self._init_function(c[1]) if c is not None else None
         return (init, c[0]) if init is not None and c is not None else None
 
+    def is_constant(self, fn: Function, expr) -> bool:
+        """expr names a constant of fn's package (`Direct`) or of an analysed package (`rpc.Direct`)."""
+        return self._named_const(fn, expr) is not None
+
     def const_string(self, fn: Function, expr, depth=0) -> str | None:
         """The text of a string literal, or of the string constant expr names (see const_int)."""
         if expr is None or depth > 8:

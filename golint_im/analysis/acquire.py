@@ -1152,17 +1152,9 @@ class Acquire(Effects):
             return None
         for side, other in ((b[1], b[2]), (b[2], b[1])):
             sel = selector(side)
-            if sel is not None and is_ident(sel[0], f.facts.recv_name) and self._package_level(f, other):
+            if sel is not None and is_ident(sel[0], f.facts.recv_name) and self.program.is_constant(f, other):
                 return sel[1], other
         return None
-
-    def _package_level(self, f, x) -> bool:
-        """x names a constant, or a name of f's package that is no local of f (an `iota` constant
-        written without a value: `Direct` after `Cached Mode = iota`)."""
-        if self.program._named_const(f, x):
-            return True
-        name = ident(x)
-        return name is not None and name[:1].isupper() and name not in self.program.declared(f)
 
     def _mode_set(self, f, field: str, value):
         """(function, op) where the program gives the receiver's field the constant `value`: a write of

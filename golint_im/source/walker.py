@@ -209,10 +209,14 @@ class Walker(ExpressionReader):
             self.facts.directives.append((line, col, text, own_line, end_line))
 
     def consts(self, node):
+        # A spec with no values repeats the previous spec's (`Shared Mode = iota; Direct`): Go's
+        # implicit repetition, so `Direct` is a constant of the package like `Shared`.
+        previous: list = []
         for spec in _descendants_of_type(node, "const_spec"):
             names = [self.text(c) for c in spec.children_by_field_name("name") if c.type == "identifier"]
             value = spec.child_by_field_name("value")
-            values = [self.expr(v) for v in operands(value)] if value is not None else []
+            values = [self.expr(v) for v in operands(value)] if value is not None else previous
+            previous = values
             for i, name in enumerate(names):
                 if i < len(values):
                     self.facts.consts[name] = values[i]
