@@ -305,18 +305,15 @@ class Walk:
             again = replaced_after_construction(self.an, self.fn, fields, self.kind)
         if again is None and not self.origin.collection:
             again = replaced_under_own_guard(self.fn, fields, store, self.kind)
-        name = f"{self.fn.facts.recv_name}.{fields[0]}"
-        refs = [_value_ref(v, holders) for v in store.args]
-        shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
         if again is None:
             if not self.origin.collection and never_closed(self.an, self.fn, fields, self.kind):
                 # No method of the type closes the field, and no other code reaches it.
-                return self._reported(
-                    Leak("owner-never-closes", store.line, store.col, container=Container(shape, name))
-                )
+                holder = self._field_holder(fields, store, holders)
+                return self._reported(Leak("owner-never-closes", store.line, store.col, container=holder))
             self.kept_in_fields = (fields, store)
             return None
-        return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
+        holder = self._field_holder(fields, store, holders)
+        return self._reported(Leak("replaced", store.line, store.col, container=holder, again=again))
 
     def _replaced_past_a_wrapped_failure(self, parent, holders):
         """`if _, err := fmt.Fprintf(c, ...); err != nil { c.Close(); return fmt.Errorf("announce: %w", err) }`
@@ -330,10 +327,16 @@ class Walk:
         again = runs_again(self.an, self.fn, fields + self._views_stored(fields, holders), self.kind)
         if again is None:
             return None
+        return self._reported(
+            Leak("replaced", store.line, store.col, container=self._field_holder(fields, store, holders), again=again)
+        )
+
+    def _field_holder(self, fields: list[str], store: Op, holders) -> Container:
+        """The receiver's field the store keeps the resource in: `p.conn`, a "stub" when what is stored is
+        a client stub over it."""
         refs = [_value_ref(v, holders) for v in store.args]
         shape = "stub" if any(r is not None and r.suffix == STUB for r in refs) else "field"
-        name = f"{self.fn.facts.recv_name}.{fields[0]}"
-        return self._reported(Leak("replaced", store.line, store.col, container=Container(shape, name), again=again))
+        return Container(shape, f"{self.fn.facts.recv_name}.{fields[0]}")
 
     def _views_stored(self, fields: list[str], holders) -> list[str]:
         """Other fields of the receiver the function gives a reader or writer built over the resource

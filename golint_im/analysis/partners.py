@@ -496,9 +496,7 @@ class Partners:
         gos = [o for o in facts.ops if o.kind == "call" and o.mode == "go"]
         if not gos or helper.parent is not None:
             return []
-        if any(o.kind in ("send", "recv", "return") and o.args for o in facts.ops) or any(
-            o.kind in ("send", "recv") for o in facts.ops
-        ):
+        if any(o.kind in ("send", "recv") or (o.kind == "return" and o.args) for o in facts.ops):
             return []
         started = []
         for g in gos:

@@ -65,6 +65,10 @@ class Recovery:
             )
         return known
 
+    def recovers(self, fn: Function) -> bool:
+        """fn calls `recover()` and keeps what it recovers (see `_calls_recover`)."""
+        return self._calls_recover(fn)
+
     def _calls_recover(self, fn: Function) -> bool:
         """fn calls `recover()`, and does not hand every recovered panic on again (`if r := recover();
         r != nil { cleanup(); panic(r) }` recovers nothing: the panic goes on up)."""

@@ -28,6 +28,7 @@ from .cancel import cancelled_only_after, done_case_context, quiet_cancel
 from .endless_ranges import field_escapes, only_made
 from .exits import GOROUTINE, LIBRARY_EXITS, PANIC, PROCESS, TEST, call_exit
 from .flow import Channel, ChannelFlow, _ops_under
+from .recovery import Recovery
 from .regions import (
     assignments_to,
     deciding_region,
@@ -257,6 +258,7 @@ class Unpaired:
         instances: list | None = None,
     ):
         self.program = program
+        self._recovery = Recovery(program)  # whose deferred calls recover a panic (memoised per function)
         self.flow = flow
         self.confined = confined
         self.senders = senders
@@ -1480,7 +1482,7 @@ class Unpaired:
                 continue
             for t in self.program.resolve_call(fn, op._replace(mode="plain")):
                 body = t.function.facts.ops
-                if any(o.kind == "call" and E.is_ident(o.fn, "recover") for o in body) and not any(
+                if self._recovery.recovers(t.function) and not any(
                     o.kind == "send" or (o.kind == "call" and E.is_ident(o.fn, "close")) for o in body
                 ):
                     recovering = op
