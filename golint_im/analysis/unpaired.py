@@ -138,6 +138,9 @@ class NilFieldOp:
     made: tuple[Function, object] | None = None
     built: tuple[Function, object] | None = None
     checked: tuple[Function, object] | None = None
+    # A channel its constructor makes only under a condition on an option (`opt.Window > 0`, rendered),
+    # with `built` the call passing options that leave the condition false.
+    made_when: str = ""
 
 
 def _ends_past_if(facts, target: int) -> int | None:
@@ -326,6 +329,7 @@ class Unpaired:
         self.nil_fields: list[NilFieldOp] = self._nil_field_ops()
         self.nil_fields.extend(self._optional_nil_field_ops())
         self.nil_fields.extend(self._sibling_built_nil_field_ops({n.label for n in self.nil_fields}))
+        self.nil_fields.extend(self._conditionally_made_nil_field_ops({n.label for n in self.nil_fields}))
 
     def _judge(self, ch: Channel, owner: Function, name: str) -> None:
         if _ranged(ch):
@@ -1725,17 +1729,7 @@ class Unpaired:
             checked = next(((f, op) for f, op in (*ch.sends, *ch.receives, *ch.closes) if under_nil_check(f, op)), None)
             if checked is None:
                 continue
-            blocking = sorted(
-                (
-                    (f, op)
-                    for f, op in (*ch.sends, *ch.receives)
-                    if _blocks_alone(f, op)
-                    and E.selected_name(op.fn) == fname
-                    and not under_nil_check(f, op)
-                    and not _tests_field_for_nil(f, fname)
-                ),
-                key=lambda x: (x[0].file.path, x[1].line, x[1].col),
-            )
+            blocking = _unchecked_blocking_ops(ch, fname, lambda f, op: not under_nil_check(f, op))
             if not blocking:
                 continue
             if not all(f.parent is not None and not f.file.is_test for f, _op in ch.make_sites):
@@ -1799,19 +1793,69 @@ class Unpaired:
                 # A method or helper building a value for one use of it (a lister filling only the
                 # channel its caller reads): which operations run on that value is not known here.
                 continue
-            blocking = sorted(
-                (
-                    (f, op)
-                    for f, op in (*ch.sends, *ch.receives)
-                    if _blocks_alone(f, op) and E.selected_name(op.fn) == fname and not _tests_field_for_nil(f, fname)
-                ),
-                key=lambda x: (x[0].file.path, x[1].line, x[1].col),
-            )
+            blocking = _unchecked_blocking_ops(ch, fname)
             if not blocking:
                 continue
             self.debug["GIM102_nil_fields_left_out_by_a_sibling_constructor"] += 1
             f, op = blocking[0]
             out.append(NilFieldOp(f, op, label, len(blocking) - 1, ch.make_sites[0], built, None))
+        return out
+
+    def _conditionally_made_nil_field_ops(self, told: set[str]) -> list[NilFieldOp]:
+        """A blocking send or receive, with no nil check anywhere on the field, on an unexported
+        channel field that its constructor makes only when an option is set, while a call outside
+        tests builds the value with that option left at its zero value:
+
+            func NewPacer(opt Options) *Pacer { p := &Pacer{...}; if opt.Window > 0 { p.ready = make(...) }; ... }
+            func (p *Pacer) Acquire() { <-p.ready }      // blocks forever without a window
+            p := NewPacer(Options{Name: "outbound"})
+
+        Judged when every make of the field is such an assignment in a `New…` constructor outside
+        tests, under an `if` whose condition is false on the zero value of one parameter's field
+        (`opt.X > 0`, `opt.X != 0`, `opt.X != ""`, `opt.X`), nothing else in the package assigns
+        the field, a call of the constructor outside tests passes a keyed literal without `X`, and
+        the blocking operation's function tests neither the field for nil nor anything named `X`
+        (it may run only when the option is set)."""
+        out: list[NilFieldOp] = []
+        program = self.program
+        for key, ch in sorted(self.flow.channels.items()):
+            if not key.startswith("field:") or not ch.make_sites or not (ch.sends or ch.receives):
+                continue
+            named, _, fname = key[len("field:") :].rpartition(".")
+            label = self.flow.label(key)
+            if not fname[:1].islower() or label in told:
+                continue
+            if any(under_nil_check(f, op) for f, op in (*ch.sends, *ch.receives, *ch.closes)):
+                continue
+            conditions = [_made_under_option(f, op, fname) for f, op in ch.make_sites]
+            if any(c is None for c in conditions) or len({c[1] for c in conditions if c}) != 1:
+                continue
+            made_fn, made_op = ch.make_sites[0]
+            param_at, option, cond, _assign = conditions[0]  # type: ignore[misc]
+            home = named.partition("#")[0]
+            makes = {id(c[3]) for c in conditions if c}
+            if any(
+                op.kind == "assign" and id(op) not in makes and any(E.selected_name(t) == fname for t in op.targets)
+                for fn in program.package_functions(home)
+                for op in fn.facts.ops
+            ):
+                continue
+            built = next(
+                (
+                    (c, call)
+                    for c, call in program.callers(made_fn)
+                    if not c.file.is_test and _leaves_out(call, param_at, option)
+                ),
+                None,
+            )
+            if built is None:
+                continue
+            blocking = _unchecked_blocking_ops(ch, fname, _untested_by(option))
+            if not blocking:
+                continue
+            self.debug["GIM102_nil_fields_made_under_an_option"] += 1
+            f, op = blocking[0]
+            out.append(NilFieldOp(f, op, label, len(blocking) - 1, (made_fn, made_op), built, None, cond))
         return out
 
     def _built_without(self, named: str, fname: str, makers: set[int]) -> tuple[Function, object] | None:
@@ -1926,6 +1970,92 @@ def _under_test_of_other_than(fn: Function, inner, body: int, values: set[str]) 
 def _constructor(fn: Function) -> bool:
     """A function (not a method, nor a literal) named `New…`/`new…`: one of a type's constructors."""
     return fn.parent is None and not fn.facts.recv and fn.facts.name.lower().startswith("new")
+
+
+def _unchecked_blocking_ops(
+    ch: Channel, fname: str, also: Callable[[Function, Op], bool] = lambda _f, _op: True
+) -> list[tuple[Function, Op]]:
+    """The sends and receives on the field `fname` of ch that block alone, in functions that never
+    test the field against nil, and that pass `also`; in source order."""
+    return sorted(
+        (
+            (f, op)
+            for f, op in (*ch.sends, *ch.receives)
+            if _blocks_alone(f, op)
+            and E.selected_name(op.fn) == fname
+            and not _tests_field_for_nil(f, fname)
+            and also(f, op)
+        ),
+        key=lambda x: (x[0].file.path, x[1].line, x[1].col),
+    )
+
+
+def _made_under_option(fn: Function, make_op, fname: str) -> tuple[int, str, str, Op] | None:
+    """(parameter position, option field, condition rendered, the assignment) when make_op makes `x.fname = make(...)`
+    in a `New…` constructor outside tests, directly under an `if` false on the zero value of the
+    parameter's field (`opt.Window > 0`); None otherwise."""
+    if make_op is None or fn.file.is_test or not _constructor(fn):
+        return None
+    facts = fn.facts
+    if make_op.kind != "assign":
+        number = next((i for i, o in enumerate(facts.ops) if o is make_op), -1)
+        make_op = next(
+            (o for o in facts.ops if o.kind == "assign" and len(o.args) == 1 and E.call_number(o.args[0]) == number),
+            None,
+        )
+    if make_op is None or not any(E.selected_name(t) == fname for t in make_op.targets):
+        return None
+    chain = list(enclosing_regions(facts, make_op.region))
+    ifs = [r for r in chain if facts.regions[r].kind == "if"]
+    if len(ifs) != 1 or any(facts.regions[r].kind not in ("if", "block", "body") for r in chain):
+        return None
+    cond = facts.regions[ifs[0]].info
+    if cond is None or not E.is_expr(cond):
+        return None
+    tested = cond
+    b = E.binary(cond)
+    if b is not None:
+        zero = E.integer(b[2]) == 0 or E.string(b[2]) == ""
+        if not (b[0] in (">", "!=") and zero) and not (b[0] == ">=" and E.integer(b[2]) == 1):
+            return None
+        tested = b[1]
+    sel = E.selector(tested)
+    if sel is None:
+        return None
+    params = [name for name, _t in facts.params]
+    base = E.ident(sel[0])
+    if base is None or base not in params:
+        return None
+    return params.index(base), sel[1], E.render(cond), make_op
+
+
+def _leaves_out(call, param_at: int, option: str) -> bool:
+    """The call passes, at param_at, a keyed composite literal (or its address) without `option`."""
+    if call.kind != "call" or len(call.args) <= param_at:
+        return False
+    comp = E.strip_address(call.args[param_at])
+    if E.composite(comp) is None:
+        return False
+    keys = [E.ident(k) for k, _v in E.composite_items(comp)]
+    return None not in keys and option not in keys
+
+
+def _untested_by(name: str) -> Callable[[Function, Op], bool]:
+    """A filter of operations whose function never tests `name` (see _tests_name)."""
+    return lambda fn, _op: not _tests_name(fn, name)
+
+
+def _tests_name(fn: Function, name: str) -> bool:
+    """Some condition of fn mentions a selector or identifier `name` (or its lower-case spelling):
+    the function may run its channel operation only when the option is set."""
+    spellings = {name, name[:1].lower() + name[1:]}
+    for reg in fn.facts.regions:
+        info = reg.info
+        if info is None or not E.is_expr(info):
+            continue
+        if any(E.selected_name(x) in spellings or E.ident(x) in spellings for x in E.subexprs(info)):
+            return True
+    return False
 
 
 def _made_in_literal(program: Program, fn: Function, make_op, fname: str) -> bool:

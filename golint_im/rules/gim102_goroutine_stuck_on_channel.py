@@ -1069,7 +1069,12 @@ completes; or make the sender give up too:
   literal is reported when both are functions named `New…`, every make is
   in such a literal, nothing assigns the field and no use of it is checked
   for nil; a method or helper building a value for one use (a lister that
-  fills only the channel its caller reads) is not a constructor here.
+  fills only the channel its caller reads) is not a constructor here. A
+  field a `New…` constructor makes only under an `if` on one option
+  (`if opt.Window > 0 { p.ready = make(...) }`) is reported when a call
+  outside tests passes a keyed literal without that option, nothing else
+  assigns the field, and the waiting function tests neither the field for
+  nil nor anything named like the option.
 """
 
 from __future__ import annotations
@@ -3781,6 +3786,8 @@ def _nil_field_finding(n):
     loc = op_location(n.fn, n.op)
     type_name, _, field_name = n.label.partition(".")
     more = f" (and {n.others} more operation{'s' if n.others != 1 else ''} on it)" if n.others else ""
+    if n.made_when:
+        return _option_nil_field_finding(n, verb, loc, more)
     if n.built is not None and n.checked is None:
         return _sibling_nil_field_finding(n, verb, loc, more)
     if n.built is not None:
@@ -3824,6 +3831,33 @@ def _sibling_nil_field_finding(n, verb: str, loc: Location, more: str):
         ),
         related=(Related(built_loc, f"built without `{n.label}`"),),
         key=f"{n.fn.qualname}|{n.label}|sibling-nilfield",
+    )
+
+
+def _option_nil_field_finding(n, verb: str, loc: Location, more: str):
+    """A blocking operation on a channel field its constructor makes only when an option is set."""
+    made_fn, made_op = n.made
+    built_fn, built_op = n.built
+    made_loc = op_location(made_fn, made_op)
+    built_loc = op_location(built_fn, built_op)
+    message = (
+        f"{verb} `{E.render(n.op.fn)}`, which is nil unless `{n.made_when}`: `{made_fn.short}` makes "
+        f"`{n.label}` only then ({_where(made_loc, loc)}), and `{built_fn.short}` calls it without that option "
+        f"({_where(built_loc, loc)}), so on its value this {verb.split()[0]} blocks forever{more}. "
+        f"Fix: make the channel whatever the option, or test `{E.render(n.op.fn)} != nil` before waiting on it."
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=loc,
+        severity=SEVERITY,
+        steps=(
+            Step(made_loc, f"`{made_fn.short}` makes `{n.label}` only when `{n.made_when}`"),
+            Step(built_loc, f"`{built_fn.short}` builds one without that option"),
+            Step(loc, f"{verb} `{E.render(n.op.fn)}`: blocks forever while it is nil"),
+        ),
+        related=(Related(built_loc, "built without the option"),),
+        key=f"{n.fn.qualname}|{n.label}|option-nilfield",
     )
 
 
