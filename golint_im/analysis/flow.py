@@ -467,6 +467,7 @@ class ChannelFlow:
                         self.unresolved_on_paths += 1
                     if path and targets:
                         targets = self._passed_here(cur, op, path[-1], targets)
+                        targets = self._implementation_passed_here(cur, op, path, targets)
                     guess = len(targets) > NARROW_INTERFACE_FANOUT
                     if guess and guessed:
                         targets = []  # a second choice among many on one path: too speculative
@@ -507,6 +508,38 @@ class ChannelFlow:
             values = self.program.func_values(caller, arg)
         passed = {t.function.id for t in values}
         return [t for t in targets if t.function.id in passed] if passed else targets
+
+    def _implementation_passed_here(self, cur: Function, op, path: tuple, targets: list) -> list:
+        """For `out.Publish(ev)` through an interface, where `out` is a parameter of cur: only the
+        implementation of the value the path passed for it, when that value's type is a concrete
+        type of the tree (`b.dispatch(ev, pending)` with `pending := &backlog{}`, handed on through
+        `h.Handle(ev, out)`). Every implementation is a candidate for a parameter in general; on one
+        path the value is the one its calls passed. When it cannot be told, all candidates stay."""
+        if not all(t.via.startswith("interface") for t in targets):
+            return targets
+        base = E.selector_base(op.fn)
+        name = E.ident(base)
+        if name is None:
+            return targets
+        fn = cur
+        for caller, call, _callee, _via in reversed(path):
+            params = [p[0] for p in fn.facts.params]
+            if name not in params or self.program.declaring_function(fn, name) is not fn or call.mode == "go":
+                return targets
+            index = params.index(name)
+            if index >= len(call.args):
+                return targets
+            arg = call.args[index]
+            local = E.ident(arg)
+            if local is not None and local in [p[0] for p in caller.facts.params]:
+                fn, name = caller, local  # handed on from the caller's own parameter: look further up
+                continue
+            qtype = self.program.type_of(caller, arg)
+            named = self.program.named(qtype) if qtype else None
+            if named is None or self.program.type_decl(named) is None or self.program.is_interface(named):
+                return targets
+            return [t for t in targets if f"{t.function.pkg.path}#{t.function.facts.recv}" == named]
+        return targets
 
     def _bound_key(self, fn, expr, bindings):
         raw = self.raw_key(fn, expr)
