@@ -1157,22 +1157,29 @@ def _entry_set_test(cond, recv: str, field: str, key, looked_up: dict[str, str] 
 
 def _entry_dropped_before(facts, at: int, recv: str, field: str, kind: Kind) -> bool:
     """Before op `at`, the function deletes an entry of `recv.field` or closes one (`recv.field[k].Close()`,
-    or an element ranged from it): the entry the store replaces may have been dealt with."""
+    or an element ranged from it); or it reads an entry before `at` and closes that value, or what it
+    holds, anywhere (`prev := p.conns[addr]; p.conns[addr] = e; ...; prev.conn.Close()`): the entry
+    the store replaces may have been dealt with."""
     elements = set()
-    for op in facts.ops[:at]:
-        over = selector(ranged(op.args[0])) if op.kind == "assign" and len(op.args) == 1 else None
-        if over is not None and is_ident(over[0], recv) and over[1] == field and len(op.targets) == 2:
-            elements.add(ident(op.targets[1]))
-        looked = index(op.args[0]) if op.kind == "assign" and len(op.args) == 1 and op.targets else None
-        if looked is not None and _is_field(looked[0], recv, field):
-            elements.add(ident(op.targets[0]))  # `if old, ok := r.workers[name]; ok { old.Close() }`
+    for number, op in enumerate(facts.ops):
+        if number < at:
+            over = selector(ranged(op.args[0])) if op.kind == "assign" and len(op.args) == 1 else None
+            if over is not None and is_ident(over[0], recv) and over[1] == field and len(op.targets) == 2:
+                elements.add(ident(op.targets[1]))
+            looked = index(op.args[0]) if op.kind == "assign" and len(op.args) == 1 and op.targets else None
+            if looked is not None and _is_field(looked[0], recv, field):
+                elements.add(ident(op.targets[0]))  # `if old, ok := r.workers[name]; ok { old.Close() }`
         if op.kind != "call":
             continue
-        if is_ident(op.fn, "delete") and op.args and _is_field(op.args[0], recv, field):
+        elements.discard(None)
+        if number < at and is_ident(op.fn, "delete") and op.args and _is_field(op.args[0], recv, field):
             return True
         if selected_name(op.fn) in kind.closers:
             base = selector_base(op.fn)
+            held = selector_base(base)  # `prev.conn.Close()`: what the element holds
+            if ident(base) in elements or (held is not None and ident(held) in elements):
+                return True
             ix = index(base)
-            if ident(base) in elements or (ix is not None and _is_field(ix[0], recv, field)):
+            if number < at and ix is not None and _is_field(ix[0], recv, field):
                 return True
     return False
