@@ -55,7 +55,7 @@ class UnclosedRange:
     send: object  # the last send in source order of the sending side
     producer_go: object | None = None  # owner's `go f(..., ch)` starting the sender, when it is named
     starter: Function | None = None  # the function holding go_op, when not owner (a method of a field's instance)
-    awaited: tuple | None = None  # (function, `wg.Wait()` op) waiting for the ranging goroutine to end
+    awaited: tuple | None = None  # (function, `wg.Wait()` or `<-done` op) waiting for the ranging goroutine to end
     closed_after: object | None = None  # the ranger's own `close`, reached only once its range has ended
     # With closed_after: the ranger's call, after its range, of the method holding that close, and the method.
     closed_through: tuple | None = None
@@ -369,7 +369,7 @@ class Unpaired:
                 return None
             if owner.is_main:
                 return None  # the process ends with main: a goroutine left ranging does not matter
-        if self._senders_long_lived(ch, owner, name):
+        if self._senders_long_lived(ch, owner, name, queues_end=True):
             self.debug["GIM102_ranges_senders_long_lived"] += 1
             return None
         if not ch.sends:
@@ -379,7 +379,28 @@ class Unpaired:
             (op for op in owner.facts.ops if op.kind == "call" and op.mode == "go" and _mentions(op, name)),
             None,
         )
-        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer)
+        awaited = self._signal_awaited_by_owner(ch, owner, ranger, range_op) if go_op is not None else None
+        return UnclosedRange(ch, owner, ranger, range_op, go_op, sender, send, producer, awaited=awaited)
+
+    def _signal_awaited_by_owner(self, ch: Channel, owner: Function, ranger: Function, range_op) -> tuple | None:
+        """(owner, its `<-done`) when the ranging goroutine signals its end on a channel of its own
+        (`defer close(done)`, or a close or send after the range) that nothing else signals, and
+        the owner waits for that signal with a plain receive: it then waits as long as the range."""
+        ops = ranger.facts.ops
+        at = ops.index(range_op)
+        for i, op in enumerate(ops):
+            closing = op.kind == "call" and E.is_ident(op.fn, "close") and op.args
+            after = i > at and range_op.body not in enclosing_regions(ranger.facts, op.region)
+            if not (closing and op.mode == "defer" and i < at or (closing or op.kind == "send") and after):
+                continue
+            key = self.flow.key(ranger, op.args[0] if closing else op.fn)
+            signal = self.flow.channels.get(key) if key else None
+            if signal is None or signal is ch or len(signal.closes) + len(signal.sends) != 1:
+                continue
+            wait = next((w for f, w in signal.receives if f is owner and w.mode == "expr" and w.select < 0), None)
+            if wait is not None:
+                return owner, wait
+        return None
 
     def _field_closed_after_range(self, ch: Channel) -> UnclosedRange | None:
         """A field channel whose only closes are in one method, called only by the function that
@@ -551,8 +572,7 @@ class Unpaired:
                         return True
                     continue
                 ranged = self.flow.channels.get(key) if key is not None else None
-                declared = self.program.type_of(fn, op.fn) if ranged is None and key is None else None
-                if declared and _not_a_channel(self.program.underlying(declared.strip().lstrip("*"))):
+                if key is None and self._ranges_no_channel(fn, op):
                     continue  # `for _, v := range samples` over a slice or map: it ends
                 if ranged is None or not ranged.closes:
                     return True  # a ticker's channel, or one nothing closes: it delivers for good

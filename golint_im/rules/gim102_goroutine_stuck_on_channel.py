@@ -1495,6 +1495,11 @@ def _made_type(ch) -> str:
     return E.render(made[1][0]) if made is not None and made[1] else ""
 
 
+def _wait_text(op) -> str:
+    """`wg.Wait()` for a call, `<-done` for a receive."""
+    return f"<-{E.render(op.fn)}" if op.kind == "recv" else f"{E.render(op.fn)}()"
+
+
 def _unclosed_finding(u):
     ch, owner = u.channel, u.owner
     name = ch.label
@@ -1529,7 +1534,7 @@ def _unclosed_finding(u):
         steps.append(Step(op_location(wfn, wop), f"`{wfn.short}` waits here for that goroutine to finish"))
         after = (
             f"after the last send (line {u.send.line}) the loop waits forever, and `{wfn.short}` waits for it "
-            f"at line {wop.line} (`{E.render(wop.fn)}()`), so neither ever returns"
+            f"at line {wop.line} (`{_wait_text(wop)}`), so neither ever returns"
         )
     elif u.go_op is not None:
         after += ", the loop waits forever"
@@ -1540,7 +1545,7 @@ def _unclosed_finding(u):
     if u.awaited is not None:
         # The wait is for the ranging goroutines themselves: closing after it would come too late.
         fix = (
-            f"`close({name})` once the last value is sent and before `{E.render(u.awaited[1].fn)}()`: "
+            f"`close({name})` once the last value is sent and before `{_wait_text(u.awaited[1])}`: "
             "the loop ends only when the channel is closed"
         )
     message = f"{waiter} ranges over `{name}`, which is never closed: {after}. Fix: {fix}."
