@@ -71,6 +71,9 @@ class CircularWait:
     wait_channel: Channel | None = None  # X's channel for "recv"/"send"
     wait_call: Op | None = None  # S's call reaching X in a callee (`srv.Stop()`); None: X is S's own
     wait_fn: Function | None = None  # the function holding X (S, or the callee)
+    # S's later call handing the channel to a function that holds the partner (`e.combine(id, signals)`
+    # ranging over it): (the call, the callee, the channel as S writes it). None: the partner is S's own.
+    partner_call: tuple | None = None
 
     @property
     def is_group(self) -> bool:
@@ -292,7 +295,7 @@ class Circular:
             for xi, x, kind, text, key, via in self._waits_after(s, g, group_waits, blocking, called):
                 if id(x) in reported or self._exclusive(s, started.op, via or x):
                     continue
-                if via is not None and not self._same_receiver(started, via, x):
+                if via is not None and not self._same_receiver(s, started, via, x):
                     continue
                 found = self._cycle(s, started, ys, xi, x, kind, text, key, starts, index, via)
                 if found is not None:
@@ -350,10 +353,15 @@ class Circular:
                 break
         return out
 
-    def _same_receiver(self, started: Started, via, x) -> bool:
+    def _same_receiver(self, s: Function, started: Started, via, x) -> bool:
         """A call standing for S's wait acts on what the goroutine was given: the same receiver
-        (`go srv.loop()` and `srv.Stop()`), or a channel instance (its identity is already exact)."""
+        (`go srv.loop()` and `srv.Stop()`), or a channel instance (its identity is already exact),
+        or S's own closure (`finish := func() { wg.Wait(); close(out) }; finish()`), which waits on
+        S's own group."""
         if not any(c.key.startswith("field:") for c, _r in self._roles.get(id(x), ())) and x.kind != "call":
+            return True
+        targets = self.program.resolve_call(s, via)
+        if len(targets) == 1 and targets[0].function.parent is s:
             return True
         base = E.selector_base(via.fn)
         given = E.selector_base(started.op.fn)
@@ -374,7 +382,7 @@ class Circular:
         t_index = {id(op): i for i, op in enumerate(t_ops)}
         out = []
         for ch in channels:
-            if s.id not in self._users.get(ch.key, ()):
+            if not self._meets(s, ch):
                 continue  # S never meets the channel: no partner of T's operation in S
             maker = ch.make_sites[0][0]
             if ch.key.startswith("field:"):
@@ -404,6 +412,19 @@ class Circular:
         out.sort(key=lambda y: y[0])
         return out
 
+    def _meets(self, s: Function, ch: Channel) -> bool:
+        """S operates on the channel, or (a local instance) one of its closures does, or S hands it
+        to a call: where a partner of T's operation may be."""
+        users = self._users.get(ch.key, ())
+        if s.id in users:
+            return True
+        if ch.key.startswith("field:"):
+            return False
+        if any(f.id in users for f in s.nested_literals()):
+            return True
+        name = ch.key.rpartition(":")[2]
+        return any(op.kind == "call" and any(E.is_ident(a, name) for a in op.args) for op in s.facts.ops)
+
     def _bound(self, fn: Function, expr, bound: dict) -> str | None:
         """The channel expr names: an instance through the bindings, else its holder key."""
         raw = self.flow.raw_key(fn, expr)
@@ -432,13 +453,21 @@ class Circular:
             if not partners:
                 self.debug["circular_no_partner"] += 1
                 continue
+            handed = None
             if any(fn is not s for fn, _op in partners):
-                self.debug["circular_partner_elsewhere"] += 1
-                continue
+                handed = self._handed_partner(s, ch, partners)
+                if handed is None:
+                    self.debug["circular_partner_elsewhere"] += 1
+                    continue
+                partners = [(s, handed[0])]
             later = [op for _fn, op in partners if index[id(op)] > xi]
             if len(later) != len(partners):
                 continue  # S meets T's operation before it blocks
             partner = min(later, key=lambda op: index[id(op)])
+            partner_call = None
+            if handed is not None:
+                partner = handed[3]
+                partner_call = handed[:3]
             if self._exclusive(s, via or x, partner):
                 continue
             senders: int | None = 1
@@ -465,8 +494,42 @@ class Circular:
                 wait_channel,
                 via,
                 self.program.resolve_call(s, via)[0].function if via is not None else s,
+                partner_call,
             )
         return None
+
+    def _handed_partner(self, s: Function, ch: Channel, partners: list) -> tuple | None:
+        """(S's call, the callee, the channel as S writes it, the callee's op) when every partner is
+        one operation of a function S calls plainly with the channel as an argument (`return
+        e.combine(tx.ID, signals)`, ranging over its parameter), reached there before any branch,
+        loop or way out. Only a local instance: its partners are exactly its operations."""
+        if ch.key.startswith("field:") or len({id(fn) for fn, _op in partners}) != 1 or len(partners) != 1:
+            return None
+        callee, op = partners[0]
+        facts = callee.facts
+        at = facts.ops.index(op)
+        regions = {facts.regions[r].kind for r in enclosing_regions(facts, op.region)}
+        if not regions <= {"body", "block"} or any(o.kind in ("return", "jump") for o in facts.ops[:at]):
+            return None
+        maker = ch.make_sites[0][0]
+        name = ch.key.rpartition(":")[2]
+        if self.program.declaring_function(s, name) is not maker:
+            return None
+
+        def names_it(a) -> bool:
+            return E.is_ident(a, name)
+
+        found = None
+        for call in s.facts.ops:
+            if call.kind != "call" or not any(names_it(a) for a in call.args):
+                continue
+            if E.ident(call.fn) in ("close", "len", "cap"):
+                continue  # a builtin reading or closing it: not a hand-off
+            targets = self.program.resolve_call(s, call)
+            if call.mode != "plain" or len(targets) != 1 or targets[0].function is not callee or found is not None:
+                return None  # handed elsewhere too, or twice: not the one way the partner runs
+            found = (call, callee, name, op)
+        return found
 
     def _in_scope(self, s: Function, started: Started, ch: Channel, ops: list) -> list | None:
         """The operations of ch that can meet S's instance. A local instance: all of them. A field

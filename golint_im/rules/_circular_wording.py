@@ -42,6 +42,8 @@ def _release_text(c: CircularWait, whose: str = "its") -> str:
 
 def _name(c: CircularWait) -> str:
     """The goroutine's channel as the starter writes it: `out`, or `srv.out` for a field."""
+    if c.partner_call is not None:
+        return c.partner_call[2]
     p = c.partner
     held = p.fn if p.kind != "call" else (p.args[0] if p.args else None)
     return E.render(held) if held is not None else c.channel.label
@@ -81,12 +83,22 @@ def _fix(c: CircularWait) -> str:
     return order
 
 
+def _partner_line(c: CircularWait) -> str:
+    """Where the starter meets the goroutine's operation: `line 80`, or, when it hands the channel to
+    a function holding the partner, `line 82, in `e.combine`, which ... at line 87`."""
+    if c.partner_call is None:
+        return f"line {c.partner.line}"
+    call, callee, _name_text = c.partner_call
+    return f"line {call.line}, in `{callee.short}`, which does `{_op_text(c.partner)}` at line {c.partner.line}"
+
+
 def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
     s, ch, name = c.starter, c.channel, _name(c)
     at = c.wait_call or c.wait  # S's own statement: the wait, or the call that waits
     x_loc = op_location(s, at)
     y_loc = op_location(c.blocked_fn, c.blocked)
-    partner_loc = op_location(s, c.partner)
+    partner_fn = c.partner_call[1] if c.partner_call is not None else s
+    partner_loc = op_location(partner_fn, c.partner)
     go_line = c.started.op.line
     x, y = _op_text(c.wait), _op_text(c.blocked)
     where = ""
@@ -97,7 +109,7 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
     if c.is_group and c.blocked.kind == "send":
         message = (
             f"`{s.short}` calls `{x}`{where} at line {at.line} before it receives from `{name}` "
-            f"(line {c.partner.line}), but the goroutines started at line {go_line} "
+            f"({_partner_line(c)}), but the goroutines started at line {go_line} "
             f"({_senders(c.senders)}, `{name}` {cap}) send on `{name}` at line {c.blocked.line} "
             f"before {_release_text(c, 'their')}: "
             "the senders wait for the receiver and the receiver waits for the senders. "
@@ -107,8 +119,8 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
         message = (
             f"`{s.short}` blocks on `{x}`{where} at line {at.line} until the goroutine started at line {go_line} "
             f"reaches {_release_text(c)}, but that goroutine first blocks on `{y}` at line {c.blocked.line} "
-            f"(`{name}` {cap}) waiting for {_waits_for(c)}, which `{s.short}` does only at line "
-            f"{c.partner.line}, after line {at.line}: each waits for the other. Fix: {_fix(c)}."
+            f"(`{name}` {cap}) waiting for {_waits_for(c)}, which `{s.short}` does only at "
+            f"{_partner_line(c)}, after line {at.line}: each waits for the other. Fix: {_fix(c)}."
         )
     steps = [Step(op_location(s, c.started.op), f"`{s.short}` starts the goroutine ({starts})")]
     for caller, op, callee, via in c.path:
@@ -132,7 +144,14 @@ def circular_finding(c: CircularWait, rule_id: str, severity: str) -> Finding:
         )
     else:
         steps.append(Step(x_loc, f"`{s.short}` blocks on `{x}` until the goroutine gets past line {c.blocked.line}"))
-    steps.append(Step(partner_loc, f"`{s.short}` reaches `{_op_text(c.partner)}` only here, after `{x}`: never"))
+    if c.partner_call is not None:
+        call, callee, _name_text = c.partner_call
+        steps.append(
+            Step(op_location(s, call), f"`{s.short}` hands `{name}` to `{callee.short}` only here, after `{x}`")
+        )
+        steps.append(Step(partner_loc, f"`{callee.short}` does `{_op_text(c.partner)}` here: never reached"))
+    else:
+        steps.append(Step(partner_loc, f"`{s.short}` reaches `{_op_text(c.partner)}` only here, after `{x}`: never"))
     related = [
         Related(y_loc, f"the goroutine's `{y}`, waiting for `{s.short}`"),
         Related(partner_loc, f"the partner of `{y}`, after `{x}`"),
