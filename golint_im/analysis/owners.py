@@ -36,13 +36,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from golint_im.expr import (
+    call,
     funclit,
     ident,
     idents_in,
+    index,
     is_ident,
     make_ident,
     op_number,
+    ranged,
     selected_name,
+    selector,
     selector_base,
 )
 from golint_im.facts import Op
@@ -101,9 +105,12 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             continue
         close = _closed_then_returns(fn, pname, kind)
         if close is None:
-            kept = kept_in_unclosed_map(an, fn, pname, kind) if not _closes_anywhere(fn, pname, kind) else None
+            closes = _closes_anywhere(fn, pname, kind)
+            kept = kept_in_unclosed_map(an, fn, pname, kind) if not closes else None
             if kept is not None:
                 yield _kept_entry_leak(fn, pname, kind, kept)
+            elif not closes:
+                yield from _pooled_leak(an, fn, pname, kind)
             continue
         an.debug["gim2xx_owned_parameter_candidates"] += 1
         index = [p for p, _t in f.params].index(pname)
@@ -132,6 +139,101 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             kept = kept_in_unclosed_map(an, fn, pname, kind)
             if kept is not None:
                 yield _kept_entry_leak(fn, pname, kind, kept)
+
+
+def _pooled_leak(an: Analysis, fn: Function, pname: str, kind: Kind) -> Iterator[Leak]:
+    """A pool's `Put(c)`: a method that keeps its parameter in a field of its receiver (`p.idle =
+    append(p.idle, c)`) whose values another method of the type closes (the pool's `Close`), on one
+    path, and returns without keeping or closing it on another (`if len(p.idle) >= p.maxIdle {
+    return }`), while every caller in the tree lets go of the value at the call. The pool owns what
+    it is given: the path that neither keeps nor closes it leaks it."""
+    pooled = _kept_in_a_closed_field(an, fn, pname, kind)
+    if pooled is None:
+        return
+    index = [p for p, _t in fn.facts.params].index(pname)
+    callers = [(c, op) for c, op in an.program.callers(fn) if not c.file.is_test]
+    let_go = [_caller_lets_go(caller, op, index, an) for caller, op in callers]
+    if not callers or any(g is None for g in let_go):
+        an.debug["gim2xx_pooled_parameters_borrowed"] += 1
+        return
+    if not an.budget.charge(fn, len(fn.facts.ops) + 1):
+        return
+    an.debug["gim2xx_pooled_parameters"] += 1
+    f = fn.facts
+    start = Op("param", f.line, f.col, 0, make_ident(pname))
+    origin = Origin(kind, 0, "", owned=OwnedHere(pname, fn, None, False, let_go[0], pooled=pooled))
+    leak = Walk(an, fn, start, origin).run_owned(pname)
+    if leak is not None:
+        yield leak
+
+
+def _kept_in_a_closed_field(an: Analysis, fn: Function, pname: str, kind: Kind) -> tuple | None:
+    """(the store, `recv.field`, the closing method) when method fn's one mention of its parameter that
+    keeps it is `recv.f = append(recv.f, p)` or `recv.f[k] = p`, and another method of the type ranges
+    over `x.f` closing each value."""
+    recv = fn.facts.recv_name
+    if not recv or fn.parent is not None or fn.file.is_test:
+        return None
+    stores = []
+    for op in ops_with_literals(fn):
+        if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+            continue
+        target, value = op.targets[0], op.args[0]
+        entry = index(target)
+        field = selected_name(entry[0]) if entry is not None else None
+        if entry is not None and field is not None and is_ident(selector_base(entry[0]), recv):
+            if is_ident(value, pname):
+                stores.append((op, field))
+                continue
+        called = call(value)
+        appended = selected_name(target)
+        if (
+            called is not None
+            and appended is not None
+            and is_ident(called[0], "append")
+            and len(called[1]) == 2
+            and is_ident(called[1][1], pname)
+            and is_ident(selector_base(target), recv)
+            and selected_name(called[1][0]) == appended
+            and is_ident(selector_base(called[1][0]), recv)
+        ):
+            stores.append((op, appended))
+    if len(stores) != 1:
+        return None
+    store, field = stores[0]
+    closer = _closes_field_values(an, fn, field, kind)
+    if closer is None:
+        return None
+    return store, f"{recv}.{field}", closer
+
+
+def _closes_field_values(an: Analysis, fn: Function, field: str, kind: Kind) -> Function | None:
+    """Another method of fn's type that ranges over `x.field` and closes each value (`for _, c :=
+    range p.idle { c.Close() }`)."""
+    for g in an.program.package_functions(fn.pkg.path):
+        if g is fn or g.facts.recv != fn.facts.recv or not g.facts.recv_name:
+            continue
+        values = set()
+        for o in g.facts.ops:
+            over = selector(ranged(o.args[0])) if o.kind == "assign" and len(o.args) == 1 else None
+            if over is not None and is_ident(over[0], g.facts.recv_name) and over[1] == field and o.targets:
+                values.add(ident(o.targets[-1]))
+        values.discard(None)
+        if any(
+            o.kind == "call" and selected_name(o.fn) in kind.closers and ident(selector_base(o.fn)) in values
+            for o in g.facts.ops
+        ):
+            return g
+    return None
+
+
+def _caller_lets_go(caller: Function, op: Op, index: int, an: Analysis) -> tuple | None:
+    """(caller, call, local) when the call passes a local of the caller at `index` that the caller never
+    mentions again after it (see _callers_let_go)."""
+    name = ident(op.args[index]) if op.mode != "go" and index < len(op.args) else None
+    if name is None or name in an.params(caller) or _mentioned_after(caller, op, name):
+        return None
+    return caller, op, name
 
 
 # io interfaces a handler may take its connection as (`handle(p1 io.ReadWriteCloser)`).

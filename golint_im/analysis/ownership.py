@@ -151,6 +151,10 @@ class Analysis(Acquire):
             "gim2xx_owned_parameter_let_go": 0,
             # owned parameters whose starter also stores the value in a field or container (owners._kept_by_starter)
             "gim2xx_owned_parameter_registered": 0,
+            # a pool's `Put` keeping its parameter in a field another method closes (owners._pooled_leak)
+            "gim2xx_pooled_parameters": 0,
+            # ... left out: a caller looks at the value again after the call
+            "gim2xx_pooled_parameters_borrowed": 0,
             "gim2xx_owned_captured_candidates": 0,
             "gim2xx_owned_captured_never_closed": 0,
             "gim2xx_owned_conns_kept_in_unclosed_maps": 0,

@@ -345,6 +345,9 @@ class OwnedHere:
     let_go: tuple | None = None
     # a caller that is itself such a goroutine and hands the value on as its last word
     handed_on_by: Function | None = None
+    # a pool's `Put`: (its store of the value in a field of its receiver, the field, the method
+    # closing that field's values); the owner keeps it there on one path and drops it on another
+    pooled: tuple | None = None
 
 
 @dataclass

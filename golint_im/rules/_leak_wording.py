@@ -246,7 +246,16 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
     unclosed = f"not when {detail} ({exit_})" if detail else f"not on the path that {ends} at line {leak.line}"
     if leak.how not in ("return", "end"):
         unclosed = f"not before the `{leak.how}` at line {leak.line}"
-    if owned.close is None:
+    if owned.pooled is not None:
+        store, field, closer = owned.pooled
+        closes = (
+            f"keeps it in `{field}` at line {store.line} (whose values `{closer.short}` closes) but neither keeps "
+            f"nor closes it when {detail} ({exit_})"
+            if detail
+            else f"keeps it in `{field}` at line {store.line} (whose values `{closer.short}` closes) but drops it "
+            f"on the path that {ends} at line {leak.line}"
+        )
+    elif owned.close is None:
         closes = (
             f"never closes it: nothing else holds it, so it stays open once the goroutine {ends} at line {leak.line}"
         )
@@ -257,7 +266,13 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
         return what, problem
     name = owned.owner.short
     what = f"{words.noun} `{owned.holder}` given to `{name}`"
-    if owned.let_go is not None:
+    if owned.pooled is not None and owned.let_go is not None:
+        caller, call, passed = owned.let_go
+        why = (
+            f"its callers let go of the value: `{caller.short}` never looks at `{passed}` again after "
+            f"the call at line {call.line}"
+        )
+    elif owned.let_go is not None:
         caller, call, passed = owned.let_go
         why = f"its one caller `{caller.short}` never looks at `{passed}` again after the call at line {call.line}"
     elif owned.handed_on_by is not None:
@@ -894,7 +909,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"keep the original and close it too (`orig := {leak.container.name}` before wrapping, "
             "then `defer orig.Close()`), or replace it with a reader whose `Close` closes both"
         )
-    if owned is not None:
+    if owned is not None and owned.pooled is not None:
+        fix = f"close `{owned.holder}` on the path that does not keep it (`{owned.holder}.Close()` before returning)"
+    elif owned is not None:
         fix = (
             f"`defer {owned.holder}.Close()` at the top of "
             f"{'the goroutine' if owned.captured else f'`{fn.short}`'}, or close it on every path"

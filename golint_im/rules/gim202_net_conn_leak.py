@@ -334,6 +334,11 @@ live one, and a caller's map filled with wrappers of the tree (sessions
 closed by their own `Close`) holds them like raw connections. A
 connection returned only inside a struct with no closer, in fields of
 closeless interface types (`w io.Writer`), is out of everyone's reach.
+A pool's `Put(c)` that keeps the connection in a field whose values
+another method of the pool closes (`p.idle = append(p.idle, c)`, closed
+by `Close`) owns it when every caller lets go of it at the call: a path
+that returns without keeping or closing it (`if len(p.idle) >= max {
+return }`) drops it.
 
 ## Why is this bad
 An unclosed connection keeps its file descriptor and, on the peer, a
