@@ -104,6 +104,8 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         if kind is None or not _owned_kind(kind):
             continue
         close = _closed_then_returns(fn, pname, kind)
+        by_callee = close is None
+        close = close or _handed_to_a_closer_last(an, fn, pname, kind)
         if close is None:
             closes = _closes_anywhere(fn, pname, kind)
             kept = kept_in_unclosed_map(an, fn, pname, kind) if not closes else None
@@ -129,7 +131,8 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
         handed = None
         if let_go is None:
             handed = next((c for c, op in an.program.callers(fn) if op.mode != "go"), None)
-        origin = Origin(kind, 0, base, owned=OwnedHere(pname, fn, close, False, let_go, handed))
+        owned = OwnedHere(pname, fn, close, False, let_go, handed, close_by_callee=by_callee)
+        origin = Origin(kind, 0, base, owned=owned)
         if not an.budget.charge(fn, len(f.ops) + 1):
             continue
         leak = Walk(an, fn, start, origin).run_owned(pname)
@@ -333,6 +336,23 @@ def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
         if o.kind == "call" and o.mode == "defer" and o.region == 0:
             if selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name):
                 return o
+    return None
+
+
+def _handed_to_a_closer_last(an: Analysis, fn: Function, name: str, kind: Kind) -> Op | None:
+    """fn's plain call handing `name` to a function of the tree that releases it (`s.session(dev, c)`,
+    whose `defer conn.Close()` closes it), as the body's last statement or in a block that then
+    returns: the author's own end of the value's life, on the path that reaches it."""
+    ops = fn.facts.ops
+    returning = {o.region for o in ops if o.kind == "return"}
+    last_top = max((i for i, o in enumerate(ops) if o.region == 0), default=-1)
+    for i, o in enumerate(ops):
+        if o.kind != "call" or o.mode != "plain" or (o.region not in returning and i != last_top):
+            continue
+        if not any(is_ident(a, name) for a in o.args) or not an.program.resolve_call(fn, o):
+            continue
+        if an.op_effect(fn, o, {name: Holder(name, kind.suffix)}, kind) == RELEASE:
+            return o
     return None
 
 

@@ -348,6 +348,8 @@ class OwnedHere:
     # a pool's `Put`: (its store of the value in a field of its receiver, the field, the method
     # closing that field's values); the owner keeps it there on one path and drops it on another
     pooled: tuple | None = None
+    # `close` hands the value to a function of the tree that closes it (`s.session(dev, c)`)
+    close_by_callee: bool = False
 
 
 @dataclass

@@ -259,8 +259,13 @@ def _owned(leak: Leak, owned: OwnedHere, words: Wording, what: str) -> tuple[str
         closes = (
             f"never closes it: nothing else holds it, so it stays open once the goroutine {ends} at line {leak.line}"
         )
-    else:
+    elif not owned.close_by_callee:
         closes = f"closes it at line {owned.close.line} on one path but {unclosed}"
+    else:
+        closes = (
+            f"hands it to `{render(owned.close.fn)}`, which closes it, at line {owned.close.line} on one path "
+            f"but {unclosed}"
+        )
     if owned.captured:
         problem = f"is handed to the goroutine started at line {owned.owner.facts.line}, which {closes}"
         return what, problem
