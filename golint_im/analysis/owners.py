@@ -321,12 +321,7 @@ def _closed_then_returns(fn: Function, name: str, kind: Kind) -> Op | None:
     else its `defer name.Close()` that comes after a `return` (`if err := auth(c); err != nil {
     return }; defer c.Close()`): the author closes it, but not on the way out before the defer."""
     ops = fn.facts.ops
-    returning = {o.region for o in ops if o.kind == "return"}
-    last_top = max((i for i, o in enumerate(ops) if o.region == 0), default=-1)
-    for i, o in enumerate(ops):
-        # in a block that returns, or the body's last statement (`w.Flush(); c.Close()` at the end)
-        if o.kind != "call" or o.mode != "plain" or (o.region not in returning and i != last_top):
-            continue
+    for o in _last_calls(fn):
         if selected_name(o.fn) in kind.closers and is_ident(selector_base(o.fn), name):
             return o
     first_return = next((i for i, o in enumerate(ops) if o.kind == "return"), None)
@@ -343,17 +338,23 @@ def _handed_to_a_closer_last(an: Analysis, fn: Function, name: str, kind: Kind) 
     """fn's plain call handing `name` to a function of the tree that releases it (`s.session(dev, c)`,
     whose `defer conn.Close()` closes it), as the body's last statement or in a block that then
     returns: the author's own end of the value's life, on the path that reaches it."""
-    ops = fn.facts.ops
-    returning = {o.region for o in ops if o.kind == "return"}
-    last_top = max((i for i, o in enumerate(ops) if o.region == 0), default=-1)
-    for i, o in enumerate(ops):
-        if o.kind != "call" or o.mode != "plain" or (o.region not in returning and i != last_top):
-            continue
+    for o in _last_calls(fn):
         if not any(is_ident(a, name) for a in o.args) or not an.program.resolve_call(fn, o):
             continue
         if an.op_effect(fn, o, {name: Holder(name, kind.suffix)}, kind) == RELEASE:
             return o
     return None
+
+
+def _last_calls(fn: Function) -> Iterator[Op]:
+    """fn's plain calls in a block that also returns, or as the body's last statement (`w.Flush();
+    c.Close()` at the end): where an author ends a value's life on a path."""
+    ops = fn.facts.ops
+    returning = {o.region for o in ops if o.kind == "return"}
+    last_top = max((i for i, o in enumerate(ops) if o.region == 0), default=-1)
+    for i, o in enumerate(ops):
+        if o.kind == "call" and o.mode == "plain" and (o.region in returning or i == last_top):
+            yield o
 
 
 def _started_as_goroutine(an: Analysis, fn: Function, results: bool = False, index: int | None = None) -> bool:
