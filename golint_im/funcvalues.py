@@ -92,6 +92,10 @@ class FunctionValues:
                 m = self.method(named, mname)
                 if m is not None:
                     return [Target(m, f"method value {m.name}")]
+                ft = self.field_type(named, mname)
+                if ft is not None and (ft[0].startswith("func") or self.underlying(ft[0]).startswith("func(")):
+                    # `routing.Recompute(p, stop, m.onChange)`: the functions the field is given
+                    return self.func_values_of_field(ft[1], mname)
         return []
 
     def _returned_func_values(self, fn: Function, callee, index: int = 0) -> list[Target]:
