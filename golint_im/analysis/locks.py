@@ -934,30 +934,40 @@ class LockModel:
         return found
 
     def argument_target(self, fn: Function, op: Op, targets: list) -> Function | None:
-        """Of an interface call's several implementations, the only one whose summary takes a lock, when
+        """Of an interface call's several implementations, the one whose summary takes a lock, when
         it takes the lock of a value the call passes as an argument, and no lock but that and its
         own receiver's: `h.OnPut(key, s)` where one hook calls `s.Len()`. Whichever implementation runs is handed that
-        value, so the one that locks it locks the caller's; None otherwise."""
+        value, so the one that locks it locks the caller's. When several lock, each must lock only
+        the argument's lock (and its own receiver's), and the same one: whichever runs locks it
+        (`r.policy.Eligible(r, id)`, every policy asking `dir.StatusOf(id)`); the first is returned.
+        None otherwise."""
         locking = [t.function for t in targets if self.summary(t.function).acquires]
-        if len(locking) != 1:
+        if not locking:
             return None
-        callee = locking[0]
+        taken = [self._argument_locks(fn, op, callee) for callee in locking]
+        if any(not t for t in taken) or (len(locking) > 1 and len({frozenset(t) for t in taken}) != 1):
+            return None
+        return locking[0]
+
+    def _argument_locks(self, fn: Function, op: Op, callee: Function) -> set[str]:
+        """The classes of the caller's locks the callee's summary takes through the arguments op passes,
+        when it takes no lock but those and its own receiver's; empty otherwise."""
         params = {pn for pn, _t in callee.facts.params}
         recv = callee.facts.recv_name
-        on_argument = False
+        out: set[str] = set()
         for a in self.summary(callee).acquires:
             inst = a.lock.inst
             if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id:
-                return None
+                return set()
             if recv and inst[0][2] == recv:
                 continue  # the implementation's own mutex (`m.mu` of a replica): its business, beside the argument's
             if inst[0][2] not in params:
-                return None
+                return set()
             mapped = self.map_lock(fn, op, callee, a.lock)
             if mapped.inst is None or mapped.inst[0][0] != "name":
-                return None
-            on_argument = True
-        return callee if on_argument else None
+                return set()
+            out.add(mapped.cls)
+        return out
 
     def _holds_field_of(self, method: Function, recv_type: str) -> bool:
         """The method's receiver type is a struct of the tree with a field of type recv_type (or a pointer to it)."""
