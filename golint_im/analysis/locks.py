@@ -271,12 +271,22 @@ def _merge(*states: State | None) -> State | None:
     return tuple(h for h in live[0] if h.key() in common)
 
 
+def _add_type(found: set[str] | None, named: str | None) -> set[str] | None:
+    """found with named added; None once any value's type is not known."""
+    if found is None or named is None:
+        return None
+    found.add(named)
+    return found
+
+
 class LockModel:
     """Per function: summaries for callers and the lock events of its walk."""
 
     def __init__(self, program: Program, regions: Regions, debug: dict, flow: ChannelFlow):
         self.program = program
         self.regions = regions
+        self._narrowed: dict[int, tuple[Op, list]] = {}
+        self._field_type_answers: dict[tuple[str, str], set[str] | None] = {}
         self.debug = debug
         self.flow = flow
         # channels with a buffer of one used as mutexes (see channel_locks.py), by key
@@ -1592,6 +1602,8 @@ class LockModel:
 
     def call_targets(self, fn: Function, op: Op) -> list:
         targets = self.program.resolve_call(fn, op)
+        if len(targets) > 1:
+            return self._narrowed_by_receiver(fn, op, targets)
         if targets or op.mode != "plain" or not any(E.funclit(a) is not None for a in op.args):
             return targets
         # `re.ReplaceAllStringFunc(v, func(m string) string { ... c.Get(m) ... })`: a library function
@@ -1601,6 +1613,97 @@ class LockModel:
             return targets
         lits = [self.program.literal(fn, n) for a in op.args if (n := E.funclit(a)) is not None]
         return [Target(lit) for lit in lits if lit is not None]
+
+    def _narrowed_by_receiver(self, fn: Function, op: Op, targets: list) -> list:
+        """An interface call's implementations, narrowed to the concrete types its receiver can hold:
+        a parameter every caller passes a value of a concrete type of the tree for (`w.Dispatch(truck,
+        order)` calling `to.Put`), or an interface field every write of which stores such a value
+        (`&Truck{home: wh}` calling `t.home.Put`). Unchanged when any of those is not known."""
+        key = id(op) << 32 | fn.id
+        cached = self._narrowed.get(key)
+        if cached is not None and cached[0] is op:
+            return cached[1]
+        out = targets
+        if all(t.via.startswith("interface") for t in targets):
+            concrete = self._receiver_types(fn, op)
+            if concrete:
+                kept = [t for t in targets if f"{t.function.pkg.path}#{t.function.facts.recv}" in concrete]
+                out = kept or targets
+        self._narrowed[key] = (op, out)
+        return out
+
+    def _receiver_types(self, fn: Function, op: Op) -> set[str] | None:
+        base = E.selector_base(op.fn)
+        name = E.ident(base)
+        program = self.program
+        if name is not None:
+            params = [p for p, _t in fn.facts.params]
+            if name not in params or program.declaring_function(fn, name) is not fn:
+                return None
+            if any(o.kind == "assign" and any(E.is_ident(t, name) for t in o.targets) for o in fn.facts.ops):
+                return None
+            index = params.index(name)
+            callers = program.callers(fn)
+            if not callers:
+                return None
+            out = set()
+            for caller, call in callers:
+                t = self._concrete_type(caller, call.args[index]) if index < len(call.args) else None
+                if t is None:
+                    return None
+                out.add(t)
+            return out
+        sel = E.selector(base)
+        if sel is None:
+            return None
+        bt = program.type_of(fn, sel[0])
+        named = program.named(bt) if bt else None
+        ft = program.field_type(named, sel[1]) if named else None
+        field_named = program.named(ft[0]) if ft else None
+        if ft is None or field_named is None or not program.is_interface(field_named):
+            return None
+        return self._field_types(ft[1], sel[1])
+
+    def _concrete_type(self, fn: Function, expr) -> str | None:
+        """The named type of expr when it is a concrete type declared in the tree."""
+        qtype = self.program.type_of(fn, expr)
+        named = self.program.named(qtype) if qtype else None
+        if named is None or self.program.type_decl(named) is None or self.program.is_interface(named):
+            return None
+        return named
+
+    def _field_types(self, owner: str, fname: str) -> set[str] | None:
+        """The concrete types every write of the interface field `owner.fname` stores (assignments to
+        `x.fname` on values of owner, keyed literals of owner); None when any is not known."""
+        key = (owner, fname)
+        if key in self._field_type_answers:
+            return self._field_type_answers[key]
+        program = self.program
+        out: set[str] | None = set()
+        for f in program.functions_naming_field(owner, fname):
+            for o in f.facts.ops:
+                if o.kind == "assign":
+                    for i, t in enumerate(o.targets):
+                        if E.selected_name(t) != fname or i >= len(o.args) or len(o.args) != len(o.targets):
+                            continue
+                        bt = program.type_of(f, E.selector_base(t))
+                        if bt is None or program.named(bt) != owner:
+                            continue
+                        out = _add_type(out, self._concrete_type(f, o.args[i]))
+                if o.kind not in ("assign", "call", "return"):
+                    continue
+                for comp, ctype in E.composites_in_each(o.args, program.elem):
+                    if not ctype or program.named(program.qualify(ctype, f.file)) != owner:
+                        continue
+                    for k, v in E.composite_items(comp):
+                        if E.is_ident(k, fname):
+                            out = _add_type(out, self._concrete_type(f, v))
+                if out is None:
+                    break
+            if out is None:
+                break
+        self._field_type_answers[key] = out
+        return out
 
     def synchronous_method_value(self, fn: Function, op: Op) -> tuple | None:
         """(the argument, its method) when op calls a library function that runs its callback before it
