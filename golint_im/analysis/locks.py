@@ -271,6 +271,50 @@ def _merge(*states: State | None) -> State | None:
     return tuple(h for h in live[0] if h.key() in common)
 
 
+def sequenced_by_a_flag(program: Program, guarded: OrderEdge, setter: OrderEdge) -> str | None:
+    """`x.F` when guarded's way to its second lock runs only under `if x.F {` (a bool field of a
+    receiver on the way), and setter's function taking its second lock (the lock guarded holds
+    first) sets `recv.F = true` after taking it, with nothing setting F back to false: guarded
+    takes the other lock only once setter has been through its own, so the two orders never overlap
+    (nomad's batched node updates: the callback takes the client's lock only once batching, done
+    under the batcher's lock, has begun). None otherwise."""
+    flags = set()
+    steps = [(h.fn, h.op) for h in guarded.second.hops] + [(guarded.second.fn, guarded.second.op)]
+    for f, op in steps:
+        recv = f.facts.recv_name
+        if not recv:
+            continue
+        for r in enclosing_regions(f.facts, op.region):
+            reg = f.facts.regions[r]
+            sel = E.selector(reg.info) if reg.kind == "if" and E.is_expr(reg.info) else None
+            if sel is not None and E.is_ident(sel[0], recv):
+                flags.add((f.facts.recv, sel[1]))
+    if not flags:
+        return None
+    g = setter.second.fn
+    ops = g.facts.ops
+    at = next((k for k, o in enumerate(ops) if o is setter.second.op), None)
+    recv = g.facts.recv_name
+    if at is None or not recv:
+        return None
+    for o in ops[at + 1 :]:
+        if o.kind != "assign" or len(o.targets) != 1 or len(o.args) != 1 or not E.is_true(o.args[0]):
+            continue
+        sel = E.selector(o.targets[0])
+        if sel is None or not E.is_ident(sel[0], recv) or (g.facts.recv, sel[1]) not in flags:
+            continue
+        if any(
+            op.kind == "assign"
+            and any(E.selected_name(t) == sel[1] for t in op.targets)
+            and not all(E.is_true(a) for a in op.args)
+            for fn in program.package_functions(g.pkg.path)
+            for op in fn.facts.ops
+        ):
+            continue  # set back (or to something else) somewhere: no one-way gate
+        return f"{recv}.{sel[1]}"
+    return None
+
+
 def _add_type(found: set[str] | None, named: str | None) -> set[str] | None:
     """found with named added; None once any value's type is not known."""
     if found is None or named is None:

@@ -131,6 +131,7 @@ from golint_im.analysis.locks import (
     OrderEdge,
     argument_order_inversions,
     concurrent_roots,
+    sequenced_by_a_flag,
     waits_for_goroutine,
 )
 from golint_im.analysis.writes import WRITES
@@ -158,6 +159,7 @@ def check(ctx):
         if len(edges) < MAX_EDGES_PER_PAIR:
             edges.append(e)
     ctx.debug.setdefault("GIM105_inversions_not_concurrent", 0)
+    ctx.debug.setdefault("GIM105_orders_sequenced_by_a_flag", 0)
     ctx.debug.setdefault("GIM105_mutexes_of_structs_embedded_in_other_types", 0)
     for (a, b), forward in sorted(by_pair.items()):
         if a >= b or (b, a) not in by_pair:
@@ -183,6 +185,10 @@ def _witness(ctx, flow, forward: list[OrderEdge], backward: list[OrderEdge]):
                 continue  # a gate lock held around both orders
             if _other_holders(ctx, e1.second.lock, e2.first.lock) or _other_holders(ctx, e1.first.lock, e2.second.lock):
                 ctx.debug["GIM105_mutexes_of_structs_embedded_in_other_types"] += 1
+                continue
+            program = ctx.result(LOCKS).program
+            if sequenced_by_a_flag(program, e1, e2) or sequenced_by_a_flag(program, e2, e1):
+                ctx.debug["GIM105_orders_sequenced_by_a_flag"] += 1
                 continue
             roots = concurrent_roots(ctx.result(LOCKS), flow, e1.fn, e2.fn)
             if roots is None or _one_waits_for_the_other(flow, e1, e2):
