@@ -34,6 +34,7 @@ from golint_im.expr import (
     sliced,
     strip_address,
     subexprs,
+    unary_operand,
 )
 from golint_im.facts import Op
 from golint_im.program import Program, enclosing_regions
@@ -790,11 +791,13 @@ class Acquire(Effects):
                 return True
         return False
 
-    def _fresh_value(self, f, expr, i, into="", skip=None):
+    def _fresh_value(self, f, expr, i, into="", skip=None, stores=()):
         """(kind, i, base, op, collection, suffix) if expr is a constructor call or a local holding only its results.
 
         `into`: the value is an element of a returned slice (see `fresh_collection`): local slices may hold it.
         `skip`: the op wrapping the value (`tls.Client(raw, cfg)`), which neither keeps nor releases it.
+        `stores`: the assignments filling the fields of the struct being judged (see `_filled_later`),
+        which hand the value to that struct, not elsewhere.
         """
         ops = f.facts.ops
         n_op = op_number(expr)
@@ -818,6 +821,7 @@ class Acquire(Effects):
         if not into and self.is_collection(f, name):
             return self.fresh_collection(f, name, i)
         found = None
+        filled_at = -1
         for op, ti in assignments_to(f, name):
             if op.mode == "var" and not op.args:
                 continue
@@ -836,6 +840,19 @@ class Acquire(Effects):
             if n_op is None:
                 if composite(strip_address(v)) is not None and not into and pos == 0:
                     c = self._wrapping_literal(f, v, i)
+                    filled, filling = _filled_later(f, name, v) if c is None else (v, ())
+                    busy = self._filling_busy
+                    if filling and (f.id, name) not in busy and self._result_can_close(f, i):
+                        busy.add((f.id, name))  # `a.peer = b; b.peer = a`: each is judged once on the way
+                        try:
+                            c = self._wrapping_literal(f, filled, i, filling)
+                        finally:
+                            busy.discard((f.id, name))
+                        if c is not None:
+                            # before its fields are filled the struct holds no resource to hand on
+                            # (`opt(cc)` applying options): only what comes after can keep it
+                            stores = (*stores, *filling)
+                            filled_at = min(self.op_index(f, st) for st in filling)
                 elif selector(v) is not None and not into and pos == 0:
                     c = self._fresh_field(f, selector(v), i, skip)
             else:
@@ -864,7 +881,7 @@ class Acquire(Effects):
         holders = {name: Holder(name, suffix, found[4])}
         closes = _plain_closes(f, name, found[0].closers) if not found[4] and suffix == () else []
         for k, op in enumerate(f.facts.ops):
-            if op is skip:
+            if op is skip or any(op is st for st in stores) or k < filled_at:
                 continue
             if op.kind == "return":
                 if self._nested_literals_effect(f, op, holders, found[0]) == RELEASE:
@@ -1041,7 +1058,7 @@ class Acquire(Effects):
                     return True
         return False
 
-    def _wrapping_literal(self, f, expr, i):
+    def _wrapping_literal(self, f, expr, i, stores=()):
         """`&Client{conn: conn}`: a struct of the analysed code whose Close closes the fresh resource it is given.
 
         The struct is then the resource: the caller must call its Close.
@@ -1073,7 +1090,7 @@ class Acquire(Effects):
                 continue
             if field is None or ident(v) is None:
                 continue
-            c = self._fresh_value(f, v, i, skip=wrap)
+            c = self._fresh_value(f, v, i, skip=wrap, stores=stores)
             if c is None or c[4]:
                 continue
             if c[5] is not None:
@@ -1089,6 +1106,18 @@ class Acquire(Effects):
                     return (c[0], i, c[2], c[3], False, None)
                 return (c[0], i, c[2], c[3], False, suffix)
         return None
+
+    def _result_can_close(self, f, i) -> bool:
+        """f's result i is declared as something its caller can close: not an interface of the tree
+        without a `Close` (`events.Stream`, whose values the caller cannot close without asserting)."""
+        results = f.facts.results
+        if i >= len(results):
+            return False
+        named = Program.named(self.program.qualify(results[i], f.file))
+        decl = self.program.type_decl(named) if named else None
+        if decl is None or decl[0].kind != "interface":
+            return True
+        return any(m[0] == "Close" for m in decl[0].members)
 
     def _foreign_wrap_of_local(self, f, v) -> Op | None:
         """The call op when v is `rpc.NewClient(conn)`: another module's wrapper over a local (the
@@ -1631,3 +1660,26 @@ def _stores_into_captured(op, into: str, declared) -> bool:
         and bool(call_args(v))
         and is_ident(call_args(v)[0], into)
     )
+
+
+def _filled_later(f, name: str, literal) -> tuple:
+    """The composite literal a local is built from, with the fields f assigns to it afterwards added as
+    keyed elements (`cc := &ClientConn{timeout: t}; ...; cc.conn, cc.enc = c, json.NewEncoder(c)`):
+    the struct then holds what was stored in it, as if the literal had said so. The literal itself
+    when nothing is assigned to its fields. Also the assignments."""
+    added: list = []
+    stores: list = []
+    for op in f.facts.ops:
+        if op.kind != "assign" or len(op.args) != len(op.targets):
+            continue
+        for t, v in zip(op.targets, op.args, strict=True):
+            sel = selector(t)
+            if sel is not None and is_ident(sel[0], name) and ident(v) is not None:
+                added.append((("id", sel[1]), v))
+                if not stores or stores[-1] is not op:
+                    stores.append(op)
+    comp = composite(strip_address(literal))
+    if not added or comp is None:
+        return literal, ()
+    filled = ("comp", comp[0], tuple(comp[1]) + tuple(added))
+    return (("un", "&", filled) if unary_operand(literal, "&") is not None else filled), tuple(stores)

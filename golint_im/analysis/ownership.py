@@ -81,6 +81,7 @@ class Analysis(Acquire):
         self.regions = ctx.result(REGIONS)
         self.cancellation = ctx.result(CANCELLATION)
         self._writes = ctx.result(WRITES)  # shared with value tracing when both run in one process
+        self._filling_busy: set[tuple[int, str]] = set()  # structs judged with the fields filled after them
         self.budget = ctx.budget("ownership", "GIM201-GIM204 (resource ownership)")
         self.debug = {
             "gim2xx_unresolved_handoffs": 0,
