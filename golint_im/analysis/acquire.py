@@ -26,6 +26,7 @@ from golint_im.expr import (
     make_ident,
     op_number,
     ranged,
+    received,
     render,
     selected_name,
     selector,
@@ -1371,8 +1372,9 @@ class Acquire(Effects):
         return bool(named) and bool(c[5]) and self.field_closer(named, c[5], c[0]) is not None
 
     def _received_element(self, g, v, i):
-        """`conns[r.addr] = r.conn`, r ranging over a channel g made that only g's goroutines send to,
-        each a struct literal whose field `conn` holds a resource it made: the element is that resource.
+        """`conns[r.addr] = r.conn`, r ranging over (or received from) a channel g made that only g's
+        goroutines send to, each a struct literal whose field `conn` holds a resource it made: the
+        element is that resource.
 
         This is the fan-out dial (`go func(a string) { c, err := net.Dial(...); results <-
         result{conn: c, err: err} }(a)`) collected into the collection being summarised. The channel
@@ -1384,7 +1386,8 @@ class Acquire(Effects):
             return None
         chan = None
         for op, _ti in assignments_to(g, var):
-            over = ident(ranged(op.args[0])) if len(op.args) == 1 else None
+            # `for r := range results`, or `r := <-results` once per expected answer
+            over = ident(ranged(op.args[0]) or received(op.args[0])) if len(op.args) == 1 else None
             if over is None or chan not in (None, over):
                 return None
             chan = over
@@ -1417,7 +1420,11 @@ class Acquire(Effects):
                     continue
                 if op.kind == "call" and call_name(op.fn) in ("close", "len", "cap"):
                     continue
-                if op.kind == "assign" and len(op.args) == 1 and is_ident(ranged(op.args[0]), chan):
+                if (
+                    op.kind == "assign"
+                    and len(op.args) == 1
+                    and is_ident(ranged(op.args[0]) or received(op.args[0]), chan)
+                ):
                     continue
                 if op.kind == "assign" and any(is_ident(t, chan) for t in op.targets):
                     if f is g and len(op.args) == 1 and is_make_call(op.args[0]):
