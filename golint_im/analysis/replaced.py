@@ -703,14 +703,15 @@ def entry_replaced_in_place(
 def entry_replaced_by_a_reconciler(fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
     """(the entry as written, the store, how it is replaced) when fn stores a fresh resource under
     each key of a `range` over a parameter (`for _, n := range nodes { c, _ := dial(n); h.links[n] = c
-    }`) without reading or deleting the entry first, then ranges over the map closing the entries
-    whose keys it was not given: a reconciliation, run again whenever the set changes, which keeps
-    the given keys' entries, so each run replaces them without closing them."""
+    }`, or under `n.ID`) without reading the entry first, and, before or after, ranges over the map
+    closing (and deleting) the entries whose keys it was not given: a reconciliation, run again
+    whenever the set changes, which keeps the given keys' entries, so each run replaces them without
+    closing them."""
     if stored is None:
         return None
     field, key, store, target = stored
     recv = fn.facts.recv_name
-    name = ident(key)
+    name = ident(key) or ident(selector_base(key))  # `h.links[n]`, `s.conns[n.ID]`
     facts = fn.facts
     ops = facts.ops
     at = ops.index(store)
@@ -732,30 +733,50 @@ def entry_replaced_by_a_reconciler(fn: Function, stored, kind: Kind) -> tuple[st
     )
     if loop is None or not recv:
         return None
-    for op in ops[:at]:
-        if op.kind == "call" and selected_name(op.fn) == "delete":
-            return None
-        if op is not store and any(_reads_entry(op, recv, field, render(k)) for k in (key,)):
-            return None  # it looks the entry up: the look-up judges say what happens then
-    for i, op in enumerate(ops[at + 1 :], at + 1):
+    reconciler = None
+    for i, op in enumerate(ops):
         over = ranged(op.args[0]) if op.kind == "assign" and len(op.args) == 1 else None
         sel = selector(over) if over is not None else None
         if sel is None or not is_ident(sel[0], recv) or sel[1] != field or len(op.targets) != 2:
             continue
         value = ident(op.targets[1])
-        if value is None or facts.regions[op.region].kind != "range":
+        if value is None or facts.regions[op.region].kind != "range" or op.region == loop.region:
             continue
-        closes = any(
-            o.kind == "call"
+        closing = [
+            o
+            for o in ops[i + 1 :]
+            if o.kind == "call"
             and selected_name(o.fn) in kind.closers
             and is_ident(selector_base(o.fn), value)
             and op.region in enclosing_regions(facts, o.region)
             and o.region != op.region
-            for o in ops[i + 1 :]
-        )
-        if closes:
-            return render(target), store, Again(fn, store, facts.regions[loop.region].line, reconciled_by=op)
-    return None
+        ]
+        if closing and (i > at or all(_under_a_negated_test(facts, o, op.region) for o in closing)):
+            # before the stores, only a close of the keys not wanted (`if !want[id]`): closing the
+            # wanted ones' entries first (`if want[id]`) is what makes their replacement safe
+            reconciler = op
+            break
+    if reconciler is None:
+        return None
+    for op in ops[:at]:
+        if op.kind == "call" and selected_name(op.fn) == "delete":
+            if reconciler.region in enclosing_regions(facts, op.region):
+                continue  # the reconciliation's own delete of an entry it closes
+            return None
+        if op is not store and any(_reads_entry(op, recv, field, render(k)) for k in (key,)):
+            return None  # it looks the entry up: the look-up judges say what happens then
+    return render(target), store, Again(fn, store, facts.regions[loop.region].line, reconciled_by=reconciler)
+
+
+def _under_a_negated_test(facts, op: Op, stop: int) -> bool:
+    """op sits under an `if !x` (a negated condition) inside the region stop."""
+    for r in enclosing_regions(facts, op.region):
+        if r == stop:
+            return False
+        reg = facts.regions[r]
+        if reg.kind == "if" and is_expr(reg.info) and unary_operand(reg.info, "!") is not None:
+            return True
+    return False
 
 
 def _stores_entry_through(an: Analysis, caller: Function, op: Op, call: Op, recv: str, field: str, key: str) -> bool:
