@@ -330,7 +330,7 @@ class LockModel:
         self.program = program
         self.regions = regions
         self._narrowed: dict[int, tuple[Op, list]] = {}
-        self._field_type_answers: dict[tuple[str, str], set[str] | None] = {}
+        self._field_type_answers: dict[tuple[str, str], set[str] | None] | None = None
         self.debug = debug
         self.flow = flow
         # channels with a buffer of one used as mutexes (see channel_locks.py), by key
@@ -1718,35 +1718,54 @@ class LockModel:
 
     def _field_types(self, owner: str, fname: str) -> set[str] | None:
         """The concrete types every write of the interface field `owner.fname` stores (assignments to
-        `x.fname` on values of owner, keyed literals of owner); None when any is not known."""
-        key = (owner, fname)
-        if key in self._field_type_answers:
-            return self._field_type_answers[key]
+        `x.fname` on values of owner, keyed literals of owner); None when any is not known. The
+        writes of every interface field are indexed in one pass over the program, on first use."""
+        if self._field_type_answers is None:
+            self._field_type_answers = self._index_interface_field_writes()
+        return self._field_type_answers.get((owner, fname))
+
+    def _index_interface_field_writes(self) -> dict[tuple[str, str], set[str] | None]:
+        """(owner, field) -> the concrete types written to it (None once any is not known), for the
+        struct fields of the tree declared with an interface type."""
         program = self.program
-        out: set[str] | None = set()
-        for f in program.functions_naming_field(owner, fname):
+        names: set[str] = set()
+        for pkg in program.packages.values():
+            for t, ff in pkg.types.values():
+                if t.kind != "struct":
+                    continue
+                for fname, ftype, _emb in t.members:
+                    named = program.named(program.qualify(ftype, ff))
+                    if named is not None and program.is_interface(named):
+                        names.add(fname)
+        out: dict[tuple[str, str], set[str] | None] = {}
+        if not names:
+            return out
+        for f in program.functions:
             for o in f.facts.ops:
-                if o.kind == "assign":
-                    for i, t in enumerate(o.targets):
-                        if E.selected_name(t) != fname or i >= len(o.args) or len(o.args) != len(o.targets):
+                if o.kind == "assign" and len(o.args) == len(o.targets):
+                    for t, v in zip(o.targets, o.args, strict=True):
+                        fname = E.selected_name(t)
+                        if fname not in names:
                             continue
                         bt = program.type_of(f, E.selector_base(t))
-                        if bt is None or program.named(bt) != owner:
-                            continue
-                        out = _add_type(out, self._concrete_type(f, o.args[i]))
+                        owner = program.named(bt) if bt else None
+                        if owner is not None:
+                            key = (owner, fname)
+                            out[key] = _add_type(out.get(key, set()), self._concrete_type(f, v))
                 if o.kind not in ("assign", "call", "return"):
                     continue
                 for comp, ctype in E.composites_in_each(o.args, program.elem):
-                    if not ctype or program.named(program.qualify(ctype, f.file)) != owner:
+                    items = E.composite_items(comp)
+                    if not ctype or not any(E.ident(k) in names for k, _v in items):
                         continue
-                    for k, v in E.composite_items(comp):
-                        if E.is_ident(k, fname):
-                            out = _add_type(out, self._concrete_type(f, v))
-                if out is None:
-                    break
-            if out is None:
-                break
-        self._field_type_answers[key] = out
+                    owner = program.named(program.qualify(ctype, f.file))
+                    if owner is None:
+                        continue
+                    for k, v in items:
+                        fname = E.ident(k)
+                        if fname in names:
+                            key = (owner, fname)
+                            out[key] = _add_type(out.get(key, set()), self._concrete_type(f, v))
         return out
 
     def synchronous_method_value(self, fn: Function, op: Op) -> tuple | None:
