@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
+from .regions import exclusive_branches
 
 _CALLER_DEPTH = 3
 
@@ -55,6 +56,10 @@ class UnwokenFlag:
     # Or, when none does: (function, its `go` starting a waiter, its later call of the setter).
     filled_while_waiting: tuple | None = None
     guard: str = "for"  # what decides the wait: its loop, or an `if` (`if len(q.items) == 0 { q.cond.Wait() }`)
+    # A sibling completing the value another way (`fail`), called instead of the setter (`succeed`):
+    # (the caller, its call of the sibling, its call of the setter, the setter). `setter` is then the
+    # sibling, and `assign` its call in the caller's function.
+    completed_instead: tuple | None = None
 
 
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
@@ -89,6 +94,8 @@ def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[Unwoken
                 found = _freed_unwoken(program, w, siblings, signals, debug)
             if found is None and not broadcasters and _many_waiters(program, w.fn):
                 found = _unwoken(program, w, siblings, set(), debug, own_signal=signals)
+            if found is None:
+                found = _completed_without_the_flag(program, w, siblings, signallers, debug)
             if found is not None:
                 out.append(found)
     return out
@@ -188,6 +195,103 @@ def _unwoken(
                 guard=facts.regions[loop].kind,
             )
     return None
+
+
+def _completed_without_the_flag(
+    program: Program, w, siblings: list[Function], signallers: set[int], debug: Counter
+) -> UnwokenFlag | None:
+    """A sibling method that records another outcome (`fail`: `h.err = err`) without setting the
+    flag that ends w's wait loop (`for !h.done`) or signalling, called by a function that calls the
+    method which does (`succeed`: `h.done = true; h.cond.Broadcast()`) on the same value, the two
+    calls on exclusive paths (`if err != nil { req.h.fail(err); continue }; req.h.succeed(out)`): on
+    the sibling's path the waiter is never released."""
+    found = _wait_loop(w)
+    if found is None or found[2] is None:
+        return None
+    recv, loop, condition = found
+    flags = dict(_exit_values(condition, recv))
+    flags = {f: v for f, v in flags.items() if v in ("true", "false")}
+    if not flags:
+        return None
+    setters = [f for f in siblings if f is not w.fn and f.id in signallers and _sets_flag(f, flags)]
+    for setter in setters:
+        for caller, call in program.callers(setter):
+            base = E.selector_base(call.fn)
+            if base is None or call.mode != "plain":
+                continue
+            facts = caller.facts
+            for op in facts.ops:
+                if op is call or op.kind != "call" or op.mode != "plain":
+                    continue
+                if E.render(E.selector_base(op.fn)) != E.render(base):
+                    continue
+                targets = program.resolve_call(caller, op)
+                if len(targets) != 1 or targets[0].function not in siblings:
+                    continue
+                other = targets[0].function
+                if other is w.fn or other.id in signallers or _sets_flag(other, flags):
+                    continue
+                if not _records_an_outcome(other):
+                    continue
+                if not exclusive_or_leaving(facts, op, call):
+                    continue
+                debug["GIM106_completions_without_the_flag"] += 1
+                flag, value = next(iter(flags.items()))
+                return UnwokenFlag(
+                    w.fn,
+                    w.op,
+                    facts_line(w.fn, loop),
+                    E.render(condition),
+                    other,
+                    op,
+                    f"{recv}.{flag}",
+                    value,
+                    w.text,
+                    completed_instead=(caller, op, call, setter),
+                )
+    return None
+
+
+def facts_line(fn: Function, region: int) -> int:
+    return fn.facts.regions[region].line
+
+
+def _sets_flag(fn: Function, flags: dict) -> bool:
+    """fn assigns one of the flags of its receiver the value that ends the wait."""
+    recv = fn.facts.recv_name
+    for op in fn.facts.ops:
+        if op.kind != "assign":
+            continue
+        for t, v in zip(op.targets, op.args, strict=False):
+            sel = E.selector(t)
+            if sel is not None and E.is_ident(sel[0], recv) and sel[1] in flags and E.render(v) == flags[sel[1]]:
+                return True
+    return False
+
+
+def _records_an_outcome(fn: Function) -> bool:
+    """fn assigns a field of its receiver: it completes the value another way."""
+    recv = fn.facts.recv_name
+    return any(
+        op.kind == "assign" and any(E.is_ident(E.selector_base(t), recv) for t in op.targets) for op in fn.facts.ops
+    )
+
+
+def exclusive_or_leaving(facts, op: Op, other: Op) -> bool:
+    """op and other sit on exclusive branches, or op's block leaves (`continue`, `return`) right after
+    it, before other."""
+    a = list(enclosing_regions(facts, op.region))
+    b = list(enclosing_regions(facts, other.region))
+    if exclusive_branches(facts, a, b):
+        return True
+    ops = facts.ops
+    at = ops.index(op)
+    for o in ops[at + 1 :]:
+        if o is other:
+            return False
+        if o.region == op.region and (o.kind == "return" or (o.kind == "jump" and o.mode in ("continue", "break"))):
+            return True
+    return False
 
 
 def _called_while_waiting(program: Program, setter: Function, waiter: Function) -> tuple | None:

@@ -951,6 +951,8 @@ def _unwoken_flag(u) -> Finding:
     set_loc = op_location(u.setter, u.assign)
     wait_loc = op_location(u.waiter, u.wait)
     leaves = f" and leaving it when the `if` at line {u.checked_at} sees `{u.flag}`" if u.checked_at else ""
+    if u.completed_instead is not None:
+        return _completed_instead(u, wait_loc)
     if u.returned is not None:
         return _freed_unwoken(u, set_loc, wait_loc)
     if u.value in ("-", "+"):
@@ -1033,6 +1035,35 @@ def _until(u) -> str:
     if u.guard == "if":
         return f"once, when `{u.condition}`"
     return f"while `{u.condition}`" if u.condition else "in an endless loop"
+
+
+def _completed_instead(u, wait_loc: Location) -> Finding:
+    """A sibling completes the value without the flag that ends the wait, called instead of the setter."""
+    caller, call, setter_call, setter = u.completed_instead
+    call_loc = op_location(caller, call)
+    setter_loc = op_location(caller, setter_call)
+    message = (
+        f"`{caller.short}` calls `{E.render(call.fn)}` at line {call.line} instead of "
+        f"`{E.render(setter_call.fn)}` (line {setter_call.line}), but `{u.setter.short}` neither sets "
+        f"`{u.flag} = {u.value}` nor signals `{u.cond}`, as `{setter.short}` does: a goroutine in "
+        f"`{u.waiter.short}` (`{u.cond}.Wait()` at line {u.wait.line}, looping while `{u.condition}`) waits "
+        f"for that value forever. Fix: set `{u.flag} = {u.value}` in `{u.setter.short}` too and "
+        f"`{u.cond}.Broadcast()` after it (or complete through `{setter.short}`)."
+    )
+    steps = (
+        Step(wait_loc, f"`{u.waiter.short}` waits while `{u.condition}` (loop at line {u.loop_line})"),
+        Step(setter_loc, f"`{setter.short}` would set `{u.flag}` and wake it"),
+        Step(call_loc, f"on this path `{u.setter.short}` runs instead, and wakes nobody"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=call_loc,
+        severity=SEVERITY,
+        related=(Related(wait_loc, "the wait that never ends on this path"),),
+        steps=steps,
+        key=f"{u.setter.qualname}|{u.flag}|completed-instead",
+    )
 
 
 def _moved_counter_unwoken(u, set_loc: Location, wait_loc: Location) -> Finding:
