@@ -1834,8 +1834,8 @@ class Unpaired:
         tests, under an `if` whose condition is false on the zero value of one parameter's field
         (`opt.X > 0`, `opt.X != 0`, `opt.X != ""`, `opt.X`), nothing else in the package assigns
         the field, a call of the constructor outside tests passes a keyed literal without `X`, and
-        the blocking operation's function tests neither the field for nil nor anything named `X`
-        (it may run only when the option is set)."""
+        the blocking operation's function tests neither the field for nil, nor `X`, nor a field the
+        constructor copies `X` into (it may run only when the option is set)."""
         out: list[NilFieldOp] = []
         program = self.program
         for key, ch in sorted(self.flow.channels.items()):
@@ -1870,7 +1870,8 @@ class Unpaired:
             )
             if built is None:
                 continue
-            blocking = _unchecked_blocking_ops(ch, fname, _untested_by(option))
+            mirrors = {option, *_fields_set_from(made_fn, param_at, option)}
+            blocking = _unchecked_blocking_ops(ch, fname, _untested_by(mirrors))
             if not blocking:
                 continue
             self.debug["GIM102_nil_fields_made_under_an_option"] += 1
@@ -2060,22 +2061,45 @@ def _leaves_out(call, param_at: int, option: str) -> bool:
     return None not in keys and option not in keys
 
 
-def _untested_by(name: str) -> Callable[[Function, Op], bool]:
-    """A filter of operations whose function never tests `name` (see _tests_name)."""
-    return lambda fn, _op: not _tests_name(fn, name)
+def _untested_by(names: set[str]) -> Callable[[Function, Op], bool]:
+    """A filter of operations whose function never tests one of the fields `names` (see _tests_field)."""
+    return lambda fn, _op: not _tests_field(fn, names)
 
 
-def _tests_name(fn: Function, name: str) -> bool:
-    """Some condition of fn mentions a selector or identifier `name` (or its lower-case spelling):
-    the function may run its channel operation only when the option is set."""
-    spellings = {name, name[:1].lower() + name[1:]}
+def _tests_field(fn: Function, names: set[str]) -> bool:
+    """Some condition of fn reads a field named in `names` (`p.opt.Window > 0`, `s.window > 0`): the
+    function may run its channel operation only when the option is set."""
     for reg in fn.facts.regions:
         info = reg.info
         if info is None or not E.is_expr(info):
             continue
-        if any(E.selected_name(x) in spellings or E.ident(x) in spellings for x in E.subexprs(info)):
+        if any(E.selected_name(x) in names for x in E.subexprs(info)):
             return True
     return False
+
+
+def _fields_set_from(fn: Function, param_at: int, option: str) -> set[str]:
+    """The fields the constructor fn sets from its parameter's option (`&Shaper{window: opt.Window}`,
+    `s.window = opt.Window`): copies of the option that later code may test instead."""
+    param = fn.facts.params[param_at][0]
+
+    def reads_option(v) -> bool:
+        sel = E.selector(v)
+        return sel is not None and E.is_ident(sel[0], param) and sel[1] == option
+
+    out: set[str] = set()
+    for op in fn.facts.ops:
+        if op.kind == "assign":
+            for t, v in zip(op.targets, op.args, strict=False):
+                field = E.selected_name(t)
+                if reads_option(v) and field is not None:
+                    out.add(field)
+        for comp, _t in E.composites_in_each(op.args, lambda t: t):
+            for k, v in E.composite_items(comp):
+                key = E.ident(k)
+                if reads_option(v) and key is not None:
+                    out.add(key)
+    return out
 
 
 def _made_in_literal(program: Program, fn: Function, make_op, fname: str) -> bool:

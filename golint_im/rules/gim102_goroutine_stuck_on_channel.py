@@ -1074,7 +1074,7 @@ completes; or make the sender give up too:
   (`if opt.Window > 0 { p.ready = make(...) }`) is reported when a call
   outside tests passes a keyed literal without that option, nothing else
   assigns the field, and the waiting function tests neither the field for
-  nil nor anything named like the option.
+  nil, nor the option, nor a field the constructor copies it into.
 """
 
 from __future__ import annotations
