@@ -1134,6 +1134,20 @@ class Program(TypeSystem, FunctionValues):
         init = self._init_function(c[1]) if c is not None else None
         return (init, c[0]) if init is not None and c is not None else None
 
+    def concrete_type(self, fn: Function, expr) -> str | None:
+        """The named type of expr (`path#T`) when it is a concrete type declared in the tree: what an
+        interface value passed or stored from expr holds."""
+        qtype = self.type_of(fn, expr)
+        named = self.named(qtype) if qtype else None
+        if named is None or self.type_decl(named) is None or self.is_interface(named):
+            return None
+        return named
+
+    @staticmethod
+    def of_types(targets: list, types) -> list:
+        """The targets that are methods of one of the named types (`path#T`)."""
+        return [t for t in targets if f"{t.function.pkg.path}#{t.function.facts.recv}" in types]
+
     def is_constant(self, fn: Function, expr) -> bool:
         """expr names a constant of fn's package (`Direct`) or of an analysed package (`rpc.Direct`)."""
         return self._named_const(fn, expr) is not None

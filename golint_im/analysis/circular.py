@@ -515,13 +515,9 @@ class Circular:
         name = ch.key.rpartition(":")[2]
         if self.program.declaring_function(s, name) is not maker:
             return None
-
-        def names_it(a) -> bool:
-            return E.is_ident(a, name)
-
         found = None
         for call in s.facts.ops:
-            if call.kind != "call" or not any(names_it(a) for a in call.args):
+            if call.kind != "call" or not any(E.is_ident(a, name) for a in call.args):
                 continue
             if E.ident(call.fn) in ("close", "len", "cap"):
                 continue  # a builtin reading or closing it: not a hand-off

@@ -233,14 +233,14 @@ def _completed_without_the_flag(
                     continue
                 if not _records_an_outcome(other):
                     continue
-                if not exclusive_or_leaving(facts, op, call):
+                if not _exclusive_or_leaving(facts, op, call):
                     continue
                 debug["GIM106_completions_without_the_flag"] += 1
-                flag, value = next(iter(flags.items()))
+                flag, value = next((f, v) for f, v in flags.items() if _sets_flag(setter, {f: v}))
                 return UnwokenFlag(
                     w.fn,
                     w.op,
-                    facts_line(w.fn, loop),
+                    w.fn.facts.regions[loop].line,
                     E.render(condition),
                     other,
                     op,
@@ -250,10 +250,6 @@ def _completed_without_the_flag(
                     completed_instead=(caller, op, call, setter),
                 )
     return None
-
-
-def facts_line(fn: Function, region: int) -> int:
-    return fn.facts.regions[region].line
 
 
 def _sets_flag(fn: Function, flags: dict) -> bool:
@@ -277,7 +273,7 @@ def _records_an_outcome(fn: Function) -> bool:
     )
 
 
-def exclusive_or_leaving(facts, op: Op, other: Op) -> bool:
+def _exclusive_or_leaving(facts, op: Op, other: Op) -> bool:
     """op and other sit on exclusive branches, or op's block leaves (`continue`, `return`) right after
     it, before other."""
     a = list(enclosing_regions(facts, op.region))

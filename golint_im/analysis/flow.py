@@ -534,11 +534,8 @@ class ChannelFlow:
             if local is not None and local in [p[0] for p in caller.facts.params]:
                 fn, name = caller, local  # handed on from the caller's own parameter: look further up
                 continue
-            qtype = self.program.type_of(caller, arg)
-            named = self.program.named(qtype) if qtype else None
-            if named is None or self.program.type_decl(named) is None or self.program.is_interface(named):
-                return targets
-            return [t for t in targets if f"{t.function.pkg.path}#{t.function.facts.recv}" == named]
+            named = self.program.concrete_type(caller, arg)
+            return targets if named is None else self.program.of_types(targets, {named})
         return targets
 
     def _bound_key(self, fn, expr, bindings):

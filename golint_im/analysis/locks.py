@@ -1671,8 +1671,7 @@ class LockModel:
         if all(t.via.startswith("interface") for t in targets):
             concrete = self._receiver_types(fn, op)
             if concrete:
-                kept = [t for t in targets if f"{t.function.pkg.path}#{t.function.facts.recv}" in concrete]
-                out = kept or targets
+                out = self.program.of_types(targets, concrete) or targets
         self._narrowed[key] = (op, out)
         return out
 
@@ -1692,7 +1691,7 @@ class LockModel:
                 return None
             out = set()
             for caller, call in callers:
-                t = self._concrete_type(caller, call.args[index]) if index < len(call.args) else None
+                t = self.program.concrete_type(caller, call.args[index]) if index < len(call.args) else None
                 if t is None:
                     return None
                 out.add(t)
@@ -1707,14 +1706,6 @@ class LockModel:
         if ft is None or field_named is None or not program.is_interface(field_named):
             return None
         return self._field_types(ft[1], sel[1])
-
-    def _concrete_type(self, fn: Function, expr) -> str | None:
-        """The named type of expr when it is a concrete type declared in the tree."""
-        qtype = self.program.type_of(fn, expr)
-        named = self.program.named(qtype) if qtype else None
-        if named is None or self.program.type_decl(named) is None or self.program.is_interface(named):
-            return None
-        return named
 
     def _field_types(self, owner: str, fname: str) -> set[str] | None:
         """The concrete types every write of the interface field `owner.fname` stores (assignments to
@@ -1751,7 +1742,7 @@ class LockModel:
                         owner = program.named(bt) if bt else None
                         if owner is not None:
                             key = (owner, fname)
-                            out[key] = _add_type(out.get(key, set()), self._concrete_type(f, v))
+                            out[key] = _add_type(out.get(key, set()), self.program.concrete_type(f, v))
                 if o.kind not in ("assign", "call", "return"):
                     continue
                 for comp, ctype in E.composites_in_each(o.args, program.elem):
@@ -1765,7 +1756,7 @@ class LockModel:
                         fname = E.ident(k)
                         if fname in names:
                             key = (owner, fname)
-                            out[key] = _add_type(out.get(key, set()), self._concrete_type(f, v))
+                            out[key] = _add_type(out.get(key, set()), self.program.concrete_type(f, v))
         return out
 
     def synchronous_method_value(self, fn: Function, op: Op) -> tuple | None:

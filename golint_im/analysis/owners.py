@@ -412,13 +412,10 @@ def _callers_let_go(an: Analysis, fn: Function, index: int) -> tuple | None:
     if len(callers) != 1 or fn.parent is not None:
         return None
     caller, op = callers[0]
-    name = ident(op.args[index]) if op.mode != "go" and index < len(op.args) else None
-    if name is None or name in an.params(caller):
-        return None
-    if _mentioned_after(caller, op, name):
-        return None
-    an.debug["gim2xx_owned_parameter_let_go"] += 1
-    return caller, op, name
+    let_go = _caller_lets_go(caller, op, index, an)
+    if let_go is not None:
+        an.debug["gim2xx_owned_parameter_let_go"] += 1
+    return let_go
 
 
 def _kept_by_starter(an: Analysis, fn: Function, index: int) -> bool:
