@@ -950,6 +950,8 @@ class Acquire(Effects):
             return "Close"
         named = Program.named(self.program.qualify(f.facts.results[fr.result], f.file))
         closer = self.field_closer(named, fr.suffix, fr.kind) if named else None
+        if closer == "Close" and named and len(fr.suffix) == 1 and self._embeds_resource(named, fr.suffix[0], fr.kind):
+            return "Close"  # promoted from the embedded field that holds it (`struct{ io.Closer }`)
         method = self.program.method(named, closer) if named and closer else None
         if (method is None or closer is None) and named and self._closerless(named, fr.kind):
             # (a body's exported field: a response wrapped by a struct with no closer, `obj.Body`)

@@ -50,6 +50,7 @@ from .resources import (
     _STORED_UNLESS_LOADED,
     _SYNC_MAP_STORES,
     _TAKERS,
+    CLOSER_INTERFACES,
     ESCAPE,
     FOREIGN_WRAPPER,
     RELEASE,
@@ -725,8 +726,9 @@ class Effects(Calls):
         return None
 
     def _embeds_resource(self, named, field: str, kind) -> bool:
-        """The struct embeds the field, of a type of the kind (`net.Conn`), and declares no `Close`
-        of its own: its `Close` is the resource's."""
+        """The struct embeds the field, of a type of the kind (`net.Conn`) or an io interface with
+        `Close` (`struct{ *bufio.Scanner; io.Closer }` over a body), and declares no `Close` of its
+        own: its `Close`, promoted from the field, is the resource's."""
         decl = self.program.type_decl(named)
         if decl is None or "Close" in self.program.declared_method_names(named):
             return False
@@ -735,7 +737,8 @@ class Effects(Calls):
             return False  # an interface's members are its methods
         for name, ftype, embedded in t.members:
             if embedded and name == field:
-                return Program.named(self.program.qualify(ftype, ff)) in kind.types
+                embedded_type = Program.named(self.program.qualify(ftype, ff))
+                return embedded_type in kind.types or embedded_type in CLOSER_INTERFACES
         return False
 
     # ---- hand-offs that count only when the callee succeeds ----------------

@@ -58,7 +58,7 @@ from .leaks import Walk
 from .paths import Container, Leak
 from .regions import assignments_to, op_mentions, ops_with_literals
 from .registered_conns import KeptEntry, kept_in_unclosed_map
-from .resources import RELEASE, Holder, Kind, Origin, OwnedHere
+from .resources import CLOSER_INTERFACES, RELEASE, Holder, Kind, Origin, OwnedHere
 
 if TYPE_CHECKING:
     from .ownership import Analysis
@@ -97,7 +97,7 @@ def _parameter_leaks(an: Analysis, fn: Function) -> Iterator[Leak]:
             embedded = _embedded_resource_type(an, named)
             named = embedded or Program.named(an.program.underlying(qualified))
             kind = next((k for k in an.kinds.values() if named is not None and named in k.types), None)
-        if kind is None and named in _CLOSER_INTERFACES:
+        if kind is None and named in CLOSER_INTERFACES:
             kind = _kind_started_with(an, fn, [p for p, _t in f.params].index(pname))
         if kind is None and named is not None:
             kind = _wrapped_kind(an, named)  # `c *ws.Conn`, a struct of the tree whose Close closes its net.Conn
@@ -237,10 +237,6 @@ def _caller_lets_go(caller: Function, op: Op, index: int, an: Analysis) -> tuple
     if name is None or name in an.params(caller) or _mentioned_after(caller, op, name):
         return None
     return caller, op, name
-
-
-# io interfaces a handler may take its connection as (`handle(p1 io.ReadWriteCloser)`).
-_CLOSER_INTERFACES = frozenset({"io#ReadWriteCloser", "io#ReadCloser", "io#WriteCloser", "io#Closer"})
 
 
 def _kept_entry_leak(fn: Function, pname: str, kind: Kind, kept: KeptEntry) -> Leak:
