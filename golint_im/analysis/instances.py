@@ -133,13 +133,16 @@ def local_instances(
     skip: set,
     debug: Counter,
     starters: set[int] | None = None,
+    unsized: list[tuple[Channel, Function, str]] | None = None,
 ) -> list[tuple[Channel, Function, str]]:
     """(instance channel, maker, variable) for each local channel variable made exactly once,
     by `name := make(chan T, n)` with a constant n in the function declaring it, whose holder key
     is not in `skip` (channels the holder view already reported). The instance's sends, receives
     and closes are those its confinement walk meets; an escaping variable gives no instance
     (counted in debug). `starters`: the ids of the functions that start goroutines, when the
-    caller counts more than `go` statements (by default, see goroutine_starters)."""
+    caller counts more than `go` statements (by default, see goroutine_starters). `unsized`: when
+    given, a channel made with a capacity that is not a constant (`len(hosts)`) is an instance too,
+    with capacity None, and goes there instead (for the judgments where the buffer plays no part)."""
     # Only names some function makes a channel into, in a function that starts goroutines (every
     # shape GIM102 judges has its partner in a goroutine the maker starts): the rest cost nothing.
     if starters is None:
@@ -179,7 +182,8 @@ def local_instances(
             continue
         args = E.call_args(value)
         cap = program.const_int(fn, args[1]) if len(args) > 1 else 0
-        if cap is None:
+        target = out if cap is not None else unsized
+        if target is None:
             continue
         found: list = []
         if not confinement.confined(fn, name, 0, found):
@@ -199,7 +203,7 @@ def local_instances(
                 ch.sends.append((user, use))
             else:
                 ch.closes.append((user, use))
-        out.append((ch, fn, name))
+        target.append((ch, fn, name))
     return out
 
 

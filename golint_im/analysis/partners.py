@@ -181,7 +181,8 @@ class Partners:
         # Channels the holder view merged with others (a worker started with several makers'
         # channels) or could not judge (a helper receives): judged again one instance at a time.
         reported = {s.channel.key for s in self.stuck}
-        instances = local_instances(program, flow, self.confinement, reported, self.debug)
+        unsized: list[tuple[Channel, Function, str]] = []
+        instances = local_instances(program, flow, self.confinement, reported, self.debug, unsized=unsized)
         self.debug["GIM102_instances"] += len(instances)
         for ch, owner, _name in instances:
             self._keep(self._judge_instance(ch, owner))
@@ -272,7 +273,9 @@ class Partners:
         ]
         self.early_leaves.extend(e for e in self.fields.early if e.owner.id not in budget.cut)
         # Partners started only on some paths (missing_partners.py).
-        self.unstarted_receivers, self.skipped_starts = missing_partners(program, fresh, self.debug)
+        # (a skipped start strands a receive whatever the buffer: `make(chan T, len(xs))` counts too)
+        unsized_fresh = [i for i in unsized if i[0].key not in stuck and i[1].id not in budget.cut]
+        self.unstarted_receivers, self.skipped_starts = missing_partners(program, fresh + unsized_fresh, self.debug)
         # Requests whose reply the server loop can skip (replies.py).
         self.skipped_replies = (
             skipped_replies(flow, self.debug)
