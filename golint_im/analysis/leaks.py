@@ -14,6 +14,7 @@ from golint_im.expr import (
     calls_in,
     case_comparisons,
     composite,
+    composite_items,
     funclit,
     funclits_in,
     ident,
@@ -375,8 +376,9 @@ class Walk:
                 partial = entry_replaced_by_a_reconciler(self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
+                part = _held_in_element(store, holders)
                 return self._reported(
-                    Leak("replaced", store.line, store.col, container=Container("entry", name), again=again)
+                    Leak("replaced", store.line, store.col, container=Container("entry", name, part), again=again)
                 )
         if found is None or again is None:
             return None
@@ -2933,3 +2935,13 @@ def _only_measured(x, name: str) -> bool:
         if (c := call(sub)) is not None and is_ident(c[0], "len") and len(c[1]) == 1 and is_ident(c[1][0], name)
     )
     return uses == measured
+
+
+def _held_in_element(store: Op, holders) -> tuple:
+    """Where the stored element holds the resource: `("conn",)` for `m[k] = &upstream{conn: conn}`,
+    () when the element is the resource itself (or the literal is not keyed)."""
+    for v in store.args:
+        for k, item in composite_items(strip_address(v)):
+            if _value_ref(item, holders) is not None and ident(k) is not None:
+                return (ident(k),)
+    return ()

@@ -1134,14 +1134,19 @@ def _conjuncts(cond) -> list:
 
 
 def _entry_lookups(facts, r: int, recv: str, field: str, key) -> dict[str, str]:
-    """The names the `if` at region r binds, in its own statement, from a look-up of the entry
-    (`if cur, ok := r.workers[name]; ok && ...`): name -> "found" for the comma-ok flag, "value"
-    for the entry itself."""
+    """The names bound from a look-up of the entry that the `if` at region r tests: in its own
+    statement (`if cur, ok := r.workers[name]; ok && ...`), or in the same block before it, with
+    neither name assigned again in between (`cur, ok := r.links[name]; r.mu.RUnlock(); if ok &&
+    ...`): name -> "found" for the comma-ok flag, "value" for the entry itself."""
     found: dict[str, str] = {}
     reg = facts.regions[r]
     for op in facts.ops:
-        if op.kind != "assign" or len(op.args) != 1 or op.region != reg.parent or op.line != reg.line:
+        if op.kind != "assign" or op.region != reg.parent or op.line > reg.line:
             continue  # (the `if` statement's own init sits in the block around it, on its line)
+        if any(n in found for n in (ident(t) for t in op.targets)):
+            found = {}  # assigned again after the look-up: what the `if` tests is not the entry
+        if len(op.args) != 1:
+            continue
         ix = index(op.args[0])
         if ix is None or render(ix[1]) != render(key):
             continue

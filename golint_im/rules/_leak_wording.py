@@ -885,9 +885,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             "or keep one per target and share it"
         )
     if leak.how == "replaced" and leak.container is not None and leak.container.shape == "entry":
+        old = ".".join(("old", *leak.container.part))
         fix = (
             f"close the entry it replaces before storing the new one (`if old, ok := {leak.container.name}; ok "
-            "{ old.Close() }`)"
+            f"{{ {old}.Close() }}`)"
         )
     elif leak.how == "replaced" and leak.container is not None:
         fix = f"close the previous one before storing the next (`if {leak.container.name} != nil {{ ... Close() }}`)"
