@@ -169,7 +169,7 @@ def local_instances(
                 owner = program.declaring_function(f, name)
                 if owner is not None:
                     assigns.setdefault((owner.id, name), []).append((f, op, value))
-    out = []
+    out: list[tuple[Channel, Function, str]] = []
     for (owner_id, name), sites in sorted(assigns.items()):
         if len(sites) != 1:
             continue
