@@ -104,6 +104,9 @@ class Fresh:
     # Fresh only in one mode of its receiver (`if r.mode == Direct { return Dial(addr) }`, a cache
     # otherwise), which the program sets: (the condition as written, the function and op setting it).
     mode: tuple | None = None
+    # Some returns hand back a connection taken from the receiver's own channel of idle ones (`case c
+    # := <-p.idle: return c, nil`) instead of a new one: a checkout the caller must give back or close.
+    checked_out: bool = False
 
 
 class Acquire(Effects):
@@ -201,6 +204,7 @@ class Acquire(Effects):
                     suffix=fr.suffix,
                     impl_closed=fr.impl_closed,
                     mode=fr.mode,
+                    checked_out=fr.checked_out,
                     closer=self._wrapper_closer(f, fr),
                 )
         if best is not None:
@@ -689,7 +693,7 @@ class Acquire(Effects):
                 return self._fresh_in_one_mode(f, returns, len(results))
             shapes.append(shape)
         found = None
-        for fresh, _nils in shapes:
+        for fresh, _nils, _taken in shapes:
             for c in fresh.values():
                 if found is None:
                     found = c
@@ -698,7 +702,11 @@ class Acquire(Effects):
         if found is None:
             return self._fresh_in_one_mode(f, returns, len(results))
         kind, idx = found[0], found[1]
-        for fresh, nils in shapes:
+        checked_out = False
+        for fresh, nils, taken in shapes:
+            if idx in taken and taken[idx] is kind and found[4] == "" and found[5] is None:
+                checked_out = True  # an idle one from the pool on this return, a new one on another
+                continue
             if idx not in fresh and idx not in nils:
                 return self._fresh_in_one_mode(f, returns, len(results))
         if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
@@ -707,24 +715,29 @@ class Acquire(Effects):
         closed = self.closed_origins(f).get(made) if made >= 0 else None
         here = closed.closed if closed is not None else None
         impl_closed = here if here is not None and here.close is not None else None
-        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_closed)
+        return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_closed, checked_out=checked_out)
 
     def _return_values(self, f, r, n):
-        """({index: fresh candidate}, {indexes returning nil}) for one return, or None if unsupported."""
+        """({index: fresh candidate}, {indexes returning nil}, {index: kind of a connection taken from
+        the receiver's channel of idle ones}) for one return, or None if unsupported."""
         ops = f.facts.ops
         if len(r.args) == 1 and n > 1:
             n_op = op_number(r.args[0])
             if n_op is not None:
                 o = self.acquisition(f, ops[n_op])
                 if o is not None:
-                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection, o.suffix)}, set()
+                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection, o.suffix)}, set(), {}
             return None
         if len(r.args) != n:
             return None
-        fresh, nils = {}, set()
+        fresh, nils, taken = {}, set(), {}
         for i, a in enumerate(r.args):
             if is_nil(a) or self.unfilled_cache(f, a):
                 nils.add(i)  # a cache nothing fills hands back nothing
+                continue
+            idle = self._taken_from_own_channel(f, a)
+            if idle is not None:
+                taken[i] = idle
                 continue
             if _closed_in_return(r, a):
                 continue  # `return c, c.Close()`: handed back closed
@@ -737,7 +750,30 @@ class Acquire(Effects):
                 continue
             if c is not None:
                 fresh[i] = c
-        return fresh, nils
+        return fresh, nils, taken
+
+    def _taken_from_own_channel(self, f, value) -> Kind | None:
+        """The kind of the connection the local `value` holds when its every assignment receives it from
+        a channel in a field of f's receiver (`case c := <-p.idle:`) that carries connections the
+        receiver owns (closed_values' received connections): a pool's checkout, not a shared value."""
+        name = ident(value)
+        recv = f.facts.recv_name
+        if name is None or not recv or name in self.params(f):
+            return None
+        ops = f.facts.ops
+        received = self.closed_origins(f)
+        kinds = set()
+        for op, _pos in assignments_to(f, name):
+            at = self.op_index(f, op) - 1  # `c := <-ch` and `case c := <-ch:` bind right after the receive
+            origin = received.get(at)
+            recv_op = ops[at] if at >= 0 else None
+            if origin is None or origin.closed is None or origin.closed.close is not None or recv_op is None:
+                return None
+            sel = selector(recv_op.fn) if recv_op.kind == "recv" and recv_op.mode in ("expr", "case") else None
+            if sel is None or not is_ident(sel[0], recv):
+                return None
+            kinds.add(origin.kind)
+        return kinds.pop() if len(kinds) == 1 else None
 
     def _nothing_open_for(self, f, op, result: int) -> bool:
         """The call passes constants (`true`, `"tcp"`, `0`) for some of f's parameters, and every
@@ -1158,7 +1194,7 @@ class Acquire(Effects):
             if mode is None:
                 continue
             shape = self._return_values(f, r, n)
-            if shape is None or len(shape[0]) != 1:
+            if shape is None or len(shape[0]) != 1 or shape[2]:
                 continue
             idx, c = next(iter(shape[0].items()))
             first = min((i for i, o in enumerate(ops) if guard in enclosing_regions(facts, o.region)), default=-1)

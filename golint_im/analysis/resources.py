@@ -379,6 +379,8 @@ class Origin:
     impl_closed: ClosedHere | None = None
     # impl returns a fresh one only in one mode of its receiver, which the program sets (acquire.Fresh.mode).
     mode: tuple | None = None
+    # impl hands back, on some returns, an idle connection taken from its own pool (acquire.Fresh.checked_out).
+    checked_out: bool = False
     # With a wrapper suffix: the struct's method that closes it (`Close`, `Release`), with `(…)` when
     # it takes arguments (`CloseWithError(…)`).
     closer: str = "Close"

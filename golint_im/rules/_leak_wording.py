@@ -752,6 +752,9 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         via = f" (through {'the function value ' if value else ''}{origin.via})" if origin.via else ""
         fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
         made = f"returns a new {words.noun} on every call"
+        if origin.checked_out:
+            fresh = "hands out on every call an idle one taken from its pool, or a new one"
+            made = f"returns a new {words.noun} when its pool has no idle one"
         if filled is not None and many:
             fresh = f"stores new ones in the {many} it is given on every call"
             made = f"stores a new {words.noun} in the {many} it is given on every call"
@@ -800,6 +803,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         closing = selected_name(helper_close.fn)
         fix = f"close it on every path the way `{impl.short}` does (`{closing}(…)`) or hand it to an owner"
     plain_fix = words.fix.replace("{holder}", words.holder)
+    if origin.checked_out and fix == plain_fix:
+        fix = plain_fix = f"give `{words.holder}` back to the pool or close it on every path"
     # the call that closes it, as a fix writes it (`conn.Close()`; a QUIC connection's own closer)
     release = words.release.replace("{holder}", words.holder) if words.release else ""
     if release and named is not None:
