@@ -927,7 +927,9 @@ class LockModel:
             rest = self._owner_bound_callback(fn, op, callee, lock)
         if rest is None and mapped.inst is None:
             rest = self._element_bound_callback(fn, op, callee, lock)
-        if rest is None and mapped.inst is None:
+        if rest is None and (mapped.inst is None or self._through_own_field(fn, mapped, lock)):
+            # (`r.admission.Admit(i)` maps its `z.peers.mu` to `r.admission.peers.mu`: when what
+            # `r.admission` holds keeps r in `peers`, that is `r.mu`)
             rest = self._observer_holding_receiver(fn, op, callee, lock)
         if rest is None and mapped.inst is None and self.program.interface_width(fn, op) > 0:
             rest = self._registered_implementation(fn, callee, lock)
@@ -937,6 +939,20 @@ class LockModel:
             self.debug.get("GIM10x_locks_tied_through_registration", 0) + 1
         )
         return Lock(mapped.cls, (("name", fn.id, recv), *rest), mapped.label, mapped.striped)
+
+    @staticmethod
+    def _through_own_field(fn: Function, mapped: Lock, lock: Lock) -> bool:
+        """The mapped lock is reached through a field of fn's receiver and then the callee's own field
+        (`r.admission.peers.mu` for the callee's `z.peers.mu`)."""
+        inst, own = mapped.inst, lock.inst
+        recv = fn.facts.recv_name
+        return (
+            inst is not None
+            and own is not None
+            and len(inst) == len(own) + 1
+            and inst[0] == ("name", fn.id, recv)
+            and inst[2:] == own[1:]
+        )
 
     def registered_target(self, fn: Function, op: Op, targets: list) -> Function | None:
         """Of an interface call's several implementations, the only one whose summary takes a lock, when
@@ -1290,6 +1306,8 @@ class LockModel:
                 v = E.ident(E.selector_base(call.fn))
                 arg = call.args[at] if at < len(call.args) else None
                 sel = E.selector(arg) if arg is not None else None
+                if v is not None and self._literal_keeping(caller, arg, v, back, method):
+                    continue  # `reg.SetAdmission(zoneSpread{peers: reg})`: built right there over v
                 if sel is None and E.ident(arg) is not None:
                     # `reg.Watch(bal)`: the value itself, called through the field's interface
                     x, kind = E.ident(arg), method.facts.recv
@@ -1302,6 +1320,18 @@ class LockModel:
                 if v is None or x is None or not self._made_keeping(caller, x, v, back, kind):
                     return False
         return True
+
+    def _literal_keeping(self, fn: Function, arg, v: str, back: str, method: Function) -> bool:
+        """arg is a composite literal of method's receiver type keeping v in the field `back`
+        (`zoneSpread{peers: reg, perZone: 2}`, or its address)."""
+        comp = E.composite(E.strip_address(arg)) if arg is not None else None
+        if comp is None:
+            return False
+        t = self.program.type_of(fn, E.strip_address(arg))
+        named = self.program.named(t) if t else None
+        if named != f"{method.pkg.path}#{method.facts.recv}":
+            return False
+        return any(E.ident(key) == back and E.is_ident(val, v) for key, val in comp[1])
 
     def stored_where_called(self, fn: Function, op: Op, method: Function) -> bool:
         """The interface value op calls through comes from a field of a type of the tree (itself,
@@ -1474,8 +1504,11 @@ class LockModel:
         recv = fn.facts.recv_name
         expr = op.fn
         base = E.selector_base(expr)
+        on_field = E.selector(base)
         if E.ident(base) is not None and not E.is_ident(base, recv) and self.program.interface_width(fn, op) > 0:
             expr = base  # `w.ServiceChanged(s)` on a watcher ranged from a field: the value the method runs on
+        elif on_field is not None and E.is_ident(on_field[0], recv) and self.program.interface_width(fn, op) > 0:
+            return on_field[1]  # `r.admission.Admit(i)`: the implementation the field holds
         # `l.rules[i](t)`, or a local given once (`for _, hs := range b.subs { for _, h := range hs {
         # h.Handle(m) } }`): strip indexes, then follow the local's one value, a few steps at most
         for step in range(4):
