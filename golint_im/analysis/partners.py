@@ -71,7 +71,7 @@ from .one_shot import received_again
 from .outlived import late_sends, outlived_receivers
 from .pipes import abandoned_pipes, waits_before_reading
 from .recovery import Recovery
-from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds
+from .regions import REGIONS, Regions, exclusive_branches, fan_out_rounds, on_straight_line
 from .replies import (
     abandoned_replies,
     skipped_handler_replies,
@@ -345,6 +345,11 @@ class Partners:
         if not found.channel.closes and _exit_only_on_close(found):
             # `v, ok := <-ch; if !ok { return }` on a channel nothing closes: that exit never runs.
             self.debug["GIM102_exits_on_a_close_that_never_comes"] += 1
+            return
+        if found.helper is None and _exit_after_the_senders_are_done(self.program, found):
+            # `case <-finished:` where `go func() { wg.Wait(); close(finished) }()` and each sender
+            # is counted before its `go` and done after its send: the case runs only once no send waits.
+            self.debug["GIM102_exits_after_the_senders_are_done"] += 1
             return
         self.stuck.append(found)
 
@@ -1502,6 +1507,66 @@ PARTNERS = Pass(
 
 _HTTP_SERVER = "net/http#Server"
 _GRPC_SERVER = "google.golang.org/grpc#Server"
+
+
+def _exit_after_the_senders_are_done(program: Program, found: StuckSend) -> bool:
+    """The exit is a `case <-finished:` of the waiting function, and `finished` is closed only by
+    goroutines of that function that first wait on a WaitGroup (`go func() { wg.Wait();
+    close(finished) }()`) which the sending goroutine counts down after its send (a deferred
+    `wg.Done()`, or one after the send on its straight line) and does not add to itself: the case
+    can be taken only after every counted send went through."""
+    owner = found.owner
+    facts = owner.facts
+    case = next(
+        (op for op in facts.ops if op.kind == "recv" and op.mode == "case" and op.body == found.exit.region), None
+    )
+    finished = E.ident(case.fn) if case is not None else None
+    if finished is None:
+        return False
+    closers = [
+        (lit, op)
+        for lit in owner.nested_literals()
+        for op in lit.facts.ops
+        if op.kind == "call" and E.is_ident(op.fn, "close") and op.args and E.is_ident(op.args[0], finished)
+    ]
+    if not closers or any(
+        op.kind == "call" and E.is_ident(op.fn, "close") and op.args and E.is_ident(op.args[0], finished)
+        for op in facts.ops
+    ):
+        return False
+    groups = set()
+    for lit, close in closers:
+        if not lit.go_sites or not on_straight_line(lit.facts, close.region):
+            return False
+        before = lit.facts.ops[: lit.facts.ops.index(close)]
+        waits = [
+            E.render(E.selector_base(o.fn)) for o in before if o.kind == "call" and E.selected_name(o.fn) == "Wait"
+        ]
+        if len(waits) != 1:
+            return False
+        groups.add(waits[0])
+    if len(groups) != 1:
+        return False
+    group = groups.pop()
+    go_op: Op = found.go_op  # type: ignore[assignment]
+    goroutine = next((t.function for t in program.resolve_call(owner, go_op)), None)
+    if goroutine is None or goroutine.parent is None:
+        return False  # the group's name means the same variable only in a literal of the same function
+    g_ops = goroutine.facts.ops
+    step = found.send if found.sender is goroutine else (found.path[0][1] if found.path else None)
+    if step is None or not any(step is o for o in g_ops):
+        return False
+
+    def on(o, method: str) -> bool:
+        return o.kind == "call" and E.selected_name(o.fn) == method and E.render(E.selector_base(o.fn)) == group
+
+    if any(on(o, "Add") for o in g_ops):
+        return False  # counted only once it runs: the Wait may return first (GIM106)
+    at = g_ops.index(step)
+    return any(
+        on(o, "Done") and (o.mode == "defer" or (k > at and on_straight_line(goroutine.facts, o.region)))
+        for k, o in enumerate(g_ops)
+    )
 
 
 def _exit_only_on_close(found: StuckSend) -> bool:

@@ -972,9 +972,16 @@ class SyncPrimitives:
         its Add (a receive, a select, another group's Wait), or sends what the goroutine receives only
         after its Add: the Add may be known to come first.
 
-        A deferred Wait runs when the starter returns, after every op of its body."""
+        A deferred Wait runs when the starter returns, after every op of its body; the Wait of a
+        goroutine the starter starts later (`go func() { wg.Wait(); close(out) }()`, see _wait_after)
+        may run as soon as that `go` does."""
         s_ops = starter.facts.ops
-        end = len(s_ops) if wait.op.mode == "defer" else s_ops.index(wait.op)
+        if wait.fn is not starter:
+            end = next(i for i, op in enumerate(s_ops) if any(op is o for f, o in wait.fn.go_sites if f is starter))
+        elif wait.op.mode == "defer":
+            end = len(s_ops)
+        else:
+            end = s_ops.index(wait.op)
         return self._ordered_by(starter, s_ops[s_ops.index(go_op) + 1 : end], g, add_op, key)
 
     def _ordered_by(self, waiter: Function, between: list, g: Function, add_op: Op, key: str) -> bool:
