@@ -704,7 +704,7 @@ class Acquire(Effects):
         kind, idx = found[0], found[1]
         checked_out = False
         for fresh, nils, taken in shapes:
-            if idx in taken and taken[idx] is kind and found[4] == "" and found[5] is None:
+            if idx in taken and not found[4]:
                 checked_out = True  # an idle one from the pool on this return, a new one on another
                 continue
             if idx not in fresh and idx not in nils:
@@ -718,26 +718,25 @@ class Acquire(Effects):
         return Fresh(kind, idx, found[2], found[3], found[4], found[5], impl_closed, checked_out=checked_out)
 
     def _return_values(self, f, r, n):
-        """({index: fresh candidate}, {indexes returning nil}, {index: kind of a connection taken from
-        the receiver's channel of idle ones}) for one return, or None if unsupported."""
+        """({index: fresh candidate}, {indexes returning nil}, {indexes returning a value taken from the
+        receiver's channel of idle ones}) for one return, or None if unsupported."""
         ops = f.facts.ops
         if len(r.args) == 1 and n > 1:
             n_op = op_number(r.args[0])
             if n_op is not None:
                 o = self.acquisition(f, ops[n_op])
                 if o is not None:
-                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection, o.suffix)}, set(), {}
+                    return {o.result: (o.kind, o.result, o.base, ops[n_op], o.collection, o.suffix)}, set(), set()
             return None
         if len(r.args) != n:
             return None
-        fresh, nils, taken = {}, set(), {}
+        fresh, nils, taken = {}, set(), set()
         for i, a in enumerate(r.args):
             if is_nil(a) or self.unfilled_cache(f, a):
                 nils.add(i)  # a cache nothing fills hands back nothing
                 continue
-            idle = self._taken_from_own_channel(f, a)
-            if idle is not None:
-                taken[i] = idle
+            if self._taken_from_own_channel(f, a, i):
+                taken.add(i)
                 continue
             if _closed_in_return(r, a):
                 continue  # `return c, c.Close()`: handed back closed
@@ -752,28 +751,32 @@ class Acquire(Effects):
                 fresh[i] = c
         return fresh, nils, taken
 
-    def _taken_from_own_channel(self, f, value) -> Kind | None:
-        """The kind of the connection the local `value` holds when its every assignment receives it from
-        a channel in a field of f's receiver (`case c := <-p.idle:`) that carries connections the
-        receiver owns (closed_values' received connections): a pool's checkout, not a shared value."""
+    def _taken_from_own_channel(self, f, value, i: int) -> bool:
+        """The local `value`, returned as f's result i, is every time received from a channel in a
+        field of f's receiver (`case c := <-p.idle:`) whose elements are of the result's declared
+        type: a pool's checkout of one of the values it hands out fresh on its other returns, owned
+        by the caller as those are (a value received from a channel is the receiver's alone)."""
         name = ident(value)
         recv = f.facts.recv_name
-        if name is None or not recv or name in self.params(f):
-            return None
+        results = f.facts.results
+        if name is None or not recv or name in self.params(f) or i >= len(results):
+            return False
+        declared = self.program.qualify(results[i], f.file)
         ops = f.facts.ops
-        received = self.closed_origins(f)
-        kinds = set()
-        for op, _pos in assignments_to(f, name):
+        given = list(assignments_to(f, name))
+        for op, _pos in given:
             at = self.op_index(f, op) - 1  # `c := <-ch` and `case c := <-ch:` bind right after the receive
-            origin = received.get(at)
             recv_op = ops[at] if at >= 0 else None
-            if origin is None or origin.closed is None or origin.closed.close is not None or recv_op is None:
-                return None
-            sel = selector(recv_op.fn) if recv_op.kind == "recv" and recv_op.mode in ("expr", "case") else None
+            if recv_op is None or recv_op.kind != "recv" or recv_op.mode not in ("expr", "case"):
+                return False
+            if len(op.args) != 1 or unary_operand(op.args[0], "<-") != recv_op.fn:
+                return False
+            sel = selector(recv_op.fn)
             if sel is None or not is_ident(sel[0], recv):
-                return None
-            kinds.add(origin.kind)
-        return kinds.pop() if len(kinds) == 1 else None
+                return False
+            if Program.elem(self.type_of(f, recv_op.fn) or "") != declared:
+                return False
+        return bool(given)
 
     def _nothing_open_for(self, f, op, result: int) -> bool:
         """The call passes constants (`true`, `"tcp"`, `0`) for some of f's parameters, and every

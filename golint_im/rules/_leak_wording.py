@@ -752,9 +752,6 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         via = f" (through {'the function value ' if value else ''}{origin.via})" if origin.via else ""
         fresh = f"returns {f'a {many} of new ones' if many else 'a new one'} on every call"
         made = f"returns a new {words.noun} on every call"
-        if origin.checked_out:
-            fresh = "hands out on every call an idle one taken from its pool, or a new one"
-            made = f"returns a new {words.noun} when its pool has no idle one"
         if filled is not None and many:
             fresh = f"stores new ones in the {many} it is given on every call"
             made = f"stores a new {words.noun} in the {many} it is given on every call"
@@ -775,6 +772,10 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"wraps a new one on every call in the struct it returns "
                 f"(field `{origin.suffix[0]}`, closed by the struct's `{origin.closer.removesuffix('(…)')}`)"
             )
+        if origin.checked_out:
+            wrapped = f" in the struct it returns (field `{origin.suffix[0]}`)" if origin.suffix else ""
+            fresh = f"hands out on every call an idle one taken from its pool, or a new one{wrapped}"
+            made = f"returns a new {words.noun} when its pool has no idle one"
         if origin.mode is not None:
             cond, setter, set_op = origin.mode
             fresh += f" when `{cond}` ({setter.file.path}:{set_op.line} builds it in that mode)"
