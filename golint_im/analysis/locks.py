@@ -1296,6 +1296,8 @@ class LockModel:
                 return False
             param = E.ident(value)
             params = [pn for pn, _t in g.facts.params]
+            if base is None and param in params and self._constructed_then_tied_back(g, params.index(param), back):
+                continue  # `obs := &usage{}; st := NewStore(3, obs); obs.store = st`
             if param is None or param not in params or f"{g.pkg.path}#{g.facts.recv}" != named:
                 return False
             at = params.index(param)
@@ -1319,6 +1321,42 @@ class LockModel:
                     return False
                 if v is None or x is None or not self._made_keeping(caller, x, v, back, kind):
                     return False
+        return True
+
+    def _constructed_then_tied_back(self, g: Function, at: int, back: str) -> bool:
+        """Every caller of the constructor g passes, for its parameter at, a local x that it then
+        points back at what g built: `st := NewStore(3, obs)` and `obs.store = st` (each name
+        assigned once in the caller)."""
+        callers = self.program.callers(g)
+        if not callers:
+            return False
+        for caller, call in callers:
+            x = E.ident(call.args[at]) if at < len(call.args) and call.mode == "plain" else None
+            ops = caller.facts.ops
+            number = next((k for k, o in enumerate(ops) if o is call), -1)
+            built = next(
+                (
+                    E.ident(o.targets[0])
+                    for o in ops
+                    if o.kind == "assign" and len(o.args) == 1 and o.targets and E.call_number(o.args[0]) == number
+                ),
+                None,
+            )
+            if x is None or built is None or len(list(assignments_to(caller, built))) != 1:
+                return False
+            ties = [
+                o
+                for o in ops
+                if o.kind == "assign"
+                and len(o.targets) == 1
+                and len(o.args) == 1
+                and E.is_ident(o.args[0], built)
+                and (sel := E.selector(o.targets[0])) is not None
+                and E.is_ident(sel[0], x)
+                and sel[1] == back
+            ]
+            if len(ties) != 1 or len(list(assignments_to(caller, x))) != 1:
+                return False
         return True
 
     def _literal_keeping(self, fn: Function, arg, v: str, back: str, method: Function) -> bool:
