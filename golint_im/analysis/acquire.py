@@ -1549,9 +1549,48 @@ class Acquire(Effects):
         inner = callee(selector_base(op.fn))
         if selected_name(inner) == "Client" and self._is_test_server(fn, selector_base(inner)):
             return True  # srv.Client().Get(...)
+        if self._under_a_closed_test_server(fn):
+            return True
+        helpers = self.program.resolve_call(fn, op) if op.kind == "call" else []
+        if helpers and all(t.function.file.is_test and self._under_a_closed_test_server(t.function) for t in helpers):
+            return True  # `makeRequest(t, ...)`, a helper of the test that starts, closes and asks its own server
         if not op.args:
             return False
-        url = op.args[0]
+        if self._addressed_to_test_server(fn, op.args[0], catalog=True):
+            return True
+        # A helper of the test (`mustDo(t, req)`, `get(t, ts.URL+path)`): whichever argument carries
+        # the address, built from the test server's URL here or in the request it was given
+        return any(self._addressed_to_test_server(fn, a, catalog=False) for a in op.args[1:])
+
+    def _under_a_closed_test_server(self, fn) -> bool:
+        """fn, or a function it is written in, starts an httptest server and closes it (`srv :=
+        httptest.NewServer(h); t.Cleanup(srv.Close)`, `defer srv.Close()`): the requests a test makes
+        there go to that server (its address spelled out, `srv.Listener.Addr()`), whose Close tears
+        their connections down."""
+        g = fn
+        while g is not None:
+            servers = set()
+            for o in g.facts.ops:
+                if o.kind == "assign" and len(o.args) == 1 and len(o.targets) == 1:
+                    sel = selector(callee(o.args[0]))
+                    if sel is not None and sel[1].startswith("New") and self._httptest_import(g, sel[0]):
+                        servers.add(ident(o.targets[0]))
+            servers.discard(None)
+            for o in g.facts.ops if servers else ():
+                if o.kind != "call":
+                    continue
+                closed = selector(o.fn) if selected_name(o.fn) == "Close" else None
+                if closed is not None and ident(closed[0]) in servers:
+                    return True  # `defer srv.Close()`
+                if any((a := selector(x)) is not None and a[1] == "Close" and ident(a[0]) in servers for x in o.args):
+                    return True  # `t.Cleanup(srv.Close)`
+            g = g.parent
+        return False
+
+    def _addressed_to_test_server(self, fn, url, catalog: bool) -> bool:
+        """The argument is, or names a request built with, the URL of an httptest server: `ts.URL +
+        path`, a request from `http.NewRequest(..., ts.URL+path, ...)`, or (not a catalog call) a
+        request from a helper of the test given such a URL (`mustNewRequest(t, "GET", ts.URL+p)`)."""
         req = ident(url)
         if req is not None:  # Do(req) / RoundTrip(req): the URL is in the request
             v = self._single_assignment(fn, req)
@@ -1565,6 +1604,8 @@ class Acquire(Effects):
                 if self._httptest_import(fn, sel[0]):
                     return True
                 url = v
+            elif not catalog and callee(v) is not None:
+                url = v  # `req := mustNewRequest(t, "GET", ts.URL+path, nil)`
         return any(self._is_test_server(fn, base) for base in selector_bases(url, "URL", []))
 
     def _is_test_server(self, fn, expr) -> bool:

@@ -92,9 +92,14 @@ should be reused.
   closed is still reported, although net/http puts that connection back in
   its pool: the contract is to close it, and real fixes add that `Close`.
 - In `_test.go` files, a request whose URL is an `httptest.Server`'s
-  (`srv.URL + "/x"`, directly or through `http.NewRequest`) or that is sent
-  with `srv.Client()` is not reported: the server's `Close` tears the
-  connections down. Discarded responses in tests (`_, err := http.Get(u)`,
+  (`srv.URL + "/x"`, directly, through `http.NewRequest` or through a
+  helper of the test given it) or that is sent with `srv.Client()` is not
+  reported: the server's `Close` tears the connections down. Neither is any
+  request made in a test function (or a helper literal) that starts an
+  `httptest` server and closes it (`t.Cleanup(srv.Close)`, `defer
+  srv.Close()`), its address spelled out or not (`srv.Listener.Addr()`),
+  nor a response from such a helper: a request that function sends to
+  another server is missed. Discarded responses in tests (`_, err := http.Get(u)`,
   a probe expected to fail) are not reported either, nor are responses of a
   `RoundTrip` a test calls directly: it is testing a round tripper, over a
   fake transport whose bodies live in memory.
