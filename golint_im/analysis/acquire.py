@@ -752,10 +752,11 @@ class Acquire(Effects):
         return fresh, nils, taken
 
     def _taken_from_own_channel(self, f, value, i: int) -> bool:
-        """The local `value`, returned as f's result i, is every time received from a channel in a
-        field of f's receiver (`case c := <-p.idle:`) whose elements are of the result's declared
-        type: a pool's checkout of one of the values it hands out fresh on its other returns, owned
-        by the caller as those are (a value received from a channel is the receiver's alone)."""
+        """The local `value`, returned as f's result i, is every time taken out of a pool in a field
+        of f's receiver whose elements are of the result's declared type: received from its channel
+        (`case c := <-p.idle:`), or popped from its slice (`c := p.idle[n-1]` with `p.idle =
+        p.idle[:n-1]` in f). A checkout of one of the values the function hands out fresh on its
+        other returns, owned by the caller as those are (the pool no longer holds it)."""
         name = ident(value)
         recv = f.facts.recv_name
         results = f.facts.results
@@ -765,18 +766,40 @@ class Acquire(Effects):
         ops = f.facts.ops
         given = list(assignments_to(f, name))
         for op, _pos in given:
-            at = self.op_index(f, op) - 1  # `c := <-ch` and `case c := <-ch:` bind right after the receive
-            recv_op = ops[at] if at >= 0 else None
-            if recv_op is None or recv_op.kind != "recv" or recv_op.mode not in ("expr", "case"):
+            if len(op.args) != 1:
                 return False
-            if len(op.args) != 1 or unary_operand(op.args[0], "<-") != recv_op.fn:
-                return False
-            sel = selector(recv_op.fn)
-            if sel is None or not is_ident(sel[0], recv):
-                return False
-            if Program.elem(self.type_of(f, recv_op.fn) or "") != declared:
+            popped = index(op.args[0])
+            if popped is not None:
+                held = selector(popped[0])
+                if held is None or not is_ident(held[0], recv) or not self._pops(f, recv, held[1]):
+                    return False
+                source = popped[0]
+            else:
+                at = self.op_index(f, op) - 1  # `c := <-ch` and `case c := <-ch:` bind right after the receive
+                recv_op = ops[at] if at >= 0 else None
+                if recv_op is None or recv_op.kind != "recv" or recv_op.mode not in ("expr", "case"):
+                    return False
+                if unary_operand(op.args[0], "<-") != recv_op.fn:
+                    return False
+                sel = selector(recv_op.fn)
+                if sel is None or not is_ident(sel[0], recv):
+                    return False
+                source = recv_op.fn
+            if Program.elem(self.type_of(f, source) or "") != declared:
                 return False
         return bool(given)
+
+    @staticmethod
+    def _pops(f, recv: str, field: str) -> bool:
+        """f reslices its receiver's field onto itself (`p.idle = p.idle[:n-1]`): what it read out is gone."""
+        for op in f.facts.ops:
+            if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+                continue
+            target = selector(op.targets[0])
+            base = selector(sliced(op.args[0]))
+            if target == (make_ident(recv), field) and base == target:
+                return True
+        return False
 
     def _nothing_open_for(self, f, op, result: int) -> bool:
         """The call passes constants (`true`, `"tcp"`, `0`) for some of f's parameters, and every
