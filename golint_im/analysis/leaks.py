@@ -25,6 +25,7 @@ from golint_im.expr import (
     is_ident,
     is_make_call,
     is_nil,
+    is_true,
     make_ident,
     ranged,
     render,
@@ -1185,6 +1186,7 @@ class Walk:
             or self._nil_on_this_path(cond)
             or self._stale_error_test(cond)
             or self._own_error_test(cond)
+            or self._error_check_helper(cond)
             or self._either_failed(cond)
             or self._empty_container_test(cond)
             or self._stream_context_done(cond)
@@ -1304,6 +1306,26 @@ class Walk:
         if empty is None:
             return None
         return ("failed", None) if empty else (None, "failed")
+
+    def _error_check_helper(self, cond) -> tuple | None:
+        """`if !i.handleErrors(w, r, err) { return }`: a function of the tree given the acquisition's
+        error that opens with `if err == nil { return true }` (true exactly when there was no error):
+        its false is the failed acquisition's branch, with nothing to release."""
+        if self.no_nil or not is_expr(cond):
+            return None
+        negated = unary_operand(cond, "!")
+        inner = negated if negated is not None else cond
+        c = call(inner)
+        number = call_number(inner)
+        if c is None or number is None or not 0 <= number < len(self.fn.facts.ops):
+            return None
+        given = [k for k, a in enumerate(c[1]) if self.last_assign.get(ident(a) or "") == "acq"]
+        if len(given) != 1:
+            return None
+        targets = self.an.program.resolve_call(self.fn, self.fn.facts.ops[number])
+        if len(targets) != 1 or not true_exactly_without_error(targets[0].function, given[0]):
+            return None
+        return ("failed", "ok") if negated is not None else ("ok", "failed")
 
     def _own_error_test(self, cond) -> tuple | None:
         """`if resp.Error != nil { return }` on a value known only by its close: the call reported failure.
@@ -2945,3 +2967,29 @@ def _held_in_element(store: Op, holders) -> tuple:
             if _value_ref(item, holders) is not None and ident(k) is not None:
                 return (ident(k),)
     return ()
+
+
+def true_exactly_without_error(fn: Function, index: int) -> bool:
+    """fn returns one bool, and opens with `if err == nil { return true }` on its parameter at index
+    (an `error`), which it never assigns nil afterwards, and no other `return true`: true exactly when
+    it was given no error."""
+    facts = fn.facts
+    if facts.results != ("bool",) or index >= len(facts.params) or facts.params[index][1] != "error":
+        return False
+    name = facts.params[index][0]
+    trues = [op for op in facts.ops if op.kind == "return" and len(op.args) == 1 and is_true(op.args[0])]
+    first = next((op for op in facts.ops if op.kind == "return"), None)
+    if len(trues) != 1 or first is not trues[0]:
+        return False
+    guard = facts.regions[first.region] if first.region >= 0 else None
+    if guard is None or guard.kind != "if" or not is_expr(guard.info):
+        return False
+    b = binary(guard.info)
+    if b is None or b[0] != "==" or not (is_ident(b[1], name) and is_nil(b[2])):
+        return False
+    if not all(facts.regions[r].kind in ("body", "block") for r in enclosing_regions(facts, guard.parent)):
+        return False  # the test itself on the function's straight line
+    return not any(
+        op.kind == "assign" and any(is_ident(t, name) for t in op.targets) and any(is_nil(a) for a in op.args)
+        for op in facts.ops
+    )
