@@ -30,7 +30,9 @@ _RESERVE: mmap.mmap | None = None
 def prepare_process() -> None:
     """Once, when golint-im is the process: closed std fds taken, SIGTERM handled, memory reserved."""
     global _RESERVE
+    global _HANDLER_PID
     reserve_std_fds()
+    _HANDLER_PID = os.getpid()
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
         _RESERVE = mmap.mmap(-1, 8 * 1024 * 1024)
@@ -42,7 +44,17 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the run is so it unwinds like Ctrl-C: workers ended, no partial output."""
 
 
+# The process that installed on_sigterm: a worker forked from it inherits the handler until its
+# initializer puts the default back (parallel.die_with_parent), and a SIGTERM in that window must
+# end the worker quietly, not raise into the executor's bootstrap (a traceback on the user's screen).
+_HANDLER_PID = 0
+
+
 def on_sigterm(_signum, _frame):
+    if os.getpid() != _HANDLER_PID:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise Terminated()
 
 
