@@ -67,6 +67,7 @@ from .replaced import (
     map_field_store,
     receiver_fields,
     replaced_after_construction,
+    replaced_past_a_partial_guard,
     replaced_under_own_guard,
     replaced_unlike_a_sibling,
     runs_again,
@@ -307,6 +308,8 @@ class Walk:
             again = replaced_after_construction(self.an, self.fn, fields, self.kind)
         if again is None and not self.origin.collection:
             again = replaced_under_own_guard(self.fn, fields, store, self.kind)
+        if again is None and not self.origin.collection:
+            again = replaced_past_a_partial_guard(self.an, self.fn, fields, store, self.kind)
         if again is None:
             if not self.origin.collection and never_closed(self.an, self.fn, fields, self.kind):
                 # No method of the type closes the field, and no other code reaches it.

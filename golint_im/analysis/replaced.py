@@ -440,6 +440,84 @@ def replaced_under_own_guard(fn: Function, fields: list[str], store: Op, kind: K
     return Again(fn, store, 0, guard_line=line, after_failure=failed, own_guard=True)
 
 
+def replaced_past_a_partial_guard(an: Analysis, fn: Function, fields: list[str], store: Op, kind: Kind) -> Again | None:
+    """The field version of entry_stored_past_a_partial_guard: an `if` on the way to the store leaves
+    (`return`, `continue`) only when the field is set *and* something else holds (`if b :=
+    g.current(); b != nil && b.addr == addr { return }`, the getter returning `g.backend`): when the
+    other condition fails with the field set, the store drops the live value. Only when nothing on
+    the way closes the field."""
+    recv = fn.facts.recv_name
+    if not recv or _closes_fields_on_the_way(fn, recv, fields, kind, store):
+        return None
+    facts = fn.facts
+    around = set(enclosing_regions(facts, store.region))
+    for r, reg in enumerate(facts.regions):
+        if reg.kind != "if" or reg.parent not in around or reg.line >= store.line or not is_expr(reg.info):
+            continue
+        held = _field_locals(an, fn, reg, recv, fields)
+        conjuncts = _conjuncts(reg.info)
+        set_tests = [c for c in conjuncts if _field_set_test(c, recv, fields, held)]
+        others = [c for c in conjuncts if not _field_set_test(c, recv, fields, held)]
+        if not set_tests or not others:
+            continue
+        if not any(
+            o.region == r and (o.kind == "return" or (o.kind == "jump" and o.mode == "continue")) for o in facts.ops
+        ):
+            continue
+        return Again(fn, store, 0, partial_guard=(reg.line, " && ".join(render(c) for c in others)))
+    return None
+
+
+def _field_locals(an: Analysis, fn: Function, reg, recv: str, fields: list[str]) -> set[str]:
+    """Locals the `if` statement binds in its init from one of the fields, read directly or through a
+    getter of the receiver whose every return hands back that field (`if b := g.current(); ...`)."""
+    out = set()
+    for op in fn.facts.ops:
+        if op.kind != "assign" or len(op.args) != 1 or len(op.targets) != 1 or op.line != reg.line:
+            continue
+        if op.region != reg.parent:
+            continue
+        name = ident(op.targets[0])
+        value = op.args[0]
+        sel = selector(value)
+        if name and sel is not None and is_ident(sel[0], recv) and sel[1] in fields:
+            out.add(name)
+            continue
+        got = call_parts(value)
+        getter = selector(got[0]) if got is not None and not got[1] else None
+        if name is None or getter is None or not is_ident(getter[0], recv):
+            continue
+        number = call_number(value)
+        call = fn.facts.ops[number] if number is not None and 0 <= number < len(fn.facts.ops) else None
+        targets = an.program.resolve_call(fn, call) if call is not None and call.kind == "call" else []
+        if len(targets) == 1 and _returns_field(targets[0].function, fields):
+            out.add(name)
+    return out
+
+
+def _returns_field(getter: Function, fields: list[str]) -> bool:
+    returns = [o for o in getter.facts.ops if o.kind == "return"]
+    recv = getter.facts.recv_name
+    return bool(returns) and all(
+        len(o.args) == 1 and (sel := selector(o.args[0])) is not None and is_ident(sel[0], recv) and sel[1] in fields
+        for o in returns
+    )
+
+
+def _field_set_test(cond, recv: str, fields: list[str], held: set[str]) -> bool:
+    """`recv.f != nil` for one of the fields, or `b != nil` for a local bound from one."""
+    b = binary(cond)
+    if b is None or b[0] != "!=":
+        return False
+    other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    if other is None:
+        return False
+    if ident(other) in held:
+        return True
+    sel = selector(other)
+    return sel is not None and is_ident(sel[0], recv) and sel[1] in fields
+
+
 def _only_when_nil(caller: Function, call: Op, recv: str, fields: list[str]) -> bool:
     """The call sits under an `if` that requires one of the fields to be nil (`if a.conn == nil {`, or
     `a.conn == nil && ...`): when it runs, the field holds nothing to close."""
@@ -488,12 +566,26 @@ def _closes_fields_on_the_way(fn: Function, recv: str, fields: list[str], kind: 
     at = next((i for i, o in enumerate(ops) if o is call), len(ops))
     around = set(enclosing_regions(fn.facts, call.region))
     own = {id(o) for o in ops}
+    regions = fn.facts.regions
     for op in _field_closes(fn, recv, fields, kind, list(ops_with_literals(fn))):
         if id(op) not in own or op.mode == "defer":
             continue
-        if ops.index(op) < at and op.region in around:
+        if ops.index(op) < at and (op.region in around or _nil_guarded_close(regions, op, around)):
             return True
     return False
+
+
+def _nil_guarded_close(regions, op: Op, around: set) -> bool:
+    """`if p.peer != nil { p.peer.Close() }` in a block around the store: the close of whatever the
+    field holds, skipped only when it holds nothing."""
+    reg = regions[op.region] if op.region >= 0 else None
+    if reg is None or reg.kind != "if" or reg.parent not in around or not is_expr(reg.info):
+        return False
+    b = binary(reg.info)
+    if b is None or b[0] != "!=":
+        return False
+    tested = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    return tested is not None and render(tested) == render(selector_base(op.fn))
 
 
 def _field_closes(fn: Function, recv: str, fields: list[str], kind: Kind, ops: list[Op]) -> list[Op]:
@@ -1112,6 +1204,10 @@ def entry_stored_past_a_partial_guard(fn: Function, stored, kind: Kind) -> tuple
             continue
         conjuncts = _conjuncts(reg.info)
         looked_up = _entry_lookups(facts, r, recv, field, key)
+        for companion in _companion_maps(fn, recv, field, key, store):
+            looked_up.update(
+                {n: "found" for n, how in _entry_lookups(facts, r, recv, companion, key).items() if how == "found"}
+            )
         set_tests = [c for c in conjuncts if _entry_set_test(c, recv, field, key, looked_up)]
         others = [c for c in conjuncts if not _entry_set_test(c, recv, field, key, looked_up)]
         if not set_tests or not others:
@@ -1123,6 +1219,41 @@ def entry_stored_past_a_partial_guard(fn: Function, stored, kind: Kind) -> tuple
         other = " && ".join(render(c) for c in others)
         return render(target), store, Again(fn, store, 0, partial_guard=(reg.line, other))
     return None
+
+
+def _companion_maps(fn: Function, recv: str, field: str, key, store: Op) -> list[str]:
+    """Map fields of the receiver written under the same key right beside the store, in its block
+    (`m.streams[svc] = conn; m.gens[svc] = gen`), whose entries every method of the type that
+    deletes one of `field` deletes too: an entry set there means one set in `field`."""
+    out = []
+    for op in fn.facts.ops:
+        if op.kind != "assign" or op.region != store.region or op is store or len(op.targets) != 1:
+            continue
+        ix = index(op.targets[0])
+        if ix is None:
+            continue
+        sel = selector(ix[0])
+        if sel is None or not is_ident(sel[0], recv) or sel[1] == field or render(ix[1]) != render(key):
+            continue
+        out.append(sel[1])
+    if not out:
+        return out
+    recv_type = (fn.facts.recv or "").lstrip("*")
+    for (tname, _m), method in fn.pkg.methods.items():
+        if tname != recv_type:
+            continue
+        deleted = {
+            sel[1]
+            for o in method.facts.ops
+            if o.kind == "call"
+            and is_ident(o.fn, "delete")
+            and o.args
+            and (sel := selector(o.args[0])) is not None
+            and is_ident(sel[0], method.facts.recv_name)
+        }
+        if field in deleted:
+            out = [g for g in out if g in deleted]
+    return out
 
 
 def _conjuncts(cond) -> list:

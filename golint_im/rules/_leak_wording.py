@@ -489,13 +489,17 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         related.append(returns)
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.partial_guard:
         guard_line, other = leak.again.partial_guard
+        in_entry = leak.container.shape == "entry"
         problem = (
             f"is kept only in `{leak.container.name}` (line {leak.line}), which the `if` at line {guard_line} "
-            f"skips only when the entry is set and `{other}` also holds: when it does not, the store replaces the "
-            "live entry without closing it"
+            f"skips only when the {'entry' if in_entry else 'field'} is set and `{other}` also holds: when it does "
+            f"not, the store replaces the live {'entry' if in_entry else 'value'} without closing it"
         )
         related.append(
-            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
+            Related(
+                Location(path, leak.line, max(leak.col, 1)),
+                f"stored here, dropping the {'entry' if in_entry else 'value'} it replaces",
+            )
         )
         related.append(Related(Location(path, guard_line, 1), "skipped only when both hold"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.reconciled_by:
