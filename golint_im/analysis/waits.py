@@ -1115,7 +1115,14 @@ def _sends_again(model: LockModel, b: BlockedUnderLock) -> bool:
     sites = list({id(call): (caller, call) for caller, call in [*model.program.callers(top), *top.go_sites]}.values())
     if not sites and _library_entry(top):
         return True  # `func (b *Batcher) Add(item)` of a library: its users call it as often as they like
-    return len(sites) > 1 or any(in_loop(caller.facts, call.region) for caller, call in sites)
+    if len(sites) > 1 or any(in_loop(caller.facts, call.region) for caller, call in sites):
+        return True
+    # `for i := 0; i < 8; i++ { go func(i int) { lobby.Join(name(i)) }(i) }`: its one caller is a
+    # goroutine started in a loop, or more than once
+    return any(
+        len(caller.go_sites) > 1 or any(in_loop(starter.facts, go.region) for starter, go in caller.go_sites)
+        for caller, _call in sites
+    )
 
 
 def _library_entry(fn: Function) -> bool:
