@@ -711,6 +711,14 @@ class Acquire(Effects):
                 return self._fresh_in_one_mode(f, returns, len(results))
         if kind.stream and any(t.replace(" ", "") in ("context.CancelFunc", "func()") for t in results):
             return None
+        failing = [_failing_return(f, r) for r in returns]
+        handed = [k for k, shape in enumerate(shapes) if idx in shape[0]]
+        if handed and all(failing[k] for k in handed) and any(not failing[k] for k in range(len(shapes))):
+            # A generated client's `Execute`: it reads and closes the body before every succeeding
+            # return, and hands it back open only with an error, which by Go convention the caller
+            # need not close: its callers get no new resource to release.
+            self.debug["gim2xx_fresh_only_when_failing"] += 1
+            return None
         made = self.op_index(f, found[3])
         closed = self.closed_origins(f).get(made) if made >= 0 else None
         here = closed.closed if closed is not None else None
@@ -1795,3 +1803,30 @@ def _filled_later(f, name: str, literal) -> tuple:
         return literal, ()
     filled = ("comp", comp[0], tuple(comp[1]) + tuple(added))
     return (("un", "&", filled) if unary_operand(literal, "&") is not None else filled), tuple(stores)
+
+
+def _failing_return(f, r) -> bool:
+    """The return hands back a non-nil error as its last result: the error variable it returns is
+    tested `!= nil` by an `if` around it (alone, or as one side of `||`: `if err != nil || resp ==
+    nil {`)."""
+    results = f.facts.results
+    if not results or results[-1] != "error" or len(r.args) != len(results):
+        return False
+    name = ident(r.args[-1])
+    if name is None:
+        return False
+    facts = f.facts
+    for g in enclosing_regions(facts, r.region):
+        reg = facts.regions[g]
+        if reg.kind == "if" and is_expr(reg.info) and _tests_non_nil(reg.info, name):
+            return True
+    return False
+
+
+def _tests_non_nil(cond, name: str) -> bool:
+    b = binary(cond)
+    if b is None:
+        return False
+    if b[0] == "||":
+        return _tests_non_nil(b[1], name) or _tests_non_nil(b[2], name)
+    return b[0] == "!=" and ((is_ident(b[1], name) and is_nil(b[2])) or (is_ident(b[2], name) and is_nil(b[1])))

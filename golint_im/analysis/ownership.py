@@ -167,6 +167,7 @@ class Analysis(Acquire):
             "gim2xx_containers_handed_on_by_element": 0,
             # functions fresh only in one mode of their receiver, which the program sets (acquire._fresh_in_one_mode)
             "gim2xx_fresh_in_one_mode": 0,
+            "gim2xx_fresh_only_when_failing": 0,
             # local collections of fresh resources of which only one element, picked by index, is closed
             "gim2xx_collections_closing_one_picked_element": 0,
             # `Close` methods returning when an http.Server's Shutdown fails, after it closed the listeners it serves
