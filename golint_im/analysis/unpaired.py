@@ -308,6 +308,11 @@ class Unpaired:
                 if endless is not None:
                     self.unclosed.append(endless)
                     continue
+            if ch.sends and not ch.closes and key.startswith("field:") and _ranged(ch):
+                never = self._field_range_never_closed(ch)
+                if never is not None:
+                    self.unclosed.append(never)
+                    continue
             if not ch.sends or not (_ranged(ch) or _plain_receives_only(ch)):
                 continue  # cheap checks first: the confinement walk below is the costly part
             whole = self._whole(ch)
@@ -533,6 +538,51 @@ class Unpaired:
         self.debug["GIM102_ranges_closed_only_after_themselves"] += 1
         first_close = min((op for _fn, op in ch.closes), key=lambda op: (op.mode == "defer", at[id(op)]))
         return UnclosedRange(ch, owner, owner, range_op, None, sender, send, producer, closed_after=first_close)
+
+    def _field_range_never_closed(self, ch: Channel) -> UnclosedRange | None:
+        """An unexported field channel's one receive is a `range` with no way out, in a function that
+        computes a result (not only an `error`) that a caller waits for, and nothing in the
+        program closes the channel or hands it anywhere the model cannot follow (a call it cannot
+        resolve, a send of the channel itself, a return of it): the loop never ends, and the function
+        never returns (`for e := range a.entries { ... }; return counts`)."""
+        ranger, range_op = ch.receives[0]
+        field = ch.key.rsplit(".", 1)[-1]
+        if len(ch.receives) != 1 or range_op.mode != "range" or not field[:1].islower():
+            return None
+        if ranger.is_main or all(t == "error" for t in ranger.facts.results):
+            return None  # `Run() error` over a queue nothing closes: a loop meant to last as long as the process
+        if not any(call.mode == "plain" for _caller, call in self.program.callers(ranger)):
+            return None  # nobody waits for what it computes
+        if self._range_exits(ranger, range_op):
+            self.debug["GIM102_ranges_with_exit"] += 1
+            return None
+        if self._field_channel_escapes(ch, field):
+            self.debug["GIM102_field_ranges_handed_to_unknown_code"] += 1
+            return None
+        sender, send = max(ch.sends, key=lambda s: (s[0].file.path, s[1].line, s[1].col))
+        return UnclosedRange(ch, ranger, ranger, range_op, None, sender, send)
+
+    def _field_channel_escapes(self, ch: Channel, field: str) -> bool:
+        """Some op hands the field channel (`x.field`, read straight from a value of the field's
+        type) to code the model cannot follow: a call that resolves to nothing, a send of the
+        channel itself, a `return` of it, a composite or an assignment outside the flow's aliases."""
+        for fn in self.program.functions:
+            for op in fn.facts.ops:
+                values = [a for a in (*op.args, *op.targets) if a is not None and E.selected_name(a) == field]
+                if not values or not any(self.flow.key(fn, a) == ch.key for a in values):
+                    continue
+                if op.kind == "call" and any(
+                    op.fn is not None and E.is_ident(op.fn, b) for b in ("len", "cap", "close")
+                ):
+                    continue
+                if op.kind == "call" and self.program.resolve_call(fn, op):
+                    continue  # followed by the flow: what the callee does with it is the channel's too
+                if op.kind == "assign" and all(v in op.targets for v in values):
+                    continue  # the field written (`a.entries = make(...)`)
+                if op.kind == "recv":
+                    continue
+                return True
+        return False
 
     def _range_exits(self, fn: Function, op) -> bool:
         return range_exits(self.program, fn, op)
