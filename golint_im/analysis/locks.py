@@ -1015,27 +1015,33 @@ class LockModel:
         if not locking:
             return None
         taken = [self._argument_locks(fn, op, callee) for callee in locking]
-        if any(not t for t in taken) or (len(locking) > 1 and len({frozenset(t) for t in taken}) != 1):
+        if any(t is None for t in taken):
             return None
-        return locking[0]
+        # Implementations that lock only their own receiver's mutex (`c.mu` of a counter) take nothing
+        # of the caller's: the ones left must all lock the same argument lock.
+        through = [(callee, t) for callee, t in zip(locking, taken, strict=True) if t]
+        if not through or len({frozenset(t) for _c, t in through}) != 1:
+            return None
+        return through[0][0]
 
-    def _argument_locks(self, fn: Function, op: Op, callee: Function) -> set[str]:
+    def _argument_locks(self, fn: Function, op: Op, callee: Function) -> set[str] | None:
         """The classes of the caller's locks the callee's summary takes through the arguments op passes,
-        when it takes no lock but those and its own receiver's; empty otherwise."""
+        when it takes no lock but those and its own receiver's (empty: its receiver's only); None
+        otherwise."""
         params = {pn for pn, _t in callee.facts.params}
         recv = callee.facts.recv_name
         out: set[str] = set()
         for a in self.summary(callee).acquires:
             inst = a.lock.inst
             if inst is None or inst[0][0] != "name" or inst[0][1] != callee.id:
-                return set()
+                return None
             if recv and inst[0][2] == recv:
                 continue  # the implementation's own mutex (`m.mu` of a replica): its business, beside the argument's
             if inst[0][2] not in params:
-                return set()
+                return None
             mapped = self.map_lock(fn, op, callee, a.lock)
             if mapped.inst is None or mapped.inst[0][0] != "name":
-                return set()
+                return None
             out.add(mapped.cls)
         return out
 
