@@ -44,14 +44,15 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the run is so it unwinds like Ctrl-C: workers ended, no partial output."""
 
 
-# The process that installed on_sigterm: a worker forked from it inherits the handler until its
-# initializer puts the default back (parallel.die_with_parent), and a SIGTERM in that window must
-# end the worker quietly, not raise into the executor's bootstrap (a traceback on the user's screen).
+# The process that installed on_sigterm (prepare_process; 0: installed elsewhere, by a test): a
+# worker forked from it inherits the handler until its initializer puts the default back
+# (parallel.die_with_parent), and a SIGTERM in that window must end the worker quietly, not raise
+# into the executor's bootstrap (a traceback on the user's screen).
 _HANDLER_PID = 0
 
 
 def on_sigterm(_signum, _frame):
-    if os.getpid() != _HANDLER_PID:
+    if _HANDLER_PID and os.getpid() != _HANDLER_PID:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
         return
