@@ -710,7 +710,11 @@ class Unpaired:
         if ranging is None:
             return None
         caller, range_op = ranging
-        if any(op is not range_op for _fn, op in ch.receives) or self._range_exits(caller, range_op):
+        # (an exit on a failure of the loop's own work, `if err := w.add(e); err != nil { return }`,
+        # runs only on a value received: after the last one the loop still waits)
+        if any(op is not range_op for _fn, op in ch.receives) or range_exits(
+            self.program, caller, range_op, on_values_only=True
+        ):
             return None
         if self._senders_long_lived(ch, owner, name, queues_end=True):
             self.debug["GIM102_ranges_senders_long_lived"] += 1
