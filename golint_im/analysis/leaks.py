@@ -63,6 +63,7 @@ from .replaced import (
     entry_replaced_by_a_reconciler,
     entry_replaced_in_place,
     entry_store,
+    entry_stored_for_every_key_again,
     entry_stored_past_a_partial_guard,
     map_field_store,
     receiver_fields,
@@ -378,6 +379,8 @@ class Walk:
             partial = entry_stored_past_a_partial_guard(self.fn, stored, self.kind)
             if partial is None:
                 partial = entry_replaced_by_a_reconciler(self.fn, stored, self.kind)
+            if partial is None:
+                partial = entry_stored_for_every_key_again(self.an, self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
                 part = _held_in_element(store, holders)

@@ -83,6 +83,9 @@ class Again:
     # given (`for n, c := range h.links { if !want[n] { c.Close(); delete(h.links, n) } }`): it keeps
     # every entry it was given a key for, so the next call's store under such a key replaces a live one.
     reconciled_by: Op | None = None
+    # The store is made for every key of this map field of the receiver, each time the method runs
+    # (`for name := range r.dests { ...; r.conns[name] = c }`), and `caller` runs it again in a loop.
+    every_key_of: str = ""
     # The storing method itself stores under `guard_line` (`if r.up == nil || r.up.queries >= max {
     # up, err := r.dial(); ...; r.up = up }`): `call` is then its store, not a caller's call.
     own_guard: bool = False
@@ -792,6 +795,52 @@ def entry_replaced_in_place(
     return None
 
 
+def entry_stored_for_every_key_again(an: Analysis, fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
+    """(the entry as written, the store, how it is replaced) when the method stores into a map field of
+    its receiver, unconditionally in each round of a range over a map field of the receiver whose key
+    is the store's key (`for name, d := range r.dests { c, err := r.dial(...); ...; r.conns[name] = c
+    }`), never reading, deleting or closing that map's entries itself, and a caller runs it again on
+    the same value in a loop: from the second run on every store replaces a live entry."""
+    recv = fn.facts.recv_name
+    if stored is None or not recv:
+        return None
+    field, key, store, target = stored
+    name = ident(key)
+    facts = fn.facts
+    if name is None or closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):
+        return None
+    loop = innermost_loop(facts, store.region)
+    if loop is None or facts.regions[loop].kind != "range":
+        return None
+    bind = next(
+        (
+            o
+            for o in facts.ops
+            if o.kind == "assign"
+            and len(o.args) == 1
+            and ranged(o.args[0]) is not None
+            and o.targets
+            and is_ident(o.targets[0], name)
+            and o.line == facts.regions[loop].line
+        ),
+        None,
+    )
+    over = selector(ranged(bind.args[0])) if bind is not None else None
+    if over is None or not is_ident(over[0], recv):
+        return None
+    chain = list(enclosing_regions(facts, store.region))
+    if any(facts.regions[r].kind not in ("block", "body") for r in chain[: chain.index(loop)]):
+        return None  # a store under a condition in the round: not made for every key
+    for caller, call in an.program.callers(fn):
+        if call.mode != "plain" or _same_value_base(caller, call) is None:
+            continue
+        line = _repeating_loop(an, caller, call)
+        if line:
+            again = Again(caller, call, line, every_key_of=f"{recv}.{over[1]}")
+            return render(target), store, again
+    return None
+
+
 def entry_replaced_by_a_reconciler(fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
     """(the entry as written, the store, how it is replaced) when fn stores a fresh resource under
     each key of a `range` over a parameter (`for _, n := range nodes { c, _ := dial(n); h.links[n] = c
@@ -980,7 +1029,20 @@ def _same_value_base(caller: Function, call: Op) -> str | None:
     if any(p == base for p, _t in caller.facts.params):
         # a parameter never assigned (`func ping(p *pool, addr string)`): one value throughout
         return base if not any(True for _ in assignments_to(caller, base)) else None
-    return base if len(list(assignments_to(caller, base))) == 1 else None
+    own = len(list(assignments_to(caller, base)))
+    if own:
+        return base if own == 1 else None
+    # a variable the literal captures (`go func() { for range tick { r.rebalance() } }()`): one value
+    # when the function declaring it assigns it once
+    outer = caller.parent
+    while outer is not None:
+        given = len(list(assignments_to(outer, base)))
+        if given:
+            return base if given == 1 else None
+        if any(p == base for p, _t in outer.facts.params):
+            return None
+        outer = outer.parent
+    return None
 
 
 def _absent_on_the_call(facts, read: Op, call_chain: list) -> bool:

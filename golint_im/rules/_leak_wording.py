@@ -502,6 +502,21 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             )
         )
         related.append(Related(Location(path, guard_line, 1), "skipped only when both hold"))
+    elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.every_key_of:
+        again = leak.again
+        caller = again.caller
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), which `{fn.short}` stores for every "
+            f"key of `{again.every_key_of}` each time it runs, without looking at the entry already there, and "
+            f"`{caller.short}` runs it again in the loop at {caller.file.path}:{again.loop_line}: from the "
+            "second run on, each store replaces the live entry without closing it"
+        )
+        related.append(
+            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
+        )
+        related.append(
+            Related(Location(caller.file.path, again.call.line, again.call.col), "run again from here, in a loop")
+        )
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.reconciled_by:
         rec = leak.again.reconciled_by
         problem = (
