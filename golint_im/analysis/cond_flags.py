@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from .. import expr as E
 from ..facts import Op
 from ..program import Function, Program, enclosing_regions
-from .regions import exclusive_branches
+from .regions import exclusive_branches, returns_skipping
 
 _CALLER_DEPTH = 3
 
@@ -720,3 +720,89 @@ def _in_endless_loop(fn: Function, op: Op) -> bool:
     return any(
         facts.regions[r].kind == "for" and facts.regions[r].info is None for r in enclosing_regions(facts, op.region)
     )
+
+
+@dataclass
+class AbandonedWaiters:
+    """Every `Broadcast`/`Signal` of a condition variable is in `broadcaster`, which returns before it
+    at `skip` (on a failure), and the one function that calls it (`driver`, at `call`) leaves at
+    `leaves` right after that call fails: from then on nothing signals, and `wait` sleeps forever."""
+
+    waiter: Function
+    wait: Op
+    cond: str
+    broadcaster: Function
+    signal: Op
+    skip: Op
+    driver: Function
+    call: Op
+    leaves: Op
+
+
+def abandoned_waiters(program: Program, conds: dict, debug: Counter) -> list[AbandonedWaiters]:
+    """conds as for unwoken_flags: a field condition variable whose only signalling function can
+    return before its signal, and whose one caller stops calling it once it fails (`if err :=
+    g.flushOnce(); err != nil { return }` in the flusher's loop)."""
+    out: list[AbandonedWaiters] = []
+    for key in sorted(conds):
+        calls = conds[key]
+        if not key.startswith("field:"):
+            continue
+        waits = [c for c in calls if c.method == "Wait"]
+        signals = [c for c in calls if c.method in ("Signal", "Broadcast")]
+        if not waits or not signals or len({c.fn.id for c in signals}) != 1:
+            continue
+        broadcaster = signals[0].fn
+        facts = broadcaster.facts
+        if broadcaster.parent is not None or not facts.results or facts.results[-1] != "error":
+            continue
+        index = {id(op): k for k, op in enumerate(facts.ops)}
+        targets = [index[id(c.op)] for c in signals if c.op.mode == "plain" and id(c.op) in index]
+        if len(targets) != len(signals):
+            continue  # a deferred signal runs on every return
+        skipping = returns_skipping(facts, targets)
+        callers = program.callers(broadcaster)
+        if not skipping or len(callers) != 1 or any(c.fn is broadcaster for c in waits):
+            continue
+        driver, call = callers[0]
+        leaves = _leaves_on_its_error(driver, call)
+        if leaves is None:
+            debug["GIM106_broadcasters_called_again_after_failing"] += 1
+            continue
+        skip = facts.ops[skipping[0][0]]
+        for w in waits:
+            out.append(AbandonedWaiters(w.fn, w.op, w.text, broadcaster, signals[0].op, skip, driver, call, leaves))
+            break
+    return out
+
+
+def _leaves_on_its_error(fn: Function, call: Op) -> Op | None:
+    """The `return` of fn, in an endless `for` loop around the call, under `if err != nil` on the
+    error the call returns (`if err := g.flushOnce(); err != nil { return }`): once the call fails,
+    fn calls it no more."""
+    facts = fn.facts
+    ops = facts.ops
+    at = next((k for k, o in enumerate(ops) if o is call), -1)
+    if at < 0 or call.mode != "plain":
+        return None
+    loop = next((r for r in enclosing_regions(facts, call.region) if facts.regions[r].kind in ("for", "range")), None)
+    if loop is None or facts.regions[loop].kind != "for" or facts.regions[loop].info is not None:
+        return None
+    err = next(
+        (
+            E.ident(o.targets[-1])
+            for o in ops
+            if o.kind == "assign" and len(o.args) == 1 and E.call_number(o.args[0]) == at and o.targets
+        ),
+        None,
+    )
+    if err is None:
+        return None
+    for o in ops[at + 1 :]:
+        if o.kind != "return" or loop not in enclosing_regions(facts, o.region):
+            continue
+        guard = facts.regions[o.region]
+        b = E.binary(guard.info) if guard.kind == "if" and E.is_expr(guard.info) else None
+        if b is not None and b[0] == "!=" and E.is_ident(b[1], err) and E.is_nil(b[2]):
+            return o
+    return None

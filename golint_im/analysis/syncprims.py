@@ -30,7 +30,7 @@ from .. import expr as E
 from ..facts import Op
 from ..passes import Context, Pass
 from ..program import Function, Program, enclosing_regions
-from .cond_flags import UnwokenFlag, unwoken_flags
+from .cond_flags import AbandonedWaiters, UnwokenFlag, abandoned_waiters, unwoken_flags
 from .flow import _UnionFind, innermost_loop, leaves_round
 from .once import ReenteredOnce, reentered_onces
 from .recovery import Recovery
@@ -253,6 +253,7 @@ class SyncPrimitives:
         self.ranged_tickers: list[RangedTicker] = ranged_stopped_tickers(program, self.holder, self.debug)
         conds = {k: v for k, v in self.calls.items() if any(c.kind == COND for c in v)}
         self.unwoken_flags: list[UnwokenFlag] = unwoken_flags(program, conds, self.debug)
+        self.abandoned_waiters: list[AbandonedWaiters] = abandoned_waiters(program, conds, self.debug)
 
     def _drop_counts_on_copies(self) -> None:
         """An `Add` or `Done` on a by-value copy of a group (told once, by `copied_groups`) counts

@@ -349,6 +349,8 @@ def check(ctx):
             yield _cond_wait(c)
     for u in prims.unwoken_flags:
         yield _unwoken_flag(u)
+    for a in prims.abandoned_waiters:
+        yield _abandoned_waiters(a)
     told: set[int] = set()
     for w in ctx.result(CIRCULAR).found:
         if w.is_group:
@@ -1017,6 +1019,35 @@ def _unwoken_flag(u) -> Finding:
         related=(Related(wait_loc, "the wait this flag should end"),),
         steps=steps,
         key=f"{u.setter.qualname}|{u.flag}|unwoken-flag",
+    )
+
+
+def _abandoned_waiters(a) -> Finding:
+    """The only signalling function returns before its signal on a failure, and its one caller stops."""
+    wait_loc = op_location(a.waiter, a.wait)
+    b, d = a.broadcaster, a.driver
+    message = (
+        f"`{a.waiter.short}` waits in `{a.cond}.Wait()` at line {a.wait.line} for a signal only "
+        f"`{b.short}` sends (line {a.signal.line}), but `{b.short}` returns before it at "
+        f"{b.file.path}:{a.skip.line} on a failure, and its only caller `{d.short}` then stops "
+        f"(the return at line {a.leaves.line}): nothing signals `{a.cond}` again, and every goroutine "
+        f"waiting there sleeps forever. Fix: signal on the failure path too (`{a.cond}.Broadcast()` "
+        "after recording the error), and have the waiters' loop test that error."
+    )
+    steps = (
+        Step(wait_loc, f"`{a.waiter.short}` waits for a signal"),
+        Step(op_location(b, a.skip), f"`{b.short}` returns here, before its signal"),
+        Step(op_location(d, a.leaves), f"`{d.short}` stops calling `{b.short}` once it failed"),
+        Step(op_location(b, a.signal), "the only signal, never reached again"),
+    )
+    return Finding(
+        rule_id=ID,
+        message=message,
+        location=wait_loc,
+        severity=SEVERITY,
+        related=(Related(op_location(b, a.skip), "returns before the signal"),),
+        steps=steps,
+        key=f"{a.waiter.qualname}|{a.cond}|abandoned",
     )
 
 
