@@ -25,6 +25,9 @@ from .typesys import BUILTIN_TYPES, TypeSystem, _map_key
 __all__ = ["BUILTIN_TYPES", "External", "Function", "Package", "Program", "Target", "enclosing_regions"]
 
 MAX_IMPLEMENTATIONS = 24
+# Calls through an interface written out in place are followed into at most this many types: such
+# an interface is often a one-method view (`interface{ Close() error }`) that many types satisfy.
+NARROW_WRITTEN_FANOUT = 4
 _NO_TARGETS: list[Target] = []  # resolve_call's answer for every call it cannot resolve; read-only
 # Library calls that run their function argument on a new goroutine: (import path, receiver type).
 SPAWNERS = {
@@ -59,6 +62,7 @@ class Program(TypeSystem, FunctionValues):
         self._instantiated: set[str] | None = None
         self._possible_impls: dict[str, list[str]] = {}  # see possible_implementations
         self._impls_seen_from: dict[tuple[str, str], list[str]] = {}  # see implementations_seen_from
+        self._written_interfaces: dict[tuple[str, str, str], list[Target]] = {}  # see _written_interface_targets
         self._module_users: dict[str, set[str]] | None = None  # see _modules_meet
         # Answers of type_of and external_callee, kept once the program is linked (see `type_of`).
         self._types: dict[int, tuple] | None = None
@@ -456,6 +460,43 @@ class Program(TypeSystem, FunctionValues):
                         users.setdefault(used, {used}).add(user)
                         stack.append(used)
         return users
+
+    def _written_interface_targets(self, fn: Function, typ: str, mname: str) -> list[Target]:
+        """A call through an interface written out in place (`peers interface{ Instances(string)
+        []Instance }`): the types of the program declaring every method it lists, as for a named
+        interface (made by the program, of modules that meet fn's), when they are at most
+        NARROW_WRITTEN_FANOUT. An interface embedding another, or one with no method, resolves to
+        nothing."""
+        text = " ".join(typ.split())
+        if not text.startswith("interface{") or not text.endswith("}"):
+            return []
+        key = (text, fn.pkg.module, mname)
+        cached = self._written_interfaces.get(key)
+        if cached is not None:
+            return cached
+        out: list[Target] = []
+        members = [m.strip() for m in _split_members(text[len("interface{") : -1])]
+        names = [m.split("(", 1)[0].strip() for m in members if m]
+        if names and all(n.isidentifier() and "(" in m for n, m in zip(names, members, strict=True)):
+            if mname in names:
+                rarest = min(names, key=lambda m: len(self._by_method.get(m, ())))
+                made = self.instantiated_types()
+                found = []
+                for pkg, tname in self._by_method.get(rarest, ()):
+                    named = f"{pkg.path}#{tname}"
+                    if self.is_interface(named) or not all(self.method(named, m) is not None for m in names):
+                        continue
+                    if named not in made and self._only_made_here(named):
+                        continue
+                    if self._modules_meet(fn.pkg.module, self._module_of(named)):
+                        found.append(named)
+                if len(found) <= NARROW_WRITTEN_FANOUT:
+                    for named in sorted(set(found)):
+                        m = self.method(named, mname)
+                        if m is not None:
+                            out.append(Target(m, f"interface {text}.{mname}"))
+        self._written_interfaces[key] = out
+        return out
 
     def _only_made_here(self, named: str) -> bool:
         """named is a struct type that only the analysed code can make (unexported, or in package main)."""
@@ -994,7 +1035,7 @@ class Program(TypeSystem, FunctionValues):
                 return []
             named = self.named(bt)
             if not named:
-                return []
+                return self._written_interface_targets(fn, bt, mname)
             if self.is_interface(named):
                 out = []
                 impls = self.implementations_seen_from(named, fn)
@@ -1317,3 +1358,18 @@ def _in_a_loop(fn: Function, region: int) -> bool:
     """The region sits inside a `for` or `range` loop of fn."""
     regions = fn.facts.regions
     return any(regions[r].kind in ("for", "range") for r in enclosing_regions(fn.facts, region))
+
+
+def _split_members(body: str) -> list[str]:
+    """The members of an interface's body, split at `;` outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+    out.append(body[start:])
+    return [m for m in out if m.strip()]

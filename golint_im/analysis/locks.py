@@ -887,7 +887,10 @@ class LockModel:
         t = self.program.type_of(caller, recv_expr)
         named = self.program.named(t) if t else None
         if named is None:
-            return False
+            # A field of an interface type written out in place (`peers interface{ Instances(string)
+            # []Instance }`): as for a named interface, the method runs on the value the field holds.
+            written = " ".join((t or "").split())
+            return written.startswith("interface{") and E.selector(recv_expr) is not None
         if named.split("#")[1] == callee.facts.recv:
             return True
         # An interface parameter: its lock is then the caller's caller's argument, which
