@@ -1306,12 +1306,19 @@ class Walk:
         if c is None or not is_ident(c[0], "len") or len(c[1]) != 1:
             return None
         r = _ref(c[1][0], self.holders)
-        if r is None or not r.container:
+        if (r is None or not r.container) and not self._held_collection(c[1][0]):
             return None
         empty = {("==", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False}.get((b3[0], bound))
         if empty is None:
             return None
         return ("failed", None) if empty else (None, "failed")
+
+    def _held_collection(self, e) -> bool:
+        """`set.conns`, where the local struct `set` holds the resources in its map or slice field `conns`."""
+        sel = selector(e)
+        name = ident(sel[0]) if sel is not None else None
+        h = self.holders.get(name) if name is not None else None
+        return h is not None and bool(h.container) and sel is not None and h.suffix == (sel[1],)
 
     def _error_check_helper(self, cond) -> tuple | None:
         """`if !i.handleErrors(w, r, err) { return }`: a function of the tree given the acquisition's
