@@ -59,6 +59,7 @@ from .paths import (
 )
 from .regions import assignments_to, exclusive_branches
 from .replaced import (
+    entry_overwritten_beside_a_cache,
     entry_replaced,
     entry_replaced_by_a_reconciler,
     entry_replaced_in_place,
@@ -373,6 +374,8 @@ class Walk:
             again = entry_replaced(self.an, self.fn, field, key_index, self.kind)
             if again is None:
                 again = entry_replaced_in_place(self.an, self.fn, field, key_index, store, self.kind)
+            if again is None:
+                again = entry_overwritten_beside_a_cache(self.an, self.fn, field, store, self.kind)
         if again is None and self.origin.impl_closed is None:
             # keyed by a parameter or not: an `if` that leaves only when the entry is set and something
             # else holds (`if cur, ok := r.workers[name]; ok && cur.Addr() == addr { return }`)

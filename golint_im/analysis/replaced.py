@@ -86,6 +86,9 @@ class Again:
     # The store is made for every key of this map field of the receiver, each time the method runs
     # (`for name := range r.dests { ...; r.conns[name] = c }`), and `caller` runs it again in a loop.
     every_key_of: str = ""
+    # A sibling method that hands the map's entry out as the live value for its key (a cache:
+    # `if sc, ok := g.routes[room]; ok { return sc, nil }`), and its look-up.
+    cached_by: tuple[Function, Op] | None = None
     # The storing method itself stores under `guard_line` (`if r.up == nil || r.up.queries >= max {
     # up, err := r.dial(); ...; r.up = up }`): `call` is then its store, not a caller's call.
     own_guard: bool = False
@@ -1113,6 +1116,52 @@ def _touches_entries(fn: Function, recv: str, field: str, skip_targets: bool) ->
                 if sel is not None and is_ident(sel[0], recv) and sel[1] == field:
                     return True
     return False
+
+
+def entry_overwritten_beside_a_cache(an: Analysis, fn: Function, field: str, store: Op, kind: Kind) -> Again | None:
+    """fn stores into the map field without reading, deleting or closing its entries, while a sibling
+    method of the type serves the map as a cache of live values: it looks an entry up and returns it
+    when found (`if sc, ok := g.routes[room]; ok { return sc, nil }`), and fills it otherwise. fn's
+    store then drops the cached value of its key, open."""
+    recv = fn.facts.recv_name
+    if not recv or closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):
+        return None
+    recv_type = (fn.facts.recv or "").lstrip("*")
+    for (tname, _m), sibling in sorted(fn.pkg.methods.items(), key=lambda kv: kv[1].facts.line):
+        if tname != recv_type or sibling is fn or not sibling.facts.recv_name:
+            continue
+        srecv = sibling.facts.recv_name
+        if closes_fields(sibling, srecv, [field], kind):
+            continue
+        lookup = _cache_hit(sibling, srecv, field)
+        if lookup is not None:
+            return Again(fn, store, 0, cached_by=(sibling, lookup))
+    return None
+
+
+def _cache_hit(fn: Function, recv: str, field: str) -> Op | None:
+    """`if v, ok := recv.field[k]; ok { return v, ... }` in fn, which also stores into recv.field: the
+    look-up whose value fn hands out."""
+    facts = fn.facts
+    stores = any(
+        op.kind == "assign" and any((ix := index(t)) is not None and _is_field(ix[0], recv, field) for t in op.targets)
+        for op in facts.ops
+    )
+    if not stores:
+        return None
+    for op in facts.ops:
+        if op.kind != "assign" or len(op.args) != 1 or len(op.targets) != 2:
+            continue
+        ix = index(op.args[0])
+        value, found = ident(op.targets[0]), ident(op.targets[1])
+        if ix is None or not _is_field(ix[0], recv, field) or not value or not found:
+            continue
+        for r, reg in enumerate(facts.regions):
+            if reg.kind != "if" or reg.line != op.line or not is_ident(reg.info, found):
+                continue
+            if any(o.kind == "return" and o.region == r and o.args and is_ident(o.args[0], value) for o in facts.ops):
+                return op
+    return None
 
 
 def replaced_unlike_a_sibling(an: Analysis, fn: Function, fields: list[str], store: Op, kind: Kind) -> Again | None:

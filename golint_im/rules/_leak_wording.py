@@ -502,6 +502,17 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             )
         )
         related.append(Related(Location(path, guard_line, 1), "skipped only when both hold"))
+    elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.cached_by:
+        cacher, lookup = leak.again.cached_by
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), which `{fn.short}` overwrites without "
+            f"looking at the entry there, while `{cacher.short}` hands that entry out as the live value for its "
+            f"key ({cacher.file.path}:{lookup.line}): when one is there, the store drops it without closing it"
+        )
+        related.append(
+            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
+        )
+        related.append(Related(Location(cacher.file.path, lookup.line, lookup.col), "the entry handed out here"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.every_key_of:
         again = leak.again
         caller = again.caller
