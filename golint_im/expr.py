@@ -170,6 +170,14 @@ def is_nil(e: Expr) -> bool:
     return e is not None and e[0] == "lit" and e[1] == "nil"
 
 
+def nil_compared(e: Expr, op: str) -> Expr:
+    """x of `x op nil` or `nil op x` (op `==` or `!=`), else None."""
+    b = binary(e)
+    if b is None or b[0] != op:
+        return None
+    return b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+
+
 def is_true(e: Expr) -> bool:
     """The literal `true`."""
     return e is not None and e[0] == "lit" and e[1] == "true"

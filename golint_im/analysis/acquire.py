@@ -24,6 +24,7 @@ from golint_im.expr import (
     is_make_call,
     is_nil,
     make_ident,
+    nil_compared,
     op_number,
     ranged,
     received,
@@ -1824,9 +1825,8 @@ def _failing_return(f, r) -> bool:
 
 
 def _tests_non_nil(cond, name: str) -> bool:
+    """`name != nil`, alone or as one side of `||`."""
     b = binary(cond)
-    if b is None:
-        return False
-    if b[0] == "||":
+    if b is not None and b[0] == "||":
         return _tests_non_nil(b[1], name) or _tests_non_nil(b[2], name)
-    return b[0] == "!=" and ((is_ident(b[1], name) and is_nil(b[2])) or (is_ident(b[2], name) and is_nil(b[1])))
+    return is_ident(nil_compared(cond, "!="), name)

@@ -27,6 +27,7 @@ from golint_im.expr import (
     is_nil,
     is_true,
     make_ident,
+    nil_compared,
     ranged,
     render,
     selected_name,
@@ -2998,10 +2999,12 @@ def true_exactly_without_error(fn: Function, index: int) -> bool:
     if len(trues) != 1 or first is not trues[0]:
         return False
     guard = facts.regions[first.region] if first.region >= 0 else None
-    if guard is None or guard.kind != "if" or not is_expr(guard.info):
-        return False
-    b = binary(guard.info)
-    if b is None or b[0] != "==" or not (is_ident(b[1], name) and is_nil(b[2])):
+    if (
+        guard is None
+        or guard.kind != "if"
+        or not is_expr(guard.info)
+        or not is_ident(nil_compared(guard.info, "=="), name)
+    ):
         return False
     if not all(facts.regions[r].kind in ("body", "block") for r in enclosing_regions(facts, guard.parent)):
         return False  # the test itself on the function's straight line

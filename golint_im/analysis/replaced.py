@@ -32,6 +32,7 @@ from golint_im.expr import (
     is_ident,
     is_make_call,
     is_nil,
+    nil_compared,
     op_number,
     ranged,
     render,
@@ -512,10 +513,7 @@ def _returns_field(getter: Function, fields: list[str]) -> bool:
 
 def _field_set_test(cond, recv: str, fields: list[str], held: set[str]) -> bool:
     """`recv.f != nil` for one of the fields, or `b != nil` for a local bound from one."""
-    b = binary(cond)
-    if b is None or b[0] != "!=":
-        return False
-    other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    other = nil_compared(cond, "!=")
     if other is None:
         return False
     if ident(other) in held:
@@ -538,11 +536,7 @@ def _only_when_nil(caller: Function, call: Op, recv: str, fields: list[str]) -> 
 
 def _is_nil_test(cond, recv: str, field: str) -> bool:
     """`recv.field == nil` (either side)."""
-    b = binary(cond)
-    if b is None or b[0] != "==":
-        return False
-    other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
-    return _is_field(other, recv, field)
+    return _is_field(nil_compared(cond, "=="), recv, field)
 
 
 def _reads_through(facts, cond, recv: str, field: str) -> bool:
@@ -587,10 +581,7 @@ def _nil_guarded_close(regions, op: Op, around: set) -> bool:
     reg = regions[op.region] if op.region >= 0 else None
     if reg is None or reg.kind != "if" or reg.parent not in around or not is_expr(reg.info):
         return False
-    b = binary(reg.info)
-    if b is None or b[0] != "!=":
-        return False
-    tested = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    tested = nil_compared(reg.info, "!=")
     return tested is not None and render(tested) == render(selector_base(op.fn))
 
 
@@ -1408,14 +1399,9 @@ def _entry_set_test(cond, recv: str, field: str, key, looked_up: dict[str, str] 
     that entry, the comma-ok flag (`ok`) or `cur != nil`."""
     if looked_up and looked_up.get(ident(cond) or "") == "found":
         return True
-    b = binary(cond)
-    if looked_up and b is not None and b[0] == "!=":
-        named = ident(b[1]) if is_nil(b[2]) else ident(b[2]) if is_nil(b[1]) else None
-        if named is not None and looked_up.get(named) == "value":
-            return True
-    if b is None or b[0] != "!=":
-        return False
-    other = b[1] if is_nil(b[2]) else b[2] if is_nil(b[1]) else None
+    other = nil_compared(cond, "!=")
+    if looked_up and looked_up.get(ident(other) or "") == "value":
+        return True
     ix = index(other) if other is not None else None
     if ix is None:
         return False
