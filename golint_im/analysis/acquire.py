@@ -105,8 +105,9 @@ class Fresh:
     # Fresh only in one mode of its receiver (`if r.mode == Direct { return Dial(addr) }`, a cache
     # otherwise), which the program sets: (the condition as written, the function and op setting it).
     mode: tuple | None = None
-    # Some returns hand back a connection taken from the receiver's own channel of idle ones (`case c
-    # := <-p.idle: return c, nil`) instead of a new one: a checkout the caller must give back or close.
+    # Some returns hand back a connection taken from the receiver's own pool of idle ones (`case c :=
+    # <-p.idle: return c, nil`, or popped from a slice) instead of a new one: a checkout the caller must
+    # give back or close.
     checked_out: bool = False
 
 
@@ -127,6 +128,7 @@ class Acquire(Effects):
     _forwarding: dict  # (interface, method) -> every implementation only forwards
     _stream_methods: dict  # (type, method) -> whether its declaration returns a client stream
     _fresh: dict
+    _closed_test_servers: dict[int, bool]
     _writes: WriteIndex | None = None
 
     def closed_origins(self, fn) -> dict[int, Origin]:
@@ -728,7 +730,7 @@ class Acquire(Effects):
 
     def _return_values(self, f, r, n):
         """({index: fresh candidate}, {indexes returning nil}, {indexes returning a value taken from the
-        receiver's channel of idle ones}) for one return, or None if unsupported."""
+        receiver's pool of idle ones}) for one return, or None if unsupported."""
         ops = f.facts.ops
         if len(r.args) == 1 and n > 1:
             n_op = op_number(r.args[0])
@@ -744,7 +746,7 @@ class Acquire(Effects):
             if is_nil(a) or self.unfilled_cache(f, a):
                 nils.add(i)  # a cache nothing fills hands back nothing
                 continue
-            if self._taken_from_own_channel(f, a, i):
+            if self._taken_from_own_pool(f, a, i):
                 taken.add(i)
                 continue
             if _closed_in_return(r, a):
@@ -760,7 +762,7 @@ class Acquire(Effects):
                 fresh[i] = c
         return fresh, nils, taken
 
-    def _taken_from_own_channel(self, f, value, i: int) -> bool:
+    def _taken_from_own_pool(self, f, value, i: int) -> bool:
         """The local `value`, returned as f's result i, is every time taken out of a pool in a field
         of f's receiver whose elements are of the result's declared type: received from its channel
         (`case c := <-p.idle:`), or popped from its slice (`c := p.idle[n-1]` with `p.idle =
@@ -1599,24 +1601,30 @@ class Acquire(Effects):
         httptest.NewServer(h); t.Cleanup(srv.Close)`, `defer srv.Close()`): the requests a test makes
         there go to that server (its address spelled out, `srv.Listener.Addr()`), whose Close tears
         their connections down."""
-        g = fn
-        while g is not None:
-            servers = set()
-            for o in g.facts.ops:
-                if o.kind == "assign" and len(o.args) == 1 and len(o.targets) == 1:
-                    sel = selector(callee(o.args[0]))
-                    if sel is not None and sel[1].startswith("New") and self._httptest_import(g, sel[0]):
-                        servers.add(ident(o.targets[0]))
-            servers.discard(None)
-            for o in g.facts.ops if servers else ():
-                if o.kind != "call":
-                    continue
-                closed = selector(o.fn) if selected_name(o.fn) == "Close" else None
-                if closed is not None and ident(closed[0]) in servers:
-                    return True  # `defer srv.Close()`
-                if any((a := selector(x)) is not None and a[1] == "Close" and ident(a[0]) in servers for x in o.args):
-                    return True  # `t.Cleanup(srv.Close)`
-            g = g.parent
+        known = self._closed_test_servers.get(fn.id)
+        if known is None:
+            known = self._closed_test_servers[fn.id] = self._starts_and_closes_a_test_server(fn) or (
+                fn.parent is not None and self._under_a_closed_test_server(fn.parent)
+            )
+        return known
+
+    def _starts_and_closes_a_test_server(self, g) -> bool:
+        """g's own body starts an httptest server and closes it (see _under_a_closed_test_server)."""
+        servers: set = set()
+        for o in g.facts.ops:
+            if o.kind == "assign" and len(o.args) == 1 and len(o.targets) == 1:
+                sel = selector(callee(o.args[0]))
+                if sel is not None and sel[1].startswith("New") and self._httptest_import(g, sel[0]):
+                    servers.add(ident(o.targets[0]))
+        servers.discard(None)
+        for o in g.facts.ops if servers else ():
+            if o.kind != "call":
+                continue
+            closed = selector(o.fn) if selected_name(o.fn) == "Close" else None
+            if closed is not None and ident(closed[0]) in servers:
+                return True  # `defer srv.Close()`
+            if any((a := selector(x)) is not None and a[1] == "Close" and ident(a[0]) in servers for x in o.args):
+                return True  # `t.Cleanup(srv.Close)`
         return False
 
     def _addressed_to_test_server(self, fn, url, catalog: bool) -> bool:

@@ -82,6 +82,7 @@ class Analysis(Acquire):
         self.cancellation = ctx.result(CANCELLATION)
         self._writes = ctx.result(WRITES)  # shared with value tracing when both run in one process
         self._filling_busy: set[tuple[int, str]] = set()  # structs judged with the fields filled after them
+        self._closed_test_servers: dict[int, bool] = {}  # function id -> under a closed httptest server
         self.budget = ctx.budget("ownership", "GIM201-GIM204 (resource ownership)")
         self.debug = {
             "gim2xx_unresolved_handoffs": 0,

@@ -115,12 +115,11 @@ _ATOMIC_STORES = {
     for method in ("Store", "Swap", "CompareAndSwap")
 }
 _STORED_UNLESS_LOADED = {"sync.Map.LoadOrStore"}
-# Functions of other modules not named `New*` that build a wrapper around the connection they are
-# given and close it with the wrapper (`tls.Client(raw, cfg)`): followed like a `New*` wrapper.
 # io interfaces whose only method of release is `Close`: a value held as one is closed by it
 # (`handle(p1 io.ReadWriteCloser)`, a struct embedding `io.Closer` over a body).
 CLOSER_INTERFACES = frozenset({"io#ReadWriteCloser", "io#ReadCloser", "io#WriteCloser", "io#Closer"})
-
+# Functions of other modules not named `New*` that build a wrapper around the connection they are
+# given and close it with the wrapper (`tls.Client(raw, cfg)`): followed like a `New*` wrapper.
 _FOREIGN_WRAPPERS = {"crypto/tls.Client", "crypto/tls.Server"}
 # Functions of other modules that keep (or close) the resource they are given even when they
 # fail: a server's Serve closes its listener whatever it returns, ssh closes the connection
