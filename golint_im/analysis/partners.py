@@ -1523,16 +1523,12 @@ def _exit_after_the_senders_are_done(program: Program, found: StuckSend) -> bool
     finished = E.ident(case.fn) if case is not None else None
     if finished is None:
         return False
-    closers = [
-        (lit, op)
-        for lit in owner.nested_literals()
-        for op in lit.facts.ops
-        if op.kind == "call" and E.is_ident(op.fn, "close") and op.args and E.is_ident(op.args[0], finished)
-    ]
-    if not closers or any(
-        op.kind == "call" and E.is_ident(op.fn, "close") and op.args and E.is_ident(op.args[0], finished)
-        for op in facts.ops
-    ):
+
+    def closes_finished(op) -> bool:
+        return op.kind == "call" and E.is_ident(op.fn, "close") and bool(op.args) and E.is_ident(op.args[0], finished)
+
+    closers = [(lit, op) for lit in owner.nested_literals() for op in lit.facts.ops if closes_finished(op)]
+    if not closers or any(closes_finished(op) for op in facts.ops):
         return False
     groups = set()
     for lit, close in closers:

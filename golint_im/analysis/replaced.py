@@ -1117,11 +1117,10 @@ def entry_overwritten_beside_a_cache(an: Analysis, fn: Function, field: str, sto
     recv = fn.facts.recv_name
     if not recv or closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):
         return None
-    recv_type = (fn.facts.recv or "").lstrip("*")
-    for (tname, _m), sibling in sorted(fn.pkg.methods.items(), key=lambda kv: kv[1].facts.line):
-        if tname != recv_type or sibling is fn or not sibling.facts.recv_name:
-            continue
+    for sibling in _methods_of_receiver_type(fn):
         srecv = sibling.facts.recv_name
+        if sibling is fn or not srecv:
+            continue
         if closes_fields(sibling, srecv, [field], kind):
             continue
         lookup = _cache_hit(sibling, srecv, field)
@@ -1340,10 +1339,7 @@ def _companion_maps(fn: Function, recv: str, field: str, key, store: Op) -> list
         out.append(sel[1])
     if not out:
         return out
-    recv_type = (fn.facts.recv or "").lstrip("*")
-    for (tname, _m), method in fn.pkg.methods.items():
-        if tname != recv_type:
-            continue
+    for method in _methods_of_receiver_type(fn):
         deleted = {
             sel[1]
             for o in method.facts.ops
@@ -1437,3 +1433,10 @@ def _entry_dropped_before(facts, at: int, recv: str, field: str, kind: Kind) -> 
             if number < at and ix is not None and _is_field(ix[0], recv, field):
                 return True
     return False
+
+
+def _methods_of_receiver_type(fn: Function) -> list[Function]:
+    """The methods of fn's receiver type in fn's package, in source order."""
+    recv_type = (fn.facts.recv or "").lstrip("*")
+    found = [m for (tname, _m), m in fn.pkg.methods.items() if tname == recv_type]
+    return sorted(found, key=lambda m: (m.file.path, m.facts.line))

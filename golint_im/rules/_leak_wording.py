@@ -495,12 +495,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"skips only when the {'entry' if in_entry else 'field'} is set and `{other}` also holds: when it does "
             f"not, the store replaces the live {'entry' if in_entry else 'value'} without closing it"
         )
-        related.append(
-            Related(
-                Location(path, leak.line, max(leak.col, 1)),
-                f"stored here, dropping the {'entry' if in_entry else 'value'} it replaces",
-            )
-        )
+        related.append(_dropped_here(path, leak, "entry" if in_entry else "value"))
         related.append(Related(Location(path, guard_line, 1), "skipped only when both hold"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.cached_by:
         cacher, lookup = leak.again.cached_by
@@ -509,9 +504,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"looking at the entry there, while `{cacher.short}` hands that entry out as the live value for its "
             f"key ({cacher.file.path}:{lookup.line}): when one is there, the store drops it without closing it"
         )
-        related.append(
-            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
-        )
+        related.append(_dropped_here(path, leak))
         related.append(Related(Location(cacher.file.path, lookup.line, lookup.col), "the entry handed out here"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.every_key_of:
         again = leak.again
@@ -522,9 +515,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             f"`{caller.short}` runs it again in the loop at {caller.file.path}:{again.loop_line}: from the "
             "second run on, each store replaces the live entry without closing it"
         )
-        related.append(
-            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
-        )
+        related.append(_dropped_here(path, leak))
         related.append(
             Related(Location(caller.file.path, again.call.line, again.call.col), "run again from here, in a loop")
         )
@@ -536,9 +527,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             "keys it was not given: the entries of the other keys stay, and the next call's store under one of "
             "them replaces the live connection without closing it"
         )
-        related.append(
-            Related(Location(path, leak.line, max(leak.col, 1)), "stored here, dropping the entry it replaces")
-        )
+        related.append(_dropped_here(path, leak))
         related.append(Related(Location(path, rec.line, max(rec.col, 1)), "keeps the entries of the keys given"))
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.entry_seen:
         again = leak.again
@@ -550,8 +539,7 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
             how = f"whose entry `{render(seen.fn)}` stores or finds"  # replaced._stores_entry_through
         if seen.kind == "assign" and len(seen.args) == 1 and ranged(seen.args[0]) is not None:
             how = "that its range over the entries gives (every one names a live entry)"
-        stored = Location(path, leak.line, max(leak.col, 1))
-        related.append(Related(stored, "stored here, dropping the entry it replaces"))
+        related.append(_dropped_here(path, leak))
         if again.call.kind == "assign":
             # replaced.entry_replaced_in_place: the function's own look-up, handed out only past a check
             problem = (
@@ -998,3 +986,8 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         steps=tuple(steps),
         key=key,
     )
+
+
+def _dropped_here(path: str, leak, what: str = "entry") -> Related:
+    """The store of a replaced-value leak, as a related location."""
+    return Related(Location(path, leak.line, max(leak.col, 1)), f"stored here, dropping the {what} it replaces")
