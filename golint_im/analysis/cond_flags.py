@@ -62,17 +62,23 @@ class UnwokenFlag:
     completed_instead: tuple | None = None
 
 
+def _field_conds(conds: dict):
+    """(waits, signals) of each condition variable held in a field that some code waits on, in key order."""
+    for key in sorted(conds):
+        if not key.startswith("field:"):
+            continue
+        calls = conds[key]
+        waits = [c for c in calls if c.method == "Wait"]
+        if waits:
+            yield waits, [c for c in calls if c.method in ("Signal", "Broadcast")]
+
+
 def unwoken_flags(program: Program, conds: dict, debug: Counter) -> list[UnwokenFlag]:
     """conds: the condition variables' calls by identity (SyncPrimitives.calls, COND entries)."""
     out: list[UnwokenFlag] = []
     methods: dict[tuple[int, str], list[Function]] | None = None
-    for key in sorted(conds):
-        calls = conds[key]
-        if not key.startswith("field:"):
-            continue
-        waits = [c for c in calls if c.method == "Wait"]
-        signals = [c for c in calls if c.method in ("Signal", "Broadcast")]
-        if not waits or not signals:
+    for waits, signals in _field_conds(conds):
+        if not signals:
             continue  # nothing ever signals: the unsignalled wait is reported on its own
         waiting = {w.fn.id for w in waits}
         if any(_in_endless_loop(c.fn, c.op) and c.fn.id not in waiting for c in signals):
@@ -744,13 +750,8 @@ def abandoned_waiters(program: Program, conds: dict, debug: Counter) -> list[Aba
     return before its signal, and whose one caller stops calling it once it fails (`if err :=
     g.flushOnce(); err != nil { return }` in the flusher's loop)."""
     out: list[AbandonedWaiters] = []
-    for key in sorted(conds):
-        calls = conds[key]
-        if not key.startswith("field:"):
-            continue
-        waits = [c for c in calls if c.method == "Wait"]
-        signals = [c for c in calls if c.method in ("Signal", "Broadcast")]
-        if not waits or not signals or len({c.fn.id for c in signals}) != 1:
+    for waits, signals in _field_conds(conds):
+        if not signals or len({c.fn.id for c in signals}) != 1:
             continue
         broadcaster = signals[0].fn
         facts = broadcaster.facts
