@@ -587,9 +587,11 @@ class SyncPrimitives:
                 continue
             c = calls[0]
             facts = c.fn.facts
-            if c.op.mode != "plain" or c.op.region != 0 or not _reaches_end(facts, c.op):
-                continue
-            if c.fn.parent is not None:
+            if c.op.mode not in ("plain", "defer") or c.op.region != 0 or not _reaches_end(facts, c.op):
+                continue  # a `defer wg.Done()` on the straight line runs on every return past it
+            if _on_a_parameter(c):
+                pass  # `func (r *Runner) execute(e Entry, wg *sync.WaitGroup)`: the group each caller passes
+            elif c.fn.parent is not None:
                 # `finish := func(err error) { ...; wg.Done() }` over a group its enclosing function
                 # declares: the same group for every goroutine that function starts
                 if not c.key.startswith(f"local:{c.fn.parent.id}:"):
@@ -635,6 +637,8 @@ class SyncPrimitives:
                 text = c.text
                 if hrecv and text.startswith(hrecv + "."):
                     text = E.render(E.selector_base(op.fn)) + text[len(hrecv) :]  # `r.wg` in record: `rep.wg` here
+                elif _on_a_parameter(c):
+                    text = _as_passed(c, op, text)  # `wg.Done()` in execute: the group this call passes
                 found.append(SyncCall(g, op, c.key, WAITGROUP, "Done", text))
         if found:
             self.debug["GIM106_dones_through_helpers"] += 1
@@ -1171,6 +1175,26 @@ def _reaches_end(facts, done: Op) -> bool:
         (r.kind == "for" and r.info is None) or (r.kind == "select" and r.info and r.info[1] == 0)
         for r in facts.regions
     )
+
+
+def _on_a_parameter(c: SyncCall) -> bool:
+    """The call's group is one of its function's parameters (`wg.Done()` with `wg *sync.WaitGroup`)."""
+    base = E.ident(E.selector_base(c.op.fn))
+    return base is not None and any(name == base for name, _t in c.fn.facts.params)
+
+
+def _as_passed(c: SyncCall, call: Op, text: str) -> str:
+    """The helper's `wg.Done()` written with the argument the call passes for `wg` (`&tick.wg` gives
+    `tick.wg.Done()`); unchanged when the argument is not a plain name or selector."""
+    base = E.ident(E.selector_base(c.op.fn))
+    names = [name for name, _t in c.fn.facts.params]
+    at = names.index(base) if base in names else -1
+    if not 0 <= at < len(call.args):
+        return text
+    arg = E.strip_address(call.args[at])
+    if E.ident(arg) is None and E.selector(arg) is None:
+        return text
+    return E.render(arg) + text[len(base) :]
 
 
 def _ends_past_its_loop(facts, done_idx: list[int]) -> tuple[int, int] | None:
