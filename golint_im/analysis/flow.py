@@ -209,7 +209,11 @@ class ChannelFlow:
                                 # argument's holder is never needed
                                 b = self._param_key(t.function, params[i][0])
                                 if b:
-                                    a = holders[i] if i in holders else holders.setdefault(i, self.raw_key(fn, arg))
+                                    a = (
+                                        holders[i]
+                                        if i in holders
+                                        else holders.setdefault(i, self._argument_key(fn, arg))
+                                    )
                                     if a:
                                         self.uf.union(a, b)
 
@@ -239,6 +243,28 @@ class ChannelFlow:
                     self.uf.union(a, b)
                     if b.startswith("local:") and 0 <= called[2] < len(fn.facts.ops):
                         self._made_for_caller[b] = (fn, fn.facts.ops[called[2]])
+
+    def _argument_key(self, fn: Function, arg) -> str | None:
+        """The holder of a channel passed as an argument; for a call's result passed straight on
+        (`p.transform(p.extract(lines), out)`), the local channel that the called function, called
+        nowhere else, makes and returns: one instance per run of this caller, as a literal's is."""
+        key = self.raw_key(fn, arg)
+        if key is not None or E.call(arg) is None:
+            return key
+        called = E.call(arg)
+        targets = self.program.resolve_expr_call(fn, called[0])
+        if len(targets) != 1 or targets[0].via:
+            return None
+        maker = targets[0].function
+        if len(self.program.callers(maker)) != 1:
+            return None
+        returned = {
+            self.raw_key(maker, ret.args[0]) if len(ret.args) == 1 and E.ident(ret.args[0]) else None
+            for ret in maker.facts.ops
+            if ret.kind == "return"
+        }
+        key = returned.pop() if len(returned) == 1 else None
+        return key if key is not None and key.startswith(f"local:{maker.id}:") else None
 
     def _param_key(self, fn: Function, name: str) -> str | None:
         """raw_key of parameter `name` of fn, once per parameter: every call of fn asks it."""
