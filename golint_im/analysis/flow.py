@@ -249,9 +249,9 @@ class ChannelFlow:
         (`p.transform(p.extract(lines), out)`), the local channel that the called function, called
         nowhere else, makes and returns: one instance per run of this caller, as a literal's is."""
         key = self.raw_key(fn, arg)
-        if key is not None or E.call(arg) is None:
+        called = E.call(arg) if key is None else None
+        if called is None:
             return key
-        called = E.call(arg)
         targets = self.program.resolve_expr_call(fn, called[0])
         if len(targets) != 1 or targets[0].via:
             return None

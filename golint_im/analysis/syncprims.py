@@ -1189,7 +1189,7 @@ def _as_passed(c: SyncCall, call: Op, text: str) -> str:
     base = E.ident(E.selector_base(c.op.fn))
     names = [name for name, _t in c.fn.facts.params]
     at = names.index(base) if base in names else -1
-    if not 0 <= at < len(call.args):
+    if base is None or not 0 <= at < len(call.args):
         return text
     arg = E.strip_address(call.args[at])
     if E.ident(arg) is None and E.selector(arg) is None:
