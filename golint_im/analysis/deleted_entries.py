@@ -87,6 +87,7 @@ def deleted_entries(ctx: Context) -> list[DeletedEntry]:
                     and not _closes_through(fn, reached[0], reached[1])
                     and not closes_of_type(program, fn, reached[1], reached[3])
                     and not _entry_handed_on(program, fn, op)
+                    and not _entry_returned(fn, sel[1], op)
                 ):
                     path, through_kind, closing, closed_type = reached
                     an.debug["gim2xx_entries_deleted_unclosed"] += 1
@@ -232,6 +233,35 @@ def _entry_handed_on(program: Program, fn: Function, delete: Op) -> bool:
         if program.resolve_call(fn, op) or program.is_unknown_call(fn, op):
             return True
     return False
+
+
+def _entry_returned(fn: Function, field: str, delete: Op) -> bool:
+    """fn reads the entry off the map under the key it deletes (`el, ok := c.items[addr]; ...;
+    delete(c.items, addr)`) and returns what it holds after the delete (`return
+    el.Value.(*entry).conn`): a take-out, whose caller now owns the resource."""
+    key = E.render(delete.args[1])
+    ops = fn.facts.ops
+    at = next(i for i, o in enumerate(ops) if o is delete)
+    read = {
+        name
+        for op in ops[:at]
+        if op.kind == "assign"
+        and len(op.args) == 1
+        and op.targets
+        and (ix := E.index(op.args[0])) is not None
+        and E.selected_name(ix[0]) == field
+        and E.render(ix[1]) == key
+        for name in (E.ident(op.targets[0]),)
+        if name
+    }
+    return bool(read) and any(op.kind == "return" and any(_root(a) in read for a in op.args) for op in ops[at + 1 :])
+
+
+def _root(e) -> str | None:
+    """The name a chain of selectors and type assertions starts from (`el` of `el.Value.(*entry).conn`)."""
+    while (sel := E.selector(e)) is not None or (e is not None and e[0] == "assert"):
+        e = sel[0] if sel is not None else e[1]
+    return E.ident(e)
 
 
 def resource_of_element(program: Program, by_type: dict, named: str | None) -> tuple[str, Kind | None, str | None]:

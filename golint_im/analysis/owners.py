@@ -504,6 +504,12 @@ def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, ori
         return False
     if any(op_mentions(o, name) for inner in lit.nested_literals() for o in ops_with_literals(inner)):
         return False
+    kept = {name: Holder(name, kind.suffix)}
+    for o in ops[:at]:
+        if any(op_mentions(o, n) for n in list(kept)) and an.op_effect(fn, o, kept, kind, scan=True) is not None:
+            return False  # handed on or stored before the `go`
+    if any(op_mentions(o, n) for o in later for n in kept if n != name):
+        return False  # a struct built around it before the `go` (`s := &sub{conn: conn}`), used after it
     holders = {name: Holder(name, kind.suffix)}
     for o in lit.facts.ops:
         if not op_mentions(o, name):
