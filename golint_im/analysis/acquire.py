@@ -251,7 +251,7 @@ class Acquire(Effects):
         if named is None or ft is None or not program.underlying(ft[0]).startswith("func("):
             return None
         found = None
-        for g, _base, rhs in program.field_value_writes(named, sel[1]):
+        for g, rhs in self._dialer_values(program.field_value_writes(named, sel[1])):
             names = self.call_names(g, rhs) if selector(rhs) is not None else set()
             kind = next((k for k in self.kinds.values() if names & k.constructors), None)
             if kind is None or (found is not None and found[0] is not kind):
@@ -261,6 +261,28 @@ class Acquire(Effects):
             return None
         self.debug["gim2xx_field_dialers"] += 1
         return Origin(found[0], 0, found[1])
+
+    def _dialer_values(self, writes: list) -> list[tuple]:
+        """(function, value) for each value written into a dialer field; a constructor's parameter
+        (`&Balancer{dial: dial}` in `NewBalancer(addrs []string, dial DialFunc)`) stands for what
+        each of its callers passes (`NewBalancer(addrs, d.DialContext)`), one level up, when only
+        the tree can call it (unexported, or in package main). A parameter of a function nothing in
+        the tree calls, or that other modules may call, stays itself, and says nothing."""
+        program = cast("Analysis", self).program
+        out = []
+        for g, _base, rhs in writes:
+            name = ident(rhs)
+            at = next((i for i, (p, _t) in enumerate(g.facts.params) if name and p == name), -1)
+            outside = g.facts.name[:1].isupper() and g.pkg.name != "main"
+            callers = program.callers(g) if at >= 0 and not outside else []
+            if not callers:
+                out.append((g, rhs))
+                continue
+            for c, call_op in callers:
+                if call_op.mode not in ("plain", "go", "defer") or at >= len(call_op.args):
+                    return [(g, rhs)]  # passed on as a value, or variadic: the callers are not all seen
+                out.append((c, call_op.args[at]))
+        return out
 
     def _forwarders_only(self, fn, op, targets) -> bool:
         """Every implementation the interface call reaches is a decorator of the same interface: each
