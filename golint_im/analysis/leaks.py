@@ -60,6 +60,7 @@ from .paths import (
 )
 from .regions import assignments_to, exclusive_branches
 from .replaced import (
+    entry_keyed_by_the_request,
     entry_overwritten_beside_a_cache,
     entry_replaced,
     entry_replaced_by_a_reconciler,
@@ -385,6 +386,8 @@ class Walk:
                 partial = entry_replaced_by_a_reconciler(self.fn, stored, self.kind)
             if partial is None:
                 partial = entry_stored_for_every_key_again(self.an, self.fn, stored, self.kind)
+            if partial is None:
+                partial = entry_keyed_by_the_request(self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
                 part = _held_in_element(store, holders)

@@ -90,6 +90,10 @@ class Again:
     # A sibling method that hands the map's entry out as the live value for its key (a cache:
     # `if sc, ok := g.routes[room]; ok { return sc, nil }`), and its look-up.
     cached_by: tuple[Function, Op] | None = None
+    # The key comes from the request an HTTP handler serves (`clientID := r.URL.Query().Get("client")`):
+    # (the line it is read, the request expression read), and a sibling method closes the map's values.
+    request_key: tuple[int, str] | None = None
+    closed_by: Function | None = None
     # The storing method itself stores under `guard_line` (`if r.up == nil || r.up.queries >= max {
     # up, err := r.dial(); ...; r.up = up }`): `call` is then its store, not a caller's call.
     own_guard: bool = False
@@ -604,9 +608,16 @@ def _field_closes(fn: Function, recv: str, fields: list[str], kind: Kind, ops: l
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
         base = selector_base(op.fn)
-        if ident(base) in elements or _in_field(base, recv, fields):
-            out.append(op)
+        if _selector_root(base) in elements or _in_field(base, recv, fields):
+            out.append(op)  # `s.conn.Close()` on a ranged element closes what the element holds
     return out
+
+
+def _selector_root(e) -> str | None:
+    """The name a chain of selectors starts from (`s` of `s.conn`, `s` itself)."""
+    while (sel := selector(e)) is not None:
+        e = sel[0]
+    return ident(e)
 
 
 def _in_field(base, recv: str, fields: list[str]) -> bool:
@@ -664,10 +675,12 @@ def map_field_store(an: Analysis, fn: Function, start: int, holders: dict[str, H
     if not recv:
         return None
     found = None
-    for op in fn.facts.ops[start + 1 :]:
+    for i, op in enumerate(fn.facts.ops[start + 1 :], start + 1):
         if op.kind not in ("assign", "call", "send"):
             continue
         eff = an.op_effect(fn, op, holders, kind)
+        if eff == RELEASE and _cleanup_then_leaves(fn.facts, i):
+            continue  # `if err := rw.Flush(); err != nil { conn.Close(); return }`: a failure's way out
         if eff == RELEASE:
             return None
         if eff != ESCAPE:
@@ -1320,6 +1333,61 @@ def entry_stored_past_a_partial_guard(fn: Function, stored, kind: Kind) -> tuple
         other = " && ".join(render(c) for c in others)
         return render(target), store, Again(fn, store, 0, partial_guard=(reg.line, other))
     return None
+
+
+def entry_keyed_by_the_request(fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
+    """(the entry as written, the store, how it is replaced) for an HTTP handler method (`ServeHTTP(w,
+    r)`, or any method given a `*http.Request`) that stores the resource into a map field of its
+    receiver under a key the request supplies (`h.subs[r.URL.Query().Get("client")] = sub`, directly
+    or through a local given it once), without looking at, deleting or closing the entries, while a
+    sibling method closes what the map holds. The handler runs for every request and a client can
+    send the same key twice (a reconnect): the second store drops the live entry without closing it."""
+    recv = fn.facts.recv_name
+    if stored is None or not recv:
+        return None
+    field, key, store, target = stored
+    request = next((p for p, t in fn.facts.params if p and t.replace(" ", "") == "*http.Request"), None)
+    if request is None:
+        return None
+    if closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):
+        return None
+    source, line = key, store.line
+    name = ident(key)
+    if name is not None:
+        given = list(assignments_to(fn, name))
+        if len(given) != 1:
+            return None
+        op, at = given[0]
+        if len(op.args) != len(op.targets):
+            return None
+        source, line = op.args[at], op.line
+    if _call_root(source) != request:
+        return None
+    closer = next(
+        (
+            m
+            for m in _methods_of_receiver_type(fn)
+            if m is not fn and m.facts.recv_name and closes_fields(m, m.facts.recv_name, [field], kind)
+        ),
+        None,
+    )
+    if closer is None:
+        return None
+    again = Again(fn, store, 0, request_key=(line, render(source)), closed_by=closer)
+    return render(target), store, again
+
+
+def _call_root(e) -> str | None:
+    """The name a chain of selectors and method calls starts from (`r` of `r.URL.Query().Get("k")`)."""
+    while True:
+        c = call_parts(e)
+        if c is not None:
+            e = c[0]
+            continue
+        sel = selector(e)
+        if sel is None:
+            return ident(e)
+        e = sel[0]
 
 
 def _companion_maps(fn: Function, recv: str, field: str, key, store: Op) -> list[str]:

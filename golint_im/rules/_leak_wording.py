@@ -497,6 +497,24 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
         )
         related.append(_dropped_here(path, leak, "entry" if in_entry else "value"))
         related.append(Related(Location(path, guard_line, 1), "skipped only when both hold"))
+    elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.request_key:
+        key_line, source = leak.again.request_key
+        map_closer = leak.again.closed_by
+        assert map_closer is not None
+        problem = (
+            f"is kept only in `{leak.container.name}` (line {leak.line}), under a key the request supplies "
+            f"(`{source}`, line {key_line}): `{fn.short}` runs for every request and overwrites the entry without "
+            f"looking at it, while `{map_closer.short}` closes what the map holds, so a second request with the same "
+            "key drops the live one without closing it"
+        )
+        related.append(_dropped_here(path, leak))
+        related.append(Related(Location(path, key_line, 1), "the key, from the request"))
+        related.append(
+            Related(
+                Location(map_closer.file.path, map_closer.facts.line, max(map_closer.facts.col, 1)),
+                "closes the map's values",
+            )
+        )
     elif leak.how == "replaced" and leak.container is not None and leak.again is not None and leak.again.cached_by:
         cacher, lookup = leak.again.cached_by
         problem = (
