@@ -1284,6 +1284,10 @@ _EXTERNAL_METHOD_RESULTS = {
     (_GCS, "Client", "Bucket"): (f"*{_GCS}#BucketHandle",),
     (_GCS, "BucketHandle", "Object"): (f"*{_GCS}#ObjectHandle",),
     (_GCS, "ObjectHandle", "NewWriter"): (f"*{_GCS}#Writer",),
+    # A request copied for a backend (`out := r.Clone(ctx)`) is still one: `out.Write(conn)` writes
+    # itself into the connection and keeps nothing (analysis/effects.py `_WRITES_INTO`).
+    ("net/http", "Request", "Clone"): ("*net/http#Request",),
+    ("net/http", "Request", "WithContext"): ("*net/http#Request",),
 }
 _EXTERNAL_METHOD_NAMES = frozenset(m for _p, _r, m in _EXTERNAL_METHOD_RESULTS)
 # Types of package variables of packages outside the analysed code that the rules follow.
