@@ -654,7 +654,15 @@ def ranged_stopped_tickers(program: Program, holder: Callable, debug: Counter) -
     for fn, op, key in ranges:
         # A Stop in the ranging function itself (`defer ticker.Stop()` before an endless cron
         # loop) runs only if the loop ends: it says nothing about wanting the loop to end.
-        stop = next(((sfn, sop) for sfn, sop in stops.get(key, ()) if sfn is not fn), None)
+        # A Stop deferred in `main` runs as the process ends: no one is left to wait on the loop.
+        stop = next(
+            (
+                (sfn, sop)
+                for sfn, sop in stops.get(key, ())
+                if sfn is not fn and not (sfn.is_main and sop.mode == "defer")
+            ),
+            None,
+        )
         if stop is not None:
             debug["GIM102_ranges_over_stopped_tickers"] += 1
             out.append(RangedTicker(fn, op, E.render(E.selector_base(op.fn)), *stop))
