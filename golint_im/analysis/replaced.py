@@ -97,6 +97,9 @@ class Again:
     # The storing method itself stores under `guard_line` (`if r.up == nil || r.up.queries >= max {
     # up, err := r.dial(); ...; r.up = up }`): `call` is then its store, not a caller's call.
     own_guard: bool = False
+    # The caller calls the storing method in the timeout case of a `select` (line) waiting on a call
+    # it made on the field's value (rendered): the value is still live, and the store drops it.
+    timed_out: tuple[int, str] | None = None
 
 
 def receiver_fields(
@@ -223,6 +226,10 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                 if not line:
                     line, through = _past_a_failed_use(an, caller, call, recv, fields, kind)
                     failed = True
+                if not line:
+                    timed_out = _after_a_timed_out_use(an, caller, call, recv, fields)
+                    if timed_out is not None:
+                        return Again(caller, call, 0, timed_out=timed_out)
                 if line:
                     return Again(
                         caller,
@@ -371,6 +378,44 @@ def _past_a_failed_use(
         if through:
             return reg.line, through
     return 0, ""
+
+
+def _after_a_timed_out_use(an: Analysis, caller: Function, call: Op, recv: str, fields: list[str]) -> tuple | None:
+    """(the select's line, the use rendered) when the call sits in a `case <-time.After(...)` of a
+    `select` that the caller reaches, on its straight way, after a call on the field's value, made
+    directly (`c.rpc.Go(...)`) or through a getter of the receiver returning the field
+    (`c.client().Go(...)`): the caller stopped waiting for that value, which is still live and
+    still held, and the call's store replaces it. None otherwise."""
+    facts = caller.facts
+    regions = facts.regions
+    chain = list(enclosing_regions(facts, call.region))
+    case = next((r for r in chain if regions[r].kind == "case"), None)
+    info = regions[case].info if case is not None else None
+    timer = call_parts(info[1]) if isinstance(info, tuple) and len(info) == 2 and info[0] == "recv" else None
+    if case is None or timer is None or render(timer[0]) != "time.After":
+        return None
+    select = regions[case].parent
+    if select < 0 or regions[select].kind != "select":
+        return None
+    around = set(enclosing_regions(facts, select))
+    for op in facts.ops:
+        if op.line >= regions[select].line:
+            break
+        if op.kind != "call" or op.region not in around:
+            continue
+        base = selector_base(op.fn)
+        if any(_is_field(base, recv, f) for f in fields) or _getter_of_fields(an, caller, base, recv, fields):
+            return regions[select].line, render(op.fn)
+    return None
+
+
+def _getter_of_fields(an: Analysis, caller: Function, e, recv: str, fields: list[str]) -> bool:
+    """e is `recv.g()`, a call of a method of the receiver that returns one of the fields."""
+    c = call_parts(e)
+    if c is None or c[1] or not is_ident(selector_base(c[0]), recv):
+        return False
+    targets = an.program.resolve_expr_call(caller, c[0])
+    return len(targets) == 1 and _returns_field(targets[0].function, fields)
 
 
 def _failed_on_field(facts, cond, call: Op, recv: str, field: str) -> bool:

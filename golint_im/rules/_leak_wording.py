@@ -600,6 +600,13 @@ def finding(leak: Leak, rule_id: str, severity: str, words: Wording) -> Finding:
                 f"`{sibling.short}` closes `{render(selector_base(close.fn))}` before it stores a new one "
                 f"({sibling.file.path}:{close.line}), but `{fn.short}` does not"
             )
+        elif again.timed_out is not None:
+            select_line, used = again.timed_out
+            when = (
+                f"`{caller.short}` calls `{render(again.call.fn)}()` when the `select` at "
+                f"{caller.file.path}:{select_line} times out waiting on `{used}`, while the field still holds "
+                "that live one"
+            )
         elif again.after_failure:
             failed = f"a call on `{leak.container.name}`"
             if again.failed_through:
