@@ -83,6 +83,7 @@ class ChannelFlow:
         # raw key of a local channel a one-call factory literal makes and returns -> (its caller,
         # the call): the channel is made for that run of the caller (see `_alias_returned`)
         self._made_for_caller: dict[str, tuple[Function, Op]] = {}
+        self._element_keys: set[str] = set()  # slice fields of channels something is appended to
         self.unresolved_on_paths = 0  # calls reachable_sends could not follow (--debug)
         # ... of which interface calls with more implementations than it follows: which one runs is a guess
         self.wide_interface_calls = 0
@@ -143,7 +144,32 @@ class ChannelFlow:
             return self.raw_key(fn, pointed)
         if expr is not None and expr[0] == "call" and not expr[2]:
             return self._getter_key(fn, expr)
+        ix = E.index(expr)
+        if ix is not None:
+            return self._element_key(fn, ix[0])
         return None
+
+    def _element_key(self, fn: Function, held) -> str | None:
+        """The channels kept as elements of a slice field (`b.parked[0]` of `parked []chan
+        struct{}`): one holder for all of them, as a field is one holder for every value of its
+        type. A waiter queue's channels are made one per waiter and closed by whoever serves the
+        queue; which element is which is not followed. (Channels in map fields, reply channels
+        registered by key, are followed by their own judgments, by the local that holds them.)"""
+        sel = E.selector(held)
+        if sel is None:
+            return None
+        p = self.program
+        bt = p.type_of(fn, sel[0])
+        named = p.named(bt) if bt else None
+        ft = p.field_type(named, sel[1]) if named else None
+        if ft is None:
+            return None
+        container = p.underlying(ft[0])
+        if not container.startswith("[]") or not _is_chan(p.underlying(p.elem(container))):
+            return None
+        key = f"field:{ft[1]}.{sel[1]}[]"
+        self._labels.setdefault(key, f"{ft[1].split('#')[1]}.{sel[1]}[...]")
+        return key
 
     def _getter_key(self, fn: Function, expr) -> str | None:
         """`w.Start()` in `for ev := range w.Start()`: the call resolves to one function of the tree,
@@ -185,14 +211,18 @@ class ChannelFlow:
 
     def _alias(self):
         p = self.program
+        returns: list[tuple[Function, Op]] = []  # `x := f()`: judged once every append is joined
         for fn in p.functions:
             for op in fn.facts.ops:
                 if op.kind == "assign":
                     for i, target in enumerate(op.targets):
                         if i < len(op.args) and len(op.targets) == len(op.args):
                             self._alias_pair(fn, target, op.args[i])
+                            self._alias_appended(fn, target, op.args[i])
                     if len(op.args) == 1 and E.call(op.args[0]) is not None:
                         self._alias_returned(fn, op)
+                    if len(op.args) == 1 and len(op.targets) == 1 and E.ident(op.targets[0]) is not None:
+                        returns.append((fn, op))
                 if op.kind in ("assign", "call", "return", "send"):
                     for arg in op.args:
                         if E.is_composite_or_address(arg):  # tested first: most arguments are not
@@ -216,6 +246,9 @@ class ChannelFlow:
                                     )
                                     if a:
                                         self.uf.union(a, b)
+        if self._element_keys:
+            for fn, op in returns:
+                self._alias_returned_element(fn, op)
 
     def _alias_returned(self, fn: Function, op) -> None:
         """`done, shutdown := stopFunc(exp)` where `stopFunc` is a function literal of the same
@@ -265,6 +298,36 @@ class ChannelFlow:
         }
         key = returned.pop() if len(returned) == 1 else None
         return key if key is not None and key.startswith(f"local:{maker.id}:") else None
+
+    def _alias_returned_element(self, fn: Function, op) -> None:
+        """`grant := b.park()`, where park (called only here) makes a channel, appends it to a slice
+        field of channels and returns it: the local is one of that field's elements. Returned
+        channels kept nowhere else stay their maker's own (see `_alias_returned`)."""
+        if E.call(op.args[0]) is None:
+            return
+        returned = self._argument_key(fn, op.args[0])
+        if returned is None:
+            return
+        held = next((k for k in self._element_keys if self.uf.find(k) == self.uf.find(returned)), None)
+        local = self.raw_key(fn, op.targets[0]) if held is not None else None
+        if held is not None and local is not None:
+            self.uf.union(local, held)
+
+    def _alias_appended(self, fn: Function, target, value) -> None:
+        """`b.parked = append(b.parked, ch)` into a slice field of channels: ch is one of its elements."""
+        called = E.call(value)
+        if called is None or not E.is_ident(called[0], "append") or len(called[1]) < 2:
+            return
+        if E.render(called[1][0]) != E.render(target) or self.program.lookup_local(fn, "append") is not None:
+            return
+        elements = self._element_key(fn, target)
+        if elements is None:
+            return
+        for v in called[1][1:]:
+            k = self.raw_key(fn, v)
+            if k is not None:
+                self.uf.union(k, elements)
+                self._element_keys.add(elements)
 
     def _param_key(self, fn: Function, name: str) -> str | None:
         """raw_key of parameter `name` of fn, once per parameter: every call of fn asks it."""
