@@ -194,6 +194,9 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
             for caller, call in an.program.callers(g):
                 recv = caller.facts.recv_name
                 if not recv or not is_ident(selector_base(call.fn), recv):
+                    line = _looped_on_one_local(an, caller, call, g, fields, kind) if g is fn else 0
+                    if line:
+                        return Again(caller, call, line)
                     continue
                 first = caller.id not in seen
                 if not first and caller.id not in this_level:
@@ -244,6 +247,30 @@ def runs_again(an: Analysis, fn: Function, fields: list[str], kind: Kind) -> Aga
                     nxt.append(caller)
         frontier = nxt
     return None
+
+
+def _looped_on_one_local(an: Analysis, caller: Function, call: Op, fn: Function, fields: list[str], kind: Kind) -> int:
+    """The loop line when a function that is no method of the value (`main`'s ticker goroutine)
+    calls the storing method on one value in a loop that goes round again after it succeeds
+    (`for range tick.C { s.Rotate(key) }`), the value a local of the caller or of the function
+    it sits in, given once outside that loop, and nothing in the caller closes the fields. 0 if not."""
+    name = ident(selector_base(call.fn))
+    if name is None or call.mode != "plain":
+        return 0
+    holder: Function | None = caller
+    while holder is not None and name not in an.program.declared(holder):
+        holder = holder.parent
+    if holder is None or name in an.params(holder):
+        return 0
+    given = list(assignments_to(holder, name))
+    if len(given) != 1 or innermost_loop(holder.facts, given[0][0].region) is not None:
+        return 0
+    if any(
+        o.kind == "call" and selected_name(o.fn) in kind.closers and _selector_root(selector_base(o.fn)) == name
+        for o in ops_with_literals(caller)
+    ):
+        return 0  # the caller closes the value (or what it holds) itself
+    return _repeating_loop(an, caller, call)
 
 
 def _replacing_guard(caller: Function, call: Op, recv: str, fields: list[str]) -> tuple[int, bool]:
@@ -701,13 +728,15 @@ def _repeating_loop(an: Analysis, caller: Function, call: Op) -> int:
 
 
 def _on_success(reg) -> bool:
-    """The branch holds when an error is nil: `if err == nil {` or the `else` of `if err != nil {`."""
+    """The branch holds when an error is nil: `if err == nil {`, `if c.connect() == nil {`, or the `else`
+    of `if err != nil {`."""
     b = binary(reg.info) if reg.kind in ("if", "else") and is_expr(reg.info) else None
     if b is None:
         return False
     op, left, right = b
-    checked = ident(left) if is_nil(right) else ident(right) if is_nil(left) else None
-    if checked is None:
+    tested = left if is_nil(right) else right if is_nil(left) else None
+    # `err == nil`, or the call's own error tested in place (`if p.connect() == nil { break }`)
+    if tested is None or (ident(tested) is None and call_parts(tested) is None):
         return False
     return (reg.kind == "if" and op == "==") or (reg.kind == "else" and op == "!=")
 
