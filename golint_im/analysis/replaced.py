@@ -253,17 +253,21 @@ def _looped_on_one_local(an: Analysis, caller: Function, call: Op, fn: Function,
     """The loop line when a function that is no method of the value (`main`'s ticker goroutine)
     calls the storing method on one value in a loop that goes round again after it succeeds
     (`for range tick.C { s.Rotate(key) }`), the value a local of the caller or of the function
-    it sits in, given once outside that loop, and nothing in the caller closes the fields. 0 if not."""
+    it sits in, given once outside that loop, or a parameter never given another value, and
+    nothing in the caller closes the fields. 0 if not."""
     name = ident(selector_base(call.fn))
     if name is None or call.mode != "plain":
         return 0
     holder: Function | None = caller
     while holder is not None and name not in an.program.declared(holder):
         holder = holder.parent
-    if holder is None or name in an.params(holder):
+    if holder is None:
         return 0
     given = list(assignments_to(holder, name))
-    if len(given) != 1 or innermost_loop(holder.facts, given[0][0].region) is not None:
+    if name in an.params(holder):
+        if given:
+            return 0  # a parameter given another value on the way
+    elif len(given) != 1 or innermost_loop(holder.facts, given[0][0].region) is not None:
         return 0
     if any(
         o.kind == "call" and selected_name(o.fn) in kind.closers and _selector_root(selector_base(o.fn)) == name
