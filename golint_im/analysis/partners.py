@@ -504,12 +504,23 @@ class Partners:
         gos = [o for o in facts.ops if o.kind == "call" and o.mode == "go"]
         if not gos or helper.parent is not None:
             return []
-        if any(o.kind in ("send", "recv") or (o.kind == "return" and o.args) for o in facts.ops):
+        if any(
+            (o.kind in ("send", "recv") and not self._ranges_a_collection(helper, o)) or (o.kind == "return" and o.args)
+            for o in facts.ops
+        ):
             return []
         started = []
         for g in gos:
             started.extend(self.program.resolve_call(helper, g))
         return started
+
+    def _ranges_a_collection(self, fn: Function, op: Op) -> bool:
+        """op is a `range` over a slice, map or array (`for _, gw := range c.gateways`), not a channel:
+        a helper starting one goroutine per element still does nothing but start them."""
+        if op.kind != "recv" or op.mode != "range":
+            return False
+        t = self.program.type_of(fn, op.fn)
+        return t is not None and self.program.underlying(t.lstrip("*")).startswith(("[]", "map[", "["))
 
     def _confined(self, fn: Function, name: str, depth: int) -> bool:
         """The channel `name` never leaves fn, its literals and the analysed functions it is passed to."""
@@ -574,6 +585,13 @@ class Partners:
                 continue
             loop = innermost_loop(owner.facts, op.region)
             started = 1
+            if op.mode == "plain" and not self.program.is_timer_start(owner, op) and self._started_by_helper(owner, op):
+                # started through a helper (`c.launch(ctx, results)`): one goroutine per round of
+                # the helper's own loop around its `go` (one per gateway), if it has one
+                fanned = self._fanned_by_helper(owner, op)
+                if fanned is None:
+                    return UNBOUNDED
+                started = fanned
             if loop is not None:
                 if not any(loop in enclosing_regions(owner.facts, r.region) for _i, r in recvs):
                     # a fan-out: the loop starts them all before any receive
@@ -589,6 +607,26 @@ class Partners:
                         return None  # a worker answering requests: one send per request
                     return UNBOUNDED
             total += started
+        return total
+
+    def _fanned_by_helper(self, owner: Function, call: Op) -> int | None:
+        """How many goroutines the helper `call` runs starts: 1 for a `go` outside any loop, the
+        rounds of a loop around it when they can be counted (`fan_out_rounds`), None otherwise."""
+        targets = self.program.resolve_call(owner, call)
+        helper = targets[0].function if len(targets) == 1 else None
+        if helper is None:
+            return None
+        total = 0
+        for g in helper.facts.ops:
+            if g.kind != "call" or g.mode != "go":
+                continue
+            if innermost_loop(helper.facts, g.region) is None:
+                total += 1
+                continue
+            rounds = fan_out_rounds(self.program, helper, g.region)
+            if rounds is None or rounds == UNBOUNDED:
+                return None
+            total += rounds
         return total
 
     def _send_loops(self, sfn: Function, sop, path) -> list[tuple[Function, int]]:
