@@ -210,7 +210,47 @@ def _awaited(flow: ChannelFlow, ch: Channel, ranger: Function, range_op: Op) -> 
                     continue
                 if wait.mode == "expr" and wait.select < 0:
                     return EndlessRangeWait(ch, ranger, range_op, signal, op, waiter, wait)
+            returned = _received_where_returned(flow, ranger, signal)
+            if returned is not None:
+                return EndlessRangeWait(ch, ranger, range_op, signal, op, *returned)
     return None
+
+
+def _received_where_returned(flow: ChannelFlow, ranger: Function, signal: Channel) -> tuple[Function, Op] | None:
+    """(caller, its receive) when the signal is a local channel of the function the ranging literal
+    sits in, which returns it (`out := make(chan summary, 1); go func() { for ev := range events
+    {...}; out <- s }(); return out`), and that function's one caller keeps the result in a local
+    and receives from it plainly (`totals := report(r.Events()); ...; s := <-totals`)."""
+    maker = ranger.outermost()
+    if ranger.parent is None or len(signal.make_sites) != 1 or signal.make_sites[0][0] is not maker:
+        return None
+    name = flow.label(signal.key)
+    if signal.key != f"local:{maker.id}:{name}" or signal.receives:
+        return None
+    returns = [o for o in maker.facts.ops if o.kind == "return"]
+    if not returns or any(len(o.args) != 1 or not E.is_ident(o.args[0], name) for o in returns):
+        return None
+    callers = flow.program.callers(maker)
+    if len(callers) != 1 or callers[0][1].mode != "plain":
+        return None
+    caller, call = callers[0]
+    ops = caller.facts.ops
+    at = ops.index(call)
+    kept = next(
+        (
+            E.ident(o.targets[0])
+            for o in ops[at + 1 :]
+            if o.kind == "assign" and len(o.targets) == 1 and len(o.args) == 1 and E.call_number(o.args[0]) == at
+        ),
+        None,
+    )
+    if kept is None:
+        return None
+    wait = next(
+        (o for o in ops[at + 1 :] if o.kind == "recv" and o.mode == "expr" and o.select < 0 and E.is_ident(o.fn, kept)),
+        None,
+    )
+    return (caller, wait) if wait is not None else None
 
 
 def _awaited_by_group(program: Program, ch: Channel, ranger: Function, range_op: Op) -> EndlessRangeWait | None:
