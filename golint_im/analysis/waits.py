@@ -179,6 +179,10 @@ class _Matcher:
                     continue
                 checked += 1
                 a = self.takes_before(g, stop, cls)
+                if a is None and done.fn is not g and stop is not None:
+                    # g reaches the Done by calling its function at `stop` (a completion callback:
+                    # `func(o Outcome) { defer wg.Done(); c.record(o) }`), which locks first
+                    a = self.takes_before(done.fn, done.op, cls)
                 if a is not None and not (a.mode == "r" and b.held.mode == "r"):
                     return WaitHeldAcross(b, wait, g, a, done, checked)
         if checked:
