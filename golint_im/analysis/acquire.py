@@ -802,7 +802,12 @@ class Acquire(Effects):
             if len(op.args) != 1:
                 return False
             popped = index(op.args[0])
-            if popped is not None:
+            if popped is not None and ident(popped[0]) is not None:
+                # `list := p.idle[addr]; c := list[len(list)-1]; p.idle[addr] = list[:len(list)-1]`
+                if not self._pops_entry(f, recv, str(ident(popped[0]))):
+                    return False
+                source = popped[0]
+            elif popped is not None:
                 held = selector(popped[0])
                 if held is None or not is_ident(held[0], recv) or not self._pops(f, recv, held[1]):
                     return False
@@ -821,6 +826,31 @@ class Acquire(Effects):
             if Program.elem(self.type_of(f, source) or "") != declared:
                 return False
         return bool(given)
+
+    @staticmethod
+    def _pops_entry(f, recv: str, local: str) -> bool:
+        """f's local `local` is given once, an entry of a map field of its receiver (`list :=
+        p.idle[addr]`), and f writes that entry back resliced (`p.idle[addr] = list[:n-1]`): an
+        element read out of `local` is gone from the pool."""
+        given = list(assignments_to(f, local))
+        if len(given) != 1 or len(given[0][0].args) != 1:
+            return False
+        entry = index(given[0][0].args[0])
+        held = selector(entry[0]) if entry is not None else None
+        if entry is None or held is None or not is_ident(held[0], recv):
+            return False
+        for op in f.facts.ops:
+            if op.kind != "assign" or len(op.targets) != 1 or len(op.args) != 1:
+                continue
+            written = index(op.targets[0])
+            if (
+                written is not None
+                and selector(written[0]) == held
+                and render(written[1]) == render(entry[1])
+                and is_ident(sliced(op.args[0]), local)
+            ):
+                return True
+        return False
 
     @staticmethod
     def _pops(f, recv: str, field: str) -> bool:
