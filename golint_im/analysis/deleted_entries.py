@@ -254,14 +254,9 @@ def _entry_returned(fn: Function, field: str, delete: Op) -> bool:
         for name in (E.ident(op.targets[0]),)
         if name
     }
-    return bool(read) and any(op.kind == "return" and any(_root(a) in read for a in op.args) for op in ops[at + 1 :])
-
-
-def _root(e) -> str | None:
-    """The name a chain of selectors and type assertions starts from (`el` of `el.Value.(*entry).conn`)."""
-    while (sel := E.selector(e)) is not None or (e is not None and e[0] == "assert"):
-        e = sel[0] if sel is not None else e[1]
-    return E.ident(e)
+    return bool(read) and any(
+        op.kind == "return" and any(E.root_ident(a) in read for a in op.args) for op in ops[at + 1 :]
+    )
 
 
 def resource_of_element(program: Program, by_type: dict, named: str | None) -> tuple[str, Kind | None, str | None]:

@@ -221,8 +221,8 @@ class ChannelFlow:
                             self._alias_appended(fn, target, op.args[i])
                     if len(op.args) == 1 and E.call(op.args[0]) is not None:
                         self._alias_returned(fn, op)
-                    if len(op.args) == 1 and len(op.targets) == 1 and E.ident(op.targets[0]) is not None:
-                        returns.append((fn, op))
+                        if len(op.targets) == 1 and E.ident(op.targets[0]) is not None:
+                            returns.append((fn, op))
                 if op.kind in ("assign", "call", "return", "send"):
                     for arg in op.args:
                         if E.is_composite_or_address(arg):  # tested first: most arguments are not
@@ -303,8 +303,6 @@ class ChannelFlow:
         """`grant := b.park()`, where park (called only here) makes a channel, appends it to a slice
         field of channels and returns it: the local is one of that field's elements. Returned
         channels kept nowhere else stay their maker's own (see `_alias_returned`)."""
-        if E.call(op.args[0]) is None:
-            return
         returned = self._argument_key(fn, op.args[0])
         if returned is None:
             return

@@ -387,7 +387,7 @@ class Walk:
             if partial is None:
                 partial = entry_stored_for_every_key_again(self.an, self.fn, stored, self.kind)
             if partial is None:
-                partial = entry_keyed_by_the_request(self.fn, stored, self.kind)
+                partial = entry_keyed_by_the_request(self.an, self.fn, stored, self.kind)
             if partial is not None:
                 name, store, again = partial
                 part = _held_in_element(store, holders)

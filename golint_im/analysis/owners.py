@@ -510,7 +510,7 @@ def _let_go_to(an: Analysis, fn: Function, go: Op, lit: Function, name: str, ori
             return False  # handed on or stored before the `go`
     if any(op_mentions(o, n) for o in later for n in kept if n != name):
         return False  # a struct built around it before the `go` (`s := &sub{conn: conn}`), used after it
-    holders = {name: Holder(name, kind.suffix)}
+    holders = {name: kept[name]}
     for o in lit.facts.ops:
         if not op_mentions(o, name):
             continue

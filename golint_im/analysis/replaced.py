@@ -36,6 +36,7 @@ from golint_im.expr import (
     op_number,
     ranged,
     render,
+    root_ident,
     selected_name,
     selector,
     selector_base,
@@ -270,7 +271,7 @@ def _looped_on_one_local(an: Analysis, caller: Function, call: Op, fn: Function,
     elif len(given) != 1 or innermost_loop(holder.facts, given[0][0].region) is not None:
         return 0
     if any(
-        o.kind == "call" and selected_name(o.fn) in kind.closers and _selector_root(selector_base(o.fn)) == name
+        o.kind == "call" and selected_name(o.fn) in kind.closers and root_ident(selector_base(o.fn)) == name
         for o in ops_with_literals(caller)
     ):
         return 0  # the caller closes the value (or what it holds) itself
@@ -423,7 +424,8 @@ def _after_a_timed_out_use(an: Analysis, caller: Function, call: Op, recv: str, 
     case = next((r for r in chain if regions[r].kind == "case"), None)
     info = regions[case].info if case is not None else None
     timer = call_parts(info[1]) if isinstance(info, tuple) and len(info) == 2 and info[0] == "recv" else None
-    if case is None or timer is None or render(timer[0]) != "time.After":
+    after = selector(timer[0]) if timer is not None else None
+    if case is None or after is None or after[1] != "After" or an.program.imported_path(caller, after[0]) != "time":
         return None
     select = regions[case].parent
     if select < 0 or regions[select].kind != "select":
@@ -684,16 +686,9 @@ def _field_closes(fn: Function, recv: str, fields: list[str], kind: Kind, ops: l
         if op.kind != "call" or selected_name(op.fn) not in kind.closers:
             continue
         base = selector_base(op.fn)
-        if _selector_root(base) in elements or _in_field(base, recv, fields):
+        if root_ident(base) in elements or _in_field(base, recv, fields):
             out.append(op)  # `s.conn.Close()` on a ranged element closes what the element holds
     return out
-
-
-def _selector_root(e) -> str | None:
-    """The name a chain of selectors starts from (`s` of `s.conn`, `s` itself)."""
-    while (sel := selector(e)) is not None:
-        e = sel[0]
-    return ident(e)
 
 
 def _in_field(base, recv: str, fields: list[str]) -> bool:
@@ -1413,7 +1408,7 @@ def entry_stored_past_a_partial_guard(fn: Function, stored, kind: Kind) -> tuple
     return None
 
 
-def entry_keyed_by_the_request(fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
+def entry_keyed_by_the_request(an: Analysis, fn: Function, stored, kind: Kind) -> tuple[str, Op, Again] | None:
     """(the entry as written, the store, how it is replaced) for an HTTP handler method (`ServeHTTP(w,
     r)`, or any method given a `*http.Request`) that stores the resource into a map field of its
     receiver under a key the request supplies (`h.subs[r.URL.Query().Get("client")] = sub`, directly
@@ -1424,7 +1419,7 @@ def entry_keyed_by_the_request(fn: Function, stored, kind: Kind) -> tuple[str, O
     if stored is None or not recv:
         return None
     field, key, store, target = stored
-    request = next((p for p, t in fn.facts.params if p and t.replace(" ", "") == "*http.Request"), None)
+    request = next((p for p, t in fn.facts.params if p and an.program.qualify(t, fn.file) == "*net/http#Request"), None)
     if request is None:
         return None
     if closes_fields(fn, recv, [field], kind) or _touches_entries(fn, recv, field, skip_targets=True):

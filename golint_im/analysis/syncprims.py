@@ -1177,20 +1177,24 @@ def _reaches_end(facts, done: Op) -> bool:
     )
 
 
-def _on_a_parameter(c: SyncCall) -> bool:
-    """The call's group is one of its function's parameters (`wg.Done()` with `wg *sync.WaitGroup`)."""
+def _parameter_at(c: SyncCall) -> int:
+    """The position of the parameter the call's group is (`wg.Done()` with `wg *sync.WaitGroup`), -1 if none."""
     base = E.ident(E.selector_base(c.op.fn))
-    return base is not None and any(name == base for name, _t in c.fn.facts.params)
+    return next((i for i, (name, _t) in enumerate(c.fn.facts.params) if base is not None and name == base), -1)
+
+
+def _on_a_parameter(c: SyncCall) -> bool:
+    """The call's group is one of its function's parameters."""
+    return _parameter_at(c) >= 0
 
 
 def _as_passed(c: SyncCall, call: Op, text: str) -> str:
     """The helper's `wg.Done()` written with the argument the call passes for `wg` (`&tick.wg` gives
     `tick.wg.Done()`); unchanged when the argument is not a plain name or selector."""
-    base = E.ident(E.selector_base(c.op.fn))
-    names = [name for name, _t in c.fn.facts.params]
-    at = names.index(base) if base in names else -1
-    if base is None or not 0 <= at < len(call.args):
+    at = _parameter_at(c)
+    if not 0 <= at < len(call.args):
         return text
+    base = c.fn.facts.params[at][0]
     arg = E.strip_address(call.args[at])
     if E.ident(arg) is None and E.selector(arg) is None:
         return text
